@@ -1,0 +1,82 @@
+/** Command-line parsing on Node's own `util.parseArgs`: flags may come before or after arguments. */
+import { parseArgs } from "node:util";
+import { type BackendName, type Overrides, parseBackendName, UsageError } from "@s5/core";
+
+type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
+
+/** Flags every command takes (some only to accept the Go tool's command lines unchanged). */
+export const commonOptions = {
+  help: { type: "boolean", short: "h" },
+  backend: { type: "string", short: "b" },
+  config: { type: "string" },
+  "log-level": { type: "string" },
+  "log-format": { type: "string" },
+} as const satisfies Record<string, OptionSpec>;
+
+/** Flags of the backends: `--key` (aes), Vault's transit key and mount. */
+export const backendOptions = {
+  key: { type: "string" },
+  "private-key-file": { type: "string" },
+  "transit-key": { type: "string", short: "k" },
+  "transit-mount": { type: "string" },
+} as const satisfies Record<string, OptionSpec>;
+
+const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
+
+export interface Parsed<V> {
+  values: V;
+  positionals: string[];
+  /** The Go tool's backend word, when the first argument is one. */
+  backendWord: BackendName | undefined;
+}
+
+export function parse<const O extends Record<string, OptionSpec>>(
+  command: string,
+  args: readonly string[],
+  options: O,
+): Parsed<
+  ReturnType<
+    typeof parseArgs<{ options: O; allowPositionals: true; strict: true; args: string[] }>
+  >["values"]
+> {
+  let result: ReturnType<typeof parseArgs>;
+  try {
+    result = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+  } catch (cause) {
+    throw new UsageError(`${(cause as Error).message.replace(/\. To specify.*$/s, "")}`, {
+      hint: `see \`s5 ${command} --help\``,
+      cause,
+    });
+  }
+  const positionals = [...result.positionals];
+  let backendWord: BackendName | undefined;
+  const first = positionals[0];
+  if (first !== undefined && UNSUPPORTED.has(first)) {
+    throw new UsageError(`the \`${first}\` backend of the Go tool is not supported`, {
+      hint: "decrypt those values with the Go tool once and encrypt them again with `s5 cipher`",
+    });
+  }
+  if (first === "aes" || first === "vault" || first === "local") {
+    backendWord = parseBackendName(first, "the command line");
+    positionals.shift();
+  }
+  return { values: result.values as never, positionals, backendWord };
+}
+
+/** Settings overrides from the flags shared by every command. */
+export function overridesFrom(
+  values: Record<string, unknown>,
+  backendWord: BackendName | undefined,
+): Overrides {
+  const word = backendWord ?? (values.backend as string | undefined);
+  return {
+    backend: word,
+    aesKey: values.key as string | undefined,
+    configFile: values.config as string | undefined,
+    privateKeyFile: values["private-key-file"] as string | undefined,
+    legacy: values.legacy as boolean | undefined,
+    noTrim: values["no-trim"] as boolean | undefined,
+    transitKey: values["transit-key"] as string | undefined,
+    transitMount: values["transit-mount"] as string | undefined,
+  };
+}

@@ -1,0 +1,85 @@
+/** The `s5` command: dispatches to one command module and turns errors into exit codes. */
+import { S5Error, toS5Error } from "@s5/core";
+import { cipherCommand, cipherHelp } from "./commands/cipher.ts";
+import { decipherCommand } from "./commands/decipher.ts";
+import { initCommand } from "./commands/init.ts";
+import { keysCommand } from "./commands/keys.ts";
+import { renderCommand } from "./commands/render.ts";
+import { type Context, context } from "./context.ts";
+import { useColor } from "./io.ts";
+
+export const mainHelp = `s5 — secrets inside ordinary config files
+
+Usage: s5 <command> [BACKEND] [arguments] [options]
+
+Commands:
+  cipher     encrypt a value into a token          s5 cipher 'hunter2'
+  decipher   decrypt one token                     s5 decipher '{{ s5:… }}'
+  render     replace every token in files          s5 render secret.yml | kubectl apply -f -
+  init       set up local keys for this project    s5 init
+  keys       manage local-key recipients           s5 keys add ci s5pk-…
+
+BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
+Run \`s5 <command> --help\` for details. Exit codes: see the README.
+Options: -h, --help; -V, --version
+`;
+
+type Command = (args: readonly string[], context: Context) => Promise<number>;
+
+const commands: Record<string, Command> = {
+  cipher: cipherCommand,
+  decipher: decipherCommand,
+  render: renderCommand,
+  init: initCommand,
+  keys: keysCommand,
+};
+
+/** The Go tool's global flags come before the command; accept and skip them. */
+function skipGlobalFlags(args: readonly string[]): readonly string[] {
+  let i = 0;
+  while (i < args.length && /^--log-(level|format)(=|$)/.test(args[i]!)) {
+    i += args[i]!.includes("=") ? 1 : 2;
+  }
+  return args.slice(i);
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const args = skipGlobalFlags(argv);
+  const [name, ...rest] = args;
+  try {
+    if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+      if (name === undefined && process.stdout.isTTY === false && argv.length === 0) {
+        process.stderr.write(mainHelp);
+        return 2;
+      }
+      return context.help(mainHelp);
+    }
+    if (name === "--version" || name === "-V" || name === "version") {
+      const { readFileSync } = await import("node:fs");
+      const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+      process.stdout.write(`${pkg.version}\n`);
+      return 0;
+    }
+    const command = commands[name];
+    if (!command) {
+      process.stderr.write(`s5: unknown command \`${name}\`\n\n${mainHelp}`);
+      return 2;
+    }
+    return await command(rest, context);
+  } catch (error) {
+    return report(error);
+  }
+}
+
+function report(error: unknown): number {
+  const failure = toS5Error(error);
+  const color = useColor();
+  const label = color ? "\u001b[31merror\u001b[39m" : "error";
+  process.stderr.write(`s5: ${label}: ${failure.describe()}\n`);
+  if (process.env.S5_DEBUG && !(error instanceof S5Error) && error instanceof Error) {
+    process.stderr.write(`${error.stack ?? ""}\n`);
+  }
+  return failure.exitCode;
+}
+
+export { cipherHelp };

@@ -1,0 +1,72 @@
+import { createBackends, renderSources, resolveSettings, type Source } from "@s5/core";
+import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import type { Context } from "../context.ts";
+import { readInput, writeAtomic, writeStdout } from "../io.ts";
+import { progress } from "../progress.ts";
+
+export const renderHelp = `Usage: s5 render [BACKEND] [FILE…|-] [-o OUT | -i] [options]
+
+Replaces every token in the files (or stdin, or \`-\`) with its plaintext and keeps every other byte
+as it was. All or nothing: when any token fails, nothing is printed or written and the exit code is
+not 0 — safe for \`s5 render secret.yml | kubectl apply -f -\`.
+
+Options:
+  -o, --output OUT      write to OUT (one input), created with mode 0600
+  -i, --in-place        replace each FILE atomically, keeping its mode
+      --key HEX         AES key (S5_AES_KEY) for aes tokens
+  -k, --transit-key K   Vault transit key (S5_VAULT_TRANSIT_KEY)
+      --transit-mount M Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
+      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
+      --config FILE     project config (default: .s5.json found upward)
+
+Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | shell.
+Several files without -i are printed one after another.
+`;
+
+const options = {
+  ...commonOptions,
+  ...backendOptions,
+  output: { type: "string", short: "o" },
+  "in-place": { type: "boolean", short: "i" },
+} as const;
+
+export async function renderCommand(args: readonly string[], context: Context): Promise<number> {
+  const { values, positionals, backendWord } = parse("render", args, options);
+  if (values.help) return context.help(renderHelp);
+  const files = positionals.length > 0 ? positionals : ["-"];
+  const inPlace = values["in-place"] === true;
+  if (inPlace && values.output !== undefined) {
+    context.usage("-i and -o cannot be used together", renderHelp);
+  }
+  if (inPlace && files.includes("-")) context.usage("-i needs files, not stdin", renderHelp);
+  if (values.output !== undefined && files.length > 1) {
+    context.usage("-o takes one input; use -i for several files", renderHelp);
+  }
+  if (files.filter((file) => file === "-").length > 1)
+    context.usage("stdin (-) can be read once", renderHelp);
+
+  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+  const bar = progress(files.length);
+  const sources: Source<Uint8Array>[] = [];
+  for (const file of files) {
+    sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
+    bar.tick("read");
+  }
+  const backends = createBackends(settings);
+  let outputs: Uint8Array[][];
+  try {
+    outputs = await renderSources(sources, backends);
+  } finally {
+    await backends.close();
+    bar.done();
+  }
+
+  if (inPlace) {
+    for (const [i, file] of files.entries()) writeAtomic(file, outputs[i]!);
+  } else if (values.output !== undefined) {
+    writeAtomic(values.output, outputs[0]!, 0o600);
+  } else {
+    await writeStdout(outputs.flat());
+  }
+  return 0;
+}

@@ -1,0 +1,120 @@
+/** Reading inputs and writing outputs: stdin, files, atomic replacement, file modes. */
+import { randomBytes } from "node:crypto";
+import {
+  closeSync,
+  fsyncSync,
+  openSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writevSync,
+} from "node:fs";
+import { readFile } from "node:fs/promises";
+import { basename, dirname, join } from "node:path";
+import { IoError, UsageError } from "@s5/core";
+
+/** Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected. */
+export async function readStdin(what: string): Promise<Buffer> {
+  if (process.stdin.isTTY) {
+    throw new UsageError(`${what} is expected on stdin, and stdin is a terminal`, {
+      hint: "pass it as an argument, pipe it in (`… | s5 …`), or see `s5 --help`",
+    });
+  }
+  const chunks: Buffer[] = [];
+  try {
+    for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  } catch (cause) {
+    throw new IoError("S5_INPUT", "cannot read stdin", { cause });
+  }
+  return Buffer.concat(chunks);
+}
+
+/** Reads a file, or stdin for `-`. */
+export async function readInput(path: string): Promise<Buffer> {
+  if (path === "-") return readStdin("the input");
+  try {
+    return await readFile(path);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? "error";
+    throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
+      cause,
+      hint: code === "ENOENT" ? "check the path" : undefined,
+    });
+  }
+}
+
+function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
+  // writev takes at most IOV_MAX (1024) buffers and may write less than asked.
+  let queue = pieces.filter((piece) => piece.byteLength > 0);
+  while (queue.length > 0) {
+    const batch = queue.slice(0, 1024);
+    let written = writevSync(fd, batch);
+    let used = 0;
+    while (used < batch.length && written >= batch[used]!.byteLength) {
+      written -= batch[used]!.byteLength;
+      used++;
+    }
+    const rest = queue.slice(used);
+    if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
+    queue = rest;
+  }
+}
+
+/**
+ * Replaces `path` atomically: the pieces go to a temporary file in the same directory, which is
+ * flushed and renamed over the target. An existing file keeps its mode; a new one gets `newMode`.
+ * On any failure the target is untouched and the temporary file removed.
+ */
+export function writeAtomic(path: string, pieces: readonly Uint8Array[], newMode = 0o600): void {
+  let mode = newMode;
+  try {
+    mode = statSync(path).mode & 0o7777;
+  } catch {
+    // a new file
+  }
+  const temp = join(dirname(path), `.${basename(path)}.s5-${randomBytes(6).toString("hex")}`);
+  let fd: number | undefined;
+  try {
+    fd = openSync(temp, "wx", mode);
+    writeAll(fd, pieces);
+    fsyncSync(fd);
+    closeSync(fd);
+    fd = undefined;
+    renameSync(temp, path);
+  } catch (cause) {
+    if (fd !== undefined) closeSync(fd);
+    try {
+      unlinkSync(temp);
+    } catch {
+      // nothing was created
+    }
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot write ${path} (${(cause as { code?: string }).code ?? "error"})`,
+      {
+        cause,
+        hint: "nothing was changed; check the directory's permissions and free space",
+      },
+    );
+  }
+}
+
+/** Writes pieces to stdout in order and waits until they are handed to the OS. */
+export async function writeStdout(pieces: readonly Uint8Array[]): Promise<void> {
+  for (const piece of pieces) {
+    if (piece.byteLength === 0) continue;
+    if (!process.stdout.write(piece)) {
+      await new Promise<void>((resolve, reject) => {
+        process.stdout.once("drain", resolve);
+        process.stdout.once("error", reject);
+      });
+    }
+  }
+}
+
+/** Whether to colour stderr: only on a terminal, never with NO_COLOR; FORCE_COLOR forces it. */
+export function useColor(env: NodeJS.ProcessEnv = process.env): boolean {
+  if (env.NO_COLOR) return false;
+  if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
+  return Boolean(process.stderr.isTTY);
+}

@@ -1,0 +1,44 @@
+/** Reading and writing the project config and this user's identity file. */
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { dirname } from "node:path";
+import {
+  encodeSecretKey,
+  generateIdentity,
+  type Identity,
+  type ProjectConfig,
+  parseSecretKeys,
+  publicKeysOf,
+  readProjectFile,
+} from "@s5/core";
+import { writeAtomic } from "./io.ts";
+
+export function writeProject(file: string, config: ProjectConfig): void {
+  writeAtomic(file, [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)], 0o644);
+}
+
+export function readProjectIfAny(file: string): ProjectConfig | undefined {
+  return existsSync(file) ? readProjectFile(file) : undefined;
+}
+
+/** This user's identity, created (mode 0600, directory 0700) when there is none yet. */
+export async function ensureIdentity(
+  file: string,
+): Promise<{ identity: Identity; created: boolean }> {
+  if (existsSync(file)) {
+    const [secret] = parseSecretKeys(readFileSync(file, "utf8"));
+    if (secret) {
+      const [publicKey] = await publicKeysOf([secret]);
+      const secretKey = encodeSecretKey(secret);
+      return { identity: { secretKey, publicKey: publicKey! }, created: false };
+    }
+  }
+  const identity = await generateIdentity();
+  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  const text =
+    "# s5 identity: your secret key for local-key tokens. Keep it private; never commit it.\n" +
+    `# created: ${new Date().toISOString()}\n` +
+    `# public key: ${identity.publicKey}\n` +
+    `${identity.secretKey}\n`;
+  writeAtomic(file, [Buffer.from(text)], 0o600);
+  return { identity, created: true };
+}

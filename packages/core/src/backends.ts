@@ -1,0 +1,63 @@
+/**
+ * Creates backends from settings, lazily: a command pays only for the backends its tokens use.
+ */
+import type { Backend, BackendName } from "./backend.ts";
+import { createAesBackend } from "./backends/aes.ts";
+import { loadSecretKeys, type Settings } from "./config.ts";
+import { KeyError, S5Error } from "./errors.ts";
+import { createLocalBackend } from "./local/backend.ts";
+
+export interface Backends {
+  /** The backend of the Go tool's bare tokens, when the command line or config names one. */
+  readonly legacyBackend: BackendName | undefined;
+  get(name: BackendName): Promise<Backend>;
+  close(): Promise<void>;
+}
+
+export function createBackends(settings: Settings): Backends {
+  const made = new Map<BackendName, Promise<Backend>>();
+
+  const make = async (name: BackendName): Promise<Backend> => {
+    switch (name) {
+      case "aes": {
+        if (!settings.aesKey) {
+          throw new KeyError("S5_KEY_AES_MISSING", "the AES backend needs a key", {
+            hint: "pass --key HEX or set S5_AES_KEY",
+          });
+        }
+        return createAesBackend({ key: settings.aesKey });
+      }
+      case "local":
+        return createLocalBackend({
+          keys: settings.project?.config.local?.keys ?? [],
+          secretKeys: loadSecretKeys(settings),
+        });
+      case "vault": {
+        const { createVaultBackend } = await import("./vault/backend.ts");
+        return createVaultBackend(settings);
+      }
+    }
+  };
+
+  return {
+    legacyBackend:
+      settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined,
+    get(name) {
+      let backend = made.get(name);
+      if (!backend) {
+        backend = make(name);
+        made.set(name, backend);
+      }
+      return backend;
+    },
+    async close() {
+      for (const backend of made.values()) {
+        try {
+          await (await backend).close?.();
+        } catch (error) {
+          if (!(error instanceof S5Error)) throw error;
+        }
+      }
+    },
+  };
+}

@@ -1,0 +1,47 @@
+/** Encrypting values into tokens through any backend. */
+import type { BackendName } from "./backend.ts";
+import type { Backends } from "./backends.ts";
+import { UsageError } from "./errors.ts";
+import { isFilterName } from "./filters.ts";
+import { formatToken } from "./token.ts";
+
+export interface CipherOptions {
+  /** Write tokens the Go tool can read (`{{s5:…}}`): AES always, Vault at key version 1 only. */
+  legacy?: boolean | undefined;
+  /** Filters to write into each token (`["base64"]` → `{{ s5:… | base64 }}`). */
+  filters?: readonly string[] | undefined;
+}
+
+/**
+ * Encrypts many plaintexts with one backend call and returns complete tokens, in order.
+ *
+ * @example
+ * const [token] = await cipherValues(backends, "local", [new TextEncoder().encode("hunter2")]);
+ */
+export async function cipherValues(
+  backends: Backends,
+  name: BackendName,
+  plaintexts: readonly Uint8Array[],
+  options: CipherOptions = {},
+): Promise<string[]> {
+  const filters = options.filters ?? [];
+  const unknown = filters.find((filter) => !isFilterName(filter));
+  if (unknown !== undefined) {
+    throw new UsageError(`unknown filter \`${unknown}\``, {
+      hint: "filters are: raw, json, yaml, base64, shell",
+    });
+  }
+  if (options.legacy && filters.length > 0) {
+    throw new UsageError("the Go tool's token format has no filters", {
+      hint: "drop --legacy or the filter",
+    });
+  }
+  if (options.legacy && name === "local") {
+    throw new UsageError("the Go tool cannot read local-key tokens, so --legacy does not apply", {
+      hint: "use the aes or vault backend for tokens the Go tool must read",
+    });
+  }
+  const backend = await backends.get(name);
+  const bodies = await backend.encrypt(plaintexts, { legacy: options.legacy });
+  return bodies.map((body) => formatToken(body, { legacy: options.legacy, filters }));
+}

@@ -1,0 +1,216 @@
+/**
+ * Configuration: flags > environment (`S5_*`, `VAULT_*`) > the project config file found upward
+ * from the working directory (`.s5.json`) > defaults.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { dirname, join, resolve } from "node:path";
+import { type BackendName, backendNames } from "./backend.ts";
+import { ConfigError, KeyError, UsageError } from "./errors.ts";
+import { parseSecretKeys } from "./local/encoding.ts";
+import type { ProjectKey } from "./local/keyring.ts";
+
+/** The project config file name, found upward from the working directory. */
+export const PROJECT_FILE = ".s5.json";
+
+/** The committed project config (`.s5.json`). */
+export interface ProjectConfig {
+  /** Backend for new tokens and for the Go tool's bare tokens. */
+  backend?: BackendName | undefined;
+  /** Write tokens the Go tool can read. @default false */
+  legacyTokens?: boolean | undefined;
+  local?: { keys: ProjectKey[] } | undefined;
+  vault?: { transitKey?: string | undefined; transitMount?: string | undefined } | undefined;
+}
+
+/** What the command line (or an API caller) says; wins over everything else. */
+export interface Overrides {
+  /** Backend word or `--backend`. */
+  backend?: string | undefined;
+  /** `--key` of the AES backend (hex). */
+  aesKey?: string | undefined;
+  /** `--config FILE`: use this project config instead of searching upward. */
+  configFile?: string | undefined;
+  /** `--private-key-file FILE`. */
+  privateKeyFile?: string | undefined;
+  /** `--legacy`: write Go-tool tokens. */
+  legacy?: boolean | undefined;
+  /** `--no-trim`. */
+  noTrim?: boolean | undefined;
+  /** `-k/--transit-key` (Vault). */
+  transitKey?: string | undefined;
+  /** `--transit-mount` (Vault). */
+  transitMount?: string | undefined;
+}
+
+export interface Settings {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Backend chosen by a flag, the environment or the project config. */
+  backend: BackendName | undefined;
+  legacy: boolean;
+  noTrim: boolean;
+  aesKey: string | undefined;
+  project: { file: string; dir: string; config: ProjectConfig } | undefined;
+  /** Where `s5 init` keeps this user's secret key. */
+  identityFile: string;
+  privateKeyFile: string | undefined;
+  /** Overrides as given, for backends that read more of them (Vault). */
+  overrides: Overrides;
+}
+
+export interface SettingsInput {
+  cwd?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  overrides?: Overrides | undefined;
+}
+
+/** Reads a boolean variable the way the Vault CLI does: `1/true/yes/on` and `0/false/no/off`. */
+export function readBoolean(value: string | undefined, name: string): boolean | undefined {
+  if (value === undefined || value === "") return undefined;
+  const lower = value.trim().toLowerCase();
+  if (["1", "true", "yes", "on", "t", "y"].includes(lower)) return true;
+  if (["0", "false", "no", "off", "f", "n"].includes(lower)) return false;
+  throw new ConfigError("S5_CONFIG_VALUE", `${name} must be true or false, not \`${value}\``);
+}
+
+export function parseBackendName(value: string, source: string): BackendName {
+  if ((backendNames as readonly string[]).includes(value)) return value as BackendName;
+  throw new UsageError(`unknown backend \`${value}\` (from ${source})`, {
+    hint: `backends: ${backendNames.join(", ")} (the Go tool's aws, gcp and pgp are not supported)`,
+  });
+}
+
+/** Finds `.s5.json` in `cwd` or the nearest parent directory. */
+export function findProjectFile(cwd: string): string | undefined {
+  let dir = resolve(cwd);
+  for (;;) {
+    const candidate = join(dir, PROJECT_FILE);
+    if (existsSync(candidate)) return candidate;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+export function readProjectFile(file: string): ProjectConfig {
+  let text: string;
+  try {
+    text = readFileSync(file, "utf8");
+  } catch (cause) {
+    throw new ConfigError("S5_CONFIG_READ", `cannot read the project config ${file}`, { cause });
+  }
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (cause) {
+    throw new ConfigError("S5_CONFIG_PARSE", `the project config ${file} is not valid JSON`, {
+      cause,
+      hint: "fix the JSON syntax, or restore the file from git",
+    });
+  }
+  return validateProject(value, file);
+}
+
+function validateProject(value: unknown, file: string): ProjectConfig {
+  const fail = (what: string) =>
+    new ConfigError("S5_CONFIG_INVALID", `the project config ${file}: ${what}`, {
+      hint: "see the README's configuration section",
+    });
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    throw fail("must be a JSON object");
+  }
+  const config = value as ProjectConfig;
+  if (config.backend !== undefined) parseBackendName(String(config.backend), file);
+  const keys = config.local?.keys;
+  if (keys !== undefined) {
+    if (!Array.isArray(keys)) throw fail("`local.keys` must be an array");
+    for (const key of keys) {
+      if (typeof key?.id !== "string" || typeof key.publicKey !== "string") {
+        throw fail("every entry of `local.keys` needs `id` and `publicKey`");
+      }
+      if (!Array.isArray(key.recipients)) key.recipients = [];
+    }
+  }
+  return config;
+}
+
+function defaultIdentityFile(env: Readonly<Record<string, string | undefined>>): string {
+  if (env.S5_IDENTITY_FILE) return env.S5_IDENTITY_FILE;
+  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
+  return join(base, "s5", "identity.txt");
+}
+
+/** Resolves flags, environment, project config and defaults into one set of settings. */
+export function resolveSettings(input: SettingsInput = {}): Settings {
+  const cwd = input.cwd ?? process.cwd();
+  const env = input.env ?? process.env;
+  const overrides = input.overrides ?? {};
+
+  const configFile = overrides.configFile ?? env.S5_CONFIG ?? findProjectFile(cwd);
+  const project = configFile
+    ? {
+        file: resolve(cwd, configFile),
+        dir: dirname(resolve(cwd, configFile)),
+        config: readProjectFile(resolve(cwd, configFile)),
+      }
+    : undefined;
+
+  const backendWord = overrides.backend ?? env.S5_BACKEND;
+  const backend = backendWord
+    ? parseBackendName(backendWord, overrides.backend ? "the command line" : "S5_BACKEND")
+    : project?.config.backend;
+
+  return {
+    cwd,
+    env,
+    backend,
+    legacy:
+      overrides.legacy ??
+      readBoolean(env.S5_LEGACY_TOKENS, "S5_LEGACY_TOKENS") ??
+      project?.config.legacyTokens ??
+      false,
+    noTrim: overrides.noTrim ?? readBoolean(env.S5_NO_TRIM, "S5_NO_TRIM") ?? false,
+    aesKey: overrides.aesKey ?? env.S5_AES_KEY,
+    project,
+    identityFile: defaultIdentityFile(env),
+    privateKeyFile: overrides.privateKeyFile ?? env.S5_PRIVATE_KEY_FILE,
+    overrides,
+  };
+}
+
+/**
+ * The backend for new tokens when none is named: the project config's, else Vault when
+ * `VAULT_ADDR` is set, else local keys when this project or user has some.
+ */
+export function defaultBackend(settings: Settings): BackendName {
+  if (settings.backend) return settings.backend;
+  if (settings.env.VAULT_ADDR || settings.env.BAO_ADDR) return "vault";
+  if (settings.project?.config.local?.keys?.length || existsSync(settings.identityFile)) {
+    return "local";
+  }
+  throw new ConfigError("S5_CONFIG_NO_BACKEND", "no backend is set up here", {
+    hint:
+      "run `s5 init` for local keys (no server needed), set VAULT_ADDR for Vault, " +
+      "or pass a backend: `s5 cipher aes --key HEX …`",
+  });
+}
+
+/** All secret keys this process may use for local-key tokens, from every place they can be. */
+export function loadSecretKeys(settings: Settings): Uint8Array[] {
+  const keys: Uint8Array[] = [];
+  const fromFile = (file: string, what: string, required: boolean) => {
+    let text: string;
+    try {
+      text = readFileSync(file, "utf8");
+    } catch (cause) {
+      if (!required && (cause as { code?: string }).code === "ENOENT") return;
+      throw new KeyError("S5_KEY_FILE", `cannot read ${what} ${file}`, { cause });
+    }
+    keys.push(...parseSecretKeys(text));
+  };
+  if (settings.env.S5_PRIVATE_KEY) keys.push(...parseSecretKeys(settings.env.S5_PRIVATE_KEY));
+  if (settings.privateKeyFile) fromFile(settings.privateKeyFile, "the private key file", true);
+  fromFile(settings.identityFile, "the identity file", false);
+  return keys;
+}

@@ -1,0 +1,191 @@
+/**
+ * Every failure s5 reports is an {@link S5Error} with a stable `code`, the process exit code the CLI
+ * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
+ */
+
+/** Where in an input something went wrong (1-based line and column). */
+export interface Location {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** Exit codes of the CLI, one per class of failure (documented in the README). */
+export const ExitCode = {
+  ok: 0,
+  internal: 1,
+  usage: 2,
+  input: 3,
+  output: 4,
+  malformed: 5,
+  decrypt: 6,
+  key: 7,
+  unavailable: 8,
+  denied: 9,
+  interrupted: 130,
+} as const;
+
+export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+
+export interface S5ErrorOptions {
+  hint?: string | undefined;
+  location?: Location | undefined;
+  cause?: unknown;
+}
+
+/** Base class of every error s5 raises on purpose. */
+export class S5Error extends Error {
+  override name = "S5Error";
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  readonly location: Location | undefined;
+
+  constructor(
+    code: string,
+    exitCode: ExitCodeValue,
+    message: string,
+    options: S5ErrorOptions = {},
+  ) {
+    super(message, options.cause === undefined ? undefined : { cause: options.cause });
+    this.code = code;
+    this.exitCode = exitCode;
+    this.hint = options.hint;
+    this.location = options.location;
+  }
+
+  /** `file:line:col: message (CODE)` followed by the hint, for people. */
+  describe(): string {
+    const where = this.location ? `${formatLocation(this.location)}: ` : "";
+    const hint = this.hint ? `\n  hint: ${this.hint}` : "";
+    return `${where}${this.message} (${this.code})${hint}`;
+  }
+}
+
+/** Wrong command line or API options. */
+export class UsageError extends S5Error {
+  override name = "UsageError";
+  constructor(message: string, options: S5ErrorOptions = {}) {
+    super("S5_USAGE", ExitCode.usage, message, options);
+  }
+}
+
+/** A configuration file or variable that cannot be used. */
+export class ConfigError extends S5Error {
+  override name = "ConfigError";
+  constructor(code: `S5_CONFIG${string}`, message: string, options: S5ErrorOptions = {}) {
+    super(code, ExitCode.key, message, options);
+  }
+}
+
+/** An input that cannot be read, or an output that cannot be written. */
+export class IoError extends S5Error {
+  override name = "IoError";
+  constructor(code: "S5_INPUT" | "S5_OUTPUT", message: string, options: S5ErrorOptions = {}) {
+    super(code, code === "S5_INPUT" ? ExitCode.input : ExitCode.output, message, options);
+  }
+}
+
+/** Text that starts like a token but is not one s5 can read. */
+export class TokenError extends S5Error {
+  override name = "TokenError";
+  constructor(
+    code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME",
+    message: string,
+    options: S5ErrorOptions = {},
+  ) {
+    super(code, ExitCode.malformed, message, options);
+  }
+}
+
+/** A key that is missing or unusable (no private key, wrong AES key length, no Vault token…). */
+export class KeyError extends S5Error {
+  override name = "KeyError";
+  constructor(code: `S5_KEY${string}`, message: string, options: S5ErrorOptions = {}) {
+    super(code, ExitCode.key, message, options);
+  }
+}
+
+/** A ciphertext that the key at hand cannot open (wrong key, tampered or truncated token). */
+export class DecryptError extends S5Error {
+  override name = "DecryptError";
+  constructor(code: `S5_DECRYPT${string}`, message: string, options: S5ErrorOptions = {}) {
+    super(code, ExitCode.decrypt, message, options);
+  }
+}
+
+/** A backend that cannot be reached or refused the request (Vault down, permission denied…). */
+export class BackendError extends S5Error {
+  override name = "BackendError";
+  readonly status: number | undefined;
+  constructor(
+    code: `S5_${string}`,
+    exitCode: ExitCodeValue,
+    message: string,
+    options: S5ErrorOptions & { status?: number | undefined } = {},
+  ) {
+    super(code, exitCode, message, options);
+    this.status = options.status;
+  }
+}
+
+/** One token that failed, where it is, and why. */
+export interface TokenFailure {
+  location: Location;
+  error: S5Error;
+}
+
+/** Several tokens failed at once: every failure with its location; nothing was written. */
+export class TokenFailures extends S5Error {
+  override name = "TokenFailures";
+  readonly failures: readonly TokenFailure[];
+
+  constructor(failures: readonly TokenFailure[]) {
+    const first = failures[0]?.error;
+    const count = failures.length;
+    super(
+      first?.code ?? "S5_DECRYPT",
+      first?.exitCode ?? ExitCode.decrypt,
+      count === 1 ? "1 token failed" : `${count} tokens failed`,
+      { hint: first?.hint, location: failures[0]?.location },
+    );
+    this.failures = failures;
+  }
+
+  override describe(): string {
+    // The same cause (one missing key) is shown once, with how many tokens it stopped.
+    const groups = new Map<S5Error, Location[]>();
+    for (const { error, location } of this.failures) {
+      const list = groups.get(error);
+      if (list) list.push(location);
+      else groups.set(error, [location]);
+    }
+    const lines: string[] = [];
+    for (const [error, locations] of [...groups].slice(0, 50)) {
+      const more = locations.length > 1 ? ` (and ${locations.length - 1} more tokens)` : "";
+      lines.push(`  ${formatLocation(locations[0]!)}: ${error.message} (${error.code})${more}`);
+    }
+    if (groups.size > 50) lines.push(`  … and ${groups.size - 50} more`);
+    const hints = [...new Set([...groups.keys()].map((error) => error.hint).filter(Boolean))];
+    const hintText = hints.map((hint) => `\n  hint: ${hint}`).join("");
+    return `${this.message}; nothing was written:\n${lines.join("\n")}${hintText}`;
+  }
+}
+
+export function formatLocation(location: Location): string {
+  return `${location.file}:${location.line}:${location.column}`;
+}
+
+/** Turns anything thrown into an {@link S5Error}, without copying unknown messages that may hold data. */
+export function toS5Error(error: unknown): S5Error {
+  if (error instanceof S5Error) return error;
+  const code = (error as { code?: unknown } | null)?.code;
+  if (code === "ENOENT" || code === "EACCES" || code === "EISDIR" || code === "EPERM") {
+    const path = (error as { path?: string }).path ?? "";
+    return new IoError("S5_INPUT", `cannot access ${path}: ${String(code)}`, { cause: error });
+  }
+  return new S5Error("S5_INTERNAL", ExitCode.internal, "unexpected internal error", {
+    cause: error,
+    hint: "run again with S5_DEBUG=1 to see the stack trace, and report it",
+  });
+}

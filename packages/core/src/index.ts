@@ -1,0 +1,81 @@
+export type { Backend, BackendName, EncryptOptions, ItemResult, TokenInfo } from "./backend.ts";
+export { backendNames } from "./backend.ts";
+export { type AesOptions, createAesBackend } from "./backends/aes.ts";
+export { type Backends, createBackends } from "./backends.ts";
+export { type CipherOptions, cipherValues } from "./cipher.ts";
+export {
+  defaultBackend,
+  findProjectFile,
+  loadSecretKeys,
+  type Overrides,
+  PROJECT_FILE,
+  type ProjectConfig,
+  parseBackendName,
+  readBoolean,
+  readProjectFile,
+  resolveSettings,
+  type Settings,
+  type SettingsInput,
+} from "./config.ts";
+export {
+  BackendError,
+  ConfigError,
+  DecryptError,
+  ExitCode,
+  type ExitCodeValue,
+  formatLocation,
+  IoError,
+  KeyError,
+  type Location,
+  S5Error,
+  type S5ErrorOptions,
+  TokenError,
+  type TokenFailure,
+  TokenFailures,
+  toS5Error,
+  UsageError,
+} from "./errors.ts";
+export {
+  applyFilter,
+  applyFilters,
+  type FilterName,
+  filterNames,
+  isFilterName,
+} from "./filters.ts";
+export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
+export {
+  decodePublicKey,
+  decodeSecretKey,
+  encodePublicKey,
+  encodeSecretKey,
+  parseSecretKeys,
+} from "./local/encoding.ts";
+export type { ProjectKey, Recipient } from "./local/keyring.ts";
+export {
+  addProjectKey,
+  addProjectRecipient,
+  generateIdentity,
+  type Identity,
+  publicKeysOf,
+  removeProjectRecipient,
+} from "./local/manage.ts";
+export { LineIndex } from "./location.ts";
+export {
+  type FoundToken,
+  type FoundTokens,
+  findTokens,
+  renderSources,
+  resolveTokens,
+  type Source,
+} from "./render.ts";
+export {
+  bytesAsText,
+  type MalformedMatch,
+  type ScanResult,
+  type ScanStats,
+  scan,
+  spliceBytes,
+  spliceText,
+  type TokenMatch,
+} from "./scan.ts";
+export { describeBody, formatToken, isUpstreamAesPayload } from "./token.ts";

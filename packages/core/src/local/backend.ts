@@ -1,0 +1,83 @@
+/**
+ * The local-key backend, the embedded default: public-key encryption with no server. Tokens are
+ * `local:KEYID:BASE64URL(sealed box)` — 48 bytes more than the plaintext.
+ */
+import type { Backend, ItemResult } from "../backend.ts";
+import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
+import { decodePublicKey } from "./encoding.ts";
+import { identityFromSecret, type ProjectKey, unlockProjectKey } from "./keyring.ts";
+import { type KeyPair, loadSodium, open, seal } from "./sodium.ts";
+
+export interface LocalOptions {
+  /** Project keys from the project config; the last one encrypts. */
+  keys: readonly ProjectKey[];
+  /** Secret keys of this user or CI (identities, or project keys themselves). */
+  secretKeys: readonly Uint8Array[];
+}
+
+export function createLocalBackend(options: LocalOptions): Backend {
+  const unlocked = new Map<string, KeyPair | S5Error>();
+
+  return {
+    name: "local",
+    async encrypt(plaintexts: readonly Uint8Array[]) {
+      const key = options.keys.at(-1);
+      if (!key) {
+        throw new KeyError("S5_KEY_LOCAL_NONE", "this project has no local key to encrypt with", {
+          hint: "run `s5 init` in the project's root directory",
+        });
+      }
+      const sodium = await loadSodium();
+      const publicKey = decodePublicKey(key.publicKey);
+      return plaintexts.map(
+        (plaintext) =>
+          `local:${key.id}:${seal(sodium, plaintext, publicKey).toString("base64url")}`,
+      );
+    },
+
+    async decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]> {
+      const sodium = await loadSodium();
+      let identities: KeyPair[] | undefined;
+      const pairFor = (keyId: string): KeyPair => {
+        let pair = unlocked.get(keyId);
+        if (!pair) {
+          try {
+            identities ??= options.secretKeys.map((secret) =>
+              identityFromSecret(sodium, Buffer.from(secret)),
+            );
+            const key = options.keys.find((candidate) => candidate.id === keyId);
+            pair = unlockProjectKey(sodium, key, keyId, identities);
+          } catch (error) {
+            pair = error as S5Error;
+          }
+          unlocked.set(keyId, pair);
+        }
+        if (!(pair as KeyPair).secretKey) throw pair;
+        return pair as KeyPair;
+      };
+
+      return bodies.map((body): ItemResult<Uint8Array> => {
+        try {
+          const second = body.indexOf(":", 6);
+          if (!body.startsWith("local:") || second < 0) {
+            throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
+          }
+          const pair = pairFor(body.slice(6, second));
+          const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
+          if (!value) {
+            throw new DecryptError(
+              "S5_DECRYPT_LOCAL",
+              "the token does not open with its local key",
+              {
+                hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
+              },
+            );
+          }
+          return { ok: true, value };
+        } catch (error) {
+          return { ok: false, error: error as S5Error };
+        }
+      });
+    },
+  };
+}

@@ -1,0 +1,89 @@
+/**
+ * Managing local keys without exposing libsodium: identities (a person's or CI's own key pair) and
+ * the project keys in the project config, whose secret halves are sealed to every recipient.
+ */
+import type { ProjectConfig } from "../config.ts";
+import { KeyError, UsageError } from "../errors.ts";
+import { decodePublicKey, encodePublicKey, encodeSecretKey } from "./encoding.ts";
+import {
+  addRecipient,
+  createProjectKey,
+  identityFromSecret,
+  type ProjectKey,
+  unlockProjectKey,
+} from "./keyring.ts";
+import { generateKeyPair, loadSodium } from "./sodium.ts";
+
+export interface Identity {
+  /** `S5-SECRET-KEY-…`: keep private. */
+  secretKey: string;
+  /** `s5pk-…`: share freely. */
+  publicKey: string;
+}
+
+/** A new identity key pair (for a person, or for CI). */
+export async function generateIdentity(): Promise<Identity> {
+  const sodium = await loadSodium();
+  const pair = generateKeyPair(sodium);
+  return { secretKey: encodeSecretKey(pair.secretKey), publicKey: encodePublicKey(pair.publicKey) };
+}
+
+/** The public keys of secret keys. */
+export async function publicKeysOf(secretKeys: readonly Uint8Array[]): Promise<string[]> {
+  const sodium = await loadSodium();
+  return secretKeys.map((secret) =>
+    encodePublicKey(identityFromSecret(sodium, Buffer.from(secret)).publicKey),
+  );
+}
+
+/**
+ * Adds a new project key sealed to `recipients` and makes it the one that encrypts. Used by
+ * `s5 init` (first key) and `s5 keys rotate` (a new key for the same recipients).
+ */
+export async function addProjectKey(
+  config: ProjectConfig,
+  recipients: readonly { name: string; publicKey: string }[],
+): Promise<ProjectKey> {
+  if (recipients.length === 0) {
+    throw new UsageError("a project key needs at least one recipient");
+  }
+  const sodium = await loadSodium();
+  const { key } = createProjectKey(sodium, recipients);
+  config.local ??= { keys: [] };
+  config.local.keys.push(key);
+  return key;
+}
+
+/** Seals every project key to one more recipient; needs a secret key that unlocks them. */
+export async function addProjectRecipient(
+  config: ProjectConfig,
+  secretKeys: readonly Uint8Array[],
+  recipient: { name: string; publicKey: string },
+): Promise<void> {
+  decodePublicKey(recipient.publicKey);
+  const keys = config.local?.keys ?? [];
+  if (keys.length === 0) {
+    throw new KeyError("S5_KEY_LOCAL_NONE", "this project has no local key yet", {
+      hint: "run `s5 init` first",
+    });
+  }
+  const sodium = await loadSodium();
+  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  for (const key of keys) {
+    const pair = unlockProjectKey(sodium, key, key.id, identities);
+    addRecipient(sodium, key, pair, recipient);
+  }
+}
+
+/** Removes a recipient (by name or public key) from every project key; returns how many entries went. */
+export function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): number {
+  let removed = 0;
+  for (const key of config.local?.keys ?? []) {
+    const before = key.recipients.length;
+    key.recipients = key.recipients.filter(
+      (r) => r.name !== nameOrKey && r.publicKey !== nameOrKey,
+    );
+    removed += before - key.recipients.length;
+  }
+  return removed;
+}

@@ -1,0 +1,160 @@
+/**
+ * The one path from text with tokens to text with values, shared by the CLI and every adapter:
+ * scan every source, de-duplicate the bodies, decrypt them in one batch per backend, apply the
+ * filters, and only when every token succeeded, splice the values in. Nothing else changes.
+ */
+import type { Backend, BackendName, ItemResult, TokenInfo } from "./backend.ts";
+import type { Backends } from "./backends.ts";
+import { type S5Error, TokenError, type TokenFailure, TokenFailures, toS5Error } from "./errors.ts";
+import { applyFilters, isFilterName } from "./filters.ts";
+import { LineIndex } from "./location.ts";
+import { scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
+import { describeBody } from "./token.ts";
+
+/** A named input: a file's bytes, or text from a bundler or the environment. */
+export interface Source<T extends string | Uint8Array = string | Uint8Array> {
+  /** File name (or variable name) used in error locations. */
+  name: string;
+  content: T;
+}
+
+/** A token found in a source, with what its body says about itself. */
+export interface FoundToken extends TokenMatch {
+  info: TokenInfo;
+}
+
+export interface FoundTokens {
+  tokens: FoundToken[];
+  failures: TokenFailure[];
+  lines: LineIndex;
+}
+
+/**
+ * Finds and describes every token of one source; malformed tokens and unknown filters become
+ * failures with their location. Never throws.
+ */
+export function findTokens(source: Source, legacyBackend?: BackendName): FoundTokens {
+  const { tokens: matches, malformed } = scan(source.content);
+  const lines = new LineIndex(source.name, source.content);
+  const failures: TokenFailure[] = malformed.map((match) => ({
+    location: lines.locate(match.start),
+    error: new TokenError("S5_TOKEN_MALFORMED", `malformed token: ${match.reason}`, {
+      hint: "fix or remove the token; an s5 token looks like {{ s5:… }}",
+    }),
+  }));
+  const tokens: FoundToken[] = [];
+  for (const match of matches) {
+    try {
+      const unknown = match.filters.find((name) => !isFilterName(name));
+      if (unknown !== undefined) {
+        throw new TokenError("S5_TOKEN_FILTER", `unknown filter \`${unknown}\``, {
+          hint: "filters are: raw, json, yaml, base64, shell",
+        });
+      }
+      tokens.push({ ...match, info: describeBody(match.body, legacyBackend) });
+    } catch (error) {
+      failures.push({ location: lines.locate(match.start), error: toS5Error(error) });
+    }
+  }
+  return { tokens, failures, lines };
+}
+
+type Decrypted = Map<string, ItemResult<Uint8Array>>;
+
+/** Decrypts each distinct body once, one batch per backend, backends in parallel. */
+async function decryptAll(
+  found: readonly FoundTokens[],
+  backends: Backends,
+): Promise<Map<BackendName, Decrypted>> {
+  const bodies = new Map<BackendName, Set<string>>();
+  for (const { tokens } of found) {
+    for (const token of tokens) {
+      const set = bodies.get(token.info.backend) ?? new Set<string>();
+      bodies.set(token.info.backend, set);
+      set.add(token.body);
+    }
+  }
+  const results = new Map<BackendName, Decrypted>();
+  await Promise.all(
+    [...bodies].map(async ([name, set]) => {
+      const list = [...set];
+      const map: Decrypted = new Map();
+      let outcome: ItemResult<Uint8Array>[];
+      try {
+        const backend: Backend = await backends.get(name);
+        outcome = await backend.decrypt(list);
+      } catch (error) {
+        const failure = { ok: false as const, error: toS5Error(error) };
+        outcome = list.map(() => failure);
+      }
+      for (const [i, body] of list.entries()) map.set(body, outcome[i]!);
+      results.set(name, map);
+    }),
+  );
+  return results;
+}
+
+/** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+): Promise<Uint8Array[][]> {
+  const failures: TokenFailure[] = found.flatMap((item) => item.failures);
+  const decrypted = await decryptAll(found, backends);
+  const values = found.map(({ tokens, lines }) =>
+    tokens.map((token) => {
+      const result = decrypted.get(token.info.backend)?.get(token.body);
+      let error: S5Error | undefined;
+      if (result?.ok) {
+        try {
+          return applyFilters(token.filters, result.value);
+        } catch (filterError) {
+          error = toS5Error(filterError);
+        }
+      } else {
+        error = result?.error;
+      }
+      failures.push({ location: lines.locate(token.start), error: error ?? toS5Error(undefined) });
+      return new Uint8Array(0);
+    }),
+  );
+  if (failures.length > 0) {
+    failures.sort(
+      (a, b) =>
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column,
+    );
+    throw new TokenFailures(failures);
+  }
+  return values;
+}
+
+/**
+ * Renders many sources at once (one batch per backend across all of them). Byte sources come back
+ * as lists of pieces to write in order (no copy of the unchanged parts); strings come back as strings.
+ * All or nothing: if any token fails, throws {@link TokenFailures} listing every failure.
+ *
+ * @example
+ * const [out] = await renderSources([{ name: "secret.yml", content: text }], backends);
+ */
+export async function renderSources<T extends string | Uint8Array>(
+  sources: readonly Source<T>[],
+  backends: Backends,
+): Promise<(T extends string ? string : Uint8Array[])[]> {
+  const found = sources.map((source) => findTokens(source, backends.legacyBackend));
+  const values = await resolveTokens(found, backends);
+  const decoder = new TextDecoder();
+  return sources.map((source, i) => {
+    const tokens = found[i]!.tokens;
+    const tokenValues = values[i]!;
+    if (typeof source.content === "string") {
+      return spliceText(
+        source.content,
+        tokens,
+        tokenValues.map((value) => decoder.decode(value)),
+      );
+    }
+    return spliceBytes(source.content, tokens, tokenValues);
+  }) as (T extends string ? string : Uint8Array[])[];
+}

@@ -1,0 +1,196 @@
+/**
+ * The token grammar, and the only scanner of it.
+ *
+ *   token   = "{{" ws* "s5:" body ws* ( "|" ws* filter ws* )* "}}"
+ *   body    = 1*( ALPHA / DIGIT / "+" / "/" / "=" / "_" / "-" / "." / ":" )
+ *   filter  = 1*( lower-ALPHA / DIGIT / "_" / "-" )
+ *   ws      = SP / HTAB / LF / CR / FF          (RE2's \s, as in the Go tool)
+ *
+ * The Go tool wrote `{{ s5:B64 }}` and `{{s5:B64}}`; both are tokens here. New tokens carry their
+ * backend in the body (`vault:v2:…`, `local:KID:…`, `aes:…`). Text that starts with `{{ s5:` but
+ * does not finish as a token is reported as malformed instead of being passed through silently;
+ * anything else (`{{ s5 }}`, Helm's `{{ .Values.x }}`) is not a token and is left alone.
+ *
+ * Linear time: no body, filter or white-space character can be `{`, so every failed attempt stops
+ * before the next `{{` and each character is looked at a bounded number of times.
+ */
+
+/** A token found in a source, by offsets into that source. */
+export interface TokenMatch {
+  /** Offset of the first `{`. For a byte source, a byte offset; for a string, UTF-16 units. */
+  start: number;
+  /** Offset just past the last `}`. */
+  end: number;
+  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a legacy payload. */
+  body: string;
+  /** Filter names in the order written (`{{ s5:… | base64 }}` → `["base64"]`). */
+  filters: string[];
+}
+
+/** Text that starts like a token (`{{ s5:`) but is not a complete one. */
+export interface MalformedMatch {
+  start: number;
+  /** Offset where reading stopped. */
+  end: number;
+  reason: string;
+}
+
+export interface ScanResult {
+  tokens: TokenMatch[];
+  malformed: MalformedMatch[];
+}
+
+/** Counters for tests: how many characters the scanner looked at. */
+export interface ScanStats {
+  steps: number;
+}
+
+const OPEN = "{{";
+const PREFIX = "s5:";
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0c;
+}
+
+function isBodyChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || // a-z
+    (code >= 0x41 && code <= 0x5a) || // A-Z
+    (code >= 0x30 && code <= 0x3a) || // 0-9 and ":"
+    code === 0x2b || // +
+    code === 0x2f || // /
+    code === 0x3d || // =
+    code === 0x5f || // _
+    code === 0x2d || // -
+    code === 0x2e // .
+  );
+}
+
+function isFilterChar(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) ||
+    (code >= 0x30 && code <= 0x39) ||
+    code === 0x5f ||
+    code === 0x2d
+  );
+}
+
+/** Views bytes as a string with one character per byte, so offsets are byte offsets. */
+export function bytesAsText(source: Uint8Array): string {
+  return Buffer.from(source.buffer, source.byteOffset, source.byteLength).toString("latin1");
+}
+
+/**
+ * Finds every token and every malformed token in `source`. Never throws.
+ *
+ * @example
+ * scan("password: {{ s5:vault:v1:abc= }}").tokens[0]?.body // "vault:v1:abc="
+ */
+export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult {
+  const text = typeof source === "string" ? source : bytesAsText(source);
+  const tokens: TokenMatch[] = [];
+  const malformed: MalformedMatch[] = [];
+  const length = text.length;
+  let steps = 0;
+  let from = 0;
+
+  for (;;) {
+    const start = text.indexOf(OPEN, from);
+    if (start === -1) break;
+    let at = start + 2;
+    while (at < length && isSpace(text.charCodeAt(at))) at++;
+    steps += at - start;
+    if (!text.startsWith(PREFIX, at)) {
+      from = start + 1;
+      continue;
+    }
+    at += PREFIX.length;
+
+    const bodyStart = at;
+    while (at < length && isBodyChar(text.charCodeAt(at))) at++;
+    const body = text.slice(bodyStart, at);
+    const afterBody = at;
+    while (at < length && isSpace(text.charCodeAt(at))) at++;
+
+    const filters: string[] = [];
+    let reason: string | undefined;
+    while (reason === undefined && text.charCodeAt(at) === 0x7c /* | */) {
+      at++;
+      while (at < length && isSpace(text.charCodeAt(at))) at++;
+      const nameStart = at;
+      while (at < length && isFilterChar(text.charCodeAt(at))) at++;
+      if (at === nameStart) reason = "a filter name must follow `|`";
+      else filters.push(text.slice(nameStart, at));
+      while (at < length && isSpace(text.charCodeAt(at))) at++;
+    }
+    steps += at - bodyStart;
+
+    if (reason === undefined) {
+      if (text.startsWith("}}", at)) {
+        if (body.length === 0) reason = "the token is empty";
+        else {
+          tokens.push({ start, end: at + 2, body, filters });
+          from = at + 2;
+          continue;
+        }
+      } else if (at >= length) {
+        reason = "the token is not closed with `}}`";
+      } else if (at === afterBody && body.length > 0) {
+        reason = `unexpected character ${describeChar(text.charCodeAt(at))} in the token`;
+      } else {
+        reason = "the token is not closed with `}}`";
+      }
+    }
+    malformed.push({ start, end: at, reason });
+    from = at > start + 2 ? at : start + 1;
+  }
+
+  if (stats) stats.steps += steps;
+  return { tokens, malformed };
+}
+
+function describeChar(code: number): string {
+  if (code >= 0x21 && code <= 0x7e) return `\`${String.fromCharCode(code)}\``;
+  return `U+${code.toString(16).toUpperCase().padStart(4, "0")}`;
+}
+
+/**
+ * Replaces each match by its value and keeps every other character exactly as it was.
+ * `values[i]` replaces `matches[i]`; matches must be in source order and must not overlap.
+ */
+export function spliceText(
+  source: string,
+  matches: readonly { start: number; end: number }[],
+  values: readonly string[],
+): string {
+  let out = "";
+  let last = 0;
+  for (let i = 0; i < matches.length; i++) {
+    const match = matches[i]!;
+    out += source.slice(last, match.start) + values[i];
+    last = match.end;
+  }
+  return out + source.slice(last);
+}
+
+/**
+ * Byte version of {@link spliceText}: returns the pieces of the output (slices of `source`, not
+ * copies, and the values) so a large file can be written without building it twice in memory.
+ */
+export function spliceBytes(
+  source: Uint8Array,
+  matches: readonly { start: number; end: number }[],
+  values: readonly Uint8Array[],
+): Uint8Array[] {
+  const pieces: Uint8Array[] = [];
+  let last = 0;
+  for (let i = 0; i < matches.length; i++) {
+    const match = matches[i]!;
+    if (match.start > last) pieces.push(source.subarray(last, match.start));
+    const value = values[i]!;
+    if (value.byteLength > 0) pieces.push(value);
+    last = match.end;
+  }
+  if (last < source.byteLength) pieces.push(source.subarray(last));
+  return pieces;
+}

@@ -1,0 +1,42 @@
+import { describe, expect, it } from "vitest";
+import { applyFilters } from "../src/filters.ts";
+
+const run = (filters: string[], value: string) =>
+  Buffer.from(applyFilters(filters, Buffer.from(value))).toString();
+
+describe("filters", () => {
+  it("raw keeps the value", () => {
+    expect(run(["raw"], 'a"b\nc')).toBe('a"b\nc');
+  });
+
+  it("json escapes for the inside of a JSON string", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a JS template placeholder is the point
+    const value = 'he said "hi"\\\n\t${x}\u2028\u0001';
+    const escaped = run(["json"], value);
+    expect(JSON.parse(`"${escaped}"`)).toBe(value);
+    expect(escaped).not.toContain("\n");
+  });
+
+  it("yaml writes a complete double-quoted scalar", () => {
+    expect(run(["yaml"], "yes")).toBe('"yes"');
+    expect(run(["yaml"], "a: b # c\nd")).toBe('"a: b # c\\nd"');
+    expect(run(["yaml"], "\u0085\ufeff")).toBe('"\\u0085\\ufeff"');
+  });
+
+  it("base64 encodes bytes", () => {
+    expect(run(["base64"], "hunter2")).toBe("aHVudGVyMg==");
+  });
+
+  it("shell quotes a word", () => {
+    expect(run(["shell"], "it's $HOME `x`")).toBe(`'it'\\''s $HOME \`x\`'`);
+  });
+
+  it("chains left to right", () => {
+    expect(run(["base64", "json"], "x")).toBe("eA==");
+  });
+
+  it("refuses unknown filters and binary text", () => {
+    expect(() => run(["upper"], "x")).toThrow(/unknown filter `upper`/);
+    expect(() => applyFilters(["json"], Buffer.from([0xff]))).toThrow(/binary/);
+  });
+});

@@ -1,0 +1,98 @@
+import { describe, expect, it } from "vitest";
+import type { ProjectConfig } from "../src/config.ts";
+import { createLocalBackend } from "../src/local/backend.ts";
+import { decodeSecretKey } from "../src/local/encoding.ts";
+import {
+  addProjectKey,
+  addProjectRecipient,
+  generateIdentity,
+  removeProjectRecipient,
+} from "../src/local/manage.ts";
+
+async function project() {
+  const alice = await generateIdentity();
+  const config: ProjectConfig = {};
+  await addProjectKey(config, [{ name: "alice", publicKey: alice.publicKey }]);
+  return { alice, config };
+}
+
+describe("local keys", () => {
+  it("encrypts with the public key only and decrypts with a recipient's secret key", async () => {
+    const { alice, config } = await project();
+    const writer = createLocalBackend({ keys: config.local!.keys, secretKeys: [] });
+    const [body] = await writer.encrypt([Buffer.from("abcdefghijklmnopqrstuvwx")]);
+    expect(body).toMatch(/^local:[A-Za-z0-9_-]{8}:[A-Za-z0-9_-]+$/);
+    expect(`{{ s5:${body} }}`.length).toBeLessThan(130);
+
+    const [denied] = await writer.decrypt([body!]);
+    expect(denied?.ok === false && denied.error.code).toBe("S5_KEY_LOCAL_NONE");
+
+    const reader = createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [decodeSecretKey(alice.secretKey)],
+    });
+    const [result] = await reader.decrypt([body!]);
+    expect(result?.ok && Buffer.from(result.value).toString()).toBe("abcdefghijklmnopqrstuvwx");
+  });
+
+  it("adds recipients without changing tokens, and a stranger cannot decrypt", async () => {
+    const { alice, config } = await project();
+    const ci = await generateIdentity();
+    const stranger = await generateIdentity();
+    const [body] = await createLocalBackend({ keys: config.local!.keys, secretKeys: [] }).encrypt([
+      Buffer.from("x"),
+    ]);
+
+    const strangerView = createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [decodeSecretKey(stranger.secretKey)],
+    });
+    const [refused] = await strangerView.decrypt([body!]);
+    expect(refused?.ok === false && refused.error.code).toBe("S5_KEY_LOCAL_NOT_RECIPIENT");
+    expect(refused?.ok === false && refused.error.hint).toContain(stranger.publicKey);
+
+    await addProjectRecipient(config, [decodeSecretKey(alice.secretKey)], {
+      name: "ci",
+      publicKey: ci.publicKey,
+    });
+    const ciView = createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [decodeSecretKey(ci.secretKey)],
+    });
+    const [opened] = await ciView.decrypt([body!]);
+    expect(opened?.ok && Buffer.from(opened.value).toString()).toBe("x");
+
+    expect(removeProjectRecipient(config, "ci")).toBe(1);
+    expect(config.local!.keys[0]!.recipients.map((r) => r.name)).toEqual(["alice"]);
+  });
+
+  it("keeps old keys for decryption after a rotation", async () => {
+    const { alice, config } = await project();
+    const [oldBody] = await createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [],
+    }).encrypt([Buffer.from("old")]);
+    await addProjectKey(config, config.local!.keys[0]!.recipients);
+    const backend = createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [decodeSecretKey(alice.secretKey)],
+    });
+    const [newBody] = await backend.encrypt([Buffer.from("new")]);
+    expect(newBody?.split(":")[1]).toBe(config.local!.keys[1]!.id);
+    const results = await backend.decrypt([oldBody!, newBody!]);
+    expect(results.map((r) => r.ok && Buffer.from(r.value).toString())).toEqual(["old", "new"]);
+  });
+
+  it("reports a tampered token per item", async () => {
+    const { alice, config } = await project();
+    const backend = createLocalBackend({
+      keys: config.local!.keys,
+      secretKeys: [decodeSecretKey(alice.secretKey)],
+    });
+    const [body] = await backend.encrypt([Buffer.from("value")]);
+    const tampered = `${body!.slice(0, -2)}${body!.endsWith("A") ? "B" : "A"}A`;
+    const [bad, good] = await backend.decrypt([tampered, body!]);
+    expect(bad?.ok === false && bad.error.code).toBe("S5_DECRYPT_LOCAL");
+    expect(good?.ok).toBe(true);
+  });
+});

@@ -1,0 +1,74 @@
+import { describe, expect, it } from "vitest";
+import { scan, spliceText } from "../src/scan.ts";
+
+const bodies = (text: string) => scan(text).tokens.map((t) => t.body);
+
+describe("scan", () => {
+  it("reads every spacing the Go tool wrote", () => {
+    expect(bodies("{{ s5:AAAA }}")).toEqual(["AAAA"]);
+    expect(bodies("{{s5:AAAA}}")).toEqual(["AAAA"]);
+    expect(bodies("{{\ts5:AAAA\n}}")).toEqual(["AAAA"]);
+    expect(bodies("{{\r\ns5:AA==  }}")).toEqual(["AA=="]);
+  });
+
+  it("reads new self-describing bodies and filters", () => {
+    const [token] = scan("x: {{ s5:vault:v12:AbC+/= | base64 | json }}").tokens;
+    expect(token).toEqual({
+      start: 3,
+      end: 44,
+      body: "vault:v12:AbC+/=",
+      filters: ["base64", "json"],
+    });
+  });
+
+  it("finds tokens next to each other, several per line, inside quotes", () => {
+    const text = `"{{s5:A}}{{ s5:B }}" '{{s5:C}}'\n{{s5:D}}`;
+    expect(bodies(text)).toEqual(["A", "B", "C", "D"]);
+  });
+
+  it("leaves look-alikes alone", () => {
+    for (const text of [
+      "{{ s5 }}",
+      "{{s5}}",
+      "{{ .Values.x }}",
+      '{{- include "x" . }}',
+      "{ s5:A }",
+      "{{ S5:A }}",
+      "s5:A }}",
+    ]) {
+      expect(scan(text)).toEqual({ tokens: [], malformed: [] });
+    }
+  });
+
+  it("reports what starts like a token but is not one", () => {
+    expect(scan("{{ s5: }}").malformed[0]?.reason).toBe("the token is empty");
+    expect(scan("{{ s5:abc!def }}").malformed[0]?.reason).toBe(
+      "unexpected character `!` in the token",
+    );
+    expect(scan("{{ s5:abc").malformed[0]?.reason).toBe("the token is not closed with `}}`");
+    expect(scan("{{ s5:abc | }}").malformed[0]?.reason).toBe("a filter name must follow `|`");
+    expect(scan("{{ s5:abc def }}").malformed).toHaveLength(1);
+  });
+
+  it("keeps scanning after a malformed token", () => {
+    const result = scan("{{ s5:a{{ s5:B }}");
+    expect(result.malformed).toHaveLength(1);
+    expect(result.tokens.map((t) => t.body)).toEqual(["B"]);
+  });
+
+  it("scans bytes with byte offsets, whatever the encoding around tokens", () => {
+    const bytes = Buffer.concat([
+      Buffer.from([0xef, 0xbb, 0xbf, 0xff, 0xfe]),
+      Buffer.from("é{{s5:A}}"),
+    ]);
+    const [token] = scan(bytes).tokens;
+    expect(token?.start).toBe(7);
+    expect(bytes.subarray(token!.start, token!.end).toString()).toBe("{{s5:A}}");
+  });
+
+  it("splices values in and keeps every other character", () => {
+    const text = "\ufeffa: {{s5:A}}\r\nb: {{ s5:B }}";
+    const { tokens } = scan(text);
+    expect(spliceText(text, tokens, ["1", "2"])).toBe("\ufeffa: 1\r\nb: 2");
+  });
+});

@@ -23,6 +23,24 @@ export const backendOptions = {
 
 const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 
+/**
+ * parseArgs quotes the offending argument, which may be a secret that starts with `-`: name it
+ * only when it looks like a flag.
+ */
+function describeParseError(error: Error & { code?: string }): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1];
+  const flag = quoted !== undefined && /^--?[A-Za-z][\w-]{0,40}$/.test(quoted) ? quoted : undefined;
+  if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
+    return flag
+      ? `unknown option ${flag}`
+      : "an argument that starts with `-` is not a known option";
+  }
+  if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
+    return flag ? `option ${flag} needs a value` : "an option is missing its value";
+  }
+  return "the command line cannot be read";
+}
+
 export interface Parsed<V> {
   values: V;
   positionals: string[];
@@ -43,9 +61,8 @@ export function parse<const O extends Record<string, OptionSpec>>(
   try {
     result = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (cause) {
-    throw new UsageError(`${(cause as Error).message.replace(/\. To specify.*$/s, "")}`, {
-      hint: `see \`s5 ${command} --help\``,
-      cause,
+    throw new UsageError(describeParseError(cause as Error & { code?: string }), {
+      hint: `see \`s5 ${command} --help\`; put \`--\` before a value that starts with \`-\``,
     });
   }
   const positionals = [...result.positionals];

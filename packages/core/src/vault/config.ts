@@ -1,0 +1,242 @@
+/**
+ * Vault settings, read the way the official CLI reads them: `BAO_X` first, then `VAULT_X`; s5's own
+ * `S5_VAULT_*` variables; flags and the project config for the transit key and mount.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { homedir } from "node:os";
+import { join } from "node:path";
+import { readBoolean, type Settings } from "../config.ts";
+import { ConfigError } from "../errors.ts";
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+export type AuthMethod = "token" | "approle" | "kubernetes" | "jwt";
+
+export interface VaultTls {
+  ca?: string | undefined;
+  cert?: string | undefined;
+  key?: string | undefined;
+  servername?: string | undefined;
+  /** False only with `VAULT_SKIP_VERIFY=true`. @default true */
+  rejectUnauthorized: boolean;
+}
+
+export interface VaultAuth {
+  /** @default "token" */
+  method: AuthMethod;
+  /** Mount of the login method. @default the method's name */
+  mount: string;
+  /** A given token (`BAO_TOKEN`/`VAULT_TOKEN`, else the token helper file); method `token` only. */
+  token?: string | undefined;
+  /** The token file that was read, for messages. */
+  tokenFile?: string | undefined;
+  roleId?: string | undefined;
+  secretId?: string | undefined;
+  role?: string | undefined;
+  jwt?: string | undefined;
+  /** Renew a given token in the background too (login tokens are always renewed). @default false */
+  renewGiven: boolean;
+}
+
+export interface VaultConfig {
+  /** @example "https://vault.example.com:8200" */
+  address: string;
+  namespace?: string | undefined;
+  tls: VaultTls;
+  /** Per request. @default 60000 (`VAULT_CLIENT_TIMEOUT`, seconds or a duration like `5s`) */
+  timeoutMs: number;
+  /** Retries on 5xx, 429 and connection errors. @default 2 (`VAULT_MAX_RETRIES`) */
+  maxRetries: number;
+  /** First backoff delay; doubles each retry, with jitter. @default 250 */
+  retryBaseMs: number;
+  /** `VAULT_HTTP_PROXY`; other proxy variables are ignored. */
+  proxy?: string | undefined;
+  /** @default "default" */
+  transitKey: string;
+  /** @default "transit" */
+  transitMount: string;
+  /** Items per batch request. @default 240 (fits OpenBao's 1000-JSON-string cap with references) */
+  batchSize: number;
+  /** Batch requests in flight at once. @default 4 */
+  parallelism: number;
+  auth: VaultAuth;
+}
+
+const NAME = /^\w([\w.-]*\w)?$/;
+
+/** `BAO_X`, else `VAULT_X` (empty counts as unset). */
+export function vaultEnv(env: Env, name: string): string | undefined {
+  const bao = env[`BAO_${name}`];
+  if (bao !== undefined && bao !== "") return bao;
+  const vault = env[`VAULT_${name}`];
+  return vault === "" ? undefined : vault;
+}
+
+/** Checks a transit key or a mount path (segments joined by `/`) before it goes into a URL. */
+export function validateName(value: string, what: string): string {
+  const trimmed = what.endsWith("mount") ? value.replace(/^\/+|\/+$/g, "") : value;
+  const parts = what.endsWith("mount") ? trimmed.split("/") : [trimmed];
+  if (trimmed === "" || !parts.every((part) => NAME.test(part))) {
+    throw new ConfigError("S5_CONFIG_VAULT_NAME", `invalid ${what} \`${value}\``, {
+      hint: "use letters, digits, `_`, `-` and `.` (a mount may have `/` between such names)",
+    });
+  }
+  return trimmed;
+}
+
+/** Seconds (`60`), or a duration: `500ms`, `5s`, `2m`, `1h`. */
+export function parseDuration(value: string, name: string): number {
+  const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
+  if (!match) {
+    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a duration like 30s, not \`${value}\``);
+  }
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
+  return Math.round(Number(match[1]) * unit);
+}
+
+function parseCount(value: string | undefined, name: string, fallback: number, min: number): number {
+  if (value === undefined || value === "") return fallback;
+  const count = Number(value);
+  if (!Number.isInteger(count) || count < min) {
+    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a whole number ≥ ${min}`);
+  }
+  return count;
+}
+
+function readText(file: string, what: string): string {
+  try {
+    return readFileSync(file, "utf8");
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? "error";
+    throw new ConfigError("S5_CONFIG_READ", `cannot read ${what} ${file} (${code})`, { cause });
+  }
+}
+
+/** A secret from `NAME` or the file named by `NAME_FILE` (trailing newline trimmed). */
+function secretOf(env: Env, name: string): string | undefined {
+  const value = env[name];
+  if (value) return value.trim();
+  const file = env[`${name}_FILE`];
+  return file ? readText(file, name).trim() : undefined;
+}
+
+function readCa(env: Env): string | undefined {
+  const file = vaultEnv(env, "CACERT");
+  if (file) return readText(file, "VAULT_CACERT");
+  const bytes = vaultEnv(env, "CACERT_BYTES");
+  if (bytes) return bytes;
+  const dir = vaultEnv(env, "CAPATH");
+  if (!dir) return undefined;
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (cause) {
+    throw new ConfigError("S5_CONFIG_READ", `cannot read VAULT_CAPATH ${dir}`, { cause });
+  }
+  const pems = names
+    .map((name) => join(dir, name))
+    .map((file) => {
+      try {
+        return readFileSync(file, "utf8");
+      } catch {
+        return ""; // sub-directories and unreadable entries, as the Go client skips them
+      }
+    })
+    .filter((text) => text.includes("-----BEGIN CERTIFICATE-----"));
+  return pems.length > 0 ? pems.join("\n") : undefined;
+}
+
+function readAuth(env: Env): VaultAuth {
+  const method = (env.S5_VAULT_AUTH_METHOD || "token").trim().toLowerCase();
+  if (method !== "token" && method !== "approle" && method !== "kubernetes" && method !== "jwt") {
+    throw new ConfigError("S5_CONFIG_VALUE", `unknown S5_VAULT_AUTH_METHOD \`${method}\``, {
+      hint: "use token, approle, kubernetes or jwt",
+    });
+  }
+  const mount = validateName(env.S5_VAULT_AUTH_MOUNT || method, "auth mount");
+  const renewGiven = readBoolean(env.S5_VAULT_RENEW, "S5_VAULT_RENEW") ?? false;
+  const auth: VaultAuth = { method, mount, renewGiven };
+  if (method === "token") {
+    auth.token = vaultEnv(env, "TOKEN")?.trim();
+    if (!auth.token) {
+      const file =
+        env.BAO_TOKEN_PATH || env.VAULT_TOKEN_PATH || join(env.HOME || homedir(), ".vault-token");
+      try {
+        auth.token = readFileSync(file, "utf8").trim() || undefined;
+        auth.tokenFile = file;
+      } catch {
+        // no token helper file: reported when a request needs a token
+      }
+    }
+  } else if (method === "approle") {
+    auth.roleId = secretOf(env, "S5_VAULT_ROLE_ID");
+    auth.secretId = secretOf(env, "S5_VAULT_SECRET_ID");
+  } else {
+    auth.role = env.S5_VAULT_ROLE || undefined;
+    auth.jwt = secretOf(env, "S5_VAULT_JWT");
+    if (!auth.jwt && method === "kubernetes") {
+      auth.jwt = readText(
+        env.S5_VAULT_JWT_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token",
+        "the Kubernetes service-account token",
+      ).trim();
+    }
+  }
+  return auth;
+}
+
+/** Everything the Vault backend needs, from settings; throws {@link ConfigError} on bad values. */
+export function readVaultConfig(settings: Settings): VaultConfig {
+  const env = settings.env;
+  const address = vaultEnv(env, "ADDR");
+  if (!address) {
+    throw new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR", {
+      hint: "export VAULT_ADDR=https://vault.example.com:8200 (or BAO_ADDR)",
+    });
+  }
+  let url: URL;
+  try {
+    url = new URL(address);
+    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
+  } catch {
+    throw new ConfigError("S5_CONFIG_VAULT_ADDR", `VAULT_ADDR is not an http(s) URL: ${address}`);
+  }
+  const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
+  const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
+  const vault = settings.project?.config.vault;
+  return {
+    address: url.href.replace(/\/+$/, ""),
+    namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
+    tls: {
+      ca: readCa(env),
+      cert: ((file) => (file ? readText(file, "VAULT_CLIENT_CERT") : undefined))(
+        vaultEnv(env, "CLIENT_CERT"),
+      ),
+      key: ((file) => (file ? readText(file, "VAULT_CLIENT_KEY") : undefined))(
+        vaultEnv(env, "CLIENT_KEY"),
+      ),
+      servername: vaultEnv(env, "TLS_SERVER_NAME"),
+      rejectUnauthorized: !skipVerify,
+    },
+    timeoutMs: timeout ? parseDuration(timeout, "VAULT_CLIENT_TIMEOUT") : 60_000,
+    maxRetries: parseCount(vaultEnv(env, "MAX_RETRIES"), "VAULT_MAX_RETRIES", 2, 0),
+    retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
+    proxy: vaultEnv(env, "HTTP_PROXY"),
+    transitKey: validateName(
+      settings.overrides.transitKey ??
+        (env.S5_VAULT_TRANSIT_KEY || undefined) ??
+        vault?.transitKey ??
+        "default",
+      "transit key",
+    ),
+    transitMount: validateName(
+      settings.overrides.transitMount ??
+        (env.S5_VAULT_TRANSIT_MOUNT || undefined) ??
+        vault?.transitMount ??
+        "transit",
+      "transit mount",
+    ),
+    batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),
+    parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 4, 1),
+    auth: readAuth(env),
+  };
+}

@@ -1,0 +1,114 @@
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { cipherValues } from "../src/cipher.ts";
+import { renderSources } from "../src/render.ts";
+import { type ScanStats, scan } from "../src/scan.ts";
+import { testBackends } from "./helpers.ts";
+
+const backends = await testBackends();
+
+// Arbitrary Unicode including "}}", newlines and NUL.
+const secret = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.string({
+    unit: fc.constantFrom("}", "{", "\n", "\r", "\0", " ", "|", "s", "5", ":", "é", "😀"),
+    maxLength: 40,
+  }),
+);
+
+describe("properties", () => {
+  it("every value round-trips through a token, for every backend and filter", async () => {
+    await fc.assert(
+      fc.asyncProperty(secret, fc.constantFrom("local", "aes"), async (value, backend) => {
+        const plaintext = Buffer.from(value);
+        const [raw, json, b64] = await cipherValues(backends, backend as "local", [
+          plaintext,
+          plaintext,
+          plaintext,
+        ]);
+        const text = `${raw}\n"${json!.replace(" }}", " | json }}")}"\n${b64!.replace(" }}", " | base64 }}")}`;
+        const [out] = await renderSources([{ name: "p", content: Buffer.from(text) }], backends);
+        const rendered = Buffer.concat(out!);
+        const expected = Buffer.concat([
+          plaintext,
+          Buffer.from(`\n${JSON.stringify(value)}\n${plaintext.toString("base64")}`),
+        ]);
+        expect(rendered.equals(expected)).toBe(true);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  it("render changes no byte outside tokens", async () => {
+    const tokens = await cipherValues(
+      backends,
+      "aes",
+      ["one", "two", "three"].map((v) => Buffer.from(v)),
+    );
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.tuple(fc.uint8Array({ maxLength: 60 }), fc.integer({ min: 0, max: 2 })), {
+          maxLength: 8,
+        }),
+        fc.uint8Array({ maxLength: 60 }),
+        async (parts, tail) => {
+          const input = Buffer.concat([
+            ...parts.flatMap(([bytes, i]) => [bytes, Buffer.from(tokens[i]!)]),
+            tail,
+          ]);
+          // Random bytes may themselves look like a token start; only inputs where exactly our tokens are seen count.
+          fc.pre(scan(input).malformed.length === 0 && scan(input).tokens.length === parts.length);
+          const expected = Buffer.concat([
+            ...parts.flatMap(([bytes, i]) => [bytes, Buffer.from(["one", "two", "three"][i]!)]),
+            tail,
+          ]);
+          const [out] = await renderSources([{ name: "b", content: input }], backends);
+          expect(Buffer.concat(out!).equals(expected)).toBe(true);
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
+  it("the scanner never throws and finds what it reports where it says", () => {
+    fc.assert(
+      fc.property(
+        fc.string({
+          unit: fc.constantFrom("{", "}", " ", "s", "5", ":", "A", "|", "b", "\n", "="),
+        }),
+        (text) => {
+          const { tokens, malformed } = scan(text);
+          for (const token of tokens) {
+            expect(text.slice(token.start, token.end)).toMatch(/^\{\{\s*s5:[^]*\}\}$/);
+            expect(text.slice(token.start, token.end)).toContain(token.body);
+          }
+          for (const bad of malformed) expect(text.startsWith("{{", bad.start)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("stays linear on 1 MB adversarial inputs", () => {
+    const size = 1 << 20;
+    const fill = (unit: string) => unit.repeat(Math.ceil(size / unit.length)).slice(0, size);
+    const adversarial = [
+      fill("{"),
+      fill("{{ s5:"),
+      fill("{{"),
+      `{{ s5:${fill("A")}`,
+      `{{${fill(" ")}`,
+      fill("{{ s5:A |"),
+      fill("{{ s5:A | b "),
+      fill("{{s5:A}"),
+      fill("{{ s5:AAAAAAAAAAAAAAAA  "),
+      fill("{{ s5:A}}"),
+    ];
+    for (const input of adversarial) {
+      const stats: ScanStats = { steps: 0 };
+      scan(input, stats);
+      // Each character is looked at a bounded number of times: the work is at most a small multiple of the size.
+      expect(stats.steps).toBeLessThanOrEqual(3 * input.length);
+    }
+  });
+});

@@ -1,0 +1,93 @@
+// render: all or nothing, file modes, atomic writes, several files, stdin.
+import { chmodSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { sandbox } from "./run.ts";
+
+const KEY = "22".repeat(32);
+
+async function aesBox() {
+  const box = sandbox();
+  const cipher = async (value: string, extra: string[] = []) =>
+    (await box.s5(["cipher", "aes", "--key", KEY, ...extra, value])).stdout.toString();
+  return { box, cipher, env: { S5_AES_KEY: KEY } };
+}
+
+describe("s5 render", () => {
+  it("prints nothing, writes nothing and exits non-zero when any token fails", async () => {
+    const { box, cipher, env } = await aesBox();
+    const good = await cipher("top-secret-value");
+    const input = `a: ${good}\nb: {{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}\n`;
+    const file = join(box.dir, "s.yml");
+    writeFileSync(file, input);
+    const before = statSync(file);
+
+    const toStdout = await box.s5(["render", "s.yml"], { env });
+    expect(toStdout.code).toBe(6);
+    expect(toStdout.stdout.length).toBe(0);
+    expect(toStdout.stderr).toContain("s.yml:2:4");
+    expect(toStdout.stderr).not.toContain("top-secret-value");
+
+    const inPlace = await box.s5(["render", "-i", "s.yml"], { env });
+    expect(inPlace.code).toBe(6);
+    expect(readFileSync(file, "utf8")).toBe(input);
+    expect(statSync(file).mtimeMs).toBe(before.mtimeMs);
+
+    const toFile = await box.s5(["render", "s.yml", "-o", "out.yml"], { env });
+    expect(toFile.code).toBe(6);
+    expect(existsSync(join(box.dir, "out.yml"))).toBe(false);
+    expect(readdirSync(box.dir)).toEqual(["s.yml"]);
+  });
+
+  it("creates -o files 0600 and keeps the mode of -i files, leaving no temporary file", async () => {
+    const { box, cipher, env } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("1")}\n`);
+    chmodSync(join(box.dir, "a.yml"), 0o640);
+    expect((await box.s5(["render", "a.yml", "-o", "out.yml"], { env })).code).toBe(0);
+    expect(statSync(join(box.dir, "out.yml")).mode & 0o777).toBe(0o600);
+    expect((await box.s5(["render", "a.yml", "-i"], { env })).code).toBe(0);
+    expect(statSync(join(box.dir, "a.yml")).mode & 0o777).toBe(0o640);
+    expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe("a: 1\n");
+    expect(readdirSync(box.dir).sort()).toEqual(["a.yml", "out.yml"]);
+  });
+
+  it("renders several files at once, to stdout in order or each in place", async () => {
+    const { box, cipher, env } = await aesBox();
+    writeFileSync(join(box.dir, "1.txt"), `one=${await cipher("1")}\n`);
+    writeFileSync(join(box.dir, "2.txt"), `two=${await cipher("2")}`);
+    const out = await box.s5(["render", "1.txt", "2.txt"], { env });
+    expect(out.stdout.toString()).toBe("one=1\ntwo=2");
+    expect((await box.s5(["render", "-i", "1.txt", "2.txt"], { env })).code).toBe(0);
+    expect(readFileSync(join(box.dir, "2.txt"), "utf8")).toBe("two=2");
+  });
+
+  it("reads stdin for - or no file, and keeps bytes exactly", async () => {
+    const { box, cipher, env } = await aesBox();
+    const token = await cipher("v", ["-f", "base64"]);
+    const input = Buffer.concat([
+      Buffer.from("\ufeffk: "),
+      Buffer.from(token),
+      Buffer.from("\r\n\xff", "latin1"),
+    ]);
+    const out = await box.s5(["render", "-"], { env, input });
+    expect(
+      out.stdout.equals(Buffer.concat([Buffer.from("\ufeffk: dg==\r\n"), Buffer.from([0xff])])),
+    ).toBe(true);
+  });
+
+  it("refuses contradictory options with a usage error", async () => {
+    const { box } = await aesBox();
+    expect((await box.s5(["render", "-i", "-o", "x", "a"])).code).toBe(2);
+    expect((await box.s5(["render", "-i"])).code).toBe(2);
+    expect((await box.s5(["render", "a", "b", "-o", "x"])).code).toBe(2);
+    expect((await box.s5(["render", "--bogus"])).code).toBe(2);
+  });
+
+  it("exits 3 for a file it cannot read and 5 for a malformed token", async () => {
+    const { box, env } = await aesBox();
+    expect((await box.s5(["render", "missing.yml"], { env })).code).toBe(3);
+    const malformed = await box.s5(["render"], { env, input: "x\ny: {{ s5:abc def }}" });
+    expect(malformed.code).toBe(5);
+    expect(malformed.stderr).toContain("<stdin>:2:4: malformed token");
+  });
+});

@@ -1,0 +1,60 @@
+/** Runs the built `s5` CLI as a child process in a private temporary home. */
+import { spawn } from "node:child_process";
+import { mkdirSync, mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const S5_BIN = fileURLToPath(new URL("../../packages/cli/bin/s5.mjs", import.meta.url));
+
+export interface RunResult {
+  code: number | null;
+  stdout: Buffer;
+  stderr: string;
+}
+
+export interface Sandbox {
+  dir: string;
+  env: Record<string, string>;
+  s5(
+    args: string[],
+    options?: { input?: string | Buffer; env?: Record<string, string>; cwd?: string },
+  ): Promise<RunResult>;
+}
+
+/** A temporary project directory with its own HOME and config directory, and no inherited S5_/VAULT_ variables. */
+export function sandbox(): Sandbox {
+  const dir = mkdtempSync(join(tmpdir(), "s5-e2e-"));
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const base: Record<string, string> = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (value !== undefined && !/^(S5_|VAULT_|BAO_|XDG_|NO_COLOR|FORCE_COLOR|CI$)/.test(key))
+      base[key] = value;
+  }
+  const env = { ...base, HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
+  const project = join(dir, "project");
+  mkdirSync(project);
+  return {
+    dir: project,
+    env,
+    s5(args, options = {}) {
+      return new Promise((resolve, reject) => {
+        const child = spawn(process.execPath, [S5_BIN, ...args], {
+          cwd: options.cwd ?? project,
+          env: { ...env, ...options.env },
+          stdio: ["pipe", "pipe", "pipe"],
+        });
+        const out: Buffer[] = [];
+        let err = "";
+        child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+        child.stderr.on("data", (chunk: Buffer) => {
+          err += chunk.toString();
+        });
+        child.on("error", reject);
+        child.on("close", (code) => resolve({ code, stdout: Buffer.concat(out), stderr: err }));
+        child.stdin.end(options.input ?? "");
+      });
+    },
+  };
+}

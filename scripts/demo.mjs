@@ -37,7 +37,10 @@ try {
 
   const plain = readFileSync(join(root, "apps/k8s-secret/secret.plain.yml"), "utf8");
   const password = Buffer.from(/password: (\S+)/.exec(plain)[1], "base64").toString();
-  const url = JSON.parse(/url: (".*")/.exec(plain)[1]);
+  const quoted = /url: (".*"|'.*')/.exec(plain)[1];
+  const url = quoted.startsWith('"')
+    ? JSON.parse(quoted)
+    : quoted.slice(1, -1).replaceAll("''", "'");
   const tlsKey = /tls\.key: \|\n((?: {4}.*\n)+)/.exec(plain)[1].replace(/^ {4}/gm, "");
 
   console.log(
@@ -50,7 +53,7 @@ try {
       "# Committed to git: only the values are encrypted.\n",
     )
     .replace(/password: \S+/, `password: ${token(password, "base64")}`)
-    .replace(/url: ".*"/, `url: ${token(url, "yaml")}`)
+    .replace(/url: (".*"|'.*')/, `url: ${token(url, "yaml")}`)
     .replace(/tls\.key: \|\n(?: {4}.*\n)+/, `tls.key: ${token(tlsKey, "yaml")}\n`);
   writeFileSync(join(project, "secret.yml"), template);
   console.log(bold("\n--- secret.yml (safe to commit, review in diffs) ---"));

@@ -9,7 +9,7 @@ it("npm run demo encrypts the sample Secret and renders it back", () => {
     encoding: "utf8",
     env: { ...process.env, NO_COLOR: "1" },
   });
-  expect(result.status).toBe(0);
+  expect(result.status, result.stderr).toBe(0);
   expect(result.stdout).toContain("Demo complete");
   expect(result.stdout).not.toContain("FAIL");
 });

@@ -79,7 +79,7 @@ describe("properties", () => {
         (text) => {
           const { tokens, malformed } = scan(text);
           for (const token of tokens) {
-            expect(text.slice(token.start, token.end)).toMatch(/^\{\{\s*s5:[^]*\}\}$/);
+            expect(text.slice(token.start, token.end)).toMatch(/^\{\{\s*s5:[\s\S]*\}\}$/);
             expect(text.slice(token.start, token.end)).toContain(token.body);
           }
           for (const bad of malformed) expect(text.startsWith("{{", bad.start)).toBe(true);

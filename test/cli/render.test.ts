@@ -91,3 +91,21 @@ describe("s5 render", () => {
     expect(malformed.stderr).toContain("<stdin>:2:4: malformed token");
   });
 });
+
+describe("s5 render into a pipe that closes early", () => {
+  it("stops quietly", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { S5_BIN } = await import("./run.ts");
+    const { box, cipher, env } = await aesBox();
+    const token = await cipher("v");
+    writeFileSync(join(box.dir, "big.txt"), `${"x".repeat(1 << 20)}${token}\n`.repeat(8));
+    const script = `"${process.execPath}" "${S5_BIN}" render big.txt | head -c 10; echo " \${PIPESTATUS[0]}"`;
+    const result = spawnSync("bash", ["-c", script], {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      encoding: "utf8",
+    });
+    expect(result.stdout).toBe("xxxxxxxxxx 0\n");
+    expect(result.stderr).toBe("");
+  });
+});

@@ -5,6 +5,7 @@ import { decipherCommand } from "./commands/decipher.ts";
 import { initCommand } from "./commands/init.ts";
 import { keysCommand } from "./commands/keys.ts";
 import { renderCommand } from "./commands/render.ts";
+import { rewrapCommand } from "./commands/rewrap.ts";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
 
@@ -18,6 +19,7 @@ Commands:
   render     replace every token in files          s5 render secret.yml | kubectl apply -f -
   init       set up local keys for this project    s5 init
   keys       manage local-key recipients           s5 keys add ci s5pk-…
+  rewrap     move Vault tokens to the newest key   s5 rewrap -k app -i secret.yml
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
 Run \`s5 <command> --help\` for details. Exit codes: see the README.
@@ -32,6 +34,7 @@ const commands: Record<string, Command> = {
   render: renderCommand,
   init: initCommand,
   keys: keysCommand,
+  rewrap: rewrapCommand,
 };
 
 /** The Go tool's global flags come before the command; accept and skip them. */
@@ -43,7 +46,16 @@ function skipGlobalFlags(args: readonly string[]): readonly string[] {
   return args.slice(i);
 }
 
+/** A reader that stops early (`s5 render … | head`) is not an error worth a stack trace. */
+function quietOnClosedPipe(): void {
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
+    throw error;
+  });
+}
+
 export async function main(argv: readonly string[]): Promise<number> {
+  quietOnClosedPipe();
   const args = skipGlobalFlags(argv);
   const [name, ...rest] = args;
   try {

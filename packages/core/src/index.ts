@@ -68,6 +68,7 @@ export {
   resolveTokens,
   type Source,
 } from "./render.ts";
+export { type RewrapOptions, type RewrapOutput, rewrapSources } from "./rewrap.ts";
 export {
   bytesAsText,
   type MalformedMatch,

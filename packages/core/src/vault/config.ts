@@ -34,6 +34,8 @@ export interface VaultAuth {
   secretId?: string | undefined;
   role?: string | undefined;
   jwt?: string | undefined;
+  /** Read at login (Kubernetes service-account token, or `S5_VAULT_JWT_FILE`). */
+  jwtFile?: string | undefined;
   /** Renew a given token in the background too (login tokens are always renewed). @default false */
   renewGiven: boolean;
 }
@@ -88,13 +90,21 @@ export function validateName(value: string, what: string): string {
 export function parseDuration(value: string, name: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) {
-    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a duration like 30s, not \`${value}\``);
+    throw new ConfigError(
+      "S5_CONFIG_VALUE",
+      `${name} must be a duration like 30s, not \`${value}\``,
+    );
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
   return Math.round(Number(match[1]) * unit);
 }
 
-function parseCount(value: string | undefined, name: string, fallback: number, min: number): number {
+function parseCount(
+  value: string | undefined,
+  name: string,
+  fallback: number,
+  min: number,
+): number {
   if (value === undefined || value === "") return fallback;
   const count = Number(value);
   if (!Number.isInteger(count) || count < min) {
@@ -103,7 +113,7 @@ function parseCount(value: string | undefined, name: string, fallback: number, m
   return count;
 }
 
-function readText(file: string, what: string): string {
+export function readText(file: string, what: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
@@ -173,13 +183,10 @@ function readAuth(env: Env): VaultAuth {
     auth.secretId = secretOf(env, "S5_VAULT_SECRET_ID");
   } else {
     auth.role = env.S5_VAULT_ROLE || undefined;
-    auth.jwt = secretOf(env, "S5_VAULT_JWT");
-    if (!auth.jwt && method === "kubernetes") {
-      auth.jwt = readText(
-        env.S5_VAULT_JWT_FILE || "/var/run/secrets/kubernetes.io/serviceaccount/token",
-        "the Kubernetes service-account token",
-      ).trim();
-    }
+    auth.jwt = env.S5_VAULT_JWT?.trim() || undefined;
+    auth.jwtFile =
+      env.S5_VAULT_JWT_FILE ||
+      (method === "kubernetes" ? "/var/run/secrets/kubernetes.io/serviceaccount/token" : undefined);
   }
   return auth;
 }

@@ -1,0 +1,116 @@
+/**
+ * Moving tokens to the newest key version (`s5 rewrap`): the same scan as render, one batch per
+ * backend, and only each token's body is replaced — spacing, filters and every other byte stay.
+ * All or nothing, like render.
+ */
+import type { BackendName, ItemResult } from "./backend.ts";
+import type { Backends } from "./backends.ts";
+import { type TokenFailure, TokenFailures, toS5Error, UsageError } from "./errors.ts";
+import { findTokens, type Source } from "./render.ts";
+import { bytesAsText, spliceBytes, spliceText } from "./scan.ts";
+
+export interface RewrapOptions {
+  /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
+  backends?: readonly BackendName[] | undefined;
+}
+
+export interface RewrapOutput<T extends string | Uint8Array> {
+  /** Each source with its tokens rewrapped: a string, or pieces to write in order for bytes. */
+  outputs: (T extends string ? string : Uint8Array[])[];
+  /** Tokens whose text changed. */
+  changed: number;
+  /** Tokens of the selected backends seen. */
+  total: number;
+}
+
+/**
+ * Rewraps every token of the selected backends in all sources at once.
+ *
+ * @example
+ * const { outputs: [text] } = await rewrapSources([{ name: "a.yml", content }], backends);
+ */
+export async function rewrapSources<T extends string | Uint8Array>(
+  sources: readonly Source<T>[],
+  backends: Backends,
+  options: RewrapOptions = {},
+): Promise<RewrapOutput<T>> {
+  const selected = new Set(options.backends ?? ["vault"]);
+  const found = sources.map((source) => findTokens(source, backends.legacyBackend));
+  const failures: TokenFailure[] = found.flatMap((item) => item.failures);
+
+  const bodies = new Map<BackendName, Set<string>>();
+  for (const { tokens } of found) {
+    for (const token of tokens) {
+      if (!selected.has(token.info.backend)) continue;
+      const set = bodies.get(token.info.backend) ?? new Set<string>();
+      bodies.set(token.info.backend, set);
+      set.add(token.body);
+    }
+  }
+  const rewrapped = new Map<string, ItemResult<string>>();
+  await Promise.all(
+    [...bodies].map(async ([name, set]) => {
+      const list = [...set];
+      let results: ItemResult<string>[];
+      try {
+        const backend = await backends.get(name);
+        if (!backend.rewrap) {
+          throw new UsageError(`the ${name} backend cannot rewrap`, {
+            hint: "rewrap Vault tokens",
+          });
+        }
+        results = await backend.rewrap(list);
+      } catch (error) {
+        const failure = { ok: false as const, error: toS5Error(error) };
+        results = list.map(() => failure);
+      }
+      for (const [i, body] of list.entries()) rewrapped.set(`${name}\0${body}`, results[i]!);
+    }),
+  );
+
+  let changed = 0;
+  let total = 0;
+  const edits = found.map(({ tokens, lines }, index) => {
+    const source = sources[index]!;
+    const text = typeof source.content === "string" ? source.content : bytesAsText(source.content);
+    const matches: { start: number; end: number }[] = [];
+    const values: string[] = [];
+    for (const token of tokens) {
+      if (!selected.has(token.info.backend)) continue;
+      total++;
+      const result = rewrapped.get(`${token.info.backend}\0${token.body}`);
+      if (!result?.ok) {
+        const error = result?.error ?? toS5Error(undefined);
+        failures.push({ location: lines.locate(token.start), error });
+        continue;
+      }
+      if (result.value === token.body) continue;
+      const written = text.slice(token.start, token.end);
+      const at = written.indexOf("s5:") + 3;
+      matches.push(token);
+      values.push(written.slice(0, at) + result.value + written.slice(at + token.body.length));
+      changed++;
+    }
+    return { matches, values };
+  });
+  if (failures.length > 0) {
+    failures.sort(
+      (a, b) =>
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column,
+    );
+    throw new TokenFailures(failures);
+  }
+
+  const outputs = sources.map((source, i) => {
+    const { matches, values } = edits[i]!;
+    if (typeof source.content === "string") return spliceText(source.content, matches, values);
+    return spliceBytes(
+      source.content,
+      matches,
+      values.map((value) => Buffer.from(value, "latin1")),
+    );
+  }) as (T extends string ? string : Uint8Array[])[];
+  return { outputs, changed, total };
+}

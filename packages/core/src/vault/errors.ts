@@ -1,0 +1,215 @@
+/**
+ * Vault's answers as typed s5 errors. Vault's own error texts are about formats and permissions,
+ * never values, but they are still shortened and only known phrases are trusted as they are.
+ */
+import {
+  BackendError,
+  ConfigError,
+  DecryptError,
+  ExitCode,
+  KeyError,
+  type S5Error,
+} from "../errors.ts";
+
+export type Action = "encrypt" | "decrypt" | "rewrap" | "read" | "login" | "renew";
+
+/** What was being done, for messages. */
+export interface Operation {
+  action: Action;
+  address: string;
+  mount?: string | undefined;
+  key?: string | undefined;
+  /** Auth method and mount for `login`. */
+  method?: string | undefined;
+}
+
+/** Vault's first error text, cleaned of go-multierror framing and shortened. */
+export function vaultMessage(body: unknown): string {
+  const errors = (body as { errors?: unknown } | null)?.errors;
+  const first = Array.isArray(errors) && typeof errors[0] === "string" ? errors[0] : "";
+  const text = first
+    .replace(/^\d+ errors? occurred:\s*/, "")
+    .replace(/\s*\*\s*/g, " ")
+    .replace(/\s+/g, " ")
+    .trim();
+  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+}
+
+const where = (op: Operation) => `transit key \`${op.key}\` at \`${op.mount}/\``;
+
+function denied(op: Operation, status: number): S5Error {
+  const path = `${op.mount}/${op.action}/${op.key}`;
+  switch (op.action) {
+    case "decrypt":
+      return new BackendError(
+        "S5_VAULT_DENIED",
+        ExitCode.denied,
+        `permission denied: this Vault token may not decrypt with ${where(op)}`,
+        {
+          status,
+          hint:
+            "an encrypt-only (cipher) token cannot decrypt — that is the point of the split; " +
+            `render where a token may \`update\` ${path} (e.g. in CI), or check that VAULT_TOKEN is valid`,
+        },
+      );
+    case "encrypt":
+    case "rewrap":
+      return new BackendError(
+        "S5_VAULT_DENIED",
+        ExitCode.denied,
+        `permission denied: this Vault token may not ${op.action} with ${where(op)}`,
+        { status, hint: `the token's policy needs \`update\` on ${path}; check VAULT_TOKEN` },
+      );
+    case "login":
+      return new BackendError(
+        "S5_VAULT_LOGIN",
+        ExitCode.denied,
+        `Vault refused the ${op.method} login at auth/${op.mount}`,
+        { status, hint: "check the role and credentials (S5_VAULT_ROLE, S5_VAULT_ROLE_ID…)" },
+      );
+    default:
+      return new BackendError(
+        "S5_VAULT_DENIED",
+        ExitCode.denied,
+        `permission denied by Vault (${op.action})`,
+        { status, hint: "check VAULT_TOKEN and its policies" },
+      );
+  }
+}
+
+/** A whole request that failed with an HTTP status. */
+export function responseError(status: number, body: unknown, op: Operation): S5Error {
+  const message = vaultMessage(body);
+  if (/encryption key not found/.test(message)) {
+    return new KeyError("S5_KEY_VAULT_NOT_FOUND", `${where(op)} does not exist`, {
+      hint:
+        `create it (\`bao write -f ${op.mount}/keys/${op.key}\`) or pick another key ` +
+        "with -k/--transit-key or S5_VAULT_TRANSIT_KEY",
+    });
+  }
+  if (/missing client token/.test(message)) return missingToken();
+  if (status === 403 || /permission denied/.test(message)) return denied(op, status);
+  if (op.action === "login" && status >= 400 && status < 500) {
+    return new BackendError(
+      "S5_VAULT_LOGIN",
+      ExitCode.denied,
+      `Vault refused the ${op.method} login at auth/${op.mount}: ${message || `HTTP ${status}`}`,
+      { status, hint: "check S5_VAULT_AUTH_MOUNT, the role and the credentials" },
+    );
+  }
+  if (status === 404 && /no handler for route/.test(message)) {
+    return new ConfigError("S5_CONFIG_VAULT_MOUNT", `no transit engine at \`${op.mount}/\``, {
+      hint:
+        `enable it (\`bao secrets enable -path=${op.mount} transit\`) or pass --transit-mount / ` +
+        "S5_VAULT_TRANSIT_MOUNT; with namespaces, check VAULT_NAMESPACE",
+    });
+  }
+  if (status === 503 && /sealed/.test(message)) {
+    return new BackendError("S5_VAULT_SEALED", ExitCode.unavailable, "Vault is sealed", {
+      status,
+      hint: "ask an operator to unseal it, then run again",
+    });
+  }
+  if (status >= 500 || status === 429) {
+    return new BackendError(
+      "S5_VAULT_UNAVAILABLE",
+      ExitCode.unavailable,
+      `Vault answered HTTP ${status} (${op.action})${message ? `: ${message}` : ""}`,
+      { status, hint: "retried already; try again later, or raise VAULT_MAX_RETRIES" },
+    );
+  }
+  return new BackendError(
+    "S5_VAULT_REQUEST",
+    ExitCode.unavailable,
+    `Vault refused the ${op.action} request (HTTP ${status})${message ? `: ${message}` : ""}`,
+    {
+      status,
+      hint: /complexity|too large/.test(message)
+        ? "lower S5_VAULT_BATCH_SIZE"
+        : "see Vault's message; check the key type (derived keys need a context s5 does not send)",
+    },
+  );
+}
+
+/** One item of a batch that Vault could not process. */
+export function itemError(text: string, op: Operation): S5Error {
+  const message = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  if (/too old|disallowed by policy/.test(message)) {
+    return new DecryptError(
+      "S5_DECRYPT_VAULT_TOO_OLD",
+      `this token's key version is below the min_decryption_version of ${where(op)}`,
+      {
+        hint:
+          "move tokens to the latest version with `s5 rewrap -i FILE…` before raising " +
+          "min_decryption_version (lower it again for the rewrap if it was raised already)",
+      },
+    );
+  }
+  if (/encryption key not found/.test(message)) return responseError(400, { errors: [text] }, op);
+  if (/message authentication failed/.test(message)) {
+    return new DecryptError("S5_DECRYPT_VAULT", `${where(op)} does not open this token`, {
+      hint: "it was made with another key or mount (-k/--transit-key, --transit-mount), or altered",
+    });
+  }
+  if (/version is too new/.test(message)) {
+    return new DecryptError(
+      "S5_DECRYPT_VAULT_VERSION",
+      `this token names a version ${where(op)} does not have`,
+      { hint: "it was made with another key or mount (-k/--transit-key, --transit-mount)" },
+    );
+  }
+  return new DecryptError(
+    "S5_DECRYPT_VAULT",
+    `Vault could not ${op.action} this token: ${message}`,
+    {
+      hint: "check that the token was made with this key and mount, and not altered",
+    },
+  );
+}
+
+export function missingToken(file?: string): KeyError {
+  return new KeyError("S5_KEY_VAULT_TOKEN", "no Vault token", {
+    hint:
+      `set VAULT_TOKEN, run \`bao login\` (it writes ${file ?? "~/.vault-token"}), ` +
+      "or use S5_VAULT_AUTH_METHOD=approle|kubernetes|jwt",
+  });
+}
+
+const TLS_CODES =
+  /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER|ERR_TLS|ERR_SSL|EPROTO|HOSTNAME_MISMATCH/;
+
+/** True for failures where another attempt may succeed. */
+export function isRetryableCode(code: string): boolean {
+  return !TLS_CODES.test(code) && code !== "ERR_INVALID_URL" && code !== "ENOTFOUND";
+}
+
+/** A request that got no HTTP answer (refused, reset, timed out, TLS failed). */
+export function transportError(code: string, op: Operation, attempts: number): S5Error {
+  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+  if (TLS_CODES.test(code)) {
+    return new BackendError(
+      "S5_VAULT_TLS",
+      ExitCode.unavailable,
+      `cannot verify Vault's TLS certificate at ${op.address} (${code})`,
+      {
+        hint:
+          "point VAULT_CACERT (or VAULT_CAPATH / VAULT_CACERT_BYTES) at the CA that signed it; " +
+          "VAULT_TLS_SERVER_NAME if the name differs",
+      },
+    );
+  }
+  if (code === "ECONNABORTED" || code === "ETIMEDOUT") {
+    return new BackendError(
+      "S5_VAULT_TIMEOUT",
+      ExitCode.unavailable,
+      `Vault at ${op.address} did not answer in time${tries} (${op.action})`,
+      { hint: "check the server, or raise VAULT_CLIENT_TIMEOUT" },
+    );
+  }
+  return new BackendError(
+    "S5_VAULT_UNAVAILABLE",
+    ExitCode.unavailable,
+    `cannot reach Vault at ${op.address}${tries} (${code})`,
+    { hint: "check VAULT_ADDR (or BAO_ADDR) and that the server is running" },
+  );
+}

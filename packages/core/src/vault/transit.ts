@@ -1,0 +1,134 @@
+/**
+ * Transit operations in batches: chunked to `batchSize` items, a bounded number of requests in
+ * flight, every item matched back by its `reference`, per-item errors kept per item. An item
+ * Vault does not answer for is an error, never a shifted or missing value.
+ */
+import type { ItemResult } from "../backend.ts";
+import type { S5Error } from "../errors.ts";
+import type { TokenSource } from "./auth.ts";
+import type { VaultBody, VaultClient } from "./client.ts";
+import { itemError, type Operation } from "./errors.ts";
+
+type Action = "encrypt" | "decrypt" | "rewrap";
+
+/** The batch item field each action sends. */
+const FIELD = { encrypt: "plaintext", decrypt: "ciphertext", rewrap: "ciphertext" } as const;
+/** The field a successful item answers with. */
+const RESULT = { encrypt: "ciphertext", decrypt: "plaintext", rewrap: "ciphertext" } as const;
+
+export interface Transit {
+  /** Runs one action over all values; one result per value, in order. */
+  batch(action: Action, values: readonly string[]): Promise<ItemResult<string>[]>;
+  /** The key's latest version, or undefined when this token may not read the key. */
+  latestVersion(): Promise<number | undefined>;
+}
+
+/** Runs `tasks` with at most `limit` in flight. */
+async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < tasks.length) await tasks[next++]!();
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
+}
+
+/** Errors with the same text share one object, so a report groups the tokens they stopped. */
+function errorCache(op: Operation) {
+  const cache = new Map<string, S5Error>();
+  return (text: string): S5Error => {
+    let error = cache.get(text);
+    if (!error) {
+      error = itemError(text, op);
+      cache.set(text, error);
+    }
+    return error;
+  };
+}
+
+export function createTransit(client: VaultClient, tokens: TokenSource): Transit {
+  const { transitMount: mount, transitKey: key, batchSize, parallelism, address } = client.config;
+
+  const post = async (action: Action | "keys", body: object | undefined, op: Operation) => {
+    const path = action === "keys" ? [mount, "keys", key] : [mount, action, key];
+    for (let attempt = 0; ; attempt++) {
+      const token = await tokens.token();
+      const response = await client.send(body ? "POST" : "GET", path, op, { token, body });
+      // A login token that expired gets one fresh login.
+      if (response.status !== 403 || attempt > 0) return response;
+      tokens.invalidate(token);
+      if ((await tokens.token()) === token) return response;
+    }
+  };
+
+  return {
+    async batch(action, values) {
+      const op: Operation = { action, address, mount, key };
+      const results: ItemResult<string>[] = new Array(values.length);
+      const itemFailure = errorCache(op);
+      let fatal: S5Error | undefined;
+
+      const chunk = async (start: number) => {
+        const end = Math.min(start + batchSize, values.length);
+        const fill = (error: S5Error) => {
+          for (let i = start; i < end; i++) results[i] = { ok: false, error };
+        };
+        if (fatal) return fill(fatal);
+        const input = [];
+        for (let i = start; i < end; i++) {
+          input.push({ [FIELD[action]]: values[i], reference: String(i) });
+        }
+        let body: VaultBody;
+        try {
+          const response = await post(
+            action,
+            { batch_input: input, partial_failure_response_code: 200 },
+            op,
+          );
+          // A batch where every item failed is a 400 with per-item results (no `errors`).
+          const perItem =
+            response.status === 400 && Array.isArray(response.body.data?.batch_results);
+          body = perItem ? response.body : client.check(response, op);
+        } catch (error) {
+          fatal ??= error as S5Error;
+          return fill(error as S5Error);
+        }
+        const items = body.data?.batch_results;
+        const byReference = new Map<string, Record<string, unknown>>();
+        if (Array.isArray(items)) {
+          for (const item of items as Record<string, unknown>[]) {
+            if (item && typeof item.reference === "string") byReference.set(item.reference, item);
+          }
+        }
+        for (let i = start; i < end; i++) {
+          const item = byReference.get(String(i));
+          const value = item?.[RESULT[action]];
+          if (item && typeof item.error === "string" && item.error !== "") {
+            results[i] = { ok: false, error: itemFailure(item.error) };
+          } else if (typeof value === "string") {
+            results[i] = { ok: true, value };
+          } else {
+            results[i] = {
+              ok: false,
+              error: itemFailure("Vault returned no result for this item"),
+            };
+          }
+        }
+      };
+
+      const tasks = [];
+      for (let start = 0; start < values.length; start += batchSize) {
+        tasks.push(() => chunk(start));
+      }
+      await pool(tasks, parallelism);
+      return results;
+    },
+
+    async latestVersion() {
+      const op: Operation = { action: "read", address, mount, key };
+      const response = await post("keys", undefined, op);
+      if (response.status === 403) return undefined;
+      const version = client.check(response, op).data?.latest_version;
+      return typeof version === "number" ? version : undefined;
+    },
+  };
+}

@@ -1,0 +1,220 @@
+// Logins (AppRole, JWT), token renewal, namespaces and TLS against a real OpenBao server.
+import { generateKeyPairSync, sign } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { startOpenBao } from "../../scripts/openbao.mjs";
+import { startFaultProxy } from "./fault-proxy.ts";
+import {
+  admin,
+  apiOk,
+  coreBackends,
+  describeVault,
+  newMount,
+  type Server,
+  s5,
+  server,
+  tempDir,
+  unique,
+  vaultEnv,
+} from "./helpers.ts";
+
+const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
+
+describeVault("vault auth, namespaces and TLS", () => {
+  let mount: string;
+  let key: string;
+  let policy: string;
+
+  beforeAll(async () => {
+    ({ mount, key } = await newMount("app"));
+    policy = unique("both");
+    await apiOk(admin, "POST", `sys/policies/acl/${policy}`, {
+      policy: `path "${mount}/encrypt/${key}" { capabilities = ["update"] }
+path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
+    });
+  });
+
+  it("logs in with AppRole (secret id from a _FILE variable)", async () => {
+    const approle = unique("approle");
+    await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
+    await apiOk(admin, "POST", `auth/${approle}/role/ci`, { token_policies: [policy] });
+    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/ci/role-id`)).data.role_id;
+    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/ci/secret-id`, {})).data
+      .secret_id;
+    const secretFile = join(tempDir(), "secret-id");
+    writeFileSync(secretFile, `${secretId}\n`);
+    const env = vaultEnv({
+      VAULT_TOKEN: undefined,
+      S5_VAULT_AUTH_METHOD: "approle",
+      S5_VAULT_AUTH_MOUNT: approle,
+      S5_VAULT_ROLE_ID: roleId,
+      S5_VAULT_SECRET_ID_FILE: secretFile,
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+    });
+    const cipher = await s5(["cipher", "vault", "approle-secret"], { env });
+    expect(cipher.stderr).toBe("");
+    const decipher = await s5(["decipher", cipher.stdout], { env });
+    expect(decipher.stdout).toBe("approle-secret");
+
+    const wrong = await s5(["decipher", cipher.stdout], {
+      env: { ...env, S5_VAULT_SECRET_ID_FILE: "", S5_VAULT_SECRET_ID: "not-it" },
+    });
+    expect(wrong.code).toBe(9);
+    expect(wrong.stderr).toContain("S5_VAULT_LOGIN");
+  });
+
+  it("logs in with a JWT (static public key, RS256 signed here), as CI would", async () => {
+    const jwtMount = unique("jwt");
+    const { publicKey, privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+    await apiOk(admin, "POST", `sys/auth/${jwtMount}`, { type: "jwt" });
+    await apiOk(admin, "POST", `auth/${jwtMount}/config`, {
+      jwt_validation_pubkeys: [publicKey.export({ type: "spki", format: "pem" })],
+    });
+    await apiOk(admin, "POST", `auth/${jwtMount}/role/ci`, {
+      role_type: "jwt",
+      user_claim: "sub",
+      bound_audiences: ["s5"],
+      token_policies: [policy],
+    });
+    const now = Math.floor(Date.now() / 1000);
+    const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT" }));
+    const claims = b64url(
+      JSON.stringify({
+        sub: "repo:s5:ref:main",
+        aud: "s5",
+        iat: now,
+        nbf: now - 5,
+        exp: now + 600,
+      }),
+    );
+    const signature = b64url(sign("sha256", Buffer.from(`${header}.${claims}`), privateKey));
+    const env = vaultEnv({
+      VAULT_TOKEN: undefined,
+      S5_VAULT_AUTH_METHOD: "jwt",
+      S5_VAULT_AUTH_MOUNT: jwtMount,
+      S5_VAULT_ROLE: "ci",
+      S5_VAULT_JWT: `${header}.${claims}.${signature}`,
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+    });
+    const cipher = await s5(["cipher", "vault", "jwt-secret"], { env });
+    expect(cipher.stderr).toBe("");
+    expect((await s5(["decipher", cipher.stdout], { env })).stdout).toBe("jwt-secret");
+
+    const forged = await s5(["decipher", cipher.stdout], {
+      env: { ...env, S5_VAULT_JWT: `${header}.${claims}.${b64url("forged")}` },
+    });
+    expect(forged.code).toBe(9);
+    expect(forged.stderr).toContain("login");
+  });
+
+  it("renews a login token in a long-lived process", async () => {
+    const approle = unique("approle");
+    await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
+    await apiOk(admin, "POST", `auth/${approle}/role/short`, {
+      token_policies: [policy],
+      token_ttl: "3s",
+      token_max_ttl: "1h",
+    });
+    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/short/role-id`)).data.role_id;
+    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/short/secret-id`, {})).data
+      .secret_id;
+    const proxy = await startFaultProxy(admin.addr);
+    const backends = coreBackends(
+      vaultEnv({
+        VAULT_ADDR: proxy.url,
+        VAULT_TOKEN: undefined,
+        S5_VAULT_AUTH_METHOD: "approle",
+        S5_VAULT_AUTH_MOUNT: approle,
+        S5_VAULT_ROLE_ID: roleId,
+        S5_VAULT_SECRET_ID: secretId,
+        S5_VAULT_TRANSIT_MOUNT: mount,
+        S5_VAULT_TRANSIT_KEY: key,
+      }),
+    );
+    try {
+      const vault = await backends.get("vault");
+      const [body] = await vault.encrypt([Buffer.from("long-lived")]);
+      await new Promise((resolve) => setTimeout(resolve, 4500));
+      const [result] = await vault.decrypt([body!]);
+      expect(result?.ok && Buffer.from(result.value).toString()).toBe("long-lived");
+      const paths = proxy.seen.map((seen) => seen.path);
+      expect(paths.filter((path) => path.endsWith("/login"))).toHaveLength(1);
+      expect(paths.filter((path) => path === "/v1/auth/token/renew-self").length).toBeGreaterThan(
+        0,
+      );
+    } finally {
+      await backends.close();
+      await proxy.close();
+    }
+  });
+
+  it("sends VAULT_NAMESPACE as X-Vault-Namespace", async () => {
+    const namespace = unique("team");
+    await apiOk(admin, "POST", `sys/namespaces/${namespace}`, {});
+    const inside: Server = { ...admin, namespace };
+    const { mount: m, key: k } = await newMount("ns", inside);
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const cipher = await s5(["cipher", "vault", "namespaced"], {
+      env: { ...env, VAULT_NAMESPACE: namespace },
+    });
+    expect(cipher.stderr).toBe("");
+    const decipher = await s5(["decipher", cipher.stdout], {
+      env: { ...env, BAO_NAMESPACE: namespace },
+    });
+    expect(decipher.stdout).toBe("namespaced");
+    const outside = await s5(["decipher", cipher.stdout], { env });
+    expect(outside.code).not.toBe(0);
+    expect(outside.stdout).toBe("");
+  });
+
+  describeVault("TLS (-dev-tls)", () => {
+    let tls: Awaited<ReturnType<typeof startOpenBao>> | undefined;
+    let env: Record<string, string>;
+
+    beforeAll(async () => {
+      if (!server.bin) return;
+      tls = await startOpenBao({ bin: server.bin, tls: true });
+      env = vaultEnv({ VAULT_ADDR: tls.addr, VAULT_TOKEN: tls.token, S5_VAULT_TRANSIT_KEY: "t" });
+    });
+    afterAll(async () => {
+      await tls?.stop();
+    });
+
+    it("verifies with VAULT_CACERT, VAULT_CACERT_BYTES or VAULT_CAPATH", async (context) => {
+      if (!tls) return context.skip("no bao binary to start a TLS server");
+      const ca = tls.caCert!;
+      const cipher = await s5(["cipher", "vault", "over-tls"], {
+        env: { ...env, VAULT_CACERT: ca },
+      });
+      expect(cipher.stderr).toBe("");
+      const bytes = await s5(["decipher", cipher.stdout], {
+        env: { ...env, VAULT_CACERT_BYTES: readFileSync(ca, "utf8") },
+      });
+      expect(bytes.stdout).toBe("over-tls");
+      const dir = join(tempDir(), "certs");
+      mkdirSync(dir);
+      writeFileSync(join(dir, "ca.pem"), readFileSync(ca));
+      const capath = await s5(["decipher", cipher.stdout], { env: { ...env, VAULT_CAPATH: dir } });
+      expect(capath.stdout).toBe("over-tls");
+    });
+
+    it("keeps verifying with VAULT_SKIP_VERIFY=false, skips only with true", async (context) => {
+      if (!tls) return context.skip("no bao binary to start a TLS server");
+      for (const value of [undefined, "false", "0"]) {
+        const run = await s5(["cipher", "vault", "x"], {
+          env: value === undefined ? env : { ...env, VAULT_SKIP_VERIFY: value },
+        });
+        expect(run.code).toBe(8);
+        expect(run.stderr).toContain("S5_VAULT_TLS");
+        expect(run.stdout).toBe("");
+      }
+      const skip = await s5(["cipher", "vault", "x"], {
+        env: { ...env, VAULT_SKIP_VERIFY: "true" },
+      });
+      expect(skip.code).toBe(0);
+    });
+  });
+});

@@ -1,0 +1,196 @@
+// The `vault` backend through the built CLI against a real OpenBao server.
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, expect, it } from "vitest";
+import {
+  admin,
+  apiOk,
+  describeVault,
+  newMount,
+  s5,
+  tempDir,
+  tokenWithPolicy,
+  vaultEncrypt,
+  vaultEnv,
+} from "./helpers.ts";
+
+describeVault("vault backend (CLI)", () => {
+  let mount: string;
+  let key: string;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    ({ mount, key } = await newMount("app"));
+    env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+  });
+
+  it("ciphers, deciphers and renders, keeping every other byte", async () => {
+    const cipher = await s5(["cipher", "vault", "hunter2"], { env });
+    expect(cipher.stderr).toBe("");
+    expect(cipher.stdout).toMatch(/^\{\{ s5:vault:v1:[A-Za-z0-9+/=]+ \}\}$/);
+    const decipher = await s5(["decipher", cipher.stdout], { env });
+    expect(decipher.stdout).toBe("hunter2");
+
+    const multi = await s5(["cipher", "vault", "--no-trim", "-f", "json"], {
+      env,
+      input: 'line 1\nline "2"\n',
+    });
+    const dir = tempDir();
+    const file = join(dir, "app.yml");
+    writeFileSync(file, `a: ${cipher.stdout}\r\nb: ${multi.stdout}\nc: ${cipher.stdout}`);
+    const render = await s5(["render", file], { env });
+    expect(render.code).toBe(0);
+    expect(render.stdout).toBe('a: hunter2\r\nb: line 1\\nline \\"2\\"\\n\nc: hunter2');
+  });
+
+  it("reads the Go tool's tokens (vault:v1: stripped, either spacing)", async () => {
+    const body = (await vaultEncrypt(mount, key, "from-go")).slice("vault:v1:".length);
+    const file = join(tempDir(), "legacy.yml");
+    writeFileSync(file, `x: {{s5:${body}}}\ny: {{ s5:${body} }}\n`);
+    const render = await s5(["render", "vault", "-k", key, file], {
+      env: vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount }),
+    });
+    expect(render.stderr).toBe("");
+    expect(render.stdout).toBe("x: from-go\ny: from-go\n");
+    const inPlace = await s5(["render", "vault", "-k", key, "--transit-mount", mount, file, "-i"]);
+    expect(inPlace.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("x: from-go\ny: from-go\n");
+  });
+
+  it("writes Go-tool tokens with --legacy, and refuses once the key is rotated", async () => {
+    const { mount: m, key: k } = await newMount("legacy");
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const legacy = await s5(["cipher", "vault", "--legacy", "old"], { env: e });
+    expect(legacy.stdout).toMatch(/^\{\{s5:[A-Za-z0-9+/=]+\}\}$/);
+    const body = legacy.stdout.slice(5, -2);
+    const plain = await apiOk(admin, "POST", `${m}/decrypt/${k}`, {
+      ciphertext: `vault:v1:${body}`,
+    });
+    expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("old");
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    const refused = await s5(["cipher", "vault", "--legacy", "new"], { env: e });
+    expect(refused.code).toBe(2);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("only version 1");
+  });
+
+  it("takes key and mount from flags, S5_VAULT_*, and .s5.json; BAO_* wins over VAULT_*", async () => {
+    const { mount: m, key: k } = await newMount("proj");
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, ".s5.json"),
+      JSON.stringify({ backend: "vault", vault: { transitKey: k, transitMount: m } }),
+    );
+    const e = vaultEnv({ BAO_ADDR: admin.addr, VAULT_ADDR: "http://127.0.0.1:1" });
+    const cipher = await s5(["cipher", "project"], { env: e, cwd: dir });
+    expect(cipher.code).toBe(0);
+    const plain = await apiOk(admin, "POST", `${m}/decrypt/${k}`, {
+      ciphertext: cipher.stdout.slice(6, -3),
+    });
+    expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("project");
+  });
+
+  it("rotates: rewrap moves tokens to the newest version, then min_decryption_version", async () => {
+    const { mount: m, key: k } = await newMount("rot");
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const a = (await s5(["cipher", "vault", "alpha"], { env: e })).stdout;
+    const b = (await s5(["cipher", "vault", "-f", "base64", "beta"], { env: e })).stdout;
+    const go = (await vaultEncrypt(m, k, "gamma")).slice("vault:v1:".length);
+    const stale = (await s5(["cipher", "vault", "stale"], { env: e })).stdout;
+    const file = join(tempDir(), "secrets.yml");
+    const original = `# keep me\na: ${a}\nb: ${b}  # comment\nc: {{s5:${go}}}\nd:  {{ s5:${a.slice(6, -3)}   }}\n`;
+    writeFileSync(file, original);
+
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    const rewrap = await s5(["rewrap", "-i", file], { env: e });
+    expect(rewrap.stderr).toContain("rewrapped 4 of 4");
+    const after = readFileSync(file, "utf8");
+    expect(after.match(/vault:v2:/g)).toHaveLength(4);
+    // Only the bodies changed: spacing, filters, comments and the rest are byte-identical.
+    const shape = (text: string) => text.replace(/s5:[A-Za-z0-9+/=:]+/g, "s5:BODY");
+    expect(shape(after)).toBe(shape(original));
+    expect(after).toContain("| base64 }}");
+
+    const again = await s5(["rewrap", file], { env: e });
+    expect(again.stdout).toBe(after);
+
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 2 });
+    const render = await s5(["render", file], { env: e });
+    expect(render.stdout).toBe(
+      `# keep me\na: alpha\nb: ${Buffer.from("beta").toString("base64")}  # comment\nc: gamma\nd:  alpha\n`,
+    );
+    const old = await s5(["decipher", stale], { env: e });
+    expect(old.code).toBe(6);
+    expect(old.stdout).toBe("");
+    expect(old.stderr).toContain("S5_DECRYPT_VAULT_TOO_OLD");
+    expect(old.stderr).toContain("s5 rewrap");
+  });
+
+  it("an encrypt-only token may cipher but is told it may not decrypt", async () => {
+    const token = await tokenWithPolicy(
+      `path "${mount}/encrypt/${key}" { capabilities = ["update"] }`,
+    );
+    const e = { ...env, VAULT_TOKEN: token };
+    const cipher = await s5(["cipher", "vault", "engineer"], { env: e });
+    expect(cipher.code).toBe(0);
+    const decipher = await s5(["decipher", cipher.stdout], { env: e });
+    expect(decipher.code).toBe(9);
+    expect(decipher.stdout).toBe("");
+    expect(decipher.stderr).toContain("may not decrypt");
+    expect(decipher.stderr).toContain("S5_VAULT_DENIED");
+    const ci = await s5(["decipher", cipher.stdout], { env });
+    expect(ci.stdout).toBe("engineer");
+  });
+
+  it("reads ~/.vault-token, or BAO_TOKEN_PATH, when VAULT_TOKEN is unset", async () => {
+    const home = tempDir("s5-home-");
+    writeFileSync(join(home, ".vault-token"), `${admin.token}\n`);
+    const e = { ...env, HOME: home };
+    delete e.VAULT_TOKEN;
+    const cipher = await s5(["cipher", "vault", "from-file"], { env: e });
+    expect(cipher.code).toBe(0);
+    const other = join(tempDir(), "token");
+    writeFileSync(other, admin.token);
+    const viaPath = await s5(["decipher", cipher.stdout], {
+      env: { ...e, HOME: tempDir(), BAO_TOKEN_PATH: other },
+    });
+    expect(viaPath.stdout).toBe("from-file");
+    const none = await s5(["decipher", cipher.stdout], { env: { ...e, HOME: tempDir() } });
+    expect(none.code).toBe(7);
+    expect(none.stderr).toContain("no Vault token");
+  });
+
+  it("fails quickly and clearly: server down, missing key, missing mount", async () => {
+    const token = (await s5(["cipher", "vault", "x"], { env })).stdout;
+    const started = Date.now();
+    const down = await s5(["decipher", token], {
+      env: { ...env, VAULT_ADDR: "http://127.0.0.1:9" },
+    });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(down.code).toBe(8);
+    expect(down.stderr).toContain("cannot reach Vault");
+    expect(down.stdout).toBe("");
+
+    const missing = await s5(["decipher", "-k", "nope", token], { env });
+    expect(missing.code).toBe(7);
+    expect(missing.stderr).toContain("`nope`");
+    expect(missing.stderr).toContain("does not exist");
+
+    const noMount = await s5(["decipher", "--transit-mount", "nowhere", token], { env });
+    expect(noMount.code).toBe(7);
+    expect(noMount.stderr).toContain("no transit engine at `nowhere/`");
+  });
+
+  it("never writes a plaintext to stderr, even with DEBUG=node-vault", async () => {
+    const secret = "very-secret-value-123";
+    const e = { ...env, DEBUG: "*", NODE_DEBUG: "" };
+    const cipher = await s5(["cipher", "vault", secret], { env: e });
+    const decipher = await s5(["decipher", cipher.stdout], { env: e });
+    const b64 = Buffer.from(secret).toString("base64");
+    for (const text of [cipher.stderr, decipher.stderr]) {
+      expect(text).not.toContain(secret);
+      expect(text).not.toContain(b64);
+    }
+    expect(decipher.stdout).toBe(secret);
+  });
+});

@@ -1,0 +1,94 @@
+// A loopback HTTP proxy in front of the real server that counts requests and injects faults:
+// error statuses, connection resets, delays, and rewritten (partial, shuffled) batch answers.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+
+export interface Seen {
+  method: string;
+  path: string;
+  /** Items in a batch request. */
+  items: number;
+}
+
+export type Fault =
+  | { kind: "status"; status: number }
+  | { kind: "reset" }
+  | { kind: "delay"; ms: number }
+  | { kind: "response"; rewrite: (body: Record<string, unknown>) => unknown };
+
+/** Decides a fault for the n-th request (0-based) to a path; undefined passes it through. */
+export type Plan = (seen: Seen, index: number) => Fault | undefined;
+
+export interface FaultProxy {
+  url: string;
+  seen: Seen[];
+  plan: Plan;
+  close(): Promise<void>;
+}
+
+export async function startFaultProxy(target: string): Promise<FaultProxy> {
+  const proxy: FaultProxy = {
+    url: "",
+    seen: [],
+    plan: () => undefined,
+    close: async () => {},
+  };
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on("data", (chunk: Buffer) => chunks.push(chunk));
+    request.on("end", () => {
+      const body = Buffer.concat(chunks);
+      let items = 0;
+      try {
+        const input = JSON.parse(body.toString("utf8") || "{}").batch_input;
+        items = Array.isArray(input) ? input.length : 0;
+      } catch {
+        // not JSON
+      }
+      const seen: Seen = { method: request.method ?? "", path: request.url ?? "", items };
+      const index = proxy.seen.length;
+      proxy.seen.push(seen);
+      const fault = proxy.plan(seen, index);
+      if (fault?.kind === "reset") {
+        request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === "status") {
+        response.writeHead(fault.status, { "Content-Type": "application/json" });
+        response.end(JSON.stringify({ errors: [`injected ${fault.status}`] }));
+        return;
+      }
+      const forward = () => {
+        const upstream = http.request(
+          new URL(request.url ?? "/", target),
+          { method: request.method, headers: { ...request.headers, host: new URL(target).host } },
+          (answer) => {
+            const parts: Buffer[] = [];
+            answer.on("data", (chunk: Buffer) => parts.push(chunk));
+            answer.on("end", () => {
+              let out = Buffer.concat(parts);
+              if (fault?.kind === "response") {
+                out = Buffer.from(JSON.stringify(fault.rewrite(JSON.parse(out.toString("utf8")))));
+              }
+              const headers = { ...answer.headers, "content-length": String(out.length) };
+              response.writeHead(answer.statusCode ?? 502, headers);
+              response.end(out);
+            });
+          },
+        );
+        upstream.on("error", () => request.socket.destroy());
+        upstream.end(body);
+      };
+      if (fault?.kind === "delay") setTimeout(forward, fault.ms);
+      else forward();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  proxy.close = () =>
+    new Promise((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    });
+  return proxy;
+}

@@ -71,6 +71,7 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
                 out = Buffer.from(JSON.stringify(fault.rewrite(JSON.parse(out.toString("utf8")))));
               }
               const headers = { ...answer.headers, "content-length": String(out.length) };
+              delete headers["transfer-encoding"];
               response.writeHead(answer.statusCode ?? 502, headers);
               response.end(out);
             });

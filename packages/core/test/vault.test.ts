@@ -1,0 +1,106 @@
+// Vault configuration and error mapping, without a server (the server tests are in test/vault).
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { resolveSettings } from "../src/config.ts";
+import { ciphertextOf } from "../src/vault/backend.ts";
+import { backoff } from "../src/vault/client.ts";
+import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
+import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
+
+const config = (env: Record<string, string>, overrides = {}) =>
+  readVaultConfig(
+    resolveSettings({
+      cwd: mkdtempSync(join(tmpdir(), "s5-")),
+      env: { HOME: "/nonexistent", ...env },
+      overrides,
+    }),
+  );
+
+describe("vault config", () => {
+  it("reads BAO_* before VAULT_*, and defaults like the Go tool", () => {
+    const c = config({
+      BAO_ADDR: "http://bao:8200/",
+      VAULT_ADDR: "http://vault:8200",
+      VAULT_TOKEN: "t",
+    });
+    expect(c.address).toBe("http://bao:8200");
+    expect(c.auth.token).toBe("t");
+    expect(c.transitKey).toBe("default");
+    expect(c.transitMount).toBe("transit");
+    expect(c.batchSize).toBe(240);
+    expect(c.maxRetries).toBe(2);
+    expect(c.timeoutMs).toBe(60_000);
+  });
+
+  it("treats VAULT_SKIP_VERIFY as a boolean", () => {
+    const addr = { VAULT_ADDR: "https://v:8200" };
+    expect(config({ ...addr, VAULT_SKIP_VERIFY: "false" }).tls.rejectUnauthorized).toBe(true);
+    expect(config({ ...addr, VAULT_SKIP_VERIFY: "0" }).tls.rejectUnauthorized).toBe(true);
+    expect(config({ ...addr, VAULT_SKIP_VERIFY: "true" }).tls.rejectUnauthorized).toBe(false);
+    expect(() => config({ ...addr, VAULT_SKIP_VERIFY: "maybe" })).toThrow(/true or false/);
+  });
+
+  it("orders key and mount: flag > S5_VAULT_* > default; validates names", () => {
+    const env = {
+      VAULT_ADDR: "http://v",
+      S5_VAULT_TRANSIT_KEY: "env",
+      S5_VAULT_TRANSIT_MOUNT: "a/b",
+    };
+    expect(config(env).transitKey).toBe("env");
+    expect(config(env).transitMount).toBe("a/b");
+    expect(config(env, { transitKey: "flag" }).transitKey).toBe("flag");
+    expect(() => config(env, { transitKey: "a#b" })).toThrow(/invalid transit key/);
+    expect(() => config(env, { transitMount: "../sys" })).toThrow(/invalid transit mount/);
+  });
+
+  it("reads the token helper file and durations", () => {
+    const home = mkdtempSync(join(tmpdir(), "s5-home-"));
+    writeFileSync(join(home, ".vault-token"), "s.abc\n");
+    expect(config({ VAULT_ADDR: "http://v", HOME: home }).auth.token).toBe("s.abc");
+    expect(parseDuration("90", "X")).toBe(90_000);
+    expect(parseDuration("1.5s", "X")).toBe(1500);
+    expect(parseDuration("250ms", "X")).toBe(250);
+    expect(() => parseDuration("soon", "X")).toThrow();
+  });
+
+  it("needs VAULT_ADDR and a known auth method", () => {
+    expect(() => config({})).toThrow(/VAULT_ADDR/);
+    expect(() => config({ VAULT_ADDR: "http://v", S5_VAULT_AUTH_METHOD: "ldap" })).toThrow(/ldap/);
+  });
+});
+
+describe("vault bodies and errors", () => {
+  it("puts vault:v1: back on Go-tool bodies", () => {
+    expect(ciphertextOf("vault:v3:QUJD")).toBe("vault:v3:QUJD");
+    expect(ciphertextOf("QUJD")).toBe("vault:v1:QUJD");
+    expect(ciphertextOf("vault:v1:QU#D")).toBeUndefined();
+  });
+
+  it("maps Vault's answers to typed errors with hints", () => {
+    const op = { action: "decrypt" as const, address: "http://v", mount: "transit", key: "k" };
+    const denied = responseError(
+      403,
+      { errors: ["1 error occurred:\n\t* permission denied\n\n"] },
+      op,
+    );
+    expect(denied.exitCode).toBe(9);
+    expect(denied.message).toContain("may not decrypt");
+    expect(responseError(400, { errors: ["encryption key not found"] }, op).code).toBe(
+      "S5_KEY_VAULT_NOT_FOUND",
+    );
+    expect(responseError(500, {}, op).exitCode).toBe(8);
+    const old = itemError("ciphertext or signature version is disallowed by policy (too old)", op);
+    expect(old.hint).toContain("s5 rewrap");
+    expect(vaultMessage({ errors: ["2 errors occurred:\n\t* a\n\t* b\n\n"] })).toBe("a b");
+  });
+
+  it("backs off exponentially with jitter", () => {
+    for (let attempt = 0; attempt < 4; attempt++) {
+      const delay = backoff(attempt, 100);
+      expect(delay).toBeGreaterThanOrEqual(50 * 2 ** attempt);
+      expect(delay).toBeLessThan(150 * 2 ** attempt);
+    }
+  });
+});

@@ -1,0 +1,180 @@
+// Faults injected by a loopback proxy in front of the real server: retries, timeouts, partial
+// batches, reordered and missing items — with no wrong and no lost output — and batch counts.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { Backend } from "@s5/core";
+import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
+import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
+import { admin, coreBackends, describeVault, newMount, s5, tempDir, vaultEnv } from "./helpers.ts";
+
+const BATCH = 240;
+const isDecrypt = (path: string) => path.includes("/decrypt/");
+
+describeVault("vault faults and batching", () => {
+  let proxy: FaultProxy;
+  let env: Record<string, string>;
+  let bodies: string[];
+  const values = Array.from({ length: 1000 }, (_, i) => `value-${i}-${"x".repeat(i % 7)}`);
+  let backends: ReturnType<typeof coreBackends>;
+  let vault: Backend;
+
+  beforeAll(async () => {
+    const { mount, key } = await newMount("faults");
+    proxy = await startFaultProxy(admin.addr);
+    env = vaultEnv({
+      VAULT_ADDR: proxy.url,
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+      VAULT_CLIENT_TIMEOUT: "1s",
+      VAULT_MAX_RETRIES: "3",
+    });
+    backends = coreBackends(env);
+    vault = await backends.get("vault");
+    bodies = await vault.encrypt(values.map((value) => Buffer.from(value)));
+    proxy.seen.length = 0;
+  });
+  afterEach(() => {
+    proxy.plan = () => undefined;
+    proxy.seen.length = 0;
+  });
+  afterAll(async () => {
+    await backends?.close();
+    await proxy?.close();
+  });
+
+  /** Decrypts everything through core and checks every value exactly. */
+  async function expectAllCorrect(): Promise<void> {
+    const results = await vault.decrypt(bodies);
+    expect(results).toHaveLength(values.length);
+    for (const [i, result] of results.entries()) {
+      if (!result.ok) throw new Error(`item ${i}: ${result.error.message}`);
+      expect(Buffer.from(result.value).toString()).toBe(values[i]);
+    }
+  }
+
+  it(`renders 1000 distinct tokens + 1000 duplicates in ≤ ceil(1000/${BATCH}) decrypt requests`, async () => {
+    const tokens = bodies.map((body) => `{{ s5:${body} }}`);
+    const lines = [...tokens, ...tokens].map((token, i) => `k${i}: ${token}`);
+    const file = join(tempDir(), "many.yml");
+    writeFileSync(file, `${lines.join("\n")}\n`);
+    const render = await s5(["render", file], { env });
+    expect(render.stderr).toBe("");
+    const expected = [...values, ...values].map((value, i) => `k${i}: ${value}`).join("\n");
+    expect(render.stdout).toBe(`${expected}\n`);
+    const decrypts = proxy.seen.filter((seen) => isDecrypt(seen.path));
+    expect(decrypts.length).toBeLessThanOrEqual(Math.ceil(1000 / BATCH));
+    expect(decrypts.reduce((sum, seen) => sum + seen.items, 0)).toBe(1000);
+    expect(proxy.seen).toHaveLength(decrypts.length);
+  });
+
+  it("honours S5_VAULT_BATCH_SIZE", async () => {
+    const small = coreBackends({ ...env, S5_VAULT_BATCH_SIZE: "100" });
+    try {
+      await (await small.get("vault")).decrypt(bodies);
+    } finally {
+      await small.close();
+    }
+    expect(proxy.seen.map((seen) => seen.items)).toEqual(Array(10).fill(100));
+  });
+
+  it("retries 500 and 429 answers and still returns every value", async () => {
+    proxy.plan = (_seen, index) =>
+      index % 2 === 0 ? { kind: "status", status: index % 4 === 0 ? 500 : 429 } : undefined;
+    await expectAllCorrect();
+    expect(proxy.seen.length).toBe(10);
+  });
+
+  it("retries connection resets", async () => {
+    proxy.plan = (_seen, index) => (index < 3 ? { kind: "reset" } : undefined);
+    await expectAllCorrect();
+  });
+
+  it("times out a stalled request (VAULT_CLIENT_TIMEOUT) and retries it", async () => {
+    proxy.plan = (_seen, index) => (index === 0 ? { kind: "delay", ms: 2500 } : undefined);
+    await expectAllCorrect();
+  });
+
+  it("gives up with a clear error when the server keeps failing, writing nothing", async () => {
+    proxy.plan = () => ({ kind: "status", status: 503 });
+    const file = join(tempDir(), "one.yml");
+    writeFileSync(file, `a: {{ s5:${bodies[0]} }}\n`);
+    const started = Date.now();
+    const render = await s5(["render", file], { env });
+    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(render.code).toBe(8);
+    expect(render.stdout).toBe("");
+    expect(render.stderr).toContain("HTTP 503");
+    expect(proxy.seen).toHaveLength(4);
+  });
+
+  it("maps per-item failures back to their tokens; the others stay correct", async () => {
+    proxy.plan = (seen) =>
+      isDecrypt(seen.path)
+        ? {
+            kind: "response",
+            rewrite: (body) => {
+              const results = (body.data as { batch_results: Record<string, unknown>[] })
+                .batch_results;
+              for (const item of results) {
+                if (item.reference === "7") {
+                  item.plaintext = "";
+                  item.error = "cipher: message authentication failed";
+                }
+              }
+              results.reverse(); // order must not matter: references decide
+              return body;
+            },
+          }
+        : undefined;
+    const results = await vault.decrypt(bodies);
+    for (const [i, result] of results.entries()) {
+      if (i === 7) {
+        expect(result.ok).toBe(false);
+        if (!result.ok) expect(result.error.code).toBe("S5_DECRYPT_VAULT");
+      } else {
+        expect(result.ok && Buffer.from(result.value).toString()).toBe(values[i]);
+      }
+    }
+
+    const file = join(tempDir(), "partial.yml");
+    writeFileSync(
+      file,
+      bodies
+        .slice(0, 10)
+        .map((body, i) => `k${i}: {{ s5:${body} }}`)
+        .join("\n"),
+    );
+    const render = await s5(["render", file], { env });
+    expect(render.code).toBe(6);
+    expect(render.stdout).toBe("");
+    expect(render.stderr).toContain("partial.yml:8:5");
+  });
+
+  it("reports an item Vault did not answer for, instead of shifting values", async () => {
+    proxy.plan = (seen) =>
+      isDecrypt(seen.path)
+        ? {
+            kind: "response",
+            rewrite: (body) => {
+              const data = body.data as { batch_results: Record<string, unknown>[] };
+              data.batch_results = data.batch_results.filter((item) => item.reference !== "3");
+              return body;
+            },
+          }
+        : undefined;
+    const results = await vault.decrypt(bodies.slice(0, 6));
+    expect(results.map((result) => result.ok)).toEqual([true, true, true, false, true, true]);
+    for (const i of [0, 1, 2, 4, 5]) {
+      const result = results[i]!;
+      expect(result.ok && Buffer.from(result.value).toString()).toBe(values[i]);
+    }
+  });
+
+  it("keeps real per-item errors from a mixed batch (HTTP 200 with partial_failure_response_code)", async () => {
+    const tampered = `vault:v1:${Buffer.alloc(40, 1).toString("base64")}`;
+    const results = await vault.decrypt([bodies[0]!, tampered, "vault:v99:AAAA", bodies[1]!]);
+    expect(results.map((result) => result.ok)).toEqual([true, false, false, true]);
+    const failedOnly = await vault.decrypt([tampered]);
+    expect(failedOnly[0]?.ok).toBe(false);
+  });
+});

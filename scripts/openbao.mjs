@@ -82,7 +82,7 @@ export function freePort() {
  * One Vault API call (for test setup; s5 itself goes through node-vault).
  * Resolves `{ status, body }` for any answer.
  */
-export function api(server, method, path, body, token = server.token) {
+export function api(server, method, path, body, token = server.token, agent = false) {
   const url = new URL(`/v1/${path}`, server.addr);
   const transport = url.protocol === "https:" ? https : http;
   const data = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
@@ -97,7 +97,7 @@ export function api(server, method, path, body, token = server.token) {
           ...(data ? { "Content-Type": "application/json" } : {}),
         },
         ca: server.caCert ? readFileSync(server.caCert) : undefined,
-        agent: false,
+        agent,
       },
       (response) => {
         const chunks = [];

@@ -67,8 +67,8 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
       const itemFailure = errorCache(op);
       let fatal: S5Error | undefined;
 
-      const chunk = async (start: number) => {
-        const end = Math.min(start + batchSize, values.length);
+      const chunk = async (start: number, size: number) => {
+        const end = Math.min(start + size, values.length);
         const fill = (error: S5Error) => {
           for (let i = start; i < end; i++) results[i] = { ok: false, error };
         };
@@ -115,9 +115,11 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
         }
       };
 
+      // As few requests as the batch size allows, of equal size, so parallel ones end together.
+      const size = Math.ceil(values.length / Math.ceil(values.length / batchSize));
       const tasks = [];
-      for (let start = 0; start < values.length; start += batchSize) {
-        tasks.push(() => chunk(start));
+      for (let start = 0; start < values.length; start += size) {
+        tasks.push(() => chunk(start, size));
       }
       await pool(tasks, parallelism);
       return results;

@@ -1,11 +1,16 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
 import { S5Error, toS5Error } from "@s5/core";
+import { checkCommand } from "./commands/check.ts";
 import { cipherCommand, cipherHelp } from "./commands/cipher.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { decipherCommand } from "./commands/decipher.ts";
+import { editCommand } from "./commands/edit.ts";
 import { initCommand } from "./commands/init.ts";
 import { keysCommand } from "./commands/keys.ts";
+import { lsCommand } from "./commands/ls.ts";
 import { renderCommand } from "./commands/render.ts";
 import { rewrapCommand } from "./commands/rewrap.ts";
+import { sealCommand } from "./commands/seal.ts";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
 
@@ -19,6 +24,11 @@ Commands:
   render     replace every token in files          s5 render secret.yml | kubectl apply -f -
   init       set up local keys for this project    s5 init
   keys       manage local-key recipients           s5 keys add ci s5pk-…
+  seal       encrypt values marked {{ s5:seal … }}  s5 seal -i values.yml
+  edit       edit decrypted values in $EDITOR       s5 edit secret.yml
+  ls         list every token                      s5 ls --json .
+  check      find bad tokens and plaintext secrets s5 check .
+  completion print a shell completion script       s5 completion bash
   rewrap     move Vault tokens to the newest key   s5 rewrap -k app -i secret.yml
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
@@ -34,6 +44,11 @@ const commands: Record<string, Command> = {
   render: renderCommand,
   init: initCommand,
   keys: keysCommand,
+  seal: sealCommand,
+  edit: editCommand,
+  ls: lsCommand,
+  check: checkCommand,
+  completion: (args, context) => completionCommand(args, context, commands, mainHelp),
   rewrap: rewrapCommand,
 };
 

@@ -118,3 +118,19 @@ export function useColor(env: NodeJS.ProcessEnv = process.env): boolean {
   if (env.FORCE_COLOR && env.FORCE_COLOR !== "0") return true;
   return Boolean(process.stderr.isTTY);
 }
+
+// ignoreBOM keeps a leading BOM in the text, so writing the text back keeps it too.
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+/** Reads a file (or stdin) that must be UTF-8 text, for commands that rewrite it as text. */
+export async function readText(path: string): Promise<string> {
+  const bytes = await readInput(path);
+  try {
+    return utf8.decode(bytes);
+  } catch (cause) {
+    throw new IoError("S5_INPUT", `${path} is not UTF-8 text`, {
+      cause,
+      hint: "seal and edit rewrite text; for other files use s5 cipher and paste the token",
+    });
+  }
+}

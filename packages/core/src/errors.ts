@@ -22,6 +22,8 @@ export const ExitCode = {
   key: 7,
   unavailable: 8,
   denied: 9,
+  check: 10,
+  editor: 11,
   interrupted: 130,
 } as const;
 
@@ -90,7 +92,7 @@ export class IoError extends S5Error {
 export class TokenError extends S5Error {
   override name = "TokenError";
   constructor(
-    code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME",
+    code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED",
     message: string,
     options: S5ErrorOptions = {},
   ) {

@@ -60,10 +60,12 @@ export {
   removeProjectRecipient,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
+export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
 export {
   type FoundToken,
   type FoundTokens,
   findTokens,
+  type RenderOptions,
   renderSources,
   resolveTokens,
   type Source,
@@ -79,4 +81,13 @@ export {
   spliceText,
   type TokenMatch,
 } from "./scan.ts";
+export {
+  type EditCopy,
+  openForEdit,
+  type Reuse,
+  type SealOptions,
+  type SealResult,
+  sealText,
+} from "./seal.ts";
+export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
 export { describeBody, formatToken, isUpstreamAesPayload } from "./token.ts";

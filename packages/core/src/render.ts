@@ -38,9 +38,13 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
   const lines = new LineIndex(source.name, source.content);
   const failures: TokenFailure[] = malformed.map((match) => ({
     location: lines.locate(match.start),
-    error: new TokenError("S5_TOKEN_MALFORMED", `malformed token: ${match.reason}`, {
-      hint: "fix or remove the token; an s5 token looks like {{ s5:… }}",
-    }),
+    error: isSealMarker(source.content, match.start)
+      ? new TokenError("S5_TOKEN_UNSEALED", "a value marked for encryption is still plaintext", {
+          hint: "run `s5 seal -i FILE` to encrypt marked values",
+        })
+      : new TokenError("S5_TOKEN_MALFORMED", `malformed token: ${match.reason}`, {
+          hint: "fix or remove the token; an s5 token looks like {{ s5:… }}",
+        }),
   }));
   const tokens: FoundToken[] = [];
   for (const match of matches) {
@@ -57,6 +61,13 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
     }
   }
   return { tokens, failures, lines };
+}
+
+const SEAL_MARKER = /^\{\{[ \t\r\n\f]*s5:seal[ \t\r\n\f]/;
+
+function isSealMarker(content: string | Uint8Array, start: number): boolean {
+  const head = content.slice(start, start + 64);
+  return SEAL_MARKER.test(typeof head === "string" ? head : Buffer.from(head).toString("latin1"));
 }
 
 type Decrypted = Map<string, ItemResult<Uint8Array>>;
@@ -98,7 +109,19 @@ async function decryptAll(
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
-): Promise<Uint8Array[][]> {
+  options?: { keepFailed?: false },
+): Promise<Uint8Array[][]>;
+/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+  options: { keepFailed: boolean },
+): Promise<(Uint8Array | undefined)[][]>;
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+  options: { keepFailed?: boolean } = {},
+): Promise<(Uint8Array | undefined)[][]> {
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
   const decrypted = await decryptAll(found, backends);
   const values = found.map(({ tokens, lines }) =>
@@ -115,10 +138,10 @@ export async function resolveTokens(
         error = result?.error;
       }
       failures.push({ location: lines.locate(token.start), error: error ?? toS5Error(undefined) });
-      return new Uint8Array(0);
+      return undefined;
     }),
   );
-  if (failures.length > 0) {
+  if (failures.length > 0 && !options.keepFailed) {
     failures.sort(
       (a, b) =>
         a.location.file.localeCompare(b.location.file) ||
@@ -138,16 +161,31 @@ export async function resolveTokens(
  * @example
  * const [out] = await renderSources([{ name: "secret.yml", content: text }], backends);
  */
+export interface RenderOptions {
+  /**
+   * Leave tokens that cannot be decrypted as they are instead of failing (for `git diff` textconv,
+   * where a reader without the key should still see a diff).
+   * @default false
+   */
+  keepFailed?: boolean | undefined;
+}
+
 export async function renderSources<T extends string | Uint8Array>(
   sources: readonly Source<T>[],
   backends: Backends,
+  options: RenderOptions = {},
 ): Promise<(T extends string ? string : Uint8Array[])[]> {
   const found = sources.map((source) => findTokens(source, backends.legacyBackend));
-  const values = await resolveTokens(found, backends);
+  const values = await resolveTokens(found, backends, { keepFailed: options.keepFailed === true });
   const decoder = new TextDecoder();
   return sources.map((source, i) => {
     const tokens = found[i]!.tokens;
-    const tokenValues = values[i]!;
+    const tokenValues = values[i]!.map((value, j) => {
+      if (value) return value;
+      const token = tokens[j]!;
+      const original = source.content.slice(token.start, token.end);
+      return typeof original === "string" ? Buffer.from(original, "latin1") : original;
+    });
     if (typeof source.content === "string") {
       return spliceText(
         source.content,

@@ -18,9 +18,14 @@ Options:
       --transit-mount M Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
       --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
       --config FILE     project config (default: .s5.json found upward)
+      --keep-failed     leave tokens that do not decrypt as they are, exit 0 (for git diff)
 
 Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | shell.
 Several files without -i are printed one after another.
+
+As a git diff driver (shows plaintext diffs where you have the key, tokens elsewhere):
+  git config diff.s5.textconv "s5 render --keep-failed"
+  echo '*.yml diff=s5' >> .gitattributes
 `;
 
 const options = {
@@ -28,6 +33,7 @@ const options = {
   ...backendOptions,
   output: { type: "string", short: "o" },
   "in-place": { type: "boolean", short: "i" },
+  "keep-failed": { type: "boolean" },
 } as const;
 
 export async function renderCommand(args: readonly string[], context: Context): Promise<number> {
@@ -55,7 +61,7 @@ export async function renderCommand(args: readonly string[], context: Context): 
   const backends = createBackends(settings);
   let outputs: Uint8Array[][];
   try {
-    outputs = await renderSources(sources, backends);
+    outputs = await renderSources(sources, backends, { keepFailed: values["keep-failed"] });
   } finally {
     await backends.close();
     bar.done();

@@ -1,0 +1,127 @@
+import { readFile } from "node:fs/promises";
+import {
+  BackendError,
+  createBackends,
+  ExitCode,
+  type FoundTokens,
+  findSuspectSecrets,
+  findTokens,
+  KeyError,
+  type Location,
+  resolveSettings,
+  resolveTokens,
+  type S5Error,
+  TokenFailures,
+} from "@s5/core";
+import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import type { Context } from "../context.ts";
+import { listFiles, looksBinary } from "../walk.ts";
+
+export const checkHelp = `Usage: s5 check [FILE…|DIR…] [options]
+
+For CI and pre-commit hooks. Exits 10 when it finds a problem:
+  - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }};
+  - a token that does not decrypt, where a key to decrypt it is available here (tokens whose key
+    is not available are counted as not decrypted and do not fail the check);
+  - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
+  - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
+    a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
+    a line to skip it.
+Directories are walked, honouring .gitignore. Default: the current directory.
+Options:
+      --no-decrypt      only check syntax and plaintext secrets (no key needed)
+      --key HEX / --private-key-file FILE / -k KEY / --transit-mount M / --config FILE
+`;
+
+const options = { ...commonOptions, ...backendOptions, "no-decrypt": { type: "boolean" } } as const;
+
+interface Problem {
+  location: Location;
+  message: string;
+  code: string;
+}
+
+/** Errors that mean "no key here", not "this token is bad". */
+function keyUnavailable(error: S5Error): boolean {
+  if (error instanceof KeyError) return error.code !== "S5_KEY_LOCAL_UNKNOWN";
+  return (
+    error instanceof BackendError &&
+    (error.exitCode === ExitCode.denied || error.exitCode === ExitCode.unavailable)
+  );
+}
+
+export async function checkCommand(args: readonly string[], context: Context): Promise<number> {
+  const { values, positionals, backendWord } = parse("check", args, options);
+  if (values.help) return context.help(checkHelp);
+  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+  const legacy =
+    settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
+  const problems: Problem[] = [];
+  const all: FoundTokens[] = [];
+  let files = 0;
+  for (const file of listFiles(positionals)) {
+    const content = await readFile(file);
+    if (looksBinary(content)) continue;
+    files++;
+    const found = findTokens({ name: file, content }, legacy);
+    for (const { location, error } of found.failures)
+      problems.push({ location, message: error.message, code: error.code });
+    if (found.tokens.length + found.failures.length > 0) {
+      for (const suspect of findSuspectSecrets(content.toString("utf8"))) {
+        const location = found.lines.locate(
+          Buffer.byteLength(content.toString("utf8").slice(0, suspect.offset)),
+        );
+        problems.push({
+          location,
+          message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
+          code: "S5_CHECK_PLAINTEXT",
+        });
+      }
+    }
+    if (found.tokens.length > 0) all.push({ ...found, failures: [] });
+  }
+
+  const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
+  let undecrypted = 0;
+  if (!values["no-decrypt"] && tokens > 0) {
+    const backends = createBackends(settings);
+    try {
+      await resolveTokens(all, backends);
+    } catch (error) {
+      if (!(error instanceof TokenFailures)) throw error;
+      const unavailable = new Map<string, number>();
+      for (const { location, error: cause } of error.failures) {
+        if (keyUnavailable(cause)) {
+          undecrypted++;
+          unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
+        } else {
+          problems.push({ location, message: cause.message, code: cause.code });
+        }
+      }
+      for (const [reason, count] of unavailable) {
+        process.stderr.write(`note: ${count} token(s) not decrypted here: ${reason}\n`);
+      }
+    } finally {
+      await backends.close();
+    }
+  }
+
+  problems.sort(
+    (a, b) =>
+      a.location.file.localeCompare(b.location.file) ||
+      a.location.line - b.location.line ||
+      a.location.column - b.location.column,
+  );
+  for (const { location, message, code } of problems) {
+    process.stdout.write(
+      `${location.file}:${location.line}:${location.column}: ${message} (${code})\n`,
+    );
+  }
+  const decrypted = values["no-decrypt"]
+    ? "not decrypted (--no-decrypt)"
+    : `${tokens - undecrypted} decrypted`;
+  process.stderr.write(
+    `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
+  );
+  return problems.length > 0 ? ExitCode.check : 0;
+}

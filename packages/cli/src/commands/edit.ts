@@ -1,0 +1,102 @@
+import { type ChildProcess, spawn } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { constants as osConstants, tmpdir } from "node:os";
+import { basename, join } from "node:path";
+import {
+  createBackends,
+  defaultBackend,
+  ExitCode,
+  openForEdit,
+  resolveSettings,
+  S5Error,
+  sealText,
+} from "@s5/core";
+import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import type { Context } from "../context.ts";
+import { readText, writeAtomic } from "../io.ts";
+
+export const editHelp = `Usage: s5 edit [BACKEND] FILE [options]
+
+Opens FILE in $VISUAL or $EDITOR (default: vi) with every token shown as a seal marker holding its
+plaintext, then writes the file back atomically:
+  - values you did not change keep their token byte for byte (clean diffs);
+  - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
+The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
+exit, also after Ctrl-C. If the editor fails, the file is left untouched.
+Options: --key HEX, -k/--transit-key K, --transit-mount M, --config FILE (as for cipher)
+`;
+
+const options = { ...commonOptions, ...backendOptions } as const;
+
+/** Runs the editor through the shell, so `EDITOR="code --wait"` works. */
+function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
+  const editor = process.env.VISUAL || process.env.EDITOR || "vi";
+  const child = spawn("/bin/sh", ["-c", `${editor} "$1"`, "s5-editor", file], { stdio: "inherit" });
+  const done = new Promise<number>((resolve, reject) => {
+    child.on("error", reject);
+    child.on("exit", (code, signal) =>
+      resolve(signal ? 128 + (osConstants.signals[signal] ?? 0) : (code ?? 1)),
+    );
+  });
+  return { child, done };
+}
+
+export async function editCommand(args: readonly string[], context: Context): Promise<number> {
+  const { values, positionals, backendWord } = parse("edit", args, options);
+  if (values.help) return context.help(editHelp);
+  const [file] = positionals;
+  if (file === undefined || positionals.length > 1 || file === "-")
+    context.usage("edit takes one FILE", editHelp);
+  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+  const original = await readText(file);
+  const backends = createBackends(settings);
+  const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
+  const cleanup = () => rmSync(dir, { recursive: true, force: true });
+  let editor: ChildProcess | undefined;
+  // Ctrl-C reaches the editor too, which decides what it means; s5 cleans up when the editor ends.
+  // A signal meant for s5 alone (SIGTERM, SIGHUP, or SIGINT outside the editor) stops both.
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (signal === "SIGINT" && editor) return;
+    editor?.kill("SIGTERM");
+    cleanup();
+    process.exit(128 + (osConstants.signals[signal] ?? 0));
+  };
+  process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+  try {
+    const copy = await openForEdit(original, file, backends);
+    const temp = join(dir, basename(file));
+    writeFileSync(temp, copy.text, { mode: 0o600 });
+    const run = startEditor(temp);
+    editor = run.child;
+    const code = await run.done;
+    editor = undefined;
+    if (code !== 0) {
+      throw new S5Error(
+        "S5_EDITOR",
+        ExitCode.editor,
+        `the editor exited with code ${code}; ${file} is unchanged`,
+        {
+          hint: "set VISUAL or EDITOR to an editor that waits until you close the file (e.g. `code --wait`)",
+        },
+      );
+    }
+    const edited = readFileSync(temp, "utf8");
+    if (edited === copy.text) {
+      process.stderr.write(`${file}: no change\n`);
+      return 0;
+    }
+    const result = await sealText(edited, {
+      backends,
+      backend: defaultBackend(settings),
+      name: file,
+      reuse: copy.reuse,
+    });
+    writeAtomic(file, [Buffer.from(result.text)]);
+    process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
+    return 0;
+  } finally {
+    process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+    cleanup();
+    await backends.close();
+  }
+}

@@ -1,0 +1,56 @@
+import { createBackends, defaultBackend, resolveSettings, sealText } from "@s5/core";
+import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import type { Context } from "../context.ts";
+import { readText, writeAtomic, writeStdout } from "../io.ts";
+
+export const sealHelp = `Usage: s5 seal [BACKEND] [FILE…|-] [-i | -o OUT] [options]
+
+Encrypts every value marked for encryption and leaves everything else as it was:
+
+  password: {{ s5:seal hunter2 }}                 a bare value: up to \`|\`, \`}}\` or the line end
+  tls.key: {{ s5:seal "line 1\\nline 2" | yaml }}  a JSON string: any value; filters as in tokens
+
+All new values of a run are encrypted in one backend call. All or nothing, like render.
+Options:
+  -i, --in-place        replace each FILE atomically, keeping its mode
+  -o, --output OUT      write to OUT (one input)
+      --key HEX / -k KEY / --transit-mount M / --config FILE   as for cipher
+`;
+
+const options = {
+  ...commonOptions,
+  ...backendOptions,
+  output: { type: "string", short: "o" },
+  "in-place": { type: "boolean", short: "i" },
+} as const;
+
+export async function sealCommand(args: readonly string[], context: Context): Promise<number> {
+  const { values, positionals, backendWord } = parse("seal", args, options);
+  if (values.help) return context.help(sealHelp);
+  const files = positionals.length > 0 ? positionals : ["-"];
+  const inPlace = values["in-place"] === true;
+  if (inPlace && (values.output !== undefined || files.includes("-"))) {
+    context.usage("-i needs files and cannot go with -o", sealHelp);
+  }
+  if (values.output !== undefined && files.length > 1)
+    context.usage("-o takes one input", sealHelp);
+  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+  const backends = createBackends(settings);
+  const outputs: string[] = [];
+  try {
+    const backend = defaultBackend(settings);
+    for (const file of files) {
+      const text = await readText(file);
+      const name = file === "-" ? "<stdin>" : file;
+      outputs.push((await sealText(text, { backends, backend, name })).text);
+    }
+  } finally {
+    await backends.close();
+  }
+  if (inPlace)
+    for (const [i, file] of files.entries()) writeAtomic(file, [Buffer.from(outputs[i]!)]);
+  else if (values.output !== undefined)
+    writeAtomic(values.output, [Buffer.from(outputs[0]!)], 0o644);
+  else await writeStdout(outputs.map((text) => Buffer.from(text)));
+  return 0;
+}

@@ -1,0 +1,125 @@
+/**
+ * Seal markers: plaintext marked for encryption, which `s5 seal` and `s5 edit` turn into tokens.
+ *
+ *   marker = "{{" ws* "s5:seal" ws+ value ws* ( "|" ws* filter ws* )* "}}"
+ *   value  = JSON-STRING            any value, JSON escapes (\n, \", \\, \u…)
+ *          / bare                   text up to `|`, `}}` or the end of the line, trimmed
+ *
+ * `{{ s5:seal hunter2 }}` and `{{ s5:seal "two\nlines" | base64 }}` are markers. A bare value cannot
+ * hold `|`, `}}`, a newline, or start with `"`; the JSON form holds anything.
+ */
+
+export interface MarkerMatch {
+  start: number;
+  end: number;
+  /** The plaintext the marker holds. */
+  value: string;
+  filters: string[];
+}
+
+export interface MarkerScan {
+  markers: MarkerMatch[];
+  malformed: { start: number; end: number; reason: string }[];
+}
+
+const OPEN = /\{\{[ \t\r\n\f]*s5:seal(?=[ \t\r\n\f])/g;
+
+function isSpace(code: number): boolean {
+  return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0c;
+}
+
+function skipSpace(text: string, at: number): number {
+  let i = at;
+  while (i < text.length && isSpace(text.charCodeAt(i))) i++;
+  return i;
+}
+
+/** Reads a JSON string literal starting at `at` (a `"`); returns its end, or -1 at a newline/EOF. */
+function jsonStringEnd(text: string, at: number): number {
+  let i = at + 1;
+  while (i < text.length) {
+    const code = text.charCodeAt(i);
+    if (code === 0x22) return i + 1;
+    if (code === 0x0a) return -1;
+    i += code === 0x5c ? 2 : 1;
+  }
+  return -1;
+}
+
+/** Finds every seal marker. Linear: a failed marker resumes where reading stopped. Never throws. */
+export function scanMarkers(text: string): MarkerScan {
+  const markers: MarkerMatch[] = [];
+  const malformed: MarkerScan["malformed"] = [];
+  OPEN.lastIndex = 0;
+  for (let open = OPEN.exec(text); open; open = OPEN.exec(text)) {
+    const start = open.index;
+    let at = skipSpace(text, OPEN.lastIndex);
+    let value: string | undefined;
+    let reason: string | undefined;
+    if (text.charCodeAt(at) === 0x22) {
+      const end = jsonStringEnd(text, at);
+      if (end < 0) reason = "the quoted value is not closed on its line";
+      else {
+        try {
+          value = JSON.parse(text.slice(at, end)) as string;
+        } catch {
+          reason = "the quoted value is not a valid JSON string";
+        }
+        at = end;
+      }
+    } else {
+      let end = at;
+      while (end < text.length) {
+        const code = text.charCodeAt(end);
+        if (code === 0x7c || code === 0x0a || (code === 0x7d && text.charCodeAt(end + 1) === 0x7d))
+          break;
+        end++;
+      }
+      value = text.slice(at, end).trim();
+      if (value === "") reason = "the marker has no value";
+      at = end;
+    }
+    const filters: string[] = [];
+    at = skipSpace(text, at);
+    while (reason === undefined && text.charCodeAt(at) === 0x7c) {
+      at = skipSpace(text, at + 1);
+      const nameStart = at;
+      while (at < text.length && /[a-z0-9_-]/.test(text[at]!)) at++;
+      if (at === nameStart) reason = "a filter name must follow `|`";
+      filters.push(text.slice(nameStart, at));
+      at = skipSpace(text, at);
+    }
+    if (reason === undefined && !text.startsWith("}}", at))
+      reason = "the marker is not closed with `}}`";
+    if (reason === undefined && value !== undefined) {
+      markers.push({ start, end: at + 2, value, filters });
+      OPEN.lastIndex = at + 2;
+    } else {
+      malformed.push({ start, end: at, reason: reason ?? "unreadable marker" });
+      OPEN.lastIndex = Math.max(at, start + 2);
+    }
+  }
+  return { markers, malformed };
+}
+
+/** A bare value is readable as is; anything else is written as a JSON string. */
+function needsQuotes(value: string): boolean {
+  return (
+    value === "" ||
+    value !== value.trim() ||
+    value.startsWith('"') ||
+    /[|\n\r\u0000-\u001f\u007f\u2028\u2029]|\}\}/.test(value)
+  );
+}
+
+/**
+ * Writes a marker for a value.
+ *
+ * @example
+ * formatMarker("hunter2") // "{{ s5:seal hunter2 }}"
+ * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
+ */
+export function formatMarker(value: string, filters: readonly string[] = []): string {
+  const shown = needsQuotes(value) ? JSON.stringify(value) : value;
+  return `{{ s5:seal ${shown}${filters.map((name) => ` | ${name}`).join("")} }}`;
+}

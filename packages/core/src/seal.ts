@@ -1,0 +1,125 @@
+/**
+ * Turning seal markers into tokens (`s5 seal`), and tokens into markers and back (`s5 edit`), so
+ * that a value whose plaintext did not change keeps its token byte for byte.
+ */
+import type { BackendName } from "./backend.ts";
+import type { Backends } from "./backends.ts";
+import { TokenError, type TokenFailure, TokenFailures } from "./errors.ts";
+import { isFilterName } from "./filters.ts";
+import { LineIndex } from "./location.ts";
+import { formatMarker, scanMarkers } from "./markers.ts";
+import { findTokens, resolveTokens } from "./render.ts";
+import { spliceText } from "./scan.ts";
+import { formatToken } from "./token.ts";
+
+/** Token texts to reuse, by plaintext and filters. */
+export type Reuse = Map<string, string[]>;
+
+const reuseKey = (value: string, filters: readonly string[]) => JSON.stringify([value, ...filters]);
+
+export interface SealOptions {
+  backends: Backends;
+  /** Backend for new tokens. */
+  backend: BackendName;
+  /** File name for error locations. */
+  name: string;
+  /** Tokens to keep for values that did not change (from {@link openForEdit}). */
+  reuse?: Reuse | undefined;
+}
+
+export interface SealResult {
+  text: string;
+  /** Markers that became new tokens. */
+  sealed: number;
+  /** Markers whose original token was kept. */
+  kept: number;
+}
+
+/** Replaces every seal marker with a token, encrypting all new values in one backend call. */
+export async function sealText(text: string, options: SealOptions): Promise<SealResult> {
+  const { markers, malformed } = scanMarkers(text);
+  const lines = new LineIndex(options.name, text);
+  const failures: TokenFailure[] = malformed.map((bad) => ({
+    location: lines.locate(bad.start),
+    error: new TokenError("S5_TOKEN_MALFORMED", `malformed seal marker: ${bad.reason}`, {
+      hint: 'write {{ s5:seal VALUE }} or {{ s5:seal "JSON string" }}',
+    }),
+  }));
+  for (const marker of markers) {
+    const unknown = marker.filters.find((name) => !isFilterName(name));
+    if (unknown !== undefined) {
+      failures.push({
+        location: lines.locate(marker.start),
+        error: new TokenError("S5_TOKEN_FILTER", `unknown filter \`${unknown}\``, {
+          hint: "filters are: raw, json, yaml, base64, shell",
+        }),
+      });
+    }
+  }
+  if (failures.length > 0) throw new TokenFailures(failures);
+
+  const reuse = new Map([...(options.reuse ?? [])].map(([key, list]) => [key, [...list]]));
+  const replacements: (string | undefined)[] = markers.map((marker) =>
+    reuse.get(reuseKey(marker.value, marker.filters))?.shift(),
+  );
+  const fresh = markers.filter((_, i) => replacements[i] === undefined);
+  if (fresh.length > 0) {
+    const backend = await options.backends.get(options.backend);
+    const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
+    let next = 0;
+    for (const [i, marker] of markers.entries()) {
+      if (replacements[i] === undefined) {
+        replacements[i] = formatToken(bodies[next++]!, { filters: marker.filters });
+      }
+    }
+  }
+  return {
+    text: spliceText(text, markers, replacements as string[]),
+    sealed: fresh.length,
+    kept: markers.length - fresh.length,
+  };
+}
+
+export interface EditCopy {
+  /** The text with every token shown as a seal marker holding its plaintext. */
+  text: string;
+  /** The original tokens, to keep for values that do not change. */
+  reuse: Reuse;
+}
+
+/** Decrypts every token of a text (one batch) into seal markers, for an editor. */
+export async function openForEdit(
+  text: string,
+  name: string,
+  backends: Backends,
+): Promise<EditCopy> {
+  const found = findTokens({ name, content: text }, backends.legacyBackend);
+  const [values = []] = await resolveTokensRaw(found, backends);
+  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const reuse: Reuse = new Map();
+  const markers = found.tokens.map((token, i) => {
+    let value: string;
+    try {
+      value = decoder.decode(values[i]);
+    } catch {
+      throw new TokenError(
+        "S5_TOKEN_FILTER",
+        "this token holds binary data, which an editor cannot show",
+        {
+          location: found.lines.locate(token.start),
+          hint: "edit that value with `s5 decipher` / `s5 cipher` instead",
+        },
+      );
+    }
+    const key = reuseKey(value, token.filters);
+    reuse.set(key, [...(reuse.get(key) ?? []), text.slice(token.start, token.end)]);
+    return formatMarker(value, token.filters);
+  });
+  return { text: spliceText(text, found.tokens, markers), reuse };
+}
+
+/** Like resolveTokens, but the plaintexts before filters (an editor shows the value itself). */
+async function resolveTokensRaw(found: ReturnType<typeof findTokens>, backends: Backends) {
+  const unfiltered = { ...found, tokens: found.tokens.map((token) => ({ ...token, filters: [] })) };
+  return resolveTokens([unfiltered], backends);
+}

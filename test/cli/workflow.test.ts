@@ -1,0 +1,277 @@
+// Everyday workflow: seal, edit, ls, check, git textconv, completion.
+import { spawn, spawnSync } from "node:child_process";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { S5_BIN, sandbox } from "./run.ts";
+
+const EDITOR = `"${process.execPath}" "${fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url))}"`;
+
+async function project() {
+  const box = sandbox();
+  await box.s5(["init", "--name", "dev"]);
+  return box;
+}
+
+describe("s5 seal", () => {
+  it("encrypts marked values (bare, JSON, with filters) and leaves the rest", async () => {
+    const box = await project();
+    const input =
+      'a: {{ s5:seal hunter2 }}\nb: {{ s5:seal "two\\nlines" | yaml }}\nc: {{s5:seal  x y  |base64}}\nd: plain\n';
+    writeFileSync(join(box.dir, "v.yml"), input);
+    const unsealed = await box.s5(["render", "v.yml"]);
+    expect(unsealed.code).toBe(5);
+    expect(unsealed.stderr).toContain(
+      "v.yml:1:4: a value marked for encryption is still plaintext",
+    );
+    expect((await box.s5(["seal", "-i", "v.yml"])).code).toBe(0);
+    const sealed = readFileSync(join(box.dir, "v.yml"), "utf8");
+    expect(sealed).not.toMatch(/hunter2|two|x y/);
+    expect(sealed).toMatch(
+      /^a: \{\{ s5:local:\S+ \}\}\nb: \{\{ s5:local:\S+ \| yaml \}\}\nc: \{\{ s5:local:\S+ \| base64 \}\}\nd: plain\n$/,
+    );
+    const out = await box.s5(["render", "v.yml"]);
+    expect(out.stdout.toString()).toBe('a: hunter2\nb: "two\\nlines"\nc: eCB5\nd: plain\n');
+  });
+
+  it("reports malformed markers with their location and writes nothing", async () => {
+    const box = await project();
+    writeFileSync(join(box.dir, "v.yml"), 'ok: {{ s5:seal fine }}\nbad: {{ s5:seal "open\n');
+    const result = await box.s5(["seal", "-i", "v.yml"]);
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("v.yml:2:6: malformed seal marker");
+    expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toContain("fine");
+  });
+});
+
+describe("s5 edit", () => {
+  it("keeps unchanged tokens byte for byte and gives changed and new values new tokens", async () => {
+    const box = await project();
+    const tokens: string[] = [];
+    for (const value of ["alpha", "beta", "multi\nline"])
+      tokens.push((await box.s5(["cipher", "--no-trim"], { input: value })).stdout.toString());
+    const file = join(box.dir, "s.yml");
+    writeFileSync(file, `a: ${tokens[0]}\nb: ${tokens[1]}\nc: ${tokens[2]}\r\n`);
+    const log = join(box.dir, "..", "editor.json");
+    const result = await box.s5(["edit", "s.yml"], {
+      env: {
+        EDITOR,
+        TEST_EDIT: JSON.stringify([
+          ["{{ s5:seal beta }}", "{{ s5:seal BETA }}\nd: {{ s5:seal delta }}"],
+        ]),
+        TEST_EDIT_LOG: log,
+      },
+    });
+    expect(result.stderr).toContain("2 new token(s), 2 kept");
+    const seen = JSON.parse(readFileSync(log, "utf8"));
+    expect(seen.content).toBe(
+      'a: {{ s5:seal alpha }}\nb: {{ s5:seal beta }}\nc: {{ s5:seal "multi\\nline" }}\r\n',
+    );
+    expect(seen.fileMode).toBe(0o600);
+    expect(seen.dirMode).toBe(0o700);
+    expect(existsSync(seen.file)).toBe(false);
+
+    const after = readFileSync(file, "utf8").split("\n");
+    expect(after[0]).toBe(`a: ${tokens[0]}`);
+    expect(after[1]).not.toBe(`b: ${tokens[1]}`);
+    expect(after[3]).toBe(`c: ${tokens[2]}\r`);
+    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe(
+      "a: alpha\nb: BETA\nd: delta\nc: multi\nline\r\n",
+    );
+  });
+
+  it("leaves the file untouched when the editor fails, and cleans up", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    writeFileSync(join(box.dir, "s.yml"), `a: ${token}\n`);
+    const log = join(box.dir, "..", "editor.json");
+    const result = await box.s5(["edit", "s.yml"], {
+      env: {
+        EDITOR,
+        TEST_EDIT: JSON.stringify([["v", "changed"]]),
+        TEST_EDIT_EXIT: "3",
+        TEST_EDIT_LOG: log,
+      },
+    });
+    expect(result.code).toBe(11);
+    expect(readFileSync(join(box.dir, "s.yml"), "utf8")).toBe(`a: ${token}\n`);
+    expect(existsSync(JSON.parse(readFileSync(log, "utf8")).file)).toBe(false);
+  });
+
+  it("removes the decrypted copy after Ctrl-C", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    writeFileSync(join(box.dir, "s.yml"), `a: ${token}\n`);
+    const log = join(box.dir, "..", "editor.json");
+    // Ctrl-C in a terminal signals the whole foreground process group: s5 and its editor.
+    const child = spawn(process.execPath, [S5_BIN, "edit", "s.yml"], {
+      cwd: box.dir,
+      env: { ...box.env, EDITOR, TEST_EDIT_LOG: log, TEST_EDIT_SLEEP: "20000" },
+      detached: true,
+      stdio: "ignore",
+    });
+    const exited = new Promise<number | null>((resolve) =>
+      child.on("exit", (code) => resolve(code)),
+    );
+    for (let i = 0; i < 200 && !existsSync(log); i++) await new Promise((r) => setTimeout(r, 50));
+    process.kill(-child.pid!, "SIGINT");
+    expect(await exited).not.toBe(0);
+    expect(existsSync(JSON.parse(readFileSync(log, "utf8")).file)).toBe(false);
+    expect(readFileSync(join(box.dir, "s.yml"), "utf8")).toBe(`a: ${token}\n`);
+  });
+});
+
+describe("s5 ls and s5 check", () => {
+  it("lists tokens with location, backend, key and version, honouring .gitignore", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    writeFileSync(join(box.dir, "a.yml"), `x: 1\ny: ${token}\n`);
+    writeFileSync(join(box.dir, "ignored.yml"), `y: ${token}\n`);
+    writeFileSync(join(box.dir, ".gitignore"), "ignored.yml\n");
+    writeFileSync(
+      join(box.dir, "old.yml"),
+      "z: {{s5:NKOAQ4chbVbkx8zxdxcG1hCmEbjszJ5Bx40gPtrtLQ==}}\n",
+    );
+    const out = await box.s5(["ls"]);
+    expect(out.stdout.toString()).toBe(
+      `a.yml:2:4 local ${keyId} -\nold.yml:1:4 vault - v1 (go-tool)\n`,
+    );
+    const json = JSON.parse((await box.s5(["ls", "--json", "a.yml"])).stdout.toString());
+    expect(json).toEqual([
+      {
+        file: "a.yml",
+        line: 2,
+        column: 4,
+        backend: "local",
+        key: keyId,
+        version: null,
+        legacy: false,
+        filters: [],
+      },
+    ]);
+  });
+
+  it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const tampered = token.replace(/[A-Za-z](?= \}\})/, (c) => (c === "A" ? "B" : "A"));
+    writeFileSync(
+      join(box.dir, "app.yml"),
+      [
+        `ok: ${token}`,
+        `bad: ${tampered}`,
+        "db_password: hunter2hunter2",
+        "api: 9fK2xQ7mZpL4vR8sT1wY6uB3nC5dE0aH",
+        "note: plain text value",
+        "legacy_key: 9fK2xQ7mZpL4vR8sT1wY6uB3nC5dE0aH # s5:ignore",
+        "x: {{ s5:oops!! }}",
+        "",
+      ].join("\n"),
+    );
+    writeFileSync(join(box.dir, "no-tokens.yml"), "password: not-checked-here\n");
+    const result = await box.s5(["check"]);
+    expect(result.code).toBe(10);
+    const lines = result.stdout.toString().trim().split("\n");
+    expect(lines).toEqual([
+      "app.yml:2:6: the token does not open with its local key (S5_DECRYPT_LOCAL)",
+      "app.yml:3:14: `db_password` holds a plaintext value; encrypt it or mark the line s5:ignore (S5_CHECK_PLAINTEXT)",
+      "app.yml:4:6: `api` holds a long random-looking value; encrypt it or mark the line s5:ignore (S5_CHECK_PLAINTEXT)",
+      "app.yml:7:4: malformed token: unexpected character `!` in the token (S5_TOKEN_MALFORMED)",
+    ]);
+    expect(result.stdout.toString()).not.toContain("hunter2");
+  });
+
+  it("passes with a note when no key is available here", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
+    const result = await box.s5(["check"], { env: { XDG_CONFIG_HOME: join(box.dir, "nowhere") } });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("1 token(s) not decrypted here");
+    expect((await box.s5(["check", "--no-decrypt"])).code).toBe(0);
+  });
+});
+
+describe("git textconv", () => {
+  it("git diff shows the plaintext change, and only the changed token changes", async () => {
+    const box = await project();
+    const git = (...args: string[]) =>
+      spawnSync("git", args, {
+        cwd: box.dir,
+        env: { ...box.env, GIT_CONFIG_NOSYSTEM: "1", PATH: `${process.env.PATH}`, EDITOR },
+        encoding: "utf8",
+      });
+    git("init", "-q");
+    git("config", "user.email", "t@example.com");
+    git("config", "user.name", "t");
+    git("config", "diff.s5.textconv", `"${process.execPath}" "${S5_BIN}" render --keep-failed`);
+    writeFileSync(join(box.dir, ".gitattributes"), "*.yml diff=s5\n");
+    const a = (await box.s5(["cipher", "old-password"])).stdout.toString();
+    const b = (await box.s5(["cipher", "user"])).stdout.toString();
+    writeFileSync(join(box.dir, "s.yml"), `password: ${a}\nuser: ${b}\n`);
+    git("add", ".");
+    git("commit", "-qm", "init");
+    await box.s5(["edit", "s.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["old-password", "new-password"]]) },
+    });
+    const diff = git("diff", "--no-color").stdout;
+    expect(diff).toContain("-password: old-password");
+    expect(diff).toContain("+password: new-password");
+    expect(diff).not.toMatch(/^[-+]user/m);
+    const raw = git("diff", "--no-color", "--no-textconv", "--numstat").stdout;
+    expect(raw.trim()).toBe("1\t1\ts.yml");
+  });
+});
+
+describe("s5 completion", () => {
+  it("bash completes commands, options and backend words", async () => {
+    const box = sandbox();
+    const script = (await box.s5(["completion", "bash"])).stdout.toString();
+    const complete = (words: string[]) =>
+      spawnSync(
+        "bash",
+        [
+          "-c",
+          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _s5; echo "\${COMPREPLY[@]}"`,
+        ],
+        {
+          encoding: "utf8",
+        },
+      ).stdout.trim();
+    expect(complete(["s5", "re"]).split(" ")).toContain("render");
+    expect(complete(["s5", "render", "--ke"]).split(" ").sort()).toEqual([
+      "--keep-failed",
+      "--key",
+    ]);
+    expect(complete(["s5", "cipher", "a"]).split(" ")).toContain("aes");
+  });
+
+  it("zsh and fish scripts are valid where those shells are installed", async () => {
+    const box = sandbox();
+    for (const shell of ["zsh", "fish"]) {
+      const script = (await box.s5(["completion", shell])).stdout.toString();
+      expect(script).toContain("render");
+      if (spawnSync("which", [shell]).status !== 0) {
+        console.warn(`[s5 test] ${shell} is not installed: only the script's content was checked`);
+        continue;
+      }
+      const file = join(box.dir, `s5.${shell}`);
+      writeFileSync(file, script);
+      const check = spawnSync(shell, ["-n", file], { encoding: "utf8" });
+      expect(check.status, check.stderr).toBe(0);
+      if (shell === "fish") {
+        const asked = spawnSync(
+          "fish",
+          ["-c", `source ${file}; complete -C 's5 ren'; complete -C 's5 render --ke'`],
+          {
+            encoding: "utf8",
+          },
+        );
+        expect(asked.stdout).toMatch(/^render\b/m);
+        expect(asked.stdout).toMatch(/^--keep-failed/m);
+      }
+    }
+  });
+});

@@ -109,3 +109,17 @@ describe("s5 render into a pipe that closes early", () => {
     expect(result.stderr).toBe("");
   });
 });
+
+describe("s5 render -i on a symbolic link", () => {
+  it("replaces the file the link points to and keeps the link", async () => {
+    const { symlinkSync, lstatSync } = await import("node:fs");
+    const { box, cipher, env } = await aesBox();
+    writeFileSync(join(box.dir, "real.yml"), `a: ${await cipher("1")}\n`);
+    chmodSync(join(box.dir, "real.yml"), 0o604);
+    symlinkSync("real.yml", join(box.dir, "link.yml"));
+    expect((await box.s5(["render", "-i", "link.yml"], { env })).code).toBe(0);
+    expect(lstatSync(join(box.dir, "link.yml")).isSymbolicLink()).toBe(true);
+    expect(readFileSync(join(box.dir, "real.yml"), "utf8")).toBe("a: 1\n");
+    expect(statSync(join(box.dir, "real.yml")).mode & 0o777).toBe(0o604);
+  });
+});

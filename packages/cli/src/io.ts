@@ -2,8 +2,11 @@
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
+  fchmodSync,
+  fchownSync,
   fsyncSync,
   openSync,
+  realpathSync,
   renameSync,
   statSync,
   unlinkSync,
@@ -44,19 +47,20 @@ export async function readInput(path: string): Promise<Buffer> {
 }
 
 function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
-  // writev takes at most IOV_MAX (1024) buffers and may write less than asked.
-  let queue = pieces.filter((piece) => piece.byteLength > 0);
-  while (queue.length > 0) {
-    const batch = queue.slice(0, 1024);
+  // writev takes at most IOV_MAX (1024) buffers and may write less than asked. The queue is walked
+  // by index: slicing off what was written on every call is quadratic in the number of pieces.
+  const queue = pieces.filter((piece) => piece.byteLength > 0);
+  let next = 0;
+  while (next < queue.length) {
+    const batch = queue.slice(next, next + 1024);
     let written = writevSync(fd, batch);
     let used = 0;
     while (used < batch.length && written >= batch[used]!.byteLength) {
       written -= batch[used]!.byteLength;
       used++;
     }
-    const rest = queue.slice(used);
-    if (written > 0 && rest.length > 0) rest[0] = rest[0]!.subarray(written);
-    queue = rest;
+    next += used;
+    if (written > 0) queue[next] = queue[next]!.subarray(written);
   }
 }
 
@@ -65,10 +69,16 @@ function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
  * flushed and renamed over the target. An existing file keeps its mode; a new one gets `newMode`.
  * On any failure the target is untouched and the temporary file removed.
  */
-export function writeAtomic(path: string, pieces: readonly Uint8Array[], newMode = 0o600): void {
+export function writeAtomic(given: string, pieces: readonly Uint8Array[], newMode = 0o600): void {
+  let path = given;
   let mode = newMode;
+  let owner: { uid: number; gid: number } | undefined;
   try {
-    mode = statSync(path).mode & 0o7777;
+    // A symbolic link stays a link: the file it points to is replaced.
+    path = realpathSync(given);
+    const stat = statSync(path);
+    mode = stat.mode & 0o7777;
+    owner = { uid: stat.uid, gid: stat.gid };
   } catch {
     // a new file
   }
@@ -76,6 +86,14 @@ export function writeAtomic(path: string, pieces: readonly Uint8Array[], newMode
   let fd: number | undefined;
   try {
     fd = openSync(temp, "wx", mode);
+    fchmodSync(fd, mode);
+    if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
+      try {
+        fchownSync(fd, owner.uid, owner.gid);
+      } catch {
+        // only root may give a file away; the content is still written with the right mode
+      }
+    }
     writeAll(fd, pieces);
     fsyncSync(fd);
     closeSync(fd);

@@ -1,0 +1,300 @@
+/**
+ * The plugin factory: one implementation for every bundler through unplugin. It resolves tokens in
+ * every module the bundler transforms, refuses tokens in client builds, scans client outputs for
+ * decrypted values, and keeps decrypted modules out of persistent caches.
+ */
+import { isAbsolute, relative, resolve } from "node:path";
+import {
+  applyFilters,
+  type Backends,
+  createBackends,
+  findTokens,
+  resolveSettings,
+  type TokenFailure,
+  TokenFailures,
+  toS5Error,
+} from "@s5/core";
+import MagicString from "magic-string";
+import picomatch from "picomatch";
+import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
+import { createBatcher } from "./batch.ts";
+import { type Context, contextsOf, languageOf } from "./context.ts";
+import { clientTokenError, toBuildError } from "./errors.ts";
+import { encodeFor } from "./escape.ts";
+import { leakMessage, remember, scanClientOutputs } from "./leaks.ts";
+import { type Options, resolveOptions } from "./options.ts";
+import { isClientPlatform, isClientTarget } from "./target.ts";
+import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
+
+/** Cheap test run by the bundler before our code sees a module: does it contain a token at all? */
+export const TOKEN_HINT = /\{\{\s*s5:/;
+
+export interface TransformOutput {
+  code: string;
+  map: ReturnType<MagicString["generateMap"]>;
+  /** Every plaintext put into the module (for the leak guard). */
+  values: string[];
+}
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
+  const options = resolveOptions(rawOptions);
+  const root = resolve(options.root);
+  const allowMatch =
+    options.allowClient.length > 0
+      ? picomatch(
+          options.allowClient.map((glob) =>
+            isAbsolute(glob) || glob.startsWith("**") ? glob : `${root}/${glob}`,
+          ),
+          { dot: true },
+        )
+      : () => false;
+  let backends: Backends | undefined;
+  const getBackends = () => {
+    backends ??=
+      options.backends ?? createBackends(resolveSettings({ cwd: root, env: options.env }));
+    return backends;
+  };
+  const batcher = createBatcher(getBackends);
+  /** Client build, for bundlers that say it once per build (webpack, Rspack, esbuild, Rolldown). */
+  let buildIsClient = options.client ?? false;
+  /** Files whose transformed code holds a plaintext (webpack/Rspack cache guard). */
+  const tainted = new Set<string>();
+  const values = new Set<string>();
+
+  const closeBackends = async () => {
+    const made = backends;
+    backends = undefined;
+    if (made && made !== options.backends) await made.close();
+  };
+
+  /** Resolves the tokens of one module; `null` when it has none. */
+  async function transformModule(
+    code: string,
+    id: string,
+    client: boolean,
+  ): Promise<TransformOutput | null> {
+    const file = id.split("?")[0]!;
+    const name = relative(root, file) || file;
+    const found = findTokens({ name, content: code }, getBackends().legacyBackend);
+    if (found.tokens.length === 0 && found.failures.length === 0) return null;
+    const allowed = allowMatch(file);
+    if (client && !allowed) {
+      throw clientTokenError([
+        ...found.tokens.map((t) => found.lines.locate(t.start)),
+        ...found.failures.map((f) => f.location),
+      ]);
+    }
+    if (found.failures.length > 0) throw new TokenFailures(found.failures);
+    const contexts: Context[] = contextsOf(code, languageOf(id, code), found.tokens);
+    const active = found.tokens.filter((_, i) => contexts[i]!.kind !== "comment");
+    const activeContexts = contexts.filter((c) => c.kind !== "comment");
+    if (active.length === 0) return null;
+    // Filters are applied here, after decryption, so the leak guard also knows the plain value.
+    const plain = await batcher.resolve({
+      ...found,
+      tokens: active.map((token) => ({ ...token, filters: [] })),
+    });
+    const out = new MagicString(code);
+    const failures: TokenFailure[] = [];
+    const decoder = new TextDecoder();
+    const written: string[] = [];
+    active.forEach((token, i) => {
+      try {
+        const value = plain[i]!;
+        const filtered = applyFilters(token.filters, value);
+        out.overwrite(
+          token.start,
+          token.end,
+          encodeFor(activeContexts[i]!, filtered, token.filters),
+        );
+        written.push(decoder.decode(value));
+      } catch (error) {
+        failures.push({ location: found.lines.locate(token.start), error: toS5Error(error) });
+      }
+    });
+    if (failures.length > 0) throw new TokenFailures(failures);
+    for (const value of written) {
+      values.add(value);
+      if (options.leakScan) {
+        const leaked = remember(value, allowed, options.leakScanMinLength);
+        if (leaked && leaked.length > 0) throw new Error(leakMessage(leaked));
+      }
+    }
+    tainted.add(file);
+    return {
+      code: out.toString(),
+      map: out.generateMap({ source: file, hires: "boundary", includeContent: false }),
+      values: written,
+    };
+  }
+
+  function scanOutputs(files: { name: string; text: string }[]): string | undefined {
+    if (!options.leakScan) return undefined;
+    const leaked = scanClientOutputs(files);
+    return leaked.length > 0 ? leakMessage(leaked) : undefined;
+  }
+
+  /** Vite/Rollup/Rolldown `generateBundle`: the emitted chunks, assets and sourcemaps. */
+  function bundleFiles(bundle: Record<string, unknown>): { name: string; text: string }[] {
+    const files: { name: string; text: string }[] = [];
+    const decoder = new TextDecoder();
+    for (const [name, item] of Object.entries(bundle)) {
+      const output = item as { type: string; code?: string; map?: unknown; source?: unknown };
+      if (output.type === "chunk") {
+        files.push({ name, text: output.code ?? "" });
+        if (output.map) files.push({ name: `${name}.map`, text: JSON.stringify(output.map) });
+      } else {
+        const source = output.source;
+        files.push({
+          name,
+          text: typeof source === "string" ? source : decoder.decode(source as Uint8Array),
+        });
+      }
+    }
+    return files;
+  }
+
+  const plugin: UnpluginOptions = {
+    name: "s5",
+    enforce: "pre",
+    transform: {
+      filter: { code: TOKEN_HINT },
+      async handler(code, id) {
+        // Vite gives each transform its environment; other bundlers decide once per build.
+        const environment = (this as { environment?: { config?: { consumer?: string } } })
+          .environment;
+        const client =
+          options.client ??
+          (environment?.config?.consumer !== undefined
+            ? environment.config.consumer === "client"
+            : buildIsClient);
+        try {
+          const result = await transformModule(code, id, client);
+          if (!result) return null;
+          // webpack/Rspack: a decrypted module must not be cached on disk.
+          const native = this.getNativeBuildContext?.();
+          if (native && (native.framework === "webpack" || native.framework === "rspack")) {
+            native.loaderContext?.cacheable(false);
+          }
+          return { code: result.code, map: result.map };
+        } catch (error) {
+          throw toBuildError(error);
+        }
+      },
+    },
+    async buildEnd() {
+      await closeBackends();
+    },
+    vite: {
+      transformIndexHtml: {
+        order: "pre",
+        async handler(html, context) {
+          // Only the dev server sends index.html here without the module pipeline.
+          if (!context.server || !TOKEN_HINT.test(html)) return html;
+          try {
+            const result = await transformModule(html, context.filename, options.client ?? true);
+            return result ? result.code : html;
+          } catch (error) {
+            throw toBuildError(error);
+          }
+        },
+      },
+      generateBundle(_output, bundle) {
+        const consumer = (this as { environment?: { config?: { consumer?: string } } }).environment
+          ?.config?.consumer;
+        const client = options.client ?? consumer === "client";
+        if (!client) return;
+        const message = scanOutputs(bundleFiles(bundle as Record<string, unknown>));
+        if (message) this.error(message);
+      },
+    },
+    rollup: {
+      generateBundle(_output, bundle) {
+        if (!buildIsClient) return;
+        const message = scanOutputs(bundleFiles(bundle as Record<string, unknown>));
+        if (message) this.error(message);
+      },
+    },
+    rolldown: {
+      options(input) {
+        const platform = (input as { platform?: unknown }).platform;
+        const output = (input as { output?: { format?: unknown } | { format?: unknown }[] }).output;
+        const format = Array.isArray(output) ? output[0]?.format : output?.format;
+        buildIsClient = options.client ?? isClientPlatform(platform, format);
+        return null;
+      },
+      generateBundle(_output, bundle) {
+        if (!buildIsClient) return;
+        const message = scanOutputs(bundleFiles(bundle as Record<string, unknown>));
+        if (message) this.error(message);
+      },
+    },
+    webpack(compiler) {
+      setupWebpackLike(compiler as unknown as WebpackLikeCompiler);
+    },
+    rspack(compiler) {
+      setupWebpackLike(compiler as unknown as WebpackLikeCompiler);
+    },
+    esbuild: {
+      // Only files that can hold text a bundle reads; binary assets are never read as strings.
+      onLoadFilter: /\.(?:[cm]?[jt]sx?|json|ya?ml|txt|html?|md|env|css)$/,
+      setup(build) {
+        const initial = build.initialOptions;
+        buildIsClient = options.client ?? isClientPlatform(initial.platform, initial.format);
+        if (!buildIsClient || !options.leakScan) return;
+        if (initial.write !== false) initial.metafile = true;
+        build.onEnd(async (result) => {
+          const files: { name: string; text: string }[] = [];
+          if (result.outputFiles) {
+            for (const file of result.outputFiles) files.push({ name: file.path, text: file.text });
+          } else if (result.metafile) {
+            const { readFile } = await import("node:fs/promises");
+            const cwd = initial.absWorkingDir ?? process.cwd();
+            for (const name of Object.keys(result.metafile.outputs)) {
+              files.push({ name, text: await readFile(resolve(cwd, name), "utf8") });
+            }
+          }
+          const message = scanOutputs(files);
+          if (message)
+            result.errors.push({
+              id: "s5",
+              pluginName: "s5",
+              text: message,
+              location: null,
+              notes: [],
+              detail: undefined,
+            });
+        });
+      },
+    },
+  };
+
+  function setupWebpackLike(compiler: WebpackLikeCompiler) {
+    buildIsClient = options.client ?? isClientTarget(compiler.options.target);
+    guardWebpackCache(compiler, tainted, values);
+    compiler.hooks.done.tapPromise("s5", closeBackends);
+    if (!buildIsClient) return;
+    compiler.hooks.thisCompilation.tap("s5", (compilation) => {
+      compilation.hooks.processAssets.tap(
+        { name: "s5", stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
+        () => {
+          if (!options.leakScan) return;
+          const files = compilation.getAssets().map((asset) => {
+            const source = asset.source.source();
+            return {
+              name: asset.name,
+              text: typeof source === "string" ? source : source.toString("utf8"),
+            };
+          });
+          const message = scanOutputs(files);
+          if (message) compilation.errors.push(new compiler.webpack.WebpackError(message));
+        },
+      );
+    });
+  }
+
+  return plugin;
+};
+
+/** The plugin for every bundler: `unplugin.vite()`, `unplugin.webpack()`… */
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory);

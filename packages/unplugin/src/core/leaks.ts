@@ -1,0 +1,87 @@
+/**
+ * The leak guard's memory: every plaintext decrypted in this process (by any instance of the
+ * plugin, so a server and a client build in one process see each other), and the client outputs
+ * already emitted, so a value decrypted later is still looked for in them.
+ */
+
+interface Secret {
+  forms: string[];
+}
+
+interface ClientOutput {
+  /** Asset name, for the message. */
+  name: string;
+  text: string;
+}
+
+const secrets = new Map<string, Secret>();
+const exempt = new Set<string>();
+// By name, so a rebuild in watch mode replaces its earlier output.
+const outputs = new Map<string, string>();
+
+/** The forms a plaintext can take in an emitted file. */
+export function formsOf(value: string): string[] {
+  const forms = new Set<string>([value]);
+  const json = JSON.stringify(value).slice(1, -1);
+  forms.add(json);
+  forms.add(json.replace(/\//g, "\\/"));
+  const base64 = Buffer.from(value).toString("base64");
+  forms.add(base64);
+  forms.add(base64.replace(/=+$/, ""));
+  forms.add(Buffer.from(value).toString("base64url"));
+  forms.add(encodeURIComponent(value));
+  forms.add(encodeURI(value));
+  return [...forms];
+}
+
+/** Remembers a plaintext; `allowed` values (from `allowClient` files) are never reported. */
+export function remember(value: string, allowed: boolean, minLength: number): string[] | undefined {
+  if (allowed) {
+    exempt.add(value);
+    secrets.delete(value);
+    return undefined;
+  }
+  if (value.length < minLength || exempt.has(value) || secrets.has(value)) return undefined;
+  const secret = { forms: formsOf(value) };
+  secrets.set(value, secret);
+  // A value first seen now may already be in a client output of an earlier build.
+  return findIn(
+    [...outputs].map(([name, text]) => ({ name, text })),
+    [secret],
+  );
+}
+
+function findIn(files: readonly ClientOutput[], list: Iterable<Secret>): string[] {
+  const found = new Set<string>();
+  for (const secret of list) {
+    for (const file of files) {
+      if (secret.forms.some((form) => file.text.includes(form))) found.add(file.name);
+    }
+  }
+  return [...found].sort();
+}
+
+/**
+ * Scans client outputs for every plaintext known so far and keeps them for values decrypted
+ * later. Returns the names of the files that contain one.
+ */
+export function scanClientOutputs(files: readonly ClientOutput[]): string[] {
+  for (const file of files) outputs.set(file.name, file.text);
+  return findIn(files, secrets.values());
+}
+
+/** Clears the memory (tests). */
+export function resetLeaks(): void {
+  secrets.clear();
+  exempt.clear();
+  outputs.clear();
+}
+
+export function leakMessage(files: readonly string[]): string {
+  return (
+    `[s5] a secret decrypted during this build is in the client output: ${files.join(", ")}. ` +
+    "The build fails so it is not deployed. Find where the value reaches browser code (an import " +
+    "of a server module, a `define`, a copied file) and keep it server-side; list a file in " +
+    "`allowClient` only if its values are meant to be public."
+  );
+}

@@ -1,0 +1,74 @@
+/**
+ * webpack (and Rspack through the same API where it has it) stores built modules, generated code
+ * and minified assets in its persistent cache even when a loader marks the module uncacheable.
+ * This wraps the cache's `store` so nothing that holds a decrypted value is written to disk: the
+ * entries of modules we transformed, and any stored source that contains one of the values.
+ */
+
+export interface WebpackLikeCompiler {
+  options: { target?: unknown };
+  cache?: {
+    store?: (
+      identifier: string,
+      etag: unknown,
+      data: unknown,
+      callback: (error?: unknown) => void,
+    ) => void;
+  };
+  hooks: {
+    done: { tapPromise(name: string, fn: () => Promise<void>): void };
+    thisCompilation: {
+      tap(
+        name: string,
+        fn: (compilation: {
+          hooks: {
+            processAssets: { tap(options: { name: string; stage: number }, fn: () => void): void };
+          };
+          getAssets(): { name: string; source: { source(): string | Buffer } }[];
+          errors: Error[];
+        }) => void,
+      ): void;
+    };
+  };
+  webpack: {
+    Compilation: { PROCESS_ASSETS_STAGE_REPORT: number };
+    WebpackError: new (message: string) => Error;
+  };
+}
+
+function holdsValue(data: unknown, values: ReadonlySet<string>, depth: number): boolean {
+  if (values.size === 0 || data === null || data === undefined || depth > 3) return false;
+  if (typeof data === "string") {
+    for (const value of values) if (data.includes(value)) return true;
+    return false;
+  }
+  if (Buffer.isBuffer(data)) return holdsValue(data.toString("utf8"), values, depth);
+  if (typeof data !== "object") return false;
+  const source = (data as { source?: unknown }).source;
+  if (typeof source === "function") {
+    try {
+      return holdsValue((data as { source(): unknown }).source(), values, depth);
+    } catch {
+      return true;
+    }
+  }
+  const items = data instanceof Map ? [...data.values()] : Object.values(data as object);
+  return items.some((item) => holdsValue(item, values, depth + 1));
+}
+
+export function guardWebpackCache(
+  compiler: WebpackLikeCompiler,
+  tainted: ReadonlySet<string>,
+  values: ReadonlySet<string>,
+): void {
+  const cache = compiler.cache;
+  if (!cache?.store) return;
+  const store = cache.store.bind(cache);
+  cache.store = (identifier, etag, data, callback) => {
+    if (tainted.size > 0) {
+      for (const file of tainted) if (identifier.includes(file)) return callback();
+      if (holdsValue(data, values, 0)) return callback();
+    }
+    store(identifier, etag, data, callback);
+  };
+}

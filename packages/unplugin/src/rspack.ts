@@ -1,0 +1,6 @@
+import { unplugin } from "./core/index.ts";
+
+/** The s5 plugin for rspack. @example plugins: [s5()] */
+const plugin = unplugin.rspack;
+export default plugin;
+export { plugin as "module.exports" };

@@ -1,0 +1,58 @@
+/** A fake backend for unit tests: a `local:test:` body is the base64url of its plaintext. */
+import type { Backends } from "@s5/core";
+import type { UnpluginOptions } from "unplugin";
+import { unpluginFactory } from "../src/core/index.ts";
+import type { Options } from "../src/core/options.ts";
+
+export const token = (value: string, filters = "") =>
+  `{{ s5:local:test:${Buffer.from(value).toString("base64url")}${filters} }}`;
+
+export function fakeBackends() {
+  const calls: string[][] = [];
+  const backends: Backends = {
+    legacyBackend: undefined,
+    async get() {
+      return {
+        name: "local" as const,
+        async encrypt() {
+          throw new Error("not in tests");
+        },
+        async decrypt(bodies: readonly string[]) {
+          calls.push([...bodies]);
+          return bodies.map((body) => ({
+            ok: true as const,
+            value: new Uint8Array(Buffer.from(body.split(":")[2]!, "base64url")),
+          }));
+        },
+      };
+    },
+    async close() {},
+  };
+  return { backends, calls };
+}
+
+type Handler = (code: string, id: string) => Promise<{ code: string } | null>;
+
+/** The plugin's transform as a function, run as if in a Vite environment (`client` or `server`). */
+export function transformer(options: Options = {}, consumer: "client" | "server" = "server") {
+  const fake = fakeBackends();
+  const plugin = unpluginFactory(
+    { root: "/project", backends: fake.backends, ...options },
+    { framework: "vite", versions: {} },
+  ) as UnpluginOptions;
+  const hook = plugin.transform as { handler: Handler };
+  const run = async (code: string, id = "/project/src/config.ts") => {
+    const result = await hook.handler.call(
+      { environment: { config: { consumer } } } as never,
+      code,
+      id,
+    );
+    return result?.code;
+  };
+  return { run, calls: fake.calls, plugin };
+}
+
+/** Evaluates a module whose only statement is `export default EXPR`. */
+export function evaluate(code: string): unknown {
+  return new Function(code.replace(/^export default /, "return "))();
+}

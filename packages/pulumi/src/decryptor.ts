@@ -1,0 +1,112 @@
+/**
+ * Where plaintext comes from. By default s5's own settings (`.s5.json`, `S5_*`, `VAULT_*`) through
+ * `@s5/core`; tests swap in {@link stubDecryptor} with {@link setDecryptor} or per call.
+ */
+import {
+  type Backend,
+  type BackendName,
+  type Backends,
+  createBackends,
+  DecryptError,
+  renderSources,
+  resolveSettings,
+  type Settings,
+  type SettingsInput,
+  type Source,
+  scan,
+} from "@s5/core";
+
+/**
+ * Turns texts with tokens into texts with values, all or nothing: throws `TokenFailures` (from
+ * `@s5/core`) naming every token that failed by source name, line and column.
+ */
+export type Decryptor = (sources: readonly Source<string>[]) => Promise<string[]>;
+
+/**
+ * The real decryptor: s5's settings are read once (from `input`, else the working directory and
+ * `process.env`), and backends are opened for each batch and closed after it, so a Pulumi program
+ * never stays alive on an open Vault connection.
+ *
+ * @example
+ * setDecryptor(s5Decryptor({ cwd: "/path/to/project" }));
+ */
+export function s5Decryptor(input: SettingsInput = {}): Decryptor {
+  let settings: Settings | undefined;
+  return async (sources) => {
+    settings ??= resolveSettings(input);
+    const backends = createBackends(settings);
+    try {
+      return await renderSources(sources, backends);
+    } finally {
+      await backends.close();
+    }
+  };
+}
+
+/** Token body (`local:KEYID:…`, `vault:v1:…`) or whole token → plaintext; or a function of the body. */
+export type StubValues = Readonly<Record<string, string>> | ((body: string) => string | undefined);
+
+/** The body of a whole token (`{{ s5:BODY }}`) as `@s5/core` reads it, or the key unchanged. */
+function bodyOf(key: string): string {
+  const [token] = scan(key).tokens;
+  return token && token.start === 0 && token.end === key.length ? token.body : key;
+}
+
+/**
+ * A decryptor for unit tests: no keys, no Vault, just the values you give. Tokens are still found
+ * and filters applied by `@s5/core`, so what reaches a resource is what production would produce.
+ *
+ * @example
+ * setDecryptor(stubDecryptor({ "local:AbCdEfGh:…": "hunter2" }));
+ */
+export function stubDecryptor(values: StubValues): Decryptor {
+  const lookup =
+    typeof values === "function"
+      ? values
+      : (() => {
+          const map = new Map(Object.entries(values).map(([key, value]) => [bodyOf(key), value]));
+          return (body: string) => map.get(body);
+        })();
+  const encoder = new TextEncoder();
+  const backend = (name: BackendName): Backend => ({
+    name,
+    encrypt: () => Promise.reject(new Error("stubDecryptor cannot encrypt")),
+    decrypt: async (bodies) =>
+      bodies.map((body) => {
+        const value = lookup(body);
+        return value === undefined
+          ? {
+              ok: false as const,
+              error: new DecryptError("S5_DECRYPT_STUB", "the stub decryptor has no value for it", {
+                hint: "add this token's body to the values given to stubDecryptor()",
+              }),
+            }
+          : { ok: true as const, value: encoder.encode(value) };
+      }),
+  });
+  const backends: Backends = {
+    legacyBackend: undefined,
+    get: async (name) => backend(name),
+    close: async () => {},
+  };
+  return (sources) => renderSources(sources, backends);
+}
+
+let current: Decryptor | undefined;
+
+/**
+ * Sets the decryptor every `secret()`, `Config` and transform of this process uses unless given
+ * one of their own; `undefined` restores the default ({@link s5Decryptor}).
+ *
+ * @example
+ * beforeAll(() => setDecryptor(stubDecryptor({ [token]: "hunter2" })));
+ */
+export function setDecryptor(decryptor: Decryptor | undefined): void {
+  current = decryptor;
+}
+
+/** The decryptor in force: the one set with {@link setDecryptor}, else the default. */
+export function getDecryptor(): Decryptor {
+  current ??= s5Decryptor();
+  return current;
+}

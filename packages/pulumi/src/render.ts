@@ -1,0 +1,138 @@
+/**
+ * Texts with tokens → texts with values. Requests made in the same turn of the event loop go to the
+ * decryptor as one batch (one Vault round trip for a whole stack), and a failure is reported only
+ * to the values it concerns.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { S5Error, type Source, scan, TokenFailures, toS5Error } from "@s5/core";
+import type { Decryptor } from "./decryptor.ts";
+
+/** Whether a text holds something s5 would treat as a token (malformed ones included). */
+export function hasTokens(text: string): boolean {
+  if (!text.includes("s5:")) return false;
+  const { tokens, malformed } = scan(text);
+  return tokens.length + malformed.length > 0;
+}
+
+interface Pending {
+  source: Source<string>;
+  resolve: (text: string) => void;
+  reject: (error: unknown) => void;
+}
+
+const queues = new WeakMap<Decryptor, Pending[]>();
+
+async function flush(decryptor: Decryptor, batch: Pending[]): Promise<void> {
+  try {
+    const texts = await decryptor(batch.map((item) => item.source));
+    for (const [i, item] of batch.entries()) item.resolve(texts[i]!);
+  } catch (error) {
+    if (!(error instanceof TokenFailures) || batch.length === 1) {
+      for (const item of batch) item.reject(error);
+      return;
+    }
+    // All or nothing across the batch: ask again one by one, so each value gets its own outcome.
+    await Promise.all(
+      batch.map(async (item) => {
+        try {
+          const [text] = await decryptor([item.source]);
+          item.resolve(text!);
+        } catch (single) {
+          item.reject(single);
+        }
+      }),
+    );
+  }
+}
+
+/** The error Pulumi shows: `[s5] …` with locations and hints, never a value; no stack trace. */
+export function toPulumiError(error: unknown): Error {
+  const failure = toS5Error(error);
+  const message =
+    failure instanceof TokenFailures || failure instanceof S5Error ? failure.describe() : "";
+  const wrapped = new pulumi.RunError(`[s5] ${message}`);
+  (wrapped as { cause?: unknown }).cause = error;
+  return wrapped;
+}
+
+/** Decrypts every token in `text`; `name` is where errors say the token was. */
+export function renderText(text: string, name: string, decryptor: Decryptor): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let queue = queues.get(decryptor);
+    if (!queue) {
+      const fresh: Pending[] = [];
+      queue = fresh;
+      queues.set(decryptor, fresh);
+      setImmediate(() => {
+        queues.delete(decryptor);
+        void flush(decryptor, fresh);
+      });
+    }
+    queue.push({ source: { name, content: text }, resolve, reject });
+  }).catch((error: unknown) => {
+    throw toPulumiError(error);
+  });
+}
+
+/** An object literal (or `Object.create(null)`): the only objects s5 looks into. */
+export function isPlainObject(value: unknown): value is Record<string, unknown> {
+  if (typeof value !== "object" || value === null) return false;
+  const proto = Object.getPrototypeOf(value);
+  return proto === Object.prototype || proto === null;
+}
+
+/**
+ * Walks plain objects and arrays; calls `leaf` for every string with tokens and returns a copy
+ * with what it returned in their place, or `undefined` when there was none (nothing copied).
+ */
+export function mapTokenStrings<T>(
+  value: unknown,
+  path: string,
+  leaf: (text: string, path: string) => T,
+): unknown {
+  if (typeof value === "string") return hasTokens(value) ? leaf(value, path) : undefined;
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    for (const [i, item] of value.entries()) {
+      const next = mapTokenStrings(item, `${path}[${i}]`, leaf);
+      if (next !== undefined) {
+        copy ??= [...value];
+        copy[i] = next;
+      }
+    }
+    return copy;
+  }
+  if (isPlainObject(value)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, item] of Object.entries(value)) {
+      const next = mapTokenStrings(item, path ? `${path}.${key}` : key, leaf);
+      if (next !== undefined) {
+        copy ??= { ...value };
+        copy[key] = next;
+      }
+    }
+    return copy;
+  }
+  return undefined;
+}
+
+/**
+ * Decrypts every token in the strings of a JSON-like value (one batch); `undefined` when it held
+ * none.
+ */
+export async function renderDeep<T>(
+  value: T,
+  name: string,
+  decryptor: Decryptor,
+): Promise<T | undefined> {
+  const pending: Promise<string>[] = [];
+  mapTokenStrings(value, "", (text, path) => {
+    pending.push(renderText(text, path ? `${name}.${path}` : name, decryptor));
+    return text;
+  });
+  if (pending.length === 0) return undefined;
+  const plain = await Promise.all(pending);
+  let i = 0;
+  // The same walk in the same order: the i-th string with tokens gets the i-th value.
+  return mapTokenStrings(value, "", () => plain[i++]!) as T;
+}

@@ -3,7 +3,7 @@
  * every module the bundler transforms, refuses tokens in client builds, scans client outputs for
  * decrypted values, and keeps decrypted modules out of persistent caches.
  */
-import { isAbsolute, relative, resolve } from "node:path";
+import { extname, isAbsolute, relative, resolve } from "node:path";
 import {
   applyFilters,
   type Backends,
@@ -14,6 +14,7 @@ import {
   TokenFailures,
   toS5Error,
 } from "@s5/core";
+import type { Loader } from "esbuild";
 import MagicString from "magic-string";
 import picomatch from "picomatch";
 import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
@@ -21,10 +22,24 @@ import { createBatcher } from "./batch.ts";
 import { type Context, contextsOf, languageOf } from "./context.ts";
 import { clientTokenError, toBuildError } from "./errors.ts";
 import { encodeFor } from "./escape.ts";
-import { leakMessage, remember, scanClientOutputs } from "./leaks.ts";
+import { formsOf, leakMessage, remember, scanClientOutputs } from "./leaks.ts";
 import { type Options, resolveOptions } from "./options.ts";
 import { isClientPlatform, isClientTarget } from "./target.ts";
 import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
+
+const DEFAULT_LOADERS: Record<string, Loader> = {
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".json": "json",
+  ".txt": "text",
+  ".css": "css",
+};
 
 /** Cheap test run by the bundler before our code sees a module: does it contain a token at all? */
 export const TOKEN_HINT = /\{\{\s*s5:/;
@@ -36,7 +51,7 @@ export interface TransformOutput {
   values: string[];
 }
 
-export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions) => {
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const options = resolveOptions(rawOptions);
   const root = resolve(options.root);
   const allowMatch =
@@ -57,9 +72,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const batcher = createBatcher(getBackends);
   /** Client build, for bundlers that say it once per build (webpack, Rspack, esbuild, Rolldown). */
   let buildIsClient = options.client ?? false;
-  /** Files whose transformed code holds a plaintext (webpack/Rspack cache guard). */
+  /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
   const tainted = new Set<string>();
   const values = new Set<string>();
+  let esbuildLoaders: Record<string, Loader> | undefined;
 
   const closeBackends = async () => {
     const made = backends;
@@ -114,7 +130,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     });
     if (failures.length > 0) throw new TokenFailures(failures);
     for (const value of written) {
-      values.add(value);
+      for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
       if (options.leakScan) {
         const leaked = remember(value, allowed, options.leakScanMinLength);
         if (leaked && leaked.length > 0) throw new Error(leakMessage(leaked));
@@ -176,6 +192,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           if (native && (native.framework === "webpack" || native.framework === "rspack")) {
             native.loaderContext?.cacheable(false);
           }
+          // unplugin appends an inline sourcemap comment for esbuild: only JavaScript can take one.
+          if (meta.framework === "esbuild" && languageOf(id, code) !== "js") return result.code;
           return { code: result.code, map: result.map };
         } catch (error) {
           throw toBuildError(error);
@@ -238,6 +256,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     esbuild: {
       // Only files that can hold text a bundle reads; binary assets are never read as strings.
       onLoadFilter: /\.(?:[cm]?[jt]sx?|json|ya?ml|txt|html?|md|env|css)$/,
+      // What we return must still be read with the loader the build configured for the file.
+      loader(_code, id) {
+        const ext = extname(id.split("?")[0]!).toLowerCase();
+        return esbuildLoaders?.[ext] ?? DEFAULT_LOADERS[ext] ?? "js";
+      },
+      config(initial) {
+        esbuildLoaders = initial.loader;
+      },
       setup(build) {
         const initial = build.initialOptions;
         buildIsClient = options.client ?? isClientPlatform(initial.platform, initial.format);

@@ -5,8 +5,10 @@
  * entries of modules we transformed, and any stored source that contains one of the values.
  */
 
+import { relative } from "node:path";
+
 export interface WebpackLikeCompiler {
-  options: { target?: unknown };
+  options: { target?: unknown; context?: string };
   cache?: {
     store?: (
       identifier: string,
@@ -66,7 +68,12 @@ export function guardWebpackCache(
   const store = cache.store.bind(cache);
   cache.store = (identifier, etag, data, callback) => {
     if (tainted.size > 0) {
-      for (const file of tainted) if (identifier.includes(file)) return callback();
+      const context = compiler.options.context ?? process.cwd();
+      for (const file of tainted) {
+        if (identifier.includes(file) || identifier.includes(`./${relative(context, file)}`)) {
+          return callback();
+        }
+      }
       if (holdsValue(data, values, 0)) return callback();
     }
     store(identifier, etag, data, callback);

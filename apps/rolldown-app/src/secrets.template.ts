@@ -1,0 +1,1 @@
+export const dbPassword: string = "%DB_PASSWORD%";

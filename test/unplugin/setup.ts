@@ -1,0 +1,118 @@
+/**
+ * Shared set-up of the bundler tests: throw-away local keys in a sandbox (private XDG config
+ * home, nothing from the developer's environment), secrets encrypted at test time, and the apps'
+ * `*.template.*` files rendered to `*.generated.*` files with real tokens in place of the
+ * `%NAME%` placeholders. No key is ever committed.
+ */
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { createBackends, resolveSettings } from "@s5/core";
+import { sandbox } from "../cli/run.ts";
+
+export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+export const APPS = join(REPO, "apps");
+const BIN = join(REPO, "node_modules", ".bin");
+
+/** Values chosen to break naive string splicing: quotes, backslashes, newlines, `${`, backticks. */
+export const SECRETS = {
+  // biome-ignore-start lint/suspicious/noTemplateCurlyInString: `${` in a secret is the point
+  DB_PASSWORD: "p@ss\"wo'rd\\ with\nnewline and ${HOME} and `tick`",
+  API_KEY: 'api-key-"json"\\-0123456789',
+  GREETING: "wörld ${1+1} $",
+  PUBLIC_KEY: "pk_live_public_0123456789",
+  // biome-ignore-end lint/suspicious/noTemplateCurlyInString: -
+} as const;
+
+export type SecretName = keyof typeof SECRETS;
+
+export interface Keys {
+  /** Environment for bundler processes: the sandbox home and its project config. */
+  env: Record<string, string>;
+  tokens: Record<SecretName, string>;
+  encrypt(value: string): Promise<string>;
+}
+
+export async function makeKeys(): Promise<Keys> {
+  const box = sandbox();
+  const init = await box.s5(["init", "--name", "test-only"]);
+  if (init.code !== 0) throw new Error(`s5 init failed: ${init.stderr}`);
+  const env = {
+    ...box.env,
+    S5_CONFIG: join(box.dir, ".s5.json"),
+    PATH: `${BIN}:${dirname(process.execPath)}:${process.env.PATH ?? ""}`,
+  };
+  const backends = createBackends(resolveSettings({ cwd: box.dir, env }));
+  const local = await backends.get("local");
+  const encrypt = async (value: string) => {
+    const [body] = await local.encrypt([new TextEncoder().encode(value)]);
+    return `{{ s5:${body} }}`;
+  };
+  const tokens = {} as Record<SecretName, string>;
+  for (const name of Object.keys(SECRETS) as SecretName[])
+    tokens[name] = await encrypt(SECRETS[name]);
+  return { env, tokens, encrypt };
+}
+
+/** Writes every `src/*.template.*` of an app as `*.generated.*` with tokens in place. */
+export function renderApp(app: string, tokens: Record<string, string>): void {
+  const src = join(APPS, app, "src");
+  for (const name of readdirSync(src)) {
+    if (!name.includes(".template.")) continue;
+    const text = readFileSync(join(src, name), "utf8").replace(
+      /%([A-Z_]+)%/g,
+      (whole, key: string) => tokens[key] ?? whole,
+    );
+    writeFileSync(join(src, name.replace(".template.", ".generated.")), text);
+  }
+}
+
+export function clean(app: string): void {
+  rmSync(join(APPS, app, "dist"), { recursive: true, force: true });
+  rmSync(join(APPS, app, ".cache"), { recursive: true, force: true });
+}
+
+export interface Result {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a command (a bundler CLI from node_modules/.bin, or node) in an app's directory. */
+export function run(
+  app: string,
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<Result> {
+  return new Promise((resolve, reject) => {
+    const cwd = join(APPS, app);
+    // An app's own node_modules/.bin first (webpack-cli lives there, not at the root).
+    const PATH = `${join(cwd, "node_modules", ".bin")}:${env.PATH ?? ""}`;
+    const child = spawn(command, args, {
+      cwd,
+      env: { ...env, PATH },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (chunk: Buffer) => {
+      stdout += chunk.toString();
+    });
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    child.on("error", reject);
+    child.on("close", (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Every file under a directory, as text. */
+export function readTree(dir: string): string {
+  let out = "";
+  for (const entry of readdirSync(dir, { withFileTypes: true, recursive: true })) {
+    if (entry.isFile()) out += readFileSync(join(entry.parentPath, entry.name), "latin1");
+  }
+  return out;
+}

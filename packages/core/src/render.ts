@@ -35,9 +35,15 @@ export interface FoundTokens {
  */
 export function findTokens(source: Source, legacyBackend?: BackendName): FoundTokens {
   const { tokens: matches, malformed } = scan(source.content);
-  const lines = new LineIndex(source.name, source.content);
+  // Built on first use: for a byte source it holds a copy of the whole text, which a render
+  // without failures never needs (50 MB more peak memory for a 50 MB file).
+  let index: LineIndex | undefined;
+  const lines = () => {
+    index ??= new LineIndex(source.name, source.content);
+    return index;
+  };
   const failures: TokenFailure[] = malformed.map((match) => ({
-    location: lines.locate(match.start),
+    location: lines().locate(match.start),
     error: isSealMarker(source.content, match.start)
       ? new TokenError("S5_TOKEN_UNSEALED", "a value marked for encryption is still plaintext", {
           hint: "run `s5 seal -i FILE` to encrypt marked values",
@@ -55,12 +61,21 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
           hint: "filters are: raw, json, yaml, base64, shell",
         });
       }
-      tokens.push({ ...match, info: describeBody(match.body, legacyBackend) });
+      // The match is ours alone: adding to it spares a copy per token (100k in a large file).
+      const token = match as FoundToken;
+      token.info = describeBody(match.body, legacyBackend);
+      tokens.push(token);
     } catch (error) {
-      failures.push({ location: lines.locate(match.start), error: toS5Error(error) });
+      failures.push({ location: lines().locate(match.start), error: toS5Error(error) });
     }
   }
-  return { tokens, failures, lines };
+  return {
+    tokens,
+    failures,
+    get lines() {
+      return lines();
+    },
+  };
 }
 
 const SEAL_MARKER = /^\{\{[ \t\r\n\f]*s5:seal[ \t\r\n\f]/;
@@ -124,8 +139,8 @@ export async function resolveTokens(
 ): Promise<(Uint8Array | undefined)[][]> {
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
   const decrypted = await decryptAll(found, backends);
-  const values = found.map(({ tokens, lines }) =>
-    tokens.map((token) => {
+  const values = found.map((item) =>
+    item.tokens.map((token) => {
       const result = decrypted.get(token.info.backend)?.get(token.body);
       let error: S5Error | undefined;
       if (result?.ok) {
@@ -137,7 +152,10 @@ export async function resolveTokens(
       } else {
         error = result?.error;
       }
-      failures.push({ location: lines.locate(token.start), error: error ?? toS5Error(undefined) });
+      failures.push({
+        location: item.lines.locate(token.start),
+        error: error ?? toS5Error(undefined),
+      });
       return undefined;
     }),
   );

@@ -81,13 +81,37 @@ export function bytesAsText(source: Uint8Array): string {
 }
 
 /**
+ * A source as the scanner reads it. Bytes are read in place, one character per byte (as
+ * {@link bytesAsText} would show them), so a large file is never copied into a string.
+ */
+type Text = string | Buffer;
+
+function codeAt(text: Text, at: number): number {
+  return typeof text === "string" ? text.charCodeAt(at) : (text[at] ?? Number.NaN);
+}
+
+function sliceOf(text: Text, start: number, end: number): string {
+  return typeof text === "string" ? text.slice(start, end) : text.toString("latin1", start, end);
+}
+
+function startsWithAt(text: Text, prefix: string, at: number): boolean {
+  for (let i = 0; i < prefix.length; i++) {
+    if (codeAt(text, at + i) !== prefix.charCodeAt(i)) return false;
+  }
+  return true;
+}
+
+/**
  * Finds every token and every malformed token in `source`. Never throws.
  *
  * @example
  * scan("password: {{ s5:vault:v1:abc= }}").tokens[0]?.body // "vault:v1:abc="
  */
 export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult {
-  const text = typeof source === "string" ? source : bytesAsText(source);
+  const text: Text =
+    typeof source === "string"
+      ? source
+      : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   const tokens: TokenMatch[] = [];
   const malformed: MalformedMatch[] = [];
   const length = text.length;
@@ -98,35 +122,35 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
     const start = text.indexOf(OPEN, from);
     if (start === -1) break;
     let at = start + 2;
-    while (at < length && isSpace(text.charCodeAt(at))) at++;
+    while (at < length && isSpace(codeAt(text, at))) at++;
     steps += at - start;
-    if (!text.startsWith(PREFIX, at)) {
+    if (!startsWithAt(text, PREFIX, at)) {
       from = start + 1;
       continue;
     }
     at += PREFIX.length;
 
     const bodyStart = at;
-    while (at < length && isBodyChar(text.charCodeAt(at))) at++;
-    const body = text.slice(bodyStart, at);
+    while (at < length && isBodyChar(codeAt(text, at))) at++;
+    const body = sliceOf(text, bodyStart, at);
     const afterBody = at;
-    while (at < length && isSpace(text.charCodeAt(at))) at++;
+    while (at < length && isSpace(codeAt(text, at))) at++;
 
     const filters: string[] = [];
     let reason: string | undefined;
-    while (reason === undefined && text.charCodeAt(at) === 0x7c /* | */) {
+    while (reason === undefined && codeAt(text, at) === 0x7c /* | */) {
       at++;
-      while (at < length && isSpace(text.charCodeAt(at))) at++;
+      while (at < length && isSpace(codeAt(text, at))) at++;
       const nameStart = at;
-      while (at < length && isFilterChar(text.charCodeAt(at))) at++;
+      while (at < length && isFilterChar(codeAt(text, at))) at++;
       if (at === nameStart) reason = "a filter name must follow `|`";
-      else filters.push(text.slice(nameStart, at));
-      while (at < length && isSpace(text.charCodeAt(at))) at++;
+      else filters.push(sliceOf(text, nameStart, at));
+      while (at < length && isSpace(codeAt(text, at))) at++;
     }
     steps += at - bodyStart;
 
     if (reason === undefined) {
-      if (text.startsWith("}}", at)) {
+      if (startsWithAt(text, "}}", at)) {
         if (body.length === 0) reason = "the token is empty";
         else {
           tokens.push({ start, end: at + 2, body, filters });
@@ -136,7 +160,7 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
       } else if (at >= length) {
         reason = "the token is not closed with `}}`";
       } else if (at === afterBody && body.length > 0) {
-        reason = `unexpected character ${describeChar(text.charCodeAt(at))} in the token`;
+        reason = `unexpected character ${describeChar(codeAt(text, at))} in the token`;
       } else {
         reason = "the token is not closed with `}}`";
       }

@@ -30,6 +30,7 @@ Commands:
   check      find bad tokens and plaintext secrets s5 check .
   completion print a shell completion script       s5 completion bash
   rewrap     move Vault tokens to the newest key   s5 rewrap -k app -i secret.yml
+  tf-external decrypt an OpenTofu external query   program = ["s5", "tf-external"]
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
 Run \`s5 <command> --help\` for details. Exit codes: see the README.
@@ -50,6 +51,8 @@ const commands: Record<string, Command> = {
   check: checkCommand,
   completion: (args, context) => completionCommand(args, context, commands, mainHelp),
   rewrap: rewrapCommand,
+  "tf-external": async (a, c) =>
+    (await import("./commands/tf-external.ts")).tfExternalCommand(a, c),
 };
 
 /** The Go tool's global flags come before the command; accept and skip them. */

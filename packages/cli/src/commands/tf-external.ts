@@ -1,0 +1,82 @@
+import { createBackends, IoError, renderSources, resolveSettings, type Source } from "@s5/core";
+import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import type { Context } from "../context.ts";
+import { readStdin, writeStdout } from "../io.ts";
+
+export const tfExternalHelp = `Usage: s5 tf-external [BACKEND] [options]
+
+The program of a Terraform/OpenTofu \`external\` data source: reads the query (one JSON object of
+strings) on stdin and prints the same object on stdout, with every s5 token inside its values
+decrypted. On any failure it exits non-zero with a message on stderr that never holds a value.
+
+  data "external" "db" {
+    program = ["npx", "s5", "tf-external"]
+    query   = { password = "{{ s5:local:AbCdEfGh:… }}" }
+  }
+  # data.external.db.result.password is the plaintext
+
+Warning: the result of a data source is stored in the state (and plan) in plain text. Prefer
+\`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.
+
+Options:
+      --key HEX                AES key (S5_AES_KEY)
+      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
+  -k, --transit-key K          Vault transit key (S5_VAULT_TRANSIT_KEY)
+      --transit-mount M        Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
+      --config FILE            project config (default: .s5.json found upward)
+`;
+
+const options = { ...commonOptions, ...backendOptions } as const;
+
+const hint = 'the query is one JSON object of strings, e.g. {"password": "{{ s5:… }}"}';
+
+/** The query object, checked: a JSON object whose values are all strings. */
+function readQuery(input: Buffer): Record<string, string> {
+  let value: unknown;
+  try {
+    value = JSON.parse(input.toString("utf8"));
+  } catch (cause) {
+    // JSON.parse quotes the input in its message; it may hold a value, so it is not repeated.
+    throw new IoError("S5_INPUT", "stdin is not valid JSON", { cause, hint });
+  }
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
+    throw new IoError("S5_INPUT", `the query must be a JSON object, not ${kind}`, { hint });
+  }
+  for (const [key, item] of Object.entries(value)) {
+    if (typeof item !== "string") {
+      const kind = item === null ? "null" : Array.isArray(item) ? "an array" : typeof item;
+      throw new IoError("S5_INPUT", `query value \`${key}\` must be a string, not ${kind}`, {
+        hint: "the external data source takes a flat map of strings: use jsonencode() for others",
+      });
+    }
+  }
+  return value as Record<string, string>;
+}
+
+export async function tfExternalCommand(
+  args: readonly string[],
+  context: Context,
+): Promise<number> {
+  const { values, positionals, backendWord } = parse("tf-external", args, options);
+  if (values.help) return context.help(tfExternalHelp);
+  if (positionals.length > 0) context.usage("tf-external takes no arguments", tfExternalHelp);
+  const query = readQuery(await readStdin("the query JSON object"));
+  const keys = Object.keys(query);
+  const sources: Source<string>[] = keys.map((key) => ({
+    name: `query.${key}`,
+    content: query[key]!,
+  }));
+  const backends = createBackends(
+    resolveSettings({ overrides: overridesFrom(values, backendWord) }),
+  );
+  let rendered: string[];
+  try {
+    rendered = await renderSources(sources, backends);
+  } finally {
+    await backends.close();
+  }
+  const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
+  await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
+  return 0;
+}

@@ -8,8 +8,10 @@ import {
   applyFilters,
   type Backends,
   createBackends,
+  ExitCode,
   findTokens,
   resolveSettings,
+  S5Error,
   type TokenFailure,
   TokenFailures,
   toS5Error,
@@ -53,16 +55,14 @@ export interface TransformOutput {
 
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const options = resolveOptions(rawOptions);
-  const root = resolve(options.root);
-  const allowMatch =
-    options.allowClient.length > 0
-      ? picomatch(
-          options.allowClient.map((glob) =>
-            isAbsolute(glob) || glob.startsWith("**") ? glob : `${root}/${glob}`,
-          ),
-          { dot: true },
-        )
-      : () => false;
+  let root = resolve(options.root);
+  let allowMatch = makeMatcher(options.allowClient, root);
+  /** Without a `root` option, the bundler's own root (Vite `root`, webpack `context`…) is used. */
+  const useRoot = (dir: string | undefined) => {
+    if (rawOptions?.root !== undefined || dir === undefined) return;
+    root = resolve(dir);
+    allowMatch = makeMatcher(options.allowClient, root);
+  };
   let backends: Backends | undefined;
   const getBackends = () => {
     backends ??=
@@ -133,7 +133,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
       if (options.leakScan) {
         const leaked = remember(value, allowed, options.leakScanMinLength);
-        if (leaked && leaked.length > 0) throw new Error(leakMessage(leaked));
+        if (leaked && leaked.length > 0) {
+          throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
+        }
       }
     }
     tainted.add(file);
@@ -204,6 +206,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       await closeBackends();
     },
     vite: {
+      configResolved(config) {
+        useRoot(config.root);
+      },
       transformIndexHtml: {
         order: "pre",
         async handler(html, context) {
@@ -263,6 +268,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       config(initial) {
         esbuildLoaders = initial.loader;
+        useRoot(initial.absWorkingDir);
       },
       setup(build) {
         const initial = build.initialOptions;
@@ -296,6 +302,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   };
 
   function setupWebpackLike(compiler: WebpackLikeCompiler) {
+    useRoot(compiler.options.context);
     buildIsClient = options.client ?? isClientTarget(compiler.options.target);
     guardWebpackCache(compiler, tainted, values);
     compiler.hooks.done.tapPromise("s5", closeBackends);
@@ -321,6 +328,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
   return plugin;
 };
+
+function makeMatcher(globs: readonly string[], root: string): (file: string) => boolean {
+  if (globs.length === 0) return () => false;
+  return picomatch(
+    globs.map((glob) => (isAbsolute(glob) || glob.startsWith("**") ? glob : `${root}/${glob}`)),
+    { dot: true },
+  );
+}
 
 /** The plugin for every bundler: `unplugin.vite()`, `unplugin.webpack()`… */
 export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory);

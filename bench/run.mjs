@@ -229,10 +229,15 @@ async function main() {
   const core = await import(pathToFileURL(coreEntry).href);
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-"));
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
-  process.once("SIGINT", () => {
-    cleanUp();
-    process.exit(130);
-  });
+  for (const [signal, code] of [
+    ["SIGINT", 130],
+    ["SIGTERM", 143],
+  ]) {
+    process.once(signal, () => {
+      cleanUp();
+      process.exit(code);
+    });
+  }
 
   let rows;
   const notes = [];

@@ -92,7 +92,10 @@ export function stubDecryptor(values: StubValues): Decryptor {
   return (sources) => renderSources(sources, backends);
 }
 
-let current: Decryptor | undefined;
+// Process-wide, like Pulumi's own runtime state: a program and its tests may load two copies of
+// this package (a workspace link and an installed copy) and must still share one decryptor.
+const slot = Symbol.for("@s5/pulumi:decryptor");
+const store = globalThis as { [slot]?: Decryptor | undefined };
 
 /**
  * Sets the decryptor every `secret()`, `Config` and transform of this process uses unless given
@@ -102,11 +105,11 @@ let current: Decryptor | undefined;
  * beforeAll(() => setDecryptor(stubDecryptor({ [token]: "hunter2" })));
  */
 export function setDecryptor(decryptor: Decryptor | undefined): void {
-  current = decryptor;
+  store[slot] = decryptor;
 }
 
 /** The decryptor in force: the one set with {@link setDecryptor}, else the default. */
 export function getDecryptor(): Decryptor {
-  current ??= s5Decryptor();
-  return current;
+  store[slot] ??= s5Decryptor();
+  return store[slot];
 }

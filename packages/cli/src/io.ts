@@ -46,22 +46,27 @@ export async function readInput(path: string): Promise<Buffer> {
   }
 }
 
-function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
-  // writev takes at most IOV_MAX (1024) buffers and may write less than asked. The queue is walked
-  // by index: slicing off what was written on every call is quadratic in the number of pieces.
-  const queue = pieces.filter((piece) => piece.byteLength > 0);
-  let next = 0;
-  while (next < queue.length) {
-    const batch = queue.slice(next, next + 1024);
-    let written = writevSync(fd, batch);
-    let used = 0;
-    while (used < batch.length && written >= batch[used]!.byteLength) {
-      written -= batch[used]!.byteLength;
-      used++;
+function writeAll(fd: number, pieces: Iterable<Uint8Array>): void {
+  // writev takes at most IOV_MAX (1024) buffers and may write less than asked.
+  let batch: Uint8Array[] = [];
+  const flush = () => {
+    while (batch.length > 0) {
+      let written = writevSync(fd, batch);
+      let used = 0;
+      while (used < batch.length && written >= batch[used]!.byteLength) {
+        written -= batch[used]!.byteLength;
+        used++;
+      }
+      batch = batch.slice(used);
+      if (written > 0) batch[0] = batch[0]!.subarray(written);
     }
-    next += used;
-    if (written > 0) queue[next] = queue[next]!.subarray(written);
+  };
+  for (const piece of pieces) {
+    if (piece.byteLength === 0) continue;
+    batch.push(piece);
+    if (batch.length === 1024) flush();
   }
+  flush();
 }
 
 /**
@@ -69,7 +74,7 @@ function writeAll(fd: number, pieces: readonly Uint8Array[]): void {
  * flushed and renamed over the target. An existing file keeps its mode; a new one gets `newMode`.
  * On any failure the target is untouched and the temporary file removed.
  */
-export function writeAtomic(given: string, pieces: readonly Uint8Array[], newMode = 0o600): void {
+export function writeAtomic(given: string, pieces: Iterable<Uint8Array>, newMode = 0o600): void {
   let path = given;
   let mode = newMode;
   let owner: { uid: number; gid: number } | undefined;
@@ -118,7 +123,7 @@ export function writeAtomic(given: string, pieces: readonly Uint8Array[], newMod
 }
 
 /** Writes pieces to stdout in order and waits until they are handed to the OS. */
-export async function writeStdout(pieces: readonly Uint8Array[]): Promise<void> {
+export async function writeStdout(pieces: Iterable<Uint8Array>): Promise<void> {
   for (const piece of pieces) {
     if (piece.byteLength === 0) continue;
     if (!process.stdout.write(piece)) {

@@ -76,6 +76,7 @@ export {
   type MalformedMatch,
   type ScanResult,
   type ScanStats,
+  Spliced,
   scan,
   spliceBytes,
   spliceText,

@@ -8,7 +8,7 @@ import type { Backends } from "./backends.ts";
 import { type S5Error, TokenError, type TokenFailure, TokenFailures, toS5Error } from "./errors.ts";
 import { applyFilters, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
-import { scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
+import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
 import { describeBody } from "./token.ts";
 
 /** A named input: a file's bytes, or text from a bundler or the environment. */
@@ -53,6 +53,7 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
         }),
   }));
   const tokens: FoundToken[] = [];
+  const infos = new Map<string, TokenInfo>();
   for (const match of matches) {
     try {
       const unknown = match.filters.find((name) => !isFilterName(name));
@@ -63,7 +64,11 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
       }
       // The match is ours alone: adding to it spares a copy per token (100k in a large file).
       const token = match as FoundToken;
-      token.info = describeBody(match.body, legacyBackend);
+      const info = describeBody(match.body, legacyBackend);
+      // Tokens of one key share one description object.
+      const infoKey = `${info.backend}:${info.key ?? ""}:${info.version ?? ""}:${info.legacy}`;
+      token.info = infos.get(infoKey) ?? info;
+      if (token.info === info) infos.set(infoKey, info);
       tokens.push(token);
     } catch (error) {
       failures.push({ location: lines().locate(match.start), error: toS5Error(error) });
@@ -192,7 +197,7 @@ export async function renderSources<T extends string | Uint8Array>(
   sources: readonly Source<T>[],
   backends: Backends,
   options: RenderOptions = {},
-): Promise<(T extends string ? string : Uint8Array[])[]> {
+): Promise<(T extends string ? string : Spliced)[]> {
   const found = sources.map((source) => findTokens(source, backends.legacyBackend));
   const values = await resolveTokens(found, backends, { keepFailed: options.keepFailed === true });
   const decoder = new TextDecoder();
@@ -212,5 +217,5 @@ export async function renderSources<T extends string | Uint8Array>(
       );
     }
     return spliceBytes(source.content, tokens, tokenValues);
-  }) as (T extends string ? string : Uint8Array[])[];
+  }) as (T extends string ? string : Spliced)[];
 }

@@ -7,7 +7,7 @@ import type { BackendName, ItemResult } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { type TokenFailure, TokenFailures, toS5Error, UsageError } from "./errors.ts";
 import { findTokens, type Source } from "./render.ts";
-import { bytesAsText, spliceBytes, spliceText } from "./scan.ts";
+import { bytesAsText, type Spliced, spliceBytes, spliceText } from "./scan.ts";
 
 export interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
@@ -16,7 +16,7 @@ export interface RewrapOptions {
 
 export interface RewrapOutput<T extends string | Uint8Array> {
   /** Each source with its tokens rewrapped: a string, or pieces to write in order for bytes. */
-  outputs: (T extends string ? string : Uint8Array[])[];
+  outputs: (T extends string ? string : Spliced)[];
   /** Tokens whose text changed. */
   changed: number;
   /** Tokens of the selected backends seen. */
@@ -111,6 +111,6 @@ export async function rewrapSources<T extends string | Uint8Array>(
       matches,
       values.map((value) => Buffer.from(value, "latin1")),
     );
-  }) as (T extends string ? string : Uint8Array[])[];
+  }) as (T extends string ? string : Spliced)[];
   return { outputs, changed, total };
 }

@@ -46,6 +46,8 @@ export interface ScanStats {
 }
 
 const OPEN = "{{";
+/** Shared by every token without filters (most of them): one array instead of one per token. */
+const NO_FILTERS: string[] = Object.freeze([]) as unknown as string[];
 const PREFIX = "s5:";
 
 function isSpace(code: number): boolean {
@@ -153,7 +155,12 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
       if (startsWithAt(text, "}}", at)) {
         if (body.length === 0) reason = "the token is empty";
         else {
-          tokens.push({ start, end: at + 2, body, filters });
+          tokens.push({
+            start,
+            end: at + 2,
+            body,
+            filters: filters.length > 0 ? filters : NO_FILTERS,
+          });
           from = at + 2;
           continue;
         }
@@ -198,23 +205,48 @@ export function spliceText(
 }
 
 /**
- * Byte version of {@link spliceText}: returns the pieces of the output (slices of `source`, not
- * copies, and the values) so a large file can be written without building it twice in memory.
+ * The output of a byte splice: the unchanged stretches of the source (views, not copies) and the
+ * values, produced in order only while being written, so a 50 MB file with 100k tokens needs no
+ * list of 200k pieces and no second copy of itself.
  */
+export class Spliced implements Iterable<Uint8Array> {
+  readonly #source: Uint8Array;
+  readonly #matches: readonly { start: number; end: number }[];
+  readonly #values: readonly Uint8Array[];
+
+  constructor(
+    source: Uint8Array,
+    matches: readonly { start: number; end: number }[],
+    values: readonly Uint8Array[],
+  ) {
+    this.#source = source;
+    this.#matches = matches;
+    this.#values = values;
+  }
+
+  *[Symbol.iterator](): Iterator<Uint8Array> {
+    let last = 0;
+    for (let i = 0; i < this.#matches.length; i++) {
+      const match = this.#matches[i]!;
+      if (match.start > last) yield this.#source.subarray(last, match.start);
+      const value = this.#values[i]!;
+      if (value.byteLength > 0) yield value;
+      last = match.end;
+    }
+    if (last < this.#source.byteLength) yield this.#source.subarray(last);
+  }
+
+  /** The whole output in one buffer (a copy: for small outputs and tests). */
+  toBuffer(): Buffer {
+    return Buffer.concat([...this]);
+  }
+}
+
+/** Byte version of {@link spliceText}; see {@link Spliced}. */
 export function spliceBytes(
   source: Uint8Array,
   matches: readonly { start: number; end: number }[],
   values: readonly Uint8Array[],
-): Uint8Array[] {
-  const pieces: Uint8Array[] = [];
-  let last = 0;
-  for (let i = 0; i < matches.length; i++) {
-    const match = matches[i]!;
-    if (match.start > last) pieces.push(source.subarray(last, match.start));
-    const value = values[i]!;
-    if (value.byteLength > 0) pieces.push(value);
-    last = match.end;
-  }
-  if (last < source.byteLength) pieces.push(source.subarray(last));
-  return pieces;
+): Spliced {
+  return new Spliced(source, matches, values);
 }

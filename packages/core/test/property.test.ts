@@ -28,7 +28,7 @@ describe("properties", () => {
         ]);
         const text = `${raw}\n"${json!.replace(" }}", " | json }}")}"\n${b64!.replace(" }}", " | base64 }}")}`;
         const [out] = await renderSources([{ name: "p", content: Buffer.from(text) }], backends);
-        const rendered = Buffer.concat(out!);
+        const rendered = out!.toBuffer();
         const expected = Buffer.concat([
           plaintext,
           Buffer.from(`\n${JSON.stringify(value)}\n${plaintext.toString("base64")}`),
@@ -63,7 +63,7 @@ describe("properties", () => {
             tail,
           ]);
           const [out] = await renderSources([{ name: "b", content: input }], backends);
-          expect(Buffer.concat(out!).equals(expected)).toBe(true);
+          expect(out!.toBuffer().equals(expected)).toBe(true);
         },
       ),
       { numRuns: 300 },

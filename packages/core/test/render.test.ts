@@ -14,7 +14,7 @@ async function token(value: string, filters?: string[], backend: "aes" | "local"
 
 async function renderBytes(content: Uint8Array) {
   const [pieces] = await renderSources([{ name: "f.yml", content }], backends);
-  return Buffer.concat(pieces!);
+  return pieces!.toBuffer();
 }
 
 describe("render", () => {

@@ -1,4 +1,10 @@
-import { createBackends, renderSources, resolveSettings, type Source } from "@s5/core";
+import {
+  createBackends,
+  renderSources,
+  resolveSettings,
+  type Source,
+  type Spliced,
+} from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
 import { readInput, writeAtomic, writeStdout } from "../io.ts";
@@ -59,7 +65,7 @@ export async function renderCommand(args: readonly string[], context: Context): 
     bar.tick("read");
   }
   const backends = createBackends(settings);
-  let outputs: Uint8Array[][];
+  let outputs: Spliced[];
   try {
     outputs = await renderSources(sources, backends, { keepFailed: values["keep-failed"] });
   } finally {
@@ -72,7 +78,7 @@ export async function renderCommand(args: readonly string[], context: Context): 
   } else if (values.output !== undefined) {
     writeAtomic(values.output, outputs[0]!, 0o600);
   } else {
-    await writeStdout(outputs.flat());
+    for (const output of outputs) await writeStdout(output);
   }
   return 0;
 }

@@ -67,7 +67,7 @@ export async function rewrapCommand(args: readonly string[], context: Context): 
       `s5: rewrapped ${result.changed} of ${result.total} Vault tokens in ${files.length} file${files.length === 1 ? "" : "s"}\n`,
     );
   } else {
-    await writeStdout(result.outputs.flat());
+    for (const output of result.outputs) await writeStdout(output);
   }
   return 0;
 }

@@ -3,7 +3,13 @@
  * `base64( hex(ciphertext ‖ tag16) + ":" + hex(nonce12) )` with the key given in hex and no AAD.
  * New tokens use the compact body `aes:BASE64URL(nonce12 ‖ ciphertext ‖ tag16)`.
  */
-import { createCipheriv, createDecipheriv, randomBytes } from "node:crypto";
+import {
+  createCipheriv,
+  createDecipheriv,
+  createSecretKey,
+  type KeyObject,
+  randomBytes,
+} from "node:crypto";
 import type { Backend, EncryptOptions, ItemResult } from "../backend.ts";
 import { DecryptError, KeyError, TokenError } from "../errors.ts";
 import { isUpstreamAesPayload } from "../token.ts";
@@ -26,15 +32,23 @@ function parseKey(hex: string): Buffer {
   return Buffer.from(trimmed, "hex");
 }
 
-function algorithm(key: Buffer): "aes-128-gcm" | "aes-192-gcm" | "aes-256-gcm" {
-  return key.length === 16 ? "aes-128-gcm" : key.length === 24 ? "aes-192-gcm" : "aes-256-gcm";
+/** The key, made once: a KeyObject makes each cipher 3× cheaper than a raw key buffer. */
+interface AesKey {
+  object: KeyObject;
+  algorithm: "aes-128-gcm" | "aes-192-gcm" | "aes-256-gcm";
 }
 
-function open(key: Buffer, nonce: Buffer, sealed: Buffer): Uint8Array {
+function makeKey(raw: Buffer): AesKey {
+  const algorithm =
+    raw.length === 16 ? "aes-128-gcm" : raw.length === 24 ? "aes-192-gcm" : "aes-256-gcm";
+  return { object: createSecretKey(raw), algorithm };
+}
+
+function open(key: AesKey, nonce: Buffer, sealed: Buffer): Uint8Array {
   if (nonce.length !== NONCE || sealed.length < TAG) {
     throw new TokenError("S5_TOKEN_MALFORMED", "the AES token is truncated");
   }
-  const decipher = createDecipheriv(algorithm(key), key, nonce);
+  const decipher = createDecipheriv(key.algorithm, key.object, nonce);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
     return Buffer.concat([
@@ -49,14 +63,14 @@ function open(key: Buffer, nonce: Buffer, sealed: Buffer): Uint8Array {
   }
 }
 
-function seal(key: Buffer, plaintext: Uint8Array): { nonce: Buffer; sealed: Buffer } {
+function seal(key: AesKey, plaintext: Uint8Array): { nonce: Buffer; sealed: Buffer } {
   const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv(algorithm(key), key, nonce);
+  const cipher = createCipheriv(key.algorithm, key.object, nonce);
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return { nonce, sealed };
 }
 
-function decryptBody(key: Buffer, body: string): Uint8Array {
+function decryptBody(key: AesKey, body: string): Uint8Array {
   if (body.startsWith("aes:")) {
     const raw = Buffer.from(body.slice(4), "base64url");
     return open(key, raw.subarray(0, NONCE), raw.subarray(NONCE));
@@ -69,7 +83,7 @@ function decryptBody(key: Buffer, body: string): Uint8Array {
 }
 
 export function createAesBackend(options: AesOptions): Backend {
-  const key = parseKey(options.key);
+  const key = makeKey(parseKey(options.key));
   return {
     name: "aes",
     async encrypt(plaintexts: readonly Uint8Array[], encryptOptions: EncryptOptions = {}) {

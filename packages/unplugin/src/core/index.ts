@@ -287,15 +287,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             }
           }
           const message = scanOutputs(files);
-          if (message)
-            result.errors.push({
-              id: "s5",
-              pluginName: "s5",
-              text: message,
-              location: null,
-              notes: [],
-              detail: undefined,
-            });
+          // Errors returned from onEnd (not pushed onto the result) make build() reject.
+          return message ? { errors: [{ text: message }] } : undefined;
         });
       },
     },

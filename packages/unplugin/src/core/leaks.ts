@@ -25,6 +25,23 @@ export function formsOf(value: string): string[] {
   const json = JSON.stringify(value).slice(1, -1);
   forms.add(json);
   forms.add(json.replace(/\//g, "\\/"));
+  // Minifiers and esbuild write non-ASCII characters as `\xHH` / `\uHHHH` escapes.
+  const unicode = json.replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  forms.add(unicode);
+  forms.add(unicode.replace(/\\u00([89a-f][0-9a-f])/g, "\\x$1"));
+  forms.add(
+    unicode.replace(/\\u00([89a-f][0-9a-f])/g, (_, hex: string) => `\\x${hex.toUpperCase()}`),
+  );
+  forms.add(unicode.replace(/\\u([0-9a-f]{4})/g, (_, hex: string) => `\\u${hex.toUpperCase()}`));
+  // In single-quoted and template literals (minifiers pick the quote that needs fewest escapes).
+  for (const form of [json, unicode]) {
+    const unquoted = form.replace(/\\"/g, '"');
+    forms.add(unquoted.replace(/'/g, "\\'"));
+    forms.add(unquoted.replace(/`/g, "\\`").replace(/\$\{/g, "\\${"));
+  }
   const base64 = Buffer.from(value).toString("base64");
   forms.add(base64);
   forms.add(base64.replace(/=+$/, ""));

@@ -1,15 +1,17 @@
 // webpack watch mode re-resolves an edited file; the leak scan also guards webpack (a server and a
 // client compiler in one process) and esbuild client builds.
 import { spawnSync } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { rspack } from "@rspack/core";
 import s5esbuild from "@s5/unplugin/esbuild";
+import s5rspack from "@s5/unplugin/rspack";
 import s5webpack from "@s5/unplugin/webpack";
 import { build as esbuild } from "esbuild";
 import { beforeAll, describe, expect, it } from "vitest";
 import webpack from "webpack";
-import { APPS, type Keys, makeKeys, SECRETS } from "./setup.ts";
+import { APPS, type Keys, makeKeys, readTree, SECRETS } from "./setup.ts";
 
 let keys: Keys;
 beforeAll(async () => {
@@ -157,5 +159,32 @@ describe("leak scan", () => {
     );
     expect(error?.message).toMatch(/is in the client output: .*client\.js/);
     expect(error?.message).not.toContain(SECRETS.GREETING);
+  });
+});
+
+describe("Rspack persistent cache", () => {
+  it("is kept in memory when s5 is in the build, so no decrypted value reaches the disk", async () => {
+    const dir = copySources("rspack-app");
+    const cacheDir = join(dir, ".cache");
+    for (let i = 0; i < 2; i++) {
+      const compiler = rspack({
+        mode: "production",
+        target: "node",
+        context: dir,
+        entry: "./src/main.js",
+        output: { path: join(dir, "dist"), filename: "main.cjs" },
+        cache: { type: "persistent", storage: { type: "filesystem", directory: cacheDir } },
+        plugins: [s5rspack({ env: keys.env })],
+      });
+      const stats = await new Promise<{ hasErrors(): boolean } | undefined>((resolve, reject) =>
+        compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+      );
+      await new Promise((resolve) => compiler.close(resolve));
+      expect(stats?.hasErrors()).toBe(false);
+    }
+    expect(runNode(join(dir, "dist", "main.cjs")).apiKey).toBe(SECRETS.API_KEY);
+    const cache = existsSync(cacheDir) ? readTree(cacheDir) : "";
+    expect(cache).not.toContain("api-key-");
+    expect(cache).not.toContain("p@ss");
   });
 });

@@ -256,6 +256,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       setupWebpackLike(compiler as unknown as WebpackLikeCompiler);
     },
     rspack(compiler) {
+      // Rspack's persistent cache is written by Rust and cannot leave single modules out: keep it
+      // in memory rather than write decrypted values to disk.
+      const cache = compiler.options.cache;
+      if (typeof cache === "object" && cache !== null && cache.type === "persistent") {
+        compiler.options.cache = { type: "memory" };
+        process.emitWarning(
+          "[s5] Rspack's persistent cache would store decrypted values on disk; s5 uses the " +
+            "memory cache for this compiler instead.",
+          { code: "S5_RSPACK_CACHE" },
+        );
+      }
       setupWebpackLike(compiler as unknown as WebpackLikeCompiler);
     },
     esbuild: {

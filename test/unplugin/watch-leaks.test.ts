@@ -66,7 +66,7 @@ describe("webpack watch", () => {
     await new Promise<void>((resolve, reject) => {
       const watching = compiler.watch({ aggregateTimeout: 20, poll: 50 }, (error, stats) => {
         if (error || stats?.hasErrors()) {
-          watching.close(() => reject(error ?? new Error(stats?.toString("errors-only"))));
+          watching?.close(() => reject(error ?? new Error(stats?.toString("errors-only"))));
           return;
         }
         outputs.push(runNode(join(dir, "dist", "server.cjs")).dbPassword);
@@ -79,7 +79,7 @@ describe("webpack watch", () => {
             );
           }, 100);
         } else {
-          watching.close(() => resolve());
+          watching?.close(() => resolve());
         }
       });
     });

@@ -145,7 +145,7 @@ describeVault("vault backend (CLI)", () => {
   it("reads ~/.vault-token, or BAO_TOKEN_PATH, when VAULT_TOKEN is unset", async () => {
     const home = tempDir("s5-home-");
     writeFileSync(join(home, ".vault-token"), `${admin.token}\n`);
-    const e = { ...env, HOME: home };
+    const e: Record<string, string> = { ...env, HOME: home };
     delete e.VAULT_TOKEN;
     const cipher = await s5(["cipher", "vault", "from-file"], { env: e });
     expect(cipher.code).toBe(0);

@@ -77,7 +77,10 @@ describe.skipIf(!available)("Pulumi CLI: apps/pulumi-program on a local file bac
       PULUMI_DISABLE_AUTOMATIC_PLUGIN_ACQUISITION: "true",
       NO_COLOR: "1",
     };
-    const pulumi = (args: string[]) => run([...args, "--non-interactive"], box.dir, env);
+    const pulumi = async (args: string[]) => {
+      const result = await run(["--non-interactive", ...args], box.dir, env);
+      return { ...result, log: `pulumi ${args[0]}: ${result.stderr}${result.stdout}` };
+    };
 
     expect((await pulumi(["stack", "init", "dev", "--secrets-provider", "passphrase"])).code).toBe(
       0,
@@ -87,10 +90,22 @@ describe.skipIf(!available)("Pulumi CLI: apps/pulumi-program on a local file bac
       ["dbPassword", passwordToken],
       ["apiKeyToken", apiKeyToken],
     ]) {
-      expect((await pulumi(["config", "set", key!, "--", value!])).code).toBe(0);
+      // --plaintext: Pulumi guesses that a token "looks like a secret"; it is already ciphertext.
+      const set = await pulumi(["config", "set", "--plaintext", key!, "--", value!]);
+      expect(set.code, set.log).toBe(0);
     }
     expect(
-      (await pulumi(["config", "set", "--path", "settings.apiKey", "--", apiKeyToken])).code,
+      (
+        await pulumi([
+          "config",
+          "set",
+          "--plaintext",
+          "--path",
+          "settings.apiKey",
+          "--",
+          apiKeyToken,
+        ])
+      ).code,
     ).toBe(0);
     expect((await pulumi(["config", "set", "--path", "settings.timeoutSeconds", "30"])).code).toBe(
       0,

@@ -37,6 +37,11 @@ export interface Backend {
   encrypt(plaintexts: readonly Uint8Array[], options?: EncryptOptions): Promise<string[]>;
   /** Decrypts many token bodies of this backend, one result per body, in order. */
   decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]>;
+  /**
+   * {@link Backend.decrypt} without waiting, for backends that need no I/O (local keys, AES): the
+   * runtime loader uses it to decrypt before the application's next import runs.
+   */
+  decryptSync?(bodies: readonly string[]): ItemResult<Uint8Array>[];
   /** Re-encrypts bodies to the newest key (version) without exposing plaintext where it can. */
   rewrap?(bodies: readonly string[]): Promise<ItemResult<string>[]>;
   /** Releases sockets and timers. */

@@ -14,24 +14,33 @@ export interface Backends {
   close(): Promise<void>;
 }
 
+/** The backends that need no I/O to decrypt, so they can decrypt synchronously. */
+export type SyncBackendName = "local" | "aes";
+
+/** Creates a local-key or AES backend at once (no `await`), with its `decryptSync`. */
+export function createSyncBackend(settings: Settings, name: SyncBackendName): Backend {
+  if (name === "local") {
+    return createLocalBackend({
+      keys: settings.project?.config.local?.keys ?? [],
+      secretKeys: loadSecretKeys(settings),
+    });
+  }
+  if (!settings.aesKey) {
+    throw new KeyError("S5_KEY_AES_MISSING", "the AES backend needs a key", {
+      hint: "pass --key HEX or set S5_AES_KEY",
+    });
+  }
+  return createAesBackend({ key: settings.aesKey });
+}
+
 export function createBackends(settings: Settings): Backends {
   const made = new Map<BackendName, Promise<Backend>>();
 
   const make = async (name: BackendName): Promise<Backend> => {
     switch (name) {
-      case "aes": {
-        if (!settings.aesKey) {
-          throw new KeyError("S5_KEY_AES_MISSING", "the AES backend needs a key", {
-            hint: "pass --key HEX or set S5_AES_KEY",
-          });
-        }
-        return createAesBackend({ key: settings.aesKey });
-      }
+      case "aes":
       case "local":
-        return createLocalBackend({
-          keys: settings.project?.config.local?.keys ?? [],
-          secretKeys: loadSecretKeys(settings),
-        });
+        return createSyncBackend(settings, name);
       case "vault": {
         const { createVaultBackend } = await import("./vault/backend.ts");
         return createVaultBackend(settings);

@@ -1,7 +1,12 @@
 export type { Backend, BackendName, EncryptOptions, ItemResult, TokenInfo } from "./backend.ts";
 export { backendNames } from "./backend.ts";
 export { type AesOptions, createAesBackend } from "./backends/aes.ts";
-export { type Backends, createBackends } from "./backends.ts";
+export {
+  type Backends,
+  createBackends,
+  createSyncBackend,
+  type SyncBackendName,
+} from "./backends.ts";
 export { type CipherOptions, cipherValues } from "./cipher.ts";
 export {
   defaultBackend,
@@ -70,6 +75,7 @@ export {
   resolveTokens,
   type Source,
 } from "./render.ts";
+export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export { type RewrapOptions, type RewrapOutput, rewrapSources } from "./rewrap.ts";
 export {
   bytesAsText,

@@ -3,16 +3,14 @@
  * `base64( hex(ciphertext ‖ tag16) + ":" + hex(nonce12) )` with the key given in hex and no AAD.
  * New tokens use the compact body `aes:BASE64URL(nonce12 ‖ ciphertext ‖ tag16)`.
  */
-import {
-  createCipheriv,
-  createDecipheriv,
-  createSecretKey,
-  type KeyObject,
-  randomBytes,
-} from "node:crypto";
+import type { KeyObject } from "node:crypto";
 import type { Backend, EncryptOptions, ItemResult } from "../backend.ts";
 import { DecryptError, KeyError, TokenError } from "../errors.ts";
 import { isUpstreamAesPayload } from "../token.ts";
+
+// Loaded on first use: node:crypto costs milliseconds to load, and the runtime loader of
+// local-key tokens (which imports this module through the package index) never needs it.
+const crypto = () => process.getBuiltinModule("node:crypto");
 
 const NONCE = 12;
 const TAG = 16;
@@ -41,14 +39,14 @@ interface AesKey {
 function makeKey(raw: Buffer): AesKey {
   const algorithm =
     raw.length === 16 ? "aes-128-gcm" : raw.length === 24 ? "aes-192-gcm" : "aes-256-gcm";
-  return { object: createSecretKey(raw), algorithm };
+  return { object: crypto().createSecretKey(raw), algorithm };
 }
 
 function open(key: AesKey, nonce: Buffer, sealed: Buffer): Uint8Array {
   if (nonce.length !== NONCE || sealed.length < TAG) {
     throw new TokenError("S5_TOKEN_MALFORMED", "the AES token is truncated");
   }
-  const decipher = createDecipheriv(key.algorithm, key.object, nonce);
+  const decipher = crypto().createDecipheriv(key.algorithm, key.object, nonce);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
     return Buffer.concat([
@@ -64,8 +62,8 @@ function open(key: AesKey, nonce: Buffer, sealed: Buffer): Uint8Array {
 }
 
 function seal(key: AesKey, plaintext: Uint8Array): { nonce: Buffer; sealed: Buffer } {
-  const nonce = randomBytes(NONCE);
-  const cipher = createCipheriv(key.algorithm, key.object, nonce);
+  const nonce = crypto().randomBytes(NONCE);
+  const cipher = crypto().createCipheriv(key.algorithm, key.object, nonce);
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
   return { nonce, sealed };
 }
@@ -84,6 +82,14 @@ function decryptBody(key: AesKey, body: string): Uint8Array {
 
 export function createAesBackend(options: AesOptions): Backend {
   const key = makeKey(parseKey(options.key));
+  const decryptAll = (bodies: readonly string[]): ItemResult<Uint8Array>[] =>
+    bodies.map((body) => {
+      try {
+        return { ok: true, value: decryptBody(key, body) };
+      } catch (error) {
+        return { ok: false, error: error as DecryptError };
+      }
+    });
   return {
     name: "aes",
     async encrypt(plaintexts: readonly Uint8Array[], encryptOptions: EncryptOptions = {}) {
@@ -98,13 +104,8 @@ export function createAesBackend(options: AesOptions): Backend {
       });
     },
     async decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]> {
-      return bodies.map((body) => {
-        try {
-          return { ok: true, value: decryptBody(key, body) };
-        } catch (error) {
-          return { ok: false, error: error as DecryptError };
-        }
-      });
+      return decryptAll(bodies);
     },
+    decryptSync: decryptAll,
   };
 }

@@ -6,7 +6,14 @@ import type { Backend, ItemResult } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import { decodePublicKey } from "./encoding.ts";
 import { identityFromSecret, type ProjectKey, unlockProjectKey } from "./keyring.ts";
-import { type KeyPair, loadSodium, open, seal } from "./sodium.ts";
+import {
+  type KeyPair,
+  loadSodium,
+  loadSodiumSync,
+  open,
+  type SodiumModule,
+  seal,
+} from "./sodium.ts";
 
 export interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
@@ -18,7 +25,7 @@ export interface LocalOptions {
 export function createLocalBackend(options: LocalOptions): Backend {
   const unlocked = new Map<string, KeyPair | S5Error>();
 
-  return {
+  const backend: Backend = {
     name: "local",
     async encrypt(plaintexts: readonly Uint8Array[]) {
       const key = options.keys.at(-1);
@@ -36,48 +43,53 @@ export function createLocalBackend(options: LocalOptions): Backend {
     },
 
     async decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]> {
-      const sodium = await loadSodium();
-      let identities: KeyPair[] | undefined;
-      const pairFor = (keyId: string): KeyPair => {
-        let pair = unlocked.get(keyId);
-        if (!pair) {
-          try {
-            identities ??= options.secretKeys.map((secret) =>
-              identityFromSecret(sodium, Buffer.from(secret)),
-            );
-            const key = options.keys.find((candidate) => candidate.id === keyId);
-            pair = unlockProjectKey(sodium, key, keyId, identities);
-          } catch (error) {
-            pair = error as S5Error;
-          }
-          unlocked.set(keyId, pair);
-        }
-        if (!(pair as KeyPair).secretKey) throw pair;
-        return pair as KeyPair;
-      };
+      return decryptWith(await loadSodium(), bodies);
+    },
 
-      return bodies.map((body): ItemResult<Uint8Array> => {
-        try {
-          const second = body.indexOf(":", 6);
-          if (!body.startsWith("local:") || second < 0) {
-            throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
-          }
-          const pair = pairFor(body.slice(6, second));
-          const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
-          if (!value) {
-            throw new DecryptError(
-              "S5_DECRYPT_LOCAL",
-              "the token does not open with its local key",
-              {
-                hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
-              },
-            );
-          }
-          return { ok: true, value };
-        } catch (error) {
-          return { ok: false, error: error as S5Error };
-        }
-      });
+    decryptSync(bodies: readonly string[]): ItemResult<Uint8Array>[] {
+      return decryptWith(loadSodiumSync(), bodies);
     },
   };
+
+  function decryptWith(sodium: SodiumModule, bodies: readonly string[]): ItemResult<Uint8Array>[] {
+    let identities: KeyPair[] | undefined;
+    const pairFor = (keyId: string): KeyPair => {
+      let pair = unlocked.get(keyId);
+      if (!pair) {
+        try {
+          identities ??= options.secretKeys.map((secret) =>
+            identityFromSecret(sodium, Buffer.from(secret)),
+          );
+          const key = options.keys.find((candidate) => candidate.id === keyId);
+          pair = unlockProjectKey(sodium, key, keyId, identities);
+        } catch (error) {
+          pair = error as S5Error;
+        }
+        unlocked.set(keyId, pair);
+      }
+      if (!(pair as KeyPair).secretKey) throw pair;
+      return pair as KeyPair;
+    };
+
+    return bodies.map((body): ItemResult<Uint8Array> => {
+      try {
+        const second = body.indexOf(":", 6);
+        if (!body.startsWith("local:") || second < 0) {
+          throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
+        }
+        const pair = pairFor(body.slice(6, second));
+        const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
+        if (!value) {
+          throw new DecryptError("S5_DECRYPT_LOCAL", "the token does not open with its local key", {
+            hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
+          });
+        }
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error: error as S5Error };
+      }
+    });
+  }
+
+  return backend;
 }

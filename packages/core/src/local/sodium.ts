@@ -14,6 +14,12 @@ export function loadSodium(): Promise<SodiumModule> {
   return loaded;
 }
 
+/** {@link loadSodium} for synchronous callers (sodium-native is CommonJS, so `require` works). */
+export function loadSodiumSync(): SodiumModule {
+  const { createRequire } = process.getBuiltinModule("node:module");
+  return createRequire(import.meta.url)("sodium-native") as SodiumModule;
+}
+
 export const SEAL_OVERHEAD = 48;
 export const KEY_BYTES = 32;
 

@@ -1,0 +1,161 @@
+/**
+ * The asynchronous core of the loader, run in the worker (for `config()`) or in the caller's thread
+ * (for `load()`): every value goes to core in one call, so each backend gets one batch per start.
+ * Requests and replies are plain data, so they can cross a MessagePort.
+ */
+import {
+  canResolveSync,
+  createBackends,
+  findTokens,
+  type Overrides,
+  resolveSettings,
+  resolveTokens,
+  resolveTokensSync,
+  S5Error,
+  spliceText,
+  TokenFailures,
+  toS5Error,
+} from "@s5/core";
+
+export interface DecryptRequest {
+  /** Variable names and values; every value holds at least one token. */
+  items: { name: string; value: string }[];
+  cwd: string;
+  /** The environment backends read their settings from (keys, `VAULT_*`). */
+  env: Record<string, string | undefined>;
+  overrides?: Overrides | undefined;
+  /** Also return each token's plaintext (for `s5 run --redact`). */
+  withSecrets?: boolean | undefined;
+}
+
+export interface SerializedFailure {
+  /** Variable name. */
+  name: string;
+  /** Line and column of the token inside the value (1-based). */
+  line: number;
+  column: number;
+  code: string;
+  message: string;
+  hint?: string | undefined;
+}
+
+export interface SerializedError {
+  code: string;
+  exitCode: number;
+  message: string;
+  hint?: string | undefined;
+  failures?: SerializedFailure[] | undefined;
+  /** Only for unexpected errors, shown with the debug switch. */
+  stack?: string | undefined;
+}
+
+export type DecryptReply = (
+  | { ok: true; values: string[]; secrets?: string[] | undefined }
+  | { ok: false; error: SerializedError }
+) & {
+  /** Steps and when they ended (ms since the epoch), for the debug switch. */
+  steps?: [string, number][] | undefined;
+};
+
+const now = () => performance.timeOrigin + performance.now();
+
+function serialize(error: unknown): SerializedError {
+  const failure = toS5Error(error);
+  const out: SerializedError = {
+    code: failure.code,
+    exitCode: failure.exitCode,
+    message: failure.message,
+    hint: failure.hint,
+  };
+  if (failure instanceof TokenFailures) {
+    out.failures = failure.failures.map(({ location, error: cause }) => ({
+      name: location.file,
+      line: location.line,
+      column: location.column,
+      code: cause.code,
+      message: cause.message,
+      hint: cause.hint,
+    }));
+  } else if (!(error instanceof S5Error) && error instanceof Error) {
+    out.stack = error.stack;
+  }
+  return out;
+}
+
+function splice(
+  request: DecryptRequest,
+  found: ReturnType<typeof findTokens>[],
+  plaintexts: Uint8Array[][],
+  steps: [string, number][],
+): DecryptReply {
+  const decoder = new TextDecoder();
+  const texts = plaintexts.map((list) => list.map((bytes) => decoder.decode(bytes)));
+  const values = request.items.map((item, i) =>
+    spliceText(item.value, found[i]!.tokens, texts[i]!),
+  );
+  return { ok: true, values, secrets: request.withSecrets ? texts.flat() : undefined, steps };
+}
+
+/**
+ * Decrypts in this thread when every token is a local-key or AES token (no I/O, so no worker
+ * is needed). `undefined` means "use {@link decryptItems}": a Vault token, or a native module
+ * that cannot be loaded synchronously here (an application bundle without it).
+ */
+export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefined {
+  const steps: [string, number][] = [["start", now()]];
+  try {
+    const settings = resolveSettings({
+      cwd: request.cwd,
+      env: request.env,
+      overrides: request.overrides,
+    });
+    const legacy =
+      settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
+    const found = request.items.map((item) =>
+      findTokens({ name: item.name, content: item.value }, legacy),
+    );
+    if (!canResolveSync(found)) return undefined;
+    steps.push(["settings", now()]);
+    const plaintexts = resolveTokensSync(found, settings);
+    steps.push(["decrypt", now()]);
+    return splice(request, found, plaintexts, steps);
+  } catch (error) {
+    if (!(error instanceof S5Error)) return undefined;
+    return { ok: false, error: serialize(error), steps };
+  }
+}
+
+/** Decrypts every token of every value; all or nothing. Never throws. */
+export async function decryptItems(request: DecryptRequest): Promise<DecryptReply> {
+  let backends: ReturnType<typeof createBackends> | undefined;
+  const steps: [string, number][] = [["start", now()]];
+  try {
+    const settings = resolveSettings({
+      cwd: request.cwd,
+      env: request.env,
+      overrides: request.overrides,
+    });
+    backends = createBackends(settings);
+    const found = request.items.map((item) =>
+      findTokens({ name: item.name, content: item.value }, backends!.legacyBackend),
+    );
+    steps.push(["settings", now()]);
+    const plaintexts = await resolveTokens(found, backends);
+    steps.push(["decrypt", now()]);
+    return splice(request, found, plaintexts, steps);
+  } catch (error) {
+    return { ok: false, error: serialize(error), steps };
+  } finally {
+    try {
+      await backends?.close();
+    } catch {
+      // closing cannot change the outcome
+    }
+  }
+}
+
+/** Values of the worker's wake-up cell (0 while it works). */
+export const WORKER_DONE = 1;
+export const WORKER_EXITED = 2;
+/** Set in the worker's environment, so an `s5/config` preloaded there (NODE_OPTIONS) does nothing. */
+export const WORKER_MARK = "S5_CONFIG_WORKER";

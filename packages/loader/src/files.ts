@@ -1,0 +1,66 @@
+/** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
+import { readFileSync } from "node:fs";
+import { relative, resolve } from "node:path";
+import { IoError } from "@s5/core";
+import { parse } from "dotenv";
+
+/** Where a value comes from: a line of a `.env` file, or the environment the process got. */
+export interface Origin {
+  /** The file as given (relative to `cwd` when it is inside it), or undefined for process.env. */
+  file?: string | undefined;
+  line?: number | undefined;
+}
+
+export interface FileEntry {
+  key: string;
+  value: string;
+  origin: Origin;
+}
+
+const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*[=:]/;
+
+/**
+ * The 1-based line where each key is last assigned (dotenv keeps the last assignment), in one pass.
+ * A line inside a multi-line quoted value may look like an assignment; dotenv's own result says
+ * which keys exist, so only those are kept.
+ */
+function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
+  const lines = new Map<string, number>();
+  let number = 0;
+  for (const line of text.split("\n")) {
+    number++;
+    const key = ASSIGNMENT.exec(line)?.[1];
+    if (key !== undefined && keys.has(key)) lines.set(key, number);
+  }
+  return lines;
+}
+
+/**
+ * Reads one `.env` file. `undefined` when it is missing and `optional`; any other failure throws
+ * an {@link IoError} naming the file.
+ */
+export function readEnvFile(path: string, cwd: string, optional: boolean): FileEntry[] | undefined {
+  const full = resolve(cwd, path);
+  let text: string;
+  try {
+    text = readFileSync(full, "utf8");
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? "error";
+    if (optional && code === "ENOENT") return undefined;
+    throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
+      cause,
+      hint:
+        code === "ENOENT"
+          ? "check S5_CONFIG_PATH / the path option; paths are relative to the working directory"
+          : undefined,
+    });
+  }
+  const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
+  const parsed = Object.entries(parse(text));
+  const lines = linesOf(text, new Set(parsed.map(([key]) => key)));
+  return parsed.map(([key, value]) => ({
+    key,
+    value,
+    origin: { file: shown, line: lines.get(key) },
+  }));
+}

@@ -1,0 +1,121 @@
+/** `config()` (synchronous) and `load()` (asynchronous): read, decrypt, then set the environment. */
+import type { Overrides } from "@s5/core";
+import { decryptItems, decryptItemsSync } from "./decrypt.ts";
+import { debug, plural, summary } from "./log.ts";
+import { type LoaderOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
+import { applyPlan, failure, makePlan, type Plan, requestFor } from "./plan.ts";
+import { runWorker } from "./sync.ts";
+
+export interface LoadResult {
+  /** Every variable written, with its final value. */
+  parsed: Record<string, string>;
+  /** The `.env` files that were read. */
+  files: string[];
+  /** Names of the variables whose tokens were decrypted. */
+  decrypted: string[];
+}
+
+/** @internal for `s5 run`: backend flags, and the tokens' plaintexts for redaction. */
+export interface InternalOptions extends LoaderOptions {
+  overrides?: Overrides | undefined;
+  onSecrets?: ((secrets: string[]) => void) | undefined;
+}
+
+function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan; began: number } {
+  const began = performance.now();
+  const resolved = resolveOptions(options);
+  const plan = makePlan(resolved);
+  debug(
+    resolved,
+    `read ${plan.files.length > 0 ? plan.files.join(", ") : "no .env file"} in ${resolved.cwd}; ` +
+      `${plural(plan.assign.size, "variable")} to set, ${plural(plan.pending.length, "variable")} with tokens` +
+      (plan.pending.length > 0 ? `: ${plan.pending.map((entry) => entry.key).join(", ")}` : ""),
+  );
+  return { resolved, plan, began };
+}
+
+function finish(
+  resolved: ResolvedOptions,
+  plan: Plan,
+  values: string[],
+  began: number,
+): LoadResult {
+  const parsed = applyPlan(plan, values, resolved);
+  const decrypted = plan.pending.map((entry) => entry.key);
+  const ms = (performance.now() - began).toFixed(1);
+  if (plan.assign.size > 0) {
+    const from = plan.files.length > 0 ? ` from ${plan.files.join(", ")}` : "";
+    summary(
+      resolved,
+      `set ${plural(plan.assign.size, "variable")}${from} (${decrypted.length} decrypted) in ${ms} ms`,
+    );
+  } else {
+    debug(resolved, `nothing to do (${ms} ms)`);
+  }
+  return { parsed, files: plan.files, decrypted };
+}
+
+/**
+ * Reads the `.env` file(s), decrypts every token in them and in `process.env`, and sets
+ * `process.env` — synchronously, so the next import already sees the values. All or nothing:
+ * throws a {@link LoaderError} naming the variables that failed, and writes nothing.
+ *
+ * @example
+ * import { config } from "@s5/loader";
+ * config({ path: [".env.local", ".env"] });
+ */
+export function config(options: LoaderOptions = {}): LoadResult {
+  const { resolved, plan, began } = start(options);
+  let values: string[] = [];
+  if (plan.pending.length > 0) {
+    const request = {
+      ...requestFor(plan, resolved),
+      overrides: (options as InternalOptions).overrides,
+    };
+    const asked = performance.timeOrigin + performance.now();
+    let reply = decryptItemsSync(request);
+    const path = reply ? "in this thread" : "in a worker";
+    reply ??= runWorker(request);
+    if (resolved.debug) {
+      const steps = [
+        ...(reply.steps ?? []),
+        ["answered", performance.timeOrigin + performance.now()],
+      ];
+      const times = steps.map(([name, at]) => `${name} +${((at as number) - asked).toFixed(1)} ms`);
+      debug(resolved, `decrypted ${path}: ${times.join(", ")}`);
+    }
+    if (!reply.ok) {
+      if (reply.error.stack) debug(resolved, reply.error.stack);
+      throw failure(reply.error, plan);
+    }
+    values = reply.values;
+  }
+  return finish(resolved, plan, values, began);
+}
+
+/**
+ * {@link config} without a worker thread, for hosts that await an init hook (Next.js
+ * `instrumentation.ts`) or cannot block (`Atomics.wait` is missing on edge runtimes).
+ *
+ * @example
+ * export async function register() { await (await import("@s5/loader")).load(); }
+ */
+export async function load(options: LoaderOptions = {}): Promise<LoadResult> {
+  const internal = options as InternalOptions;
+  const { resolved, plan, began } = start(options);
+  let values: string[] = [];
+  if (plan.pending.length > 0) {
+    const reply = await decryptItems({
+      ...requestFor(plan, resolved),
+      overrides: internal.overrides,
+      withSecrets: internal.onSecrets !== undefined,
+    });
+    if (!reply.ok) {
+      if (reply.error.stack) debug(resolved, reply.error.stack);
+      throw failure(reply.error, plan);
+    }
+    values = reply.values;
+    internal.onSecrets?.(reply.secrets ?? []);
+  }
+  return finish(resolved, plan, values, began);
+}

@@ -1,0 +1,26 @@
+/**
+ * The worker of `config()`, bundled with core into a string (`s5:worker-source`) at build time.
+ * It answers exactly once and wakes the waiting thread, also when it dies first.
+ */
+import { type MessagePort, workerData } from "node:worker_threads";
+import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from "./decrypt.ts";
+
+const { port, state, request } = workerData as {
+  port: MessagePort;
+  state: Int32Array;
+  request: DecryptRequest;
+};
+
+function wake(value: number): void {
+  if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);
+}
+
+process.on("exit", () => wake(WORKER_EXITED));
+
+decryptItems(request).then(
+  (reply) => {
+    port.postMessage(reply);
+    wake(WORKER_DONE);
+  },
+  () => wake(WORKER_EXITED),
+);

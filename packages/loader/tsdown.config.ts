@@ -1,0 +1,45 @@
+import { build } from "esbuild";
+import { defineConfig, type UserConfig } from "tsdown";
+
+type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
+
+/**
+ * `s5:worker-source`: the worker of `config()` with core bundled in, as a string. A worker file
+ * next to dist/ would be lost when the application is bundled; a string travels with the code.
+ * Native and large modules stay outside and are resolved at run time (see src/sync.ts).
+ */
+const workerSource: Plugin = {
+  name: "s5-worker-source",
+  resolveId(id) {
+    return id === "s5:worker-source" ? "\0s5:worker-source" : undefined;
+  },
+  async load(id) {
+    if (id !== "\0s5:worker-source") return undefined;
+    const result = await build({
+      entryPoints: ["src/worker.ts"],
+      bundle: true,
+      platform: "node",
+      format: "cjs",
+      target: "node22",
+      minify: true,
+      write: false,
+      legalComments: "none",
+      external: ["sodium-native", "node-vault"],
+      // `import("sodium-native")` must go through the worker's resolving `require`.
+      supported: { "dynamic-import": false },
+      logLevel: "error",
+    });
+    return `export default ${JSON.stringify(result.outputFiles[0]!.text)};`;
+  },
+};
+
+export default defineConfig({
+  entry: ["src/index.ts", "src/config.ts"],
+  format: "esm",
+  platform: "node",
+  target: "node22",
+  dts: true,
+  exports: true,
+  sourcemap: true,
+  plugins: [workerSource],
+});

@@ -13,7 +13,10 @@ import { S5_BIN, type Sandbox, sandbox } from "../cli/run.ts";
 const root = fileURLToPath(new URL("../../", import.meta.url));
 const built = join(root, ".cache/bin/tofu");
 const TOFU = process.env.S5_TOFU || (existsSync(built) ? built : undefined);
-const MIRROR = process.env.S5_TF_PROVIDER_MIRROR;
+// scripts/build-tofu.sh puts a stand-in for hashicorp/external here (see docs/iac.md).
+const builtMirror = join(root, ".cache/tofu-providers");
+const MIRROR =
+  process.env.S5_TF_PROVIDER_MIRROR || (existsSync(builtMirror) ? builtMirror : undefined);
 
 if (!TOFU) {
   process.stderr.write(
@@ -22,8 +25,8 @@ if (!TOFU) {
   );
 } else if (!MIRROR) {
   process.stderr.write(
-    "[iac] SKIPPED the OpenTofu external data source test: S5_TF_PROVIDER_MIRROR is not set " +
-      "(a filesystem mirror holding registry.opentofu.org/hashicorp/external)\n",
+    "[iac] SKIPPED the OpenTofu external data source test: no .cache/tofu-providers and " +
+      "S5_TF_PROVIDER_MIRROR is not set (a filesystem mirror holding hashicorp/external)\n",
   );
 }
 
@@ -148,5 +151,25 @@ describe.skipIf(!TOFU || !MIRROR)('OpenTofu: data "external" running `s5 tf-exte
     const output = await run(TOFU!, ["output", "-raw", "db_password"], box.dir, env);
     expect(output.output).toBe(plaintext);
     expect(readFileSync(join(box.dir, "terraform.tfstate"), "utf8")).toContain(plaintext);
+  });
+
+  it("fails the plan with s5's message (the location, never a value) when a token fails", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "tofu"])).code).toBe(0);
+    const stranger = sandbox();
+    expect((await stranger.s5(["init", "--name", "other"])).code).toBe(0);
+    const foreign = (await stranger.s5(["cipher", "not-yours-pa55word"])).stdout.toString();
+    const env = stack(box, ["external/main.tf"], MIRROR);
+    expect((await run(TOFU!, ["init", "-no-color"], box.dir, env)).code).toBe(0);
+    const s5 = JSON.stringify([process.execPath, S5_BIN]);
+    const plan = await run(
+      TOFU!,
+      ["plan", "-no-color", `-var=db_password_token=${foreign}`, `-var=s5=${s5}`],
+      box.dir,
+      env,
+    );
+    expect(plan.code).not.toBe(0);
+    expect(plan.output).toContain("query.password:1:1");
+    expect(plan.output).not.toContain("not-yours-pa55word");
   });
 });

@@ -4,12 +4,11 @@
  * to the values it concerns.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { S5Error, type Source, scan, TokenFailures, toS5Error } from "@s5/core";
+import { type Source, scan, TokenFailures, toS5Error } from "@s5/core";
 import type { Decryptor } from "./decryptor.ts";
 
 /** Whether a text holds something s5 would treat as a token (malformed ones included). */
 export function hasTokens(text: string): boolean {
-  if (!text.includes("s5:")) return false;
   const { tokens, malformed } = scan(text);
   return tokens.length + malformed.length > 0;
 }
@@ -47,10 +46,8 @@ async function flush(decryptor: Decryptor, batch: Pending[]): Promise<void> {
 
 /** The error Pulumi shows: `[s5] …` with locations and hints, never a value; no stack trace. */
 export function toPulumiError(error: unknown): Error {
-  const failure = toS5Error(error);
-  const message =
-    failure instanceof TokenFailures || failure instanceof S5Error ? failure.describe() : "";
-  const wrapped = new pulumi.RunError(`[s5] ${message}`);
+  // toS5Error never copies the message of an unknown error: it may hold data.
+  const wrapped = new pulumi.RunError(`[s5] ${toS5Error(error).describe()}`);
   (wrapped as { cause?: unknown }).cause = error;
   return wrapped;
 }

@@ -62,6 +62,15 @@ describe("secret()", () => {
     expect(error.message).not.toContain("db-password");
   });
 
+  it("never copies the message of an unexpected error (it may hold a value)", async () => {
+    const leaky: Decryptor = async () => {
+      throw new Error("boom: db-password");
+    };
+    const error = await failure(secret(DB, { decryptor: leaky }));
+    expect(error.message).toContain("[s5] unexpected internal error");
+    expect(error.message).not.toContain("db-password");
+  });
+
   it("reports a malformed token", async () => {
     const error = await failure(secret("{{ s5:local:oops", { name: "cfg" }));
     expect(error.message).toContain("[s5]");

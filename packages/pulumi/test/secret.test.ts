@@ -38,6 +38,20 @@ describe("secret()", () => {
     expect(await inspect(secret(DB))).toMatchObject({ value: "db-password", secret: true });
   });
 
+  it("leaves an input unknown at preview unknown (and secret) without calling the decryptor", async () => {
+    mocks(true);
+    let calls = 0;
+    const counting: Decryptor = async (sources) => {
+      calls++;
+      return sources.map((source) => source.content);
+    };
+    const unknown = pulumi.output(pulumi.unknown as unknown as string);
+    const result = await inspect(secret(unknown, { decryptor: counting }));
+    expect(result.known).toBe(false);
+    expect(result.secret).toBe(true);
+    expect(calls).toBe(0);
+  });
+
   it("sends the tokens of one turn of the event loop to the decryptor as one batch", async () => {
     const calls: number[] = [];
     const stub = stubDecryptor(values);

@@ -31,6 +31,7 @@ Commands:
   completion print a shell completion script       s5 completion bash
   rewrap     move Vault tokens to the newest key   s5 rewrap -k app -i secret.yml
   tf-external decrypt an OpenTofu external query   program = ["s5", "tf-external"]
+  run        run a command with the env decrypted  s5 run -- node server.js
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
 Run \`s5 <command> --help\` for details. Exit codes: see the README.
@@ -53,6 +54,7 @@ const commands: Record<string, Command> = {
   rewrap: rewrapCommand,
   "tf-external": async (a, c) =>
     (await import("./commands/tf-external.ts")).tfExternalCommand(a, c),
+  run: async (a, c) => (await import("./commands/run.ts")).runCommand(a, c),
 };
 
 /** The Go tool's global flags come before the command; accept and skip them. */

@@ -30,7 +30,11 @@ export class LoaderError extends S5Error {
   readonly #hints: readonly string[];
 
   constructor(error: SerializedError, origins: ReadonlyMap<string, Origin>) {
-    const variables: FailedVariable[] = (error.failures ?? []).map((failure) => ({
+    // In the order of the .env files (core sorts by name).
+    const order = [...origins.keys()];
+    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
+    const failures = [...(error.failures ?? [])].sort((a, b) => rank(a.name) - rank(b.name));
+    const variables: FailedVariable[] = failures.map((failure) => ({
       name: failure.name,
       where: describeOrigin(origins.get(failure.name), failure.line),
       code: failure.code,

@@ -15,12 +15,6 @@ export interface LoadResult {
   decrypted: string[];
 }
 
-/** @internal for `s5 run`: backend flags, and the tokens' plaintexts for redaction. */
-export interface InternalOptions extends LoaderOptions {
-  overrides?: Overrides | undefined;
-  onSecrets?: ((secrets: string[]) => void) | undefined;
-}
-
 function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan; began: number } {
   const began = performance.now();
   const resolved = resolveOptions(options);
@@ -70,7 +64,7 @@ export function config(options: LoaderOptions = {}): LoadResult {
   if (plan.pending.length > 0) {
     const request = {
       ...requestFor(plan, resolved),
-      overrides: (options as InternalOptions).overrides,
+      overrides: (options as ToolOptions).overrides,
     };
     const asked = performance.timeOrigin + performance.now();
     let reply = decryptItemsSync(request);
@@ -101,21 +95,38 @@ export function config(options: LoaderOptions = {}): LoadResult {
  * export async function register() { await (await import("@s5/loader")).load(); }
  */
 export async function load(options: LoaderOptions = {}): Promise<LoadResult> {
-  const internal = options as InternalOptions;
+  const { secrets: _, ...result } = await loadWithSecrets(options);
+  return result;
+}
+
+/** What tools that run a command need: backend flags, and each token's plaintext to redact. */
+export interface ToolOptions extends LoaderOptions {
+  /** Backend flags of the s5 CLI (`--private-key-file`, `--transit-key`…). */
+  overrides?: Overrides | undefined;
+}
+
+/**
+ * {@link load}, also returning the plaintext of every token (for `s5 run --redact`).
+ * @internal
+ */
+export async function loadWithSecrets(
+  options: ToolOptions = {},
+): Promise<LoadResult & { secrets: string[] }> {
   const { resolved, plan, began } = start(options);
   let values: string[] = [];
+  let secrets: string[] = [];
   if (plan.pending.length > 0) {
     const reply = await decryptItems({
       ...requestFor(plan, resolved),
-      overrides: internal.overrides,
-      withSecrets: internal.onSecrets !== undefined,
+      overrides: options.overrides,
+      withSecrets: true,
     });
     if (!reply.ok) {
       if (reply.error.stack) debug(resolved, reply.error.stack);
       throw failure(reply.error, plan);
     }
     values = reply.values;
-    internal.onSecrets?.(reply.secrets ?? []);
+    secrets = reply.secrets ?? [];
   }
-  return finish(resolved, plan, values, began);
+  return { ...finish(resolved, plan, values, began), secrets };
 }

@@ -1,0 +1,98 @@
+/**
+ * Replaces secrets in a stream of output chunks, also when a secret is split across chunks: only
+ * the end of a chunk that could be the start of a secret is held back until the next chunk (at
+ * most the longest secret's length − 1 bytes), so ordinary output is never delayed.
+ */
+
+/** Secrets shorter than this are not replaced: `1` or `on` would mangle every line of output. */
+export const MIN_REDACTED_LENGTH = 4;
+
+export interface RedactorOptions {
+  /** @default "[REDACTED]" */
+  replacement?: string | undefined;
+}
+
+export class Redactor {
+  readonly #needles: Buffer[];
+  readonly #replacement: Buffer;
+  #pending: Buffer = Buffer.alloc(0);
+
+  /**
+   * @example
+   * const redactor = new Redactor(["hunter2"]);
+   * process.stdout.write(redactor.push(chunk)); // … then redactor.end() when the stream ends
+   */
+  constructor(secrets: Iterable<string>, options: RedactorOptions = {}) {
+    const unique = new Set([...secrets].filter((secret) => secret.length >= MIN_REDACTED_LENGTH));
+    this.#needles = [...unique]
+      .map((secret) => Buffer.from(secret, "utf8"))
+      .sort((a, b) => b.length - a.length);
+    this.#replacement = Buffer.from(options.replacement ?? "[REDACTED]", "utf8");
+  }
+
+  /** Whether there is anything to redact at all. */
+  get active(): boolean {
+    return this.#needles.length > 0;
+  }
+
+  /** The part of the output that is safe to write now. */
+  push(chunk: Uint8Array): Buffer {
+    if (!this.active) return Buffer.from(chunk);
+    const data =
+      this.#pending.length > 0 ? Buffer.concat([this.#pending, chunk]) : Buffer.from(chunk);
+    const { out, rest } = this.#scan(data, false);
+    this.#pending = rest;
+    return out;
+  }
+
+  /** Everything still held back, redacted; call once when the stream ends. */
+  end(): Buffer {
+    const { out } = this.#scan(this.#pending, true);
+    this.#pending = Buffer.alloc(0);
+    return out;
+  }
+
+  /** Could a secret that starts at `at` still end beyond the data seen so far? */
+  #couldContinue(data: Buffer, at: number, longerThan: number): boolean {
+    const tail = data.subarray(at);
+    return this.#needles.some(
+      (needle) =>
+        needle.length > tail.length &&
+        needle.length > longerThan &&
+        needle.subarray(0, tail.length).equals(tail),
+    );
+  }
+
+  #scan(data: Buffer, final: boolean): { out: Buffer; rest: Buffer } {
+    const pieces: Buffer[] = [];
+    let from = 0;
+    for (;;) {
+      let best = -1;
+      let length = 0;
+      for (const needle of this.#needles) {
+        const at = data.indexOf(needle, from);
+        if (at !== -1 && (best === -1 || at < best || (at === best && needle.length > length))) {
+          best = at;
+          length = needle.length;
+        }
+      }
+      if (best === -1) break;
+      // A longer secret may start at the same place and finish in the next chunk: wait for it.
+      if (!final && this.#couldContinue(data, best, length)) break;
+      pieces.push(data.subarray(from, best), this.#replacement);
+      from = best + length;
+    }
+    let hold = data.length;
+    if (!final) {
+      const longest = this.#needles[0]?.length ?? 0;
+      for (let at = Math.max(from, data.length - longest + 1); at < data.length; at++) {
+        if (this.#couldContinue(data, at, 0)) {
+          hold = at;
+          break;
+        }
+      }
+    }
+    pieces.push(data.subarray(from, hold));
+    return { out: Buffer.concat(pieces), rest: Buffer.from(data.subarray(hold)) };
+  }
+}

@@ -1,0 +1,229 @@
+// `s5/config` with local keys, in every way an application can load it: an ESM side-effect import
+// followed by sibling imports, require(), --import, -r, NODE_OPTIONS; failures that stop the app.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localProject, type Project, printVars, SIBLING_ESM } from "./helpers.ts";
+
+const DB = "db-pa55word-with-$dollar-and-#hash";
+const API = "api-key-0123456789abcdef";
+const MULTI = "line one\nline two";
+
+describe("s5/config with local keys", () => {
+  let project: Project;
+  let tokens: string[];
+
+  beforeAll(async () => {
+    project = await localProject();
+    tokens = await project.encrypt([DB, API, MULTI]);
+    project.write({
+      ".env": [
+        "# comment",
+        `DB_PASSWORD=${tokens[0]}`,
+        `API_KEY="${tokens[1]}"`,
+        `MULTI="prefix ${tokens[2]} suffix"`,
+        "PLAIN=plain value",
+        "",
+      ].join("\n"),
+      "sibling.mjs": SIBLING_ESM,
+      "esm-app.mjs": [
+        'import "s5/config";',
+        'import { seen } from "./sibling.mjs";',
+        "console.log(JSON.stringify({ DB_PASSWORD: seen.DB_PASSWORD, API_KEY: seen.API_KEY, MULTI: seen.MULTI, PLAIN: seen.PLAIN }));",
+      ].join("\n"),
+      "cjs-app.cjs": `require("s5/config");\n${printVars(["DB_PASSWORD", "API_KEY", "PLAIN"])}\n`,
+      "plain-app.mjs": `${printVars(["DB_PASSWORD", "API_KEY", "PLAIN"])}\n`,
+      "plain-app.cjs": `${printVars(["DB_PASSWORD", "API_KEY", "PLAIN"])}\n`,
+    });
+  });
+
+  const expected = { DB_PASSWORD: DB, API_KEY: API, PLAIN: "plain value" };
+
+  it('ESM: the sibling imported after `import "s5/config"` already sees decrypted values', async () => {
+    const out = await project.node(["esm-app.mjs"]);
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({
+      ...expected,
+      MULTI: `prefix ${MULTI} suffix`,
+    });
+  });
+
+  it('CommonJS: require("s5/config") decrypts synchronously', async () => {
+    const out = await project.node(["cjs-app.cjs"]);
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual(expected);
+  });
+
+  it("node --import s5/config (ESM main) and node -r s5/config (CommonJS main)", async () => {
+    const imported = await project.node(["--import", "s5/config", "plain-app.mjs"]);
+    expect(imported.stderr).toBe("");
+    expect(JSON.parse(imported.stdout)).toEqual(expected);
+    const required = await project.node(["-r", "s5/config", "plain-app.cjs"]);
+    expect(required.stderr).toBe("");
+    expect(JSON.parse(required.stdout)).toEqual(expected);
+    const eval_ = await project.node(["-r", "s5/config", "-e", printVars(["DB_PASSWORD"])]);
+    expect(JSON.parse(eval_.stdout)).toEqual({ DB_PASSWORD: DB });
+  });
+
+  it("NODE_OPTIONS=--import s5/config and --require s5/config", async () => {
+    for (const flag of ["--import s5/config", "--require s5/config"]) {
+      const out = await project.node(["plain-app.mjs"], { NODE_OPTIONS: flag });
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout)).toEqual(expected);
+    }
+  });
+
+  it("decrypts tokens already in process.env (Docker, Kubernetes, node --env-file); existing values win over .env", async () => {
+    writeFileSync(join(project.dir, "extra.env"), `FROM_ENV_FILE=${tokens[1]}\n`);
+    const out = await project.node(
+      [
+        "--env-file=extra.env",
+        "-r",
+        "s5/config",
+        "-e",
+        printVars(["FROM_DOCKER", "FROM_ENV_FILE", "DB_PASSWORD"]),
+      ],
+      { FROM_DOCKER: `x-${tokens[0]}-y`, DB_PASSWORD: "set by the platform" },
+    );
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({
+      FROM_DOCKER: `x-${DB}-y`,
+      FROM_ENV_FILE: API,
+      DB_PASSWORD: "set by the platform",
+    });
+  });
+
+  it("S5_CONFIG_OVERRIDE lets .env replace variables that are already set", async () => {
+    const out = await project.node(["-r", "s5/config", "-e", printVars(["DB_PASSWORD"])], {
+      DB_PASSWORD: "set by the platform",
+      S5_CONFIG_OVERRIDE: "true",
+    });
+    expect(JSON.parse(out.stdout)).toEqual({ DB_PASSWORD: DB });
+  });
+
+  it("S5_CONFIG_PATH reads several files; the first that sets a variable wins (the last with override)", async () => {
+    project.write({
+      "one.env": `SHARED=${tokens[0]}\nONLY_ONE=1\n`,
+      "two.env": `SHARED=${tokens[1]}\nONLY_TWO=2\n`,
+    });
+    const names = ["SHARED", "ONLY_ONE", "ONLY_TWO", "PLAIN"];
+    const first = await project.node(["-r", "s5/config", "-e", printVars(names)], {
+      S5_CONFIG_PATH: "one.env, two.env",
+    });
+    expect(JSON.parse(first.stdout)).toEqual({
+      SHARED: DB,
+      ONLY_ONE: "1",
+      ONLY_TWO: "2",
+      PLAIN: null,
+    });
+    const last = await project.node(["-r", "s5/config", "-e", printVars(names)], {
+      S5_CONFIG_PATH: "one.env,two.env",
+      S5_CONFIG_OVERRIDE: "1",
+    });
+    expect(JSON.parse(last.stdout).SHARED).toBe(API);
+  });
+
+  it("quiet by default; S5_CONFIG_QUIET=false prints one line; S5_CONFIG_DEBUG never prints a value", async () => {
+    const loud = await project.node(["plain-app.mjs"], {
+      NODE_OPTIONS: "--import s5/config",
+      S5_CONFIG_QUIET: "false",
+    });
+    expect(loud.stderr).toMatch(
+      /^\[s5\] set 4 variables from \.env \(3 decrypted\) in [\d.]+ ms\n$/,
+    );
+    const debug = await project.node(["plain-app.mjs"], {
+      NODE_OPTIONS: "--import s5/config",
+      S5_CONFIG_DEBUG: "1",
+    });
+    expect(debug.stderr).toContain("[s5] debug:");
+    expect(debug.stderr).toContain("DB_PASSWORD");
+    expect(debug.stderr).toContain("decrypted in this thread");
+    for (const secret of [DB, API, "line one", "plain value", ...tokens]) {
+      expect(debug.stderr).not.toContain(secret);
+    }
+  });
+
+  it("no .env and no tokens: a silent no-op that starts no decryption", async () => {
+    const empty = await localProject();
+    empty.write({ "app.mjs": `import "s5/config";\n${printVars(["HOME_SET"])}\n` });
+    const out = await empty.node(["app.mjs"], { HOME_SET: "yes" });
+    expect(out).toMatchObject({ code: 0, stderr: "" });
+    expect(JSON.parse(out.stdout)).toEqual({ HOME_SET: "yes" });
+    const debug = await empty.node(["app.mjs"], { S5_CONFIG_DEBUG: "1" });
+    expect(debug.stderr).toContain("no .env file");
+    expect(debug.stderr).toContain("nothing to do");
+    expect(debug.stderr).not.toContain("decrypted in");
+  });
+});
+
+describe("s5/config never starts the application half-configured", () => {
+  let project: Project;
+  let tokens: string[];
+
+  beforeAll(async () => {
+    project = await localProject();
+    tokens = await project.encrypt([DB, API]);
+    project.write({
+      "app.mjs": 'import "s5/config";\nconsole.log("APP STARTED");\n',
+      "app.cjs": 'require("s5/config");\nconsole.log("APP STARTED");\n',
+    });
+  });
+
+  function expectStopped(out: { code: number | null; stdout: string; stderr: string }) {
+    expect(out.stdout).not.toContain("APP STARTED");
+    expect(out.code).not.toBe(0);
+    for (const secret of [DB, API, ...tokens]) expect(out.stderr).not.toContain(secret);
+  }
+
+  it("a missing key: names every variable with its .env line and the reason, exits 7, in every mode", async () => {
+    project.write({ ".env": `PLAIN=1\nDB_PASSWORD=${tokens[0]}\n\nAPI_KEY=${tokens[1]}\n` });
+    // Another user: no identity in this HOME.
+    const stranger = {
+      HOME: join(project.home, "nobody"),
+      XDG_CONFIG_HOME: join(project.home, "nobody"),
+    };
+    for (const args of [
+      ["app.mjs"],
+      ["app.cjs"],
+      ["--import", "s5/config", "-e", "0"],
+      ["-r", "s5/config", "-e", "0"],
+    ]) {
+      const out = await project.node(args, stranger);
+      expectStopped(out);
+      expect(out.code).toBe(7);
+      expect(out.stderr).toContain("[s5] cannot start: 2 variables could not be decrypted");
+      expect(out.stderr).toContain("DB_PASSWORD (.env:2), API_KEY (.env:4)");
+      expect(out.stderr).toMatch(/hint: /);
+    }
+  });
+
+  it("an altered token (exit 6) and a malformed one (exit 5); process.env variables are named too", async () => {
+    const altered = tokens[0]!.replace(
+      /:([A-Za-z0-9_-]{10})/,
+      (_, id) => `:${id.split("").reverse().join("")}`,
+    );
+    project.write({ ".env": `DB_PASSWORD=${altered}\n` });
+    const bad = await project.node(["app.mjs"]);
+    expectStopped(bad);
+    expect(bad.stderr).toContain("DB_PASSWORD (.env:1)");
+
+    project.write({ ".env": "BROKEN={{ s5:local:abc\n" });
+    const malformed = await project.node(["app.mjs"]);
+    expectStopped(malformed);
+    expect(malformed.code).toBe(5);
+    expect(malformed.stderr).toContain("BROKEN (.env:1): malformed token");
+
+    project.write({ ".env": "" });
+    const fromEnv = await project.node(["app.mjs"], { FROM_ENV: `{{ s5:local:zzzzzzzz:AAAA }}` });
+    expectStopped(fromEnv);
+    expect(fromEnv.stderr).toContain("FROM_ENV (process.env)");
+  });
+
+  it("a .env file named in S5_CONFIG_PATH must exist (exit 3)", async () => {
+    const out = await project.node(["app.mjs"], { S5_CONFIG_PATH: "missing.env" });
+    expectStopped(out);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toContain("cannot read missing.env (ENOENT)");
+  });
+});

@@ -1,0 +1,201 @@
+// `s5 run -- CMD`: the decrypted environment, exit codes, signals passed on, and redaction of the
+// child's output, also when a value is split across chunks.
+import { spawn } from "node:child_process";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localProject, type Project, printVars, s5Bin } from "./helpers.ts";
+
+const DB = "db-password-0123456789";
+const API = "api-key-abcdefghijklmnop";
+
+describe("s5 run", () => {
+  let project: Project;
+  let tokens: string[];
+
+  beforeAll(async () => {
+    project = await localProject();
+    tokens = await project.encrypt([DB, API]);
+    project.write({
+      ".env": `DB_PASSWORD=${tokens[0]}\nPLAIN=plain\n`,
+      "prod.env": `API_KEY=${tokens[1]}\nPLAIN=from prod\n`,
+    });
+  });
+
+  it("runs the command with .env and process.env decrypted", async () => {
+    const out = await project.s5(
+      ["run", "--", process.execPath, "-e", printVars(["DB_PASSWORD", "PLAIN", "FROM_ENV"])],
+      { FROM_ENV: tokens[1]! },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ DB_PASSWORD: DB, PLAIN: "plain", FROM_ENV: API });
+  });
+
+  it("-f FILE (repeatable), --override, and the command without `--`", async () => {
+    const names = ["DB_PASSWORD", "API_KEY", "PLAIN"];
+    const first = await project.s5([
+      "run",
+      "-f",
+      "prod.env",
+      "-f",
+      ".env",
+      process.execPath,
+      "-e",
+      printVars(names),
+    ]);
+    expect(JSON.parse(first.stdout)).toEqual({ DB_PASSWORD: DB, API_KEY: API, PLAIN: "from prod" });
+    const only = await project.s5(
+      ["run", "-f", "prod.env", "--", process.execPath, "-e", printVars(names)],
+      {
+        PLAIN: "already set",
+      },
+    );
+    expect(JSON.parse(only.stdout)).toEqual({
+      DB_PASSWORD: null,
+      API_KEY: API,
+      PLAIN: "already set",
+    });
+    const override = await project.s5(
+      ["run", "-f", "prod.env", "--override", "--", process.execPath, "-e", printVars(["PLAIN"])],
+      { PLAIN: "already set" },
+    );
+    expect(JSON.parse(override.stdout)).toEqual({ PLAIN: "from prod" });
+  });
+
+  it("exits with the child's exit code; 127 for a command that does not exist", async () => {
+    for (const code of [0, 1, 3, 42]) {
+      const out = await project.s5(["run", "--", process.execPath, "-e", `process.exit(${code})`]);
+      expect(out.code).toBe(code);
+    }
+    const missing = await project.s5(["run", "--", "no-such-command-s5"]);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toContain("cannot run `no-such-command-s5`: command not found");
+  });
+
+  it("exits with 128 + the signal number when the child is killed", async () => {
+    const killed = await project.s5([
+      "run",
+      "--",
+      process.execPath,
+      "-e",
+      'process.kill(process.pid, "SIGKILL")',
+    ]);
+    expect(killed.code).toBe(128 + 9);
+    const terminated = await project.s5([
+      "run",
+      "--",
+      process.execPath,
+      "-e",
+      'process.kill(process.pid, "SIGTERM")',
+    ]);
+    expect(terminated.code).toBe(128 + 15);
+  });
+
+  it("passes SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 on to the child", async () => {
+    const child = `
+      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"]) {
+        process.on(signal, () => { console.log("child got " + signal); process.exit(40); });
+      }
+      setInterval(() => {}, 1000);
+      console.log("ready");
+    `;
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"] as const) {
+      const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+        const s5 = spawn(process.execPath, [s5Bin, "run", "--", process.execPath, "-e", child], {
+          cwd: project.dir,
+          env: project.env,
+          stdio: ["ignore", "pipe", "pipe"],
+        });
+        let stdout = "";
+        s5.stdout.on("data", (chunk) => {
+          stdout += chunk;
+          if (stdout.includes("ready") && !stdout.includes("sent")) {
+            stdout += "sent\n";
+            s5.kill(signal);
+          }
+        });
+        s5.on("close", (code) => resolve({ code, stdout }));
+      });
+      expect(result.stdout).toContain(`child got ${signal}`);
+      expect(result.code).toBe(40);
+    }
+    // A child without a handler dies of the forwarded signal: 128 + 15.
+    const plain = await new Promise<number | null>((resolve) => {
+      const s5 = spawn(
+        process.execPath,
+        [
+          s5Bin,
+          "run",
+          "--",
+          process.execPath,
+          "-e",
+          'setInterval(() => {}, 1000); console.log("ready")',
+        ],
+        { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] },
+      );
+      s5.stdout.once("data", () => s5.kill("SIGTERM"));
+      s5.on("close", (code) => resolve(code));
+    });
+    expect(plain).toBe(143);
+  });
+
+  it("--redact replaces decrypted values in stdout and stderr, also split across chunks", async () => {
+    // Each value is written in pieces, with pauses, so it arrives in several chunks.
+    const child = `
+      const write = (stream, text, pieces) => new Promise((done) => {
+        const size = Math.ceil(text.length / pieces);
+        let at = 0;
+        const next = () => {
+          if (at >= text.length) return done();
+          stream.write(text.slice(at, at + size));
+          at += size;
+          setTimeout(next, 30);
+        };
+        next();
+      });
+      (async () => {
+        await write(process.stdout, "db=" + process.env.DB_PASSWORD + ";api=" + process.env.API_KEY + "\\n", 7);
+        await write(process.stderr, "warn " + process.env.DB_PASSWORD + "\\n", 3);
+        process.stdout.write("almost " + process.env.DB_PASSWORD.slice(0, 6) + "\\n");
+        process.stdout.write("end");
+      })();
+    `;
+    const out = await project.s5(["run", "--redact", "--", process.execPath, "-e", child], {
+      API_KEY: tokens[1]!,
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe(`db=[REDACTED];api=[REDACTED]\nalmost ${DB.slice(0, 6)}\nend`);
+    expect(out.stderr).toBe("warn [REDACTED]\n");
+
+    const clear = await project.s5(["run", "--", process.execPath, "-e", child], {
+      API_KEY: tokens[1]!,
+    });
+    expect(clear.stdout).toContain(DB);
+  });
+
+  it("a token that cannot be decrypted: the command never runs, the message names the variable", async () => {
+    const marker = join(project.dir, "ran.txt");
+    const out = await project.s5(
+      [
+        "run",
+        "--",
+        process.execPath,
+        "-e",
+        `require("fs").writeFileSync(${JSON.stringify(marker)}, "x")`,
+      ],
+      { HOME: "/nonexistent", XDG_CONFIG_HOME: "/nonexistent" },
+    );
+    expect(out.code).toBe(7);
+    expect(existsSync(marker)).toBe(false);
+    expect(out.stderr).toContain("DB_PASSWORD (.env:1)");
+    expect(out.stderr).not.toContain(DB);
+    expect(out.stderr).not.toContain(tokens[0]!);
+  });
+
+  it("without a command: a usage error", async () => {
+    const out = await project.s5(["run", "--redact"]);
+    expect(out.code).toBe(2);
+    expect(out.stderr).toContain("the command to run is missing");
+  });
+});

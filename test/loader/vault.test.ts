@@ -1,0 +1,186 @@
+// `s5/config` and `s5 run` with Vault transit tokens on the real OpenBao of globalSetup: one batch
+// request per start whatever the number of variables, every loading mode (the worker thread),
+// bundled applications, and failures that name the variables.
+import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { build } from "esbuild";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { type FaultProxy, startFaultProxy } from "../vault/fault-proxy.ts";
+import { admin, describeVault, newMount, vaultEncrypt, vaultEnv } from "../vault/helpers.ts";
+import { linkModules, localProject, printVars, root, run, s5Bin } from "./helpers.ts";
+
+const COUNT = 60;
+const isDecrypt = (path: string) => path.includes("/decrypt/");
+
+describeVault("s5/config with Vault transit", () => {
+  let proxy: FaultProxy;
+  let env: Record<string, string>;
+  let dir: string;
+  const names = Array.from({ length: COUNT }, (_, i) => `VAR_${i}`);
+  const values = names.map((name, i) => `vault-secret-${i}-${name.toLowerCase()}`);
+  let tokens: string[];
+
+  beforeAll(async () => {
+    const { mount, key } = await newMount("app");
+    proxy = await startFaultProxy(admin.addr);
+    env = vaultEnv({
+      VAULT_ADDR: proxy.url,
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+    });
+    tokens = [];
+    for (const value of values) tokens.push(`{{ s5:${await vaultEncrypt(mount, key, value)} }}`);
+    dir = mkdtempSync(join(tmpdir(), "s5-loader-vault-"));
+    linkModules(dir);
+    // 55 variables in .env, 5 more already in the environment (as Kubernetes would set them).
+    const fileLines = names.slice(0, 55).map((name, i) => `${name}=${tokens[i]}`);
+    writeFileSync(join(dir, ".env"), `${fileLines.join("\n")}\n`);
+    writeFileSync(join(dir, "app.mjs"), `import "s5/config";\nimport "./print.mjs";\n`);
+    writeFileSync(join(dir, "print.mjs"), `${printVars(names)}\n`);
+    writeFileSync(join(dir, "print.cjs"), `${printVars(names)}\n`);
+    writeFileSync(join(dir, "app.cjs"), `require("s5/config");\nrequire("./print.cjs");\n`);
+  });
+
+  afterAll(async () => {
+    await proxy?.close();
+  });
+
+  const fromEnv = () =>
+    Object.fromEntries(names.slice(55).map((name, i) => [name, tokens[55 + i]!]));
+  const expected = () => Object.fromEntries(names.map((name, i) => [name, values[i]]));
+
+  it(`${COUNT} variables (.env and process.env) cost one decrypt request`, async () => {
+    proxy.seen.length = 0;
+    const out = await run(["app.mjs"], { cwd: dir, env: { ...env, ...fromEnv() } });
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual(expected());
+    const decrypts = proxy.seen.filter((seen) => isDecrypt(seen.path));
+    expect(decrypts).toHaveLength(1);
+    expect(decrypts[0]!.items).toBe(COUNT);
+  });
+
+  it("require, -r, --import and NODE_OPTIONS (the worker must not load s5/config again)", async () => {
+    const cases: [string[], Record<string, string>][] = [
+      [["app.cjs"], {}],
+      [["-r", "s5/config", "print.cjs"], {}],
+      [["--import", "s5/config", "print.mjs"], {}],
+      [["print.mjs"], { NODE_OPTIONS: "--require s5/config" }],
+      [["print.mjs"], { NODE_OPTIONS: "--import s5/config" }],
+    ];
+    for (const [args, extra] of cases) {
+      const out = await run(args, { cwd: dir, env: { ...env, ...fromEnv(), ...extra } });
+      expect(out.stderr, args.join(" ")).toBe("");
+      expect(JSON.parse(out.stdout)).toEqual(expected());
+    }
+  });
+
+  it("the async load() and decrypt() APIs", async () => {
+    writeFileSync(
+      join(dir, "api.mjs"),
+      [
+        'import { decrypt, decryptSync, load } from "@s5/loader";',
+        "const result = await load();",
+        `const one = await decrypt({ A: ${JSON.stringify(tokens[0])}, B: "plain" });`,
+        `const two = decryptSync({ C: ${JSON.stringify(tokens[1])} });`,
+        "console.log(JSON.stringify({ decrypted: result.decrypted.length, VAR_3: process.env.VAR_3, one, two }));",
+      ].join("\n"),
+    );
+    const out = await run(["api.mjs"], { cwd: dir, env });
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({
+      decrypted: 55,
+      VAR_3: values[3],
+      one: { A: values[0], B: "plain" },
+      two: { C: values[1] },
+    });
+  });
+
+  it("a bundled application (esbuild ESM and CommonJS): the worker travels inside the bundle", async () => {
+    for (const format of ["esm", "cjs"] as const) {
+      const deploy = mkdtempSync(join(tmpdir(), "s5-deploy-vault-"));
+      mkdirSync(join(deploy, "node_modules"));
+      for (const name of ["sodium-native", "node-vault"]) {
+        symlinkSync(join(root, "node_modules", name), join(deploy, "node_modules", name), "dir");
+      }
+      copyFileSync(join(dir, ".env"), join(deploy, ".env"));
+      const file = format === "esm" ? "app.mjs" : "app.cjs";
+      await build({
+        entryPoints: [join(dir, "app.mjs")],
+        bundle: true,
+        platform: "node",
+        format,
+        outfile: join(deploy, file),
+        external: ["sodium-native", "node-vault"],
+        banner:
+          format === "esm"
+            ? {
+                js: 'import { createRequire } from "node:module"; const require = createRequire(import.meta.url);',
+              }
+            : {},
+        logLevel: "silent",
+      });
+      const out = await run([file], { cwd: deploy, env: { ...env, S5_CONFIG_DEBUG: "1" } });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stderr).toContain("decrypted in a worker");
+      expect(JSON.parse(out.stdout).VAR_7).toBe(values[7]);
+    }
+  });
+
+  it("local-key and Vault tokens together: one start, both backends", async () => {
+    const project = await localProject();
+    const [local] = await project.encrypt(["local-secret-value"]);
+    project.write({
+      ".env": `LOCAL=${local}\nREMOTE=${tokens[0]}\n`,
+      "app.mjs": `import "s5/config";\n${printVars(["LOCAL", "REMOTE"])}\n`,
+    });
+    const vaultVars = Object.fromEntries(
+      Object.entries(env).filter(([k]) => /^(VAULT_|S5_VAULT)/.test(k)),
+    );
+    const out = await project.node(["app.mjs"], vaultVars);
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({ LOCAL: "local-secret-value", REMOTE: values[0] });
+  });
+
+  it("a denied token or an unreachable server stops the app, naming the variables, never a value", async () => {
+    writeFileSync(join(dir, "started.mjs"), 'import "s5/config";\nconsole.log("APP STARTED");\n');
+    const denied = await run(["started.mjs"], {
+      cwd: dir,
+      env: { ...env, VAULT_TOKEN: "s.invalid" },
+    });
+    const down = await run(["started.mjs"], {
+      cwd: dir,
+      env: { ...env, VAULT_ADDR: "http://127.0.0.1:1", VAULT_MAX_RETRIES: "0" },
+    });
+    for (const out of [denied, down]) {
+      expect(out.stdout).not.toContain("APP STARTED");
+      expect(out.code).not.toBe(0);
+      expect(out.stderr).toContain("[s5] cannot start: 55 variables could not be decrypted");
+      expect(out.stderr).toMatch(/VAR_0 \(\.env:1\), VAR_1 \(\.env:2\)/);
+      for (const [i, value] of values.entries()) {
+        expect(out.stderr).not.toContain(value);
+        expect(out.stderr).not.toContain(tokens[i]!);
+      }
+    }
+    expect(down.code).toBe(8);
+  });
+
+  it("s5 run with Vault tokens, one request, output redacted", async () => {
+    proxy.seen.length = 0;
+    const out = await run(
+      [
+        s5Bin,
+        "run",
+        "--redact",
+        "--",
+        process.execPath,
+        "-e",
+        "console.log(process.env.VAR_1 + ' ' + process.env.VAR_59)",
+      ],
+      { cwd: dir, env: { ...env, ...fromEnv() } },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.stdout).toBe("[REDACTED] [REDACTED]\n");
+    expect(proxy.seen.filter((seen) => isDecrypt(seen.path))).toHaveLength(1);
+  });
+});

@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
-# Builds the Pulumi CLI from the Go module proxy into .cache/bin/pulumi, for the opt-in end-to-end
+# Builds the Pulumi CLI from the Go module proxy into ~/.cache/s5-tools/bin/pulumi, for the opt-in end-to-end
 # tests in test/iac (see docs/iac.md). Re-runnable: a binary already built is kept.
 #
 # pkg/v3's go.mod has `replace` directives, so `go install …@version` refuses it; a throw-away
-# wrapper module in .cache/build/pulumi repeats the one that matters and builds the command there.
+# wrapper module in ~/.cache/s5-tools/build/pulumi repeats the one that matters and builds the command there.
 #
 # A `pulumi preview` of a Node.js program also needs a Node.js language host. The real one
 # (github.com/pulumi/pulumi/sdk/nodejs/cmd/pulumi-language-nodejs/v3) is not served by the module
 # proxy here, so this also builds test/iac/pulumi-host, a minimal host that runs the program with
-# the SDK's own harness, as .cache/bin/pulumi-language-nodejs (the CLI finds it next to itself).
+# the SDK's own harness, as ~/.cache/s5-tools/bin/pulumi-language-nodejs (the CLI finds it next to itself).
 #
 #   scripts/build-pulumi.sh            # build what is missing
 #   S5_REBUILD=1 scripts/build-pulumi.sh
@@ -16,7 +16,8 @@ set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cache="$root/.cache"
+# Outside the clone, so that CI on the same machine reuses what was built (6 GB of Go caches).
+cache="${S5_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s5-tools}"
 bin="$cache/bin/pulumi"
 host="$cache/bin/pulumi-language-nodejs"
 

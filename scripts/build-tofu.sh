@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Builds OpenTofu from the Go module proxy into .cache/bin/tofu, for the opt-in end-to-end tests
+# Builds OpenTofu from the Go module proxy into ~/.cache/s5-tools/bin/tofu, for the opt-in end-to-end tests
 # in test/iac (see docs/iac.md). Re-runnable: a binary already built is kept.
 #
 # OpenTofu's go.mod has a `replace` directive, so `go install …@version` refuses it; a throw-away
-# wrapper module in .cache/build/tofu repeats that directive and builds the command from there.
+# wrapper module in ~/.cache/s5-tools/build/tofu repeats that directive and builds the command from there.
 #
 # The hashicorp/external provider cannot be fetched here, so this also builds
 # test/iac/tofu-external-provider (a stand-in implementing the same data source protocol) into a
-# filesystem mirror, .cache/tofu-providers, under the version 2.999.0.
+# filesystem mirror, ~/.cache/s5-tools/tofu-providers, under the version 2.999.0.
 #
 #   scripts/build-tofu.sh            # build what is missing
 #   S5_REBUILD=1 scripts/build-tofu.sh
@@ -16,7 +16,8 @@ set -euo pipefail
 TOFU_VERSION="${TOFU_VERSION:-v1.12.6}"
 FRAMEWORK_VERSION="v1.19.0" # github.com/hashicorp/terraform-plugin-framework
 root="$(cd "$(dirname "$0")/.." && pwd)"
-cache="$root/.cache"
+# Outside the clone, so that CI on the same machine reuses what was built (6 GB of Go caches).
+cache="${S5_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s5-tools}"
 bin="$cache/bin/tofu"
 mirror="$cache/tofu-providers/registry.opentofu.org/hashicorp/external/2.999.0/linux_amd64"
 provider="$mirror/terraform-provider-external_v2.999.0"

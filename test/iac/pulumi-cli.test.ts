@@ -9,16 +9,17 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "../cli/run.ts";
+import { missingTool, toolsDir } from "./tools.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const binDir = process.env.S5_PULUMI_BIN || join(root, ".cache/bin");
+const binDir = process.env.S5_PULUMI_BIN || join(toolsDir, "bin");
 const available =
   existsSync(join(binDir, "pulumi")) && existsSync(join(binDir, "pulumi-language-nodejs"));
 
 if (!available) {
-  process.stderr.write(
-    `[iac] SKIPPED the real Pulumi tests: no pulumi and pulumi-language-nodejs in ${binDir} ` +
-      "(run scripts/build-pulumi.sh, or set S5_PULUMI_BIN)\n",
+  missingTool(
+    `the real Pulumi tests: no pulumi and pulumi-language-nodejs in ${binDir} ` +
+      "(run scripts/build-pulumi.sh, or set S5_PULUMI_BIN)",
   );
 }
 

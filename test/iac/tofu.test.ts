@@ -9,24 +9,25 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, type Sandbox, sandbox } from "../cli/run.ts";
+import { missingTool, toolsDir } from "./tools.ts";
 
 const root = fileURLToPath(new URL("../../", import.meta.url));
-const built = join(root, ".cache/bin/tofu");
+const built = join(toolsDir, "bin/tofu");
 const TOFU = process.env.S5_TOFU || (existsSync(built) ? built : undefined);
 // scripts/build-tofu.sh puts a stand-in for hashicorp/external here (see docs/iac.md).
-const builtMirror = join(root, ".cache/tofu-providers");
+const builtMirror = join(toolsDir, "tofu-providers");
 const MIRROR =
   process.env.S5_TF_PROVIDER_MIRROR || (existsSync(builtMirror) ? builtMirror : undefined);
 
 if (!TOFU) {
-  process.stderr.write(
-    "[iac] SKIPPED the real OpenTofu tests: no .cache/bin/tofu and S5_TOFU is not set " +
-      "(run scripts/build-tofu.sh to build OpenTofu from the Go module proxy)\n",
+  missingTool(
+    `the real OpenTofu tests: no ${built} and S5_TOFU is not set ` +
+      "(run scripts/build-tofu.sh to build OpenTofu from the Go module proxy)",
   );
 } else if (!MIRROR) {
-  process.stderr.write(
-    "[iac] SKIPPED the OpenTofu external data source test: no .cache/tofu-providers and " +
-      "S5_TF_PROVIDER_MIRROR is not set (a filesystem mirror holding hashicorp/external)\n",
+  missingTool(
+    `the OpenTofu external data source test: no ${builtMirror} and ` +
+      "S5_TF_PROVIDER_MIRROR is not set (a filesystem mirror holding hashicorp/external)",
   );
 }
 

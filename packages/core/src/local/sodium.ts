@@ -3,20 +3,104 @@
  * per message) through `sodium-native`. Loaded on first use only, so commands that need no local
  * key pay nothing for it. See docs/decisions.md for why sealed boxes.
  */
-import type * as Sodium from "sodium-native";
+import { existsSync, readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
 
-export type SodiumModule = typeof Sodium;
+/** The five libsodium functions s5 uses, with sodium-native's signatures. */
+export interface SodiumModule {
+  crypto_box_keypair(publicKey: Buffer, secretKey: Buffer): void;
+  crypto_scalarmult_base(publicKey: Buffer, secretKey: Buffer): void;
+  crypto_box_seal(out: Buffer, message: Buffer, publicKey: Buffer): void;
+  crypto_box_seal_open(out: Buffer, sealed: Buffer, publicKey: Buffer, secretKey: Buffer): boolean;
+  crypto_generichash(out: Buffer, input: Buffer): void;
+}
 
-let loaded: Promise<SodiumModule> | undefined;
+/** The sodium-native release whose native binding the fast path below was written against. */
+const FAST_VERSION = "5.1.0";
 
-export function loadSodium(): Promise<SodiumModule> {
-  loaded ??= import("sodium-native").then((module) => (module.default ?? module) as SodiumModule);
+function check(ok: boolean, what: string): void {
+  // The native binding aborts the process on a wrong size: refuse first.
+  if (!ok) throw new RangeError(`libsodium: ${what} has the wrong size`);
+}
+
+function status(code: number): void {
+  if (code !== 0) throw new Error(`libsodium status ${code}`);
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: the raw binding of sodium-native
+type Binding = Record<string, any>;
+
+function fromBinding(b: Binding): SodiumModule {
+  const views = (buf: Buffer) => [buf.buffer, buf.byteOffset, buf.byteLength] as const;
+  return {
+    crypto_box_keypair(pk, sk) {
+      check(pk.byteLength === 32 && sk.byteLength === 32, "a key");
+      status(b.crypto_box_keypair(pk, sk));
+    },
+    crypto_scalarmult_base(q, n) {
+      check(q.byteLength === 32 && n.byteLength === 32, "a key");
+      status(b.crypto_scalarmult_base(q, n));
+    },
+    crypto_box_seal(c, m, pk) {
+      check(c.byteLength === m.byteLength + 48 && pk.byteLength === 32, "a sealed box");
+      status(b.crypto_box_seal(c, m, pk));
+    },
+    crypto_box_seal_open(m, c, pk, sk) {
+      check(c.byteLength >= 48 && m.byteLength === c.byteLength - 48, "a sealed box");
+      check(pk.byteLength === 32 && sk.byteLength === 32, "a key");
+      return b.crypto_box_seal_open(...views(m), ...views(c), ...views(pk), ...views(sk));
+    },
+    crypto_generichash(out, input) {
+      check(out.byteLength >= 16 && out.byteLength <= 64, "a hash");
+      const key = Buffer.alloc(0);
+      status(b.crypto_generichash(...views(out), ...views(input), ...views(key)));
+    },
+  };
+}
+
+/**
+ * sodium-native's JavaScript wrapper costs ~16 ms to load (its `require-addon` chain and `assert`),
+ * its native binding ~2 ms. For the release this was written against, load the prebuilt binding
+ * directly and check sizes here as the wrapper does; otherwise (another release, a platform
+ * without a prebuild, a bundled app) use the package as it is.
+ */
+function loadFast(): SodiumModule | undefined {
+  try {
+    const require = createRequire(import.meta.url);
+    const manifest = require.resolve("sodium-native/package.json");
+    if (JSON.parse(readFileSync(manifest, "utf8")).version !== FAST_VERSION) return undefined;
+    const addon = join(
+      dirname(manifest),
+      "prebuilds",
+      `${process.platform}-${process.arch}`,
+      "sodium-native.node",
+    );
+    if (!existsSync(addon)) return undefined;
+    const module = { exports: {} as Binding };
+    process.dlopen(module, addon);
+    return typeof module.exports.crypto_box_seal_open === "function"
+      ? fromBinding(module.exports)
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+let loaded: SodiumModule | undefined;
+
+/** libsodium, loaded on first use (synchronously: it is CPU work either way). */
+export function loadSodiumSync(): SodiumModule {
+  loaded ??= loadFast() ?? (createRequire(import.meta.url)("sodium-native") as SodiumModule);
   return loaded;
 }
 
-/** {@link loadSodium} for synchronous callers (sodium-native is CommonJS, so `require` works). */
-export function loadSodiumSync(): SodiumModule {
-  const { createRequire } = process.getBuiltinModule("node:module");
+export async function loadSodium(): Promise<SodiumModule> {
+  return loadSodiumSync();
+}
+
+/** The wrapper as published, for tests that compare it with the fast path. */
+export function loadSodiumPackage(): SodiumModule {
   return createRequire(import.meta.url)("sodium-native") as SodiumModule;
 }
 

@@ -52,17 +52,24 @@ export class Redactor {
     return out;
   }
 
-  /** Could a secret that starts at `at` still end beyond the data seen so far? */
-  #couldContinue(data: Buffer, at: number, longerThan: number): boolean {
+  /** Could a secret start at `at` and end beyond the data seen so far? */
+  #couldContinue(data: Buffer, at: number): boolean {
     const tail = data.subarray(at);
     return this.#needles.some(
-      (needle) =>
-        needle.length > tail.length &&
-        needle.length > longerThan &&
-        needle.subarray(0, tail.length).equals(tail),
+      (needle) => needle.length > tail.length && needle.subarray(0, tail.length).equals(tail),
     );
   }
 
+  /** The first place from `from` where a secret may have begun but not yet ended, or -1. */
+  #firstPartial(data: Buffer, from: number): number {
+    const longest = this.#needles[0]?.length ?? 0;
+    for (let at = Math.max(from, data.length - longest + 1); at < data.length; at++) {
+      if (this.#couldContinue(data, at)) return at;
+    }
+    return -1;
+  }
+
+  /** Leftmost match first and, at one place, the longest secret — also across chunks. */
   #scan(data: Buffer, final: boolean): { out: Buffer; rest: Buffer } {
     const pieces: Buffer[] = [];
     let from = 0;
@@ -76,23 +83,17 @@ export class Redactor {
           length = needle.length;
         }
       }
+      const partial = final ? -1 : this.#firstPartial(data, from);
+      // A secret that may start at or before the match and end in the next chunk decides later.
+      if (partial !== -1 && (best === -1 || partial <= best)) {
+        pieces.push(data.subarray(from, partial));
+        return { out: Buffer.concat(pieces), rest: Buffer.from(data.subarray(partial)) };
+      }
       if (best === -1) break;
-      // A longer secret may start at the same place and finish in the next chunk: wait for it.
-      if (!final && this.#couldContinue(data, best, length)) break;
       pieces.push(data.subarray(from, best), this.#replacement);
       from = best + length;
     }
-    let hold = data.length;
-    if (!final) {
-      const longest = this.#needles[0]?.length ?? 0;
-      for (let at = Math.max(from, data.length - longest + 1); at < data.length; at++) {
-        if (this.#couldContinue(data, at, 0)) {
-          hold = at;
-          break;
-        }
-      }
-    }
-    pieces.push(data.subarray(from, hold));
-    return { out: Buffer.concat(pieces), rest: Buffer.from(data.subarray(hold)) };
+    pieces.push(data.subarray(from));
+    return { out: Buffer.concat(pieces), rest: Buffer.alloc(0) };
   }
 }

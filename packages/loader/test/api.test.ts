@@ -1,0 +1,75 @@
+// The programmatic API, from the built package (its worker is built into dist), with AES tokens.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createAesBackend, formatToken } from "@s5/core";
+import { config, decrypt, decryptSync, LoaderError, load } from "@s5/loader";
+import { beforeAll, describe, expect, it } from "vitest";
+
+const KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+describe("@s5/loader API", () => {
+  let dir: string;
+  let tokens: string[];
+
+  beforeAll(async () => {
+    const aes = createAesBackend({ key: KEY });
+    tokens = (await aes.encrypt([Buffer.from("first-secret"), Buffer.from("second-secret")])).map(
+      (body) => formatToken(body),
+    );
+    dir = mkdtempSync(join(tmpdir(), "s5-loader-api-"));
+    writeFileSync(join(dir, ".env"), `ONE=${tokens[0]}\nTWO=x-${tokens[1]}\nPLAIN=p\n`);
+  });
+
+  it("config() writes only into the given processEnv, synchronously", () => {
+    const target: Record<string, string | undefined> = { S5_AES_KEY: KEY, PLAIN: "kept" };
+    const result = config({ cwd: dir, processEnv: target });
+    expect(target).toEqual({
+      S5_AES_KEY: KEY,
+      ONE: "first-secret",
+      TWO: "x-second-secret",
+      PLAIN: "kept",
+    });
+    expect(result).toEqual({
+      parsed: { ONE: "first-secret", TWO: "x-second-secret" },
+      files: [".env"],
+      decrypted: ["ONE", "TWO"],
+    });
+  });
+
+  it("load() does the same asynchronously; the AES key may come from .env itself", async () => {
+    writeFileSync(join(dir, "keyed.env"), `S5_AES_KEY=${KEY}\nONE=${tokens[0]}\n`);
+    const target: Record<string, string | undefined> = {};
+    await load({ cwd: dir, path: "keyed.env", processEnv: target });
+    expect(target).toEqual({ S5_AES_KEY: KEY, ONE: "first-secret" });
+  });
+
+  it("decrypt() and decryptSync() return a copy of a plain object with tokens decrypted", async () => {
+    const input = { A: tokens[0]!, B: "plain", C: undefined };
+    const env = { S5_AES_KEY: KEY };
+    expect(await decrypt(input, { env })).toEqual({ A: "first-secret", B: "plain", C: undefined });
+    expect(decryptSync(input, { env })).toEqual({ A: "first-secret", B: "plain", C: undefined });
+    expect(input.A).toBe(tokens[0]);
+  });
+
+  it("all or nothing: a LoaderError names the variables and the reason, and nothing is written", () => {
+    const target: Record<string, string | undefined> = { S5_AES_KEY: "ff".repeat(32) };
+    let error: unknown;
+    try {
+      config({ cwd: dir, processEnv: target });
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(LoaderError);
+    const failure = error as LoaderError;
+    expect(failure.variables.map((variable) => [variable.name, variable.where])).toEqual([
+      ["ONE", ".env:1"],
+      ["TWO", ".env:2"],
+    ]);
+    expect(failure.exitCode).toBe(6);
+    const text = failure.describe();
+    expect(text).toContain("2 variables could not be decrypted:\n  ONE (.env:1), TWO (.env:2): ");
+    expect(text).not.toContain("secret");
+    expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
+  });
+});

@@ -1,0 +1,65 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { readEnvFile } from "../src/files.ts";
+import { resolveOptions } from "../src/options.ts";
+
+describe(".env files", () => {
+  it("parses with dotenv (no $ expansion) and knows each variable's line", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
+    writeFileSync(
+      join(dir, ".env"),
+      [
+        "# comment",
+        "A=1",
+        'MULTI="one',
+        "B=not a variable",
+        'two"',
+        "export C = $HOME #a comment",
+        "A=2",
+        "D='single'",
+      ].join("\n"),
+    );
+    const entries = readEnvFile(".env", dir, false)!;
+    const byKey = Object.fromEntries(entries.map((entry) => [entry.key, entry]));
+    expect(byKey.A).toMatchObject({ value: "2", origin: { file: ".env", line: 7 } });
+    expect(byKey.MULTI).toMatchObject({ value: "one\nB=not a variable\ntwo", origin: { line: 3 } });
+    expect(byKey.C?.value).toBe("$HOME");
+    expect(byKey.D).toMatchObject({ value: "single", origin: { line: 8 } });
+  });
+
+  it("a missing default .env is nothing; a missing named file is an error", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
+    expect(readEnvFile(".env", dir, true)).toBeUndefined();
+    expect(() => readEnvFile("prod.env", dir, false)).toThrow("cannot read prod.env (ENOENT)");
+  });
+});
+
+describe("options", () => {
+  it("code options win over S5_CONFIG_* variables, which win over defaults", () => {
+    const saved = { ...process.env };
+    try {
+      process.env.S5_CONFIG_PATH = "a.env, b.env";
+      process.env.S5_CONFIG_OVERRIDE = "yes";
+      process.env.S5_CONFIG_QUIET = "false";
+      expect(resolveOptions({})).toMatchObject({
+        paths: ["a.env", "b.env"],
+        defaultPath: false,
+        override: true,
+        quiet: false,
+        debug: false,
+      });
+      expect(resolveOptions({ path: "c.env", override: false })).toMatchObject({
+        paths: ["c.env"],
+        override: false,
+      });
+      process.env.S5_CONFIG_OVERRIDE = "maybe";
+      expect(() => resolveOptions({})).toThrow("S5_CONFIG_OVERRIDE must be true or false");
+    } finally {
+      for (const key of Object.keys(process.env)) if (!(key in saved)) delete process.env[key];
+      Object.assign(process.env, saved);
+    }
+    expect(resolveOptions({})).toMatchObject({ paths: [".env"], defaultPath: true, quiet: true });
+  });
+});

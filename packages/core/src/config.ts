@@ -2,13 +2,16 @@
  * Configuration: flags > environment (`S5_*`, `VAULT_*`) > the project config file found upward
  * from the working directory (`.s5.json`) > defaults.
  */
-import { existsSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, KeyError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
+
+// Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
+// the runtime loader (`s5/config`) would add to every application start.
+const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
 
 /** The project config file name, found upward from the working directory. */
 export const PROJECT_FILE = ".s5.json";

@@ -57,7 +57,11 @@ export type DecryptReply = (
   steps?: [string, number][] | undefined;
 };
 
-const now = () => performance.timeOrigin + performance.now();
+/**
+ * Milliseconds on the monotonic clock every thread of the process shares. Not `performance`: the
+ * global loads perf_hooks on first use, a few milliseconds at start-up.
+ */
+export const now = (): number => Number(process.hrtime.bigint()) / 1e6;
 
 function serialize(error: unknown): SerializedError {
   const failure = toS5Error(error);

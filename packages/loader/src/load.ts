@@ -1,6 +1,6 @@
 /** `config()` (synchronous) and `load()` (asynchronous): read, decrypt, then set the environment. */
 import type { Overrides } from "@s5/core";
-import { decryptItems, decryptItemsSync } from "./decrypt.ts";
+import { decryptItems, decryptItemsSync, now } from "./decrypt.ts";
 import { debug, plural, summary } from "./log.ts";
 import { type LoaderOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
 import { applyPlan, failure, makePlan, type Plan, requestFor } from "./plan.ts";
@@ -16,7 +16,7 @@ export interface LoadResult {
 }
 
 function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan; began: number } {
-  const began = performance.now();
+  const began = now();
   const resolved = resolveOptions(options);
   const plan = makePlan(resolved);
   debug(
@@ -36,7 +36,7 @@ function finish(
 ): LoadResult {
   const parsed = applyPlan(plan, values, resolved);
   const decrypted = plan.pending.map((entry) => entry.key);
-  const ms = (performance.now() - began).toFixed(1);
+  const ms = (now() - began).toFixed(1);
   if (plan.assign.size > 0) {
     const from = plan.files.length > 0 ? ` from ${plan.files.join(", ")}` : "";
     summary(
@@ -66,15 +66,12 @@ export function config(options: LoaderOptions = {}): LoadResult {
       ...requestFor(plan, resolved),
       overrides: (options as ToolOptions).overrides,
     };
-    const asked = performance.timeOrigin + performance.now();
+    const asked = now();
     let reply = decryptItemsSync(request);
     const path = reply ? "in this thread" : "in a worker";
     reply ??= runWorker(request);
     if (resolved.debug) {
-      const steps = [
-        ...(reply.steps ?? []),
-        ["answered", performance.timeOrigin + performance.now()],
-      ];
+      const steps = [...(reply.steps ?? []), ["answered", now()]];
       const times = steps.map(([name, at]) => `${name} +${((at as number) - asked).toFixed(1)} ms`);
       debug(resolved, `decrypted ${path}: ${times.join(", ")}`);
     }

@@ -3,9 +3,12 @@
  * per message) through `sodium-native`. Loaded on first use only, so commands that need no local
  * key pay nothing for it. See docs/decisions.md for why sealed boxes.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
+
+// Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
+// application that uses `s5/config` (see config.ts).
+const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
+const createRequire = (url: string) => process.getBuiltinModule("node:module").createRequire(url);
 
 /** The five libsodium functions s5 uses, with sodium-native's signatures. */
 export interface SodiumModule {

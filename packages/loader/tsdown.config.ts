@@ -25,8 +25,10 @@ const workerSource: Plugin = {
       write: false,
       legalComments: "none",
       external: ["sodium-native", "node-vault"],
-      // `import("sodium-native")` must go through the worker's resolving `require`.
+      // `import("sodium-native")` must go through the worker's resolving `require`, and
+      // `createRequire(import.meta.url)` must start where sodium-native is (see src/sync.ts).
       supported: { "dynamic-import": false },
+      define: { "import.meta.url": "__s5Meta.url" },
       logLevel: "error",
     });
     return `export default ${JSON.stringify(result.outputFiles[0]!.text)};`;

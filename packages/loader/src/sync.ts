@@ -26,6 +26,16 @@ const load = (id) => {
   }
   throw last;
 };
+// import.meta.url of the bundled code: a place from which its external modules resolve.
+const __s5Meta = {
+  get url() {
+    const { pathToFileURL } = require("node:url");
+    for (const base of workerData.bases) {
+      try { createRequire(base).resolve("sodium-native"); return pathToFileURL(base).href; } catch {}
+    }
+    return pathToFileURL(workerData.bases[0]).href;
+  },
+};
 `;
 
 function ownFile(): string | undefined {

@@ -8,7 +8,7 @@ import { dirname, join } from "node:path";
 // Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
 // application that uses `s5/config` (see config.ts).
 const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
-const createRequire = (url: string) => process.getBuiltinModule("node:module").createRequire(url);
+const requireFrom = (url: string) => process.getBuiltinModule("node:module").createRequire(url);
 
 /** The five libsodium functions s5 uses, with sodium-native's signatures. */
 export interface SodiumModule {
@@ -70,7 +70,7 @@ function fromBinding(b: Binding): SodiumModule {
  */
 function loadFast(): SodiumModule | undefined {
   try {
-    const require = createRequire(import.meta.url);
+    const require = requireFrom(import.meta.url);
     const manifest = require.resolve("sodium-native/package.json");
     if (JSON.parse(readFileSync(manifest, "utf8")).version !== FAST_VERSION) return undefined;
     const addon = join(
@@ -94,7 +94,7 @@ let loaded: SodiumModule | undefined;
 
 /** libsodium, loaded on first use (synchronously: it is CPU work either way). */
 export function loadSodiumSync(): SodiumModule {
-  loaded ??= loadFast() ?? (createRequire(import.meta.url)("sodium-native") as SodiumModule);
+  loaded ??= loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
   return loaded;
 }
 
@@ -104,7 +104,7 @@ export async function loadSodium(): Promise<SodiumModule> {
 
 /** The wrapper as published, for tests that compare it with the fast path. */
 export function loadSodiumPackage(): SodiumModule {
-  return createRequire(import.meta.url)("sodium-native") as SodiumModule;
+  return requireFrom(import.meta.url)("sodium-native") as SodiumModule;
 }
 
 export const SEAL_OVERHEAD = 48;

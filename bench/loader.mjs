@@ -7,14 +7,14 @@
 // round) and the median is kept; the baselines are measured in the same run.
 //
 // Standalone: `node bench/loader.mjs [runs]` prints a markdown table. bench/run.mjs calls
-// `runLoaderBench()`.
+// `runLoaderBench()` and uses its `summaryRows` (in run.mjs's columns).
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { median, run } from "./_child.mjs";
 import { createDotenvxProject, createProject, encryptTokens, plaintexts } from "./_fixtures.mjs";
-import { formatMs, markdownTable, verdict } from "./_format.mjs";
+import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
@@ -104,9 +104,30 @@ export async function runLoaderBench({ runs = 15, log = () => {} } = {}) {
           : `${value - dotenv >= 0 ? "+" : ""}${formatMs(value - dotenv)}`,
       ];
     });
+    const dx50 = ms["@dotenvx/dotenvx/config, 50 encrypted"];
+    // Rows in bench/run.mjs's columns (Figure, s5, Baseline, Ratio, Goal, Result).
+    const summaryRows = [
+      {
+        figure: `Start-up with \`import "s5/config"\`, ${COUNT} local-key tokens vs \`dotenv/config\` (${COUNT} values in clear)`,
+        s5: formatMs(s5),
+        baseline: formatMs(dotenv),
+        ratio: `+${formatMs(s5 - dotenv)}`,
+        goal: `≤ +${GOAL_MS} ms`,
+        result: verdict(s5 - dotenv <= GOAL_MS),
+      },
+      {
+        figure: `Start-up with \`import "s5/config"\` vs \`@dotenvx/dotenvx/config\`, ${COUNT} encrypted values each`,
+        s5: formatMs(s5),
+        baseline: formatMs(dx50),
+        ratio: formatRatio(s5 / dx50),
+        goal: "info",
+        result: "",
+      },
+    ];
     return {
       runs,
       rows,
+      summaryRows,
       overhead: s5 - dotenv,
       goal: GOAL_MS,
       result: verdict(s5 - dotenv <= GOAL_MS),

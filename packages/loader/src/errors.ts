@@ -6,14 +6,16 @@ import type { Origin } from "./files.ts";
 /** A variable that stopped the start, with where its value came from. Never holds the value. */
 export interface FailedVariable {
   name: string;
-  /** `.env:3`, or `process.env`. */
+  /** `.env:3`, `process.env`, or `given value` (decrypt()). */
   where: string;
   code: string;
   message: string;
 }
 
 export function describeOrigin(origin: Origin | undefined, lineInValue = 1): string {
-  if (!origin?.file) return "process.env";
+  // No origin: a key of an object given to decrypt().
+  if (!origin) return "given value";
+  if (!origin.file) return "process.env";
   if (origin.line === undefined) return origin.file;
   return `${origin.file}:${origin.line + lineInValue - 1}`;
 }

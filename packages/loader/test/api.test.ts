@@ -72,4 +72,17 @@ describe("@s5/loader API", () => {
     expect(text).not.toContain("secret");
     expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
   });
+
+  it("decryptSync() of a plain object names the failing keys", () => {
+    expect(() => decryptSync({ A: tokens[0]! }, { env: { S5_AES_KEY: "ee".repeat(32) } })).toThrow(
+      "the variable A could not be decrypted",
+    );
+    try {
+      decryptSync({ A: tokens[0]! }, { env: {} });
+    } catch (error) {
+      expect((error as LoaderError).describe()).toMatch(
+        /^the variable A could not be decrypted:\n {2}A \(given value\): the AES backend needs a key/,
+      );
+    }
+  });
 });

@@ -142,7 +142,13 @@ export class TokenFailures extends S5Error {
   override name = "TokenFailures";
   readonly failures: readonly TokenFailure[];
 
-  constructor(failures: readonly TokenFailure[]) {
+  constructor(unsorted: readonly TokenFailure[]) {
+    const failures = [...unsorted].sort(
+      (a, b) =>
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column,
+    );
     const first = failures[0]?.error;
     const count = failures.length;
     super(

@@ -90,13 +90,8 @@ function isSealMarker(content: string | Uint8Array, start: number): boolean {
   return SEAL_MARKER.test(typeof head === "string" ? head : Buffer.from(head).toString("latin1"));
 }
 
-type Decrypted = Map<string, ItemResult<Uint8Array>>;
-
-/** Decrypts each distinct body once, one batch per backend, backends in parallel. */
-async function decryptAll(
-  found: readonly FoundTokens[],
-  backends: Backends,
-): Promise<Map<BackendName, Decrypted>> {
+/** The distinct token bodies of each backend, across every source. */
+export function distinctBodies(found: readonly FoundTokens[]): Map<BackendName, string[]> {
   const bodies = new Map<BackendName, Set<string>>();
   for (const { tokens } of found) {
     for (const token of tokens) {
@@ -105,45 +100,37 @@ async function decryptAll(
       set.add(token.body);
     }
   }
-  const results = new Map<BackendName, Decrypted>();
-  await Promise.all(
-    [...bodies].map(async ([name, set]) => {
-      const list = [...set];
-      const map: Decrypted = new Map();
-      let outcome: ItemResult<Uint8Array>[];
-      try {
-        const backend: Backend = await backends.get(name);
-        outcome = await backend.decrypt(list);
-      } catch (error) {
-        const failure = { ok: false as const, error: toS5Error(error) };
-        outcome = list.map(() => failure);
-      }
-      for (const [i, body] of list.entries()) map.set(body, outcome[i]!);
-      results.set(name, map);
-    }),
-  );
-  return results;
+  return new Map([...bodies].map(([name, set]) => [name, [...set]]));
 }
 
-/** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
-export async function resolveTokens(
+/** Decrypted results by backend and body. */
+export type Decrypted = Map<BackendName, Map<string, ItemResult<Uint8Array>>>;
+
+/** Files the results of one backend; a backend that failed as a whole fails each of its bodies. */
+export function recordResults(
+  decrypted: Decrypted,
+  name: BackendName,
+  bodies: readonly string[],
+  outcome: readonly ItemResult<Uint8Array>[] | S5Error,
+): void {
+  const map = new Map<string, ItemResult<Uint8Array>>();
+  const failure = outcome instanceof Error ? { ok: false as const, error: outcome } : undefined;
+  for (const [i, body] of bodies.entries()) {
+    map.set(body, failure ?? (outcome as readonly ItemResult<Uint8Array>[])[i]!);
+  }
+  decrypted.set(name, map);
+}
+
+/**
+ * The value of each token (filters applied) from decrypted results; every failure with its
+ * location is collected and thrown as one {@link TokenFailures}, unless `keepFailed`.
+ */
+export function assembleValues(
   found: readonly FoundTokens[],
-  backends: Backends,
-  options?: { keepFailed?: false },
-): Promise<Uint8Array[][]>;
-/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
-export async function resolveTokens(
-  found: readonly FoundTokens[],
-  backends: Backends,
-  options: { keepFailed: boolean },
-): Promise<(Uint8Array | undefined)[][]>;
-export async function resolveTokens(
-  found: readonly FoundTokens[],
-  backends: Backends,
-  options: { keepFailed?: boolean } = {},
-): Promise<(Uint8Array | undefined)[][]> {
+  decrypted: Decrypted,
+  keepFailed = false,
+): (Uint8Array | undefined)[][] {
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
-  const decrypted = await decryptAll(found, backends);
   const values = found.map((item) =>
     item.tokens.map((token) => {
       const result = decrypted.get(token.info.backend)?.get(token.body);
@@ -164,16 +151,42 @@ export async function resolveTokens(
       return undefined;
     }),
   );
-  if (failures.length > 0 && !options.keepFailed) {
-    failures.sort(
-      (a, b) =>
-        a.location.file.localeCompare(b.location.file) ||
-        a.location.line - b.location.line ||
-        a.location.column - b.location.column,
-    );
-    throw new TokenFailures(failures);
-  }
+  if (failures.length > 0 && !keepFailed) throw new TokenFailures(failures);
   return values;
+}
+
+/** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+  options?: { keepFailed?: false },
+): Promise<Uint8Array[][]>;
+/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+  options: { keepFailed: boolean },
+): Promise<(Uint8Array | undefined)[][]>;
+export async function resolveTokens(
+  found: readonly FoundTokens[],
+  backends: Backends,
+  options: { keepFailed?: boolean } = {},
+): Promise<(Uint8Array | undefined)[][]> {
+  // Each distinct body once, one batch per backend, backends in parallel.
+  const decrypted: Decrypted = new Map();
+  await Promise.all(
+    [...distinctBodies(found)].map(async ([name, bodies]) => {
+      let outcome: ItemResult<Uint8Array>[] | S5Error;
+      try {
+        const backend: Backend = await backends.get(name);
+        outcome = await backend.decrypt(bodies);
+      } catch (error) {
+        outcome = toS5Error(error);
+      }
+      recordResults(decrypted, name, bodies, outcome);
+    }),
+  );
+  return assembleValues(found, decrypted, options.keepFailed);
 }
 
 /**

@@ -94,12 +94,6 @@ export async function rewrapSources<T extends string | Uint8Array>(
     return { matches, values };
   });
   if (failures.length > 0) {
-    failures.sort(
-      (a, b) =>
-        a.location.file.localeCompare(b.location.file) ||
-        a.location.line - b.location.line ||
-        a.location.column - b.location.column,
-    );
     throw new TokenFailures(failures);
   }
 

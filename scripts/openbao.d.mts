@@ -30,13 +30,13 @@ export function api(
   token?: string,
   agent?: Agent | false,
 ): Promise<ApiAnswer>;
-// biome-ignore lint/suspicious/noExplicitAny: JSON from the server
 export function apiOk(
   server: { addr: string; token: string },
   method: string,
   path: string,
   body?: unknown,
   token?: string,
+  // biome-ignore lint/suspicious/noExplicitAny: JSON from the server
 ): Promise<any>;
 export function startOpenBao(options?: {
   bin?: string;

@@ -225,7 +225,7 @@ async function main() {
   if (!existsSync(coreEntry) || !existsSync(join(root, "packages/cli/dist/cli.mjs"))) {
     throw new Error("the packages are not built: run `npm run build` first");
   }
-  if (!existsSync(dotenvx)) throw new Error("dotenvx is missing: run `npm ci` first");
+  if (!existsSync(dotenvx)) throw new Error("dotenvx is missing: run `npm install` first");
   const core = await import(pathToFileURL(coreEntry).href);
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-"));
   const cleanUp = () => rmSync(dir, { recursive: true, force: true });
@@ -263,6 +263,17 @@ async function main() {
   const vault = await vaultResults(join(root, "bench/vault.mjs"));
   rows.push(...vault.rows);
   if (vault.note) notes.push(vault.note);
+
+  if (process.env.BENCH_LOADER !== "0") {
+    say("loader: node start-up with s5/config vs dotenv/config vs dotenvx/config…");
+    const { runLoaderBench } = await import("./loader.mjs");
+    rows.push(...(await runLoaderBench({ runs: 15 })).summaryRows);
+  }
+  if (process.env.BENCH_UNPLUGIN !== "0") {
+    say("unplugin: Vite builds with and without the plugin…");
+    const { runUnpluginBench } = await import("./unplugin.mjs");
+    rows.push(...(await runUnpluginBench()));
+  }
 
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const report = [

@@ -126,6 +126,28 @@ describeVault("vault backend (CLI)", () => {
     expect(old.stderr).toContain("s5 rewrap");
   });
 
+  it("s5 check finds tokens below min_decryption_version with only `read` on the key", async () => {
+    const { mount: m, key: k } = await newMount("chk");
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const v1 = (await s5(["cipher", "vault", "one"], { env: e })).stdout;
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    const v2 = (await s5(["cipher", "vault", "two"], { env: e })).stdout;
+    const dir = tempDir();
+    writeFileSync(join(dir, "app.yml"), `a: ${v1}\nb: ${v2}\n`);
+    expect((await s5(["check", dir], { env: e })).code).toBe(0);
+
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 2 });
+    const reader = await tokenWithPolicy(`path "${m}/keys/${k}" { capabilities = ["read"] }`);
+    const check = await s5(["check", dir], { env: { ...e, VAULT_TOKEN: reader } });
+    expect(check.code).toBe(10);
+    expect(check.stdout).toBe(
+      `${join(dir, "app.yml")}:1:4: key version 1 is below the key's min_decryption_version 2; run \`s5 rewrap\` (S5_CHECK_TOO_OLD)\n`,
+    );
+    expect(check.stderr).toContain("not decrypted here");
+    const admin2 = await s5(["check", dir], { env: e });
+    expect(admin2.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
   it("an encrypt-only token may cipher but is told it may not decrypt", async () => {
     const token = await tokenWithPolicy(
       `path "${mount}/encrypt/${key}" { capabilities = ["update"] }`,

@@ -44,6 +44,11 @@ export interface Backend {
   decryptSync?(bodies: readonly string[]): ItemResult<Uint8Array>[];
   /** Re-encrypts bodies to the newest key (version) without exposing plaintext where it can. */
   rewrap?(bodies: readonly string[]): Promise<ItemResult<string>[]>;
+  /**
+   * The key's versions (Vault): the latest, and the oldest it still decrypts. `undefined` when
+   * not allowed to read them.
+   */
+  keyVersions?(): Promise<{ latest: number; minDecryption: number } | undefined>;
   /** Releases sockets and timers. */
   close?(): Promise<void> | void;
 }

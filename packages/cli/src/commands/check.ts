@@ -11,7 +11,9 @@ import {
   resolveSettings,
   resolveTokens,
   type S5Error,
+  type Settings,
   TokenFailures,
+  toS5Error,
 } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -50,6 +52,45 @@ function keyUnavailable(error: S5Error): boolean {
   );
 }
 
+/**
+ * Vault tokens below the key's min_decryption_version, found from the key's versions alone: this
+ * needs only `read` on the key, not the right to decrypt.
+ */
+async function checkVaultVersions(
+  all: readonly FoundTokens[],
+  settings: Settings,
+  problems: Problem[],
+) {
+  const vaultTokens = all.flatMap((found) =>
+    found.tokens
+      .filter((token) => token.info.backend === "vault")
+      .map((token) => ({ token, found })),
+  );
+  if (vaultTokens.length === 0 || !(settings.env.VAULT_ADDR || settings.env.BAO_ADDR)) return;
+  const backends = createBackends(settings);
+  try {
+    const versions = await (await backends.get("vault")).keyVersions?.();
+    if (!versions) {
+      process.stderr.write("note: Vault key versions not checked (no `read` on the transit key)\n");
+      return;
+    }
+    for (const { token, found } of vaultTokens) {
+      const version = token.info.version ?? 1;
+      if (version < versions.minDecryption) {
+        problems.push({
+          location: found.lines.locate(token.start),
+          message: `key version ${version} is below the key's min_decryption_version ${versions.minDecryption}; run \`s5 rewrap\``,
+          code: "S5_CHECK_TOO_OLD",
+        });
+      }
+    }
+  } catch (error) {
+    process.stderr.write(`note: Vault key versions not checked: ${toS5Error(error).message}\n`);
+  } finally {
+    await backends.close();
+  }
+}
+
 export async function checkCommand(args: readonly string[], context: Context): Promise<number> {
   const { values, positionals, backendWord } = parse("check", args, options);
   if (values.help) return context.help(checkHelp);
@@ -82,6 +123,7 @@ export async function checkCommand(args: readonly string[], context: Context): P
   }
 
   const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
+  await checkVaultVersions(all, settings, problems);
   let undecrypted = 0;
   if (!values["no-decrypt"] && tokens > 0) {
     const backends = createBackends(settings);
@@ -91,6 +133,13 @@ export async function checkCommand(args: readonly string[], context: Context): P
       if (!(error instanceof TokenFailures)) throw error;
       const unavailable = new Map<string, number>();
       for (const { location, error: cause } of error.failures) {
+        const where = `${location.file}:${location.line}:${location.column}`;
+        if (
+          problems.some(
+            (p) => `${p.location.file}:${p.location.line}:${p.location.column}` === where,
+          )
+        )
+          continue;
         if (keyUnavailable(cause)) {
           undecrypted++;
           unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);

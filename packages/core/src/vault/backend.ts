@@ -129,6 +129,10 @@ export async function createVaultBackend(
       });
     },
 
+    keyVersions() {
+      return transit.keyVersions();
+    },
+
     close() {
       tokens.close();
       client.close();

@@ -16,11 +16,18 @@ const FIELD = { encrypt: "plaintext", decrypt: "ciphertext", rewrap: "ciphertext
 /** The field a successful item answers with. */
 const RESULT = { encrypt: "ciphertext", decrypt: "plaintext", rewrap: "ciphertext" } as const;
 
+export interface KeyVersions {
+  latest: number;
+  minDecryption: number;
+}
+
 export interface Transit {
   /** Runs one action over all values; one result per value, in order. */
   batch(action: Action, values: readonly string[]): Promise<ItemResult<string>[]>;
   /** The key's latest version, or undefined when this token may not read the key. */
   latestVersion(): Promise<number | undefined>;
+  /** The key's latest and minimum decryption versions, or undefined without `read` on the key. */
+  keyVersions(): Promise<KeyVersions | undefined>;
 }
 
 /** Runs `tasks` with at most `limit` in flight. */
@@ -126,11 +133,18 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
     },
 
     async latestVersion() {
+      return (await this.keyVersions())?.latest;
+    },
+
+    async keyVersions() {
       const op: Operation = { action: "read", address, mount, key };
       const response = await post("keys", undefined, op);
       if (response.status === 403) return undefined;
-      const version = client.check(response, op).data?.latest_version;
-      return typeof version === "number" ? version : undefined;
+      const data = client.check(response, op).data;
+      const latest = data?.latest_version;
+      const minDecryption = data?.min_decryption_version;
+      if (typeof latest !== "number") return undefined;
+      return { latest, minDecryption: typeof minDecryption === "number" ? minDecryption : 1 };
     },
   };
 }

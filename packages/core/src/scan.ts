@@ -116,6 +116,15 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
       : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
   const tokens: TokenMatch[] = [];
   const malformed: MalformedMatch[] = [];
+  // Repeated tokens share one body string: the copy dies young instead of living as long as the
+  // token list (a 50 MB file with 100k tokens of 500 values keeps 500 strings, not 100k).
+  const seen = new Map<string, string>();
+  const intern = (body: string) => {
+    const known = seen.get(body);
+    if (known !== undefined) return known;
+    if (seen.size < 4096) seen.set(body, body);
+    return body;
+  };
   const length = text.length;
   let steps = 0;
   let from = 0;
@@ -134,7 +143,7 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
 
     const bodyStart = at;
     while (at < length && isBodyChar(codeAt(text, at))) at++;
-    const body = sliceOf(text, bodyStart, at);
+    const body = intern(sliceOf(text, bodyStart, at));
     const afterBody = at;
     while (at < length && isSpace(codeAt(text, at))) at++;
 

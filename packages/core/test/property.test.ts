@@ -10,6 +10,7 @@ const backends = await testBackends();
 // Arbitrary Unicode including "}}", newlines and NUL.
 const secret = fc.oneof(
   fc.string({ unit: "grapheme", maxLength: 40 }),
+  fc.string({ unit: fc.constantFrom("a", "\u2028", "\u2029", '"', "\\"), maxLength: 10 }),
   fc.string({
     unit: fc.constantFrom("}", "{", "\n", "\r", "\0", " ", "|", "s", "5", ":", "é", "😀"),
     maxLength: 40,
@@ -31,7 +32,12 @@ describe("properties", () => {
         const rendered = out!.toBuffer();
         const expected = Buffer.concat([
           plaintext,
-          Buffer.from(`\n${JSON.stringify(value)}\n${plaintext.toString("base64")}`),
+          // The json filter also escapes U+2028/U+2029 (valid JSON, safe in JavaScript too).
+          Buffer.from(
+            `\n${JSON.stringify(value)
+              .replace(/\u2028/g, "\\u2028")
+              .replace(/\u2029/g, "\\u2029")}\n${plaintext.toString("base64")}`,
+          ),
         ]);
         expect(rendered.equals(expected)).toBe(true);
       }),

@@ -18,7 +18,7 @@ import { build } from "vite";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
-const RUNS = Number(process.env.S5_BENCH_RUNS ?? 7);
+const RUNS = Number(process.env.S5_BENCH_RUNS ?? 15);
 const TOKENS = 100;
 /** Builds per sample: one demo build takes tens of milliseconds, too short to time alone. */
 const PER_SAMPLE = 3;

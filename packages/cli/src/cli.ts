@@ -1,16 +1,5 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
 import { S5Error, toS5Error } from "@s5/core";
-import { checkCommand } from "./commands/check.ts";
-import { cipherCommand, cipherHelp } from "./commands/cipher.ts";
-import { completionCommand } from "./commands/completion.ts";
-import { decipherCommand } from "./commands/decipher.ts";
-import { editCommand } from "./commands/edit.ts";
-import { initCommand } from "./commands/init.ts";
-import { keysCommand } from "./commands/keys.ts";
-import { lsCommand } from "./commands/ls.ts";
-import { renderCommand } from "./commands/render.ts";
-import { rewrapCommand } from "./commands/rewrap.ts";
-import { sealCommand } from "./commands/seal.ts";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
 
@@ -40,21 +29,65 @@ Options: -h, --help; -V, --version
 
 type Command = (args: readonly string[], context: Context) => Promise<number>;
 
+/** Each command loads its module only when it runs: `s5 cipher` pays nothing for `s5 check`. */
+const lazy =
+  <M>(load: () => Promise<M>, pick: (module: M) => Command): Command =>
+  async (args, context) =>
+    pick(await load())(args, context);
+
 const commands: Record<string, Command> = {
-  cipher: cipherCommand,
-  decipher: decipherCommand,
-  render: renderCommand,
-  init: initCommand,
-  keys: keysCommand,
-  seal: sealCommand,
-  edit: editCommand,
-  ls: lsCommand,
-  check: checkCommand,
-  completion: (args, context) => completionCommand(args, context, commands, mainHelp),
-  rewrap: rewrapCommand,
-  "tf-external": async (a, c) =>
-    (await import("./commands/tf-external.ts")).tfExternalCommand(a, c),
-  run: async (a, c) => (await import("./commands/run.ts")).runCommand(a, c),
+  cipher: lazy(
+    () => import("./commands/cipher.ts"),
+    (m) => m.cipherCommand,
+  ),
+  decipher: lazy(
+    () => import("./commands/decipher.ts"),
+    (m) => m.decipherCommand,
+  ),
+  render: lazy(
+    () => import("./commands/render.ts"),
+    (m) => m.renderCommand,
+  ),
+  init: lazy(
+    () => import("./commands/init.ts"),
+    (m) => m.initCommand,
+  ),
+  keys: lazy(
+    () => import("./commands/keys.ts"),
+    (m) => m.keysCommand,
+  ),
+  seal: lazy(
+    () => import("./commands/seal.ts"),
+    (m) => m.sealCommand,
+  ),
+  edit: lazy(
+    () => import("./commands/edit.ts"),
+    (m) => m.editCommand,
+  ),
+  ls: lazy(
+    () => import("./commands/ls.ts"),
+    (m) => m.lsCommand,
+  ),
+  check: lazy(
+    () => import("./commands/check.ts"),
+    (m) => m.checkCommand,
+  ),
+  completion: lazy(
+    () => import("./commands/completion.ts"),
+    (m) => (args, context) => m.completionCommand(args, context, commands, mainHelp),
+  ),
+  rewrap: lazy(
+    () => import("./commands/rewrap.ts"),
+    (m) => m.rewrapCommand,
+  ),
+  "tf-external": lazy(
+    () => import("./commands/tf-external.ts"),
+    (m) => m.tfExternalCommand,
+  ),
+  run: lazy(
+    () => import("./commands/run.ts"),
+    (m) => m.runCommand,
+  ),
 };
 
 /** The Go tool's global flags come before the command; accept and skip them. */
@@ -113,5 +146,3 @@ function report(error: unknown): number {
   }
   return failure.exitCode;
 }
-
-export { cipherHelp };

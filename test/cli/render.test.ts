@@ -123,3 +123,15 @@ describe("s5 render -i on a symbolic link", () => {
     expect(statSync(join(box.dir, "real.yml")).mode & 0o777).toBe(0o604);
   });
 });
+
+describe("s5 render of a large output into a pipe", () => {
+  it("waits for the reader without warnings and loses nothing", async () => {
+    const { box, cipher, env } = await aesBox();
+    const token = await cipher("v");
+    const line = `${"y".repeat(1 << 16)}${token}\n`;
+    writeFileSync(join(box.dir, "big.txt"), line.repeat(256));
+    const out = await box.s5(["render", "big.txt"], { env });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.length).toBe(((1 << 16) + 2) * 256);
+  });
+});

@@ -128,8 +128,12 @@ export async function writeStdout(pieces: Iterable<Uint8Array>): Promise<void> {
     if (piece.byteLength === 0) continue;
     if (!process.stdout.write(piece)) {
       await new Promise<void>((resolve, reject) => {
-        process.stdout.once("drain", resolve);
-        process.stdout.once("error", reject);
+        const done = (error?: Error) => {
+          process.stdout.off("drain", done).off("error", done);
+          if (error) reject(error);
+          else resolve();
+        };
+        process.stdout.on("drain", done).on("error", done);
       });
     }
   }

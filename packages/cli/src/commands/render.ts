@@ -1,3 +1,4 @@
+import { setFlagsFromString } from "node:v8";
 import {
   createBackends,
   renderSources,
@@ -42,6 +43,18 @@ const options = {
   "keep-failed": { type: "boolean" },
 } as const;
 
+/**
+ * A large render keeps one object per token alive until the end, and V8 then grows its young
+ * generation to 64 MB (sized from the machine's memory), most of the peak of a 50 MB render. Past
+ * 16 MB of input, keep it at its starting size: 3.3× the file instead of 4.8× for 100k distinct
+ * tokens, about 15 % slower. (A flag read when the young generation would grow; no effect on
+ * small renders.)
+ */
+function boundYoungGeneration(sources: readonly Source<Uint8Array>[]): void {
+  const total = sources.reduce((sum, source) => sum + source.content.byteLength, 0);
+  if (total > 16 * 1024 * 1024) setFlagsFromString("--semi-space-growth-factor=1");
+}
+
 export async function renderCommand(args: readonly string[], context: Context): Promise<number> {
   const { values, positionals, backendWord } = parse("render", args, options);
   if (values.help) return context.help(renderHelp);
@@ -64,6 +77,7 @@ export async function renderCommand(args: readonly string[], context: Context): 
     sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
     bar.tick("read");
   }
+  boundYoungGeneration(sources);
   const backends = createBackends(settings);
   let outputs: Spliced[];
   try {

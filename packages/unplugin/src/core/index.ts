@@ -333,12 +333,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   return plugin;
 };
 
+/** Compiled `allowClient` matchers, shared by the plugin instances of one process (one per build). */
+const matchers = new Map<string, (file: string) => boolean>();
+
 function makeMatcher(globs: readonly string[], root: string): (file: string) => boolean {
   if (globs.length === 0) return () => false;
-  return picomatch(
-    globs.map((glob) => (isAbsolute(glob) || glob.startsWith("**") ? glob : `${root}/${glob}`)),
-    { dot: true },
-  );
+  const key = JSON.stringify([root, globs]);
+  let matcher = matchers.get(key);
+  if (!matcher) {
+    matcher = picomatch(
+      globs.map((glob) => (isAbsolute(glob) || glob.startsWith("**") ? glob : `${root}/${glob}`)),
+      { dot: true },
+    );
+    matchers.set(key, matcher);
+  }
+  return matcher;
 }
 
 /** The plugin for every bundler: `unplugin.vite()`, `unplugin.webpack()`… */

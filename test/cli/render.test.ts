@@ -135,3 +135,51 @@ describe("s5 render of a large output into a pipe", () => {
     expect(out.stdout.length).toBe(((1 << 16) + 2) * 256);
   });
 });
+
+describe("s5 render of many files on a terminal", () => {
+  it("shows a progress bar on stderr (a real pseudo-terminal), and keeps stdout clean", async () => {
+    const { spawnSync } = await import("node:child_process");
+    const { S5_BIN } = await import("./run.ts");
+    const { box, cipher, env } = await aesBox();
+    const token = await cipher("v");
+    const files: string[] = [];
+    for (let i = 0; i < 12; i++) {
+      files.push(`f${i}.txt`);
+      writeFileSync(join(box.dir, `f${i}.txt`), `${i}=${token}\n`);
+    }
+    // stderr is a terminal (python's pty), stdout a pipe.
+    const script = [
+      "import os, pty, subprocess, sys",
+      "master, slave = pty.openpty()",
+      "p = subprocess.Popen(sys.argv[1:], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=slave)",
+      "os.close(slave)",
+      "out = p.stdout.read()",
+      "p.wait()",
+      "err = b''",
+      "while True:",
+      "    try:",
+      "        chunk = os.read(master, 65536)",
+      "    except OSError:",
+      "        break",
+      "    if not chunk:",
+      "        break",
+      "    err += chunk",
+      "sys.stdout.write(str(p.returncode) + '\\n' + out.decode() + '\\n---\\n' + err.decode())",
+    ].join("\n");
+    // (the sandbox's environment has no CI variable: progress is off in CI)
+    const result = spawnSync(
+      "python3",
+      ["-c", script, process.execPath, S5_BIN, "render", ...files],
+      {
+        cwd: box.dir,
+        env: { ...box.env, ...env },
+        encoding: "utf8",
+      },
+    );
+    const [head = "", err = ""] = result.stdout.split("\n---\n");
+    const [code, ...out] = head.split("\n");
+    expect(code).toBe("0");
+    expect(out.join("\n")).toBe(`${files.map((_, i) => `${i}=v`).join("\n")}\n`);
+    expect(err).toMatch(/\[#+-*\] read \d+\/12 files/);
+  });
+});

@@ -86,12 +86,16 @@ export function mapTokenStrings<T>(
   value: unknown,
   path: string,
   leaf: (text: string, path: string) => T,
+  /** Handles other values (Outputs, Promises): `{ value }` replaces it, `undefined` walks on. */
+  special?: (value: unknown, path: string) => { value: unknown } | undefined,
 ): unknown {
   if (typeof value === "string") return hasTokens(value) ? leaf(value, path) : undefined;
+  const handled = special?.(value, path);
+  if (handled) return handled.value;
   if (Array.isArray(value)) {
     let copy: unknown[] | undefined;
     for (const [i, item] of value.entries()) {
-      const next = mapTokenStrings(item, `${path}[${i}]`, leaf);
+      const next = mapTokenStrings(item, `${path}[${i}]`, leaf, special);
       if (next !== undefined) {
         copy ??= [...value];
         copy[i] = next;
@@ -102,7 +106,7 @@ export function mapTokenStrings<T>(
   if (isPlainObject(value)) {
     let copy: Record<string, unknown> | undefined;
     for (const [key, item] of Object.entries(value)) {
-      const next = mapTokenStrings(item, path ? `${path}.${key}` : key, leaf);
+      const next = mapTokenStrings(item, path ? `${path}.${key}` : key, leaf, special);
       if (next !== undefined) {
         copy ??= { ...value };
         copy[key] = next;

@@ -1,6 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import { type Decryptor, getDecryptor } from "./decryptor.ts";
-import { hasTokens, isPlainObject, renderDeep } from "./render.ts";
+import { mapTokenStrings, renderDeep } from "./render.ts";
 import { secret } from "./secret.ts";
 
 export interface TransformOptions {
@@ -16,39 +16,20 @@ export interface TransformOptions {
  * `undefined` when nothing changed (nothing is copied then).
  */
 function resolveInputs(value: unknown, name: string, decryptor: () => Decryptor): unknown {
-  if (typeof value === "string") {
-    return hasTokens(value) ? secret(value, { name, decryptor: decryptor() }) : undefined;
-  }
-  if (pulumi.Output.isInstance(value) || value instanceof Promise) {
-    // Known only once resolved: look inside then, and mark the result secret if it held tokens.
-    return pulumi.output(value).apply(async (inner: unknown) => {
-      const plain = await renderDeep(inner, name, decryptor());
-      return plain === undefined ? inner : pulumi.secret(plain);
-    });
-  }
-  if (Array.isArray(value)) {
-    let copy: unknown[] | undefined;
-    for (const [i, item] of value.entries()) {
-      const next = resolveInputs(item, `${name}[${i}]`, decryptor);
-      if (next !== undefined) {
-        copy ??= [...value];
-        copy[i] = next;
-      }
-    }
-    return copy;
-  }
-  if (isPlainObject(value)) {
-    let copy: Record<string, unknown> | undefined;
-    for (const [key, item] of Object.entries(value)) {
-      const next = resolveInputs(item, `${name}.${key}`, decryptor);
-      if (next !== undefined) {
-        copy ??= { ...value };
-        copy[key] = next;
-      }
-    }
-    return copy;
-  }
-  return undefined;
+  return mapTokenStrings(
+    value,
+    name,
+    (text, path) => secret(text, { name: path, decryptor: decryptor() }),
+    (item, path) => {
+      if (!pulumi.Output.isInstance(item) && !(item instanceof Promise)) return undefined;
+      // Known only once resolved: look inside then, and mark the result secret if it held tokens.
+      const resolved = pulumi.output(item).apply(async (inner: unknown) => {
+        const plain = await renderDeep(inner, path, decryptor());
+        return plain === undefined ? inner : pulumi.secret(plain);
+      });
+      return { value: resolved };
+    },
+  );
 }
 
 /**

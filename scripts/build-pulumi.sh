@@ -16,17 +16,9 @@ set -euo pipefail
 
 PULUMI_VERSION="${PULUMI_VERSION:-v3.274.1}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# Outside the clone, so that CI on the same machine reuses what was built (6 GB of Go caches).
-cache="${S5_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s5-tools}"
+source "$root/scripts/_go-tools-env.sh"
 bin="$cache/bin/pulumi"
 host="$cache/bin/pulumi-language-nodejs"
-
-export GOPATH="$cache/go" GOMODCACHE="$cache/go/pkg/mod" GOCACHE="$cache/go/build-cache"
-export GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=0
-# One package at a time by default: the machine has two cores and others build beside us.
-jobs="${S5_BUILD_JOBS:-1}"
-mkdir -p "$cache/bin"
-start=$SECONDS
 
 if [[ -x "$bin" && -z "${S5_REBUILD:-}" ]]; then
   echo "pulumi already built: $bin ($("$bin" version))"

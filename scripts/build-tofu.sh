@@ -16,18 +16,10 @@ set -euo pipefail
 TOFU_VERSION="${TOFU_VERSION:-v1.12.6}"
 FRAMEWORK_VERSION="v1.19.0" # github.com/hashicorp/terraform-plugin-framework
 root="$(cd "$(dirname "$0")/.." && pwd)"
-# Outside the clone, so that CI on the same machine reuses what was built (6 GB of Go caches).
-cache="${S5_TOOLS_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/s5-tools}"
+source "$root/scripts/_go-tools-env.sh"
 bin="$cache/bin/tofu"
 mirror="$cache/tofu-providers/registry.opentofu.org/hashicorp/external/2.999.0/linux_amd64"
 provider="$mirror/terraform-provider-external_v2.999.0"
-
-export GOPATH="$cache/go" GOMODCACHE="$cache/go/pkg/mod" GOCACHE="$cache/go/build-cache"
-export GOFLAGS="-buildvcs=false -mod=mod" CGO_ENABLED=0
-# One package at a time by default: the machine has two cores and others build beside us.
-jobs="${S5_BUILD_JOBS:-1}"
-mkdir -p "$cache/bin"
-start=$SECONDS
 
 if [[ -x "$bin" && -z "${S5_REBUILD:-}" ]]; then
   echo "tofu already built: $bin ($("$bin" version 2>/dev/null | grep -m1 '^OpenTofu'))"

@@ -1,5 +1,5 @@
 // A real `pulumi preview` and `pulumi up` of apps/pulumi-program on a local file backend. Opt-in:
-// it runs when .cache/bin holds `pulumi` and `pulumi-language-nodejs` (scripts/build-pulumi.sh
+// it runs when ~/.cache/s5-tools/bin holds `pulumi` and `pulumi-language-nodejs` (scripts/build-pulumi.sh
 // builds both from the Go module proxy) or S5_PULUMI_BIN names a directory holding both, and is
 // skipped, with a message on stderr, otherwise. The same program runs under Pulumi's mocks in
 // pulumi-program.test.ts, always.

@@ -1,4 +1,4 @@
-// A real OpenTofu run of apps/tofu-stack. Opt-in: it runs when OpenTofu is at .cache/bin/tofu
+// A real OpenTofu run of apps/tofu-stack. Opt-in: it runs when OpenTofu is at ~/.cache/s5-tools/bin/tofu
 // (scripts/build-tofu.sh builds it from the Go module proxy) or S5_TOFU names a binary, and is
 // skipped, with a message on stderr, otherwise. The protocol of `s5 tf-external` is tested
 // without OpenTofu in tf-external.test.ts.

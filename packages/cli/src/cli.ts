@@ -8,19 +8,19 @@ export const mainHelp = `s5 — secrets inside ordinary config files
 Usage: s5 <command> [BACKEND] [arguments] [options]
 
 Commands:
-  cipher     encrypt a value into a token          s5 cipher 'hunter2'
-  decipher   decrypt one token                     s5 decipher '{{ s5:… }}'
-  render     replace every token in files          s5 render secret.yml | kubectl apply -f -
-  init       set up local keys for this project    s5 init
-  keys       manage local-key recipients           s5 keys add ci s5pk-…
-  seal       encrypt values marked {{ s5:seal … }}  s5 seal -i values.yml
-  edit       edit decrypted values in $EDITOR       s5 edit secret.yml
-  ls         list every token                      s5 ls --json .
-  check      find bad tokens and plaintext secrets s5 check .
-  completion print a shell completion script       s5 completion bash
-  rewrap     move Vault tokens to the newest key   s5 rewrap -k app -i secret.yml
-  tf-external decrypt an OpenTofu external query   program = ["s5", "tf-external"]
-  run        run a command with the env decrypted  s5 run -- node server.js
+  cipher       encrypt a value into a token            s5 cipher 'hunter2'
+  decipher     decrypt one token                       s5 decipher '{{ s5:… }}'
+  render       replace every token in files            s5 render secret.yml | kubectl apply -f -
+  seal         encrypt values marked {{ s5:seal … }}   s5 seal -i values.yml
+  edit         edit decrypted values in $EDITOR        s5 edit secret.yml
+  rewrap       move Vault tokens to the newest key     s5 rewrap -k app -i secret.yml
+  ls           list every token                        s5 ls --json .
+  check        find bad tokens and plaintext secrets   s5 check .
+  run          run a command with the env decrypted    s5 run -- node server.js
+  tf-external  the OpenTofu external data source         program = ["s5", "tf-external"]
+  init         set up local keys for this project      s5 init
+  keys         manage local-key recipients             s5 keys add ci s5pk-…
+  completion   print a shell completion script         s5 completion bash
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
 Run \`s5 <command> --help\` for details. Exit codes: see the README.

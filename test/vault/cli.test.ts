@@ -44,17 +44,19 @@ describeVault("vault backend (CLI)", () => {
   });
 
   it("reads the Go tool's tokens (vault:v1: stripped, either spacing)", async () => {
-    const body = (await vaultEncrypt(mount, key, "from-go")).slice("vault:v1:".length);
+    const ciphertext = await vaultEncrypt(mount, key, "from-go");
+    const body = ciphertext.slice("vault:v1:".length);
     const file = join(tempDir(), "legacy.yml");
-    writeFileSync(file, `x: {{s5:${body}}}\ny: {{ s5:${body} }}\n`);
+    // 0.1.7+ `{{s5:…}}`, 0.1.1–0.1.6 `{{ s5:… }}`, and 0.1.0's `{{ vault:v1:… }}`.
+    writeFileSync(file, `x: {{s5:${body}}}\ny: {{ s5:${body} }}\nz: {{ ${ciphertext} }}\n`);
     const render = await s5(["render", "vault", "-k", key, file], {
       env: vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount }),
     });
     expect(render.stderr).toBe("");
-    expect(render.stdout).toBe("x: from-go\ny: from-go\n");
+    expect(render.stdout).toBe("x: from-go\ny: from-go\nz: from-go\n");
     const inPlace = await s5(["render", "vault", "-k", key, "--transit-mount", mount, file, "-i"]);
     expect(inPlace.code).toBe(0);
-    expect(readFileSync(file, "utf8")).toBe("x: from-go\ny: from-go\n");
+    expect(readFileSync(file, "utf8")).toBe("x: from-go\ny: from-go\nz: from-go\n");
   });
 
   it("writes Go-tool tokens with --legacy, and refuses once the key is rotated", async () => {

@@ -1,12 +1,13 @@
 /**
  * The token grammar, and the only scanner of it.
  *
- *   token   = "{{" ws* "s5:" body ws* ( "|" ws* filter ws* )* "}}"
+ *   token   = "{{" ws* ( "s5:" body / "vault:v" DIGIT body ) ws* ( "|" ws* filter ws* )* "}}"
  *   body    = 1*( ALPHA / DIGIT / "+" / "/" / "=" / "_" / "-" / "." / ":" )
  *   filter  = 1*( lower-ALPHA / DIGIT / "_" / "-" )
  *   ws      = SP / HTAB / LF / CR / FF          (RE2's \s, as in the Go tool)
  *
- * The Go tool wrote `{{ s5:B64 }}` and `{{s5:B64}}`; both are tokens here. New tokens carry their
+ * The Go tool wrote `{{ s5:B64 }}` and `{{s5:B64}}` (and, in 0.1.0, `{{ vault:v1:B64 }}`, read as the
+ * body `vault:v1:B64`); all are tokens here. New tokens carry their
  * backend in the body (`vault:v2:…`, `local:KID:…`, `aes:…`). Text that starts with `{{ s5:` but
  * does not finish as a token is reported as malformed instead of being passed through silently;
  * anything else (`{{ s5 }}`, Helm's `{{ .Values.x }}`) is not a token and is left alone.
@@ -49,6 +50,7 @@ const OPEN = "{{";
 /** Shared by every token without filters (most of them): one array instead of one per token. */
 const NO_FILTERS: string[] = Object.freeze([]) as unknown as string[];
 const PREFIX = "s5:";
+const VAULT_PREFIX = "vault:v";
 
 function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0c;
@@ -103,6 +105,12 @@ function startsWithAt(text: Text, prefix: string, at: number): boolean {
   return true;
 }
 
+/** The Go tool's very first form, `{{ vault:v1:… }}` (0.1.0): Vault's ciphertext, no `s5:`. */
+function isGoToolVaultToken(text: Text, at: number): boolean {
+  const digit = codeAt(text, at + VAULT_PREFIX.length);
+  return startsWithAt(text, VAULT_PREFIX, at) && digit >= 0x31 && digit <= 0x39;
+}
+
 /**
  * Finds every token and every malformed token in `source`. Never throws.
  *
@@ -135,11 +143,12 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
     let at = start + 2;
     while (at < length && isSpace(codeAt(text, at))) at++;
     steps += at - start;
-    if (!startsWithAt(text, PREFIX, at)) {
+    if (startsWithAt(text, PREFIX, at)) {
+      at += PREFIX.length;
+    } else if (!isGoToolVaultToken(text, at)) {
       from = start + 1;
       continue;
     }
-    at += PREFIX.length;
 
     const bodyStart = at;
     while (at < length && isBodyChar(codeAt(text, at))) at++;

@@ -72,3 +72,13 @@ describe("scan", () => {
     expect(spliceText(text, tokens, ["1", "2"])).toBe("\ufeffa: 1\r\nb: 2");
   });
 });
+
+describe("the Go tool's first token form (0.1.0)", () => {
+  it("reads {{ vault:v1:… }} as the body vault:v1:…, and leaves other vault: text alone", () => {
+    expect(bodies("a: {{ vault:v1:AbC+/= }}\nb: {{vault:v2:QQ==}}")).toEqual([
+      "vault:v1:AbC+/=",
+      "vault:v2:QQ==",
+    ]);
+    expect(scan("{{ vault:x }} {{ vault:v }} {{ vault }}")).toEqual({ tokens: [], malformed: [] });
+  });
+});

@@ -109,6 +109,8 @@ describe("properties", () => {
       fill("{{s5:A}"),
       fill("{{ s5:AAAAAAAAAAAAAAAA  "),
       fill("{{ s5:A}}"),
+      fill("{{ vault:v1:A"),
+      `{{ vault:v9:${fill("A")}`,
     ];
     for (const input of adversarial) {
       const stats: ScanStats = { steps: 0 };

@@ -3,11 +3,12 @@
 // builds both from the Go module proxy) or S5_PULUMI_BIN names a directory holding both, and is
 // skipped, with a message on stderr, otherwise. The same program runs under Pulumi's mocks in
 // pulumi-program.test.ts, always.
-import { spawn } from "node:child_process";
+
 import { copyFileSync, existsSync, mkdirSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
 import { missingTool, toolsDir } from "./tools.ts";
 
@@ -24,23 +25,7 @@ if (!available) {
 }
 
 function run(args: string[], cwd: string, env: Record<string, string>) {
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-    const child = spawn(join(binDir, "pulumi"), args, {
-      cwd,
-      env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  return runChild(join(binDir, "pulumi"), args, { cwd, env });
 }
 
 describe.skipIf(!available)("Pulumi CLI: apps/pulumi-program on a local file backend", () => {

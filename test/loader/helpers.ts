@@ -1,11 +1,12 @@
 // Shared pieces of the loader's end-to-end tests: a project with local keys (`s5 init`), apps
 // written into it, and Node child processes run there the way a user would run them.
-import { spawn } from "node:child_process";
+
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
+import { runChild } from "../child.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const s5Bin = join(root, "packages/cli/bin/s5.mjs");
@@ -22,23 +23,7 @@ export function run(
   args: readonly string[],
   options: { cwd: string; env: Record<string, string>; command?: string },
 ): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(options.command ?? process.execPath, args, {
-      cwd: options.cwd,
-      env: options.env,
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr }));
-  });
+  return runChild(options.command ?? process.execPath, args, options);
 }
 
 /** An environment without the developer's S5_, VAULT_, DOTENV_ and NODE_OPTIONS variables. */

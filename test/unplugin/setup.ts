@@ -4,11 +4,12 @@
  * `*.template.*` files rendered to `*.generated.*` files with real tokens in place of the
  * `%NAME%` placeholders. No key is ever committed.
  */
-import { spawn } from "node:child_process";
+
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBackends, resolveSettings } from "@s5/core";
+import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
 
 export const REPO = fileURLToPath(new URL("../../", import.meta.url));
@@ -86,26 +87,10 @@ export function run(
   args: string[],
   env: Record<string, string>,
 ): Promise<Result> {
-  return new Promise((resolve, reject) => {
-    const cwd = join(APPS, app);
-    // An app's own node_modules/.bin first (webpack-cli lives there, not at the root).
-    const PATH = `${join(cwd, "node_modules", ".bin")}:${env.PATH ?? ""}`;
-    const child = spawn(command, args, {
-      cwd,
-      env: { ...env, PATH },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk: Buffer) => {
-      stdout += chunk.toString();
-    });
-    child.stderr.on("data", (chunk: Buffer) => {
-      stderr += chunk.toString();
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-  });
+  const cwd = join(APPS, app);
+  // An app's own node_modules/.bin first (webpack-cli lives there, not at the root).
+  const PATH = `${join(cwd, "node_modules", ".bin")}:${env.PATH ?? ""}`;
+  return runChild(command, args, { cwd, env: { ...env, PATH } });
 }
 
 /** Every file under a directory, as text. */

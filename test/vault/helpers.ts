@@ -1,6 +1,6 @@
 // Shared pieces of the Vault end-to-end tests: the server from globalSetup, the built CLI as a
 // child process, isolated transit mounts, and core's API with an explicit environment.
-import { spawn } from "node:child_process";
+
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { createBackends, type Overrides, resolveSettings } from "@s5/core";
 import { describe, inject, it } from "vitest";
 import { api, apiOk } from "../../scripts/openbao.mjs";
+import { runChild } from "../child.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "packages/cli/bin/s5.mjs");
@@ -102,23 +103,10 @@ export function s5(
   args: readonly string[],
   options: { env?: Record<string, string>; input?: string; cwd?: string } = {},
 ): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, ...args], {
-      env: options.env ?? vaultEnv(),
-      cwd: options.cwd ?? tempDir(),
-      stdio: ["pipe", "pipe", "pipe"],
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (chunk) => {
-      stdout += chunk;
-    });
-    child.stderr.on("data", (chunk) => {
-      stderr += chunk;
-    });
-    child.on("error", reject);
-    child.on("close", (code) => resolve({ code, stdout, stderr }));
-    child.stdin.end(options.input ?? "");
+  return runChild(process.execPath, [bin, ...args], {
+    env: options.env ?? vaultEnv(),
+    cwd: options.cwd ?? tempDir(),
+    input: options.input ?? "",
   });
 }
 

@@ -4,6 +4,7 @@
  * Requests and replies are plain data, so they can cross a MessagePort.
  */
 import {
+  type BackendName,
   canResolveSync,
   createBackends,
   findTokens,
@@ -100,6 +101,15 @@ function splice(
   return { ok: true, values, secrets: request.withSecrets ? texts.flat() : undefined, steps };
 }
 
+function settingsOf(request: DecryptRequest) {
+  return resolveSettings({ cwd: request.cwd, env: request.env, overrides: request.overrides });
+}
+
+/** Every token of every value, named by its variable for error locations. */
+function findAll(request: DecryptRequest, legacy: BackendName | undefined) {
+  return request.items.map((item) => findTokens({ name: item.name, content: item.value }, legacy));
+}
+
 /**
  * Decrypts in this thread when every token is a local-key or AES token (no I/O, so no worker
  * is needed). `undefined` means "use {@link decryptItems}": a Vault token, or a native module
@@ -108,16 +118,8 @@ function splice(
 export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefined {
   const steps: [string, number][] = [["start", now()]];
   try {
-    const settings = resolveSettings({
-      cwd: request.cwd,
-      env: request.env,
-      overrides: request.overrides,
-    });
-    const legacy =
-      settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
-    const found = request.items.map((item) =>
-      findTokens({ name: item.name, content: item.value }, legacy),
-    );
+    const settings = settingsOf(request);
+    const found = findAll(request, createBackends(settings).legacyBackend);
     if (!canResolveSync(found)) return undefined;
     steps.push(["settings", now()]);
     const plaintexts = resolveTokensSync(found, settings);
@@ -134,15 +136,8 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
   let backends: ReturnType<typeof createBackends> | undefined;
   const steps: [string, number][] = [["start", now()]];
   try {
-    const settings = resolveSettings({
-      cwd: request.cwd,
-      env: request.env,
-      overrides: request.overrides,
-    });
-    backends = createBackends(settings);
-    const found = request.items.map((item) =>
-      findTokens({ name: item.name, content: item.value }, backends!.legacyBackend),
-    );
+    backends = createBackends(settingsOf(request));
+    const found = findAll(request, backends.legacyBackend);
     steps.push(["settings", now()]);
     const plaintexts = await resolveTokens(found, backends);
     steps.push(["decrypt", now()]);

@@ -21,6 +21,13 @@ export const backendOptions = {
   "transit-mount": { type: "string" },
 } as const satisfies Record<string, OptionSpec>;
 
+/** The help lines of {@link backendOptions} (and `--config`), for commands that take all of them. */
+export const backendOptionsHelp = `      --key HEX                AES key (S5_AES_KEY)
+      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
+  -k, --transit-key K          Vault transit key (S5_VAULT_TRANSIT_KEY)
+      --transit-mount M        Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
+      --config FILE            project config (default: .s5.json found upward)`;
+
 const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 
 /**

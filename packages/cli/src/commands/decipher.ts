@@ -6,7 +6,13 @@ import {
   resolveTokens,
   TokenError,
 } from "@s5/core";
-import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import {
+  backendOptions,
+  backendOptionsHelp,
+  commonOptions,
+  overridesFrom,
+  parse,
+} from "../args.ts";
 import type { Context } from "../context.ts";
 import { readStdin, writeStdout } from "../io.ts";
 
@@ -19,11 +25,7 @@ White space around the input is ignored.
 
 BACKEND   aes or vault for the Go tool's bare tokens; new tokens name their backend themselves
 Options:
-      --key HEX                AES key (S5_AES_KEY)
-      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
-  -k, --transit-key K          Vault transit key (S5_VAULT_TRANSIT_KEY)
-      --transit-mount M        Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
-      --config FILE            project config (default: .s5.json found upward)
+${backendOptionsHelp}
 
 Example:
   s5 decipher aes --key "$KEY" '{{s5:MTdk…}}'

@@ -1,5 +1,11 @@
 import { createBackends, IoError, renderSources, resolveSettings, type Source } from "@s5/core";
-import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import {
+  backendOptions,
+  backendOptionsHelp,
+  commonOptions,
+  overridesFrom,
+  parse,
+} from "../args.ts";
 import type { Context } from "../context.ts";
 import { readStdin, writeStdout } from "../io.ts";
 
@@ -19,11 +25,7 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
 \`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.
 
 Options:
-      --key HEX                AES key (S5_AES_KEY)
-      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
-  -k, --transit-key K          Vault transit key (S5_VAULT_TRANSIT_KEY)
-      --transit-mount M        Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
-      --config FILE            project config (default: .s5.json found upward)
+${backendOptionsHelp}
 `;
 
 const options = { ...commonOptions, ...backendOptions } as const;

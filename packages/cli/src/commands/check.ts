@@ -1,6 +1,7 @@
 import { readFile } from "node:fs/promises";
 import {
   BackendError,
+  type Backends,
   createBackends,
   ExitCode,
   type FoundTokens,
@@ -59,6 +60,7 @@ function keyUnavailable(error: S5Error): boolean {
 async function checkVaultVersions(
   all: readonly FoundTokens[],
   settings: Settings,
+  backends: Backends,
   problems: Problem[],
 ) {
   const vaultTokens = all.flatMap((found) =>
@@ -67,7 +69,6 @@ async function checkVaultVersions(
       .map((token) => ({ token, found })),
   );
   if (vaultTokens.length === 0 || !(settings.env.VAULT_ADDR || settings.env.BAO_ADDR)) return;
-  const backends = createBackends(settings);
   try {
     const versions = await (await backends.get("vault")).keyVersions?.();
     if (!versions) {
@@ -86,8 +87,37 @@ async function checkVaultVersions(
     }
   } catch (error) {
     process.stderr.write(`note: Vault key versions not checked: ${toS5Error(error).message}\n`);
-  } finally {
-    await backends.close();
+  }
+}
+
+const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
+
+/**
+ * Decrypts every token (one batch per backend); a token that fails is a problem unless its key is
+ * not available here. Returns how many tokens could not be tried.
+ */
+async function checkDecrypt(all: readonly FoundTokens[], backends: Backends, problems: Problem[]) {
+  try {
+    await resolveTokens(all, backends);
+    return 0;
+  } catch (error) {
+    if (!(error instanceof TokenFailures)) throw error;
+    const reported = new Set(problems.map((problem) => where(problem.location)));
+    const unavailable = new Map<string, number>();
+    let undecrypted = 0;
+    for (const { location, error: cause } of error.failures) {
+      if (reported.has(where(location))) continue;
+      if (keyUnavailable(cause)) {
+        undecrypted++;
+        unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
+      } else {
+        problems.push({ location, message: cause.message, code: cause.code });
+      }
+    }
+    for (const [reason, count] of unavailable) {
+      process.stderr.write(`note: ${count} token(s) not decrypted here: ${reason}\n`);
+    }
+    return undecrypted;
   }
 }
 
@@ -108,51 +138,28 @@ export async function checkCommand(args: readonly string[], context: Context): P
     for (const { location, error } of found.failures)
       problems.push({ location, message: error.message, code: error.code });
     if (found.tokens.length + found.failures.length > 0) {
-      for (const suspect of findSuspectSecrets(content.toString("utf8"))) {
-        const location = found.lines.locate(
-          Buffer.byteLength(content.toString("utf8").slice(0, suspect.offset)),
-        );
+      const text = content.toString("utf8");
+      for (const suspect of findSuspectSecrets(text)) {
         problems.push({
-          location,
+          location: found.lines.locate(Buffer.byteLength(text.slice(0, suspect.offset))),
           message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
           code: "S5_CHECK_PLAINTEXT",
         });
       }
     }
-    if (found.tokens.length > 0) all.push({ ...found, failures: [] });
+    // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
+    if (found.tokens.length > 0) all.push(found);
   }
 
   const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
-  await checkVaultVersions(all, settings, problems);
+  const backends = createBackends(settings);
   let undecrypted = 0;
-  if (!values["no-decrypt"] && tokens > 0) {
-    const backends = createBackends(settings);
-    try {
-      await resolveTokens(all, backends);
-    } catch (error) {
-      if (!(error instanceof TokenFailures)) throw error;
-      const unavailable = new Map<string, number>();
-      for (const { location, error: cause } of error.failures) {
-        const where = `${location.file}:${location.line}:${location.column}`;
-        if (
-          problems.some(
-            (p) => `${p.location.file}:${p.location.line}:${p.location.column}` === where,
-          )
-        )
-          continue;
-        if (keyUnavailable(cause)) {
-          undecrypted++;
-          unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
-        } else {
-          problems.push({ location, message: cause.message, code: cause.code });
-        }
-      }
-      for (const [reason, count] of unavailable) {
-        process.stderr.write(`note: ${count} token(s) not decrypted here: ${reason}\n`);
-      }
-    } finally {
-      await backends.close();
-    }
+  try {
+    await checkVaultVersions(all, settings, backends, problems);
+    if (!values["no-decrypt"] && tokens > 0)
+      undecrypted = await checkDecrypt(all, backends, problems);
+  } finally {
+    await backends.close();
   }
 
   problems.sort(

@@ -3,7 +3,7 @@
  */
 import type { Backend, BackendName } from "./backend.ts";
 import { createAesBackend } from "./backends/aes.ts";
-import { loadSecretKeys, type Settings } from "./config.ts";
+import { legacyBackendOf, loadSecretKeys, type Settings } from "./config.ts";
 import { KeyError, S5Error } from "./errors.ts";
 import { createLocalBackend } from "./local/backend.ts";
 
@@ -49,8 +49,7 @@ export function createBackends(settings: Settings): Backends {
   };
 
   return {
-    legacyBackend:
-      settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined,
+    legacyBackend: legacyBackendOf(settings),
     get(name) {
       let backend = made.get(name);
       if (!backend) {

@@ -182,6 +182,11 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   };
 }
 
+/** The backend of the Go tool's bare tokens, when the command line or config names one. */
+export function legacyBackendOf(settings: Settings): "aes" | "vault" | undefined {
+  return settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
+}
+
 /**
  * The backend for new tokens when none is named: the project config's, else Vault when
  * `VAULT_ADDR` is set, else local keys when this project or user has some.

@@ -11,6 +11,7 @@ export { type CipherOptions, cipherValues } from "./cipher.ts";
 export {
   defaultBackend,
   findProjectFile,
+  legacyBackendOf,
   loadSecretKeys,
   type Overrides,
   PROJECT_FILE,

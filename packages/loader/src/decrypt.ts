@@ -8,6 +8,7 @@ import {
   canResolveSync,
   createBackends,
   findTokens,
+  legacyBackendOf,
   type Overrides,
   resolveSettings,
   resolveTokens,
@@ -119,7 +120,7 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
   const steps: [string, number][] = [["start", now()]];
   try {
     const settings = settingsOf(request);
-    const found = findAll(request, createBackends(settings).legacyBackend);
+    const found = findAll(request, legacyBackendOf(settings));
     if (!canResolveSync(found)) return undefined;
     steps.push(["settings", now()]);
     const plaintexts = resolveTokensSync(found, settings);

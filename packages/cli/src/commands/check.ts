@@ -9,6 +9,7 @@ import {
   findTokens,
   KeyError,
   type Location,
+  legacyBackendOf,
   resolveSettings,
   resolveTokens,
   type S5Error,
@@ -125,8 +126,7 @@ export async function checkCommand(args: readonly string[], context: Context): P
   const { values, positionals, backendWord } = parse("check", args, options);
   if (values.help) return context.help(checkHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const legacy =
-    settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
+  const legacy = legacyBackendOf(settings);
   const problems: Problem[] = [];
   const all: FoundTokens[] = [];
   let files = 0;

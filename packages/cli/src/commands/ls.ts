@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { findTokens, resolveSettings } from "@s5/core";
+import { findTokens, legacyBackendOf, resolveSettings } from "@s5/core";
 import { commonOptions, parse } from "../args.ts";
 import type { Context } from "../context.ts";
 import { writeStdout } from "../io.ts";
@@ -22,8 +22,7 @@ export async function lsCommand(args: readonly string[], context: Context): Prom
   const settings = resolveSettings({
     overrides: { backend: backendWord ?? values.backend, configFile: values.config },
   });
-  const legacy =
-    settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
+  const legacy = legacyBackendOf(settings);
   const vaultKey = settings.env.S5_VAULT_TRANSIT_KEY ?? settings.project?.config.vault?.transitKey;
   const rows: Record<string, unknown>[] = [];
   for (const file of listFiles(positionals)) {

@@ -1,5 +1,5 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
-import { S5Error, toS5Error } from "@s5/core";
+import { IoError, S5Error, toS5Error } from "@s5/core";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
 
@@ -99,16 +99,23 @@ function skipGlobalFlags(args: readonly string[]): readonly string[] {
   return args.slice(i);
 }
 
-/** A reader that stops early (`s5 render … | head`) is not an error worth a stack trace. */
-function quietOnClosedPipe(): void {
+/**
+ * A reader that stops early (`s5 render … | head`) ends s5 quietly; any other failure to write
+ * stdout (a full disk, an I/O error) is an error with its exit code, not a stack trace.
+ */
+function guardStdout(): void {
   process.stdout.on("error", (error: NodeJS.ErrnoException) => {
     if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-    throw error;
+    const failure = new IoError("S5_OUTPUT", `cannot write to stdout (${error.code ?? "error"})`, {
+      cause: error,
+      hint: "the output is incomplete; check the disk or the program stdout goes to",
+    });
+    process.exit(report(failure));
   });
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  quietOnClosedPipe();
+  guardStdout();
   const args = skipGlobalFlags(argv);
   const [name, ...rest] = args;
   try {

@@ -1,19 +1,5 @@
-/** Reading inputs and writing outputs: stdin, files, atomic replacement, file modes. */
-import { randomBytes } from "node:crypto";
-import {
-  closeSync,
-  fchmodSync,
-  fchownSync,
-  fsyncSync,
-  openSync,
-  realpathSync,
-  renameSync,
-  statSync,
-  unlinkSync,
-  writevSync,
-} from "node:fs";
+/** Reading inputs: stdin, files, UTF-8 text; and the colour of stderr. (Outputs: write.ts.) */
 import { readFile } from "node:fs/promises";
-import { basename, dirname, join } from "node:path";
 import { IoError, UsageError } from "@s5/core";
 
 /** Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected. */
@@ -43,99 +29,6 @@ export async function readInput(path: string): Promise<Buffer> {
       cause,
       hint: code === "ENOENT" ? "check the path" : undefined,
     });
-  }
-}
-
-function writeAll(fd: number, pieces: Iterable<Uint8Array>): void {
-  // writev takes at most IOV_MAX (1024) buffers and may write less than asked.
-  let batch: Uint8Array[] = [];
-  const flush = () => {
-    while (batch.length > 0) {
-      let written = writevSync(fd, batch);
-      let used = 0;
-      while (used < batch.length && written >= batch[used]!.byteLength) {
-        written -= batch[used]!.byteLength;
-        used++;
-      }
-      batch = batch.slice(used);
-      if (written > 0) batch[0] = batch[0]!.subarray(written);
-    }
-  };
-  for (const piece of pieces) {
-    if (piece.byteLength === 0) continue;
-    batch.push(piece);
-    if (batch.length === 1024) flush();
-  }
-  flush();
-}
-
-/**
- * Replaces `path` atomically: the pieces go to a temporary file in the same directory, which is
- * flushed and renamed over the target. An existing file keeps its mode; a new one gets `newMode`.
- * On any failure the target is untouched and the temporary file removed.
- */
-export function writeAtomic(given: string, pieces: Iterable<Uint8Array>, newMode = 0o600): void {
-  let path = given;
-  let mode = newMode;
-  let owner: { uid: number; gid: number } | undefined;
-  try {
-    // A symbolic link stays a link: the file it points to is replaced.
-    path = realpathSync(given);
-    const stat = statSync(path);
-    mode = stat.mode & 0o7777;
-    owner = { uid: stat.uid, gid: stat.gid };
-  } catch {
-    // a new file
-  }
-  const temp = join(dirname(path), `.${basename(path)}.s5-${randomBytes(6).toString("hex")}`);
-  let fd: number | undefined;
-  try {
-    fd = openSync(temp, "wx", mode);
-    fchmodSync(fd, mode);
-    if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {
-      try {
-        fchownSync(fd, owner.uid, owner.gid);
-      } catch {
-        // only root may give a file away; the content is still written with the right mode
-      }
-    }
-    writeAll(fd, pieces);
-    fsyncSync(fd);
-    closeSync(fd);
-    fd = undefined;
-    renameSync(temp, path);
-  } catch (cause) {
-    if (fd !== undefined) closeSync(fd);
-    try {
-      unlinkSync(temp);
-    } catch {
-      // nothing was created
-    }
-    throw new IoError(
-      "S5_OUTPUT",
-      `cannot write ${path} (${(cause as { code?: string }).code ?? "error"})`,
-      {
-        cause,
-        hint: "nothing was changed; check the directory's permissions and free space",
-      },
-    );
-  }
-}
-
-/** Writes pieces to stdout in order and waits until they are handed to the OS. */
-export async function writeStdout(pieces: Iterable<Uint8Array>): Promise<void> {
-  for (const piece of pieces) {
-    if (piece.byteLength === 0) continue;
-    if (!process.stdout.write(piece)) {
-      await new Promise<void>((resolve, reject) => {
-        const done = (error?: Error) => {
-          process.stdout.off("drain", done).off("error", done);
-          if (error) reject(error);
-          else resolve();
-        };
-        process.stdout.on("drain", done).on("error", done);
-      });
-    }
   }
 }
 

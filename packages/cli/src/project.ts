@@ -10,10 +10,11 @@ import {
   publicKeysOf,
   readProjectFile,
 } from "@s5/core";
-import { writeAtomic } from "./io.ts";
+import { writeOutputs } from "./write.ts";
 
-export function writeProject(file: string, config: ProjectConfig): void {
-  writeAtomic(file, [Buffer.from(`${JSON.stringify(config, null, 2)}\n`)], 0o644);
+export async function writeProject(file: string, config: ProjectConfig): Promise<void> {
+  const text = `${JSON.stringify(config, null, 2)}\n`;
+  await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: false });
 }
 
 export function readProjectIfAny(file: string): ProjectConfig | undefined {
@@ -39,6 +40,6 @@ export async function ensureIdentity(
     `# created: ${new Date().toISOString()}\n` +
     `# public key: ${identity.publicKey}\n` +
     `${identity.secretKey}\n`;
-  writeAtomic(file, [Buffer.from(text)], 0o600);
+  await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: true });
   return { identity, created: true };
 }

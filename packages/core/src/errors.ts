@@ -83,8 +83,12 @@ export class ConfigError extends S5Error {
 /** An input that cannot be read, or an output that cannot be written. */
 export class IoError extends S5Error {
   override name = "IoError";
-  constructor(code: "S5_INPUT" | "S5_OUTPUT", message: string, options: S5ErrorOptions = {}) {
-    super(code, code === "S5_INPUT" ? ExitCode.input : ExitCode.output, message, options);
+  constructor(
+    code: `S5_INPUT${string}` | `S5_OUTPUT${string}`,
+    message: string,
+    options: S5ErrorOptions = {},
+  ) {
+    super(code, code.startsWith("S5_INPUT") ? ExitCode.input : ExitCode.output, message, options);
   }
 }
 

@@ -1,7 +1,8 @@
 import { cipherValues, createBackends, defaultBackend, resolveSettings } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readStdin, writeStdout } from "../io.ts";
+import { readStdin } from "../io.ts";
+import { writeStdout } from "../write.ts";
 
 export const cipherHelp = `Usage: s5 cipher [BACKEND] [VALUE] [options]
 

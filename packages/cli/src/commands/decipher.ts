@@ -14,7 +14,8 @@ import {
   parse,
 } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readStdin, writeStdout } from "../io.ts";
+import { readStdin } from "../io.ts";
+import { writeStdout } from "../write.ts";
 
 export const decipherHelp = `Usage: s5 decipher [BACKEND] [TOKEN] [options]
 

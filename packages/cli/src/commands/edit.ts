@@ -13,7 +13,8 @@ import {
 } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readText, writeAtomic } from "../io.ts";
+import { readText } from "../io.ts";
+import { checkOutputs, writeOutputs } from "../write.ts";
 
 export const editHelp = `Usage: s5 edit [BACKEND] FILE [options]
 
@@ -23,10 +24,11 @@ plaintext, then writes the file back atomically:
   - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
 The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
 exit, also after Ctrl-C. If the editor fails, the file is left untouched.
-Options: --key HEX, -k/--transit-key K, --transit-mount M, --config FILE (as for cipher)
+Options: --key HEX, -k/--transit-key K, --transit-mount M, --config FILE (as for cipher);
+  --force to edit a read-only file
 `;
 
-const options = { ...commonOptions, ...backendOptions } as const;
+const options = { ...commonOptions, ...backendOptions, force: { type: "boolean" } } as const;
 
 /** Runs the editor through the shell, so `EDITOR="code --wait"` works. */
 function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
@@ -49,6 +51,8 @@ export async function editCommand(args: readonly string[], context: Context): Pr
     context.usage("edit takes one FILE", editHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
   const original = await readText(file);
+  // Before the editor opens: a file s5 may not replace would cost the user every edit.
+  checkOutputs([file], { secret: false, inPlace: true, force: values.force });
   const backends = createBackends(settings);
   const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
@@ -91,7 +95,11 @@ export async function editCommand(args: readonly string[], context: Context): Pr
       name: file,
       reuse: copy.reuse,
     });
-    writeAtomic(file, [Buffer.from(result.text)]);
+    await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
+      secret: false,
+      inPlace: true,
+      force: values.force,
+    });
     process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
     return 0;
   } finally {

@@ -53,7 +53,7 @@ export async function initCommand(args: readonly string[], context: Context): Pr
     { name: values.name ?? defaultName(), publicKey: identity.publicKey },
   ]);
   config.backend ??= "local";
-  writeProject(file, config);
+  await writeProject(file, config);
   say(`created local key ${key.id} in ${file} (commit this file)`);
   say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
   say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");

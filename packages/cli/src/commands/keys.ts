@@ -87,7 +87,7 @@ export async function keysCommand(args: readonly string[], context: Context): Pr
         context.usage("usage: s5 keys add NAME PUBLIC_KEY", keysHelp);
       const project = requireProject(settings);
       await addProjectRecipient(project.config, loadSecretKeys(settings), { name, publicKey });
-      writeProject(project.file, project.config);
+      await writeProject(project.file, project.config);
       say(`${name} can now decrypt every local-key token of ${project.file} (commit it)`);
       return 0;
     }
@@ -97,7 +97,7 @@ export async function keysCommand(args: readonly string[], context: Context): Pr
       const project = requireProject(settings);
       const removed = removeProjectRecipient(project.config, name);
       if (removed === 0) throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient named ${name}`);
-      writeProject(project.file, project.config);
+      await writeProject(project.file, project.config);
       say(
         `removed ${name}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
       );
@@ -111,7 +111,7 @@ export async function keysCommand(args: readonly string[], context: Context): Pr
           hint: "run `s5 init`",
         });
       const key = await addProjectKey(project.config, current.recipients);
-      writeProject(project.file, project.config);
+      await writeProject(project.file, project.config);
       say(`local key ${key.id} now encrypts; tokens of ${current.id} still decrypt`);
       return 0;
     }

@@ -2,8 +2,8 @@ import { readFile } from "node:fs/promises";
 import { findTokens, legacyBackendOf, resolveSettings } from "@s5/core";
 import { commonOptions, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { writeStdout } from "../io.ts";
 import { listFiles, looksBinary } from "../walk.ts";
+import { writeStdout } from "../write.ts";
 
 export const lsHelp = `Usage: s5 ls [FILE…|DIR…] [--json]
 

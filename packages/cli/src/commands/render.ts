@@ -8,8 +8,9 @@ import {
 } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readInput, writeAtomic, writeStdout } from "../io.ts";
+import { readInput } from "../io.ts";
 import { progress } from "../progress.ts";
+import { writeOutputs, writeStdout } from "../write.ts";
 
 export const renderHelp = `Usage: s5 render [BACKEND] [FILE…|-] [-o OUT | -i] [options]
 
@@ -18,8 +19,11 @@ as it was. All or nothing: when any token fails, nothing is printed or written a
 not 0 — safe for \`s5 render secret.yml | kubectl apply -f -\`.
 
 Options:
-  -o, --output OUT      write to OUT (one input), created with mode 0600
-  -i, --in-place        replace each FILE atomically, keeping its mode
+  -o, --output OUT      write to OUT (one input): a new file is 0600, an existing one loses its
+                        group/other bits; a FIFO, a device or /dev/stdout is written as a stream
+  -i, --in-place        replace each FILE atomically (all files or none); it keeps its owner bits
+                        and loses group/other bits
+      --force           replace read-only files too
       --key HEX         AES key (S5_AES_KEY) for aes tokens
   -k, --transit-key K   Vault transit key (S5_VAULT_TRANSIT_KEY)
       --transit-mount M Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
@@ -41,6 +45,7 @@ const options = {
   output: { type: "string", short: "o" },
   "in-place": { type: "boolean", short: "i" },
   "keep-failed": { type: "boolean" },
+  force: { type: "boolean" },
 } as const;
 
 /**
@@ -88,9 +93,13 @@ export async function renderCommand(args: readonly string[], context: Context): 
   }
 
   if (inPlace) {
-    for (const [i, file] of files.entries()) writeAtomic(file, outputs[i]!);
+    const targets = files.map((path, i) => ({ path, pieces: outputs[i]! }));
+    await writeOutputs(targets, { secret: true, inPlace: true, force: values.force });
   } else if (values.output !== undefined) {
-    writeAtomic(values.output, outputs[0]!, 0o600);
+    await writeOutputs([{ path: values.output, pieces: outputs[0]! }], {
+      secret: true,
+      force: values.force,
+    });
   } else {
     for (const output of outputs) await writeStdout(output);
   }

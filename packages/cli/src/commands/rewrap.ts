@@ -1,7 +1,8 @@
 import { createBackends, resolveSettings, rewrapSources, type Source } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readInput, writeAtomic, writeStdout } from "../io.ts";
+import { readInput } from "../io.ts";
+import { writeOutputs, writeStdout } from "../write.ts";
 
 export const rewrapHelp = `Usage: s5 rewrap [vault] [FILE…|-] [-i] [-k KEY] [options]
 
@@ -16,7 +17,9 @@ Rotate, rewrap, then raise the key's min_decryption_version:
   bao write transit/keys/KEY/config min_decryption_version=N
 
 Options:
-  -i, --in-place        replace each FILE atomically, keeping its mode (else print on stdout)
+  -i, --in-place        replace each FILE atomically, keeping its mode (else print on stdout);
+                        all files or none
+      --force           replace read-only files too
   -k, --transit-key K   Vault transit key (S5_VAULT_TRANSIT_KEY, default "default")
       --transit-mount M Vault transit mount (S5_VAULT_TRANSIT_MOUNT, default "transit")
       --config FILE     project config (default: .s5.json found upward)
@@ -29,6 +32,7 @@ const options = {
   ...commonOptions,
   ...backendOptions,
   "in-place": { type: "boolean", short: "i" },
+  force: { type: "boolean" },
 } as const;
 
 export async function rewrapCommand(args: readonly string[], context: Context): Promise<number> {
@@ -62,7 +66,8 @@ export async function rewrapCommand(args: readonly string[], context: Context): 
   }
 
   if (inPlace) {
-    for (const [i, file] of files.entries()) writeAtomic(file, result.outputs[i]!);
+    const targets = files.map((path, i) => ({ path, pieces: result.outputs[i]! }));
+    await writeOutputs(targets, { secret: false, inPlace: true, force: values.force });
     process.stderr.write(
       `s5: rewrapped ${result.changed} of ${result.total} Vault tokens in ${files.length} file${files.length === 1 ? "" : "s"}\n`,
     );

@@ -1,7 +1,8 @@
 import { createBackends, defaultBackend, resolveSettings, sealText } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readText, writeAtomic, writeStdout } from "../io.ts";
+import { readText } from "../io.ts";
+import { writeOutputs, writeStdout } from "../write.ts";
 
 export const sealHelp = `Usage: s5 seal [BACKEND] [FILE…|-] [-i | -o OUT] [options]
 
@@ -12,8 +13,9 @@ Encrypts every value marked for encryption and leaves everything else as it was:
 
 All new values of a run are encrypted in one backend call. All or nothing, like render.
 Options:
-  -i, --in-place        replace each FILE atomically, keeping its mode
+  -i, --in-place        replace each FILE atomically, keeping its mode; all files or none
   -o, --output OUT      write to OUT (one input)
+      --force           replace read-only files too
       --key HEX / -k KEY / --transit-mount M / --config FILE   as for cipher
 `;
 
@@ -22,6 +24,7 @@ const options = {
   ...backendOptions,
   output: { type: "string", short: "o" },
   "in-place": { type: "boolean", short: "i" },
+  force: { type: "boolean" },
 } as const;
 
 export async function sealCommand(args: readonly string[], context: Context): Promise<number> {
@@ -47,10 +50,13 @@ export async function sealCommand(args: readonly string[], context: Context): Pr
   } finally {
     await backends.close();
   }
-  if (inPlace)
-    for (const [i, file] of files.entries()) writeAtomic(file, [Buffer.from(outputs[i]!)]);
-  else if (values.output !== undefined)
-    writeAtomic(values.output, [Buffer.from(outputs[0]!)], 0o644);
-  else await writeStdout(outputs.map((text) => Buffer.from(text)));
+  const force = values.force;
+  if (inPlace) {
+    const targets = files.map((path, i) => ({ path, pieces: [Buffer.from(outputs[i]!)] }));
+    await writeOutputs(targets, { secret: false, inPlace: true, force });
+  } else if (values.output !== undefined) {
+    const target = { path: values.output, pieces: [Buffer.from(outputs[0]!)] };
+    await writeOutputs([target], { secret: false, force });
+  } else await writeStdout(outputs.map((text) => Buffer.from(text)));
   return 0;
 }

@@ -7,7 +7,8 @@ import {
   parse,
 } from "../args.ts";
 import type { Context } from "../context.ts";
-import { readStdin, writeStdout } from "../io.ts";
+import { readStdin } from "../io.ts";
+import { writeStdout } from "../write.ts";
 
 export const tfExternalHelp = `Usage: s5 tf-external [BACKEND] [options]
 

@@ -1,0 +1,302 @@
+// Safety of the files s5 writes: modes, non-regular targets, temporary files and signals,
+// several files all or nothing, read-only files, and failures to write stdout.
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isRoot, lockDirectory, pinFile } from "./files.ts";
+import { S5_BIN, sandbox } from "./run.ts";
+
+const KEY = "22".repeat(32);
+const env = { S5_AES_KEY: KEY };
+const mode = (file: string) => statSync(file).mode & 0o7777;
+
+async function aesBox() {
+  const box = sandbox();
+  const cipher = async (value: string) =>
+    (await box.s5(["cipher", "aes", "--key", KEY, value])).stdout.toString();
+  return { box, cipher };
+}
+
+describe("files holding plaintext are never readable by group or others", () => {
+  it("render -o over an existing 0644 file, and -i on a 0644 file, keep only the owner bits", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("hunter2-value");
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
+    writeFileSync(join(box.dir, "out.yml"), "old\n");
+    chmodSync(join(box.dir, "a.yml"), 0o644);
+    chmodSync(join(box.dir, "out.yml"), 0o664);
+
+    const toFile = await box.s5(["render", "a.yml", "-o", "out.yml"], { env });
+    expect(toFile.code).toBe(0);
+    expect(mode(join(box.dir, "out.yml"))).toBe(0o600);
+    expect(readFileSync(join(box.dir, "out.yml"), "utf8")).toBe("a: hunter2-value\n");
+    expect(toFile.stderr.match(/note:/g)).toHaveLength(1);
+    expect(toFile.stderr).toContain("out.yml (was 0664)");
+
+    const inPlace = await box.s5(["render", "-i", "a.yml"], { env });
+    expect(inPlace.code).toBe(0);
+    expect(mode(join(box.dir, "a.yml"))).toBe(0o600);
+    expect(inPlace.stderr).toContain("a.yml (was 0644)");
+
+    const fresh = await box.s5(["render", "out.yml", "-o", "new.yml"], { env });
+    expect(fresh.code).toBe(0);
+    expect(mode(join(box.dir, "new.yml"))).toBe(0o600);
+    expect(fresh.stderr).toBe("");
+  });
+
+  it("a 0700 file keeps its owner bits; seal -i (no plaintext out) keeps a 0644 mode", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "run.sh"), `echo ${await cipher("x1")}\n`);
+    chmodSync(join(box.dir, "run.sh"), 0o755);
+    expect((await box.s5(["render", "-i", "run.sh"], { env })).code).toBe(0);
+    expect(mode(join(box.dir, "run.sh"))).toBe(0o700);
+
+    writeFileSync(join(box.dir, "v.yml"), "p: {{ s5:seal abc123 }}\n");
+    chmodSync(join(box.dir, "v.yml"), 0o644);
+    expect((await box.s5(["seal", "aes", "-i", "v.yml"], { env })).code).toBe(0);
+    expect(mode(join(box.dir, "v.yml"))).toBe(0o644);
+  });
+});
+
+describe("outputs that are not regular files", () => {
+  it("writes into a FIFO as a stream and leaves the FIFO in place", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fifo-value")}\n`);
+    const fifo = join(box.dir, "pipe");
+    spawnSync("mkfifo", [fifo]);
+    const reader = spawn("cat", [fifo]);
+    let read = "";
+    reader.stdout.on("data", (chunk: Buffer) => {
+      read += chunk.toString();
+    });
+    const closed = new Promise((resolve) => reader.on("close", resolve));
+    const result = await box.s5(["render", "a.yml", "-o", "pipe"], { env });
+    await closed;
+    expect(result.code).toBe(0);
+    expect(read).toBe("a: fifo-value\n");
+    expect(statSync(fifo).isFIFO()).toBe(true);
+    expect(readdirSync(box.dir).sort()).toEqual(["a.yml", "pipe"]);
+  });
+
+  it("writes into /dev/null and /dev/stdout without replacing them", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("device-value")}\n`);
+    const before = statSync("/dev/null");
+    const toNull = await box.s5(["render", "a.yml", "-o", "/dev/null"], { env });
+    expect(toNull.code).toBe(0);
+    const after = statSync("/dev/null");
+    expect(after.isCharacterDevice()).toBe(true);
+    expect([after.ino, after.rdev]).toEqual([before.ino, before.rdev]);
+
+    const toStdout = await box.s5(["render", "a.yml", "-o", "/dev/stdout"], { env });
+    expect(toStdout.code).toBe(0);
+    expect(toStdout.stdout.toString()).toBe("a: device-value\n");
+  });
+
+  it("refuses a directory and -i on a FIFO", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("v")}\n`);
+    mkdirSync(join(box.dir, "dir"));
+    const toDir = await box.s5(["render", "a.yml", "-o", "dir"], { env });
+    expect(toDir.code).toBe(4);
+    expect(toDir.stderr).toContain("it is a directory");
+    spawnSync("mkfifo", [join(box.dir, "pipe")]);
+    const writer = spawn("sh", ["-c", `printf 'x: 1\\n' > pipe`], { cwd: box.dir });
+    const inPlace = await box.s5(["render", "-i", "pipe"], { env });
+    writer.kill();
+    expect(inPlace.code).toBe(4);
+    expect(inPlace.stderr).toContain("it is a FIFO");
+    expect(statSync(join(box.dir, "pipe")).isFIFO()).toBe(true);
+  });
+});
+
+/** Starts `s5 render` and sends `signal` as soon as its temporary file exists. */
+async function signalDuringWrite(dir: string, args: string[], signal: NodeJS.Signals) {
+  const child = spawn(process.execPath, [S5_BIN, ...args], {
+    cwd: dir,
+    env: { ...process.env, ...env },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const ended = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on("close", (code, sig) => resolve({ code, signal: sig })),
+  );
+  let tempMode: number | undefined;
+  for (let i = 0; i < 20_000 && child.exitCode === null; i++) {
+    const temp = readdirSync(dir).find((name) => name.includes(".s5-"));
+    if (temp) {
+      try {
+        tempMode = mode(join(dir, temp));
+      } catch {
+        // renamed in between: the write was too quick for this attempt
+      }
+      child.kill(signal);
+      break;
+    }
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  return { ...(await ended), tempMode, stderr };
+}
+
+describe("temporary files", () => {
+  it("are created 0600 and removed when SIGINT, SIGTERM or SIGHUP arrives during a large write", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("large-secret");
+    // 96 MB of output: the write takes long enough to be interrupted.
+    writeFileSync(join(box.dir, "big.txt"), `${"z".repeat(1 << 20)}${token}\n`.repeat(96));
+    writeFileSync(join(box.dir, "out.txt"), "before\n");
+    chmodSync(join(box.dir, "out.txt"), 0o644);
+    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+      const result = await signalDuringWrite(
+        box.dir,
+        ["render", "big.txt", "-o", "out.txt"],
+        signal,
+      );
+      expect(result.signal).toBe(signal);
+      expect(result.tempMode).toBe(0o600);
+      expect(readdirSync(box.dir).sort()).toEqual(["big.txt", "out.txt"]);
+      expect(readFileSync(join(box.dir, "out.txt"), "utf8")).toBe("before\n");
+    }
+  });
+
+  it("are removed when the write fails (a directory that cannot take the file)", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("v")}\n`);
+    mkdirSync(join(box.dir, "locked"));
+    writeFileSync(join(box.dir, "locked", "out.yml"), "old\n");
+    const unlock = lockDirectory(join(box.dir, "locked"));
+    try {
+      const result = await box.s5(["render", "a.yml", "-o", "locked/out.yml"], { env });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain("nothing was changed");
+    } finally {
+      unlock();
+    }
+    expect(readdirSync(join(box.dir, "locked"))).toEqual(["out.yml"]);
+  });
+});
+
+describe("several files with -i: all or nothing", () => {
+  async function twoFiles() {
+    const { box, cipher } = await aesBox();
+    const a = `a: ${await cipher("first")}\n`;
+    const b = `b: ${await cipher("second")}\n`;
+    writeFileSync(join(box.dir, "a.yml"), a);
+    mkdirSync(join(box.dir, "ro"));
+    writeFileSync(join(box.dir, "ro", "b.yml"), b);
+    return { box, a, b };
+  }
+
+  it("changes no file when one of them cannot be written (render, seal, rewrap)", async () => {
+    const { box, a, b } = await twoFiles();
+    const marked = "s: {{ s5:seal x1 }}\n";
+    writeFileSync(join(box.dir, "s.yml"), marked);
+    writeFileSync(join(box.dir, "ro", "t.yml"), marked);
+    const unlock = lockDirectory(join(box.dir, "ro"));
+    try {
+      const render = await box.s5(["render", "-i", "a.yml", "ro/b.yml"], { env });
+      expect(render.code).toBe(4);
+      expect(render.stderr).toContain("cannot write ro/b.yml");
+      expect(render.stderr).toContain("nothing was changed");
+      const seal = await box.s5(["seal", "aes", "-i", "s.yml", "ro/t.yml"], { env });
+      expect(seal.code).toBe(4);
+      expect(seal.stderr).toContain("nothing was changed");
+      const rewrap = await box.s5(["rewrap", "-i", "a.yml", "ro/b.yml"], { env });
+      expect(rewrap.code).toBe(4);
+    } finally {
+      unlock();
+    }
+    expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe(a);
+    expect(readFileSync(join(box.dir, "ro", "b.yml"), "utf8")).toBe(b);
+    expect(readFileSync(join(box.dir, "s.yml"), "utf8")).toBe(marked);
+    expect(readdirSync(box.dir).sort()).toEqual(["a.yml", "ro", "s.yml"]);
+    expect(readdirSync(join(box.dir, "ro")).sort()).toEqual(["b.yml", "t.yml"]);
+  });
+
+  it.runIf(isRoot)("names exactly which files changed when a rename fails midway", async () => {
+    const { box } = await twoFiles();
+    const c = join(box.dir, "c.txt");
+    writeFileSync(c, "c: plain\n");
+    writeFileSync(join(box.dir, "other"), "pinned\n");
+    const unpin = pinFile(c, join(box.dir, "other"))!;
+    try {
+      const result = await box.s5(["render", "-i", "a.yml", "c.txt"], { env });
+      expect(result.code).toBe(4);
+      expect(result.stderr).toContain("cannot replace c.txt (EBUSY)");
+      expect(result.stderr).toContain("a.yml was replaced");
+      expect(result.stderr).toContain("c.txt was not changed");
+    } finally {
+      unpin();
+    }
+    expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe("a: first\n");
+    expect(readdirSync(box.dir).sort()).toEqual(["a.yml", "c.txt", "other", "ro"]);
+  });
+});
+
+describe("read-only files", () => {
+  it("render -i refuses a 0444 file unless --force", async () => {
+    const { box, cipher } = await aesBox();
+    const file = join(box.dir, "a.yml");
+    const text = `a: ${await cipher("ro-value")}\n`;
+    writeFileSync(file, text);
+    chmodSync(file, 0o444);
+    const refused = await box.s5(["render", "-i", "a.yml"], { env });
+    expect(refused.code).toBe(4);
+    expect(refused.stderr).toContain("a.yml is read-only (mode 0444)");
+    expect(refused.stderr).toContain("--force");
+    expect(readFileSync(file, "utf8")).toBe(text);
+    expect(mode(file)).toBe(0o444);
+
+    const forced = await box.s5(["render", "-i", "--force", "a.yml"], { env });
+    expect(forced.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("a: ro-value\n");
+    expect(mode(file)).toBe(0o400);
+  });
+});
+
+describe("failures to write stdout", () => {
+  it("a full disk (/dev/full) is an error with its exit code, not a stack trace", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("v")}\n`);
+    const full = openSync("/dev/full", "w");
+    const result = spawnSync(process.execPath, [S5_BIN, "render", "a.yml"], {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      stdio: ["ignore", full, "pipe"],
+      encoding: "utf8",
+    });
+    closeSync(full);
+    expect(result.status).toBe(4);
+    expect(result.stderr).toMatch(/^s5: error: cannot write to stdout \(ENOSPC\)/);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it("a reader that stops early (EPIPE) ends s5 quietly", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("v");
+    writeFileSync(join(box.dir, "big.txt"), `${"x".repeat(1 << 20)}${token}\n`.repeat(8));
+    const script = `"${process.execPath}" "${S5_BIN}" render big.txt | head -c 10; echo " \${PIPESTATUS[0]}"`;
+    const result = spawnSync("bash", ["-c", script], {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      encoding: "utf8",
+    });
+    expect(result.stdout).toBe("xxxxxxxxxx 0\n");
+    expect(result.stderr).toBe("");
+    expect(existsSync(join(box.dir, "big.txt"))).toBe(true);
+  });
+});

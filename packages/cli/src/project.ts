@@ -1,5 +1,5 @@
 /** Reading and writing the project config and this user's identity file. */
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import {
   encodeSecretKey,
@@ -8,6 +8,7 @@ import {
   type ProjectConfig,
   parseSecretKeys,
   publicKeysOf,
+  readKeyFile,
   readProjectFile,
 } from "@s5/core";
 import { writeOutputs } from "./write.ts";
@@ -21,12 +22,16 @@ export function readProjectIfAny(file: string): ProjectConfig | undefined {
   return existsSync(file) ? readProjectFile(file) : undefined;
 }
 
-/** This user's identity, created (mode 0600, directory 0700) when there is none yet. */
+/**
+ * This user's identity, created (mode 0600, directory 0700) when there is none yet. An existing
+ * file that others can read is refused, and one without a key is replaced by a 0600 file.
+ */
 export async function ensureIdentity(
   file: string,
 ): Promise<{ identity: Identity; created: boolean }> {
-  if (existsSync(file)) {
-    const [secret] = parseSecretKeys(readFileSync(file, "utf8"));
+  const existing = readKeyFile(file, "the identity file", false);
+  if (existing !== undefined) {
+    const [secret] = parseSecretKeys(existing);
     if (secret) {
       const [publicKey] = await publicKeysOf([secret]);
       const secretKey = encodeSecretKey(secret);

@@ -5,9 +5,10 @@
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { type BackendName, backendNames } from "./backend.ts";
-import { ConfigError, KeyError, UsageError } from "./errors.ts";
+import { ConfigError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
+import { readKeyFile } from "./private-file.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
 // the runtime loader (`s5/config`) would add to every application start.
@@ -60,13 +61,21 @@ export interface Settings {
   privateKeyFile: string | undefined;
   /** Overrides as given, for backends that read more of them (Vault). */
   overrides: Overrides;
+  /** Where warnings go (a credential file others can read…). @default stderr, `s5: warning: …` */
+  warn: (message: string) => void;
 }
 
 export interface SettingsInput {
   cwd?: string | undefined;
   env?: Readonly<Record<string, string | undefined>> | undefined;
   overrides?: Overrides | undefined;
+  /** Where warnings go. @default stderr, as `s5: warning: …` */
+  warn?: ((message: string) => void) | undefined;
 }
+
+const warnOnStderr = (message: string) => {
+  process.stderr.write(`s5: warning: ${message}\n`);
+};
 
 /** Reads a boolean variable the way the Vault CLI does: `1/true/yes/on` and `0/false/no/off`. */
 export function readBoolean(value: string | undefined, name: string): boolean | undefined {
@@ -179,6 +188,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     identityFile: defaultIdentityFile(env),
     privateKeyFile: overrides.privateKeyFile ?? env.S5_PRIVATE_KEY_FILE,
     overrides,
+    warn: input.warn ?? warnOnStderr,
   };
 }
 
@@ -208,14 +218,8 @@ export function defaultBackend(settings: Settings): BackendName {
 export function loadSecretKeys(settings: Settings): Uint8Array[] {
   const keys: Uint8Array[] = [];
   const fromFile = (file: string, what: string, required: boolean) => {
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch (cause) {
-      if (!required && (cause as { code?: string }).code === "ENOENT") return;
-      throw new KeyError("S5_KEY_FILE", `cannot read ${what} ${file}`, { cause });
-    }
-    keys.push(...parseSecretKeys(text));
+    const text = readKeyFile(file, what, required);
+    if (text !== undefined) keys.push(...parseSecretKeys(text));
   };
   if (settings.env.S5_PRIVATE_KEY) keys.push(...parseSecretKeys(settings.env.S5_PRIVATE_KEY));
   if (settings.privateKeyFile) fromFile(settings.privateKeyFile, "the private key file", true);

@@ -67,6 +67,7 @@ export {
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
 export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
+export { readKeyFile } from "./private-file.ts";
 export {
   type FoundToken,
   type FoundTokens,

@@ -7,6 +7,7 @@ import { homedir } from "node:os";
 import { join } from "node:path";
 import { readBoolean, type Settings } from "../config.ts";
 import { ConfigError } from "../errors.ts";
+import { sharedMode } from "../private-file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -156,7 +157,7 @@ function readCa(env: Env): string | undefined {
   return pems.length > 0 ? pems.join("\n") : undefined;
 }
 
-function readAuth(env: Env): VaultAuth {
+function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
   const method = (env.S5_VAULT_AUTH_METHOD || "token").trim().toLowerCase();
   if (method !== "token" && method !== "approle" && method !== "kubernetes" && method !== "jwt") {
     throw new ConfigError("S5_CONFIG_VALUE", `unknown S5_VAULT_AUTH_METHOD \`${method}\``, {
@@ -174,6 +175,12 @@ function readAuth(env: Env): VaultAuth {
       try {
         auth.token = readFileSync(file, "utf8").trim() || undefined;
         auth.tokenFile = file;
+        const mode = auth.token ? sharedMode(file) : undefined;
+        if (mode) {
+          warn(
+            `${file} is readable by group or others (mode ${mode}): they can use your Vault token; run \`chmod 600 ${file}\``,
+          );
+        }
       } catch {
         // no token helper file: reported when a request needs a token
       }
@@ -244,6 +251,6 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     ),
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),
     parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 4, 1),
-    auth: readAuth(env),
+    auth: readAuth(env, settings.warn),
   };
 }

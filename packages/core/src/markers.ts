@@ -6,7 +6,9 @@
  *          / bare                   text up to `|`, `}}` or the end of the line, trimmed
  *
  * `{{ s5:seal hunter2 }}` and `{{ s5:seal "two\nlines" | base64 }}` are markers. A bare value cannot
- * hold `|`, `}}`, a newline, or start with `"`; the JSON form holds anything.
+ * hold `|`, `}}`, a newline, or start with `"`; the JSON form holds anything. A bare value that
+ * seems to hold one (`a|raw` with no space before `|`, or a `}}` later on the line that no `{{`
+ * opened) is refused rather than sealed in part.
  */
 
 export interface MarkerMatch {
@@ -46,6 +48,25 @@ function jsonStringEnd(text: string, at: number): number {
   return -1;
 }
 
+/** Why a bare value that holds `|` or `}}` is refused: sealing part of it would leave the rest. */
+const CUT =
+  'a bare value cannot hold `|` or `}}`, and this one seems to: write the value quoted, {{ s5:seal "…" }}';
+
+/**
+ * Whether the line goes on with a `}}` that no `{{` opened (`{{ s5:seal ab}}cd }}`): the value held
+ * `}}`. Scans only up to the next `}}`, so many markers on one long line stay linear.
+ */
+function strayClose(text: string, from: number): boolean {
+  const close = text.indexOf("}}", from);
+  if (close === -1) return false;
+  for (let i = from; i < close; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x0a) return false;
+    if (code === 0x7b && text.charCodeAt(i + 1) === 0x7b) return false;
+  }
+  return true;
+}
+
 /** Finds every seal marker. Linear: a failed marker resumes where reading stopped. Never throws. */
 export function scanMarkers(text: string): MarkerScan {
   const markers: MarkerMatch[] = [];
@@ -56,6 +77,7 @@ export function scanMarkers(text: string): MarkerScan {
     let at = skipSpace(text, OPEN.lastIndex);
     let value: string | undefined;
     let reason: string | undefined;
+    let bare = false;
     if (text.charCodeAt(at) === 0x22) {
       const end = jsonStringEnd(text, at);
       if (end < 0) reason = "the quoted value is not closed on its line";
@@ -77,6 +99,11 @@ export function scanMarkers(text: string): MarkerScan {
       }
       value = text.slice(at, end).trim();
       if (value === "") reason = "the marker has no value";
+      else if (text.charCodeAt(end) === 0x7c && !isSpace(text.charCodeAt(end - 1))) {
+        // `a|raw`: a filter needs a space before its `|`, so this `|` is part of the value.
+        reason = CUT;
+      }
+      bare = true;
       at = end;
     }
     const filters: string[] = [];
@@ -91,6 +118,7 @@ export function scanMarkers(text: string): MarkerScan {
     }
     if (reason === undefined && !text.startsWith("}}", at))
       reason = "the marker is not closed with `}}`";
+    if (reason === undefined && bare && strayClose(text, at + 2)) reason = CUT;
     if (reason === undefined && value !== undefined) {
       markers.push({ start, end: at + 2, value, filters });
       OPEN.lastIndex = at + 2;

@@ -1,8 +1,13 @@
 /**
  * A heuristic for plaintext secrets left beside tokens (`s5 check`): values of secret-sounding keys,
- * well-known credential formats, and long high-entropy strings. A line holding `s5:ignore` (in a
- * comment) is skipped.
+ * well-known credential formats, and long high-entropy strings — also on lines that hold tokens,
+ * where what is left around the tokens is checked (a half-encrypted value leaves its tail there).
+ * A line holding `s5:ignore` (in a comment) is skipped.
  */
+import { scan } from "./scan.ts";
+
+/** What stands for a token in a line being checked: never part of a secret. */
+const HOLE = "\u0000";
 
 export interface SuspectSecret {
   /** 0-based offset of the value in the text. */
@@ -49,18 +54,64 @@ function unquote(value: string): string {
   return value.replace(/\s+#.*$/, "");
 }
 
+/** The line with each token replaced by {@link HOLE}, and where each token ended. */
+function withoutTokens(line: string): { rest: string; ends: number[] } {
+  const { tokens } = scan(line);
+  let rest = "";
+  let last = 0;
+  for (const token of tokens) {
+    rest += `${line.slice(last, token.start)}${HOLE}`;
+    last = token.end;
+  }
+  return { rest: rest + line.slice(last), ends: tokens.map((token) => token.end) };
+}
+
+/** A `}}` after a token that no `{{` opened: the tail of a value that was sealed only in part. */
+function strayClose(line: string, ends: readonly number[]): number | undefined {
+  for (const end of ends) {
+    const close = line.indexOf("}}", end);
+    const open = line.indexOf("{{", end);
+    if (close !== -1 && (open === -1 || close < open)) return close;
+  }
+  return undefined;
+}
+
+/** A stretch of a value left beside tokens that looks like part of a secret. */
+function suspectPiece(value: string, secretName: boolean): boolean {
+  return value
+    .split(/[\s\u0000"']+/)
+    .some((piece) =>
+      secretName
+        ? piece.length >= 6 && classes(piece) >= 3
+        : piece.length >= 20 && classes(piece) >= 3 && entropy(piece) >= 4,
+    );
+}
+
 /** Lines of `text` that look like they hold an unencrypted secret. */
 export function findSuspectSecrets(text: string): SuspectSecret[] {
   const found: SuspectSecret[] = [];
   let offset = 0;
-  for (const line of text.split("\n")) {
+  for (const whole of text.split("\n")) {
     const lineStart = offset;
-    offset += line.length + 1;
-    if (line.includes("s5:ignore") || line.includes("{{")) continue;
+    offset += whole.length + 1;
+    if (whole.includes("s5:ignore")) continue;
+    const { rest: line, ends } = whole.includes("{{")
+      ? withoutTokens(whole)
+      : { rest: whole, ends: [] };
+    const holes = ends.length;
+    const stray = strayClose(whole, ends);
+    if (stray !== undefined) {
+      found.push({
+        offset: lineStart + stray,
+        reason: "text after a token ends with `}}`: a value may be only partly encrypted",
+      });
+      continue;
+    }
     const known = KNOWN.find(({ pattern }) => pattern.test(line));
     if (known) {
+      const text = known.pattern.exec(line)?.[0] ?? "";
       found.push({
-        offset: lineStart + (known.pattern.exec(line)?.index ?? 0),
+        offset: lineStart + Math.max(0, whole.indexOf(text)),
         reason: `looks like ${known.name}`,
       });
       continue;
@@ -69,6 +120,15 @@ export function findSuspectSecrets(text: string): SuspectSecret[] {
     if (!match) continue;
     const [, name = "", raw = ""] = match;
     const value = unquote(raw.trim());
+    if (holes > 0) {
+      if (suspectPiece(value, SECRET_NAME.test(name))) {
+        found.push({
+          offset: lineStart + whole.indexOf(name),
+          reason: `\`${name}\` holds plaintext beside its token`,
+        });
+      }
+      continue;
+    }
     if (PLACEHOLDER.test(value) || /^[|>][-+]?$/.test(value)) continue;
     const at = lineStart + line.indexOf(raw);
     if (

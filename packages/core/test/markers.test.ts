@@ -26,6 +26,25 @@ describe("seal markers", () => {
     });
   });
 
+  it("refuses a bare value that holds `}}` or `|` instead of sealing part of it", () => {
+    const cut = (text: string) => scanMarkers(text).malformed.map((bad) => bad.start);
+    expect(cut("p: {{ s5:seal Xy7}}kP9#qLm2vR8 }}")).toEqual([3]);
+    expect(cut("p: {{ s5:seal Xy7 }}kP9 }}\nq: 1")).toEqual([3]);
+    expect(cut("p: {{ s5:seal a|raw }}")).toEqual([3]);
+    expect(cut("p: {{ s5:seal pass|word | base64 }}")).toEqual([3]);
+    expect(scanMarkers("p: {{ s5:seal a|raw }}").malformed[0]?.reason).toContain(
+      '{{ s5:seal "…" }}',
+    );
+    // Not cut: a filter after a space, a `}}` that a later `{{` opened, the next line.
+    const fine = "a: {{ s5:seal x1 |raw }} {{ s5:seal y2}} {{ .Values.z }}\nb: }}";
+    expect(scanMarkers(fine).malformed).toEqual([]);
+    expect(scanMarkers(fine).markers.map((m) => [m.value, m.filters])).toEqual([
+      ["x1", ["raw"]],
+      ["y2", []],
+    ]);
+    expect(scanMarkers('p: {{ s5:seal "Xy7}}kP9|x" }}').markers[0]?.value).toBe("Xy7}}kP9|x");
+  });
+
   it("formats any value so that it reads back the same", () => {
     fc.assert(
       fc.property(
@@ -57,5 +76,27 @@ describe("plaintext secret heuristic", () => {
     ].join("\n");
     const lines = findSuspectSecrets(text).map((s) => text.slice(0, s.offset).split("\n").length);
     expect(lines).toEqual([1, 2, 5, 6]);
+  });
+
+  it("checks what is left around tokens on their lines", () => {
+    const token = "{{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}";
+    const text = [
+      `password: ${token}`,
+      `password: ${token}kP9#qLm2vR8 }}`,
+      `secret: ${token}kP9#qLm2vR8`,
+      `auth: Bearer ${token}`,
+      `url: postgres://app:${token}@db:5432/app`,
+      `key: AKIAABCDEFGHIJKLMNOP ${token}`,
+      `a: ${token} {{ .Values.b }}`,
+      "helm: {{ .Values.password }}",
+    ].join("\n");
+    const found = findSuspectSecrets(text);
+    const lines = found.map((s) => text.slice(0, s.offset).split("\n").length);
+    expect(lines).toEqual([2, 3, 6]);
+    expect(found[0]?.reason).toContain("only partly encrypted");
+    expect(text.slice(found[0]!.offset, found[0]!.offset + 2)).toBe("}}");
+    expect(found[1]?.reason).toBe("`secret` holds plaintext beside its token");
+    expect(found[2]?.reason).toBe("looks like an AWS access key id");
+    expect(text.slice(found[2]!.offset).startsWith("AKIA")).toBe(true);
   });
 });

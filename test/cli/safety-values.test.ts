@@ -52,3 +52,59 @@ describe("half-sealed secrets", () => {
     expect(result.stdout.toString()).not.toContain("kP9");
   });
 });
+
+describe("empty values", () => {
+  it("cipher refuses an empty or white-space-only value unless --allow-empty", async () => {
+    const box = sandbox();
+    for (const [args, input] of [
+      [["cipher", ""], undefined],
+      [["cipher"], ""],
+      [["cipher"], " \n\t\r\n"],
+      [["cipher", "--no-trim", "--", "  "], undefined],
+    ] as const) {
+      const result = await box.s5([...args], { env, input });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain("empty or only white space (S5_VALUE_EMPTY)");
+      expect(result.stderr).toContain("--allow-empty");
+      expect(result.stdout.length).toBe(0);
+    }
+    const allowed = await box.s5(["cipher", "--allow-empty", ""], { env });
+    expect(allowed.code).toBe(0);
+    const back = await box.s5(["decipher", allowed.stdout.toString()], { env });
+    expect(back.code).toBe(0);
+    expect(back.stdout.length).toBe(0);
+  });
+});
+
+describe("arguments that may be secrets", () => {
+  it("are never echoed in an error; typos of real names are, with a suggestion", async () => {
+    const box = sandbox();
+    const secret = await box.s5(["cipher", "--Sup3rS3cretPw"], { env });
+    expect(secret.code).toBe(2);
+    expect(secret.stderr).toContain("unknown option (not shown: it may be a value)");
+    expect(secret.stderr).toContain("put `--` before a value");
+    expect(secret.stderr).not.toContain("Sup3r");
+
+    const short = await box.s5(["cipher", "-Xk9!pw"], { env });
+    expect(short.code).toBe(2);
+    expect(short.stderr).toContain("unknown option (not shown: it may be a value)");
+    expect(short.stderr).not.toContain("-X");
+
+    const typo = await box.s5(["render", "--in-plce"], { env });
+    expect(typo.stderr).toContain("unknown option `--in-plce` (did you mean `--in-place`?)");
+
+    const command = await box.s5(["hunter2-Sup3rS3cret"], { env });
+    expect(command.code).toBe(2);
+    expect(command.stderr).toContain("unknown command (not shown: it may be a value)");
+    expect(command.stderr).not.toContain("Sup3r");
+    expect((await box.s5(["rendr"])).stderr).toContain("did you mean `render`?");
+
+    const backend = await box.s5(["cipher", "--backend", "Sup3rS3cretPw", "x"]);
+    expect(backend.code).toBe(2);
+    expect(backend.stderr).not.toContain("Sup3r");
+    const action = await box.s5(["keys", "Sup3rS3cretPw"]);
+    expect(action.code).toBe(2);
+    expect(action.stderr).not.toContain("Sup3r");
+    expect((await box.s5(["keys", "remvoe"])).stderr).toContain("did you mean `remove`?");
+  });
+});

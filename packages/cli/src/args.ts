@@ -1,6 +1,6 @@
 /** Command-line parsing on Node's own `util.parseArgs`: flags may come before or after arguments. */
 import { parseArgs } from "node:util";
-import { type BackendName, type Overrides, parseBackendName, UsageError } from "@s5/core";
+import { type BackendName, closest, type Overrides, parseBackendName, UsageError } from "@s5/core";
 
 type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
 
@@ -30,20 +30,34 @@ export const backendOptionsHelp = `      --key HEX                AES key (S5_AE
 
 const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 
+/** How a word typed where a name was expected is shown: only when it is close to a known name. */
+export function shownName(word: string, known: Iterable<string>): string {
+  const near = closest(word, known);
+  if (!near) return "(not shown: it may be a value)";
+  return `\`${word}\` (did you mean \`${near}\`?)`;
+}
+
+function flagsOf(options: Record<string, OptionSpec>): string[] {
+  return Object.entries(options).flatMap(([name, spec]) =>
+    spec.short ? [`--${name}`, `-${spec.short}`] : [`--${name}`],
+  );
+}
+
 /**
- * parseArgs quotes the offending argument, which may be a secret that starts with `-`: name it
- * only when it looks like a flag.
+ * parseArgs quotes the offending argument, which may be a secret that starts with `-`
+ * (`s5 cipher --Sup3rS3cretPw`): it is named only when it is close to one of the command's options.
  */
-function describeParseError(error: Error & { code?: string }): string {
-  const quoted = /'([^']*)'/.exec(error.message)?.[1];
-  const flag = quoted !== undefined && /^--?[A-Za-z][\w-]{0,40}$/.test(quoted) ? quoted : undefined;
+function describeParseError(
+  error: Error & { code?: string },
+  options: Record<string, OptionSpec>,
+): string {
+  const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
   if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
-    return flag
-      ? `unknown option ${flag}`
-      : "an argument that starts with `-` is not a known option";
+    return `unknown option ${shownName(quoted.split("=")[0]!, flagsOf(options))}`;
   }
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    return flag ? `option ${flag} needs a value` : "an option is missing its value";
+    const known = flagsOf(options).find((flag) => error.message.includes(`'${flag}`));
+    return known ? `option ${known} needs a value` : "an option is missing its value";
   }
   return "the command line cannot be read";
 }
@@ -68,7 +82,7 @@ export function parse<const O extends Record<string, OptionSpec>>(
   try {
     result = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
   } catch (cause) {
-    throw new UsageError(describeParseError(cause as Error & { code?: string }), {
+    throw new UsageError(describeParseError(cause as Error & { code?: string }, options), {
       hint: `see \`s5 ${command} --help\`; put \`--\` before a value that starts with \`-\``,
     });
   }

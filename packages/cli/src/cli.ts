@@ -1,5 +1,6 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
 import { IoError, S5Error, toS5Error } from "@s5/core";
+import { shownName } from "./args.ts";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
 
@@ -134,7 +135,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     }
     const command = commands[name];
     if (!command) {
-      process.stderr.write(`s5: unknown command \`${name}\`\n\n${mainHelp}`);
+      process.stderr.write(
+        `s5: unknown command ${shownName(name, Object.keys(commands))}\n\n${mainHelp}`,
+      );
       return 2;
     }
     return await command(rest, context);

@@ -1,7 +1,7 @@
 /** Encrypting values into tokens through any backend. */
 import type { BackendName } from "./backend.ts";
 import type { Backends } from "./backends.ts";
-import { UsageError } from "./errors.ts";
+import { ExitCode, S5Error, UsageError } from "./errors.ts";
 import { isFilterName } from "./filters.ts";
 import { formatToken } from "./token.ts";
 
@@ -10,6 +10,19 @@ export interface CipherOptions {
   legacy?: boolean | undefined;
   /** Filters to write into each token (`["base64"]` → `{{ s5:… | base64 }}`). */
   filters?: readonly string[] | undefined;
+  /**
+   * Encrypt empty and white-space-only values too. Without it they are refused: they are far more
+   * often an unset shell variable (`s5 cipher "$PASWORD"`) than a secret.
+   * @default false
+   */
+  allowEmpty?: boolean | undefined;
+}
+
+function isBlank(value: Uint8Array): boolean {
+  for (const byte of value) {
+    if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
+  }
+  return true;
 }
 
 /**
@@ -40,6 +53,16 @@ export async function cipherValues(
     throw new UsageError("the Go tool cannot read local-key tokens, so --legacy does not apply", {
       hint: "use the aes or vault backend for tokens the Go tool must read",
     });
+  }
+  if (!options.allowEmpty && plaintexts.some(isBlank)) {
+    throw new S5Error(
+      "S5_VALUE_EMPTY",
+      ExitCode.usage,
+      "the value to encrypt is empty or only white space",
+      {
+        hint: "an unset shell variable? Check the value; pass --allow-empty to encrypt it anyway",
+      },
+    );
   }
   const backend = await backends.get(name);
   const bodies = await backend.encrypt(plaintexts, { legacy: options.legacy });

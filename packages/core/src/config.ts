@@ -9,6 +9,7 @@ import { ConfigError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { readKeyFile } from "./private-file.ts";
+import { closest } from "./suggest.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
 // the runtime loader (`s5/config`) would add to every application start.
@@ -88,9 +89,15 @@ export function readBoolean(value: string | undefined, name: string): boolean | 
 
 export function parseBackendName(value: string, source: string): BackendName {
   if ((backendNames as readonly string[]).includes(value)) return value as BackendName;
-  throw new UsageError(`unknown backend \`${value}\` (from ${source})`, {
-    hint: `backends: ${backendNames.join(", ")} (the Go tool's aws, gcp and pgp are not supported)`,
-  });
+  // A word that is not near a backend's name may be a value typed in the wrong place: not shown.
+  const near = closest(value, [...backendNames, "aws", "gcp", "pgp"]);
+  const shown = near ? `\`${value}\`${near === value ? "" : ` (did you mean \`${near}\`?)`}` : "";
+  throw new UsageError(
+    `unknown backend ${shown || "(not shown: it may be a value)"} from ${source}`,
+    {
+      hint: `backends: ${backendNames.join(", ")} (the Go tool's aws, gcp and pgp are not supported)`,
+    },
+  );
 }
 
 /** Finds `.s5.json` in `cwd` or the nearest parent directory. */

@@ -99,4 +99,5 @@ export {
   sealText,
 } from "./seal.ts";
 export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
+export { closest } from "./suggest.ts";
 export { describeBody, formatToken, isUpstreamAesPayload } from "./token.ts";

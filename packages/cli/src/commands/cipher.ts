@@ -17,6 +17,7 @@ Options:
       --transit-mount M Vault transit mount (S5_VAULT_TRANSIT_MOUNT, default "transit")
       --legacy          write a token the Go tool can read (S5_LEGACY_TOKENS)
       --no-trim         keep the value exactly as given (S5_NO_TRIM)
+      --allow-empty     encrypt an empty or white-space-only value (refused otherwise)
       --config FILE     project config (default: .s5.json found upward)
 
 Example:
@@ -30,6 +31,7 @@ const options = {
   filter: { type: "string", short: "f", multiple: true },
   legacy: { type: "boolean" },
   "no-trim": { type: "boolean" },
+  "allow-empty": { type: "boolean" },
 } as const;
 
 /** Trims what the help says: spaces, CR and LF at both ends. */
@@ -57,6 +59,7 @@ export async function cipherCommand(args: readonly string[], context: Context): 
     const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {
       legacy: settings.legacy,
       filters: values.filter,
+      allowEmpty: values["allow-empty"],
     });
     await writeStdout([Buffer.from(token + (process.stdout.isTTY ? "\n" : ""))]);
   } finally {

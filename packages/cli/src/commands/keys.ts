@@ -9,7 +9,7 @@ import {
   resolveSettings,
   type Settings,
 } from "@s5/core";
-import { commonOptions, parse } from "../args.ts";
+import { commonOptions, parse, shownName } from "../args.ts";
 import type { Context } from "../context.ts";
 import { writeProject } from "../project.ts";
 
@@ -116,6 +116,9 @@ export async function keysCommand(args: readonly string[], context: Context): Pr
       return 0;
     }
     default:
-      return context.usage(`unknown keys action \`${action}\``, keysHelp);
+      return context.usage(
+        `unknown keys action ${shownName(action, ["show", "list", "generate", "add", "remove", "rotate"])}`,
+        keysHelp,
+      );
   }
 }

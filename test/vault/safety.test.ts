@@ -1,8 +1,10 @@
 // Vault safety against a real OpenBao: credential files, and answers that must not mislead.
-import { chmodSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { admin, describeVault, newMount, s5, tempDir, vaultEnv } from "./helpers.ts";
+import { linkModules, run } from "../loader/helpers.ts";
+import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
 
 describeVault("vault safety", () => {
   let mount: string;
@@ -30,5 +32,67 @@ describeVault("vault safety", () => {
     const quiet = await s5(["cipher", "vault", "-k", key, "v"], { env });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
+  });
+});
+
+describeVault("settings and credentials of the loader and s5 run", () => {
+  let env: Record<string, string>;
+  let token: string;
+
+  beforeAll(async () => {
+    const { mount, key } = await newMount("app");
+    env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    token = `{{ s5:${await vaultEncrypt(mount, key, "loader-secret-Kq2")} }}`;
+  });
+
+  it("a committed .env cannot say where or how s5 connects; the app still gets its lines", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-dotenv-settings-"));
+    linkModules(dir);
+    const hostile = [
+      "VAULT_ADDR=http://127.0.0.1:9",
+      "BAO_ADDR=http://127.0.0.1:9",
+      "VAULT_SKIP_VERIFY=true",
+      "HTTPS_PROXY=http://127.0.0.1:9",
+      "S5_VAULT_TRANSIT_MOUNT=elsewhere",
+      `A=${token}`,
+    ];
+    writeFileSync(join(dir, ".env"), `${hostile.join("\n")}\n`);
+    writeFileSync(
+      join(dir, "app.mjs"),
+      'import "s5/config";\nconsole.log(JSON.stringify([process.env.A, process.env.VAULT_ADDR, process.env.S5_VAULT_TRANSIT_MOUNT]));\n',
+    );
+    const out = await run(["app.mjs"], { cwd: dir, env });
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual([
+      "loader-secret-Kq2",
+      env.VAULT_ADDR,
+      env.S5_VAULT_TRANSIT_MOUNT,
+    ]);
+
+    // Settings that only the file gives are not used at all.
+    const { VAULT_ADDR: _, ...noAddr } = env;
+    writeFileSync(join(dir, ".env"), `VAULT_ADDR=${env.VAULT_ADDR}\nA=${token}\n`);
+    const refused = await run(["app.mjs"], { cwd: dir, env: noAddr });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("needs VAULT_ADDR");
+    expect(refused.stderr).not.toContain("loader-secret-Kq2");
+  });
+
+  it("s5 run keeps s5's credentials from the command unless --pass-credentials", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, ".env"), `A=${token}\n`);
+    const credentials = { ...env, S5_AES_KEY: "11".repeat(32), S5_PRIVATE_KEY: "S5-SECRET-KEY-x" };
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: shell expansions
+    const show = ["sh", "-c", 'echo "$A|${VAULT_TOKEN:-}|${S5_AES_KEY:-}|${S5_PRIVATE_KEY:-}"'];
+    const kept = await s5(["run", "--", ...show], { env: credentials, cwd: dir });
+    expect(kept.stderr).toBe("");
+    expect(kept.stdout).toBe("loader-secret-Kq2|||\n");
+    const passed = await s5(["run", "--pass-credentials", "--", ...show], {
+      env: credentials,
+      cwd: dir,
+    });
+    expect(passed.stdout).toBe(
+      `loader-secret-Kq2|${admin.token}|${"11".repeat(32)}|S5-SECRET-KEY-x\n`,
+    );
   });
 });

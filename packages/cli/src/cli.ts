@@ -1,5 +1,5 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
-import { IoError, S5Error, toS5Error } from "@s5/core";
+import { IoError, S5Error, stackFrames, toS5Error } from "@s5/core";
 import { shownName } from "./args.ts";
 import { type Context, context } from "./context.ts";
 import { useColor } from "./io.ts";
@@ -152,7 +152,7 @@ function report(error: unknown): number {
   const label = color ? "\u001b[31merror\u001b[39m" : "error";
   process.stderr.write(`s5: ${label}: ${failure.describe()}\n`);
   if (process.env.S5_DEBUG && !(error instanceof S5Error) && error instanceof Error) {
-    process.stderr.write(`${error.stack ?? ""}\n`);
+    process.stderr.write(`${stackFrames(error)}\n`);
   }
   return failure.exitCode;
 }

@@ -188,6 +188,16 @@ export function formatLocation(location: Location): string {
   return `${location.file}:${location.line}:${location.column}`;
 }
 
+/**
+ * Where an unexpected error came from, for `S5_DEBUG`: its class and stack frames, without its
+ * message and causes, which may quote data (a parser's error can hold the text it read).
+ */
+export function stackFrames(error: unknown): string {
+  if (!(error instanceof Error)) return `thrown: ${typeof error}`;
+  const frames = (error.stack ?? "").split("\n").filter((line) => /^\s+at /.test(line));
+  return [`${error.name} (message not shown)`, ...frames].join("\n");
+}
+
 /** Turns anything thrown into an {@link S5Error}, without copying unknown messages that may hold data. */
 export function toS5Error(error: unknown): S5Error {
   if (error instanceof S5Error) return error;

@@ -35,6 +35,7 @@ export {
   type Location,
   S5Error,
   type S5ErrorOptions,
+  stackFrames,
   TokenError,
   type TokenFailure,
   TokenFailures,

@@ -15,6 +15,7 @@ import {
   resolveTokensSync,
   S5Error,
   spliceText,
+  stackFrames,
   TokenFailures,
   toS5Error,
 } from "@s5/core";
@@ -83,7 +84,7 @@ function serialize(error: unknown): SerializedError {
       hint: cause.hint,
     }));
   } else if (!(error instanceof S5Error) && error instanceof Error) {
-    out.stack = error.stack;
+    out.stack = stackFrames(error);
   }
   return out;
 }

@@ -52,15 +52,12 @@ export function makePlan(options: ResolvedOptions): Plan {
 }
 
 /**
- * The request for the backends. They read their settings (keys, `VAULT_ADDR`…) from the
- * environment as it will be, so a plain `VAULT_ADDR` in `.env` counts.
+ * The request for the backends. They read their settings (keys, `VAULT_ADDR`, TLS, proxies) from
+ * the real environment only, never from the `.env` files being decrypted: a committed file must
+ * not decide where the Vault token is sent or whether TLS is checked.
  */
 export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pending) {
   const env: Env = { ...options.processEnv };
-  const pending = new Set(plan.pending);
-  for (const [key, entry] of plan.assign) {
-    if (!pending.has(entry)) env[key] = entry.value;
-  }
   return {
     items: items.map((entry) => ({ name: entry.key, value: entry.value })),
     cwd: options.cwd,

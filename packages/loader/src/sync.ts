@@ -68,13 +68,17 @@ export function runWorker(request: DecryptRequest): DecryptReply {
   const code = `${PRELUDE}(function (require, module, exports) {\n${workerSource}\n})(load, { exports: {} }, {});`;
   const worker = new Worker(code, {
     eval: true,
-    workerData: { port: port2, state, request, bases: bases(request.cwd) },
-    env: { ...process.env, [WORKER_MARK]: "1" },
+    workerData: { port: port2, state, bases: bases(request.cwd) },
+    // Nothing of the application's environment: no debug switch (Node reads a worker's NODE_DEBUG
+    // from here; NODE_DEBUG=net would print the Vault token) and no credential in the options,
+    // which NODE_DEBUG=worker prints. The backends read `request.env`, sent through the port.
+    env: { [WORKER_MARK]: "1" },
     transferList: [port2],
     // Not the app's `-r`/`--import` flags: the worker would load s5/config again and wait for itself.
     execArgv: [],
   });
   worker.unref();
+  port1.postMessage(request);
   try {
     Atomics.wait(state, 0, 0);
     const reply = receiveMessageOnPort(port1)?.message as DecryptReply | undefined;

@@ -5,11 +5,7 @@
 import { type MessagePort, workerData } from "node:worker_threads";
 import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from "./decrypt.ts";
 
-const { port, state, request } = workerData as {
-  port: MessagePort;
-  state: Int32Array;
-  request: DecryptRequest;
-};
+const { port, state } = workerData as { port: MessagePort; state: Int32Array };
 
 function wake(value: number): void {
   if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);
@@ -17,10 +13,14 @@ function wake(value: number): void {
 
 process.on("exit", () => wake(WORKER_EXITED));
 
-decryptItems(request).then(
-  (reply) => {
-    port.postMessage(reply);
-    wake(WORKER_DONE);
-  },
-  () => wake(WORKER_EXITED),
-);
+// The request (values, and the environment with its credentials) comes through the port, not in
+// the Worker's options, which NODE_DEBUG=worker prints in the application's thread.
+port.once("message", (request: DecryptRequest) => {
+  decryptItems(request).then(
+    (reply) => {
+      port.postMessage(reply);
+      wake(WORKER_DONE);
+    },
+    () => wake(WORKER_EXITED),
+  );
+});

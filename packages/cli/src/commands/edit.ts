@@ -12,6 +12,7 @@ import {
   sealText,
 } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { readText } from "../io.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -33,7 +34,10 @@ const options = { ...commonOptions, ...backendOptions, force: { type: "boolean" 
 /** Runs the editor through the shell, so `EDITOR="code --wait"` works. */
 function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
   const editor = process.env.VISUAL || process.env.EDITOR || "vi";
-  const child = spawn("/bin/sh", ["-c", `${editor} "$1"`, "s5-editor", file], { stdio: "inherit" });
+  const child = spawn("/bin/sh", ["-c", `${editor} "$1"`, "s5-editor", file], {
+    stdio: "inherit",
+    env: childEnv(process.env),
+  });
   const done = new Promise<number>((resolve, reject) => {
     child.on("error", reject);
     child.on("exit", (code, signal) =>

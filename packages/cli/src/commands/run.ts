@@ -2,6 +2,7 @@ import { spawn } from "node:child_process";
 import { constants } from "node:os";
 import { loadWithSecrets, MIN_REDACTED_LENGTH, Redactor } from "@s5/loader";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 
 export const runHelp = `Usage: s5 run [-f FILE]… [--override] [--redact] [options] -- COMMAND [ARGS…]
@@ -17,6 +18,8 @@ Options:
       --override        let values from the files replace variables already set
       --redact          replace decrypted values in COMMAND's stdout and stderr with [REDACTED]
                         (values of ${MIN_REDACTED_LENGTH} characters or more)
+      --pass-credentials  give COMMAND s5's own credentials too (S5_PRIVATE_KEY, S5_AES_KEY,
+                        VAULT_TOKEN, …); by default they stay with s5
       --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
       --key HEX         AES key (S5_AES_KEY) for aes tokens
   -k, --transit-key K   Vault transit key (S5_VAULT_TRANSIT_KEY)
@@ -34,6 +37,7 @@ const options = {
   file: { type: "string", short: "f", multiple: true },
   override: { type: "boolean" },
   redact: { type: "boolean" },
+  "pass-credentials": { type: "boolean" },
 } as const;
 
 /** Signals a supervisor passes on (SIGKILL and SIGSTOP cannot be caught). */
@@ -96,7 +100,7 @@ export async function runCommand(args: readonly string[], context: Context): Pro
   const redactors = values.redact ? [new Redactor(secrets), new Redactor(secrets)] : undefined;
 
   const child = spawn(file, rest, {
-    env,
+    env: childEnv(env, { own: process.env, passCredentials: values["pass-credentials"] }),
     stdio: redactors ? ["inherit", "pipe", "pipe"] : "inherit",
   });
   const forward = (signal: NodeJS.Signals) => {

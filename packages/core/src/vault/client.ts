@@ -6,8 +6,9 @@
 import http from "node:http";
 import https from "node:https";
 import createNodeVault from "node-vault";
-import type { S5Error } from "../errors.ts";
+import { ConfigError, type S5Error } from "../errors.ts";
 import type { VaultConfig } from "./config.ts";
+import { leakingDebugSwitch } from "./debug-switch.ts";
 import { isRetryableCode, type Operation, responseError, transportError } from "./errors.ts";
 
 /** Vault's response envelope (the parts s5 reads). */
@@ -99,6 +100,19 @@ function codeOf(error: unknown): string {
 }
 
 export function createVaultClient(config: VaultConfig, stats?: ClientStats): VaultClient {
+  // The real environment of this process (Node read NODE_DEBUG from it at start-up).
+  const leak = leakingDebugSwitch(process.env);
+  if (leak) {
+    throw new ConfigError(
+      "S5_CONFIG_DEBUG_SWITCH",
+      `${leak.split("=")[0]} is set in this process and would print Vault requests (the token and the values)`,
+      {
+        hint:
+          "unset it for this process (the s5 CLI drops it by itself); with DEBUG, exclude the " +
+          "transport: DEBUG=*,-follow-redirects",
+      },
+    );
+  }
   const agentOptions = {
     keepAlive: true,
     maxSockets: Math.max(config.parallelism, 2),

@@ -1,0 +1,46 @@
+/**
+ * The environment of a command s5 starts (`s5 run`, the editor of `s5 edit`): the debug switches
+ * s5 dropped for itself go back to the command, and s5's own credentials stay with s5 unless asked.
+ */
+
+/** Variables that give access to keys or Vault: s5's, not the command's. */
+export const CREDENTIALS = [
+  "S5_PRIVATE_KEY",
+  "S5_PRIVATE_KEY_FILE",
+  "S5_AES_KEY",
+  "S5_VAULT_ROLE_ID",
+  "S5_VAULT_ROLE_ID_FILE",
+  "S5_VAULT_SECRET_ID",
+  "S5_VAULT_SECRET_ID_FILE",
+  "S5_VAULT_JWT",
+  "S5_VAULT_JWT_FILE",
+  "VAULT_TOKEN",
+  "BAO_TOKEN",
+] as const;
+
+/**
+ * `env` for a command. Credentials are dropped when they are the ones s5 itself got (`own`); a
+ * value the command's `.env` file sets for it is kept.
+ */
+export function childEnv(
+  env: Record<string, string | undefined>,
+  options: { passCredentials?: boolean | undefined; own?: Record<string, string | undefined> } = {},
+): Record<string, string | undefined> {
+  const out = { ...env };
+  const saved = out.S5_SAVED_DEBUG;
+  delete out.S5_SAVED_DEBUG;
+  if (saved) {
+    try {
+      Object.assign(out, JSON.parse(saved) as Record<string, string>);
+    } catch {
+      // not ours: leave the command's environment as it is
+    }
+  }
+  const own = options.own ?? env;
+  if (!options.passCredentials) {
+    for (const name of CREDENTIALS) {
+      if (own[name] !== undefined && out[name] === own[name]) delete out[name];
+    }
+  }
+  return out;
+}

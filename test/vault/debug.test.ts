@@ -1,0 +1,119 @@
+// Debug switches (DEBUG, NODE_DEBUG, NODE_DEBUG_NATIVE) never make s5 print a Vault token or a
+// plaintext: the CLI drops them for itself (and gives them back to `s5 run`'s command), the
+// loader's worker runs without them, and inside a host process (a bundler) s5 refuses to send.
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { beforeAll, expect, it } from "vitest";
+import { linkModules, run } from "../loader/helpers.ts";
+import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
+
+const SWITCHES: Record<string, string>[] = [
+  { DEBUG: "*" },
+  { DEBUG: "follow-redirects" },
+  { NODE_DEBUG: "net" },
+  { NODE_DEBUG: "http,https,tls,http2,undici,fetch,stream" },
+  { NODE_DEBUG: "child_process,worker,messaging" },
+  { NODE_DEBUG: "*" },
+  { NODE_DEBUG_NATIVE: "HTTP2SESSION,HTTP2STREAM" },
+];
+const PLAIN = "debug-switch-plaintext-Qw3";
+
+describeVault("debug switches", () => {
+  let env: Record<string, string>;
+  let token: string;
+  let secretShapes: string[];
+
+  beforeAll(async () => {
+    const { mount, key } = await newMount("app");
+    env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    token = `{{ s5:${await vaultEncrypt(mount, key, PLAIN)} }}`;
+    // The token, the plaintext and the plaintext as it travels (base64 in Vault's JSON).
+    secretShapes = [admin.token, PLAIN, Buffer.from(PLAIN).toString("base64")];
+  });
+
+  const clean = (text: string) => {
+    for (const shape of secretShapes) expect(text).not.toContain(shape);
+  };
+
+  it("the CLI prints neither the Vault token nor a plaintext on stderr, whatever is set", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "a.yml"), `a: ${token}\n`);
+    writeFileSync(join(dir, ".env"), `A=${token}\n`);
+    for (const debug of SWITCHES) {
+      const runEnv = { ...env, ...debug };
+      const decipher = await s5(["decipher", token], { env: runEnv, cwd: dir });
+      expect(decipher.stdout, JSON.stringify(debug)).toBe(PLAIN);
+      clean(decipher.stderr);
+      const render = await s5(["render", "a.yml"], { env: runEnv, cwd: dir });
+      expect(render.stdout).toBe(`a: ${PLAIN}\n`);
+      clean(render.stderr);
+      const cipher = await s5(["cipher", "vault", "another-value-Zx9"], { env: runEnv, cwd: dir });
+      expect(cipher.code).toBe(0);
+      expect(cipher.stderr).not.toContain("another-value-Zx9");
+      clean(cipher.stderr);
+      // The command gets the switches back, and not s5's own Vault token.
+      const runCommand = await s5(
+        [
+          "run",
+          "--",
+          "sh",
+          "-c",
+          // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion
+          'echo "$DEBUG|$NODE_DEBUG|$NODE_DEBUG_NATIVE|${VAULT_TOKEN:-none}"',
+        ],
+        { env: runEnv, cwd: dir },
+      );
+      expect(runCommand.code).toBe(0);
+      clean(runCommand.stderr);
+      expect(runCommand.stdout).toBe(
+        `${debug.DEBUG ?? ""}|${debug.NODE_DEBUG ?? ""}|${debug.NODE_DEBUG_NATIVE ?? ""}|none\n`,
+      );
+    }
+  });
+
+  it('`import "s5/config"` decrypts in a worker without the switches', async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-debug-loader-"));
+    linkModules(dir);
+    writeFileSync(join(dir, ".env"), `A=${token}\n`);
+    writeFileSync(
+      join(dir, "app.mjs"),
+      `import "s5/config";\nprocess.stdout.write(process.env.A === ${JSON.stringify(PLAIN)} ? "ok" : "wrong");\n`,
+    );
+    for (const debug of SWITCHES) {
+      const out = await run(["app.mjs"], { cwd: dir, env: { ...env, ...debug } });
+      expect(out.stdout, JSON.stringify(debug)).toBe("ok");
+      clean(out.stderr);
+    }
+  });
+
+  it("inside a bundler process s5 refuses to send while a switch would print the request", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-debug-plugin-"));
+    linkModules(dir);
+    writeFileSync(join(dir, "secret.ts"), `export const a = "${token}";\n`);
+    writeFileSync(
+      join(dir, "build.mjs"),
+      [
+        'import { build } from "esbuild";',
+        'import s5 from "@s5/unplugin/esbuild";',
+        "try {",
+        '  await build({ entryPoints: ["secret.ts"], bundle: true, platform: "node", write: false, logLevel: "silent", plugins: [s5()] });',
+        '  console.log("built");',
+        "} catch (error) {",
+        "  console.log(error.message);",
+        "}",
+      ].join("\n"),
+    );
+    const refused = await run(["build.mjs"], { cwd: dir, env: { ...env, DEBUG: "*" } });
+    expect(refused.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
+    expect(refused.stdout).toContain("DEBUG=*,-follow-redirects");
+    clean(refused.stdout + refused.stderr);
+    const net = await run(["build.mjs"], { cwd: dir, env: { ...env, NODE_DEBUG: "net" } });
+    expect(net.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
+    clean(net.stdout + net.stderr);
+    const excluded = { ...env, DEBUG: "*,-follow-redirects" };
+    const built = await run(["build.mjs"], { cwd: dir, env: excluded });
+    expect(built.stdout.trim()).toBe("built");
+    clean(built.stderr);
+  });
+});

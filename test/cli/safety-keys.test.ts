@@ -59,3 +59,65 @@ describe("identity and private key files", () => {
     expect(ok.stdout.toString()).toBe("A=key-file-secret\n");
   });
 });
+
+describe("project key integrity", () => {
+  const readProject = (dir: string) => JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8"));
+  const writeProject = (dir: string, config: unknown) =>
+    writeFileSync(join(dir, ".s5.json"), JSON.stringify(config, null, 2));
+
+  it("a publicKey swapped under the same id is refused by cipher, seal, edit and render", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const token = (await alice.s5(["cipher", "before-swap"])).stdout.toString();
+    writeFileSync(join(alice.dir, "a.yml"), `a: ${token}\nb: {{ s5:seal new-secret }}\n`);
+    const attacker = sandbox();
+    await attacker.s5(["init", "--name", "mallory"]);
+    const evil = readProject(attacker.dir).local.keys[0];
+
+    const config = readProject(alice.dir);
+    config.local.keys[0].publicKey = evil.publicKey;
+    writeProject(alice.dir, config);
+    for (const args of [
+      ["cipher", "new-secret"],
+      ["seal", "a.yml"],
+      ["render", "a.yml"],
+    ]) {
+      const result = await alice.s5(args);
+      expect(result.code, args.join(" ")).toBe(7);
+      expect(result.stderr).toContain("S5_KEY_LOCAL_MISMATCH");
+      expect(result.stderr).toContain("its publicKey is not the one its id was made from");
+      expect(result.stdout.length).toBe(0);
+    }
+    const edit = await alice.s5(["edit", "a.yml"], { env: { EDITOR: "true" } });
+    expect(edit.code).toBe(7);
+  });
+
+  it("an id and publicKey both swapped (recipients kept) are caught when the key is unlocked", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const attacker = sandbox();
+    await attacker.s5(["init", "--name", "mallory"]);
+    const evil = readProject(attacker.dir).local.keys[0];
+    const config = readProject(alice.dir);
+    config.local.keys[0].id = evil.id;
+    config.local.keys[0].publicKey = evil.publicKey;
+    writeProject(alice.dir, config);
+    const result = await alice.s5(["cipher", "new-secret"]);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain("the key sealed for you does not match its publicKey");
+    expect(result.stdout.length).toBe(0);
+  });
+
+  it("keys remove refuses to remove the last recipient of a key", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "alice"]);
+    const before = readFileSync(join(box.dir, ".s5.json"), "utf8");
+    const result = await box.s5(["keys", "remove", "alice"]);
+    expect(result.code).toBe(7);
+    expect(result.stderr).toContain("alice is the last recipient of local key");
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toBe(before);
+    const unknown = await box.s5(["keys", "remove", "Sup3rS3cretPw"]);
+    expect(unknown.code).toBe(7);
+    expect(unknown.stderr).not.toContain("Sup3r");
+  });
+});

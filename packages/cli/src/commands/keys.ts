@@ -96,7 +96,14 @@ export async function keysCommand(args: readonly string[], context: Context): Pr
       if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME", keysHelp);
       const project = requireProject(settings);
       const removed = removeProjectRecipient(project.config, name);
-      if (removed === 0) throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient named ${name}`);
+      if (removed === 0) {
+        const names = (project.config.local?.keys ?? []).flatMap((key) =>
+          key.recipients.map((r) => r.name),
+        );
+        throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient ${shownName(name, names)}`, {
+          hint: "`s5 keys list` shows the recipients",
+        });
+      }
       await writeProject(project.file, project.config);
       say(
         `removed ${name}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,

@@ -4,8 +4,12 @@
  */
 import type { Backend, ItemResult } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
-import { decodePublicKey } from "./encoding.ts";
-import { identityFromSecret, type ProjectKey, unlockProjectKey } from "./keyring.ts";
+import {
+  identityFromSecret,
+  type ProjectKey,
+  unlockProjectKey,
+  verifyProjectKey,
+} from "./keyring.ts";
 import {
   type KeyPair,
   loadSodium,
@@ -24,8 +28,49 @@ export interface LocalOptions {
 
 export function createLocalBackend(options: LocalOptions): Backend {
   const unlocked = new Map<string, KeyPair | S5Error>();
+  let identities: KeyPair[] | undefined;
 
-  const backend: Backend = {
+  /** The key pair of a project key, unlocked once; the error is kept for every later token. */
+  const pairFor = (sodium: SodiumModule, keyId: string): KeyPair => {
+    let pair = unlocked.get(keyId);
+    if (!pair) {
+      try {
+        identities ??= options.secretKeys.map((secret) =>
+          identityFromSecret(sodium, Buffer.from(secret)),
+        );
+        const key = options.keys.find((candidate) => candidate.id === keyId);
+        pair = unlockProjectKey(sodium, key, keyId, identities);
+      } catch (error) {
+        pair = error as S5Error;
+      }
+      unlocked.set(keyId, pair);
+    }
+    if (!(pair as KeyPair).secretKey) throw pair;
+    return pair as KeyPair;
+  };
+
+  function decryptWith(sodium: SodiumModule, bodies: readonly string[]): ItemResult<Uint8Array>[] {
+    return bodies.map((body): ItemResult<Uint8Array> => {
+      try {
+        const second = body.indexOf(":", 6);
+        if (!body.startsWith("local:") || second < 0) {
+          throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
+        }
+        const pair = pairFor(sodium, body.slice(6, second));
+        const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
+        if (!value) {
+          throw new DecryptError("S5_DECRYPT_LOCAL", "the token does not open with its local key", {
+            hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
+          });
+        }
+        return { ok: true, value };
+      } catch (error) {
+        return { ok: false, error: error as S5Error };
+      }
+    });
+  }
+
+  return {
     name: "local",
     async encrypt(plaintexts: readonly Uint8Array[]) {
       const key = options.keys.at(-1);
@@ -35,7 +80,16 @@ export function createLocalBackend(options: LocalOptions): Backend {
         });
       }
       const sodium = await loadSodium();
-      const publicKey = decodePublicKey(key.publicKey);
+      const publicKey = verifyProjectKey(sodium, key);
+      // Where this user can unlock the key, the key sealed to them must be this very key (checked
+      // by unlocking); anyone else may still encrypt, as public keys allow.
+      if (options.secretKeys.length > 0) {
+        try {
+          pairFor(sodium, key.id);
+        } catch (error) {
+          if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
+        }
+      }
       return plaintexts.map(
         (plaintext) =>
           `local:${key.id}:${seal(sodium, plaintext, publicKey).toString("base64url")}`,
@@ -50,46 +104,4 @@ export function createLocalBackend(options: LocalOptions): Backend {
       return decryptWith(loadSodiumSync(), bodies);
     },
   };
-
-  function decryptWith(sodium: SodiumModule, bodies: readonly string[]): ItemResult<Uint8Array>[] {
-    let identities: KeyPair[] | undefined;
-    const pairFor = (keyId: string): KeyPair => {
-      let pair = unlocked.get(keyId);
-      if (!pair) {
-        try {
-          identities ??= options.secretKeys.map((secret) =>
-            identityFromSecret(sodium, Buffer.from(secret)),
-          );
-          const key = options.keys.find((candidate) => candidate.id === keyId);
-          pair = unlockProjectKey(sodium, key, keyId, identities);
-        } catch (error) {
-          pair = error as S5Error;
-        }
-        unlocked.set(keyId, pair);
-      }
-      if (!(pair as KeyPair).secretKey) throw pair;
-      return pair as KeyPair;
-    };
-
-    return bodies.map((body): ItemResult<Uint8Array> => {
-      try {
-        const second = body.indexOf(":", 6);
-        if (!body.startsWith("local:") || second < 0) {
-          throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
-        }
-        const pair = pairFor(body.slice(6, second));
-        const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
-        if (!value) {
-          throw new DecryptError("S5_DECRYPT_LOCAL", "the token does not open with its local key", {
-            hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
-          });
-        }
-        return { ok: true, value };
-      } catch (error) {
-        return { ok: false, error: error as S5Error };
-      }
-    });
-  }
-
-  return backend;
 }

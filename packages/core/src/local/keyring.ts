@@ -66,9 +66,34 @@ export function addRecipient(
   else key.recipients.push(entry);
 }
 
+function altered(keyId: string, what: string): KeyError {
+  return new KeyError(
+    "S5_KEY_LOCAL_MISMATCH",
+    `local key ${keyId} in the project config: ${what}`,
+    {
+      hint:
+        "the project config (.s5.json) was altered: new secrets could be encrypted to someone else. " +
+        "Restore it from a trusted copy (git log -p .s5.json) before encrypting or decrypting",
+    },
+  );
+}
+
+/**
+ * Checks that a project key's public key is the one its id was made from: a swapped `publicKey`
+ * with the same `id` would send every new secret to whoever holds the swapped key.
+ */
+export function verifyProjectKey(sodium: SodiumModule, key: ProjectKey): Buffer {
+  const publicKey = decodePublicKey(key.publicKey);
+  if (keyIdOf(sodium, publicKey) !== key.id) {
+    throw altered(key.id, "its publicKey is not the one its id was made from");
+  }
+  return publicKey;
+}
+
 /**
  * Finds the secret key of a project key with the identities at hand: an identity that is the
- * project key itself (CI may hold that), or one that is a recipient of it.
+ * project key itself (CI may hold that), or one that is a recipient of it. The key found must
+ * match the public key in the project config.
  */
 export function unlockProjectKey(
   sodium: SodiumModule,
@@ -76,8 +101,13 @@ export function unlockProjectKey(
   keyId: string,
   identities: readonly KeyPair[],
 ): KeyPair {
+  const expected = key ? verifyProjectKey(sodium, key) : undefined;
   for (const identity of identities) {
-    if (keyIdOf(sodium, identity.publicKey) === keyId) return identity;
+    if (keyIdOf(sodium, identity.publicKey) !== keyId) continue;
+    if (expected && !expected.equals(identity.publicKey)) {
+      throw altered(keyId, "its publicKey is not the project key's");
+    }
+    return identity;
   }
   if (!key) {
     throw new KeyError("S5_KEY_LOCAL_UNKNOWN", `local key ${keyId} is not in the project config`, {
@@ -98,7 +128,13 @@ export function unlockProjectKey(
     const recipient = key.recipients.find((r) => r.publicKey === mine);
     if (!recipient) continue;
     const secretKey = open(sodium, Buffer.from(recipient.sealedKey, "base64url"), identity);
-    if (secretKey) return { secretKey, publicKey: publicKeyOf(sodium, secretKey) };
+    if (!secretKey) continue;
+    const publicKey = publicKeyOf(sodium, secretKey);
+    // The key sealed for this recipient is another key than the one new tokens are encrypted to.
+    if (!publicKey.equals(expected!)) {
+      throw altered(keyId, "the key sealed for you does not match its publicKey");
+    }
+    return { secretKey, publicKey };
   }
   const yours = identities.map((identity) => encodePublicKey(identity.publicKey)).join(", ");
   throw new KeyError(

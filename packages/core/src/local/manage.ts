@@ -75,14 +75,26 @@ export async function addProjectRecipient(
   }
 }
 
-/** Removes a recipient (by name or public key) from every project key; returns how many entries went. */
+/**
+ * Removes a recipient (by name or public key) from every project key; returns how many entries
+ * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
+ */
 export function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): number {
-  let removed = 0;
-  for (const key of config.local?.keys ?? []) {
-    const before = key.recipients.length;
-    key.recipients = key.recipients.filter(
-      (r) => r.name !== nameOrKey && r.publicKey !== nameOrKey,
+  const keep = (r: { name: string; publicKey: string }) =>
+    r.name !== nameOrKey && r.publicKey !== nameOrKey;
+  const keys = config.local?.keys ?? [];
+  const orphaned = keys.find((key) => key.recipients.length > 0 && !key.recipients.some(keep));
+  if (orphaned) {
+    throw new KeyError(
+      "S5_KEY_LOCAL_LAST_RECIPIENT",
+      `${nameOrKey} is the last recipient of local key ${orphaned.id}: nobody could decrypt its tokens`,
+      { hint: "add another recipient first (`s5 keys add NAME s5pk-…`), then remove this one" },
     );
+  }
+  let removed = 0;
+  for (const key of keys) {
+    const before = key.recipients.length;
+    key.recipients = key.recipients.filter(keep);
     removed += before - key.recipients.length;
   }
   return removed;

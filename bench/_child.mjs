@@ -13,11 +13,12 @@ export const peakRssMethod = existsSync(GNU_TIME)
 
 /**
  * Runs `command args` once and returns its wall-clock time in ms, its output and, with `rssFile`,
- * its peak RSS in bytes. Throws when it does not exit with 0, so a broken build cannot pass as fast.
+ * its peak RSS in bytes. Throws when it does not exit with `status` (default 0), so a broken build
+ * cannot pass as fast.
  * `stdout` is "pipe" (captured, as text), "ignore", or a file descriptor.
  */
 export function run(command, args, options = {}) {
-  const { cwd, env, stdout = "pipe", rssFile } = options;
+  const { cwd, env, stdout = "pipe", rssFile, status = 0 } = options;
   let file = command;
   let argv = args;
   let childEnv = env;
@@ -42,7 +43,7 @@ export function run(command, args, options = {}) {
   });
   const ms = performance.now() - start;
   if (result.error) throw result.error;
-  if (result.status !== 0) {
+  if (result.status !== status) {
     throw new Error(
       `\`${[command, ...args].join(" ")}\` exited with ${result.status ?? result.signal}:\n${result.stderr}`,
     );

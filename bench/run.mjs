@@ -253,6 +253,9 @@ async function main() {
     const values = plaintexts(1000);
     const s5Ms = await s5Decrypt(core, project, values);
     const largeRows = await largeRender(core, project, dir);
+    say("(L) long lines and floods of malformed tokens…");
+    const { runLongLineBench } = await import("./long-lines.mjs");
+    largeRows.push(...(await runLongLineBench({ core, project, dir, node, s5Bin })));
     say("(a) dotenvx: encrypting 1000 values for the baseline (~20 ms of CPU each)…");
     const dotenvxMs = await dotenvxDecrypt(join(dir, "dotenvx"), values);
     rows = [decryptRow(s5Ms, dotenvxMs), ...largeRows, startupRow];

@@ -108,3 +108,62 @@ describe("arguments that may be secrets", () => {
     expect((await box.s5(["keys", "remvoe"])).stderr).toContain("did you mean `remove`?");
   });
 });
+
+describe("text that is not a token", () => {
+  it("a bare body that cannot be a Go-tool ciphertext is malformed, not a Vault token", async () => {
+    const box = sandbox();
+    const garbage = await box.s5(["decipher", "garbage"]);
+    expect(garbage.code).toBe(5);
+    expect(garbage.stderr).toContain("this is not an s5 token");
+    expect(garbage.stderr).not.toContain("VAULT_ADDR");
+    const nope = await box.s5(["render"], { input: "A={{ s5:nope }}\n" });
+    expect(nope.code).toBe(5);
+    expect(nope.stderr).toContain("<stdin>:1:3: this is not an s5 token");
+    // A body shaped like Vault's ciphertext is still read as the Go tool's Vault token.
+    const shaped = await box.s5(["render"], {
+      input: "A={{ s5:NKOAQ4chbVbkx8zxdxcG1hCmEbjszJ5Bx40gPtrtLQ== }}\n",
+    });
+    expect(shaped.code).toBe(7);
+    expect(shaped.stderr).toContain("needs VAULT_ADDR");
+  });
+
+  it("a token written with a non-breaking space fails with its place; render and check see it", async () => {
+    const box = sandbox();
+    const token = (await box.s5(["cipher", "--key", KEY, "nbsp-value"], { env })).stdout.toString();
+    const broken = token.replace("{{ ", "{{\u00a0");
+    writeFileSync(join(box.dir, "a.yml"), `x: 1\npassword: ${broken}\n`);
+    const render = await box.s5(["render", "a.yml"], { env });
+    expect(render.code).toBe(5);
+    expect(render.stderr).toContain("a.yml:2:11: malformed token: a Unicode space");
+    expect(render.stdout.length).toBe(0);
+    const check = await box.s5(["check", "a.yml"], { env });
+    expect(check.code).toBe(10);
+    expect(check.stdout.toString()).toContain("a.yml:2:11:");
+  });
+
+  it("a UTF-16 file (PowerShell's `>`) with tokens fails clearly instead of passing through", async () => {
+    const box = sandbox();
+    const token = (
+      await box.s5(["cipher", "--key", KEY, "utf16-value"], { env })
+    ).stdout.toString();
+    const text = `\ufeffx: 1\r\npassword: ${token}\r\n`;
+    writeFileSync(join(box.dir, "le.yml"), Buffer.from(text, "utf16le"));
+    writeFileSync(join(box.dir, "be.yml"), Buffer.from(text, "utf16le").swap16());
+    for (const file of ["le.yml", "be.yml"]) {
+      const render = await box.s5(["render", file], { env });
+      expect(render.code, file).toBe(3);
+      expect(render.stderr).toContain(`${file}:2:11: this file is UTF-16`);
+      expect(render.stderr).toContain("iconv -f UTF-16 -t UTF-8");
+      expect(render.stdout.length).toBe(0);
+      const check = await box.s5(["check", file], { env });
+      expect(check.code).toBe(10);
+      expect(check.stdout.toString()).toContain(`${file}:2:11: this file is UTF-16`);
+    }
+    // Without tokens a UTF-16 file is no concern of s5's: rendered unchanged.
+    const plain = Buffer.from("\ufeffjust text {{ .Values.x }}\r\n", "utf16le");
+    writeFileSync(join(box.dir, "plain.yml"), plain);
+    const out = await box.s5(["render", "plain.yml"], { env });
+    expect(out.code).toBe(0);
+    expect(out.stdout.equals(plain)).toBe(true);
+  });
+});

@@ -1,10 +1,19 @@
 // Vault safety against a real OpenBao: credential files, and answers that must not mislead.
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { linkModules, run } from "../loader/helpers.ts";
-import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
+import {
+  admin,
+  apiOk,
+  describeVault,
+  newMount,
+  s5,
+  tempDir,
+  vaultEncrypt,
+  vaultEnv,
+} from "./helpers.ts";
 
 describeVault("vault safety", () => {
   let mount: string;
@@ -93,6 +102,51 @@ describeVault("settings and credentials of the loader and s5 run", () => {
     });
     expect(passed.stdout).toBe(
       `loader-secret-Kq2|${admin.token}|${"11".repeat(32)}|S5-SECRET-KEY-x\n`,
+    );
+  });
+});
+
+describeVault("rewrap keeps every token form", () => {
+  it("rewraps each form the scanner reads and changes only the bodies", async () => {
+    const { mount, key } = await newMount("forms");
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    const c = async (value: string) => vaultEncrypt(mount, key, value);
+    const bare = async (value: string) => (await c(value)).slice("vault:v1:".length);
+    const lines = [
+      `a: {{ s5:${await c("a")} }}`,
+      `b: {{s5:${await c("b")}}}`,
+      `c: {{ s5:${await bare("c")} }}`,
+      `d: {{s5:${await bare("d")}}}`,
+      `e: {{ ${await c("e")} }}`,
+      `f: {{${await c("f")}}}`,
+      `g: {{\n\ts5:${await c("g")}\r\n| base64 }}`,
+      `h: {{ ${await c("h")} | yaml }}`,
+      `i: {{ s5:aes:${"A".repeat(40)} }}`,
+    ];
+    const original = `${lines.join("\n")}\n`;
+    const file = join(tempDir(), "forms.yml");
+    writeFileSync(file, original);
+    await apiOk(admin, "POST", `${mount}/keys/${key}/rotate`, {});
+
+    const rewrap = await s5(["rewrap", "-i", file], { env });
+    expect(rewrap.stderr).toBe("s5: rewrapped 8 of 8 Vault tokens in 1 file\n");
+    const after = readFileSync(file, "utf8");
+    expect(after.match(/vault:v2:/g)).toHaveLength(8);
+    // Each form is kept: only what lies between the body's first and last character changed.
+    const shape = (text: string) =>
+      text.replace(/(?:vault:v\d+:)?[A-Za-z0-9+/]{30,}={0,2}/g, "BODY");
+    expect(shape(after)).toBe(shape(original));
+    expect(after).toMatch(/^e: \{\{ vault:v2:\S+ \}\}$/m);
+    expect(after).toMatch(/^f: \{\{vault:v2:\S+\}\}$/m);
+    expect(after).toContain(`i: {{ s5:aes:${"A".repeat(40)} }}`);
+
+    const render = await s5(["render", file], { env: { ...env, S5_AES_KEY: "11".repeat(32) } });
+    expect(render.code).toBe(6); // the aes token is not a real one
+    const vaultOnly = after.replace(/^i: .*\n/m, "");
+    writeFileSync(file, vaultOnly);
+    const rendered = await s5(["render", file], { env });
+    expect(rendered.stdout).toBe(
+      `a: a\nb: b\nc: c\nd: d\ne: e\nf: f\ng: ${Buffer.from("g").toString("base64")}\nh: "h"\n`,
     );
   });
 });

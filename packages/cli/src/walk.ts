@@ -67,7 +67,12 @@ export function listFiles(paths: readonly string[]): string[] {
   return out;
 }
 
-/** True for content that looks binary (a NUL byte in the first 8 KiB). */
+/**
+ * A file with a NUL byte near its start is not text — unless it is UTF-16 (a byte-order mark),
+ * which core reports when it holds tokens.
+ */
 export function looksBinary(content: Uint8Array): boolean {
-  return content.subarray(0, 8192).includes(0);
+  const utf16 =
+    (content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff);
+  return !utf16 && content.subarray(0, 8192).includes(0);
 }

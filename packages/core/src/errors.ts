@@ -139,6 +139,8 @@ export class BackendError extends S5Error {
 export interface TokenFailure {
   location: Location;
   error: S5Error;
+  /** How many tokens this entry stands for (a summary of many beyond a report's limit). @default 1 */
+  count?: number | undefined;
 }
 
 /** Several tokens failed at once: every failure with its location; nothing was written. */
@@ -154,7 +156,7 @@ export class TokenFailures extends S5Error {
         a.location.column - b.location.column,
     );
     const first = failures[0]?.error;
-    const count = failures.length;
+    const count = failures.reduce((sum, failure) => sum + (failure.count ?? 1), 0);
     super(
       first?.code ?? "S5_DECRYPT",
       first?.exitCode ?? ExitCode.decrypt,
@@ -166,19 +168,25 @@ export class TokenFailures extends S5Error {
 
   override describe(): string {
     // The same cause (one missing key) is shown once, with how many tokens it stopped.
-    const groups = new Map<S5Error, Location[]>();
-    for (const { error, location } of this.failures) {
-      const list = groups.get(error);
-      if (list) list.push(location);
-      else groups.set(error, [location]);
+    const groups = new Map<S5Error, { locations: Location[]; count: number }>();
+    for (const { error, location, count = 1 } of this.failures) {
+      const group = groups.get(error);
+      if (group) {
+        group.locations.push(location);
+        group.count += count;
+      } else groups.set(error, { locations: [location], count });
     }
     const lines: string[] = [];
-    for (const [error, locations] of [...groups].slice(0, 50)) {
-      const more = locations.length > 1 ? ` (and ${locations.length - 1} more tokens)` : "";
+    const shown = [...groups].slice(0, 50);
+    for (const [error, { locations, count }] of shown) {
+      const more = count > 1 ? ` (and ${count - 1} more tokens)` : "";
       lines.push(`  ${formatLocation(locations[0]!)}: ${error.message} (${error.code})${more}`);
     }
-    if (groups.size > 50) lines.push(`  … and ${groups.size - 50} more`);
-    const hints = [...new Set([...groups.keys()].map((error) => error.hint).filter(Boolean))];
+    if (groups.size > 50) {
+      const rest = [...groups.values()].slice(50).reduce((sum, group) => sum + group.count, 0);
+      lines.push(`  … and ${rest} more tokens`);
+    }
+    const hints = [...new Set(shown.map(([error]) => error.hint).filter(Boolean))];
     const hintText = hints.map((hint) => `\n  hint: ${hint}`).join("");
     return `${this.message}; nothing was written:\n${lines.join("\n")}${hintText}`;
   }

@@ -5,7 +5,14 @@
  */
 import type { Backend, BackendName, ItemResult, TokenInfo } from "./backend.ts";
 import type { Backends } from "./backends.ts";
-import { type S5Error, TokenError, type TokenFailure, TokenFailures, toS5Error } from "./errors.ts";
+import {
+  IoError,
+  type S5Error,
+  TokenError,
+  type TokenFailure,
+  TokenFailures,
+  toS5Error,
+} from "./errors.ts";
 import { applyFilters, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
@@ -34,7 +41,7 @@ export interface FoundTokens {
  * failures with their location. Never throws.
  */
 export function findTokens(source: Source, legacyBackend?: BackendName): FoundTokens {
-  const { tokens: matches, malformed } = scan(source.content);
+  const { tokens: matches, malformed, malformedCount } = scan(source.content);
   // Built on first use: for a byte source it holds a copy of the whole text, which a render
   // without failures never needs (50 MB more peak memory for a 50 MB file).
   let index: LineIndex | undefined;
@@ -52,6 +59,22 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
           hint: "fix or remove the token; an s5 token looks like {{ s5:… }}",
         }),
   }));
+  if (malformedCount > malformed.length) {
+    const more = malformedCount - malformed.length;
+    failures.push({
+      location: lines().locate(malformed.at(-1)!.start),
+      error: new TokenError(
+        "S5_TOKEN_MALFORMED",
+        `… and ${more} more malformed tokens after this one`,
+        { hint: "this does not look like a file of s5 tokens; check the input" },
+      ),
+      count: more,
+    });
+  }
+  if (matches.length === 0 && malformedCount === 0 && typeof source.content !== "string") {
+    const utf16 = utf16Failure(source);
+    if (utf16) failures.push(utf16);
+  }
   const tokens: FoundToken[] = [];
   const infos = new Map<string, TokenInfo>();
   for (const match of matches) {
@@ -80,6 +103,45 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
     get lines() {
       return lines();
     },
+  };
+}
+
+/**
+ * A UTF-16 file (PowerShell's `>` writes one) holds its tokens as `{\0{\0s\05\0:\0…`, which a UTF-8
+ * scan cannot see: it would pass through unrendered with success. Found, it is an error.
+ */
+function utf16Failure(source: Source): TokenFailure | undefined {
+  const content = source.content as Uint8Array;
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  // The byte-order mark decides; without one, the first `{{` at an even offset does.
+  const le = bytes.indexOf("{\u0000{\u0000", 0, "latin1");
+  const be = bytes.indexOf("\u0000{\u0000{", 0, "latin1");
+  const littleEndian =
+    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
+    (!(bytes[0] === 0xfe && bytes[1] === 0xff) && le !== -1 && le % 2 === 0);
+  const bigEndian = !littleEndian && be !== -1 && be % 2 === 0;
+  if (!littleEndian && !bigEndian) return undefined;
+  let text: string;
+  if (littleEndian) text = bytes.toString("utf16le");
+  else {
+    const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
+    text = swapped.swap16().toString("utf16le");
+  }
+  const found = scan(text);
+  const first = found.tokens[0]?.start ?? found.malformed[0]?.start;
+  if (first === undefined) return undefined;
+  const location = new LineIndex(source.name, text.replace(/^\ufeff/, "")).locate(
+    Math.max(0, first - (text.startsWith("\ufeff") ? 1 : 0)),
+  );
+  return {
+    location,
+    error: new IoError(
+      "S5_INPUT_UTF16",
+      "this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8",
+      {
+        hint: "convert it first: `iconv -f UTF-16 -t UTF-8 FILE`, or in PowerShell `Set-Content -Encoding utf8`",
+      },
+    ),
   };
 }
 

@@ -7,7 +7,7 @@ import type { BackendName, ItemResult } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { type TokenFailure, TokenFailures, toS5Error, UsageError } from "./errors.ts";
 import { findTokens, type Source } from "./render.ts";
-import { bytesAsText, type Spliced, spliceBytes, spliceText } from "./scan.ts";
+import { type Spliced, spliceBytes, spliceText } from "./scan.ts";
 
 export interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
@@ -70,9 +70,8 @@ export async function rewrapSources<T extends string | Uint8Array>(
 
   let changed = 0;
   let total = 0;
-  const edits = found.map(({ tokens, lines }, index) => {
-    const source = sources[index]!;
-    const text = typeof source.content === "string" ? source.content : bytesAsText(source.content);
+  const edits = found.map(({ tokens, lines }) => {
+    // Only the body changes: `{{`, spacing, the 0.1.0 form's missing `s5:`, filters all stay.
     const matches: { start: number; end: number }[] = [];
     const values: string[] = [];
     for (const token of tokens) {
@@ -85,10 +84,8 @@ export async function rewrapSources<T extends string | Uint8Array>(
         continue;
       }
       if (result.value === token.body) continue;
-      const written = text.slice(token.start, token.end);
-      const at = written.indexOf("s5:") + 3;
-      matches.push(token);
-      values.push(written.slice(0, at) + result.value + written.slice(at + token.body.length));
+      matches.push({ start: token.bodyStart, end: token.bodyEnd });
+      values.push(result.value);
       changed++;
     }
     return { matches, values };

@@ -9,8 +9,24 @@ import { TokenError } from "./errors.ts";
 const VAULT = /^vault:v([1-9][0-9]{0,9}):([A-Za-z0-9+/=]+)$/;
 const LOCAL = /^local:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)$/;
 const AES = /^aes:([A-Za-z0-9_-]+)$/;
-const LEGACY = /^[A-Za-z0-9+/=]+$/;
+/** Standard padded base64, as Vault writes its ciphertext. */
+const LEGACY = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+/** A Vault transit ciphertext is at least a 12-byte nonce and a 16-byte tag. */
+const MIN_VAULT_BYTES = 28;
 const UPSTREAM_AES_PAYLOAD = /^(?:[0-9a-f]{2}){16,}:[0-9a-f]{24}$/;
+
+/**
+ * True when a bare body can be the Go tool's Vault payload: Vault's ciphertext (nonce, data, tag)
+ * in padded standard base64 without `vault:v1:`. Anything else is not read as a Vault token (so
+ * `{{ s5:nope }}` is malformed, not "needs VAULT_ADDR").
+ */
+export function isGoToolVaultPayload(payload: string): boolean {
+  return (
+    payload.length >= 40 &&
+    LEGACY.test(payload) &&
+    Buffer.byteLength(payload, "base64") >= MIN_VAULT_BYTES
+  );
+}
 
 /** True when a bare legacy payload is the Go tool's AES format: base64("hex(ct‖tag):hex(nonce)"). */
 export function isUpstreamAesPayload(payload: string): boolean {
@@ -47,13 +63,28 @@ export function describeBody(body: string, legacyBackend?: BackendName): TokenIn
       hint: "this s5 reads `vault:`, `local:` and `aes:` tokens and the Go tool's bare tokens",
     });
   }
-  if (!LEGACY.test(body)) throw malformed("a Go-tool token body is standard base64");
+  const aes = isUpstreamAesPayload(body);
+  const vault = !aes && isGoToolVaultPayload(body);
+  if (!aes && !vault) {
+    throw new TokenError(
+      "S5_TOKEN_MALFORMED",
+      "this is not an s5 token: the body is neither a backend's (`vault:`, `local:`, `aes:`) nor a Go-tool ciphertext",
+      {
+        hint: "a token is made by `s5 cipher`; check that it was copied whole",
+      },
+    );
+  }
   if (legacyBackend === "local") {
     throw new TokenError("S5_TOKEN_SCHEME", "a bare (Go tool) token cannot be a local-key token", {
       hint: "pick the backend that made it: `s5 render aes …` or `s5 render vault …`",
     });
   }
-  const backend = legacyBackend ?? (isUpstreamAesPayload(body) ? "aes" : "vault");
+  const backend = legacyBackend ?? (aes ? "aes" : "vault");
+  if (backend === "aes" && !aes) {
+    throw new TokenError("S5_TOKEN_MALFORMED", "this bare token is not the Go tool's AES format", {
+      hint: "it may be a Vault token: `s5 render vault …`",
+    });
+  }
   return { backend, version: backend === "vault" ? 1 : undefined, legacy: true };
 }
 

@@ -17,6 +17,8 @@ describe("scan", () => {
       start: 3,
       end: 44,
       body: "vault:v12:AbC+/=",
+      bodyStart: 9,
+      bodyEnd: 25,
       filters: ["base64", "json"],
     });
   });
@@ -36,7 +38,7 @@ describe("scan", () => {
       "{{ S5:A }}",
       "s5:A }}",
     ]) {
-      expect(scan(text)).toEqual({ tokens: [], malformed: [] });
+      expect(scan(text)).toEqual({ tokens: [], malformed: [], malformedCount: 0 });
     }
   });
 
@@ -48,6 +50,24 @@ describe("scan", () => {
     expect(scan("{{ s5:abc").malformed[0]?.reason).toBe("the token is not closed with `}}`");
     expect(scan("{{ s5:abc | }}").malformed[0]?.reason).toBe("a filter name must follow `|`");
     expect(scan("{{ s5:abc def }}").malformed).toHaveLength(1);
+  });
+
+  it("reports a token written with a Unicode space instead of passing it through", () => {
+    for (const text of ["{{\u00a0s5:AAAA }}", "{{ s5:AAAA\u00a0}}", "{{\u2009s5:AAAA}}"]) {
+      expect(scan(text).tokens, text).toEqual([]);
+      expect(scan(text).malformed[0]?.reason, text).toContain("is not white space to s5");
+      expect(scan(Buffer.from(text)).malformed[0]?.reason, text).toContain("not white space");
+    }
+    expect(scan("{{\u00a0.Values.x }}").malformed).toEqual([]);
+    expect(scan(Buffer.from("{{ s5:AB\u00e9 }}")).malformed[0]?.reason).toBe(
+      "unexpected character U+00E9 in the token",
+    );
+  });
+
+  it("keeps the first 1000 malformed tokens and counts the rest", () => {
+    const result = scan("{{ s5:".repeat(5000));
+    expect(result.malformed).toHaveLength(1000);
+    expect(result.malformedCount).toBe(5000);
   });
 
   it("keeps scanning after a malformed token", () => {
@@ -79,6 +99,10 @@ describe("the Go tool's first token form (0.1.0)", () => {
       "vault:v1:AbC+/=",
       "vault:v2:QQ==",
     ]);
-    expect(scan("{{ vault:x }} {{ vault:v }} {{ vault }}")).toEqual({ tokens: [], malformed: [] });
+    expect(scan("{{ vault:x }} {{ vault:v }} {{ vault }}")).toEqual({
+      tokens: [],
+      malformed: [],
+      malformedCount: 0,
+    });
   });
 });

@@ -37,11 +37,14 @@ describe("@s5/loader API", () => {
     });
   });
 
-  it("load() does the same asynchronously; the AES key may come from .env itself", async () => {
+  it("load() does the same asynchronously; a key in the .env file itself is not used", async () => {
     writeFileSync(join(dir, "keyed.env"), `S5_AES_KEY=${KEY}\nONE=${tokens[0]}\n`);
     const target: Record<string, string | undefined> = {};
-    await load({ cwd: dir, path: "keyed.env", processEnv: target });
-    expect(target).toEqual({ S5_AES_KEY: KEY, ONE: "first-secret" });
+    await expect(load({ cwd: dir, path: "keyed.env", processEnv: target })).rejects.toThrow(/ONE/);
+    expect(target).toEqual({});
+    const keyed: Record<string, string | undefined> = { S5_AES_KEY: KEY };
+    await load({ cwd: dir, path: "keyed.env", processEnv: keyed });
+    expect(keyed).toEqual({ S5_AES_KEY: KEY, ONE: "first-secret" });
   });
 
   it("decrypt() and decryptSync() return a copy of a plain object with tokens decrypted", async () => {

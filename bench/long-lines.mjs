@@ -1,0 +1,74 @@
+// Long lines and floods of malformed tokens (issue 10, item 17): locations must be computed in
+// one pass. Each row sets a one-line input beside the same tokens one per line (the baseline):
+// linear code takes about as long for both.
+//   (L1) `s5 render --keep-failed` (the git diff driver) of a 2 MB one-line JSON with 16k
+//        tokens, without the key: every token fails and is located
+//   (L2) `s5 ls` of a 1 MB line of tokens
+//   (L3) `s5 render` of 20 MB of `{{ s5:` (all malformed; exits 5)
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { median, run } from "./_child.mjs";
+import { encryptTokens, plaintexts } from "./_fixtures.mjs";
+import { formatMB, formatMs, formatRatio, verdict } from "./_format.mjs";
+
+const RUNS = 3;
+
+function timed(node, args, options) {
+  const times = [];
+  for (let i = 0; i < RUNS; i++) times.push(run(node, args, options).ms);
+  return median(times);
+}
+
+function row(figure, longMs, shortMs) {
+  return {
+    figure,
+    s5: formatMs(longMs),
+    baseline: `${formatMs(shortMs)} (same, one per line)`,
+    ratio: formatRatio(longMs / shortMs),
+    goal: "< 1 s",
+    result: verdict(longMs < 1000),
+  };
+}
+
+export async function runLongLineBench({ core, project, dir, node, s5Bin }) {
+  const work = join(dir, "long-lines");
+  mkdirSync(work, { recursive: true });
+  const values = plaintexts(16_000);
+  const tokens = await encryptTokens(core, project, "local", values);
+  // No identity here: every token fails to decrypt, as for a reader without the key.
+  const keyless = {
+    cwd: project.cwd,
+    env: { ...project.env, XDG_CONFIG_HOME: join(work, "none") },
+  };
+
+  const json = (separator) =>
+    `{${tokens.map((token, i) => `"k${i}":"${token}"`).join(`,${separator}`)}}`;
+  writeFileSync(join(work, "one-line.json"), json(""));
+  writeFileSync(join(work, "lines.json"), json("\n"));
+  const size = formatMB(Buffer.byteLength(json("")));
+  const l1 = row(
+    `(L1) \`s5 render --keep-failed\` without the key, ${size} one-line JSON, 16k tokens`,
+    timed(node, [s5Bin, "render", "--keep-failed", join(work, "one-line.json")], keyless),
+    timed(node, [s5Bin, "render", "--keep-failed", join(work, "lines.json")], keyless),
+  );
+
+  const half = tokens.slice(0, 8000);
+  writeFileSync(join(work, "ls-one-line.txt"), half.join(" "));
+  writeFileSync(join(work, "ls-lines.txt"), half.join("\n"));
+  const l2 = row(
+    `(L2) \`s5 ls\` of a ${formatMB(Buffer.byteLength(half.join(" ")))} line, 8k tokens`,
+    timed(node, [s5Bin, "ls", join(work, "ls-one-line.txt")], project),
+    timed(node, [s5Bin, "ls", join(work, "ls-lines.txt")], project),
+  );
+
+  const flood = "{{ s5:".repeat(Math.ceil(20e6 / 6));
+  writeFileSync(join(work, "flood.txt"), flood);
+  writeFileSync(join(work, "flood-lines.txt"), flood.replace(/(\{\{ s5:){13}/g, "$&\n"));
+  const failing = { ...project, status: 5 };
+  const l3 = row(
+    "(L3) `s5 render` of 20 MB of `{{ s5:` on one line (3.3M malformed tokens, exit 5)",
+    timed(node, [s5Bin, "render", join(work, "flood.txt")], failing),
+    timed(node, [s5Bin, "render", join(work, "flood-lines.txt")], failing),
+  );
+  return [l1, l2, l3];
+}

@@ -79,3 +79,24 @@ describeVault("unplugin with Vault", () => {
     await wrapped.close();
   });
 });
+
+describeVault("unplugin and the Go tool's 0.1.0 token form", () => {
+  it("decrypts {{ vault:v1:… }} (the code filter does not skip it)", async () => {
+    const { mount, key } = await newMount("app");
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    const root = tempDir("s5-unplugin-010-");
+    mkdirSync(join(root, "src"));
+    writeFileSync(join(root, "package.json"), '{ "type": "module" }\n');
+    const ciphertext = await vaultEncrypt(mount, key, 'from "0.1.0"');
+    writeFileSync(join(root, "src", "entry.ts"), `export const value = "{{ ${ciphertext} }}";\n`);
+    await build({
+      root,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [s5({ env })],
+      build: { ssr: "src/entry.ts", outDir: join(root, "dist") },
+    });
+    const { value } = await import(pathToFileURL(join(root, "dist", "entry.js")).href);
+    expect(value).toBe('from "0.1.0"');
+  });
+});

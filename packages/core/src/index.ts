@@ -83,12 +83,14 @@ export { type RewrapOptions, type RewrapOutput, rewrapSources } from "./rewrap.t
 export {
   bytesAsText,
   type MalformedMatch,
+  mayContainToken,
   type ScanResult,
   type ScanStats,
   Spliced,
   scan,
   spliceBytes,
   spliceText,
+  TOKEN_HINT,
   type TokenMatch,
 } from "./scan.ts";
 export {

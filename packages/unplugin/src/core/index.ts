@@ -3,7 +3,7 @@
  * every module the bundler transforms, refuses tokens in client builds, scans client outputs for
  * decrypted values, and keeps decrypted modules out of persistent caches.
  */
-import { extname, isAbsolute, relative, resolve } from "node:path";
+import { extname, isAbsolute, join, relative, resolve } from "node:path";
 import {
   applyFilters,
   type Backends,
@@ -12,6 +12,7 @@ import {
   findTokens,
   resolveSettings,
   S5Error,
+  TOKEN_HINT,
   type TokenFailure,
   TokenFailures,
   toS5Error,
@@ -26,6 +27,7 @@ import { clientTokenError, toBuildError } from "./errors.ts";
 import { encodeFor } from "./escape.ts";
 import { formsOf, leakMessage, remember, scanClientOutputs } from "./leaks.ts";
 import { type Options, resolveOptions } from "./options.ts";
+import { clientOutputTokenMessage, serverOutputTokenMessage, tokensIn } from "./outputs.ts";
 import { isClientPlatform, isClientTarget } from "./target.ts";
 import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
@@ -43,8 +45,11 @@ const DEFAULT_LOADERS: Record<string, Loader> = {
   ".css": "css",
 };
 
-/** Cheap test run by the bundler before our code sees a module: does it contain a token at all? */
-export const TOKEN_HINT = /\{\{\s*s5:/;
+/**
+ * Cheap test run by the bundler before our code sees a module: may it contain a token? (Core's:
+ * every token form, including the Go tool's 0.1.0 `{{ vault:v1:… }}`.)
+ */
+export { TOKEN_HINT };
 
 export interface TransformOutput {
   code: string;
@@ -146,10 +151,33 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     };
   }
 
+  /** A client build's emitted files: no token, and (leak scan) no plaintext decrypted here. */
   function scanOutputs(files: { name: string; text: string }[]): string | undefined {
+    const tokens = tokensIn(files);
+    if (tokens.length > 0) return clientOutputTokenMessage(tokens);
     if (!options.leakScan) return undefined;
     const leaked = scanClientOutputs(files);
     return leaked.length > 0 ? leakMessage(leaked) : undefined;
+  }
+
+  /** A server build's emitted files, for bundlers that cannot decrypt them after the fact. */
+  function scanServerOutputs(files: { name: string; text: string }[]): string | undefined {
+    const tokens = tokensIn(files);
+    return tokens.length > 0 ? serverOutputTokenMessage(tokens) : undefined;
+  }
+
+  /**
+   * Vite/Rollup/Rolldown `renderChunk` of a server build: tokens the bundler inlined after the
+   * transform (`import.meta.env`, `define`) are decrypted in the chunk, escaped for their place.
+   */
+  async function renderServerChunk(code: string, fileName: string) {
+    if (!TOKEN_HINT.test(code)) return null;
+    try {
+      const result = await transformModule(code, join(root, fileName), false);
+      return result ? { code: result.code, map: result.map } : null;
+    } catch (error) {
+      throw toBuildError(error);
+    }
   }
 
   /** Vite/Rollup/Rolldown `generateBundle`: the emitted chunks, assets and sourcemaps. */
@@ -209,6 +237,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configResolved(config) {
         useRoot(config.root);
       },
+      async renderChunk(code, chunk) {
+        const consumer = (this as { environment?: { config?: { consumer?: string } } }).environment
+          ?.config?.consumer;
+        if (options.client ?? consumer === "client") return null;
+        return renderServerChunk(code, chunk.fileName);
+      },
       transformIndexHtml: {
         order: "pre",
         async handler(html, context) {
@@ -232,6 +266,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
     rollup: {
+      async renderChunk(code, chunk) {
+        return buildIsClient ? null : renderServerChunk(code, chunk.fileName);
+      },
       generateBundle(_output, bundle) {
         if (!buildIsClient) return;
         const message = scanOutputs(bundleFiles(bundle as Record<string, unknown>));
@@ -245,6 +282,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         const format = Array.isArray(output) ? output[0]?.format : output?.format;
         buildIsClient = options.client ?? isClientPlatform(platform, format);
         return null;
+      },
+      async renderChunk(code, chunk) {
+        return buildIsClient ? null : renderServerChunk(code, chunk.fileName);
       },
       generateBundle(_output, bundle) {
         if (!buildIsClient) return;
@@ -284,7 +324,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       setup(build) {
         const initial = build.initialOptions;
         buildIsClient = options.client ?? isClientPlatform(initial.platform, initial.format);
-        if (!buildIsClient || !options.leakScan) return;
         if (initial.write !== false) initial.metafile = true;
         build.onEnd(async (result) => {
           const files: { name: string; text: string }[] = [];
@@ -297,7 +336,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               files.push({ name, text: await readFile(resolve(cwd, name), "utf8") });
             }
           }
-          const message = scanOutputs(files);
+          const message = buildIsClient ? scanOutputs(files) : scanServerOutputs(files);
           // Errors returned from onEnd (not pushed onto the result) make build() reject.
           return message ? { errors: [{ text: message }] } : undefined;
         });
@@ -310,12 +349,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     buildIsClient = options.client ?? isClientTarget(compiler.options.target);
     guardWebpackCache(compiler, tainted, values);
     compiler.hooks.done.tapPromise("s5", closeBackends);
-    if (!buildIsClient) return;
     compiler.hooks.thisCompilation.tap("s5", (compilation) => {
       compilation.hooks.processAssets.tap(
         { name: "s5", stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
         () => {
-          if (!options.leakScan) return;
           const files = compilation.getAssets().map((asset) => {
             const source = asset.source.source();
             return {
@@ -323,7 +360,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
               text: typeof source === "string" ? source : source.toString("utf8"),
             };
           });
-          const message = scanOutputs(files);
+          const message = buildIsClient ? scanOutputs(files) : scanServerOutputs(files);
           if (message) compilation.errors.push(new compiler.webpack.WebpackError(message));
         },
       );

@@ -1,0 +1,50 @@
+/**
+ * Tokens that reach a build's output without passing through the plugin's transform: a value of
+ * `import.meta.env` or `define` (inlined by the bundler after the plugin ran), or a file the
+ * plugin does not see. In a client build any such token fails the build; in a server build
+ * Vite, Rollup and Rolldown decrypt them in the emitted chunk, and the others fail clearly.
+ */
+import { formatLocation, LineIndex, type Location, mayContainToken, scan } from "@s5/core";
+
+/**
+ * Where each token (or malformed token) of the emitted files is. Sourcemaps are left out: their
+ * `sourcesContent` holds the sources as written, tokens of `allowClient` files included, while
+ * what a bundler inlines after the transform appears in the code itself.
+ */
+export function tokensIn(files: readonly { name: string; text: string }[]): Location[] {
+  const found: Location[] = [];
+  for (const file of files) {
+    if (file.name.endsWith(".map") || !mayContainToken(file.text)) continue;
+    const { tokens, malformed } = scan(file.text);
+    const lines = new LineIndex(file.name, file.text);
+    for (const match of [...tokens, ...malformed].sort((a, b) => a.start - b.start)) {
+      found.push(lines.locate(match.start));
+    }
+  }
+  return found;
+}
+
+function listed(locations: readonly Location[]): string {
+  const where = locations.map(formatLocation);
+  return (where.length > 5 ? [...where.slice(0, 5), `… ${where.length - 5} more`] : where).join(
+    ", ",
+  );
+}
+
+export function clientOutputTokenMessage(locations: readonly Location[]): string {
+  return (
+    `[s5] ${listed(locations)}: an s5 token reached the client output undecrypted ` +
+    "(from `import.meta.env`, a `define`, or a file the plugin does not transform). A token is " +
+    "a secret meant for the server: read it in server code, and never expose it through a " +
+    "client-side variable prefix (VITE_, NEXT_PUBLIC_…) or a client `define`."
+  );
+}
+
+export function serverOutputTokenMessage(locations: readonly Location[]): string {
+  return (
+    `[s5] ${listed(locations)}: an s5 token reached the server output undecrypted (from a ` +
+    "`define`, DefinePlugin or a file the plugin does not transform), which this bundler cannot " +
+    "decrypt after the fact. Put the token in a module the plugin transforms, or decrypt it at " +
+    'run time with `import "s5/config"`.'
+  );
+}

@@ -14,6 +14,7 @@ export type Fault =
   | { kind: "status"; status: number }
   | { kind: "reset" }
   | { kind: "delay"; ms: number }
+  | { kind: "raw"; status: number; contentType: string; body: string }
   | { kind: "response"; rewrite: (body: Record<string, unknown>) => unknown };
 
 /** Decides a fault for the n-th request (0-based) to a path; undefined passes it through. */
@@ -51,6 +52,11 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const fault = proxy.plan(seen, index);
       if (fault?.kind === "reset") {
         request.socket.destroy();
+        return;
+      }
+      if (fault?.kind === "raw") {
+        response.writeHead(fault.status, { "Content-Type": fault.contentType });
+        response.end(fault.body);
         return;
       }
       if (fault?.kind === "status") {

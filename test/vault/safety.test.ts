@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
 import { linkModules, run } from "../loader/helpers.ts";
+import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
   apiOk,
@@ -11,6 +12,7 @@ import {
   newMount,
   s5,
   tempDir,
+  tokenWithPolicy,
   vaultEncrypt,
   vaultEnv,
 } from "./helpers.ts";
@@ -148,5 +150,72 @@ describeVault("rewrap keeps every token form", () => {
     expect(rendered.stdout).toBe(
       `a: a\nb: b\nc: c\nd: d\ne: e\nf: f\ng: ${Buffer.from("g").toString("base64")}\nh: "h"\n`,
     );
+  });
+});
+
+describeVault("Vault answers that must not mislead", () => {
+  let env: Record<string, string>;
+  let token: string;
+
+  beforeAll(async () => {
+    const { mount, key } = await newMount("app");
+    env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    token = `{{ s5:${await vaultEncrypt(mount, key, "answers-secret")} }}`;
+  });
+
+  it("an HTML page or a truncated body with status 200 is not called an altered token", async () => {
+    const proxy = await startFaultProxy(admin.addr);
+    try {
+      const viaProxy = { ...env, VAULT_ADDR: proxy.url, VAULT_MAX_RETRIES: "0" };
+      proxy.plan = () => ({
+        kind: "raw",
+        status: 200,
+        contentType: "text/html",
+        body: "<!doctype html><html><body>Sign in to continue</body></html>",
+      });
+      const html = await s5(["decipher", token], { env: viaProxy });
+      expect(html.code).toBe(8);
+      expect(html.stderr).toContain(
+        `the server at ${proxy.url} answered with an HTML page, not Vault's JSON`,
+      );
+      expect(html.stderr).not.toContain("Sign in");
+      proxy.plan = () => ({
+        kind: "raw",
+        status: 200,
+        contentType: "application/json",
+        body: '{"data":{"batch_results":[{"plaint',
+      });
+      const truncated = await s5(["decipher", token], { env: viaProxy });
+      expect(truncated.code).toBe(8);
+      expect(truncated.stderr).toContain("not JSON (or truncated JSON)");
+      proxy.plan = () => ({
+        kind: "raw",
+        status: 200,
+        contentType: "application/json",
+        body: "{}",
+      });
+      const empty = await s5(["decipher", token], { env: viaProxy });
+      expect(empty.code).toBe(8);
+      expect(empty.stderr).toContain("answered without transit batch results");
+    } finally {
+      await proxy.close();
+    }
+  });
+
+  it("a namespace that does not exist and a bogus token are named as such", async () => {
+    const namespace = await s5(["decipher", token], { env: { ...env, VAULT_NAMESPACE: "nope" } });
+    expect(namespace.code).toBe(7);
+    expect(namespace.stderr).toContain("has no such namespace (S5_CONFIG_VAULT_NAMESPACE)");
+    const bogus = await s5(["decipher", token], { env: { ...env, VAULT_TOKEN: "hvs.bogus" } });
+    expect(bogus.code).toBe(7);
+    expect(bogus.stderr).toContain("does not accept the token from VAULT_TOKEN");
+    expect(bogus.stderr).not.toContain("may not decrypt");
+    // A real token whose policy denies decrypting is still told exactly that.
+    const encryptOnly = await tokenWithPolicy(
+      `path "${env.S5_VAULT_TRANSIT_MOUNT}/encrypt/*" { capabilities = ["update"] }`,
+    );
+    const denied = await s5(["decipher", token], { env: { ...env, VAULT_TOKEN: encryptOnly } });
+    expect(denied.code).toBe(9);
+    expect(denied.stderr).toContain("may not decrypt");
   });
 });

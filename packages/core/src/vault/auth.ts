@@ -13,6 +13,8 @@ export interface TokenSource {
   token(): Promise<string>;
   /** Forget a token Vault refused, so the next call logs in again (login methods only). */
   invalidate(token: string): void;
+  /** Where the token comes from, for messages: `VAULT_TOKEN`, a token file, a login. */
+  describe(): string;
   close(): void;
 }
 
@@ -126,6 +128,10 @@ export function createTokenSource(client: VaultClient, auth: VaultAuth): TokenSo
     async token() {
       current ??= start();
       return (await current).token;
+    },
+    describe() {
+      if (auth.method !== "token") return `the ${auth.method} login at auth/${auth.mount}`;
+      return auth.tokenFile ?? "VAULT_TOKEN";
     },
     invalidate(token) {
       if (auth.method !== "token" && resolved?.token === token) {

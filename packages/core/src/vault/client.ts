@@ -6,9 +6,10 @@
 import http from "node:http";
 import https from "node:https";
 import createNodeVault from "node-vault";
-import { ConfigError, type S5Error } from "../errors.ts";
+import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts";
 import type { VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
+import { diagnoseTransport } from "./diagnose.ts";
 import { isRetryableCode, type Operation, responseError, transportError } from "./errors.ts";
 
 /** Vault's response envelope (the parts s5 reads). */
@@ -67,6 +68,26 @@ function proxyEnv(config: VaultConfig): http.ProxyEnv {
   const host = new URL(config.address).hostname;
   if (!config.proxy || LOOPBACK.test(host)) return {};
   return { HTTP_PROXY: config.proxy, HTTPS_PROXY: config.proxy };
+}
+
+/** A 2xx answer that is not Vault's JSON: an HTML page, a truncated body (never quoted). */
+function notVaultJson(address: string, body: unknown): S5Error {
+  const text = typeof body === "string" ? body.trimStart() : "";
+  const what = text.startsWith("<")
+    ? "an HTML page"
+    : text === ""
+      ? "an empty body"
+      : "text that is not JSON (or truncated JSON)";
+  return new BackendError(
+    "S5_VAULT_RESPONSE",
+    ExitCode.unavailable,
+    `the server at ${address} answered with ${what}, not Vault's JSON`,
+    {
+      hint:
+        "check that VAULT_ADDR is Vault's API address, not a web page, a login portal or a " +
+        "proxy in between; a truncated answer: try again",
+    },
+  );
 }
 
 /** Resolves after `ms` (a referenced timer: a CLI waiting to retry must not exit). */
@@ -162,7 +183,8 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
         httpAgent,
         httpsAgent,
       });
-      return { status: 200, body: (body && typeof body === "object" ? body : {}) as VaultBody };
+      if (!body || typeof body !== "object") throw notVaultJson(config.address, body);
+      return { status: 200, body: body as VaultBody };
     } catch (error) {
       // node-vault's error classes are not exported (defect 7): duck-type the status.
       const status = statusOf(error);
@@ -182,8 +204,14 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           const response = await once(method, path, options);
           if (last || (response.status < 500 && response.status !== 429)) return response;
         } catch (error) {
+          if (error instanceof BackendError) throw error;
           // The axios error holds the request body (a plaintext): never keep it as a cause.
           const code = codeOf(error);
+          // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
+          if (attempt === 0 || last || !isRetryableCode(code)) {
+            const cause = await diagnoseTransport(config.address, code);
+            if (cause) throw cause;
+          }
           if (last || !isRetryableCode(code)) throw transportError(code, op, attempt + 1);
         }
         if (stats) stats.retries++;

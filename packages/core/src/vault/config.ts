@@ -131,11 +131,26 @@ function secretOf(env: Env, name: string): string | undefined {
   return file ? readText(file, name).trim() : undefined;
 }
 
+/** PEM text of the kind expected, or a ConfigError naming the variable (never its content). */
+function pem(text: string, what: string, kind: "CERTIFICATE" | "PRIVATE KEY"): string {
+  const found =
+    kind === "CERTIFICATE"
+      ? text.includes("-----BEGIN CERTIFICATE-----")
+      : /-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text);
+  if (found) return text;
+  throw new ConfigError("S5_CONFIG_VAULT_TLS", `${what} holds no PEM ${kind.toLowerCase()}`, {
+    hint:
+      kind === "CERTIFICATE"
+        ? "it must hold -----BEGIN CERTIFICATE----- blocks; convert a DER file with `openssl x509 -inform der -in FILE -out ca.pem`"
+        : "it must hold a -----BEGIN … PRIVATE KEY----- block",
+  });
+}
+
 function readCa(env: Env): string | undefined {
   const file = vaultEnv(env, "CACERT");
-  if (file) return readText(file, "VAULT_CACERT");
+  if (file) return pem(readText(file, "VAULT_CACERT"), `VAULT_CACERT (${file})`, "CERTIFICATE");
   const bytes = vaultEnv(env, "CACERT_BYTES");
-  if (bytes) return bytes;
+  if (bytes) return pem(bytes, "VAULT_CACERT_BYTES", "CERTIFICATE");
   const dir = vaultEnv(env, "CAPATH");
   if (!dir) return undefined;
   let names: string[];
@@ -154,7 +169,12 @@ function readCa(env: Env): string | undefined {
       }
     })
     .filter((text) => text.includes("-----BEGIN CERTIFICATE-----"));
-  return pems.length > 0 ? pems.join("\n") : undefined;
+  if (pems.length === 0) {
+    throw new ConfigError("S5_CONFIG_VAULT_TLS", `VAULT_CAPATH (${dir}) holds no PEM certificate`, {
+      hint: "point it at a directory of -----BEGIN CERTIFICATE----- files, or use VAULT_CACERT",
+    });
+  }
+  return pems.join("\n");
 }
 
 function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
@@ -222,12 +242,14 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
     tls: {
       ca: readCa(env),
-      cert: ((file) => (file ? readText(file, "VAULT_CLIENT_CERT") : undefined))(
-        vaultEnv(env, "CLIENT_CERT"),
-      ),
-      key: ((file) => (file ? readText(file, "VAULT_CLIENT_KEY") : undefined))(
-        vaultEnv(env, "CLIENT_KEY"),
-      ),
+      cert: ((file) =>
+        file
+          ? pem(readText(file, "VAULT_CLIENT_CERT"), `VAULT_CLIENT_CERT (${file})`, "CERTIFICATE")
+          : undefined)(vaultEnv(env, "CLIENT_CERT")),
+      key: ((file) =>
+        file
+          ? pem(readText(file, "VAULT_CLIENT_KEY"), `VAULT_CLIENT_KEY (${file})`, "PRIVATE KEY")
+          : undefined)(vaultEnv(env, "CLIENT_KEY")),
       servername: vaultEnv(env, "TLS_SERVER_NAME"),
       rejectUnauthorized: !skipVerify,
     },

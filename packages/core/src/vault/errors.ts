@@ -11,7 +11,7 @@ import {
   type S5Error,
 } from "../errors.ts";
 
-export type Action = "encrypt" | "decrypt" | "rewrap" | "read" | "login" | "renew";
+export type Action = "encrypt" | "decrypt" | "rewrap" | "read" | "login" | "renew" | "lookup";
 
 /** What was being done, for messages. */
 export interface Operation {
@@ -77,9 +77,34 @@ function denied(op: Operation, status: number): S5Error {
   }
 }
 
+/**
+ * A 403 where the token itself is refused (it cannot even look itself up): bogus, expired or
+ * revoked — not a policy that denies the operation.
+ */
+export function invalidToken(op: Operation, source: string): S5Error {
+  return new KeyError(
+    "S5_KEY_VAULT_TOKEN_INVALID",
+    `Vault at ${op.address} does not accept the token from ${source}`,
+    {
+      hint:
+        "it is mistyped, expired or revoked (or has no `default` policy to look itself up): log in " +
+        "again (`bao login`), or set a valid VAULT_TOKEN",
+    },
+  );
+}
+
 /** A whole request that failed with an HTTP status. */
 export function responseError(status: number, body: unknown, op: Operation): S5Error {
   const message = vaultMessage(body);
+  if (/namespace not found/.test(message)) {
+    return new ConfigError(
+      "S5_CONFIG_VAULT_NAMESPACE",
+      `Vault at ${op.address} has no such namespace`,
+      {
+        hint: "check VAULT_NAMESPACE (or BAO_NAMESPACE); unset it for the root namespace",
+      },
+    );
+  }
   if (/encryption key not found/.test(message)) {
     return new KeyError("S5_KEY_VAULT_NOT_FOUND", `${where(op)} does not exist`, {
       hint:

@@ -4,10 +4,10 @@
  * Vault does not answer for is an error, never a shifted or missing value.
  */
 import type { ItemResult } from "../backend.ts";
-import type { S5Error } from "../errors.ts";
+import { BackendError, ExitCode, type S5Error } from "../errors.ts";
 import type { TokenSource } from "./auth.ts";
 import type { VaultBody, VaultClient } from "./client.ts";
-import { itemError, type Operation } from "./errors.ts";
+import { invalidToken, itemError, type Operation } from "./errors.ts";
 
 type Action = "encrypt" | "decrypt" | "rewrap";
 
@@ -52,18 +52,41 @@ function errorCache(op: Operation) {
   };
 }
 
+/** A 2xx answer without `data.batch_results`: not Vault's transit (a proxy, another service). */
+function missingResults(address: string): S5Error {
+  return new BackendError(
+    "S5_VAULT_RESPONSE",
+    ExitCode.unavailable,
+    `the server at ${address} answered without transit batch results`,
+    { hint: "check that VAULT_ADDR is Vault's API address (not a proxy or another service)" },
+  );
+}
+
 export function createTransit(client: VaultClient, tokens: TokenSource): Transit {
   const { transitMount: mount, transitKey: key, batchSize, parallelism, address } = client.config;
+
+  /** Vault answers 403 to a bogus token as to a policy that denies: ask which it is. */
+  const rejected = async (token: string, op: Operation): Promise<S5Error | undefined> => {
+    const lookup: Operation = { action: "lookup", address };
+    const answer = await client.send("GET", ["auth", "token", "lookup-self"], lookup, { token });
+    if (answer.status !== 403) return undefined;
+    return invalidToken(op, tokens.describe());
+  };
 
   const post = async (action: Action | "keys", body: object | undefined, op: Operation) => {
     const path = action === "keys" ? [mount, "keys", key] : [mount, action, key];
     for (let attempt = 0; ; attempt++) {
       const token = await tokens.token();
       const response = await client.send(body ? "POST" : "GET", path, op, { token, body });
+      if (response.status !== 403) return response;
       // A login token that expired gets one fresh login.
-      if (response.status !== 403 || attempt > 0) return response;
-      tokens.invalidate(token);
-      if ((await tokens.token()) === token) return response;
+      if (attempt === 0) {
+        tokens.invalidate(token);
+        if ((await tokens.token()) !== token) continue;
+      }
+      const cause = await rejected(token, op);
+      if (cause) throw cause;
+      return response;
     }
   };
 
@@ -100,11 +123,13 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
           return fill(error as S5Error);
         }
         const items = body.data?.batch_results;
+        if (!Array.isArray(items)) {
+          fatal ??= missingResults(address);
+          return fill(fatal);
+        }
         const byReference = new Map<string, Record<string, unknown>>();
-        if (Array.isArray(items)) {
-          for (const item of items as Record<string, unknown>[]) {
-            if (item && typeof item.reference === "string") byReference.set(item.reference, item);
-          }
+        for (const item of items as Record<string, unknown>[]) {
+          if (item && typeof item.reference === "string") byReference.set(item.reference, item);
         }
         for (let i = start; i < end; i++) {
           const item = byReference.get(String(i));

@@ -1,6 +1,6 @@
 // Everyday workflow: seal, edit, ls, check, git textconv, completion.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -275,5 +275,72 @@ describe("s5 completion", () => {
         expect(asked.stdout).toMatch(/^--keep-failed/m);
       }
     }
+  });
+});
+
+describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
+  it("a typo in one marker reopens the editor with every edit kept, after asking", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "one"])).stdout.toString();
+    writeFileSync(join(box.dir, "s.yml"), `a: ${token}\n`);
+    const counter = join(box.dir, "..", "rounds");
+    const env = {
+      EDITOR,
+      TEST_EDIT_COUNTER: counter,
+      TEST_EDIT_ROUNDS: JSON.stringify([
+        // first opening: a changed value, a new one, and a typo (a bare value with `|`)
+        [["{{ s5:seal one }}", "{{ s5:seal ONE }}\nb: {{ s5:seal two }}\nc: {{ s5:seal th|ree }}"]],
+        // second opening: the edits are still there; the typo is fixed
+        [["{{ s5:seal th|ree }}", '{{ s5:seal "th|ree" }}']],
+      ]),
+    };
+    const result = await box.s5(["edit", "s.yml"], { env, input: "y\n" });
+    expect(result.code).toBe(0);
+    expect(result.stderr).toContain("s.yml:3:4: malformed seal marker");
+    expect(result.stderr).toContain("edit again to fix it? [Y/n]");
+    expect(result.stderr).toContain("3 new token(s), 0 kept");
+    expect(readFileSync(counter, "utf8")).toBe("2");
+    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe(
+      "a: ONE\nb: two\nc: th|ree\n",
+    );
+  });
+
+  it("answering no (or no answer) discards the edits and leaves the file unchanged", async () => {
+    const box = await project();
+    const text = `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`;
+    writeFileSync(join(box.dir, "s.yml"), text);
+    const env = {
+      EDITOR,
+      TEST_EDIT: JSON.stringify([["{{ s5:seal one }}", "{{ s5:seal o|ne }}"]]),
+    };
+    const result = await box.s5(["edit", "s.yml"], { env, input: "n\n" });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("your edits were discarded; s.yml is unchanged");
+    expect(readFileSync(join(box.dir, "s.yml"), "utf8")).toBe(text);
+    expect(readdirSync(box.dir).sort()).toEqual([".s5.json", "s.yml"]);
+  });
+
+  it("never overwrites a file that changed while the editor was open", async () => {
+    const box = await project();
+    const file = join(box.dir, "s.yml");
+    writeFileSync(file, `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`);
+    const theirs = "a: changed by someone else\n";
+    const env = {
+      EDITOR,
+      TEST_EDIT: JSON.stringify([["{{ s5:seal one }}", "{{ s5:seal mine }}"]]),
+      TEST_EDIT_ALSO: JSON.stringify([file, theirs]),
+    };
+    const result = await box.s5(["edit", "s.yml"], { env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain(
+      "s.yml changed while the editor was open; it was not overwritten",
+    );
+    expect(readFileSync(file, "utf8")).toBe(theirs);
+    const kept = readFileSync(`${file}.s5-edit`, "utf8");
+    expect(kept).toMatch(/^a: \{\{ s5:local:/);
+    expect(kept).not.toContain("mine");
+    expect(statSync(`${file}.s5-edit`).mode & 0o777).toBe(0o600);
+    writeFileSync(file, kept);
+    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: mine\n");
   });
 });

@@ -6,15 +6,17 @@ import {
   createBackends,
   defaultBackend,
   ExitCode,
+  IoError,
   openForEdit,
   resolveSettings,
   S5Error,
   sealText,
+  toS5Error,
 } from "@s5/core";
 import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
-import { readText } from "../io.ts";
+import { readInput, readText } from "../io.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
 export const editHelp = `Usage: s5 edit [BACKEND] FILE [options]
@@ -24,7 +26,9 @@ plaintext, then writes the file back atomically:
   - values you did not change keep their token byte for byte (clean diffs);
   - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
 The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
-exit, also after Ctrl-C. If the editor fails, the file is left untouched.
+exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
+reopens the editor with your edits (after asking), and a file that changed while the editor was
+open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.
 Options: --key HEX, -k/--transit-key K, --transit-mount M, --config FILE (as for cipher);
   --force to edit a read-only file
 `;
@@ -47,6 +51,50 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
   return { child, done };
 }
 
+/** Asks on stderr and reads one line of stdin (crontab -e asks the same way); EOF is "no". */
+async function askAgain(): Promise<boolean> {
+  process.stderr.write("s5: edit again to fix it? [Y/n] ");
+  const { createInterface } = await import("node:readline");
+  const lines = createInterface({ input: process.stdin, terminal: false });
+  try {
+    for await (const line of lines) return !/^\s*n/i.test(line);
+    return false;
+  } finally {
+    lines.close();
+    process.stdin.pause();
+  }
+}
+
+async function runEditor(temp: string, running: (child: ChildProcess | undefined) => void) {
+  const run = startEditor(temp);
+  running(run.child);
+  const code = await run.done;
+  running(undefined);
+  if (code !== 0) {
+    throw new S5Error("S5_EDITOR", ExitCode.editor, `the editor exited with code ${code}`, {
+      hint: "set VISUAL or EDITOR to an editor that waits until you close the file (e.g. `code --wait`)",
+    });
+  }
+}
+
+/**
+ * The file must be as it was when the editor opened: another change (a `git pull`, a second
+ * editor) is never overwritten. The result — tokens only, no plaintext — is kept beside it.
+ */
+async function guardChanged(file: string, original: Buffer, text: string): Promise<void> {
+  const now = await readInput(file);
+  if (now.equals(original)) return;
+  const kept = `${file}.s5-edit`;
+  await writeOutputs([{ path: kept, pieces: [Buffer.from(text)] }], { secret: true });
+  throw new IoError(
+    "S5_OUTPUT_CHANGED",
+    `${file} changed while the editor was open; it was not overwritten`,
+    {
+      hint: `your edits (values encrypted) are in ${kept}: merge them into ${file}, then remove it`,
+    },
+  );
+}
+
 export async function editCommand(args: readonly string[], context: Context): Promise<number> {
   const { values, positionals, backendWord } = parse("edit", args, options);
   if (values.help) return context.help(editHelp);
@@ -54,6 +102,7 @@ export async function editCommand(args: readonly string[], context: Context): Pr
   if (file === undefined || positionals.length > 1 || file === "-")
     context.usage("edit takes one FILE", editHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+  const originalBytes = await readInput(file);
   const original = await readText(file);
   // Before the editor opens: a file s5 may not replace would cost the user every edit.
   checkOutputs([file], { secret: false, inPlace: true, force: values.force });
@@ -74,38 +123,52 @@ export async function editCommand(args: readonly string[], context: Context): Pr
     const copy = await openForEdit(original, file, backends);
     const temp = join(dir, basename(file));
     writeFileSync(temp, copy.text, { mode: 0o600 });
-    const run = startEditor(temp);
-    editor = run.child;
-    const code = await run.done;
-    editor = undefined;
-    if (code !== 0) {
-      throw new S5Error(
-        "S5_EDITOR",
-        ExitCode.editor,
-        `the editor exited with code ${code}; ${file} is unchanged`,
-        {
-          hint: "set VISUAL or EDITOR to an editor that waits until you close the file (e.g. `code --wait`)",
-        },
-      );
-    }
-    const edited = readFileSync(temp, "utf8");
-    if (edited === copy.text) {
-      process.stderr.write(`${file}: no change\n`);
+    for (;;) {
+      try {
+        await runEditor(temp, (child) => {
+          editor = child;
+        });
+      } catch (error) {
+        if (error instanceof S5Error) error.message += `; ${file} is unchanged`;
+        throw error;
+      }
+      const edited = readFileSync(temp, "utf8");
+      if (edited === copy.text) {
+        process.stderr.write(`${file}: no change\n`);
+        return 0;
+      }
+      let result: Awaited<ReturnType<typeof sealText>>;
+      try {
+        result = await sealText(edited, {
+          backends,
+          backend: defaultBackend(settings),
+          name: file,
+          reuse: copy.reuse,
+        });
+      } catch (error) {
+        const failure = toS5Error(error);
+        // A typo in a marker is fixed in the editor, with every other edit still there.
+        if (failure.exitCode !== ExitCode.malformed) throw failure;
+        process.stderr.write(`s5: error: ${failure.describe()}\n`);
+        if (await askAgain()) continue;
+        throw new S5Error(
+          failure.code,
+          failure.exitCode,
+          `your edits were discarded; ${file} is unchanged`,
+          {
+            hint: "run `s5 edit` again",
+          },
+        );
+      }
+      await guardChanged(file, originalBytes, result.text);
+      await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
+        secret: false,
+        inPlace: true,
+        force: values.force,
+      });
+      process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
       return 0;
     }
-    const result = await sealText(edited, {
-      backends,
-      backend: defaultBackend(settings),
-      name: file,
-      reuse: copy.reuse,
-    });
-    await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
-      secret: false,
-      inPlace: true,
-      force: values.force,
-    });
-    process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
-    return 0;
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
     cleanup();

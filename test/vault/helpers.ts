@@ -10,6 +10,7 @@ import { createBackends, type Overrides, resolveSettings } from "@s5/core";
 import { describe, inject, it } from "vitest";
 import { api, apiOk } from "../../scripts/openbao.mjs";
 import { runChild } from "../child.ts";
+import { findHaproxy, HAPROXY_MISSING } from "../setup/haproxy.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 const bin = join(root, "packages/cli/bin/s5.mjs");
@@ -39,6 +40,25 @@ export function describeVault(name: string, body: () => void): void {
     });
   } else {
     console.warn(`[s5] SKIPPED ${name}: ${server.reason}`);
+    describe.skip(name, body);
+  }
+}
+
+/**
+ * `describeVault` for suites that also need haproxy (test/setup/ha-cluster.ts). Without it: a loud
+ * skip, or a failing test with S5_REQUIRE_HA_TOOLS=1 (set by .ci/run once it installed haproxy).
+ */
+export function describeHa(name: string, body: () => void): void {
+  if (findHaproxy()) {
+    describeVault(name, body);
+  } else if (process.env.S5_REQUIRE_HA_TOOLS === "1") {
+    describe(name, () => {
+      it("needs haproxy (S5_REQUIRE_HA_TOOLS=1)", () => {
+        throw new Error(HAPROXY_MISSING);
+      });
+    });
+  } else {
+    console.warn(`[s5] SKIPPED ${name}: ${HAPROXY_MISSING}`);
     describe.skip(name, body);
   }
 }

@@ -5,9 +5,7 @@
 import { type ChildProcess, spawn } from "node:child_process";
 import { generateKeyPairSync, randomBytes } from "node:crypto";
 import {
-  accessSync,
   closeSync,
-  constants,
   existsSync,
   mkdirSync,
   mkdtempSync,
@@ -18,92 +16,12 @@ import {
 } from "node:fs";
 import { request } from "node:https";
 import { createServer } from "node:net";
-import { homedir, tmpdir } from "node:os";
-import { delimiter, join } from "node:path";
-import { describe } from "vitest";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { type ChildResult, runChild } from "../child.ts";
+import { kubeTool } from "./kube-tools.ts";
 
-/** The same rule as scripts/_go-tools-env.sh: `$S5_TOOLS_CACHE` or `~/.cache/s5-tools`. */
-const toolsDir =
-  process.env.S5_TOOLS_CACHE ||
-  join(process.env.XDG_CACHE_HOME || join(homedir(), ".cache"), "s5-tools");
-
-/** Set by .ci/run after scripts/build-k8s.sh succeeded: a missing tool then fails the tests. */
-export const kubeToolsRequired = process.env.S5_REQUIRE_K8S_TOOLS === "1";
-
-export type KubeTool = "etcd" | "kube-apiserver" | "kubectl" | "helm";
-
-function onPath(name: string): string | undefined {
-  for (const dir of (process.env.PATH ?? "").split(delimiter)) {
-    const file = join(dir || ".", name);
-    try {
-      accessSync(file, constants.X_OK);
-      return file;
-    } catch {
-      // not in this directory
-    }
-  }
-  return undefined;
-}
-
-function executable(file: string): string | undefined {
-  try {
-    accessSync(file, constants.X_OK);
-    return file;
-  } catch {
-    return undefined;
-  }
-}
-
-/** Where a tool is, or undefined. kube-apiserver and helm only from the tools cache: the versions built there. */
-export function findKubeTool(tool: KubeTool): string | undefined {
-  switch (tool) {
-    case "etcd":
-      return onPath("etcd") ?? executable("/usr/bin/etcd");
-    case "kubectl":
-      return onPath("kubectl") ?? executable("/usr/bin/kubectl");
-    case "kube-apiserver":
-    case "helm":
-      return executable(join(toolsDir, "bin", tool));
-  }
-}
-
-/** Why these tools cannot be used (a message naming scripts/build-k8s.sh), or undefined. */
-export function missingKubeTools(
-  tools: readonly KubeTool[] = ["etcd", "kube-apiserver", "kubectl"],
-): string | undefined {
-  const missing = tools.filter((tool) => !findKubeTool(tool));
-  if (missing.length === 0) return undefined;
-  return (
-    `missing ${missing.join(", ")} (looked on PATH, /usr/bin and ${join(toolsDir, "bin")}): ` +
-    "run scripts/build-k8s.sh to install etcd and build kube-apiserver and helm"
-  );
-}
-
-/** Path of a tool; throws (naming scripts/build-k8s.sh) when it is missing. */
-export function kubeTool(tool: KubeTool): string {
-  const file = findKubeTool(tool);
-  if (!file) throw new Error(missingKubeTools([tool]));
-  return file;
-}
-
-/**
- * `describe` when the tools are there. Otherwise a loud skip, or with S5_REQUIRE_K8S_TOOLS=1 a
- * normal `describe` whose startKube() throws, so that the tests fail.
- */
-export function describeKube(
-  name: string,
-  body: () => void,
-  tools: readonly KubeTool[] = ["etcd", "kube-apiserver", "kubectl"],
-): void {
-  const reason = missingKubeTools(tools);
-  if (!reason || kubeToolsRequired) {
-    describe(name, body);
-  } else {
-    process.stderr.write(`[k8s] SKIPPED ${name}: ${reason}\n`);
-    describe.skip(name, body);
-  }
-}
+export * from "./kube-tools.ts";
 
 export interface KubeOptions {
   /** How long to wait for etcd and then kube-apiserver's /readyz (ms). */

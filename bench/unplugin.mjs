@@ -12,7 +12,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createBackends, resolveSettings } from "@s5/core";
+import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import s5 from "@s5/unplugin/vite";
 import { build } from "vite";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
@@ -104,7 +104,7 @@ export async function runUnpluginBench() {
   try {
     const backends = createBackends(resolveSettings({ cwd: dir, env }));
     const local = await backends.get("local");
-    const encrypt = async (value) => `{{ s5:${(await local.encrypt([Buffer.from(value)]))[0]} }}`;
+    const encrypt = async (value) => formatToken((await local.encrypt([Buffer.from(value)]))[0]);
     const plain = {
       API_KEY: "api-key-0123456789",
       DB_PASSWORD: "db-password-0123",

@@ -147,7 +147,7 @@ describe("s5 ls and s5 check", () => {
         backend: "local",
         key: keyId,
         version: null,
-        legacy: false,
+        goTool: false,
         filters: [],
       },
     ]);

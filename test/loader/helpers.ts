@@ -75,17 +75,13 @@ export async function localProject(): Promise<Project> {
       }
     },
     async encrypt(plaintexts) {
-      const backends = createBackends(resolveSettings({ cwd: dir, env }));
-      try {
-        const encoder = new TextEncoder();
-        return await cipherValues(
-          backends,
-          "local",
-          plaintexts.map((text) => encoder.encode(text)),
-        );
-      } finally {
-        await backends.close();
-      }
+      await using backends = createBackends(resolveSettings({ cwd: dir, env }));
+      const encoder = new TextEncoder();
+      return cipherValues(
+        backends,
+        "local",
+        plaintexts.map((text) => encoder.encode(text)),
+      );
     },
     node(args, extra = {}) {
       return run(args, { cwd: dir, env: { ...env, ...extra } });

@@ -8,7 +8,7 @@
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createBackends, resolveSettings } from "@s5/core";
+import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
 
@@ -48,7 +48,7 @@ export async function makeKeys(): Promise<Keys> {
   const local = await backends.get("local");
   const encrypt = async (value: string) => {
     const [body] = await local.encrypt([new TextEncoder().encode(value)]);
-    return `{{ s5:${body} }}`;
+    return formatToken(body!);
   };
   const tokens = {} as Record<SecretName, string>;
   for (const name of Object.keys(SECRETS) as SecretName[])

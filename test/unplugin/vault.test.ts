@@ -20,8 +20,8 @@ import {
 function counting(backends: Backends) {
   const counter = { batches: 0, bodies: 0 };
   const wrapped: Backends = {
-    legacyBackend: backends.legacyBackend,
-    close: () => backends.close(),
+    goToolBackend: backends.goToolBackend,
+    [Symbol.asyncDispose]: () => backends[Symbol.asyncDispose](),
     async get(name) {
       const backend = await backends.get(name);
       return {
@@ -76,7 +76,7 @@ describeVault("unplugin with Vault", () => {
     expect(counter.bodies).toBe(36);
     // The 12 siblings are requested together; allow one straggler wave on a loaded machine.
     expect(counter.batches).toBeLessThanOrEqual(2);
-    await wrapped.close();
+    await wrapped[Symbol.asyncDispose]();
   });
 });
 

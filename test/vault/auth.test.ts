@@ -172,7 +172,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
         0,
       );
     } finally {
-      await backends.close();
+      await backends[Symbol.asyncDispose]();
       await proxy.close();
     }
   });

@@ -3,6 +3,7 @@
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { Backend } from "@s5/core";
+import { formatToken, parseBody, type TokenBody } from "@s5/core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type FaultProxy, startFaultProxy } from "./fault-proxy.ts";
 import { admin, coreBackends, describeVault, newMount, s5, tempDir, vaultEnv } from "./helpers.ts";
@@ -13,7 +14,7 @@ const isDecrypt = (path: string) => path.includes("/decrypt/");
 describeVault("vault faults and batching", () => {
   let proxy: FaultProxy;
   let env: Record<string, string>;
-  let bodies: string[];
+  let bodies: TokenBody[];
   const values = Array.from({ length: 1000 }, (_, i) => `value-${i}-${"x".repeat(i % 7)}`);
   let backends: ReturnType<typeof coreBackends>;
   let vault: Backend;
@@ -38,7 +39,7 @@ describeVault("vault faults and batching", () => {
     proxy.seen.length = 0;
   });
   afterAll(async () => {
-    await backends?.close();
+    await backends?.[Symbol.asyncDispose]();
     await proxy?.close();
   });
 
@@ -53,7 +54,7 @@ describeVault("vault faults and batching", () => {
   }
 
   it(`renders 1000 distinct tokens + 1000 duplicates in ≤ ceil(1000/${BATCH}) decrypt requests`, async () => {
-    const tokens = bodies.map((body) => `{{ s5:${body} }}`);
+    const tokens = bodies.map((body) => formatToken(body));
     const lines = [...tokens, ...tokens].map((token, i) => `k${i}: ${token}`);
     const file = join(tempDir(), "many.yml");
     writeFileSync(file, `${lines.join("\n")}\n`);
@@ -72,7 +73,7 @@ describeVault("vault faults and batching", () => {
     try {
       await (await small.get("vault")).decrypt(bodies);
     } finally {
-      await small.close();
+      await small[Symbol.asyncDispose]();
     }
     expect(proxy.seen.map((seen) => seen.items)).toEqual(Array(10).fill(100));
   });
@@ -97,7 +98,7 @@ describeVault("vault faults and batching", () => {
   it("gives up with a clear error when the server keeps failing, writing nothing", async () => {
     proxy.plan = () => ({ kind: "status", status: 503 });
     const file = join(tempDir(), "one.yml");
-    writeFileSync(file, `a: {{ s5:${bodies[0]} }}\n`);
+    writeFileSync(file, `a: ${formatToken(bodies[0]!)}\n`);
     const started = Date.now();
     const render = await s5(["render", file], { env });
     expect(Date.now() - started).toBeLessThan(15_000);
@@ -141,7 +142,7 @@ describeVault("vault faults and batching", () => {
       file,
       bodies
         .slice(0, 10)
-        .map((body, i) => `k${i}: {{ s5:${body} }}`)
+        .map((body, i) => `k${i}: ${formatToken(body)}`)
         .join("\n"),
     );
     const render = await s5(["render", file], { env });
@@ -171,8 +172,9 @@ describeVault("vault faults and batching", () => {
   });
 
   it("keeps real per-item errors from a mixed batch (HTTP 200 with partial_failure_response_code)", async () => {
-    const tampered = `vault:v1:${Buffer.alloc(40, 1).toString("base64")}`;
-    const results = await vault.decrypt([bodies[0]!, tampered, "vault:v99:AAAA", bodies[1]!]);
+    const tampered = parseBody(`vault:v1:${Buffer.alloc(40, 1).toString("base64")}`);
+    const tooNew = parseBody("vault:v99:AAAA");
+    const results = await vault.decrypt([bodies[0]!, tampered, tooNew, bodies[1]!]);
     expect(results.map((result) => result.ok)).toEqual([true, false, false, true]);
     const failedOnly = await vault.decrypt([tampered]);
     expect(failedOnly[0]?.ok).toBe(false);

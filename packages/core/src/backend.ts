@@ -12,43 +12,62 @@ export const backendNames: readonly BackendName[] = ["local", "aes", "vault"];
 /** One result per item: the value, or why this item failed (the others still count). */
 export type ItemResult<T> = { ok: true; value: T } | { ok: false; error: S5Error };
 
-/** What a token body says about itself, without decrypting it. */
-export interface TokenInfo {
-  backend: BackendName;
-  /** Key name or id (`local` key id, Vault transit key when known). */
-  key?: string | undefined;
-  /** Key version (Vault). */
-  version?: number | undefined;
-  /** A token in the Go tool's format (no backend in the body). */
-  legacy: boolean;
+/**
+ * A token body as core parsed it: the backend and everything that backend needs, so no backend
+ * parses token text again. `goTool` marks the Go tool's forms (a bare payload, no backend word).
+ */
+export type TokenBody = VaultBody | LocalBody | AesBody;
+
+export interface VaultBody {
+  backend: "vault";
+  /** Key version (`vault:v3:…` → 3). */
+  version: number;
+  /** Vault's own ciphertext, `vault:vN:BASE64`, also for the Go tool's bare form. */
+  ciphertext: string;
+  goTool: boolean;
+  key?: undefined;
 }
 
-export interface EncryptOptions {
-  /** Write tokens the Go tool can read (`{{s5:…}}`), where the backend can. */
-  legacy?: boolean | undefined;
+export interface LocalBody {
+  backend: "local";
+  /** The project key's id. */
+  key: string;
+  /** The sealed box, base64url. */
+  sealed: string;
+  goTool: false;
+  version?: undefined;
 }
 
-export interface Backend {
+export interface AesBody {
+  backend: "aes";
+  /** The 12-byte nonce. */
+  nonce: Buffer;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  sealed: Buffer;
+  goTool: boolean;
+  key?: undefined;
+  version?: undefined;
+}
+
+/** What a token says about itself, without decrypting it (a parsed body). */
+export type TokenInfo = TokenBody;
+
+export interface Backend extends AsyncDisposable {
   readonly name: BackendName;
-  /**
-   * Encrypts many plaintexts; returns one token body per plaintext, in order
-   * (`local:KID:…`, `aes:…`, `vault:v1:…`; a legacy body has no prefix).
-   */
-  encrypt(plaintexts: readonly Uint8Array[], options?: EncryptOptions): Promise<string[]>;
-  /** Decrypts many token bodies of this backend, one result per body, in order. */
-  decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]>;
+  /** Encrypts many plaintexts; returns one parsed body per plaintext, in order. */
+  encrypt(plaintexts: readonly Uint8Array[]): Promise<TokenBody[]>;
+  /** Decrypts many bodies of this backend, one result per body, in order. */
+  decrypt(bodies: readonly TokenBody[]): Promise<ItemResult<Uint8Array>[]>;
   /**
    * {@link Backend.decrypt} without waiting, for backends that need no I/O (local keys, AES): the
    * runtime loader uses it to decrypt before the application's next import runs.
    */
-  decryptSync?(bodies: readonly string[]): ItemResult<Uint8Array>[];
+  decryptSync?(bodies: readonly TokenBody[]): ItemResult<Uint8Array>[];
   /** Re-encrypts bodies to the newest key (version) without exposing plaintext where it can. */
-  rewrap?(bodies: readonly string[]): Promise<ItemResult<string>[]>;
+  rewrap?(bodies: readonly TokenBody[]): Promise<ItemResult<TokenBody>[]>;
   /**
    * The key's versions (Vault): the latest, and the oldest it still decrypts. `undefined` when
    * not allowed to read them.
    */
   keyVersions?(): Promise<{ latest: number; minDecryption: number } | undefined>;
-  /** Releases sockets and timers. */
-  close?(): Promise<void> | void;
 }

@@ -1,17 +1,21 @@
 /**
  * Creates backends from settings, lazily: a command pays only for the backends its tokens use.
  */
+
+import { createAesBackend } from "./aes/backend.ts";
 import type { Backend, BackendName } from "./backend.ts";
-import { createAesBackend } from "./backends/aes.ts";
-import { legacyBackendOf, loadSecretKeys, type Settings } from "./config.ts";
+import { goToolBackendOf, loadSecretKeys, type Settings } from "./config.ts";
 import { KeyError, S5Error } from "./errors.ts";
 import { createLocalBackend } from "./local/backend.ts";
 
-export interface Backends {
+/**
+ * The backends of one settings, made on first use. Disposable: `await using backends =
+ * createBackends(settings)` releases sockets and timers at the end of the block.
+ */
+export interface Backends extends AsyncDisposable {
   /** The backend of the Go tool's bare tokens, when the command line or config names one. */
-  readonly legacyBackend: BackendName | undefined;
+  readonly goToolBackend: BackendName | undefined;
   get(name: BackendName): Promise<Backend>;
-  close(): Promise<void>;
 }
 
 /** The backends that need no I/O to decrypt, so they can decrypt synchronously. */
@@ -49,7 +53,7 @@ export function createBackends(settings: Settings): Backends {
   };
 
   return {
-    legacyBackend: legacyBackendOf(settings),
+    goToolBackend: goToolBackendOf(settings),
     get(name) {
       let backend = made.get(name);
       if (!backend) {
@@ -58,10 +62,10 @@ export function createBackends(settings: Settings): Backends {
       }
       return backend;
     },
-    async close() {
+    async [Symbol.asyncDispose]() {
       for (const backend of made.values()) {
         try {
-          await (await backend).close?.();
+          await (await backend)[Symbol.asyncDispose]();
         } catch (error) {
           if (!(error instanceof S5Error)) throw error;
         }

@@ -3,11 +3,14 @@ import type { BackendName } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { ExitCode, S5Error, UsageError } from "./errors.ts";
 import { isFilterName } from "./filters.ts";
-import { formatToken } from "./token.ts";
+import { checkGoToolForm, formatToken } from "./token.ts";
 
 export interface CipherOptions {
-  /** Write tokens the Go tool can read (`{{s5:…}}`): AES always, Vault at key version 1 only. */
-  legacy?: boolean | undefined;
+  /**
+   * Write tokens the Go tool can read (`{{s5:…}}`): AES always, Vault at key version 1 only.
+   * @default false
+   */
+  goTool?: boolean | undefined;
   /** Filters to write into each token (`["base64"]` → `{{ s5:… | base64 }}`). */
   filters?: readonly string[] | undefined;
   /**
@@ -44,16 +47,8 @@ export async function cipherValues(
       hint: "filters are: raw, json, yaml, base64, shell",
     });
   }
-  if (options.legacy && filters.length > 0) {
-    throw new UsageError("the Go tool's token format has no filters", {
-      hint: "drop --legacy or the filter",
-    });
-  }
-  if (options.legacy && name === "local") {
-    throw new UsageError("the Go tool cannot read local-key tokens, so --legacy does not apply", {
-      hint: "use the aes or vault backend for tokens the Go tool must read",
-    });
-  }
+  // Refused before anything is sent.
+  if (options.goTool) checkGoToolForm(name, filters);
   if (!options.allowEmpty && plaintexts.some(isBlank)) {
     throw new S5Error(
       "S5_VALUE_EMPTY",
@@ -65,6 +60,6 @@ export async function cipherValues(
     );
   }
   const backend = await backends.get(name);
-  const bodies = await backend.encrypt(plaintexts, { legacy: options.legacy });
-  return bodies.map((body) => formatToken(body, { legacy: options.legacy, filters }));
+  const bodies = await backend.encrypt(plaintexts);
+  return bodies.map((body) => formatToken(body, { goTool: options.goTool, filters }));
 }

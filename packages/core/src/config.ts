@@ -200,7 +200,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
 }
 
 /** The backend of the Go tool's bare tokens, when the command line or config names one. */
-export function legacyBackendOf(settings: Settings): "aes" | "vault" | undefined {
+export function goToolBackendOf(settings: Settings): "aes" | "vault" | undefined {
   return settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
 }
 

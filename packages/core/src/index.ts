@@ -1,17 +1,34 @@
-export type { Backend, BackendName, EncryptOptions, ItemResult, TokenInfo } from "./backend.ts";
+export { type AesOptions, createAesBackend } from "./aes/backend.ts";
+export type {
+  AesBody,
+  Backend,
+  BackendName,
+  ItemResult,
+  LocalBody,
+  TokenBody,
+  TokenInfo,
+  VaultBody,
+} from "./backend.ts";
 export { backendNames } from "./backend.ts";
-export { type AesOptions, createAesBackend } from "./backends/aes.ts";
 export {
   type Backends,
   createBackends,
   createSyncBackend,
   type SyncBackendName,
 } from "./backends.ts";
+export {
+  type Batcher,
+  type BatchOptions,
+  createBatcher,
+  type Outcome,
+  renderEach,
+  resolveEach,
+} from "./batch.ts";
 export { type CipherOptions, cipherValues } from "./cipher.ts";
 export {
   defaultBackend,
   findProjectFile,
-  legacyBackendOf,
+  goToolBackendOf,
   loadSecretKeys,
   type Overrides,
   PROJECT_FILE,
@@ -72,8 +89,10 @@ export { readKeyFile } from "./private-file.ts";
 export {
   type FoundToken,
   type FoundTokens,
+  findOneToken,
   findTokens,
   type RenderOptions,
+  type ResolveOptions,
   renderSources,
   resolveTokens,
   type Source,
@@ -103,4 +122,4 @@ export {
 } from "./seal.ts";
 export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
 export { closest } from "./suggest.ts";
-export { describeBody, formatToken, isUpstreamAesPayload } from "./token.ts";
+export { formatBody, formatToken, parseBody } from "./token.ts";

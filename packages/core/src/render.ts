@@ -3,7 +3,7 @@
  * scan every source, de-duplicate the bodies, decrypt them in one batch per backend, apply the
  * filters, and only when every token succeeded, splice the values in. Nothing else changes.
  */
-import type { Backend, BackendName, ItemResult, TokenInfo } from "./backend.ts";
+import type { Backend, BackendName, ItemResult, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import {
   IoError,
@@ -16,7 +16,7 @@ import {
 import { applyFilters, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
-import { describeBody } from "./token.ts";
+import { parseBody } from "./token.ts";
 
 /** A named input: a file's bytes, or text from a bundler or the environment. */
 export interface Source<T extends string | Uint8Array = string | Uint8Array> {
@@ -25,9 +25,9 @@ export interface Source<T extends string | Uint8Array = string | Uint8Array> {
   content: T;
 }
 
-/** A token found in a source, with what its body says about itself. */
+/** A token found in a source, with its body parsed. */
 export interface FoundToken extends TokenMatch {
-  info: TokenInfo;
+  info: TokenBody;
 }
 
 export interface FoundTokens {
@@ -40,7 +40,7 @@ export interface FoundTokens {
  * Finds and describes every token of one source; malformed tokens and unknown filters become
  * failures with their location. Never throws.
  */
-export function findTokens(source: Source, legacyBackend?: BackendName): FoundTokens {
+export function findTokens(source: Source, goToolBackend?: BackendName): FoundTokens {
   const { tokens: matches, malformed, malformedCount } = scan(source.content);
   // Built on first use: for a byte source it holds a copy of the whole text, which a render
   // without failures never needs (50 MB more peak memory for a 50 MB file).
@@ -76,7 +76,8 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
     if (utf16) failures.push(utf16);
   }
   const tokens: FoundToken[] = [];
-  const infos = new Map<string, TokenInfo>();
+  // Repeated tokens share one parsed body.
+  const parsed = new Map<string, TokenBody>();
   for (const match of matches) {
     try {
       const unknown = match.filters.find((name) => !isFilterName(name));
@@ -87,11 +88,12 @@ export function findTokens(source: Source, legacyBackend?: BackendName): FoundTo
       }
       // The match is ours alone: adding to it spares a copy per token (100k in a large file).
       const token = match as FoundToken;
-      const info = describeBody(match.body, legacyBackend);
-      // Tokens of one key share one description object.
-      const infoKey = `${info.backend}:${info.key ?? ""}:${info.version ?? ""}:${info.legacy}`;
-      token.info = infos.get(infoKey) ?? info;
-      if (token.info === info) infos.set(infoKey, info);
+      let info = parsed.get(match.body);
+      if (!info) {
+        info = parseBody(match.body, goToolBackend);
+        parsed.set(match.body, info);
+      }
+      token.info = info;
       tokens.push(token);
     } catch (error) {
       failures.push({ location: lines().locate(match.start), error: toS5Error(error) });
@@ -145,6 +147,38 @@ function utf16Failure(source: Source): TokenFailure | undefined {
   };
 }
 
+/**
+ * One token given on its own (`s5 decipher TOKEN`): a whole token (`{{ s5:… | base64 }}`), or just
+ * its body (`vault:v1:…`, `s5:…`, a Go-tool payload). White space around it is ignored. Throws a
+ * {@link TokenError} unless the text is exactly one token.
+ */
+export function findOneToken(
+  input: string,
+  name: string,
+  goToolBackend?: BackendName,
+): FoundTokens {
+  const text = input.trim();
+  let found = findTokens({ name, content: text }, goToolBackend);
+  if (found.tokens.length + found.failures.length === 0) {
+    const body = text.startsWith("s5:") ? text.slice(3) : text;
+    found = findTokens({ name, content: `{{s5:${body}}}` }, goToolBackend);
+  }
+  const count = found.tokens.length + found.failures.length;
+  if (count !== 1) {
+    throw new TokenError(
+      "S5_TOKEN_MALFORMED",
+      count === 0 ? "no token in the input" : `the input holds ${count} tokens`,
+      {
+        hint:
+          count === 0
+            ? "pass a token such as {{ s5:… }}"
+            : "use `s5 render` for text with several tokens",
+      },
+    );
+  }
+  return found;
+}
+
 const SEAL_MARKER = /^\{\{[ \t\r\n\f]*s5:seal[ \t\r\n\f]/;
 
 function isSealMarker(content: string | Uint8Array, start: number): boolean {
@@ -152,17 +186,22 @@ function isSealMarker(content: string | Uint8Array, start: number): boolean {
   return SEAL_MARKER.test(typeof head === "string" ? head : Buffer.from(head).toString("latin1"));
 }
 
-/** The distinct token bodies of each backend, across every source. */
-export function distinctBodies(found: readonly FoundTokens[]): Map<BackendName, string[]> {
-  const bodies = new Map<BackendName, Set<string>>();
+/** The distinct token bodies of each backend, across every source: text and parsed body. */
+export function distinctBodies(
+  found: readonly FoundTokens[],
+): Map<BackendName, Map<string, TokenBody>> {
+  const bodies = new Map<BackendName, Map<string, TokenBody>>();
   for (const { tokens } of found) {
     for (const token of tokens) {
-      const set = bodies.get(token.info.backend) ?? new Set<string>();
-      bodies.set(token.info.backend, set);
-      set.add(token.body);
+      let map = bodies.get(token.info.backend);
+      if (!map) {
+        map = new Map();
+        bodies.set(token.info.backend, map);
+      }
+      map.set(token.body, token.info);
     }
   }
-  return new Map([...bodies].map(([name, set]) => [name, [...set]]));
+  return bodies;
 }
 
 /** Decrypted results by backend and body. */
@@ -190,7 +229,7 @@ export function recordResults(
 export function assembleValues(
   found: readonly FoundTokens[],
   decrypted: Decrypted,
-  keepFailed = false,
+  options: ResolveOptions = {},
 ): (Uint8Array | undefined)[][] {
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
   const values = found.map((item) =>
@@ -198,6 +237,7 @@ export function assembleValues(
       const result = decrypted.get(token.info.backend)?.get(token.body);
       let error: S5Error | undefined;
       if (result?.ok) {
+        if (options.filters === false) return result.value;
         try {
           return applyFilters(token.filters, result.value);
         } catch (filterError) {
@@ -213,26 +253,41 @@ export function assembleValues(
       return undefined;
     }),
   );
-  if (failures.length > 0 && !keepFailed) throw new TokenFailures(failures);
+  if (failures.length > 0 && !options.keepFailed) throw new TokenFailures(failures);
   return values;
+}
+
+/** How {@link resolveTokens} answers. */
+export interface ResolveOptions {
+  /**
+   * A token that fails gives `undefined` instead of failing the whole call.
+   * @default false
+   */
+  keepFailed?: boolean | undefined;
+  /**
+   * Apply each token's filters (`| base64`…). Without, the plaintexts themselves (an editor shows
+   * the value, a bundler escapes it for its own context).
+   * @default true
+   */
+  filters?: boolean | undefined;
 }
 
 /** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
-  options?: { keepFailed?: false },
+  options?: ResolveOptions & { keepFailed?: false | undefined },
 ): Promise<Uint8Array[][]>;
 /** With `keepFailed`, a token that fails is `undefined` instead of an error. */
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
-  options: { keepFailed: boolean },
+  options: ResolveOptions,
 ): Promise<(Uint8Array | undefined)[][]>;
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
-  options: { keepFailed?: boolean } = {},
+  options: ResolveOptions = {},
 ): Promise<(Uint8Array | undefined)[][]> {
   // Each distinct body once, one batch per backend, backends in parallel.
   const decrypted: Decrypted = new Map();
@@ -241,14 +296,14 @@ export async function resolveTokens(
       let outcome: ItemResult<Uint8Array>[] | S5Error;
       try {
         const backend: Backend = await backends.get(name);
-        outcome = await backend.decrypt(bodies);
+        outcome = await backend.decrypt([...bodies.values()]);
       } catch (error) {
         outcome = toS5Error(error);
       }
-      recordResults(decrypted, name, bodies, outcome);
+      recordResults(decrypted, name, [...bodies.keys()], outcome);
     }),
   );
-  return assembleValues(found, decrypted, options.keepFailed);
+  return assembleValues(found, decrypted, options);
 }
 
 /**
@@ -273,7 +328,7 @@ export async function renderSources<T extends string | Uint8Array>(
   backends: Backends,
   options: RenderOptions = {},
 ): Promise<(T extends string ? string : Spliced)[]> {
-  const found = sources.map((source) => findTokens(source, backends.legacyBackend));
+  const found = sources.map((source) => findTokens(source, backends.goToolBackend));
   const values = await resolveTokens(found, backends, { keepFailed: options.keepFailed === true });
   const decoder = new TextDecoder();
   return sources.map((source, i) => {

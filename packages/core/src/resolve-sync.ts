@@ -38,12 +38,12 @@ export function resolveTokensSync(
     if (!isSync(name)) throw new Error(`${name} tokens cannot be decrypted synchronously`);
     let outcome: ItemResult<Uint8Array>[] | S5Error;
     try {
-      outcome = createSyncBackend(settings, name).decryptSync!(bodies);
+      outcome = createSyncBackend(settings, name).decryptSync!([...bodies.values()]);
     } catch (error) {
       if (!(error instanceof S5Error)) throw error;
       outcome = error;
     }
-    recordResults(decrypted, name, bodies, outcome);
+    recordResults(decrypted, name, [...bodies.keys()], outcome);
   }
   return assembleValues(found, decrypted) as Uint8Array[][];
 }

@@ -3,11 +3,12 @@
  * backend, and only each token's body is replaced — spacing, filters and every other byte stay.
  * All or nothing, like render.
  */
-import type { BackendName, ItemResult } from "./backend.ts";
+import type { BackendName, ItemResult, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { type TokenFailure, TokenFailures, toS5Error, UsageError } from "./errors.ts";
 import { findTokens, type Source } from "./render.ts";
 import { type Spliced, spliceBytes, spliceText } from "./scan.ts";
+import { formatBody } from "./token.ts";
 
 export interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
@@ -35,22 +36,22 @@ export async function rewrapSources<T extends string | Uint8Array>(
   options: RewrapOptions = {},
 ): Promise<RewrapOutput<T>> {
   const selected = new Set(options.backends ?? ["vault"]);
-  const found = sources.map((source) => findTokens(source, backends.legacyBackend));
+  const found = sources.map((source) => findTokens(source, backends.goToolBackend));
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
 
-  const bodies = new Map<BackendName, Set<string>>();
+  const bodies = new Map<BackendName, Map<string, TokenBody>>();
   for (const { tokens } of found) {
     for (const token of tokens) {
       if (!selected.has(token.info.backend)) continue;
-      const set = bodies.get(token.info.backend) ?? new Set<string>();
-      bodies.set(token.info.backend, set);
-      set.add(token.body);
+      const map = bodies.get(token.info.backend) ?? new Map<string, TokenBody>();
+      bodies.set(token.info.backend, map);
+      map.set(token.body, token.info);
     }
   }
   const rewrapped = new Map<string, ItemResult<string>>();
   await Promise.all(
-    [...bodies].map(async ([name, set]) => {
-      const list = [...set];
+    [...bodies].map(async ([name, map]) => {
+      const list = [...map.keys()];
       let results: ItemResult<string>[];
       try {
         const backend = await backends.get(name);
@@ -59,7 +60,9 @@ export async function rewrapSources<T extends string | Uint8Array>(
             hint: "rewrap Vault tokens",
           });
         }
-        results = await backend.rewrap(list);
+        results = (await backend.rewrap([...map.values()])).map((result) =>
+          result.ok ? { ok: true, value: formatBody(result.value, result.value) } : result,
+        );
       } catch (error) {
         const failure = { ok: false as const, error: toS5Error(error) };
         results = list.map(() => failure);

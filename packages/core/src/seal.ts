@@ -66,6 +66,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   if (fresh.length > 0) {
     const backend = await options.backends.get(options.backend);
     const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
+
     let next = 0;
     for (const [i, marker] of markers.entries()) {
       if (replacements[i] === undefined) {
@@ -93,8 +94,9 @@ export async function openForEdit(
   name: string,
   backends: Backends,
 ): Promise<EditCopy> {
-  const found = findTokens({ name, content: text }, backends.legacyBackend);
-  const [values = []] = await resolveTokensRaw(found, backends);
+  const found = findTokens({ name, content: text }, backends.goToolBackend);
+  // The plaintexts themselves: an editor shows the value, its filters stay in the marker.
+  const [values = []] = await resolveTokens([found], backends, { filters: false });
   const decoder = new TextDecoder("utf-8", { fatal: true });
   const reuse: Reuse = new Map();
   const markers = found.tokens.map((token, i) => {
@@ -116,10 +118,4 @@ export async function openForEdit(
     return formatMarker(value, token.filters);
   });
   return { text: spliceText(text, found.tokens, markers), reuse };
-}
-
-/** Like resolveTokens, but the plaintexts before filters (an editor shows the value itself). */
-async function resolveTokensRaw(found: ReturnType<typeof findTokens>, backends: Backends) {
-  const unfiltered = { ...found, tokens: found.tokens.map((token) => ({ ...token, filters: [] })) };
-  return resolveTokens([unfiltered], backends);
 }

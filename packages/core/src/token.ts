@@ -1,61 +1,81 @@
 /**
- * What a token body means: which backend made it, and for Vault which key version. New bodies name
- * their backend (`vault:v3:…`, `local:KID:…`, `aes:…`); the Go tool's bodies are bare base64 and get
- * their backend from the command line or configuration, else from their shape.
+ * The token grammar's bodies, the only place that knows them: a body is parsed once into a typed
+ * {@link TokenBody} that backends use as it is, and written back by {@link formatBody}.
+ *
+ *   {{ s5:vault:vN:BASE64 }}     Vault transit (Vault's own ciphertext)
+ *   {{ s5:local:KEYID:B64URL }}  local keys (a sealed box to project key KEYID)
+ *   {{ s5:aes:B64URL }}          AES-GCM: nonce ‖ ciphertext ‖ tag
+ *   {{ s5:BASE64 }}, {{s5:BASE64}}, {{ vault:v1:BASE64 }}   the Go tool's forms: Vault's
+ *                                ciphertext without `vault:v1:`, or its AES payload
+ *                                base64(hex(ciphertext ‖ tag) ":" hex(nonce)); the 0.1.0 form
  */
-import type { BackendName, TokenInfo } from "./backend.ts";
-import { TokenError } from "./errors.ts";
+import type { AesBody, BackendName, TokenBody } from "./backend.ts";
+import { TokenError, UsageError } from "./errors.ts";
 
-const VAULT = /^vault:v([1-9][0-9]{0,9}):([A-Za-z0-9+/=]+)$/;
+const VAULT = /^vault:v([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})$/;
 const LOCAL = /^local:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)$/;
 const AES = /^aes:([A-Za-z0-9_-]+)$/;
 /** Standard padded base64, as Vault writes its ciphertext. */
-const LEGACY = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** A Vault transit ciphertext is at least a 12-byte nonce and a 16-byte tag. */
 const MIN_VAULT_BYTES = 28;
-const UPSTREAM_AES_PAYLOAD = /^(?:[0-9a-f]{2}){16,}:[0-9a-f]{24}$/;
+const GO_TOOL_AES = /^((?:[0-9a-f]{2}){16,}):([0-9a-f]{24})$/;
+const VAULT_V1 = "vault:v1:";
+const NONCE = 12;
+const TAG = 16;
+
+/** The Go tool's AES payload, decoded; undefined when the body is not one. */
+function goToolAes(payload: string): { nonce: Buffer; sealed: Buffer } | undefined {
+  if (payload.length < 60 || payload.length % 4 !== 0) return undefined;
+  const match = GO_TOOL_AES.exec(Buffer.from(payload, "base64").toString("latin1"));
+  if (!match) return undefined;
+  return { sealed: Buffer.from(match[1]!, "hex"), nonce: Buffer.from(match[2]!, "hex") };
+}
 
 /**
  * True when a bare body can be the Go tool's Vault payload: Vault's ciphertext (nonce, data, tag)
- * in padded standard base64 without `vault:v1:`. Anything else is not read as a Vault token (so
- * `{{ s5:nope }}` is malformed, not "needs VAULT_ADDR").
+ * in padded standard base64. Anything else is not read as a Vault token (so `{{ s5:nope }}` is
+ * malformed, not "needs VAULT_ADDR").
  */
-export function isGoToolVaultPayload(payload: string): boolean {
+function isGoToolVault(payload: string): boolean {
   return (
     payload.length >= 40 &&
-    LEGACY.test(payload) &&
+    BASE64.test(payload) &&
     Buffer.byteLength(payload, "base64") >= MIN_VAULT_BYTES
   );
 }
 
-/** True when a bare legacy payload is the Go tool's AES format: base64("hex(ct‖tag):hex(nonce)"). */
-export function isUpstreamAesPayload(payload: string): boolean {
-  if (payload.length < 60 || payload.length % 4 !== 0) return false;
-  const decoded = Buffer.from(payload, "base64").toString("latin1");
-  return UPSTREAM_AES_PAYLOAD.test(decoded);
+function malformed(message: string, hint?: string): TokenError {
+  return new TokenError("S5_TOKEN_MALFORMED", message, { hint });
+}
+
+function aesBody(raw: Buffer, goTool: boolean): AesBody {
+  if (raw.length < NONCE + TAG) throw malformed("the AES token is truncated");
+  return { backend: "aes", nonce: raw.subarray(0, NONCE), sealed: raw.subarray(NONCE), goTool };
 }
 
 /**
- * Reads a token body. `legacyBackend` decides bare (Go tool) bodies; without it, a body shaped like
- * the Go tool's AES payload is `aes` and any other is `vault`.
+ * Parses a token body. `goToolBackend` decides the Go tool's bare bodies; without it, a body
+ * shaped like the Go tool's AES payload is `aes` and any other Vault-shaped one is `vault`.
  *
  * @example
- * describeBody("vault:v2:AbC=") // { backend: "vault", version: 2, legacy: false }
+ * parseBody("vault:v2:AbC…") // { backend: "vault", version: 2, ciphertext: "vault:v2:AbC…", goTool: false }
  */
-export function describeBody(body: string, legacyBackend?: BackendName): TokenInfo {
+export function parseBody(body: string, goToolBackend?: BackendName): TokenBody {
   if (body.startsWith("vault:")) {
     const match = VAULT.exec(body);
     if (!match) throw malformed("a Vault token body is `vault:vN:BASE64`");
-    return { backend: "vault", version: Number(match[1]), legacy: false };
+    return { backend: "vault", version: Number(match[1]), ciphertext: body, goTool: false };
   }
   if (body.startsWith("local:")) {
     const match = LOCAL.exec(body);
     if (!match) throw malformed("a local-key token body is `local:KEYID:BASE64URL`");
-    return { backend: "local", key: match[1], legacy: false };
+    return { backend: "local", key: match[1]!, sealed: match[2]!, goTool: false };
   }
   if (body.startsWith("aes:")) {
-    if (!AES.test(body)) throw malformed("an AES token body is `aes:BASE64URL`");
-    return { backend: "aes", legacy: false };
+    const match = AES.exec(body);
+    if (!match) throw malformed("an AES token body is `aes:BASE64URL`");
+    return aesBody(Buffer.from(match[1]!, "base64url"), false);
   }
   if (body.includes(":")) {
     const scheme = body.slice(0, body.indexOf(":"));
@@ -63,47 +83,95 @@ export function describeBody(body: string, legacyBackend?: BackendName): TokenIn
       hint: "this s5 reads `vault:`, `local:` and `aes:` tokens and the Go tool's bare tokens",
     });
   }
-  const aes = isUpstreamAesPayload(body);
-  const vault = !aes && isGoToolVaultPayload(body);
+  const aes = goToolAes(body);
+  const vault = !aes && isGoToolVault(body);
   if (!aes && !vault) {
-    throw new TokenError(
-      "S5_TOKEN_MALFORMED",
+    throw malformed(
       "this is not an s5 token: the body is neither a backend's (`vault:`, `local:`, `aes:`) nor a Go-tool ciphertext",
-      {
-        hint: "a token is made by `s5 cipher`; check that it was copied whole",
-      },
+      "a token is made by `s5 cipher`; check that it was copied whole",
     );
   }
-  if (legacyBackend === "local") {
+  if (goToolBackend === "local") {
     throw new TokenError("S5_TOKEN_SCHEME", "a bare (Go tool) token cannot be a local-key token", {
       hint: "pick the backend that made it: `s5 render aes …` or `s5 render vault …`",
     });
   }
-  const backend = legacyBackend ?? (aes ? "aes" : "vault");
-  if (backend === "aes" && !aes) {
-    throw new TokenError("S5_TOKEN_MALFORMED", "this bare token is not the Go tool's AES format", {
-      hint: "it may be a Vault token: `s5 render vault …`",
-    });
+  const backend = goToolBackend ?? (aes ? "aes" : "vault");
+  if (backend === "aes") {
+    if (!aes) {
+      throw malformed(
+        "this bare token is not the Go tool's AES format",
+        "it may be a Vault token: `s5 render vault …`",
+      );
+    }
+    return { backend, ...aes, goTool: true };
   }
-  return { backend, version: backend === "vault" ? 1 : undefined, legacy: true };
+  return { backend, version: 1, ciphertext: VAULT_V1 + body, goTool: true };
 }
 
-function malformed(message: string): TokenError {
-  return new TokenError("S5_TOKEN_MALFORMED", message);
+/** Throws when the Go tool's form cannot carry this: local-key tokens, filters. */
+export function checkGoToolForm(backend: BackendName, filters: readonly string[] = []): void {
+  if (backend === "local") {
+    throw new UsageError("the Go tool cannot read local-key tokens, so --legacy does not apply", {
+      hint: "use the aes or vault backend for tokens the Go tool must read",
+    });
+  }
+  if (filters.length > 0) {
+    throw new UsageError("the Go tool's token format has no filters", {
+      hint: "drop --legacy or the filter",
+    });
+  }
 }
 
 /**
- * Writes a token around a body.
+ * The text of a body. With `goTool`, the Go tool's form where one exists (AES always; Vault at key
+ * version 1), else throws.
+ */
+export function formatBody(
+  body: TokenBody,
+  options: { goTool?: boolean | undefined } = {},
+): string {
+  switch (body.backend) {
+    case "vault":
+      if (!options.goTool) return body.ciphertext;
+      if (!body.ciphertext.startsWith(VAULT_V1)) {
+        throw new UsageError(
+          `the Go tool reads only version 1 of a transit key; this key is at version ${body.version}`,
+          {
+            hint: "drop --legacy (s5 reads every version), or keep a separate key at version 1 for the Go tool",
+          },
+        );
+      }
+      return body.ciphertext.slice(VAULT_V1.length);
+    case "local":
+      if (options.goTool) checkGoToolForm("local");
+      return `local:${body.key}:${body.sealed}`;
+    case "aes":
+      if (options.goTool) {
+        return Buffer.from(`${body.sealed.toString("hex")}:${body.nonce.toString("hex")}`).toString(
+          "base64",
+        );
+      }
+      return `aes:${Buffer.concat([body.nonce, body.sealed]).toString("base64url")}`;
+  }
+}
+
+/**
+ * Writes a complete token.
  *
  * @example
- * formatToken("vault:v1:AbC=") // "{{ s5:vault:v1:AbC= }}"
- * formatToken("AbC=", { legacy: true }) // "{{s5:AbC=}}"
+ * formatToken({ backend: "vault", version: 1, ciphertext: "vault:v1:AbC=" }) // "{{ s5:vault:v1:AbC= }}"
+ * formatToken(body, { goTool: true }) // "{{s5:AbC=}}"
  */
 export function formatToken(
-  body: string,
-  options: { filters?: readonly string[] | undefined; legacy?: boolean | undefined } = {},
+  body: TokenBody,
+  options: { filters?: readonly string[] | undefined; goTool?: boolean | undefined } = {},
 ): string {
-  if (options.legacy) return `{{s5:${body}}}`;
+  if (options.goTool) {
+    checkGoToolForm(body.backend, options.filters);
+    return `{{s5:${formatBody(body, options)}}}`;
+  }
+  const text = formatBody(body, options);
   const filters = (options.filters ?? []).map((name) => ` | ${name}`).join("");
-  return `{{ s5:${body}${filters} }}`;
+  return `{{ s5:${text}${filters} }}`;
 }

@@ -1,8 +1,8 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
-import { createAesBackend } from "../src/backends/aes.ts";
+import { createAesBackend } from "../src/aes/backend.ts";
 import { scan } from "../src/scan.ts";
-import { describeBody } from "../src/token.ts";
+import { formatBody, parseBody } from "../src/token.ts";
 
 interface Vector {
   key: string;
@@ -18,8 +18,10 @@ describe("aes backend (the Go tool's format)", () => {
     "decrypts the Go tool's token for $plaintext",
     async ({ key, token, plaintext }) => {
       const [match] = scan(token).tokens;
-      expect(describeBody(match!.body)).toMatchObject({ backend: "aes", legacy: true });
-      const [result] = await createAesBackend({ key }).decrypt([match!.body]);
+      const body = parseBody(match!.body);
+      expect(body).toMatchObject({ backend: "aes", goTool: true });
+      expect(formatBody(body, { goTool: true })).toBe(match!.body);
+      const [result] = await createAesBackend({ key }).decrypt([body]);
       expect(result?.ok && Buffer.from(result.value).toString()).toBe(plaintext);
     },
   );
@@ -28,10 +30,10 @@ describe("aes backend (the Go tool's format)", () => {
     for (const key of ["00".repeat(16), "11".repeat(24), "22".repeat(32)]) {
       const backend = createAesBackend({ key });
       const values = [Buffer.from(""), Buffer.from("hunter2"), Buffer.from([0, 255, 10])];
-      for (const legacy of [false, true]) {
-        const bodies = await backend.encrypt(values, { legacy });
-        if (!legacy) expect(bodies[0]).toMatch(/^aes:/);
-        const results = await backend.decrypt(bodies);
+      for (const goTool of [false, true]) {
+        const texts = (await backend.encrypt(values)).map((body) => formatBody(body, { goTool }));
+        if (!goTool) expect(texts[0]).toMatch(/^aes:/);
+        const results = await backend.decrypt(texts.map((text) => parseBody(text, "aes")));
         expect(results.map((r) => r.ok && Buffer.from(r.value))).toEqual(values);
       }
     }

@@ -8,6 +8,7 @@ import {
   generateIdentity,
   removeProjectRecipient,
 } from "../src/local/manage.ts";
+import { formatBody, formatToken, parseBody } from "../src/token.ts";
 
 async function project() {
   const alice = await generateIdentity();
@@ -21,8 +22,8 @@ describe("local keys", () => {
     const { alice, config } = await project();
     const writer = createLocalBackend({ keys: config.local!.keys, secretKeys: [] });
     const [body] = await writer.encrypt([Buffer.from("abcdefghijklmnopqrstuvwx")]);
-    expect(body).toMatch(/^local:[A-Za-z0-9_-]{8}:[A-Za-z0-9_-]+$/);
-    expect(`{{ s5:${body} }}`.length).toBeLessThan(130);
+    expect(formatBody(body!)).toMatch(/^local:[A-Za-z0-9_-]{8}:[A-Za-z0-9_-]+$/);
+    expect(formatToken(body!).length).toBeLessThan(130);
 
     const [denied] = await writer.decrypt([body!]);
     expect(denied?.ok === false && denied.error.code).toBe("S5_KEY_LOCAL_NONE");
@@ -78,7 +79,7 @@ describe("local keys", () => {
       secretKeys: [decodeSecretKey(alice.secretKey)],
     });
     const [newBody] = await backend.encrypt([Buffer.from("new")]);
-    expect(newBody?.split(":")[1]).toBe(config.local!.keys[1]!.id);
+    expect(newBody?.key).toBe(config.local!.keys[1]!.id);
     const results = await backend.decrypt([oldBody!, newBody!]);
     expect(results.map((r) => r.ok && Buffer.from(r.value).toString())).toEqual(["old", "new"]);
   });
@@ -90,8 +91,11 @@ describe("local keys", () => {
       secretKeys: [decodeSecretKey(alice.secretKey)],
     });
     const [body] = await backend.encrypt([Buffer.from("value")]);
-    const at = body!.lastIndexOf(":") + 20;
-    const tampered = `${body!.slice(0, at)}${body![at] === "A" ? "B" : "A"}${body!.slice(at + 1)}`;
+    const text = formatBody(body!);
+    const at = text.lastIndexOf(":") + 20;
+    const tampered = parseBody(
+      `${text.slice(0, at)}${text[at] === "A" ? "B" : "A"}${text.slice(at + 1)}`,
+    );
     const [bad, good] = await backend.decrypt([tampered, body!]);
     expect(bad?.ok === false && bad.error.code).toBe("S5_DECRYPT_LOCAL");
     expect(good?.ok).toBe(true);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import type { TokenBody } from "../src/backend.ts";
 import { cipherValues } from "../src/cipher.ts";
 import { TokenFailures } from "../src/errors.ts";
 import { renderSources } from "../src/render.ts";
@@ -81,7 +82,7 @@ describe("render", () => {
         const backend = await backends.get(name);
         return {
           ...backend,
-          decrypt: (bodies: readonly string[]) => {
+          decrypt: (bodies: readonly TokenBody[]) => {
             calls += bodies.length;
             return backend.decrypt(bodies);
           },

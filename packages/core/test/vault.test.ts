@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config.ts";
-import { ciphertextOf } from "../src/vault/backend.ts";
+import { parseBody } from "../src/token.ts";
 import { backoff } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
 import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
@@ -73,9 +73,18 @@ describe("vault config", () => {
 
 describe("vault bodies and errors", () => {
   it("puts vault:v1: back on Go-tool bodies", () => {
-    expect(ciphertextOf("vault:v3:QUJD")).toBe("vault:v3:QUJD");
-    expect(ciphertextOf("QUJD")).toBe("vault:v1:QUJD");
-    expect(ciphertextOf("vault:v1:QU#D")).toBeUndefined();
+    const nonce = Buffer.alloc(28, 7).toString("base64");
+    expect(parseBody(`vault:v3:${nonce}`)).toMatchObject({
+      version: 3,
+      ciphertext: `vault:v3:${nonce}`,
+    });
+    expect(parseBody(nonce)).toMatchObject({
+      version: 1,
+      ciphertext: `vault:v1:${nonce}`,
+      goTool: true,
+    });
+    expect(() => parseBody("vault:v1:QU#D")).toThrow(/vault:vN:BASE64/);
+    expect(() => parseBody("QUJD")).toThrow(/not an s5 token/);
   });
 
   it("maps Vault's answers to typed errors with hints", () => {

@@ -8,7 +8,7 @@ import {
   canResolveSync,
   createBackends,
   findTokens,
-  legacyBackendOf,
+  goToolBackendOf,
   type Overrides,
   resolveSettings,
   resolveTokens,
@@ -121,7 +121,7 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
   const steps: [string, number][] = [["start", now()]];
   try {
     const settings = settingsOf(request);
-    const found = findAll(request, legacyBackendOf(settings));
+    const found = findAll(request, goToolBackendOf(settings));
     if (!canResolveSync(found)) return undefined;
     steps.push(["settings", now()]);
     const plaintexts = resolveTokensSync(found, settings);
@@ -139,7 +139,7 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
   const steps: [string, number][] = [["start", now()]];
   try {
     backends = createBackends(settingsOf(request));
-    const found = findAll(request, backends.legacyBackend);
+    const found = findAll(request, backends.goToolBackend);
     steps.push(["settings", now()]);
     const plaintexts = await resolveTokens(found, backends);
     steps.push(["decrypt", now()]);
@@ -148,7 +148,7 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
     return { ok: false, error: serialize(error), steps };
   } finally {
     try {
-      await backends?.close();
+      await backends?.[Symbol.asyncDispose]();
     } catch {
       // closing cannot change the outcome
     }

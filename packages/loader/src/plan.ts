@@ -3,7 +3,7 @@
  * variables already in the environment whose values hold tokens. Only the token-holding ones need
  * a backend; when there are none, nothing is started.
  */
-import { scan } from "@s5/core";
+import { mayContainToken, scan } from "@s5/core";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
@@ -20,7 +20,7 @@ export interface Plan {
 
 /** Cheap first: most values do not contain `{{` at all. */
 export function hasToken(value: string): boolean {
-  if (!value.includes("{{")) return false;
+  if (!mayContainToken(value)) return false;
   const { tokens, malformed } = scan(value);
   return tokens.length > 0 || malformed.length > 0;
 }

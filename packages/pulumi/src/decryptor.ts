@@ -8,19 +8,22 @@ import {
   type Backends,
   createBackends,
   DecryptError,
-  renderSources,
+  findOneToken,
+  formatBody,
+  type Outcome,
+  renderEach,
   resolveSettings,
   type Settings,
   type SettingsInput,
   type Source,
-  scan,
 } from "@s5/core";
 
 /**
- * Turns texts with tokens into texts with values, all or nothing: throws `TokenFailures` (from
- * `@s5/core`) naming every token that failed by source name, line and column.
+ * Turns texts with tokens into texts with values in one round (one Vault batch), each text its
+ * own outcome: its value, or a `TokenFailures` (from `@s5/core`) naming its tokens that failed
+ * by source name, line and column.
  */
-export type Decryptor = (sources: readonly Source<string>[]) => Promise<string[]>;
+export type Decryptor = (sources: readonly Source<string>[]) => Promise<Outcome<string>[]>;
 
 /**
  * The real decryptor: s5's settings are read once (from `input`, else the working directory and
@@ -34,12 +37,8 @@ export function s5Decryptor(input: SettingsInput = {}): Decryptor {
   let settings: Settings | undefined;
   return async (sources) => {
     settings ??= resolveSettings(input);
-    const backends = createBackends(settings);
-    try {
-      return await renderSources(sources, backends);
-    } finally {
-      await backends.close();
-    }
+    await using backends = createBackends(settings);
+    return renderEach(sources, backends);
   };
 }
 
@@ -47,9 +46,14 @@ export function s5Decryptor(input: SettingsInput = {}): Decryptor {
 export type StubValues = Readonly<Record<string, string>> | ((body: string) => string | undefined);
 
 /** The body of a whole token (`{{ s5:BODY }}`) as `@s5/core` reads it, or the key unchanged. */
+/** The body of a whole token given as a key (`{{ s5:… }}`), or the key as it is. */
 function bodyOf(key: string): string {
-  const [token] = scan(key).tokens;
-  return token && token.start === 0 && token.end === key.length ? token.body : key;
+  try {
+    const found = findOneToken(key, "stub");
+    return found.tokens[0]?.body ?? key;
+  } catch {
+    return key;
+  }
 }
 
 /**
@@ -70,10 +74,11 @@ export function stubDecryptor(values: StubValues): Decryptor {
   const encoder = new TextEncoder();
   const backend = (name: BackendName): Backend => ({
     name,
+    async [Symbol.asyncDispose]() {},
     encrypt: () => Promise.reject(new Error("stubDecryptor cannot encrypt")),
     decrypt: async (bodies) =>
       bodies.map((body) => {
-        const value = lookup(body);
+        const value = lookup(formatBody(body, { goTool: body.goTool }));
         return value === undefined
           ? {
               ok: false as const,
@@ -85,11 +90,11 @@ export function stubDecryptor(values: StubValues): Decryptor {
       }),
   });
   const backends: Backends = {
-    legacyBackend: undefined,
+    goToolBackend: undefined,
     get: async (name) => backend(name),
-    close: async () => {},
+    async [Symbol.asyncDispose]() {},
   };
-  return (sources) => renderSources(sources, backends);
+  return (sources) => renderEach(sources, backends);
 }
 
 // Process-wide, like Pulumi's own runtime state: a program and its tests may load two copies of

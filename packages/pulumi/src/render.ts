@@ -4,11 +4,12 @@
  * to the values it concerns.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { type Source, scan, TokenFailures, toS5Error } from "@s5/core";
+import { mayContainToken, type Source, scan, toS5Error } from "@s5/core";
 import type { Decryptor } from "./decryptor.ts";
 
 /** Whether a text holds something s5 would treat as a token (malformed ones included). */
 export function hasTokens(text: string): boolean {
+  if (!mayContainToken(text)) return false;
   const { tokens, malformed } = scan(text);
   return tokens.length + malformed.length > 0;
 }
@@ -21,26 +22,17 @@ interface Pending {
 
 const queues = new WeakMap<Decryptor, Pending[]>();
 
+/** One round for the whole batch; each value gets its own outcome from it. */
 async function flush(decryptor: Decryptor, batch: Pending[]): Promise<void> {
   try {
-    const texts = await decryptor(batch.map((item) => item.source));
-    for (const [i, item] of batch.entries()) item.resolve(texts[i]!);
-  } catch (error) {
-    if (!(error instanceof TokenFailures) || batch.length === 1) {
-      for (const item of batch) item.reject(error);
-      return;
+    const outcomes = await decryptor(batch.map((item) => item.source));
+    for (const [i, item] of batch.entries()) {
+      const outcome = outcomes[i]!;
+      if (outcome.ok) item.resolve(outcome.value);
+      else item.reject(outcome.error);
     }
-    // All or nothing across the batch: ask again one by one, so each value gets its own outcome.
-    await Promise.all(
-      batch.map(async (item) => {
-        try {
-          const [text] = await decryptor([item.source]);
-          item.resolve(text!);
-        } catch (single) {
-          item.reject(single);
-        }
-      }),
-    );
+  } catch (error) {
+    for (const item of batch) item.reject(error);
   }
 }
 

@@ -43,7 +43,7 @@ describe("secret()", () => {
     let calls = 0;
     const counting: Decryptor = async (sources) => {
       calls++;
-      return sources.map((source) => source.content);
+      return sources.map((source) => ({ ok: true as const, value: source.content }));
     };
     const unknown = pulumi.output(pulumi.unknown as unknown as string);
     const result = await inspect(secret(unknown, { decryptor: counting }));

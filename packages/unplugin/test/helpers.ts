@@ -1,5 +1,5 @@
 /** A fake backend for unit tests: a `local:test:` body is the base64url of its plaintext. */
-import type { Backends } from "@s5/core";
+import { type Backends, formatBody, type TokenBody } from "@s5/core";
 import type { UnpluginOptions } from "unplugin";
 import { unpluginFactory } from "../src/core/index.ts";
 import type { Options } from "../src/core/options.ts";
@@ -10,23 +10,26 @@ export const token = (value: string, filters = "") =>
 export function fakeBackends() {
   const calls: string[][] = [];
   const backends: Backends = {
-    legacyBackend: undefined,
+    goToolBackend: undefined,
     async get() {
       return {
         name: "local" as const,
-        async encrypt() {
+        async encrypt(): Promise<TokenBody[]> {
           throw new Error("not in tests");
         },
-        async decrypt(bodies: readonly string[]) {
-          calls.push([...bodies]);
+        async decrypt(bodies: readonly TokenBody[]) {
+          calls.push(bodies.map((body) => formatBody(body)));
           return bodies.map((body) => ({
             ok: true as const,
-            value: new Uint8Array(Buffer.from(body.split(":")[2]!, "base64url")),
+            value: new Uint8Array(
+              Buffer.from(body.backend === "local" ? body.sealed : "", "base64url"),
+            ),
           }));
         },
+        async [Symbol.asyncDispose]() {},
       };
     },
-    async close() {},
+    async [Symbol.asyncDispose]() {},
   };
   return { backends, calls };
 }

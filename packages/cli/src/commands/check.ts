@@ -7,9 +7,9 @@ import {
   type FoundTokens,
   findSuspectSecrets,
   findTokens,
+  goToolBackendOf,
   KeyError,
   type Location,
-  legacyBackendOf,
   resolveSettings,
   resolveTokens,
   type S5Error,
@@ -126,7 +126,7 @@ export async function checkCommand(args: readonly string[], context: Context): P
   const { values, positionals, backendWord } = parse("check", args, options);
   if (values.help) return context.help(checkHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const legacy = legacyBackendOf(settings);
+  const legacy = goToolBackendOf(settings);
   const problems: Problem[] = [];
   const all: FoundTokens[] = [];
   let files = 0;
@@ -152,15 +152,11 @@ export async function checkCommand(args: readonly string[], context: Context): P
   }
 
   const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
-  const backends = createBackends(settings);
+  await using backends = createBackends(settings);
   let undecrypted = 0;
-  try {
-    await checkVaultVersions(all, settings, backends, problems);
-    if (!values["no-decrypt"] && tokens > 0)
-      undecrypted = await checkDecrypt(all, backends, problems);
-  } finally {
-    await backends.close();
-  }
+  await checkVaultVersions(all, settings, backends, problems);
+  if (!values["no-decrypt"] && tokens > 0)
+    undecrypted = await checkDecrypt(all, backends, problems);
 
   problems.sort(
     (a, b) =>

@@ -54,16 +54,12 @@ export async function cipherCommand(args: readonly string[], context: Context): 
   const raw =
     positionals[0] !== undefined ? Buffer.from(positionals[0]) : await readStdin("a VALUE");
   const plaintext = settings.noTrim ? raw : trimValue(raw);
-  const backends = createBackends(settings);
-  try {
-    const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {
-      legacy: settings.legacy,
-      filters: values.filter,
-      allowEmpty: values["allow-empty"],
-    });
-    await writeStdout([Buffer.from(token + (process.stdout.isTTY ? "\n" : ""))]);
-  } finally {
-    await backends.close();
-  }
+  await using backends = createBackends(settings);
+  const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {
+    goTool: settings.legacy,
+    filters: values.filter,
+    allowEmpty: values["allow-empty"],
+  });
+  await writeStdout([Buffer.from(token + (process.stdout.isTTY ? "\n" : ""))]);
   return 0;
 }

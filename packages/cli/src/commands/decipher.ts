@@ -1,11 +1,4 @@
-import {
-  createBackends,
-  type FoundTokens,
-  findTokens,
-  resolveSettings,
-  resolveTokens,
-  TokenError,
-} from "@s5/core";
+import { createBackends, findOneToken, resolveSettings, resolveTokens } from "@s5/core";
 import {
   backendOptions,
   backendOptionsHelp,
@@ -39,31 +32,10 @@ export async function decipherCommand(args: readonly string[], context: Context)
   if (values.help) return context.help(decipherHelp);
   if (positionals.length > 1) context.usage("decipher takes one TOKEN", decipherHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const input = (positionals[0] ?? (await readStdin("a TOKEN")).toString("latin1")).trim();
-  const backends = createBackends(settings);
-  try {
-    let found: FoundTokens = findTokens({ name: "token", content: input }, backends.legacyBackend);
-    if (found.tokens.length + found.failures.length === 0) {
-      const body = input.startsWith("s5:") ? input.slice(3) : input;
-      found = findTokens({ name: "token", content: `{{s5:${body}}}` }, backends.legacyBackend);
-    }
-    const count = found.tokens.length + found.failures.length;
-    if (count !== 1) {
-      throw new TokenError(
-        "S5_TOKEN_MALFORMED",
-        count === 0 ? "no token in the input" : `the input holds ${count} tokens`,
-        {
-          hint:
-            count === 0
-              ? "pass a token such as {{ s5:… }}"
-              : "use `s5 render` for text with several tokens",
-        },
-      );
-    }
-    const [[value]] = (await resolveTokens([found], backends)) as [[Uint8Array]];
-    await writeStdout([value, Buffer.from(process.stdout.isTTY ? "\n" : "")]);
-  } finally {
-    await backends.close();
-  }
+  const input = positionals[0] ?? (await readStdin("a TOKEN")).toString("latin1");
+  await using backends = createBackends(settings);
+  const found = findOneToken(input, "token", backends.goToolBackend);
+  const [[value]] = (await resolveTokens([found], backends)) as [[Uint8Array]];
+  await writeStdout([value, Buffer.from(process.stdout.isTTY ? "\n" : "")]);
   return 0;
 }

@@ -106,7 +106,7 @@ export async function editCommand(args: readonly string[], context: Context): Pr
   const original = await readText(file);
   // Before the editor opens: a file s5 may not replace would cost the user every edit.
   checkOutputs([file], { secret: false, inPlace: true, force: values.force });
-  const backends = createBackends(settings);
+  await using backends = createBackends(settings);
   const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
   const cleanup = () => rmSync(dir, { recursive: true, force: true });
   let editor: ChildProcess | undefined;
@@ -172,6 +172,5 @@ export async function editCommand(args: readonly string[], context: Context): Pr
   } finally {
     process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
     cleanup();
-    await backends.close();
   }
 }

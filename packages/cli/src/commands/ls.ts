@@ -1,5 +1,5 @@
 import { readFile } from "node:fs/promises";
-import { findTokens, legacyBackendOf, resolveSettings } from "@s5/core";
+import { findTokens, goToolBackendOf, resolveSettings } from "@s5/core";
 import { commonOptions, parse } from "../args.ts";
 import type { Context } from "../context.ts";
 import { listFiles, looksBinary } from "../walk.ts";
@@ -11,7 +11,7 @@ Lists every token, one a line: \`file:line:col backend key version\` (\`-\` wher
 say). Directories are walked, honouring .gitignore; binary files are skipped. Malformed tokens are
 reported on stderr. Default: the current directory.
 Options:
-      --json     one JSON array of {file, line, column, backend, key, version, legacy, filters}
+      --json     one JSON array of {file, line, column, backend, key, version, goTool, filters}
 `;
 
 const options = { ...commonOptions, json: { type: "boolean" } } as const;
@@ -22,7 +22,7 @@ export async function lsCommand(args: readonly string[], context: Context): Prom
   const settings = resolveSettings({
     overrides: { backend: backendWord ?? values.backend, configFile: values.config },
   });
-  const legacy = legacyBackendOf(settings);
+  const legacy = goToolBackendOf(settings);
   const vaultKey = settings.env.S5_VAULT_TRANSIT_KEY ?? settings.project?.config.vault?.transitKey;
   const rows: Record<string, unknown>[] = [];
   for (const file of listFiles(positionals)) {
@@ -36,7 +36,7 @@ export async function lsCommand(args: readonly string[], context: Context): Prom
     }
     for (const token of found.tokens) {
       const { line, column } = found.lines.locate(token.start);
-      const { backend, key, version, legacy: isLegacy } = token.info;
+      const { backend, key, version, goTool } = token.info;
       rows.push({
         file,
         line,
@@ -44,7 +44,7 @@ export async function lsCommand(args: readonly string[], context: Context): Prom
         backend,
         key: key ?? (backend === "vault" ? vaultKey : undefined) ?? null,
         version: version ?? null,
-        legacy: isLegacy,
+        goTool,
         filters: token.filters,
       });
     }
@@ -54,7 +54,7 @@ export async function lsCommand(args: readonly string[], context: Context): Prom
     : rows
         .map(
           (r) =>
-            `${r.file}:${r.line}:${r.column} ${r.backend} ${r.key ?? "-"} ${r.version === null ? "-" : `v${r.version}`}${r.legacy ? " (go-tool)" : ""}\n`,
+            `${r.file}:${r.line}:${r.column} ${r.backend} ${r.key ?? "-"} ${r.version === null ? "-" : `v${r.version}`}${r.goTool ? " (go-tool)" : ""}\n`,
         )
         .join("");
   await writeStdout([Buffer.from(text)]);

@@ -83,12 +83,11 @@ export async function renderCommand(args: readonly string[], context: Context): 
     bar.tick("read");
   }
   boundYoungGeneration(sources);
-  const backends = createBackends(settings);
   let outputs: Spliced[];
   try {
+    await using backends = createBackends(settings);
     outputs = await renderSources(sources, backends, { keepFailed: values["keep-failed"] });
   } finally {
-    await backends.close();
     bar.done();
   }
 

@@ -57,13 +57,8 @@ export async function rewrapCommand(args: readonly string[], context: Context): 
   for (const file of files) {
     sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
   }
-  const backends = createBackends(settings);
-  let result: Awaited<ReturnType<typeof rewrapSources<Uint8Array>>>;
-  try {
-    result = await rewrapSources(sources, backends);
-  } finally {
-    await backends.close();
-  }
+  await using backends = createBackends(settings);
+  const result = await rewrapSources(sources, backends);
 
   if (inPlace) {
     const targets = files.map((path, i) => ({ path, pieces: result.outputs[i]! }));

@@ -38,17 +38,13 @@ export async function sealCommand(args: readonly string[], context: Context): Pr
   if (values.output !== undefined && files.length > 1)
     context.usage("-o takes one input", sealHelp);
   const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const backends = createBackends(settings);
+  await using backends = createBackends(settings);
   const outputs: string[] = [];
-  try {
-    const backend = defaultBackend(settings);
-    for (const file of files) {
-      const text = await readText(file);
-      const name = file === "-" ? "<stdin>" : file;
-      outputs.push((await sealText(text, { backends, backend, name })).text);
-    }
-  } finally {
-    await backends.close();
+  const backend = defaultBackend(settings);
+  for (const file of files) {
+    const text = await readText(file);
+    const name = file === "-" ? "<stdin>" : file;
+    outputs.push((await sealText(text, { backends, backend, name })).text);
   }
   const force = values.force;
   if (inPlace) {

@@ -70,15 +70,10 @@ export async function tfExternalCommand(
     name: `query.${key}`,
     content: query[key]!,
   }));
-  const backends = createBackends(
+  await using backends = createBackends(
     resolveSettings({ overrides: overridesFrom(values, backendWord) }),
   );
-  let rendered: string[];
-  try {
-    rendered = await renderSources(sources, backends);
-  } finally {
-    await backends.close();
-  }
+  const rendered = await renderSources(sources, backends);
   const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
   await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
   return 0;

@@ -2,7 +2,7 @@
  * The local-key backend, the embedded default: public-key encryption with no server. Tokens are
  * `local:KEYID:BASE64URL(sealed box)` — 48 bytes more than the plaintext.
  */
-import type { Backend, ItemResult } from "../backend.ts";
+import type { Backend, ItemResult, TokenBody } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
   identityFromSecret,
@@ -49,15 +49,17 @@ export function createLocalBackend(options: LocalOptions): Backend {
     return pair as KeyPair;
   };
 
-  function decryptWith(sodium: SodiumModule, bodies: readonly string[]): ItemResult<Uint8Array>[] {
+  function decryptWith(
+    sodium: SodiumModule,
+    bodies: readonly TokenBody[],
+  ): ItemResult<Uint8Array>[] {
     return bodies.map((body): ItemResult<Uint8Array> => {
       try {
-        const second = body.indexOf(":", 6);
-        if (!body.startsWith("local:") || second < 0) {
+        if (body.backend !== "local") {
           throw new TokenError("S5_TOKEN_MALFORMED", "not a local-key token");
         }
-        const pair = pairFor(sodium, body.slice(6, second));
-        const value = open(sodium, Buffer.from(body.slice(second + 1), "base64url"), pair);
+        const pair = pairFor(sodium, body.key);
+        const value = open(sodium, Buffer.from(body.sealed, "base64url"), pair);
         if (!value) {
           throw new DecryptError("S5_DECRYPT_LOCAL", "the token does not open with its local key", {
             hint: "the token was altered or truncated; encrypt the value again with `s5 cipher`",
@@ -90,18 +92,22 @@ export function createLocalBackend(options: LocalOptions): Backend {
           if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
         }
       }
-      return plaintexts.map(
-        (plaintext) =>
-          `local:${key.id}:${seal(sodium, plaintext, publicKey).toString("base64url")}`,
-      );
+      return plaintexts.map((plaintext) => ({
+        backend: "local" as const,
+        key: key.id,
+        sealed: seal(sodium, plaintext, publicKey).toString("base64url"),
+        goTool: false as const,
+      }));
     },
 
-    async decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]> {
+    async decrypt(bodies) {
       return decryptWith(await loadSodium(), bodies);
     },
 
-    decryptSync(bodies: readonly string[]): ItemResult<Uint8Array>[] {
+    decryptSync(bodies) {
       return decryptWith(loadSodiumSync(), bodies);
     },
+
+    async [Symbol.asyncDispose]() {},
   };
 }

@@ -3,37 +3,42 @@
  * (`vault:v3:…`, so rotation never breaks reading); the Go tool's bodies are that ciphertext
  * with `vault:v1:` stripped, and get it back before they are sent.
  */
-import type { Backend, EncryptOptions, ItemResult } from "../backend.ts";
+import type { Backend, ItemResult, TokenBody, VaultBody } from "../backend.ts";
 import type { Settings } from "../config.ts";
-import { BackendError, ExitCode, TokenError, UsageError } from "../errors.ts";
+import { BackendError, ExitCode, type S5Error, TokenError } from "../errors.ts";
+import { parseBody } from "../token.ts";
 import { createTokenSource } from "./auth.ts";
 import { type ClientStats, createVaultClient } from "./client.ts";
 import { readVaultConfig } from "./config.ts";
 import { createTransit } from "./transit.ts";
-
-const CIPHERTEXT = /^vault:v([1-9][0-9]{0,9}):[A-Za-z0-9+/]+={0,2}$/;
-const LEGACY = /^[A-Za-z0-9+/]+={0,2}$/;
-const LEGACY_PREFIX = "vault:v1:";
 
 export interface VaultBackendOptions {
   /** Counts requests and retries (tests, benchmark). */
   stats?: ClientStats | undefined;
 }
 
-/** The Vault ciphertext of a token body, or undefined when the body cannot be one. */
-export function ciphertextOf(body: string): string | undefined {
-  if (CIPHERTEXT.test(body)) return body;
-  if (LEGACY.test(body)) return LEGACY_PREFIX + body;
-  return undefined;
-}
-
-function versionOf(ciphertext: string): number {
-  return Number(CIPHERTEXT.exec(ciphertext)?.[1] ?? 0);
-}
-
-const malformed = new TokenError("S5_TOKEN_MALFORMED", "this is not a Vault token body", {
+const notVault = new TokenError("S5_TOKEN_MALFORMED", "this is not a Vault token body", {
   hint: "a Vault token body is `vault:vN:BASE64`, or the Go tool's bare base64",
 });
+
+/** Vault's answer as a parsed body: core's parser checks what the server sent. */
+function bodyOf(ciphertext: string, goTool: boolean): VaultBody {
+  let body: TokenBody;
+  try {
+    body = parseBody(ciphertext);
+  } catch {
+    body = { backend: "aes", nonce: Buffer.alloc(0), sealed: Buffer.alloc(0), goTool: false };
+  }
+  if (body.backend !== "vault") {
+    throw new BackendError(
+      "S5_VAULT_RESPONSE",
+      ExitCode.unavailable,
+      "Vault answered with a ciphertext s5 does not know",
+    );
+  }
+  // A Go-tool body still at version 1 keeps the Go tool's form.
+  return { ...body, goTool: goTool && body.version === 1 };
+}
 
 /**
  * Creates the Vault backend from settings (VAULT_ADDR, the token or login method, transit key
@@ -51,81 +56,59 @@ export async function createVaultBackend(
   const tokens = createTokenSource(client, config.auth);
   const transit = createTransit(client, tokens);
 
-  /** Sends the well-formed bodies, deduplicated; malformed ones fail without a request. */
+  /** Sends the Vault bodies, deduplicated; others fail without a request. */
   const run = async (
     action: "decrypt" | "rewrap",
-    ciphertexts: readonly (string | undefined)[],
+    bodies: readonly (TokenBody | undefined)[],
   ): Promise<ItemResult<string>[]> => {
+    const ciphertexts = bodies.map((body) =>
+      body?.backend === "vault" ? body.ciphertext : undefined,
+    );
     const distinct = [...new Set(ciphertexts.filter((text) => text !== undefined))];
     const answers = await transit.batch(action, distinct);
     const byText = new Map(distinct.map((text, i) => [text, answers[i]!]));
     return ciphertexts.map((text) =>
-      text === undefined ? { ok: false, error: malformed } : byText.get(text)!,
+      text === undefined ? { ok: false, error: notVault as S5Error } : byText.get(text)!,
     );
   };
 
   return {
     name: "vault",
 
-    async encrypt(plaintexts: readonly Uint8Array[], encryptOptions: EncryptOptions = {}) {
+    async encrypt(plaintexts) {
       const results = await transit.batch(
         "encrypt",
         plaintexts.map((plaintext) => Buffer.from(plaintext).toString("base64")),
       );
-      const bodies = results.map((result) => {
+      return results.map((result) => {
         if (!result.ok) throw result.error;
-        if (!CIPHERTEXT.test(result.value)) {
-          throw new BackendError(
-            "S5_VAULT_RESPONSE",
-            ExitCode.unavailable,
-            "Vault answered with a ciphertext s5 does not know",
-          );
-        }
-        return result.value;
+        return bodyOf(result.value, false);
       });
-      if (!encryptOptions.legacy) return bodies;
-      const newest = Math.max(...bodies.map(versionOf));
-      if (newest > 1) {
-        throw new UsageError(
-          `the Go tool reads only version 1 of a transit key; \`${config.transitKey}\` is at version ${newest}`,
-          {
-            hint: "drop --legacy (s5 reads every version), or keep a separate key at version 1 for the Go tool",
-          },
-        );
-      }
-      return bodies.map((body) => body.slice(LEGACY_PREFIX.length));
     },
 
-    async decrypt(bodies: readonly string[]) {
-      const results = await run("decrypt", bodies.map(ciphertextOf));
+    async decrypt(bodies) {
+      const results = await run("decrypt", bodies);
       return results.map(
         (result): ItemResult<Uint8Array> =>
           result.ok ? { ok: true, value: Buffer.from(result.value, "base64") } : result,
       );
     },
 
-    async rewrap(bodies: readonly string[]) {
-      const ciphertexts = bodies.map(ciphertextOf);
+    async rewrap(bodies) {
       // Bodies already at the latest version stay as they are, so a second rewrap changes
       // nothing; without `read` on the key, every body is rewrapped.
       const latest = await transit.latestVersion();
-      const pending = ciphertexts.map((text) =>
-        text !== undefined && latest !== undefined && versionOf(text) >= latest ? null : text,
-      );
+      const current = (body: TokenBody) =>
+        body.backend === "vault" && latest !== undefined && body.version >= latest;
       const results = await run(
         "rewrap",
-        pending.map((text) => text ?? undefined),
+        bodies.map((body) => (current(body) ? undefined : body)),
       );
-      return results.map((result, i): ItemResult<string> => {
+      return results.map((result, i): ItemResult<TokenBody> => {
         const body = bodies[i]!;
-        if (pending[i] === null) return { ok: true, value: body };
+        if (current(body)) return { ok: true, value: body };
         if (!result.ok) return result;
-        // A Go-tool body still at version 1 keeps the Go tool's form.
-        const legacy = !body.startsWith("vault:") && result.value.startsWith(LEGACY_PREFIX);
-        return {
-          ok: true,
-          value: legacy ? result.value.slice(LEGACY_PREFIX.length) : result.value,
-        };
+        return { ok: true, value: bodyOf(result.value, body.goTool) };
       });
     },
 
@@ -133,7 +116,7 @@ export async function createVaultBackend(
       return transit.keyVersions();
     },
 
-    close() {
+    async [Symbol.asyncDispose]() {
       tokens.close();
       client.close();
     },

@@ -8,6 +8,7 @@ import {
   applyFilters,
   type Backends,
   createBackends,
+  createBatcher,
   ExitCode,
   findTokens,
   resolveSettings,
@@ -21,7 +22,6 @@ import type { Loader } from "esbuild";
 import MagicString from "magic-string";
 import picomatch from "picomatch";
 import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
-import { createBatcher } from "./batch.ts";
 import { type Context, contextsOf, languageOf } from "./context.ts";
 import { clientTokenError, toBuildError } from "./errors.ts";
 import { encodeFor } from "./escape.ts";
@@ -74,7 +74,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       options.backends ?? createBackends(resolveSettings({ cwd: root, env: options.env }));
     return backends;
   };
-  const batcher = createBatcher(getBackends);
+  // The plaintexts themselves: each is escaped here for the place it lands in.
+  const batcher = createBatcher(getBackends, { filters: false });
   /** Client build, for bundlers that say it once per build (webpack, Rspack, esbuild, Rolldown). */
   let buildIsClient = options.client ?? false;
   /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
@@ -85,7 +86,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const closeBackends = async () => {
     const made = backends;
     backends = undefined;
-    if (made && made !== options.backends) await made.close();
+    if (made && made !== options.backends) await made[Symbol.asyncDispose]();
   };
 
   /** Resolves the tokens of one module; `null` when it has none. */
@@ -96,7 +97,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   ): Promise<TransformOutput | null> {
     const file = id.split("?")[0]!;
     const name = relative(root, file) || file;
-    const found = findTokens({ name, content: code }, getBackends().legacyBackend);
+    const found = findTokens({ name, content: code }, getBackends().goToolBackend);
     if (found.tokens.length === 0 && found.failures.length === 0) return null;
     const allowed = allowMatch(file);
     if (client && !allowed) {
@@ -111,10 +112,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     const activeContexts = contexts.filter((c) => c.kind !== "comment");
     if (active.length === 0) return null;
     // Filters are applied here, after decryption, so the leak guard also knows the plain value.
-    const plain = await batcher.resolve({
-      ...found,
-      tokens: active.map((token) => ({ ...token, filters: [] })),
-    });
+    const plain = await batcher.resolve({ ...found, tokens: active });
     const out = new MagicString(code);
     const failures: TokenFailure[] = [];
     const decoder = new TextDecoder();

@@ -1,12 +1,10 @@
 /**
- * The Go tool's AES-GCM backend, byte-compatible. Its payload is
- * `base64( hex(ciphertext ‖ tag16) + ":" + hex(nonce12) )` with the key given in hex and no AAD.
- * New tokens use the compact body `aes:BASE64URL(nonce12 ‖ ciphertext ‖ tag16)`.
+ * The Go tool's AES-GCM backend, byte-compatible: a key given in hex, no AAD, a 12-byte nonce and
+ * a 16-byte tag. The body's two text forms (s5's `aes:…` and the Go tool's) are token.ts's.
  */
 import type { KeyObject } from "node:crypto";
-import type { Backend, EncryptOptions, ItemResult } from "../backend.ts";
-import { DecryptError, KeyError, TokenError } from "../errors.ts";
-import { isUpstreamAesPayload } from "../token.ts";
+import type { AesBody, Backend, ItemResult, TokenBody } from "../backend.ts";
+import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 
 // Loaded on first use: node:crypto costs milliseconds to load, and the runtime loader of
 // local-key tokens (which imports this module through the package index) never needs it.
@@ -42,10 +40,9 @@ function makeKey(raw: Buffer): AesKey {
   return { object: crypto().createSecretKey(raw), algorithm };
 }
 
-function open(key: AesKey, nonce: Buffer, sealed: Buffer): Uint8Array {
-  if (nonce.length !== NONCE || sealed.length < TAG) {
-    throw new TokenError("S5_TOKEN_MALFORMED", "the AES token is truncated");
-  }
+function open(key: AesKey, body: TokenBody): Uint8Array {
+  if (body.backend !== "aes") throw new TokenError("S5_TOKEN_MALFORMED", "not an AES token");
+  const { nonce, sealed } = body;
   const decipher = crypto().createDecipheriv(key.algorithm, key.object, nonce);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {
@@ -61,51 +58,32 @@ function open(key: AesKey, nonce: Buffer, sealed: Buffer): Uint8Array {
   }
 }
 
-function seal(key: AesKey, plaintext: Uint8Array): { nonce: Buffer; sealed: Buffer } {
+function seal(key: AesKey, plaintext: Uint8Array): AesBody {
   const nonce = crypto().randomBytes(NONCE);
   const cipher = crypto().createCipheriv(key.algorithm, key.object, nonce);
   const sealed = Buffer.concat([cipher.update(plaintext), cipher.final(), cipher.getAuthTag()]);
-  return { nonce, sealed };
-}
-
-function decryptBody(key: AesKey, body: string): Uint8Array {
-  if (body.startsWith("aes:")) {
-    const raw = Buffer.from(body.slice(4), "base64url");
-    return open(key, raw.subarray(0, NONCE), raw.subarray(NONCE));
-  }
-  if (!isUpstreamAesPayload(body)) {
-    throw new TokenError("S5_TOKEN_MALFORMED", "this token is not in the AES format");
-  }
-  const [sealedHex = "", nonceHex = ""] = Buffer.from(body, "base64").toString("latin1").split(":");
-  return open(key, Buffer.from(nonceHex, "hex"), Buffer.from(sealedHex, "hex"));
+  return { backend: "aes", nonce, sealed, goTool: false };
 }
 
 export function createAesBackend(options: AesOptions): Backend {
   const key = makeKey(parseKey(options.key));
-  const decryptAll = (bodies: readonly string[]): ItemResult<Uint8Array>[] =>
+  const decryptAll = (bodies: readonly TokenBody[]): ItemResult<Uint8Array>[] =>
     bodies.map((body) => {
       try {
-        return { ok: true, value: decryptBody(key, body) };
+        return { ok: true, value: open(key, body) };
       } catch (error) {
-        return { ok: false, error: error as DecryptError };
+        return { ok: false, error: error as S5Error };
       }
     });
   return {
     name: "aes",
-    async encrypt(plaintexts: readonly Uint8Array[], encryptOptions: EncryptOptions = {}) {
-      return plaintexts.map((plaintext) => {
-        const { nonce, sealed } = seal(key, plaintext);
-        if (encryptOptions.legacy) {
-          return Buffer.from(`${sealed.toString("hex")}:${nonce.toString("hex")}`).toString(
-            "base64",
-          );
-        }
-        return `aes:${Buffer.concat([nonce, sealed]).toString("base64url")}`;
-      });
+    async encrypt(plaintexts) {
+      return plaintexts.map((plaintext) => seal(key, plaintext));
     },
-    async decrypt(bodies: readonly string[]): Promise<ItemResult<Uint8Array>[]> {
+    async decrypt(bodies) {
       return decryptAll(bodies);
     },
     decryptSync: decryptAll,
+    async [Symbol.asyncDispose]() {},
   };
 }

@@ -43,7 +43,7 @@ export async function encryptTokens(core, project, backend, values) {
       values.map((value) => encoder.encode(value)),
     );
   } finally {
-    await backends.close();
+    await backends[Symbol.asyncDispose]();
   }
 }
 

@@ -121,7 +121,7 @@ export async function runUnpluginBench() {
     for (let i = 3; i < TOKENS; i++) extra += `  "${await encrypt(`value-number-${i}`)}",\n`;
     extra += "];\n";
     const tokenApp = makeApp(dir, "tokens", tokens, extra);
-    await backends.close();
+    await backends[Symbol.asyncDispose]();
 
     const plugin = () => s5({ env, allowClient: ["src/public.generated.ts"] });
     const none = await timePair(plainApp, plugin);

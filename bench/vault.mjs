@@ -58,7 +58,7 @@ async function renderOnce(addr, token, content, extraEnv) {
     const [out] = await renderSources([{ name: "bench.yml", content }], backends);
     return { ms: performance.now() - started, out };
   } finally {
-    await backends.close();
+    await backends[Symbol.asyncDispose]();
   }
 }
 

@@ -22,7 +22,7 @@ import MagicString from "magic-string";
 import picomatch from "picomatch";
 import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
 import { createBatcher } from "./batch.ts";
-import { type Context, contextsOf, languageOf } from "./context.ts";
+import { type Context, contextsOf, languageOf } from "./syntax.ts";
 import { clientTokenError, toBuildError } from "./errors.ts";
 import { encodeFor } from "./escape.ts";
 import { formsOf, leakMessage, remember, scanClientOutputs } from "./leaks.ts";

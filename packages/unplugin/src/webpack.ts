@@ -1,4 +1,4 @@
-import { unplugin } from "./core/index.ts";
+import { unplugin } from "./core/unplugin.ts";
 
 /** The s5 plugin for webpack. @example plugins: [s5()] */
 const plugin = unplugin.webpack;

@@ -1,8 +1,8 @@
 /** A fake backend for unit tests: a `local:test:` body is the base64url of its plaintext. */
 import { type Backends, formatBody, type TokenBody } from "@s5/core";
 import type { UnpluginOptions } from "unplugin";
-import { unpluginFactory } from "../src/core/index.ts";
 import type { Options } from "../src/core/options.ts";
+import { unpluginFactory } from "../src/core/unplugin.ts";
 
 export const token = (value: string, filters = "") =>
   `{{ s5:local:test:${Buffer.from(value).toString("base64url")}${filters} }}`;

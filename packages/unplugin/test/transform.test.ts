@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { contextsOf, languageOf } from "../src/core/context.ts";
 import { formsOf } from "../src/core/leaks.ts";
+import { contextsOf, languageOf } from "../src/core/syntax.ts";
 import { evaluate, token, transformer } from "./helpers.ts";
 
 const nasty = [

@@ -1,196 +1,193 @@
 /**
- * Where each token sits in the module's own syntax, so its value can be escaped for that place:
- * inside a JS string literal (which quote), a template literal, bare code, a comment, a JSON
- * string, a YAML scalar, HTML text, or plain text. A light lexer, not a parser: it only has to
- * know strings, templates, comments and regular expressions well enough to find the quotes.
+ * The plugin's state and logic, one per plugin instance (a bundler makes one per build, or per
+ * watch session): the root and `allowClient` matcher, the backends and their lifetime, the decrypt
+ * batcher, whether the build is a client build, what was decrypted (for the leak and cache
+ * guards), and the scans of what the build emitted. `unplugin.ts` only maps each bundler's hooks
+ * onto these calls, so every bundler shares one implementation of each step.
  */
+import { join, resolve } from "node:path";
+import {
+  type Backends,
+  createBackends,
+  createBatcher,
+  ExitCode,
+  resolveSettings,
+  S5Error,
+  TOKEN_HINT,
+} from "@s5/core";
+import type { Loader } from "esbuild";
+import type { TransformResult, UnpluginBuildContext, UnpluginContextMeta } from "unplugin";
+import { allowMatcher } from "./allow.ts";
+import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./emitted.ts";
+import { toBuildError } from "./errors.ts";
+import { loaderFor } from "./esbuild-setup.ts";
+import { formsOf, leakMessage, remember } from "./leaks.ts";
+import { type Options, resolveOptions } from "./options.ts";
+import { scanClient, scanServer } from "./outputs.ts";
+import { languageOf } from "./syntax.ts";
+import { consumerOf, isClientTarget } from "./target.ts";
+import { type ModuleEnv, resolveModule, type TransformOutput } from "./transform.ts";
+import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
-export type Language = "js" | "json" | "yaml" | "html" | "text";
+export type S5Context = ReturnType<typeof createContext>;
 
-export type Context =
-  | { kind: "string"; quote: '"' | "'" | "`" }
-  | { kind: "code" }
-  | { kind: "comment" }
-  | { kind: "yaml-double" }
-  | { kind: "yaml-single" }
-  | { kind: "yaml-scalar" }
-  | { kind: "yaml-plain" }
-  | { kind: "html" }
-  | { kind: "text" };
+export function createContext(rawOptions: Options | undefined, meta: UnpluginContextMeta) {
+  const options = resolveOptions(rawOptions);
+  let root = resolve(options.root);
+  let allowed = allowMatcher(options.allowClient, root);
+  let backends: Backends | undefined;
+  const getBackends = () => {
+    backends ??=
+      options.backends ?? createBackends(resolveSettings({ cwd: root, env: options.env }));
+    return backends;
+  };
+  const env: ModuleEnv = {
+    get root() {
+      return root;
+    },
+    allowed: (file) => allowed(file),
+    backends: getBackends,
+    // The plaintexts themselves: each is escaped for the place it lands in.
+    batcher: createBatcher(getBackends, { filters: false }),
+  };
+  /** Client build, for bundlers that say it once per build (webpack, Rspack, esbuild, Rolldown). */
+  let buildIsClient = options.client ?? false;
+  /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
+  const tainted = new Set<string>();
+  const values = new Set<string>();
+  let esbuildLoaders: Record<string, Loader> | undefined;
 
-const JS = /\.(?:[cm]?[jt]sx?|vue|svelte|astro)$/;
-
-/** The language of a module from its id (and, for Vite's `?raw`/`?inline` modules, its code). */
-export function languageOf(id: string, code: string): Language {
-  const query = id.indexOf("?");
-  const file = (query === -1 ? id : id.slice(0, query)).toLowerCase();
-  // Vite turns `x.txt?raw` into `export default "…"` before `pre` transforms see it.
-  if (query !== -1 && code.startsWith("export default ")) return "js";
-  if (JS.test(file)) return "js";
-  if (file.endsWith(".json") || file.endsWith(".json5") || file.endsWith(".jsonc")) return "json";
-  if (file.endsWith(".yaml") || file.endsWith(".yml")) return "yaml";
-  if (file.endsWith(".html") || file.endsWith(".htm")) return "html";
-  return "text";
-}
-
-/** The context of each token, given the tokens' start and end offsets in source order. */
-export function contextsOf(
-  code: string,
-  language: Language,
-  tokens: readonly { start: number; end: number }[],
-): Context[] {
-  switch (language) {
-    case "js":
-      return jsContexts(code, tokens, false);
-    case "json":
-      return jsContexts(code, tokens, true);
-    case "yaml":
-      return tokens.map((token) => yamlContext(code, token));
-    case "html":
-      return tokens.map(() => ({ kind: "html" }));
-    default:
-      return tokens.map(() => ({ kind: "text" }));
-  }
-}
-
-const REGEX_AFTER = new Set([..."(,=:[!&|?{};+-*%<>~^"]);
-const REGEX_KEYWORDS =
-  /(?:^|[^\w$])(?:return|typeof|instanceof|in|of|new|delete|void|throw|case|do|else|yield|await)$/;
-
-type State = "code" | "'" | '"' | "`" | "line" | "block" | "regex";
-
-function jsContexts(
-  code: string,
-  tokens: readonly { start: number; end: number }[],
-  json: boolean,
-): Context[] {
-  const out: Context[] = [];
-  // Each `${` opens a code region that a matching `}` closes back into the template.
-  const braces: number[] = [];
-  let state: State = "code";
-  let inClass = false;
-  let last = ""; // last significant code character, to tell a regex from a division
-  let next = 0;
-  let i = 0;
-  while (next < tokens.length) {
-    const token = tokens[next]!;
-    if (i >= token.start) {
-      out.push(contextOfState(state, json));
-      i = token.end;
-      next++;
-      if (state === "code") last = '"';
-      continue;
+  /** Resolves one module and records its plaintexts for the leak and cache guards. */
+  async function transformModule(code: string, id: string, client: boolean) {
+    const done = await resolveModule(code, id, client, env);
+    if (!done) return null;
+    for (const value of done.values) {
+      for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
+      if (options.leakScan) {
+        const leaked = remember(value, done.allowed, options.leakScanMinLength);
+        if (leaked && leaked.length > 0) {
+          throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
+        }
+      }
     }
-    const c = code[i]!;
-    switch (state) {
-      case "code":
-        if (c === '"' || c === "'" || c === "`") state = c;
-        else if (c === "/" && !json) {
-          const n = code[i + 1];
-          if (n === "/") state = "line";
-          else if (n === "*") state = "block";
-          else if (
-            last === "" ||
-            REGEX_AFTER.has(last) ||
-            REGEX_KEYWORDS.test(code.slice(Math.max(0, i - 12), i).trimEnd())
-          ) {
-            state = "regex";
-            inClass = false;
-          } else last = c;
-        } else if (c === "{") {
-          if (braces.length > 0) braces[braces.length - 1] = braces.at(-1)! + 1;
-          last = c;
-        } else if (c === "}") {
-          if (braces.length > 0 && braces[braces.length - 1] === 0) {
-            braces.pop();
-            state = "`";
-          } else {
-            if (braces.length > 0) braces[braces.length - 1] = braces.at(-1)! - 1;
-            last = c;
-          }
-        } else if (c !== " " && c !== "\t" && c !== "\n" && c !== "\r") last = c;
-        break;
-      case '"':
-      case "'":
-        if (c === "\\") i++;
-        else if (c === state || c === "\n") {
-          state = "code";
-          last = '"';
-        }
-        break;
-      case "`":
-        if (c === "\\") i++;
-        else if (c === "`") {
-          state = "code";
-          last = '"';
-        } else if (c === "$" && code[i + 1] === "{") {
-          braces.push(0);
-          state = "code";
-          last = "{";
-          i++;
-        }
-        break;
-      case "line":
-        if (c === "\n") state = "code";
-        break;
-      case "block":
-        if (c === "*" && code[i + 1] === "/") {
-          state = "code";
-          i++;
-        }
-        break;
-      case "regex":
-        if (c === "\\") i++;
-        else if (c === "[") inClass = true;
-        else if (c === "]") inClass = false;
-        else if ((c === "/" && !inClass) || c === "\n") {
-          state = "code";
-          last = ")";
-        }
-        break;
-    }
-    i++;
+    tainted.add(done.file);
+    return { code: done.code, map: done.map, values: done.values } satisfies TransformOutput;
   }
-  return out;
-}
 
-function contextOfState(state: State, json: boolean): Context {
-  switch (state) {
-    case '"':
-    case "'":
-    case "`":
-      return { kind: "string", quote: json ? '"' : state };
-    case "code":
-      return { kind: "code" };
-    default:
-      // Comments, and regular expressions (a token there is almost surely not meant as a value).
-      return { kind: "comment" };
-  }
-}
+  const ctx = {
+    options,
+    meta,
+    get root() {
+      return root;
+    },
+    transformModule,
 
-function yamlContext(code: string, token: { start: number; end: number }): Context {
-  const lineStart = code.lastIndexOf("\n", token.start - 1) + 1;
-  const prefix = code.slice(lineStart, token.start);
-  let double = false;
-  let single = false;
-  for (let i = 0; i < prefix.length; i++) {
-    const c = prefix[i];
-    if (double) {
-      if (c === "\\") i++;
-      else if (c === '"') double = false;
-    } else if (single) {
-      if (c === "'") single = false;
-    } else if (c === '"') double = true;
-    else if (c === "'") single = true;
-    else if (c === "#" && (i === 0 || prefix[i - 1] === " " || prefix[i - 1] === "\t")) {
-      return { kind: "comment" };
-    }
-  }
-  if (double) return { kind: "yaml-double" };
-  if (single) return { kind: "yaml-single" };
-  let lineEnd = code.indexOf("\n", token.end);
-  if (lineEnd === -1) lineEnd = code.length;
-  const rest = code.slice(token.end, lineEnd);
-  const whole = /^\s*(?:-\s+)*(?:[^#]*?:\s+)?$/.test(prefix) && /^\s*(?:#.*)?$/.test(rest);
-  return whole ? { kind: "yaml-scalar" } : { kind: "yaml-plain" };
+    /** Without a `root` option, the bundler's own root (Vite `root`, webpack `context`…) is used. */
+    useRoot(dir: string | undefined) {
+      if (rawOptions?.root !== undefined || dir === undefined) return;
+      root = resolve(dir);
+      allowed = allowMatcher(options.allowClient, root);
+    },
+
+    /** For bundlers that say it once per build; the `client` option wins. */
+    setClientBuild(client: boolean) {
+      buildIsClient = options.client ?? client;
+    },
+
+    /** Vite says it per hook (the environment's consumer); other bundlers once per build. */
+    isClient(hookThis: unknown): boolean {
+      const consumer = consumerOf(hookThis);
+      return options.client ?? (consumer !== undefined ? consumer === "client" : buildIsClient);
+    },
+
+    async closeBackends() {
+      const made = backends;
+      backends = undefined;
+      if (made && made !== options.backends) await made[Symbol.asyncDispose]();
+    },
+
+    /** The `transform` hook of every bundler. */
+    async transform(hookThis: UnpluginBuildContext, code: string, id: string) {
+      try {
+        const result = await transformModule(code, id, ctx.isClient(hookThis));
+        if (!result) return null;
+        // webpack/Rspack: a decrypted module must not be cached on disk.
+        const native = hookThis.getNativeBuildContext?.();
+        if (native && (native.framework === "webpack" || native.framework === "rspack")) {
+          native.loaderContext?.cacheable(false);
+        }
+        // unplugin appends an inline sourcemap comment for esbuild: only JavaScript can take one.
+        if (meta.framework === "esbuild" && languageOf(id, code) !== "js") return result.code;
+        return { code: result.code, map: result.map } satisfies TransformResult;
+      } catch (error) {
+        throw toBuildError(error);
+      }
+    },
+
+    /** Vite dev server: index.html is served without the module pipeline, so a client page. */
+    async transformHtml(html: string, filename: string): Promise<string> {
+      if (!TOKEN_HINT.test(html)) return html;
+      try {
+        const result = await transformModule(html, filename, options.client ?? true);
+        return result ? result.code : html;
+      } catch (error) {
+        throw toBuildError(error);
+      }
+    },
+
+    /**
+     * Vite/Rollup/Rolldown `renderChunk` of a server build: tokens the bundler inlined after the
+     * transform (`import.meta.env`, `define`) are decrypted in the chunk, escaped for their place.
+     */
+    async renderChunk(hookThis: unknown, code: string, fileName: string) {
+      if (ctx.isClient(hookThis) || !TOKEN_HINT.test(code)) return null;
+      try {
+        const result = await transformModule(code, join(root, fileName), false);
+        return result ? { code: result.code, map: result.map } : null;
+      } catch (error) {
+        throw toBuildError(error);
+      }
+    },
+
+    /**
+     * Vite/Rollup/Rolldown `generateBundle`: a client bundle's error message, if any. A server
+     * bundle is not scanned: `renderChunk` already decrypted what reached its chunks.
+     */
+    scanBundle(hookThis: unknown, bundle: Readonly<Record<string, BundleItem>>) {
+      return ctx.isClient(hookThis) ? scanClient(bundleFiles(bundle), options.leakScan) : undefined;
+    },
+
+    /** esbuild, webpack and Rspack: scan what the build wrote, client or server. */
+    scanEmitted(files: EmittedFile[]): string | undefined {
+      return buildIsClient ? scanClient(files, options.leakScan) : scanServer(files);
+    },
+
+    /** esbuild `config`: the build's own loaders and working directory. */
+    useEsbuildConfig(initial: { loader?: Record<string, Loader>; absWorkingDir?: string }) {
+      esbuildLoaders = initial.loader;
+      ctx.useRoot(initial.absWorkingDir);
+    },
+
+    esbuildLoader(id: string): Loader {
+      return loaderFor(id, esbuildLoaders);
+    },
+
+    /** webpack/Rspack: root and target, the cache guard, backends closed when a build is done. */
+    attachWebpackLike(compiler: WebpackLikeCompiler) {
+      ctx.useRoot(compiler.options.context);
+      ctx.setClientBuild(isClientTarget(compiler.options.target));
+      guardWebpackCache(compiler, tainted, values);
+      compiler.hooks.done.tapPromise("s5", ctx.closeBackends);
+      compiler.hooks.thisCompilation.tap("s5", (compilation) => {
+        compilation.hooks.processAssets.tap(
+          { name: "s5", stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
+          () => {
+            const message = ctx.scanEmitted(webpackFiles(compilation.getAssets()));
+            if (message) compilation.errors.push(new compiler.webpack.WebpackError(message));
+          },
+        );
+      });
+    },
+  };
+  return ctx;
 }

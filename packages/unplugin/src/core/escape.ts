@@ -3,7 +3,7 @@
  * newline or `${` in a secret cannot end a string literal or start code.
  */
 import { applyFilter, TokenError } from "@s5/core";
-import type { Context } from "./context.ts";
+import type { Context } from "./syntax.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });
 

@@ -2,9 +2,27 @@
  * Tokens that reach a build's output without passing through the plugin's transform: a value of
  * `import.meta.env` or `define` (inlined by the bundler after the plugin ran), or a file the
  * plugin does not see. In a client build any such token fails the build; in a server build
- * Vite, Rollup and Rolldown decrypt them in the emitted chunk, and the others fail clearly.
+ * Vite, Rollup and Rolldown decrypt them in the emitted chunk, and the others fail clearly. A
+ * client build's outputs are also where the leak guard looks for decrypted values.
  */
 import { formatLocation, LineIndex, type Location, mayContainToken, scan } from "@s5/core";
+import type { EmittedFile } from "./emitted.ts";
+import { leakMessage, scanClientOutputs } from "./leaks.ts";
+
+/** A client build's emitted files: no token, and (`leakScan`) no plaintext decrypted here. */
+export function scanClient(files: EmittedFile[], leakScan: boolean): string | undefined {
+  const tokens = tokensIn(files);
+  if (tokens.length > 0) return clientOutputTokenMessage(tokens);
+  if (!leakScan) return undefined;
+  const leaked = scanClientOutputs(files);
+  return leaked.length > 0 ? leakMessage(leaked) : undefined;
+}
+
+/** A server build's emitted files, for bundlers that cannot decrypt them after the fact. */
+export function scanServer(files: EmittedFile[]): string | undefined {
+  const tokens = tokensIn(files);
+  return tokens.length > 0 ? serverOutputTokenMessage(tokens) : undefined;
+}
 
 /**
  * Where each token (or malformed token) of the emitted files is. Sourcemaps are left out: their

@@ -1,5 +1,14 @@
 /** Is this a client (browser) build? Each bundler says it differently. */
 
+/**
+ * Vite: the `consumer` of the environment a hook runs in (`"client"` or `"server"`), per hook.
+ * `undefined` outside Vite: Rollup, Rolldown, webpack, Rspack and esbuild have no environments.
+ */
+export function consumerOf(hookThis: unknown): string | undefined {
+  return (hookThis as { environment?: { config?: { consumer?: string } } } | undefined)?.environment
+    ?.config?.consumer;
+}
+
 /** webpack/Rspack: `target` (`"node"`, `["node18", "es2022"]`, `"web"`, `"browserslist"`…). */
 export function isClientTarget(target: unknown): boolean {
   const list = Array.isArray(target) ? target : [target];
@@ -13,4 +22,14 @@ export function isClientPlatform(platform: unknown, format?: unknown): boolean {
   if (platform === "node" || platform === "neutral") return false;
   if (platform === undefined && format === "cjs") return false;
   return true;
+}
+
+/** Rolldown's input options: `platform`, and the (first) output's `format`. */
+export function isClientRolldownInput(input: unknown): boolean {
+  const { platform, output } = input as {
+    platform?: unknown;
+    output?: { format?: unknown } | { format?: unknown }[];
+  };
+  const format = Array.isArray(output) ? output[0]?.format : output?.format;
+  return isClientPlatform(platform, format);
 }

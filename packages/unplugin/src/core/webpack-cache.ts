@@ -79,3 +79,23 @@ export function guardWebpackCache(
     store(identifier, etag, data, callback);
   };
 }
+
+/**
+ * Rspack's persistent cache is written by Rust and cannot leave single modules out: keep it in
+ * memory rather than write decrypted values to disk.
+ */
+export function keepRspackCacheInMemory(compiler: { options: { cache?: unknown } }): void {
+  const cache = compiler.options.cache;
+  if (
+    typeof cache === "object" &&
+    cache !== null &&
+    (cache as { type?: unknown }).type === "persistent"
+  ) {
+    compiler.options.cache = { type: "memory" };
+    process.emitWarning(
+      "[s5] Rspack's persistent cache would store decrypted values on disk; s5 uses the " +
+        "memory cache for this compiler instead.",
+      { code: "S5_RSPACK_CACHE" },
+    );
+  }
+}

@@ -1,0 +1,91 @@
+/**
+ * The hook table: which hook of which bundler calls which step of the plugin context. Every step
+ * lives in `context.ts`, so Vite, Rollup and Rolldown share one `renderChunk` and one
+ * `generateBundle`, and webpack and Rspack one set-up.
+ */
+import { TOKEN_HINT } from "@s5/core";
+import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
+import { createContext } from "./context.ts";
+import type { BundleItem } from "./emitted.ts";
+import { ESBUILD_FILTER, setupEsbuild } from "./esbuild-setup.ts";
+import type { Options } from "./options.ts";
+import { isClientRolldownInput } from "./target.ts";
+import { keepRspackCacheInMemory, type WebpackLikeCompiler } from "./webpack-cache.ts";
+
+export type { TransformOutput } from "./transform.ts";
+/**
+ * Cheap test run by the bundler before our code sees a module: may it contain a token? (Core's:
+ * every token form, including the Go tool's 0.1.0 `{{ vault:v1:… }}`.)
+ */
+export { TOKEN_HINT };
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
+  const ctx = createContext(rawOptions, meta);
+
+  // Shared by Vite, Rollup and Rolldown; the context knows whether this build is a client one.
+  const rollupLike = {
+    async renderChunk(this: unknown, code: string, chunk: { fileName: string }) {
+      return ctx.renderChunk(this, code, chunk.fileName);
+    },
+    generateBundle(
+      this: { error(message: string): never },
+      _output: unknown,
+      bundle: Record<string, BundleItem>,
+    ) {
+      const message = ctx.scanBundle(this, bundle);
+      if (message) this.error(message);
+    },
+  };
+
+  const plugin: UnpluginOptions = {
+    name: "s5",
+    enforce: "pre",
+    transform: {
+      filter: { code: TOKEN_HINT },
+      handler(code, id) {
+        return ctx.transform(this, code, id);
+      },
+    },
+    async buildEnd() {
+      await ctx.closeBackends();
+    },
+    vite: {
+      ...rollupLike,
+      configResolved(config) {
+        ctx.useRoot(config.root);
+      },
+      transformIndexHtml: {
+        order: "pre",
+        async handler(html, context) {
+          // Only the dev server sends index.html here without the module pipeline.
+          return context.server ? ctx.transformHtml(html, context.filename) : html;
+        },
+      },
+    },
+    rollup: rollupLike,
+    rolldown: {
+      ...rollupLike,
+      options(input) {
+        ctx.setClientBuild(isClientRolldownInput(input));
+        return null;
+      },
+    },
+    webpack(compiler) {
+      ctx.attachWebpackLike(compiler as unknown as WebpackLikeCompiler);
+    },
+    rspack(compiler) {
+      keepRspackCacheInMemory(compiler);
+      ctx.attachWebpackLike(compiler as unknown as WebpackLikeCompiler);
+    },
+    esbuild: {
+      onLoadFilter: ESBUILD_FILTER,
+      loader: (_code, id) => ctx.esbuildLoader(id),
+      config: (initial) => ctx.useEsbuildConfig(initial),
+      setup: (build) => setupEsbuild(build, ctx),
+    },
+  };
+  return plugin;
+};
+
+/** The plugin for every bundler: `unplugin.vite()`, `unplugin.webpack()`… */
+export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory);

@@ -148,6 +148,7 @@ describe("s5 ls and s5 check", () => {
         key: keyId,
         version: null,
         legacy: false,
+        goTool: false,
         filters: [],
       },
     ]);
@@ -236,7 +237,7 @@ describe("s5 completion", () => {
         "bash",
         [
           "-c",
-          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _s5; echo "\${COMPREPLY[@]}"`,
+          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _s5_complete; echo "\${COMPREPLY[@]}"`,
         ],
         {
           encoding: "utf8",

@@ -136,7 +136,7 @@ describe("s5 ls and s5 check", () => {
     );
     const out = await box.s5(["ls"]);
     expect(out.stdout.toString()).toBe(
-      `a.yml:2:4 local ${keyId} -\nold.yml:1:4 vault - v1 (go-tool)\n`,
+      `a.yml:2:4 local ${keyId} -\nold.yml:1:4 vault default v1 (go-tool)\n`,
     );
     const json = JSON.parse((await box.s5(["ls", "--json", "a.yml"])).stdout.toString());
     expect(json).toEqual([
@@ -147,6 +147,7 @@ describe("s5 ls and s5 check", () => {
         backend: "local",
         key: keyId,
         version: null,
+        legacy: false,
         goTool: false,
         filters: [],
       },
@@ -236,7 +237,7 @@ describe("s5 completion", () => {
         "bash",
         [
           "-c",
-          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _s5; echo "\${COMPREPLY[@]}"`,
+          `${script}\nCOMP_WORDS=(${words.map((w) => `'${w}'`).join(" ")}); COMP_CWORD=${words.length - 1}; _s5_complete; echo "\${COMPREPLY[@]}"`,
         ],
         {
           encoding: "utf8",

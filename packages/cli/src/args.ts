@@ -1,32 +1,21 @@
 /** Command-line parsing on Node's own `util.parseArgs`: flags may come before or after arguments. */
 import { parseArgs } from "node:util";
 import { type BackendName, closest, type Overrides, parseBackendName, UsageError } from "@s5/core";
+import type { CommandDef, Input, OptionDefs } from "./define.ts";
 
-type OptionSpec = { type: "string" | "boolean"; short?: string; multiple?: boolean };
+type ParserOptions = Record<
+  string,
+  { type: "string" | "boolean"; short?: string; multiple?: boolean }
+>;
 
-/** Flags every command takes (some only to accept the Go tool's command lines unchanged). */
-export const commonOptions = {
-  help: { type: "boolean", short: "h" },
-  backend: { type: "string", short: "b" },
-  config: { type: "string" },
-  "log-level": { type: "string" },
-  "log-format": { type: "string" },
-} as const satisfies Record<string, OptionSpec>;
-
-/** Flags of the backends: `--key` (aes), Vault's transit key and mount. */
-export const backendOptions = {
-  key: { type: "string" },
-  "private-key-file": { type: "string" },
-  "transit-key": { type: "string", short: "k" },
-  "transit-mount": { type: "string" },
-} as const satisfies Record<string, OptionSpec>;
-
-/** The help lines of {@link backendOptions} (and `--config`), for commands that take all of them. */
-export const backendOptionsHelp = `      --key HEX                AES key (S5_AES_KEY)
-      --private-key-file FILE  s5 secret key(s) for local-key tokens (S5_PRIVATE_KEY_FILE)
-  -k, --transit-key K          Vault transit key (S5_VAULT_TRANSIT_KEY)
-      --transit-mount M        Vault transit mount (S5_VAULT_TRANSIT_MOUNT)
-      --config FILE            project config (default: .s5.json found upward)`;
+/** The `util.parseArgs` options of a command's declaration. */
+export function parserOptions(options: OptionDefs): ParserOptions {
+  const result: ParserOptions = {};
+  for (const [name, { type, short, multiple }] of Object.entries(options)) {
+    result[name] = { type, ...(short ? { short } : {}), ...(multiple ? { multiple } : {}) };
+  }
+  return result;
+}
 
 const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 
@@ -37,7 +26,7 @@ export function shownName(word: string, known: Iterable<string>): string {
   return `\`${word}\` (did you mean \`${near}\`?)`;
 }
 
-function flagsOf(options: Record<string, OptionSpec>): string[] {
+function flagsOf(options: ParserOptions): string[] {
   return Object.entries(options).flatMap(([name, spec]) =>
     spec.short ? [`--${name}`, `-${spec.short}`] : [`--${name}`],
   );
@@ -47,43 +36,51 @@ function flagsOf(options: Record<string, OptionSpec>): string[] {
  * parseArgs quotes the offending argument, which may be a secret that starts with `-`
  * (`s5 cipher --Sup3rS3cretPw`): it is named only when it is close to one of the command's options.
  */
-function describeParseError(
-  error: Error & { code?: string },
-  options: Record<string, OptionSpec>,
-): string {
+function describeParseError(error: Error & { code?: string }, options: ParserOptions): string {
   const quoted = /'([^']*)'/.exec(error.message)?.[1] ?? "";
   if (error.code === "ERR_PARSE_ARGS_UNKNOWN_OPTION") {
     return `unknown option ${shownName(quoted.split("=")[0]!, flagsOf(options))}`;
   }
   if (error.code === "ERR_PARSE_ARGS_INVALID_OPTION_VALUE") {
-    const known = flagsOf(options).find((flag) => error.message.includes(`'${flag}`));
+    // "Option '-o, --output <value>' argument missing": named by its long form, a declared name.
+    const long = /'(?:-\w, )?(--[\w-]+)/.exec(error.message)?.[1];
+    const known = long && flagsOf(options).includes(long) ? long : undefined;
     return known ? `option ${known} needs a value` : "an option is missing its value";
   }
   return "the command line cannot be read";
 }
 
-export interface Parsed<V> {
-  values: V;
-  positionals: string[];
-  /** The Go tool's backend word, when the first argument is one. */
-  backendWord: BackendName | undefined;
+/**
+ * s5's own arguments and the rest: everything after `--`, or from the first argument that is not
+ * an option (`s5 run node server.js`).
+ */
+function splitPassThrough(args: readonly string[], options: ParserOptions) {
+  const dash = args.indexOf("--");
+  if (dash !== -1) return { own: args.slice(0, dash), rest: args.slice(dash + 1) };
+  const takesValue = new Set<string>();
+  for (const [name, spec] of Object.entries(options)) {
+    if (spec.type !== "string") continue;
+    takesValue.add(`--${name}`);
+    if (spec.short) takesValue.add(`-${spec.short}`);
+  }
+  for (let i = 0; i < args.length; i++) {
+    const arg = args[i]!;
+    if (!arg.startsWith("-")) return { own: args.slice(0, i), rest: args.slice(i) };
+    if (takesValue.has(arg)) i++;
+  }
+  return { own: [...args], rest: [] };
 }
 
-export function parse<const O extends Record<string, OptionSpec>>(
-  command: string,
-  args: readonly string[],
-  options: O,
-): Parsed<
-  ReturnType<
-    typeof parseArgs<{ options: O; allowPositionals: true; strict: true; args: string[] }>
-  >["values"]
-> {
+/** Parses a command line by the command's declaration. */
+export function parse<O extends OptionDefs>(def: CommandDef<O>, args: readonly string[]): Input<O> {
+  const options = parserOptions(def.options);
+  const { own, rest } = def.passThrough ? splitPassThrough(args, options) : { own: args, rest: [] };
   let result: ReturnType<typeof parseArgs>;
   try {
-    result = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    result = parseArgs({ args: [...own], options, allowPositionals: true, strict: true });
   } catch (cause) {
     throw new UsageError(describeParseError(cause as Error & { code?: string }, options), {
-      hint: `see \`s5 ${command} --help\`; put \`--\` before a value that starts with \`-\``,
+      hint: `see \`s5 ${def.name} --help\`; put \`--\` before a value that starts with \`-\``,
     });
   }
   const positionals = [...result.positionals];
@@ -98,7 +95,7 @@ export function parse<const O extends Record<string, OptionSpec>>(
     backendWord = parseBackendName(first, "the command line");
     positionals.shift();
   }
-  return { values: result.values as never, positionals, backendWord };
+  return { values: result.values as Input<O>["values"], positionals, backendWord, rest };
 }
 
 /** Settings overrides from the flags shared by every command. */

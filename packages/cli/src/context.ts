@@ -1,19 +1,24 @@
 import { UsageError } from "@s5/core";
+import type { CommandDef } from "./define.ts";
+import { renderUsage, usageLine } from "./usage.ts";
 
+/** What a running command may ask of the CLI besides its input. */
 export interface Context {
-  /** Prints a help text on stdout; returns the exit code 0. */
-  help(text: string): number;
-  /** Stops with a usage error (exit code 2). */
-  usage(message: string, help: string): never;
+  /** Prints the command's `--help` on stdout; returns the exit code 0. */
+  help(): number;
+  /** Stops with a usage error (exit code 2) whose hint is the command's usage line. */
+  usage(message: string): never;
 }
 
-export const context: Context = {
-  help(text) {
-    process.stdout.write(text);
-    return 0;
-  },
-  usage(message, help) {
-    const first = help.split("\n")[0] ?? "";
-    throw new UsageError(message, { hint: first.replace(/^Usage: /, "usage: ") });
-  },
-};
+/** The context of one command. */
+export function commandContext(def: CommandDef): Context {
+  return {
+    help() {
+      process.stdout.write(renderUsage(def));
+      return 0;
+    },
+    usage(message) {
+      throw new UsageError(message, { hint: `usage: ${usageLine(def)}` });
+    },
+  };
+}

@@ -199,6 +199,52 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   };
 }
 
+/** `BAO_ADDR`, else `VAULT_ADDR` (the Vault CLI's order); the Vault config reads it the same way. */
+export function vaultEnvAddress(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return env.BAO_ADDR || env.VAULT_ADDR || undefined;
+}
+
+const NAME = /^\w([\w.-]*\w)?$/;
+
+/** Checks a transit key or a mount path (segments joined by `/`) before it goes into a URL. */
+export function validateName(value: string, what: string): string {
+  const trimmed = what.endsWith("mount") ? value.replace(/^\/+|\/+$/g, "") : value;
+  const parts = what.endsWith("mount") ? trimmed.split("/") : [trimmed];
+  if (trimmed === "" || !parts.every((part) => NAME.test(part))) {
+    throw new ConfigError("S5_CONFIG_VAULT_NAME", `invalid ${what} \`${value}\``, {
+      hint: "use letters, digits, `_`, `-` and `.` (a mount may have `/` between such names)",
+    });
+  }
+  return trimmed;
+}
+
+/**
+ * The transit key and mount: flags > `S5_VAULT_TRANSIT_KEY`/`_MOUNT` > `.s5.json` > defaults
+ * (`default`, `transit`). The one precedence for every command.
+ */
+export function vaultTransit(settings: Settings): { key: string; mount: string } {
+  const env = settings.env;
+  const vault = settings.project?.config.vault;
+  return {
+    key: validateName(
+      settings.overrides.transitKey ??
+        (env.S5_VAULT_TRANSIT_KEY || undefined) ??
+        vault?.transitKey ??
+        "default",
+      "transit key",
+    ),
+    mount: validateName(
+      settings.overrides.transitMount ??
+        (env.S5_VAULT_TRANSIT_MOUNT || undefined) ??
+        vault?.transitMount ??
+        "transit",
+      "transit mount",
+    ),
+  };
+}
+
 /** The backend of the Go tool's bare tokens, when the command line or config names one. */
 export function goToolBackendOf(settings: Settings): "aes" | "vault" | undefined {
   return settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;
@@ -210,7 +256,7 @@ export function goToolBackendOf(settings: Settings): "aes" | "vault" | undefined
  */
 export function defaultBackend(settings: Settings): BackendName {
   if (settings.backend) return settings.backend;
-  if (settings.env.VAULT_ADDR || settings.env.BAO_ADDR) return "vault";
+  if (vaultEnvAddress(settings.env)) return "vault";
   if (settings.project?.config.local?.keys?.length || existsSync(settings.identityFile)) {
     return "local";
   }

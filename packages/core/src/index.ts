@@ -39,6 +39,8 @@ export {
   resolveSettings,
   type Settings,
   type SettingsInput,
+  vaultEnvAddress,
+  vaultTransit,
 } from "./config.ts";
 export {
   BackendError,

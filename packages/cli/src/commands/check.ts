@@ -16,34 +16,17 @@ import {
   type Settings,
   TokenFailures,
   toS5Error,
+  vaultEnvAddress,
 } from "@s5/core";
-import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
+import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { backendOptions, commonOptions } from "../options.ts";
+import { type Problem, toSarif } from "../sarif.ts";
 import { listFiles, looksBinary } from "../walk.ts";
+import { writeStdout } from "../write.ts";
 
-export const checkHelp = `Usage: s5 check [FILE…|DIR…] [options]
-
-For CI and pre-commit hooks. Exits 10 when it finds a problem:
-  - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }};
-  - a token that does not decrypt, where a key to decrypt it is available here (tokens whose key
-    is not available are counted as not decrypted and do not fail the check);
-  - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
-  - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
-    a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
-    a line to skip it.
-Directories are walked, honouring .gitignore. Default: the current directory.
-Options:
-      --no-decrypt      only check syntax and plaintext secrets (no key needed)
-      --key HEX / --private-key-file FILE / -k KEY / --transit-mount M / --config FILE
-`;
-
-const options = { ...commonOptions, ...backendOptions, "no-decrypt": { type: "boolean" } } as const;
-
-interface Problem {
-  location: Location;
-  message: string;
-  code: string;
-}
+const CHECK_FORMATS = ["text", "json", "sarif"] as const;
 
 /** Errors that mean "no key here", not "this token is bad". */
 function keyUnavailable(error: S5Error): boolean {
@@ -69,7 +52,7 @@ async function checkVaultVersions(
       .filter((token) => token.info.backend === "vault")
       .map((token) => ({ token, found })),
   );
-  if (vaultTokens.length === 0 || !(settings.env.VAULT_ADDR || settings.env.BAO_ADDR)) return;
+  if (vaultTokens.length === 0 || !vaultEnvAddress(settings.env)) return;
   try {
     const versions = await (await backends.get("vault")).keyVersions?.();
     if (!versions) {
@@ -122,58 +105,116 @@ async function checkDecrypt(all: readonly FoundTokens[], backends: Backends, pro
   }
 }
 
-export async function checkCommand(args: readonly string[], context: Context): Promise<number> {
-  const { values, positionals, backendWord } = parse("check", args, options);
-  if (values.help) return context.help(checkHelp);
-  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const legacy = goToolBackendOf(settings);
-  const problems: Problem[] = [];
-  const all: FoundTokens[] = [];
-  let files = 0;
-  for (const file of listFiles(positionals)) {
-    const content = await readFile(file);
-    if (looksBinary(content)) continue;
-    files++;
-    const found = findTokens({ name: file, content }, legacy);
-    for (const { location, error } of found.failures)
-      problems.push({ location, message: error.message, code: error.code });
-    if (found.tokens.length + found.failures.length > 0) {
-      const text = content.toString("utf8");
-      for (const suspect of findSuspectSecrets(text)) {
-        problems.push({
-          location: found.lines.locate(Buffer.byteLength(text.slice(0, suspect.offset))),
-          message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
-          code: "S5_CHECK_PLAINTEXT",
-        });
-      }
+export default defineCommand({
+  name: "check",
+  summary: "find bad tokens and plaintext secrets",
+  description: `For CI and pre-commit hooks. Exits 10 when it finds a problem:
+  - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }};
+  - a token that does not decrypt, where a key to decrypt it is available here (tokens whose key
+    is not available are counted as not decrypted and do not fail the check);
+  - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
+  - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
+    a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
+    a line to skip it.
+Directories are walked, honouring .gitignore. Default: the current directory.`,
+  positionals: [
+    { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
+    { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },
+  ],
+  options: {
+    ...commonOptions,
+    ...backendOptions,
+    "no-decrypt": {
+      type: "boolean",
+      description: "only check syntax and plaintext secrets (no key needed)",
+    },
+    format: {
+      type: "string",
+      value: "FORMAT",
+      choices: CHECK_FORMATS,
+      description: "text (file:line:col: message), json (an array of problems) or sarif (2.1.0)",
+      default: "text",
+    },
+    json: { type: "boolean", description: "the same as --format json" },
+  },
+  examples: ["s5 check .", "s5 check --format sarif . > s5.sarif   # for GitHub code scanning"],
+  async run({ values, positionals, backendWord }, context: Context) {
+    const format = values.json ? "json" : (values.format ?? "text");
+    if (
+      !(CHECK_FORMATS as readonly string[]).includes(format) ||
+      (values.json && values.format && values.format !== "json")
+    ) {
+      context.usage("--format is text, json or sarif (--json is --format json)");
     }
-    // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
-    if (found.tokens.length > 0) all.push(found);
-  }
+    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    const legacy = goToolBackendOf(settings);
+    const problems: Problem[] = [];
+    const all: FoundTokens[] = [];
+    let files = 0;
+    for (const file of listFiles(positionals)) {
+      const content = await readFile(file);
+      if (looksBinary(content)) continue;
+      files++;
+      const found = findTokens({ name: file, content }, legacy);
+      for (const { location, error } of found.failures)
+        problems.push({ location, message: error.message, code: error.code });
+      if (found.tokens.length + found.failures.length > 0) {
+        const text = content.toString("utf8");
+        for (const suspect of findSuspectSecrets(text)) {
+          problems.push({
+            location: found.lines.locate(Buffer.byteLength(text.slice(0, suspect.offset))),
+            message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
+            code: "S5_CHECK_PLAINTEXT",
+          });
+        }
+      }
+      // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
+      if (found.tokens.length > 0) all.push(found);
+    }
 
-  const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
-  await using backends = createBackends(settings);
-  let undecrypted = 0;
-  await checkVaultVersions(all, settings, backends, problems);
-  if (!values["no-decrypt"] && tokens > 0)
-    undecrypted = await checkDecrypt(all, backends, problems);
+    const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
+    await using backends = createBackends(settings);
+    let undecrypted = 0;
+    await checkVaultVersions(all, settings, backends, problems);
+    if (!values["no-decrypt"] && tokens > 0)
+      undecrypted = await checkDecrypt(all, backends, problems);
 
-  problems.sort(
-    (a, b) =>
-      a.location.file.localeCompare(b.location.file) ||
-      a.location.line - b.location.line ||
-      a.location.column - b.location.column,
-  );
-  for (const { location, message, code } of problems) {
-    process.stdout.write(
-      `${location.file}:${location.line}:${location.column}: ${message} (${code})\n`,
+    problems.sort(
+      (a, b) =>
+        a.location.file.localeCompare(b.location.file) ||
+        a.location.line - b.location.line ||
+        a.location.column - b.location.column,
     );
-  }
-  const decrypted = values["no-decrypt"]
-    ? "not decrypted (--no-decrypt)"
-    : `${tokens - undecrypted} decrypted`;
-  process.stderr.write(
-    `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
-  );
-  return problems.length > 0 ? ExitCode.check : 0;
+    if (format === "text") {
+      for (const { location, message, code } of problems) {
+        process.stdout.write(
+          `${location.file}:${location.line}:${location.column}: ${message} (${code})\n`,
+        );
+      }
+    } else {
+      const output =
+        format === "json"
+          ? problems.map(({ location: { file, line, column }, message, code }) => ({
+              file,
+              line,
+              column,
+              code,
+              message,
+            }))
+          : toSarif(problems, await version());
+      await writeStdout([Buffer.from(`${JSON.stringify(output, null, 2)}\n`)]);
+    }
+    const decrypted = values["no-decrypt"]
+      ? "not decrypted (--no-decrypt)"
+      : `${tokens - undecrypted} decrypted`;
+    process.stderr.write(
+      `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
+    );
+    return problems.length > 0 ? ExitCode.check : 0;
+  },
+});
+
+async function version(): Promise<string> {
+  const { readFileSync } = await import("node:fs");
+  return JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")).version;
 }

@@ -13,27 +13,13 @@ import {
   sealText,
   toS5Error,
 } from "@s5/core";
-import { backendOptions, commonOptions, overridesFrom, parse } from "../args.ts";
+import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
+import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readInput, readText } from "../io.ts";
+import { backendOptions, commonOptions } from "../options.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
-
-export const editHelp = `Usage: s5 edit [BACKEND] FILE [options]
-
-Opens FILE in $VISUAL or $EDITOR (default: vi) with every token shown as a seal marker holding its
-plaintext, then writes the file back atomically:
-  - values you did not change keep their token byte for byte (clean diffs);
-  - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
-The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
-exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
-reopens the editor with your edits (after asking), and a file that changed while the editor was
-open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.
-Options: --key HEX, -k/--transit-key K, --transit-mount M, --config FILE (as for cipher);
-  --force to edit a read-only file
-`;
-
-const options = { ...commonOptions, ...backendOptions, force: { type: "boolean" } } as const;
 
 /** Runs the editor through the shell, so `EDITOR="code --wait"` works. */
 function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
@@ -95,82 +81,102 @@ async function guardChanged(file: string, original: Buffer, text: string): Promi
   );
 }
 
-export async function editCommand(args: readonly string[], context: Context): Promise<number> {
-  const { values, positionals, backendWord } = parse("edit", args, options);
-  if (values.help) return context.help(editHelp);
-  const [file] = positionals;
-  if (file === undefined || positionals.length > 1 || file === "-")
-    context.usage("edit takes one FILE", editHelp);
-  const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-  const originalBytes = await readInput(file);
-  const original = await readText(file);
-  // Before the editor opens: a file s5 may not replace would cost the user every edit.
-  checkOutputs([file], { secret: false, inPlace: true, force: values.force });
-  await using backends = createBackends(settings);
-  const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
-  const cleanup = () => rmSync(dir, { recursive: true, force: true });
-  let editor: ChildProcess | undefined;
-  // Ctrl-C reaches the editor too, which decides what it means; s5 cleans up when the editor ends.
-  // A signal meant for s5 alone (SIGTERM, SIGHUP, or SIGINT outside the editor) stops both.
-  const onSignal = (signal: NodeJS.Signals) => {
-    if (signal === "SIGINT" && editor) return;
-    editor?.kill("SIGTERM");
-    cleanup();
-    process.exit(128 + (osConstants.signals[signal] ?? 0));
-  };
-  process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
-  try {
-    const copy = await openForEdit(original, file, backends);
-    const temp = join(dir, basename(file));
-    writeFileSync(temp, copy.text, { mode: 0o600 });
-    for (;;) {
-      try {
-        await runEditor(temp, (child) => {
-          editor = child;
+export default defineCommand({
+  name: "edit",
+  summary: "edit decrypted values in $EDITOR",
+  description: `Opens FILE in $VISUAL or $EDITOR (default: vi) with every token shown as a seal marker holding its
+plaintext, then writes the file back atomically:
+  - values you did not change keep their token byte for byte (clean diffs);
+  - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
+The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
+exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
+reopens the editor with your edits (after asking), and a file that changed while the editor was
+open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
+  positionals: [
+    { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
+    { name: "FILE", complete: "file" },
+  ],
+  options: {
+    ...commonOptions,
+    ...backendOptions,
+    force: { type: "boolean", description: "edit a read-only file" },
+  },
+  examples: ["s5 edit secret.yml"],
+  async run({ values, positionals, backendWord }, context: Context) {
+    const [file] = positionals;
+    if (file === undefined || positionals.length > 1 || file === "-")
+      context.usage("edit takes one FILE");
+    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    const originalBytes = await readInput(file);
+    const original = await readText(file);
+    // Before the editor opens: a file s5 may not replace would cost the user every edit.
+    checkOutputs([file], { secret: false, inPlace: true, force: values.force });
+    await using backends = createBackends(settings);
+    const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
+    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    let editor: ChildProcess | undefined;
+    // Ctrl-C reaches the editor too, which decides what it means; s5 cleans up when the editor ends.
+    // A signal meant for s5 alone (SIGTERM, SIGHUP, or SIGINT outside the editor) stops both.
+    const onSignal = (signal: NodeJS.Signals) => {
+      if (signal === "SIGINT" && editor) return;
+      editor?.kill("SIGTERM");
+      cleanup();
+      process.exit(128 + (osConstants.signals[signal] ?? 0));
+    };
+    process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+    try {
+      const copy = await openForEdit(original, file, backends);
+      const temp = join(dir, basename(file));
+      writeFileSync(temp, copy.text, { mode: 0o600 });
+      for (;;) {
+        try {
+          await runEditor(temp, (child) => {
+            editor = child;
+          });
+        } catch (error) {
+          if (error instanceof S5Error) error.message += `; ${file} is unchanged`;
+          throw error;
+        }
+        const edited = readFileSync(temp, "utf8");
+        if (edited === copy.text) {
+          process.stderr.write(`${file}: no change\n`);
+          return 0;
+        }
+        let result: Awaited<ReturnType<typeof sealText>>;
+        try {
+          result = await sealText(edited, {
+            backends,
+            backend: defaultBackend(settings),
+            name: file,
+            reuse: copy.reuse,
+          });
+        } catch (error) {
+          const failure = toS5Error(error);
+          // A typo in a marker is fixed in the editor, with every other edit still there.
+          if (failure.exitCode !== ExitCode.malformed) throw failure;
+          process.stderr.write(`s5: error: ${failure.describe()}\n`);
+          if (await askAgain()) continue;
+          throw new S5Error(
+            failure.code,
+            failure.exitCode,
+            `your edits were discarded; ${file} is unchanged`,
+            {
+              hint: "run `s5 edit` again",
+            },
+          );
+        }
+        await guardChanged(file, originalBytes, result.text);
+        await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
+          secret: false,
+          inPlace: true,
+          force: values.force,
         });
-      } catch (error) {
-        if (error instanceof S5Error) error.message += `; ${file} is unchanged`;
-        throw error;
-      }
-      const edited = readFileSync(temp, "utf8");
-      if (edited === copy.text) {
-        process.stderr.write(`${file}: no change\n`);
+        process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
         return 0;
       }
-      let result: Awaited<ReturnType<typeof sealText>>;
-      try {
-        result = await sealText(edited, {
-          backends,
-          backend: defaultBackend(settings),
-          name: file,
-          reuse: copy.reuse,
-        });
-      } catch (error) {
-        const failure = toS5Error(error);
-        // A typo in a marker is fixed in the editor, with every other edit still there.
-        if (failure.exitCode !== ExitCode.malformed) throw failure;
-        process.stderr.write(`s5: error: ${failure.describe()}\n`);
-        if (await askAgain()) continue;
-        throw new S5Error(
-          failure.code,
-          failure.exitCode,
-          `your edits were discarded; ${file} is unchanged`,
-          {
-            hint: "run `s5 edit` again",
-          },
-        );
-      }
-      await guardChanged(file, originalBytes, result.text);
-      await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
-        secret: false,
-        inPlace: true,
-        force: values.force,
-      });
-      process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
-      return 0;
+    } finally {
+      process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+      cleanup();
     }
-  } finally {
-    process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
-    cleanup();
-  }
-}
+  },
+});

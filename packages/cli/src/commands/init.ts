@@ -1,65 +1,70 @@
 import { hostname, userInfo } from "node:os";
 import { join, resolve } from "node:path";
 import { addProjectKey, PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
-import { commonOptions, parse } from "../args.ts";
 import type { Context } from "../context.ts";
+import { defineCommand } from "../define.ts";
+import { commonOptions } from "../options.ts";
 import { ensureIdentity, readProjectIfAny, writeProject } from "../project.ts";
 
-export const initHelp = `Usage: s5 init [--name NAME] [--dir DIR]
-
-Sets up local keys, the embedded default (no server needed):
+export default defineCommand({
+  name: "init",
+  summary: "set up local keys for this project",
+  description: `Sets up local keys, the embedded default (no server needed):
   - your identity (a secret key) in ~/.config/s5/identity.txt, mode 0600, made once per user
     ($S5_IDENTITY_FILE or $XDG_CONFIG_HOME move it);
   - a project key in DIR/${PROJECT_FILE} (default: the current directory), to commit: its public
     half lets anyone encrypt; its secret half is stored only sealed to each recipient.
-Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`).
+Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`).`,
+  positionals: [],
+  options: {
+    ...commonOptions,
+    name: {
+      type: "string",
+      value: "NAME",
+      description: "your recipient name",
+      default: "user@host",
+    },
+    dir: { type: "string", value: "DIR", description: `where to create ${PROJECT_FILE}` },
+  },
+  examples: ["s5 init"],
+  async run({ values, positionals }, context: Context) {
+    if (positionals.length > 0) context.usage("init takes no arguments");
+    const settings = resolveSettings({ overrides: { configFile: values.config } });
+    const file = values.config
+      ? resolve(values.config)
+      : join(resolve(values.dir ?? "."), PROJECT_FILE);
+    const { identity, created } = await ensureIdentity(settings.identityFile);
+    const say = (line: string) => process.stderr.write(`${line}\n`);
+    say(
+      created
+        ? `created your identity in ${settings.identityFile} (mode 0600)`
+        : `using your identity in ${settings.identityFile}`,
+    );
 
-Options:
-      --name NAME   your recipient name (default: user@host)
-      --dir DIR     where to create ${PROJECT_FILE}
-`;
-
-const options = { ...commonOptions, name: { type: "string" }, dir: { type: "string" } } as const;
-
-export async function initCommand(args: readonly string[], context: Context): Promise<number> {
-  const { values, positionals } = parse("init", args, options);
-  if (values.help) return context.help(initHelp);
-  if (positionals.length > 0) context.usage("init takes no arguments", initHelp);
-  const settings = resolveSettings({ overrides: { configFile: values.config } });
-  const file = values.config
-    ? resolve(values.config)
-    : join(resolve(values.dir ?? "."), PROJECT_FILE);
-  const { identity, created } = await ensureIdentity(settings.identityFile);
-  const say = (line: string) => process.stderr.write(`${line}\n`);
-  say(
-    created
-      ? `created your identity in ${settings.identityFile} (mode 0600)`
-      : `using your identity in ${settings.identityFile}`,
-  );
-
-  const config: ProjectConfig = readProjectIfAny(file) ?? {};
-  const newest = config.local?.keys.at(-1);
-  if (newest) {
-    if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {
-      say(`${file} is already set up, and you are a recipient of local key ${newest.id}`);
-    } else {
-      say(`${file} already has local key ${newest.id}, and you are not a recipient yet.`);
-      say(`Ask a recipient to run:  s5 keys add ${defaultName()} ${identity.publicKey}`);
+    const config: ProjectConfig = readProjectIfAny(file) ?? {};
+    const newest = config.local?.keys.at(-1);
+    if (newest) {
+      if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {
+        say(`${file} is already set up, and you are a recipient of local key ${newest.id}`);
+      } else {
+        say(`${file} already has local key ${newest.id}, and you are not a recipient yet.`);
+        say(`Ask a recipient to run:  s5 keys add ${defaultName()} ${identity.publicKey}`);
+      }
+      process.stdout.write(`${identity.publicKey}\n`);
+      return 0;
     }
+    const key = await addProjectKey(config, [
+      { name: values.name ?? defaultName(), publicKey: identity.publicKey },
+    ]);
+    config.backend ??= "local";
+    await writeProject(file, config);
+    say(`created local key ${key.id} in ${file} (commit this file)`);
+    say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
+    say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");
     process.stdout.write(`${identity.publicKey}\n`);
     return 0;
-  }
-  const key = await addProjectKey(config, [
-    { name: values.name ?? defaultName(), publicKey: identity.publicKey },
-  ]);
-  config.backend ??= "local";
-  await writeProject(file, config);
-  say(`created local key ${key.id} in ${file} (commit this file)`);
-  say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
-  say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");
-  process.stdout.write(`${identity.publicKey}\n`);
-  return 0;
-}
+  },
+});
 
 function defaultName(): string {
   let user = "me";

@@ -9,28 +9,14 @@ import {
   resolveSettings,
   type Settings,
 } from "@s5/core";
-import { commonOptions, parse, shownName } from "../args.ts";
+import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
+import { defineCommand } from "../define.ts";
+import { backendOptions, commonOptions, jsonOption } from "../options.ts";
 import { writeProject } from "../project.ts";
 
-export const keysHelp = `Usage: s5 keys <show|list|generate|add|remove|rotate> [options]
-
-  show                  print your public key(s) (share them to become a recipient)
-  list                  list the project's local keys and their recipients
-  generate              print a new identity for CI: the secret key on stdout (store it as the CI
-                        secret S5_PRIVATE_KEY), its public key on stderr
-  add NAME PUBLIC_KEY   let NAME decrypt: seals every project key to PUBLIC_KEY (s5pk-…);
-                        needs your own access; no token changes
-  remove NAME           remove a recipient; then rotate, since they may have kept the key
-  rotate                add a new project key for the current recipients; new tokens use it,
-                        old tokens still decrypt
-
-Options:
-      --private-key-file FILE  your secret key(s) (S5_PRIVATE_KEY, S5_PRIVATE_KEY_FILE)
-      --config FILE            project config (default: .s5.json found upward)
-`;
-
-const options = { ...commonOptions, "private-key-file": { type: "string" } } as const;
+/** The actions of `s5 keys`. */
+const KEYS_ACTIONS = ["show", "list", "generate", "add", "remove", "rotate"] as const;
 
 function requireProject(settings: Settings) {
   if (!settings.project) {
@@ -41,91 +27,124 @@ function requireProject(settings: Settings) {
   return settings.project;
 }
 
-export async function keysCommand(args: readonly string[], context: Context): Promise<number> {
-  const { values, positionals } = parse("keys", args, options);
-  const [action, ...rest] = positionals;
-  if (values.help || action === undefined) return context.help(keysHelp);
-  const settings = resolveSettings({
-    overrides: { configFile: values.config, privateKeyFile: values["private-key-file"] },
-  });
-  const out = (line: string) => process.stdout.write(`${line}\n`);
-  const say = (line: string) => process.stderr.write(`${line}\n`);
+export default defineCommand({
+  name: "keys",
+  summary: "manage local-key recipients",
+  description: `  show                  print your public key(s) (share them to become a recipient)
+  list                  list the project's local keys and their recipients
+  generate              print a new identity for CI: the secret key on stdout (store it as the CI
+                        secret S5_PRIVATE_KEY), its public key on stderr
+  add NAME PUBLIC_KEY   let NAME decrypt: seals every project key to PUBLIC_KEY (s5pk-…);
+                        needs your own access; no token changes
+  remove NAME           remove a recipient; then rotate, since they may have kept the key
+  rotate                add a new project key for the current recipients; new tokens use it,
+                        old tokens still decrypt`,
+  positionals: [
+    { name: "ACTION", complete: KEYS_ACTIONS },
+    { name: "ARGUMENT", optional: true, multiple: true },
+  ],
+  options: {
+    ...commonOptions,
+    "private-key-file": {
+      ...backendOptions["private-key-file"],
+      description: "your secret key(s) (also S5_PRIVATE_KEY)",
+    },
+    ...jsonOption,
+  },
+  examples: ["s5 keys add ci s5pk-…", "s5 keys list --json"],
+  async run({ values, positionals }, context: Context) {
+    const [action, ...rest] = positionals;
+    if (values.help || action === undefined) return context.help();
+    const settings = resolveSettings({
+      overrides: { configFile: values.config, privateKeyFile: values["private-key-file"] },
+    });
+    const out = (line: string) => process.stdout.write(`${line}\n`);
+    const say = (line: string) => process.stderr.write(`${line}\n`);
 
-  switch (action) {
-    case "show": {
-      const keys = await publicKeysOf(loadSecretKeys(settings));
-      if (keys.length === 0) {
-        throw new KeyError("S5_KEY_LOCAL_NONE", "you have no s5 identity yet", {
-          hint: "run `s5 init`",
-        });
+    switch (action) {
+      case "show": {
+        const keys = await publicKeysOf(loadSecretKeys(settings));
+        if (keys.length === 0) {
+          throw new KeyError("S5_KEY_LOCAL_NONE", "you have no s5 identity yet", {
+            hint: "run `s5 init`",
+          });
+        }
+        for (const key of keys) out(key);
+        return 0;
       }
-      for (const key of keys) out(key);
-      return 0;
-    }
-    case "generate": {
-      const identity = await generateIdentity();
-      out(identity.secretKey);
-      say(`# public key: ${identity.publicKey}`);
-      say("# store the secret as S5_PRIVATE_KEY in CI, then: s5 keys add ci <public key>");
-      return 0;
-    }
-    case "list": {
-      const project = requireProject(settings);
-      const keys = project.config.local?.keys ?? [];
-      keys.forEach((key, i) => {
-        const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
-        out(
-          `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""})`,
-        );
-        for (const r of key.recipients) out(`  ${r.name}  ${r.publicKey}`);
-      });
-      return 0;
-    }
-    case "add": {
-      const [name, publicKey] = rest;
-      if (!name || !publicKey || rest.length > 2)
-        context.usage("usage: s5 keys add NAME PUBLIC_KEY", keysHelp);
-      const project = requireProject(settings);
-      await addProjectRecipient(project.config, loadSecretKeys(settings), { name, publicKey });
-      await writeProject(project.file, project.config);
-      say(`${name} can now decrypt every local-key token of ${project.file} (commit it)`);
-      return 0;
-    }
-    case "remove": {
-      const [name] = rest;
-      if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME", keysHelp);
-      const project = requireProject(settings);
-      const removed = removeProjectRecipient(project.config, name);
-      if (removed === 0) {
-        const names = (project.config.local?.keys ?? []).flatMap((key) =>
-          key.recipients.map((r) => r.name),
-        );
-        throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient ${shownName(name, names)}`, {
-          hint: "`s5 keys list` shows the recipients",
-        });
+      case "generate": {
+        const identity = await generateIdentity();
+        out(identity.secretKey);
+        say(`# public key: ${identity.publicKey}`);
+        say("# store the secret as S5_PRIVATE_KEY in CI, then: s5 keys add ci <public key>");
+        return 0;
       }
-      await writeProject(project.file, project.config);
-      say(
-        `removed ${name}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
-      );
-      return 0;
-    }
-    case "rotate": {
-      const project = requireProject(settings);
-      const current = project.config.local?.keys.at(-1);
-      if (!current)
-        throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", {
-          hint: "run `s5 init`",
+      case "list": {
+        const project = requireProject(settings);
+        const keys = project.config.local?.keys ?? [];
+        if (values.json) {
+          const items = keys.map((key, i) => ({
+            id: key.id,
+            publicKey: key.publicKey,
+            encrypts: i === keys.length - 1,
+            created: key.created ?? null,
+            recipients: key.recipients.map(({ name, publicKey }) => ({ name, publicKey })),
+          }));
+          out(JSON.stringify(items, null, 2));
+          return 0;
+        }
+        keys.forEach((key, i) => {
+          const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
+          out(
+            `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""})`,
+          );
+          for (const r of key.recipients) out(`  ${r.name}  ${r.publicKey}`);
         });
-      const key = await addProjectKey(project.config, current.recipients);
-      await writeProject(project.file, project.config);
-      say(`local key ${key.id} now encrypts; tokens of ${current.id} still decrypt`);
-      return 0;
+        return 0;
+      }
+      case "add": {
+        const [name, publicKey] = rest;
+        if (!name || !publicKey || rest.length > 2)
+          context.usage("usage: s5 keys add NAME PUBLIC_KEY");
+        const project = requireProject(settings);
+        await addProjectRecipient(project.config, loadSecretKeys(settings), { name, publicKey });
+        await writeProject(project.file, project.config);
+        say(`${name} can now decrypt every local-key token of ${project.file} (commit it)`);
+        return 0;
+      }
+      case "remove": {
+        const [name] = rest;
+        if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME");
+        const project = requireProject(settings);
+        const removed = removeProjectRecipient(project.config, name);
+        if (removed === 0) {
+          const names = (project.config.local?.keys ?? []).flatMap((key) =>
+            key.recipients.map((r) => r.name),
+          );
+          throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient ${shownName(name, names)}`, {
+            hint: "`s5 keys list` shows the recipients",
+          });
+        }
+        await writeProject(project.file, project.config);
+        say(
+          `removed ${name}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
+        );
+        return 0;
+      }
+      case "rotate": {
+        const project = requireProject(settings);
+        const current = project.config.local?.keys.at(-1);
+        if (!current)
+          throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", {
+            hint: "run `s5 init`",
+          });
+        const key = await addProjectKey(project.config, current.recipients);
+        await writeProject(project.file, project.config);
+        say(`local key ${key.id} now encrypts; tokens of ${current.id} still decrypt`);
+        return 0;
+      }
+      default:
+        return context.usage(`unknown keys action ${shownName(action, KEYS_ACTIONS)}`);
     }
-    default:
-      return context.usage(
-        `unknown keys action ${shownName(action, ["show", "list", "generate", "add", "remove", "rotate"])}`,
-        keysHelp,
-      );
-  }
-}
+  },
+});

@@ -1,35 +1,10 @@
 import { createBackends, IoError, renderSources, resolveSettings, type Source } from "@s5/core";
-import {
-  backendOptions,
-  backendOptionsHelp,
-  commonOptions,
-  overridesFrom,
-  parse,
-} from "../args.ts";
+import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
+import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
+import { backendOptions, commonOptions } from "../options.ts";
 import { writeStdout } from "../write.ts";
-
-export const tfExternalHelp = `Usage: s5 tf-external [BACKEND] [options]
-
-The program of a Terraform/OpenTofu \`external\` data source: reads the query (one JSON object of
-strings) on stdin and prints the same object on stdout, with every s5 token inside its values
-decrypted. On any failure it exits non-zero with a message on stderr that never holds a value.
-
-  data "external" "db" {
-    program = ["npx", "s5", "tf-external"]
-    query   = { password = "{{ s5:local:AbCdEfGh:… }}" }
-  }
-  # data.external.db.result.password is the plaintext
-
-Warning: the result of a data source is stored in the state (and plan) in plain text. Prefer
-\`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.
-
-Options:
-${backendOptionsHelp}
-`;
-
-const options = { ...commonOptions, ...backendOptions } as const;
 
 const hint = 'the query is one JSON object of strings, e.g. {"password": "{{ s5:… }}"}';
 
@@ -57,24 +32,36 @@ function readQuery(input: Buffer): Record<string, string> {
   return value as Record<string, string>;
 }
 
-export async function tfExternalCommand(
-  args: readonly string[],
-  context: Context,
-): Promise<number> {
-  const { values, positionals, backendWord } = parse("tf-external", args, options);
-  if (values.help) return context.help(tfExternalHelp);
-  if (positionals.length > 0) context.usage("tf-external takes no arguments", tfExternalHelp);
-  const query = readQuery(await readStdin("the query JSON object"));
-  const keys = Object.keys(query);
-  const sources: Source<string>[] = keys.map((key) => ({
-    name: `query.${key}`,
-    content: query[key]!,
-  }));
-  await using backends = createBackends(
-    resolveSettings({ overrides: overridesFrom(values, backendWord) }),
-  );
-  const rendered = await renderSources(sources, backends);
-  const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
-  await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
-  return 0;
-}
+export default defineCommand({
+  name: "tf-external",
+  summary: "the OpenTofu external data source",
+  description: `The program of a Terraform/OpenTofu \`external\` data source: reads the query (one JSON object of
+strings) on stdin and prints the same object on stdout, with every s5 token inside its values
+decrypted. On any failure it exits non-zero with a message on stderr that never holds a value.
+  data "external" "db" {
+    program = ["npx", "s5", "tf-external"]
+    query   = { password = "{{ s5:local:AbCdEfGh:… }}" }
+  }
+  # data.external.db.result.password is the plaintext
+Warning: the result of a data source is stored in the state (and plan) in plain text. Prefer
+\`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.`,
+  positionals: [{ name: "BACKEND", optional: true, complete: BACKEND_WORDS }],
+  options: { ...commonOptions, ...backendOptions },
+  examples: ['program = ["s5", "tf-external"]'],
+  async run({ values, positionals, backendWord }, context: Context) {
+    if (positionals.length > 0) context.usage("tf-external takes no arguments");
+    const query = readQuery(await readStdin("the query JSON object"));
+    const keys = Object.keys(query);
+    const sources: Source<string>[] = keys.map((key) => ({
+      name: `query.${key}`,
+      content: query[key]!,
+    }));
+    await using backends = createBackends(
+      resolveSettings({ overrides: overridesFrom(values, backendWord) }),
+    );
+    const rendered = await renderSources(sources, backends);
+    const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
+    await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
+    return 0;
+  },
+});

@@ -5,7 +5,13 @@
 import { readdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
 import { join } from "node:path";
-import { readBoolean, type Settings } from "../config.ts";
+import {
+  readBoolean,
+  type Settings,
+  validateName,
+  vaultEnvAddress,
+  vaultTransit,
+} from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { sharedMode } from "../private-file.ts";
 
@@ -65,26 +71,12 @@ export interface VaultConfig {
   auth: VaultAuth;
 }
 
-const NAME = /^\w([\w.-]*\w)?$/;
-
 /** `BAO_X`, else `VAULT_X` (empty counts as unset). */
 export function vaultEnv(env: Env, name: string): string | undefined {
   const bao = env[`BAO_${name}`];
   if (bao !== undefined && bao !== "") return bao;
   const vault = env[`VAULT_${name}`];
   return vault === "" ? undefined : vault;
-}
-
-/** Checks a transit key or a mount path (segments joined by `/`) before it goes into a URL. */
-export function validateName(value: string, what: string): string {
-  const trimmed = what.endsWith("mount") ? value.replace(/^\/+|\/+$/g, "") : value;
-  const parts = what.endsWith("mount") ? trimmed.split("/") : [trimmed];
-  if (trimmed === "" || !parts.every((part) => NAME.test(part))) {
-    throw new ConfigError("S5_CONFIG_VAULT_NAME", `invalid ${what} \`${value}\``, {
-      hint: "use letters, digits, `_`, `-` and `.` (a mount may have `/` between such names)",
-    });
-  }
-  return trimmed;
 }
 
 /** Seconds (`60`), or a duration: `500ms`, `5s`, `2m`, `1h`. */
@@ -221,7 +213,7 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
 /** Everything the Vault backend needs, from settings; throws {@link ConfigError} on bad values. */
 export function readVaultConfig(settings: Settings): VaultConfig {
   const env = settings.env;
-  const address = vaultEnv(env, "ADDR");
+  const address = vaultEnvAddress(settings.env);
   if (!address) {
     throw new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR", {
       hint: "export VAULT_ADDR=https://vault.example.com:8200 (or BAO_ADDR)",
@@ -236,7 +228,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   }
   const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
   const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
-  const vault = settings.project?.config.vault;
+  const transit = vaultTransit(settings);
   return {
     address: url.href.replace(/\/+$/, ""),
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
@@ -257,20 +249,8 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     maxRetries: parseCount(vaultEnv(env, "MAX_RETRIES"), "VAULT_MAX_RETRIES", 2, 0),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
     proxy: vaultEnv(env, "HTTP_PROXY"),
-    transitKey: validateName(
-      settings.overrides.transitKey ??
-        (env.S5_VAULT_TRANSIT_KEY || undefined) ??
-        vault?.transitKey ??
-        "default",
-      "transit key",
-    ),
-    transitMount: validateName(
-      settings.overrides.transitMount ??
-        (env.S5_VAULT_TRANSIT_MOUNT || undefined) ??
-        vault?.transitMount ??
-        "transit",
-      "transit mount",
-    ),
+    transitKey: transit.key,
+    transitMount: transit.mount,
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),
     parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 4, 1),
     auth: readAuth(env, settings.warn),

@@ -1,0 +1,67 @@
+/** SARIF 2.1.0 output of `s5 check`, the format GitHub code scanning uploads. */
+import { relative, resolve, sep } from "node:path";
+import type { Location } from "@s5/core";
+
+/** One finding of `s5 check`: where, what (never a plaintext) and its stable code. */
+export interface Problem {
+  location: Location;
+  message: string;
+  code: string;
+}
+
+/** What each problem code means, for the SARIF rules (codes not listed get a generic text). */
+const RULES: Record<string, string> = {
+  S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
+  S5_CHECK_TOO_OLD: "A Vault token below its key's min_decryption_version",
+  S5_TOKEN_MALFORMED: "A malformed s5 token",
+  S5_TOKEN_UNSEALED: "A value still marked {{ s5:seal … }}",
+};
+
+/** A path as SARIF wants it: relative to the working directory, with `/`. */
+function uriOf(file: string): string {
+  return relative(process.cwd(), resolve(file)).split(sep).join("/");
+}
+
+/** The SARIF log of a check run. */
+export function toSarif(problems: readonly Problem[], version: string): object {
+  const ids = [...new Set(problems.map((problem) => problem.code))].sort();
+  return {
+    $schema: "https://json.schemastore.org/sarif-2.1.0.json",
+    version: "2.1.0",
+    runs: [
+      {
+        tool: {
+          driver: {
+            name: "s5",
+            version,
+            informationUri: "https://github.com/s5-dev/s5",
+            rules: ids.map((id) => ({
+              id,
+              shortDescription: { text: RULES[id] ?? `s5 check: ${id}` },
+              defaultConfiguration: { level: "error" },
+            })),
+          },
+        },
+        originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToUri(process.cwd())}/` } },
+        results: problems.map(({ location, message, code }) => ({
+          ruleId: code,
+          ruleIndex: ids.indexOf(code),
+          level: "error",
+          message: { text: message },
+          locations: [
+            {
+              physicalLocation: {
+                artifactLocation: { uri: uriOf(location.file), uriBaseId: "%SRCROOT%" },
+                region: { startLine: location.line, startColumn: location.column },
+              },
+            },
+          ],
+        })),
+      },
+    ],
+  };
+}
+
+function pathToUri(path: string): string {
+  return `file://${path.split(sep).map(encodeURIComponent).join("/")}`;
+}

@@ -1,9 +1,9 @@
 import { hostname, userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { addProjectKey, PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
 import { commonOptions, parse } from "../args.ts";
 import type { Context } from "../context.ts";
-import { ensureIdentity, readProjectIfAny, writeProject } from "../project.ts";
+import { ensureIdentity, readProjectIfAny, schemaReference, writeProject } from "../project.ts";
 
 export const initHelp = `Usage: s5 init [--name NAME] [--dir DIR]
 
@@ -37,7 +37,10 @@ export async function initCommand(args: readonly string[], context: Context): Pr
       : `using your identity in ${settings.identityFile}`,
   );
 
-  const config: ProjectConfig = readProjectIfAny(file) ?? {};
+  // A new config names its JSON Schema, for editors; an existing one keeps what it has.
+  const config: ProjectConfig = readProjectIfAny(file) ?? {
+    $schema: schemaReference(dirname(file)),
+  };
   const newest = config.local?.keys.at(-1);
   if (newest) {
     if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {

@@ -201,7 +201,7 @@ describeVault("vault backend (CLI)", () => {
     expect(missing.stderr).toContain("does not exist");
 
     const noMount = await s5(["decipher", "--transit-mount", "nowhere", token], { env });
-    expect(noMount.code).toBe(12);
+    expect(noMount.code).toBe(7);
     expect(noMount.stderr).toContain("no transit engine at `nowhere/`");
   });
 

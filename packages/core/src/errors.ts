@@ -78,7 +78,7 @@ export class UsageError extends S5Error {
  * {@link ConfigError}. The Vault backend's missing `VAULT_ADDR` is recognised by its message until
  * its code passes `missing: true` itself.
  */
-const MISSING_SETUP = new Set(["S5_CONFIG_NO_BACKEND"]);
+const MISSING_SETUP = new Set(["S5_CONFIG_NO_BACKEND", "S5_CONFIG_VAULT_MOUNT"]);
 const missingSetup = (code: string, message: string) =>
   MISSING_SETUP.has(code) ||
   (code === "S5_CONFIG_VAULT_ADDR" && / needs VAULT_ADDR$/.test(message));
@@ -89,9 +89,10 @@ const missingSetup = (code: string, message: string) =>
  * The rule for its exit code: configuration that is **there but wrong** exits 12
  * (`ExitCode.config`: JSON syntax, schema violations and unknown keys in `.s5.json`, a variable with
  * an invalid value, a bad transit name, a non-PEM TLS file, a VAULT_ADDR with the wrong scheme, a
- * namespace or mount that does not exist); configuration that is **missing** — nothing set up to
- * encrypt or decrypt with (no backend, no VAULT_ADDR) — exits 7 (`ExitCode.key`) with the other
- * "no key or credentials" errors. Pass `missing: true` for the latter.
+ * namespace that does not exist); configuration that is **missing** — nothing set up to encrypt or
+ * decrypt with (no backend, no VAULT_ADDR, no transit engine at the mount) — exits 7
+ * (`ExitCode.key`) like the other "no key or credentials" errors (a missing transit key is a
+ * KeyError, 7). Pass `missing: true` for the latter, or list the code in `MISSING_SETUP`.
  */
 export class ConfigError extends S5Error {
   override name = "ConfigError";

@@ -15,7 +15,7 @@ describe("stackFrames (S5_DEBUG)", () => {
 });
 
 describe("ConfigError exit codes", () => {
-  it("wrong configuration exits 12; missing setup (no backend, no VAULT_ADDR) exits 7", () => {
+  it("wrong configuration exits 12; missing setup (no backend, VAULT_ADDR or mount) exits 7", () => {
     expect(ExitCode.config).toBe(12);
     for (const [code, message] of [
       ["S5_CONFIG_PARSE", "the project config /p/.s5.json is not valid JSON"],
@@ -32,6 +32,7 @@ describe("ConfigError exit codes", () => {
     expect(new ConfigError("S5_CONFIG_NO_BACKEND", "no backend is set up here").exitCode).toBe(7);
     const noAddr = new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR");
     expect(noAddr.exitCode).toBe(7);
+    expect(new ConfigError("S5_CONFIG_VAULT_MOUNT", "no transit engine at `x/`").exitCode).toBe(7);
     expect(new ConfigError("S5_CONFIG_X", "nothing here", { missing: true }).exitCode).toBe(7);
     expect(new ConfigError("S5_CONFIG_NO_BACKEND", "x", { missing: false }).exitCode).toBe(12);
   });

@@ -6,6 +6,7 @@ export default defineConfig({
   platform: "node",
   target: "node22",
   dts: true,
-  exports: true,
+  // The JSON Schema of .s5.json, for editors and `$schema` (s5 checks against it too).
+  exports: { customExports: { "./schema.json": "./s5.schema.json" } },
   sourcemap: true,
 });

@@ -342,7 +342,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       if (!tls) return context.skip("no bao binary to start a TLS server");
       const plainToTls = tls.addr.replace("https://", "http://");
       const toTls = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_ADDR: plainToTls } });
-      expect(toTls.code).toBe(7);
+      expect(toTls.code).toBe(12);
       expect(toTls.stderr).toContain(
         `VAULT_ADDR is ${plainToTls}, but the server there speaks TLS`,
       );
@@ -351,12 +351,12 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       const toPlain = await s5(["cipher", "vault", "x"], {
         env: { ...env, VAULT_ADDR: tlsToPlain, VAULT_TOKEN: admin.token },
       });
-      expect(toPlain.code).toBe(7);
+      expect(toPlain.code).toBe(12);
       expect(toPlain.stderr).toContain("but the server there does not speak TLS");
       const notPem = join(tempDir(), "ca.der");
       writeFileSync(notPem, Buffer.from([0x30, 0x82, 0x01, 0x0a]));
       const der = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_CACERT: notPem } });
-      expect(der.code).toBe(7);
+      expect(der.code).toBe(12);
       expect(der.stderr).toContain(`VAULT_CACERT (${notPem}) holds no PEM certificate`);
     });
   });

@@ -204,7 +204,7 @@ describeVault("Vault answers that must not mislead", () => {
 
   it("a namespace that does not exist and a bogus token are named as such", async () => {
     const namespace = await s5(["decipher", token], { env: { ...env, VAULT_NAMESPACE: "nope" } });
-    expect(namespace.code).toBe(7);
+    expect(namespace.code).toBe(12);
     expect(namespace.stderr).toContain("has no such namespace (S5_CONFIG_VAULT_NAMESPACE)");
     const bogus = await s5(["decipher", token], { env: { ...env, VAULT_TOKEN: "hvs.bogus" } });
     expect(bogus.code).toBe(7);

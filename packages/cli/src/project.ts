@@ -1,6 +1,7 @@
 /** Reading and writing the project config and this user's identity file. */
 import { existsSync, mkdirSync } from "node:fs";
-import { dirname } from "node:path";
+import { createRequire } from "node:module";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import {
   encodeSecretKey,
   generateIdentity,
@@ -14,8 +15,37 @@ import {
 import { writeOutputs } from "./write.ts";
 
 export async function writeProject(file: string, config: ProjectConfig): Promise<void> {
-  const text = `${JSON.stringify(config, null, 2)}\n`;
+  // `$schema` (kept when the file had one) comes first, where editors and people look for it.
+  const { $schema, ...rest } = config;
+  const ordered = $schema === undefined ? rest : { $schema, ...rest };
+  const text = `${JSON.stringify(ordered, null, 2)}\n`;
   await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: false });
+}
+
+/** Where `@s5/core` keeps the schema, in a project's `node_modules` (hoisted, or under `s5`). */
+const INSTALLED_SCHEMA = [
+  ["node_modules", "@s5", "core", "s5.schema.json"],
+  ["node_modules", "s5", "node_modules", "@s5", "core", "s5.schema.json"],
+];
+
+/**
+ * The `$schema` for a new project config in `dir`: the schema installed with s5 (a relative path,
+ * so editors need no network), else the published one of this version of `@s5/core`.
+ */
+export function schemaReference(dir: string): string {
+  for (let at = resolve(dir); ; at = dirname(at)) {
+    for (const parts of INSTALLED_SCHEMA) {
+      const candidate = join(at, ...parts);
+      if (!existsSync(candidate)) continue;
+      const path = relative(resolve(dir), candidate).split(sep).join("/");
+      return path.startsWith("../") ? path : `./${path}`;
+    }
+    if (dirname(at) === at) break;
+  }
+  const { version } = createRequire(import.meta.url)("@s5/core/package.json") as {
+    version: string;
+  };
+  return `https://unpkg.com/@s5/core@${version}/s5.schema.json`;
 }
 
 export function readProjectIfAny(file: string): ProjectConfig | undefined {

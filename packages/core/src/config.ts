@@ -4,11 +4,13 @@
  */
 import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
+import schemaJson from "../s5.schema.json" with { type: "json" };
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { readKeyFile } from "./private-file.ts";
+import { type Schema, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
@@ -18,8 +20,16 @@ const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
 /** The project config file name, found upward from the working directory. */
 export const PROJECT_FILE = ".s5.json";
 
-/** The committed project config (`.s5.json`). */
+/**
+ * The JSON Schema of the project config (`s5.schema.json`, shipped as `@s5/core/schema.json`):
+ * {@link readProjectFile} checks against it, so what editors are told and what s5 accepts agree.
+ */
+export const projectSchema = schemaJson as Schema;
+
+/** The committed project config (`.s5.json`); its shape is checked by {@link projectSchema}. */
 export interface ProjectConfig {
+  /** Where editors find the JSON Schema of this file (written by `s5 init`, ignored by s5). */
+  $schema?: string | undefined;
   /** Backend for new tokens and for the Go tool's bare tokens. */
   backend?: BackendName | undefined;
   /** Write tokens the Go tool can read. @default false */
@@ -123,34 +133,42 @@ export function readProjectFile(file: string): ProjectConfig {
   try {
     value = JSON.parse(text);
   } catch (cause) {
+    // The parser's message quotes the text around the mistake (maybe a secret): only its position.
     throw new ConfigError("S5_CONFIG_PARSE", `the project config ${file} is not valid JSON`, {
       cause,
+      location: jsonErrorLocation(cause, text, file),
       hint: "fix the JSON syntax, or restore the file from git",
     });
   }
   return validateProject(value, file);
 }
 
+/** Where `JSON.parse` stopped (`… at position 12 (line 2 column 3)`), when it says so. */
+function jsonErrorLocation(error: unknown, text: string, file: string) {
+  const position = /at position (\d+)/.exec(String((error as Error | undefined)?.message))?.[1];
+  if (position === undefined) return undefined;
+  const before = text.slice(0, Number(position));
+  const line = before.split("\n").length;
+  const column = Number(position) - before.lastIndexOf("\n");
+  return { file, line, column };
+}
+
+/** Problems shown in one error; the rest are counted. */
+const SHOWN_PROBLEMS = 10;
+
 function validateProject(value: unknown, file: string): ProjectConfig {
-  const fail = (what: string) =>
-    new ConfigError("S5_CONFIG_INVALID", `the project config ${file}: ${what}`, {
-      hint: "see the README's configuration section",
+  const problems = validate(value, projectSchema, `the project config ${file}`);
+  if (problems.length > 0) {
+    const lines = problems.slice(0, SHOWN_PROBLEMS).map((problem) => problem.message);
+    if (problems.length > SHOWN_PROBLEMS) {
+      lines.push(`… and ${problems.length - SHOWN_PROBLEMS} more problems`);
+    }
+    throw new ConfigError("S5_CONFIG_INVALID", lines.join("\n  "), {
+      hint: "see the README's configuration section; editors check .s5.json as you type when it has a `$schema`",
     });
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    throw fail("must be a JSON object");
   }
   const config = value as ProjectConfig;
-  if (config.backend !== undefined) parseBackendName(String(config.backend), file);
-  const keys = config.local?.keys;
-  if (keys !== undefined) {
-    if (!Array.isArray(keys)) throw fail("`local.keys` must be an array");
-    for (const key of keys) {
-      if (typeof key?.id !== "string" || typeof key.publicKey !== "string") {
-        throw fail("every entry of `local.keys` needs `id` and `publicKey`");
-      }
-      if (!Array.isArray(key.recipients)) key.recipients = [];
-    }
-  }
+  for (const key of config.local?.keys ?? []) key.recipients ??= [];
   return config;
 }
 

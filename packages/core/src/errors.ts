@@ -24,6 +24,7 @@ export const ExitCode = {
   denied: 9,
   check: 10,
   editor: 11,
+  config: 12,
   interrupted: 130,
 } as const;
 
@@ -72,11 +73,34 @@ export class UsageError extends S5Error {
   }
 }
 
-/** A configuration file or variable that cannot be used. */
+/**
+ * Configuration errors that mean "nothing is set up" rather than "set up wrongly"; see
+ * {@link ConfigError}. (A missing `VAULT_ADDR` passes `missing: true` itself: the same code also
+ * names a VAULT_ADDR that is set wrongly.)
+ */
+const MISSING_SETUP = new Set(["S5_CONFIG_NO_BACKEND", "S5_CONFIG_VAULT_MOUNT"]);
+const missingSetup = (code: string) => MISSING_SETUP.has(code);
+
+/**
+ * A configuration file or variable that cannot be used.
+ *
+ * The rule for its exit code: configuration that is **there but wrong** exits 12
+ * (`ExitCode.config`: JSON syntax, schema violations and unknown keys in `.s5.json`, a variable with
+ * an invalid value, a bad transit name, a non-PEM TLS file, a VAULT_ADDR with the wrong scheme, a
+ * namespace that does not exist); configuration that is **missing** — nothing set up to encrypt or
+ * decrypt with (no backend, no VAULT_ADDR, no transit engine at the mount) — exits 7
+ * (`ExitCode.key`) like the other "no key or credentials" errors (a missing transit key is a
+ * KeyError, 7). Pass `missing: true` for the latter, or list the code in `MISSING_SETUP`.
+ */
 export class ConfigError extends S5Error {
   override name = "ConfigError";
-  constructor(code: `S5_CONFIG${string}`, message: string, options: S5ErrorOptions = {}) {
-    super(code, ExitCode.key, message, options);
+  constructor(
+    code: `S5_CONFIG${string}`,
+    message: string,
+    options: S5ErrorOptions & { missing?: boolean | undefined } = {},
+  ) {
+    const missing = options.missing ?? missingSetup(code);
+    super(code, missing ? ExitCode.key : ExitCode.config, message, options);
   }
 }
 

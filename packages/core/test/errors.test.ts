@@ -1,5 +1,8 @@
+import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
-import { stackFrames } from "../src/errors.ts";
+import { resolveSettings } from "../src/config.ts";
+import { ConfigError, ExitCode, stackFrames } from "../src/errors.ts";
+import { readVaultConfig } from "../src/vault/config.ts";
 
 describe("stackFrames (S5_DEBUG)", () => {
   it("shows where an unexpected error came from, never its message or causes", () => {
@@ -11,5 +14,31 @@ describe("stackFrames (S5_DEBUG)", () => {
     expect(shown.split("\n")[0]).toBe("SyntaxError (message not shown)");
     expect(shown).toMatch(/\n\s+at /);
     expect(stackFrames("a string hunter2")).toBe("thrown: string");
+  });
+});
+
+describe("ConfigError exit codes", () => {
+  it("wrong configuration exits 12; missing setup (no backend, VAULT_ADDR or mount) exits 7", () => {
+    expect(ExitCode.config).toBe(12);
+    for (const [code, message] of [
+      ["S5_CONFIG_PARSE", "the project config /p/.s5.json is not valid JSON"],
+      ["S5_CONFIG_INVALID", "unknown key `backnd` in the project config /p/.s5.json"],
+      ["S5_CONFIG_VALUE", "S5_VAULT_BATCH_SIZE must be a whole number ≥ 1"],
+      ["S5_CONFIG_VAULT_NAME", "invalid transit key `a/b`"],
+      ["S5_CONFIG_VAULT_TLS", "VAULT_CACERT (/ca.der) holds no PEM certificate"],
+      ["S5_CONFIG_VAULT_ADDR", "VAULT_ADDR is not an http(s) URL: ftp://x"],
+      ["S5_CONFIG_VAULT_ADDR", "VAULT_ADDR is http://x, but the server there speaks TLS"],
+      ["S5_CONFIG_VAULT_NAMESPACE", "Vault at http://x has no such namespace"],
+    ] as const) {
+      expect(new ConfigError(code, message).exitCode, message).toBe(12);
+    }
+    expect(new ConfigError("S5_CONFIG_NO_BACKEND", "no backend is set up here").exitCode).toBe(7);
+    const settings = resolveSettings({ cwd: tmpdir(), env: {} });
+    expect(() => readVaultConfig(settings)).toThrow(
+      expect.objectContaining({ code: "S5_CONFIG_VAULT_ADDR", exitCode: 7 }),
+    );
+    expect(new ConfigError("S5_CONFIG_VAULT_MOUNT", "no transit engine at `x/`").exitCode).toBe(7);
+    expect(new ConfigError("S5_CONFIG_X", "nothing here", { missing: true }).exitCode).toBe(7);
+    expect(new ConfigError("S5_CONFIG_NO_BACKEND", "x", { missing: false }).exitCode).toBe(12);
   });
 });

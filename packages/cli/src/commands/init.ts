@@ -1,10 +1,10 @@
 import { hostname, userInfo } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { addProjectKey, PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
-import { ensureIdentity, readProjectIfAny, writeProject } from "../project.ts";
+import { ensureIdentity, readProjectIfAny, schemaReference, writeProject } from "../project.ts";
 
 export default defineCommand({
   name: "init",
@@ -41,7 +41,10 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
         : `using your identity in ${settings.identityFile}`,
     );
 
-    const config: ProjectConfig = readProjectIfAny(file) ?? {};
+    // A new config names its JSON Schema, for editors; an existing one keeps what it has.
+    const config: ProjectConfig = readProjectIfAny(file) ?? {
+      $schema: schemaReference(dirname(file)),
+    };
     const newest = config.local?.keys.at(-1);
     if (newest) {
       if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {

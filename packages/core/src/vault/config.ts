@@ -217,6 +217,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   if (!address) {
     throw new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR", {
       hint: "export VAULT_ADDR=https://vault.example.com:8200 (or BAO_ADDR)",
+      missing: true,
     });
   }
   let url: URL;

@@ -1,0 +1,183 @@
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { backendNames } from "../src/backend.ts";
+import { type ProjectConfig, projectSchema, readProjectFile } from "../src/config.ts";
+import { ConfigError } from "../src/errors.ts";
+import { addProjectKey, generateIdentity } from "../src/local/manage.ts";
+import { type Schema, unsupportedKeywords, validate } from "../src/schema/validate.ts";
+
+const SECRET = "Sup3r-s3cret-pasted-here";
+// biome-ignore lint/suspicious/noExplicitAny: configs broken on purpose, any shape
+type Broken = any;
+
+/** A config like the one `s5 init` writes, with two recipients. */
+async function initConfig(): Promise<ProjectConfig> {
+  const [alice, ci] = [await generateIdentity(), await generateIdentity()];
+  const config: ProjectConfig = { $schema: "./node_modules/@s5/core/s5.schema.json" };
+  await addProjectKey(config, [
+    { name: "alice@laptop", publicKey: alice.publicKey },
+    { name: "ci", publicKey: ci.publicKey },
+  ]);
+  config.backend = "local";
+  config.vault = { transitKey: "app.v2", transitMount: "team/transit" };
+  return JSON.parse(JSON.stringify(config));
+}
+
+const paths = (value: unknown) => validate(value, projectSchema).map((problem) => problem.path);
+const messages = (value: unknown) =>
+  validate(value, projectSchema, "the project config F").map((problem) => problem.message);
+
+function schemas(schema: Schema, at = "#"): [string, Schema][] {
+  return [
+    [at, schema],
+    ...Object.entries(schema.properties ?? {}).flatMap(([name, child]) =>
+      schemas(child, `${at}/properties/${name}`),
+    ),
+    ...(schema.items ? schemas(schema.items, `${at}/items`) : []),
+  ];
+}
+
+describe("s5.schema.json", () => {
+  it("uses only what the validator implements, explains every property, closes every object", () => {
+    expect(unsupportedKeywords(projectSchema)).toEqual([]);
+    expect(unsupportedKeywords({ type: "string", format: "uri" } as Schema)).toEqual(["#/format"]);
+    for (const [at, schema] of schemas(projectSchema)) {
+      expect(schema.description, at).toBeTruthy();
+      expect(schema.title, at).toBeTruthy();
+      if (schema.type === "object") expect(schema.additionalProperties, at).toBe(false);
+    }
+    expect(projectSchema.properties?.backend?.enum).toEqual([...backendNames]);
+    expect(projectSchema.properties?.$schema).toBeDefined();
+  });
+
+  it("is the file shipped as @s5/core/schema.json", () => {
+    const file = new URL("../s5.schema.json", import.meta.url);
+    expect(JSON.parse(readFileSync(file, "utf8"))).toEqual(projectSchema);
+    const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(pkg.exports["./schema.json"]).toBe("./s5.schema.json");
+    expect(pkg.files).toContain("s5.schema.json");
+  });
+});
+
+describe("validate against the project schema", () => {
+  it("accepts a config as s5 init writes it, and an empty one", async () => {
+    expect(validate(await initConfig(), projectSchema)).toEqual([]);
+    expect(validate({}, projectSchema)).toEqual([]);
+  });
+
+  it("names the JSON path of each violation, and what is expected", async () => {
+    const config = (await initConfig()) as Broken;
+    config.legacyTokens = "yes";
+    config.local.keys[0].id = SECRET;
+    config.local.keys[0].recipients[1].publicKey = SECRET;
+    config.local.keys[0].recipients[0].sealedKey = `${SECRET}=`;
+    delete config.local.keys[0].recipients[1].name;
+    config.vault.transitKey = "a/b";
+    config.vault.transitMount = "/kv//x";
+    expect(paths(config).sort()).toEqual([
+      "legacyTokens",
+      "local.keys[0].id",
+      "local.keys[0].recipients[0].sealedKey",
+      "local.keys[0].recipients[1].name",
+      "local.keys[0].recipients[1].publicKey",
+      "vault.transitKey",
+      "vault.transitMount",
+    ]);
+    const shown = messages(config);
+    expect(shown).toContain("`legacyTokens` in the project config F must be true or false");
+    expect(shown).toContain(
+      "`local.keys[0].recipients[1].publicKey` in the project config F must be an s5 public key (`s5pk-` and 43 base64url characters)",
+    );
+    expect(shown).toContain(
+      "`local.keys[0].recipients[1]` in the project config F is missing `name` (a non-empty name)",
+    );
+    expect(shown.join("\n")).not.toContain(SECRET);
+    expect(paths({ local: { keys: [] } })).toEqual(["local.keys"]);
+    expect(paths({ local: {} })).toEqual(["local.keys"]);
+    expect(paths({ local: { keys: {} } })).toEqual(["local.keys"]);
+    expect(paths({ vault: "transit" })).toEqual(["vault"]);
+    expect(paths({ vault: { transitMount: "/team/transit/" } })).toEqual([]);
+    expect(messages([])).toEqual(["the project config F must be a JSON object"]);
+    expect(messages(null)).toEqual(["the project config F must be a JSON object"]);
+  });
+
+  it("an unknown key is named, with the closest known key at its level", async () => {
+    expect(messages({ backnd: "aes" })).toEqual([
+      "unknown key `backnd` in the project config F (did you mean `backend`?)",
+    ]);
+    const config = (await initConfig()) as Broken;
+    config.local.keys[0].recipients[0].nmae = "x";
+    config.vault.tranistKey = "x";
+    config.vault.address = "x";
+    expect(messages(config)).toEqual([
+      "unknown key `nmae` in the project config F at `local.keys[0].recipients[0]` (did you mean `name`?)",
+      "unknown key `tranistKey` in the project config F at `vault` (did you mean `transitKey`?)",
+      "unknown key `address` in the project config F at `vault` (known keys: transitKey, transitMount)",
+    ]);
+    // A key that looks like a secret pasted in the wrong place is not shown.
+    const pasted = messages({ "S5-SECRET-KEY-abcdefghijklmnop": true });
+    expect(pasted[0]).toContain("unknown key (not shown: it may be a secret)");
+    expect(pasted[0]).not.toContain("abcdefgh");
+  });
+
+  it("an unknown backend lists the backends, suggesting one only for a near typo", () => {
+    expect(messages({ backend: "vualt" })).toEqual([
+      "`backend` in the project config F must be one of `local`, `aes`, `vault` (did you mean `vault`?)",
+    ]);
+    expect(messages({ backend: SECRET })[0]).not.toContain(SECRET);
+    expect(messages({ backend: SECRET })[0]).not.toContain("did you mean");
+  });
+});
+
+describe("readProjectFile", () => {
+  const write = (text: string) => {
+    const file = join(mkdtempSync(join(tmpdir(), "s5-schema-")), ".s5.json");
+    writeFileSync(file, text);
+    return file;
+  };
+  const failure = (file: string) => {
+    try {
+      readProjectFile(file);
+    } catch (error) {
+      return error as ConfigError;
+    }
+    throw new Error("no error");
+  };
+
+  it("reads a valid config, keeping `$schema`, and defaults missing recipients", async () => {
+    const config = await initConfig();
+    delete (config.local!.keys[0] as Broken).recipients;
+    const read = readProjectFile(write(JSON.stringify(config)));
+    expect(read.$schema).toBe(config.$schema);
+    expect(read.local!.keys[0]!.recipients).toEqual([]);
+  });
+
+  it("a schema violation is a ConfigError (exit 12) naming the file, every path, no value", () => {
+    const file = write(JSON.stringify({ backnd: "aes", legacyTokens: SECRET }));
+    const error = failure(file);
+    expect(error).toBeInstanceOf(ConfigError);
+    expect(error.code).toBe("S5_CONFIG_INVALID");
+    expect(error.exitCode).toBe(12);
+    expect(error.message).toContain(
+      `unknown key \`backnd\` in the project config ${file} (did you mean \`backend\`?)`,
+    );
+    expect(error.message).toContain(`\`legacyTokens\` in the project config ${file} must be`);
+    expect(error.describe()).not.toContain(SECRET);
+  });
+
+  it("malformed JSON exits 12, says where, and does not quote the text", () => {
+    const file = write(`{\n  "backend": "local"\n  "x": "${SECRET}"\n}\n`);
+    const error = failure(file);
+    expect(error.code).toBe("S5_CONFIG_PARSE");
+    expect(error.exitCode).toBe(12);
+    expect(error.location).toEqual({ file, line: 3, column: 3 });
+    expect(error.describe()).not.toContain("Sup3r");
+    // Node's message for a bad token quotes the text around it and gives no position.
+    const quoted = failure(write(`{"x": ${SECRET}}`));
+    expect(quoted.exitCode).toBe(12);
+    expect(quoted.location).toBeUndefined();
+    expect(quoted.describe()).not.toContain("Sup3r");
+  });
+});

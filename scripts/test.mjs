@@ -12,6 +12,11 @@ const steps = [
     "npx",
     ["turbo", "run", "check:package", "--output-logs=errors-only"],
   ],
+  [
+    "API reports (npm run api:update after a deliberate change)",
+    "node",
+    ["scripts/api-report.mjs", "--check"],
+  ],
 ];
 
 let passed = 0;

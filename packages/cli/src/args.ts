@@ -1,6 +1,7 @@
 /** Command-line parsing on Node's own `util.parseArgs`: flags may come before or after arguments. */
 import { parseArgs } from "node:util";
-import { type BackendName, closest, type Overrides, parseBackendName, UsageError } from "@s5/core";
+import { type BackendName, type Overrides, UsageError } from "@s5/core";
+import { closest, parseBackendName } from "@s5/core/internal";
 import type { CommandDef, Input, OptionDefs } from "./define.ts";
 
 type ParserOptions = Record<

@@ -1,5 +1,6 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
-import { IoError, S5Error, stackFrames, toS5Error, UsageError } from "@s5/core";
+import { IoError, S5Error, toS5Error, UsageError } from "@s5/core";
+import { stackFrames } from "@s5/core/internal";
 import { parse, shownName } from "./args.ts";
 import { commands, loadCommands } from "./commands.ts";
 import { commandContext } from "./context.ts";

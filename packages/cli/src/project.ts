@@ -2,16 +2,15 @@
 import { existsSync, mkdirSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join, relative, resolve, sep } from "node:path";
+import { type ProjectConfig, readProjectFile } from "@s5/core";
 import {
   encodeSecretKey,
   generateIdentity,
   type Identity,
-  type ProjectConfig,
   parseSecretKeys,
   publicKeysOf,
   readKeyFile,
-  readProjectFile,
-} from "@s5/core";
+} from "@s5/core/internal";
 import { writeOutputs } from "./write.ts";
 
 export async function writeProject(file: string, config: ProjectConfig): Promise<void> {

@@ -1,4 +1,17 @@
-export { type AesOptions, createAesBackend } from "./aes/backend.ts";
+/**
+ * `@s5/core`: keep secrets inside ordinary config files. Find tokens (`{{ s5:… }}`) in text,
+ * decrypt them through a backend (local keys, Vault transit, AES), render, encrypt, rewrap.
+ *
+ * This entry is the public API; `@s5/core/internal` holds what s5's own packages share, and may
+ * change in any release. The API report (`packages/core/api-report.d.mts`) shows every change.
+ *
+ * @example
+ * import { createBackends, renderSources, resolveSettings } from "@s5/core";
+ * await using backends = createBackends(resolveSettings());
+ * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
+ */
+
+// Tokens: find, parse, write.
 export type {
   AesBody,
   Backend,
@@ -10,12 +23,9 @@ export type {
   VaultBody,
 } from "./backend.ts";
 export { backendNames } from "./backend.ts";
-export {
-  type Backends,
-  createBackends,
-  createSyncBackend,
-  type SyncBackendName,
-} from "./backends.ts";
+// Backends and settings.
+export { type Backends, createBackends } from "./backends.ts";
+// Decrypting many sources at once.
 export {
   type Batcher,
   type BatchOptions,
@@ -24,24 +34,21 @@ export {
   renderEach,
   resolveEach,
 } from "./batch.ts";
+// Encrypting, rewrapping, sealing.
 export { type CipherOptions, cipherValues } from "./cipher.ts";
 export {
   defaultBackend,
   findProjectFile,
-  goToolBackendOf,
-  loadSecretKeys,
   type Overrides,
   PROJECT_FILE,
   type ProjectConfig,
-  parseBackendName,
-  readBoolean,
   readProjectFile,
   resolveSettings,
   type Settings,
   type SettingsInput,
-  vaultEnvAddress,
   vaultTransit,
 } from "./config.ts";
+// Errors: every failure is an S5Error with a code, an exit code and a hint.
 export {
   BackendError,
   ConfigError,
@@ -54,40 +61,15 @@ export {
   type Location,
   S5Error,
   type S5ErrorOptions,
-  stackFrames,
   TokenError,
   type TokenFailure,
   TokenFailures,
   toS5Error,
   UsageError,
 } from "./errors.ts";
-export {
-  applyFilter,
-  applyFilters,
-  type FilterName,
-  filterNames,
-  isFilterName,
-} from "./filters.ts";
-export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
-export {
-  decodePublicKey,
-  decodeSecretKey,
-  encodePublicKey,
-  encodeSecretKey,
-  parseSecretKeys,
-} from "./local/encoding.ts";
+export { applyFilters, type FilterName, filterNames } from "./filters.ts";
 export type { ProjectKey, Recipient } from "./local/keyring.ts";
-export {
-  addProjectKey,
-  addProjectRecipient,
-  generateIdentity,
-  type Identity,
-  publicKeysOf,
-  removeProjectRecipient,
-} from "./local/manage.ts";
-export { LineIndex } from "./location.ts";
-export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
-export { readKeyFile } from "./private-file.ts";
+// Rendering.
 export {
   type FoundToken,
   type FoundTokens,
@@ -99,29 +81,7 @@ export {
   resolveTokens,
   type Source,
 } from "./render.ts";
-export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export { type RewrapOptions, type RewrapOutput, rewrapSources } from "./rewrap.ts";
-export {
-  bytesAsText,
-  type MalformedMatch,
-  mayContainToken,
-  type ScanResult,
-  type ScanStats,
-  Spliced,
-  scan,
-  spliceBytes,
-  spliceText,
-  TOKEN_HINT,
-  type TokenMatch,
-} from "./scan.ts";
-export {
-  type EditCopy,
-  openForEdit,
-  type Reuse,
-  type SealOptions,
-  type SealResult,
-  sealText,
-} from "./seal.ts";
-export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
-export { closest } from "./suggest.ts";
+export { mayContainToken, Spliced, TOKEN_HINT, type TokenMatch } from "./scan.ts";
+export { type SealOptions, type SealResult, sealText } from "./seal.ts";
 export { formatBody, formatToken, parseBody } from "./token.ts";

@@ -5,20 +5,22 @@
  */
 import {
   type BackendName,
-  canResolveSync,
   createBackends,
   findTokens,
-  goToolBackendOf,
   type Overrides,
   resolveSettings,
   resolveTokens,
-  resolveTokensSync,
   S5Error,
-  spliceText,
-  stackFrames,
   TokenFailures,
   toS5Error,
 } from "@s5/core";
+import {
+  canResolveSync,
+  goToolBackendOf,
+  resolveTokensSync,
+  spliceText,
+  stackFrames,
+} from "@s5/core/internal";
 
 export interface DecryptRequest {
   /** Variable names and values; every value holds at least one token. */

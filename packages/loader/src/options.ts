@@ -1,5 +1,6 @@
 /** The loader's options: what code passes, else `S5_CONFIG_*` variables (like `DOTENV_CONFIG_*`). */
-import { ConfigError, readBoolean } from "@s5/core";
+import { ConfigError } from "@s5/core";
+import { readBoolean } from "@s5/core/internal";
 
 export type Env = Record<string, string | undefined>;
 

@@ -3,7 +3,8 @@
  * variables already in the environment whose values hold tokens. Only the token-holding ones need
  * a backend; when there are none, nothing is started.
  */
-import { mayContainToken, scan } from "@s5/core";
+import { mayContainToken } from "@s5/core";
+import { scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";

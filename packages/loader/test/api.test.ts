@@ -2,7 +2,8 @@
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createAesBackend, formatToken } from "@s5/core";
+import { formatToken } from "@s5/core";
+import { createAesBackend } from "@s5/core/internal";
 import { config, decrypt, decryptSync, LoaderError, load } from "@s5/loader";
 import { beforeAll, describe, expect, it } from "vitest";
 

@@ -4,7 +4,8 @@
  * to the values it concerns.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mayContainToken, type Source, scan, toS5Error } from "@s5/core";
+import { mayContainToken, type Source, toS5Error } from "@s5/core";
+import { scan } from "@s5/core/internal";
 import type { Decryptor } from "./decryptor.ts";
 
 /** Whether a text holds something s5 would treat as a token (malformed ones included). */

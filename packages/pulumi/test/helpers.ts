@@ -2,14 +2,8 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import {
-  addProjectKey,
-  cipherValues,
-  createBackends,
-  generateIdentity,
-  type ProjectConfig,
-  resolveSettings,
-} from "@s5/core";
+import { cipherValues, createBackends, type ProjectConfig, resolveSettings } from "@s5/core";
+import { addProjectKey, generateIdentity } from "@s5/core/internal";
 
 /** The value, secret flag and known flag of an Output (`promise()` is the SDK's own accessor). */
 export async function inspect<T>(

@@ -5,9 +5,7 @@ import {
   createBackends,
   ExitCode,
   type FoundTokens,
-  findSuspectSecrets,
   findTokens,
-  goToolBackendOf,
   KeyError,
   type Location,
   resolveSettings,
@@ -16,8 +14,8 @@ import {
   type Settings,
   TokenFailures,
   toS5Error,
-  vaultEnvAddress,
 } from "@s5/core";
+import { findSuspectSecrets, goToolBackendOf, vaultEnvAddress } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";

@@ -7,12 +7,12 @@ import {
   defaultBackend,
   ExitCode,
   IoError,
-  openForEdit,
   resolveSettings,
   S5Error,
   sealText,
   toS5Error,
 } from "@s5/core";
+import { openForEdit } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";

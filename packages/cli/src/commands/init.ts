@@ -1,6 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { addProjectKey, PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
+import { PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
+import { addProjectKey } from "@s5/core/internal";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";

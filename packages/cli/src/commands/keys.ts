@@ -1,14 +1,12 @@
+import { KeyError, resolveSettings, type Settings } from "@s5/core";
 import {
   addProjectKey,
   addProjectRecipient,
   generateIdentity,
-  KeyError,
   loadSecretKeys,
   publicKeysOf,
   removeProjectRecipient,
-  resolveSettings,
-  type Settings,
-} from "@s5/core";
+} from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";

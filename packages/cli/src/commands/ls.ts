@@ -1,5 +1,6 @@
 import { readFile } from "node:fs/promises";
-import { findTokens, goToolBackendOf, resolveSettings, vaultTransit } from "@s5/core";
+import { findTokens, resolveSettings, vaultTransit } from "@s5/core";
+import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";

@@ -2,7 +2,8 @@
  * Writes a plaintext into its context so it stays the same value there: a quote, backslash,
  * newline or `${` in a secret cannot end a string literal or start code.
  */
-import { applyFilter, TokenError } from "@s5/core";
+import { TokenError } from "@s5/core";
+import { applyFilter } from "@s5/core/internal";
 import type { Context } from "./syntax.ts";
 
 const decoder = new TextDecoder("utf-8", { fatal: true });

@@ -5,7 +5,8 @@
  * Vite, Rollup and Rolldown decrypt them in the emitted chunk, and the others fail clearly. A
  * client build's outputs are also where the leak guard looks for decrypted values.
  */
-import { formatLocation, LineIndex, type Location, mayContainToken, scan } from "@s5/core";
+import { formatLocation, type Location, mayContainToken } from "@s5/core";
+import { LineIndex, scan } from "@s5/core/internal";
 import type { EmittedFile } from "./emitted.ts";
 import { leakMessage, scanClientOutputs } from "./leaks.ts";
 

@@ -1,0 +1,19 @@
+// The public API of this package, from its built declarations (scripts/api-report.mjs).
+
+// ---- cli.d.mts ----
+export declare function main(argv: readonly string[]): Promise<number>;
+
+// ---- config.d.mts ----
+/**
+ * `import "s5/config"` (also `require("s5/config")`, `node --import s5/config`, `node -r s5/config`):
+ * decrypts `.env` files and `process.env` before the application's next import runs. The
+ * implementation lives in @s5/loader.
+ */
+import "@s5/loader/config";
+
+// ---- index.d.mts ----
+/**
+ * The `s5` package: the command-line tool, and the core API for programs
+ * (`import { renderSources, createBackends, resolveSettings } from "s5"`).
+ */
+export * from "@s5/core";

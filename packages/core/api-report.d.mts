@@ -1,0 +1,761 @@
+// The public API of this package, from its built declarations (scripts/api-report.mjs).
+
+// ---- index.d.mts ----
+/**
+ * `@s5/core`: keep secrets inside ordinary config files. Find tokens (`{{ s5:… }}`) in text,
+ * decrypt them through a backend (local keys, Vault transit, AES), render, encrypt, rewrap.
+ *
+ * This entry is the public API; `@s5/core/internal` holds what s5's own packages share, and may
+ * change in any release. The API report (`packages/core/api-report.d.mts`) shows every change.
+ *
+ * @example
+ * import { createBackends, renderSources, resolveSettings } from "@s5/core";
+ * await using backends = createBackends(resolveSettings());
+ * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
+ */
+import { $ as ProjectKey, B as Settings, Ct as UsageError, E as TokenMatch, Et as toS5Error, F as createBackends, H as defaultBackend, J as readProjectFile, L as Overrides, N as Backends, O as mayContainToken, Q as vaultTransit, R as PROJECT_FILE, St as TokenFailures, T as TOKEN_HINT, U as findProjectFile, V as SettingsInput, Y as resolveSettings, _ as findOneToken, _t as Location, at as LocalBody, b as resolveTokens, bt as TokenError, ct as VaultBody, dt as ConfigError, et as Recipient, f as FoundToken, ft as DecryptError, g as Source, gt as KeyError, h as ResolveOptions, ht as IoError, i as SealResult, it as ItemResult, l as applyFilters, lt as backendNames, m as RenderOptions, mt as ExitCodeValue, nt as Backend, o as sealText, ot as TokenBody, p as FoundTokens, pt as ExitCode, r as SealOptions, rt as BackendName, s as FilterName, st as TokenInfo, tt as AesBody, u as filterNames, ut as BackendError, v as findTokens, vt as S5Error, w as Spliced, wt as formatLocation, xt as TokenFailure, y as renderSources, yt as S5ErrorOptions, z as ProjectConfig } from "./seal.mjs";
+/** One source's result: its values, or why it failed. */
+type Outcome<T> = {
+  ok: true;
+  value: T;
+} | {
+  ok: false;
+  error: S5Error;
+};
+/**
+ * Decrypts the tokens of every source in one round (one batch per backend), then gives each
+ * source its own outcome: a failing token fails only its source.
+ */
+export declare function resolveEach(found: readonly FoundTokens[], backends: Backends, options?: Pick<ResolveOptions, "filters">): Promise<Outcome<Uint8Array[]>[]>;
+/**
+ * {@link renderSources} for texts that stand alone (Pulumi inputs, config values): one round for
+ * all of them, and each text its own outcome.
+ */
+export declare function renderEach(sources: readonly Source<string>[], backends: Backends): Promise<Outcome<string>[]>;
+interface BatchOptions extends Pick<ResolveOptions, "filters"> {
+  /**
+   * How long a round waits for more sources when one needs Vault (a network round trip saves
+   * whole requests); local keys and AES wait one event-loop turn only.
+   * @default 8
+   */
+  windowMs?: number | undefined;
+}
+interface Batcher {
+  /** The value of each token of `found`, or a {@link TokenFailures} of its own tokens. */
+  resolve(found: FoundTokens): Promise<Uint8Array[]>;
+  /** Rounds made so far (tests, the benchmark). */
+  readonly rounds: number;
+}
+/** A batcher over the backends `backends()` returns (asked once per round). */
+export declare function createBatcher(backends: () => Backends, options?: BatchOptions): Batcher;
+interface CipherOptions {
+  /**
+   * Write tokens the Go tool can read (`{{s5:…}}`): AES always, Vault at key version 1 only.
+   * @default false
+   */
+  goTool?: boolean | undefined;
+  /** Filters to write into each token (`["base64"]` → `{{ s5:… | base64 }}`). */
+  filters?: readonly string[] | undefined;
+  /**
+   * Encrypt empty and white-space-only values too. Without it they are refused: they are far more
+   * often an unset shell variable (`s5 cipher "$PASWORD"`) than a secret.
+   * @default false
+   */
+  allowEmpty?: boolean | undefined;
+}
+/**
+ * Encrypts many plaintexts with one backend call and returns complete tokens, in order.
+ *
+ * @example
+ * const [token] = await cipherValues(backends, "local", [new TextEncoder().encode("hunter2")]);
+ */
+export declare function cipherValues(backends: Backends, name: BackendName, plaintexts: readonly Uint8Array[], options?: CipherOptions): Promise<string[]>;
+interface RewrapOptions {
+  /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
+  backends?: readonly BackendName[] | undefined;
+}
+interface RewrapOutput<T extends string | Uint8Array> {
+  /** Each source with its tokens rewrapped: a string, or pieces to write in order for bytes. */
+  outputs: (T extends string ? string : Spliced)[];
+  /** Tokens whose text changed. */
+  changed: number;
+  /** Tokens of the selected backends seen. */
+  total: number;
+}
+/**
+ * Rewraps every token of the selected backends in all sources at once.
+ *
+ * @example
+ * const { outputs: [text] } = await rewrapSources([{ name: "a.yml", content }], backends);
+ */
+export declare function rewrapSources<T extends string | Uint8Array>(sources: readonly Source<T>[], backends: Backends, options?: RewrapOptions): Promise<RewrapOutput<T>>;
+/**
+ * Parses a token body. `goToolBackend` decides the Go tool's bare bodies; without it, a body
+ * shaped like the Go tool's AES payload is `aes` and any other Vault-shaped one is `vault`.
+ *
+ * @example
+ * parseBody("vault:v2:AbC…") // { backend: "vault", version: 2, ciphertext: "vault:v2:AbC…", goTool: false }
+ */
+export declare function parseBody(body: string, goToolBackend?: BackendName): TokenBody;
+/**
+ * The text of a body. With `goTool`, the Go tool's form where one exists (AES always; Vault at key
+ * version 1), else throws.
+ */
+export declare function formatBody(body: TokenBody, options?: {
+  goTool?: boolean | undefined;
+}): string;
+/**
+ * Writes a complete token.
+ *
+ * @example
+ * formatToken({ backend: "vault", version: 1, ciphertext: "vault:v1:AbC=" }) // "{{ s5:vault:v1:AbC= }}"
+ * formatToken(body, { goTool: true }) // "{{s5:AbC=}}"
+ */
+export declare function formatToken(body: TokenBody, options?: {
+  filters?: readonly string[] | undefined;
+  goTool?: boolean | undefined;
+}): string;
+export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DecryptError, ExitCode, type ExitCodeValue, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
+
+// ---- internal.d.mts ----
+/**
+ * What s5's own packages (the CLI, the loader, the bundler plugin, the Pulumi resolvers) share
+ * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
+ * decryption for the loader. Not a public API: it may change in any release.
+ */
+import { $ as ProjectKey, A as spliceBytes, B as Settings, C as ScanStats, D as bytesAsText, G as loadSecretKeys, I as createSyncBackend, K as parseBackendName, M as LineIndex, P as SyncBackendName, S as ScanResult, Tt as stackFrames, W as goToolBackendOf, X as validateName, Z as vaultEnvAddress, a as openForEdit, c as applyFilter, d as isFilterName, j as spliceText, k as scan, n as Reuse, nt as Backend, p as FoundTokens, q as readBoolean, t as EditCopy, x as MalformedMatch, z as ProjectConfig } from "./seal.mjs";
+interface AesOptions {
+  /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
+  key: string;
+}
+export declare function createAesBackend(options: AesOptions): Backend;
+interface LocalOptions {
+  /** Project keys from the project config; the last one encrypts. */
+  keys: readonly ProjectKey[];
+  /** Secret keys of this user or CI (identities, or project keys themselves). */
+  secretKeys: readonly Uint8Array[];
+}
+export declare function createLocalBackend(options: LocalOptions): Backend;
+export declare function encodeSecretKey(secretKey: Uint8Array): string;
+export declare function encodePublicKey(publicKey: Uint8Array): string;
+export declare function decodePublicKey(text: string): Buffer;
+export declare function decodeSecretKey(text: string): Buffer;
+/** Reads secret keys from text: one a line or separated by spaces/commas; `#` starts a comment. */
+export declare function parseSecretKeys(text: string): Buffer[];
+interface Identity {
+  /** `S5-SECRET-KEY-…`: keep private. */
+  secretKey: string;
+  /** `s5pk-…`: share freely. */
+  publicKey: string;
+}
+/** A new identity key pair (for a person, or for CI). */
+export declare function generateIdentity(): Promise<Identity>;
+/** The public keys of secret keys. */
+export declare function publicKeysOf(secretKeys: readonly Uint8Array[]): Promise<string[]>;
+/**
+ * Adds a new project key sealed to `recipients` and makes it the one that encrypts. Used by
+ * `s5 init` (first key) and `s5 keys rotate` (a new key for the same recipients).
+ */
+export declare function addProjectKey(config: ProjectConfig, recipients: readonly {
+  name: string;
+  publicKey: string;
+}[]): Promise<ProjectKey>;
+/** Seals every project key to one more recipient; needs a secret key that unlocks them. */
+export declare function addProjectRecipient(config: ProjectConfig, secretKeys: readonly Uint8Array[], recipient: {
+  name: string;
+  publicKey: string;
+}): Promise<void>;
+/**
+ * Removes a recipient (by name or public key) from every project key; returns how many entries
+ * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
+ */
+export declare function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): number;
+/**
+ * Seal markers: plaintext marked for encryption, which `s5 seal` and `s5 edit` turn into tokens.
+ *
+ *   marker = "{{" ws* "s5:seal" ws+ value ws* ( "|" ws* filter ws* )* "}}"
+ *   value  = JSON-STRING            any value, JSON escapes (\n, \", \\, \u…)
+ *          / bare                   text up to `|`, `}}` or the end of the line, trimmed
+ *
+ * `{{ s5:seal hunter2 }}` and `{{ s5:seal "two\nlines" | base64 }}` are markers. A bare value cannot
+ * hold `|`, `}}`, a newline, or start with `"`; the JSON form holds anything. A bare value that
+ * seems to hold one (`a|raw` with no space before `|`, or a `}}` later on the line that no `{{`
+ * opened) is refused rather than sealed in part.
+ */
+interface MarkerMatch {
+  start: number;
+  end: number;
+  /** The plaintext the marker holds. */
+  value: string;
+  filters: string[];
+}
+interface MarkerScan {
+  markers: MarkerMatch[];
+  malformed: {
+    start: number;
+    end: number;
+    reason: string;
+  }[];
+}
+/** Finds every seal marker. Linear: a failed marker resumes where reading stopped. Never throws. */
+export declare function scanMarkers(text: string): MarkerScan;
+/**
+ * Writes a marker for a value.
+ *
+ * @example
+ * formatMarker("hunter2") // "{{ s5:seal hunter2 }}"
+ * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
+ */
+export declare function formatMarker(value: string, filters?: readonly string[]): string;
+/**
+ * Reads a file of secret keys, refusing one that group or others can access.
+ * `undefined` when it does not exist and is not `required`.
+ */
+export declare function readKeyFile(file: string, what: string, required: boolean): string | undefined;
+/** Whether every token found can be decrypted by {@link resolveTokensSync}. */
+export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
+/**
+ * The value of each token of each source (filters applied), or throws {@link TokenFailures}.
+ * Throws a plain Error when a token needs an asynchronous backend (check {@link canResolveSync})
+ * or when the backend's native module cannot be loaded here.
+ */
+export declare function resolveTokensSync(found: readonly FoundTokens[], settings: Settings): Uint8Array[][];
+interface SuspectSecret {
+  /** 0-based offset of the value in the text. */
+  offset: number;
+  reason: string;
+}
+/** Shannon entropy in bits per character. */
+export declare function entropy(value: string): number;
+/** Lines of `text` that look like they hold an unencrypted secret. */
+export declare function findSuspectSecrets(text: string): SuspectSecret[];
+/**
+ * The known name closest to `input` (a few edits, fewer for short names; case ignored), or
+ * undefined when nothing is that close.
+ *
+ * @example
+ * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
+ */
+export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+
+// ---- seal-BNTFBXzm.d.mts ----
+/**
+ * Every failure s5 reports is an {@link S5Error} with a stable `code`, the process exit code the CLI
+ * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
+ */
+/** Where in an input something went wrong (1-based line and column). */
+interface Location {
+  file: string;
+  line: number;
+  column: number;
+}
+/** Exit codes of the CLI, one per class of failure (documented in the README). */
+declare const ExitCode: {
+  readonly ok: 0;
+  readonly internal: 1;
+  readonly usage: 2;
+  readonly input: 3;
+  readonly output: 4;
+  readonly malformed: 5;
+  readonly decrypt: 6;
+  readonly key: 7;
+  readonly unavailable: 8;
+  readonly denied: 9;
+  readonly check: 10;
+  readonly editor: 11;
+  readonly config: 12;
+  readonly interrupted: 130;
+};
+type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
+interface S5ErrorOptions {
+  hint?: string | undefined;
+  location?: Location | undefined;
+  cause?: unknown;
+}
+/** Base class of every error s5 raises on purpose. */
+declare class S5Error extends Error {
+  name: string;
+  readonly code: string;
+  readonly exitCode: ExitCodeValue;
+  readonly hint: string | undefined;
+  readonly location: Location | undefined;
+  constructor(code: string, exitCode: ExitCodeValue, message: string, options?: S5ErrorOptions);
+  /** `file:line:col: message (CODE)` followed by the hint, for people. */
+  describe(): string;
+}
+/** Wrong command line or API options. */
+declare class UsageError extends S5Error {
+  name: string;
+  constructor(message: string, options?: S5ErrorOptions);
+}
+/**
+ * A configuration file or variable that cannot be used.
+ *
+ * The rule for its exit code: configuration that is **there but wrong** exits 12
+ * (`ExitCode.config`: JSON syntax, schema violations and unknown keys in `.s5.json`, a variable with
+ * an invalid value, a bad transit name, a non-PEM TLS file, a VAULT_ADDR with the wrong scheme, a
+ * namespace that does not exist); configuration that is **missing** — nothing set up to encrypt or
+ * decrypt with (no backend, no VAULT_ADDR, no transit engine at the mount) — exits 7
+ * (`ExitCode.key`) like the other "no key or credentials" errors (a missing transit key is a
+ * KeyError, 7). Pass `missing: true` for the latter, or list the code in `MISSING_SETUP`.
+ */
+declare class ConfigError extends S5Error {
+  name: string;
+  constructor(code: `S5_CONFIG${string}`, message: string, options?: S5ErrorOptions & {
+    missing?: boolean | undefined;
+  });
+}
+/** An input that cannot be read, or an output that cannot be written. */
+declare class IoError extends S5Error {
+  name: string;
+  constructor(code: `S5_INPUT${string}` | `S5_OUTPUT${string}`, message: string, options?: S5ErrorOptions);
+}
+/** Text that starts like a token but is not one s5 can read. */
+declare class TokenError extends S5Error {
+  name: string;
+  constructor(code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED", message: string, options?: S5ErrorOptions);
+}
+/** A key that is missing or unusable (no private key, wrong AES key length, no Vault token…). */
+declare class KeyError extends S5Error {
+  name: string;
+  constructor(code: `S5_KEY${string}`, message: string, options?: S5ErrorOptions);
+}
+/** A ciphertext that the key at hand cannot open (wrong key, tampered or truncated token). */
+declare class DecryptError extends S5Error {
+  name: string;
+  constructor(code: `S5_DECRYPT${string}`, message: string, options?: S5ErrorOptions);
+}
+/** A backend that cannot be reached or refused the request (Vault down, permission denied…). */
+declare class BackendError extends S5Error {
+  name: string;
+  readonly status: number | undefined;
+  constructor(code: `S5_${string}`, exitCode: ExitCodeValue, message: string, options?: S5ErrorOptions & {
+    status?: number | undefined;
+  });
+}
+/** One token that failed, where it is, and why. */
+interface TokenFailure {
+  location: Location;
+  error: S5Error;
+  /** How many tokens this entry stands for (a summary of many beyond a report's limit). @default 1 */
+  count?: number | undefined;
+}
+/** Several tokens failed at once: every failure with its location; nothing was written. */
+declare class TokenFailures extends S5Error {
+  name: string;
+  readonly failures: readonly TokenFailure[];
+  constructor(unsorted: readonly TokenFailure[]);
+  describe(): string;
+}
+declare function formatLocation(location: Location): string;
+/**
+ * Where an unexpected error came from, for `S5_DEBUG`: its class and stack frames, without its
+ * message and causes, which may quote data (a parser's error can hold the text it read).
+ */
+declare function stackFrames(error: unknown): string;
+/** Turns anything thrown into an {@link S5Error}, without copying unknown messages that may hold data. */
+declare function toS5Error(error: unknown): S5Error;
+type BackendName = "local" | "aes" | "vault";
+declare const backendNames: readonly BackendName[];
+/** One result per item: the value, or why this item failed (the others still count). */
+type ItemResult<T> = {
+  ok: true;
+  value: T;
+} | {
+  ok: false;
+  error: S5Error;
+};
+/**
+ * A token body as core parsed it: the backend and everything that backend needs, so no backend
+ * parses token text again. `goTool` marks the Go tool's forms (a bare payload, no backend word).
+ */
+type TokenBody = VaultBody | LocalBody | AesBody;
+interface VaultBody {
+  backend: "vault";
+  /** Key version (`vault:v3:…` → 3). */
+  version: number;
+  /** Vault's own ciphertext, `vault:vN:BASE64`, also for the Go tool's bare form. */
+  ciphertext: string;
+  goTool: boolean;
+  key?: undefined;
+}
+interface LocalBody {
+  backend: "local";
+  /** The project key's id. */
+  key: string;
+  /** The sealed box, base64url. */
+  sealed: string;
+  goTool: false;
+  version?: undefined;
+}
+interface AesBody {
+  backend: "aes";
+  /** The 12-byte nonce. */
+  nonce: Buffer;
+  /** Ciphertext followed by the 16-byte GCM tag. */
+  sealed: Buffer;
+  goTool: boolean;
+  key?: undefined;
+  version?: undefined;
+}
+/** What a token says about itself, without decrypting it (a parsed body). */
+type TokenInfo = TokenBody;
+interface Backend extends AsyncDisposable {
+  readonly name: BackendName;
+  /** Encrypts many plaintexts; returns one parsed body per plaintext, in order. */
+  encrypt(plaintexts: readonly Uint8Array[]): Promise<TokenBody[]>;
+  /** Decrypts many bodies of this backend, one result per body, in order. */
+  decrypt(bodies: readonly TokenBody[]): Promise<ItemResult<Uint8Array>[]>;
+  /**
+   * {@link Backend.decrypt} without waiting, for backends that need no I/O (local keys, AES): the
+   * runtime loader uses it to decrypt before the application's next import runs.
+   */
+  decryptSync?(bodies: readonly TokenBody[]): ItemResult<Uint8Array>[];
+  /** Re-encrypts bodies to the newest key (version) without exposing plaintext where it can. */
+  rewrap?(bodies: readonly TokenBody[]): Promise<ItemResult<TokenBody>[]>;
+  /**
+   * The key's versions (Vault): the latest, and the oldest it still decrypts. `undefined` when
+   * not allowed to read them.
+   */
+  keyVersions?(): Promise<{
+    latest: number;
+    minDecryption: number;
+  } | undefined>;
+}
+/** A recipient of a project key: who may decrypt. */
+interface Recipient {
+  /** A label for people: `alice@laptop`, `ci`. */
+  name: string;
+  /** The recipient's public key (`s5pk-…`). */
+  publicKey: string;
+  /** The project secret key sealed to this recipient (base64url). */
+  sealedKey: string;
+}
+/** One project key pair as stored in the project config. */
+interface ProjectKey {
+  /** Short id written into every token (`local:ID:…`). */
+  id: string;
+  /** The project public key (`s5pk-…`): anyone with it can encrypt. */
+  publicKey: string;
+  /** ISO date of creation. */
+  created?: string | undefined;
+  recipients: Recipient[];
+}
+/** The project config file name, found upward from the working directory. */
+declare const PROJECT_FILE = ".s5.json";
+/** The committed project config (`.s5.json`); its shape is checked by {@link projectSchema}. */
+interface ProjectConfig {
+  /** Where editors find the JSON Schema of this file (written by `s5 init`, ignored by s5). */
+  $schema?: string | undefined;
+  /** Backend for new tokens and for the Go tool's bare tokens. */
+  backend?: BackendName | undefined;
+  /** Write tokens the Go tool can read. @default false */
+  legacyTokens?: boolean | undefined;
+  local?: {
+    keys: ProjectKey[];
+  } | undefined;
+  vault?: {
+    transitKey?: string | undefined;
+    transitMount?: string | undefined;
+  } | undefined;
+}
+/** What the command line (or an API caller) says; wins over everything else. */
+interface Overrides {
+  /** Backend word or `--backend`. */
+  backend?: string | undefined;
+  /** `--key` of the AES backend (hex). */
+  aesKey?: string | undefined;
+  /** `--config FILE`: use this project config instead of searching upward. */
+  configFile?: string | undefined;
+  /** `--private-key-file FILE`. */
+  privateKeyFile?: string | undefined;
+  /** `--legacy`: write Go-tool tokens. */
+  legacy?: boolean | undefined;
+  /** `--no-trim`. */
+  noTrim?: boolean | undefined;
+  /** `-k/--transit-key` (Vault). */
+  transitKey?: string | undefined;
+  /** `--transit-mount` (Vault). */
+  transitMount?: string | undefined;
+}
+interface Settings {
+  cwd: string;
+  env: Readonly<Record<string, string | undefined>>;
+  /** Backend chosen by a flag, the environment or the project config. */
+  backend: BackendName | undefined;
+  legacy: boolean;
+  noTrim: boolean;
+  aesKey: string | undefined;
+  project: {
+    file: string;
+    dir: string;
+    config: ProjectConfig;
+  } | undefined;
+  /** Where `s5 init` keeps this user's secret key. */
+  identityFile: string;
+  privateKeyFile: string | undefined;
+  /** Overrides as given, for backends that read more of them (Vault). */
+  overrides: Overrides;
+  /** Where warnings go (a credential file others can read…). @default stderr, `s5: warning: …` */
+  warn: (message: string) => void;
+}
+interface SettingsInput {
+  cwd?: string | undefined;
+  env?: Readonly<Record<string, string | undefined>> | undefined;
+  overrides?: Overrides | undefined;
+  /** Where warnings go. @default stderr, as `s5: warning: …` */
+  warn?: ((message: string) => void) | undefined;
+}
+/** Reads a boolean variable the way the Vault CLI does: `1/true/yes/on` and `0/false/no/off`. */
+declare function readBoolean(value: string | undefined, name: string): boolean | undefined;
+declare function parseBackendName(value: string, source: string): BackendName;
+/** Finds `.s5.json` in `cwd` or the nearest parent directory. */
+declare function findProjectFile(cwd: string): string | undefined;
+declare function readProjectFile(file: string): ProjectConfig;
+/** Resolves flags, environment, project config and defaults into one set of settings. */
+declare function resolveSettings(input?: SettingsInput): Settings;
+/** `BAO_ADDR`, else `VAULT_ADDR` (the Vault CLI's order); the Vault config reads it the same way. */
+declare function vaultEnvAddress(env: Readonly<Record<string, string | undefined>>): string | undefined;
+/** Checks a transit key or a mount path (segments joined by `/`) before it goes into a URL. */
+declare function validateName(value: string, what: string): string;
+/**
+ * The transit key and mount: flags > `S5_VAULT_TRANSIT_KEY`/`_MOUNT` > `.s5.json` > defaults
+ * (`default`, `transit`). The one precedence for every command.
+ */
+declare function vaultTransit(settings: Settings): {
+  key: string;
+  mount: string;
+};
+/** The backend of the Go tool's bare tokens, when the command line or config names one. */
+declare function goToolBackendOf(settings: Settings): "aes" | "vault" | undefined;
+/**
+ * The backend for new tokens when none is named: the project config's, else Vault when
+ * `VAULT_ADDR` is set, else local keys when this project or user has some.
+ */
+declare function defaultBackend(settings: Settings): BackendName;
+/** All secret keys this process may use for local-key tokens, from every place they can be. */
+declare function loadSecretKeys(settings: Settings): Uint8Array[];
+/**
+ * The backends of one settings, made on first use. Disposable: `await using backends =
+ * createBackends(settings)` releases sockets and timers at the end of the block.
+ */
+interface Backends extends AsyncDisposable {
+  /** The backend of the Go tool's bare tokens, when the command line or config names one. */
+  readonly goToolBackend: BackendName | undefined;
+  get(name: BackendName): Promise<Backend>;
+}
+/** The backends that need no I/O to decrypt, so they can decrypt synchronously. */
+type SyncBackendName = "local" | "aes";
+/** Creates a local-key or AES backend at once (no `await`), with its `decryptSync`. */
+declare function createSyncBackend(settings: Settings, name: SyncBackendName): Backend;
+declare function createBackends(settings: Settings): Backends;
+/**
+ * Turns offsets into 1-based line and column numbers, built lazily and only when a location is
+ * needed (errors, `s5 ls`). Columns count Unicode code points of the line, as editors do; a byte
+ * source is UTF-8, whose code points are its bytes that do not continue a character.
+ *
+ * Linear for offsets asked in order, however long the line: the column of the previous offset on
+ * the same line is the starting point of the next (a 2 MB one-line JSON file with 16k tokens
+ * would otherwise count 16k times from the start of the line).
+ */
+declare class LineIndex {
+  #private;
+  readonly file: string;
+  constructor(file: string, source: string | Uint8Array);
+  locate(offset: number): Location;
+}
+/**
+ * The token grammar, and the only scanner of it.
+ *
+ *   token   = "{{" ws* ( "s5:" body / "vault:v" DIGIT body ) ws* ( "|" ws* filter ws* )* "}}"
+ *   body    = 1*( ALPHA / DIGIT / "+" / "/" / "=" / "_" / "-" / "." / ":" )
+ *   filter  = 1*( lower-ALPHA / DIGIT / "_" / "-" )
+ *   ws      = SP / HTAB / LF / CR / FF          (RE2's \s, as in the Go tool)
+ *
+ * The Go tool wrote `{{ s5:B64 }}` and `{{s5:B64}}` (and, in 0.1.0, `{{ vault:v1:B64 }}`, read as the
+ * body `vault:v1:B64`); all are tokens here. New tokens carry their
+ * backend in the body (`vault:v2:…`, `local:KID:…`, `aes:…`). Text that starts with `{{ s5:` but
+ * does not finish as a token is reported as malformed instead of being passed through silently;
+ * anything else (`{{ s5 }}`, Helm's `{{ .Values.x }}`) is not a token and is left alone.
+ *
+ * Linear time: no body, filter or white-space character can be `{`, so every failed attempt stops
+ * before the next `{{` and each character is looked at a bounded number of times.
+ */
+/**
+ * A quick test for text that may hold a token (or a malformed one): `{{`, white space (Unicode
+ * spaces too, which the scanner reports), then `s5:` or the Go tool's 0.1.0 form `vault:vN`.
+ * Never misses a token; may say yes for text that holds none. For bundlers' code filters.
+ */
+declare const TOKEN_HINT: RegExp;
+/** {@link TOKEN_HINT} as a function: the cheap first test before a {@link scan}. */
+declare function mayContainToken(text: string): boolean;
+/** A token found in a source, by offsets into that source. */
+interface TokenMatch {
+  /** Offset of the first `{`. For a byte source, a byte offset; for a string, UTF-16 units. */
+  start: number;
+  /** Offset just past the last `}`. */
+  end: number;
+  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a legacy payload. */
+  body: string;
+  /** Offset of the body's first character (a rewrite replaces `bodyStart…bodyEnd` only). */
+  bodyStart: number;
+  /** Offset just past the body. */
+  bodyEnd: number;
+  /** Filter names in the order written (`{{ s5:… | base64 }}` → `["base64"]`). */
+  filters: string[];
+}
+/** Text that starts like a token (`{{ s5:`) but is not a complete one. */
+interface MalformedMatch {
+  start: number;
+  /** Offset where reading stopped. */
+  end: number;
+  reason: string;
+}
+interface ScanResult {
+  tokens: TokenMatch[];
+  /** The first {@link MAX_MALFORMED} malformed tokens (a report needs no more). */
+  malformed: MalformedMatch[];
+  /** How many malformed tokens there are in all. */
+  malformedCount: number;
+}
+/** Counters for tests: how many characters the scanner looked at. */
+interface ScanStats {
+  steps: number;
+}
+/** Views bytes as a string with one character per byte, so offsets are byte offsets. */
+declare function bytesAsText(source: Uint8Array): string;
+/**
+ * Finds every token and every malformed token in `source`. Never throws.
+ *
+ * @example
+ * scan("password: {{ s5:vault:v1:abc= }}").tokens[0]?.body // "vault:v1:abc="
+ */
+declare function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult;
+/**
+ * Replaces each match by its value and keeps every other character exactly as it was.
+ * `values[i]` replaces `matches[i]`; matches must be in source order and must not overlap.
+ */
+declare function spliceText(source: string, matches: readonly {
+  start: number;
+  end: number;
+}[], values: readonly string[]): string;
+/**
+ * The output of a byte splice: the unchanged stretches of the source (views, not copies) and the
+ * values, produced in order only while being written, so a 50 MB file with 100k tokens needs no
+ * list of 200k pieces and no second copy of itself.
+ */
+declare class Spliced implements Iterable<Uint8Array> {
+  #private;
+  constructor(source: Uint8Array, matches: readonly {
+    start: number;
+    end: number;
+  }[], values: readonly Uint8Array[]);
+  [Symbol.iterator](): Iterator<Uint8Array>;
+  /** The whole output in one buffer (a copy: for small outputs and tests). */
+  toBuffer(): Buffer;
+}
+/** Byte version of {@link spliceText}; see {@link Spliced}. */
+declare function spliceBytes(source: Uint8Array, matches: readonly {
+  start: number;
+  end: number;
+}[], values: readonly Uint8Array[]): Spliced;
+/** A named input: a file's bytes, or text from a bundler or the environment. */
+interface Source<T extends string | Uint8Array = string | Uint8Array> {
+  /** File name (or variable name) used in error locations. */
+  name: string;
+  content: T;
+}
+/** A token found in a source, with its body parsed. */
+interface FoundToken extends TokenMatch {
+  info: TokenBody;
+}
+interface FoundTokens {
+  tokens: FoundToken[];
+  failures: TokenFailure[];
+  lines: LineIndex;
+}
+/**
+ * Finds and describes every token of one source; malformed tokens and unknown filters become
+ * failures with their location. Never throws.
+ */
+declare function findTokens(source: Source, goToolBackend?: BackendName): FoundTokens;
+/**
+ * One token given on its own (`s5 decipher TOKEN`): a whole token (`{{ s5:… | base64 }}`), or just
+ * its body (`vault:v1:…`, `s5:…`, a Go-tool payload). White space around it is ignored. Throws a
+ * {@link TokenError} unless the text is exactly one token.
+ */
+declare function findOneToken(input: string, name: string, goToolBackend?: BackendName): FoundTokens;
+/** How {@link resolveTokens} answers. */
+interface ResolveOptions {
+  /**
+   * A token that fails gives `undefined` instead of failing the whole call.
+   * @default false
+   */
+  keepFailed?: boolean | undefined;
+  /**
+   * Apply each token's filters (`| base64`…). Without, the plaintexts themselves (an editor shows
+   * the value, a bundler escapes it for its own context).
+   * @default true
+   */
+  filters?: boolean | undefined;
+}
+/** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
+declare function resolveTokens(found: readonly FoundTokens[], backends: Backends, options?: ResolveOptions & {
+  keepFailed?: false | undefined;
+}): Promise<Uint8Array[][]>;
+/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
+declare function resolveTokens(found: readonly FoundTokens[], backends: Backends, options: ResolveOptions): Promise<(Uint8Array | undefined)[][]>;
+/**
+ * Renders many sources at once (one batch per backend across all of them). Byte sources come back
+ * as lists of pieces to write in order (no copy of the unchanged parts); strings come back as strings.
+ * All or nothing: if any token fails, throws {@link TokenFailures} listing every failure.
+ *
+ * @example
+ * const [out] = await renderSources([{ name: "secret.yml", content: text }], backends);
+ */
+interface RenderOptions {
+  /**
+   * Leave tokens that cannot be decrypted as they are instead of failing (for `git diff` textconv,
+   * where a reader without the key should still see a diff).
+   * @default false
+   */
+  keepFailed?: boolean | undefined;
+}
+declare function renderSources<T extends string | Uint8Array>(sources: readonly Source<T>[], backends: Backends, options?: RenderOptions): Promise<(T extends string ? string : Spliced)[]>;
+type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
+declare const filterNames: readonly FilterName[];
+declare function isFilterName(name: string): name is FilterName;
+/** Applies one filter to a plaintext. Throws {@link TokenError} for names it does not know. */
+declare function applyFilter(name: string, value: Uint8Array): Uint8Array;
+/** Applies filters left to right. */
+declare function applyFilters(names: readonly string[], value: Uint8Array): Uint8Array;
+/** Token texts to reuse, by plaintext and filters. */
+type Reuse = Map<string, string[]>;
+interface SealOptions {
+  backends: Backends;
+  /** Backend for new tokens. */
+  backend: BackendName;
+  /** File name for error locations. */
+  name: string;
+  /** Tokens to keep for values that did not change (from {@link openForEdit}). */
+  reuse?: Reuse | undefined;
+}
+interface SealResult {
+  text: string;
+  /** Markers that became new tokens. */
+  sealed: number;
+  /** Markers whose original token was kept. */
+  kept: number;
+}
+/** Replaces every seal marker with a token, encrypting all new values in one backend call. */
+declare function sealText(text: string, options: SealOptions): Promise<SealResult>;
+interface EditCopy {
+  /** The text with every token shown as a seal marker holding its plaintext. */
+  text: string;
+  /** The original tokens, to keep for values that do not change. */
+  reuse: Reuse;
+}
+/** Decrypts every token of a text (one batch) into seal markers, for an editor. */
+declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
+export { ProjectKey as $, spliceBytes as A, Settings as B, ScanStats as C, UsageError as Ct, bytesAsText as D, TokenMatch as E, toS5Error as Et, createBackends as F, loadSecretKeys as G, defaultBackend as H, createSyncBackend as I, readProjectFile as J, parseBackendName as K, Overrides as L, LineIndex as M, Backends as N, mayContainToken as O, SyncBackendName as P, vaultTransit as Q, PROJECT_FILE as R, ScanResult as S, TokenFailures as St, TOKEN_HINT as T, stackFrames as Tt, findProjectFile as U, SettingsInput as V, goToolBackendOf as W, validateName as X, resolveSettings as Y, vaultEnvAddress as Z, findOneToken as _, Location as _t, openForEdit as a, LocalBody as at, resolveTokens as b, TokenError as bt, applyFilter as c, VaultBody as ct, isFilterName as d, ConfigError as dt, Recipient as et, FoundToken as f, DecryptError as ft, Source as g, KeyError as gt, ResolveOptions as h, IoError as ht, SealResult as i, ItemResult as it, spliceText as j, scan as k, applyFilters as l, backendNames as lt, RenderOptions as m, ExitCodeValue as mt, Reuse as n, Backend as nt, sealText as o, TokenBody as ot, FoundTokens as p, ExitCode as pt, readBoolean as q, SealOptions as r, BackendName as rt, FilterName as s, TokenInfo as st, EditCopy as t, AesBody as tt, filterNames as u, BackendError as ut, findTokens as v, S5Error as vt, Spliced as w, formatLocation as wt, MalformedMatch as x, TokenFailure as xt, renderSources as y, S5ErrorOptions as yt, ProjectConfig as z };

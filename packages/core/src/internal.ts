@@ -1,0 +1,49 @@
+/**
+ * What s5's own packages (the CLI, the loader, the bundler plugin, the Pulumi resolvers) share
+ * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
+ * decryption for the loader. Not a public API: it may change in any release.
+ */
+export { type AesOptions, createAesBackend } from "./aes/backend.ts";
+export { createSyncBackend, type SyncBackendName } from "./backends.ts";
+export {
+  goToolBackendOf,
+  loadSecretKeys,
+  parseBackendName,
+  readBoolean,
+  validateName,
+  vaultEnvAddress,
+} from "./config.ts";
+export { stackFrames } from "./errors.ts";
+export { applyFilter, isFilterName } from "./filters.ts";
+export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
+export {
+  decodePublicKey,
+  decodeSecretKey,
+  encodePublicKey,
+  encodeSecretKey,
+  parseSecretKeys,
+} from "./local/encoding.ts";
+export {
+  addProjectKey,
+  addProjectRecipient,
+  generateIdentity,
+  type Identity,
+  publicKeysOf,
+  removeProjectRecipient,
+} from "./local/manage.ts";
+export { LineIndex } from "./location.ts";
+export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
+export { readKeyFile } from "./private-file.ts";
+export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
+export {
+  bytesAsText,
+  type MalformedMatch,
+  type ScanResult,
+  type ScanStats,
+  scan,
+  spliceBytes,
+  spliceText,
+} from "./scan.ts";
+export { type EditCopy, openForEdit, type Reuse } from "./seal.ts";
+export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
+export { closest } from "./suggest.ts";

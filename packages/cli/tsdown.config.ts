@@ -1,11 +1,6 @@
-import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/cli.ts", "src/config.ts"],
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  dts: true,
+// cli.ts is the command's own entry, not a public export.
+export default packageBuild(["src/index.ts", "src/cli.ts", "src/config.ts"], {
   exports: { exclude: ["cli"] },
-  sourcemap: true,
 });

@@ -1,8 +1,3 @@
-import { defineProject } from "vitest/config";
+import { packageTests } from "../../vitest.shared.ts";
 
-export default defineProject({
-  test: {
-    name: "cli",
-    include: ["test/**/*.test.ts"],
-  },
-});
+export default packageTests("cli");

@@ -1,5 +1,6 @@
 import { build } from "esbuild";
-import { defineConfig, type UserConfig } from "tsdown";
+import type { UserConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
@@ -35,13 +36,4 @@ const workerSource: Plugin = {
   },
 };
 
-export default defineConfig({
-  entry: ["src/index.ts", "src/config.ts"],
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  dts: true,
-  exports: true,
-  sourcemap: true,
-  plugins: [workerSource],
-});
+export default packageBuild(["src/index.ts", "src/config.ts"], { plugins: [workerSource] });

@@ -1,9 +1,3 @@
-import { defineProject } from "vitest/config";
+import { packageTests } from "../../vitest.shared.ts";
 
-export default defineProject({
-  test: {
-    name: "loader",
-    include: ["test/**/*.test.ts"],
-    testTimeout: 60_000,
-  },
-});
+export default packageTests("loader", { testTimeout: 60_000 });

@@ -1,11 +1,3 @@
-import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: ["src/index.ts"],
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  dts: true,
-  exports: true,
-  sourcemap: true,
-});
+export default packageBuild(["src/index.ts"]);

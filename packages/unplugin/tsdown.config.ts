@@ -1,19 +1,11 @@
-import { defineConfig } from "tsdown";
+import { packageBuild } from "../../tsdown.base.ts";
 
-export default defineConfig({
-  entry: [
-    "src/index.ts",
-    "src/vite.ts",
-    "src/rollup.ts",
-    "src/rolldown.ts",
-    "src/webpack.ts",
-    "src/rspack.ts",
-    "src/esbuild.ts",
-  ],
-  format: "esm",
-  platform: "node",
-  target: "node22",
-  dts: true,
-  exports: true,
-  sourcemap: true,
-});
+export default packageBuild([
+  "src/index.ts",
+  "src/vite.ts",
+  "src/rollup.ts",
+  "src/rolldown.ts",
+  "src/webpack.ts",
+  "src/rspack.ts",
+  "src/esbuild.ts",
+]);

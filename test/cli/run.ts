@@ -7,7 +7,7 @@ import { fileURLToPath } from "node:url";
 
 export const S5_BIN = fileURLToPath(new URL("../../packages/cli/bin/s5.mjs", import.meta.url));
 
-export interface RunResult {
+interface RunResult {
   code: number | null;
   stdout: Buffer;
   stderr: string;

@@ -27,7 +27,7 @@ export function run(
 }
 
 /** An environment without the developer's S5_, VAULT_, DOTENV_ and NODE_OPTIONS variables. */
-export function cleanEnv(home: string): Record<string, string> {
+function cleanEnv(home: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [key, value] of Object.entries(process.env)) {
     if (value === undefined) continue;

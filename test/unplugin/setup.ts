@@ -12,7 +12,7 @@ import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
 
-export const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const APPS = join(REPO, "apps");
 const BIN = join(REPO, "node_modules", ".bin");
 
@@ -26,7 +26,7 @@ export const SECRETS = {
   // biome-ignore-end lint/suspicious/noTemplateCurlyInString: -
 } as const;
 
-export type SecretName = keyof typeof SECRETS;
+type SecretName = keyof typeof SECRETS;
 
 export interface Keys {
   /** Environment for bundler processes: the sandbox home and its project config. */

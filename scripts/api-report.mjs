@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const check = process.argv.includes("--check");
-const unhash = (text) => text.replace(/-[A-Za-z0-9_-]{8}(\.d)?\.mjs/g, "$1.mjs");
+const unhash = (text) => text.replace(/-[A-Za-z0-9_-]{8}(?=\.(?:d\.)?m[jt]s\b)/g, "");
 
 let stale = 0;
 for (const name of readdirSync(join(root, "packages")).sort()) {

@@ -239,7 +239,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
 export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
-// ---- seal-BNTFBXzm.d.mts ----
+// ---- seal.d.mts ----
 /**
  * Every failure s5 reports is an {@link S5Error} with a stable `code`, the process exit code the CLI
  * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
@@ -470,8 +470,8 @@ interface Overrides {
   configFile?: string | undefined;
   /** `--private-key-file FILE`. */
   privateKeyFile?: string | undefined;
-  /** `--legacy`: write Go-tool tokens. */
-  legacy?: boolean | undefined;
+  /** `--legacy`: write tokens in the Go tool's form. */
+  goToolTokens?: boolean | undefined;
   /** `--no-trim`. */
   noTrim?: boolean | undefined;
   /** `-k/--transit-key` (Vault). */
@@ -484,7 +484,8 @@ interface Settings {
   env: Readonly<Record<string, string | undefined>>;
   /** Backend chosen by a flag, the environment or the project config. */
   backend: BackendName | undefined;
-  legacy: boolean;
+  /** Write new tokens in the Go tool's form (`--legacy`, `S5_LEGACY_TOKENS`, `legacyTokens`). */
+  goToolTokens: boolean;
   noTrim: boolean;
   aesKey: string | undefined;
   project: {
@@ -596,7 +597,7 @@ interface TokenMatch {
   start: number;
   /** Offset just past the last `}`. */
   end: number;
-  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a legacy payload. */
+  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a Go-tool payload. */
   body: string;
   /** Offset of the body's first character (a rewrite replaces `bodyStart…bodyEnd` only). */
   bodyStart: number;

@@ -6,7 +6,7 @@ import { a as Options } from "./index.mjs";
 declare const plugin: (options?: Options | undefined) => import("esbuild").Plugin;
 export { plugin as default, plugin as "module.exports" };
 
-// ---- index-DgwTDgHH.d.mts ----
+// ---- index.d.mts ----
 import { Backends, TOKEN_HINT } from "@s5/core";
 import { UnpluginFactory } from "unplugin";
 import MagicString from "magic-string";

@@ -110,7 +110,7 @@ export function overridesFrom(
     aesKey: values.key as string | undefined,
     configFile: values.config as string | undefined,
     privateKeyFile: values["private-key-file"] as string | undefined,
-    legacy: values.legacy as boolean | undefined,
+    goToolTokens: values.legacy as boolean | undefined,
     noTrim: values["no-trim"] as boolean | undefined,
     transitKey: values["transit-key"] as string | undefined,
     transitMount: values["transit-mount"] as string | undefined,

@@ -48,8 +48,8 @@ export interface Overrides {
   configFile?: string | undefined;
   /** `--private-key-file FILE`. */
   privateKeyFile?: string | undefined;
-  /** `--legacy`: write Go-tool tokens. */
-  legacy?: boolean | undefined;
+  /** `--legacy`: write tokens in the Go tool's form. */
+  goToolTokens?: boolean | undefined;
   /** `--no-trim`. */
   noTrim?: boolean | undefined;
   /** `-k/--transit-key` (Vault). */
@@ -63,7 +63,8 @@ export interface Settings {
   env: Readonly<Record<string, string | undefined>>;
   /** Backend chosen by a flag, the environment or the project config. */
   backend: BackendName | undefined;
-  legacy: boolean;
+  /** Write new tokens in the Go tool's form (`--legacy`, `S5_LEGACY_TOKENS`, `legacyTokens`). */
+  goToolTokens: boolean;
   noTrim: boolean;
   aesKey: string | undefined;
   project: { file: string; dir: string; config: ProjectConfig } | undefined;
@@ -202,8 +203,8 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     cwd,
     env,
     backend,
-    legacy:
-      overrides.legacy ??
+    goToolTokens:
+      overrides.goToolTokens ??
       readBoolean(env.S5_LEGACY_TOKENS, "S5_LEGACY_TOKENS") ??
       project?.config.legacyTokens ??
       false,

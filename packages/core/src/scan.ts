@@ -34,7 +34,7 @@ export interface TokenMatch {
   start: number;
   /** Offset just past the last `}`. */
   end: number;
-  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a legacy payload. */
+  /** What follows `s5:` up to the white space or `|`: `vault:v1:…`, `local:…`, or a Go-tool payload. */
   body: string;
   /** Offset of the body's first character (a rewrite replaces `bodyStart…bodyEnd` only). */
   bodyStart: number;

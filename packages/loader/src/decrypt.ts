@@ -110,8 +110,10 @@ function settingsOf(request: DecryptRequest) {
 }
 
 /** Every token of every value, named by its variable for error locations. */
-function findAll(request: DecryptRequest, legacy: BackendName | undefined) {
-  return request.items.map((item) => findTokens({ name: item.name, content: item.value }, legacy));
+function findAll(request: DecryptRequest, goToolBackend: BackendName | undefined) {
+  return request.items.map((item) =>
+    findTokens({ name: item.name, content: item.value }, goToolBackend),
+  );
 }
 
 /**

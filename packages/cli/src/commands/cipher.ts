@@ -76,7 +76,7 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
     const plaintext = settings.noTrim ? raw : trimValue(raw);
     await using backends = createBackends(settings);
     const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {
-      goTool: settings.legacy,
+      goTool: settings.goToolTokens,
       filters: values.filter,
       allowEmpty: values["allow-empty"],
     });

@@ -1,0 +1,149 @@
+// The seed's flows against a real API server (etcd + kube-apiserver), kubectl and helm:
+// `s5 render secret.yml | kubectl apply -f -`, `s5 check` before applying, `s5 render -i values.yml
+// && helm upgrade --install`, and the helm downloader plugin that never writes plaintext to disk.
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { runChild } from "../child.ts";
+import { S5_BIN, sandbox } from "../cli/run.ts";
+import { describeKube, type Kube, kubeTool, startKube } from "../setup/kube.ts";
+
+const chart = fileURLToPath(new URL("../../apps/k8s-chart", import.meta.url));
+const helmPlugin = fileURLToPath(new URL("../../packages/cli/helm-plugin", import.meta.url));
+
+// Bytes that break naive quoting: newlines, both quotes, `$`, backslashes, non-ASCII.
+const tricky = `line one\nsay "hi" and 'bye' for $HOME \${X} \\n ünïcödé ✓ 🔑\n`;
+const binary = Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0x0a, 0x0d, 0x22, 0x24]);
+
+describeKube("the seed's flows: kubectl and helm against a real API server", () => {
+  let kube: Kube;
+  let box: ReturnType<typeof sandbox>;
+  let env: Record<string, string>;
+
+  const sh = (script: string) =>
+    runChild("bash", ["-c", script], { cwd: box.dir, env: kube.env(env) });
+  const cipher = async (value: string | Buffer, filter: string) => {
+    const out = await box.s5(["cipher", "--no-trim", "-f", filter], { input: value });
+    expect(out.code, out.stderr).toBe(0);
+    return out.stdout.toString();
+  };
+
+  beforeAll(async () => {
+    kube = await startKube();
+    box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    // `s5` on PATH, as a user has it; helm and kubectl from the tools the harness found.
+    const bin = join(box.dir, "..", "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
+    chmodSync(join(bin, "s5"), 0o755);
+    env = {
+      ...box.env,
+      PATH: [bin, join(kubeTool("helm"), ".."), join(kubeTool("kubectl"), ".."), box.env.PATH].join(
+        ":",
+      ),
+    };
+  });
+  afterAll(async () => {
+    await kube?.stop();
+  });
+
+  it("s5 render secret.yml | kubectl apply -f -: data (| base64) and stringData (| yaml) exact", async () => {
+    const manifest = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: mysecret",
+      "type: Opaque",
+      "data:",
+      `  foo: ${await cipher(tricky, "base64")}`,
+      `  bin: ${await cipher(binary, "base64")}`,
+      "stringData:",
+      `  bar: ${await cipher(tricky, "yaml")}`,
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "secret.yml"), manifest);
+    const apply = await sh("set -o pipefail; s5 render secret.yml | kubectl apply -f -");
+    expect(apply.code, apply.stderr).toBe(0);
+    expect(apply.stdout).toContain("secret/mysecret created");
+    expect(apply.stderr).not.toContain("ünïcödé");
+
+    const get = (key: string) =>
+      sh(`kubectl get secret mysecret -o json | jq -r .data.${key} | base64 --decode`);
+    expect((await get("foo")).stdoutBytes.equals(Buffer.from(tricky))).toBe(true);
+    expect((await get("bin")).stdoutBytes.equals(binary)).toBe(true);
+    expect((await get("bar")).stdoutBytes.equals(Buffer.from(tricky))).toBe(true);
+  });
+
+  it("a failing token applies nothing (with pipefail the pipeline fails)", async () => {
+    const good = await cipher("fine", "base64");
+    const broken = good.replace(
+      /:([A-Za-z0-9_-]{20})/,
+      (_, run: string) => `:${run.split("").reverse().join("")}`,
+    );
+    writeFileSync(
+      join(box.dir, "broken.yml"),
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: notapplied\ndata:\n  a: ${good}\n  b: ${broken}\n`,
+    );
+    const apply = await sh("set -o pipefail; s5 render broken.yml | kubectl apply -f -");
+    expect(apply.code).not.toBe(0);
+    expect(apply.stderr).toMatch(/broken\.yml:7:6: .*\(S5_/);
+    const missing = await sh("kubectl get secret notapplied");
+    expect(missing.code).not.toBe(0);
+    expect(missing.stderr).toContain("NotFound");
+  });
+
+  it("s5 check before applying stops a manifest with a plaintext secret", async () => {
+    writeFileSync(
+      join(box.dir, "leaky.yml"),
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: leaky\nstringData:\n  a: ${await cipher("x1", "yaml")}\n  password: Hunter2Hunter2!\n`,
+    );
+    const run = await sh("s5 check leaky.yml && s5 render leaky.yml | kubectl apply -f -");
+    expect(run.code).toBe(10);
+    expect(run.stdout).toContain("leaky.yml:7:");
+    expect((await sh("kubectl get secret leaky")).code).not.toBe(0);
+  });
+
+  it("s5 render -i values.yml && helm upgrade --install: the Secret holds the exact values", async () => {
+    writeFileSync(
+      join(box.dir, "values.yml"),
+      `secrets:\n  db: ${await cipher(tricky, "yaml")}\n  api: ${await cipher("api-key-$1", "yaml")}\n`,
+    );
+    const install = await sh(
+      "s5 render -i values.yml && helm upgrade --install app " +
+        `"${chart}" -f values.yml --wait=false`,
+    );
+    expect(install.code, install.stderr).toBe(0);
+    const data = JSON.parse((await sh("kubectl get secret app-secrets -o json")).stdout).data;
+    expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
+    expect(Buffer.from(data.api, "base64").toString()).toBe("api-key-$1");
+  });
+
+  it("the helm plugin renders s5://values.yml in memory: nothing decrypted on disk", async () => {
+    const values = `secrets:\n  db: ${await cipher(tricky, "yaml")}\n`;
+    writeFileSync(join(box.dir, "plugin-values.yml"), values);
+    const plugins = join(box.dir, "..", "helm-plugins");
+    mkdirSync(plugins);
+    const helmEnv = `HELM_PLUGINS="${plugins}"`;
+    expect((await sh(`${helmEnv} helm plugin install "${helmPlugin}"`)).code).toBe(0);
+    const install = await sh(
+      `${helmEnv} helm upgrade --install viaplugin "${chart}" -f s5://plugin-values.yml`,
+    );
+    expect(install.code, install.stderr).toBe(0);
+    const data = JSON.parse((await sh("kubectl get secret viaplugin-secrets -o json")).stdout).data;
+    expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
+    expect(readFileSync(join(box.dir, "plugin-values.yml"), "utf8")).toBe(values);
+
+    // A token that fails stops helm: nothing is installed.
+    writeFileSync(
+      join(box.dir, "bad-values.yml"),
+      "secrets:\n  db: {{ s5:local:AbCdEfGh:bm9wZQ }}\n",
+    );
+    const bad = await sh(
+      `${helmEnv} helm upgrade --install badrelease "${chart}" -f s5://bad-values.yml`,
+    );
+    expect(bad.code).not.toBe(0);
+    expect((await sh("kubectl get secret badrelease-secrets")).code).not.toBe(0);
+  });
+});

@@ -1,9 +1,5 @@
-// Logins (AppRole, JWT), token renewal, namespaces and TLS against a real OpenBao server.
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { createServer } from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startOpenBao } from "../../scripts/openbao.mjs";
@@ -23,29 +19,6 @@ import {
 } from "./helpers.ts";
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
-
-/** A throw-away self-signed certificate (PEM), from the system's openssl. */
-function selfSignedCert(): string {
-  const dir = tempDir();
-  const out = join(dir, "ca.pem");
-  const made = spawnSync("openssl", [
-    "req",
-    "-x509",
-    "-newkey",
-    "rsa:2048",
-    "-nodes",
-    "-subj",
-    "/CN=s5-test-ca",
-    "-days",
-    "1",
-    "-keyout",
-    join(dir, "ca.key"),
-    "-out",
-    out,
-  ]);
-  if (made.status !== 0) throw new Error(`openssl failed: ${made.stderr}`);
-  return readFileSync(out, "utf8");
-}
 
 describeVault("vault auth, namespaces and TLS", () => {
   let mount: string;
@@ -177,100 +150,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     }
   });
 
-  it("logs in with Kubernetes auth: a pod's service-account token file", async () => {
-    // No Kubernetes API server can run here: a loopback stand-in answers the one call OpenBao's
-    // kubernetes auth makes (TokenReview). OpenBao, its kubernetes auth method and s5 are real.
-    const { privateKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
-    const now = Math.floor(Date.now() / 1000);
-    const header = b64url(JSON.stringify({ alg: "RS256", typ: "JWT", kid: "test" }));
-    const claims = b64url(
-      JSON.stringify({
-        iss: "https://kubernetes.default.svc",
-        aud: ["https://kubernetes.default.svc"],
-        sub: "system:serviceaccount:billing:api",
-        iat: now,
-        nbf: now - 5,
-        exp: now + 600,
-        "kubernetes.io": {
-          namespace: "billing",
-          serviceaccount: { name: "api", uid: "5f1c5a5e-0000-4000-8000-000000000001" },
-        },
-      }),
-    );
-    const jwt = `${header}.${claims}.${b64url(sign("sha256", Buffer.from(`${header}.${claims}`), privateKey))}`;
-    const reviews: string[] = [];
-    const k8sApi = createServer((request, response) => {
-      let body = "";
-      request.on("data", (chunk) => {
-        body += chunk;
-      });
-      request.on("end", () => {
-        const spec = (
-          JSON.parse(body || "{}") as { spec?: { token?: string; audiences?: string[] } }
-        ).spec;
-        reviews.push(request.url ?? "");
-        response.setHeader("content-type", "application/json");
-        response.end(
-          JSON.stringify({
-            apiVersion: "authentication.k8s.io/v1",
-            kind: "TokenReview",
-            status:
-              spec?.token === jwt
-                ? {
-                    authenticated: true,
-                    audiences: spec.audiences ?? [],
-                    user: {
-                      username: "system:serviceaccount:billing:api",
-                      uid: "5f1c5a5e-0000-4000-8000-000000000001",
-                      groups: ["system:serviceaccounts", "system:serviceaccounts:billing"],
-                    },
-                  }
-                : { authenticated: false, error: "invalid bearer token" },
-          }),
-        );
-      });
-    });
-    await new Promise<void>((resolve) => k8sApi.listen(0, "127.0.0.1", resolve));
-    const { port } = k8sApi.address() as AddressInfo;
-    try {
-      const k8s = unique("k8s");
-      await apiOk(admin, "POST", `sys/auth/${k8s}`, { type: "kubernetes" });
-      await apiOk(admin, "POST", `auth/${k8s}/config`, {
-        kubernetes_host: `http://127.0.0.1:${port}`,
-        // Required by the method; unused over plain HTTP. A throw-away self-signed certificate.
-        kubernetes_ca_cert: selfSignedCert(),
-        disable_local_ca_jwt: true,
-      });
-      await apiOk(admin, "POST", `auth/${k8s}/role/billing`, {
-        bound_service_account_names: ["api"],
-        bound_service_account_namespaces: ["billing"],
-        token_policies: [policy],
-      });
-      const tokenFile = join(tempDir(), "token");
-      writeFileSync(tokenFile, jwt);
-      const env = vaultEnv({
-        VAULT_TOKEN: undefined,
-        S5_VAULT_AUTH_METHOD: "kubernetes",
-        S5_VAULT_AUTH_MOUNT: k8s,
-        S5_VAULT_ROLE: "billing",
-        S5_VAULT_JWT_FILE: tokenFile,
-        S5_VAULT_TRANSIT_MOUNT: mount,
-        S5_VAULT_TRANSIT_KEY: key,
-      });
-      const cipher = await s5(["cipher", "vault", "k8s-secret"], { env });
-      expect(cipher.stderr).toBe("");
-      expect((await s5(["decipher", cipher.stdout], { env })).stdout).toBe("k8s-secret");
-      expect(reviews.some((url) => url.includes("tokenreviews"))).toBe(true);
-
-      const otherRole = await s5(["decipher", cipher.stdout], {
-        env: { ...env, S5_VAULT_ROLE: "nope" },
-      });
-      expect(otherRole.code).toBe(9);
-      expect(otherRole.stdout).toBe("");
-    } finally {
-      await new Promise((resolve) => k8sApi.close(resolve));
-    }
-  });
+  // Kubernetes auth runs against a real API server: test/k8s/vault-auth.test.ts.
 
   it("sends VAULT_NAMESPACE as X-Vault-Namespace", async () => {
     const namespace = unique("team");

@@ -37,7 +37,7 @@ export function vaultMessage(body: unknown): string {
 
 const where = (op: Operation) => `transit key \`${op.key}\` at \`${op.mount}/\``;
 
-function denied(op: Operation, status: number): S5Error {
+function denied(op: Operation, status: number, reason = ""): S5Error {
   const path = `${op.mount}/${op.action}/${op.key}`;
   switch (op.action) {
     case "decrypt":
@@ -61,10 +61,12 @@ function denied(op: Operation, status: number): S5Error {
         { status, hint: `the token's policy needs \`update\` on ${path}; check VAULT_TOKEN` },
       );
     case "login":
+      // Vault's reason (an audience, an expired or unknown service account) is about claims,
+      // never a secret: shown as it is.
       return new BackendError(
         "S5_VAULT_LOGIN",
         ExitCode.denied,
-        `Vault refused the ${op.method} login at auth/${op.mount}`,
+        `Vault refused the ${op.method} login at auth/${op.mount}${reason ? `: ${reason}` : ""}`,
         { status, hint: "check the role and credentials (S5_VAULT_ROLE, S5_VAULT_ROLE_ID…)" },
       );
     default:
@@ -113,7 +115,9 @@ export function responseError(status: number, body: unknown, op: Operation): S5E
     });
   }
   if (/missing client token/.test(message)) return missingToken();
-  if (status === 403 || /permission denied/.test(message)) return denied(op, status);
+  if (status === 403 || /permission denied/.test(message)) {
+    return denied(op, status, message === "permission denied" ? "" : message);
+  }
   if (op.action === "login" && status >= 400 && status < 500) {
     return new BackendError(
       "S5_VAULT_LOGIN",

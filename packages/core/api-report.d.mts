@@ -458,6 +458,10 @@ interface ProjectConfig {
   vault?: {
     transitKey?: string | undefined;
     transitMount?: string | undefined;
+    /** Retries of one Vault request. @default 6 */
+    maxRetries?: number | undefined;
+    /** Total time one Vault request may be retried, e.g. `"30s"`. @default "30s" */
+    retryTimeout?: string | undefined;
   } | undefined;
 }
 /** What the command line (or an API caller) says; wins over everything else. */

@@ -35,7 +35,16 @@ export interface ProjectConfig {
   /** Write tokens the Go tool can read. @default false */
   legacyTokens?: boolean | undefined;
   local?: { keys: ProjectKey[] } | undefined;
-  vault?: { transitKey?: string | undefined; transitMount?: string | undefined } | undefined;
+  vault?:
+    | {
+        transitKey?: string | undefined;
+        transitMount?: string | undefined;
+        /** Retries of one Vault request. @default 6 */
+        maxRetries?: number | undefined;
+        /** Total time one Vault request may be retried, e.g. `"30s"`. @default "30s" */
+        retryTimeout?: string | undefined;
+      }
+    | undefined;
 }
 
 /** What the command line (or an API caller) says; wins over everything else. */

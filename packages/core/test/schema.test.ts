@@ -114,7 +114,7 @@ describe("validate against the project schema", () => {
     expect(messages(config)).toEqual([
       "unknown key `nmae` in the project config F at `local.keys[0].recipients[0]` (did you mean `name`?)",
       "unknown key `tranistKey` in the project config F at `vault` (did you mean `transitKey`?)",
-      "unknown key `address` in the project config F at `vault` (known keys: transitKey, transitMount)",
+      "unknown key `address` in the project config F at `vault` (known keys: transitKey, transitMount, maxRetries, retryTimeout)",
     ]);
     // A key that looks like a secret pasted in the wrong place is not shown.
     const pasted = messages({ "S5-SECRET-KEY-abcdefghijklmnop": true });

@@ -30,8 +30,24 @@ describe("vault config", () => {
     expect(c.transitKey).toBe("default");
     expect(c.transitMount).toBe("transit");
     expect(c.batchSize).toBe(240);
-    expect(c.maxRetries).toBe(2);
+    expect(c.maxRetries).toBe(6);
+    expect(c.retryTimeoutMs).toBe(30_000);
     expect(c.timeoutMs).toBe(60_000);
+  });
+
+  it("takes the retry budget from the environment, else .s5.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-"));
+    writeFileSync(
+      join(dir, ".s5.json"),
+      JSON.stringify({ vault: { maxRetries: 3, retryTimeout: "2m" } }),
+    );
+    const read = (env: Record<string, string>) =>
+      readVaultConfig(resolveSettings({ cwd: dir, env: { VAULT_ADDR: "http://v", ...env } }));
+    expect(read({})).toMatchObject({ maxRetries: 3, retryTimeoutMs: 120_000 });
+    expect(read({ VAULT_MAX_RETRIES: "0", S5_VAULT_RETRY_TIMEOUT: "500ms" })).toMatchObject({
+      maxRetries: 0,
+      retryTimeoutMs: 500,
+    });
   });
 
   it("treats VAULT_SKIP_VERIFY as a boolean", () => {

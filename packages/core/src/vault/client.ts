@@ -23,6 +23,14 @@ export interface VaultBody {
 export interface VaultResponse {
   status: number;
   body: VaultBody;
+  /** Attempts made and time spent, when the last answer is a failure after retries. */
+  tried?: Tried | undefined;
+}
+
+/** How hard a request was tried, for messages. */
+export interface Tried {
+  attempts: number;
+  ms: number;
 }
 
 export interface SendOptions {
@@ -198,11 +206,18 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     config,
     async send(method, segments, op, options = {}) {
       const path = toPath(segments);
+      // The retry budget: a count and a total time, whichever ends first (a leader election
+      // takes seconds; a server that stays down must fail within the budget, never hang).
+      const started = Date.now();
       for (let attempt = 0; ; attempt++) {
-        const last = attempt >= config.maxRetries;
+        const delay = backoff(attempt, config.retryBaseMs);
+        const last =
+          attempt >= config.maxRetries || Date.now() - started + delay > config.retryTimeoutMs;
+        const tried = () => ({ attempts: attempt + 1, ms: Date.now() - started });
         try {
           const response = await once(method, path, options);
-          if (last || (response.status < 500 && response.status !== 429)) return response;
+          if (response.status < 500 && response.status !== 429) return response;
+          if (last) return { ...response, tried: tried() };
         } catch (error) {
           if (error instanceof BackendError) throw error;
           // The axios error holds the request body (a plaintext): never keep it as a cause.
@@ -212,15 +227,15 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             const cause = await diagnoseTransport(config.address, code);
             if (cause) throw cause;
           }
-          if (last || !isRetryableCode(code)) throw transportError(code, op, attempt + 1);
+          if (last || !isRetryableCode(code)) throw transportError(code, op, tried());
         }
         if (stats) stats.retries++;
-        await sleep(backoff(attempt, config.retryBaseMs));
+        await sleep(delay);
       }
     },
     check(response, op) {
       if (response.status >= 200 && response.status < 300) return response.body;
-      throw responseError(response.status, response.body, op);
+      throw responseError(response.status, response.body, op, response.tried);
     },
     close() {
       httpAgent.destroy();

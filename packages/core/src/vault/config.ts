@@ -54,8 +54,18 @@ export interface VaultConfig {
   tls: VaultTls;
   /** Per request. @default 60000 (`VAULT_CLIENT_TIMEOUT`, seconds or a duration like `5s`) */
   timeoutMs: number;
-  /** Retries on 5xx, 429 and connection errors. @default 2 (`VAULT_MAX_RETRIES`) */
+  /**
+   * Retries on 5xx, 429 and connection errors (`VAULT_MAX_RETRIES`, `vault.maxRetries`). Higher than
+   * the Vault CLI's 2, so a render survives a leader election behind a load balancer (backoff
+   * 250 ms, doubling, with jitter: about 16 s in all).
+   * @default 6
+   */
   maxRetries: number;
+  /**
+   * Total time one request may be retried (`S5_VAULT_RETRY_TIMEOUT`, `vault.retryTimeout`).
+   * @default 30000
+   */
+  retryTimeoutMs: number;
   /** First backoff delay; doubles each retry, with jitter. @default 250 */
   retryBaseMs: number;
   /** `VAULT_HTTP_PROXY`; other proxy variables are ignored. */
@@ -230,6 +240,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
   const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
   const transit = vaultTransit(settings);
+  const project = settings.project?.config.vault;
   return {
     address: url.href.replace(/\/+$/, ""),
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
@@ -247,7 +258,16 @@ export function readVaultConfig(settings: Settings): VaultConfig {
       rejectUnauthorized: !skipVerify,
     },
     timeoutMs: timeout ? parseDuration(timeout, "VAULT_CLIENT_TIMEOUT") : 60_000,
-    maxRetries: parseCount(vaultEnv(env, "MAX_RETRIES"), "VAULT_MAX_RETRIES", 2, 0),
+    maxRetries: parseCount(
+      vaultEnv(env, "MAX_RETRIES") ?? project?.maxRetries?.toString(),
+      "VAULT_MAX_RETRIES",
+      6,
+      0,
+    ),
+    retryTimeoutMs: parseDuration(
+      env.S5_VAULT_RETRY_TIMEOUT || project?.retryTimeout || "30s",
+      "S5_VAULT_RETRY_TIMEOUT",
+    ),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
     proxy: vaultEnv(env, "HTTP_PROXY"),
     transitKey: transit.key,

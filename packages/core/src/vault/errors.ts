@@ -95,8 +95,23 @@ export function invalidToken(op: Operation, source: string): S5Error {
   );
 }
 
+/** How long a request was tried, for a message: ` after 9 attempts over 41.2 s`. */
+function triedText(tried: { attempts: number; ms: number } | undefined): string {
+  if (!tried || tried.attempts <= 1) return "";
+  return ` after ${tried.attempts} attempts over ${(tried.ms / 1000).toFixed(1)} s`;
+}
+
+const BUDGET_HINT =
+  "the retry budget is VAULT_MAX_RETRIES (count) and S5_VAULT_RETRY_TIMEOUT (total time), " +
+  "also `vault.maxRetries` / `vault.retryTimeout` in .s5.json";
+
 /** A whole request that failed with an HTTP status. */
-export function responseError(status: number, body: unknown, op: Operation): S5Error {
+export function responseError(
+  status: number,
+  body: unknown,
+  op: Operation,
+  tried?: { attempts: number; ms: number },
+): S5Error {
   const message = vaultMessage(body);
   if (/namespace not found/.test(message)) {
     return new ConfigError(
@@ -143,8 +158,8 @@ export function responseError(status: number, body: unknown, op: Operation): S5E
     return new BackendError(
       "S5_VAULT_UNAVAILABLE",
       ExitCode.unavailable,
-      `Vault answered HTTP ${status} (${op.action})${message ? `: ${message}` : ""}`,
-      { status, hint: "retried already; try again later, or raise VAULT_MAX_RETRIES" },
+      `Vault at ${op.address} answered HTTP ${status} (${op.action})${triedText(tried)}${message ? `: ${message}` : ""}`,
+      { status, hint: `check the server or cluster; ${BUDGET_HINT}` },
     );
   }
   return new BackendError(
@@ -213,8 +228,12 @@ export function isRetryableCode(code: string): boolean {
 }
 
 /** A request that got no HTTP answer (refused, reset, timed out, TLS failed). */
-export function transportError(code: string, op: Operation, attempts: number): S5Error {
-  const tries = attempts > 1 ? ` after ${attempts} attempts` : "";
+export function transportError(
+  code: string,
+  op: Operation,
+  tried: { attempts: number; ms: number },
+): S5Error {
+  const tries = triedText(tried);
   if (TLS_CODES.test(code)) {
     return new BackendError(
       "S5_VAULT_TLS",
@@ -239,6 +258,6 @@ export function transportError(code: string, op: Operation, attempts: number): S
     "S5_VAULT_UNAVAILABLE",
     ExitCode.unavailable,
     `cannot reach Vault at ${op.address}${tries} (${code})`,
-    { hint: "check VAULT_ADDR (or BAO_ADDR) and that the server is running" },
+    { hint: `check VAULT_ADDR (or BAO_ADDR) and that the server is running; ${BUDGET_HINT}` },
   );
 }

@@ -2,9 +2,11 @@
 // tokens survives the active node being killed mid-render, byte-exact and all or nothing; and a
 // cluster that stays down past the retry budget fails with one clear error, never a hang.
 import { spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { linkModules, run } from "../loader/helpers.ts";
 import { type Cluster, startCluster } from "../setup/ha-cluster.ts";
 import { describeHa, root, server, tempDir, vaultEnv } from "./helpers.ts";
 
@@ -73,6 +75,59 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(Buffer.concat(out).toString()).toBe(expected);
+    await cluster.restart(killed);
+  });
+
+  it("rewrap -i survives a failover too (a retried rewrap gives a valid ciphertext)", async () => {
+    const rotate = await fetch(`${cluster.proxyAddr}/v1/transit/keys/${cluster.key}/rotate`, {
+      method: "POST",
+      headers: { "X-Vault-Token": cluster.rootToken },
+    });
+    expect(rotate.ok).toBe(true);
+    const copy = join(tempDir(), "rewrap.yml");
+    writeFileSync(copy, readFileSync(file));
+    const child = spawn(process.execPath, [bin, "rewrap", "-i", copy], { env });
+    let stderr = "";
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+    });
+    const done = new Promise<number | null>((resolve) => child.on("close", resolve));
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    const runningAtKill = child.exitCode === null;
+    const killed = await cluster.killLeader();
+    expect(await done).toBe(0);
+    expect(runningAtKill, "the rewrap ended before the failover").toBe(true);
+    expect(stderr).toBe(`s5: rewrapped ${COUNT} of ${COUNT} Vault tokens in 1 file\n`);
+    const after = readFileSync(copy, "utf8");
+    expect(after.match(/vault:v2:/g)).toHaveLength(COUNT);
+    await cluster.restart(killed);
+    // Every rewrapped token decrypts to its value: a rewrap sent twice is still a valid ciphertext.
+    const render = await new Promise<string>((resolve) => {
+      const check = spawn(process.execPath, [bin, "render", copy], { env });
+      const parts: Buffer[] = [];
+      check.stdout.on("data", (chunk: Buffer) => parts.push(chunk));
+      check.on("close", () => resolve(Buffer.concat(parts).toString()));
+    });
+    expect(render).toBe(expected);
+  });
+
+  it('an app with import "s5/config" starts during a failover, with every value', async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-ha-loader-"));
+    linkModules(dir);
+    const lines = readFileSync(file, "utf8").split("\n").slice(0, 50);
+    writeFileSync(
+      join(dir, ".env"),
+      `${lines.map((line) => line.replace(/^k(\d+): /, "K$1=").replace(" | json }}", " }}")).join("\n")}\n`,
+    );
+    writeFileSync(
+      join(dir, "app.mjs"),
+      'import "s5/config";\nconsole.log(JSON.stringify([process.env.K0, process.env.K49]));\n',
+    );
+    // The leader dies just before the app starts: its one batch meets the election.
+    const killed = await cluster.killLeader();
+    const app = await run(["app.mjs"], { cwd: dir, env });
+    expect(app.stderr).toBe("");
+    expect(JSON.parse(app.stdout)).toEqual(['value-0-"quoted" $x', 'value-49-"quoted" $x']);
     await cluster.restart(killed);
   });
 

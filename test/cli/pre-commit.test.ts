@@ -1,0 +1,84 @@
+// The pre-commit framework (from PyPI, in a git-ignored virtualenv) runs this repository's
+// `.pre-commit-hooks.yaml` (`s5 check`) on a real git repository: a commit holding a plaintext
+// secret beside a token is blocked, a clean one passes.
+import { spawnSync } from "node:child_process";
+import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { runChild } from "../child.ts";
+import { S5_BIN, sandbox } from "./run.ts";
+
+const REPO = fileURLToPath(new URL("../../", import.meta.url));
+const VENV = join(REPO, ".cache", "pre-commit-venv");
+const PRE_COMMIT = join(VENV, "bin", "pre-commit");
+
+/** pre-commit from PyPI, installed once into .cache (like the OpenBao binary). */
+function installPreCommit(): string | undefined {
+  if (existsSync(PRE_COMMIT)) return undefined;
+  const steps: [string, string[]][] = [
+    ["python3", ["-m", "venv", VENV]],
+    [
+      join(VENV, "bin", "pip"),
+      ["install", "--disable-pip-version-check", "-q", "pre-commit==4.7.0"],
+    ],
+  ];
+  for (const [command, args] of steps) {
+    const run = spawnSync(command, args, { encoding: "utf8" });
+    if (run.status !== 0) return `${command} ${args.join(" ")}: ${run.stderr}`;
+  }
+  return undefined;
+}
+
+describe("the pre-commit hook (pre-commit framework)", () => {
+  let box: ReturnType<typeof sandbox>;
+  let env: Record<string, string>;
+
+  beforeAll(async () => {
+    const failure = installPreCommit();
+    if (failure) throw new Error(`cannot install pre-commit from PyPI: ${failure}`);
+    box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    const bin = join(box.dir, "..", "bin");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
+    chmodSync(join(bin, "s5"), 0o755);
+    env = {
+      ...box.env,
+      PATH: `${bin}:${box.env.PATH}`,
+      PRE_COMMIT_HOME: join(box.dir, "..", "pre-commit-cache"),
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    };
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: box.dir, env });
+    git("init", "-q");
+    git("add", ".s5.json");
+    git("commit", "-qm", "init");
+  }, 180_000);
+
+  const tryHook = (file: string) =>
+    runChild(PRE_COMMIT, ["try-repo", REPO, "s5-check", "--files", file], {
+      cwd: box.dir,
+      env,
+    });
+
+  it("blocks a file with a plaintext secret beside a token, and passes a clean one", async () => {
+    const token = (await box.s5(["cipher", "db-password-value"])).stdout.toString();
+    writeFileSync(join(box.dir, "leaky.yml"), `db: ${token}\napi_password: Hunter2Hunter2!\n`);
+    writeFileSync(join(box.dir, "clean.yml"), `db: ${token}\nname: billing\n`);
+    spawnSync("git", ["add", "leaky.yml", "clean.yml"], { cwd: box.dir, env });
+
+    const leaky = await tryHook("leaky.yml");
+    expect(leaky.code).toBe(1);
+    expect(leaky.stdout).toContain("s5 check");
+    expect(leaky.stdout).toContain("Failed");
+    expect(leaky.stdout).toContain("leaky.yml:2:");
+    expect(leaky.stdout).not.toContain("db-password-value");
+
+    const clean = await tryHook("clean.yml");
+    expect(clean.code, clean.stdout).toBe(0);
+    expect(clean.stdout).toContain("Passed");
+  });
+});

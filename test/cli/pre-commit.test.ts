@@ -2,12 +2,12 @@
 // `.pre-commit-hooks.yaml` (`s5 check`) on a real git repository: a commit holding a plaintext
 // secret beside a token is blocked, a clean one passes.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runChild } from "../child.ts";
-import { S5_BIN, sandbox } from "./run.ts";
+import { s5OnPath, sandbox } from "./run.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const VENV = join(REPO, ".cache", "pre-commit-venv");
@@ -39,10 +39,7 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     if (failure) throw new Error(`cannot install pre-commit from PyPI: ${failure}`);
     box = sandbox();
     await box.s5(["init", "--name", "dev"]);
-    const bin = join(box.dir, "..", "bin");
-    mkdirSync(bin);
-    writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
-    chmodSync(join(bin, "s5"), 0o755);
+    const bin = s5OnPath(box.dir);
     env = {
       ...box.env,
       PATH: `${bin}:${box.env.PATH}`,

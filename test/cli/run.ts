@@ -1,6 +1,6 @@
 /** Runs the built `s5` CLI as a child process in a private temporary home. */
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -57,4 +57,13 @@ export function sandbox(): Sandbox {
       });
     },
   };
+}
+
+/** A directory holding an `s5` command (the built CLI), to put first on PATH as a user has it. */
+export function s5OnPath(next: string): string {
+  const bin = join(next, "..", "bin");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
+  chmodSync(join(bin, "s5"), 0o755);
+  return bin;
 }

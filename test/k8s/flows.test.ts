@@ -1,12 +1,12 @@
 // The seed's flows against a real API server (etcd + kube-apiserver), kubectl and helm:
 // `s5 render secret.yml | kubectl apply -f -`, `s5 check` before applying, `s5 render -i values.yml
 // && helm upgrade --install`, and the helm downloader plugin that never writes plaintext to disk.
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runChild } from "../child.ts";
-import { S5_BIN, sandbox } from "../cli/run.ts";
+import { s5OnPath, sandbox } from "../cli/run.ts";
 import { describeKube, type Kube, kubeTool, startKube } from "../setup/kube.ts";
 
 const chart = fileURLToPath(new URL("../../apps/k8s-chart", import.meta.url));
@@ -34,10 +34,7 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     box = sandbox();
     await box.s5(["init", "--name", "dev"]);
     // `s5` on PATH, as a user has it; helm and kubectl from the tools the harness found.
-    const bin = join(box.dir, "..", "bin");
-    mkdirSync(bin);
-    writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
-    chmodSync(join(bin, "s5"), 0o755);
+    const bin = s5OnPath(box.dir);
     env = {
       ...box.env,
       PATH: [bin, join(kubeTool("helm"), ".."), join(kubeTool("kubectl"), ".."), box.env.PATH].join(

@@ -147,6 +147,7 @@ describeVault("Vault Kubernetes auth against a real API server", () => {
       expect(run.code).toBe(9);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain("Vault refused the kubernetes login");
+      expect(run.stderr).toContain("service account still exists");
     });
   });
 });

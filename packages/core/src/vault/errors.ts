@@ -67,7 +67,15 @@ function denied(op: Operation, status: number, reason = ""): S5Error {
         "S5_VAULT_LOGIN",
         ExitCode.denied,
         `Vault refused the ${op.method} login at auth/${op.mount}${reason ? `: ${reason}` : ""}`,
-        { status, hint: "check the role and credentials (S5_VAULT_ROLE, S5_VAULT_ROLE_ID…)" },
+        {
+          status,
+          hint:
+            op.method === "kubernetes"
+              ? "check S5_VAULT_ROLE and the role's bound service account names, namespaces and " +
+                "audience, and that the pod's service account still exists (a deleted one's " +
+                "tokens are refused)"
+              : "check the role and credentials (S5_VAULT_ROLE, S5_VAULT_ROLE_ID…)",
+        },
       );
     default:
       return new BackendError(

@@ -19,8 +19,12 @@ export interface SodiumModule {
   crypto_generichash(out: Buffer, input: Buffer): void;
 }
 
-/** The sodium-native release whose native binding the fast path below was written against. */
-const FAST_VERSION = "5.1.0";
+/**
+ * The sodium-native major version whose native binding the fast path below was written against.
+ * Any 5.x is taken (no exact pin that would silently hold back upgrades); test/sodium.test.ts
+ * fails when a release changes the binding's layout, and then this must change too.
+ */
+const FAST_MAJOR = 5;
 
 function check(ok: boolean, what: string): void {
   // The native binding aborts the process on a wrong size: refuse first.
@@ -64,7 +68,7 @@ function fromBinding(b: Binding): SodiumModule {
 
 /**
  * sodium-native's JavaScript wrapper costs ~16 ms to load (its `require-addon` chain and `assert`),
- * its native binding ~2 ms. For the release this was written against, load the prebuilt binding
+ * its native binding ~2 ms. For the major release this was written against, load the prebuilt binding
  * directly and check sizes here as the wrapper does; otherwise (another release, a platform
  * without a prebuild, a bundled app) use the package as it is.
  */
@@ -72,7 +76,8 @@ function loadFast(): SodiumModule | undefined {
   try {
     const require = requireFrom(import.meta.url);
     const manifest = require.resolve("sodium-native/package.json");
-    if (JSON.parse(readFileSync(manifest, "utf8")).version !== FAST_VERSION) return undefined;
+    const version = String(JSON.parse(readFileSync(manifest, "utf8")).version);
+    if (Number(version.split(".")[0]) !== FAST_MAJOR) return undefined;
     const addon = join(
       dirname(manifest),
       "prebuilds",

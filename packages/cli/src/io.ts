@@ -44,7 +44,11 @@ const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 /** Reads a file (or stdin) that must be UTF-8 text, for commands that rewrite it as text. */
 export async function readText(path: string): Promise<string> {
-  const bytes = await readInput(path);
+  return decodeText(await readInput(path), path);
+}
+
+/** Bytes already read, as UTF-8 text (an error naming `path` when they are not). */
+export function decodeText(bytes: Uint8Array, path: string): string {
   try {
     return utf8.decode(bytes);
   } catch (cause) {

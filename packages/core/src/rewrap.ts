@@ -61,7 +61,9 @@ export async function rewrapSources<T extends string | Uint8Array>(
           });
         }
         results = (await backend.rewrap([...map.values()])).map((result) =>
-          result.ok ? { ok: true, value: formatBody(result.value, result.value) } : result,
+          result.ok
+            ? { ok: true, value: formatBody(result.value, { goTool: result.value.goTool }) }
+            : result,
         );
       } catch (error) {
         const failure = { ok: false as const, error: toS5Error(error) };

@@ -145,7 +145,7 @@ Directories are walked, honouring .gitignore. Default: the current directory.`,
       context.usage("--format is text, json or sarif (--json is --format json)");
     }
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    const legacy = goToolBackendOf(settings);
+    const goToolBackend = goToolBackendOf(settings);
     const problems: Problem[] = [];
     const all: FoundTokens[] = [];
     let files = 0;
@@ -153,7 +153,7 @@ Directories are walked, honouring .gitignore. Default: the current directory.`,
       const content = await readFile(file);
       if (looksBinary(content)) continue;
       files++;
-      const found = findTokens({ name: file, content }, legacy);
+      const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures)
         problems.push({ location, message: error.message, code: error.code });
       if (found.tokens.length + found.failures.length > 0) {

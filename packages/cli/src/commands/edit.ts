@@ -17,7 +17,7 @@ import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { readInput, readText } from "../io.ts";
+import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
@@ -107,8 +107,9 @@ open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
     if (file === undefined || positionals.length > 1 || file === "-")
       context.usage("edit takes one FILE");
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    // Read once: the same bytes are compared again before writing (guardChanged).
     const originalBytes = await readInput(file);
-    const original = await readText(file);
+    const original = decodeText(originalBytes, file);
     // Before the editor opens: a file s5 may not replace would cost the user every edit.
     checkOutputs([file], { secret: false, inPlace: true, force: values.force });
     await using backends = createBackends(settings);

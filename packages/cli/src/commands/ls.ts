@@ -22,7 +22,7 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
   examples: ["s5 ls --json ."],
   async run({ values, positionals, backendWord }) {
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    const legacy = goToolBackendOf(settings);
+    const goToolBackend = goToolBackendOf(settings);
     // Bare Go-tool Vault tokens name no key: the one the settings say (the same precedence as
     // every command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").
     const vaultKey = vaultTransit(settings).key;
@@ -30,7 +30,7 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
     for (const file of listFiles(positionals)) {
       const content = await readFile(file);
       if (looksBinary(content)) continue;
-      const found = findTokens({ name: file, content }, legacy);
+      const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures) {
         process.stderr.write(
           `${location.file}:${location.line}:${location.column}: ${error.message} (${error.code})\n`,

@@ -21,7 +21,7 @@ const node = process.execPath;
 const s5Bin = join(root, "packages/cli/bin/s5.mjs");
 const dotenvx = join(root, "node_modules/.bin/dotenvx");
 const COUNT = 50;
-const GOAL_MS = 25;
+const GOAL_MS = 15;
 
 function dotenvText(names, values) {
   return `${names.map((name, i) => `${name}=${values[i]}`).join("\n")}\n`;

@@ -7,7 +7,7 @@ type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 /**
  * `s5:worker-source`: the worker of `config()` with core bundled in, as a string. A worker file
  * next to dist/ would be lost when the application is bundled; a string travels with the code.
- * Native and large modules stay outside and are resolved at run time (see src/sync.ts).
+ * The native module stays outside and is resolved at run time (see src/sync.ts).
  */
 const workerSource: Plugin = {
   name: "s5-worker-source",
@@ -25,7 +25,9 @@ const workerSource: Plugin = {
       minify: true,
       write: false,
       legalComments: "none",
-      external: ["sodium-native", "node-vault"],
+      // Core's dist carries the Vault transport (node-vault, axios) in its lazily loaded chunk:
+      // it comes along, and only the native module stays outside.
+      external: ["sodium-native"],
       // `import("sodium-native")` must go through the worker's resolving `require`, and
       // `createRequire(import.meta.url)` must start where sodium-native is (see src/sync.ts).
       supported: { "dynamic-import": false },

@@ -1,6 +1,6 @@
 // `s5/config` inside an application that is itself bundled (esbuild ESM and CJS, webpack): the
 // bundle is run from a directory that has only the bundle, .env, .s5.json and the two native or
-// large modules every bundler keeps external (sodium-native, node-vault) — no s5 package on disk.
+// native module every bundler keeps external (sodium-native) — no s5 package on disk.
 import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,7 +11,7 @@ import { localProject, type Project, root, run } from "./helpers.ts";
 
 const DB = "bundled-db-password-123";
 const API = "bundled-api-key-456";
-const EXTERNAL = ["sodium-native", "node-vault"];
+const EXTERNAL = ["sodium-native"];
 
 const APP = [
   'import "s5/config";',

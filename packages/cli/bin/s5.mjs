@@ -1,8 +1,11 @@
 #!/usr/bin/env node
 // Kept tiny so `s5 --version` costs no more than starting Node; everything else loads on demand.
-import { readFileSync } from "node:fs";
-import module from "node:module";
-import { fileURLToPath } from "node:url";
+// Built-ins through process.getBuiltinModule: an ESM `import … from "node:fs"` would build fs's
+// ESM facade, which loads fs/promises, streams and readline (34 modules) for nothing.
+const { lstatSync, mkdirSync, readFileSync, writeSync } = process.getBuiltinModule("node:fs");
+const module = process.getBuiltinModule("node:module");
+const { isAbsolute, join } = process.getBuiltinModule("node:path");
+const { fileURLToPath } = process.getBuiltinModule("node:url");
 
 const args = process.argv.slice(2);
 
@@ -30,11 +33,67 @@ if (debugSet.length > 0) {
   process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
 }
 
+/** The user's own cache directory for s5, or undefined (no home, a relative XDG_CACHE_HOME). */
+function cacheHome() {
+  const env = process.env;
+  if (process.platform === "win32")
+    return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "s5") : undefined;
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "s5");
+  let home;
+  try {
+    home = process.getBuiltinModule("node:os").homedir();
+  } catch {
+    return undefined;
+  }
+  if (!home || !isAbsolute(home)) return undefined;
+  return process.platform === "darwin"
+    ? join(home, "Library", "Caches", "s5")
+    : join(home, ".cache", "s5");
+}
+
+/** A real directory (not a link) of this user that no one else may write to (`mask` 0o022) or use at all (0o077). */
+function isOwnDir(dir, mask) {
+  const stat = lstatSync(dir);
+  return (
+    stat.isDirectory() &&
+    (typeof process.getuid !== "function" ||
+      (stat.uid === process.getuid() && (stat.mode & mask) === 0))
+  );
+}
+
+/**
+ * Node's compile cache (compiled code of s5 and its Vault transport, reused by the next start)
+ * in a directory only this user can write: Node's default is one directory in the shared /tmp,
+ * where another user could plant compiled code. NODE_COMPILE_CACHE and
+ * NODE_DISABLE_COMPILE_CACHE are Node's own and win.
+ */
+function enableCompileCache() {
+  const env = process.env;
+  if (typeof module.enableCompileCache !== "function") return;
+  if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
+  try {
+    const base = cacheHome();
+    if (!base) return;
+    const dir = join(base, "node-compile-cache");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) {
+      module.enableCompileCache(dir);
+    }
+  } catch {
+    // No cache (a read-only home, a directory of someone else's): s5 only starts slower.
+  }
+}
+
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
-  process.stdout.write(`${version}\n`);
+  // Straight to fd 1: process.stdout would load Node's streams (20 modules) for one line.
+  try {
+    writeSync(1, `${version}\n`);
+  } catch {
+    process.stdout.write(`${version}\n`);
+  }
 } else {
-  module.enableCompileCache?.();
+  enableCompileCache();
   const { main } = await import("../dist/cli.mjs");
   process.exitCode = await main(args);
 }

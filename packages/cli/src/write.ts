@@ -4,7 +4,6 @@
  * character devices and `/dev/stdout` are written as streams, never renamed over. Several files are
  * prepared first and renamed only when every one is ready.
  */
-import { randomBytes } from "node:crypto";
 import { accessSync, constants, realpathSync, type Stats, statSync } from "node:fs";
 import { type FileHandle, open, rename } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
@@ -46,6 +45,9 @@ type Plan =
     };
 
 const STDOUT_PATH = /^\/(?:dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/;
+
+/** A random name part; node:crypto (38 modules) is loaded only by a command that writes a file. */
+const randomSuffix = () => process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex");
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 
@@ -181,10 +183,7 @@ async function writeStream(path: string, pieces: Iterable<Uint8Array>): Promise<
 
 /** Writes a temporary file next to the target; returns its path. Removed again on failure. */
 async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string> {
-  const temp = join(
-    dirname(plan.real),
-    `.${basename(plan.real)}.s5-${randomBytes(6).toString("hex")}`,
-  );
+  const temp = join(dirname(plan.real), `.${basename(plan.real)}.s5-${randomSuffix()}`);
   let handle: FileHandle | undefined;
   try {
     cleanupOnSignal(temp);

@@ -4,9 +4,9 @@
  * await would not hold back the application's next import (see docs/loader.md).
  *
  * The worker's code is a string built into this package (`s5:worker-source`), not a file next to
- * it: when the application itself is bundled, no worker file would be found. Only native or large
- * dependencies (`sodium-native`, `node-vault`) are loaded from disk, from the first place that has
- * them: this package, the main script, or the working directory.
+ * it: when the application itself is bundled, no worker file would be found. It carries core and
+ * its Vault transport; only the native module (`sodium-native`) is loaded from disk, from the first
+ * place that has it: this package, the main script, or the working directory.
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -47,7 +47,7 @@ function ownFile(): string | undefined {
   }
 }
 
-/** Where the worker looks for `sodium-native` and `node-vault`, in order. */
+/** Where the worker looks for `sodium-native`, in order. */
 function bases(cwd: string): string[] {
   const list: string[] = [];
   const own = ownFile();

@@ -1,4 +1,3 @@
-import { setFlagsFromString } from "node:v8";
 import {
   createBackends,
   renderSources,
@@ -23,7 +22,10 @@ import { writeOutputs, writeStdout } from "../write.ts";
  */
 function boundYoungGeneration(sources: readonly Source<Uint8Array>[]): void {
   const total = sources.reduce((sum, source) => sum + source.content.byteLength, 0);
-  if (total > 16 * 1024 * 1024) setFlagsFromString("--semi-space-growth-factor=1");
+  // node:v8 is loaded here only (30 modules): small renders never need it.
+  if (total > 16 * 1024 * 1024) {
+    process.getBuiltinModule("node:v8").setFlagsFromString("--semi-space-growth-factor=1");
+  }
 }
 
 export default defineCommand({

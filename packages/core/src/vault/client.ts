@@ -3,14 +3,18 @@
  * (see docs/vault.md). s5 owns the environment, TLS, agents, timeouts, retries and URL paths;
  * node-vault only sends the request and tells a 2xx from an error status.
  */
-import http from "node:http";
-import https from "node:https";
+import type * as Http from "node:http";
 import createNodeVault from "node-vault";
 import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts";
 import type { VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
 import { diagnoseTransport } from "./diagnose.ts";
 import { isRetryableCode, type Operation, responseError, transportError } from "./errors.ts";
+
+// Not `import http from "node:http"`: in ESM that builds the module's ESM facade, which reads its
+// lazy WebSocket exports and so loads Node's fetch implementation (undici, ~30 ms) for nothing.
+const http = process.getBuiltinModule("node:http");
+const https = process.getBuiltinModule("node:https");
 
 /** Vault's response envelope (the parts s5 reads). */
 export interface VaultBody {
@@ -72,7 +76,7 @@ const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
  * 127.0.0.1 (defect 4). Only `VAULT_HTTP_PROXY` is honoured, never for a loopback address.
  * On older Node, axios still reads the proxy variables: set NO_PROXY there.
  */
-function proxyEnv(config: VaultConfig): http.ProxyEnv {
+function proxyEnv(config: VaultConfig): Http.ProxyEnv {
   const host = new URL(config.address).hostname;
   if (!config.proxy || LOOPBACK.test(host)) return {};
   return { HTTP_PROXY: config.proxy, HTTPS_PROXY: config.proxy };

@@ -1,0 +1,127 @@
+/**
+ * The Vault transport (node-vault and axios, with their dependencies) is bundled into core's lazily
+ * imported Vault chunk, and axios is kept from loading what s5 never uses. See docs/decisions.md,
+ * "What the Vault path costs".
+ *
+ * Each edit of axios below must match exactly once: an axios release that changes these lines
+ * fails the build here, so a review cannot be skipped by accident.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
+import type { UserConfig } from "tsdown";
+
+type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
+
+/** The packages bundled into the Vault chunk: node-vault and everything it imports. */
+export function isTransportModule(id: string, importer: string | undefined): boolean {
+  if (id === "sodium-native" || id.startsWith("sodium-native/")) return false;
+  if (id === "node-vault") return true;
+  return importer?.includes(`${sep}node_modules${sep}`) === true;
+}
+
+interface Edit {
+  why: string;
+  from: string;
+  to: string;
+}
+
+/** axios's Node build (dist/node/axios.cjs), the one node-vault's `require("axios")` loads. */
+const AXIOS_EDITS: Edit[] = [
+  {
+    // http2 (~10–20 ms to load) serves only requests made with `httpVersion: 2`; s5 sends HTTP/1.1.
+    why: "http2 loaded on first use",
+    from: "var http2 = require('http2');",
+    to: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });",
+  },
+  {
+    // Reading globalThis.FormData loads Node's fetch implementation (undici, ~30–40 ms). isFormData
+    // still recognises a FormData by its tag (`[object FormData]`) on the next lines.
+    why: "no global FormData lookup at load",
+    from: "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;",
+    to: "const FormDataCtor = undefined;",
+  },
+  {
+    // A warm-up of the fetch adapter's cache, which builds Request/Response objects (undici again).
+    // The fetch adapter still builds itself on first use; in Node axios picks the http adapter.
+    why: "no fetch adapter warm-up at load",
+    from: "\ngetFetch();\n",
+    to: "\n",
+  },
+];
+
+function applyEdits(code: string, edits: Edit[], file: string): string {
+  let out = code;
+  for (const edit of edits) {
+    const count = out.split(edit.from).length - 1;
+    if (count !== 1) {
+      throw new Error(
+        `s5 build: ${file} has ${count} copies of the line to edit (${edit.why}); axios changed: ` +
+          "review packages/core/build/transport.ts",
+      );
+    }
+    out = out.replace(edit.from, edit.to);
+  }
+  return out;
+}
+
+/** Edits axios's Node build as it is bundled. */
+export const lazyAxios: Plugin = {
+  name: "s5-lazy-axios",
+  transform: {
+    filter: { id: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ },
+    handler(code, id) {
+      return { code: applyEdits(code, AXIOS_EDITS, id), map: null };
+    },
+  },
+};
+
+/**
+ * mime-db (180 kB of JSON, a third of the transport) is the MIME table of mime-types, which
+ * form-data reads to label file uploads. s5 sends JSON only and never uploads a file: an empty
+ * table. form-data would label an upload `application/octet-stream`.
+ */
+export const noMimeTable: Plugin = {
+  name: "s5-no-mime-table",
+  load: {
+    filter: { id: /[\\/]node_modules[\\/]mime-db[\\/]index\.js$/ },
+    handler() {
+      return { code: "module.exports = {};\n", map: null };
+    },
+  },
+};
+
+/** The license texts of the bundled packages, next to the code (they are MIT / ISC / BSD). */
+export const transportLicenses: Plugin = {
+  name: "s5-transport-licenses",
+  generateBundle(_options, bundle) {
+    const packages = new Map<string, string>();
+    for (const item of Object.values(bundle)) {
+      if (item.type !== "chunk") continue;
+      for (const id of item.moduleIds) {
+        const at = id.lastIndexOf(`${sep}node_modules${sep}`);
+        if (at < 0) continue;
+        let dir = dirname(id);
+        while (dir.length > at && !existsSync(join(dir, "package.json"))) dir = dirname(dir);
+        const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+        if (!manifest.name || packages.has(manifest.name)) continue;
+        const license = ["LICENSE", "LICENSE.md", "LICENSE.txt", "license", "LICENCE"]
+          .map((name) => join(dir, name))
+          .find((file) => existsSync(file));
+        packages.set(
+          `${manifest.name}@${manifest.version}`,
+          license ? readFileSync(license, "utf8").trim() : `License: ${manifest.license}`,
+        );
+      }
+    }
+    if (packages.size === 0) return;
+    const text = [...packages]
+      .sort(([a], [b]) => a.localeCompare(b))
+      .map(([name, license]) => `## ${name}\n\n${license}\n`)
+      .join("\n");
+    this.emitFile({
+      type: "asset",
+      fileName: "THIRD-PARTY-LICENSES.md",
+      source: `# Third-party code bundled in dist/ (the Vault transport)\n\n${text}`,
+    });
+  },
+};

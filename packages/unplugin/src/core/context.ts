@@ -63,12 +63,10 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
     if (!done) return null;
     for (const value of done.values) {
       for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
-      if (options.leakScan) {
-        const leaked = remember(value, done.allowed, options.leakScanMinLength);
-        if (leaked && leaked.length > 0) {
-          throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
-        }
-      }
+    }
+    if (options.leakScan) {
+      const leaked = remember(done.values, done.allowed, options.leakScanMinLength);
+      if (leaked.length > 0) throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
     }
     tainted.add(done.file);
     return { code: done.code, map: done.map, values: done.values } satisfies TransformOutput;

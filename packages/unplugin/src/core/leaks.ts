@@ -3,6 +3,7 @@
  * plugin, so a server and a client build in one process see each other), and the client outputs
  * already emitted, so a value decrypted later is still looked for in them.
  */
+import { multiSearch } from "./search.ts";
 
 interface Secret {
   forms: string[];
@@ -51,31 +52,37 @@ export function formsOf(value: string): string[] {
   return [...forms];
 }
 
-/** Remembers a plaintext; `allowed` values (from `allowClient` files) are never reported. */
-export function remember(value: string, allowed: boolean, minLength: number): string[] | undefined {
-  if (allowed) {
-    exempt.add(value);
-    secrets.delete(value);
-    return undefined;
+/**
+ * Remembers a module's plaintexts; `allowed` values (from `allowClient` files) are never reported.
+ * Returns the client outputs of earlier builds that already hold one of the new values.
+ */
+export function remember(values: readonly string[], allowed: boolean, minLength: number): string[] {
+  const fresh: Secret[] = [];
+  for (const value of values) {
+    if (allowed) {
+      exempt.add(value);
+      secrets.delete(value);
+      continue;
+    }
+    if (value.length < minLength || exempt.has(value) || secrets.has(value)) continue;
+    const secret = { forms: formsOf(value) };
+    secrets.set(value, secret);
+    fresh.push(secret);
   }
-  if (value.length < minLength || exempt.has(value) || secrets.has(value)) return undefined;
-  const secret = { forms: formsOf(value) };
-  secrets.set(value, secret);
-  // A value first seen now may already be in a client output of an earlier build.
+  if (fresh.length === 0 || outputs.size === 0) return [];
   return findIn(
     [...outputs].map(([name, text]) => ({ name, text })),
-    [secret],
+    fresh,
   );
 }
 
+/** The files that hold any form of any of the secrets: one pass over each file. */
 function findIn(files: readonly ClientOutput[], list: Iterable<Secret>): string[] {
-  const found = new Set<string>();
-  for (const secret of list) {
-    for (const file of files) {
-      if (secret.forms.some((form) => file.text.includes(form))) found.add(file.name);
-    }
-  }
-  return [...found].sort();
+  const search = multiSearch([...list].flatMap((secret) => secret.forms));
+  return files
+    .filter((file) => search.containsAny(file.text))
+    .map((file) => file.name)
+    .sort();
 }
 
 /**

@@ -3,7 +3,7 @@
 //   - `s5 render` of 1000 distinct Vault tokens vs `sops decrypt` of the same 1000 values
 //     (sops with hc_vault_transit: one data key, one transit call): time and peak memory;
 //   - the same for a file of one value;
-//   - the same 1000 tokens, one sequential request per token (the Go tool's way);
+//   - the same 1000 tokens, one sequential request per token (the Go tool's way, bench/_sequential.mjs);
 //   - app start: `import "s5/config"` with 50 Vault tokens vs `import "dotenv/config"`.
 // Runs are interleaved (one of each side per round) and the medians are kept.
 //
@@ -22,7 +22,9 @@ import { findSops } from "./_sops.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+// S5_BENCH_S5_ROOT: another checkout's build (its bin and node_modules), to compare two versions.
+const s5Root = process.env.S5_BENCH_S5_ROOT ?? root;
+const s5Bin = join(s5Root, "packages/cli/bin/s5.mjs");
 const DELAY_MS = 5;
 const KEY = "bench";
 const APP_TOKENS = 50;
@@ -141,7 +143,7 @@ function appStart({ dir, env, tokens, values, runs }) {
   const project = (sub, content) => {
     const cwd = join(dir, sub);
     mkdirSync(cwd);
-    symlinkSync(join(root, "node_modules"), join(cwd, "node_modules"), "dir");
+    symlinkSync(join(s5Root, "node_modules"), join(cwd, "node_modules"), "dir");
     writeFileSync(join(cwd, ".env"), content);
     return cwd;
   };
@@ -186,7 +188,8 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
     proxy = await startDelayProxy(server.addr, DELAY_MS);
     const vaultEnv = { VAULT_ADDR: proxy.url, VAULT_TOKEN: server.token };
     const s5Env = cleanEnv(dir, { ...vaultEnv, S5_VAULT_TRANSIT_KEY: KEY, NO_COLOR: "1" });
-    const sopsEnv = cleanEnv(dir, { VAULT_TOKEN: server.token });
+    // sops reads VAULT_TOKEN (the address is in its file); the sequential baseline both.
+    const sopsEnv = cleanEnv(dir, vaultEnv);
 
     const values = plaintexts(1000);
     const tokens = await encryptWithVault(server, values);
@@ -216,12 +219,14 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
     });
 
     log("1000 values, one sequential request per token (the Go tool's way), one run…");
-    const oneByOne = { ...s5Env, S5_VAULT_BATCH_SIZE: "1", S5_VAULT_PARALLELISM: "1" };
-    const sequential = run(node, [s5Bin, "render", many.tokenFile], {
+    const sequentialRun = run(node, [join(root, "bench/_sequential.mjs"), KEY, many.tokenFile], {
       cwd: dir,
-      env: oneByOne,
-      stdout: "ignore",
-    }).ms;
+      env: sopsEnv,
+    });
+    if (sequentialRun.stdout !== yaml(values)) {
+      throw new Error("the one-request-per-token baseline printed something else than the values");
+    }
+    const sequential = sequentialRun.ms;
 
     log(`app start with ${APP_TOKENS} Vault tokens, ${runs * 2} interleaved runs…`);
     const app = appStart({
@@ -263,7 +268,7 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
       timeRow("Vault: `s5 render` of a 1-token file vs `sops decrypt` of a 1-value file", one),
       {
         figure:
-          "Vault: the 1000 tokens batched vs one sequential request per token (the Go tool's way: `S5_VAULT_BATCH_SIZE=1 S5_VAULT_PARALLELISM=1`)",
+          "Vault: the 1000 tokens batched vs one sequential request per token, the Go tool's way (`bench/_sequential.mjs`: Node's http, keep-alive), whole process",
         s5: formatMs(many.s5.ms),
         baseline: `${formatMs(sequential)} (1 run, 1000 requests)`,
         ratio: `${formatRatio(fasterBy)} faster`,

@@ -8,7 +8,7 @@
 /** Alternatives per expression: keeps each one well below V8's limits on a compiled expression. */
 const PER_EXPRESSION = 500;
 
-const escape = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+const asLiteral = (literal: string) => literal.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
 
 export interface MultiSearch {
   /** Whether `text` contains at least one of the patterns. */

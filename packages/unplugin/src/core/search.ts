@@ -24,7 +24,7 @@ export function multiSearch(patterns: Iterable<string>): MultiSearch {
       new RegExp(
         list
           .slice(i, i + PER_EXPRESSION)
-          .map(escape)
+          .map(asLiteral)
           .join("|"),
       ),
     );

@@ -5,7 +5,7 @@
 import { createAesBackend } from "./aes/backend.ts";
 import type { Backend, BackendName } from "./backend.ts";
 import { goToolBackendOf, loadSecretKeys, type Settings } from "./config.ts";
-import { KeyError, S5Error } from "./errors.ts";
+import { ConfigError, KeyError, S5Error } from "./errors.ts";
 import { createLocalBackend } from "./local/backend.ts";
 
 /**
@@ -37,6 +37,30 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
   return createAesBackend({ key: settings.aesKey });
 }
 
+/**
+ * The Vault backend's module. node-vault (its HTTP transport) is an optional peer dependency, so
+ * that local-key and AES users do not install it: without it, say what to install.
+ */
+async function loadVaultModule(): Promise<typeof import("./vault/backend.ts")> {
+  try {
+    return await import("./vault/backend.ts");
+  } catch (error) {
+    const code = (error as { code?: unknown }).code;
+    const missing =
+      (code === "ERR_MODULE_NOT_FOUND" || code === "MODULE_NOT_FOUND") &&
+      /['"]node-vault['"]/.test(String((error as Error).message));
+    if (!missing) throw error;
+    throw new ConfigError(
+      "S5_CONFIG_VAULT_CLIENT",
+      "the Vault backend needs the package node-vault, which is not installed",
+      {
+        hint: "install it beside s5: npm install node-vault (or npm install --global s5 node-vault for a global s5)",
+        missing: true,
+      },
+    );
+  }
+}
+
 export function createBackends(settings: Settings): Backends {
   const made = new Map<BackendName, Promise<Backend>>();
 
@@ -46,7 +70,7 @@ export function createBackends(settings: Settings): Backends {
       case "local":
         return createSyncBackend(settings, name);
       case "vault": {
-        const { createVaultBackend } = await import("./vault/backend.ts");
+        const { createVaultBackend } = await loadVaultModule();
         return createVaultBackend(settings);
       }
     }

@@ -4,6 +4,8 @@
  * key pay nothing for it. See docs/decisions.md for why sealed boxes.
  */
 import { dirname, join } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { jsSodium } from "./sodium-js.ts";
 
 // Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
 // application that uses `s5/config` (see config.ts).
@@ -95,16 +97,63 @@ function loadFast(): SodiumModule | undefined {
   }
 }
 
-let loaded: SodiumModule | undefined;
+/** Which libsodium s5 runs on: `native` (sodium-native) or `js` (the JavaScript fallback). */
+export type SodiumKind = "native" | "js";
+
+let loaded: { kind: SodiumKind; sodium: SodiumModule } | undefined;
+
+function loadNative(): SodiumModule | undefined {
+  try {
+    return loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
+  } catch {
+    // Not installed (an optional dependency), no prebuild for this platform, or a single-file
+    // executable, which cannot load a native addon from inside itself.
+    return undefined;
+  }
+}
+
+/**
+ * Chooses once: sodium-native when it loads, else the JavaScript libsodium (same tokens, slower:
+ * see docs/decisions.md). `S5_SODIUM=js` or `native` forces one; `native` fails when it cannot load.
+ */
+function choose(): { kind: SodiumKind; sodium: SodiumModule } {
+  const wanted = process.env.S5_SODIUM;
+  if (wanted !== undefined && wanted !== "" && wanted !== "js" && wanted !== "native") {
+    throw new ConfigError("S5_CONFIG_SODIUM", `S5_SODIUM must be \`native\` or \`js\``, {
+      hint: "unset S5_SODIUM to use sodium-native when it loads and the JavaScript libsodium otherwise",
+    });
+  }
+  if (wanted !== "js") {
+    const native = loadNative();
+    if (native) return { kind: "native", sodium: native };
+    if (wanted === "native") {
+      throw new ConfigError(
+        "S5_CONFIG_SODIUM_NATIVE",
+        "S5_SODIUM=native, but sodium-native cannot be loaded here",
+        {
+          hint: "npm install sodium-native (it has prebuilds for Linux, macOS and Windows), or unset S5_SODIUM",
+          missing: true,
+        },
+      );
+    }
+  }
+  return { kind: "js", sodium: jsSodium() };
+}
 
 /** libsodium, loaded on first use (synchronously: it is CPU work either way). */
 export function loadSodiumSync(): SodiumModule {
-  loaded ??= loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
-  return loaded;
+  loaded ??= choose();
+  return loaded.sodium;
 }
 
 export async function loadSodium(): Promise<SodiumModule> {
   return loadSodiumSync();
+}
+
+/** Which implementation {@link loadSodiumSync} chose (loading it if needed). */
+export function sodiumKind(): SodiumKind {
+  loaded ??= choose();
+  return loaded.kind;
 }
 
 /** The wrapper as published, for tests that compare it with the fast path. */

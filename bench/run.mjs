@@ -278,6 +278,14 @@ async function main() {
     rows.push(...(await runUnpluginBench()));
   }
 
+  // More rows, one file each (`export default async () => rows`); BENCH_<NAME>=0 skips one.
+  for (const name of ["sodium", "binary", "install"]) {
+    const file = join(root, "bench", `${name}.mjs`);
+    if (process.env[`BENCH_${name.toUpperCase()}`] === "0" || !existsSync(file)) continue;
+    say(`${name}…`);
+    rows.push(...(await (await import(pathToFileURL(file).href)).default()));
+  }
+
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";
   const report = [
     "# s5 benchmark",

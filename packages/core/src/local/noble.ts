@@ -1,14 +1,10 @@
 /**
  * The @noble primitives behind the JavaScript libsodium (sodium-js.ts). Loaded with require
  * (synchronous; the packages are ESM, which Node ≥ 22.12 requires) and only when that fallback is
- * used: the three modules cost ~15 ms to load. The single-file build replaces this module with
+ * used. X25519 comes from Node's own crypto (OpenSSL), ~20× faster than a JavaScript curve. The single-file build replaces this module with
  * static imports (scripts/build-binary.mjs).
  */
 export interface Noble {
-  x25519: {
-    getPublicKey(secretKey: Uint8Array): Uint8Array;
-    getSharedSecret(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
-  };
   hsalsa(sigma: Uint32Array, key: Uint32Array, nonce: Uint32Array, out: Uint32Array): void;
   xsalsa20poly1305(
     key: Uint8Array,
@@ -20,7 +16,6 @@ export interface Noble {
 export function loadNoble(): Noble {
   const require = process.getBuiltinModule("node:module").createRequire(import.meta.url);
   return {
-    x25519: require("@noble/curves/ed25519.js").x25519,
     ...(require("@noble/ciphers/salsa.js") as Pick<Noble, "hsalsa" | "xsalsa20poly1305">),
     blake2b: require("@noble/hashes/blake2.js").blake2b,
   };

@@ -1,9 +1,9 @@
 /**
- * The same five libsodium functions in plain JavaScript, for where sodium-native cannot load: a
- * platform without a prebuild, a single-file executable, `S5_SODIUM=js`. Built from the audited
- * @noble primitives (X25519, HSalsa20, XSalsa20-Poly1305, BLAKE2b) exactly as libsodium composes
- * them, so its sealed boxes and key ids are byte for byte libsodium's (test/sodium-js.test.ts opens
- * each side's boxes with the other). Synchronous, unlike libsodium.js, whose WebAssembly only
+ * The same five libsodium functions without sodium-native, for where sodium-native cannot load: a
+ * platform without a prebuild, a single-file executable, `S5_SODIUM=js`. X25519 from Node's crypto
+ * (OpenSSL), HSalsa20, XSalsa20-Poly1305 and BLAKE2b from the audited @noble packages, composed
+ * exactly as libsodium composes them, so its sealed boxes and key ids are
+ * byte for byte libsodium's (test/sodium-js.test.ts opens each side's boxes with the other). Synchronous, unlike libsodium.js, whose WebAssembly only
  * instantiates asynchronously: `s5/config` decrypts before the application's next import runs.
  *
  * crypto_box_seal(m, pk): an ephemeral key pair (epk, esk), nonce = BLAKE2b-192(epk ‖ pk),
@@ -11,6 +11,9 @@
  */
 import { loadNoble, type Noble } from "./noble.ts";
 import type { SodiumModule } from "./sodium.ts";
+
+const PKCS8_X25519 = Buffer.from("302e020100300506032b656e04220420", "hex");
+const SPKI_X25519 = Buffer.from("302a300506032b656e032100", "hex");
 
 // "expand 32-byte k", as libsodium's crypto_core_hsalsa20 reads it (little-endian words).
 const SIGMA = new Uint32Array([0x61707865, 0x3320646e, 0x79622d32, 0x6b206574]);
@@ -21,15 +24,29 @@ function check(ok: boolean, what: string): void {
 
 /** libsodium's sealed boxes and key hashing in JavaScript, with sodium-native's signatures. */
 export function jsSodium(noble: Noble = loadNoble()): SodiumModule {
-  const { randomFillSync } = process.getBuiltinModule("node:crypto");
+  const { createPrivateKey, createPublicKey, diffieHellman, randomFillSync } =
+    process.getBuiltinModule("node:crypto");
+  // Raw X25519 keys as DER (RFC 8410): a fixed prefix, then the 32 bytes.
+  const privateKey = (secret: Uint8Array) => {
+    const der = Buffer.concat([PKCS8_X25519, secret]);
+    try {
+      return createPrivateKey({ key: der, format: "der", type: "pkcs8" });
+    } finally {
+      der.fill(0);
+    }
+  };
+  const publicKey = (key: Uint8Array) =>
+    createPublicKey({ key: Buffer.concat([SPKI_X25519, key]), format: "der", type: "spki" });
   const words = (bytes: Uint8Array) =>
     new Uint32Array(new Uint8Array(bytes).buffer, 0, bytes.byteLength / 4);
 
   /** crypto_box_beforenm: HSalsa20 of the X25519 shared secret; undefined for a low-order key. */
-  function beforenm(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array | undefined {
+  function beforenm(secretKey: Uint8Array, key: Uint8Array): Uint8Array | undefined {
     let shared: Uint8Array;
     try {
-      shared = noble.x25519.getSharedSecret(secretKey, publicKey);
+      // OpenSSL clamps the scalar as libsodium does, and refuses a low-order point (an all-zero
+      // shared secret) as crypto_scalarmult does.
+      shared = diffieHellman({ privateKey: privateKey(secretKey), publicKey: publicKey(key) });
     } catch {
       return undefined;
     }
@@ -51,7 +68,8 @@ export function jsSodium(noble: Noble = loadNoble()): SodiumModule {
     },
     crypto_scalarmult_base(q, n) {
       check(q.byteLength === 32 && n.byteLength === 32, "a key");
-      q.set(noble.x25519.getPublicKey(n));
+      const spki = createPublicKey(privateKey(n)).export({ format: "der", type: "spki" });
+      q.set(spki.subarray(spki.length - 32));
     },
     crypto_box_seal(c, m, pk) {
       check(c.byteLength === m.byteLength + 48 && pk.byteLength === 32, "a sealed box");

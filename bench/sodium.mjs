@@ -77,7 +77,8 @@ export default async function runSodiumBench() {
     const us = (value) => `${value.toFixed(0)} µs`;
     return [
       {
-        figure: "Local keys on the JavaScript libsodium (`S5_SODIUM=js`) vs sodium-native: open one sealed box",
+        figure:
+          "Local keys on the JavaScript libsodium (`S5_SODIUM=js`) vs sodium-native: open one sealed box",
         s5: us(calls.js.open),
         baseline: us(calls.native.open),
         ratio: formatRatio(calls.js.open / calls.native.open),

@@ -97,10 +97,7 @@ function loadFast(): SodiumModule | undefined {
   }
 }
 
-/** Which libsodium s5 runs on: `native` (sodium-native) or `js` (the JavaScript fallback). */
-export type SodiumKind = "native" | "js";
-
-let loaded: { kind: SodiumKind; sodium: SodiumModule } | undefined;
+let loaded: SodiumModule | undefined;
 
 function loadNative(): SodiumModule | undefined {
   try {
@@ -116,7 +113,7 @@ function loadNative(): SodiumModule | undefined {
  * Chooses once: sodium-native when it loads, else the JavaScript libsodium (same tokens, slower:
  * see docs/decisions.md). `S5_SODIUM=js` or `native` forces one; `native` fails when it cannot load.
  */
-function choose(): { kind: SodiumKind; sodium: SodiumModule } {
+function choose(): SodiumModule {
   const wanted = process.env.S5_SODIUM;
   if (wanted !== undefined && wanted !== "" && wanted !== "js" && wanted !== "native") {
     throw new ConfigError("S5_CONFIG_SODIUM", `S5_SODIUM must be \`native\` or \`js\``, {
@@ -125,7 +122,7 @@ function choose(): { kind: SodiumKind; sodium: SodiumModule } {
   }
   if (wanted !== "js") {
     const native = loadNative();
-    if (native) return { kind: "native", sodium: native };
+    if (native) return native;
     if (wanted === "native") {
       throw new ConfigError(
         "S5_CONFIG_SODIUM_NATIVE",
@@ -137,23 +134,17 @@ function choose(): { kind: SodiumKind; sodium: SodiumModule } {
       );
     }
   }
-  return { kind: "js", sodium: jsSodium() };
+  return jsSodium();
 }
 
 /** libsodium, loaded on first use (synchronously: it is CPU work either way). */
 export function loadSodiumSync(): SodiumModule {
   loaded ??= choose();
-  return loaded.sodium;
+  return loaded;
 }
 
 export async function loadSodium(): Promise<SodiumModule> {
   return loadSodiumSync();
-}
-
-/** Which implementation {@link loadSodiumSync} chose (loading it if needed). */
-export function sodiumKind(): SodiumKind {
-  loaded ??= choose();
-  return loaded.kind;
 }
 
 /** The wrapper as published, for tests that compare it with the fast path. */

@@ -9,11 +9,12 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const REPO = fileURLToPath(new URL("..", import.meta.url));
@@ -139,20 +140,26 @@ export function loadedByConfig(dir) {
 /** `extra`: more arguments for `npm install` (`--omit=optional`, `node-vault`). */
 export function footprint(checkout = REPO, extra = []) {
   const tarballs = packTarballs(checkout);
-  const dir = installProject(tarballs, extra);
-  const packages = listPackages(dir);
-  const ours = new Set(["s5", "@s5/core", "@s5/loader"]);
-  return {
-    packages: packages.length,
-    thirdParty: packages.filter((p) => !ours.has(p.name)).length,
-    bytes: packages.reduce((sum, p) => sum + p.bytes, 0),
-    largest: packages
-      .sort((a, b) => b.bytes - a.bytes)
-      .slice(0, 6)
-      .map((p) => `${p.name} ${(p.bytes / 1e6).toFixed(1)} MB`),
-    names: packages.map((p) => p.name).sort(),
-    loaded: loadedByConfig(dir),
-  };
+  const dir = mkdtempSync(join(tmpdir(), "s5-user-"));
+  try {
+    installProject(tarballs, extra, dir);
+    const packages = listPackages(dir);
+    const ours = new Set(["s5", "@s5/core", "@s5/loader"]);
+    return {
+      packages: packages.length,
+      thirdParty: packages.filter((p) => !ours.has(p.name)).length,
+      bytes: packages.reduce((sum, p) => sum + p.bytes, 0),
+      largest: packages
+        .sort((a, b) => b.bytes - a.bytes)
+        .slice(0, 6)
+        .map((p) => `${p.name} ${(p.bytes / 1e6).toFixed(1)} MB`),
+      names: packages.map((p) => p.name).sort(),
+      loaded: loadedByConfig(dir),
+    };
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(dirname(tarballs[0]), { recursive: true, force: true });
+  }
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {

@@ -38,7 +38,11 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** `headers` are added to every request passed on (e.g. X-Vault-No-Request-Forwarding). */
+export async function startFaultProxy(
+  target: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<FaultProxy> {
   const proxy: FaultProxy = {
     url: "",
     seen: [],
@@ -92,7 +96,10 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       const forward = () => {
         const upstream = http.request(
           new URL(request.url ?? "/", target),
-          { method: request.method, headers: { ...request.headers, host: new URL(target).host } },
+          {
+            method: request.method,
+            headers: { ...request.headers, ...options.headers, host: new URL(target).host },
+          },
           (answer) => {
             const parts: Buffer[] = [];
             answer.on("data", (chunk: Buffer) => parts.push(chunk));

@@ -1,0 +1,199 @@
+// Benchmark: fan-out, as a CI matrix does it: 20 concurrent `s5 render` processes of 1000 distinct
+// Vault tokens each, against a 3-node OpenBao raft cluster behind HAProxy (test/setup/ha-cluster.ts)
+// beside the same against one OpenBao dev server, in one run. Every process must exit 0 with every
+// value exact. Requests are counted by a loopback proxy in front of each target (the same proxy in
+// both, so the ratio is fair).
+//
+//   node bench/fanout.mjs                              # prints its own table
+//   import { runFanoutBench } from "./fanout.mjs"      # rows for bench/run.mjs
+//
+// Needs the build, haproxy and the `bao` binary (found or installed by scripts/openbao.mjs). The
+// harness is TypeScript: Node ≥ 23.6 runs it as it is (type stripping).
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import http from "node:http";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { apiOk, findBao, startOpenBao } from "../scripts/openbao.mjs";
+import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
+
+const root = fileURLToPath(new URL("..", import.meta.url));
+const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const PROCESSES = Number(process.env.BENCH_FANOUT_PROCESSES ?? 20);
+const TOKENS = 1000;
+const say = (line) => process.stderr.write(`bench: ${line}\n`);
+
+/** A pass-through proxy that counts requests and answers by status. */
+function countingProxy(target) {
+  const counts = { requests: 0, statuses: {} };
+  const agent = new http.Agent({ keepAlive: true });
+  const server = http.createServer((request, response) => {
+    counts.requests++;
+    const upstream = http.request(
+      new URL(request.url, target),
+      { method: request.method, headers: request.headers, agent },
+      (answer) => {
+        counts.statuses[answer.statusCode] = (counts.statuses[answer.statusCode] ?? 0) + 1;
+        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        answer.pipe(response);
+      },
+    );
+    upstream.on("error", () => response.destroy());
+    request.pipe(upstream);
+  });
+  return new Promise((resolve) =>
+    server.listen(0, "127.0.0.1", () =>
+      resolve({
+        url: `http://127.0.0.1:${server.address().port}`,
+        counts,
+        close: () => {
+          agent.destroy();
+          server.closeAllConnections();
+          return new Promise((done) => server.close(done));
+        },
+      }),
+    ),
+  );
+}
+
+/** 1000 tokens made through `addr` (400 per request), and the render's expected output. */
+async function tokenFile(dir, addr, token, key) {
+  const values = Array.from({ length: TOKENS }, (_, i) => `fanout-${i}-${"x".repeat(i % 9)}`);
+  const lines = [];
+  for (let start = 0; start < TOKENS; start += 400) {
+    const body = await apiOk({ addr, token }, "POST", `transit/encrypt/${key}`, {
+      batch_input: values
+        .slice(start, start + 400)
+        .map((value) => ({ plaintext: Buffer.from(value).toString("base64") })),
+    });
+    for (const item of body.data.batch_results) lines.push(`{{ s5:${item.ciphertext} }}`);
+  }
+  const file = join(dir, "secrets.yml");
+  writeFileSync(file, lines.map((line, i) => `k${i}: ${line}\n`).join(""));
+  return { file, expected: values.map((value, i) => `k${i}: ${value}\n`).join("") };
+}
+
+/** One `s5 render`; resolves with its wall time and whether its output was exact. */
+function render(file, expected, env) {
+  return new Promise((resolve) => {
+    const start = performance.now();
+    const child = spawn(process.execPath, [s5Bin, "render", file], {
+      env,
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    const out = [];
+    let stderr = "";
+    child.stdout.on("data", (chunk) => out.push(chunk));
+    child.stderr.on("data", (chunk) => {
+      stderr += chunk;
+    });
+    child.on("close", (code) =>
+      resolve({
+        ms: performance.now() - start,
+        ok: code === 0 && Buffer.concat(out).toString() === expected,
+        stderr: stderr.trim().split("\n")[0] ?? "",
+      }),
+    );
+  });
+}
+
+/** PROCESSES renders at once against `addr`; counts what reached it. */
+async function fanOut(name, addr, token, key) {
+  const dir = mkdtempSync(join(tmpdir(), "s5-fanout-"));
+  const proxy = await countingProxy(addr);
+  try {
+    const { file, expected } = await tokenFile(dir, addr, token, key);
+    const env = {
+      PATH: process.env.PATH,
+      HOME: dir,
+      NO_PROXY: "127.0.0.1,localhost",
+      VAULT_ADDR: proxy.url,
+      VAULT_TOKEN: token,
+      S5_VAULT_TRANSIT_KEY: key,
+    };
+    await render(file, expected, env); // warm the file cache
+    proxy.counts.requests = 0;
+    proxy.counts.statuses = {};
+    say(`fan-out: ${PROCESSES} × s5 render of ${TOKENS} tokens against ${name}…`);
+    const start = performance.now();
+    const runs = await Promise.all(
+      Array.from({ length: PROCESSES }, () => render(file, expected, env)),
+    );
+    const totalMs = performance.now() - start;
+    const failed = runs.filter((run) => !run.ok);
+    const times = runs.map((run) => run.ms).sort((a, b) => a - b);
+    return {
+      name,
+      totalMs,
+      ok: runs.length - failed.length,
+      firstError: failed[0]?.stderr,
+      medianMs: times[Math.floor(times.length / 2)],
+      maxMs: times.at(-1),
+      requests: proxy.counts.requests,
+      statuses: proxy.counts.statuses,
+    };
+  } finally {
+    await proxy.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+function describe(result) {
+  const per = result.requests / PROCESSES;
+  const statuses = Object.entries(result.statuses)
+    .map(([status, count]) => `${count}×${status}`)
+    .join(", ");
+  return (
+    `${formatMs(result.totalMs)} for all (each: median ${formatMs(result.medianMs)}, max ` +
+    `${formatMs(result.maxMs)}); ${result.ok}/${PROCESSES} exact; ${per} requests/process ` +
+    `(${statuses})${result.firstError ? `; first error: ${result.firstError}` : ""}`
+  );
+}
+
+/** Rows for bench/run.mjs (its six columns). */
+export async function runFanoutBench() {
+  const { startCluster } = await import("../test/setup/ha-cluster.ts");
+  const { findHaproxy, HAPROXY_MISSING } = await import("../test/setup/haproxy.ts");
+  const figure = `(F) Fan-out: ${PROCESSES} concurrent \`s5 render\` × ${TOKENS} Vault tokens, 3 raft nodes behind HAProxy vs one dev server`;
+  if (!findHaproxy()) {
+    say(`fan-out skipped: ${HAPROXY_MISSING}`);
+    return [
+      { figure, s5: "skipped: haproxy missing", baseline: "", ratio: "", goal: "", result: "" },
+    ];
+  }
+  const { bin } = findBao({ log: say });
+  say("fan-out: starting a 3-node OpenBao cluster behind HAProxy…");
+  const cluster = await startCluster({ bin, log: (line) => say(`cluster: ${line}`) });
+  let clustered;
+  try {
+    clustered = await fanOut("the cluster", cluster.proxyAddr, cluster.rootToken, cluster.key);
+  } finally {
+    await cluster.stop();
+  }
+  say("fan-out: starting one OpenBao dev server…");
+  const single = await startOpenBao({ bin });
+  let alone;
+  try {
+    await apiOk(single, "POST", "transit/keys/app", {});
+    alone = await fanOut("one node", single.addr, single.token, "app");
+  } finally {
+    await single.stop();
+  }
+  const allOk = clustered.ok === PROCESSES && alone.ok === PROCESSES;
+  return [
+    {
+      figure,
+      s5: describe(clustered),
+      baseline: describe(alone),
+      ratio: formatRatio(clustered.totalMs / alone.totalMs),
+      goal: "all succeed, exact",
+      result: verdict(allOk),
+    },
+  ];
+}
+
+if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
+  const rows = await runFanoutBench();
+  process.stdout.write(`${markdownTable(rows)}\n`);
+}

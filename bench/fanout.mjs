@@ -24,9 +24,9 @@ const PROCESSES = Number(process.env.BENCH_FANOUT_PROCESSES ?? 20);
 const TOKENS = 1000;
 const say = (line) => process.stderr.write(`bench: ${line}\n`);
 
-/** A pass-through proxy that counts requests and answers by status. */
+/** A pass-through proxy that counts requests and answers by status (with one error text each). */
 function countingProxy(target) {
-  const counts = { requests: 0, statuses: {} };
+  const counts = { requests: 0, statuses: {}, samples: {}, nodes: {} };
   const agent = new http.Agent({ keepAlive: true });
   const server = http.createServer((request, response) => {
     counts.requests++;
@@ -34,8 +34,22 @@ function countingProxy(target) {
       new URL(request.url, target),
       { method: request.method, headers: request.headers, agent },
       (answer) => {
-        counts.statuses[answer.statusCode] = (counts.statuses[answer.statusCode] ?? 0) + 1;
-        response.writeHead(answer.statusCode ?? 502, answer.headers);
+        const status = answer.statusCode ?? 502;
+        counts.statuses[status] = (counts.statuses[status] ?? 0) + 1;
+        // HAProxy names the node that answered (test/setup/haproxy.ts).
+        const node = answer.headers["x-s5-backend"];
+        if (node) counts.nodes[node] = (counts.nodes[node] ?? 0) + 1;
+        response.writeHead(status, answer.headers);
+        if (status !== 200 && !counts.samples[status]) {
+          const parts = [];
+          answer.on("data", (chunk) => parts.push(chunk));
+          answer.on("end", () => {
+            const text = Buffer.concat(parts)
+              .toString()
+              .replace(/<[^>]*>/g, " ");
+            counts.samples[status] = text.replace(/\s+/g, " ").trim().slice(0, 120);
+          });
+        }
         answer.pipe(response);
       },
     );
@@ -112,9 +126,9 @@ async function fanOut(name, addr, token, key) {
       VAULT_TOKEN: token,
       S5_VAULT_TRANSIT_KEY: key,
     };
-    await render(file, expected, env); // warm the file cache
-    proxy.counts.requests = 0;
-    proxy.counts.statuses = {};
+    const alone = await render(file, expected, env); // also warms the file cache
+    if (!alone.ok) throw new Error(`s5 render against ${name} failed: ${alone.stderr}`);
+    Object.assign(proxy.counts, { requests: 0, statuses: {}, samples: {}, nodes: {} });
     say(`fan-out: ${PROCESSES} × s5 render of ${TOKENS} tokens against ${name}…`);
     const start = performance.now();
     const runs = await Promise.all(
@@ -132,6 +146,9 @@ async function fanOut(name, addr, token, key) {
       maxMs: times.at(-1),
       requests: proxy.counts.requests,
       statuses: proxy.counts.statuses,
+      samples: proxy.counts.samples,
+      nodes: proxy.counts.nodes,
+      aloneMs: alone.ms,
     };
   } finally {
     await proxy.close();
@@ -142,12 +159,19 @@ async function fanOut(name, addr, token, key) {
 function describe(result) {
   const per = result.requests / PROCESSES;
   const statuses = Object.entries(result.statuses)
-    .map(([status, count]) => `${count}×${status}`)
+    .map(([status, count]) => {
+      const sample = result.samples[status];
+      return `${count}×${status}${sample ? ` “${sample}”` : ""}`;
+    })
+    .join(", ");
+  const nodes = Object.entries(result.nodes)
+    .map(([node, count]) => `${node} ${count}`)
     .join(", ");
   return (
     `${formatMs(result.totalMs)} for all (each: median ${formatMs(result.medianMs)}, max ` +
-    `${formatMs(result.maxMs)}); ${result.ok}/${PROCESSES} exact; ${per} requests/process ` +
-    `(${statuses})${result.firstError ? `; first error: ${result.firstError}` : ""}`
+    `${formatMs(result.maxMs)}; one alone: ${formatMs(result.aloneMs)}); ${result.ok}/${PROCESSES} ` +
+    `exact; ${per} requests/process (${statuses}${nodes ? `; answered by ${nodes}` : ""})` +
+    `${result.firstError ? `; first error: ${result.firstError}` : ""}`
   );
 }
 

@@ -158,6 +158,44 @@ describeHa("OpenBao HA cluster: 3 raft nodes behind HAProxy", () => {
     });
   });
 
+  // What "standbys serve reads" changes: a client sent to a standby keeps decrypting while the
+  // cluster has no leader at all, where one behind the health check gets 503s until an election.
+  it("a standby keeps serving decrypts while the cluster elects a new leader", {
+    timeout: 120_000,
+  }, async () => {
+    const made = await encrypt(cluster.proxyAddr, "read during an election");
+    const active = await cluster.leader();
+    const standbys = cluster.nodes.filter((node) => node !== active);
+    const start = performance.now();
+    await cluster.kill(active);
+    let leaderless = 0;
+    const counts = new Map<string, number>();
+    for (;;) {
+      let served = 0;
+      for (const node of standbys) {
+        const answer = await decrypt(node.addr, made.body.data.ciphertext, 1000).catch(
+          (error: Error) => ({ status: error.name, plaintext: undefined }),
+        );
+        const key = String(answer.status);
+        counts.set(key, (counts.get(key) ?? 0) + 1);
+        if (answer.plaintext === "read during an election") served++;
+      }
+      // Counted only when still no node is active after them: served without a leader.
+      const elected = await cluster.leader().then(
+        () => true,
+        () => false,
+      );
+      if (elected) break;
+      leaderless += served;
+      if (performance.now() - start > 60_000) throw new Error("no new leader within 60 s");
+    }
+    log(
+      `while leaderless (${since(start)} ms): ${[...counts].map(([status, count]) => `${count}×${status}`).join(", ")} from the standbys`,
+    );
+    expect(leaderless).toBeGreaterThan(0);
+    await cluster.restart(active);
+  });
+
   /** Encrypts through HAProxy until it works; what came back before (503, timeouts) for the log. */
   async function untilEncrypts(plaintext: string, timeoutMs: number) {
     const deadline = Date.now() + timeoutMs;

@@ -198,6 +198,33 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
       expect(render.stdout).toBe(`${expected.split("\n").slice(0, 1000).join("\n")}\n`);
     });
 
+    it("when the node at VAULT_ADDR dies mid-render, s5 moves on to the next of S5_VAULT_CLUSTER_ADDRS", async () => {
+      const child = spawn(process.execPath, [bin, "render", file], {
+        env: {
+          ...env,
+          VAULT_ADDR: standby.addr,
+          S5_VAULT_CLUSTER_ADDRS: cluster.nodes.map((node) => node.addr).join(","),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const out: Buffer[] = [];
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const done = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const runningAtKill = child.exitCode === null && out.length === 0;
+      await cluster.kill(standby);
+      const code = await done;
+      expect(runningAtKill, "the render ended before the node died").toBe(true);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe(expected);
+      await cluster.restart(standby);
+    });
+
     it("a write the standby forwards (a key created on first encrypt) works", async () => {
       const key = unique("forwarded");
       const made = await cli(["cipher", "vault", "made via a standby"], {

@@ -250,12 +250,13 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
    * another node — only to one of the cluster's addresses, so the token never leaves them.
    */
   const once = async (
+    start: string,
     method: "GET" | "POST",
     path: string,
     op: Operation,
     options: SendOptions,
   ): Promise<VaultResponse> => {
-    let endpoint = config.address;
+    let endpoint = start;
     let current = path;
     for (let hop = 0; ; hop++) {
       const response = await at(endpoint, method, current, options);
@@ -274,6 +275,14 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     }
   };
 
+  // Where requests start: VAULT_ADDR, until a node does not answer at all (down, refused); then
+  // the next of the cluster's addresses, for every later request of this process.
+  const nodes = config.clusterAddresses;
+  let preferred = 0;
+  const moveOn = (used: number) => {
+    if (nodes.length > 1 && preferred === used) preferred = (used + 1) % nodes.length;
+  };
+
   return {
     config,
     async send(method, segments, op, options = {}) {
@@ -286,8 +295,9 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
         const left = () => config.retryTimeoutMs - (Date.now() - started);
         const last = attempt >= config.maxRetries || delay > left();
         const tried = (): Tried => ({ attempts: attempt + 1, ms: Date.now() - started });
+        const used = preferred;
         try {
-          const response = await once(method, path, op, options);
+          const response = await once(nodes[used]!, method, path, op, options);
           if (response.status < 500 && response.status !== 429) return response;
           // A server that says how long to wait (a rate-limit quota's 429) is waited for at least
           // that long; a wait past the budget fails now instead of sleeping into a failure.
@@ -305,10 +315,11 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           const code = codeOf(error);
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           if (attempt === 0 || last || !isRetryableCode(code)) {
-            const cause = await diagnoseTransport(config.address, code);
+            const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }
           if (last || !isRetryableCode(code)) throw transportError(code, op, tried());
+          moveOn(used);
         }
         if (stats) stats.retries++;
         await sleep(delay);

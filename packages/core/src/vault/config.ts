@@ -69,9 +69,9 @@ export interface VaultConfig {
   /** First backoff delay; doubles each retry, with jitter. @default 250 */
   retryBaseMs: number;
   /**
-   * Base addresses a redirect may lead to: `address` itself, then `S5_VAULT_CLUSTER_ADDRS` (the
-   * other nodes' API addresses). A standby's 307 to any other host is refused, so the token never
-   * goes there.
+   * The cluster's API addresses: `address` itself, then `S5_VAULT_CLUSTER_ADDRS`. A redirect (a
+   * standby's 307) is followed only to one of them, so the token never goes elsewhere; when the
+   * node in use does not answer at all, requests move on to the next one.
    */
   clusterAddresses: string[];
   /** `VAULT_HTTP_PROXY`; other proxy variables are ignored. */

@@ -1,8 +1,10 @@
 // Benchmark: fan-out, as a CI matrix does it: 20 concurrent `s5 render` processes of 1000 distinct
-// Vault tokens each, against a 3-node OpenBao raft cluster behind HAProxy (test/setup/ha-cluster.ts)
-// beside the same against one OpenBao dev server, in one run. Every process must exit 0 with every
-// value exact. Requests are counted by a loopback proxy in front of each target (the same proxy in
-// both, so the ratio is fair).
+// Vault tokens each, against a 3-node OpenBao raft cluster (test/setup/ha-cluster.ts) behind
+// HAProxy — once with the usual health check (active node only), once through a second HAProxy
+// that keeps standbys in rotation (`?standbyok=true`) — beside the same against one OpenBao dev
+// server. All three are up at once and the rounds are interleaved (median of 3), so a busy moment
+// of the machine does not land on one of them only. Every process must exit 0 with every value
+// exact. Requests are counted by a loopback proxy in front of each target (the same for all).
 //
 //   node bench/fanout.mjs                              # prints its own table
 //   import { runFanoutBench } from "./fanout.mjs"      # rows for bench/run.mjs
@@ -15,13 +17,14 @@ import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { apiOk, findBao, startOpenBao } from "../scripts/openbao.mjs";
+import { apiOk, findBao, freePort, startOpenBao } from "../scripts/openbao.mjs";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const s5Bin = join(root, "packages/cli/bin/s5.mjs");
 const PROCESSES = Number(process.env.BENCH_FANOUT_PROCESSES ?? 20);
 const TOKENS = 1000;
+const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 3);
 const say = (line) => process.stderr.write(`bench: ${line}\n`);
 
 /** A pass-through proxy that counts requests and answers by status (with one error text each). */
@@ -112,20 +115,23 @@ function render(file, expected, env) {
   });
 }
 
-/** PROCESSES renders at once against `addr`; counts what reached it. */
-async function fanOut(name, addr, token, key) {
-  const dir = mkdtempSync(join(tmpdir(), "s5-fanout-"));
+/**
+ * A target: a counting proxy in front of `addr`, a token file made through it, the env of a render.
+ * `round()` runs PROCESSES renders at once (after one alone) and returns what happened.
+ */
+async function target(name, addr, token, key, dir) {
   const proxy = await countingProxy(addr);
-  try {
-    const { file, expected } = await tokenFile(dir, addr, token, key);
-    const env = {
-      PATH: process.env.PATH,
-      HOME: dir,
-      NO_PROXY: "127.0.0.1,localhost",
-      VAULT_ADDR: proxy.url,
-      VAULT_TOKEN: token,
-      S5_VAULT_TRANSIT_KEY: key,
-    };
+  const own = mkdtempSync(join(dir, "target-"));
+  const { file, expected } = await tokenFile(own, addr, token, key);
+  const env = {
+    PATH: process.env.PATH,
+    HOME: own,
+    NO_PROXY: "127.0.0.1,localhost",
+    VAULT_ADDR: proxy.url,
+    VAULT_TOKEN: token,
+    S5_VAULT_TRANSIT_KEY: key,
+  };
+  const round = async () => {
     const alone = await render(file, expected, env); // also warms the file cache
     if (!alone.ok) throw new Error(`s5 render against ${name} failed: ${alone.stderr}`);
     Object.assign(proxy.counts, { requests: 0, statuses: {}, samples: {}, nodes: {} });
@@ -138,22 +144,16 @@ async function fanOut(name, addr, token, key) {
     const failed = runs.filter((run) => !run.ok);
     const times = runs.map((run) => run.ms).sort((a, b) => a - b);
     return {
-      name,
       totalMs,
       ok: runs.length - failed.length,
       firstError: failed[0]?.stderr,
       medianMs: times[Math.floor(times.length / 2)],
       maxMs: times.at(-1),
-      requests: proxy.counts.requests,
-      statuses: proxy.counts.statuses,
-      samples: proxy.counts.samples,
-      nodes: proxy.counts.nodes,
       aloneMs: alone.ms,
+      ...structuredClone(proxy.counts),
     };
-  } finally {
-    await proxy.close();
-    rmSync(dir, { recursive: true, force: true });
-  }
+  };
+  return { name, round, close: () => proxy.close() };
 }
 
 function describe(result) {
@@ -175,60 +175,94 @@ function describe(result) {
   );
 }
 
+/** The round with the median total time: its figures stand for the target. */
+function medianRound(rounds) {
+  return [...rounds].sort((a, b) => a.totalMs - b.totalMs)[Math.floor(rounds.length / 2)];
+}
+
 /** Rows for bench/run.mjs (its six columns). */
 export async function runFanoutBench() {
   const { startCluster } = await import("../test/setup/ha-cluster.ts");
-  const { findHaproxy, HAPROXY_MISSING } = await import("../test/setup/haproxy.ts");
-  const figure = `(F) Fan-out: ${PROCESSES} concurrent \`s5 render\` × ${TOKENS} Vault tokens, 3 raft nodes behind HAProxy vs one dev server`;
-  if (!findHaproxy()) {
+  const { findHaproxy, HAPROXY_MISSING, startHaproxy } = await import("../test/setup/haproxy.ts");
+  const figure = `(F) Fan-out: ${PROCESSES} concurrent \`s5 render\` × ${TOKENS} Vault tokens, 3 raft nodes behind HAProxy vs one dev server, median of ${ROUNDS} rounds`;
+  const haproxy = findHaproxy();
+  if (!haproxy) {
     say(`fan-out skipped: ${HAPROXY_MISSING}`);
     return [
       { figure, s5: "skipped: haproxy missing", baseline: "", ratio: "", goal: "", result: "" },
     ];
   }
   const { bin } = findBao({ log: say });
-  const clusterRun = async (lbStandbys) => {
-    const what = lbStandbys ? "every node in HAProxy's rotation" : "the active node only";
-    say(`fan-out: starting a 3-node OpenBao cluster behind HAProxy (${what})…`);
-    const cluster = await startCluster({
-      bin,
-      lbStandbys,
-      log: (line) => say(`cluster: ${line}`),
+  const dir = mkdtempSync(join(tmpdir(), "s5-fanout-"));
+  const stops = [];
+  try {
+    say("fan-out: starting a 3-node OpenBao cluster behind HAProxy, and one dev server…");
+    const cluster = await startCluster({ bin, log: (line) => say(`cluster: ${line}`) });
+    stops.push(() => cluster.stop());
+    // A second HAProxy in front of the same nodes, with standbys in its rotation.
+    const spread = await startHaproxy({
+      bin: haproxy,
+      dir: mkdtempSync(join(dir, "haproxy-")),
+      port: await freePort(),
+      backends: cluster.nodes.map((node) => ({ name: node.id, address: new URL(node.addr).host })),
+      standbys: true,
     });
-    try {
-      return await fanOut(
-        `the cluster (${what})`,
+    stops.push(() => spread.stop());
+    const single = await startOpenBao({ bin });
+    stops.push(() => single.stop());
+    await apiOk(single, "POST", "transit/keys/app", {});
+    await waitForAllNodes(spread.addr, cluster.rootToken, cluster.key);
+
+    const targets = [
+      await target(
+        "the cluster, active node only",
         cluster.proxyAddr,
         cluster.rootToken,
         cluster.key,
-      );
-    } finally {
-      await cluster.stop();
+        dir,
+      ),
+      await target("the cluster, standbys too", spread.addr, cluster.rootToken, cluster.key, dir),
+      await target("one node", single.addr, single.token, "app", dir),
+    ];
+    for (const each of targets) stops.push(each.close);
+    // Rounds interleaved, so a busy moment of the machine does not land on one target only.
+    const rounds = targets.map(() => []);
+    for (let r = 0; r < ROUNDS; r++) {
+      for (const [i, each] of targets.entries()) rounds[i].push(await each.round());
     }
-  };
-  const clustered = await clusterRun(false);
-  const spread = await clusterRun(true);
-  say("fan-out: starting one OpenBao dev server…");
-  const single = await startOpenBao({ bin });
-  let alone;
-  try {
-    await apiOk(single, "POST", "transit/keys/app", {});
-    alone = await fanOut("one node", single.addr, single.token, "app");
+    const [active, standbys, alone] = rounds.map(medianRound);
+    const allOk = rounds.flat().every((round) => round.ok === PROCESSES);
+    const row = (label, result) => ({
+      figure: `${figure}${label}`,
+      s5: describe(result),
+      baseline: describe(alone),
+      ratio: formatRatio(result.totalMs / alone.totalMs),
+      goal: "all succeed, exact",
+      result: verdict(allOk),
+    });
+    return [
+      row(" (health check: active node only)", active),
+      row(" (health check `?standbyok=true`: standbys serve too)", standbys),
+    ];
   } finally {
-    await single.stop();
+    for (const stop of stops.reverse()) await stop();
+    rmSync(dir, { recursive: true, force: true });
   }
-  const row = (label, result) => ({
-    figure: `${figure}${label}`,
-    s5: describe(result),
-    baseline: describe(alone),
-    ratio: formatRatio(result.totalMs / alone.totalMs),
-    goal: "all succeed, exact",
-    result: verdict(result.ok === PROCESSES && alone.ok === PROCESSES),
-  });
-  return [
-    row(" (health check: active node only)", clustered),
-    row(" (health check `?standbyok=true`: standbys serve too)", spread),
-  ];
+}
+
+/** Polls until every node has answered through `addr` (HAProxy's first checks have run). */
+async function waitForAllNodes(addr, token, key) {
+  const seen = new Set();
+  for (let i = 0; seen.size < 3; i++) {
+    if (i > 200) throw new Error(`HAProxy at ${addr} did not put every node in its rotation`);
+    const answer = await fetch(`${addr}/v1/transit/keys/${key}`, {
+      headers: { "X-Vault-Token": token },
+    });
+    await answer.arrayBuffer();
+    const node = answer.headers.get("x-s5-backend");
+    if (answer.status === 200 && node) seen.add(node);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {

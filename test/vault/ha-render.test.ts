@@ -3,8 +3,7 @@
 // cluster that stays down past the retry budget fails with one clear error, never a hang. A Vite
 // build during a failover, and s5 pointed straight at a standby (which serves, forwards or 307s).
 import { spawn } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import s5Plugin from "@s5/unplugin/vite";
@@ -16,6 +15,14 @@ import { startFaultProxy } from "./fault-proxy.ts";
 import { describeHa, root, server, tempDir, unique, vaultEnv } from "./helpers.ts";
 
 const COUNT = 20_000;
+
+/** Temp dirs of this file, removed after it. */
+const dirs: string[] = [];
+const scratch = (prefix?: string) => {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  return dir;
+};
 const bin = join(root, "packages/cli/bin/s5.mjs");
 
 describeHa("s5 against an HA cluster (leader failover)", () => {
@@ -51,12 +58,13 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
         lines.push(`k${start + i}: {{ s5:${item.ciphertext} | json }}`);
       });
     }
-    file = join(tempDir(), "many.yml");
+    file = join(scratch(), "many.yml");
     writeFileSync(file, `${lines.join("\n")}\n`);
     expected = `${values.map((value, i) => `k${i}: ${JSON.stringify(value).slice(1, -1)}`).join("\n")}\n`;
   });
   afterAll(async () => {
     await cluster?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("a render of 20,000 tokens survives the active node killed mid-render", async () => {
@@ -89,7 +97,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
       headers: { "X-Vault-Token": cluster.rootToken },
     });
     expect(rotate.ok).toBe(true);
-    const copy = join(tempDir(), "rewrap.yml");
+    const copy = join(scratch(), "rewrap.yml");
     writeFileSync(copy, readFileSync(file));
     const child = spawn(process.execPath, [bin, "rewrap", "-i", copy], { env });
     let stderr = "";
@@ -117,7 +125,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
   });
 
   it('an app with import "s5/config" starts during a failover, with every value', async () => {
-    const dir = mkdtempSync(join(tmpdir(), "s5-ha-loader-"));
+    const dir = scratch("s5-ha-loader-");
     linkModules(dir);
     const lines = readFileSync(file, "utf8").split("\n").slice(0, 50);
     writeFileSync(
@@ -137,7 +145,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
   });
 
   it("a Vite build started while the active node is being killed waits and gets every value", async () => {
-    const dir = tempDir("s5-ha-vite-");
+    const dir = scratch("s5-ha-vite-");
     mkdirSync(join(dir, "src"));
     writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
     const lines = readFileSync(file, "utf8").split("\n");
@@ -190,7 +198,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     });
 
     it("renders: the standby serves decrypts itself", async () => {
-      const part = join(tempDir(), "part.yml");
+      const part = join(scratch(), "part.yml");
       const lines = readFileSync(file, "utf8").split("\n").slice(0, 1000);
       writeFileSync(part, `${lines.join("\n")}\n`);
       const render = await cli(["render", part], { VAULT_ADDR: standby.addr });

@@ -2,7 +2,7 @@
 // past the retry budget fails at once with one clear error. Against OpenBao's own rate-limit quota
 // (sys/quotas/rate-limit, with Retry-After switched on in sys/quotas/config) and a fault proxy that
 // sends an exact Retry-After. Waits are read from the proxy's arrival times, not from wall time.
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type FaultProxy, type Seen, startFaultProxy } from "./fault-proxy.ts";
@@ -24,6 +24,7 @@ describeVault("429 and Retry-After", () => {
   let proxy: FaultProxy;
   let mount: string;
   let key: string;
+  let dir: string;
   let file: string;
   let expected: string;
   const values = Array.from({ length: 40 }, (_, i) => `secret-${i}`);
@@ -35,7 +36,8 @@ describeVault("429 and Retry-After", () => {
     for (const [i, value] of values.entries()) {
       lines.push(`k${i}: {{ s5:${await vaultEncrypt(mount, key, value)} }}`);
     }
-    file = join(tempDir(), "limited.yml");
+    dir = tempDir();
+    file = join(dir, "limited.yml");
     writeFileSync(file, `${lines.join("\n")}\n`);
     expected = `${values.map((value, i) => `k${i}: ${value}`).join("\n")}\n`;
   });
@@ -44,6 +46,7 @@ describeVault("429 and Retry-After", () => {
     proxy.seen.length = 0;
   });
   afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await proxy?.close();
   });
 

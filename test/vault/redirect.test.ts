@@ -3,7 +3,7 @@
 // anywhere else fails with one error naming the target, and the token is never sent there.
 // The "standby" here is a loopback proxy answering 307 (a real standby's 307s: ha-standby.test.ts).
 
-import { writeFileSync } from "node:fs";
+import { rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
@@ -42,6 +42,7 @@ describeVault("redirects", () => {
   let outsider: Awaited<ReturnType<typeof startRecorder>>;
   let mount: string;
   let key: string;
+  let dir: string;
   let file: string;
   let expected: string;
   const values = Array.from({ length: 300 }, (_, i) => `secret-${i}`);
@@ -55,7 +56,8 @@ describeVault("redirects", () => {
     for (const [i, value] of values.entries()) {
       lines.push(`k${i}: {{ s5:${await vaultEncrypt(mount, key, value)} }}`);
     }
-    file = join(tempDir(), "redirected.yml");
+    dir = tempDir();
+    file = join(dir, "redirected.yml");
     writeFileSync(file, `${lines.join("\n")}\n`);
     expected = `${values.map((value, i) => `k${i}: ${value}`).join("\n")}\n`;
   });
@@ -66,6 +68,7 @@ describeVault("redirects", () => {
     outsider.requests.length = 0;
   });
   afterAll(async () => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
     await standby?.close();
     await active?.close();
     await outsider?.close();

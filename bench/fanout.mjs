@@ -12,7 +12,7 @@
 // Needs the build, haproxy and the `bao` binary (found or installed by scripts/openbao.mjs). The
 // harness is TypeScript: Node ≥ 23.6 runs it as it is (type stripping).
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -26,6 +26,32 @@ const PROCESSES = Number(process.env.BENCH_FANOUT_PROCESSES ?? 20);
 const TOKENS = 1000;
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 3);
 const say = (line) => process.stderr.write(`bench: ${line}\n`);
+
+/**
+ * CPU time in ms from /proc (Linux, 100 ticks a second): `pids`' own user + system time, or with
+ * no pids this process's waited-for children (the finished renders). Undefined elsewhere.
+ */
+function cpuMs(pids) {
+  try {
+    const fields = (pid) => {
+      const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+      return stat
+        .slice(stat.lastIndexOf(")") + 2)
+        .split(" ")
+        .map(Number);
+    };
+    if (!pids) {
+      const own = fields("self");
+      return (own[13] + own[14]) * 10;
+    }
+    return pids.reduce((sum, pid) => {
+      const each = fields(pid);
+      return sum + (each[11] + each[12]) * 10;
+    }, 0);
+  } catch {
+    return undefined;
+  }
+}
 
 /** A pass-through proxy that counts requests and answers by status (with one error text each). */
 function countingProxy(target) {
@@ -119,8 +145,15 @@ function render(file, expected, env) {
  * A target: a counting proxy in front of `addr`, a token file made through it, the env of a render.
  * `round()` runs PROCESSES renders at once (after one alone) and returns what happened.
  */
-async function target(name, addr, token, key, dir) {
+async function target(name, addr, token, key, dir, serverPids) {
   const proxy = await countingProxy(addr);
+  // What the servers burn doing nothing (raft heartbeats…), subtracted from a round's CPU.
+  const idleStart = [cpuMs(serverPids), performance.now()];
+  await new Promise((resolve) => setTimeout(resolve, 2000));
+  const idlePerMs =
+    idleStart[0] === undefined
+      ? 0
+      : (cpuMs(serverPids) - idleStart[0]) / (performance.now() - idleStart[1]);
   const own = mkdtempSync(join(dir, "target-"));
   const { file, expected } = await tokenFile(own, addr, token, key);
   const env = {
@@ -136,11 +169,17 @@ async function target(name, addr, token, key, dir) {
     if (!alone.ok) throw new Error(`s5 render against ${name} failed: ${alone.stderr}`);
     Object.assign(proxy.counts, { requests: 0, statuses: {}, samples: {}, nodes: {} });
     say(`fan-out: ${PROCESSES} × s5 render of ${TOKENS} tokens against ${name}…`);
+    const cpuBefore = [cpuMs(), cpuMs(serverPids)];
     const start = performance.now();
     const runs = await Promise.all(
       Array.from({ length: PROCESSES }, () => render(file, expected, env)),
     );
     const totalMs = performance.now() - start;
+    const [clientCpu, busyCpu] = [cpuMs(), cpuMs(serverPids)].map((after, i) =>
+      after === undefined || cpuBefore[i] === undefined ? undefined : after - cpuBefore[i],
+    );
+    const serverCpu =
+      busyCpu === undefined ? undefined : Math.max(0, busyCpu - idlePerMs * totalMs);
     const failed = runs.filter((run) => !run.ok);
     const times = runs.map((run) => run.ms).sort((a, b) => a - b);
     return {
@@ -150,6 +189,8 @@ async function target(name, addr, token, key, dir) {
       medianMs: times[Math.floor(times.length / 2)],
       maxMs: times.at(-1),
       aloneMs: alone.ms,
+      clientCpu,
+      serverCpu,
       ...structuredClone(proxy.counts),
     };
   };
@@ -167,10 +208,15 @@ function describe(result) {
   const nodes = Object.entries(result.nodes)
     .map(([node, count]) => `${node} ${count}`)
     .join(", ");
+  const cpu =
+    result.clientCpu === undefined || result.serverCpu === undefined
+      ? ""
+      : `; CPU per render: s5 ${formatMs(result.clientCpu / PROCESSES)}, OpenBao ` +
+        `${formatMs(result.serverCpu / PROCESSES)} (idle use subtracted)`;
   return (
     `${formatMs(result.totalMs)} for all (each: median ${formatMs(result.medianMs)}, max ` +
     `${formatMs(result.maxMs)}; one alone: ${formatMs(result.aloneMs)}); ${result.ok}/${PROCESSES} ` +
-    `exact; ${per} requests/process (${statuses}${nodes ? `; answered by ${nodes}` : ""})` +
+    `exact; ${per} requests/process (${statuses}${nodes ? `; answered by ${nodes}` : ""})${cpu}` +
     `${result.firstError ? `; first error: ${result.firstError}` : ""}`
   );
 }
@@ -213,16 +259,12 @@ export async function runFanoutBench() {
     await apiOk(single, "POST", "transit/keys/app", {});
     await waitForAllNodes(spread.addr, cluster.rootToken, cluster.key);
 
+    const nodePids = cluster.nodes.map((node) => node.pid);
+    const { rootToken, key } = cluster;
     const targets = [
-      await target(
-        "the cluster, active node only",
-        cluster.proxyAddr,
-        cluster.rootToken,
-        cluster.key,
-        dir,
-      ),
-      await target("the cluster, standbys too", spread.addr, cluster.rootToken, cluster.key, dir),
-      await target("one node", single.addr, single.token, "app", dir),
+      await target("the cluster, active only", cluster.proxyAddr, rootToken, key, dir, nodePids),
+      await target("the cluster, standbys too", spread.addr, rootToken, key, dir, nodePids),
+      await target("one node", single.addr, single.token, "app", dir, [single.pid]),
     ];
     for (const each of targets) stops.push(each.close);
     // Rounds interleaved, so a busy moment of the machine does not land on one target only.

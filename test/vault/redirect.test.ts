@@ -145,6 +145,18 @@ describeVault("redirects", () => {
     expect(active.seen).toEqual([]);
   });
 
+  it("stops after 3 redirects in a row, with one error", async () => {
+    redirectTo(standby.url);
+    const render = await s5(["render", file], { env: env() });
+    expect(render.code).toBe(8);
+    expect(render.stderr).toContain(
+      `redirected the decrypt request (HTTP 307) to ${standby.url}/v1/${mount}/decrypt/${key}, after too many redirects`,
+    );
+    // Per batch: the first request and 3 redirects followed; the 4th redirect is not.
+    expect(standby.seen.filter((seen) => seen.items === 150).length % 4).toBe(0);
+    expect(active.seen).toEqual([]);
+  });
+
   it("an address in S5_VAULT_CLUSTER_ADDRS that is not a URL is a configuration error", async () => {
     const render = await s5(["render", file], {
       env: env({ S5_VAULT_CLUSTER_ADDRS: `${active.url},vault-2:8200` }),

@@ -7,7 +7,9 @@
  */
 import type http from "node:http";
 import type https from "node:https";
-import axios from "axios";
+// The very axios node-vault requires (its Node build, shared through the require cache): importing
+// "axios" from ESM would load a second copy, its ESM build.
+import axios from "axios/dist/node/axios.cjs";
 
 /** The headers s5 reads from an answer. */
 export interface AnswerHeaders {

@@ -3,7 +3,8 @@
 //   (a) decrypt 1000 values, whole process: `s5 render` vs `dotenvx decrypt --stdout`
 //   (b) render a 50 MB file with 100k tokens: time (linear: 25 MB vs 50 MB) and peak memory
 //   (c) `s5 --version` vs `node -e 0`
-// plus the rows of bench/vault.mjs when it exists. A command, not a test: nothing here fails CI.
+// plus the rows of bench/vault.mjs when it exists, and the fan-out row (bench/fanout.mjs;
+// BENCH_FANOUT=0 skips it). A command, not a test: nothing here fails CI.
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -267,6 +268,10 @@ async function main() {
   rows.push(...vault.rows);
   if (vault.note) notes.push(vault.note);
 
+  if (process.env.BENCH_FANOUT !== "0") {
+    const { runFanoutBench } = await import("./fanout.mjs");
+    rows.push(...(await runFanoutBench()));
+  }
   if (process.env.BENCH_LOADER !== "0") {
     say("loader: node start-up with s5/config vs dotenv/config vs dotenvx/config…");
     const { runLoaderBench } = await import("./loader.mjs");

@@ -4,8 +4,9 @@
 //   (b) render a 50 MB file with 100k tokens: time (linear: 25 MB vs 50 MB) and peak memory
 //   (c) `s5 --version` vs `node -e 0`
 // plus bench/vault-peers.mjs (s5 vs sops and the Go tool's way over Vault, app start with Vault
-// tokens; BENCH_VAULT_PEERS=0 skips it), the loader and the bundler plugin rows,
-// plus the rows of bench/vault.mjs when it exists. A command, not a test: nothing here fails CI.
+// tokens; BENCH_VAULT_PEERS=0 skips it), the loader and the bundler plugin rows, the rows of
+// bench/vault.mjs when it exists, and the fan-out row (bench/fanout.mjs; BENCH_FANOUT=0 skips
+// it). A command, not a test: nothing here fails CI.
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -269,6 +270,10 @@ async function main() {
   rows.push(...vault.rows);
   if (vault.note) notes.push(vault.note);
 
+  if (process.env.BENCH_FANOUT !== "0") {
+    const { runFanoutBench } = await import("./fanout.mjs");
+    rows.push(...(await runFanoutBench()));
+  }
   if (process.env.BENCH_VAULT_PEERS !== "0") {
     say("Vault peers: s5 vs sops and the Go tool's way through a +5 ms proxy, app start…");
     const { runVaultPeerBench } = await import("./vault-peers.mjs");
@@ -286,6 +291,14 @@ async function main() {
     say("unplugin: Vite builds of a generated 321-module app with and without the plugin…");
     const { runViteLargeBench } = await import("./vite-large.mjs");
     rows.push(...(await runViteLargeBench({ log: say })));
+  }
+
+  // More rows, one file each (`export default async () => rows`); BENCH_<NAME>=0 skips one.
+  for (const name of ["sodium", "binary", "install"]) {
+    const file = join(root, "bench", `${name}.mjs`);
+    if (process.env[`BENCH_${name.toUpperCase()}`] === "0" || !existsSync(file)) continue;
+    say(`${name}…`);
+    rows.push(...(await (await import(pathToFileURL(file).href)).default()));
   }
 
   const cpu = cpus()[0]?.model.trim() ?? "unknown CPU";

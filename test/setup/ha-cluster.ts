@@ -26,6 +26,11 @@ export interface ClusterOptions {
    * makes elections five times slower; 1 is what its docs recommend for production.
    */
   performanceMultiplier?: number;
+  /**
+   * HAProxy sends requests to standbys too (health check `?standbyok=true`, round-robin), not only
+   * to the active node. @default false
+   */
+  lbStandbys?: boolean;
   /** A `bao` binary; default: scripts/openbao.mjs's findBao (installs it when needed). */
   bin?: string;
   /** Limit of each wait (node up, leader elected, voters…). */
@@ -47,7 +52,7 @@ export interface ClusterNode {
 }
 
 export interface Cluster {
-  /** HAProxy: only the active node gets traffic. */
+  /** HAProxy: only the active node gets traffic (every node with `lbStandbys`). */
   proxyAddr: string;
   proxyPid: number | undefined;
   nodes: readonly ClusterNode[];
@@ -355,9 +360,11 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       dir,
       port: proxyPort!,
       backends: nodes.map((node) => ({ name: node.id, address: `127.0.0.1:${node.apiPort}` })),
+      standbys: options.lbStandbys ?? false,
     });
     // Three answers in a row from the active node: HAProxy's first checks have run and taken the
-    // standbys (which would answer too, see the tests) out of its rotation.
+    // standbys (which would answer too, see the tests) out of its rotation (any node with
+    // lbStandbys).
     const { id } = await leader();
     const url = `${proxy.addr}/v1/transit/keys/${key}`;
     let streak = 0;
@@ -367,8 +374,9 @@ export async function startCluster(options: ClusterOptions = {}): Promise<Cluste
       async () => {
         const answer = await fetch(url, { headers: { "X-Vault-Token": rootToken } });
         await answer.arrayBuffer();
-        const fromLeader = answer.status === 200 && answer.headers.get("x-s5-backend") === id;
-        streak = fromLeader ? streak + 1 : 0;
+        const node = answer.headers.get("x-s5-backend");
+        const routed = answer.status === 200 && (options.lbStandbys ? node !== null : node === id);
+        streak = routed ? streak + 1 : 0;
         return streak >= 3 ? true : undefined;
       },
       () => tail(join(dir, "haproxy.log")),

@@ -39,8 +39,14 @@ export interface Haproxy {
  * failover is then bounded by OpenBao's election, not by HAProxy. `retries` + `redispatch` move a
  * request whose connection is refused (a killed node not yet marked down) to another server.
  * Each answer names the server that gave it (`X-S5-Backend`), so tests can see where it went.
+ * `standbys`: the check asks `/v1/sys/health?standbyok=true`, which standbys answer 200 too, so
+ * requests go round-robin to every unsealed node (reads served by standbys, writes forwarded).
  */
-export function haproxyConfig(port: number, backends: readonly Backend[]): string {
+export function haproxyConfig(
+  port: number,
+  backends: readonly Backend[],
+  standbys = false,
+): string {
   return [
     "global",
     "  maxconn 256",
@@ -56,7 +62,8 @@ export function haproxyConfig(port: number, backends: readonly Backend[]): strin
     `  bind 127.0.0.1:${port}`,
     "  default_backend openbao",
     "backend openbao",
-    "  option httpchk GET /v1/sys/health",
+    `  option httpchk GET /v1/sys/health${standbys ? "?standbyok=true" : ""}`,
+    "  balance roundrobin",
     "  http-check expect status 200",
     "  default-server inter 250ms fastinter 250ms downinter 250ms fall 1 rise 1",
     "  http-response set-header X-S5-Backend %s",
@@ -71,10 +78,11 @@ export async function startHaproxy(options: {
   dir: string;
   port: number;
   backends: readonly Backend[];
+  standbys?: boolean;
 }): Promise<Haproxy> {
   const config = join(options.dir, "haproxy.cfg");
   const log = join(options.dir, "haproxy.log");
-  writeFileSync(config, haproxyConfig(options.port, options.backends));
+  writeFileSync(config, haproxyConfig(options.port, options.backends, options.standbys));
   const check = spawnSync(options.bin, ["-c", "-q", "-f", config], { encoding: "utf8" });
   if (check.status !== 0) throw new Error(`haproxy rejects ${config}:\n${check.stderr}`);
   const child = spawnLogged(options.bin, ["-f", config, "-db"], log);

@@ -1,5 +1,7 @@
 // A loopback HTTP proxy in front of the real server that counts requests and injects faults:
-// error statuses, connection resets, delays, and rewritten (partial, shuffled) batch answers.
+// error statuses (with headers such as Retry-After), redirects, connection resets, delays, and
+// rewritten (partial, shuffled) batch answers. Each request is recorded with its arrival time and
+// whether it carried a Vault token, and each answer with its status and Retry-After.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
 
@@ -8,10 +10,19 @@ export interface Seen {
   path: string;
   /** Items in a batch request. */
   items: number;
+  /** Arrival (Date.now()). */
+  at: number;
+  /** The request carried X-Vault-Token. */
+  token: boolean;
+  /** The status answered (once answered). */
+  status?: number;
+  /** The Retry-After answered, if any. */
+  retryAfter?: string;
 }
 
 export type Fault =
-  | { kind: "status"; status: number }
+  | { kind: "status"; status: number; headers?: Record<string, string> }
+  | { kind: "redirect"; status: number; location: string }
   | { kind: "reset" }
   | { kind: "delay"; ms: number }
   | { kind: "raw"; status: number; contentType: string; body: string }
@@ -27,7 +38,11 @@ export interface FaultProxy {
   close(): Promise<void>;
 }
 
-export async function startFaultProxy(target: string): Promise<FaultProxy> {
+/** `headers` are added to every request passed on (e.g. X-Vault-No-Request-Forwarding). */
+export async function startFaultProxy(
+  target: string,
+  options: { headers?: Record<string, string> } = {},
+): Promise<FaultProxy> {
   const proxy: FaultProxy = {
     url: "",
     seen: [],
@@ -46,7 +61,13 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
       } catch {
         // not JSON
       }
-      const seen: Seen = { method: request.method ?? "", path: request.url ?? "", items };
+      const seen: Seen = {
+        method: request.method ?? "",
+        path: request.url ?? "",
+        items,
+        at: Date.now(),
+        token: request.headers["x-vault-token"] !== undefined,
+      };
       const index = proxy.seen.length;
       proxy.seen.push(seen);
       const fault = proxy.plan(seen, index);
@@ -59,15 +80,26 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
         response.end(fault.body);
         return;
       }
+      if (fault?.kind === "redirect") {
+        seen.status = fault.status;
+        response.writeHead(fault.status, { Location: fault.location });
+        response.end();
+        return;
+      }
       if (fault?.kind === "status") {
-        response.writeHead(fault.status, { "Content-Type": "application/json" });
+        seen.status = fault.status;
+        seen.retryAfter = fault.headers?.["Retry-After"];
+        response.writeHead(fault.status, { "Content-Type": "application/json", ...fault.headers });
         response.end(JSON.stringify({ errors: [`injected ${fault.status}`] }));
         return;
       }
       const forward = () => {
         const upstream = http.request(
           new URL(request.url ?? "/", target),
-          { method: request.method, headers: { ...request.headers, host: new URL(target).host } },
+          {
+            method: request.method,
+            headers: { ...request.headers, ...options.headers, host: new URL(target).host },
+          },
           (answer) => {
             const parts: Buffer[] = [];
             answer.on("data", (chunk: Buffer) => parts.push(chunk));
@@ -78,6 +110,9 @@ export async function startFaultProxy(target: string): Promise<FaultProxy> {
               }
               const headers = { ...answer.headers, "content-length": String(out.length) };
               delete headers["transfer-encoding"];
+              seen.status = answer.statusCode;
+              const retryAfter = answer.headers["retry-after"];
+              if (retryAfter) seen.retryAfter = retryAfter;
               response.writeHead(answer.statusCode ?? 502, headers);
               response.end(out);
             });

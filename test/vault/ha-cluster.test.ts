@@ -2,7 +2,10 @@
 // HAProxy follows the active node through failovers, and what OpenBao does with a request sent
 // straight to a standby — the facts s5's own HA tests build on.
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort } from "../../scripts/openbao.mjs";
 import { type Cluster, type ClusterNode, startCluster } from "../setup/ha-cluster.ts";
+import { findHaproxy, type Haproxy, startHaproxy } from "../setup/haproxy.ts";
+import { tempDir as ownedDir, removeDir } from "../setup/processes.ts";
 import { describeHa, server, unique } from "./helpers.ts";
 
 const log = (line: string) => process.stderr.write(`[ha] ${line}\n`);
@@ -156,6 +159,67 @@ describeHa("OpenBao HA cluster: 3 raft nodes behind HAProxy", () => {
       expect(created.location).toBe(`${active.addr}/v1/transit/keys/${key}`);
       expect((await request(active.addr, "GET", `transit/keys/${key}`)).status).not.toBe(200);
     });
+  });
+
+  // What "standbys serve reads" changes: a client sent to a standby keeps decrypting while the
+  // cluster has no leader at all, where one behind the usual health check gets 503s until an
+  // election ends; so does one behind a load balancer that keeps standbys (`?standbyok=true`).
+  it("standbys keep serving decrypts while the cluster elects a new leader, directly and behind ?standbyok=true", {
+    timeout: 120_000,
+  }, async () => {
+    const dir = ownedDir("s5-ha-spread-");
+    const spread: Haproxy = await startHaproxy({
+      bin: findHaproxy()!,
+      dir,
+      port: await freePort(),
+      backends: cluster.nodes.map((node) => ({ name: node.id, address: new URL(node.addr).host })),
+      standbys: true,
+    });
+    try {
+      const made = await encrypt(cluster.proxyAddr, "read during an election");
+      // HAProxy's first checks have run once the standbys answer through it.
+      const seen = new Set<string | null>();
+      while (seen.size < 3)
+        seen.add((await decrypt(spread.addr, made.body.data.ciphertext)).backend);
+      const active = await cluster.leader();
+      const standbys = cluster.nodes.filter((node) => node !== active);
+      const start = performance.now();
+      await cluster.kill(active);
+      const counts = { direct: new Map<string, number>(), balanced: new Map<string, number>() };
+      const leaderless = { direct: 0, balanced: 0 };
+      const ask = async (addr: string, kind: keyof typeof counts) => {
+        const answer = await decrypt(addr, made.body.data.ciphertext, 1000).catch(
+          (error: Error) => ({ status: error.name, plaintext: undefined }),
+        );
+        counts[kind].set(String(answer.status), (counts[kind].get(String(answer.status)) ?? 0) + 1);
+        return answer.plaintext === "read during an election" ? 1 : 0;
+      };
+      for (;;) {
+        let direct = 0;
+        for (const node of standbys) direct += await ask(node.addr, "direct");
+        const balanced = await ask(spread.addr, "balanced");
+        // Counted only when still no node is active after them: served without a leader.
+        const elected = await cluster.leader().then(
+          () => true,
+          () => false,
+        );
+        if (elected) break;
+        leaderless.direct += direct;
+        leaderless.balanced += balanced;
+        if (performance.now() - start > 60_000) throw new Error("no new leader within 60 s");
+      }
+      const text = (map: Map<string, number>) =>
+        [...map].map(([status, count]) => `${count}×${status}`).join(", ");
+      log(
+        `while leaderless (${since(start)} ms): ${text(counts.direct)} from the standbys directly, ${text(counts.balanced)} through HAProxy with ?standbyok=true`,
+      );
+      expect(leaderless.direct).toBeGreaterThan(0);
+      expect(leaderless.balanced).toBeGreaterThan(0);
+      await cluster.restart(active);
+    } finally {
+      await spread.stop();
+      removeDir(dir);
+    }
   });
 
   /** Encrypts through HAProxy until it works; what came back before (503, timeouts) for the log. */

@@ -1,16 +1,28 @@
 // s5 against an OpenBao HA cluster (3 raft nodes behind HAProxy): a render of 20,000 distinct
 // tokens survives the active node being killed mid-render, byte-exact and all or nothing; and a
-// cluster that stays down past the retry budget fails with one clear error, never a hang.
+// cluster that stays down past the retry budget fails with one clear error, never a hang. A Vite
+// build during a failover, and s5 pointed straight at a standby (which serves, forwards or 307s).
 import { spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { afterAll, beforeAll, expect, it } from "vitest";
+import { pathToFileURL } from "node:url";
+import s5Plugin from "@s5/unplugin/vite";
+import { build } from "vite";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { linkModules, run } from "../loader/helpers.ts";
-import { type Cluster, startCluster } from "../setup/ha-cluster.ts";
-import { describeHa, root, server, tempDir, vaultEnv } from "./helpers.ts";
+import { type Cluster, type ClusterNode, startCluster } from "../setup/ha-cluster.ts";
+import { startFaultProxy } from "./fault-proxy.ts";
+import { describeHa, root, server, tempDir, unique, vaultEnv } from "./helpers.ts";
 
 const COUNT = 20_000;
+
+/** Temp dirs of this file, removed after it. */
+const dirs: string[] = [];
+const scratch = (prefix?: string) => {
+  const dir = tempDir(prefix);
+  dirs.push(dir);
+  return dir;
+};
 const bin = join(root, "packages/cli/bin/s5.mjs");
 
 describeHa("s5 against an HA cluster (leader failover)", () => {
@@ -46,12 +58,13 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
         lines.push(`k${start + i}: {{ s5:${item.ciphertext} | json }}`);
       });
     }
-    file = join(tempDir(), "many.yml");
+    file = join(scratch(), "many.yml");
     writeFileSync(file, `${lines.join("\n")}\n`);
     expected = `${values.map((value, i) => `k${i}: ${JSON.stringify(value).slice(1, -1)}`).join("\n")}\n`;
   });
   afterAll(async () => {
     await cluster?.stop();
+    for (const dir of dirs) rmSync(dir, { recursive: true, force: true });
   });
 
   it("a render of 20,000 tokens survives the active node killed mid-render", async () => {
@@ -84,7 +97,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
       headers: { "X-Vault-Token": cluster.rootToken },
     });
     expect(rotate.ok).toBe(true);
-    const copy = join(tempDir(), "rewrap.yml");
+    const copy = join(scratch(), "rewrap.yml");
     writeFileSync(copy, readFileSync(file));
     const child = spawn(process.execPath, [bin, "rewrap", "-i", copy], { env });
     let stderr = "";
@@ -112,7 +125,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
   });
 
   it('an app with import "s5/config" starts during a failover, with every value', async () => {
-    const dir = mkdtempSync(join(tmpdir(), "s5-ha-loader-"));
+    const dir = scratch("s5-ha-loader-");
     linkModules(dir);
     const lines = readFileSync(file, "utf8").split("\n").slice(0, 50);
     writeFileSync(
@@ -129,6 +142,144 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     expect(app.stderr).toBe("");
     expect(JSON.parse(app.stdout)).toEqual(['value-0-"quoted" $x', 'value-49-"quoted" $x']);
     await cluster.restart(killed);
+  });
+
+  it("a Vite build started while the active node is being killed waits and gets every value", async () => {
+    const dir = scratch("s5-ha-vite-");
+    mkdirSync(join(dir, "src"));
+    writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+    const lines = readFileSync(file, "utf8").split("\n");
+    const expected: Record<string, string[]> = {};
+    let entry = "";
+    // 12 modules of 20 tokens each, taken from the file the render test used.
+    for (let m = 0; m < 12; m++) {
+      const slice = lines.slice(m * 20, m * 20 + 20);
+      const tokens = slice.map((line) => line.replace(/^k\d+: /, "").replace(" | json }}", " }}"));
+      expected[`m${m}`] = slice.map((line) => `value-${line.match(/^k(\d+)/)![1]}-"quoted" $x`);
+      writeFileSync(join(dir, "src", `m${m}.ts`), `export default ${JSON.stringify(tokens)};\n`);
+      entry += `import m${m} from "./m${m}.ts";\n`;
+    }
+    entry += `export const all = { ${Object.keys(expected).join(", ")} };\n`;
+    writeFileSync(join(dir, "src", "entry.ts"), entry);
+    // The leader dies as the build starts: its decrypt batches meet the election.
+    const killed = await cluster.killLeader();
+    await build({
+      root: dir,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [s5Plugin({ env })],
+      build: { ssr: "src/entry.ts", outDir: join(dir, "dist") },
+    });
+    const { all } = await import(pathToFileURL(join(dir, "dist", "entry.js")).href);
+    expect(all).toEqual(expected);
+    await cluster.restart(killed);
+  });
+
+  describe("pointed straight at a standby (no load balancer)", () => {
+    let standby: ClusterNode;
+    let active: ClusterNode;
+    const cli = (args: string[], extra: Record<string, string>) =>
+      new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve) => {
+        const child = spawn(process.execPath, [bin, ...args], { env: { ...env, ...extra } });
+        let stdout = "";
+        let stderr = "";
+        child.stdout.on("data", (chunk: Buffer) => {
+          stdout += chunk;
+        });
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk;
+        });
+        child.on("close", (code) => resolve({ code, stdout, stderr }));
+      });
+
+    beforeAll(async () => {
+      active = await cluster.leader();
+      standby = cluster.nodes.find((node) => node !== active)!;
+    });
+
+    it("renders: the standby serves decrypts itself", async () => {
+      const part = join(scratch(), "part.yml");
+      const lines = readFileSync(file, "utf8").split("\n").slice(0, 1000);
+      writeFileSync(part, `${lines.join("\n")}\n`);
+      const render = await cli(["render", part], { VAULT_ADDR: standby.addr });
+      expect(render.stderr).toBe("");
+      expect(render.stdout).toBe(`${expected.split("\n").slice(0, 1000).join("\n")}\n`);
+    });
+
+    it("when the node at VAULT_ADDR dies mid-render, s5 moves on to the next of S5_VAULT_CLUSTER_ADDRS", async () => {
+      const child = spawn(process.execPath, [bin, "render", file], {
+        env: {
+          ...env,
+          VAULT_ADDR: standby.addr,
+          S5_VAULT_CLUSTER_ADDRS: cluster.nodes.map((node) => node.addr).join(","),
+        },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      const out: Buffer[] = [];
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => out.push(chunk));
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const done = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await new Promise((resolve) => setTimeout(resolve, 400));
+      const runningAtKill = child.exitCode === null && out.length === 0;
+      await cluster.kill(standby);
+      const code = await done;
+      expect(runningAtKill, "the render ended before the node died").toBe(true);
+      expect(stderr).toBe("");
+      expect(code).toBe(0);
+      expect(Buffer.concat(out).toString()).toBe(expected);
+      await cluster.restart(standby);
+    });
+
+    it("a write the standby forwards (a key created on first encrypt) works", async () => {
+      const key = unique("forwarded");
+      const made = await cli(["cipher", "vault", "made via a standby"], {
+        VAULT_ADDR: standby.addr,
+        S5_VAULT_TRANSIT_KEY: key,
+      });
+      expect(made.stderr).toBe("");
+      const render = await cli(["decipher", made.stdout.trim()], {
+        VAULT_ADDR: active.addr,
+        S5_VAULT_TRANSIT_KEY: key,
+      });
+      expect(render.stdout).toBe("made via a standby");
+    });
+
+    it("a standby that redirects (307, forwarding off) is followed to the active node in S5_VAULT_CLUSTER_ADDRS; outside it, refused", async () => {
+      // OpenBao answers 307 to the active node's api_addr for a write sent with this header.
+      const noForwarding = await startFaultProxy(standby.addr, {
+        headers: { "X-Vault-No-Request-Forwarding": "1" },
+      });
+      try {
+        const key = unique("redirected");
+        const all = cluster.nodes.map((node) => node.addr).join(",");
+        const made = await cli(["cipher", "vault", "made after a 307"], {
+          VAULT_ADDR: noForwarding.url,
+          S5_VAULT_TRANSIT_KEY: key,
+          S5_VAULT_CLUSTER_ADDRS: all,
+        });
+        expect(made.stderr).toBe("");
+        expect(noForwarding.seen.map((seen) => seen.status)).toContain(307);
+        const render = await cli(["decipher", made.stdout.trim()], {
+          VAULT_ADDR: standby.addr,
+          S5_VAULT_TRANSIT_KEY: key,
+        });
+        expect(render.stdout).toBe("made after a 307");
+
+        const refused = await cli(["cipher", "vault", "not sent"], {
+          VAULT_ADDR: noForwarding.url,
+          S5_VAULT_TRANSIT_KEY: unique("refused"),
+          S5_VAULT_CLUSTER_ADDRS: standby.addr,
+        });
+        expect(refused.code).toBe(8);
+        expect(refused.stderr).toContain(`(HTTP 307) to ${active.addr}/v1/transit/encrypt/`);
+        expect(refused.stderr).toContain("S5_VAULT_REDIRECT");
+      } finally {
+        await noForwarding.close();
+      }
+    });
   });
 
   it("a cluster down longer than the retry budget fails with one clear error", async () => {

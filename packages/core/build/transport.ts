@@ -12,10 +12,13 @@ import type { UserConfig } from "tsdown";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
-/** The packages bundled into the Vault chunk: node-vault and everything it imports. */
+/**
+ * The packages bundled into the Vault chunk: node-vault and everything it imports, and axios, which
+ * the sender (src/vault/transport.ts) imports itself: the same file as node-vault's, one copy.
+ */
 export function isTransportModule(id: string, importer: string | undefined): boolean {
   if (id === "sodium-native" || id.startsWith("sodium-native/")) return false;
-  if (id === "node-vault") return true;
+  if (id === "node-vault" || id === "axios" || id.startsWith("axios/")) return true;
   return importer?.includes(`${sep}node_modules${sep}`) === true;
 }
 

@@ -46,6 +46,7 @@ export function createBackends(settings: Settings): Backends {
       case "local":
         return createSyncBackend(settings, name);
       case "vault": {
+        // The Vault chunk carries its transport (node-vault, axios): loaded on the first Vault token.
         const { createVaultBackend } = await import("./vault/backend.ts");
         return createVaultBackend(settings);
       }

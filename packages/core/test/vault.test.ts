@@ -5,9 +5,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config.ts";
 import { parseBody } from "../src/token.ts";
-import { backoff } from "../src/vault/client.ts";
+import { afterJitter, backoff } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
 import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
+import { retryAfterMs } from "../src/vault/transport.ts";
 
 const config = (env: Record<string, string>, overrides = {}) =>
   readVaultConfig(
@@ -48,6 +49,37 @@ describe("vault config", () => {
       maxRetries: 0,
       retryTimeoutMs: 500,
     });
+  });
+
+  it("reads the cluster's addresses: VAULT_ADDR first, then S5_VAULT_CLUSTER_ADDRS, normalised", () => {
+    expect(config({ VAULT_ADDR: "https://v1:8200/" }).clusterAddresses).toEqual([
+      "https://v1:8200",
+    ]);
+    expect(
+      config({
+        VAULT_ADDR: "https://v1:8200",
+        S5_VAULT_CLUSTER_ADDRS: " https://v2:8200/, https://v1:8200 https://V3:8200",
+      }).clusterAddresses,
+    ).toEqual(["https://v1:8200", "https://v2:8200", "https://v3:8200"]);
+    expect(() =>
+      config({ VAULT_ADDR: "https://v1:8200", S5_VAULT_CLUSTER_ADDRS: "ftp://v2" }),
+    ).toThrow("an address in S5_VAULT_CLUSTER_ADDRS is not an http(s) URL: ftp://v2");
+  });
+
+  it("reads Retry-After as seconds or an HTTP date, and waits at least that long", () => {
+    expect(retryAfterMs("6")).toBe(6000);
+    expect(retryAfterMs(" 0 ")).toBe(0);
+    const now = Date.parse("2026-11-29T10:00:00Z");
+    expect(retryAfterMs("Sun, 29 Nov 2026 10:00:30 GMT", now)).toBe(30_000);
+    expect(retryAfterMs("Sun, 29 Nov 2026 09:00:00 GMT", now)).toBe(0);
+    expect(retryAfterMs("soon")).toBeUndefined();
+    expect(retryAfterMs(undefined)).toBeUndefined();
+    for (let i = 0; i < 100; i++) {
+      const wait = afterJitter(2000);
+      expect(wait).toBeGreaterThanOrEqual(2000);
+      expect(wait).toBeLessThanOrEqual(2400);
+    }
+    expect(afterJitter(60_000)).toBeLessThanOrEqual(62_000);
   });
 
   it("treats VAULT_SKIP_VERIFY as a boolean", () => {

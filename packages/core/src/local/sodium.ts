@@ -4,6 +4,8 @@
  * key pay nothing for it. See docs/decisions.md for why sealed boxes.
  */
 import { dirname, join } from "node:path";
+import { ConfigError } from "../errors.ts";
+import { jsSodium } from "./sodium-js.ts";
 
 // Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
 // application that uses `s5/config` (see config.ts).
@@ -97,9 +99,47 @@ function loadFast(): SodiumModule | undefined {
 
 let loaded: SodiumModule | undefined;
 
+function loadNative(): SodiumModule | undefined {
+  try {
+    return loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
+  } catch {
+    // Not installed (an optional dependency), no prebuild for this platform, or a single-file
+    // executable, which cannot load a native addon from inside itself.
+    return undefined;
+  }
+}
+
+/**
+ * Chooses once: sodium-native when it loads, else the JavaScript libsodium (same tokens, slower:
+ * see docs/decisions.md). `S5_SODIUM=js` or `native` forces one; `native` fails when it cannot load.
+ */
+function choose(): SodiumModule {
+  const wanted = process.env.S5_SODIUM;
+  if (wanted !== undefined && wanted !== "" && wanted !== "js" && wanted !== "native") {
+    throw new ConfigError("S5_CONFIG_SODIUM", `S5_SODIUM must be \`native\` or \`js\``, {
+      hint: "unset S5_SODIUM to use sodium-native when it loads and the JavaScript libsodium otherwise",
+    });
+  }
+  if (wanted !== "js") {
+    const native = loadNative();
+    if (native) return native;
+    if (wanted === "native") {
+      throw new ConfigError(
+        "S5_CONFIG_SODIUM_NATIVE",
+        "S5_SODIUM=native, but sodium-native cannot be loaded here",
+        {
+          hint: "npm install sodium-native (it has prebuilds for Linux, macOS and Windows), or unset S5_SODIUM",
+          missing: true,
+        },
+      );
+    }
+  }
+  return jsSodium();
+}
+
 /** libsodium, loaded on first use (synchronously: it is CPU work either way). */
 export function loadSodiumSync(): SodiumModule {
-  loaded ??= loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
+  loaded ??= choose();
   return loaded;
 }
 

@@ -9,7 +9,22 @@ import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts"
 import type { VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
 import { diagnoseTransport } from "./diagnose.ts";
-import { isRetryableCode, type Operation, responseError, transportError } from "./errors.ts";
+import {
+  isRetryableCode,
+  type Operation,
+  redirectError,
+  responseError,
+  type Tried,
+  transportError,
+} from "./errors.ts";
+import {
+  type AnswerHeaders,
+  headerAwareSender,
+  retryAfterMs,
+  type SentRequest,
+} from "./transport.ts";
+
+export type { Tried } from "./errors.ts";
 
 // Not `import http from "node:http"`: in ESM that builds the module's ESM facade, which reads its
 // lazy WebSocket exports and so loads Node's fetch implementation (undici, ~30 ms) for nothing.
@@ -29,12 +44,8 @@ export interface VaultResponse {
   body: VaultBody;
   /** Attempts made and time spent, when the last answer is a failure after retries. */
   tried?: Tried | undefined;
-}
-
-/** How hard a request was tried, for messages. */
-export interface Tried {
-  attempts: number;
-  ms: number;
+  /** `Retry-After` and `Location`, when the server sent them. */
+  headers?: AnswerHeaders | undefined;
 }
 
 export interface SendOptions {
@@ -112,6 +123,17 @@ export function backoff(attempt: number, baseMs: number): number {
   return Math.min(10_000, baseMs * 2 ** attempt * (0.5 + Math.random()));
 }
 
+/**
+ * The wait a `Retry-After` asks for, never shorter, plus up to 20 % (at most 2 s) of jitter so that
+ * clients told the same time do not all come back at once.
+ */
+export function afterJitter(ms: number): number {
+  return ms + Math.random() * Math.min(ms * 0.2, 2000);
+}
+
+/** Redirects followed per request: a standby's 307 to the active node needs one. */
+const MAX_REDIRECTS = 3;
+
 /** `mount` may hold `/`; every segment is validated by config and encoded here (defect 9). */
 function toPath(segments: readonly string[]): string {
   return `/${segments
@@ -163,47 +185,106 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     rejectUnauthorized: config.tls.rejectUnauthorized,
   });
 
-  const vault = createNodeVault({
-    endpoint: config.address,
-    apiVersion: "v1",
-    noCustomHTTPVerbs: true,
-    // A no-op logger: `DEBUG=node-vault` would print request bodies, i.e. plaintexts (defect 6).
-    debug: () => {},
-    // node-vault reads VAULT_SKIP_VERIFY itself as "any non-empty value" (defect 1); our agent
-    // decides instead, and this keeps node-vault from building a second, keep-alive-less agent.
-    ...({ rpDefaults: { strictSSL: true } } as object),
-  });
-  // node-vault falls back to process.env (VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX) for empty
-  // options; s5 reads settings.env and sends the token per request instead.
-  vault.token = "";
-  Object.assign(vault, { namespace: config.namespace ?? "", pathPrefix: "" });
+  const sender = headerAwareSender();
+  const vaultAt = (endpoint: string) => {
+    const vault = createNodeVault({
+      endpoint,
+      apiVersion: "v1",
+      noCustomHTTPVerbs: true,
+      // A no-op logger: `DEBUG=node-vault` would print request bodies, i.e. plaintexts (defect 6).
+      debug: () => {},
+      // Sends with headers seen and redirects not followed (transport.ts); our agents decide TLS
+      // (defect 1: node-vault reads VAULT_SKIP_VERIFY as "any non-empty value").
+      "request-promise": sender,
+    });
+    // node-vault falls back to process.env (VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX) for empty
+    // options; s5 reads settings.env and sends the token per request instead.
+    vault.token = "";
+    Object.assign(vault, { namespace: config.namespace ?? "", pathPrefix: "" });
+    return vault;
+  };
+  // One node-vault per node a redirect led to (its endpoint is fixed); the agents are shared.
+  const clients = new Map<string, ReturnType<typeof vaultAt>>();
+  const clientAt = (endpoint: string) => {
+    let vault = clients.get(endpoint);
+    if (!vault) {
+      vault = vaultAt(endpoint);
+      clients.set(endpoint, vault);
+    }
+    return vault;
+  };
 
-  const once = async (
+  /** One request to one node; any HTTP answer resolves, a failure to get one rejects. */
+  const at = async (
+    endpoint: string,
     method: "GET" | "POST",
     path: string,
     options: SendOptions,
   ): Promise<VaultResponse> => {
     if (stats) stats.requests++;
+    const request: SentRequest = {
+      method,
+      path,
+      headers: options.token ? { "X-Vault-Token": options.token } : {},
+      ...(options.body ? { json: options.body } : {}),
+      // A timeout (defect 3) and our agents (defect 2).
+      timeout: config.timeoutMs,
+      httpAgent,
+      httpsAgent,
+    };
     try {
-      const body = await vault.request({
-        method,
-        path,
-        headers: options.token ? { "X-Vault-Token": options.token } : {},
-        ...(options.body ? { json: options.body } : {}),
-        // Forwarded to axios by node-vault: a timeout (defect 3) and our agents (defect 2).
-        timeout: config.timeoutMs,
-        httpAgent,
-        httpsAgent,
-      });
-      if (!body || typeof body !== "object") throw notVaultJson(config.address, body);
-      return { status: 200, body: body as VaultBody };
+      const body = await clientAt(endpoint).request(request);
+      if (!body || typeof body !== "object") throw notVaultJson(endpoint, body);
+      return { status: 200, body: body as VaultBody, headers: request.answer };
     } catch (error) {
       // node-vault's error classes are not exported (defect 7): duck-type the status.
       const status = statusOf(error);
       if (status === undefined) throw error;
       const body = (error as { response: { body?: unknown } }).response.body;
-      return { status, body: (body && typeof body === "object" ? body : {}) as VaultBody };
+      return {
+        status,
+        body: (body && typeof body === "object" ? body : {}) as VaultBody,
+        headers: request.answer,
+      };
     }
+  };
+
+  /**
+   * One request, following a standby's redirect (307/308: same method, body sent again) to
+   * another node — only to one of the cluster's addresses, so the token never leaves them.
+   */
+  const once = async (
+    start: string,
+    method: "GET" | "POST",
+    path: string,
+    op: Operation,
+    options: SendOptions,
+  ): Promise<VaultResponse> => {
+    let endpoint = start;
+    let current = path;
+    for (let hop = 0; ; hop++) {
+      const response = await at(endpoint, method, current, options);
+      const location = response.headers?.location;
+      if (response.status < 300 || response.status >= 400 || !location) return response;
+      const url = new URL(location, `${endpoint}/v1${current}`);
+      const target = `${url.origin}${url.pathname}`;
+      if (response.status !== 307 && response.status !== 308) {
+        throw redirectError(op, response.status, target, "kind");
+      }
+      if (hop >= MAX_REDIRECTS) throw redirectError(op, response.status, target, "loop");
+      const next = config.clusterAddresses.find((base) => url.href.startsWith(`${base}/v1/`));
+      if (!next) throw redirectError(op, response.status, target, "outside");
+      endpoint = next;
+      current = url.href.slice(`${next}/v1`.length);
+    }
+  };
+
+  // Where requests start: VAULT_ADDR, until a node does not answer at all (down, refused); then
+  // the next of the cluster's addresses, for every later request of this process.
+  const nodes = config.clusterAddresses;
+  let preferred = 0;
+  const moveOn = (used: number) => {
+    if (nodes.length > 1 && preferred === used) preferred = (used + 1) % nodes.length;
   };
 
   return {
@@ -214,24 +295,35 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       // takes seconds; a server that stays down must fail within the budget, never hang).
       const started = Date.now();
       for (let attempt = 0; ; attempt++) {
-        const delay = backoff(attempt, config.retryBaseMs);
-        const last =
-          attempt >= config.maxRetries || Date.now() - started + delay > config.retryTimeoutMs;
-        const tried = () => ({ attempts: attempt + 1, ms: Date.now() - started });
+        let delay = backoff(attempt, config.retryBaseMs);
+        const left = () => config.retryTimeoutMs - (Date.now() - started);
+        const last = attempt >= config.maxRetries || delay > left();
+        const tried = (): Tried => ({ attempts: attempt + 1, ms: Date.now() - started });
+        const used = preferred;
         try {
-          const response = await once(method, path, options);
+          const response = await once(nodes[used]!, method, path, op, options);
           if (response.status < 500 && response.status !== 429) return response;
-          if (last) return { ...response, tried: tried() };
+          // A server that says how long to wait (a rate-limit quota's 429) is waited for at least
+          // that long; a wait past the budget fails now instead of sleeping into a failure.
+          const asked = retryAfterMs(response.headers?.retryAfter);
+          if (asked !== undefined && asked > 0) {
+            if (attempt >= config.maxRetries) return { ...response, tried: tried() };
+            if (asked > left()) return { ...response, tried: { ...tried(), retryAfterMs: asked } };
+            delay = Math.min(afterJitter(asked), Math.max(asked, left()));
+          } else if (last) {
+            return { ...response, tried: tried() };
+          }
         } catch (error) {
           if (error instanceof BackendError) throw error;
           // The axios error holds the request body (a plaintext): never keep it as a cause.
           const code = codeOf(error);
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           if (attempt === 0 || last || !isRetryableCode(code)) {
-            const cause = await diagnoseTransport(config.address, code);
+            const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }
           if (last || !isRetryableCode(code)) throw transportError(code, op, tried());
+          moveOn(used);
         }
         if (stats) stats.retries++;
         await sleep(delay);

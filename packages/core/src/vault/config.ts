@@ -68,6 +68,12 @@ export interface VaultConfig {
   retryTimeoutMs: number;
   /** First backoff delay; doubles each retry, with jitter. @default 250 */
   retryBaseMs: number;
+  /**
+   * The cluster's API addresses: `address` itself, then `S5_VAULT_CLUSTER_ADDRS`. A redirect (a
+   * standby's 307) is followed only to one of them, so the token never goes elsewhere; when the
+   * node in use does not answer at all, requests move on to the next one.
+   */
+  clusterAddresses: string[];
   /** `VAULT_HTTP_PROXY`; other proxy variables are ignored. */
   proxy?: string | undefined;
   /** @default "default" */
@@ -220,6 +226,26 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
   return auth;
 }
 
+/** An http(s) URL as a base address (no trailing `/`), or a ConfigError naming `name`. */
+function baseAddress(value: string, name: string): string {
+  try {
+    const url = new URL(value);
+    if (url.protocol === "http:" || url.protocol === "https:") return url.href.replace(/\/+$/, "");
+  } catch {
+    // reported below
+  }
+  throw new ConfigError("S5_CONFIG_VAULT_ADDR", `${name} is not an http(s) URL: ${value}`);
+}
+
+/** `S5_VAULT_CLUSTER_ADDRS`: API addresses separated by commas or spaces. */
+function clusterAddresses(address: string, list: string | undefined): string[] {
+  const others = (list ?? "")
+    .split(/[\s,]+/)
+    .filter((item) => item !== "")
+    .map((item) => baseAddress(item, "an address in S5_VAULT_CLUSTER_ADDRS"));
+  return [...new Set([address, ...others])];
+}
+
 /** Everything the Vault backend needs, from settings; throws {@link ConfigError} on bad values. */
 export function readVaultConfig(settings: Settings): VaultConfig {
   const env = settings.env;
@@ -230,19 +256,13 @@ export function readVaultConfig(settings: Settings): VaultConfig {
       missing: true,
     });
   }
-  let url: URL;
-  try {
-    url = new URL(address);
-    if (url.protocol !== "http:" && url.protocol !== "https:") throw new Error("protocol");
-  } catch {
-    throw new ConfigError("S5_CONFIG_VAULT_ADDR", `VAULT_ADDR is not an http(s) URL: ${address}`);
-  }
+  const base = baseAddress(address, "VAULT_ADDR");
   const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
   const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
   const transit = vaultTransit(settings);
   const project = settings.project?.config.vault;
   return {
-    address: url.href.replace(/\/+$/, ""),
+    address: base,
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
     tls: {
       ca: readCa(env),
@@ -269,6 +289,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
       "S5_VAULT_RETRY_TIMEOUT",
     ),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
+    clusterAddresses: clusterAddresses(base, env.S5_VAULT_CLUSTER_ADDRS),
     proxy: vaultEnv(env, "HTTP_PROXY"),
     transitKey: transit.key,
     transitMount: transit.mount,

@@ -103,10 +103,19 @@ export function invalidToken(op: Operation, source: string): S5Error {
   );
 }
 
+/** How hard a request was tried; `retryAfterMs` when the server asked for a wait past the budget. */
+export interface Tried {
+  attempts: number;
+  ms: number;
+  retryAfterMs?: number | undefined;
+}
+
+const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+
 /** How long a request was tried, for a message: ` after 9 attempts over 41.2 s`. */
-function triedText(tried: { attempts: number; ms: number } | undefined): string {
+function triedText(tried: Tried | undefined): string {
   if (!tried || tried.attempts <= 1) return "";
-  return ` after ${tried.attempts} attempts over ${(tried.ms / 1000).toFixed(1)} s`;
+  return ` after ${tried.attempts} attempts over ${seconds(tried.ms)}`;
 }
 
 const BUDGET_HINT =
@@ -118,7 +127,7 @@ export function responseError(
   status: number,
   body: unknown,
   op: Operation,
-  tried?: { attempts: number; ms: number },
+  tried?: Tried,
 ): S5Error {
   const message = vaultMessage(body);
   if (/namespace not found/.test(message)) {
@@ -161,6 +170,20 @@ export function responseError(
       status,
       hint: "ask an operator to unseal it, then run again",
     });
+  }
+  if (tried?.retryAfterMs !== undefined) {
+    return new BackendError(
+      status === 429 ? "S5_VAULT_RATE_LIMITED" : "S5_VAULT_UNAVAILABLE",
+      ExitCode.unavailable,
+      `Vault at ${op.address} answered HTTP ${status} (${op.action})${message ? `: ${message}` : ""}, and asked to retry after ${seconds(tried.retryAfterMs)} (Retry-After) — past the retry budget, so s5 stopped${triedText(tried)}`,
+      {
+        status,
+        hint:
+          status === 429
+            ? `a rate-limit quota on the server stops this client: run fewer jobs at once, ask for a higher quota, or allow a longer wait; ${BUDGET_HINT}`
+            : `check the server or cluster; ${BUDGET_HINT}`,
+      },
+    );
   }
   if (status >= 500 || status === 429) {
     return new BackendError(
@@ -236,11 +259,7 @@ export function isRetryableCode(code: string): boolean {
 }
 
 /** A request that got no HTTP answer (refused, reset, timed out, TLS failed). */
-export function transportError(
-  code: string,
-  op: Operation,
-  tried: { attempts: number; ms: number },
-): S5Error {
+export function transportError(code: string, op: Operation, tried: Tried): S5Error {
   const tries = triedText(tried);
   if (TLS_CODES.test(code)) {
     return new BackendError(
@@ -267,5 +286,35 @@ export function transportError(
     ExitCode.unavailable,
     `cannot reach Vault at ${op.address}${tries} (${code})`,
     { hint: `check VAULT_ADDR (or BAO_ADDR) and that the server is running; ${BUDGET_HINT}` },
+  );
+}
+
+/**
+ * A redirect s5 does not follow: to a host outside the cluster's addresses (the token would go
+ * there), a kind other than 307/308, or one redirect too many. Names where it pointed.
+ */
+export function redirectError(
+  op: Operation,
+  status: number,
+  target: string,
+  why: "outside" | "kind" | "loop",
+): S5Error {
+  const reason = {
+    outside: "which is not one of the cluster's addresses; the token was not sent there",
+    kind: "a kind of redirect s5 does not follow (only 307 and 308 keep the method and body)",
+    loop: "after too many redirects",
+  }[why];
+  return new BackendError(
+    "S5_VAULT_REDIRECT",
+    ExitCode.unavailable,
+    `Vault at ${op.address} redirected the ${op.action} request (HTTP ${status}) to ${target}, ${reason}`,
+    {
+      status,
+      hint:
+        why === "outside"
+          ? "if that is a node of your cluster, list the nodes' API addresses in S5_VAULT_CLUSTER_ADDRS " +
+            "(comma-separated); otherwise check VAULT_ADDR and what answers there"
+          : "check VAULT_ADDR and the load balancer or proxy in front of Vault",
+    },
   );
 }

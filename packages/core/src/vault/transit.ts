@@ -119,8 +119,9 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
             response.status === 400 && Array.isArray(response.body.data?.batch_results);
           body = perItem ? response.body : client.check(response, op);
         } catch (error) {
+          // Batches in flight together that fail the same way report one error, not one each.
           fatal ??= error as S5Error;
-          return fill(error as S5Error);
+          return fill(fatal);
         }
         const items = body.data?.batch_results;
         if (!Array.isArray(items)) {

@@ -1,0 +1,139 @@
+// The single-file `s5` (`npm run build:binary`) on a machine without Node: each command runs with
+// `env -i PATH=/usr/bin:/bin` in a private mount namespace where /usr/bin/node is covered (this
+// machine ships a Node 20 there), so `which node` fails as on a bare CI image. cipher, decipher,
+// render, run and check with local keys, AES and Vault (the test's OpenBao); tokens made by the
+// binary (JavaScript libsodium) open with the Node CLI (sodium-native) and the other way round.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { ensureBinary } from "../../scripts/build-binary.mjs";
+import { runChild } from "../child.ts";
+import { admin, describeVault, newMount, s5 as nodeS5 } from "../vault/helpers.ts";
+
+// Covers every Node the system has, then runs the command with only the given variables.
+const NO_NODE = `set -e
+for node in /usr/bin/node /usr/local/bin/node /bin/node; do
+  if [ -e "$node" ]; then mount --bind /dev/null "$node"; fi
+done
+exec env -i "$@"`;
+
+describeVault("the single-file s5, on a machine without Node", () => {
+  let binary: string;
+  let dir: string;
+  let home: string;
+  beforeAll(async () => {
+    binary = await ensureBinary();
+    dir = mkdtempSync(join(tmpdir(), "s5-binary-"));
+    home = join(dir, "home");
+    mkdirSync(home);
+  }, 300_000);
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  const base = () => ({
+    PATH: "/usr/bin:/bin",
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    NO_COLOR: "1",
+  });
+
+  /** Runs `command args` with no Node on the system, in `cwd`, with exactly `env`. */
+  function bare(
+    command: string,
+    args: string[],
+    options: { cwd: string; env?: Record<string, string>; input?: string },
+  ) {
+    const pairs = Object.entries({ ...base(), ...options.env }).map(([k, v]) => `${k}=${v}`);
+    return runChild("unshare", ["-m", "sh", "-c", NO_NODE, "sh", ...pairs, command, ...args], {
+      cwd: options.cwd,
+      env: { PATH: "/usr/bin:/bin" },
+      input: options.input ?? "",
+    });
+  }
+  const s5 = (args: string[], cwd: string, env: Record<string, string> = {}, input?: string) =>
+    bare(binary, args, { cwd, env, ...(input === undefined ? {} : { input }) });
+
+  function project(name: string): string {
+    const path = join(dir, name);
+    mkdirSync(path);
+    return path;
+  }
+
+  /** cipher → decipher → render → run → check, the same for each backend. */
+  async function everyCommand(cwd: string, env: Record<string, string>, backend: string[]) {
+    const token = await s5(["cipher", ...backend], cwd, env, "p@ss w0rd\n");
+    expect(token.stderr).toBe("");
+    expect(token.code).toBe(0);
+    const back = await s5(["decipher", ...backend, token.stdout], cwd, env);
+    expect(back.stdout).toBe("p@ss w0rd");
+
+    writeFileSync(join(cwd, "app.yml"), `db:\n  password: ${token.stdout}\n  name: billing\n`);
+    const rendered = await s5(["render", ...backend, "app.yml"], cwd, env);
+    expect(rendered.stderr).toBe("");
+    expect(rendered.stdout).toBe("db:\n  password: p@ss w0rd\n  name: billing\n");
+
+    writeFileSync(join(cwd, ".env"), `DB_PASSWORD=${token.stdout}\n`);
+    const ran = await s5(["run", "--", "sh", "-c", 'printf "%s" "$DB_PASSWORD"'], cwd, env);
+    expect(ran.stderr).toBe("");
+    expect(ran.stdout).toBe("p@ss w0rd");
+
+    const clean = await s5(["check", "app.yml"], cwd, env);
+    expect(clean.code, clean.stderr).toBe(0);
+    writeFileSync(join(cwd, "leak.yml"), `db: ${token.stdout}\napi_password: Hunter2Hunter2!\n`);
+    const leak = await s5(["check", "leak.yml"], cwd, env);
+    expect(leak.code).toBe(10);
+    expect(leak.stdout + leak.stderr).toContain("leak.yml:2:");
+    return token.stdout;
+  }
+
+  it("has no Node to fall back on: `which node` fails, `node` does not run", async () => {
+    const which = await bare("sh", ["-c", "which node"], { cwd: dir });
+    expect(which.code).not.toBe(0);
+    expect(which.stdout).toBe("");
+    const node = await bare("sh", ["-c", "node --version"], { cwd: dir });
+    expect(node.code).not.toBe(0);
+    const version = await s5(["--version"], dir);
+    expect(version.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+  });
+
+  it("local keys: init, cipher, decipher, render, run, check; tokens shared with the Node CLI", async () => {
+    const cwd = project("local");
+    const init = await s5(["init", "--name", "ci-image"], cwd);
+    expect(init.code, init.stderr).toBe(0);
+    const token = await everyCommand(cwd, {}, []);
+
+    const nodeEnv = { ...base(), PATH: process.env.PATH ?? "" };
+    const opened = await nodeS5(["decipher", token], { cwd, env: nodeEnv });
+    expect(opened.stdout).toBe("p@ss w0rd");
+    const fromNode = await nodeS5(["cipher", "sealed by sodium-native"], { cwd, env: nodeEnv });
+    expect((await s5(["decipher", fromNode.stdout], cwd)).stdout).toBe("sealed by sodium-native");
+
+    const native = await s5(["decipher", token], cwd, { S5_SODIUM: "native" });
+    expect(native.code).toBe(7);
+    expect(native.stderr).toContain("(S5_CONFIG_SODIUM_NATIVE)");
+  });
+
+  it("AES (the Go tool's backend)", async () => {
+    const key = "8f".repeat(32);
+    await everyCommand(project("aes"), { S5_AES_KEY: key }, ["aes"]);
+  });
+
+  it("Vault transit (OpenBao): node-vault is inside the binary", async () => {
+    const { mount, key } = await newMount();
+    const env = {
+      VAULT_ADDR: admin.addr,
+      VAULT_TOKEN: admin.token,
+      NO_PROXY: "127.0.0.1",
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+    };
+    const token = await everyCommand(project("vault"), env, ["vault"]);
+    expect(token).toMatch(/^\{\{ s5:vault:v1:/);
+  });
+});
+
+it.runIf(process.platform === "linux")("unshare works here (the test above needs it)", () => {
+  const probe = spawnSync("unshare", ["-m", "true"]);
+  expect(probe.status, "unshare -m needs root (CI runs as root)").toBe(0);
+});

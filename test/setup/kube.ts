@@ -28,6 +28,11 @@ export interface KubeOptions {
   timeoutMs?: number;
   /** Progress lines (default: stderr). */
   log?: (line: string) => void;
+  /**
+   * Also start kube-controller-manager with only its garbage collector, so that ownerReferences
+   * cascade (deleting an owner deletes what it owns).
+   */
+  garbageCollector?: boolean;
 }
 
 export interface Kube {
@@ -365,6 +370,19 @@ export async function startKube(options: KubeOptions = {}): Promise<Kube> {
       "current-context": "s5",
     };
     writeFileSync(kubeconfig, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
+
+    if (options.garbageCollector) {
+      // Only the garbage collector: no pod runs here, so the other controllers have nothing
+      // to do. No serving port (--secure-port=0), no election (one instance per cluster).
+      servers.push(
+        startServer(dir, "kube-controller-manager", kubeTool("kube-controller-manager"), [
+          `--kubeconfig=${kubeconfig}`,
+          "--controllers=garbagecollector",
+          "--leader-elect=false",
+          "--secure-port=0",
+        ]),
+      );
+    }
 
     const env = (extra: Record<string, string> = {}) => ({
       PATH: process.env.PATH ?? "/usr/bin:/bin",

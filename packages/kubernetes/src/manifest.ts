@@ -198,7 +198,7 @@ export function unwrapManifest(text: string, name = "<stdin>"): string {
       for (const field of ["type", "immutable", "data", "stringData"]) {
         const value = spec.get(field, true);
         if (value === undefined) continue;
-        if (field === "stringData" && isMap(value)) {
+        if ((field === "data" || field === "stringData") && isMap(value)) {
           for (const pair of value.items) {
             const scalar = pair.value;
             if (!isScalar(scalar) || typeof scalar.value !== "string") continue;
@@ -206,9 +206,11 @@ export function unwrapManifest(text: string, name = "<stdin>"): string {
             const token = found.tokens[0];
             if (found.tokens.length !== 1 || found.failures.length > 0 || !token) continue;
             if (scalar.value.trim() !== scalar.value.slice(token.start, token.end)) continue;
-            // Back in a Secret manifest the token stands where YAML is read: `| yaml` again.
+            // Back in a Secret manifest a whole-value token stands bare, as s5 users write it;
+            // under stringData it is read as YAML there: `| yaml` again.
+            const filters = field === "stringData" ? [...token.filters, "yaml"] : token.filters;
             const placeholder = `s5token${nonce}n${tokens.size}`;
-            tokens.set(placeholder, tokenText(token, [...token.filters, "yaml"]));
+            tokens.set(placeholder, tokenText(token, filters, scalar.value.trim()));
             scalar.value = placeholder;
             scalar.type = Scalar.PLAIN;
           }

@@ -94,7 +94,7 @@ export function startController(options: ControllerOptions): Controller {
   const custom = kc.makeApiClient(CustomObjectsApi);
   const resyncMs = options.resyncMs ?? 300_000;
   const identity =
-    (options.leaderElection && options.leaderElection.identity) ||
+    (options.leaderElection ? options.leaderElection.identity : undefined) ||
     process.env.POD_NAME ||
     `${hostname()}_${process.pid}`;
   const makeSettings = options.settings ?? (() => resolveSettings());

@@ -220,7 +220,10 @@ type Rendered = {
 } | {
   ok: false;
   error: S5Error;
+  /** The status condition's reason. */
   reason: string;
+  /** Trying again without a change to the object may work (see {@link isTransient}). */
+  transient: boolean;
 };
 /** Decrypts every value of `resource` in one round and returns the Secret's `data`. */
 export declare function renderSecret(resource: S5Secret, backends: Backends): Promise<Rendered>;
@@ -231,10 +234,12 @@ export { type BackoffOptions, type Condition, type Controller, type ControllerOp
 export declare function main(argv?: readonly string[]): Promise<number>;
 
 // ---- manifest.d.mts ----
+import { BackendName } from "@s5/core";
 /**
  * Turns every `v1` `Secret` of a manifest (one or several YAML documents) into an `S5Secret`;
- * other documents are left as they are.
+ * other documents are left as they are. `goToolBackend` names the backend of the Go tool's bare
+ * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error.
  */
-export declare function wrapManifest(text: string, name?: string): string;
+export declare function wrapManifest(text: string, name?: string, goToolBackend?: BackendName | undefined): string;
 /** Turns every `S5Secret` of a manifest back into the `Secret` with tokens it stands for. */
-export declare function unwrapManifest(text: string, name?: string): string;
+export declare function unwrapManifest(text: string, name?: string, goToolBackend?: BackendName | undefined): string;

@@ -27,7 +27,7 @@ import { type LeaderElector, startLeaderElection } from "./leader.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
 import { type BackoffOptions, WorkQueue } from "./queue.ts";
-import { isTransient, renderSecret } from "./render.ts";
+import { renderSecret } from "./render.ts";
 import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
 import { writeSecret } from "./secret.ts";
 import { readyCondition, recordEvent, setReady } from "./status.ts";
@@ -121,10 +121,9 @@ export function startController(options: ControllerOptions): Controller {
   let leader: LeaderElector | undefined;
   const leading = () => !stopped && (leader ? leader.isLeader() : true);
 
-  const fail = async (resource: S5Secret, error: S5Error, reason: string) => {
+  const fail = async (resource: S5Secret, error: S5Error, reason: string, transient: boolean) => {
     const key = keyOf(resource);
     const message = error.describe();
-    const transient = isTransient(error) || error instanceof KubernetesError;
     metrics.reconciles.inc({ result: "error" });
     metrics.errors.inc({ reason });
     const retryInMs = transient ? queue?.retry(key) : undefined;
@@ -137,10 +136,19 @@ export function startController(options: ControllerOptions): Controller {
       ...(retryInMs === undefined ? {} : { retryInMs }),
     });
     if (!leading()) return;
-    await setReady(custom, resource, readyCondition(resource, false, reason, message));
-    if (lastWarning.get(key) !== `${reason}\n${message}`) {
-      lastWarning.set(key, `${reason}\n${message}`);
-      await recordEvent(core, resource, "Warning", reason, message, identity);
+    // Telling the user may fail too (the API server busy): logged, and the retry above stands.
+    try {
+      await setReady(custom, resource, readyCondition(resource, false, reason, message));
+      if (lastWarning.get(key) !== `${reason}\n${message}`) {
+        await recordEvent(core, resource, "Warning", reason, message, identity);
+        lastWarning.set(key, `${reason}\n${message}`);
+      }
+    } catch (error) {
+      log("warn", "could not record the failure on the S5Secret", {
+        object: key,
+        error: describeApiError(error),
+      });
+      if (!transient) queue?.retry(key);
     }
   };
 
@@ -157,13 +165,14 @@ export function startController(options: ControllerOptions): Controller {
     const started = performance.now();
     const rendered = await renderSecret(resource, currentBackends());
     metrics.decrypt.observe((performance.now() - started) / 1000);
-    if (!rendered.ok) return fail(resource, rendered.error, rendered.reason);
+    if (!rendered.ok) return fail(resource, rendered.error, rendered.reason, rendered.transient);
     if (!leading()) return;
     let written: Awaited<ReturnType<typeof writeSecret>>;
     try {
       written = await writeSecret(core, resource, rendered.data);
     } catch (error) {
-      if (error instanceof KubernetesError) return fail(resource, error, "SecretNotOwned");
+      // Someone may delete or rename the other Secret: worth trying again, with backoff.
+      if (error instanceof KubernetesError) return fail(resource, error, "SecretNotOwned", true);
       throw error;
     }
     const keys = Object.keys(rendered.data).length;

@@ -8,7 +8,13 @@
  * `unwrap` puts it back. `data` keeps `| base64`: a Secret's `data` is base64 either way.
  */
 import { randomBytes } from "node:crypto";
-import { type FoundToken, findTokens, formatToken, TokenFailures } from "@s5/core";
+import {
+  type BackendName,
+  type FoundToken,
+  findTokens,
+  formatToken,
+  TokenFailures,
+} from "@s5/core";
 import { type Document, isMap, isScalar, parseAllDocuments, Scalar, YAMLMap } from "yaml";
 import { KubernetesError } from "./errors.ts";
 import { API_VERSION, KIND } from "./resource.ts";
@@ -21,8 +27,12 @@ interface SetAside {
 }
 
 /** Replaces every token of `text` with a plain word; the map gives each token back. */
-function setTokensAside(text: string, name: string): SetAside & { found: Map<string, FoundToken> } {
-  const found = findTokens({ name, content: text });
+function setTokensAside(
+  text: string,
+  name: string,
+  goToolBackend: BackendName | undefined,
+): SetAside & { found: Map<string, FoundToken> } {
+  const found = findTokens({ name, content: text }, goToolBackend);
   if (found.failures.length > 0) throw new TokenFailures(found.failures);
   const nonce = randomBytes(6).toString("hex");
   const tokens = new Map<string, string>();
@@ -112,10 +122,15 @@ function quotePlaceholders(node: unknown, pattern: RegExp): void {
 
 /**
  * Turns every `v1` `Secret` of a manifest (one or several YAML documents) into an `S5Secret`;
- * other documents are left as they are.
+ * other documents are left as they are. `goToolBackend` names the backend of the Go tool's bare
+ * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error.
  */
-export function wrapManifest(text: string, name = "<stdin>"): string {
-  const aside = setTokensAside(text, name);
+export function wrapManifest(
+  text: string,
+  name = "<stdin>",
+  goToolBackend?: BackendName | undefined,
+): string {
+  const aside = setTokensAside(text, name, goToolBackend);
   const docs = parse(aside.text, name);
   let wrapped = 0;
   for (const doc of docs) {
@@ -173,7 +188,11 @@ export function wrapManifest(text: string, name = "<stdin>"): string {
 }
 
 /** Turns every `S5Secret` of a manifest back into the `Secret` with tokens it stands for. */
-export function unwrapManifest(text: string, name = "<stdin>"): string {
+export function unwrapManifest(
+  text: string,
+  name = "<stdin>",
+  goToolBackend?: BackendName | undefined,
+): string {
   const docs = parse(text, name);
   const nonce = randomBytes(6).toString("hex");
   const pattern = new RegExp(`s5token${nonce}n\\d+`, "g");
@@ -202,7 +221,7 @@ export function unwrapManifest(text: string, name = "<stdin>"): string {
           for (const pair of value.items) {
             const scalar = pair.value;
             if (!isScalar(scalar) || typeof scalar.value !== "string") continue;
-            const found = findTokens({ name, content: scalar.value });
+            const found = findTokens({ name, content: scalar.value }, goToolBackend);
             const token = found.tokens[0];
             if (found.tokens.length !== 1 || found.failures.length > 0 || !token) continue;
             if (scalar.value.trim() !== scalar.value.slice(token.start, token.end)) continue;

@@ -19,7 +19,14 @@ import type { S5Secret } from "./resource.ts";
 /** The values of the Secret (base64, as `data` holds them), or every failure. */
 export type Rendered =
   | { ok: true; data: Record<string, string> }
-  | { ok: false; error: S5Error; reason: string };
+  | {
+      ok: false;
+      error: S5Error;
+      /** The status condition's reason. */
+      reason: string;
+      /** Trying again without a change to the object may work (see {@link isTransient}). */
+      transient: boolean;
+    };
 
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
@@ -96,7 +103,12 @@ function failed(failures: TokenFailure[]): Rendered {
   const error = new TokenFailures(failures);
   // The first failure decides the reason; a server being down outranks a broken token.
   const transient = failures.find((failure) => isTransient(failure.error));
-  return { ok: false, error, reason: reasonOf((transient ?? failures[0]!).error) };
+  return {
+    ok: false,
+    error,
+    reason: reasonOf((transient ?? failures[0]!).error),
+    transient: transient !== undefined,
+  };
 }
 
 /** Decrypts every value of `resource` in one round and returns the Secret's `data`. */

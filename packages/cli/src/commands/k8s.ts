@@ -1,4 +1,6 @@
-import { UsageError } from "@s5/core";
+import { resolveSettings, UsageError } from "@s5/core";
+import { goToolBackendOf } from "@s5/core/internal";
+import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { readInput } from "../io.ts";
@@ -31,13 +33,13 @@ Other documents of FILE pass through unchanged; comments are kept. Nothing is de
     { name: "ACTION", complete: K8S_ACTIONS },
     { name: "FILE", optional: true, multiple: true, complete: "file" },
   ],
-  options: { help: commonOptions.help, ...inPlaceOptions },
+  options: { help: commonOptions.help, backend: commonOptions.backend, ...inPlaceOptions },
   examples: [
     "s5 k8s wrap secret.yml > secret.s5.yml",
     "s5 k8s wrap -i k8s/secret.yml",
     "s5 k8s unwrap secret.s5.yml | s5 render - | kubectl apply -f -",
   ],
-  async run({ values, positionals }, context: Context) {
+  async run({ values, positionals, backendWord }, context: Context) {
     const [action, ...files] = positionals;
     if (!K8S_ACTIONS.includes(action as (typeof K8S_ACTIONS)[number])) {
       context.usage("k8s takes wrap or unwrap");
@@ -48,11 +50,15 @@ Other documents of FILE pass through unchanged; comments are kept. Nothing is de
     if (!inPlace && inputs.length > 1) context.usage("give one FILE, or several with -i");
     const { unwrapManifest, wrapManifest } = await manifestModule();
     const convert = action === "wrap" ? wrapManifest : unwrapManifest;
+    // Only to recognise the Go tool's bare tokens (`-b vault`); nothing is decrypted.
+    const backend = goToolBackendOf(
+      resolveSettings({ overrides: overridesFrom(values, backendWord) }),
+    );
     const outputs = [];
     for (const path of inputs) {
       const text = (await readInput(path)).toString("utf8");
       const name = path === "-" ? "<stdin>" : path;
-      outputs.push({ path, pieces: [Buffer.from(convert(text, name))] });
+      outputs.push({ path, pieces: [Buffer.from(convert(text, name, backend))] });
     }
     // Tokens only, no plaintext: the file keeps its mode.
     if (inPlace) await writeOutputs(outputs, { secret: false, inPlace: true, force: values.force });

@@ -6,6 +6,7 @@
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
+import { sandbox } from "../cli/run.ts";
 import { describeKube, type Kube, startKube } from "../setup/kube.ts";
 import { type FaultProxy, startFaultProxy } from "../vault/fault-proxy.ts";
 import { admin, apiOk, describeVault, newMount, tempDir, unique } from "../vault/helpers.ts";
@@ -27,6 +28,8 @@ const binary = Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0x0a, 0x0d, 0x22, 0
 const second = `second value ${unique("s")}`;
 const dbPassword = `db-pass-${unique("d")}`;
 const fresh = `fresh-${unique("f")}`;
+const localValue = `local-key value "${unique("l")}"\n`;
+const handEdited = `hand-edited-${unique("h")}`;
 
 describeVault("the s5 controller against a real API server and OpenBao", () => {
   describeKube("(etcd + kube-apiserver + garbage collector; controller as a local process)", () => {
@@ -35,6 +38,8 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
     let controller: ControllerProcess;
     let mount: string;
     let key: string;
+    // Local keys: a project (.s5.json, public) and its identity, both files for the controller.
+    const box = sandbox();
     const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
     const encrypt = async (plaintext: string | Buffer) => {
       const body = await apiOk(admin, "POST", `${mount}/encrypt/${key}`, {
@@ -75,8 +80,10 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
     const decoded = (value: string | undefined) => Buffer.from(value ?? "", "base64");
 
     beforeAll(async () => {
-      kube = await startKube({ garbageCollector: true });
+      kube = await startKube();
       const kubeconfig = await installChart(kube, NS);
+      // After the CRD exists, so that the garbage collector knows S5Secrets from its start.
+      kube.startGarbageCollector();
       await kubectl("create", "namespace", APP);
 
       // Vault: a transit key, a policy that only decrypts, and Kubernetes auth whose role is
@@ -128,6 +135,8 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
         ).trim(),
         { mode: 0o600 },
       );
+      const init = await box.s5(["init", "--name", "dev"]);
+      expect(init.code, init.stderr).toBe(0);
       proxy = await startFaultProxy(admin.addr);
       controller = startController(kubeconfig, {
         PATH: process.env.PATH ?? "/usr/bin:/bin",
@@ -142,6 +151,8 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
         S5_VAULT_JWT_FILE: jwtFile,
         S5_VAULT_RETRY_TIMEOUT: "1s",
         S5_VAULT_RETRY_BASE_MS: "50",
+        S5_CONFIG: join(box.dir, ".s5.json"),
+        S5_PRIVATE_KEY_FILE: join(box.env.XDG_CONFIG_HOME ?? "", "s5", "identity.txt"),
       });
       await until("the controller to be ready", async () => {
         const res = await fetch(`${await controller.url()}/readyz`);
@@ -306,6 +317,45 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       );
     });
 
+    it("local keys: a private key file and the project's public config decrypt too", async () => {
+      const cipher = await box.s5(["cipher", "--no-trim"], { input: localValue });
+      expect(cipher.code, cipher.stderr).toBe(0);
+      ok(
+        await apply(s5secret("local", { stringData: { value: cipher.stdout.toString().trim() } })),
+      );
+      const written = await until("the Secret", () => secret("local"));
+      expect(decoded(written.data.value).toString()).toBe(localValue);
+    });
+
+    it("a Secret of that name the S5Secret does not own is left alone (SecretNotOwned)", async () => {
+      await kubectl("create", "secret", "generic", "taken", "-n", APP, "--from-literal=mine=yes");
+      ok(await apply(s5secret("taken", { stringData: { v: `{{ s5:${await encrypt(fresh)} }}` } })));
+      const condition = await until("Ready=False", async () => {
+        const c = await ready("taken");
+        return c?.status === "False" ? c : undefined;
+      });
+      expect(condition.reason).toBe("SecretNotOwned");
+      expect(decoded((await secret("taken"))?.data.mine).toString()).toBe("yes");
+    });
+
+    it("a Secret edited by hand is repaired at the next resync", async () => {
+      const current = await secret("local");
+      const patch = { data: { value: Buffer.from(handEdited).toString("base64") } };
+      await kubectl(
+        "patch",
+        "secret",
+        "local",
+        "-n",
+        APP,
+        "--type=merge",
+        "-p",
+        JSON.stringify(patch),
+      );
+      await until("the repair", async () =>
+        (await secret("local"))?.data.value === current?.data.value ? true : undefined,
+      );
+    });
+
     it("metrics and health endpoints answer; nothing they say holds a value", async () => {
       const base = await controller.url();
       expect(await (await fetch(`${base}/healthz`)).text()).toBe("ok\n");
@@ -322,7 +372,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       await expectNoPlaintext(
         kube,
         [controller],
-        [tricky, binary, dbPassword, second, fresh, "will be altered"],
+        [tricky, binary, dbPassword, second, fresh, "will be altered", localValue],
       );
     });
   }, ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "helm"]);

@@ -26,6 +26,7 @@ const APP = "billing";
 const tricky = `ctl line one\nsay "hi" and 'bye' $HOME \\n ünï ✓ 🔑 ${unique("p")}\n`;
 const binary = Buffer.from([0, 1, 2, 0x7f, 0x80, 0xfe, 0xff, 0x0a, 0x0d, 0x22, 0x24, 0x5c, 0x99]);
 const second = `second value ${unique("s")}`;
+const third = `third value ${unique("t")}`;
 const dbPassword = `db-pass-${unique("d")}`;
 const fresh = `fresh-${unique("f")}`;
 const localValue = `local-key value "${unique("l")}"\n`;
@@ -38,6 +39,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
     let controller: ControllerProcess;
     let mount: string;
     let key: string;
+    let auth: string;
     // Local keys: a project (.s5.json, public) and its identity, both files for the controller.
     const box = sandbox();
     const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
@@ -104,7 +106,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       const reviewer = (
         await kubectl("create", "token", "vault-reviewer", "-n", "kube-system", "--duration=1h")
       ).trim();
-      const auth = unique("k8s");
+      auth = unique("k8s");
       await apiOk(admin, "POST", `sys/auth/${auth}`, { type: "kubernetes" });
       await apiOk(admin, "POST", `auth/${auth}/config`, {
         kubernetes_host: kube.server,
@@ -241,6 +243,23 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       );
     });
 
+    it("a revoked Vault login: the controller logs in again at once, no failure shown", async () => {
+      const failures = () =>
+        controller.logs().filter((l) => l.object === `${APP}/db` && l.level === "warn").length;
+      const before = failures();
+      // Every token the controller's Kubernetes login got is revoked, as at its max TTL.
+      await apiOk(admin, "PUT", `sys/leases/revoke-prefix/auth/${auth}`, {});
+      const current = JSON.parse(await kubectl("get", "s5secret", "db", "-n", APP, "-o", "json"));
+      current.spec.stringData.password = `{{ s5:${await encrypt(third)} }}`;
+      delete current.metadata.resourceVersion;
+      ok(await apply(current));
+      await until("the new value", async () =>
+        decoded((await secret("db"))?.data.password).toString() === third ? true : undefined,
+      );
+      expect(failures()).toBe(before);
+      expect((await ready("db"))?.status).toBe("True");
+    });
+
     it("a bad token: Ready=False naming the key, a Warning event, and the old Secret intact", async () => {
       const before = await secret("db");
       const current = JSON.parse(await kubectl("get", "s5secret", "db", "-n", APP, "-o", "json"));
@@ -252,7 +271,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       ok(await apply(current));
       const condition = await until("Ready=False", async () => {
         const c = await ready("db");
-        return c?.status === "False" && c.observedGeneration === 3 ? c : undefined;
+        return c?.status === "False" && c.observedGeneration === 4 ? c : undefined;
       });
       expect(condition.reason).toBe("DecryptFailed");
       expect(condition.message).toContain("stringData.password:1:1:");
@@ -372,7 +391,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       await expectNoPlaintext(
         kube,
         [controller],
-        [tricky, binary, dbPassword, second, fresh, "will be altered", localValue],
+        [tricky, binary, dbPassword, second, fresh, "will be altered", localValue, third],
       );
     });
   }, ["etcd", "kube-apiserver", "kube-controller-manager", "kubectl", "helm"]);

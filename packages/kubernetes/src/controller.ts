@@ -100,8 +100,13 @@ export function startController(options: ControllerOptions): Controller {
   const makeSettings = options.settings ?? (() => resolveSettings());
 
   let backends: Backends | undefined;
+  /** The current backends have decrypted something (so a failure now may be a stale login). */
+  let backendsWorked = false;
   const currentBackends = () => {
-    backends ??= createBackends(makeSettings());
+    if (!backends) {
+      backends = createBackends(makeSettings());
+      backendsWorked = false;
+    }
     return backends;
   };
   /** A backend that failed as a whole (Vault down, a login refused) starts afresh next time. */
@@ -163,8 +168,15 @@ export function startController(options: ControllerOptions): Controller {
     }
     if (!leading()) return;
     const started = performance.now();
-    const rendered = await renderSecret(resource, currentBackends());
+    let rendered = await renderSecret(resource, currentBackends());
+    if (!rendered.ok && rendered.transient && backendsWorked) {
+      // Backends that worked before and fail now: a login that expired (its max TTL), or Vault
+      // restarted. Once at once with a fresh login (the token file is read again), then backoff.
+      resetBackends();
+      rendered = await renderSecret(resource, currentBackends());
+    }
     metrics.decrypt.observe((performance.now() - started) / 1000);
+    if (rendered.ok) backendsWorked = true;
     if (!rendered.ok) return fail(resource, rendered.error, rendered.reason, rendered.transient);
     if (!leading()) return;
     let written: Awaited<ReturnType<typeof writeSecret>>;

@@ -109,11 +109,17 @@ export function startController(options: ControllerOptions): Controller {
     }
     return backends;
   };
-  /** A backend that failed as a whole (Vault down, a login refused) starts afresh next time. */
+  /**
+   * A backend that failed as a whole (Vault down, a login refused) starts afresh next time. The
+   * old ones are closed a minute later: another worker may still be using them.
+   */
   const resetBackends = () => {
     const old = backends;
     backends = undefined;
-    if (old) Promise.resolve(old[Symbol.asyncDispose]()).catch(() => {});
+    if (!old) return;
+    setTimeout(() => {
+      Promise.resolve(old[Symbol.asyncDispose]()).catch(() => {});
+    }, 60_000).unref();
   };
 
   let queue: WorkQueue | undefined;
@@ -132,7 +138,6 @@ export function startController(options: ControllerOptions): Controller {
     metrics.reconciles.inc({ result: "error" });
     metrics.errors.inc({ reason });
     const retryInMs = transient ? queue?.retry(key) : undefined;
-    if (transient) resetBackends();
     log("warn", "reconcile failed; the Secret was left as it was", {
       object: key,
       reason,
@@ -177,7 +182,10 @@ export function startController(options: ControllerOptions): Controller {
     }
     metrics.decrypt.observe((performance.now() - started) / 1000);
     if (rendered.ok) backendsWorked = true;
-    if (!rendered.ok) return fail(resource, rendered.error, rendered.reason, rendered.transient);
+    if (!rendered.ok) {
+      if (rendered.transient) resetBackends();
+      return fail(resource, rendered.error, rendered.reason, rendered.transient);
+    }
     if (!leading()) return;
     let written: Awaited<ReturnType<typeof writeSecret>>;
     try {

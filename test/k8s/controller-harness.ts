@@ -124,10 +124,12 @@ export function startController(
       "250ms",
       "--backoff-max",
       "2s",
+      // Short, yet wide enough for a loaded 2-core machine: a leader that misses its renew
+      // deadline rightly stops leading, which would restart its backoff.
       "--lease-duration",
-      "3s",
+      "6s",
       "--renew-deadline",
-      "2s",
+      "4s",
       "--retry-period",
       "500ms",
       ...args,

@@ -197,6 +197,12 @@ export function startController(options: ControllerOptions): Controller {
     }
     const keys = Object.keys(rendered.data).length;
     const name = resource.metadata.name;
+    if (written !== "unchanged") {
+      metrics.writes.inc({ operation: written });
+      log("info", `Secret ${written}`, { object: key, keys });
+    } else {
+      log("debug", "Secret up to date", { object: key });
+    }
     await setReady(
       custom,
       resource,
@@ -206,18 +212,8 @@ export function startController(options: ControllerOptions): Controller {
     lastWarning.delete(key);
     metrics.reconciles.inc({ result: "success" });
     if (written !== "unchanged") {
-      metrics.writes.inc({ operation: written });
-      log("info", `Secret ${written}`, { object: key, keys });
-      await recordEvent(
-        core,
-        resource,
-        "Normal",
-        "Synced",
-        `Secret ${name} ${written} with ${keys} keys`,
-        identity,
-      );
-    } else {
-      log("debug", "Secret up to date", { object: key });
+      const message = `Secret ${name} ${written} with ${keys} keys`;
+      await recordEvent(core, resource, "Normal", "Synced", message, identity);
     }
   };
 

@@ -6,7 +6,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
-import type { ChildResult } from "../child.ts";
+import { type ChildResult, runChild } from "../child.ts";
 import { type Kube, kubeTool } from "../setup/kube.ts";
 
 export const chartDir = fileURLToPath(new URL("../../packages/kubernetes/chart", import.meta.url));
@@ -38,22 +38,9 @@ export async function until<T>(
 
 /** `helm template` of the chart (CRD included). */
 export async function renderChart(kube: Kube, namespace: string, set: string[] = []) {
-  const helm = await import("../child.ts").then(({ runChild }) =>
-    runChild(
-      kubeTool("helm"),
-      [
-        "template",
-        "s5",
-        chartDir,
-        "--namespace",
-        namespace,
-        "--include-crds",
-        ...set.flatMap((s) => ["--set", s]),
-      ],
-      { env: kube.env(), cwd: kube.dir },
-    ),
-  );
-  return ok(helm);
+  const sets = set.flatMap((value) => ["--set", value]);
+  const args = ["template", "s5", chartDir, "--namespace", namespace, "--include-crds", ...sets];
+  return ok(await runChild(kubeTool("helm"), args, { env: kube.env(), cwd: kube.dir }));
 }
 
 /** Applies the chart for real and returns a kubeconfig holding the controller's own token. */

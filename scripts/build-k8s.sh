@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Gets a real Kubernetes control plane for the end-to-end tests in test/k8s (see docs/kubernetes.md):
-# etcd (Debian package etcd-server), kubectl (expected on PATH), and kube-apiserver and helm built
+# etcd (Debian package etcd-server), kubectl (expected on PATH), and kube-apiserver,
+# kube-controller-manager and helm built
 # from the Go module proxy into ~/.cache/s5-tools/bin. Re-runnable: what is already there is kept.
 #
 # k8s.io/kubernetes replaces its ~33 staging modules (k8s.io/api, k8s.io/client-go, …) with local
@@ -42,32 +43,38 @@ if ! command -v kubectl >/dev/null; then
 fi
 kubectl version --client 2>/dev/null | sed -n 1p
 
-if [[ -x "$apiserver" && -z "${S5_REBUILD:-}" ]]; then
-  echo "kube-apiserver already built: $apiserver"
-else
+# kube-controller-manager runs only its garbage collector in the tests (ownerReferences cascade).
+for bin in kube-apiserver kube-controller-manager; do
+  out="$cache/bin/$bin"
+  if [[ -x "$out" && -z "${S5_REBUILD:-}" ]]; then
+    echo "$bin already built: $out"
+    continue
+  fi
   step=$SECONDS
   work="$cache/build/kube-apiserver"
   mkdir -p "$work"
   cd "$work"
-  rm -f go.mod go.sum
-  # kubernetes' go.mod, from the module cache (downloading it outside a module is fine).
-  gomod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" |
-    sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
-  staging_version="v0.${KUBE_VERSION#v1.}"
-  {
-    echo "module s5.local/build-kube-apiserver"
-    echo
-    # The same language version and GODEBUG defaults as an upstream build.
-    grep -E '^(go|godebug) ' "$gomod"
-    echo
-    echo "require k8s.io/kubernetes $KUBE_VERSION"
-    echo
-    echo "replace ("
-    awk -v v="$staging_version" '$2 == "=>" && $3 ~ /^\.\/staging\// { printf "\t%s => %s %s\n", $1, $1, v }' "$gomod"
-    echo ")"
-  } >go.mod
-  echo "wrapper go.mod: $(grep -c ' => ' go.mod) staging modules replaced by $staging_version"
-  go get "k8s.io/kubernetes/cmd/kube-apiserver@$KUBE_VERSION"
+  if [[ ! -f go.mod || -n "${S5_REBUILD:-}" ]]; then
+    rm -f go.mod go.sum
+    # kubernetes' go.mod, from the module cache (downloading it outside a module is fine).
+    gomod="$(go mod download -json "k8s.io/kubernetes@$KUBE_VERSION" |
+      sed -n 's/^[[:space:]]*"GoMod": "\(.*\)",\{0,1\}$/\1/p')"
+    staging_version="v0.${KUBE_VERSION#v1.}"
+    {
+      echo "module s5.local/build-kube-apiserver"
+      echo
+      # The same language version and GODEBUG defaults as an upstream build.
+      grep -E '^(go|godebug) ' "$gomod"
+      echo
+      echo "require k8s.io/kubernetes $KUBE_VERSION"
+      echo
+      echo "replace ("
+      awk -v v="$staging_version" '$2 == "=>" && $3 ~ /^\.\/staging\// { printf "\t%s => %s %s\n", $1, $1, v }' "$gomod"
+      echo ")"
+    } >go.mod
+    echo "wrapper go.mod: $(grep -c ' => ' go.mod) staging modules replaced by $staging_version"
+  fi
+  go get "k8s.io/kubernetes/cmd/$bin@$KUBE_VERSION"
   # The version variables hack/lib/version.sh sets: the server reports them at /version, and
   # its compatibility version is derived from them.
   minor="${KUBE_VERSION#v1.}"
@@ -77,11 +84,12 @@ else
     ldflags+=" -X $pkg.gitVersion=$KUBE_VERSION -X $pkg.gitMajor=1 -X $pkg.gitMinor=$minor"
     ldflags+=" -X $pkg.gitTreeState=clean -X $pkg.buildDate=1970-01-01T00:00:00Z"
   done
-  go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$apiserver.tmp" k8s.io/kubernetes/cmd/kube-apiserver
-  mv "$apiserver.tmp" "$apiserver"
-  echo "built $apiserver in $((SECONDS - step))s"
-fi
+  go build -p "$jobs" -trimpath -ldflags "$ldflags" -o "$out.tmp" "k8s.io/kubernetes/cmd/$bin"
+  mv "$out.tmp" "$out"
+  echo "built $out in $((SECONDS - step))s"
+done
 "$apiserver" --version
+"$cache/bin/kube-controller-manager" --version
 
 if [[ -x "$helm" && -z "${S5_REBUILD:-}" ]]; then
   echo "helm already built: $helm"

@@ -13,7 +13,7 @@ const toolsDir =
 /** Set by .ci/run after scripts/build-k8s.sh succeeded: a missing tool then fails the tests. */
 export const kubeToolsRequired = process.env.S5_REQUIRE_K8S_TOOLS === "1";
 
-export type KubeTool = "etcd" | "kube-apiserver" | "kubectl" | "helm";
+export type KubeTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kubectl" | "helm";
 
 function executable(file: string): string | undefined {
   try {
@@ -43,6 +43,7 @@ export function findKubeTool(tool: KubeTool): string | undefined {
     case "kubectl":
       return onPath("kubectl") ?? executable("/usr/bin/kubectl");
     case "kube-apiserver":
+    case "kube-controller-manager":
     case "helm":
       return executable(join(toolsDir, "bin", tool));
   }
@@ -56,7 +57,7 @@ export function missingKubeTools(
   if (missing.length === 0) return undefined;
   return (
     `missing ${missing.join(", ")} (looked on PATH, /usr/bin and ${join(toolsDir, "bin")}): ` +
-    "run scripts/build-k8s.sh to install etcd and build kube-apiserver and helm"
+    "run scripts/build-k8s.sh to install etcd and build kube-apiserver, kube-controller-manager and helm"
   );
 }
 

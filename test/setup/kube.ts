@@ -56,6 +56,12 @@ export interface Kube {
   ): Promise<ChildResult>;
   /** One HTTPS request to the API as the admin (JSON in, parsed JSON or text out). */
   api(method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }>;
+  /**
+   * Starts kube-controller-manager with only its garbage collector, so that ownerReferences
+   * cascade (deleting an owner deletes what it owns). Start it after creating CRDs: it discovers
+   * resource types at start-up, and a type created later only at its next resync (~30 s).
+   */
+  startGarbageCollector(): void;
   /** Stops kube-apiserver and etcd (their process groups) and removes the temporary directory. */
   stop(): Promise<void>;
 }
@@ -366,6 +372,21 @@ export async function startKube(options: KubeOptions = {}): Promise<Kube> {
     };
     writeFileSync(kubeconfig, `${JSON.stringify(config, null, 2)}\n`, { mode: 0o600 });
 
+    // Only the garbage collector: no pod runs here, so the other controllers have nothing to
+    // do. No serving port (--secure-port=0), no election (one instance per cluster). Stopped
+    // first by stop() (servers are stopped in reverse).
+    const startGarbageCollector = () => {
+      if (servers.some((s) => s.name === "kube-controller-manager")) return;
+      servers.push(
+        startServer(dir, "kube-controller-manager", kubeTool("kube-controller-manager"), [
+          `--kubeconfig=${kubeconfig}`,
+          "--controllers=garbagecollector",
+          "--leader-elect=false",
+          "--secure-port=0",
+        ]),
+      );
+    };
+
     const env = (extra: Record<string, string> = {}) => ({
       PATH: process.env.PATH ?? "/usr/bin:/bin",
       // kubectl and helm cache discovery under HOME: a private one per cluster.
@@ -391,6 +412,7 @@ export async function startKube(options: KubeOptions = {}): Promise<Kube> {
           ...(opts.input === undefined ? {} : { input: opts.input }),
         }),
       api: (method, path, body) => httpsJson(new URL(path, server), { ca, token, method, body }),
+      startGarbageCollector,
       stop,
     };
   } catch (error) {

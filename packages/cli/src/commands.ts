@@ -17,6 +17,7 @@ export const commands: Record<string, Loader> = {
   check: () => import("./commands/check.ts"),
   run: () => import("./commands/run.ts"),
   "tf-external": () => import("./commands/tf-external.ts"),
+  k8s: () => import("./commands/k8s.ts"),
   init: () => import("./commands/init.ts"),
   keys: () => import("./commands/keys.ts"),
   completion: () => import("./commands/completion.ts"),

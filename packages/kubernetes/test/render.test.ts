@@ -1,0 +1,104 @@
+// renderSecret with core's AES backend (no server needed): values, base64 checks, and failures
+// that name the key and never the value.
+import { randomBytes } from "node:crypto";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cipherValues, createBackends, resolveSettings } from "@s5/core";
+import { describe, expect, it } from "vitest";
+import { renderSecret } from "../src/render.ts";
+import type { S5Secret } from "../src/resource.ts";
+
+const settings = () =>
+  resolveSettings({
+    cwd: mkdtempSync(join(tmpdir(), "s5-k8s-")),
+    env: { S5_AES_KEY: randomBytes(32).toString("hex") },
+  });
+
+const resource = (spec: S5Secret["spec"]): S5Secret => ({
+  apiVersion: "s5.dev/v1alpha1",
+  kind: "S5Secret",
+  metadata: { name: "db", namespace: "billing", generation: 1 },
+  spec,
+});
+
+describe("renderSecret", () => {
+  const s = settings();
+  const token = async (
+    backends: ReturnType<typeof createBackends>,
+    value: string | Buffer,
+    filters: string[] = [],
+  ) => (await cipherValues(backends, "aes", [Buffer.from(value)], { filters }))[0]!;
+
+  it("decrypts data (| base64) and stringData exactly; stringData wins over data", async () => {
+    await using backends = createBackends(s);
+    const binary = Buffer.from([0, 0xff, 0x0a, 0x22]);
+    const rendered = await renderSecret(
+      resource({
+        data: { bin: await token(backends, binary, ["base64"]), same: "ZGF0YQ==" },
+        stringData: {
+          text: await token(backends, 'a "quoted"\nvalue'),
+          url: `x:${await token(backends, "p@ss")}@db`,
+          same: "from stringData",
+        },
+      }),
+      backends,
+    );
+    expect(rendered.ok).toBe(true);
+    if (!rendered.ok) return;
+    const get = (key: string) => Buffer.from(rendered.data[key]!, "base64");
+    expect(get("bin").equals(binary)).toBe(true);
+    expect(get("text").toString()).toBe('a "quoted"\nvalue');
+    expect(get("url").toString()).toBe("x:p@ss@db");
+    expect(get("same").toString()).toBe("from stringData");
+  });
+
+  it("fails as a whole, naming each key, never a value", async () => {
+    await using backends = createBackends(s);
+    const secretValue = "never-shown-9f3a";
+    const good = await token(backends, secretValue);
+    const rendered = await renderSecret(
+      resource({
+        data: { raw: good },
+        stringData: { ok: good, broken: "{{ s5:aes:AAAA }}" },
+        metadata: { labels: { leak: good } },
+      }),
+      backends,
+    );
+    expect(rendered.ok).toBe(false);
+    if (rendered.ok) return;
+    expect(rendered.error.describe()).toContain(
+      "metadata.labels.leak:1:1: labels and annotations take no tokens",
+    );
+    // Metadata is checked first; with it fixed, the values speak.
+    const again = await renderSecret(
+      resource({ data: { raw: good }, stringData: { ok: good, broken: "{{ s5:aes:AAAA }}" } }),
+      backends,
+    );
+    expect(again.ok).toBe(false);
+    if (again.ok) return;
+    const text = again.error.describe();
+    expect(text).toContain(
+      "data.raw:1:1: the value is not base64 after rendering (S5_K8S_DATA_BASE64)",
+    );
+    expect(text).toMatch(/stringData\.broken:1:1: .*\(S5_/);
+    expect(text).not.toContain(secretValue);
+    expect(again.transient).toBe(false);
+    expect(["DecryptFailed", "InvalidToken", "InvalidSpec"]).toContain(again.reason);
+  });
+
+  it("a missing key is transient (it may be mounted later)", async () => {
+    await using backends = createBackends(
+      resolveSettings({ cwd: mkdtempSync(join(tmpdir(), "s5-k8s-")), env: {} }),
+    );
+    await using other = createBackends(s);
+    const rendered = await renderSecret(
+      resource({ stringData: { a: await token(other, "v") } }),
+      backends,
+    );
+    expect(rendered.ok).toBe(false);
+    if (rendered.ok) return;
+    expect(rendered.reason).toBe("KeyMissing");
+    expect(rendered.transient).toBe(true);
+  });
+});

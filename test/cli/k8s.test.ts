@@ -1,0 +1,88 @@
+// `s5 k8s wrap` / `unwrap`, the built CLI as a child process: a Secret manifest with real tokens
+// becomes an S5Secret (valid YAML, tokens as strings, comments kept) and comes back so that
+// `s5 render` gives exactly what it gave before.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { sandbox } from "./run.ts";
+
+describe("s5 k8s wrap / unwrap", () => {
+  const box = sandbox();
+  let manifest: string;
+  const run = async (args: string[], input?: string) => {
+    const out = await box.s5(args, input === undefined ? {} : { input });
+    expect(out.code, out.stderr).toBe(0);
+    return out.stdout.toString();
+  };
+
+  beforeAll(async () => {
+    await run(["init", "--name", "dev"]);
+    const cipher = async (value: string, filter: string) =>
+      run(["cipher", "--no-trim", "-f", filter], value);
+    manifest = [
+      "# billing database",
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: db",
+      "  namespace: billing",
+      "  labels:",
+      "    app: billing",
+      "type: Opaque",
+      "data:",
+      "  # base64 under data",
+      `  password: ${await cipher('p"a$s\nword', "base64")}`,
+      "stringData:",
+      `  tricky: ${await cipher("say \"hi\" 'bye' \\n ✓\n", "yaml")}`,
+      "  user: billing",
+      "---",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: untouched",
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "secret.yml"), manifest);
+  });
+
+  it("wrap: an S5Secret with the Secret's fields in spec, tokens quoted, | yaml dropped", async () => {
+    const wrapped = await run(["k8s", "wrap", "secret.yml"]);
+    expect(wrapped).toContain("# billing database");
+    expect(wrapped).toContain("# base64 under data");
+    const [resource, other] = wrapped.split(/^---$/m).map((doc) => parse(doc));
+    expect(resource.apiVersion).toBe("s5.dev/v1alpha1");
+    expect(resource.kind).toBe("S5Secret");
+    expect(resource.metadata).toEqual({ name: "db", namespace: "billing" });
+    expect(resource.spec.type).toBe("Opaque");
+    expect(resource.spec.metadata).toEqual({ labels: { app: "billing" } });
+    expect(resource.spec.data.password).toMatch(/^\{\{ s5:local:\S+ \| base64 \}\}$/);
+    expect(resource.spec.stringData.tricky).toMatch(/^\{\{ s5:local:\S+ \}\}$/);
+    expect(resource.spec.stringData.user).toBe("billing");
+    expect(other).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "untouched" } });
+  });
+
+  it("unwrap after wrap renders exactly as the original", async () => {
+    const wrapped = await run(["k8s", "wrap", "secret.yml"]);
+    writeFileSync(join(box.dir, "secret.s5.yml"), wrapped);
+    const unwrapped = await run(["k8s", "unwrap", "secret.s5.yml"]);
+    writeFileSync(join(box.dir, "back.yml"), unwrapped);
+    const original = await run(["render", "secret.yml"]);
+    expect(await run(["render", "back.yml"])).toBe(original);
+    expect(parse(original.split(/^---$/m)[0]!).stringData.tricky).toBe("say \"hi\" 'bye' \\n ✓\n");
+  });
+
+  it("-i rewrites the file; a file without a Secret is an error naming it", async () => {
+    writeFileSync(join(box.dir, "inplace.yml"), manifest);
+    await run(["k8s", "wrap", "-i", "inplace.yml"]);
+    expect(await run(["k8s", "unwrap", "inplace.yml"])).toContain("kind: Secret");
+    writeFileSync(
+      join(box.dir, "cm.yml"),
+      "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n",
+    );
+    const out = await box.s5(["k8s", "wrap", "cm.yml"]);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toContain("cm.yml:1:1: the manifest holds no Secret");
+    expect(out.stderr).toContain("S5_K8S_NO_SECRET");
+  });
+});

@@ -68,7 +68,8 @@ interface Options {
 }
 interface TransformOutput {
   code: string;
-  map: ReturnType<MagicString["generateMap"]>;
+  /** `null` when the build makes no source maps (see `wantsMap`). */
+  map: ReturnType<MagicString["generateMap"]> | null;
   /** Every plaintext put into the module (for the leak guard). */
   values: string[];
 }

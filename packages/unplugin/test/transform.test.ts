@@ -153,6 +153,35 @@ describe("batching", () => {
   });
 });
 
+describe("source maps", () => {
+  const mapOf = async (config: object | undefined) => {
+    const { plugin } = transformer();
+    const hook = plugin.transform as {
+      handler(code: string, id: string): Promise<{ code: string; map: unknown } | null>;
+    };
+    const code = `export const a = "${token("x")}"; export const b = 1;\n`;
+    const result = await hook.handler.call(
+      { environment: { config: { consumer: "server", ...config } } } as never,
+      code,
+      "/project/src/config.ts",
+    );
+    return result?.map;
+  };
+
+  it("a Vite build without build.sourcemap gets none; with it, the dev server and other bundlers do", async () => {
+    expect(await mapOf({ command: "build", build: { sourcemap: false } })).toBeNull();
+    const wanted = [
+      { command: "build", build: { sourcemap: true } },
+      { command: "build", build: { sourcemap: "hidden" } },
+      { command: "serve", build: { sourcemap: false } },
+      undefined,
+    ];
+    for (const config of wanted) {
+      expect(await mapOf(config)).toMatchObject({ sources: ["/project/src/config.ts"] });
+    }
+  });
+});
+
 describe("leak forms", () => {
   it("raw, JSON-escaped, base64 and URL-encoded", () => {
     const forms = formsOf('p@ss "word"/x');

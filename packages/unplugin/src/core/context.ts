@@ -25,7 +25,7 @@ import { formsOf, leakMessage, remember } from "./leaks.ts";
 import { type Options, resolveOptions } from "./options.ts";
 import { scanClient, scanServer } from "./outputs.ts";
 import { languageOf } from "./syntax.ts";
-import { consumerOf, isClientTarget } from "./target.ts";
+import { consumerOf, isClientTarget, viteWantsMap } from "./target.ts";
 import { type ModuleEnv, resolveModule, type TransformOutput } from "./transform.ts";
 import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
@@ -55,14 +55,18 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
   const tainted = new Set<string>();
   const values = new Set<string>();
+  /** Only webpack and Rspack have a persistent cache to guard. */
+  const cacheGuard = meta.framework === "webpack" || meta.framework === "rspack";
   let esbuildLoaders: Record<string, Loader> | undefined;
 
   /** Resolves one module and records its plaintexts for the leak and cache guards. */
-  async function transformModule(code: string, id: string, client: boolean) {
-    const done = await resolveModule(code, id, client, env);
+  async function transformModule(code: string, id: string, client: boolean, wantsMap = true) {
+    const done = await resolveModule(code, id, client, env, wantsMap);
     if (!done) return null;
-    for (const value of done.values) {
-      for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
+    if (cacheGuard) {
+      for (const value of done.values) {
+        for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
+      }
     }
     if (options.leakScan) {
       const leaked = remember(done.values, done.allowed, options.leakScanMinLength);
@@ -104,10 +108,20 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       if (made && made !== options.backends) await made[Symbol.asyncDispose]();
     },
 
+    /** Source maps: Vite says per environment whether it wants them; other bundlers always do. */
+    wantsMap(hookThis: unknown): boolean {
+      return viteWantsMap(hookThis) ?? true;
+    },
+
     /** The `transform` hook of every bundler. */
     async transform(hookThis: UnpluginBuildContext, code: string, id: string) {
       try {
-        const result = await transformModule(code, id, ctx.isClient(hookThis));
+        const result = await transformModule(
+          code,
+          id,
+          ctx.isClient(hookThis),
+          ctx.wantsMap(hookThis),
+        );
         if (!result) return null;
         // webpack/Rspack: a decrypted module must not be cached on disk.
         const native = hookThis.getNativeBuildContext?.();
@@ -140,7 +154,8 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
     async renderChunk(hookThis: unknown, code: string, fileName: string) {
       if (ctx.isClient(hookThis) || !TOKEN_HINT.test(code)) return null;
       try {
-        const result = await transformModule(code, join(root, fileName), false);
+        const file = join(root, fileName);
+        const result = await transformModule(code, file, false, ctx.wantsMap(hookThis));
         return result ? { code: result.code, map: result.map } : null;
       } catch (error) {
         throw toBuildError(error);

@@ -9,6 +9,21 @@ export function consumerOf(hookThis: unknown): string | undefined {
     ?.config?.consumer;
 }
 
+/**
+ * Vite: does the environment a hook runs in want source maps? Not in a build without
+ * `build.sourcemap` (the rule Vite's own plugins follow); always on the dev server. `undefined`
+ * outside Vite.
+ */
+export function viteWantsMap(hookThis: unknown): boolean | undefined {
+  const config = (
+    hookThis as
+      | { environment?: { config?: { command?: string; build?: { sourcemap?: unknown } } } }
+      | undefined
+  )?.environment?.config;
+  if (config?.command === undefined) return undefined;
+  return config.command !== "build" || Boolean(config.build?.sourcemap);
+}
+
 /** webpack/Rspack: `target` (`"node"`, `["node18", "es2022"]`, `"web"`, `"browserslist"`…). */
 export function isClientTarget(target: unknown): boolean {
   const list = Array.isArray(target) ? target : [target];

@@ -94,10 +94,11 @@ describeVault("s5/config with Vault transit", () => {
     mkdirSync(join(shared, "s5", "code-cache"), { recursive: true });
     chmodSync(join(shared, "s5", "code-cache"), 0o777);
     const disabled = mkdtempSync(join(tmpdir(), "s5-loader-disabled-"));
-    for (const extra of [
+    const cases: Record<string, string>[] = [
       { XDG_CACHE_HOME: shared },
       { XDG_CACHE_HOME: disabled, NODE_DISABLE_COMPILE_CACHE: "1" },
-    ]) {
+    ];
+    for (const extra of cases) {
       const out = await app(extra);
       expect(out.stderr).toBe("");
       expect(JSON.parse(out.stdout)).toEqual(expected());

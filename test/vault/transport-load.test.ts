@@ -31,6 +31,7 @@ describeVault("the Vault transport's loading", () => {
         https: loaded("https"),
         tls: loaded("tls"),
         crypto: loaded("crypto"),
+        tty: loaded("tty"),
       }));
     `;
     const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
@@ -49,6 +50,8 @@ describeVault("the Vault transport's loading", () => {
       https: false,
       tls: false,
       crypto: false,
+      // debug's terminal check (s5 never lets debug print).
+      tty: false,
     });
   });
 });

@@ -96,6 +96,25 @@ const EDITED: { file: RegExp; edits: Edit[] }[] = [
     edits: [lazyRequire(HTTPS_ON_FIRST_USE, 'var https = require("https");')],
   },
   {
+    // debug (node-vault's and follow-redirects' logger) asks tty whether stderr is a terminal, and
+    // supports-color which colours it has (~4 ms for tty). s5 never lets debug print: node-vault
+    // gets a no-op logger, the CLI drops DEBUG, the loader's worker has an empty environment.
+    file: /[\\/]node_modules[\\/]debug[\\/]src[\\/]node\.js$/,
+    edits: [
+      lazyRequire("no terminal check at load", "const tty = require('tty');"),
+      {
+        why: "no terminal check at load",
+        from: "const supportsColor = require('supports-color');",
+        to: "const supportsColor = undefined;",
+      },
+      {
+        why: "no terminal check at load",
+        from: "tty.isatty(process.stderr.fd);",
+        to: "false;",
+      },
+    ],
+  },
+  {
     file: /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/,
     edits: [lazyRequire(HTTPS_ON_FIRST_USE, "const https = require('https');")],
   },

@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { build } from "esbuild";
 import type { UserConfig } from "tsdown";
 import { packageBuild } from "../../tsdown.base.ts";
@@ -34,7 +35,10 @@ const workerSource: Plugin = {
       define: { "import.meta.url": "__s5Meta.url" },
       logLevel: "error",
     });
-    return `export default ${JSON.stringify(result.outputFiles[0]!.text)};`;
+    const text = result.outputFiles[0]!.text;
+    // Names the worker's code cache file: cached data of another build is never offered to V8.
+    const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
+    return `export default ${JSON.stringify(text)};\nexport const hash = ${JSON.stringify(hash)};`;
   },
 };
 

@@ -1,7 +1,16 @@
 // `s5/config` and `s5 run` with Vault transit tokens on the real OpenBao of globalSetup: one batch
 // request per start whatever the number of variables, every loading mode (the worker thread),
 // bundled applications, and failures that name the variables.
-import { copyFileSync, mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { build } from "esbuild";
@@ -58,6 +67,44 @@ describeVault("s5/config with Vault transit", () => {
     const decrypts = proxy.seen.filter((seen) => isDecrypt(seen.path));
     expect(decrypts).toHaveLength(1);
     expect(decrypts[0]!.items).toBe(COUNT);
+  });
+
+  it("the worker's compiled code is kept in the user's private cache, reused, never in a shared directory", async () => {
+    const app = (extra: Record<string, string>) =>
+      run(["app.mjs"], { cwd: dir, env: { ...env, ...fromEnv(), ...extra } });
+    const cache = mkdtempSync(join(tmpdir(), "s5-loader-cache-"));
+    const codeCache = join(cache, "s5", "code-cache");
+    for (let i = 0; i < 2; i++) {
+      const out = await app({ XDG_CACHE_HOME: cache });
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout)).toEqual(expected());
+    }
+    const files = readdirSync(codeCache);
+    expect(files).toEqual([expect.stringMatching(/^config-worker-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/)]);
+    expect(statSync(codeCache).mode & 0o777).toBe(0o700);
+    const file = join(codeCache, files[0]!);
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    // Written once by the first start; the second start used it (V8 accepted it: not rewritten).
+    const written = statSync(file).mtimeMs;
+    await app({ XDG_CACHE_HOME: cache });
+    expect(statSync(file).mtimeMs).toBe(written);
+
+    // A directory another user could write to, or NODE_DISABLE_COMPILE_CACHE: no cache at all.
+    const shared = mkdtempSync(join(tmpdir(), "s5-loader-shared-"));
+    mkdirSync(join(shared, "s5", "code-cache"), { recursive: true });
+    chmodSync(join(shared, "s5", "code-cache"), 0o777);
+    const disabled = mkdtempSync(join(tmpdir(), "s5-loader-disabled-"));
+    const cases: Record<string, string>[] = [
+      { XDG_CACHE_HOME: shared },
+      { XDG_CACHE_HOME: disabled, NODE_DISABLE_COMPILE_CACHE: "1" },
+    ];
+    for (const extra of cases) {
+      const out = await app(extra);
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout)).toEqual(expected());
+    }
+    expect(readdirSync(join(shared, "s5", "code-cache"))).toEqual([]);
+    expect(readdirSync(disabled)).toEqual([]);
   });
 
   it("require, -r, --import and NODE_OPTIONS (the worker must not load s5/config again)", async () => {

@@ -1,7 +1,8 @@
 // What the Vault transport loads: nothing until a Vault token is met, and then node-vault and
 // axios from core's own build — not Node's fetch implementation (undici) nor http2, which axios
-// would otherwise load at start and s5 never uses. Checked in a child process against the real
-// server, through Node's own list of loaded modules.
+// would otherwise load at start and s5 never uses, nor https, tls and crypto for an http://
+// address. Checked in a child process against the real server, through Node's own list of
+// loaded modules.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, it } from "vitest";
@@ -11,7 +12,7 @@ import { describeVault, newMount, root, tempDir, vaultEncrypt, vaultEnv } from "
 const core = pathToFileURL(join(root, "packages/core/dist/index.mjs")).href;
 
 describeVault("the Vault transport's loading", () => {
-  it("waits for a Vault token, and then loads neither undici nor http2", async () => {
+  it("waits for a Vault token, and then loads neither undici nor http2, nor TLS for http://", async () => {
     const { mount, key } = await newMount();
     const ciphertext = await vaultEncrypt(mount, key, "transport-load-value");
     const script = `
@@ -27,6 +28,10 @@ describeVault("the Vault transport's loading", () => {
         http: loaded("http"),
         undici: loaded("internal/deps/undici/undici"),
         http2: loaded("http2"),
+        https: loaded("https"),
+        tls: loaded("tls"),
+        crypto: loaded("crypto"),
+        tty: loaded("tty"),
       }));
     `;
     const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
@@ -41,6 +46,12 @@ describeVault("the Vault transport's loading", () => {
       http: true,
       undici: false,
       http2: false,
+      // An http:// address: TLS is loaded only for https:// ones (test/vault/auth.test.ts, "TLS").
+      https: false,
+      tls: false,
+      crypto: false,
+      // debug's terminal check (s5 never lets debug print).
+      tty: false,
     });
   });
 });

@@ -33,7 +33,11 @@ if (debugSet.length > 0) {
   process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
 }
 
-/** The user's own cache directory for s5, or undefined (no home, a relative XDG_CACHE_HOME). */
+/**
+ * The user's own cache directory for s5, or undefined (no home, a relative XDG_CACHE_HOME).
+ * The loader's worker keeps its code cache there by the same rules (packages/loader/src/code-cache.ts):
+ * change both together.
+ */
 function cacheHome() {
   const env = process.env;
   if (process.platform === "win32")

@@ -28,6 +28,36 @@ interface Edit {
   to: string;
 }
 
+/**
+ * `__s5Lazy(() => require(…))`: a stand-in that requires the module on first use (a property read,
+ * a call, `new`, `instanceof`). Appended to each edited file (a function declaration, hoisted).
+ */
+const LAZY_HELPER = `
+function __s5Lazy(load) {
+  let loaded;
+  const target = () => (loaded ??= load());
+  return new Proxy(function () {}, {
+    get: (_, key) => Reflect.get(target(), key),
+    has: (_, key) => Reflect.has(target(), key),
+    set: (_, key, value) => Reflect.set(target(), key, value),
+    apply: (_, self, args) => Reflect.apply(target(), self, args),
+    construct: (_, args) => Reflect.construct(target(), args),
+  });
+}
+`;
+
+/** `var name = require(q + id + q);` required on first use instead (see {@link LAZY_HELPER}). */
+function lazyRequire(why: string, line: string): Edit {
+  return { why, from: line, to: line.replace(/require\((.+)\);$/, "__s5Lazy(() => require($1));") };
+}
+
+/**
+ * TLS (https, tls and crypto: ~8–10 ms in the loader's worker, where Node has no code cache for its
+ * built-ins) serves only `https://` Vault addresses: required on first use. The client builds its
+ * https agent on first use too (src/vault/client.ts).
+ */
+const HTTPS_ON_FIRST_USE = "https, tls and crypto loaded on first use";
+
 /** axios's Node build (dist/node/axios.cjs), the one node-vault's `require("axios")` loads. */
 const AXIOS_EDITS: Edit[] = [
   {
@@ -50,6 +80,44 @@ const AXIOS_EDITS: Edit[] = [
     from: "\ngetFetch();\n",
     to: "\n",
   },
+  // form-data (with combined-stream, mime-types, asynckit: ~10 ms) builds multipart bodies, which
+  // s5 never sends; https-proxy-agent (net, tls) tunnels https:// requests through a proxy.
+  lazyRequire("form-data loaded on first use", "var FormData$1 = require('form-data');"),
+  lazyRequire(HTTPS_ON_FIRST_USE, "var HttpsProxyAgent = require('https-proxy-agent');"),
+  lazyRequire(HTTPS_ON_FIRST_USE, "var https = require('https');"),
+  lazyRequire(HTTPS_ON_FIRST_USE, "var crypto = require('crypto');"),
+];
+
+/** Every edited file, by the end of its path, with its edits. */
+const EDITED: { file: RegExp; edits: Edit[] }[] = [
+  { file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/, edits: AXIOS_EDITS },
+  {
+    file: /[\\/]node_modules[\\/]follow-redirects[\\/]index\.js$/,
+    edits: [lazyRequire(HTTPS_ON_FIRST_USE, 'var https = require("https");')],
+  },
+  {
+    // debug (node-vault's and follow-redirects' logger) asks tty whether stderr is a terminal, and
+    // supports-color which colours it has (~4 ms for tty). s5 never lets debug print: node-vault
+    // gets a no-op logger, the CLI drops DEBUG, the loader's worker has an empty environment.
+    file: /[\\/]node_modules[\\/]debug[\\/]src[\\/]node\.js$/,
+    edits: [
+      lazyRequire("no terminal check at load", "const tty = require('tty');"),
+      {
+        why: "no terminal check at load",
+        from: "const supportsColor = require('supports-color');",
+        to: "const supportsColor = undefined;",
+      },
+      {
+        why: "no terminal check at load",
+        from: "tty.isatty(process.stderr.fd);",
+        to: "false;",
+      },
+    ],
+  },
+  {
+    file: /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/,
+    edits: [lazyRequire(HTTPS_ON_FIRST_USE, "const https = require('https');")],
+  },
 ];
 
 function applyEdits(code: string, edits: Edit[], file: string): string {
@@ -58,22 +126,24 @@ function applyEdits(code: string, edits: Edit[], file: string): string {
     const count = out.split(edit.from).length - 1;
     if (count !== 1) {
       throw new Error(
-        `s5 build: ${file} has ${count} copies of the line to edit (${edit.why}); axios changed: ` +
-          "review packages/core/build/transport.ts",
+        `s5 build: ${file} has ${count} copies of the line to edit (${edit.why}); the package ` +
+          "changed: review packages/core/build/transport.ts",
       );
     }
     out = out.replace(edit.from, edit.to);
   }
-  return out;
+  return out.includes("__s5Lazy(") ? `${out}\n${LAZY_HELPER}` : out;
 }
 
-/** Edits axios's Node build as it is bundled. */
+/** Edits axios's Node build, follow-redirects and node-vault as they are bundled. */
 export const lazyAxios: Plugin = {
   name: "s5-lazy-axios",
   transform: {
-    filter: { id: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/ },
+    filter: { id: EDITED.map((item) => item.file) },
     handler(code, id) {
-      return { code: applyEdits(code, AXIOS_EDITS, id), map: null };
+      const item = EDITED.find((candidate) => candidate.file.test(id));
+      if (!item) return undefined;
+      return { code: applyEdits(code, item.edits, id), map: null };
     },
   },
 };

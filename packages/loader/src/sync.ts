@@ -10,13 +10,22 @@
  */
 import { isAbsolute, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
-import workerSource from "s5:worker-source";
+import workerSource, { hash as sourceHash } from "s5:worker-source";
+import { codeCacheDir } from "./code-cache.ts";
 import { type DecryptReply, type DecryptRequest, WORKER_EXITED, WORKER_MARK } from "./decrypt.ts";
 
-// Resolves the worker's external modules from the first base that has them.
-const PRELUDE = `"use strict";
-const { createRequire, isBuiltin } = require("node:module");
+// The worker's first code: wakes the waiting thread if the worker dies, resolves the external
+// modules from the first base that has them, compiles the bundled code (with V8's cached data from
+// the user's private cache directory, when there is one; src/code-cache.ts) and serves the request.
+// The bundled code is not the eval'd string itself: Node 24 checks an eval'd worker's code for
+// module syntax by compiling it once more, and an eval'd string has no code cache.
+const BOOTSTRAP = `"use strict";
 const { workerData } = require("node:worker_threads");
+process.on("exit", () => {
+  if (Atomics.compareExchange(workerData.state, 0, 0, ${WORKER_EXITED}) === 0) Atomics.notify(workerData.state, 0);
+});
+const { createRequire, isBuiltin } = require("node:module");
+const fs = require("node:fs");
 const requires = workerData.bases.map((base) => createRequire(base));
 const load = (id) => {
   if (isBuiltin(id)) return require(id);
@@ -27,7 +36,7 @@ const load = (id) => {
   throw last;
 };
 // import.meta.url of the bundled code: a place from which its external modules resolve.
-const __s5Meta = {
+const meta = {
   get url() {
     const { pathToFileURL } = require("node:url");
     for (const base of workerData.bases) {
@@ -36,7 +45,34 @@ const __s5Meta = {
     return pathToFileURL(workerData.bases[0]).href;
   },
 };
+const { cacheFile } = workerData;
+let cachedData;
+if (cacheFile) try { cachedData = fs.readFileSync(cacheFile); } catch {}
+const script = new (require("node:vm").Script)(
+  "(function (require, module, exports, __s5Meta) {\\n" + workerData.source + "\\n})",
+  { filename: "s5-config-worker.js", cachedData },
+);
+const worker = { exports: {} };
+script.runInThisContext()(load, worker, worker.exports, meta);
+worker.exports.serve(cacheFile && (!cachedData || script.cachedDataRejected) ? () => {
+  const data = script.createCachedData();
+  const temporary = cacheFile + "." + process.pid + "." + require("node:worker_threads").threadId + ".tmp";
+  try {
+    fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
+    fs.renameSync(temporary, cacheFile);
+  } catch {
+    try { fs.rmSync(temporary, { force: true }); } catch {}
+  }
+} : undefined);
 `;
+
+/** The cache file of this build's worker code on this Node, or `undefined` (no private cache). */
+function cacheFileOf(): string | undefined {
+  const dir = codeCacheDir();
+  if (!dir) return undefined;
+  const tag = `${sourceHash}-${process.version}-${process.arch}`;
+  return join(dir, `config-worker-${tag}.bin`);
+}
 
 function ownFile(): string | undefined {
   try {
@@ -65,10 +101,15 @@ export function runWorker(request: DecryptRequest): DecryptReply {
     process.getBuiltinModule("node:worker_threads");
   const state = new Int32Array(new SharedArrayBuffer(4));
   const { port1, port2 } = new MessageChannel();
-  const code = `${PRELUDE}(function (require, module, exports) {\n${workerSource}\n})(load, { exports: {} }, {});`;
-  const worker = new Worker(code, {
+  const worker = new Worker(BOOTSTRAP, {
     eval: true,
-    workerData: { port: port2, state, bases: bases(request.cwd) },
+    workerData: {
+      port: port2,
+      state,
+      bases: bases(request.cwd),
+      source: workerSource,
+      cacheFile: cacheFileOf(),
+    },
     // Nothing of the application's environment: no debug switch (Node reads a worker's NODE_DEBUG
     // from here; NODE_DEBUG=net would print the Vault token) and no credential in the options,
     // which NODE_DEBUG=worker prints. The backends read `request.env`, sent through the port.

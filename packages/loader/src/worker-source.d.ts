@@ -2,4 +2,6 @@
 declare module "s5:worker-source" {
   const source: string;
   export default source;
+  /** A hash of the code, naming its cache file. */
+  export const hash: string;
 }

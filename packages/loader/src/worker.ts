@@ -1,26 +1,36 @@
 /**
  * The worker of `config()`, bundled with core into a string (`s5:worker-source`) at build time.
- * It answers exactly once and wakes the waiting thread, also when it dies first.
+ * It answers exactly once and wakes the waiting thread, also when it dies first. The bootstrap in
+ * src/sync.ts compiles it and calls {@link serve}.
  */
 import { type MessagePort, workerData } from "node:worker_threads";
 import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from "./decrypt.ts";
 
-const { port, state } = workerData as { port: MessagePort; state: Int32Array };
-
-function wake(value: number): void {
-  if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);
+/**
+ * Answers the one request that comes through the port. `beforeReply` runs once the work is done
+ * and before the answer (the waiting thread ends this worker as soon as it has it): the bootstrap
+ * stores the compiled code there, when it had none.
+ */
+export function serve(beforeReply?: () => void): void {
+  const { port, state } = workerData as { port: MessagePort; state: Int32Array };
+  const wake = (value: number): void => {
+    if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);
+  };
+  process.on("exit", () => wake(WORKER_EXITED));
+  // The request (values, and the environment with its credentials) comes through the port, not in
+  // the Worker's options, which NODE_DEBUG=worker prints in the application's thread.
+  port.once("message", (request: DecryptRequest) => {
+    decryptItems(request).then(
+      (reply) => {
+        try {
+          beforeReply?.();
+        } catch {
+          // a cache that cannot be written changes nothing of the answer
+        }
+        port.postMessage(reply);
+        wake(WORKER_DONE);
+      },
+      () => wake(WORKER_EXITED),
+    );
+  });
 }
-
-process.on("exit", () => wake(WORKER_EXITED));
-
-// The request (values, and the environment with its credentials) comes through the port, not in
-// the Worker's options, which NODE_DEBUG=worker prints in the application's thread.
-port.once("message", (request: DecryptRequest) => {
-  decryptItems(request).then(
-    (reply) => {
-      port.postMessage(reply);
-      wake(WORKER_DONE);
-    },
-    () => wake(WORKER_EXITED),
-  );
-});

@@ -3,7 +3,9 @@
  * (see docs/vault.md). s5 owns the environment, TLS, agents, timeouts, retries and URL paths;
  * node-vault only sends the request and tells a 2xx from an error status.
  */
+
 import type * as Http from "node:http";
+import type https from "node:https";
 import createNodeVault from "node-vault";
 import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts";
 import type { VaultConfig } from "./config.ts";
@@ -29,7 +31,6 @@ export type { Tried } from "./errors.ts";
 // Not `import http from "node:http"`: in ESM that builds the module's ESM facade, which reads its
 // lazy WebSocket exports and so loads Node's fetch implementation (undici, ~30 ms) for nothing.
 const http = process.getBuiltinModule("node:http");
-const https = process.getBuiltinModule("node:https");
 
 /** Vault's response envelope (the parts s5 reads). */
 export interface VaultBody {
@@ -176,14 +177,20 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
   // Our own agents: keep-alive even with TLS options (defect 2), a real boolean for
   // VAULT_SKIP_VERIFY (defect 1), and the CA / client certificate / server name (defect 11).
   const httpAgent = new http.Agent(agentOptions);
-  const httpsAgent = new https.Agent({
-    ...agentOptions,
-    ca: config.tls.ca,
-    cert: config.tls.cert,
-    key: config.tls.key,
-    servername: config.tls.servername,
-    rejectUnauthorized: config.tls.rejectUnauthorized,
-  });
+  // Built for the first https:// node: https loads tls and crypto (~8–10 ms in the loader's worker).
+  let httpsAgent: https.Agent | undefined;
+  const httpsAgentFor = (endpoint: string): https.Agent | undefined => {
+    if (!/^https:/i.test(endpoint)) return undefined;
+    httpsAgent ??= new (process.getBuiltinModule("node:https").Agent)({
+      ...agentOptions,
+      ca: config.tls.ca,
+      cert: config.tls.cert,
+      key: config.tls.key,
+      servername: config.tls.servername,
+      rejectUnauthorized: config.tls.rejectUnauthorized,
+    });
+    return httpsAgent;
+  };
 
   const sender = headerAwareSender();
   const vaultAt = (endpoint: string) => {
@@ -230,7 +237,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       // A timeout (defect 3) and our agents (defect 2).
       timeout: config.timeoutMs,
       httpAgent,
-      httpsAgent,
+      httpsAgent: httpsAgentFor(endpoint),
     };
     try {
       const body = await clientAt(endpoint).request(request);
@@ -335,7 +342,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     },
     close() {
       httpAgent.destroy();
-      httpsAgent.destroy();
+      httpsAgent?.destroy();
     },
   };
 }

@@ -27,7 +27,8 @@ export interface SentRequest {
   json?: object | undefined;
   timeout: number;
   httpAgent: http.Agent;
-  httpsAgent: https.Agent;
+  /** Only for an https:// node (built on first use, see client.ts). */
+  httpsAgent?: https.Agent | undefined;
   /** Set by node-vault: the full URL. */
   uri?: string;
   /** Set by the sender once an answer came. */

@@ -1,0 +1,46 @@
+/**
+ * Where the worker keeps V8's compiled code of its ~250 kB source between starts: the user's own
+ * cache directory (`$XDG_CACHE_HOME/s5`, `~/.cache/s5`, `~/Library/Caches/s5`, `%LOCALAPPDATA%\s5`),
+ * the same place and the same rules as the CLI's compile cache (packages/cli/bin/s5.mjs). Compiled
+ * code is code: the directory must be a real directory of this user that no one else can write to,
+ * never a shared one like /tmp. `NODE_DISABLE_COMPILE_CACHE` turns it off, as it does Node's.
+ */
+import { lstatSync, mkdirSync } from "node:fs";
+import { homedir } from "node:os";
+import { isAbsolute, join } from "node:path";
+
+function cacheHome(env: NodeJS.ProcessEnv): string | undefined {
+  if (process.platform === "win32")
+    return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "s5") : undefined;
+  if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "s5");
+  const home = homedir();
+  if (!home || !isAbsolute(home)) return undefined;
+  return process.platform === "darwin"
+    ? join(home, "Library", "Caches", "s5")
+    : join(home, ".cache", "s5");
+}
+
+/** A real directory (not a link) of this user that no one else may write to (`mask` 0o022) or use at all (0o077). */
+function isOwnDir(dir: string, mask: number): boolean {
+  const stat = lstatSync(dir);
+  return (
+    stat.isDirectory() &&
+    (typeof process.getuid !== "function" ||
+      (stat.uid === process.getuid() && (stat.mode & mask) === 0))
+  );
+}
+
+/** The worker's code cache directory, created 0700 if missing; `undefined` when there is none to trust. */
+export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  try {
+    const base = cacheHome(env);
+    if (!base) return undefined;
+    const dir = join(base, "code-cache");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) return dir;
+  } catch {
+    // No cache (a read-only home, a directory of someone else's): the worker only starts slower.
+  }
+  return undefined;
+}

@@ -79,7 +79,8 @@ function bundlePlugin() {
         namespace: "s5-binary",
       }));
       build.onLoad({ filter: /.*/, namespace: "s5-binary" }, () => ({
-        contents: `export default "throw new Error('no decryption worker in the single-file s5')";`,
+        contents: `export default "throw new Error('no decryption worker in the single-file s5')";
+export const hash = "none";`,
         loader: "js",
       }));
       // The @noble modules imported statically instead of required at run time (local/noble.ts).

@@ -29,7 +29,9 @@ describeVault("the single-file s5, on a machine without Node", () => {
     home = join(dir, "home");
     mkdirSync(home);
   }, 300_000);
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterAll(() => {
+    if (dir) rmSync(dir, { recursive: true, force: true });
+  });
 
   const base = () => ({
     PATH: "/usr/bin:/bin",

@@ -262,10 +262,13 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
         });
         expect(made.stderr).toBe("");
         expect(noForwarding.seen.map((seen) => seen.status)).toContain(307);
+        // Read back on the active node: a standby serves reads from its own raft copy, which may
+        // not hold a key created a moment ago yet.
         const render = await cli(["decipher", made.stdout.trim()], {
-          VAULT_ADDR: standby.addr,
+          VAULT_ADDR: active.addr,
           S5_VAULT_TRANSIT_KEY: key,
         });
+        expect(render.stderr).toBe("");
         expect(render.stdout).toBe("made after a 307");
 
         const refused = await cli(["cipher", "vault", "not sent"], {

@@ -120,8 +120,15 @@ describeVault("429 and Retry-After", () => {
     });
     try {
       // 40 tokens in batches of 5, one at a time: 8 requests against a quota of 2 a second.
+      // A 429 that gives no usable wait (no or a zero Retry-After) falls back to s5's own backoff:
+      // with the suite's 20 ms base, six retries end within ~2 s, inside the quota's 2 s block
+      // (seen once: "7 attempts over 1.9 s"). The default base (250 ms) rides it out.
       const render = await s5(["render", file], {
-        env: env({ S5_VAULT_BATCH_SIZE: "5", S5_VAULT_PARALLELISM: "1" }),
+        env: env({
+          S5_VAULT_BATCH_SIZE: "5",
+          S5_VAULT_PARALLELISM: "1",
+          S5_VAULT_RETRY_BASE_MS: "250",
+        }),
       });
       expect(render.stderr).toBe("");
       expect(render.code).toBe(0);

@@ -1,5 +1,6 @@
 // Throw-away inputs for the benchmark: an s5 project with local keys, files of tokens (made in one
 // batch through the core API), and a dotenvx-encrypted .env with the same values.
+import { spawnSync } from "node:child_process";
 import { createHash, randomBytes } from "node:crypto";
 import { copyFileSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { availableParallelism } from "node:os";
@@ -133,4 +134,22 @@ export function countDecrypted(stdout, names, values) {
     if (match) printed.set(match[1], match[2].replace(/^(["'])(.*)\1$/, "$2"));
   }
   return names.filter((name, i) => printed.get(name) === values[i]).length;
+}
+
+/**
+ * A temporary project in `dir` with its own local keys (`s5 init`), and an environment without
+ * the developer's S5_/VAULT_/BAO_/XDG_ settings. Returns that environment (S5_CONFIG set).
+ */
+export function keysSandbox(dir, s5Bin) {
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const env = {};
+  for (const [key, value] of Object.entries(process.env)) {
+    if (!/^(S5_|VAULT_|BAO_|XDG_)/.test(key)) env[key] = value;
+  }
+  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
+  const init = spawnSync(process.execPath, [s5Bin, "init"], { cwd: dir, env, encoding: "utf8" });
+  if (init.status !== 0) throw new Error(`s5 init failed: ${init.stderr}`);
+  env.S5_CONFIG = join(dir, ".s5.json");
+  return env;
 }

@@ -7,7 +7,6 @@
 //
 // Needs the build (`npx turbo run build`). Builds run in-process through Vite's JS API, so Node
 // start-up and config loading are not counted.
-import { spawnSync } from "node:child_process";
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -15,6 +14,7 @@ import { fileURLToPath } from "node:url";
 import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import s5 from "@s5/unplugin/vite";
 import { build } from "vite";
+import { keysSandbox } from "./_fixtures.mjs";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -24,23 +24,9 @@ const TOKENS = 100;
 const PER_SAMPLE = 3;
 
 /** A temporary project with its own keys (nothing from the developer's environment). */
-function keysSandbox() {
+function projectSandbox() {
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-unplugin-"));
-  const home = join(dir, "home");
-  mkdirSync(home);
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(S5_|VAULT_|BAO_|XDG_)/.test(key)) env[key] = value;
-  }
-  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
-  const init = spawnSync(process.execPath, [join(repo, "packages/cli/bin/s5.mjs"), "init"], {
-    cwd: dir,
-    env,
-    encoding: "utf8",
-  });
-  if (init.status !== 0) throw new Error(`s5 init failed: ${init.stderr}`);
-  env.S5_CONFIG = join(dir, ".s5.json");
-  return { dir, env };
+  return { dir, env: keysSandbox(dir, join(repo, "packages/cli/bin/s5.mjs")) };
 }
 
 /** A copy of the demo app whose templates hold plain values or tokens. */
@@ -100,7 +86,7 @@ async function timePair(root, plugin) {
 }
 
 export async function runUnpluginBench() {
-  const { dir, env } = keysSandbox();
+  const { dir, env } = projectSandbox();
   try {
     const backends = createBackends(resolveSettings({ cwd: dir, env }));
     const local = await backends.get("local");

@@ -7,7 +7,6 @@
 //   import { runViteLargeBench } from "./vite-large.mjs"   # for bench/run.mjs
 //
 // Needs the build (`npx turbo run build`). Builds run in-process through Vite's JS API.
-import { spawnSync } from "node:child_process";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -16,6 +15,7 @@ import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import s5 from "@s5/unplugin/vite";
 import { build } from "vite";
 import { median } from "./_child.mjs";
+import { keysSandbox } from "./_fixtures.mjs";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const repo = fileURLToPath(new URL("..", import.meta.url));
@@ -23,25 +23,6 @@ const CLIENT_MODULES = 260;
 const SERVER_MODULES = 60;
 const TOKEN_MODULES = 10;
 const TOKENS = 100;
-
-/** A temporary project with its own local keys (nothing from the developer's environment). */
-function keysSandbox(dir) {
-  const home = join(dir, "home");
-  mkdirSync(home);
-  const env = {};
-  for (const [key, value] of Object.entries(process.env)) {
-    if (!/^(S5_|VAULT_|BAO_|XDG_)/.test(key)) env[key] = value;
-  }
-  Object.assign(env, { HOME: home, XDG_CONFIG_HOME: join(home, ".config") });
-  const init = spawnSync(process.execPath, [join(repo, "packages/cli/bin/s5.mjs"), "init"], {
-    cwd: dir,
-    env,
-    encoding: "utf8",
-  });
-  if (init.status !== 0) throw new Error(`s5 init failed: ${init.stderr}`);
-  env.S5_CONFIG = join(dir, ".s5.json");
-  return env;
-}
 
 /** Some ordinary code, so a module weighs what a real one does (~1.5 kB). */
 function body(i) {
@@ -152,7 +133,7 @@ async function timePair(root, plugin, runs) {
 export async function runViteLargeBench({ runs = 11, log = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-vite-large-"));
   try {
-    const env = keysSandbox(dir);
+    const env = keysSandbox(dir, join(repo, "packages/cli/bin/s5.mjs"));
     const plain = Array.from(
       { length: TOKENS },
       (_, i) => `server-value-${i}-${"x".repeat(i % 17)}`,

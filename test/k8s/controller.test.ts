@@ -7,7 +7,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sandbox } from "../cli/run.ts";
-import { describeKube, type Kube, startKube } from "../setup/kube.ts";
+import { createTokenReviewer, describeKube, type Kube, startKube } from "../setup/kube.ts";
 import { type FaultProxy, startFaultProxy } from "../vault/fault-proxy.ts";
 import { admin, apiOk, describeVault, newMount, tempDir, unique } from "../vault/helpers.ts";
 import {
@@ -95,17 +95,7 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       await apiOk(admin, "POST", `sys/policies/acl/${policy}`, {
         policy: `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       });
-      await kubectl("create", "serviceaccount", "vault-reviewer", "-n", "kube-system");
-      await kubectl(
-        "create",
-        "clusterrolebinding",
-        "vault-reviewer",
-        "--clusterrole=system:auth-delegator",
-        "--serviceaccount=kube-system:vault-reviewer",
-      );
-      const reviewer = (
-        await kubectl("create", "token", "vault-reviewer", "-n", "kube-system", "--duration=1h")
-      ).trim();
+      const reviewer = await createTokenReviewer(kubectl);
       auth = unique("k8s");
       await apiOk(admin, "POST", `sys/auth/${auth}`, { type: "kubernetes" });
       await apiOk(admin, "POST", `auth/${auth}/config`, {

@@ -6,7 +6,7 @@ import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import type { ChildResult } from "../child.ts";
-import { describeKube, type Kube, startKube } from "../setup/kube.ts";
+import { createTokenReviewer, describeKube, type Kube, startKube } from "../setup/kube.ts";
 import {
   admin,
   apiOk,
@@ -43,17 +43,7 @@ describeVault("Vault Kubernetes auth against a real API server", () => {
       await kubectl("create", "namespace", "billing");
       await kubectl("create", "serviceaccount", "api", "-n", "billing");
       // The reviewer: a ServiceAccount allowed to ask the API server about other tokens.
-      await kubectl("create", "serviceaccount", "vault-reviewer", "-n", "kube-system");
-      await kubectl(
-        "create",
-        "clusterrolebinding",
-        "vault-reviewer",
-        "--clusterrole=system:auth-delegator",
-        "--serviceaccount=kube-system:vault-reviewer",
-      );
-      const reviewer = (
-        await kubectl("create", "token", "vault-reviewer", "-n", "kube-system", "--duration=1h")
-      ).trim();
+      const reviewer = await createTokenReviewer(kubectl);
 
       const { mount, key } = await newMount("app");
       token = `{{ s5:${await vaultEncrypt(mount, key, "k8s-auth-secret")} }}`;

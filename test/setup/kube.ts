@@ -420,3 +420,29 @@ export async function startKube(options: KubeOptions = {}): Promise<Kube> {
     throw error;
   }
 }
+
+/**
+ * A token for Vault's Kubernetes auth to review other tokens with: the ServiceAccount
+ * `kube-system/vault-reviewer`, bound to `system:auth-delegator`, valid for an hour.
+ */
+export async function createTokenReviewer(
+  kubectl: (...args: string[]) => Promise<string>,
+): Promise<string> {
+  await kubectl("create", "serviceaccount", "vault-reviewer", "-n", "kube-system");
+  await kubectl(
+    "create",
+    "clusterrolebinding",
+    "vault-reviewer",
+    "--clusterrole=system:auth-delegator",
+    "--serviceaccount=kube-system:vault-reviewer",
+  );
+  const token = await kubectl(
+    "create",
+    "token",
+    "vault-reviewer",
+    "-n",
+    "kube-system",
+    "--duration=1h",
+  );
+  return token.trim();
+}

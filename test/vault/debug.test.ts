@@ -87,7 +87,7 @@ describeVault("debug switches", () => {
     }
   });
 
-  it("inside a bundler process s5 refuses to send while a switch would print the request", async () => {
+  it("inside a bundler process s5 refuses to send while NODE_DEBUG would print the request; DEBUG prints nothing of it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "s5-debug-plugin-"));
     linkModules(dir);
     writeFileSync(join(dir, "secret.ts"), `export const a = "${token}";\n`);
@@ -104,16 +104,14 @@ describeVault("debug switches", () => {
         "}",
       ].join("\n"),
     );
-    const refused = await run(["build.mjs"], { cwd: dir, env: { ...env, DEBUG: "*" } });
-    expect(refused.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
-    expect(refused.stdout).toContain("DEBUG=*,-follow-redirects");
-    clean(refused.stdout + refused.stderr);
     const net = await run(["build.mjs"], { cwd: dir, env: { ...env, NODE_DEBUG: "net" } });
     expect(net.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
     clean(net.stdout + net.stderr);
-    const excluded = { ...env, DEBUG: "*,-follow-redirects" };
-    const built = await run(["build.mjs"], { cwd: dir, env: excluded });
-    expect(built.stdout.trim()).toBe("built");
-    clean(built.stderr);
+    // The transport loads no library that reads DEBUG: the build runs and prints nothing of it.
+    for (const debug of ["*", "node-vault,axios,follow-redirects"]) {
+      const built = await run(["build.mjs"], { cwd: dir, env: { ...env, DEBUG: debug } });
+      expect(built.stdout.trim(), debug).toBe("built");
+      clean(built.stdout + built.stderr);
+    }
   });
 });

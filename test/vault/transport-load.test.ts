@@ -1,8 +1,8 @@
-// What the Vault transport loads: nothing until a Vault token is met, and then node-vault and
-// axios from core's own build — not Node's fetch implementation (undici) nor http2, which axios
-// would otherwise load at start and s5 never uses, nor https, tls and crypto for an http://
-// address. Checked in a child process against the real server, through Node's own list of
-// loaded modules.
+// What the Vault transport loads: nothing until a Vault token is met, and then node-vault from
+// core's own build sending through Node's http — not Node's fetch implementation (undici) nor
+// http2 (which axios, node-vault's default sender, would load), nor https, tls and crypto for an
+// http:// address. Checked in a child process against the real server, through Node's own list
+// of loaded modules.
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { expect, it } from "vitest";
@@ -32,6 +32,7 @@ describeVault("the Vault transport's loading", () => {
         tls: loaded("tls"),
         crypto: loaded("crypto"),
         tty: loaded("tty"),
+        zlib: loaded("zlib"),
       }));
     `;
     const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
@@ -50,8 +51,9 @@ describeVault("the Vault transport's loading", () => {
       https: false,
       tls: false,
       crypto: false,
-      // debug's terminal check (s5 never lets debug print).
+      // No terminal check by a logger (s5 bundles none).
       tty: false,
+      zlib: false,
     });
   });
 });

@@ -9,8 +9,9 @@ const { fileURLToPath } = process.getBuiltinModule("node:url");
 
 const args = process.argv.slice(2);
 
-// DEBUG makes the Vault transport print request headers (the token); NODE_DEBUG makes Node print
-// sockets, HTTP headers and child processes' environments (decrypted values). Node reads
+// NODE_DEBUG makes Node print sockets, HTTP headers and child processes' environments (decrypted
+// values). DEBUG is read by no library s5 loads today; it is dropped all the same, so that a
+// dependency that starts to read it cannot print a request. Node reads
 // NODE_DEBUG once at start-up, so s5 starts itself again without them (execve: the same process,
 // nothing printed on the way). `s5 run` hands them back to the command it runs.
 const DEBUG_VARIABLES = ["DEBUG", "NODE_DEBUG", "NODE_DEBUG_NATIVE"];

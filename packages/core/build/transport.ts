@@ -1,10 +1,13 @@
 /**
- * The Vault transport (node-vault and axios, with their dependencies) is bundled into core's lazily
- * imported Vault chunk, and axios is kept from loading what s5 never uses. See docs/decisions.md,
- * "What the Vault path costs".
+ * The Vault transport, node-vault, is bundled into core's lazily imported Vault chunk: its one
+ * file, src/index.js. s5 hands node-vault its own sender (`request-promise`), request check
+ * (`tv4`), logger (`debug`) and no generated commands (`commands: {}`), see src/vault/client.ts;
+ * what node-vault would load for those defaults (axios and its ~30 dependencies, tv4, mustache,
+ * debug, its command table) is left out of the bundle. See docs/decisions.md, "What the Vault path
+ * costs" and "Third pass".
  *
- * Each edit of axios below must match exactly once: an axios release that changes these lines
- * fails the build here, so a review cannot be skipped by accident.
+ * Each edit below must match exactly once: a node-vault release that changes these lines fails
+ * the build here, so a review cannot be skipped by accident.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
@@ -12,14 +15,9 @@ import type { UserConfig } from "tsdown";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
-/**
- * The packages bundled into the Vault chunk: node-vault and everything it imports, and axios, which
- * the sender (src/vault/transport.ts) imports itself: the same file as node-vault's, one copy.
- */
-export function isTransportModule(id: string, importer: string | undefined): boolean {
-  if (id === "sodium-native" || id.startsWith("sodium-native/")) return false;
-  if (id === "node-vault" || id === "axios" || id.startsWith("axios/")) return true;
-  return importer?.includes(`${sep}node_modules${sep}`) === true;
+/** The package bundled into the Vault chunk (and nothing it would import: see {@link EDITS}). */
+export function isTransportModule(id: string): boolean {
+  return id === "node-vault";
 }
 
 interface Edit {
@@ -29,100 +27,62 @@ interface Edit {
 }
 
 /**
- * `__s5Lazy(() => require(…))`: a stand-in that requires the module on first use (a property read,
- * a call, `new`, `instanceof`). Appended to each edited file (a function declaration, hoisted).
+ * A stand-in for a module that is not bundled: any use throws, naming it. s5 passes its own value
+ * for each, so node-vault never reaches one; if a node-vault release starts to, the Vault tests
+ * fail with this message instead of s5 silently loading something else.
  */
-const LAZY_HELPER = `
-function __s5Lazy(load) {
-  let loaded;
-  const target = () => (loaded ??= load());
-  return new Proxy(function () {}, {
-    get: (_, key) => Reflect.get(target(), key),
-    has: (_, key) => Reflect.has(target(), key),
-    set: (_, key, value) => Reflect.set(target(), key, value),
-    apply: (_, self, args) => Reflect.apply(target(), self, args),
-    construct: (_, args) => Reflect.construct(target(), args),
-  });
+const NOT_BUNDLED_HELPER = `
+function __s5NotBundled(name) {
+  const fail = () => {
+    throw new Error("s5: node-vault used " + name + ", which s5 does not bundle (see packages/core/build/transport.ts)");
+  };
+  return new Proxy(function () {}, { get: fail, has: fail, set: fail, apply: fail, construct: fail });
 }
 `;
 
-/** `var name = require(q + id + q);` required on first use instead (see {@link LAZY_HELPER}). */
-function lazyRequire(why: string, line: string): Edit {
-  return { why, from: line, to: line.replace(/require\((.+)\);$/, "__s5Lazy(() => require($1));") };
-}
+const notBundled = (why: string, line: string, name: string): Edit => ({
+  why,
+  from: line,
+  to: line.replace(/require\(.+\);$/, `__s5NotBundled(${JSON.stringify(name)});`),
+});
 
-/**
- * TLS (https, tls and crypto: ~8–10 ms in the loader's worker, where Node has no code cache for its
- * built-ins) serves only `https://` Vault addresses: required on first use. The client builds its
- * https agent on first use too (src/vault/client.ts).
- */
-const HTTPS_ON_FIRST_USE = "https, tls and crypto loaded on first use";
-
-/** axios's Node build (dist/node/axios.cjs), the one node-vault's `require("axios")` loads. */
-const AXIOS_EDITS: Edit[] = [
+/** node-vault's src/index.js: each default s5 replaces through node-vault's own options. */
+const EDITS: Edit[] = [
   {
-    // http2 (~10–20 ms to load) serves only requests made with `httpVersion: 2`; s5 sends HTTP/1.1.
-    why: "http2 loaded on first use",
-    from: "var http2 = require('http2');",
-    to: "var http2 = new Proxy({}, { get: (_, key) => require('http2')[key] });",
+    // node-vault's logger prints request bodies (plaintexts) under DEBUG=node-vault; s5 always
+    // passes a no-op (`debug`), and this default is a no-op too.
+    why: "debug: s5 passes a no-op logger",
+    from: "const originalDebug = require('debug')('node-vault');",
+    to: "const originalDebug = () => {};",
   },
-  {
-    // Reading globalThis.FormData loads Node's fetch implementation (undici, ~30–40 ms). isFormData
-    // still recognises a FormData by its tag (`[object FormData]`) on the next lines.
-    why: "no global FormData lookup at load",
-    from: "const FormDataCtor = typeof G.FormData !== 'undefined' ? G.FormData : undefined;",
-    to: "const FormDataCtor = undefined;",
-  },
-  {
-    // A warm-up of the fetch adapter's cache, which builds Request/Response objects (undici again).
-    // The fetch adapter still builds itself on first use; in Node axios picks the http adapter.
-    why: "no fetch adapter warm-up at load",
-    from: "\ngetFetch();\n",
-    to: "\n",
-  },
-  // form-data (with combined-stream, mime-types, asynckit: ~10 ms) builds multipart bodies, which
-  // s5 never sends; https-proxy-agent (net, tls) tunnels https:// requests through a proxy.
-  lazyRequire("form-data loaded on first use", "var FormData$1 = require('form-data');"),
-  lazyRequire(HTTPS_ON_FIRST_USE, "var HttpsProxyAgent = require('https-proxy-agent');"),
-  lazyRequire(HTTPS_ON_FIRST_USE, "var https = require('https');"),
-  lazyRequire(HTTPS_ON_FIRST_USE, "var crypto = require('crypto');"),
+  notBundled("tv4: s5 passes its request check", "const originalTv4 = require('tv4');", "tv4"),
+  notBundled(
+    "commands: s5 passes none (it uses the generic request)",
+    "const originalCommands = require('./commands.js');",
+    "its command table",
+  ),
+  notBundled(
+    "mustache: renders the generated commands' paths, which s5 does not use",
+    "const originalMustache = require('mustache');",
+    "mustache",
+  ),
+  notBundled(
+    "axios: s5 passes its own sender (request-promise)",
+    "const axios = require('axios');",
+    "axios",
+  ),
+  notBundled(
+    "https: only node-vault's default sender builds agents; s5 passes its own",
+    "const https = require('https');",
+    "https",
+  ),
 ];
 
-/** Every edited file, by the end of its path, with its edits. */
-const EDITED: { file: RegExp; edits: Edit[] }[] = [
-  { file: /[\\/]node_modules[\\/]axios[\\/]dist[\\/]node[\\/]axios\.cjs$/, edits: AXIOS_EDITS },
-  {
-    file: /[\\/]node_modules[\\/]follow-redirects[\\/]index\.js$/,
-    edits: [lazyRequire(HTTPS_ON_FIRST_USE, 'var https = require("https");')],
-  },
-  {
-    // debug (node-vault's and follow-redirects' logger) asks tty whether stderr is a terminal, and
-    // supports-color which colours it has (~4 ms for tty). s5 never lets debug print: node-vault
-    // gets a no-op logger, the CLI drops DEBUG, the loader's worker has an empty environment.
-    file: /[\\/]node_modules[\\/]debug[\\/]src[\\/]node\.js$/,
-    edits: [
-      lazyRequire("no terminal check at load", "const tty = require('tty');"),
-      {
-        why: "no terminal check at load",
-        from: "const supportsColor = require('supports-color');",
-        to: "const supportsColor = undefined;",
-      },
-      {
-        why: "no terminal check at load",
-        from: "tty.isatty(process.stderr.fd);",
-        to: "false;",
-      },
-    ],
-  },
-  {
-    file: /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/,
-    edits: [lazyRequire(HTTPS_ON_FIRST_USE, "const https = require('https');")],
-  },
-];
+const NODE_VAULT = /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/;
 
-function applyEdits(code: string, edits: Edit[], file: string): string {
+function applyEdits(code: string, file: string): string {
   let out = code;
-  for (const edit of edits) {
+  for (const edit of EDITS) {
     const count = out.split(edit.from).length - 1;
     if (count !== 1) {
       throw new Error(
@@ -132,33 +92,21 @@ function applyEdits(code: string, edits: Edit[], file: string): string {
     }
     out = out.replace(edit.from, edit.to);
   }
-  return out.includes("__s5Lazy(") ? `${out}\n${LAZY_HELPER}` : out;
+  if (/\brequire\(/.test(out.replace(/require\('events'\)/, ""))) {
+    throw new Error(
+      `s5 build: ${file} requires a module s5 did not review; see packages/core/build/transport.ts`,
+    );
+  }
+  return `${out}\n${NOT_BUNDLED_HELPER}`;
 }
 
-/** Edits axios's Node build, follow-redirects and node-vault as they are bundled. */
-export const lazyAxios: Plugin = {
-  name: "s5-lazy-axios",
+/** Edits node-vault as it is bundled. */
+export const leanNodeVault: Plugin = {
+  name: "s5-lean-node-vault",
   transform: {
-    filter: { id: EDITED.map((item) => item.file) },
+    filter: { id: NODE_VAULT },
     handler(code, id) {
-      const item = EDITED.find((candidate) => candidate.file.test(id));
-      if (!item) return undefined;
-      return { code: applyEdits(code, item.edits, id), map: null };
-    },
-  },
-};
-
-/**
- * mime-db (180 kB of JSON, a third of the transport) is the MIME table of mime-types, which
- * form-data reads to label file uploads. s5 sends JSON only and never uploads a file: an empty
- * table. form-data would label an upload `application/octet-stream`.
- */
-export const noMimeTable: Plugin = {
-  name: "s5-no-mime-table",
-  load: {
-    filter: { id: /[\\/]node_modules[\\/]mime-db[\\/]index\.js$/ },
-    handler() {
-      return { code: "module.exports = {};\n", map: null };
+      return { code: applyEdits(code, id), map: null };
     },
   },
 };

@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config.ts";
 import { parseBody } from "../src/token.ts";
-import { afterJitter, backoff } from "../src/vault/client.ts";
+import { afterJitter, agentsTakeProxy, backoff, createVaultClient } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
 import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
 import { retryAfterMs } from "../src/vault/transport.ts";
@@ -80,6 +80,29 @@ describe("vault config", () => {
       expect(wait).toBeLessThanOrEqual(2400);
     }
     expect(afterJitter(60_000)).toBeLessThanOrEqual(62_000);
+  });
+
+  it("sends through VAULT_HTTP_PROXY only where Node's agents can, else says so", () => {
+    expect(["22.12.0", "22.20.9", "23.11.0", "24.4.1"].map((v) => agentsTakeProxy(v))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
+    expect(["22.21.0", "24.5.0", "24.21.0", "25.0.0"].map((v) => agentsTakeProxy(v))).toEqual([
+      true,
+      true,
+      true,
+      true,
+    ]);
+    const proxied = config({
+      VAULT_ADDR: "http://vault.example.test:8200",
+      VAULT_TOKEN: "t",
+      VAULT_HTTP_PROXY: "http://proxy.example.test:3128",
+    });
+    expect(proxied.proxy).toBe("http://proxy.example.test:3128");
+    if (agentsTakeProxy()) createVaultClient(proxied).close();
+    else expect(() => createVaultClient(proxied)).toThrow(/S5_CONFIG_VAULT_PROXY|cannot send/);
   });
 
   it("treats VAULT_SKIP_VERIFY as a boolean", () => {

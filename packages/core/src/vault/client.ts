@@ -21,9 +21,10 @@ import {
 } from "./errors.ts";
 import {
   type AnswerHeaders,
-  headerAwareSender,
+  requestCheck,
   retryAfterMs,
   type SentRequest,
+  sender,
 } from "./transport.ts";
 
 export type { Tried } from "./errors.ts";
@@ -83,15 +84,21 @@ export interface ClientStats {
 const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
 
 /**
- * Proxy settings for our own agents. Node ≥ 22.21 / 24.5 agents take `proxyEnv`, and axios (inside
- * node-vault) then leaves proxying to the agent instead of reading `HTTP(S)_PROXY` — even for
- * 127.0.0.1 (defect 4). Only `VAULT_HTTP_PROXY` is honoured, never for a loopback address.
- * On older Node, axios still reads the proxy variables: set NO_PROXY there.
+ * Proxy settings for our own agents. Node ≥ 22.21 / 24.5 agents take `proxyEnv`; s5's sender reads no
+ * proxy variable itself, so `HTTP(S)_PROXY` are never used — not even for 127.0.0.1, where axios
+ * (node-vault's default) used them (defect 4). Only `VAULT_HTTP_PROXY` is honoured, never for a
+ * loopback address.
  */
 function proxyEnv(config: VaultConfig): Http.ProxyEnv {
   const host = new URL(config.address).hostname;
   if (!config.proxy || LOOPBACK.test(host)) return {};
   return { HTTP_PROXY: config.proxy, HTTPS_PROXY: config.proxy };
+}
+
+/** Node's agents take `proxyEnv` from 22.21 and 24.5 on (23 never got it). */
+export function agentsTakeProxy(version = process.versions.node): boolean {
+  const [major = 0, minor = 0] = version.split(".").map(Number);
+  return major > 24 || (major === 24 && minor >= 5) || (major === 22 && minor >= 21);
 }
 
 /** A 2xx answer that is not Vault's JSON: an HTML page, a truncated body (never quoted). */
@@ -163,16 +170,22 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       "S5_CONFIG_DEBUG_SWITCH",
       `${leak.split("=")[0]} is set in this process and would print Vault requests (the token and the values)`,
       {
-        hint:
-          "unset it for this process (the s5 CLI drops it by itself); with DEBUG, exclude the " +
-          "transport: DEBUG=*,-follow-redirects",
+        hint: "unset it for this process (the s5 CLI drops it by itself)",
       },
+    );
+  }
+  const proxy = proxyEnv(config);
+  if (proxy.HTTP_PROXY && !agentsTakeProxy()) {
+    throw new ConfigError(
+      "S5_CONFIG_VAULT_PROXY",
+      `VAULT_HTTP_PROXY is set, and this Node (${process.version}) cannot send through a proxy`,
+      { hint: "use Node >= 22.21 or >= 24.5, or unset VAULT_HTTP_PROXY to reach Vault directly" },
     );
   }
   const agentOptions = {
     keepAlive: true,
     maxSockets: Math.max(config.parallelism, 2),
-    proxyEnv: proxyEnv(config),
+    proxyEnv: proxy,
   };
   // Our own agents: keep-alive even with TLS options (defect 2), a real boolean for
   // VAULT_SKIP_VERIFY (defect 1), and the CA / client certificate / server name (defect 11).
@@ -192,7 +205,6 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     return httpsAgent;
   };
 
-  const sender = headerAwareSender();
   const vaultAt = (endpoint: string) => {
     const vault = createNodeVault({
       endpoint,
@@ -203,6 +215,12 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       // Sends with headers seen and redirects not followed (transport.ts); our agents decide TLS
       // (defect 1: node-vault reads VAULT_SKIP_VERIFY as "any non-empty value").
       "request-promise": sender,
+      // s5 uses only the generic `request`: none of node-vault's ~100 generated commands, so
+      // neither their schemas nor the libraries that build and check them are loaded
+      // (build/transport.ts keeps them out of the bundle).
+      commands: {},
+      // Typed as a function in node-vault's declarations; node-vault reads `.validate`/`.error`.
+      tv4: requestCheck as unknown as NonNullable<Parameters<typeof createNodeVault>[0]>["tv4"],
     });
     // node-vault falls back to process.env (VAULT_TOKEN, VAULT_NAMESPACE, VAULT_PREFIX) for empty
     // options; s5 reads settings.env and sends the token per request instead.
@@ -322,7 +340,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           }
         } catch (error) {
           if (error instanceof BackendError) throw error;
-          // The axios error holds the request body (a plaintext): never keep it as a cause.
+          // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
           const code = codeOf(error);
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           if (attempt === 0 || last || !isRetryableCode(code)) {

@@ -1,15 +1,17 @@
 /**
- * What node-vault's own sender hides: response headers and redirects. node-vault takes a
- * `request-promise` option, the function that sends its requests; this one sends them with axios
- * (node-vault's own HTTP library, with the options node-vault would pass) and two differences:
- * redirects are never followed by axios (s5 follows them itself, only within the cluster, see
- * client.ts), and `Retry-After` / `Location` reach the caller.
+ * The sender node-vault uses: node-vault takes a `request-promise` option, the function that sends
+ * its requests; node-vault builds each request (URL, headers, namespace) and reads each answer.
+ * This one sends them with Node's own http/https and our agents, and differs from node-vault's
+ * default (axios) where s5 needs it to:
+ * - redirects are answers, never followed here (s5 follows them itself, only within the cluster,
+ *   see client.ts);
+ * - `Retry-After` and `Location` reach the caller;
+ * - no proxy is read from the environment (only the agents' `proxyEnv`, from VAULT_HTTP_PROXY);
+ * - a failure carries the socket's error code and never the request (whose body holds plaintexts).
+ * Not loading axios saves every Vault start ~25 ms (docs/decisions.md, "Third pass").
  */
 import type http from "node:http";
 import type https from "node:https";
-// The very axios node-vault requires (its Node build, shared through the require cache): importing
-// "axios" from ESM would load a second copy, its ESM build.
-import axios from "axios/dist/node/axios.cjs";
 
 /** The headers s5 reads from an answer. */
 export interface AnswerHeaders {
@@ -42,42 +44,123 @@ interface SenderResult {
   request: { path: string };
 }
 
+/** Vault's answers are small; a larger one is not Vault (a proxy's download, an endless body). */
+export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
+
+/** A failure without an answer: a code (ECONNREFUSED, ETIMEDOUT…) and no request data. */
+export class SendError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string) {
+    super(message);
+    this.name = "SendError";
+    this.code = code;
+  }
+}
+
 const header = (value: unknown): string | undefined =>
   typeof value === "string" && value !== "" ? value : undefined;
 
-/** The value of node-vault's `request-promise` option. */
-export function headerAwareSender(): {
-  defaults(): (options: SentRequest) => Promise<SenderResult>;
-} {
-  const instance = axios.create({
-    // Every status is an answer (node-vault tells a 2xx from an error itself).
-    validateStatus: () => true,
-    // A redirect is an answer too: follow-redirects would resend X-Vault-Token to any host.
-    maxRedirects: 0,
-  });
-  const send = async (options: SentRequest): Promise<SenderResult> => {
-    const uri = options.uri ?? "";
-    const response = await instance.request({
-      method: options.method,
-      url: uri,
-      headers: options.headers,
-      data: options.json,
-      timeout: options.timeout,
-      httpAgent: options.httpAgent,
-      httpsAgent: options.httpsAgent,
-    });
-    options.answer = {
-      retryAfter: header(response.headers["retry-after"]),
-      location: header(response.headers.location),
-    };
-    return {
-      statusCode: response.status,
-      body: response.data,
-      request: { path: new URL(uri).pathname },
-    };
-  };
-  return { defaults: () => send };
+/** JSON when the body parses as JSON, else the text (a proxy's HTML page, a truncated body). */
+function parseBody(text: string): unknown {
+  if (text === "") return text;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
 }
+
+/** One request over Node's http or https; any HTTP answer resolves. */
+export function send(options: SentRequest): Promise<SenderResult> {
+  const url = new URL(options.uri ?? "");
+  const secure = url.protocol === "https:";
+  if (!secure && url.protocol !== "http:") {
+    return Promise.reject(new SendError("ERR_INVALID_URL", `unsupported protocol ${url.protocol}`));
+  }
+  const body = options.json === undefined ? undefined : JSON.stringify(options.json);
+  const headers: Record<string, string | number> = {
+    Accept: "application/json",
+    "User-Agent": "s5",
+    ...options.headers,
+  };
+  if (body !== undefined) {
+    headers["Content-Type"] = "application/json";
+    headers["Content-Length"] = Buffer.byteLength(body);
+  }
+  const client = process.getBuiltinModule(secure ? "node:https" : "node:http");
+  return new Promise((resolve, reject) => {
+    let settled = false;
+    const fail = (code: string, message: string) => {
+      if (settled) return;
+      settled = true;
+      request.destroy();
+      reject(new SendError(code, message));
+    };
+    const request = client.request(
+      url,
+      {
+        method: options.method,
+        headers,
+        agent: secure ? options.httpsAgent : options.httpAgent,
+      },
+      (response) => {
+        const chunks: Buffer[] = [];
+        let size = 0;
+        response.on("data", (chunk: Buffer) => {
+          size += chunk.length;
+          if (size > MAX_ANSWER_BYTES) {
+            fail("ERR_BAD_RESPONSE", `the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+          } else chunks.push(chunk);
+        });
+        response.on("error", (error: NodeJS.ErrnoException) =>
+          fail(error.code ?? "ECONNRESET", "the answer was cut off"),
+        );
+        response.on("end", () => {
+          if (settled) return;
+          settled = true;
+          clearTimeout(timer);
+          options.answer = {
+            retryAfter: header(response.headers["retry-after"]),
+            location: header(response.headers.location),
+          };
+          resolve({
+            statusCode: response.statusCode ?? 0,
+            body: parseBody(Buffer.concat(chunks).toString("utf8")),
+            request: { path: url.pathname },
+          });
+        });
+      },
+    );
+    // The whole exchange, from sending to the last byte of the answer.
+    const timer = setTimeout(
+      () => fail("ETIMEDOUT", `no answer within ${options.timeout} ms`),
+      options.timeout,
+    );
+    request.on("error", (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer);
+      fail(error.code ?? "ERR_NETWORK", "the request failed");
+    });
+    request.end(body);
+  });
+}
+
+/** The value of node-vault's `request-promise` option. */
+export const sender = { defaults: () => send };
+
+/**
+ * What node-vault checks of each request before sending it (its `tv4` option): the schema it
+ * passes asks for `path` and `method`, both strings. s5 builds every request itself, so this
+ * stands in for the JSON-schema library node-vault would otherwise load.
+ */
+export const requestCheck = {
+  error: null as Error | null,
+  validate(data: unknown, schema: { required?: string[] }): boolean {
+    const object = data as Record<string, unknown> | null;
+    const missing = (schema.required ?? []).find((key) => typeof object?.[key] !== "string");
+    requestCheck.error = missing ? new Error(`the request has no ${missing}`) : null;
+    return missing === undefined;
+  },
+};
 
 /**
  * `Retry-After` in milliseconds: whole seconds (`30`) or an HTTP date; undefined when absent or

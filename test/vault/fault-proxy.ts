@@ -34,6 +34,8 @@ export type Plan = (seen: Seen, index: number) => Fault | undefined;
 export interface FaultProxy {
   url: string;
   seen: Seen[];
+  /** The most requests that were open at once (arrived, not yet answered); reset it to 0 by hand. */
+  maxInFlight: number;
   plan: Plan;
   close(): Promise<void>;
 }
@@ -46,10 +48,15 @@ export async function startFaultProxy(
   const proxy: FaultProxy = {
     url: "",
     seen: [],
+    maxInFlight: 0,
     plan: () => undefined,
     close: async () => {},
   };
+  let inFlight = 0;
   const server = http.createServer((request, response) => {
+    inFlight++;
+    proxy.maxInFlight = Math.max(proxy.maxInFlight, inFlight);
+    response.once("close", () => inFlight--);
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {

@@ -78,6 +78,31 @@ describeVault("vault faults and batching", () => {
     expect(proxy.seen.map((seen) => seen.items)).toEqual(Array(10).fill(100));
   });
 
+  it("keeps at most S5_VAULT_PARALLELISM requests in flight (default 8)", async () => {
+    // Every decrypt held 150 ms, so requests that may overlap do.
+    proxy.plan = (seen) => (isDecrypt(seen.path) ? { kind: "delay", ms: 150 } : undefined);
+    for (const [parallelism, batch, most] of [
+      [undefined, "50", 8],
+      ["3", "50", 3],
+    ] as const) {
+      proxy.maxInFlight = 0;
+      proxy.seen.length = 0;
+      const limited = coreBackends({
+        ...env,
+        S5_VAULT_BATCH_SIZE: batch,
+        ...(parallelism ? { S5_VAULT_PARALLELISM: parallelism } : {}),
+      });
+      try {
+        const results = await (await limited.get("vault")).decrypt(bodies);
+        expect(results.every((result) => result.ok)).toBe(true);
+      } finally {
+        await limited[Symbol.asyncDispose]();
+      }
+      expect(proxy.seen).toHaveLength(20);
+      expect(proxy.maxInFlight).toBe(most);
+    }
+  });
+
   it("retries 500 and 429 answers and still returns every value", async () => {
     proxy.plan = (_seen, index) =>
       index % 2 === 0 ? { kind: "status", status: index % 4 === 0 ? 500 : 429 } : undefined;

@@ -82,7 +82,7 @@ export interface VaultConfig {
   transitMount: string;
   /** Items per batch request. @default 240 (fits OpenBao's 1000-JSON-string cap with references) */
   batchSize: number;
-  /** Batch requests in flight at once. @default 4 */
+  /** Batch requests in flight at once. @default 8 (1000 tokens: 5 requests, one round trip) */
   parallelism: number;
   auth: VaultAuth;
 }
@@ -294,7 +294,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     transitKey: transit.key,
     transitMount: transit.mount,
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),
-    parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 4, 1),
+    parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 8, 1),
     auth: readAuth(env, settings.warn),
   };
 }

@@ -4,7 +4,8 @@
 //     (sops with hc_vault_transit: one data key, one transit call): time and peak memory;
 //   - the same for a file of one value;
 //   - the same 1000 tokens, one sequential request per token (the Go tool's way, bench/_sequential.mjs);
-//   - app start: `import "s5/config"` with 50 Vault tokens vs `import "dotenv/config"`.
+//   - app start: `import "s5/config"` with 50 Vault tokens vs `import "dotenv/config"`, and the
+//     same tokens through `node --import s5/preload` (no worker thread).
 // Runs are interleaved (one of each side per round) and the medians are kept.
 //
 //   node bench/vault-peers.mjs          # prints a markdown table (run.mjs's columns)
@@ -150,12 +151,18 @@ function appStart({ dir, env, tokens, values, runs }) {
   const tokenDir = project("app-vault", dotenv(tokens));
   const plainDir = project("app-plain", dotenv(values));
   const script = (code) => ["--input-type=module", "-e", `${code}\n${check}`];
-  const [s5, baseline, bare] = interleave(
+  const [s5, preload, baseline, bare] = interleave(
     [
       {
         label: "s5/config",
         command: node,
         args: script('import "s5/config";'),
+        options: { cwd: tokenDir, env },
+      },
+      {
+        label: "node --import s5/preload",
+        command: node,
+        args: ["--import", "s5/preload", ...script("")],
         options: { cwd: tokenDir, env },
       },
       {
@@ -173,7 +180,7 @@ function appStart({ dir, env, tokens, values, runs }) {
     ],
     runs,
   );
-  return { s5: s5.ms, dotenv: baseline.ms, bare: bare.ms };
+  return { s5: s5.ms, preload: preload.ms, dotenv: baseline.ms, bare: bare.ms };
 }
 
 export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
@@ -282,6 +289,14 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
         ratio: `+${formatMs(overhead)}`,
         goal: "≤ +40 ms",
         result: verdict(overhead <= 40),
+      },
+      {
+        figure: `App start with \`node --import s5/preload\` (no worker thread), the same ${APP_TOKENS} Vault tokens vs \`dotenv/config\``,
+        s5: formatMs(app.preload),
+        baseline: formatMs(app.dotenv),
+        ratio: `+${formatMs(app.preload - app.dotenv)}`,
+        goal: "≤ +40 ms",
+        result: verdict(app.preload - app.dotenv <= 40),
       },
     ];
   } finally {

@@ -180,3 +180,6 @@ export declare function decrypt<T extends Values>(values: T, options?: DecryptOp
  */
 export declare function decryptSync<T extends Values>(values: T, options?: DecryptOptions): T;
 export type { DecryptOptions, Env, FailedVariable, LoadResult, LoaderOptions, RedactorOptions, ToolOptions };
+
+// ---- preload.d.mts ----
+export {}

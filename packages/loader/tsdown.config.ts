@@ -26,7 +26,7 @@ const workerSource: Plugin = {
       minify: true,
       write: false,
       legalComments: "none",
-      // Core's dist carries the Vault transport (node-vault, axios) in its lazily loaded chunk:
+      // Core's dist carries the Vault transport (node-vault) in its lazily loaded chunk:
       // it comes along, and only the native module stays outside.
       external: ["sodium-native"],
       // `import("sodium-native")` must go through the worker's resolving `require`, and
@@ -42,4 +42,6 @@ const workerSource: Plugin = {
   },
 };
 
-export default packageBuild(["src/index.ts", "src/config.ts"], { plugins: [workerSource] });
+export default packageBuild(["src/index.ts", "src/config.ts", "src/preload.ts"], {
+  plugins: [workerSource],
+});

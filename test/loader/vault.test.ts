@@ -69,6 +69,42 @@ describeVault("s5/config with Vault transit", () => {
     expect(decrypts[0]!.items).toBe(COUNT);
   });
 
+  it("node --import s5/preload decrypts in the main thread before the app; imported by the app it is s5/config", async () => {
+    writeFileSync(join(dir, "plain-app.mjs"), `import "./print.mjs";\n`);
+    writeFileSync(join(dir, "preload-app.mjs"), `import "s5/preload";\nimport "./print.mjs";\n`);
+    const debugEnv = { ...env, ...fromEnv(), S5_CONFIG_DEBUG: "1" };
+    const preloaded = [
+      { args: ["--import", "s5/preload", "plain-app.mjs"], env: debugEnv },
+      { args: ["--import=@s5/loader/preload", "plain-app.mjs"], env: debugEnv },
+      { args: ["plain-app.mjs"], env: { ...debugEnv, NODE_OPTIONS: "--import s5/preload" } },
+      {
+        args: ["--import", "./node_modules/s5/dist/preload.mjs", "plain-app.mjs"],
+        env: debugEnv,
+      },
+    ];
+    for (const { args, env: runEnv } of preloaded) {
+      proxy.seen.length = 0;
+      const out = await run(args, { cwd: dir, env: runEnv });
+      expect(JSON.parse(out.stdout), args.join(" ")).toEqual(expected());
+      expect(out.stderr).toContain("decrypted in this thread, before the application");
+      expect(out.stderr).not.toContain("in a worker");
+      expect(proxy.seen.filter((seen) => isDecrypt(seen.path))).toHaveLength(1);
+    }
+    // An import in the application: the next import must still see the values, so no await.
+    const imported = await run(["preload-app.mjs"], { cwd: dir, env: debugEnv });
+    expect(JSON.parse(imported.stdout)).toEqual(expected());
+    expect(imported.stderr).toContain("decrypted in a worker");
+    // A token Vault refuses: the application never runs, the variable is named.
+    const refused = await run(["--import", "s5/preload", "plain-app.mjs"], {
+      cwd: dir,
+      env: { ...env, VAR_55: "{{ s5:vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}" },
+    });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stdout).toBe("");
+    expect(refused.stderr).toContain("VAR_55");
+    for (const value of values) expect(refused.stderr).not.toContain(value);
+  });
+
   it("the worker's compiled code is kept in the user's private cache, reused, never in a shared directory", async () => {
     const app = (extra: Record<string, string>) =>
       run(["app.mjs"], { cwd: dir, env: { ...env, ...fromEnv(), ...extra } });

@@ -109,7 +109,7 @@ export async function runVaultBench({ server: given, log = () => {}, repeats = 1
     const expected = `${[...values, ...values].map((v, i) => `k${i}: ${v}`).join("\n")}\n`;
 
     const modes = [
-      { name: "s5 batched (default: 240 per request, 4 in parallel)", env: {} },
+      { name: "s5 batched (default: 240 per request, 8 in parallel)", env: {} },
       {
         name: "s5, one request per distinct token (S5_VAULT_BATCH_SIZE=1, S5_VAULT_PARALLELISM=1)",
         env: { S5_VAULT_BATCH_SIZE: "1", S5_VAULT_PARALLELISM: "1" },

@@ -3,6 +3,8 @@
 
 import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
+import type http from "node:http";
+import type { AddressInfo } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -136,3 +138,18 @@ export function coreBackends(env: Record<string, string>, overrides: Overrides =
 }
 
 export { api, apiOk };
+
+/** Starts `server` on a free 127.0.0.1 port: its URL, and a close that ends open connections. */
+export async function listenLoopback(
+  server: http.Server,
+): Promise<{ url: string; close(): Promise<void> }> {
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -5,10 +5,18 @@
 
 import { writeFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
+import {
+  admin,
+  describeVault,
+  listenLoopback,
+  newMount,
+  s5,
+  tempDir,
+  vaultEncrypt,
+  vaultEnv,
+} from "./helpers.ts";
 
 const PLAIN = "proxied-plaintext-Hy7";
 
@@ -35,16 +43,7 @@ async function startForwardProxy() {
     upstream.on("error", () => response.destroy());
     request.pipe(upstream);
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    seen,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenLoopback(server)), seen };
 }
 
 describeVault("proxies", () => {

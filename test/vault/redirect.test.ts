@@ -5,11 +5,19 @@
 
 import { rmSync, writeFileSync } from "node:fs";
 import http from "node:http";
-import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
 import { type FaultProxy, type Seen, startFaultProxy } from "./fault-proxy.ts";
-import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
+import {
+  admin,
+  describeVault,
+  listenLoopback,
+  newMount,
+  s5,
+  tempDir,
+  vaultEncrypt,
+  vaultEnv,
+} from "./helpers.ts";
 
 const isDecrypt = (seen: Seen) => seen.path.includes("/decrypt/");
 
@@ -24,16 +32,7 @@ async function startRecorder() {
       response.end("{}");
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  return {
-    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
-    requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
-  };
+  return { ...(await listenLoopback(server)), requests };
 }
 
 describeVault("redirects", () => {

@@ -111,21 +111,36 @@ function bodyEnd(text: Text, at: number, length: number): number {
     BODY.test(text);
     return BODY.lastIndex;
   }
-  // Bytes: the same expression over short latin1 windows (one per typical body), so the file is
-  // never copied whole and no per-byte loop runs cold.
-  for (;;) {
-    const end = Math.min(at + BODY_WINDOW, length);
-    if (at >= end) return at;
+  // Bytes: the same expression over latin1 windows, so the file is never copied whole and no
+  // per-byte loop runs cold. No window for an empty body (a flood of `{{ s5:` has millions).
+  if (at >= length || !isBodyByte(text[at]!)) return at;
+  for (let size = FIRST_WINDOW; ; size = LATER_WINDOW) {
+    const end = Math.min(at + size, length);
     const window = text.toString("latin1", at, end);
     BODY.lastIndex = 0;
     BODY.test(window);
     at += BODY.lastIndex;
-    if (BODY.lastIndex < window.length) return at;
+    if (BODY.lastIndex < window.length || at >= length) return at;
   }
 }
 
-/** Bytes of body read per window: a Vault token's body is ~100 bytes, a local-key one ~150. */
-const BODY_WINDOW = 512;
+/** A Vault token's body is ~100 bytes, a local-key one ~150: most take one window. */
+const FIRST_WINDOW = 256;
+const LATER_WINDOW = 8192;
+
+function isBodyByte(code: number): boolean {
+  return (
+    (code >= 0x61 && code <= 0x7a) || // a-z
+    (code >= 0x41 && code <= 0x5a) || // A-Z
+    (code >= 0x30 && code <= 0x3a) || // 0-9 and ":"
+    code === 0x2b || // +
+    code === 0x2f || // /
+    code === 0x3d || // =
+    code === 0x5f || // _
+    code === 0x2d || // -
+    code === 0x2e // .
+  );
+}
 
 function isFilterChar(code: number): boolean {
   return (

@@ -3,8 +3,8 @@
  * runs, or stops the process with a message that names the variables — never a value.
  */
 import { WORKER_MARK } from "./decrypt.ts";
+import { cannotStart } from "./errors.ts";
 import { config } from "./load.ts";
-import { cannotStart } from "./start.ts";
 
 if (process.env[WORKER_MARK] !== "1") {
   try {

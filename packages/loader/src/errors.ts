@@ -1,5 +1,5 @@
 /** The loader's one error: which variables could not be decrypted, where they come from, and why. */
-import { type ExitCodeValue, S5Error } from "@s5/core";
+import { type ExitCodeValue, S5Error, toS5Error } from "@s5/core";
 import type { SerializedError } from "./decrypt.ts";
 import type { Origin } from "./files.ts";
 
@@ -72,4 +72,14 @@ export class LoaderError extends S5Error {
     const hints = this.#hints.map((hint) => `\n  hint: ${hint}`).join("");
     return `${head}${lines.length > 0 ? `:\n${lines.join("\n")}` : ""}${hints}`;
   }
+}
+
+/**
+ * Stops the process before the application runs (`s5/config`, `s5/preload`), naming the
+ * variables — never a value.
+ */
+export function cannotStart(error: unknown): never {
+  const failure = toS5Error(error);
+  process.stderr.write(`[s5] cannot start: ${failure.describe()}\n`);
+  process.exit(failure.exitCode || 1);
 }

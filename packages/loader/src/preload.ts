@@ -6,10 +6,11 @@
  * (synchronous), so the application's next import never runs before the values are set.
  */
 import { WORKER_MARK } from "./decrypt.ts";
+import { cannotStart } from "./errors.ts";
 import { config, load } from "./load.ts";
 import { debug } from "./log.ts";
 import { resolveOptions } from "./options.ts";
-import { cannotStart, isPreloaded } from "./start.ts";
+import { isPreloaded } from "./start.ts";
 
 if (process.env[WORKER_MARK] !== "1") {
   try {

@@ -1,12 +1,7 @@
-/** What `import "@s5/loader/config"` and `node --import @s5/loader/preload` share. */
-import { toS5Error } from "@s5/core";
-
-/** Stops the process before the application runs, naming the variables — never a value. */
-export function cannotStart(error: unknown): never {
-  const failure = toS5Error(error);
-  process.stderr.write(`[s5] cannot start: ${failure.describe()}\n`);
-  process.exit(failure.exitCode || 1);
-}
+/**
+ * Whether `node --import @s5/loader/preload` loads this process's preload entry (used by
+ * src/preload.ts only, so it stays out of `s5/config`'s files).
+ */
 
 /** The names under which the preload entry is published. */
 const PRELOAD_NAMES = new Set(["s5/preload", "@s5/loader/preload"]);

@@ -5,10 +5,17 @@
  * prepared first and renamed only when every one is ready.
  */
 import { accessSync, constants, realpathSync, type Stats, statSync } from "node:fs";
-import { type FileHandle, open, rename } from "node:fs/promises";
+import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
+
+// fs/promises on first use: loading it (with readline and the rest it requires) costs ~2 ms, and
+// a render to stdout never needs it.
+const open: typeof import("node:fs/promises").open = (...args) =>
+  process.getBuiltinModule("node:fs/promises").open(...args);
+const rename: typeof import("node:fs/promises").rename = (...args) =>
+  process.getBuiltinModule("node:fs/promises").rename(...args);
 
 export interface WriteOptions {
   /**

@@ -2,6 +2,8 @@
  * The build every package shares: ESM for Node 22+, declarations, an exports map written from the
  * entries, sourcemaps. A package's tsdown.config.ts names its entries and what differs.
  */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join, sep } from "node:path";
 import MagicString from "magic-string";
 import { defineConfig, type UserConfig } from "tsdown";
 
@@ -39,6 +41,47 @@ export const builtinsWithoutFacades: Plugin = {
       : null;
   },
 };
+
+/**
+ * The license texts of the third-party packages bundled into a package's dist/, next to the code
+ * (`dist/THIRD-PARTY-LICENSES.md`): core's Vault transport (node-vault), the loader's dotenv.
+ */
+export function bundledLicenses(what: string): Plugin {
+  return {
+    name: "s5-bundled-licenses",
+    generateBundle(_options, bundle) {
+      const packages = new Map<string, string>();
+      for (const item of Object.values(bundle)) {
+        if (item.type !== "chunk") continue;
+        for (const id of item.moduleIds) {
+          const at = id.lastIndexOf(`${sep}node_modules${sep}`);
+          if (at < 0) continue;
+          let dir = dirname(id);
+          while (dir.length > at && !existsSync(join(dir, "package.json"))) dir = dirname(dir);
+          const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+          if (!manifest.name || packages.has(manifest.name)) continue;
+          const license = ["LICENSE", "LICENSE.md", "LICENSE.txt", "license", "LICENCE"]
+            .map((name) => join(dir, name))
+            .find((file) => existsSync(file));
+          packages.set(
+            `${manifest.name}@${manifest.version}`,
+            license ? readFileSync(license, "utf8").trim() : `License: ${manifest.license}`,
+          );
+        }
+      }
+      if (packages.size === 0) return;
+      const text = [...packages]
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([name, license]) => `## ${name}\n\n${license}\n`)
+        .join("\n");
+      this.emitFile({
+        type: "asset",
+        fileName: "THIRD-PARTY-LICENSES.md",
+        source: `# Third-party code bundled in dist/ (${what})\n\n${text}`,
+      });
+    },
+  };
+}
 
 export function packageBuild(entry: string[], extra: Partial<UserConfig> = {}) {
   return defineConfig({

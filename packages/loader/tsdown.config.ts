@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { build } from "esbuild";
 import type { UserConfig } from "tsdown";
-import { packageBuild } from "../../tsdown.base.ts";
+import { bundledLicenses, packageBuild } from "../../tsdown.base.ts";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
@@ -42,6 +42,30 @@ const workerSource: Plugin = {
   },
 };
 
+/**
+ * dotenv requires Node's built-ins with `require()`: bundled as they are, they would need a
+ * `createRequire(import.meta.url)` shim at the top of the chunk, whose `createRequire` name clashes
+ * with the banner many ESM bundles of applications carry. `process.getBuiltinModule` instead.
+ */
+const dotenvBuiltins: Plugin = {
+  name: "s5-dotenv-builtins",
+  transform: {
+    filter: { id: /[\\/]node_modules[\\/]dotenv[\\/]/ },
+    handler(code) {
+      return {
+        code: code.replace(
+          /\brequire\("(fs|path|os|url|crypto)"\)/g,
+          'process.getBuiltinModule("node:$1")',
+        ),
+        map: null,
+      };
+    },
+  },
+};
+
 export default packageBuild(["src/index.ts", "src/config.ts", "src/preload.ts"], {
-  plugins: [workerSource],
+  // dotenv's parser travels inside the loader's chunk: as a CommonJS package of its own it cost
+  // every `s5/config` start ~3 ms to resolve and load.
+  deps: { alwaysBundle: (id: string) => id === "dotenv", onlyBundle: false },
+  plugins: [workerSource, dotenvBuiltins, bundledLicenses("dotenv's parser")],
 });

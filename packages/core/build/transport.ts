@@ -9,8 +9,6 @@
  * Each edit below must match exactly once: a node-vault release that changes these lines fails
  * the build here, so a review cannot be skipped by accident.
  */
-import { existsSync, readFileSync } from "node:fs";
-import { dirname, join, sep } from "node:path";
 import type { UserConfig } from "tsdown";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
@@ -108,41 +106,5 @@ export const leanNodeVault: Plugin = {
     handler(code, id) {
       return { code: applyEdits(code, id), map: null };
     },
-  },
-};
-
-/** The license texts of the bundled packages, next to the code (they are MIT / ISC / BSD). */
-export const transportLicenses: Plugin = {
-  name: "s5-transport-licenses",
-  generateBundle(_options, bundle) {
-    const packages = new Map<string, string>();
-    for (const item of Object.values(bundle)) {
-      if (item.type !== "chunk") continue;
-      for (const id of item.moduleIds) {
-        const at = id.lastIndexOf(`${sep}node_modules${sep}`);
-        if (at < 0) continue;
-        let dir = dirname(id);
-        while (dir.length > at && !existsSync(join(dir, "package.json"))) dir = dirname(dir);
-        const manifest = JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
-        if (!manifest.name || packages.has(manifest.name)) continue;
-        const license = ["LICENSE", "LICENSE.md", "LICENSE.txt", "license", "LICENCE"]
-          .map((name) => join(dir, name))
-          .find((file) => existsSync(file));
-        packages.set(
-          `${manifest.name}@${manifest.version}`,
-          license ? readFileSync(license, "utf8").trim() : `License: ${manifest.license}`,
-        );
-      }
-    }
-    if (packages.size === 0) return;
-    const text = [...packages]
-      .sort(([a], [b]) => a.localeCompare(b))
-      .map(([name, license]) => `## ${name}\n\n${license}\n`)
-      .join("\n");
-    this.emitFile({
-      type: "asset",
-      fileName: "THIRD-PARTY-LICENSES.md",
-      source: `# Third-party code bundled in dist/ (the Vault transport)\n\n${text}`,
-    });
   },
 };

@@ -1,6 +1,6 @@
 /**
- * Whether `node --import @s5/loader/preload` loads this process's preload entry (used by
- * src/preload.ts only, so it stays out of `s5/config`'s files).
+ * Telling whether `node --import` loads the preload entry. Only src/preload.ts uses this, so it
+ * stays out of the files `s5/config` loads.
  */
 
 /** The names under which the preload entry is published. */

@@ -18,6 +18,8 @@ export interface Seen {
   status?: number;
   /** The Retry-After answered, if any. */
   retryAfter?: string;
+  /** The client closed the connection before it was answered (gave up waiting). */
+  abandoned?: boolean;
 }
 
 export type Fault =
@@ -77,6 +79,9 @@ export async function startFaultProxy(
       };
       const index = proxy.seen.length;
       proxy.seen.push(seen);
+      response.once("close", () => {
+        if (!response.writableEnded) seen.abandoned = true;
+      });
       const fault = proxy.plan(seen, index);
       if (fault?.kind === "reset") {
         request.socket.destroy();

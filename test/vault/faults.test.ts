@@ -103,6 +103,34 @@ describeVault("vault faults and batching", () => {
     }
   });
 
+  it("a retry never outlives the retry budget by more than 2 s, whatever VAULT_CLIENT_TIMEOUT", async () => {
+    // The first decrypt is reset; every retry stalls at the proxy (as in a leader election).
+    proxy.plan = (seen, index) =>
+      isDecrypt(seen.path)
+        ? index === 0
+          ? { kind: "reset" }
+          : { kind: "delay", ms: 8000 }
+        : undefined;
+    const budget = coreBackends({
+      ...env,
+      VAULT_CLIENT_TIMEOUT: "60s",
+      S5_VAULT_RETRY_TIMEOUT: "1s",
+      S5_VAULT_RETRY_BASE_MS: "20",
+    });
+    try {
+      const [result] = await (await budget.get("vault")).decrypt(bodies.slice(0, 1));
+      expect(result?.ok).toBe(false);
+      expect(result?.ok ? undefined : result?.error.code).toBe("S5_VAULT_TIMEOUT");
+    } finally {
+      await budget[Symbol.asyncDispose]();
+    }
+    const decrypts = proxy.seen.filter((seen) => isDecrypt(seen.path));
+    // One reset, one retry that s5 gave up on (its 2 s floor) long before the proxy's 8 s.
+    expect(decrypts).toHaveLength(2);
+    // The proxy sees the client's close a moment later.
+    await expect.poll(() => decrypts[1]!.abandoned).toBe(true);
+  });
+
   it("retries 500 and 429 answers and still returns every value", async () => {
     proxy.plan = (_seen, index) =>
       index % 2 === 0 ? { kind: "status", status: index % 4 === 0 ? 500 : 429 } : undefined;

@@ -139,6 +139,9 @@ export function afterJitter(ms: number): number {
   return ms + Math.random() * Math.min(ms * 0.2, 2000);
 }
 
+/** The least time a retry is given, however little of the retry budget is left. */
+const RETRY_TIMEOUT_FLOOR_MS = 2000;
+
 /** Redirects followed per request: a standby's 307 to the active node needs one. */
 const MAX_REDIRECTS = 3;
 
@@ -245,6 +248,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     method: "GET" | "POST",
     path: string,
     options: SendOptions,
+    timeout: number,
   ): Promise<VaultResponse> => {
     if (stats) stats.requests++;
     const request: SentRequest = {
@@ -253,7 +257,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       headers: options.token ? { "X-Vault-Token": options.token } : {},
       ...(options.body ? { json: options.body } : {}),
       // A timeout (defect 3) and our agents (defect 2).
-      timeout: config.timeoutMs,
+      timeout,
       httpAgent,
       httpsAgent: httpsAgentFor(endpoint),
     };
@@ -284,11 +288,12 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     path: string,
     op: Operation,
     options: SendOptions,
+    timeout: number,
   ): Promise<VaultResponse> => {
     let endpoint = start;
     let current = path;
     for (let hop = 0; ; hop++) {
-      const response = await at(endpoint, method, current, options);
+      const response = await at(endpoint, method, current, options, timeout);
       const location = response.headers?.location;
       if (response.status < 300 || response.status >= 400 || !location) return response;
       const url = new URL(location, `${endpoint}/v1${current}`);
@@ -322,11 +327,19 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       for (let attempt = 0; ; attempt++) {
         let delay = backoff(attempt, config.retryBaseMs);
         const left = () => config.retryTimeoutMs - (Date.now() - started);
-        const last = attempt >= config.maxRetries || delay > left();
+        // Checked again after the attempt: a retry that took long may have used up the budget.
+        const last = () => attempt >= config.maxRetries || delay > left();
         const tried = (): Tried => ({ attempts: attempt + 1, ms: Date.now() - started });
         const used = preferred;
         try {
-          const response = await once(nodes[used]!, method, path, op, options);
+          // A retry never outlives the budget by more than RETRY_TIMEOUT_FLOOR_MS: the first
+          // attempt has VAULT_CLIENT_TIMEOUT, a retry at most what is left (a request stalled in a
+          // leader election would otherwise hold the command for the whole client timeout).
+          const timeout =
+            attempt === 0
+              ? config.timeoutMs
+              : Math.min(config.timeoutMs, Math.max(left(), RETRY_TIMEOUT_FLOOR_MS));
+          const response = await once(nodes[used]!, method, path, op, options, timeout);
           if (response.status < 500 && response.status !== 429) return response;
           // A server that says how long to wait (a rate-limit quota's 429) is waited for at least
           // that long; a wait past the budget fails now instead of sleeping into a failure.
@@ -335,7 +348,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             if (attempt >= config.maxRetries) return { ...response, tried: tried() };
             if (asked > left()) return { ...response, tried: { ...tried(), retryAfterMs: asked } };
             delay = Math.min(afterJitter(asked), Math.max(asked, left()));
-          } else if (last) {
+          } else if (last()) {
             return { ...response, tried: tried() };
           }
         } catch (error) {
@@ -343,11 +356,12 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
           const code = codeOf(error);
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
-          if (attempt === 0 || last || !isRetryableCode(code)) {
+          const final = last();
+          if (attempt === 0 || final || !isRetryableCode(code)) {
             const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }
-          if (last || !isRetryableCode(code)) throw transportError(code, op, tried());
+          if (final || !isRetryableCode(code)) throw transportError(code, op, tried());
           moveOn(used);
         }
         if (stats) stats.retries++;

@@ -9,14 +9,14 @@ import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from ".
 /**
  * Answers the one request that comes through the port. `beforeReply` runs once the work is done
  * and before the answer (the waiting thread ends this worker as soon as it has it): the bootstrap
- * stores the compiled code there, when it had none.
+ * stores the compiled code there, when it had none. The bootstrap also wakes the waiting thread
+ * if the worker exits without an answer (`WORKER_EXITED`), from before this code even compiles.
  */
 export function serve(beforeReply?: () => void): void {
   const { port, state } = workerData as { port: MessagePort; state: Int32Array };
   const wake = (value: number): void => {
     if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);
   };
-  process.on("exit", () => wake(WORKER_EXITED));
   // The request (values, and the environment with its credentials) comes through the port, not in
   // the Worker's options, which NODE_DEBUG=worker prints in the application's thread.
   port.once("message", (request: DecryptRequest) => {

@@ -64,6 +64,12 @@ describe("the parser accepts every declared option", () => {
       expect(main).toMatch(
         new RegExp(`^  ${def.name} +${def.summary.replace(/[{}$.*|?]/g, "\\$&")}`, "m"),
       );
+    // No command with stdout going into a pipe (`s5 | kubectl apply -f -`): the usage goes to
+    // stderr and the exit code is 2, so the help text never becomes the next program's input.
+    const bare = await box.s5([]);
+    expect(bare.code).toBe(2);
+    expect(bare.stdout.toString()).toBe("");
+    expect(bare.stderr).toBe(main);
   });
 });
 

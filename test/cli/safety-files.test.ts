@@ -309,4 +309,42 @@ describe("failures to write stdout", () => {
     expect(result.stderr).toBe("");
     expect(existsSync(join(box.dir, "big.txt"))).toBe(true);
   });
+
+  it("a stdout that refuses to block (a non-blocking pipe, EAGAIN) still gets every byte", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("v");
+    const line = `${"x".repeat(1 << 16)}${token}\n`;
+    writeFileSync(join(box.dir, "big.txt"), line.repeat(64));
+    // Python hands s5 the write end of a pipe in non-blocking mode (as a parent that set
+    // O_NONBLOCK on a shared pipe would) and starts reading only after s5 has filled it.
+    const script = [
+      "import os, subprocess, sys, time, hashlib",
+      "r, w = os.pipe()",
+      "os.set_blocking(w, False)",
+      "child = subprocess.Popen(sys.argv[1:], stdout=w, stderr=subprocess.PIPE)",
+      "os.close(w)",
+      "time.sleep(0.5)",
+      "data = b''",
+      "while True:",
+      "    chunk = os.read(r, 1 << 20)",
+      "    if not chunk: break",
+      "    data += chunk",
+      "err = child.stderr.read()",
+      "print(child.wait(), len(data), hashlib.sha256(data).hexdigest(), err.decode())",
+    ].join("\n");
+    const result = spawnSync(
+      "python3",
+      ["-c", script, process.execPath, S5_BIN, "render", "big.txt"],
+      {
+        cwd: box.dir,
+        env: { ...box.env, ...env },
+        encoding: "utf8",
+      },
+    );
+    const expected = `${"x".repeat(1 << 16)}v\n`.repeat(64);
+    const { createHash } = await import("node:crypto");
+    const sha = createHash("sha256").update(expected).digest("hex");
+    expect(result.stderr).toBe("");
+    expect(result.stdout.trim()).toBe(`0 ${expected.length} ${sha}`);
+  });
 });

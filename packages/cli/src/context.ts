@@ -1,5 +1,6 @@
 import { UsageError } from "@s5/core";
 import type { CommandDef } from "./define.ts";
+import { stdoutStream } from "./stdout.ts";
 import { renderUsage, usageLine } from "./usage.ts";
 
 /** What a running command may ask of the CLI besides its input. */
@@ -14,7 +15,7 @@ export interface Context {
 export function commandContext(def: CommandDef): Context {
   return {
     help() {
-      process.stdout.write(renderUsage(def));
+      stdoutStream().write(renderUsage(def));
       return 0;
     },
     usage(message) {

@@ -8,6 +8,7 @@ import { accessSync, constants, realpathSync, type Stats, statSync } from "node:
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
+import { writeStdout } from "./stdout.ts";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 
 // fs/promises on first use: loading it (with readline and the rest it requires) costs ~2 ms, and
@@ -155,48 +156,6 @@ async function writeAll(handle: FileHandle, pieces: Iterable<Uint8Array>): Promi
     if (piece.byteLength === 0) continue;
     batch.push(piece);
     if (batch.length === 1024) await flush();
-  }
-  await flush();
-}
-
-/** Pieces are gathered into writes of about this size: one write per token would cost a 1000-token render ~5 ms. */
-const STDOUT_CHUNK = 64 * 1024;
-
-function drained(): Promise<void> {
-  return new Promise<void>((resolve, reject) => {
-    const done = (error?: Error) => {
-      process.stdout.off("drain", done).off("error", done);
-      if (error) reject(error);
-      else resolve();
-    };
-    process.stdout.on("drain", done).on("error", done);
-  });
-}
-
-/** Writes pieces to stdout in order and waits until they are handed to the OS. */
-export async function writeStdout(pieces: Iterable<Uint8Array>): Promise<void> {
-  let batch: Uint8Array[] = [];
-  let size = 0;
-  const write = async (data: Uint8Array) => {
-    if (!process.stdout.write(data)) await drained();
-  };
-  const flush = async () => {
-    if (size === 0) return;
-    const data = batch.length === 1 ? batch[0]! : Buffer.concat(batch, size);
-    batch = [];
-    size = 0;
-    await write(data);
-  };
-  for (const piece of pieces) {
-    if (piece.byteLength === 0) continue;
-    if (piece.byteLength >= STDOUT_CHUNK) {
-      await flush();
-      await write(piece);
-      continue;
-    }
-    batch.push(piece);
-    size += piece.byteLength;
-    if (size >= STDOUT_CHUNK) await flush();
   }
   await flush();
 }

@@ -21,8 +21,8 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
+import { stdoutStream, writeStdout } from "../stdout.ts";
 import { listFiles, looksBinary } from "../walk.ts";
-import { writeStdout } from "../write.ts";
 
 const CHECK_FORMATS = ["text", "json", "sarif"] as const;
 
@@ -185,7 +185,7 @@ Directories are walked, honouring .gitignore. Default: the current directory.`,
     );
     if (format === "text") {
       for (const { location, message, code } of problems) {
-        process.stdout.write(
+        stdoutStream().write(
           `${location.file}:${location.line}:${location.column}: ${message} (${code})\n`,
         );
       }

@@ -10,7 +10,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
-import { writeStdout } from "../write.ts";
+import { stdoutIsTTY, writeStdout } from "../stdout.ts";
 
 /** Trims what the help says: spaces, CR and LF at both ends. */
 export function trimValue(value: Buffer): Buffer {
@@ -80,7 +80,7 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
       filters: values.filter,
       allowEmpty: values["allow-empty"],
     });
-    await writeStdout([Buffer.from(token + (process.stdout.isTTY ? "\n" : ""))]);
+    await writeStdout([Buffer.from(token + (stdoutIsTTY() ? "\n" : ""))]);
     return 0;
   },
 });

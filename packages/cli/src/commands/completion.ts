@@ -6,6 +6,7 @@ import { zshScript } from "../completion/zsh.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
+import { stdoutStream } from "../stdout.ts";
 
 const SHELLS = ["bash", "zsh", "fish"] as const;
 
@@ -27,7 +28,7 @@ export default defineCommand({
     const model = completionModel(await loadCommands());
     const script =
       shell === "bash" ? bashScript(model) : shell === "zsh" ? zshScript(model) : fishScript(model);
-    process.stdout.write(script);
+    stdoutStream().write(script);
     return 0;
   },
 });

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
-import { writeStdout } from "../write.ts";
+import { stdoutIsTTY, writeStdout } from "../stdout.ts";
 
 export default defineCommand({
   name: "decipher",
@@ -32,7 +32,7 @@ White space around the input is ignored.`,
     await using backends = createBackends(settings);
     const found = findOneToken(input, "token", backends.goToolBackend);
     const [[value]] = (await resolveTokens([found], backends)) as [[Uint8Array]];
-    await writeStdout([value, Buffer.from(process.stdout.isTTY ? "\n" : "")]);
+    await writeStdout([value, Buffer.from(stdoutIsTTY() ? "\n" : "")]);
     return 0;
   },
 });

@@ -6,6 +6,7 @@ import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
 import { ensureIdentity, readProjectIfAny, schemaReference, writeProject } from "../project.ts";
+import { stdoutStream } from "../stdout.ts";
 
 export default defineCommand({
   name: "init",
@@ -54,7 +55,7 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
         say(`${file} already has local key ${newest.id}, and you are not a recipient yet.`);
         say(`Ask a recipient to run:  s5 keys add ${defaultName()} ${identity.publicKey}`);
       }
-      process.stdout.write(`${identity.publicKey}\n`);
+      stdoutStream().write(`${identity.publicKey}\n`);
       return 0;
     }
     const key = await addProjectKey(config, [
@@ -65,7 +66,7 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     say(`created local key ${key.id} in ${file} (commit this file)`);
     say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
     say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");
-    process.stdout.write(`${identity.publicKey}\n`);
+    stdoutStream().write(`${identity.publicKey}\n`);
     return 0;
   },
 });

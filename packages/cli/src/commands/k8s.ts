@@ -5,7 +5,8 @@ import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { readInput } from "../io.ts";
 import { commonOptions, inPlaceOptions } from "../options.ts";
-import { writeOutputs, writeStdout } from "../write.ts";
+import { writeStdout } from "../stdout.ts";
+import { writeOutputs } from "../write.ts";
 
 /** The actions of `s5 k8s`. */
 const K8S_ACTIONS = ["wrap", "unwrap"] as const;

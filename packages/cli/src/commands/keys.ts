@@ -12,6 +12,7 @@ import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
 import { writeProject } from "../project.ts";
+import { stdoutStream } from "../stdout.ts";
 
 /** The actions of `s5 keys`. */
 const KEYS_ACTIONS = ["show", "list", "generate", "add", "remove", "rotate"] as const;
@@ -56,7 +57,7 @@ export default defineCommand({
     const settings = resolveSettings({
       overrides: { configFile: values.config, privateKeyFile: values["private-key-file"] },
     });
-    const out = (line: string) => process.stdout.write(`${line}\n`);
+    const out = (line: string) => stdoutStream().write(`${line}\n`);
     const say = (line: string) => process.stderr.write(`${line}\n`);
 
     switch (action) {

@@ -4,8 +4,8 @@ import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
+import { writeStdout } from "../stdout.ts";
 import { listFiles, looksBinary } from "../walk.ts";
-import { writeStdout } from "../write.ts";
 
 export default defineCommand({
   name: "ls",

@@ -11,7 +11,8 @@ import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { progress } from "../progress.ts";
-import { writeOutputs, writeStdout } from "../write.ts";
+import { writeStdout } from "../stdout.ts";
+import { writeOutputs } from "../write.ts";
 
 /**
  * A large render keeps one object per token alive until the end, and V8 then grows its young

@@ -6,6 +6,7 @@ import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { stdoutStream } from "../stdout.ts";
 
 /** Signals a supervisor passes on (SIGKILL and SIGSTOP cannot be caught). */
 const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"];
@@ -95,7 +96,7 @@ VAULT_TOKEN, …); by default they stay with s5`,
     for (const signal of FORWARDED) process.on(signal, forward);
     const piped = redactors
       ? Promise.all([
-          pipeRedacted(child.stdout!, process.stdout, redactors[0]!),
+          pipeRedacted(child.stdout!, stdoutStream(), redactors[0]!),
           pipeRedacted(child.stderr!, process.stderr, redactors[1]!),
         ])
       : Promise.resolve();

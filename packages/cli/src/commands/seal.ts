@@ -4,7 +4,8 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
-import { writeOutputs, writeStdout } from "../write.ts";
+import { writeStdout } from "../stdout.ts";
+import { writeOutputs } from "../write.ts";
 
 export default defineCommand({
   name: "seal",

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
-import { writeStdout } from "../write.ts";
+import { writeStdout } from "../stdout.ts";
 
 const hint = 'the query is one JSON object of strings, e.g. {"password": "{{ s5:… }}"}';
 

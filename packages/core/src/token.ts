@@ -14,7 +14,8 @@ import { TokenError, UsageError } from "./errors.ts";
 
 const VAULT = /^vault:v([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})$/;
 const LOCAL = /^local:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)$/;
-const AES = /^aes:([A-Za-z0-9_-]+)$/;
+const AES = /^aes:[A-Za-z0-9_-]+$/;
+const AES_PREFIX = "aes:";
 /** Standard padded base64, as Vault writes its ciphertext. */
 const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 /** A Vault transit ciphertext is at least a 12-byte nonce and a 16-byte tag. */
@@ -24,12 +25,12 @@ const VAULT_V1 = "vault:v1:";
 const NONCE = 12;
 const TAG = 16;
 
-/** The Go tool's AES payload, decoded; undefined when the body is not one. */
-function goToolAes(payload: string): { nonce: Buffer; sealed: Buffer } | undefined {
+/** The Go tool's AES payload, decoded to nonce ‖ ciphertext ‖ tag; undefined when the body is not one. */
+function goToolAes(payload: string): Buffer | undefined {
   if (payload.length < 60 || payload.length % 4 !== 0) return undefined;
   const match = GO_TOOL_AES.exec(Buffer.from(payload, "base64").toString("latin1"));
   if (!match) return undefined;
-  return { sealed: Buffer.from(match[1]!, "hex"), nonce: Buffer.from(match[2]!, "hex") };
+  return Buffer.from(match[2]! + match[1]!, "hex");
 }
 
 /**
@@ -49,9 +50,52 @@ function malformed(message: string, hint?: string): TokenError {
   return new TokenError("S5_TOKEN_MALFORMED", message, { hint });
 }
 
-function aesBody(raw: Buffer, goTool: boolean): AesBody {
-  if (raw.length < NONCE + TAG) throw malformed("the AES token is truncated");
-  return { backend: "aes", nonce: raw.subarray(0, NONCE), sealed: raw.subarray(NONCE), goTool };
+/**
+ * A parsed AES body. An s5 token's body keeps only its text and decodes nonce ‖ ciphertext ‖ tag
+ * when `nonce` or `sealed` is read (the Go tool's form, validated by decoding, keeps the bytes):
+ * a 50 MB file of 100k distinct AES tokens holds every parsed body until all are decrypted, and a
+ * buffer per token (two views before) cost ~17 MB of that peak.
+ */
+class AesToken implements AesBody {
+  readonly backend = "aes";
+  readonly goTool: boolean;
+  /** The token body (`aes:B64URL`) or, for the Go tool's form, the bytes. */
+  readonly #source: string | Buffer;
+
+  constructor(source: string | Buffer, goTool: boolean) {
+    this.#source = source;
+    this.goTool = goTool;
+  }
+
+  /** Nonce ‖ ciphertext ‖ tag (decoded again at each call for an s5 token). */
+  bytes(): Buffer {
+    const source = this.#source;
+    return typeof source === "string"
+      ? Buffer.from(source.slice(AES_PREFIX.length), "base64url")
+      : source;
+  }
+
+  get nonce(): Buffer {
+    return this.bytes().subarray(0, NONCE);
+  }
+
+  get sealed(): Buffer {
+    return this.bytes().subarray(NONCE);
+  }
+}
+
+/** Nonce ‖ ciphertext ‖ tag of an AES body, decoded once (not once per `nonce` and `sealed`). */
+export function aesBytes(body: AesBody): Buffer {
+  return body instanceof AesToken ? body.bytes() : Buffer.concat([body.nonce, body.sealed]);
+}
+
+function aesBody(source: string | Buffer, goTool: boolean): AesBody {
+  const length =
+    typeof source === "string"
+      ? Buffer.byteLength(source.slice(AES_PREFIX.length), "base64url")
+      : source.length;
+  if (length < NONCE + TAG) throw malformed("the AES token is truncated");
+  return new AesToken(source, goTool);
 }
 
 /**
@@ -72,10 +116,9 @@ export function parseBody(body: string, goToolBackend?: BackendName): TokenBody 
     if (!match) throw malformed("a local-key token body is `local:KEYID:BASE64URL`");
     return { backend: "local", key: match[1]!, sealed: match[2]!, goTool: false };
   }
-  if (body.startsWith("aes:")) {
-    const match = AES.exec(body);
-    if (!match) throw malformed("an AES token body is `aes:BASE64URL`");
-    return aesBody(Buffer.from(match[1]!, "base64url"), false);
+  if (body.startsWith(AES_PREFIX)) {
+    if (!AES.test(body)) throw malformed("an AES token body is `aes:BASE64URL`");
+    return aesBody(body, false);
   }
   if (body.includes(":")) {
     const scheme = body.slice(0, body.indexOf(":"));
@@ -104,7 +147,7 @@ export function parseBody(body: string, goToolBackend?: BackendName): TokenBody 
         "it may be a Vault token: `s5 render vault …`",
       );
     }
-    return { backend, ...aes, goTool: true };
+    return aesBody(aes, true);
   }
   return { backend, version: 1, ciphertext: VAULT_V1 + body, goTool: true };
 }

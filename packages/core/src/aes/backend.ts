@@ -5,6 +5,7 @@
 import type { KeyObject } from "node:crypto";
 import type { AesBody, Backend, ItemResult, TokenBody } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
+import { aesBytes } from "../token.ts";
 
 // Loaded on first use: node:crypto costs milliseconds to load, and the runtime loader of
 // local-key tokens (which imports this module through the package index) never needs it.
@@ -42,7 +43,9 @@ function makeKey(raw: Buffer): AesKey {
 
 function open(key: AesKey, body: TokenBody): Uint8Array {
   if (body.backend !== "aes") throw new TokenError("S5_TOKEN_MALFORMED", "not an AES token");
-  const { nonce, sealed } = body;
+  const data = aesBytes(body);
+  const nonce = data.subarray(0, NONCE);
+  const sealed = data.subarray(NONCE);
   const decipher = crypto().createDecipheriv(key.algorithm, key.object, nonce);
   decipher.setAuthTag(sealed.subarray(sealed.length - TAG));
   try {

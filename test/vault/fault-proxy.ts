@@ -38,6 +38,8 @@ export interface FaultProxy {
   seen: Seen[];
   /** The most requests that were open at once (arrived, not yet answered); reset it to 0 by hand. */
   maxInFlight: number;
+  /** Client connections open now. */
+  openConnections: number;
   plan: Plan;
   close(): Promise<void>;
 }
@@ -51,6 +53,7 @@ export async function startFaultProxy(
     url: "",
     seen: [],
     maxInFlight: 0,
+    openConnections: 0,
     plan: () => undefined,
     close: async () => {},
   };
@@ -136,6 +139,10 @@ export async function startFaultProxy(
       if (fault?.kind === "delay") setTimeout(forward, fault.ms);
       else forward();
     });
+  });
+  server.on("connection", (socket) => {
+    proxy.openConnections++;
+    socket.once("close", () => proxy.openConnections--);
   });
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   proxy.url = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;

@@ -2,6 +2,7 @@
 // batches, reordered and missing items — with no wrong and no lost output — and batch counts.
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { setTimeout as sleep } from "node:timers/promises";
 import type { Backend } from "@s5/core";
 import { formatToken, parseBody, type TokenBody } from "@s5/core";
 import { afterAll, afterEach, beforeAll, expect, it } from "vitest";
@@ -66,6 +67,23 @@ describeVault("vault faults and batching", () => {
     expect(decrypts.length).toBeLessThanOrEqual(Math.ceil(1000 / BATCH));
     expect(decrypts.reduce((sum, seen) => sum + seen.items, 0)).toBe(1000);
     expect(proxy.seen).toHaveLength(decrypts.length);
+  });
+
+  it("closing the backends closes their connections (on the next turn of the event loop)", async () => {
+    const own = await startFaultProxy(admin.addr);
+    try {
+      const backends = coreBackends({ ...env, VAULT_ADDR: own.url });
+      await (await backends.get("vault")).decrypt(bodies.slice(0, 10));
+      expect(own.openConnections).toBeGreaterThan(0);
+      await backends[Symbol.asyncDispose]();
+      // Closed by s5, not by the server: keep-alive connections would otherwise stay open in a
+      // long-running host (a bundler's watch mode, a Pulumi program) until the server drops them.
+      const deadline = Date.now() + 2000;
+      while (own.openConnections > 0 && Date.now() < deadline) await sleep(10);
+      expect(own.openConnections).toBe(0);
+    } finally {
+      await own.close();
+    }
   });
 
   it("honours S5_VAULT_BATCH_SIZE", async () => {

@@ -373,15 +373,8 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       throw responseError(response.status, response.body, op, response.tried);
     },
     close() {
-      // On the next turn of the event loop, not now: closing a socket makes Node set up
-      // process.stderr (net's Socket._destroy compares the socket with it), 3–7 ms and ~5 MB at
-      // the end of every CLI run, and in the loader's worker before it answers. The connections
-      // left are idle keep-alive ones, which the agent has unref'd, and the timer is unref'd too:
-      // a process that is ending anyway exits without them; any other closes them a moment later.
-      const agents = [httpAgent, httpsAgent];
-      setTimeout(() => {
-        for (const agent of agents) agent?.destroy();
-      }, 0).unref();
+      httpAgent.destroy();
+      httpsAgent?.destroy();
     },
   };
 }

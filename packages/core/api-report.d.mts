@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { $ as ProjectKey, B as Settings, Ct as UsageError, E as TokenMatch, Et as toS5Error, F as createBackends, H as defaultBackend, J as readProjectFile, L as Overrides, N as Backends, O as mayContainToken, Q as vaultTransit, R as PROJECT_FILE, St as TokenFailures, T as TOKEN_HINT, U as findProjectFile, V as SettingsInput, Y as resolveSettings, _ as findOneToken, _t as Location, at as LocalBody, b as resolveTokens, bt as TokenError, ct as VaultBody, dt as ConfigError, et as Recipient, f as FoundToken, ft as DecryptError, g as Source, gt as KeyError, h as ResolveOptions, ht as IoError, i as SealResult, it as ItemResult, l as applyFilters, lt as backendNames, m as RenderOptions, mt as ExitCodeValue, nt as Backend, o as sealText, ot as TokenBody, p as FoundTokens, pt as ExitCode, r as SealOptions, rt as BackendName, s as FilterName, st as TokenInfo, tt as AesBody, u as filterNames, ut as BackendError, v as findTokens, vt as S5Error, w as Spliced, wt as formatLocation, xt as TokenFailure, y as renderSources, yt as S5ErrorOptions, z as ProjectConfig } from "./seal.mjs";
+import { $ as vaultTransit, B as ProjectConfig, Ct as TokenFailures, Dt as toS5Error, E as TokenMatch, H as SettingsInput, I as createBackends, O as mayContainToken, P as Backends, R as Overrides, St as TokenFailure, T as TOKEN_HINT, Tt as formatLocation, U as defaultBackend, V as Settings, W as findProjectFile, X as resolveSettings, Y as readProjectFile, _ as findOneToken, _t as KeyError, at as ItemResult, b as resolveTokens, bt as S5ErrorOptions, ct as TokenInfo, dt as BackendError, et as ProjectKey, f as FoundToken, ft as ConfigError, g as Source, gt as IoError, h as ResolveOptions, ht as ExitCodeValue, i as SealResult, it as BackendName, l as applyFilters, lt as VaultBody, m as RenderOptions, mt as ExitCode, nt as AesBody, o as sealText, ot as LocalBody, p as FoundTokens, pt as DecryptError, r as SealOptions, rt as Backend, s as FilterName, st as TokenBody, tt as Recipient, u as filterNames, ut as backendNames, v as findTokens, vt as Location, w as Spliced, wt as UsageError, xt as TokenError, y as renderSources, yt as S5Error, z as PROJECT_FILE } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -123,7 +123,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as ProjectKey, A as spliceBytes, B as Settings, C as ScanStats, D as bytesAsText, G as loadSecretKeys, I as createSyncBackend, K as parseBackendName, M as LineIndex, P as SyncBackendName, S as ScanResult, Tt as stackFrames, W as goToolBackendOf, X as validateName, Z as vaultEnvAddress, a as openForEdit, c as applyFilter, d as isFilterName, j as spliceText, k as scan, n as Reuse, nt as Backend, p as FoundTokens, q as readBoolean, t as EditCopy, x as MalformedMatch, z as ProjectConfig } from "./seal.mjs";
+import { A as scanInPlace, B as ProjectConfig, C as ScanStats, D as bytesAsText, Et as stackFrames, F as SyncBackendName, G as goToolBackendOf, J as readBoolean, K as loadSecretKeys, L as createSyncBackend, M as spliceText, N as LineIndex, Q as vaultEnvAddress, S as ScanResult, V as Settings, Z as validateName, a as openForEdit, c as applyFilter, d as isFilterName, et as ProjectKey, j as spliceBytes, k as scan, n as Reuse, p as FoundTokens, q as parseBackendName, rt as Backend, t as EditCopy, x as MalformedMatch } from "./seal.mjs";
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -237,7 +237,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /**
@@ -644,6 +644,11 @@ declare function bytesAsText(source: Uint8Array): string;
  */
 declare function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult;
 /**
+ * {@link scan} of a byte source read in place, whatever its size (the way of large files): for
+ * tests that compare it with the string way.
+ */
+declare function scanInPlace(source: Uint8Array, stats?: ScanStats): ScanResult;
+/**
  * Replaces each match by its value and keeps every other character exactly as it was.
  * `values[i]` replaces `matches[i]`; matches must be in source order and must not overlap.
  */
@@ -663,6 +668,13 @@ declare class Spliced implements Iterable<Uint8Array> {
     end: number;
   }[], values: readonly Uint8Array[]);
   [Symbol.iterator](): Iterator<Uint8Array>;
+  /**
+   * The output copied into buffers of up to `size` bytes, for a stream: a few large writes, and
+   * no view per piece (a piece of the input or a value of `size` or more is passed on as it is).
+   * One plain loop over the tokens: iterating the pieces one by one kept a 1000-token render busy
+   * enough for V8 to bring in its optimising compiler (~5 MB of peak memory).
+   */
+  chunks(size?: number): Generator<Uint8Array>;
   /** The whole output in one buffer (a copy: for small outputs and tests). */
   toBuffer(): Buffer;
 }
@@ -769,4 +781,4 @@ interface EditCopy {
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
-export { ProjectKey as $, spliceBytes as A, Settings as B, ScanStats as C, UsageError as Ct, bytesAsText as D, TokenMatch as E, toS5Error as Et, createBackends as F, loadSecretKeys as G, defaultBackend as H, createSyncBackend as I, readProjectFile as J, parseBackendName as K, Overrides as L, LineIndex as M, Backends as N, mayContainToken as O, SyncBackendName as P, vaultTransit as Q, PROJECT_FILE as R, ScanResult as S, TokenFailures as St, TOKEN_HINT as T, stackFrames as Tt, findProjectFile as U, SettingsInput as V, goToolBackendOf as W, validateName as X, resolveSettings as Y, vaultEnvAddress as Z, findOneToken as _, Location as _t, openForEdit as a, LocalBody as at, resolveTokens as b, TokenError as bt, applyFilter as c, VaultBody as ct, isFilterName as d, ConfigError as dt, Recipient as et, FoundToken as f, DecryptError as ft, Source as g, KeyError as gt, ResolveOptions as h, IoError as ht, SealResult as i, ItemResult as it, spliceText as j, scan as k, applyFilters as l, backendNames as lt, RenderOptions as m, ExitCodeValue as mt, Reuse as n, Backend as nt, sealText as o, TokenBody as ot, FoundTokens as p, ExitCode as pt, readBoolean as q, SealOptions as r, BackendName as rt, FilterName as s, TokenInfo as st, EditCopy as t, AesBody as tt, filterNames as u, BackendError as ut, findTokens as v, S5Error as vt, Spliced as w, formatLocation as wt, MalformedMatch as x, TokenFailure as xt, renderSources as y, S5ErrorOptions as yt, ProjectConfig as z };
+export { vaultTransit as $, scanInPlace as A, ProjectConfig as B, ScanStats as C, TokenFailures as Ct, bytesAsText as D, toS5Error as Dt, TokenMatch as E, stackFrames as Et, SyncBackendName as F, goToolBackendOf as G, SettingsInput as H, createBackends as I, readBoolean as J, loadSecretKeys as K, createSyncBackend as L, spliceText as M, LineIndex as N, mayContainToken as O, Backends as P, vaultEnvAddress as Q, Overrides as R, ScanResult as S, TokenFailure as St, TOKEN_HINT as T, formatLocation as Tt, defaultBackend as U, Settings as V, findProjectFile as W, resolveSettings as X, readProjectFile as Y, validateName as Z, findOneToken as _, KeyError as _t, openForEdit as a, ItemResult as at, resolveTokens as b, S5ErrorOptions as bt, applyFilter as c, TokenInfo as ct, isFilterName as d, BackendError as dt, ProjectKey as et, FoundToken as f, ConfigError as ft, Source as g, IoError as gt, ResolveOptions as h, ExitCodeValue as ht, SealResult as i, BackendName as it, spliceBytes as j, scan as k, applyFilters as l, VaultBody as lt, RenderOptions as m, ExitCode as mt, Reuse as n, AesBody as nt, sealText as o, LocalBody as ot, FoundTokens as p, DecryptError as pt, parseBackendName as q, SealOptions as r, Backend as rt, FilterName as s, TokenBody as st, EditCopy as t, Recipient as tt, filterNames as u, backendNames as ut, findTokens as v, Location as vt, Spliced as w, UsageError as wt, MalformedMatch as x, TokenError as xt, renderSources as y, S5Error as yt, PROJECT_FILE as z };

@@ -6,7 +6,7 @@
  * (order), and by commands that print text.
  */
 import { writeSync } from "node:fs";
-import { IoError } from "@s5/core";
+import { IoError, Spliced } from "@s5/core";
 import { report } from "./report.ts";
 
 let streamInUse = false;
@@ -73,7 +73,9 @@ function writeDirect(data: Uint8Array): Uint8Array | undefined {
 }
 
 /** Writes pieces to stdout in order and waits until they are handed to the OS. */
-export async function writeStdout(pieces: Iterable<Uint8Array>): Promise<void> {
+export async function writeStdout(output: Iterable<Uint8Array>): Promise<void> {
+  // A render's output is copied into chunks by one loop in core, not gathered piece by piece here.
+  const pieces = output instanceof Spliced ? output.chunks(STDOUT_CHUNK) : output;
   let batch: Uint8Array[] = [];
   let size = 0;
   const write = async (data: Uint8Array) => {

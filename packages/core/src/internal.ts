@@ -41,6 +41,7 @@ export {
   type ScanResult,
   type ScanStats,
   scan,
+  scanInPlace,
   spliceBytes,
   spliceText,
 } from "./scan.ts";

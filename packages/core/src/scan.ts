@@ -92,8 +92,28 @@ function isSpace(code: number): boolean {
  * space pasted from a web page or a chat) must be reported, not passed through as text.
  * In a byte source these arrive as their UTF-8 bytes, read one per character.
  */
-const UNICODE_SPACES =
-  /^(?:[\u00a0\u1680\u2000-\u200b\u202f\u205f\u3000\ufeff]|\u00c2\u00a0|\u00e2\u0080[\u0080-\u008b\u00af]|\u00e2\u0081\u009f|\u00e3\u0080\u0080|\u00ef\u00bb\u00bf)/;
+const UNICODE_SPACE =
+  "[\\u00a0\\u1680\\u2000-\\u200b\\u202f\\u205f\\u3000\\ufeff]|\\u00c2\\u00a0|\\u00e2\\u0080[\\u0080-\\u008b\\u00af]|\\u00e2\\u0081\\u009f|\\u00e3\\u0080\\u0080|\\u00ef\\u00bb\\u00bf";
+const UNICODE_SPACES = new RegExp(`^(?:${UNICODE_SPACE})`);
+
+/**
+ * Where the character loop below would stop and look further: `{{`, white space (the grammar's
+ * and the Unicode spaces it reports), then `s5:` or the Go tool's `vault:vN`. Text is searched by
+ * the engine's compiled matcher instead of a character loop: a new process runs the loop cold,
+ * and in a 1000-token file that loop was hot enough to be optimised, which costs ~5 MB.
+ */
+const CANDIDATE = new RegExp(
+  `\\{\\{(?:[ \\t\\n\\r\\f]|${UNICODE_SPACE})*(?:s5:|vault:v[1-9])`,
+  "g",
+);
+
+/**
+ * A complete token without filters, the usual case, at a candidate: `{{`, spaces, `s5:` (or the
+ * Go tool's `vault:vN`, kept in the body), the body, spaces, `}}`. Anything else (filters, a
+ * Unicode space, a malformed token) goes through the character loop, which reports it.
+ */
+const WELL_FORMED =
+  /\{\{([ \t\n\r\f]*)(s5:(?=[A-Za-z0-9:+/=_.-])|(?=vault:v[1-9]))([A-Za-z0-9:+/=_.-]+)[ \t\n\r\f]*\}\}/y;
 
 /** Length of the Unicode space (in source units) at `at`, or 0. */
 function unicodeSpaceAt(text: Text, at: number): number {
@@ -210,10 +230,37 @@ function isGoToolVaultToken(text: Text, at: number): boolean {
  * scan("password: {{ s5:vault:v1:abc= }}").tokens[0]?.body // "vault:v1:abc="
  */
 export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult {
-  const text: Text =
-    typeof source === "string"
-      ? source
-      : Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  if (typeof source === "string") return scanText(source, undefined, stats);
+  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  // Up to a few MB, a byte source is read as a latin1 string (one character per byte, so the
+  // offsets stay byte offsets), which the compiled matchers can search; past that, in place, so a
+  // large file is never copied.
+  return bytes.length <= AS_STRING_LIMIT
+    ? scanText(bytes.toString("latin1"), bytes, stats)
+    : scanText(bytes, bytes, stats);
+}
+
+/** Byte sources up to this size are scanned as latin1 strings. */
+const AS_STRING_LIMIT = 4 * 1024 * 1024;
+
+/**
+ * {@link scan} of a byte source read in place, whatever its size (the way of large files): for
+ * tests that compare it with the string way.
+ */
+export function scanInPlace(source: Uint8Array, stats?: ScanStats): ScanResult {
+  const bytes = Buffer.from(source.buffer, source.byteOffset, source.byteLength);
+  return scanText(bytes, bytes, stats);
+}
+
+/** The next place worth a look from `from`: a candidate (strings) or any `{{` (bytes in place). */
+function nextStart(text: Text, from: number, length: number): number {
+  if (typeof text !== "string") return findOpen(text, from, length);
+  CANDIDATE.lastIndex = from;
+  return CANDIDATE.exec(text)?.index ?? -1;
+}
+
+/** `bytes`: the source's bytes when `text` shows them (as latin1, or themselves), for messages. */
+function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): ScanResult {
   const tokens: TokenMatch[] = [];
   const malformed: MalformedMatch[] = [];
   // Repeated tokens share one body string: the copy dies young instead of living as long as the
@@ -235,8 +282,31 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
   };
 
   for (;;) {
-    const start = findOpen(text, from, length);
+    const start = nextStart(text, from, length);
     if (start === -1) break;
+    // A candidate's body starts where CANDIDATE stopped; without a body character it cannot be
+    // well formed (a flood of `{{ s5:` tries no second expression per candidate).
+    if (typeof text === "string" && isBodyByte(text.charCodeAt(CANDIDATE.lastIndex))) {
+      WELL_FORMED.lastIndex = start;
+      const match = WELL_FORMED.exec(text);
+      if (match) {
+        const body = intern(match[3]!);
+        const bodyStart = start + 2 + match[1]!.length + match[2]!.length;
+        const end = start + match[0].length;
+        steps += end - start;
+        tokens.push({
+          start,
+          end,
+          body,
+          bodyStart,
+          bodyEnd: bodyStart + body.length,
+          filters: NO_FILTERS,
+          info: undefined,
+        });
+        from = end;
+        continue;
+      }
+    }
     let at = start + 2;
     let unicodeSpace = false;
     for (;;) {
@@ -301,7 +371,7 @@ export function scan(source: string | Uint8Array, stats?: ScanStats): ScanResult
       } else if (unicodeSpaceAt(text, at) > 0) {
         reason = `${NOT_A_SPACE} in the token`;
       } else if (at === afterBody && body.length > 0) {
-        reason = `unexpected character ${describeChar(text, at)} in the token`;
+        reason = `unexpected character ${describeChar(bytes ?? text, at)} in the token`;
       } else {
         reason = "the token is not closed with `}}`";
       }
@@ -381,6 +451,57 @@ export class Spliced implements Iterable<Uint8Array> {
       last = match.end;
     }
     if (last < this.#source.byteLength) yield this.#source.subarray(last);
+  }
+
+  /**
+   * The output copied into buffers of up to `size` bytes, for a stream: a few large writes, and
+   * no view per piece (a piece of the input or a value of `size` or more is passed on as it is).
+   * One plain loop over the tokens: iterating the pieces one by one kept a 1000-token render busy
+   * enough for V8 to bring in its optimising compiler (~5 MB of peak memory).
+   */
+  *chunks(size = 64 * 1024): Generator<Uint8Array> {
+    const source = Buffer.from(
+      this.#source.buffer,
+      this.#source.byteOffset,
+      this.#source.byteLength,
+    );
+    const matches = this.#matches;
+    const values = this.#values;
+    const count = matches.length;
+    let out = Buffer.allocUnsafe(size);
+    let used = 0;
+    let last = 0;
+    for (let i = 0; i <= count; i++) {
+      // The input before this token (or after the last one)…
+      const gapEnd = i < count ? matches[i]!.start : source.byteLength;
+      const gap = gapEnd - last;
+      if (gap > 0) {
+        if (used > 0 && used + gap > size) {
+          yield out.subarray(0, used);
+          out = Buffer.allocUnsafe(size);
+          used = 0;
+        }
+        if (gap >= size) yield source.subarray(last, gapEnd);
+        else used += source.copy(out, used, last, gapEnd);
+      }
+      if (i === count) break;
+      // …then the token's value.
+      const value = values[i]!;
+      if (value.byteLength > 0) {
+        if (used > 0 && used + value.byteLength > size) {
+          yield out.subarray(0, used);
+          out = Buffer.allocUnsafe(size);
+          used = 0;
+        }
+        if (value.byteLength >= size) yield value;
+        else {
+          out.set(value, used);
+          used += value.byteLength;
+        }
+      }
+      last = matches[i]!.end;
+    }
+    if (used > 0) yield out.subarray(0, used);
   }
 
   /** The whole output in one buffer (a copy: for small outputs and tests). */

@@ -2,7 +2,7 @@ import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { cipherValues } from "../src/cipher.ts";
 import { renderSources } from "../src/render.ts";
-import { type ScanStats, scan } from "../src/scan.ts";
+import { type ScanStats, scan, scanInPlace, spliceBytes } from "../src/scan.ts";
 import { testBackends } from "./helpers.ts";
 
 const backends = await testBackends();
@@ -90,6 +90,105 @@ describe("properties", () => {
             expect(text.slice(token.start, token.end)).toContain(token.body);
           }
           for (const bad of malformed) expect(text.startsWith("{{", bad.start)).toBe(true);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+
+  it("finds the same tokens and malformed tokens reading bytes in place as reading a string", () => {
+    // Strings and small byte sources go through the compiled matchers (candidates, then whole
+    // well-formed tokens); large byte sources through the character loop alone. Both must agree
+    // on everything, messages included.
+    const unit = fc.constantFrom(
+      "{{",
+      "}}",
+      "{{ s5:",
+      "{{s5:",
+      "{{ vault:v1:",
+      "s5:",
+      "vault:v",
+      "aes:",
+      "local:k1:",
+      " | json",
+      "|",
+      "{",
+      "}",
+      " ",
+      "\t",
+      "\n",
+      "A",
+      "z",
+      "9",
+      "=",
+      "+",
+      "/",
+      "-",
+      ".",
+      ":",
+      "_",
+      "\u00a0",
+      "\u2003",
+      "\u200b",
+      "\ufeff",
+      "é",
+      "😀",
+    );
+    const view = (result: ReturnType<typeof scan>) => ({
+      tokens: result.tokens.map(({ start, end, body, bodyStart, bodyEnd, filters }) => ({
+        start,
+        end,
+        body,
+        bodyStart,
+        bodyEnd,
+        filters,
+      })),
+      malformed: result.malformed,
+      malformedCount: result.malformedCount,
+    });
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 60 }), (text) => {
+        const utf8 = Buffer.from(text, "utf8");
+        expect(view(scan(utf8))).toEqual(view(scanInPlace(utf8)));
+        // The same characters one byte each (a Unicode space then arrives as one byte, 0xa0).
+        const latin1 = Buffer.from(text, "latin1");
+        expect(view(scan(latin1))).toEqual(view(scanInPlace(latin1)));
+      }),
+      { numRuns: 5000 },
+    );
+  });
+
+  it("a spliced output copied into chunks is the same bytes, in chunks no larger than asked", () => {
+    fc.assert(
+      fc.property(
+        fc.uint8Array({ maxLength: 300 }),
+        fc.array(fc.tuple(fc.nat(300), fc.nat(20), fc.uint8Array({ maxLength: 40 })), {
+          maxLength: 12,
+        }),
+        fc.integer({ min: 1, max: 64 }),
+        (source, cuts, size) => {
+          // Non-overlapping matches in order, each replaced by its value.
+          const matches: { start: number; end: number }[] = [];
+          const values: Uint8Array[] = [];
+          let at = 0;
+          for (const [skip, width, value] of cuts) {
+            const start = Math.min(at + skip, source.length);
+            const end = Math.min(start + width, source.length);
+            matches.push({ start, end });
+            values.push(value);
+            at = end;
+          }
+          const spliced = spliceBytes(source, matches, values);
+          const chunks = [...spliced.chunks(size)];
+          expect(Buffer.concat(chunks).equals(spliced.toBuffer())).toBe(true);
+          for (const chunk of chunks) {
+            expect(chunk.byteLength).toBeGreaterThan(0);
+            // Larger only when one piece is larger, passed on as it is.
+            if (chunk.byteLength > size) {
+              const big = [...spliced].some((piece) => Buffer.from(piece).equals(chunk));
+              expect(big).toBe(true);
+            }
+          }
         },
       ),
       { numRuns: 2000 },

@@ -189,13 +189,15 @@ export function formatBody(
     case "local":
       if (options.goTool) checkGoToolForm("local");
       return `local:${body.key}:${body.sealed}`;
-    case "aes":
+    case "aes": {
+      // One decode of the body, not one per `nonce` and `sealed`.
+      const bytes = aesBytes(body);
       if (options.goTool) {
-        return Buffer.from(`${body.sealed.toString("hex")}:${body.nonce.toString("hex")}`).toString(
-          "base64",
-        );
+        const nonce = bytes.subarray(0, NONCE).toString("hex");
+        return Buffer.from(`${bytes.subarray(NONCE).toString("hex")}:${nonce}`).toString("base64");
       }
-      return `aes:${Buffer.concat([body.nonce, body.sealed]).toString("base64url")}`;
+      return `${AES_PREFIX}${bytes.toString("base64url")}`;
+    }
   }
 }
 

@@ -46,11 +46,18 @@ export const builtinsWithoutFacades: Plugin = {
  * The license texts of the third-party packages bundled into a package's dist/, next to the code
  * (`dist/THIRD-PARTY-LICENSES.md`): core's Vault transport (node-vault), the loader's dotenv.
  */
-export function bundledLicenses(what: string): Plugin {
+export function bundledLicenses(what: string, alsoFrom: string[] = []): Plugin {
   return {
     name: "s5-bundled-licenses",
     generateBundle(_options, bundle) {
       const packages = new Map<string, string>();
+      // Notices of code that arrives already bundled (another package's dist): its own list.
+      for (const file of alsoFrom) {
+        for (const section of readFileSync(file, "utf8").split(/^## /m).slice(1)) {
+          const [name = "", ...rest] = section.split("\n");
+          packages.set(name.trim(), rest.join("\n").trim());
+        }
+      }
       for (const item of Object.values(bundle)) {
         if (item.type !== "chunk") continue;
         for (const id of item.moduleIds) {

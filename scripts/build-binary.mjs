@@ -73,13 +73,13 @@ function bundlePlugin() {
         const [, pkg, sub] = /^@s5\/(core|loader)(\/internal)?$/.exec(path);
         return { path: join(ROOT, "packages", pkg, "src", sub ? "internal.ts" : "index.ts") };
       });
-      // The loader's worker (for `config()`, the synchronous API) is not part of the CLI.
-      build.onResolve({ filter: /^s5:worker-source$/ }, () => ({
-        path: "worker-source",
+      // The loader's engine (`s5/config` and the worker of `config()`) is not part of the CLI.
+      build.onResolve({ filter: /^s5:engine-source$/ }, () => ({
+        path: "engine-source",
         namespace: "s5-binary",
       }));
       build.onLoad({ filter: /.*/, namespace: "s5-binary" }, () => ({
-        contents: `export default "throw new Error('no decryption worker in the single-file s5')";
+        contents: `export default "throw new Error('no decryption engine in the single-file s5')";
 export const hash = "none";`,
         loader: "js",
       }));

@@ -6,19 +6,20 @@ import { bundledLicenses, packageBuild } from "../../tsdown.base.ts";
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
 /**
- * `s5:worker-source`: the worker of `config()` with core bundled in, as a string. A worker file
+ * `s5:engine-source`: the engine (src/engine.ts: `s5/config`, `s5/preload` and their worker) with
+ * core bundled in, as one string that src/engine-run.ts compiles with V8's cached data. A file
  * next to dist/ would be lost when the application is bundled; a string travels with the code.
- * The native module stays outside and is resolved at run time (see src/sync.ts).
+ * The native module stays outside and is resolved at run time (see src/engine-run.ts).
  */
-const workerSource: Plugin = {
-  name: "s5-worker-source",
+const engineSource: Plugin = {
+  name: "s5-engine-source",
   resolveId(id) {
-    return id === "s5:worker-source" ? "\0s5:worker-source" : undefined;
+    return id === "s5:engine-source" ? "\0s5:engine-source" : undefined;
   },
   async load(id) {
-    if (id !== "\0s5:worker-source") return undefined;
+    if (id !== "\0s5:engine-source") return undefined;
     const result = await build({
-      entryPoints: ["src/worker.ts"],
+      entryPoints: ["src/engine.ts"],
       bundle: true,
       platform: "node",
       format: "cjs",
@@ -29,14 +30,30 @@ const workerSource: Plugin = {
       // Core's dist carries the Vault transport (node-vault) in its lazily loaded chunk:
       // it comes along, and only the native module stays outside.
       external: ["sodium-native"],
-      // `import("sodium-native")` must go through the worker's resolving `require`, and
-      // `createRequire(import.meta.url)` must start where sodium-native is (see src/sync.ts).
+      // `import("sodium-native")` must go through the engine's resolving `require`, and
+      // `createRequire(import.meta.url)` must start where sodium-native is (src/engine-run.ts).
       supported: { "dynamic-import": false },
       define: { "import.meta.url": "__s5Meta.url" },
+      plugins: [
+        {
+          // Inside the engine, its own text (to start the worker with) is what it was compiled from.
+          name: "s5-engine-self",
+          setup(engine) {
+            engine.onResolve({ filter: /^s5:engine-source$/ }, () => ({
+              path: "self",
+              namespace: "s5-engine-self",
+            }));
+            engine.onLoad({ filter: /.*/, namespace: "s5-engine-self" }, () => ({
+              contents: "export default __s5Meta.source;\nexport const hash = __s5Meta.hash;",
+              loader: "js",
+            }));
+          },
+        },
+      ],
       logLevel: "error",
     });
     const text = result.outputFiles[0]!.text;
-    // Names the worker's code cache file: cached data of another build is never offered to V8.
+    // Names the engine's code cache files: cached data of another build is never offered to V8.
     const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
     return `export default ${JSON.stringify(text)};\nexport const hash = ${JSON.stringify(hash)};`;
   },
@@ -67,5 +84,18 @@ export default packageBuild(["src/index.ts", "src/config.ts", "src/preload.ts"],
   // dotenv's parser travels inside the loader's chunk: as a CommonJS package of its own it cost
   // every `s5/config` start ~3 ms to resolve and load.
   deps: { alwaysBundle: (id: string) => id === "dotenv", onlyBundle: false },
-  plugins: [workerSource, dotenvBuiltins, bundledLicenses("dotenv's parser")],
+  // What `s5/config` loads besides its entry: the engine's text and what compiles it, in one chunk.
+  outputOptions: {
+    advancedChunks: {
+      groups: [{ name: "engine", test: /engine-run|engine-source|code-cache|marks/ }],
+    },
+  },
+  plugins: [
+    engineSource,
+    dotenvBuiltins,
+    // The engine carries core's dist, and with it the Vault transport core bundles.
+    bundledLicenses("dotenv's parser; in the engine, core's Vault transport", [
+      "../core/dist/THIRD-PARTY-LICENSES.md",
+    ]),
+  ],
 });

@@ -7,6 +7,7 @@ import {
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -105,7 +106,7 @@ describeVault("s5/config with Vault transit", () => {
     for (const value of values) expect(refused.stderr).not.toContain(value);
   });
 
-  it("the worker's compiled code is kept in the user's private cache, reused, never in a shared directory", async () => {
+  it("the engine's compiled code is kept in the user's private cache, reused, never in a shared directory", async () => {
     const app = (extra: Record<string, string>) =>
       run(["app.mjs"], { cwd: dir, env: { ...env, ...fromEnv(), ...extra } });
     const cache = mkdtempSync(join(tmpdir(), "s5-loader-cache-"));
@@ -115,15 +116,33 @@ describeVault("s5/config with Vault transit", () => {
       expect(out.stderr).toBe("");
       expect(JSON.parse(out.stdout)).toEqual(expected());
     }
-    const files = readdirSync(codeCache);
-    expect(files).toEqual([expect.stringMatching(/^config-worker-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/)]);
+    // One file for the application's thread (s5/config), one for the worker (Vault tokens).
+    const files = readdirSync(codeCache).sort();
+    expect(files).toEqual([
+      expect.stringMatching(/^engine-config-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/),
+      expect.stringMatching(/^engine-worker-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/),
+    ]);
     expect(statSync(codeCache).mode & 0o777).toBe(0o700);
-    const file = join(codeCache, files[0]!);
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    // Written once by the first start; the second start used it (V8 accepted it: not rewritten).
-    const written = statSync(file).mtimeMs;
+    const written = new Map<string, number>();
+    for (const name of files) {
+      const file = join(codeCache, name);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      written.set(file, statSync(file).mtimeMs);
+    }
+    // Written once by the first start; the second start used them (V8 accepted them: not rewritten).
     await app({ XDG_CACHE_HOME: cache });
-    expect(statSync(file).mtimeMs).toBe(written);
+    for (const [file, mtime] of written) expect(statSync(file).mtimeMs).toBe(mtime);
+    expect(readdirSync(codeCache)).toHaveLength(2);
+    // Damaged cached data: V8 refuses it, the start is the same, and a good file replaces it.
+    for (const file of written.keys()) writeFileSync(file, Buffer.alloc(4096, 7));
+    const damaged = await app({ XDG_CACHE_HOME: cache });
+    expect(damaged.stderr).toBe("");
+    expect(JSON.parse(damaged.stdout)).toEqual(expected());
+    for (const file of written.keys()) {
+      expect(readFileSync(file).equals(Buffer.alloc(4096, 7))).toBe(false);
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+    }
+    expect(readdirSync(codeCache)).toHaveLength(2);
 
     // A directory another user could write to, or NODE_DISABLE_COMPILE_CACHE: no cache at all.
     const shared = mkdtempSync(join(tmpdir(), "s5-loader-shared-"));

@@ -1,10 +1,11 @@
 /**
- * The worker of `config()`, bundled with core into a string (`s5:worker-source`) at build time.
- * It answers exactly once and wakes the waiting thread, also when it dies first. The bootstrap in
- * src/sync.ts compiles it and calls {@link serve}.
+ * The worker of `config()`, part of the engine (src/engine.ts). It answers exactly once and wakes
+ * the waiting thread, also when it dies first. The bootstrap in src/sync.ts compiles the engine
+ * and calls {@link serve}.
  */
-import { type MessagePort, workerData } from "node:worker_threads";
-import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from "./decrypt.ts";
+import type { MessagePort } from "node:worker_threads";
+import { type DecryptRequest, decryptItems } from "./decrypt.ts";
+import { WORKER_DONE, WORKER_EXITED } from "./marks.ts";
 
 /**
  * Answers the one request that comes through the port. `beforeReply` runs once the work is done
@@ -13,6 +14,8 @@ import { type DecryptRequest, decryptItems, WORKER_DONE, WORKER_EXITED } from ".
  * if the worker exits without an answer (`WORKER_EXITED`), from before this code even compiles.
  */
 export function serve(beforeReply?: () => void): void {
+  // Read here: the engine also runs in the application's thread, which has no worker_threads loaded.
+  const { workerData } = process.getBuiltinModule("node:worker_threads");
   const { port, state } = workerData as { port: MessagePort; state: Int32Array };
   const wake = (value: number): void => {
     if (Atomics.compareExchange(state, 0, 0, value) === 0) Atomics.notify(state, 0);

@@ -1,0 +1,156 @@
+/**
+ * Compiling and starting the engine (src/engine.ts, built into the string `s5:engine-source`),
+ * in this thread for `s5/config` and `s5/preload`, and in the decryption worker (src/sync.ts).
+ * V8's cached data for it lives in the user's private cache directory (src/code-cache.ts), one
+ * file per use, because each use runs (and so caches) other functions.
+ */
+import { isAbsolute, join, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import engineSource, { hash } from "s5:engine-source";
+
+import { codeCacheDir } from "./code-cache.ts";
+
+/** What the engine exports (src/engine.ts). */
+export interface Engine {
+  startConfig(): void;
+  startPreload(): Promise<void> | undefined;
+  serve(beforeReply?: () => void): void;
+}
+
+export type EngineUse = "config" | "preload" | "worker";
+
+/** The cache file of this build's engine for one use on this Node, or `undefined` (no private cache). */
+export function cacheFileOf(use: EngineUse): string | undefined {
+  const dir = codeCacheDir();
+  if (!dir) return undefined;
+  return join(dir, `engine-${use}-${hash}-${process.version}-${process.arch}.bin`);
+}
+
+function ownFile(): string | undefined {
+  try {
+    const url = import.meta.url;
+    return typeof url === "string" && url.startsWith("file:") ? fileURLToPath(url) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/** Where the engine looks for `sodium-native`, in order: this package, the main script, the working directory. */
+export function bases(cwd: string): string[] {
+  const list: string[] = [];
+  const own = ownFile();
+  if (own) list.push(own);
+  const main = process.argv[1];
+  if (main && isAbsolute(resolve(main))) list.push(resolve(main));
+  list.push(join(resolve(cwd), "index.js"));
+  return list;
+}
+
+/**
+ * Compiles the engine with the cached data of `cacheFile` (when V8 accepts it) and runs its top
+ * level. `save`, when given, writes fresh cached data: call it once the engine has done its work,
+ * so that the data holds the functions that ran. All-or-nothing, 0600, through a temporary file.
+ *
+ * Self-contained (no name from outside its body, built-ins through `process.getBuiltinModule`):
+ * the worker runs it from its source text (src/sync.ts).
+ */
+export function compileEngine(
+  code: string,
+  codeHash: string,
+  from: string[],
+  cacheFile: string | undefined,
+): { engine: Engine; save: (() => void) | undefined } {
+  const fs = process.getBuiltinModule("node:fs");
+  // Only the native module is outside the engine: `node:module` is loaded when it is asked for.
+  let resolvers: NodeJS.Require[] | undefined;
+  const requires = (): NodeJS.Require[] => {
+    if (!resolvers) {
+      const { createRequire } = process.getBuiltinModule("node:module");
+      resolvers = from.map((base) => createRequire(base));
+    }
+    return resolvers;
+  };
+  const load = (id: string): unknown => {
+    const builtin = process.getBuiltinModule(id);
+    if (builtin) return builtin;
+    let last: unknown;
+    for (const resolveFrom of requires()) {
+      try {
+        return resolveFrom(id);
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "MODULE_NOT_FOUND") throw error;
+        last = error;
+      }
+    }
+    throw last;
+  };
+  let url: string | undefined;
+  // Core's own place, for its dependencies (the JavaScript libsodium's @noble packages) when no
+  // sodium-native is installed: under a strict layout (pnpm) only core can resolve them.
+  const coreBase = (): string | undefined => {
+    try {
+      return requires()[0]!.resolve("@s5/core/package.json");
+    } catch {
+      return undefined;
+    }
+  };
+  // import.meta.url of the bundled code: a place from which its external modules resolve.
+  const meta = {
+    source: code,
+    hash: codeHash,
+    get url(): string {
+      if (url === undefined) {
+        const { pathToFileURL } = process.getBuiltinModule("node:url");
+        const base =
+          from.find((_, i) => {
+            try {
+              requires()[i]!.resolve("sodium-native");
+              return true;
+            } catch {
+              return false;
+            }
+          }) ??
+          coreBase() ??
+          from[0]!;
+        url = pathToFileURL(base).href;
+      }
+      return url;
+    },
+  };
+  let cachedData: Buffer | undefined;
+  if (cacheFile) {
+    try {
+      cachedData = fs.readFileSync(cacheFile);
+    } catch {
+      // none yet
+    }
+  }
+  const { Script } = process.getBuiltinModule("node:vm");
+  const script = new Script(`(function (require, module, exports, __s5Meta) {\n${code}\n})`, {
+    filename: "s5-engine.js",
+    cachedData,
+  });
+  const holder = { exports: {} as Engine };
+  script.runInThisContext()(load, holder, holder.exports, meta);
+  const fresh = cacheFile !== undefined && (!cachedData || script.cachedDataRejected === true);
+  const save = (): void => {
+    const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+    try {
+      fs.writeFileSync(temporary, script.createCachedData(), { flag: "wx", mode: 0o600 });
+      fs.renameSync(temporary, cacheFile!);
+    } catch {
+      try {
+        fs.rmSync(temporary, { force: true });
+      } catch {
+        // nothing left to do: the cache only makes the next start faster
+      }
+    }
+  };
+  return { engine: holder.exports, save: fresh ? save : undefined };
+}
+
+/** The engine for `s5/config` or `s5/preload`, compiled in this thread. */
+export function startEngine(use: "config" | "preload"): ReturnType<typeof compileEngine> {
+  return compileEngine(engineSource, hash, bases(process.cwd()), cacheFileOf(use));
+}

@@ -1,0 +1,7 @@
+/** The engine (src/engine.ts with core), bundled at build time into one string (see tsdown.config.ts). */
+declare module "s5:engine-source" {
+  const source: string;
+  export default source;
+  /** A hash of the code, naming its cache files. */
+  export const hash: string;
+}

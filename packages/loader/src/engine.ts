@@ -1,0 +1,44 @@
+/**
+ * The engine: what `s5/config` and `s5/preload` run, and what the decryption worker runs. It is
+ * bundled with core at build time into one string (`s5:engine-source`) that src/engine-run.ts
+ * compiles with V8's cached data, so a start compiles ~85 kB of minified code once per s5 build
+ * instead of ~200 kB of modules every time (Node keeps no compiled code for a library's modules
+ * unless the whole process opts in).
+ */
+import { cannotStart } from "./errors.ts";
+import { config, load } from "./load.ts";
+import { debug } from "./log.ts";
+import { resolveOptions } from "./options.ts";
+import { isPreloaded } from "./start.ts";
+
+export { serve } from "./worker.ts";
+
+/** `import "s5/config"`: decrypts synchronously, or stops the process naming the variables. */
+export function startConfig(): void {
+  try {
+    config();
+  } catch (error) {
+    cannotStart(error);
+  }
+}
+
+/**
+ * `s5/preload`: under `node --import` it decrypts in this thread (the promise, which the entry
+ * awaits); imported any other way it is {@link startConfig}, synchronously, and returns nothing.
+ */
+export function startPreload(): Promise<void> | undefined {
+  if (isPreloaded()) return decryptBeforeApp();
+  startConfig();
+  return undefined;
+}
+
+async function decryptBeforeApp(): Promise<void> {
+  try {
+    const { decrypted } = await load();
+    if (decrypted.length > 0) {
+      debug(resolveOptions(), "decrypted in this thread, before the application (node --import)");
+    }
+  } catch (error) {
+    cannotStart(error);
+  }
+}

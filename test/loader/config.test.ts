@@ -1,6 +1,7 @@
 // `s5/config` with local keys, in every way an application can load it: an ESM side-effect import
 // followed by sibling imports, require(), --import, -r, NODE_OPTIONS; failures that stop the app.
-import { writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { localProject, type Project, printVars, SIBLING_ESM } from "./helpers.ts";
@@ -154,6 +155,38 @@ describe("s5/config with local keys", () => {
     expect(debug.stderr).toContain("no .env file");
     expect(debug.stderr).toContain("nothing to do");
     expect(debug.stderr).not.toContain("decrypted in");
+  });
+
+  it("the engine's cached data of a start without tokens is replaced once by that of a start with tokens", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "s5-loader-reach-"));
+    const env = { XDG_CACHE_HOME: cache };
+    const file = () => {
+      const dir = join(cache, "s5", "code-cache");
+      const names = readdirSync(dir);
+      expect(names).toEqual([
+        expect.stringMatching(/^engine-config-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/),
+      ]);
+      return join(dir, names[0]!);
+    };
+    // No token in the environment or in a .env: the file covers only what that start ran.
+    const bare = await localProject();
+    bare.write({ "app.mjs": `import "s5/config";\n${printVars(["X"])}\n` });
+    expect((await bare.node(["app.mjs"], env)).code).toBe(0);
+    expect(readFileSync(file())[0]).toBe(0);
+    const first = readFileSync(file());
+    // A start that decrypts rewrites it (decryption code compiled in), once.
+    const out = await project.node(["esm-app.mjs"], env);
+    expect(JSON.parse(out.stdout)).toMatchObject(expected);
+    const second = readFileSync(file());
+    expect(second[0]).toBe(1);
+    expect(second.equals(first)).toBe(false);
+    expect(statSync(file()).mode & 0o777).toBe(0o600);
+    await project.node(["esm-app.mjs"], env);
+    expect(readFileSync(file()).equals(second)).toBe(true);
+    // A later start without tokens keeps the fuller file.
+    expect((await bare.node(["app.mjs"], env)).code).toBe(0);
+    expect(readFileSync(file()).equals(second)).toBe(true);
+    rmSync(cache, { recursive: true, force: true });
   });
 });
 

@@ -8,7 +8,6 @@ import { startEngine } from "./engine-run.ts";
 import { WORKER_MARK } from "./marks.ts";
 
 if (process.env[WORKER_MARK] !== "1") {
-  const { engine, save } = startEngine("config");
-  engine.startConfig();
-  save?.();
+  const { engine, update } = startEngine("config");
+  update(engine.startConfig());
 }

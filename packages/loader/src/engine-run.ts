@@ -11,10 +11,13 @@ import engineSource, { hash } from "s5:engine-source";
 
 import { codeCacheDir } from "./code-cache.ts";
 
+/** How far a start went, as cached data covers it: 0 nothing to decrypt, 1 tokens decrypted. */
+export type Reach = 0 | 1;
+
 /** What the engine exports (src/engine.ts). */
 export interface Engine {
-  startConfig(): void;
-  startPreload(): Promise<void> | undefined;
+  startConfig(): Reach;
+  startPreload(): Promise<Reach> | Reach;
   serve(beforeReply?: () => void): void;
 }
 
@@ -49,8 +52,10 @@ export function bases(cwd: string): string[] {
 
 /**
  * Compiles the engine with the cached data of `cacheFile` (when V8 accepts it) and runs its top
- * level. `save`, when given, writes fresh cached data: call it once the engine has done its work,
- * so that the data holds the functions that ran. All-or-nothing, 0600, through a temporary file.
+ * level. Call `update` once the engine has done its work, with how far it went (a {@link Reach}):
+ * it writes fresh cached data, which holds the functions that ran, when the file has none that V8
+ * accepts or only from a run that went less far (a start without tokens compiles no decryption
+ * code). All-or-nothing, 0600, through a temporary file.
  *
  * Self-contained (no name from outside its body, built-ins through `process.getBuiltinModule`):
  * the worker runs it from its source text (src/sync.ts).
@@ -60,7 +65,7 @@ export function compileEngine(
   codeHash: string,
   from: string[],
   cacheFile: string | undefined,
-): { engine: Engine; save: (() => void) | undefined } {
+): { engine: Engine; update(reached: Reach): void } {
   const fs = process.getBuiltinModule("node:fs");
   // Only the native module is outside the engine: `node:module` is loaded when it is asked for.
   let resolvers: NodeJS.Require[] | undefined;
@@ -118,10 +123,16 @@ export function compileEngine(
       return url;
     },
   };
+  // The file is one byte, how far the run that wrote it went (a `Reach`), then V8's cached data.
   let cachedData: Buffer | undefined;
+  let stored = -1;
   if (cacheFile) {
     try {
-      cachedData = fs.readFileSync(cacheFile);
+      const file = fs.readFileSync(cacheFile);
+      if (file.length > 1) {
+        stored = file[0]!;
+        cachedData = file.subarray(1);
+      }
     } catch {
       // none yet
     }
@@ -131,14 +142,17 @@ export function compileEngine(
     filename: "s5-engine.js",
     cachedData,
   });
+  if (script.cachedDataRejected === true) stored = -1;
   const holder = { exports: {} as Engine };
   script.runInThisContext()(load, holder, holder.exports, meta);
-  const fresh = cacheFile !== undefined && (!cachedData || script.cachedDataRejected === true);
-  const save = (): void => {
+  const update = (reached: number): void => {
+    if (!cacheFile || reached <= stored) return;
     const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      fs.writeFileSync(temporary, script.createCachedData(), { flag: "wx", mode: 0o600 });
-      fs.renameSync(temporary, cacheFile!);
+      const data = Buffer.concat([Buffer.of(reached), script.createCachedData()]);
+      fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
+      fs.renameSync(temporary, cacheFile);
+      stored = reached;
     } catch {
       try {
         fs.rmSync(temporary, { force: true });
@@ -147,7 +161,7 @@ export function compileEngine(
       }
     }
   };
-  return { engine: holder.exports, save: fresh ? save : undefined };
+  return { engine: holder.exports, update };
 }
 
 /** The engine for `s5/config` or `s5/preload`, compiled in this thread. */

@@ -5,6 +5,7 @@
  * instead of ~200 kB of modules every time (Node keeps no compiled code for a library's modules
  * unless the whole process opts in).
  */
+import type { Reach } from "./engine-run.ts";
 import { cannotStart } from "./errors.ts";
 import { config, load } from "./load.ts";
 import { debug } from "./log.ts";
@@ -14,9 +15,9 @@ import { isPreloaded } from "./start.ts";
 export { serve } from "./worker.ts";
 
 /** `import "s5/config"`: decrypts synchronously, or stops the process naming the variables. */
-export function startConfig(): void {
+export function startConfig(): Reach {
   try {
-    config();
+    return config().decrypted.length > 0 ? 1 : 0;
   } catch (error) {
     cannotStart(error);
   }
@@ -24,20 +25,18 @@ export function startConfig(): void {
 
 /**
  * `s5/preload`: under `node --import` it decrypts in this thread (the promise, which the entry
- * awaits); imported any other way it is {@link startConfig}, synchronously, and returns nothing.
+ * awaits); imported any other way it is {@link startConfig}, synchronously.
  */
-export function startPreload(): Promise<void> | undefined {
-  if (isPreloaded()) return decryptBeforeApp();
-  startConfig();
-  return undefined;
+export function startPreload(): Promise<Reach> | Reach {
+  return isPreloaded() ? decryptBeforeApp() : startConfig();
 }
 
-async function decryptBeforeApp(): Promise<void> {
+async function decryptBeforeApp(): Promise<Reach> {
   try {
     const { decrypted } = await load();
-    if (decrypted.length > 0) {
-      debug(resolveOptions(), "decrypted in this thread, before the application (node --import)");
-    }
+    if (decrypted.length === 0) return 0;
+    debug(resolveOptions(), "decrypted in this thread, before the application (node --import)");
+    return 1;
   } catch (error) {
     cannotStart(error);
   }

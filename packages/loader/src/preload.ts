@@ -10,8 +10,7 @@ import { startEngine } from "./engine-run.ts";
 import { WORKER_MARK } from "./marks.ts";
 
 if (process.env[WORKER_MARK] !== "1") {
-  const { engine, save } = startEngine("preload");
-  const pending = engine.startPreload();
-  if (pending) await pending;
-  save?.();
+  const { engine, update } = startEngine("preload");
+  const reached = engine.startPreload();
+  update(typeof reached === "number" ? reached : await reached);
 }

@@ -23,8 +23,8 @@ const { workerData } = require("node:worker_threads");
 process.on("exit", () => {
   if (Atomics.compareExchange(workerData.state, 0, 0, ${WORKER_EXITED}) === 0) Atomics.notify(workerData.state, 0);
 });
-const { engine, save } = (${compileEngine.toString()})(workerData.source, workerData.hash, workerData.bases, workerData.cacheFile);
-engine.serve(save);
+const { engine, update } = (${compileEngine.toString()})(workerData.source, workerData.hash, workerData.bases, workerData.cacheFile);
+engine.serve(() => update(1));
 `;
 
 /** Runs {@link decryptItems} in a worker and blocks until it answers. */

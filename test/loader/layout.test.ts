@@ -32,34 +32,49 @@ function depend(pkg: Unpacked, name: string, target: string): void {
   symlinkSync(target, at, "dir");
 }
 
+/** A project with two local-key tokens, and a pnpm-like store for s5 with core's links given. */
+async function strictProject(coreLinks: string[]) {
+  const project = await localProject();
+  const values = ["strict-layout-one", "strict-layout-two"];
+  const tokens = await project.encrypt(values);
+  project.write({
+    ".env": `FIRST=${tokens[0]}\nSECOND=${tokens[1]}\n`,
+    "app.mjs": `import "s5/config";\n${printVars(["FIRST", "SECOND"])}\n`,
+  });
+  const store = mkdtempSync(join(tmpdir(), "s5-strict-"));
+  const s5 = unpack(store, "s5", "packages/cli", ["package.json", "dist", "bin"]);
+  const loader = unpack(store, "@s5/loader", "packages/loader", ["package.json", "dist"]);
+  const core = unpack(store, "@s5/core", "packages/core", ["package.json", "dist"]);
+  depend(s5, "@s5/loader", loader.dir);
+  depend(loader, "@s5/core", core.dir);
+  for (const name of coreLinks) depend(core, name, join(root, "node_modules", name));
+  rmSync(join(project.dir, "node_modules"));
+  mkdirSync(join(project.dir, "node_modules"));
+  symlinkSync(s5.dir, join(project.dir, "node_modules", "s5"), "dir");
+  const out = await project.node(["app.mjs"], { S5_CONFIG_DEBUG: "1" });
+  rmSync(store, { recursive: true, force: true });
+  return { out, values };
+}
+
 describe("s5/config in a strict layout (pnpm)", () => {
   it("no sodium-native anywhere: local-key tokens open with the JavaScript libsodium next to core", async () => {
-    const project = await localProject();
-    const values = ["strict-layout-one", "strict-layout-two"];
-    const tokens = await project.encrypt(values);
-    project.write({
-      ".env": `FIRST=${tokens[0]}\nSECOND=${tokens[1]}\n`,
-      "app.mjs": `import "s5/config";\n${printVars(["FIRST", "SECOND"])}\n`,
-    });
-
-    const store = mkdtempSync(join(tmpdir(), "s5-strict-"));
-    const s5 = unpack(store, "s5", "packages/cli", ["package.json", "dist", "bin"]);
-    const loader = unpack(store, "@s5/loader", "packages/loader", ["package.json", "dist"]);
-    const core = unpack(store, "@s5/core", "packages/core", ["package.json", "dist"]);
-    depend(s5, "@s5/loader", loader.dir);
-    depend(loader, "@s5/core", core.dir);
-    for (const noble of ["@noble/ciphers", "@noble/hashes"]) {
-      depend(core, noble, join(root, "node_modules", noble));
-    }
-    rmSync(join(project.dir, "node_modules"));
-    mkdirSync(join(project.dir, "node_modules"));
-    symlinkSync(s5.dir, join(project.dir, "node_modules", "s5"), "dir");
-
-    const out = await project.node(["app.mjs"], { S5_CONFIG_DEBUG: "1" });
-    rmSync(store, { recursive: true, force: true });
+    const { out, values } = await strictProject(["@noble/ciphers", "@noble/hashes"]);
     expect(out.code, out.stderr).toBe(0);
     expect(JSON.parse(out.stdout)).toEqual({ FIRST: values[0], SECOND: values[1] });
     expect(out.stderr).toContain("decrypted in this thread");
+    for (const value of values) expect(out.stderr).not.toContain(value);
+  });
+
+  it("no libsodium at all: the application does not start, and the message says what is missing", async () => {
+    const { out, values } = await strictProject([]);
+    expect(out.code).toBe(7);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toContain("FIRST (.env:1), SECOND (.env:2)");
+    expect(out.stderr).toContain(
+      "neither sodium-native nor the JavaScript libsodium (@noble/ciphers, @noble/hashes) can be loaded here (S5_CONFIG_SODIUM_MISSING)",
+    );
+    expect(out.stderr).toContain("hint: reinstall s5");
+    expect(out.stderr).not.toContain("S5_INTERNAL");
     for (const value of values) expect(out.stderr).not.toContain(value);
   });
 });

@@ -134,7 +134,22 @@ function choose(): SodiumModule {
       );
     }
   }
-  return jsSodium();
+  try {
+    return jsSodium();
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code;
+    if (code !== "MODULE_NOT_FOUND" && code !== "ERR_MODULE_NOT_FOUND") throw error;
+    throw new ConfigError(
+      "S5_CONFIG_SODIUM_MISSING",
+      wanted === "js"
+        ? "S5_SODIUM=js, but the JavaScript libsodium (@noble/ciphers, @noble/hashes) cannot be loaded here"
+        : "local keys need libsodium, and neither sodium-native nor the JavaScript libsodium (@noble/ciphers, @noble/hashes) can be loaded here",
+      {
+        hint: "reinstall s5 so that its dependencies are present (npm install s5); a bundled application keeps sodium-native external and ships node_modules/sodium-native beside the bundle",
+        missing: true,
+      },
+    );
+  }
 }
 
 /** libsodium, loaded on first use (synchronously: it is CPU work either way). */

@@ -1,5 +1,5 @@
 /**
- * Where the worker keeps V8's compiled code of its source (~70 kB) between starts: the user's own
+ * Where the engine (src/engine-run.ts) keeps V8's compiled code of its source (~85 kB) between starts: the user's own
  * cache directory (`$XDG_CACHE_HOME/s5`, `~/.cache/s5`, `~/Library/Caches/s5`, `%LOCALAPPDATA%\s5`),
  * the same place and the same rules as the CLI's compile cache (packages/cli/bin/s5.mjs). Compiled
  * code is code: the directory must be a real directory of this user that no one else can write to,
@@ -30,7 +30,7 @@ function isOwnDir(dir: string, mask: number): boolean {
   );
 }
 
-/** The worker's code cache directory, created 0700 if missing; `undefined` when there is none to trust. */
+/** The engine's code cache directory, created 0700 if missing; `undefined` when there is none to trust. */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   try {

@@ -1,6 +1,5 @@
 /**
- * Telling whether `node --import` loads the preload entry. Only src/preload.ts uses this, so it
- * stays out of the files `s5/config` loads.
+ * Telling whether `node --import` loads the preload entry (used by the engine's `startPreload`).
  */
 
 /** The names under which the preload entry is published. */

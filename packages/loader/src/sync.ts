@@ -3,10 +3,10 @@
  * thread sleeps in `Atomics.wait`, then reads the reply with `receiveMessageOnPort`. A top-level
  * await would not hold back the application's next import (see docs/loader.md).
  *
- * The worker's code is a string built into this package (`s5:engine-source`), not a file next to
- * it: when the application itself is bundled, no worker file would be found. It carries core and
- * its Vault transport; only the native module (`sodium-native`) is loaded from disk, from the first
- * place that has it: this package, the main script, or the working directory.
+ * The worker runs the engine (src/engine.ts), a string built into this package
+ * (`s5:engine-source`), not a file next to it: when the application itself is bundled, no worker
+ * file would be found. It carries core and its Vault transport; only the native module
+ * (`sodium-native`) is loaded from disk (see src/engine-run.ts).
  */
 import engineSource, { hash } from "s5:engine-source";
 

@@ -138,10 +138,14 @@ export function compileEngine(
     }
   }
   const { Script } = process.getBuiltinModule("node:vm");
-  const script = new Script(`(function (require, module, exports, __s5Meta) {\n${code}\n})`, {
-    filename: "s5-engine.js",
-    cachedData,
-  });
+  // Strict, as the ES modules it was bundled from.
+  const script = new Script(
+    `(function (require, module, exports, __s5Meta) {"use strict";\n${code}\n})`,
+    {
+      filename: "s5-engine.js",
+      cachedData,
+    },
+  );
   if (script.cachedDataRejected === true) stored = -1;
   const holder = { exports: {} as Engine };
   script.runInThisContext()(load, holder, holder.exports, meta);

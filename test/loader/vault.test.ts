@@ -95,6 +95,7 @@ describeVault("s5/config with Vault transit", () => {
     const imported = await run(["preload-app.mjs"], { cwd: dir, env: debugEnv });
     expect(JSON.parse(imported.stdout)).toEqual(expected());
     expect(imported.stderr).toContain("decrypted in a worker");
+    expect(imported.stderr).toContain("`node --import s5/preload` decrypts before the application");
     // A token Vault refuses: the application never runs, the variable is named.
     const refused = await run(["--import", "s5/preload", "plain-app.mjs"], {
       cwd: dir,

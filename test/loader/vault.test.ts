@@ -129,6 +129,13 @@ describeVault("s5/config with Vault transit", () => {
       const file = join(codeCache, name);
       expect(statSync(file).mode & 0o777).toBe(0o600);
       written.set(file, statSync(file).mtimeMs);
+      // Compiled code only: no value, token or credential of the starts that wrote it. (The
+      // engine's own string literals are there as text, so such a string would be seen.)
+      const text = readFileSync(file).toString("latin1");
+      expect(text).toContain("S5_CONFIG_WORKER");
+      for (const secret of [...values, ...tokens, env.VAULT_TOKEN!]) {
+        expect(text.includes(secret), `${name} holds a secret`).toBe(false);
+      }
     }
     // Written once by the first start; the second start used them (V8 accepted them: not rewritten).
     await app({ XDG_CACHE_HOME: cache });

@@ -1,6 +1,16 @@
 // `s5/config` with local keys, in every way an application can load it: an ESM side-effect import
 // followed by sibling imports, require(), --import, -r, NODE_OPTIONS; failures that stop the app.
-import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -186,6 +196,42 @@ describe("s5/config with local keys", () => {
     // A later start without tokens keeps the fuller file.
     expect((await bare.node(["app.mjs"], env)).code).toBe(0);
     expect(readFileSync(file()).equals(second)).toBe(true);
+    rmSync(cache, { recursive: true, force: true });
+  });
+
+  it("writing its cached data, the engine keeps the three newest files of other builds for that use, and clears stale temporary files", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "s5-loader-prune-"));
+    const dir = join(cache, "s5", "code-cache");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    chmodSync(join(cache, "s5"), 0o700);
+    const daysAgo = (name: string, days: number) => {
+      writeFileSync(join(dir, name), "old", { mode: 0o600 });
+      const when = new Date(Date.now() - days * 86_400_000);
+      utimesSync(join(dir, name), when, when);
+    };
+    const other = (i: number) => `engine-config-${String(i).repeat(16)}-v22.0.0-x64.bin`;
+    for (let i = 1; i <= 5; i++) daysAgo(other(i), i); // 1 is the newest
+    daysAgo("engine-preload-1111111111111111-v22.0.0-x64.bin", 9); // another use: kept
+    daysAgo("config-worker-1111111111111111-v22.0.0-x64.bin", 9); // the worker's: kept here
+    daysAgo("engine-config-x.bin.123.abc.tmp", 1); // an interrupted write, a day old
+    writeFileSync(join(dir, "engine-config-y.bin.456.def.tmp"), "in progress"); // just now
+
+    const out = await project.node(["esm-app.mjs"], { XDG_CACHE_HOME: cache });
+    expect(JSON.parse(out.stdout)).toMatchObject(expected);
+    const left = readdirSync(dir).sort();
+    const ours = left.filter((name) => /^engine-config-[0-9a-f]{16}-v[\d.]+-\w+\.bin$/.test(name));
+    expect(ours.filter((name) => !/^engine-config-(\d)\1{15}-/.test(name))).toHaveLength(1);
+    expect(left).toEqual(
+      [
+        ...ours.filter((name) => !/^engine-config-(\d)\1{15}-/.test(name)),
+        other(1),
+        other(2),
+        other(3),
+        "engine-preload-1111111111111111-v22.0.0-x64.bin",
+        "config-worker-1111111111111111-v22.0.0-x64.bin",
+        "engine-config-y.bin.456.def.tmp",
+      ].sort(),
+    );
     rmSync(cache, { recursive: true, force: true });
   });
 });

@@ -8,8 +8,10 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -168,6 +170,30 @@ describeVault("s5/config with Vault transit", () => {
     }
     expect(readdirSync(join(shared, "s5", "code-cache"))).toEqual([]);
     expect(readdirSync(disabled)).toEqual([]);
+  });
+
+  it("the worker's files of earlier builds (named config-worker-… before the engine): the three newest stay", async () => {
+    const cache = mkdtempSync(join(tmpdir(), "s5-loader-legacy-"));
+    const codeCache = join(cache, "s5", "code-cache");
+    mkdirSync(codeCache, { recursive: true, mode: 0o700 });
+    chmodSync(join(cache, "s5"), 0o700);
+    const legacy = (i: number) => `config-worker-${String(i).repeat(16)}-v22.0.0-x64.bin`;
+    for (let i = 1; i <= 4; i++) {
+      writeFileSync(join(codeCache, legacy(i)), "old", { mode: 0o600 });
+      const when = new Date(Date.now() - i * 86_400_000);
+      utimesSync(join(codeCache, legacy(i)), when, when);
+    }
+    const out = await run(["app.mjs"], {
+      cwd: dir,
+      env: { ...env, ...fromEnv(), XDG_CACHE_HOME: cache },
+    });
+    expect(JSON.parse(out.stdout)).toEqual(expected());
+    const left = readdirSync(codeCache);
+    expect(left.filter((name) => name.startsWith("config-worker-")).sort()).toEqual(
+      [legacy(1), legacy(2), legacy(3)].sort(),
+    );
+    expect(left.filter((name) => name.startsWith("engine-worker-"))).toHaveLength(1);
+    rmSync(cache, { recursive: true, force: true });
   });
 
   it("require, -r, --import and NODE_OPTIONS (the worker must not load s5/config again)", async () => {

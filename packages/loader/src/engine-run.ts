@@ -55,7 +55,8 @@ export function bases(cwd: string): string[] {
  * level. Call `update` once the engine has done its work, with how far it went (a {@link Reach}):
  * it writes fresh cached data, which holds the functions that ran, when the file has none that V8
  * accepts or only from a run that went less far (a start without tokens compiles no decryption
- * code). All-or-nothing, 0600, through a temporary file.
+ * code). All-or-nothing, 0600, through a temporary file; then it removes all but the three newest
+ * files of other builds for the same use.
  *
  * Self-contained (no name from outside its body, built-ins through `process.getBuiltinModule`):
  * the worker runs it from its source text (src/sync.ts).
@@ -149,6 +150,35 @@ export function compileEngine(
   if (script.cachedDataRejected === true) stored = -1;
   const holder = { exports: {} as Engine };
   script.runInThisContext()(load, holder, holder.exports, meta);
+  // Other builds' files of the same use (other projects may run another s5 or Node: the newest
+  // few stay) and temporary files an interrupted write left (after an hour).
+  const prune = (file: string): void => {
+    const { basename, dirname, join } = process.getBuiltinModule("node:path");
+    const dir = dirname(file);
+    const own = basename(file);
+    const use = own.slice(0, own.indexOf("-", "engine-".length) + 1);
+    // The worker's files were named `config-worker-…` before the engine.
+    const older = use === "engine-worker-" ? "config-worker-" : use;
+    const same: [string, number][] = [];
+    for (const name of fs.readdirSync(dir)) {
+      const path = join(dir, name);
+      try {
+        const { mtimeMs } = fs.lstatSync(path);
+        if (name.endsWith(".tmp") && Date.now() - mtimeMs > 3_600_000) fs.rmSync(path);
+        else if (
+          name !== own &&
+          (name.startsWith(use) || name.startsWith(older)) &&
+          name.endsWith(".bin")
+        ) {
+          same.push([path, mtimeMs]);
+        }
+      } catch {
+        // gone already, or not ours to remove
+      }
+    }
+    same.sort((a, b) => b[1] - a[1]);
+    for (const [path] of same.slice(3)) fs.rmSync(path, { force: true });
+  };
   const update = (reached: number): void => {
     if (!cacheFile || reached <= stored) return;
     const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
@@ -157,6 +187,7 @@ export function compileEngine(
       fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
       fs.renameSync(temporary, cacheFile);
       stored = reached;
+      prune(cacheFile);
     } catch {
       try {
         fs.rmSync(temporary, { force: true });

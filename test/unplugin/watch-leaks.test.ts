@@ -64,8 +64,9 @@ describe("webpack watch", () => {
     const rotated = 'rotated-db-password-"x"';
     const rotatedToken = await keys.encrypt(rotated);
     await new Promise<void>((resolve, reject) => {
-      // webpack may rebuild once more on its own before the edit (the copied sources are newer
-      // than the watcher's start): such a build still has the first value. Wait for the edit's.
+      // webpack may rebuild once more before it sees the edit (seen once in a fresh clone: two
+      // builds with the first value; likely the copied sources are newer than the watcher's
+      // start). Such a build still has the first value: wait for the one with the edit.
       const deadline = setTimeout(() => {
         watching?.close(() => reject(new Error(`no rebuild with the edit: ${outputs.join(", ")}`)));
       }, 30_000);

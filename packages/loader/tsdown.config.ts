@@ -33,7 +33,7 @@ const engineSource: Plugin = {
       // `import("sodium-native")` must go through the engine's resolving `require`, and
       // `createRequire(import.meta.url)` must start where sodium-native is (src/engine-run.ts).
       supported: { "dynamic-import": false },
-      define: { "import.meta.url": "__s5Meta.url" },
+      define: { "import.meta.url": "__s5Meta.url", "import.meta.filename": "__s5Meta.filename" },
       plugins: [
         {
           // Inside the engine, its own text (to start the worker with) is what it was compiled from.

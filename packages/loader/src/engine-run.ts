@@ -5,7 +5,6 @@
  * file per use, because each use runs (and so caches) other functions.
  */
 import { isAbsolute, join, resolve } from "node:path";
-import { fileURLToPath } from "node:url";
 
 import engineSource, { hash } from "s5:engine-source";
 
@@ -30,10 +29,16 @@ export function cacheFileOf(use: EngineUse): string | undefined {
   return join(dir, `engine-${use}-${hash}-${process.version}-${process.arch}.bin`);
 }
 
+/**
+ * This chunk's own path; inside the engine, the file its text was loaded from (the first of its
+ * bases). Not `import.meta.url`, which the engine maps to where sodium-native resolves: finding
+ * that costs a resolution that a start with Vault tokens, which only passes the bases on to the
+ * worker, does not need. None in an application bundle.
+ */
 function ownFile(): string | undefined {
   try {
-    const url = import.meta.url;
-    return typeof url === "string" && url.startsWith("file:") ? fileURLToPath(url) : undefined;
+    const file: unknown = import.meta.filename;
+    return typeof file === "string" && isAbsolute(file) ? file : undefined;
   } catch {
     return undefined;
   }
@@ -105,6 +110,7 @@ export function compileEngine(
   const meta = {
     source: code,
     hash: codeHash,
+    filename: from[0],
     get url(): string {
       if (url === undefined) {
         const { pathToFileURL } = process.getBuiltinModule("node:url");

@@ -172,6 +172,22 @@ describeVault("s5/config with Vault transit", () => {
     expect(readdirSync(disabled)).toEqual([]);
   });
 
+  it("NODE_DEBUG=* and DEBUG=* print no Vault token, value or s5 token, in the worker or in the app's thread", async () => {
+    writeFileSync(join(dir, "plain-app.mjs"), `import "./print.mjs";\n`);
+    for (const args of [["app.mjs"], ["--import", "s5/preload", "plain-app.mjs"]]) {
+      for (const debug of [{ NODE_DEBUG: "*" }, { DEBUG: "*" }] as Record<string, string>[]) {
+        const out = await run(args, { cwd: dir, env: { ...env, ...fromEnv(), ...debug } });
+        expect(out.code, out.stderr).toBe(0);
+        expect(JSON.parse(out.stdout)).toEqual(expected());
+        for (const secret of [env.VAULT_TOKEN!, ...values, ...tokens]) {
+          expect(out.stderr.includes(secret), `${args.join(" ")} ${JSON.stringify(debug)}`).toBe(
+            false,
+          );
+        }
+      }
+    }
+  });
+
   it("the worker's files of earlier builds (named config-worker-… before the engine): the three newest stay", async () => {
     const cache = mkdtempSync(join(tmpdir(), "s5-loader-legacy-"));
     const codeCache = join(cache, "s5", "code-cache");

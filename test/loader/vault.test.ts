@@ -186,6 +186,13 @@ describeVault("s5/config with Vault transit", () => {
         }
       }
     }
+    // With Node's debug output on, s5/preload asks Vault from the worker, which runs without it.
+    const preload = await run(["--import", "s5/preload", "plain-app.mjs"], {
+      cwd: dir,
+      env: { ...env, ...fromEnv(), NODE_DEBUG: "net", S5_CONFIG_DEBUG: "1" },
+    });
+    expect(JSON.parse(preload.stdout)).toEqual(expected());
+    expect(preload.stderr).toContain("decrypted in a worker");
   });
 
   it("the worker's files of earlier builds (named config-worker-… before the engine): the three newest stay", async () => {

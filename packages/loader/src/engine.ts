@@ -25,10 +25,13 @@ export function startConfig(): Reach {
 
 /**
  * `s5/preload`: under `node --import` it decrypts in this thread (the promise, which the entry
- * awaits); imported any other way it is {@link startConfig}, synchronously.
+ * awaits); imported any other way it is {@link startConfig}, synchronously. So is it while
+ * `NODE_DEBUG` or `NODE_DEBUG_NATIVE` is set: Vault is then asked from the worker, which runs
+ * without them, as no s5 code talks to Vault in a process whose Node debug output is on.
  */
 export function startPreload(): Promise<Reach> | Reach {
-  return isPreloaded() ? decryptBeforeApp() : startConfig();
+  const nodeDebug = Boolean(process.env.NODE_DEBUG || process.env.NODE_DEBUG_NATIVE);
+  return isPreloaded() && !nodeDebug ? decryptBeforeApp() : startConfig();
 }
 
 async function decryptBeforeApp(): Promise<Reach> {

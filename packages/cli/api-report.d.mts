@@ -1,6 +1,15 @@
 // The public API of this package, from its built declarations (scripts/api-report.mjs).
 
 // ---- cli.d.mts ----
+/**
+ * What this run did, for bin/engine.mjs, which keeps V8's compiled code of each command and
+ * writes it again when a run went where the cached code had not: the command run, and the
+ * backends it used as bits (local 1, aes 2, vault 4).
+ */
+export declare function reached(): {
+  command: string | undefined;
+  backends: number;
+};
 export declare function main(argv: readonly string[]): Promise<number>;
 
 // ---- config.d.mts ----

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { $ as vaultTransit, B as ProjectConfig, Ct as TokenFailures, Dt as toS5Error, E as TokenMatch, H as SettingsInput, I as createBackends, O as mayContainToken, P as Backends, R as Overrides, St as TokenFailure, T as TOKEN_HINT, Tt as formatLocation, U as defaultBackend, V as Settings, W as findProjectFile, X as resolveSettings, Y as readProjectFile, _ as findOneToken, _t as KeyError, at as ItemResult, b as resolveTokens, bt as S5ErrorOptions, ct as TokenInfo, dt as BackendError, et as ProjectKey, f as FoundToken, ft as ConfigError, g as Source, gt as IoError, h as ResolveOptions, ht as ExitCodeValue, i as SealResult, it as BackendName, l as applyFilters, lt as VaultBody, m as RenderOptions, mt as ExitCode, nt as AesBody, o as sealText, ot as LocalBody, p as FoundTokens, pt as DecryptError, r as SealOptions, rt as Backend, s as FilterName, st as TokenBody, tt as Recipient, u as filterNames, ut as backendNames, v as findTokens, vt as Location, w as Spliced, wt as UsageError, xt as TokenError, y as renderSources, yt as S5Error, z as PROJECT_FILE } from "./seal.mjs";
+import { B as PROJECT_FILE, Ct as TokenFailure, E as TokenMatch, Et as formatLocation, G as findProjectFile, H as Settings, L as createBackends, O as mayContainToken, Ot as toS5Error, P as Backends, St as TokenError, T as TOKEN_HINT, Tt as UsageError, U as SettingsInput, V as ProjectConfig, W as defaultBackend, X as readProjectFile, Z as resolveSettings, _ as findOneToken, _t as IoError, at as BackendName, b as resolveTokens, bt as S5Error, ct as TokenBody, dt as backendNames, et as vaultTransit, f as FoundToken, ft as BackendError, g as Source, gt as ExitCodeValue, h as ResolveOptions, ht as ExitCode, i as SealResult, it as Backend, l as applyFilters, lt as TokenInfo, m as RenderOptions, mt as DecryptError, nt as Recipient, o as sealText, ot as ItemResult, p as FoundTokens, pt as ConfigError, r as SealOptions, rt as AesBody, s as FilterName, st as LocalBody, tt as ProjectKey, u as filterNames, ut as VaultBody, v as findTokens, vt as KeyError, w as Spliced, wt as TokenFailures, xt as S5ErrorOptions, y as renderSources, yt as Location, z as Overrides } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -123,7 +123,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as scanInPlace, B as ProjectConfig, C as ScanStats, D as bytesAsText, Et as stackFrames, F as SyncBackendName, G as goToolBackendOf, J as readBoolean, K as loadSecretKeys, L as createSyncBackend, M as spliceText, N as LineIndex, Q as vaultEnvAddress, S as ScanResult, V as Settings, Z as validateName, a as openForEdit, c as applyFilter, d as isFilterName, et as ProjectKey, j as spliceBytes, k as scan, n as Reuse, p as FoundTokens, q as parseBackendName, rt as Backend, t as EditCopy, x as MalformedMatch } from "./seal.mjs";
+import { $ as vaultEnvAddress, A as scanInPlace, C as ScanStats, D as bytesAsText, Dt as stackFrames, F as SyncBackendName, H as Settings, I as backendsUsed, J as parseBackendName, K as goToolBackendOf, M as spliceText, N as LineIndex, Q as validateName, R as createSyncBackend, S as ScanResult, V as ProjectConfig, Y as readBoolean, a as openForEdit, c as applyFilter, d as isFilterName, it as Backend, j as spliceBytes, k as scan, n as Reuse, p as FoundTokens, q as loadSecretKeys, t as EditCopy, tt as ProjectKey, x as MalformedMatch } from "./seal.mjs";
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -220,6 +220,11 @@ export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
  * or when the backend's native module cannot be loaded here.
  */
 export declare function resolveTokensSync(found: readonly FoundTokens[], settings: Settings): Uint8Array[][];
+/**
+ * Decrypted values shorter than this are not replaced in a child's output (`s5 run --redact`, the
+ * loader's `Redactor`): `1` or `on` would mangle every line.
+ */
+export declare const MIN_REDACTED_LENGTH = 4;
 interface SuspectSecret {
   /** 0-based offset of the value in the text. */
   offset: number;
@@ -237,7 +242,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /**
@@ -273,8 +278,17 @@ interface S5ErrorOptions {
   location?: Location | undefined;
   cause?: unknown;
 }
-/** Base class of every error s5 raises on purpose. */
+/** What every copy of core puts on its errors (see {@link S5Error}). */
+declare const S5_ERROR: unique symbol;
+/**
+ * Base class of every error s5 raises on purpose. `error instanceof S5Error` is true for the
+ * errors of every copy of core in the process, not only this one: the CLI's engine carries its
+ * own copy and loads packages (`@s5/loader`, `@s5/kubernetes`) that import theirs, and an
+ * application may hold two versions. Subclasses (`UsageError`…) keep the usual `instanceof`.
+ */
 declare class S5Error extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean;
+  get [S5_ERROR](): true;
   name: string;
   readonly code: string;
   readonly exitCode: ExitCodeValue;
@@ -554,6 +568,12 @@ interface Backends extends AsyncDisposable {
 type SyncBackendName = "local" | "aes";
 /** Creates a local-key or AES backend at once (no `await`), with its `decryptSync`. */
 declare function createSyncBackend(settings: Settings, name: SyncBackendName): Backend;
+/**
+ * The backends this process has made so far. The CLI's engine (packages/cli/bin/s5.mjs) keeps
+ * V8's compiled code per command, and writes it again when a run used a backend the cached code
+ * was not made with: the code of each backend is compiled only when it is used.
+ */
+declare function backendsUsed(): ReadonlySet<BackendName>;
 declare function createBackends(settings: Settings): Backends;
 /**
  * Turns offsets into 1-based line and column numbers, built lazily and only when a location is
@@ -781,4 +801,4 @@ interface EditCopy {
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
-export { vaultTransit as $, scanInPlace as A, ProjectConfig as B, ScanStats as C, TokenFailures as Ct, bytesAsText as D, toS5Error as Dt, TokenMatch as E, stackFrames as Et, SyncBackendName as F, goToolBackendOf as G, SettingsInput as H, createBackends as I, readBoolean as J, loadSecretKeys as K, createSyncBackend as L, spliceText as M, LineIndex as N, mayContainToken as O, Backends as P, vaultEnvAddress as Q, Overrides as R, ScanResult as S, TokenFailure as St, TOKEN_HINT as T, formatLocation as Tt, defaultBackend as U, Settings as V, findProjectFile as W, resolveSettings as X, readProjectFile as Y, validateName as Z, findOneToken as _, KeyError as _t, openForEdit as a, ItemResult as at, resolveTokens as b, S5ErrorOptions as bt, applyFilter as c, TokenInfo as ct, isFilterName as d, BackendError as dt, ProjectKey as et, FoundToken as f, ConfigError as ft, Source as g, IoError as gt, ResolveOptions as h, ExitCodeValue as ht, SealResult as i, BackendName as it, spliceBytes as j, scan as k, applyFilters as l, VaultBody as lt, RenderOptions as m, ExitCode as mt, Reuse as n, AesBody as nt, sealText as o, LocalBody as ot, FoundTokens as p, DecryptError as pt, parseBackendName as q, SealOptions as r, Backend as rt, FilterName as s, TokenBody as st, EditCopy as t, Recipient as tt, filterNames as u, backendNames as ut, findTokens as v, Location as vt, Spliced as w, UsageError as wt, MalformedMatch as x, TokenError as xt, renderSources as y, S5Error as yt, PROJECT_FILE as z };
+export { vaultEnvAddress as $, scanInPlace as A, PROJECT_FILE as B, ScanStats as C, TokenFailure as Ct, bytesAsText as D, stackFrames as Dt, TokenMatch as E, formatLocation as Et, SyncBackendName as F, findProjectFile as G, Settings as H, backendsUsed as I, parseBackendName as J, goToolBackendOf as K, createBackends as L, spliceText as M, LineIndex as N, mayContainToken as O, toS5Error as Ot, Backends as P, validateName as Q, createSyncBackend as R, ScanResult as S, TokenError as St, TOKEN_HINT as T, UsageError as Tt, SettingsInput as U, ProjectConfig as V, defaultBackend as W, readProjectFile as X, readBoolean as Y, resolveSettings as Z, findOneToken as _, IoError as _t, openForEdit as a, BackendName as at, resolveTokens as b, S5Error as bt, applyFilter as c, TokenBody as ct, isFilterName as d, backendNames as dt, vaultTransit as et, FoundToken as f, BackendError as ft, Source as g, ExitCodeValue as gt, ResolveOptions as h, ExitCode as ht, SealResult as i, Backend as it, spliceBytes as j, scan as k, applyFilters as l, TokenInfo as lt, RenderOptions as m, DecryptError as mt, Reuse as n, Recipient as nt, sealText as o, ItemResult as ot, FoundTokens as p, ConfigError as pt, loadSecretKeys as q, SealOptions as r, AesBody as rt, FilterName as s, LocalBody as st, EditCopy as t, ProjectKey as tt, filterNames as u, VaultBody as ut, findTokens as v, KeyError as vt, Spliced as w, TokenFailures as wt, MalformedMatch as x, S5ErrorOptions as xt, renderSources as y, Location as yt, Overrides as z };

@@ -5,6 +5,7 @@ export {}
 
 // ---- index.d.mts ----
 import { Overrides, S5Error } from "@s5/core";
+import { MIN_REDACTED_LENGTH } from "@s5/core/internal";
 interface SerializedFailure {
   /** Variable name. */
   name: string;
@@ -124,13 +125,6 @@ interface ToolOptions extends LoaderOptions {
 export declare function loadWithSecrets(options?: ToolOptions): Promise<LoadResult & {
   secrets: string[];
 }>;
-/**
- * Replaces secrets in a stream of output chunks, also when a secret is split across chunks: only
- * the end of a chunk that could be the start of a secret is held back until the next chunk (at
- * most the longest secret's length − 1 bytes), so ordinary output is never delayed.
- */
-/** Secrets shorter than this are not replaced: `1` or `on` would mangle every line of output. */
-export declare const MIN_REDACTED_LENGTH = 4;
 interface RedactorOptions {
   /** @default "[REDACTED]" */
   replacement?: string | undefined;
@@ -179,7 +173,7 @@ export declare function decrypt<T extends Values>(values: T, options?: DecryptOp
  * const env = createEnv({ server: schema, runtimeEnv: decryptSync(process.env) });
  */
 export declare function decryptSync<T extends Values>(values: T, options?: DecryptOptions): T;
-export type { DecryptOptions, Env, FailedVariable, LoadResult, LoaderOptions, RedactorOptions, ToolOptions };
+export { type DecryptOptions, type Env, type FailedVariable, type LoadResult, type LoaderOptions, MIN_REDACTED_LENGTH, type RedactorOptions, type ToolOptions };
 
 // ---- preload.d.mts ----
 export {}

@@ -89,6 +89,24 @@ function enableCompileCache() {
   }
 }
 
+/**
+ * Where bin/engine.mjs keeps V8's cached data of the CLI, or undefined: the directory the loader
+ * uses for its own (packages/loader/src/code-cache.ts), by the same rules.
+ */
+function codeCacheDir() {
+  if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+  try {
+    const base = cacheHome();
+    if (!base) return undefined;
+    const dir = join(base, "code-cache");
+    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) return dir;
+  } catch {
+    // No cache (a read-only home, a directory of someone else's): s5 only starts slower.
+  }
+  return undefined;
+}
+
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
   // Straight to fd 1: process.stdout would load Node's streams (20 modules) for one line.
@@ -99,6 +117,11 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   }
 } else {
   enableCompileCache();
-  const { main } = await import("../dist/cli.mjs");
-  process.exitCode = await main(args);
+  const { runEngine } = await import("./engine.mjs");
+  let exitCode = await runEngine(args, codeCacheDir());
+  if (exitCode === undefined) {
+    const { main } = await import("../dist/cli.mjs");
+    exitCode = await main(args);
+  }
+  process.exitCode = exitCode;
 }

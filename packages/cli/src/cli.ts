@@ -1,5 +1,6 @@
 /** The `s5` command: dispatches to one command module and turns errors into exit codes. */
 import { UsageError } from "@s5/core";
+import { backendsUsed } from "@s5/core/internal";
 import { parse, shownName } from "./args.ts";
 import { commands, loadCommands } from "./commands.ts";
 import { commandContext } from "./context.ts";
@@ -14,6 +15,20 @@ function skipGlobalFlags(args: readonly string[]): readonly string[] {
     i += args[i]!.includes("=") ? 1 : 2;
   }
   return args.slice(i);
+}
+
+/** The command this process ran (for {@link reached}). */
+let ran: string | undefined;
+
+/**
+ * What this run did, for bin/engine.mjs, which keeps V8's compiled code of each command and
+ * writes it again when a run went where the cached code had not: the command run, and the
+ * backends it used as bits (local 1, aes 2, vault 4).
+ */
+export function reached(): { command: string | undefined; backends: number } {
+  let backends = 0;
+  for (const name of backendsUsed()) backends |= 1 << ["local", "aes", "vault"].indexOf(name);
+  return { command: ran, backends };
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
@@ -41,6 +56,7 @@ export async function main(argv: readonly string[]): Promise<number> {
         hint: "`s5 --help` lists the commands",
       });
     }
+    ran = name;
     const def = (await load()).default;
     const context = commandContext(def);
     const input = parse(def, rest);

@@ -37,6 +37,18 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
   return createAesBackend({ key: settings.aesKey });
 }
 
+/** Every backend this process has made so far, whatever the settings (see {@link backendsUsed}). */
+const used = new Set<BackendName>();
+
+/**
+ * The backends this process has made so far. The CLI's engine (packages/cli/bin/s5.mjs) keeps
+ * V8's compiled code per command, and writes it again when a run used a backend the cached code
+ * was not made with: the code of each backend is compiled only when it is used.
+ */
+export function backendsUsed(): ReadonlySet<BackendName> {
+  return used;
+}
+
 export function createBackends(settings: Settings): Backends {
   const made = new Map<BackendName, Promise<Backend>>();
 
@@ -58,6 +70,7 @@ export function createBackends(settings: Settings): Backends {
     get(name) {
       let backend = made.get(name);
       if (!backend) {
+        used.add(name);
         backend = make(name);
         made.set(name, backend);
       }

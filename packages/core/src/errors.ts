@@ -36,8 +36,30 @@ export interface S5ErrorOptions {
   cause?: unknown;
 }
 
-/** Base class of every error s5 raises on purpose. */
+/** What every copy of core puts on its errors (see {@link S5Error}). */
+const S5_ERROR: unique symbol = Symbol.for("s5.S5Error");
+
+/**
+ * Base class of every error s5 raises on purpose. `error instanceof S5Error` is true for the
+ * errors of every copy of core in the process, not only this one: the CLI's engine carries its
+ * own copy and loads packages (`@s5/loader`, `@s5/kubernetes`) that import theirs, and an
+ * application may hold two versions. Subclasses (`UsageError`…) keep the usual `instanceof`.
+ */
 export class S5Error extends Error {
+  static [Symbol.hasInstance](value: unknown): boolean {
+    // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, maybe a subclass
+    if (this !== S5Error) return Function.prototype[Symbol.hasInstance].call(this, value);
+    return (
+      typeof value === "object" &&
+      value !== null &&
+      (value as { [S5_ERROR]?: unknown })[S5_ERROR] === true
+    );
+  }
+
+  get [S5_ERROR](): true {
+    return true;
+  }
+
   override name = "S5Error";
   readonly code: string;
   readonly exitCode: ExitCodeValue;

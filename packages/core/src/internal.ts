@@ -4,7 +4,7 @@
  * decryption for the loader. Not a public API: it may change in any release.
  */
 export { type AesOptions, createAesBackend } from "./aes/backend.ts";
-export { createSyncBackend, type SyncBackendName } from "./backends.ts";
+export { backendsUsed, createSyncBackend, type SyncBackendName } from "./backends.ts";
 export {
   goToolBackendOf,
   loadSecretKeys,
@@ -46,5 +46,10 @@ export {
   spliceText,
 } from "./scan.ts";
 export { type EditCopy, openForEdit, type Reuse } from "./seal.ts";
-export { entropy, findSuspectSecrets, type SuspectSecret } from "./secrets.ts";
+export {
+  entropy,
+  findSuspectSecrets,
+  MIN_REDACTED_LENGTH,
+  type SuspectSecret,
+} from "./secrets.ts";
 export { closest } from "./suggest.ts";

@@ -6,6 +6,12 @@
  */
 import { scan } from "./scan.ts";
 
+/**
+ * Decrypted values shorter than this are not replaced in a child's output (`s5 run --redact`, the
+ * loader's `Redactor`): `1` or `on` would mangle every line.
+ */
+export const MIN_REDACTED_LENGTH = 4;
+
 /** What stands for a token in a line being checked: never part of a secret. */
 const HOLE = "\u0000";
 

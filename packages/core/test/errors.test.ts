@@ -1,7 +1,15 @@
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config.ts";
-import { ConfigError, ExitCode, stackFrames } from "../src/errors.ts";
+import type * as errors from "../src/errors.ts";
+import {
+  ConfigError,
+  ExitCode,
+  S5Error,
+  stackFrames,
+  toS5Error,
+  UsageError,
+} from "../src/errors.ts";
 import { readVaultConfig } from "../src/vault/config.ts";
 
 describe("stackFrames (S5_DEBUG)", () => {
@@ -40,5 +48,24 @@ describe("ConfigError exit codes", () => {
     expect(new ConfigError("S5_CONFIG_VAULT_MOUNT", "no transit engine at `x/`").exitCode).toBe(7);
     expect(new ConfigError("S5_CONFIG_X", "nothing here", { missing: true }).exitCode).toBe(7);
     expect(new ConfigError("S5_CONFIG_NO_BACKEND", "x", { missing: false }).exitCode).toBe(12);
+  });
+});
+
+describe("S5Error across copies of core", () => {
+  it("recognises another copy's errors as S5Error, and keeps subclasses apart", async () => {
+    // A second instance of the same source, as the CLI's engine and a package it loads each hold.
+    const other = (await import("../src/errors.ts?copy")) as typeof errors;
+    expect(other.S5Error).not.toBe(S5Error);
+    const foreign = new other.UsageError("unknown command", { hint: "see --help" });
+    expect(foreign instanceof S5Error).toBe(true);
+    expect(toS5Error(foreign)).toBe(foreign);
+    expect(foreign instanceof UsageError).toBe(false);
+    expect(new UsageError("x") instanceof UsageError).toBe(true);
+    expect(new UsageError("x") instanceof ConfigError).toBe(false);
+    expect(new ConfigError("S5_CONFIG_X", "x") instanceof S5Error).toBe(true);
+    const lookalike = Object.assign(new Error("x"), { code: "S5_USAGE", exitCode: 2 });
+    expect(lookalike instanceof S5Error).toBe(false);
+    expect(toS5Error(lookalike).code).toBe("S5_INTERNAL");
+    expect(null instanceof S5Error).toBe(false);
   });
 });

@@ -4,8 +4,10 @@
  * most the longest secret's length − 1 bytes), so ordinary output is never delayed.
  */
 
+import { MIN_REDACTED_LENGTH } from "@s5/core/internal";
+
 /** Secrets shorter than this are not replaced: `1` or `on` would mangle every line of output. */
-export const MIN_REDACTED_LENGTH = 4;
+export { MIN_REDACTED_LENGTH };
 
 export interface RedactorOptions {
   /** @default "[REDACTED]" */

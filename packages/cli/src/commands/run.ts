@@ -1,6 +1,7 @@
 import { spawn } from "node:child_process";
 import { constants } from "node:os";
-import { loadWithSecrets, MIN_REDACTED_LENGTH, Redactor } from "@s5/loader";
+import { MIN_REDACTED_LENGTH } from "@s5/core/internal";
+import type { Redactor } from "@s5/loader";
 import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
@@ -78,6 +79,8 @@ VAULT_TOKEN, …); by default they stay with s5`,
     if (file === undefined) context.usage("the command to run is missing");
 
     const env: Record<string, string | undefined> = { ...process.env };
+    // The loader is an ES module of its own, loaded by this command only (see bin/s5.mjs).
+    const { loadWithSecrets, Redactor } = await import("@s5/loader");
     const { secrets } = await loadWithSecrets({
       path: values.file,
       override: values.override,

@@ -1,0 +1,131 @@
+// Runs the CLI from dist/engine.js (the CLI and core in one script, build/engine.ts), compiled
+// with V8's cached data of an earlier run of the same command. Node's compile cache keeps only
+// what a module compiles before it runs; this file keeps what the command ran, so a start
+// compiles almost nothing (a 1-token Vault render ~20 ms less on the 2-core VM).
+//
+// The cached data lives where the loader keeps its own (packages/loader/src/code-cache.ts), by
+// the same rules: the user's cache directory, a real directory of this user that no one else can
+// use (compiled code is code); files 0600, written all-or-nothing; none with
+// NODE_DISABLE_COMPILE_CACHE. One file per command, build, Node and architecture; its first byte
+// says which backends the run that wrote it used (bits: local 1, aes 2, vault 4). A successful run
+// that used another writes it again (what V8 accepted from the file stays in the new one).
+// Writing and pruning mirror the loader's (packages/loader/src/engine-run.ts, which must stay
+// self-contained for its worker, and which this plain bin cannot load cheaply): change both
+// together. Built-ins through process.getBuiltinModule (see s5.mjs).
+const fs = process.getBuiltinModule("node:fs");
+const { basename, dirname, join } = process.getBuiltinModule("node:path");
+const { fileURLToPath, pathToFileURL } = process.getBuiltinModule("node:url");
+
+const ENGINE = fileURLToPath(new URL("../dist/engine.js", import.meta.url));
+
+/**
+ * Runs `main(args)` of the engine and returns its exit code, or `undefined` when this install
+ * has no engine (then bin/s5.mjs imports dist/cli.mjs).
+ * `cacheDir`: the private directory for cached data, or undefined for none.
+ */
+export async function runEngine(args, cacheDir) {
+  let code;
+  try {
+    code = fs.readFileSync(ENGINE, "latin1");
+  } catch {
+    return undefined;
+  }
+  const header = /^\/\/ s5-engine ([0-9a-f]{16})\n/.exec(code);
+  if (!header) return undefined;
+  // The command, as main() will find it when it is the first argument (else: no cache).
+  const command = /^[a-z][a-z0-9-]*$/.test(args[0] ?? "") ? args[0] : undefined;
+  const file =
+    cacheDir && command
+      ? join(cacheDir, `cli-${command}-${header[1]}-${process.version}-${process.arch}.bin`)
+      : undefined;
+  let stored = -1;
+  let cachedData;
+  if (file) {
+    try {
+      const data = fs.readFileSync(file);
+      if (data.length > 1) {
+        stored = data[0];
+        cachedData = data.subarray(1);
+      }
+    } catch {
+      // none yet
+    }
+  }
+  const { Script } = process.getBuiltinModule("node:vm");
+  // The engine is ASCII (esbuild escapes the rest), so latin1 reads it as it is, one byte a
+  // character in V8 too.
+  const script = new Script(`(function (module, exports, __s5Meta) {"use strict";\n${code}\n})`, {
+    filename: ENGINE,
+    cachedData,
+  });
+  if (script.cachedDataRejected === true) stored = -1;
+  let coreUrl;
+  const meta = {
+    url: pathToFileURL(ENGINE).href,
+    // Core's code resolves sodium-native and the JavaScript libsodium from core's place (under
+    // a strict layout such as pnpm's, only core sees them).
+    get coreUrl() {
+      if (coreUrl === undefined) {
+        const { createRequire } = process.getBuiltinModule("node:module");
+        coreUrl = pathToFileURL(createRequire(ENGINE).resolve("@s5/core/package.json")).href;
+      }
+      return coreUrl;
+    },
+    import: (specifier) => import(specifier),
+  };
+  const holder = { exports: {} };
+  script.runInThisContext()(holder, holder.exports, meta);
+  const exitCode = await holder.exports.main(args);
+  if (file && exitCode === 0) {
+    const reached = holder.exports.reached();
+    if (reached.command === command && (stored < 0 || (reached.backends & ~stored) !== 0)) {
+      save(file, `cli-${command}-`, script, Math.max(stored, 0) | reached.backends);
+    }
+  }
+  return exitCode;
+}
+
+/** Writes the cached data through a temporary file, then prunes other builds' files. */
+function save(file, use, script, reach) {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    const data = Buffer.concat([Buffer.of(reach), script.createCachedData()]);
+    fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
+    fs.renameSync(temporary, file);
+    prune(file, use);
+  } catch {
+    try {
+      fs.rmSync(temporary, { force: true });
+    } catch {
+      // nothing left to do: the cache only makes the next start faster
+    }
+  }
+}
+
+/**
+ * Keeps the three newest files of other builds for the same command (two projects on two s5
+ * versions do not undo each other's cache) and removes temporary files older than an hour.
+ */
+function prune(file, use) {
+  const dir = dirname(file);
+  const own = basename(file);
+  const same = [];
+  for (const name of fs.readdirSync(dir)) {
+    const path = join(dir, name);
+    try {
+      const { mtimeMs } = fs.lstatSync(path);
+      if (name.endsWith(".tmp") && Date.now() - mtimeMs > 3_600_000) fs.rmSync(path);
+      else if (
+        name !== own &&
+        name.startsWith(use) &&
+        /^[0-9a-f]{16}-/.test(name.slice(use.length))
+      ) {
+        same.push([path, mtimeMs]);
+      }
+    } catch {
+      // gone already, or not ours to remove
+    }
+  }
+  same.sort((a, b) => b[1] - a[1]);
+  for (const [path] of same.slice(3)) fs.rmSync(path, { force: true });
+}

@@ -46,7 +46,7 @@ const S5_ERROR: unique symbol = Symbol.for("s5.S5Error");
  * application may hold two versions. Subclasses (`UsageError`…) keep the usual `instanceof`.
  */
 export class S5Error extends Error {
-  static [Symbol.hasInstance](value: unknown): boolean {
+  static override [Symbol.hasInstance](value: unknown): boolean {
     // biome-ignore lint/complexity/noThisInStatic: `this` is the class asked, maybe a subclass
     if (this !== S5Error) return Function.prototype[Symbol.hasInstance].call(this, value);
     return (

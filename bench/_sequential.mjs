@@ -2,8 +2,10 @@
 // leanest HTTP client Node has, no batching), then the file with the values in place. Used as the
 // baseline of bench/vault-peers.mjs.
 //   VAULT_ADDR=… VAULT_TOKEN=… node bench/_sequential.mjs KEY FILE
-import { readFileSync } from "node:fs";
-import http from "node:http";
+// Built-ins through process.getBuiltinModule: an ESM import of node:http would build its ESM
+// facade (and load undici), which no lean client pays. This script is also the 1-token row's floor.
+const { readFileSync } = process.getBuiltinModule("node:fs");
+const http = process.getBuiltinModule("node:http");
 
 const [key, file] = process.argv.slice(2);
 const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });

@@ -67,44 +67,44 @@ function isOwnDir(dir, mask) {
 }
 
 /**
- * Node's compile cache (compiled code of s5 and its Vault transport, reused by the next start)
- * in a directory only this user can write: Node's default is one directory in the shared /tmp,
- * where another user could plant compiled code. NODE_COMPILE_CACHE and
- * NODE_DISABLE_COMPILE_CACHE are Node's own and win.
+ * `name` under the user's cache directory for s5, created 0700 if missing, or undefined when
+ * there is none to trust: compiled code is code, so only a real directory of this user that no one
+ * else can use, under a base no one else can write to. The loader's engine keeps its own by the
+ * same rules (packages/loader/src/code-cache.ts).
  */
-function enableCompileCache() {
-  const env = process.env;
-  if (typeof module.enableCompileCache !== "function") return;
-  if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
-  try {
-    const base = cacheHome();
-    if (!base) return;
-    const dir = join(base, "node-compile-cache");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) {
-      module.enableCompileCache(dir);
-    }
-  } catch {
-    // No cache (a read-only home, a directory of someone else's): s5 only starts slower.
-  }
-}
-
-/**
- * Where bin/engine.mjs keeps V8's cached data of the CLI, or undefined: the directory the loader
- * uses for its own (packages/loader/src/code-cache.ts), by the same rules.
- */
-function codeCacheDir() {
-  if (process.env.NODE_DISABLE_COMPILE_CACHE) return undefined;
+function privateCacheDir(name) {
   try {
     const base = cacheHome();
     if (!base) return undefined;
-    const dir = join(base, "code-cache");
+    const dir = join(base, name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) return dir;
   } catch {
     // No cache (a read-only home, a directory of someone else's): s5 only starts slower.
   }
   return undefined;
+}
+
+/**
+ * Node's compile cache (the bin's own modules, and the ES packages one command loads) in a
+ * private directory: Node's default is one directory in the shared /tmp, where another user could
+ * plant compiled code. NODE_COMPILE_CACHE and NODE_DISABLE_COMPILE_CACHE are Node's own and win.
+ */
+function enableCompileCache() {
+  const env = process.env;
+  if (typeof module.enableCompileCache !== "function") return;
+  if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
+  const dir = privateCacheDir("node-compile-cache");
+  try {
+    if (dir) module.enableCompileCache(dir);
+  } catch {
+    // Node reports a cache it cannot use in its return value; s5 only starts slower either way.
+  }
+}
+
+/** Where bin/engine.mjs keeps V8's cached data of the CLI, or undefined. */
+function codeCacheDir() {
+  return process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : privateCacheDir("code-cache");
 }
 
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {

@@ -5,8 +5,9 @@
 //   (c) `s5 --version` vs `node -e 0`
 // plus bench/vault-peers.mjs (s5 vs sops and the Go tool's way over Vault, app start with Vault
 // tokens; BENCH_VAULT_PEERS=0 skips it), the loader and the bundler plugin rows, the rows of
-// bench/vault.mjs when it exists, and the fan-out row (bench/fanout.mjs; BENCH_FANOUT=0 skips
-// it). A command, not a test: nothing here fails CI.
+// bench/vault.mjs when it exists, the fan-out row (bench/fanout.mjs; BENCH_FANOUT=0 skips it),
+// and `s5 ls` / `s5 check` of a 20,000-file tree (bench/tree.mjs; BENCH_TREE=0 skips it). A
+// command, not a test: nothing here fails CI.
 import { randomBytes } from "node:crypto";
 import {
   closeSync,
@@ -294,7 +295,7 @@ async function main() {
   }
 
   // More rows, one file each (`export default async () => rows`); BENCH_<NAME>=0 skips one.
-  for (const name of ["sodium", "binary", "install"]) {
+  for (const name of ["tree", "sodium", "binary", "install"]) {
     const file = join(root, "bench", `${name}.mjs`);
     if (process.env[`BENCH_${name.toUpperCase()}`] === "0" || !existsSync(file)) continue;
     say(`${name}…`);

@@ -1,6 +1,6 @@
 // Everyday workflow: seal, edit, ls, check, git textconv, completion.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -152,6 +152,58 @@ describe("s5 ls and s5 check", () => {
         filters: [],
       },
     ]);
+  });
+
+  it("walks a tree as git does: nested .gitignore files, skipped directories and binary files", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    const files: Record<string, string | Buffer> = {
+      ".gitignore": "build/\n*.log\n/top-only.yml\n",
+      "a.yml": `a: ${token}\n`,
+      "a.log": `a: ${token}\n`,
+      "top-only.yml": `a: ${token}\n`,
+      "build/x.yml": `a: ${token}\n`,
+      "bin.dat": Buffer.concat([Buffer.from(`a: ${token}\n`), Buffer.alloc(4)]),
+      "node_modules/m.yml": `a: ${token}\n`,
+      "sub/.gitignore": "secret-*.yml\n!secret-keep.yml\n",
+      "sub/Z.yml": `a: ${token}\n`,
+      "sub/build/y.yml": `a: ${token}\n`,
+      "sub/deeper/secret-b.yml": `a: ${token}\n`,
+      "sub/deeper/c.yml": `x: 1\nc: ${token}\n`,
+      "sub/secret-a.yml": `a: ${token}\n`,
+      "sub/secret-keep.yml": `a: ${token}\n`,
+      "sub/top-only.yml": `a: ${token}\n`,
+      "sub/utf16.yml": Buffer.from(`\ufeffu: ${token}\n`, "utf16le"),
+      "sub/no-braces.txt": "nothing here\n",
+    };
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(box.dir, name, ".."), { recursive: true });
+      writeFileSync(join(box.dir, name), content);
+    }
+    const row = (file: string, line = 1) => `${file}:${line}:4 local ${keyId} -\n`;
+    const all = await box.s5(["ls"]);
+    expect(all.stdout.toString()).toBe(
+      row("a.yml") +
+        row("sub/deeper/c.yml", 2) +
+        row("sub/secret-keep.yml") +
+        row("sub/top-only.yml") +
+        row("sub/Z.yml"),
+    );
+    expect(all.stderr).toContain("sub/utf16.yml:1:4: this file is UTF-16");
+    // Below the root, a directory named in any form lists the same files under that name (the
+    // root's .gitignore is not read: only those of the directories walked).
+    const below = `${row("sub/build/y.yml")}${row("sub/deeper/c.yml", 2)}${row("sub/secret-keep.yml")}${row("sub/top-only.yml")}${row("sub/Z.yml")}`;
+    for (const form of ["sub", "./sub/", "sub/../sub"]) {
+      expect((await box.s5(["ls", form])).stdout.toString()).toBe(below);
+    }
+    expect((await box.s5(["ls", join(box.dir, "sub")])).stdout.toString()).toBe(
+      below.replaceAll(/^sub\//gm, `${join(box.dir, "sub")}/`),
+    );
+    const checked = await box.s5(["check", "--no-decrypt"]);
+    expect(checked.stdout.toString()).toBe(
+      "sub/utf16.yml:1:4: this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8 (S5_INPUT_UTF16)\n",
+    );
   });
 
   it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {

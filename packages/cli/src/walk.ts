@@ -3,43 +3,64 @@
  * node_modules). Files named explicitly are always listed.
  */
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, sep } from "node:path";
+import { normalize, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
 
+/** The rules of one .gitignore, and where the walk is below its directory. */
 interface Rules {
-  base: string;
   rules: Ignore;
+  /** The directory being walked, relative to the .gitignore's, with `/` (`""`: its own). */
+  prefix: string;
 }
 
-function loadRules(dir: string): Rules | undefined {
+// The order of `localeCompare` (the default locale), without a collator looked up per call.
+const collator = new Intl.Collator();
+
+/** `join(dir, name)` for a normalized `dir`, without normalizing again (a tree has many names). */
+function childPath(dir: string, name: string): string {
+  if (dir === ".") return name;
+  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+}
+
+function loadRules(dir: string): Ignore | undefined {
   try {
-    return { base: dir, rules: ignore().add(readFileSync(join(dir, ".gitignore"), "utf8")) };
+    return ignore().add(readFileSync(childPath(dir, ".gitignore"), "utf8"));
   } catch {
     return undefined;
   }
 }
 
-function ignored(path: string, isDir: boolean, stack: readonly Rules[]): boolean {
-  for (const { base, rules } of stack) {
-    const rel = relative(base, path).split(sep).join("/");
-    if (rel && !rel.startsWith("..") && rules.ignores(isDir ? `${rel}/` : rel)) return true;
+function ignored(name: string, isDir: boolean, stack: readonly Rules[]): boolean {
+  for (const { rules, prefix } of stack) {
+    const rel = prefix ? `${prefix}/${name}` : name;
+    if (rules.ignores(isDir ? `${rel}/` : rel)) return true;
   }
   return false;
 }
 
-function walkDir(dir: string, stack: Rules[], out: string[]): void {
-  const own = loadRules(dir);
-  const rules = own ? [...stack, own] : stack;
+function walkDir(dir: string, stack: readonly Rules[], out: string[]): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    a.name.localeCompare(b.name),
+    collator.compare(a.name, b.name),
   );
+  // Read only where there is one: a failed read per directory costs an exception each.
+  const own = entries.some((entry) => entry.name === ".gitignore" && !entry.isDirectory())
+    ? loadRules(dir)
+    : undefined;
+  const rules = own ? [...stack, { rules: own, prefix: "" }] : stack;
   for (const entry of entries) {
-    if (entry.name === ".git" || entry.name === "node_modules") continue;
-    const path = join(dir, entry.name);
+    const name = entry.name;
+    if (name === ".git" || name === "node_modules") continue;
+    const path = childPath(dir, name);
     if (entry.isDirectory()) {
-      if (!ignored(path, true, rules)) walkDir(path, rules, out);
-    } else if (entry.isFile() && !ignored(path, false, rules)) {
+      if (!ignored(name, true, rules)) {
+        const below = rules.map((r) => ({
+          rules: r.rules,
+          prefix: r.prefix ? `${r.prefix}/${name}` : name,
+        }));
+        walkDir(path, below, out);
+      }
+    } else if (entry.isFile() && !ignored(name, false, rules)) {
       out.push(path);
     }
   }
@@ -61,7 +82,7 @@ export function listFiles(paths: readonly string[]): string[] {
         },
       );
     }
-    if (isDir) walkDir(path, [], out);
+    if (isDir) walkDir(normalize(path), [], out);
     else out.push(path);
   }
   return out;
@@ -75,4 +96,33 @@ export function looksBinary(content: Uint8Array): boolean {
   const utf16 =
     (content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff);
   return !utf16 && content.subarray(0, 8192).includes(0);
+}
+
+/** A listed file's bytes, or an error that names it. */
+function readListed(file: string): Buffer {
+  try {
+    return readFileSync(file);
+  } catch (cause) {
+    const code = (cause as { code?: string }).code ?? "error";
+    throw new IoError("S5_INPUT", `cannot read ${file} (${code})`, {
+      cause,
+      hint:
+        code === "ENOENT"
+          ? "the file went away while s5 read the tree; run the command again"
+          : "make the file readable, or name only the files and directories to look at",
+    });
+  }
+}
+
+/**
+ * The text files under `paths` ({@link listFiles}) with their bytes, binary files left out. Read
+ * in this thread, one after the other: the thread pool costs a round trip for each open, stat,
+ * read and close, which for a tree of small files is most of the time (20,000 files of 3.6 kB on
+ * the 2-core VM: 1.75 s through fs/promises, 0.16 s here).
+ */
+export function* textFiles(paths: readonly string[]): Generator<{ file: string; content: Buffer }> {
+  for (const file of listFiles(paths)) {
+    const content = readListed(file);
+    if (!looksBinary(content)) yield { file, content };
+  }
 }

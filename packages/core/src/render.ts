@@ -115,6 +115,8 @@ export function findTokens(source: Source, goToolBackend?: BackendName): FoundTo
 function utf16Failure(source: Source): TokenFailure | undefined {
   const content = source.content as Uint8Array;
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  // `{` in UTF-16 is a 0 byte and 0x7b: without a 0 byte (most files), no UTF-16 token.
+  if (bytes.indexOf(0) === -1) return undefined;
   // The byte-order mark decides; without one, the first `{{` at an even offset does.
   const le = bytes.indexOf("{\u0000{\u0000", 0, "latin1");
   const be = bytes.indexOf("\u0000{\u0000{", 0, "latin1");

@@ -1,4 +1,3 @@
-import { readFile } from "node:fs/promises";
 import {
   BackendError,
   type Backends,
@@ -22,7 +21,7 @@ import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
 import { stdoutStream, writeStdout } from "../stdout.ts";
-import { listFiles, looksBinary } from "../walk.ts";
+import { textFiles } from "../walk.ts";
 
 const CHECK_FORMATS = ["text", "json", "sarif"] as const;
 
@@ -149,9 +148,7 @@ Directories are walked, honouring .gitignore. Default: the current directory.`,
     const problems: Problem[] = [];
     const all: FoundTokens[] = [];
     let files = 0;
-    for (const file of listFiles(positionals)) {
-      const content = await readFile(file);
-      if (looksBinary(content)) continue;
+    for (const { file, content } of textFiles(positionals)) {
       files++;
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures)

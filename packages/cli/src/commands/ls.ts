@@ -1,11 +1,10 @@
-import { readFile } from "node:fs/promises";
 import { findTokens, resolveSettings, vaultTransit } from "@s5/core";
 import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
-import { listFiles, looksBinary } from "../walk.ts";
+import { textFiles } from "../walk.ts";
 
 export default defineCommand({
   name: "ls",
@@ -27,9 +26,7 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
     // every command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").
     const vaultKey = vaultTransit(settings).key;
     const rows: Record<string, unknown>[] = [];
-    for (const file of listFiles(positionals)) {
-      const content = await readFile(file);
-      if (looksBinary(content)) continue;
+    for (const { file, content } of textFiles(positionals)) {
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures) {
         process.stderr.write(

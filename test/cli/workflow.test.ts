@@ -206,6 +206,37 @@ describe("s5 ls and s5 check", () => {
     );
   });
 
+  it("inside a git work tree, reads the .gitignore files above a directory and .git/info/exclude", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    expect(spawnSync("git", ["init", "-q"], { cwd: box.dir }).status).toBe(0);
+    const files: Record<string, string> = {
+      ".gitignore": "build/\n*.log\n",
+      ".git/info/exclude": "local-*.yml\n",
+      "app/a.yml": `a: ${token}\n`,
+      "app/a.log": `a: ${token}\n`,
+      "app/local-x.yml": `a: ${token}\n`,
+      "app/build/b.yml": `a: ${token}\n`,
+      "app/deep/.gitignore": "/only-here.yml\n",
+      "app/deep/only-here.yml": `a: ${token}\n`,
+      "app/deep/c.yml": `a: ${token}\n`,
+      "build/d.yml": `a: ${token}\n`,
+    };
+    for (const [name, content] of Object.entries(files)) {
+      mkdirSync(join(box.dir, name, ".."), { recursive: true });
+      writeFileSync(join(box.dir, name), content);
+    }
+    const row = (file: string) => `${file}:1:4 local ${keyId} -\n`;
+    const expected = row("app/a.yml") + row("app/deep/c.yml");
+    expect((await box.s5(["ls"])).stdout.toString()).toBe(expected);
+    expect((await box.s5(["ls", "app"])).stdout.toString()).toBe(expected);
+    const inApp = await box.s5(["ls"], { cwd: join(box.dir, "app") });
+    expect(inApp.stdout.toString()).toBe(row("a.yml") + row("deep/c.yml"));
+    // A directory the rules ignore, named on the command line, is walked (its own rules only).
+    expect((await box.s5(["ls", "build"])).stdout.toString()).toBe(row("build/d.yml"));
+  });
+
   it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

@@ -1,9 +1,11 @@
 /**
- * Lists the files under the paths given, honouring .gitignore files (and never entering .git or
- * node_modules). Files named explicitly are always listed.
+ * Lists the files under the paths given, honouring .gitignore files as git does (those of the
+ * directories walked, and, inside a git work tree, those above them up to its top and
+ * `.git/info/exclude`), and never entering .git or node_modules. Files named explicitly are
+ * always listed.
  */
-import { readdirSync, readFileSync, statSync } from "node:fs";
-import { normalize, sep } from "node:path";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { dirname, join, normalize, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
 
@@ -23,12 +25,42 @@ function childPath(dir: string, name: string): string {
   return dir.endsWith(sep) ? dir + name : dir + sep + name;
 }
 
-function loadRules(dir: string): Ignore | undefined {
+function loadRules(file: string): Ignore | undefined {
   try {
-    return ignore().add(readFileSync(childPath(dir, ".gitignore"), "utf8"));
+    return ignore().add(readFileSync(file, "utf8"));
   } catch {
     return undefined;
   }
+}
+
+/**
+ * The rules that apply to `dir` from above, as git reads them: inside a git work tree, its
+ * `.git/info/exclude` and the .gitignore files from its top down to `dir`'s parent (`dir`'s own
+ * is read by the walk). None outside a work tree. A directory that these rules ignore was asked
+ * for by name: it is walked under its own .gitignore files only.
+ */
+function inheritedRules(dir: string): Rules[] {
+  const start = resolve(dir);
+  let top = start;
+  while (!existsSync(join(top, ".git"))) {
+    const parent = dirname(top);
+    if (parent === top) return [];
+    top = parent;
+  }
+  const prefixOf = (base: string) => relative(base, start).split(sep).join("/");
+  const bases: string[] = [];
+  for (let current = start; current !== top; ) {
+    current = dirname(current);
+    bases.unshift(current);
+  }
+  const sets: Rules[] = [];
+  const exclude = loadRules(join(top, ".git", "info", "exclude"));
+  if (exclude) sets.push({ rules: exclude, prefix: prefixOf(top) });
+  for (const base of bases) {
+    const rules = loadRules(join(base, ".gitignore"));
+    if (rules) sets.push({ rules, prefix: prefixOf(base) });
+  }
+  return sets.some(({ rules, prefix }) => prefix !== "" && rules.ignores(`${prefix}/`)) ? [] : sets;
 }
 
 function ignored(name: string, isDir: boolean, stack: readonly Rules[]): boolean {
@@ -45,7 +77,7 @@ function walkDir(dir: string, stack: readonly Rules[], out: string[]): void {
   );
   // Read only where there is one: a failed read per directory costs an exception each.
   const own = entries.some((entry) => entry.name === ".gitignore" && !entry.isDirectory())
-    ? loadRules(dir)
+    ? loadRules(childPath(dir, ".gitignore"))
     : undefined;
   const rules = own ? [...stack, { rules: own, prefix: "" }] : stack;
   for (const entry of entries) {
@@ -82,7 +114,7 @@ export function listFiles(paths: readonly string[]): string[] {
         },
       );
     }
-    if (isDir) walkDir(normalize(path), [], out);
+    if (isDir) walkDir(normalize(path), inheritedRules(path), out);
     else out.push(path);
   }
   return out;

@@ -55,6 +55,23 @@ describe("files holding plaintext are never readable by group or others", () => 
     expect(fresh.stderr).toBe("");
   });
 
+  it("render -i of many 0644 files narrows them all and names the first ten in one line", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("hunter2-value");
+    const names = Array.from({ length: 13 }, (_, i) => `f${String(i).padStart(2, "0")}.yml`);
+    for (const name of names) {
+      writeFileSync(join(box.dir, name), `a: ${token}\n`);
+      chmodSync(join(box.dir, name), 0o644);
+    }
+    const result = await box.s5(["render", "-i", ...names], { env });
+    expect(result.code).toBe(0);
+    for (const name of names) expect(mode(join(box.dir, name))).toBe(0o600);
+    const shown = names.slice(0, 10).map((name) => `${name} (was 0644)`);
+    expect(result.stderr).toBe(
+      `s5: note: group and others lost access to ${shown.join(", ")} and 3 more: a file holding plaintext is never readable by them\n`,
+    );
+  });
+
   it("a 0700 file keeps its owner bits; seal -i (no plaintext out) keeps a 0644 mode", async () => {
     const { box, cipher } = await aesBox();
     writeFileSync(join(box.dir, "run.sh"), `echo ${await cipher("x1")}\n`);

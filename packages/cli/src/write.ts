@@ -212,6 +212,9 @@ async function syncDirectory(dir: string): Promise<void> {
   }
 }
 
+/** How many files the note on narrowed modes names. */
+const NOTE_NAMES = 10;
+
 /**
  * Writes every output, all or nothing: each one is checked, then each regular file is written to a
  * temporary file, and only when all of them are ready are they renamed into place. If a rename
@@ -256,9 +259,14 @@ export async function writeOutputs(
   for (const dir of new Set(replaced.map((plan) => dirname(plan.real)))) await syncDirectory(dir);
   const narrowed = replaced.filter((plan) => plan.narrowed !== undefined);
   if (narrowed.length > 0) {
-    const list = narrowed.map((plan) => `${plan.output.path} (was ${octal(plan.narrowed!)})`);
+    // One line that a person reads: the first few files, then how many more (`render -i` of a
+    // whole directory narrows them all).
+    const list = narrowed
+      .slice(0, NOTE_NAMES)
+      .map((plan) => `${plan.output.path} (was ${octal(plan.narrowed!)})`);
+    const more = narrowed.length - list.length;
     process.stderr.write(
-      `s5: note: group and others lost access to ${list.join(", ")}: a file holding plaintext is never readable by them\n`,
+      `s5: note: group and others lost access to ${list.join(", ")}${more > 0 ? ` and ${more} more` : ""}: a file holding plaintext is never readable by them\n`,
     );
   }
   for (const plan of plans) {

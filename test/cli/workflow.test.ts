@@ -191,6 +191,9 @@ describe("s5 ls and s5 check", () => {
         row("sub/Z.yml"),
     );
     expect(all.stderr).toContain("sub/utf16.yml:1:4: this file is UTF-16");
+    for (const form of [".", "./", "sub/.."]) {
+      expect((await box.s5(["ls", form])).stdout.toString()).toBe(all.stdout.toString());
+    }
     // Below the root, a directory named in any form lists the same files under that name (the
     // root's .gitignore is not read: only those of the directories walked).
     const below = `${row("sub/build/y.yml")}${row("sub/deeper/c.yml", 2)}${row("sub/secret-keep.yml")}${row("sub/top-only.yml")}${row("sub/Z.yml")}`;

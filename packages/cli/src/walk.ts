@@ -5,7 +5,7 @@
  * always listed.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
-import { dirname, join, normalize, relative, resolve, sep } from "node:path";
+import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
 
@@ -114,7 +114,8 @@ export function listFiles(paths: readonly string[]): string[] {
         },
       );
     }
-    if (isDir) walkDir(normalize(path), inheritedRules(path), out);
+    // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
+    if (isDir) walkDir(join(path, "."), inheritedRules(path), out);
     else out.push(path);
   }
   return out;

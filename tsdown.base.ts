@@ -9,6 +9,22 @@ import { defineConfig, type UserConfig } from "tsdown";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
+/**
+ * The esbuild options both engines share (the CLI's `dist/engine.js`, packages/cli/build/engine.ts;
+ * the loader's engine string, packages/loader/tsdown.config.ts): one minified CommonJS body that
+ * `vm.Script` compiles, for Node 22+, returned in memory.
+ */
+export const engineBuildOptions = {
+  bundle: true,
+  platform: "node",
+  format: "cjs",
+  target: "node22",
+  minify: true,
+  write: false,
+  legalComments: "none",
+  logLevel: "error",
+} as const;
+
 const BUILTIN_IMPORT = /^import (?:\{([^}]*)\}|([\w$]+)|\* as ([\w$]+)) from "(node:[\w/]+)";$/gm;
 
 /**

@@ -91,10 +91,10 @@ export default async function runTreeBench() {
     const ms = (name) => median(results[name].map((r) => r.ms));
     const peak = (name) => median(results[name].map((r) => r.peakRss));
     const baseline = `\`grep -rn '{{'\` ${formatMs(ms("grep"))} (${formatMB(peak("grep"))} peak RSS)`;
-    const tree_ = `${files.toLocaleString("en")} files, ${formatMB(bytes)}, ${tokens} tokens`;
+    const size = `${files.toLocaleString("en")} files, ${formatMB(bytes)}, ${tokens} tokens`;
     return [
       {
-        figure: `Tree: \`s5 ls\` of a repository (${tree_}; .gitignore honoured), median of ${RUNS}`,
+        figure: `Tree: \`s5 ls\` of a repository (${size}; .gitignore honoured), median of ${RUNS}`,
         s5: `${formatMs(ms("ls"))} (${formatMB(peak("ls"))} peak RSS)`,
         baseline,
         ratio: formatRatio(ms("ls") / ms("grep")),

@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { build } from "esbuild";
 import type { UserConfig } from "tsdown";
-import { bundledLicenses, packageBuild } from "../../tsdown.base.ts";
+import { bundledLicenses, engineBuildOptions, packageBuild } from "../../tsdown.base.ts";
 
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
@@ -20,13 +20,7 @@ const engineSource: Plugin = {
     if (id !== "\0s5:engine-source") return undefined;
     const result = await build({
       entryPoints: ["src/engine.ts"],
-      bundle: true,
-      platform: "node",
-      format: "cjs",
-      target: "node22",
-      minify: true,
-      write: false,
-      legalComments: "none",
+      ...engineBuildOptions,
       // Core's dist carries the Vault transport (node-vault) in its lazily loaded chunk:
       // it comes along, and only the native module stays outside.
       external: ["sodium-native"],
@@ -50,7 +44,6 @@ const engineSource: Plugin = {
           },
         },
       ],
-      logLevel: "error",
     });
     const text = result.outputFiles[0]!.text;
     // Names the engine's code cache files: cached data of another build is never offered to V8.

@@ -19,6 +19,7 @@ import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join, sep } from "node:path";
 import { build } from "esbuild";
+import { engineBuildOptions } from "../../../tsdown.base.ts";
 
 const PACKAGES = new Set(["@s5/loader", "@s5/kubernetes/manifest"]);
 
@@ -47,13 +48,7 @@ export async function buildEngine(packageDir: string): Promise<void> {
   const result = await build({
     entryPoints: [join(packageDir, "dist/cli.mjs")],
     absWorkingDir: packageDir,
-    bundle: true,
-    platform: "node",
-    format: "cjs",
-    target: "node22",
-    minify: true,
-    write: false,
-    legalComments: "none",
+    ...engineBuildOptions,
     external: ["sodium-native", ...PACKAGES],
     plugins: [
       {
@@ -67,7 +62,6 @@ export async function buildEngine(packageDir: string): Promise<void> {
         },
       },
     ],
-    logLevel: "error",
   });
   const code = rewriteImports(result.outputFiles[0]!.text);
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);

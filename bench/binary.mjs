@@ -15,7 +15,7 @@ const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
 
 export default async function runBinaryBench() {
   const binary = await ensureBinary();
-  const bin = join(root, "packages/cli/bin/s5.mjs");
+  const bin = join(root, "packages/cli/bin/s5.cjs");
   const commands = {
     binary: () => run(binary, ["--version"], { cwd: root }),
     node: () => run(process.execPath, [bin, "--version"], { cwd: root }),

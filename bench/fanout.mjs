@@ -21,7 +21,7 @@ import { apiOk, findBao, freePort, startOpenBao } from "../scripts/openbao.mjs";
 import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const PROCESSES = Number(process.env.BENCH_FANOUT_PROCESSES ?? 20);
 const TOKENS = 1000;
 const ROUNDS = Number(process.env.BENCH_FANOUT_ROUNDS ?? 3);

@@ -18,7 +18,7 @@ import { formatMs, formatRatio, markdownTable, verdict } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const dotenvx = join(root, "node_modules/.bin/dotenvx");
 const COUNT = 50;
 const GOAL_MS = 15;

@@ -37,7 +37,7 @@ import { vaultResults } from "./_vault.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const coreEntry = join(root, "packages/core/dist/index.mjs");
 const dotenvx = join(root, "node_modules/.bin/dotenvx");
 const resultsFile = join(root, ".cache/bench-results.md");

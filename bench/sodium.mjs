@@ -10,7 +10,7 @@ import { createProject, encryptTokens, plaintexts } from "./_fixtures.mjs";
 import { formatMs, formatRatio, markdownTable } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const RENDER_RUNS = 5;
 
 /** µs per call of `fn`, the median of 5 rounds of `count` calls. */

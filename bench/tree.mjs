@@ -13,7 +13,7 @@ import { formatMB, formatMs, formatRatio, markdownTable, verdict } from "./_form
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
-const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const RUNS = 5;
 const DIRS = 200;
 const FILES_PER_DIR = 100;

@@ -26,7 +26,7 @@ const PER_SAMPLE = 3;
 /** A temporary project with its own keys (nothing from the developer's environment). */
 function projectSandbox() {
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-unplugin-"));
-  return { dir, env: keysSandbox(dir, join(repo, "packages/cli/bin/s5.mjs")) };
+  return { dir, env: keysSandbox(dir, join(repo, "packages/cli/bin/s5.cjs")) };
 }
 
 /** A copy of the demo app whose templates hold plain values or tokens. */

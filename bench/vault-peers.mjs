@@ -3,7 +3,7 @@
 //   - `s5 render` of 1000 distinct Vault tokens vs `sops decrypt` of the same 1000 values
 //     (sops with hc_vault_transit: one data key, one transit call): time and peak memory;
 //   - the same for a file of one value;
-//   - the same 1000 tokens, one sequential request per token (the Go tool's way, bench/_sequential.mjs);
+//   - the same 1000 tokens, one sequential request per token (the Go tool's way, bench/_sequential.cjs);
 //   - app start: `import "s5/config"` with 50 Vault tokens vs `import "dotenv/config"`, and the
 //     same tokens through `node --import s5/preload` (no worker thread).
 // Runs are interleaved (one of each side per round) and the medians are kept.
@@ -25,7 +25,7 @@ const root = fileURLToPath(new URL("..", import.meta.url));
 const node = process.execPath;
 // S5_BENCH_S5_ROOT: another checkout's build (its bin and node_modules), to compare two versions.
 const s5Root = process.env.S5_BENCH_S5_ROOT ?? root;
-const s5Bin = join(s5Root, "packages/cli/bin/s5.mjs");
+const s5Bin = join(s5Root, "packages/cli/bin/s5.cjs");
 const DELAY_MS = 5;
 const KEY = "bench";
 const APP_TOKENS = 50;
@@ -94,7 +94,7 @@ async function encryptWithVault(server, values) {
 
 /**
  * One side-by-side pair: s5 render of tokens vs sops decrypt of the same values; with `floor`, a
- * third process in the same rounds: the bare Node client of bench/_sequential.mjs on the same file.
+ * third process in the same rounds: the bare Node client of bench/_sequential.cjs on the same file.
  */
 async function renderPair({ dir, sops, proxy, s5Env, sopsEnv, values, tokens, runs, tag, floor }) {
   const plain = join(dir, `plain-${tag}.yaml`);
@@ -113,7 +113,7 @@ async function renderPair({ dir, sops, proxy, s5Env, sopsEnv, values, tokens, ru
   const bare = {
     label: "bare Node client",
     command: node,
-    args: [join(root, "bench/_sequential.mjs"), KEY, tokenFile],
+    args: [join(root, "bench/_sequential.cjs"), KEY, tokenFile],
     options: { cwd: dir, env: sopsEnv },
     expect: expected,
     rss: true,
@@ -240,7 +240,7 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
     });
 
     log("1000 values, one sequential request per token (the Go tool's way), one run…");
-    const sequentialRun = run(node, [join(root, "bench/_sequential.mjs"), KEY, many.tokenFile], {
+    const sequentialRun = run(node, [join(root, "bench/_sequential.cjs"), KEY, many.tokenFile], {
       cwd: dir,
       env: sopsEnv,
     });
@@ -292,7 +292,7 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
       ),
       {
         figure:
-          "… the floor of any Node program: the same 1-token file through a bare Node client (`bench/_sequential.mjs`: one request with `node:http`, no s5) vs `sops decrypt`, same runs",
+          "… the floor of any Node program: the same 1-token file through a bare Node client (`bench/_sequential.cjs`: one request with `node:http`, no s5) vs `sops decrypt`, same runs",
         s5: `${formatMs(one.floor.ms)} (s5: +${formatMs(one.s5.ms - one.floor.ms)} over it)`,
         baseline: formatMs(one.peer.ms),
         ratio: formatRatio(one.floor.ms / one.peer.ms),
@@ -301,7 +301,7 @@ export async function runVaultPeerBench({ runs = 9, log = () => {} } = {}) {
       },
       {
         figure:
-          "Vault: the 1000 tokens batched vs one sequential request per token, the Go tool's way (`bench/_sequential.mjs`: Node's http, keep-alive), whole process",
+          "Vault: the 1000 tokens batched vs one sequential request per token, the Go tool's way (`bench/_sequential.cjs`: Node's http, keep-alive), whole process",
         s5: formatMs(many.s5.ms),
         baseline: `${formatMs(sequential)} (1 run, 1000 requests)`,
         ratio: `${formatRatio(fasterBy)} faster`,

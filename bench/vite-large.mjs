@@ -136,7 +136,7 @@ async function timePair(root, plugin, runs) {
 export async function runViteLargeBench({ runs = 31, log = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-vite-large-"));
   try {
-    const env = keysSandbox(dir, join(repo, "packages/cli/bin/s5.mjs"));
+    const env = keysSandbox(dir, join(repo, "packages/cli/bin/s5.cjs"));
     const plain = Array.from(
       { length: TOKENS },
       (_, i) => `server-value-${i}-${"x".repeat(i % 17)}`,

@@ -1,10 +1,10 @@
 // The entry of the single-file `s5` (scripts/build-binary.mjs bundles it with the CLI): what
-// packages/cli/bin/s5.mjs does, for an executable that is its own Node.
+// packages/cli/bin/s5.cjs does, for an executable that is its own Node.
 import { main } from "../packages/cli/src/cli.ts";
 
 const args = process.argv.slice(2);
 
-// As in bin/s5.mjs: DEBUG and NODE_DEBUG would make Node print credentials and values, and Node
+// As in bin/s5.cjs: DEBUG and NODE_DEBUG would make Node print credentials and values, and Node
 // reads NODE_DEBUG once at start-up, so s5 starts itself again without them (execve).
 const DEBUG_VARIABLES = ["DEBUG", "NODE_DEBUG", "NODE_DEBUG_NATIVE"];
 if (DEBUG_VARIABLES.some((name) => process.env[name])) {

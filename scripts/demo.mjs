@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
-const bin = join(root, "packages/cli/bin/s5.mjs");
+const bin = join(root, "packages/cli/bin/s5.cjs");
 const place = mkdtempSync(join(tmpdir(), "s5-demo-"));
 const project = join(place, "project");
 mkdirSync(project);

@@ -104,7 +104,7 @@ export function loadedByConfig(dir) {
   mkdirSync(home, { recursive: true });
   const env = { PATH: process.env.PATH, HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
   const s5 = (args, input) => {
-    const result = spawnSync(process.execPath, [join(dir, "node_modules/s5/bin/s5.mjs"), ...args], {
+    const result = spawnSync(process.execPath, [join(dir, "node_modules/s5/bin/s5.cjs"), ...args], {
       cwd: dir,
       env,
       input,

@@ -2,7 +2,7 @@
 
 // ---- cli.d.mts ----
 /**
- * What this run did, for bin/engine.mjs, which keeps V8's compiled code of each command and
+ * What this run did, for bin/engine.cjs, which keeps V8's compiled code of each command and
  * writes it again when a run went where the cached code had not: the command run, and the
  * backends it used as bits (local 1, aes 2, vault 4).
  */

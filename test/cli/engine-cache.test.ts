@@ -1,4 +1,4 @@
-// The CLI's engine (packages/cli/dist/engine.js, run by bin/engine.mjs): V8's cached data of each
+// The CLI's engine (packages/cli/dist/engine.js, run by bin/engine.cjs): V8's cached data of each
 // command, in the user's private cache directory, never in one someone else could write, never
 // holding a value; rewritten when a run used another backend, replaced when damaged.
 import {
@@ -159,7 +159,7 @@ describe.skipIf(process.platform === "win32")("the CLI's engine cache", () => {
     ]);
   });
 
-  it("runs the CLI without loading core's or the CLI's ES modules", async () => {
+  it("runs a render without loading any ES module: no ES module loader, no dist module", async () => {
     const box = sandbox();
     const hook = join(box.dir, "..", "hook.mjs");
     const log = join(box.dir, "..", "loaded.txt");
@@ -171,7 +171,9 @@ describe.skipIf(process.platform === "win32")("the CLI's engine cache", () => {
     const env = { NODE_OPTIONS: `--import ${pathToFileURL(hook).href}` };
     await ok(box, ["render"], env, "a: 1\n");
     const loaded = readFileSync(log, "utf8").trim().split("\n");
-    expect(loaded.some((url) => url.endsWith("/packages/cli/bin/engine.mjs"))).toBe(true);
+    expect(loaded.some((url) => url.endsWith("/packages/cli/bin/engine.cjs"))).toBe(true);
     expect(loaded.filter((url) => /\/packages\/(core|cli)\/dist\//.test(url))).toEqual([]);
+    // No ES module after the hook's own: the bin and its engine are CommonJS (bin/s5.cjs says why).
+    expect(loaded.filter((url) => url.endsWith(".mjs"))).toEqual([]);
   });
 });

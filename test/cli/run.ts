@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 
-export const S5_BIN = fileURLToPath(new URL("../../packages/cli/bin/s5.mjs", import.meta.url));
+export const S5_BIN = fileURLToPath(new URL("../../packages/cli/bin/s5.cjs", import.meta.url));
 
 interface RunResult {
   code: number | null;

@@ -9,7 +9,7 @@ import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { runChild } from "../child.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
-export const s5Bin = join(root, "packages/cli/bin/s5.mjs");
+export const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 
 export interface Result {
   code: number | null;

@@ -23,7 +23,7 @@ const scratch = (prefix?: string) => {
   dirs.push(dir);
   return dir;
 };
-const bin = join(root, "packages/cli/bin/s5.mjs");
+const bin = join(root, "packages/cli/bin/s5.cjs");
 
 describeHa("s5 against an HA cluster (leader failover)", () => {
   let cluster: Cluster;

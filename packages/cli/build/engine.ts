@@ -1,6 +1,6 @@
 /**
  * `dist/engine.js`: the CLI and core (with core's Vault transport) bundled into one minified
- * script, which bin/engine.mjs compiles with V8's cached data from the user's private cache. An
+ * script, which bin/engine.cjs compiles with V8's cached data from the user's private cache. An
  * npm bin cannot opt into more: Node's own compile cache keeps only what a module compiles before
  * it runs, so every start compiled most of s5's functions again (a 1-token Vault render ~20 ms).
  *
@@ -38,7 +38,7 @@ function rewriteImports(code: string): string {
   });
   if (count === 0) throw new Error("engine: no import( rewritten: has the bundle changed?");
   if (out.includes("import.meta")) throw new Error("engine: import.meta is left in the bundle");
-  // bin/engine.mjs reads it as latin1 (esbuild escapes every other character).
+  // bin/engine.cjs reads it as latin1 (esbuild escapes every other character).
   if (/[^\x00-\x7f]/.test(out)) throw new Error("engine: the bundle is not ASCII");
   return out;
 }

@@ -41,7 +41,7 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
 const used = new Set<BackendName>();
 
 /**
- * The backends this process has made so far. The CLI's engine (packages/cli/bin/engine.mjs) keeps
+ * The backends this process has made so far. The CLI's engine (packages/cli/bin/engine.cjs) keeps
  * V8's compiled code per command, and writes it again when a run used a backend the cached code
  * was not made with: the code of each backend is compiled only when it is used.
  */

@@ -2,7 +2,7 @@
  * Where the engine (src/engine-run.ts) keeps V8's compiled code of its source (~85 kB) between
  * starts: the user's own cache directory (`$XDG_CACHE_HOME/s5`, `~/.cache/s5`,
  * `~/Library/Caches/s5`, `%LOCALAPPDATA%\s5`),
- * the same place and the same rules as the CLI's compile cache (packages/cli/bin/s5.mjs). Compiled
+ * the same place and the same rules as the CLI's compile cache (packages/cli/bin/s5.cjs). Compiled
  * code is code: the directory must be a real directory of this user that no one else can write to,
  * never a shared one like /tmp. `NODE_DISABLE_COMPILE_CACHE` turns it off, as it does Node's.
  */

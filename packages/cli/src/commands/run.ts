@@ -79,7 +79,7 @@ VAULT_TOKEN, …); by default they stay with s5`,
     if (file === undefined) context.usage("the command to run is missing");
 
     const env: Record<string, string | undefined> = { ...process.env };
-    // The loader is an ES module of its own, loaded by this command only (see bin/engine.mjs).
+    // The loader is an ES module of its own, loaded by this command only (see bin/engine.cjs).
     const { loadWithSecrets, Redactor } = await import("@s5/loader");
     const { secrets } = await loadWithSecrets({
       path: values.file,

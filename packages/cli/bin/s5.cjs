@@ -1,11 +1,13 @@
 #!/usr/bin/env node
+"use strict";
 // Kept tiny so `s5 --version` costs no more than starting Node; everything else loads on demand.
-// Built-ins through process.getBuiltinModule: an ESM `import … from "node:fs"` would build fs's
-// ESM facade, which loads fs/promises, streams and readline (34 modules) for nothing.
+// CommonJS, like bin/engine.cjs: an ES module as the main script starts Node's ES module loader,
+// which cost every command ~2–3 ms of CPU (paired runs of 1-token and 1000-token Vault renders,
+// and of `--version`). Only the commands that load an ES package (`s5 run`, `s5 k8s`) start it.
+// Built-ins through process.getBuiltinModule, as in every entry of s5.
 const { lstatSync, mkdirSync, readFileSync, writeSync } = process.getBuiltinModule("node:fs");
-const module = process.getBuiltinModule("node:module");
+const nodeModule = process.getBuiltinModule("node:module");
 const { isAbsolute, join } = process.getBuiltinModule("node:path");
-const { fileURLToPath } = process.getBuiltinModule("node:url");
 
 const args = process.argv.slice(2);
 
@@ -30,7 +32,7 @@ if (debugSet.length > 0) {
     );
     process.exit(2);
   }
-  const script = fileURLToPath(import.meta.url);
+  const script = __filename;
   process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
 }
 
@@ -92,23 +94,23 @@ function privateCacheDir(name) {
  */
 function enableCompileCache() {
   const env = process.env;
-  if (typeof module.enableCompileCache !== "function") return;
+  if (typeof nodeModule.enableCompileCache !== "function") return;
   if (env.NODE_COMPILE_CACHE || env.NODE_DISABLE_COMPILE_CACHE) return;
   const dir = privateCacheDir("node-compile-cache");
   try {
-    if (dir) module.enableCompileCache(dir);
+    if (dir) nodeModule.enableCompileCache(dir);
   } catch {
     // Node reports a cache it cannot use in its return value; s5 only starts slower either way.
   }
 }
 
-/** Where bin/engine.mjs keeps V8's cached data of the CLI, or undefined. */
+/** Where bin/engine.cjs keeps V8's cached data of the CLI, or undefined. */
 function codeCacheDir() {
   return process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : privateCacheDir("code-cache");
 }
 
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
-  const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+  const { version } = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   // Straight to fd 1: process.stdout would load Node's streams (20 modules) for one line.
   try {
     writeSync(1, `${version}\n`);
@@ -117,11 +119,15 @@ if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   }
 } else {
   enableCompileCache();
-  const { runEngine } = await import("./engine.mjs");
-  let exitCode = await runEngine(args, codeCacheDir());
-  if (exitCode === undefined) {
-    const { main } = await import("../dist/cli.mjs");
-    exitCode = await main(args);
-  }
-  process.exitCode = exitCode;
+  run().then((exitCode) => {
+    process.exitCode = exitCode;
+  });
+}
+
+async function run() {
+  const { runEngine } = require("./engine.cjs");
+  const exitCode = await runEngine(args, codeCacheDir());
+  if (exitCode !== undefined) return exitCode;
+  const { main } = await import("../dist/cli.mjs");
+  return main(args);
 }

@@ -1,3 +1,4 @@
+"use strict";
 // Runs the CLI from dist/engine.js (the CLI and core in one script, build/engine.ts), compiled
 // with V8's cached data of an earlier run of the same command. Node's compile cache keeps only
 // what a module compiles before it runs; this file keeps what the command ran, so a start
@@ -11,19 +12,19 @@
 // that used another writes it again (what V8 accepted from the file stays in the new one).
 // Writing and pruning mirror the loader's (packages/loader/src/engine-run.ts, which must stay
 // self-contained for its worker, and which this plain bin cannot load cheaply): change both
-// together. Built-ins through process.getBuiltinModule (see s5.mjs).
+// together. CommonJS, like bin/s5.cjs: no ES module loader for a command that does not need one.
 const fs = process.getBuiltinModule("node:fs");
 const { basename, dirname, join } = process.getBuiltinModule("node:path");
-const { fileURLToPath, pathToFileURL } = process.getBuiltinModule("node:url");
+const { pathToFileURL } = process.getBuiltinModule("node:url");
 
-const ENGINE = fileURLToPath(new URL("../dist/engine.js", import.meta.url));
+const ENGINE = join(__dirname, "..", "dist", "engine.js");
 
 /**
  * Runs `main(args)` of the engine and returns its exit code, or `undefined` when this install
- * has no engine (then bin/s5.mjs imports dist/cli.mjs).
+ * has no engine (then bin/s5.cjs imports dist/cli.mjs).
  * `cacheDir`: the private directory for cached data, or undefined for none.
  */
-export async function runEngine(args, cacheDir) {
+async function runEngine(args, cacheDir) {
   let code;
   try {
     code = fs.readFileSync(ENGINE, "latin1");
@@ -129,3 +130,5 @@ function prune(file, use) {
   same.sort((a, b) => b[1] - a[1]);
   for (const [path] of same.slice(3)) fs.rmSync(path, { force: true });
 }
+
+module.exports = { runEngine };

@@ -1,9 +1,11 @@
+"use strict";
 // The Go tool's way, as a whole process: one sequential decrypt request per token (keep-alive, the
 // leanest HTTP client Node has, no batching), then the file with the values in place. Used as the
 // baseline of bench/vault-peers.mjs.
-//   VAULT_ADDR=… VAULT_TOKEN=… node bench/_sequential.mjs KEY FILE
-// Built-ins through process.getBuiltinModule: an ESM import of node:http would build its ESM
-// facade (and load undici), which no lean client pays. This script is also the 1-token row's floor.
+//   VAULT_ADDR=… VAULT_TOKEN=… node bench/_sequential.cjs KEY FILE
+// This script is also the 1-token row's floor, so it is as lean as a Node client gets: CommonJS,
+// like s5's bin (an ES module as the main script starts Node's ES module loader, ~5 ms here), and
+// built-ins through process.getBuiltinModule.
 const { readFileSync } = process.getBuiltinModule("node:fs");
 const http = process.getBuiltinModule("node:http");
 
@@ -40,13 +42,17 @@ function decrypt(ciphertext) {
   });
 }
 
-const text = readFileSync(file, "utf8");
-const parts = [];
-let last = 0;
-for (const match of text.matchAll(/\{\{ s5:(vault:v\d+:[A-Za-z0-9+/=]+) \}\}/g)) {
-  parts.push(text.slice(last, match.index), await decrypt(match[1]));
-  last = match.index + match[0].length;
+async function main() {
+  const text = readFileSync(file, "utf8");
+  const parts = [];
+  let last = 0;
+  for (const match of text.matchAll(/\{\{ s5:(vault:v\d+:[A-Za-z0-9+/=]+) \}\}/g)) {
+    parts.push(text.slice(last, match.index), await decrypt(match[1]));
+    last = match.index + match[0].length;
+  }
+  parts.push(text.slice(last));
+  agent.destroy();
+  process.stdout.write(parts.join(""));
 }
-parts.push(text.slice(last));
-agent.destroy();
-process.stdout.write(parts.join(""));
+
+main();

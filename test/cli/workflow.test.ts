@@ -1,6 +1,17 @@
 // Everyday workflow: seal, edit, ls, check, git textconv, completion.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  ftruncateSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -206,6 +217,44 @@ describe("s5 ls and s5 check", () => {
     const checked = await box.s5(["check", "--no-decrypt"]);
     expect(checked.stdout.toString()).toBe(
       "sub/utf16.yml:1:4: this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8 (S5_INPUT_UTF16)\n",
+    );
+  });
+
+  it("reads only the start of a binary file, names a text file too large to read, reads a pipe", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
+    // Sparse files of 2.5 GiB (no disk used): more than one Buffer can hold, so a walk that
+    // read a file whole before looking at it failed on the binary one.
+    const sparse = (name: string, head: string | Buffer) => {
+      const fd = openSync(join(box.dir, name), "w");
+      writeSync(fd, head);
+      ftruncateSync(fd, 2.5 * 2 ** 30);
+      closeSync(fd);
+    };
+    sparse("model.bin", Buffer.concat([Buffer.from(`a: ${token}\n`), Buffer.alloc(16)]));
+    const row = (file: string) => `${file}:1:4 local ${keyId} -\n`;
+    const listed = await box.s5(["ls"]);
+    expect(listed.stderr).toBe("");
+    expect(listed.stdout.toString()).toBe(row("a.yml"));
+    // No NUL in its first 8 KiB: text, and too large to read whole.
+    sparse("dump.yml", `a: ${token}\n${"x: 1\n".repeat(2000)}`);
+    const failed = await box.s5(["check", "--no-decrypt"]);
+    expect(failed.code).toBe(3);
+    expect(failed.stderr).toContain(
+      "cannot read dump.yml: a text file larger than 2 GiB (S5_INPUT)",
+    );
+    expect(failed.stderr).toContain("hint: s5 reads a text file whole; leave this one out");
+    // A pipe named on the command line, as bash's `<(…)` gives, cannot be read from a position.
+    const piped = spawnSync(
+      "bash",
+      ["-c", '"$0" "$1" ls <(printf "b: %s\\n" "$2") a.yml', process.execPath, S5_BIN, token],
+      { cwd: box.dir, env: box.env, encoding: "utf8" },
+    );
+    expect(piped.stderr).toBe("");
+    expect(piped.stdout).toMatch(
+      new RegExp(`^/dev/fd/\\d+:1:4 local ${keyId} -\n${row("a.yml")}$`),
     );
   });
 

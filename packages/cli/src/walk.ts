@@ -4,7 +4,16 @@
  * `.git/info/exclude`), and never entering .git or node_modules. Files named explicitly are
  * always listed.
  */
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  fstatSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  readSync,
+  statSync,
+} from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
@@ -121,6 +130,11 @@ export function listFiles(paths: readonly string[]): string[] {
   return out;
 }
 
+/** How much of a file decides whether it is text (git looks at as much). */
+const PROBE_SIZE = 8192;
+/** The first bytes of each file, read into one buffer for the whole walk. */
+const probe = Buffer.allocUnsafe(PROBE_SIZE);
+
 /**
  * A file with a NUL byte near its start is not text — unless it is UTF-16 (a byte-order mark),
  * which core reports when it holds tokens.
@@ -128,22 +142,46 @@ export function listFiles(paths: readonly string[]): string[] {
 export function looksBinary(content: Uint8Array): boolean {
   const utf16 =
     (content[0] === 0xff && content[1] === 0xfe) || (content[0] === 0xfe && content[1] === 0xff);
-  return !utf16 && content.subarray(0, 8192).includes(0);
+  return !utf16 && content.subarray(0, PROBE_SIZE).includes(0);
 }
 
-/** A listed file's bytes, or an error that names it. */
-function readListed(file: string): Buffer {
-  try {
-    return readFileSync(file);
-  } catch (cause) {
-    const code = (cause as { code?: string }).code ?? "error";
-    throw new IoError("S5_INPUT", `cannot read ${file} (${code})`, {
+function readError(file: string, cause: unknown): IoError {
+  const code = (cause as { code?: string }).code ?? "error";
+  if (code === "ERR_FS_FILE_TOO_LARGE") {
+    return new IoError("S5_INPUT", `cannot read ${file}: a text file larger than 2 GiB`, {
       cause,
-      hint:
-        code === "ENOENT"
-          ? "the file went away while s5 read the tree; run the command again"
-          : "make the file readable, or name only the files and directories to look at",
+      hint: "s5 reads a text file whole; leave this one out with .gitignore, or name only the files and directories to look at",
     });
+  }
+  return new IoError("S5_INPUT", `cannot read ${file} (${code})`, {
+    cause,
+    hint:
+      code === "ENOENT"
+        ? "the file went away while s5 read the tree; run the command again"
+        : "make the file readable, or name only the files and directories to look at",
+  });
+}
+
+/**
+ * A listed file's bytes, or undefined for a binary file. Its first 8 KiB decide, so the rest of
+ * a binary file (an image, an archive, a model of gigabytes) is never read.
+ */
+function readText(file: string): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = openSync(file, "r");
+    // A pipe named on the command line (`s5 check <(kubectl …)`) cannot be read from a position.
+    const regular = fstatSync(fd).isFile();
+    const head = readSync(fd, probe, 0, PROBE_SIZE, regular ? 0 : null);
+    if (looksBinary(probe.subarray(0, head))) return undefined;
+    if (!regular) return Buffer.concat([probe.subarray(0, head), readFileSync(fd)]);
+    if (head < PROBE_SIZE) return Buffer.from(probe.subarray(0, head));
+    // From the start again: a positioned read does not move the file's offset.
+    return readFileSync(fd);
+  } catch (cause) {
+    throw readError(file, cause);
+  } finally {
+    if (fd !== undefined) closeSync(fd);
   }
 }
 
@@ -155,7 +193,7 @@ function readListed(file: string): Buffer {
  */
 export function* textFiles(paths: readonly string[]): Generator<{ file: string; content: Buffer }> {
   for (const file of listFiles(paths)) {
-    const content = readListed(file);
-    if (!looksBinary(content)) yield { file, content };
+    const content = readText(file);
+    if (content) yield { file, content };
   }
 }

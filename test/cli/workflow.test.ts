@@ -229,7 +229,7 @@ describe("s5 ls and s5 check", () => {
     // read a file whole before looking at it failed on the binary one.
     const sparse = (name: string, head: string | Buffer) => {
       const fd = openSync(join(box.dir, name), "w");
-      writeSync(fd, head);
+      writeSync(fd, Buffer.from(head));
       ftruncateSync(fd, 2.5 * 2 ** 30);
       closeSync(fd);
     };
@@ -287,6 +287,77 @@ describe("s5 ls and s5 check", () => {
     expect(inApp.stdout.toString()).toBe(row("a.yml") + row("deep/c.yml"));
     // A directory the rules ignore, named on the command line, is walked (its own rules only).
     expect((await box.s5(["ls", "build"])).stdout.toString()).toBe(row("build/d.yml"));
+  });
+
+  it("lists what git lists: a linked worktree, core.excludesFile, a negation below a .gitignore", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    // The sandbox's HOME and XDG_CONFIG_HOME for both; no /etc/gitconfig (s5 honours that too).
+    const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = (cwd: string, ...args: string[]) => {
+      const result = spawnSync(
+        "git",
+        ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args],
+        {
+          cwd,
+          env,
+          encoding: "utf8",
+        },
+      );
+      expect(result.status, result.stderr).toBe(0);
+      return result.stdout;
+    };
+    git(box.dir, "init", "-q");
+    writeFileSync(join(box.dir, ".gitignore"), "*.yml\n");
+    mkdirSync(join(box.dir, "sub"));
+    writeFileSync(join(box.dir, "sub/.gitignore"), "!keep.yml\n");
+    git(box.dir, "add", ".");
+    git(box.dir, "commit", "-qm", "rules");
+    // Shared by every worktree of the repository (its `commondir`).
+    writeFileSync(join(box.dir, ".git/info/exclude"), "local-*\n");
+    const tree = join(box.dir, "..", "worktree");
+    git(box.dir, "worktree", "add", "-q", tree);
+    expect(readFileSync(join(tree, ".git"), "utf8")).toMatch(/^gitdir: /);
+    const home = env["HOME"]!;
+    mkdirSync(join(home, ".config/git"), { recursive: true });
+    writeFileSync(join(home, ".config/git/ignore"), "xdg-*\n");
+    writeFileSync(join(home, "my ignore"), "mine-*\n");
+    for (const name of [
+      "sub/keep.yml",
+      "sub/drop.yml",
+      "app/a.txt",
+      "app/local-a.txt",
+      "app/xdg-a.txt",
+      "app/mine-a.txt",
+    ]) {
+      mkdirSync(join(tree, name, ".."), { recursive: true });
+      writeFileSync(join(tree, name), `a: ${token}\n`);
+    }
+    const listed = async () =>
+      (await box.s5(["ls"], { cwd: tree, env })).stdout
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => {
+          expect(line).toMatch(new RegExp(`:1:4 local ${keyId} -$`));
+          return line.split(":")[0];
+        });
+    const gitLists = () =>
+      git(tree, "ls-files", "--cached", "--others", "--exclude-standard")
+        .split("\n")
+        .filter((name) => /^(app|sub)\//.test(name) && !name.endsWith(".gitignore"))
+        .sort();
+    // Without core.excludesFile, git reads $XDG_CONFIG_HOME/git/ignore.
+    expect(await listed()).toEqual(["app/a.txt", "app/mine-a.txt", "sub/keep.yml"]);
+    expect(gitLists()).toEqual(["app/a.txt", "app/mine-a.txt", "sub/keep.yml"]);
+    // Set (quoted, with a comment), it replaces that default.
+    writeFileSync(
+      join(home, ".gitconfig"),
+      '[user]\n\tname = t\n[core]\n\texcludesFile = "~/my ignore" ; ours\n',
+    );
+    expect(await listed()).toEqual(["app/a.txt", "app/xdg-a.txt", "sub/keep.yml"]);
+    expect(gitLists()).toEqual(["app/a.txt", "app/xdg-a.txt", "sub/keep.yml"]);
   });
 
   it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {

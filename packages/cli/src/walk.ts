@@ -1,12 +1,11 @@
 /**
  * Lists the files under the paths given, honouring .gitignore files as git does (those of the
- * directories walked, and, inside a git work tree, those above them up to its top and
- * `.git/info/exclude`), and never entering .git or node_modules. Files named explicitly are
+ * directories walked, and, inside a git work tree, those above them up to its top, `info/exclude`
+ * and `core.excludesFile`), and never entering .git or node_modules. Files named explicitly are
  * always listed.
  */
 import {
   closeSync,
-  existsSync,
   fstatSync,
   openSync,
   readdirSync,
@@ -17,6 +16,7 @@ import {
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
+import { gitWorkTree } from "./git-excludes.ts";
 
 /** The rules of one .gitignore, and where the walk is below its directory. */
 interface Rules {
@@ -43,41 +43,48 @@ function loadRules(file: string): Ignore | undefined {
 }
 
 /**
- * The rules that apply to `dir` from above, as git reads them: inside a git work tree, its
- * `.git/info/exclude` and the .gitignore files from its top down to `dir`'s parent (`dir`'s own
- * is read by the walk). None outside a work tree. A directory that these rules ignore was asked
- * for by name: it is walked under its own .gitignore files only.
+ * The rules that apply to `dir` from above, as git reads them: inside a git work tree, the file
+ * of `core.excludesFile`, `info/exclude` and the .gitignore files from its top down to `dir`'s
+ * parent (`dir`'s own is read by the walk), lowest precedence first. None outside a work tree. A
+ * directory that these rules ignore was asked for by name: it is walked under its own .gitignore
+ * files only.
  */
 function inheritedRules(dir: string): Rules[] {
   const start = resolve(dir);
-  let top = start;
-  while (!existsSync(join(top, ".git"))) {
-    const parent = dirname(top);
-    if (parent === top) return [];
-    top = parent;
-  }
+  const tree = gitWorkTree(start);
+  if (!tree) return [];
   const prefixOf = (base: string) => relative(base, start).split(sep).join("/");
+  const sets: Rules[] = [];
+  for (const file of tree.excludeFiles) {
+    const rules = loadRules(file);
+    if (rules) sets.push({ rules, prefix: prefixOf(tree.top) });
+  }
   const bases: string[] = [];
-  for (let current = start; current !== top; ) {
+  for (let current = start; current !== tree.top; ) {
     current = dirname(current);
     bases.unshift(current);
   }
-  const sets: Rules[] = [];
-  const exclude = loadRules(join(top, ".git", "info", "exclude"));
-  if (exclude) sets.push({ rules: exclude, prefix: prefixOf(top) });
   for (const base of bases) {
     const rules = loadRules(join(base, ".gitignore"));
     if (rules) sets.push({ rules, prefix: prefixOf(base) });
   }
-  return sets.some(({ rules, prefix }) => prefix !== "" && rules.ignores(`${prefix}/`)) ? [] : sets;
+  return start !== tree.top && decide(sets, "", true) ? [] : sets;
 }
 
-function ignored(name: string, isDir: boolean, stack: readonly Rules[]): boolean {
+/**
+ * Whether the rules ignore `name` (a file, or a directory) in the directory being walked. As in
+ * git, the last rule that matches decides, and a later set of rules (a deeper .gitignore) comes
+ * after an earlier one: `!keep.yml` in `sub/.gitignore` keeps what `*.yml` above left out.
+ */
+function decide(stack: readonly Rules[], name: string, isDir: boolean): boolean {
+  let ignored = false;
   for (const { rules, prefix } of stack) {
-    const rel = prefix ? `${prefix}/${name}` : name;
-    if (rules.ignores(isDir ? `${rel}/` : rel)) return true;
+    const rel = prefix && name ? `${prefix}/${name}` : prefix || name;
+    const result = rules.test(isDir ? `${rel}/` : rel);
+    if (result.ignored) ignored = true;
+    else if (result.unignored) ignored = false;
   }
-  return false;
+  return ignored;
 }
 
 function walkDir(dir: string, stack: readonly Rules[], out: string[]): void {
@@ -94,14 +101,14 @@ function walkDir(dir: string, stack: readonly Rules[], out: string[]): void {
     if (name === ".git" || name === "node_modules") continue;
     const path = childPath(dir, name);
     if (entry.isDirectory()) {
-      if (!ignored(name, true, rules)) {
+      if (!decide(rules, name, true)) {
         const below = rules.map((r) => ({
           rules: r.rules,
           prefix: r.prefix ? `${r.prefix}/${name}` : name,
         }));
         walkDir(path, below, out);
       }
-    } else if (entry.isFile() && !ignored(name, false, rules)) {
+    } else if (entry.isFile() && !decide(rules, name, false)) {
       out.push(path);
     }
   }

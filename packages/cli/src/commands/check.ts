@@ -113,8 +113,8 @@ export default defineCommand({
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.
-Directories are walked, honouring .gitignore as git does (those above them too, in a git work
-tree). Default: the current directory.`,
+Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
+info/exclude and core.excludesFile too). Default: the current directory.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },

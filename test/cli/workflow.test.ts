@@ -19,6 +19,23 @@ import { S5_BIN, sandbox } from "./run.ts";
 
 const EDITOR = `"${process.execPath}" "${fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url))}"`;
 
+/** Runs git with `env` (a sandbox's HOME, no system configuration) and returns its stdout. */
+function gitRunner(env: Record<string, string>) {
+  return (cwd: string, ...args: string[]) => {
+    const result = spawnSync(
+      "git",
+      ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args],
+      {
+        cwd,
+        env,
+        encoding: "utf8",
+      },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout;
+  };
+}
+
 async function project() {
   const box = sandbox();
   await box.s5(["init", "--name", "dev"]);
@@ -295,19 +312,7 @@ describe("s5 ls and s5 check", () => {
     const keyId = token.split(":")[2];
     // The sandbox's HOME and XDG_CONFIG_HOME for both; no /etc/gitconfig (s5 honours that too).
     const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
-    const git = (cwd: string, ...args: string[]) => {
-      const result = spawnSync(
-        "git",
-        ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args],
-        {
-          cwd,
-          env,
-          encoding: "utf8",
-        },
-      );
-      expect(result.status, result.stderr).toBe(0);
-      return result.stdout;
-    };
+    const git = gitRunner(env);
     git(box.dir, "init", "-q");
     writeFileSync(join(box.dir, ".gitignore"), "*.yml\n");
     mkdirSync(join(box.dir, "sub"));
@@ -358,6 +363,84 @@ describe("s5 ls and s5 check", () => {
     );
     expect(await listed()).toEqual(["app/a.txt", "app/xdg-a.txt", "sub/keep.yml"]);
     expect(gitLists()).toEqual(["app/a.txt", "app/xdg-a.txt", "sub/keep.yml"]);
+  });
+
+  it("lists every file git tracks, ignored or not: index versions 2, 3 and 4, SHA-1 and SHA-256", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = gitRunner(env);
+    // Version 3 is version 2 with an entry that has extended flags (an intent to add).
+    const cases = [
+      { name: "sha1-v2", init: ["init", "-q"], version: 2, intent: false },
+      { name: "sha1-v3", init: ["init", "-q"], version: 3, intent: true },
+      { name: "sha1-v4", init: ["init", "-q"], version: 4, intent: true },
+      {
+        name: "sha256-v2",
+        init: ["init", "-q", "--object-format=sha256"],
+        version: 2,
+        intent: false,
+      },
+      {
+        name: "sha256-v4",
+        init: ["init", "-q", "--object-format=sha256"],
+        version: 4,
+        intent: true,
+      },
+    ];
+    for (const { name, init, version, intent } of cases) {
+      const repo = join(box.dir, name);
+      mkdirSync(repo);
+      git(repo, ...init);
+      writeFileSync(join(repo, ".gitignore"), "*.env\nsecrets/\n");
+      const files = ["plain.yml", "prod.env", "local.env", "secrets/a.yml", "secrets/b.yml"];
+      files.push("secrets/deep/c.yml", "later.yml", "app/secrets/d.yml", "app/secrets/e.yml");
+      for (const file of files) {
+        mkdirSync(join(repo, file, ".."), { recursive: true });
+        writeFileSync(join(repo, file), `a: ${token}\n`);
+      }
+      git(repo, "add", ".gitignore", "plain.yml");
+      // Committed although ignored: what `s5 check` must read.
+      git(
+        repo,
+        "add",
+        "-f",
+        "prod.env",
+        "secrets/a.yml",
+        "secrets/deep/c.yml",
+        "app/secrets/d.yml",
+      );
+      if (intent) git(repo, "add", "-N", "later.yml");
+      git(repo, "update-index", "--index-version", String(version === 3 ? 2 : version));
+      expect(readFileSync(join(repo, ".git/index")).readUInt32BE(4), name).toBe(version);
+      const listed = (await box.s5(["ls", "."], { cwd: repo, env })).stdout
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(":")[0]);
+      const gitLists = git(repo, "ls-files", "--cached", "--others", "--exclude-standard")
+        .split("\n")
+        .filter((file) => file && file !== ".gitignore")
+        .sort();
+      expect(gitLists).toEqual([
+        "app/secrets/d.yml",
+        "later.yml",
+        "plain.yml",
+        "prod.env",
+        "secrets/a.yml",
+        "secrets/deep/c.yml",
+      ]);
+      expect(listed, name).toEqual(gitLists);
+      // From a directory inside the work tree: the tracked files below it, named from there.
+      const inApp = await box.s5(["ls"], { cwd: join(repo, "app"), env });
+      expect(
+        inApp.stdout
+          .toString()
+          .split("\n")
+          .filter(Boolean)
+          .map((l) => l.split(":")[0]),
+      ).toEqual(["secrets/d.yml"]);
+    }
   });
 
   it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {

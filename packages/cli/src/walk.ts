@@ -1,8 +1,8 @@
 /**
- * Lists the files under the paths given, honouring .gitignore files as git does (those of the
+ * Lists the files under the paths given as git does: honouring .gitignore files (those of the
  * directories walked, and, inside a git work tree, those above them up to its top, `info/exclude`
- * and `core.excludesFile`), and never entering .git or node_modules. Files named explicitly are
- * always listed.
+ * and `core.excludesFile`) and listing every file git tracks, ignored or not; never entering .git
+ * or node_modules. Files named explicitly are always listed.
  */
 import {
   closeSync,
@@ -16,7 +16,8 @@ import {
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
-import { gitWorkTree } from "./git-excludes.ts";
+import type { TrackedPaths } from "./git-index.ts";
+import { gitWorkTree } from "./git-work-tree.ts";
 
 /** The rules of one .gitignore, and where the walk is below its directory. */
 interface Rules {
@@ -42,6 +43,15 @@ function loadRules(file: string): Ignore | undefined {
   }
 }
 
+/** Where a walk starts: the rules from above, and what git tracks below (in a git work tree). */
+interface Start {
+  rules: Rules[];
+  /** The files git tracks, relative to the work tree's top; undefined outside one. */
+  tracked: TrackedPaths | undefined;
+  /** The start, relative to the work tree's top, with `/` (`""`: the top). */
+  rel: string;
+}
+
 /**
  * The rules that apply to `dir` from above, as git reads them: inside a git work tree, the file
  * of `core.excludesFile`, `info/exclude` and the .gitignore files from its top down to `dir`'s
@@ -49,10 +59,10 @@ function loadRules(file: string): Ignore | undefined {
  * directory that these rules ignore was asked for by name: it is walked under its own .gitignore
  * files only.
  */
-function inheritedRules(dir: string): Rules[] {
+function startOf(dir: string): Start {
   const start = resolve(dir);
   const tree = gitWorkTree(start);
-  if (!tree) return [];
+  if (!tree) return { rules: [], tracked: undefined, rel: "" };
   const prefixOf = (base: string) => relative(base, start).split(sep).join("/");
   const sets: Rules[] = [];
   for (const file of tree.excludeFiles) {
@@ -68,7 +78,8 @@ function inheritedRules(dir: string): Rules[] {
     const rules = loadRules(join(base, ".gitignore"));
     if (rules) sets.push({ rules, prefix: prefixOf(base) });
   }
-  return start !== tree.top && decide(sets, "", true) ? [] : sets;
+  const named = start !== tree.top && decide(sets, "", true);
+  return { rules: named ? [] : sets, tracked: tree.tracked, rel: prefixOf(tree.top) };
 }
 
 /**
@@ -87,29 +98,46 @@ function decide(stack: readonly Rules[], name: string, isDir: boolean): boolean 
   return ignored;
 }
 
-function walkDir(dir: string, stack: readonly Rules[], out: string[]): void {
+/**
+ * Lists `dir`'s files into `out`. A file git tracks is listed whatever the rules say (it is
+ * committed: `git add -f`), and a directory the rules ignore is entered for the files git tracks
+ * in it, and only those (`onlyTracked`).
+ */
+function walkDir(
+  dir: string,
+  stack: readonly Rules[],
+  out: string[],
+  git: { tracked: TrackedPaths; rel: string } | undefined,
+  onlyTracked = false,
+): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
     collator.compare(a.name, b.name),
   );
   // Read only where there is one: a failed read per directory costs an exception each.
-  const own = entries.some((entry) => entry.name === ".gitignore" && !entry.isDirectory())
-    ? loadRules(childPath(dir, ".gitignore"))
-    : undefined;
+  const own =
+    !onlyTracked && entries.some((entry) => entry.name === ".gitignore" && !entry.isDirectory())
+      ? loadRules(childPath(dir, ".gitignore"))
+      : undefined;
   const rules = own ? [...stack, { rules: own, prefix: "" }] : stack;
   for (const entry of entries) {
     const name = entry.name;
     if (name === ".git" || name === "node_modules") continue;
     const path = childPath(dir, name);
+    const rel = git && (git.rel ? `${git.rel}/${name}` : name);
     if (entry.isDirectory()) {
-      if (!decide(rules, name, true)) {
-        const below = rules.map((r) => ({
+      const below = git && { tracked: git.tracked, rel: rel! };
+      if (!onlyTracked && !decide(rules, name, true)) {
+        const inner = rules.map((r) => ({
           rules: r.rules,
           prefix: r.prefix ? `${r.prefix}/${name}` : name,
         }));
-        walkDir(path, below, out);
+        walkDir(path, inner, out, below);
+      } else if (below?.tracked.dirs.has(rel!)) {
+        walkDir(path, [], out, below, true);
       }
-    } else if (entry.isFile() && !decide(rules, name, false)) {
-      out.push(path);
+    } else if (entry.isFile()) {
+      const tracked = git?.tracked.files.has(rel!) ?? false;
+      if (tracked || (!onlyTracked && !decide(rules, name, false))) out.push(path);
     }
   }
 }
@@ -131,8 +159,11 @@ export function listFiles(paths: readonly string[]): string[] {
       );
     }
     // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
-    if (isDir) walkDir(join(path, "."), inheritedRules(path), out);
-    else out.push(path);
+    if (isDir) {
+      const start = startOf(path);
+      const git = start.tracked && { tracked: start.tracked, rel: start.rel };
+      walkDir(join(path, "."), start.rules, out, git);
+    } else out.push(path);
   }
   return out;
 }

@@ -11,8 +11,8 @@ export default defineCommand({
   summary: "list every token",
   description: `Lists every token, one a line: \`file:line:col backend key version\` (\`-\` where a token does not
 say). Directories are walked, honouring .gitignore as git does (in a git work tree: those above
-them, info/exclude and core.excludesFile too); binary files are skipped. Malformed tokens are
-reported on stderr. Default: the current directory.
+them, info/exclude and core.excludesFile too, and every file git tracks is read); binary files
+are skipped. Malformed tokens are reported on stderr. Default: the current directory.
 With --json: one JSON array of {file, line, column, backend, key, version, legacy, goTool, filters}.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },

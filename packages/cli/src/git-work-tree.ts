@@ -1,18 +1,21 @@
 /**
- * Where git keeps the ignore rules that are not in .gitignore files, for the work tree around a
- * directory: `info/exclude` of its repository and the file of `core.excludesFile` (by default
- * `$XDG_CONFIG_HOME/git/ignore`). Read without running git: a walk must not start a program, and
- * git may not be installed where s5 runs.
+ * What git knows about the work tree around a directory, beyond its .gitignore files: the ignore
+ * rules of `info/exclude` and of `core.excludesFile` (by default `$XDG_CONFIG_HOME/git/ignore`),
+ * and the files it tracks (its index). Read without running git: a walk must not start a
+ * program, and git may not be installed where s5 runs.
  */
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, isAbsolute, join, resolve } from "node:path";
+import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
+import { readTrackedPaths, type TrackedPaths } from "./git-index.ts";
 
 export interface GitWorkTree {
   /** The top of the work tree: the first directory up from the start with a `.git`. */
   top: string;
   /** Files of rules for the whole work tree, lowest precedence first (as git orders them). */
   excludeFiles: string[];
+  /** The files git tracks below the start, or undefined when its index cannot be read. */
+  tracked: TrackedPaths | undefined;
 }
 
 /** The work tree around `start` (an absolute path), or undefined outside one. */
@@ -24,12 +27,28 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
     top = parent;
   }
   const gitDir = gitDirAt(top);
-  if (!gitDir) return { top, excludeFiles: [] };
+  if (!gitDir) return { top, excludeFiles: [], tracked: undefined };
   const common = commonDirOf(gitDir);
   const excludeFiles = [join(common, "info", "exclude")];
-  const global = excludesFile(join(common, "config"), top);
+  const repoConfig = readText(join(common, "config")) ?? "";
+  const global = excludesFile(repoConfig, top);
   if (global) excludeFiles.unshift(global);
-  return { top, excludeFiles };
+  const hashSize =
+    lastConfigValue(repoConfig, "extensions", "objectformat")?.toLowerCase() === "sha256" ? 32 : 20;
+  // The index is the work tree's own (a linked worktree has one of its own).
+  const index = process.env.GIT_INDEX_FILE
+    ? resolve(process.env.GIT_INDEX_FILE)
+    : join(gitDir, "index");
+  const under = relative(top, start).split(sep).join("/");
+  return { top, excludeFiles, tracked: readTrackedPaths(index, hashSize, under) };
+}
+
+function readText(file: string): string | undefined {
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return undefined;
+  }
 }
 
 /** `.git` itself, or the directory a `.git` file names (a linked worktree, a submodule). */
@@ -85,18 +104,12 @@ function excludesFile(repoConfig: string, top: string): string | undefined {
     const dir = home();
     files.push(xdgGitFile("config"), dir ? join(dir, ".gitconfig") : undefined);
   }
-  files.push(repoConfig);
   let setting: string | undefined;
   for (const file of files) {
-    if (!file) continue;
-    let text: string;
-    try {
-      text = readFileSync(file, "utf8");
-    } catch {
-      continue;
-    }
-    setting = coreExcludesFile(text) ?? setting;
+    const text = file ? readText(file) : undefined;
+    if (text !== undefined) setting = lastConfigValue(text, "core", "excludesfile") ?? setting;
   }
+  setting = lastConfigValue(repoConfig, "core", "excludesfile") ?? setting;
   if (setting === undefined) return xdgGitFile("ignore");
   if (setting === "") return undefined;
   if (setting === "~" || setting.startsWith("~/")) {
@@ -106,20 +119,23 @@ function excludesFile(repoConfig: string, top: string): string | undefined {
   return resolve(top, setting);
 }
 
-/** The last `excludesFile` of the `[core]` sections of one configuration file. */
-export function coreExcludesFile(text: string): string | undefined {
-  let inCore = false;
+/**
+ * The last value of `key` in the `[section]` sections of one configuration file (both in lower
+ * case; git's names are case-insensitive), or undefined.
+ */
+export function lastConfigValue(text: string, section: string, key: string): string | undefined {
+  let inSection = false;
   let value: string | undefined;
   for (const raw of text.split(/\r?\n/)) {
     let line = raw.trim();
     const header = /^\[([^\]]*)\]/.exec(line);
     if (header) {
-      inCore = header[1]!.trim().toLowerCase() === "core";
+      inSection = header[1]!.trim().toLowerCase() === section;
       line = line.slice(header[0].length).trim();
     }
-    if (!inCore) continue;
+    if (!inSection) continue;
     const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$/.exec(line);
-    if (entry && entry[1]!.toLowerCase() === "excludesfile") value = configValue(entry[2] ?? "");
+    if (entry && entry[1]!.toLowerCase() === key) value = configValue(entry[2] ?? "");
   }
   return value;
 }

@@ -123,7 +123,7 @@ function excludesFile(repoConfig: string, top: string): string | undefined {
  * The last value of `key` in the `[section]` sections of one configuration file (both in lower
  * case; git's names are case-insensitive), or undefined.
  */
-export function lastConfigValue(text: string, section: string, key: string): string | undefined {
+function lastConfigValue(text: string, section: string, key: string): string | undefined {
   let inSection = false;
   let value: string | undefined;
   for (const raw of text.split(/\r?\n/)) {

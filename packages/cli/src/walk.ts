@@ -4,15 +4,7 @@
  * and `core.excludesFile`) and listing every file git tracks, ignored or not; never entering .git
  * or node_modules. Files named explicitly are always listed.
  */
-import {
-  closeSync,
-  fstatSync,
-  openSync,
-  readdirSync,
-  readFileSync,
-  readSync,
-  statSync,
-} from "node:fs";
+import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
 import ignore, { type Ignore } from "ignore";
@@ -208,11 +200,17 @@ function readText(file: string): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = openSync(file, "r");
-    // A pipe named on the command line (`s5 check <(kubectl …)`) cannot be read from a position.
-    const regular = fstatSync(fd).isFile();
-    const head = readSync(fd, probe, 0, PROBE_SIZE, regular ? 0 : null);
+    let head: number;
+    try {
+      head = readSync(fd, probe, 0, PROBE_SIZE, 0);
+    } catch (error) {
+      // A pipe named on the command line (`s5 check <(kubectl …)`) has no positions.
+      if ((error as { code?: string }).code !== "ESPIPE") throw error;
+      head = readSync(fd, probe, 0, PROBE_SIZE, null);
+      if (looksBinary(probe.subarray(0, head))) return undefined;
+      return Buffer.concat([probe.subarray(0, head), readFileSync(fd)]);
+    }
     if (looksBinary(probe.subarray(0, head))) return undefined;
-    if (!regular) return Buffer.concat([probe.subarray(0, head), readFileSync(fd)]);
     if (head < PROBE_SIZE) return Buffer.from(probe.subarray(0, head));
     // From the start again: a positioned read does not move the file's offset.
     return readFileSync(fd);

@@ -443,6 +443,13 @@ describe("s5 ls and s5 check", () => {
     }
   });
 
+  it("lists what git lists on 40 random repositories (scripts/walk-vs-git.mjs)", () => {
+    const script = fileURLToPath(new URL("../../scripts/walk-vs-git.mjs", import.meta.url));
+    const result = spawnSync(process.execPath, [script, "12", "40"], { encoding: "utf8" });
+    expect(result.stdout).toMatch(/^40 repositories, \d+ listings compared, 0 different$/m);
+    expect(result.status).toBe(0);
+  }, 120_000);
+
   it("fails on malformed and undecryptable tokens and on plaintext secrets beside tokens", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

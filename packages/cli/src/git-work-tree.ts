@@ -12,6 +12,8 @@ import { readTrackedPaths, type TrackedPaths } from "./git-index.ts";
 export interface GitWorkTree {
   /** The top of the work tree: the first directory up from the start with a `.git`. */
   top: string;
+  /** The start, relative to the top, with `/` (`""`: the top itself). */
+  rel: string;
   /** Files of rules for the whole work tree, lowest precedence first (as git orders them). */
   excludeFiles: string[];
   /** The files git tracks below the start, or undefined when its index cannot be read. */
@@ -26,11 +28,12 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
     if (parent === top) return undefined;
     top = parent;
   }
+  const rel = relative(top, start).split(sep).join("/");
   const gitDir = gitDirAt(top);
-  if (!gitDir) return { top, excludeFiles: [], tracked: undefined };
+  if (!gitDir) return { top, rel, excludeFiles: [], tracked: undefined };
   const common = commonDirOf(gitDir);
   const excludeFiles = [join(common, "info", "exclude")];
-  const repoConfig = readText(join(common, "config")) ?? "";
+  const repoConfig = readOptional(join(common, "config")) ?? "";
   const global = excludesFile(repoConfig, top);
   if (global) excludeFiles.unshift(global);
   const hashSize =
@@ -39,11 +42,10 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
   const index = process.env.GIT_INDEX_FILE
     ? resolve(process.env.GIT_INDEX_FILE)
     : join(gitDir, "index");
-  const under = relative(top, start).split(sep).join("/");
-  return { top, excludeFiles, tracked: readTrackedPaths(index, hashSize, under) };
+  return { top, rel, excludeFiles, tracked: readTrackedPaths(index, hashSize, rel) };
 }
 
-function readText(file: string): string | undefined {
+function readOptional(file: string): string | undefined {
   try {
     return readFileSync(file, "utf8");
   } catch {
@@ -106,7 +108,7 @@ function excludesFile(repoConfig: string, top: string): string | undefined {
   }
   let setting: string | undefined;
   for (const file of files) {
-    const text = file ? readText(file) : undefined;
+    const text = file ? readOptional(file) : undefined;
     if (text !== undefined) setting = lastConfigValue(text, "core", "excludesfile") ?? setting;
   }
   setting = lastConfigValue(repoConfig, "core", "excludesfile") ?? setting;

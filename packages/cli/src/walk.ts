@@ -35,12 +35,10 @@ function loadRules(file: string): Ignore | undefined {
   }
 }
 
-/** Where a walk starts: the rules from above, and what git tracks below (in a git work tree). */
-interface Start {
-  rules: Rules[];
-  /** The files git tracks, relative to the work tree's top; undefined outside one. */
-  tracked: TrackedPaths | undefined;
-  /** The start, relative to the work tree's top, with `/` (`""`: the top). */
+/** Inside a git work tree: the files git tracks, and where the walk is, from the tree's top. */
+interface WalkGit {
+  tracked: TrackedPaths;
+  /** The directory being walked, relative to the work tree's top, with `/` (`""`: the top). */
   rel: string;
 }
 
@@ -51,15 +49,14 @@ interface Start {
  * directory that these rules ignore was asked for by name: it is walked under its own .gitignore
  * files only.
  */
-function startOf(dir: string): Start {
+function startOf(dir: string): { rules: Rules[]; git: WalkGit | undefined } {
   const start = resolve(dir);
   const tree = gitWorkTree(start);
-  if (!tree) return { rules: [], tracked: undefined, rel: "" };
-  const prefixOf = (base: string) => relative(base, start).split(sep).join("/");
+  if (!tree) return { rules: [], git: undefined };
   const sets: Rules[] = [];
   for (const file of tree.excludeFiles) {
     const rules = loadRules(file);
-    if (rules) sets.push({ rules, prefix: prefixOf(tree.top) });
+    if (rules) sets.push({ rules, prefix: tree.rel });
   }
   const bases: string[] = [];
   for (let current = start; current !== tree.top; ) {
@@ -68,10 +65,11 @@ function startOf(dir: string): Start {
   }
   for (const base of bases) {
     const rules = loadRules(join(base, ".gitignore"));
-    if (rules) sets.push({ rules, prefix: prefixOf(base) });
+    if (rules) sets.push({ rules, prefix: relative(base, start).split(sep).join("/") });
   }
   const named = start !== tree.top && decide(sets, "", true);
-  return { rules: named ? [] : sets, tracked: tree.tracked, rel: prefixOf(tree.top) };
+  const git = tree.tracked && { tracked: tree.tracked, rel: tree.rel };
+  return { rules: named ? [] : sets, git };
 }
 
 /**
@@ -99,7 +97,7 @@ function walkDir(
   dir: string,
   stack: readonly Rules[],
   out: string[],
-  git: { tracked: TrackedPaths; rel: string } | undefined,
+  git: WalkGit | undefined,
   onlyTracked = false,
 ): void {
   const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
@@ -153,8 +151,7 @@ export function listFiles(paths: readonly string[]): string[] {
     // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
     if (isDir) {
       const start = startOf(path);
-      const git = start.tracked && { tracked: start.tracked, rel: start.rel };
-      walkDir(join(path, "."), start.rules, out, git);
+      walkDir(join(path, "."), start.rules, out, start.git);
     } else out.push(path);
   }
   return out;

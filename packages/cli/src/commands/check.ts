@@ -114,7 +114,8 @@ export default defineCommand({
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
-info/exclude and core.excludesFile too, and every file git tracks is read). Default: the current directory.`,
+info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
+current directory.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },

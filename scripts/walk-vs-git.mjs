@@ -1,6 +1,7 @@
 // Compares the files `s5 ls` walks with the files git lists, on random repositories: random
 // .gitignore rules (negations included) in most directories, one in .git/info/exclude, files
-// force-added past the rules (`git add -f`), index version 2, 3 or 4. Each repository is listed
+// force-added past the rules (`git add -f`), index version 2, 3 or 4, a third split (`git
+// update-index --split-index`). Each repository is listed
 // from its top, from `sub` and from `app`, by `s5 ls` and by `git ls-files --cached --others
 // --exclude-standard`. Not part of the test suite (a few minutes for 100 repositories); run it
 // after changing packages/cli/src/walk.ts or git-*.ts (needs the build and git):
@@ -10,7 +11,15 @@
 // A start directory that git ignores is not compared: s5 walks a directory named on the command
 // line, git lists only what it tracks there. Repositories that differ are kept and named.
 import { spawnSync } from "node:child_process";
-import { appendFileSync, existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -84,18 +93,28 @@ function makeRepository(dir, round) {
   }
   writeFileSync(join(dir, ".git", "info", "exclude"), random(2) ? `${pick(RULES)}\n` : "");
   const forced = [...files].filter(() => random(3) === 0);
-  if (forced.length > 0) spawnSync("git", ["add", "-f", ...forced], { cwd: dir, env });
-  if (random(2)) spawnSync("git", ["update-index", "--index-version", "4"], { cwd: dir, env });
+  const git = (...args) => spawnSync("git", args, { cwd: dir, env });
+  if (random(3) === 0 && forced.length > 1) {
+    // A split index: the first half in the shared index, the rest added and one removed after.
+    const half = forced.length >> 1;
+    git("add", "-f", ...forced.slice(0, half));
+    git("update-index", "--split-index");
+    git("add", "-f", ...forced.slice(half));
+    git("rm", "-q", "--cached", forced[random(half)]);
+  } else if (forced.length > 0) git("add", "-f", ...forced);
+  if (random(2)) git("update-index", "--index-version", "4");
   return env;
 }
 
 let differences = 0;
 let compared = 0;
+let split = 0;
 const parent = mkdtempSync(join(tmpdir(), "s5-walk-vs-git-"));
 for (let round = 0; round < repositories; round++) {
   const dir = join(parent, String(round));
   mkdirSync(dir);
   const env = makeRepository(dir, round);
+  if (readdirSync(join(dir, ".git")).some((name) => name.startsWith("sharedindex."))) split++;
   const listed = spawnSync("git", ["ls-files", "--cached", "--others", "--exclude-standard"], {
     cwd: dir,
     env,
@@ -130,6 +149,6 @@ for (let round = 0; round < repositories; round++) {
 }
 if (differences === 0) rmSync(parent, { recursive: true, force: true });
 console.log(
-  `${repositories} repositories, ${compared} listings compared, ${differences} different`,
+  `${repositories} repositories (${split} with a split index), ${compared} listings compared, ${differences} different`,
 );
 process.exitCode = differences === 0 ? 0 : 1;

@@ -443,10 +443,59 @@ describe("s5 ls and s5 check", () => {
     }
   });
 
+  it("reads a split index (core.splitIndex): shared entries, deletions, replacements, additions", async () => {
+    const box = await project();
+    const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = gitRunner(env);
+    const content = "k: {{ s5:local:v1:abc }}\n";
+    const files = (dir: string, count: number) =>
+      Array.from({ length: count }, (_, i) => `${dir}/f${String(i).padStart(3, "0")}.env`);
+    for (const init of [
+      ["init", "-q"],
+      ["init", "-q", "--object-format=sha256"],
+    ]) {
+      const repo = join(box.dir, `split-${init.length}`);
+      mkdirSync(repo);
+      git(repo, ...init);
+      writeFileSync(join(repo, ".gitignore"), "*.env\n");
+      // 300 tracked files that a rule ignores: only the index says they are committed.
+      const shared = [...files("a", 100), ...files("b", 100), ...files("c", 100)];
+      const later = files("d", 20);
+      for (const file of [...shared, ...later, "untracked/x.env"]) {
+        mkdirSync(join(repo, file, ".."), { recursive: true });
+        writeFileSync(join(repo, file), content);
+      }
+      git(repo, "add", "-f", ...shared);
+      git(repo, "update-index", "--split-index");
+      // Deleted: a run of 100 entries (a run of ones in the bitmap) and one past 64 zeros.
+      git(repo, "rm", "-q", "--cached", "-r", "b");
+      git(repo, "rm", "-q", "--cached", "c/f070.env");
+      writeFileSync(join(repo, "c/f090.env"), `${content}# changed\n`);
+      git(repo, "add", "-f", "c/f090.env", ...later);
+      const entries = readdirSync(join(repo, ".git")).filter((n) => n.startsWith("sharedindex."));
+      expect(entries).toHaveLength(1);
+      expect(readFileSync(join(repo, ".git/index")).includes("link")).toBe(true);
+      const listed = (await box.s5(["ls", "."], { cwd: repo, env })).stdout
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(":")[0])
+        .sort();
+      const gitLists = git(repo, "ls-files", "--cached", "--others", "--exclude-standard")
+        .split("\n")
+        .filter((file) => file.endsWith(".env"))
+        .sort();
+      expect(gitLists).toHaveLength(219);
+      expect(listed, init.join(" ")).toEqual(gitLists);
+    }
+  });
+
   it("lists what git lists on 40 random repositories (scripts/walk-vs-git.mjs)", () => {
     const script = fileURLToPath(new URL("../../scripts/walk-vs-git.mjs", import.meta.url));
     const result = spawnSync(process.execPath, [script, "12", "40"], { encoding: "utf8" });
-    expect(result.stdout).toMatch(/^40 repositories, \d+ listings compared, 0 different$/m);
+    expect(result.stdout).toMatch(
+      /^40 repositories \((?:[1-9]\d*) with a split index\), \d+ listings compared, 0 different$/m,
+    );
     expect(result.status).toBe(0);
   }, 120_000);
 

@@ -42,7 +42,7 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
   const index = process.env.GIT_INDEX_FILE
     ? resolve(process.env.GIT_INDEX_FILE)
     : join(gitDir, "index");
-  return { top, rel, excludeFiles, tracked: readTrackedPaths(index, hashSize, rel) };
+  return { top, rel, excludeFiles, tracked: readTrackedPaths(index, gitDir, hashSize, rel) };
 }
 
 function readOptional(file: string): string | undefined {

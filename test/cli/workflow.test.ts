@@ -365,6 +365,145 @@ describe("s5 ls and s5 check", () => {
     expect(gitLists()).toEqual(["app/a.txt", "app/xdg-a.txt", "sub/keep.yml"]);
   });
 
+  it("reads core.excludesFile as git does: include, includeIf, git -c, GIT_CONFIG_COUNT", async () => {
+    const box = await project();
+    const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = gitRunner(env);
+    const repo = join(box.dir, "Work", "repo");
+    mkdirSync(repo, { recursive: true });
+    git(repo, "init", "-q", "-b", "main");
+    const home = env["HOME"]!;
+    const names = ["plain", "one", "two", "three", "four", "five", "six", "seven"];
+    for (const name of names)
+      writeFileSync(join(repo, `${name}.yml`), "k: {{ s5:local:v1:abc }}\n");
+    mkdirSync(join(home, "conf"));
+    for (const name of names.slice(1)) {
+      writeFileSync(join(home, `ignore-${name}`), `${name}.yml\n`);
+      writeFileSync(join(home, "conf", name), `[core]\n\texcludesFile = ~/ignore-${name}\n`);
+    }
+    const lines = (text: string) => text.split("\n").filter((name) => name.endsWith(".yml"));
+    const listedBy = (text: string) =>
+      text
+        .split("\n")
+        .filter(Boolean)
+        .map((l) => l.split(":")[0]);
+    /** `name` is the one file that both git and s5 leave out (run with `extra` in the environment). */
+    const expectIgnored = async (name: string, extra: Record<string, string> = {}) => {
+      const gitLists = spawnSync("git", ["ls-files", "--others", "--exclude-standard"], {
+        cwd: repo,
+        env: { ...env, ...extra },
+        encoding: "utf8",
+      });
+      const want = names.filter((n) => n !== name).map((n) => `${n}.yml`);
+      expect(lines(gitLists.stdout).sort()).toEqual([...want].sort());
+      const s5 = await box.s5(["ls", "."], { cwd: repo, env: { ...env, ...extra } });
+      expect(listedBy(s5.stdout.toString())).toEqual(want.sort());
+    };
+    const config = (text: string) => writeFileSync(join(home, ".gitconfig"), text);
+    // An include, relative to the including file, nested: conf/a includes conf/one.
+    writeFileSync(join(home, "conf/a"), "[include]\n\tpath = one\n");
+    config("[include]\n\tpath = conf/a\n");
+    await expectIgnored("one");
+    // includeIf gitdir: a directory pattern (a trailing /), case-insensitive with gitdir/i;
+    // conditions that do not hold change nothing, wherever they come.
+    const gitDir = join(repo, ".git");
+    config(
+      [
+        "[include]\n\tpath = conf/a",
+        `[includeIf "gitdir:${join(box.dir, "Work")}/"]\n\tpath = conf/two`,
+        '[includeIf "gitdir:/nowhere/"]\n\tpath = conf/three',
+        `[includeIf "gitdir:${gitDir.toLowerCase()}"]\n\tpath = conf/three`,
+        "",
+      ].join("\n"),
+    );
+    await expectIgnored("two");
+    config(`[includeIf "gitdir/i:${gitDir.toUpperCase()}"]\n\tpath = conf/three\n`);
+    await expectIgnored("three");
+    // includeIf onbranch: the branch HEAD names (a pattern with a trailing / takes its subtree).
+    config(
+      '[includeIf "onbranch:main"]\n\tpath = conf/four\n[includeIf "onbranch:feature/"]\n\tpath = conf/five\n',
+    );
+    await expectIgnored("four");
+    git(repo, "checkout", "-q", "-b", "feature/x");
+    await expectIgnored("five");
+    // GIT_CONFIG_COUNT comes after every file.
+    await expectIgnored("six", {
+      GIT_CONFIG_COUNT: "1",
+      GIT_CONFIG_KEY_0: "core.excludesFile",
+      GIT_CONFIG_VALUE_0: join(home, "ignore-six"),
+    });
+    // `git -c`, seen by a program git runs: s5 as a git alias.
+    const alias = spawnSync(
+      "git",
+      [
+        "-c",
+        `core.excludesFile=${join(home, "ignore-seven")}`,
+        "-c",
+        `alias.s5ls=!"${process.execPath}" "${S5_BIN}" ls .`,
+        "s5ls",
+      ],
+      { cwd: repo, env, encoding: "utf8" },
+    );
+    expect(alias.stderr).toBe("");
+    expect(listedBy(alias.stdout)).toEqual(
+      names
+        .filter((n) => n !== "seven")
+        .map((n) => `${n}.yml`)
+        .sort(),
+    );
+  });
+
+  it("finds the repository as git does with GIT_DIR, GIT_WORK_TREE and core.worktree", async () => {
+    const box = await project();
+    const env: Record<string, string> = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = gitRunner(env);
+    // A bare repository that tracks files of another directory (the dotfiles way).
+    const bare = join(box.dir, "dots.git");
+    const tree = join(box.dir, "home2");
+    git(box.dir, "init", "-q", "--bare", bare);
+    mkdirSync(join(tree, "app"), { recursive: true });
+    writeFileSync(join(tree, ".gitignore"), "*.env\n");
+    for (const name of ["a.yml", "tracked.env", "other.env", "app/b.yml", "app/c.env"]) {
+      writeFileSync(join(tree, name), "k: {{ s5:local:v1:abc }}\n");
+    }
+    const both = { ...env, GIT_DIR: bare, GIT_WORK_TREE: tree };
+    spawnSync("git", ["add", "-f", "tracked.env", "app/c.env"], { cwd: tree, env: both });
+    const files = async (cwd: string, extra: Record<string, string>, ...start: string[]) =>
+      (await box.s5(["ls", ...start], { cwd, env: { ...env, ...extra } })).stdout
+        .toString()
+        .split("\n")
+        .filter(Boolean)
+        .map((line) => line.split(":")[0]);
+    const gitLists = spawnSync("git", ["ls-files", "-co", "--exclude-standard"], {
+      cwd: tree,
+      env: both,
+      encoding: "utf8",
+    });
+    const want = ["a.yml", "app/b.yml", "app/c.env", "tracked.env"];
+    expect(gitLists.stdout.split("\n").filter((n) => n && n !== ".gitignore")).toEqual(want);
+    expect(await files(tree, { GIT_DIR: bare, GIT_WORK_TREE: tree })).toEqual(want);
+    expect(await files(join(tree, "app"), { GIT_DIR: bare, GIT_WORK_TREE: tree })).toEqual([
+      "b.yml",
+      "c.env",
+    ]);
+    // GIT_DIR alone names no work tree in a bare repository (git refuses to list): the walk
+    // goes by the .gitignore it finds.
+    expect(await files(tree, { GIT_DIR: bare })).toEqual(["a.yml", "app/b.yml"]);
+    // Not bare: the current directory is the top of the work tree.
+    git(box.dir, "--git-dir", bare, "config", "core.bare", "false");
+    expect(await files(tree, { GIT_DIR: bare })).toEqual(want);
+    // core.worktree in the repository's configuration, a relative GIT_DIR.
+    git(box.dir, "--git-dir", bare, "config", "core.worktree", "../home2");
+    expect(await files(box.dir, { GIT_DIR: "dots.git" }, "home2")).toEqual(
+      want.map((n) => `home2/${n}`),
+    );
+    // A start outside the work tree gets no rules from it (git refuses to list it).
+    writeFileSync(join(box.dir, "outside.env"), "k: {{ s5:local:v1:abc }}\n");
+    expect(await files(box.dir, { GIT_DIR: bare, GIT_WORK_TREE: tree }, "outside.env")).toEqual([
+      "outside.env",
+    ]);
+  });
+
   it("lists every file git tracks, ignored or not: index versions 2, 3 and 4, SHA-1 and SHA-256", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

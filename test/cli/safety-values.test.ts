@@ -36,6 +36,44 @@ describe("half-sealed secrets", () => {
     expect(rendered.stdout.toString()).toBe("a: Xy7}}kP9#qLm2vR8\nb: a|raw\n");
   });
 
+  it("seal and edit refuse what begins like a marker but is not one, and change nothing", async () => {
+    const box = sandbox();
+    const lines = [
+      "a: {{ s5:SEAL Pw-upper-1 }}",
+      "b: {{\u00a0s5:seal Pw-nbsp-2 }}",
+      "c: {{ s5:se\u200bal Pw-zwsp-3 }}",
+      "d: {{ S5:seal Pw-caps-4 }}",
+      "e: {{ s5: seal Pw-space-5 }}",
+      "f: {{ s5:sealed Pw-sealed-6 }}",
+      "g: {{\u2028s5:seal Pw-lsep-7 }}",
+      "h: {{ s5:seal Pw-good-8 }}",
+    ];
+    const text = `${lines.join("\n")}\n`;
+    writeFileSync(join(box.dir, "v.yml"), text);
+    const result = await box.s5(["seal", "-i", "v.yml"], { env });
+    expect(result.code).toBe(5);
+    for (let line = 1; line <= 7; line++) {
+      expect(result.stderr).toMatch(
+        new RegExp(`v\\.yml:${line}:4: neither a seal marker nor a token`),
+      );
+    }
+    expect(result.stderr).not.toContain("v.yml:8:");
+    expect(result.stderr).not.toMatch(/Pw-|upper|nbsp|caps|sealed-6/);
+    expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toBe(text);
+    // What check and render say about the same text: never passed through.
+    expect((await box.s5(["check", "--no-decrypt", "v.yml"], { env })).code).toBe(10);
+    // A UTF-16 file without a byte-order mark (valid UTF-8 to a decoder, NULs and all).
+    const utf16 = Buffer.from("x: {{ s5:seal Pw-utf16-9 }}\n", "utf16le");
+    writeFileSync(join(box.dir, "w.yml"), utf16);
+    const wide = await box.s5(["seal", "-i", "w.yml"], { env });
+    expect(wide.code).toBe(3);
+    expect(wide.stderr).toContain("w.yml:1:4: this file is UTF-16");
+    expect(readFileSync(join(box.dir, "w.yml")).equals(utf16)).toBe(true);
+    // check walks into a directory and finds it too (no byte-order mark: not taken for binary).
+    const check = await box.s5(["check", "--no-decrypt", "."], { env, cwd: box.dir });
+    expect(check.stdout.toString()).toContain("w.yml:1:4: this file is UTF-16");
+  });
+
   it("check finds plaintext left beside a token on its line", async () => {
     const box = sandbox();
     const token = (await box.s5(["cipher", "--key", KEY, "Xy7"], { env })).stdout.toString();
@@ -54,7 +92,7 @@ describe("half-sealed secrets", () => {
 });
 
 describe("empty values", () => {
-  it("cipher refuses an empty or white-space-only value unless --allow-empty", async () => {
+  it("cipher and seal refuse an empty or white-space-only value unless --allow-empty", async () => {
     const box = sandbox();
     for (const [args, input] of [
       [["cipher", ""], undefined],
@@ -68,6 +106,20 @@ describe("empty values", () => {
       expect(result.stderr).toContain("--allow-empty");
       expect(result.stdout.length).toBe(0);
     }
+    // seal: a new empty value is refused with its place, unless --allow-empty.
+    const markers = '{{ s5:seal "" }}\nb: {{ s5:seal "  " }}\nc: {{ s5:seal "\\n" }}\n';
+    writeFileSync(join(box.dir, "m.yml"), `a: ${markers}`);
+    const seal = await box.s5(["seal", "-i", "m.yml"], { env });
+    expect(seal.code).toBe(2);
+    for (const line of [1, 2, 3]) {
+      expect(seal.stderr).toContain(
+        `m.yml:${line}:4: the value to seal is empty or only white space`,
+      );
+    }
+    expect(readFileSync(join(box.dir, "m.yml"), "utf8")).toBe(`a: ${markers}`);
+    expect((await box.s5(["seal", "-i", "--allow-empty", "m.yml"], { env })).code).toBe(0);
+    const rendered = await box.s5(["render", "m.yml"], { env });
+    expect(rendered.stdout.toString()).toBe("a: \nb:   \nc: \n\n");
     const allowed = await box.s5(["cipher", "--allow-empty", ""], { env });
     expect(allowed.code).toBe(0);
     const back = await box.s5(["decipher", allowed.stdout.toString()], { env });
@@ -84,6 +136,12 @@ describe("arguments that may be secrets", () => {
     expect(secret.stderr).toContain("unknown option (not shown: it may be a value)");
     expect(secret.stderr).toContain("put `--` before a value");
     expect(secret.stderr).not.toContain("Sup3r");
+
+    // `-f` is a filter to cipher (a file to `s5 run`): a value put there is not echoed either.
+    const filter = await box.s5(["cipher", "-f", "correct-horse-Sup3r", "x"], { env });
+    expect(filter.code).toBe(2);
+    expect(filter.stderr).toContain("unknown filter (not shown)");
+    expect(filter.stderr).not.toContain("Sup3r");
 
     const short = await box.s5(["cipher", "-Xk9!pw"], { env });
     expect(short.code).toBe(2);
@@ -130,15 +188,19 @@ describe("text that is not a token", () => {
   it("a token written with a non-breaking space fails with its place; render and check see it", async () => {
     const box = sandbox();
     const token = (await box.s5(["cipher", "--key", KEY, "nbsp-value"], { env })).stdout.toString();
-    const broken = token.replace("{{ ", "{{\u00a0");
-    writeFileSync(join(box.dir, "a.yml"), `x: 1\npassword: ${broken}\n`);
-    const render = await box.s5(["render", "a.yml"], { env });
-    expect(render.code).toBe(5);
-    expect(render.stderr).toContain("a.yml:2:11: malformed token: a Unicode space");
-    expect(render.stdout.length).toBe(0);
-    const check = await box.s5(["check", "a.yml"], { env });
-    expect(check.code).toBe(10);
-    expect(check.stdout.toString()).toContain("a.yml:2:11:");
+    // NBSP, OGHAM SPACE MARK (three UTF-8 bytes), LINE SEPARATOR, NEL, VT, ZERO WIDTH SPACE.
+    for (const space of ["\u00a0", "\u1680", "\u2028", "\u0085", "\u000b", "\u200b"]) {
+      const name = `U+${space.codePointAt(0)!.toString(16)}`;
+      const broken = token.replace("{{ ", `{{${space}`);
+      writeFileSync(join(box.dir, "a.yml"), `x: 1\npassword: ${broken}\n`);
+      const render = await box.s5(["render", "a.yml"], { env });
+      expect(render.code, name).toBe(5);
+      expect(render.stderr, name).toContain("a.yml:2:11: malformed token: a Unicode space");
+      expect(render.stdout.length).toBe(0);
+      const check = await box.s5(["check", "a.yml"], { env });
+      expect(check.code, name).toBe(10);
+      expect(check.stdout.toString()).toContain("a.yml:2:11:");
+    }
   });
 
   it("a UTF-16 file (PowerShell's `>`) with tokens fails clearly instead of passing through", async () => {

@@ -109,6 +109,36 @@ describe("s5 edit", () => {
     );
   });
 
+  it("keeps an empty value's token; a new empty value is refused until --allow-empty", async () => {
+    const box = await project();
+    const empty = (await box.s5(["cipher", "--allow-empty", ""])).stdout.toString();
+    const file = join(box.dir, "e.yml");
+    writeFileSync(file, `a: ${empty}\nb: {{ s5:seal x }}\n`);
+    expect((await box.s5(["seal", "-i", "e.yml"])).code).toBe(0);
+    const sealed = readFileSync(file, "utf8");
+    // Another value changes: the empty one keeps its token.
+    const edit = await box.s5(["edit", "e.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["seal x", "seal y"]]) },
+    });
+    expect(edit.stderr).toContain("1 new token(s), 1 kept");
+    expect(readFileSync(file, "utf8").split("\n")[0]).toBe(`a: ${empty}`);
+    // A new empty value: the editor is offered again (here answered "no"); nothing is written.
+    const before = readFileSync(file, "utf8");
+    const refused = await box.s5(["edit", "e.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["seal y", 'seal ""']]) },
+      input: "n\n",
+    });
+    expect(refused.stderr).toContain("e.yml:2:4: the value to seal is empty or only white space");
+    expect(refused.stderr).toContain("edit again to fix it?");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    const allowed = await box.s5(["edit", "--allow-empty", "e.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["seal y", 'seal ""']]) },
+    });
+    expect(allowed.code).toBe(0);
+    expect((await box.s5(["render", "e.yml"])).stdout.toString()).toBe("a: \nb: \n");
+    expect(sealed).not.toBe(before);
+  });
+
   it("leaves the file untouched when the editor fails, and cleans up", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();
@@ -235,6 +265,20 @@ describe("s5 ls and s5 check", () => {
     expect(checked.stdout.toString()).toBe(
       "sub/utf16.yml:1:4: this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8 (S5_INPUT_UTF16)\n",
     );
+  });
+
+  it("reads a file named on the command line even when it holds a NUL byte", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    mkdirSync(join(box.dir, "d"));
+    writeFileSync(join(box.dir, "d/nul.yml"), `a: ${token}\0\napi_key: Zq8xLmQ4vR7tW2\n`);
+    // Walked: binary (its first 8 KiB hold a NUL), skipped as git would.
+    expect((await box.s5(["ls", "d"])).stdout.toString()).toBe("");
+    // Named: read, its token listed and the plaintext beside it found.
+    expect((await box.s5(["ls", "d/nul.yml"])).stdout.toString()).toMatch(/^d\/nul\.yml:1:4 /);
+    const check = await box.s5(["check", "d/nul.yml"]);
+    expect(check.code).toBe(10);
+    expect(check.stdout.toString()).toContain("`api_key` holds a plaintext value");
   });
 
   it("reads only the start of a binary file, names a text file too large to read, reads a pipe", async () => {

@@ -21,7 +21,7 @@ export interface CipherOptions {
   allowEmpty?: boolean | undefined;
 }
 
-function isBlank(value: Uint8Array): boolean {
+export function isBlank(value: Uint8Array): boolean {
   for (const byte of value) {
     if (byte !== 0x20 && byte !== 0x09 && byte !== 0x0a && byte !== 0x0d) return false;
   }
@@ -43,7 +43,8 @@ export async function cipherValues(
   const filters = options.filters ?? [];
   const unknown = filters.find((filter) => !isFilterName(filter));
   if (unknown !== undefined) {
-    throw new UsageError(`unknown filter \`${unknown}\``, {
+    // Not echoed: a command-line argument may be a secret (`-f` where a value was meant).
+    throw new UsageError("unknown filter (not shown)", {
       hint: "filters are: raw, json, yaml, base64, shell",
     });
   }

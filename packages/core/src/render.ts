@@ -112,7 +112,7 @@ export function findTokens(source: Source, goToolBackend?: BackendName): FoundTo
  * A UTF-16 file (PowerShell's `>` writes one) holds its tokens as `{\0{\0s\05\0:\0…`, which a UTF-8
  * scan cannot see: it would pass through unrendered with success. Found, it is an error.
  */
-function utf16Failure(source: Source): TokenFailure | undefined {
+export function utf16Failure(source: Source): TokenFailure | undefined {
   const content = source.content as Uint8Array;
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   // `{` in UTF-16 is a 0 byte and 0x7b: without a 0 byte (most files), no UTF-16 token.

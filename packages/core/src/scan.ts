@@ -89,11 +89,23 @@ function isSpace(code: number): boolean {
 
 /**
  * White space that is not white space to the grammar: a token written with one (a non-breaking
- * space pasted from a web page or a chat) must be reported, not passed through as text.
- * In a byte source these arrive as their UTF-8 bytes, read one per character.
+ * space pasted from a web page or a chat) must be reported, not passed through as text. Every
+ * character of Unicode's White_Space property the grammar does not take (VT, NEL, U+00A0, U+1680,
+ * U+2000–U+200A, the line and paragraph separators U+2028/U+2029, U+202F, U+205F, U+3000) and the
+ * invisible ones that pass for nothing (U+180E, U+200B–U+200D, U+2060, U+FEFF). In a byte source
+ * these arrive as their UTF-8 bytes, read one per character (the class's VT and the two-byte
+ * forms' second bytes cannot follow `{{` as UTF-8 bytes of another character).
  */
-const UNICODE_SPACE =
-  "[\\u00a0\\u1680\\u2000-\\u200b\\u202f\\u205f\\u3000\\ufeff]|\\u00c2\\u00a0|\\u00e2\\u0080[\\u0080-\\u008b\\u00af]|\\u00e2\\u0081\\u009f|\\u00e3\\u0080\\u0080|\\u00ef\\u00bb\\u00bf";
+const UNICODE_SPACE = [
+  "[\\u000b\\u0085\\u00a0\\u1680\\u180e\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]",
+  "\\u00c2[\\u0085\\u00a0]",
+  "\\u00e1\\u009a\\u0080",
+  "\\u00e1\\u00a0\\u008e",
+  "\\u00e2\\u0080[\\u0080-\\u008d\\u00a8\\u00a9\\u00af]",
+  "\\u00e2\\u0081[\\u009f\\u00a0]",
+  "\\u00e3\\u0080\\u0080",
+  "\\u00ef\\u00bb\\u00bf",
+].join("|");
 const UNICODE_SPACES = new RegExp(`^(?:${UNICODE_SPACE})`);
 
 /**
@@ -103,7 +115,7 @@ const UNICODE_SPACES = new RegExp(`^(?:${UNICODE_SPACE})`);
  * and in a 1000-token file that loop was hot enough to be optimised, which costs ~5 MB.
  */
 const CANDIDATE = new RegExp(
-  `\\{\\{(?:[ \\t\\n\\r\\f]|${UNICODE_SPACE})*(?:s5:|vault:v[1-9])`,
+  `\\{\\{(?:[ \\t\\n\\r\\f]|${UNICODE_SPACE})*(?:[sS]5:|vault:v[1-9])`,
   "g",
 );
 
@@ -118,7 +130,7 @@ const WELL_FORMED =
 /** Length of the Unicode space (in source units) at `at`, or 0. */
 function unicodeSpaceAt(text: Text, at: number): number {
   const code = codeAt(text, at);
-  if (!(code >= 0x80)) return 0;
+  if (!(code >= 0x80 || code === 0x0b)) return 0;
   return UNICODE_SPACES.exec(sliceOf(text, at, at + 3))?.[0].length ?? 0;
 }
 
@@ -324,6 +336,11 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
     steps += at - start;
     if (startsWithAt(text, PREFIX, at)) {
       at += PREFIX.length;
+    } else if (startsWithAt(text, "S5:", at)) {
+      // `{{ S5:seal …` or a token typed in capitals: never text to pass through.
+      fail({ start, end: at + 3, reason: "`S5:` is written `s5:`, in lower case" });
+      from = at + 3;
+      continue;
     } else if (!isGoToolVaultToken(text, at)) {
       from = start + 1;
       continue;

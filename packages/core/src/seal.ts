@@ -4,12 +4,13 @@
  */
 import type { BackendName } from "./backend.ts";
 import type { Backends } from "./backends.ts";
-import { TokenError, type TokenFailure, TokenFailures } from "./errors.ts";
+import { isBlank } from "./cipher.ts";
+import { ExitCode, S5Error, TokenError, type TokenFailure, TokenFailures } from "./errors.ts";
 import { isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { formatMarker, scanMarkers } from "./markers.ts";
-import { findTokens, resolveTokens } from "./render.ts";
-import { spliceText } from "./scan.ts";
+import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
+import { scan, spliceText } from "./scan.ts";
 import { formatToken } from "./token.ts";
 
 /** Token texts to reuse, by plaintext and filters. */
@@ -25,6 +26,8 @@ export interface SealOptions {
   name: string;
   /** Tokens to keep for values that did not change (from {@link openForEdit}). */
   reuse?: Reuse | undefined;
+  /** Seal a new value that is empty or only white space (refused otherwise). */
+  allowEmpty?: boolean | undefined;
 }
 
 export interface SealResult {
@@ -56,6 +59,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
       });
     }
   }
+  failures.push(...leftovers(text, [...markers, ...malformed], lines));
   if (failures.length > 0) throw new TokenFailures(failures);
 
   const reuse = new Map([...(options.reuse ?? [])].map(([key, list]) => [key, [...list]]));
@@ -63,6 +67,22 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     reuse.get(reuseKey(marker.value, marker.filters))?.shift(),
   );
   const fresh = markers.filter((_, i) => replacements[i] === undefined);
+  if (!options.allowEmpty) {
+    const blank = fresh.filter((marker) => isBlank(Buffer.from(marker.value)));
+    if (blank.length > 0) {
+      throw new TokenFailures(
+        blank.map((marker) => ({
+          location: lines.locate(marker.start),
+          error: new S5Error(
+            "S5_VALUE_EMPTY",
+            ExitCode.usage,
+            "the value to seal is empty or only white space",
+            { hint: "fill it in, or pass --allow-empty to seal it anyway" },
+          ),
+        })),
+      );
+    }
+  }
   if (fresh.length > 0) {
     const backend = await options.backends.get(options.backend);
     const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
@@ -79,6 +99,45 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     sealed: fresh.length,
     kept: markers.length - fresh.length,
   };
+}
+
+/**
+ * What is left of a text once its markers are taken out must hold nothing that begins like a
+ * token or a marker and is neither (`{{ s5:SEAL pw }}`, `{{\u00a0s5:seal pw }}`, `{{ S5:seal pw }}`,
+ * a UTF-16 file read as UTF-8): sealing around it would leave that plaintext in the file. The
+ * reasons name no character: here the text after `{{ s5:` may be the plaintext.
+ */
+function leftovers(
+  text: string,
+  spans: readonly { start: number; end: number }[],
+  lines: LineIndex,
+): TokenFailure[] {
+  const pieces: string[] = [];
+  let from = 0;
+  for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    pieces.push(
+      text.slice(from, span.start),
+      text.slice(span.start, span.end).replace(/[^\n]/g, " "),
+    );
+    from = span.end;
+  }
+  pieces.push(text.slice(from));
+  const rest = pieces.join("");
+  const failures: TokenFailure[] = scan(rest).malformed.map((bad) => ({
+    location: lines.locate(bad.start),
+    error: new TokenError(
+      "S5_TOKEN_MALFORMED",
+      `neither a seal marker nor a token: ${
+        bad.reason.startsWith("unexpected character") ? "an unexpected character in it" : bad.reason
+      }`,
+      { hint: "write {{ s5:seal VALUE }}: `s5:seal` in lower case, plain spaces around the value" },
+    ),
+  }));
+  const utf16 = rest.includes("\u0000")
+    ? utf16Failure({ name: lines.file, content: Buffer.from(rest) })
+    : undefined;
+  if (utf16) failures.push(utf16);
+  return failures;
 }
 
 export interface EditCopy {

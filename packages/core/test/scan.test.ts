@@ -35,7 +35,6 @@ describe("scan", () => {
       "{{ .Values.x }}",
       '{{- include "x" . }}',
       "{ s5:A }",
-      "{{ S5:A }}",
       "s5:A }}",
     ]) {
       expect(scan(text)).toEqual({ tokens: [], malformed: [], malformedCount: 0 });
@@ -58,7 +57,32 @@ describe("scan", () => {
       expect(scan(text).malformed[0]?.reason, text).toContain("is not white space to s5");
       expect(scan(Buffer.from(text)).malformed[0]?.reason, text).toContain("not white space");
     }
+    // Every White_Space character the grammar does not take, and the invisible ones, before the
+    // token and after it, in a string and in its UTF-8 bytes (a CLI reads bytes).
+    const spaces = [0x0b, 0x85, 0xa0, 0x1680, 0x180e, 0x2028, 0x2029, 0x202f, 0x205f, 0x2060];
+    for (let point = 0x2000; point <= 0x200d; point++) spaces.push(point);
+    spaces.push(0x3000, 0xfeff);
+    for (const point of spaces) {
+      const space = String.fromCodePoint(point);
+      for (const text of [
+        `a: {{${space}s5:AAAA }}`,
+        `a: {{ ${space}s5:AAAA}}`,
+        `{{ s5:AAAA${space}}}`,
+      ]) {
+        const name = `U+${point.toString(16)} in ${JSON.stringify(text)}`;
+        for (const source of [text, Buffer.from(text)]) {
+          const result = scan(source);
+          expect(result.tokens, name).toEqual([]);
+          expect(result.malformed, name).toHaveLength(1);
+        }
+      }
+    }
+    expect(scan("{{ S5:seal x }}").malformed[0]?.reason).toBe(
+      "`S5:` is written `s5:`, in lower case",
+    );
+    expect(scan(Buffer.from("{{S5:AAAA}}")).malformed).toHaveLength(1);
     expect(scan("{{\u00a0.Values.x }}").malformed).toEqual([]);
+    expect(scan(Buffer.from("{{\u2028 .Values.x }} {{\u0085}}")).malformed).toEqual([]);
     expect(scan(Buffer.from("{{ s5:AB\u00e9 }}")).malformed[0]?.reason).toBe(
       "unexpected character U+00E9 in the token",
     );

@@ -100,6 +100,10 @@ open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
     ...commonOptions,
     ...backendOptions,
     force: { type: "boolean", description: "edit a read-only file" },
+    "allow-empty": {
+      type: "boolean",
+      description: "seal a new empty or white-space-only value (refused otherwise)",
+    },
   },
   examples: ["s5 edit secret.yml"],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -150,11 +154,14 @@ open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
             backend: defaultBackend(settings),
             name: file,
             reuse: copy.reuse,
+            allowEmpty: values["allow-empty"],
           });
         } catch (error) {
           const failure = toS5Error(error);
           // A typo in a marker is fixed in the editor, with every other edit still there.
-          if (failure.exitCode !== ExitCode.malformed) throw failure;
+          if (failure.exitCode !== ExitCode.malformed && failure.code !== "S5_VALUE_EMPTY") {
+            throw failure;
+          }
           process.stderr.write(`s5: error: ${failure.describe()}\n`);
           if (await askAgain()) continue;
           throw new S5Error(

@@ -24,6 +24,10 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
     ...backendOptions,
     ...inPlaceOptions,
     output: { type: "string", short: "o", value: "FILE", description: "write to FILE (one input)" },
+    "allow-empty": {
+      type: "boolean",
+      description: "seal an empty or white-space-only value (refused otherwise)",
+    },
   },
   examples: ["s5 seal -i values.yml"],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -40,7 +44,8 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
     for (const file of files) {
       const text = await readText(file);
       const name = file === "-" ? "<stdin>" : file;
-      outputs.push((await sealText(text, { backends, backend, name })).text);
+      const allowEmpty = values["allow-empty"];
+      outputs.push((await sealText(text, { backends, backend, name, allowEmpty })).text);
     }
     const force = values.force;
     if (inPlace) {

@@ -209,9 +209,10 @@ export declare function scanMarkers(text: string): MarkerScan;
 export declare function formatMarker(value: string, filters?: readonly string[]): string;
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
- * `undefined` when it does not exist and is not `required`.
+ * `undefined` when it does not exist and is not `required`. `setting` names where the path came
+ * from, for a message.
  */
-export declare function readKeyFile(file: string, what: string, required: boolean): string | undefined;
+export declare function readKeyFile(file: string, what: string, required: boolean, setting: string): string | undefined;
 /** Whether every token found can be decrypted by {@link resolveTokensSync}. */
 export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
 /**
@@ -783,6 +784,8 @@ interface SealOptions {
   name: string;
   /** Tokens to keep for values that did not change (from {@link openForEdit}). */
   reuse?: Reuse | undefined;
+  /** Seal a new value that is empty or only white space (refused otherwise). */
+  allowEmpty?: boolean | undefined;
 }
 interface SealResult {
   text: string;

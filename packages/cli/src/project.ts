@@ -58,7 +58,7 @@ export function readProjectIfAny(file: string): ProjectConfig | undefined {
 export async function ensureIdentity(
   file: string,
 ): Promise<{ identity: Identity; created: boolean }> {
-  const existing = readKeyFile(file, "the identity file", false);
+  const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
   if (existing !== undefined) {
     const [secret] = parseSecretKeys(existing);
     if (secret) {

@@ -9,7 +9,7 @@ import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
-import { readKeyFile } from "./private-file.ts";
+import { readKeyFile, unreadable } from "./private-file.ts";
 import { type Schema, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 
@@ -104,7 +104,11 @@ export function readBoolean(value: string | undefined, name: string): boolean | 
   const lower = value.trim().toLowerCase();
   if (["1", "true", "yes", "on", "t", "y"].includes(lower)) return true;
   if (["0", "false", "no", "off", "f", "n"].includes(lower)) return false;
-  throw new ConfigError("S5_CONFIG_VALUE", `${name} must be true or false, not \`${value}\``);
+  // The value is not shown: a setting may hold a secret set in the wrong place.
+  throw new ConfigError(
+    "S5_CONFIG_VALUE",
+    `${name} must be true or false (1, yes, on / 0, no, off)`,
+  );
 }
 
 export function parseBackendName(value: string, source: string): BackendName {
@@ -137,7 +141,13 @@ export function readProjectFile(file: string): ProjectConfig {
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
-    throw new ConfigError("S5_CONFIG_READ", `cannot read the project config ${file}`, { cause });
+    const { message, ...rest } = unreadable(
+      "the project config",
+      file,
+      "--config (or S5_CONFIG)",
+      cause,
+    );
+    throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
   let value: unknown;
   try {
@@ -241,7 +251,8 @@ export function validateName(value: string, what: string): string {
   const trimmed = what.endsWith("mount") ? value.replace(/^\/+|\/+$/g, "") : value;
   const parts = what.endsWith("mount") ? trimmed.split("/") : [trimmed];
   if (trimmed === "" || !parts.every((part) => NAME.test(part))) {
-    throw new ConfigError("S5_CONFIG_VAULT_NAME", `invalid ${what} \`${value}\``, {
+    // Not shown: a value that is no name may be a secret given in the wrong place.
+    throw new ConfigError("S5_CONFIG_VAULT_NAME", `invalid ${what} (not shown)`, {
       hint: "use letters, digits, `_`, `-` and `.` (a mount may have `/` between such names)",
     });
   }
@@ -298,12 +309,15 @@ export function defaultBackend(settings: Settings): BackendName {
 /** All secret keys this process may use for local-key tokens, from every place they can be. */
 export function loadSecretKeys(settings: Settings): Uint8Array[] {
   const keys: Uint8Array[] = [];
-  const fromFile = (file: string, what: string, required: boolean) => {
-    const text = readKeyFile(file, what, required);
+  const fromFile = (file: string, what: string, required: boolean, setting: string) => {
+    const text = readKeyFile(file, what, required, setting);
     if (text !== undefined) keys.push(...parseSecretKeys(text));
   };
   if (settings.env.S5_PRIVATE_KEY) keys.push(...parseSecretKeys(settings.env.S5_PRIVATE_KEY));
-  if (settings.privateKeyFile) fromFile(settings.privateKeyFile, "the private key file", true);
-  fromFile(settings.identityFile, "the identity file", false);
+  if (settings.privateKeyFile) {
+    const setting = "S5_PRIVATE_KEY_FILE (or --private-key-file)";
+    fromFile(settings.privateKeyFile, "the private key file", true, setting);
+  }
+  fromFile(settings.identityFile, "the identity file", false, "S5_IDENTITY_FILE");
   return keys;
 }

@@ -5,7 +5,7 @@
 import { KeyError } from "./errors.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
-const { readFileSync, statSync } = process.getBuiltinModule("node:fs");
+const { lstatSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
 
 /** Group or other bits are set (never on Windows, which has no such bits). */
 export function isShared(mode: number): boolean {
@@ -15,16 +15,52 @@ export function isShared(mode: number): boolean {
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
 /**
- * Reads a file of secret keys, refusing one that group or others can access.
- * `undefined` when it does not exist and is not `required`.
+ * What a message says about a file that could not be read (`what`: "the private key file"),
+ * named by `setting` (`S5_PRIVATE_KEY_FILE`). A path that exists is shown. One that does not may be
+ * the secret itself, pasted where its path belongs (a CI variable of the wrong kind, a PEM in
+ * `VAULT_CLIENT_KEY`): then only the setting is named, never its value, and Node's error, whose
+ * message holds the path, is not kept as the cause. `known`: a default path, always shown.
  */
-export function readKeyFile(file: string, what: string, required: boolean): string | undefined {
+export function unreadable(
+  what: string,
+  file: string,
+  setting: string,
+  cause: unknown,
+  known = false,
+): { message: string; hint?: string; cause?: unknown } {
+  const code = (cause as { code?: string }).code ?? "error";
+  let exists = false;
+  try {
+    lstatSync(file);
+    exists = true;
+  } catch {
+    // named no file: below
+  }
+  if (exists || known) return { message: `cannot read ${what} ${file} (${code})`, cause };
+  return {
+    message: `${setting} names no file (${code}); its value is not shown`,
+    hint: `${setting} holds the path of ${what}; if it holds the secret itself, put that in a file and name the file here`,
+  };
+}
+
+/**
+ * Reads a file of secret keys, refusing one that group or others can access.
+ * `undefined` when it does not exist and is not `required`. `setting` names where the path came
+ * from, for a message.
+ */
+export function readKeyFile(
+  file: string,
+  what: string,
+  required: boolean,
+  setting: string,
+): string | undefined {
   let mode: number;
   try {
     mode = statSync(file).mode;
   } catch (cause) {
     if (!required && (cause as { code?: string }).code === "ENOENT") return undefined;
-    throw new KeyError("S5_KEY_FILE", `cannot read ${what} ${file}`, { cause });
+    const { message, ...rest } = unreadable(what, file, setting, cause);
+    throw new KeyError("S5_KEY_FILE", message, rest);
   }
   if (isShared(mode)) {
     throw new KeyError(
@@ -40,7 +76,8 @@ export function readKeyFile(file: string, what: string, required: boolean): stri
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
-    throw new KeyError("S5_KEY_FILE", `cannot read ${what} ${file}`, { cause });
+    const { message, ...rest } = unreadable(what, file, setting, cause);
+    throw new KeyError("S5_KEY_FILE", message, rest);
   }
 }
 

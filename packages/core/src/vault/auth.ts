@@ -38,7 +38,7 @@ function loginBody(auth: VaultAuth): Record<string, string> {
     };
   }
   const jwt =
-    auth.jwt ?? (auth.jwtFile ? readText(auth.jwtFile, "the JWT file").trim() : undefined);
+    auth.jwt ?? (auth.jwtFile ? readText(auth.jwtFile, "S5_VAULT_JWT_FILE").trim() : undefined);
   const body: Record<string, string> = { jwt: need(jwt, "S5_VAULT_JWT") };
   if (auth.method === "kubernetes") body.role = need(auth.role, "S5_VAULT_ROLE");
   else if (auth.role) body.role = auth.role;

@@ -21,6 +21,21 @@ const notVault = new TokenError("S5_TOKEN_MALFORMED", "this is not a Vault token
   hint: "a Vault token body is `vault:vN:BASE64`, or the Go tool's bare base64",
 });
 
+/** Standard base64 as Vault writes a plaintext: whole groups of four, padding only at the end. */
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
+
+/** One error object for every such value, so a report groups them. */
+let notBase64Error: S5Error | undefined;
+function notBase64(): S5Error {
+  notBase64Error ??= new BackendError(
+    "S5_VAULT_RESPONSE",
+    ExitCode.unavailable,
+    "Vault answered with a plaintext that is not base64",
+    { hint: "check that VAULT_ADDR is Vault's API address (not a proxy or another service)" },
+  );
+  return notBase64Error;
+}
+
 /** Vault's answer as a parsed body: core's parser checks what the server sent. */
 function bodyOf(ciphertext: string, goTool: boolean): VaultBody {
   let body: TokenBody;
@@ -88,10 +103,15 @@ export async function createVaultBackend(
 
     async decrypt(bodies) {
       const results = await run("decrypt", bodies);
-      return results.map(
-        (result): ItemResult<Uint8Array> =>
-          result.ok ? { ok: true, value: Buffer.from(result.value, "base64") } : result,
-      );
+      return results.map((result): ItemResult<Uint8Array> => {
+        if (!result.ok) return result;
+        // Node's decoder skips what is not base64: a value from something that is not Vault
+        // would come out as other bytes, silently.
+        if (typeof result.value !== "string" || !BASE64.test(result.value)) {
+          return { ok: false, error: notBase64() };
+        }
+        return { ok: true, value: Buffer.from(result.value, "base64") };
+      });
     },
 
     async rewrap(bodies) {

@@ -13,7 +13,7 @@ import {
   vaultTransit,
 } from "../config.ts";
 import { ConfigError } from "../errors.ts";
-import { sharedMode } from "../private-file.ts";
+import { sharedMode, unreadable } from "../private-file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -99,10 +99,8 @@ export function vaultEnv(env: Env, name: string): string | undefined {
 export function parseDuration(value: string, name: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) {
-    throw new ConfigError(
-      "S5_CONFIG_VALUE",
-      `${name} must be a duration like 30s, not \`${value}\``,
-    );
+    // The value is not shown: a setting may hold a secret set in the wrong place.
+    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a duration like 30s`);
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
   return Math.round(Number(match[1]) * unit);
@@ -122,12 +120,20 @@ function parseCount(
   return count;
 }
 
-export function readText(file: string, what: string): string {
+/** The path of the pod's service account token: the default JWT file for Kubernetes login. */
+export const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceaccount/token";
+
+/**
+ * A file a setting names (`setting`: `VAULT_CACERT`, `S5_VAULT_SECRET_ID_FILE`…); its path is
+ * shown in a message only when it exists or is a default (see {@link unreadable}).
+ */
+export function readText(file: string, setting: string): string {
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
-    const code = (cause as { code?: string }).code ?? "error";
-    throw new ConfigError("S5_CONFIG_READ", `cannot read ${what} ${file} (${code})`, { cause });
+    const known = file === SERVICE_ACCOUNT_TOKEN;
+    const { message, ...rest } = unreadable(`the file of ${setting}`, file, setting, cause, known);
+    throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
 }
 
@@ -136,7 +142,7 @@ function secretOf(env: Env, name: string): string | undefined {
   const value = env[name];
   if (value) return value.trim();
   const file = env[`${name}_FILE`];
-  return file ? readText(file, name).trim() : undefined;
+  return file ? readText(file, `${name}_FILE`).trim() : undefined;
 }
 
 /** PEM text of the kind expected, or a ConfigError naming the variable (never its content). */
@@ -220,21 +226,54 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
     auth.role = env.S5_VAULT_ROLE || undefined;
     auth.jwt = env.S5_VAULT_JWT?.trim() || undefined;
     auth.jwtFile =
-      env.S5_VAULT_JWT_FILE ||
-      (method === "kubernetes" ? "/var/run/secrets/kubernetes.io/serviceaccount/token" : undefined);
+      env.S5_VAULT_JWT_FILE || (method === "kubernetes" ? SERVICE_ACCOUNT_TOKEN : undefined);
   }
   return auth;
 }
 
 /** An http(s) URL as a base address (no trailing `/`), or a ConfigError naming `name`. */
 function baseAddress(value: string, name: string): string {
+  let url: URL | undefined;
+  try {
+    url = new URL(value);
+  } catch {
+    // reported below, without the value: a token pasted here is no URL
+  }
+  if (url?.username || url?.password) {
+    // Every message names the address: a password in it would be printed.
+    throw new ConfigError(
+      "S5_CONFIG_VAULT_ADDR",
+      `${name} holds a user name or password (not shown)`,
+      {
+        hint: "Vault takes a token, not a password in its address; a proxy's credentials go in VAULT_HTTP_PROXY",
+      },
+    );
+  }
+  if (url?.protocol === "http:" || url?.protocol === "https:") return url.href.replace(/\/+$/, "");
+  throw new ConfigError(
+    "S5_CONFIG_VAULT_ADDR",
+    `${name} is not an http(s) URL${url ? `: ${value}` : " (not shown: it may be a secret set in the wrong place)"}`,
+    { hint: "an address looks like https://vault.example.com:8200" },
+  );
+}
+
+/** `VAULT_HTTP_PROXY`, checked here: Node's agent would fail on it with an internal error. */
+function proxyAddress(value: string | undefined): string | undefined {
+  if (!value) return undefined;
   try {
     const url = new URL(value);
-    if (url.protocol === "http:" || url.protocol === "https:") return url.href.replace(/\/+$/, "");
+    if (url.protocol === "http:" || url.protocol === "https:") return value;
   } catch {
     // reported below
   }
-  throw new ConfigError("S5_CONFIG_VAULT_ADDR", `${name} is not an http(s) URL: ${value}`);
+  // Not shown: it may hold the proxy's password.
+  throw new ConfigError(
+    "S5_CONFIG_VAULT_PROXY",
+    "VAULT_HTTP_PROXY is not an http(s) URL (not shown)",
+    {
+      hint: "a proxy looks like http://user:password@proxy.example.com:3128",
+    },
+  );
 }
 
 /** `S5_VAULT_CLUSTER_ADDRS`: API addresses separated by commas or spaces. */
@@ -290,7 +329,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     ),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
     clusterAddresses: clusterAddresses(base, env.S5_VAULT_CLUSTER_ADDRS),
-    proxy: vaultEnv(env, "HTTP_PROXY"),
+    proxy: proxyAddress(vaultEnv(env, "HTTP_PROXY")),
     transitKey: transit.key,
     transitMount: transit.mount,
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),

@@ -1,6 +1,6 @@
 /**
  * Vault's answers as typed s5 errors. Vault's own error texts are about formats and permissions,
- * never values, but they are still shortened and only known phrases are trusted as they are.
+ * never values; still, a text is shown only when it is made of plain words ({@link shownText}).
  */
 import {
   BackendError,
@@ -23,7 +23,7 @@ export interface Operation {
   method?: string | undefined;
 }
 
-/** Vault's first error text, cleaned of go-multierror framing and shortened. */
+/** Vault's first error text, cleaned of go-multierror framing and shortened ({@link shownText}). */
 export function vaultMessage(body: unknown): string {
   const errors = (body as { errors?: unknown } | null)?.errors;
   const first = Array.isArray(errors) && typeof errors[0] === "string" ? errors[0] : "";
@@ -32,13 +32,39 @@ export function vaultMessage(body: unknown): string {
     .replace(/\s*\*\s*/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  return text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  return shownText(text);
 }
 
-const where = (op: Operation) => `transit key \`${op.key}\` at \`${op.mount}/\``;
+/** A word of plain language: `denied`, `Invalid`, `min_decryption_version`, `v2`, `8200`. */
+const PLAIN_WORD = /^(?:[A-Za-z][a-z]*(?:[_-][a-z]+)*|\d{1,6}|v\d{1,4})$/;
+export const NOT_SHOWN =
+  "(its message is not shown: it holds more than plain words, and may quote the request)";
+
+/**
+ * A text from the server (or from whatever answers in its place), shortened, and shown only when
+ * it is made of plain words. Vault's own texts are about formats and permissions, never values;
+ * but a proxy, or a server that quotes the request, could echo the base64 plaintext of an encrypt
+ * or the token header — mixed-case or digit-bearing strings that no plain word looks like.
+ */
+export function shownText(text: string): string {
+  const short = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const words = short.split(/[\s,.;:()"'`*/=<>[\]{}!?\u2026|]+/).filter((word) => word !== "");
+  return words.every((word) => PLAIN_WORD.test(word)) ? short : NOT_SHOWN;
+}
+
+/**
+ * A key or mount name as a message shows it. Names are short words; a long run of letters and
+ * digits (an AES key or a token given to `-k` by mistake: a valid name) is not shown.
+ */
+function named(name: string | undefined): string {
+  const plain = (name ?? "").split(/[-_./]/).every((part) => part.length <= 16);
+  return plain ? (name ?? "") : "(name not shown)";
+}
+
+const where = (op: Operation) => `transit key \`${named(op.key)}\` at \`${named(op.mount)}/\``;
 
 function denied(op: Operation, status: number, reason = ""): S5Error {
-  const path = `${op.mount}/${op.action}/${op.key}`;
+  const path = `${named(op.mount)}/${op.action}/${named(op.key)}`;
   switch (op.action) {
     case "decrypt":
       return new BackendError(
@@ -142,7 +168,7 @@ export function responseError(
   if (/encryption key not found/.test(message)) {
     return new KeyError("S5_KEY_VAULT_NOT_FOUND", `${where(op)} does not exist`, {
       hint:
-        `create it (\`bao write -f ${op.mount}/keys/${op.key}\`) or pick another key ` +
+        `create it (\`bao write -f ${named(op.mount)}/keys/${named(op.key)}\`) or pick another key ` +
         "with -k/--transit-key or S5_VAULT_TRANSIT_KEY",
     });
   }
@@ -159,11 +185,15 @@ export function responseError(
     );
   }
   if (status === 404 && /no handler for route/.test(message)) {
-    return new ConfigError("S5_CONFIG_VAULT_MOUNT", `no transit engine at \`${op.mount}/\``, {
-      hint:
-        `enable it (\`bao secrets enable -path=${op.mount} transit\`) or pass --transit-mount / ` +
-        "S5_VAULT_TRANSIT_MOUNT; with namespaces, check VAULT_NAMESPACE",
-    });
+    return new ConfigError(
+      "S5_CONFIG_VAULT_MOUNT",
+      `no transit engine at \`${named(op.mount)}/\``,
+      {
+        hint:
+          `enable it (\`bao secrets enable -path=${named(op.mount)} transit\`) or pass --transit-mount / ` +
+          "S5_VAULT_TRANSIT_MOUNT; with namespaces, check VAULT_NAMESPACE",
+      },
+    );
   }
   if (status === 503 && /sealed/.test(message)) {
     return new BackendError("S5_VAULT_SEALED", ExitCode.unavailable, "Vault is sealed", {
@@ -201,14 +231,14 @@ export function responseError(
       status,
       hint: /complexity|too large/.test(message)
         ? "lower S5_VAULT_BATCH_SIZE"
-        : "see Vault's message; check the key type (derived keys need a context s5 does not send)",
+        : `${message === NOT_SHOWN ? "the server's log has its message" : "see Vault's message"}; check the key type (derived keys need a context s5 does not send)`,
     },
   );
 }
 
 /** One item of a batch that Vault could not process. */
 export function itemError(text: string, op: Operation): S5Error {
-  const message = text.length > 200 ? `${text.slice(0, 200)}…` : text;
+  const message = shownText(text);
   if (/too old|disallowed by policy/.test(message)) {
     return new DecryptError(
       "S5_DECRYPT_VAULT_TOO_OLD",

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { B as PROJECT_FILE, Ct as TokenFailure, E as TokenMatch, Et as formatLocation, G as findProjectFile, H as Settings, L as createBackends, O as mayContainToken, Ot as toS5Error, P as Backends, St as TokenError, T as TOKEN_HINT, Tt as UsageError, U as SettingsInput, V as ProjectConfig, W as defaultBackend, X as readProjectFile, Z as resolveSettings, _ as findOneToken, _t as IoError, at as BackendName, b as resolveTokens, bt as S5Error, ct as TokenBody, dt as backendNames, et as vaultTransit, f as FoundToken, ft as BackendError, g as Source, gt as ExitCodeValue, h as ResolveOptions, ht as ExitCode, i as SealResult, it as Backend, l as applyFilters, lt as TokenInfo, m as RenderOptions, mt as DecryptError, nt as Recipient, o as sealText, ot as ItemResult, p as FoundTokens, pt as ConfigError, r as SealOptions, rt as AesBody, s as FilterName, st as LocalBody, tt as ProjectKey, u as filterNames, ut as VaultBody, v as findTokens, vt as KeyError, w as Spliced, wt as TokenFailures, xt as S5ErrorOptions, y as renderSources, yt as Location, z as Overrides } from "./seal.mjs";
+import { B as Overrides, Ct as TokenError, D as TokenMatch, Dt as formatLocation, E as TOKEN_HINT, Et as UsageError, F as Backends, G as defaultBackend, H as ProjectConfig, K as findProjectFile, Q as resolveSettings, R as createBackends, St as S5ErrorOptions, T as Spliced, Tt as TokenFailures, U as Settings, V as PROJECT_FILE, W as SettingsInput, Z as readProjectFile, _ as findOneToken, _t as ExitCodeValue, at as Backend, b as renderSources, bt as Location, ct as LocalBody, dt as VaultBody, f as FoundToken, ft as backendNames, g as Source, gt as ExitCode, h as ResolveOptions, ht as DecryptError, i as SealResult, it as AesBody, k as mayContainToken, kt as toS5Error, l as applyFilters, lt as TokenBody, m as RenderOptions, mt as ConfigError, nt as ProjectKey, o as sealText, ot as BackendName, p as FoundTokens, pt as BackendError, r as SealOptions, rt as Recipient, s as FilterName, st as ItemResult, tt as vaultTransit, u as filterNames, ut as TokenInfo, v as findTokens, vt as IoError, wt as TokenFailure, x as resolveTokens, xt as S5Error, yt as KeyError } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -123,7 +123,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as vaultEnvAddress, A as scanInPlace, C as ScanStats, D as bytesAsText, Dt as stackFrames, F as SyncBackendName, H as Settings, I as backendsUsed, J as parseBackendName, K as goToolBackendOf, M as spliceText, N as LineIndex, Q as validateName, R as createSyncBackend, S as ScanResult, V as ProjectConfig, Y as readBoolean, a as openForEdit, c as applyFilter, d as isFilterName, it as Backend, j as spliceBytes, k as scan, n as Reuse, p as FoundTokens, q as loadSecretKeys, t as EditCopy, tt as ProjectKey, x as MalformedMatch } from "./seal.mjs";
+import { $ as validateName, A as scan, C as ScanResult, H as ProjectConfig, I as SyncBackendName, J as loadSecretKeys, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, Ot as stackFrames, P as LineIndex, S as MalformedMatch, U as Settings, X as readBoolean, Y as parseBackendName, a as openForEdit, at as Backend, c as applyFilter, d as isFilterName, et as vaultEnvAddress, j as scanInPlace, n as Reuse, nt as ProjectKey, p as FoundTokens, q as goToolBackendOf, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -206,7 +206,7 @@ export declare function scanMarkers(text: string): MarkerScan;
  * formatMarker("hunter2") // "{{ s5:seal hunter2 }}"
  * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
  */
-export declare function formatMarker(value: string, filters?: readonly string[]): string;
+export declare function formatMarker(value: string, filters?: readonly string[], quoted?: boolean): string;
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came
@@ -243,7 +243,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /**
@@ -766,6 +766,11 @@ interface RenderOptions {
    */
   keepFailed?: boolean | undefined;
 }
+/**
+ * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails
+ * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept.
+ */
+declare function plaintextsAsText(values: readonly Uint8Array[], found: FoundTokens): string[];
 declare function renderSources<T extends string | Uint8Array>(sources: readonly Source<T>[], backends: Backends, options?: RenderOptions): Promise<(T extends string ? string : Spliced)[]>;
 type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
 declare const filterNames: readonly FilterName[];
@@ -804,4 +809,4 @@ interface EditCopy {
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
-export { vaultEnvAddress as $, scanInPlace as A, PROJECT_FILE as B, ScanStats as C, TokenFailure as Ct, bytesAsText as D, stackFrames as Dt, TokenMatch as E, formatLocation as Et, SyncBackendName as F, findProjectFile as G, Settings as H, backendsUsed as I, parseBackendName as J, goToolBackendOf as K, createBackends as L, spliceText as M, LineIndex as N, mayContainToken as O, toS5Error as Ot, Backends as P, validateName as Q, createSyncBackend as R, ScanResult as S, TokenError as St, TOKEN_HINT as T, UsageError as Tt, SettingsInput as U, ProjectConfig as V, defaultBackend as W, readProjectFile as X, readBoolean as Y, resolveSettings as Z, findOneToken as _, IoError as _t, openForEdit as a, BackendName as at, resolveTokens as b, S5Error as bt, applyFilter as c, TokenBody as ct, isFilterName as d, backendNames as dt, vaultTransit as et, FoundToken as f, BackendError as ft, Source as g, ExitCodeValue as gt, ResolveOptions as h, ExitCode as ht, SealResult as i, Backend as it, spliceBytes as j, scan as k, applyFilters as l, TokenInfo as lt, RenderOptions as m, DecryptError as mt, Reuse as n, Recipient as nt, sealText as o, ItemResult as ot, FoundTokens as p, ConfigError as pt, loadSecretKeys as q, SealOptions as r, AesBody as rt, FilterName as s, LocalBody as st, EditCopy as t, ProjectKey as tt, filterNames as u, VaultBody as ut, findTokens as v, KeyError as vt, Spliced as w, TokenFailures as wt, MalformedMatch as x, S5ErrorOptions as xt, renderSources as y, Location as yt, Overrides as z };
+export { validateName as $, scan as A, Overrides as B, ScanResult as C, TokenError as Ct, TokenMatch as D, formatLocation as Dt, TOKEN_HINT as E, UsageError as Et, Backends as F, defaultBackend as G, ProjectConfig as H, SyncBackendName as I, loadSecretKeys as J, findProjectFile as K, backendsUsed as L, spliceBytes as M, spliceText as N, bytesAsText as O, stackFrames as Ot, LineIndex as P, resolveSettings as Q, createBackends as R, MalformedMatch as S, S5ErrorOptions as St, Spliced as T, TokenFailures as Tt, Settings as U, PROJECT_FILE as V, SettingsInput as W, readBoolean as X, parseBackendName as Y, readProjectFile as Z, findOneToken as _, ExitCodeValue as _t, openForEdit as a, Backend as at, renderSources as b, Location as bt, applyFilter as c, LocalBody as ct, isFilterName as d, VaultBody as dt, vaultEnvAddress as et, FoundToken as f, backendNames as ft, Source as g, ExitCode as gt, ResolveOptions as h, DecryptError as ht, SealResult as i, AesBody as it, scanInPlace as j, mayContainToken as k, toS5Error as kt, applyFilters as l, TokenBody as lt, RenderOptions as m, ConfigError as mt, Reuse as n, ProjectKey as nt, sealText as o, BackendName as ot, FoundTokens as p, BackendError as pt, goToolBackendOf as q, SealOptions as r, Recipient as rt, FilterName as s, ItemResult as st, EditCopy as t, vaultTransit as tt, filterNames as u, TokenInfo as ut, findTokens as v, IoError as vt, ScanStats as w, TokenFailure as wt, resolveTokens as x, S5Error as xt, plaintextsAsText as y, KeyError as yt, createSyncBackend as z };

@@ -139,6 +139,32 @@ describe("s5 edit", () => {
     expect(sealed).not.toBe(before);
   });
 
+  it("saves a file where a token is followed by `}}` or a word on its line", async () => {
+    const box = await project();
+    const [a, b] = [
+      (await box.s5(["cipher", "v1"])).stdout.toString(),
+      (await box.s5(["cipher", "v2"])).stdout.toString(),
+    ];
+    const file = join(box.dir, "t.yml");
+    writeFileSync(file, `args: [${a}, "}}"]\nb: ${b}suffix\n`);
+    const log = join(box.dir, "..", "editor-t.json");
+    const edit = await box.s5(["edit", "t.yml"], {
+      env: {
+        EDITOR,
+        TEST_EDIT: JSON.stringify([["suffix\n", "suffix\nc: {{ s5:seal y }}\n"]]),
+        TEST_EDIT_LOG: log,
+      },
+    });
+    expect(edit.stderr).toContain("1 new token(s), 2 kept");
+    // Those two were shown quoted, so that they read back whole.
+    expect(JSON.parse(readFileSync(log, "utf8")).content).toBe(
+      'args: [{{ s5:seal "v1" }}, "}}"]\nb: {{ s5:seal "v2" }}suffix\n',
+    );
+    const lines = readFileSync(file, "utf8").split("\n");
+    expect(lines[0]).toBe(`args: [${a}, "}}"]`);
+    expect(lines[1]).toBe(`b: ${b}suffix`);
+  });
+
   it("leaves the file untouched when the editor fails, and cleans up", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

@@ -3,6 +3,7 @@
 import { spawn } from "node:child_process";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { localProject, type Project, printVars, s5Bin } from "./helpers.ts";
 
@@ -191,6 +192,30 @@ describe("s5 run", () => {
     expect(out.stderr).toContain("DB_PASSWORD (.env:1)");
     expect(out.stderr).not.toContain(DB);
     expect(out.stderr).not.toContain(tokens[0]!);
+  });
+
+  it("a binary value is refused with its variable (s5 run and s5/config); a BOM is kept", async () => {
+    const other = await localProject();
+    await using backends = createBackends(resolveSettings({ cwd: other.dir, env: other.env }));
+    const [binary, bom] = await cipherValues(backends, "local", [
+      Uint8Array.from([0xff, 0xfe, 0x80, 0x61, 0x62]),
+      Buffer.from("\ufeffpw-bom", "utf8"),
+    ]);
+    other.write({ ".env": `BOM=${bom}\n` });
+    const kept = await other.s5(["run", "--", process.execPath, "-e", printVars(["BOM"])]);
+    expect(kept.stderr).toBe("");
+    expect(JSON.parse(kept.stdout)).toEqual({ BOM: "\ufeffpw-bom" });
+    other.write({ ".env": `BIN=${binary}\n` });
+    other.write({ "app.mjs": 'import "s5/config";\nconsole.log("started", process.env.BIN);\n' });
+    for (const out of [
+      await other.s5(["run", "--", process.execPath, "-e", printVars(["BIN"])]),
+      await other.node(["app.mjs"]),
+    ]) {
+      expect(out.code).toBe(5);
+      expect(out.stdout).toBe("");
+      expect(out.stderr).toContain("BIN (.env:1): this token's plaintext is binary");
+      expect(out.stderr).toContain("| base64");
+    }
   });
 
   it("without a command: a usage error", async () => {

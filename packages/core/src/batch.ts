@@ -13,6 +13,7 @@ import {
   distinctBodies,
   type FoundTokens,
   findTokens,
+  plaintextsAsText,
   type ResolveOptions,
   recordResults,
   type Source,
@@ -62,19 +63,15 @@ export async function renderEach(
 ): Promise<Outcome<string>[]> {
   const found = sources.map((source) => findTokens(source, backends.goToolBackend));
   const outcomes = await resolveEach(found, backends);
-  const decoder = new TextDecoder();
-  return outcomes.map((outcome, i) =>
-    outcome.ok
-      ? {
-          ok: true,
-          value: spliceText(
-            sources[i]!.content,
-            found[i]!.tokens,
-            outcome.value.map((value) => decoder.decode(value)),
-          ),
-        }
-      : outcome,
-  );
+  return outcomes.map((outcome, i): Outcome<string> => {
+    if (!outcome.ok) return outcome;
+    try {
+      const texts = plaintextsAsText(outcome.value, found[i]!);
+      return { ok: true, value: spliceText(sources[i]!.content, found[i]!.tokens, texts) };
+    } catch (error) {
+      return { ok: false, error: toS5Error(error) };
+    }
+  });
 }
 
 export interface BatchOptions extends Pick<ResolveOptions, "filters"> {

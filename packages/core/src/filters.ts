@@ -8,7 +8,8 @@ export type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
 
 export const filterNames: readonly FilterName[] = ["raw", "json", "yaml", "base64", "shell"];
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+// ignoreBOM: a leading byte-order mark is part of the value, as `raw` and `base64` keep it.
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 const encoder = new TextEncoder();
 
 function text(value: Uint8Array, filter: FilterName): string {

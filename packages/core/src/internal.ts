@@ -34,6 +34,7 @@ export {
 export { LineIndex } from "./location.ts";
 export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
 export { readKeyFile } from "./private-file.ts";
+export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export {
   bytesAsText,

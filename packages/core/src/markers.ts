@@ -30,6 +30,25 @@ function isSpace(code: number): boolean {
   return code === 0x20 || code === 0x09 || code === 0x0a || code === 0x0d || code === 0x0c;
 }
 
+/** The grammar's white space at both ends removed (a Unicode space is not white space). */
+function trimSpace(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && isSpace(text.charCodeAt(start))) start++;
+  while (end > start && isSpace(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
+
+/** A Unicode space (or an invisible one) at either end of a value. */
+const EDGE_SPACE =
+  /^[\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u000b]|[\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u000b]$/;
+
+/** Half of a UTF-16 pair without its other half: no character, so no UTF-8 to seal. */
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** A character that would go on a value: a letter or a digit of any script. */
+const WORD = /^[\p{L}\p{N}]$/u;
+
 function skipSpace(text: string, at: number): number {
   let i = at;
   while (i < text.length && isSpace(text.charCodeAt(i))) i++;
@@ -84,6 +103,9 @@ export function scanMarkers(text: string): MarkerScan {
       else {
         try {
           value = JSON.parse(text.slice(at, end)) as string;
+          if (LONE_SURROGATE.test(value)) {
+            reason = "the quoted value holds a lone surrogate (`\\ud800`…), which is not text";
+          }
         } catch {
           reason = "the quoted value is not a valid JSON string";
         }
@@ -97,10 +119,21 @@ export function scanMarkers(text: string): MarkerScan {
           break;
         end++;
       }
-      value = text.slice(at, end).trim();
+      value = trimSpace(text.slice(at, end));
       if (value === "") reason = "the marker has no value";
       else if (text.charCodeAt(end) === 0x7c && !isSpace(text.charCodeAt(end - 1))) {
         // `a|raw`: a filter needs a space before its `|`, so this `|` is part of the value.
+        reason = CUT;
+      } else if (EDGE_SPACE.test(value)) {
+        // Kept or dropped, either would be a guess about the secret.
+        reason =
+          'a bare value starts or ends with a Unicode space (such as a non-breaking space): remove it, or write the value quoted, {{ s5:seal "…" }}';
+      } else if (
+        text.startsWith("}}", end) &&
+        !isSpace(text.charCodeAt(end - 1)) &&
+        WORD.test(text[end + 2] ?? "")
+      ) {
+        // `{{ s5:seal abc}}def`: the value seems to go on after `}}`.
         reason = CUT;
       }
       bare = true;
@@ -134,10 +167,20 @@ export function scanMarkers(text: string): MarkerScan {
 function needsQuotes(value: string): boolean {
   return (
     value === "" ||
-    value !== value.trim() ||
+    value !== trimSpace(value) ||
+    EDGE_SPACE.test(value) ||
     value.startsWith('"') ||
     /[|\n\r\u0000-\u001f\u007f\u2028\u2029]|\}\}/.test(value)
   );
+}
+
+/**
+ * Whether a bare marker ending at `end` in `text` would be read back whole: no `}}` later on its
+ * line that no `{{` opened, and no letter or digit right after it. Else {@link formatMarker}
+ * is asked for the quoted form (`s5 edit` of `[{{ s5:… }}, "}}"]`).
+ */
+export function bareMarkerFits(text: string, end: number): boolean {
+  return !strayClose(text, end) && !WORD.test(text[end] ?? "");
 }
 
 /**
@@ -147,7 +190,11 @@ function needsQuotes(value: string): boolean {
  * formatMarker("hunter2") // "{{ s5:seal hunter2 }}"
  * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
  */
-export function formatMarker(value: string, filters: readonly string[] = []): string {
-  const shown = needsQuotes(value) ? JSON.stringify(value) : value;
+export function formatMarker(
+  value: string,
+  filters: readonly string[] = [],
+  quoted = false,
+): string {
+  const shown = quoted || needsQuotes(value) ? JSON.stringify(value) : value;
   return `{{ s5:seal ${shown}${filters.map((name) => ` | ${name}`).join("")} }}`;
 }

@@ -325,6 +325,36 @@ export interface RenderOptions {
   keepFailed?: boolean | undefined;
 }
 
+/** Strict, and a leading byte-order mark is part of the value (the default decoder drops it). */
+const utf8 = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
+
+const BINARY_IN_TEXT = new TokenError(
+  "S5_TOKEN_FILTER",
+  "this token's plaintext is binary, and it lands in text (a string, an environment variable)",
+  { hint: "encrypt it with `| base64` and decode it where it is used" },
+);
+
+/**
+ * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails
+ * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept.
+ */
+export function plaintextsAsText(values: readonly Uint8Array[], found: FoundTokens): string[] {
+  const failures: TokenFailure[] = [];
+  const texts = values.map((value, j) => {
+    try {
+      return utf8.decode(value);
+    } catch {
+      failures.push({
+        location: found.lines.locate(found.tokens[j]!.start),
+        error: BINARY_IN_TEXT,
+      });
+      return "";
+    }
+  });
+  if (failures.length > 0) throw new TokenFailures(failures);
+  return texts;
+}
+
 export async function renderSources<T extends string | Uint8Array>(
   sources: readonly Source<T>[],
   backends: Backends,
@@ -332,7 +362,6 @@ export async function renderSources<T extends string | Uint8Array>(
 ): Promise<(T extends string ? string : Spliced)[]> {
   const found = sources.map((source) => findTokens(source, backends.goToolBackend));
   const values = await resolveTokens(found, backends, { keepFailed: options.keepFailed === true });
-  const decoder = new TextDecoder();
   return sources.map((source, i) => {
     const tokens = found[i]!.tokens;
     const tokenValues = values[i]!.map((value, j) => {
@@ -342,11 +371,7 @@ export async function renderSources<T extends string | Uint8Array>(
       return typeof original === "string" ? Buffer.from(original, "latin1") : original;
     });
     if (typeof source.content === "string") {
-      return spliceText(
-        source.content,
-        tokens,
-        tokenValues.map((value) => decoder.decode(value)),
-      );
+      return spliceText(source.content, tokens, plaintextsAsText(tokenValues, found[i]!));
     }
     return spliceBytes(source.content, tokens, tokenValues);
   }) as (T extends string ? string : Spliced)[];

@@ -8,7 +8,7 @@ import { isBlank } from "./cipher.ts";
 import { ExitCode, S5Error, TokenError, type TokenFailure, TokenFailures } from "./errors.ts";
 import { isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
-import { formatMarker, scanMarkers } from "./markers.ts";
+import { bareMarkerFits, formatMarker, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { formatToken } from "./token.ts";
@@ -156,7 +156,7 @@ export async function openForEdit(
   const found = findTokens({ name, content: text }, backends.goToolBackend);
   // The plaintexts themselves: an editor shows the value, its filters stay in the marker.
   const [values = []] = await resolveTokens([found], backends, { filters: false });
-  const decoder = new TextDecoder("utf-8", { fatal: true });
+  const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
   const reuse: Reuse = new Map();
   const markers = found.tokens.map((token, i) => {
     let value: string;
@@ -174,7 +174,7 @@ export async function openForEdit(
     }
     const key = reuseKey(value, token.filters);
     reuse.set(key, [...(reuse.get(key) ?? []), text.slice(token.start, token.end)]);
-    return formatMarker(value, token.filters);
+    return formatMarker(value, token.filters, !bareMarkerFits(text, token.end));
   });
   return { text: spliceText(text, found.tokens, markers), reuse };
 }

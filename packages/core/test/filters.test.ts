@@ -9,6 +9,15 @@ describe("filters", () => {
     expect(run(["raw"], 'a"b\nc')).toBe('a"b\nc');
   });
 
+  it("every filter keeps a leading byte-order mark, a character of the value", () => {
+    const value = "\ufeffpw";
+    expect(run(["raw"], value)).toBe(value);
+    expect(run(["json"], value)).toBe(value);
+    expect(JSON.parse(run(["yaml"], value))).toBe(value);
+    expect(run(["shell"], value)).toBe(`'${value}'`);
+    expect(Buffer.from(run(["base64"], value), "base64").toString()).toBe(value);
+  });
+
   it("json escapes for the inside of a JSON string", () => {
     // biome-ignore lint/suspicious/noTemplateCurlyInString: a JS template placeholder is the point
     const value = 'he said "hi"\\\n\t${x}\u2028\u0001';

@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { formatMarker, scanMarkers } from "../src/markers.ts";
+import { bareMarkerFits, formatMarker, scanMarkers } from "../src/markers.ts";
 import { findSuspectSecrets } from "../src/secrets.ts";
 
 describe("seal markers", () => {
@@ -43,6 +43,39 @@ describe("seal markers", () => {
       ["y2", []],
     ]);
     expect(scanMarkers('p: {{ s5:seal "Xy7}}kP9|x" }}').markers[0]?.value).toBe("Xy7}}kP9|x");
+    // A value that seems to go on right after `}}` (a letter or a digit, no space before `}}`).
+    expect(cut("p: {{ s5:seal Zq}}8xLmQ{{4 }}")).toEqual([3]);
+    expect(cut("p: {{ s5:seal abc}}defghij")).toEqual([3]);
+    expect(cut("p: {{ s5:seal abc}}é")).toEqual([3]);
+    // Punctuation after `}}` ends the marker, as a space before it does.
+    const joined = 'u: "https://{{ s5:seal user}}:{{ s5:seal pass}}@host" {{ s5:seal x }}y';
+    expect(scanMarkers(joined).malformed).toEqual([]);
+    expect(scanMarkers(joined).markers.map((m) => m.value)).toEqual(["user", "pass", "x"]);
+  });
+
+  it("refuses a bare value at a Unicode space, and a quoted one that is no text", () => {
+    for (const text of [
+      "p: {{ s5:seal hunter2\u00a0}}",
+      "p: {{ s5:seal \u3000pw }}",
+      "p: {{ s5:seal pw\ufeff }}",
+    ]) {
+      expect(scanMarkers(text).malformed[0]?.reason, text).toContain(
+        "starts or ends with a Unicode space",
+      );
+    }
+    // Inside the value it is part of it, as in any text.
+    expect(scanMarkers("p: {{ s5:seal a\u00a0b }}").markers[0]?.value).toBe("a\u00a0b");
+    expect(scanMarkers('p: {{ s5:seal "\u00a0pw" }}').markers[0]?.value).toBe("\u00a0pw");
+    expect(scanMarkers('p: {{ s5:seal "\\ud800x" }}').malformed[0]?.reason).toContain(
+      "lone surrogate",
+    );
+    expect(scanMarkers('p: {{ s5:seal "\\ud83d\\ude00" }}').markers[0]?.value).toBe("\u{1f600}");
+    // What edit writes reads back: quoted where a bare value would not fit its place.
+    expect(formatMarker("\u00a0pw")).toBe('{{ s5:seal "\u00a0pw" }}');
+    expect(bareMarkerFits('a: X, "}}"', 4)).toBe(false);
+    expect(bareMarkerFits("a: Xtail", 4)).toBe(false);
+    expect(bareMarkerFits("a: X {{ y }}", 4)).toBe(true);
+    expect(formatMarker("v", [], true)).toBe('{{ s5:seal "v" }}');
   });
 
   it("formats any value so that it reads back the same", () => {

@@ -17,6 +17,7 @@ import {
 import {
   canResolveSync,
   goToolBackendOf,
+  plaintextsAsText,
   resolveTokensSync,
   spliceText,
   stackFrames,
@@ -97,8 +98,8 @@ function splice(
   plaintexts: Uint8Array[][],
   steps: [string, number][],
 ): DecryptReply {
-  const decoder = new TextDecoder();
-  const texts = plaintexts.map((list) => list.map((bytes) => decoder.decode(bytes)));
+  // A binary value fails with its variable (an environment variable holds text).
+  const texts = plaintexts.map((list, i) => plaintextsAsText(list, found[i]!));
   const values = request.items.map((item, i) =>
     spliceText(item.value, found[i]!.tokens, texts[i]!),
   );

@@ -6,7 +6,7 @@ import { TokenError } from "@s5/core";
 import { applyFilter } from "@s5/core/internal";
 import type { Context } from "./syntax.ts";
 
-const decoder = new TextDecoder("utf-8", { fatal: true });
+const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
 
 function asText(value: Uint8Array): string {
   try {

@@ -68,7 +68,7 @@ export async function resolveModule(
   const plain = await env.batcher.resolve({ ...found, tokens: active });
   const out = new MagicString(code);
   const failures: TokenFailure[] = [];
-  const decoder = new TextDecoder();
+  const decoder = new TextDecoder("utf-8", { ignoreBOM: true });
   const written: string[] = [];
   active.forEach((token, i) => {
     try {

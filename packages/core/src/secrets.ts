@@ -32,6 +32,11 @@ const KNOWN = [
   { pattern: /\bsk_(live|test)_[A-Za-z0-9]{16,}/, name: "a Stripe key" },
   { pattern: /\bhvs\.[A-Za-z0-9_-]{20,}/, name: "a Vault token" },
   { pattern: /S5-SECRET-KEY-[A-Za-z0-9_-]{43}/, name: "an s5 secret key" },
+  // `scheme://user:password@host`, the password written out (not a token, not `${VAR}`).
+  {
+    pattern: /\b[a-z][a-z0-9+.-]*:\/\/[^\s:@/\u0000]*:[^\s@/\u0000{}$%<>]{3,}@/i,
+    name: "a password in a URL",
+  },
 ];
 const PLACEHOLDER =
   /^(\$\{.*\}|\$[A-Z_]+|<.*>|\{\{.*\}\}|%\(.*\)s|changeme|change-me|example|xxx+|\*+|null|none|true|false|~|)$/i;
@@ -82,13 +87,23 @@ function strayClose(line: string, ends: readonly number[]): number | undefined {
   return undefined;
 }
 
+/**
+ * Four characters or more glued to a token, with no space or quote between: the rest of a value
+ * that was sealed only in part (`hunter2{{ s5:… }}`).
+ */
+const GLUED = /[^\s\u0000"'=:,@/]{4}\u0000|\u0000[^\s\u0000"'=:,@/]{4}/;
+
+/** A long run of letters and digits: a passphrase, not a path or an address. */
+const PHRASE = /^[\p{L}\p{N}_-]+$/u;
+
 /** A stretch of a value left beside tokens that looks like part of a secret. */
 function suspectPiece(value: string, secretName: boolean): boolean {
+  if (secretName && GLUED.test(value)) return true;
   return value
     .split(/[\s\u0000"']+/)
     .some((piece) =>
       secretName
-        ? piece.length >= 6 && classes(piece) >= 3
+        ? (piece.length >= 6 && classes(piece) >= 3) || (piece.length >= 12 && PHRASE.test(piece))
         : piece.length >= 20 && classes(piece) >= 3 && entropy(piece) >= 4,
     );
 }

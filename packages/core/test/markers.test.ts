@@ -122,10 +122,18 @@ describe("plaintext secret heuristic", () => {
       `key: AKIAABCDEFGHIJKLMNOP ${token}`,
       `a: ${token} {{ .Values.b }}`,
       "helm: {{ .Values.password }}",
+      // Glued to a token, a passphrase beside one, a password in a URL: not left unseen.
+      `PASSWORD=hunter2${token}`,
+      `SECRET=${token} correcthorsebatterystaple`,
+      `REDIS_URL=redis://:s3cr3tpass@cache:6379 ${token}`,
+      // Not flagged: a short word or a separator next to it, a URL whose password is the token.
+      `password: "${token}" # rotated`,
+      `DATABASE_PASSWORD_URL=postgres://app:${token}@db/app`,
     ].join("\n");
     const found = findSuspectSecrets(text);
     const lines = found.map((s) => text.slice(0, s.offset).split("\n").length);
-    expect(lines).toEqual([2, 3, 6]);
+    expect(lines).toEqual([2, 3, 6, 9, 10, 11]);
+    expect(found[5]?.reason).toBe("looks like a password in a URL");
     expect(found[0]?.reason).toContain("only partly encrypted");
     expect(text.slice(found[0]!.offset, found[0]!.offset + 2)).toBe("}}");
     expect(found[1]?.reason).toBe("`secret` holds plaintext beside its token");

@@ -238,8 +238,9 @@ import { BackendName } from "@s5/core";
 /**
  * Turns every `v1` `Secret` of a manifest (one or several YAML documents) into an `S5Secret`;
  * other documents are left as they are. `goToolBackend` names the backend of the Go tool's bare
- * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error.
+ * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error. `warn`
+ * hears of every value that holds no token (it would be committed as plaintext).
  */
-export declare function wrapManifest(text: string, name?: string, goToolBackend?: BackendName | undefined): string;
+export declare function wrapManifest(text: string, name?: string, goToolBackend?: BackendName | undefined, warn?: (message: string) => void): string;
 /** Turns every `S5Secret` of a manifest back into the `Secret` with tokens it stands for. */
 export declare function unwrapManifest(text: string, name?: string, goToolBackend?: BackendName | undefined): string;

@@ -59,6 +59,12 @@ describe("s5 k8s wrap / unwrap", () => {
     expect(resource.spec.data.password).toMatch(/^\{\{ s5:local:\S+ \| base64 \}\}$/);
     expect(resource.spec.stringData.tricky).toMatch(/^\{\{ s5:local:\S+ \}\}$/);
     expect(resource.spec.stringData.user).toBe("billing");
+    // That one holds no token: a warning names it (never its value), the rest is as it was.
+    const out = await box.s5(["k8s", "wrap", "secret.yml"]);
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe(
+      "s5: warning: secret.yml: stringData.user holds no token: it is plaintext in the S5Secret (encrypt it with `s5 cipher`, or mark it {{ s5:seal … }} and run `s5 seal`)\n",
+    );
     expect(other).toEqual({ apiVersion: "v1", kind: "ConfigMap", metadata: { name: "untouched" } });
   });
 

@@ -123,12 +123,14 @@ function quotePlaceholders(node: unknown, pattern: RegExp): void {
 /**
  * Turns every `v1` `Secret` of a manifest (one or several YAML documents) into an `S5Secret`;
  * other documents are left as they are. `goToolBackend` names the backend of the Go tool's bare
- * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error.
+ * tokens (`{{s5:…}}`), as `--backend` does for the CLI; without it they are an error. `warn`
+ * hears of every value that holds no token (it would be committed as plaintext).
  */
 export function wrapManifest(
   text: string,
   name = "<stdin>",
   goToolBackend?: BackendName | undefined,
+  warn?: (message: string) => void,
 ): string {
   const aside = setTokensAside(text, name, goToolBackend);
   const docs = parse(aside.text, name);
@@ -159,6 +161,20 @@ export function wrapManifest(
     for (const field of ["data", "stringData"]) {
       const values = doc.get(field, true);
       if (values === undefined) continue;
+      // An S5Secret is written to be committed: a value without a token would be plaintext in git.
+      if (warn && isMap(values)) {
+        for (const pair of values.items) {
+          const key = isScalar(pair.key) ? String(pair.key.value) : "?";
+          const value = isScalar(pair.value) ? String(pair.value.value ?? "") : "";
+          aside.pattern.lastIndex = 0;
+          if (value !== "" && !aside.pattern.test(value)) {
+            warn(
+              `${name}: ${field}.${key} holds no token: it is plaintext in the S5Secret (encrypt it with \`s5 cipher\`, or mark it {{ s5:seal … }} and run \`s5 seal\`)`,
+            );
+          }
+          aside.pattern.lastIndex = 0;
+        }
+      }
       if (field === "stringData" && isMap(values)) {
         // A whole value that is one token: its `| yaml` made a YAML scalar; here it is a string.
         for (const pair of values.items) {

@@ -59,7 +59,8 @@ Other documents of FILE pass through unchanged; comments are kept. Nothing is de
     for (const path of inputs) {
       const text = (await readInput(path)).toString("utf8");
       const name = path === "-" ? "<stdin>" : path;
-      outputs.push({ path, pieces: [Buffer.from(convert(text, name, backend))] });
+      const warn = (message: string) => process.stderr.write(`s5: warning: ${message}\n`);
+      outputs.push({ path, pieces: [Buffer.from(convert(text, name, backend, warn))] });
     }
     // Tokens only, no plaintext: the file keeps its mode.
     if (inPlace) await writeOutputs(outputs, { secret: false, inPlace: true, force: values.force });

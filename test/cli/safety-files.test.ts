@@ -3,15 +3,19 @@
 import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
+  chownSync,
   closeSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { isRoot, lockDirectory, pinFile } from "./files.ts";
@@ -180,14 +184,22 @@ async function signalDuringWrite(dir: string, args: string[], signal: NodeJS.Sig
 }
 
 describe("temporary files", () => {
-  it("are created 0600 and removed when SIGINT, SIGTERM or SIGHUP arrives during a large write", async () => {
+  it("are created 0600 and removed when a signal that ends s5 arrives during a large write", async () => {
     const { box, cipher } = await aesBox();
     const token = await cipher("large-secret");
     // 96 MB of output: the write takes long enough to be interrupted.
     writeFileSync(join(box.dir, "big.txt"), `${"z".repeat(1 << 20)}${token}\n`.repeat(96));
     writeFileSync(join(box.dir, "out.txt"), "before\n");
     chmodSync(join(box.dir, "out.txt"), 0o644);
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP"] as const) {
+    // Ctrl-C, kill, a closed terminal, Ctrl-\, and the signals of timers and scripts.
+    for (const signal of [
+      "SIGINT",
+      "SIGTERM",
+      "SIGHUP",
+      "SIGQUIT",
+      "SIGUSR2",
+      "SIGALRM",
+    ] as const) {
       const result = await signalDuringWrite(
         box.dir,
         ["render", "big.txt", "-o", "out.txt"],
@@ -217,6 +229,137 @@ describe("temporary files", () => {
   });
 });
 
+describe("plaintext and other users", () => {
+  // Only root can give a file to another user: the attacks below need another owner. Elsewhere
+  // these tests are skipped (a user cannot plant a file owned by someone else).
+  it.runIf(isRoot)(
+    "refuses a file or FIFO another user owns where others can write; an administrator's file is written",
+    async () => {
+      const { box, cipher } = await aesBox();
+      writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("owner-secret-Qz")}\n`);
+      // A directory like /tmp: anyone may create a file in it.
+      const shared = join(box.dir, "shared");
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      const planted = join(shared, "out.yml");
+      writeFileSync(planted, "");
+      chmodSync(planted, 0o666);
+      chownSync(planted, 65534, 65534);
+      const render = await box.s5(["render", "a.yml", "-o", planted], { env });
+      expect(render.code).toBe(4);
+      expect(render.stderr).toContain(
+        "belongs to another user (uid 65534): s5 will not write plaintext",
+      );
+      expect(render.stderr).toContain("S5_OUTPUT_OWNER");
+      expect(readFileSync(planted, "utf8")).toBe("");
+      // An identity file planted the same way: no secret key is written into it.
+      const identity = join(shared, "identity.txt");
+      writeFileSync(identity, "", { mode: 0o600 });
+      chownSync(identity, 65534, 65534);
+      const init = await box.s5(["init"], { env: { S5_IDENTITY_FILE: identity } });
+      expect(init.code).toBe(4);
+      expect(readFileSync(identity, "utf8")).toBe("");
+      // A FIFO another user reads from.
+      const fifo = join(shared, "fifo.yml");
+      expect(spawnSync("mkfifo", ["-m", "622", fifo]).status).toBe(0);
+      chownSync(fifo, 1234, 1234);
+      const piped = await box.s5(["render", "a.yml", "-o", fifo], { env });
+      expect(piped.code).toBe(4);
+      expect(piped.stderr).toContain("belongs to another user (uid 1234)");
+      // A directory only root can change (/etc/app): a file given to a service user stays theirs.
+      const app = join(box.dir, "etc-app");
+      mkdirSync(app, { mode: 0o755 });
+      const service = join(app, "secret.yml");
+      writeFileSync(service, "", { mode: 0o640 });
+      chownSync(service, 65534, 65534);
+      const given = await box.s5(["render", "a.yml", "-o", service], { env });
+      expect(given.code).toBe(0);
+      expect(readFileSync(service, "utf8")).toBe("a: owner-secret-Qz\n");
+      expect([statSync(service).uid, mode(service)]).toEqual([65534, 0o600]);
+    },
+  );
+
+  const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+  it.runIf(isRoot && hasSetpriv)("a group member's seal -i keeps the file's group", async () => {
+    // Under /tmp itself: the other user must reach it (a sandbox's parent is private).
+    const shared = mkdtempSync(join(tmpdir(), "s5-team-"));
+    chmodSync(shared, 0o777);
+    const file = join(shared, "values.yml");
+    writeFileSync(file, "a: {{ s5:seal v }}\n");
+    chmodSync(file, 0o664);
+    chownSync(file, 1234, 2000);
+    // Another member of group 2000 seals it.
+    const sealed = spawnSync(
+      "setpriv",
+      [
+        "--reuid=65534",
+        "--regid=65534",
+        "--groups=2000",
+        process.execPath,
+        S5_BIN,
+        "seal",
+        "aes",
+        "-i",
+        file,
+      ],
+      { env: { ...process.env, ...env, HOME: shared }, encoding: "utf8" },
+    );
+    expect(sealed.stderr).toBe("");
+    expect(sealed.status).toBe(0);
+    expect([statSync(file).gid, mode(file)]).toEqual([2000, 0o664]);
+    rmSync(shared, { recursive: true, force: true });
+  });
+});
+
+describe("other descriptors, names and modes", () => {
+  it("-o /dev/stderr and /dev/fd/3 write to the descriptor, never replace the file behind it", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fd-secret")}\n`);
+    const log = join(box.dir, "build.log");
+    for (const [target, fd] of [
+      ["/dev/stderr", 2],
+      ["/dev/fd/3", 3],
+    ] as const) {
+      writeFileSync(log, "earlier line\n");
+      const appended = openSync(log, "a");
+      const stdio: ("ignore" | number)[] = ["ignore", "ignore", "ignore", "ignore"];
+      stdio[fd] = appended;
+      const result = spawnSync(process.execPath, [S5_BIN, "render", "a.yml", "-o", target], {
+        cwd: box.dir,
+        env: { ...process.env, ...env },
+        stdio,
+      });
+      closeSync(appended);
+      expect(result.status, target).toBe(0);
+      expect(readFileSync(log, "utf8"), target).toBe("earlier line\na: fd-secret\n");
+    }
+  });
+
+  it("a new file follows the umask; a name of 250 bytes can be written", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("v")}\nb: {{ s5:seal w }}\n`);
+    const shell = (command: string) =>
+      spawnSync("sh", ["-c", command], {
+        cwd: box.dir,
+        env: { ...process.env, ...env },
+        encoding: "utf8",
+      });
+    expect(
+      shell(`umask 077; "${process.execPath}" "${S5_BIN}" seal aes a.yml -o sealed.yml`).status,
+    ).toBe(0);
+    expect(mode(join(box.dir, "sealed.yml"))).toBe(0o600);
+    expect(
+      shell(`umask 002; "${process.execPath}" "${S5_BIN}" seal aes a.yml -o shared.yml`).status,
+    ).toBe(0);
+    expect(mode(join(box.dir, "shared.yml"))).toBe(0o664);
+    const long = `${"é".repeat(123)}.yml`; // 250 bytes: its temporary name is cut to fit
+    const result = await box.s5(["render", "sealed.yml", "-o", long], { env });
+    expect(result.stderr).toBe("");
+    expect(readFileSync(join(box.dir, long), "utf8")).toContain("a: v\n");
+    expect(readdirSync(box.dir).filter((name) => name.includes(".s5-"))).toEqual([]);
+  });
+});
+
 describe("several files with -i: all or nothing", () => {
   async function twoFiles() {
     const { box, cipher } = await aesBox();
@@ -227,6 +370,43 @@ describe("several files with -i: all or nothing", () => {
     writeFileSync(join(box.dir, "ro", "b.yml"), b);
     return { box, a, b };
   }
+
+  const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+  it.runIf(hasStrace)(
+    "a signal while the files are renamed waits until all of them are",
+    async () => {
+      const { box, cipher } = await aesBox();
+      const files = ["f1.yml", "f2.yml", "f3.yml"];
+      for (const file of files) writeFileSync(join(box.dir, file), `v: ${await cipher(file)}\n`);
+      // strace holds each rename for 0.4 s: wide enough to signal between two of them.
+      const traced = spawn(
+        "strace",
+        [
+          "-f",
+          "-qq",
+          "-o",
+          "/dev/null",
+          "-e",
+          "trace=rename",
+          "-e",
+          "inject=rename:delay_exit=400000",
+        ].concat([process.execPath, S5_BIN, "render", "-i", ...files]),
+        { cwd: box.dir, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      const ended = new Promise<number | null>((resolve) => traced.on("close", resolve));
+      const rendered = () =>
+        files.filter((f) => readFileSync(join(box.dir, f), "utf8") === `v: ${f}\n`);
+      while (rendered().length === 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      // The first file is in place: s5 (strace's child) is told to stop.
+      const pid = Number(
+        readFileSync(`/proc/${traced.pid}/task/${traced.pid}/children`, "utf8").trim(),
+      );
+      process.kill(pid, "SIGTERM");
+      await ended;
+      expect(rendered()).toEqual(files);
+      expect(readdirSync(box.dir).filter((name) => name.includes(".s5-"))).toEqual([]);
+    },
+  );
 
   it("changes no file when one of them cannot be written (render, seal, rewrap)", async () => {
     const { box, a, b } = await twoFiles();

@@ -897,5 +897,71 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
     expect(statSync(`${file}.s5-edit`).mode & 0o777).toBe(0o600);
     writeFileSync(file, kept);
     expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: mine\n");
+    // A second conflict before the first was merged: kept beside it, not over it.
+    writeFileSync(file, `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`);
+    const again = await box.s5(["edit", "s.yml"], { env });
+    expect(again.stderr).toContain(`your edits (values encrypted) are in s.yml.s5-edit-2`);
+    expect(readFileSync(`${file}.s5-edit`, "utf8")).toBe(kept);
+    expect(readFileSync(`${file}.s5-edit-2`, "utf8")).toMatch(/^a: \{\{ s5:local:/);
+  });
+
+  it("keeps the edits when the file cannot be written back (moved away meanwhile)", async () => {
+    const box = await project();
+    const file = join(box.dir, "s.yml");
+    writeFileSync(file, `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`);
+    const edit = {
+      EDITOR,
+      TEST_EDIT: JSON.stringify([["{{ s5:seal one }}", "{{ s5:seal mine }}"]]),
+    };
+    // `git mv` or a branch switch while the editor is open.
+    const moved = await box.s5(["edit", "s.yml"], {
+      env: { ...edit, TEST_EDIT_MOVE: JSON.stringify([file, `${file}.moved`]) },
+    });
+    expect(moved.code).toBe(4);
+    expect(moved.stderr).toContain("s.yml was moved or removed while the editor was open");
+    expect(moved.stderr).toContain("your edits (values encrypted) are in s.yml.s5-edit");
+    writeFileSync(file, readFileSync(`${file}.s5-edit`));
+    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: mine\n");
+  });
+
+  it("a signal that stops s5 stops the editor too, and removes the decrypted copy", async () => {
+    const box = await project();
+    writeFileSync(
+      join(box.dir, "s.yml"),
+      `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`,
+    );
+    const pidFile = join(box.dir, "..", "editor.pid");
+    const log = join(box.dir, "..", "editor-sig.json");
+    const child = spawn(process.execPath, [S5_BIN, "edit", "s.yml"], {
+      cwd: box.dir,
+      env: {
+        ...process.env,
+        ...box.env,
+        EDITOR,
+        TEST_EDIT_SLEEP: "30000",
+        TEST_EDIT_PID: pidFile,
+        TEST_EDIT_LOG: log,
+      },
+      stdio: "ignore",
+    });
+    const ended = new Promise<NodeJS.Signals | null>((resolve) =>
+      child.on("close", (_, signal) => resolve(signal)),
+    );
+    while (!existsSync(log)) await new Promise((resolve) => setTimeout(resolve, 20));
+    const editorPid = Number(readFileSync(pidFile, "utf8"));
+    child.kill("SIGTERM");
+    await ended;
+    // The editor (not only a shell around it) is gone, and so is its copy.
+    let alive = true;
+    for (let i = 0; i < 100 && alive; i++) {
+      try {
+        process.kill(editorPid, 0);
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      } catch {
+        alive = false;
+      }
+    }
+    expect(alive).toBe(false);
+    expect(existsSync(JSON.parse(readFileSync(log, "utf8")).file)).toBe(false);
   });
 });

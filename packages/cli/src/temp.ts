@@ -1,12 +1,27 @@
 /**
- * Temporary files that may hold plaintext: removed on any error, at exit, and when SIGINT,
- * SIGTERM or SIGHUP ends the process while one exists. (SIGKILL cannot be caught: such a file is
- * 0600 in the target's directory, named `.NAME.s5-…`.)
+ * Temporary files that may hold plaintext: removed on any error, at exit, and when a signal ends
+ * the process while one exists. (SIGKILL cannot be caught: such a file is 0600 in the target's
+ * directory, named `.NAME.s5-…`.)
  */
 import { unlinkSync } from "node:fs";
 
 const live = new Set<string>();
-const SIGNALS: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+/**
+ * The signals whose default action ends the process and that Node lets a program catch: from the
+ * terminal (Ctrl-C, Ctrl-\), from `kill` and timers. Not SIGUSR1 (Node's inspector), SIGPROF (the
+ * CPU profiler), SIGPIPE and SIGXFSZ (Node ignores them: a write fails instead).
+ */
+export const ENDING_SIGNALS: NodeJS.Signals[] = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR2",
+  "SIGALRM",
+  "SIGVTALRM",
+  "SIGXCPU",
+];
+const SIGNALS = ENDING_SIGNALS;
 let installed = false;
 
 function removeAll(): void {

@@ -1,10 +1,19 @@
 /**
  * Writing outputs, all or nothing. Regular files are replaced through a temporary file in the same
- * directory (created 0600, removed on any error and on SIGINT/SIGTERM/SIGHUP) and a rename; FIFOs,
- * character devices and `/dev/stdout` are written as streams, never renamed over. Several files are
- * prepared first and renamed only when every one is ready.
+ * directory (created 0600, removed on any error and on the signals that end s5) and a rename;
+ * FIFOs, character devices, `/dev/stdout` and other descriptors (`/dev/stderr`, `/dev/fd/N`) are
+ * written as streams, never renamed over. Several files are prepared first and renamed only when
+ * every one is ready. Plaintext never goes into a file or FIFO another user may read.
  */
-import { accessSync, constants, realpathSync, type Stats, statSync } from "node:fs";
+import {
+  accessSync,
+  constants,
+  realpathSync,
+  renameSync,
+  type Stats,
+  statSync,
+  writeSync,
+} from "node:fs";
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
@@ -15,8 +24,6 @@ import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 // a render to stdout never needs it.
 const open: typeof import("node:fs/promises").open = (...args) =>
   process.getBuiltinModule("node:fs/promises").open(...args);
-const rename: typeof import("node:fs/promises").rename = (...args) =>
-  process.getBuiltinModule("node:fs/promises").rename(...args);
 
 export interface WriteOptions {
   /**
@@ -24,7 +31,7 @@ export interface WriteOptions {
    * keeps only its owner bits, a new one is 0600).
    */
   secret: boolean;
-  /** Mode of a new file that is not secret. @default 0o644 */
+  /** Mode of a new file that is not secret, less the umask. @default 0o666 */
   newMode?: number | undefined;
   /** The outputs replace their own inputs (`-i`): each must be a regular file. */
   inPlace?: boolean | undefined;
@@ -40,6 +47,7 @@ export interface Output {
 
 type Plan =
   | { kind: "stdout"; output: Output }
+  | { kind: "descriptor"; output: Output; fd: number }
   | { kind: "stream"; output: Output }
   | {
       kind: "replace";
@@ -53,6 +61,19 @@ type Plan =
     };
 
 const STDOUT_PATH = /^\/(?:dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/;
+/**
+ * Another descriptor named by a path (`-o /dev/stderr`, `/dev/fd/3`): written to, as a stream.
+ * Opened by its path it would be the file behind it (`2>>build.log`), replaced whole.
+ */
+const DESCRIPTOR_PATH = /^\/(?:dev\/(?:stderr|fd\/(\d+))|proc\/self\/fd\/(\d+))$/;
+
+/** The process's umask, for a new file that is not secret (as a shell's `>` would create it). */
+function umask(): number {
+  // Read by setting it: Node has no other way; set back at once, in this one thread.
+  const mask = process.umask(0o022);
+  process.umask(mask);
+  return mask;
+}
 
 /** A random name part; node:crypto (38 modules) is loaded only by a command that writes a file. */
 const randomSuffix = () => process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex");
@@ -74,9 +95,45 @@ function writable(path: string, mode: number): boolean {
   }
 }
 
+/** A directory where only its owner (this user, or root) can add or replace files. */
+function trustedDirectory(dir: string): boolean {
+  try {
+    const stat = statSync(dir);
+    return (stat.uid === process.getuid?.() || stat.uid === 0) && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Plaintext goes only where no one else can read it. A file (or FIFO) that another user owns in a
+ * directory others can write to may be theirs to read: as root, s5 would even give the file back
+ * to them (its owner is kept). In a directory only its owner can change (`/etc/app/`), a file an
+ * administrator gave to a service user is written as asked.
+ */
+function checkOwner(path: string, real: string, stat: Stats, options: WriteOptions): void {
+  if (!options.secret || process.getuid === undefined) return;
+  const me = process.getuid();
+  const fifo = stat.isFIFO();
+  // A device of the system (/dev/null, /dev/tty) belongs to root.
+  if (stat.uid === me || (stat.uid === 0 && !fifo)) return;
+  if (!fifo && !stat.isCharacterDevice() && trustedDirectory(dirname(real))) return;
+  throw new IoError(
+    "S5_OUTPUT_OWNER",
+    `${path} belongs to another user (uid ${stat.uid}): s5 will not write plaintext where they may read it`,
+    {
+      hint: "remove it first (or write elsewhere); a plaintext file is created 0600 for you alone",
+    },
+  );
+}
+
 function planOutput(output: Output, options: WriteOptions): Plan {
   const { path } = output;
   if (!options.inPlace && STDOUT_PATH.test(path)) return { kind: "stdout", output };
+  const descriptor = options.inPlace ? undefined : DESCRIPTOR_PATH.exec(path);
+  if (descriptor) {
+    return { kind: "descriptor", output, fd: Number(descriptor[1] ?? descriptor[2] ?? 2) };
+  }
   let real = path;
   let stat: Stats | undefined;
   try {
@@ -87,6 +144,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
       throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
     }
   }
+  if (stat) checkOwner(path, real, stat, options);
   if (stat && !stat.isFile()) {
     const what = stat.isDirectory()
       ? "a directory"
@@ -109,7 +167,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
       kind: "replace",
       output,
       real: path,
-      mode: options.secret ? 0o600 : (options.newMode ?? 0o644),
+      mode: options.secret ? 0o600 : (options.newMode ?? 0o666) & ~umask(),
       owner: undefined,
       narrowed: undefined,
     };
@@ -160,21 +218,66 @@ async function writeAll(handle: FileHandle, pieces: Iterable<Uint8Array>): Promi
   await flush();
 }
 
-async function writeStream(path: string, pieces: Iterable<Uint8Array>): Promise<void> {
+async function writeStream(
+  path: string,
+  pieces: Iterable<Uint8Array>,
+  options: WriteOptions,
+): Promise<void> {
   let handle: FileHandle | undefined;
   try {
     handle = await open(path, constants.O_WRONLY);
+    // What was opened, not what was checked before: a FIFO swapped for a file in between.
+    const stat = await handle.stat();
+    if (stat.isFile()) {
+      throw new IoError("S5_OUTPUT", `${path} changed into a regular file while s5 ran`, {
+        hint: "run the command again",
+      });
+    }
+    checkOwner(path, path, stat as Stats, options);
     await writeAll(handle, pieces);
   } catch (cause) {
+    if (cause instanceof IoError) throw cause;
     throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
   } finally {
     await handle?.close();
   }
 }
 
+/** Writes to a descriptor this process already has, in order, blocking as needed. */
+function writeDescriptor(path: string, fd: number, pieces: Iterable<Uint8Array>): void {
+  try {
+    for (const piece of pieces) {
+      let offset = 0;
+      while (offset < piece.byteLength) {
+        try {
+          offset += writeSync(fd, piece, offset, piece.byteLength - offset);
+        } catch (error) {
+          // A non-blocking descriptor handed down: wait a moment, as a blocking write would.
+          if ((error as NodeJS.ErrnoException).code !== "EAGAIN") throw error;
+          Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5);
+        }
+      }
+    }
+  } catch (cause) {
+    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
+  }
+}
+
 /** Writes a temporary file next to the target; returns its path. Removed again on failure. */
+/** A name's first bytes, at most `max`, cut at a character boundary. */
+function firstBytes(name: string, max: number): string {
+  const bytes = Buffer.from(name);
+  if (bytes.byteLength <= max) return name;
+  return bytes
+    .subarray(0, max)
+    .toString("utf8")
+    .replace(/\uFFFD+$/, "");
+}
+
 async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string> {
-  const temp = join(dirname(plan.real), `.${basename(plan.real)}.s5-${randomSuffix()}`);
+  // `.NAME.s5-` and 12 hex digits: a long NAME is cut so the whole stays within 255 bytes.
+  const name = firstBytes(basename(plan.real), 255 - 17);
+  const temp = join(dirname(plan.real), `.${name}.s5-${randomSuffix()}`);
   let handle: FileHandle | undefined;
   try {
     cleanupOnSignal(temp);
@@ -185,7 +288,8 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
       try {
         await handle.chown(owner.uid, owner.gid);
       } catch {
-        // only root may give a file away; the content is still written with the right mode
+        // Only root may give a file away; the group, a member may keep (a shared file).
+        await handle.chown(-1, owner.gid).catch(() => {});
       }
     }
     // After chown, which may clear bits, and after the content: never wider than 0600 while open.
@@ -233,10 +337,12 @@ export async function writeOutputs(
     for (const temp of temps) removeTemp(temp);
     throw withNothingChanged(error);
   }
+  // Synchronous: a signal's handler runs between two awaits, and would end s5 with some files
+  // replaced and others not. Renames are quick; the handler runs once they are all done.
   const done: string[] = [];
   for (const [i, plan] of replaced.entries()) {
     try {
-      await rename(temps[i]!, plan.real);
+      renameSync(temps[i]!, plan.real);
       forgetTemp(temps[i]!);
       done.push(plan.output.path);
     } catch (cause) {
@@ -271,7 +377,10 @@ export async function writeOutputs(
   }
   for (const plan of plans) {
     if (plan.kind === "stdout") await writeStdout(plan.output.pieces);
-    else if (plan.kind === "stream") await writeStream(plan.output.path, plan.output.pieces);
+    else if (plan.kind === "descriptor")
+      writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
+    else if (plan.kind === "stream")
+      await writeStream(plan.output.path, plan.output.pieces, options);
   }
 }
 

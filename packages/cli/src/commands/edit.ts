@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { constants as osConstants, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
@@ -19,12 +19,15 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { ENDING_SIGNALS } from "../temp.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
 /** Runs the editor through the shell, so `EDITOR="code --wait"` works. */
 function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
   const editor = process.env.VISUAL || process.env.EDITOR || "vi";
-  const child = spawn("/bin/sh", ["-c", `${editor} "$1"`, "s5-editor", file], {
+  // `exec`: the editor is the child itself, so a signal to it (when s5 must stop) reaches it,
+  // not a shell that would leave it running with the plaintext.
+  const child = spawn("/bin/sh", ["-c", `exec ${editor} "$1"`, "s5-editor", file], {
     stdio: "inherit",
     env: childEnv(process.env),
   });
@@ -64,21 +67,57 @@ async function runEditor(temp: string, running: (child: ChildProcess | undefined
 }
 
 /**
- * The file must be as it was when the editor opened: another change (a `git pull`, a second
- * editor) is never overwritten. The result — tokens only, no plaintext — is kept beside it.
+ * Keeps the sealed result (tokens only, no plaintext) beside the file, in a name not taken yet
+ * (`FILE.s5-edit`, then `FILE.s5-edit-2`…): an earlier one may still hold edits to merge. Where
+ * nothing can be written, it goes to stdout. Returns where it went.
  */
-async function guardChanged(file: string, original: Buffer, text: string): Promise<void> {
-  const now = await readInput(file);
-  if (now.equals(original)) return;
-  const kept = `${file}.s5-edit`;
-  await writeOutputs([{ path: kept, pieces: [Buffer.from(text)] }], { secret: true });
+async function keepEdits(file: string, text: string): Promise<string> {
+  for (let n = 1; n < 100; n++) {
+    const kept = n === 1 ? `${file}.s5-edit` : `${file}.s5-edit-${n}`;
+    if (existsSync(kept)) continue;
+    try {
+      await writeOutputs([{ path: kept, pieces: [Buffer.from(text)] }], { secret: true });
+      return kept;
+    } catch {
+      break;
+    }
+  }
+  process.stdout.write(text);
+  return "stdout (above)";
+}
+
+/**
+ * The file must be as it was when the editor opened: another change (a `git pull`, a second
+ * editor) is never overwritten.
+ */
+async function guardChanged(file: string, original: Buffer): Promise<void> {
+  const now = await readInput(file).catch(() => undefined);
+  if (now?.equals(original)) return;
   throw new IoError(
     "S5_OUTPUT_CHANGED",
-    `${file} changed while the editor was open; it was not overwritten`,
-    {
-      hint: `your edits (values encrypted) are in ${kept}: merge them into ${file}, then remove it`,
-    },
+    now === undefined
+      ? `${file} was moved or removed while the editor was open`
+      : `${file} changed while the editor was open; it was not overwritten`,
   );
+}
+
+/** Writes the result in place; on any failure the edits are kept (sealed) and the error says where. */
+async function writeBack(file: string, original: Buffer, text: string, force: boolean | undefined) {
+  try {
+    await guardChanged(file, original);
+    await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], {
+      secret: false,
+      inPlace: true,
+      force,
+    });
+  } catch (error) {
+    const failure = toS5Error(error);
+    const kept = await keepEdits(file, text);
+    throw new S5Error(failure.code, failure.exitCode, failure.message, {
+      cause: failure,
+      hint: `your edits (values encrypted) are in ${kept}: merge them into ${file}, then remove it`,
+    });
+  }
 }
 
 export default defineCommand({
@@ -91,7 +130,8 @@ plaintext, then writes the file back atomically:
 The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
 exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
 reopens the editor with your edits (after asking), and a file that changed while the editor was
-open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
+open is never overwritten: your version, encrypted, is kept as FILE.s5-edit (FILE.s5-edit-2… when
+that exists), as it is when the file cannot be written back (moved, read-only, a full disk).`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE", complete: "file" },
@@ -120,15 +160,16 @@ open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
     const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
     const cleanup = () => rmSync(dir, { recursive: true, force: true });
     let editor: ChildProcess | undefined;
-    // Ctrl-C reaches the editor too, which decides what it means; s5 cleans up when the editor ends.
-    // A signal meant for s5 alone (SIGTERM, SIGHUP, or SIGINT outside the editor) stops both.
+    // Ctrl-C and Ctrl-\ reach the editor too, which decides what they mean; s5 cleans up when
+    // the editor ends. A signal meant for s5 alone (SIGTERM, SIGHUP…, or a terminal's signal
+    // outside the editor) stops both.
     const onSignal = (signal: NodeJS.Signals) => {
-      if (signal === "SIGINT" && editor) return;
+      if ((signal === "SIGINT" || signal === "SIGQUIT") && editor) return;
       editor?.kill("SIGTERM");
       cleanup();
       process.exit(128 + (osConstants.signals[signal] ?? 0));
     };
-    process.on("SIGINT", onSignal).on("SIGTERM", onSignal).on("SIGHUP", onSignal);
+    for (const signal of ENDING_SIGNALS) process.on(signal, onSignal);
     try {
       const copy = await openForEdit(original, file, backends);
       const temp = join(dir, basename(file));
@@ -173,17 +214,12 @@ open is never overwritten: your version, encrypted, is kept as FILE.s5-edit.`,
             },
           );
         }
-        await guardChanged(file, originalBytes, result.text);
-        await writeOutputs([{ path: file, pieces: [Buffer.from(result.text)] }], {
-          secret: false,
-          inPlace: true,
-          force: values.force,
-        });
+        await writeBack(file, originalBytes, result.text, values.force);
         process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
         return 0;
       }
     } finally {
-      process.off("SIGINT", onSignal).off("SIGTERM", onSignal).off("SIGHUP", onSignal);
+      for (const signal of ENDING_SIGNALS) process.off(signal, onSignal);
       cleanup();
     }
   },

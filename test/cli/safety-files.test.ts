@@ -133,9 +133,8 @@ describe("outputs that are not regular files", () => {
     expect(toDir.code).toBe(4);
     expect(toDir.stderr).toContain("it is a directory");
     spawnSync("mkfifo", [join(box.dir, "pipe")]);
-    const writer = spawn("sh", ["-c", `printf 'x: 1\\n' > pipe`], { cwd: box.dir });
+    // Refused before it is read: with no writer, reading it would wait for ever.
     const inPlace = await box.s5(["render", "-i", "pipe"], { env });
-    writer.kill();
     expect(inPlace.code).toBe(4);
     expect(inPlace.stderr).toContain("it is a FIFO");
     expect(statSync(join(box.dir, "pipe")).isFIFO()).toBe(true);

@@ -12,7 +12,7 @@ import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { progress } from "../progress.ts";
 import { writeStdout } from "../stdout.ts";
-import { writeOutputs } from "../write.ts";
+import { checkOutputs, writeOutputs } from "../write.ts";
 
 /**
  * A large render keeps one object per token alive until the end, and V8 then grows its young
@@ -84,6 +84,10 @@ and loses group/other bits`,
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
     const bar = progress(files.length);
     const sources: Source<Uint8Array>[] = [];
+    // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
+    // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
+    const checked = inPlace ? files : values.output === undefined ? [] : [values.output];
+    checkOutputs(checked, { secret: true, inPlace, force: values.force });
     for (const file of files) {
       sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
       bar.tick("read");

@@ -5,7 +5,7 @@ import { defineCommand } from "../define.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
-import { writeOutputs } from "../write.ts";
+import { checkOutputs, writeOutputs } from "../write.ts";
 
 export default defineCommand({
   name: "rewrap",
@@ -41,6 +41,10 @@ to skip tokens already current).`,
     // Bare (Go tool) tokens are Vault tokens here, whatever the project's default backend is.
     const settings = resolveSettings({ overrides: overridesFrom(values, "vault") });
     const sources: Source<Uint8Array>[] = [];
+    // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
+    // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
+    const checked = inPlace ? files : [];
+    checkOutputs(checked, { secret: false, inPlace, force: values.force });
     for (const file of files) {
       sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
     }

@@ -5,7 +5,7 @@ import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
-import { writeOutputs } from "../write.ts";
+import { checkOutputs, writeOutputs } from "../write.ts";
 
 export default defineCommand({
   name: "seal",
@@ -41,6 +41,10 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
     await using backends = createBackends(settings);
     const outputs: string[] = [];
     const backend = defaultBackend(settings);
+    // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
+    // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
+    const checked = inPlace ? files : values.output === undefined ? [] : [values.output];
+    checkOutputs(checked, { secret: false, inPlace, force: values.force });
     for (const file of files) {
       const text = await readText(file);
       const name = file === "-" ? "<stdin>" : file;

@@ -73,6 +73,16 @@ export declare function cipherValues(backends: Backends, name: BackendName, plai
 interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
   backends?: readonly BackendName[] | undefined;
+  /**
+   * How bare (Go tool) tokens are read: by their shape (the Go tool's AES payload is AES, the rest
+   * Vault) or as one backend. @default the backends' `goToolBackend`
+   */
+  bareTokens?: "shape" | BackendName | undefined;
+  /**
+   * The Go tool must still read the tokens it reads (`legacyTokens`): it reads a Vault token only
+   * at version 1, so tokens in its form are left as they are, and counted.
+   */
+  goToolTokens?: boolean | undefined;
 }
 interface RewrapOutput<T extends string | Uint8Array> {
   /** Each source with its tokens rewrapped: a string, or pieces to write in order for bytes. */
@@ -81,6 +91,8 @@ interface RewrapOutput<T extends string | Uint8Array> {
   changed: number;
   /** Tokens of the selected backends seen. */
   total: number;
+  /** Tokens in the Go tool's form left as they are (`goToolTokens`). */
+  keptGoTool: number;
 }
 /**
  * Rewraps every token of the selected backends in all sources at once.
@@ -165,6 +177,23 @@ export declare function addProjectRecipient(config: ProjectConfig, secretKeys: r
   name: string;
   publicKey: string;
 }): Promise<void>;
+/** A name as a terminal shows it: control characters escaped (a name could move the cursor). */
+export declare function printableName(name: string): string;
+/**
+ * Adds a new project key for the recipients of the current one, as someone who holds the current
+ * key (`s5 keys rotate`). A recipient entry without a valid proof — added by an edit of the
+ * project config rather than by `s5 keys add` — is refused, naming it: a rotation would hand the
+ * new key to it.
+ */
+export declare function rotateProjectKey(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<{
+  key: ProjectKey;
+  previous: ProjectKey;
+}>;
+/**
+ * For `s5 keys list`: per project key, the public keys of its recipients with a valid proof, or
+ * undefined for a key these secret keys cannot unlock (nothing can be checked).
+ */
+export declare function provenRecipients(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, Set<string> | undefined>>;
 /**
  * Removes a recipient (by name or public key) from every project key; returns how many entries
  * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
@@ -446,6 +475,12 @@ interface Recipient {
   publicKey: string;
   /** The project secret key sealed to this recipient (base64url). */
   sealedKey: string;
+  /**
+   * Made from the project secret key and the recipient's public key ({@link recipientProof}):
+   * only someone who holds the key can add a recipient with a proof. An entry without one (an
+   * edit of the project config, or from before proofs) is not carried over by a rotation.
+   */
+  proof?: string | undefined;
 }
 /** One project key pair as stored in the project config. */
 interface ProjectKey {
@@ -791,6 +826,11 @@ interface SealOptions {
   reuse?: Reuse | undefined;
   /** Seal a new value that is empty or only white space (refused otherwise). */
   allowEmpty?: boolean | undefined;
+  /**
+   * New tokens in the Go tool's form (`legacyTokens`, `S5_LEGACY_TOKENS`, `--legacy`): a marker
+   * with a filter, or the local backend, is refused with its place, as `s5 cipher --legacy` is.
+   */
+  goTool?: boolean | undefined;
 }
 interface SealResult {
   text: string;

@@ -1,5 +1,5 @@
 // Key material is never written to, or read from, a file that group or others can access.
-import { chmodSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run.ts";
@@ -106,6 +106,93 @@ describe("project key integrity", () => {
     expect(result.code).toBe(7);
     expect(result.stderr).toContain("the key sealed for you does not match its publicKey");
     expect(result.stdout.length).toBe(0);
+  });
+
+  it("keys rotate needs access and gives the new key only to recipients a key holder added", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    // Mallory never had access; in a pull request she adds an entry by hand: her own public key
+    // and 107 characters that look like a sealed key.
+    const mallory = sandbox();
+    const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
+    const mallorySecret = {
+      S5_PRIVATE_KEY: malloryKey,
+      XDG_CONFIG_HOME: join(mallory.dir, "none"),
+    };
+    const malloryPublic = (await mallory.s5(["keys", "show"], { env: mallorySecret })).stdout
+      .toString()
+      .trim();
+    const config = readProject(alice.dir);
+    config.local.keys[0].recipients.push({
+      name: "ci-staging",
+      publicKey: malloryPublic,
+      sealedKey: "A".repeat(107),
+    });
+    writeProject(alice.dir, config);
+    const list = await alice.s5(["keys", "list"]);
+    expect(list.stdout.toString()).toMatch(
+      / {2}ci-staging {2}s5pk-\S+ {2}UNPROVEN: not added by a key holder\n/,
+    );
+    expect(list.stdout.toString()).toMatch(/ {2}alice {2}s5pk-\S+\n/);
+    const before = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    const rotate = await alice.s5(["keys", "rotate"]);
+    expect(rotate.code).toBe(7);
+    expect(rotate.stderr).toContain("without a proof that a key holder added them: ci-staging");
+    expect(rotate.stderr).toContain("S5_KEY_LOCAL_UNPROVEN");
+    expect(readFileSync(join(alice.dir, ".s5.json"), "utf8")).toBe(before);
+    // Without access to the current key, no rotation at all.
+    const outsider = await alice.s5(["keys", "rotate"], {
+      env: { XDG_CONFIG_HOME: join(alice.dir, "none") },
+    });
+    expect(outsider.code).toBe(7);
+    expect(readFileSync(join(alice.dir, ".s5.json"), "utf8")).toBe(before);
+    // Removed (or added again by a key holder), the rotation goes ahead; Mallory gets nothing.
+    expect((await alice.s5(["keys", "remove", "ci-staging"])).code).toBe(0);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    const token = (await alice.s5(["cipher", "new-db-password"])).stdout.toString();
+    const stolen = await alice.s5(["decipher", token], { env: mallorySecret });
+    expect(stolen.code).toBe(7);
+    expect(stolen.stdout.length).toBe(0);
+    expect((await alice.s5(["decipher", token])).stdout.toString()).toBe("new-db-password");
+  });
+
+  it("a recipient's name cannot hold control characters (keys list cannot be spoofed)", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const other = (await alice.s5(["keys", "generate"])).stderr.match(/s5pk-\S+/)![0];
+    const added = await alice.s5(["keys", "add", "\u001b[1A\u001b[2K\ralice", other]);
+    expect(added.code).toBe(2);
+    const config = readProject(alice.dir);
+    config.local.keys[0].recipients[0].name = "\u001b[1A\u001b[2K\ralice";
+    writeProject(alice.dir, config);
+    const list = await alice.s5(["keys", "list"]);
+    expect(list.code).toBe(12);
+    expect(list.stderr).toContain("without control characters");
+  });
+
+  it("s5 init in a subdirectory of a project uses that project, not a new key there", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const token = (await alice.s5(["cipher", "v"])).stdout.toString();
+    mkdirSync(join(alice.dir, "apps", "api"), { recursive: true });
+    const bob = { XDG_CONFIG_HOME: join(alice.dir, "bob-config") };
+    const init = await alice.s5(["init", "--name", "bob"], {
+      cwd: join(alice.dir, "apps", "api"),
+      env: bob,
+    });
+    expect(init.code).toBe(0);
+    expect(init.stderr).toContain(`using the project of ${join(alice.dir, ".s5.json")}`);
+    expect(init.stderr).toContain("you are not a recipient yet");
+    expect(existsSync(join(alice.dir, "apps", "api", ".s5.json"))).toBe(false);
+    // Alice still decrypts there; `--dir .` makes a separate project on purpose.
+    const there = await alice.s5(["decipher", token], { cwd: join(alice.dir, "apps", "api") });
+    expect(there.stdout.toString()).toBe("v");
+    const separate = await alice.s5(["init", "--dir", "."], {
+      cwd: join(alice.dir, "apps", "api"),
+      env: bob,
+    });
+    expect(separate.code).toBe(0);
+    expect(existsSync(join(alice.dir, "apps", "api", ".s5.json"))).toBe(true);
   });
 
   it("keys remove refuses to remove the last recipient of a key", async () => {

@@ -175,6 +175,21 @@ describe("s5 run", () => {
     expect(clear.stdout).toContain(DB);
   });
 
+  it("--redact also replaces a value as a JSON logger prints it (escaped newline, quote, non-ASCII)", async () => {
+    const other = await localProject();
+    const pem = '-----BEGIN KEY-----\nMIIE"Pa\\ss-é-Zq\n-----END KEY-----';
+    const [token] = await other.encrypt([pem]);
+    other.write({ ".env": `PEM=${token}\n` });
+    const child = [
+      "console.log(JSON.stringify({ pem: process.env.PEM }));",
+      "console.log(JSON.stringify(process.env.PEM).replace(/[^\\x00-\\x7f]/g, (c) => '\\\\u' + c.charCodeAt(0).toString(16).padStart(4, '0')));",
+      "console.log(process.env.PEM);",
+    ].join("\n");
+    const out = await other.s5(["run", "--redact", "--", process.execPath, "-e", child]);
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe('{"pem":"[REDACTED]"}\n"[REDACTED]"\n[REDACTED]\n');
+  });
+
   it("a token that cannot be decrypted: the command never runs, the message names the variable", async () => {
     const marker = join(project.dir, "ran.txt");
     const out = await project.s5(

@@ -92,6 +92,49 @@ describeVault("vault backend (CLI)", () => {
     expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("project");
   });
 
+  it("rewrap leaves the Go tool's AES tokens alone, and its Vault tokens with legacyTokens", async () => {
+    const { mount: m, key: k } = await newMount("legacy");
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const { vectors } = JSON.parse(
+      readFileSync(new URL("../fixtures/upstream-aes.json", import.meta.url), "utf8"),
+    ) as { vectors: { key: string; token: string; plaintext: string }[] };
+    const aes = vectors[0]!;
+    const go = (await vaultEncrypt(m, k, "gamma")).slice("vault:v1:".length);
+    const current = (await s5(["cipher", "vault", "alpha"], { env: e })).stdout;
+    const dir = tempDir();
+    const file = join(dir, "mix.yml");
+    const original = `aes: ${aes.token}\ngo: {{s5:${go}}}\nold: {{ vault:v1:${go} }}\nnew: ${current}\n`;
+    writeFileSync(file, original);
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    // The AES token is read by its shape (as render and ls read it), not sent to Vault.
+    const rewrap = await s5(["rewrap", "-i", file], { env: e, cwd: dir });
+    expect(rewrap.stderr).toContain("rewrapped 3 of 3");
+    const after = readFileSync(file, "utf8").split("\n");
+    expect(after[0]).toBe(`aes: ${aes.token}`);
+    expect(after.slice(1, 4).every((line) => line.includes("vault:v2:"))).toBe(true);
+    // With legacyTokens the Go tool must still read its tokens: they stay at version 1.
+    writeFileSync(file, original);
+    writeFileSync(join(dir, ".s5.json"), JSON.stringify({ legacyTokens: true }));
+    const legacy = await s5(["rewrap", "-i", file], { env: e, cwd: dir });
+    expect(legacy.stderr).toContain("rewrapped 1 of 1");
+    expect(legacy.stderr).toContain("2 token(s) in the Go tool's form left at their version");
+    const kept = readFileSync(file, "utf8").split("\n");
+    expect(kept.slice(0, 3)).toEqual(original.split("\n").slice(0, 3));
+    expect(kept[3]).toContain("vault:v2:");
+    // seal writes the Go tool's form too (a key at version 1), and refuses what it cannot carry.
+    const fresh = await newMount("legacy-seal");
+    const e1 = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: fresh.mount, S5_VAULT_TRANSIT_KEY: fresh.key });
+    writeFileSync(join(dir, "s.yml"), "a: {{ s5:seal sealed-go }}\n");
+    expect((await s5(["seal", "vault", "-i", "s.yml"], { env: e1, cwd: dir })).code).toBe(0);
+    const sealed = readFileSync(join(dir, "s.yml"), "utf8");
+    expect(sealed).toMatch(/^a: \{\{s5:[A-Za-z0-9+/=]+\}\}\n$/);
+    writeFileSync(join(dir, "f.yml"), "a: {{ s5:seal x | base64 }}\n");
+    const filtered = await s5(["seal", "vault", "-i", "f.yml"], { env: e1, cwd: dir });
+    expect(filtered.code).toBe(2);
+    expect(filtered.stderr).toContain("f.yml:1:4: the Go tool's token format has no filters");
+    expect((await s5(["render", "s.yml"], { env: e1, cwd: dir })).stdout).toBe("a: sealed-go\n");
+  });
+
   it("rotates: rewrap moves tokens to the newest version, then min_decryption_version", async () => {
     const { mount: m, key: k } = await newMount("rot");
     const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });

@@ -28,8 +28,11 @@ export {
   addProjectRecipient,
   generateIdentity,
   type Identity,
+  printableName,
+  provenRecipients,
   publicKeysOf,
   removeProjectRecipient,
+  rotateProjectKey,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
 export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";

@@ -6,13 +6,23 @@
 import type { BackendName, ItemResult, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { type TokenFailure, TokenFailures, toS5Error, UsageError } from "./errors.ts";
-import { findTokens, type Source } from "./render.ts";
+import { type FoundTokens, findTokens, type Source } from "./render.ts";
 import { type Spliced, spliceBytes, spliceText } from "./scan.ts";
 import { formatBody } from "./token.ts";
 
 export interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
   backends?: readonly BackendName[] | undefined;
+  /**
+   * How bare (Go tool) tokens are read: by their shape (the Go tool's AES payload is AES, the rest
+   * Vault) or as one backend. @default the backends' `goToolBackend`
+   */
+  bareTokens?: "shape" | BackendName | undefined;
+  /**
+   * The Go tool must still read the tokens it reads (`legacyTokens`): it reads a Vault token only
+   * at version 1, so tokens in its form are left as they are, and counted.
+   */
+  goToolTokens?: boolean | undefined;
 }
 
 export interface RewrapOutput<T extends string | Uint8Array> {
@@ -22,6 +32,8 @@ export interface RewrapOutput<T extends string | Uint8Array> {
   changed: number;
   /** Tokens of the selected backends seen. */
   total: number;
+  /** Tokens in the Go tool's form left as they are (`goToolTokens`). */
+  keptGoTool: number;
 }
 
 /**
@@ -36,13 +48,29 @@ export async function rewrapSources<T extends string | Uint8Array>(
   options: RewrapOptions = {},
 ): Promise<RewrapOutput<T>> {
   const selected = new Set(options.backends ?? ["vault"]);
-  const found = sources.map((source) => findTokens(source, backends.goToolBackend));
+  const bare =
+    options.bareTokens === "shape" ? undefined : (options.bareTokens ?? backends.goToolBackend);
+  const found = sources.map((source) => findTokens(source, bare));
+  // The Go tool's tokens stay in its form where it must still read them: a bare body, or its
+  // 0.1.0 form `{{ vault:v1:… }}` (no `s5:` before the body).
+  const kept = (source: Source<T>, token: FoundTokens["tokens"][number]) => {
+    if (options.goToolTokens !== true) return false;
+    if (token.info.goTool) return true;
+    const before = source.content.slice(token.start, token.bodyStart);
+    const text = typeof before === "string" ? before : Buffer.from(before).toString("latin1");
+    return !text.includes("s5:");
+  };
+  let keptGoTool = 0;
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
 
   const bodies = new Map<BackendName, Map<string, TokenBody>>();
-  for (const { tokens } of found) {
+  for (const [i, { tokens }] of found.entries()) {
     for (const token of tokens) {
       if (!selected.has(token.info.backend)) continue;
+      if (kept(sources[i]!, token)) {
+        keptGoTool++;
+        continue;
+      }
       const map = bodies.get(token.info.backend) ?? new Map<string, TokenBody>();
       bodies.set(token.info.backend, map);
       map.set(token.body, token.info);
@@ -75,12 +103,12 @@ export async function rewrapSources<T extends string | Uint8Array>(
 
   let changed = 0;
   let total = 0;
-  const edits = found.map(({ tokens, lines }) => {
+  const edits = found.map(({ tokens, lines }, i) => {
     // Only the body changes: `{{`, spacing, the 0.1.0 form's missing `s5:`, filters all stay.
     const matches: { start: number; end: number }[] = [];
     const values: string[] = [];
     for (const token of tokens) {
-      if (!selected.has(token.info.backend)) continue;
+      if (!selected.has(token.info.backend) || kept(sources[i]!, token)) continue;
       total++;
       const result = rewrapped.get(`${token.info.backend}\0${token.body}`);
       if (!result?.ok) {
@@ -108,5 +136,5 @@ export async function rewrapSources<T extends string | Uint8Array>(
       values.map((value) => Buffer.from(value, "latin1")),
     );
   }) as (T extends string ? string : Spliced)[];
-  return { outputs, changed, total };
+  return { outputs, changed, total, keptGoTool };
 }

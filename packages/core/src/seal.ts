@@ -5,13 +5,20 @@
 import type { BackendName } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { isBlank } from "./cipher.ts";
-import { ExitCode, S5Error, TokenError, type TokenFailure, TokenFailures } from "./errors.ts";
+import {
+  ExitCode,
+  S5Error,
+  TokenError,
+  type TokenFailure,
+  TokenFailures,
+  toS5Error,
+} from "./errors.ts";
 import { isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { bareMarkerFits, formatMarker, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
-import { formatToken } from "./token.ts";
+import { checkGoToolForm, formatToken } from "./token.ts";
 
 /** Token texts to reuse, by plaintext and filters. */
 export type Reuse = Map<string, string[]>;
@@ -28,6 +35,11 @@ export interface SealOptions {
   reuse?: Reuse | undefined;
   /** Seal a new value that is empty or only white space (refused otherwise). */
   allowEmpty?: boolean | undefined;
+  /**
+   * New tokens in the Go tool's form (`legacyTokens`, `S5_LEGACY_TOKENS`, `--legacy`): a marker
+   * with a filter, or the local backend, is refused with its place, as `s5 cipher --legacy` is.
+   */
+  goTool?: boolean | undefined;
 }
 
 export interface SealResult {
@@ -83,6 +95,17 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
       );
     }
   }
+  if (options.goTool) {
+    const refused: TokenFailure[] = [];
+    for (const marker of fresh) {
+      try {
+        checkGoToolForm(options.backend, marker.filters);
+      } catch (error) {
+        refused.push({ location: lines.locate(marker.start), error: toS5Error(error) });
+      }
+    }
+    if (refused.length > 0) throw new TokenFailures(refused);
+  }
   if (fresh.length > 0) {
     const backend = await options.backends.get(options.backend);
     const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
@@ -90,7 +113,10 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     let next = 0;
     for (const [i, marker] of markers.entries()) {
       if (replacements[i] === undefined) {
-        replacements[i] = formatToken(bodies[next++]!, { filters: marker.filters });
+        replacements[i] = formatToken(bodies[next++]!, {
+          filters: marker.filters,
+          goTool: options.goTool,
+        });
       }
     }
   }

@@ -91,7 +91,7 @@ describe("validate against the project schema", () => {
       "`local.keys[0].recipients[1].publicKey` in the project config F must be an s5 public key (`s5pk-` and 43 base64url characters)",
     );
     expect(shown).toContain(
-      "`local.keys[0].recipients[1]` in the project config F is missing `name` (a non-empty name)",
+      "`local.keys[0].recipients[1]` in the project config F is missing `name` (a non-empty name without control characters)",
     );
     expect(shown.join("\n")).not.toContain(SECRET);
     expect(paths({ local: { keys: [] } })).toEqual(["local.keys"]);

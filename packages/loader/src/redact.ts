@@ -14,6 +14,20 @@ export interface RedactorOptions {
   replacement?: string | undefined;
 }
 
+/**
+ * A secret as a program may print it: itself, and inside a JSON string (a structured logger's
+ * `JSON.stringify`: a newline as `\n`, a quote as `\"`), also with every non-ASCII character as
+ * `\uXXXX` (Python's `json.dumps`). Other encodings (base64, URL) are not covered.
+ */
+function escapedForms(secret: string): string[] {
+  const json = JSON.stringify(secret).slice(1, -1);
+  const ascii = json.replace(
+    /[^\x00-\x7f]/g,
+    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
+  );
+  return [...new Set([secret, json, ascii])];
+}
+
 export class Redactor {
   readonly #needles: Buffer[];
   readonly #replacement: Buffer;
@@ -25,7 +39,9 @@ export class Redactor {
    * process.stdout.write(redactor.push(chunk)); // … then redactor.end() when the stream ends
    */
   constructor(secrets: Iterable<string>, options: RedactorOptions = {}) {
-    const unique = new Set([...secrets].filter((secret) => secret.length >= MIN_REDACTED_LENGTH));
+    const unique = new Set(
+      [...secrets].filter((secret) => secret.length >= MIN_REDACTED_LENGTH).flatMap(escapedForms),
+    );
     this.#needles = [...unique]
       .map((secret) => Buffer.from(secret, "utf8"))
       .sort((a, b) => b.length - a.length);

@@ -144,6 +144,11 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
       type: "boolean",
       description: "seal a new empty or white-space-only value (refused otherwise)",
     },
+    legacy: {
+      type: "boolean",
+      env: "S5_LEGACY_TOKENS",
+      description: "write new tokens the Go tool can read (also legacyTokens in .s5.json)",
+    },
   },
   examples: ["s5 edit secret.yml"],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -196,6 +201,7 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
             name: file,
             reuse: copy.reuse,
             allowEmpty: values["allow-empty"],
+            goTool: settings.goToolTokens,
           });
         } catch (error) {
           const failure = toS5Error(error);

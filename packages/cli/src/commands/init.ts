@@ -32,9 +32,13 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
   async run({ values, positionals }, context: Context) {
     if (positionals.length > 0) context.usage("init takes no arguments");
     const settings = resolveSettings({ overrides: { configFile: values.config } });
+    // Inside a project (an .s5.json in a parent directory), that project: a nested one with a
+    // key of its own would shadow it, and teammates' tokens would stop decrypting here.
+    const enclosing =
+      values.config === undefined && values.dir === undefined ? settings.project?.file : undefined;
     const file = values.config
       ? resolve(values.config)
-      : join(resolve(values.dir ?? "."), PROJECT_FILE);
+      : (enclosing ?? join(resolve(values.dir ?? "."), PROJECT_FILE));
     const { identity, created } = await ensureIdentity(settings.identityFile);
     const say = (line: string) => process.stderr.write(`${line}\n`);
     say(
@@ -48,6 +52,9 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
       $schema: schemaReference(dirname(file)),
     };
     const newest = config.local?.keys.at(-1);
+    if (enclosing && dirname(enclosing) !== resolve(".")) {
+      say(`using the project of ${enclosing} (pass --dir . for a separate project here)`);
+    }
     if (newest) {
       if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {
         say(`${file} is already set up, and you are a recipient of local key ${newest.id}`);

@@ -1,11 +1,13 @@
 import { KeyError, resolveSettings, type Settings } from "@s5/core";
 import {
-  addProjectKey,
   addProjectRecipient,
   generateIdentity,
   loadSecretKeys,
+  printableName,
+  provenRecipients,
   publicKeysOf,
   removeProjectRecipient,
+  rotateProjectKey,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -37,7 +39,8 @@ export default defineCommand({
                         needs your own access; no token changes
   remove NAME           remove a recipient; then rotate, since they may have kept the key
   rotate                add a new project key for the current recipients; new tokens use it,
-                        old tokens still decrypt`,
+                        old tokens still decrypt; needs your own access, and refuses a
+                        recipient that no key holder added (an edit of .s5.json)`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
     { name: "ARGUMENT", optional: true, multiple: true },
@@ -92,12 +95,22 @@ export default defineCommand({
           out(JSON.stringify(items, null, 2));
           return 0;
         }
+        // With a key at hand, each recipient's proof is checked: an entry added by editing
+        // .s5.json (not by `s5 keys add`) is marked. Names are printed with control characters
+        // escaped, so a name cannot rewrite the lines above it on a terminal.
+        const proven = await provenRecipients(project.config, loadSecretKeys(settings));
         keys.forEach((key, i) => {
           const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
+          const checked = proven.get(key.id);
+          const note = checked ? "" : ", recipients not checked: you hold no key to it";
           out(
-            `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""})`,
+            `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""}${note})`,
           );
-          for (const r of key.recipients) out(`  ${r.name}  ${r.publicKey}`);
+          for (const r of key.recipients) {
+            const mark =
+              checked && !checked.has(r.publicKey) ? "  UNPROVEN: not added by a key holder" : "";
+            out(`  ${printableName(r.name)}  ${r.publicKey}${mark}`);
+          }
         });
         return 0;
       }
@@ -132,14 +145,10 @@ export default defineCommand({
       }
       case "rotate": {
         const project = requireProject(settings);
-        const current = project.config.local?.keys.at(-1);
-        if (!current)
-          throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", {
-            hint: "run `s5 init`",
-          });
-        const key = await addProjectKey(project.config, current.recipients);
+        // Needs your own access: the new key goes only to recipients a key holder added.
+        const { key, previous } = await rotateProjectKey(project.config, loadSecretKeys(settings));
         await writeProject(project.file, project.config);
-        say(`local key ${key.id} now encrypts; tokens of ${current.id} still decrypt`);
+        say(`local key ${key.id} now encrypts; tokens of ${previous.id} still decrypt`);
         return 0;
       }
       default:

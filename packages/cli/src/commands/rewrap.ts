@@ -38,8 +38,7 @@ to skip tokens already current).`,
       context.usage(`the ${backendWord} backend has no rewrap; only Vault tokens are rewrapped`);
     }
 
-    // Bare (Go tool) tokens are Vault tokens here, whatever the project's default backend is.
-    const settings = resolveSettings({ overrides: overridesFrom(values, "vault") });
+    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
     const sources: Source<Uint8Array>[] = [];
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
     // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
@@ -49,7 +48,12 @@ to skip tokens already current).`,
       sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
     }
     await using backends = createBackends(settings);
-    const result = await rewrapSources(sources, backends);
+    // Bare (Go tool) tokens by their shape: its AES payload is AES (left as it is), the rest
+    // Vault, whatever the project's default backend is; `s5 rewrap vault` takes them all as Vault.
+    const result = await rewrapSources(sources, backends, {
+      bareTokens: backendWord ?? "shape",
+      goToolTokens: settings.goToolTokens,
+    });
 
     if (inPlace) {
       const targets = files.map((path, i) => ({ path, pieces: result.outputs[i]! }));
@@ -59,6 +63,11 @@ to skip tokens already current).`,
       );
     } else {
       for (const output of result.outputs) await writeStdout(output);
+    }
+    if (result.keptGoTool > 0) {
+      process.stderr.write(
+        `s5: note: ${result.keptGoTool} token(s) in the Go tool's form left at their version: legacyTokens is set, and the Go tool reads only version 1 of a transit key\n`,
+      );
     }
     return 0;
   },

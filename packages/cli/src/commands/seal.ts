@@ -28,6 +28,11 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       type: "boolean",
       description: "seal an empty or white-space-only value (refused otherwise)",
     },
+    legacy: {
+      type: "boolean",
+      env: "S5_LEGACY_TOKENS",
+      description: "write tokens the Go tool can read (also legacyTokens in .s5.json)",
+    },
   },
   examples: ["s5 seal -i values.yml"],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -49,7 +54,8 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       const text = await readText(file);
       const name = file === "-" ? "<stdin>" : file;
       const allowEmpty = values["allow-empty"];
-      outputs.push((await sealText(text, { backends, backend, name, allowEmpty })).text);
+      const goTool = settings.goToolTokens;
+      outputs.push((await sealText(text, { backends, backend, name, allowEmpty, goTool })).text);
     }
     const force = values.force;
     if (inPlace) {

@@ -4,7 +4,7 @@
  * there only sealed to every recipient (a teammate's or CI's own key pair), so adding a recipient
  * never changes a token, and a recipient's own secret key never leaves its machine.
  */
-import { KeyError } from "../errors.ts";
+import { KeyError, UsageError } from "../errors.ts";
 import { decodePublicKey, encodePublicKey } from "./encoding.ts";
 import {
   generateKeyPair,
@@ -24,6 +24,12 @@ export interface Recipient {
   publicKey: string;
   /** The project secret key sealed to this recipient (base64url). */
   sealedKey: string;
+  /**
+   * Made from the project secret key and the recipient's public key ({@link recipientProof}):
+   * only someone who holds the key can add a recipient with a proof. An entry without one (an
+   * edit of the project config, or from before proofs) is not carried over by a rotation.
+   */
+  proof?: string | undefined;
 }
 
 /** One project key pair as stored in the project config. */
@@ -52,15 +58,44 @@ export function createProjectKey(
   return { key, pair };
 }
 
+const PROOF_DOMAIN = Buffer.from("s5 recipient proof v1\0");
+
+/**
+ * BLAKE2b-256 of a domain, the project secret key and a recipient's public key: a keyed hash
+ * (BLAKE2 takes a key prefix safely) that anyone holding the project key can make and check, and
+ * nobody else can. A sealed key alone proves nothing: anyone can seal 32 bytes to any key.
+ */
+export function recipientProof(sodium: SodiumModule, pair: KeyPair, publicKey: Buffer): string {
+  const out = Buffer.alloc(32);
+  sodium.crypto_generichash(out, Buffer.concat([PROOF_DOMAIN, pair.secretKey, publicKey]));
+  return out.toString("base64url");
+}
+
+/** Whether a recipient entry was made by someone who holds the project key. */
+export function isProven(sodium: SodiumModule, pair: KeyPair, recipient: Recipient): boolean {
+  if (recipient.proof === undefined) return false;
+  const expected = recipientProof(sodium, pair, decodePublicKey(recipient.publicKey));
+  return recipient.proof === expected;
+}
+
 export function addRecipient(
   sodium: SodiumModule,
   key: ProjectKey,
   pair: KeyPair,
   recipient: { name: string; publicKey: string },
 ): void {
+  // A name is printed by `s5 keys list`: a control character could rewrite the lines above it.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(recipient.name) || recipient.name === "") {
+    throw new UsageError("a recipient's name must be non-empty, without control characters");
+  }
   const publicKey = decodePublicKey(recipient.publicKey);
   const sealedKey = seal(sodium, pair.secretKey, publicKey).toString("base64url");
-  const entry = { name: recipient.name, publicKey: encodePublicKey(publicKey), sealedKey };
+  const entry = {
+    name: recipient.name,
+    publicKey: encodePublicKey(publicKey),
+    sealedKey,
+    proof: recipientProof(sodium, pair, publicKey),
+  };
   const existing = key.recipients.findIndex((r) => r.publicKey === entry.publicKey);
   if (existing >= 0) key.recipients[existing] = entry;
   else key.recipients.push(entry);

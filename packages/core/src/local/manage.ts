@@ -9,6 +9,7 @@ import {
   addRecipient,
   createProjectKey,
   identityFromSecret,
+  isProven,
   type ProjectKey,
   unlockProjectKey,
 } from "./keyring.ts";
@@ -73,6 +74,74 @@ export async function addProjectRecipient(
     const pair = unlockProjectKey(sodium, key, key.id, identities);
     addRecipient(sodium, key, pair, recipient);
   }
+}
+
+/** A name as a terminal shows it: control characters escaped (a name could move the cursor). */
+export function printableName(name: string): string {
+  return name.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g,
+    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
+  );
+}
+
+/**
+ * Adds a new project key for the recipients of the current one, as someone who holds the current
+ * key (`s5 keys rotate`). A recipient entry without a valid proof — added by an edit of the
+ * project config rather than by `s5 keys add` — is refused, naming it: a rotation would hand the
+ * new key to it.
+ */
+export async function rotateProjectKey(
+  config: ProjectConfig,
+  secretKeys: readonly Uint8Array[],
+): Promise<{ key: ProjectKey; previous: ProjectKey }> {
+  const previous = config.local?.keys.at(-1);
+  if (!previous) {
+    throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", { hint: "run `s5 init`" });
+  }
+  const sodium = await loadSodium();
+  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const pair = unlockProjectKey(sodium, previous, previous.id, identities);
+  const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
+  if (unproven.length > 0) {
+    const names = unproven.map((r) => printableName(r.name)).join(", ");
+    throw new KeyError(
+      "S5_KEY_LOCAL_UNPROVEN",
+      `recipients of local key ${previous.id} without a proof that a key holder added them: ${names}`,
+      {
+        hint:
+          "an entry added by editing .s5.json (check `git log -p .s5.json`), or one from before " +
+          "proofs: remove it (`s5 keys remove NAME`), or, if you trust it, add it again " +
+          "(`s5 keys add NAME s5pk-…`), then rotate",
+      },
+    );
+  }
+  const { key } = createProjectKey(sodium, previous.recipients);
+  config.local!.keys.push(key);
+  return { key, previous };
+}
+
+/**
+ * For `s5 keys list`: per project key, the public keys of its recipients with a valid proof, or
+ * undefined for a key these secret keys cannot unlock (nothing can be checked).
+ */
+export async function provenRecipients(
+  config: ProjectConfig,
+  secretKeys: readonly Uint8Array[],
+): Promise<Map<string, Set<string> | undefined>> {
+  const sodium = await loadSodium();
+  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const result = new Map<string, Set<string> | undefined>();
+  for (const key of config.local?.keys ?? []) {
+    let pair: ReturnType<typeof unlockProjectKey> | undefined;
+    try {
+      pair = unlockProjectKey(sodium, key, key.id, identities);
+    } catch {
+      pair = undefined;
+    }
+    const proven = pair && key.recipients.filter((r) => isProven(sodium, pair, r));
+    result.set(key.id, proven && new Set(proven.map((r) => r.publicKey)));
+  }
+  return result;
 }
 
 /**

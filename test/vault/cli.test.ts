@@ -135,6 +135,24 @@ describeVault("vault backend (CLI)", () => {
     expect((await s5(["render", "s.yml"], { env: e1, cwd: dir })).stdout).toBe("a: sealed-go\n");
   });
 
+  it("seals and renders values whose batch is larger than the server takes in one request", async () => {
+    // 12 values of 3 MB: 48 MB of base64 in one batch of 12, past OpenBao's 32 MiB request limit
+    // (HTTP 413); s5 sends them in requests of at most 8 MiB.
+    const dir = tempDir();
+    const values = Array.from({ length: 12 }, (_, i) => `${i}`.repeat(3_000_000));
+    const text = values.map((_, i) => `v${i}: {{ s5:seal "${i}…" }}`).join("\n");
+    writeFileSync(
+      join(dir, "big.yml"),
+      text.replace(/"(\d+)…"/g, (_, i) => `"${values[Number(i)]}"`),
+    );
+    const sealed = await s5(["seal", "vault", "-i", "big.yml"], { env, cwd: dir });
+    expect(sealed.stderr).toBe("");
+    expect(sealed.code).toBe(0);
+    const rendered = await s5(["render", "big.yml"], { env, cwd: dir });
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout).toBe(values.map((value, i) => `v${i}: ${value}`).join("\n"));
+  }, 120_000);
+
   it("rotates: rewrap moves tokens to the newest version, then min_decryption_version", async () => {
     const { mount: m, key: k } = await newMount("rot");
     const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });

@@ -8,6 +8,7 @@ import { parseBody } from "../src/token.ts";
 import { afterJitter, agentsTakeProxy, backoff, createVaultClient } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
 import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
+import { BATCH_BYTES, batchRanges } from "../src/vault/transit.ts";
 import { retryAfterMs } from "../src/vault/transport.ts";
 
 const config = (env: Record<string, string>, overrides = {}) =>
@@ -18,6 +19,31 @@ const config = (env: Record<string, string>, overrides = {}) =>
       overrides,
     }),
   );
+
+describe("batch requests", () => {
+  it("split by count into equal requests, and by bytes so no request body is too large", () => {
+    const small = Array.from({ length: 500 }, () => "x".repeat(40));
+    expect(batchRanges(small, 240)).toEqual([
+      [0, 167],
+      [167, 334],
+      [334, 500],
+    ]);
+    // 300 KB values: at most 8 MiB of them per request, whatever the count allows.
+    const large = Array.from({ length: 120 }, () => "y".repeat(300_000));
+    const ranges = batchRanges(large, 240);
+    expect(ranges.length).toBeGreaterThan(4);
+    for (const [start, end] of ranges) {
+      expect((end - start) * 300_032).toBeLessThanOrEqual(BATCH_BYTES);
+    }
+    expect(ranges.at(-1)![1]).toBe(120);
+    // A value larger than the limit goes alone.
+    expect(batchRanges(["a", "z".repeat(BATCH_BYTES), "b"], 240)).toEqual([
+      [0, 1],
+      [1, 2],
+      [2, 3],
+    ]);
+  });
+});
 
 describe("vault config", () => {
   it("reads BAO_* before VAULT_*, and defaults like the Go tool", () => {

@@ -30,6 +30,35 @@ export interface Transit {
   keyVersions(): Promise<KeyVersions | undefined>;
 }
 
+/**
+ * Bytes of values per request. A server refuses a larger body (OpenBao's and Vault's
+ * `max_request_size`, 32 MiB by default: HTTP 413); large values are sent in more requests.
+ */
+export const BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
+ * The requests of one batch, as `[start, end)` ranges: as few as the batch size allows, of equal
+ * size so that parallel ones end together, and none with more than {@link BATCH_BYTES} of values
+ * (a value larger than that goes alone).
+ */
+export function batchRanges(values: readonly string[], batchSize: number): [number, number][] {
+  const size = Math.ceil(values.length / Math.ceil(values.length / batchSize));
+  const ranges: [number, number][] = [];
+  let start = 0;
+  let bytes = 0;
+  for (let i = 0; i < values.length; i++) {
+    const length = values[i]!.length + 32; // the item's JSON around the value
+    if (i > start && (i - start >= size || bytes + length > BATCH_BYTES)) {
+      ranges.push([start, i]);
+      start = i;
+      bytes = 0;
+    }
+    bytes += length;
+  }
+  if (start < values.length) ranges.push([start, values.length]);
+  return ranges;
+}
+
 /** Runs `tasks` with at most `limit` in flight. */
 async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void> {
   let next = 0;
@@ -97,8 +126,7 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
       const itemFailure = errorCache(op);
       let fatal: S5Error | undefined;
 
-      const chunk = async (start: number, size: number) => {
-        const end = Math.min(start + size, values.length);
+      const chunk = async (start: number, end: number) => {
         const fill = (error: S5Error) => {
           for (let i = start; i < end; i++) results[i] = { ok: false, error };
         };
@@ -148,12 +176,11 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
         }
       };
 
-      // As few requests as the batch size allows, of equal size, so parallel ones end together.
-      const size = Math.ceil(values.length / Math.ceil(values.length / batchSize));
-      const tasks = [];
-      for (let start = 0; start < values.length; start += size) {
-        tasks.push(() => chunk(start, size));
-      }
+      const tasks = batchRanges(values, batchSize).map(
+        ([start, end]) =>
+          () =>
+            chunk(start, end),
+      );
       await pool(tasks, parallelism);
       return results;
     },

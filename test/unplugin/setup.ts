@@ -5,12 +5,14 @@
  * `%NAME%` placeholders. No key is ever committed.
  */
 
-import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBackends, formatToken, resolveSettings } from "@s5/core";
 import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
+import { linkModules } from "../loader/helpers.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 export const APPS = join(REPO, "apps");
@@ -100,4 +102,16 @@ export function readTree(dir: string): string {
     if (entry.isFile()) out += readFileSync(join(entry.parentPath, entry.name), "latin1");
   }
   return out;
+}
+
+/** A temporary ES module project (the repository's node_modules linked) with `files` (name → text). */
+export function tempProject(prefix: string, files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  linkModules(dir);
+  writeFileSync(join(dir, "package.json"), '{ "type": "module" }\n');
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, ".."), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
 }

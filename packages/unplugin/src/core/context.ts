@@ -15,17 +15,21 @@ import {
   S5Error,
   TOKEN_HINT,
 } from "@s5/core";
-import type { Loader } from "esbuild";
+import type { Loader, PluginBuild } from "esbuild";
 import type { TransformResult, UnpluginBuildContext, UnpluginContextMeta } from "unplugin";
 import { allowMatcher } from "./allow.ts";
 import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./emitted.ts";
 import { toBuildError } from "./errors.ts";
 import { loaderFor } from "./esbuild-setup.ts";
 import { formsOf, leakMessage, remember } from "./leaks.ts";
+import { maskTokens } from "./mask.ts";
 import { type Options, resolveOptions } from "./options.ts";
 import { scanClient, scanServer } from "./outputs.ts";
+import { scanPublicDir } from "./public-dir.ts";
+import { createRedactor, HIDDEN, redactCompilation } from "./redact.ts";
 import { languageOf } from "./syntax.ts";
-import { consumerOf, isClientTarget, viteWantsMap } from "./target.ts";
+import { esbuildCheck, rolldownCheck, type SyntaxCheck } from "./syntax-check.ts";
+import { consumerOf, isClientTarget, viteConfigOf, viteWantsMap } from "./target.ts";
 import { type ModuleEnv, resolveModule, type TransformOutput } from "./transform.ts";
 import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
@@ -50,8 +54,15 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
     // The plaintexts themselves: each is escaped for the place it lands in.
     batcher: createBatcher(getBackends, { filters: false }),
   };
-  /** Client build, for bundlers that say it once per build (webpack, Rspack, esbuild, Rolldown). */
+  /** Client build, for bundlers that say it once per build (webpack, Rspack, Rolldown). */
   let buildIsClient = options.client ?? false;
+  /**
+   * esbuild: one plugin instance may serve several builds at once (`plugins` shared by a browser
+   * and a node build in `Promise.all`), so the answer is kept per build.
+   */
+  const esbuildClient = new WeakMap<PluginBuild, boolean>();
+  /** Every plaintext written by this instance, hidden in errors raised after our transform. */
+  const redactor = createRedactor();
   /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
   const tainted = new Set<string>();
   const values = new Set<string>();
@@ -63,6 +74,7 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   async function transformModule(code: string, id: string, client: boolean, wantsMap = true) {
     const done = await resolveModule(code, id, client, env, wantsMap);
     if (!done) return null;
+    redactor.add(done.values);
     if (cacheGuard) {
       for (const value of done.values) {
         for (const form of formsOf(value)) if (form.length >= 4) values.add(form);
@@ -96,11 +108,46 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       buildIsClient = options.client ?? client;
     },
 
-    /** Vite says it per hook (the environment's consumer); other bundlers once per build. */
-    isClient(hookThis: unknown): boolean {
-      const consumer = consumerOf(hookThis);
-      return options.client ?? (consumer !== undefined ? consumer === "client" : buildIsClient);
+    /** esbuild `setup`: this build's platform (the `client` option wins); returns the answer. */
+    setEsbuildClient(build: PluginBuild, client: boolean): boolean {
+      const answer = options.client ?? client;
+      esbuildClient.set(build, answer);
+      return answer;
     },
+
+    /** Vite says it per hook (the environment's consumer), esbuild per build, others once. */
+    isClient(hookThis: unknown): boolean {
+      if (options.client !== undefined) return options.client;
+      const consumer = consumerOf(hookThis);
+      if (consumer !== undefined) return consumer === "client";
+      const build = esbuildBuildOf(hookThis);
+      // An esbuild hook outside a build we set up is treated as a client one (esbuild's default).
+      if (build) return esbuildClient.get(build) ?? true;
+      return buildIsClient;
+    },
+
+    /**
+     * An error raised after our transform (a later plugin, the bundler's parser): every plaintext
+     * we wrote is replaced by a marker, and the `pluginCode` of a module we decrypted (Vite sends
+     * it to the browser) by a note, in place.
+     */
+    redactError(error: unknown): boolean {
+      const record = error as { id?: unknown; pluginCode?: unknown } | null;
+      if (
+        record &&
+        typeof record === "object" &&
+        typeof record.pluginCode === "string" &&
+        typeof record.id === "string" &&
+        tainted.has(record.id.split("?")[0]!)
+      ) {
+        record.pluginCode = `${HIDDEN} (the module holds decrypted values)`;
+        redactor.error(error);
+        return true;
+      }
+      return redactor.error(error);
+    },
+
+    redactText: redactor.text,
 
     async closeBackends() {
       const made = backends;
@@ -123,6 +170,8 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
           ctx.wantsMap(hookThis),
         );
         if (!result) return null;
+        const check = syntaxCheckFor(hookThis, id);
+        if (check && !(await check(result.code))) return await maskTokens(code, id, env, check);
         // webpack/Rspack: a decrypted module must not be cached on disk.
         const native = hookThis.getNativeBuildContext?.();
         if (native && (native.framework === "webpack" || native.framework === "rspack")) {
@@ -163,16 +212,21 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
     },
 
     /**
-     * Vite/Rollup/Rolldown `generateBundle`: a client bundle's error message, if any. A server
-     * bundle is not scanned: `renderChunk` already decrypted what reached its chunks.
+     * Vite/Rollup/Rolldown `generateBundle`: a client bundle's error message, if any (with Vite,
+     * the public directory it copies too). A server bundle is not scanned: `renderChunk` already
+     * decrypted what reached its chunks.
      */
     scanBundle(hookThis: unknown, bundle: Readonly<Record<string, BundleItem>>) {
-      return ctx.isClient(hookThis) ? scanClient(bundleFiles(bundle), options.leakScan) : undefined;
+      if (!ctx.isClient(hookThis)) return undefined;
+      return (
+        scanPublicDir(viteConfigOf(hookThis), root) ??
+        scanClient(bundleFiles(bundle), options.leakScan)
+      );
     },
 
     /** esbuild, webpack and Rspack: scan what the build wrote, client or server. */
-    scanEmitted(files: EmittedFile[]): string | undefined {
-      return buildIsClient ? scanClient(files, options.leakScan) : scanServer(files);
+    scanEmitted(files: EmittedFile[], client = buildIsClient): string | undefined {
+      return client ? scanClient(files, options.leakScan) : scanServer(files);
     },
 
     /** esbuild `config`: the build's own loaders and working directory. */
@@ -191,6 +245,11 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       ctx.setClientBuild(isClientTarget(compiler.options.target));
       guardWebpackCache(compiler, tainted, values);
       compiler.hooks.done.tapPromise("s5", ctx.closeBackends);
+      // `done` runs before stats reach the caller or webpack-cli: their code frames show the
+      // module as we left it when a later loader or the parser fails on it.
+      compiler.hooks.done.tap("s5", (stats) =>
+        redactCompilation(stats.compilation, ctx.redactError),
+      );
       compiler.hooks.thisCompilation.tap("s5", (compilation) => {
         compilation.hooks.processAssets.tap(
           { name: "s5", stage: compiler.webpack.Compilation.PROCESS_ASSETS_STAGE_REPORT },
@@ -202,5 +261,20 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       });
     },
   };
+  /** The bundler's own parser for this module, where the plugin can reach it. */
+  function syntaxCheckFor(hookThis: unknown, id: string): SyntaxCheck | undefined {
+    const build = esbuildBuildOf(hookThis);
+    if (build) return esbuildCheck(build, ctx.esbuildLoader(id));
+    return rolldownCheck(hookThis, id);
+  }
+
   return ctx;
+}
+
+/** The esbuild build a hook runs in (unplugin hands it out as the native build context). */
+function esbuildBuildOf(hookThis: unknown): PluginBuild | undefined {
+  const native = (
+    hookThis as { getNativeBuildContext?: () => { framework?: string; build?: PluginBuild } }
+  )?.getNativeBuildContext?.();
+  return native?.framework === "esbuild" ? native.build : undefined;
 }

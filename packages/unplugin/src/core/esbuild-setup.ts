@@ -37,16 +37,17 @@ export function loaderFor(id: string, configured: Record<string, Loader> | undef
 export function setupEsbuild(
   build: PluginBuild,
   ctx: {
-    setClientBuild(client: boolean): void;
-    scanEmitted(files: EmittedFile[]): string | undefined;
+    setEsbuildClient(build: PluginBuild, client: boolean): boolean;
+    scanEmitted(files: EmittedFile[], client: boolean): string | undefined;
   },
 ): void {
   const initial = build.initialOptions;
-  ctx.setClientBuild(isClientPlatform(initial.platform, initial.format));
+  const client = ctx.setEsbuildClient(build, isClientPlatform(initial.platform));
   if (initial.write !== false) initial.metafile = true;
   build.onEnd(async (result) => {
     const message = ctx.scanEmitted(
       await esbuildFiles(result, initial.absWorkingDir ?? process.cwd()),
+      client,
     );
     // Errors returned from onEnd (not pushed onto the result) make build() reject.
     return message ? { errors: [{ text: message }] } : undefined;

@@ -42,7 +42,12 @@ export function formsOf(value: string): string[] {
     const unquoted = form.replace(/\\"/g, '"');
     forms.add(unquoted.replace(/'/g, "\\'"));
     forms.add(unquoted.replace(/`/g, "\\`").replace(/\$\{/g, "\\${"));
+    // What escape.ts writes into a template literal: every `$` escaped, quotes as JSON has them.
+    forms.add(form.replace(/`/g, "\\`").replace(/\$/g, "\\$"));
+    forms.add(unquoted.replace(/`/g, "\\`").replace(/\$/g, "\\$"));
   }
+  // Code put in a string once more: webpack's `devtool: "eval"` wraps each module in eval("…").
+  for (const form of [...forms]) forms.add(JSON.stringify(form).slice(1, -1));
   const base64 = Buffer.from(value).toString("base64");
   forms.add(base64);
   forms.add(base64.replace(/=+$/, ""));

@@ -9,6 +9,11 @@ export function consumerOf(hookThis: unknown): string | undefined {
     ?.config?.consumer;
 }
 
+/** Vite: the config of the environment a hook runs in; `undefined` outside Vite. */
+export function viteConfigOf(hookThis: unknown): unknown {
+  return (hookThis as { environment?: { config?: unknown } } | undefined)?.environment?.config;
+}
+
 /**
  * Vite: does the environment a hook runs in want source maps? Not in a build without
  * `build.sourcemap` (the rule Vite's own plugins follow); always on the dev server. `undefined`
@@ -32,11 +37,12 @@ export function isClientTarget(target: unknown): boolean {
   );
 }
 
-/** esbuild and Rolldown: `platform` (`"browser"` is the default of both for ES modules). */
-export function isClientPlatform(platform: unknown, format?: unknown): boolean {
-  if (platform === "node" || platform === "neutral") return false;
-  if (platform === undefined && format === "cjs") return false;
-  return true;
+/**
+ * esbuild and Rolldown: `platform`. esbuild's default is `"browser"` whatever the format, so
+ * only `"node"` and `"neutral"` are server builds.
+ */
+export function isClientPlatform(platform: unknown): boolean {
+  return platform !== "node" && platform !== "neutral";
 }
 
 /** Rolldown's input options: `platform`, and the (first) output's `format`. */
@@ -46,5 +52,7 @@ export function isClientRolldownInput(input: unknown): boolean {
     output?: { format?: unknown } | { format?: unknown }[];
   };
   const format = Array.isArray(output) ? output[0]?.format : output?.format;
-  return isClientPlatform(platform, format);
+  // Rolldown's own default: `"node"` for CommonJS output, `"browser"` otherwise.
+  if (platform === undefined && format === "cjs") return false;
+  return isClientPlatform(platform);
 }

@@ -10,6 +10,7 @@ import type { BundleItem } from "./emitted.ts";
 import { ESBUILD_FILTER, setupEsbuild } from "./esbuild-setup.ts";
 import type { Options } from "./options.ts";
 import { isClientRolldownInput } from "./target.ts";
+import { guardViteDevServer, type ViteDevServerLike } from "./vite-dev.ts";
 import { keepRspackCacheInMemory, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
 export type { TransformOutput } from "./transform.ts";
@@ -36,6 +37,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const message = ctx.scanBundle(this, bundle);
       if (message) this.error(message);
     },
+    // A later plugin's error about a module we decrypted is redacted before it is printed (the
+    // same object is thrown on; Rolldown's own parse errors are kept out by the syntax check).
+    renderError(error?: Error) {
+      if (error) ctx.redactError(error);
+    },
   };
 
   // Rolldown (and Vite on it) test the hint natively: a chunk without one is never copied into
@@ -51,7 +57,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         return ctx.transform(this, code, id);
       },
     },
-    async buildEnd() {
+    async buildEnd(error?: Error) {
+      if (error) ctx.redactError(error);
       await ctx.closeBackends();
     },
     vite: {
@@ -59,6 +66,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       renderChunk: filteredRenderChunk,
       configResolved(config) {
         ctx.useRoot(config.root);
+      },
+      configureServer(server) {
+        return guardViteDevServer(server as unknown as ViteDevServerLike, ctx.redactError);
       },
       transformIndexHtml: {
         order: "pre",

@@ -6,6 +6,7 @@
  */
 
 import { relative } from "node:path";
+import type { CompilationMessages } from "./redact.ts";
 
 export interface WebpackLikeCompiler {
   options: { target?: unknown; context?: string };
@@ -18,7 +19,10 @@ export interface WebpackLikeCompiler {
     ) => void;
   };
   hooks: {
-    done: { tapPromise(name: string, fn: () => Promise<void>): void };
+    done: {
+      tapPromise(name: string, fn: () => Promise<void>): void;
+      tap(name: string, fn: (stats: { compilation: CompilationMessages }) => void): void;
+    };
     thisCompilation: {
       tap(
         name: string,
@@ -38,24 +42,31 @@ export interface WebpackLikeCompiler {
   };
 }
 
-function holdsValue(data: unknown, values: ReadonlySet<string>, depth: number): boolean {
-  if (values.size === 0 || data === null || data === undefined || depth > 3) return false;
+/**
+ * Does a cache entry hold one of the values, anywhere in it? Every object is visited once (a
+ * module's data links back to shared objects), however deep: a source nested in a code-generation
+ * result sits below depth 3.
+ */
+function holdsValue(data: unknown, values: ReadonlySet<string>, seen: Set<unknown>): boolean {
+  if (values.size === 0 || data === null || data === undefined) return false;
   if (typeof data === "string") {
     for (const value of values) if (data.includes(value)) return true;
     return false;
   }
-  if (Buffer.isBuffer(data)) return holdsValue(data.toString("utf8"), values, depth);
-  if (typeof data !== "object") return false;
+  if (Buffer.isBuffer(data)) return holdsValue(data.toString("utf8"), values, seen);
+  if (typeof data !== "object" || seen.has(data)) return false;
+  seen.add(data);
   const source = (data as { source?: unknown }).source;
   if (typeof source === "function") {
     try {
-      return holdsValue((data as { source(): unknown }).source(), values, depth);
+      return holdsValue((data as { source(): unknown }).source(), values, seen);
     } catch {
       return true;
     }
   }
-  const items = data instanceof Map ? [...data.values()] : Object.values(data as object);
-  return items.some((item) => holdsValue(item, values, depth + 1));
+  const items =
+    data instanceof Map || data instanceof Set ? [...data.values()] : Object.values(data as object);
+  return items.some((item) => holdsValue(item, values, seen));
 }
 
 export function guardWebpackCache(
@@ -74,7 +85,7 @@ export function guardWebpackCache(
           return callback();
         }
       }
-      if (holdsValue(data, values, 0)) return callback();
+      if (holdsValue(data, values, new Set())) return callback();
     }
     store(identifier, etag, data, callback);
   };

@@ -1,0 +1,132 @@
+// Plaintexts stay out of the places a build keeps or ships: webpack's filesystem cache (whatever
+// form the value takes there), an esbuild browser build (decided per build, with esbuild's own
+// default platform), and Vite's public directory (copied as is: a token there fails the build).
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import s5esbuild from "@s5/unplugin/esbuild";
+import s5vite from "@s5/unplugin/vite";
+import s5webpack from "@s5/unplugin/webpack";
+import { build as esbuild } from "esbuild";
+import { build as viteBuild } from "vite";
+import { beforeAll, describe, expect, it } from "vitest";
+import webpack from "webpack";
+import { type Keys, makeKeys, readTree, tempProject } from "./setup.ts";
+
+let keys: Keys;
+beforeAll(async () => {
+  keys = await makeKeys();
+});
+
+const project = (files: Record<string, string>) => tempProject("s5-targets-", files);
+
+async function webpackRun(dir: string, mode: "development" | "production", entry: string) {
+  const compiler = webpack({
+    mode,
+    target: "node",
+    context: dir,
+    entry,
+    output: { path: join(dir, `dist-${mode}`), filename: "server.cjs" },
+    optimization: { minimize: false },
+    cache: { type: "filesystem", cacheDirectory: join(dir, ".cache") },
+    plugins: [s5webpack({ env: keys.env })],
+  });
+  const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
+    compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+  );
+  await new Promise((resolve) => compiler.close(resolve));
+  expect(stats?.hasErrors()).toBe(false);
+}
+
+describe("webpack filesystem cache", () => {
+  it("holds no plaintext: devtool eval (escaped twice) and a template literal (`\\$`)", async () => {
+    const quoted = 'Gamma"Secret\\Three-99';
+    const dollars = "pa$$w0rd$Beta-TWO";
+    const dir = project({
+      "src/a.js": `export const a = "${await keys.encrypt(quoted)}";\n`,
+      "src/b.js": `export const b = \`${await keys.encrypt(dollars)}\`;\n`,
+      "src/development.js": 'import { a } from "./a.js";\nconsole.log(JSON.stringify({ a }));\n',
+      "src/production.js": 'import { b } from "./b.js";\nconsole.log(JSON.stringify({ b }));\n',
+    });
+    await webpackRun(dir, "development", "./src/development.js");
+    await webpackRun(dir, "production", "./src/production.js");
+    const cache = existsSync(join(dir, ".cache")) ? readTree(join(dir, ".cache")) : "";
+    expect(cache.length).toBeGreaterThan(0);
+    expect(cache).not.toContain("Gamma");
+    expect(cache).not.toContain("w0rd");
+  });
+});
+
+describe("esbuild client or server", () => {
+  const files = async (value: string) => ({
+    "src/secret.ts": `export const apiKey = "${await keys.encrypt(value)}";\n`,
+    "src/client.ts": 'import { apiKey } from "./secret.ts";\ndocument.title = apiKey;\n',
+    "src/server.ts": 'import { apiKey } from "./secret.ts";\nconsole.log(apiKey.length);\n',
+  });
+
+  it("one plugin instance shared by a browser and a node build at once: the browser build fails", async () => {
+    const dir = project(await files("Esb-Secr3t-VALUE-55"));
+    const plugins = [s5esbuild({ env: keys.env })];
+    const common = { absWorkingDir: dir, bundle: true, logLevel: "silent" as const, plugins };
+    const [client, server] = await Promise.allSettled([
+      esbuild({
+        ...common,
+        entryPoints: ["src/client.ts"],
+        platform: "browser",
+        outfile: join(dir, "dist/client.js"),
+      }),
+      esbuild({
+        ...common,
+        entryPoints: ["src/server.ts"],
+        platform: "node",
+        outfile: join(dir, "dist/server.js"),
+      }),
+    ]);
+    expect(server.status).toBe("fulfilled");
+    expect(client.status).toBe("rejected");
+    expect(String((client as PromiseRejectedResult).reason)).toContain(
+      "a secret token in a client",
+    );
+    const written = existsSync(join(dir, "dist/client.js"))
+      ? readFileSync(join(dir, "dist/client.js"), "utf8")
+      : "";
+    expect(written).not.toContain("Esb-Secr3t");
+  });
+
+  it('`format: "cjs"` without `platform` is esbuild\'s browser platform: a client build', async () => {
+    const dir = project(await files("Esb-Secr3t-VALUE-66"));
+    const error = await esbuild({
+      absWorkingDir: dir,
+      entryPoints: ["src/client.ts"],
+      bundle: true,
+      format: "cjs",
+      outfile: join(dir, "dist/client.js"),
+      logLevel: "silent",
+      plugins: [s5esbuild({ env: keys.env })],
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain("a secret token in a client");
+  });
+});
+
+describe("Vite public directory", () => {
+  it("a token in a public file fails the client build and names the file", async () => {
+    const dir = project({
+      "public/config.json": `{"apiKey": "${await keys.encrypt("Public-Dir-Secr3t")}"}\n`,
+      "index.html": '<!doctype html><script type="module" src="/src/main.ts"></script>\n',
+      "src/main.ts": 'fetch("/config.json").then((r) => r.json()).then(console.log);\n',
+    });
+    const error = await viteBuild({
+      root: dir,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [s5vite({ env: keys.env })],
+    }).then(
+      () => undefined,
+      (e: Error) => e,
+    );
+    expect(error?.message).toContain("public/config.json:1:13");
+    expect(error?.message).toContain("public directory");
+  });
+});

@@ -229,6 +229,7 @@ describe("temporary files", () => {
 });
 
 describe("plaintext and other users", () => {
+  const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
   // Only root can give a file to another user: the attacks below need another owner. Elsewhere
   // these tests are skipped (a user cannot plant a file owned by someone else).
   it.runIf(isRoot)(
@@ -275,10 +276,53 @@ describe("plaintext and other users", () => {
       expect(given.code).toBe(0);
       expect(readFileSync(service, "utf8")).toBe("a: owner-secret-Qz\n");
       expect([statSync(service).uid, mode(service)]).toEqual([65534, 0o600]);
+      // A CI runner's checkout (its own directory, 0755) that a root container renders in.
+      const checkout = join(box.dir, "runner-checkout");
+      mkdirSync(checkout, { mode: 0o755 });
+      chownSync(checkout, 1001, 1001);
+      const env1001 = join(checkout, ".env");
+      writeFileSync(env1001, "");
+      chownSync(env1001, 1001, 1001);
+      expect((await box.s5(["render", "a.yml", "-o", env1001], { env })).code).toBe(0);
+      expect(statSync(env1001).uid).toBe(1001);
     },
   );
 
-  const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+  it.runIf(isRoot && hasSetpriv)(
+    "another user's s5 replaces a teammate's file with a file of its own, 0600",
+    async () => {
+      const team = mkdtempSync(join(tmpdir(), "s5-team-render-"));
+      chmodSync(team, 0o2777);
+      const { cipher } = await aesBox();
+      writeFileSync(join(team, "a.yml"), `a: ${await cipher("team-secret")}\n`);
+      chmodSync(join(team, "a.yml"), 0o644);
+      const theirs = join(team, "app.yml");
+      writeFileSync(theirs, "old\n");
+      chmodSync(theirs, 0o664);
+      chownSync(theirs, 1234, 2000);
+      const result = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--groups=2000",
+          process.execPath,
+          S5_BIN,
+          "render",
+          join(team, "a.yml"),
+          "-o",
+          theirs,
+        ],
+        { env: { ...process.env, ...env, HOME: team }, encoding: "utf8" },
+      );
+      expect(result.stderr).toContain("group and others lost access");
+      expect(result.status).toBe(0);
+      expect([statSync(theirs).uid, mode(theirs)]).toEqual([65534, 0o600]);
+      expect(readFileSync(theirs, "utf8")).toBe("a: team-secret\n");
+      rmSync(team, { recursive: true, force: true });
+    },
+  );
+
   it.runIf(isRoot && hasSetpriv)("a group member's seal -i keeps the file's group", async () => {
     // Under /tmp itself: the other user must reach it (a sandbox's parent is private).
     const shared = mkdtempSync(join(tmpdir(), "s5-team-"));

@@ -924,6 +924,17 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
     expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: mine\n");
   });
 
+  it("an EDITOR that begins with a variable assignment works", async () => {
+    const box = await project();
+    writeFileSync(join(box.dir, "s.yml"), "a: {{ s5:seal x }}\n");
+    expect((await box.s5(["seal", "-i", "s.yml"])).code).toBe(0);
+    const edit = await box.s5(["edit", "s.yml"], {
+      env: { EDITOR: `TEST_EDIT='[["seal x","seal y"]]' ${EDITOR}` },
+    });
+    expect(edit.stderr).toContain("1 new token(s), 0 kept");
+    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: y\n");
+  });
+
   it("a signal that stops s5 stops the editor too, and removes the decrypted copy", async () => {
     const box = await project();
     writeFileSync(

@@ -156,6 +156,15 @@ describeVault("what the server says", () => {
     const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount });
     const result = await s5(["cipher", "vault", "-k", derived, "v"], { env });
     expect(result.stderr).toMatch(/missing 'context' for key derivation/);
+    // A text that is not shown is still understood: its route names a mount with a digit.
+    const mountless = await s5(
+      ["cipher", "vault", "--transit-mount", "transit2", "-k", "app1", "v"],
+      {
+        env,
+      },
+    );
+    expect(mountless.code).toBe(7);
+    expect(mountless.stderr).toContain("no transit engine at `transit2/` (S5_CONFIG_VAULT_MOUNT)");
   });
 
   describe("a server that quotes the request back", () => {

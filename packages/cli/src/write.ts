@@ -95,29 +95,37 @@ function writable(path: string, mode: number): boolean {
   }
 }
 
-/** A directory where only its owner (this user, or root) can add or replace files. */
-function trustedDirectory(dir: string): boolean {
+/**
+ * A directory where nobody but its owner can add or replace files, and that owner is this user,
+ * root, or `fileOwner` (a user's own directory, or a CI runner's checkout that root works in).
+ */
+function trustedDirectory(dir: string, fileOwner: number): boolean {
   try {
     const stat = statSync(dir);
-    return (stat.uid === process.getuid?.() || stat.uid === 0) && (stat.mode & 0o022) === 0;
+    const owner = stat.uid === process.getuid?.() || stat.uid === 0 || stat.uid === fileOwner;
+    return owner && (stat.mode & 0o022) === 0;
   } catch {
     return false;
   }
 }
 
 /**
- * Plaintext goes only where no one else can read it. A file (or FIFO) that another user owns in a
- * directory others can write to may be theirs to read: as root, s5 would even give the file back
- * to them (its owner is kept). In a directory only its owner can change (`/etc/app/`), a file an
- * administrator gave to a service user is written as asked.
+ * Plaintext goes only where no one else can read it.
+ * - A FIFO or a device another user owns (not root's `/dev/null`, `/dev/tty`): whoever reads it
+ *   gets the plaintext. Refused, for every user.
+ * - A regular file another user owns: replaced by a new file, which only root can give back to
+ *   that owner (s5 keeps an existing file's owner). So as root only: refused where others could
+ *   have planted it (`/tmp`, a group-writable directory); written as asked in a directory nobody
+ *   else can change (`/etc/app/`, where an administrator gave the file to a service user; a CI
+ *   runner's checkout in a root container). Any other user's s5 makes a file of its own, 0600.
  */
 function checkOwner(path: string, real: string, stat: Stats, options: WriteOptions): void {
   if (!options.secret || process.getuid === undefined) return;
   const me = process.getuid();
-  const fifo = stat.isFIFO();
-  // A device of the system (/dev/null, /dev/tty) belongs to root.
-  if (stat.uid === me || (stat.uid === 0 && !fifo)) return;
-  if (!fifo && !stat.isCharacterDevice() && trustedDirectory(dirname(real))) return;
+  const stream = stat.isFIFO() || stat.isCharacterDevice();
+  if (stat.uid === me) return;
+  if (stream ? stat.uid === 0 && !stat.isFIFO() : me !== 0) return;
+  if (!stream && trustedDirectory(dirname(real), stat.uid)) return;
   throw new IoError(
     "S5_OUTPUT_OWNER",
     `${path} belongs to another user (uid ${stat.uid}): s5 will not write plaintext where they may read it`,

@@ -129,6 +129,7 @@ describe("plaintext secret heuristic", () => {
       // Not flagged: a short word or a separator next to it, a URL whose password is the token.
       `password: "${token}" # rotated`,
       `DATABASE_PASSWORD_URL=postgres://app:${token}@db/app`,
+      `CI_DB=postgres://postgres:postgres@db:5432/test ${token}`,
     ].join("\n");
     const found = findSuspectSecrets(text);
     const lines = found.map((s) => text.slice(0, s.offset).split("\n").length);

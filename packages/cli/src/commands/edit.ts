@@ -26,8 +26,9 @@ import { checkOutputs, writeOutputs } from "../write.ts";
 function startEditor(file: string): { child: ChildProcess; done: Promise<number> } {
   const editor = process.env.VISUAL || process.env.EDITOR || "vi";
   // `exec`: the editor is the child itself, so a signal to it (when s5 must stop) reaches it,
-  // not a shell that would leave it running with the plaintext.
-  const child = spawn("/bin/sh", ["-c", `exec ${editor} "$1"`, "s5-editor", file], {
+  // not a shell that would leave it running with the plaintext. Through `env`, so that
+  // `EDITOR='LC_ALL=C vim'` still works (`exec NAME=value cmd` is not a command to a shell).
+  const child = spawn("/bin/sh", ["-c", `exec env ${editor} "$1"`, "s5-editor", file], {
     stdio: "inherit",
     env: childEnv(process.env),
   });

@@ -23,16 +23,18 @@ export interface Operation {
   method?: string | undefined;
 }
 
-/** Vault's first error text, cleaned of go-multierror framing and shortened ({@link shownText}). */
+/**
+ * Vault's first error text, cleaned of go-multierror framing: for recognising what happened. Only
+ * {@link shownText} of it goes into a message.
+ */
 export function vaultMessage(body: unknown): string {
   const errors = (body as { errors?: unknown } | null)?.errors;
   const first = Array.isArray(errors) && typeof errors[0] === "string" ? errors[0] : "";
-  const text = first
+  return first
     .replace(/^\d+ errors? occurred:\s*/, "")
     .replace(/\s*\*\s*/g, " ")
     .replace(/\s+/g, " ")
     .trim();
-  return shownText(text);
 }
 
 /** A word of plain language: `denied`, `Invalid`, `min_decryption_version`, `v2`, `8200`. */
@@ -155,8 +157,10 @@ export function responseError(
   op: Operation,
   tried?: Tried,
 ): S5Error {
-  const message = vaultMessage(body);
-  if (/namespace not found/.test(message)) {
+  // Recognised on Vault's own text (a route names the mount: `transit2/`); shown filtered.
+  const raw = vaultMessage(body);
+  const message = shownText(raw);
+  if (/namespace not found/.test(raw)) {
     return new ConfigError(
       "S5_CONFIG_VAULT_NAMESPACE",
       `Vault at ${op.address} has no such namespace`,
@@ -165,16 +169,16 @@ export function responseError(
       },
     );
   }
-  if (/encryption key not found/.test(message)) {
+  if (/encryption key not found/.test(raw)) {
     return new KeyError("S5_KEY_VAULT_NOT_FOUND", `${where(op)} does not exist`, {
       hint:
         `create it (\`bao write -f ${named(op.mount)}/keys/${named(op.key)}\`) or pick another key ` +
         "with -k/--transit-key or S5_VAULT_TRANSIT_KEY",
     });
   }
-  if (/missing client token/.test(message)) return missingToken();
-  if (status === 403 || /permission denied/.test(message)) {
-    return denied(op, status, message === "permission denied" ? "" : message);
+  if (/missing client token/.test(raw)) return missingToken();
+  if (status === 403 || /permission denied/.test(raw)) {
+    return denied(op, status, raw === "permission denied" ? "" : message);
   }
   if (op.action === "login" && status >= 400 && status < 500) {
     return new BackendError(
@@ -184,7 +188,7 @@ export function responseError(
       { status, hint: "check S5_VAULT_AUTH_MOUNT, the role and the credentials" },
     );
   }
-  if (status === 404 && /no handler for route/.test(message)) {
+  if (status === 404 && /no handler for route/.test(raw)) {
     return new ConfigError(
       "S5_CONFIG_VAULT_MOUNT",
       `no transit engine at \`${named(op.mount)}/\``,
@@ -195,7 +199,7 @@ export function responseError(
       },
     );
   }
-  if (status === 503 && /sealed/.test(message)) {
+  if (status === 503 && /sealed/.test(raw)) {
     return new BackendError("S5_VAULT_SEALED", ExitCode.unavailable, "Vault is sealed", {
       status,
       hint: "ask an operator to unseal it, then run again",
@@ -229,7 +233,7 @@ export function responseError(
     `Vault refused the ${op.action} request (HTTP ${status})${message ? `: ${message}` : ""}`,
     {
       status,
-      hint: /complexity|too large/.test(message)
+      hint: /complexity|too large/.test(raw)
         ? "lower S5_VAULT_BATCH_SIZE"
         : `${message === NOT_SHOWN ? "the server's log has its message" : "see Vault's message"}; check the key type (derived keys need a context s5 does not send)`,
     },
@@ -239,7 +243,7 @@ export function responseError(
 /** One item of a batch that Vault could not process. */
 export function itemError(text: string, op: Operation): S5Error {
   const message = shownText(text);
-  if (/too old|disallowed by policy/.test(message)) {
+  if (/too old|disallowed by policy/.test(text)) {
     return new DecryptError(
       "S5_DECRYPT_VAULT_TOO_OLD",
       `this token's key version is below the min_decryption_version of ${where(op)}`,
@@ -250,13 +254,13 @@ export function itemError(text: string, op: Operation): S5Error {
       },
     );
   }
-  if (/encryption key not found/.test(message)) return responseError(400, { errors: [text] }, op);
-  if (/message authentication failed/.test(message)) {
+  if (/encryption key not found/.test(text)) return responseError(400, { errors: [text] }, op);
+  if (/message authentication failed/.test(text)) {
     return new DecryptError("S5_DECRYPT_VAULT", `${where(op)} does not open this token`, {
       hint: "it was made with another key or mount (-k/--transit-key, --transit-mount), or altered",
     });
   }
-  if (/version is too new/.test(message)) {
+  if (/version is too new/.test(text)) {
     return new DecryptError(
       "S5_DECRYPT_VAULT_VERSION",
       `this token names a version ${where(op)} does not have`,

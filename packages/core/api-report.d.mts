@@ -190,10 +190,18 @@ export declare function rotateProjectKey(config: ProjectConfig, secretKeys: read
   previous: ProjectKey;
 }>;
 /**
+ * `s5 keys endorse`: a holder of the key before it confirms a key made without an endorsement
+ * (by `s5 keys rotate` before endorsements existed). Returns the ids endorsed; keys whose
+ * previous key these secret keys cannot open are left as they are.
+ */
+export declare function endorseProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<string[]>;
+/**
  * For `s5 keys list`: per project key, the public keys of its recipients with a valid proof, or
  * undefined for a key these secret keys cannot unlock (nothing can be checked).
  */
 export declare function provenRecipients(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, Set<string> | undefined>>;
+/** For `s5 keys list`: the ids of keys after the first whose endorsement can be checked and fails. */
+export declare function unendorsedKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Set<string>>;
 /**
  * Removes a recipient (by name or public key) from every project key; returns how many entries
  * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
@@ -490,6 +498,12 @@ interface ProjectKey {
   publicKey: string;
   /** ISO date of creation. */
   created?: string | undefined;
+  /**
+   * For every key after the first: made from the previous key's secret and this key's public key
+   * ({@link keyEndorsement}) by `s5 keys rotate`. A key appended by an edit of the project config
+   * has none that checks, and encrypting with it is refused where the previous key can be opened.
+   */
+  endorsement?: string | undefined;
   recipients: Recipient[];
 }
 /** The project config file name, found upward from the working directory. */

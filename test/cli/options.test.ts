@@ -110,7 +110,15 @@ describe("completion is generated from the declarations", () => {
     }
     expect(at("render", "")).toEqual(expect.arrayContaining(["secret.yml", "conf"]));
     expect(at("cipher", "")).not.toContain("secret.yml");
-    expect(at("keys", "")).toEqual(["add", "generate", "list", "remove", "rotate", "show"]);
+    expect(at("keys", "")).toEqual([
+      "add",
+      "endorse",
+      "generate",
+      "list",
+      "remove",
+      "rotate",
+      "show",
+    ]);
     expect(at("completion", "")).toEqual(["bash", "fish", "zsh"]);
     expect(at("render", "--config", "")).toEqual(["conf", "secret.yml"]);
     expect(at("run", "-f", "se")).toEqual(["secret.yml"]);
@@ -142,7 +150,7 @@ describe("completion is generated from the declarations", () => {
       expect(fishFlags.sort(), `fish ${def.name}`).toEqual(acceptedFlags(def));
     }
     expect(zsh).toContain("'*:argument:_s5_keys_arguments'");
-    expect(zsh).toContain("(show list generate add remove rotate)");
+    expect(zsh).toContain("(show list generate add remove rotate endorse)");
 
     for (const [shell, script, check] of [
       ["zsh", zsh, ["-n"]],

@@ -1,6 +1,7 @@
 // Key material is never written to, or read from, a file that group or others can access.
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { addProjectKey } from "@s5/core/internal";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run.ts";
 
@@ -154,6 +155,50 @@ describe("project key integrity", () => {
     expect(stolen.code).toBe(7);
     expect(stolen.stdout.length).toBe(0);
     expect((await alice.s5(["decipher", token])).stdout.toString()).toBe("new-db-password");
+  });
+
+  it("a project key appended by someone without access is refused for encrypting", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const before = (await alice.s5(["cipher", "before"])).stdout.toString();
+    const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
+    // Mallory's pull request appends a key she made, sealed to Alice and to herself, with valid
+    // proofs (she holds that key): every recipient entry checks, the key itself does not.
+    const mallory = sandbox();
+    const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
+    const malloryEnv = { S5_PRIVATE_KEY: malloryKey, XDG_CONFIG_HOME: join(mallory.dir, "none") };
+    const malloryPublic = (await mallory.s5(["keys", "show"], { env: malloryEnv })).stdout
+      .toString()
+      .trim();
+    const config = readProject(alice.dir);
+    await addProjectKey(config, [
+      { name: "alice", publicKey: alicePublic },
+      { name: "ci", publicKey: malloryPublic },
+    ]);
+    writeProject(alice.dir, config);
+    const cipher = await alice.s5(["cipher", "new-db-password"]);
+    expect(cipher.code).toBe(7);
+    expect(cipher.stderr).toContain("S5_KEY_LOCAL_UNENDORSED");
+    expect(cipher.stdout.length).toBe(0);
+    expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
+      /UNENDORSED: not made by a holder/,
+    );
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(7);
+    // Old tokens still decrypt; a real rotation is endorsed, and encrypting with it works.
+    expect((await alice.s5(["decipher", before])).stdout.toString()).toBe("before");
+    config.local.keys.pop();
+    writeProject(alice.dir, config);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    expect(readProject(alice.dir).local.keys[1].endorsement).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    const after = (await alice.s5(["cipher", "after"])).stdout.toString();
+    expect((await alice.s5(["decipher", after])).stdout.toString()).toBe("after");
+    // A key from a rotation before endorsements: confirmed by a holder of the key before it.
+    const legacy = readProject(alice.dir);
+    delete legacy.local.keys[1].endorsement;
+    writeProject(alice.dir, legacy);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(7);
+    expect((await alice.s5(["keys", "endorse"])).code).toBe(0);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
   });
 
   it("a recipient's name cannot hold control characters (keys list cannot be spoofed)", async () => {

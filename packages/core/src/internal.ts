@@ -26,6 +26,7 @@ export {
 export {
   addProjectKey,
   addProjectRecipient,
+  endorseProjectKeys,
   generateIdentity,
   type Identity,
   printableName,
@@ -33,6 +34,7 @@ export {
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
+  unendorsedKeys,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
 export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";

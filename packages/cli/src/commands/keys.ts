@@ -1,6 +1,7 @@
 import { KeyError, resolveSettings, type Settings } from "@s5/core";
 import {
   addProjectRecipient,
+  endorseProjectKeys,
   generateIdentity,
   loadSecretKeys,
   printableName,
@@ -8,6 +9,7 @@ import {
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
+  unendorsedKeys,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -17,7 +19,7 @@ import { writeProject } from "../project.ts";
 import { stdoutStream } from "../stdout.ts";
 
 /** The actions of `s5 keys`. */
-const KEYS_ACTIONS = ["show", "list", "generate", "add", "remove", "rotate"] as const;
+const KEYS_ACTIONS = ["show", "list", "generate", "add", "remove", "rotate", "endorse"] as const;
 
 function requireProject(settings: Settings) {
   if (!settings.project) {
@@ -40,7 +42,9 @@ export default defineCommand({
   remove NAME           remove a recipient; then rotate, since they may have kept the key
   rotate                add a new project key for the current recipients; new tokens use it,
                         old tokens still decrypt; needs your own access, and refuses a
-                        recipient that no key holder added (an edit of .s5.json)`,
+                        recipient that no key holder added (an edit of .s5.json)
+  endorse               confirm keys made by a rotation before endorsements existed (check
+                        \`git log -p .s5.json\` first): you must hold the key before each one`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
     { name: "ARGUMENT", optional: true, multiple: true },
@@ -98,13 +102,18 @@ export default defineCommand({
         // With a key at hand, each recipient's proof is checked: an entry added by editing
         // .s5.json (not by `s5 keys add`) is marked. Names are printed with control characters
         // escaped, so a name cannot rewrite the lines above it on a terminal.
-        const proven = await provenRecipients(project.config, loadSecretKeys(settings));
+        const secrets = loadSecretKeys(settings);
+        const proven = await provenRecipients(project.config, secrets);
+        const unendorsed = await unendorsedKeys(project.config, secrets);
         keys.forEach((key, i) => {
           const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
           const checked = proven.get(key.id);
           const note = checked ? "" : ", recipients not checked: you hold no key to it";
+          const made = unendorsed.has(key.id)
+            ? "  UNENDORSED: not made by a holder of the key before it"
+            : "";
           out(
-            `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""}${note})`,
+            `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""}${note})${made}`,
           );
           for (const r of key.recipients) {
             const mark =
@@ -149,6 +158,17 @@ export default defineCommand({
         const { key, previous } = await rotateProjectKey(project.config, loadSecretKeys(settings));
         await writeProject(project.file, project.config);
         say(`local key ${key.id} now encrypts; tokens of ${previous.id} still decrypt`);
+        return 0;
+      }
+      case "endorse": {
+        const project = requireProject(settings);
+        const endorsed = await endorseProjectKeys(project.config, loadSecretKeys(settings));
+        if (endorsed.length === 0) {
+          say("nothing to endorse: every key you can check is endorsed");
+          return 0;
+        }
+        await writeProject(project.file, project.config);
+        say(`endorsed local key(s) ${endorsed.join(", ")} in ${project.file} (commit it)`);
         return 0;
       }
       default:

@@ -6,7 +6,9 @@ import type { Backend, ItemResult, TokenBody } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
   identityFromSecret,
+  isEndorsed,
   type ProjectKey,
+  unendorsed,
   unlockProjectKey,
   verifyProjectKey,
 } from "./keyring.ts";
@@ -72,6 +74,23 @@ export function createLocalBackend(options: LocalOptions): Backend {
     });
   }
 
+  /**
+   * Where this user can open the key before the newest, the newest must carry that key's
+   * endorsement: a key appended to the project config by someone without access would receive
+   * every new secret. A user who joined after the rotation cannot check, and is not refused.
+   */
+  const checkEndorsed = (sodium: SodiumModule, key: ProjectKey) => {
+    const previous = options.keys.at(-2);
+    if (!previous) return;
+    let pair: KeyPair;
+    try {
+      pair = pairFor(sodium, previous.id);
+    } catch {
+      return;
+    }
+    if (!isEndorsed(sodium, pair, key)) throw unendorsed(key, previous);
+  };
+
   return {
     name: "local",
     async encrypt(plaintexts: readonly Uint8Array[]) {
@@ -91,6 +110,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
         } catch (error) {
           if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
         }
+        checkEndorsed(sodium, key);
       }
       return plaintexts.map((plaintext) => ({
         backend: "local" as const,

@@ -40,6 +40,12 @@ export interface ProjectKey {
   publicKey: string;
   /** ISO date of creation. */
   created?: string | undefined;
+  /**
+   * For every key after the first: made from the previous key's secret and this key's public key
+   * ({@link keyEndorsement}) by `s5 keys rotate`. A key appended by an edit of the project config
+   * has none that checks, and encrypting with it is refused where the previous key can be opened.
+   */
+  endorsement?: string | undefined;
   recipients: Recipient[];
 }
 
@@ -69,6 +75,36 @@ export function recipientProof(sodium: SodiumModule, pair: KeyPair, publicKey: B
   const out = Buffer.alloc(32);
   sodium.crypto_generichash(out, Buffer.concat([PROOF_DOMAIN, pair.secretKey, publicKey]));
   return out.toString("base64url");
+}
+
+const ENDORSEMENT_DOMAIN = Buffer.from("s5 key endorsement v1\0");
+
+/** BLAKE2b-256 of a domain, the previous project key's secret and the next key's public key. */
+export function keyEndorsement(sodium: SodiumModule, previous: KeyPair, next: Buffer): string {
+  const out = Buffer.alloc(32);
+  sodium.crypto_generichash(out, Buffer.concat([ENDORSEMENT_DOMAIN, previous.secretKey, next]));
+  return out.toString("base64url");
+}
+
+/** Whether `key` was made by someone who held the key before it (`previous`, unlocked). */
+export function isEndorsed(sodium: SodiumModule, previous: KeyPair, key: ProjectKey): boolean {
+  return (
+    key.endorsement !== undefined &&
+    key.endorsement === keyEndorsement(sodium, previous, decodePublicKey(key.publicKey))
+  );
+}
+
+export function unendorsed(key: ProjectKey, previous: ProjectKey): KeyError {
+  return new KeyError(
+    "S5_KEY_LOCAL_UNENDORSED",
+    `local key ${key.id} was not made by a holder of local key ${previous.id} (no valid endorsement): new secrets would go to whoever added it`,
+    {
+      hint:
+        "a key appended by editing .s5.json: check `git log -p .s5.json` and remove it. If your " +
+        "team made it with `s5 keys rotate` before endorsements, a holder of the previous key " +
+        "confirms it with `s5 keys endorse`",
+    },
+  );
 }
 
 /** Whether a recipient entry was made by someone who holds the project key. */

@@ -9,11 +9,15 @@ import {
   addRecipient,
   createProjectKey,
   identityFromSecret,
+  isEndorsed,
   isProven,
+  keyEndorsement,
   type ProjectKey,
+  unendorsed,
   unlockProjectKey,
+  verifyProjectKey,
 } from "./keyring.ts";
-import { generateKeyPair, loadSodium } from "./sodium.ts";
+import { generateKeyPair, type KeyPair, loadSodium, type SodiumModule } from "./sodium.ts";
 
 export interface Identity {
   /** `S5-SECRET-KEY-…`: keep private. */
@@ -101,6 +105,12 @@ export async function rotateProjectKey(
   const sodium = await loadSodium();
   const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
   const pair = unlockProjectKey(sodium, previous, previous.id, identities);
+  // The key rotated from must itself be one a key holder made (where that can be checked).
+  const before = config.local!.keys.at(-2);
+  if (before) {
+    const beforePair = tryUnlock(sodium, before, identities);
+    if (beforePair && !isEndorsed(sodium, beforePair, previous)) throw unendorsed(previous, before);
+  }
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
   if (unproven.length > 0) {
     const names = unproven.map((r) => printableName(r.name)).join(", ");
@@ -116,8 +126,44 @@ export async function rotateProjectKey(
     );
   }
   const { key } = createProjectKey(sodium, previous.recipients);
+  key.endorsement = keyEndorsement(sodium, pair, decodePublicKey(key.publicKey));
   config.local!.keys.push(key);
   return { key, previous };
+}
+
+function tryUnlock(
+  sodium: SodiumModule,
+  key: ProjectKey,
+  identities: readonly KeyPair[],
+): KeyPair | undefined {
+  try {
+    return unlockProjectKey(sodium, key, key.id, identities);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * `s5 keys endorse`: a holder of the key before it confirms a key made without an endorsement
+ * (by `s5 keys rotate` before endorsements existed). Returns the ids endorsed; keys whose
+ * previous key these secret keys cannot open are left as they are.
+ */
+export async function endorseProjectKeys(
+  config: ProjectConfig,
+  secretKeys: readonly Uint8Array[],
+): Promise<string[]> {
+  const sodium = await loadSodium();
+  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const keys = config.local?.keys ?? [];
+  const endorsed: string[] = [];
+  for (let i = 1; i < keys.length; i++) {
+    const previous = tryUnlock(sodium, keys[i - 1]!, identities);
+    if (!previous || isEndorsed(sodium, previous, keys[i]!)) continue;
+    verifyProjectKey(sodium, keys[i]!);
+    keys[i]!.endorsement = keyEndorsement(sodium, previous, decodePublicKey(keys[i]!.publicKey));
+    endorsed.push(keys[i]!.id);
+  }
+  return endorsed;
 }
 
 /**
@@ -140,6 +186,22 @@ export async function provenRecipients(
     }
     const proven = pair && key.recipients.filter((r) => isProven(sodium, pair, r));
     result.set(key.id, proven && new Set(proven.map((r) => r.publicKey)));
+  }
+  return result;
+}
+
+/** For `s5 keys list`: the ids of keys after the first whose endorsement can be checked and fails. */
+export async function unendorsedKeys(
+  config: ProjectConfig,
+  secretKeys: readonly Uint8Array[],
+): Promise<Set<string>> {
+  const sodium = await loadSodium();
+  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const keys = config.local?.keys ?? [];
+  const result = new Set<string>();
+  for (let i = 1; i < keys.length; i++) {
+    const previous = tryUnlock(sodium, keys[i - 1]!, identities);
+    if (previous && !isEndorsed(sodium, previous, keys[i]!)) result.add(keys[i]!.id);
   }
   return result;
 }

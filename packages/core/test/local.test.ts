@@ -7,6 +7,7 @@ import {
   addProjectRecipient,
   generateIdentity,
   removeProjectRecipient,
+  rotateProjectKey,
 } from "../src/local/manage.ts";
 import { formatBody, formatToken, parseBody } from "../src/token.ts";
 
@@ -73,7 +74,8 @@ describe("local keys", () => {
       keys: config.local!.keys,
       secretKeys: [],
     }).encrypt([Buffer.from("old")]);
-    await addProjectKey(config, config.local!.keys[0]!.recipients);
+    // A rotation by a key holder (its new key endorsed by the old one).
+    await rotateProjectKey(config, [decodeSecretKey(alice.secretKey)]);
     const backend = createLocalBackend({
       keys: config.local!.keys,
       secretKeys: [decodeSecretKey(alice.secretKey)],

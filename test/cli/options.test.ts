@@ -2,7 +2,7 @@
 // agree on every option of every command. The declarations are read from the CLI's source; each
 // is checked against the built CLI's parser (a child process).
 import { spawnSync } from "node:child_process";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { parserOptions } from "../../packages/cli/src/args.ts";
@@ -295,6 +295,14 @@ describe("machine-readable output: one JSON array per command; SARIF for check",
     );
     expect(above.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(
       "../app.yml",
+    );
+    // A name with a space, `#` and `%` is a URI reference, percent-encoded.
+    writeFileSync(join(box.dir, "my file#1 100%.yml"), readFileSync(join(box.dir, "app.yml")));
+    const odd = JSON.parse(
+      (await box.s5(["check", "--format=sarif", "my file#1 100%.yml"])).stdout.toString(),
+    );
+    expect(odd.runs[0].results[0].locations[0].physicalLocation.artifactLocation.uri).toBe(
+      "my%20file%231%20100%25.yml",
     );
   });
 });

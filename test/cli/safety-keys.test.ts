@@ -1,5 +1,13 @@
 // Key material is never written to, or read from, a file that group or others can access.
-import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { addProjectKey } from "@s5/core/internal";
 import { describe, expect, it } from "vitest";
@@ -200,6 +208,46 @@ describe("project key integrity", () => {
     expect((await alice.s5(["keys", "endorse"])).code).toBe(0);
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
   });
+
+  // Only root can make a file another user owns (the attack needs one).
+  it.runIf(process.getuid?.() === 0)(
+    "an .s5.json another user planted above the working directory is refused",
+    async () => {
+      const alice = sandbox();
+      await alice.s5(["init", "--name", "alice"]);
+      // A /tmp-like directory: anyone may create files in it. Mallory puts her project file there.
+      const shared = join(alice.dir, "..", "shared");
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      const mallory = sandbox();
+      await mallory.s5(["init", "--name", "mallory"]);
+      const planted = join(shared, ".s5.json");
+      writeFileSync(planted, readFileSync(join(mallory.dir, ".s5.json")));
+      chownSync(planted, 65534, 65534);
+      const work = join(shared, "alice-work");
+      mkdirSync(work);
+      const cipher = await alice.s5(["cipher", "victim-db-password"], { cwd: work });
+      expect(cipher.code).toBe(12);
+      expect(cipher.stderr).toContain(`${planted} belongs to another user (uid 65534)`);
+      expect(cipher.stderr).toContain("S5_CONFIG_UNSAFE");
+      expect(cipher.stdout.length).toBe(0);
+      // Named explicitly, it is trusted; one in a directory only its owner can change is used.
+      expect(
+        (
+          await alice.s5(["cipher", "--config", planted, "x"], {
+            cwd: work,
+            env: { S5_BACKEND: "local" },
+          })
+        ).code,
+      ).toBe(0);
+      const owned = join(alice.dir, "..", "service");
+      mkdirSync(owned, { mode: 0o755 });
+      writeFileSync(join(owned, ".s5.json"), readFileSync(join(alice.dir, ".s5.json")));
+      chownSync(join(owned, ".s5.json"), 65534, 65534);
+      chownSync(owned, 65534, 65534);
+      expect((await alice.s5(["cipher", "x"], { cwd: owned })).code).toBe(0);
+    },
+  );
 
   it("a recipient's name cannot hold control characters (keys list cannot be spoofed)", async () => {
     const alice = sandbox();

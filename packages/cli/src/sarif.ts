@@ -18,8 +18,12 @@ const RULES: Record<string, string> = {
 };
 
 /** A path as SARIF wants it: relative to the working directory, with `/`. */
+/** A relative URI reference: each path segment percent-encoded (`my file#1.yml` → `my%20file%231.yml`). */
 function uriOf(file: string): string {
-  return relative(process.cwd(), resolve(file)).split(sep).join("/");
+  return relative(process.cwd(), resolve(file))
+    .split(sep)
+    .map((segment) => (segment === ".." ? segment : encodeURIComponent(segment)))
+    .join("/");
 }
 
 /** The SARIF log of a check run. */

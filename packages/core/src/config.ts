@@ -15,7 +15,7 @@ import { closest } from "./suggest.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
 // the runtime loader (`s5/config`) would add to every application start.
-const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
+const { existsSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
 
 /** The project config file name, found upward from the working directory. */
 export const PROJECT_FILE = ".s5.json";
@@ -124,16 +124,52 @@ export function parseBackendName(value: string, source: string): BackendName {
   );
 }
 
-/** Finds `.s5.json` in `cwd` or the nearest parent directory. */
+/**
+ * Finds `.s5.json` in `cwd` or the nearest parent directory. One another user could have put there
+ * is refused ({@link checkProjectFile}): it decides whom new secrets are encrypted to.
+ */
 export function findProjectFile(cwd: string): string | undefined {
   let dir = resolve(cwd);
   for (;;) {
     const candidate = join(dir, PROJECT_FILE);
-    if (existsSync(candidate)) return candidate;
+    if (existsSync(candidate)) {
+      checkProjectFile(candidate);
+      return candidate;
+    }
     const parent = dirname(dir);
     if (parent === dir) return undefined;
     dir = parent;
   }
+}
+
+/**
+ * A project config found upward is used when it is this user's or root's, or when only its owner
+ * can change the directory it is in (a service's `/srv/app`, a CI runner's checkout that a root
+ * container reads). One that another user owns in a directory others can write (`/tmp`, above
+ * every project there) could send every new secret to that user: refused, as git refuses a
+ * repository of "dubious ownership". Naming the file (`--config`, `S5_CONFIG`) trusts it.
+ */
+function checkProjectFile(file: string): void {
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  let owner: number;
+  let trusted = false;
+  try {
+    owner = statSync(file).uid;
+    if (owner === me || owner === 0) return;
+    const dir = statSync(dirname(file));
+    trusted = (dir.mode & 0o022) === 0 && (dir.uid === owner || dir.uid === me || dir.uid === 0);
+  } catch {
+    return;
+  }
+  if (trusted) return;
+  throw new ConfigError(
+    "S5_CONFIG_UNSAFE",
+    `${file} belongs to another user (uid ${owner}) in a directory others can write: s5 will not use it`,
+    {
+      hint: "it decides whom new secrets are encrypted to: remove it, or name it with --config if you trust it",
+    },
+  );
 }
 
 export function readProjectFile(file: string): ProjectConfig {

@@ -120,6 +120,10 @@ describe("validate against the project schema", () => {
     const pasted = messages({ "S5-SECRET-KEY-abcdefghijklmnop": true });
     expect(pasted[0]).toContain("unknown key (not shown: it may be a secret)");
     expect(pasted[0]).not.toContain("abcdefgh");
+    // A key with control characters (a terminal escape) is shown escaped.
+    const escaped = messages({ "\u001b[2Kx\n": true });
+    expect(escaped[0]).toContain("unknown key `\\u001b[2Kx\\n`");
+    expect(escaped[0]).not.toContain("\u001b");
   });
 
   it("an unknown backend lists the backends, suggesting one only for a near typo", () => {

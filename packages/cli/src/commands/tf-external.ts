@@ -53,7 +53,8 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
     const query = readQuery(await readStdin("the query JSON object"));
     const keys = Object.keys(query);
     const sources: Source<string>[] = keys.map((key) => ({
-      name: `query.${key}`,
+      // The key as JSON writes it: a control character in it reaches no terminal.
+      name: `query.${JSON.stringify(key).slice(1, -1)}`,
       content: query[key]!,
     }));
     await using backends = createBackends(

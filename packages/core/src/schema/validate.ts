@@ -96,9 +96,9 @@ function typeOf(value: unknown): string {
 
 /** A key is named, unless it looks like a secret typed in the wrong place. */
 function showKey(key: string): string {
-  return key.length > 40 || /secret-key/i.test(key)
-    ? "(not shown: it may be a secret)"
-    : `\`${key}\``;
+  if (key.length > 40 || /secret-key/i.test(key)) return "(not shown: it may be a secret)";
+  // A control character in a key could rewrite the terminal's lines: escaped, as JSON writes it.
+  return `\`${JSON.stringify(key).slice(1, -1)}\``;
 }
 
 function check(

@@ -79,3 +79,49 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     expect(clean.stdout).toContain("Passed");
   });
 });
+
+describe("a plain git hook: s5 check --staged", () => {
+  it("checks what the commit will hold, renames included, not the work tree", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    const env = {
+      ...box.env,
+      PATH: `${s5OnPath(box.dir)}:${box.env.PATH}`,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    };
+    const git = (...args: string[]) =>
+      spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+    git("init", "-q");
+    // The README's hook (s5 on PATH here, where a project has it in node_modules for `npx`).
+    const hook = join(box.dir, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, "#!/bin/sh\ns5 check --no-decrypt --staged\n", { mode: 0o755 });
+    const token = (await box.s5(["cipher", "db-password-value"])).stdout.toString();
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\nname: billing\n`);
+    git("add", ".s5.json", "app.yml");
+    expect(git("commit", "-qm", "clean").status).toBe(0);
+    // A secret staged, then taken out of the file only: the commit would hold it.
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\napi_password: Hunter2Hunter2!\n`);
+    git("add", "app.yml");
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\nname: billing\n`);
+    const blocked = git("commit", "-qm", "leak");
+    expect(blocked.status).not.toBe(0);
+    expect(blocked.stdout + blocked.stderr).toContain(
+      "app.yml:2:15: `api_password` holds a plaintext value",
+    );
+    expect(git("log", "--oneline").stdout.trim().split("\n")).toHaveLength(1);
+    // A renamed file with a new secret is checked too.
+    git("reset", "-q");
+    git("mv", "app.yml", "prod.yml");
+    writeFileSync(join(box.dir, "prod.yml"), `db: ${token}\ntoken: ghp_${"a1B2".repeat(10)}\n`);
+    git("add", "prod.yml");
+    const renamed = git("commit", "-qm", "rename");
+    expect(renamed.status).not.toBe(0);
+    expect(renamed.stdout + renamed.stderr).toContain("prod.yml:2:");
+    // --staged takes no paths.
+    expect((await box.s5(["check", "--staged", "app.yml"])).code).toBe(2);
+  });
+});

@@ -18,6 +18,7 @@ import { findSuspectSecrets, goToolBackendOf, vaultEnvAddress } from "@s5/core/i
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { stagedFiles } from "../git-staged.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
 import { stdoutStream, writeStdout } from "../stdout.ts";
@@ -115,7 +116,8 @@ export default defineCommand({
     a line to skip it.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
-current directory.`,
+current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
+the content the commit will have.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },
@@ -135,6 +137,10 @@ current directory.`,
       default: "text",
     },
     json: { type: "boolean", description: "the same as --format json" },
+    staged: {
+      type: "boolean",
+      description: "check what is staged for the next commit, as git will commit it (hooks)",
+    },
   },
   examples: ["s5 check .", "s5 check --format sarif . > s5.sarif   # for GitHub code scanning"],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -150,7 +156,11 @@ current directory.`,
     const problems: Problem[] = [];
     const all: FoundTokens[] = [];
     let files = 0;
-    for (const { file, content } of textFiles(positionals)) {
+    if (values.staged && positionals.length > 0) {
+      context.usage("--staged checks what git has staged; it takes no FILE or DIR");
+    }
+    const inputs = values.staged ? stagedFiles() : textFiles(positionals);
+    for (const { file, content } of inputs) {
       files++;
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures)

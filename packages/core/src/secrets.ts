@@ -23,7 +23,7 @@ export interface SuspectSecret {
 
 const ASSIGNMENT = /^\s*(?:export\s+|-\s+)?["']?([A-Za-z0-9_.-]+)["']?\s*[:=]\s*(.*?)\s*,?\s*$/;
 const SECRET_NAME =
-  /(pass(word|wd|phrase)?|secret|token|api[_-]?key|private[_-]?key|credential|auth)/i;
+  /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth)/i;
 const KNOWN = [
   { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, name: "a private key" },
   { pattern: /\bAKIA[0-9A-Z]{16}\b/, name: "an AWS access key id" },
@@ -110,11 +110,53 @@ function suspectPiece(value: string, secretName: boolean): boolean {
     );
 }
 
+/** A `"key": "value"` or `key: value` pair anywhere on a line (one-line JSON, a YAML flow map). */
+const PAIR = /["']?([A-Za-z0-9_.-]+)["']?\s*:\s*("(?:[^"\\]|\\.)*"|'[^']*'|[^\s,{}[\]][^,{}[\]]*)/g;
+/** `<key>value</key>`. */
+const ELEMENT = /<([A-Za-z0-9_.-]+)>([^<]*)<\/\1>/g;
+
+/** A value that reads as a password: not a token, a placeholder, a word, or a sentence. */
+function plaintextValue(raw: string): boolean {
+  const value = unquote(raw.trim());
+  return (
+    !value.includes(HOLE) &&
+    !PLACEHOLDER.test(value) &&
+    value.length >= 6 &&
+    !/^[a-z]+$/.test(value) &&
+    !value.includes(" ")
+  );
+}
+
+/** The first secret-named pair of a line that is not the line's own assignment, with a plaintext. */
+function inlineSecret(line: string): { name: string; at: number } | undefined {
+  for (const pattern of [PAIR, ELEMENT]) {
+    pattern.lastIndex = 0;
+    for (let match = pattern.exec(line); match; match = pattern.exec(line)) {
+      const [, name = "", raw = ""] = match;
+      if (SECRET_NAME.test(name) && plaintextValue(raw)) return { name, at: match.index };
+    }
+  }
+  return undefined;
+}
+
+/** The lines of a YAML block scalar (`key: |`) after `index`: those indented deeper. */
+function blockLines(lines: readonly string[], index: number): string[] {
+  const indent = /^\s*/.exec(lines[index]!)![0].length;
+  const block: string[] = [];
+  for (let i = index + 1; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (line.trim() !== "" && /^\s*/.exec(line)![0].length <= indent) break;
+    block.push(line);
+  }
+  return block;
+}
+
 /** Lines of `text` that look like they hold an unencrypted secret. */
 export function findSuspectSecrets(text: string): SuspectSecret[] {
   const found: SuspectSecret[] = [];
   let offset = 0;
-  for (const whole of text.split("\n")) {
+  const all = text.split("\n");
+  for (const [index, whole] of all.entries()) {
     const lineStart = offset;
     offset += whole.length + 1;
     if (whole.includes("s5:ignore")) continue;
@@ -140,6 +182,15 @@ export function findSuspectSecrets(text: string): SuspectSecret[] {
       continue;
     }
     const match = ASSIGNMENT.exec(line);
+    // Another pair on the line (one-line JSON, a YAML flow map, an XML element).
+    const inline = inlineSecret(line);
+    if (inline && inline.name !== match?.[1]) {
+      found.push({
+        offset: lineStart + inline.at,
+        reason: `\`${inline.name}\` holds a plaintext value`,
+      });
+      continue;
+    }
     if (!match) continue;
     const [, name = "", raw = ""] = match;
     const value = unquote(raw.trim());
@@ -152,7 +203,22 @@ export function findSuspectSecrets(text: string): SuspectSecret[] {
       }
       continue;
     }
-    if (PLACEHOLDER.test(value) || /^[|>][-+]?$/.test(value)) continue;
+    if (/^[|>][-+]?\d*$/.test(value)) {
+      // A block scalar: its value is on the lines below.
+      const block = blockLines(all, index);
+      if (
+        SECRET_NAME.test(name) &&
+        block.some((l) => l.trim() !== "") &&
+        !block.join("\n").includes("{{")
+      ) {
+        found.push({
+          offset: lineStart + line.indexOf(name),
+          reason: `\`${name}\` holds a plaintext value`,
+        });
+      }
+      continue;
+    }
+    if (PLACEHOLDER.test(value)) continue;
     const at = lineStart + line.indexOf(raw);
     if (
       SECRET_NAME.test(name) &&

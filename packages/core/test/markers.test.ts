@@ -111,6 +111,25 @@ describe("plaintext secret heuristic", () => {
     expect(lines).toEqual([1, 2, 5, 6]);
   });
 
+  it("looks at every pair of a line, block scalars and XML elements", () => {
+    const token = "{{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}";
+    const text = [
+      `{"api":"${token}","password":"Hunter2!xyz"}`,
+      `db: { password: "Hunter2!x", token: "${token}" }`,
+      "password: |",
+      "  Hunter2!xyz",
+      "<config><password>Hunter2!xyz</password></config>",
+      "DB_PWD=Hunter2!xyz",
+      // Not flagged: tokens, placeholders, a block scalar holding a token.
+      `{"password":"${token}","user":"app"}`,
+      ['db: { password: "$', '{DB_PASSWORD}" }'].join(""),
+      "secret: |",
+      `  ${token}`,
+    ].join("\n");
+    const lines = findSuspectSecrets(text).map((s) => text.slice(0, s.offset).split("\n").length);
+    expect(lines).toEqual([1, 2, 3, 5, 6]);
+  });
+
   it("checks what is left around tokens on their lines", () => {
     const token = "{{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}";
     const text = [

@@ -579,7 +579,10 @@ interface SettingsInput {
 /** Reads a boolean variable the way the Vault CLI does: `1/true/yes/on` and `0/false/no/off`. */
 declare function readBoolean(value: string | undefined, name: string): boolean | undefined;
 declare function parseBackendName(value: string, source: string): BackendName;
-/** Finds `.s5.json` in `cwd` or the nearest parent directory. */
+/**
+ * Finds `.s5.json` in `cwd` or the nearest parent directory. One another user could have put there
+ * is refused ({@link checkProjectFile}): it decides whom new secrets are encrypted to.
+ */
 declare function findProjectFile(cwd: string): string | undefined;
 declare function readProjectFile(file: string): ProjectConfig;
 /** Resolves flags, environment, project config and defaults into one set of settings. */

@@ -1,7 +1,9 @@
+import { randomBytes } from "node:crypto";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { rspack } from "@rspack/core";
 import s5esbuild from "@s5/unplugin/esbuild";
+import s5rollup from "@s5/unplugin/rollup";
 import s5rspack from "@s5/unplugin/rspack";
 import s5vite from "@s5/unplugin/vite";
 import s5webpack from "@s5/unplugin/webpack";
@@ -9,6 +11,7 @@ import { build as esbuild } from "esbuild";
 import { createServer, build as viteBuild } from "vite";
 import { beforeAll, describe, expect, it } from "vitest";
 import webpack from "webpack";
+import { runChild } from "../child.ts";
 import { type Keys, makeKeys, tempProject } from "./setup.ts";
 
 const SECRET = "Sup3r-Secr3t-VALUE-42";
@@ -22,6 +25,7 @@ beforeAll(async () => {
 
 const project = (files: Record<string, string>) => tempProject("s5-errors-", files);
 
+const HIDDEN = "[s5: value hidden]";
 const stripColours = (text: string) => text.replace(/\x1b\[[0-9;]*m/g, "");
 
 describe("Vite dev server", () => {
@@ -164,5 +168,109 @@ describe("build logs", () => {
     const printed = stripColours(`${error?.message}\n${error?.stack}`);
     expect(printed).toContain("src/server.ts");
     expect(printed).not.toContain(SECRET);
+  });
+});
+
+/** A later plugin that reports a problem at a place in a decrypted module (a linter, a checker). */
+const linter = (file: string, loc: { line: number; column: number }, quote = false) => ({
+  name: "lint",
+  transform(this: { error(message: string, pos: object): never }, code: string, id: string) {
+    if (!id.endsWith(file)) return null;
+    // Some checkers quote the offending line in their message.
+    const line = quote ? `: ${code.split("\n")[loc.line - 1]}` : "";
+    this.error(`no-restricted-syntax${line}`, loc);
+  },
+});
+
+/** What Rollup's CLI prints for a failed build: message, frame and stack. */
+async function rollupError(dir: string, input: string, plugins: object[]): Promise<string> {
+  const { rollup } = await import("rollup");
+  const error = await rollup({ input: join(dir, input), plugins: plugins as never }).then(
+    () => undefined,
+    (e: Error & { frame?: string }) => e,
+  );
+  expect(error).toBeDefined();
+  return stripColours(`${error?.message}\n${error?.frame ?? ""}\n${error?.stack}`);
+}
+
+describe("long values and many values", () => {
+  it("Rollup: a 7,000-character value next to a syntax error is not printed, and redaction raises no error of its own", async () => {
+    const value = `CERT-${"Zq9".repeat(2332)}`;
+    const dir = project({
+      "src/config.js": `export const cert = "${await keys.encrypt(value)}";\nexport const x = ;\n`,
+    });
+    const printed = await rollupError(dir, "src/config.js", [s5rollup({ env: keys.env })]);
+    expect(printed).toContain("Expression expected");
+    expect(printed).not.toContain("Invalid regular expression");
+    expect(printed).not.toContain("CERT-Zq9");
+    expect(printed).not.toContain("Zq9Zq9Zq9");
+  });
+
+  it("Rollup: a line cut at 120 columns by the code frame shows no part of a long value", async () => {
+    const value = `sk_live_${"0123456789abcdef".repeat(11)}`;
+    const dir = project({
+      "src/a.js": `export const apiKey = "${await keys.encrypt(value)}";\nexport const x = 1;\n`,
+    });
+    const printed = await rollupError(dir, "src/a.js", [
+      s5rollup({ env: keys.env }),
+      linter("a.js", { line: 2, column: 13 }),
+    ]);
+    expect(printed).toContain("no-restricted-syntax");
+    expect(printed).not.toContain("sk_live_0123");
+    expect(printed).not.toContain("0123456789abcdef");
+    // The frame is drawn from the source as written: the token, and the caret under line 2.
+    expect(printed).toMatch(/1: export const apiKey = "\{\{ s5:/);
+    expect(printed).toContain("2: export const x = 1;\n                ^");
+  });
+
+  it("Vite dev server: a frame cut on both sides around a long value shows no part of it", async () => {
+    const value = `pk_secret_${"fedcba9876543210".repeat(20)}`;
+    const root = project({
+      "src/server.js": `export const key = "${await keys.encrypt(value)}"; export const after = 1;\n`,
+    });
+    const server = await createServer({
+      root,
+      configFile: false,
+      logLevel: "silent",
+      server: { port: 0, host: "127.0.0.1", hmr: false },
+      plugins: [s5vite({ env: keys.env }), linter("server.js", { line: 1, column: 150 })],
+    });
+    try {
+      const error = await server.ssrLoadModule("/src/server.js").then(
+        () => undefined,
+        (e: Error & { frame?: string; pluginCode?: string }) => e,
+      );
+      const printed = stripColours(
+        `${error?.message}\n${error?.frame}\n${error?.stack}\n${error?.pluginCode}`,
+      );
+      expect(printed).toContain("no-restricted-syntax");
+      expect(printed).not.toContain("fedcba9876543210");
+      expect(printed).not.toContain("pk_secret_");
+    } finally {
+      await server.close();
+    }
+  });
+
+  it("Rollup: 20,000 values in a module, quoted by a later plugin's error, are hidden and the build ends normally", async () => {
+    const values = Array.from({ length: 20_000 }, () =>
+      randomBytes(20).toString("base64url").slice(0, 20),
+    );
+    const tokens = await keys.encryptMany(values);
+    const dir = project({
+      "src/many.js": `export const values = [\n${tokens.map((t) => `  "${t}",`).join("\n")}\n];\n`,
+      "build.mjs": [
+        'import { rollup } from "rollup";',
+        'import s5 from "@s5/unplugin/rollup";',
+        `const lint = { name: "lint", transform(code, id) { if (id.endsWith("many.js")) this.error("no-restricted-syntax: " + code.split("\\n").slice(1, 4).join(" "), { line: 3, column: 2 }); } };`,
+        "try { await rollup({ input: 'src/many.js', plugins: [s5(), lint] }); console.log('built'); }",
+        "catch (e) { console.log([e.message, e.frame, e.stack].join('\\n')); }",
+        "",
+      ].join("\n"),
+    });
+    const result = await runChild(process.execPath, ["build.mjs"], { cwd: dir, env: keys.env });
+    expect(result.stderr).not.toContain("FATAL");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain(`no-restricted-syntax:   "${HIDDEN}",   "${HIDDEN}"`);
+    for (const value of values.slice(0, 5)) expect(result.stdout).not.toContain(value);
   });
 });

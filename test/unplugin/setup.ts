@@ -35,6 +35,8 @@ export interface Keys {
   env: Record<string, string>;
   tokens: Record<SecretName, string>;
   encrypt(value: string): Promise<string>;
+  /** Many values in one call (one backend batch). */
+  encryptMany(values: readonly string[]): Promise<string[]>;
 }
 
 export async function makeKeys(): Promise<Keys> {
@@ -52,10 +54,14 @@ export async function makeKeys(): Promise<Keys> {
     const [body] = await local.encrypt([new TextEncoder().encode(value)]);
     return formatToken(body!);
   };
+  const encryptMany = async (values: readonly string[]) => {
+    const bodies = await local.encrypt(values.map((value) => new TextEncoder().encode(value)));
+    return bodies.map((body) => formatToken(body));
+  };
   const tokens = {} as Record<SecretName, string>;
   for (const name of Object.keys(SECRETS) as SecretName[])
     tokens[name] = await encrypt(SECRETS[name]);
-  return { env, tokens, encrypt };
+  return { env, tokens, encrypt, encryptMany };
 }
 
 /** Writes every `src/*.template.*` of an app as `*.generated.*` with tokens in place. */

@@ -21,12 +21,13 @@ import { allowMatcher } from "./allow.ts";
 import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./emitted.ts";
 import { toBuildError } from "./errors.ts";
 import { loaderFor } from "./esbuild-setup.ts";
+import { originalFrame, type Source, sourceOf } from "./frame.ts";
 import { formsOf, leakMessage, remember } from "./leaks.ts";
 import { maskTokens } from "./mask.ts";
 import { type Options, resolveOptions } from "./options.ts";
 import { scanClient, scanServer } from "./outputs.ts";
 import { scanPublicDir } from "./public-dir.ts";
-import { createRedactor, HIDDEN, redactCompilation } from "./redact.ts";
+import { createRedactor, HIDDEN, redactCompilation, setField } from "./redact.ts";
 import { languageOf } from "./syntax.ts";
 import { esbuildCheck, rolldownCheck, type SyntaxCheck } from "./syntax-check.ts";
 import { consumerOf, isClientTarget, viteConfigOf, viteWantsMap } from "./target.ts";
@@ -66,6 +67,8 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   /** Files whose transformed code holds a plaintext, and every form of those values (cache guard). */
   const tainted = new Set<string>();
   const values = new Set<string>();
+  /** Each decrypted module's source as it was (tokens, no values): frames of errors are drawn from it. */
+  const sources = new Map<string, Source>();
   /** Only webpack and Rspack have a persistent cache to guard. */
   const cacheGuard = meta.framework === "webpack" || meta.framework === "rspack";
   let esbuildLoaders: Record<string, Loader> | undefined;
@@ -85,6 +88,7 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       if (leaked.length > 0) throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
     }
     tainted.add(done.file);
+    sources.set(done.file, sourceOf(code, done.code));
     return { code: done.code, map: done.map, values: done.values } satisfies TransformOutput;
   }
 
@@ -128,23 +132,16 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
 
     /**
      * An error raised after our transform (a later plugin, the bundler's parser): every plaintext
-     * we wrote is replaced by a marker, and the `pluginCode` of a module we decrypted (Vite sends
-     * it to the browser) by a note, in place.
+     * we wrote is replaced by a marker, in place. For an error about a module we decrypted, its
+     * `pluginCode` (Vite sends it to the browser) becomes a note and its code frame is drawn again
+     * from the module's source (a bundler cuts long lines, and a cut value matches no form).
      */
     redactError(error: unknown): boolean {
-      const record = error as { id?: unknown; pluginCode?: unknown } | null;
-      if (
-        record &&
-        typeof record === "object" &&
-        typeof record.pluginCode === "string" &&
-        typeof record.id === "string" &&
-        tainted.has(record.id.split("?")[0]!)
-      ) {
-        record.pluginCode = `${HIDDEN} (the module holds decrypted values)`;
-        redactor.error(error);
-        return true;
-      }
-      return redactor.error(error);
+      let replaced = false;
+      try {
+        replaced = hideModuleCode(error);
+      } catch {}
+      return redactor.error(error) || replaced;
     },
 
     redactText: redactor.text,
@@ -261,6 +258,34 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       });
     },
   };
+  /** `pluginCode` and `frame` of an error about a decrypted module; true if one was replaced. */
+  function hideModuleCode(error: unknown): boolean {
+    if (typeof error !== "object" || error === null) return false;
+    const record = error as Record<string, unknown>;
+    const loc = (typeof record.loc === "object" ? record.loc : undefined) as
+      | { file?: unknown; line?: unknown; column?: unknown }
+      | undefined;
+    const id = typeof record.id === "string" ? record.id : loc?.file;
+    const source = typeof id === "string" ? sources.get(id.split("?")[0]!) : undefined;
+    if (!source) return false;
+    let replaced = false;
+    if (typeof record.pluginCode === "string") {
+      setField(record, "pluginCode", `${HIDDEN} (the module holds decrypted values)`);
+      replaced = true;
+    }
+    if (typeof record.frame === "string") {
+      replaced = true;
+      const line = typeof loc?.line === "number" ? loc.line : Number.NaN;
+      const column = typeof loc?.column === "number" ? loc.column : undefined;
+      setField(
+        record,
+        "frame",
+        originalFrame(source, line, column) ?? `${HIDDEN} (the module holds decrypted values)`,
+      );
+    }
+    return replaced;
+  }
+
   /** The bundler's own parser for this module, where the plugin can reach it. */
   function syntaxCheckFor(hookThis: unknown, id: string): SyntaxCheck | undefined {
     const build = esbuildBuildOf(hookThis);

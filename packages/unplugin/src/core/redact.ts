@@ -3,11 +3,19 @@
  * left it: a code frame, Vite's `pluginCode`, a message. This replaces every form of every
  * plaintext this plugin instance wrote with a marker, in place, before the bundler prints the
  * error or sends it to a browser.
+ *
+ * Colour codes are taken out of a text before it is searched (Vite colours a frame one character
+ * at a time) and put back after each marker. The search is literal (`search.ts`): a regular
+ * expression made of the values overflowed V8 on a long value, and its `SyntaxError` quoted them.
  */
 import { formsOf } from "./leaks.ts";
+import { type MultiSearch, multiSearch, type Range } from "./search.ts";
 
 /** What a plaintext becomes in an error. */
 export const HIDDEN = "[s5: value hidden]";
+
+/** What a whole field becomes if it could not be searched (it is never shown unsearched). */
+export const UNCHECKED = `${HIDDEN} (this text could not be searched for decrypted values)`;
 
 /**
  * Shorter forms are left alone: a two-letter value would blank out unrelated words of every
@@ -28,32 +36,94 @@ const TEXT_KEYS = [
 ];
 const NESTED_KEYS = ["cause", "error", "errors", "location", "notes", "loc"];
 
+const COLOUR = /\x1b\[[0-9;]*m/g;
+
+interface Plain {
+  text: string;
+  /** Index in the original text of each character of `text`; none when there were no codes. */
+  origin?: Int32Array;
+}
+
+function withoutColours(value: string): Plain {
+  if (!value.includes("\x1b")) return { text: value };
+  const origin = new Int32Array(value.length);
+  let text = "";
+  let from = 0;
+  const copy = (to: number) => {
+    for (let i = from; i < to; i++) origin[text.length + i - from] = i;
+    text += value.slice(from, to);
+  };
+  for (const match of value.matchAll(COLOUR)) {
+    copy(match.index);
+    from = match.index + match[0].length;
+  }
+  copy(value.length);
+  return { text, origin };
+}
+
+/** Both ends of each range, in the original text; the colour codes inside follow the marker. */
+function replaceRanges(value: string, plain: Plain, ranges: readonly Range[]): string {
+  let out = "";
+  let from = 0;
+  for (const [start, end] of ranges) {
+    const first = plain.origin ? plain.origin[start]! : start;
+    const last = plain.origin ? plain.origin[end - 1]! + 1 : end;
+    const colours = plain.origin ? (value.slice(first, last).match(COLOUR) ?? []).join("") : "";
+    out += value.slice(from, first) + HIDDEN + colours;
+    from = last;
+  }
+  return out + value.slice(from);
+}
+
+/** Merges two sorted lists of ranges. */
+function union(a: readonly Range[], b: readonly Range[]): Range[] {
+  const out: Range[] = [];
+  for (const range of [...a, ...b].sort((x, y) => x[0] - y[0])) {
+    const last = out.at(-1);
+    if (last && range[0] < last[1]) last[1] = Math.max(last[1], range[1]);
+    else out.push([range[0], range[1]]);
+  }
+  return out;
+}
+
+const reversed = (text: string) => {
+  let out = "";
+  for (let i = text.length - 1; i >= 0; i--) out += text[i];
+  return out;
+};
+
 export type Redactor = ReturnType<typeof createRedactor>;
 
 export function createRedactor() {
   const forms = new Set<string>();
-  let pattern: RegExp | undefined;
+  let search: MultiSearch | undefined;
+  /** The forms written backwards: the end of a value after a frame's leading ellipsis. */
+  let backwards: MultiSearch | undefined;
 
-  /** One pattern for all forms, longest first; a character may be wrapped in colour codes. */
-  function compiled(): RegExp | undefined {
-    if (forms.size === 0) return undefined;
-    pattern ??= new RegExp(
-      [...forms]
-        .sort((a, b) => b.length - a.length)
-        .map((form) =>
-          [...form]
-            .map((c) => c.replace(/[\\^$.*+?()[\]{}|/]/g, "\\$&"))
-            .join("(?:\\x1b\\[[0-9;]*m)*"),
-        )
-        .join("|"),
-      "g",
-    );
-    return pattern;
+  function redact(value: string): string {
+    const plain = withoutColours(value);
+    search ??= multiSearch(forms);
+    let ranges = search.covered(plain.text, true);
+    if (plain.text.includes("\u2026") || plain.text.includes("...")) {
+      backwards ??= multiSearch([...forms].map(reversed));
+      const length = plain.text.length;
+      const tails = backwards
+        .covered(reversed(plain.text), true)
+        .map(([start, end]): Range => [length - end, length - start])
+        .reverse();
+      ranges = union(ranges, tails);
+    }
+    return ranges.length === 0 ? value : replaceRanges(value, plain, ranges);
   }
 
+  /** `value` with every form hidden; the whole of it hidden if that fails (never a new error). */
   function text(value: string): string {
-    const re = compiled();
-    return re ? value.replace(re, HIDDEN) : value;
+    if (forms.size === 0) return value;
+    try {
+      return redact(value);
+    } catch {
+      return UNCHECKED;
+    }
   }
 
   /** Returns whether anything was hidden. */
@@ -67,21 +137,23 @@ export function createRedactor() {
     }
     const record = error as Record<string, unknown>;
     for (const key of TEXT_KEYS) {
-      const value = record[key];
+      let value: unknown;
+      try {
+        value = record[key];
+      } catch {
+        continue;
+      }
       if (typeof value !== "string") continue;
       const hidden = text(value);
       if (hidden === value) continue;
       changed = true;
-      try {
-        record[key] = hidden;
-      } catch {
-        // A read-only field: define it over (an own accessor or a frozen object stays as is).
-        try {
-          Object.defineProperty(record, key, { value: hidden, configurable: true, writable: true });
-        } catch {}
-      }
+      setField(record, key, hidden);
     }
-    for (const key of NESTED_KEYS) changed = redactObject(record[key], seen) || changed;
+    for (const key of NESTED_KEYS) {
+      try {
+        changed = redactObject(record[key], seen) || changed;
+      } catch {}
+    }
     return changed;
   }
 
@@ -92,7 +164,8 @@ export function createRedactor() {
         for (const form of formsOf(value)) {
           if (form.length >= MIN_FORM && !forms.has(form)) {
             forms.add(form);
-            pattern = undefined;
+            search = undefined;
+            backwards = undefined;
           }
         }
       }
@@ -103,6 +176,17 @@ export function createRedactor() {
       return forms.size > 0 && redactObject(error, new Set());
     },
   };
+}
+
+/** Sets a field of an error; a read-only one is defined over (a frozen object stays as is). */
+export function setField(record: Record<string, unknown>, key: string, value: string): void {
+  try {
+    record[key] = value;
+  } catch {
+    try {
+      Object.defineProperty(record, key, { value, configurable: true, writable: true });
+    } catch {}
+  }
 }
 
 /** The errors and warnings of a webpack/Rspack compilation and of its child compilations. */

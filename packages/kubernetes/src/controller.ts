@@ -29,7 +29,8 @@ import { Metrics } from "./metrics.ts";
 import { type BackoffOptions, WorkQueue } from "./queue.ts";
 import { renderSecret } from "./render.ts";
 import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
-import { writeSecret } from "./secret.ts";
+import { writeFailure, writeSecret } from "./secret.ts";
+import { secretsApi } from "./secret-api.ts";
 import { readyCondition, recordEvent, setReady } from "./status.ts";
 
 export interface LeaderElectionOptions {
@@ -91,6 +92,7 @@ export function startController(options: ControllerOptions): Controller {
   const metrics = options.metrics ?? new Metrics();
   const kc = options.kubeConfig;
   const core = kc.makeApiClient(CoreV1Api);
+  const secrets = secretsApi(kc);
   const custom = kc.makeApiClient(CustomObjectsApi);
   const resyncMs = options.resyncMs ?? 300_000;
   const identity =
@@ -132,13 +134,19 @@ export function startController(options: ControllerOptions): Controller {
   let leader: LeaderElector | undefined;
   const leading = () => !stopped && (leader ? leader.isLeader() : true);
 
-  const fail = async (resource: S5Secret, error: S5Error, reason: string, transient: boolean) => {
+  const fail = async (
+    resource: S5Secret,
+    error: S5Error,
+    reason: string,
+    transient: boolean,
+    what = "reconcile failed; the Secret was left as it was",
+  ) => {
     const key = keyOf(resource);
     const message = error.describe();
     metrics.reconciles.inc({ result: "error" });
     metrics.errors.inc({ reason });
     const retryInMs = transient ? queue?.retry(key) : undefined;
-    log("warn", "reconcile failed; the Secret was left as it was", {
+    log("warn", what, {
       object: key,
       reason,
       code: error.code,
@@ -189,11 +197,17 @@ export function startController(options: ControllerOptions): Controller {
     if (!leading()) return;
     let written: Awaited<ReturnType<typeof writeSecret>>;
     try {
-      written = await writeSecret(core, resource, rendered.data);
+      written = await writeSecret(secrets, resource, rendered.data);
     } catch (error) {
-      // Someone may delete or rename the other Secret: worth trying again, with backoff.
-      if (error instanceof KubernetesError) return fail(resource, error, "SecretNotOwned", true);
-      throw error;
+      // Said on the S5Secret like a failed decrypt: Ready=False for this generation, an Event.
+      const failure = writeFailure(error);
+      return fail(
+        resource,
+        failure.error,
+        failure.reason,
+        failure.transient,
+        "writing the Secret failed",
+      );
     }
     const keys = Object.keys(rendered.data).length;
     const name = resource.metadata.name;
@@ -221,7 +235,8 @@ export function startController(options: ControllerOptions): Controller {
     try {
       await reconcile(key);
     } catch (error) {
-      // The API refused a write or a read: its status only (a response can echo the request).
+      // The status or an Event could not be written (a failed Secret write is said by `fail`):
+      // its HTTP status only (a response can echo the request).
       const retryInMs = queue?.retry(key);
       metrics.reconciles.inc({ result: "error" });
       metrics.errors.inc({ reason: "ApiError" });

@@ -13,24 +13,46 @@ export class KubernetesError extends S5Error {
   }
 }
 
+interface Status {
+  reason?: unknown;
+  details?: { causes?: { reason?: unknown; field?: unknown }[] };
+}
+
+/** Each cause of a refusal as `field reason` (`data[tls.crt] FieldValueRequired`), at most 10. */
+function causesOf(status: Status | undefined): string[] {
+  const causes = Array.isArray(status?.details?.causes) ? status.details.causes : [];
+  const said = causes.map((cause) =>
+    [cause?.field, cause?.reason]
+      .filter((part): part is string => typeof part === "string" && part !== "")
+      .join(" ")
+      .slice(0, 200),
+  );
+  return [...new Set(said.filter((text) => text !== ""))].slice(0, 10);
+}
+
 /**
- * What an API error may show: its HTTP status and Kubernetes reason, never its body (the API
- * server can echo the request, and a Secret's request holds values).
+ * What an API error may show: its HTTP status, Kubernetes reason, and for a refused object the
+ * field and reason of each cause — never a message or the rest of the body (the API server can
+ * echo the request, and a Secret's request holds values: "invalid character 'h'" is one).
  */
 export function describeApiError(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   const body = (error as { body?: unknown } | null)?.body;
-  let reason: string | undefined;
+  let status: Status | undefined;
   if (typeof body === "string") {
     try {
-      reason = (JSON.parse(body) as { reason?: string }).reason;
+      status = JSON.parse(body) as Status;
     } catch {
       // not a Status
     }
   } else if (body && typeof body === "object") {
-    reason = (body as { reason?: string }).reason;
+    status = body as Status;
   }
-  if (typeof code === "number") return `HTTP ${code}${reason ? ` ${reason}` : ""}`;
+  const reason = typeof status?.reason === "string" ? status.reason : undefined;
+  if (typeof code === "number") {
+    const causes = causesOf(status);
+    return `HTTP ${code}${reason ? ` ${reason}` : ""}${causes.length > 0 ? `: ${causes.join(", ")}` : ""}`;
+  }
   const errno = (error as { code?: unknown; cause?: { code?: unknown } } | null)?.cause?.code;
   if (typeof code === "string") return code;
   if (typeof errno === "string") return errno;

@@ -123,7 +123,8 @@ export async function renderSecret(resource: S5Secret, backends: Backends): Prom
     }
   }
   const outcomes = await renderEach(sources, backends);
-  const data: Record<string, string> = {};
+  // No prototype: `data["__proto__"] = …` on `{}` would set the prototype, and drop the key.
+  const data = Object.create(null) as Record<string, string>;
   for (const [i, outcome] of outcomes.entries()) {
     const name = sources[i]!.name;
     if (!outcome.ok) {

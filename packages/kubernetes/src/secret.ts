@@ -1,16 +1,18 @@
 /**
  * Writing the owned Secret: created when missing, updated when its values, type, labels or
  * annotations differ, replaced when Kubernetes forbids the change in place (an immutable Secret,
- * a new type). A Secret of that name that this S5Secret does not own is left alone.
+ * a new type). A Secret of that name that this S5Secret does not own is left alone, and one that
+ * cannot be written is left as it was: a replacement is validated before the old Secret goes.
  */
-import type { CoreV1Api, V1Secret } from "@kubernetes/client-node";
-import { KubernetesError, statusOf } from "./errors.ts";
-import { MANAGED_LABEL, ownerReferenceOf, type S5Secret } from "./resource.ts";
+import type { S5Error } from "@s5/core";
+import { describeApiError, KubernetesError, statusOf } from "./errors.ts";
+import { MANAGED_LABEL, ownerReferenceOf, type S5Secret, type SecretObject } from "./resource.ts";
+import type { SecretsApi } from "./secret-api.ts";
 
 export type WriteResult = "created" | "updated" | "replaced" | "unchanged";
 
 /** The Secret `resource` stands for, with these values. */
-export function desiredSecret(resource: S5Secret, data: Record<string, string>): V1Secret {
+export function desiredSecret(resource: S5Secret, data: Record<string, string>): SecretObject {
   const spec = resource.spec ?? {};
   return {
     apiVersion: "v1",
@@ -31,28 +33,139 @@ export function desiredSecret(resource: S5Secret, data: Record<string, string>):
 const same = (a: Record<string, string> | undefined, b: Record<string, string> | undefined) => {
   const left = Object.entries(a ?? {});
   const right = b ?? {};
-  return left.length === Object.keys(right).length && left.every(([k, v]) => right[k] === v);
+  return (
+    left.length === Object.keys(right).length &&
+    left.every(([k, v]) => Object.hasOwn(right, k) && right[k] === v)
+  );
 };
 
-const ownedBy = (secret: V1Secret, resource: S5Secret) =>
+const ownedBy = (secret: SecretObject, resource: S5Secret) =>
   (secret.metadata?.ownerReferences ?? []).some(
     (ref) => ref.controller && ref.uid === resource.metadata.uid,
   );
 
+/** A Secret that could not be written, said without a value (see {@link describeApiError}). */
+export class SecretWriteError extends KubernetesError {
+  /** The status condition's reason. */
+  readonly reason: string;
+  /** Trying again without a change to the S5Secret may work (an API server busy, a conflict). */
+  readonly transient: boolean;
+
+  constructor(what: string, error: unknown, options: { hint?: string; lost?: unknown } = {}) {
+    const status = statusOf(error);
+    // 400 and 422: the Secret itself is refused (invalid for its type, too large, an admission
+    // policy); it waits for a new S5Secret (resyncs try it again).
+    const refused = status === 400 || status === 422;
+    const lost =
+      options.lost === undefined
+        ? ""
+        : `; putting the previous Secret back failed too (${describeApiError(options.lost)}): there is no Secret until this is fixed`;
+    super("S5_K8S_SECRET_WRITE", `${what} (${describeApiError(error)})${lost}`, {
+      cause: error,
+      hint:
+        options.hint ??
+        (refused
+          ? "the API server refuses the Secret this S5Secret makes: check the keys spec.type requires, the format of their values, the 1 MiB limit and admission policies"
+          : "the controller tries again with backoff"),
+    });
+    this.reason =
+      options.lost !== undefined ? "SecretLost" : refused ? "SecretRefused" : "ApiError";
+    this.transient = options.lost !== undefined || !refused;
+  }
+}
+
+/** The parts of `secret` that make it again: no uid, resourceVersion or server fields. */
+function recreatable(secret: SecretObject): SecretObject {
+  const meta = secret.metadata ?? {};
+  return {
+    apiVersion: "v1",
+    kind: "Secret",
+    metadata: {
+      name: meta.name,
+      namespace: meta.namespace,
+      ...(meta.labels ? { labels: meta.labels } : {}),
+      ...(meta.annotations ? { annotations: meta.annotations } : {}),
+      ...(meta.ownerReferences ? { ownerReferences: meta.ownerReferences } : {}),
+      ...(Array.isArray(meta.finalizers) ? { finalizers: meta.finalizers } : {}),
+    },
+    ...(secret.type === undefined ? {} : { type: secret.type }),
+    ...(secret.immutable === undefined ? {} : { immutable: secret.immutable }),
+    ...(secret.data === undefined ? {} : { data: secret.data }),
+  };
+}
+
+/**
+ * Delete then create — the only way to change a Secret's type or an immutable Secret — without
+ * ever leaving no Secret: the new one is first validated and admitted by a dry run (under a
+ * generated name: the real one is taken), the delete holds only if nobody changed the old one
+ * since it was read, and if the create fails all the same the old one is made again as it was.
+ */
+async function replaceSecret(
+  api: SecretsApi,
+  current: SecretObject,
+  desired: SecretObject,
+): Promise<void> {
+  const name = desired.metadata.name ?? "";
+  const namespace = desired.metadata.namespace ?? "";
+  const probe = {
+    ...desired,
+    metadata: { ...desired.metadata, name: undefined, generateName: `${name}-` },
+  };
+  try {
+    await api.create(namespace, probe, true);
+  } catch (error) {
+    throw new SecretWriteError(
+      `Secret ${name} cannot be replaced by the new one; it was left as it was`,
+      error,
+    );
+  }
+  try {
+    await api.delete(namespace, name, {
+      uid: current.metadata?.uid,
+      resourceVersion: current.metadata?.resourceVersion,
+    });
+  } catch (error) {
+    throw new SecretWriteError(`Secret ${name} could not be deleted to be replaced`, error);
+  }
+  try {
+    await api.create(namespace, desired);
+  } catch (error) {
+    try {
+      await api.create(namespace, recreatable(current));
+    } catch (lost) {
+      throw new SecretWriteError(
+        `Secret ${name} was deleted to be replaced and the new one was refused`,
+        error,
+        { lost },
+      );
+    }
+    throw new SecretWriteError(
+      `Secret ${name} could not be replaced; the previous one was put back`,
+      error,
+    );
+  }
+}
+
 export async function writeSecret(
-  api: CoreV1Api,
+  api: SecretsApi,
   resource: S5Secret,
   data: Record<string, string>,
 ): Promise<WriteResult> {
   const desired = desiredSecret(resource, data);
-  const name = desired.metadata!.name!;
-  const namespace = desired.metadata!.namespace!;
-  let current: V1Secret;
-  try {
-    current = await api.readNamespacedSecret({ name, namespace });
-  } catch (error) {
-    if (statusOf(error) !== 404) throw error;
-    await api.createNamespacedSecret({ namespace, body: desired });
+  const name = desired.metadata.name ?? "";
+  const namespace = desired.metadata.namespace ?? "";
+  const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
+    try {
+      return await run();
+    } catch (error) {
+      throw new SecretWriteError(what, error);
+    }
+  };
+  const current = await attempt(`Secret ${name} could not be read`, () =>
+    api.read(namespace, name),
+  );
+  if (!current) {
+    await attempt(`Secret ${name} could not be created`, () => api.create(namespace, desired));
     return "created";
   }
   if (!ownedBy(current, resource)) {
@@ -71,15 +184,28 @@ export async function writeSecret(
   if (unchanged) return "unchanged";
   if (current.immutable || (current.type ?? "Opaque") !== desired.type) {
     // Neither an immutable Secret nor a Secret's type can change in place.
-    await api.deleteNamespacedSecret({
-      name,
-      namespace,
-      body: { preconditions: { uid: current.metadata?.uid } },
-    });
-    await api.createNamespacedSecret({ namespace, body: desired });
+    await replaceSecret(api, current, desired);
     return "replaced";
   }
-  desired.metadata!.resourceVersion = current.metadata?.resourceVersion;
-  await api.replaceNamespacedSecret({ name, namespace, body: desired });
+  desired.metadata.resourceVersion = current.metadata?.resourceVersion;
+  await attempt(`Secret ${name} could not be updated; it was left as it was`, () =>
+    api.replace(namespace, name, desired),
+  );
   return "updated";
+}
+
+/** The status reason and retry of a failed {@link writeSecret}. */
+export function writeFailure(error: unknown): {
+  error: S5Error;
+  reason: string;
+  transient: boolean;
+} {
+  if (error instanceof SecretWriteError) {
+    return { error, reason: error.reason, transient: error.transient };
+  }
+  if (error instanceof KubernetesError && error.code === "S5_K8S_SECRET_NOT_OWNED") {
+    // Someone may delete or rename the other Secret: worth trying again, with backoff.
+    return { error, reason: "SecretNotOwned", transient: true };
+  }
+  return writeFailure(new SecretWriteError("the Secret could not be written", error));
 }

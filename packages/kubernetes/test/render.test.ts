@@ -87,6 +87,24 @@ describe("renderSecret", () => {
     expect(["DecryptFailed", "InvalidToken", "InvalidSpec"]).toContain(again.reason);
   });
 
+  it("a key named __proto__ is a key like any other (as in a Secret)", async () => {
+    await using backends = createBackends(s);
+    // Parsed, as the API's JSON is: a literal `__proto__: x` would set the prototype instead.
+    const spec = JSON.parse(
+      JSON.stringify({ a: await token(backends, "from stringData") }).replace('"a"', '"__proto__"'),
+    ) as Record<string, string>;
+    const rendered = await renderSecret(
+      resource({ data: JSON.parse('{"__proto__":"ZGF0YQ=="}'), stringData: spec }),
+      backends,
+    );
+    expect(rendered.ok).toBe(true);
+    if (!rendered.ok) return;
+    expect(Object.keys(rendered.data)).toEqual(["__proto__"]);
+    expect(JSON.parse(JSON.stringify(rendered.data))).toEqual(
+      JSON.parse(`{"__proto__":"${Buffer.from("from stringData").toString("base64")}"}`),
+    );
+  });
+
   it("a missing key is transient (it may be mounted later)", async () => {
     await using backends = createBackends(
       resolveSettings({ cwd: mkdtempSync(join(tmpdir(), "s5-k8s-")), env: {} }),

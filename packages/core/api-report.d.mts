@@ -195,13 +195,15 @@ export declare function rotateProjectKey(config: ProjectConfig, secretKeys: read
  * previous key these secret keys cannot open are left as they are.
  */
 export declare function endorseProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<string[]>;
-/**
- * For `s5 keys list`: per project key, the public keys of its recipients with a valid proof, or
- * undefined for a key these secret keys cannot unlock (nothing can be checked).
- */
-export declare function provenRecipients(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, Set<string> | undefined>>;
-/** For `s5 keys list`: the ids of keys after the first whose endorsement can be checked and fails. */
-export declare function unendorsedKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Set<string>>;
+/** What `s5 keys list` can check of one project key with the secret keys at hand. */
+interface KeyCheck {
+  /** Public keys of the recipients with a valid proof; undefined when the key cannot be opened. */
+  proven: Set<string> | undefined;
+  /** The key before it can be opened and did not endorse this one. */
+  unendorsed: boolean;
+}
+/** For `s5 keys list`: each project key opened once, its recipients and endorsement checked. */
+export declare function checkProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, KeyCheck>>;
 /**
  * Removes a recipient (by name or public key) from every project key; returns how many entries
  * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
@@ -250,6 +252,13 @@ export declare function formatMarker(value: string, filters?: readonly string[],
  * from, for a message.
  */
 export declare function readKeyFile(file: string, what: string, required: boolean, setting: string): string | undefined;
+/**
+ * A directory where nobody but its owner can add or replace files, and that owner is this user,
+ * root, or `fileOwner` (a user's own directory, or a CI runner's checkout that root works in): a
+ * file there that another user owns was not planted by a third party. Used for the project config
+ * found upward and for plaintext outputs.
+ */
+export declare function trustedDirectory(dir: string, fileOwner: number): boolean;
 /** Whether every token found can be decrypted by {@link resolveTokensSync}. */
 export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
 /**

@@ -230,6 +230,13 @@ describe("temporary files", () => {
 
 describe("plaintext and other users", () => {
   const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+  /** Runs s5 as uid 65534, a member of group 2000 (a teammate), with `home` as HOME. */
+  const asTeammate = (args: string[], home: string) =>
+    spawnSync(
+      "setpriv",
+      ["--reuid=65534", "--regid=65534", "--groups=2000", process.execPath, S5_BIN, ...args],
+      { env: { ...process.env, ...env, HOME: home }, encoding: "utf8" },
+    );
   // Only root can give a file to another user: the attacks below need another owner. Elsewhere
   // these tests are skipped (a user cannot plant a file owned by someone else).
   it.runIf(isRoot)(
@@ -300,21 +307,7 @@ describe("plaintext and other users", () => {
       writeFileSync(theirs, "old\n");
       chmodSync(theirs, 0o664);
       chownSync(theirs, 1234, 2000);
-      const result = spawnSync(
-        "setpriv",
-        [
-          "--reuid=65534",
-          "--regid=65534",
-          "--groups=2000",
-          process.execPath,
-          S5_BIN,
-          "render",
-          join(team, "a.yml"),
-          "-o",
-          theirs,
-        ],
-        { env: { ...process.env, ...env, HOME: team }, encoding: "utf8" },
-      );
+      const result = asTeammate(["render", join(team, "a.yml"), "-o", theirs], team);
       expect(result.stderr).toContain("group and others lost access");
       expect(result.status).toBe(0);
       expect([statSync(theirs).uid, mode(theirs)]).toEqual([65534, 0o600]);
@@ -332,21 +325,7 @@ describe("plaintext and other users", () => {
     chmodSync(file, 0o664);
     chownSync(file, 1234, 2000);
     // Another member of group 2000 seals it.
-    const sealed = spawnSync(
-      "setpriv",
-      [
-        "--reuid=65534",
-        "--regid=65534",
-        "--groups=2000",
-        process.execPath,
-        S5_BIN,
-        "seal",
-        "aes",
-        "-i",
-        file,
-      ],
-      { env: { ...process.env, ...env, HOME: shared }, encoding: "utf8" },
-    );
+    const sealed = asTeammate(["seal", "aes", "-i", file], shared);
     expect(sealed.stderr).toBe("");
     expect(sealed.status).toBe(0);
     expect([statSync(file).gid, mode(file)]).toEqual([2000, 0o664]);

@@ -17,6 +17,7 @@ import {
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
+import { trustedDirectory } from "@s5/core/internal";
 import { writeStdout } from "./stdout.ts";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 
@@ -90,20 +91,6 @@ function writable(path: string, mode: number): boolean {
   try {
     accessSync(path, constants.W_OK);
     return true;
-  } catch {
-    return false;
-  }
-}
-
-/**
- * A directory where nobody but its owner can add or replace files, and that owner is this user,
- * root, or `fileOwner` (a user's own directory, or a CI runner's checkout that root works in).
- */
-function trustedDirectory(dir: string, fileOwner: number): boolean {
-  try {
-    const stat = statSync(dir);
-    const owner = stat.uid === process.getuid?.() || stat.uid === 0 || stat.uid === fileOwner;
-    return owner && (stat.mode & 0o022) === 0;
   } catch {
     return false;
   }

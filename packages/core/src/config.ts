@@ -9,7 +9,7 @@ import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
-import { readKeyFile, unreadable } from "./private-file.ts";
+import { readKeyFile, trustedDirectory, unreadable } from "./private-file.ts";
 import { type Schema, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 
@@ -153,16 +153,12 @@ function checkProjectFile(file: string): void {
   const me = process.getuid?.();
   if (me === undefined) return;
   let owner: number;
-  let trusted = false;
   try {
     owner = statSync(file).uid;
-    if (owner === me || owner === 0) return;
-    const dir = statSync(dirname(file));
-    trusted = (dir.mode & 0o022) === 0 && (dir.uid === owner || dir.uid === me || dir.uid === 0);
   } catch {
     return;
   }
-  if (trusted) return;
+  if (owner === me || owner === 0 || trustedDirectory(dirname(file), owner)) return;
   throw new ConfigError(
     "S5_CONFIG_UNSAFE",
     `${file} belongs to another user (uid ${owner}) in a directory others can write: s5 will not use it`,

@@ -26,19 +26,18 @@ export {
 export {
   addProjectKey,
   addProjectRecipient,
+  checkProjectKeys,
   endorseProjectKeys,
   generateIdentity,
   type Identity,
   printableName,
-  provenRecipients,
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
-  unendorsedKeys,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
 export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
-export { readKeyFile } from "./private-file.ts";
+export { readKeyFile, trustedDirectory } from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export {

@@ -11,6 +11,8 @@
  * opened) is refused rather than sealed in part.
  */
 
+import { UNICODE_SPACE_CLASS } from "./scan.ts";
+
 export interface MarkerMatch {
   start: number;
   end: number;
@@ -39,9 +41,8 @@ function trimSpace(text: string): string {
   return text.slice(start, end);
 }
 
-/** A Unicode space (or an invisible one) at either end of a value. */
-const EDGE_SPACE =
-  /^[\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u000b]|[\u0085\u00a0\u1680\u180e\u2000-\u200d\u2028\u2029\u202f\u205f\u2060\u3000\ufeff\u000b]$/;
+/** A Unicode space (or an invisible one) at either end of a value: the scanner's list. */
+const EDGE_SPACE = new RegExp(`^${UNICODE_SPACE_CLASS}|${UNICODE_SPACE_CLASS}$`);
 
 /** Half of a UTF-16 pair without its other half: no character, so no UTF-8 to seal. */
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;

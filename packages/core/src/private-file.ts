@@ -90,3 +90,19 @@ export function sharedMode(file: string): string | undefined {
     return undefined;
   }
 }
+
+/**
+ * A directory where nobody but its owner can add or replace files, and that owner is this user,
+ * root, or `fileOwner` (a user's own directory, or a CI runner's checkout that root works in): a
+ * file there that another user owns was not planted by a third party. Used for the project config
+ * found upward and for plaintext outputs.
+ */
+export function trustedDirectory(dir: string, fileOwner: number): boolean {
+  try {
+    const stat = statSync(dir);
+    const owner = stat.uid === process.getuid?.() || stat.uid === 0 || stat.uid === fileOwner;
+    return owner && (stat.mode & 0o022) === 0;
+  } catch {
+    return false;
+  }
+}

@@ -96,8 +96,11 @@ function isSpace(code: number): boolean {
  * these arrive as their UTF-8 bytes, read one per character (the class's VT and the two-byte
  * forms' second bytes cannot follow `{{` as UTF-8 bytes of another character).
  */
+/** Those characters as one class of a regular expression (the markers' edge check uses it too). */
+export const UNICODE_SPACE_CLASS =
+  "[\\u000b\\u0085\\u00a0\\u1680\\u180e\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]";
 const UNICODE_SPACE = [
-  "[\\u000b\\u0085\\u00a0\\u1680\\u180e\\u2000-\\u200d\\u2028\\u2029\\u202f\\u205f\\u2060\\u3000\\ufeff]",
+  UNICODE_SPACE_CLASS,
   "\\u00c2[\\u0085\\u00a0]",
   "\\u00e1\\u009a\\u0080",
   "\\u00e1\\u00a0\\u008e",

@@ -220,12 +220,7 @@ export function findSuspectSecrets(text: string): SuspectSecret[] {
     }
     if (PLACEHOLDER.test(value)) continue;
     const at = lineStart + line.indexOf(raw);
-    if (
-      SECRET_NAME.test(name) &&
-      value.length >= 6 &&
-      !/^[a-z]+$/.test(value) &&
-      !value.includes(" ")
-    ) {
+    if (SECRET_NAME.test(name) && plaintextValue(raw)) {
       found.push({ offset: at, reason: `\`${name}\` holds a plaintext value` });
     } else if (
       value.length >= 20 &&

@@ -1,15 +1,14 @@
 import { KeyError, resolveSettings, type Settings } from "@s5/core";
 import {
   addProjectRecipient,
+  checkProjectKeys,
   endorseProjectKeys,
   generateIdentity,
   loadSecretKeys,
   printableName,
-  provenRecipients,
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
-  unendorsedKeys,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -102,14 +101,12 @@ export default defineCommand({
         // With a key at hand, each recipient's proof is checked: an entry added by editing
         // .s5.json (not by `s5 keys add`) is marked. Names are printed with control characters
         // escaped, so a name cannot rewrite the lines above it on a terminal.
-        const secrets = loadSecretKeys(settings);
-        const proven = await provenRecipients(project.config, secrets);
-        const unendorsed = await unendorsedKeys(project.config, secrets);
+        const checks = await checkProjectKeys(project.config, loadSecretKeys(settings));
         keys.forEach((key, i) => {
           const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
-          const checked = proven.get(key.id);
+          const checked = checks.get(key.id)?.proven;
           const note = checked ? "" : ", recipients not checked: you hold no key to it";
-          const made = unendorsed.has(key.id)
+          const made = checks.get(key.id)?.unendorsed
             ? "  UNENDORSED: not made by a holder of the key before it"
             : "";
           out(

@@ -64,6 +64,9 @@ export function createProjectKey(
   return { key, pair };
 }
 
+/** C0 and C1 control characters: refused in recipient names, escaped where a name is shown. */
+export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
+
 const PROOF_DOMAIN = Buffer.from("s5 recipient proof v1\0");
 
 /**
@@ -121,7 +124,7 @@ export function addRecipient(
   recipient: { name: string; publicKey: string },
 ): void {
   // A name is printed by `s5 keys list`: a control character could rewrite the lines above it.
-  if (/[\u0000-\u001f\u007f-\u009f]/.test(recipient.name) || recipient.name === "") {
+  if (CONTROL_CHARACTER.test(recipient.name) || recipient.name === "") {
     throw new UsageError("a recipient's name must be non-empty, without control characters");
   }
   const publicKey = decodePublicKey(recipient.publicKey);

@@ -7,6 +7,7 @@ import { KeyError, UsageError } from "../errors.ts";
 import { decodePublicKey, encodePublicKey, encodeSecretKey } from "./encoding.ts";
 import {
   addRecipient,
+  CONTROL_CHARACTER,
   createProjectKey,
   identityFromSecret,
   isEndorsed,
@@ -73,7 +74,7 @@ export async function addProjectRecipient(
     });
   }
   const sodium = await loadSodium();
-  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const identities = identitiesOf(sodium, secretKeys);
   for (const key of keys) {
     const pair = unlockProjectKey(sodium, key, key.id, identities);
     addRecipient(sodium, key, pair, recipient);
@@ -82,10 +83,9 @@ export async function addProjectRecipient(
 
 /** A name as a terminal shows it: control characters escaped (a name could move the cursor). */
 export function printableName(name: string): string {
-  return name.replace(
-    /[\u0000-\u001f\u007f-\u009f]/g,
-    (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`,
-  );
+  return name.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (c) => {
+    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
+  });
 }
 
 /**
@@ -103,7 +103,7 @@ export async function rotateProjectKey(
     throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", { hint: "run `s5 init`" });
   }
   const sodium = await loadSodium();
-  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const identities = identitiesOf(sodium, secretKeys);
   const pair = unlockProjectKey(sodium, previous, previous.id, identities);
   // The key rotated from must itself be one a key holder made (where that can be checked).
   const before = config.local!.keys.at(-2);
@@ -131,6 +131,11 @@ export async function rotateProjectKey(
   return { key, previous };
 }
 
+/** The key pairs of secret keys (identities, or project keys themselves). */
+function identitiesOf(sodium: SodiumModule, secretKeys: readonly Uint8Array[]): KeyPair[] {
+  return secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+}
+
 function tryUnlock(
   sodium: SodiumModule,
   key: ProjectKey,
@@ -153,7 +158,7 @@ export async function endorseProjectKeys(
   secretKeys: readonly Uint8Array[],
 ): Promise<string[]> {
   const sodium = await loadSodium();
-  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const identities = identitiesOf(sodium, secretKeys);
   const keys = config.local?.keys ?? [];
   const endorsed: string[] = [];
   for (let i = 1; i < keys.length; i++) {
@@ -166,43 +171,34 @@ export async function endorseProjectKeys(
   return endorsed;
 }
 
-/**
- * For `s5 keys list`: per project key, the public keys of its recipients with a valid proof, or
- * undefined for a key these secret keys cannot unlock (nothing can be checked).
- */
-export async function provenRecipients(
-  config: ProjectConfig,
-  secretKeys: readonly Uint8Array[],
-): Promise<Map<string, Set<string> | undefined>> {
-  const sodium = await loadSodium();
-  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
-  const result = new Map<string, Set<string> | undefined>();
-  for (const key of config.local?.keys ?? []) {
-    let pair: ReturnType<typeof unlockProjectKey> | undefined;
-    try {
-      pair = unlockProjectKey(sodium, key, key.id, identities);
-    } catch {
-      pair = undefined;
-    }
-    const proven = pair && key.recipients.filter((r) => isProven(sodium, pair, r));
-    result.set(key.id, proven && new Set(proven.map((r) => r.publicKey)));
-  }
-  return result;
+/** What `s5 keys list` can check of one project key with the secret keys at hand. */
+export interface KeyCheck {
+  /** Public keys of the recipients with a valid proof; undefined when the key cannot be opened. */
+  proven: Set<string> | undefined;
+  /** The key before it can be opened and did not endorse this one. */
+  unendorsed: boolean;
 }
 
-/** For `s5 keys list`: the ids of keys after the first whose endorsement can be checked and fails. */
-export async function unendorsedKeys(
+/** For `s5 keys list`: each project key opened once, its recipients and endorsement checked. */
+export async function checkProjectKeys(
   config: ProjectConfig,
   secretKeys: readonly Uint8Array[],
-): Promise<Set<string>> {
+): Promise<Map<string, KeyCheck>> {
   const sodium = await loadSodium();
-  const identities = secretKeys.map((secret) => identityFromSecret(sodium, Buffer.from(secret)));
+  const identities = identitiesOf(sodium, secretKeys);
   const keys = config.local?.keys ?? [];
-  const result = new Set<string>();
-  for (let i = 1; i < keys.length; i++) {
-    const previous = tryUnlock(sodium, keys[i - 1]!, identities);
-    if (previous && !isEndorsed(sodium, previous, keys[i]!)) result.add(keys[i]!.id);
-  }
+  const pairs = keys.map((key) => tryUnlock(sodium, key, identities));
+  const result = new Map<string, KeyCheck>();
+  keys.forEach((key, i) => {
+    const pair = pairs[i];
+    const previous = i > 0 ? pairs[i - 1] : undefined;
+    result.set(key.id, {
+      proven:
+        pair &&
+        new Set(key.recipients.filter((r) => isProven(sodium, pair, r)).map((r) => r.publicKey)),
+      unendorsed: previous !== undefined && !isEndorsed(sodium, previous, key),
+    });
+  });
   return result;
 }
 

@@ -141,6 +141,8 @@ interface AesOptions {
   key: string;
 }
 export declare function createAesBackend(options: AesOptions): Backend;
+/** Text as a terminal should show it: each hidden character or lone surrogate as `\uXXXX`. */
+export declare function showable(text: string): string;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
   keys: readonly ProjectKey[];
@@ -177,8 +179,6 @@ export declare function addProjectRecipient(config: ProjectConfig, secretKeys: r
   name: string;
   publicKey: string;
 }): Promise<void>;
-/** A name as a terminal shows it: control characters escaped (a name could move the cursor). */
-export declare function printableName(name: string): string;
 /**
  * Adds a new project key for the recipients of the current one, as someone who holds the current
  * key (`s5 keys rotate`). A recipient entry without a valid proof — added by an edit of the

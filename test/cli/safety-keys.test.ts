@@ -255,12 +255,26 @@ describe("project key integrity", () => {
     const other = (await alice.s5(["keys", "generate"])).stderr.match(/s5pk-\S+/)![0];
     const added = await alice.s5(["keys", "add", "\u001b[1A\u001b[2K\ralice", other]);
     expect(added.code).toBe(2);
+    const valid = readFileSync(join(alice.dir, ".s5.json"));
     const config = readProject(alice.dir);
     config.local.keys[0].recipients[0].name = "\u001b[1A\u001b[2K\ralice";
     writeProject(alice.dir, config);
     const list = await alice.s5(["keys", "list"]);
     expect(list.code).toBe(12);
-    expect(list.stderr).toContain("without control characters");
+    expect(list.stderr).toContain("without control, bidirectional or invisible characters");
+    // A right-to-left override shows "alice" for a name that is not; a zero-width space makes
+    // a second "alice" that looks like the first.
+    for (const name of ["\u202eecila", "al\u200bice", "\u2066alice\u2069"]) {
+      writeFileSync(join(alice.dir, ".s5.json"), valid);
+      const refused = await alice.s5(["keys", "add", name, other]);
+      expect(refused.code, JSON.stringify(name)).toBe(2);
+      expect(refused.stderr).toContain("without control, bidirectional or invisible characters");
+      config.local.keys[0].recipients[0].name = name;
+      writeProject(alice.dir, config);
+      const shown = await alice.s5(["keys", "list"]);
+      expect(shown.code).toBe(12);
+      expect(shown.stderr).not.toContain(name);
+    }
   });
 
   it("s5 init in a subdirectory of a project uses that project, not a new key there", async () => {

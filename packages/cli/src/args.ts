@@ -1,7 +1,7 @@
 /** Command-line parsing on Node's own `util.parseArgs`: flags may come before or after arguments. */
 import { parseArgs } from "node:util";
 import { type BackendName, type Overrides, UsageError } from "@s5/core";
-import { closest, parseBackendName } from "@s5/core/internal";
+import { closest, parseBackendName, showable } from "@s5/core/internal";
 import type { CommandDef, Input, OptionDefs } from "./define.ts";
 
 type ParserOptions = Record<
@@ -24,7 +24,7 @@ const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 export function shownName(word: string, known: Iterable<string>): string {
   const near = closest(word, known);
   if (!near) return "(not shown: it may be a value)";
-  return `\`${word}\` (did you mean \`${near}\`?)`;
+  return `\`${showable(word)}\` (did you mean \`${near}\`?)`;
 }
 
 function flagsOf(options: ParserOptions): string[] {

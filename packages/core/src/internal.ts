@@ -15,6 +15,7 @@ export {
 } from "./config.ts";
 export { stackFrames } from "./errors.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
+export { showable } from "./hidden.ts";
 export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
 export {
   decodePublicKey,
@@ -30,7 +31,6 @@ export {
   endorseProjectKeys,
   generateIdentity,
   type Identity,
-  printableName,
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,

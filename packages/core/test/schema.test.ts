@@ -5,6 +5,7 @@ import { describe, expect, it } from "vitest";
 import { backendNames } from "../src/backend.ts";
 import { type ProjectConfig, projectSchema, readProjectFile } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
+import { isShowable, showable } from "../src/hidden.ts";
 import { addProjectKey, generateIdentity } from "../src/local/manage.ts";
 import { type Schema, unsupportedKeywords, validate } from "../src/schema/validate.ts";
 
@@ -91,7 +92,7 @@ describe("validate against the project schema", () => {
       "`local.keys[0].recipients[1].publicKey` in the project config F must be an s5 public key (`s5pk-` and 43 base64url characters)",
     );
     expect(shown).toContain(
-      "`local.keys[0].recipients[1]` in the project config F is missing `name` (a non-empty name without control characters)",
+      "`local.keys[0].recipients[1]` in the project config F is missing `name` (a non-empty name without control, bidirectional or invisible characters)",
     );
     expect(shown.join("\n")).not.toContain(SECRET);
     expect(paths({ local: { keys: [] } })).toEqual(["local.keys"]);
@@ -124,6 +125,35 @@ describe("validate against the project schema", () => {
     const escaped = messages({ "\u001b[2Kx\n": true });
     expect(escaped[0]).toContain("unknown key `\\u001b[2Kx\\n`");
     expect(escaped[0]).not.toContain("\u001b");
+    // A right-to-left override would show the rest of the line reversed.
+    const reordered = messages({ "tok\u202eyek": true });
+    expect(reordered[0]).toContain("unknown key `tok\\u202eyek`");
+    expect(reordered[0]).not.toContain("\u202e");
+  });
+
+  it("a recipient's name: the schema refuses exactly what addRecipient refuses", async () => {
+    const config = (await initConfig()) as Broken;
+    const named = (name: string) => {
+      config.local.keys[0].recipients[0].name = name;
+      return paths(config);
+    };
+    expect(named("alice@laptop")).toEqual([]);
+    expect(named("Zoë ✓ 🔑")).toEqual([]);
+    // Every BMP code unit alone, then each inside a name: the two checks agree.
+    let hidden = 0;
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const c = String.fromCharCode(unit);
+      const refused = named(`a${c}b`).length > 0;
+      expect(refused, `U+${unit.toString(16)}`).toBe(!isShowable(`a${c}b`));
+      if (refused) hidden++;
+    }
+    // C0, C1, the bidirectional controls and the invisible ones, and the 2048 surrogates.
+    expect(hidden).toBeGreaterThan(2048 + 65 + 20);
+    for (const name of ["\u202eevil", "al\u200bice", "alice\u2066", "\ud83d", "\u061c"]) {
+      expect(named(name), JSON.stringify(name)).toEqual(["local.keys[0].recipients[0].name"]);
+      expect(showable(name)).toMatch(/^[\x20-\x7e]*$/);
+    }
+    expect(named("\ud83d\ude00")).toEqual([]);
   });
 
   it("an unknown backend lists the backends, suggesting one only for a near typo", () => {

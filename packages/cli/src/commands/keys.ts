@@ -5,10 +5,10 @@ import {
   endorseProjectKeys,
   generateIdentity,
   loadSecretKeys,
-  printableName,
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
+  showable,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -99,8 +99,8 @@ export default defineCommand({
           return 0;
         }
         // With a key at hand, each recipient's proof is checked: an entry added by editing
-        // .s5.json (not by `s5 keys add`) is marked. Names are printed with control characters
-        // escaped, so a name cannot rewrite the lines above it on a terminal.
+        // .s5.json (not by `s5 keys add`) is marked. Names are printed with control, bidirectional
+        // and invisible characters escaped, so a name cannot rewrite or reorder the lines on a terminal.
         const checks = await checkProjectKeys(project.config, loadSecretKeys(settings));
         keys.forEach((key, i) => {
           const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
@@ -115,7 +115,7 @@ export default defineCommand({
           for (const r of key.recipients) {
             const mark =
               checked && !checked.has(r.publicKey) ? "  UNPROVEN: not added by a key holder" : "";
-            out(`  ${printableName(r.name)}  ${r.publicKey}${mark}`);
+            out(`  ${showable(r.name)}  ${r.publicKey}${mark}`);
           }
         });
         return 0;

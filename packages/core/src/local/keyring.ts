@@ -5,6 +5,7 @@
  * never changes a token, and a recipient's own secret key never leaves its machine.
  */
 import { KeyError, UsageError } from "../errors.ts";
+import { isShowable } from "../hidden.ts";
 import { decodePublicKey, encodePublicKey } from "./encoding.ts";
 import {
   generateKeyPair,
@@ -64,9 +65,6 @@ export function createProjectKey(
   return { key, pair };
 }
 
-/** C0 and C1 control characters: refused in recipient names, escaped where a name is shown. */
-export const CONTROL_CHARACTER = /[\u0000-\u001f\u007f-\u009f]/;
-
 const PROOF_DOMAIN = Buffer.from("s5 recipient proof v1\0");
 
 /**
@@ -123,9 +121,12 @@ export function addRecipient(
   pair: KeyPair,
   recipient: { name: string; publicKey: string },
 ): void {
-  // A name is printed by `s5 keys list`: a control character could rewrite the lines above it.
-  if (CONTROL_CHARACTER.test(recipient.name) || recipient.name === "") {
-    throw new UsageError("a recipient's name must be non-empty, without control characters");
+  // A name is printed by `s5 keys list`: a control character could rewrite the lines above it, a
+  // bidirectional control reorder them, an invisible character make two names look alike.
+  if (!isShowable(recipient.name) || recipient.name === "") {
+    throw new UsageError(
+      "a recipient's name must be non-empty, without control, bidirectional or invisible characters",
+    );
   }
   const publicKey = decodePublicKey(recipient.publicKey);
   const sealedKey = seal(sodium, pair.secretKey, publicKey).toString("base64url");

@@ -4,10 +4,10 @@
  */
 import type { ProjectConfig } from "../config.ts";
 import { KeyError, UsageError } from "../errors.ts";
+import { showable } from "../hidden.ts";
 import { decodePublicKey, encodePublicKey, encodeSecretKey } from "./encoding.ts";
 import {
   addRecipient,
-  CONTROL_CHARACTER,
   createProjectKey,
   identityFromSecret,
   isEndorsed,
@@ -81,13 +81,6 @@ export async function addProjectRecipient(
   }
 }
 
-/** A name as a terminal shows it: control characters escaped (a name could move the cursor). */
-export function printableName(name: string): string {
-  return name.replace(new RegExp(CONTROL_CHARACTER.source, "g"), (c) => {
-    return `\\x${c.charCodeAt(0).toString(16).padStart(2, "0")}`;
-  });
-}
-
 /**
  * Adds a new project key for the recipients of the current one, as someone who holds the current
  * key (`s5 keys rotate`). A recipient entry without a valid proof — added by an edit of the
@@ -113,7 +106,7 @@ export async function rotateProjectKey(
   }
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
   if (unproven.length > 0) {
-    const names = unproven.map((r) => printableName(r.name)).join(", ");
+    const names = unproven.map((r) => showable(r.name)).join(", ");
     throw new KeyError(
       "S5_KEY_LOCAL_UNPROVEN",
       `recipients of local key ${previous.id} without a proof that a key holder added them: ${names}`,

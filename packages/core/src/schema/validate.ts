@@ -5,6 +5,7 @@
  *
  * Problems name JSON paths and keys, never values: a value may be a secret pasted in the wrong place.
  */
+import { showable } from "../hidden.ts";
 import { closest } from "../suggest.ts";
 
 /** The part of JSON Schema the validator understands. */
@@ -97,8 +98,9 @@ function typeOf(value: unknown): string {
 /** A key is named, unless it looks like a secret typed in the wrong place. */
 function showKey(key: string): string {
   if (key.length > 40 || /secret-key/i.test(key)) return "(not shown: it may be a secret)";
-  // A control character in a key could rewrite the terminal's lines: escaped, as JSON writes it.
-  return `\`${JSON.stringify(key).slice(1, -1)}\``;
+  // A control character in a key could rewrite the terminal's lines: escaped, as JSON writes it;
+  // bidirectional and invisible characters too, which JSON leaves.
+  return `\`${showable(JSON.stringify(key).slice(1, -1))}\``;
 }
 
 function check(

@@ -4,8 +4,8 @@
  * invisible format characters and fillers (which make two names look alike). Recipient names
  * cannot hold them; a name or key that is shown has them escaped.
  */
-// biome-ignore lint/suspicious/noMisleadingCharacterClass: each character is found alone, on purpose
 export const HIDDEN_CHARACTER =
+  // biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are found alone, on purpose
   /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]/;
 
 const LONE_SURROGATE =

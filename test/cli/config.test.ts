@@ -74,6 +74,24 @@ describe("the project config", () => {
     expect(result.stderr).not.toContain("Sup3r");
   });
 
+  it("a key twice exits 12 at the second one; a byte-order mark is read past", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const file = join(box.dir, ".s5.json");
+    const text = readFileSync(file, "utf8");
+    const token = (await box.s5(["cipher", "v"])).stdout.toString().trim();
+    writeFileSync(file, `\ufeff${text}`);
+    expect((await box.s5(["decipher", token])).stdout.toString()).toBe("v");
+    const lines = text.split("\n");
+    lines.splice(1, 0, `  "backend": "aes",${" ".repeat(150)}"backend": "local",`);
+    writeFileSync(file, lines.join("\n"));
+    const result = await box.s5(["cipher", "x"]);
+    expect(result.code).toBe(12);
+    expect(result.stderr).toContain(".s5.json:2:170: the project config");
+    expect(result.stderr).toContain("has the key `backend` twice");
+    expect(result.stderr).toContain("(S5_CONFIG_DUPLICATE_KEY)");
+  });
+
   it("an invalid variable exits 12; no backend set up still exits 7", async () => {
     const box = sandbox();
     const batch = await box.s5(["cipher", "vault", "x"], {

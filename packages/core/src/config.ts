@@ -7,10 +7,12 @@ import { dirname, join, resolve } from "node:path";
 import schemaJson from "../s5.schema.json" with { type: "json" };
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
+import { findDuplicateKey } from "./json-keys.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
+import { LineIndex } from "./location.ts";
 import { readKeyFile, trustedDirectory, unreadable } from "./private-file.ts";
-import { type Schema, validate } from "./schema/validate.ts";
+import { type Schema, showKey, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
@@ -181,6 +183,8 @@ export function readProjectFile(file: string): ProjectConfig {
     );
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
+  // An editor on Windows may save with a byte-order mark; Node's own JSON loading skips it too.
+  if (text.startsWith("\ufeff")) text = text.slice(1);
   let value: unknown;
   try {
     value = JSON.parse(text);
@@ -192,17 +196,32 @@ export function readProjectFile(file: string): ProjectConfig {
       hint: "fix the JSON syntax, or restore the file from git",
     });
   }
+  const duplicate = findDuplicateKey(text);
+  if (duplicate) {
+    const where = duplicate.path === "" ? "" : ` in \`${duplicate.path}\``;
+    throw new ConfigError(
+      "S5_CONFIG_DUPLICATE_KEY",
+      `the project config ${file} has the key ${showKey(duplicate.key)}${where} twice: JSON keeps the last one, which a review may not see`,
+      {
+        location: new LineIndex(file, text).locate(duplicate.offset),
+        hint: "keep one of them (`git log -p` shows who added the second)",
+      },
+    );
+  }
   return validateProject(value, file);
 }
 
-/** Where `JSON.parse` stopped (`… at position 12 (line 2 column 3)`), when it says so. */
+/**
+ * Where `JSON.parse` stopped (`… at position 12 (line 2 column 3)`), or the end of a text that
+ * stops early. Node gives no position for some mistakes (a bad token): then none.
+ */
 function jsonErrorLocation(error: unknown, text: string, file: string) {
-  const position = /at position (\d+)/.exec(String((error as Error | undefined)?.message))?.[1];
-  if (position === undefined) return undefined;
-  const before = text.slice(0, Number(position));
-  const line = before.split("\n").length;
-  const column = Number(position) - before.lastIndexOf("\n");
-  return { file, line, column };
+  const message = String((error as Error | undefined)?.message);
+  const position = /at position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return new LineIndex(file, text).locate(Number(position));
+  if (message.startsWith("Unexpected end of JSON"))
+    return new LineIndex(file, text).locate(text.length);
+  return undefined;
 }
 
 /** Problems shown in one error; the rest are counted. */

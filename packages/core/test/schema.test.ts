@@ -213,5 +213,55 @@ describe("readProjectFile", () => {
     expect(quoted.exitCode).toBe(12);
     expect(quoted.location).toBeUndefined();
     expect(quoted.describe()).not.toContain("Sup3r");
+    const cut = failure(write(`{\n  "backend": "local",\n  "x": "${SECRET}`));
+    expect(cut.location?.line).toBe(3);
+    expect(cut.describe()).not.toContain("Sup3r");
+  });
+
+  it("a key twice in one object is refused where it repeats: JSON would keep the hidden one", async () => {
+    const config = await initConfig();
+    const shown = JSON.stringify(config, null, 2);
+    // A second `backend` far to the right of a line, past what a diff shows.
+    const hidden = shown.replace(
+      '"backend": "local",',
+      `"backend": "local",${" ".repeat(200)}"backend": "aes",`,
+    );
+    const file = write(hidden);
+    const error = failure(file);
+    expect(error.code).toBe("S5_CONFIG_DUPLICATE_KEY");
+    expect(error.exitCode).toBe(12);
+    expect(error.message).toBe(
+      `the project config ${file} has the key \`backend\` twice: JSON keeps the last one, which a review may not see`,
+    );
+    const lines = hidden.split("\n");
+    const line = lines.findIndex((l) => l.includes('"backend"')) + 1;
+    const column = lines[line - 1]!.lastIndexOf('"backend"') + 1;
+    expect(column).toBeGreaterThan(200);
+    expect(error.location).toEqual({ file, line, column });
+    // Nested, with the object's path; keys compared as JSON decodes them (`\u0070` is `p`).
+    const nested = shown.replace('"publicKey": "', '"\\u0070ublicKey": "s5pk-x", "publicKey": "');
+    const inKey = failure(write(nested));
+    expect(inKey.code).toBe("S5_CONFIG_DUPLICATE_KEY");
+    expect(inKey.message).toContain("the key `publicKey` in `local.keys[0]` twice");
+    const inRecipient = failure(
+      write(shown.replace('"name": "ci",', '"name": "ci", "name": "alice@laptop",')),
+    );
+    expect(inRecipient.message).toContain("the key `name` in `local.keys[0].recipients[1]` twice");
+    // Equal keys in different objects, and strings that look like keys, are fine.
+    expect(readProjectFile(write(shown))).toEqual(config);
+    expect(
+      readProjectFile(
+        write(JSON.stringify({ vault: { transitKey: "transitKey" }, backend: "vault" })),
+      ),
+    ).toEqual({ vault: { transitKey: "transitKey" }, backend: "vault" });
+    // A secret-looking key is not shown.
+    const pasted = failure(write(`{"S5-SECRET-KEY-${SECRET}": 1, "S5-SECRET-KEY-${SECRET}": 2}`));
+    expect(pasted.code).toBe("S5_CONFIG_DUPLICATE_KEY");
+    expect(pasted.describe()).not.toContain("Sup3r");
+  });
+
+  it("a byte-order mark before the JSON is read past, as Node's JSON loading does", async () => {
+    const config = await initConfig();
+    expect(readProjectFile(write(`\ufeff${JSON.stringify(config, null, 2)}`))).toEqual(config);
   });
 });

@@ -96,7 +96,7 @@ function typeOf(value: unknown): string {
 }
 
 /** A key is named, unless it looks like a secret typed in the wrong place. */
-function showKey(key: string): string {
+export function showKey(key: string): string {
   if (key.length > 40 || /secret-key/i.test(key)) return "(not shown: it may be a secret)";
   // A control character in a key could rewrite the terminal's lines: escaped, as JSON writes it;
   // bidirectional and invisible characters too, which JSON leaves.

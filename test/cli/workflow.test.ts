@@ -521,6 +521,9 @@ describe("s5 ls and s5 check", () => {
         .map((n) => `${n}.yml`)
         .sort(),
     );
+    // A value continued on the next line with a backslash, partly quoted, with a comment.
+    config('[core]\n\texcludesFile = "~/ig"nore-\\\nsix ; goes on, then a comment \\\n[x]\n');
+    await expectIgnored("six");
   });
 
   it("finds the repository as git does with GIT_DIR, GIT_WORK_TREE and core.worktree", async () => {

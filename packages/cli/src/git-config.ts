@@ -165,9 +165,10 @@ function entryName(key: string): string {
 /** The entries of one configuration file, in order. */
 function parseConfig(text: string): Entry[] {
   const entries: Entry[] = [];
+  const lines = text.split(/\r?\n/);
   let section = "";
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trim();
+  for (let n = 0; n < lines.length; n++) {
+    let line = lines[n]!.trim();
     const header = /^\[\s*([A-Za-z0-9.-]+)(?:\s+"((?:[^"\\]|\\.)*)")?\s*\]/.exec(line);
     if (header) {
       // `[section "sub"]`, or the older `[section.sub]` (whose subsection is in lower case).
@@ -179,14 +180,24 @@ function parseConfig(text: string): Entry[] {
     const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$/.exec(line);
     if (!entry) continue;
     // A key alone (`[core] bare`) is true.
-    const value = entry[2] === undefined ? "true" : configValue(entry[2]);
-    entries.push({ name: `${section}.${entry[1]!.toLowerCase()}`, value });
+    let value = entry[2] === undefined ? { text: "true", continues: false } : configValue(entry[2]);
+    // A backslash at the end of a line goes on with the next line, as in git.
+    let raw = entry[2] ?? "";
+    while (value.continues && n + 1 < lines.length) {
+      raw = `${raw.slice(0, -1)}${lines[++n]}`;
+      value = configValue(raw);
+    }
+    entries.push({ name: `${section}.${entry[1]!.toLowerCase()}`, value: value.text });
   }
   return entries;
 }
 
-/** A value as git reads it: quotes removed, escapes undone, a comment outside quotes cut. */
-function configValue(raw: string): string {
+/**
+ * A value as git reads it: quotes removed, escapes undone, a comment outside quotes cut, blanks
+ * outside quotes read as spaces (leading and trailing ones dropped). `continues` when the line
+ * ends in a backslash outside a comment: the value goes on with the next line.
+ */
+function configValue(raw: string): { text: string; continues: boolean } {
   let out = "";
   let quoted = false;
   let kept = 0; // the length up to the last character that was quoted or not blank
@@ -197,18 +208,20 @@ function configValue(raw: string): string {
       kept = out.length;
       continue;
     }
-    if (char === "\\" && i + 1 < raw.length) {
+    if (char === "\\") {
+      if (i + 1 === raw.length) return { text: out.slice(0, kept), continues: true };
       const next = raw[++i]!;
-      out += next === "n" ? "\n" : next === "t" ? "\t" : next;
+      out += next === "n" ? "\n" : next === "t" ? "\t" : next === "b" ? "\b" : next;
       kept = out.length;
       continue;
     }
     if (!quoted && (char === "#" || char === ";")) break;
-    if (!quoted && out.length === 0 && /\s/.test(char)) continue;
-    out += char;
-    if (quoted || !/\s/.test(char)) kept = out.length;
+    const blank = /\s/.test(char);
+    if (!quoted && out.length === 0 && blank) continue;
+    out += blank && !quoted ? " " : char;
+    if (quoted || !blank) kept = out.length;
   }
-  return out.slice(0, kept);
+  return { text: out.slice(0, kept), continues: false };
 }
 
 /**

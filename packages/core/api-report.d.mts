@@ -292,10 +292,6 @@ export declare function closest(input: string, candidates: Iterable<string>): st
 export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
-/**
- * Every failure s5 reports is an {@link S5Error} with a stable `code`, the process exit code the CLI
- * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
- */
 /** Where in an input something went wrong (1-based line and column). */
 interface Location {
   file: string;
@@ -409,6 +405,11 @@ declare class TokenFailures extends S5Error {
   constructor(unsorted: readonly TokenFailure[]);
   describe(): string;
 }
+/**
+ * `file:line:col`, as editors and CI annotations read it. A file name's control, bidirectional and
+ * invisible characters are escaped (`\u000a`): a name with a newline could forge a line of the
+ * report, one with a right-to-left override show another name.
+ */
 declare function formatLocation(location: Location): string;
 /**
  * Where an unexpected error came from, for `S5_DEBUG`: its class and stack frames, without its

@@ -121,6 +121,23 @@ describe("a plain git hook: s5 check --staged", () => {
     const renamed = git("commit", "-qm", "rename");
     expect(renamed.status).not.toBe(0);
     expect(renamed.stdout + renamed.stderr).toContain("prod.yml:2:");
+    // Many files at once, names with a newline or a space, a submodule's entry and a deletion.
+    git("reset", "-q", "--hard");
+    for (let i = 0; i < 300; i++) writeFileSync(join(box.dir, `c${i}.yml`), `n: ${i}\n`);
+    writeFileSync(join(box.dir, "two\nlines.yml"), `db: ${token}\npassword: Hunter2Hunter2!\n`);
+    writeFileSync(join(box.dir, "with space.yml"), `db: ${token}\npassword: Zebra9Zebra9!\n`);
+    git("add", ".");
+    git("rm", "-q", "--cached", "app.yml");
+    const head = git("rev-parse", "HEAD").stdout.trim();
+    git("update-index", "--add", "--cacheinfo", `160000,${head},vendor/lib`);
+    const many = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    const found = many.stdout.toString() + many.stderr.toString();
+    expect(many.code, found).toBe(10);
+    // The newline is shown escaped: a file name cannot forge a line of the report.
+    expect(found).toContain("two\\u000alines.yml:2:11: `password` holds a plaintext value");
+    expect(found).toContain("with space.yml:2:11: `password` holds a plaintext value");
+    expect(found).not.toContain("c1.yml");
+    expect(found).not.toContain("vendor");
     // --staged takes no paths.
     expect((await box.s5(["check", "--staged", "app.yml"])).code).toBe(2);
   });

@@ -2,6 +2,7 @@
  * Every failure s5 reports is an {@link S5Error} with a stable `code`, the process exit code the CLI
  * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
  */
+import { showable } from "./hidden.ts";
 
 /** Where in an input something went wrong (1-based line and column). */
 export interface Location {
@@ -238,8 +239,13 @@ export class TokenFailures extends S5Error {
   }
 }
 
+/**
+ * `file:line:col`, as editors and CI annotations read it. A file name's control, bidirectional and
+ * invisible characters are escaped (`\u000a`): a name with a newline could forge a line of the
+ * report, one with a right-to-left override show another name.
+ */
 export function formatLocation(location: Location): string {
-  return `${location.file}:${location.line}:${location.column}`;
+  return `${showable(location.file)}:${location.line}:${location.column}`;
 }
 
 /**

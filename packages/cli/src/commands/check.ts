@@ -5,6 +5,7 @@ import {
   ExitCode,
   type FoundTokens,
   findTokens,
+  formatLocation,
   KeyError,
   type Location,
   resolveSettings,
@@ -194,9 +195,7 @@ the content the commit will have.`,
     );
     if (format === "text") {
       for (const { location, message, code } of problems) {
-        stdoutStream().write(
-          `${location.file}:${location.line}:${location.column}: ${message} (${code})\n`,
-        );
+        stdoutStream().write(`${formatLocation(location)}: ${message} (${code})\n`);
       }
     } else {
       const output =

@@ -1,4 +1,4 @@
-import { findTokens, resolveSettings, vaultTransit } from "@s5/core";
+import { findTokens, formatLocation, resolveSettings, vaultTransit } from "@s5/core";
 import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
@@ -30,9 +30,7 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
     for (const { file, content } of textFiles(positionals)) {
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures) {
-        process.stderr.write(
-          `${location.file}:${location.line}:${location.column}: ${error.message} (${error.code})\n`,
-        );
+        process.stderr.write(`${formatLocation(location)}: ${error.message} (${error.code})\n`);
       }
       for (const token of found.tokens) {
         const { line, column } = found.lines.locate(token.start);
@@ -55,7 +53,7 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
       : rows
           .map(
             (r) =>
-              `${r.file}:${r.line}:${r.column} ${r.backend} ${r.key ?? "-"} ${r.version === null ? "-" : `v${r.version}`}${r.goTool ? " (go-tool)" : ""}\n`,
+              `${formatLocation({ file: r.file as string, line: r.line as number, column: r.column as number })} ${r.backend} ${r.key ?? "-"} ${r.version === null ? "-" : `v${r.version}`}${r.goTool ? " (go-tool)" : ""}\n`,
           )
           .join("");
     await writeStdout([Buffer.from(text)]);

@@ -209,6 +209,35 @@ describe("project key integrity", () => {
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
   });
 
+  it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
+    const mallory = sandbox();
+    const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
+    const malloryEnv = { S5_PRIVATE_KEY: malloryKey, XDG_CONFIG_HOME: join(mallory.dir, "none") };
+    const malloryPublic = (await mallory.s5(["keys", "show"], { env: malloryEnv })).stdout
+      .toString()
+      .trim();
+    // Mallory appends a key sealed to both, then rotates from it herself: the newest key carries
+    // a valid endorsement by the key before it, which Alice can open.
+    const config = readProject(alice.dir);
+    await addProjectKey(config, [
+      { name: "alice", publicKey: alicePublic },
+      { name: "ci", publicKey: malloryPublic },
+    ]);
+    writeProject(alice.dir, config);
+    expect((await alice.s5(["keys", "rotate"], { env: malloryEnv })).code).toBe(0);
+    expect(readProject(alice.dir).local.keys).toHaveLength(3);
+    const cipher = await alice.s5(["cipher", "new-db-password"]);
+    expect(cipher.code).toBe(7);
+    expect(cipher.stderr).toContain("S5_KEY_LOCAL_UNENDORSED");
+    expect(cipher.stdout.length).toBe(0);
+    const seal = await alice.s5(["keys", "rotate"]);
+    expect(seal.code).toBe(7);
+    expect(seal.stderr).toContain("S5_KEY_LOCAL_UNENDORSED");
+  });
+
   // Only root can make a file another user owns (the attack needs one).
   it.runIf(process.getuid?.() === 0)(
     "an .s5.json another user planted above the working directory is refused",

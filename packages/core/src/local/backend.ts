@@ -5,8 +5,8 @@
 import type { Backend, ItemResult, TokenBody } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
+  brokenLink,
   identityFromSecret,
-  isEndorsed,
   type ProjectKey,
   unendorsed,
   unlockProjectKey,
@@ -75,20 +75,19 @@ export function createLocalBackend(options: LocalOptions): Backend {
   }
 
   /**
-   * Where this user can open the key before the newest, the newest must carry that key's
-   * endorsement: a key appended to the project config by someone without access would receive
-   * every new secret. A user who joined after the rotation cannot check, and is not refused.
+   * Wherever this user can open a key, the key after it must carry its endorsement: a key appended
+   * to the project config by someone without access would receive every new secret. A link whose
+   * previous key this user cannot open is not checked (someone who joined after it).
    */
-  const checkEndorsed = (sodium: SodiumModule, key: ProjectKey) => {
-    const previous = options.keys.at(-2);
-    if (!previous) return;
-    let pair: KeyPair;
-    try {
-      pair = pairFor(sodium, previous.id);
-    } catch {
-      return;
-    }
-    if (!isEndorsed(sodium, pair, key)) throw unendorsed(key, previous);
+  const checkEndorsed = (sodium: SodiumModule) => {
+    const broken = brokenLink(sodium, options.keys, (key) => {
+      try {
+        return pairFor(sodium, key.id);
+      } catch {
+        return undefined;
+      }
+    });
+    if (broken) throw unendorsed(broken.key, broken.previous);
   };
 
   return {
@@ -110,7 +109,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
         } catch (error) {
           if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
         }
-        checkEndorsed(sodium, key);
+        checkEndorsed(sodium);
       }
       return plaintexts.map((plaintext) => ({
         backend: "local" as const,

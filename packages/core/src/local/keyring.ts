@@ -95,6 +95,24 @@ export function isEndorsed(sodium: SodiumModule, previous: KeyPair, key: Project
   );
 }
 
+/**
+ * The newest link of the key chain that fails: a key whose previous key `open` can open and that
+ * previous key did not endorse. Every link is checked, not only the newest: an attacker who
+ * appends two keys, the second endorsed by the first, passes a check of the last link alone.
+ */
+export function brokenLink(
+  sodium: SodiumModule,
+  keys: readonly ProjectKey[],
+  open: (key: ProjectKey) => KeyPair | undefined,
+): { key: ProjectKey; previous: ProjectKey } | undefined {
+  for (let i = keys.length - 1; i >= 1; i--) {
+    const [previous, key] = [keys[i - 1]!, keys[i]!];
+    const pair = open(previous);
+    if (pair && !isEndorsed(sodium, pair, key)) return { key, previous };
+  }
+  return undefined;
+}
+
 export function unendorsed(key: ProjectKey, previous: ProjectKey): KeyError {
   return new KeyError(
     "S5_KEY_LOCAL_UNENDORSED",

@@ -8,6 +8,7 @@ import { showable } from "../hidden.ts";
 import { decodePublicKey, encodePublicKey, encodeSecretKey } from "./encoding.ts";
 import {
   addRecipient,
+  brokenLink,
   createProjectKey,
   identityFromSecret,
   isEndorsed,
@@ -98,12 +99,12 @@ export async function rotateProjectKey(
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);
   const pair = unlockProjectKey(sodium, previous, previous.id, identities);
-  // The key rotated from must itself be one a key holder made (where that can be checked).
-  const before = config.local!.keys.at(-2);
-  if (before) {
-    const beforePair = tryUnlock(sodium, before, identities);
-    if (beforePair && !isEndorsed(sodium, beforePair, previous)) throw unendorsed(previous, before);
-  }
+  // The key rotated from must itself be one a key holder made, through every link that can be
+  // checked.
+  const broken = brokenLink(sodium, config.local!.keys, (key) =>
+    tryUnlock(sodium, key, identities),
+  );
+  if (broken) throw unendorsed(broken.key, broken.previous);
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
   if (unproven.length > 0) {
     const names = unproven.map((r) => showable(r.name)).join(", ");

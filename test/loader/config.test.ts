@@ -155,6 +155,29 @@ describe("s5/config with local keys", () => {
     }
   });
 
+  it("variables named like an object's own methods (constructor, toString) are set, as dotenv sets them", async () => {
+    // They were taken for "already set" (inherited by every object) and silently left out.
+    const names = ["constructor", "toString", "valueOf", "hasOwnProperty", "PLAIN"];
+    const other = await localProject();
+    const [token] = await other.encrypt([DB]);
+    other.write({
+      ".env": `constructor=${token}\ntoString=t\nvalueOf=v\nhasOwnProperty=h\nPLAIN=p\n`,
+      "print.cjs": `console.log(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((n) => [n, Object.hasOwn(process.env, n) ? process.env[n] : null]))));`,
+    });
+    const want = { constructor: DB, toString: "t", valueOf: "v", hasOwnProperty: "h", PLAIN: "p" };
+    for (const args of [
+      ["-r", "s5/config", "print.cjs"],
+      ["--import", "s5/preload", "print.cjs"],
+    ]) {
+      const out = await other.node(args);
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout)).toEqual(want);
+    }
+    const run = await other.s5(["run", "--", process.execPath, "print.cjs"]);
+    expect(run.stderr).toBe("");
+    expect(JSON.parse(run.stdout)).toEqual(want);
+  });
+
   it("no .env and no tokens: a silent no-op that starts no decryption", async () => {
     const empty = await localProject();
     empty.write({ "app.mjs": `import "s5/config";\n${printVars(["HOME_SET"])}\n` });
@@ -297,6 +320,38 @@ describe("s5/config never starts the application half-configured", () => {
     const fromEnv = await project.node(["app.mjs"], { FROM_ENV: `{{ s5:local:zzzzzzzz:AAAA }}` });
     expectStopped(fromEnv);
     expect(fromEnv.stderr).toContain("FROM_ENV (process.env)");
+  });
+
+  it("a NUL byte, in a plaintext or a .env value, stops the start naming the variable; the value is never cut short", async () => {
+    // Node cut process.env at the NUL ("before") and started the app with it.
+    const [nul] = await project.encrypt(["before\0after-secret"]);
+    for (const args of [["app.mjs"], ["--import", "s5/preload", "app.mjs"]]) {
+      project.write({ ".env": `PLAIN=1\nNUL=${nul}\nDB_PASSWORD=${tokens[0]}\n` });
+      const decrypted = await project.node(args);
+      expectStopped(decrypted);
+      expect(decrypted.code).toBe(5);
+      expect(decrypted.stderr).toContain("NUL (.env:2): this token's plaintext holds a NUL byte");
+      expect(decrypted.stderr).not.toContain("before");
+      project.write({ ".env": `PLAIN=1\nRAW=before\0after-secret\n` });
+      const raw = await project.node(args);
+      expectStopped(raw);
+      expect(raw.code).toBe(3);
+      expect(raw.stderr).toContain("RAW (.env:2) holds a NUL byte");
+      expect(raw.stderr).not.toContain("before");
+    }
+  });
+
+  it("a failure is placed on its line in a file with CR line ends or a byte-order mark", async () => {
+    for (const [text, line] of [
+      ["A=1\rBROKEN={{ s5:local:abc\rC=3\r", 2],
+      ["\ufeffBROKEN={{ s5:local:abc\n", 1],
+      ["A=1\r\nB=2\r\nBROKEN={{ s5:local:abc\r\n", 3],
+    ] as const) {
+      project.write({ ".env": text });
+      const out = await project.node(["app.mjs"]);
+      expectStopped(out);
+      expect(out.stderr).toContain(`BROKEN (.env:${line}): malformed token`);
+    }
   });
 
   it("a .env file named in S5_CONFIG_PATH must exist (exit 3)", async () => {

@@ -93,15 +93,26 @@ describe("s5 run", () => {
     expect(terminated.code).toBe(128 + 15);
   });
 
-  it("passes SIGINT, SIGTERM, SIGHUP, SIGQUIT and SIGUSR2 on to the child", async () => {
+  it("passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM, SIGVTALRM and SIGXCPU on to the child", async () => {
+    // The last three ended s5 and left the child running behind it, with the decrypted values.
+    const signals = [
+      "SIGINT",
+      "SIGTERM",
+      "SIGHUP",
+      "SIGQUIT",
+      "SIGUSR2",
+      "SIGALRM",
+      "SIGVTALRM",
+      "SIGXCPU",
+    ] as const;
     const child = `
-      for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"]) {
+      for (const signal of ${JSON.stringify(signals)}) {
         process.on(signal, () => { console.log("child got " + signal); process.exit(40); });
       }
       setInterval(() => {}, 1000);
       console.log("ready");
     `;
-    for (const signal of ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"] as const) {
+    for (const signal of signals) {
       const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
         const s5 = spawn(process.execPath, [s5Bin, "run", "--", process.execPath, "-e", child], {
           cwd: project.dir,
@@ -231,6 +242,46 @@ describe("s5 run", () => {
       expect(out.stderr).toContain("BIN (.env:1): this token's plaintext is binary");
       expect(out.stderr).toContain("| base64");
     }
+  });
+
+  it("a plaintext or a .env value with a NUL byte: the command never runs, the variable is named (no internal error)", async () => {
+    // spawn() threw on the NUL, with the value in its message: s5 said "unexpected internal error".
+    const other = await localProject();
+    const [nul] = await other.encrypt(["before\0after-secret"]);
+    for (const [env, code, reason] of [
+      [`OK=1\nNUL=${nul}\n`, 5, "NUL (.env:2): this token's plaintext holds a NUL byte"],
+      ["OK=1\nNUL=before\0after-secret\n", 3, "NUL (.env:2) holds a NUL byte"],
+    ] as const) {
+      other.write({ ".env": env });
+      const out = await other.s5(["run", "--", process.execPath, "-e", 'console.log("RAN")']);
+      expect(out.stdout).toBe("");
+      expect(out.code).toBe(code);
+      expect(out.stderr).toContain(reason);
+      expect(out.stderr).not.toContain("S5_INTERNAL");
+      expect(out.stderr).not.toContain("before");
+    }
+  });
+
+  it("keeps the files of s5's keys and tokens from the command, as S5_PRIVATE_KEY_FILE, unless --pass-credentials", async () => {
+    // S5_IDENTITY_FILE (a private key), VAULT_TOKEN_PATH and VAULT_CLIENT_KEY reached the command.
+    const identity = join(project.home, ".config", "s5", "identity.txt");
+    const files = {
+      S5_IDENTITY_FILE: identity,
+      VAULT_TOKEN_PATH: join(project.home, "vault-token"),
+      BAO_TOKEN_PATH: join(project.home, "bao-token"),
+      VAULT_CLIENT_KEY: join(project.home, "client.key"),
+      BAO_CLIENT_KEY: join(project.home, "bao-client.key"),
+    };
+    const names = ["DB_PASSWORD", ...Object.keys(files)];
+    const none = Object.fromEntries(Object.keys(files).map((name) => [name, null]));
+    const kept = await project.s5(["run", "--", process.execPath, "-e", printVars(names)], files);
+    expect(kept.stderr).toBe("");
+    expect(JSON.parse(kept.stdout)).toEqual({ DB_PASSWORD: DB, ...none });
+    const passed = await project.s5(
+      ["run", "--pass-credentials", "--", process.execPath, "-e", printVars(names)],
+      files,
+    );
+    expect(JSON.parse(passed.stdout)).toEqual({ DB_PASSWORD: DB, ...files });
   });
 
   it("without a command: a usage error", async () => {

@@ -3,10 +3,15 @@
  * s5 dropped for itself go back to the command, and s5's own credentials stay with s5 unless asked.
  */
 
-/** Variables that give access to keys or Vault: s5's, not the command's. */
+/**
+ * Variables that give access to keys or Vault: s5's, not the command's. The files that hold a key
+ * or a token are named here too, as `S5_PRIVATE_KEY_FILE` is: the identity, the Vault token file
+ * (`VAULT_TOKEN_PATH`) and the TLS client key (`VAULT_CLIENT_KEY`), with OpenBao's `BAO_` names.
+ */
 export const CREDENTIALS = [
   "S5_PRIVATE_KEY",
   "S5_PRIVATE_KEY_FILE",
+  "S5_IDENTITY_FILE",
   "S5_AES_KEY",
   "S5_VAULT_ROLE_ID",
   "S5_VAULT_ROLE_ID_FILE",
@@ -16,6 +21,10 @@ export const CREDENTIALS = [
   "S5_VAULT_JWT_FILE",
   "VAULT_TOKEN",
   "BAO_TOKEN",
+  "VAULT_TOKEN_PATH",
+  "BAO_TOKEN_PATH",
+  "VAULT_CLIENT_KEY",
+  "BAO_CLIENT_KEY",
 ] as const;
 
 /**

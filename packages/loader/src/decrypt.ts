@@ -11,6 +11,8 @@ import {
   resolveSettings,
   resolveTokens,
   S5Error,
+  TokenError,
+  type TokenFailure,
   TokenFailures,
   toS5Error,
 } from "@s5/core";
@@ -32,6 +34,8 @@ export interface DecryptRequest {
   overrides?: Overrides | undefined;
   /** Also return each token's plaintext (for `s5 run --redact`). */
   withSecrets?: boolean | undefined;
+  /** The values go into an environment (`process.env`, a command's): a NUL byte cannot. */
+  intoEnvironment?: boolean | undefined;
 }
 
 export interface SerializedFailure {
@@ -92,6 +96,29 @@ function serialize(error: unknown): SerializedError {
   return out;
 }
 
+const NUL_IN_ENVIRONMENT = new TokenError(
+  "S5_TOKEN_FILTER",
+  "this token's plaintext holds a NUL byte, which an environment variable cannot hold",
+  { hint: "encrypt it with `| base64` and decode it where it is used" },
+);
+
+/**
+ * An environment variable is a C string: Node cuts `process.env` at the first NUL, and `spawn`
+ * refuses it with the value in its message. So a plaintext holding one fails with its place.
+ */
+function refuseNul(texts: string[][], found: ReturnType<typeof findTokens>[]): void {
+  const failures: TokenFailure[] = [];
+  for (const [i, list] of texts.entries()) {
+    for (const [j, text] of list.entries()) {
+      if (text.includes("\0")) {
+        const location = found[i]!.lines.locate(found[i]!.tokens[j]!.start);
+        failures.push({ location, error: NUL_IN_ENVIRONMENT });
+      }
+    }
+  }
+  if (failures.length > 0) throw new TokenFailures(failures);
+}
+
 function splice(
   request: DecryptRequest,
   found: ReturnType<typeof findTokens>[],
@@ -100,6 +127,7 @@ function splice(
 ): DecryptReply {
   // A binary value fails with its variable (an environment variable holds text).
   const texts = plaintexts.map((list, i) => plaintextsAsText(list, found[i]!));
+  if (request.intoEnvironment) refuseNul(texts, found);
   const values = request.items.map((item, i) =>
     spliceText(item.value, found[i]!.tokens, texts[i]!),
   );

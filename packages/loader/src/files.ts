@@ -16,7 +16,8 @@ export interface FileEntry {
   origin: Origin;
 }
 
-const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*[=:]/;
+// `\s` as dotenv's: a byte-order mark before the first name is white space to it.
+const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]/;
 
 /**
  * The 1-based line where each key is last assigned (dotenv keeps the last assignment), in one pass.
@@ -26,7 +27,8 @@ const ASSIGNMENT = /^[ \t]*(?:export[ \t]+)?([\w.-]+)[ \t]*[=:]/;
 function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
   const lines = new Map<string, number>();
   let number = 0;
-  for (const line of text.split("\n")) {
+  // Lines as dotenv counts them: it reads CR LF and a lone CR (classic Mac) as LF.
+  for (const line of text.split(/\r\n?|\n/)) {
     number++;
     const key = ASSIGNMENT.exec(line)?.[1];
     if (key !== undefined && keys.has(key)) lines.set(key, number);

@@ -3,10 +3,10 @@
  * variables already in the environment whose values hold tokens. Only the token-holding ones need
  * a backend; when there are none, nothing is started.
  */
-import { mayContainToken } from "@s5/core";
+import { IoError, mayContainToken } from "@s5/core";
 import { scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
-import { LoaderError } from "./errors.ts";
+import { describeOrigin, LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
 
@@ -40,7 +40,18 @@ export function makePlan(options: ResolvedOptions): Plan {
   const env = options.processEnv;
   const assign = new Map<string, FileEntry>();
   for (const [key, entry] of fromFiles) {
-    if (options.override || env[key] === undefined) assign.set(key, entry);
+    // Own properties only: `constructor` or `toString` is not "already set" because a plain
+    // object (`s5 run`'s copy, a `processEnv`) inherits it (dotenv's `populate` asks the same).
+    const set = Object.hasOwn(env, key) && env[key] !== undefined;
+    if (options.override || !set) assign.set(key, entry);
+    // Node cuts a variable at its first NUL (a C string), and `spawn` refuses it quoting the value.
+    if (assign.has(key) && entry.value.includes("\0")) {
+      throw new IoError(
+        "S5_INPUT",
+        `${key} (${describeOrigin(entry.origin)}) holds a NUL byte, which an environment variable cannot hold`,
+        { hint: "remove it from the file; a binary value is encrypted with `| base64`" },
+      );
+    }
   }
   // Docker, Kubernetes and `node --env-file` put values in the environment before any preload.
   for (const [key, value] of Object.entries(env)) {
@@ -63,6 +74,7 @@ export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pe
     items: items.map((entry) => ({ name: entry.key, value: entry.value })),
     cwd: options.cwd,
     env,
+    intoEnvironment: true,
   } satisfies DecryptRequest;
 }
 

@@ -9,8 +9,22 @@ import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { stdoutStream } from "../stdout.ts";
 
-/** Signals a supervisor passes on (SIGKILL and SIGSTOP cannot be caught). */
-const FORWARDED: NodeJS.Signals[] = ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT", "SIGUSR2"];
+/**
+ * Signals a supervisor passes on: every catchable one whose default ends s5, else s5 would die and
+ * leave COMMAND running, with the decrypted environment, behind it (SIGALRM from `timeout -s`,
+ * SIGXCPU from `ulimit -t`). Not SIGUSR1 (Node's inspector), SIGPIPE and SIGXFSZ (Node ignores
+ * them); SIGKILL and SIGSTOP cannot be caught.
+ */
+const FORWARDED: NodeJS.Signals[] = [
+  "SIGINT",
+  "SIGTERM",
+  "SIGHUP",
+  "SIGQUIT",
+  "SIGUSR2",
+  "SIGALRM",
+  "SIGVTALRM",
+  "SIGXCPU",
+];
 
 function pipeRedacted(
   from: NodeJS.ReadableStream,

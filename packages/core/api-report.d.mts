@@ -141,6 +141,23 @@ interface AesOptions {
   key: string;
 }
 export declare function createAesBackend(options: AesOptions): Backend;
+/**
+ * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
+ * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,
+ * where the project and identity are) from the real environment only, never from the files it
+ * decrypts: a committed `.env` must not send the Vault token elsewhere. A command that `s5 run`
+ * starts gets those files' variables in its environment, so the loader records which settings it
+ * set from files, with a hash of each value, in {@link FROM_FILES}; an s5 in that command leaves
+ * out a setting whose value is still the file's. A value the command sets again itself differs,
+ * or is the same and stays left out (set it outside `s5 run`, or pass it as an option).
+ */
+/** The variable holding `NAME=HASH` pairs, space-separated, of settings set from files. */
+export declare const FROM_FILES = "S5_SET_FROM_FILES";
+/**
+ * Records in `env` the settings among `names` that were just set in it from files (kept with the
+ * marks already there, a parent's). The mark itself is never taken from a file.
+ */
+export declare function markFromFiles(env: Record<string, string | undefined>, names: Iterable<string>, before: string | undefined): void;
 /** Text as a terminal should show it: each hidden character or lone surrogate as `\uXXXX`. */
 export declare function showable(text: string): string;
 interface LocalOptions {

@@ -1,7 +1,9 @@
 // `s5 run -- CMD`: the decrypted environment, exit codes, signals passed on, and redaction of the
 // child's output, also when a value is split across chunks.
 import { spawn } from "node:child_process";
-import { existsSync } from "node:fs";
+import { existsSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -282,6 +284,51 @@ describe("s5 run", () => {
       files,
     );
     expect(JSON.parse(passed.stdout)).toEqual({ DB_PASSWORD: DB, ...files });
+  });
+
+  it("an s5 beneath s5 run or s5/config does not take its settings from the .env files", async () => {
+    // A committed .env naming an address: the inner s5 would send the Vault token file there.
+    const requests: string[] = [];
+    const server = createServer((req, res) => {
+      requests.push(`${req.method} ${req.url} ${req.headers["x-vault-token"] ?? ""}`);
+      res.writeHead(500).end();
+    });
+    await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+    try {
+      const address = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      const other = await localProject();
+      writeFileSync(join(other.home, ".vault-token"), "s.victim-token", { mode: 0o600 });
+      other.write({ ".env": `VAULT_ADDR=${address}\nS5_BACKEND=vault\nPLAIN=1\n` });
+      const token = `vault:v1:${Buffer.alloc(32).toString("base64")}`;
+      const inner = [s5Bin, "decipher", token];
+      const home = { HOME: other.home };
+      const nested = await other.s5(["run", "--", process.execPath, ...inner], home);
+      expect(nested.code).toBe(7);
+      expect(nested.stderr).toContain("the Vault backend needs VAULT_ADDR (S5_CONFIG_VAULT_ADDR)");
+      expect(nested.stderr).toContain("came from a .env file");
+      // Through an app started with s5/config, which runs s5 itself.
+      const app = `require("node:child_process").spawnSync(process.execPath, ${JSON.stringify(inner)}, { stdio: "inherit" });`;
+      const viaApp = await other.node(["--require", "s5/config", "-e", app], home);
+      expect(viaApp.stderr).toContain("(S5_CONFIG_VAULT_ADDR)");
+      expect(requests).toEqual([]);
+      // The command still gets the variables; a value it sets itself is its own choice.
+      const seen = await other.s5(
+        ["run", "--", process.execPath, "-e", printVars(["VAULT_ADDR", "S5_BACKEND"])],
+        home,
+      );
+      expect(JSON.parse(seen.stdout)).toEqual({ VAULT_ADDR: address, S5_BACKEND: "vault" });
+      const own = `VAULT_ADDR=${address}/ exec "${process.execPath}" ${inner.map((a) => `"${a}"`).join(" ")}`;
+      await other.s5(["run", "--", "sh", "-c", own], home);
+      expect(requests.length).toBeGreaterThan(0);
+      // A file cannot clear the mark: it is always s5's own.
+      other.write({ ".env": `VAULT_ADDR=${address}\nS5_SET_FROM_FILES=\n` });
+      requests.length = 0;
+      const cleared = await other.s5(["run", "--", process.execPath, ...inner], home);
+      expect(cleared.stderr).toContain("(S5_CONFIG_VAULT_ADDR)");
+      expect(requests).toEqual([]);
+    } finally {
+      server.close();
+    }
   });
 
   it("without a command: a usage error", async () => {

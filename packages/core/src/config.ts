@@ -7,6 +7,7 @@ import { dirname, join, resolve } from "node:path";
 import schemaJson from "../s5.schema.json" with { type: "json" };
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
+import { settingsEnv } from "./file-settings.ts";
 import { findDuplicateKey } from "./json-keys.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
@@ -252,7 +253,8 @@ function defaultIdentityFile(env: Readonly<Record<string, string | undefined>>):
 /** Resolves flags, environment, project config and defaults into one set of settings. */
 export function resolveSettings(input: SettingsInput = {}): Settings {
   const cwd = input.cwd ?? process.cwd();
-  const env = input.env ?? process.env;
+  // Settings a `.env` file set for a parent `s5 run` or s5/config are not s5's (file-settings.ts).
+  const env = settingsEnv(input.env ?? process.env);
   const overrides = input.overrides ?? {};
 
   const configFile = overrides.configFile ?? env.S5_CONFIG ?? findProjectFile(cwd);

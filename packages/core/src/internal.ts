@@ -14,6 +14,7 @@ export {
   vaultEnvAddress,
 } from "./config.ts";
 export { stackFrames } from "./errors.ts";
+export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";
 export { createLocalBackend, type LocalOptions } from "./local/backend.ts";

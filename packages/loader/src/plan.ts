@@ -4,7 +4,7 @@
  * a backend; when there are none, nothing is started.
  */
 import { IoError, mayContainToken } from "@s5/core";
-import { scan } from "@s5/core/internal";
+import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { describeOrigin, LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
@@ -90,11 +90,17 @@ export function applyPlan(
 ): Record<string, string> {
   const decrypted = new Map(plan.pending.map((entry, i) => [entry.key, values[i]!]));
   const parsed: Record<string, string> = {};
+  const before = options.processEnv[FROM_FILES];
+  const fromFiles: string[] = [];
   for (const [key, entry] of plan.assign) {
     const value = decrypted.get(key) ?? entry.value;
     options.processEnv[key] = value;
     parsed[key] = value;
+    if (entry.origin.file !== undefined) fromFiles.push(key);
   }
+  // An s5 started beneath (by `s5 run`'s command, or by this app) must not take its settings
+  // (VAULT_ADDR, proxies, keys) from these files, as this one did not.
+  if (fromFiles.length > 0) markFromFiles(options.processEnv, fromFiles, before);
   return parsed;
 }
 

@@ -13,6 +13,7 @@ import {
   vaultTransit,
 } from "../config.ts";
 import { ConfigError } from "../errors.ts";
+import { FROM_FILES } from "../file-settings.ts";
 import { sharedMode, unreadable } from "../private-file.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -290,8 +291,12 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   const env = settings.env;
   const address = vaultEnvAddress(settings.env);
   if (!address) {
+    const fromFile = /(?:^| )(?:VAULT|BAO)_ADDR=/.test(env[FROM_FILES] ?? "");
     throw new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR", {
-      hint: "export VAULT_ADDR=https://vault.example.com:8200 (or BAO_ADDR)",
+      hint: fromFile
+        ? "the VAULT_ADDR here came from a .env file (through `s5 run` or s5/config), and s5 takes " +
+          "its settings from the real environment only: set it where `s5 run` (or the app) is started"
+        : "export VAULT_ADDR=https://vault.example.com:8200 (or BAO_ADDR)",
       missing: true,
     });
   }

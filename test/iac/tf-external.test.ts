@@ -15,7 +15,7 @@ async function project(): Promise<{ box: Sandbox; cipher(value: string): Promise
 
 /** What the provider does: `cmd.Stdin = json(query)`, then reads stdout as a map of strings. */
 async function external(box: Sandbox, query: unknown, args: string[] = []) {
-  const input = typeof query === "string" ? query : JSON.stringify(query);
+  const input = typeof query === "string" || Buffer.isBuffer(query) ? query : JSON.stringify(query);
   const result = await box.s5(["tf-external", ...args], { input });
   return { ...result, stdout: result.stdout.toString() };
 }
@@ -86,6 +86,70 @@ describe("s5 tf-external (the external data source protocol)", () => {
     expect(result.stdout).toBe("");
     expect(result.stderr).toMatch(message);
     expect(result.stderr).not.toContain("5432");
+  });
+
+  it("refuses bytes that are not UTF-8 with their place, instead of decrypting around U+FFFD", async () => {
+    const { box, cipher } = await project();
+    const token = await cipher("utf8-plaintext");
+    const input = Buffer.concat([
+      Buffer.from('{"pw":"'),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(`${token}"}`),
+    ]);
+    const result = await external(box, input);
+    expect(result.code).toBe(3);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toContain("stdin:1:8: the query is not UTF-8 text here");
+    expect(result.stderr).toContain("(S5_INPUT)");
+    expect(result.stderr).toContain("hint:");
+    expect(result.stderr).not.toContain("\ufffd");
+    expect(result.stderr).not.toContain("utf8-plaintext");
+    // A character cut off at the very end is refused too, at its first byte.
+    const cut = await external(box, Buffer.from([...Buffer.from('{"a":"x"}'), 0xe2, 0x82]));
+    expect(cut.code).toBe(3);
+    expect(cut.stderr).toContain("stdin:1:10: the query is not UTF-8 text here");
+  });
+
+  it("refuses a byte-order mark, a lone surrogate and a key given twice: nothing changed, no token dropped", async () => {
+    const { box, cipher } = await project();
+    const token = await cipher("edge-plaintext");
+    const bom = await external(box, Buffer.from(`\ufeff{"a":"${token}"}`));
+    expect(bom.code).toBe(3);
+    expect(bom.stderr).toContain("stdin:1:1: the query starts with a byte-order mark");
+    // Go would read `\ud800` as U+FFFD: the value would change without a word.
+    const lone = await external(box, `{"pw":"\\ud800${token}"}`);
+    expect(lone.code).toBe(3);
+    expect(lone.stderr).toContain("query value `pw` holds a lone surrogate");
+    const loneKey = await external(box, '{"\\udc00":"x"}');
+    expect(loneKey.code).toBe(3);
+    expect(loneKey.stderr).toContain("query key `\\udc00` holds a lone surrogate");
+    // JSON.parse keeps the last of two values: the token in the first would vanish.
+    const twice = await external(box, `{"pw":"{{ s5:local:unclosed","x":"y","pw":"plain"}`);
+    expect(twice.code).toBe(3);
+    expect(twice.stdout).toBe("");
+    expect(twice.stderr).toContain("stdin:1:38: query key `pw` is given twice (S5_INPUT)");
+    for (const result of [bom, lone, loneKey, twice]) {
+      expect(result.stdout).toBe("");
+      expect(result.stderr).not.toContain("edge-plaintext");
+    }
+    // An escaped quote or backslash does not end a key, a surrogate pair is text, and keys
+    // JavaScript treats specially are kept as keys.
+    const entries = [
+      ['a\\"', 'x"\\'],
+      ["a\\", token],
+      ["😀", `😀${token}`],
+      ["__proto__", token],
+      ["constructor", "c"],
+    ];
+    const tricky = await external(box, JSON.stringify(Object.fromEntries(entries)));
+    expect(tricky.stderr).toBe("");
+    expect(Object.entries(JSON.parse(tricky.stdout))).toEqual([
+      ['a\\"', 'x"\\'],
+      ["a\\", "edge-plaintext"],
+      ["😀", "😀edge-plaintext"],
+      ["__proto__", "edge-plaintext"],
+      ["constructor", "c"],
+    ]);
   });
 
   it("fails the whole query when any token fails: no stdout, the key's location, no plaintext", async () => {

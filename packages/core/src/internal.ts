@@ -17,6 +17,7 @@ export { stackFrames } from "./errors.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";
+export { type DuplicateKey, findDuplicateKey } from "./json-keys.ts";
 export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
 export {
   decodePublicKey,

@@ -12,6 +12,16 @@ export interface ConfigOptions {
   decryptor?: Decryptor | undefined;
 }
 
+/** An object or array given as JSON text (Pulumi's form of structured config), else `undefined`. */
+function structuredValue(text: string): object | undefined {
+  try {
+    const value: unknown = JSON.parse(text);
+    return typeof value === "object" && value !== null ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** A validation failure of a decrypted value: says what is wrong, never the value. */
 function invalid(key: string, what: string): Error {
   return new pulumi.RunError(`[s5] Configuration '${key}': the decrypted value ${what}`);
@@ -91,10 +101,19 @@ export class Config {
   }
 
   #decrypt<T>(text: string, key: string, convert: (plain: string) => T): pulumi.Output<T> {
-    const full = this.#key(key);
-    return secret(text, { name: `config ${full}`, decryptor: this.#decryptor }).apply((plain) =>
-      convert(plain),
+    const name = `config ${this.#key(key)}`;
+    const structured = structuredValue(text);
+    if (structured === undefined) {
+      return secret(text, { name, decryptor: this.#decryptor }).apply((plain) => convert(plain));
+    }
+    // A structured value (Pulumi hands it over as JSON text): splicing a plaintext into that text
+    // would break it (a quote, a backslash, a newline in a PEM key) or add keys to it. Decrypt the
+    // strings inside, and write the JSON again.
+    const decryptor = this.#decryptor ?? getDecryptor();
+    const rendered = renderDeep(structured, name, decryptor).then((plain) =>
+      JSON.stringify(plain ?? structured),
     );
+    return pulumi.secret(rendered).apply((plain) => convert(plain));
   }
 
   get<K extends string = string>(

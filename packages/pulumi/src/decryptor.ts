@@ -45,8 +45,7 @@ export function s5Decryptor(input: SettingsInput = {}): Decryptor {
 /** Token body (`local:KEYID:…`, `vault:v1:…`) or whole token → plaintext; or a function of the body. */
 export type StubValues = Readonly<Record<string, string>> | ((body: string) => string | undefined);
 
-/** The body of a whole token (`{{ s5:BODY }}`) as `@s5/core` reads it, or the key unchanged. */
-/** The body of a whole token given as a key (`{{ s5:… }}`), or the key as it is. */
+/** The body of a whole token given as a key (`{{ s5:BODY }}`) as `@s5/core` reads it, or the key as it is. */
 function bodyOf(key: string): string {
   try {
     const found = findOneToken(key, "stub");

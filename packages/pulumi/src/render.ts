@@ -4,8 +4,8 @@
  * to the values it concerns.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { mayContainToken, type Source, toS5Error } from "@s5/core";
-import { scan } from "@s5/core/internal";
+import { mayContainToken, S5Error, type Source, toS5Error } from "@s5/core";
+import { scan, stackFrames } from "@s5/core/internal";
 import type { Decryptor } from "./decryptor.ts";
 
 /** Whether a text holds something s5 would treat as a token (malformed ones included). */
@@ -37,11 +37,21 @@ async function flush(decryptor: Decryptor, batch: Pending[]): Promise<void> {
   }
 }
 
-/** The error Pulumi shows: `[s5] …` with locations and hints, never a value; no stack trace. */
+/**
+ * The error Pulumi shows: `[s5] …` with locations and hints, never a value; no stack trace. It has
+ * no `cause`: Node prints causes (console.log, util.inspect, Pulumi's report of an error a program
+ * wrapped, its trace events), and an unexpected error's message may quote a value. S5_DEBUG adds
+ * that error's stack frames, without its message, as the CLI does.
+ */
 export function toPulumiError(error: unknown): Error {
   // toS5Error never copies the message of an unknown error: it may hold data.
-  const wrapped = new pulumi.RunError(`[s5] ${toS5Error(error).describe()}`);
-  (wrapped as { cause?: unknown }).cause = error;
+  const debug =
+    process.env.S5_DEBUG && !(error instanceof S5Error) ? `\n${stackFrames(error)}` : "";
+  const wrapped = new pulumi.RunError(`[s5] ${toS5Error(error).describe()}${debug}`);
+  // Pulumi prints only the message of a RunError it catches in the program, but `err.stack` of
+  // one that reaches it later (a stack transform's input, after the program ran): frames of s5
+  // and Pulumi's internals that say nothing to the user. Without a stack, the message is shown.
+  wrapped.stack = undefined;
   return wrapped;
 }
 

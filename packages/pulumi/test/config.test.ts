@@ -13,6 +13,7 @@ const plaintexts: Record<string, string> = {
   [body("flag")]: "true",
   [body("json")]: '{"user":"app","password":"hunter2"}',
   [body("short")]: "ab",
+  [body("pem")]: '-----BEGIN KEY-----\n"a\\b"\n-----END KEY-----\n',
 };
 
 describe("Config (a drop-in for pulumi.Config)", () => {
@@ -31,6 +32,10 @@ describe("Config (a drop-in for pulumi.Config)", () => {
         "project:nested": JSON.stringify({ db: { password: token("password"), port: 5432 } }),
         "project:plainObject": JSON.stringify({ a: [1, "b"] }),
         "project:short": token("short"),
+        "project:tricky": JSON.stringify({
+          tls: { key: token("pem"), port: 443 },
+          list: [token("password")],
+        }),
         "other:password": token("password"),
       },
       [],
@@ -98,6 +103,19 @@ describe("Config (a drop-in for pulumi.Config)", () => {
       secret: true,
       known: true,
     });
+  });
+
+  it("keeps a structured value read with a string getter valid JSON, whatever its plaintexts hold", async () => {
+    const config = new Config();
+    const expected = { tls: { key: plaintexts[body("pem")], port: 443 }, list: ["hunter2"] };
+    for (const output of [config.get("tricky"), config.requireSecret("tricky")]) {
+      // pulumi.Config hands a structured value over as JSON text; a quote, a backslash or a
+      // newline spliced into it unescaped broke that text (or could have added keys to it).
+      const result = await inspect(output as pulumi.Output<string>);
+      expect(result.secret).toBe(true);
+      expect(JSON.parse(result.value!)).toEqual(expected);
+    }
+    expect((await inspect(config.requireSecretObject("tricky"))).value).toEqual(expected);
   });
 
   it("reads another namespace, like pulumi.Config(name)", async () => {

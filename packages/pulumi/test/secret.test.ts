@@ -1,3 +1,4 @@
+import { inspect as inspectError } from "node:util";
 import * as pulumi from "@pulumi/pulumi";
 import { afterEach, beforeEach, describe, expect, it } from "vitest";
 import { type Decryptor, s5Decryptor, secret, setDecryptor, stubDecryptor } from "../src/index.ts";
@@ -74,6 +75,9 @@ describe("secret()", () => {
     expect(error.message).toContain("bad:1:");
     expect(error.message).toContain("S5_DECRYPT_STUB");
     expect(error.message).not.toContain("db-password");
+    // Pulumi prints `err.stack` of an error that reaches it after the program ran (a stack
+    // transform's input): without a stack it prints the message, not s5's frames.
+    expect(error.stack).toBeUndefined();
   });
 
   it("never copies the message of an unexpected error (it may hold a value)", async () => {
@@ -83,6 +87,26 @@ describe("secret()", () => {
     const error = await failure(secret(DB, { decryptor: leaky }));
     expect(error.message).toContain("[s5] unexpected internal error");
     expect(error.message).not.toContain("db-password");
+    // Nor keeps it as a cause: Node prints causes (console.log, a program that wraps the error,
+    // Pulumi's report of that wrapper), so the message would reach the log after all.
+    expect(error.cause).toBeUndefined();
+    const wrapped = new Error("database setup failed", { cause: error });
+    expect(inspectError(wrapped)).not.toContain("db-password");
+  });
+
+  it("shows an unexpected error's stack frames under S5_DEBUG, without its message", async () => {
+    const leaky: Decryptor = async () => {
+      throw new TypeError("boom: db-password");
+    };
+    process.env.S5_DEBUG = "1";
+    try {
+      const error = await failure(secret(DB, { decryptor: leaky }));
+      expect(error.message).toContain("TypeError (message not shown)");
+      expect(error.message).toMatch(/\n\s+at /);
+      expect(inspectError(error)).not.toContain("db-password");
+    } finally {
+      delete process.env.S5_DEBUG;
+    }
   });
 
   it("reports a malformed token", async () => {

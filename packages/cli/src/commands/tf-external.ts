@@ -1,36 +1,11 @@
-import { createBackends, IoError, renderSources, resolveSettings, type Source } from "@s5/core";
+import { createBackends, renderSources, resolveSettings, type Source } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
-
-const hint = 'the query is one JSON object of strings, e.g. {"password": "{{ s5:… }}"}';
-
-/** The query object, checked: a JSON object whose values are all strings. */
-function readQuery(input: Buffer): Record<string, string> {
-  let value: unknown;
-  try {
-    value = JSON.parse(input.toString("utf8"));
-  } catch (cause) {
-    // JSON.parse quotes the input in its message; it may hold a value, so it is not repeated.
-    throw new IoError("S5_INPUT", "stdin is not valid JSON", { cause, hint });
-  }
-  if (typeof value !== "object" || value === null || Array.isArray(value)) {
-    const kind = value === null ? "null" : Array.isArray(value) ? "an array" : typeof value;
-    throw new IoError("S5_INPUT", `the query must be a JSON object, not ${kind}`, { hint });
-  }
-  for (const [key, item] of Object.entries(value)) {
-    if (typeof item !== "string") {
-      const kind = item === null ? "null" : Array.isArray(item) ? "an array" : typeof item;
-      throw new IoError("S5_INPUT", `query value \`${key}\` must be a string, not ${kind}`, {
-        hint: "the external data source takes a flat map of strings: use jsonencode() for others",
-      });
-    }
-  }
-  return value as Record<string, string>;
-}
+import { readQuery, shown } from "../tf-query.ts";
 
 export default defineCommand({
   name: "tf-external",
@@ -53,8 +28,7 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
     const query = readQuery(await readStdin("the query JSON object"));
     const keys = Object.keys(query);
     const sources: Source<string>[] = keys.map((key) => ({
-      // The key as JSON writes it: a control character in it reaches no terminal.
-      name: `query.${JSON.stringify(key).slice(1, -1)}`,
+      name: `query.${shown(key)}`,
       content: query[key]!,
     }));
     await using backends = createBackends(

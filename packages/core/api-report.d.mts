@@ -149,7 +149,7 @@ export declare function createAesBackend(options: AesOptions): Backend;
  * starts gets those files' variables in its environment, so the loader records which settings it
  * set from files, with a hash of each value, in {@link FROM_FILES}; an s5 in that command leaves
  * out a setting whose value is still the file's. A value the command sets again itself differs,
- * or is the same and stays left out (set it outside `s5 run`, or pass it as an option).
+ * or is the same and stays left out (set it where `s5 run` or the app is started).
  */
 /** The variable holding `NAME=HASH` pairs, space-separated, of settings set from files. */
 export declare const FROM_FILES = "S5_SET_FROM_FILES";
@@ -160,6 +160,22 @@ export declare const FROM_FILES = "S5_SET_FROM_FILES";
 export declare function markFromFiles(env: Record<string, string | undefined>, names: Iterable<string>, before: string | undefined): void;
 /** Text as a terminal should show it: each hidden character or lone surrogate as `\uXXXX`. */
 export declare function showable(text: string): string;
+/**
+ * Duplicate keys in a JSON text. `JSON.parse` keeps the last of two equal keys in an object, so a
+ * second `"publicKey"` or `"backend"` far along a line would decide while a review reads the
+ * first. The text has already passed `JSON.parse`: this walk only needs to follow strings and
+ * nesting, not to check the grammar.
+ */
+/** A key seen twice in one object: its decoded name, the object's path and where it repeats. */
+interface DuplicateKey {
+  key: string;
+  /** `local.keys[0]`, or `""` at the top level. */
+  path: string;
+  /** UTF-16 offset of the second occurrence's opening quote. */
+  offset: number;
+}
+/** The first duplicate key in a valid JSON text, or undefined. */
+export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
   keys: readonly ProjectKey[];
@@ -306,7 +322,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

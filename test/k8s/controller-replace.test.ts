@@ -14,6 +14,7 @@ import {
   expectNoPlaintext,
   installChart,
   ok,
+  renderChart,
   sleep,
   startController,
   until,
@@ -304,6 +305,116 @@ describeKube("the s5 controller when the API server refuses a Secret", () => {
     expect((await secret("proto"))?.metadata.resourceVersion).toBe(
       written.metadata.resourceVersion,
     );
+  });
+
+  // Finalizers: someone else's hold on the Secret (a backup, a revocation, a protection).
+  const HOLD = "example.com/hold";
+  const hold = (name: string, finalizers: string[] | null) =>
+    kubectl(
+      "patch",
+      "secret",
+      name,
+      "-n",
+      APP,
+      "--type=merge",
+      "-p",
+      JSON.stringify({ metadata: { finalizers } }),
+    );
+  /** The Ready condition once `accept` takes it. */
+  const readyWhen = (name: string, accept: (ready: Condition) => boolean) =>
+    until(`${name}: the Ready condition expected`, async () => {
+      const ready = (await resource(name)).status?.conditions?.find((c) => c.type === "Ready");
+      return ready && accept(ready) ? ready : undefined;
+    });
+
+  it("a new type for a Secret that holds finalizers: not deleted, Ready=False naming them; once removed, replaced", async () => {
+    const stringData = { password: await encrypt(first) };
+    await synced("held", { stringData });
+    await hold("held", [HOLD]);
+    const before = (await secret("held")) as SecretJson;
+    await apply("held", { type: "example.com/other", stringData });
+    const ready = await settled("held");
+    expect(ready.status, ready.message).toBe("False");
+    expect(ready.reason).toBe("SecretHasFinalizers");
+    expect(ready.message).toContain(`holds finalizers ${HOLD}`);
+    expect(ready.message).toContain("its type changes (Opaque to example.com/other)");
+    expect(ready.message).toContain("it was left as it was");
+    expect(ready.message).toContain("(S5_K8S_SECRET_FINALIZERS)");
+    expect((await warnings("held")).map((w) => w.reason)).toContain("SecretHasFinalizers");
+    // Retries (backoff, resyncs) never delete it: the same Secret, not terminating.
+    await sleep(3_500);
+    const still = (await secret("held")) as SecretJson & {
+      metadata: { deletionTimestamp?: string; finalizers?: string[] };
+    };
+    expect(still.metadata.deletionTimestamp).toBeUndefined();
+    expect(still).toEqual(before);
+    expect((await settled("held")).reason).toBe("SecretHasFinalizers");
+    // What the message says to do: the finalizers removed, the controller replaces the Secret.
+    await hold("held", null);
+    const synced2 = await readyWhen("held", (c) => c.status === "True");
+    expect(synced2.reason).toBe("Synced");
+    const after = (await secret("held")) as SecretJson;
+    expect(after.type).toBe("example.com/other");
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    expect(decoded(after.data?.password)).toBe(first);
+  });
+
+  it("a new value for a Secret that holds finalizers: updated in place, its finalizers kept", async () => {
+    await synced("held-update", { stringData: { v: await encrypt(first) } });
+    await hold("held-update", [HOLD]);
+    const before = (await secret("held-update")) as SecretJson;
+    await apply("held-update", { stringData: { v: await encrypt(kept) } });
+    const ready = await settled("held-update");
+    expect(ready, ready.message).toMatchObject({ status: "True", reason: "Synced" });
+    const after = (await secret("held-update")) as SecretJson & {
+      metadata: { finalizers?: string[] };
+    };
+    expect(after.metadata.uid).toBe(before.metadata.uid);
+    expect(decoded(after.data?.v)).toBe(kept);
+    expect(after.metadata.finalizers).toEqual([HOLD]);
+    await hold("held-update", null);
+  });
+
+  it("a Secret being deleted, held by a finalizer: not reported Synced nor written; created again once gone", async () => {
+    await synced("going", { stringData: { v: await encrypt(first) } });
+    await hold("going", [HOLD]);
+    await kubectl("delete", "secret", "going", "-n", APP, "--wait=false");
+    const before = (await secret("going")) as SecretJson & {
+      metadata: { deletionTimestamp?: string };
+    };
+    expect(before.metadata.deletionTimestamp).toBeDefined();
+    // The next resync sees it terminating.
+    const ready = await readyWhen("going", (c) => c.status === "False");
+    expect(ready.reason).toBe("SecretTerminating");
+    expect(ready.message).toContain(`is being deleted, held by finalizers ${HOLD}`);
+    expect(ready.message).toContain("the new one is created once it is gone");
+    expect((await warnings("going")).map((w) => w.reason)).toContain("SecretTerminating");
+    expect(await secret("going")).toEqual(before);
+    // Its finalizer removed, it goes, and the controller creates the Secret again.
+    await hold("going", null);
+    const back = await readyWhen("going", (c) => c.status === "True");
+    expect(back.reason).toBe("Synced");
+    const after = (await secret("going")) as SecretJson;
+    expect(after.metadata.uid).not.toBe(before.metadata.uid);
+    expect(decoded(after.data?.v)).toBe(first);
+  });
+
+  it("the chart's RBAC lets it set blockOwnerDeletion where OwnerReferencesPermissionEnforcement is on", async () => {
+    // That admission plugin (on in OpenShift) refuses an ownerReference with blockOwnerDeletion
+    // unless its writer may update the owner's finalizers: without it no Secret is ever created.
+    const can = await kube.kubectl([
+      "auth",
+      "can-i",
+      "update",
+      "s5secrets.s5.dev",
+      "--subresource=finalizers",
+      "-n",
+      APP,
+      `--as=system:serviceaccount:${NS}:s5-controller`,
+    ]);
+    expect(can.stdout.trim(), can.stderr).toBe("yes");
+    const namespaced = await renderChart(kube, NS, [`watchNamespace=${APP}`]);
+    expect(namespaced).toContain('resources: ["s5secrets/finalizers"]');
   });
 
   it("no plaintext in the controller's logs, events or status", async () => {

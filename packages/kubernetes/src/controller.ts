@@ -29,7 +29,7 @@ import { Metrics } from "./metrics.ts";
 import { type BackoffOptions, WorkQueue } from "./queue.ts";
 import { renderSecret } from "./render.ts";
 import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
-import { writeFailure, writeSecret } from "./secret.ts";
+import { NotLeadingError, writeFailure, writeSecret } from "./secret.ts";
 import { secretsApi } from "./secret-api.ts";
 import { readyCondition, recordEvent, setReady } from "./status.ts";
 
@@ -197,8 +197,14 @@ export function startController(options: ControllerOptions): Controller {
     if (!leading()) return;
     let written: Awaited<ReturnType<typeof writeSecret>>;
     try {
-      written = await writeSecret(secrets, resource, rendered.data);
+      written = await writeSecret(secrets, resource, rendered.data, leading);
     } catch (error) {
+      if (error instanceof NotLeadingError) {
+        log("info", "stopped leading before writing the Secret; left to the new leader", {
+          object: key,
+        });
+        return;
+      }
       // Said on the S5Secret like a failed decrypt: Ready=False for this generation, an Event.
       const failure = writeFailure(error);
       return fail(

@@ -19,12 +19,15 @@ export interface SecretsApi {
   /** `dryRun`: the API server validates and admits the Secret, and stores nothing. */
   create(namespace: string, secret: SecretObject, dryRun?: boolean): Promise<SecretObject>;
   replace(namespace: string, name: string, secret: SecretObject): Promise<SecretObject>;
-  /** Deletes the Secret only if it still has this uid and resourceVersion (else HTTP 409). */
+  /**
+   * Deletes the Secret only if it still has this uid and resourceVersion (else HTTP 409).
+   * `"terminating"` when it is still there afterwards: finalizers hold it until they are removed.
+   */
   delete(
     namespace: string,
     name: string,
     preconditions: { uid?: string | undefined; resourceVersion?: string | undefined },
-  ): Promise<void>;
+  ): Promise<"deleted" | "terminating">;
 }
 
 export function secretsApi(kc: KubeConfig): SecretsApi {
@@ -87,11 +90,16 @@ export function secretsApi(kc: KubeConfig): SecretsApi {
       return (await request(HttpMethod.PUT, path(namespace, name), secret)).body as SecretObject;
     },
     async delete(namespace, name, preconditions) {
-      await request(HttpMethod.DELETE, path(namespace, name), {
+      const { body } = await request(HttpMethod.DELETE, path(namespace, name), {
         apiVersion: "v1",
         kind: "DeleteOptions",
         preconditions,
       });
+      // Gone at once: a Status. Held by finalizers: the object, now with a deletionTimestamp.
+      const left = body as SecretObject | undefined;
+      return left?.kind === "Secret" && left.metadata?.deletionTimestamp
+        ? "terminating"
+        : "deleted";
     },
   };
 }

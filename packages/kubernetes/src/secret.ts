@@ -3,6 +3,12 @@
  * annotations differ, replaced when Kubernetes forbids the change in place (an immutable Secret,
  * a new type). A Secret of that name that this S5Secret does not own is left alone, and one that
  * cannot be written is left as it was: a replacement is validated before the old Secret goes.
+ *
+ * Finalizers: someone else's promise to act when the Secret is deleted (a backup, a revocation,
+ * a protection). A Secret that holds any is never deleted to be replaced — the delete would only
+ * start its termination, and the Secret would then be gone whenever they are removed, with no way
+ * to put it back — and an update keeps them. A Secret already being deleted is not written to:
+ * the controller waits (with backoff) for it to be gone, then creates the new one.
  */
 import type { S5Error } from "@s5/core";
 import { describeApiError, KubernetesError, statusOf } from "./errors.ts";
@@ -74,6 +80,67 @@ export class SecretWriteError extends KubernetesError {
   }
 }
 
+/**
+ * A Secret the controller may not write now and that is not an API failure: it holds finalizers
+ * and would have to be deleted, or it is being deleted. Waiting may help (someone removes them).
+ */
+export class SecretHeldError extends KubernetesError {
+  readonly reason: "SecretHasFinalizers" | "SecretTerminating";
+  readonly transient = true;
+
+  constructor(
+    reason: "SecretHasFinalizers" | "SecretTerminating",
+    message: string,
+    options: { hint: string },
+  ) {
+    super(
+      reason === "SecretHasFinalizers" ? "S5_K8S_SECRET_FINALIZERS" : "S5_K8S_SECRET_TERMINATING",
+      message,
+      options,
+    );
+    this.reason = reason;
+  }
+}
+
+/**
+ * This process stopped leading between reading the Secret and writing it: another leader may
+ * already have written a newer one, so nothing is written (not a failure of the S5Secret).
+ */
+export class NotLeadingError extends KubernetesError {
+  constructor() {
+    super("S5_K8S_NOT_LEADING", "this process no longer leads; the Secret was not written");
+  }
+}
+
+/** Asked right before each write that starts a change (see {@link writeSecret}). */
+export type StillLeading = () => boolean;
+
+const mustLead = (stillLeading: StillLeading) => {
+  if (!stillLeading()) throw new NotLeadingError();
+};
+
+/** The finalizers of a Secret (qualified names, no data). */
+const finalizersOf = (secret: SecretObject): string[] =>
+  Array.isArray(secret.metadata?.finalizers)
+    ? (secret.metadata.finalizers as unknown[]).filter((f): f is string => typeof f === "string")
+    : [];
+
+/** `a, b and 3 more`: finalizers as a message shows them (names are at most 316 characters). */
+const listed = (names: string[]) =>
+  `${names
+    .slice(0, 5)
+    .map((n) => (n.length > 100 ? `${n.slice(0, 99)}…` : n))
+    .join(", ")}${names.length > 5 ? ` and ${names.length - 5} more` : ""}`;
+
+const terminating = (name: string, namespace: string, finalizers: string[], what: string) =>
+  new SecretHeldError(
+    "SecretTerminating",
+    `Secret ${name} ${what}${finalizers.length > 0 ? `, held by finalizers ${listed(finalizers)}` : ""}; the new one is created once it is gone`,
+    {
+      hint: `whatever set the finalizers removes them when its work is done (kubectl get secret ${name} -n ${namespace} -o jsonpath='{.metadata.finalizers}'); the controller checks again with backoff`,
+    },
+  );
+
 /** The parts of `secret` that make it again: no uid, resourceVersion or server fields. */
 function recreatable(secret: SecretObject): SecretObject {
   const meta = secret.metadata ?? {};
@@ -104,9 +171,13 @@ async function replaceSecret(
   api: SecretsApi,
   current: SecretObject,
   desired: SecretObject,
+  stillLeading: StillLeading,
 ): Promise<void> {
   const name = desired.metadata.name ?? "";
   const namespace = desired.metadata.namespace ?? "";
+  const why = current.immutable
+    ? "it is immutable"
+    : `its type changes (${current.type ?? "Opaque"} to ${desired.type})`;
   const probe = {
     ...desired,
     metadata: { ...desired.metadata, name: undefined, generateName: `${name}-` },
@@ -119,13 +190,32 @@ async function replaceSecret(
       error,
     );
   }
+  // Checked on the Secret as read: the delete's preconditions refuse it if a finalizer came since.
+  const finalizers = finalizersOf(current);
+  if (finalizers.length > 0) {
+    throw new SecretHeldError(
+      "SecretHasFinalizers",
+      `Secret ${name} must be deleted and created again (${why}) and it holds finalizers ${listed(finalizers)}: deleting it would leave it terminating until they are removed, then gone; it was left as it was`,
+      {
+        hint: `remove the finalizers once whatever set them agrees (kubectl patch secret ${name} -n ${namespace} --type=merge -p '{"metadata":{"finalizers":null}}') and the controller replaces the Secret; or keep the previous type and immutable in the S5Secret`,
+      },
+    );
+  }
+  // Once deleted, the create (or the put back) always follows, leading or not: never no Secret.
+  mustLead(stillLeading);
+  let deleted: "deleted" | "terminating";
   try {
-    await api.delete(namespace, name, {
+    deleted = await api.delete(namespace, name, {
       uid: current.metadata?.uid,
       resourceVersion: current.metadata?.resourceVersion,
     });
   } catch (error) {
     throw new SecretWriteError(`Secret ${name} could not be deleted to be replaced`, error);
+  }
+  if (deleted === "terminating") {
+    // Held after all (nothing should add a finalizer without changing the resourceVersion):
+    // it is still there, a create would be refused, and the next reconcile waits for it.
+    throw terminating(name, namespace, [], "was deleted to be replaced and is still terminating");
   }
   try {
     await api.create(namespace, desired);
@@ -146,10 +236,16 @@ async function replaceSecret(
   }
 }
 
+/**
+ * Writes the Secret of `resource`. `stillLeading` is asked again after the Secret is read and
+ * before each write that starts a change: a leader that lost its Lease meanwhile (a slow API
+ * server, a paused process) must not write what it read before a new leader wrote its own.
+ */
 export async function writeSecret(
   api: SecretsApi,
   resource: S5Secret,
   data: Record<string, string>,
+  stillLeading: StillLeading = () => true,
 ): Promise<WriteResult> {
   const desired = desiredSecret(resource, data);
   const name = desired.metadata.name ?? "";
@@ -165,6 +261,7 @@ export async function writeSecret(
     api.read(namespace, name),
   );
   if (!current) {
+    mustLead(stillLeading);
     await attempt(`Secret ${name} could not be created`, () => api.create(namespace, desired));
     return "created";
   }
@@ -175,6 +272,11 @@ export async function writeSecret(
       { hint: "delete or rename that Secret, or give the S5Secret another name" },
     );
   }
+  if (current.metadata?.deletionTimestamp) {
+    // Deleted by someone (its finalizers hold it): written to, it would still go; created again
+    // once it is gone. Not reported Synced meanwhile.
+    throw terminating(name, namespace, finalizersOf(current), "is being deleted");
+  }
   const unchanged =
     same(current.data, desired.data) &&
     (current.type ?? "Opaque") === desired.type &&
@@ -184,10 +286,15 @@ export async function writeSecret(
   if (unchanged) return "unchanged";
   if (current.immutable || (current.type ?? "Opaque") !== desired.type) {
     // Neither an immutable Secret nor a Secret's type can change in place.
-    await replaceSecret(api, current, desired);
+    mustLead(stillLeading);
+    await replaceSecret(api, current, desired, stillLeading);
     return "replaced";
   }
   desired.metadata.resourceVersion = current.metadata?.resourceVersion;
+  // An update replaces the whole object: finalizers someone else set would be dropped with it.
+  const finalizers = finalizersOf(current);
+  if (finalizers.length > 0) desired.metadata.finalizers = finalizers;
+  mustLead(stillLeading);
   await attempt(`Secret ${name} could not be updated; it was left as it was`, () =>
     api.replace(namespace, name, desired),
   );
@@ -200,7 +307,7 @@ export function writeFailure(error: unknown): {
   reason: string;
   transient: boolean;
 } {
-  if (error instanceof SecretWriteError) {
+  if (error instanceof SecretWriteError || error instanceof SecretHeldError) {
     return { error, reason: error.reason, transient: error.transient };
   }
   if (error instanceof KubernetesError && error.code === "S5_K8S_SECRET_NOT_OWNED") {

@@ -10,9 +10,10 @@ export default defineCommand({
   name: "ls",
   summary: "list every token",
   description: `Lists every token, one a line: \`file:line:col backend key version\` (\`-\` where a token does not
-say). Directories are walked, honouring .gitignore as git does (in a git work tree: those above
-them, info/exclude and core.excludesFile too, and every file git tracks is read); binary files
-are skipped. Malformed tokens are reported on stderr. Default: the current directory.
+say; a Vault ciphertext does not name its transit key, so Vault tokens show the key the settings
+name, the one s5 would decrypt them with). Directories are walked, honouring .gitignore as git
+does (in a git work tree: those above them, info/exclude and core.excludesFile too, and every
+file git tracks is read); binary files are skipped. Malformed tokens are reported on stderr. Default: the current directory.
 With --json: one JSON array of {file, line, column, backend, key, version, legacy, goTool, filters}.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },

@@ -46,19 +46,23 @@ describe("half-sealed secrets", () => {
       "e: {{ s5: seal Pw-space-5 }}",
       "f: {{ s5:sealed Pw-sealed-6 }}",
       "g: {{\u2028s5:seal Pw-lsep-7 }}",
-      "h: {{ s5:seal Pw-good-8 }}",
+      // Well formed as tokens, but none: no space after `s5:seal`, a colon, a plaintext.
+      "i: {{s5:sealPw-nospace-8}}",
+      "j: {{ s5:seal:Pw-colon-9 }}",
+      "k: {{ s5:Pw-plain-10 }}",
+      "l: {{ s5:seal Pw-good-11 }}",
     ];
     const text = `${lines.join("\n")}\n`;
     writeFileSync(join(box.dir, "v.yml"), text);
     const result = await box.s5(["seal", "-i", "v.yml"], { env });
     expect(result.code).toBe(5);
-    for (let line = 1; line <= 7; line++) {
+    for (let line = 1; line <= 10; line++) {
       expect(result.stderr).toMatch(
         new RegExp(`v\\.yml:${line}:4: neither a seal marker nor a token`),
       );
     }
-    expect(result.stderr).not.toContain("v.yml:8:");
-    expect(result.stderr).not.toMatch(/Pw-|upper|nbsp|caps|sealed-6/);
+    expect(result.stderr).not.toContain("v.yml:11:");
+    expect(result.stderr).not.toMatch(/Pw-|upper|nbsp|caps|sealed-6|nospace|colon|plain-10/);
     expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toBe(text);
     // What check and render say about the same text: never passed through.
     expect((await box.s5(["check", "--no-decrypt", "v.yml"], { env })).code).toBe(10);

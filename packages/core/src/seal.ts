@@ -18,7 +18,7 @@ import { LineIndex } from "./location.ts";
 import { bareMarkerFits, formatMarker, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
-import { checkGoToolForm, formatToken } from "./token.ts";
+import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
 
 /** Token texts to reuse, by plaintext and filters. */
 export type Reuse = Map<string, string[]>;
@@ -127,6 +127,16 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   };
 }
 
+/** Whether a token body parses (without naming the Go tool's backend: either shape reads). */
+function readsAsBody(body: string): boolean {
+  try {
+    parseBody(body);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /**
  * What is left of a text once its markers are taken out must hold nothing that begins like a
  * token or a marker and is neither (`{{ s5:SEAL pw }}`, `{{\u00a0s5:seal pw }}`, `{{ S5:seal pw }}`,
@@ -149,7 +159,8 @@ function leftovers(
   }
   pieces.push(text.slice(from));
   const rest = pieces.join("");
-  const failures: TokenFailure[] = scan(rest).malformed.map((bad) => ({
+  const found = scan(rest);
+  const failures: TokenFailure[] = found.malformed.map((bad) => ({
     location: lines.locate(bad.start),
     error: new TokenError(
       "S5_TOKEN_MALFORMED",
@@ -159,6 +170,22 @@ function leftovers(
       { hint: "write {{ s5:seal VALUE }}: `s5:seal` in lower case, plain spaces around the value" },
     ),
   }));
+  // Well formed as a token, but not one: `{{s5:sealhunter2}}` (no space), `{{ s5:seal:pw }}`,
+  // `{{ s5:hunter2 }}`. Left as it is, the plaintext would stay in the file until a render fails.
+  for (const token of found.tokens) {
+    if (/^seal/i.test(token.body) || !readsAsBody(token.body)) {
+      failures.push({
+        location: lines.locate(token.start),
+        error: new TokenError(
+          "S5_TOKEN_MALFORMED",
+          /^seal/i.test(token.body)
+            ? "neither a seal marker nor a token: `s5:seal` with no plain space after it"
+            : "neither a seal marker nor a token: its body is not one s5 can read",
+          { hint: "write {{ s5:seal VALUE }}: `s5:seal`, a space, then the value" },
+        ),
+      });
+    }
+  }
   const utf16 = rest.includes("\u0000")
     ? utf16Failure({ name: lines.file, content: Buffer.from(rest) })
     : undefined;

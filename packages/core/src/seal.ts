@@ -151,9 +151,11 @@ function leftovers(
   const pieces: string[] = [];
   let from = 0;
   for (const span of [...spans].sort((a, b) => a.start - b.start)) {
+    // Blanked with a letter, not a space: `{{` before a marker and `s5:` after it must not read as
+    // one token across it. New lines stay, so places stay.
     pieces.push(
       text.slice(from, span.start),
-      text.slice(span.start, span.end).replace(/[^\n]/g, " "),
+      text.slice(span.start, span.end).replace(/[^\n]/g, "x"),
     );
     from = span.end;
   }

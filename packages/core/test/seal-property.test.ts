@@ -6,10 +6,11 @@
  */
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
+import { cipherValues } from "../src/cipher.ts";
 import { S5Error } from "../src/errors.ts";
 import { renderSources } from "../src/render.ts";
 import { scan } from "../src/scan.ts";
-import { sealText } from "../src/seal.ts";
+import { openForEdit, sealText } from "../src/seal.ts";
 import { testBackends } from "./helpers.ts";
 
 const backends = await testBackends();
@@ -112,6 +113,66 @@ describe("seal, tried as a hostile user would", () => {
         await renderSources([{ name: "f", content: Buffer.from(sealed) }], backends);
       }),
       { numRuns: Number(process.env.S5_PROPERTY_RUNS ?? 400) },
+    );
+  }, 600_000);
+});
+
+/** Any value a token may hold as text: quotes, bars, braces, new lines, edges of Unicode space. */
+const editable = fc.oneof(
+  fc.string({ unit: "grapheme", maxLength: 12 }),
+  fc.string({
+    unit: pick("a", " ", "|", "}", "{", '"', "\\", "\n", "\t", "\u00a0", "\u200b", "\u2028", "é"),
+    maxLength: 10,
+  }),
+);
+
+/** A document of text and tokens (with filters) as `s5 cipher` and a person would write it. */
+const withTokens = fc.array(
+  fc.tuple(
+    fc.string({ unit: pick("a", " ", "\n", ":", "-", '"', "x", "{", "}", "|"), maxLength: 8 }),
+    editable,
+    pick([], ["base64"], ["json"], ["raw"], ["base64", "json"]),
+  ),
+  { minLength: 1, maxLength: 4 },
+);
+
+describe("edit, tried as a hostile user would", () => {
+  it("opening a file and sealing it again unchanged gives back the same bytes", async () => {
+    await fc.assert(
+      fc.asyncProperty(withTokens, plain, async (parts, tail) => {
+        const tokens = await cipherValues(
+          backends,
+          "local",
+          parts.map(([, value]) => Buffer.from(value)),
+          { allowEmpty: true },
+        );
+        const document =
+          parts
+            .map(([before, , filters], i) => {
+              const token = tokens[i]!;
+              const piped = filters.map((name) => ` | ${name}`).join("");
+              return `${before}${filters.length > 0 ? token.replace(" }}", `${piped} }}`) : token}`;
+            })
+            .join("") + tail;
+        let copy: Awaited<ReturnType<typeof openForEdit>>;
+        try {
+          copy = await openForEdit(document, "f", backends);
+        } catch (error) {
+          // Text around a token that reads as part of it (`{{ s5:… }}}`): refused, never guessed.
+          expect(error).toBeInstanceOf(S5Error);
+          return;
+        }
+        const again = await sealText(copy.text, {
+          backends,
+          backend: "local",
+          name: "f",
+          reuse: copy.reuse,
+          allowEmpty: true,
+        });
+        expect(again.text).toBe(document);
+        expect(again.sealed).toBe(0);
+      }),
+      { numRuns: Number(process.env.S5_PROPERTY_RUNS ?? 300) },
     );
   }, 600_000);
 });

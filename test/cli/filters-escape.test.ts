@@ -31,6 +31,7 @@ const EDGES = [
   "!!binary x",
   "%TAG",
   "@at",
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell expansion, on purpose
   "`tick` $(id) ${HOME} $HOME",
   "---",
   "...",
@@ -47,7 +48,10 @@ const values = [
   ...EDGES,
   ...fc
     .sample(fc.string({ unit: "binary", maxLength: 24 }), { numRuns: 400, seed: 5 })
-    .filter((value) => value.isWellFormed()),
+    // Text only: a lone surrogate has no UTF-8 form.
+    .filter(
+      (value) => !/[\ud800-\udfff]/.test(value.replace(/[\ud800-\udbff][\udc00-\udfff]/g, "")),
+    ),
 ];
 
 async function tokensFor(plaintexts: readonly string[]): Promise<string[]> {

@@ -8,23 +8,14 @@ import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { stdoutStream } from "../stdout.ts";
+import { ENDING_SIGNALS } from "../temp.ts";
 
 /**
- * Signals a supervisor passes on: every catchable one whose default ends s5, else s5 would die and
- * leave COMMAND running, with the decrypted environment, behind it (SIGALRM from `timeout -s`,
- * SIGXCPU from `ulimit -t`). Not SIGUSR1 (Node's inspector), SIGPIPE and SIGXFSZ (Node ignores
- * them); SIGKILL and SIGSTOP cannot be caught.
+ * Signals a supervisor passes on: every one that would end s5 (temp.ts's list), else s5 would die
+ * and leave COMMAND running, with the decrypted environment, behind it (SIGALRM from
+ * `timeout -s`, SIGXCPU from `ulimit -t`). SIGKILL and SIGSTOP cannot be caught.
  */
-const FORWARDED: NodeJS.Signals[] = [
-  "SIGINT",
-  "SIGTERM",
-  "SIGHUP",
-  "SIGQUIT",
-  "SIGUSR2",
-  "SIGALRM",
-  "SIGVTALRM",
-  "SIGXCPU",
-];
+const FORWARDED = ENDING_SIGNALS;
 
 function pipeRedacted(
   from: NodeJS.ReadableStream,

@@ -13,7 +13,13 @@ if (needsNewerNode()) {
     console.error("[s5] Node >= 22.12 is needed: run `npm install` first (it fetches Node 24)");
     process.exit(1);
   }
-  env.PATH = `${dirname(nodeBin)}:${env.PATH ?? ""}`;
+  // No empty entry: one (a PATH that was unset or empty) means the working directory, where a
+  // checkout's own `turbo` or `node` would run in place of the real one.
+  env.PATH = [dirname(nodeBin), ...(env.PATH ?? "").split(":").filter(Boolean)].join(":");
 }
 const result = spawnSync(command, args, { stdio: "inherit", env });
+if (result.error) {
+  console.error(`[s5] ${command} could not be run (${result.error.code ?? result.error.message})`);
+  console.error("  hint: run npm install first, and run this through npm (npm run …)");
+}
 process.exit(result.status ?? 1);

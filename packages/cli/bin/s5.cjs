@@ -5,9 +5,10 @@
 // which cost every command ~2–3 ms of CPU (paired runs of 1-token and 1000-token Vault renders,
 // and of `--version`). Only the commands that load an ES package (`s5 run`, `s5 k8s`) start it.
 // Built-ins through process.getBuiltinModule, as in every entry of s5.
-const { lstatSync, mkdirSync, readFileSync, writeSync } = process.getBuiltinModule("node:fs");
+const { lstatSync, mkdirSync, readFileSync, realpathSync, writeSync } =
+  process.getBuiltinModule("node:fs");
 const nodeModule = process.getBuiltinModule("node:module");
-const { isAbsolute, join } = process.getBuiltinModule("node:path");
+const { dirname, isAbsolute, join } = process.getBuiltinModule("node:path");
 
 const args = process.argv.slice(2);
 
@@ -69,10 +70,28 @@ function isOwnDir(dir, mask) {
 }
 
 /**
+ * Whether no one but root and this user can change any directory above `dir` (a real path): one
+ * who could rename an entry on the way (their own directory above an XDG_CACHE_HOME, or a home
+ * root uses through `sudo -E`) could swap the cache for a directory of theirs between this check
+ * and the read, and plant compiled code. A sticky directory (/tmp) lets others create entries but
+ * not move ours, so it may be open to all.
+ */
+function isSafePath(dir) {
+  const uid = process.getuid();
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    const stat = lstatSync(at);
+    if (stat.uid !== 0 && stat.uid !== uid) return false;
+    if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/**
  * `name` under the user's cache directory for s5, created 0700 if missing, or undefined when
  * there is none to trust: compiled code is code, so only a real directory of this user that no one
- * else can use, under a base no one else can write to. The loader's engine keeps its own by the
- * same rules (packages/loader/src/code-cache.ts).
+ * else can use, under a base no one else can write to, on a path no one else can change. Returned
+ * as its real path, the one checked. The loader's engine keeps its own by the same rules
+ * (packages/loader/src/code-cache.ts).
  */
 function privateCacheDir(name) {
   try {
@@ -80,7 +99,10 @@ function privateCacheDir(name) {
     if (!base) return undefined;
     const dir = join(base, name);
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) return dir;
+    if (process.platform === "win32") return dir;
+    if (!isOwnDir(base, 0o022) || !isOwnDir(dir, 0o077)) return undefined;
+    const real = realpathSync.native(dir);
+    if (isOwnDir(dirname(real), 0o022) && isSafePath(dirname(real))) return real;
   } catch {
     // No cache (a read-only home, a directory of someone else's): s5 only starts slower.
   }

@@ -6,9 +6,9 @@
  * code is code: the directory must be a real directory of this user that no one else can write to,
  * never a shared one like /tmp. `NODE_DISABLE_COMPILE_CACHE` turns it off, as it does Node's.
  */
-import { lstatSync, mkdirSync } from "node:fs";
+import { lstatSync, mkdirSync, realpathSync } from "node:fs";
 import { homedir } from "node:os";
-import { isAbsolute, join } from "node:path";
+import { dirname, isAbsolute, join } from "node:path";
 
 function cacheHome(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === "win32")
@@ -31,7 +31,25 @@ function isOwnDir(dir: string, mask: number): boolean {
   );
 }
 
-/** The engine's code cache directory, created 0700 if missing; `undefined` when there is none to trust. */
+/**
+ * Whether no one but root and this user can change any directory above `dir` (a real path): one
+ * who could rename an entry on the way could swap the cache for a directory of theirs between the
+ * check and the read. A sticky directory (/tmp) may be open to all: others cannot move ours there.
+ */
+function isSafePath(dir: string): boolean {
+  const uid = process.getuid!();
+  for (let at = dirname(dir); ; at = dirname(at)) {
+    const stat = lstatSync(at);
+    if (stat.uid !== 0 && stat.uid !== uid) return false;
+    if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) return false;
+    if (dirname(at) === at) return true;
+  }
+}
+
+/**
+ * The engine's code cache directory (its real path, the one checked), created 0700 if missing;
+ * `undefined` when there is none to trust.
+ */
 export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | undefined {
   if (env.NODE_DISABLE_COMPILE_CACHE) return undefined;
   try {
@@ -39,7 +57,10 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
     if (!base) return undefined;
     const dir = join(base, "code-cache");
     mkdirSync(dir, { recursive: true, mode: 0o700 });
-    if (process.platform === "win32" || (isOwnDir(base, 0o022) && isOwnDir(dir, 0o077))) return dir;
+    if (process.platform === "win32") return dir;
+    if (!isOwnDir(base, 0o022) || !isOwnDir(dir, 0o077)) return undefined;
+    const real = realpathSync.native(dir);
+    if (isOwnDir(dirname(real), 0o022) && isSafePath(dirname(real))) return real;
   } catch {
     // No cache (a read-only home, a directory of someone else's): the worker only starts slower.
   }

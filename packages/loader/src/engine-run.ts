@@ -97,6 +97,33 @@ export function compileEngine(
     throw last;
   };
   let url: string | undefined;
+  // Whether sodium-native as `resolveFrom` finds it may be loaded: it and every directory above
+  // it belong to root, this user or the owner of the loader's file, and none is writable by
+  // everyone unless sticky. Resolution walks up from the main script and the working directory:
+  // another user's /tmp/node_modules/sodium-native (or @noble/*, which core then resolves from
+  // the same place) must not run as whoever starts an application in /tmp/job. Core applies the
+  // same rule before it loads the addon (packages/core/src/local/sodium.ts): change both together.
+  const trusted = (resolveFrom: NodeJS.Require): boolean => {
+    const { dirname } = process.getBuiltinModule("node:path");
+    let at = fs.realpathSync.native(dirname(resolveFrom.resolve("sodium-native/package.json")));
+    if (typeof process.getuid !== "function") return true;
+    const owners = new Set([0, process.getuid()]);
+    try {
+      owners.add(fs.statSync(from[0]!).uid);
+    } catch {
+      // no file of the loader's own (a bundle): root and this user only
+    }
+    for (;;) {
+      const stat = fs.lstatSync(at);
+      if (!owners.has(stat.uid)) return false;
+      if ((stat.mode & 0o002) !== 0 && !(stat.isDirectory() && (stat.mode & 0o1000) !== 0)) {
+        return false;
+      }
+      const up = dirname(at);
+      if (up === at) return true;
+      at = up;
+    }
+  };
   // Core's own place, for its dependencies (the JavaScript libsodium's @noble packages) when no
   // sodium-native is installed: under a strict layout (pnpm) only core can resolve them.
   const coreBase = (): string | undefined => {
@@ -117,8 +144,7 @@ export function compileEngine(
         const base =
           from.find((_, i) => {
             try {
-              requires()[i]!.resolve("sodium-native");
-              return true;
+              return trusted(requires()[i]!);
             } catch {
               return false;
             }

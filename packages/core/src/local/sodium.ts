@@ -9,7 +9,8 @@ import { jsSodium } from "./sodium-js.ts";
 
 // Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
 // application that uses `s5/config` (see config.ts).
-const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
+const { existsSync, lstatSync, readFileSync, realpathSync, statSync } =
+  process.getBuiltinModule("node:fs");
 const requireFrom = (url: string) => process.getBuiltinModule("node:module").createRequire(url);
 
 /** The five libsodium functions s5 uses, with sodium-native's signatures. */
@@ -68,16 +69,52 @@ function fromBinding(b: Binding): SodiumModule {
   };
 }
 
+/** Where sodium-native was found, and why it was not loaded (see {@link untrustedPart}). */
+interface Refused {
+  dir: string;
+  why: string;
+}
+
+/**
+ * Why `path` (sodium-native's directory or its addon) must not be loaded, or `undefined` when it
+ * may. A native addon runs as whoever loads it, and Node's resolution walks up through every
+ * `node_modules` above the install and above where it starts: with s5 installed without
+ * sodium-native (`--omit=optional`), another user's `/tmp/node_modules/sodium-native` ran as the
+ * user who started s5 or an application in a directory below /tmp. So the path and every directory
+ * above it must belong to root, to this user or to the owner of s5's own files (a CI container's
+ * root over a runner's checkout), and none may be writable by everyone unless sticky (as /tmp:
+ * others cannot move what they do not own there). A group may write: an administrator grants it.
+ */
+function untrustedPart(path: string): string | undefined {
+  if (typeof process.getuid !== "function") return undefined;
+  const owners = new Set([0, process.getuid()]);
+  try {
+    const { fileURLToPath } = process.getBuiltinModule("node:url");
+    owners.add(statSync(fileURLToPath(import.meta.url)).uid);
+  } catch {
+    // no file of s5's own here (a bundle): root and this user only
+  }
+  let at = realpathSync.native(path);
+  for (;;) {
+    const stat = lstatSync(at);
+    if (!owners.has(stat.uid)) return `${at} belongs to another user (uid ${stat.uid})`;
+    if ((stat.mode & 0o002) !== 0 && !(stat.isDirectory() && (stat.mode & 0o1000) !== 0)) {
+      return `everyone can write to ${at}`;
+    }
+    const up = dirname(at);
+    if (up === at) return undefined;
+    at = up;
+  }
+}
+
 /**
  * sodium-native's JavaScript wrapper costs ~16 ms to load (its `require-addon` chain and `assert`),
  * its native binding ~2 ms. For the major release this was written against, load the prebuilt binding
  * directly and check sizes here as the wrapper does; otherwise (another release, a platform
  * without a prebuild, a bundled app) use the package as it is.
  */
-function loadFast(): SodiumModule | undefined {
+function loadFast(manifest: string): SodiumModule | Refused | undefined {
   try {
-    const require = requireFrom(import.meta.url);
-    const manifest = require.resolve("sodium-native/package.json");
     const version = String(JSON.parse(readFileSync(manifest, "utf8")).version);
     if (Number(version.split(".")[0]) !== FAST_MAJOR) return undefined;
     const addon = join(
@@ -87,6 +124,8 @@ function loadFast(): SodiumModule | undefined {
       "sodium-native.node",
     );
     if (!existsSync(addon)) return undefined;
+    const why = untrustedPart(addon);
+    if (why) return { dir: dirname(manifest), why };
     const module = { exports: {} as Binding };
     process.dlopen(module, addon);
     return typeof module.exports.crypto_box_seal_open === "function"
@@ -99,15 +138,25 @@ function loadFast(): SodiumModule | undefined {
 
 let loaded: SodiumModule | undefined;
 
-function loadNative(): SodiumModule | undefined {
+/** sodium-native, `undefined` when it cannot load, or where it was found and why it was not loaded. */
+function loadNative(): SodiumModule | Refused | undefined {
   try {
-    return loadFast() ?? (requireFrom(import.meta.url)("sodium-native") as SodiumModule);
+    const require = requireFrom(import.meta.url);
+    const manifest = require.resolve("sodium-native/package.json");
+    const fast = loadFast(manifest);
+    if (fast) return fast;
+    // The package as published: its own files and whatever addon it finds under its directory.
+    const why = untrustedPart(dirname(manifest));
+    if (why) return { dir: dirname(manifest), why };
+    return require("sodium-native") as SodiumModule;
   } catch {
     // Not installed (an optional dependency), no prebuild for this platform, or a single-file
     // executable, which cannot load a native addon from inside itself.
     return undefined;
   }
 }
+
+const isRefused = (value: SodiumModule | Refused): value is Refused => "why" in value;
 
 /**
  * Chooses once: sodium-native when it loads, else the JavaScript libsodium (same tokens, slower:
@@ -122,7 +171,19 @@ function choose(): SodiumModule {
   }
   if (wanted !== "js") {
     const native = loadNative();
-    if (native) return native;
+    if (native && isRefused(native)) {
+      const message = `sodium-native was found at ${native.dir}, but ${native.why}: a native addon there could run code as you, so it is not loaded`;
+      const hint = `install sodium-native beside s5 (npm install sodium-native), or remove ${native.dir}; S5_SODIUM=js uses the JavaScript libsodium`;
+      if (wanted === "native") {
+        throw new ConfigError("S5_CONFIG_SODIUM_UNSAFE", message, { hint });
+      }
+      // The JavaScript libsodium makes and opens the same tokens; say why it is used.
+      process.stderr.write(
+        `s5: warning: ${message}; the JavaScript libsodium is used instead (S5_CONFIG_SODIUM_UNSAFE)\n  hint: ${hint}\n`,
+      );
+    } else if (native) {
+      return native;
+    }
     if (wanted === "native") {
       throw new ConfigError(
         "S5_CONFIG_SODIUM_NATIVE",

@@ -126,6 +126,47 @@ describe("build logs", () => {
     expect(log).not.toContain(SECRET);
   });
 
+  // A value under 4 characters is no form the redactor looks for (it would blank out words): the
+  // frame webpack and Rspack print inside `message` is drawn again from the source.
+  const shortValue = async () => {
+    const dir = project({
+      "src/server.js": `const pin = "${await keys.encrypt("Zq7")}";\nmodule.exports = { pin, port: 5432,, host: "db" };\n`,
+    });
+    return {
+      mode: "production" as const,
+      target: "node" as const,
+      context: dir,
+      entry: "./src/server.js",
+      output: { path: join(dir, "dist"), filename: "server.cjs" },
+    };
+  };
+
+  it("webpack: a short value in the frame of a parse error's message is shown as its token", async () => {
+    const compiler = webpack({ ...(await shortValue()), plugins: [s5webpack({ env: keys.env })] });
+    const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
+      compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+    );
+    await new Promise((resolve) => compiler.close(resolve));
+    const log = stats?.toString({ colors: false }) ?? "";
+    expect(log).toContain("Module parse failed");
+    expect(log).not.toContain('"Zq7"');
+    expect(log).toMatch(/ {2}1 \| const pin = "\{\{ s5:local:/);
+    expect(log).toContain('> 2 | module.exports = { pin, port: 5432,, host: "db" };\n    |  ');
+  });
+
+  it("Rspack: a short value in the frame of a parse error's message is shown as its token", async () => {
+    const compiler = rspack({ ...(await shortValue()), plugins: [s5rspack({ env: keys.env })] });
+    const stats = await new Promise<{ toString(o: object): string }>((resolve, reject) =>
+      compiler.run((error, result) => (error || !result ? reject(error) : resolve(result))),
+    );
+    await new Promise((resolve) => compiler.close(resolve));
+    const log = stats.toString({ colors: false });
+    expect(log).toContain("Module parse failed");
+    expect(log).not.toContain('"Zq7"');
+    expect(log).toMatch(/1 │ const pin = "\{\{ s5:local:/);
+    expect(log).toContain('2 │ module.exports = { pin, port: 5432,, host: "db" };');
+  });
+
   it("esbuild: a syntax error on a token's line is reported without the plaintext", async () => {
     const dir = project({
       "src/server.ts": `export const config = { password: "${token}", port: 5432,, host: "db" };\n`,
@@ -221,6 +262,26 @@ describe("long values and many values", () => {
     // The frame is drawn from the source as written: the token, and the caret under line 2.
     expect(printed).toMatch(/1: export const apiKey = "\{\{ s5:/);
     expect(printed).toContain("2: export const x = 1;\n                ^");
+  });
+
+  it("Rollup: a plugin after s5 adds lines (a banner): the redrawn frame quotes the lines the error is at", async () => {
+    const value = `sk_live_${"0123456789abcdef".repeat(11)}`;
+    const dir = project({
+      "src/a.js": `export const apiKey = "${await keys.encrypt(value)}";\nexport const x = 1;\n`,
+    });
+    const banner = {
+      name: "banner",
+      transform: (code: string, id: string) => (id.endsWith("a.js") ? `// a\n// b\n${code}` : null),
+    };
+    const printed = await rollupError(dir, "src/a.js", [
+      s5rollup({ env: keys.env }),
+      banner,
+      linter("a.js", { line: 4, column: 13 }),
+    ]);
+    expect(printed).toContain("no-restricted-syntax");
+    expect(printed).not.toContain("0123456789abcdef");
+    expect(printed).toMatch(/3: export const apiKey = "\{\{ s5:/);
+    expect(printed).toContain("4: export const x = 1;\n                ^");
   });
 
   it("Vite dev server: a frame cut on both sides around a long value shows no part of it", async () => {

@@ -92,6 +92,32 @@ describe("esbuild client or server", () => {
     expect(written).not.toContain("Esb-Secr3t");
   });
 
+  it("one plugin instance shared by two builds at once: each keeps its own `loader` for a file", async () => {
+    const value = "Esb-Loader-VALUE-77";
+    const dir = project({
+      "src/secret.txt": `${await keys.encrypt(value)}`,
+      "src/main.ts": 'import text from "./secret.txt";\nexport default text;\n',
+    });
+    const plugins = [s5esbuild({ env: keys.env })];
+    const common = {
+      absWorkingDir: dir,
+      bundle: true,
+      logLevel: "silent" as const,
+      platform: "node" as const,
+      format: "esm" as const,
+      entryPoints: ["src/main.ts"],
+      plugins,
+    };
+    await Promise.all([
+      esbuild({ ...common, loader: { ".txt": "text" }, outfile: join(dir, "dist/text.mjs") }),
+      esbuild({ ...common, loader: { ".txt": "base64" }, outfile: join(dir, "dist/base64.mjs") }),
+    ]);
+    const text = await import(join(dir, "dist/text.mjs"));
+    const base64 = await import(join(dir, "dist/base64.mjs"));
+    expect(text.default).toBe(value);
+    expect(base64.default).toBe(Buffer.from(value).toString("base64"));
+  });
+
   it('`format: "cjs"` without `platform` is esbuild\'s browser platform: a client build', async () => {
     const dir = project(await files("Esb-Secr3t-VALUE-66"));
     const error = await esbuild({

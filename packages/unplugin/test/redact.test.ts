@@ -29,6 +29,16 @@ describe("createRedactor", () => {
     expect(hide(`...${VALUE.slice(30, 60)}...`)).not.toContain(VALUE.slice(30, 60));
   });
 
+  it("hides a piece cut on both sides (`...piece...`) from 8 characters, and leaves shorter pieces and other text", () => {
+    const hide = redactor(VALUE).text;
+    expect(hide(`1  |  ...${VALUE.slice(30, 60)}...`)).toBe(`1  |  ...${HIDDEN}...`);
+    expect(hide(`at …${VALUE.slice(20, 28)}… and`)).toBe(`at …${HIDDEN}… and`);
+    expect(hide(`a …${VALUE.slice(20, 27)}… b`)).toBe(`a …${VALUE.slice(20, 27)}… b`);
+    expect(hide("see ...node_modules/vite... for details")).toBe(
+      "see ...node_modules/vite... for details",
+    );
+  });
+
   it("hides every form (JSON, base64) in nested errors, and leaves short values and other text alone", () => {
     const made = redactor('pa"ss/word-1', "ab", CERT);
     const cause = { message: `base64: ${Buffer.from('pa"ss/word-1').toString("base64")}` };

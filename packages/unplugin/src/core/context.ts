@@ -15,13 +15,13 @@ import {
   S5Error,
   TOKEN_HINT,
 } from "@s5/core";
-import type { Loader, PluginBuild } from "esbuild";
+import type { PluginBuild } from "esbuild";
 import type { TransformResult, UnpluginBuildContext, UnpluginContextMeta } from "unplugin";
 import { allowMatcher } from "./allow.ts";
 import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./emitted.ts";
 import { toBuildError } from "./errors.ts";
 import { loaderFor } from "./esbuild-setup.ts";
-import { originalFrame, type Source, sourceOf } from "./frame.ts";
+import { redrawFrame, type Source, sourceOf } from "./frame.ts";
 import { formsOf, leakMessage, remember } from "./leaks.ts";
 import { maskTokens } from "./mask.ts";
 import { type Options, resolveOptions } from "./options.ts";
@@ -71,7 +71,6 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   const sources = new Map<string, Source>();
   /** Only webpack and Rspack have a persistent cache to guard. */
   const cacheGuard = meta.framework === "webpack" || meta.framework === "rspack";
-  let esbuildLoaders: Record<string, Loader> | undefined;
 
   /** Resolves one module and records its plaintexts for the leak and cache guards. */
   async function transformModule(code: string, id: string, client: boolean, wantsMap = true) {
@@ -226,16 +225,6 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       return client ? scanClient(files, options.leakScan) : scanServer(files);
     },
 
-    /** esbuild `config`: the build's own loaders and working directory. */
-    useEsbuildConfig(initial: { loader?: Record<string, Loader>; absWorkingDir?: string }) {
-      esbuildLoaders = initial.loader;
-      ctx.useRoot(initial.absWorkingDir);
-    },
-
-    esbuildLoader(id: string): Loader {
-      return loaderFor(id, esbuildLoaders);
-    },
-
     /** webpack/Rspack: root and target, the cache guard, backends closed when a build is done. */
     attachWebpackLike(compiler: WebpackLikeCompiler) {
       ctx.useRoot(compiler.options.context);
@@ -258,30 +247,28 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       });
     },
   };
-  /** `pluginCode` and `frame` of an error about a decrypted module; true if one was replaced. */
+  /**
+   * An error about a decrypted module: its `pluginCode` becomes a note, and every code frame line
+   * that quotes a value (in `frame`, or inside `message` as webpack and Rspack print it) is drawn
+   * again from the module's source. True if anything was replaced.
+   */
   function hideModuleCode(error: unknown): boolean {
     if (typeof error !== "object" || error === null) return false;
     const record = error as Record<string, unknown>;
-    const loc = (typeof record.loc === "object" ? record.loc : undefined) as
-      | { file?: unknown; line?: unknown; column?: unknown }
-      | undefined;
-    const id = typeof record.id === "string" ? record.id : loc?.file;
-    const source = typeof id === "string" ? sources.get(id.split("?")[0]!) : undefined;
+    const source = sources.get(moduleOf(record)?.split("?")[0] ?? "");
     if (!source) return false;
     let replaced = false;
     if (typeof record.pluginCode === "string") {
       setField(record, "pluginCode", `${HIDDEN} (the module holds decrypted values)`);
       replaced = true;
     }
-    if (typeof record.frame === "string") {
+    for (const key of FRAME_KEYS) {
+      const text = record[key];
+      if (typeof text !== "string") continue;
+      const drawn = redrawFrame(text, source);
+      if (drawn === text) continue;
+      setField(record, key, drawn);
       replaced = true;
-      const line = typeof loc?.line === "number" ? loc.line : Number.NaN;
-      const column = typeof loc?.column === "number" ? loc.column : undefined;
-      setField(
-        record,
-        "frame",
-        originalFrame(source, line, column) ?? `${HIDDEN} (the module holds decrypted values)`,
-      );
     }
     return replaced;
   }
@@ -289,11 +276,24 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   /** The bundler's own parser for this module, where the plugin can reach it. */
   function syntaxCheckFor(hookThis: unknown, id: string): SyntaxCheck | undefined {
     const build = esbuildBuildOf(hookThis);
-    if (build) return esbuildCheck(build, ctx.esbuildLoader(id));
+    // The build's own loader for the file (each build has its own `loader` option).
+    if (build) return esbuildCheck(build, loaderFor(id, build.initialOptions.loader));
     return rolldownCheck(hookThis, id);
   }
 
   return ctx;
+}
+
+/** Fields of an error that may hold a code frame. */
+const FRAME_KEYS = ["frame", "message", "stack", "details"] as const;
+
+/** The file an error is about: Rollup/Vite `id` or `loc.file`, webpack/Rspack `module.resource`. */
+function moduleOf(record: Record<string, unknown>): string | undefined {
+  if (typeof record.id === "string") return record.id;
+  const loc = record.loc as { file?: unknown } | undefined;
+  if (typeof loc?.file === "string") return loc.file;
+  const module = record.module as { resource?: unknown } | undefined;
+  return typeof module?.resource === "string" ? module.resource : undefined;
 }
 
 /** The esbuild build a hook runs in (unplugin hands it out as the native build context). */

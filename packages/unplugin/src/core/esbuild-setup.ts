@@ -33,6 +33,36 @@ export function loaderFor(id: string, configured: Record<string, Loader> | undef
   return configured?.[ext] ?? DEFAULT_LOADERS[ext] ?? "js";
 }
 
+type Loaders = Record<string, Loader> | undefined;
+
+/**
+ * unplugin's `esbuild.loader` and `config`, per build: one `s5()` may serve concurrent builds with
+ * different `loader` options (a shared option made every build use the last one set up: a
+ * `"base64"` file came out as text). unplugin reads `esbuild.loader` once in each build's
+ * synchronous set-up and calls `config(initialOptions)` right after it, so the getter hands out a
+ * function for that build and `config` gives it the build's loaders (either order works).
+ */
+export function perBuildLoader(): {
+  readonly loader: (code: string, id: string) => Loader;
+  config(initial: { loader?: Record<string, Loader> }): void;
+} {
+  let waiting: { loaders: Loaders } | undefined;
+  let early: { loaders: Loaders } | undefined;
+  return {
+    get loader() {
+      const build = early ?? { loaders: undefined };
+      waiting = early ? undefined : build;
+      early = undefined;
+      return (_code: string, id: string) => loaderFor(id, build.loaders);
+    },
+    config(initial) {
+      if (waiting) waiting.loaders = initial.loader;
+      else early = { loaders: initial.loader };
+      waiting = undefined;
+    },
+  };
+}
+
 /** `setup`: the build's platform, and the scan of what it wrote (metafile on, to know what). */
 export function setupEsbuild(
   build: PluginBuild,

@@ -1,56 +1,127 @@
 /**
- * A code frame drawn from a module's source as it was before s5 wrote values into it (tokens, no
- * plaintexts), in Rollup's layout. It replaces the frame of an error about a decrypted module:
- * that frame quotes the values, and a bundler cuts long lines (`…` after 120 columns), so a cut
- * value matches no whole form for the redactor to find.
+ * The lines of a code frame that quote a decrypted module, drawn again from the module's source as
+ * s5 received it (tokens, no plaintexts). Every bundler draws its frame in its own layout (Rollup
+ * `1: `, Vite `1  |  `, webpack and Babel `> 1 | ` inside the error's `message`, Rspack and
+ * esbuild `1 │ `) and may cut a long line (`…`, `...`), so a cut value matches no whole form for
+ * the redactor to find. A frame line is recognised by what it shows, not by its number: its text
+ * must be a line of the decrypted module that holds a value (whole, or its start, end or middle
+ * where the bundler cut it) and show part of the value. That line is replaced by the source line,
+ * and the caret under it (its column is the decrypted line's) is dropped. Line numbers are never
+ * used: a plugin before s5, or after it, that adds lines (a banner, a directive) made a frame
+ * drawn by number quote the wrong line.
  */
-import { TOKEN_HINT } from "@s5/core";
 
-const MAX_LINE = 120;
+/** A line of a decrypted module that holds a value: `[start, end)` covers the values. */
+interface ValueLine {
+  text: string;
+  start: number;
+  end: number;
+  /** The same line as s5 received it; none when a value spans lines (no line pairs up). */
+  original: string | undefined;
+}
 
 export interface Source {
-  code: string;
-  /** Whether the decrypted module has the same lines (no value spans lines): a frame's line fits. */
-  sameLines: boolean;
+  lines: ValueLine[];
 }
 
-const lineCount = (text: string) => {
-  let count = 1;
-  for (let at = text.indexOf("\n"); at !== -1; at = text.indexOf("\n", at + 1)) count++;
-  return count;
-};
+const MAX_LINE = 120;
+/** `12 | `, `> 12 | `, `12: `, `  12 │ `: a frame line's number and gutter, and its text. */
+const FRAME_LINE = /^(.*?(?:^|[\s>])\d+ *(?:[|│]|:) ?)(.*)$/;
+/** A line of carets or underlines under a frame line (webpack/Vite `^`, Rspack `─`, esbuild `~`). */
+const CARET_LINE = /^[\s|│·╵>]*[\^─~┬]+[\s^─~┬]*$/;
+const COLOUR = /\x1b\[[0-9;]*m/g;
+
+const withTabs = (line: string) => line.replace(/\t/g, "  ");
+
+/** The part of `decrypted` that differs from `original` (common start and end left out). */
+function valueLine(decrypted: string, original: string): ValueLine {
+  let start = 0;
+  while (start < decrypted.length && decrypted[start] === original[start]) start++;
+  let end = decrypted.length;
+  let other = original.length;
+  while (end > start && other > 0 && decrypted[end - 1] === original[other - 1]) {
+    end--;
+    other--;
+  }
+  return { text: decrypted, start, end, original };
+}
 
 export function sourceOf(original: string, decrypted: string): Source {
-  return { code: original, sameLines: lineCount(original) === lineCount(decrypted) };
+  const before = original.split(/\r?\n/);
+  const after = decrypted.split(/\r?\n/);
+  const lines: ValueLine[] = [];
+  if (before.length === after.length) {
+    for (let i = 0; i < after.length; i++) {
+      if (after[i] === before[i]) continue;
+      lines.push(valueLine(after[i]!, before[i]!));
+      // Rollup draws a tab as two spaces.
+      if (after[i]!.includes("\t"))
+        lines.push(valueLine(withTabs(after[i]!), withTabs(before[i]!)));
+    }
+  } else {
+    const kept = new Set(before);
+    for (const line of after) {
+      if (!kept.has(line))
+        lines.push({ text: line, start: 0, end: line.length, original: undefined });
+    }
+  }
+  return { lines };
 }
 
-/**
- * Lines `line - 2` to `line + 2` of the source. The caret is drawn only under a line without a
- * token, which reads the same decrypted (a token and its value differ in length). `undefined`
- * when the frame's line numbers cannot be trusted.
- */
-export function originalFrame(
-  source: Source,
-  line: number,
-  column: number | undefined,
-): string | undefined {
-  const lines = source.code.split(/\r?\n/);
-  if (!source.sameLines || !Number.isInteger(line) || line < 1 || line > lines.length) {
-    return undefined;
-  }
-  const first = Math.max(line - 3, 0);
-  let last = Math.min(line + 2, lines.length);
-  while (last > line && lines[last - 1]!.trim() === "") last--;
-  const digits = String(last).length;
-  const out: string[] = [];
-  for (let index = first; index < last; index++) {
-    const text = lines[index]!.replace(/\t/g, "  ");
-    const shown = text.length > MAX_LINE ? `${text.slice(0, MAX_LINE - 1)}…` : text;
-    out.push(`${String(index + 1).padStart(digits)}: ${shown}`);
-    if (index + 1 === line && column !== undefined && column >= 0 && !TOKEN_HINT.test(text)) {
-      const at = lines[index]!.slice(0, column).replace(/\t/g, "  ").length;
-      out.push(`${" ".repeat(digits + 2 + Math.min(at, MAX_LINE))}^`);
+/** `text` with its ellipses taken off: whether each end was cut. */
+function cutEnds(text: string): { piece: string; head: boolean; tail: boolean } {
+  let piece = text.trim();
+  const head = piece.startsWith("…") || piece.startsWith("...");
+  if (head) piece = piece.slice(piece.startsWith("…") ? 1 : 3);
+  const tail = piece.endsWith("…") || piece.endsWith("...");
+  if (tail) piece = piece.slice(0, piece.length - (piece.endsWith("…") ? 1 : 3));
+  return { piece, head, tail };
+}
+
+/** The value line a frame line's text shows part of a value of, if any. */
+function shownLine(lines: readonly ValueLine[], text: string): ValueLine | undefined {
+  const { piece, head, tail } = cutEnds(text);
+  if (piece.length === 0) return undefined;
+  for (const line of lines) {
+    // Where the piece may sit: the whole line (indent aside), its start, its end, or anywhere.
+    const indent = line.text.length - line.text.trimStart().length;
+    const trimmedEnd = line.text.trimEnd().length;
+    for (let at = line.text.indexOf(piece); at !== -1; at = line.text.indexOf(piece, at + 1)) {
+      const fits = (head || at === indent) && (tail || at + piece.length === trimmedEnd);
+      if (fits && at < line.end && at + piece.length > line.start) return line;
     }
+  }
+  return undefined;
+}
+
+/** `text` (a frame, an error message holding one) with every frame line that shows a value redrawn. */
+export function redrawFrame(text: string, source: Source): string {
+  if (source.lines.length === 0) return text;
+  const out: string[] = [];
+  let dropCaret = false;
+  for (const raw of text.split("\n")) {
+    const plain = raw.includes("\x1b") ? raw.replace(COLOUR, "") : raw;
+    if (dropCaret && CARET_LINE.test(plain)) {
+      dropCaret = false;
+      continue;
+    }
+    dropCaret = false;
+    const match = FRAME_LINE.exec(plain);
+    const line = match ? shownLine(source.lines, match[2]!) : undefined;
+    if (!match || !line) {
+      out.push(raw);
+      continue;
+    }
+    const original = line.original?.trimStart();
+    const shown =
+      original === undefined
+        ? "[s5: value hidden] (a line of the module with decrypted values)"
+        : original.length > MAX_LINE
+          ? `${original.slice(0, MAX_LINE - 1)}…`
+          : original;
+    // The frame's own indent (the gutter's spaces, the line's): the original's is trimmed.
+    out.push(`${match[1]}${/^\s*/.exec(match[2]!)![0]}${shown}`);
+    dropCaret = true;
   }
   return out.join("\n");
 }

@@ -4,10 +4,11 @@
  * `generateBundle`, and webpack and Rspack one set-up.
  */
 import { TOKEN_HINT } from "@s5/core";
+import type { Loader, PluginBuild } from "esbuild";
 import { createUnplugin, type UnpluginFactory, type UnpluginOptions } from "unplugin";
 import { createContext } from "./context.ts";
 import type { BundleItem } from "./emitted.ts";
-import { ESBUILD_FILTER, setupEsbuild } from "./esbuild-setup.ts";
+import { ESBUILD_FILTER, perBuildLoader, setupEsbuild } from "./esbuild-setup.ts";
 import type { Options } from "./options.ts";
 import { isClientRolldownInput } from "./target.ts";
 import { guardViteDevServer, type ViteDevServerLike } from "./vite-dev.ts";
@@ -94,15 +95,26 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       keepRspackCacheInMemory(compiler);
       ctx.attachWebpackLike(compiler as unknown as WebpackLikeCompiler);
     },
-    esbuild: {
-      onLoadFilter: ESBUILD_FILTER,
-      loader: (_code, id) => ctx.esbuildLoader(id),
-      config: (initial) => ctx.useEsbuildConfig(initial),
-      setup: (build) => setupEsbuild(build, ctx),
-    },
+    esbuild: esbuildHooks(ctx),
   };
   return plugin;
 };
+
+/** esbuild's part of the table: the loader is kept per build (see `perBuildLoader`). */
+function esbuildHooks(ctx: ReturnType<typeof createContext>) {
+  const loaders = perBuildLoader();
+  return {
+    onLoadFilter: ESBUILD_FILTER,
+    get loader() {
+      return loaders.loader;
+    },
+    config(initial: { loader?: Record<string, Loader>; absWorkingDir?: string }) {
+      loaders.config(initial);
+      ctx.useRoot(initial.absWorkingDir);
+    },
+    setup: (build: PluginBuild) => setupEsbuild(build, ctx),
+  } satisfies UnpluginOptions["esbuild"];
+}
 
 /** The plugin for every bundler: `unplugin.vite()`, `unplugin.webpack()`… */
 export const unplugin = /* #__PURE__ */ createUnplugin(unpluginFactory);

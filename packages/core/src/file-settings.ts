@@ -1,12 +1,13 @@
 /**
  * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
  * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,
- * where the project and identity are) from the real environment only, never from the files it
- * decrypts: a committed `.env` must not send the Vault token elsewhere. A command that `s5 run`
- * starts gets those files' variables in its environment, so the loader records which settings it
- * set from files, with a hash of each value, in {@link FROM_FILES}; an s5 in that command leaves
- * out a setting whose value is still the file's. A value the command sets again itself differs,
- * or is the same and stays left out (set it where `s5 run` or the app is started).
+ * where the project, the identity and the Vault token file are) from the real environment only,
+ * never from the files it decrypts: a committed `.env` must not send the Vault token elsewhere.
+ * A command that `s5 run` starts gets those files' variables in its environment, so the loader
+ * records which settings it set from files, with a hash of each value, in {@link FROM_FILES}; an
+ * s5 in that command leaves out a setting whose value is still the file's. A value the command
+ * sets again itself differs, or is the same and stays left out (set it where `s5 run` or the app
+ * is started).
  */
 
 /** The variable holding `NAME=HASH` pairs, space-separated, of settings set from files. */
@@ -14,7 +15,7 @@ export const FROM_FILES = "S5_SET_FROM_FILES";
 
 /** Names that are s5's settings, its Vault's, OpenBao's, or decide where its files are found. */
 export function isSettingName(name: string): boolean {
-  return /^(?:S5_|VAULT_|BAO_)/.test(name) || name === "XDG_CONFIG_HOME";
+  return /^(?:S5_|VAULT_|BAO_)/.test(name) || name === "XDG_CONFIG_HOME" || name === "HOME";
 }
 
 function hashOf(value: string): string {
@@ -64,6 +65,9 @@ export function settingsEnv<T extends Readonly<Record<string, string | undefined
     if (value !== undefined && isSettingName(name) && hashOf(value) === hash) {
       out ??= { ...env };
       delete out[name];
+      // `~/.vault-token` and the identity are found from HOME, and `os.homedir()` reads HOME
+      // too: the account's own home instead.
+      if (name === "HOME") out.HOME = process.getBuiltinModule("node:os").userInfo().homedir;
     }
   }
   return (out ?? env) as T;

@@ -193,6 +193,19 @@ describeVault("s5/config with Vault transit", () => {
     });
     expect(JSON.parse(preload.stdout)).toEqual(expected());
     expect(preload.stderr).toContain("decrypted in a worker");
+    // A preload before it deleted NODE_DEBUG, which Node read at start-up and still obeys.
+    writeFileSync(join(dir, "unset.mjs"), "delete process.env.NODE_DEBUG;\n");
+    const unset = await run(
+      ["--import", "./unset.mjs", "--import", "s5/preload", "plain-app.mjs"],
+      {
+        cwd: dir,
+        env: { ...env, ...fromEnv(), NODE_DEBUG: "net,http", S5_CONFIG_DEBUG: "1" },
+      },
+    );
+    expect(unset.code, unset.stderr).toBe(0);
+    expect(JSON.parse(unset.stdout)).toEqual(expected());
+    expect(unset.stderr).toContain("decrypted in a worker");
+    expect(unset.stderr.includes(env.VAULT_TOKEN!)).toBe(false);
   });
 
   it("the worker's files of earlier builds (named config-worker-… before the engine): the three newest stay", async () => {

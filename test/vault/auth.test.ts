@@ -1,5 +1,5 @@
 import { generateKeyPairSync, sign } from "node:crypto";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startOpenBao } from "../../scripts/openbao.mjs";
@@ -200,6 +200,23 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       writeFileSync(join(dir, "ca.pem"), readFileSync(ca));
       const capath = await s5(["decipher", cipher.stdout], { env: { ...env, VAULT_CAPATH: dir } });
       expect(capath.stdout).toBe("over-tls");
+    });
+
+    it("refuses a CA file that group or others can change: they would choose who gets the token", async (context) => {
+      if (!tls) return context.skip("no bao binary to start a TLS server");
+      const ca = join(tempDir(), "ca.pem");
+      writeFileSync(ca, readFileSync(tls.caCert!));
+      chmodSync(ca, 0o666);
+      const run = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_CACERT: ca } });
+      expect(run.code).toBe(12);
+      expect(run.stdout).toBe("");
+      expect(run.stderr).toContain(
+        `VAULT_CACERT (${ca}) can be changed by group or others (mode 0666)`,
+      );
+      expect(run.stderr).toContain(`chmod go-w ${ca}`);
+      chmodSync(ca, 0o644);
+      const fixed = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_CACERT: ca } });
+      expect(fixed.code).toBe(0);
     });
 
     it("keeps verifying with VAULT_SKIP_VERIFY=false, skips only with true", async (context) => {

@@ -114,4 +114,36 @@ describeVault("debug switches", () => {
       clean(built.stdout + built.stderr);
     }
   });
+
+  it("a host that unsets NODE_DEBUG after start-up still gets a refusal: Node read it once, and would print the token", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-debug-host-"));
+    linkModules(dir);
+    writeFileSync(
+      join(dir, "host.mjs"),
+      [
+        'import { createBackends, parseBody, resolveSettings } from "@s5/core";',
+        // What a host does to "clean" its environment, or a .env file loaded with override.
+        "const env = { ...process.env };",
+        "delete process.env.NODE_DEBUG;",
+        "delete env.NODE_DEBUG;",
+        "const backends = createBackends(resolveSettings({ cwd: process.cwd(), env }));",
+        "try {",
+        "  const vault = await backends.get('vault');",
+        `  const [result] = await vault.decrypt([parseBody(${JSON.stringify(token.slice(6, -3))})]);`,
+        "  console.log(result.ok ? 'decrypted' : result.error.code);",
+        "} catch (error) {",
+        "  console.log(error.code, error.message);",
+        "}",
+      ].join("\n"),
+    );
+    for (const debug of ["net", "http", "tls,https"]) {
+      const host = await run(["host.mjs"], { cwd: dir, env: { ...env, NODE_DEBUG: debug } });
+      expect(host.stdout, debug).toContain("S5_CONFIG_DEBUG_SWITCH");
+      expect(host.stdout).toContain("NODE_DEBUG was set when this process started");
+      clean(host.stdout + host.stderr);
+    }
+    // Without it, the same host decrypts.
+    const plain = await run(["host.mjs"], { cwd: dir, env });
+    expect(plain.stdout.trim()).toBe("decrypted");
+  });
 });

@@ -250,4 +250,49 @@ describeVault("vault faults and batching", () => {
     const failedOnly = await vault.decrypt([tampered]);
     expect(failedOnly[0]?.ok).toBe(false);
   });
+
+  it("an item answered twice is an error, never the other item's value in its place", async () => {
+    proxy.plan = (seen) =>
+      isDecrypt(seen.path)
+        ? {
+            kind: "response",
+            rewrite: (body) => {
+              const data = body.data as { batch_results: Record<string, unknown>[] };
+              // A second answer for item 3 after its true one, holding item 4's plaintext.
+              const fourth = data.batch_results.find((item) => item.reference === "4");
+              data.batch_results.push({ ...fourth, reference: "3" });
+              return body;
+            },
+          }
+        : undefined;
+    const results = await vault.decrypt(bodies.slice(0, 6));
+    expect(results.map((result) => result.ok)).toEqual([true, true, true, false, true, true]);
+    const third = results[3]!;
+    expect(third.ok ? "" : third.error.message).toContain("answered more than once");
+    for (const i of [0, 1, 2, 4, 5]) {
+      const result = results[i]!;
+      expect(result.ok && Buffer.from(result.value).toString()).toBe(values[i]);
+    }
+  });
+
+  it("stops at an answer over 64 MiB: not retried, one clear error, and the CLI exits at once", {
+    timeout: 60_000,
+  }, async () => {
+    const huge = " ".repeat(65 * 2 ** 20);
+    proxy.plan = (seen) =>
+      isDecrypt(seen.path)
+        ? { kind: "raw", status: 200, contentType: "application/json", body: huge }
+        : undefined;
+    const file = join(tempDir(), "huge.yml");
+    writeFileSync(file, `a: ${formatToken(bodies[0]!)}\n`);
+    const started = Date.now();
+    // A long client timeout: a timer left running after the failure would hold the process.
+    const render = await s5(["render", file], { env: { ...env, VAULT_CLIENT_TIMEOUT: "30s" } });
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(render.code).toBe(8);
+    expect(render.stdout).toBe("");
+    expect(render.stderr).toContain("answered the decrypt request with more than 64 MiB");
+    expect(render.stderr).toContain("S5_VAULT_RESPONSE");
+    expect(proxy.seen.filter((seen) => isDecrypt(seen.path))).toHaveLength(1);
+  });
 });

@@ -73,7 +73,7 @@ describeVault("redirects", () => {
     await outsider?.close();
   });
 
-  const env = (extra: Record<string, string> = {}) =>
+  const env = (extra: Record<string, string | undefined> = {}) =>
     vaultEnv({
       VAULT_ADDR: standby.url,
       S5_VAULT_TRANSIT_MOUNT: mount,
@@ -165,5 +165,40 @@ describeVault("redirects", () => {
       "an address in S5_VAULT_CLUSTER_ADDRS is not an http(s) URL: vault-2:8200",
     );
     expect(standby.seen).toEqual([]);
+  });
+
+  it("does not print a redirect's path that is not the request's own: a Location may quote the token", async () => {
+    standby.plan = (seen) =>
+      isDecrypt(seen)
+        ? { kind: "redirect", status: 307, location: `${outsider.url}/v1/quoted/${admin.token}` }
+        : undefined;
+    const render = await s5(["render", file], { env: env() });
+    expect(render.code).toBe(8);
+    expect(render.stderr).toContain(`to ${outsider.url}/… (path not shown), which is not one`);
+    expect(render.stderr).not.toContain(admin.token);
+    expect(outsider.requests).toEqual([]);
+  });
+
+  it("a redirected login sends its credentials to no host outside the cluster", async () => {
+    standby.plan = (seen) =>
+      seen.path.includes("/login")
+        ? { kind: "redirect", status: 307, location: `${outsider.url}${seen.path}` }
+        : undefined;
+    const secretId = "approle-secret-id-not-for-outsiders";
+    const render = await s5(["render", file], {
+      env: env({
+        VAULT_TOKEN: undefined,
+        S5_VAULT_AUTH_METHOD: "approle",
+        S5_VAULT_ROLE_ID: "role-id-1",
+        S5_VAULT_SECRET_ID: secretId,
+      }),
+    });
+    expect(render.code).toBe(8);
+    expect(render.stderr).toContain(
+      `redirected the login request (HTTP 307) to ${outsider.url}/v1/auth/approle/login, which is not one of the cluster's addresses; the login credentials were not sent there`,
+    );
+    expect(render.stderr).not.toContain(secretId);
+    expect(outsider.requests).toEqual([]);
+    expect(standby.seen.map((seen) => seen.path)).toEqual(["/v1/auth/approle/login"]);
   });
 });

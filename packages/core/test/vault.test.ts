@@ -1,5 +1,5 @@
 // Vault configuration and error mapping, without a server (the server tests are in test/vault).
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -91,6 +91,57 @@ describe("vault config", () => {
       config({ VAULT_ADDR: "https://v1:8200", S5_VAULT_CLUSTER_ADDRS: "ftp://v2" }),
     ).toThrow("an address in S5_VAULT_CLUSTER_ADDRS is not an http(s) URL: ftp://v2");
   });
+
+  it("refuses a plain http cluster address beside an https VAULT_ADDR (the token would go in clear)", () => {
+    expect(() =>
+      config({
+        VAULT_ADDR: "https://v1:8200",
+        S5_VAULT_CLUSTER_ADDRS: "https://v2:8200,http://v3:8200",
+      }),
+    ).toThrow(
+      "S5_VAULT_CLUSTER_ADDRS holds a plain http address (http://v3:8200) while VAULT_ADDR is https",
+    );
+    // http everywhere (a loopback test cluster) stays the user's choice.
+    expect(
+      config({ VAULT_ADDR: "http://v1:8200", S5_VAULT_CLUSTER_ADDRS: "http://v2:8200" })
+        .clusterAddresses,
+    ).toEqual(["http://v1:8200", "http://v2:8200"]);
+  });
+
+  it.skipIf(process.platform === "win32")(
+    "refuses a CA file or CA directory that group or others can change, and names a missing one by its setting only",
+    () => {
+      const dir = mkdtempSync(join(tmpdir(), "s5-ca-"));
+      const pemText = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+      const ca = join(dir, "ca.pem");
+      writeFileSync(ca, pemText);
+      const addr = { VAULT_ADDR: "https://v:8200" };
+      chmodSync(ca, 0o644);
+      expect(config({ ...addr, VAULT_CACERT: ca }).tls.ca).toBe(pemText);
+      chmodSync(ca, 0o666);
+      expect(() => config({ ...addr, VAULT_CACERT: ca })).toThrow(
+        `VAULT_CACERT (${ca}) can be changed by group or others (mode 0666)`,
+      );
+      const capath = join(dir, "cas");
+      mkdirSync(capath);
+      writeFileSync(join(capath, "a.pem"), pemText);
+      chmodSync(capath, 0o755);
+      expect(config({ ...addr, VAULT_CAPATH: capath }).tls.ca).toBe(pemText);
+      chmodSync(join(capath, "a.pem"), 0o664);
+      expect(() => config({ ...addr, VAULT_CAPATH: capath })).toThrow(
+        /a file in VAULT_CAPATH \(.*a\.pem\) can be changed by group or others \(mode 0664\)/,
+      );
+      chmodSync(join(capath, "a.pem"), 0o644);
+      chmodSync(capath, 0o1777); // sticky does not help: anyone may add a CA file
+      expect(() => config({ ...addr, VAULT_CAPATH: capath })).toThrow(
+        /VAULT_CAPATH .* mode 01777|mode 0777/,
+      );
+      const missing = join(dir, "hvs.not-a-directory");
+      expect(() => config({ ...addr, VAULT_CAPATH: missing })).toThrow(
+        "VAULT_CAPATH names no file (ENOENT); its value is not shown",
+      );
+    },
+  );
 
   it("reads Retry-After as seconds or an HTTP date, and waits at least that long", () => {
     expect(retryAfterMs("6")).toBe(6000);

@@ -30,8 +30,21 @@ export function startConfig(): Reach {
  * without them, as no s5 code talks to Vault in a process whose Node debug output is on.
  */
 export function startPreload(): Promise<Reach> | Reach {
-  const nodeDebug = Boolean(process.env.NODE_DEBUG || process.env.NODE_DEBUG_NATIVE);
+  const nodeDebug =
+    Boolean(process.env.NODE_DEBUG || process.env.NODE_DEBUG_NATIVE) || nodeLogsRequests();
   return isPreloaded() && !nodeDebug ? decryptBeforeApp() : startConfig();
+}
+
+/**
+ * Node reads NODE_DEBUG once, at start-up: a host or a preload before this one may have deleted it
+ * from the environment while Node still prints every request. Asked of Node itself (core's Vault
+ * client asks the same, for these sections: packages/core/src/vault/debug-switch.ts).
+ */
+function nodeLogsRequests(): boolean {
+  const { debuglog } = process.getBuiltinModule("node:util");
+  return ["net", "http", "https", "tls", "http2", "undici", "fetch", "stream"].some(
+    (section) => debuglog(section).enabled,
+  );
 }
 
 async function decryptBeforeApp(): Promise<Reach> {

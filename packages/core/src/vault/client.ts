@@ -171,9 +171,11 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
   if (leak) {
     throw new ConfigError(
       "S5_CONFIG_DEBUG_SWITCH",
-      `${leak.split("=")[0]} is set in this process and would print Vault requests (the token and the values)`,
+      `${leak.split("=")[0]} was set when this process started, and Node prints Vault requests (the token and the values) with it`,
       {
-        hint: "unset it for this process (the s5 CLI drops it by itself)",
+        hint:
+          "start this process without it (the s5 CLI drops it by itself); Node reads it once at " +
+          "start-up, so unsetting it later does not help",
       },
     );
   }
@@ -296,12 +298,19 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       const response = await at(endpoint, method, current, options, timeout);
       const location = response.headers?.location;
       if (response.status < 300 || response.status >= 400 || !location) return response;
-      const url = new URL(location, `${endpoint}/v1${current}`);
-      const target = `${url.origin}${url.pathname}`;
+      const asked = new URL(`${endpoint}/v1${current}`);
+      const url = new URL(location, asked);
+      // A Location is the server's own text, and one that quotes the request could carry the
+      // token or a value: its path is shown only when it is the request's own (a standby's 307).
+      const target = `${url.origin}${url.pathname === asked.pathname ? url.pathname : "/… (path not shown)"}`;
       if (response.status !== 307 && response.status !== 308) {
         throw redirectError(op, response.status, target, "kind");
       }
       if (hop >= MAX_REDIRECTS) throw redirectError(op, response.status, target, "loop");
+      // As Vault's own client: never from https to http, where anyone on the path reads the token.
+      if (asked.protocol === "https:" && url.protocol !== "https:") {
+        throw redirectError(op, response.status, target, "downgrade");
+      }
       const next = config.clusterAddresses.find((base) => url.href.startsWith(`${base}/v1/`));
       if (!next) throw redirectError(op, response.status, target, "outside");
       endpoint = next;

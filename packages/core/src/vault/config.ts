@@ -15,6 +15,7 @@ import {
 import { ConfigError } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
 import { sharedMode, unreadable } from "../private-file.ts";
+import { refuseChangeable } from "./file-trust.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -163,7 +164,11 @@ function pem(text: string, what: string, kind: "CERTIFICATE" | "PRIVATE KEY"): s
 
 function readCa(env: Env): string | undefined {
   const file = vaultEnv(env, "CACERT");
-  if (file) return pem(readText(file, "VAULT_CACERT"), `VAULT_CACERT (${file})`, "CERTIFICATE");
+  if (file) {
+    const text = readText(file, "VAULT_CACERT");
+    refuseChangeable(file, "VAULT_CACERT");
+    return pem(text, `VAULT_CACERT (${file})`, "CERTIFICATE");
+  }
   const bytes = vaultEnv(env, "CACERT_BYTES");
   if (bytes) return pem(bytes, "VAULT_CACERT_BYTES", "CERTIFICATE");
   const dir = vaultEnv(env, "CAPATH");
@@ -172,14 +177,22 @@ function readCa(env: Env): string | undefined {
   try {
     names = readdirSync(dir).sort();
   } catch (cause) {
-    throw new ConfigError("S5_CONFIG_READ", `cannot read VAULT_CAPATH ${dir}`, { cause });
+    // The path is shown only when it exists (it may be a secret set in the wrong place).
+    const { message, ...rest } = unreadable("the CA directory", dir, "VAULT_CAPATH", cause);
+    throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
+  // Anyone who may add a file there adds a CA s5 trusts.
+  refuseChangeable(dir, "VAULT_CAPATH");
   const pems = names
     .map((name) => join(dir, name))
     .map((file) => {
       try {
-        return readFileSync(file, "utf8");
-      } catch {
+        const text = readFileSync(file, "utf8");
+        if (text.includes("-----BEGIN CERTIFICATE-----"))
+          refuseChangeable(file, "a file in VAULT_CAPATH");
+        return text;
+      } catch (error) {
+        if (error instanceof ConfigError) throw error;
         return ""; // sub-directories and unreadable entries, as the Go client skips them
       }
     })
@@ -283,6 +296,16 @@ function clusterAddresses(address: string, list: string | undefined): string[] {
     .split(/[\s,]+/)
     .filter((item) => item !== "")
     .map((item) => baseAddress(item, "an address in S5_VAULT_CLUSTER_ADDRS"));
+  // Requests move on to these addresses (and follow redirects to them) with the token: a plain
+  // http one beside an https VAULT_ADDR would send it where anyone on the path can read it.
+  const plain = others.find((item) => item.startsWith("http:"));
+  if (address.startsWith("https:") && plain) {
+    throw new ConfigError(
+      "S5_CONFIG_VAULT_ADDR",
+      `S5_VAULT_CLUSTER_ADDRS holds a plain http address (${plain}) while VAULT_ADDR is https`,
+      { hint: "list the nodes' https API addresses; s5 sends the Vault token to each of them" },
+    );
+  }
   return [...new Set([address, ...others])];
 }
 

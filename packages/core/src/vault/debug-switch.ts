@@ -15,9 +15,24 @@ function wildcard(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
-/** The switch (as `NAME=value`) that would print Vault requests here, or undefined. */
+/**
+ * Whether Node's own logger prints one of those sections in this process. Node reads NODE_DEBUG
+ * once, at start-up: a host that deletes or blanks `process.env.NODE_DEBUG` afterwards (to "clean"
+ * its environment, or from a .env file with override) still prints every request, token included,
+ * so the variable alone cannot be trusted. `debuglog(…).enabled` asks Node and prints nothing.
+ */
+function nodeLogsRequests(): boolean {
+  const { debuglog } = process.getBuiltinModule("node:util");
+  return NODE_SECTIONS.some((section) => debuglog(section).enabled);
+}
+
+/**
+ * The switch (as `NAME=value`) that would print Vault requests here, or undefined. `live`: also
+ * ask Node whether it logs them (this process's own switches, whatever its environment says now).
+ */
 export function leakingDebugSwitch(
   env: Readonly<Record<string, string | undefined>> = process.env,
+  live = env === process.env,
 ): string | undefined {
   const node = env.NODE_DEBUG;
   if (node) {
@@ -26,6 +41,8 @@ export function leakingDebugSwitch(
       return `NODE_DEBUG=${node}`;
     }
   }
+  // `=(at start-up)`: the value it had is gone from the environment, and Node kept it.
+  if (live && nodeLogsRequests()) return "NODE_DEBUG=(at start-up)";
   if (env.NODE_DEBUG_NATIVE) return `NODE_DEBUG_NATIVE=${env.NODE_DEBUG_NATIVE}`;
   return undefined;
 }

@@ -10,6 +10,7 @@ import {
   KeyError,
   type S5Error,
 } from "../errors.ts";
+import { MAX_ANSWER_BYTES, TOO_LARGE } from "./transport.ts";
 
 export type Action = "encrypt" | "decrypt" | "rewrap" | "read" | "login" | "renew" | "lookup";
 
@@ -289,12 +290,28 @@ const TLS_CODES =
 
 /** True for failures where another attempt may succeed. */
 export function isRetryableCode(code: string): boolean {
-  return !TLS_CODES.test(code) && code !== "ERR_INVALID_URL" && code !== "ENOTFOUND";
+  return (
+    !TLS_CODES.test(code) &&
+    code !== "ERR_INVALID_URL" &&
+    code !== "ENOTFOUND" &&
+    code !== TOO_LARGE
+  );
 }
 
 /** A request that got no HTTP answer (refused, reset, timed out, TLS failed). */
 export function transportError(code: string, op: Operation, tried: Tried): S5Error {
   const tries = triedText(tried);
+  if (code === TOO_LARGE) {
+    // Not Vault: its largest answer is a batch of at most a few tens of MB.
+    return new BackendError(
+      "S5_VAULT_RESPONSE",
+      ExitCode.unavailable,
+      `the server at ${op.address} answered the ${op.action} request with more than ${MAX_ANSWER_BYTES / 2 ** 20} MiB, which Vault never sends; s5 stopped reading it`,
+      {
+        hint: "check that VAULT_ADDR is Vault's API address, not a download, a proxy or another service",
+      },
+    );
+  }
   if (TLS_CODES.test(code)) {
     return new BackendError(
       "S5_VAULT_TLS",
@@ -331,12 +348,15 @@ export function redirectError(
   op: Operation,
   status: number,
   target: string,
-  why: "outside" | "kind" | "loop",
+  why: "outside" | "kind" | "loop" | "downgrade",
 ): S5Error {
+  // A login sends no token yet, but its body is the credential (secret_id, JWT, SA token).
+  const sent = op.action === "login" ? "the login credentials were" : "the token was";
   const reason = {
-    outside: "which is not one of the cluster's addresses; the token was not sent there",
+    outside: `which is not one of the cluster's addresses; ${sent} not sent there`,
     kind: "a kind of redirect s5 does not follow (only 307 and 308 keep the method and body)",
     loop: "after too many redirects",
+    downgrade: `from https to plain http; ${sent} not sent there`,
   }[why];
   return new BackendError(
     "S5_VAULT_REDIRECT",
@@ -348,7 +368,9 @@ export function redirectError(
         why === "outside"
           ? "if that is a node of your cluster, list the nodes' API addresses in S5_VAULT_CLUSTER_ADDRS " +
             "(comma-separated); otherwise check VAULT_ADDR and what answers there"
-          : "check VAULT_ADDR and the load balancer or proxy in front of Vault",
+          : why === "downgrade"
+            ? "the cluster's nodes must serve https (their api_addr); check VAULT_ADDR and what answers there"
+            : "check VAULT_ADDR and the load balancer or proxy in front of Vault",
     },
   );
 }

@@ -157,13 +157,23 @@ export function createTransit(client: VaultClient, tokens: TokenSource): Transit
           return fill(fatal);
         }
         const byReference = new Map<string, Record<string, unknown>>();
+        // A reference answered twice is ambiguous: which value belongs to the token? Neither is
+        // used (taking the last would put another token's value in its place).
+        const twice = new Set<string>();
         for (const item of items as Record<string, unknown>[]) {
-          if (item && typeof item.reference === "string") byReference.set(item.reference, item);
+          if (!item || typeof item.reference !== "string") continue;
+          if (byReference.has(item.reference)) twice.add(item.reference);
+          byReference.set(item.reference, item);
         }
         for (let i = start; i < end; i++) {
           const item = byReference.get(String(i));
           const value = item?.[RESULT[action]];
-          if (item && typeof item.error === "string" && item.error !== "") {
+          if (twice.has(String(i))) {
+            results[i] = {
+              ok: false,
+              error: itemFailure("Vault answered more than once for this item"),
+            };
+          } else if (item && typeof item.error === "string" && item.error !== "") {
             results[i] = { ok: false, error: itemFailure(item.error) };
           } else if (typeof value === "string") {
             results[i] = { ok: true, value };

@@ -47,6 +47,12 @@ interface SenderResult {
 /** Vault's answers are small; a larger one is not Vault (a proxy's download, an endless body). */
 export const MAX_ANSWER_BYTES = 64 * 1024 * 1024;
 
+/**
+ * The code of an answer over {@link MAX_ANSWER_BYTES}: an answer, not a network failure, so it is
+ * neither retried (each retry would download 64 MB again) nor probed as a protocol mismatch.
+ */
+export const TOO_LARGE = "S5_ANSWER_TOO_LARGE";
+
 /** A failure without an answer: a code (ECONNREFUSED, ETIMEDOUT…) and no request data. */
 export class SendError extends Error {
   readonly code: string;
@@ -93,6 +99,8 @@ export function send(options: SentRequest): Promise<SenderResult> {
     const fail = (code: string, message: string) => {
       if (settled) return;
       settled = true;
+      // A pending timer would keep the process alive for the rest of VAULT_CLIENT_TIMEOUT.
+      clearTimeout(timer);
       request.destroy();
       reject(new SendError(code, message));
     };
@@ -109,7 +117,7 @@ export function send(options: SentRequest): Promise<SenderResult> {
         response.on("data", (chunk: Buffer) => {
           size += chunk.length;
           if (size > MAX_ANSWER_BYTES) {
-            fail("ERR_BAD_RESPONSE", `the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
+            fail(TOO_LARGE, `the answer is larger than ${MAX_ANSWER_BYTES} bytes`);
           } else chunks.push(chunk);
         });
         response.on("error", (error: NodeJS.ErrnoException) =>
@@ -136,10 +144,9 @@ export function send(options: SentRequest): Promise<SenderResult> {
       () => fail("ETIMEDOUT", `no answer within ${options.timeout} ms`),
       options.timeout,
     );
-    request.on("error", (error: NodeJS.ErrnoException) => {
-      clearTimeout(timer);
-      fail(error.code ?? "ERR_NETWORK", "the request failed");
-    });
+    request.on("error", (error: NodeJS.ErrnoException) =>
+      fail(error.code ?? "ERR_NETWORK", "the request failed"),
+    );
     request.end(body);
   });
 }

@@ -111,6 +111,12 @@ interface ControllerOptions {
   resyncMs?: number | undefined;
   /** Backoff of a failing object. @default { baseMs: 1000, maxMs: 300000 } */
   backoff?: BackoffOptions | undefined;
+  /**
+   * Deadline of each API request (ms): Secrets, status, Events, the Lease, the list of
+   * S5Secrets, and the longest a watch waits for data before it reconnects.
+   * @default 30000
+   */
+  requestTimeoutMs?: number | undefined;
   /** Objects reconciled at once. @default 2 */
   workers?: number | undefined;
   /** Leader election; `false` for a single process that always leads. */
@@ -126,6 +132,11 @@ interface Controller {
   isLeader(): boolean;
   /** True once started: a leader has listed every S5Secret; a standby is ready at once. */
   isReady(): boolean;
+  /**
+   * What is stuck, if anything: the Lease loop finishing no round, or (while leading) the watch
+   * of S5Secrets hearing nothing from the API server for several request deadlines.
+   */
+  problems(): string[];
   stop(): Promise<void>;
 }
 export declare function startController(options: ControllerOptions): Controller;

@@ -1,12 +1,17 @@
 // `s5-controller` as a command: help, and start-up errors that say what is wrong (with a code)
 // and exit, instead of a stack trace or a process that hangs. No cluster needed.
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { runChild } from "../child.ts";
 
-const bin = fileURLToPath(
-  new URL("../../packages/kubernetes/bin/s5-controller.mjs", import.meta.url),
-);
+// S5_CONTROLLER_BIN: the same tests against another build (an older one, to see a test fail).
+const bin =
+  process.env.S5_CONTROLLER_BIN ||
+  fileURLToPath(new URL("../../packages/kubernetes/bin/s5-controller.mjs", import.meta.url));
 const run = (args: string[]) =>
   runChild(process.execPath, [bin, ...args], {
     env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: "/nonexistent" },
@@ -46,5 +51,57 @@ describe("s5-controller (the command)", () => {
       expect(entry.code).toMatch(/^S5_/);
     }
     expect(missing.stderr).toContain("/nonexistent/kubeconfig");
+  });
+
+  // Where /healthz, /readyz and /metrics listen when --listen names no host: every address in a
+  // pod (the kubelet's probes and Prometheus come to the pod's IP), loopback anywhere else.
+  it("--listen PORT: loopback on a laptop, every address in a pod (KUBERNETES_SERVICE_HOST)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-ctl-listen-"));
+    try {
+      // A kubeconfig whose server answers nothing: the endpoints listen all the same.
+      const kubeconfig = join(dir, "kubeconfig");
+      writeFileSync(
+        kubeconfig,
+        JSON.stringify({
+          apiVersion: "v1",
+          kind: "Config",
+          clusters: [{ name: "c", cluster: { server: "https://127.0.0.1:9" } }],
+          users: [{ name: "u", user: { token: "t" } }],
+          contexts: [{ name: "c", context: { cluster: "c", user: "u" } }],
+          "current-context": "c",
+        }),
+      );
+      const address = (env: Record<string, string>) =>
+        new Promise<string>((resolve, reject) => {
+          const child = spawn(
+            process.execPath,
+            [bin, "--kubeconfig", kubeconfig, "--no-leader-elect", "--listen", "0"],
+            { env: { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: dir, ...env } },
+          );
+          let err = "";
+          const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+          child.stderr.on("data", (chunk: Buffer) => {
+            err += chunk.toString();
+            const line = err
+              .split("\n")
+              .filter((l) => l.startsWith("{"))
+              .map((l) => JSON.parse(l) as { msg: string; address?: string })
+              .find((l) => l.msg === "listening");
+            if (line?.address) {
+              clearTimeout(timer);
+              child.kill("SIGKILL");
+              resolve(line.address);
+            }
+          });
+          child.once("exit", () => reject(new Error(`exited without listening:\n${err}`)));
+        });
+      expect(await address({})).toMatch(/^127\.0\.0\.1:\d+$/);
+      // `::` (IPv6 and IPv4), or `0.0.0.0` where the machine has no IPv6.
+      expect(await address({ KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toMatch(
+        /^(\[::\]|0\.0\.0\.0):\d+$/,
+      );
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

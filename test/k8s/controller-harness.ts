@@ -10,9 +10,10 @@ import { type ChildResult, runChild } from "../child.ts";
 import { type Kube, kubeTool } from "../setup/kube.ts";
 
 export const chartDir = fileURLToPath(new URL("../../packages/kubernetes/chart", import.meta.url));
-const bin = fileURLToPath(
-  new URL("../../packages/kubernetes/bin/s5-controller.mjs", import.meta.url),
-);
+// S5_CONTROLLER_BIN: the same tests against another build (an older one, to see a test fail).
+const bin =
+  process.env.S5_CONTROLLER_BIN ||
+  fileURLToPath(new URL("../../packages/kubernetes/bin/s5-controller.mjs", import.meta.url));
 
 export const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 

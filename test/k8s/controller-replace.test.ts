@@ -417,6 +417,42 @@ describeKube("the s5 controller when the API server refuses a Secret", () => {
     expect(namespaced).toContain('resources: ["s5secrets/finalizers"]');
   });
 
+  // Other writers' labels and annotations (kubectl annotate, Reloader, a backup tool, Argo CD).
+  it("labels and annotations others add survive resyncs; a label s5 set and no longer asks for goes", async () => {
+    const stringData = { v: await encrypt(first) };
+    await synced("tagged", {
+      metadata: { labels: { tier: "web", team: "a" }, annotations: { note: "s5" } },
+      stringData,
+    });
+    await kubectl("label", "secret", "tagged", "-n", APP, "backup.example.com/include=true");
+    await kubectl("annotate", "secret", "tagged", "-n", APP, "example.com/reloaded=1");
+    const before = (await secret("tagged")) as SecretJson;
+    // Resyncs (every 3 s) leave them alone, and do not write at all: nobody fights.
+    await sleep(7_000);
+    const kept = (await secret("tagged")) as SecretJson;
+    expect(kept.metadata.labels).toMatchObject({
+      "backup.example.com/include": "true",
+      tier: "web",
+      team: "a",
+    });
+    expect(kept.metadata.annotations).toMatchObject({ "example.com/reloaded": "1", note: "s5" });
+    expect(kept.metadata.resourceVersion).toBe(before.metadata.resourceVersion);
+    // The S5Secret drops `team` and `note`: s5 removes what it set, and only that.
+    await apply("tagged", { metadata: { labels: { tier: "web" } }, stringData });
+    const after = await until("the label s5 set to go", async () => {
+      const now = (await secret("tagged")) as SecretJson;
+      return now.metadata.labels?.team === undefined ? now : undefined;
+    });
+    expect(after.metadata.labels).toEqual({
+      "backup.example.com/include": "true",
+      "s5.dev/managed-by": "s5-controller",
+      tier: "web",
+    });
+    expect(after.metadata.annotations?.["example.com/reloaded"]).toBe("1");
+    expect(after.metadata.annotations?.note).toBeUndefined();
+    expect((await settled("tagged")).reason).toBe("Synced");
+  });
+
   it("no plaintext in the controller's logs, events or status", async () => {
     await expectNoPlaintext(kube, [controller], [first, notJson, protoValue, kept]);
   });

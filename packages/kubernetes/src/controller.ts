@@ -9,10 +9,7 @@ import {
   CoordinationV1Api,
   CoreV1Api,
   CustomObjectsApi,
-  type Informer,
   type KubeConfig,
-  makeInformer,
-  type ObjectCache,
 } from "@kubernetes/client-node";
 import {
   type Backends,
@@ -23,6 +20,7 @@ import {
   toS5Error,
 } from "@s5/core";
 import { describeApiError, KubernetesError } from "./errors.ts";
+import { type Cache, startInformer, type TrackedInformer } from "./informer.ts";
 import { type LeaderElector, startLeaderElection } from "./leader.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
@@ -32,6 +30,7 @@ import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
 import { NotLeadingError, writeFailure, writeSecret } from "./secret.ts";
 import { secretsApi } from "./secret-api.ts";
 import { readyCondition, recordEvent, setReady } from "./status.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, timeoutOptions } from "./timeout.ts";
 
 export interface LeaderElectionOptions {
   /** Namespace of the Lease (the controller's own). */
@@ -66,6 +65,12 @@ export interface ControllerOptions {
   resyncMs?: number | undefined;
   /** Backoff of a failing object. @default { baseMs: 1000, maxMs: 300000 } */
   backoff?: BackoffOptions | undefined;
+  /**
+   * Deadline of each API request (ms): Secrets, status, Events, the Lease, the list of
+   * S5Secrets, and the longest a watch waits for data before it reconnects.
+   * @default 30000
+   */
+  requestTimeoutMs?: number | undefined;
   /** Objects reconciled at once. @default 2 */
   workers?: number | undefined;
   /** Leader election; `false` for a single process that always leads. */
@@ -82,17 +87,21 @@ export interface Controller {
   isLeader(): boolean;
   /** True once started: a leader has listed every S5Secret; a standby is ready at once. */
   isReady(): boolean;
+  /**
+   * What is stuck, if anything: the Lease loop finishing no round, or (while leading) the watch
+   * of S5Secrets hearing nothing from the API server for several request deadlines.
+   */
+  problems(): string[];
   stop(): Promise<void>;
 }
-
-type Cache = Informer<S5Secret> & ObjectCache<S5Secret>;
 
 export function startController(options: ControllerOptions): Controller {
   const log = options.log ?? createLogger();
   const metrics = options.metrics ?? new Metrics();
   const kc = options.kubeConfig;
   const core = kc.makeApiClient(CoreV1Api);
-  const secrets = secretsApi(kc);
+  const timeoutMs = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
+  const secrets = secretsApi(kc, { timeoutMs });
   const custom = kc.makeApiClient(CustomObjectsApi);
   const resyncMs = options.resyncMs ?? 300_000;
   const identity =
@@ -126,6 +135,8 @@ export function startController(options: ControllerOptions): Controller {
 
   let queue: WorkQueue | undefined;
   let informer: Cache | undefined;
+  /** The running informer's record of the API server's answers. */
+  let contact: Pick<TrackedInformer, "lastContact" | "stuckAfterMs"> | undefined;
   let resync: NodeJS.Timeout | undefined;
   let synced = false;
   let stopped = false;
@@ -156,9 +167,9 @@ export function startController(options: ControllerOptions): Controller {
     if (!leading()) return;
     // Telling the user may fail too (the API server busy): logged, and the retry above stands.
     try {
-      await setReady(custom, resource, readyCondition(resource, false, reason, message));
+      await setReady(custom, resource, readyCondition(resource, false, reason, message), timeoutMs);
       if (lastWarning.get(key) !== `${reason}\n${message}`) {
-        await recordEvent(core, resource, "Warning", reason, message, identity);
+        await recordEvent(core, resource, "Warning", reason, message, identity, timeoutMs);
         lastWarning.set(key, `${reason}\n${message}`);
       }
     } catch (error) {
@@ -227,13 +238,14 @@ export function startController(options: ControllerOptions): Controller {
       custom,
       resource,
       readyCondition(resource, true, "Synced", `Secret ${name} holds ${keys} keys`),
+      timeoutMs,
     );
     queue?.forget(key);
     lastWarning.delete(key);
     metrics.reconciles.inc({ result: "success" });
     if (written !== "unchanged") {
       const message = `Secret ${name} ${written} with ${keys} keys`;
-      await recordEvent(core, resource, "Normal", "Synced", message, identity);
+      await recordEvent(core, resource, "Normal", "Synced", message, identity, timeoutMs);
     }
   };
 
@@ -261,19 +273,22 @@ export function startController(options: ControllerOptions): Controller {
     : `/apis/${GROUP}/${VERSION}/${PLURAL}`;
   const list = () =>
     options.namespace
-      ? custom.listNamespacedCustomObject({
-          group: GROUP,
-          version: VERSION,
-          plural: PLURAL,
-          namespace: options.namespace,
-        })
-      : custom.listClusterCustomObject({ group: GROUP, version: VERSION, plural: PLURAL });
+      ? custom.listNamespacedCustomObject(
+          { group: GROUP, version: VERSION, plural: PLURAL, namespace: options.namespace },
+          timeoutOptions(timeoutMs),
+        )
+      : custom.listClusterCustomObject(
+          { group: GROUP, version: VERSION, plural: PLURAL },
+          timeoutOptions(timeoutMs),
+        );
 
   const startWorking = () => {
     const current = new WorkQueue(options.backoff);
     queue = current;
-    const cache = makeInformer<S5Secret>(kc, watchPath, list);
+    const tracked = startInformer(kc, watchPath, list, timeoutMs);
+    const cache = tracked.cache;
     informer = cache;
+    contact = tracked;
     const enqueue = (resource: S5Secret) => current.add(keyOf(resource));
     cache.on("add", enqueue);
     cache.on("update", (resource) => {
@@ -316,6 +331,7 @@ export function startController(options: ControllerOptions): Controller {
     queue = undefined;
     informer?.stop().catch(() => {});
     informer = undefined;
+    contact = undefined;
     synced = false;
   };
 
@@ -329,6 +345,7 @@ export function startController(options: ControllerOptions): Controller {
       leaseDurationSeconds: election.leaseDurationSeconds,
       renewDeadlineMs: election.renewDeadlineMs,
       retryPeriodMs: election.retryPeriodMs,
+      requestTimeoutMs: timeoutMs,
       onStartedLeading: () => {
         metrics.leader.set(1);
         startWorking();
@@ -354,6 +371,18 @@ export function startController(options: ControllerOptions): Controller {
     metrics,
     isLeader: leading,
     isReady: () => !stopped && (leading() ? synced : true),
+    problems() {
+      const found: string[] = [];
+      const lease = leader?.stuck();
+      if (lease) found.push(lease);
+      const silent = contact ? Date.now() - contact.lastContact() : 0;
+      if (!stopped && contact && silent > contact.stuckAfterMs) {
+        found.push(
+          `the watch of S5Secrets has heard nothing from the API server for ${Math.round(silent / 1000)}s`,
+        );
+      }
+      return found;
+    },
     async stop() {
       stopped = true;
       await leader?.stop();

@@ -36,6 +36,10 @@ function causesOf(status: Status | undefined): string[] {
  * echo the request, and a Secret's request holds values: "invalid character 'h'" is one).
  */
 export function describeApiError(error: unknown): string {
+  // Before `code`: a DOMException's is a number too (23 for a timeout), not an HTTP status.
+  if (isAbort(error)) {
+    return (error as Error).name === "TimeoutError" ? "request timed out" : "request aborted";
+  }
   const code = (error as { code?: unknown } | null)?.code;
   const body = (error as { body?: unknown } | null)?.body;
   let status: Status | undefined;
@@ -64,6 +68,13 @@ export function describeApiError(error: unknown): string {
 
 /** HTTP status of an API error, if it has one. */
 export function statusOf(error: unknown): number | undefined {
+  if (isAbort(error)) return undefined;
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "number" ? code : undefined;
+}
+
+/** Our own deadline or stop cut the request short (no answer from the API server). */
+function isAbort(error: unknown): boolean {
+  const name = (error as { name?: unknown } | null)?.name;
+  return error instanceof DOMException && (name === "TimeoutError" || name === "AbortError");
 }

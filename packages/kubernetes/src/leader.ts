@@ -9,6 +9,7 @@
  */
 import { type CoordinationV1Api, type V1Lease, V1MicroTime } from "@kubernetes/client-node";
 import { describeApiError, statusOf } from "./errors.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, deadline, signalOptions } from "./timeout.ts";
 
 export interface LeaderOptions {
   api: CoordinationV1Api;
@@ -32,6 +33,11 @@ export interface LeaderOptions {
    * @default 2000
    */
   retryPeriodMs?: number | undefined;
+  /**
+   * Deadline of one Lease request (ms); a leader's renewal is cut at its renew deadline too.
+   * @default 30000
+   */
+  requestTimeoutMs?: number | undefined;
   onStartedLeading(): void;
   onStoppedLeading(): void;
   log(level: "info" | "warn", msg: string, fields?: Record<string, unknown>): void;
@@ -40,6 +46,11 @@ export interface LeaderOptions {
 export interface LeaderElector {
   /** True while this process holds the Lease and renewed it within the renew deadline. */
   isLeader(): boolean;
+  /**
+   * Why the Lease loop looks stuck (no round finished for far longer than a round can take), or
+   * undefined. Rounds that fail (the API server unreachable) are not stuck: they end on time.
+   */
+  stuck(): string | undefined;
   /** Stops; a leader gives the Lease up so that another takes over at once. */
   stop(): Promise<void>;
 }
@@ -58,6 +69,7 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
   const duration = options.leaseDurationSeconds ?? 15;
   const renewDeadline = options.renewDeadlineMs ?? 10_000;
   const retryPeriod = options.retryPeriodMs ?? 2_000;
+  const requestTimeout = options.requestTimeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   if (renewDeadline >= duration * 1000) {
     throw new Error("the renew deadline must be shorter than the lease duration");
   }
@@ -68,6 +80,10 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
   /** The record last seen, and when it was first seen (this process's clock). */
   let observed = "";
   let observedAt = 0;
+  /** When the loop last finished a round (its progress, for health checks). */
+  let roundAt = Date.now();
+  /** A round is at most two requests and a pause; far beyond that, the loop is stuck. */
+  const stuckAfter = 2 * requestTimeout + retryPeriod + duration * 1000;
 
   const spec = (previous: V1Lease["spec"], now: Date): V1Lease["spec"] => {
     const acquiring = previous?.holderIdentity !== identity;
@@ -84,23 +100,33 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
     };
   };
 
-  /** One attempt; true when this process holds the Lease afterwards. */
+  /**
+   * One attempt; true when this process holds the Lease afterwards. A leader's attempt ends by
+   * its renew deadline at the latest: a renewal that hangs (a stuck API server, a black-holing
+   * proxy) must not keep it leading — and writing — past the point where others may take over.
+   */
   const tryAcquireOrRenew = async (): Promise<boolean> => {
     const now = new Date();
+    const left = leading ? renewedAt + renewDeadline - now.getTime() : requestTimeout;
+    const signal = deadline(Math.min(requestTimeout, left), abort.signal);
+    const call = signalOptions(() => signal);
     let lease: V1Lease;
     try {
-      lease = await api.readNamespacedLease({ name, namespace });
+      lease = await api.readNamespacedLease({ name, namespace }, call);
     } catch (error) {
       if (statusOf(error) !== 404) throw error;
-      await api.createNamespacedLease({
-        namespace,
-        body: {
-          apiVersion: "coordination.k8s.io/v1",
-          kind: "Lease",
-          metadata: { name, namespace },
-          spec: spec(undefined, now),
+      await api.createNamespacedLease(
+        {
+          namespace,
+          body: {
+            apiVersion: "coordination.k8s.io/v1",
+            kind: "Lease",
+            metadata: { name, namespace },
+            spec: spec(undefined, now),
+          },
         },
-      });
+        call,
+      );
       return true;
     }
     const holder = lease.spec?.holderIdentity ?? "";
@@ -112,11 +138,10 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
     const held = holder !== "" && holder !== identity;
     const leaseMs = (lease.spec?.leaseDurationSeconds ?? duration) * 1000;
     if (held && observedAt + leaseMs > Date.now()) return false;
-    await api.replaceNamespacedLease({
-      name,
-      namespace,
-      body: { ...lease, spec: spec(lease.spec, now) },
-    });
+    await api.replaceNamespacedLease(
+      { name, namespace, body: { ...lease, spec: spec(lease.spec, now) } },
+      call,
+    );
     return true;
   };
 
@@ -129,9 +154,11 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
 
   const loop = (async () => {
     while (!abort.signal.aborted) {
+      // The attempt's start, not its end: a slow renewal must not lengthen the renew deadline.
+      const started = Date.now();
       try {
         if (await tryAcquireOrRenew()) {
-          renewedAt = Date.now();
+          renewedAt = started;
           if (!leading && !abort.signal.aborted) {
             leading = true;
             options.log("info", "started leading", { lease: `${namespace}/${name}`, identity });
@@ -142,7 +169,7 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
         }
       } catch (error) {
         // 409 Conflict: someone else wrote the Lease first; the next round sees who.
-        if (leading && Date.now() - renewedAt > renewDeadline) {
+        if (leading && Date.now() - renewedAt >= renewDeadline) {
           stopLeading("could not renew the Lease within the renew deadline", {
             error: describeApiError(error),
           });
@@ -150,12 +177,19 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
           options.log("warn", "Lease request failed", { error: describeApiError(error) });
         }
       }
+      roundAt = Date.now();
       await sleep(retryPeriod, abort.signal);
     }
   })();
 
   return {
     isLeader: () => leading && Date.now() - renewedAt < renewDeadline,
+    stuck: () => {
+      const since = Date.now() - roundAt;
+      return !abort.signal.aborted && since > stuckAfter
+        ? `the Lease loop has not finished a round for ${Math.round(since / 1000)}s`
+        : undefined;
+    },
     async stop() {
       abort.abort();
       await loop;
@@ -163,23 +197,29 @@ export function startLeaderElection(options: LeaderOptions): LeaderElector {
       leading = false;
       options.onStoppedLeading();
       // Give the Lease up: the next candidate need not wait for it to expire.
+      // Bounded too: a process asked to stop must not wait minutes for a hung API server.
+      const signal = deadline(requestTimeout);
+      const call = signalOptions(() => signal);
       try {
-        const lease = await api.readNamespacedLease({ name, namespace });
+        const lease = await api.readNamespacedLease({ name, namespace }, call);
         if (lease.spec?.holderIdentity === identity) {
-          await api.replaceNamespacedLease({
-            name,
-            namespace,
-            body: {
-              ...lease,
-              spec: {
-                ...lease.spec,
-                holderIdentity: "",
-                leaseDurationSeconds: 1,
-                acquireTime: undefined,
-                renewTime: new V1MicroTime(Date.now()),
+          await api.replaceNamespacedLease(
+            {
+              name,
+              namespace,
+              body: {
+                ...lease,
+                spec: {
+                  ...lease.spec,
+                  holderIdentity: "",
+                  leaseDurationSeconds: 1,
+                  acquireTime: undefined,
+                  renewTime: new V1MicroTime(Date.now()),
+                },
               },
             },
-          });
+            call,
+          );
         }
       } catch (error) {
         options.log("warn", "could not release the Lease", { error: describeApiError(error) });

@@ -20,7 +20,8 @@ Turns S5Secrets into Secrets: decrypts their s5 tokens in the cluster.
 Options:
   --kubeconfig FILE        kubeconfig to use (default: in-cluster, else $KUBECONFIG)
   --namespace NS           watch only this namespace (default: all)
-  --listen HOST:PORT       /healthz, /readyz, /metrics (default: 0.0.0.0:8080; port 0: any)
+  --listen ADDRESS         /healthz, /readyz, /metrics: HOST:PORT, :PORT (every address) or
+                           PORT (default: :8080 in a pod, 127.0.0.1:8080 elsewhere; port 0: any)
   --no-leader-elect        run without a Lease (only ever one process)
   --lease-namespace NS     namespace of the Lease (default: $POD_NAMESPACE, else the context's)
   --lease-name NAME        name of the Lease (default: s5-controller)
@@ -31,6 +32,8 @@ Options:
   --backoff-base D         first retry delay of a failing S5Secret (default: 1s)
   --backoff-max D          longest retry delay (default: 5m)
   --workers N              S5Secrets reconciled at once (default: 2)
+  --request-timeout D      deadline of each API request; a watch silent this long reconnects
+                           (default: 30s)
   --log-level LEVEL        debug, info, warn, error (default: info)
   -h, --help               this help
 
@@ -44,7 +47,7 @@ function flags(argv: readonly string[]) {
     options: {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
-      listen: { type: "string", default: "0.0.0.0:8080" },
+      listen: { type: "string" },
       "leader-elect": { type: "boolean", default: true },
       "no-leader-elect": { type: "boolean" },
       "lease-namespace": { type: "string" },
@@ -56,6 +59,7 @@ function flags(argv: readonly string[]) {
       "backoff-base": { type: "string", default: "1s" },
       "backoff-max": { type: "string", default: "5m" },
       workers: { type: "string", default: "2" },
+      "request-timeout": { type: "string", default: "30s" },
       "log-level": { type: "string", default: "info" },
       help: { type: "boolean", short: "h" },
     },
@@ -72,13 +76,33 @@ function loadKubeConfig(file: string | undefined): KubeConfig {
   return kc;
 }
 
-function hostPort(text: string): { host: string; port: number } {
+const DEFAULT_PORT = 8080;
+
+/**
+ * Where /healthz, /readyz and /metrics listen. In a pod (the kubelet sets
+ * KUBERNETES_SERVICE_HOST in every container) the kubelet's probes and Prometheus come to the
+ * pod's IP, so every address (`::`, which also takes IPv4, or `0.0.0.0` where there is no IPv6:
+ * an IPv6-only cluster works too). Anywhere else (a laptop, CI) loopback only: the endpoints
+ * hold no values, but a controller run by hand has no business on the office network.
+ * `host: undefined` is Node's "every address".
+ */
+function listenAddress(
+  text: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+): { host: string | undefined; port: number } {
+  const fallbackHost = env.KUBERNETES_SERVICE_HOST ? undefined : "127.0.0.1";
+  if (text === undefined) return { host: fallbackHost, port: DEFAULT_PORT };
   const at = text.lastIndexOf(":");
-  const port = Number(text.slice(at + 1));
-  if (at < 0 || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new KubernetesError("S5_K8S_FLAG", `--listen must be HOST:PORT, not \`${text}\``);
+  const portText = text.slice(at + 1);
+  const port = Number(portText);
+  if (!/^\d+$/.test(portText) || port > 65535) {
+    throw new KubernetesError(
+      "S5_K8S_FLAG",
+      `--listen must be HOST:PORT, :PORT or PORT, not \`${text}\``,
+    );
   }
-  return { host: text.slice(0, at).replace(/^\[|\]$/g, "") || "0.0.0.0", port };
+  if (at < 0) return { host: fallbackHost, port };
+  return { host: text.slice(0, at).replace(/^\[|\]$/g, "") || undefined, port };
 }
 
 /** Runs the controller until SIGTERM or SIGINT; resolves with the exit code. */
@@ -113,7 +137,11 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     if (!Number.isInteger(workers) || workers < 1) {
       throw new KubernetesError("S5_K8S_FLAG", "--workers must be a whole number above 0");
     }
-    const listen = hostPort(values.listen);
+    const listen = listenAddress(values.listen);
+    const requestTimeoutMs = parseDuration(values["request-timeout"], "--request-timeout");
+    if (requestTimeoutMs <= 0) {
+      throw new KubernetesError("S5_K8S_FLAG", "--request-timeout must be above 0");
+    }
     controller = startController({
       kubeConfig: kc,
       namespace: values.namespace,
@@ -123,6 +151,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
         maxMs: parseDuration(values["backoff-max"], "--backoff-max"),
       },
       workers,
+      requestTimeoutMs,
       leaderElection: elect
         ? {
             namespace: leaseNamespace,

@@ -2,7 +2,8 @@
  * The Secret endpoints of the API server as plain JSON. The generated client copies a Secret's
  * `data` into `{}` key by key, both ways, and so drops a key named `__proto__` (a valid Secret
  * key); here the body is `JSON.stringify` of the object and the answer `JSON.parse` of the text,
- * which keep every key. Requests are authenticated as the generated client does it.
+ * which keep every key. Requests are authenticated as the generated client does it, and each
+ * has a deadline (headers and body): a hung request must not hold a worker for minutes.
  */
 import {
   ApiException,
@@ -12,6 +13,7 @@ import {
   ServerConfiguration,
 } from "@kubernetes/client-node";
 import type { SecretObject } from "./resource.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, deadline } from "./timeout.ts";
 
 export interface SecretsApi {
   /** The Secret, or undefined when there is none of that name. */
@@ -30,7 +32,11 @@ export interface SecretsApi {
   ): Promise<"deleted" | "terminating">;
 }
 
-export function secretsApi(kc: KubeConfig): SecretsApi {
+export function secretsApi(
+  kc: KubeConfig,
+  options: { timeoutMs?: number | undefined } = {},
+): SecretsApi {
+  const timeoutMs = options.timeoutMs ?? DEFAULT_REQUEST_TIMEOUT_MS;
   const http = new IsomorphicFetchHttpLibrary();
   const path = (namespace: string, name?: string) =>
     `/api/v1/namespaces/${encodeURIComponent(namespace)}/secrets${name === undefined ? "" : `/${encodeURIComponent(name)}`}`;
@@ -52,6 +58,7 @@ export function secretsApi(kc: KubeConfig): SecretsApi {
       context.setBody(JSON.stringify(body));
     }
     await kc.applySecurityAuthentication(context);
+    context.setSignal(deadline(timeoutMs));
     const response = await http.send(context).toPromise();
     const text = await response.body.text();
     let parsed: unknown;

@@ -1,6 +1,6 @@
 /**
- * Writing the owned Secret: created when missing, updated when its values, type, labels or
- * annotations differ, replaced when Kubernetes forbids the change in place (an immutable Secret,
+ * Writing the owned Secret: created when missing, updated when its values, type, or the labels
+ * and annotations s5 manages differ (others' are kept: see metadata.ts), replaced when Kubernetes forbids the change in place (an immutable Secret,
  * a new type). A Secret of that name that this S5Secret does not own is left alone, and one that
  * cannot be written is left as it was: a replacement is validated before the old Secret goes.
  *
@@ -12,22 +12,31 @@
  */
 import type { S5Error } from "@s5/core";
 import { describeApiError, KubernetesError, statusOf } from "./errors.ts";
-import { MANAGED_LABEL, ownerReferenceOf, type S5Secret, type SecretObject } from "./resource.ts";
+import { mergeMetadata } from "./metadata.ts";
+import { ownerReferenceOf, type S5Secret, type SecretObject } from "./resource.ts";
 import type { SecretsApi } from "./secret-api.ts";
 
 export type WriteResult = "created" | "updated" | "replaced" | "unchanged";
 
-/** The Secret `resource` stands for, with these values. */
-export function desiredSecret(resource: S5Secret, data: Record<string, string>): SecretObject {
+/**
+ * The Secret `resource` stands for, with these values; `current` (the Secret there now) gives
+ * the labels and annotations others set, which it keeps.
+ */
+export function desiredSecret(
+  resource: S5Secret,
+  data: Record<string, string>,
+  current?: SecretObject,
+): SecretObject {
   const spec = resource.spec ?? {};
+  const { labels, annotations } = mergeMetadata(current, spec.metadata);
   return {
     apiVersion: "v1",
     kind: "Secret",
     metadata: {
       name: resource.metadata.name,
       namespace: resource.metadata.namespace,
-      labels: { ...spec.metadata?.labels, [MANAGED_LABEL]: "s5-controller" },
-      annotations: { ...spec.metadata?.annotations },
+      labels,
+      annotations,
       ownerReferences: [ownerReferenceOf(resource)],
     },
     type: spec.type ?? "Opaque",
@@ -247,9 +256,8 @@ export async function writeSecret(
   data: Record<string, string>,
   stillLeading: StillLeading = () => true,
 ): Promise<WriteResult> {
-  const desired = desiredSecret(resource, data);
-  const name = desired.metadata.name ?? "";
-  const namespace = desired.metadata.namespace ?? "";
+  const name = resource.metadata.name ?? "";
+  const namespace = resource.metadata.namespace ?? "";
   const attempt = async <T>(what: string, run: () => Promise<T>): Promise<T> => {
     try {
       return await run();
@@ -262,7 +270,8 @@ export async function writeSecret(
   );
   if (!current) {
     mustLead(stillLeading);
-    await attempt(`Secret ${name} could not be created`, () => api.create(namespace, desired));
+    const created = desiredSecret(resource, data);
+    await attempt(`Secret ${name} could not be created`, () => api.create(namespace, created));
     return "created";
   }
   if (!ownedBy(current, resource)) {
@@ -277,6 +286,8 @@ export async function writeSecret(
     // once it is gone. Not reported Synced meanwhile.
     throw terminating(name, namespace, finalizersOf(current), "is being deleted");
   }
+  // Others' labels and annotations kept, also when the Secret is replaced.
+  const desired = desiredSecret(resource, data, current);
   const unchanged =
     same(current.data, desired.data) &&
     (current.type ?? "Opaque") === desired.type &&

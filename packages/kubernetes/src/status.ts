@@ -18,6 +18,7 @@ import {
   type S5Secret,
   VERSION,
 } from "./resource.ts";
+import { DEFAULT_REQUEST_TIMEOUT_MS, timeoutOptions } from "./timeout.ts";
 
 /** Status messages are for people; a long list of failures is cut here. */
 const MAX_MESSAGE = 4096;
@@ -47,6 +48,7 @@ export async function setReady(
   api: CustomObjectsApi,
   resource: S5Secret,
   condition: Condition,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<boolean> {
   const current = resource.status;
   const previous = current?.conditions?.find((c) => c.type === "Ready");
@@ -76,7 +78,7 @@ export async function setReady(
         },
       },
     },
-    setHeaderOptions("Content-Type", PatchStrategy.MergePatch),
+    setHeaderOptions("Content-Type", PatchStrategy.MergePatch, timeoutOptions(timeoutMs)),
   );
   return true;
 }
@@ -89,33 +91,37 @@ export async function recordEvent(
   reason: string,
   message: string,
   instance: string,
+  timeoutMs = DEFAULT_REQUEST_TIMEOUT_MS,
 ): Promise<void> {
   const now = new Date();
   const namespace = resource.metadata.namespace ?? "default";
-  await api.createNamespacedEvent({
-    namespace,
-    body: {
-      metadata: {
-        name: `${resource.metadata.name}.${randomBytes(8).toString("hex")}`,
-        namespace,
+  await api.createNamespacedEvent(
+    {
+      namespace,
+      body: {
+        metadata: {
+          name: `${resource.metadata.name}.${randomBytes(8).toString("hex")}`,
+          namespace,
+        },
+        involvedObject: {
+          apiVersion: API_VERSION,
+          kind: KIND,
+          name: resource.metadata.name,
+          namespace,
+          uid: resource.metadata.uid,
+          resourceVersion: resource.metadata.resourceVersion,
+        },
+        type,
+        reason,
+        message: message.length > 1024 ? `${message.slice(0, 1023)}…` : message,
+        source: { component: "s5-controller" },
+        reportingComponent: "s5.dev/s5-controller",
+        reportingInstance: instance,
+        firstTimestamp: now,
+        lastTimestamp: now,
+        count: 1,
       },
-      involvedObject: {
-        apiVersion: API_VERSION,
-        kind: KIND,
-        name: resource.metadata.name,
-        namespace,
-        uid: resource.metadata.uid,
-        resourceVersion: resource.metadata.resourceVersion,
-      },
-      type,
-      reason,
-      message: message.length > 1024 ? `${message.slice(0, 1023)}…` : message,
-      source: { component: "s5-controller" },
-      reportingComponent: "s5.dev/s5-controller",
-      reportingInstance: instance,
-      firstTimestamp: now,
-      lastTimestamp: now,
-      count: 1,
     },
-  });
+    timeoutOptions(timeoutMs),
+  );
 }

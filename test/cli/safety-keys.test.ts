@@ -209,6 +209,31 @@ describe("project key integrity", () => {
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
   });
 
+  it("an appended key with the victim's own entry spoiled on the key before it is refused (tampered)", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    const mallory = sandbox();
+    await mallory.s5(["init", "--name", "mallory"]);
+    // Mallory appends her own key (a made-up endorsement) and changes one character of Alice's
+    // sealed key on the key before it, so that Alice cannot open it to check the link.
+    const config = readProject(alice.dir);
+    const evil = readProject(mallory.dir).local.keys[0];
+    evil.endorsement = "A".repeat(43);
+    config.local.keys.push(evil);
+    const entry = config.local.keys[1].recipients[0];
+    entry.sealedKey = `${entry.sealedKey.slice(0, 5)}${entry.sealedKey[5] === "A" ? "B" : "A"}${entry.sealedKey.slice(6)}`;
+    writeProject(alice.dir, config);
+    const cipher = await alice.s5(["cipher", "new-db-password"]);
+    expect(cipher.code).toBe(7);
+    expect(cipher.stderr).toContain("S5_KEY_LOCAL_TAMPERED");
+    expect(cipher.stdout.length).toBe(0);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(7);
+    expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
+      /TAMPERED: you are listed/,
+    );
+  });
+
   it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

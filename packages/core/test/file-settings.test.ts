@@ -39,7 +39,11 @@ describe("settings a .env file set, seen by an s5 beneath", () => {
     markFromFiles(parent, ["VAULT_ADDR"], undefined);
     const before = parent[FROM_FILES];
     // A file sets the mark itself (to clear it) and another setting.
-    const child = { ...parent, [FROM_FILES]: "", S5_BACKEND: "aes" };
+    const child: Record<string, string | undefined> = {
+      ...parent,
+      [FROM_FILES]: "",
+      S5_BACKEND: "aes",
+    };
     markFromFiles(child, [FROM_FILES, "S5_BACKEND"], before);
     expect(child[FROM_FILES]).toContain("VAULT_ADDR=");
     expect(child[FROM_FILES]).toContain("S5_BACKEND=");

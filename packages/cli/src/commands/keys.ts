@@ -106,9 +106,11 @@ export default defineCommand({
           const role = i === keys.length - 1 ? "encrypts" : "decrypts only";
           const checked = checks.get(key.id)?.proven;
           const note = checked ? "" : ", recipients not checked: you hold no key to it";
-          const made = checks.get(key.id)?.unendorsed
-            ? "  UNENDORSED: not made by a holder of the key before it"
-            : "";
+          const made = checks.get(key.id)?.tampered
+            ? "  TAMPERED: you are listed, and the key sealed to you does not open"
+            : checks.get(key.id)?.unendorsed
+              ? "  UNENDORSED: not made by a holder of the key before it"
+              : "";
           out(
             `${key.id}  ${key.publicKey}  (${role}${key.created ? `, created ${key.created}` : ""}${note})${made}`,
           );

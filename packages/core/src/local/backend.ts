@@ -7,7 +7,9 @@ import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
   brokenLink,
   identityFromSecret,
+  isListed,
   type ProjectKey,
+  tampered,
   unendorsed,
   unlockProjectKey,
   verifyProjectKey,
@@ -77,13 +79,18 @@ export function createLocalBackend(options: LocalOptions): Backend {
   /**
    * Wherever this user can open a key, the key after it must carry its endorsement: a key appended
    * to the project config by someone without access would receive every new secret. A link whose
-   * previous key this user cannot open is not checked (someone who joined after it).
+   * previous key this user is not a recipient of is not checked (someone who joined after it); one
+   * whose previous key lists this user but does not open is refused (tampered).
    */
   const checkEndorsed = (sodium: SodiumModule) => {
     const broken = brokenLink(sodium, options.keys, (key) => {
       try {
         return pairFor(sodium, key.id);
       } catch {
+        identities ??= options.secretKeys.map((secret) =>
+          identityFromSecret(sodium, Buffer.from(secret)),
+        );
+        if (isListed(key, identities)) throw tampered(key);
         return undefined;
       }
     });

@@ -113,6 +113,27 @@ export function brokenLink(
   return undefined;
 }
 
+/** Whether one of these identities is listed (by public key) as a recipient of `key`. */
+export function isListed(key: ProjectKey, identities: readonly KeyPair[]): boolean {
+  const mine = new Set(identities.map((identity) => encodePublicKey(identity.publicKey)));
+  return key.recipients.some((recipient) => mine.has(recipient.publicKey));
+}
+
+/**
+ * A key this user is listed on but cannot open: its sealed key (or publicKey) was altered. Not
+ * "not a recipient": an attacker who appends a key of their own and spoils the victim's entry on
+ * the key before it would otherwise make the link between them impossible to check, and pass.
+ */
+export function tampered(key: ProjectKey): KeyError {
+  return new KeyError(
+    "S5_KEY_LOCAL_TAMPERED",
+    `you are a recipient of local key ${key.id}, but the key sealed to you there does not open: the project config was altered, so the keys after it cannot be checked`,
+    {
+      hint: "check `git log -p .s5.json` and restore your entry; a holder of the key can add you again (`s5 keys add`)",
+    },
+  );
+}
+
 export function unendorsed(key: ProjectKey, previous: ProjectKey): KeyError {
   return new KeyError(
     "S5_KEY_LOCAL_UNENDORSED",

@@ -12,9 +12,11 @@ import {
   createProjectKey,
   identityFromSecret,
   isEndorsed,
+  isListed,
   isProven,
   keyEndorsement,
   type ProjectKey,
+  tampered,
   unendorsed,
   unlockProjectKey,
   verifyProjectKey,
@@ -101,9 +103,11 @@ export async function rotateProjectKey(
   const pair = unlockProjectKey(sodium, previous, previous.id, identities);
   // The key rotated from must itself be one a key holder made, through every link that can be
   // checked.
-  const broken = brokenLink(sodium, config.local!.keys, (key) =>
-    tryUnlock(sodium, key, identities),
-  );
+  const broken = brokenLink(sodium, config.local!.keys, (key) => {
+    const pair = tryUnlock(sodium, key, identities);
+    if (!pair && isListed(key, identities)) throw tampered(key);
+    return pair;
+  });
   if (broken) throw unendorsed(broken.key, broken.previous);
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
   if (unproven.length > 0) {
@@ -171,6 +175,8 @@ export interface KeyCheck {
   proven: Set<string> | undefined;
   /** The key before it can be opened and did not endorse this one. */
   unendorsed: boolean;
+  /** This user is listed as a recipient, and the key sealed to them does not open. */
+  tampered: boolean;
 }
 
 /** For `s5 keys list`: each project key opened once, its recipients and endorsement checked. */
@@ -191,6 +197,7 @@ export async function checkProjectKeys(
         pair &&
         new Set(key.recipients.filter((r) => isProven(sodium, pair, r)).map((r) => r.publicKey)),
       unendorsed: previous !== undefined && !isEndorsed(sodium, previous, key),
+      tampered: pair === undefined && isListed(key, identities),
     });
   });
   return result;

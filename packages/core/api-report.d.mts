@@ -144,12 +144,13 @@ export declare function createAesBackend(options: AesOptions): Backend;
 /**
  * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
  * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,
- * where the project and identity are) from the real environment only, never from the files it
- * decrypts: a committed `.env` must not send the Vault token elsewhere. A command that `s5 run`
- * starts gets those files' variables in its environment, so the loader records which settings it
- * set from files, with a hash of each value, in {@link FROM_FILES}; an s5 in that command leaves
- * out a setting whose value is still the file's. A value the command sets again itself differs,
- * or is the same and stays left out (set it where `s5 run` or the app is started).
+ * where the project, the identity and the Vault token file are) from the real environment only,
+ * never from the files it decrypts: a committed `.env` must not send the Vault token elsewhere.
+ * A command that `s5 run` starts gets those files' variables in its environment, so the loader
+ * records which settings it set from files, with a hash of each value, in {@link FROM_FILES}; an
+ * s5 in that command leaves out a setting whose value is still the file's. A value the command
+ * sets again itself differs, or is the same and stays left out (set it where `s5 run` or the app
+ * is started).
  */
 /** The variable holding `NAME=HASH` pairs, space-separated, of settings set from files. */
 export declare const FROM_FILES = "S5_SET_FROM_FILES";
@@ -234,6 +235,8 @@ interface KeyCheck {
   proven: Set<string> | undefined;
   /** The key before it can be opened and did not endorse this one. */
   unendorsed: boolean;
+  /** This user is listed as a recipient, and the key sealed to them does not open. */
+  tampered: boolean;
 }
 /** For `s5 keys list`: each project key opened once, its recipients and endorsement checked. */
 export declare function checkProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, KeyCheck>>;
@@ -279,6 +282,10 @@ export declare function scanMarkers(text: string): MarkerScan;
  * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
  */
 export declare function formatMarker(value: string, filters?: readonly string[], quoted?: boolean): string;
+/** Offsets of the near-miss markers in `text` (see {@link NEAR_MISS}). */
+export declare function nearMissMarkers(text: string): number[];
+/** Whether bytes may hold a near-miss marker: a native search first (`s5 check` of a tree). */
+export declare function mayHoldNearMiss(bytes: Uint8Array): boolean;
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came

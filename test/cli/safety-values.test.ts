@@ -50,22 +50,33 @@ describe("half-sealed secrets", () => {
       "i: {{s5:sealPw-nospace-8}}",
       "j: {{ s5:seal:Pw-colon-9 }}",
       "k: {{ s5:Pw-plain-10 }}",
-      "l: {{ s5:seal Pw-good-11 }}",
+      // One character away from a marker: no colon, a dash, one brace, full-width.
+      "m: {{ s5 seal Pw-nocolon-11 }}",
+      "n: {{ s5-seal Pw-dash-12 }}",
+      "o: { s5:seal Pw-onebrace-13 }}",
+      "p: \uff5b\uff5b \uff53\uff15\uff1a\uff53\uff45\uff41\uff4c Pw-wide-14 }}",
+      "q: {{ s5:seal Pw-good-15 }}",
     ];
     const text = `${lines.join("\n")}\n`;
     writeFileSync(join(box.dir, "v.yml"), text);
     const result = await box.s5(["seal", "-i", "v.yml"], { env });
     expect(result.code).toBe(5);
-    for (let line = 1; line <= 10; line++) {
+    for (let line = 1; line <= 14; line++) {
       expect(result.stderr).toMatch(
         new RegExp(`v\\.yml:${line}:4: neither a seal marker nor a token`),
       );
     }
-    expect(result.stderr).not.toContain("v.yml:11:");
-    expect(result.stderr).not.toMatch(/Pw-|upper|nbsp|caps|sealed-6|nospace|colon|plain-10/);
+    expect(result.stderr).not.toContain("v.yml:15:");
+    expect(result.stderr).not.toMatch(/Pw-|upper-1|nbsp-2|caps-4|sealed-6|nospace-8|plain-10/);
     expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toBe(text);
     // What check and render say about the same text: never passed through.
     expect((await box.s5(["check", "--no-decrypt", "v.yml"], { env })).code).toBe(10);
+    // check finds a near miss in a file with no token at all (a hook before any seal ran).
+    writeFileSync(join(box.dir, "near.yml"), "a: {{ s5 seal Pw-near-1 }}\nb: plain\n");
+    const near = await box.s5(["check", "--no-decrypt", "near.yml"], { env });
+    expect(near.code).toBe(10);
+    expect(near.stdout.toString()).toContain("near.yml:1:4: written like a seal marker");
+    expect(near.stdout.toString()).not.toContain("Pw-");
     // A UTF-16 file without a byte-order mark (valid UTF-8 to a decoder, NULs and all).
     const utf16 = Buffer.from("x: {{ s5:seal Pw-utf16-9 }}\n", "utf16le");
     writeFileSync(join(box.dir, "w.yml"), utf16);

@@ -38,7 +38,14 @@ export {
   rotateProjectKey,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
-export { formatMarker, type MarkerMatch, type MarkerScan, scanMarkers } from "./markers.ts";
+export {
+  formatMarker,
+  type MarkerMatch,
+  type MarkerScan,
+  mayHoldNearMiss,
+  nearMissMarkers,
+  scanMarkers,
+} from "./markers.ts";
 export { readKeyFile, trustedDirectory } from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";

@@ -199,3 +199,28 @@ export function formatMarker(
   const shown = quoted || needsQuotes(value) ? JSON.stringify(value) : value;
   return `{{ s5:seal ${shown}${filters.map((name) => ` | ${name}`).join("")} }}`;
 }
+
+/**
+ * What looks meant as a seal marker and is one character away from it: `{{ s5 seal pw }}`,
+ * `{{ s5-seal pw }}`, `{ s5:seal pw }}`, `{ { s5:seal pw } }`, full-width `｛｛ ｓ５：ｓｅａｌ`.
+ * Neither a marker nor a token, so neither seal nor render would see it, and the plaintext after
+ * it would stay in the file. Found as: a brace (one or two, with any space), `s5` (full-width
+ * too), up to three characters that are not letters or digits, `seal` in any case.
+ */
+const NEAR_MISS =
+  /[{\uff5b][\s\u200b-\u200d\u2060]*[{\uff5b]?[\s\u200b-\u200d\u2060]*[sS\uff53\uff33][5\uff15][^\p{L}\p{N}\n]{0,3}[sS\uff53\uff33][eE\uff45\uff25][aA\uff41\uff21][lL\uff4c\uff2c]/gu;
+
+/** Offsets of the near-miss markers in `text` (see {@link NEAR_MISS}). */
+export function nearMissMarkers(text: string): number[] {
+  return [...text.matchAll(NEAR_MISS)].map((match) => match.index);
+}
+
+const SEAL_WORDS = ["seal", "SEAL", "Seal", "\uff53\uff45\uff41\uff4c"].map((word) =>
+  Buffer.from(word),
+);
+
+/** Whether bytes may hold a near-miss marker: a native search first (`s5 check` of a tree). */
+export function mayHoldNearMiss(bytes: Uint8Array): boolean {
+  const buffer = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return SEAL_WORDS.some((word) => buffer.includes(word));
+}

@@ -15,7 +15,7 @@ import {
 } from "./errors.ts";
 import { isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
-import { bareMarkerFits, formatMarker, scanMarkers } from "./markers.ts";
+import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
@@ -187,6 +187,24 @@ function leftovers(
         ),
       });
     }
+  }
+  // One character away from a marker (`{{ s5 seal pw }}`): neither seal nor render would see it.
+  const reported = new Set(
+    failures.map((failure) => failure.location.line * 1e9 + failure.location.column),
+  );
+  for (const offset of nearMissMarkers(rest)) {
+    const location = lines.locate(offset);
+    if (reported.has(location.line * 1e9 + location.column)) continue;
+    failures.push({
+      location,
+      error: new TokenError(
+        "S5_TOKEN_MALFORMED",
+        "neither a seal marker nor a token, but written like one: it would stay in clear",
+        {
+          hint: "write {{ s5:seal VALUE }}: two braces, `s5:seal` with a colon, a space, the value",
+        },
+      ),
+    });
   }
   const utf16 = rest.includes("\u0000")
     ? utf16Failure({ name: lines.file, content: Buffer.from(rest) })

@@ -58,14 +58,37 @@ const value = fc.oneof(
 const mutated = fc
   .tuple(
     pick(...SPACES),
-    pick("s5:seal", "S5:seal", "s5:SEAL", "s5:Seal", "s5: seal", "s5:seal:", "s5:sealx", "s5:"),
+    pick(
+      "s5:seal",
+      "S5:seal",
+      "s5:SEAL",
+      "s5:Seal",
+      "s5: seal",
+      "s5:seal:",
+      "s5:sealx",
+      "s5:",
+      "s5 seal",
+      "s5-seal",
+      "s5 :seal",
+      "\uff53\uff15\uff1a\uff53\uff45\uff41\uff4c",
+    ),
     pick(" ", "  ", "\t", "", "\u00a0", "\u2028", "\n"),
     value,
     pick("", " | base64", " |raw", " | nope", " |", "| json ", " | base64 | raw"),
     pick(...SPACES),
     pick("}}", "}", "", "}}}", "} }", "}} }}", "}}\n}}"),
   )
-  .map(([a, word, b, v, filters, c, close]) => `{{${a}${word}${b}${v}${filters}${c}${close}`);
+  // One brace, spaced braces or full-width ones: a marker meant, when `seal` is written.
+  .chain((parts) =>
+    (/seal/i.test(parts[1]) || parts[1].includes("\uff53\uff45")
+      ? pick("{{", "{", "{ {", "\uff5b\uff5b")
+      : pick("{{")
+    ).map((open) => [open, ...parts] as const),
+  )
+  .map(
+    ([open, a, word, b, v, filters, c, close]) =>
+      `${open}${a}${word}${b}${v}${filters}${c}${close}`,
+  );
 
 /** A marker as the grammar has it: bare or JSON value, plain spaces, known filters. */
 const valid = fc

@@ -15,7 +15,13 @@ import {
   TokenFailures,
   toS5Error,
 } from "@s5/core";
-import { findSuspectSecrets, goToolBackendOf, vaultEnvAddress } from "@s5/core/internal";
+import {
+  findSuspectSecrets,
+  goToolBackendOf,
+  mayHoldNearMiss,
+  nearMissMarkers,
+  vaultEnvAddress,
+} from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
@@ -108,7 +114,8 @@ export default defineCommand({
   name: "check",
   summary: "find bad tokens and plaintext secrets",
   description: `For CI and pre-commit hooks. Exits 10 when it finds a problem:
-  - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }};
+  - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }} (or
+    written almost like it: {{ s5 seal … }});
   - a token that does not decrypt, where a key to decrypt it is available here (tokens whose key
     is not available are counted as not decrypted and do not fail the check);
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
@@ -173,6 +180,17 @@ the content the commit will have.`,
             location: found.lines.locate(Buffer.byteLength(text.slice(0, suspect.offset))),
             message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
             code: "S5_CHECK_PLAINTEXT",
+          });
+        }
+      }
+      // Written like a seal marker but one character away (`{{ s5 seal pw }}`): seal left it.
+      if (mayHoldNearMiss(content)) {
+        const text = content.toString("utf8");
+        for (const offset of nearMissMarkers(text)) {
+          problems.push({
+            location: found.lines.locate(Buffer.byteLength(text.slice(0, offset))),
+            message: "written like a seal marker, but not one: the value after it is in clear",
+            code: "S5_CHECK_MARKER",
           });
         }
       }

@@ -72,10 +72,15 @@ describe("half-sealed secrets", () => {
     // What check and render say about the same text: never passed through.
     expect((await box.s5(["check", "--no-decrypt", "v.yml"], { env })).code).toBe(10);
     // check finds a near miss in a file with no token at all (a hook before any seal ran).
-    writeFileSync(join(box.dir, "near.yml"), "a: {{ s5 seal Pw-near-1 }}\nb: plain\n");
+    writeFileSync(
+      join(box.dir, "near.yml"),
+      "a: {{ s5 seal Pw-near-1 }}\nb: plain\nc: {{ s5:seal Pw-real-2 }}\n",
+    );
     const near = await box.s5(["check", "--no-decrypt", "near.yml"], { env });
     expect(near.code).toBe(10);
     expect(near.stdout.toString()).toContain("near.yml:1:4: written like a seal marker");
+    // A real marker left unsealed is one problem, not two.
+    expect(near.stdout.toString().match(/near\.yml:3:4:/g)).toHaveLength(1);
     expect(near.stdout.toString()).not.toContain("Pw-");
     // A UTF-16 file without a byte-order mark (valid UTF-8 to a decoder, NULs and all).
     const utf16 = Buffer.from("x: {{ s5:seal Pw-utf16-9 }}\n", "utf16le");

@@ -186,9 +186,13 @@ the content the commit will have.`,
       // Written like a seal marker but one character away (`{{ s5 seal pw }}`): seal left it.
       if (mayHoldNearMiss(content)) {
         const text = content.toString("utf8");
+        // A real marker or malformed token there is already reported (S5_TOKEN_UNSEALED…).
+        const reported = new Set(problems.map((problem) => where(problem.location)));
         for (const offset of nearMissMarkers(text)) {
+          const location = found.lines.locate(Buffer.byteLength(text.slice(0, offset)));
+          if (reported.has(where(location))) continue;
           problems.push({
-            location: found.lines.locate(Buffer.byteLength(text.slice(0, offset))),
+            location,
             message: "written like a seal marker, but not one: the value after it is in clear",
             code: "S5_CHECK_MARKER",
           });

@@ -177,7 +177,8 @@ function parseConfig(text: string): Entry[] {
       line = line.slice(header[0].length).trim();
     }
     if (!section) continue;
-    const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=(.*))?$/.exec(line);
+    // `[\s\S]`, not `.`: a lone CR inside a value is part of it to git.
+    const entry = /^([A-Za-z][A-Za-z0-9-]*)\s*(?:=([\s\S]*))?$/.exec(line);
     if (!entry) continue;
     // A key alone (`[core] bare`) is true.
     let value = entry[2] === undefined ? { text: "true", continues: false } : configValue(entry[2]);

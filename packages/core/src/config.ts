@@ -8,6 +8,7 @@ import schemaJson from "../s5.schema.json" with { type: "json" };
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
 import { settingsEnv } from "./file-settings.ts";
+import { showable } from "./hidden.ts";
 import { findDuplicateKey } from "./json-keys.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
@@ -199,10 +200,10 @@ export function readProjectFile(file: string): ProjectConfig {
   }
   const duplicate = findDuplicateKey(text);
   if (duplicate) {
-    const where = duplicate.path === "" ? "" : ` in \`${duplicate.path}\``;
+    const where = duplicate.path === "" ? "" : ` in \`${showable(duplicate.path)}\``;
     throw new ConfigError(
       "S5_CONFIG_DUPLICATE_KEY",
-      `the project config ${file} has the key ${showKey(duplicate.key)}${where} twice: JSON keeps the last one, which a review may not see`,
+      `the project config ${showable(file)} has the key ${showKey(duplicate.key)}${where} twice: JSON keeps the last one, which a review may not see`,
       {
         location: new LineIndex(file, text).locate(duplicate.offset),
         hint: "keep one of them (`git log -p` shows who added the second)",

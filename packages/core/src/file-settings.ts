@@ -15,7 +15,21 @@ export const FROM_FILES = "S5_SET_FROM_FILES";
 
 /** Names that are s5's settings, its Vault's, OpenBao's, or decide where its files are found. */
 export function isSettingName(name: string): boolean {
-  return /^(?:S5_|VAULT_|BAO_)/.test(name) || name === "XDG_CONFIG_HOME" || name === "HOME";
+  // In any case: Windows' environment ignores it (`vault_addr` is read back as `VAULT_ADDR`).
+  return /^(?:S5_|VAULT_|BAO_|XDG_CONFIG_HOME$|HOME$)/i.test(name);
+}
+
+/**
+ * The account's home from the password database. A user id with no entry there (`docker run
+ * --user 12345`, OpenShift) has none: then a directory that cannot exist, so that the identity
+ * and token files are not found (a clear "no key" error) rather than read from the file's HOME.
+ */
+function accountHome(): string {
+  try {
+    return process.getBuiltinModule("node:os").userInfo().homedir;
+  } catch {
+    return "/nonexistent";
+  }
 }
 
 function hashOf(value: string): string {
@@ -67,7 +81,7 @@ export function settingsEnv<T extends Readonly<Record<string, string | undefined
       delete out[name];
       // `~/.vault-token` and the identity are found from HOME, and `os.homedir()` reads HOME
       // too: the account's own home instead.
-      if (name === "HOME") out.HOME = process.getBuiltinModule("node:os").userInfo().homedir;
+      if (name.toUpperCase() === "HOME") out.HOME = accountHome();
     }
   }
   return (out ?? env) as T;

@@ -1,27 +1,25 @@
 /**
- * Characters a terminal does not show as themselves: C0 and C1 controls (which move the cursor),
- * bidirectional controls (which reorder the text around them, as in "Trojan Source"), and
- * invisible format characters and fillers (which make two names look alike). Recipient names
- * cannot hold them; a name or key that is shown has them escaped.
+ * Characters a terminal does not show as themselves: controls (which move the cursor),
+ * bidirectional controls (which reorder the text around them, as in "Trojan Source"), format
+ * characters, and every character Unicode says may be ignored when shown (zero-width spaces,
+ * variation selectors, tag characters, Hangul fillers), plus the blank braille pattern; and lone
+ * surrogates, which are no character at all. Recipient names cannot hold them; a name, key or file
+ * name that is shown has them escaped, so two names cannot look alike and a name cannot forge a
+ * line.
  */
-export const HIDDEN_CHARACTER =
-  // biome-ignore lint/suspicious/noMisleadingCharacterClass: combining marks are found alone, on purpose
-  /[\u0000-\u001f\u007f-\u009f\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u2028-\u202e\u2060-\u206f\u3164\ufeff\uffa0\ufff9-\ufffb]/;
-
-const LONE_SURROGATE =
-  "[\\ud800-\\udbff](?![\\udc00-\\udfff])|(?<![\\ud800-\\udbff])[\\udc00-\\udfff]";
-const HIDDEN_OR_LONE = new RegExp(`${HIDDEN_CHARACTER.source}|${LONE_SURROGATE}`);
-const EACH_HIDDEN_OR_LONE = new RegExp(HIDDEN_OR_LONE.source, "g");
+const HIDDEN =
+  /[\p{Cc}\p{Cf}\p{Cs}\p{Zl}\p{Zp}\p{Default_Ignorable_Code_Point}\u2800\u115f\u1160\u3164\uffa0]/u;
+const EACH_HIDDEN = new RegExp(HIDDEN.source, "gu");
 
 /** Whether a name can be shown as it is: no hidden character and no lone surrogate. */
 export function isShowable(text: string): boolean {
-  return !HIDDEN_OR_LONE.test(text);
+  return !HIDDEN.test(text);
 }
 
-/** Text as a terminal should show it: each hidden character or lone surrogate as `\uXXXX`. */
+/** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export function showable(text: string): string {
-  return text.replace(
-    EACH_HIDDEN_OR_LONE,
-    (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`,
-  );
+  return text.replace(EACH_HIDDEN, (c) => {
+    const code = c.codePointAt(0)!;
+    return code > 0xffff ? `\\u{${code.toString(16)}}` : `\\u${code.toString(16).padStart(4, "0")}`;
+  });
 }

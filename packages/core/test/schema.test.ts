@@ -149,7 +149,20 @@ describe("validate against the project schema", () => {
     }
     // C0, C1, the bidirectional controls and the invisible ones, and the 2048 surrogates.
     expect(hidden).toBeGreaterThan(2048 + 65 + 20);
-    for (const name of ["\u202eevil", "al\u200bice", "alice\u2066", "\ud83d", "\u061c"]) {
+    // Outside the BMP too: tag characters ("ASCII smuggling"), variation selectors, invisible
+    // musical symbols; and the blank braille pattern.
+    for (const name of [
+      "\u202eevil",
+      "al\u200bice",
+      "alice\u2066",
+      "\ud83d",
+      "\u061c",
+      "alice\u{e0041}\u{e0042}",
+      "alice\ufe0f",
+      "alice\u{e0100}",
+      "al\u{1d173}ice",
+      "alice\u2800",
+    ]) {
       expect(named(name), JSON.stringify(name)).toEqual(["local.keys[0].recipients[0].name"]);
       expect(showable(name)).toMatch(/^[\x20-\x7e]*$/);
     }

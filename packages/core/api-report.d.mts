@@ -159,14 +159,32 @@ export declare const FROM_FILES = "S5_SET_FROM_FILES";
  * marks already there, a parent's). The mark itself is never taken from a file.
  */
 export declare function markFromFiles(env: Record<string, string | undefined>, names: Iterable<string>, before: string | undefined): void;
-/** Text as a terminal should show it: each hidden character or lone surrogate as `\uXXXX`. */
+/** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export declare function showable(text: string): string;
 /**
- * Duplicate keys in a JSON text. `JSON.parse` keeps the last of two equal keys in an object, so a
- * second `"publicKey"` or `"backend"` far along a line would decide while a review reads the
- * first. The text has already passed `JSON.parse`: this walk only needs to follow strings and
- * nesting, not to check the grammar.
+ * The string literals of a JSON text, with their places and paths, read without parsing the text
+ * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
+ * Used to find a key given twice in one object — `JSON.parse` keeps the last of two equal keys, so
+ * a second `"publicKey"` far along a line would decide while a review reads the first — and to
+ * decrypt the tokens of a JSON text string by string (Pulumi's structured config). The text has
+ * already passed `JSON.parse`: this walk only follows strings and nesting, not the grammar.
  */
+/** A string literal: offsets of its quotes, its path, whether it is a key and of which object. */
+interface JsonString {
+  /** Offset of the opening quote (UTF-16 units). */
+  start: number;
+  /** Offset just past the closing quote. */
+  end: number;
+  /** Where its value is: `db.hosts[1]`; for a key, the member it names: `db.password`. */
+  path: string;
+  /** For a key: the object's path (`""` at the top level). */
+  parent: string;
+  /** For a key: which object it belongs to (its position among the text's objects). */
+  object: number | undefined;
+  key: boolean;
+}
+/** Every string literal of a valid JSON text, in order. */
+export declare function jsonStrings(text: string): JsonString[];
 /** A key seen twice in one object: its decoded name, the object's path and where it repeats. */
 interface DuplicateKey {
   key: string;
@@ -329,7 +347,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

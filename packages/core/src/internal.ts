@@ -17,7 +17,12 @@ export { stackFrames } from "./errors.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";
-export { type DuplicateKey, findDuplicateKey } from "./json-keys.ts";
+export {
+  type DuplicateKey,
+  findDuplicateKey,
+  type JsonString,
+  jsonStrings,
+} from "./json-keys.ts";
 export { createLocalBackend, type LocalOptions } from "./local/backend.ts";
 export {
   decodePublicKey,

@@ -1,7 +1,7 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { Decryptor } from "./decryptor.ts";
 import { getDecryptor } from "./decryptor.ts";
-import { hasTokens, mapTokenStrings, renderDeep } from "./render.ts";
+import { hasTokens, mapTokenStrings, renderDeep, renderJsonText } from "./render.ts";
 import { secret } from "./secret.ts";
 
 export interface ConfigOptions {
@@ -12,13 +12,22 @@ export interface ConfigOptions {
   decryptor?: Decryptor | undefined;
 }
 
-/** An object or array given as JSON text (Pulumi's form of structured config), else `undefined`. */
-function structuredValue(text: string): object | undefined {
+/** Whether a text is an object or array in JSON (Pulumi's form of structured config). */
+function isStructured(text: string): boolean {
   try {
     const value: unknown = JSON.parse(text);
-    return typeof value === "object" && value !== null ? value : undefined;
+    return typeof value === "object" && value !== null;
   } catch {
-    return undefined;
+    return false;
+  }
+}
+
+function isJson(text: string): boolean {
+  try {
+    JSON.parse(text);
+    return true;
+  } catch {
+    return false;
   }
 }
 
@@ -102,18 +111,22 @@ export class Config {
 
   #decrypt<T>(text: string, key: string, convert: (plain: string) => T): pulumi.Output<T> {
     const name = `config ${this.#key(key)}`;
-    const structured = structuredValue(text);
-    if (structured === undefined) {
+    if (!isStructured(text)) {
       return secret(text, { name, decryptor: this.#decryptor }).apply((plain) => convert(plain));
     }
-    // A structured value (Pulumi hands it over as JSON text): splicing a plaintext into that text
-    // would break it (a quote, a backslash, a newline in a PEM key) or add keys to it. Decrypt the
-    // strings inside, and write the JSON again.
+    // A structured value (Pulumi hands it over as JSON text), or a string setting whose text is
+    // JSON: each token in a string is replaced by its plaintext escaped for that string (a quote,
+    // a backslash, a newline in a PEM key cannot break the text or add keys to it), and nothing
+    // else changes: numbers keep every digit (`123456789012345678901`, `1e400`, `1.10`), a
+    // pretty-printed policy keeps its lines. Never parsed and written again.
     const decryptor = this.#decryptor ?? getDecryptor();
-    const rendered = renderDeep(structured, name, decryptor).then((plain) =>
-      JSON.stringify(plain ?? structured),
-    );
-    return pulumi.secret(rendered).apply((plain) => convert(plain));
+    return pulumi.secret(text).apply(async (raw) => {
+      const plain = await renderJsonText(raw, name, decryptor);
+      if (!isJson(plain)) {
+        throw invalid(this.#key(key), "is not valid JSON, though the configured text was");
+      }
+      return convert(plain);
+    });
   }
 
   get<K extends string = string>(

@@ -5,7 +5,14 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { mayContainToken, S5Error, type Source, toS5Error } from "@s5/core";
-import { scan, stackFrames } from "@s5/core/internal";
+import {
+  applyFilter,
+  type JsonString,
+  jsonStrings,
+  scan,
+  spliceText,
+  stackFrames,
+} from "@s5/core/internal";
 import type { Decryptor } from "./decryptor.ts";
 
 /** Whether a text holds something s5 would treat as a token (malformed ones included). */
@@ -139,4 +146,70 @@ export async function renderDeep<T>(
   let i = 0;
   // The same walk in the same order: the i-th string with tokens gets the i-th value.
   return mapTokenStrings(value, "", () => plain[i++]!) as T;
+}
+
+const encoder = new TextEncoder();
+const decoder = new TextDecoder();
+
+/** The inside of a JSON string literal for `value`: core's `json` filter. */
+function jsonInside(value: string): string {
+  return decoder.decode(applyFilter("json", encoder.encode(value)));
+}
+
+/**
+ * Decrypts the tokens of a text that is valid JSON and keeps every other character as it was
+ * (numbers such as `123456789012345678901`, `1e400` or `1.10`, white space, key order, duplicate
+ * keys). A token inside a string value becomes its plaintext (after the token's own filters)
+ * escaped for that string, so a quote, a backslash or a newline cannot break the text. Tokens in
+ * keys are left as they are: a key names a setting, and `getObject` (which decrypts strings, not
+ * keys) returns the same object. A token outside any string literal cannot occur in valid JSON;
+ * it would get its plaintext as it is, as in any other text. The caller checks that the result is
+ * still JSON. Each token is decrypted as a source of its own named by its path
+ * (`config app:db.password`), as `getObject` names it; all go to the decryptor in one batch.
+ */
+export async function renderJsonText(
+  text: string,
+  name: string,
+  decryptor: Decryptor,
+): Promise<string> {
+  const { tokens, malformed } = scan(text);
+  const strings = jsonStrings(text);
+  const at = (path: string) => (path.startsWith("[") ? `${name}${path}` : `${name}.${path}`);
+  let next = 0;
+  /** The string literal holding `offset`, if any (offsets asked in increasing order). */
+  const literalAt = (offset: number): JsonString | undefined => {
+    while (next < strings.length && strings[next]!.end <= offset) next++;
+    const literal = strings[next];
+    return literal !== undefined && literal.start < offset ? literal : undefined;
+  };
+  const places = [
+    ...tokens.map((token) => ({ token, start: token.start })),
+    ...malformed.map((match) => ({ token: undefined, start: match.start })),
+  ].sort((a, b) => a.start - b.start);
+
+  const matches: { start: number; end: number }[] = [];
+  const values: Promise<string>[] = [];
+  let malformedValues = 0;
+  for (const { token, start } of places) {
+    const literal = literalAt(start);
+    if (literal?.key) continue;
+    const source = literal ? at(literal.path) : name;
+    if (token === undefined) {
+      // A malformed token: rendering the rest of its string fails, with s5's own message.
+      const rest = text.slice(start, literal ? literal.end - 1 : text.length);
+      values.push(renderText(rest, source, decryptor));
+      malformedValues++;
+      continue;
+    }
+    const plain = renderText(text.slice(token.start, token.end), source, decryptor);
+    matches.push(token);
+    values.push(literal ? plain.then(jsonInside) : plain);
+  }
+  // In source order: the first failure in the text is the one reported.
+  const rendered = await Promise.all(values);
+  if (malformedValues > 0) {
+    // Unreachable (a malformed token never renders), but never leave one in the output.
+    throw toPulumiError(new Error("a malformed token rendered"));
+  }
+  return spliceText(text, matches, rendered);
 }

@@ -14,7 +14,14 @@ const plaintexts: Record<string, string> = {
   [body("json")]: '{"user":"app","password":"hunter2"}',
   [body("short")]: "ab",
   [body("pem")]: '-----BEGIN KEY-----\n"a\\b"\n-----END KEY-----\n',
+  [body("hostile")]: 'say "hi"\\ then\nnext\u2028line\u2029end',
 };
+
+// Text of string settings that happens to be JSON, and structured values, as Pulumi hands them
+// over: what a JSON parser would rewrite (digits past double precision, `1e400`, `1.10`, white
+// space) must come back as it was, only the token replaced.
+const numbers = `{"password":"${token("password")}","accountId":123456789012345678901,"snowflake":1234567890123456789,"ratio":1.10,"big":1e400,"list":[1,[2.50],-0]}`;
+const policy = `{\n  "Version": "2012-10-17",\n  "Statement": [\n    { "Effect": "Allow", "Sid": "${token("password")}" }\n  ]\n}\n`;
 
 describe("Config (a drop-in for pulumi.Config)", () => {
   beforeEach(() => {
@@ -36,6 +43,13 @@ describe("Config (a drop-in for pulumi.Config)", () => {
           tls: { key: token("pem"), port: 443 },
           list: [token("password")],
         }),
+        "project:numbers": numbers,
+        "project:policy": policy,
+        "project:hostile": `{"a":"x ${token("hostile")} y","b":["${token("hostile")}"],"c":"${token("hostile")} | \\u00e9\\/"}`,
+        "project:filtered": `[ "${token("hostile")}", "{{ s5:${body("hostile")} | base64 }}" ]`,
+        "project:keys": `{"${token("password")}": "${token("password")}", "plain": 1.0}`,
+        "project:malformed": `{"ok":"${token("password")}","db":{"pw":"{{ s5:local:oops"}}`,
+        "project:unknown": `{"db":{"hosts":["${token("password")}","${token("nope")}"]}}`,
         "other:password": token("password"),
       },
       [],
@@ -116,6 +130,87 @@ describe("Config (a drop-in for pulumi.Config)", () => {
       expect(JSON.parse(result.value!)).toEqual(expected);
     }
     expect((await inspect(config.requireSecretObject("tricky"))).value).toEqual(expected);
+  });
+
+  it("keeps the text of a JSON value byte for byte apart from its tokens: numbers, white space", async () => {
+    const config = new Config();
+    const getters = (key: string) => [
+      config.get(key),
+      config.require(key),
+      config.getSecret(key),
+      config.requireSecret(key),
+    ];
+    for (const [key, raw] of [
+      ["numbers", numbers],
+      ["policy", policy],
+    ] as const) {
+      for (const output of getters(key)) {
+        // Parsing and writing the JSON again made 123456789012345678901 123456789012345680000,
+        // 1e400 null and 1.10 1.1, and put a pretty-printed policy on one line (a diff).
+        expect(await inspect(output as pulumi.Output<string>)).toEqual({
+          value: raw.replaceAll(token("password"), "hunter2"),
+          secret: true,
+          known: true,
+        });
+      }
+    }
+  });
+
+  it("escapes a plaintext for the JSON string it lands in (after its own filters)", async () => {
+    const config = new Config();
+    const plain = plaintexts[body("hostile")]!;
+    // A quote, a backslash, a newline; U+2028/U+2029 as core's `json` filter writes them.
+    const escaped = 'say \\"hi\\"\\\\ then\\nnext\\u2028line\\u2029end';
+    const hostile = await inspect(config.require("hostile") as pulumi.Output<string>);
+    expect(hostile.secret).toBe(true);
+    // The rest of the text as it was: `\u00e9` and `\/` are not rewritten to `é` and `/`.
+    expect(hostile.value).toBe(
+      `{"a":"x ${escaped} y","b":["${escaped}"],"c":"${escaped} | \\u00e9\\/"}`,
+    );
+    expect(JSON.parse(hostile.value!)).toEqual({
+      a: `x ${plain} y`,
+      b: [plain],
+      c: `${plain} | \u00e9/`,
+    });
+    const filtered = await inspect(config.requireSecret("filtered"));
+    expect(JSON.parse(filtered.value!)).toEqual([plain, Buffer.from(plain).toString("base64")]);
+    expect(filtered.value).toBe(`[ "${escaped}", "${Buffer.from(plain).toString("base64")}" ]`);
+  });
+
+  it("reads the same object from a JSON text as getObject does; tokens in keys are left alone", async () => {
+    const config = new Config();
+    for (const key of ["hostile", "filtered", "numbers", "keys", "nested", "tricky"]) {
+      const text = await inspect(config.requireSecret(key));
+      const object = await inspect(config.requireSecretObject(key));
+      expect(object.secret).toBe(true);
+      expect(JSON.parse(text.value!)).toEqual(object.value);
+    }
+    // getObject parses, as pulumi.Config does: the same numbers as JSON.parse gives.
+    const object = (await inspect(config.requireSecretObject("numbers"))).value;
+    expect(object).toEqual(JSON.parse(numbers.replaceAll(token("password"), "hunter2")));
+    expect(object).toMatchObject({ password: "hunter2", ratio: 1.1, big: Infinity });
+    // A key names a setting; decrypting it could also make two keys one.
+    expect((await inspect(config.requireSecret("keys"))).value).toBe(
+      `{"${token("password")}": "hunter2", "plain": 1.0}`,
+    );
+    expect((await inspect(config.requireSecretObject("keys"))).value).toEqual({
+      [token("password")]: "hunter2",
+      plain: 1,
+    });
+  });
+
+  it("reports a token of a JSON value that fails by its path, never a value", async () => {
+    const config = new Config();
+    const unknown = await failure(config.requireSecret("unknown"));
+    expect(unknown.message).toContain("[s5]");
+    expect(unknown.message).toContain("config project:unknown.db.hosts[1]:1:1");
+    expect(unknown.message).toContain("S5_DECRYPT_STUB");
+    expect(unknown.message).not.toContain("hunter2");
+    const malformed = await failure(config.get("malformed") as pulumi.Output<string>);
+    expect(malformed.message).toContain("[s5]");
+    expect(malformed.message).toContain("config project:malformed.db.pw:1:1");
+    expect(malformed.message).toContain("malformed token");
+    expect(malformed.message).not.toContain("hunter2");
   });
 
   it("reads another namespace, like pulumi.Config(name)", async () => {

@@ -1,10 +1,12 @@
 // Debug switches (DEBUG, NODE_DEBUG, NODE_DEBUG_NATIVE) never make s5 print a Vault token or a
 // plaintext: the CLI drops them for itself (and gives them back to `s5 run`'s command), the
 // loader's worker runs without them, and inside a host process (a bundler) s5 refuses to send.
+import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
+import { S5_BIN } from "../cli/run.ts";
 import { linkModules, run } from "../loader/helpers.ts";
 import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
 
@@ -70,6 +72,22 @@ describeVault("debug switches", () => {
         `${debug.DEBUG ?? ""}|${debug.NODE_DEBUG ?? ""}|${debug.NODE_DEBUG_NATIVE ?? ""}|none\n`,
       );
     }
+  });
+
+  it("a switch from `node --env-file` is dropped once, not again and again", async () => {
+    // The env file sets NODE_DEBUG whenever it is missing: s5 used to start itself forever.
+    const dir = tempDir();
+    writeFileSync(join(dir, "debug.env"), "NODE_DEBUG=http,net\nDEBUG=*\n");
+    const out = spawnSync(process.execPath, ["--env-file=debug.env", S5_BIN, "decipher", token], {
+      env,
+      cwd: dir,
+      encoding: "utf8",
+      timeout: 20_000,
+      killSignal: "SIGKILL",
+    });
+    expect(out.status, out.stderr).toBe(0);
+    expect(out.stdout).toBe(PLAIN);
+    clean(out.stderr);
   });
 
   it('`import "s5/config"` decrypts in a worker without the switches', async () => {

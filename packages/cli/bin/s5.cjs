@@ -22,11 +22,23 @@ const debugSet = DEBUG_VARIABLES.filter((name) => process.env[name]);
 if (debugSet.length > 0) {
   const env = { ...process.env };
   const saved = {};
+  // Set empty rather than removed: `node --env-file` sets a variable again only when it is
+  // missing, and s5 would start itself again and again (Node treats an empty one as unset).
   for (const name of DEBUG_VARIABLES) {
-    if (env[name] !== undefined) saved[name] = env[name];
-    delete env[name];
+    if (env[name] !== undefined) {
+      saved[name] = env[name];
+      env[name] = "";
+    }
   }
+  const again = env.S5_SAVED_DEBUG !== undefined;
   env.S5_SAVED_DEBUG = JSON.stringify(saved);
+  if (again) {
+    // Dropped once already, and set again on the way (a NODE_OPTIONS that loads an env file…).
+    process.stderr.write(
+      `s5: error: ${debugSet.join(" and ")} came back after s5 dropped ${debugSet.length > 1 ? "them" : "it"}; they would make Node print credentials and values (S5_DEBUG_SWITCH)\n  hint: unset ${debugSet.join(" ")} for s5, wherever it is set\n`,
+    );
+    process.exit(2);
+  }
   if (typeof process.execve !== "function") {
     process.stderr.write(
       `s5: error: ${debugSet.join(" and ")} would make Node print credentials and values, and this Node (${process.version}) cannot drop ${debugSet.length > 1 ? "them" : "it"} (S5_DEBUG_SWITCH)\n  hint: unset ${debugSet.join(" ")} for s5, or use Node >= 22.15\n`,

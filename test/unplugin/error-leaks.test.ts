@@ -234,6 +234,101 @@ async function rollupError(dir: string, input: string, plugins: object[]): Promi
   return stripColours(`${error?.message}\n${error?.frame ?? ""}\n${error?.stack}`);
 }
 
+/**
+ * A later plugin's error about a TypeScript module: Vite's TypeScript transform has reprinted it
+ * (`: string` gone, `'` became `"`), so its frame lines are no lines of the module s5 decrypted.
+ */
+describe("vite build: a module reprinted by Vite's TypeScript transform before the error", () => {
+  const later = {
+    name: "later",
+    enforce: "post" as const,
+    transform(this: { error(message: string, pos: number): never }, code: string, id: string) {
+      if (id.endsWith("config.ts")) this.error("something is wrong here", code.indexOf("other"));
+    },
+  };
+
+  /** What `vite build` prints for the failed build: the "Build failed" error and the one it wraps. */
+  async function printed(source: string): Promise<string> {
+    const dir = project({ "src/config.ts": source });
+    const error = await viteBuild({
+      root: dir,
+      configFile: false,
+      logLevel: "silent",
+      plugins: [s5vite({ env: keys.env }), later],
+      build: { ssr: "src/config.ts", outDir: "dist" },
+    }).then(
+      () => undefined,
+      (e: Error & { errors?: (Error & { frame?: string })[] }) => e,
+    );
+    const inner = error?.errors?.[0];
+    return stripColours(
+      [error?.message, error?.stack, inner?.message, inner?.frame, inner?.stack].join("\n"),
+    );
+  }
+
+  it("Rolldown cuts the line at 120 columns: no character of the value before the cut is shown", async () => {
+    const value = "S3CR3Tabcdefghij0123456789XYZ";
+    const token = await keys.encrypt(value);
+    for (const shown of [1, 3, 7]) {
+      const name = `theDatabasePasswordForTheProductionEnvironmentOfTheServiceNamedAlpha${"Z".repeat(32 - shown)}`;
+      const log = await printed(
+        `const n: number = 1;\nexport const ${name}: string = '${token}';\nexport const other: string = "x";\n`,
+      );
+      expect(log).toContain("something is wrong here");
+      // The reprinted line, cut where the value began, with what was left of it hidden.
+      expect(log, `${shown} characters`).toContain(`${name} = "${HIDDEN}...`);
+      expect(log).not.toContain(`"${value[0]}`);
+      expect(log).toContain('3: export const other = "x";');
+    }
+  });
+
+  it("a value of 1–3 characters in a reprinted line shown whole is hidden", async () => {
+    const token = await keys.encrypt("Zq7");
+    const log = await printed(
+      `const n: number = 1;\nexport const pin: string = '${token}';\nexport const other: string = "x";\n`,
+    );
+    expect(log).toContain("something is wrong here");
+    expect(log).toContain(`2: export const pin = "${HIDDEN}";`);
+    expect(log).not.toContain("Zq7");
+    // Lines without a value are left as they were.
+    expect(log).toContain("1: const n = 1;");
+  });
+
+  it("Rspack: a loader after builtin:swc-loader quotes the reprinted line in its message", async () => {
+    const dir = project({
+      "src/config.ts": `export const pin: string = '${await keys.encrypt("Zq7")}';\n`,
+      "later-loader.cjs":
+        'module.exports = function (code) { throw new Error("no-restricted-syntax: " + code.split("\\n")[0]); };\n',
+    });
+    const compiler = rspack({
+      mode: "production",
+      target: "node",
+      context: dir,
+      entry: "./src/config.ts",
+      output: { path: join(dir, "dist") },
+      module: {
+        rules: [
+          // Loaders run last to first: s5 (a pre loader), swc, then the checker.
+          { test: /\.ts$/, loader: join(dir, "later-loader.cjs") },
+          {
+            test: /\.ts$/,
+            loader: "builtin:swc-loader",
+            options: { jsc: { parser: { syntax: "typescript" } } },
+          },
+        ],
+      },
+      plugins: [s5rspack({ env: keys.env })],
+    });
+    const stats = await new Promise<{ toString(o: object): string }>((resolve, reject) =>
+      compiler.run((error, result) => (error || !result ? reject(error) : resolve(result))),
+    );
+    await new Promise((resolve) => compiler.close(resolve));
+    const log = stats.toString({ colors: false });
+    expect(log).toContain(`no-restricted-syntax: export var pin = '${HIDDEN}';`);
+    expect(log).not.toContain("Zq7");
+  });
+});
+
 describe("long values and many values", () => {
   it("Rollup: a 7,000-character value next to a syntax error is not printed, and redaction raises no error of its own", async () => {
     const value = `CERT-${"Zq9".repeat(2332)}`;

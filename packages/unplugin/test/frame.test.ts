@@ -5,7 +5,7 @@ import { redrawFrame, sourceOf } from "../src/core/frame.ts";
 const TOKEN = "{{ s5:local:abc }}";
 const original = `const a = 1;\nconst pin = "${TOKEN}";\nconst b = 2;\n`;
 const decrypted = 'const a = 1;\nconst pin = "Zq7";\nconst b = 2;\n';
-const source = sourceOf(original, decrypted);
+const source = sourceOf(original, decrypted, ["Zq7"]);
 
 describe("redrawFrame", () => {
   it("redraws webpack's, Rollup's, Rspack's and Vite's frame lines and drops the caret under them", () => {
@@ -30,5 +30,55 @@ describe("redrawFrame", () => {
   it("leaves lines that show no value, and message lines that are not a frame", () => {
     const text = 'Unexpected token (2:40)\n1: const a = 1;\n3: const pin = "other";\nZq7 at 2: x';
     expect(redrawFrame(text, source)).toBe(text);
+  });
+});
+
+describe("a frame line of the module as a later plugin reprinted it (Vite's TypeScript transform)", () => {
+  // `const pin: string = '{{ … }}'` became `export const pin = "…"`: no line of the decrypted module.
+  const long = "S3CR3Tabcdefghij0123456789XYZ";
+  const ts = sourceOf(
+    `const pin: string = '${TOKEN}';\nconst key: string = '${TOKEN}';\n`,
+    `const pin: string = 'Zq7';\nconst key: string = '${long}';\n`,
+    ["Zq7", long],
+  );
+
+  it("hides the start of a value before the cut, from one character on", () => {
+    for (const shown of ["S", "S3", "S3CR3Ta"]) {
+      expect(redrawFrame(`2: export const key = "${shown}...\n3: x`, ts)).toBe(
+        '2: export const key = "[s5: value hidden]...\n3: x',
+      );
+    }
+    expect(redrawFrame("2: const k = [S3CR3T\u2026", ts)).toBe(
+      "2: const k = [[s5: value hidden]\u2026",
+    );
+  });
+
+  it("hides the end of a value after a cut at the start, and a piece cut on both sides", () => {
+    expect(redrawFrame('2  |  ...XYZ"; export const b = 1;', ts)).toBe(
+      '2  |  ...[s5: value hidden]"; export const b = 1;',
+    );
+    expect(redrawFrame('2  |  ...= "S3C...', ts)).toBe('2  |  ...= "[s5: value hidden]...');
+    // A piece inside a value is a part of the decrypted line: redrawn from the source.
+    expect(redrawFrame("2  |  ...3CR...", ts)).toBe(`2  |  const key: string = '${TOKEN}';`);
+  });
+
+  it("hides a short value shown whole in a string literal, in a frame or a message line", () => {
+    expect(redrawFrame('1: export const pin = "Zq7";', ts)).toBe(
+      '1: export const pin = "[s5: value hidden]";',
+    );
+    expect(redrawFrame("no-restricted-syntax: export var pin = 'Zq7';", ts)).toBe(
+      "no-restricted-syntax: export var pin = '[s5: value hidden]';",
+    );
+  });
+
+  it("leaves text that only shares letters with a value", () => {
+    const lines = [
+      "Unexpected token (2:40) near Zq7x and S3",
+      "2: const classS3...", // the piece is not bounded on the left
+      '2: const a = "Zq7x";', // a literal that holds more than the value
+      "2: node_modules/a\u2026", // no value starts with `a`
+      "2  |  ...XYZa = 1;", // the end of a value, but not bounded on the right
+    ];
+    for (const line of lines) expect(redrawFrame(line, ts)).toBe(line);
   });
 });

@@ -52,11 +52,50 @@ describe("scanPublicDir", () => {
     expect(message).toContain("public/zwsp.txt:1:3");
   });
 
+  it("finds a token in a UTF-16 file, either byte order, with or without a byte-order mark, with its place", () => {
+    const text = `line one\ndata: ${token("in-utf16")}\n`;
+    const le = Buffer.from(text, "utf16le");
+    const be = Buffer.from(le).swap16();
+    const bom = (mark: number[], body: Buffer) => Buffer.concat([Buffer.from(mark), body]);
+    const { root, config } = publicDir({
+      "le-bom.txt": bom([0xff, 0xfe], le),
+      "be-bom.txt": bom([0xfe, 0xff], be),
+      "le.txt": le,
+    });
+    const message = scanPublicDir(config, root);
+    expect(message).toMatch(/^\[s5\] /);
+    for (const name of ["le-bom.txt", "be-bom.txt", "le.txt"]) {
+      // Once each (read at both byte offsets, a token is found twice), at its place.
+      expect(message?.split(`public/${name}:`).length, name).toBe(2);
+      expect(message).toContain(`public/${name}:2:7`);
+    }
+    expect(message).not.toContain("in-utf16");
+    // In a binary file, at either byte offset, cut by the 64 KiB pieces.
+    for (const at of [65_536 - 9, 65_536 - 300, 131_072 - 501]) {
+      const utf16 = Buffer.from(` ${token("in-utf16")} `, "utf16le");
+      for (const [order, written] of [
+        ["le", utf16],
+        ["be", Buffer.from(utf16).swap16()],
+      ] as const) {
+        const bytes = binary(200_000, 0, "");
+        written.copy(bytes, at);
+        const dir = publicDir({ [`img/${order}.bin`]: bytes });
+        expect(scanPublicDir(dir.config, dir.root), `${order} at ${at}`).toContain(
+          `public/img/${order}.bin:`,
+        );
+      }
+    }
+  });
+
   it("passes template braces, JSON and binary files without a token", () => {
     const { root, config } = publicDir({
       "page.html": "<p>{{ name }}</p>{{#each items}}{{/each}}\n".repeat(5000),
       "data.json": '{"a":{"b":{}}}\n',
       "photo.png": binary(300_000, 100_000, "{{ not s5 }}"),
+      "page-utf16.html": Buffer.from(
+        "\ufeff<p>{{ name }}</p>{{ vaultish }}\n".repeat(500),
+        "utf16le",
+      ),
     });
     expect(scanPublicDir(config, root)).toBeUndefined();
   });

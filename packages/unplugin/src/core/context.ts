@@ -21,7 +21,7 @@ import { allowMatcher } from "./allow.ts";
 import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./emitted.ts";
 import { toBuildError } from "./errors.ts";
 import { loaderFor } from "./esbuild-setup.ts";
-import { redrawFrame, type Source, sourceOf } from "./frame.ts";
+import { joinSources, redrawFrame, type Source, sourceOf } from "./frame.ts";
 import { formsOf, leakMessage, remember } from "./leaks.ts";
 import { maskTokens } from "./mask.ts";
 import { type Options, resolveOptions } from "./options.ts";
@@ -87,7 +87,7 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       if (leaked.length > 0) throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
     }
     tainted.add(done.file);
-    sources.set(done.file, sourceOf(code, done.code));
+    sources.set(done.file, sourceOf(code, done.code, done.values));
     return { code: done.code, map: done.map, values: done.values } satisfies TransformOutput;
   }
 
@@ -250,25 +250,31 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
   /**
    * An error about a decrypted module: its `pluginCode` becomes a note, and every code frame line
    * that quotes a value (in `frame`, or inside `message` as webpack and Rspack print it) is drawn
-   * again from the module's source. True if anything was replaced.
+   * again from the module's source. Errors it wraps count too, and it is redrawn from theirs: Vite
+   * 8 and Rolldown hand `buildEnd` a "Build failed" error without an `id` whose `errors` hold the
+   * one about the module and whose message repeats that one's frame. True if anything was replaced.
    */
   function hideModuleCode(error: unknown): boolean {
-    if (typeof error !== "object" || error === null) return false;
-    const record = error as Record<string, unknown>;
-    const source = sources.get(moduleOf(record)?.split("?")[0] ?? "");
-    if (!source) return false;
+    const tree = errorTree(error);
+    const sourceOfError = (record: Record<string, unknown>) =>
+      sources.get(moduleOf(record)?.split("?")[0] ?? "");
+    const found = tree.flatMap((record) => sourceOfError(record) ?? []);
+    if (found.length === 0) return false;
+    const source = joinSources([...new Set(found)]);
     let replaced = false;
-    if (typeof record.pluginCode === "string") {
-      setField(record, "pluginCode", `${HIDDEN} (the module holds decrypted values)`);
-      replaced = true;
-    }
-    for (const key of FRAME_KEYS) {
-      const text = record[key];
-      if (typeof text !== "string") continue;
-      const drawn = redrawFrame(text, source);
-      if (drawn === text) continue;
-      setField(record, key, drawn);
-      replaced = true;
+    for (const record of tree) {
+      if (typeof record.pluginCode === "string" && sourceOfError(record)) {
+        setField(record, "pluginCode", `${HIDDEN} (the module holds decrypted values)`);
+        replaced = true;
+      }
+      for (const key of FRAME_KEYS) {
+        const text = record[key];
+        if (typeof text !== "string") continue;
+        const drawn = redrawFrame(text, source);
+        if (drawn === text) continue;
+        setField(record, key, drawn);
+        replaced = true;
+      }
     }
     return replaced;
   }
@@ -286,6 +292,21 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
 
 /** Fields of an error that may hold a code frame. */
 const FRAME_KEYS = ["frame", "message", "stack", "details"] as const;
+
+/** An error and the errors it wraps (`errors`, `cause`), a few levels deep. */
+function errorTree(error: unknown, depth = 0, seen = new Set<object>()): Record<string, unknown>[] {
+  if (typeof error !== "object" || error === null || seen.has(error) || depth > 3) return [];
+  seen.add(error);
+  if (Array.isArray(error)) return error.flatMap((item) => errorTree(item, depth + 1, seen));
+  const record = error as Record<string, unknown>;
+  const out = [record];
+  for (const key of ["errors", "cause"]) {
+    try {
+      out.push(...errorTree(record[key], depth + 1, seen));
+    } catch {}
+  }
+  return out;
+}
 
 /** The file an error is about: Rollup/Vite `id` or `loc.file`, webpack/Rspack `module.resource`. */
 function moduleOf(record: Record<string, unknown>): string | undefined {

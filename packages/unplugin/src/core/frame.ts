@@ -8,8 +8,11 @@
  * where the bundler cut it) and show part of the value. That line is replaced by the source line,
  * and the caret under it (its column is the decrypted line's) is dropped. Line numbers are never
  * used: a plugin before s5, or after it, that adds lines (a banner, a directive) made a frame
- * drawn by number quote the wrong line.
+ * drawn by number quote the wrong line. A frame line that is no line of the decrypted module (a
+ * plugin between s5 and the failing one reprinted it) keeps its text, with the pieces of the
+ * module's values in it hidden (`frame-pieces.ts`).
  */
+import { type Forms, formIndex, hidePieces, hideQuoted } from "./frame-pieces.ts";
 
 /** A line of a decrypted module that holds a value: `[start, end)` covers the values. */
 interface ValueLine {
@@ -22,6 +25,19 @@ interface ValueLine {
 
 export interface Source {
   lines: ValueLine[];
+  /** The module's plaintexts: pieces of them in lines that are not redrawn (`frame-pieces.ts`). */
+  values: readonly string[];
+  /** Their forms, made on the first error about the module (a build without one needs none). */
+  forms?: Forms;
+}
+
+/** The sources of several modules (an error that wraps errors about more than one) as one. */
+export function joinSources(sources: readonly Source[]): Source {
+  if (sources.length === 1) return sources[0]!;
+  return {
+    lines: sources.flatMap((source) => source.lines),
+    values: sources.flatMap((source) => source.values),
+  };
 }
 
 const MAX_LINE = 120;
@@ -46,7 +62,7 @@ function valueLine(decrypted: string, original: string): ValueLine {
   return { text: decrypted, start, end, original };
 }
 
-export function sourceOf(original: string, decrypted: string): Source {
+export function sourceOf(original: string, decrypted: string, values: readonly string[]): Source {
   const before = original.split(/\r?\n/);
   const after = decrypted.split(/\r?\n/);
   const lines: ValueLine[] = [];
@@ -65,7 +81,7 @@ export function sourceOf(original: string, decrypted: string): Source {
         lines.push({ text: line, start: 0, end: line.length, original: undefined });
     }
   }
-  return { lines };
+  return { lines, values };
 }
 
 /** `text` with its ellipses taken off: whether each end was cut. */
@@ -94,9 +110,12 @@ function shownLine(lines: readonly ValueLine[], text: string): ValueLine | undef
   return undefined;
 }
 
-/** `text` (a frame, an error message holding one) with every frame line that shows a value redrawn. */
+/**
+ * `text` (a frame, an error message holding one) with every frame line that shows a value redrawn,
+ * and the module's values hidden in the lines that cannot be (`frame-pieces.ts`).
+ */
 export function redrawFrame(text: string, source: Source): string {
-  if (source.lines.length === 0) return text;
+  if (source.values.length === 0) return text;
   const out: string[] = [];
   let dropCaret = false;
   for (const raw of text.split("\n")) {
@@ -107,9 +126,18 @@ export function redrawFrame(text: string, source: Source): string {
     }
     dropCaret = false;
     const match = FRAME_LINE.exec(plain);
-    const line = match ? shownLine(source.lines, match[2]!) : undefined;
-    if (!match || !line) {
-      out.push(raw);
+    if (!match) {
+      source.forms ??= formIndex(source.values);
+      const hidden = hideQuoted(plain, source.forms);
+      out.push(hidden === plain ? raw : hidden);
+      continue;
+    }
+    const line = shownLine(source.lines, match[2]!);
+    if (!line) {
+      // A line of the module as a plugin after s5 reprinted it, or of a line without values.
+      source.forms ??= formIndex(source.values);
+      const hidden = hidePieces(match[2]!, source.forms);
+      out.push(hidden === match[2] ? raw : `${match[1]}${hidden}`);
       continue;
     }
     const original = line.original?.trimStart();

@@ -1,8 +1,18 @@
+import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
-import { chmodSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  mkdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startOpenBao } from "../../scripts/openbao.mjs";
+import { runChild } from "../child.ts";
 import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
@@ -10,6 +20,7 @@ import {
   coreBackends,
   describeVault,
   newMount,
+  root,
   type Server,
   s5,
   server,
@@ -19,6 +30,14 @@ import {
 } from "./helpers.ts";
 
 const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
+
+// Files of another user need root to make (chown); mounts need a mount namespace of one's own.
+const OTHER = 65534;
+const asRoot = process.platform === "linux" && process.getuid?.() === 0;
+const unshare =
+  asRoot &&
+  spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0 &&
+  spawnSync("setpriv", ["--version"]).status === 0;
 
 describeVault("vault auth, namespaces and TLS", () => {
   let mount: string;
@@ -202,7 +221,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       expect(capath.stdout).toBe("over-tls");
     });
 
-    it("refuses a CA file that group or others can change: they would choose who gets the token", async (context) => {
+    it("refuses a CA file that everyone can change: they would choose who gets the token; a group may write", async (context) => {
       if (!tls) return context.skip("no bao binary to start a TLS server");
       const ca = join(tempDir(), "ca.pem");
       writeFileSync(ca, readFileSync(tls.caCert!));
@@ -211,13 +230,142 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       expect(run.code).toBe(12);
       expect(run.stdout).toBe("");
       expect(run.stderr).toContain(
-        `VAULT_CACERT (${ca}) can be changed by group or others (mode 0666)`,
+        `VAULT_CACERT (${ca}) can be changed by another user: everyone can write to ${ca} (mode 0666)`,
       );
-      expect(run.stderr).toContain(`chmod go-w ${ca}`);
-      chmodSync(ca, 0o644);
+      expect(run.stderr).toContain("S5_CONFIG_VAULT_TLS");
+      expect(run.stderr).toContain(`chmod o-w ${ca}`);
+      // umask 002 with user-private groups: an administrator's grant, not a hole.
+      chmodSync(ca, 0o664);
       const fixed = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_CACERT: ca } });
+      expect(fixed.stderr).toBe("");
       expect(fixed.code).toBe(0);
     });
+
+    it.skipIf(!asRoot)(
+      "refuses a CA another user can change: their file, their link, a directory above everyone can write, their VAULT_CAPATH",
+      async (context) => {
+        if (!tls) return context.skip("no bao binary to start a TLS server");
+        const dir = tempDir();
+        chmodSync(dir, 0o755);
+        const pemText = readFileSync(tls.caCert!);
+        const refused = async (setting: string, path: string, why: string) => {
+          const run = await s5(["cipher", "vault", "x"], { env: { ...env, [setting]: path } });
+          expect(run.stdout).toBe("");
+          expect(run.stderr).toContain(
+            `${setting} (${path}) can be changed by another user: ${why}`,
+          );
+          expect(run.stderr).toContain("S5_CONFIG_VAULT_TLS");
+          expect(run.code).toBe(12);
+        };
+        // A 0644 CA of another user: they rewrite it, or chmod it, at will.
+        const theirs = join(dir, "theirs.pem");
+        writeFileSync(theirs, pemText);
+        chownSync(theirs, OTHER, OTHER);
+        await refused("VAULT_CACERT", theirs, `${theirs} belongs to another user (uid ${OTHER})`);
+        // Their link in a sticky /tmp-like directory, to a safe root file: they re-point it.
+        const safe = join(dir, "safe.pem");
+        writeFileSync(safe, pemText);
+        const shared = join(dir, "shared");
+        mkdirSync(shared);
+        chmodSync(shared, 0o1777);
+        const link = join(shared, "ca.pem");
+        symlinkSync(safe, link);
+        lchownSync(link, OTHER, OTHER);
+        await refused(
+          "VAULT_CACERT",
+          link,
+          `${link} is a symbolic link of another user (uid ${OTHER}), who can point it elsewhere`,
+        );
+        // A root CA, 0644, in a directory everyone can write and that is not sticky: anyone
+        // renames their own file over it.
+        const open = join(dir, "open");
+        mkdirSync(open);
+        chmodSync(open, 0o777);
+        writeFileSync(join(open, "ca.pem"), pemText);
+        await refused(
+          "VAULT_CACERT",
+          join(open, "ca.pem"),
+          `everyone can write to ${open} (mode 0777)`,
+        );
+        // A VAULT_CAPATH of another user, 0755: they add a CA whenever they like.
+        const capath = join(dir, "capath");
+        mkdirSync(capath);
+        writeFileSync(join(capath, "ca.pem"), pemText);
+        chownSync(capath, OTHER, OTHER);
+        await refused("VAULT_CAPATH", capath, `${capath} belongs to another user (uid ${OTHER})`);
+        // The same files, where only root can change them, are used.
+        chownSync(capath, 0, 0);
+        const ok = await s5(["cipher", "vault", "x"], { env: { ...env, VAULT_CAPATH: capath } });
+        expect([ok.code, ok.stderr]).toEqual([0, ""]);
+      },
+    );
+
+    it.skipIf(!unshare)(
+      "trusts a read-only mount whatever its owners and modes say, unless the same files are writable elsewhere (unshare -m, as nobody)",
+      async (context) => {
+        if (!tls) return context.skip("no bao binary to start a TLS server");
+        const base = tempDir();
+        chmodSync(base, 0o755);
+        const home = join(base, "home");
+        mkdirSync(home);
+        chownSync(home, OTHER, OTHER);
+        const ca = readFileSync(tls.caCert!);
+        // A directory of root's, 0775, with a 0664 and a 0666 CA, shown read-only at `bind`.
+        const src = join(base, "src");
+        mkdirSync(src);
+        chmodSync(src, 0o775);
+        writeFileSync(join(src, "ca664.pem"), ca);
+        chmodSync(join(src, "ca664.pem"), 0o664);
+        writeFileSync(join(src, "ca666.pem"), ca);
+        chmodSync(join(src, "ca666.pem"), 0o666);
+        const bind = join(base, "bind");
+        const tmpfs = join(base, "tmpfs");
+        mkdirSync(bind);
+        mkdirSync(tmpfs);
+        const cases: [string, string, string][] = [
+          ["ro tmpfs, CA 0666 of a third user", "VAULT_CACERT", `${tmpfs}/ca.pem`],
+          ["ro tmpfs, VAULT_CAPATH 0777", "VAULT_CAPATH", tmpfs],
+          ["ro bind, CA 0664", "VAULT_CACERT", `${bind}/ca664.pem`],
+          ["ro bind, CA 0666 (writable at its source)", "VAULT_CACERT", `${bind}/ca666.pem`],
+        ];
+        const runs = cases
+          .map(
+            ([, setting, path], i) =>
+              `setpriv --reuid=${OTHER} --regid=${OTHER} --clear-groups env ${setting}=${path} "${process.execPath}" "${join(root, "packages/cli/bin/s5.cjs")}" cipher vault x >/dev/null 2>${base}/err${i}; echo $? >${base}/rc${i}`,
+          )
+          .join("\n");
+        // A ConfigMap-like volume: a tmpfs, 0777, a CA 0666 of a third user (uid 1234), then read-only.
+        const script = `set -e
+mount -t tmpfs -o size=64k tmpfs ${tmpfs}
+cp ${tls.caCert} ${tmpfs}/ca.pem
+chmod 0666 ${tmpfs}/ca.pem; chown 1234:1234 ${tmpfs}/ca.pem; chmod 0777 ${tmpfs}
+mount -o remount,ro ${tmpfs}
+mount --bind ${src} ${bind}
+mount -o remount,bind,ro ${bind}
+cd ${home}
+set +e
+${runs}`;
+        const out = await runChild(
+          "unshare",
+          ["-m", "--propagation", "private", "sh", "-c", script],
+          {
+            env: { ...env, HOME: home },
+          },
+        );
+        expect(out.stderr).toBe("");
+        const result = (i: number) => ({
+          code: Number(readFileSync(join(base, `rc${i}`), "utf8")),
+          stderr: readFileSync(join(base, `err${i}`), "utf8"),
+        });
+        for (const i of [0, 1, 2])
+          expect([cases[i]![0], result(i)]).toEqual([cases[i]![0], { code: 0, stderr: "" }]);
+        const writable = result(3);
+        expect(writable.code).toBe(12);
+        expect(writable.stderr).toContain(
+          `everyone can write to ${bind}/ca666.pem (mode 0666) (mounted read-only, but also writable as ${src}/ca666.pem)`,
+        );
+      },
+    );
 
     it("keeps verifying with VAULT_SKIP_VERIFY=false, skips only with true", async (context) => {
       if (!tls) return context.skip("no bao binary to start a TLS server");

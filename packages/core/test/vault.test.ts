@@ -1,5 +1,13 @@
 // Vault configuration and error mapping, without a server (the server tests are in test/vault).
-import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  lchownSync,
+  mkdirSync,
+  mkdtempSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -109,7 +117,7 @@ describe("vault config", () => {
   });
 
   it.skipIf(process.platform === "win32")(
-    "refuses a CA file or CA directory that group or others can change, and names a missing one by its setting only",
+    "refuses a CA file or CA directory that everyone can change, lets a group write, and names a missing one by its setting only",
     () => {
       const dir = mkdtempSync(join(tmpdir(), "s5-ca-"));
       const pemText = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
@@ -118,28 +126,98 @@ describe("vault config", () => {
       const addr = { VAULT_ADDR: "https://v:8200" };
       chmodSync(ca, 0o644);
       expect(config({ ...addr, VAULT_CACERT: ca }).tls.ca).toBe(pemText);
+      // A group may write (umask 002, user-private groups): an administrator granted it.
+      chmodSync(ca, 0o664);
+      expect(config({ ...addr, VAULT_CACERT: ca }).tls.ca).toBe(pemText);
       chmodSync(ca, 0o666);
       expect(() => config({ ...addr, VAULT_CACERT: ca })).toThrow(
-        `VAULT_CACERT (${ca}) can be changed by group or others (mode 0666)`,
+        `VAULT_CACERT (${ca}) can be changed by another user: everyone can write to ${ca} (mode 0666); whoever changes it decides which server s5 trusts with the Vault token`,
       );
       const capath = join(dir, "cas");
       mkdirSync(capath);
       writeFileSync(join(capath, "a.pem"), pemText);
-      chmodSync(capath, 0o755);
+      chmodSync(capath, 0o775);
       expect(config({ ...addr, VAULT_CAPATH: capath }).tls.ca).toBe(pemText);
-      chmodSync(join(capath, "a.pem"), 0o664);
+      chmodSync(join(capath, "a.pem"), 0o666);
       expect(() => config({ ...addr, VAULT_CAPATH: capath })).toThrow(
-        /a file in VAULT_CAPATH \(.*a\.pem\) can be changed by group or others \(mode 0664\)/,
+        /a file in VAULT_CAPATH \(.*a\.pem\) can be changed by another user: everyone can write to .*a\.pem \(mode 0666\)/,
       );
       chmodSync(join(capath, "a.pem"), 0o644);
       chmodSync(capath, 0o1777); // sticky does not help: anyone may add a CA file
       expect(() => config({ ...addr, VAULT_CAPATH: capath })).toThrow(
-        /VAULT_CAPATH .* mode 01777|mode 0777/,
+        `VAULT_CAPATH (${capath}) can be changed by another user: everyone can add files to ${capath} (mode 01777)`,
       );
       const missing = join(dir, "hvs.not-a-directory");
       expect(() => config({ ...addr, VAULT_CAPATH: missing })).toThrow(
         "VAULT_CAPATH names no file (ENOENT); its value is not shown",
       );
+    },
+  );
+
+  it.skipIf(process.platform !== "linux" || process.getuid?.() !== 0)(
+    "refuses a CA another user can change: their file, their link, a directory above everyone can write, their VAULT_CAPATH",
+    () => {
+      const OTHER = 65534;
+      const dir = mkdtempSync(join(tmpdir(), "s5-ca-"));
+      chmodSync(dir, 0o755);
+      const pemText = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+      const addr = { VAULT_ADDR: "https://v:8200" };
+      const refusal = (env: Record<string, string>) => {
+        try {
+          config({ ...addr, ...env });
+        } catch (error) {
+          return error as Error & { code?: string; hint?: string };
+        }
+        throw new Error("accepted");
+      };
+      const safe = join(dir, "safe.pem");
+      writeFileSync(safe, pemText);
+      // A 0644 CA that another user owns: they rewrite it (or chmod it) at will.
+      const theirs = join(dir, "theirs.pem");
+      writeFileSync(theirs, pemText);
+      chownSync(theirs, OTHER, OTHER);
+      const owned = refusal({ VAULT_CACERT: theirs });
+      expect(owned.code).toBe("S5_CONFIG_VAULT_TLS");
+      expect(owned.message).toBe(
+        `VAULT_CACERT (${theirs}) can be changed by another user: ${theirs} belongs to another user (uid ${OTHER}); whoever changes it decides which server s5 trusts with the Vault token`,
+      );
+      expect(owned.hint).toContain(`cp ${theirs} ~/vault-ca.pem`);
+      // Their link (in a sticky directory) to a safe root file: they point it elsewhere.
+      const shared = join(dir, "shared");
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      const link = join(shared, "ca.pem");
+      symlinkSync(safe, link);
+      lchownSync(link, OTHER, OTHER);
+      const linked = refusal({ VAULT_CACERT: link });
+      expect(linked.message).toContain(
+        `${link} is a symbolic link of another user (uid ${OTHER}), who can point it elsewhere`,
+      );
+      expect(linked.hint).toContain(`realpath ${link}`);
+      // A root CA, 0644, in a directory everyone can write without the sticky bit.
+      const open = join(dir, "open");
+      mkdirSync(open);
+      chmodSync(open, 0o777);
+      writeFileSync(join(open, "ca.pem"), pemText);
+      const parent = refusal({ VAULT_CACERT: join(open, "ca.pem") });
+      expect(parent.message).toContain(`everyone can write to ${open} (mode 0777)`);
+      expect(parent.hint).toContain(`chmod o-w ${open}`);
+      // A VAULT_CAPATH of another user, 0755: they add a CA whenever they like.
+      const capath = join(dir, "capath");
+      mkdirSync(capath);
+      writeFileSync(join(capath, "a.pem"), pemText);
+      chownSync(capath, OTHER, OTHER);
+      expect(refusal({ VAULT_CAPATH: capath }).message).toContain(
+        `VAULT_CAPATH (${capath}) can be changed by another user: ${capath} belongs to another user (uid ${OTHER})`,
+      );
+      // …or a file of theirs in a directory of root's.
+      chownSync(capath, 0, 0);
+      chownSync(join(capath, "a.pem"), OTHER, OTHER);
+      expect(refusal({ VAULT_CAPATH: capath }).message).toContain(
+        `a file in VAULT_CAPATH (${join(capath, "a.pem")}) can be changed by another user`,
+      );
+      chownSync(join(capath, "a.pem"), 0, 0);
+      expect(config({ ...addr, VAULT_CAPATH: capath }).tls.ca).toBe(pemText);
     },
   );
 

@@ -97,32 +97,113 @@ export function compileEngine(
     throw last;
   };
   let url: string | undefined;
-  // Whether sodium-native as `resolveFrom` finds it may be loaded: it and every directory above
-  // it belong to root, this user or the owner of the loader's file, and none is writable by
-  // everyone unless sticky. Resolution walks up from the main script and the working directory:
-  // another user's /tmp/node_modules/sodium-native (or @noble/*, which core then resolves from
-  // the same place) must not run as whoever starts an application in /tmp/job. Core applies the
-  // same rule before it loads the addon (packages/core/src/local/sodium.ts): change both together.
+  // Whether sodium-native as `resolveFrom` finds it may be loaded. Resolution walks up from the
+  // main script and the working directory: another user's /tmp/node_modules/sodium-native (or
+  // @noble/*, which core then resolves from the same place) must not run as whoever starts an
+  // application in /tmp/job. A self-contained copy of core's rule (packages/core/src/trusted-path.ts,
+  // which core applies before it loads the addon): change both together. Every entry looked at to
+  // reach the package (each directory, each link followed, the package directory) belongs to root,
+  // this user or the owner of the loader's file, and none is writable by everyone unless a sticky
+  // directory; a group may write. An entry on a read-only mount (Linux mountinfo) that no writable
+  // mount of the same filesystem shows is exempt; mountinfo is read only for an entry refused.
   const trusted = (resolveFrom: NodeJS.Require): boolean => {
-    const { dirname } = process.getBuiltinModule("node:path");
-    let at = fs.realpathSync.native(dirname(resolveFrom.resolve("sodium-native/package.json")));
+    const path = resolveFrom.resolve("sodium-native/package.json");
     if (typeof process.getuid !== "function") return true;
-    const owners = new Set([0, process.getuid()]);
+    const owners = new Set([0, process.getuid(), process.geteuid?.() ?? 0]);
     try {
       owners.add(fs.statSync(from[0]!).uid);
     } catch {
       // no file of the loader's own (a bundle): root and this user only
     }
-    for (;;) {
-      const stat = fs.lstatSync(at);
-      if (!owners.has(stat.uid)) return false;
-      if ((stat.mode & 0o002) !== 0 && !(stat.isDirectory() && (stat.mode & 0o1000) !== 0)) {
-        return false;
+    const visited: [string, import("node:fs").Stats][] = [["/", fs.lstatSync("/")]];
+    const pending = path.slice(0, path.lastIndexOf("/")).split("/").reverse();
+    let at = "/";
+    let links = 0;
+    while (pending.length > 0) {
+      const name = pending.pop()!;
+      if (name === "" || name === ".") continue;
+      if (name === "..") {
+        at = at.slice(0, Math.max(1, at.lastIndexOf("/")));
+        continue;
       }
-      const up = dirname(at);
-      if (up === at) return true;
-      at = up;
+      const entry = at === "/" ? `/${name}` : `${at}/${name}`;
+      const stat = fs.lstatSync(entry);
+      visited.push([entry, stat]);
+      if (!stat.isSymbolicLink()) {
+        at = entry;
+        continue;
+      }
+      if (++links > 40) return false;
+      const target = fs.readlinkSync(entry);
+      if (target.startsWith("/")) at = "/";
+      pending.push(...target.split("/").reverse());
     }
+    let mounts:
+      | {
+          id: number;
+          parent: number;
+          dev: string;
+          root: string;
+          point: string;
+          ro: boolean;
+          fsRo: boolean;
+        }[]
+      | undefined;
+    const within = (p: string, dir: string) => dir === "/" || p === dir || p.startsWith(`${dir}/`);
+    const readOnly = (entry: string): boolean => {
+      if (process.platform !== "linux") return false;
+      if (!mounts) {
+        mounts = [];
+        try {
+          const unescapeField = (f: string) =>
+            f.replace(/\\([0-7]{3})/g, (_, c: string) =>
+              String.fromCharCode(Number.parseInt(c, 8)),
+            );
+          for (const line of fs.readFileSync("/proc/self/mountinfo", "utf8").split("\n")) {
+            const f = line.split(" ");
+            const dash = f.indexOf("-", 6);
+            if (dash < 0 || f.length < dash + 4) continue;
+            const ro = (o: string | undefined) => o?.split(",").includes("ro") === true;
+            mounts.push({
+              id: Number(f[0]),
+              parent: Number(f[1]),
+              dev: f[2]!,
+              root: unescapeField(f[3]!),
+              point: unescapeField(f[4]!),
+              ro: ro(f[5]),
+              fsRo: ro(f[dash + 3]),
+            });
+          }
+        } catch {
+          // no /proc: no exemption
+        }
+      }
+      let holder: (typeof mounts)[number] | undefined;
+      for (const m of mounts) {
+        if (!within(entry, m.point)) continue;
+        if (
+          !holder ||
+          m.point.length > holder.point.length ||
+          (m.point === holder.point && m.parent === holder.id)
+        ) {
+          holder = m;
+        }
+      }
+      if (holder?.fsRo) return true;
+      if (!holder?.ro) return false;
+      const rest = entry.slice(holder.point === "/" ? 0 : holder.point.length);
+      const inFs = holder.root === "/" ? rest || "/" : `${holder.root}${rest}`;
+      return !mounts.some((m) => m.dev === holder.dev && !m.ro && within(inFs, m.root));
+    };
+    for (const [entry, stat] of visited) {
+      // A link's own mode bits mean nothing: only its owner can change it.
+      const everyone =
+        !stat.isSymbolicLink() &&
+        (stat.mode & 0o002) !== 0 &&
+        !(stat.isDirectory() && (stat.mode & 0o1000) !== 0);
+      if ((!owners.has(stat.uid) || everyone) && !readOnly(entry)) return false;
+    }
+    return true;
   };
   // Core's own place, for its dependencies (the JavaScript libsodium's @noble packages) when no
   // sodium-native is installed: under a strict layout (pnpm) only core can resolve them.

@@ -5,12 +5,12 @@
  */
 import { dirname, join } from "node:path";
 import { ConfigError } from "../errors.ts";
+import { untrustedPart } from "../trusted-path.ts";
 import { jsSodium } from "./sodium-js.ts";
 
 // Not ESM imports of node:fs and node:module: their facades cost ~5 ms at every start of an
 // application that uses `s5/config` (see config.ts).
-const { existsSync, lstatSync, readFileSync, realpathSync, statSync } =
-  process.getBuiltinModule("node:fs");
+const { existsSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
 const requireFrom = (url: string) => process.getBuiltinModule("node:module").createRequire(url);
 
 /** The five libsodium functions s5 uses, with sodium-native's signatures. */
@@ -69,7 +69,7 @@ function fromBinding(b: Binding): SodiumModule {
   };
 }
 
-/** Where sodium-native was found, and why it was not loaded (see {@link untrustedPart}). */
+/** Where sodium-native was found, and why it was not loaded (see {@link untrusted}). */
 interface Refused {
   dir: string;
   why: string;
@@ -80,31 +80,19 @@ interface Refused {
  * may. A native addon runs as whoever loads it, and Node's resolution walks up through every
  * `node_modules` above the install and above where it starts: with s5 installed without
  * sodium-native (`--omit=optional`), another user's `/tmp/node_modules/sodium-native` ran as the
- * user who started s5 or an application in a directory below /tmp. So the path and every directory
- * above it must belong to root, to this user or to the owner of s5's own files (a CI container's
- * root over a runner's checkout), and none may be writable by everyone unless sticky (as /tmp:
- * others cannot move what they do not own there). A group may write: an administrator grants it.
+ * user who started s5 or an application in a directory below /tmp. So the rule of
+ * ../trusted-path.ts applies, with the owner of s5's own files trusted too (a CI container's root
+ * over a runner's checkout).
  */
-function untrustedPart(path: string): string | undefined {
-  if (typeof process.getuid !== "function") return undefined;
-  const owners = new Set([0, process.getuid()]);
+function untrusted(path: string): string | undefined {
+  const owners: number[] = [];
   try {
     const { fileURLToPath } = process.getBuiltinModule("node:url");
-    owners.add(statSync(fileURLToPath(import.meta.url)).uid);
+    owners.push(statSync(fileURLToPath(import.meta.url)).uid);
   } catch {
     // no file of s5's own here (a bundle): root and this user only
   }
-  let at = realpathSync.native(path);
-  for (;;) {
-    const stat = lstatSync(at);
-    if (!owners.has(stat.uid)) return `${at} belongs to another user (uid ${stat.uid})`;
-    if ((stat.mode & 0o002) !== 0 && !(stat.isDirectory() && (stat.mode & 0o1000) !== 0)) {
-      return `everyone can write to ${at}`;
-    }
-    const up = dirname(at);
-    if (up === at) return undefined;
-    at = up;
-  }
+  return untrustedPart(path, { owners })?.text;
 }
 
 /**
@@ -124,7 +112,7 @@ function loadFast(manifest: string): SodiumModule | Refused | undefined {
       "sodium-native.node",
     );
     if (!existsSync(addon)) return undefined;
-    const why = untrustedPart(addon);
+    const why = untrusted(addon);
     if (why) return { dir: dirname(manifest), why };
     const module = { exports: {} as Binding };
     process.dlopen(module, addon);
@@ -146,7 +134,7 @@ function loadNative(): SodiumModule | Refused | undefined {
     const fast = loadFast(manifest);
     if (fast) return fast;
     // The package as published: its own files and whatever addon it finds under its directory.
-    const why = untrustedPart(dirname(manifest));
+    const why = untrusted(dirname(manifest));
     if (why) return { dir: dirname(manifest), why };
     return require("sodium-native") as SodiumModule;
   } catch {

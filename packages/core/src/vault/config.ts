@@ -15,7 +15,7 @@ import {
 import { ConfigError } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
 import { sharedMode, unreadable } from "../private-file.ts";
-import { refuseChangeable } from "./file-trust.ts";
+import { caCheck, refuseChangeable } from "./file-trust.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -181,15 +181,16 @@ function readCa(env: Env): string | undefined {
     const { message, ...rest } = unreadable("the CA directory", dir, "VAULT_CAPATH", cause);
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
-  // Anyone who may add a file there adds a CA s5 trusts.
-  refuseChangeable(dir, "VAULT_CAPATH");
+  // Anyone who may add a file there adds a CA s5 trusts. One check for the directory and its
+  // files: the directories above are looked at once.
+  const checkCa = caCheck();
+  checkCa(dir, "VAULT_CAPATH");
   const pems = names
     .map((name) => join(dir, name))
     .map((file) => {
       try {
         const text = readFileSync(file, "utf8");
-        if (text.includes("-----BEGIN CERTIFICATE-----"))
-          refuseChangeable(file, "a file in VAULT_CAPATH");
+        if (text.includes("-----BEGIN CERTIFICATE-----")) checkCa(file, "a file in VAULT_CAPATH");
         return text;
       } catch (error) {
         if (error instanceof ConfigError) throw error;

@@ -1,7 +1,8 @@
 // The `vault` backend through the built CLI against a real OpenBao server.
-import { readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
+import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
   apiOk,
@@ -92,6 +93,37 @@ describeVault("vault backend (CLI)", () => {
     expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("project");
   });
 
+  it("-i never replaces a file that changed while s5 waited for Vault (render, rewrap)", async () => {
+    // Every Vault request held 1.5 s: time for an editor's save or a `git pull` to land.
+    const proxy = await startFaultProxy(admin.addr);
+    proxy.plan = () => ({ kind: "delay", ms: 1500 });
+    try {
+      const slow = { ...env, VAULT_ADDR: proxy.url };
+      const token = (await s5(["cipher", "vault", "old-value"], { env })).stdout;
+      const dir = tempDir();
+      const file = join(dir, "app.yml");
+      for (const command of [
+        ["render", "-i"],
+        ["rewrap", "-i"],
+      ]) {
+        writeFileSync(file, `a: ${token}\n`);
+        const running = s5([...command, file], { env: slow, cwd: dir });
+        await new Promise((done) => setTimeout(done, 500));
+        appendFileSync(file, "b: added while s5 waited\n");
+        const result = await running;
+        expect(result.code, command.join(" ")).not.toBe(0);
+        expect(result.stderr).toContain(
+          "app.yml changed while s5 was running; nothing was changed",
+        );
+        expect(result.stderr).toContain("S5_OUTPUT_CHANGED");
+        expect(readFileSync(file, "utf8")).toBe(`a: ${token}\nb: added while s5 waited\n`);
+        expect(readdirSync(dir)).toEqual(["app.yml"]);
+      }
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("rewrap leaves the Go tool's AES tokens alone, and its Vault tokens with legacyTokens", async () => {
     const { mount: m, key: k } = await newMount("legacy");
     const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
@@ -176,6 +208,12 @@ describeVault("vault backend (CLI)", () => {
 
     const again = await s5(["rewrap", file], { env: e });
     expect(again.stdout).toBe(after);
+    // A token at a version this key does not have is no token of it: refused, not kept as current.
+    const future = `${file}.future`;
+    writeFileSync(future, `x: ${a.replace("vault:v1:", "vault:v9:")}\n`);
+    const beyond = await s5(["rewrap", "-i", future], { env: e });
+    expect(beyond.code).toBe(6);
+    expect(beyond.stderr).toContain("S5_DECRYPT_VAULT_VERSION");
 
     await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 2 });
     const render = await s5(["render", file], { env: e });

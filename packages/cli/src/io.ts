@@ -1,5 +1,6 @@
 /** Reading inputs: stdin, files, UTF-8 text; and the colour of stderr. (Outputs: write.ts.) */
-import { readFile as readFileCallback } from "node:fs";
+import { readFile as readFileCallback, statSync } from "node:fs";
+import { resolve } from "node:path";
 import { IoError, UsageError } from "@s5/core";
 
 /** Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected. */
@@ -25,10 +26,41 @@ function readFile(path: string): Promise<Buffer> {
   );
 }
 
+/** What a file was when s5 read it: a write since then changes one of these. */
+export interface Stamp {
+  size: number;
+  mtimeNs: bigint;
+  ctimeNs: bigint;
+  ino: bigint;
+}
+
+const stamps = new Map<string, Stamp>();
+
+/**
+ * The stamp of a file as `readInput` found it before reading, or undefined when s5 did not read
+ * it. `-i` compares it just before replacing the file: an editor's save or a `git pull` during a
+ * Vault round trip would otherwise be lost.
+ */
+export function stampOf(path: string): Stamp | undefined {
+  return stamps.get(resolve(path));
+}
+
+export function stampNow(path: string): Stamp | undefined {
+  try {
+    const stat = statSync(path, { bigint: true });
+    return { size: Number(stat.size), mtimeNs: stat.mtimeNs, ctimeNs: stat.ctimeNs, ino: stat.ino };
+  } catch {
+    return undefined;
+  }
+}
+
 /** Reads a file, or stdin for `-`. */
 export async function readInput(path: string): Promise<Buffer> {
   if (path === "-") return readStdin("the input");
   try {
+    // Taken before reading: a write while it is read changes the file's times after this.
+    const stamp = stampNow(path);
+    if (stamp) stamps.set(resolve(path), stamp);
     return await readFile(path);
   } catch (cause) {
     const code = (cause as { code?: string }).code ?? "error";

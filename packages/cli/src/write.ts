@@ -18,6 +18,7 @@ import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
 import { trustedDirectory } from "@s5/core/internal";
+import { stampNow, stampOf } from "./io.ts";
 import { writeStdout } from "./stdout.ts";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 
@@ -332,6 +333,19 @@ export async function writeOutputs(
     for (const temp of temps) removeTemp(temp);
     throw withNothingChanged(error);
   }
+  // A file s5 read and now replaces must be as it was read (`-i`): an editor's save, a `git pull`
+  // or another s5 during a Vault round trip would be lost without a word.
+  const changed = options.inPlace
+    ? replaced.find((plan) => changedSinceRead(plan.output.path))
+    : undefined;
+  if (changed) {
+    for (const temp of temps) removeTemp(temp);
+    throw new IoError(
+      "S5_OUTPUT_CHANGED",
+      `${changed.output.path} changed while s5 was running; nothing was changed`,
+      { hint: "run the command again on the file as it is now" },
+    );
+  }
   // Synchronous: a signal's handler runs between two awaits, and would end s5 with some files
   // replaced and others not. Renames are quick; the handler runs once they are all done.
   const done: string[] = [];
@@ -377,6 +391,20 @@ export async function writeOutputs(
     else if (plan.kind === "stream")
       await writeStream(plan.output.path, plan.output.pieces, options);
   }
+}
+
+/** Whether a file s5 read was written (or replaced) since: its size, times or inode differ. */
+function changedSinceRead(path: string): boolean {
+  const before = stampOf(path);
+  if (!before) return false;
+  const now = stampNow(path);
+  return (
+    now === undefined ||
+    now.size !== before.size ||
+    now.mtimeNs !== before.mtimeNs ||
+    now.ctimeNs !== before.ctimeNs ||
+    now.ino !== before.ino
+  );
 }
 
 function withNothingChanged(error: unknown): unknown {

@@ -121,10 +121,11 @@ export async function createVaultBackend(
 
     async rewrap(bodies) {
       // Bodies already at the latest version stay as they are, so a second rewrap changes
-      // nothing; without `read` on the key, every body is rewrapped.
+      // nothing; without `read` on the key, every body is rewrapped. A version above the latest
+      // is no body of this key (another key's, or altered): Vault is asked, and refuses it.
       const latest = await transit.latestVersion();
       const current = (body: TokenBody) =>
-        body.backend === "vault" && latest !== undefined && body.version >= latest;
+        body.backend === "vault" && latest !== undefined && body.version === latest;
       const results = await run(
         "rewrap",
         bodies.map((body) => (current(body) ? undefined : body)),

@@ -245,6 +245,16 @@ export { type BackoffOptions, type Condition, type Controller, type ControllerOp
 export declare function main(argv?: readonly string[]): Promise<number>;
 
 // ---- manifest.d.mts ----
+/**
+ * `s5 k8s wrap` and `unwrap`: a Secret manifest with s5 tokens ⇄ an S5Secret, comments kept.
+ *
+ * Tokens are set aside before the YAML is read (`manifest-aside.ts`; core finds them, nothing
+ * here reads a token's insides), the converted documents are written again with every one-line
+ * scalar as its source text, and every other document is copied as it was (`manifest-yaml.ts`).
+ * In an S5Secret the values are YAML strings, so a token is quoted, and the `| yaml` (or `| json`)
+ * filter that made a Secret's `stringData` value a YAML scalar is dropped; `unwrap` puts it back.
+ * `data` keeps `| base64`: a Secret's `data` is base64 either way.
+ */
 import { BackendName } from "@s5/core";
 /**
  * Turns every `v1` `Secret` of a manifest (one or several YAML documents) into an `S5Secret`;

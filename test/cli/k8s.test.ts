@@ -78,6 +78,84 @@ describe("s5 k8s wrap / unwrap", () => {
     expect(parse(original.split(/^---$/m)[0]!).stringData.tricky).toBe("say \"hi\" 'bye' \\n ✓\n");
   });
 
+  it("a token followed by a digit, with 11+ tokens: wrap then unwrap renders as the original", async () => {
+    const cipher = async (value: string, filter?: string) =>
+      run(["cipher", ...(filter ? ["-f", filter] : [])], value);
+    const lines = ["apiVersion: v1", "kind: Secret", "metadata: {name: db}", "stringData:"];
+    lines.push(`  user: ${await cipher("app", "yaml")}`);
+    lines.push(`  url: "postgres://app:${await cipher("Pa55")}0@db/x"`);
+    for (let i = 2; i <= 10; i++) lines.push(`  k${i}: ${await cipher(`other-${i}`, "yaml")}`);
+    lines.push(`  pin: "${await cipher("PIN")}7"`, "");
+    writeFileSync(join(box.dir, "digit.yml"), lines.join("\n"));
+    const original = await run(["render", "digit.yml"]);
+    expect(original).toContain('url: "postgres://app:Pa550@db/x"');
+    writeFileSync(join(box.dir, "digit.s5.yml"), await run(["k8s", "wrap", "digit.yml"]));
+    const back = await run(["k8s", "unwrap", "digit.s5.yml"]);
+    expect(parse(await run(["render", "-"], back))).toEqual(parse(original));
+  });
+
+  it("documents not converted are copied as text: defaultMode 0440 stays 0440", async () => {
+    const deployment = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: {name: api}",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      volumes:",
+      "        - name: db",
+      "          secret: {secretName: db, defaultMode: 0440}",
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "app.yml"), `${manifest}---\n${deployment}`);
+    const wrapped = await run(["k8s", "wrap", "app.yml"]);
+    expect(wrapped.endsWith(`---\n${deployment}`)).toBe(true);
+    expect((await run(["k8s", "unwrap", "-"], wrapped)).endsWith(`---\n${deployment}`)).toBe(true);
+  });
+
+  it("unwrap -i keeps unquoted tokens and the white space around a token", async () => {
+    const quoted = (await run(["cipher"], "db-pass")).trim();
+    const text = [
+      "apiVersion: s5.dev/v1alpha1",
+      "kind: S5Secret",
+      "metadata: {name: a}",
+      "spec:",
+      "  stringData:",
+      `    handwritten: ${quoted}`,
+      `    spaced: "  ${quoted}  "`,
+      `    nl: "${quoted}\\n"`,
+      "---",
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata: {name: b}",
+      "stringData:",
+      `  password: ${(await run(["cipher", "-f", "yaml"], "hunter2")).trim()}`,
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "mix.yml"), text);
+    await run(["k8s", "unwrap", "-i", "mix.yml"]);
+    const [first, second] = (await run(["render", "mix.yml"])).split(/^---$/m).map((d) => parse(d));
+    expect(first.stringData).toEqual({
+      handwritten: "db-pass",
+      spaced: "  db-pass  ",
+      nl: "db-pass\n",
+    });
+    expect(second.stringData).toEqual({ password: "hunter2" });
+  });
+
+  it("a value behind a merge key is refused, and the error never shows it", async () => {
+    writeFileSync(
+      join(box.dir, "merge.yml"),
+      "apiVersion: v1\nkind: Secret\nmetadata: {name: m}\nstringData:\n  <<: {password: hunter2}\n",
+    );
+    const out = await box.s5(["k8s", "wrap", "merge.yml"]);
+    expect(out.code).toBe(3);
+    expect(out.stderr).toContain("merge.yml:5:3:");
+    expect(out.stderr).toContain("S5_K8S_YAML");
+    expect(out.stderr).not.toContain("hunter2");
+    expect(out.stdout.toString()).toBe("");
+  });
+
   it("-i rewrites the file; a file without a Secret is an error naming it", async () => {
     writeFileSync(join(box.dir, "inplace.yml"), manifest);
     await run(["k8s", "wrap", "-i", "inplace.yml"]);

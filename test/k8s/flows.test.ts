@@ -73,6 +73,45 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     expect((await get("bar")).stdoutBytes.equals(Buffer.from(tricky))).toBe(true);
   });
 
+  it("s5 k8s wrap | unwrap | render | kubectl apply: kubectl reads what the file said", async () => {
+    // A token followed by a digit, a value ending in a line break, and a Deployment beside the
+    // Secret whose octal defaultMode (YAML 1.1 for kubectl) must not be written again as 440.
+    const pin = (await box.s5(["cipher"], { input: "PIN" })).stdout.toString().trim();
+    const file = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata: {name: wrapped}",
+      "stringData:",
+      `  pin: "${pin}7"`,
+      `  key: ${await cipher(tricky, "yaml")}`,
+      "---",
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: {name: wrapped}",
+      "spec:",
+      "  selector: {matchLabels: {app: wrapped}}",
+      "  template:",
+      "    metadata: {labels: {app: wrapped}}",
+      "    spec:",
+      "      containers: [{name: app, image: nginx}]",
+      "      volumes:",
+      "        - name: db",
+      "          secret: {secretName: wrapped, defaultMode: 0440}",
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "wrap-me.yml"), file);
+    const apply = await sh(
+      "set -o pipefail; s5 k8s wrap wrap-me.yml > wrapped.s5.yml && " +
+        "s5 k8s unwrap wrapped.s5.yml | s5 render - | kubectl apply -f -",
+    );
+    expect(apply.code, apply.stderr).toBe(0);
+    const deployment = JSON.parse((await sh("kubectl get deployment wrapped -o json")).stdout);
+    expect(deployment.spec.template.spec.volumes[0].secret.defaultMode).toBe(0o440);
+    const data = JSON.parse((await sh("kubectl get secret wrapped -o json")).stdout).data;
+    expect(Buffer.from(data.pin, "base64").toString()).toBe("PIN7");
+    expect(Buffer.from(data.key, "base64").toString()).toBe(tricky);
+  });
+
   it("a failing token applies nothing (with pipefail the pipeline fails)", async () => {
     const good = await cipher("fine", "base64");
     const broken = good.replace(

@@ -1,59 +1,27 @@
 /**
  * `s5 k8s wrap` and `unwrap`: a Secret manifest with s5 tokens ⇄ an S5Secret, comments kept.
  *
- * A Secret with tokens is not YAML until rendered (`password: {{ s5:… | yaml }}`), so each token
- * is set aside (core finds them; nothing here reads a token's insides), the YAML is edited, and
- * the tokens go back. In an S5Secret the values are YAML strings, so a token is quoted, and the
- * `| yaml` (or `| json`) filter that made a Secret's `stringData` value a YAML scalar is dropped;
- * `unwrap` puts it back. `data` keeps `| base64`: a Secret's `data` is base64 either way.
+ * Tokens are set aside before the YAML is read (`manifest-aside.ts`; core finds them, nothing
+ * here reads a token's insides), the converted documents are written again with every one-line
+ * scalar as its source text, and every other document is copied as it was (`manifest-yaml.ts`).
+ * In an S5Secret the values are YAML strings, so a token is quoted, and the `| yaml` (or `| json`)
+ * filter that made a Secret's `stringData` value a YAML scalar is dropped; `unwrap` puts it back.
+ * `data` keeps `| base64`: a Secret's `data` is base64 either way.
  */
-import { randomBytes } from "node:crypto";
-import {
-  type BackendName,
-  type FoundToken,
-  findTokens,
-  formatToken,
-  TokenFailures,
-} from "@s5/core";
-import { type Document, isMap, isScalar, parseAllDocuments, Scalar, YAMLMap } from "yaml";
+import { type BackendName, type FoundToken, formatToken } from "@s5/core";
+import { type Document, isAlias, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap } from "yaml";
 import { KubernetesError } from "./errors.ts";
+import { Aside } from "./manifest-aside.ts";
+import {
+  checkAliasOrder,
+  firstKey,
+  keepSource,
+  parseManifest,
+  shapeError,
+  splice,
+  writeMap,
+} from "./manifest-yaml.ts";
 import { API_VERSION, KIND } from "./resource.ts";
-
-interface SetAside {
-  text: string;
-  /** Placeholder → token text to put back. */
-  tokens: Map<string, string>;
-  pattern: RegExp;
-}
-
-/** Replaces every token of `text` with a plain word; the map gives each token back. */
-function setTokensAside(
-  text: string,
-  name: string,
-  goToolBackend: BackendName | undefined,
-): SetAside & { found: Map<string, FoundToken> } {
-  const found = findTokens({ name, content: text }, goToolBackend);
-  if (found.failures.length > 0) throw new TokenFailures(found.failures);
-  const nonce = randomBytes(6).toString("hex");
-  const tokens = new Map<string, string>();
-  const byPlaceholder = new Map<string, FoundToken>();
-  let out = "";
-  let at = 0;
-  for (const [i, token] of found.tokens.entries()) {
-    const placeholder = `s5token${nonce}n${i}`;
-    tokens.set(placeholder, tokenText(token, token.filters, text.slice(token.start, token.end)));
-    byPlaceholder.set(placeholder, token);
-    out += text.slice(at, token.start) + placeholder;
-    at = token.end;
-  }
-  out += text.slice(at);
-  return {
-    text: out,
-    tokens,
-    found: byPlaceholder,
-    pattern: new RegExp(`s5token${nonce}n\\d+`, "g"),
-  };
-}
 
 /** A token's text for a YAML string: the original, or rewritten when it spans lines. */
 function tokenText(token: FoundToken, filters: readonly string[], original?: string): string {
@@ -66,58 +34,260 @@ function tokenText(token: FoundToken, filters: readonly string[], original?: str
   });
 }
 
-function parse(text: string, name: string): Document[] {
-  const docs = parseAllDocuments(text, { keepSourceTokens: false });
-  if (!Array.isArray(docs)) return [];
-  for (const doc of docs) {
-    const error = doc.errors[0];
-    if (error) {
-      const [line, column] = error.linePos?.[0]
-        ? [error.linePos[0].line, error.linePos[0].col]
-        : [1, 1];
-      throw new KubernetesError("S5_K8S_YAML", `${error.code}: this is not YAML`, {
-        location: { file: name, line, column },
-        hint: "fix the manifest; tokens may stand where a value goes",
-      });
+const keyOf = (pair: Pair): unknown => (isScalar(pair.key) ? pair.key.value : pair.key);
+const pairOf = (map: YAMLMap, key: string) => map.items.find((pair) => keyOf(pair) === key);
+const isKind = (doc: Document, apiVersion: string, kind: string) =>
+  isMap(doc.contents) && doc.get("apiVersion") === apiVersion && doc.get("kind") === kind;
+
+/**
+ * `pair` added to the last of `maps` (the others hold it): a scalar written for a block map may
+ * hold `,` or `[`, so from one the maps become block maps themselves.
+ */
+function addPair(maps: YAMLMap[], pair: Pair, from: YAMLMap): void {
+  if (!from.flow) for (const map of maps) map.flow = false;
+  maps.at(-1)?.items.push(pair);
+}
+
+/**
+ * A `kind: List` (or `SecretList`, …) holding a resource to convert: kubectl applies its items
+ * one by one, so passing it through would commit a Secret of token text. Refused, not guessed at.
+ */
+function refuseInLists(doc: Document, aside: Aside, apiVersion: string, kind: string): void {
+  const listKind = doc.get("kind");
+  const items = isMap(doc.contents) ? doc.get("items", true) : undefined;
+  if (typeof listKind !== "string" || !listKind.endsWith("List") || !isSeq(items)) return;
+  for (const [i, item] of items.items.entries()) {
+    if (isMap(item) && item.get("apiVersion") === apiVersion && item.get("kind") === kind) {
+      throw shapeError(
+        aside,
+        item,
+        `items[${i}] of this ${listKind} is a ${kind}: it would not be converted`,
+        `put the ${kind} in a document of its own (a \`---\` before it)`,
+        "S5_K8S_LIST",
+      );
     }
   }
-  return docs;
 }
 
-function stringify(docs: Document[]): string {
-  return docs
-    .map((doc, i) => {
-      const text = doc.toString({ lineWidth: 0 });
-      return i > 0 && !text.startsWith("---") ? `---\n${text}` : text;
-    })
-    .join("");
+/**
+ * Checks `data` / `stringData` holds only plain values: kubectl resolves aliases and merge keys
+ * (`<<`), so a value behind one would be committed unseen, and moving the fields could put an
+ * alias before its anchor. Returns the value scalars.
+ */
+function valuesOf(pair: Pair, field: string, aside: Aside): [string, Scalar][] {
+  const values = pair.value;
+  const hint = "write each value out under the field, as a string";
+  if (isScalar(values) && values.value === null) return [];
+  if (!isMap(values)) throw shapeError(aside, values, `${field} is not a map of values`, hint);
+  return values.items.map((item): [string, Scalar] => {
+    const key = isScalar(item.key) ? String(item.key.value) : undefined;
+    if (key === undefined) {
+      throw shapeError(aside, item.key, `${field} holds a key that is not a string`, hint);
+    }
+    if (!isScalar(item.value)) {
+      const what = isAlias(item.value) ? "an alias" : "not a string";
+      throw shapeError(aside, item.value ?? item.key, `${field}.${key} is ${what}`, hint);
+    }
+    return [key, item.value];
+  });
 }
 
-/** A new map in place of `old`, keeping the comments around it. */
-function replaceContents(doc: Document, map: YAMLMap): void {
-  const old = doc.contents;
-  if (isMap(old)) {
-    // A comment at the top of the document belongs to its first key.
-    const first = old.items[0]?.key;
-    map.commentBefore = old.commentBefore ?? (isScalar(first) ? first.commentBefore : undefined);
-    map.comment = old.comment;
-  }
-  doc.contents = map;
-}
-
-const kindOf = (doc: Document) =>
-  isMap(doc.contents) ? [doc.get("apiVersion"), doc.get("kind")] : [];
-
-/** Every string scalar under `node` whose value contains a placeholder is double-quoted. */
-function quotePlaceholders(node: unknown, pattern: RegExp): void {
+/** Refuses a token that is not in a data/stringData value: there it would not be a string. */
+function refuseStrayTokens(node: unknown, aside: Aside, placed: ReadonlySet<unknown>): void {
   if (isScalar(node)) {
-    if (typeof node.value === "string" && node.value.search(pattern) !== -1) {
-      node.type = Scalar.QUOTE_DOUBLE;
+    if (!placed.has(node) && typeof node.value === "string" && aside.holdsAny(node.value)) {
+      throw shapeError(
+        aside,
+        node,
+        "a token outside data and stringData values would not be a string in the S5Secret",
+        "keep tokens in the values of data and stringData",
+      );
     }
-    pattern.lastIndex = 0;
     return;
   }
-  if (isMap(node)) for (const pair of node.items) quotePlaceholders(pair.value, pattern);
+  if (node instanceof Pair) {
+    refuseStrayTokens(node.key, aside, placed);
+    refuseStrayTokens(node.value, aside, placed);
+  } else if (isMap(node) || isSeq(node)) {
+    for (const item of node.items) refuseStrayTokens(item, aside, placed);
+  }
+}
+
+/** Merge keys elsewhere in a converted document: kubectl would merge what s5 moves apart. */
+function refuseMergeKeys(node: unknown, aside: Aside): void {
+  if (isMap(node)) {
+    for (const pair of node.items) {
+      if (isScalar(pair.key) && pair.key.value === "<<" && pair.key.type === Scalar.PLAIN) {
+        throw shapeError(
+          aside,
+          pair.key,
+          "a merge key (<<) is not converted",
+          "write the keys out",
+        );
+      }
+      refuseMergeKeys(pair.value, aside);
+    }
+  } else if (isSeq(node)) {
+    for (const item of node.items) refuseMergeKeys(item, aside);
+  }
+}
+
+/** The new top-level map, checked and with its scalars' source text held: ready to write. */
+function finish(
+  root: YAMLMap,
+  old: YAMLMap,
+  doc: Document.Parsed,
+  aside: Aside,
+  skip: Set<unknown>,
+) {
+  // A comment before the first key stands before the contents: it is kept as text.
+  const first = firstKey(old);
+  if (first) first.commentBefore = undefined;
+  root.comment = old.comment;
+  checkAliasOrder(root, aside);
+  keepSource(root, aside, doc, skip);
+  return writeMap(root);
+}
+
+function wrapSecret(
+  doc: Document.Parsed,
+  aside: Aside,
+  name: string,
+  warn?: (message: string) => void,
+): string {
+  const old = doc.contents as YAMLMap;
+  refuseMergeKeys(old, aside);
+  const resource = new YAMLMap();
+  resource.set("apiVersion", API_VERSION);
+  resource.set("kind", KIND);
+  const meta = new YAMLMap();
+  const spec = new YAMLMap();
+  const secretMeta = new YAMLMap();
+  const metadata = pairOf(old, "metadata");
+  if (metadata && isMap(metadata.value)) {
+    meta.comment = metadata.value.comment;
+    for (const pair of metadata.value.items) {
+      const key = keyOf(pair);
+      if (key === "labels" || key === "annotations") secretMeta.items.push(pair);
+      else meta.items.push(pair);
+    }
+  } else if (metadata && !(isScalar(metadata.value) && metadata.value.value === null)) {
+    throw shapeError(aside, metadata.value, "metadata is not a map", "write metadata out as a map");
+  }
+  // The `metadata` pair itself is kept: comments on its key stay.
+  const metaPair = metadata ?? new Pair(new Scalar("metadata"));
+  metaPair.value = meta;
+  resource.items.push(metaPair);
+  for (const field of ["type", "immutable"]) {
+    const pair = pairOf(old, field);
+    if (pair) spec.items.push(pair);
+  }
+  if (secretMeta.items.length > 0) spec.set("metadata", secretMeta);
+  const placed = new Set<unknown>();
+  for (const field of ["data", "stringData"]) {
+    const pair = pairOf(old, field);
+    if (!pair) continue;
+    for (const [key, scalar] of valuesOf(pair, field, aside)) {
+      const value = typeof scalar.value === "string" ? scalar.value : String(scalar.value ?? "");
+      if (!aside.holdsAny(value)) {
+        // An S5Secret is written to be committed: a value without a token would be plaintext in git.
+        if (value !== "") {
+          warn?.(
+            `${name}: ${field}.${key} holds no token: it is plaintext in the S5Secret (encrypt it with \`s5 cipher\`, or mark it {{ s5:seal … }} and run \`s5 seal\`)`,
+          );
+        }
+        continue;
+      }
+      placed.add(scalar);
+      scalar.type = Scalar.QUOTE_DOUBLE;
+      scalar.tag = undefined;
+      for (const placeholder of aside.tokensIn(value)) {
+        const token = aside.tokenOf(placeholder)!;
+        // A whole value that is one token: its `| yaml` made a YAML scalar; here it is a string.
+        const last = token.filters.at(-1);
+        const drop =
+          field === "stringData" && value === placeholder && (last === "yaml" || last === "json");
+        const filters = drop ? token.filters.slice(0, -1) : token.filters;
+        aside.setToken(placeholder, tokenText(token, filters, aside.textOf(placeholder)));
+      }
+    }
+    spec.items.push(pair);
+  }
+  resource.items.push(new Pair(new Scalar("spec"), spec));
+  refuseStrayTokens(resource, aside, placed);
+  return finish(resource, old, doc, aside, placed);
+}
+
+/**
+ * `spec.metadata` back into `metadata`, key by key: a label or annotation both set with
+ * different values is refused (kubectl would silently keep the last of two `labels` keys).
+ */
+function mergeMetadata(target: YAMLMap, extra: YAMLMap, aside: Aside): void {
+  const same = (a: unknown, b: unknown) => isScalar(a) && isScalar(b) && a.value === b.value;
+  const conflict = (node: unknown, key: string) =>
+    shapeError(
+      aside,
+      node,
+      `metadata.${key} and spec.metadata.${key} differ`,
+      "keep one of them (the Secret gets spec.metadata's)",
+      "S5_K8S_METADATA_CONFLICT",
+    );
+  for (const pair of extra.items) {
+    const key = keyOf(pair);
+    const there = typeof key === "string" ? pairOf(target, key) : undefined;
+    if (!there) addPair([target], pair, extra);
+    else if (
+      (key === "labels" || key === "annotations") &&
+      isMap(there.value) &&
+      isMap(pair.value)
+    ) {
+      for (const inner of pair.value.items) {
+        const innerKey = keyOf(inner);
+        const found = typeof innerKey === "string" ? pairOf(there.value, innerKey) : undefined;
+        if (!found) addPair([target, there.value], inner, pair.value);
+        else if (!same(found.value, inner.value)) throw conflict(inner.key, `${key}.${innerKey}`);
+      }
+    } else if (!same(there.value, pair.value)) throw conflict(pair.key, String(key));
+  }
+}
+
+function unwrapResource(doc: Document.Parsed, aside: Aside): string {
+  const old = doc.contents as YAMLMap;
+  refuseMergeKeys(old, aside);
+  const secret = new YAMLMap();
+  secret.set("apiVersion", "v1");
+  secret.set("kind", "Secret");
+  const metaPair = pairOf(old, "metadata");
+  const metadata = isMap(metaPair?.value) ? metaPair.value : new YAMLMap();
+  const specNode = pairOf(old, "spec")?.value;
+  const spec = isMap(specNode) ? specNode : new YAMLMap();
+  const secretMeta = pairOf(spec, "metadata")?.value;
+  if (isMap(secretMeta)) mergeMetadata(metadata, secretMeta, aside);
+  const newPair = metaPair ?? new Pair(new Scalar("metadata"));
+  newPair.value = metadata;
+  secret.items.push(newPair);
+  const placed = new Set<unknown>();
+  for (const field of ["type", "immutable", "data", "stringData"]) {
+    const pair = pairOf(spec, field);
+    if (!pair) continue;
+    if (field === "data" || field === "stringData") {
+      for (const [, scalar] of valuesOf(pair, field, aside)) {
+        // Only a value that is exactly one token: `"  {{ s5:… }}\n"` keeps its white space.
+        const placeholder = typeof scalar.value === "string" ? scalar.value : "";
+        const token = aside.tokenOf(placeholder);
+        if (!token) continue;
+        // Back in a Secret manifest a whole-value token stands bare, as s5 users write it;
+        // under stringData it is read as YAML there: `| yaml` again.
+        const filters = field === "stringData" ? [...token.filters, "yaml"] : token.filters;
+        aside.setToken(placeholder, tokenText(token, filters, aside.textOf(placeholder)));
+        placed.add(scalar);
+        scalar.type = Scalar.PLAIN;
+        scalar.tag = undefined;
+      }
+    }
+    secret.items.push(pair);
+  }
+  return finish(secret, old, doc, aside, placed);
 }
 
 /**
@@ -132,75 +302,19 @@ export function wrapManifest(
   goToolBackend?: BackendName | undefined,
   warn?: (message: string) => void,
 ): string {
-  const aside = setTokensAside(text, name, goToolBackend);
-  const docs = parse(aside.text, name);
-  let wrapped = 0;
-  for (const doc of docs) {
-    const [apiVersion, kind] = kindOf(doc);
-    if (apiVersion !== "v1" || kind !== "Secret") continue;
-    wrapped++;
-    const metadata = doc.get("metadata", true);
-    const resource = new YAMLMap();
-    resource.set("apiVersion", API_VERSION);
-    resource.set("kind", KIND);
-    const meta = new YAMLMap();
-    const spec = new YAMLMap();
-    const secretMeta = new YAMLMap();
-    if (isMap(metadata)) {
-      for (const pair of metadata.items) {
-        const key = isScalar(pair.key) ? pair.key.value : pair.key;
-        if (key === "labels" || key === "annotations") secretMeta.items.push(pair);
-        else meta.items.push(pair);
-      }
-    }
-    resource.set("metadata", meta);
-    for (const field of ["type", "immutable"]) {
-      if (doc.has(field)) spec.set(field, doc.get(field, true));
-    }
-    if (secretMeta.items.length > 0) spec.set("metadata", secretMeta);
-    for (const field of ["data", "stringData"]) {
-      const values = doc.get(field, true);
-      if (values === undefined) continue;
-      // An S5Secret is written to be committed: a value without a token would be plaintext in git.
-      if (warn && isMap(values)) {
-        for (const pair of values.items) {
-          const key = isScalar(pair.key) ? String(pair.key.value) : "?";
-          const value = isScalar(pair.value) ? String(pair.value.value ?? "") : "";
-          aside.pattern.lastIndex = 0;
-          if (value !== "" && !aside.pattern.test(value)) {
-            warn(
-              `${name}: ${field}.${key} holds no token: it is plaintext in the S5Secret (encrypt it with \`s5 cipher\`, or mark it {{ s5:seal … }} and run \`s5 seal\`)`,
-            );
-          }
-          aside.pattern.lastIndex = 0;
-        }
-      }
-      if (field === "stringData" && isMap(values)) {
-        // A whole value that is one token: its `| yaml` made a YAML scalar; here it is a string.
-        for (const pair of values.items) {
-          const value = pair.value;
-          if (!isScalar(value) || typeof value.value !== "string") continue;
-          const token = aside.found.get(value.value.trim());
-          const last = token?.filters.at(-1);
-          if (token && (last === "yaml" || last === "json")) {
-            aside.tokens.set(value.value.trim(), tokenText(token, token.filters.slice(0, -1)));
-          }
-        }
-      }
-      spec.set(field, values);
-    }
-    resource.set("spec", spec);
-    quotePlaceholders(spec.get("data", true), aside.pattern);
-    quotePlaceholders(spec.get("stringData", true), aside.pattern);
-    replaceContents(doc, resource);
+  const aside = new Aside(text, name, goToolBackend);
+  const replaced = new Map<Document.Parsed, string>();
+  for (const doc of parseManifest(aside)) {
+    refuseInLists(doc, aside, "v1", "Secret");
+    if (isKind(doc, "v1", "Secret")) replaced.set(doc, wrapSecret(doc, aside, name, warn));
   }
-  if (wrapped === 0) {
+  if (replaced.size === 0) {
     throw new KubernetesError("S5_K8S_NO_SECRET", "the manifest holds no Secret (apiVersion v1)", {
       location: { file: name, line: 1, column: 1 },
       hint: "wrap takes a Secret manifest; unwrap takes an S5Secret",
     });
   }
-  return stringify(docs).replace(aside.pattern, (placeholder) => aside.tokens.get(placeholder)!);
+  return splice(aside, replaced);
 }
 
 /** Turns every `S5Secret` of a manifest back into the `Secret` with tokens it stands for. */
@@ -209,53 +323,13 @@ export function unwrapManifest(
   name = "<stdin>",
   goToolBackend?: BackendName | undefined,
 ): string {
-  const docs = parse(text, name);
-  const nonce = randomBytes(6).toString("hex");
-  const pattern = new RegExp(`s5token${nonce}n\\d+`, "g");
-  const tokens = new Map<string, string>();
-  let unwrapped = 0;
-  for (const doc of docs) {
-    const [apiVersion, kind] = kindOf(doc);
-    if (apiVersion !== API_VERSION || kind !== KIND) continue;
-    unwrapped++;
-    const spec = doc.get("spec", true);
-    const secret = new YAMLMap();
-    secret.set("apiVersion", "v1");
-    secret.set("kind", "Secret");
-    const meta = doc.get("metadata", true);
-    const metadata = isMap(meta) ? meta : new YAMLMap();
-    if (isMap(spec)) {
-      const secretMeta = spec.get("metadata", true);
-      if (isMap(secretMeta)) metadata.items.push(...secretMeta.items);
-    }
-    secret.set("metadata", metadata);
-    if (isMap(spec)) {
-      for (const field of ["type", "immutable", "data", "stringData"]) {
-        const value = spec.get(field, true);
-        if (value === undefined) continue;
-        if ((field === "data" || field === "stringData") && isMap(value)) {
-          for (const pair of value.items) {
-            const scalar = pair.value;
-            if (!isScalar(scalar) || typeof scalar.value !== "string") continue;
-            const found = findTokens({ name, content: scalar.value }, goToolBackend);
-            const token = found.tokens[0];
-            if (found.tokens.length !== 1 || found.failures.length > 0 || !token) continue;
-            if (scalar.value.trim() !== scalar.value.slice(token.start, token.end)) continue;
-            // Back in a Secret manifest a whole-value token stands bare, as s5 users write it;
-            // under stringData it is read as YAML there: `| yaml` again.
-            const filters = field === "stringData" ? [...token.filters, "yaml"] : token.filters;
-            const placeholder = `s5token${nonce}n${tokens.size}`;
-            tokens.set(placeholder, tokenText(token, filters, scalar.value.trim()));
-            scalar.value = placeholder;
-            scalar.type = Scalar.PLAIN;
-          }
-        }
-        secret.set(field, value);
-      }
-    }
-    replaceContents(doc, secret);
+  const aside = new Aside(text, name, goToolBackend);
+  const replaced = new Map<Document.Parsed, string>();
+  for (const doc of parseManifest(aside)) {
+    refuseInLists(doc, aside, API_VERSION, KIND);
+    if (isKind(doc, API_VERSION, KIND)) replaced.set(doc, unwrapResource(doc, aside));
   }
-  if (unwrapped === 0) {
+  if (replaced.size === 0) {
     throw new KubernetesError(
       "S5_K8S_NO_SECRET",
       `the manifest holds no ${KIND} (${API_VERSION})`,
@@ -265,5 +339,5 @@ export function unwrapManifest(
       },
     );
   }
-  return stringify(docs).replace(pattern, (placeholder) => tokens.get(placeholder)!);
+  return splice(aside, replaced);
 }

@@ -74,3 +74,149 @@ describe("wrapManifest / unwrapManifest", () => {
     );
   });
 });
+
+describe("wrap / unwrap keep what they do not convert (review findings)", () => {
+  const t = (n: number, filters = "") => `{{ s5:${v(n)}${filters} }}`;
+
+  it("a token followed by a digit stays itself, with 11+ tokens too", () => {
+    const lines = ["apiVersion: v1", "kind: Secret", "metadata: {name: db}", "stringData:"];
+    lines.push(`  user: ${t(0, " | yaml")}`, `  url: "postgres://app:${t(1)}0@db/x"`);
+    for (let i = 2; i <= 10; i++) lines.push(`  k${i}: ${t(i, " | yaml")}`);
+    lines.push(`  pin: "${t(11)}7"`, "");
+    const wrapped = wrapManifest(lines.join("\n"));
+    expect(parse(wrapped).spec.stringData).toMatchObject({
+      url: `postgres://app:${t(1)}0@db/x`,
+      pin: `${t(11)}7`,
+      k10: t(10),
+    });
+    const back = parse(unwrapManifest(wrapped.replace(`${t(10)}"`, `${t(10)}1"`)));
+    expect(back.stringData.url).toBe(`postgres://app:${t(1)}0@db/x`);
+    expect(back.stringData.pin).toBe(`${t(11)}7`);
+    expect(back.stringData.k10).toBe(`${t(10)}1`);
+  });
+
+  it("other documents are copied as text: 0440 stays octal for kubectl (YAML 1.1)", () => {
+    const deployment = [
+      "apiVersion: apps/v1",
+      "kind: Deployment",
+      "metadata: {name: api}   # flow style kept",
+      "spec:",
+      "  template:",
+      "    spec:",
+      "      volumes:",
+      "        - name: db",
+      "          secret: {secretName: db, defaultMode: 0440}",
+      "        - {name: x, configMap: {name: x, defaultMode: 0777}}",
+      "      big: 12345678901234567890",
+      `      token: ${t(1)}`,
+      "",
+    ].join("\n");
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\n  generation: 0777\nstringData:\n  pw: ${t(2, " | yaml")}\n`;
+    const wrapped = wrapManifest(`${secret}---\n${deployment}`);
+    expect(wrapped.endsWith(`---\n${deployment}`)).toBe(true);
+    // In a converted document too, a scalar is written as its source text.
+    expect(wrapped).toContain("  generation: 0777\n");
+    expect(unwrapManifest(wrapped).endsWith(`---\n${deployment}`)).toBe(true);
+  });
+
+  it("unwrap keeps unquoted tokens: other documents as text, a hand-written S5Secret's too", () => {
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata: {name: b}\nstringData:\n  password: ${t(1, " | yaml")}\n`;
+    const text = [
+      "apiVersion: s5.dev/v1alpha1",
+      "kind: S5Secret",
+      "metadata: {name: a}",
+      "spec:",
+      "  stringData:",
+      `    ok: "${t(2)}"`,
+      `    handwritten: ${t(3)}`,
+      "",
+    ].join("\n");
+    const out = unwrapManifest(`${text}---\n${secret}`);
+    expect(out.endsWith(`---\n${secret}`)).toBe(true);
+    expect(out).toContain(`  ok: ${t(2, " | yaml")}\n`);
+    expect(out).toContain(`  handwritten: ${t(3, " | yaml")}\n`);
+    // wrap puts no token where it would not be a string: it refuses one outside the values.
+    const annotated = `apiVersion: v1\nkind: Secret\nmetadata:\n  name: a\n  annotations:\n    note: ${t(4)}\n`;
+    expect(() => wrapManifest(annotated, "a.yml")).toThrowError(
+      expect.objectContaining({
+        code: "S5_K8S_YAML",
+        location: expect.objectContaining({ line: 6, column: 11 }),
+      }),
+    );
+  });
+
+  it("unwrap merges spec.metadata into metadata key by key, and refuses a conflict", () => {
+    const resource = (labels: string) =>
+      [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        `metadata: {name: a, labels: {team: t, ${labels}}}`,
+        "spec:",
+        "  metadata:",
+        "    labels:",
+        "      app: x",
+        "      tier: back",
+        "",
+      ].join("\n");
+    const out = unwrapManifest(resource("app: x"));
+    // `yaml` refuses duplicate keys, as kubectl should have.
+    const doc = parseAllDocuments(out)[0]!;
+    expect(doc.errors).toEqual([]);
+    expect(doc.toJS().metadata).toEqual({
+      name: "a",
+      labels: { team: "t", app: "x", tier: "back" },
+    });
+    expect(() => unwrapManifest(resource("app: y"))).toThrowError(
+      expect.objectContaining({ code: "S5_K8S_METADATA_CONFLICT" }),
+    );
+    // A block-style value merged into a flow map: `a,b` would split in flow style.
+    const annotated = unwrapManifest(
+      "apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata: {name: a, annotations: {x: y}}\nspec:\n  metadata:\n    annotations:\n      note: a,b\n",
+    );
+    expect(parse(annotated).metadata).toEqual({ name: "a", annotations: { x: "y", note: "a,b" } });
+  });
+
+  it("a Secret inside a List is refused, not passed through with its tokens", () => {
+    const text = `apiVersion: v1\nkind: Secret\nmetadata: {name: b}\nstringData:\n  p: ${t(1, " | yaml")}\n---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n  metadata: {name: a}\n  stringData:\n    p: ${t(1, " | yaml")}\n`;
+    expect(() => wrapManifest(text, "l.yml")).toThrowError(
+      expect.objectContaining({
+        code: "S5_K8S_LIST",
+        location: expect.objectContaining({ line: 10 }),
+      }),
+    );
+  });
+
+  it("merge keys, aliases and non-scalar values under data/stringData are refused", () => {
+    const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: m}\n${body}`;
+    const warned: string[] = [];
+    for (const body of [
+      "stringData:\n  <<: {password: hunter2}\n",
+      `stringData:\n  a: &x "${t(1)}"\n  b: *x\n`,
+      "stringData:\n  a: {password: hunter2}\n",
+      "data: [a]\n",
+    ]) {
+      expect(() =>
+        wrapManifest(secret(body), "m.yml", undefined, (m) => warned.push(m)),
+      ).toThrowError(expect.objectContaining({ code: "S5_K8S_YAML" }));
+    }
+    expect(warned.join("\n")).not.toContain("hunter2");
+  });
+
+  it("unwrap keeps white space around a token: only a value that is exactly one token is bare", () => {
+    const text = `apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata: {name: t}\nspec:\n  stringData:\n    spaced: "  ${t(1)}  "\n    nl: "${t(2)}\\n"\n    whole: "${t(3)}"\n`;
+    const back = unwrapManifest(text);
+    expect(back).toContain(`  spaced: "  ${t(1)}  "\n`);
+    expect(back).toContain(`  nl: "${t(2)}\\n"\n`);
+    expect(back).toContain(`  whole: ${t(3, " | yaml")}\n`);
+  });
+
+  it("an alias the reordering puts before its anchor is a YAML error, not an internal one", () => {
+    const text = `apiVersion: v1\nkind: Secret\ndata:\n  a: &x "${t(1, " | base64")}"\nmetadata:\n  name: n\n  labels:\n    l: *x\n`;
+    expect(() => wrapManifest(text, "a.yml")).toThrowError(
+      expect.objectContaining({
+        code: "S5_K8S_YAML",
+        location: expect.objectContaining({ line: 8 }),
+      }),
+    );
+  });
+});

@@ -222,16 +222,22 @@ describe("project key integrity", () => {
     evil.endorsement = "A".repeat(43);
     config.local.keys.push(evil);
     const entry = config.local.keys[1].recipients[0];
-    entry.sealedKey = `${entry.sealedKey.slice(0, 5)}${entry.sealedKey[5] === "A" ? "B" : "A"}${entry.sealedKey.slice(6)}`;
-    writeProject(alice.dir, config);
-    const cipher = await alice.s5(["cipher", "new-db-password"]);
-    expect(cipher.code).toBe(7);
-    expect(cipher.stderr).toContain("S5_KEY_LOCAL_TAMPERED");
-    expect(cipher.stdout.length).toBe(0);
-    expect((await alice.s5(["keys", "rotate"])).code).toBe(7);
-    expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
-      /TAMPERED: you are listed/,
-    );
+    const flip = (text: string) =>
+      `${text.slice(0, 8)}${text[8] === "A" ? "B" : "A"}${text.slice(9)}`;
+    // Her sealed key spoiled, or her public key (so that she looks like a stranger to that key).
+    for (const field of ["sealedKey", "publicKey"] as const) {
+      const spoiled = structuredClone(config);
+      spoiled.local.keys[1].recipients[0][field] = flip(entry[field]);
+      writeProject(alice.dir, spoiled);
+      const cipher = await alice.s5(["cipher", "new-db-password"]);
+      expect(cipher.code, field).toBe(7);
+      expect(cipher.stderr).toContain("S5_KEY_LOCAL_TAMPERED");
+      expect(cipher.stdout.length).toBe(0);
+      expect((await alice.s5(["keys", "rotate"])).code).toBe(7);
+      expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
+        /TAMPERED: you are listed/,
+      );
+    }
   });
 
   it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {

@@ -90,7 +90,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
         identities ??= options.secretKeys.map((secret) =>
           identityFromSecret(sodium, Buffer.from(secret)),
         );
-        if (isListed(key, identities)) throw tampered(key);
+        if (isListed(sodium, key, identities)) throw tampered(key);
         return undefined;
       }
     });

@@ -113,10 +113,30 @@ export function brokenLink(
   return undefined;
 }
 
-/** Whether one of these identities is listed (by public key) as a recipient of `key`. */
-export function isListed(key: ProjectKey, identities: readonly KeyPair[]): boolean {
+/**
+ * Whether one of these identities is a recipient of `key`: listed by its public key, or holding an
+ * entry whose sealed key opens with it (its publicKey changed: the entry was altered to make the
+ * user look like a stranger to this key, whose link to the next then goes unchecked).
+ */
+export function isListed(
+  sodium: SodiumModule,
+  key: ProjectKey,
+  identities: readonly KeyPair[],
+): boolean {
   const mine = new Set(identities.map((identity) => encodePublicKey(identity.publicKey)));
-  return key.recipients.some((recipient) => mine.has(recipient.publicKey));
+  return key.recipients.some(
+    (recipient) =>
+      mine.has(recipient.publicKey) ||
+      identities.some((identity) => opensWith(sodium, recipient.sealedKey, identity)),
+  );
+}
+
+function opensWith(sodium: SodiumModule, sealedKey: string, identity: KeyPair): boolean {
+  try {
+    return open(sodium, Buffer.from(sealedKey, "base64url"), identity) !== undefined;
+  } catch {
+    return false;
+  }
 }
 
 /**

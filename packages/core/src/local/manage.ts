@@ -105,7 +105,7 @@ export async function rotateProjectKey(
   // checked.
   const broken = brokenLink(sodium, config.local!.keys, (key) => {
     const pair = tryUnlock(sodium, key, identities);
-    if (!pair && isListed(key, identities)) throw tampered(key);
+    if (!pair && isListed(sodium, key, identities)) throw tampered(key);
     return pair;
   });
   if (broken) throw unendorsed(broken.key, broken.previous);
@@ -197,7 +197,7 @@ export async function checkProjectKeys(
         pair &&
         new Set(key.recipients.filter((r) => isProven(sodium, pair, r)).map((r) => r.publicKey)),
       unendorsed: previous !== undefined && !isEndorsed(sodium, previous, key),
-      tampered: pair === undefined && isListed(key, identities),
+      tampered: pair === undefined && isListed(sodium, key, identities),
     });
   });
   return result;

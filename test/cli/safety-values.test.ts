@@ -74,13 +74,16 @@ describe("half-sealed secrets", () => {
     // check finds a near miss in a file with no token at all (a hook before any seal ran).
     writeFileSync(
       join(box.dir, "near.yml"),
-      "a: {{ s5 seal Pw-near-1 }}\nb: plain\nc: {{ s5:seal Pw-real-2 }}\n",
+      "a: {{ s5 seal Pw-near-1 }}\nb: plain\nc: {{ s5:seal Pw-real-2 }}\n" +
+        "d: {{ s5_sealed_enabled }} {s5-seal-id}\ne: {{ s5 seal Pw-said-5 }} # s5:ignore\n",
     );
     const near = await box.s5(["check", "--no-decrypt", "near.yml"], { env });
     expect(near.code).toBe(10);
     expect(near.stdout.toString()).toContain("near.yml:1:4: written like a seal marker");
-    // A real marker left unsealed is one problem, not two.
+    // A real marker left unsealed is one problem, not two; a template's own names, and a line
+    // that says s5:ignore, are none.
     expect(near.stdout.toString().match(/near\.yml:3:4:/g)).toHaveLength(1);
+    expect(near.stdout.toString()).not.toMatch(/near\.yml:[45]:/);
     expect(near.stdout.toString()).not.toContain("Pw-");
     // A UTF-16 file without a byte-order mark (valid UTF-8 to a decoder, NULs and all).
     const utf16 = Buffer.from("x: {{ s5:seal Pw-utf16-9 }}\n", "utf16le");

@@ -78,9 +78,17 @@ const mutated = fc
     pick(...SPACES),
     pick("}}", "}", "", "}}}", "} }", "}} }}", "}}\n}}"),
   )
-  // One brace, spaced braces or full-width ones: a marker meant, when `seal` is written.
+  // One brace, spaced braces or full-width ones: a marker meant, when `seal` is written as a word
+  // (a space or a colon after it). `{s5:sealpw}}` is two characters away, and not looked for.
+  // A near miss not read as a token (`{{ s5 seal …`) is looked for with a space after `seal`:
+  // `{{ s5 sealpw }}` is two characters away, and not looked for either.
+  .map((parts) =>
+    /^s5:/i.test(parts[1]) || parts[2] !== ""
+      ? parts
+      : ([parts[0], parts[1], " ", ...parts.slice(3)] as unknown as typeof parts),
+  )
   .chain((parts) =>
-    (/seal/i.test(parts[1]) || parts[1].includes("\uff53\uff45")
+    (/(?:seal|\uff53\uff45\uff41\uff4c)[\s:\uff1a]/iu.test(`${parts[1]}${parts[2]}`)
       ? pick("{{", "{", "{ {", "\uff5b\uff5b")
       : pick("{{")
     ).map((open) => [open, ...parts] as const),

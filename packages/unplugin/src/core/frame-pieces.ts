@@ -7,8 +7,12 @@
  * lines of an error about the module are looked at, and only for that module's values, so any
  * length counts here:
  * - a line cut at its end: the piece before the ellipsis that starts a form, from a character that
- *   is no letter or digit (`= "S3...`: `S3`, never the `s` of `class...`), if it holds one;
- * - a line cut at its start: the piece after it that ends a form, up to such a character;
+ *   is no letter or digit (`= "S3...`: `S3`, never the `s` of `class...`), if it holds one; a JS
+ *   escape (`"a\nS3...`) counts as such a character. A piece that starts inside a word (after a
+ *   letter or digit: a prefix in the string, `"v2xY9q...`) counts from `INSIDE` characters on, so
+ *   that a word's last letters that happen to start a value are left (`classS3...`);
+ * - a line cut at its start: the piece after it that ends a form, up to such a character or an
+ *   escape, or from `INSIDE` characters on up to a letter or digit (`...m7AbQabc"`);
  * - a line cut on both sides: the whole piece, if it lies inside a form;
  * - a string literal whose whole content is a form of a value of 1–3 characters (a reprinted line
  *   shown whole; such a value is no form the redactor looks for), in any line of the error: a loader
@@ -74,6 +78,16 @@ function startsOne(sorted: readonly string[], piece: string): boolean {
 /** A letter or digit. A cut piece without one (`=`, `",`) is left: it ends a base64 form, say. */
 const WORD = /[\p{L}\p{N}]/u;
 const bounded = (text: string, at: number) => at < 0 || at >= text.length || !WORD.test(text[at]!);
+/** A JS escape that ends the text (`\n`, `\xNN`, `\uNNNN`, `\u{…}`): its letters are no word's. */
+const ESCAPE_END = /\\(?:[bfnrtv0]|x[\da-fA-F]{2}|u[\da-fA-F]{4}|u\{[\da-fA-F]{1,6}\})$/;
+const escapeBefore = (text: string, at: number) =>
+  ESCAPE_END.test(text.slice(Math.max(0, at - 10), at));
+/**
+ * How long a piece that starts or ends inside a word must be: shorter ones are left. Three letters
+ * are still ordinary code that a value happens to end with (`...XYZa = 1;`, a value ending `XYZ`);
+ * from 8 on, the redactor finds a cut piece anywhere.
+ */
+const INSIDE = 4;
 const LEAD = /^(\s*)(\.\.\.|…)/;
 const TRAIL = /(\.\.\.|…)(\s*)$/;
 const QUOTED = /(["'`])((?:\\.|(?!\1)[^\\])*)\1/g;
@@ -95,10 +109,11 @@ export function hidePieces(text: string, forms: Forms): string {
   let head = "";
   let tail = "";
   if (trail) {
-    // The longest bounded piece before the cut that starts a form.
+    // The longest piece before the cut that starts a form: bounded, or long enough inside a word.
     for (let at = Math.max(from, to - cuts.longest); at < to; at++) {
       const piece = text.slice(at, to);
-      if (bounded(text, at - 1) && WORD.test(piece) && startsOne(cuts.starts, piece)) {
+      const edge = bounded(text, at - 1) || escapeBefore(text, at);
+      if ((edge || piece.length >= INSIDE) && WORD.test(piece) && startsOne(cuts.starts, piece)) {
         tail = HIDDEN;
         to = at;
         break;
@@ -106,10 +121,15 @@ export function hidePieces(text: string, forms: Forms): string {
     }
   }
   if (lead) {
-    // The longest bounded piece after the cut that ends a form.
+    // The longest piece after the cut that ends a form: bounded, or long enough inside a word.
     for (let at = Math.min(to, from + cuts.longest); at > from; at--) {
       const piece = text.slice(from, at);
-      if (bounded(text, at) && WORD.test(piece) && startsOne(cuts.ends, backwards(piece))) {
+      const edge = bounded(text, at) || escapeBefore(text, at);
+      if (
+        (edge || piece.length >= INSIDE) &&
+        WORD.test(piece) &&
+        startsOne(cuts.ends, backwards(piece))
+      ) {
         head = HIDDEN;
         from = at;
         break;

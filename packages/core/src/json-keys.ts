@@ -46,7 +46,10 @@ export function jsonStrings(text: string): JsonString[] {
     const c = text.charCodeAt(i);
     if (c === 0x22 /* " */) {
       const start = i;
-      for (i++; text.charCodeAt(i) !== 0x22; i++) if (text.charCodeAt(i) === 0x5c) i++;
+      // `i < length`: a caller that did not parse the text first must not loop forever.
+      for (i++; i < text.length && text.charCodeAt(i) !== 0x22; i++) {
+        if (text.charCodeAt(i) === 0x5c) i++;
+      }
       const level = stack.at(-1);
       const key = level !== undefined && level.object !== undefined && level.expectKey;
       if (key) {

@@ -13,8 +13,10 @@
  *
  * An entry on a read-only mount (Linux: `ro` in /proc/self/mountinfo, mount or filesystem) is
  * exempt from both parts, unless the same files are also mounted writable in this namespace (a
- * read-only bind mount of a directory that stays writable where it comes from). mountinfo is read
- * only when an entry would otherwise be refused: the common case costs a few `lstat`s.
+ * read-only bind mount of a directory that stays writable where it comes from). The mount is the
+ * one the entry is really on, told by the entry's device (a mount hidden under a later one still
+ * matches by its mount point). mountinfo is read only when an entry would otherwise be refused:
+ * the common case costs a few `lstat`s.
  *
  * packages/loader/src/engine-run.ts has a self-contained copy (the worker runs it from its source
  * text): change both together.
@@ -102,33 +104,46 @@ const within = (path: string, dir: string) =>
   dir === "/" || path === dir || path.startsWith(`${dir}/`);
 
 /**
- * Whether nobody can change `path` (absolute, no links) because the mount that holds it is
- * read-only: `readOnly` is false when that mount is writable, or when a writable mount of the same
+ * The `major:minor` of a device number as `stat` gives it (Linux, glibc's encoding: the minor in
+ * bits 0-7 and 20-43, the major in bits 8-19 and 44-63), as /proc/self/mountinfo writes it.
+ * Arithmetic, not `>>`: a Number's bit operators see only its low 32 bits.
+ */
+export function deviceOf(dev: number): string {
+  const low = dev >>> 0;
+  const high = Math.floor(dev / 0x1_0000_0000) >>> 0;
+  const major = (((low >>> 8) & 0xfff) | (high & ~0xfff)) >>> 0;
+  const minor = ((low & 0xff) | ((low >>> 12) & ~0xff) | ((high & 0xfff) << 20)) >>> 0;
+  return `${major}:${minor}`;
+}
+
+/**
+ * Whether nobody can change `path` (absolute, no links), whose own `lstat` device is `dev`
+ * (`major:minor`, {@link deviceOf}), because the mount that holds it is read-only.
+ *
+ * That mount is, of the mounts whose mount point is the path or above it, the last in `mounts`
+ * (mountinfo's order: a later mount stacks on top) of the entry's device. The mount point alone is
+ * not enough: a read-only mount at /x/sub hidden under a writable mount placed later on /x still
+ * matches by its point, though nothing under /x/sub is on it. When no such mount is of the entry's
+ * device, none can be named: no exemption. Several can be (bind mounts of one filesystem): the one
+ * on top must be read-only, and `readOnly` is false too when a writable mount of the same
  * filesystem in `mounts` shows the same file (a read-only bind mount of a directory that stays
  * writable where it comes from), which is then `writableAt`.
  */
 export function readOnlyMount(
   path: string,
   mounts: readonly MountEntry[],
+  dev: string,
 ): { readOnly: boolean; writableAt?: string } {
   let holder: MountEntry | undefined;
   for (const mount of mounts) {
-    if (!within(path, mount.point)) continue;
-    // The deepest mount point; of mounts stacked on one point, the one on top.
-    if (
-      !holder ||
-      mount.point.length > holder.point.length ||
-      (mount.point === holder.point && mount.parent === holder.id)
-    ) {
-      holder = mount;
-    }
+    if (mount.dev === dev && within(path, mount.point)) holder = mount;
   }
   if (holder?.fsRo) return { readOnly: true };
   if (!holder?.ro) return { readOnly: false };
   // Where the file is inside its filesystem, and a writable mount that shows that place.
   const rest = path.slice(holder.point === "/" ? 0 : holder.point.length);
   const inFs = holder.root === "/" ? rest || "/" : `${holder.root}${rest}`;
-  const other = mounts.find((m) => m.dev === holder.dev && !m.ro && within(inFs, m.root));
+  const other = mounts.find((m) => m.dev === dev && !m.ro && within(inFs, m.root));
   if (!other) return { readOnly: true };
   const below = inFs.slice(other.root === "/" ? 0 : other.root.length);
   return {
@@ -230,7 +245,7 @@ export function untrustedPart(
     const target = visited[i] === at;
     if (owned && !(everyone && !(sticky && !(target && options?.entriesUsed)))) continue;
     mounts ??= readMounts();
-    const { readOnly, writableAt } = readOnlyMount(visited[i]!, mounts);
+    const { readOnly, writableAt } = readOnlyMount(visited[i]!, mounts, deviceOf(stat.dev));
     if (!readOnly) return describe(visited[i]!, stat, owned, target, writableAt);
   }
   return undefined;

@@ -4,8 +4,10 @@ import {
   chmodSync,
   chownSync,
   lchownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readFileSync,
   realpathSync,
   symlinkSync,
   writeFileSync,
@@ -14,7 +16,7 @@ import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { parseMountInfo, readOnlyMount, untrustedPart } from "../src/trusted-path.ts";
+import { deviceOf, parseMountInfo, readOnlyMount, untrustedPart } from "../src/trusted-path.ts";
 
 const OTHER = 65534;
 const asRoot = process.platform === "linux" && process.getuid?.() === 0;
@@ -61,25 +63,75 @@ describe("mountinfo", () => {
   });
 
   it("finds the mount that holds a path, and whether a writable mount shows the same file", () => {
-    expect(readOnlyMount("/etc/vault ca/ca.pem", mounts)).toEqual({ readOnly: true });
-    expect(readOnlyMount("/etc/vault ca", mounts)).toEqual({ readOnly: true });
-    expect(readOnlyMount("/etc/vault cab/ca.pem", mounts)).toEqual({ readOnly: false });
-    expect(readOnlyMount("/etc", mounts)).toEqual({ readOnly: false });
+    expect(readOnlyMount("/etc/vault ca/ca.pem", mounts, "0:39")).toEqual({ readOnly: true });
+    expect(readOnlyMount("/etc/vault ca", mounts, "0:39")).toEqual({ readOnly: true });
+    expect(readOnlyMount("/etc/vault cab/ca.pem", mounts, "254:0")).toEqual({ readOnly: false });
+    expect(readOnlyMount("/etc", mounts, "254:0")).toEqual({ readOnly: false });
     // Read-only here, but the root filesystem shows /srv/certs writable.
-    expect(readOnlyMount("/etc/certs/ca.pem", mounts)).toEqual({
+    expect(readOnlyMount("/etc/certs/ca.pem", mounts, "254:0")).toEqual({
       readOnly: false,
       writableAt: "/srv/certs/ca.pem",
     });
     // The filesystem itself is read-only, whatever the mount says.
-    expect(readOnlyMount("/opt/image/lib/x.node", mounts)).toEqual({ readOnly: true });
+    expect(readOnlyMount("/opt/image/lib/x.node", mounts, "7:0")).toEqual({ readOnly: true });
     // The mount on top counts.
-    expect(readOnlyMount("/mnt/stack/ca.pem", mounts)).toEqual({ readOnly: true });
+    expect(readOnlyMount("/mnt/stack/ca.pem", mounts, "0:51")).toEqual({ readOnly: true });
     // A read-only view of a tmpfs also mounted writable.
-    expect(readOnlyMount("/view/ca.pem", mounts)).toEqual({
+    expect(readOnlyMount("/view/ca.pem", mounts, "0:52")).toEqual({
       readOnly: false,
       writableAt: "/data/sub/ca.pem",
     });
-    expect(readOnlyMount("/anything", [])).toEqual({ readOnly: false });
+    expect(readOnlyMount("/anything", [], "254:0")).toEqual({ readOnly: false });
+  });
+
+  it("takes the mount the entry is on by its device, not the deepest mount point", () => {
+    // A read-only tmpfs on /x/sub, then a writable tmpfs on /x that hides it: /x/sub/ca.pem is a
+    // file of the writable tmpfs, though /x/sub is the longest mount point above it. Then a
+    // read-only bind mount of part of that writable tmpfs on /y/sub, and a writable bind mount of
+    // it placed later on /y, hiding it too.
+    const stacked = parseMountInfo(
+      [
+        "43 42 254:0 / / rw,relatime - ext4 /dev/vda rw",
+        "90 43 0:60 / /x/sub ro,relatime - tmpfs tmpfs rw",
+        "91 43 0:61 / /x rw,relatime - tmpfs tmpfs rw",
+        "92 43 0:61 /ro /y/sub ro,relatime - tmpfs tmpfs rw",
+        "93 43 0:61 /other /y rw,relatime - tmpfs tmpfs rw",
+        "94 43 0:62 / /z/sub ro,relatime - tmpfs tmpfs ro",
+        "95 43 0:63 / /z rw,relatime - tmpfs tmpfs rw",
+      ].join("\n"),
+    );
+    // On the writable tmpfs that hides the read-only one.
+    expect(readOnlyMount("/x/sub/ca.pem", stacked, "0:61")).toEqual({ readOnly: false });
+    expect(readOnlyMount("/x/sub", stacked, "0:61")).toEqual({ readOnly: false });
+    // (Were it on the read-only one, it would be exempt.)
+    expect(readOnlyMount("/x/sub/ca.pem", stacked, "0:60")).toEqual({ readOnly: true });
+    // Two mounts of one tmpfs above the entry: the later, writable one is on top.
+    expect(readOnlyMount("/y/sub/ca.pem", stacked, "0:61")).toEqual({ readOnly: false });
+    // Hidden under a writable mount even when the hidden filesystem is itself read-only.
+    expect(readOnlyMount("/z/sub/ca.pem", stacked, "0:63")).toEqual({ readOnly: false });
+    // A device no mount above the entry has: no exemption.
+    expect(readOnlyMount("/x/sub/ca.pem", stacked, "0:99")).toEqual({ readOnly: false });
+    expect(readOnlyMount("/z/sub/ca.pem", stacked, "254:0")).toEqual({ readOnly: false });
+  });
+
+  it("writes a device number as mountinfo does", () => {
+    // glibc's makedev: minor in bits 0-7 and 20-43, major in bits 8-19 and 44-63.
+    expect(deviceOf(0)).toBe("0:0");
+    expect(deviceOf(0xfe00)).toBe("254:0");
+    expect(deviceOf(0x0801)).toBe("8:1");
+    expect(deviceOf(0x2b)).toBe("0:43");
+    expect(deviceOf(0x1234_5678_9abc)).toBe(`${0x189a}:${0x2345_67bc}`);
+    expect(deviceOf(0x00f0_0000)).toBe("0:3840"); // minor 0xf00: bits 8-11 of the minor at 20-23
+    expect(deviceOf(0x0001_0000_0000)).toBe("0:1048576"); // minor bit 20 at bit 32
+    expect(deviceOf(0x1000_0000_0000)).toBe("4096:0"); // major bit 12 at bit 44
+  });
+
+  it.skipIf(process.platform !== "linux")("matches this system's mountinfo", () => {
+    const own = parseMountInfo(readFileSync("/proc/self/mountinfo", "utf8"));
+    const root = own.findLast((m) => m.point === "/");
+    expect(deviceOf(lstatSync("/").dev)).toBe(root?.dev);
+    const proc = own.findLast((m) => m.point === "/proc");
+    if (proc) expect(deviceOf(lstatSync("/proc").dev)).toBe(proc.dev);
   });
 });
 
@@ -230,6 +282,43 @@ describe.skipIf(!unshare)("read-only mounts (unshare -m)", () => {
       null,
       null,
       `everyone can write to ${bind}/ca.pem (mode 0666) (mounted read-only, but also writable as ${src}/ca.pem)`,
+    ]);
+  });
+
+  it("does not exempt a file by a read-only mount hidden under a writable one", () => {
+    // A read-only tmpfs on om/sub, then a writable tmpfs on om that hides it; om/sub is now a
+    // directory of the writable tmpfs, everyone can write to it, and another user owns its file.
+    // Beside it, a read-only tmpfs that stays visible (its file exempt) under a writable tmpfs
+    // mounted before it.
+    const dir = fresh();
+    const om = join(dir, "om");
+    const shown = join(dir, "shown");
+    mkdirSync(join(om, "sub"), { recursive: true });
+    mkdirSync(shown);
+    const module = fileURLToPath(new URL("../src/trusted-path.ts", import.meta.url));
+    const script = `
+      set -e
+      mount -t tmpfs -o ro,size=64k tmpfs ${om}/sub
+      mount -t tmpfs -o size=64k,mode=0755 tmpfs ${om}
+      mkdir ${om}/sub; chmod 0777 ${om}/sub
+      echo x > ${om}/sub/ca.pem; chown ${OTHER}:${OTHER} ${om}/sub/ca.pem
+      mount -t tmpfs -o size=64k,mode=0755 tmpfs ${shown}
+      mkdir ${shown}/sub
+      mount -t tmpfs -o size=64k,mode=0777 tmpfs ${shown}/sub
+      echo x > ${shown}/sub/ca.pem; chown ${OTHER}:${OTHER} ${shown}/sub/ca.pem
+      mount -o remount,ro ${shown}/sub
+      "${process.execPath}" -e '
+        import(process.argv[1]).then((m) => {
+          const ask = (p) => m.untrustedPart(p)?.text ?? null;
+          console.log(JSON.stringify([ask(process.argv[2]), ask(process.argv[3])]));
+        })' ${module} ${om}/sub/ca.pem ${shown}/sub/ca.pem`;
+    const out = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script], {
+      encoding: "utf8",
+    });
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual([
+      `${om}/sub/ca.pem belongs to another user (uid ${OTHER})`,
+      null,
     ]);
   });
 });

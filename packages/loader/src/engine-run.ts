@@ -104,8 +104,9 @@ export function compileEngine(
   // which core applies before it loads the addon): change both together. Every entry looked at to
   // reach the package (each directory, each link followed, the package directory) belongs to root,
   // this user or the owner of the loader's file, and none is writable by everyone unless a sticky
-  // directory; a group may write. An entry on a read-only mount (Linux mountinfo) that no writable
-  // mount of the same filesystem shows is exempt; mountinfo is read only for an entry refused.
+  // directory; a group may write. An entry on a read-only mount (Linux mountinfo; the mount of the
+  // entry's own device) that no writable mount of the same filesystem shows is exempt; mountinfo
+  // is read only for an entry refused.
   const trusted = (resolveFrom: NodeJS.Require): boolean => {
     const path = resolveFrom.resolve("sodium-native/package.json");
     if (typeof process.getuid !== "function") return true;
@@ -150,7 +151,7 @@ export function compileEngine(
         }[]
       | undefined;
     const within = (p: string, dir: string) => dir === "/" || p === dir || p.startsWith(`${dir}/`);
-    const readOnly = (entry: string): boolean => {
+    const readOnly = (entry: string, dev: number): boolean => {
       if (process.platform !== "linux") return false;
       if (!mounts) {
         mounts = [];
@@ -178,22 +179,23 @@ export function compileEngine(
           // no /proc: no exemption
         }
       }
+      // The mount that holds it: of the mounts whose point is the entry or above it, the last
+      // (on top) of the entry's own device (a read-only mount hidden under a later writable one
+      // matches by its point alone); none: no exemption.
+      const low = dev >>> 0;
+      const high = Math.floor(dev / 0x1_0000_0000) >>> 0;
+      const major = (((low >>> 8) & 0xfff) | (high & ~0xfff)) >>> 0;
+      const minor = ((low & 0xff) | ((low >>> 12) & ~0xff) | ((high & 0xfff) << 20)) >>> 0;
+      const device = `${major}:${minor}`;
       let holder: (typeof mounts)[number] | undefined;
       for (const m of mounts) {
-        if (!within(entry, m.point)) continue;
-        if (
-          !holder ||
-          m.point.length > holder.point.length ||
-          (m.point === holder.point && m.parent === holder.id)
-        ) {
-          holder = m;
-        }
+        if (m.dev === device && within(entry, m.point)) holder = m;
       }
       if (holder?.fsRo) return true;
       if (!holder?.ro) return false;
       const rest = entry.slice(holder.point === "/" ? 0 : holder.point.length);
       const inFs = holder.root === "/" ? rest || "/" : `${holder.root}${rest}`;
-      return !mounts.some((m) => m.dev === holder.dev && !m.ro && within(inFs, m.root));
+      return !mounts.some((m) => m.dev === device && !m.ro && within(inFs, m.root));
     };
     for (const [entry, stat] of visited) {
       // A link's own mode bits mean nothing: only its owner can change it.
@@ -201,7 +203,7 @@ export function compileEngine(
         !stat.isSymbolicLink() &&
         (stat.mode & 0o002) !== 0 &&
         !(stat.isDirectory() && (stat.mode & 0o1000) !== 0);
-      if ((!owners.has(stat.uid) || everyone) && !readOnly(entry)) return false;
+      if ((!owners.has(stat.uid) || everyone) && !readOnly(entry, stat.dev)) return false;
     }
     return true;
   };

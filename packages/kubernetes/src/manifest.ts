@@ -69,10 +69,15 @@ function refuseInLists(doc: Document, aside: Aside, apiVersion: string, kind: st
   }
 }
 
+/** The tags that leave a scalar a string: none, `!` (non-specific) and `!!str`. */
+const STRING_TAGS = new Set([undefined, "!", "tag:yaml.org,2002:str"]);
+
 /**
  * Checks `data` / `stringData` holds only plain values: kubectl resolves aliases and merge keys
  * (`<<`), so a value behind one would be committed unseen, and moving the fields could put an
- * alias before its anchor. Returns the value scalars.
+ * alias before its anchor. A tag other than `!!str` is refused too: the value it makes is not the
+ * text written (`!!binary` decodes it as base64, so a token in it would be neither seen nor
+ * converted). Returns the value scalars.
  */
 function valuesOf(pair: Pair, field: string, aside: Aside): [string, Scalar][] {
   const values = pair.value;
@@ -87,6 +92,16 @@ function valuesOf(pair: Pair, field: string, aside: Aside): [string, Scalar][] {
     if (!isScalar(item.value)) {
       const what = isAlias(item.value) ? "an alias" : "not a string";
       throw shapeError(aside, item.value ?? item.key, `${field}.${key} is ${what}`, hint);
+    }
+    const tag = item.value.tag;
+    if (!STRING_TAGS.has(tag)) {
+      const name = tag?.startsWith("tag:yaml.org,2002:") ? `!!${tag.slice(18)}` : tag;
+      throw shapeError(
+        aside,
+        item.value,
+        `${field}.${key} is tagged ${name}: a value there is a string`,
+        "drop the tag (under data, write the base64 text itself)",
+      );
     }
     return [key, item.value];
   });

@@ -202,6 +202,40 @@ describe("wrap / unwrap keep what they do not convert (review findings)", () => 
     expect(warned.join("\n")).not.toContain("hunter2");
   });
 
+  it("a tag other than !!str on a data/stringData value is refused, where it stands", () => {
+    // !!binary decodes the text (a token's placeholder) as base64: the token went unseen.
+    const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: b}\n${body}`;
+    const warned: string[] = [];
+    for (const [body, line, column, tag] of [
+      [`data:\n  p: !!binary ${t(1, " | base64")}\n`, 5, 15, "!!binary"],
+      [`data:\n  p: !!binary aHVudGVyMg==\n`, 5, 15, "!!binary"],
+      [`stringData:\n  q: x\n  p: !!int ${t(2)}\n`, 6, 12, "!!int"],
+    ] as const) {
+      let error: unknown;
+      try {
+        wrapManifest(secret(body), "b.yml", undefined, (m) => warned.push(m));
+      } catch (e) {
+        error = e;
+      }
+      expect(error).toMatchObject({
+        code: "S5_K8S_YAML",
+        location: expect.objectContaining({ file: "b.yml", line, column }),
+      });
+      const message = String((error as Error).message);
+      expect(message).toContain(tag);
+      expect(message).not.toMatch(/s5:|aHVudGVyMg|hunter2/);
+    }
+    expect(warned).toEqual([]);
+    // unwrap refuses it as well.
+    const s5 = `apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata: {name: a}\nspec:\n  data:\n    p: !!binary ${t(3, " | base64")}\n`;
+    expect(() => unwrapManifest(s5, "s.yml")).toThrowError(
+      expect.objectContaining({ code: "S5_K8S_YAML" }),
+    );
+    // !!str (and the non-specific !) leave a string: converted as before.
+    const str = parse(wrapManifest(secret(`stringData:\n  p: !!str ${t(4)}\n  q: ! ${t(5)}\n`)));
+    expect(str.spec.stringData).toEqual({ p: t(4), q: t(5) });
+  });
+
   it("unwrap keeps white space around a token: only a value that is exactly one token is bare", () => {
     const text = `apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata: {name: t}\nspec:\n  stringData:\n    spaced: "  ${t(1)}  "\n    nl: "${t(2)}\\n"\n    whole: "${t(3)}"\n`;
     const back = unwrapManifest(text);

@@ -291,7 +291,10 @@ describe("s5 run", () => {
     const requests: string[] = [];
     const server = createServer((req, res) => {
       requests.push(`${req.method} ${req.url} ${req.headers["x-vault-token"] ?? ""}`);
-      res.writeHead(500).end();
+      // Refused at once (a 5xx would be retried with backoff for seconds).
+      res
+        .writeHead(403, { "content-type": "application/json" })
+        .end('{"errors":["permission denied"]}');
     });
     await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
     try {

@@ -15,6 +15,31 @@ import { sandbox } from "./run.ts";
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 
+const readProject = (dir: string) => JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8"));
+const writeProject = (dir: string, config: unknown) =>
+  writeFileSync(join(dir, ".s5.json"), JSON.stringify(config, null, 2));
+
+/**
+ * Mallory's pull request: a project key she made, sealed to Alice and to herself (valid proofs:
+ * she holds it), appended to Alice's project. Her environment, and the config as written.
+ */
+async function appendMallorysKey(alice: ReturnType<typeof sandbox>) {
+  const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
+  const mallory = sandbox();
+  const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
+  const malloryEnv = { S5_PRIVATE_KEY: malloryKey, XDG_CONFIG_HOME: join(mallory.dir, "none") };
+  const malloryPublic = (await mallory.s5(["keys", "show"], { env: malloryEnv })).stdout
+    .toString()
+    .trim();
+  const config = readProject(alice.dir);
+  await addProjectKey(config, [
+    { name: "alice", publicKey: alicePublic },
+    { name: "ci", publicKey: malloryPublic },
+  ]);
+  writeProject(alice.dir, config);
+  return { malloryEnv, config };
+}
+
 describe("identity and private key files", () => {
   it("s5 init never writes the secret key into an existing file others can read", async () => {
     const box = sandbox();
@@ -70,10 +95,6 @@ describe("identity and private key files", () => {
 });
 
 describe("project key integrity", () => {
-  const readProject = (dir: string) => JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8"));
-  const writeProject = (dir: string, config: unknown) =>
-    writeFileSync(join(dir, ".s5.json"), JSON.stringify(config, null, 2));
-
   it("a publicKey swapped under the same id is refused by cipher, seal, edit and render", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
@@ -169,21 +190,9 @@ describe("project key integrity", () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
     const before = (await alice.s5(["cipher", "before"])).stdout.toString();
-    const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
     // Mallory's pull request appends a key she made, sealed to Alice and to herself, with valid
     // proofs (she holds that key): every recipient entry checks, the key itself does not.
-    const mallory = sandbox();
-    const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
-    const malloryEnv = { S5_PRIVATE_KEY: malloryKey, XDG_CONFIG_HOME: join(mallory.dir, "none") };
-    const malloryPublic = (await mallory.s5(["keys", "show"], { env: malloryEnv })).stdout
-      .toString()
-      .trim();
-    const config = readProject(alice.dir);
-    await addProjectKey(config, [
-      { name: "alice", publicKey: alicePublic },
-      { name: "ci", publicKey: malloryPublic },
-    ]);
-    writeProject(alice.dir, config);
+    const { config } = await appendMallorysKey(alice);
     const cipher = await alice.s5(["cipher", "new-db-password"]);
     expect(cipher.code).toBe(7);
     expect(cipher.stderr).toContain("S5_KEY_LOCAL_UNENDORSED");
@@ -243,21 +252,9 @@ describe("project key integrity", () => {
   it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
-    const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
-    const mallory = sandbox();
-    const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
-    const malloryEnv = { S5_PRIVATE_KEY: malloryKey, XDG_CONFIG_HOME: join(mallory.dir, "none") };
-    const malloryPublic = (await mallory.s5(["keys", "show"], { env: malloryEnv })).stdout
-      .toString()
-      .trim();
     // Mallory appends a key sealed to both, then rotates from it herself: the newest key carries
     // a valid endorsement by the key before it, which Alice can open.
-    const config = readProject(alice.dir);
-    await addProjectKey(config, [
-      { name: "alice", publicKey: alicePublic },
-      { name: "ci", publicKey: malloryPublic },
-    ]);
-    writeProject(alice.dir, config);
+    const { malloryEnv } = await appendMallorysKey(alice);
     expect((await alice.s5(["keys", "rotate"], { env: malloryEnv })).code).toBe(0);
     expect(readProject(alice.dir).local.keys).toHaveLength(3);
     const cipher = await alice.s5(["cipher", "new-db-password"]);

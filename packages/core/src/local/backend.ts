@@ -33,17 +33,19 @@ export interface LocalOptions {
 export function createLocalBackend(options: LocalOptions): Backend {
   const unlocked = new Map<string, KeyPair | S5Error>();
   let identities: KeyPair[] | undefined;
+  /** This user's key pairs, made once. */
+  const myIdentities = (sodium: SodiumModule): KeyPair[] =>
+    (identities ??= options.secretKeys.map((secret) =>
+      identityFromSecret(sodium, Buffer.from(secret)),
+    ));
 
   /** The key pair of a project key, unlocked once; the error is kept for every later token. */
   const pairFor = (sodium: SodiumModule, keyId: string): KeyPair => {
     let pair = unlocked.get(keyId);
     if (!pair) {
       try {
-        identities ??= options.secretKeys.map((secret) =>
-          identityFromSecret(sodium, Buffer.from(secret)),
-        );
         const key = options.keys.find((candidate) => candidate.id === keyId);
-        pair = unlockProjectKey(sodium, key, keyId, identities);
+        pair = unlockProjectKey(sodium, key, keyId, myIdentities(sodium));
       } catch (error) {
         pair = error as S5Error;
       }
@@ -87,10 +89,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
       try {
         return pairFor(sodium, key.id);
       } catch {
-        identities ??= options.secretKeys.map((secret) =>
-          identityFromSecret(sodium, Buffer.from(secret)),
-        );
-        if (isListed(sodium, key, identities)) throw tampered(key);
+        if (isListed(sodium, key, myIdentities(sodium))) throw tampered(key);
         return undefined;
       }
     });

@@ -128,6 +128,57 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     expect(forged.stderr).toContain("login");
   });
 
+  it("names a single-use secret_id spent by a login attempt whose answer was lost", async () => {
+    const approle = unique("approle");
+    await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
+    await apiOk(admin, "POST", `auth/${approle}/role/once`, {
+      token_policies: [policy],
+      secret_id_num_uses: 1,
+    });
+    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/once/role-id`)).data.role_id;
+    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/once/secret-id`, {})).data
+      .secret_id;
+    const proxy = await startFaultProxy(admin.addr);
+    // The first login reaches OpenBao, which spends the secret_id; its answer is lost on the way.
+    proxy.plan = (seen) =>
+      seen.path.endsWith("/login") &&
+      proxy.seen.filter((s) => s.path.endsWith("/login")).length === 1
+        ? { kind: "lost" }
+        : undefined;
+    try {
+      const env = vaultEnv({
+        VAULT_ADDR: proxy.url,
+        VAULT_TOKEN: undefined,
+        S5_VAULT_AUTH_METHOD: "approle",
+        S5_VAULT_AUTH_MOUNT: approle,
+        S5_VAULT_ROLE_ID: roleId,
+        S5_VAULT_SECRET_ID: secretId,
+        S5_VAULT_TRANSIT_MOUNT: mount,
+        S5_VAULT_TRANSIT_KEY: key,
+      });
+      const result = await s5(["cipher", "vault", "never-sealed"], { env });
+      expect(result.code).toBe(9);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("S5_VAULT_LOGIN");
+      expect(result.stderr).toContain("after 2 attempts");
+      expect(result.stderr).toContain(": invalid role or secret ID");
+      expect(result.stderr).toContain("(ECONNRESET) but may have reached Vault");
+      expect(result.stderr).toContain("secret_id_num_uses");
+      expect(result.stderr).not.toContain(secretId);
+      expect(result.stderr).not.toContain(roleId);
+      expect(proxy.seen.filter((s) => s.path.endsWith("/login"))).toHaveLength(2);
+      // Spent indeed: the same secret_id is refused straight away, and without the hint.
+      const again = await s5(["cipher", "vault", "never-sealed"], {
+        env: { ...env, VAULT_ADDR: admin.addr },
+      });
+      expect(again.code).toBe(9);
+      expect(again.stderr).toContain(": invalid role or secret ID");
+      expect(again.stderr).not.toContain("may have reached Vault");
+    } finally {
+      await proxy.close();
+    }
+  });
+
   it("renews a login token in a long-lived process", async () => {
     const approle = unique("approle");
     await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });

@@ -26,6 +26,8 @@ export type Fault =
   | { kind: "status"; status: number; headers?: Record<string, string> }
   | { kind: "redirect"; status: number; location: string }
   | { kind: "reset" }
+  /** Passed on and carried out by the server, but its answer never reaches the client. */
+  | { kind: "lost" }
   | { kind: "delay"; ms: number }
   | { kind: "raw"; status: number; contentType: string; body: string }
   | { kind: "response"; rewrite: (body: Record<string, unknown>) => unknown };
@@ -119,6 +121,11 @@ export async function startFaultProxy(
             const parts: Buffer[] = [];
             answer.on("data", (chunk: Buffer) => parts.push(chunk));
             answer.on("end", () => {
+              if (fault?.kind === "lost") {
+                seen.abandoned = true;
+                request.socket.destroy();
+                return;
+              }
               let out = Buffer.concat(parts);
               if (fault?.kind === "response") {
                 out = Buffer.from(JSON.stringify(fault.rewrite(JSON.parse(out.toString("utf8")))));

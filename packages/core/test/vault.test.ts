@@ -331,6 +331,48 @@ describe("vault bodies and errors", () => {
     expect(vaultMessage({ errors: ["2 errors occurred:\n\t* a\n\t* b\n\n"] })).toBe("a b");
   });
 
+  it("shows Vault's capitalised words from a fixed list, never a short base64 run", () => {
+    const op = {
+      action: "login" as const,
+      address: "http://v",
+      mount: "approle",
+      method: "approle",
+    };
+    const refused = responseError(400, { errors: ["invalid role or secret ID"] }, op);
+    expect(refused.message).toContain(": invalid role or secret ID");
+    // "QUJD" is base64 of a 3-byte value: a server that quotes the request is not shown.
+    const quoted = responseError(400, { errors: ["invalid role or secret QUJD"] }, op);
+    expect(quoted.message).not.toContain("QUJD");
+    expect(quoted.message).toContain("not shown");
+  });
+
+  it("says a refused login may have spent a single-use credential on an unanswered attempt", () => {
+    const op = {
+      action: "login" as const,
+      address: "http://v",
+      mount: "approle",
+      method: "approle",
+    };
+    const body = { errors: ["invalid role or secret ID"] };
+    const plain = responseError(400, body, op, { attempts: 1, ms: 5 });
+    expect(plain.hint).not.toContain("may have reached Vault");
+    const afterReset = responseError(400, body, op, {
+      attempts: 2,
+      ms: 120,
+      unanswered: "ECONNRESET",
+    });
+    expect(afterReset.message).toContain("after 2 attempts");
+    expect(afterReset.hint).toContain("(ECONNRESET) but may have reached Vault");
+    expect(afterReset.hint).toContain("secret_id_num_uses");
+    const denied = responseError(403, { errors: ["permission denied"] }, op, {
+      attempts: 3,
+      ms: 900,
+      unanswered: "HTTP 502",
+    });
+    expect(denied.code).toBe("S5_VAULT_LOGIN");
+    expect(denied.hint).toContain("(HTTP 502) but may have reached Vault");
+  });
+
   it("backs off exponentially with jitter", () => {
     for (let attempt = 0; attempt < 4; attempt++) {
       const delay = backoff(attempt, 100);

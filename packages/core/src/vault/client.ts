@@ -158,6 +158,9 @@ function statusOf(error: unknown): number | undefined {
   return typeof status === "number" ? status : undefined;
 }
 
+/** Failures that mean the request never reached a server. */
+const NEVER_SENT = /^(?:ECONNREFUSED|EHOSTUNREACH|ENETUNREACH|EADDRNOTAVAIL|ENOTFOUND|EAI_AGAIN)$/;
+
 function codeOf(error: unknown): string {
   const code = (error as { code?: unknown } | null)?.code;
   if (typeof code === "string" && code !== "") return code;
@@ -333,12 +336,19 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       // The retry budget: a count and a total time, whichever ends first (a leader election
       // takes seconds; a server that stays down must fail within the budget, never hang).
       const started = Date.now();
+      // An earlier attempt that may have been carried out without an answer reaching s5: a login
+      // retried after it may find its single-use credential spent (errors.ts says so).
+      let unanswered: string | undefined;
       for (let attempt = 0; ; attempt++) {
         let delay = backoff(attempt, config.retryBaseMs);
         const left = () => config.retryTimeoutMs - (Date.now() - started);
         // Checked again after the attempt: a retry that took long may have used up the budget.
         const last = () => attempt >= config.maxRetries || delay > left();
-        const tried = (): Tried => ({ attempts: attempt + 1, ms: Date.now() - started });
+        const tried = (): Tried => ({
+          attempts: attempt + 1,
+          ms: Date.now() - started,
+          unanswered,
+        });
         const used = preferred;
         try {
           // A retry never outlives the budget by more than RETRY_TIMEOUT_FLOOR_MS: the first
@@ -349,7 +359,13 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
               ? config.timeoutMs
               : Math.min(config.timeoutMs, Math.max(left(), RETRY_TIMEOUT_FLOOR_MS));
           const response = await once(nodes[used]!, method, path, op, options, timeout);
-          if (response.status < 500 && response.status !== 429) return response;
+          if (response.status < 500 && response.status !== 429) {
+            return attempt > 0 ? { ...response, tried: tried() } : response;
+          }
+          // 503 (sealed, a standby) and 429 (a quota) say the request was not carried out.
+          if (response.status !== 503 && response.status !== 429) {
+            unanswered ??= `HTTP ${response.status}`;
+          }
           // A server that says how long to wait (a rate-limit quota's 429) is waited for at least
           // that long; a wait past the budget fails now instead of sleeping into a failure.
           const asked = retryAfterMs(response.headers?.retryAfter);
@@ -364,6 +380,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           if (error instanceof BackendError) throw error;
           // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
           const code = codeOf(error);
+          if (!NEVER_SENT.test(code)) unanswered ??= code;
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           const final = last();
           if (attempt === 0 || final || !isRetryableCode(code)) {

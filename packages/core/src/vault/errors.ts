@@ -38,8 +38,13 @@ export function vaultMessage(body: unknown): string {
     .trim();
 }
 
-/** A word of plain language: `denied`, `Invalid`, `min_decryption_version`, `v2`, `8200`. */
-const PLAIN_WORD = /^(?:[A-Za-z][a-z]*(?:[_-][a-z]+)*|\d{1,6}|v\d{1,4})$/;
+/**
+ * A word of plain language: `denied`, `Invalid`, `min_decryption_version`, `v2`, `8200`, and the
+ * few capitalised abbreviations Vault's texts use (`invalid role or secret ID`): a fixed list, so
+ * that no short base64 run of a quoted request passes for one.
+ */
+const PLAIN_WORD =
+  /^(?:[A-Za-z][a-z]*(?:[_-][a-z]+)*|\d{1,6}|v\d{1,4}|IDs?|TTL|JWT|JWKS|OIDC|CA|TLS|URL|API|ACL|HTTPS?|IP|CIDR)$/;
 export const NOT_SHOWN =
   "(its message is not shown: it holds more than plain words, and may quote the request)";
 
@@ -66,7 +71,20 @@ function named(name: string | undefined): string {
 
 const where = (op: Operation) => `transit key \`${named(op.key)}\` at \`${named(op.mount)}/\``;
 
-function denied(op: Operation, status: number, reason = ""): S5Error {
+/**
+ * The hint of a refused login that was retried after an attempt that got no answer: that attempt
+ * may have reached Vault and spent a credential that works once.
+ */
+function loginHint(usual: string, tried: Tried | undefined): string {
+  if (!tried?.unanswered) return usual;
+  return (
+    `an earlier attempt of this login got no answer (${tried.unanswered}) but may have reached ` +
+    "Vault: a credential that works once (an AppRole secret_id with secret_id_num_uses = 1, a " +
+    `one-time JWT) was then spent by it; get a new one and run again. Otherwise: ${usual}`
+  );
+}
+
+function denied(op: Operation, status: number, reason = "", tried?: Tried): S5Error {
   const path = `${named(op.mount)}/${op.action}/${named(op.key)}`;
   switch (op.action) {
     case "decrypt":
@@ -95,15 +113,17 @@ function denied(op: Operation, status: number, reason = ""): S5Error {
       return new BackendError(
         "S5_VAULT_LOGIN",
         ExitCode.denied,
-        `Vault refused the ${op.method} login at auth/${op.mount}${reason ? `: ${reason}` : ""}`,
+        `Vault refused the ${op.method} login at auth/${op.mount}${triedText(tried)}${reason ? `: ${reason}` : ""}`,
         {
           status,
-          hint:
+          hint: loginHint(
             op.method === "kubernetes"
               ? "check S5_VAULT_ROLE and the role's bound service account names, namespaces and " +
-                "audience, and that the pod's service account still exists (a deleted one's " +
-                "tokens are refused)"
+                  "audience, and that the pod's service account still exists (a deleted one's " +
+                  "tokens are refused)"
               : "check the role and credentials (S5_VAULT_ROLE, S5_VAULT_ROLE_ID…)",
+            tried,
+          ),
         },
       );
     default:
@@ -137,6 +157,11 @@ export interface Tried {
   attempts: number;
   ms: number;
   retryAfterMs?: number | undefined;
+  /**
+   * How an earlier attempt ended that may have reached Vault and been carried out, though no
+   * answer came (`ECONNRESET`, `ETIMEDOUT`, `HTTP 502`…); a refused connection never counts.
+   */
+  unanswered?: string | undefined;
 }
 
 const seconds = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
@@ -179,14 +204,14 @@ export function responseError(
   }
   if (/missing client token/.test(raw)) return missingToken();
   if (status === 403 || /permission denied/.test(raw)) {
-    return denied(op, status, raw === "permission denied" ? "" : message);
+    return denied(op, status, raw === "permission denied" ? "" : message, tried);
   }
   if (op.action === "login" && status >= 400 && status < 500) {
     return new BackendError(
       "S5_VAULT_LOGIN",
       ExitCode.denied,
-      `Vault refused the ${op.method} login at auth/${op.mount}: ${message || `HTTP ${status}`}`,
-      { status, hint: "check S5_VAULT_AUTH_MOUNT, the role and the credentials" },
+      `Vault refused the ${op.method} login at auth/${op.mount}${triedText(tried)}: ${message || `HTTP ${status}`}`,
+      { status, hint: loginHint("check S5_VAULT_AUTH_MOUNT, the role and the credentials", tried) },
     );
   }
   if (status === 404 && /no handler for route/.test(raw)) {

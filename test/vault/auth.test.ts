@@ -53,24 +53,42 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     });
   });
 
-  it("logs in with AppRole (secret id from a _FILE variable)", async () => {
+  /** A new AppRole mount with one role, its ids, and the environment that logs in through `addr`. */
+  async function appRole(role: string, settings: Record<string, unknown>) {
     const approle = unique("approle");
     await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
-    await apiOk(admin, "POST", `auth/${approle}/role/ci`, { token_policies: [policy] });
-    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/ci/role-id`)).data.role_id;
-    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/ci/secret-id`, {})).data
-      .secret_id;
+    await apiOk(admin, "POST", `auth/${approle}/role/${role}`, {
+      token_policies: [policy],
+      ...settings,
+    });
+    const roleId: string = (await apiOk(admin, "GET", `auth/${approle}/role/${role}/role-id`)).data
+      .role_id;
+    const secretId: string = (
+      await apiOk(admin, "POST", `auth/${approle}/role/${role}/secret-id`, {})
+    ).data.secret_id;
+    const envAt = (addr: string) =>
+      vaultEnv({
+        VAULT_ADDR: addr,
+        VAULT_TOKEN: undefined,
+        S5_VAULT_AUTH_METHOD: "approle",
+        S5_VAULT_AUTH_MOUNT: approle,
+        S5_VAULT_ROLE_ID: roleId,
+        S5_VAULT_SECRET_ID: secretId,
+        S5_VAULT_TRANSIT_MOUNT: mount,
+        S5_VAULT_TRANSIT_KEY: key,
+      });
+    return { roleId, secretId, envAt };
+  }
+
+  it("logs in with AppRole (secret id from a _FILE variable)", async () => {
+    const { secretId, envAt } = await appRole("ci", {});
     const secretFile = join(tempDir(), "secret-id");
     writeFileSync(secretFile, `${secretId}\n`);
-    const env = vaultEnv({
-      VAULT_TOKEN: undefined,
-      S5_VAULT_AUTH_METHOD: "approle",
-      S5_VAULT_AUTH_MOUNT: approle,
-      S5_VAULT_ROLE_ID: roleId,
+    const env: Record<string, string> = {
+      ...envAt(admin.addr),
       S5_VAULT_SECRET_ID_FILE: secretFile,
-      S5_VAULT_TRANSIT_MOUNT: mount,
-      S5_VAULT_TRANSIT_KEY: key,
-    });
+    };
+    delete env.S5_VAULT_SECRET_ID;
     const cipher = await s5(["cipher", "vault", "approle-secret"], { env });
     expect(cipher.stderr).toBe("");
     const decipher = await s5(["decipher", cipher.stdout], { env });
@@ -129,15 +147,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
   });
 
   it("names a single-use secret_id spent by a login attempt whose answer was lost", async () => {
-    const approle = unique("approle");
-    await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
-    await apiOk(admin, "POST", `auth/${approle}/role/once`, {
-      token_policies: [policy],
-      secret_id_num_uses: 1,
-    });
-    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/once/role-id`)).data.role_id;
-    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/once/secret-id`, {})).data
-      .secret_id;
+    const { roleId, secretId, envAt } = await appRole("once", { secret_id_num_uses: 1 });
     const proxy = await startFaultProxy(admin.addr);
     // The first login reaches OpenBao, which spends the secret_id; its answer is lost on the way.
     proxy.plan = (seen) =>
@@ -146,17 +156,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
         ? { kind: "lost" }
         : undefined;
     try {
-      const env = vaultEnv({
-        VAULT_ADDR: proxy.url,
-        VAULT_TOKEN: undefined,
-        S5_VAULT_AUTH_METHOD: "approle",
-        S5_VAULT_AUTH_MOUNT: approle,
-        S5_VAULT_ROLE_ID: roleId,
-        S5_VAULT_SECRET_ID: secretId,
-        S5_VAULT_TRANSIT_MOUNT: mount,
-        S5_VAULT_TRANSIT_KEY: key,
-      });
-      const result = await s5(["cipher", "vault", "never-sealed"], { env });
+      const result = await s5(["cipher", "vault", "never-sealed"], { env: envAt(proxy.url) });
       expect(result.code).toBe(9);
       expect(result.stdout).toBe("");
       expect(result.stderr).toContain("S5_VAULT_LOGIN");
@@ -168,9 +168,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       expect(result.stderr).not.toContain(roleId);
       expect(proxy.seen.filter((s) => s.path.endsWith("/login"))).toHaveLength(2);
       // Spent indeed: the same secret_id is refused straight away, and without the hint.
-      const again = await s5(["cipher", "vault", "never-sealed"], {
-        env: { ...env, VAULT_ADDR: admin.addr },
-      });
+      const again = await s5(["cipher", "vault", "never-sealed"], { env: envAt(admin.addr) });
       expect(again.code).toBe(9);
       expect(again.stderr).toContain(": invalid role or secret ID");
       expect(again.stderr).not.toContain("may have reached Vault");
@@ -180,29 +178,9 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
   });
 
   it("renews a login token in a long-lived process", async () => {
-    const approle = unique("approle");
-    await apiOk(admin, "POST", `sys/auth/${approle}`, { type: "approle" });
-    await apiOk(admin, "POST", `auth/${approle}/role/short`, {
-      token_policies: [policy],
-      token_ttl: "3s",
-      token_max_ttl: "1h",
-    });
-    const roleId = (await apiOk(admin, "GET", `auth/${approle}/role/short/role-id`)).data.role_id;
-    const secretId = (await apiOk(admin, "POST", `auth/${approle}/role/short/secret-id`, {})).data
-      .secret_id;
+    const { envAt } = await appRole("short", { token_ttl: "3s", token_max_ttl: "1h" });
     const proxy = await startFaultProxy(admin.addr);
-    const backends = coreBackends(
-      vaultEnv({
-        VAULT_ADDR: proxy.url,
-        VAULT_TOKEN: undefined,
-        S5_VAULT_AUTH_METHOD: "approle",
-        S5_VAULT_AUTH_MOUNT: approle,
-        S5_VAULT_ROLE_ID: roleId,
-        S5_VAULT_SECRET_ID: secretId,
-        S5_VAULT_TRANSIT_MOUNT: mount,
-        S5_VAULT_TRANSIT_KEY: key,
-      }),
-    );
+    const backends = coreBackends(envAt(proxy.url));
     try {
       const vault = await backends.get("vault");
       const [body] = await vault.encrypt([Buffer.from("long-lived")]);

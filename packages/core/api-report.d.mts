@@ -195,11 +195,24 @@ interface DuplicateKey {
 }
 /** The first duplicate key in a valid JSON text, or undefined. */
 export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
+/** Where the record is kept and which project it is about. */
+interface KnownKeysPlace {
+  /** The record (`known-keys.json`). */
+  file: string;
+  /** The project's `.s5.json`, as found. */
+  project: string;
+  /** Where a record that cannot be written is reported (encrypting goes on). */
+  warn?: ((message: string) => void) | undefined;
+}
+/** Adds public keys to a project's entry (read again first: another s5 may have written since). */
+export declare function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
   keys: readonly ProjectKey[];
   /** Secret keys of this user or CI (identities, or project keys themselves). */
   secretKeys: readonly Uint8Array[];
+  /** Where this machine records the project's keys it trusts (known-keys.ts); none: not checked. */
+  known?: KnownKeysPlace | undefined;
 }
 export declare function createLocalBackend(options: LocalOptions): Backend;
 export declare function encodeSecretKey(secretKey: Uint8Array): string;
@@ -347,7 +360,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */
@@ -631,6 +644,11 @@ interface Settings {
   } | undefined;
   /** Where `s5 init` keeps this user's secret key. */
   identityFile: string;
+  /**
+   * Where this machine records the project keys it has encrypted to, per project
+   * (`S5_KNOWN_KEYS_FILE`, else `known-keys.json` beside the default identity).
+   */
+  knownKeysFile: string;
   privateKeyFile: string | undefined;
   /** Overrides as given, for backends that read more of them (Vault). */
   overrides: Overrides;

@@ -118,6 +118,7 @@ describe("completion is generated from the declarations", () => {
       "remove",
       "rotate",
       "show",
+      "trust",
     ]);
     expect(at("completion", "")).toEqual(["bash", "fish", "zsh"]);
     expect(at("render", "--config", "")).toEqual(["conf", "secret.yml"]);
@@ -150,7 +151,7 @@ describe("completion is generated from the declarations", () => {
       expect(fishFlags.sort(), `fish ${def.name}`).toEqual(acceptedFlags(def));
     }
     expect(zsh).toContain("'*:argument:_s5_keys_arguments'");
-    expect(zsh).toContain("(show list generate add remove rotate endorse)");
+    expect(zsh).toContain("(show list generate add remove rotate endorse trust)");
 
     for (const [shell, script, check] of [
       ["zsh", zsh, ["-n"]],

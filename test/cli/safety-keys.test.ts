@@ -5,6 +5,7 @@ import {
   existsSync,
   mkdirSync,
   readFileSync,
+  realpathSync,
   statSync,
   writeFileSync,
 } from "node:fs";
@@ -21,9 +22,10 @@ const writeProject = (dir: string, config: unknown) =>
 
 /**
  * Mallory's pull request: a project key she made, sealed to Alice and to herself (valid proofs:
- * she holds it), appended to Alice's project. Her environment, and the config as written.
+ * she holds it), appended to Alice's project — or, with `replace`, in place of all its keys.
+ * Her environment, and the config as written.
  */
-async function appendMallorysKey(alice: ReturnType<typeof sandbox>) {
+async function appendMallorysKey(alice: ReturnType<typeof sandbox>, replace = false) {
   const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
   const mallory = sandbox();
   const malloryKey = (await mallory.s5(["keys", "generate"])).stdout.toString().trim();
@@ -32,6 +34,7 @@ async function appendMallorysKey(alice: ReturnType<typeof sandbox>) {
     .toString()
     .trim();
   const config = readProject(alice.dir);
+  if (replace) config.local.keys = [];
   await addProjectKey(config, [
     { name: "alice", publicKey: alicePublic },
     { name: "ci", publicKey: malloryPublic },
@@ -305,6 +308,121 @@ describe("project key integrity", () => {
       expect((await alice.s5(["cipher", "x"], { cwd: owned })).code).toBe(0);
     },
   );
+
+  it("a key list replaced outright is refused where the old key was known; keys trust accepts it", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const known = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    expect(mode(known)).toBe(0o600);
+    const oldKey = readProject(alice.dir).local.keys[0];
+    // Every key replaced by Mallory's, sealed to Alice too: everything Alice can open still opens,
+    // and no key is left whose endorsement could be checked.
+    const { config } = await appendMallorysKey(alice, true);
+    const newKey = config.local.keys[0];
+    writeFileSync(join(alice.dir, "a.yml"), "b: {{ s5:seal new-secret }}\n");
+    for (const args of [
+      ["cipher", "new-db-password"],
+      ["seal", "a.yml"],
+    ]) {
+      const refused = await alice.s5(args);
+      expect(refused.code, args.join(" ")).toBe(7);
+      expect(refused.stderr).toContain("S5_KEY_LOCAL_UNKNOWN");
+      expect(refused.stderr).toContain(`local key ${newKey.id} encrypts in`);
+      expect(refused.stderr).toContain("none of the keys listed now is one it knows here");
+      expect(refused.stderr).toContain("s5 keys trust");
+      expect(refused.stdout.length).toBe(0);
+    }
+    expect(readFileSync(join(alice.dir, "a.yml"), "utf8")).toBe("b: {{ s5:seal new-secret }}\n");
+    // Another machine (another home) that never encrypted here trusts what it finds: the first use.
+    const fresh = await alice.s5(["cipher", "x"], {
+      env: { S5_KNOWN_KEYS_FILE: join(alice.dir, "..", "other-known.json") },
+    });
+    expect(fresh.code).toBe(0);
+    // Checked with the team, Alice accepts the keys listed now.
+    const trust = await alice.s5(["keys", "trust"]);
+    expect(trust.code).toBe(0);
+    expect(trust.stderr).toContain(`now encrypts to local key ${newKey.id}`);
+    const token = (await alice.s5(["cipher", "after-trust"])).stdout.toString();
+    expect(token).toContain(`local:${newKey.id}:`);
+    expect(JSON.parse(readFileSync(known, "utf8")).projects).toEqual({
+      [realpathSync(join(alice.dir, ".s5.json"))]: [oldKey.publicKey, newKey.publicKey],
+    });
+  });
+
+  it("a teammate's rotation is accepted by checking its endorsement from the key known here", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const bob = sandbox();
+    const bobPublic = (await bob.s5(["init", "--dir", bob.dir, "--name", "bob"])).stdout
+      .toString()
+      .trim();
+    expect((await alice.s5(["keys", "add", "bob", bobPublic])).code).toBe(0);
+    // An encrypt-only teammate: no identity, so no key to check a rotation with.
+    const carolEnv = { XDG_CONFIG_HOME: join(bob.dir, "..", "carol") };
+    expect((await bob.s5(["cipher", "bob-before"], { cwd: alice.dir })).code).toBe(0);
+    expect((await bob.s5(["cipher", "carol-before"], { cwd: alice.dir, env: carolEnv })).code).toBe(
+      0,
+    );
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    const [first, second] = readProject(alice.dir).local.keys;
+    // Bob holds the key before the new one and checks its endorsement: no question asked.
+    const bobAfter = await bob.s5(["cipher", "bob-after"], { cwd: alice.dir });
+    expect(bobAfter.code).toBe(0);
+    expect(bobAfter.stdout.toString()).toContain(`local:${second.id}:`);
+    const bobKnown = JSON.parse(
+      readFileSync(join(bob.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"),
+    );
+    expect(bobKnown.projects[realpathSync(join(alice.dir, ".s5.json"))]).toEqual([
+      first.publicKey,
+      second.publicKey,
+    ]);
+    // Carol cannot check it: refused, naming the key she knows, until she trusts the new one.
+    const carol = await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv });
+    expect(carol.code).toBe(7);
+    expect(carol.stderr).toContain(
+      `(it knows ${first.id} here, and cannot check that it endorses ${second.id})`,
+    );
+    expect((await bob.s5(["keys", "trust"], { cwd: alice.dir, env: carolEnv })).code).toBe(0);
+    expect((await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv })).code).toBe(
+      0,
+    );
+  });
+
+  it("a record of known keys that others may write is not trusted", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const dir = join(alice.env.XDG_CONFIG_HOME!, "s5");
+    const known = join(dir, "known-keys.json");
+    const before = readFileSync(known, "utf8");
+    chmodSync(known, 0o666);
+    const file = await alice.s5(["cipher", "x"]);
+    expect(file.code).toBe(7);
+    expect(file.stderr).toContain("S5_KEY_KNOWN_MODE");
+    expect(file.stderr).toContain(`chmod 600 ${known}`);
+    expect(file.stdout.length).toBe(0);
+    chmodSync(known, 0o600);
+    chmodSync(dir, 0o777);
+    const folder = await alice.s5(["cipher", "x"]);
+    expect(folder.code).toBe(7);
+    expect(folder.stderr).toContain(`chmod 700 ${dir}`);
+    chmodSync(dir, 0o700);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
+    expect(readFileSync(known, "utf8")).toBe(before);
+    writeFileSync(known, "{ not json");
+    const broken = await alice.s5(["cipher", "x"]);
+    expect(broken.code).toBe(7);
+    expect(broken.stderr).toContain("S5_KEY_KNOWN_FILE");
+    // A place where no record can be kept (a HOME that does not exist): encrypting goes on, and
+    // says that a replaced key list would go unnoticed.
+    const nowhere = await alice.s5(["cipher", "x"], {
+      env: { S5_KNOWN_KEYS_FILE: "/dev/null/known-keys.json" },
+    });
+    expect(nowhere.code).toBe(0);
+    expect(nowhere.stderr).toMatch(
+      /s5: warning: cannot write \/dev\/null\/known-keys\.json \(E[A-Z]+\): this machine cannot remember/,
+    );
+    expect(nowhere.stdout.toString()).toContain("{{ s5:local:");
+  });
 
   it("a recipient's name cannot hold control characters (keys list cannot be spoofed)", async () => {
     const alice = sandbox();

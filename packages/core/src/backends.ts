@@ -27,6 +27,9 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
     return createLocalBackend({
       keys: settings.project?.config.local?.keys ?? [],
       secretKeys: loadSecretKeys(settings),
+      known: settings.project
+        ? { file: settings.knownKeysFile, project: settings.project.file, warn: settings.warn }
+        : undefined,
     });
   }
   if (!settings.aesKey) {

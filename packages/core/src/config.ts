@@ -83,6 +83,11 @@ export interface Settings {
   project: { file: string; dir: string; config: ProjectConfig } | undefined;
   /** Where `s5 init` keeps this user's secret key. */
   identityFile: string;
+  /**
+   * Where this machine records the project keys it has encrypted to, per project
+   * (`S5_KNOWN_KEYS_FILE`, else `known-keys.json` beside the default identity).
+   */
+  knownKeysFile: string;
   privateKeyFile: string | undefined;
   /** Overrides as given, for backends that read more of them (Vault). */
   overrides: Overrides;
@@ -245,10 +250,13 @@ function validateProject(value: unknown, file: string): ProjectConfig {
   return config;
 }
 
+/** s5's directory in the user's configuration (`$XDG_CONFIG_HOME/s5`, `~/.config/s5`). */
+function configDir(env: Readonly<Record<string, string | undefined>>): string {
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config"), "s5");
+}
+
 function defaultIdentityFile(env: Readonly<Record<string, string | undefined>>): string {
-  if (env.S5_IDENTITY_FILE) return env.S5_IDENTITY_FILE;
-  const base = env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config");
-  return join(base, "s5", "identity.txt");
+  return env.S5_IDENTITY_FILE || join(configDir(env), "identity.txt");
 }
 
 /** Resolves flags, environment, project config and defaults into one set of settings. */
@@ -285,6 +293,7 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
     aesKey: overrides.aesKey ?? env.S5_AES_KEY,
     project,
     identityFile: defaultIdentityFile(env),
+    knownKeysFile: env.S5_KNOWN_KEYS_FILE || join(configDir(env), "known-keys.json"),
     privateKeyFile: overrides.privateKeyFile ?? env.S5_PRIVATE_KEY_FILE,
     overrides,
     warn: input.warn ?? warnOnStderr,

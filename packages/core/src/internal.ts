@@ -31,6 +31,7 @@ export {
   encodeSecretKey,
   parseSecretKeys,
 } from "./local/encoding.ts";
+export { type KnownKeysPlace, rememberKeys } from "./local/known-keys.ts";
 export {
   addProjectKey,
   addProjectRecipient,

@@ -6,6 +6,7 @@ import {
   generateIdentity,
   loadSecretKeys,
   publicKeysOf,
+  rememberKeys,
   removeProjectRecipient,
   rotateProjectKey,
   showable,
@@ -18,7 +19,16 @@ import { writeProject } from "../project.ts";
 import { stdoutStream } from "../stdout.ts";
 
 /** The actions of `s5 keys`. */
-const KEYS_ACTIONS = ["show", "list", "generate", "add", "remove", "rotate", "endorse"] as const;
+const KEYS_ACTIONS = [
+  "show",
+  "list",
+  "generate",
+  "add",
+  "remove",
+  "rotate",
+  "endorse",
+  "trust",
+] as const;
 
 function requireProject(settings: Settings) {
   if (!settings.project) {
@@ -43,7 +53,10 @@ export default defineCommand({
                         old tokens still decrypt; needs your own access, and refuses a
                         recipient that no key holder added (an edit of .s5.json)
   endorse               confirm keys made by a rotation before endorsements existed (check
-                        \`git log -p .s5.json\` first): you must hold the key before each one`,
+                        \`git log -p .s5.json\` first): you must hold the key before each one
+  trust                 accept the project's keys as listed now on this machine, after checking
+                        a change of keys that s5 refused (S5_KEY_LOCAL_UNKNOWN): this machine
+                        encrypts only to keys it has seen here or that one of them endorses`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
     { name: "ARGUMENT", optional: true, multiple: true },
@@ -156,6 +169,7 @@ export default defineCommand({
         // Needs your own access: the new key goes only to recipients a key holder added.
         const { key, previous } = await rotateProjectKey(project.config, loadSecretKeys(settings));
         await writeProject(project.file, project.config);
+        rememberKeys({ file: settings.knownKeysFile, project: project.file }, [key.publicKey]);
         say(`local key ${key.id} now encrypts; tokens of ${previous.id} still decrypt`);
         return 0;
       }
@@ -168,6 +182,23 @@ export default defineCommand({
         }
         await writeProject(project.file, project.config);
         say(`endorsed local key(s) ${endorsed.join(", ")} in ${project.file} (commit it)`);
+        return 0;
+      }
+      case "trust": {
+        const project = requireProject(settings);
+        const keys = project.config.local?.keys ?? [];
+        if (keys.length === 0) {
+          throw new KeyError("S5_KEY_LOCAL_NONE", `${project.file} has no local key`, {
+            hint: "run `s5 init` in the project's root directory",
+          });
+        }
+        rememberKeys(
+          { file: settings.knownKeysFile, project: project.file },
+          keys.map((key) => key.publicKey),
+        );
+        say(
+          `this machine now encrypts to local key ${keys.at(-1)!.id} of ${project.file} (trusted here: ${keys.map((key) => key.id).join(", ")})`,
+        );
         return 0;
       }
       default:

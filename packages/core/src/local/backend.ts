@@ -7,6 +7,7 @@ import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
   brokenLink,
   identityFromSecret,
+  isEndorsed,
   isListed,
   type ProjectKey,
   tampered,
@@ -14,6 +15,7 @@ import {
   unlockProjectKey,
   verifyProjectKey,
 } from "./keyring.ts";
+import { checkKnownKey, type KnownKeysPlace } from "./known-keys.ts";
 import {
   type KeyPair,
   loadSodium,
@@ -28,6 +30,8 @@ export interface LocalOptions {
   keys: readonly ProjectKey[];
   /** Secret keys of this user or CI (identities, or project keys themselves). */
   secretKeys: readonly Uint8Array[];
+  /** Where this machine records the project's keys it trusts (known-keys.ts); none: not checked. */
+  known?: KnownKeysPlace | undefined;
 }
 
 export function createLocalBackend(options: LocalOptions): Backend {
@@ -116,6 +120,19 @@ export function createLocalBackend(options: LocalOptions): Backend {
           if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
         }
         checkEndorsed(sodium);
+      }
+      // A key this machine has not seen here must be endorsed by one it has, checked by opening
+      // each key on the way (a rotation); a whole key list replaced is refused.
+      if (options.known) {
+        checkKnownKey(options.known, options.keys, (from) =>
+          options.keys.slice(from + 1).every((next, i) => {
+            try {
+              return isEndorsed(sodium, pairFor(sodium, options.keys[from + i]!.id), next);
+            } catch {
+              return false;
+            }
+          }),
+        );
       }
       return plaintexts.map((plaintext) => ({
         backend: "local" as const,

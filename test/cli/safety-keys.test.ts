@@ -408,6 +408,14 @@ describe("project key integrity", () => {
     chmodSync(dir, 0o700);
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
     expect(readFileSync(known, "utf8")).toBe(before);
+    if (process.getuid?.() === 0) {
+      // Another user's record, private as it is (in a sticky /tmp anyone may create one).
+      chownSync(known, 65534, 65534);
+      const theirs = await alice.s5(["cipher", "x"]);
+      expect(theirs.code).toBe(7);
+      expect(theirs.stderr).toContain("belongs to another user (uid 65534)");
+      chownSync(known, 0, 0);
+    }
     writeFileSync(known, "{ not json");
     const broken = await alice.s5(["cipher", "x"]);
     expect(broken.code).toBe(7);

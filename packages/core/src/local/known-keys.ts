@@ -45,7 +45,17 @@ function projectName(project: string): string {
 function readRecord(file: string): KnownRecord {
   let text: string;
   try {
-    refuseShared(file, statSync(file).mode, "chmod 600");
+    const stat = statSync(file);
+    refuseShared(file, stat.mode, "chmod 600");
+    // Another user's file (in a sticky directory such as /tmp, which lets anyone create one).
+    const me = process.getuid?.();
+    if (me !== undefined && stat.uid !== me && stat.uid !== 0) {
+      throw new KeyError(
+        "S5_KEY_KNOWN_MODE",
+        `${file} (where this machine keeps the project keys it trusts) belongs to another user (uid ${stat.uid}); s5 will not trust it`,
+        { hint: "point S5_KNOWN_KEYS_FILE at a file of yours, in a directory of yours" },
+      );
+    }
     // A directory others may write to lets them put their own file in its place.
     const dir = statSync(dirname(file)).mode;
     if ((dir & 0o1000) === 0) refuseShared(dirname(file), dir, "chmod 700");

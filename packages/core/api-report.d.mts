@@ -204,7 +204,10 @@ interface KnownKeysPlace {
   /** Where a record that cannot be written is reported (encrypting goes on). */
   warn?: ((message: string) => void) | undefined;
 }
-/** Adds public keys to a project's entry (read again first: another s5 may have written since). */
+/**
+ * Adds public keys to a project's entries (under each of its names), holding the record's lock
+ * and starting from the record as it is then.
+ */
 export declare function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
@@ -250,10 +253,16 @@ export declare function addProjectRecipient(config: ProjectConfig, secretKeys: r
  * project config rather than by `s5 keys add` — is refused, naming it: a rotation would hand the
  * new key to it.
  */
-export declare function rotateProjectKey(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<{
+export declare function rotateProjectKey(config: ProjectConfig, secretKeys: readonly Uint8Array[], known?: KnownKeysPlace): Promise<{
   key: ProjectKey;
   previous: ProjectKey;
 }>;
+/**
+ * `s5 keys trust`: records the project's keys, as listed now, as trusted on this machine (after a
+ * change of keys that encrypting refused). The list must hold together: ids made from their
+ * public keys, none twice. Returns the keys recorded.
+ */
+export declare function trustProjectKeys(config: ProjectConfig, known: KnownKeysPlace): Promise<ProjectKey[]>;
 /**
  * `s5 keys endorse`: a holder of the key before it confirms a key made without an endorsement
  * (by `s5 keys rotate` before endorsements existed). Returns the ids endorsed; keys whose

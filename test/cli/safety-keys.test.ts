@@ -6,12 +6,17 @@ import {
   mkdirSync,
   readFileSync,
   realpathSync,
+  rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
 import { addProjectKey } from "@s5/core/internal";
 import { describe, expect, it } from "vitest";
+import { decodePublicKey } from "../../packages/core/src/local/encoding.ts";
+import { createProjectKey, keyEndorsement } from "../../packages/core/src/local/keyring.ts";
+import { loadSodium } from "../../packages/core/src/local/sodium.ts";
 import { sandbox } from "./run.ts";
 
 const mode = (file: string) => statSync(file).mode & 0o777;
@@ -326,9 +331,11 @@ describe("project key integrity", () => {
     ]) {
       const refused = await alice.s5(args);
       expect(refused.code, args.join(" ")).toBe(7);
-      expect(refused.stderr).toContain("S5_KEY_LOCAL_UNKNOWN");
+      expect(refused.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
       expect(refused.stderr).toContain(`local key ${newKey.id} encrypts in`);
-      expect(refused.stderr).toContain("none of the keys listed now is one it knows here");
+      expect(refused.stderr).toContain(
+        "none of the keys listed now is one this machine knows here",
+      );
       expect(refused.stderr).toContain("s5 keys trust");
       expect(refused.stdout.length).toBe(0);
     }
@@ -347,6 +354,106 @@ describe("project key integrity", () => {
     expect(JSON.parse(readFileSync(known, "utf8")).projects).toEqual({
       [realpathSync(join(alice.dir, ".s5.json"))]: [oldKey.publicKey, newKey.publicKey],
     });
+  });
+
+  it("a known key listed again under Mallory's id cannot vouch for her key", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
+    const alicePublic = (await alice.s5(["keys", "show"])).stdout.toString().trim();
+    const config = readProject(alice.dir);
+    const old = config.local.keys[0];
+    // Her key, sealed to Alice; then Alice's known public key under Mallory's id, "endorsed" by
+    // Mallory's key; then her key again, endorsed by itself. Found by id, every link would open
+    // as Mallory's key and check.
+    const sodium = await loadSodium();
+    const { key: mine, pair } = createProjectKey(sodium, [
+      { name: "alice", publicKey: alicePublic },
+    ]);
+    const endorsedBy = (publicKey: string) =>
+      keyEndorsement(sodium, pair, decodePublicKey(publicKey));
+    const lists = {
+      "known key under her id": [
+        mine,
+        { ...old, id: mine.id, endorsement: endorsedBy(old.publicKey) },
+        { ...mine, endorsement: endorsedBy(mine.publicKey) },
+      ],
+      "her key listed twice": [old, { ...mine, endorsement: "A".repeat(43) }, mine],
+    };
+    for (const [name, keys] of Object.entries(lists)) {
+      writeProject(alice.dir, { ...config, local: { keys } });
+      const refused = await alice.s5(["cipher", "new-db-password"]);
+      expect(refused.code, name).toBe(7);
+      expect(refused.stderr).toContain("S5_KEY_LOCAL_MISMATCH");
+      expect(refused.stdout.length).toBe(0);
+    }
+    const known = JSON.parse(
+      readFileSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"),
+    );
+    expect(Object.values(known.projects).flat()).not.toContain(mine.publicKey);
+  });
+
+  it("a .s5.json made a link, or added inside or around a known project, is not a first use", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const trusted = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    const { config: other } = await appendMallorysKey(alice, true);
+    // Mallory's list at config/s5.json, and .s5.json a link to it: a new real path, the same
+    // project as found.
+    mkdirSync(join(alice.dir, "config"));
+    writeFileSync(join(alice.dir, "config", "s5.json"), JSON.stringify(other, null, 2));
+    rmSync(join(alice.dir, ".s5.json"));
+    symlinkSync("config/s5.json", join(alice.dir, ".s5.json"));
+    const linked = await alice.s5(["cipher", "x"]);
+    expect(linked.code).toBe(7);
+    expect(linked.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
+    expect(linked.stdout.length).toBe(0);
+    rmSync(join(alice.dir, ".s5.json"));
+    writeFileSync(join(alice.dir, ".s5.json"), trusted);
+    // A project added under the known one, by the same change.
+    mkdirSync(join(alice.dir, "deploy"));
+    writeProject(join(alice.dir, "deploy"), other);
+    writeFileSync(join(alice.dir, "deploy", "values.yml"), "pw: {{ s5:seal hunter2 }}\n");
+    const nested = await alice.s5(["seal", "values.yml"], { cwd: join(alice.dir, "deploy") });
+    expect(nested.code).toBe(7);
+    expect(nested.stderr).toContain("this machine has never encrypted in this project");
+    expect(nested.stderr).toContain(`.s5.json, around it`);
+    expect(readFileSync(join(alice.dir, "deploy", "values.yml"), "utf8")).toBe(
+      "pw: {{ s5:seal hunter2 }}\n",
+    );
+    // Trusted there on purpose, it encrypts.
+    expect((await alice.s5(["keys", "trust"], { cwd: join(alice.dir, "deploy") })).code).toBe(0);
+    expect((await alice.s5(["seal", "values.yml"], { cwd: join(alice.dir, "deploy") })).code).toBe(
+      0,
+    );
+  });
+
+  it("keys rotate refuses to rotate from a key list this machine does not trust", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    await appendMallorysKey(alice, true);
+    const before = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    const rotate = await alice.s5(["keys", "rotate"]);
+    expect(rotate.code).toBe(7);
+    expect(rotate.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
+    expect(readFileSync(join(alice.dir, ".s5.json"), "utf8")).toBe(before);
+  });
+
+  it("many s5 processes recording keys at once lose none of them", async () => {
+    const alice = sandbox();
+    const dirs = Array.from({ length: 12 }, (_, i) => join(alice.dir, `p${i}`));
+    for (const dir of dirs) mkdirSync(dir);
+    await alice.s5(["keys", "generate"]);
+    await alice.s5(["init", "--dir", dirs[0]!]);
+    const results = await Promise.all(dirs.map((dir) => alice.s5(["init", "--dir", dir])));
+    expect(results.map((result) => result.code)).toEqual(dirs.map(() => 0));
+    const known = JSON.parse(
+      readFileSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"),
+    );
+    for (const dir of dirs) {
+      expect(known.projects[realpathSync(join(dir, ".s5.json"))], dir).toHaveLength(1);
+    }
+    expect(existsSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json.lock"))).toBe(false);
   });
 
   it("a teammate's rotation is accepted by checking its endorsement from the key known here", async () => {
@@ -380,7 +487,7 @@ describe("project key integrity", () => {
     const carol = await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv });
     expect(carol.code).toBe(7);
     expect(carol.stderr).toContain(
-      `(it knows ${first.id} here, and cannot check that it endorses ${second.id})`,
+      `(this machine knows ${first.id} here, and cannot check that it endorses ${second.id})`,
     );
     expect((await bob.s5(["keys", "trust"], { cwd: alice.dir, env: carolEnv })).code).toBe(0);
     expect((await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv })).code).toBe(

@@ -42,6 +42,7 @@ export {
   publicKeysOf,
   removeProjectRecipient,
   rotateProjectKey,
+  trustProjectKeys,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
 export {

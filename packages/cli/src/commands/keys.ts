@@ -10,6 +10,7 @@ import {
   removeProjectRecipient,
   rotateProjectKey,
   showable,
+  trustProjectKeys,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -55,7 +56,7 @@ export default defineCommand({
   endorse               confirm keys made by a rotation before endorsements existed (check
                         \`git log -p .s5.json\` first): you must hold the key before each one
   trust                 accept the project's keys as listed now on this machine, after checking
-                        a change of keys that s5 refused (S5_KEY_LOCAL_UNKNOWN): this machine
+                        a change of keys that s5 refused (S5_KEY_LOCAL_UNTRUSTED): this machine
                         encrypts only to keys it has seen here or that one of them endorses`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
@@ -167,9 +168,14 @@ export default defineCommand({
       case "rotate": {
         const project = requireProject(settings);
         // Needs your own access: the new key goes only to recipients a key holder added.
-        const { key, previous } = await rotateProjectKey(project.config, loadSecretKeys(settings));
+        const known = { file: settings.knownKeysFile, project: project.file };
+        const { key, previous } = await rotateProjectKey(
+          project.config,
+          loadSecretKeys(settings),
+          known,
+        );
         await writeProject(project.file, project.config);
-        rememberKeys({ file: settings.knownKeysFile, project: project.file }, [key.publicKey]);
+        rememberKeys(known, [key.publicKey]);
         say(`local key ${key.id} now encrypts; tokens of ${previous.id} still decrypt`);
         return 0;
       }
@@ -186,16 +192,10 @@ export default defineCommand({
       }
       case "trust": {
         const project = requireProject(settings);
-        const keys = project.config.local?.keys ?? [];
-        if (keys.length === 0) {
-          throw new KeyError("S5_KEY_LOCAL_NONE", `${project.file} has no local key`, {
-            hint: "run `s5 init` in the project's root directory",
-          });
-        }
-        rememberKeys(
-          { file: settings.knownKeysFile, project: project.file },
-          keys.map((key) => key.publicKey),
-        );
+        const keys = await trustProjectKeys(project.config, {
+          file: settings.knownKeysFile,
+          project: project.file,
+        });
         say(
           `this machine now encrypts to local key ${keys.at(-1)!.id} of ${project.file} (trusted here: ${keys.map((key) => key.id).join(", ")})`,
         );

@@ -13,6 +13,7 @@ import {
   tampered,
   unendorsed,
   unlockProjectKey,
+  verifyKeyList,
   verifyProjectKey,
 } from "./keyring.ts";
 import { checkKnownKey, type KnownKeysPlace } from "./known-keys.ts";
@@ -110,6 +111,8 @@ export function createLocalBackend(options: LocalOptions): Backend {
         });
       }
       const sodium = await loadSodium();
+      // Every key, not only this one: links are checked by opening keys found by their ids.
+      verifyKeyList(sodium, options.keys);
       const publicKey = verifyProjectKey(sodium, key);
       // Where this user can unlock the key, the key sealed to them must be this very key (checked
       // by unlocking); anyone else may still encrypt, as public keys allow.

@@ -225,6 +225,25 @@ export function verifyProjectKey(sodium: SodiumModule, key: ProjectKey): Buffer 
 }
 
 /**
+ * Checks every key of a project's list, not only the one that encrypts: each id made from its
+ * public key, and no id or public key listed twice. A key listed again under another key's id
+ * would be unlocked as that other key (keys are found by id), so its link to the next would be
+ * checked with the wrong key pair.
+ */
+export function verifyKeyList(sodium: SodiumModule, keys: readonly ProjectKey[]): void {
+  const ids = new Set<string>();
+  const publicKeys = new Set<string>();
+  for (const key of keys) {
+    verifyProjectKey(sodium, key);
+    if (ids.has(key.id) || publicKeys.has(key.publicKey)) {
+      throw altered(key.id, "it is listed twice");
+    }
+    ids.add(key.id);
+    publicKeys.add(key.publicKey);
+  }
+}
+
+/**
  * Finds the secret key of a project key with the identities at hand: an identity that is the
  * project key itself (CI may hold that), or one that is a recipient of it. The key found must
  * match the public key in the project config.

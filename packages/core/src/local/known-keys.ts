@@ -7,15 +7,17 @@
  * by opening each key on the way). The first use of a project here trusts what it lists.
  *
  * The file is `known-keys.json` beside the identity (`$XDG_CONFIG_HOME/s5`), or
- * `S5_KNOWN_KEYS_FILE`: 0600, written all-or-nothing, refused when group or others may write it
- * (they could add their key). Projects are named by the real path of their `.s5.json`.
+ * `S5_KNOWN_KEYS_FILE`: 0600, written all-or-nothing under a lock, refused when another user owns
+ * it or others may write it or its directory (they could add their key). A project is named by the
+ * path its `.s5.json` was found at and by that file's real path; a first use inside or around a
+ * project this machine knows is no first use (a `.s5.json` added by the same change).
  */
 import { KeyError } from "../errors.ts";
 import type { ProjectKey } from "./keyring.ts";
 
 const { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
   process.getBuiltinModule("node:fs");
-const { dirname, resolve } = process.getBuiltinModule("node:path");
+const { dirname, resolve, sep } = process.getBuiltinModule("node:path");
 
 /** Where the record is kept and which project it is about. */
 export interface KnownKeysPlace {
@@ -32,13 +34,27 @@ interface KnownRecord {
   projects: { [project: string]: string[] };
 }
 
-/** The project's name in the record: the real path of its `.s5.json`. */
-function projectName(project: string): string {
+/**
+ * The project's names in the record: the path of its `.s5.json` as found, and its real path. Both
+ * are looked up and both recorded: a `.s5.json` replaced by a link to another file keeps the name
+ * it was found under, and stays the same project.
+ */
+function projectNames(project: string): string[] {
+  const found = resolve(project);
+  let real = found;
   try {
-    return realpathSync.native(project);
+    real = realpathSync.native(project);
   } catch {
-    return resolve(project);
+    // gone: the path as found
   }
+  return real === found ? [found] : [found, real];
+}
+
+/** Whether directories `a` and `b` are one inside the other (not the same one). */
+function nested(a: string, b: string): boolean {
+  const inside = (child: string, parent: string) =>
+    child !== parent && (parent === sep || child.startsWith(`${parent}${sep}`));
+  return inside(a, b) || inside(b, a);
 }
 
 /** The record, or an empty one when there is none yet. Throws when others may write it. */
@@ -137,22 +153,73 @@ function rememberWhileEncrypting(place: KnownKeysPlace, publicKeys: readonly str
   }
 }
 
-/** Adds public keys to a project's entry (read again first: another s5 may have written since). */
-export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void {
-  const record = readRecord(place.file);
-  const name = projectName(place.project);
-  const known = new Set(record.projects[name] ?? []);
-  const before = known.size;
-  for (const key of publicKeys) known.add(key);
-  if (known.size === before && record.projects[name]) return;
-  record.projects[name] = [...known];
-  writeRecord(place.file, record);
+const LOCK_WAIT_MS = 5000;
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Runs `update` while holding `FILE.lock` (made with O_EXCL): two s5 processes that record keys
+ * at once would otherwise each write the record read before the other's write, and one project's
+ * entry would be lost (its next use would then trust whatever it lists). A lock older than 30 s
+ * is from an s5 that died, and is taken over.
+ */
+function withLock(file: string, update: () => void): void {
+  const lock = `${file}.lock`;
+  const cannot = (error: unknown) =>
+    new KeyError(
+      "S5_KEY_KNOWN_WRITE",
+      `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
+      { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
+    );
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannot(error);
+  }
+  const started = Date.now();
+  for (;;) {
+    try {
+      writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw cannot(error);
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+    } catch {
+      // released meanwhile
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file}: ${lock} is held`, {
+        hint: `another s5 is recording keys; if none runs, remove ${lock}`,
+      });
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+  }
+  try {
+    update();
+  } finally {
+    rmSync(lock, { force: true });
+  }
 }
 
-/** The public keys this machine has seen for the project, or undefined on its first use here. */
-export function knownKeys(place: KnownKeysPlace): ReadonlySet<string> | undefined {
-  const keys = readRecord(place.file).projects[projectName(place.project)];
-  return keys ? new Set(keys) : undefined;
+/**
+ * Adds public keys to a project's entries (under each of its names), holding the record's lock
+ * and starting from the record as it is then.
+ */
+export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void {
+  withLock(place.file, () => {
+    const record = readRecord(place.file);
+    let changed = false;
+    for (const name of projectNames(place.project)) {
+      const listed = record.projects[name];
+      const known = new Set(listed ?? []);
+      for (const key of publicKeys) known.add(key);
+      if (listed && known.size === listed.length) continue;
+      record.projects[name] = [...known];
+      changed = true;
+    }
+    if (changed) writeRecord(place.file, record);
+  });
 }
 
 /**
@@ -168,14 +235,28 @@ export function checkKnownKey(
 ): void {
   const encrypting = keys.at(-1);
   if (!encrypting) return;
-  const known = knownKeys(place);
-  if (!known) {
-    rememberWhileEncrypting(
-      place,
-      keys.map((key) => key.publicKey),
+  const record = readRecord(place.file);
+  const names = projectNames(place.project);
+  if (!names.some((name) => record.projects[name])) {
+    // A first use, unless this machine knows a project around it or inside it: a `.s5.json`
+    // added under a known project (or above one) by a change could take that project's secrets.
+    const near = Object.keys(record.projects).find((known) =>
+      names.some((name) => nested(dirname(name), dirname(known))),
     );
-    return;
+    if (!near) {
+      rememberWhileEncrypting(
+        place,
+        keys.map((key) => key.publicKey),
+      );
+      return;
+    }
+    throw untrusted(
+      place,
+      encrypting,
+      `this machine has never encrypted in this project, and knows the project of ${near}, ${dirname(near).length > dirname(names[0]!).length ? "inside" : "around"} it`,
+    );
   }
+  const known = new Set(names.flatMap((name) => record.projects[name] ?? []));
   if (known.has(encrypting.publicKey)) return;
   const last = keys.findLastIndex((key) => known.has(key.publicKey));
   if (last >= 0 && endorsedFrom(last)) {
@@ -186,17 +267,23 @@ export function checkKnownKey(
     return;
   }
   const seen = keys.filter((key) => known.has(key.publicKey)).map((key) => key.id);
-  throw new KeyError(
-    "S5_KEY_LOCAL_UNKNOWN",
-    `local key ${encrypting.id} encrypts in ${place.project}, and is not one this machine knows for this project${
-      seen.length > 0
-        ? ` (it knows ${seen.join(", ")} here, and cannot check that ${seen.length > 1 ? "they endorse" : "it endorses"} ${encrypting.id})`
-        : " (none of the keys listed now is one it knows here)"
-    }: whoever made it could read every new secret`,
+  throw untrusted(
+    place,
+    encrypting,
+    seen.length > 0
+      ? `this machine knows ${seen.join(", ")} here, and cannot check that ${seen.length > 1 ? "they endorse" : "it endorses"} ${encrypting.id}`
+      : "none of the keys listed now is one this machine knows here",
+  );
+}
+
+function untrusted(place: KnownKeysPlace, key: ProjectKey, why: string): KeyError {
+  return new KeyError(
+    "S5_KEY_LOCAL_UNTRUSTED",
+    `local key ${key.id} encrypts in ${place.project}, and this machine does not trust it there (${why}): whoever made it could read every new secret`,
     {
       hint:
-        "check who changed the keys and why (`git log -p .s5.json`); if the change is right (a new " +
-        "`s5 init`, or a rotation you cannot check because you do not hold the key before it), run " +
+        "check who changed the keys and why (`git log -p .s5.json`), and ask them, not through the " +
+        `change itself, for the new key's public key; only if it is ${key.publicKey}, run ` +
         "`s5 keys trust` to accept the keys listed now",
     },
   );

@@ -19,8 +19,10 @@ import {
   tampered,
   unendorsed,
   unlockProjectKey,
+  verifyKeyList,
   verifyProjectKey,
 } from "./keyring.ts";
+import { checkKnownKey, type KnownKeysPlace, rememberKeys } from "./known-keys.ts";
 import { generateKeyPair, type KeyPair, loadSodium, type SodiumModule } from "./sodium.ts";
 
 export interface Identity {
@@ -93,12 +95,14 @@ export async function addProjectRecipient(
 export async function rotateProjectKey(
   config: ProjectConfig,
   secretKeys: readonly Uint8Array[],
+  known?: KnownKeysPlace,
 ): Promise<{ key: ProjectKey; previous: ProjectKey }> {
   const previous = config.local?.keys.at(-1);
   if (!previous) {
     throw new KeyError("S5_KEY_LOCAL_NONE", "no local key to rotate", { hint: "run `s5 init`" });
   }
   const sodium = await loadSodium();
+  verifyKeyList(sodium, config.local!.keys);
   const identities = identitiesOf(sodium, secretKeys);
   const pair = unlockProjectKey(sodium, previous, previous.id, identities);
   // The key rotated from must itself be one a key holder made, through every link that can be
@@ -109,6 +113,17 @@ export async function rotateProjectKey(
     return pair;
   });
   if (broken) throw unendorsed(broken.key, broken.previous);
+  // The key rotated from must be one this machine trusts for the project, as for encrypting: a
+  // rotation from a replaced list would hand the new key to whoever replaced it.
+  if (known) {
+    const keys = config.local!.keys;
+    checkKnownKey(known, keys, (from) =>
+      keys.slice(from + 1).every((next, i) => {
+        const pair = tryUnlock(sodium, keys[from + i]!, identities);
+        return pair !== undefined && isEndorsed(sodium, pair, next);
+      }),
+    );
+  }
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));
   if (unproven.length > 0) {
     const names = unproven.map((r) => showable(r.name)).join(", ");
@@ -127,6 +142,29 @@ export async function rotateProjectKey(
   key.endorsement = keyEndorsement(sodium, pair, decodePublicKey(key.publicKey));
   config.local!.keys.push(key);
   return { key, previous };
+}
+
+/**
+ * `s5 keys trust`: records the project's keys, as listed now, as trusted on this machine (after a
+ * change of keys that encrypting refused). The list must hold together: ids made from their
+ * public keys, none twice. Returns the keys recorded.
+ */
+export async function trustProjectKeys(
+  config: ProjectConfig,
+  known: KnownKeysPlace,
+): Promise<ProjectKey[]> {
+  const keys = config.local?.keys ?? [];
+  if (keys.length === 0) {
+    throw new KeyError("S5_KEY_LOCAL_NONE", `${known.project} has no local key`, {
+      hint: "run `s5 init` in the project's root directory",
+    });
+  }
+  verifyKeyList(await loadSodium(), keys);
+  rememberKeys(
+    known,
+    keys.map((key) => key.publicKey),
+  );
+  return keys;
 }
 
 /** The key pairs of secret keys (identities, or project keys themselves). */
@@ -158,6 +196,7 @@ export async function endorseProjectKeys(
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);
   const keys = config.local?.keys ?? [];
+  verifyKeyList(sodium, keys);
   const endorsed: string[] = [];
   for (let i = 1; i < keys.length; i++) {
     const previous = tryUnlock(sodium, keys[i - 1]!, identities);

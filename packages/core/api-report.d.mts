@@ -205,8 +205,9 @@ interface KnownKeysPlace {
   warn?: ((message: string) => void) | undefined;
 }
 /**
- * Adds public keys to a project's entries (under each of its names), holding the record's lock
- * and starting from the record as it is then.
+ * Appends public keys to a project's entries (under each of its names), in order: the last one
+ * given is the key this machine encrypts to there from now on (one listed already moves to the
+ * end). Holds the record's lock, and starts from the record as it is then.
  */
 export declare function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void;
 interface LocalOptions {
@@ -258,17 +259,19 @@ export declare function rotateProjectKey(config: ProjectConfig, secretKeys: read
   previous: ProjectKey;
 }>;
 /**
- * `s5 keys trust`: records the project's keys, as listed now, as trusted on this machine (after a
- * change of keys that encrypting refused). The list must hold together: ids made from their
- * public keys, none twice. Returns the keys recorded.
+ * `s5 keys trust [ID]`: makes the key that encrypts now (the newest; `id` must name it when given)
+ * the one this machine encrypts to in the project, after a change of keys that encrypting refused.
+ * The list must hold together: ids made from their public keys, none twice.
  */
-export declare function trustProjectKeys(config: ProjectConfig, known: KnownKeysPlace): Promise<ProjectKey[]>;
+export declare function trustProjectKeys(config: ProjectConfig, known: KnownKeysPlace, id?: string): Promise<ProjectKey>;
 /**
- * `s5 keys endorse`: a holder of the key before it confirms a key made without an endorsement
- * (by `s5 keys rotate` before endorsements existed). Returns the ids endorsed; keys whose
- * previous key these secret keys cannot open are left as they are.
+ * `s5 keys endorse ID…`: a holder of the key before it confirms a key made without an endorsement
+ * (by `s5 keys rotate` before endorsements existed), named by its id — never every unendorsed key
+ * at once: a key appended by a change would be endorsed with them. A key whose recipients are not
+ * all proven recipients of the key before it is refused: a rotation keeps the recipients, and a
+ * key that adds one (its author, say) is no rotation. Returns the keys endorsed.
  */
-export declare function endorseProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<string[]>;
+export declare function endorseProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[], ids: readonly string[]): Promise<ProjectKey[]>;
 /** What `s5 keys list` can check of one project key with the secret keys at hand. */
 interface KeyCheck {
   /** Public keys of the recipients with a valid proof; undefined when the key cannot be opened. */

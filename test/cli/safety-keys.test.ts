@@ -1,4 +1,6 @@
 // Key material is never written to, or read from, a file that group or others can access.
+
+import { spawnSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
@@ -204,6 +206,13 @@ describe("project key integrity", () => {
     const cipher = await alice.s5(["cipher", "new-db-password"]);
     expect(cipher.code).toBe(7);
     expect(cipher.stderr).toContain("S5_KEY_LOCAL_UNENDORSED");
+    // Endorsing it, as the message offers for keys of old rotations, is refused: it adds a
+    // recipient (Mallory's "ci") the key before it does not have.
+    const appended = config.local.keys[1].id;
+    const endorse = await alice.s5(["keys", "endorse", appended]);
+    expect(endorse.code).toBe(7);
+    expect(endorse.stderr).toContain(`local key ${appended} has recipients that local key`);
+    expect(endorse.stderr).toContain("does not: ci");
     expect(cipher.stdout.length).toBe(0);
     expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
       /UNENDORSED: not made by a holder/,
@@ -222,7 +231,10 @@ describe("project key integrity", () => {
     delete legacy.local.keys[1].endorsement;
     writeProject(alice.dir, legacy);
     expect((await alice.s5(["cipher", "x"])).code).toBe(7);
-    expect((await alice.s5(["keys", "endorse"])).code).toBe(0);
+    expect((await alice.s5(["keys", "endorse"])).code).toBe(2);
+    const endorsed = await alice.s5(["keys", "endorse", legacy.local.keys[1].id]);
+    expect(endorsed.code).toBe(0);
+    expect(endorsed.stderr).toContain(`endorsed local key ${legacy.local.keys[1].id} (s5pk-`);
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
   });
 
@@ -334,7 +346,7 @@ describe("project key integrity", () => {
       expect(refused.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
       expect(refused.stderr).toContain(`local key ${newKey.id} encrypts in`);
       expect(refused.stderr).toContain(
-        "none of the keys listed now is one this machine knows here",
+        "the key this machine last encrypted to here is no longer listed",
       );
       expect(refused.stderr).toContain("s5 keys trust");
       expect(refused.stdout.length).toBe(0);
@@ -395,6 +407,7 @@ describe("project key integrity", () => {
 
   it("a .s5.json made a link, or added inside or around a known project, is not a first use", async () => {
     const alice = sandbox();
+    spawnSync("git", ["init", "-q"], { cwd: alice.dir });
     await alice.s5(["init", "--name", "alice"]);
     const trusted = readFileSync(join(alice.dir, ".s5.json"), "utf8");
     const { config: other } = await appendMallorysKey(alice, true);
@@ -417,7 +430,9 @@ describe("project key integrity", () => {
     const nested = await alice.s5(["seal", "values.yml"], { cwd: join(alice.dir, "deploy") });
     expect(nested.code).toBe(7);
     expect(nested.stderr).toContain("this machine has never encrypted in this project");
-    expect(nested.stderr).toContain(`.s5.json, around it`);
+    expect(nested.stderr).toContain(
+      `which sits inside the project of ${realpathSync(alice.dir)}/.s5.json in the same git work tree`,
+    );
     expect(readFileSync(join(alice.dir, "deploy", "values.yml"), "utf8")).toBe(
       "pw: {{ s5:seal hunter2 }}\n",
     );
@@ -426,6 +441,90 @@ describe("project key integrity", () => {
     expect((await alice.s5(["seal", "values.yml"], { cwd: join(alice.dir, "deploy") })).code).toBe(
       0,
     );
+    // Outside any git work tree (a project in your home), a project below is a first use.
+    const home = sandbox();
+    await home.s5(["init", "--name", "me"]);
+    mkdirSync(join(home.dir, "code"));
+    await home.s5(["init", "--name", "me", "--dir", "code"]);
+    expect((await home.s5(["cipher", "x"], { cwd: join(home.dir, "code") })).code).toBe(0);
+  });
+
+  it("a key list put back from before a rotation is refused: the retired key stays retired", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
+    const beforeRotation = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
+    const [first, second] = readProject(alice.dir).local.keys;
+    // The old file put back whole, or the keys reordered with Alice's entry gone from the new one.
+    const reordered = readProject(alice.dir);
+    reordered.local.keys = [{ ...second, recipients: [] }, first];
+    for (const text of [beforeRotation, JSON.stringify(reordered, null, 2)]) {
+      writeFileSync(join(alice.dir, ".s5.json"), text);
+      const refused = await alice.s5(["cipher", "to-the-retired-key"]);
+      expect(refused.code).toBe(7);
+      expect(refused.stderr).toContain(
+        "(it is older than the key this machine last encrypted to here",
+      );
+      expect(refused.stderr).toContain(": a key list from before a rotation)");
+      expect(refused.stdout.length).toBe(0);
+    }
+  });
+
+  it("keys trust names one key: a key planted earlier in the list never becomes one to encrypt to", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    // Carol encrypts and is no recipient: she cannot check rotations.
+    const carol = sandbox();
+    const carolRun = (args: string[]) => carol.s5(args, { cwd: alice.dir });
+    expect((await carolRun(["cipher", "c1"])).code).toBe(0);
+    // Mallory plants her key first in the list (sealed to herself only): nothing encrypts to it.
+    await appendMallorysKey(alice);
+    const planted = readProject(alice.dir);
+    const mallorys = planted.local.keys.pop();
+    mallorys.recipients = mallorys.recipients.filter((r: { name: string }) => r.name === "ci");
+    planted.local.keys.unshift(mallorys);
+    writeProject(alice.dir, planted);
+    expect((await carolRun(["cipher", "c2"])).code).toBe(0);
+    // Alice rotates (her rotation checks the links she can open); Carol trusts the new key by id.
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    const rotated = readProject(alice.dir).local.keys.at(-1);
+    expect((await carolRun(["cipher", "c3"])).code).toBe(7);
+    expect((await carolRun(["keys", "trust", mallorys.id])).code).toBe(7);
+    expect((await carolRun(["keys", "trust", rotated.id])).code).toBe(0);
+    // Then Mallory moves her key to the end: refused, for Carol as for Alice.
+    const moved = readProject(alice.dir);
+    moved.local.keys.push(moved.local.keys.shift());
+    writeProject(alice.dir, moved);
+    for (const run of [carolRun, (args: string[]) => alice.s5(args)]) {
+      const refused = await run(["cipher", "c4"]);
+      expect(refused.code).toBe(7);
+      expect(refused.stdout.length).toBe(0);
+    }
+  });
+
+  it("another clone or worktree of the project keeps the rules of the one this machine knows", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    expect((await alice.s5(["cipher", "x"])).code).toBe(0);
+    // Mallory's branch: her key appended, Alice's entry on the key before removed (so that Alice
+    // cannot check the link); checked out as a worktree, at a path this machine has never seen.
+    const { config } = await appendMallorysKey(alice);
+    config.local.keys[0].recipients = config.local.keys[0].recipients.filter(
+      (r: { name: string }) => r.name !== "alice",
+    );
+    const worktree = join(alice.dir, "..", "worktree");
+    mkdirSync(worktree);
+    writeProject(worktree, config);
+    const refused = await alice.s5(["cipher", "to-mallory"], { cwd: worktree });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
+    expect(refused.stderr).toContain(`cannot check that it endorses ${config.local.keys[1].id}`);
+    // A clean clone of the same project there is the same project: it encrypts as before.
+    writeFileSync(join(worktree, ".s5.json"), readFileSync(join(alice.dir, ".s5.json")));
+    writeProject(worktree, { ...config, local: { keys: [readProject(alice.dir).local.keys[0]] } });
+    expect((await alice.s5(["cipher", "y"], { cwd: worktree })).code).toBe(0);
   });
 
   it("keys rotate refuses to rotate from a key list this machine does not trust", async () => {
@@ -487,7 +586,7 @@ describe("project key integrity", () => {
     const carol = await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv });
     expect(carol.code).toBe(7);
     expect(carol.stderr).toContain(
-      `(this machine knows ${first.id} here, and cannot check that it endorses ${second.id})`,
+      `(this machine last encrypted to ${first.id} here, and cannot check that it endorses ${second.id})`,
     );
     expect((await bob.s5(["keys", "trust"], { cwd: alice.dir, env: carolEnv })).code).toBe(0);
     expect((await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv })).code).toBe(

@@ -53,11 +53,13 @@ export default defineCommand({
   rotate                add a new project key for the current recipients; new tokens use it,
                         old tokens still decrypt; needs your own access, and refuses a
                         recipient that no key holder added (an edit of .s5.json)
-  endorse               confirm keys made by a rotation before endorsements existed (check
-                        \`git log -p .s5.json\` first): you must hold the key before each one
-  trust                 accept the project's keys as listed now on this machine, after checking
-                        a change of keys that s5 refused (S5_KEY_LOCAL_UNTRUSTED): this machine
-                        encrypts only to keys it has seen here or that one of them endorses`,
+  endorse ID…           confirm keys made by a rotation before endorsements existed, by id
+                        (check \`git log -p .s5.json\` first): you must hold the key before each
+                        one, and a key with a recipient the key before it lacks is refused
+  trust [ID]            after a change of keys that s5 refused (S5_KEY_LOCAL_UNTRUSTED) and you
+                        checked with its author: encrypt to the key that encrypts now (ID, if
+                        given, must be its id). Each machine encrypts only to the key it last
+                        trusted in a project, or to a rotation from it that your key can check`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
     { name: "ARGUMENT", optional: true, multiple: true },
@@ -180,24 +182,31 @@ export default defineCommand({
         return 0;
       }
       case "endorse": {
+        if (rest.length === 0) context.usage("usage: s5 keys endorse ID… (see `s5 keys list`)");
         const project = requireProject(settings);
-        const endorsed = await endorseProjectKeys(project.config, loadSecretKeys(settings));
+        const endorsed = await endorseProjectKeys(project.config, loadSecretKeys(settings), rest);
         if (endorsed.length === 0) {
-          say("nothing to endorse: every key you can check is endorsed");
+          say("nothing to endorse: the keys named are endorsed already");
           return 0;
         }
         await writeProject(project.file, project.config);
-        say(`endorsed local key(s) ${endorsed.join(", ")} in ${project.file} (commit it)`);
+        for (const key of endorsed) {
+          say(
+            `endorsed local key ${key.id} (${key.publicKey}; recipients: ${key.recipients.map((r) => showable(r.name)).join(", ")}) in ${project.file} (commit it)`,
+          );
+        }
         return 0;
       }
       case "trust": {
+        if (rest.length > 1) context.usage("usage: s5 keys trust [ID]");
         const project = requireProject(settings);
-        const keys = await trustProjectKeys(project.config, {
-          file: settings.knownKeysFile,
-          project: project.file,
-        });
+        const key = await trustProjectKeys(
+          project.config,
+          { file: settings.knownKeysFile, project: project.file },
+          rest[0],
+        );
         say(
-          `this machine now encrypts to local key ${keys.at(-1)!.id} of ${project.file} (trusted here: ${keys.map((key) => key.id).join(", ")})`,
+          `this machine now encrypts to local key ${key.id} (${key.publicKey}) in ${project.file}`,
         );
         return 0;
       }

@@ -162,7 +162,7 @@ export function unendorsed(key: ProjectKey, previous: ProjectKey): KeyError {
       hint:
         "a key appended by editing .s5.json: check `git log -p .s5.json` and remove it. If your " +
         "team made it with `s5 keys rotate` before endorsements, a holder of the previous key " +
-        "confirms it with `s5 keys endorse`",
+        `checks it and confirms it with \`s5 keys endorse ${key.id}\``,
     },
   );
 }

@@ -2,22 +2,36 @@
  * The project keys this machine has encrypted to, per project (like ssh's known_hosts). A pull
  * request that replaces a project's whole key list with keys its author made (sealed to every
  * recipient, so that everything still decrypts) would receive every new secret; no endorsement
- * can catch it, since no old key is left to check against. So encrypting refuses a key this
- * machine has not seen for the project, unless a key it has seen endorses it (a rotation, checked
- * by opening each key on the way). The first use of a project here trusts what it lists.
+ * can catch it, since no old key is left to check against.
+ *
+ * Each project's entry lists, in order, the keys this machine has trusted there; the last is the
+ * one it encrypts to. Encrypting goes on with that key, or with a key after it in the project's
+ * list that it endorses link by link (a rotation, checked by opening each key on the way). An
+ * older key of the entry (a list put back from before a rotation: the retired key of a removed
+ * teammate) and anything else are refused until `s5 keys trust`, which makes the key that
+ * encrypts now the last. A first use records that key only; it is no first use when another entry
+ * lists one of the project's keys (another clone, a worktree: that entry's rules hold), nor inside
+ * or around a project this machine knows in the same git work tree (a `.s5.json` a change added).
  *
  * The file is `known-keys.json` beside the identity (`$XDG_CONFIG_HOME/s5`), or
  * `S5_KNOWN_KEYS_FILE`: 0600, written all-or-nothing under a lock, refused when another user owns
  * it or others may write it or its directory (they could add their key). A project is named by the
- * path its `.s5.json` was found at and by that file's real path; a first use inside or around a
- * project this machine knows is no first use (a `.s5.json` added by the same change).
+ * path its `.s5.json` was found at and by that file's real path.
  */
 import { KeyError } from "../errors.ts";
 import type { ProjectKey } from "./keyring.ts";
 
-const { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
-  process.getBuiltinModule("node:fs");
-const { dirname, resolve, sep } = process.getBuiltinModule("node:path");
+const {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = process.getBuiltinModule("node:fs");
+const { dirname, join, resolve, sep } = process.getBuiltinModule("node:path");
 
 /** Where the record is kept and which project it is about. */
 export interface KnownKeysPlace {
@@ -48,6 +62,14 @@ function projectNames(project: string): string[] {
     // gone: the path as found
   }
   return real === found ? [found] : [found, real];
+}
+
+/** The top of the git work tree that holds `dir` (the nearest directory with a `.git`), if any. */
+function workTree(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    if (existsSync(join(at, ".git"))) return at;
+    if (dirname(at) === at) return undefined;
+  }
 }
 
 /** Whether directories `a` and `b` are one inside the other (not the same one). */
@@ -175,10 +197,11 @@ function withLock(file: string, update: () => void): void {
   } catch (error) {
     throw cannot(error);
   }
+  const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
   const started = Date.now();
   for (;;) {
     try {
-      writeFileSync(lock, String(process.pid), { flag: "wx", mode: 0o600 });
+      writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
       break;
     } catch (error) {
       if ((error as { code?: string }).code !== "EEXIST") throw cannot(error);
@@ -198,24 +221,29 @@ function withLock(file: string, update: () => void): void {
   try {
     update();
   } finally {
-    rmSync(lock, { force: true });
+    // Only our own: a lock taken over as stale meanwhile is another process's now.
+    try {
+      if (readFileSync(lock, "utf8") === token) rmSync(lock, { force: true });
+    } catch {
+      // gone
+    }
   }
 }
 
 /**
- * Adds public keys to a project's entries (under each of its names), holding the record's lock
- * and starting from the record as it is then.
+ * Appends public keys to a project's entries (under each of its names), in order: the last one
+ * given is the key this machine encrypts to there from now on (one listed already moves to the
+ * end). Holds the record's lock, and starts from the record as it is then.
  */
 export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void {
   withLock(place.file, () => {
     const record = readRecord(place.file);
     let changed = false;
     for (const name of projectNames(place.project)) {
-      const listed = record.projects[name];
-      const known = new Set(listed ?? []);
-      for (const key of publicKeys) known.add(key);
-      if (listed && known.size === listed.length) continue;
-      record.projects[name] = [...known];
+      const listed = record.projects[name] ?? [];
+      const next = [...listed.filter((key) => !publicKeys.includes(key)), ...publicKeys];
+      if (next.length === listed.length && next.every((key, i) => key === listed[i])) continue;
+      record.projects[name] = next;
       changed = true;
     }
     if (changed) writeRecord(place.file, record);
@@ -223,10 +251,9 @@ export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[
 }
 
 /**
- * Checks the key that encrypts against the record. `endorsedFrom(i)` tells whether every key
- * after index `i` is endorsed by the one before it, checked by opening each (false when this user
- * cannot open one). A key that passes is added to the record; the first use of a project here adds
- * every key it lists.
+ * Checks the key that encrypts against the record (see the top of this file). `endorsedFrom(i)`
+ * tells whether every key after index `i` is endorsed by the one before it, checked by opening
+ * each (false when this user cannot open one). Keys that pass are added to the record.
  */
 export function checkKnownKey(
   place: KnownKeysPlace,
@@ -237,54 +264,80 @@ export function checkKnownKey(
   if (!encrypting) return;
   const record = readRecord(place.file);
   const names = projectNames(place.project);
-  if (!names.some((name) => record.projects[name])) {
-    // A first use, unless this machine knows a project around it or inside it: a `.s5.json`
-    // added under a known project (or above one) by a change could take that project's secrets.
-    const near = Object.keys(record.projects).find((known) =>
-      names.some((name) => nested(dirname(name), dirname(known))),
-    );
-    if (!near) {
-      rememberWhileEncrypting(
+  const own = names.map((name) => record.projects[name]).find((entry) => entry !== undefined);
+  // Not known here: the same project elsewhere (another clone, a worktree) if an entry lists one
+  // of its keys; else a first use.
+  const listed = new Set(keys.map((key) => key.publicKey));
+  const elsewhere = own
+    ? undefined
+    : Object.values(record.projects).find((entry) => entry.some((key) => listed.has(key)));
+  const entry = own ?? elsewhere;
+  if (!entry || entry.length === 0) {
+    const near = nearProject(record, names);
+    if (near) {
+      throw untrusted(
         place,
-        keys.map((key) => key.publicKey),
+        encrypting,
+        `this machine has never encrypted in this project, which sits ${near.where} the project of ${near.file} in the same git work tree`,
       );
-      return;
     }
+    rememberWhileEncrypting(place, [encrypting.publicKey]);
+    return;
+  }
+  const head = entry.at(-1)!;
+  const headId = keys.find((key) => key.publicKey === head)?.id;
+  if (encrypting.publicKey === head) {
+    if (!own) rememberWhileEncrypting(place, [head]);
+    return;
+  }
+  if (entry.includes(encrypting.publicKey)) {
     throw untrusted(
       place,
       encrypting,
-      `this machine has never encrypted in this project, and knows the project of ${near}, ${dirname(near).length > dirname(names[0]!).length ? "inside" : "around"} it`,
+      `it is older than the key this machine last encrypted to here${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
     );
   }
-  const known = new Set(names.flatMap((name) => record.projects[name] ?? []));
-  if (known.has(encrypting.publicKey)) return;
-  const last = keys.findLastIndex((key) => known.has(key.publicKey));
-  if (last >= 0 && endorsedFrom(last)) {
-    rememberWhileEncrypting(
-      place,
-      keys.slice(last + 1).map((key) => key.publicKey),
-    );
+  const from = keys.findIndex((key) => key.publicKey === head);
+  if (from >= 0 && endorsedFrom(from)) {
+    rememberWhileEncrypting(place, [head, ...keys.slice(from + 1).map((key) => key.publicKey)]);
     return;
   }
-  const seen = keys.filter((key) => known.has(key.publicKey)).map((key) => key.id);
   throw untrusted(
     place,
     encrypting,
-    seen.length > 0
-      ? `this machine knows ${seen.join(", ")} here, and cannot check that ${seen.length > 1 ? "they endorse" : "it endorses"} ${encrypting.id}`
-      : "none of the keys listed now is one this machine knows here",
+    from < 0
+      ? "the key this machine last encrypted to here is no longer listed"
+      : `this machine last encrypted to ${keys[from]!.id} here, and cannot check that it endorses ${encrypting.id}`,
   );
+}
+
+/** A project this machine knows inside or around this one, in the same git work tree. */
+function nearProject(
+  record: KnownRecord,
+  names: readonly string[],
+): { file: string; where: string } | undefined {
+  for (const name of names) {
+    const dir = dirname(name);
+    const tree = workTree(dir);
+    if (!tree) continue;
+    for (const known of Object.keys(record.projects)) {
+      const other = dirname(known);
+      if (!nested(dir, other) || workTree(other) !== tree) continue;
+      return { file: known, where: other.length < dir.length ? "inside" : "around" };
+    }
+  }
+  return undefined;
 }
 
 function untrusted(place: KnownKeysPlace, key: ProjectKey, why: string): KeyError {
   return new KeyError(
     "S5_KEY_LOCAL_UNTRUSTED",
-    `local key ${key.id} encrypts in ${place.project}, and this machine does not trust it there (${why}): whoever made it could read every new secret`,
+    `local key ${key.id} encrypts in ${place.project}, and this machine does not trust it there (${why}): whoever holds it could read every new secret`,
     {
       hint:
-        "check who changed the keys and why (`git log -p .s5.json`), and ask them, not through the " +
-        `change itself, for the new key's public key; only if it is ${key.publicKey}, run ` +
-        "`s5 keys trust` to accept the keys listed now",
+        "check `git log -p .s5.json`, and ask the person who made that key — not through the " +
+        `change itself — for its public key; only if it is ${key.publicKey}, run ` +
+        `\`s5 keys trust ${key.id}\``,
     },
   );
 }

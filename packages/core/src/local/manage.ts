@@ -20,7 +20,6 @@ import {
   unendorsed,
   unlockProjectKey,
   verifyKeyList,
-  verifyProjectKey,
 } from "./keyring.ts";
 import { checkKnownKey, type KnownKeysPlace, rememberKeys } from "./known-keys.ts";
 import { generateKeyPair, type KeyPair, loadSodium, type SodiumModule } from "./sodium.ts";
@@ -145,26 +144,34 @@ export async function rotateProjectKey(
 }
 
 /**
- * `s5 keys trust`: records the project's keys, as listed now, as trusted on this machine (after a
- * change of keys that encrypting refused). The list must hold together: ids made from their
- * public keys, none twice. Returns the keys recorded.
+ * `s5 keys trust [ID]`: makes the key that encrypts now (the newest; `id` must name it when given)
+ * the one this machine encrypts to in the project, after a change of keys that encrypting refused.
+ * The list must hold together: ids made from their public keys, none twice.
  */
 export async function trustProjectKeys(
   config: ProjectConfig,
   known: KnownKeysPlace,
-): Promise<ProjectKey[]> {
+  id?: string,
+): Promise<ProjectKey> {
   const keys = config.local?.keys ?? [];
-  if (keys.length === 0) {
+  const newest = keys.at(-1);
+  if (!newest) {
     throw new KeyError("S5_KEY_LOCAL_NONE", `${known.project} has no local key`, {
       hint: "run `s5 init` in the project's root directory",
     });
   }
   verifyKeyList(await loadSodium(), keys);
-  rememberKeys(
-    known,
-    keys.map((key) => key.publicKey),
-  );
-  return keys;
+  if (id !== undefined && id !== newest.id) {
+    throw new KeyError(
+      "S5_KEY_LOCAL_UNTRUSTED",
+      `local key ${newest.id} encrypts in ${known.project}, not ${showable(id)}; nothing was trusted`,
+      {
+        hint: `check \`s5 keys list\`; trust the key that encrypts by its id: s5 keys trust ${newest.id}`,
+      },
+    );
+  }
+  rememberKeys(known, [newest.publicKey]);
+  return newest;
 }
 
 /** The key pairs of secret keys (identities, or project keys themselves). */
@@ -185,25 +192,57 @@ function tryUnlock(
 }
 
 /**
- * `s5 keys endorse`: a holder of the key before it confirms a key made without an endorsement
- * (by `s5 keys rotate` before endorsements existed). Returns the ids endorsed; keys whose
- * previous key these secret keys cannot open are left as they are.
+ * `s5 keys endorse ID…`: a holder of the key before it confirms a key made without an endorsement
+ * (by `s5 keys rotate` before endorsements existed), named by its id — never every unendorsed key
+ * at once: a key appended by a change would be endorsed with them. A key whose recipients are not
+ * all proven recipients of the key before it is refused: a rotation keeps the recipients, and a
+ * key that adds one (its author, say) is no rotation. Returns the keys endorsed.
  */
 export async function endorseProjectKeys(
   config: ProjectConfig,
   secretKeys: readonly Uint8Array[],
-): Promise<string[]> {
+  ids: readonly string[],
+): Promise<ProjectKey[]> {
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);
   const keys = config.local?.keys ?? [];
   verifyKeyList(sodium, keys);
-  const endorsed: string[] = [];
-  for (let i = 1; i < keys.length; i++) {
-    const previous = tryUnlock(sodium, keys[i - 1]!, identities);
-    if (!previous || isEndorsed(sodium, previous, keys[i]!)) continue;
-    verifyProjectKey(sodium, keys[i]!);
-    keys[i]!.endorsement = keyEndorsement(sodium, previous, decodePublicKey(keys[i]!.publicKey));
-    endorsed.push(keys[i]!.id);
+  const endorsed: ProjectKey[] = [];
+  for (const id of ids) {
+    const i = keys.findIndex((key) => key.id === id);
+    const key = keys[i];
+    if (!key || i === 0) {
+      throw new KeyError(
+        "S5_KEY_LOCAL_ENDORSE",
+        `${key ? `local key ${id} is the first key` : `no local key ${showable(id)}`}: nothing to endorse`,
+        { hint: "`s5 keys list` shows the keys and which are UNENDORSED" },
+      );
+    }
+    const previous = keys[i - 1]!;
+    const pair = tryUnlock(sodium, previous, identities);
+    if (!pair) {
+      throw new KeyError(
+        "S5_KEY_LOCAL_ENDORSE",
+        `you cannot open local key ${previous.id}, the key before ${id}: only its holders can endorse what follows it`,
+        { hint: "ask a recipient of that key to check and endorse it" },
+      );
+    }
+    if (isEndorsed(sodium, pair, key)) continue;
+    const proven = new Set(
+      previous.recipients.filter((r) => isProven(sodium, pair, r)).map((r) => r.publicKey),
+    );
+    const added = key.recipients.filter((r) => !proven.has(r.publicKey));
+    if (added.length > 0) {
+      throw new KeyError(
+        "S5_KEY_LOCAL_ENDORSE",
+        `local key ${id} has recipients that local key ${previous.id} does not: ${added.map((r) => showable(r.name)).join(", ")}; a rotation keeps the recipients, so it was not made by one`,
+        {
+          hint: "a key appended by editing .s5.json: check `git log -p .s5.json` and remove it; to add someone, `s5 keys add` after a real rotation",
+        },
+      );
+    }
+    key.endorsement = keyEndorsement(sodium, pair, decodePublicKey(key.publicKey));
+    endorsed.push(key);
   }
   return endorsed;
 }

@@ -431,7 +431,7 @@ describe("project key integrity", () => {
     expect(nested.code).toBe(7);
     expect(nested.stderr).toContain("this machine has never encrypted in this project");
     expect(nested.stderr).toContain(
-      `which sits inside the project of ${realpathSync(alice.dir)}/.s5.json in the same git work tree`,
+      `knows the project of ${realpathSync(alice.dir)}/.s5.json in the same git repository`,
     );
     expect(readFileSync(join(alice.dir, "deploy", "values.yml"), "utf8")).toBe(
       "pw: {{ s5:seal hunter2 }}\n",
@@ -504,6 +504,70 @@ describe("project key integrity", () => {
     }
   });
 
+  it("a worktree or submodule of a branch that replaced every key is no first use", async () => {
+    const alice = sandbox();
+    const git = (args: string[], cwd = alice.dir) =>
+      spawnSync("git", ["-c", "user.name=a", "-c", "user.email=a@b", ...args], { cwd });
+    git(["init", "-q"]);
+    await alice.s5(["init", "--name", "alice"]);
+    git(["add", ".s5.json"]);
+    git(["commit", "-qm", "keys"]);
+    const { config: mallorys } = await appendMallorysKey(alice, true);
+    git(["checkout", "-q", "--", ".s5.json"]);
+    // A worktree of her branch: only her keys, at a path this machine has never seen.
+    const worktree = join(alice.dir, "..", "worktree");
+    expect(git(["worktree", "add", "-q", worktree]).status).toBe(0);
+    writeProject(worktree, mallorys);
+    // A submodule of hers (its git directory under the superproject's .git/modules).
+    const submodule = join(alice.dir, "deploy");
+    mkdirSync(join(alice.dir, ".git", "modules"));
+    expect(
+      git([
+        "init",
+        "-q",
+        `--separate-git-dir=${join(alice.dir, ".git", "modules", "deploy")}`,
+        submodule,
+      ]).status,
+    ).toBe(0);
+    writeProject(submodule, mallorys);
+    for (const cwd of [worktree, submodule]) {
+      const refused = await alice.s5(["cipher", "to-mallory"], { cwd });
+      expect(refused.code, cwd).toBe(7);
+      expect(refused.stderr).toContain(
+        `knows the project of ${realpathSync(alice.dir)}/.s5.json in the same git repository`,
+      );
+      expect(refused.stdout.length).toBe(0);
+    }
+  });
+
+  it("every entry that lists one of the keys must agree, a stale clone's too", async () => {
+    // Alice's first clone (since deleted) knew K1 only; her main clone knows the rotation to K2.
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const mallory = sandbox();
+    const malloryPublic = (await mallory.s5(["init", "--dir", mallory.dir, "--name", "m"])).stdout
+      .toString()
+      .trim();
+    expect((await alice.s5(["keys", "add", "mallory", malloryPublic])).code).toBe(0);
+    const main = join(alice.dir, "..", "main");
+    mkdirSync(main);
+    writeFileSync(join(main, ".s5.json"), readFileSync(join(alice.dir, ".s5.json")));
+    const beforeRotation = readProject(main);
+    expect((await alice.s5(["cipher", "x"], { cwd: main })).code).toBe(0);
+    rmSync(join(alice.dir, ".s5.json"));
+    expect((await alice.s5(["keys", "remove", "mallory"], { cwd: main })).code).toBe(0);
+    expect((await alice.s5(["keys", "rotate"], { cwd: main })).code).toBe(0);
+    // Mallory, removed, kept K1: she forks a rotation of her own from it, in a new worktree.
+    const fork = join(alice.dir, "..", "fork");
+    mkdirSync(fork);
+    writeProject(fork, beforeRotation);
+    expect((await mallory.s5(["keys", "rotate"], { cwd: fork })).code).toBe(0);
+    const refused = await alice.s5(["cipher", "to-mallory"], { cwd: fork });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
+    expect(refused.stdout.length).toBe(0);
+  });
+
   it("another clone or worktree of the project keeps the rules of the one this machine knows", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
@@ -574,6 +638,10 @@ describe("project key integrity", () => {
     // Bob holds the key before the new one and checks its endorsement: no question asked.
     const bobAfter = await bob.s5(["cipher", "bob-after"], { cwd: alice.dir });
     expect(bobAfter.code).toBe(0);
+    expect(bobAfter.stderr).toContain(`s5: warning: local key ${second.id} now encrypts in`);
+    expect(
+      (await bob.s5(["cipher", "bob-again"], { cwd: alice.dir })).stderr.toString(),
+    ).not.toContain("now encrypts");
     expect(bobAfter.stdout.toString()).toContain(`local:${second.id}:`);
     const bobKnown = JSON.parse(
       readFileSync(join(bob.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"),

@@ -9,9 +9,10 @@
  * list that it endorses link by link (a rotation, checked by opening each key on the way). An
  * older key of the entry (a list put back from before a rotation: the retired key of a removed
  * teammate) and anything else are refused until `s5 keys trust`, which makes the key that
- * encrypts now the last. A first use records that key only; it is no first use when another entry
- * lists one of the project's keys (another clone, a worktree: that entry's rules hold), nor inside
- * or around a project this machine knows in the same git work tree (a `.s5.json` a change added).
+ * encrypts now the last. A first use records that key only; it is no first use when entries list
+ * one of the project's keys (another clone, a worktree: each of them must agree), nor when this
+ * machine knows another project of the same git repository (a `.s5.json` a change added, a
+ * worktree or a submodule of a branch that replaced every key).
  *
  * The file is `known-keys.json` beside the identity (`$XDG_CONFIG_HOME/s5`), or
  * `S5_KNOWN_KEYS_FILE`: 0600, written all-or-nothing under a lock, refused when another user owns
@@ -62,21 +63,6 @@ function projectNames(project: string): string[] {
     // gone: the path as found
   }
   return real === found ? [found] : [found, real];
-}
-
-/** The top of the git work tree that holds `dir` (the nearest directory with a `.git`), if any. */
-function workTree(dir: string): string | undefined {
-  for (let at = dir; ; at = dirname(at)) {
-    if (existsSync(join(at, ".git"))) return at;
-    if (dirname(at) === at) return undefined;
-  }
-}
-
-/** Whether directories `a` and `b` are one inside the other (not the same one). */
-function nested(a: string, b: string): boolean {
-  const inside = (child: string, parent: string) =>
-    child !== parent && (parent === sep || child.startsWith(`${parent}${sep}`));
-  return inside(a, b) || inside(b, a);
 }
 
 /** The record, or an empty one when there is none yet. Throws when others may write it. */
@@ -264,69 +250,102 @@ export function checkKnownKey(
   if (!encrypting) return;
   const record = readRecord(place.file);
   const names = projectNames(place.project);
-  const own = names.map((name) => record.projects[name]).find((entry) => entry !== undefined);
-  // Not known here: the same project elsewhere (another clone, a worktree) if an entry lists one
-  // of its keys; else a first use.
+  // What an entry says of the key that encrypts: nothing to add (its last key), keys to add (a
+  // rotation from its last key, checked), or a refusal.
+  const judge = (entry: readonly string[]): string[] | undefined => {
+    const head = entry.at(-1)!;
+    if (encrypting.publicKey === head) return undefined;
+    const headId = keys.find((key) => key.publicKey === head)?.id;
+    if (entry.includes(encrypting.publicKey)) {
+      throw untrusted(
+        place,
+        encrypting,
+        `it is older than the key this machine last encrypted to here${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
+      );
+    }
+    const from = keys.findIndex((key) => key.publicKey === head);
+    if (from >= 0 && endorsedFrom(from)) {
+      return [head, ...keys.slice(from + 1).map((key) => key.publicKey)];
+    }
+    throw untrusted(
+      place,
+      encrypting,
+      from < 0
+        ? "the key this machine last encrypted to here is no longer listed"
+        : `this machine last encrypted to ${headId} here, and cannot check that it endorses ${encrypting.id}`,
+    );
+  };
+  const own = names.map((name) => record.projects[name]).find((entry) => entry?.length);
+  if (own) {
+    const added = judge(own);
+    if (added) {
+      // Said once, when it happens: a fork from a key a removed teammate kept would look the same
+      // to a machine that never saw the real rotation.
+      place.warn?.(
+        `local key ${encrypting.id} now encrypts in ${place.project}: a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
+      );
+      rememberWhileEncrypting(place, added);
+    }
+    return;
+  }
+  // Not known here: the same project elsewhere (another clone, a worktree) when entries list one
+  // of its keys — every one of them must agree, a stale one too.
   const listed = new Set(keys.map((key) => key.publicKey));
-  const elsewhere = own
-    ? undefined
-    : Object.values(record.projects).find((entry) => entry.some((key) => listed.has(key)));
-  const entry = own ?? elsewhere;
-  if (!entry || entry.length === 0) {
-    const near = nearProject(record, names);
+  const others = Object.values(record.projects).filter((entry) =>
+    entry.some((key) => listed.has(key)),
+  );
+  if (others.length === 0) {
+    const near = sameRepository(record, names);
     if (near) {
       throw untrusted(
         place,
         encrypting,
-        `this machine has never encrypted in this project, which sits ${near.where} the project of ${near.file} in the same git work tree`,
+        `this machine has never encrypted in this project, and knows the project of ${near} in the same git repository`,
       );
     }
-    rememberWhileEncrypting(place, [encrypting.publicKey]);
-    return;
   }
-  const head = entry.at(-1)!;
-  const headId = keys.find((key) => key.publicKey === head)?.id;
-  if (encrypting.publicKey === head) {
-    if (!own) rememberWhileEncrypting(place, [head]);
-    return;
-  }
-  if (entry.includes(encrypting.publicKey)) {
-    throw untrusted(
-      place,
-      encrypting,
-      `it is older than the key this machine last encrypted to here${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
-    );
-  }
-  const from = keys.findIndex((key) => key.publicKey === head);
-  if (from >= 0 && endorsedFrom(from)) {
-    rememberWhileEncrypting(place, [head, ...keys.slice(from + 1).map((key) => key.publicKey)]);
-    return;
-  }
-  throw untrusted(
-    place,
-    encrypting,
-    from < 0
-      ? "the key this machine last encrypted to here is no longer listed"
-      : `this machine last encrypted to ${keys[from]!.id} here, and cannot check that it endorses ${encrypting.id}`,
-  );
+  for (const entry of others) judge(entry);
+  rememberWhileEncrypting(place, [encrypting.publicKey]);
 }
 
-/** A project this machine knows inside or around this one, in the same git work tree. */
-function nearProject(
-  record: KnownRecord,
-  names: readonly string[],
-): { file: string; where: string } | undefined {
-  for (const name of names) {
-    const dir = dirname(name);
-    const tree = workTree(dir);
-    if (!tree) continue;
-    for (const known of Object.keys(record.projects)) {
-      const other = dirname(known);
-      if (!nested(dir, other) || workTree(other) !== tree) continue;
-      return { file: known, where: other.length < dir.length ? "inside" : "around" };
+/**
+ * The repository that holds `dir`: the git directory that every worktree of it shares (a
+ * worktree's `.git` file names its own, whose `commondir` names the shared one), and for a
+ * submodule its superproject's (its git directory is under the superproject's `.git/modules/`).
+ * Undefined outside git. A clone inside another repository is a repository of its own.
+ */
+function repositoryOf(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const dotGit = join(at, ".git");
+    if (existsSync(dotGit)) {
+      try {
+        let gitDir = dotGit;
+        if (statSync(dotGit).isFile()) {
+          const named = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, "utf8"))?.[1];
+          if (!named) return realpathSync.native(at);
+          gitDir = resolve(at, named);
+        }
+        const commonFile = join(gitDir, "commondir");
+        const common = existsSync(commonFile)
+          ? resolve(gitDir, readFileSync(commonFile, "utf8").trim())
+          : gitDir;
+        const real = realpathSync.native(common);
+        const modules = real.indexOf(`${sep}.git${sep}modules${sep}`);
+        return modules >= 0 ? real.slice(0, modules + `${sep}.git`.length) : real;
+      } catch {
+        return resolve(at);
+      }
     }
+    if (dirname(at) === at) return undefined;
   }
-  return undefined;
+}
+
+/** A project this machine knows in the same git repository as this one (see {@link repositoryOf}). */
+function sameRepository(record: KnownRecord, names: readonly string[]): string | undefined {
+  const mine = new Set(names.map((name) => repositoryOf(dirname(name))));
+  mine.delete(undefined);
+  if (mine.size === 0) return undefined;
+  return Object.keys(record.projects).find((known) => mine.has(repositoryOf(dirname(known))));
 }
 
 function untrusted(place: KnownKeysPlace, key: ProjectKey, why: string): KeyError {

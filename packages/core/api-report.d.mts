@@ -203,6 +203,11 @@ interface KnownKeysPlace {
   project: string;
   /** Where a record that cannot be written is reported (encrypting goes on). */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * `S5_TRUSTED_KEY`: a project public key (`s5pk-…`) that the key which encrypts must be, or be a
+   * checked rotation from — for a fresh home (CI), where every use is a first use.
+   */
+  pinned?: string | undefined;
 }
 /**
  * Appends public keys to a project's entries (under each of its names), in order: the last one

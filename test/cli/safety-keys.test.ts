@@ -568,6 +568,42 @@ describe("project key integrity", () => {
     expect(refused.stdout.length).toBe(0);
   });
 
+  it("S5_TRUSTED_KEY pins the key a fresh home (CI) may encrypt to, and follows checked rotations", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const ci = (await alice.s5(["keys", "generate"])).stdout.toString().trim();
+    const ciPublic = (
+      await alice.s5(["keys", "show"], { env: { S5_PRIVATE_KEY: ci, XDG_CONFIG_HOME: "/none" } })
+    ).stdout
+      .toString()
+      .trim();
+    expect((await alice.s5(["keys", "add", "ci", ciPublic])).code).toBe(0);
+    const pinned = readProject(alice.dir).local.keys[0].publicKey;
+    // Each CI job: a fresh home, the pin from a protected CI variable.
+    const job = (extra: Record<string, string> = {}) => ({
+      env: {
+        S5_PRIVATE_KEY: ci,
+        XDG_CONFIG_HOME: join(alice.dir, "..", `ci-${Math.random()}`),
+        S5_TRUSTED_KEY: pinned,
+        ...extra,
+      },
+    });
+    expect((await alice.s5(["cipher", "from-ci"], job())).code).toBe(0);
+    // A pull request's branch that replaced every key: refused in the job.
+    const trusted = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    await appendMallorysKey(alice, true);
+    const refused = await alice.s5(["cipher", "from-ci"], job());
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain("(S5_TRUSTED_KEY is no longer listed)");
+    expect(refused.stdout.length).toBe(0);
+    // Without the pin the fresh home is a first use (what the pin is for).
+    expect((await alice.s5(["cipher", "x"], job({ S5_TRUSTED_KEY: "" }))).code).toBe(0);
+    // A real rotation: CI, a recipient, checks it from the pinned key.
+    writeFileSync(join(alice.dir, ".s5.json"), trusted);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    expect((await alice.s5(["cipher", "after-rotation"], job())).code).toBe(0);
+  });
+
   it("another clone or worktree of the project keeps the rules of the one this machine knows", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
@@ -654,7 +690,7 @@ describe("project key integrity", () => {
     const carol = await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv });
     expect(carol.code).toBe(7);
     expect(carol.stderr).toContain(
-      `(this machine last encrypted to ${first.id} here, and cannot check that it endorses ${second.id})`,
+      `(the key this machine last encrypted to here is ${first.id}, and this machine cannot check that it endorses ${second.id})`,
     );
     expect((await bob.s5(["keys", "trust"], { cwd: alice.dir, env: carolEnv })).code).toBe(0);
     expect((await bob.s5(["cipher", "carol-after"], { cwd: alice.dir, env: carolEnv })).code).toBe(

@@ -28,7 +28,12 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
       keys: settings.project?.config.local?.keys ?? [],
       secretKeys: loadSecretKeys(settings),
       known: settings.project
-        ? { file: settings.knownKeysFile, project: settings.project.file, warn: settings.warn }
+        ? {
+            file: settings.knownKeysFile,
+            project: settings.project.file,
+            warn: settings.warn,
+            pinned: settings.env.S5_TRUSTED_KEY?.trim() || undefined,
+          }
         : undefined,
     });
   }

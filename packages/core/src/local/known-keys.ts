@@ -42,6 +42,11 @@ export interface KnownKeysPlace {
   project: string;
   /** Where a record that cannot be written is reported (encrypting goes on). */
   warn?: ((message: string) => void) | undefined;
+  /**
+   * `S5_TRUSTED_KEY`: a project public key (`s5pk-…`) that the key which encrypts must be, or be a
+   * checked rotation from — for a fresh home (CI), where every use is a first use.
+   */
+  pinned?: string | undefined;
 }
 
 interface KnownRecord {
@@ -252,7 +257,10 @@ export function checkKnownKey(
   const names = projectNames(place.project);
   // What an entry says of the key that encrypts: nothing to add (its last key), keys to add (a
   // rotation from its last key, checked), or a refusal.
-  const judge = (entry: readonly string[]): string[] | undefined => {
+  const judge = (
+    entry: readonly string[],
+    last = "the key this machine last encrypted to here",
+  ): string[] | undefined => {
     const head = entry.at(-1)!;
     if (encrypting.publicKey === head) return undefined;
     const headId = keys.find((key) => key.publicKey === head)?.id;
@@ -260,7 +268,7 @@ export function checkKnownKey(
       throw untrusted(
         place,
         encrypting,
-        `it is older than the key this machine last encrypted to here${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
+        `it is older than ${last}${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
       );
     }
     const from = keys.findIndex((key) => key.publicKey === head);
@@ -271,10 +279,19 @@ export function checkKnownKey(
       place,
       encrypting,
       from < 0
-        ? "the key this machine last encrypted to here is no longer listed"
-        : `this machine last encrypted to ${headId} here, and cannot check that it endorses ${encrypting.id}`,
+        ? `${last} is no longer listed`
+        : `${last} is ${headId}, and this machine cannot check that it endorses ${encrypting.id}`,
     );
   };
+  if (place.pinned) {
+    if (!/^s5pk-[A-Za-z0-9_-]{43}$/.test(place.pinned)) {
+      // Not shown: a secret key set in the wrong variable must not be printed.
+      throw new KeyError("S5_KEY_LOCAL_UNTRUSTED", "S5_TRUSTED_KEY is not a project public key", {
+        hint: "set it to the public key of the project key CI may encrypt to (`s5 keys list` shows it: s5pk-…)",
+      });
+    }
+    judge([place.pinned], "S5_TRUSTED_KEY");
+  }
   const own = names.map((name) => record.projects[name]).find((entry) => entry?.length);
   if (own) {
     const added = judge(own);

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { B as Overrides, Ct as TokenError, D as TokenMatch, Dt as formatLocation, E as TOKEN_HINT, Et as UsageError, F as Backends, G as defaultBackend, H as ProjectConfig, K as findProjectFile, Q as resolveSettings, R as createBackends, St as S5ErrorOptions, T as Spliced, Tt as TokenFailures, U as Settings, V as PROJECT_FILE, W as SettingsInput, Z as readProjectFile, _ as findOneToken, _t as ExitCodeValue, at as Backend, b as renderSources, bt as Location, ct as LocalBody, dt as VaultBody, f as FoundToken, ft as backendNames, g as Source, gt as ExitCode, h as ResolveOptions, ht as DecryptError, i as SealResult, it as AesBody, k as mayContainToken, kt as toS5Error, l as applyFilters, lt as TokenBody, m as RenderOptions, mt as ConfigError, nt as ProjectKey, o as sealText, ot as BackendName, p as FoundTokens, pt as BackendError, r as SealOptions, rt as Recipient, s as FilterName, st as ItemResult, tt as vaultTransit, u as filterNames, ut as TokenInfo, v as findTokens, vt as IoError, wt as TokenFailure, x as resolveTokens, xt as S5Error, yt as KeyError } from "./seal.mjs";
+import { At as formatLocation, Ct as Location, D as TokenMatch, Dt as TokenFailure, E as TOKEN_HINT, Et as TokenError, F as Backends, G as ProjectConfig, J as defaultBackend, K as Settings, Mt as toS5Error, Ot as TokenFailures, R as createBackends, St as KeyError, T as Spliced, Tt as S5ErrorOptions, U as Overrides, W as PROJECT_FILE, Y as findProjectFile, _ as findOneToken, _t as ConfigError, at as ProjectKey, b as renderSources, bt as ExitCodeValue, ct as Backend, dt as LocalBody, et as readProjectFile, f as FoundToken, ft as TokenBody, g as Source, gt as BackendError, h as ResolveOptions, ht as backendNames, i as SealResult, it as vaultTransit, k as mayContainToken, kt as UsageError, l as applyFilters, lt as BackendName, m as RenderOptions, mt as VaultBody, o as sealText, ot as Recipient, p as FoundTokens, pt as TokenInfo, q as SettingsInput, r as SealOptions, s as FilterName, st as AesBody, tt as resolveSettings, u as filterNames, ut as ItemResult, v as findTokens, vt as DecryptError, wt as S5Error, x as resolveTokens, xt as IoError, yt as ExitCode } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as validateName, A as scan, C as ScanResult, H as ProjectConfig, I as SyncBackendName, J as loadSecretKeys, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, Ot as stackFrames, P as LineIndex, S as MalformedMatch, U as Settings, X as readBoolean, Y as parseBackendName, a as openForEdit, at as Backend, c as applyFilter, d as isFilterName, et as vaultEnvAddress, j as scanInPlace, n as Reuse, nt as ProjectKey, p as FoundTokens, q as goToolBackendOf, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
+import { $ as readBoolean, A as scan, B as knownKeysPlace, C as ScanResult, G as ProjectConfig, H as rememberKeys, I as SyncBackendName, K as Settings, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, P as LineIndex, Q as parseBackendName, S as MalformedMatch, V as KnownKeysPlace, X as goToolBackendOf, Z as loadSecretKeys, a as openForEdit, at as ProjectKey, c as applyFilter, ct as Backend, d as isFilterName, j as scanInPlace, jt as stackFrames, n as Reuse, nt as validateName, p as FoundTokens, rt as vaultEnvAddress, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -195,26 +195,6 @@ interface DuplicateKey {
 }
 /** The first duplicate key in a valid JSON text, or undefined. */
 export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
-/** Where the record is kept and which project it is about. */
-interface KnownKeysPlace {
-  /** The record (`known-keys.json`). */
-  file: string;
-  /** The project's `.s5.json`, as found. */
-  project: string;
-  /** Where a record that cannot be written is reported (encrypting goes on). */
-  warn?: ((message: string) => void) | undefined;
-  /**
-   * `S5_TRUSTED_KEY`: a project public key (`s5pk-…`) that the key which encrypts must be, or be a
-   * checked rotation from — for a fresh home (CI), where every use is a first use.
-   */
-  pinned?: string | undefined;
-}
-/**
- * Appends public keys to a project's entries (under each of its names), in order: the last one
- * given is the key this machine encrypts to there from now on (one listed already moves to the
- * end). Holds the record's lock, and starts from the record as it is then.
- */
-export declare function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
   keys: readonly ProjectKey[];
@@ -377,7 +357,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */
@@ -711,6 +691,26 @@ declare function goToolBackendOf(settings: Settings): "aes" | "vault" | undefine
 declare function defaultBackend(settings: Settings): BackendName;
 /** All secret keys this process may use for local-key tokens, from every place they can be. */
 declare function loadSecretKeys(settings: Settings): Uint8Array[];
+/** Where the record is kept and which project it is about. */
+interface KnownKeysPlace {
+  /** The record (`known-keys.json`). */
+  file: string;
+  /** The project's `.s5.json`, as found. */
+  project: string;
+  /** Where a record that cannot be written is reported (encrypting goes on). */
+  warn?: ((message: string) => void) | undefined;
+  /**
+   * `S5_TRUSTED_KEY`: a project public key (`s5pk-…`) that the key which encrypts must be, or be a
+   * checked rotation from — for a fresh home (CI), where every use is a first use.
+   */
+  pinned?: string | undefined;
+}
+/**
+ * Appends public keys to a project's entries (under each of its names), in order: the last one
+ * given is the key this machine encrypts to there from now on (one listed already moves to the
+ * end). Holds the record's lock, and starts from the record as it is then.
+ */
+declare function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void;
 /**
  * The backends of one settings, made on first use. Disposable: `await using backends =
  * createBackends(settings)` releases sockets and timers at the end of the block.
@@ -724,6 +724,8 @@ interface Backends extends AsyncDisposable {
 type SyncBackendName = "local" | "aes";
 /** Creates a local-key or AES backend at once (no `await`), with its `decryptSync`. */
 declare function createSyncBackend(settings: Settings, name: SyncBackendName): Backend;
+/** Where this machine records the project keys it trusts for the project of `projectFile`. */
+declare function knownKeysPlace(settings: Settings, projectFile: string): KnownKeysPlace;
 /**
  * The backends this process has made so far. The CLI's engine (packages/cli/bin/engine.cjs) keeps
  * V8's compiled code per command, and writes it again when a run used a backend the cached code
@@ -969,4 +971,4 @@ interface EditCopy {
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
-export { validateName as $, scan as A, Overrides as B, ScanResult as C, TokenError as Ct, TokenMatch as D, formatLocation as Dt, TOKEN_HINT as E, UsageError as Et, Backends as F, defaultBackend as G, ProjectConfig as H, SyncBackendName as I, loadSecretKeys as J, findProjectFile as K, backendsUsed as L, spliceBytes as M, spliceText as N, bytesAsText as O, stackFrames as Ot, LineIndex as P, resolveSettings as Q, createBackends as R, MalformedMatch as S, S5ErrorOptions as St, Spliced as T, TokenFailures as Tt, Settings as U, PROJECT_FILE as V, SettingsInput as W, readBoolean as X, parseBackendName as Y, readProjectFile as Z, findOneToken as _, ExitCodeValue as _t, openForEdit as a, Backend as at, renderSources as b, Location as bt, applyFilter as c, LocalBody as ct, isFilterName as d, VaultBody as dt, vaultEnvAddress as et, FoundToken as f, backendNames as ft, Source as g, ExitCode as gt, ResolveOptions as h, DecryptError as ht, SealResult as i, AesBody as it, scanInPlace as j, mayContainToken as k, toS5Error as kt, applyFilters as l, TokenBody as lt, RenderOptions as m, ConfigError as mt, Reuse as n, ProjectKey as nt, sealText as o, BackendName as ot, FoundTokens as p, BackendError as pt, goToolBackendOf as q, SealOptions as r, Recipient as rt, FilterName as s, ItemResult as st, EditCopy as t, vaultTransit as tt, filterNames as u, TokenInfo as ut, findTokens as v, IoError as vt, ScanStats as w, TokenFailure as wt, resolveTokens as x, S5Error as xt, plaintextsAsText as y, KeyError as yt, createSyncBackend as z };
+export { readBoolean as $, scan as A, formatLocation as At, knownKeysPlace as B, ScanResult as C, Location as Ct, TokenMatch as D, TokenFailure as Dt, TOKEN_HINT as E, TokenError as Et, Backends as F, ProjectConfig as G, rememberKeys as H, SyncBackendName as I, defaultBackend as J, Settings as K, backendsUsed as L, spliceBytes as M, toS5Error as Mt, spliceText as N, bytesAsText as O, TokenFailures as Ot, LineIndex as P, parseBackendName as Q, createBackends as R, MalformedMatch as S, KeyError as St, Spliced as T, S5ErrorOptions as Tt, Overrides as U, KnownKeysPlace as V, PROJECT_FILE as W, goToolBackendOf as X, findProjectFile as Y, loadSecretKeys as Z, findOneToken as _, ConfigError as _t, openForEdit as a, ProjectKey as at, renderSources as b, ExitCodeValue as bt, applyFilter as c, Backend as ct, isFilterName as d, LocalBody as dt, readProjectFile as et, FoundToken as f, TokenBody as ft, Source as g, BackendError as gt, ResolveOptions as h, backendNames as ht, SealResult as i, vaultTransit as it, scanInPlace as j, stackFrames as jt, mayContainToken as k, UsageError as kt, applyFilters as l, BackendName as lt, RenderOptions as m, VaultBody as mt, Reuse as n, validateName as nt, sealText as o, Recipient as ot, FoundTokens as p, TokenInfo as pt, SettingsInput as q, SealOptions as r, vaultEnvAddress as rt, FilterName as s, AesBody as st, EditCopy as t, resolveSettings as tt, filterNames as u, ItemResult as ut, findTokens as v, DecryptError as vt, ScanStats as w, S5Error as wt, resolveTokens as x, IoError as xt, plaintextsAsText as y, ExitCode as yt, createSyncBackend as z };

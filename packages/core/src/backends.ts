@@ -7,6 +7,7 @@ import type { Backend, BackendName } from "./backend.ts";
 import { goToolBackendOf, loadSecretKeys, type Settings } from "./config.ts";
 import { KeyError, S5Error } from "./errors.ts";
 import { createLocalBackend } from "./local/backend.ts";
+import type { KnownKeysPlace } from "./local/known-keys.ts";
 
 /**
  * The backends of one settings, made on first use. Disposable: `await using backends =
@@ -27,14 +28,7 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
     return createLocalBackend({
       keys: settings.project?.config.local?.keys ?? [],
       secretKeys: loadSecretKeys(settings),
-      known: settings.project
-        ? {
-            file: settings.knownKeysFile,
-            project: settings.project.file,
-            warn: settings.warn,
-            pinned: settings.env.S5_TRUSTED_KEY?.trim() || undefined,
-          }
-        : undefined,
+      known: settings.project ? knownKeysPlace(settings, settings.project.file) : undefined,
     });
   }
   if (!settings.aesKey) {
@@ -43,6 +37,16 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
     });
   }
   return createAesBackend({ key: settings.aesKey });
+}
+
+/** Where this machine records the project keys it trusts for the project of `projectFile`. */
+export function knownKeysPlace(settings: Settings, projectFile: string): KnownKeysPlace {
+  return {
+    file: settings.knownKeysFile,
+    project: projectFile,
+    warn: settings.warn,
+    pinned: settings.env.S5_TRUSTED_KEY?.trim() || undefined,
+  };
 }
 
 /** Every backend this process has made so far, whatever the settings (see {@link backendsUsed}). */

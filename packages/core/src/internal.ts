@@ -4,7 +4,12 @@
  * decryption for the loader. Not a public API: it may change in any release.
  */
 export { type AesOptions, createAesBackend } from "./aes/backend.ts";
-export { backendsUsed, createSyncBackend, type SyncBackendName } from "./backends.ts";
+export {
+  backendsUsed,
+  createSyncBackend,
+  knownKeysPlace,
+  type SyncBackendName,
+} from "./backends.ts";
 export {
   goToolBackendOf,
   loadSecretKeys,

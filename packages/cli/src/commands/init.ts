@@ -1,7 +1,7 @@
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import { PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
-import { addProjectKey, rememberKeys } from "@s5/core/internal";
+import { addProjectKey, knownKeysPlace, rememberKeys } from "@s5/core/internal";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
@@ -70,7 +70,7 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     ]);
     config.backend ??= "local";
     await writeProject(file, config);
-    rememberKeys({ file: settings.knownKeysFile, project: file }, [key.publicKey]);
+    rememberKeys(knownKeysPlace(settings, file), [key.publicKey]);
     say(`created local key ${key.id} in ${file} (commit this file)`);
     say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
     say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");

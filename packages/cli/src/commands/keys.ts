@@ -4,6 +4,7 @@ import {
   checkProjectKeys,
   endorseProjectKeys,
   generateIdentity,
+  knownKeysPlace,
   loadSecretKeys,
   publicKeysOf,
   rememberKeys,
@@ -170,7 +171,7 @@ export default defineCommand({
       case "rotate": {
         const project = requireProject(settings);
         // Needs your own access: the new key goes only to recipients a key holder added.
-        const known = { file: settings.knownKeysFile, project: project.file };
+        const known = knownKeysPlace(settings, project.file);
         const { key, previous } = await rotateProjectKey(
           project.config,
           loadSecretKeys(settings),
@@ -202,7 +203,7 @@ export default defineCommand({
         const project = requireProject(settings);
         const key = await trustProjectKeys(
           project.config,
-          { file: settings.knownKeysFile, project: project.file },
+          knownKeysPlace(settings, project.file),
           rest[0],
         );
         say(

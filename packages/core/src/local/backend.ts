@@ -124,8 +124,8 @@ export function createLocalBackend(options: LocalOptions): Backend {
         }
         checkEndorsed(sodium);
       }
-      // A key this machine has not seen here must be endorsed by one it has, checked by opening
-      // each key on the way (a rotation); a whole key list replaced is refused.
+      // The key must be the one this machine encrypts to in the project, or a rotation from it
+      // checked by opening each key on the way (known-keys.ts): a key list replaced is refused.
       if (options.known) {
         checkKnownKey(options.known, options.keys, (from) =>
           options.keys.slice(from + 1).every((next, i) => {

@@ -624,6 +624,12 @@ interface Overrides {
   transitKey?: string | undefined;
   /** `--transit-mount` (Vault). */
   transitMount?: string | undefined;
+  /**
+   * The CLI: a machine moves on to a teammate's rotated project key when that key's tokens
+   * decrypt, as when it encrypts (packages/core/src/local/known-keys.ts). Libraries do not write
+   * the record while they decrypt.
+   */
+  learnKeys?: boolean | undefined;
 }
 interface Settings {
   cwd: string;
@@ -704,6 +710,8 @@ interface KnownKeysPlace {
    * checked rotation from — for a fresh home (CI), where every use is a first use.
    */
   pinned?: string | undefined;
+  /** Decrypting may move the record on to a newer key (see {@link learnKnownKey}): the CLI's. */
+  learn?: boolean | undefined;
 }
 /**
  * Appends public keys to a project's entries (under each of its names), in order: the last one

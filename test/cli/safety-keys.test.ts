@@ -540,6 +540,39 @@ describe("project key integrity", () => {
     }
   });
 
+  it("a machine learns a teammate's rotation from its tokens, before a fork from the old key", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const bob = sandbox();
+    const bobPublic = (await bob.s5(["init", "--dir", bob.dir, "--name", "bob"])).stdout
+      .toString()
+      .trim();
+    const mallory = sandbox();
+    const malloryPublic = (await mallory.s5(["init", "--dir", mallory.dir, "--name", "m"])).stdout
+      .toString()
+      .trim();
+    expect((await alice.s5(["keys", "add", "bob", bobPublic])).code).toBe(0);
+    expect((await alice.s5(["keys", "add", "mallory", malloryPublic])).code).toBe(0);
+    expect((await bob.s5(["cipher", "before"], { cwd: alice.dir })).code).toBe(0);
+    const beforeRotation = readProject(alice.dir);
+    // Alice removes Mallory and rotates; Bob only renders a token of the new key.
+    expect((await alice.s5(["keys", "remove", "mallory"])).code).toBe(0);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    const token = (await alice.s5(["cipher", "after-rotation"])).stdout.toString();
+    writeFileSync(join(alice.dir, "a.yml"), `a: ${token}\n`);
+    const render = await bob.s5(["render", "a.yml"], { cwd: alice.dir });
+    expect(render.stdout.toString()).toBe("a: after-rotation\n");
+    const rotated = readProject(alice.dir).local.keys.at(-1);
+    expect(render.stderr).toContain(`local key ${rotated.id} now encrypts in`);
+    // Mallory kept the old key: her fork of a rotation from it reaches Bob's machine.
+    writeProject(alice.dir, beforeRotation);
+    expect((await mallory.s5(["keys", "rotate"], { cwd: alice.dir })).code).toBe(0);
+    const refused = await bob.s5(["cipher", "to-mallory"], { cwd: alice.dir });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain("is no longer listed");
+    expect(refused.stdout.length).toBe(0);
+  });
+
   it("every entry that lists one of the keys must agree, a stale clone's too", async () => {
     // Alice's first clone (since deleted) knew K1 only; her main clone knows the rotation to K2.
     const alice = sandbox();

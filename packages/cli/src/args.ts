@@ -114,5 +114,6 @@ export function overridesFrom(
     noTrim: values["no-trim"] as boolean | undefined,
     transitKey: values["transit-key"] as string | undefined,
     transitMount: values["transit-mount"] as string | undefined,
+    learnKeys: true,
   };
 }

@@ -46,6 +46,7 @@ export function knownKeysPlace(settings: Settings, projectFile: string): KnownKe
     project: projectFile,
     warn: settings.warn,
     pinned: settings.env.S5_TRUSTED_KEY?.trim() || undefined,
+    learn: settings.overrides.learnKeys === true,
   };
 }
 

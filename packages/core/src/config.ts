@@ -69,6 +69,12 @@ export interface Overrides {
   transitKey?: string | undefined;
   /** `--transit-mount` (Vault). */
   transitMount?: string | undefined;
+  /**
+   * The CLI: a machine moves on to a teammate's rotated project key when that key's tokens
+   * decrypt, as when it encrypts (packages/core/src/local/known-keys.ts). Libraries do not write
+   * the record while they decrypt.
+   */
+  learnKeys?: boolean | undefined;
 }
 
 export interface Settings {

@@ -16,7 +16,7 @@ import {
   verifyKeyList,
   verifyProjectKey,
 } from "./keyring.ts";
-import { checkKnownKey, type KnownKeysPlace } from "./known-keys.ts";
+import { checkKnownKey, type KnownKeysPlace, learnKnownKey } from "./known-keys.ts";
 import {
   type KeyPair,
   loadSodium,
@@ -146,7 +146,25 @@ export function createLocalBackend(options: LocalOptions): Backend {
     },
 
     async decrypt(bodies) {
-      return decryptWith(await loadSodium(), bodies);
+      const sodium = await loadSodium();
+      const results = decryptWith(sodium, bodies);
+      if (options.known?.learn) {
+        const used = new Set(
+          bodies.flatMap((body, i) =>
+            results[i]?.ok && body.backend === "local" ? [body.key] : [],
+          ),
+        );
+        learnKnownKey(options.known, options.keys, used, (from, to) =>
+          options.keys.slice(from + 1, to + 1).every((next, i) => {
+            try {
+              return isEndorsed(sodium, pairFor(sodium, options.keys[from + i]!.id), next);
+            } catch {
+              return false;
+            }
+          }),
+        );
+      }
+      return results;
     },
 
     decryptSync(bodies) {

@@ -47,6 +47,8 @@ export interface KnownKeysPlace {
    * checked rotation from — for a fresh home (CI), where every use is a first use.
    */
   pinned?: string | undefined;
+  /** Decrypting may move the record on to a newer key (see {@link learnKnownKey}): the CLI's. */
+  learn?: boolean | undefined;
 }
 
 interface KnownRecord {
@@ -323,6 +325,43 @@ export function checkKnownKey(
   }
   for (const entry of others) judge(entry);
   rememberWhileEncrypting(place, [encrypting.publicKey]);
+}
+
+/**
+ * After decrypting: when tokens of a key newer in the project's list than the one this machine
+ * encrypts to there opened, and every link from that key to it is endorsed (checked by opening
+ * each), the machine moves on to it, saying so once. A teammate's rotation is then learnt from
+ * its tokens — before a removed teammate who kept the old key could fork a rotation of their own
+ * from it. Never refuses anything, never a first use; a record it cannot read or write is left.
+ */
+export function learnKnownKey(
+  place: KnownKeysPlace,
+  keys: readonly ProjectKey[],
+  used: ReadonlySet<string>,
+  endorsed: (from: number, to: number) => boolean,
+): void {
+  if (!place.learn) return;
+  try {
+    const record = readRecord(place.file);
+    const own = projectNames(place.project)
+      .map((name) => record.projects[name])
+      .find((entry) => entry?.length);
+    if (!own) return;
+    const head = own.at(-1)!;
+    const from = keys.findIndex((key) => key.publicKey === head);
+    if (from < 0) return;
+    let to = -1;
+    keys.forEach((key, i) => {
+      if (i > from && used.has(key.id)) to = i;
+    });
+    if (to < 0 || !endorsed(from, to)) return;
+    place.warn?.(
+      `local key ${keys[to]!.id} now encrypts in ${place.project} (learnt from its tokens): a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
+    );
+    rememberKeys(place, [head, ...keys.slice(from + 1, to + 1).map((key) => key.publicKey)]);
+  } catch {
+    // the record only makes encrypting safer; decrypting goes on without it
+  }
 }
 
 /**

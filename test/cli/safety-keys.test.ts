@@ -50,6 +50,15 @@ async function appendMallorysKey(alice: ReturnType<typeof sandbox>, replace = fa
   return { malloryEnv, config };
 }
 
+/** A teammate with an identity of their own (made in a project of theirs), and its public key. */
+async function teammate(name: string) {
+  const box = sandbox();
+  const publicKey = (await box.s5(["init", "--dir", box.dir, "--name", name])).stdout
+    .toString()
+    .trim();
+  return { box, publicKey };
+}
+
 describe("identity and private key files", () => {
   it("s5 init never writes the secret key into an existing file others can read", async () => {
     const box = sandbox();
@@ -543,14 +552,8 @@ describe("project key integrity", () => {
   it("a machine learns a teammate's rotation from its tokens, before a fork from the old key", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
-    const bob = sandbox();
-    const bobPublic = (await bob.s5(["init", "--dir", bob.dir, "--name", "bob"])).stdout
-      .toString()
-      .trim();
-    const mallory = sandbox();
-    const malloryPublic = (await mallory.s5(["init", "--dir", mallory.dir, "--name", "m"])).stdout
-      .toString()
-      .trim();
+    const { box: bob, publicKey: bobPublic } = await teammate("bob");
+    const { box: mallory, publicKey: malloryPublic } = await teammate("m");
     expect((await alice.s5(["keys", "add", "bob", bobPublic])).code).toBe(0);
     expect((await alice.s5(["keys", "add", "mallory", malloryPublic])).code).toBe(0);
     expect((await bob.s5(["cipher", "before"], { cwd: alice.dir })).code).toBe(0);
@@ -577,10 +580,7 @@ describe("project key integrity", () => {
     // Alice's first clone (since deleted) knew K1 only; her main clone knows the rotation to K2.
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
-    const mallory = sandbox();
-    const malloryPublic = (await mallory.s5(["init", "--dir", mallory.dir, "--name", "m"])).stdout
-      .toString()
-      .trim();
+    const { box: mallory, publicKey: malloryPublic } = await teammate("m");
     expect((await alice.s5(["keys", "add", "mallory", malloryPublic])).code).toBe(0);
     const main = join(alice.dir, "..", "main");
     mkdirSync(main);
@@ -691,10 +691,7 @@ describe("project key integrity", () => {
   it("a teammate's rotation is accepted by checking its endorsement from the key known here", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);
-    const bob = sandbox();
-    const bobPublic = (await bob.s5(["init", "--dir", bob.dir, "--name", "bob"])).stdout
-      .toString()
-      .trim();
+    const { box: bob, publicKey: bobPublic } = await teammate("bob");
     expect((await alice.s5(["keys", "add", "bob", bobPublic])).code).toBe(0);
     // An encrypt-only teammate: no identity, so no key to check a rotation with.
     const carolEnv = { XDG_CONFIG_HOME: join(bob.dir, "..", "carol") };

@@ -1,0 +1,223 @@
+/**
+ * The file behind known-keys.ts: `known-keys.json` beside the identity (`$XDG_CONFIG_HOME/s5`), or
+ * `S5_KNOWN_KEYS_FILE`. 0600, written all-or-nothing under a lock, refused when another user owns
+ * it or others may write it or its directory (they could add their key). A project is named by the
+ * path its `.s5.json` was found at and by that file's real path.
+ */
+import { KeyError } from "../errors.ts";
+
+const { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
+  process.getBuiltinModule("node:fs");
+const { dirname, resolve } = process.getBuiltinModule("node:path");
+
+/** Where the record is kept and which project it is about. */
+export interface KnownKeysPlace {
+  /** The record (`known-keys.json`). */
+  file: string;
+  /** The project's `.s5.json`, as found. */
+  project: string;
+  /** Where a record that cannot be written is reported (encrypting goes on). */
+  warn?: ((message: string) => void) | undefined;
+  /**
+   * `S5_TRUSTED_KEY`: a project public key (`s5pk-…`) that the key which encrypts must be, or be a
+   * checked rotation from — for a fresh home (CI), where every use is a first use.
+   */
+  pinned?: string | undefined;
+  /** Decrypting may move the record on to a newer key (see {@link learnKnownKey}): the CLI's. */
+  learn?: boolean | undefined;
+}
+
+export interface KnownRecord {
+  version: 1;
+  projects: { [project: string]: string[] };
+}
+
+/**
+ * The project's names in the record: the path of its `.s5.json` as found, and its real path. Both
+ * are looked up and both recorded: a `.s5.json` replaced by a link to another file keeps the name
+ * it was found under, and stays the same project.
+ */
+export function projectNames(project: string): string[] {
+  const found = resolve(project);
+  let real = found;
+  try {
+    real = realpathSync.native(project);
+  } catch {
+    // gone: the path as found
+  }
+  return real === found ? [found] : [found, real];
+}
+
+/** The record, or an empty one when there is none yet. Throws when others may write it. */
+export function readRecord(file: string): KnownRecord {
+  let text: string;
+  try {
+    const stat = statSync(file);
+    refuseShared(file, stat.mode, "chmod 600");
+    // Another user's file (in a sticky directory such as /tmp, which lets anyone create one).
+    const me = process.getuid?.();
+    if (me !== undefined && stat.uid !== me && stat.uid !== 0) {
+      throw new KeyError(
+        "S5_KEY_KNOWN_MODE",
+        `${file} (where this machine keeps the project keys it trusts) belongs to another user (uid ${stat.uid}); s5 will not trust it`,
+        { hint: "point S5_KNOWN_KEYS_FILE at a file of yours, in a directory of yours" },
+      );
+    }
+    // A directory others may write to lets them put their own file in its place.
+    const dir = statSync(dirname(file)).mode;
+    if ((dir & 0o1000) === 0) refuseShared(dirname(file), dir, "chmod 700");
+    text = readFileSync(file, "utf8");
+  } catch (error) {
+    const code = (error as { code?: string }).code;
+    // None yet (or a path that cannot hold one, such as a HOME that does not exist).
+    if (code === "ENOENT" || code === "ENOTDIR") return { version: 1, projects: {} };
+    if (error instanceof KeyError) throw error;
+    throw new KeyError("S5_KEY_KNOWN_FILE", `cannot read ${file} (${code ?? "error"})`, {
+      hint: "s5 reads it to tell a replaced project key from one this machine knows; check its permissions",
+    });
+  }
+  let parsed: Partial<KnownRecord> | undefined;
+  try {
+    parsed = JSON.parse(text) as Partial<KnownRecord>;
+  } catch {
+    parsed = undefined;
+  }
+  const projects = parsed?.projects;
+  const valid =
+    parsed?.version === 1 &&
+    typeof projects === "object" &&
+    projects !== null &&
+    Object.values(projects).every(
+      (keys) => Array.isArray(keys) && keys.every((key) => typeof key === "string"),
+    );
+  if (!valid) {
+    throw new KeyError("S5_KEY_KNOWN_FILE", `${file} is not a record of known project keys`, {
+      hint: "s5 writes it; move it aside, and the next encryption in each project trusts its keys again",
+    });
+  }
+  return { version: 1, projects: { ...projects } };
+}
+
+/** Throws when group or others may write `path` (never on Windows, which has no such bits). */
+function refuseShared(path: string, mode: number, fix: string): void {
+  if (process.platform === "win32" || (mode & 0o022) === 0) return;
+  throw new KeyError(
+    "S5_KEY_KNOWN_MODE",
+    `${path} (where this machine keeps the project keys it trusts) may be written by group or others (mode 0${(mode & 0o777).toString(8)}); s5 will not trust it`,
+    {
+      hint: `run \`${fix} ${path}\`, and check the keys ${path.endsWith(".json") ? "it lists" : "its known-keys.json lists"}`,
+    },
+  );
+}
+
+/** Writes the record through a temporary file (0600), in a directory made 0700 if missing. */
+function writeRecord(file: string, record: KnownRecord): void {
+  const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { flag: "wx", mode: 0o600 });
+    renameSync(temporary, file);
+  } catch (error) {
+    throw new KeyError(
+      "S5_KEY_KNOWN_WRITE",
+      `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
+      { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
+    );
+  } finally {
+    try {
+      rmSync(temporary, { force: true });
+    } catch {
+      // never made
+    }
+  }
+}
+
+/** Records keys while encrypting: a record that cannot be written is reported, not fatal. */
+export function rememberWhileEncrypting(
+  place: KnownKeysPlace,
+  publicKeys: readonly string[],
+): void {
+  try {
+    rememberKeys(place, publicKeys);
+  } catch (error) {
+    if ((error as KeyError).code !== "S5_KEY_KNOWN_WRITE") throw error;
+    place.warn?.(
+      `${(error as KeyError).message}: this machine cannot remember the project keys it encrypts to, and will not notice if they are replaced`,
+    );
+  }
+}
+
+const LOCK_WAIT_MS = 5000;
+const LOCK_STALE_MS = 30_000;
+
+/**
+ * Runs `update` while holding `FILE.lock` (made with O_EXCL): two s5 processes that record keys
+ * at once would otherwise each write the record read before the other's write, and one project's
+ * entry would be lost (its next use would then trust whatever it lists). A lock older than 30 s
+ * is from an s5 that died, and is taken over.
+ */
+function withLock(file: string, update: () => void): void {
+  const lock = `${file}.lock`;
+  const cannot = (error: unknown) =>
+    new KeyError(
+      "S5_KEY_KNOWN_WRITE",
+      `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
+      { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
+    );
+  try {
+    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  } catch (error) {
+    throw cannot(error);
+  }
+  const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const started = Date.now();
+  for (;;) {
+    try {
+      writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw cannot(error);
+    }
+    try {
+      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+    } catch {
+      // released meanwhile
+    }
+    if (Date.now() - started > LOCK_WAIT_MS) {
+      throw new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file}: ${lock} is held`, {
+        hint: `another s5 is recording keys; if none runs, remove ${lock}`,
+      });
+    }
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+  }
+  try {
+    update();
+  } finally {
+    // Only our own: a lock taken over as stale meanwhile is another process's now.
+    try {
+      if (readFileSync(lock, "utf8") === token) rmSync(lock, { force: true });
+    } catch {
+      // gone
+    }
+  }
+}
+
+/**
+ * Appends public keys to a project's entries (under each of its names), in order: the last one
+ * given is the key this machine encrypts to there from now on (one listed already moves to the
+ * end). Holds the record's lock, and starts from the record as it is then.
+ */
+export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void {
+  withLock(place.file, () => {
+    const record = readRecord(place.file);
+    let changed = false;
+    for (const name of projectNames(place.project)) {
+      const listed = record.projects[name] ?? [];
+      const next = [...listed.filter((key) => !publicKeys.includes(key)), ...publicKeys];
+      if (next.length === listed.length && next.every((key, i) => key === listed[i])) continue;
+      record.projects[name] = next;
+      changed = true;
+    }
+    if (changed) writeRecord(place.file, record);
+  });
+}

@@ -331,32 +331,27 @@ describe("vault bodies and errors", () => {
     expect(vaultMessage({ errors: ["2 errors occurred:\n\t* a\n\t* b\n\n"] })).toBe("a b");
   });
 
+  const loginOp = {
+    action: "login" as const,
+    address: "http://v",
+    mount: "approle",
+    method: "approle",
+  };
+
   it("shows Vault's capitalised words from a fixed list, never a short base64 run", () => {
-    const op = {
-      action: "login" as const,
-      address: "http://v",
-      mount: "approle",
-      method: "approle",
-    };
-    const refused = responseError(400, { errors: ["invalid role or secret ID"] }, op);
+    const refused = responseError(400, { errors: ["invalid role or secret ID"] }, loginOp);
     expect(refused.message).toContain(": invalid role or secret ID");
     // "QUJD" is base64 of a 3-byte value: a server that quotes the request is not shown.
-    const quoted = responseError(400, { errors: ["invalid role or secret QUJD"] }, op);
+    const quoted = responseError(400, { errors: ["invalid role or secret QUJD"] }, loginOp);
     expect(quoted.message).not.toContain("QUJD");
     expect(quoted.message).toContain("not shown");
   });
 
   it("says a refused login may have spent a single-use credential on an unanswered attempt", () => {
-    const op = {
-      action: "login" as const,
-      address: "http://v",
-      mount: "approle",
-      method: "approle",
-    };
     const body = { errors: ["invalid role or secret ID"] };
-    const plain = responseError(400, body, op, { attempts: 1, ms: 5 });
+    const plain = responseError(400, body, loginOp, { attempts: 1, ms: 5 });
     expect(plain.hint).not.toContain("may have reached Vault");
-    const afterReset = responseError(400, body, op, {
+    const afterReset = responseError(400, body, loginOp, {
       attempts: 2,
       ms: 120,
       unanswered: "ECONNRESET",
@@ -364,7 +359,7 @@ describe("vault bodies and errors", () => {
     expect(afterReset.message).toContain("after 2 attempts");
     expect(afterReset.hint).toContain("(ECONNRESET) but may have reached Vault");
     expect(afterReset.hint).toContain("secret_id_num_uses");
-    const denied = responseError(403, { errors: ["permission denied"] }, op, {
+    const denied = responseError(403, { errors: ["permission denied"] }, loginOp, {
       attempts: 3,
       ms: 900,
       unanswered: "HTTP 502",

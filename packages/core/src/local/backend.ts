@@ -6,8 +6,8 @@ import type { Backend, ItemResult, TokenBody } from "../backend.ts";
 import { DecryptError, KeyError, type S5Error, TokenError } from "../errors.ts";
 import {
   brokenLink,
+  endorsedChain,
   identityFromSecret,
-  isEndorsed,
   isListed,
   type ProjectKey,
   tampered,
@@ -59,6 +59,16 @@ export function createLocalBackend(options: LocalOptions): Backend {
     if (!(pair as KeyPair).secretKey) throw pair;
     return pair as KeyPair;
   };
+
+  /** Rotations this user can check, keys opened as for decrypting (known-keys.ts). */
+  const chainOf = (sodium: SodiumModule) =>
+    endorsedChain(sodium, options.keys, (key) => {
+      try {
+        return pairFor(sodium, key.id);
+      } catch {
+        return undefined;
+      }
+    });
 
   function decryptWith(
     sodium: SodiumModule,
@@ -126,17 +136,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
       }
       // The key must be the one this machine encrypts to in the project, or a rotation from it
       // checked by opening each key on the way (known-keys.ts): a key list replaced is refused.
-      if (options.known) {
-        checkKnownKey(options.known, options.keys, (from) =>
-          options.keys.slice(from + 1).every((next, i) => {
-            try {
-              return isEndorsed(sodium, pairFor(sodium, options.keys[from + i]!.id), next);
-            } catch {
-              return false;
-            }
-          }),
-        );
-      }
+      if (options.known) checkKnownKey(options.known, options.keys, chainOf(sodium));
       return plaintexts.map((plaintext) => ({
         backend: "local" as const,
         key: key.id,
@@ -154,15 +154,7 @@ export function createLocalBackend(options: LocalOptions): Backend {
             results[i]?.ok && body.backend === "local" ? [body.key] : [],
           ),
         );
-        learnKnownKey(options.known, options.keys, used, (from, to) =>
-          options.keys.slice(from + 1, to + 1).every((next, i) => {
-            try {
-              return isEndorsed(sodium, pairFor(sodium, options.keys[from + i]!.id), next);
-            } catch {
-              return false;
-            }
-          }),
-        );
+        learnKnownKey(options.known, options.keys, used, chainOf(sodium));
       }
       return results;
     },

@@ -96,6 +96,23 @@ export function isEndorsed(sodium: SodiumModule, previous: KeyPair, key: Project
 }
 
 /**
+ * Whether every key from `from` + 1 to `to` (indexes in `keys`) is endorsed by the key before it,
+ * each previous key opened with `open` (false when one does not open): a rotation this user can
+ * check, link by link.
+ */
+export function endorsedChain(
+  sodium: SodiumModule,
+  keys: readonly ProjectKey[],
+  open: (key: ProjectKey) => KeyPair | undefined,
+): (from: number, to: number) => boolean {
+  return (from, to) =>
+    keys.slice(from + 1, to + 1).every((next, i) => {
+      const pair = open(keys[from + i]!);
+      return pair !== undefined && isEndorsed(sodium, pair, next);
+    });
+}
+
+/**
  * The newest link of the key chain that fails: a key whose previous key `open` can open and that
  * previous key did not endorse. Every link is checked, not only the newest: an attacker who
  * appends two keys, the second endorsed by the first, passes a check of the last link alone.

@@ -110,19 +110,22 @@ function refuseShared(path: string, mode: number, fix: string): void {
   );
 }
 
-/** Writes the record through a temporary file (0600), in a directory made 0700 if missing. */
+function cannotWrite(file: string, error: unknown): KeyError {
+  return new KeyError(
+    "S5_KEY_KNOWN_WRITE",
+    `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
+    { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
+  );
+}
+
+/** Writes the record through a temporary file (0600); its directory is made by {@link withLock}. */
 function writeRecord(file: string, record: KnownRecord): void {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
     writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { flag: "wx", mode: 0o600 });
     renameSync(temporary, file);
   } catch (error) {
-    throw new KeyError(
-      "S5_KEY_KNOWN_WRITE",
-      `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
-      { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
-    );
+    throw cannotWrite(file, error);
   } finally {
     try {
       rmSync(temporary, { force: true });
@@ -158,16 +161,10 @@ const LOCK_STALE_MS = 30_000;
  */
 function withLock(file: string, update: () => void): void {
   const lock = `${file}.lock`;
-  const cannot = (error: unknown) =>
-    new KeyError(
-      "S5_KEY_KNOWN_WRITE",
-      `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
-      { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
-    );
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   } catch (error) {
-    throw cannot(error);
+    throw cannotWrite(file, error);
   }
   const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
   const started = Date.now();
@@ -176,7 +173,7 @@ function withLock(file: string, update: () => void): void {
       writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
       break;
     } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw cannot(error);
+      if ((error as { code?: string }).code !== "EEXIST") throw cannotWrite(file, error);
     }
     try {
       if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });

@@ -32,14 +32,14 @@ const { existsSync, readFileSync, realpathSync, statSync } = process.getBuiltinM
 const { dirname, join, resolve, sep } = process.getBuiltinModule("node:path");
 
 /**
- * Checks the key that encrypts against the record (see the top of this file). `endorsedFrom(i)`
- * tells whether every key after index `i` is endorsed by the one before it, checked by opening
- * each (false when this user cannot open one). Keys that pass are added to the record.
+ * Checks the key that encrypts against the record (see the top of this file). `endorsed(from, to)`
+ * tells whether every key after index `from` up to `to` is endorsed by the one before it, checked
+ * by opening each (keyring.ts `endorsedChain`). Keys that pass are added to the record.
  */
 export function checkKnownKey(
   place: KnownKeysPlace,
   keys: readonly ProjectKey[],
-  endorsedFrom: (index: number) => boolean,
+  endorsed: (from: number, to: number) => boolean,
 ): void {
   const encrypting = keys.at(-1);
   if (!encrypting) return;
@@ -62,7 +62,7 @@ export function checkKnownKey(
       );
     }
     const from = keys.findIndex((key) => key.publicKey === head);
-    if (from >= 0 && endorsedFrom(from)) {
+    if (from >= 0 && endorsed(from, keys.length - 1)) {
       return [head, ...keys.slice(from + 1).map((key) => key.publicKey)];
     }
     throw untrusted(
@@ -86,11 +86,7 @@ export function checkKnownKey(
   if (own) {
     const added = judge(own);
     if (added) {
-      // Said once, when it happens: a fork from a key a removed teammate kept would look the same
-      // to a machine that never saw the real rotation.
-      place.warn?.(
-        `local key ${encrypting.id} now encrypts in ${place.project}: a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
-      );
+      movedOn(place, encrypting.id, "");
       rememberWhileEncrypting(place, added);
     }
     return;
@@ -128,7 +124,7 @@ export function learnKnownKey(
   used: ReadonlySet<string>,
   endorsed: (from: number, to: number) => boolean,
 ): void {
-  if (!place.learn) return;
+  if (!place.learn || used.size === 0) return;
   try {
     const record = readRecord(place.file);
     const own = projectNames(place.project)
@@ -143,9 +139,7 @@ export function learnKnownKey(
       if (i > from && used.has(key.id)) to = i;
     });
     if (to < 0 || !endorsed(from, to)) return;
-    place.warn?.(
-      `local key ${keys[to]!.id} now encrypts in ${place.project} (learnt from its tokens): a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
-    );
+    movedOn(place, keys[to]!.id, " (learnt from its tokens)");
     rememberKeys(place, [head, ...keys.slice(from + 1, to + 1).map((key) => key.publicKey)]);
   } catch {
     // the record only makes encrypting safer; decrypting goes on without it
@@ -190,6 +184,16 @@ function sameRepository(record: KnownRecord, names: readonly string[]): string |
   mine.delete(undefined);
   if (mine.size === 0) return undefined;
   return Object.keys(record.projects).find((known) => mine.has(repositoryOf(dirname(known))));
+}
+
+/**
+ * Said once, when a machine moves on to a new key: a fork from a key a removed teammate kept would
+ * look the same to a machine that never saw the real rotation.
+ */
+function movedOn(place: KnownKeysPlace, id: string, how: string): void {
+  place.warn?.(
+    `local key ${id} now encrypts in ${place.project}${how}: a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
+  );
 }
 
 function untrusted(place: KnownKeysPlace, key: ProjectKey, why: string): KeyError {

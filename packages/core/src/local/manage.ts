@@ -10,6 +10,7 @@ import {
   addRecipient,
   brokenLink,
   createProjectKey,
+  endorsedChain,
   identityFromSecret,
   isEndorsed,
   isListed,
@@ -116,11 +117,10 @@ export async function rotateProjectKey(
   // rotation from a replaced list would hand the new key to whoever replaced it.
   if (known) {
     const keys = config.local!.keys;
-    checkKnownKey(known, keys, (from) =>
-      keys.slice(from + 1).every((next, i) => {
-        const pair = tryUnlock(sodium, keys[from + i]!, identities);
-        return pair !== undefined && isEndorsed(sodium, pair, next);
-      }),
+    checkKnownKey(
+      known,
+      keys,
+      endorsedChain(sodium, keys, (key) => tryUnlock(sodium, key, identities)),
     );
   }
   const unproven = previous.recipients.filter((r) => !isProven(sodium, pair, r));

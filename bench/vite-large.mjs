@@ -1,7 +1,8 @@
 // Benchmark: a Vite client + SSR build of a generated app of realistic size — 320 modules (260
 // client components and helpers, 60 server modules), 100 tokens spread over 10 server modules —
-// with the s5 plugin beside the same build without it; and the same app with no tokens. Median of
-// alternating runs after a warm-up; throw-away local keys.
+// with the s5 plugin beside the same build without it and with a plugin that does nothing (the
+// figure's resolution); and the same app with no tokens. Median of the ratios of rotating rounds
+// after a warm-up; throw-away local keys.
 //
 //   node bench/vite-large.mjs [runs]        # prints a markdown table
 //   import { runViteLargeBench } from "./vite-large.mjs"   # for bench/run.mjs
@@ -11,7 +12,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
-import { createBackends, formatToken, resolveSettings } from "@s5/core";
+import { createBackends, formatToken, resolveSettings, TOKEN_HINT } from "@s5/core";
 import s5 from "@s5/unplugin/vite";
 import { build } from "vite";
 import { median } from "./_child.mjs";
@@ -112,28 +113,60 @@ async function viteBuild(root, plugin) {
   });
 }
 
-/** Alternating builds with and without the plugin, after one warm-up build of each. */
-async function timePair(root, plugin, runs) {
-  const without = [];
-  const withPlugin = [];
-  await viteBuild(root, undefined);
-  await viteBuild(root, plugin);
-  for (let i = 0; i < runs; i++) {
-    for (const [list, p] of i % 2
-      ? [[without], [withPlugin, plugin]]
-      : [[withPlugin, plugin], [without]]) {
-      const start = performance.now();
-      await viteBuild(root, p);
-      list.push(performance.now() - start);
-    }
-  }
-  // The ratio of each pair, then their median: a build's time drifts over a run (the heap grows,
-  // the machine's load changes), and a pair's two builds share the moment.
-  const ratios = withPlugin.map((ms, i) => ms / without[i]);
-  return { without: median(without), with: median(withPlugin), ratio: median(ratios) };
+/**
+ * A plugin with the same hooks and filters as s5's that does nothing: what any plugin costs a
+ * build, and how far apart two builds that do the same work land on this machine.
+ */
+function idlePlugin() {
+  const skip = { filter: { code: TOKEN_HINT }, handler: () => null };
+  return {
+    name: "idle",
+    enforce: "pre",
+    transform: skip,
+    renderChunk: skip,
+    buildStart() {},
+    buildEnd() {},
+    generateBundle() {},
+    renderError() {},
+    configResolved() {},
+    transformIndexHtml: { order: "pre", handler: (html) => html },
+  };
 }
 
-export async function runViteLargeBench({ runs = 31, log = () => {} } = {}) {
+/**
+ * Builds without a plugin, with the idle one and with s5's, in a rotating order, after a warm-up
+ * build of each.
+ */
+async function timeBuilds(root, plugin, runs) {
+  const variants = [
+    { plugin: undefined, times: [] },
+    { plugin: idlePlugin, times: [] },
+    { plugin, times: [] },
+  ];
+  for (const variant of variants) await viteBuild(root, variant.plugin);
+  for (let i = 0; i < runs; i++) {
+    const order = [0, 1, 2].map((k) => variants[(i + k) % 3]);
+    if (i % 2) order.reverse();
+    for (const variant of order) {
+      const start = performance.now();
+      await viteBuild(root, variant.plugin);
+      variant.times.push(performance.now() - start);
+    }
+  }
+  const [without, idle, withPlugin] = variants.map((variant) => variant.times);
+  // The ratio of each round, then their median: a build's time drifts over a run (the heap grows,
+  // the machine's load changes), and a round's builds share the moment.
+  const ratio = (times) => median(times.map((ms, i) => ms / without[i]));
+  return {
+    without: median(without),
+    with: median(withPlugin),
+    ratio: ratio(withPlugin),
+    idle: median(idle),
+    idleRatio: ratio(idle),
+  };
+}
+
+export async function runViteLargeBench({ runs = 41, log = () => {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "s5-bench-vite-large-"));
   try {
     const env = keysSandbox(dir, join(repo, "packages/cli/bin/s5.cjs"));
@@ -152,10 +185,10 @@ export async function runViteLargeBench({ runs = 31, log = () => {} } = {}) {
     writeApp(plainApp, plain);
     writeApp(tokenApp, tokens);
     const plugin = () => s5({ env });
-    log(`vite-large: ${CLIENT_MODULES + SERVER_MODULES + 1} modules, no tokens, ${runs} pairs…`);
-    const none = await timePair(plainApp, plugin, runs);
-    log(`vite-large: ${TOKENS} tokens in ${TOKEN_MODULES} server modules, ${runs} pairs…`);
-    const hundred = await timePair(tokenApp, plugin, runs);
+    log(`vite-large: ${CLIENT_MODULES + SERVER_MODULES + 1} modules, no tokens, ${runs} rounds…`);
+    const none = await timeBuilds(plainApp, plugin, runs);
+    log(`vite-large: ${TOKENS} tokens in ${TOKEN_MODULES} server modules, ${runs} rounds…`);
+    const hundred = await timeBuilds(tokenApp, plugin, runs);
     await viteBuild(tokenApp, plugin);
     const built = await import(pathToFileURL(join(tokenApp, "dist/server/entry-server.mjs")).href);
     const got = built.modules
@@ -189,6 +222,14 @@ export async function runViteLargeBench({ runs = 31, log = () => {} } = {}) {
         hundred,
         1.05,
       ),
+      {
+        figure: `… the resolution of these two rows: a plugin with the same hooks and filters that does nothing, the ${modules}-module app with no tokens, in the same rounds`,
+        s5: formatMs(none.idle),
+        baseline: `${formatMs(none.without)} without a plugin`,
+        ratio: formatRatio(none.idleRatio),
+        goal: "—",
+        result: "info",
+      },
     ];
   } finally {
     rmSync(dir, { recursive: true, force: true });
@@ -196,11 +237,11 @@ export async function runViteLargeBench({ runs = 31, log = () => {} } = {}) {
 }
 
 if (process.argv[1] && fileURLToPath(import.meta.url) === process.argv[1]) {
-  const runs = Number(process.argv[2] ?? 31);
+  const runs = Number(process.argv[2] ?? 41);
   const rows = await runViteLargeBench({
     runs,
     log: (line) => process.stderr.write(`bench: ${line}\n`),
   });
-  console.log(`Median of ${runs} alternating builds each, Node ${process.version}.\n`);
+  console.log(`Median of ${runs} rounds of builds, Node ${process.version}.\n`);
   console.log(markdownTable(rows));
 }

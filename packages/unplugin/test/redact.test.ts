@@ -13,6 +13,18 @@ function redactor(...values: string[]) {
 }
 
 describe("createRedactor", () => {
+  it("hides a value added after an earlier search (forms are worked out when an error is searched)", () => {
+    const made = redactor(VALUE);
+    const other = `pk_${"9876543210".repeat(4)}`;
+    expect(made.text(`a ${VALUE} b ${other}`)).toBe(`a ${HIDDEN} b ${other}`);
+    made.add([other, "ab"]);
+    expect(made.text(`a ${VALUE} b ${other} ab`)).toBe(`a ${HIDDEN} b ${HIDDEN} ab`);
+    const error = { message: `bad ${Buffer.from(other).toString("base64")}` };
+    expect(made.error(error)).toBe(true);
+    expect(error.message).toBe(`bad ${HIDDEN}`);
+    expect(redactor("ab").error({ message: "ab" })).toBe(false);
+  });
+
   it("hides a 7,000-character value coloured one character at a time, keeping the colour codes after the marker", () => {
     const coloured = [...`x = "${CERT}";`].map((c) => `\x1b[33m${c}\x1b[39m`).join("");
     const out = redactor(VALUE, CERT).text(coloured);

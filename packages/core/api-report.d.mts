@@ -310,7 +310,7 @@ export declare function scanMarkers(text: string): MarkerScan;
  * formatMarker("a\nb", ["base64"]) // '{{ s5:seal "a\\nb" | base64 }}'
  */
 export declare function formatMarker(value: string, filters?: readonly string[], quoted?: boolean): string;
-/** Offsets of the near-miss markers in `text` (see {@link NEAR_MISS}). */
+/** Offsets of the near-miss markers in `text` (see {@link nearMiss}). */
 export declare function nearMissMarkers(text: string): number[];
 /** Whether bytes may hold a near-miss marker: a native search first (`s5 check` of a tree). */
 export declare function mayHoldNearMiss(bytes: Uint8Array): boolean;

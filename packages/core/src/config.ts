@@ -2,13 +2,13 @@
  * Configuration: flags > environment (`S5_*`, `VAULT_*`) > the project config file found upward
  * from the working directory (`.s5.json`) > defaults.
  */
-import { homedir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import schemaJson from "../s5.schema.json" with { type: "json" };
 import { type BackendName, backendNames } from "./backend.ts";
 import { ConfigError, UsageError } from "./errors.ts";
 import { settingsEnv } from "./file-settings.ts";
 import { showable } from "./hidden.ts";
+import { homeOfProcess } from "./home.ts";
 import { findDuplicateKey } from "./json-keys.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
@@ -258,7 +258,7 @@ function validateProject(value: unknown, file: string): ProjectConfig {
 
 /** s5's directory in the user's configuration (`$XDG_CONFIG_HOME/s5`, `~/.config/s5`). */
 function configDir(env: Readonly<Record<string, string | undefined>>): string {
-  return join(env.XDG_CONFIG_HOME || join(env.HOME || homedir(), ".config"), "s5");
+  return join(env.XDG_CONFIG_HOME || join(env.HOME || homeOfProcess(), ".config"), "s5");
 }
 
 function defaultIdentityFile(env: Readonly<Record<string, string | undefined>>): string {

@@ -7,14 +7,14 @@
  * never a shared one like /tmp. `NODE_DISABLE_COMPILE_CACHE` turns it off, as it does Node's.
  */
 import { lstatSync, mkdirSync, realpathSync } from "node:fs";
-import { homedir } from "node:os";
 import { dirname, isAbsolute, join } from "node:path";
 
 function cacheHome(env: NodeJS.ProcessEnv): string | undefined {
   if (process.platform === "win32")
     return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "s5") : undefined;
   if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "s5");
-  const home = homedir();
+  // What `os.homedir()` returns when HOME is set, without loading `node:os` (~2M instructions).
+  const home = process.env.HOME || process.getBuiltinModule("node:os").homedir();
   if (!home || !isAbsolute(home)) return undefined;
   return process.platform === "darwin"
     ? join(home, "Library", "Caches", "s5")

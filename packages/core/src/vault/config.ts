@@ -3,7 +3,6 @@
  * `S5_VAULT_*` variables; flags and the project config for the transit key and mount.
  */
 import { readdirSync, readFileSync } from "node:fs";
-import { homedir } from "node:os";
 import { join } from "node:path";
 import {
   readBoolean,
@@ -14,6 +13,7 @@ import {
 } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
+import { homeOfProcess } from "../home.ts";
 import { sharedMode, unreadable } from "../private-file.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
 
@@ -220,7 +220,9 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
     auth.token = vaultEnv(env, "TOKEN")?.trim();
     if (!auth.token) {
       const file =
-        env.BAO_TOKEN_PATH || env.VAULT_TOKEN_PATH || join(env.HOME || homedir(), ".vault-token");
+        env.BAO_TOKEN_PATH ||
+        env.VAULT_TOKEN_PATH ||
+        join(env.HOME || homeOfProcess(), ".vault-token");
       try {
         auth.token = readFileSync(file, "utf8").trim() || undefined;
         auth.tokenFile = file;

@@ -295,7 +295,7 @@ async function main() {
   }
 
   // More rows, one file each (`export default async () => rows`); BENCH_<NAME>=0 skips one.
-  for (const name of ["tree", "sodium", "binary", "install"]) {
+  for (const name of ["tree", "sodium", "binary", "install", "instructions"]) {
     const file = join(root, "bench", `${name}.mjs`);
     if (process.env[`BENCH_${name.toUpperCase()}`] === "0" || !existsSync(file)) continue;
     say(`${name}…`);

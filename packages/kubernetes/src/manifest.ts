@@ -164,6 +164,31 @@ function finish(
   return writeMap(root);
 }
 
+/** The fields a v1 Secret and an S5Secret (its CRD's schema) have; `status` is the controller's. */
+const SECRET_FIELDS = ["apiVersion", "kind", "metadata", "type", "immutable", "data", "stringData"];
+const RESOURCE_FIELDS = ["apiVersion", "kind", "metadata", "spec", "status"];
+const SPEC_FIELDS = ["metadata", "type", "immutable", "data", "stringData"];
+
+/**
+ * A field the other kind has no place for would be dropped without a word: a misspelt
+ * `stringdata:` and the values under it would be missing from the Secret the cluster gets.
+ * Refused with its line, as `kubectl apply --validate=strict` refuses an unknown field.
+ */
+function refuseUnknownFields(map: YAMLMap, known: readonly string[], where: string, aside: Aside) {
+  for (const pair of map.items) {
+    const key = keyOf(pair);
+    if (typeof key === "string" && known.includes(key)) continue;
+    const shown = typeof key === "string" ? `\`${key}\`` : "a key that is not a string";
+    throw shapeError(
+      aside,
+      pair.key,
+      `${where} has ${shown}, which the converted resource has no place for`,
+      `keep to ${known.map((field) => `\`${field}\``).join(", ")}: fix the name, or remove the field`,
+      "S5_K8S_UNKNOWN_FIELD",
+    );
+  }
+}
+
 function wrapSecret(
   doc: Document.Parsed,
   aside: Aside,
@@ -172,6 +197,7 @@ function wrapSecret(
 ): string {
   const old = doc.contents as YAMLMap;
   refuseMergeKeys(old, aside);
+  refuseUnknownFields(old, SECRET_FIELDS, "the Secret", aside);
   const resource = new YAMLMap();
   resource.set("apiVersion", API_VERSION);
   resource.set("kind", KIND);
@@ -274,8 +300,10 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
   secret.set("kind", "Secret");
   const metaPair = pairOf(old, "metadata");
   const metadata = isMap(metaPair?.value) ? metaPair.value : new YAMLMap();
+  refuseUnknownFields(old, RESOURCE_FIELDS, `the ${KIND}`, aside);
   const specNode = pairOf(old, "spec")?.value;
   const spec = isMap(specNode) ? specNode : new YAMLMap();
+  refuseUnknownFields(spec, SPEC_FIELDS, `the ${KIND}'s spec`, aside);
   const secretMeta = pairOf(spec, "metadata")?.value;
   if (isMap(secretMeta)) mergeMetadata(metadata, secretMeta, aside);
   const newPair = metaPair ?? new Pair(new Scalar("metadata"));

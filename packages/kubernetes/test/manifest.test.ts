@@ -186,6 +186,35 @@ describe("wrap / unwrap keep what they do not convert (review findings)", () => 
     );
   });
 
+  it("a field the other kind has no place for is refused with its line, not dropped", () => {
+    // A misspelt `stringdata:` would have left its values out of the Secret the cluster gets.
+    const secret = `apiVersion: v1\nkind: Secret\nmetadata: {name: a}\nstringData:\n  p: ${t(1)}\nstringdata:\n  q: ${t(2)}\n`;
+    expect(() => wrapManifest(secret, "w.yml")).toThrowError(
+      expect.objectContaining({
+        code: "S5_K8S_UNKNOWN_FIELD",
+        message: expect.stringContaining("the Secret has `stringdata`"),
+        location: expect.objectContaining({ file: "w.yml", line: 6, column: 1 }),
+      }),
+    );
+    const wrapped = wrapManifest(secret.replace(/stringdata:\n.*\n$/, ""), "w.yml");
+    const resource = (spec: string, extra = "") =>
+      wrapped.replace("spec:\n", `spec:\n${spec}`).concat(extra);
+    // An S5Secret read back from the cluster: its status is the controller's, and goes.
+    const status = "status:\n  observedGeneration: 1\n";
+    const back = unwrapManifest(resource("", status), "u.yml");
+    expect(back).toContain(`stringData:\n  p: ${t(1, " | yaml")}\n`);
+    expect(back).not.toContain("observedGeneration");
+    expect(() => unwrapManifest(resource("  strinData:\n    q: x\n"), "u.yml")).toThrowError(
+      expect.objectContaining({
+        code: "S5_K8S_UNKNOWN_FIELD",
+        message: expect.stringContaining("the S5Secret's spec has `strinData`"),
+      }),
+    );
+    expect(() => unwrapManifest(resource("", "extra: 1\n"), "u.yml")).toThrowError(
+      expect.objectContaining({ code: "S5_K8S_UNKNOWN_FIELD" }),
+    );
+  });
+
   it("merge keys, aliases and non-scalar values under data/stringData are refused", () => {
     const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: m}\n${body}`;
     const warned: string[] = [];

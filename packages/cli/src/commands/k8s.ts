@@ -30,7 +30,8 @@ export default defineCommand({
                stringData token's | yaml is dropped (an S5Secret's values are strings)
   unwrap FILE  the other way: S5Secrets back to Secrets for \`s5 render | kubectl apply\`
 Other documents of FILE are copied byte for byte; comments are kept. Nothing is decrypted.
-wrap refuses a token outside the values of data/stringData, and merge keys or aliases there.`,
+wrap refuses a token outside the values of data/stringData, and merge keys or aliases there;
+both refuse a field the other kind has no place for (a misspelt stringdata: would be lost).`,
   positionals: [
     { name: "ACTION", complete: K8S_ACTIONS },
     { name: "FILE", optional: true, multiple: true, complete: "file" },

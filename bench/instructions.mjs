@@ -6,8 +6,9 @@
 //
 // Subtracted from every count: V8's search for primes for its string hash seed
 // (`detail::sprp` under `HashSeed::InitializeRoots`), 8–22 million instructions at random in
-// every Node start. Not fixed with `--hash-seed`: any V8 flag makes Node's embedded code cache of
-// its own modules unusable, which adds millions of instructions of compiling.
+// every Node start. Not fixed with `--hash-seed`: that flag (like `--no-maglev`, unlike the heap
+// sizes) is part of the hash V8 checks cached code against, so Node's embedded code cache of its
+// own modules goes unused, which adds millions of instructions of compiling.
 //
 //   node bench/instructions.mjs [runs]     # prints a markdown table
 //   BENCH_INSTRUCTIONS=0 npm run bench     # skips it there; without valgrind it is skipped too

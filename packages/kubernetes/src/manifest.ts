@@ -9,6 +9,7 @@
  * `data` keeps `| base64`: a Secret's `data` is base64 either way.
  */
 import { type BackendName, type FoundToken, formatToken } from "@s5/core";
+import { showable } from "@s5/core/internal";
 import { type Document, isAlias, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap } from "yaml";
 import { KubernetesError } from "./errors.ts";
 import { Aside } from "./manifest-aside.ts";
@@ -36,6 +37,11 @@ function tokenText(token: FoundToken, filters: readonly string[], original?: str
 
 const keyOf = (pair: Pair): unknown => (isScalar(pair.key) ? pair.key.value : pair.key);
 const pairOf = (map: YAMLMap, key: string) => map.items.find((pair) => keyOf(pair) === key);
+/**
+ * A key as a message shows it: its tokens as written (not the placeholders they are read as) and
+ * no character that would move the cursor, recolour or reorder the terminal.
+ */
+const shownKey = (aside: Aside, key: unknown) => showable(aside.restore(String(key)));
 const isKind = (doc: Document, apiVersion: string, kind: string) =>
   isMap(doc.contents) && doc.get("apiVersion") === apiVersion && doc.get("kind") === kind;
 
@@ -91,7 +97,8 @@ function valuesOf(pair: Pair, field: string, aside: Aside): [string, Scalar][] {
     }
     if (!isScalar(item.value)) {
       const what = isAlias(item.value) ? "an alias" : "not a string";
-      throw shapeError(aside, item.value ?? item.key, `${field}.${key} is ${what}`, hint);
+      const shown = shownKey(aside, key);
+      throw shapeError(aside, item.value ?? item.key, `${field}.${shown} is ${what}`, hint);
     }
     const tag = item.value.tag;
     if (!STRING_TAGS.has(tag)) {
@@ -99,7 +106,7 @@ function valuesOf(pair: Pair, field: string, aside: Aside): [string, Scalar][] {
       throw shapeError(
         aside,
         item.value,
-        `${field}.${key} is tagged ${name}: a value there is a string`,
+        `${field}.${shownKey(aside, key)} is tagged ${showable(String(name))}: a value there is a string`,
         "drop the tag (under data, write the base64 text itself)",
       );
     }
@@ -168,6 +175,20 @@ function finish(
 const SECRET_FIELDS = ["apiVersion", "kind", "metadata", "type", "immutable", "data", "stringData"];
 const RESOURCE_FIELDS = ["apiVersion", "kind", "metadata", "spec", "status"];
 const SPEC_FIELDS = ["metadata", "type", "immutable", "data", "stringData"];
+const SECRET_META_FIELDS = ["labels", "annotations"];
+
+/**
+ * The map a field holds, or an empty one when it is absent or empty (`spec:`); anything else is
+ * refused: a `spec` written as a string or a list would otherwise vanish with what it says.
+ */
+function mapOrEmpty(pair: Pair | undefined, field: string, aside: Aside): YAMLMap {
+  const value = pair?.value;
+  if (isMap(value)) return value;
+  if (value === undefined || value === null || (isScalar(value) && value.value === null)) {
+    return new YAMLMap();
+  }
+  throw shapeError(aside, value, `${field} is not a map`, `write ${field} out as a map`);
+}
 
 /**
  * A field the other kind has no place for would be dropped without a word: a misspelt
@@ -178,7 +199,8 @@ function refuseUnknownFields(map: YAMLMap, known: readonly string[], where: stri
   for (const pair of map.items) {
     const key = keyOf(pair);
     if (typeof key === "string" && known.includes(key)) continue;
-    const shown = typeof key === "string" ? `\`${key}\`` : "a key that is not a string";
+    const shown =
+      typeof key === "string" ? `\`${shownKey(aside, key)}\`` : "a key that is not a string";
     throw shapeError(
       aside,
       pair.key,
@@ -234,7 +256,7 @@ function wrapSecret(
         // An S5Secret is written to be committed: a value without a token would be plaintext in git.
         if (value !== "") {
           warn?.(
-            `${name}: ${field}.${key} holds no token: it is plaintext in the S5Secret (encrypt it with \`s5 cipher\`, or mark it {{ s5:seal … }} and run \`s5 seal\`)`,
+            `${name}: ${field}.${shownKey(aside, key)} holds no token: it is plaintext in the S5Secret (encrypt it with \`s5 cipher\`, or mark it {{ s5:seal … }} and run \`s5 seal\`)`,
           );
         }
         continue;
@@ -269,7 +291,7 @@ function mergeMetadata(target: YAMLMap, extra: YAMLMap, aside: Aside): void {
     shapeError(
       aside,
       node,
-      `metadata.${key} and spec.metadata.${key} differ`,
+      `metadata.${shownKey(aside, key)} and spec.metadata.${shownKey(aside, key)} differ`,
       "keep one of them (the Secret gets spec.metadata's)",
       "S5_K8S_METADATA_CONFLICT",
     );
@@ -298,14 +320,15 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
   const secret = new YAMLMap();
   secret.set("apiVersion", "v1");
   secret.set("kind", "Secret");
-  const metaPair = pairOf(old, "metadata");
-  const metadata = isMap(metaPair?.value) ? metaPair.value : new YAMLMap();
   refuseUnknownFields(old, RESOURCE_FIELDS, `the ${KIND}`, aside);
-  const specNode = pairOf(old, "spec")?.value;
-  const spec = isMap(specNode) ? specNode : new YAMLMap();
+  const metaPair = pairOf(old, "metadata");
+  const metadata = mapOrEmpty(metaPair, "metadata", aside);
+  const spec = mapOrEmpty(pairOf(old, "spec"), "spec", aside);
   refuseUnknownFields(spec, SPEC_FIELDS, `the ${KIND}'s spec`, aside);
-  const secretMeta = pairOf(spec, "metadata")?.value;
-  if (isMap(secretMeta)) mergeMetadata(metadata, secretMeta, aside);
+  const secretMetaPair = pairOf(spec, "metadata");
+  const secretMeta = mapOrEmpty(secretMetaPair, "spec.metadata", aside);
+  refuseUnknownFields(secretMeta, SECRET_META_FIELDS, `the ${KIND}'s spec.metadata`, aside);
+  if (secretMetaPair) mergeMetadata(metadata, secretMeta, aside);
   const newPair = metaPair ?? new Pair(new Scalar("metadata"));
   newPair.value = metadata;
   secret.items.push(newPair);

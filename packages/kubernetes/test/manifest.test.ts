@@ -215,6 +215,43 @@ describe("wrap / unwrap keep what they do not convert (review findings)", () => 
     );
   });
 
+  it("unwrap refuses a spec or metadata that is not a map, and shows a refused key as written, escaped", () => {
+    const head = "apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata: {name: x}\n";
+    for (const [body, message] of [
+      ['spec: "stringData: {password: hunter2}"\n', "spec is not a map"],
+      ["spec:\n- stringData: {p: x}\n", "spec is not a map"],
+      ['spec:\n  metadata: "labels: {a: b}"\n', "spec.metadata is not a map"],
+    ] as const) {
+      expect(() => unwrapManifest(head + body, "s.yml"), body).toThrowError(
+        expect.objectContaining({ code: "S5_K8S_YAML", message: expect.stringContaining(message) }),
+      );
+    }
+    expect(() => unwrapManifest(`${head}spec:\n  metadata: {name: y}\n`, "s.yml")).toThrowError(
+      expect.objectContaining({ code: "S5_K8S_UNKNOWN_FIELD" }),
+    );
+    expect(() =>
+      unwrapManifest(head.replace("metadata: {name: x}", "metadata: not-a-map"), "s.yml"),
+    ).toThrowError(
+      expect.objectContaining({ message: expect.stringContaining("metadata is not a map") }),
+    );
+    // A key from an untrusted manifest: no escape sequence or reordering reaches the terminal,
+    // and a token in it is shown as the token, not as what the reader set it aside as.
+    const secret = (key: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata: {name: a}\n${key}: 1\n`;
+    const caught = (text: string) => {
+      try {
+        wrapManifest(text, "k.yml");
+      } catch (error) {
+        return (error as Error).message;
+      }
+      throw new Error("not refused");
+    };
+    const escaped = caught(secret('"\\e[31mRED\\u202eevil"'));
+    expect(escaped).toContain("\\u001b[31mRED\\u202eevil");
+    expect(escaped).not.toMatch(/[\u001b\u202e]/);
+    expect(caught(secret(`"k${t(3)}"`))).toContain(`k${t(3)}`);
+  });
+
   it("merge keys, aliases and non-scalar values under data/stringData are refused", () => {
     const secret = (body: string) => `apiVersion: v1\nkind: Secret\nmetadata: {name: m}\n${body}`;
     const warned: string[] = [];

@@ -25,6 +25,14 @@ describe("createRedactor", () => {
     expect(redactor("ab").error({ message: "ab" })).toBe(false);
   });
 
+  it("takes 200,000 values in one call, and each value once however often a watch build adds it", () => {
+    const made = createRedactor();
+    const many = Array.from({ length: 200_000 }, (_, i) => `value-${i}-secret`);
+    made.add(many);
+    for (let i = 0; i < 50; i++) made.add(many.slice(0, 1000));
+    expect(made.text(`a ${many[199_999]} b ${many[7]}`)).toBe(`a ${HIDDEN} b ${HIDDEN}`);
+  });
+
   it("hides a 7,000-character value coloured one character at a time, keeping the colour codes after the marker", () => {
     const coloured = [...`x = "${CERT}";`].map((c) => `\x1b[33m${c}\x1b[39m`).join("");
     const out = redactor(VALUE, CERT).text(coloured);

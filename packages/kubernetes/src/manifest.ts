@@ -227,15 +227,12 @@ function wrapSecret(
   const spec = new YAMLMap();
   const secretMeta = new YAMLMap();
   const metadata = pairOf(old, "metadata");
-  if (metadata && isMap(metadata.value)) {
-    meta.comment = metadata.value.comment;
-    for (const pair of metadata.value.items) {
-      const key = keyOf(pair);
-      if (key === "labels" || key === "annotations") secretMeta.items.push(pair);
-      else meta.items.push(pair);
-    }
-  } else if (metadata && !(isScalar(metadata.value) && metadata.value.value === null)) {
-    throw shapeError(aside, metadata.value, "metadata is not a map", "write metadata out as a map");
+  const oldMeta = mapOrEmpty(metadata, "metadata", aside);
+  meta.comment = oldMeta.comment;
+  for (const pair of oldMeta.items) {
+    const key = keyOf(pair);
+    if (SECRET_META_FIELDS.includes(key as string)) secretMeta.items.push(pair);
+    else meta.items.push(pair);
   }
   // The `metadata` pair itself is kept: comments on its key stay.
   const metaPair = metadata ?? new Pair(new Scalar("metadata"));
@@ -287,11 +284,11 @@ function wrapSecret(
  */
 function mergeMetadata(target: YAMLMap, extra: YAMLMap, aside: Aside): void {
   const same = (a: unknown, b: unknown) => isScalar(a) && isScalar(b) && a.value === b.value;
-  const conflict = (node: unknown, key: string) =>
+  const conflict = (node: unknown, key: string, shown = shownKey(aside, key)) =>
     shapeError(
       aside,
       node,
-      `metadata.${shownKey(aside, key)} and spec.metadata.${shownKey(aside, key)} differ`,
+      `metadata.${shown} and spec.metadata.${shown} differ`,
       "keep one of them (the Secret gets spec.metadata's)",
       "S5_K8S_METADATA_CONFLICT",
     );

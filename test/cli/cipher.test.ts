@@ -1,7 +1,7 @@
 // cipher/decipher print exactly the value; stdin handling; help; exit codes; colours.
-import { spawnSync } from "node:child_process";
 import { describe, expect, it } from "vitest";
-import { S5_BIN, sandbox } from "./run.ts";
+import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
+import { onTerminal, type TerminalStep } from "./terminal.ts";
 
 const KEY = "00112233445566778899aabbccddeeff";
 
@@ -70,26 +70,76 @@ describe("s5 cipher / decipher", () => {
     expect(plain.stderr).not.toContain("\u001b[");
   });
 
-  it("does not hang when stdin is a terminal", () => {
+  it("does not hang when stdin is a terminal and input is expected (decipher)", () => {
     const box = sandbox();
-    // A real pseudo-terminal as stdin, through Python's pty module.
-    const script = [
-      "import os, pty, subprocess, sys",
-      "master, slave = pty.openpty()",
-      "p = subprocess.run(sys.argv[1:], stdin=slave, capture_output=True, timeout=20)",
-      "sys.stdout.write(str(p.returncode) + '\\n' + p.stderr.decode())",
-    ].join("\n");
-    const result = spawnSync(
-      "python3",
-      ["-c", script, process.execPath, S5_BIN, "cipher", "aes", "--key", KEY],
-      {
-        env: box.env,
-        encoding: "utf8",
-      },
+    const run = onTerminal(
+      [process.execPath, S5_BIN, "decipher", "aes", "--key", KEY],
+      [{ pause: 0 }],
+      box.env,
     );
-    const [code, ...stderr] = result.stdout.split("\n");
-    expect(code).toBe("2");
-    expect(stderr.join("\n")).toContain("stdin is a terminal");
+    expect(run.code).toBe(2);
+    expect(run.shown).toContain("stdin is a terminal");
+  });
+});
+
+describe("s5 cipher at a terminal", () => {
+  const PROMPT = "value to encrypt (not shown";
+  const cipherAt = (steps: TerminalStep[]) => {
+    const box = sandbox();
+    const env = { ...box.env, S5_AES_KEY: KEY };
+    return { box, run: onTerminal([process.execPath, S5_BIN, "cipher", "aes"], steps, env) };
+  };
+  const decipher = async (box: Sandbox, token: string) =>
+    (await box.s5(["decipher", "aes", "--key", KEY, token])).stdout.toString();
+
+  it("asks for the value and shows nothing of it; Backspace mends a typo", async () => {
+    const { box, run } = cipherAt([{ waitFor: PROMPT, type: "huntex" }, { type: "\u007fr2\r" }]);
+    expect(run.code).toBe(0);
+    expect(run.shown).toContain(PROMPT);
+    expect(run.shown).not.toContain("hunte");
+    expect(run.echo && run.canonical).toBe(true);
+    expect(await decipher(box, run.stdout)).toBe("hunter2");
+  });
+
+  it("keeps a pasted value of several lines whole, with or without bracketed paste", async () => {
+    const key = "-----BEGIN KEY-----\nAAAA\n-----END KEY-----";
+    const bracketed = cipherAt([
+      { waitFor: PROMPT, type: `\u001b[200~${key.replaceAll("\n", "\r")}\u001b[201~` },
+      { type: "\r" },
+    ]);
+    expect(bracketed.run.shown).toContain("\u001b[?2004h");
+    expect(bracketed.run.shown).not.toContain("AAAA");
+    expect(await decipher(bracketed.box, bracketed.run.stdout)).toBe(key);
+    // A terminal without bracketed paste: the lines arrive together, Enter last.
+    const plain = cipherAt([{ waitFor: PROMPT, type: `${key.replaceAll("\n", "\r")}\r` }]);
+    expect(await decipher(plain.box, plain.run.stdout)).toBe(key);
+  });
+
+  it("Ctrl-C and SIGTERM end s5 with the terminal put back, bracketed paste off", () => {
+    const interrupted = cipherAt([{ waitFor: PROMPT, type: "abc\u0003" }]);
+    expect(interrupted.run.code).toBe(-2);
+    expect(interrupted.run.stdout).toBe("");
+    expect(interrupted.run.echo && interrupted.run.canonical).toBe(true);
+    expect(interrupted.run.shown).toContain("\u001b[?2004l");
+    const terminated = cipherAt([{ waitFor: PROMPT, type: "abc" }, { signal: "SIGTERM" }]);
+    expect(terminated.run.code).toBe(-15);
+    expect(terminated.run.stdout).toBe("");
+    expect(terminated.run.echo && terminated.run.canonical).toBe(true);
+    expect(terminated.run.shown).toContain("\u001b[?2004l");
+  });
+
+  it("notes a VALUE or --key typed on the command line, without showing either", () => {
+    const box = sandbox();
+    const run = onTerminal(
+      [process.execPath, S5_BIN, "cipher", "aes", "--key", KEY, "Sup3rSecret"],
+      [{ pause: 0 }],
+      box.env,
+    );
+    expect(run.code).toBe(0);
+    expect(run.shown).toContain("VALUE and --key on the command line can be read by other users");
+    expect(run.shown).toContain("S5_AES_KEY");
+    expect(run.shown).not.toContain("Sup3rSecret");
+    expect(run.shown).not.toContain(KEY);
   });
 });
 

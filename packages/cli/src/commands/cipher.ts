@@ -10,6 +10,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { readHidden } from "../prompt.ts";
 import { stdoutIsTTY, writeStdout } from "../stdout.ts";
 
 /** Trims what the help says: spaces, CR and LF at both ends. */
@@ -22,10 +23,27 @@ export function trimValue(value: Buffer): Buffer {
   return value.subarray(start, end);
 }
 
+/**
+ * Typed at a terminal, a value or an AES key on the command line is in the process list for every
+ * user and in the shell's history: say so, and what to do instead (nothing is shown of either).
+ */
+function noteArgumentsSeen(value: boolean, key: string | undefined): void {
+  const seen = [value ? "VALUE" : "", key !== undefined ? "--key" : ""].filter(Boolean);
+  if (seen.length === 0) return;
+  const instead = [
+    value ? "run `s5 cipher` without VALUE to type it unseen" : "",
+    key !== undefined ? "set S5_AES_KEY instead of --key" : "",
+  ].filter(Boolean);
+  process.stderr.write(
+    `s5: note: ${seen.join(" and ")} on the command line can be read by other users in the process list and stays in your shell's history; next time ${instead.join(", and ")}\n`,
+  );
+}
+
 export default defineCommand({
   name: "cipher",
   summary: "encrypt a value into a token",
   description: `Encrypts VALUE (or all of stdin) and prints exactly the token, with a newline only on a terminal.
+With stdin a terminal and no VALUE, asks for it without showing what is typed or pasted.
 Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool trims spaces and LF).`,
   positionals: [
     {
@@ -34,7 +52,11 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
       complete: BACKEND_WORDS,
       description: "local (default with `s5 init`), aes, vault — or --backend / S5_BACKEND",
     },
-    { name: "VALUE", optional: true, description: "the value; default: all of stdin" },
+    {
+      name: "VALUE",
+      optional: true,
+      description: "the value (others can see it in the process list); default: stdin, or asked",
+    },
   ],
   options: {
     ...commonOptions,
@@ -63,7 +85,7 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
     },
   },
   examples: [
-    "s5 cipher 'hunter2'                # {{ s5:local:Ab3dEf9h:… }}",
+    "s5 cipher                          # asks for the value; prints {{ s5:local:Ab3dEf9h:… }}",
     "kubectl … | s5 cipher -f base64    # for a Kubernetes Secret's data: field",
   ],
   async run({ values, positionals, backendWord }, context: Context) {
@@ -71,8 +93,13 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
       context.usage("cipher takes one VALUE; quote it if it has spaces");
     }
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    if (process.stdin.isTTY) noteArgumentsSeen(positionals[0] !== undefined, values.key);
     const raw =
-      positionals[0] !== undefined ? Buffer.from(positionals[0]) : await readStdin("a VALUE");
+      positionals[0] !== undefined
+        ? Buffer.from(positionals[0])
+        : process.stdin.isTTY
+          ? await readHidden("s5: value to encrypt (not shown; Enter ends it, Ctrl-C stops): ")
+          : await readStdin("a VALUE");
     const plaintext = settings.noTrim ? raw : trimValue(raw);
     await using backends = createBackends(settings);
     const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {

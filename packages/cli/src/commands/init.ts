@@ -72,7 +72,7 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     await writeProject(file, config);
     rememberKeys(knownKeysPlace(settings, file), [key.publicKey]);
     say(`created local key ${key.id} in ${file} (commit this file)`);
-    say("encrypt:  s5 cipher 'value'        render:  s5 render FILE");
+    say("encrypt:  s5 cipher (asks)         render:  s5 render FILE");
     say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");
     stdoutStream().write(`${identity.publicKey}\n`);
     return 0;

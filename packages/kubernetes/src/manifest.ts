@@ -37,6 +37,35 @@ function tokenText(token: FoundToken, filters: readonly string[], original?: str
 
 const keyOf = (pair: Pair): unknown => (isScalar(pair.key) ? pair.key.value : pair.key);
 const pairOf = (map: YAMLMap, key: string) => map.items.find((pair) => keyOf(pair) === key);
+
+/** The comments written on a pair that unwrap dissolves (`spec:`): before, beside and inside it. */
+function commentsOf(pair: Pair | undefined): string[] {
+  if (!pair) return [];
+  const key = isScalar(pair.key) ? pair.key : undefined;
+  const value = isMap(pair.value) || isScalar(pair.value) ? pair.value : undefined;
+  return [key?.commentBefore, key?.comment, value?.commentBefore, value?.comment].filter(
+    (comment): comment is string => Boolean(comment),
+  );
+}
+
+/** Keeps `comments` on their own lines before `pair`; false when it has no place for them. */
+function commentBefore(pair: Pair | undefined, comments: string[]): boolean {
+  if (comments.length === 0) return true;
+  if (!pair || !isScalar(pair.key)) return false;
+  pair.key.commentBefore = [...comments, pair.key.commentBefore].filter(Boolean).join("\n");
+  return true;
+}
+
+/**
+ * Sets a field the conversion replaces (`apiVersion`, `kind`) with the comments written around
+ * the old one: on its own line before it and after its value.
+ */
+function setReplaced(target: YAMLMap, old: YAMLMap, field: string, value: string): void {
+  const before = pairOf(old, field);
+  const scalar = new Scalar(value);
+  if (isScalar(before?.value)) scalar.comment = before.value.comment;
+  target.items.push(new Pair(isScalar(before?.key) ? before.key : new Scalar(field), scalar));
+}
 /**
  * A key as a message shows it: its tokens as written (not the placeholders they are read as) and
  * no character that would move the cursor, recolour or reorder the terminal.
@@ -165,7 +194,7 @@ function finish(
   // A comment before the first key stands before the contents: it is kept as text.
   const first = firstKey(old);
   if (first) first.commentBefore = undefined;
-  root.comment = old.comment;
+  root.comment = [old.comment, root.comment].filter(Boolean).join("\n") || undefined;
   checkAliasOrder(root, aside);
   keepSource(root, aside, doc, skip);
   return writeMap(root);
@@ -221,8 +250,8 @@ function wrapSecret(
   refuseMergeKeys(old, aside);
   refuseUnknownFields(old, SECRET_FIELDS, "the Secret", aside);
   const resource = new YAMLMap();
-  resource.set("apiVersion", API_VERSION);
-  resource.set("kind", KIND);
+  setReplaced(resource, old, "apiVersion", API_VERSION);
+  setReplaced(resource, old, "kind", KIND);
   const meta = new YAMLMap();
   const spec = new YAMLMap();
   const secretMeta = new YAMLMap();
@@ -315,8 +344,8 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
   const old = doc.contents as YAMLMap;
   refuseMergeKeys(old, aside);
   const secret = new YAMLMap();
-  secret.set("apiVersion", "v1");
-  secret.set("kind", "Secret");
+  setReplaced(secret, old, "apiVersion", "v1");
+  setReplaced(secret, old, "kind", "Secret");
   refuseUnknownFields(old, RESOURCE_FIELDS, `the ${KIND}`, aside);
   const metaPair = pairOf(old, "metadata");
   const metadata = mapOrEmpty(metaPair, "metadata", aside);
@@ -325,6 +354,10 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
   const secretMetaPair = pairOf(spec, "metadata");
   const secretMeta = mapOrEmpty(secretMetaPair, "spec.metadata", aside);
   refuseUnknownFields(secretMeta, SECRET_META_FIELDS, `the ${KIND}'s spec.metadata`, aside);
+  // `spec:` and `spec.metadata:` are dissolved: their comments go before what they held.
+  const specComments = commentsOf(pairOf(old, "spec"));
+  const metaComments = commentsOf(secretMetaPair);
+  if (!commentBefore(secretMeta.items[0], metaComments)) specComments.push(...metaComments);
   if (secretMetaPair) mergeMetadata(metadata, secretMeta, aside);
   const newPair = metaPair ?? new Pair(new Scalar("metadata"));
   newPair.value = metadata;
@@ -348,8 +381,11 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
         scalar.tag = undefined;
       }
     }
+    if (commentBefore(pair, specComments)) specComments.length = 0;
     secret.items.push(pair);
   }
+  if (specComments.length > 0)
+    secret.comment = [secret.comment, ...specComments].filter(Boolean).join("\n");
   return finish(secret, old, doc, aside, placed);
 }
 

@@ -45,6 +45,48 @@ describe("wrapManifest / unwrapManifest", () => {
     expect(back[1].metadata).toEqual({ name: "s", annotations: { note: "kept" } });
   });
 
+  it("keeps the comments around apiVersion and kind, which the conversion replaces", () => {
+    const text = [
+      "apiVersion: v1 # api note",
+      "# before kind",
+      "kind: Secret # kind note",
+      "metadata:",
+      "  name: s",
+      "stringData:",
+      `  pw: {{ s5:${v(5)} }}`,
+      "",
+    ].join("\n");
+    const wrapped = wrapManifest(text, "in.yml", "vault");
+    expect(wrapped).toContain(
+      "apiVersion: s5.dev/v1alpha1 # api note\n# before kind\nkind: S5Secret # kind note\n",
+    );
+    const back = unwrapManifest(wrapped, "in.yml", "vault");
+    expect(back).toContain("apiVersion: v1 # api note\n# before kind\nkind: Secret # kind note\n");
+  });
+
+  it("unwrap keeps the comments of spec and spec.metadata, which a Secret has no place for", () => {
+    const text = [
+      "apiVersion: s5.dev/v1alpha1",
+      "kind: S5Secret",
+      "metadata:",
+      "  name: s",
+      "# before spec",
+      "spec: # spec note",
+      "  metadata: # meta note",
+      "    labels:",
+      "      a: b",
+      "  stringData:",
+      `    pw: "{{ s5:${v(6)} }}"`,
+      "",
+    ].join("\n");
+    const back = unwrapManifest(text, "in.yml", "vault");
+    for (const note of ["# before spec", "# spec note", "# meta note"])
+      expect(back).toContain(note);
+    expect(back).toMatch(/# meta note\n {2}labels:/);
+    expect(back).toMatch(/# spec note\nstringData:/);
+    expect(back).toContain("  pw: {{ s5:vault:v1:");
+  });
+
   it("wrap then unwrap gives the Secret manifest back", () => {
     const text = [
       "apiVersion: v1",

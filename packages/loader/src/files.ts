@@ -37,6 +37,23 @@ function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
 }
 
 /**
+ * dotenv's parser collects into a plain object, where `__proto__=…` sets nothing: the variable,
+ * token and all, would be missing from the environment without a word. Refused with its line.
+ */
+function refuseProtoName(text: string, shown: string): void {
+  if (!text.includes("__proto__")) return;
+  const line = text.split(/\r\n?|\n/).findIndex((row) => ASSIGNMENT.exec(row)?.[1] === "__proto__");
+  if (line === -1) return;
+  throw new IoError(
+    "S5_INPUT_NAME",
+    `${shown}:${line + 1}: a variable cannot be named __proto__ here`,
+    {
+      hint: "dotenv's parser drops it without a word; rename it",
+    },
+  );
+}
+
+/**
  * Reads one `.env` file. `undefined` when it is missing and `optional`; any other failure throws
  * an {@link IoError} naming the file.
  */
@@ -58,6 +75,7 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
     });
   }
   const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
+  refuseProtoName(text, shown);
   const parsed = Object.entries(parse(text));
   const lines = linesOf(text, new Set(parsed.map(([key]) => key)));
   return parsed.map(([key, value]) => ({

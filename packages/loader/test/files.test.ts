@@ -29,6 +29,20 @@ describe(".env files", () => {
     expect(byKey.D).toMatchObject({ value: "single", origin: { line: 8 } });
   });
 
+  it("refuses a variable named __proto__, which dotenv's parser drops without a word", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
+    writeFileSync(join(dir, ".env"), "A=1\r\nexport __proto__ = {{ s5:local:x }}\n");
+    expect(() => readEnvFile(".env", dir, false)).toThrow(
+      ".env:2: a variable cannot be named __proto__ here",
+    );
+    // Inside another value, or as a value, it is text.
+    writeFileSync(join(dir, ".env"), "A=__proto__\nB=x__proto__=y\n");
+    expect(readEnvFile(".env", dir, false)!.map((entry) => entry.value)).toEqual([
+      "__proto__",
+      "x__proto__=y",
+    ]);
+  });
+
   it("a missing default .env is nothing; a missing named file is an error", () => {
     const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
     expect(readEnvFile(".env", dir, true)).toBeUndefined();

@@ -688,6 +688,43 @@ describe("project key integrity", () => {
     expect(existsSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json.lock"))).toBe(false);
   });
 
+  it("the record forgets a deleted checkout only when a project still there lists its keys", async () => {
+    const alice = sandbox();
+    const record = () =>
+      Object.keys(
+        JSON.parse(readFileSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"))
+          .projects,
+      );
+    const checkout = async (name: string) => {
+      const dir = join(alice.dir, name);
+      mkdirSync(dir);
+      writeFileSync(join(dir, ".s5.json"), readFileSync(join(alice.dir, "main", ".s5.json")));
+      expect((await alice.s5(["cipher", "x"], { cwd: dir })).code).toBe(0);
+      return dir;
+    };
+    mkdirSync(join(alice.dir, "main"));
+    expect(
+      (await alice.s5(["init", "--name", "alice", "--dir", join(alice.dir, "main")])).code,
+    ).toBe(0);
+    // Checkouts of one project, one per CI job, each deleted afterwards; and another project.
+    const job1 = await checkout("job1");
+    const other = join(alice.dir, "other");
+    mkdirSync(other);
+    expect((await alice.s5(["init", "--dir", other])).code).toBe(0);
+    expect(record()).toEqual(
+      expect.arrayContaining([join(job1, ".s5.json"), join(other, ".s5.json")]),
+    );
+    rmSync(job1, { recursive: true });
+    rmSync(other, { recursive: true });
+    const job2 = await checkout("job2");
+    const after = record();
+    expect(after).toContain(join(job2, ".s5.json"));
+    expect(after).toContain(join(alice.dir, "main", ".s5.json"));
+    // job1's key is still listed by main's entry: forgotten. other's is nowhere else: kept.
+    expect(after).not.toContain(join(job1, ".s5.json"));
+    expect(after).toContain(join(other, ".s5.json"));
+  });
+
   it("a teammate's rotation is accepted by checking its endorsement from the key known here", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

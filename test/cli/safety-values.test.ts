@@ -188,6 +188,52 @@ describe("arguments that may be secrets", () => {
     expect(action.stderr).not.toContain("Sup3r");
     expect((await box.s5(["keys", "remvoe"])).stderr).toContain("did you mean `remove`?");
   });
+
+  it("a secret key typed where a key id or a recipient's name goes is neither echoed nor written", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const generated = await box.s5(["keys", "generate"]);
+    const secret = /S5-SECRET-KEY-[A-Za-z0-9_-]+/.exec(generated.stdout.toString())?.[0] ?? "";
+    const publicKey = /s5pk-[A-Za-z0-9_-]+/.exec(generated.stderr)?.[0] ?? "";
+    expect(secret).not.toBe("");
+    for (const args of [
+      ["keys", "trust", secret],
+      ["keys", "endorse", secret],
+    ]) {
+      const result = await box.s5(args);
+      expect(result.code, args[1]).not.toBe(0);
+      expect(result.stderr).toContain("(not shown: it is no key id, and may be a secret)");
+      expect(result.stderr).not.toContain(secret.slice(14, 30));
+    }
+    const before = readFileSync(join(box.dir, ".s5.json"), "utf8");
+    // The two words swapped: the secret key would have become a name in the committed file.
+    const swapped = await box.s5(["keys", "add", secret, publicKey]);
+    expect(swapped.code).toBe(2);
+    expect(swapped.stderr).toContain("a recipient's name looks like a key (not shown)");
+    expect(swapped.stderr).not.toContain(secret.slice(14, 30));
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toBe(before);
+    expect((await box.s5(["keys", "add", publicKey, publicKey])).code).toBe(2);
+    expect((await box.s5(["keys", "add", "bob", publicKey])).code).toBe(0);
+  });
+
+  it("a bad S5_VAULT_AUTH_METHOD is shown only when it is a typo of a method", async () => {
+    const box = sandbox();
+    const file = join(box.dir, "v.yml");
+    writeFileSync(file, `a: {{ s5:vault:v1:${Buffer.from("x".repeat(28)).toString("base64")} }}\n`);
+    const vault = { VAULT_ADDR: "http://127.0.0.1:1", VAULT_TOKEN: "t" };
+    const token = await box.s5(["render", "v.yml"], {
+      env: { ...vault, S5_VAULT_AUTH_METHOD: "hvs.CAESIJsecretTokenValue" },
+    });
+    expect(token.code).not.toBe(0);
+    expect(token.stderr).toContain("unknown S5_VAULT_AUTH_METHOD (not shown)");
+    expect(token.stderr.toLowerCase()).not.toContain("caesijsecret");
+    const typo = await box.s5(["render", "v.yml"], {
+      env: { ...vault, S5_VAULT_AUTH_METHOD: "aprole" },
+    });
+    expect(typo.stderr).toContain(
+      "unknown S5_VAULT_AUTH_METHOD `aprole` (did you mean `approle`?)",
+    );
+  });
 });
 
 describe("text that is not a token", () => {

@@ -164,7 +164,7 @@ export async function trustProjectKeys(
   if (id !== undefined && id !== newest.id) {
     throw new KeyError(
       "S5_KEY_LOCAL_UNTRUSTED",
-      `local key ${newest.id} encrypts in ${known.project}, not ${showable(id)}; nothing was trusted`,
+      `local key ${newest.id} encrypts in ${known.project}, not ${shownId(id)}; nothing was trusted`,
       {
         hint: `check \`s5 keys list\`; trust the key that encrypts by its id: s5 keys trust ${newest.id}`,
       },
@@ -172,6 +172,14 @@ export async function trustProjectKeys(
   }
   rememberKeys(known, [newest.publicKey]);
   return newest;
+}
+
+/**
+ * An id typed on the command line, as a message may show it: only when it has the form of a key
+ * id. Anything else may be a secret key pasted in the wrong place (`s5 keys trust S5-SECRET-…`).
+ */
+function shownId(id: string): string {
+  return /^[A-Za-z0-9_-]{8}$/.test(id) ? id : "(not shown: it is no key id, and may be a secret)";
 }
 
 /** The key pairs of secret keys (identities, or project keys themselves). */
@@ -214,7 +222,7 @@ export async function endorseProjectKeys(
     if (!key || i === 0) {
       throw new KeyError(
         "S5_KEY_LOCAL_ENDORSE",
-        `${key ? `local key ${id} is the first key` : `no local key ${showable(id)}`}: nothing to endorse`,
+        `${key ? `local key ${id} is the first key` : `no local key ${shownId(id)}`}: nothing to endorse`,
         { hint: "`s5 keys list` shows the keys and which are UNENDORSED" },
       );
     }

@@ -13,8 +13,10 @@ import {
 } from "../config.ts";
 import { ConfigError } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
+import { showable } from "../hidden.ts";
 import { homeOfProcess } from "../home.ts";
 import { sharedMode, unreadable } from "../private-file.ts";
+import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -209,7 +211,10 @@ function readCa(env: Env): string | undefined {
 function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
   const method = (env.S5_VAULT_AUTH_METHOD || "token").trim().toLowerCase();
   if (method !== "token" && method !== "approle" && method !== "kubernetes" && method !== "jwt") {
-    throw new ConfigError("S5_CONFIG_VALUE", `unknown S5_VAULT_AUTH_METHOD \`${method}\``, {
+    // Shown only when it is a typo of a method: it may be a credential set in the wrong variable.
+    const near = closest(method, ["token", "approle", "kubernetes", "jwt"]);
+    const shown = near ? `\`${showable(method)}\` (did you mean \`${near}\`?)` : "(not shown)";
+    throw new ConfigError("S5_CONFIG_VALUE", `unknown S5_VAULT_AUTH_METHOD ${shown}`, {
       hint: "use token, approle, kubernetes or jwt",
     });
   }

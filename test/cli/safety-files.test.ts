@@ -6,6 +6,7 @@ import {
   chownSync,
   closeSync,
   existsSync,
+  lchownSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -13,6 +14,7 @@ import {
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -95,7 +97,7 @@ describe("outputs that are not regular files", () => {
     const { box, cipher } = await aesBox();
     writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fifo-value")}\n`);
     const fifo = join(box.dir, "pipe");
-    spawnSync("mkfifo", [fifo]);
+    spawnSync("mkfifo", ["-m", "600", fifo]);
     const reader = spawn("cat", [fifo]);
     let read = "";
     reader.stdout.on("data", (chunk: Buffer) => {
@@ -295,6 +297,48 @@ describe("plaintext and other users", () => {
     },
   );
 
+  it.runIf(isRoot)(
+    "a symbolic link another user made on the way to an output is not followed (-o, -i)",
+    async () => {
+      const { box, cipher } = await aesBox();
+      writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("link-secret")}\n`);
+      // A team directory (group-writable, setgid) where Mallory (uid 65534) plants links: one to
+      // the identity, one to a directory of the victim's.
+      const team = join(box.dir, "team");
+      mkdirSync(team);
+      chmodSync(team, 0o2770);
+      const identity = join(box.dir, "identity.txt");
+      writeFileSync(identity, "# the victim's key\n", { mode: 0o600 });
+      const victimDir = join(box.dir, "project");
+      mkdirSync(victimDir);
+      writeFileSync(join(victimDir, "values.yml"), "sealed\n");
+      symlinkSync(identity, join(team, "app.yml"));
+      lchownSync(join(team, "app.yml"), 65534, 65534);
+      symlinkSync(victimDir, join(team, "dir"));
+      lchownSync(join(team, "dir"), 65534, 65534);
+      // One of the victim's own links that leads through Mallory's.
+      symlinkSync(join(team, "app.yml"), join(box.dir, "mine.yml"));
+      for (const args of [
+        ["render", "a.yml", "-o", join(team, "app.yml")],
+        ["render", "a.yml", "-o", join(team, "dir", "values.yml")],
+        ["render", "a.yml", "-o", "mine.yml"],
+        ["render", "-i", join(team, "app.yml")],
+      ]) {
+        const result = await box.s5(args, { env });
+        expect(result.code, args.join(" ")).toBe(4);
+        expect(result.stderr).toContain("is a symbolic link another user made (uid 65534)");
+        expect(result.stderr).toContain("S5_OUTPUT_OWNER");
+      }
+      expect(readFileSync(identity, "utf8")).toBe("# the victim's key\n");
+      expect(readFileSync(join(victimDir, "values.yml"), "utf8")).toBe("sealed\n");
+      // Links of your own (or root's) are followed as before.
+      writeFileSync(join(box.dir, "out.yml"), "");
+      symlinkSync(join(box.dir, "out.yml"), join(box.dir, "own-link.yml"));
+      expect((await box.s5(["render", "a.yml", "-o", "own-link.yml"], { env })).code).toBe(0);
+      expect(readFileSync(join(box.dir, "out.yml"), "utf8")).toBe("a: link-secret\n");
+    },
+  );
+
   it.runIf(isRoot && hasSetpriv)(
     "another user's s5 replaces a teammate's file with a file of its own, 0600",
     async () => {
@@ -343,6 +387,7 @@ describe("other descriptors, names and modes", () => {
       ["/dev/fd/3", 3],
     ] as const) {
       writeFileSync(log, "earlier line\n");
+      chmodSync(log, 0o600);
       const appended = openSync(log, "a");
       const stdio: ("ignore" | number)[] = ["ignore", "ignore", "ignore", "ignore"];
       stdio[fd] = appended;
@@ -355,6 +400,49 @@ describe("other descriptors, names and modes", () => {
       expect(result.status, target).toBe(0);
       expect(readFileSync(log, "utf8"), target).toBe("earlier line\na: fd-secret\n");
     }
+  });
+
+  it("plaintext on a stdout or descriptor that others may read gets a warning; a pipe none", async () => {
+    const { box, cipher } = await aesBox();
+    const token = await cipher("fd-secret");
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
+    const out = join(box.dir, "out.yml");
+    for (const args of [
+      ["render", "a.yml"],
+      ["decipher", token],
+      ["render", "a.yml", "-o", "/dev/fd/1"],
+    ]) {
+      writeFileSync(out, "");
+      chmodSync(out, 0o644);
+      const fd = openSync(out, "w");
+      const result = spawnSync(process.execPath, [S5_BIN, ...args], {
+        cwd: box.dir,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+      });
+      closeSync(fd);
+      expect(result.status, args.join(" ")).toBe(0);
+      expect(result.stderr, args.join(" ")).toContain(
+        "s5: warning: stdout is a file that group or others may read (mode 0644)",
+      );
+      expect(result.stderr).not.toContain("fd-secret");
+      expect(readFileSync(out, "utf8")).toContain("fd-secret");
+    }
+    const piped = await box.s5(["render", "a.yml"], { env });
+    expect(piped.stderr).toBe("");
+  });
+
+  it("a FIFO that group or others may read is refused, even your own", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fifo-secret")}\n`);
+    const fifo = join(box.dir, "p");
+    expect(spawnSync("mkfifo", ["-m", "644", fifo]).status).toBe(0);
+    const result = await box.s5(["render", "a.yml", "-o", "p"], { env });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("p is a FIFO that group or others may read (mode 0644)");
+    expect(result.stderr).toContain("S5_OUTPUT_MODE");
+    expect(result.stderr).toContain("mkfifo -m 600");
   });
 
   it("a new file follows the umask; a name of 250 bytes can be written", async () => {

@@ -19,6 +19,7 @@ import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
 import { trustedDirectory } from "@s5/core/internal";
 import { stampNow, stampOf } from "./io.ts";
+import { refuseForeignLinks, warnSharedDescriptor } from "./output-checks.ts";
 import { writeStdout } from "./stdout.ts";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 
@@ -123,6 +124,17 @@ function checkOwner(path: string, real: string, stat: Stats, options: WriteOptio
   );
 }
 
+/** Whoever may open a FIFO for reading gets the plaintext written into it, even when it is yours. */
+function checkFifoMode(path: string, stat: Stats, options: WriteOptions): void {
+  if (!options.secret || !stat.isFIFO() || (stat.mode & 0o044) === 0) return;
+  if (process.platform === "win32") return;
+  throw new IoError(
+    "S5_OUTPUT_MODE",
+    `${path} is a FIFO that group or others may read (mode ${octal(stat.mode & 0o777)}): s5 will not write plaintext into it`,
+    { hint: `make it yours alone (chmod 600 ${path}), or create it so: mkfifo -m 600 …` },
+  );
+}
+
 function planOutput(output: Output, options: WriteOptions): Plan {
   const { path } = output;
   if (!options.inPlace && STDOUT_PATH.test(path)) return { kind: "stdout", output };
@@ -130,6 +142,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
   if (descriptor) {
     return { kind: "descriptor", output, fd: Number(descriptor[1] ?? descriptor[2] ?? 2) };
   }
+  refuseForeignLinks(path);
   let real = path;
   let stat: Stats | undefined;
   try {
@@ -150,6 +163,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
           ? "a character device"
           : "not a regular file";
     if (!options.inPlace && (stat.isFIFO() || stat.isCharacterDevice())) {
+      checkFifoMode(path, stat, options);
       return { kind: "stream", output };
     }
     throw new IoError("S5_OUTPUT", `cannot write ${path}: it is ${what}`, {
@@ -230,6 +244,7 @@ async function writeStream(
       });
     }
     checkOwner(path, path, stat as Stats, options);
+    checkFifoMode(path, stat as Stats, options);
     await writeAll(handle, pieces);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
@@ -385,10 +400,13 @@ export async function writeOutputs(
     );
   }
   for (const plan of plans) {
-    if (plan.kind === "stdout") await writeStdout(plan.output.pieces);
-    else if (plan.kind === "descriptor")
+    if (plan.kind === "stdout") {
+      if (options.secret) warnSharedDescriptor(1, "stdout");
+      await writeStdout(plan.output.pieces);
+    } else if (plan.kind === "descriptor") {
+      if (options.secret) warnSharedDescriptor(plan.fd, plan.output.path);
       writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
-    else if (plan.kind === "stream")
+    } else if (plan.kind === "stream")
       await writeStream(plan.output.path, plan.output.pieces, options);
   }
 }

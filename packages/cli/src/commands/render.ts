@@ -10,6 +10,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
+import { warnSharedDescriptor } from "../output-checks.ts";
 import { progress } from "../progress.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -110,6 +111,7 @@ and loses group/other bits`,
         force: values.force,
       });
     } else {
+      warnSharedDescriptor(1, "stdout");
       for (const output of outputs) await writeStdout(output);
     }
     return 0;

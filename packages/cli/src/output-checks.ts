@@ -1,0 +1,68 @@
+/**
+ * Checks on where plaintext goes that do not fit in write.ts: links another user made on the way
+ * to an output, and a stdout or descriptor that is a file others may read.
+ */
+import { fstatSync, lstatSync, readlinkSync } from "node:fs";
+import { isAbsolute, join, resolve, sep } from "node:path";
+import { IoError } from "@s5/core";
+
+const MAX_LINKS = 40;
+
+/**
+ * A symbolic link another user made decides where s5 writes: in a directory they may write (a
+ * team's directory, or `/tmp` where the kernel does not protect links) it could point at your
+ * identity, or at the encrypted file you commit, which would then hold its plaintext. Every link
+ * on the way to an output — in the path as given and in the targets of links — must be yours or
+ * root's. Not on Windows, which has no owners here.
+ */
+export function refuseForeignLinks(path: string): void {
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  const pending = resolve(path).split(sep).filter(Boolean);
+  let current: string = sep;
+  for (let hops = 0; pending.length > 0; ) {
+    const next = join(current, pending.shift()!);
+    let stat: ReturnType<typeof lstatSync>;
+    try {
+      stat = lstatSync(next);
+    } catch {
+      return; // the rest does not exist yet: nothing more to follow
+    }
+    if (!stat.isSymbolicLink()) {
+      current = next;
+      continue;
+    }
+    if (stat.uid !== me && stat.uid !== 0) {
+      throw new IoError(
+        "S5_OUTPUT_OWNER",
+        `${path}: ${next} is a symbolic link another user made (uid ${stat.uid}): s5 will not follow it to write`,
+        {
+          hint: "write to a path without their link (or remove it, if it is in a directory of yours)",
+        },
+      );
+    }
+    if (++hops > MAX_LINKS) return; // a loop: the write itself fails with ELOOP
+    const target = readlinkSync(next);
+    pending.unshift(...target.split(sep).filter(Boolean));
+    if (isAbsolute(target)) current = sep;
+  }
+}
+
+/**
+ * Plaintext written to a descriptor that is a regular file group or others may read (`> out.yml`
+ * under umask 022, `2>>build.log`): s5 did not create it and leaves its mode alone, but says so.
+ */
+export function warnSharedDescriptor(fd: number, name: string): void {
+  let mode: number;
+  try {
+    const stat = fstatSync(fd);
+    if (!stat.isFile() || process.platform === "win32") return;
+    mode = stat.mode & 0o777;
+  } catch {
+    return;
+  }
+  if ((mode & 0o044) === 0) return;
+  process.stderr.write(
+    `s5: warning: ${name} is a file that group or others may read (mode 0${mode.toString(8)}): they can read the plaintext written to it; use -o FILE (created 0600), or chmod go-rwx it\n`,
+  );
+}

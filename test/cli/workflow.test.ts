@@ -131,6 +131,14 @@ describe("s5 edit", () => {
     expect(refused.stderr).toContain("e.yml:2:4: the value to seal is empty or only white space");
     expect(refused.stderr).toContain("edit again to fix it?");
     expect(readFileSync(file, "utf8")).toBe(before);
+    // Nobody to answer (stdin ends): the error says why the edits are not kept.
+    const unanswered = await box.s5(["edit", "e.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["seal y", 'seal ""']]) },
+      input: "",
+    });
+    expect(unanswered.code).not.toBe(0);
+    expect(unanswered.stderr).toContain("stdin ended without an answer; the edits hold plaintext");
+    expect(readFileSync(file, "utf8")).toBe(before);
     const allowed = await box.s5(["edit", "--allow-empty", "e.yml"], {
       env: { EDITOR, TEST_EDIT: JSON.stringify([["seal y", 'seal ""']]) },
     });

@@ -42,13 +42,15 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
 }
 
 /** Asks on stderr and reads one line of stdin (crontab -e asks the same way); EOF is "no". */
-async function askAgain(): Promise<boolean> {
+/** Asks whether to edit again; undefined when stdin ends without an answer (nobody to ask). */
+async function askAgain(): Promise<boolean | undefined> {
   process.stderr.write("s5: edit again to fix it? [Y/n] ");
   const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: process.stdin, terminal: false });
   try {
     for await (const line of lines) return !/^\s*n/i.test(line);
-    return false;
+    process.stderr.write("\n");
+    return undefined;
   } finally {
     lines.close();
     process.stdin.pause();
@@ -211,13 +213,17 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
             throw failure;
           }
           process.stderr.write(`s5: error: ${failure.describe()}\n`);
-          if (await askAgain()) continue;
+          const again = await askAgain();
+          if (again) continue;
           throw new S5Error(
             failure.code,
             failure.exitCode,
             `your edits were discarded; ${file} is unchanged`,
             {
-              hint: "run `s5 edit` again",
+              hint:
+                again === undefined
+                  ? "stdin ended without an answer; the edits hold plaintext, so they are not kept: run `s5 edit` in a terminal, or give the answer on stdin"
+                  : "run `s5 edit` again",
             },
           );
         }

@@ -2,6 +2,7 @@
 // followed by sibling imports, require(), --import, -r, NODE_OPTIONS; failures that stop the app.
 import {
   chmodSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -14,6 +15,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
+import { isRoot } from "../cli/files.ts";
 import { localProject, type Project, printVars, SIBLING_ESM } from "./helpers.ts";
 
 const DB = "db-pa55word-with-$dollar-and-#hash";
@@ -353,6 +355,30 @@ describe("s5/config never starts the application half-configured", () => {
       expect(out.stderr).toContain(`BROKEN (.env:${line}): malformed token`);
     }
   });
+
+  it.runIf(isRoot)(
+    "a default .env another user owns in a directory others can write is not loaded; a named one is",
+    async () => {
+      project.write({ ".env": "PLANTED=1\n" });
+      chownSync(join(project.dir, ".env"), 65534, 65534);
+      chmodSync(project.dir, 0o1777);
+      try {
+        for (const out of [
+          await project.node(["app.mjs"]),
+          await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
+        ]) {
+          expectStopped(out);
+          expect(out.stderr).toContain(".env belongs to another user (uid 65534)");
+          expect(out.stderr).toContain("S5_CONFIG_UNSAFE");
+        }
+        const named = await project.node(["app.mjs"], { S5_CONFIG_PATH: ".env" });
+        expect(named.stdout).toContain("APP STARTED");
+      } finally {
+        chmodSync(project.dir, 0o755);
+        rmSync(join(project.dir, ".env"));
+      }
+    },
+  );
 
   it("a .env file named in S5_CONFIG_PATH must exist (exit 3)", async () => {
     const out = await project.node(["app.mjs"], { S5_CONFIG_PATH: "missing.env" });

@@ -1,6 +1,7 @@
 /** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
-import { relative, resolve } from "node:path";
-import { IoError } from "@s5/core";
+import { dirname, relative, resolve } from "node:path";
+import { ConfigError, IoError } from "@s5/core";
+import { trustedDirectory } from "@s5/core/internal";
 import { parse } from "dotenv";
 
 /** Where a value comes from: a line of a `.env` file, or the environment the process got. */
@@ -34,6 +35,32 @@ function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
     if (key !== undefined && keys.has(key)) lines.set(key, number);
   }
   return lines;
+}
+
+/**
+ * The `.env` found by default in the working directory sets variables of this process and of what
+ * it starts (`NODE_OPTIONS`, `BASH_ENV`, `PATH`…), next to the decrypted values: one that another
+ * user owns in a directory others can write (`/tmp`, a team directory) is refused, as a project
+ * config is (S5_CONFIG_UNSAFE). A file named on purpose (S5_CONFIG_PATH, `path`, `s5 run -f`) is
+ * trusted.
+ */
+function refuseForeignDefault(full: string, shown: string): void {
+  const me = process.getuid?.();
+  if (me === undefined) return;
+  let owner: number;
+  try {
+    owner = process.getBuiltinModule("node:fs").statSync(full).uid;
+  } catch {
+    return;
+  }
+  if (owner === me || owner === 0 || trustedDirectory(dirname(full), owner)) return;
+  throw new ConfigError(
+    "S5_CONFIG_UNSAFE",
+    `${shown} belongs to another user (uid ${owner}) in a directory others can write: s5 will not load it`,
+    {
+      hint: "it would set variables of your process (NODE_OPTIONS among them): remove it, or name it (S5_CONFIG_PATH, the path option, s5 run -f) if you trust it",
+    },
+  );
 }
 
 /**
@@ -75,6 +102,7 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
     });
   }
   const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
+  if (optional) refuseForeignDefault(full, shown);
   refuseProtoName(text, shown);
   const parsed = Object.entries(parse(text));
   const lines = linesOf(text, new Set(parsed.map(([key]) => key)));

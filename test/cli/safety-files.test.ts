@@ -602,6 +602,17 @@ describe("failures to write stdout", () => {
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it("a failed write says what to do by its cause: a full disk, a missing directory", async () => {
+    const { box, cipher } = await aesBox();
+    writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("v")}\n`);
+    const full = await box.s5(["render", "a.yml", "-o", "/dev/full"], { env });
+    expect(full.code).toBe(4);
+    expect(full.stderr).toContain("hint: the disk is full: free some space");
+    const missing = await box.s5(["render", "a.yml", "-o", "no/such/dir/out.yml"], { env });
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toContain("hint: the directory does not exist: create it first");
+  });
+
   it("a reader that stops early (EPIPE) ends s5 quietly", async () => {
     const { box, cipher } = await aesBox();
     const token = await cipher("v");

@@ -87,6 +87,29 @@ function codeOf(error: unknown): string {
   return (error as { code?: string }).code ?? "error";
 }
 
+/** What to do when a write fails, by its error code. */
+function writeHint(cause: unknown): string {
+  switch (codeOf(cause)) {
+    case "ENOSPC":
+      return "the disk is full: free some space, then run the command again";
+    case "EDQUOT":
+      return "your disk quota is used up: free some space, then run the command again";
+    case "EROFS":
+      return "the file system is read-only: write elsewhere";
+    case "EACCES":
+    case "EPERM":
+      return "you may not write there: check the directory's permissions, or write elsewhere";
+    case "ENOENT":
+      return "the directory does not exist: create it first";
+    case "ENOTDIR":
+      return "a part of the path is a file, not a directory: check the path";
+    case "EISDIR":
+      return "it is a directory: name a file in it";
+    default:
+      return "check the path, the directory's permissions and free space";
+  }
+}
+
 function writable(path: string, mode: number): boolean {
   // As root, access() says yes to everything: a file nobody may write is read-only all the same.
   if ((mode & 0o222) === 0) return false;
@@ -150,7 +173,10 @@ function planOutput(output: Output, options: WriteOptions): Plan {
     stat = statSync(real);
   } catch (cause) {
     if (codeOf(cause) !== "ENOENT") {
-      throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
+      throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+        cause,
+        hint: writeHint(cause),
+      });
     }
   }
   if (stat) checkOwner(path, real, stat, options);
@@ -184,6 +210,14 @@ function planOutput(output: Output, options: WriteOptions): Plan {
   }
   const current = stat.mode & 0o7777;
   if (!options.force && !writable(real, current)) {
+    // Writable by its owner, but not by you: --force would fail too (replacing needs the directory).
+    if ((current & 0o200) !== 0 && stat.uid !== process.getuid?.()) {
+      throw new IoError(
+        "S5_OUTPUT",
+        `${path} belongs to another user (uid ${stat.uid}, mode ${octal(current)}): you may not write it`,
+        { hint: "write elsewhere, or ask its owner" },
+      );
+    }
     throw new IoError("S5_OUTPUT_READONLY", `${path} is read-only (mode ${octal(current)})`, {
       hint: `make it writable (chmod u+w ${path}) or pass --force to replace it anyway`,
     });
@@ -248,7 +282,10 @@ async function writeStream(
     await writeAll(handle, pieces);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
-    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
+    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+      cause,
+      hint: writeHint(cause),
+    });
   } finally {
     await handle?.close();
   }
@@ -270,7 +307,10 @@ function writeDescriptor(path: string, fd: number, pieces: Iterable<Uint8Array>)
       }
     }
   } catch (cause) {
-    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, { cause });
+    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+      cause,
+      hint: writeHint(cause),
+    });
   }
 }
 
@@ -314,6 +354,7 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
     removeTemp(temp);
     throw new IoError("S5_OUTPUT", `cannot write ${plan.output.path} (${codeOf(cause)})`, {
       cause,
+      hint: writeHint(cause),
     });
   }
 }
@@ -429,6 +470,6 @@ function withNothingChanged(error: unknown): unknown {
   if (!(error instanceof IoError)) return error;
   return new IoError("S5_OUTPUT", `${error.message}; nothing was changed`, {
     cause: error.cause,
-    hint: error.hint ?? "check the directory's permissions and free space",
+    hint: error.hint ?? writeHint(error.cause),
   });
 }

@@ -9,6 +9,7 @@ import {
   readdirSync,
   readFileSync,
   statSync,
+  symlinkSync,
   writeFileSync,
   writeSync,
 } from "node:fs";
@@ -985,5 +986,66 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
     }
     expect(alive).toBe(false);
     expect(existsSync(JSON.parse(readFileSync(log, "utf8")).file)).toBe(false);
+  });
+});
+
+describe("s5 edit with Vim", () => {
+  it("starts Vim or Neovim without viminfo (shada) and without an undo file; other editors as given", async () => {
+    const box = await project();
+    writeFileSync(join(box.dir, "v.yml"), "a: {{ s5:seal pw }}\n");
+    expect((await box.s5(["seal", "-i", "v.yml"])).code).toBe(0);
+    // Stand-ins that record their arguments: `vim`, `nvim` (also behind a link named `vi`) and nano.
+    const bin = join(box.dir, "bin");
+    mkdirSync(bin);
+    const log = join(box.dir, "args.log");
+    for (const name of ["vim", "nvim", "nano"]) {
+      writeFileSync(join(bin, name), `#!/bin/sh\necho "${name} $*" >> "${log}"\n`, { mode: 0o755 });
+    }
+    symlinkSync(join(bin, "vim"), join(bin, "vi"));
+    const path = `${bin}:${process.env.PATH}`;
+    for (const editor of ["vim", "LC_ALL=C nvim", "vi", "nano"]) {
+      const result = await box.s5(["edit", "v.yml"], { env: { EDITOR: editor, PATH: path } });
+      expect(result.stderr, editor).toContain("no change");
+    }
+    const lines = readFileSync(log, "utf8").trim().split("\n");
+    expect(lines.map((line) => line.replace(/ \S+$/, ""))).toEqual([
+      "vim -i NONE -c setlocal noundofile",
+      "nvim -i NONE -c setlocal noundofile",
+      "vim -i NONE -c setlocal noundofile",
+      "nano",
+    ]);
+  });
+
+  const hasVim = spawnSync("vim", ["--version"]).status === 0;
+  it.runIf(hasVim)("real Vim: a yank and a substitution leave nothing in ~/.viminfo", async () => {
+    const box = await project();
+    writeFileSync(join(box.dir, "v.yml"), "a: {{ s5:seal pw-Vim7 }}\n");
+    expect((await box.s5(["seal", "-i", "v.yml"])).code).toBe(0);
+    // Vim in a pseudo-terminal: yank the line, substitute, write and quit.
+    const script = [
+      "import os, pty, select, subprocess, sys, time",
+      "master, slave = pty.openpty()",
+      "p = subprocess.Popen(sys.argv[1:], stdin=slave, stdout=slave, stderr=slave)",
+      "def pump(t):",
+      "    end = time.time() + t",
+      "    while time.time() < end:",
+      "        if select.select([master], [], [], 0.05)[0]:",
+      "            try: os.read(master, 65536)",
+      "            except OSError: return",
+      "pump(2)",
+      "os.write(master, b'yy:%s/pw-Vim7/pw-Vim8/\\r'); pump(0.5)",
+      "os.write(master, b':wq\\r'); pump(1)",
+      "sys.exit(p.wait(timeout=20))",
+    ].join("\n");
+    const result = spawnSync("python3", ["-c", script, process.execPath, S5_BIN, "edit", "v.yml"], {
+      cwd: box.dir,
+      env: { ...box.env, EDITOR: "vim" },
+      encoding: "utf8",
+      timeout: 60_000,
+    });
+    expect(result.status).toBe(0);
+    expect((await box.s5(["render", "v.yml"])).stdout.toString()).toBe("a: pw-Vim8\n");
+    const viminfo = join(box.env.HOME!, ".viminfo");
+    expect(existsSync(viminfo) ? readFileSync(viminfo, "utf8") : "").not.toContain("pw-Vim");
   });
 });

@@ -17,6 +17,7 @@ import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { privateEditorOptions } from "../editor-args.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
@@ -28,7 +29,8 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
   // `exec`: the editor is the child itself, so a signal to it (when s5 must stop) reaches it,
   // not a shell that would leave it running with the plaintext. Through `env`, so that
   // `EDITOR='LC_ALL=C vim'` still works (`exec NAME=value cmd` is not a command to a shell).
-  const child = spawn("/bin/sh", ["-c", `exec env ${editor} "$1"`, "s5-editor", file], {
+  const options = privateEditorOptions(editor);
+  const child = spawn("/bin/sh", ["-c", `exec env ${editor}${options} "$1"`, "s5-editor", file], {
     stdio: "inherit",
     env: childEnv(process.env),
   });
@@ -41,8 +43,10 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
   return { child, done };
 }
 
-/** Asks on stderr and reads one line of stdin (crontab -e asks the same way); EOF is "no". */
-/** Asks whether to edit again; undefined when stdin ends without an answer (nobody to ask). */
+/**
+ * Asks on stderr and reads one line of stdin (crontab -e asks the same way); undefined when stdin
+ * ends without an answer (nobody to ask).
+ */
 async function askAgain(): Promise<boolean | undefined> {
   process.stderr.write("s5: edit again to fix it? [Y/n] ");
   const { createInterface } = await import("node:readline");

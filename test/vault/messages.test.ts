@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { localProject } from "../loader/helpers.ts";
 import {
   admin,
+  apiOk,
   describeVault,
   listenLoopback,
   newMount,
@@ -142,6 +143,21 @@ describeVault("what the server says", () => {
     expect(hidden.stderr).not.toContain("0123456789abcdef");
     const plain = await s5(["decipher", "-k", "no-such-key", token], { env });
     expect(plain.stderr).toContain(`transit key \`no-such-key\` at \`${mount}/\` does not exist`);
+  });
+
+  it("encrypting to a mistyped key creates it (upsert) unless the mount disables upsert", async () => {
+    // docs/vault.md, "A mistyped key name": a root token may create; disable_upsert refuses.
+    const { mount: open } = await newMount("app");
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: open });
+    expect((await s5(["cipher", "vault", "-k", "ap", "v"], { env })).code).toBe(0);
+    const { mount: strict } = await newMount("app");
+    await apiOk(admin, "POST", `${strict}/config/keys`, { disable_upsert: true });
+    const refused = await s5(["cipher", "vault", "-k", "ap", "v"], {
+      env: vaultEnv({ S5_VAULT_TRANSIT_MOUNT: strict }),
+    });
+    expect(refused.code).toBe(7);
+    expect(refused.stderr).toContain(`transit key \`ap\` at \`${strict}/\` does not exist`);
+    expect(refused.stderr).toContain("S5_KEY_VAULT_NOT_FOUND");
   });
 
   it("a real OpenBao's messages in plain words are shown", async () => {

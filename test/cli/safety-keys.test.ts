@@ -278,6 +278,32 @@ describe("project key integrity", () => {
     }
   });
 
+  it("your own sealed key altered on the key that encrypts: tampered for render, cipher and rotate", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const token = (await alice.s5(["cipher", "before-tamper"])).stdout.toString();
+    writeFileSync(join(alice.dir, "secret.yml"), `a: ${token}\n`);
+    const config = readProject(alice.dir);
+    const entry = config.local.keys[0].recipients[0];
+    const flip = (c: string) => (c === "A" ? "B" : "A");
+    const at = 10;
+    entry.sealedKey = `${entry.sealedKey.slice(0, at)}${flip(entry.sealedKey[at])}${flip(entry.sealedKey[at + 1])}${entry.sealedKey.slice(at + 2)}`;
+    writeProject(alice.dir, config);
+    for (const args of [
+      ["render", "secret.yml"],
+      ["cipher", "new-db-password"],
+      ["keys", "rotate"],
+    ]) {
+      const result = await alice.s5(args);
+      expect(result.code, args.join(" ")).toBe(7);
+      expect(result.stderr, args.join(" ")).toContain("S5_KEY_LOCAL_TAMPERED");
+      expect(result.stderr).toContain("restore your entry");
+      expect(result.stderr).not.toContain("S5_KEY_LOCAL_NOT_RECIPIENT");
+      expect(result.stdout.length).toBe(0);
+    }
+    expect(readProject(alice.dir).local.keys).toHaveLength(1);
+  });
+
   it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

@@ -8,9 +8,7 @@ import {
   brokenLink,
   endorsedChain,
   identityFromSecret,
-  isListed,
   type ProjectKey,
-  tampered,
   unendorsed,
   unlockProjectKey,
   verifyKeyList,
@@ -34,6 +32,9 @@ export interface LocalOptions {
   /** Where this machine records the project's keys it trusts (known-keys.ts); none: not checked. */
   known?: KnownKeysPlace | undefined;
 }
+
+/** Unlocking errors that stop encrypting: the project config was altered. */
+const REFUSED = new Set(["S5_KEY_LOCAL_MISMATCH", "S5_KEY_LOCAL_TAMPERED"]);
 
 export function createLocalBackend(options: LocalOptions): Backend {
   const unlocked = new Map<string, KeyPair | S5Error>();
@@ -103,8 +104,8 @@ export function createLocalBackend(options: LocalOptions): Backend {
     const broken = brokenLink(sodium, options.keys, (key) => {
       try {
         return pairFor(sodium, key.id);
-      } catch {
-        if (isListed(sodium, key, myIdentities(sodium))) throw tampered(key);
+      } catch (error) {
+        if (REFUSED.has((error as S5Error).code)) throw error;
         return undefined;
       }
     });
@@ -125,12 +126,13 @@ export function createLocalBackend(options: LocalOptions): Backend {
       verifyKeyList(sodium, options.keys);
       const publicKey = verifyProjectKey(sodium, key);
       // Where this user can unlock the key, the key sealed to them must be this very key (checked
-      // by unlocking); anyone else may still encrypt, as public keys allow.
+      // by unlocking), and a key that lists them must open; anyone else may still encrypt, as
+      // public keys allow.
       if (options.secretKeys.length > 0) {
         try {
           pairFor(sodium, key.id);
         } catch (error) {
-          if ((error as S5Error).code === "S5_KEY_LOCAL_MISMATCH") throw error;
+          if (REFUSED.has((error as S5Error).code)) throw error;
         }
         checkEndorsed(sodium);
       }

@@ -313,6 +313,8 @@ export function unlockProjectKey(
     }
     return { secretKey, publicKey };
   }
+  // Listed, yet nothing opens: an altered entry, not a stranger to this key (see `tampered`).
+  if (isListed(sodium, key, identities)) throw tampered(key);
   const yours = identities.map((identity) => encodePublicKey(identity.publicKey)).join(", ");
   throw new KeyError(
     "S5_KEY_LOCAL_NOT_RECIPIENT",

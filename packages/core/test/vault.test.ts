@@ -293,7 +293,9 @@ describe("vault config", () => {
 
   it("needs VAULT_ADDR and a known auth method", () => {
     expect(() => config({})).toThrow(/VAULT_ADDR/);
-    expect(() => config({ VAULT_ADDR: "http://v", S5_VAULT_AUTH_METHOD: "ldap" })).toThrow(/ldap/);
+    expect(() => config({ VAULT_ADDR: "http://v", S5_VAULT_AUTH_METHOD: "ldap" })).toThrow(
+      "unknown S5_VAULT_AUTH_METHOD (not shown)",
+    );
   });
 });
 

@@ -302,6 +302,11 @@ describe("project key integrity", () => {
       expect(result.stdout.length).toBe(0);
     }
     expect(readProject(alice.dir).local.keys).toHaveLength(1);
+    // A check fails on it too: the project config was altered, not merely no key here.
+    const check = await alice.s5(["check", "secret.yml"]);
+    expect(check.code).toBe(10);
+    expect(check.stdout.toString()).toContain("(S5_KEY_LOCAL_TAMPERED)");
+    expect(check.stderr).toContain("1 token(s) (0 decrypted): 1 problem(s)");
   });
 
   it("two appended keys, the second endorsed by the first, are refused too: every link is checked", async () => {

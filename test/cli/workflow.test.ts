@@ -750,6 +750,28 @@ describe("s5 ls and s5 check", () => {
       "app.yml:7:4: malformed token: unexpected character `!` in the token (S5_TOKEN_MALFORMED)",
     ]);
     expect(result.stdout.toString()).not.toContain("hunter2");
+    expect(result.stderr).toContain("2 token(s) (1 decrypted): 4 problem(s)");
+  });
+
+  it("fails on a token of a local key the project does not list, and counts only what decrypted", async () => {
+    const box = await project();
+    const other = await project();
+    const foreign = (await other.s5(["cipher", "from-elsewhere"])).stdout.toString();
+    const ours = (await box.s5(["cipher", "ours"])).stdout.toString();
+    writeFileSync(join(box.dir, "mix.yml"), `a: ${foreign}\nb: ${ours}\n`);
+    const result = await box.s5(["check", "mix.yml"]);
+    expect(result.code).toBe(10);
+    expect(result.stdout.toString()).toMatch(
+      /^mix\.yml:1:4: local key \S+ is not in the project config \(S5_KEY_LOCAL_UNKNOWN\)\n$/,
+    );
+    expect(result.stderr).toContain("checked 1 file(s), 2 token(s) (1 decrypted): 1 problem(s)");
+    // Another kind of failure is counted too: a token whose key is not available here.
+    const keyless = await box.s5(["check", "mix.yml"], {
+      env: { XDG_CONFIG_HOME: join(box.dir, "nowhere") },
+    });
+    expect(keyless.code).toBe(10);
+    expect(keyless.stderr).toContain("1 token(s) not decrypted here");
+    expect(keyless.stderr).toContain("2 token(s) (0 decrypted): 1 problem(s)");
   });
 
   it("passes with a note when no key is available here", async () => {

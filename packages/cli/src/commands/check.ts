@@ -33,9 +33,20 @@ import { textFiles } from "../walk.ts";
 
 const CHECK_FORMATS = ["text", "json", "sarif"] as const;
 
+/**
+ * Key errors that are problems wherever the check runs: a local key this project does not list
+ * (nobody here can ever decrypt its tokens: copied from another project, or planted), and a
+ * project config altered around a key.
+ */
+const PROJECT_KEY_PROBLEMS = new Set([
+  "S5_KEY_LOCAL_UNKNOWN",
+  "S5_KEY_LOCAL_MISMATCH",
+  "S5_KEY_LOCAL_TAMPERED",
+]);
+
 /** Errors that mean "no key here", not "this token is bad". */
 function keyUnavailable(error: S5Error): boolean {
-  if (error instanceof KeyError) return error.code !== "S5_KEY_LOCAL_UNKNOWN";
+  if (error instanceof KeyError) return !PROJECT_KEY_PROBLEMS.has(error.code);
   return (
     error instanceof BackendError &&
     (error.exitCode === ExitCode.denied || error.exitCode === ExitCode.unavailable)
@@ -83,7 +94,7 @@ const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 
 /**
  * Decrypts every token (one batch per backend); a token that fails is a problem unless its key is
- * not available here. Returns how many tokens could not be tried.
+ * not available here. Returns how many tokens did not decrypt, problems or not.
  */
 async function checkDecrypt(all: readonly FoundTokens[], backends: Backends, problems: Problem[]) {
   try {
@@ -91,13 +102,17 @@ async function checkDecrypt(all: readonly FoundTokens[], backends: Backends, pro
     return 0;
   } catch (error) {
     if (!(error instanceof TokenFailures)) throw error;
+    // Malformed tokens come back too: reported already, and not counted among the tokens.
+    const malformed = new Set(all.flatMap((found) => found.failures));
     const reported = new Set(problems.map((problem) => where(problem.location)));
     const unavailable = new Map<string, number>();
     let undecrypted = 0;
-    for (const { location, error: cause } of error.failures) {
+    for (const failure of error.failures) {
+      if (malformed.has(failure)) continue;
+      const { location, error: cause } = failure;
+      undecrypted++;
       if (reported.has(where(location))) continue;
       if (keyUnavailable(cause)) {
-        undecrypted++;
         unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
       } else {
         problems.push({ location, message: cause.message, code: cause.code });
@@ -116,8 +131,10 @@ export default defineCommand({
   description: `For CI and pre-commit hooks. Exits 10 when it finds a problem:
   - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }} (or
     written almost like it: {{ s5 seal … }});
-  - a token that does not decrypt, where a key to decrypt it is available here (tokens whose key
-    is not available are counted as not decrypted and do not fail the check);
+  - a token that does not decrypt, where a key to decrypt it is available here, and a local-key
+    token whose key this project's .s5.json does not list (nobody here can decrypt it) or whose
+    key entry was altered; tokens whose key is not available here (no identity, not a
+    recipient, no AES key or Vault access) are counted as not decrypted and do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on

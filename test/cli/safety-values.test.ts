@@ -216,6 +216,35 @@ describe("arguments that may be secrets", () => {
     expect((await box.s5(["keys", "add", "bob", publicKey])).code).toBe(0);
   });
 
+  it("keys and init refuse arguments they do not take, without echoing them", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const before = readFileSync(join(box.dir, ".s5.json"), "utf8");
+    const extra = "Sup3rS3cretPw";
+    for (const args of [
+      ["keys", "rotate", extra],
+      ["keys", "show", extra],
+      ["keys", "generate", extra],
+      ["keys", "list", extra],
+      ["keys", "aes", "list"],
+      ["keys", "list", "-b", extra],
+      ["init", extra],
+      ["init", "aes"],
+      ["init", "-b", "aes"],
+      ["init", "--backend", extra],
+    ]) {
+      const result = await box.s5(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr, args.join(" ")).toContain("(S5_USAGE)");
+      expect(result.stderr).not.toContain(extra);
+      expect(result.stdout.length, args.join(" ")).toBe(0);
+    }
+    // Nothing rotated.
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toBe(before);
+    expect((await box.s5(["keys", "list", "-b", "local"])).code).toBe(0);
+    expect((await box.s5(["init", "local"])).code).toBe(0);
+  });
+
   it("a bad S5_VAULT_AUTH_METHOD is shown only when it is a typo of a method", async () => {
     const box = sandbox();
     const file = join(box.dir, "v.yml");

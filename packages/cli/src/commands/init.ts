@@ -29,8 +29,12 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     dir: { type: "string", value: "DIR", description: `where to create ${PROJECT_FILE}` },
   },
   examples: ["s5 init"],
-  async run({ values, positionals }, context: Context) {
+  async run({ values, positionals, backendWord }, context: Context) {
+    // Not echoed: a word typed here may be a secret.
     if (positionals.length > 0) context.usage("init takes no arguments");
+    if ((backendWord ?? values.backend ?? "local") !== "local") {
+      context.usage("init sets up local keys only: it takes no other backend");
+    }
     const settings = resolveSettings({ overrides: { configFile: values.config } });
     // Inside a project (an .s5.json in a parent directory), that project: a nested one with a
     // key of its own would shadow it, and teammates' tokens would stop decrypting here.

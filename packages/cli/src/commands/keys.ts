@@ -74,9 +74,16 @@ export default defineCommand({
     ...jsonOption,
   },
   examples: ["s5 keys add ci s5pk-…", "s5 keys list --json"],
-  async run({ values, positionals }, context: Context) {
+  async run({ values, positionals, backendWord }, context: Context) {
     const [action, ...rest] = positionals;
     if (values.help || action === undefined) return context.help();
+    // Arguments a command does not take are refused, not shown: one may be a secret.
+    if ((backendWord ?? values.backend ?? "local") !== "local") {
+      context.usage("keys manages local keys only: it takes no other backend");
+    }
+    const noArguments = () => {
+      if (rest.length > 0) context.usage(`keys ${action} takes no arguments`);
+    };
     const settings = resolveSettings({
       overrides: { configFile: values.config, privateKeyFile: values["private-key-file"] },
     });
@@ -85,6 +92,7 @@ export default defineCommand({
 
     switch (action) {
       case "show": {
+        noArguments();
         const keys = await publicKeysOf(loadSecretKeys(settings));
         if (keys.length === 0) {
           throw new KeyError("S5_KEY_LOCAL_NONE", "you have no s5 identity yet", {
@@ -95,6 +103,7 @@ export default defineCommand({
         return 0;
       }
       case "generate": {
+        noArguments();
         const identity = await generateIdentity();
         out(identity.secretKey);
         say(`# public key: ${identity.publicKey}`);
@@ -102,6 +111,7 @@ export default defineCommand({
         return 0;
       }
       case "list": {
+        noArguments();
         const project = requireProject(settings);
         const keys = project.config.local?.keys ?? [];
         if (values.json) {
@@ -169,6 +179,7 @@ export default defineCommand({
         return 0;
       }
       case "rotate": {
+        noArguments();
         const project = requireProject(settings);
         // Needs your own access: the new key goes only to recipients a key holder added.
         const known = knownKeysPlace(settings, project.file);

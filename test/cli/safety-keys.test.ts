@@ -905,4 +905,22 @@ describe("project key integrity", () => {
     expect(unknown.code).toBe(7);
     expect(unknown.stderr).not.toContain("Sup3r");
   });
+
+  it("keys add of a public key already listed under another name refuses, naming it", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const bob = await teammate("bob");
+    expect((await alice.s5(["keys", "add", "bob", bob.publicKey])).code).toBe(0);
+    const before = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    const renamed = await alice.s5(["keys", "add", "ci", bob.publicKey]);
+    expect(renamed.code).toBe(2);
+    expect(renamed.stderr).toContain("that public key is already a recipient, named `bob`");
+    expect(readFileSync(join(alice.dir, ".s5.json"), "utf8")).toBe(before);
+    // The same name seals to it again, as the hint for a tampered entry says.
+    expect((await alice.s5(["keys", "add", "bob", bob.publicKey])).code).toBe(0);
+    const names = readProject(alice.dir).local.keys[0].recipients.map(
+      (r: { name: string }) => r.name,
+    );
+    expect(names).toEqual(["alice", "bob"]);
+  });
 });

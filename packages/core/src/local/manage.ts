@@ -71,12 +71,25 @@ export async function addProjectRecipient(
   secretKeys: readonly Uint8Array[],
   recipient: { name: string; publicKey: string },
 ): Promise<void> {
-  decodePublicKey(recipient.publicKey);
+  const publicKey = encodePublicKey(decodePublicKey(recipient.publicKey));
   const keys = config.local?.keys ?? [];
   if (keys.length === 0) {
     throw new KeyError("S5_KEY_LOCAL_NONE", "this project has no local key yet", {
       hint: "run `s5 init` first",
     });
+  }
+  // Adding a key again seals to it again (an entry repaired), under the name it has: another name
+  // is more likely a public key pasted for the wrong person than a wish to rename.
+  const listed = keys
+    .flatMap((key) => key.recipients)
+    .find((r) => r.publicKey === publicKey && r.name !== recipient.name);
+  if (listed) {
+    throw new UsageError(
+      `that public key is already a recipient, named \`${showable(listed.name)}\``,
+      {
+        hint: "give that name to seal the key to it again; to rename the recipient, edit its name in the project config (the name is not part of its proof)",
+      },
+    );
   }
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);

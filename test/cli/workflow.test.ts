@@ -765,6 +765,12 @@ describe("s5 ls and s5 check", () => {
       /^mix\.yml:1:4: local key \S+ is not in the project config \(S5_KEY_LOCAL_UNKNOWN\)\n$/,
     );
     expect(result.stderr).toContain("checked 1 file(s), 2 token(s) (1 decrypted): 1 problem(s)");
+    // render says what to do: S5_PRIVATE_KEY holds a recipient's key, which cannot open it.
+    const render = await box.s5(["render", "mix.yml"]);
+    expect(render.code).toBe(7);
+    expect(render.stderr).toContain("(S5_KEY_LOCAL_UNKNOWN)");
+    expect(render.stderr).toContain("hint: the token was encrypted in another project");
+    expect(render.stderr).not.toContain("S5_PRIVATE_KEY");
     // Another kind of failure is counted too: a token whose key is not available here.
     const keyless = await box.s5(["check", "mix.yml"], {
       env: { XDG_CONFIG_HOME: join(box.dir, "nowhere") },

@@ -288,7 +288,7 @@ export function unlockProjectKey(
   }
   if (!key) {
     throw new KeyError("S5_KEY_LOCAL_UNKNOWN", `local key ${keyId} is not in the project config`, {
-      hint: "run s5 where the project's .s5.json can be found (or pass --config), or set S5_PRIVATE_KEY to that project key",
+      hint: "the token was encrypted in another project: run s5 where that project's .s5.json is found (or name it with --config or S5_CONFIG), or encrypt the value again here with `s5 cipher`",
     });
   }
   if (identities.length === 0) {

@@ -658,7 +658,8 @@ describe("project key integrity", () => {
     await appendMallorysKey(alice, true);
     const refused = await alice.s5(["cipher", "from-ci"], job());
     expect(refused.code).toBe(7);
-    expect(refused.stderr).toContain("(S5_TRUSTED_KEY is no longer listed)");
+    expect(refused.stderr).toContain("(S5_TRUSTED_KEY is none of the project's keys)");
+    expect(refused.stderr).toContain("set S5_TRUSTED_KEY to");
     expect(refused.stdout.length).toBe(0);
     // Without the pin the fresh home is a first use (what the pin is for).
     expect((await alice.s5(["cipher", "x"], job({ S5_TRUSTED_KEY: "" }))).code).toBe(0);
@@ -666,6 +667,30 @@ describe("project key integrity", () => {
     writeFileSync(join(alice.dir, ".s5.json"), trusted);
     expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
     expect((await alice.s5(["cipher", "after-rotation"], job())).code).toBe(0);
+  });
+
+  it("S5_TRUSTED_KEY set to another project's key, or to no public key, says exactly that", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const other = sandbox();
+    await other.s5(["init", "--name", "bob"]);
+    const fresh = () => join(alice.dir, "..", `ci-${Math.random()}`);
+    const foreign = readProject(other.dir).local.keys[0].publicKey;
+    const elsewhere = await alice.s5(["cipher", "x"], {
+      env: { S5_TRUSTED_KEY: foreign, XDG_CONFIG_HOME: fresh() },
+    });
+    expect(elsewhere.code).toBe(7);
+    expect(elsewhere.stderr).toContain("(S5_TRUSTED_KEY is none of the project's keys)");
+    expect(elsewhere.stderr).not.toContain("no longer listed");
+    expect(elsewhere.stdout.length).toBe(0);
+    const invalid = await alice.s5(["cipher", "x"], {
+      env: { S5_TRUSTED_KEY: "hunter2", XDG_CONFIG_HOME: fresh() },
+    });
+    expect(invalid.code).toBe(12);
+    expect(invalid.stderr).toContain("S5_TRUSTED_KEY is not a project public key");
+    expect(invalid.stderr).toContain("(S5_CONFIG_VALUE)");
+    expect(invalid.stderr).not.toContain("hunter2");
+    expect(invalid.stdout.length).toBe(0);
   });
 
   it("another clone or worktree of the project keeps the rules of the one this machine knows", async () => {

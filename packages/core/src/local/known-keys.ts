@@ -15,7 +15,7 @@
  * worktree or a submodule of a branch that replaced every key).
  * The record itself: known-keys-file.ts.
  */
-import { KeyError } from "../errors.ts";
+import { ConfigError, KeyError } from "../errors.ts";
 import type { ProjectKey } from "./keyring.ts";
 import {
   type KnownKeysPlace,
@@ -76,8 +76,20 @@ export function checkKnownKey(
   if (place.pinned) {
     if (!/^s5pk-[A-Za-z0-9_-]{43}$/.test(place.pinned)) {
       // Not shown: a secret key set in the wrong variable must not be printed.
-      throw new KeyError("S5_KEY_LOCAL_UNTRUSTED", "S5_TRUSTED_KEY is not a project public key", {
-        hint: "set it to the public key of the project key CI may encrypt to (`s5 keys list` shows it: s5pk-…)",
+      throw new ConfigError(
+        "S5_CONFIG_VALUE",
+        "S5_TRUSTED_KEY is not a project public key (s5pk-…); its value is not shown",
+        {
+          hint: "set it to the public key of the project key CI may encrypt to (`s5 keys list` shows it: s5pk-…)",
+        },
+      );
+    }
+    if (!keys.some((key) => key.publicKey === place.pinned)) {
+      throw untrusted(place, encrypting, "S5_TRUSTED_KEY is none of the project's keys", {
+        hint:
+          "S5_TRUSTED_KEY may be another project's key, or this change replaced every key: check " +
+          "`git log -p .s5.json`; only if the key that encrypts is right (ask its author, not " +
+          `through the change), set S5_TRUSTED_KEY to ${encrypting.publicKey}`,
       });
     }
     judge([place.pinned], "S5_TRUSTED_KEY");
@@ -196,15 +208,21 @@ function movedOn(place: KnownKeysPlace, id: string, how: string): void {
   );
 }
 
-function untrusted(place: KnownKeysPlace, key: ProjectKey, why: string): KeyError {
+function untrusted(
+  place: KnownKeysPlace,
+  key: ProjectKey,
+  why: string,
+  options: { hint?: string } = {},
+): KeyError {
   return new KeyError(
     "S5_KEY_LOCAL_UNTRUSTED",
     `local key ${key.id} encrypts in ${place.project}, and this machine does not trust it there (${why}): whoever holds it could read every new secret`,
     {
       hint:
+        options.hint ??
         "check `git log -p .s5.json`, and ask the person who made that key — not through the " +
-        `change itself — for its public key; only if it is ${key.publicKey}, run ` +
-        `\`s5 keys trust ${key.id}\``,
+          `change itself — for its public key; only if it is ${key.publicKey}, run ` +
+          `\`s5 keys trust ${key.id}\``,
     },
   );
 }

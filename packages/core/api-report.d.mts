@@ -208,8 +208,12 @@ export declare function encodeSecretKey(secretKey: Uint8Array): string;
 export declare function encodePublicKey(publicKey: Uint8Array): string;
 export declare function decodePublicKey(text: string): Buffer;
 export declare function decodeSecretKey(text: string): Buffer;
-/** Reads secret keys from text: one a line or separated by spaces/commas; `#` starts a comment. */
-export declare function parseSecretKeys(text: string): Buffer[];
+/**
+ * Reads secret keys from text: one a line or separated by spaces/commas; `#` starts a comment.
+ * `source` names where the text came from, for a message that says which key to fix.
+ * @example parseSecretKeys(text, "the identity file /home/me/.config/s5/identity.txt")
+ */
+export declare function parseSecretKeys(text: string, source?: string): Buffer[];
 interface Identity {
   /** `S5-SECRET-KEY-…`: keep private. */
   secretKey: string;

@@ -113,6 +113,49 @@ describe("identity and private key files", () => {
   });
 });
 
+describe("key sources named in their errors", () => {
+  it("a key that is not one names its file or variable, never its content", async () => {
+    const box = sandbox();
+    await box.s5(["init"]);
+    const token = (await box.s5(["cipher", "source-secret"])).stdout.toString();
+    writeFileSync(join(box.dir, "a.env"), `A=${token}\n`);
+    const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
+    const good = readFileSync(identity, "utf8");
+    const damaged = good.replace(/S5-SECRET-KEY-(\w{5})/, "S5-SECRET-KEY-Zz$1");
+    const content = /S5-SECRET-KEY-\S+/.exec(damaged)![0].slice(14, 30);
+    const keyFile = join(box.dir, "..", "ci.key");
+    writeFileSync(keyFile, "S5-SECRET-KEY-notAKeyAtAll\n", { mode: 0o600 });
+    const nowhere = join(box.dir, "..", "nowhere");
+    const cases: [Record<string, string>, string][] = [
+      [
+        { S5_PRIVATE_KEY: "S5-SECRET-KEY-notAKeyAtAll", XDG_CONFIG_HOME: nowhere },
+        "S5_PRIVATE_KEY holds",
+      ],
+      [
+        { S5_PRIVATE_KEY_FILE: keyFile, XDG_CONFIG_HOME: nowhere },
+        `the private key file ${keyFile} holds`,
+      ],
+    ];
+    for (const [env, named] of cases) {
+      const result = await box.s5(["render", "a.env"], { env });
+      expect(result.code, named).toBe(7);
+      expect(result.stderr).toContain(`${named} something that is not a valid s5 secret key`);
+      expect(result.stderr).toContain("(S5_KEY_FORMAT)");
+      expect(result.stderr).not.toContain("notAKeyAtAll");
+    }
+    writeFileSync(identity, damaged);
+    for (const args of [["render", "a.env"], ["init"]]) {
+      const result = await box.s5(args);
+      expect(result.code, args[0]).toBe(7);
+      expect(result.stderr).toContain(
+        `the identity file ${identity} holds something that is not a valid s5 secret key (line 4)`,
+      );
+      expect(result.stderr).not.toContain(content);
+    }
+    expect(readFileSync(identity, "utf8")).toBe(damaged);
+  });
+});
+
 describe("project key integrity", () => {
   it("a publicKey swapped under the same id is refused by cipher, seal, edit and render", async () => {
     const alice = sandbox();

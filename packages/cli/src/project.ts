@@ -60,7 +60,7 @@ export async function ensureIdentity(
 ): Promise<{ identity: Identity; created: boolean }> {
   const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
   if (existing !== undefined) {
-    const [secret] = parseSecretKeys(existing);
+    const [secret] = parseSecretKeys(existing, `the identity file ${file}`);
     if (secret) {
       const [publicKey] = await publicKeysOf([secret]);
       const secretKey = encodeSecretKey(secret);

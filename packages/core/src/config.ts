@@ -380,9 +380,11 @@ export function loadSecretKeys(settings: Settings): Uint8Array[] {
   const keys: Uint8Array[] = [];
   const fromFile = (file: string, what: string, required: boolean, setting: string) => {
     const text = readKeyFile(file, what, required, setting);
-    if (text !== undefined) keys.push(...parseSecretKeys(text));
+    if (text !== undefined) keys.push(...parseSecretKeys(text, `${what} ${file}`));
   };
-  if (settings.env.S5_PRIVATE_KEY) keys.push(...parseSecretKeys(settings.env.S5_PRIVATE_KEY));
+  if (settings.env.S5_PRIVATE_KEY) {
+    keys.push(...parseSecretKeys(settings.env.S5_PRIVATE_KEY, "S5_PRIVATE_KEY"));
+  }
   if (settings.privateKeyFile) {
     const setting = "S5_PRIVATE_KEY_FILE (or --private-key-file)";
     fromFile(settings.privateKeyFile, "the private key file", true, setting);

@@ -30,23 +30,38 @@ export function decodePublicKey(text: string): Buffer {
   return decode(text, PUBLIC_PREFIX, "s5 public key", "print yours with `s5 keys show`");
 }
 
+const SECRET_KEY_HINT =
+  "a secret key looks like S5-SECRET-KEY-… (from `s5 init` or `s5 keys generate`), one a line or separated by spaces or commas; `#` starts a comment";
+
 export function decodeSecretKey(text: string): Buffer {
-  return decode(
-    text,
-    SECRET_PREFIX,
-    "s5 secret key",
-    "a secret key looks like S5-SECRET-KEY-… (from `s5 init` or `s5 keys generate`)",
-  );
+  return decode(text, SECRET_PREFIX, "s5 secret key", SECRET_KEY_HINT);
 }
 
-/** Reads secret keys from text: one a line or separated by spaces/commas; `#` starts a comment. */
-export function parseSecretKeys(text: string): Buffer[] {
+/**
+ * Reads secret keys from text: one a line or separated by spaces/commas; `#` starts a comment.
+ * `source` names where the text came from, for a message that says which key to fix.
+ * @example parseSecretKeys(text, "the identity file /home/me/.config/s5/identity.txt")
+ */
+export function parseSecretKeys(text: string, source?: string): Buffer[] {
   const keys: Buffer[] = [];
-  for (const line of text.split(/\r?\n/)) {
+  const lines = text.split(/\r?\n/);
+  lines.forEach((line, i) => {
     const content = line.replace(/#.*$/, "");
     for (const word of content.split(/[\s,]+/)) {
-      if (word) keys.push(decodeSecretKey(word));
+      if (!word) continue;
+      try {
+        keys.push(decodeSecretKey(word));
+      } catch (error) {
+        if (source === undefined) throw error;
+        // The word itself is not shown: it may be a key with one character wrong.
+        const where = lines.length > 1 ? ` (line ${i + 1})` : "";
+        throw new KeyError(
+          "S5_KEY_FORMAT",
+          `${source} holds something that is not a valid s5 secret key${where}; it is not shown`,
+          { hint: SECRET_KEY_HINT },
+        );
+      }
     }
-  }
+  });
   return keys;
 }

@@ -154,6 +154,52 @@ describe("key sources named in their errors", () => {
     }
     expect(readFileSync(identity, "utf8")).toBe(damaged);
   });
+
+  it("a directory named as a key file, identity or known-keys record says so, not `chmod 600`", async () => {
+    const box = sandbox();
+    await box.s5(["init"]);
+    const token = (await box.s5(["cipher", "dir-secret"])).stdout.toString();
+    writeFileSync(join(box.dir, "a.env"), `A=${token}\n`);
+    const privateDir = join(box.dir, "..", "private-dir");
+    mkdirSync(privateDir, { mode: 0o700 });
+    const identityDir = join(box.dir, "..", "identity-dir");
+    mkdirSync(identityDir, { mode: 0o755 });
+    const cases: [string[], Record<string, string>, string][] = [
+      [
+        ["render", "a.env"],
+        { S5_PRIVATE_KEY_FILE: "/tmp" },
+        "the private key file /tmp is a directory: point S5_PRIVATE_KEY_FILE (or --private-key-file) at the key file (S5_KEY_FILE)",
+      ],
+      [
+        ["render", "a.env"],
+        { S5_PRIVATE_KEY_FILE: privateDir },
+        `the private key file ${privateDir} is a directory: point S5_PRIVATE_KEY_FILE`,
+      ],
+      [
+        ["render", "a.env"],
+        { S5_IDENTITY_FILE: identityDir },
+        `the identity file ${identityDir} is a directory: point S5_IDENTITY_FILE at the key file (S5_KEY_FILE)`,
+      ],
+      [
+        ["init"],
+        { S5_IDENTITY_FILE: identityDir },
+        `the identity file ${identityDir} is a directory: point S5_IDENTITY_FILE`,
+      ],
+      [
+        ["cipher", "x"],
+        { S5_KNOWN_KEYS_FILE: "/tmp" },
+        "/tmp (where this machine keeps the project keys it trusts) is a directory: point S5_KNOWN_KEYS_FILE at a file (S5_KEY_KNOWN_FILE)",
+      ],
+    ];
+    for (const [args, env, message] of cases) {
+      const result = await box.s5(args, { env });
+      expect(result.code, message).toBe(7);
+      expect(result.stderr).toContain(message);
+      expect(result.stderr).toContain("hint: ");
+      expect(result.stderr).not.toContain("chmod");
+      expect(result.stdout.length).toBe(0);
+    }
+  });
 });
 
 describe("project key integrity", () => {

@@ -50,7 +50,9 @@ describe("a credential where its file's path goes", () => {
     const dir = join(project.home, "private-dir");
     mkdirSync(dir, { mode: 0o700 });
     const named = await project.s5(["decipher", token!], { S5_PRIVATE_KEY_FILE: dir });
-    expect(named.stderr).toContain(`cannot read the private key file ${dir} (EISDIR)`);
+    expect(named.stderr).toContain(
+      `the private key file ${dir} is a directory: point S5_PRIVATE_KEY_FILE (or --private-key-file) at the key file`,
+    );
   });
 
   it("Vault's file settings, VAULT_ADDR and others: their values are not shown", async () => {

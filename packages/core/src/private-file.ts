@@ -54,14 +54,26 @@ export function readKeyFile(
   required: boolean,
   setting: string,
 ): string | undefined {
-  let mode: number;
+  let stat: ReturnType<typeof statSync>;
   try {
-    mode = statSync(file).mode;
+    stat = statSync(file);
   } catch (cause) {
     if (!required && (cause as { code?: string }).code === "ENOENT") return undefined;
     const { message, ...rest } = unreadable(what, file, setting, cause);
     throw new KeyError("S5_KEY_FILE", message, rest);
   }
+  // Before its mode: `chmod 600` on a directory (`/tmp`) would be the wrong thing to run. Other
+  // kinds are read: a pipe (`--private-key-file <(…)`) keeps the key out of every file.
+  if (stat.isDirectory()) {
+    throw new KeyError(
+      "S5_KEY_FILE",
+      `${what} ${file} is a directory: point ${setting} at the key file`,
+      {
+        hint: "the key file holds S5-SECRET-KEY-… keys, one a line (`s5 init` or `s5 keys generate` makes one), mode 0600",
+      },
+    );
+  }
+  const mode = stat.mode;
   if (isShared(mode)) {
     throw new KeyError(
       "S5_KEY_FILE_MODE",

@@ -53,6 +53,16 @@ export function readRecord(file: string): KnownRecord {
   let text: string;
   try {
     const stat = statSync(file);
+    // Before its mode: `chmod 600` on a directory (`/tmp`) would be the wrong thing to run.
+    if (stat.isDirectory()) {
+      throw new KeyError(
+        "S5_KEY_KNOWN_FILE",
+        `${file} (where this machine keeps the project keys it trusts) is a directory: point S5_KNOWN_KEYS_FILE at a file`,
+        {
+          hint: "name a file in a directory of yours, such as known-keys.json beside your identity (the default); s5 makes it",
+        },
+      );
+    }
     refuseShared(file, stat.mode, "chmod 600");
     // Another user's file (in a sticky directory such as /tmp, which lets anyone create one).
     const me = process.getuid?.();

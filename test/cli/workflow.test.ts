@@ -780,6 +780,27 @@ describe("s5 ls and s5 check", () => {
     expect(keyless.stderr).toContain("2 token(s) (0 decrypted): 1 problem(s)");
   });
 
+  it("checks each file with the keys of its own project: a monorepo of several passes", async () => {
+    const box = sandbox();
+    // Two projects below one root (with a project of its own), each with its own key.
+    for (const app of ["apps/a", "apps/b"]) mkdirSync(join(box.dir, app), { recursive: true });
+    expect((await box.s5(["init", "--name", "dev"])).code).toBe(0);
+    for (const app of ["apps/a", "apps/b"]) {
+      expect((await box.s5(["init", "--dir", app])).code).toBe(0);
+      const token = (await box.s5(["cipher", `${app}-value`], { cwd: join(box.dir, app) })).stdout;
+      writeFileSync(join(box.dir, app, "values.yml"), `v: ${token.toString()}\n`);
+    }
+    writeFileSync(join(box.dir, "root.yml"), `v: ${(await box.s5(["cipher", "root"])).stdout}\n`);
+    const result = await box.s5(["check", "."]);
+    expect(result.stdout.toString()).toBe("");
+    expect(result.stderr).toContain("3 token(s) (3 decrypted): 0 problem(s)");
+    expect(result.code).toBe(0);
+    // A config named on purpose is used for every file: the others' tokens are not its keys.
+    const named = await box.s5(["check", "--config", ".s5.json", "."]);
+    expect(named.code).toBe(10);
+    expect(named.stdout.toString()).toContain("S5_KEY_LOCAL_UNKNOWN");
+  });
+
   it("passes with a note when no key is available here", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

@@ -1,9 +1,11 @@
+import { dirname, resolve } from "node:path";
 import {
   BackendError,
   type Backends,
   createBackends,
   ExitCode,
   type FoundTokens,
+  findProjectFile,
   findTokens,
   formatLocation,
   KeyError,
@@ -93,6 +95,26 @@ async function checkVaultVersions(
 const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 
 /**
+ * The files with tokens, by the project each belongs to: the nearest `.s5.json` above it (none:
+ * undefined), or all in one when a config is named (`--config`, `S5_CONFIG`). Each group keeps
+ * the directory of its first file, to resolve its settings from.
+ */
+function byProject(
+  all: readonly { file: string; found: FoundTokens }[],
+  named: boolean,
+): Map<string | undefined, { dir: string; found: FoundTokens[] }> {
+  const groups = new Map<string | undefined, { dir: string; found: FoundTokens[] }>();
+  for (const { file, found } of all) {
+    const dir = dirname(resolve(file));
+    const project = named ? undefined : findProjectFile(dir);
+    const group = groups.get(project);
+    if (group) group.found.push(found);
+    else groups.set(project, { dir, found: [found] });
+  }
+  return groups;
+}
+
+/**
  * Decrypts every token (one batch per backend); a token that fails is a problem unless its key is
  * not available here. Returns how many tokens did not decrypt, problems or not.
  */
@@ -132,9 +154,10 @@ export default defineCommand({
   - a malformed token, an unknown filter, or a value still marked {{ s5:seal … }} (or
     written almost like it: {{ s5 seal … }});
   - a token that does not decrypt, where a key to decrypt it is available here, and a local-key
-    token whose key this project's .s5.json does not list (nobody here can decrypt it) or whose
-    key entry was altered; tokens whose key is not available here (no identity, not a
-    recipient, no AES key or Vault access) are counted as not decrypted and do not fail;
+    token whose key its project's .s5.json (the nearest above the file) does not list (nobody
+    here can decrypt it) or whose key entry was altered; tokens whose key is not available here
+    (no identity, not a recipient, no AES key or Vault access) are counted as not decrypted and
+    do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
@@ -179,7 +202,7 @@ the content the commit will have.`,
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
     const goToolBackend = goToolBackendOf(settings);
     const problems: Problem[] = [];
-    const all: FoundTokens[] = [];
+    const all: { file: string; found: FoundTokens }[] = [];
     let files = 0;
     if (values.staged && positionals.length > 0) {
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
@@ -216,15 +239,22 @@ the content the commit will have.`,
         }
       }
       // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
-      if (found.tokens.length > 0) all.push(found);
+      if (found.tokens.length > 0) all.push({ file, found });
     }
 
-    const tokens = all.reduce((sum, found) => sum + found.tokens.length, 0);
-    await using backends = createBackends(settings);
+    const tokens = all.reduce((sum, { found }) => sum + found.tokens.length, 0);
     let undecrypted = 0;
-    await checkVaultVersions(all, settings, backends, problems);
-    if (!values["no-decrypt"] && tokens > 0)
-      undecrypted = await checkDecrypt(all, backends, problems);
+    const named = values.config !== undefined || Boolean(process.env.S5_CONFIG);
+    for (const [project, { dir, found }] of byProject(all, named)) {
+      // Each file with the keys of its own project (a monorepo holds several).
+      const own =
+        named || project === settings.project?.file
+          ? settings
+          : resolveSettings({ cwd: dir, overrides: overridesFrom(values, backendWord) });
+      await using backends = createBackends(own);
+      await checkVaultVersions(found, own, backends, problems);
+      if (!values["no-decrypt"]) undecrypted += await checkDecrypt(found, backends, problems);
+    }
 
     problems.sort(
       (a, b) =>

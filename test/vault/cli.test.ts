@@ -1,4 +1,5 @@
 // The `vault` backend through the built CLI against a real OpenBao server.
+import { spawn } from "node:child_process";
 import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
@@ -6,6 +7,7 @@ import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
   apiOk,
+  bin,
   describeVault,
   newMount,
   s5,
@@ -315,5 +317,58 @@ describeVault("vault backend (CLI)", () => {
       expect(text).not.toContain(b64);
     }
     expect(decipher.stdout).toBe(secret);
+  });
+});
+
+describeVault("s5 edit when Vault fails after the editor closes", () => {
+  it("keeps the edits and encrypts again once the token is renewed (a login meanwhile)", async () => {
+    const { mount, key } = await newMount("app");
+    const policy = `path "${mount}/*" { capabilities = ["update", "read"] }`;
+    const first = await tokenWithPolicy(policy);
+    const env = vaultEnv({
+      VAULT_TOKEN: undefined,
+      S5_VAULT_TRANSIT_MOUNT: mount,
+      S5_VAULT_TRANSIT_KEY: key,
+    });
+    writeFileSync(join(env.HOME!, ".vault-token"), first, { mode: 0o600 });
+    const dir = tempDir();
+    const file = join(dir, "app.yml");
+    writeFileSync(file, "password: {{ s5:seal old-Pw1 }}\n");
+    expect((await s5(["seal", "-i", file], { env })).code).toBe(0);
+    // The "editor" changes the value, then the token is revoked (it expired meanwhile).
+    const editor = join(dir, "editor.mjs");
+    writeFileSync(
+      editor,
+      [
+        'import { readFileSync, writeFileSync } from "node:fs";',
+        "const file = process.argv[2];",
+        'writeFileSync(file, readFileSync(file, "utf8").replace("old-Pw1", "new-Pw2"));',
+        `await fetch(${JSON.stringify(`${admin.addr}/v1/auth/token/revoke-self`)}, {`,
+        `  method: "POST", headers: { "x-vault-token": ${JSON.stringify(first)} } });`,
+      ].join("\n"),
+    );
+    const child = spawn(process.execPath, [bin, "edit", file], {
+      env: { ...env, EDITOR: `"${process.execPath}" "${editor}"` },
+      cwd: dir,
+    });
+    let stderr = "";
+    const asked = new Promise<void>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("encrypt again once that is fixed")) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    // (Before, s5 ended here with the edits gone: no question.)
+    await Promise.race([asked, exited]);
+    expect(stderr).toContain("your edits wait");
+    // The user logs in again in another terminal, then answers.
+    writeFileSync(join(env.HOME!, ".vault-token"), await tokenWithPolicy(policy));
+    child.stdin.end("y\n");
+    expect(await exited).toBe(0);
+    expect(stderr).toContain("S5_KEY_VAULT_TOKEN_INVALID");
+    expect(stderr).not.toContain("Pw");
+    const rendered = await s5(["render", file], { env });
+    expect(rendered.stdout).toBe("password: new-Pw2\n");
   });
 });

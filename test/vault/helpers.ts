@@ -15,7 +15,7 @@ import { runChild } from "../child.ts";
 import { findHaproxy, HAPROXY_MISSING } from "../setup/haproxy.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
-const bin = join(root, "packages/cli/bin/s5.cjs");
+export const bin = join(root, "packages/cli/bin/s5.cjs");
 
 export const server = inject("vault");
 

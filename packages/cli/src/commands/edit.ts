@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "no
 import { constants as osConstants, tmpdir } from "node:os";
 import { basename, join } from "node:path";
 import {
+  type Backends,
   createBackends,
   defaultBackend,
   ExitCode,
@@ -47,8 +48,8 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
  * Asks on stderr and reads one line of stdin (crontab -e asks the same way); undefined when stdin
  * ends without an answer (nobody to ask).
  */
-async function askAgain(): Promise<boolean | undefined> {
-  process.stderr.write("s5: edit again to fix it? [Y/n] ");
+async function askAgain(question: string): Promise<boolean | undefined> {
+  process.stderr.write(`s5: ${question} [Y/n] `);
   const { createInterface } = await import("node:readline");
   const lines = createInterface({ input: process.stdin, terminal: false });
   try {
@@ -58,6 +59,51 @@ async function askAgain(): Promise<boolean | undefined> {
   } finally {
     lines.close();
     process.stdin.pause();
+  }
+}
+
+type SealOptions = Parameters<typeof sealText>[1];
+
+/**
+ * Seals the edited text. A typo in a marker sends the user back to the editor ("edit"); any other
+ * failure (Vault down, a token that expired while the editor was open, a key to trust first)
+ * asks whether to try again once it is fixed — with fresh backends, so a `bao login` meanwhile
+ * counts — and the edits wait. Without a yes, the edits (plaintext) are discarded, and the error
+ * says so.
+ */
+async function sealEdits(
+  edited: string,
+  options: SealOptions,
+  fresh: () => Backends,
+): Promise<Awaited<ReturnType<typeof sealText>> | "edit"> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      if (attempt === 0) return await sealText(edited, options);
+      await using backends = fresh();
+      return await sealText(edited, { ...options, backends });
+    } catch (error) {
+      const failure = toS5Error(error);
+      const typo = failure.exitCode === ExitCode.malformed || failure.code === "S5_VALUE_EMPTY";
+      process.stderr.write(`s5: error: ${failure.describe()}\n`);
+      const again = await askAgain(
+        typo ? "edit again to fix it?" : "encrypt again once that is fixed? (your edits wait)",
+      );
+      if (again) {
+        if (typo) return "edit";
+        continue;
+      }
+      throw new S5Error(
+        failure.code,
+        failure.exitCode,
+        `your edits were discarded; ${options.name} is unchanged`,
+        {
+          hint:
+            again === undefined
+              ? "stdin ended without an answer; the edits hold plaintext, so they are not kept: run `s5 edit` in a terminal, or give the answer on stdin"
+              : "run `s5 edit` again",
+        },
+      );
+    }
   }
 }
 
@@ -200,37 +246,19 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
           process.stderr.write(`${file}: no change\n`);
           return 0;
         }
-        let result: Awaited<ReturnType<typeof sealText>>;
-        try {
-          result = await sealText(edited, {
+        const result = await sealEdits(
+          edited,
+          {
             backends,
             backend: defaultBackend(settings),
             name: file,
             reuse: copy.reuse,
             allowEmpty: values["allow-empty"],
             goTool: settings.goToolTokens,
-          });
-        } catch (error) {
-          const failure = toS5Error(error);
-          // A typo in a marker is fixed in the editor, with every other edit still there.
-          if (failure.exitCode !== ExitCode.malformed && failure.code !== "S5_VALUE_EMPTY") {
-            throw failure;
-          }
-          process.stderr.write(`s5: error: ${failure.describe()}\n`);
-          const again = await askAgain();
-          if (again) continue;
-          throw new S5Error(
-            failure.code,
-            failure.exitCode,
-            `your edits were discarded; ${file} is unchanged`,
-            {
-              hint:
-                again === undefined
-                  ? "stdin ended without an answer; the edits hold plaintext, so they are not kept: run `s5 edit` in a terminal, or give the answer on stdin"
-                  : "run `s5 edit` again",
-            },
-          );
-        }
+          },
+          () => createBackends(resolveSettings({ overrides: overridesFrom(values, backendWord) })),
+        );
+        if (result === "edit") continue;
         await writeBack(file, originalBytes, result.text, values.force);
         process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
         return 0;

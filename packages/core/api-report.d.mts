@@ -385,6 +385,10 @@ declare const ExitCode: {
   readonly check: 10;
   readonly editor: 11;
   readonly config: 12;
+  /** `s5 run`: COMMAND exists but cannot be run (not executable, a directory), as shells say. */
+  readonly cannotRun: 126;
+  /** `s5 run`: COMMAND was not found, as shells say. */
+  readonly notFound: 127;
   readonly interrupted: 130;
 };
 type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];

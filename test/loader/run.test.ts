@@ -73,7 +73,26 @@ describe("s5 run", () => {
     }
     const missing = await project.s5(["run", "--", "no-such-command-s5"]);
     expect(missing.code).toBe(127);
-    expect(missing.stderr).toContain("cannot run `no-such-command-s5`: command not found");
+    expect(missing.stderr).toContain(
+      "cannot run `no-such-command-s5`: command not found (S5_RUN_NOT_FOUND)\n  hint: check its spelling, that it is installed, and that its directory is in PATH",
+    );
+  });
+
+  it("a path that is missing, a directory or not executable: 127 or 126, a code and a hint", async () => {
+    const missing = await project.s5(["run", "--", "./no-such-script.sh"]);
+    expect(missing.code).toBe(127);
+    expect(missing.stderr).toMatch(/S5_RUN_NOT_FOUND\)\n {2}hint: check the path/);
+    const directory = await project.s5(["run", "--", project.dir]);
+    expect(directory.code).toBe(126);
+    expect(directory.stderr).toContain("it is a directory (S5_RUN_NOT_EXECUTABLE)");
+    expect(directory.stderr).toContain("hint: name the program to run, not a directory");
+    project.write({ "plain.sh": "#!/bin/sh\necho hi\n" });
+    const notExecutable = await project.s5(["run", "--", "./plain.sh"]);
+    expect(notExecutable.code).toBe(126);
+    expect(notExecutable.stderr).toContain(
+      "cannot run `./plain.sh` (EACCES) (S5_RUN_NOT_EXECUTABLE)",
+    );
+    expect(notExecutable.stderr).toContain("hint: make it executable (`chmod +x ./plain.sh`)");
   });
 
   it("exits with 128 + the signal number when the child is killed", async () => {

@@ -26,6 +26,10 @@ export const ExitCode = {
   check: 10,
   editor: 11,
   config: 12,
+  /** `s5 run`: COMMAND exists but cannot be run (not executable, a directory), as shells say. */
+  cannotRun: 126,
+  /** `s5 run`: COMMAND was not found, as shells say. */
+  notFound: 127,
   interrupted: 130,
 } as const;
 

@@ -1,5 +1,7 @@
 import { spawn } from "node:child_process";
+import { statSync } from "node:fs";
 import { constants } from "node:os";
+import { ExitCode, S5Error } from "@s5/core";
 import { MIN_REDACTED_LENGTH } from "@s5/core/internal";
 import type { Redactor } from "@s5/loader";
 import { overridesFrom } from "../args.ts";
@@ -7,6 +9,7 @@ import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { report } from "../report.ts";
 import { stdoutStream } from "../stdout.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 
@@ -36,6 +39,48 @@ function pipeRedacted(
       resolve();
     });
     from.on("error", () => resolve());
+  });
+}
+
+/** Why COMMAND did not start, with the exit codes shells use: 127 not found, 126 not runnable. */
+function startError(file: string, error: NodeJS.ErrnoException): S5Error {
+  const named = `\`${file}\``;
+  const isPath = file.includes("/");
+  if (error.code === "ENOENT") {
+    return new S5Error(
+      "S5_RUN_NOT_FOUND",
+      ExitCode.notFound,
+      `cannot run ${named}: command not found`,
+      {
+        hint: isPath
+          ? "check the path (relative to the working directory); for a script, check the interpreter on its #! line"
+          : "check its spelling, that it is installed, and that its directory is in PATH (or name it by its path)",
+      },
+    );
+  }
+  let directory = false;
+  try {
+    // A bare name was looked up in PATH, not in the working directory.
+    directory = isPath && statSync(file).isDirectory();
+  } catch {
+    // gone since: the error says enough
+  }
+  if (directory) {
+    return new S5Error(
+      "S5_RUN_NOT_EXECUTABLE",
+      ExitCode.cannotRun,
+      `cannot run ${named}: it is a directory`,
+      {
+        hint: "name the program to run, not a directory",
+      },
+    );
+  }
+  const code = error.code ?? "error";
+  return new S5Error("S5_RUN_NOT_EXECUTABLE", ExitCode.cannotRun, `cannot run ${named} (${code})`, {
+    hint:
+      code === "EACCES"
+        ? `make it executable (\`chmod +x ${file}\`), or run it through its interpreter (\`s5 run -- sh ${file}\`)`
+        : "check that it is a program this system can run",
   });
 }
 
@@ -112,11 +157,7 @@ VAULT_TOKEN, …); by default they stay with s5`,
     try {
       return await new Promise<number>((resolve) => {
         child.on("error", (error: NodeJS.ErrnoException) => {
-          const missing = error.code === "ENOENT";
-          process.stderr.write(
-            `s5: error: cannot run \`${file}\`: ${missing ? "command not found" : (error.code ?? "error")}\n`,
-          );
-          resolve(missing ? 127 : 126);
+          resolve(report(startError(file, error)));
         });
         child.on("exit", (code, signal) => {
           piped.then(() => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));

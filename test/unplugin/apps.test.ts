@@ -116,7 +116,8 @@ describe.each(cases)("$app", ({ app, build, output, expected, clientFile }) => {
     const built = await run(app, build[0], build[1], { ...keys.env, S5_APP_CLIENT: "1" });
     expect(built.code).not.toBe(0);
     const text = built.stdout + built.stderr;
-    expect(text).toContain("a secret token in a client (browser) build");
+    expect(text).toContain("a secret token in a client (browser) build (S5_CLIENT_TOKEN)");
+    expect(text).toContain("hint: secrets stay server-side");
     expect(text).toMatch(clientFile);
     expectNoPlaintext(text);
   });

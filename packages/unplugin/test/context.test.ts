@@ -1,4 +1,7 @@
 /** The plugin context through the real hook table: client detection per bundler, the shared output scan. */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { build } from "esbuild";
 import { describe, expect, it } from "vitest";
 import { createContext } from "../src/core/context.ts";
@@ -100,6 +103,36 @@ describe("client or server build, as each bundler says it", () => {
       );
     expect(await run("browser")).toMatch(/reached the client output undecrypted/);
     expect(await run("node")).toMatch(/reached the server output undecrypted/);
+    // Each with its code and what to do, as the plugin's decrypt failures have.
+    expect(await run("browser")).toMatch(
+      /does not transform\) \(S5_CLIENT_TOKEN\)\n {2}hint: a token is a secret meant for the server/,
+    );
+    expect(await run("node")).toMatch(
+      /after the fact \(S5_SERVER_TOKEN\)\n {2}hint: put the token in a module the plugin transforms/,
+    );
+  });
+
+  it("a `| raw` value that breaks the module: S5_TOKEN_SYNTAX and a hint, without the value", async () => {
+    const root = mkdtempSync(join(tmpdir(), "s5-syntax-"));
+    writeFileSync(
+      join(root, "config.js"),
+      `export default "${token('hidden-value"(', " | raw")}";\n`,
+    );
+    const message = await build({
+      entryPoints: [join(root, "config.js")],
+      bundle: true,
+      write: false,
+      platform: "node",
+      logLevel: "silent",
+      plugins: [unplugin.esbuild({ root, backends: fakeBackends().backends })],
+    }).then(
+      () => "built",
+      (error: Error) => error.message,
+    );
+    expect(message).toMatch(
+      /config\.js: the decrypted values make this module invalid code \(S5_TOKEN_SYNTAX\)\n {2}hint: a value written with `\| raw` must be code/,
+    );
+    expect(message).not.toContain("hidden-value");
   });
 });
 
@@ -135,7 +168,7 @@ describe("one generateBundle for Vite, Rollup and Rolldown", () => {
     const encoded = Buffer.from(value).toString("base64");
     const leaking = { "assets/c.js": { type: "chunk", code: `atob("${encoded}")` } } as const;
     expect(plugin("vite").generateBundle({ ...leaking }, inVite("client"))).toMatch(
-      /a secret decrypted during this build is in the client output: assets\/c\.js/,
+      /a secret decrypted during this build is in the client output: assets\/c\.js \(S5_LEAK\)\n {2}hint: the build fails so it is not deployed/,
     );
     expect(
       plugin("vite", { leakScan: false }).generateBundle({ ...leaking }, inVite("client")),

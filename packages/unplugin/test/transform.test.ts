@@ -115,6 +115,10 @@ describe("client builds", () => {
     const { run } = transformer({}, "client");
     const error = await run(`\n\nexport default "${token("top-secret-value")}"`).catch((e) => e);
     expect(error.message).toMatch(/^\[s5\] src\/config\.ts:3:17: a secret token in a client/);
+    expect(error.message).toMatch(
+      /client \(browser\) build \(S5_CLIENT_TOKEN\)\n {2}hint: secrets stay server-side: .*`allowClient`/,
+    );
+    expect(error.code).toBe("S5_CLIENT_TOKEN");
     expect(error.message).not.toContain("top-secret-value");
   });
 

@@ -10,9 +10,7 @@ import {
   type Backends,
   createBackends,
   createBatcher,
-  ExitCode,
   resolveSettings,
-  S5Error,
   TOKEN_HINT,
 } from "@s5/core";
 import type { PluginBuild } from "esbuild";
@@ -22,7 +20,7 @@ import { type BundleItem, bundleFiles, type EmittedFile, webpackFiles } from "./
 import { toBuildError } from "./errors.ts";
 import { loaderFor } from "./esbuild-setup.ts";
 import { joinSources, redrawFrame, type Source, sourceOf } from "./frame.ts";
-import { formsOf, leakMessage, remember } from "./leaks.ts";
+import { formsOf, leakError, remember } from "./leaks.ts";
 import { maskTokens } from "./mask.ts";
 import { type Options, resolveOptions } from "./options.ts";
 import { scanClient, scanServer } from "./outputs.ts";
@@ -84,7 +82,7 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
     }
     if (options.leakScan) {
       const leaked = remember(done.values, done.allowed, options.leakScanMinLength);
-      if (leaked.length > 0) throw new S5Error("S5_LEAK", ExitCode.denied, leakMessage(leaked));
+      if (leaked.length > 0) throw leakError(leaked);
     }
     tainted.add(done.file);
     sources.set(done.file, sourceOf(code, done.code, done.values));

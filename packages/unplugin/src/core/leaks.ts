@@ -3,6 +3,8 @@
  * plugin, so a server and a client build in one process see each other), and the client outputs
  * already emitted, so a value decrypted later is still looked for in them.
  */
+import { ExitCode, S5Error } from "@s5/core";
+import { buildMessage } from "./errors.ts";
 import { multiSearch } from "./search.ts";
 
 interface Secret {
@@ -106,11 +108,20 @@ export function resetLeaks(): void {
   outputs.clear();
 }
 
+const LEAK_HINT =
+  "the build fails so it is not deployed: find where the value reaches browser code (an import " +
+  "of a server module, a `define`, a copied file) and keep it server-side; list a file in " +
+  "`allowClient` only if its values are meant to be public";
+
+const leakWhat = (files: readonly string[]) =>
+  `a secret decrypted during this build is in the client output: ${files.join(", ")}`;
+
+/** The leak as a build's message (`[s5] … (S5_LEAK)` and a hint). */
 export function leakMessage(files: readonly string[]): string {
-  return (
-    `[s5] a secret decrypted during this build is in the client output: ${files.join(", ")}. ` +
-    "The build fails so it is not deployed. Find where the value reaches browser code (an import " +
-    "of a server module, a `define`, a copied file) and keep it server-side; list a file in " +
-    "`allowClient` only if its values are meant to be public."
-  );
+  return buildMessage(leakWhat(files), "S5_LEAK", LEAK_HINT);
+}
+
+/** The leak as an error thrown by a transform. */
+export function leakError(files: readonly string[]): S5Error {
+  return new S5Error("S5_LEAK", ExitCode.denied, leakWhat(files), { hint: LEAK_HINT });
 }

@@ -33,8 +33,10 @@ export async function maskTokens(
     throw new S5Error(
       "S5_TOKEN_SYNTAX",
       ExitCode.usage,
-      `[s5] ${relative(env.root, id.split("?")[0]!)}: the decrypted values make this module invalid code. A value ` +
-        "written with `| raw` must be code where it stands; drop `| raw` to get a string.",
+      `${relative(env.root, id.split("?")[0]!)}: the decrypted values make this module invalid code`,
+      {
+        hint: "a value written with `| raw` must be code where it stands; drop `| raw` to get a string",
+      },
     );
   }
   return text;

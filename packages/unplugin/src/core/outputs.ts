@@ -5,9 +5,10 @@
  * Vite, Rollup and Rolldown decrypt them in the emitted chunk, and the others fail clearly. A
  * client build's outputs are also where the leak guard looks for decrypted values.
  */
-import { formatLocation, type Location, mayContainToken } from "@s5/core";
+import { type Location, mayContainToken } from "@s5/core";
 import { LineIndex, scan } from "@s5/core/internal";
 import type { EmittedFile } from "./emitted.ts";
+import { buildMessage, listLocations } from "./errors.ts";
 import { leakMessage, scanClientOutputs } from "./leaks.ts";
 
 /** A client build's emitted files: no token, and (`leakScan`) no plaintext decrypted here. */
@@ -43,27 +44,22 @@ export function tokensIn(files: readonly { name: string; text: string }[]): Loca
   return found;
 }
 
-function listed(locations: readonly Location[]): string {
-  const where = locations.map(formatLocation);
-  return (where.length > 5 ? [...where.slice(0, 5), `… ${where.length - 5} more`] : where).join(
-    ", ",
-  );
-}
-
 export function clientOutputTokenMessage(locations: readonly Location[]): string {
-  return (
-    `[s5] ${listed(locations)}: an s5 token reached the client output undecrypted ` +
-    "(from `import.meta.env`, a `define`, or a file the plugin does not transform). A token is " +
-    "a secret meant for the server: read it in server code, and never expose it through a " +
-    "client-side variable prefix (VITE_, NEXT_PUBLIC_…) or a client `define`."
+  return buildMessage(
+    `${listLocations(locations)}: an s5 token reached the client output undecrypted (from ` +
+      "`import.meta.env`, a `define`, or a file the plugin does not transform)",
+    "S5_CLIENT_TOKEN",
+    "a token is a secret meant for the server: read it in server code, and never expose it " +
+      "through a client-side variable prefix (VITE_, NEXT_PUBLIC_…) or a client `define`",
   );
 }
 
 export function serverOutputTokenMessage(locations: readonly Location[]): string {
-  return (
-    `[s5] ${listed(locations)}: an s5 token reached the server output undecrypted (from a ` +
-    "`define`, DefinePlugin or a file the plugin does not transform), which this bundler cannot " +
-    "decrypt after the fact. Put the token in a module the plugin transforms, or decrypt it at " +
-    'run time with `import "s5/config"`.'
+  return buildMessage(
+    `${listLocations(locations)}: an s5 token reached the server output undecrypted (from a ` +
+      "`define`, DefinePlugin or a file the plugin does not transform), which this bundler " +
+      "cannot decrypt after the fact",
+    "S5_SERVER_TOKEN",
+    'put the token in a module the plugin transforms, or decrypt it at run time with `import "s5/config"`',
   );
 }

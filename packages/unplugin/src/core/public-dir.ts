@@ -15,7 +15,8 @@
  */
 import { closeSync, openSync, readdirSync, readFileSync, readSync } from "node:fs";
 import { join, relative } from "node:path";
-import { formatLocation, TOKEN_HINT } from "@s5/core";
+import { TOKEN_HINT } from "@s5/core";
+import { buildMessage, listLocations } from "./errors.ts";
 import { tokensIn } from "./outputs.ts";
 
 interface ViteBuildConfig {
@@ -183,12 +184,11 @@ function publicFiles(config: ViteBuildConfig | undefined, root: string) {
 export function scanPublicDir(config: unknown, root: string): string | undefined {
   const found = tokensIn(publicFiles(config as ViteBuildConfig | undefined, root));
   if (found.length === 0) return undefined;
-  // A UTF-16 text read at both byte offsets (`textsOf`) may place the same token twice.
-  const where = [...new Set(found.map(formatLocation))];
-  const shown = where.length > 5 ? [...where.slice(0, 5), `… ${where.length - 5} more`] : where;
-  return (
-    `[s5] ${shown.join(", ")}: an s5 token in Vite's public directory, which is copied into the ` +
-    "client output as is. Move the file into the source tree and import it from server code, or " +
-    "remove the token."
+  // A UTF-16 text read at both byte offsets (`textsOf`) may place the same token twice: listed once.
+  return buildMessage(
+    `${listLocations(found)}: an s5 token in Vite's public directory, which is copied into the ` +
+      "client output as is",
+    "S5_CLIENT_TOKEN",
+    "move the file into the source tree and import it from server code, or remove the token",
   );
 }

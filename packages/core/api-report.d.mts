@@ -162,6 +162,18 @@ export declare function markFromFiles(env: Record<string, string | undefined>, n
 /** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export declare function showable(text: string): string;
 /**
+ * What to do about a file that cannot be read, by its errno: one wording for every command, so
+ * that `s5 render`, `s5 check` and the project config say the same thing about the same failure.
+ */
+/** The `code` of a Node file-system error (`ENOENT`…), or `"error"`. */
+export declare function errnoOf(cause: unknown): string;
+/**
+ * The hint for reading a path that failed with `code`, or undefined for an errno without advice.
+ * `directory`: what to say when it is a directory (commands that take directories say so).
+ * @example readHint("ENOENT") // "check the path (relative to the working directory)"
+ */
+export declare function readHint(code: string, directory?: string): string | undefined;
+/**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
  * Used to find a key given twice in one object — `JSON.parse` keeps the last of two equal keys, so
@@ -681,7 +693,12 @@ declare function parseBackendName(value: string, source: string): BackendName;
  * is refused ({@link checkProjectFile}): it decides whom new secrets are encrypted to.
  */
 declare function findProjectFile(cwd: string): string | undefined;
-declare function readProjectFile(file: string): ProjectConfig;
+/**
+ * Reads and checks a project config. `from`: where its path came from, for messages — the path of
+ * a file s5 found or of `--config` is shown, one from `S5_CONFIG` only when the file exists.
+ * @example readProjectFile("/repo/.s5.json")
+ */
+declare function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): ProjectConfig;
 /** Resolves flags, environment, project config and defaults into one set of settings. */
 declare function resolveSettings(input?: SettingsInput): Settings;
 /** `BAO_ADDR`, else `VAULT_ADDR` (the Vault CLI's order); the Vault config reads it the same way. */

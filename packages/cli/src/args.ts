@@ -2,7 +2,7 @@
 import { parseArgs } from "node:util";
 import { type BackendName, type Overrides, UsageError } from "@s5/core";
 import { closest, parseBackendName, showable } from "@s5/core/internal";
-import type { CommandDef, Input, OptionDefs } from "./define.ts";
+import { type CommandDef, completesFiles, type Input, type OptionDefs } from "./define.ts";
 
 type ParserOptions = Record<
   string,
@@ -96,7 +96,41 @@ export function parse<O extends OptionDefs>(def: CommandDef<O>, args: readonly s
     backendWord = parseBackendName(first, "the command line");
     positionals.shift();
   }
+  refuseEmptyPaths(def, result.values, positionals);
   return { values: result.values as Input<O>["values"], positionals, backendWord, rest };
+}
+
+/**
+ * An empty path (`-o ""`, `s5 render "$UNSET"`) is a usage error naming the option or argument:
+ * read or written, it would fail with a message about a file without a name, and an empty
+ * `--config` would quietly mean no project config.
+ */
+function refuseEmptyPaths(
+  def: CommandDef,
+  values: Record<string, unknown>,
+  positionals: readonly string[],
+): void {
+  const hint = "give it a path (an unset shell variable?)";
+  for (const [name, option] of Object.entries(def.options)) {
+    const value = values[name];
+    const empty = Array.isArray(value) ? value.includes("") : value === "";
+    if (empty && completesFiles(option)) {
+      throw new UsageError(`option --${name} is empty`, {
+        hint: `${hint}; see \`s5 ${def.name} --help\``,
+      });
+    }
+  }
+  const declared = def.positionals.filter((positional) => positional.name !== "BACKEND");
+  positionals.forEach((value, i) => {
+    const last = declared.at(-1);
+    const positional = declared[i] ?? (last?.multiple ? last : undefined);
+    const takesPath = positional?.complete === "file" || positional?.complete === "dir";
+    if (value === "" && takesPath) {
+      throw new UsageError(`the ${positional.name} argument is empty`, {
+        hint: `${hint}; see \`s5 ${def.name} --help\``,
+      });
+    }
+  });
 }
 
 /** Settings overrides from the flags shared by every command. */

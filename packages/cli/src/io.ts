@@ -1,13 +1,27 @@
 /** Reading inputs: stdin, files, UTF-8 text; and the colour of stderr. (Outputs: write.ts.) */
-import { readFile as readFileCallback, statSync } from "node:fs";
+import { fstatSync, readFile as readFileCallback, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, UsageError } from "@s5/core";
+import { errnoOf, readHint } from "@s5/core/internal";
 
-/** Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected. */
-export async function readStdin(what: string): Promise<Buffer> {
+/**
+ * Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected.
+ * `hint`: how this command can be given its input instead (each caller takes it its own way).
+ */
+export async function readStdin(what: string, hint: string): Promise<Buffer> {
   if (process.stdin.isTTY) {
-    throw new UsageError(`${what} is expected on stdin, and stdin is a terminal`, {
-      hint: "pass it as an argument, pipe it in (`… | s5 …`), or see `s5 --help`",
+    throw new UsageError(`${what} is expected on stdin, and stdin is a terminal`, { hint });
+  }
+  // Node reads a directory on stdin (`< /tmp`) as empty input: said as a named file would be.
+  let directory = false;
+  try {
+    directory = fstatSync(0).isDirectory();
+  } catch {
+    // closed or not a file: the read below says so
+  }
+  if (directory) {
+    throw new IoError("S5_INPUT", "cannot read stdin (EISDIR)", {
+      hint: "stdin is a directory (`< DIR`): redirect a file instead (`< FILE`)",
     });
   }
   const chunks: Buffer[] = [];
@@ -56,17 +70,19 @@ export function stampNow(path: string): Stamp | undefined {
 
 /** Reads a file, or stdin for `-`. */
 export async function readInput(path: string): Promise<Buffer> {
-  if (path === "-") return readStdin("the input");
+  if (path === "-") {
+    return readStdin("the input", "name a FILE, or pipe the input in (`cat FILE | s5 …`)");
+  }
   try {
     // Taken before reading: a write while it is read changes the file's times after this.
     const stamp = stampNow(path);
     if (stamp) stamps.set(resolve(path), stamp);
     return await readFile(path);
   } catch (cause) {
-    const code = (cause as { code?: string }).code ?? "error";
+    const code = errnoOf(cause);
     throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
       cause,
-      hint: code === "ENOENT" ? "check the path" : undefined,
+      hint: readHint(code, "name the files in it (`s5 ls DIR` lists those with tokens)"),
     });
   }
 }

@@ -7,6 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
+import { errnoOf, readHint } from "@s5/core/internal";
 import ignore, { type Ignore } from "ignore";
 import type { TrackedPaths } from "./git-index.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -140,13 +141,11 @@ export function listFiles(paths: readonly string[]): string[] {
     try {
       isDir = statSync(path).isDirectory();
     } catch (cause) {
-      throw new IoError(
-        "S5_INPUT",
-        `cannot read ${path} (${(cause as { code?: string }).code ?? "error"})`,
-        {
-          cause,
-        },
-      );
+      const code = errnoOf(cause);
+      throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
+        cause,
+        hint: readHint(code),
+      });
     }
     // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
     if (isDir) {

@@ -183,16 +183,26 @@ function checkProjectFile(file: string): void {
   );
 }
 
-export function readProjectFile(file: string): ProjectConfig {
+/**
+ * Reads and checks a project config. `from`: where its path came from, for messages — the path of
+ * a file s5 found or of `--config` is shown, one from `S5_CONFIG` only when the file exists.
+ * @example readProjectFile("/repo/.s5.json")
+ */
+export function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): ProjectConfig {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
+    // A path s5 found, or typed on the command line, is shown; one from a variable only if it exists.
     const { message, ...rest } = unreadable(
       "the project config",
       file,
-      "--config (or S5_CONFIG)",
+      from ?? PROJECT_FILE,
       cause,
+      from !== "S5_CONFIG",
+      from
+        ? `name the project's ${PROJECT_FILE} file`
+        : `s5 takes the ${PROJECT_FILE} it finds from the working directory upward as the project config; rename this directory, or pass --config FILE`,
     );
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
@@ -272,12 +282,23 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   const env = settingsEnv(input.env ?? process.env);
   const overrides = input.overrides ?? {};
 
+  if (overrides.configFile === "" || (overrides.configFile === undefined && env.S5_CONFIG === "")) {
+    throw new UsageError(`${overrides.configFile === "" ? "--config" : "S5_CONFIG"} is empty`, {
+      hint: `give it the path of the project's ${PROJECT_FILE}, or leave it out to find ${PROJECT_FILE} from the working directory upward`,
+    });
+  }
   const configFile = overrides.configFile ?? env.S5_CONFIG ?? findProjectFile(cwd);
+  const from =
+    overrides.configFile !== undefined
+      ? "--config"
+      : env.S5_CONFIG !== undefined
+        ? "S5_CONFIG"
+        : undefined;
   const project = configFile
     ? {
         file: resolve(cwd, configFile),
         dir: dirname(resolve(cwd, configFile)),
-        config: readProjectFile(resolve(cwd, configFile)),
+        config: readProjectFile(resolve(cwd, configFile), from),
       }
     : undefined;
 

@@ -3,6 +3,7 @@
  * that group or others may read or write: someone else may already have it, or may swap it.
  */
 import { KeyError } from "./errors.ts";
+import { errnoOf, readHint } from "./io-hints.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { lstatSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
@@ -19,7 +20,8 @@ const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
  * named by `setting` (`S5_PRIVATE_KEY_FILE`). A path that exists is shown. One that does not may be
  * the secret itself, pasted where its path belongs (a CI variable of the wrong kind, a PEM in
  * `VAULT_CLIENT_KEY`): then only the setting is named, never its value, and Node's error, whose
- * message holds the path, is not kept as the cause. `known`: a default path, always shown.
+ * message holds the path, is not kept as the cause. `known`: a path s5 found or the user typed on
+ * the command line (`--config`), always shown. `directory`: the hint for a directory.
  */
 export function unreadable(
   what: string,
@@ -27,8 +29,9 @@ export function unreadable(
   setting: string,
   cause: unknown,
   known = false,
+  directory = "name a file, not a directory",
 ): { message: string; hint?: string; cause?: unknown } {
-  const code = (cause as { code?: string }).code ?? "error";
+  const code = errnoOf(cause);
   let exists = false;
   try {
     lstatSync(file);
@@ -36,10 +39,18 @@ export function unreadable(
   } catch {
     // named no file: below
   }
-  if (exists || known) return { message: `cannot read ${what} ${file} (${code})`, cause };
+  if (exists || known) {
+    const hint =
+      code === "ENOENT" && setting.startsWith("--")
+        ? `check the path given to ${setting}`
+        : readHint(code, directory);
+    return { message: `cannot read ${what} ${file} (${code})`, hint, cause };
+  }
   return {
     message: `${setting} names no file (${code}); its value is not shown`,
-    hint: `${setting} holds the path of ${what}; if it holds the secret itself, put that in a file and name the file here`,
+    hint:
+      `${setting} must hold the path of ${what}: check it; if it holds the content itself ` +
+      `rather than a path, put that in a file and set ${setting} to the file's path`,
   };
 }
 

@@ -99,7 +99,7 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
         ? Buffer.from(positionals[0])
         : process.stdin.isTTY
           ? await readHidden("s5: value to encrypt (not shown; Enter ends it, Ctrl-C stops): ")
-          : await readStdin("a VALUE");
+          : await readStdin("a VALUE", "pipe the value in (`… | s5 cipher`)");
     const plaintext = settings.noTrim ? raw : trimValue(raw);
     await using backends = createBackends(settings);
     const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {

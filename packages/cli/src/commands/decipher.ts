@@ -29,7 +29,14 @@ White space around the input is ignored.`,
   async run({ values, positionals, backendWord }, context: Context) {
     if (positionals.length > 1) context.usage("decipher takes one TOKEN");
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    const input = positionals[0] ?? (await readStdin("a TOKEN")).toString("latin1");
+    const input =
+      positionals[0] ??
+      (
+        await readStdin(
+          "a TOKEN",
+          "pass the token as an argument (`s5 decipher '{{ s5:… }}'`), or pipe it in (`… | s5 decipher`)",
+        )
+      ).toString("latin1");
     await using backends = createBackends(settings);
     const found = findOneToken(input, "token", backends.goToolBackend);
     const [[value]] = (await resolveTokens([found], backends)) as [[Uint8Array]];

@@ -1,7 +1,8 @@
+import { statSync } from "node:fs";
 import { hostname, userInfo } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
-import { addProjectKey, knownKeysPlace, rememberKeys } from "@s5/core/internal";
+import { IoError, PROJECT_FILE, type ProjectConfig, resolveSettings } from "@s5/core";
+import { addProjectKey, errnoOf, knownKeysPlace, readHint, rememberKeys } from "@s5/core/internal";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
@@ -35,6 +36,7 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     if ((backendWord ?? values.backend ?? "local") !== "local") {
       context.usage("init sets up local keys only: it takes no other backend");
     }
+    if (values.dir !== undefined) checkDirectory(values.dir);
     const settings = resolveSettings({ overrides: { configFile: values.config } });
     // Inside a project (an .s5.json in a parent directory), that project: a nested one with a
     // key of its own would shadow it, and teammates' tokens would stop decrypting here.
@@ -82,6 +84,31 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     return 0;
   },
 });
+
+/** `--dir` must be a directory that exists: said before anything is created (the identity). */
+function checkDirectory(dir: string): void {
+  const file = join(dir, PROJECT_FILE);
+  let isDirectory: boolean;
+  try {
+    isDirectory = statSync(dir).isDirectory();
+  } catch (cause) {
+    const code = errnoOf(cause);
+    if (code === "ENOENT") {
+      throw new IoError("S5_OUTPUT", `cannot create ${file}: the directory ${dir} does not exist`, {
+        hint: `create it first (\`mkdir -p ${dir}\`), or give --dir a directory that exists`,
+      });
+    }
+    throw new IoError("S5_OUTPUT", `cannot create ${file}: cannot look at ${dir} (${code})`, {
+      cause,
+      hint: readHint(code),
+    });
+  }
+  if (!isDirectory) {
+    throw new IoError("S5_OUTPUT", `cannot create ${file}: ${dir} is not a directory`, {
+      hint: `--dir names the directory that will hold ${PROJECT_FILE} (--config names the file itself)`,
+    });
+  }
+}
 
 function defaultName(): string {
   let user = "me";

@@ -25,7 +25,13 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
   examples: ['program = ["s5", "tf-external"]'],
   async run({ values, positionals, backendWord }, context: Context) {
     if (positionals.length > 0) context.usage("tf-external takes no arguments");
-    const query = readQuery(await readStdin("the query JSON object"));
+    const query = readQuery(
+      await readStdin(
+        "the query JSON object",
+        'OpenTofu\'s external data source writes it on stdin (`program = ["s5", "tf-external"]`); ' +
+          `to try it by hand, pipe one in: \`echo '{"db":"{{ s5:… }}"}' | s5 tf-external\``,
+      ),
+    );
     const keys = Object.keys(query);
     const sources: Source<string>[] = keys.map((key) => ({
       name: `query.${shown(key)}`,

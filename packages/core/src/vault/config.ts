@@ -136,9 +136,27 @@ export function readText(file: string, setting: string): string {
     return readFileSync(file, "utf8");
   } catch (cause) {
     const known = file === SERVICE_ACCOUNT_TOKEN;
-    const { message, ...rest } = unreadable(`the file of ${setting}`, file, setting, cause, known);
+    const { message, ...rest } = unreadable(
+      fileOf(setting),
+      file,
+      setting,
+      cause,
+      known,
+      `set ${setting} to the path of a file`,
+    );
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
+}
+
+/** What the file a setting names holds: `S5_VAULT_ROLE_ID_FILE` → "the file of S5_VAULT_ROLE_ID". */
+function fileOf(setting: string): string {
+  if (setting.endsWith("_FILE")) return `the file of ${setting.slice(0, -"_FILE".length)}`;
+  const named: Record<string, string> = {
+    VAULT_CACERT: "the CA certificate file",
+    VAULT_CLIENT_CERT: "the client certificate file",
+    VAULT_CLIENT_KEY: "the client key file",
+  };
+  return named[setting] ?? "a file";
 }
 
 /** A secret from `NAME` or the file named by `NAME_FILE` (trailing newline trimmed). */

@@ -1,0 +1,45 @@
+/**
+ * What to do about a file that cannot be read, by its errno: one wording for every command, so
+ * that `s5 render`, `s5 check` and the project config say the same thing about the same failure.
+ */
+
+/** The `code` of a Node file-system error (`ENOENT`…), or `"error"`. */
+export function errnoOf(cause: unknown): string {
+  const code = (cause as { code?: unknown } | null)?.code;
+  return typeof code === "string" ? code : "error";
+}
+
+/**
+ * The hint for reading a path that failed with `code`, or undefined for an errno without advice.
+ * `directory`: what to say when it is a directory (commands that take directories say so).
+ * @example readHint("ENOENT") // "check the path (relative to the working directory)"
+ */
+export function readHint(
+  code: string,
+  directory = "name a file, not a directory",
+): string | undefined {
+  switch (code) {
+    case "ENOENT":
+      return "check the path (relative to the working directory)";
+    case "EISDIR":
+      return `it is a directory: ${directory}`;
+    case "ENOTDIR":
+      return "a part of the path is a file, not a directory: check the path";
+    case "EACCES":
+    case "EPERM":
+      return "you may not read it: check its permissions and its directories' (`ls -ld`), or run s5 as a user who may";
+    case "ENXIO":
+      return "it is a socket or a device s5 cannot read: name a regular file, or pipe the input in (`… | s5 render -`)";
+    case "ELOOP":
+      return "the path goes through too many symbolic links (a loop?): check the links";
+    case "ENAMETOOLONG":
+      return "the path is too long: check it";
+    case "EMFILE":
+    case "ENFILE":
+      return "too many files are open: raise the limit (`ulimit -n`), or name fewer files at once";
+    case "EIO":
+      return "the disk or device failed to read: check it (`dmesg`)";
+    default:
+      return undefined;
+  }
+}

@@ -1,0 +1,212 @@
+// Error messages: each has a code, says what failed and what to do next (a `hint:` line), and never
+// shows a value that may be a secret. One test per kind of failure, through the built CLI.
+import { spawnSync } from "node:child_process";
+import { chmodSync, closeSync, mkdirSync, openSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { isRoot } from "./files.ts";
+import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
+import { onTerminal } from "./terminal.ts";
+
+const KEY = "00112233445566778899aabbccddeeff";
+
+/** s5 with a directory as its stdin (`s5 … < DIR`). */
+function withDirectoryStdin(box: Sandbox, args: string[]) {
+  const fd = openSync(box.dir, "r");
+  try {
+    return spawnSync(process.execPath, [S5_BIN, ...args], {
+      cwd: box.dir,
+      env: { ...box.env, S5_AES_KEY: KEY },
+      stdio: [fd, "pipe", "pipe"],
+      encoding: "utf8",
+    });
+  } finally {
+    closeSync(fd);
+  }
+}
+
+describe("a file that cannot be read: a hint for its errno", () => {
+  it("a directory, a missing path, a socket (render, check, ls)", async () => {
+    const box = sandbox();
+    mkdirSync(join(box.dir, "dir"));
+    const render = await box.s5(["render", "dir"]);
+    expect(render.code).toBe(3);
+    expect(render.stderr).toContain(
+      "cannot read dir (EISDIR) (S5_INPUT)\n  hint: it is a directory: name the files in it",
+    );
+    for (const command of ["check", "ls"]) {
+      const missing = await box.s5([command, "nonexist"]);
+      expect(missing.code).toBe(3);
+      expect(missing.stderr).toContain(
+        "cannot read nonexist (ENOENT) (S5_INPUT)\n  hint: check the path (relative to the working directory)",
+      );
+    }
+    const server = createServer();
+    const socket = join(box.dir, "some.sock");
+    await new Promise<void>((done) => server.listen(socket, done));
+    try {
+      const read = await box.s5(["render", socket]);
+      expect(read.code).toBe(3);
+      expect(read.stderr).toContain("(ENXIO) (S5_INPUT)\n  hint: it is a socket or a device");
+    } finally {
+      server.close();
+    }
+  });
+
+  it("a file another user may not read: EACCES with what to check", () => {
+    const box = sandbox();
+    const file = join(box.dir, "private.yml");
+    writeFileSync(file, "a: 1\n", { mode: 0o600 });
+    chmodSync(box.dir, 0o755);
+    // As root, the file is read as another user; as anyone else, a file nobody may read.
+    if (!isRoot) chmodSync(file, 0o000);
+    const hasSetpriv = spawnSync("setpriv", ["--version"]).status === 0;
+    if (isRoot && !hasSetpriv) return;
+    const command = isRoot
+      ? ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", process.execPath]
+      : [process.execPath];
+    const result = spawnSync(command[0]!, [...command.slice(1), S5_BIN, "render", file], {
+      cwd: "/",
+      env: { ...box.env, S5_AES_KEY: KEY },
+      encoding: "utf8",
+    });
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain(
+      "(EACCES) (S5_INPUT)\n  hint: you may not read it: check its permissions",
+    );
+  });
+
+  it("the project config: a directory where .s5.json is found, --config naming a directory or nothing", async () => {
+    const box = sandbox();
+    writeFileSync(join(box.dir, "a.yml"), "a: 1\n");
+    const found = join(box.dir, "found");
+    mkdirSync(join(found, ".s5.json"), { recursive: true });
+    const inside = await box.s5(["render", "../a.yml"], { cwd: found });
+    expect(inside.code).toBe(12);
+    expect(inside.stderr).toContain(
+      "/found/.s5.json (EISDIR) (S5_CONFIG_READ)\n  hint: it is a directory: s5 takes the .s5.json it finds",
+    );
+    const directory = await box.s5(["render", "--config", found, "a.yml"]);
+    expect(directory.code).toBe(12);
+    expect(directory.stderr).toContain(
+      `cannot read the project config ${found} (EISDIR) (S5_CONFIG_READ)\n  hint: it is a directory: name the project's .s5.json file`,
+    );
+    // A path typed on the command line is shown, and the hint is about that path.
+    const missing = await box.s5(["render", "--config", "nowhere/x.json", "a.yml"]);
+    expect(missing.code).toBe(12);
+    expect(missing.stderr).toContain(
+      `cannot read the project config ${join(box.dir, "nowhere/x.json")} (ENOENT) (S5_CONFIG_READ)\n  hint: check the path given to --config`,
+    );
+    expect(missing.stderr).not.toContain("secret itself");
+  });
+
+  it("init --dir: a file, or a directory that does not exist, is said before anything is made", async () => {
+    const box = sandbox();
+    writeFileSync(join(box.dir, "secret.yml"), "a: 1\n");
+    const file = await box.s5(["init", "--dir", "secret.yml"]);
+    expect(file.code).toBe(4);
+    expect(file.stderr).toBe(
+      "s5: error: cannot create secret.yml/.s5.json: secret.yml is not a directory (S5_OUTPUT)\n" +
+        "  hint: --dir names the directory that will hold .s5.json (--config names the file itself)\n",
+    );
+    const missing = await box.s5(["init", "--dir", "no/such/dir"]);
+    expect(missing.code).toBe(4);
+    expect(missing.stderr).toBe(
+      "s5: error: cannot create no/such/dir/.s5.json: the directory no/such/dir does not exist (S5_OUTPUT)\n" +
+        "  hint: create it first (`mkdir -p no/such/dir`), or give --dir a directory that exists\n",
+    );
+  });
+});
+
+describe("an empty path is a usage error naming the argument or variable", () => {
+  it("arguments and options", async () => {
+    const box = sandbox();
+    writeFileSync(join(box.dir, "x.yml"), "a: 1\n");
+    const cases: [string[], string][] = [
+      [["render", ""], "the FILE argument is empty"],
+      [["check", "x.yml", ""], "the FILE|DIR argument is empty"],
+      [["render", "-o", "", "x.yml"], "option --output is empty"],
+      [["run", "-f", "", "--", "true"], "option --file is empty"],
+      [["render", "--config", "", "x.yml"], "option --config is empty"],
+      [["init", "--dir", ""], "option --dir is empty"],
+    ];
+    for (const [args, message] of cases) {
+      const result = await box.s5(args);
+      expect(result.code, args.join(" ")).toBe(2);
+      expect(result.stderr).toContain(`${message} (S5_USAGE)\n  hint: give it a path`);
+    }
+  });
+
+  it("S5_CONFIG set to nothing", async () => {
+    const box = sandbox();
+    writeFileSync(join(box.dir, "x.yml"), "a: 1\n");
+    const result = await box.s5(["render", "x.yml"], { env: { S5_CONFIG: "" } });
+    expect(result.code).toBe(2);
+    expect(result.stderr).toBe(
+      "s5: error: S5_CONFIG is empty (S5_USAGE)\n" +
+        "  hint: give it the path of the project's .s5.json, or leave it out to find .s5.json from the working directory upward\n",
+    );
+  });
+});
+
+describe("stdin", () => {
+  it("a terminal: each command's hint says how it takes its input", () => {
+    const box = sandbox();
+    const at = (args: string[]) =>
+      onTerminal([process.execPath, S5_BIN, ...args], [{ pause: 0 }], box.env);
+    const query = at(["tf-external"]);
+    expect(query.code).toBe(2);
+    expect(query.shown).toContain("OpenTofu's external data source writes it on stdin");
+    expect(query.shown).not.toContain("as an argument");
+    const render = at(["render"]);
+    expect(render.code).toBe(2);
+    expect(render.shown).toContain("hint: name a FILE, or pipe the input in");
+  });
+
+  it("a directory: EISDIR, as when it is named (render -, cipher, decipher)", () => {
+    const box = sandbox();
+    for (const args of [["render", "-"], ["render"], ["cipher", "aes"], ["decipher", "aes"]]) {
+      const result = withDirectoryStdin(box, args);
+      expect(result.status, args.join(" ")).toBe(3);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain(
+        "cannot read stdin (EISDIR) (S5_INPUT)\n  hint: stdin is a directory",
+      );
+    }
+  });
+});
+
+describe("a file a variable names, that is not there", () => {
+  it("is named by its variable, not its value, in a hint that reads right", async () => {
+    const box = sandbox();
+    writeFileSync(
+      join(box.dir, "v.yml"),
+      `b: {{ s5:vault:v1:${Buffer.alloc(32).toString("base64")} }}\n`,
+    );
+    const base = { VAULT_ADDR: "https://127.0.0.1:1", VAULT_TOKEN: "root" };
+    const ca = await box.s5(["render", "v.yml"], {
+      env: { ...base, VAULT_CACERT: "/nonexistent-s5/ca-secret" },
+    });
+    expect(ca.code).toBe(12);
+    expect(ca.stderr).toContain("VAULT_CACERT names no file (ENOENT); its value is not shown");
+    expect(ca.stderr).toContain(
+      "hint: VAULT_CACERT must hold the path of the CA certificate file: check it;",
+    );
+    expect(ca.stderr).not.toContain("ca-secret");
+    const role = await box.s5(["render", "v.yml"], {
+      env: {
+        ...base,
+        S5_VAULT_AUTH_METHOD: "approle",
+        S5_VAULT_ROLE_ID_FILE: "/nonexistent-s5/role-secret",
+        S5_VAULT_SECRET_ID: "x",
+      },
+    });
+    expect(role.code).toBe(12);
+    expect(role.stderr).toContain(
+      "hint: S5_VAULT_ROLE_ID_FILE must hold the path of the file of S5_VAULT_ROLE_ID: check it;",
+    );
+    expect(role.stderr).not.toContain("role-secret");
+    expect(role.stderr).not.toContain("the file of S5_VAULT_ROLE_ID_FILE");
+  });
+});

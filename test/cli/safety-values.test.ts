@@ -67,6 +67,10 @@ describe("half-sealed secrets", () => {
       );
     }
     expect(result.stderr).not.toContain("v.yml:15:");
+    // What is wrong with line 1 is the case of `seal`, not a missing `}}`.
+    expect(result.stderr).toContain(
+      "v.yml:1:4: neither a seal marker nor a token: a seal marker is written `s5:seal`, in lower case (S5_TOKEN_MALFORMED)",
+    );
     expect(result.stderr).not.toMatch(/Pw-|upper-1|nbsp-2|caps-4|sealed-6|nospace-8|plain-10/);
     expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toBe(text);
     // What check and render say about the same text: never passed through.

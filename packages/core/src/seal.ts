@@ -20,6 +20,9 @@ import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
 
+/** `{{ s5:SEAL ` or `{{s5:Seal `: a seal marker but for the case of `seal`. */
+const SEAL_IN_CAPITALS = /^\{\{[ \t]*s5:(?!seal)[sS][eE][aA][lL][ \t]/;
+
 /** Token texts to reuse, by plaintext and filters. */
 export type Reuse = Map<string, string[]>;
 
@@ -167,7 +170,12 @@ function leftovers(
     error: new TokenError(
       "S5_TOKEN_MALFORMED",
       `neither a seal marker nor a token: ${
-        bad.reason.startsWith("unexpected character") ? "an unexpected character in it" : bad.reason
+        // `{{ s5:SEAL pw }}`: the scanner reads a token `SEAL` followed by text, "not closed".
+        SEAL_IN_CAPITALS.test(rest.slice(bad.start, bad.end))
+          ? "a seal marker is written `s5:seal`, in lower case"
+          : bad.reason.startsWith("unexpected character")
+            ? "an unexpected character in it"
+            : bad.reason
       }`,
       { hint: "write {{ s5:seal VALUE }}: `s5:seal` in lower case, plain spaces around the value" },
     ),

@@ -64,6 +64,19 @@ describe("the parser accepts every declared option", () => {
       expect(main).toMatch(
         new RegExp(`^  ${def.name} +${def.summary.replace(/[{}$.*|?]/g, "\\$&")}`, "m"),
       );
+    // Each summary ends its line or is set apart from its example by two spaces, and every
+    // example starts in the same column (the k8s summary ran into its example).
+    const rows = main.slice(
+      main.indexOf("Commands:\n") + 10,
+      main.indexOf("\n\n", main.indexOf("Commands:")),
+    );
+    for (const def of defs) {
+      const example = (def.examples[0] ?? "").replace(/\s+#.*$/, "");
+      const line = rows.split("\n").find((row) => row.endsWith(example))!;
+      expect(line, def.name).toBeDefined();
+      expect(line.length - example.length, def.name).toBe(55);
+      expect(line.slice(0, 55)).toMatch(/(^ +$)| {2}$/);
+    }
     // No command with stdout going into a pipe (`s5 | kubectl apply -f -`): the usage goes to
     // stderr and the exit code is 2, so the help text never becomes the next program's input.
     const bare = await box.s5([]);

@@ -74,9 +74,13 @@ function shortExample(def: CommandDef): string {
 
 /** The text of `s5 --help`. */
 export function renderMainUsage(defs: readonly CommandDef[]): string {
+  // A summary too long for its column puts its example on the next line, in the example column.
+  const SUMMARY = 40;
   const rows = defs.map((def): [string, string] => [
     `  ${def.name}`,
-    `${def.summary.padEnd(40)}${shortExample(def)}`,
+    def.summary.length + 2 <= SUMMARY
+      ? `${def.summary.padEnd(SUMMARY)}${shortExample(def)}`
+      : `${def.summary}\n${" ".repeat(SUMMARY)}${shortExample(def)}`,
   ]);
   return `s5 — secrets inside ordinary config files
 

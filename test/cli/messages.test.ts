@@ -210,3 +210,54 @@ describe("a file a variable names, that is not there", () => {
     expect(role.stderr).not.toContain("the file of S5_VAULT_ROLE_ID_FILE");
   });
 });
+
+describe("a setting with an invalid value", () => {
+  it("exits 12 (the README's table) with the accepted values in a hint, never the value", async () => {
+    const box = sandbox();
+    writeFileSync(join(box.dir, "x.yml"), "a: 1\n");
+    writeFileSync(
+      join(box.dir, "v.yml"),
+      `b: {{ s5:vault:v1:${Buffer.alloc(32).toString("base64")} }}\n`,
+    );
+    const vault = { VAULT_ADDR: "http://127.0.0.1:1", VAULT_TOKEN: "root" };
+    const run = ["run", "--", "true"];
+    const render = ["render", "x.yml"];
+    const renderVault = ["render", "v.yml"];
+    const boolean = "or to false, 0, no, off, f or n (any case), or unset it for its default";
+    const cases: [Record<string, string>, string[], string][] = [
+      [{ S5_CONFIG_OVERRIDE: "maybe" }, run, boolean],
+      [{ S5_CONFIG_QUIET: "2" }, run, boolean],
+      [{ S5_NO_TRIM: "maybe" }, render, boolean],
+      [{ S5_LEGACY_TOKENS: "2" }, render, boolean],
+      [{ ...vault, VAULT_SKIP_VERIFY: "maybe" }, renderVault, boolean],
+      [
+        { ...vault, S5_VAULT_BATCH_SIZE: "abc" },
+        renderVault,
+        "set S5_VAULT_BATCH_SIZE to a whole number of 1 or more, or unset it for its default (240)",
+      ],
+      [
+        { ...vault, S5_VAULT_PARALLELISM: "0" },
+        renderVault,
+        "set S5_VAULT_PARALLELISM to a whole number of 1 or more, or unset it for its default (8)",
+      ],
+      [
+        { ...vault, VAULT_CLIENT_TIMEOUT: "forever" },
+        renderVault,
+        "a number with ms, s, m or h (`500ms`, `30s`, `2m`, `1h`)",
+      ],
+      [{ S5_BACKEND: "bogus" }, render, "backends: local, aes, vault"],
+    ];
+    for (const [env, args, hint] of cases) {
+      const [name, value] = Object.entries(env).at(-1)!;
+      const result = await box.s5(args, { env });
+      expect(result.code, name).toBe(12);
+      expect(result.stderr, name).toContain("(S5_CONFIG_VALUE)");
+      expect(result.stderr, name).toContain(
+        `hint: ${hint.startsWith("or") ? `set ${name} to true` : ""}`,
+      );
+      expect(result.stderr, name).toContain(hint);
+      // (a digit alone would match the hint's own numbers)
+      if (value.length > 2) expect(result.stderr, name).not.toContain(value);
+    }
+  });
+});

@@ -123,6 +123,9 @@ export function readBoolean(value: string | undefined, name: string): boolean | 
   throw new ConfigError(
     "S5_CONFIG_VALUE",
     `${name} must be true or false (1, yes, on / 0, no, off)`,
+    {
+      hint: `set ${name} to true, 1, yes, on, t or y, or to false, 0, no, off, f or n (any case), or unset it for its default; its value is not shown`,
+    },
   );
 }
 
@@ -131,12 +134,12 @@ export function parseBackendName(value: string, source: string): BackendName {
   // A word that is not near a backend's name may be a value typed in the wrong place: not shown.
   const near = closest(value, [...backendNames, "aws", "gcp", "pgp"]);
   const shown = near ? `\`${value}\`${near === value ? "" : ` (did you mean \`${near}\`?)`}` : "";
-  throw new UsageError(
-    `unknown backend ${shown || "(not shown: it may be a value)"} from ${source}`,
-    {
-      hint: `backends: ${backendNames.join(", ")} (the Go tool's aws, gcp and pgp are not supported)`,
-    },
-  );
+  const message = `unknown backend ${shown || "(not shown: it may be a value)"} from ${source}`;
+  const hint = `backends: ${backendNames.join(", ")} (the Go tool's aws, gcp and pgp are not supported)`;
+  // A word on the command line is a usage error; a variable with an invalid value, like the
+  // others, is invalid configuration (exit 12, the README's table).
+  if (source === "the command line") throw new UsageError(message, { hint });
+  throw new ConfigError("S5_CONFIG_VALUE", message, { hint });
 }
 
 /**

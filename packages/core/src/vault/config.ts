@@ -104,7 +104,9 @@ export function parseDuration(value: string, name: string): number {
   const match = /^\s*(\d+(?:\.\d+)?)\s*(ms|s|m|h)?\s*$/.exec(value);
   if (!match) {
     // The value is not shown: a setting may hold a secret set in the wrong place.
-    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a duration like 30s`);
+    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a duration like 30s`, {
+      hint: `set ${name} to seconds (\`60\`) or a number with ms, s, m or h (\`500ms\`, \`30s\`, \`2m\`, \`1h\`), or unset it for its default; its value is not shown`,
+    });
   }
   const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[match[2] ?? "s"] ?? 1000;
   return Math.round(Number(match[1]) * unit);
@@ -119,7 +121,9 @@ function parseCount(
   if (value === undefined || value === "") return fallback;
   const count = Number(value);
   if (!Number.isInteger(count) || count < min) {
-    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a whole number ≥ ${min}`);
+    throw new ConfigError("S5_CONFIG_VALUE", `${name} must be a whole number ≥ ${min}`, {
+      hint: `set ${name} to a whole number of ${min} or more, or unset it for its default (${fallback}); its value is not shown`,
+    });
   }
   return count;
 }

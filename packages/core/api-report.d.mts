@@ -650,6 +650,13 @@ interface Overrides {
    * the record while they decrypt.
    */
   learnKeys?: boolean | undefined;
+  /**
+   * The CLI: where a note goes while s5 waits, such as a Vault server that does not answer and
+   * is retried for seconds. Libraries leave it unset and stay silent.
+   * @default undefined (no notes)
+   * @example (message) => process.stderr.write(`s5: note: ${message}\n`)
+   */
+  note?: ((message: string) => void) | undefined;
 }
 interface Settings {
   cwd: string;

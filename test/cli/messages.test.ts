@@ -261,3 +261,41 @@ describe("a setting with an invalid value", () => {
     }
   });
 });
+
+describe("a Vault server that does not answer", () => {
+  it("the CLI says so at the first failed attempt, before the retries; a library stays silent", async () => {
+    const box = sandbox();
+    writeFileSync(
+      join(box.dir, "v.yml"),
+      `b: {{ s5:vault:v1:${Buffer.alloc(32).toString("base64")} }}\n`,
+    );
+    const env = {
+      VAULT_ADDR: "http://127.0.0.1:1",
+      VAULT_TOKEN: "root",
+      VAULT_MAX_RETRIES: "2",
+      S5_VAULT_RETRY_TIMEOUT: "1s",
+    };
+    const result = await box.s5(["render", "v.yml"], { env });
+    expect(result.code).toBe(8);
+    const [note, ...rest] = result.stderr.split("\n");
+    expect(note).toBe(
+      "s5: note: Vault at http://127.0.0.1:1 is not answering (ECONNREFUSED); retrying for up to 1.0 s (VAULT_MAX_RETRIES, S5_VAULT_RETRY_TIMEOUT)",
+    );
+    expect(rest.join("\n")).toContain("(S5_VAULT_UNAVAILABLE)");
+    expect(result.stderr.match(/s5: note:/g)).toHaveLength(1);
+    // s5/config in an application: no note (it has no hook for one), the error only.
+    const loader = join(S5_BIN, "../../../loader/dist/config.mjs");
+    writeFileSync(
+      join(box.dir, ".env"),
+      `B=${"{{"} s5:vault:v1:${Buffer.alloc(32).toString("base64")} }}\n`,
+    );
+    const app = spawnSync(process.execPath, ["--import", loader, "-e", "0"], {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      encoding: "utf8",
+    });
+    expect(app.status).toBe(8);
+    expect(app.stderr).toContain("S5_VAULT_UNAVAILABLE");
+    expect(app.stderr).not.toContain("note");
+  });
+});

@@ -149,5 +149,7 @@ export function overridesFrom(
     transitKey: values["transit-key"] as string | undefined,
     transitMount: values["transit-mount"] as string | undefined,
     learnKeys: true,
+    // Said at once, where the error would come only after the retries (a Vault that is down).
+    note: (message) => process.stderr.write(`s5: note: ${message}\n`),
   };
 }

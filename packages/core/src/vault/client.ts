@@ -321,6 +321,23 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     }
   };
 
+  // One note per process that a request is being retried: a server that is down otherwise holds
+  // the command for seconds without a word before its error.
+  let noted = false;
+  const noteRetrying = (node: string, what: string) => {
+    if (noted || !config.note) return;
+    noted = true;
+    let most = 0;
+    for (let attempt = 0; attempt < config.maxRetries; attempt++) {
+      most += Math.min(10_000, config.retryBaseMs * 2 ** attempt * 1.5);
+    }
+    const budget = Math.min(most, config.retryTimeoutMs) / 1000;
+    config.note(
+      `Vault at ${node} ${what}; retrying for up to ${budget.toFixed(1)} s ` +
+        "(VAULT_MAX_RETRIES, S5_VAULT_RETRY_TIMEOUT)",
+    );
+  };
+
   // Where requests start: VAULT_ADDR, until a node does not answer at all (down, refused); then
   // the next of the cluster's addresses, for every later request of this process.
   const nodes = config.clusterAddresses;
@@ -376,6 +393,9 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           } else if (last()) {
             return { ...response, tried: tried() };
           }
+          if (attempt === 0 && asked === undefined) {
+            noteRetrying(nodes[used]!, `answered HTTP ${response.status}`);
+          }
         } catch (error) {
           if (error instanceof BackendError) throw error;
           // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
@@ -388,6 +408,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             if (cause) throw cause;
           }
           if (final || !isRetryableCode(code)) throw transportError(code, op, tried());
+          if (attempt === 0) noteRetrying(nodes[used]!, `is not answering (${code})`);
           moveOn(used);
         }
         if (stats) stats.retries++;

@@ -54,6 +54,8 @@ export interface VaultAuth {
 export interface VaultConfig {
   /** @example "https://vault.example.com:8200" */
   address: string;
+  /** Where a note goes when a request starts to be retried (the CLI's stderr); see `Overrides.note`. */
+  note?: ((message: string) => void) | undefined;
   namespace?: string | undefined;
   tls: VaultTls;
   /** Per request. @default 60000 (`VAULT_CLIENT_TIMEOUT`, seconds or a duration like `5s`) */
@@ -360,6 +362,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   const project = settings.project?.config.vault;
   return {
     address: base,
+    note: settings.overrides.note,
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
     tls: {
       ca: readCa(env),

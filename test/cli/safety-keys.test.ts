@@ -11,6 +11,7 @@ import {
   rmSync,
   statSync,
   symlinkSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -831,6 +832,29 @@ describe("project key integrity", () => {
       expect(known.projects[realpathSync(join(dir, ".s5.json"))], dir).toHaveLength(1);
     }
     expect(existsSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json.lock"))).toBe(false);
+  });
+
+  it("a lock from the future is stale; a rotation that cannot be recorded says so and how to go on", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const record = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // A lock whose time is ahead (a clock set back after it was taken) held every rotation off.
+    writeFileSync(`${record}.lock`, "someone");
+    const ahead = new Date(Date.now() + 3_600_000);
+    utimesSync(`${record}.lock`, ahead, ahead);
+    expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
+    expect(existsSync(`${record}.lock`)).toBe(false);
+    // A record that cannot be written: the rotation is done, and the message says not to redo it.
+    const before = readProject(alice.dir).local.keys.length;
+    const failed = await alice.s5(["keys", "rotate"], {
+      env: { S5_KNOWN_KEYS_FILE: "/dev/null/known-keys.json" },
+    });
+    expect(failed.code).toBe(7);
+    const newest = readProject(alice.dir).local.keys.at(-1);
+    expect(readProject(alice.dir).local.keys.length).toBe(before + 1);
+    expect(failed.stderr).toContain(`local key ${newest.id} now encrypts in`);
+    expect(failed.stderr).toContain(`do not rotate again`);
+    expect(failed.stderr).toContain(`s5 keys trust ${newest.id}`);
   });
 
   it("the record forgets a deleted checkout only when a project still there lists its keys", async () => {

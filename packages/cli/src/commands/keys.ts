@@ -1,4 +1,4 @@
-import { KeyError, resolveSettings, type Settings } from "@s5/core";
+import { KeyError, resolveSettings, type Settings, toS5Error } from "@s5/core";
 import {
   addProjectRecipient,
   checkProjectKeys,
@@ -189,7 +189,19 @@ export default defineCommand({
           known,
         );
         await writeProject(project.file, project.config);
-        rememberKeys(known, [key.publicKey]);
+        try {
+          rememberKeys(known, [key.publicKey]);
+        } catch (error) {
+          // The rotation is done: running it again would rotate again.
+          const failure = toS5Error(error);
+          throw new KeyError(
+            "S5_KEY_KNOWN_WRITE",
+            `local key ${key.id} now encrypts in ${project.file}, but this machine could not record it: ${failure.message}`,
+            {
+              hint: `do not rotate again; once the record can be written, run \`s5 keys trust ${key.id}\``,
+            },
+          );
+        }
         say(`local key ${key.id} now encrypts; tokens of ${previous.id} still decrypt`);
         return 0;
       }

@@ -183,10 +183,20 @@ function withLock(file: string, update: () => void): void {
       writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
       break;
     } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") throw cannotWrite(file, error);
+      if ((error as { code?: string }).code !== "EEXIST") {
+        // Made, but its token not written (a full disk): an empty lock would hold others off.
+        try {
+          if (statSync(lock).size === 0) rmSync(lock, { force: true });
+        } catch {
+          // never made
+        }
+        throw cannotWrite(file, error);
+      }
     }
     try {
-      if (Date.now() - statSync(lock).mtimeMs > LOCK_STALE_MS) rmSync(lock, { force: true });
+      // Either way: a clock set back would leave a lock "from the future" held for good.
+      if (Math.abs(Date.now() - statSync(lock).mtimeMs) > LOCK_STALE_MS)
+        rmSync(lock, { force: true });
     } catch {
       // released meanwhile
     }

@@ -780,6 +780,17 @@ describe("s5 ls and s5 check", () => {
     expect(keyless.stderr).toContain("2 token(s) (0 decrypted): 1 problem(s)");
   });
 
+  it("reports a temporary file left by an s5 that was killed (it may hold plaintext)", async () => {
+    const box = await project();
+    writeFileSync(join(box.dir, ".values.yml.s5-0123456789ab"), "password: hunter2\n");
+    writeFileSync(join(box.dir, "values.yml.s5-edit"), "kept edits, sealed\n");
+    const result = await box.s5(["check", "."]);
+    expect(result.code).toBe(10);
+    expect(result.stdout.toString()).toBe(
+      ".values.yml.s5-0123456789ab:1:1: a temporary file that an s5 ended by SIGKILL or a power loss left: it may hold plaintext; remove it, never commit it (S5_CHECK_LEFTOVER)\n",
+    );
+  });
+
   it("checks each file with the keys of its own project: a monorepo of several passes", async () => {
     const box = sandbox();
     // Two projects below one root (with a project of its own), each with its own key.

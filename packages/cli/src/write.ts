@@ -7,7 +7,9 @@
  */
 import {
   accessSync,
+  closeSync,
   constants,
+  openSync,
   realpathSync,
   renameSync,
   type Stats,
@@ -332,7 +334,10 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
   let handle: FileHandle | undefined;
   try {
     cleanupOnSignal(temp);
-    handle = await open(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+    // Created here, synchronously: an asynchronous create runs on another thread, and could make
+    // the file after a signal's handler removed the name (then left behind once s5 ends).
+    closeSync(openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
+    handle = await open(temp, constants.O_WRONLY);
     await writeAll(handle, plan.output.pieces);
     const owner = plan.owner;
     if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {

@@ -1,4 +1,4 @@
-import { dirname, resolve } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import {
   BackendError,
   type Backends,
@@ -34,6 +34,9 @@ import { stdoutStream, writeStdout } from "../stdout.ts";
 import { textFiles } from "../walk.ts";
 
 const CHECK_FORMATS = ["text", "json", "sarif"] as const;
+
+/** The name of write.ts's temporary files (`.NAME.s5-` and 12 hex digits), left only by SIGKILL. */
+const LEFTOVER = /^\..+\.s5-[0-9a-f]{12}$/;
 
 /**
  * Key errors that are problems wherever the check runs: a local key this project does not list
@@ -210,6 +213,14 @@ the content the commit will have.`,
     const inputs = values.staged ? stagedFiles() : textFiles(positionals);
     for (const { file, content } of inputs) {
       files++;
+      if (LEFTOVER.test(basename(file))) {
+        problems.push({
+          location: { file, line: 1, column: 1 },
+          message:
+            "a temporary file that an s5 ended by SIGKILL or a power loss left: it may hold plaintext; remove it, never commit it",
+          code: "S5_CHECK_LEFTOVER",
+        });
+      }
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures)
         problems.push({ location, message: error.message, code: error.code });

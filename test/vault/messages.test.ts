@@ -190,7 +190,7 @@ describeVault("what the server says", () => {
     let url: string;
     const PLAIN = "quoted-plaintext-Hq5";
     const b64 = Buffer.from(PLAIN).toString("base64");
-    let mode: "400" | "500" | "item" | "garbage" = "400";
+    let mode: "400" | "500" | "item" | "garbage" | "cut" = "400";
 
     beforeAll(async () => {
       // Stands in for a broken proxy or server: OpenBao never echoes a request, so no real part
@@ -206,7 +206,12 @@ describeVault("what the server says", () => {
             JSON.stringify({
               data: { batch_results: input.map(({ reference }) => ({ reference, ...item })) },
             });
-          if (mode === "garbage") res.end(results({ plaintext: "%%not base64%%" }));
+          if (mode === "cut") {
+            // Headers, half the body, then the connection ends (a proxy that drops it).
+            res.writeHead(200, { "content-length": "4096" });
+            res.write(results({ ciphertext: "vault:v1:" }).slice(0, 20));
+            setTimeout(() => res.socket?.destroy(), 20);
+          } else if (mode === "garbage") res.end(results({ plaintext: "%%not base64%%" }));
           else if (mode === "item") res.end(results({ error: echo }));
           else {
             res.statusCode = Number(mode);
@@ -217,6 +222,19 @@ describeVault("what the server says", () => {
       ({ url, close } = await listenLoopback(server));
     });
     afterAll(() => close());
+
+    it("an answer cut off half-way is named as such, not as a server that cannot be reached", async () => {
+      mode = "cut";
+      const env = vaultEnv({ VAULT_ADDR: url, VAULT_TOKEN: "t", VAULT_MAX_RETRIES: "1" });
+      const result = await s5(["cipher", "vault", PLAIN], { env });
+      expect(result.code).toBe(8);
+      expect(result.stderr).toContain("cut its answer off");
+      expect(result.stderr).toContain(
+        "began to answer the encrypt request, but the answer was cut off",
+      );
+      expect(result.stderr).not.toContain("cannot reach Vault");
+      expect(result.stderr).not.toContain(PLAIN);
+    });
 
     it("its text is not shown when it holds more than plain words", async () => {
       const env = vaultEnv({

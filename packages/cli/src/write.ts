@@ -118,7 +118,14 @@ function writable(path: string, mode: number): boolean {
   try {
     accessSync(path, constants.W_OK);
     return true;
-  } catch {
+  } catch (cause) {
+    // Neither chmod nor --force helps there.
+    if (codeOf(cause) === "EROFS") {
+      throw new IoError("S5_OUTPUT", `${path} is on a read-only file system`, {
+        cause,
+        hint: writeHint(cause),
+      });
+    }
     return false;
   }
 }

@@ -23,6 +23,7 @@ import {
   type AnswerHeaders,
   requestCheck,
   retryAfterMs,
+  SendError,
   type SentRequest,
   sender,
 } from "./transport.ts";
@@ -407,8 +408,16 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }
-          if (final || !isRetryableCode(code)) throw transportError(code, op, tried());
-          if (attempt === 0) noteRetrying(nodes[used]!, `is not answering (${code})`);
+          if (final || !isRetryableCode(code)) {
+            throw transportError(code, op, tried(), error instanceof SendError && error.cutOff);
+          }
+          if (attempt === 0) {
+            const cutOff = error instanceof SendError && error.cutOff;
+            noteRetrying(
+              nodes[used]!,
+              `${cutOff ? "cut its answer off" : "is not answering"} (${code})`,
+            );
+          }
           moveOn(used);
         }
         if (stats) stats.retries++;

@@ -324,7 +324,7 @@ export function isRetryableCode(code: string): boolean {
 }
 
 /** A request that got no HTTP answer (refused, reset, timed out, TLS failed). */
-export function transportError(code: string, op: Operation, tried: Tried): S5Error {
+export function transportError(code: string, op: Operation, tried: Tried, cutOff = false): S5Error {
   const tries = triedText(tried);
   if (code === TOO_LARGE) {
     // Not Vault: its largest answer is a batch of at most a few tens of MB.
@@ -355,6 +355,16 @@ export function transportError(code: string, op: Operation, tried: Tried): S5Err
       ExitCode.unavailable,
       `Vault at ${op.address} did not answer in time${tries} (${op.action})`,
       { hint: "check the server, or raise VAULT_CLIENT_TIMEOUT" },
+    );
+  }
+  if (cutOff) {
+    return new BackendError(
+      "S5_VAULT_UNAVAILABLE",
+      ExitCode.unavailable,
+      `Vault at ${op.address} began to answer the ${op.action} request, but the answer was cut off${tries} (${code})`,
+      {
+        hint: `a proxy or load balancer on the way may cut long answers: check it (or lower S5_VAULT_BATCH_SIZE); ${BUDGET_HINT}`,
+      },
     );
   }
   return new BackendError(

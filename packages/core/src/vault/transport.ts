@@ -56,10 +56,13 @@ export const TOO_LARGE = "S5_ANSWER_TOO_LARGE";
 /** A failure without an answer: a code (ECONNREFUSED, ETIMEDOUT…) and no request data. */
 export class SendError extends Error {
   readonly code: string;
-  constructor(code: string, message: string) {
+  /** The server had begun to answer (status and headers came): the answer was cut off. */
+  readonly cutOff: boolean;
+  constructor(code: string, message: string, cutOff = false) {
     super(message);
     this.name = "SendError";
     this.code = code;
+    this.cutOff = cutOff;
   }
 }
 
@@ -96,13 +99,14 @@ export function send(options: SentRequest): Promise<SenderResult> {
   const client = process.getBuiltinModule(secure ? "node:https" : "node:http");
   return new Promise((resolve, reject) => {
     let settled = false;
+    let answering = false;
     const fail = (code: string, message: string) => {
       if (settled) return;
       settled = true;
       // A pending timer would keep the process alive for the rest of VAULT_CLIENT_TIMEOUT.
       clearTimeout(timer);
       request.destroy();
-      reject(new SendError(code, message));
+      reject(new SendError(code, message, answering && code !== TOO_LARGE));
     };
     const request = client.request(
       url,
@@ -112,6 +116,7 @@ export function send(options: SentRequest): Promise<SenderResult> {
         agent: secure ? options.httpsAgent : options.httpAgent,
       },
       (response) => {
+        answering = true;
         const chunks: Buffer[] = [];
         let size = 0;
         response.on("data", (chunk: Buffer) => {

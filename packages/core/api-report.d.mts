@@ -226,6 +226,11 @@ export declare function decodeSecretKey(text: string): Buffer;
  * @example parseSecretKeys(text, "the identity file /home/me/.config/s5/identity.txt")
  */
 export declare function parseSecretKeys(text: string, source?: string): Buffer[];
+/**
+ * A key id as a command line takes it: an id may start with `-` (base64url), which would be read
+ * as an option, so `--` goes before it then (`s5 keys trust -- -AbC12xy`).
+ */
+export declare function idArgument(id: string): string;
 interface Identity {
   /** `S5-SECRET-KEY-…`: keep private. */
   secretKey: string;

@@ -308,7 +308,7 @@ describe("project key integrity", () => {
     // Endorsing it, as the message offers for keys of old rotations, is refused: it adds a
     // recipient (Mallory's "ci") the key before it does not have.
     const appended = config.local.keys[1].id;
-    const endorse = await alice.s5(["keys", "endorse", appended]);
+    const endorse = await alice.s5(["keys", "endorse", "--", appended]);
     expect(endorse.code).toBe(7);
     expect(endorse.stderr).toContain(`local key ${appended} has recipients that local key`);
     expect(endorse.stderr).toContain("does not: ci");
@@ -331,7 +331,7 @@ describe("project key integrity", () => {
     writeProject(alice.dir, legacy);
     expect((await alice.s5(["cipher", "x"])).code).toBe(7);
     expect((await alice.s5(["keys", "endorse"])).code).toBe(2);
-    const endorsed = await alice.s5(["keys", "endorse", legacy.local.keys[1].id]);
+    const endorsed = await alice.s5(["keys", "endorse", "--", legacy.local.keys[1].id]);
     expect(endorsed.code).toBe(0);
     expect(endorsed.stderr).toContain(`endorsed local key ${legacy.local.keys[1].id} (s5pk-`);
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
@@ -621,8 +621,8 @@ describe("project key integrity", () => {
     expect((await alice.s5(["keys", "rotate"])).code).toBe(0);
     const rotated = readProject(alice.dir).local.keys.at(-1);
     expect((await carolRun(["cipher", "c3"])).code).toBe(7);
-    expect((await carolRun(["keys", "trust", mallorys.id])).code).toBe(7);
-    expect((await carolRun(["keys", "trust", rotated.id])).code).toBe(0);
+    expect((await carolRun(["keys", "trust", "--", mallorys.id])).code).toBe(7);
+    expect((await carolRun(["keys", "trust", "--", rotated.id])).code).toBe(0);
     // Then Mallory moves her key to the end: refused, for Carol as for Alice.
     const moved = readProject(alice.dir);
     moved.local.keys.push(moved.local.keys.shift());
@@ -854,7 +854,9 @@ describe("project key integrity", () => {
     expect(readProject(alice.dir).local.keys.length).toBe(before + 1);
     expect(failed.stderr).toContain(`local key ${newest.id} now encrypts in`);
     expect(failed.stderr).toContain(`do not rotate again`);
-    expect(failed.stderr).toContain(`s5 keys trust ${newest.id}`);
+    expect(failed.stderr).toContain(
+      `s5 keys trust ${newest.id.startsWith("-") ? "-- " : ""}${newest.id}`,
+    );
   });
 
   it("the record forgets a deleted checkout only when a project still there lists its keys", async () => {

@@ -87,11 +87,12 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     const runningAtKill = child.exitCode === null && out.length === 0;
     const killed = await cluster.killLeader();
     const code = await done;
+    // Back to three nodes whatever happened, so that a failure here is not every later test's.
+    await cluster.restart(killed);
     expect(runningAtKill, "the render ended before the failover").toBe(true);
     expect(stderr).toBe("");
     expect(code).toBe(0);
     expect(Buffer.concat(out).toString()).toBe(expected);
-    await cluster.restart(killed);
   });
 
   it("rewrap -i survives a failover too (a retried rewrap gives a valid ciphertext)", async () => {
@@ -112,6 +113,7 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     const runningAtKill = child.exitCode === null;
     const killed = await cluster.killLeader();
     const code = await done;
+    await cluster.restart(killed);
     expect({ code, stderr }).toEqual({
       code: 0,
       stderr: `s5: rewrapped ${COUNT} of ${COUNT} Vault tokens in 1 file\n`,
@@ -119,7 +121,6 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     expect(runningAtKill, "the rewrap ended before the failover").toBe(true);
     const after = readFileSync(copy, "utf8");
     expect(after.match(/vault:v2:/g)).toHaveLength(COUNT);
-    await cluster.restart(killed);
     // Every rewrapped token decrypts to its value: a rewrap sent twice is still a valid ciphertext.
     const render = await new Promise<string>((resolve) => {
       const check = spawn(process.execPath, [bin, "render", copy], { env });

@@ -149,7 +149,10 @@ export function overridesFrom(
     transitKey: values["transit-key"] as string | undefined,
     transitMount: values["transit-mount"] as string | undefined,
     learnKeys: true,
-    // Said at once, where the error would come only after the retries (a Vault that is down).
-    note: (message) => process.stderr.write(`s5: note: ${message}\n`),
+    // Said at once to a person waiting at a terminal, where the error would come only after the
+    // retries (a Vault that is down). Not in logs: a failover's retries that succeed are no news.
+    note: process.stderr.isTTY
+      ? (message) => process.stderr.write(`s5: note: ${message}\n`)
+      : undefined,
   };
 }

@@ -35,6 +35,7 @@ export {
   decodeSecretKey,
   encodePublicKey,
   encodeSecretKey,
+  idArgument,
   parseSecretKeys,
 } from "./local/encoding.ts";
 export { type KnownKeysPlace, rememberKeys } from "./local/known-keys.ts";

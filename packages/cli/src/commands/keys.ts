@@ -4,6 +4,7 @@ import {
   checkProjectKeys,
   endorseProjectKeys,
   generateIdentity,
+  idArgument,
   knownKeysPlace,
   loadSecretKeys,
   publicKeysOf,
@@ -198,7 +199,7 @@ export default defineCommand({
             "S5_KEY_KNOWN_WRITE",
             `local key ${key.id} now encrypts in ${project.file}, but this machine could not record it: ${failure.message}`,
             {
-              hint: `do not rotate again; once the record can be written, run \`s5 keys trust ${key.id}\``,
+              hint: `do not rotate again; once the record can be written, run \`s5 keys trust ${idArgument(key.id)}\``,
             },
           );
         }

@@ -65,3 +65,11 @@ export function parseSecretKeys(text: string, source?: string): Buffer[] {
   });
   return keys;
 }
+
+/**
+ * A key id as a command line takes it: an id may start with `-` (base64url), which would be read
+ * as an option, so `--` goes before it then (`s5 keys trust -- -AbC12xy`).
+ */
+export function idArgument(id: string): string {
+  return id.startsWith("-") ? `-- ${id}` : id;
+}

@@ -6,7 +6,7 @@
  */
 import { KeyError, UsageError } from "../errors.ts";
 import { isShowable } from "../hidden.ts";
-import { decodePublicKey, encodePublicKey } from "./encoding.ts";
+import { decodePublicKey, encodePublicKey, idArgument } from "./encoding.ts";
 import {
   generateKeyPair,
   type KeyPair,
@@ -179,7 +179,7 @@ export function unendorsed(key: ProjectKey, previous: ProjectKey): KeyError {
       hint:
         "a key appended by editing .s5.json: check `git log -p .s5.json` and remove it. If your " +
         "team made it with `s5 keys rotate` before endorsements, a holder of the previous key " +
-        `checks it and confirms it with \`s5 keys endorse ${key.id}\``,
+        `checks it and confirms it with \`s5 keys endorse ${idArgument(key.id)}\``,
     },
   );
 }

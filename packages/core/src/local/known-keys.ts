@@ -16,6 +16,7 @@
  * The record itself: known-keys-file.ts.
  */
 import { ConfigError, KeyError } from "../errors.ts";
+import { idArgument } from "./encoding.ts";
 import type { ProjectKey } from "./keyring.ts";
 import {
   type KnownKeysPlace,
@@ -222,7 +223,7 @@ function untrusted(
         options.hint ??
         "check `git log -p .s5.json`, and ask the person who made that key — not through the " +
           `change itself — for its public key; only if it is ${key.publicKey}, run ` +
-          `\`s5 keys trust ${key.id}\``,
+          `\`s5 keys trust ${idArgument(key.id)}\``,
     },
   );
 }

@@ -5,7 +5,7 @@
 import type { ProjectConfig } from "../config.ts";
 import { KeyError, UsageError } from "../errors.ts";
 import { showable } from "../hidden.ts";
-import { decodePublicKey, encodePublicKey, encodeSecretKey } from "./encoding.ts";
+import { decodePublicKey, encodePublicKey, encodeSecretKey, idArgument } from "./encoding.ts";
 import {
   addRecipient,
   brokenLink,
@@ -179,7 +179,7 @@ export async function trustProjectKeys(
       "S5_KEY_LOCAL_UNTRUSTED",
       `local key ${newest.id} encrypts in ${known.project}, not ${shownId(id)}; nothing was trusted`,
       {
-        hint: `check \`s5 keys list\`; trust the key that encrypts by its id: s5 keys trust ${newest.id}`,
+        hint: `check \`s5 keys list\`; trust the key that encrypts by its id: s5 keys trust ${idArgument(newest.id)}`,
       },
     );
   }

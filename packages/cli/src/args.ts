@@ -151,8 +151,11 @@ export function overridesFrom(
     learnKeys: true,
     // Said at once to a person waiting at a terminal, where the error would come only after the
     // retries (a Vault that is down). Not in logs: a failover's retries that succeed are no news.
-    note: process.stderr.isTTY
-      ? (message) => process.stderr.write(`s5: note: ${message}\n`)
-      : undefined,
+    // (Asked only when there is a note: a render that gets its answers never loads node:tty.)
+    note: (message) => {
+      if (process.getBuiltinModule("node:tty").isatty(2)) {
+        process.stderr.write(`s5: note: ${message}\n`);
+      }
+    },
   };
 }

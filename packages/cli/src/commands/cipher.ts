@@ -93,11 +93,12 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
       context.usage("cipher takes one VALUE; quote it if it has spaces");
     }
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    if (process.stdin.isTTY) noteArgumentsSeen(positionals[0] !== undefined, values.key);
+    const terminal = process.getBuiltinModule("node:tty").isatty(0);
+    if (terminal) noteArgumentsSeen(positionals[0] !== undefined, values.key);
     const raw =
       positionals[0] !== undefined
         ? Buffer.from(positionals[0])
-        : process.stdin.isTTY
+        : terminal
           ? await readHidden("s5: value to encrypt (not shown; Enter ends it, Ctrl-C stops): ")
           : await readStdin("a VALUE", "pipe the value in (`… | s5 cipher`)");
     const plaintext = settings.noTrim ? raw : trimValue(raw);

@@ -122,8 +122,9 @@ describe("key sources named in their errors", () => {
     writeFileSync(join(box.dir, "a.env"), `A=${token}\n`);
     const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
     const good = readFileSync(identity, "utf8");
-    const damaged = good.replace(/S5-SECRET-KEY-(\w{5})/, "S5-SECRET-KEY-Zz$1");
+    const damaged = good.replace(/S5-SECRET-KEY-([A-Za-z0-9_-]{5})/, "S5-SECRET-KEY-Zz$1");
     const content = /S5-SECRET-KEY-\S+/.exec(damaged)![0].slice(14, 30);
+    expect(damaged).not.toBe(good);
     const keyFile = join(box.dir, "..", "ci.key");
     writeFileSync(keyFile, "S5-SECRET-KEY-notAKeyAtAll\n", { mode: 0o600 });
     const nowhere = join(box.dir, "..", "nowhere");

@@ -228,7 +228,6 @@ describeVault("what the server says", () => {
       const env = vaultEnv({ VAULT_ADDR: url, VAULT_TOKEN: "t", VAULT_MAX_RETRIES: "1" });
       const result = await s5(["cipher", "vault", PLAIN], { env });
       expect(result.code).toBe(8);
-      expect(result.stderr).toContain("cut its answer off");
       expect(result.stderr).toContain(
         "began to answer the encrypt request, but the answer was cut off",
       );

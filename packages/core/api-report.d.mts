@@ -348,6 +348,12 @@ export declare function readKeyFile(file: string, what: string, required: boolea
  * found upward and for plaintext outputs.
  */
 export declare function trustedDirectory(dir: string, fileOwner: number): boolean;
+/**
+ * The owner of a file that another user (not root) owns in a directory others can write — a file
+ * they could have planted (`/tmp`, a team's directory) — or undefined: yours, root's, in a
+ * directory only its owner can change, missing, or on a system without owners.
+ */
+export declare function plantedBy(file: string): number | undefined;
 /** Whether every token found can be decrypted by {@link resolveTokensSync}. */
 export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
 /**

@@ -13,13 +13,13 @@ import { findDuplicateKey } from "./json-keys.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { LineIndex } from "./location.ts";
-import { readKeyFile, trustedDirectory, unreadable } from "./private-file.ts";
+import { plantedBy, readKeyFile, unreadable } from "./private-file.ts";
 import { type Schema, showKey, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
 // the runtime loader (`s5/config`) would add to every application start.
-const { existsSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
+const { existsSync, readFileSync } = process.getBuiltinModule("node:fs");
 
 /** The project config file name, found upward from the working directory. */
 export const PROJECT_FILE = ".s5.json";
@@ -175,15 +175,8 @@ export function findProjectFile(cwd: string): string | undefined {
  * repository of "dubious ownership". Naming the file (`--config`, `S5_CONFIG`) trusts it.
  */
 function checkProjectFile(file: string): void {
-  const me = process.getuid?.();
-  if (me === undefined) return;
-  let owner: number;
-  try {
-    owner = statSync(file).uid;
-  } catch {
-    return;
-  }
-  if (owner === me || owner === 0 || trustedDirectory(dirname(file), owner)) return;
+  const owner = plantedBy(file);
+  if (owner === undefined) return;
   throw new ConfigError(
     "S5_CONFIG_UNSAFE",
     `${file} belongs to another user (uid ${owner}) in a directory others can write: s5 will not use it`,

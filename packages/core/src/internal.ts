@@ -60,7 +60,7 @@ export {
   nearMissMarkers,
   scanMarkers,
 } from "./markers.ts";
-export { readKeyFile, trustedDirectory } from "./private-file.ts";
+export { plantedBy, readKeyFile, trustedDirectory } from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export {

@@ -7,6 +7,7 @@ import { errnoOf, readHint } from "./io-hints.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { lstatSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
+const { dirname } = process.getBuiltinModule("node:path");
 
 /** Group or other bits are set (never on Windows, which has no such bits). */
 export function isShared(mode: number): boolean {
@@ -128,4 +129,22 @@ export function trustedDirectory(dir: string, fileOwner: number): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * The owner of a file that another user (not root) owns in a directory others can write — a file
+ * they could have planted (`/tmp`, a team's directory) — or undefined: yours, root's, in a
+ * directory only its owner can change, missing, or on a system without owners.
+ */
+export function plantedBy(file: string): number | undefined {
+  const me = process.getuid?.();
+  if (me === undefined) return undefined;
+  let owner: number;
+  try {
+    owner = statSync(file).uid;
+  } catch {
+    return undefined;
+  }
+  if (owner === me || owner === 0 || trustedDirectory(dirname(file), owner)) return undefined;
+  return owner;
 }

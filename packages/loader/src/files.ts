@@ -1,7 +1,7 @@
 /** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
-import { dirname, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { ConfigError, IoError } from "@s5/core";
-import { trustedDirectory } from "@s5/core/internal";
+import { plantedBy } from "@s5/core/internal";
 import { parse } from "dotenv";
 
 /** Where a value comes from: a line of a `.env` file, or the environment the process got. */
@@ -45,15 +45,8 @@ function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
  * trusted.
  */
 function refuseForeignDefault(full: string, shown: string): void {
-  const me = process.getuid?.();
-  if (me === undefined) return;
-  let owner: number;
-  try {
-    owner = process.getBuiltinModule("node:fs").statSync(full).uid;
-  } catch {
-    return;
-  }
-  if (owner === me || owner === 0 || trustedDirectory(dirname(full), owner)) return;
+  const owner = plantedBy(full);
+  if (owner === undefined) return;
   throw new ConfigError(
     "S5_CONFIG_UNSAFE",
     `${shown} belongs to another user (uid ${owner}) in a directory others can write: s5 will not load it`,

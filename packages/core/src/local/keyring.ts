@@ -206,7 +206,7 @@ export function addRecipient(
   }
   // `s5 keys add` with its two words swapped, or a secret key pasted as the name, would write the
   // key into a file that is committed.
-  if (/secret-key|^s5pk-/i.test(recipient.name)) {
+  if (/secret-key-|^s5pk-/i.test(recipient.name)) {
     throw new UsageError("a recipient's name looks like a key (not shown)", {
       hint: "the name comes first, then the public key (s5pk-…): s5 keys add NAME s5pk-…; never put a secret key on a command line",
     });

@@ -322,6 +322,8 @@ describe("plaintext and other users", () => {
         ["render", "a.yml", "-o", join(team, "app.yml")],
         ["render", "a.yml", "-o", join(team, "dir", "values.yml")],
         ["render", "a.yml", "-o", "mine.yml"],
+        // `..` after their link leads out of where it points, as the kernel walks the path.
+        ["render", "a.yml", "-o", `${team}/dir/../project/values.yml`],
         ["render", "-i", join(team, "app.yml")],
       ]) {
         const result = await box.s5(args, { env });

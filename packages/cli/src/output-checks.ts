@@ -3,7 +3,7 @@
  * to an output, and a stdout or descriptor that is a file others may read.
  */
 import { fstatSync, lstatSync, readlinkSync } from "node:fs";
-import { isAbsolute, join, resolve, sep } from "node:path";
+import { dirname, isAbsolute, join, sep } from "node:path";
 import { IoError } from "@s5/core";
 
 const MAX_LINKS = 40;
@@ -18,10 +18,19 @@ const MAX_LINKS = 40;
 export function refuseForeignLinks(path: string): void {
   const me = process.getuid?.();
   if (me === undefined) return;
-  const pending = resolve(path).split(sep).filter(Boolean);
+  // Not normalised first: `..` after a link leads out of where the link points, as the kernel
+  // walks it, so each part is taken in turn from the real directory reached so far.
+  const pending = (isAbsolute(path) ? path : `${process.cwd()}${sep}${path}`)
+    .split(sep)
+    .filter((part) => part !== "" && part !== ".");
   let current: string = sep;
   for (let hops = 0; pending.length > 0; ) {
-    const next = join(current, pending.shift()!);
+    const part = pending.shift()!;
+    if (part === "..") {
+      current = dirname(current);
+      continue;
+    }
+    const next = join(current, part);
     let stat: ReturnType<typeof lstatSync>;
     try {
       stat = lstatSync(next);
@@ -43,7 +52,7 @@ export function refuseForeignLinks(path: string): void {
     }
     if (++hops > MAX_LINKS) return; // a loop: the write itself fails with ELOOP
     const target = readlinkSync(next);
-    pending.unshift(...target.split(sep).filter(Boolean));
+    pending.unshift(...target.split(sep).filter((piece) => piece !== "" && piece !== "."));
     if (isAbsolute(target)) current = sep;
   }
 }

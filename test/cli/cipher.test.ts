@@ -110,6 +110,14 @@ describe("s5 cipher at a terminal", () => {
     expect(bracketed.run.shown).toContain("\u001b[?2004h");
     expect(bracketed.run.shown).not.toContain("AAAA");
     expect(await decipher(bracketed.box, bracketed.run.stdout)).toBe(key);
+    // The paste markers split over reads (ssh, tmux), and a lone Escape before a key.
+    const split = cipherAt([
+      { waitFor: PROMPT, type: "\u001b[20" },
+      { type: `0~${key.replaceAll("\n", "\r")}\u001b[20` },
+      { type: "1~\u001b" },
+      { type: "!\r" },
+    ]);
+    expect(await decipher(split.box, split.run.stdout)).toBe(`${key}!`);
     // A terminal without bracketed paste: the lines arrive together, Enter last.
     const plain = cipherAt([{ waitFor: PROMPT, type: `${key.replaceAll("\n", "\r")}\r` }]);
     expect(await decipher(plain.box, plain.run.stdout)).toBe(key);

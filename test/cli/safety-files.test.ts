@@ -333,6 +333,29 @@ describe("plaintext and other users", () => {
       }
       expect(readFileSync(identity, "utf8")).toBe("# the victim's key\n");
       expect(readFileSync(join(victimDir, "values.yml"), "utf8")).toBe("sealed\n");
+      // Past 40 links the walk stops, and so does the write (it did not, once).
+      const loop = join(box.dir, "d");
+      mkdirSync(loop);
+      symlinkSync(".", join(loop, "x"));
+      symlinkSync(team, join(loop, "team"));
+      const deep = `${loop}/${"x/".repeat(40)}team/app.yml`;
+      const tooDeep = await box.s5(["render", "a.yml", "-o", deep], { env });
+      expect(tooDeep.code).toBe(4);
+      expect(readFileSync(identity, "utf8")).toBe("# the victim's key\n");
+      // As root over a checkout uid 1001 owns (a CI container): its link there is followed.
+      const checkout = join(box.dir, "checkout");
+      mkdirSync(join(checkout, "shared"), { recursive: true });
+      writeFileSync(join(checkout, "shared", "out.yml"), "");
+      symlinkSync("shared", join(checkout, "config"));
+      for (const entry of ["", "shared", "shared/out.yml", "config"]) {
+        lchownSync(join(checkout, entry), 1001, 1001);
+      }
+      const ci = await box.s5(["render", "a.yml", "-o", join(checkout, "config", "out.yml")], {
+        env,
+      });
+      expect(ci.stderr).not.toContain("S5_OUTPUT_OWNER");
+      expect(ci.code).toBe(0);
+      expect(readFileSync(join(checkout, "shared", "out.yml"), "utf8")).toBe("a: link-secret\n");
       // Links of your own (or root's) are followed as before.
       writeFileSync(join(box.dir, "out.yml"), "");
       symlinkSync(join(box.dir, "out.yml"), join(box.dir, "own-link.yml"));

@@ -1050,7 +1050,7 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
 });
 
 describe("s5 edit with Vim", () => {
-  it("starts Vim or Neovim without viminfo (shada) and without an undo file; other editors as given", async () => {
+  it("starts Vim or Neovim without viminfo (shada), swap, undo or backup file; other editors as given", async () => {
     const box = await project();
     writeFileSync(join(box.dir, "v.yml"), "a: {{ s5:seal pw }}\n");
     expect((await box.s5(["seal", "-i", "v.yml"])).code).toBe(0);
@@ -1063,16 +1063,19 @@ describe("s5 edit with Vim", () => {
     }
     symlinkSync(join(bin, "vim"), join(bin, "vi"));
     const path = `${bin}:${process.env.PATH}`;
-    for (const editor of ["vim", "LC_ALL=C nvim", "vi", "nano"]) {
+    for (const editor of ["vim", "LC_ALL=C nvim", "vi", "nano", "vim --"]) {
       const result = await box.s5(["edit", "v.yml"], { env: { EDITOR: editor, PATH: path } });
       expect(result.stderr, editor).toContain("no change");
     }
     const lines = readFileSync(log, "utf8").trim().split("\n");
+    const options = "-n -i NONE -c setlocal noundofile nobackup nowritebackup";
     expect(lines.map((line) => line.replace(/ \S+$/, ""))).toEqual([
-      "vim -i NONE -c setlocal noundofile",
-      "nvim -i NONE -c setlocal noundofile",
-      "vim -i NONE -c setlocal noundofile",
+      `vim ${options}`,
+      `nvim ${options}`,
+      `vim ${options}`,
       "nano",
+      // The user's own words after the options: after `--`, Vim reads every word as a file.
+      `vim ${options} --`,
     ]);
   });
 

@@ -3,12 +3,14 @@
 import {
   chmodSync,
   chownSync,
+  lchownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -373,6 +375,23 @@ describe("s5/config never starts the application half-configured", () => {
         }
         const named = await project.node(["app.mjs"], { S5_CONFIG_PATH: ".env" });
         expect(named.stdout).toContain("APP STARTED");
+        // Their link to a file they do not own (root's, text they chose) is theirs all the same.
+        rmSync(join(project.dir, ".env"));
+        writeFileSync(join(project.home, "root-owned.env"), "PLANTED=1\n");
+        symlinkSync(join(project.home, "root-owned.env"), join(project.dir, ".env"));
+        lchownSync(join(project.dir, ".env"), 65534, 65534);
+        const linked = await project.node(["app.mjs"]);
+        expectStopped(linked);
+        expect(linked.stderr).toContain(".env is a symbolic link another user made (uid 65534)");
+        // Yours, but others may write it (umask 002 in a team directory): a warning.
+        rmSync(join(project.dir, ".env"));
+        writeFileSync(join(project.dir, ".env"), "PLANTED=1\n");
+        chmodSync(join(project.dir, ".env"), 0o664);
+        const writable = await project.node(["app.mjs"]);
+        expect(writable.stdout).toContain("APP STARTED");
+        expect(writable.stderr).toContain(
+          "[s5] warning: .env may be written by group or others (mode 0664)",
+        );
       } finally {
         chmodSync(project.dir, 0o755);
         rmSync(join(project.dir, ".env"));

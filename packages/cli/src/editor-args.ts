@@ -1,20 +1,22 @@
 /**
  * Vim (and Neovim) keep what was typed beyond the file: yanked lines, search and substitute
  * patterns in `~/.viminfo` (Neovim's shada), and with `undofile` set in a vimrc, the old text in
- * an undo file. For the decrypted copy `s5 edit` opens, none of that is written: `-i NONE` and
- * `setlocal noundofile` (its swap file stays in s5's private directory and goes with it).
+ * an undo file, a swap file where `directory` points (`~/.vs//`, Neovim's state directory) and a
+ * backup beside a `backupdir`. For the decrypted copy `s5 edit` opens, none of that is written:
+ * `-n` (no swap file), `-i NONE`, and no undo or backup file.
  */
 const { accessSync, constants, realpathSync } = process.getBuiltinModule("node:fs");
 const { basename, delimiter, isAbsolute, join } = process.getBuiltinModule("node:path");
 
-const VIM_OPTIONS = `-i NONE -c 'setlocal noundofile'`;
+const VIM_OPTIONS = `-n -i NONE -c 'setlocal noundofile nobackup nowritebackup'`;
 
-/** The program an `$EDITOR` value runs: its first word that is not `NAME=value`. */
-function programOf(editor: string): string | undefined {
-  return editor
-    .trim()
-    .split(/\s+/)
-    .find((word) => !/^[A-Za-z_][A-Za-z0-9_]*=/.test(word));
+/** The program an `$EDITOR` value runs: its first word that is not `NAME=value`, and where it ends. */
+function programOf(editor: string): { word: string; end: number } | undefined {
+  for (const match of editor.matchAll(/\S+/g)) {
+    if (/^[A-Za-z_][A-Za-z0-9_]*=/.test(match[0])) continue;
+    return { word: match[0], end: match.index + match[0].length };
+  }
+  return undefined;
 }
 
 function onPath(program: string): string | undefined {
@@ -34,7 +36,7 @@ function onPath(program: string): string | undefined {
 
 /** Whether the editor is Vim or Neovim, by the file it runs (`vi` is often Vim, or not). */
 export function isVim(editor: string): boolean {
-  const program = programOf(editor);
+  const program = programOf(editor)?.word;
   const path = program && onPath(program);
   if (!path) return false;
   let name = basename(path);
@@ -46,7 +48,12 @@ export function isVim(editor: string): boolean {
   return /^(?:n|g|m)?vim(?:\.|$)/.test(name);
 }
 
-/** The options to add after the editor's own words. */
-export function privateEditorOptions(editor: string): string {
-  return isVim(editor) ? ` ${VIM_OPTIONS}` : "";
+/**
+ * The editor's command with those options right after the program (before anything the user
+ * gave it, such as `--`, after which Vim takes every word as a file name).
+ */
+export function privateEditor(editor: string): string {
+  const program = isVim(editor) ? programOf(editor) : undefined;
+  if (!program) return editor;
+  return `${editor.slice(0, program.end)} ${VIM_OPTIONS}${editor.slice(program.end)}`;
 }

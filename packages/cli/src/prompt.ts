@@ -16,19 +16,26 @@ export interface PromptState {
   pasting: boolean;
   done: boolean;
   interrupted: boolean;
+  /** An escape sequence cut off at the end of a read: it goes before the next one. */
+  carry: string;
 }
 
 export function newPromptState(): PromptState {
-  return { value: [], pasting: false, done: false, interrupted: false };
+  return { value: [], pasting: false, done: false, interrupted: false, carry: "" };
 }
 
-/** Length of an escape sequence at `i` (ESC [ … final, ESC O x, or a lone ESC). */
+/**
+ * Length of an escape sequence at `i` (ESC [ … final, ESC O x, a lone ESC), or 0 when the read ends
+ * inside it (a paste marker split over two reads, as ssh or tmux may deliver it).
+ */
 function escapeLength(text: string, i: number): number {
-  if (text[i + 1] === "O") return Math.min(3, text.length - i);
-  if (text[i + 1] !== "[") return Math.min(2, text.length - i);
+  if (i + 1 >= text.length) return 0;
+  if (text[i + 1] === "O") return i + 2 < text.length ? 3 : 0;
+  // A lone Escape key: only it is dropped, never the key typed after it.
+  if (text[i + 1] !== "[") return 1;
   let j = i + 2;
   while (j < text.length && /[\x20-\x3f]/.test(text[j]!)) j++;
-  return Math.min(j + 1, text.length) - i;
+  return j < text.length ? j + 1 - i : 0;
 }
 
 /**
@@ -36,14 +43,21 @@ function escapeLength(text: string, i: number): number {
  * terminal's bracketed paste, or (without one) more input arriving with it in the same chunk —
  * so the next lines of a pasted key are not left for the shell to run after s5 ends.
  */
-export function applyKeys(state: PromptState, chunk: string): void {
+export function applyKeys(state: PromptState, read: string): void {
+  const chunk = state.carry + read;
+  state.carry = "";
   for (let i = 0; i < chunk.length && !state.done; i++) {
     const char = chunk[i]!;
     if (chunk.startsWith(PASTE_START, i) || chunk.startsWith(PASTE_END, i)) {
       state.pasting = chunk.startsWith(PASTE_START, i);
       i += PASTE_START.length - 1;
     } else if (char === "\u001b") {
-      i += escapeLength(chunk, i) - 1;
+      const length = escapeLength(chunk, i);
+      if (length === 0) {
+        state.carry = chunk.slice(i);
+        return;
+      }
+      i += length - 1;
     } else if (char === "\r" || char === "\n") {
       if (char === "\r" && chunk[i + 1] === "\n") i++;
       if (state.pasting || i + 1 < chunk.length) state.value.push("\n");

@@ -134,14 +134,16 @@ export function trustedDirectory(dir: string, fileOwner: number): boolean {
 /**
  * The owner of a file that another user (not root) owns in a directory others can write — a file
  * they could have planted (`/tmp`, a team's directory) — or undefined: yours, root's, in a
- * directory only its owner can change, missing, or on a system without owners.
+ * directory only its owner can change, missing, or on a system without owners. `ownerNow`: the
+ * owner the caller already knows (of the file it opened, or of a link).
  */
-export function plantedBy(file: string): number | undefined {
+export function plantedBy(file: string, ownerNow?: number): number | undefined {
   const me = process.getuid?.();
   if (me === undefined) return undefined;
   let owner: number;
   try {
-    owner = statSync(file).uid;
+    // `ownerNow`: the owner of what the caller has open (or of a link), not looked up again.
+    owner = ownerNow ?? statSync(file).uid;
   } catch {
     return undefined;
   }

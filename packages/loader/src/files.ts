@@ -39,21 +39,48 @@ function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
 
 /**
  * The `.env` found by default in the working directory sets variables of this process and of what
- * it starts (`NODE_OPTIONS`, `BASH_ENV`, `PATH`…), next to the decrypted values: one that another
- * user owns in a directory others can write (`/tmp`, a team directory) is refused, as a project
- * config is (S5_CONFIG_UNSAFE). A file named on purpose (S5_CONFIG_PATH, `path`, `s5 run -f`) is
- * trusted.
+ * it starts (`NODE_OPTIONS`, `BASH_ENV`, `PATH`…), next to the decrypted values. Read through one
+ * descriptor and checked on what was opened: one that another user owns in a directory others
+ * can write (`/tmp`, a team directory), or a link to anything that another user made there, is
+ * refused (S5_CONFIG_UNSAFE), as a project config is; one that group or others may write gets a
+ * warning (a checkout made with umask 0000 in a CI container is one). A file named on purpose
+ * (S5_CONFIG_PATH, `path`, `s5 run -f`) is trusted.
  */
-function refuseForeignDefault(full: string, shown: string): void {
-  const owner = plantedBy(full);
-  if (owner === undefined) return;
-  throw new ConfigError(
-    "S5_CONFIG_UNSAFE",
-    `${shown} belongs to another user (uid ${owner}) in a directory others can write: s5 will not load it`,
-    {
-      hint: "it would set variables of your process (NODE_OPTIONS among them): remove it, or name it (S5_CONFIG_PATH, the path option, s5 run -f) if you trust it",
-    },
-  );
+function readDefault(full: string, shown: string): string {
+  const fs = process.getBuiltinModule("node:fs");
+  const me = process.getuid?.();
+  const refuse = (what: string) =>
+    new ConfigError(
+      "S5_CONFIG_UNSAFE",
+      `${shown} ${what} in a directory others can write: s5 will not load it`,
+      {
+        hint: "it would set variables of your process (NODE_OPTIONS among them): remove it, or name it (S5_CONFIG_PATH, the path option, s5 run -f) if you trust it",
+      },
+    );
+  const link = fs.lstatSync(full);
+  if (me !== undefined && link.isSymbolicLink() && plantedBy(full, link.uid) !== undefined) {
+    throw refuse(`is a symbolic link another user made (uid ${link.uid})`);
+  }
+  const fd = fs.openSync(full, "r");
+  try {
+    const opened = fs.fstatSync(fd);
+    // A link put in its place between the look and the open (a directory others can write).
+    const now = fs.lstatSync(full);
+    const swapped = now.isSymbolicLink()
+      ? plantedBy(full, now.uid) !== undefined
+      : now.ino !== opened.ino || now.dev !== opened.dev;
+    if (me !== undefined && swapped) throw refuse("changed while s5 opened it");
+    const owner = me === undefined ? undefined : plantedBy(full, opened.uid);
+    if (owner !== undefined) throw refuse(`belongs to another user (uid ${owner})`);
+    if (me !== undefined && (opened.mode & 0o022) !== 0) {
+      process.stderr.write(
+        `[s5] warning: ${shown} may be written by group or others (mode 0${(opened.mode & 0o777).toString(8)}): whoever can write it runs code as you (NODE_OPTIONS); chmod go-w ${shown}\n`,
+      );
+    }
+    return fs.readFileSync(fd, "utf8");
+  } finally {
+    fs.closeSync(fd);
+  }
 }
 
 /**
@@ -79,11 +106,15 @@ function refuseProtoName(text: string, shown: string): void {
  */
 export function readEnvFile(path: string, cwd: string, optional: boolean): FileEntry[] | undefined {
   const full = resolve(cwd, path);
+  const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
   let text: string;
   try {
     // Not `import … from "node:fs"`: its ESM facade loads all of fs (streams, promises), ~4 ms.
-    text = process.getBuiltinModule("node:fs").readFileSync(full, "utf8");
+    text = optional
+      ? readDefault(full, shown)
+      : process.getBuiltinModule("node:fs").readFileSync(full, "utf8");
   } catch (cause) {
+    if (cause instanceof ConfigError) throw cause;
     const code = (cause as { code?: string }).code ?? "error";
     if (optional && code === "ENOENT") return undefined;
     throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
@@ -94,8 +125,6 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
           : undefined,
     });
   }
-  const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
-  if (optional) refuseForeignDefault(full, shown);
   refuseProtoName(text, shown);
   const parsed = Object.entries(parse(text));
   const lines = linesOf(text, new Set(parsed.map(([key]) => key)));

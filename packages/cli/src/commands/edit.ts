@@ -18,7 +18,7 @@ import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { privateEditorOptions } from "../editor-args.ts";
+import { privateEditor } from "../editor-args.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
@@ -30,8 +30,8 @@ function startEditor(file: string): { child: ChildProcess; done: Promise<number>
   // `exec`: the editor is the child itself, so a signal to it (when s5 must stop) reaches it,
   // not a shell that would leave it running with the plaintext. Through `env`, so that
   // `EDITOR='LC_ALL=C vim'` still works (`exec NAME=value cmd` is not a command to a shell).
-  const options = privateEditorOptions(editor);
-  const child = spawn("/bin/sh", ["-c", `exec env ${editor}${options} "$1"`, "s5-editor", file], {
+  const command = privateEditor(editor);
+  const child = spawn("/bin/sh", ["-c", `exec env ${command} "$1"`, "s5-editor", file], {
     stdio: "inherit",
     env: childEnv(process.env),
   });

@@ -235,39 +235,6 @@ export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[
       record.projects[name] = next;
       changed = true;
     }
-    if (changed) {
-      pruneGone(record);
-      writeRecord(place.file, record);
-    }
+    if (changed) writeRecord(place.file, record);
   });
-}
-
-/** Whether a project's `.s5.json` is still there (a path that cannot be looked at counts as there). */
-function present(path: string): boolean {
-  try {
-    statSync(path);
-    return true;
-  } catch (error) {
-    const code = (error as { code?: string }).code;
-    return code !== "ENOENT" && code !== "ENOTDIR";
-  }
-}
-
-/**
- * Drops the entries of projects whose `.s5.json` is gone (a CI job's checkout, a deleted clone)
- * when the entry of a project still there lists every key they list: that entry stands for the
- * project wherever it is checked out again, so nothing is forgotten — and the record no longer
- * grows by one entry per temporary checkout on a long-lived machine.
- */
-function pruneGone(record: KnownRecord): void {
-  const gone = Object.keys(record.projects).filter((name) => !present(name));
-  if (gone.length === 0) return;
-  const goneSet = new Set(gone);
-  const kept = Object.entries(record.projects).filter(([name]) => !goneSet.has(name));
-  for (const name of gone) {
-    const keys = record.projects[name] ?? [];
-    if (kept.some(([, other]) => keys.every((key) => other.includes(key)))) {
-      delete record.projects[name];
-    }
-  }
 }

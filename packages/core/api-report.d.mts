@@ -162,8 +162,9 @@ export declare function markFromFiles(env: Record<string, string | undefined>, n
 /** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export declare function showable(text: string): string;
 /**
- * What to do about a file that cannot be read, by its errno: one wording for every command, so
- * that `s5 render`, `s5 check` and the project config say the same thing about the same failure.
+ * What to do about a file that cannot be read or written, by its errno: one wording for every
+ * command, so that `s5 render`, `s5 check` and the project config say the same thing about the
+ * same failure.
  */
 /** The `code` of a Node file-system error (`ENOENT`…), or `"error"`. */
 export declare function errnoOf(cause: unknown): string;
@@ -173,6 +174,11 @@ export declare function errnoOf(cause: unknown): string;
  * @example readHint("ENOENT") // "check the path (relative to the working directory)"
  */
 export declare function readHint(code: string, directory?: string): string | undefined;
+/**
+ * The hint for writing a path that failed with `code`: the same errno, said for a write.
+ * @example writeHint("ENOSPC") // "the disk is full: free some space, then run the command again"
+ */
+export declare function writeHint(code: string): string;
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).

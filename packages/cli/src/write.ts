@@ -19,7 +19,7 @@ import {
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
-import { trustedDirectory } from "@s5/core/internal";
+import { errnoOf, trustedDirectory, writeHint } from "@s5/core/internal";
 import { stampNow, stampOf } from "./io.ts";
 import { refuseForeignLinks, warnSharedDescriptor } from "./output-checks.ts";
 import { writeStdout } from "./stdout.ts";
@@ -85,33 +85,6 @@ const randomSuffix = () => process.getBuiltinModule("node:crypto").randomBytes(6
 
 const octal = (mode: number) => `0${(mode & 0o7777).toString(8)}`;
 
-function codeOf(error: unknown): string {
-  return (error as { code?: string }).code ?? "error";
-}
-
-/** What to do when a write fails, by its error code. */
-function writeHint(cause: unknown): string {
-  switch (codeOf(cause)) {
-    case "ENOSPC":
-      return "the disk is full: free some space, then run the command again";
-    case "EDQUOT":
-      return "your disk quota is used up: free some space, then run the command again";
-    case "EROFS":
-      return "the file system is read-only: write elsewhere";
-    case "EACCES":
-    case "EPERM":
-      return "you may not write there: check the directory's permissions, or write elsewhere";
-    case "ENOENT":
-      return "the directory does not exist: create it first";
-    case "ENOTDIR":
-      return "a part of the path is a file, not a directory: check the path";
-    case "EISDIR":
-      return "it is a directory: name a file in it";
-    default:
-      return "check the path, the directory's permissions and free space";
-  }
-}
-
 function writable(path: string, mode: number): boolean {
   // As root, access() says yes to everything: a file nobody may write is read-only all the same.
   if ((mode & 0o222) === 0) return false;
@@ -120,10 +93,10 @@ function writable(path: string, mode: number): boolean {
     return true;
   } catch (cause) {
     // Neither chmod nor --force helps there.
-    if (codeOf(cause) === "EROFS") {
+    if (errnoOf(cause) === "EROFS") {
       throw new IoError("S5_OUTPUT", `${path} is on a read-only file system`, {
         cause,
-        hint: writeHint(cause),
+        hint: writeHint(errnoOf(cause)),
       });
     }
     return false;
@@ -181,10 +154,10 @@ function planOutput(output: Output, options: WriteOptions): Plan {
     real = realpathSync(path);
     stat = statSync(real);
   } catch (cause) {
-    if (codeOf(cause) !== "ENOENT") {
-      throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+    if (errnoOf(cause) !== "ENOENT") {
+      throw new IoError("S5_OUTPUT", `cannot write ${path} (${errnoOf(cause)})`, {
         cause,
-        hint: writeHint(cause),
+        hint: writeHint(errnoOf(cause)),
       });
     }
   }
@@ -291,9 +264,9 @@ async function writeStream(
     await writeAll(handle, pieces);
   } catch (cause) {
     if (cause instanceof IoError) throw cause;
-    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+    throw new IoError("S5_OUTPUT", `cannot write ${path} (${errnoOf(cause)})`, {
       cause,
-      hint: writeHint(cause),
+      hint: writeHint(errnoOf(cause)),
     });
   } finally {
     await handle?.close();
@@ -316,9 +289,9 @@ function writeDescriptor(path: string, fd: number, pieces: Iterable<Uint8Array>)
       }
     }
   } catch (cause) {
-    throw new IoError("S5_OUTPUT", `cannot write ${path} (${codeOf(cause)})`, {
+    throw new IoError("S5_OUTPUT", `cannot write ${path} (${errnoOf(cause)})`, {
       cause,
-      hint: writeHint(cause),
+      hint: writeHint(errnoOf(cause)),
     });
   }
 }
@@ -364,9 +337,9 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
   } catch (cause) {
     await handle?.close().catch(() => {});
     removeTemp(temp);
-    throw new IoError("S5_OUTPUT", `cannot write ${plan.output.path} (${codeOf(cause)})`, {
+    throw new IoError("S5_OUTPUT", `cannot write ${plan.output.path} (${errnoOf(cause)})`, {
       cause,
-      hint: writeHint(cause),
+      hint: writeHint(errnoOf(cause)),
     });
   }
 }
@@ -431,7 +404,7 @@ export async function writeOutputs(
           : "";
       throw new IoError(
         "S5_OUTPUT",
-        `cannot replace ${plan.output.path} (${codeOf(cause)}): ${changed}${rest.join(", ")} ${rest.length === 1 ? "was" : "were"} not changed`,
+        `cannot replace ${plan.output.path} (${errnoOf(cause)}): ${changed}${rest.join(", ")} ${rest.length === 1 ? "was" : "were"} not changed`,
         {
           cause,
           hint: done.length > 0 ? "check the files named above before running again" : undefined,
@@ -482,6 +455,6 @@ function withNothingChanged(error: unknown): unknown {
   if (!(error instanceof IoError)) return error;
   return new IoError("S5_OUTPUT", `${error.message}; nothing was changed`, {
     cause: error.cause,
-    hint: error.hint ?? writeHint(error.cause),
+    hint: error.hint ?? writeHint(errnoOf(error.cause)),
   });
 }

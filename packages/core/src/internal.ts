@@ -22,7 +22,7 @@ export { stackFrames } from "./errors.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";
-export { errnoOf, readHint } from "./io-hints.ts";
+export { errnoOf, readHint, writeHint } from "./io-hints.ts";
 export {
   type DuplicateKey,
   findDuplicateKey,

@@ -1,6 +1,7 @@
 /**
- * What to do about a file that cannot be read, by its errno: one wording for every command, so
- * that `s5 render`, `s5 check` and the project config say the same thing about the same failure.
+ * What to do about a file that cannot be read or written, by its errno: one wording for every
+ * command, so that `s5 render`, `s5 check` and the project config say the same thing about the
+ * same failure.
  */
 
 /** The `code` of a Node file-system error (`ENOENT`…), or `"error"`. */
@@ -41,5 +42,31 @@ export function readHint(
       return "the disk or device failed to read: check it (`dmesg`)";
     default:
       return undefined;
+  }
+}
+
+/**
+ * The hint for writing a path that failed with `code`: the same errno, said for a write.
+ * @example writeHint("ENOSPC") // "the disk is full: free some space, then run the command again"
+ */
+export function writeHint(code: string): string {
+  switch (code) {
+    case "ENOSPC":
+      return "the disk is full: free some space, then run the command again";
+    case "EDQUOT":
+      return "your disk quota is used up: free some space, then run the command again";
+    case "EROFS":
+      return "the file system is read-only: write elsewhere";
+    case "EACCES":
+    case "EPERM":
+      return "you may not write there: check the directory's permissions, or write elsewhere";
+    case "ENOENT":
+      return "the directory does not exist: create it first";
+    case "ENOTDIR":
+      return "a part of the path is a file, not a directory: check the path";
+    case "EISDIR":
+      return "it is a directory: name a file in it";
+    default:
+      return "check the path, the directory's permissions and free space";
   }
 }

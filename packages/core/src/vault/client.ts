@@ -401,6 +401,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           if (error instanceof BackendError) throw error;
           // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
           const code = codeOf(error);
+          const cutOff = error instanceof SendError && error.cutOff;
           if (!NEVER_SENT.test(code)) unanswered ??= code;
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           const final = last();
@@ -409,10 +410,9 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             if (cause) throw cause;
           }
           if (final || !isRetryableCode(code)) {
-            throw transportError(code, op, tried(), error instanceof SendError && error.cutOff);
+            throw transportError(code, op, tried(), cutOff);
           }
           if (attempt === 0) {
-            const cutOff = error instanceof SendError && error.cutOff;
             noteRetrying(
               nodes[used]!,
               `${cutOff ? "cut its answer off" : "is not answering"} (${code})`,

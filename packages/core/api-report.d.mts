@@ -255,11 +255,19 @@ export declare function addProjectKey(config: ProjectConfig, recipients: readonl
   name: string;
   publicKey: string;
 }[]): Promise<ProjectKey>;
-/** Seals every project key to one more recipient; needs a secret key that unlocks them. */
+/**
+ * Seals every project key to one more recipient; needs a secret key that unlocks them. Returns the
+ * public key added (as written in the project config) and the others already listed under the
+ * same name: a second machine of the same person, or the key of a lost one, which keeps
+ * decrypting until it is removed — for the caller to tell.
+ */
 export declare function addProjectRecipient(config: ProjectConfig, secretKeys: readonly Uint8Array[], recipient: {
   name: string;
   publicKey: string;
-}): Promise<void>;
+}): Promise<{
+  publicKey: string;
+  sameName: string[];
+}>;
 /**
  * Adds a new project key for the recipients of the current one, as someone who holds the current
  * key (`s5 keys rotate`). A recipient entry without a valid proof — added by an edit of the
@@ -296,10 +304,14 @@ interface KeyCheck {
 /** For `s5 keys list`: each project key opened once, its recipients and endorsement checked. */
 export declare function checkProjectKeys(config: ProjectConfig, secretKeys: readonly Uint8Array[]): Promise<Map<string, KeyCheck>>;
 /**
- * Removes a recipient (by name or public key) from every project key; returns how many entries
- * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
+ * Removes a recipient (by name or public key) from every project key; returns the recipients that
+ * went, one per public key (a name may stand for several: two machines of one person). Refuses to
+ * remove the last recipient of a key: nobody could decrypt its tokens any more.
  */
-export declare function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): number;
+export declare function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): {
+  name: string;
+  publicKey: string;
+}[];
 /**
  * Seal markers: plaintext marked for encryption, which `s5 seal` and `s5 edit` turn into tokens.
  *

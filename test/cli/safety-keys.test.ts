@@ -1038,6 +1038,41 @@ describe("project key integrity", () => {
     expect(unknown.stderr).not.toContain("Sup3r");
   });
 
+  it("keys add of a new key under a name in use says the older key still decrypts; remove says how many went", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "me"]);
+    const publicKey = async () =>
+      (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[A-Za-z0-9_-]+/)![0];
+    const [lost, laptop, desktop] = [await publicKey(), await publicKey(), await publicKey()];
+    const first = await box.s5(["keys", "add", "alice", lost]);
+    expect(first.code).toBe(0);
+    expect(first.stderr).not.toContain("note");
+    // Alice lost her laptop; a teammate adds her new key under her name.
+    const added = await box.s5(["keys", "add", "alice", laptop]);
+    expect(added.code).toBe(0);
+    expect(added.stderr).toContain(
+      `s5: note: alice now has 2 keys: ${laptop} (added) and ${lost}, which still decrypts every token`,
+    );
+    expect(added.stderr).toContain(`s5 keys remove ${lost} && s5 keys rotate`);
+    const names = () =>
+      readProject(box.dir).local.keys[0].recipients.map((r: { name: string }) => r.name);
+    expect(names()).toEqual(["me", "alice", "alice"]);
+    const third = await box.s5(["keys", "add", "alice", desktop]);
+    expect(third.stderr).toContain(
+      `alice now has 3 keys: ${desktop} (added) and ${lost}, ${laptop}`,
+    );
+    // The command given removes the lost key alone, by its public key.
+    const one = await box.s5(["keys", "remove", lost]);
+    expect(one.code).toBe(0);
+    expect(one.stderr).toContain(`removed alice (${lost});`);
+    expect(names()).toEqual(["me", "alice", "alice"]);
+    // The name removes every key it stands for, and says so.
+    const both = await box.s5(["keys", "remove", "alice"]);
+    expect(both.code).toBe(0);
+    expect(both.stderr).toContain(`removed 2 recipients named alice (${laptop}, ${desktop});`);
+    expect(names()).toEqual(["me"]);
+  });
+
   it("keys add of a public key already listed under another name refuses, naming it", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

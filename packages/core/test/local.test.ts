@@ -64,7 +64,7 @@ describe("local keys", () => {
     const [opened] = await ciView.decrypt([body!]);
     expect(opened?.ok && Buffer.from(opened.value).toString()).toBe("x");
 
-    expect(removeProjectRecipient(config, "ci")).toBe(1);
+    expect(removeProjectRecipient(config, "ci")).toEqual([{ name: "ci", publicKey: ci.publicKey }]);
     expect(config.local!.keys[0]!.recipients.map((r) => r.name)).toEqual(["alice"]);
   });
 

@@ -50,8 +50,10 @@ export default defineCommand({
   generate              print a new identity for CI: the secret key on stdout (store it as the CI
                         secret S5_PRIVATE_KEY), its public key on stderr
   add NAME PUBLIC_KEY   let NAME decrypt: seals every project key to PUBLIC_KEY (s5pk-…);
-                        needs your own access; no token changes
-  remove NAME           remove a recipient; then rotate, since they may have kept the key
+                        needs your own access; no token changes. A name may hold several
+                        keys (one per machine): a new key is added, and the others are named
+  remove NAME|KEY       remove a recipient: every key of NAME, or one public key (s5pk-…);
+                        then rotate, since they may have kept the key
   rotate                add a new project key for the current recipients; new tokens use it,
                         old tokens still decrypt; needs your own access, and refuses a
                         recipient that no key holder added (an edit of .s5.json)
@@ -155,17 +157,34 @@ export default defineCommand({
         if (!name || !publicKey || rest.length > 2)
           context.usage("usage: s5 keys add NAME PUBLIC_KEY");
         const project = requireProject(settings);
-        await addProjectRecipient(project.config, loadSecretKeys(settings), { name, publicKey });
+        const added = await addProjectRecipient(project.config, loadSecretKeys(settings), {
+          name,
+          publicKey,
+        });
+        const others = added.sameName;
         await writeProject(project.file, project.config);
         say(`${name} can now decrypt every local-key token of ${project.file} (commit it)`);
+        // Added, not replaced: two machines of one person are legitimate. But a new key for a
+        // lost one leaves the lost key decrypting every token, and nobody would know.
+        if (others.length > 0) {
+          const one = others.length === 1;
+          say(
+            `s5: note: ${name} now has ${others.length + 1} keys: ${added.publicKey} (added) and ${others.join(", ")}, which still decrypt${one ? "s" : ""} every token`,
+          );
+          say(
+            one
+              ? `  if it is a lost machine's key: s5 keys remove ${others[0]} && s5 keys rotate, then re-encrypt the values that matter`
+              : "  for each that is a lost machine's key: s5 keys remove s5pk-… (that key), then s5 keys rotate and re-encrypt the values that matter",
+          );
+        }
         return 0;
       }
       case "remove": {
         const [name] = rest;
-        if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME");
+        if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME|PUBLIC_KEY");
         const project = requireProject(settings);
         const removed = removeProjectRecipient(project.config, name);
-        if (removed === 0) {
+        if (removed.length === 0) {
           const names = (project.config.local?.keys ?? []).flatMap((key) =>
             key.recipients.map((r) => r.name),
           );
@@ -174,8 +193,14 @@ export default defineCommand({
           });
         }
         await writeProject(project.file, project.config);
+        // A name may stand for several keys (two machines): say which went.
+        const which = removed.map((r) => r.publicKey).join(", ");
+        const what =
+          removed.length === 1
+            ? `${removed[0]!.name} (${which})`
+            : `${removed.length} recipients named ${removed[0]!.name} (${which})`;
         say(
-          `removed ${name}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
+          `removed ${what}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
         );
         return 0;
       }

@@ -65,12 +65,17 @@ export async function addProjectKey(
   return key;
 }
 
-/** Seals every project key to one more recipient; needs a secret key that unlocks them. */
+/**
+ * Seals every project key to one more recipient; needs a secret key that unlocks them. Returns the
+ * public key added (as written in the project config) and the others already listed under the
+ * same name: a second machine of the same person, or the key of a lost one, which keeps
+ * decrypting until it is removed — for the caller to tell.
+ */
 export async function addProjectRecipient(
   config: ProjectConfig,
   secretKeys: readonly Uint8Array[],
   recipient: { name: string; publicKey: string },
-): Promise<void> {
+): Promise<{ publicKey: string; sameName: string[] }> {
   const publicKey = encodePublicKey(decodePublicKey(recipient.publicKey));
   const keys = config.local?.keys ?? [];
   if (keys.length === 0) {
@@ -91,12 +96,19 @@ export async function addProjectRecipient(
       },
     );
   }
+  const sameName = new Set(
+    keys
+      .flatMap((key) => key.recipients)
+      .filter((r) => r.name === recipient.name && r.publicKey !== publicKey)
+      .map((r) => r.publicKey),
+  );
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);
   for (const key of keys) {
     const pair = unlockProjectKey(sodium, key, key.id, identities);
     addRecipient(sodium, key, pair, recipient);
   }
+  return { publicKey, sameName: [...sameName] };
 }
 
 /**
@@ -303,10 +315,14 @@ export async function checkProjectKeys(
 }
 
 /**
- * Removes a recipient (by name or public key) from every project key; returns how many entries
- * went. Refuses to remove the last recipient of a key: nobody could decrypt its tokens any more.
+ * Removes a recipient (by name or public key) from every project key; returns the recipients that
+ * went, one per public key (a name may stand for several: two machines of one person). Refuses to
+ * remove the last recipient of a key: nobody could decrypt its tokens any more.
  */
-export function removeProjectRecipient(config: ProjectConfig, nameOrKey: string): number {
+export function removeProjectRecipient(
+  config: ProjectConfig,
+  nameOrKey: string,
+): { name: string; publicKey: string }[] {
   const keep = (r: { name: string; publicKey: string }) =>
     r.name !== nameOrKey && r.publicKey !== nameOrKey;
   const keys = config.local?.keys ?? [];
@@ -318,11 +334,12 @@ export function removeProjectRecipient(config: ProjectConfig, nameOrKey: string)
       { hint: "add another recipient first (`s5 keys add NAME s5pk-…`), then remove this one" },
     );
   }
-  let removed = 0;
+  const removed = new Map<string, { name: string; publicKey: string }>();
   for (const key of keys) {
-    const before = key.recipients.length;
+    for (const r of key.recipients) {
+      if (!keep(r)) removed.set(r.publicKey, { name: r.name, publicKey: r.publicKey });
+    }
     key.recipients = key.recipients.filter(keep);
-    removed += before - key.recipients.length;
   }
-  return removed;
+  return [...removed.values()];
 }

@@ -1000,6 +1000,36 @@ describe("project key integrity", () => {
     }
   });
 
+  it("a name edited into .s5.json with an escape or bidi control never reaches the terminal raw", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    const other = (await alice.s5(["keys", "generate"])).stderr.match(/s5pk-\S+/)![0];
+    expect((await alice.s5(["keys", "add", "bob", other])).code).toBe(0);
+    const config = readProject(alice.dir);
+    for (const name of ["\u001b[2K\rbob", "bob\u202e", "\u001b]8;;http://x\u0007bob"]) {
+      config.local.keys[0].recipients[1].name = name;
+      writeProject(alice.dir, config);
+      // Every command that reads the project refuses it before a name is used (the schema), and
+      // the refusal names the entry by its path, not by the name.
+      for (const args of [
+        ["keys", "remove", name],
+        ["keys", "remove", "bobb"],
+        ["keys", "remove", "alice"],
+        ["keys", "add", name, other],
+        ["keys", "list"],
+        ["keys", "rotate"],
+      ]) {
+        const result = await alice.s5(args);
+        const label = `${args.join(" ")} ${JSON.stringify(name)}`;
+        expect(result.code, label).toBe(12);
+        expect(result.stderr, label).toContain(
+          "`local.keys[0].recipients[1].name` in the project config",
+        );
+        expect(`${result.stdout}${result.stderr}`, label).not.toMatch(/[\u001b\u0007\r\u202e]/);
+      }
+    }
+  });
+
   it("s5 init in a subdirectory of a project uses that project, not a new key there", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

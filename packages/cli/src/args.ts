@@ -20,11 +20,14 @@ export function parserOptions(options: OptionDefs): ParserOptions {
 
 const UNSUPPORTED = new Set(["aws", "gcp", "pgp"]);
 
-/** How a word typed where a name was expected is shown: only when it is close to a known name. */
+/**
+ * How a word typed where a name was expected is shown: only when it is close to a known name. The
+ * known names may come from a file (recipients in `.s5.json`): escaped like the word.
+ */
 export function shownName(word: string, known: Iterable<string>): string {
   const near = closest(word, known);
   if (!near) return "(not shown: it may be a value)";
-  return `\`${showable(word)}\` (did you mean \`${near}\`?)`;
+  return `\`${showable(word)}\` (did you mean \`${showable(near)}\`?)`;
 }
 
 function flagsOf(options: ParserOptions): string[] {

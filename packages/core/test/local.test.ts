@@ -68,6 +68,22 @@ describe("local keys", () => {
     expect(config.local!.keys[0]!.recipients.map((r) => r.name)).toEqual(["alice"]);
   });
 
+  it("a recipient name a program put in the config reaches messages escaped", async () => {
+    // The CLI refuses such a name in .s5.json (its schema); a program that builds the config
+    // itself does not go through that check, and the name must still not drive the terminal.
+    const { config } = await project();
+    const name = "\u001b[1A\u001b[2K\ralice\u202e";
+    config.local!.keys[0]!.recipients[0]!.name = name;
+    let message = "";
+    try {
+      removeProjectRecipient(config, name);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toContain("\\u001b[1A\\u001b[2K\\u000dalice\\u202e is the last recipient");
+    expect(message).not.toMatch(/[\u001b\r\u202e]/);
+  });
+
   it("keeps old keys for decryption after a rotation", async () => {
     const { alice, config } = await project();
     const [oldBody] = await createLocalBackend({

@@ -163,13 +163,15 @@ export default defineCommand({
         });
         const others = added.sameName;
         await writeProject(project.file, project.config);
-        say(`${name} can now decrypt every local-key token of ${project.file} (commit it)`);
+        // Names reach messages escaped, as `keys list` shows them (see showable).
+        const shown = showable(name);
+        say(`${shown} can now decrypt every local-key token of ${project.file} (commit it)`);
         // Added, not replaced: two machines of one person are legitimate. But a new key for a
         // lost one leaves the lost key decrypting every token, and nobody would know.
         if (others.length > 0) {
           const one = others.length === 1;
           say(
-            `s5: note: ${name} now has ${others.length + 1} keys: ${added.publicKey} (added) and ${others.join(", ")}, which still decrypt${one ? "s" : ""} every token`,
+            `s5: note: ${shown} now has ${others.length + 1} keys: ${added.publicKey} (added) and ${others.join(", ")}, which still decrypt${one ? "s" : ""} every token`,
           );
           say(
             one
@@ -197,8 +199,8 @@ export default defineCommand({
         const which = removed.map((r) => r.publicKey).join(", ");
         const what =
           removed.length === 1
-            ? `${removed[0]!.name} (${which})`
-            : `${removed.length} recipients named ${removed[0]!.name} (${which})`;
+            ? `${showable(removed[0]!.name)} (${which})`
+            : `${removed.length} recipients named ${showable(removed[0]!.name)} (${which})`;
         say(
           `removed ${what}; they may have kept the project key: run \`s5 keys rotate\` and re-encrypt`,
         );

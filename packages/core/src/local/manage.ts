@@ -330,7 +330,7 @@ export function removeProjectRecipient(
   if (orphaned) {
     throw new KeyError(
       "S5_KEY_LOCAL_LAST_RECIPIENT",
-      `${nameOrKey} is the last recipient of local key ${orphaned.id}: nobody could decrypt its tokens`,
+      `${showable(nameOrKey)} is the last recipient of local key ${orphaned.id}: nobody could decrypt its tokens`,
       { hint: "add another recipient first (`s5 keys add NAME s5pk-…`), then remove this one" },
     );
   }

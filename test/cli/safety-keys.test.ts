@@ -361,6 +361,10 @@ describe("project key integrity", () => {
       const cipher = await alice.s5(["cipher", "new-db-password"]);
       expect(cipher.code, field).toBe(7);
       expect(cipher.stderr).toContain("S5_KEY_LOCAL_TAMPERED");
+      // A key comes after the spoiled one: its link is what cannot be checked.
+      expect(cipher.stderr).toContain(
+        `local key ${config.local.keys[1].id}, but the key sealed to you there does not open: the project config was altered, so the keys after it cannot be checked`,
+      );
       expect(cipher.stdout.length).toBe(0);
       expect((await alice.s5(["keys", "rotate"])).code).toBe(7);
       expect((await alice.s5(["keys", "list"])).stdout.toString()).toMatch(
@@ -389,6 +393,11 @@ describe("project key integrity", () => {
       expect(result.code, args.join(" ")).toBe(7);
       expect(result.stderr, args.join(" ")).toContain("S5_KEY_LOCAL_TAMPERED");
       expect(result.stderr).toContain("restore your entry");
+      // The newest key: no key comes after it to be left unchecked.
+      expect(result.stderr, args.join(" ")).toContain(
+        "the project config was altered (on the key that encrypts: s5 will not encrypt with it here until your entry is restored)",
+      );
+      expect(result.stderr).not.toContain("keys after it");
       expect(result.stderr).not.toContain("S5_KEY_LOCAL_NOT_RECIPIENT");
       expect(result.stdout.length).toBe(0);
     }

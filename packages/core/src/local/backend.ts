@@ -51,7 +51,8 @@ export function createLocalBackend(options: LocalOptions): Backend {
     if (!pair) {
       try {
         const key = options.keys.find((candidate) => candidate.id === keyId);
-        pair = unlockProjectKey(sodium, key, keyId, myIdentities(sodium));
+        const newest = key !== undefined && key === options.keys.at(-1);
+        pair = unlockProjectKey(sodium, key, keyId, myIdentities(sodium), newest);
       } catch (error) {
         pair = error as S5Error;
       }

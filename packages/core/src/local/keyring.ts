@@ -160,11 +160,16 @@ function opensWith(sodium: SodiumModule, sealedKey: string, identity: KeyPair): 
  * A key this user is listed on but cannot open: its sealed key (or publicKey) was altered. Not
  * "not a recipient": an attacker who appends a key of their own and spoils the victim's entry on
  * the key before it would otherwise make the link between them impossible to check, and pass.
+ * `newest`: the key is the one that encrypts, so no key comes after it; encrypting with it is
+ * refused for this user (local/backend.ts), as an altered entry may go with an altered key.
  */
-export function tampered(key: ProjectKey): KeyError {
+export function tampered(key: ProjectKey, newest: boolean): KeyError {
+  const consequence = newest
+    ? " (on the key that encrypts: s5 will not encrypt with it here until your entry is restored)"
+    : ", so the keys after it cannot be checked";
   return new KeyError(
     "S5_KEY_LOCAL_TAMPERED",
-    `you are a recipient of local key ${key.id}, but the key sealed to you there does not open: the project config was altered, so the keys after it cannot be checked`,
+    `you are a recipient of local key ${key.id}, but the key sealed to you there does not open: the project config was altered${consequence}`,
     {
       hint: "check `git log -p .s5.json` and restore your entry; a holder of the key can add you again (`s5 keys add`)",
     },
@@ -270,13 +275,15 @@ export function verifyKeyList(sodium: SodiumModule, keys: readonly ProjectKey[])
 /**
  * Finds the secret key of a project key with the identities at hand: an identity that is the
  * project key itself (CI may hold that), or one that is a recipient of it. The key found must
- * match the public key in the project config.
+ * match the public key in the project config. `newest`: `key` is the last of the list (the one
+ * that encrypts), for the message of a tampered entry.
  */
 export function unlockProjectKey(
   sodium: SodiumModule,
   key: ProjectKey | undefined,
   keyId: string,
   identities: readonly KeyPair[],
+  newest: boolean,
 ): KeyPair {
   const expected = key ? verifyProjectKey(sodium, key) : undefined;
   for (const identity of identities) {
@@ -314,7 +321,7 @@ export function unlockProjectKey(
     return { secretKey, publicKey };
   }
   // Listed, yet nothing opens: an altered entry, not a stranger to this key (see `tampered`).
-  if (isListed(sodium, key, identities)) throw tampered(key);
+  if (isListed(sodium, key, identities)) throw tampered(key, newest);
   const yours = identities.map((identity) => encodePublicKey(identity.publicKey)).join(", ");
   throw new KeyError(
     "S5_KEY_LOCAL_NOT_RECIPIENT",

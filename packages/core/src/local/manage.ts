@@ -105,7 +105,7 @@ export async function addProjectRecipient(
   const sodium = await loadSodium();
   const identities = identitiesOf(sodium, secretKeys);
   for (const key of keys) {
-    const pair = unlockProjectKey(sodium, key, key.id, identities);
+    const pair = unlockProjectKey(sodium, key, key.id, identities, key === keys.at(-1));
     addRecipient(sodium, key, pair, recipient);
   }
   return { publicKey, sameName: [...sameName] };
@@ -129,12 +129,12 @@ export async function rotateProjectKey(
   const sodium = await loadSodium();
   verifyKeyList(sodium, config.local!.keys);
   const identities = identitiesOf(sodium, secretKeys);
-  const pair = unlockProjectKey(sodium, previous, previous.id, identities);
+  const pair = unlockProjectKey(sodium, previous, previous.id, identities, true);
   // The key rotated from must itself be one a key holder made, through every link that can be
   // checked.
   const broken = brokenLink(sodium, config.local!.keys, (key) => {
     const pair = tryUnlock(sodium, key, identities);
-    if (!pair && isListed(sodium, key, identities)) throw tampered(key);
+    if (!pair && isListed(sodium, key, identities)) throw tampered(key, key === previous);
     return pair;
   });
   if (broken) throw unendorsed(broken.key, broken.previous);
@@ -218,7 +218,8 @@ function tryUnlock(
   identities: readonly KeyPair[],
 ): KeyPair | undefined {
   try {
-    return unlockProjectKey(sodium, key, key.id, identities);
+    // Whether it is the newest only words a message, and this one is dropped.
+    return unlockProjectKey(sodium, key, key.id, identities, false);
   } catch {
     return undefined;
   }

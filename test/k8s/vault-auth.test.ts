@@ -34,7 +34,7 @@ describeVault("Vault Kubernetes auth against a real API server", () => {
     const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
     const tokenFile = (jwt: string) => {
       const file = join(tempDir(), "token");
-      writeFileSync(file, jwt);
+      writeFileSync(file, jwt, { mode: 0o600 });
       return file;
     };
 

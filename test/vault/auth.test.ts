@@ -83,7 +83,7 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
   it("logs in with AppRole (secret id from a _FILE variable)", async () => {
     const { secretId, envAt } = await appRole("ci", {});
     const secretFile = join(tempDir(), "secret-id");
-    writeFileSync(secretFile, `${secretId}\n`);
+    writeFileSync(secretFile, `${secretId}\n`, { mode: 0o600 });
     const env: Record<string, string> = {
       ...envAt(admin.addr),
       S5_VAULT_SECRET_ID_FILE: secretFile,
@@ -93,6 +93,16 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     expect(cipher.stderr).toBe("");
     const decipher = await s5(["decipher", cipher.stdout], { env });
     expect(decipher.stdout).toBe("approle-secret");
+
+    // Others may read it: a warning (a Kubernetes Secret volume is 0644 unless told otherwise,
+    // and a refusal would stop a deployment), and the login still works.
+    chmodSync(secretFile, 0o644);
+    const shared = await s5(["decipher", cipher.stdout], { env });
+    expect(shared.stdout).toBe("approle-secret");
+    expect(shared.stderr).toContain(
+      `s5: warning: the file of S5_VAULT_SECRET_ID ${secretFile} is readable by group or others (mode 0644): they can log in to Vault as this AppRole; run \`chmod 600 ${secretFile}\``,
+    );
+    expect(shared.stderr).not.toContain(secretId);
 
     const wrong = await s5(["decipher", cipher.stdout], {
       env: { ...env, S5_VAULT_SECRET_ID_FILE: "", S5_VAULT_SECRET_ID: "not-it" },
@@ -138,6 +148,22 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     const cipher = await s5(["cipher", "vault", "jwt-secret"], { env });
     expect(cipher.stderr).toBe("");
     expect((await s5(["decipher", cipher.stdout], { env })).stdout).toBe("jwt-secret");
+
+    // From S5_VAULT_JWT_FILE: a file others may read gets a warning; the login still works.
+    const jwtFile = join(tempDir(), "jwt");
+    writeFileSync(jwtFile, env.S5_VAULT_JWT!, { mode: 0o644 });
+    chmodSync(jwtFile, 0o644);
+    const fromFile = { ...env, S5_VAULT_JWT: "", S5_VAULT_JWT_FILE: jwtFile };
+    const shared = await s5(["decipher", cipher.stdout], { env: fromFile });
+    expect(shared.stdout).toBe("jwt-secret");
+    expect(shared.stderr).toContain(
+      `s5: warning: the file of S5_VAULT_JWT ${jwtFile} is readable by group or others (mode 0644): they can log in to Vault with it until it expires; run \`chmod 600 ${jwtFile}\``,
+    );
+    expect(shared.stderr).not.toContain(signature);
+    chmodSync(jwtFile, 0o600);
+    const quiet = await s5(["decipher", cipher.stdout], { env: fromFile });
+    expect(quiet.stdout).toBe("jwt-secret");
+    expect(quiet.stderr).toBe("");
 
     const forged = await s5(["decipher", cipher.stdout], {
       env: { ...env, S5_VAULT_JWT: `${header}.${claims}.${b64url("forged")}` },

@@ -1,4 +1,5 @@
 // Vault safety against a real OpenBao: credential files, and answers that must not mislead.
+import { generateKeyPairSync } from "node:crypto";
 import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -34,7 +35,7 @@ describeVault("vault safety", () => {
     const shared = await s5(["cipher", "vault", "-k", key, "v"], { env });
     expect(shared.code).toBe(0);
     expect(shared.stderr).toContain(
-      `s5: warning: ${tokenFile} is readable by group or others (mode 0644)`,
+      `s5: warning: the Vault token file ${tokenFile} is readable by group or others (mode 0644)`,
     );
     expect(shared.stderr).toContain(`chmod 600 ${tokenFile}`);
     expect(shared.stderr).not.toContain(admin.token);
@@ -43,6 +44,36 @@ describeVault("vault safety", () => {
     const quiet = await s5(["cipher", "vault", "-k", key, "v"], { env });
     expect(quiet.code).toBe(0);
     expect(quiet.stderr).toBe("");
+  });
+
+  it("refuses a TLS client key (VAULT_CLIENT_KEY) that group or others can access, as an identity", async () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+    const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+    const keyFile = join(tempDir("s5-client-key-"), "client.key");
+    writeFileSync(keyFile, pem);
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount });
+    for (const [variable, mode] of [
+      ["VAULT_CLIENT_KEY", 0o644],
+      ["BAO_CLIENT_KEY", 0o640],
+    ] as const) {
+      chmodSync(keyFile, mode);
+      const refused = await s5(["cipher", "vault", "-k", key, "v"], {
+        env: { ...env, [variable]: keyFile },
+      });
+      expect(refused.code, variable).toBe(7);
+      expect(refused.stderr).toContain(
+        `the client key file ${keyFile} is accessible by group or others (mode 0${mode.toString(8)}); s5 will not use it (S5_KEY_FILE_MODE)`,
+      );
+      expect(refused.stderr).toContain(`chmod 600 ${keyFile}`);
+      expect(refused.stderr).not.toContain(pem.split("\n")[1]!.slice(0, 20));
+      expect(refused.stdout).toBe("");
+    }
+    chmodSync(keyFile, 0o600);
+    const ok = await s5(["cipher", "vault", "-k", key, "v"], {
+      env: { ...env, VAULT_CLIENT_KEY: keyFile },
+    });
+    expect(ok.code).toBe(0);
+    expect(ok.stderr).toBe("");
   });
 });
 

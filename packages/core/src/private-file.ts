@@ -85,24 +85,26 @@ export function readKeyFile(
       },
     );
   }
-  const mode = stat.mode;
-  if (isShared(mode)) {
-    throw new KeyError(
-      "S5_KEY_FILE_MODE",
-      `${what} ${file} is accessible by group or others (mode ${octal(mode)}); s5 will not use it`,
-      {
-        hint:
-          `run \`chmod 600 ${file}\` (and replace the key if others may have read it); ` +
-          "a Kubernetes Secret volume needs defaultMode: 0400",
-      },
-    );
-  }
+  if (isShared(stat.mode)) throw sharedKeyFile(what, file, octal(stat.mode));
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
     const { message, ...rest } = unreadable(what, file, setting, cause);
     throw new KeyError("S5_KEY_FILE", message, rest);
   }
+}
+
+/** A key file group or others can access (`mode` in octal), refused with the chmod to run. */
+function sharedKeyFile(what: string, file: string, mode: string): KeyError {
+  return new KeyError(
+    "S5_KEY_FILE_MODE",
+    `${what} ${file} is accessible by group or others (mode ${mode}); s5 will not use it`,
+    {
+      hint:
+        `run \`chmod 600 ${file}\` (and replace the key if others may have read it); ` +
+        "a Kubernetes Secret volume needs defaultMode: 0400",
+    },
+  );
 }
 
 /** The mode of a file others can access, for a warning; undefined when it is private or missing. */
@@ -113,6 +115,28 @@ export function sharedMode(file: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * What s5 does about a credential file that group or others can access, besides its own key
+ * files (which {@link readKeyFile} refuses): `refuse` a key (a TLS client key: long-lived, and you
+ * choose its mode), or `warn` of a token, with what others can do with it (`use`) — a token file
+ * is often written by a platform whose mode you do not choose (a Kubernetes Secret volume is 0644
+ * unless told otherwise), so a refusal there would stop a deployment that ran yesterday.
+ */
+export type SharedCredential = { refuse: true } | { warn: (message: string) => void; use: string };
+
+/**
+ * Checks a credential file that was read (`what`: "the client key file"): the same rule and
+ * refusal as for s5's key files, or a warning. Never shows the content, only the path and mode.
+ */
+export function checkShared(file: string, what: string, policy: SharedCredential): void {
+  const mode = sharedMode(file);
+  if (!mode) return;
+  if ("refuse" in policy) throw sharedKeyFile(what, file, mode);
+  policy.warn(
+    `${what} ${file} is readable by group or others (mode ${mode}): ${policy.use}; run \`chmod 600 ${file}\``,
+  );
 }
 
 /**

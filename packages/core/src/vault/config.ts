@@ -15,7 +15,7 @@ import { ConfigError } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
 import { showable } from "../hidden.ts";
 import { homeOfProcess } from "../home.ts";
-import { sharedMode, unreadable } from "../private-file.ts";
+import { checkShared, type SharedCredential, unreadable } from "../private-file.ts";
 import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
 
@@ -135,11 +135,13 @@ export const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceacco
 
 /**
  * A file a setting names (`setting`: `VAULT_CACERT`, `S5_VAULT_SECRET_ID_FILE`…); its path is
- * shown in a message only when it exists or is a default (see {@link unreadable}).
+ * shown in a message only when it exists or is a default (see {@link unreadable}). `credential`:
+ * what to do when group or others can access it (a key is refused, a token warned of).
  */
-export function readText(file: string, setting: string): string {
+export function readText(file: string, setting: string, credential?: SharedCredential): string {
+  let text: string;
   try {
-    return readFileSync(file, "utf8");
+    text = readFileSync(file, "utf8");
   } catch (cause) {
     const known = file === SERVICE_ACCOUNT_TOKEN;
     const { message, ...rest } = unreadable(
@@ -152,6 +154,8 @@ export function readText(file: string, setting: string): string {
     );
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
+  if (credential) checkShared(file, fileOf(setting), credential);
+  return text;
 }
 
 /** What the file a setting names holds: `S5_VAULT_ROLE_ID_FILE` → "the file of S5_VAULT_ROLE_ID". */
@@ -165,12 +169,15 @@ function fileOf(setting: string): string {
   return named[setting] ?? "a file";
 }
 
-/** A secret from `NAME` or the file named by `NAME_FILE` (trailing newline trimmed). */
-function secretOf(env: Env, name: string): string | undefined {
+/**
+ * A secret from `NAME` or the file named by `NAME_FILE` (trailing newline trimmed); `credential`:
+ * what to do when group or others can access that file.
+ */
+function secretOf(env: Env, name: string, credential?: SharedCredential): string | undefined {
   const value = env[name];
   if (value) return value.trim();
   const file = env[`${name}_FILE`];
-  return file ? readText(file, `${name}_FILE`).trim() : undefined;
+  return file ? readText(file, `${name}_FILE`, credential).trim() : undefined;
 }
 
 /** PEM text of the kind expected, or a ConfigError naming the variable (never its content). */
@@ -255,24 +262,39 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
       try {
         auth.token = readFileSync(file, "utf8").trim() || undefined;
         auth.tokenFile = file;
-        const mode = auth.token ? sharedMode(file) : undefined;
-        if (mode) {
-          warn(
-            `${file} is readable by group or others (mode ${mode}): they can use your Vault token; run \`chmod 600 ${file}\``,
-          );
+        // Warned of, not refused: `vault login` writes it 0600, and so does a token helper; one
+        // others can read was put there by hand or by a tool, which a refusal would break.
+        if (auth.token) {
+          checkShared(file, "the Vault token file", { warn, use: "they can use your Vault token" });
         }
       } catch {
         // no token helper file: reported when a request needs a token
       }
     }
   } else if (method === "approle") {
+    // The role id is not checked: it names the AppRole, as a user name does (Vault's own words),
+    // and logs in only with the secret id.
     auth.roleId = secretOf(env, "S5_VAULT_ROLE_ID");
-    auth.secretId = secretOf(env, "S5_VAULT_SECRET_ID");
+    auth.secretId = secretOf(env, "S5_VAULT_SECRET_ID", {
+      warn,
+      use: "they can log in to Vault as this AppRole",
+    });
   } else {
     auth.role = env.S5_VAULT_ROLE || undefined;
     auth.jwt = env.S5_VAULT_JWT?.trim() || undefined;
     auth.jwtFile =
       env.S5_VAULT_JWT_FILE || (method === "kubernetes" ? SERVICE_ACCOUNT_TOKEN : undefined);
+    // Read at login; its mode is looked at now, where a warning can be given. Not the pod's own
+    // service-account token, which s5 takes when none is named: the kubelet mounts it 0644 (0640
+    // with an fsGroup), readable by every process of the pod by design, so a warning in every
+    // pod's log would say nothing anyone acts on.
+    const named = env.S5_VAULT_JWT_FILE;
+    if (named && named !== SERVICE_ACCOUNT_TOKEN) {
+      checkShared(named, fileOf("S5_VAULT_JWT_FILE"), {
+        warn,
+        use: "they can log in to Vault with it until it expires",
+      });
+    }
   }
   return auth;
 }
@@ -370,9 +392,14 @@ export function readVaultConfig(settings: Settings): VaultConfig {
         file
           ? pem(readText(file, "VAULT_CLIENT_CERT"), `VAULT_CLIENT_CERT (${file})`, "CERTIFICATE")
           : undefined)(vaultEnv(env, "CLIENT_CERT")),
+      // A private key, refused as s5's own key files are (and as ssh does) when others can read it.
       key: ((file) =>
         file
-          ? pem(readText(file, "VAULT_CLIENT_KEY"), `VAULT_CLIENT_KEY (${file})`, "PRIVATE KEY")
+          ? pem(
+              readText(file, "VAULT_CLIENT_KEY", { refuse: true }),
+              `VAULT_CLIENT_KEY (${file})`,
+              "PRIVATE KEY",
+            )
           : undefined)(vaultEnv(env, "CLIENT_KEY")),
       servername: vaultEnv(env, "TLS_SERVER_NAME"),
       rejectUnauthorized: !skipVerify,

@@ -262,8 +262,8 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
       try {
         auth.token = readFileSync(file, "utf8").trim() || undefined;
         auth.tokenFile = file;
-        // Warned of, not refused: `vault login` writes it 0600, and so does a token helper; one
-        // others can read was put there by hand or by a tool, which a refusal would break.
+        // Warned of, not refused: `bao login` writes it 0600, but a token path may name a Vault
+        // Agent sink, 0640 unless configured, and a refusal would stop what ran yesterday.
         if (auth.token) {
           checkShared(file, "the Vault token file", { warn, use: "they can use your Vault token" });
         }
@@ -272,7 +272,7 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
       }
     }
   } else if (method === "approle") {
-    // The role id is not checked: it names the AppRole, as a user name does (Vault's own words),
+    // The role id is not looked at: it names the AppRole (Vault's docs liken it to a user name)
     // and logs in only with the secret id.
     auth.roleId = secretOf(env, "S5_VAULT_ROLE_ID");
     auth.secretId = secretOf(env, "S5_VAULT_SECRET_ID", {
@@ -289,7 +289,7 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
     // with an fsGroup), readable by every process of the pod by design, so a warning in every
     // pod's log would say nothing anyone acts on.
     const named = env.S5_VAULT_JWT_FILE;
-    if (named && named !== SERVICE_ACCOUNT_TOKEN) {
+    if (!auth.jwt && named && named !== SERVICE_ACCOUNT_TOKEN) {
       checkShared(named, fileOf("S5_VAULT_JWT_FILE"), {
         warn,
         use: "they can log in to Vault with it until it expires",

@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as readBoolean, A as scan, B as knownKeysPlace, C as ScanResult, G as ProjectConfig, H as rememberKeys, I as SyncBackendName, K as Settings, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, P as LineIndex, Q as parseBackendName, S as MalformedMatch, V as KnownKeysPlace, X as goToolBackendOf, Z as loadSecretKeys, a as openForEdit, at as ProjectKey, c as applyFilter, ct as Backend, d as isFilterName, j as scanInPlace, jt as stackFrames, n as Reuse, nt as validateName, p as FoundTokens, rt as vaultEnvAddress, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
+import { $ as readBoolean, A as scan, B as knownKeysPlace, C as ScanResult, G as ProjectConfig, H as rememberKeys, I as SyncBackendName, K as Settings, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, P as LineIndex, Q as parseBackendName, S as MalformedMatch, V as KnownKeysPlace, X as goToolBackendOf, Z as loadSecretKeys, a as openForEdit, at as ProjectKey, c as applyFilter, ct as Backend, d as isFilterName, h as ResolveOptions, j as scanInPlace, jt as stackFrames, n as Reuse, nt as validateName, p as FoundTokens, rt as vaultEnvAddress, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -381,6 +381,8 @@ export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
  * or when the backend's native module cannot be loaded here.
  */
 export declare function resolveTokensSync(found: readonly FoundTokens[], settings: Settings): Uint8Array[][];
+/** With `failures`, every failure is collected there and its token is `undefined`. */
+export declare function resolveTokensSync(found: readonly FoundTokens[], settings: Settings, options: ResolveOptions): (Uint8Array | undefined)[][];
 /**
  * Decrypted values shorter than this are not replaced in a child's output (`s5 run --redact`, the
  * loader's `Redactor`): `1` or `on` would mangle every line.
@@ -970,12 +972,19 @@ interface ResolveOptions {
    * @default true
    */
   filters?: boolean | undefined;
+  /**
+   * Collect every failure here instead of throwing (a failed token is `undefined`), for a caller
+   * that checks the values further (an environment variable cannot hold a NUL) and reports all
+   * of one run at once with {@link TokenFailures}.
+   */
+  failures?: TokenFailure[] | undefined;
 }
 /** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
 declare function resolveTokens(found: readonly FoundTokens[], backends: Backends, options?: ResolveOptions & {
   keepFailed?: false | undefined;
+  failures?: undefined;
 }): Promise<Uint8Array[][]>;
-/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
+/** With `keepFailed` or `failures`, a token that fails is `undefined` instead of an error. */
 declare function resolveTokens(found: readonly FoundTokens[], backends: Backends, options: ResolveOptions): Promise<(Uint8Array | undefined)[][]>;
 /**
  * Renders many sources at once (one batch per backend across all of them). Byte sources come back
@@ -995,9 +1004,11 @@ interface RenderOptions {
 }
 /**
  * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails
- * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept.
+ * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept. With
+ * `failures`, they are collected there instead of thrown; a token that already failed
+ * (`undefined`) is "".
  */
-declare function plaintextsAsText(values: readonly Uint8Array[], found: FoundTokens): string[];
+declare function plaintextsAsText(values: readonly (Uint8Array | undefined)[], found: FoundTokens, failures?: TokenFailure[]): string[];
 declare function renderSources<T extends string | Uint8Array>(sources: readonly Source<T>[], backends: Backends, options?: RenderOptions): Promise<(T extends string ? string : Spliced)[]>;
 type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
 declare const filterNames: readonly FilterName[];

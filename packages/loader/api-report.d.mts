@@ -13,6 +13,8 @@ interface SerializedFailure {
   line: number;
   column: number;
   code: string;
+  /** The exit code of this failure's class (the first failure of a report decides the process's). */
+  exitCode?: number | undefined;
   message: string;
   hint?: string | undefined;
 }
@@ -22,6 +24,8 @@ interface SerializedError {
   message: string;
   hint?: string | undefined;
   failures?: SerializedFailure[] | undefined;
+  /** Variables that cannot be set as read (found before decrypting), reported with `failures`. */
+  inputs?: SerializedFailure[] | undefined;
   /** Only for unexpected errors, shown with the debug switch. */
   stack?: string | undefined;
 }
@@ -30,18 +34,22 @@ interface Origin {
   /** The file as given (relative to `cwd` when it is inside it), or undefined for process.env. */
   file?: string | undefined;
   line?: number | undefined;
+  /** The 1-based column of the value's first character on that line (after an opening quote). */
+  column?: number | undefined;
 }
 /** A variable that stopped the start, with where its value came from. Never holds the value. */
 interface FailedVariable {
   name: string;
-  /** `.env:3`, `process.env`, or `given value` (decrypt()). */
+  /** `.env:3:12` (file, line, column), `process.env`, or `given value` (decrypt()). */
   where: string;
   code: string;
   message: string;
 }
 /**
- * Thrown by `config()`, `load()` and `decrypt()` when any token cannot be decrypted; nothing was
- * written to the environment. `describe()` lists the variables, grouped by reason.
+ * Thrown by `config()`, `load()` and `decrypt()` when any token cannot be decrypted, or a variable
+ * cannot be set as read; nothing was written to the environment. `describe()` lists every
+ * variable of the start, grouped by reason; the exit code is that of the first one listed (file
+ * order), as `s5 render`'s is its first failure's.
  */
 export declare class LoaderError extends S5Error {
   #private;

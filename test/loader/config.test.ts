@@ -16,6 +16,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isRoot } from "../cli/files.ts";
 import { localProject, type Project, printVars, SIBLING_ESM } from "./helpers.ts";
@@ -299,7 +300,7 @@ describe("s5/config never starts the application half-configured", () => {
       expectStopped(out);
       expect(out.code).toBe(7);
       expect(out.stderr).toContain("[s5] cannot start: 2 variables could not be decrypted");
-      expect(out.stderr).toContain("DB_PASSWORD (.env:2), API_KEY (.env:4)");
+      expect(out.stderr).toContain("DB_PASSWORD (.env:2:13), API_KEY (.env:4:9)");
       expect(out.stderr).toMatch(/hint: /);
     }
   });
@@ -312,13 +313,13 @@ describe("s5/config never starts the application half-configured", () => {
     project.write({ ".env": `DB_PASSWORD=${altered}\n` });
     const bad = await project.node(["app.mjs"]);
     expectStopped(bad);
-    expect(bad.stderr).toContain("DB_PASSWORD (.env:1)");
+    expect(bad.stderr).toContain("DB_PASSWORD (.env:1:13)");
 
     project.write({ ".env": "BROKEN={{ s5:local:abc\n" });
     const malformed = await project.node(["app.mjs"]);
     expectStopped(malformed);
     expect(malformed.code).toBe(5);
-    expect(malformed.stderr).toContain("BROKEN (.env:1): malformed token");
+    expect(malformed.stderr).toContain("BROKEN (.env:1:8): malformed token");
 
     project.write({ ".env": "" });
     const fromEnv = await project.node(["app.mjs"], { FROM_ENV: `{{ s5:local:zzzzzzzz:AAAA }}` });
@@ -334,14 +335,75 @@ describe("s5/config never starts the application half-configured", () => {
       const decrypted = await project.node(args);
       expectStopped(decrypted);
       expect(decrypted.code).toBe(5);
-      expect(decrypted.stderr).toContain("NUL (.env:2): this token's plaintext holds a NUL byte");
+      expect(decrypted.stderr).toContain("NUL (.env:2:5): this token's plaintext holds a NUL byte");
       expect(decrypted.stderr).not.toContain("before");
       project.write({ ".env": `PLAIN=1\nRAW=before\0after-secret\n` });
       const raw = await project.node(args);
       expectStopped(raw);
       expect(raw.code).toBe(3);
-      expect(raw.stderr).toContain("RAW (.env:2) holds a NUL byte");
+      expect(raw.stderr).toContain("RAW (.env:2:11): the value holds a NUL byte");
       expect(raw.stderr).not.toContain("before");
+    }
+  });
+
+  it("every failure of one start in one report, each with file:line:col and its variable; the app does not start", async () => {
+    // The user fixed the NUL, ran again, got the token failures, fixed them, then the binary one.
+    await using backends = createBackends(resolveSettings({ cwd: project.dir, env: project.env }));
+    const [binary, nul] = await cipherValues(backends, "local", [
+      Uint8Array.from([0xff, 0xfe, 0x80]),
+      new TextEncoder().encode("before\0after-secret"),
+    ]);
+    const altered = tokens[0]!.replace(
+      /:([A-Za-z0-9_-]{10})/,
+      (_, id) => `:${id.split("").reverse().join("")}`,
+    );
+    project.write({
+      ".env": [
+        `GOOD=${tokens[1]}`,
+        `WRONG=${altered}`,
+        `NUL=x ${nul}`,
+        `BIN=${binary}`,
+        "BROKEN={{ s5:local:abc",
+        "RAW=before\0after-secret",
+        "__proto__=1",
+        "",
+      ].join("\n"),
+    });
+    const report = [
+      "WRONG (.env:2:7): the token does not open with its local key (S5_DECRYPT_LOCAL)",
+      "NUL (.env:3:7): this token's plaintext holds a NUL byte",
+      "BIN (.env:4:5): this token's plaintext is binary",
+      // One reason, one line: the variables it stopped, in file order, then process.env.
+      "BROKEN (.env:5:8), FROM_ENV (process.env): malformed token",
+      "RAW (.env:6:11): the value holds a NUL byte, which an environment variable cannot hold (S5_INPUT)",
+      "__proto__ (.env:7:1): a variable cannot be named __proto__ here (S5_INPUT_NAME)",
+    ];
+    const fromEnv = { FROM_ENV: "{{ s5:local:abc" };
+    for (const out of [
+      await project.node(["app.mjs"], fromEnv),
+      await project.node(["app.cjs"], fromEnv),
+      await project.node(["--import", "s5/preload", "app.mjs"], fromEnv),
+      await project.s5(
+        ["run", "--", process.execPath, "-e", 'console.log("APP STARTED")'],
+        fromEnv,
+      ),
+    ]) {
+      expectStopped(out);
+      for (const secret of ["before", "after-secret", altered, binary, nul]) {
+        expect(out.stderr).not.toContain(secret);
+      }
+      // The exit code is the first failure's, in file order (6: a token that does not open).
+      expect(out.code).toBe(6);
+      expect(out.stderr).toContain("7 variables could not be set:");
+      const lines = out.stderr.split("\n");
+      const at = report.map((line) => lines.findIndex((row) => row.includes(line)));
+      expect(
+        at.every((index) => index > 0),
+        out.stderr,
+      ).toBe(true);
+      expect(new Set(at).size).toBe(at.length);
+      expect(at).toEqual([...at].sort((a, b) => a - b));
+      expect(out.stderr).not.toContain("GOOD");
     }
   });
 
@@ -354,7 +416,7 @@ describe("s5/config never starts the application half-configured", () => {
       project.write({ ".env": text });
       const out = await project.node(["app.mjs"]);
       expectStopped(out);
-      expect(out.stderr).toContain(`BROKEN (.env:${line}): malformed token`);
+      expect(out.stderr).toContain(`BROKEN (.env:${line}:8): malformed token`);
     }
   });
 

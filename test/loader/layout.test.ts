@@ -69,7 +69,7 @@ describe("s5/config in a strict layout (pnpm)", () => {
     const { out, values } = await strictProject([]);
     expect(out.code).toBe(7);
     expect(out.stdout).toBe("");
-    expect(out.stderr).toContain("FIRST (.env:1), SECOND (.env:2)");
+    expect(out.stderr).toContain("FIRST (.env:1:7), SECOND (.env:2:8)");
     expect(out.stderr).toContain(
       "neither sodium-native nor the JavaScript libsodium (@noble/ciphers, @noble/hashes) can be loaded here (S5_CONFIG_SODIUM_MISSING)",
     );

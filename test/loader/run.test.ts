@@ -236,7 +236,7 @@ describe("s5 run", () => {
     );
     expect(out.code).toBe(7);
     expect(existsSync(marker)).toBe(false);
-    expect(out.stderr).toContain("DB_PASSWORD (.env:1)");
+    expect(out.stderr).toContain("DB_PASSWORD (.env:1:13)");
     expect(out.stderr).not.toContain(DB);
     expect(out.stderr).not.toContain(tokens[0]!);
   });
@@ -260,7 +260,7 @@ describe("s5 run", () => {
     ]) {
       expect(out.code).toBe(5);
       expect(out.stdout).toBe("");
-      expect(out.stderr).toContain("BIN (.env:1): this token's plaintext is binary");
+      expect(out.stderr).toContain("BIN (.env:1:5): this token's plaintext is binary");
       expect(out.stderr).toContain("| base64");
     }
   });
@@ -270,8 +270,8 @@ describe("s5 run", () => {
     const other = await localProject();
     const [nul] = await other.encrypt(["before\0after-secret"]);
     for (const [env, code, reason] of [
-      [`OK=1\nNUL=${nul}\n`, 5, "NUL (.env:2): this token's plaintext holds a NUL byte"],
-      ["OK=1\nNUL=before\0after-secret\n", 3, "NUL (.env:2) holds a NUL byte"],
+      [`OK=1\nNUL=${nul}\n`, 5, "NUL (.env:2:5): this token's plaintext holds a NUL byte"],
+      ["OK=1\nNUL=before\0after-secret\n", 3, "NUL (.env:2:11): the value holds a NUL byte"],
     ] as const) {
       other.write({ ".env": env });
       const out = await other.s5(["run", "--", process.execPath, "-e", 'console.log("RAN")']);

@@ -331,7 +331,7 @@ describeVault("s5/config with Vault transit", () => {
       expect(out.stdout).not.toContain("APP STARTED");
       expect(out.code).not.toBe(0);
       expect(out.stderr).toContain("[s5] cannot start: 55 variables could not be decrypted");
-      expect(out.stderr).toMatch(/VAR_0 \(\.env:1\), VAR_1 \(\.env:2\)/);
+      expect(out.stderr).toMatch(/VAR_0 \(\.env:1:7\), VAR_1 \(\.env:2:7\)/);
       for (const [i, value] of values.entries()) {
         expect(out.stderr).not.toContain(value);
         expect(out.stderr).not.toContain(tokens[i]!);

@@ -233,7 +233,8 @@ export function assembleValues(
   decrypted: Decrypted,
   options: ResolveOptions = {},
 ): (Uint8Array | undefined)[][] {
-  const failures: TokenFailure[] = found.flatMap((item) => item.failures);
+  const failures = options.failures ?? [];
+  for (const item of found) failures.push(...item.failures);
   const values = found.map((item) =>
     item.tokens.map((token) => {
       const result = decrypted.get(token.info.backend)?.get(token.body);
@@ -255,7 +256,9 @@ export function assembleValues(
       return undefined;
     }),
   );
-  if (failures.length > 0 && !options.keepFailed) throw new TokenFailures(failures);
+  if (failures.length > 0 && !options.keepFailed && !options.failures) {
+    throw new TokenFailures(failures);
+  }
   return values;
 }
 
@@ -272,15 +275,21 @@ export interface ResolveOptions {
    * @default true
    */
   filters?: boolean | undefined;
+  /**
+   * Collect every failure here instead of throwing (a failed token is `undefined`), for a caller
+   * that checks the values further (an environment variable cannot hold a NUL) and reports all
+   * of one run at once with {@link TokenFailures}.
+   */
+  failures?: TokenFailure[] | undefined;
 }
 
 /** The value of each token of each source (filters applied), or throws {@link TokenFailures}. */
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
-  options?: ResolveOptions & { keepFailed?: false | undefined },
+  options?: ResolveOptions & { keepFailed?: false | undefined; failures?: undefined },
 ): Promise<Uint8Array[][]>;
-/** With `keepFailed`, a token that fails is `undefined` instead of an error. */
+/** With `keepFailed` or `failures`, a token that fails is `undefined` instead of an error. */
 export async function resolveTokens(
   found: readonly FoundTokens[],
   backends: Backends,
@@ -336,22 +345,30 @@ const BINARY_IN_TEXT = new TokenError(
 
 /**
  * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails
- * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept.
+ * with its place instead of arriving as U+FFFD, and a leading byte-order mark is kept. With
+ * `failures`, they are collected there instead of thrown; a token that already failed
+ * (`undefined`) is "".
  */
-export function plaintextsAsText(values: readonly Uint8Array[], found: FoundTokens): string[] {
-  const failures: TokenFailure[] = [];
+export function plaintextsAsText(
+  values: readonly (Uint8Array | undefined)[],
+  found: FoundTokens,
+  failures?: TokenFailure[],
+): string[] {
+  const failed: TokenFailure[] = failures ?? [];
+  const before = failed.length;
   const texts = values.map((value, j) => {
+    if (value === undefined) return "";
     try {
       return utf8.decode(value);
     } catch {
-      failures.push({
+      failed.push({
         location: found.lines.locate(found.tokens[j]!.start),
         error: BINARY_IN_TEXT,
       });
       return "";
     }
   });
-  if (failures.length > 0) throw new TokenFailures(failures);
+  if (!failures && failed.length > before) throw new TokenFailures(failed);
   return texts;
 }
 

@@ -12,6 +12,7 @@ import {
   type Decrypted,
   distinctBodies,
   type FoundTokens,
+  type ResolveOptions,
   recordResults,
 } from "./render.ts";
 
@@ -32,7 +33,18 @@ export function canResolveSync(found: readonly FoundTokens[]): boolean {
 export function resolveTokensSync(
   found: readonly FoundTokens[],
   settings: Settings,
-): Uint8Array[][] {
+): Uint8Array[][];
+/** With `failures`, every failure is collected there and its token is `undefined`. */
+export function resolveTokensSync(
+  found: readonly FoundTokens[],
+  settings: Settings,
+  options: ResolveOptions,
+): (Uint8Array | undefined)[][];
+export function resolveTokensSync(
+  found: readonly FoundTokens[],
+  settings: Settings,
+  options: ResolveOptions = {},
+): (Uint8Array | undefined)[][] {
   const decrypted: Decrypted = new Map();
   for (const [name, bodies] of distinctBodies(found)) {
     if (!isSync(name)) throw new Error(`${name} tokens cannot be decrypted synchronously`);
@@ -45,5 +57,5 @@ export function resolveTokensSync(
     }
     recordResults(decrypted, name, [...bodies.keys()], outcome);
   }
-  return assembleValues(found, decrypted) as Uint8Array[][];
+  return assembleValues(found, decrypted, options);
 }

@@ -45,6 +45,8 @@ export interface SerializedFailure {
   line: number;
   column: number;
   code: string;
+  /** The exit code of this failure's class (the first failure of a report decides the process's). */
+  exitCode?: number | undefined;
   message: string;
   hint?: string | undefined;
 }
@@ -55,6 +57,8 @@ export interface SerializedError {
   message: string;
   hint?: string | undefined;
   failures?: SerializedFailure[] | undefined;
+  /** Variables that cannot be set as read (found before decrypting), reported with `failures`. */
+  inputs?: SerializedFailure[] | undefined;
   /** Only for unexpected errors, shown with the debug switch. */
   stack?: string | undefined;
 }
@@ -87,6 +91,7 @@ function serialize(error: unknown): SerializedError {
       line: location.line,
       column: location.column,
       code: cause.code,
+      exitCode: cause.exitCode,
       message: cause.message,
       hint: cause.hint,
     }));
@@ -106,8 +111,11 @@ const NUL_IN_ENVIRONMENT = new TokenError(
  * An environment variable is a C string: Node cuts `process.env` at the first NUL, and `spawn`
  * refuses it with the value in its message. So a plaintext holding one fails with its place.
  */
-function refuseNul(texts: string[][], found: ReturnType<typeof findTokens>[]): void {
-  const failures: TokenFailure[] = [];
+function refuseNul(
+  texts: string[][],
+  found: ReturnType<typeof findTokens>[],
+  failures: TokenFailure[],
+): void {
   for (const [i, list] of texts.entries()) {
     for (const [j, text] of list.entries()) {
       if (text.includes("\0")) {
@@ -116,18 +124,24 @@ function refuseNul(texts: string[][], found: ReturnType<typeof findTokens>[]): v
       }
     }
   }
-  if (failures.length > 0) throw new TokenFailures(failures);
 }
 
+/**
+ * The values with their plaintexts in place. Every failure of the run — a token that did not
+ * open (already in `failures`), a binary plaintext, a NUL — is thrown in one report, so the
+ * user fixes them all at once.
+ */
 function splice(
   request: DecryptRequest,
   found: ReturnType<typeof findTokens>[],
-  plaintexts: Uint8Array[][],
+  plaintexts: (Uint8Array | undefined)[][],
+  failures: TokenFailure[],
   steps: [string, number][],
 ): DecryptReply {
   // A binary value fails with its variable (an environment variable holds text).
-  const texts = plaintexts.map((list, i) => plaintextsAsText(list, found[i]!));
-  if (request.intoEnvironment) refuseNul(texts, found);
+  const texts = plaintexts.map((list, i) => plaintextsAsText(list, found[i]!, failures));
+  if (request.intoEnvironment) refuseNul(texts, found, failures);
+  if (failures.length > 0) throw new TokenFailures(failures);
   const values = request.items.map((item, i) =>
     spliceText(item.value, found[i]!.tokens, texts[i]!),
   );
@@ -157,9 +171,10 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
     const found = findAll(request, goToolBackendOf(settings));
     if (!canResolveSync(found)) return undefined;
     steps.push(["settings", now()]);
-    const plaintexts = resolveTokensSync(found, settings);
+    const failures: TokenFailure[] = [];
+    const plaintexts = resolveTokensSync(found, settings, { failures });
     steps.push(["decrypt", now()]);
-    return splice(request, found, plaintexts, steps);
+    return splice(request, found, plaintexts, failures, steps);
   } catch (error) {
     if (!(error instanceof S5Error)) return undefined;
     return { ok: false, error: serialize(error), steps };
@@ -174,9 +189,10 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
     backends = createBackends(settingsOf(request));
     const found = findAll(request, backends.goToolBackend);
     steps.push(["settings", now()]);
-    const plaintexts = await resolveTokens(found, backends);
+    const failures: TokenFailure[] = [];
+    const plaintexts = await resolveTokens(found, backends, { failures });
     steps.push(["decrypt", now()]);
-    return splice(request, found, plaintexts, steps);
+    return splice(request, found, plaintexts, failures, steps);
   } catch (error) {
     return { ok: false, error: serialize(error), steps };
   } finally {

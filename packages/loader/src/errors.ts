@@ -1,60 +1,96 @@
 /** The loader's one error: which variables could not be decrypted, where they come from, and why. */
 import { type ExitCodeValue, S5Error, toS5Error } from "@s5/core";
-import type { SerializedError } from "./decrypt.ts";
+import type { SerializedError, SerializedFailure } from "./decrypt.ts";
 import type { Origin } from "./files.ts";
 
 /** A variable that stopped the start, with where its value came from. Never holds the value. */
 export interface FailedVariable {
   name: string;
-  /** `.env:3`, `process.env`, or `given value` (decrypt()). */
+  /** `.env:3:12` (file, line, column), `process.env`, or `given value` (decrypt()). */
   where: string;
   code: string;
   message: string;
 }
 
-export function describeOrigin(origin: Origin | undefined, lineInValue = 1): string {
+/** `lineInValue` and `columnInValue`: where in the value (1-based), e.g. a token's place. */
+export function describeOrigin(
+  origin: Origin | undefined,
+  lineInValue = 1,
+  columnInValue = 1,
+): string {
   // No origin: a key of an object given to decrypt().
   if (!origin) return "given value";
   if (!origin.file) return "process.env";
   if (origin.line === undefined) return origin.file;
-  return `${origin.file}:${origin.line + lineInValue - 1}`;
+  const line = origin.line + lineInValue - 1;
+  if (origin.column === undefined) return `${origin.file}:${line}`;
+  // On the value's first line the value starts after `NAME=`; on a later one, at the line's start.
+  const column = lineInValue === 1 ? origin.column + columnInValue - 1 : columnInValue;
+  return `${origin.file}:${line}:${column}`;
 }
 
 const MAX_NAMES = 10;
 
+/** Report order: file by file as they were read, line by line; process.env and the rest after. */
+function sortKey(origins: ReadonlyMap<string, Origin>, files: readonly (string | undefined)[]) {
+  return (failure: SerializedFailure): [number, number, number] => {
+    const origin = origins.get(failure.name);
+    const file = origin?.file === undefined ? -1 : files.indexOf(origin.file);
+    return [
+      file === -1 ? files.length : file,
+      (origin?.line ?? 0) + failure.line,
+      failure.line === 1 ? (origin?.column ?? 0) + failure.column : failure.column,
+    ];
+  };
+}
+
 /**
- * Thrown by `config()`, `load()` and `decrypt()` when any token cannot be decrypted; nothing was
- * written to the environment. `describe()` lists the variables, grouped by reason.
+ * Thrown by `config()`, `load()` and `decrypt()` when any token cannot be decrypted, or a variable
+ * cannot be set as read; nothing was written to the environment. `describe()` lists every
+ * variable of the start, grouped by reason; the exit code is that of the first one listed (file
+ * order), as `s5 render`'s is its first failure's.
  */
 export class LoaderError extends S5Error {
   override name = "LoaderError";
   readonly variables: readonly FailedVariable[];
   readonly #hints: readonly string[];
+  readonly #general: boolean;
 
   constructor(error: SerializedError, origins: ReadonlyMap<string, Origin>) {
-    // In the order of the .env files (core sorts by name).
-    const order = [...origins.keys()];
-    const rank = (name: string) => (order.includes(name) ? order.indexOf(name) : order.length);
-    const failures = [...(error.failures ?? [])].sort((a, b) => rank(a.name) - rank(b.name));
+    const files = [...new Set([...origins.values()].map((origin) => origin.file))].filter(
+      (file) => file !== undefined,
+    );
+    const keyOf = sortKey(origins, files);
+    const keyed = [...(error.inputs ?? []), ...(error.failures ?? [])].map(
+      (failure) => [keyOf(failure), failure] as const,
+    );
+    keyed.sort(([a], [b]) => a[0] - b[0] || a[1] - b[1] || a[2] - b[2]);
+    const failures = keyed.map(([, failure]) => failure);
     const variables: FailedVariable[] = failures.map((failure) => ({
       name: failure.name,
-      where: describeOrigin(origins.get(failure.name), failure.line),
+      where: describeOrigin(origins.get(failure.name), failure.line, failure.column),
       code: failure.code,
       message: failure.message,
     }));
+    // The decryption failed as a whole (settings, an internal error): that is the cause to show.
+    const general = error.failures === undefined && error.message !== "";
     const names = new Set(variables.map((variable) => variable.name));
-    const message =
-      variables.length > 0
-        ? names.size === 1
-          ? `the variable ${[...names][0]} could not be decrypted`
-          : `${names.size} variables could not be decrypted`
-        : `the environment could not be decrypted: ${error.message}`;
-    super(error.code, error.exitCode as ExitCodeValue, message, { hint: error.hint });
+    const verb = (error.inputs ?? []).length > 0 ? "set" : "decrypted";
+    const message = general
+      ? `the environment could not be decrypted: ${error.message}`
+      : names.size === 1
+        ? `the variable ${[...names][0]} could not be ${verb}`
+        : `${names.size} variables could not be ${verb}`;
+    const first = general ? undefined : failures[0];
+    const exitCode = first?.exitCode ?? error.exitCode;
+    super(first?.code ?? error.code, exitCode as ExitCodeValue, message, {
+      hint: first?.hint ?? error.hint,
+    });
     this.variables = variables;
-    const hints = (error.failures ?? []).map((failure) => failure.hint).filter(Boolean);
-    this.#hints = [...new Set(hints.length > 0 ? hints : [error.hint])].filter(
-      (hint): hint is string => typeof hint === "string",
-    );
+    this.#general = general;
+    const hints = failures.map((failure) => failure.hint).filter(Boolean);
+    if (general || hints.length === 0) hints.unshift(error.hint);
+    this.#hints = [...new Set(hints)].filter((hint): hint is string => typeof hint === "string");
   }
 
   override describe(): string {
@@ -68,7 +104,8 @@ export class LoaderError extends S5Error {
       const more = list.length > MAX_NAMES ? `, and ${list.length - MAX_NAMES} more` : "";
       return `  ${shown.join(", ")}${more}: ${reason}`;
     });
-    const head = this.variables.length > 0 ? this.message : `${this.message} (${this.code})`;
+    const head =
+      this.variables.length > 0 && !this.#general ? this.message : `${this.message} (${this.code})`;
     const hints = this.#hints.map((hint) => `\n  hint: ${hint}`).join("");
     return `${head}${lines.length > 0 ? `:\n${lines.join("\n")}` : ""}${hints}`;
   }

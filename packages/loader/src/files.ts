@@ -1,6 +1,6 @@
 /** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
 import { relative, resolve } from "node:path";
-import { ConfigError, IoError } from "@s5/core";
+import { ConfigError, IoError, type S5Error } from "@s5/core";
 import { plantedBy } from "@s5/core/internal";
 import { parse } from "dotenv";
 
@@ -9,32 +9,44 @@ export interface Origin {
   /** The file as given (relative to `cwd` when it is inside it), or undefined for process.env. */
   file?: string | undefined;
   line?: number | undefined;
+  /** The 1-based column of the value's first character on that line (after an opening quote). */
+  column?: number | undefined;
 }
 
 export interface FileEntry {
   key: string;
   value: string;
   origin: Origin;
+  /** Why this variable cannot be set at all (a name dotenv drops); reported with the others. */
+  refused?: S5Error | undefined;
 }
 
-// `\s` as dotenv's: a byte-order mark before the first name is white space to it.
-const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]/;
+// `\s` as dotenv's: a byte-order mark before the first name is white space to it. The white
+// space after `=` is matched too: the value starts after it.
+const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*/;
 
 /**
- * The 1-based line where each key is last assigned (dotenv keeps the last assignment), in one pass.
- * A line inside a multi-line quoted value may look like an assignment; dotenv's own result says
- * which keys exist, so only those are kept.
+ * Where each key is last assigned (dotenv keeps the last assignment), in one pass: the 1-based line
+ * and the column where its value starts. A line inside a multi-line quoted value may look like an
+ * assignment; dotenv's own result says which keys exist, so only those are kept.
  */
-function linesOf(text: string, keys: ReadonlySet<string>): Map<string, number> {
-  const lines = new Map<string, number>();
+function placesOf(text: string, parsed: Map<string, FileEntry>, file: string): void {
   let number = 0;
   // Lines as dotenv counts them: it reads CR LF and a lone CR (classic Mac) as LF.
   for (const line of text.split(/\r\n?|\n/)) {
     number++;
-    const key = ASSIGNMENT.exec(line)?.[1];
-    if (key !== undefined && keys.has(key)) lines.set(key, number);
+    const match = ASSIGNMENT.exec(line);
+    const entry = match && parsed.get(match[1]!);
+    if (!entry) continue;
+    // A byte-order mark is white space to dotenv, and no column to an editor.
+    let column = match[0].length + (number === 1 && line.startsWith("\ufeff") ? 0 : 1);
+    const quote = line[match[0].length];
+    // dotenv strips a quote that the value also ends with: the value starts after it.
+    if ((quote === '"' || quote === "'" || quote === "`") && !entry.value.startsWith(quote)) {
+      column++;
+    }
+    entry.origin = { file, line: number, column };
   }
-  return lines;
 }
 
 /**
@@ -87,17 +99,19 @@ function readDefault(full: string, shown: string): string {
  * dotenv's parser collects into a plain object, where `__proto__=…` sets nothing: the variable,
  * token and all, would be missing from the environment without a word. Refused with its line.
  */
-function refuseProtoName(text: string, shown: string): void {
-  if (!text.includes("__proto__")) return;
-  const line = text.split(/\r\n?|\n/).findIndex((row) => ASSIGNMENT.exec(row)?.[1] === "__proto__");
-  if (line === -1) return;
-  throw new IoError(
-    "S5_INPUT_NAME",
-    `${shown}:${line + 1}: a variable cannot be named __proto__ here`,
-    {
+function protoEntry(text: string, shown: string): FileEntry | undefined {
+  if (!text.includes("__proto__")) return undefined;
+  const lines = text.split(/\r\n?|\n/);
+  const line = lines.findIndex((row) => ASSIGNMENT.exec(row)?.[1] === "__proto__");
+  if (line === -1) return undefined;
+  return {
+    key: "__proto__",
+    value: "",
+    origin: { file: shown, line: line + 1, column: lines[line]!.indexOf("__proto__") + 1 },
+    refused: new IoError("S5_INPUT_NAME", "a variable cannot be named __proto__ here", {
       hint: "dotenv's parser drops it without a word; rename it",
-    },
-  );
+    }),
+  };
 }
 
 /**
@@ -125,12 +139,13 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
           : undefined,
     });
   }
-  refuseProtoName(text, shown);
-  const parsed = Object.entries(parse(text));
-  const lines = linesOf(text, new Set(parsed.map(([key]) => key)));
-  return parsed.map(([key, value]) => ({
-    key,
-    value,
-    origin: { file: shown, line: lines.get(key) },
-  }));
+  const parsed = new Map<string, FileEntry>();
+  for (const [key, value] of Object.entries(parse(text))) {
+    parsed.set(key, { key, value, origin: { file: shown } });
+  }
+  placesOf(text, parsed, shown);
+  const entries = [...parsed.values()];
+  const proto = protoEntry(text, shown);
+  if (proto) entries.push(proto);
+  return entries;
 }

@@ -87,6 +87,7 @@ export function config(options: LoaderOptions = {}): LoadResult {
     }
     values = reply.values;
   }
+  if (plan.failures.length > 0) throw failure(undefined, plan);
   return finish(resolved, plan, values, began);
 }
 
@@ -131,5 +132,6 @@ export async function loadWithSecrets(
     values = reply.values;
     secrets = reply.secrets ?? [];
   }
+  if (plan.failures.length > 0) throw failure(undefined, plan);
   return { ...finish(resolved, plan, values, began), secrets };
 }

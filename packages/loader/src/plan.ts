@@ -3,12 +3,21 @@
  * variables already in the environment whose values hold tokens. Only the token-holding ones need
  * a backend; when there are none, nothing is started.
  */
-import { IoError, mayContainToken } from "@s5/core";
+import { IoError, mayContainToken, type S5Error } from "@s5/core";
 import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
-import { describeOrigin, LoaderError } from "./errors.ts";
+import { LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
+
+/** A variable that cannot be set as read, found before decrypting; reported with the tokens. */
+export interface InputFailure {
+  entry: FileEntry;
+  error: S5Error;
+  /** Where in the value (1-based), as for a token. */
+  line: number;
+  column: number;
+}
 
 export interface Plan {
   /** Every variable to write, in order, with its value as read (tokens still in it). */
@@ -17,6 +26,8 @@ export interface Plan {
   pending: FileEntry[];
   /** The files that were read. */
   files: string[];
+  /** Variables that cannot be set; the start fails, after their tokens' failures are known too. */
+  failures: InputFailure[];
 }
 
 /** Cheap first: most values do not contain `{{` at all. */
@@ -26,14 +37,32 @@ export function hasToken(value: string): boolean {
   return tokens.length > 0 || malformed.length > 0;
 }
 
+/** Line and column (1-based) of `index` in `value`. */
+function placeIn(value: string, index: number): { line: number; column: number } {
+  const before = value.slice(0, index).split("\n");
+  return { line: before.length, column: before.at(-1)!.length + 1 };
+}
+
+// Node cuts a variable at its first NUL (a C string), and `spawn` refuses it quoting the value.
+const NUL_IN_VALUE = new IoError(
+  "S5_INPUT",
+  "the value holds a NUL byte, which an environment variable cannot hold",
+  { hint: "remove it from the file; a binary value is encrypted with `| base64`" },
+);
+
 export function makePlan(options: ResolvedOptions): Plan {
   const fromFiles = new Map<string, FileEntry>();
   const files: string[] = [];
+  const failures: InputFailure[] = [];
   for (const path of options.paths) {
     const entries = readEnvFile(path, options.cwd, options.defaultPath);
     if (!entries) continue;
     files.push(path);
     for (const entry of entries) {
+      if (entry.refused) {
+        failures.push({ entry, error: entry.refused, line: 1, column: 1 });
+        continue;
+      }
       if (options.override || !fromFiles.has(entry.key)) fromFiles.set(entry.key, entry);
     }
   }
@@ -44,13 +73,12 @@ export function makePlan(options: ResolvedOptions): Plan {
     // object (`s5 run`'s copy, a `processEnv`) inherits it (dotenv's `populate` asks the same).
     const set = Object.hasOwn(env, key) && env[key] !== undefined;
     if (options.override || !set) assign.set(key, entry);
-    // Node cuts a variable at its first NUL (a C string), and `spawn` refuses it quoting the value.
     if (assign.has(key) && entry.value.includes("\0")) {
-      throw new IoError(
-        "S5_INPUT",
-        `${key} (${describeOrigin(entry.origin)}) holds a NUL byte, which an environment variable cannot hold`,
-        { hint: "remove it from the file; a binary value is encrypted with `| base64`" },
-      );
+      failures.push({
+        entry,
+        error: NUL_IN_VALUE,
+        ...placeIn(entry.value, entry.value.indexOf("\0")),
+      });
     }
   }
   // Docker, Kubernetes and `node --env-file` put values in the environment before any preload.
@@ -59,8 +87,12 @@ export function makePlan(options: ResolvedOptions): Plan {
       assign.set(key, { key, value, origin: {} });
     }
   }
-  const pending = [...assign.values()].filter((entry) => hasToken(entry.value));
-  return { assign, pending, files };
+  // A variable that fails already is not decrypted: its tokens' outcome would change nothing.
+  const failed = new Set(failures.map((failure) => failure.entry));
+  const pending = [...assign.values()].filter(
+    (entry) => !failed.has(entry) && hasToken(entry.value),
+  );
+  return { assign, pending, files, failures };
 }
 
 /**
@@ -78,8 +110,10 @@ export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pe
   } satisfies DecryptRequest;
 }
 
-export function originsOf(entries: readonly FileEntry[]): Map<string, Origin> {
-  return new Map(entries.map((entry) => [entry.key, entry.origin]));
+export function originsOf(entries: Iterable<FileEntry>): Map<string, Origin> {
+  const origins = new Map<string, Origin>();
+  for (const entry of entries) origins.set(entry.key, entry.origin);
+  return origins;
 }
 
 /** Writes the plan: only after every token succeeded, so the app never sees half of it. */
@@ -104,6 +138,24 @@ export function applyPlan(
   return parsed;
 }
 
-export function failure(error: SerializedError, plan: Plan): LoaderError {
-  return new LoaderError(error, originsOf(plan.pending));
+/**
+ * Every failure of one start in one error: the variables that cannot be set as read (a NUL,
+ * `__proto__`) with those whose tokens failed, so the user fixes them all at once.
+ * `error` is the decryption's, when it failed.
+ */
+export function failure(error: SerializedError | undefined, plan: Plan): LoaderError {
+  const inputs = plan.failures.map(({ entry, error: cause, line, column }) => ({
+    name: entry.key,
+    line,
+    column,
+    code: cause.code,
+    exitCode: cause.exitCode,
+    message: cause.message,
+    hint: cause.hint,
+  }));
+  const origins = originsOf([...plan.assign.values(), ...plan.failures.map((f) => f.entry)]);
+  return new LoaderError(
+    { ...(error ?? { code: inputs[0]!.code, exitCode: inputs[0]!.exitCode, message: "" }), inputs },
+    origins,
+  );
 }

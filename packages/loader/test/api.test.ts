@@ -67,13 +67,39 @@ describe("@s5/loader API", () => {
     expect(error).toBeInstanceOf(LoaderError);
     const failure = error as LoaderError;
     expect(failure.variables.map((variable) => [variable.name, variable.where])).toEqual([
-      ["ONE", ".env:1"],
-      ["TWO", ".env:2"],
+      ["ONE", ".env:1:5"],
+      ["TWO", ".env:2:7"],
     ]);
     expect(failure.exitCode).toBe(6);
     const text = failure.describe();
-    expect(text).toContain("2 variables could not be decrypted:\n  ONE (.env:1), TWO (.env:2): ");
+    expect(text).toContain(
+      "2 variables could not be decrypted:\n  ONE (.env:1:5), TWO (.env:2:7): ",
+    );
     expect(text).not.toContain("secret");
+    expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
+  });
+
+  it("all or nothing with every failure at once: a NUL byte in a value and a token that does not open", () => {
+    writeFileSync(join(dir, "mixed.env"), `RAW=a\0b\nONE=${tokens[0]}\nPLAIN=p\n`);
+    const target: Record<string, string | undefined> = { S5_AES_KEY: "ff".repeat(32) };
+    let error: unknown;
+    try {
+      config({ cwd: dir, path: "mixed.env", processEnv: target });
+    } catch (caught) {
+      error = caught;
+    }
+    const failure = error as LoaderError;
+    expect(failure).toBeInstanceOf(LoaderError);
+    expect(
+      failure.variables.map((variable) => [variable.name, variable.where, variable.code]),
+    ).toEqual([
+      ["RAW", "mixed.env:1:6", "S5_INPUT"],
+      ["ONE", "mixed.env:2:5", "S5_DECRYPT_AES"],
+    ]);
+    // The first failure's class decides: 3, a variable that cannot be set as read.
+    expect(failure.exitCode).toBe(3);
+    expect(failure.code).toBe("S5_INPUT");
+    expect(failure.describe()).toMatch(/^2 variables could not be set:\n/);
     expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
   });
 

@@ -23,18 +23,22 @@ describe(".env files", () => {
     );
     const entries = readEnvFile(".env", dir, false)!;
     const byKey = Object.fromEntries(entries.map((entry) => [entry.key, entry]));
-    expect(byKey.A).toMatchObject({ value: "2", origin: { file: ".env", line: 7 } });
-    expect(byKey.MULTI).toMatchObject({ value: "one\nB=not a variable\ntwo", origin: { line: 3 } });
-    expect(byKey.C?.value).toBe("$HOME");
-    expect(byKey.D).toMatchObject({ value: "single", origin: { line: 8 } });
+    expect(byKey.A).toMatchObject({ value: "2", origin: { file: ".env", line: 7, column: 3 } });
+    expect(byKey.MULTI).toMatchObject({
+      value: "one\nB=not a variable\ntwo",
+      origin: { line: 3, column: 8 },
+    });
+    expect(byKey.C).toMatchObject({ value: "$HOME", origin: { line: 6, column: 12 } });
+    expect(byKey.D).toMatchObject({ value: "single", origin: { line: 8, column: 4 } });
   });
 
   it("refuses a variable named __proto__, which dotenv's parser drops without a word", () => {
     const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
     writeFileSync(join(dir, ".env"), "A=1\r\nexport __proto__ = {{ s5:local:x }}\n");
-    expect(() => readEnvFile(".env", dir, false)).toThrow(
-      ".env:2: a variable cannot be named __proto__ here",
-    );
+    const refused = readEnvFile(".env", dir, false)!.find((entry) => entry.key === "__proto__");
+    expect(refused?.origin).toEqual({ file: ".env", line: 2, column: 8 });
+    expect(refused?.refused?.code).toBe("S5_INPUT_NAME");
+    expect(refused?.refused?.message).toBe("a variable cannot be named __proto__ here");
     // Inside another value, or as a value, it is text.
     writeFileSync(join(dir, ".env"), "A=__proto__\nB=x__proto__=y\n");
     expect(readEnvFile(".env", dir, false)!.map((entry) => entry.value)).toEqual([

@@ -346,6 +346,49 @@ describe("s5/config never starts the application half-configured", () => {
     }
   });
 
+  it("a token whose closing quote is missing stops the start with its place (S5_INPUT_QUOTE); a plain value gets a warning", async () => {
+    // dotenv kept the quote: the app started with DB_PASSWORD = '"' + the secret, without a word.
+    project.write({ "print.mjs": `${printVars(["QUOTED", "PLAIN", "LAST"])}\n` });
+    for (const quote of ['"', "'", "`"]) {
+      project.write({ ".env": `PLAIN=1\nQUOTED=${quote}${tokens[0]}\nLAST=2\n` });
+      for (const out of [
+        await project.node(["app.mjs"]),
+        await project.node(["--import", "s5/preload", "app.mjs"]),
+        await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
+      ]) {
+        expectStopped(out);
+        expect(out.code).toBe(3);
+        expect(out.stderr).toContain(
+          `QUOTED (.env:2:8): the value starts with ${quote} but does not end with one`,
+        );
+        expect(out.stderr).toContain("S5_INPUT_QUOTE");
+      }
+      // No token: what dotenv sets, with a warning naming the place and the variable.
+      project.write({ ".env": `PLAIN=1\nQUOTED=${quote}not a secret # note\nLAST=2\n` });
+      const plain = await project.node(["--import", "s5/config", "print.mjs"]);
+      expect(plain.code).toBe(0);
+      expect(JSON.parse(plain.stdout)).toEqual({
+        QUOTED: `${quote}not a secret`,
+        PLAIN: "1",
+        LAST: "2",
+      });
+      expect(plain.stderr).toBe(
+        `[s5] warning: .env:2:8: QUOTED: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
+      );
+    }
+    // Closed on a later line: a multi-line value, as dotenv reads it; closed on its line: no quote.
+    project.write({
+      ".env": `QUOTED="first\n${tokens[0]}\nlast"\nPLAIN='${tokens[1]}'\nLAST=\`x\`\n`,
+    });
+    const closed = await project.node(["--import", "s5/config", "print.mjs"]);
+    expect(closed.stderr).toBe("");
+    expect(JSON.parse(closed.stdout)).toEqual({
+      QUOTED: `first\n${DB}\nlast`,
+      PLAIN: API,
+      LAST: "x",
+    });
+  });
+
   it("every failure of one start in one report, each with file:line:col and its variable; the app does not start", async () => {
     // The user fixed the NUL, ran again, got the token failures, fixed them, then the binary one.
     await using backends = createBackends(resolveSettings({ cwd: project.dir, env: project.env }));
@@ -365,6 +408,7 @@ describe("s5/config never starts the application half-configured", () => {
         `BIN=${binary}`,
         "BROKEN={{ s5:local:abc",
         "RAW=before\0after-secret",
+        `QUOTED="${tokens[1]}`,
         "__proto__=1",
         "",
       ].join("\n"),
@@ -376,7 +420,8 @@ describe("s5/config never starts the application half-configured", () => {
       // One reason, one line: the variables it stopped, in file order, then process.env.
       "BROKEN (.env:5:8), FROM_ENV (process.env): malformed token",
       "RAW (.env:6:11): the value holds a NUL byte, which an environment variable cannot hold (S5_INPUT)",
-      "__proto__ (.env:7:1): a variable cannot be named __proto__ here (S5_INPUT_NAME)",
+      'QUOTED (.env:7:8): the value starts with " but does not end with one',
+      "__proto__ (.env:8:1): a variable cannot be named __proto__ here (S5_INPUT_NAME)",
     ];
     const fromEnv = { FROM_ENV: "{{ s5:local:abc" };
     for (const out of [
@@ -394,7 +439,7 @@ describe("s5/config never starts the application half-configured", () => {
       }
       // The exit code is the first failure's, in file order (6: a token that does not open).
       expect(out.code).toBe(6);
-      expect(out.stderr).toContain("7 variables could not be set:");
+      expect(out.stderr).toContain("8 variables could not be set:");
       const lines = out.stderr.split("\n");
       const at = report.map((line) => lines.findIndex((row) => row.includes(line)));
       expect(

@@ -17,6 +17,11 @@ export interface FileEntry {
   key: string;
   value: string;
   origin: Origin;
+  /**
+   * The quote the value opens with when dotenv kept it in the value (`PASSWORD="{{ s5:… }}`, the
+   * closing quote forgotten): the variable would arrive with a stray quote.
+   */
+  openQuote?: string | undefined;
   /** Why this variable cannot be set at all (a name dotenv drops); reported with the others. */
   refused?: S5Error | undefined;
 }
@@ -24,6 +29,15 @@ export interface FileEntry {
 // `\s` as dotenv's: a byte-order mark before the first name is white space to it. The white
 // space after `=` is matched too: the value starts after it.
 const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*/;
+
+/**
+ * dotenv strips a quote only when the value also ends with it (on this line, or a later one for a
+ * multi-line value); otherwise the quote stays in the value: `"{{ s5:… }}` arrives as `"secret`.
+ * `rest` is the line after `=`. Only asked of values that start with a quote.
+ */
+function keptQuote(rest: string, value: string): boolean {
+  return rest.startsWith(value) && !rest.startsWith(rest[0]! + value);
+}
 
 /**
  * Where each key is last assigned (dotenv keeps the last assignment), in one pass: the 1-based line
@@ -40,10 +54,14 @@ function placesOf(text: string, parsed: Map<string, FileEntry>, file: string): v
     if (!entry) continue;
     // A byte-order mark is white space to dotenv, and no column to an editor.
     let column = match[0].length + (number === 1 && line.startsWith("\ufeff") ? 0 : 1);
-    const quote = line[match[0].length];
-    // dotenv strips a quote that the value also ends with: the value starts after it.
-    if ((quote === '"' || quote === "'" || quote === "`") && !entry.value.startsWith(quote)) {
-      column++;
+    entry.openQuote = undefined;
+    const at = match[0].length;
+    const quote = line[at];
+    if (quote === '"' || quote === "'" || quote === "`") {
+      // Cheap first: a value that does not start with the quote had it stripped.
+      if (entry.value.startsWith(quote) && keptQuote(line.slice(at), entry.value)) {
+        entry.openQuote = quote;
+      } else column++;
     }
     entry.origin = { file, line: number, column };
   }

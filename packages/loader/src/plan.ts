@@ -6,7 +6,7 @@
 import { IoError, mayContainToken, type S5Error } from "@s5/core";
 import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
-import { LoaderError } from "./errors.ts";
+import { describeOrigin, LoaderError } from "./errors.ts";
 import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
 
@@ -50,10 +50,35 @@ const NUL_IN_VALUE = new IoError(
   { hint: "remove it from the file; a binary value is encrypted with `| base64`" },
 );
 
+function quoteError(quote: string): IoError {
+  return new IoError(
+    "S5_INPUT_QUOTE",
+    `the value starts with ${quote} but does not end with one: dotenv keeps the quote, and the secret would arrive with it`,
+    { hint: `close the quote: ${quote} at the end of the value` },
+  );
+}
+
+/**
+ * A value that opens a quote dotenv kept (its closing quote forgotten). With a token, the secret
+ * would arrive with a stray quote: a failure. Without one it is what dotenv itself would set, so
+ * `s5/config` sets it too (it replaces `dotenv/config`), with a warning naming the place.
+ */
+function checkQuote(entry: FileEntry, assigned: boolean, failures: InputFailure[]): void {
+  const quote = entry.openQuote!;
+  if (assigned && hasToken(entry.value)) {
+    failures.push({ entry, error: quoteError(quote), line: 1, column: 1 });
+    return;
+  }
+  process.stderr.write(
+    `[s5] warning: ${describeOrigin(entry.origin)}: ${entry.key}: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
+  );
+}
+
 export function makePlan(options: ResolvedOptions): Plan {
   const fromFiles = new Map<string, FileEntry>();
   const files: string[] = [];
   const failures: InputFailure[] = [];
+  const quoted: FileEntry[] = [];
   for (const path of options.paths) {
     const entries = readEnvFile(path, options.cwd, options.defaultPath);
     if (!entries) continue;
@@ -63,6 +88,7 @@ export function makePlan(options: ResolvedOptions): Plan {
         failures.push({ entry, error: entry.refused, line: 1, column: 1 });
         continue;
       }
+      if (entry.openQuote) quoted.push(entry);
       if (options.override || !fromFiles.has(entry.key)) fromFiles.set(entry.key, entry);
     }
   }
@@ -81,6 +107,7 @@ export function makePlan(options: ResolvedOptions): Plan {
       });
     }
   }
+  for (const entry of quoted) checkQuote(entry, assign.get(entry.key) === entry, failures);
   // Docker, Kubernetes and `node --env-file` put values in the environment before any preload.
   for (const [key, value] of Object.entries(env)) {
     if (value !== undefined && !assign.has(key) && hasToken(value)) {
@@ -139,8 +166,8 @@ export function applyPlan(
 }
 
 /**
- * Every failure of one start in one error: the variables that cannot be set as read (a NUL,
- * `__proto__`) with those whose tokens failed, so the user fixes them all at once.
+ * Every failure of one start in one error: the variables that cannot be set as read (NUL, a kept
+ * quote, `__proto__`) with those whose tokens failed, so the user fixes them all at once.
  * `error` is the decryption's, when it failed.
  */
 export function failure(error: SerializedError | undefined, plan: Plan): LoaderError {

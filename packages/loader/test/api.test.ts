@@ -79,8 +79,11 @@ describe("@s5/loader API", () => {
     expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
   });
 
-  it("all or nothing with every failure at once: a NUL byte in a value and a token that does not open", () => {
-    writeFileSync(join(dir, "mixed.env"), `RAW=a\0b\nONE=${tokens[0]}\nPLAIN=p\n`);
+  it("all or nothing with every failure at once: a variable that cannot be set as read and a token that does not open", () => {
+    writeFileSync(
+      join(dir, "mixed.env"),
+      `QUOTED="${tokens[0]}\nRAW=a\0b\nONE=${tokens[0]}\nPLAIN=p\n`,
+    );
     const target: Record<string, string | undefined> = { S5_AES_KEY: "ff".repeat(32) };
     let error: unknown;
     try {
@@ -93,13 +96,14 @@ describe("@s5/loader API", () => {
     expect(
       failure.variables.map((variable) => [variable.name, variable.where, variable.code]),
     ).toEqual([
-      ["RAW", "mixed.env:1:6", "S5_INPUT"],
-      ["ONE", "mixed.env:2:5", "S5_DECRYPT_AES"],
+      ["QUOTED", "mixed.env:1:8", "S5_INPUT_QUOTE"],
+      ["RAW", "mixed.env:2:6", "S5_INPUT"],
+      ["ONE", "mixed.env:3:5", "S5_DECRYPT_AES"],
     ]);
     // The first failure's class decides: 3, a variable that cannot be set as read.
     expect(failure.exitCode).toBe(3);
-    expect(failure.code).toBe("S5_INPUT");
-    expect(failure.describe()).toMatch(/^2 variables could not be set:\n/);
+    expect(failure.code).toBe("S5_INPUT_QUOTE");
+    expect(failure.describe()).toMatch(/^3 variables could not be set:\n/);
     expect(Object.keys(target)).toEqual(["S5_AES_KEY"]);
   });
 

@@ -28,8 +28,47 @@ describe(".env files", () => {
       value: "one\nB=not a variable\ntwo",
       origin: { line: 3, column: 8 },
     });
+    expect(byKey.MULTI?.openQuote).toBeUndefined();
     expect(byKey.C).toMatchObject({ value: "$HOME", origin: { line: 6, column: 12 } });
     expect(byKey.D).toMatchObject({ value: "single", origin: { line: 8, column: 4 } });
+  });
+
+  it("marks a value whose opening quote dotenv kept (not closed), and only such a value", () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-loader-files-"));
+    const lines = {
+      DOUBLE: 'DOUBLE="{{ s5:local:x }}',
+      SINGLE: "SINGLE = '{{ s5:local:x }} # comment",
+      BACK: "BACK=`abc",
+      TRAILING: 'TRAILING="abc" def',
+      ALONE: 'ALONE="',
+      CLOSED: 'CLOSED="abc" # comment',
+      INNER: "INNER='\"abc\"'",
+      DOUBLED: 'DOUBLED=""x""',
+      THREE: 'THREE="""',
+      MULTI: 'MULTI="one',
+      END: 'two"',
+    };
+    writeFileSync(join(dir, ".env"), Object.values(lines).join("\n"));
+    const entries = readEnvFile(".env", dir, false)!;
+    const kept = Object.fromEntries(entries.map((entry) => [entry.key, entry.openQuote]));
+    expect(kept).toEqual({
+      DOUBLE: '"',
+      SINGLE: "'",
+      BACK: "`",
+      TRAILING: '"',
+      ALONE: '"',
+      CLOSED: undefined,
+      INNER: undefined,
+      DOUBLED: undefined,
+      THREE: undefined,
+      MULTI: undefined,
+    });
+    // The place is the quote's, where the value (quote and all) starts.
+    expect(entries.find((entry) => entry.key === "SINGLE")?.origin).toEqual({
+      file: ".env",
+      line: 2,
+      column: 10,
+    });
   });
 
   it("refuses a variable named __proto__, which dotenv's parser drops without a word", () => {

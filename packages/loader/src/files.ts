@@ -17,6 +17,8 @@ export interface FileEntry {
   key: string;
   value: string;
   origin: Origin;
+  /** The file's text, to work out the value's column when a failure is reported (not before). */
+  text?: string | undefined;
   /**
    * The quote the value opens with when dotenv kept it in the value (`PASSWORD="{{ s5:… }}`, the
    * closing quote forgotten): the variable would arrive with a stray quote.
@@ -29,42 +31,68 @@ export interface FileEntry {
 // `\s` as dotenv's: a byte-order mark before the first name is white space to it. The white
 // space after `=` is matched too: the value starts after it.
 const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*/;
+// Lines as dotenv counts them: it reads CR LF and a lone CR (classic Mac) as LF.
+const LINE_END = /\r\n?|\n/;
+
+/**
+ * The 1-based line where each key is last assigned (dotenv keeps the last assignment), in one
+ * pass. A line inside a multi-line quoted value may look like an assignment; dotenv's own result
+ * says which keys exist, so only those are kept. Nothing more per line: this runs at every start,
+ * and working out each value's column and quote here cost ~3 M instructions (callgrind, a 50-line
+ * `.env`); columns are needed only for a report.
+ */
+function placeLines(text: string, parsed: Map<string, FileEntry>, file: string): void {
+  let number = 0;
+  for (const line of text.split(LINE_END)) {
+    number++;
+    const key = ASSIGNMENT.exec(line)?.[1];
+    const entry = key === undefined ? undefined : parsed.get(key);
+    if (entry) entry.origin = { file, line: number };
+  }
+}
+
+/** `NAME=` and the white space after it, on the line where `entry` is assigned. */
+function assignmentOf(entry: FileEntry): { row: string; at: number } | undefined {
+  const { line } = entry.origin;
+  if (entry.text === undefined || line === undefined) return undefined;
+  const row = entry.text.split(LINE_END)[line - 1] ?? "";
+  const match = ASSIGNMENT.exec(row);
+  return match ? { row, at: match[0].length } : undefined;
+}
 
 /**
  * dotenv strips a quote only when the value also ends with it (on this line, or a later one for a
  * multi-line value); otherwise the quote stays in the value: `"{{ s5:… }}` arrives as `"secret`.
- * `rest` is the line after `=`. Only asked of values that start with a quote.
+ * Asked only of values that start with a quote.
  */
-function keptQuote(rest: string, value: string): boolean {
-  return rest.startsWith(value) && !rest.startsWith(rest[0]! + value);
+function markKeptQuote(entry: FileEntry): void {
+  const found = assignmentOf(entry);
+  if (!found) return;
+  const rest = found.row.slice(found.at);
+  const quote = rest[0]!;
+  if (
+    quote === entry.value[0] &&
+    rest.startsWith(entry.value) &&
+    !rest.startsWith(quote + entry.value)
+  ) {
+    entry.openQuote = quote;
+  }
 }
 
 /**
- * Where each key is last assigned (dotenv keeps the last assignment), in one pass: the 1-based line
- * and the column where its value starts. A line inside a multi-line quoted value may look like an
- * assignment; dotenv's own result says which keys exist, so only those are kept.
+ * The 1-based column where the value starts on its line: after `NAME=`, white space and a quote
+ * dotenv stripped (a kept one is part of the value). Worked out only for a report.
  */
-function placesOf(text: string, parsed: Map<string, FileEntry>, file: string): void {
-  let number = 0;
-  // Lines as dotenv counts them: it reads CR LF and a lone CR (classic Mac) as LF.
-  for (const line of text.split(/\r\n?|\n/)) {
-    number++;
-    const match = ASSIGNMENT.exec(line);
-    const entry = match && parsed.get(match[1]!);
-    if (!entry) continue;
-    // A byte-order mark is white space to dotenv, and no column to an editor.
-    let column = match[0].length + (number === 1 && line.startsWith("\ufeff") ? 0 : 1);
-    entry.openQuote = undefined;
-    const at = match[0].length;
-    const quote = line[at];
-    if (quote === '"' || quote === "'" || quote === "`") {
-      // Cheap first: a value that does not start with the quote had it stripped.
-      if (entry.value.startsWith(quote) && keptQuote(line.slice(at), entry.value)) {
-        entry.openQuote = quote;
-      } else column++;
-    }
-    entry.origin = { file, line: number, column };
-  }
+export function columnOf(entry: FileEntry): number | undefined {
+  if (entry.origin.column !== undefined) return entry.origin.column;
+  const found = assignmentOf(entry);
+  if (!found) return undefined;
+  const { row, at } = found;
+  // A byte-order mark is white space to dotenv, and no column to an editor.
+  const bom = entry.origin.line === 1 && row.startsWith("\ufeff") ? 1 : 0;
+  const quote = row[at];
+  const stripped = (quote === '"' || quote === "'" || quote === "`") && !entry.openQuote;
+  return at + 1 - bom + (stripped ? 1 : 0);
 }
 
 /**
@@ -119,7 +147,7 @@ function readDefault(full: string, shown: string): string {
  */
 function protoEntry(text: string, shown: string): FileEntry | undefined {
   if (!text.includes("__proto__")) return undefined;
-  const lines = text.split(/\r\n?|\n/);
+  const lines = text.split(LINE_END);
   const line = lines.findIndex((row) => ASSIGNMENT.exec(row)?.[1] === "__proto__");
   if (line === -1) return undefined;
   return {
@@ -158,10 +186,16 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
     });
   }
   const parsed = new Map<string, FileEntry>();
+  const quoted: FileEntry[] = [];
   for (const [key, value] of Object.entries(parse(text))) {
-    parsed.set(key, { key, value, origin: { file: shown } });
+    const entry: FileEntry = { key, value, origin: { file: shown }, text };
+    parsed.set(key, entry);
+    // Cheap first: a value dotenv stripped a quote from rarely starts with one.
+    const first = value.charCodeAt(0);
+    if (first === 34 || first === 39 || first === 96) quoted.push(entry);
   }
-  placesOf(text, parsed, shown);
+  placeLines(text, parsed, shown);
+  for (const entry of quoted) markKeptQuote(entry);
   const entries = [...parsed.values()];
   const proto = protoEntry(text, shown);
   if (proto) entries.push(proto);

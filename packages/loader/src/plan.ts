@@ -7,7 +7,7 @@ import { IoError, mayContainToken, type S5Error } from "@s5/core";
 import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { describeOrigin, LoaderError } from "./errors.ts";
-import { type FileEntry, type Origin, readEnvFile } from "./files.ts";
+import { columnOf, type FileEntry, type Origin, readEnvFile } from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
 
 /** A variable that cannot be set as read, found before decrypting; reported with the tokens. */
@@ -70,7 +70,7 @@ function checkQuote(entry: FileEntry, assigned: boolean, failures: InputFailure[
     return;
   }
   process.stderr.write(
-    `[s5] warning: ${describeOrigin(entry.origin)}: ${entry.key}: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
+    `[s5] warning: ${describeOrigin({ ...entry.origin, column: columnOf(entry) })}: ${entry.key}: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
   );
 }
 
@@ -137,9 +137,10 @@ export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pe
   } satisfies DecryptRequest;
 }
 
+/** Where each variable comes from, columns included (worked out here: a report is being made). */
 export function originsOf(entries: Iterable<FileEntry>): Map<string, Origin> {
   const origins = new Map<string, Origin>();
-  for (const entry of entries) origins.set(entry.key, entry.origin);
+  for (const entry of entries) origins.set(entry.key, { ...entry.origin, column: columnOf(entry) });
   return origins;
 }
 

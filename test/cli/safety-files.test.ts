@@ -12,6 +12,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  renameSync,
   rmSync,
   statSync,
   symlinkSync,
@@ -192,7 +193,8 @@ describe("temporary files", () => {
     writeFileSync(join(box.dir, "big.txt"), `${"z".repeat(1 << 20)}${token}\n`.repeat(96));
     writeFileSync(join(box.dir, "out.txt"), "before\n");
     chmodSync(join(box.dir, "out.txt"), 0o644);
-    // Ctrl-C, kill, a closed terminal, Ctrl-\, and the signals of timers and scripts.
+    // Ctrl-C, kill, a closed terminal, Ctrl-\, the signals of timers and scripts, and of CPU
+    // limits (ulimit -t, a virtual timer): every one the README lists.
     for (const signal of [
       "SIGINT",
       "SIGTERM",
@@ -200,6 +202,8 @@ describe("temporary files", () => {
       "SIGQUIT",
       "SIGUSR2",
       "SIGALRM",
+      "SIGVTALRM",
+      "SIGXCPU",
     ] as const) {
       const result = await signalDuringWrite(
         box.dir,
@@ -361,6 +365,46 @@ describe("plaintext and other users", () => {
       symlinkSync(join(box.dir, "out.yml"), join(box.dir, "own-link.yml"));
       expect((await box.s5(["render", "a.yml", "-o", "own-link.yml"], { env })).code).toBe(0);
       expect(readFileSync(join(box.dir, "out.yml"), "utf8")).toBe("a: link-secret\n");
+    },
+  );
+
+  const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+  it.runIf(isRoot && hasStrace)(
+    "a FIFO swapped for another user's between the check and the open is refused",
+    async () => {
+      const { box, cipher } = await aesBox();
+      writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("swapped-fifo-secret")}\n`);
+      const shared = join(box.dir, "shared");
+      mkdirSync(shared);
+      chmodSync(shared, 0o1777);
+      // Yours and private when s5 looks at it; Mallory's (uid 65534) when s5 opens it.
+      const target = join(shared, "out.fifo");
+      const theirs = join(shared, "theirs.fifo");
+      expect(spawnSync("mkfifo", ["-m", "600", target]).status).toBe(0);
+      expect(spawnSync("mkfifo", ["-m", "622", theirs]).status).toBe(0);
+      chownSync(theirs, 65534, 65534);
+      // strace holds s5's open of that path (-P: only calls on it) for 1.5 s and logs it on entry.
+      const log = join(box.dir, "..", "strace.log");
+      const traced = spawn(
+        "strace",
+        ["-f", "-qq", "-o", log, "-P", target, "-e", "trace=openat", "-e"]
+          .concat(["inject=openat:delay_enter=1500000", process.execPath, S5_BIN])
+          .concat(["render", "a.yml", "-o", target]),
+        { cwd: box.dir, env: { ...process.env, ...env }, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      traced.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const ended = new Promise<number | null>((resolve) => traced.on("close", resolve));
+      const opening = () => existsSync(log) && readFileSync(log, "utf8").includes("openat(");
+      while (!opening()) await new Promise((resolve) => setTimeout(resolve, 10));
+      // s5 checked its own FIFO and is opening the name: Mallory renames hers over it, and reads.
+      renameSync(theirs, target);
+      const reader = spawnSync("cat", [target], { encoding: "utf8", timeout: 20_000 });
+      expect(await ended).toBe(4);
+      expect(stderr).toContain("belongs to another user (uid 65534)");
+      expect(reader.stdout).toBe("");
     },
   );
 

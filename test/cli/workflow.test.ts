@@ -789,6 +789,16 @@ describe("s5 ls and s5 check", () => {
     expect(result.stdout.toString()).toBe(
       ".values.yml.s5-0123456789ab:1:1: a temporary file that an s5 ended by SIGKILL or a power loss left: it may hold plaintext; remove it, never commit it (S5_CHECK_LEFTOVER)\n",
     );
+    // In a pre-commit hook (`s5 check --no-decrypt --staged`): `git add -A` staged it.
+    const git = (...args: string[]) =>
+      spawnSync("git", args, { cwd: box.dir, env: { ...box.env, GIT_CONFIG_NOSYSTEM: "1" } });
+    expect(git("init", "-q").status).toBe(0);
+    expect(git("add", "-A").status).toBe(0);
+    const staged = await box.s5(["check", "--no-decrypt", "--staged"]);
+    expect(staged.code).toBe(10);
+    expect(staged.stdout.toString()).toContain(
+      ".values.yml.s5-0123456789ab:1:1: a temporary file that an s5 ended by SIGKILL",
+    );
   });
 
   it("checks each file with the keys of its own project: a monorepo of several passes", async () => {

@@ -498,6 +498,22 @@ describe("other descriptors, names and modes", () => {
       expect(result.stderr).not.toContain("fd-secret");
       expect(readFileSync(out, "utf8")).toContain("fd-secret");
     }
+    // Another descriptor (`-o /dev/fd/3 3>out.yml`): the same warning, naming it.
+    writeFileSync(out, "");
+    chmodSync(out, 0o644);
+    const fd3 = openSync(out, "w");
+    const third = spawnSync(process.execPath, [S5_BIN, "render", "a.yml", "-o", "/dev/fd/3"], {
+      cwd: box.dir,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", "ignore", "pipe", fd3],
+      encoding: "utf8",
+    });
+    closeSync(fd3);
+    expect(third.status).toBe(0);
+    expect(third.stderr).toContain(
+      "s5: warning: /dev/fd/3 is a file that group or others may read (mode 0644)",
+    );
+    expect(readFileSync(out, "utf8")).toBe("a: fd-secret\n");
     const piped = await box.s5(["render", "a.yml"], { env });
     expect(piped.stderr).toBe("");
   });

@@ -587,6 +587,19 @@ describe("project key integrity", () => {
     mkdirSync(join(home.dir, "code"));
     await home.s5(["init", "--name", "me", "--dir", "code"]);
     expect((await home.s5(["cipher", "x"], { cwd: join(home.dir, "code") })).code).toBe(0);
+    // Outside git too, a .s5.json made a link to a list that replaced every key is no first use:
+    // the path it is found at is known (no key in common, no repository to compare).
+    const plain = sandbox();
+    await plain.s5(["init", "--name", "alice"]);
+    const { config: replaced } = await appendMallorysKey(plain, true);
+    mkdirSync(join(plain.dir, "config"));
+    writeFileSync(join(plain.dir, "config", "s5.json"), JSON.stringify(replaced, null, 2));
+    rmSync(join(plain.dir, ".s5.json"));
+    symlinkSync("config/s5.json", join(plain.dir, ".s5.json"));
+    const relinked = await plain.s5(["cipher", "x"]);
+    expect(relinked.code).toBe(7);
+    expect(relinked.stderr).toContain("S5_KEY_LOCAL_UNTRUSTED");
+    expect(relinked.stdout.length).toBe(0);
   });
 
   it("a key list put back from before a rotation is refused: the retired key stays retired", async () => {
@@ -842,6 +855,21 @@ describe("project key integrity", () => {
       expect(known.projects[realpathSync(join(dir, ".s5.json"))], dir).toHaveLength(1);
     }
     expect(existsSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json.lock"))).toBe(false);
+  });
+
+  it("a lock another s5 holds keeps this one off the record: it waits, then says so", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const record = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    const before = readFileSync(record, "utf8");
+    // Another s5 took the lock a moment ago and is writing the record: this one must not.
+    writeFileSync(`${record}.lock`, "another-s5");
+    mkdirSync(join(alice.dir, "p2"));
+    const held = await alice.s5(["init", "--dir", "p2"]);
+    expect(held.code).toBe(7);
+    expect(held.stderr).toContain(`cannot write ${record}: ${record}.lock is held`);
+    expect(readFileSync(record, "utf8")).toBe(before);
+    expect(readFileSync(`${record}.lock`, "utf8")).toBe("another-s5");
   });
 
   it("a lock from the future is stale; a rotation that cannot be recorded says so and how to go on", async () => {

@@ -95,6 +95,14 @@ describe("identity and private key files", () => {
     expect(shared.stderr).toContain("S5_KEY_FILE_MODE");
     expect(shared.stderr).toContain(`chmod 600 ${identity}`);
     expect(shared.stdout.length).toBe(0);
+    // Writable by group or others, unreadable by them: they could put their own key in it.
+    for (const writable of [0o620, 0o602]) {
+      chmodSync(identity, writable);
+      const swappable = await box.s5(["render", "a.env"]);
+      expect(swappable.code, writable.toString(8)).toBe(7);
+      expect(swappable.stderr).toContain(`(mode 0${writable.toString(8)})`);
+      expect(swappable.stdout.length).toBe(0);
+    }
 
     const keyFile = join(box.dir, "..", "ci.key");
     writeFileSync(keyFile, readFileSync(identity));
@@ -977,11 +985,19 @@ describe("project key integrity", () => {
     expect(file.stderr).toContain("S5_KEY_KNOWN_MODE");
     expect(file.stderr).toContain(`chmod 600 ${known}`);
     expect(file.stdout.length).toBe(0);
+    // Writable by the group alone is no better: any member could add their key.
+    chmodSync(known, 0o620);
+    const group = await alice.s5(["cipher", "x"]);
+    expect(group.code).toBe(7);
+    expect(group.stderr).toContain("S5_KEY_KNOWN_MODE");
+    expect(group.stdout.length).toBe(0);
     chmodSync(known, 0o600);
-    chmodSync(dir, 0o777);
-    const folder = await alice.s5(["cipher", "x"]);
-    expect(folder.code).toBe(7);
-    expect(folder.stderr).toContain(`chmod 700 ${dir}`);
+    for (const open of [0o777, 0o770]) {
+      chmodSync(dir, open);
+      const folder = await alice.s5(["cipher", "x"]);
+      expect(folder.code, open.toString(8)).toBe(7);
+      expect(folder.stderr).toContain(`chmod 700 ${dir}`);
+    }
     chmodSync(dir, 0o700);
     expect((await alice.s5(["cipher", "x"])).code).toBe(0);
     expect(readFileSync(known, "utf8")).toBe(before);

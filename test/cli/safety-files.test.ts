@@ -498,6 +498,21 @@ describe("other descriptors, names and modes", () => {
       expect(result.stderr).not.toContain("fd-secret");
       expect(readFileSync(out, "utf8")).toContain("fd-secret");
     }
+    // Readable by the group alone (umask 027): the same warning.
+    writeFileSync(out, "");
+    chmodSync(out, 0o640);
+    const groupFd = openSync(out, "w");
+    const grouped = spawnSync(process.execPath, [S5_BIN, "render", "a.yml"], {
+      cwd: box.dir,
+      env: { ...process.env, ...env },
+      stdio: ["ignore", groupFd, "pipe"],
+      encoding: "utf8",
+    });
+    closeSync(groupFd);
+    expect(grouped.status).toBe(0);
+    expect(grouped.stderr).toContain(
+      "s5: warning: stdout is a file that group or others may read (mode 0640)",
+    );
     // Another descriptor (`-o /dev/fd/3 3>out.yml`): the same warning, naming it.
     writeFileSync(out, "");
     chmodSync(out, 0o644);
@@ -528,6 +543,20 @@ describe("other descriptors, names and modes", () => {
     expect(result.stderr).toContain("p is a FIFO that group or others may read (mode 0644)");
     expect(result.stderr).toContain("S5_OUTPUT_MODE");
     expect(result.stderr).toContain("mkfifo -m 600");
+    // Readable by the group alone: every member of it gets the plaintext.
+    const group = join(box.dir, "g");
+    expect(spawnSync("mkfifo", ["-m", "640", group]).status).toBe(0);
+    // A member of the group already reading it.
+    const reader = spawn("cat", [group]);
+    let read = "";
+    reader.stdout.on("data", (chunk: Buffer) => {
+      read += chunk.toString();
+    });
+    const grouped = await box.s5(["render", "a.yml", "-o", "g"], { env });
+    reader.kill();
+    expect(grouped.code).toBe(4);
+    expect(grouped.stderr).toContain("g is a FIFO that group or others may read (mode 0640)");
+    expect(read).toBe("");
   });
 
   it("a new file follows the umask; a name of 250 bytes can be written", async () => {

@@ -60,6 +60,14 @@ describe("files holding plaintext are never readable by group or others", () => 
     expect(fresh.code).toBe(0);
     expect(mode(join(box.dir, "new.yml"))).toBe(0o600);
     expect(fresh.stderr).toBe("");
+
+    // Readable by the group alone (umask 027): narrowed, and said so, too.
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
+    chmodSync(join(box.dir, "a.yml"), 0o640);
+    const grouped = await box.s5(["render", "-i", "a.yml"], { env });
+    expect(grouped.code).toBe(0);
+    expect(mode(join(box.dir, "a.yml"))).toBe(0o600);
+    expect(grouped.stderr).toContain("a.yml (was 0640)");
   });
 
   it("render -i of many 0644 files narrows them all and names the first ten in one line", async () => {

@@ -46,6 +46,12 @@ describe.skipIf(process.platform === "win32")("the compile cache", () => {
     await render(box, { XDG_CACHE_HOME: shared });
     // (s5/ itself is this user's and private enough: the CLI's engine keeps its own cache there.)
     expect(filesUnder(join(shared, "s5", "node-compile-cache"))).toEqual([]);
+    // Writable by the group alone: any member could plant compiled code.
+    const team = join(box.dir, "team");
+    mkdirSync(join(team, "s5", "node-compile-cache"), { recursive: true });
+    chmodSync(join(team, "s5", "node-compile-cache"), 0o770);
+    await render(box, { XDG_CACHE_HOME: team });
+    expect(filesUnder(join(team, "s5", "node-compile-cache"))).toEqual([]);
 
     const linked = join(box.dir, "linked");
     const elsewhere = join(box.dir, "elsewhere");

@@ -158,9 +158,14 @@ describeVault("s5/config with Vault transit", () => {
     const shared = mkdtempSync(join(tmpdir(), "s5-loader-shared-"));
     mkdirSync(join(shared, "s5", "code-cache"), { recursive: true });
     chmodSync(join(shared, "s5", "code-cache"), 0o777);
+    // Writable by the group alone: any member could plant compiled code, which runs as you.
+    const team = mkdtempSync(join(tmpdir(), "s5-loader-team-"));
+    mkdirSync(join(team, "s5", "code-cache"), { recursive: true });
+    chmodSync(join(team, "s5", "code-cache"), 0o770);
     const disabled = mkdtempSync(join(tmpdir(), "s5-loader-disabled-"));
     const cases: Record<string, string>[] = [
       { XDG_CACHE_HOME: shared },
+      { XDG_CACHE_HOME: team },
       { XDG_CACHE_HOME: disabled, NODE_DISABLE_COMPILE_CACHE: "1" },
     ];
     for (const extra of cases) {
@@ -169,6 +174,8 @@ describeVault("s5/config with Vault transit", () => {
       expect(JSON.parse(out.stdout)).toEqual(expected());
     }
     expect(readdirSync(join(shared, "s5", "code-cache"))).toEqual([]);
+    expect(readdirSync(join(team, "s5", "code-cache"))).toEqual([]);
+    rmSync(team, { recursive: true, force: true });
     expect(readdirSync(disabled)).toEqual([]);
   });
 

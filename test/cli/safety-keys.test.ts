@@ -381,6 +381,24 @@ describe("project key integrity", () => {
     }
   });
 
+  it("a rotation on a machine with no record refuses a key appended after your spoiled entry (tampered)", async () => {
+    const alice = sandbox();
+    await alice.s5(["init", "--name", "alice"]);
+    // Mallory appends a key sealed to Alice and to herself (valid proofs: she holds it), and
+    // spoils Alice's sealed key on the key before it, so that the link between them goes unchecked.
+    const { config } = await appendMallorysKey(alice);
+    const entry = config.local.keys[0].recipients[0];
+    entry.sealedKey = `${entry.sealedKey.slice(0, 8)}${entry.sealedKey[8] === "A" ? "B" : "A"}${entry.sealedKey.slice(9)}`;
+    writeProject(alice.dir, config);
+    const before = readFileSync(join(alice.dir, ".s5.json"), "utf8");
+    // A fresh home (CI, a new laptop): no record of known keys to fall back on.
+    const fresh = { S5_KNOWN_KEYS_FILE: join(alice.dir, "..", "fresh-known.json") };
+    const rotate = await alice.s5(["keys", "rotate"], { env: fresh });
+    expect(rotate.code).toBe(7);
+    expect(rotate.stderr).toContain("S5_KEY_LOCAL_TAMPERED");
+    expect(readFileSync(join(alice.dir, ".s5.json"), "utf8")).toBe(before);
+  });
+
   it("your own sealed key altered on the key that encrypts: tampered for render, cipher and rotate", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

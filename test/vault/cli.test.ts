@@ -1,8 +1,9 @@
 // The `vault` backend through the built CLI against a real OpenBao server.
 import { spawn } from "node:child_process";
-import { appendFileSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { appendFileSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
+import { lockDirectory } from "../cli/files.ts";
 import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
@@ -186,6 +187,28 @@ describeVault("vault backend (CLI)", () => {
     expect(rendered.code).toBe(0);
     expect(rendered.stdout).toBe(values.map((value, i) => `v${i}: ${value}`).join("\n"));
   }, 120_000);
+
+  it("rewrap -i of several files changes none of them when one cannot be written", async () => {
+    const { mount: m, key: k } = await newMount("all");
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const token = (await s5(["cipher", "vault", "alpha"], { env: e })).stdout;
+    const dir = tempDir();
+    writeFileSync(join(dir, "a.yml"), `a: ${token}\n`);
+    mkdirSync(join(dir, "ro"));
+    writeFileSync(join(dir, "ro", "b.yml"), `b: ${token}\n`);
+    // Both files have a token to move to version 2; the second file's directory takes no file.
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    const unlock = lockDirectory(join(dir, "ro"));
+    try {
+      const rewrap = await s5(["rewrap", "-i", "a.yml", "ro/b.yml"], { env: e, cwd: dir });
+      expect(rewrap.code).toBe(4);
+      expect(rewrap.stderr).toContain("nothing was changed");
+    } finally {
+      unlock();
+    }
+    expect(readFileSync(join(dir, "a.yml"), "utf8")).toBe(`a: ${token}\n`);
+    expect(readdirSync(dir).sort()).toEqual(["a.yml", "ro"]);
+  });
 
   it("rotates: rewrap moves tokens to the newest version, then min_decryption_version", async () => {
     const { mount: m, key: k } = await newMount("rot");

@@ -564,6 +564,12 @@ describe("project key integrity", () => {
       expect(refused.code, name).toBe(7);
       expect(refused.stderr).toContain("S5_KEY_LOCAL_MISMATCH");
       expect(refused.stdout.length).toBe(0);
+      // A rotation checks the whole list too, also on a machine with no record of known keys.
+      const fresh = join(alice.dir, "..", `fresh-${name.replaceAll(" ", "-")}.json`);
+      const rotate = await alice.s5(["keys", "rotate"], { env: { S5_KNOWN_KEYS_FILE: fresh } });
+      expect(rotate.code, name).toBe(7);
+      expect(rotate.stderr).toContain("S5_KEY_LOCAL_MISMATCH");
+      expect(readProject(alice.dir).local.keys).toHaveLength(3);
     }
     const known = JSON.parse(
       readFileSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json"), "utf8"),

@@ -39,6 +39,13 @@ describeVault("vault safety", () => {
     );
     expect(shared.stderr).toContain(`chmod 600 ${tokenFile}`);
     expect(shared.stderr).not.toContain(admin.token);
+    // Readable by the group alone: every member of it can use the token.
+    chmodSync(tokenFile, 0o640);
+    const group = await s5(["cipher", "vault", "-k", key, "v"], { env });
+    expect(group.code).toBe(0);
+    expect(group.stderr).toContain(
+      `s5: warning: ${tokenFile} is readable by group or others (mode 0640)`,
+    );
 
     chmodSync(tokenFile, 0o600);
     const quiet = await s5(["cipher", "vault", "-k", key, "v"], { env });

@@ -35,6 +35,23 @@ async function aesBox() {
   return { box, cipher };
 }
 
+/**
+ * Someone reading `fifo` (its other owner, a member of its group): returns what they got, once
+ * stopped. With a reader there, an s5 that wrongly writes finishes (and shows the plaintext given
+ * away) instead of waiting for a reader for ever.
+ */
+function readFifo(fifo: string): () => string {
+  const reader = spawn("cat", [fifo]);
+  let read = "";
+  reader.stdout.on("data", (chunk: Buffer) => {
+    read += chunk.toString();
+  });
+  return () => {
+    reader.kill();
+    return read;
+  };
+}
+
 describe("files holding plaintext are never readable by group or others", () => {
   it("render -o over an existing 0644 file, and -i on a 0644 file, keep only the owner bits", async () => {
     const { box, cipher } = await aesBox();
@@ -284,9 +301,11 @@ describe("plaintext and other users", () => {
       const fifo = join(shared, "fifo.yml");
       expect(spawnSync("mkfifo", ["-m", "622", fifo]).status).toBe(0);
       chownSync(fifo, 1234, 1234);
+      const theirRead = readFifo(fifo);
       const piped = await box.s5(["render", "a.yml", "-o", fifo], { env });
       expect(piped.code).toBe(4);
       expect(piped.stderr).toContain("belongs to another user (uid 1234)");
+      expect(theirRead()).toBe("");
       // A directory only root can change (/etc/app): a file given to a service user stays theirs.
       const app = join(box.dir, "etc-app");
       mkdirSync(app, { mode: 0o755 });
@@ -546,25 +565,21 @@ describe("other descriptors, names and modes", () => {
     writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fifo-secret")}\n`);
     const fifo = join(box.dir, "p");
     expect(spawnSync("mkfifo", ["-m", "644", fifo]).status).toBe(0);
+    const othersRead = readFifo(fifo);
     const result = await box.s5(["render", "a.yml", "-o", "p"], { env });
     expect(result.code).toBe(4);
     expect(result.stderr).toContain("p is a FIFO that group or others may read (mode 0644)");
     expect(result.stderr).toContain("S5_OUTPUT_MODE");
     expect(result.stderr).toContain("mkfifo -m 600");
+    expect(othersRead()).toBe("");
     // Readable by the group alone: every member of it gets the plaintext.
     const group = join(box.dir, "g");
     expect(spawnSync("mkfifo", ["-m", "640", group]).status).toBe(0);
-    // A member of the group already reading it.
-    const reader = spawn("cat", [group]);
-    let read = "";
-    reader.stdout.on("data", (chunk: Buffer) => {
-      read += chunk.toString();
-    });
+    const groupRead = readFifo(group);
     const grouped = await box.s5(["render", "a.yml", "-o", "g"], { env });
-    reader.kill();
     expect(grouped.code).toBe(4);
     expect(grouped.stderr).toContain("g is a FIFO that group or others may read (mode 0640)");
-    expect(read).toBe("");
+    expect(groupRead()).toBe("");
   });
 
   it("a new file follows the umask; a name of 250 bytes can be written", async () => {

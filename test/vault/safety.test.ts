@@ -44,7 +44,7 @@ describeVault("vault safety", () => {
     const group = await s5(["cipher", "vault", "-k", key, "v"], { env });
     expect(group.code).toBe(0);
     expect(group.stderr).toContain(
-      `s5: warning: ${tokenFile} is readable by group or others (mode 0640)`,
+      `s5: warning: the Vault token file ${tokenFile} is readable by group or others (mode 0640)`,
     );
 
     chmodSync(tokenFile, 0o600);

@@ -13,7 +13,7 @@ import {
   writeFileSync,
   writeSync,
 } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, sandbox } from "./run.ts";
@@ -100,6 +100,8 @@ describe("s5 edit", () => {
     expect(seen.fileMode).toBe(0o600);
     expect(seen.dirMode).toBe(0o700);
     expect(existsSync(seen.file)).toBe(false);
+    // The private directory goes too, not only the copy in it.
+    expect(existsSync(dirname(seen.file))).toBe(false);
 
     const after = readFileSync(file, "utf8").split("\n");
     expect(after[0]).toBe(`a: ${tokens[0]}`);
@@ -1004,6 +1006,29 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
     expect(moved.stderr).toContain("your edits (values encrypted) are in s.yml.s5-edit");
     writeFileSync(file, readFileSync(`${file}.s5-edit`));
     expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: mine\n");
+  });
+
+  it("keeps the edits on stdout when nothing can be written beside the file (its directory moved away)", async () => {
+    const box = await project();
+    const sub = join(box.dir, "deploy");
+    mkdirSync(sub);
+    const file = join(sub, "s.yml");
+    writeFileSync(file, `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`);
+    // A branch switch while the editor is open takes the whole directory: no FILE.s5-edit there.
+    const result = await box.s5(["edit", "deploy/s.yml"], {
+      env: {
+        EDITOR,
+        TEST_EDIT: JSON.stringify([["{{ s5:seal one }}", "{{ s5:seal mine }}"]]),
+        TEST_EDIT_MOVE: JSON.stringify([sub, `${sub}.moved`]),
+      },
+    });
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("your edits (values encrypted) are in stdout (above)");
+    const kept = result.stdout.toString();
+    expect(kept).toMatch(/^a: \{\{ s5:local:/);
+    expect(kept).not.toContain("mine");
+    writeFileSync(join(box.dir, "kept.yml"), kept);
+    expect((await box.s5(["render", "kept.yml"])).stdout.toString()).toBe("a: mine\n");
   });
 
   it("an EDITOR that begins with a variable assignment works", async () => {

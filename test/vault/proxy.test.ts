@@ -98,4 +98,27 @@ describeVault("proxies", () => {
     expect(loopback.stdout).toBe(`a: ${PLAIN}\n`);
     expect(proxy.seen).toEqual([]);
   });
+
+  it("never uses HTTP_PROXY or HTTPS_PROXY for a Vault elsewhere either: only VAULT_HTTP_PROXY", async () => {
+    proxy.seen.length = 0;
+    // A name only the proxy could reach: through it, the request (token included) would arrive.
+    const port = new URL(admin.addr).port;
+    const result = await s5(["render", "a.yml"], {
+      cwd: dir,
+      env: {
+        ...env,
+        VAULT_ADDR: `http://vault.s5.test:${port}`,
+        HTTP_PROXY: proxy.url,
+        HTTPS_PROXY: proxy.url,
+        http_proxy: proxy.url,
+        https_proxy: proxy.url,
+        ALL_PROXY: proxy.url,
+        NO_PROXY: "",
+        NODE_USE_ENV_PROXY: "1",
+      },
+    });
+    expect(result.code).not.toBe(0);
+    expect(result.stdout).toBe("");
+    expect(proxy.seen).toEqual([]);
+  });
 });

@@ -105,7 +105,7 @@ describeVault("debug switches", () => {
     }
   });
 
-  it("inside a bundler process s5 refuses to send while NODE_DEBUG would print the request; DEBUG prints nothing of it", async () => {
+  it("inside a bundler process s5 refuses to send while NODE_DEBUG or NODE_DEBUG_NATIVE would print the request; DEBUG prints nothing of it", async () => {
     const dir = mkdtempSync(join(tmpdir(), "s5-debug-plugin-"));
     linkModules(dir);
     writeFileSync(join(dir, "secret.ts"), `export const a = "${token}";\n`);
@@ -125,6 +125,14 @@ describeVault("debug switches", () => {
     const net = await run(["build.mjs"], { cwd: dir, env: { ...env, NODE_DEBUG: "net" } });
     expect(net.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
     clean(net.stdout + net.stderr);
+    // Node's native debug output is refused the same way.
+    const native = await run(["build.mjs"], {
+      cwd: dir,
+      env: { ...env, NODE_DEBUG_NATIVE: "HTTP2SESSION,HTTP2STREAM" },
+    });
+    expect(native.stdout).toContain("S5_CONFIG_DEBUG_SWITCH");
+    expect(native.stdout).toContain("NODE_DEBUG_NATIVE");
+    clean(native.stdout + native.stderr);
     // The transport loads no library that reads DEBUG: the build runs and prints nothing of it.
     for (const debug of ["*", "node-vault,axios,follow-redirects"]) {
       const built = await run(["build.mjs"], { cwd: dir, env: { ...env, DEBUG: debug } });

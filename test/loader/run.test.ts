@@ -305,6 +305,35 @@ describe("s5 run", () => {
     expect(JSON.parse(passed.stdout)).toEqual({ DB_PASSWORD: DB, ...files });
   });
 
+  it("keeps every credential s5 reads from the command, the Vault login's too, unless --pass-credentials", async () => {
+    // Each name s5 takes a key, a token or a login from, or the file holding one.
+    const credentials = {
+      S5_PRIVATE_KEY_FILE: join(project.home, ".config", "s5", "identity.txt"),
+      S5_AES_KEY: "11".repeat(32),
+      S5_VAULT_ROLE_ID: "role-id-Pq4",
+      S5_VAULT_ROLE_ID_FILE: join(project.home, "role-id"),
+      S5_VAULT_SECRET_ID: "secret-id-Pq4",
+      S5_VAULT_SECRET_ID_FILE: join(project.home, "secret-id"),
+      S5_VAULT_JWT: "jwt-Pq4",
+      S5_VAULT_JWT_FILE: join(project.home, "jwt"),
+      VAULT_TOKEN: "s.vault-token-Pq4",
+      BAO_TOKEN: "s.bao-token-Pq4",
+    };
+    const names = ["DB_PASSWORD", ...Object.keys(credentials)];
+    const none = Object.fromEntries(Object.keys(credentials).map((name) => [name, null]));
+    const kept = await project.s5(
+      ["run", "--", process.execPath, "-e", printVars(names)],
+      credentials,
+    );
+    expect(kept.stderr).toBe("");
+    expect(JSON.parse(kept.stdout)).toEqual({ DB_PASSWORD: DB, ...none });
+    const passed = await project.s5(
+      ["run", "--pass-credentials", "--", process.execPath, "-e", printVars(names)],
+      credentials,
+    );
+    expect(JSON.parse(passed.stdout)).toEqual({ DB_PASSWORD: DB, ...credentials });
+  });
+
   it("an s5 beneath s5 run or s5/config does not take its settings from the .env files", async () => {
     // A committed .env naming an address: the inner s5 would send the Vault token file there.
     const requests: string[] = [];

@@ -200,6 +200,14 @@ describeVault("s5/config with Vault transit", () => {
     });
     expect(JSON.parse(preload.stdout)).toEqual(expected());
     expect(preload.stderr).toContain("decrypted in a worker");
+    // So it does with Node's native debug output on.
+    const native = await run(["--import", "s5/preload", "plain-app.mjs"], {
+      cwd: dir,
+      env: { ...env, ...fromEnv(), NODE_DEBUG_NATIVE: "HTTP2SESSION", S5_CONFIG_DEBUG: "1" },
+    });
+    expect(native.code, native.stderr).toBe(0);
+    expect(JSON.parse(native.stdout)).toEqual(expected());
+    expect(native.stderr).toContain("decrypted in a worker");
     // A preload before it deleted NODE_DEBUG, which Node read at start-up and still obeys.
     writeFileSync(join(dir, "unset.mjs"), "delete process.env.NODE_DEBUG;\n");
     const unset = await run(

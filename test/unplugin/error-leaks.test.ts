@@ -379,6 +379,23 @@ describe("long values and many values", () => {
     expect(printed).toContain("4: export const x = 1;\n                ^");
   });
 
+  it("Rollup: a line of a value of several lines (a raw PEM) in a frame is hidden, not shown", async () => {
+    const value = "-----BEGIN KEY-----\nPEM-Zq9-middle-line-Xw4\n-----END KEY-----";
+    // `| raw`: the value goes in as it is, its lines becoming lines of the module.
+    const raw = (await keys.encrypt(value)).replace(/ \}\}$/, " | raw }}");
+    const dir = project({
+      "src/a.js": `export const cert = \`${raw}\`;\nexport const x = 1;\n`,
+    });
+    const printed = await rollupError(dir, "src/a.js", [
+      s5rollup({ env: keys.env }),
+      linter("a.js", { line: 3, column: 0 }),
+    ]);
+    expect(printed).toContain("no-restricted-syntax");
+    expect(printed).toContain(HIDDEN);
+    expect(printed).not.toContain("PEM-Zq9");
+    expect(printed).not.toContain("BEGIN KEY");
+  });
+
   it("Vite dev server: a frame cut on both sides around a long value shows no part of it", async () => {
     const value = `pk_secret_${"fedcba9876543210".repeat(20)}`;
     const root = project({

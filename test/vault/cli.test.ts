@@ -96,7 +96,7 @@ describeVault("vault backend (CLI)", () => {
     expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("project");
   });
 
-  it("-i never replaces a file that changed while s5 waited for Vault (render, rewrap)", async () => {
+  it("-i never replaces a file that changed while s5 waited for Vault (render, rewrap, seal)", async () => {
     // Every Vault request held 1.5 s: time for an editor's save or a `git pull` to land.
     const proxy = await startFaultProxy(admin.addr);
     proxy.plan = () => ({ kind: "delay", ms: 1500 });
@@ -105,11 +105,12 @@ describeVault("vault backend (CLI)", () => {
       const token = (await s5(["cipher", "vault", "old-value"], { env })).stdout;
       const dir = tempDir();
       const file = join(dir, "app.yml");
-      for (const command of [
-        ["render", "-i"],
-        ["rewrap", "-i"],
-      ]) {
-        writeFileSync(file, `a: ${token}\n`);
+      for (const [command, before] of [
+        [["render", "-i"], `a: ${token}\n`],
+        [["rewrap", "-i"], `a: ${token}\n`],
+        [["seal", "-i"], "a: {{ s5:seal new-value }}\n"],
+      ] as const) {
+        writeFileSync(file, before);
         const running = s5([...command, file], { env: slow, cwd: dir });
         await new Promise((done) => setTimeout(done, 500));
         appendFileSync(file, "b: added while s5 waited\n");
@@ -119,7 +120,7 @@ describeVault("vault backend (CLI)", () => {
           "app.yml changed while s5 was running; nothing was changed",
         );
         expect(result.stderr).toContain("S5_OUTPUT_CHANGED");
-        expect(readFileSync(file, "utf8")).toBe(`a: ${token}\nb: added while s5 waited\n`);
+        expect(readFileSync(file, "utf8")).toBe(`${before}b: added while s5 waited\n`);
         expect(readdirSync(dir)).toEqual(["app.yml"]);
       }
     } finally {

@@ -2,7 +2,7 @@
 // plaintext: the CLI drops them for itself (and gives them back to `s5 run`'s command), the
 // loader's worker runs without them, and inside a host process (a bundler) s5 refuses to send.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
@@ -72,6 +72,31 @@ describeVault("debug switches", () => {
         `${debug.DEBUG ?? ""}|${debug.NODE_DEBUG ?? ""}|${debug.NODE_DEBUG_NATIVE ?? ""}|none\n`,
       );
     }
+  });
+
+  it("the CLI's own process runs with every switch empty, DEBUG included (a dependency that read it could print)", async () => {
+    // Code loaded into s5's process (here a --require of NODE_OPTIONS) sees what s5's code sees.
+    const dir = tempDir();
+    const seen = join(dir, "seen.txt");
+    const probe = join(dir, "probe.cjs");
+    writeFileSync(
+      probe,
+      `require("node:fs").appendFileSync(${JSON.stringify(seen)}, JSON.stringify([process.env.DEBUG, process.env.NODE_DEBUG, process.env.NODE_DEBUG_NATIVE]) + "\\n");\n`,
+    );
+    const out = await s5(["decipher", token], {
+      env: {
+        ...env,
+        NODE_OPTIONS: `--require ${probe}`,
+        DEBUG: "*",
+        NODE_DEBUG: "child_process",
+        NODE_DEBUG_NATIVE: "HTTP2SESSION",
+      },
+      cwd: dir,
+    });
+    expect(out.stdout, out.stderr).toBe(PLAIN);
+    // The process as started, then as s5 started itself again: the last is the one that runs s5.
+    const lines = readFileSync(seen, "utf8").trim().split("\n");
+    expect(JSON.parse(lines.at(-1)!)).toEqual(["", "", ""]);
   });
 
   it("a switch from `node --env-file` is dropped once, not again and again", async () => {

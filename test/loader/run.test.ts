@@ -318,20 +318,31 @@ describe("s5 run", () => {
       S5_VAULT_JWT_FILE: join(project.home, "jwt"),
       VAULT_TOKEN: "s.vault-token-Pq4",
       BAO_TOKEN: "s.bao-token-Pq4",
+      // A proxy's login is a credential too (no Vault request is made here).
+      VAULT_HTTP_PROXY: "http://proxy-user:proxy-pw-Pq4@127.0.0.1:9",
     };
-    const names = ["DB_PASSWORD", ...Object.keys(credentials)];
+    const names = ["DB_PASSWORD", "BAO_HTTP_PROXY", ...Object.keys(credentials)];
     const none = Object.fromEntries(Object.keys(credentials).map((name) => [name, null]));
     const kept = await project.s5(
       ["run", "--", process.execPath, "-e", printVars(names)],
       credentials,
     );
     expect(kept.stderr).toBe("");
-    expect(JSON.parse(kept.stdout)).toEqual({ DB_PASSWORD: DB, ...none });
+    expect(JSON.parse(kept.stdout)).toEqual({ DB_PASSWORD: DB, BAO_HTTP_PROXY: null, ...none });
     const passed = await project.s5(
       ["run", "--pass-credentials", "--", process.execPath, "-e", printVars(names)],
       credentials,
     );
-    expect(JSON.parse(passed.stdout)).toEqual({ DB_PASSWORD: DB, ...credentials });
+    expect(JSON.parse(passed.stdout)).toEqual({
+      DB_PASSWORD: DB,
+      BAO_HTTP_PROXY: null,
+      ...credentials,
+    });
+    // A proxy without a login is where s5 connects, not a credential: the command gets it.
+    const plain = await project.s5(["run", "--", process.execPath, "-e", printVars(names)], {
+      BAO_HTTP_PROXY: "http://127.0.0.1:9",
+    });
+    expect(JSON.parse(plain.stdout)).toMatchObject({ BAO_HTTP_PROXY: "http://127.0.0.1:9" });
   });
 
   it("an s5 beneath s5 run or s5/config does not take its settings from the .env files", async () => {

@@ -7,6 +7,7 @@
  * Variables that give access to keys or Vault: s5's, not the command's. The files that hold a key
  * or a token are named here too, as `S5_PRIVATE_KEY_FILE` is: the identity, the Vault token file
  * (`VAULT_TOKEN_PATH`) and the TLS client key (`VAULT_CLIENT_KEY`), with OpenBao's `BAO_` names.
+ * `VAULT_HTTP_PROXY` joins them when it holds a proxy's user name and password.
  */
 export const CREDENTIALS = [
   "S5_PRIVATE_KEY",
@@ -26,6 +27,19 @@ export const CREDENTIALS = [
   "VAULT_CLIENT_KEY",
   "BAO_CLIENT_KEY",
 ] as const;
+
+/** Proxy settings s5 sends Vault requests through: a credential when they name a user. */
+const PROXIES = ["VAULT_HTTP_PROXY", "BAO_HTTP_PROXY"] as const;
+
+function holdsLogin(address: string): boolean {
+  try {
+    const url = new URL(address);
+    return url.username !== "" || url.password !== "";
+  } catch {
+    // Not a URL s5 would use; an `@` may still be a user name and password.
+    return address.includes("@");
+  }
+}
 
 /**
  * `env` for a command. Credentials are dropped when they are the ones s5 itself got (`own`); a
@@ -49,6 +63,10 @@ export function childEnv(
   if (!options.passCredentials) {
     for (const name of CREDENTIALS) {
       if (own[name] !== undefined && out[name] === own[name]) delete out[name];
+    }
+    for (const name of PROXIES) {
+      const value = own[name];
+      if (value !== undefined && out[name] === value && holdsLogin(value)) delete out[name];
     }
   }
   return out;

@@ -47,6 +47,14 @@ describeVault("vault safety", () => {
       `s5: warning: the Vault token file ${tokenFile} is readable by group or others (mode 0640)`,
     );
 
+    // Writable but not readable by the group: a member could swap in a token of theirs.
+    chmodSync(tokenFile, 0o620);
+    const swap = await s5(["cipher", "vault", "-k", key, "v"], { env });
+    expect(swap.code).toBe(0);
+    expect(swap.stderr).toContain(
+      `s5: warning: the Vault token file ${tokenFile} is writable by group or others (mode 0620): they can replace it`,
+    );
+
     chmodSync(tokenFile, 0o600);
     const quiet = await s5(["cipher", "vault", "-k", key, "v"], { env });
     expect(quiet.code).toBe(0);

@@ -134,9 +134,12 @@ export function checkShared(file: string, what: string, policy: SharedCredential
   const mode = sharedMode(file);
   if (!mode) return;
   if ("refuse" in policy) throw sharedKeyFile(what, file, mode);
-  policy.warn(
-    `${what} ${file} is readable by group or others (mode ${mode}): ${policy.use}; run \`chmod 600 ${file}\``,
-  );
+  // Write bits alone let others swap the file, not read it: say which.
+  const readable = (Number.parseInt(mode, 8) & 0o044) !== 0;
+  const risk = readable
+    ? `readable by group or others (mode ${mode}): ${policy.use}`
+    : `writable by group or others (mode ${mode}): they can replace it with one of theirs`;
+  policy.warn(`${what} ${file} is ${risk}; run \`chmod 600 ${file}\``);
 }
 
 /**

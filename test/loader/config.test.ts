@@ -376,6 +376,21 @@ describe("s5/config never starts the application half-configured", () => {
         `[s5] warning: .env:2:8: QUOTED: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
       );
     }
+    // Closed by a later line that ends with the quote instead: dotenv reads the lines between as
+    // the value (the secret, a newline and `LAST=2`), and LAST is gone. Refused at LAST's line.
+    project.write({ ".env": `PLAIN=1\nQUOTED="${tokens[0]}\nLAST=2"\n` });
+    for (const out of [
+      await project.node(["app.mjs"]),
+      await project.node(["--import", "s5/preload", "app.mjs"]),
+      await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
+    ]) {
+      expectStopped(out);
+      expect(out.code).toBe(3);
+      expect(out.stderr).toContain(
+        "QUOTED (.env:3:1): the value runs on over 2 lines into one that assigns a variable",
+      );
+      expect(out.stderr).toContain("S5_INPUT_QUOTE");
+    }
     // Closed on a later line: a multi-line value, as dotenv reads it; closed on its line: no quote.
     project.write({
       ".env": `QUOTED="first\n${tokens[0]}\nlast"\nPLAIN='${tokens[1]}'\nLAST=\`x\`\n`,

@@ -74,6 +74,32 @@ function checkQuote(entry: FileEntry, assigned: boolean, failures: InputFailure[
   );
 }
 
+// A line inside a value that starts as an assignment does outside quotes (`NEXT=`).
+const ASSIGNED_LINE = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
+const ENDS_WITH_TOKEN = /\}\}\s*$/;
+
+function runOnError(lines: number): IoError {
+  return new IoError(
+    "S5_INPUT_QUOTE",
+    `the value runs on over ${lines} lines into one that assigns a variable: its closing quote is missing, so dotenv read every line up to the next quote as this value, and the secret would arrive with them`,
+    { hint: "close the quote at the end of the value's first line" },
+  );
+}
+
+/**
+ * A quote opened and not closed on its line, closed by a quote some lines later (`NEXT="ok"`):
+ * dotenv reads every line between as one value — the secret, a newline and `NEXT=` — and NEXT is
+ * gone. Told from a real multi-line value by a first line that ends with a token and a later line
+ * that assigns a variable (a PEM's last base64 line can look like `abc=`, but follows no token).
+ */
+function checkRunOn(entry: FileEntry, failures: InputFailure[]): void {
+  const lines = entry.value.split("\n");
+  if (!ENDS_WITH_TOKEN.test(lines[0]!)) return;
+  const at = lines.findIndex((row, i) => i > 0 && ASSIGNED_LINE.test(row));
+  if (at === -1 || !hasToken(lines[0]!)) return;
+  failures.push({ entry, error: runOnError(lines.length), line: at + 1, column: 1 });
+}
+
 export function makePlan(options: ResolvedOptions): Plan {
   const fromFiles = new Map<string, FileEntry>();
   const files: string[] = [];
@@ -105,6 +131,8 @@ export function makePlan(options: ResolvedOptions): Plan {
         error: NUL_IN_VALUE,
         ...placeIn(entry.value, entry.value.indexOf("\0")),
       });
+    } else if (assign.has(key) && entry.origin.file !== undefined && entry.value.includes("\n")) {
+      checkRunOn(entry, failures);
     }
   }
   for (const entry of quoted) checkQuote(entry, assign.get(entry.key) === entry, failures);

@@ -343,6 +343,14 @@ describe("s5 run", () => {
       BAO_HTTP_PROXY: "http://127.0.0.1:9",
     });
     expect(JSON.parse(plain.stdout)).toMatchObject({ BAO_HTTP_PROXY: "http://127.0.0.1:9" });
+    // Without a scheme, `new URL` reads `proxy-user:` as one and finds no login: still a login.
+    for (const proxy of ["proxy-user:proxy-pw-Pq4@127.0.0.1:9", "proxy-user@127.0.0.1:9"]) {
+      const bare = await project.s5(["run", "--", process.execPath, "-e", printVars(names)], {
+        VAULT_HTTP_PROXY: proxy,
+      });
+      expect(bare.stdout).not.toContain("proxy-user");
+      expect(JSON.parse(bare.stdout)).toMatchObject({ VAULT_HTTP_PROXY: null });
+    }
   });
 
   it("an s5 beneath s5 run or s5/config does not take its settings from the .env files", async () => {

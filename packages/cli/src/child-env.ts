@@ -31,14 +31,12 @@ export const CREDENTIALS = [
 /** Proxy settings s5 sends Vault requests through: a credential when they name a user. */
 const PROXIES = ["VAULT_HTTP_PROXY", "BAO_HTTP_PROXY"] as const;
 
+/**
+ * A user name or password is written before an `@`, whatever the rest: `new URL` is not asked,
+ * as it reads `user:password@proxy:3128` (no scheme) as the scheme `user:` with no login.
+ */
 function holdsLogin(address: string): boolean {
-  try {
-    const url = new URL(address);
-    return url.username !== "" || url.password !== "";
-  } catch {
-    // Not a URL s5 would use; an `@` may still be a user name and password.
-    return address.includes("@");
-  }
+  return address.includes("@");
 }
 
 /**

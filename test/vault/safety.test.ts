@@ -1,6 +1,6 @@
 // Vault safety against a real OpenBao: credential files, and answers that must not mislead.
 import { generateKeyPairSync } from "node:crypto";
-import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
@@ -90,6 +90,38 @@ describeVault("vault safety", () => {
     expect(ok.code).toBe(0);
     expect(ok.stderr).toBe("");
   });
+
+  // A Kubernetes Secret volume for a pod that does not run as root: its files are root's, 0440,
+  // in the pod's fsGroup. 0400 would leave the key unreadable to the pod, and the volume cannot
+  // be chmod-ed. As ssh, a key another user owns is that user's to share with a group; others'
+  // access is refused still. Owning the file as someone else takes root here.
+  it.runIf(process.getuid?.() === 0)(
+    "takes a client key another user owns and shares with the group only (fsGroup), not with others",
+    async () => {
+      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const keyFile = join(tempDir("s5-client-key-"), "client.key");
+      writeFileSync(keyFile, pem);
+      chownSync(keyFile, 65534, process.getgid!());
+      const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, VAULT_CLIENT_KEY: keyFile });
+      chmodSync(keyFile, 0o440);
+      const granted = await s5(["cipher", "vault", "-k", key, "v"], { env });
+      expect(granted.stderr).toBe("");
+      expect(granted.code).toBe(0);
+      chmodSync(keyFile, 0o444);
+      const world = await s5(["cipher", "vault", "-k", key, "v"], { env });
+      expect(world.code).toBe(7);
+      expect(world.stderr).toContain(
+        `the client key file ${keyFile} is accessible by others (mode 0444); s5 will not use it (S5_KEY_FILE_MODE)`,
+      );
+      // This user's own key must be private to it, whatever its group.
+      chownSync(keyFile, 0, 0);
+      chmodSync(keyFile, 0o440);
+      const own = await s5(["cipher", "vault", "-k", key, "v"], { env });
+      expect(own.code).toBe(7);
+      expect(own.stderr).toContain("is accessible by group or others (mode 0440)");
+    },
+  );
 });
 
 describeVault("settings and credentials of the loader and s5 run", () => {

@@ -127,19 +127,52 @@ export function sharedMode(file: string): string | undefined {
 export type SharedCredential = { refuse: true } | { warn: (message: string) => void; use: string };
 
 /**
- * Checks a credential file that was read (`what`: "the client key file"): the same rule and
- * refusal as for s5's key files, or a warning. Never shows the content, only the path and mode.
+ * Checks a credential file that was read (`what`: "the client key file"): a key is refused as
+ * ssh refuses one (see {@link refuseExposedKey}), a token warned of. Never shows the content, only the path and mode.
  */
 export function checkShared(file: string, what: string, policy: SharedCredential): void {
+  if ("refuse" in policy) {
+    refuseExposedKey(file, what);
+    return;
+  }
   const mode = sharedMode(file);
   if (!mode) return;
-  if ("refuse" in policy) throw sharedKeyFile(what, file, mode);
   // Write bits alone let others swap the file, not read it: say which.
   const readable = (Number.parseInt(mode, 8) & 0o044) !== 0;
   const risk = readable
     ? `readable by group or others (mode ${mode}): ${policy.use}`
     : `writable by group or others (mode ${mode}): they can replace it with one of theirs`;
   policy.warn(`${what} ${file} is ${risk}; run \`chmod 600 ${file}\``);
+}
+
+/**
+ * As ssh: a key this user owns must be private to it (it chose the mode). One another user owns
+ * (root, the kubelet) and shares with a group only was given by its owner: a Kubernetes Secret
+ * volume for a pod that does not run as root is root's, 0440, in the pod's fsGroup, where 0400
+ * would leave the key unreadable and the volume cannot be chmod-ed. Others' access is refused
+ * either way. The link's target is looked at, as a Secret volume's files are links into `..data/`.
+ */
+function refuseExposedKey(file: string, what: string): void {
+  if (process.platform === "win32") return;
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(file);
+  } catch {
+    return;
+  }
+  if (stat.uid === process.getuid?.()) {
+    if (isShared(stat.mode)) throw sharedKeyFile(what, file, octal(stat.mode));
+  } else if ((stat.mode & 0o007) !== 0) {
+    throw new KeyError(
+      "S5_KEY_FILE_MODE",
+      `${what} ${file} is accessible by others (mode ${octal(stat.mode)}); s5 will not use it`,
+      {
+        hint:
+          "let only its owner, or its owner and your group, read it (`chmod 440`), and replace the key if others may have read it; " +
+          "a Kubernetes Secret volume: defaultMode 0400, or 0440 with an fsGroup",
+      },
+    );
+  }
 }
 
 /**

@@ -1180,6 +1180,28 @@ describe("project key integrity", () => {
     expect(names()).toEqual(["me"]);
   });
 
+  it("keys remove with a public key removes that key alone, even when a name edited into .s5.json is that key", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "me"]);
+    const publicKey = async () =>
+      (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[A-Za-z0-9_-]+/)![0];
+    const [bobs, carols] = [await publicKey(), await publicKey()];
+    expect((await box.s5(["keys", "add", "bob", bobs])).code).toBe(0);
+    expect((await box.s5(["keys", "add", "carol", carols])).code).toBe(0);
+    // `keys add` refuses such a name; an edit of the committed file does not (names are not proved).
+    const config = readProject(box.dir);
+    config.local.keys[0].recipients[2].name = bobs;
+    writeProject(box.dir, config);
+    const removed = await box.s5(["keys", "remove", bobs]);
+    expect(removed.code).toBe(0);
+    expect(removed.stderr).toContain(`removed bob (${bobs});`);
+    const left = readProject(box.dir).local.keys[0].recipients.map(
+      (r: { publicKey: string }) => r.publicKey,
+    );
+    expect(left).toContain(carols);
+    expect(left).not.toContain(bobs);
+  });
+
   it("keys add of a public key already listed under another name refuses, naming it", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

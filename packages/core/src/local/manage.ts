@@ -324,8 +324,11 @@ export function removeProjectRecipient(
   config: ProjectConfig,
   nameOrKey: string,
 ): { name: string; publicKey: string }[] {
+  // A public key names that key alone: `keys add` refuses a name that looks like one, but an
+  // edit of the committed file does not, and another recipient named so would go too.
+  const byKey = /^s5pk-/i.test(nameOrKey);
   const keep = (r: { name: string; publicKey: string }) =>
-    r.name !== nameOrKey && r.publicKey !== nameOrKey;
+    byKey ? r.publicKey !== nameOrKey : r.name !== nameOrKey;
   const keys = config.local?.keys ?? [];
   const orphaned = keys.find((key) => key.recipients.length > 0 && !key.recipients.some(keep));
   if (orphaned) {

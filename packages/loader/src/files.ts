@@ -13,12 +13,21 @@ export interface Origin {
   column?: number | undefined;
 }
 
+/** A file's text, and its lines once a report asked for them. */
+export interface Source {
+  text: string;
+  rows?: string[] | undefined;
+}
+
 export interface FileEntry {
   key: string;
   value: string;
   origin: Origin;
-  /** The file's text, to work out the value's column when a failure is reported (not before). */
-  text?: string | undefined;
+  /**
+   * The file's text, to work out the value's column when a failure is reported (not before);
+   * shared by the file's entries, which split it into lines once between them.
+   */
+  source?: Source | undefined;
   /**
    * The quote the value opens with when dotenv kept it in the value (`PASSWORD="{{ s5:… }}`, the
    * closing quote forgotten): the variable would arrive with a stray quote.
@@ -54,8 +63,11 @@ function placeLines(text: string, parsed: Map<string, FileEntry>, file: string):
 /** `NAME=` and the white space after it, on the line where `entry` is assigned. */
 function assignmentOf(entry: FileEntry): { row: string; at: number } | undefined {
   const { line } = entry.origin;
-  if (entry.text === undefined || line === undefined) return undefined;
-  const row = entry.text.split(LINE_END)[line - 1] ?? "";
+  const { source } = entry;
+  if (source === undefined || line === undefined) return undefined;
+  // Once per file: a report asks for every variable's column.
+  source.rows ??= source.text.split(LINE_END);
+  const row = source.rows[line - 1] ?? "";
   const match = ASSIGNMENT.exec(row);
   return match ? { row, at: match[0].length } : undefined;
 }
@@ -187,8 +199,9 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
   }
   const parsed = new Map<string, FileEntry>();
   const quoted: FileEntry[] = [];
+  const source: Source = { text };
   for (const [key, value] of Object.entries(parse(text))) {
-    const entry: FileEntry = { key, value, origin: { file: shown }, text };
+    const entry: FileEntry = { key, value, origin: { file: shown }, source };
     parsed.set(key, entry);
     // Cheap first: a value dotenv stripped a quote from rarely starts with one.
     const first = value.charCodeAt(0);

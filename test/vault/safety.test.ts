@@ -96,7 +96,7 @@ describeVault("vault safety", () => {
   // be chmod-ed. As ssh, a key another user owns is that user's to share with a group; others'
   // access is refused still. Owning the file as someone else takes root here.
   it.runIf(process.getuid?.() === 0)(
-    "takes a client key another user owns and shares with the group only (fsGroup), not with others",
+    "takes a client key or token file another user owns and shares with the group only (fsGroup), not with others",
     async () => {
       const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
       const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
@@ -120,6 +120,28 @@ describeVault("vault safety", () => {
       const own = await s5(["cipher", "vault", "-k", key, "v"], { env });
       expect(own.code).toBe(7);
       expect(own.stderr).toContain("is accessible by group or others (mode 0440)");
+
+      // A token file the same way (a Secret volume, a projected token with an fsGroup): no
+      // warning whose `chmod` cannot be run there; others' access is still warned of.
+      const home = tempDir("s5-home-");
+      const tokenFile = join(home, ".vault-token");
+      writeFileSync(tokenFile, `${admin.token}\n`);
+      chownSync(tokenFile, 65534, process.getgid!());
+      const tokenEnv = vaultEnv({
+        HOME: home,
+        VAULT_TOKEN: undefined,
+        S5_VAULT_TRANSIT_MOUNT: mount,
+      });
+      chmodSync(tokenFile, 0o440);
+      const group = await s5(["cipher", "vault", "-k", key, "v"], { env: tokenEnv });
+      expect(group.code).toBe(0);
+      expect(group.stderr).toBe("");
+      chmodSync(tokenFile, 0o444);
+      const others = await s5(["cipher", "vault", "-k", key, "v"], { env: tokenEnv });
+      expect(others.code).toBe(0);
+      expect(others.stderr).toContain(
+        `s5: warning: the Vault token file ${tokenFile} is readable by others (mode 0444): they can use your Vault token; run \`chmod o-rwx ${tokenFile}\``,
+      );
     },
   );
 });

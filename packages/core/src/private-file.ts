@@ -107,16 +107,6 @@ function sharedKeyFile(what: string, file: string, mode: string): KeyError {
   );
 }
 
-/** The mode of a file others can access, for a warning; undefined when it is private or missing. */
-export function sharedMode(file: string): string | undefined {
-  try {
-    const mode = statSync(file).mode;
-    return isShared(mode) ? octal(mode) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * What s5 does about a credential file that group or others can access, besides its own key
  * files (which {@link readKeyFile} refuses): `refuse` a key (a TLS client key: long-lived, and you
@@ -131,41 +121,15 @@ export type SharedCredential = { refuse: true } | { warn: (message: string) => v
  * ssh refuses one (see {@link refuseExposedKey}), a token warned of. Never shows the content, only the path and mode.
  */
 export function checkShared(file: string, what: string, policy: SharedCredential): void {
+  const found = exposure(file);
+  if (!found) return;
+  const { mode, own, bits } = found;
+  const shown = octal(mode);
   if ("refuse" in policy) {
-    refuseExposedKey(file, what);
-    return;
-  }
-  const mode = sharedMode(file);
-  if (!mode) return;
-  // Write bits alone let others swap the file, not read it: say which.
-  const readable = (Number.parseInt(mode, 8) & 0o044) !== 0;
-  const risk = readable
-    ? `readable by group or others (mode ${mode}): ${policy.use}`
-    : `writable by group or others (mode ${mode}): they can replace it with one of theirs`;
-  policy.warn(`${what} ${file} is ${risk}; run \`chmod 600 ${file}\``);
-}
-
-/**
- * As ssh: a key this user owns must be private to it (it chose the mode). One another user owns
- * (root, the kubelet) and shares with a group only was given by its owner: a Kubernetes Secret
- * volume for a pod that does not run as root is root's, 0440, in the pod's fsGroup, where 0400
- * would leave the key unreadable and the volume cannot be chmod-ed. Others' access is refused
- * either way. The link's target is looked at, as a Secret volume's files are links into `..data/`.
- */
-function refuseExposedKey(file: string, what: string): void {
-  if (process.platform === "win32") return;
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(file);
-  } catch {
-    return;
-  }
-  if (stat.uid === process.getuid?.()) {
-    if (isShared(stat.mode)) throw sharedKeyFile(what, file, octal(stat.mode));
-  } else if ((stat.mode & 0o007) !== 0) {
+    if (own) throw sharedKeyFile(what, file, shown);
     throw new KeyError(
       "S5_KEY_FILE_MODE",
-      `${what} ${file} is accessible by others (mode ${octal(stat.mode)}); s5 will not use it`,
+      `${what} ${file} is accessible by others (mode ${shown}); s5 will not use it`,
       {
         hint:
           "let only its owner, or its owner and your group, read it (`chmod 440`), and replace the key if others may have read it; " +
@@ -173,6 +137,36 @@ function refuseExposedKey(file: string, what: string): void {
       },
     );
   }
+  // Write bits alone let others swap the file, not read it: say which.
+  const whom = own ? "group or others" : "others";
+  const risk =
+    (bits & 0o044) !== 0
+      ? `readable by ${whom} (mode ${shown}): ${policy.use}`
+      : `writable by ${whom} (mode ${shown}): they can replace it with one of theirs`;
+  const fix = own ? `chmod 600 ${file}` : `chmod o-rwx ${file}`;
+  policy.warn(`${what} ${file} is ${risk}; run \`${fix}\``);
+}
+
+/**
+ * The access a credential file gives beyond its user, judged as ssh judges a key: a file this
+ * user owns must be private to it (it chose the mode); one another user owns (root, the kubelet)
+ * and shares with a group only was given by its owner — a Kubernetes Secret volume for a pod that
+ * does not run as root is root's, 0440 (a projected token 0640), in the pod's fsGroup, where 0400
+ * would leave it unreadable and the volume cannot be chmod-ed. Others' access counts either way.
+ * The link's target is looked at, as a Secret volume's files are links into `..data/`. Undefined
+ * when there is none (or the file is missing, or on Windows, which has no such bits).
+ */
+function exposure(file: string): { mode: number; own: boolean; bits: number } | undefined {
+  if (process.platform === "win32") return undefined;
+  let stat: ReturnType<typeof statSync>;
+  try {
+    stat = statSync(file);
+  } catch {
+    return undefined;
+  }
+  const own = stat.uid === process.getuid?.();
+  const bits = stat.mode & (own ? 0o077 : 0o007);
+  return bits === 0 ? undefined : { mode: stat.mode, own, bits };
 }
 
 /**

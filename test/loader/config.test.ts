@@ -467,6 +467,16 @@ describe("s5/config never starts the application half-configured", () => {
     }
   });
 
+  it("a variable of process.env whose name holds a terminal control is named escaped", async () => {
+    project.write({ ".env": "PLAIN=1\n" });
+    // Names from the environment are not dotenv's `[\w.-]+`: one can clear the line shown.
+    const out = await project.node(["app.mjs"], { "EVIL\u001b[2K\rNAME": "{{ s5:local:abc" });
+    expectStopped(out);
+    expect(out.stderr).not.toContain("\u001b");
+    expect(out.stderr).toContain("EVIL\\u001b[2K\\u000dNAME (process.env): malformed token");
+    expect(out.stderr).toContain("the variable EVIL\\u001b[2K\\u000dNAME could not be decrypted");
+  });
+
   it("a failure is placed on its line in a file with CR line ends or a byte-order mark", async () => {
     for (const [text, line] of [
       ["A=1\rBROKEN={{ s5:local:abc\rC=3\r", 2],

@@ -1,5 +1,6 @@
 /** The loader's one error: which variables could not be decrypted, where they come from, and why. */
 import { type ExitCodeValue, S5Error, toS5Error } from "@s5/core";
+import { showable } from "@s5/core/internal";
 import type { SerializedError, SerializedFailure } from "./decrypt.ts";
 import type { Origin } from "./files.ts";
 
@@ -79,7 +80,7 @@ export class LoaderError extends S5Error {
     const message = general
       ? `the environment could not be decrypted: ${error.message}`
       : names.size === 1
-        ? `the variable ${[...names][0]} could not be ${verb}`
+        ? `the variable ${showable([...names][0]!)} could not be ${verb}`
         : `${names.size} variables could not be ${verb}`;
     const first = general ? undefined : failures[0];
     const exitCode = first?.exitCode ?? error.exitCode;
@@ -100,7 +101,11 @@ export class LoaderError extends S5Error {
       groups.set(key, [...(groups.get(key) ?? []), variable]);
     }
     const lines = [...groups].map(([reason, list]) => {
-      const shown = list.slice(0, MAX_NAMES).map((item) => `${item.name} (${item.where})`);
+      // A name from process.env may hold anything but `=` and NUL: a control would act on the
+      // terminal (clear the line, move the cursor) instead of being shown.
+      const shown = list
+        .slice(0, MAX_NAMES)
+        .map((item) => `${showable(item.name)} (${item.where})`);
       const more = list.length > MAX_NAMES ? `, and ${list.length - MAX_NAMES} more` : "";
       return `  ${shown.join(", ")}${more}: ${reason}`;
     });

@@ -120,6 +120,36 @@ describe("identity and private key files", () => {
     expect(ok.code).toBe(0);
     expect(ok.stdout.toString()).toBe("A=key-file-secret\n");
   });
+
+  // The chart's local key: a Secret volume with `defaultMode: 0400` for a pod that runs as 65532
+  // with `fsGroup: 65532`. The kubelet makes its files root's, in the fsGroup, and adds the
+  // group's read bit (kubernetes/kubernetes#57923): 0440. Owning the file as another user takes
+  // root here.
+  it.runIf(process.getuid?.() === 0)(
+    "reads a key file another user owns and shares with the group only (fsGroup), not with others",
+    async () => {
+      const box = sandbox();
+      await box.s5(["init"]);
+      const token = (await box.s5(["cipher", "fs-group-secret"])).stdout.toString();
+      writeFileSync(join(box.dir, "a.env"), `A=${token}\n`);
+      const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
+      const keyFile = join(box.dir, "..", "mounted.key");
+      writeFileSync(keyFile, readFileSync(identity));
+      chownSync(keyFile, 65534, process.getgid!());
+      const env = { S5_PRIVATE_KEY_FILE: keyFile, XDG_CONFIG_HOME: "/nonexistent" };
+      chmodSync(keyFile, 0o440);
+      const granted = await box.s5(["render", "a.env"], { env });
+      expect(granted.stderr).toBe("");
+      expect(granted.stdout.toString()).toBe("A=fs-group-secret\n");
+      chmodSync(keyFile, 0o444);
+      const world = await box.s5(["render", "a.env"], { env });
+      expect(world.code).toBe(7);
+      expect(world.stderr).toContain(
+        `the private key file ${keyFile} is accessible by others (mode 0444); s5 will not use it (S5_KEY_FILE_MODE)`,
+      );
+      expect(world.stdout.length).toBe(0);
+    },
+  );
 });
 
 describe("key sources named in their errors", () => {

@@ -1,6 +1,7 @@
 /**
  * Files that hold secret keys or credentials. As ssh does with private keys, s5 refuses a key file
- * that group or others may read or write: someone else may already have it, or may swap it.
+ * of its user that group or others may read or write (someone else may already have it, or may
+ * swap it), and one of another user that others may (see `exposureOf`).
  */
 import { KeyError } from "./errors.ts";
 import { errnoOf, readHint } from "./io-hints.ts";
@@ -8,11 +9,6 @@ import { errnoOf, readHint } from "./io-hints.ts";
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { lstatSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
 const { dirname } = process.getBuiltinModule("node:path");
-
-/** Group or other bits are set (never on Windows, which has no such bits). */
-export function isShared(mode: number): boolean {
-  return process.platform !== "win32" && (mode & 0o077) !== 0;
-}
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
 
@@ -85,7 +81,8 @@ export function readKeyFile(
       },
     );
   }
-  if (isShared(stat.mode)) throw sharedKeyFile(what, file, octal(stat.mode));
+  const exposed = exposureOf(stat);
+  if (exposed) throw exposedKey(what, file, exposed);
   try {
     return readFileSync(file, "utf8");
   } catch (cause) {
@@ -94,15 +91,30 @@ export function readKeyFile(
   }
 }
 
-/** A key file group or others can access (`mode` in octal), refused with the chmod to run. */
-function sharedKeyFile(what: string, file: string, mode: string): KeyError {
+/**
+ * A key file that gives access beyond its user (see {@link exposureOf}), refused with what to run:
+ * `chmod 600` for one's own file; for another user's, that user's grant is to be narrowed.
+ */
+function exposedKey(what: string, file: string, { mode, own }: Exposure): KeyError {
+  const shown = octal(mode);
+  if (own) {
+    return new KeyError(
+      "S5_KEY_FILE_MODE",
+      `${what} ${file} is accessible by group or others (mode ${shown}); s5 will not use it`,
+      {
+        hint:
+          `run \`chmod 600 ${file}\` (and replace the key if others may have read it); ` +
+          "a Kubernetes Secret volume needs defaultMode: 0400 (0440 with an fsGroup)",
+      },
+    );
+  }
   return new KeyError(
     "S5_KEY_FILE_MODE",
-    `${what} ${file} is accessible by group or others (mode ${mode}); s5 will not use it`,
+    `${what} ${file} is accessible by others (mode ${shown}); s5 will not use it`,
     {
       hint:
-        `run \`chmod 600 ${file}\` (and replace the key if others may have read it); ` +
-        "a Kubernetes Secret volume needs defaultMode: 0400",
+        "let only its owner, or its owner and your group, read it (`chmod 440`), and replace the key if others may have read it; " +
+        "a Kubernetes Secret volume: defaultMode 0400 (0440 with an fsGroup)",
     },
   );
 }
@@ -118,25 +130,20 @@ export type SharedCredential = { refuse: true } | { warn: (message: string) => v
 
 /**
  * Checks a credential file that was read (`what`: "the client key file"): a key is refused as
- * ssh refuses one (see {@link refuseExposedKey}), a token warned of. Never shows the content, only the path and mode.
+ * s5's own key files are, a token warned of (see {@link exposureOf}). Never shows the content,
+ * only the path and mode.
  */
 export function checkShared(file: string, what: string, policy: SharedCredential): void {
-  const found = exposure(file);
+  let found: Exposure | undefined;
+  try {
+    found = exposureOf(statSync(file));
+  } catch {
+    return;
+  }
   if (!found) return;
   const { mode, own, bits } = found;
   const shown = octal(mode);
-  if ("refuse" in policy) {
-    if (own) throw sharedKeyFile(what, file, shown);
-    throw new KeyError(
-      "S5_KEY_FILE_MODE",
-      `${what} ${file} is accessible by others (mode ${shown}); s5 will not use it`,
-      {
-        hint:
-          "let only its owner, or its owner and your group, read it (`chmod 440`), and replace the key if others may have read it; " +
-          "a Kubernetes Secret volume: defaultMode 0400, or 0440 with an fsGroup",
-      },
-    );
-  }
+  if ("refuse" in policy) throw exposedKey(what, file, found);
   // Write bits alone let others swap the file, not read it: say which.
   const whom = own ? "group or others" : "others";
   const risk =
@@ -147,23 +154,26 @@ export function checkShared(file: string, what: string, policy: SharedCredential
   policy.warn(`${what} ${file} is ${risk}; run \`${fix}\``);
 }
 
+/** The access a key or token file gives beyond its user (see {@link exposureOf}). */
+interface Exposure {
+  mode: number;
+  /** The file is this user's: it chose the mode. */
+  own: boolean;
+  /** The bits that count: group and others' for one's own file, others' for another's. */
+  bits: number;
+}
+
 /**
- * The access a credential file gives beyond its user, judged as ssh judges a key: a file this
- * user owns must be private to it (it chose the mode); one another user owns (root, the kubelet)
- * and shares with a group only was given by its owner — a Kubernetes Secret volume for a pod that
- * does not run as root is root's, 0440 (a projected token 0640), in the pod's fsGroup, where 0400
- * would leave it unreadable and the volume cannot be chmod-ed. Others' access counts either way.
- * The link's target is looked at, as a Secret volume's files are links into `..data/`. Undefined
- * when there is none (or the file is missing, or on Windows, which has no such bits).
+ * Judged as ssh judges a private key: a file this user owns must be private to it (it chose the
+ * mode); one another user owns (root, the kubelet) and shares with a group only is that user's
+ * grant. A Kubernetes Secret volume for a pod that does not run as root is root's, in the pod's
+ * fsGroup, and the kubelet adds the group's read bit whatever `defaultMode` says
+ * (kubernetes/kubernetes#57923): 0440, where a refusal would leave no setting that works. Others'
+ * access counts either way. `stat` follows links: a Secret volume's files are links into
+ * `..data/`. Undefined when there is none, and on Windows, which has no such bits.
  */
-function exposure(file: string): { mode: number; own: boolean; bits: number } | undefined {
+function exposureOf(stat: { mode: number; uid: number }): Exposure | undefined {
   if (process.platform === "win32") return undefined;
-  let stat: ReturnType<typeof statSync>;
-  try {
-    stat = statSync(file);
-  } catch {
-    return undefined;
-  }
   const own = stat.uid === process.getuid?.();
   const bits = stat.mode & (own ? 0o077 : 0o007);
   return bits === 0 ? undefined : { mode: stat.mode, own, bits };

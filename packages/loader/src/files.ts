@@ -82,13 +82,12 @@ function markKeptQuote(entry: FileEntry): void {
   if (!found) return;
   const rest = found.row.slice(found.at);
   const quote = rest[0]!;
-  if (
-    quote === entry.value[0] &&
-    rest.startsWith(entry.value) &&
-    !rest.startsWith(quote + entry.value)
-  ) {
-    entry.openQuote = quote;
-  }
+  if (quote !== entry.value[0]) return;
+  const unclosed = rest.startsWith(entry.value) && !rest.startsWith(quote + entry.value);
+  // `""{{ s5:… }}"`: dotenv strips the outer pair and keeps the stray quote inside it (`""x""`,
+  // a value quoted on both sides, is left alone).
+  const stray = rest.startsWith(quote + entry.value + quote) && !entry.value.endsWith(quote);
+  if (unclosed || stray) entry.openQuote = quote;
 }
 
 /**

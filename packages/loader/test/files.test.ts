@@ -69,6 +69,8 @@ describe(".env files", () => {
       INNER: "INNER='\"abc\"'",
       DOUBLED: 'DOUBLED=""x""',
       THREE: 'THREE="""',
+      STRAY: 'STRAY=""{{ s5:local:x }}"',
+      STRAY_NOTE: "STRAY_NOTE=''abc' # note",
       MULTI: 'MULTI="one',
       END: 'two"',
     };
@@ -85,6 +87,8 @@ describe(".env files", () => {
       INNER: undefined,
       DOUBLED: undefined,
       THREE: undefined,
+      STRAY: '"',
+      STRAY_NOTE: "'",
       MULTI: undefined,
     });
     // The place is the quote's, where the value (quote and all) starts.

@@ -36,6 +36,15 @@ interface Origin {
   line?: number | undefined;
   /** The 1-based column of the value's first character on that line (after an opening quote). */
   column?: number | undefined;
+  /**
+   * A place in the value (1-based line and column) as a place in the file, when the two differ
+   * by more than the value's start: a double-quoted value whose `\n` escapes dotenv turned into
+   * line breaks.
+   */
+  inFile?: ((line: number, column: number) => {
+    line: number;
+    column: number;
+  }) | undefined;
 }
 /** A variable that stopped the start, with where its value came from. Never holds the value. */
 interface FailedVariable {

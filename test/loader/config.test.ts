@@ -303,6 +303,13 @@ describe("s5/config never starts the application half-configured", () => {
       expect(out.stderr).toContain("DB_PASSWORD (.env:2:13), API_KEY (.env:4:9)");
       expect(out.stderr).toMatch(/hint: /);
     }
+    // dotenv makes `\n` in a double-quoted value a line break: the place is still the file's.
+    project.write({
+      ".env": `DB_PASSWORD="one\\n${tokens[0]}"\nAPI_KEY="a\\r\\nb\n\\n ${tokens[1]}"\n`,
+    });
+    const escaped = await project.node(["app.mjs"], stranger);
+    expectStopped(escaped);
+    expect(escaped.stderr).toContain("DB_PASSWORD (.env:1:19), API_KEY (.env:3:4)");
   });
 
   it("an altered token (exit 6) and a malformed one (exit 5); process.env variables are named too", async () => {

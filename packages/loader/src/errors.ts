@@ -23,6 +23,10 @@ export function describeOrigin(
   if (!origin) return "given value";
   if (!origin.file) return "process.env";
   if (origin.line === undefined) return origin.file;
+  if (origin.inFile) {
+    const place = origin.inFile(lineInValue, columnInValue);
+    return `${origin.file}:${place.line}:${place.column}`;
+  }
   const line = origin.line + lineInValue - 1;
   if (origin.column === undefined) return `${origin.file}:${line}`;
   // On the value's first line the value starts after `NAME=`; on a later one, at the line's start.

@@ -11,6 +11,12 @@ export interface Origin {
   line?: number | undefined;
   /** The 1-based column of the value's first character on that line (after an opening quote). */
   column?: number | undefined;
+  /**
+   * A place in the value (1-based line and column) as a place in the file, when the two differ
+   * by more than the value's start: a double-quoted value whose `\n` escapes dotenv turned into
+   * line breaks.
+   */
+  inFile?: ((line: number, column: number) => { line: number; column: number }) | undefined;
 }
 
 /** A file's text, and its lines once a report asked for them. */
@@ -94,6 +100,53 @@ function markKeptQuote(entry: FileEntry): void {
  * The 1-based column where the value starts on its line: after `NAME=`, white space and a quote
  * dotenv stripped (a kept one is part of the value). Worked out only for a report.
  */
+/**
+ * For a double-quoted value with `\n` or `\r` escapes (dotenv makes them a line break and a
+ * carriage return), where a place in the value is in the file: the escapes on the way are walked
+ * back over. Worked out only for a report; undefined when the places need no more than the
+ * value's start.
+ */
+export function escapedPlaces(entry: FileEntry): Origin["inFile"] {
+  const found = assignmentOf(entry);
+  const rows = entry.source?.rows;
+  const first = (entry.origin.line ?? 0) - 1;
+  if (!found || !rows || entry.openQuote || found.row[found.at] !== '"') return undefined;
+  // Only the value's own rows: a report asks this of every variable it names.
+  const own = rows.slice(first, first + entry.value.split("\n").length);
+  if (!own.some((row) => row.includes("\\n") || row.includes("\\r"))) {
+    return undefined;
+  }
+  const start = found.at + 1;
+  return (line, column) => {
+    let row = first;
+    let at = start;
+    let inLine = 1;
+    let inColumn = 1;
+    while (inLine < line || inColumn < column) {
+      const text = rows[row];
+      if (text === undefined) break;
+      if (at >= text.length) {
+        row++;
+        at = 0;
+        inLine++;
+        inColumn = 1;
+      } else if (text[at] === "\\" && text[at + 1] === "n") {
+        at += 2;
+        inLine++;
+        inColumn = 1;
+      } else {
+        at +=
+          text[at] === "\\" && text[at + 1] === "r" ? 2 : text.codePointAt(at)! > 0xffff ? 2 : 1;
+        inColumn++;
+      }
+    }
+    const text = rows[row] ?? "";
+    // Columns count code points, as core's do; a byte-order mark is no column to an editor.
+    const bom = row === 0 && text.startsWith("\ufeff") ? 1 : 0;
+    return { line: row + 1, column: [...text.slice(0, at)].length + 1 - bom };
+  };
+}
+
 export function columnOf(entry: FileEntry): number | undefined {
   if (entry.origin.column !== undefined) return entry.origin.column;
   const found = assignmentOf(entry);

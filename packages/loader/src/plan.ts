@@ -7,7 +7,7 @@ import { IoError, mayContainToken, type S5Error } from "@s5/core";
 import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { describeOrigin, LoaderError } from "./errors.ts";
-import { columnOf, type FileEntry, type Origin, readEnvFile } from "./files.ts";
+import { columnOf, escapedPlaces, type FileEntry, type Origin, readEnvFile } from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
 
 /** A variable that cannot be set as read, found before decrypting; reported with the tokens. */
@@ -168,7 +168,10 @@ export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pe
 /** Where each variable comes from, columns included (worked out here: a report is being made). */
 export function originsOf(entries: Iterable<FileEntry>): Map<string, Origin> {
   const origins = new Map<string, Origin>();
-  for (const entry of entries) origins.set(entry.key, { ...entry.origin, column: columnOf(entry) });
+  for (const entry of entries) {
+    const column = columnOf(entry);
+    origins.set(entry.key, { ...entry.origin, column, inFile: escapedPlaces(entry) });
+  }
   return origins;
 }
 

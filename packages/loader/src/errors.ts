@@ -13,6 +13,25 @@ export interface FailedVariable {
   message: string;
 }
 
+/**
+ * A place in a value (1-based line and column) as a place in its file; the column is undefined
+ * when the value's start on its line is not known.
+ */
+function placeInFile(
+  origin: Origin & { line: number },
+  lineInValue: number,
+  columnInValue: number,
+): { line: number; column?: number | undefined } {
+  if (origin.inFile) return origin.inFile(lineInValue, columnInValue);
+  const line = origin.line + lineInValue - 1;
+  if (origin.column === undefined) return { line };
+  // On the value's first line the value starts after `NAME=`; on a later one, at the line's start.
+  return {
+    line,
+    column: lineInValue === 1 ? origin.column + columnInValue - 1 : columnInValue,
+  };
+}
+
 /** `lineInValue` and `columnInValue`: where in the value (1-based), e.g. a token's place. */
 export function describeOrigin(
   origin: Origin | undefined,
@@ -23,15 +42,12 @@ export function describeOrigin(
   if (!origin) return "given value";
   if (!origin.file) return "process.env";
   if (origin.line === undefined) return origin.file;
-  if (origin.inFile) {
-    const place = origin.inFile(lineInValue, columnInValue);
-    return `${origin.file}:${place.line}:${place.column}`;
-  }
-  const line = origin.line + lineInValue - 1;
-  if (origin.column === undefined) return `${origin.file}:${line}`;
-  // On the value's first line the value starts after `NAME=`; on a later one, at the line's start.
-  const column = lineInValue === 1 ? origin.column + columnInValue - 1 : columnInValue;
-  return `${origin.file}:${line}:${column}`;
+  const { line, column } = placeInFile(
+    { ...origin, line: origin.line },
+    lineInValue,
+    columnInValue,
+  );
+  return column === undefined ? `${origin.file}:${line}` : `${origin.file}:${line}:${column}`;
 }
 
 const MAX_NAMES = 10;
@@ -41,11 +57,11 @@ function sortKey(origins: ReadonlyMap<string, Origin>, files: readonly (string |
   return (failure: SerializedFailure): [number, number, number] => {
     const origin = origins.get(failure.name);
     const file = origin?.file === undefined ? -1 : files.indexOf(origin.file);
-    return [
-      file === -1 ? files.length : file,
-      (origin?.line ?? 0) + failure.line,
-      failure.line === 1 ? (origin?.column ?? 0) + failure.column : failure.column,
-    ];
+    const place =
+      origin?.line === undefined
+        ? { line: 0, column: 0 }
+        : placeInFile({ ...origin, line: origin.line }, failure.line, failure.column);
+    return [file === -1 ? files.length : file, place.line, place.column ?? 0];
   };
 }
 

@@ -48,6 +48,25 @@ export interface FileEntry {
 const ASSIGNMENT = /^\s*(?:export\s+)?([\w.-]+)\s*[=:]\s*/;
 // Lines as dotenv counts them: it reads CR LF and a lone CR (classic Mac) as LF.
 const LINE_END = /\r\n?|\n/;
+// A line inside a value that assigns a variable as it would outside quotes (`NEXT=`). Stricter
+// than ASSIGNMENT (a letter first, `=` only): base64 and `key: value` lines are values' text.
+const ASSIGNED_LINE = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
+const ENDS_WITH_TOKEN = /\}\}\s*$/;
+
+/**
+ * A quote opened and not closed on its line, closed by a line that ends with the same quote some
+ * lines later (`NEXT=ok"`): dotenv reads every line between as one value — the secret, a newline
+ * and `NEXT=ok` — and NEXT is gone (`NEXT="ok"` is not taken: dotenv's closing quote must end its
+ * line). Told from a real multi-line value by a first line that ends with a token's `}}` and a
+ * later line that assigns a variable (a PEM's last base64 line can look like `abc=`, but follows
+ * no token). The 0-based line of the value where that happens, or -1; the caller checks the first
+ * line holds a token.
+ */
+export function runOnLine(value: string): number {
+  const lines = value.split("\n");
+  if (!ENDS_WITH_TOKEN.test(lines[0]!)) return -1;
+  return lines.findIndex((row, i) => i > 0 && ASSIGNED_LINE.test(row));
+}
 
 /**
  * The 1-based line where each key is last assigned (dotenv keeps the last assignment), in one
@@ -97,10 +116,6 @@ function markKeptQuote(entry: FileEntry): void {
 }
 
 /**
- * The 1-based column where the value starts on its line: after `NAME=`, white space and a quote
- * dotenv stripped (a kept one is part of the value). Worked out only for a report.
- */
-/**
  * For a double-quoted value with `\n` or `\r` escapes (dotenv makes them a line break and a
  * carriage return), where a place in the value is in the file: the escapes on the way are walked
  * back over. Worked out only for a report; undefined when the places need no more than the
@@ -147,6 +162,10 @@ export function escapedPlaces(entry: FileEntry): Origin["inFile"] {
   };
 }
 
+/**
+ * The 1-based column where the value starts on its line: after `NAME=`, white space and a quote
+ * dotenv stripped (a kept one is part of the value). Worked out only for a report.
+ */
 export function columnOf(entry: FileEntry): number | undefined {
   if (entry.origin.column !== undefined) return entry.origin.column;
   const found = assignmentOf(entry);

@@ -7,7 +7,14 @@ import { IoError, mayContainToken, type S5Error } from "@s5/core";
 import { FROM_FILES, markFromFiles, scan } from "@s5/core/internal";
 import type { DecryptRequest, SerializedError } from "./decrypt.ts";
 import { describeOrigin, LoaderError } from "./errors.ts";
-import { columnOf, escapedPlaces, type FileEntry, type Origin, readEnvFile } from "./files.ts";
+import {
+  columnOf,
+  escapedPlaces,
+  type FileEntry,
+  type Origin,
+  readEnvFile,
+  runOnLine,
+} from "./files.ts";
 import type { Env, ResolvedOptions } from "./options.ts";
 
 /** A variable that cannot be set as read, found before decrypting; reported with the tokens. */
@@ -74,10 +81,6 @@ function checkQuote(entry: FileEntry, assigned: boolean, failures: InputFailure[
   );
 }
 
-// A line inside a value that starts as an assignment does outside quotes (`NEXT=`).
-const ASSIGNED_LINE = /^\s*(?:export\s+)?[A-Za-z_][\w.-]*\s*=/;
-const ENDS_WITH_TOKEN = /\}\}\s*$/;
-
 function runOnError(lines: number): IoError {
   return new IoError(
     "S5_INPUT_QUOTE",
@@ -86,18 +89,12 @@ function runOnError(lines: number): IoError {
   );
 }
 
-/**
- * A quote opened and not closed on its line, closed by a quote some lines later (`NEXT="ok"`):
- * dotenv reads every line between as one value — the secret, a newline and `NEXT=` — and NEXT is
- * gone. Told from a real multi-line value by a first line that ends with a token and a later line
- * that assigns a variable (a PEM's last base64 line can look like `abc=`, but follows no token).
- */
+/** A token value whose missing closing quote made dotenv run on into later lines (see runOnLine). */
 function checkRunOn(entry: FileEntry, failures: InputFailure[]): void {
-  const lines = entry.value.split("\n");
-  if (!ENDS_WITH_TOKEN.test(lines[0]!)) return;
-  const at = lines.findIndex((row, i) => i > 0 && ASSIGNED_LINE.test(row));
-  if (at === -1 || !hasToken(lines[0]!)) return;
-  failures.push({ entry, error: runOnError(lines.length), line: at + 1, column: 1 });
+  const at = runOnLine(entry.value);
+  if (at === -1 || !hasToken(entry.value.slice(0, entry.value.indexOf("\n")))) return;
+  const lines = entry.value.split("\n").length;
+  failures.push({ entry, error: runOnError(lines), line: at + 1, column: 1 });
 }
 
 export function makePlan(options: ResolvedOptions): Plan {

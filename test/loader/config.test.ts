@@ -353,23 +353,28 @@ describe("s5/config never starts the application half-configured", () => {
     }
   });
 
+  /** The `.env` as written refused by s5/config, s5/preload and s5 run alike, with `place`. */
+  async function expectQuoteRefused(place: string) {
+    for (const out of [
+      await project.node(["app.mjs"]),
+      await project.node(["--import", "s5/preload", "app.mjs"]),
+      await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
+    ]) {
+      expectStopped(out);
+      expect(out.code).toBe(3);
+      expect(out.stderr).toContain(place);
+      expect(out.stderr).toContain("S5_INPUT_QUOTE");
+    }
+  }
+
   it("a token whose closing quote is missing stops the start with its place (S5_INPUT_QUOTE); a plain value gets a warning", async () => {
     // dotenv kept the quote: the app started with DB_PASSWORD = '"' + the secret, without a word.
     project.write({ "print.mjs": `${printVars(["QUOTED", "PLAIN", "LAST"])}\n` });
     for (const quote of ['"', "'", "`"]) {
       project.write({ ".env": `PLAIN=1\nQUOTED=${quote}${tokens[0]}\nLAST=2\n` });
-      for (const out of [
-        await project.node(["app.mjs"]),
-        await project.node(["--import", "s5/preload", "app.mjs"]),
-        await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
-      ]) {
-        expectStopped(out);
-        expect(out.code).toBe(3);
-        expect(out.stderr).toContain(
-          `QUOTED (.env:2:8): the value starts with ${quote} but does not end with one`,
-        );
-        expect(out.stderr).toContain("S5_INPUT_QUOTE");
-      }
+      await expectQuoteRefused(
+        `QUOTED (.env:2:8): the value starts with ${quote} but does not end with one`,
+      );
       // No token: what dotenv sets, with a warning naming the place and the variable.
       project.write({ ".env": `PLAIN=1\nQUOTED=${quote}not a secret # note\nLAST=2\n` });
       const plain = await project.node(["--import", "s5/config", "print.mjs"]);
@@ -386,18 +391,9 @@ describe("s5/config never starts the application half-configured", () => {
     // Closed by a later line that ends with the quote instead: dotenv reads the lines between as
     // the value (the secret, a newline and `LAST=2`), and LAST is gone. Refused at LAST's line.
     project.write({ ".env": `PLAIN=1\nQUOTED="${tokens[0]}\nLAST=2"\n` });
-    for (const out of [
-      await project.node(["app.mjs"]),
-      await project.node(["--import", "s5/preload", "app.mjs"]),
-      await project.s5(["run", "--", process.execPath, "-e", 'console.log("APP STARTED")']),
-    ]) {
-      expectStopped(out);
-      expect(out.code).toBe(3);
-      expect(out.stderr).toContain(
-        "QUOTED (.env:3:1): the value runs on over 2 lines into one that assigns a variable",
-      );
-      expect(out.stderr).toContain("S5_INPUT_QUOTE");
-    }
+    await expectQuoteRefused(
+      "QUOTED (.env:3:1): the value runs on over 2 lines into one that assigns a variable",
+    );
     // Closed on a later line: a multi-line value, as dotenv reads it; closed on its line: no quote.
     project.write({
       ".env": `QUOTED="first\n${tokens[0]}\nlast"\nPLAIN='${tokens[1]}'\nLAST=\`x\`\n`,

@@ -1,11 +1,12 @@
 // Key material is never written to, or read from, a file that group or others can access.
 
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   chownSync,
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   realpathSync,
   rmSync,
@@ -20,7 +21,7 @@ import { describe, expect, it } from "vitest";
 import { decodePublicKey } from "../../packages/core/src/local/encoding.ts";
 import { createProjectKey, keyEndorsement } from "../../packages/core/src/local/keyring.ts";
 import { loadSodium } from "../../packages/core/src/local/sodium.ts";
-import { sandbox } from "./run.ts";
+import { S5_BIN, sandbox } from "./run.ts";
 
 const mode = (file: string) => statSync(file).mode & 0o777;
 
@@ -148,6 +149,58 @@ describe("identity and private key files", () => {
         `the private key file ${keyFile} is accessible by others (mode 0444); s5 will not use it (S5_KEY_FILE_MODE)`,
       );
       expect(world.stdout.length).toBe(0);
+    },
+  );
+});
+
+/** Whether a thread of `pid` waits in the kernel for a FIFO's other end (Linux's wait channel). */
+function waitsOnFifo(pid: number): boolean {
+  try {
+    return readdirSync(`/proc/${pid}/task`).some(
+      (task) => readFileSync(`/proc/${pid}/task/${task}/wchan`, "utf8") === "wait_for_partner",
+    );
+  } catch {
+    return false;
+  }
+}
+
+describe("the key file judged is the key file read", () => {
+  // A FIFO's open waits for a writer: s5 is held between looking at the path and reading it, as
+  // long as the test likes. The mode that counts is the one of what s5 opened, when it opened it.
+  it.runIf(existsSync("/proc/self/task"))(
+    "refuses a key FIFO whose mode was widened while s5 waited to open it",
+    async () => {
+      const box = sandbox();
+      await box.s5(["init"]);
+      const token = (await box.s5(["cipher", "fifo-key-secret"])).stdout.toString();
+      writeFileSync(join(box.dir, "a.env"), `A=${token}\n`);
+      const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
+      const fifo = join(box.dir, "..", "key.fifo");
+      expect(spawnSync("mkfifo", ["-m", "600", fifo]).status).toBe(0);
+      const env = { S5_PRIVATE_KEY_FILE: fifo, XDG_CONFIG_HOME: "/nonexistent" };
+      const child = spawn(process.execPath, [S5_BIN, "render", "a.env"], {
+        cwd: box.dir,
+        env: { ...box.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+      while (!waitsOnFifo(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 10));
+      chmodSync(fifo, 0o644);
+      // The writer: s5's open returns, and it reads the key, unless it refuses what it opened.
+      writeFileSync(fifo, readFileSync(identity));
+      expect(await code).toBe(7);
+      expect(stderr).toContain(
+        `the private key file ${fifo} is accessible by group or others (mode 0644)`,
+      );
+      expect(stdout).toBe("");
     },
   );
 });

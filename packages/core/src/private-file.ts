@@ -7,10 +7,29 @@ import { KeyError } from "./errors.ts";
 import { errnoOf, readHint } from "./io-hints.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
-const { lstatSync, readFileSync, statSync } = process.getBuiltinModule("node:fs");
+const { closeSync, fstatSync, lstatSync, openSync, readFileSync, statSync } =
+  process.getBuiltinModule("node:fs");
 const { dirname } = process.getBuiltinModule("node:path");
 
 const octal = (mode: number) => `0${(mode & 0o777).toString(8)}`;
+
+type Stats = import("node:fs").Stats;
+
+/**
+ * Reads a file through one descriptor, after `check` has looked at what was opened: the file
+ * whose mode and owner are judged is the file read, even if the path is replaced or its mode
+ * changed in between (a FIFO's open waits for a writer, as long as that takes). Errors are Node's
+ * (with their `code`) or `check`'s.
+ */
+export function readOpened(file: string, check: (stat: Stats) => void): string {
+  const fd = openSync(file, "r");
+  try {
+    check(fstatSync(fd));
+    return readFileSync(fd, "utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
 
 /**
  * What a message says about a file that could not be read (`what`: "the private key file"),
@@ -62,18 +81,28 @@ export function readKeyFile(
   required: boolean,
   setting: string,
 ): string | undefined {
-  let stat: ReturnType<typeof statSync>;
   try {
-    stat = statSync(file);
+    return readOpened(file, (stat) => {
+      const refusal = refusalOf(stat, file, what, setting);
+      if (refusal) throw refusal;
+    });
   } catch (cause) {
+    // A refusal of what was opened; Node's errors are not S5 errors.
+    if (cause instanceof KeyError) throw cause;
     if (!required && (cause as { code?: string }).code === "ENOENT") return undefined;
     const { message, ...rest } = unreadable(what, file, setting, cause);
     throw new KeyError("S5_KEY_FILE", message, rest);
   }
-  // Before its mode: `chmod 600` on a directory (`/tmp`) would be the wrong thing to run. Other
-  // kinds are read: a pipe (`--private-key-file <(…)`) keeps the key out of every file.
+}
+
+/**
+ * Why a key file is not used: a directory (before its mode: `chmod 600` on `/tmp` would be the
+ * wrong thing to run), or one others can access. Other kinds are read: a pipe
+ * (`--private-key-file <(…)`) keeps the key out of every file.
+ */
+function refusalOf(stat: Stats, file: string, what: string, setting: string): KeyError | undefined {
   if (stat.isDirectory()) {
-    throw new KeyError(
+    return new KeyError(
       "S5_KEY_FILE",
       `${what} ${file} is a directory: point ${setting} at the key file`,
       {
@@ -82,13 +111,7 @@ export function readKeyFile(
     );
   }
   const exposed = exposureOf(stat);
-  if (exposed) throw exposedKey(what, file, exposed);
-  try {
-    return readFileSync(file, "utf8");
-  } catch (cause) {
-    const { message, ...rest } = unreadable(what, file, setting, cause);
-    throw new KeyError("S5_KEY_FILE", message, rest);
-  }
+  return exposed ? exposedKey(what, file, exposed) : undefined;
 }
 
 /**
@@ -129,17 +152,17 @@ function exposedKey(what: string, file: string, { mode, own }: Exposure): KeyErr
 export type SharedCredential = { refuse: true } | { warn: (message: string) => void; use: string };
 
 /**
- * Checks a credential file that was read (`what`: "the client key file"): a key is refused as
+ * Checks a credential file as opened (`stat`; `what`: "the client key file"): a key is refused as
  * s5's own key files are, a token warned of (see {@link exposureOf}). Never shows the content,
  * only the path and mode.
  */
-export function checkShared(file: string, what: string, policy: SharedCredential): void {
-  let found: Exposure | undefined;
-  try {
-    found = exposureOf(statSync(file));
-  } catch {
-    return;
-  }
+export function checkShared(
+  file: string,
+  stat: { mode: number; uid: number },
+  what: string,
+  policy: SharedCredential,
+): void {
+  const found = exposureOf(stat);
   if (!found) return;
   const { mode, own, bits } = found;
   const shown = octal(mode);
@@ -152,6 +175,17 @@ export function checkShared(file: string, what: string, policy: SharedCredential
       : `writable by ${whom} (mode ${shown}): they can replace it with one of theirs`;
   const fix = own ? `chmod 600 ${file}` : `chmod o-rwx ${file}`;
   policy.warn(`${what} ${file} is ${risk}; run \`${fix}\``);
+}
+
+/** {@link checkShared} of a file not read yet (read later, at login): a missing one says nothing. */
+export function checkSharedAt(file: string, what: string, policy: SharedCredential): void {
+  let stat: Stats;
+  try {
+    stat = statSync(file);
+  } catch {
+    return;
+  }
+  checkShared(file, stat, what, policy);
 }
 
 /** The access a key or token file gives beyond its user (see {@link exposureOf}). */

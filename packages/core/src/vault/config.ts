@@ -11,11 +11,17 @@ import {
   vaultEnvAddress,
   vaultTransit,
 } from "../config.ts";
-import { ConfigError } from "../errors.ts";
+import { ConfigError, S5Error } from "../errors.ts";
 import { FROM_FILES } from "../file-settings.ts";
 import { showable } from "../hidden.ts";
 import { homeOfProcess } from "../home.ts";
-import { checkShared, type SharedCredential, unreadable } from "../private-file.ts";
+import {
+  checkShared,
+  checkSharedAt,
+  readOpened,
+  type SharedCredential,
+  unreadable,
+} from "../private-file.ts";
 import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
 
@@ -139,10 +145,13 @@ export const SERVICE_ACCOUNT_TOKEN = "/var/run/secrets/kubernetes.io/serviceacco
  * what to do when group or others can access it (a key is refused, a token warned of).
  */
 export function readText(file: string, setting: string, credential?: SharedCredential): string {
-  let text: string;
   try {
-    text = readFileSync(file, "utf8");
+    return readOpened(file, (stat) => {
+      if (credential) checkShared(file, stat, fileOf(setting), credential);
+    });
   } catch (cause) {
+    // A refusal of what was opened; Node's errors are not S5 errors.
+    if (cause instanceof S5Error) throw cause;
     const known = file === SERVICE_ACCOUNT_TOKEN;
     const { message, ...rest } = unreadable(
       fileOf(setting),
@@ -154,8 +163,6 @@ export function readText(file: string, setting: string, credential?: SharedCrede
     );
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
-  if (credential) checkShared(file, fileOf(setting), credential);
-  return text;
 }
 
 /** What the file a setting names holds: `S5_VAULT_ROLE_ID_FILE` → "the file of S5_VAULT_ROLE_ID". */
@@ -260,12 +267,17 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
         env.VAULT_TOKEN_PATH ||
         join(env.HOME || homeOfProcess(), ".vault-token");
       try {
-        auth.token = readFileSync(file, "utf8").trim() || undefined;
-        auth.tokenFile = file;
         // Warned of, not refused: `bao login` writes it 0600, but a token path may name a Vault
         // Agent sink, 0640 unless configured, and a refusal would stop what ran yesterday.
-        if (auth.token) {
-          checkShared(file, "the Vault token file", { warn, use: "they can use your Vault token" });
+        let opened: { mode: number; uid: number } | undefined;
+        auth.token =
+          readOpened(file, (stat) => {
+            opened = stat;
+          }).trim() || undefined;
+        auth.tokenFile = file;
+        if (auth.token && opened) {
+          const use = "they can use your Vault token";
+          checkShared(file, opened, "the Vault token file", { warn, use });
         }
       } catch {
         // no token helper file: reported when a request needs a token
@@ -290,7 +302,7 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
     // pod's log would say nothing anyone acts on.
     const named = env.S5_VAULT_JWT_FILE;
     if (!auth.jwt && named && named !== SERVICE_ACCOUNT_TOKEN) {
-      checkShared(named, fileOf("S5_VAULT_JWT_FILE"), {
+      checkSharedAt(named, fileOf("S5_VAULT_JWT_FILE"), {
         warn,
         use: "they can log in to Vault with it until it expires",
       });

@@ -388,6 +388,20 @@ describe("s5/config never starts the application half-configured", () => {
         `[s5] warning: .env:2:8: QUOTED: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
       );
     }
+    // Closed, but text after the closing quote (only a comment may follow): dotenv keeps it all.
+    project.write({ ".env": `PLAIN=1\nQUOTED="${tokens[0]}" 'x'\nLAST=2\n` });
+    await expectQuoteRefused(
+      "QUOTED (.env:2:8): text follows the value's closing \" on its line: dotenv then keeps the quotes and that text",
+    );
+    // The warning is printed when the start is quiet too: quiet is for the line of a good start.
+    project.write({ ".env": `PLAIN=1\nQUOTED="plain"x\nLAST=2\n` });
+    const trailing = await project.node(["--import", "s5/config", "print.mjs"], {
+      S5_CONFIG_QUIET: "true",
+    });
+    expect(JSON.parse(trailing.stdout).QUOTED).toBe('"plain"x');
+    expect(trailing.stderr).toBe(
+      `[s5] warning: .env:2:8: QUOTED: text follows the value's closing ", so dotenv keeps the quotes and that text in the value (S5_INPUT_QUOTE); remove it, or make it a comment (\` # …\`)\n`,
+    );
     // Closed by a later line that ends with the quote instead: dotenv reads the lines between as
     // the value (the secret, a newline and `LAST=2`), and LAST is gone. Refused at LAST's line.
     project.write({ ".env": `PLAIN=1\nQUOTED="${tokens[0]}\nLAST=2"\n` });

@@ -39,6 +39,11 @@ export interface FileEntry {
    * closing quote forgotten): the variable would arrive with a stray quote.
    */
   openQuote?: string | undefined;
+  /**
+   * With `openQuote`: the quote is closed on the line but text follows it (`"{{ s5:… }}" x`), so
+   * dotenv kept both quotes and the text (only a comment may follow a closing quote).
+   */
+  textAfterQuote?: boolean | undefined;
   /** Why this variable cannot be set at all (a name dotenv drops); reported with the others. */
   refused?: S5Error | undefined;
 }
@@ -113,6 +118,7 @@ function markKeptQuote(entry: FileEntry): void {
   // a value quoted on both sides, is left alone).
   const stray = rest.startsWith(quote + entry.value + quote) && !entry.value.endsWith(quote);
   if (unclosed || stray) entry.openQuote = quote;
+  if (unclosed && entry.value.indexOf(quote, 1) !== -1) entry.textAfterQuote = true;
 }
 
 /**

@@ -57,7 +57,14 @@ const NUL_IN_VALUE = new IoError(
   { hint: "remove it from the file; a binary value is encrypted with `| base64`" },
 );
 
-function quoteError(quote: string): IoError {
+function quoteError(quote: string, textAfter: boolean): IoError {
+  if (textAfter) {
+    return new IoError(
+      "S5_INPUT_QUOTE",
+      `text follows the value's closing ${quote} on its line: dotenv then keeps the quotes and that text, and the secret would arrive with them`,
+      { hint: "remove the text after the closing quote, or make it a comment (` # …`)" },
+    );
+  }
   return new IoError(
     "S5_INPUT_QUOTE",
     `the value starts with ${quote} but does not end with one: dotenv keeps the quote, and the secret would arrive with it`,
@@ -66,18 +73,24 @@ function quoteError(quote: string): IoError {
 }
 
 /**
- * A value that opens a quote dotenv kept (its closing quote forgotten). With a token, the secret
- * would arrive with a stray quote: a failure. Without one it is what dotenv itself would set, so
- * `s5/config` sets it too (it replaces `dotenv/config`), with a warning naming the place.
+ * A value that opens a quote dotenv kept (its closing quote forgotten, or text after it). With a
+ * token, the secret would arrive with a stray quote: a failure. Without one it is what dotenv
+ * itself would set, so `s5/config` sets it too (it replaces `dotenv/config`), with a warning naming
+ * the place. Printed whatever `quiet` says: quiet silences the line a start prints when all went
+ * well, not what is wrong in a file (dotenv's `quiet` is its success line too).
  */
 function checkQuote(entry: FileEntry, assigned: boolean, failures: InputFailure[]): void {
   const quote = entry.openQuote!;
+  const textAfter = entry.textAfterQuote === true;
   if (assigned && hasToken(entry.value)) {
-    failures.push({ entry, error: quoteError(quote), line: 1, column: 1 });
+    failures.push({ entry, error: quoteError(quote, textAfter), line: 1, column: 1 });
     return;
   }
+  const what = textAfter
+    ? `text follows the value's closing ${quote}, so dotenv keeps the quotes and that text in the value (S5_INPUT_QUOTE); remove it, or make it a comment (\` # …\`)`
+    : `the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there`;
   process.stderr.write(
-    `[s5] warning: ${describeOrigin({ ...entry.origin, column: columnOf(entry) })}: ${entry.key}: the value starts with ${quote} but does not end with one, so dotenv keeps the quote in the value (S5_INPUT_QUOTE); close it if it is not meant to be there\n`,
+    `[s5] warning: ${describeOrigin({ ...entry.origin, column: columnOf(entry) })}: ${entry.key}: ${what}\n`,
   );
 }
 

@@ -1023,13 +1023,67 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
       },
     });
     expect(result.code).toBe(4);
-    expect(result.stderr).toContain("your edits (values encrypted) are in stdout (above)");
+    expect(result.stderr).toContain(
+      "your edits (values encrypted) are on stdout (above), as nothing could be written beside deploy/s.yml: merge them into it",
+    );
     const kept = result.stdout.toString();
     expect(kept).toMatch(/^a: \{\{ s5:local:/);
     expect(kept).not.toContain("mine");
     writeFileSync(join(box.dir, "kept.yml"), kept);
     expect((await box.s5(["render", "kept.yml"])).stdout.toString()).toBe("a: mine\n");
   });
+
+  // A real full disk: a 64 kB tmpfs in a mount namespace of its own (root only), filled by another
+  // program while the editor is open. Neither the file nor FILE.s5-edit can be written there.
+  it.runIf(process.getuid?.() === 0 && spawnSync("unshare", ["--help"]).status === 0)(
+    "keeps the edits on stdout when the disk is full, and leaves the file and its directory as they were",
+    async () => {
+      const box = await project();
+      const original = `a: ${(await box.s5(["cipher", "one"])).stdout.toString()}\n`;
+      writeFileSync(join(box.dir, "s.yml"), original);
+      mkdirSync(join(box.dir, "deploy"));
+      const out = join(box.dir, "..", "edit.out");
+      const err = join(box.dir, "..", "edit.err");
+      const env = {
+        ...process.env,
+        ...box.env,
+        EDITOR,
+        TEST_EDIT: JSON.stringify([["{{ s5:seal one }}", "{{ s5:seal mine }}"]]),
+        TEST_EDIT_FILL: "deploy/filler",
+      };
+      const script = `set -e
+mount -t tmpfs -o size=64k,mode=0755 tmpfs deploy
+cp s.yml deploy/s.yml
+set +e
+"${process.execPath}" "${S5_BIN}" edit deploy/s.yml >${out} 2>${err}
+echo $?
+echo $(ls -A deploy)
+cat deploy/s.yml`;
+      const run = spawnSync("unshare", ["-m", "--propagation", "private", "sh", "-c", script], {
+        cwd: box.dir,
+        env,
+        encoding: "utf8",
+      });
+      expect(run.stderr).toBe("");
+      const [code, listing, ...rest] = run.stdout.split("\n");
+      expect(code).toBe("4");
+      const stderr = readFileSync(err, "utf8");
+      expect(stderr).toContain(
+        "cannot write deploy/s.yml (ENOSPC); nothing was changed (S5_OUTPUT)",
+      );
+      expect(stderr).toContain(
+        "your edits (values encrypted) are on stdout (above), as nothing could be written beside deploy/s.yml",
+      );
+      // The file as it was, nothing else left in its directory (no temporary or empty kept file).
+      expect(`${rest.join("\n")}`).toBe(original);
+      expect(listing).toBe("filler s.yml");
+      const kept = readFileSync(out, "utf8");
+      expect(kept).toMatch(/^a: \{\{ s5:local:/);
+      expect(kept + stderr).not.toContain("mine");
+      writeFileSync(join(box.dir, "kept.yml"), kept);
+      expect((await box.s5(["render", "kept.yml"])).stdout.toString()).toBe("a: mine\n");
+    },
+  );
 
   it("an EDITOR that begins with a variable assignment works", async () => {
     const box = await project();

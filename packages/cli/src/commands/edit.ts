@@ -122,7 +122,8 @@ async function runEditor(temp: string, running: (child: ChildProcess | undefined
 /**
  * Keeps the sealed result (tokens only, no plaintext) beside the file, in a name not taken yet
  * (`FILE.s5-edit`, then `FILE.s5-edit-2`…): an earlier one may still hold edits to merge. Where
- * nothing can be written, it goes to stdout. Returns where it went.
+ * nothing can be written (a full disk, the directory gone), it goes to stdout. Returns what the
+ * user does with it.
  */
 async function keepEdits(file: string, text: string): Promise<string> {
   for (let n = 1; n < 100; n++) {
@@ -130,13 +131,13 @@ async function keepEdits(file: string, text: string): Promise<string> {
     if (existsSync(kept)) continue;
     try {
       await writeOutputs([{ path: kept, pieces: [Buffer.from(text)] }], { secret: true });
-      return kept;
+      return `are in ${kept}: merge them into ${file}, then remove it`;
     } catch {
       break;
     }
   }
   process.stdout.write(text);
-  return "stdout (above)";
+  return `are on stdout (above), as nothing could be written beside ${file}: merge them into it`;
 }
 
 /**
@@ -168,7 +169,7 @@ async function writeBack(file: string, original: Buffer, text: string, force: bo
     const kept = await keepEdits(file, text);
     throw new S5Error(failure.code, failure.exitCode, failure.message, {
       cause: failure,
-      hint: `your edits (values encrypted) are in ${kept}: merge them into ${file}, then remove it`,
+      hint: `your edits (values encrypted) ${kept}`,
     });
   }
 }

@@ -1,7 +1,10 @@
 // Start-up cost of the runtime loader: `node -e 'import "X/config"'` with a 50-variable .env, for
 //   - nothing (bare Node), `dotenv/config` (the same 50 values in clear), `s5/config` with the
 //     50 values in clear (no tokens: no worker is started), `s5/config` with 50 local-key tokens,
-//   - `@dotenvx/dotenvx/config` decrypting 50 values it encrypted itself.
+//   - `@dotenvx/dotenvx/config` decrypting 50 values it encrypted itself;
+// and, in rounds of their own, a 20,000-variable .env without tokens through `dotenv/config` and
+// `s5/config` (setting that many variables is Node's setenv, quadratic in the environment's size:
+// what s5 adds must not be).
 // Every case runs in its own directory whose node_modules links to this repository's, so the
 // packages resolve as they would in an application. Runs are interleaved (one of each case per
 // round) and the median is kept; the baselines are measured in the same run.
@@ -22,6 +25,8 @@ const s5Bin = join(root, "packages/cli/bin/s5.cjs");
 const dotenvx = join(root, "node_modules/.bin/dotenvx");
 const COUNT = 50;
 const GOAL_MS = 15;
+const LARGE = 20_000;
+const LARGE_RUNS = 5;
 
 function dotenvText(names, values) {
   return `${names.map((name, i) => `${name}=${values[i]}`).join("\n")}\n`;
@@ -90,6 +95,25 @@ export async function runLoaderBench({ runs = 15, log = () => {} } = {}) {
       }
     }
     const ms = Object.fromEntries(cases.map((item) => [item.name, median(item.times)]));
+
+    log(`a ${LARGE}-variable .env, ${LARGE_RUNS} rounds…`);
+    const largeDir = join(dir, "large");
+    mkdirSync(largeDir);
+    linkModules(largeDir);
+    const largeNames = Array.from({ length: LARGE }, (_, i) => `LARGE_${i}`);
+    const largeValues = largeNames.map((_, i) => `value-${i}`);
+    writeFileSync(join(largeDir, ".env"), dotenvText(largeNames, largeValues));
+    const large = ["dotenv/config", "s5/config"].map((module) => ({
+      module,
+      args: ["--input-type=module", "-e", `import "${module}";\n${check(largeNames, largeValues)}`],
+      times: [],
+    }));
+    for (let round = 0; round < LARGE_RUNS; round++) {
+      for (const item of large) {
+        item.times.push(run(node, item.args, { cwd: largeDir, env }).ms);
+      }
+    }
+    const [largeDotenv, largeS5] = large.map((item) => median(item.times));
     const bare = ms["node (no loader)"];
     const dotenv = ms["dotenv/config"];
     const s5 = ms["s5/config, 50 local-key tokens"];
@@ -120,6 +144,14 @@ export async function runLoaderBench({ runs = 15, log = () => {} } = {}) {
         s5: formatMs(s5),
         baseline: formatMs(dx50),
         ratio: formatRatio(s5 / dx50),
+        goal: "info",
+        result: "",
+      },
+      {
+        figure: `Start-up with a ${LARGE.toLocaleString("en")}-variable \`.env\` (no tokens): \`import "s5/config"\` vs \`dotenv/config\` (median of ${LARGE_RUNS})`,
+        s5: formatMs(largeS5),
+        baseline: formatMs(largeDotenv),
+        ratio: formatRatio(largeS5 / largeDotenv),
         goal: "info",
         result: "",
       },

@@ -57,10 +57,11 @@ export function markFromFiles(
 ): void {
   const entries = entriesOf(before);
   for (const name of names) {
+    // The name first: reading `process.env` is a getenv, a walk over the whole environment, and
+    // a 20,000-line `.env` read it 20,000 times (+0.7 s on top of dotenv's own setenv).
+    if (name === FROM_FILES || !isSettingName(name)) continue;
     const value = env[name];
-    if (name !== FROM_FILES && value !== undefined && isSettingName(name)) {
-      entries.set(name, hashOf(value));
-    }
+    if (value !== undefined) entries.set(name, hashOf(value));
   }
   if (entries.size === 0) delete env[FROM_FILES];
   else env[FROM_FILES] = [...entries].map(([name, hash]) => `${name}=${hash}`).join(" ");

@@ -206,16 +206,18 @@ export function formatMarker(
 
 /**
  * What looks meant as a seal marker and is one character away from it: `{{ s5 seal pw }}`,
- * `{{ s5-seal pw }}`, `{ s5:seal pw }}`, `{ { s5:seal pw } }`, full-width `｛｛ ｓ５：ｓｅａｌ`.
- * Neither a marker nor a token, so neither seal nor render would see it, and the plaintext after
- * it would stay in the file. Found as: a brace (one or two, with any space), `s5` (full-width
+ * `{{ s5-seal pw }}`, `{ s5:seal pw }}`, `{ { s5:seal pw } }`, full-width `｛｛ ｓ５：ｓｅａｌ`, and
+ * `{{- s5:seal pw }}` or `{{~ s5:seal pw }}`, the trim marks a Helm or Handlebars author types
+ * out of habit. Neither a marker nor a token, so neither seal nor render would see it, and the
+ * plaintext after it would stay in the file. Found as: a brace (one or two, with any space, then
+ * perhaps a `-` or `~`), `s5` (full-width
  * too), up to four characters that are neither letters, digits nor `_`, then `seal` in any case
  * followed by a space or a colon (so `{{ s5_sealed_enabled }}` and `{s5-seal-id}` are not). Linear:
  * the space before the second brace and after it cannot trade characters (a `{` and 120,000
  * spaces took 23 s with two open `\s*` runs). A line that says `s5:ignore` is left out.
  */
 const nearMiss = () =>
-  /[{\uff5b](?:[\s\u200b-\u200d\u2060]*[{\uff5b])?[\s\u200b-\u200d\u2060]{0,8}[sS\uff53\uff33][5\uff15][^\p{L}\p{N}\n_]{0,4}[sS\uff53\uff33][eE\uff45\uff25][aA\uff41\uff21][lL\uff4c\uff2c](?=[\s:\uff1a])/gu;
+  /[{\uff5b](?:[\s\u200b-\u200d\u2060]*[{\uff5b])?[-~]?[\s\u200b-\u200d\u2060]{0,8}[sS\uff53\uff33][5\uff15][^\p{L}\p{N}\n_]{0,4}[sS\uff53\uff33][eE\uff45\uff25][aA\uff41\uff21][lL\uff4c\uff2c](?=[\s:\uff1a])/gu;
 
 /** Offsets of the near-miss markers in `text` (see {@link nearMiss}). */
 export function nearMissMarkers(text: string): number[] {

@@ -1,5 +1,6 @@
 // The commit and CI gate (`s5 check`): what a careless user writes must not pass it with exit 0.
-import { readFileSync, writeFileSync } from "node:fs";
+import { constants } from "node:buffer";
+import { closeSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run.ts";
@@ -31,5 +32,37 @@ describe("s5 check as a gate", () => {
     expect(seal.stderr).toContain("chart.yml:1:4: neither a seal marker nor a token");
     expect(seal.stderr).not.toContain("Pw-");
     expect(readFileSync(join(box.dir, "chart.yml"), "utf8")).toBe(text);
+  });
+
+  it("checks a named file too large for a string, and leaves out a named binary over 2 GiB", async () => {
+    const box = sandbox();
+    // Sparse files: no disk used. Past V8's longest string, with a marker and a token at its end
+    // (the pre-commit framework names every staged file, a video or a model included).
+    const large = join(box.dir, "large.bin");
+    const tail = Buffer.from("\nx: {{ s5:seal Pw-large-1 }}\ns5 {{ s5 seal Pw-near-2 }}\n");
+    writeFileSync(large, "");
+    truncateSync(large, constants.MAX_STRING_LENGTH + 16);
+    const fd = openSync(large, "r+");
+    writeSync(fd, tail, 0, tail.length, constants.MAX_STRING_LENGTH + 16);
+    closeSync(fd);
+    const check = await box.s5(["check", "--no-decrypt", "large.bin"], { env });
+    expect(check.stderr).not.toContain("S5_INTERNAL");
+    expect(check.code, check.stderr).toBe(10);
+    expect(check.stdout.toString()).toMatch(/large\.bin:2:4: .*\(S5_TOKEN_UNSEALED\)/);
+    expect(check.stdout.toString() + check.stderr).not.toContain("Pw-");
+    // Over 2 GiB, whose first bytes say binary: nothing s5 can read, render neither.
+    const huge = join(box.dir, "model.bin");
+    writeFileSync(huge, "");
+    truncateSync(huge, 3 * 1024 ** 3);
+    const skipped = await box.s5(["check", "--no-decrypt", "model.bin"], { env });
+    expect(skipped.code, skipped.stderr).toBe(0);
+    expect(skipped.stderr).toContain("note: model.bin: a binary file over 2 GiB, not read");
+    // A text file over 2 GiB still stops the check with its name.
+    const text = join(box.dir, "huge.yml");
+    writeFileSync(text, "a: 1\n".repeat(4096));
+    truncateSync(text, 3 * 1024 ** 3);
+    const stopped = await box.s5(["check", "--no-decrypt", "huge.yml"], { env });
+    expect(stopped.code).toBe(3);
+    expect(stopped.stderr).toContain("cannot read huge.yml: a text file larger than 2 GiB");
   });
 });

@@ -55,8 +55,8 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     git("commit", "-qm", "init");
   }, 180_000);
 
-  const tryHook = (file: string) =>
-    runChild(PRE_COMMIT, ["try-repo", REPO, "s5-check", "--files", file], {
+  const tryHook = (...files: string[]) =>
+    runChild(PRE_COMMIT, ["try-repo", REPO, "s5-check", "--files", ...files], {
       cwd: box.dir,
       env,
     });
@@ -77,6 +77,24 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     const clean = await tryHook("clean.yml");
     expect(clean.code, clean.stdout).toBe(0);
     expect(clean.stdout).toContain("Passed");
+  });
+
+  it("is given files that pre-commit takes for binary: a UTF-16 .env.prod is reported", async () => {
+    // PowerShell 5's `>` writes UTF-16; pre-commit judges an extension it does not know by the
+    // first bytes, and with `types: [text]` never named this file to s5.
+    const wide = Buffer.concat([
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from("API_KEY={{ s5:seal Pw-ps-1 }}\r\n", "utf16le"),
+    ]);
+    writeFileSync(join(box.dir, ".env.prod"), wide);
+    // A binary file without a token is passed to s5 too, and is no problem.
+    writeFileSync(join(box.dir, "blob.dat"), Buffer.from([0x89, 0x50, 0x4e, 0x47, 0, 0, 1, 2]));
+    spawnSync("git", ["add", ".env.prod", "blob.dat"], { cwd: box.dir, env });
+    const hook = await tryHook(".env.prod", "blob.dat");
+    expect(hook.code, hook.stdout).toBe(1);
+    expect(hook.stdout).toContain(".env.prod:1:9: this file is UTF-16");
+    expect(hook.stdout).not.toContain("blob.dat");
+    expect(hook.stdout).not.toContain("Pw-");
   });
 });
 

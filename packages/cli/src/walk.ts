@@ -7,7 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
-import { errnoOf, readHint } from "@s5/core/internal";
+import { errnoOf, readHint, showable } from "@s5/core/internal";
 import ignore, { type Ignore } from "ignore";
 import type { TrackedPaths } from "./git-index.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -221,10 +221,19 @@ function readText(file: string, named: boolean): Buffer | undefined {
       if (!named && looksBinary(probe.subarray(0, head))) return undefined;
       return Buffer.concat([probe.subarray(0, head), readFileSync(fd)]);
     }
-    if (!named && looksBinary(probe.subarray(0, head))) return undefined;
+    const binary = looksBinary(probe.subarray(0, head));
+    if (!named && binary) return undefined;
     if (head < PROBE_SIZE) return Buffer.from(probe.subarray(0, head));
-    // From the start again: a positioned read does not move the file's offset.
-    return readFileSync(fd);
+    try {
+      // From the start again: a positioned read does not move the file's offset.
+      return readFileSync(fd);
+    } catch (error) {
+      // A named binary file over 2 GiB (a model the pre-commit framework names): render cannot
+      // read it either, so no token in it can ever be decrypted. Left out, said so.
+      if (!binary || (error as { code?: string }).code !== "ERR_FS_FILE_TOO_LARGE") throw error;
+      process.stderr.write(`note: ${showable(file)}: a binary file over 2 GiB, not read\n`);
+      return undefined;
+    }
   } catch (cause) {
     throw readError(file, cause);
   } finally {

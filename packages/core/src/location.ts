@@ -1,6 +1,9 @@
 import type { Location } from "./errors.ts";
 import { bytesAsText } from "./scan.ts";
 
+/** Half of V8's longest string (2^29 - 24 characters in Node 24), a margin for other engines. */
+const LONGEST_STRING = 2 ** 28;
+
 /**
  * Turns offsets into 1-based line and column numbers, built lazily and only when a location is
  * needed (errors, `s5 ls`). Columns count Unicode code points of the line, as editors do; a byte
@@ -12,7 +15,13 @@ import { bytesAsText } from "./scan.ts";
  */
 export class LineIndex {
   readonly file: string;
-  readonly #text: string;
+  /**
+   * The text, or bytes viewed as latin1 (offsets stay byte offsets). Bytes past
+   * {@link LONGEST_STRING} are kept as a Buffer and searched as such: V8 cannot hold them as one
+   * string (`s5 check` of a 600 MB file named by the pre-commit framework stopped with an
+   * internal error).
+   */
+  readonly #text: string | Buffer;
   readonly #bytes: boolean;
   #starts: number[] | undefined;
   /** The last offset located, its line (0-based) and column. */
@@ -21,7 +30,12 @@ export class LineIndex {
   constructor(file: string, source: string | Uint8Array) {
     this.file = file;
     this.#bytes = typeof source !== "string";
-    this.#text = typeof source === "string" ? source : bytesAsText(source);
+    this.#text =
+      typeof source === "string"
+        ? source
+        : source.length > LONGEST_STRING
+          ? Buffer.from(source.buffer, source.byteOffset, source.byteLength)
+          : bytesAsText(source);
   }
 
   locate(offset: number): Location {
@@ -60,7 +74,9 @@ export class LineIndex {
   #codePoints(from: number, to: number): number {
     const text = this.#text;
     let count = 0;
-    if (this.#bytes) {
+    if (typeof text !== "string") {
+      for (let i = from; i < to; i++) if ((text[i]! & 0xc0) !== 0x80) count++;
+    } else if (this.#bytes) {
       for (let i = from; i < to; i++) if ((text.charCodeAt(i) & 0xc0) !== 0x80) count++;
     } else {
       for (let i = from; i < to; i++) {

@@ -65,4 +65,23 @@ describe("s5 check as a gate", () => {
     expect(stopped.code).toBe(3);
     expect(stopped.stderr).toContain("cannot read huge.yml: a text file larger than 2 GiB");
   });
+
+  it("after `--`, a file called like a backend (`vault`, `aes`, `local`) is checked", async () => {
+    const box = sandbox();
+    for (const name of ["vault", "aes", "local", "--help"]) {
+      writeFileSync(join(box.dir, name), "x: {{ s5:seal Pw-named-1 }}\n");
+    }
+    writeFileSync(join(box.dir, "clean.yml"), "x: 1\n");
+    // What the pre-commit framework runs: the hook's entry and args, then the staged files.
+    for (const name of ["vault", "aes", "local", "--help"]) {
+      const check = await box.s5(["check", "--no-decrypt", "--", name, "clean.yml"], { env });
+      expect(check.code, `${name}: ${check.stderr}`).toBe(10);
+      expect(check.stdout.toString()).toContain(`${name}:1:4: a value marked for encryption`);
+      expect(check.stderr).toContain("checked 2 file(s)");
+    }
+    // Before `--`, the first word is still the Go tool's backend word.
+    const word = await box.s5(["check", "--no-decrypt", "aes", "clean.yml"], { env });
+    expect(word.code, word.stderr).toBe(0);
+    expect(word.stderr).toContain("checked 1 file(s)");
+  });
 });

@@ -96,6 +96,17 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     expect(hook.stdout).not.toContain("blob.dat");
     expect(hook.stdout).not.toContain("Pw-");
   });
+
+  it("checks a staged file called like a backend word", async () => {
+    // Named first, `aes` was taken for the backend and left unread: the hook passed.
+    writeFileSync(join(box.dir, "aes"), "key: {{ s5:seal Pw-aes-1 }}\n");
+    writeFileSync(join(box.dir, "b.yml"), "name: billing\n");
+    spawnSync("git", ["add", "aes", "b.yml"], { cwd: box.dir, env });
+    const hook = await tryHook("aes", "b.yml");
+    expect(hook.code, hook.stdout).toBe(1);
+    expect(hook.stdout).toContain("aes:1:6: a value marked for encryption");
+    expect(hook.stdout).not.toContain("Pw-");
+  });
 });
 
 describe("a plain git hook: s5 check --staged", () => {

@@ -81,7 +81,13 @@ export function parse<O extends OptionDefs>(def: CommandDef<O>, args: readonly s
   const { own, rest } = def.passThrough ? splitPassThrough(args, options) : { own: args, rest: [] };
   let result: ReturnType<typeof parseArgs>;
   try {
-    result = parseArgs({ args: [...own], options, allowPositionals: true, strict: true });
+    result = parseArgs({
+      args: [...own],
+      options,
+      allowPositionals: true,
+      strict: true,
+      tokens: true,
+    });
   } catch (cause) {
     throw new UsageError(describeParseError(cause as Error & { code?: string }, options), {
       hint: `see \`s5 ${def.name} --help\`; put \`--\` before a value that starts with \`-\``,
@@ -89,7 +95,12 @@ export function parse<O extends OptionDefs>(def: CommandDef<O>, args: readonly s
   }
   const positionals = [...result.positionals];
   let backendWord: BackendName | undefined;
-  const first = positionals[0];
+  // After `--` every argument is a path: a hook that names files (`s5 check --no-decrypt --
+  // vault app.yml`) must not take a file called `vault` for the backend and leave it unread.
+  const first =
+    result.tokens?.find((token) => token.kind !== "option")?.kind === "positional"
+      ? positionals[0]
+      : undefined;
   if (first !== undefined && UNSUPPORTED.has(first)) {
     throw new UsageError(`the \`${first}\` backend of the Go tool is not supported`, {
       hint: "decrypt those values with the Go tool once and encrypt them again with `s5 cipher`",

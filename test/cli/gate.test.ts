@@ -1,9 +1,10 @@
 // The commit and CI gate (`s5 check`): what a careless user writes must not pass it with exit 0.
 import { constants } from "node:buffer";
+import { spawnSync } from "node:child_process";
 import { closeSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { sandbox } from "./run.ts";
+import { S5_BIN, sandbox } from "./run.ts";
 
 const KEY = "44".repeat(32);
 const env = { S5_AES_KEY: KEY, S5_BACKEND: "aes" };
@@ -83,5 +84,20 @@ describe("s5 check as a gate", () => {
     const word = await box.s5(["check", "--no-decrypt", "aes", "clean.yml"], { env });
     expect(word.code, word.stderr).toBe(0);
     expect(word.stderr).toContain("checked 1 file(s)");
+  });
+
+  it("exits 10 when the reader of its report stops early (EPIPE), in every format", async () => {
+    const box = sandbox();
+    const lines = Array.from({ length: 3000 }, (_, i) => `k${i}: {{ s5:seal Pw-${i} }}`);
+    writeFileSync(join(box.dir, "many.yml"), `${lines.join("\n")}\n`);
+    for (const format of ["text", "json", "sarif"]) {
+      const script = `"${process.execPath}" "${S5_BIN}" check --no-decrypt --format ${format} many.yml | head -c 1 >/dev/null; echo "\${PIPESTATUS[0]}"`;
+      const result = spawnSync("bash", ["-c", script], {
+        cwd: box.dir,
+        env: { ...box.env, ...env },
+        encoding: "utf8",
+      });
+      expect(result.stdout, `${format}: ${result.stderr}`).toBe("10\n");
+    }
   });
 });

@@ -283,6 +283,10 @@ the content the commit will have.`,
         a.location.line - b.location.line ||
         a.location.column - b.location.column,
     );
+    // Set before the report is written: a reader that stops early (`| head`) ends s5 with the
+    // code the check earned, not 0 (`--json` writes in place, and its EPIPE came first).
+    const exitCode = problems.length > 0 ? ExitCode.check : 0;
+    process.exitCode = exitCode;
     if (format === "text") {
       for (const { location, message, code } of problems) {
         stdoutStream().write(`${formatLocation(location)}: ${message} (${code})\n`);
@@ -306,7 +310,7 @@ the content the commit will have.`,
     process.stderr.write(
       `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
     );
-    return problems.length > 0 ? ExitCode.check : 0;
+    return exitCode;
   },
 });
 

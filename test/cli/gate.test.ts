@@ -1,7 +1,15 @@
 // The commit and CI gate (`s5 check`): what a careless user writes must not pass it with exit 0.
 import { constants } from "node:buffer";
 import { spawnSync } from "node:child_process";
-import { closeSync, openSync, readFileSync, truncateSync, writeFileSync, writeSync } from "node:fs";
+import {
+  closeSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  truncateSync,
+  writeFileSync,
+  writeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, sandbox } from "./run.ts";
@@ -99,5 +107,21 @@ describe("s5 check as a gate", () => {
       });
       expect(result.stdout, `${format}: ${result.stderr}`).toBe("10\n");
     }
+  });
+
+  it("walks into files and directories whose names are not UTF-8", async () => {
+    const box = sandbox();
+    // `café` in Latin-1, as an old archive unpacks it: Node reads the name with U+FFFD in it.
+    const latin1 = (name: string) => Buffer.from(join(box.dir, name), "latin1");
+    writeFileSync(latin1("caf\u00e9.yml"), "x: {{ s5:seal Pw-latin-1 }}\n");
+    mkdirSync(latin1("d\u00e9"));
+    writeFileSync(latin1("d\u00e9/in.yml"), "x: {{ s5:seal Pw-latin-2 }}\n");
+    writeFileSync(join(box.dir, "ok.yml"), "y: 1\n");
+    const check = await box.s5(["check", "--no-decrypt", "."], { env });
+    expect(check.code, check.stderr).toBe(10);
+    expect(check.stdout.toString()).toContain("caf\ufffd.yml:1:4: a value marked for encryption");
+    expect(check.stdout.toString()).toContain("d\ufffd/in.yml:1:4: a value marked for encryption");
+    expect(check.stderr).toContain("checked 3 file(s)");
+    expect(check.stdout.toString() + check.stderr).not.toContain("Pw-");
   });
 });

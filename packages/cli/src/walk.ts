@@ -22,13 +22,58 @@ interface Rules {
 // The order of `localeCompare` (the default locale), without a collator looked up per call.
 const collator = new Intl.Collator();
 
+/**
+ * A path the walk found: a string, or its bytes when a name on it is not UTF-8 (Node would read
+ * such a name with U+FFFD in it, a path that opens nothing).
+ */
+type FoundPath = string | Buffer;
+
 /** `join(dir, name)` for a normalized `dir`, without normalizing again (a tree has many names). */
-function childPath(dir: string, name: string): string {
-  if (dir === ".") return name;
-  return dir.endsWith(sep) ? dir + name : dir + sep + name;
+function childPath(dir: FoundPath, name: string, raw?: Buffer): FoundPath {
+  if (typeof dir === "string" && raw === undefined) {
+    if (dir === ".") return name;
+    return dir.endsWith(sep) ? dir + name : dir + sep + name;
+  }
+  const bytes = raw ?? Buffer.from(name);
+  if (dir === ".") return bytes;
+  const base = typeof dir === "string" ? Buffer.from(dir) : dir;
+  return base[base.length - 1] === sep.charCodeAt(0)
+    ? Buffer.concat([base, bytes])
+    : Buffer.concat([base, Buffer.from(sep), bytes]);
 }
 
-function loadRules(file: string): Ignore | undefined {
+/** One entry of a directory: its name as shown, and its bytes when they are not UTF-8. */
+interface Entry {
+  name: string;
+  raw: Buffer | undefined;
+  isDirectory(): boolean;
+  isFile(): boolean;
+}
+
+/**
+ * The entries of `dir`. Names are read as UTF-8; a directory with a name that is not (it shows a
+ * U+FFFD) is read again as bytes, so that its files can still be opened: `s5 check .` stopped
+ * on such a file with ENOENT ("the file went away").
+ */
+function entriesOf(dir: FoundPath): Entry[] {
+  const entries = readdirSync(dir, { withFileTypes: true });
+  if (!entries.some((entry) => entry.name.includes("\ufffd"))) {
+    return entries as unknown as Entry[];
+  }
+  return readdirSync(dir, { withFileTypes: true, encoding: "buffer" }).map((entry) => {
+    const bytes = entry.name as unknown as Buffer;
+    const name = bytes.toString("utf8");
+    const raw = Buffer.from(name).equals(bytes) ? undefined : bytes;
+    return {
+      name,
+      raw,
+      isDirectory: () => entry.isDirectory(),
+      isFile: () => entry.isFile(),
+    };
+  });
+}
+
+function loadRules(file: FoundPath): Ignore | undefined {
   try {
     return ignore().add(readFileSync(file, "utf8"));
   } catch {
@@ -95,15 +140,13 @@ function decide(stack: readonly Rules[], name: string, isDir: boolean): boolean 
  * in it, and only those (`onlyTracked`).
  */
 function walkDir(
-  dir: string,
+  dir: FoundPath,
   stack: readonly Rules[],
-  out: string[],
+  out: FoundPath[],
   git: WalkGit | undefined,
   onlyTracked = false,
 ): void {
-  const entries = readdirSync(dir, { withFileTypes: true }).sort((a, b) =>
-    collator.compare(a.name, b.name),
-  );
+  const entries = entriesOf(dir).sort((a, b) => collator.compare(a.name, b.name));
   // Read only where there is one: a failed read per directory costs an exception each.
   const own =
     !onlyTracked && entries.some((entry) => entry.name === ".gitignore" && !entry.isDirectory())
@@ -113,7 +156,7 @@ function walkDir(
   for (const entry of entries) {
     const name = entry.name;
     if (name === ".git" || name === "node_modules") continue;
-    const path = childPath(dir, name);
+    const path = childPath(dir, name, entry.raw);
     const rel = git && (git.rel ? `${git.rel}/${name}` : name);
     if (entry.isDirectory()) {
       const below = git && { tracked: git.tracked, rel: rel! };
@@ -134,8 +177,8 @@ function walkDir(
 }
 
 /** Files to look at for `s5 ls` and `s5 check`: default the current directory. */
-export function listFiles(paths: readonly string[]): string[] {
-  const out: string[] = [];
+export function listFiles(paths: readonly string[]): FoundPath[] {
+  const out: FoundPath[] = [];
   for (const path of paths.length > 0 ? paths : ["."]) {
     let isDir: boolean;
     try {
@@ -207,10 +250,10 @@ function readError(file: string, cause: unknown): IoError {
  * read. A file named on the command line is always read: whoever named it wants it checked
  * (`s5 check $(git diff --name-only)`), and a token in it must not pass unseen.
  */
-function readText(file: string, named: boolean): Buffer | undefined {
+function readText(path: FoundPath, file: string, named: boolean): Buffer | undefined {
   let fd: number | undefined;
   try {
-    fd = openSync(file, "r");
+    fd = openSync(path, "r");
     let head: number;
     try {
       head = readSync(fd, probe, 0, PROBE_SIZE, 0);
@@ -250,8 +293,10 @@ function readText(file: string, named: boolean): Buffer | undefined {
  */
 export function* textFiles(paths: readonly string[]): Generator<{ file: string; content: Buffer }> {
   const named = new Set(paths);
-  for (const file of listFiles(paths)) {
-    const content = readText(file, named.has(file));
+  for (const path of listFiles(paths)) {
+    // A name that is not UTF-8 is shown with U+FFFD where its bytes were not.
+    const file = typeof path === "string" ? path : path.toString("utf8");
+    const content = readText(path, file, typeof path === "string" && named.has(path));
     if (content) yield { file, content };
   }
 }

@@ -124,4 +124,29 @@ describe("s5 check as a gate", () => {
     expect(check.stderr).toContain("checked 3 file(s)");
     expect(check.stdout.toString() + check.stderr).not.toContain("Pw-");
   });
+
+  it("--no-decrypt (the hook) finds a local-key token whose key the project does not list", async () => {
+    const here = sandbox();
+    const there = sandbox();
+    await here.s5(["init", "--name", "dev"]);
+    await there.s5(["init", "--name", "dev"]);
+    const own = (await here.s5(["cipher", "own-value"])).stdout.toString();
+    // Pasted from another project's values: nobody here can decrypt it.
+    const foreign = (await there.s5(["cipher", "foreign-value"])).stdout.toString();
+    writeFileSync(join(here.dir, "app.yml"), `a: ${own}\nb: ${foreign}\n`);
+    const check = await here.s5(["check", "--no-decrypt", "app.yml"]);
+    expect(check.code, check.stderr).toBe(10);
+    const out = check.stdout.toString().trim().split("\n");
+    expect(out).toHaveLength(1);
+    expect(out[0]).toMatch(
+      /^app\.yml:2:4: local key \S+ is not in the project config \(S5_KEY_LOCAL_UNKNOWN\)$/,
+    );
+    // The same problem as where it is decrypted, at the same place.
+    const decrypt = await here.s5(["check", "app.yml"]);
+    expect(decrypt.code).toBe(10);
+    expect(decrypt.stdout.toString().trim()).toBe(out[0]);
+    // Its own tokens pass.
+    writeFileSync(join(here.dir, "app.yml"), `a: ${own}\n`);
+    expect((await here.s5(["check", "--no-decrypt", "app.yml"])).code).toBe(0);
+  });
 });

@@ -97,6 +97,27 @@ async function checkVaultVersions(
   }
 }
 
+/**
+ * Local-key tokens whose key the project's .s5.json does not list, found from the list alone, for
+ * `--no-decrypt` (the pre-commit hook): no key is needed to see it, and a token pasted from another
+ * project passed the hook, to fail only where CI decrypts. Without a project config there is no
+ * list to hold them to.
+ */
+function checkListedKeys(all: readonly FoundTokens[], settings: Settings, problems: Problem[]) {
+  if (!settings.project) return;
+  const listed = new Set((settings.project.config.local?.keys ?? []).map((key) => key.id));
+  for (const found of all) {
+    for (const token of found.tokens) {
+      if (token.info.backend !== "local" || listed.has(token.info.key)) continue;
+      problems.push({
+        location: found.lines.locate(token.start),
+        message: `local key ${token.info.key} is not in the project config`,
+        code: "S5_KEY_LOCAL_UNKNOWN",
+      });
+    }
+  }
+}
+
 const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 
 /**
@@ -160,7 +181,7 @@ export default defineCommand({
     written almost like it: {{ s5 seal … }});
   - a token that does not decrypt, where a key to decrypt it is available here, and a local-key
     token whose key its project's .s5.json (the nearest above the file) does not list (nobody
-    here can decrypt it) or whose key entry was altered; tokens whose key is not available here
+    here can decrypt it; found with --no-decrypt too) or whose key entry was altered; tokens whose key is not available here
     (no identity, not a recipient, no AES key or Vault access) are counted as not decrypted and
     do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
@@ -180,7 +201,8 @@ the content the commit will have.`,
     ...backendOptions,
     "no-decrypt": {
       type: "boolean",
-      description: "only check syntax and plaintext secrets (no key needed)",
+      description:
+        "only check syntax, plaintext secrets and local keys the project lists (no key needed)",
     },
     format: {
       type: "string",
@@ -275,6 +297,7 @@ the content the commit will have.`,
       await using backends = createBackends(own);
       await checkVaultVersions(found, own, backends, problems);
       if (!values["no-decrypt"]) undecrypted += await checkDecrypt(found, backends, problems);
+      else checkListedKeys(found, own, problems);
     }
 
     problems.sort(

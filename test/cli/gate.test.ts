@@ -149,4 +149,27 @@ describe("s5 check as a gate", () => {
     writeFileSync(join(here.dir, "app.yml"), `a: ${own}\n`);
     expect((await here.s5(["check", "--no-decrypt", "app.yml"])).code).toBe(0);
   });
+
+  it("reads a long line beside a token (a hex digest, a minified file) in one pass", async () => {
+    const box = sandbox();
+    // 2 MB of key characters on one line: the heuristics' pair search tried a key from every
+    // character of the run, each try to its end (80,000 took 10 s; this, hours). Killed after
+    // 50 s only so that a regression ends the test instead of hanging it: it takes well under 1 s.
+    const token = (await box.s5(["cipher", "db-value"], { env })).stdout.toString();
+    // A certificate or a digest in hex, on one line of a block scalar.
+    writeFileSync(
+      join(box.dir, "min.yml"),
+      `db: ${token}\nblob: |\n  ${"ab12".repeat(500_000)}\npassword: Hunter2Hunter2!\n`,
+    );
+    const result = spawnSync(process.execPath, [S5_BIN, "check", "--no-decrypt", "min.yml"], {
+      cwd: box.dir,
+      env: { ...box.env, ...env },
+      encoding: "utf8",
+      timeout: 50_000,
+    });
+    expect(result.signal).toBeNull();
+    expect(result.status, result.stderr).toBe(10);
+    expect(result.stdout).toMatch(/^min\.yml:4:11: `password` holds a plaintext value/);
+    expect(result.stdout).not.toContain("Hunter2");
+  });
 });

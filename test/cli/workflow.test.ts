@@ -37,6 +37,17 @@ function gitRunner(env: Record<string, string>) {
   };
 }
 
+/** `text` in UTF-32, little- or big-endian (Node has no encoder for it). */
+function utf32(text: string, order: "le" | "be"): Buffer {
+  const points = [...text].map((char) => char.codePointAt(0)!);
+  const out = Buffer.alloc(points.length * 4);
+  for (const [i, point] of points.entries()) {
+    if (order === "le") out.writeUInt32LE(point, i * 4);
+    else out.writeUInt32BE(point, i * 4);
+  }
+  return out;
+}
+
 async function project() {
   const box = sandbox();
   await box.s5(["init", "--name", "dev"]);
@@ -270,6 +281,10 @@ describe("s5 ls and s5 check", () => {
       "sub/secret-keep.yml": `a: ${token}\n`,
       "sub/top-only.yml": `a: ${token}\n`,
       "sub/utf16.yml": Buffer.from(`\ufeffu: ${token}\n`, "utf16le"),
+      // PowerShell's `-Encoding utf32`: little-endian with its mark; big-endian; no mark.
+      "sub/utf32.yml": utf32(`\ufeffu: ${token}\n`, "le"),
+      "sub/utf32be.yml": utf32(`\ufeffu: ${token}\n`, "be"),
+      "sub/utf32x.yml": utf32(`u: {{ s5:seal plain }}\n`, "le"),
       "sub/no-braces.txt": "nothing here\n",
     };
     for (const [name, content] of Object.entries(files)) {
@@ -286,6 +301,9 @@ describe("s5 ls and s5 check", () => {
         row("sub/Z.yml"),
     );
     expect(all.stderr).toContain("sub/utf16.yml:1:4: this file is UTF-16");
+    for (const name of ["utf32", "utf32be", "utf32x"]) {
+      expect(all.stderr).toContain(`sub/${name}.yml:1:4: this file is UTF-32`);
+    }
     for (const form of [".", "./", "sub/.."]) {
       expect((await box.s5(["ls", form])).stdout.toString()).toBe(all.stdout.toString());
     }
@@ -300,8 +318,23 @@ describe("s5 ls and s5 check", () => {
     );
     const checked = await box.s5(["check", "--no-decrypt"]);
     expect(checked.stdout.toString()).toBe(
-      "sub/utf16.yml:1:4: this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8 (S5_INPUT_UTF16)\n",
+      "sub/utf16.yml:1:4: this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8 (S5_INPUT_UTF16)\n" +
+        ["utf32", "utf32be", "utf32x"]
+          .map(
+            (name) =>
+              `sub/${name}.yml:1:4: this file is UTF-32 (as PowerShell's \`-Encoding utf32\` writes); s5 reads UTF-8 (S5_INPUT_UTF32)\n`,
+          )
+          .join(""),
     );
+    expect(checked.code).toBe(10);
+    // Named, as render and seal see it: refused, not passed through with its tokens.
+    const rendered = await box.s5(["render", "sub/utf32be.yml"]);
+    expect(rendered.code).toBe(3);
+    expect(rendered.stderr).toContain("(S5_INPUT_UTF32)");
+    expect(rendered.stdout.length).toBe(0);
+    const sealed = await box.s5(["seal", "-i", "sub/utf32x.yml"]);
+    expect(sealed.code).toBe(3);
+    expect(readFileSync(join(box.dir, "sub/utf32x.yml"))).toEqual(files["sub/utf32x.yml"]);
   });
 
   it("reads a file named on the command line even when it holds a NUL byte", async () => {

@@ -72,8 +72,8 @@ export function findTokens(source: Source, goToolBackend?: BackendName): FoundTo
     });
   }
   if (matches.length === 0 && malformedCount === 0 && typeof source.content !== "string") {
-    const utf16 = utf16Failure(source);
-    if (utf16) failures.push(utf16);
+    const wide = wideFailure(source);
+    if (wide) failures.push(wide);
   }
   const tokens: FoundToken[] = [];
   // Repeated tokens share one parsed body.
@@ -110,14 +110,38 @@ export function findTokens(source: Source, goToolBackend?: BackendName): FoundTo
 
 /**
  * A UTF-16 file (PowerShell's `>` writes one) holds its tokens as `{\0{\0s\05\0:\0…`, which a UTF-8
- * scan cannot see: it would pass through unrendered with success. Found, it is an error.
+ * scan cannot see: it would pass through unrendered with success. Found, it is an error. So is a
+ * UTF-32 one (`-Encoding utf32`: `{\0\0\0{\0\0\0…`).
  */
-export function utf16Failure(source: Source): TokenFailure | undefined {
+export function wideFailure(source: Source): TokenFailure | undefined {
   const content = source.content as Uint8Array;
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   // `{` in UTF-16 is a 0 byte and 0x7b: without a 0 byte (most files), no UTF-16 token.
   if (bytes.indexOf(0) === -1) return undefined;
-  // The byte-order mark decides; without one, the first `{{` at an even offset does.
+  const wide = utf32Text(bytes) ?? utf16Text(bytes);
+  if (wide === undefined) return undefined;
+  const { text, width } = wide;
+  const found = scan(text);
+  const first = found.tokens[0]?.start ?? found.malformed[0]?.start;
+  if (first === undefined) return undefined;
+  const location = new LineIndex(source.name, text.replace(/^\ufeff/, "")).locate(
+    Math.max(0, first - (text.startsWith("\ufeff") ? 1 : 0)),
+  );
+  const utf = `UTF-${width * 8}`;
+  return {
+    location,
+    error: new IoError(
+      width === 2 ? "S5_INPUT_UTF16" : "S5_INPUT_UTF32",
+      `this file is ${utf} (as PowerShell's ${width === 2 ? "`>`" : "`-Encoding utf32`"} writes); s5 reads UTF-8`,
+      {
+        hint: `convert it first: \`iconv -f ${utf} -t UTF-8 FILE\`, or in PowerShell \`Set-Content -Encoding utf8\``,
+      },
+    ),
+  };
+}
+
+/** The text of UTF-16 bytes: the byte-order mark decides; without one, the first `{{` at an even offset. */
+function utf16Text(bytes: Buffer): { text: string; width: 2 } | undefined {
   const le = bytes.indexOf("{\u0000{\u0000", 0, "latin1");
   const be = bytes.indexOf("\u0000{\u0000{", 0, "latin1");
   const littleEndian =
@@ -125,28 +149,33 @@ export function utf16Failure(source: Source): TokenFailure | undefined {
     (!(bytes[0] === 0xfe && bytes[1] === 0xff) && le !== -1 && le % 2 === 0);
   const bigEndian = !littleEndian && be !== -1 && be % 2 === 0;
   if (!littleEndian && !bigEndian) return undefined;
-  let text: string;
-  if (littleEndian) text = bytes.toString("utf16le");
-  else {
-    const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
-    text = swapped.swap16().toString("utf16le");
+  if (littleEndian) return { text: bytes.toString("utf16le"), width: 2 };
+  const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
+  return { text: swapped.swap16().toString("utf16le"), width: 2 };
+}
+
+/**
+ * The text of UTF-32 bytes, or undefined: a byte-order mark (`FF FE 00 00`, `00 00 FE FF`: the
+ * little-endian one starts like UTF-16's, so this is asked first), else the first `{{` at an
+ * offset that is a multiple of 4. Node has no UTF-32 decoder; this runs only for such a file.
+ */
+function utf32Text(bytes: Buffer): { text: string; width: 4 } | undefined {
+  const bom = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
+  const le = bytes.indexOf("{\u0000\u0000\u0000{\u0000\u0000\u0000", 0, "latin1");
+  const be = bytes.indexOf("\u0000\u0000\u0000{\u0000\u0000\u0000{", 0, "latin1");
+  const littleEndian = bom === 0xfffe0000 || (bom !== 0x0000feff && le !== -1 && le % 4 === 0);
+  const bigEndian = !littleEndian && be !== -1 && be % 4 === 0;
+  if (!littleEndian && !bigEndian) return undefined;
+  const parts: string[] = [];
+  const points: number[] = [];
+  for (let at = 0; at + 3 < bytes.length; at += 4) {
+    const unit = littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
+    // Not a character (past U+10FFFF, a lone surrogate): the replacement character, as a decoder does.
+    points.push(unit <= 0x10ffff && (unit < 0xd800 || unit > 0xdfff) ? unit : 0xfffd);
+    if (points.length === 4096) parts.push(String.fromCodePoint(...points.splice(0)));
   }
-  const found = scan(text);
-  const first = found.tokens[0]?.start ?? found.malformed[0]?.start;
-  if (first === undefined) return undefined;
-  const location = new LineIndex(source.name, text.replace(/^\ufeff/, "")).locate(
-    Math.max(0, first - (text.startsWith("\ufeff") ? 1 : 0)),
-  );
-  return {
-    location,
-    error: new IoError(
-      "S5_INPUT_UTF16",
-      "this file is UTF-16 (as PowerShell's `>` writes); s5 reads UTF-8",
-      {
-        hint: "convert it first: `iconv -f UTF-16 -t UTF-8 FILE`, or in PowerShell `Set-Content -Encoding utf8`",
-      },
-    ),
-  };
+  parts.push(String.fromCodePoint(...points));
+  return { text: parts.join(""), width: 4 };
 }
 
 /**

@@ -16,7 +16,7 @@ import {
 import { isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "./markers.ts";
-import { findTokens, resolveTokens, utf16Failure } from "./render.ts";
+import { findTokens, resolveTokens, wideFailure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
 
@@ -215,7 +215,7 @@ function leftovers(
     });
   }
   const utf16 = rest.includes("\u0000")
-    ? utf16Failure({ name: lines.file, content: Buffer.from(rest) })
+    ? wideFailure({ name: lines.file, content: Buffer.from(rest) })
     : undefined;
   if (utf16) failures.push(utf16);
   return failures;

@@ -72,6 +72,19 @@ function jsonStringEnd(text: string, at: number): number {
   return -1;
 }
 
+const TRIM_MARK =
+  'a bare value ends with ` -` or ` ~` against `}}`, like a template\'s trim mark (`-}}`): remove the mark, or write the value quoted, {{ s5:seal "…" }}';
+
+/** A bare value that ends with a space, then `-` or `~`, right before the `}}` at `end`. */
+function trimMarkAt(text: string, end: number): boolean {
+  const last = text.charCodeAt(end - 1);
+  return (
+    text.startsWith("}}", end) &&
+    (last === 0x2d || last === 0x7e) &&
+    isSpace(text.charCodeAt(end - 2))
+  );
+}
+
 /** Why a bare value that holds `|` or `}}` is refused: sealing part of it would leave the rest. */
 const CUT =
   'a bare value cannot hold `|` or `}}`, and this one seems to: write the value quoted, {{ s5:seal "…" }}';
@@ -140,6 +153,10 @@ export function scanMarkers(text: string): MarkerScan {
       ) {
         // `{{ s5:seal abc}}def`: the value seems to go on after `}}`.
         reason = CUT;
+      } else if (trimMarkAt(text, end)) {
+        // `{{ s5:seal hunter2 -}}`: a template's trim mark out of habit, or the value's last
+        // character? Sealing `hunter2 -` would be a guess about the secret.
+        reason = TRIM_MARK;
       }
       bare = true;
       at = end;

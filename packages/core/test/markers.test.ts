@@ -53,6 +53,29 @@ describe("seal markers", () => {
     expect(scanMarkers(joined).markers.map((m) => m.value)).toEqual(["user", "pass", "x"]);
   });
 
+  it("refuses a bare value that ends in a template's trim mark (`-}}`, `~}}`)", () => {
+    for (const text of [
+      "p: {{ s5:seal hunter2 -}}",
+      "p: {{ s5:seal hunter2 ~}}",
+      "p: {{ s5:seal -}}",
+    ]) {
+      const { markers, malformed } = scanMarkers(text);
+      expect(markers, text).toEqual([]);
+      expect(malformed[0]?.reason, text).toContain("like a template's trim mark");
+    }
+    // Part of the value: no space before it, a space after it, or quoted.
+    for (const [text, value] of [
+      ["p: {{ s5:seal a-b-}}", "a-b-"],
+      ["p: {{ s5:seal pw - }}", "pw -"],
+      ['p: {{ s5:seal "pw -"}}', "pw -"],
+    ]) {
+      expect(
+        scanMarkers(text!).markers.map((m) => m.value),
+        text,
+      ).toEqual([value]);
+    }
+  });
+
   it("refuses a bare value at a Unicode space, and a quoted one that is no text", () => {
     for (const text of [
       "p: {{ s5:seal hunter2\u00a0}}",

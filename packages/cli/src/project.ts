@@ -1,17 +1,29 @@
 /** Reading and writing the project config and this user's identity file. */
-import { existsSync, mkdirSync } from "node:fs";
+import {
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  linkSync,
+  mkdirSync,
+  openSync,
+  writeSync,
+} from "node:fs";
 import { createRequire } from "node:module";
-import { dirname, join, relative, resolve, sep } from "node:path";
-import { type ProjectConfig, readProjectFile } from "@s5/core";
+import { basename, dirname, join, relative, resolve, sep } from "node:path";
+import { IoError, type ProjectConfig, readProjectFile } from "@s5/core";
 import {
   encodeSecretKey,
+  errnoOf,
   generateIdentity,
   type Identity,
   parseSecretKeys,
   publicKeysOf,
   readKeyFile,
+  writeHint,
 } from "@s5/core/internal";
-import { writeOutputs } from "./write.ts";
+import { cleanupOnSignal, removeTemp } from "./temp.ts";
+import { checkOutputs, writeOutputs } from "./write.ts";
 
 export async function writeProject(file: string, config: ProjectConfig): Promise<void> {
   // `$schema` (kept when the file had one) comes first, where editors and people look for it.
@@ -57,6 +69,7 @@ export function readProjectIfAny(file: string): ProjectConfig | undefined {
  */
 export async function ensureIdentity(
   file: string,
+  raced = false,
 ): Promise<{ identity: Identity; created: boolean }> {
   const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
   if (existing !== undefined) {
@@ -74,6 +87,62 @@ export async function ensureIdentity(
     `# created: ${new Date().toISOString()}\n` +
     `# public key: ${identity.publicKey}\n` +
     `${identity.secretKey}\n`;
+  if (existing === undefined && !raced) {
+    // Another s5 (parallel `s5 init` in a monorepo's packages) may be creating one too: a rename
+    // would replace theirs, and the project keys they sealed to it would be lost for good.
+    checkOutputs([file], { secret: true });
+    if (createOnly(file, text)) return { identity, created: true };
+    // Theirs, read again; a name that still reads as none (a dangling link) is replaced below.
+    return ensureIdentity(file, true);
+  }
   await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: true });
   return { identity, created: true };
+}
+
+/**
+ * Creates `file` whole (0600) unless it exists: written to a temporary file, then linked to its
+ * name, which fails when another process made it first (false). A file system without hard links
+ * gets `O_EXCL`, where another s5 may read it before it is whole (it then fails, not replaces it).
+ */
+function createOnly(file: string, text: string): boolean {
+  const temp = join(dirname(file), `.${basename(file)}.s5-${randomSuffix()}`);
+  cleanupOnSignal(temp);
+  try {
+    writeNew(temp, text);
+    try {
+      linkSync(temp, file);
+      return true;
+    } catch (error) {
+      const code = errnoOf(error);
+      if (code === "EEXIST") return false;
+      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
+    }
+    try {
+      writeNew(file, text);
+      return true;
+    } catch (error) {
+      if (errnoOf(error) === "EEXIST") return false;
+      throw error;
+    }
+  } catch (cause) {
+    throw new IoError("S5_OUTPUT", `cannot write ${file} (${errnoOf(cause)})`, {
+      cause,
+      hint: writeHint(errnoOf(cause)),
+    });
+  } finally {
+    removeTemp(temp);
+  }
+}
+
+/** node:crypto (38 modules) is loaded only when a file is made. */
+const randomSuffix = () => process.getBuiltinModule("node:crypto").randomBytes(6).toString("hex");
+
+function writeNew(path: string, text: string): void {
+  const fd = openSync(path, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
+  try {
+    writeSync(fd, text);
+    fsyncSync(fd);
+  } finally {
+    closeSync(fd);
+  }
 }

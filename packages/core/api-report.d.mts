@@ -141,6 +141,16 @@ interface AesOptions {
   key: string;
 }
 export declare function createAesBackend(options: AesOptions): Backend;
+export declare const LOCK_STALE_MS = 30000;
+interface HeldLock {
+  /** Removes the lock if it is still this holder's (one taken over as stale is another's). */
+  release(): void;
+}
+/**
+ * Takes `lock`, waiting up to `waitMs`; `undefined` when another holds it all that time. Throws
+ * Node's error when it cannot be made at all (a read-only or full file system).
+ */
+export declare function takeLock(lock: string, waitMs: number): HeldLock | undefined;
 /**
  * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
  * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,
@@ -405,7 +415,7 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
-export { type AesOptions, type DuplicateKey, type EditCopy, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

@@ -38,10 +38,16 @@ async function stoppedAt(
   });
   const ended = new Promise<number | null>((resolve) => traced.on("close", resolve));
   let pid: number | undefined;
+  let exited = false;
+  void ended.then(() => {
+    exited = true;
+  });
   while (pid === undefined) {
     const text = existsSync(log) ? readFileSync(log, "utf8") : "";
-    const match = /^(\d+) --- stopped by SIGSTOP ---$/m.exec(text);
+    // strace pads the process id to a width: "4108  ---", "14398 ---".
+    const match = /^(\d+) +--- SIGSTOP \{/m.exec(text);
     if (match) pid = Number(match[1]);
+    else if (exited) throw new Error(`s5 ended before it stopped: ${stderr}\n${text}`);
     else await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return {
@@ -79,5 +85,46 @@ describe.runIf(hasStrace)("s5 processes at once", () => {
     expect(done.stderr).toContain("using your identity");
     expect(await roundTrip(box, a)).toBe("a-value");
     expect(await roundTrip(box, b)).toBe("a-value");
+  });
+});
+
+describe.runIf(hasStrace)("changes of .s5.json at once", () => {
+  it("keys rotate beside keys remove: the removed recipient stays removed, and gets no new key", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const bob = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    expect((await box.s5(["keys", "add", "bob", bob])).code).toBe(0);
+    const file = join(box.dir, ".s5.json");
+    // The rotation has read the project config (with Bob); Bob is removed meanwhile.
+    const rotate = await stoppedAt(box, ["keys", "rotate"], { path: file, syscall: "openat" });
+    const remove = await box.s5(["keys", "remove", "bob"]);
+    expect(remove.code).toBe(0);
+    const rotated = await rotate.resume();
+    expect(rotated.code).toBe(0);
+    const keys = JSON.parse(readFileSync(file, "utf8")).local.keys as {
+      recipients: { name: string }[];
+    }[];
+    expect(keys).toHaveLength(2);
+    for (const key of keys) expect(key.recipients.map((r) => r.name)).toEqual(["alice"]);
+  });
+
+  it("two keys add at once keep both recipients", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const [carol, dave] = await Promise.all(
+      [0, 1].map(
+        async () => (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0],
+      ),
+    );
+    const file = join(box.dir, ".s5.json");
+    const first = await stoppedAt(box, ["keys", "add", "carol", carol!], {
+      path: file,
+      syscall: "openat",
+    });
+    expect((await box.s5(["keys", "add", "dave", dave!])).code).toBe(0);
+    expect((await first.resume()).code).toBe(0);
+    const [key] = JSON.parse(readFileSync(file, "utf8")).local.keys;
+    expect(key.recipients.map((r: { name: string }) => r.name)).toEqual(["alice", "dave", "carol"]);
+    expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });

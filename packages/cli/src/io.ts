@@ -68,6 +68,16 @@ export function stampNow(path: string): Stamp | undefined {
   }
 }
 
+/**
+ * Takes a file's stamp before s5 reads it some other way (the project config, through core): a
+ * write with `inPlace` then refuses to replace it if it changed meanwhile.
+ */
+export function stampBeforeRead(path: string): void {
+  const stamp = stampNow(path);
+  if (stamp) stamps.set(resolve(path), stamp);
+  else stamps.delete(resolve(path));
+}
+
 /** Reads a file, or stdin for `-`. */
 export async function readInput(path: string): Promise<Buffer> {
   if (path === "-") {

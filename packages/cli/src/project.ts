@@ -7,6 +7,7 @@ import {
   linkSync,
   mkdirSync,
   openSync,
+  realpathSync,
   writeSync,
 } from "node:fs";
 import { createRequire } from "node:module";
@@ -16,21 +17,86 @@ import {
   encodeSecretKey,
   errnoOf,
   generateIdentity,
+  type HeldLock,
   type Identity,
+  LOCK_STALE_MS,
   parseSecretKeys,
   publicKeysOf,
   readKeyFile,
+  takeLock,
   writeHint,
 } from "@s5/core/internal";
-import { cleanupOnSignal, removeTemp } from "./temp.ts";
+import { stampBeforeRead } from "./io.ts";
+import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 import { checkOutputs, writeOutputs } from "./write.ts";
 
-export async function writeProject(file: string, config: ProjectConfig): Promise<void> {
+async function writeProject(file: string, config: ProjectConfig): Promise<void> {
   // `$schema` (kept when the file had one) comes first, where editors and people look for it.
   const { $schema, ...rest } = config;
   const ordered = $schema === undefined ? rest : { $schema, ...rest };
   const text = `${JSON.stringify(ordered, null, 2)}\n`;
-  await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: false });
+  // inPlace: replaced only if it is still as read (a `git pull` or an editor's save meanwhile).
+  await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], {
+    secret: false,
+    inPlace: true,
+  });
+}
+
+/** How long a change of the project config waits for another s5's: longer than a stale lock. */
+const PROJECT_LOCK_WAIT_MS = LOCK_STALE_MS + 5000;
+
+/**
+ * Changes the project config (`undefined` when there is none yet) under `FILE.lock`: it is read
+ * once the lock is held, and `change` returns the config to write, or nothing to leave it. Two s5
+ * at once (a script's parallel `keys add`, `keys rotate` beside `keys remove`) each changed the
+ * file as read before the other's write, and one change was lost without a word: a recipient
+ * dropped, or a removed one put back and sealed the new key. Another program's write meanwhile
+ * (`git pull`) is refused (S5_OUTPUT_CHANGED) rather than undone.
+ */
+export async function updateProject<T>(
+  file: string,
+  change: (
+    config: ProjectConfig | undefined,
+  ) => Promise<{ write?: ProjectConfig | undefined; result: T; afterWrite?: () => void }>,
+): Promise<T> {
+  let real = file;
+  try {
+    real = realpathSync(file);
+  } catch {
+    // none yet: locked under the name it will have
+  }
+  const lock = `${real}.lock`;
+  let held: HeldLock | undefined;
+  try {
+    held = takeLock(lock, PROJECT_LOCK_WAIT_MS);
+  } catch (cause) {
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot write ${file}: cannot make ${lock} (${errnoOf(cause)})`,
+      {
+        cause,
+        hint: writeHint(errnoOf(cause)),
+      },
+    );
+  }
+  if (!held) {
+    throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
+      hint: `another s5 is changing it; if none runs, remove ${lock}`,
+    });
+  }
+  cleanupOnSignal(lock);
+  try {
+    stampBeforeRead(file);
+    const { write, result, afterWrite } = await change(readProjectIfAny(file));
+    if (write) {
+      await writeProject(file, write);
+      afterWrite?.();
+    }
+    return result;
+  } finally {
+    forgetTemp(lock);
+    held.release();
+  }
 }
 
 /** Where `@s5/core` keeps the schema, in a project's `node_modules` (hoisted, or under `s5`). */

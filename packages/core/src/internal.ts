@@ -19,6 +19,7 @@ export {
   vaultEnvAddress,
 } from "./config.ts";
 export { stackFrames } from "./errors.ts";
+export { type HeldLock, LOCK_STALE_MS, takeLock } from "./file-lock.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";

@@ -6,7 +6,7 @@ import { addProjectKey, errnoOf, knownKeysPlace, readHint, rememberKeys } from "
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { commonOptions } from "../options.ts";
-import { ensureIdentity, readProjectIfAny, schemaReference, writeProject } from "../project.ts";
+import { ensureIdentity, schemaReference, updateProject } from "../project.ts";
 import { stdoutStream } from "../stdout.ts";
 
 export default defineCommand({
@@ -53,30 +53,34 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
         : `using your identity in ${settings.identityFile}`,
     );
 
-    // A new config names its JSON Schema, for editors; an existing one keeps what it has.
-    const config: ProjectConfig = readProjectIfAny(file) ?? {
-      $schema: schemaReference(dirname(file)),
-    };
-    const newest = config.local?.keys.at(-1);
     if (enclosing && dirname(enclosing) !== resolve(".")) {
       say(`using the project of ${enclosing} (pass --dir . for a separate project here)`);
     }
-    if (newest) {
-      if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {
-        say(`${file} is already set up, and you are a recipient of local key ${newest.id}`);
-      } else {
-        say(`${file} already has local key ${newest.id}, and you are not a recipient yet.`);
-        say(`Ask a recipient to run:  s5 keys add ${defaultName()} ${identity.publicKey}`);
+    // Under the project's lock: two s5 init at once would each make a key, and one would be lost.
+    const key = await updateProject(file, async (read) => {
+      // A new config names its JSON Schema, for editors; an existing one keeps what it has.
+      const config: ProjectConfig = read ?? { $schema: schemaReference(dirname(file)) };
+      const newest = config.local?.keys.at(-1);
+      if (newest) {
+        if (newest.recipients.some((r) => r.publicKey === identity.publicKey)) {
+          say(`${file} is already set up, and you are a recipient of local key ${newest.id}`);
+        } else {
+          say(`${file} already has local key ${newest.id}, and you are not a recipient yet.`);
+          say(`Ask a recipient to run:  s5 keys add ${defaultName()} ${identity.publicKey}`);
+        }
+        return { result: undefined };
       }
+      const made = await addProjectKey(config, [
+        { name: values.name ?? defaultName(), publicKey: identity.publicKey },
+      ]);
+      config.backend ??= "local";
+      const afterWrite = () => rememberKeys(knownKeysPlace(settings, file), [made.publicKey]);
+      return { write: config, result: made, afterWrite };
+    });
+    if (!key) {
       stdoutStream().write(`${identity.publicKey}\n`);
       return 0;
     }
-    const key = await addProjectKey(config, [
-      { name: values.name ?? defaultName(), publicKey: identity.publicKey },
-    ]);
-    config.backend ??= "local";
-    await writeProject(file, config);
-    rememberKeys(knownKeysPlace(settings, file), [key.publicKey]);
     say(`created local key ${key.id} in ${file} (commit this file)`);
     say("encrypt:  s5 cipher (asks)         render:  s5 render FILE");
     say("for CI:   s5 keys generate  (keep the secret in CI), then  s5 keys add ci s5pk-…");

@@ -18,7 +18,7 @@ import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
-import { writeProject } from "../project.ts";
+import { updateProject } from "../project.ts";
 import { stdoutStream } from "../stdout.ts";
 
 /** The actions of `s5 keys`. */
@@ -157,12 +157,15 @@ export default defineCommand({
         if (!name || !publicKey || rest.length > 2)
           context.usage("usage: s5 keys add NAME PUBLIC_KEY");
         const project = requireProject(settings);
-        const added = await addProjectRecipient(project.config, loadSecretKeys(settings), {
-          name,
-          publicKey,
+        const added = await updateProject(project.file, async (read) => {
+          const config = read ?? project.config;
+          const result = await addProjectRecipient(config, loadSecretKeys(settings), {
+            name,
+            publicKey,
+          });
+          return { write: config, result };
         });
         const others = added.sameName;
-        await writeProject(project.file, project.config);
         // Names reach messages escaped, as `keys list` shows them (see showable).
         const shown = showable(name);
         say(`${shown} can now decrypt every local-key token of ${project.file} (commit it)`);
@@ -185,16 +188,19 @@ export default defineCommand({
         const [name] = rest;
         if (!name || rest.length > 1) context.usage("usage: s5 keys remove NAME|PUBLIC_KEY");
         const project = requireProject(settings);
-        const removed = removeProjectRecipient(project.config, name);
-        if (removed.length === 0) {
-          const names = (project.config.local?.keys ?? []).flatMap((key) =>
-            key.recipients.map((r) => r.name),
-          );
-          throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient ${shownName(name, names)}`, {
-            hint: "`s5 keys list` shows the recipients",
-          });
-        }
-        await writeProject(project.file, project.config);
+        const removed = await updateProject(project.file, async (read) => {
+          const config = read ?? project.config;
+          const result = removeProjectRecipient(config, name);
+          if (result.length === 0) {
+            const names = (config.local?.keys ?? []).flatMap((key) =>
+              key.recipients.map((r) => r.name),
+            );
+            throw new KeyError("S5_KEY_LOCAL_RECIPIENT", `no recipient ${shownName(name, names)}`, {
+              hint: "`s5 keys list` shows the recipients",
+            });
+          }
+          return { write: config, result };
+        });
         // A name may stand for several keys (two machines): say which went.
         const which = removed.map((r) => r.publicKey).join(", ");
         const what =
@@ -211,15 +217,23 @@ export default defineCommand({
         const project = requireProject(settings);
         // Needs your own access: the new key goes only to recipients a key holder added.
         const known = knownKeysPlace(settings, project.file);
-        const { key, previous } = await rotateProjectKey(
-          project.config,
-          loadSecretKeys(settings),
-          known,
-        );
-        await writeProject(project.file, project.config);
-        try {
-          rememberKeys(known, [key.publicKey]);
-        } catch (error) {
+        // Recorded under the project's lock, once written: a rotation recorded after a concurrent
+        // one would move this machine back to the older key.
+        let recorded: unknown;
+        const { key, previous } = await updateProject(project.file, async (read) => {
+          const config = read ?? project.config;
+          const rotated = await rotateProjectKey(config, loadSecretKeys(settings), known);
+          const afterWrite = () => {
+            try {
+              rememberKeys(known, [rotated.key.publicKey]);
+            } catch (error) {
+              recorded = error;
+            }
+          };
+          return { write: config, result: rotated, afterWrite };
+        });
+        if (recorded !== undefined) {
+          const error = recorded;
           // The rotation is done: running it again would rotate again.
           const failure = toS5Error(error);
           throw new KeyError(
@@ -236,12 +250,15 @@ export default defineCommand({
       case "endorse": {
         if (rest.length === 0) context.usage("usage: s5 keys endorse ID… (see `s5 keys list`)");
         const project = requireProject(settings);
-        const endorsed = await endorseProjectKeys(project.config, loadSecretKeys(settings), rest);
+        const endorsed = await updateProject(project.file, async (read) => {
+          const config = read ?? project.config;
+          const result = await endorseProjectKeys(config, loadSecretKeys(settings), rest);
+          return { write: result.length > 0 ? config : undefined, result };
+        });
         if (endorsed.length === 0) {
           say("nothing to endorse: the keys named are endorsed already");
           return 0;
         }
-        await writeProject(project.file, project.config);
         for (const key of endorsed) {
           say(
             `endorsed local key ${key.id} (${key.publicKey}; recipients: ${key.recipients.map((r) => showable(r.name)).join(", ")}) in ${project.file} (commit it)`,

@@ -5,6 +5,7 @@
  * path its `.s5.json` was found at and by that file's real path.
  */
 import { KeyError } from "../errors.ts";
+import { type HeldLock, takeLock } from "../file-lock.ts";
 
 const { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
   process.getBuiltinModule("node:fs");
@@ -161,61 +162,30 @@ export function rememberWhileEncrypting(
 }
 
 const LOCK_WAIT_MS = 5000;
-const LOCK_STALE_MS = 30_000;
 
 /**
- * Runs `update` while holding `FILE.lock` (made with O_EXCL): two s5 processes that record keys
- * at once would otherwise each write the record read before the other's write, and one project's
- * entry would be lost (its next use would then trust whatever it lists). A lock older than 30 s
- * is from an s5 that died, and is taken over.
+ * Runs `update` while holding `FILE.lock` (file-lock.ts): two s5 processes that record keys at
+ * once would otherwise each write the record read before the other's write, and one project's
+ * entry would be lost (its next use would then trust whatever it lists).
  */
 function withLock(file: string, update: () => void): void {
   const lock = `${file}.lock`;
+  let held: HeldLock | undefined;
   try {
     mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    held = takeLock(lock, LOCK_WAIT_MS);
   } catch (error) {
     throw cannotWrite(file, error);
   }
-  const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
-  const started = Date.now();
-  for (;;) {
-    try {
-      writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
-      break;
-    } catch (error) {
-      if ((error as { code?: string }).code !== "EEXIST") {
-        // Made, but its token not written (a full disk): an empty lock would hold others off.
-        try {
-          if (statSync(lock).size === 0) rmSync(lock, { force: true });
-        } catch {
-          // never made
-        }
-        throw cannotWrite(file, error);
-      }
-    }
-    try {
-      // Either way: a clock set back would leave a lock "from the future" held for good.
-      if (Math.abs(Date.now() - statSync(lock).mtimeMs) > LOCK_STALE_MS)
-        rmSync(lock, { force: true });
-    } catch {
-      // released meanwhile
-    }
-    if (Date.now() - started > LOCK_WAIT_MS) {
-      throw new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file}: ${lock} is held`, {
-        hint: `another s5 is recording keys; if none runs, remove ${lock}`,
-      });
-    }
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
+  if (!held) {
+    throw new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file}: ${lock} is held`, {
+      hint: `another s5 is recording keys; if none runs, remove ${lock}`,
+    });
   }
   try {
     update();
   } finally {
-    // Only our own: a lock taken over as stale meanwhile is another process's now.
-    try {
-      if (readFileSync(lock, "utf8") === token) rmSync(lock, { force: true });
-    } catch {
-      // gone
-    }
+    held.release();
   }
 }
 

@@ -128,3 +128,27 @@ describe.runIf(hasStrace)("changes of .s5.json at once", () => {
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 });
+
+describe.runIf(hasStrace)("the record of known keys", () => {
+  it("an s5 cipher that read the record before a keys rotate recorded its key does not move the machine back", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    // A teammate's rotation, pulled: this machine has not encrypted with it yet.
+    const elsewhere = join(box.dir, "..", "other-known-keys.json");
+    const pulled = await box.s5(["keys", "rotate"], { env: { S5_KNOWN_KEYS_FILE: elsewhere } });
+    expect(pulled.code).toBe(0);
+    const record = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // The cipher has read the record (it knows only the first key, and will add the teammate's);
+    // this machine rotates again meanwhile.
+    const cipher = await stoppedAt(box, ["cipher", "x"], { path: record, syscall: "openat" });
+    expect((await box.s5(["keys", "rotate"])).code).toBe(0);
+    const stale = await cipher.resume();
+    // Its key list is from before that rotation: refused, rather than encrypted to the key it retired.
+    expect(stale.code).toBe(7);
+    expect(stale.stderr).toContain("a key list from before a rotation");
+    // And the rotation stays the key this machine encrypts to.
+    const after = await box.s5(["cipher", "y"]);
+    expect(after.stderr).toBe("");
+    expect(after.code).toBe(0);
+  });
+});

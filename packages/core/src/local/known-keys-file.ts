@@ -146,18 +146,24 @@ function writeRecord(file: string, record: KnownRecord): void {
   }
 }
 
-/** Records keys while encrypting: a record that cannot be written is reported, not fatal. */
+/**
+ * Records keys while encrypting: `decide` is asked again with the record as it is once its lock is
+ * held (another s5 may have moved it on since it was read). A record that cannot be written is
+ * reported, not fatal: then `unlocked`, decided on the record read before, is what was added.
+ */
 export function rememberWhileEncrypting(
   place: KnownKeysPlace,
-  publicKeys: readonly string[],
-): void {
+  decide: (record: KnownRecord) => readonly string[] | undefined,
+  unlocked: readonly string[],
+): readonly string[] | undefined {
   try {
-    rememberKeys(place, publicKeys);
+    return updateRecord(place, decide);
   } catch (error) {
     if ((error as KeyError).code !== "S5_KEY_KNOWN_WRITE") throw error;
     place.warn?.(
       `${(error as KeyError).message}: this machine cannot remember the project keys it encrypts to, and will not notice if they are replaced`,
     );
+    return unlocked;
   }
 }
 
@@ -195,8 +201,23 @@ function withLock(file: string, update: () => void): void {
  * end). Holds the record's lock, and starts from the record as it is then.
  */
 export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[]): void {
+  updateRecord(place, () => publicKeys);
+}
+
+/**
+ * {@link rememberKeys} of what `decide` returns for the record as it is once the lock is held:
+ * a decision taken on the record read earlier may be stale (a rotation recorded meanwhile), and
+ * appending its keys would move this machine back to an older key. Returns what was appended.
+ */
+export function updateRecord(
+  place: KnownKeysPlace,
+  decide: (record: KnownRecord) => readonly string[] | undefined,
+): readonly string[] | undefined {
+  let decided: readonly string[] | undefined;
   withLock(place.file, () => {
     const record = readRecord(place.file);
+    decided = decide(record);
+    const publicKeys = decided ?? [];
     let changed = false;
     for (const name of projectNames(place.project)) {
       const listed = record.projects[name] ?? [];
@@ -207,4 +228,5 @@ export function rememberKeys(place: KnownKeysPlace, publicKeys: readonly string[
     }
     if (changed) writeRecord(place.file, record);
   });
+  return decided;
 }

@@ -23,8 +23,8 @@ import {
   type KnownRecord,
   projectNames,
   readRecord,
-  rememberKeys,
   rememberWhileEncrypting,
+  updateRecord,
 } from "./known-keys-file.ts";
 
 export { type KnownKeysPlace, rememberKeys } from "./known-keys-file.ts";
@@ -44,7 +44,6 @@ export function checkKnownKey(
 ): void {
   const encrypting = keys.at(-1);
   if (!encrypting) return;
-  const record = readRecord(place.file);
   const names = projectNames(place.project);
   // What an entry says of the key that encrypts: nothing to add (its last key), keys to add (a
   // rotation from its last key, checked), or a refusal.
@@ -95,33 +94,36 @@ export function checkKnownKey(
     }
     judge([place.pinned], "S5_TRUSTED_KEY");
   }
-  const own = names.map((name) => record.projects[name]).find((entry) => entry?.length);
-  if (own) {
-    const added = judge(own);
-    if (added) {
-      movedOn(place, encrypting.id, "");
-      rememberWhileEncrypting(place, added);
+  // What the record says: keys to add, nothing (undefined), or a refusal. Asked again once the
+  // record's lock is held: another s5 (a `keys rotate`) may have moved it on since it was read.
+  let moved = false;
+  const decide = (record: KnownRecord): string[] | undefined => {
+    const own = names.map((name) => record.projects[name]).find((entry) => entry?.length);
+    moved = own !== undefined;
+    if (own) return judge(own);
+    // Not known here: the same project elsewhere (another clone, a worktree) when entries list
+    // one of its keys — every one of them must agree, a stale one too.
+    const listed = new Set(keys.map((key) => key.publicKey));
+    const others = Object.values(record.projects).filter((entry) =>
+      entry.some((key) => listed.has(key)),
+    );
+    if (others.length === 0) {
+      const near = sameRepository(record, names);
+      if (near) {
+        throw untrusted(
+          place,
+          encrypting,
+          `this machine has never encrypted in this project, and knows the project of ${near} in the same git repository`,
+        );
+      }
     }
-    return;
-  }
-  // Not known here: the same project elsewhere (another clone, a worktree) when entries list one
-  // of its keys — every one of them must agree, a stale one too.
-  const listed = new Set(keys.map((key) => key.publicKey));
-  const others = Object.values(record.projects).filter((entry) =>
-    entry.some((key) => listed.has(key)),
-  );
-  if (others.length === 0) {
-    const near = sameRepository(record, names);
-    if (near) {
-      throw untrusted(
-        place,
-        encrypting,
-        `this machine has never encrypted in this project, and knows the project of ${near} in the same git repository`,
-      );
-    }
-  }
-  for (const entry of others) judge(entry);
-  rememberWhileEncrypting(place, [encrypting.publicKey]);
+    for (const entry of others) judge(entry);
+    return [encrypting.publicKey];
+  };
+  const unlocked = decide(readRecord(place.file));
+  if (!unlocked) return;
+  const added = rememberWhileEncrypting(place, decide, unlocked);
+  if (added && moved) movedOn(place, encrypting.id, "");
 }
 
 /**
@@ -138,22 +140,26 @@ export function learnKnownKey(
   endorsed: (from: number, to: number) => boolean,
 ): void {
   if (!place.learn || used.size === 0) return;
-  try {
-    const record = readRecord(place.file);
+  // Decided again once the record's lock is held, as in checkKnownKey.
+  let to = -1;
+  const decide = (record: KnownRecord): string[] | undefined => {
     const own = projectNames(place.project)
       .map((name) => record.projects[name])
       .find((entry) => entry?.length);
-    if (!own) return;
+    if (!own) return undefined;
     const head = own.at(-1)!;
     const from = keys.findIndex((key) => key.publicKey === head);
-    if (from < 0) return;
-    let to = -1;
+    if (from < 0) return undefined;
+    to = -1;
     keys.forEach((key, i) => {
       if (i > from && used.has(key.id)) to = i;
     });
-    if (to < 0 || !endorsed(from, to)) return;
-    movedOn(place, keys[to]!.id, " (learnt from its tokens)");
-    rememberKeys(place, [head, ...keys.slice(from + 1, to + 1).map((key) => key.publicKey)]);
+    if (to < 0 || !endorsed(from, to)) return undefined;
+    return [head, ...keys.slice(from + 1, to + 1).map((key) => key.publicKey)];
+  };
+  try {
+    if (!decide(readRecord(place.file))) return;
+    if (updateRecord(place, decide)) movedOn(place, keys[to]!.id, " (learnt from its tokens)");
   } catch {
     // the record only makes encrypting safer; decrypting goes on without it
   }

@@ -3,7 +3,7 @@
 // stopping one process at a known point (strace delivers SIGSTOP on a chosen system call), running
 // the other to its end, then letting the first go on.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
@@ -150,5 +150,23 @@ describe.runIf(hasStrace)("the record of known keys", () => {
     const after = await box.s5(["cipher", "y"]);
     expect(after.stderr).toBe("");
     expect(after.code).toBe(0);
+  });
+});
+
+describe("the project config's lock", () => {
+  it("one left by a killed s5 is said while waiting, then taken over", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const lock = join(box.dir, ".s5.json.lock");
+    // Made 28 s ago by an s5 that was killed (SIGKILL leaves it): stale at 30 s.
+    writeFileSync(lock, "12345.killed");
+    const made = new Date(Date.now() - 28_000);
+    utimesSync(lock, made, made);
+    const add = await box.s5(["keys", "add", "carol", carol]);
+    expect(add.code).toBe(0);
+    expect(add.stderr).toContain(`s5: note: waiting for ${lock}`);
+    expect(existsSync(lock)).toBe(false);
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
 });

@@ -68,7 +68,13 @@ export async function updateProject<T>(
   const lock = `${real}.lock`;
   let held: HeldLock | undefined;
   try {
-    held = takeLock(lock, PROJECT_LOCK_WAIT_MS);
+    held = takeLock(lock, PROJECT_LOCK_WAIT_MS, (age) => {
+      // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed.
+      if (age < 2000) return;
+      process.stderr.write(
+        `s5: note: waiting for ${lock}: another s5 is changing ${file}, or one was killed while it did (the lock is taken over ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s from now)\n`,
+      );
+    });
   } catch (cause) {
     throw new IoError(
       "S5_OUTPUT",

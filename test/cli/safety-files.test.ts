@@ -720,6 +720,36 @@ describe("read-only files", () => {
     expect(readFileSync(file, "utf8")).toBe("a: ro-value\n");
     expect(mode(file)).toBe(0o400);
   });
+  it("a read-only checkout still runs what changes nothing in .s5.json (its lock cannot be made there)", async () => {
+    const box = sandbox();
+    const project = join(box.dir, "checkout");
+    mkdirSync(project);
+    const made = await box.s5(["init"], { cwd: project });
+    expect(made.code).toBe(0);
+    const publicKey = made.stdout.toString().trim();
+    const config = readFileSync(join(project, ".s5.json"), "utf8");
+    const unlock = lockDirectory(project);
+    try {
+      // A teammate's first step: s5 init prints the public key to send to a recipient.
+      const again = await box.s5(["init"], { cwd: project });
+      expect(again.stderr).toContain("is already set up");
+      expect(again.code).toBe(0);
+      expect(again.stdout.toString().trim()).toBe(publicKey);
+      // A refusal keeps its own words, not the lock's.
+      const unknown = await box.s5(["keys", "remove", "nobody-here"], { cwd: project });
+      expect(unknown.stderr).toContain("(S5_KEY_LOCAL_RECIPIENT)");
+      expect(unknown.code).toBe(7);
+      // A change that would be written is refused, with the lock named.
+      const bob = "s5pk-zA__QiZVZmukgtVKLjOQ-iIRpX4_ln6jjB--LMaF524";
+      const add = await box.s5(["keys", "add", "bob", bob], { cwd: project });
+      expect(add.code).toBe(4);
+      expect(add.stderr).toMatch(/cannot make .*\.s5\.json\.lock \((EACCES|EPERM)\) \(S5_OUTPUT\)/);
+    } finally {
+      unlock();
+    }
+    expect(readFileSync(join(project, ".s5.json"), "utf8")).toBe(config);
+    expect(readdirSync(project)).toEqual([".s5.json"]);
+  });
 });
 
 describe("failures to write stdout", () => {

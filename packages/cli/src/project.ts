@@ -76,6 +76,11 @@ export async function updateProject<T>(
       );
     });
   } catch (cause) {
+    // A checkout that cannot be written (read-only, a full disk) still answers what changes
+    // nothing (`s5 init` in a project set up already prints your public key; a refusal of a
+    // name keeps its own words): only a change to write needs the lock.
+    const { write, result } = await change(readProjectIfAny(file));
+    if (!write) return result;
     throw new IoError(
       "S5_OUTPUT",
       `cannot write ${file}: cannot make ${lock} (${errnoOf(cause)})`,

@@ -147,11 +147,11 @@ interface HeldLock {
   release(): void;
 }
 /**
- * Takes `lock`, waiting up to `waitMs` (`onWait` is told once, with the lock's age in ms, when it
- * starts to wait); `undefined` when another holds it all that time. Throws
+ * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age in ms at each look while
+ * s5 waits, until it returns true: it has said what it wanted to); `undefined` when another holds it all that time. Throws
  * Node's error when it cannot be made at all (a read-only or full file system).
  */
-export declare function takeLock(lock: string, waitMs: number, onWait?: (age: number) => void): HeldLock | undefined;
+export declare function takeLock(lock: string, waitMs: number, onWait?: (age: number) => boolean): HeldLock | undefined;
 /**
  * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
  * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,

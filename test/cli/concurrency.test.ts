@@ -3,7 +3,7 @@
 // stopping one process at a known point (strace delivers SIGSTOP on a chosen system call), running
 // the other to its end, then letting the first go on.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
@@ -167,6 +167,32 @@ describe("the project config's lock", () => {
     expect(add.code).toBe(0);
     expect(add.stderr).toContain(`s5: note: waiting for ${lock}`);
     expect(existsSync(lock)).toBe(false);
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
+  });
+
+  it("a lock that was fresh when s5 began to wait is said once it is old, and s5 goes on when it goes", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const lock = join(box.dir, ".s5.json.lock");
+    writeFileSync(lock, "12345.busy");
+    const child = spawn(process.execPath, [S5_BIN, "keys", "add", "carol", carol], {
+      cwd: box.dir,
+      env: box.env,
+      stdio: ["ignore", "ignore", "pipe"],
+    });
+    let stderr = "";
+    const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+    // The other s5 finishes once this one has said it waits (about 2 s after the lock was made).
+    await new Promise<void>((resolve) =>
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("s5: note: waiting for")) resolve();
+      }),
+    );
+    rmSync(lock);
+    expect(await code).toBe(0);
+    expect(stderr.match(/s5: note: waiting for/g)).toHaveLength(1);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
 });

@@ -70,10 +70,11 @@ export async function updateProject<T>(
   try {
     held = takeLock(lock, PROJECT_LOCK_WAIT_MS, (age) => {
       // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed.
-      if (age < 2000) return;
+      if (age < 2000) return false;
       process.stderr.write(
         `s5: note: waiting for ${lock}: another s5 is changing ${file}, or one was killed while it did (the lock is taken over ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s from now)\n`,
       );
+      return true;
     });
   } catch (cause) {
     // A checkout that cannot be written (read-only, a full disk) still answers what changes
@@ -179,7 +180,9 @@ export async function ensureIdentity(
 /**
  * Creates `file` whole (0600) unless it exists: written to a temporary file, then linked to its
  * name, which fails when another process made it first (false). A file system without hard links
- * gets `O_EXCL`, where another s5 may read it before it is whole (it then fails, not replaces it).
+ * gets `O_EXCL`: another s5 that reads the file in the moment before it is written finds it empty
+ * and replaces it, as it does any empty identity (Node has no rename that refuses to replace), so
+ * there two `s5 init` at once in a fresh home can still lose one.
  */
 function createOnly(file: string, text: string): boolean {
   const temp = join(dirname(file), `.${basename(file)}.s5-${randomSuffix()}`);
@@ -192,7 +195,8 @@ function createOnly(file: string, text: string): boolean {
     } catch (error) {
       const code = errnoOf(error);
       if (code === "EEXIST") return false;
-      if (code !== "EPERM" && code !== "ENOTSUP" && code !== "EOPNOTSUPP") throw error;
+      // No hard links here (vfat, exFAT; ENOSYS from some FUSE file systems such as sshfs).
+      if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(code ?? "")) throw error;
     }
     try {
       writeNew(file, text);

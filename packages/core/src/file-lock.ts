@@ -14,18 +14,18 @@ export interface HeldLock {
 }
 
 /**
- * Takes `lock`, waiting up to `waitMs` (`onWait` is told once, with the lock's age in ms, when it
- * starts to wait); `undefined` when another holds it all that time. Throws
+ * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age in ms at each look while
+ * s5 waits, until it returns true: it has said what it wanted to); `undefined` when another holds it all that time. Throws
  * Node's error when it cannot be made at all (a read-only or full file system).
  */
 export function takeLock(
   lock: string,
   waitMs: number,
-  onWait?: (age: number) => void,
+  onWait?: (age: number) => boolean,
 ): HeldLock | undefined {
   const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
   const started = Date.now();
-  let waiting = false;
+  let told = onWait === undefined;
   for (;;) {
     try {
       writeFileSync(lock, token, { flag: "wx", mode: 0o600 });
@@ -45,9 +45,8 @@ export function takeLock(
       // Either way: a clock set back would leave a lock "from the future" held for good.
       const age = Math.abs(Date.now() - statSync(lock).mtimeMs);
       if (age > LOCK_STALE_MS) rmSync(lock, { force: true });
-      else if (!waiting) {
-        waiting = true;
-        onWait?.(age);
+      else if (!told) {
+        told = onWait!(age);
       }
     } catch {
       // released meanwhile

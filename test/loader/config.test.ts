@@ -393,6 +393,11 @@ describe("s5/config never starts the application half-configured", () => {
     await expectQuoteRefused(
       "QUOTED (.env:2:8): text follows the value's closing \" on its line: dotenv then keeps the quotes and that text",
     );
+    // An escaped quote closes nothing (dotenv's reading): the quote is missing, not followed.
+    project.write({ ".env": `PLAIN=1\nQUOTED="${tokens[0]}\\"x\nLAST=2\n` });
+    await expectQuoteRefused(
+      'QUOTED (.env:2:8): the value starts with " but does not end with one',
+    );
     // The warning is printed when the start is quiet too: quiet is for the line of a good start.
     project.write({ ".env": `PLAIN=1\nQUOTED="plain"x\nLAST=2\n` });
     const trailing = await project.node(["--import", "s5/config", "print.mjs"], {

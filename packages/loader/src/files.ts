@@ -118,7 +118,15 @@ function markKeptQuote(entry: FileEntry): void {
   // a value quoted on both sides, is left alone).
   const stray = rest.startsWith(quote + entry.value + quote) && !entry.value.endsWith(quote);
   if (unclosed || stray) entry.openQuote = quote;
-  if (unclosed && entry.value.indexOf(quote, 1) !== -1) entry.textAfterQuote = true;
+  if (unclosed && closesLater(entry.value, quote)) entry.textAfterQuote = true;
+}
+
+/** A closing `quote` after the value's first character: one no backslash escapes, as dotenv reads it. */
+function closesLater(value: string, quote: string): boolean {
+  for (let at = value.indexOf(quote, 1); at !== -1; at = value.indexOf(quote, at + 1)) {
+    if (value[at - 1] !== "\\") return true;
+  }
+  return false;
 }
 
 /**

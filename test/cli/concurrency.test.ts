@@ -146,6 +146,9 @@ describe.runIf(hasStrace)("the record of known keys", () => {
     // Its key list is from before that rotation: refused, rather than encrypted to the key it retired.
     expect(stale.code).toBe(7);
     expect(stale.stderr).toContain("a key list from before a rotation");
+    // Running it again is what to do: it reads the list as the rotation left it.
+    expect(stale.stderr).toContain("if .s5.json changed just now");
+    expect(stale.stderr).toContain("run the command again");
     // And the rotation stays the key this machine encrypts to.
     const after = await box.s5(["cipher", "y"]);
     expect(after.stderr).toBe("");

@@ -59,6 +59,14 @@ export function checkKnownKey(
         place,
         encrypting,
         `it is older than ${last}${headId ? `, ${headId}` : ""}: a key list from before a rotation`,
+        {
+          // Read before a rotation that ran at the same time, or a list put back on purpose?
+          hint:
+            "if .s5.json changed just now (a `git pull`, a `keys rotate` run at the same time), " +
+            "run the command again; otherwise the list was put back from before a rotation, and " +
+            "the retired key may be held by someone removed: check `git log -p .s5.json` before " +
+            `you run \`s5 keys trust ${idArgument(encrypting.id)}\``,
+        },
       );
     }
     const from = keys.findIndex((key) => key.publicKey === head);

@@ -181,9 +181,9 @@ export default defineCommand({
     written almost like it: {{ s5 seal … }});
   - a token that does not decrypt, where a key to decrypt it is available here, and a local-key
     token whose key its project's .s5.json (the nearest above the file) does not list (nobody
-    here can decrypt it; found with --no-decrypt too) or whose key entry was altered; tokens whose key is not available here
-    (no identity, not a recipient, no AES key or Vault access) are counted as not decrypted and
-    do not fail;
+    here can decrypt it; found with --no-decrypt too) or whose key entry was altered; tokens
+    whose key is not available here (no identity, not a recipient, no AES key or Vault access)
+    are counted as not decrypted and do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
@@ -253,7 +253,7 @@ the content the commit will have.`,
       const asText = content.length <= constants.MAX_STRING_LENGTH;
       if (!asText && found.tokens.length + found.failures.length > 0) {
         process.stderr.write(
-          `note: ${showable(file)}: too large to look for plaintext secrets in (tokens and markers checked)\n`,
+          `note: ${showable(file)}: too large to look for plaintext secrets or near-miss markers in (tokens and markers checked)\n`,
         );
       }
       if (asText && found.tokens.length + found.failures.length > 0) {

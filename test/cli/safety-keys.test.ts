@@ -977,6 +977,26 @@ describe("project key integrity", () => {
     expect(existsSync(join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json.lock"))).toBe(false);
   });
 
+  it("a temporary record a killed s5 left is removed once it is an hour old, not before", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const record = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // SIGKILL between the write and the rename: what writeRecord leaves.
+    const old = `${record}.4242.k1ll3d.tmp`;
+    const recent = `${record}.4343.wr1t1ng.tmp`;
+    writeFileSync(old, "{}\n", { mode: 0o600 });
+    writeFileSync(recent, "{}\n", { mode: 0o600 });
+    const twoHoursAgo = new Date(Date.now() - 7_200_000);
+    utimesSync(old, twoHoursAgo, twoHoursAgo);
+    mkdirSync(join(alice.dir, "p2"));
+    expect((await alice.s5(["init", "--dir", "p2"])).code).toBe(0);
+    expect(existsSync(old)).toBe(false);
+    expect(existsSync(recent)).toBe(true);
+    expect(JSON.parse(readFileSync(record, "utf8")).projects).toHaveProperty(
+      realpathSync(join(alice.dir, "p2", ".s5.json")),
+    );
+  });
+
   it("a lock another s5 holds keeps this one off the record: it waits, then says so", async () => {
     const alice = sandbox();
     expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);

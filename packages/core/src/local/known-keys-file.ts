@@ -7,9 +7,17 @@
 import { KeyError } from "../errors.ts";
 import { type HeldLock, takeLock } from "../file-lock.ts";
 
-const { mkdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
-  process.getBuiltinModule("node:fs");
-const { dirname, resolve } = process.getBuiltinModule("node:path");
+const {
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  realpathSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = process.getBuiltinModule("node:fs");
+const { basename, dirname, join, resolve } = process.getBuiltinModule("node:path");
 
 /** Where the record is kept and which project it is about. */
 export interface KnownKeysPlace {
@@ -129,8 +137,38 @@ function cannotWrite(file: string, error: unknown): KeyError {
   );
 }
 
+/** How old a temporary record must be to be another s5's leftover, not its write in progress. */
+const LEFTOVER_MS = 3_600_000;
+
+/**
+ * Temporary records that an s5 killed between its write and its rename left (SIGKILL, a power
+ * loss): public keys only, but nothing else would ever remove them. Asked under the lock, so no
+ * writer of this record is between the two; an hour old, so not one that judged the lock stale.
+ */
+function removeLeftovers(file: string): void {
+  const dir = dirname(file);
+  const name = basename(file).replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  const leftover = new RegExp(`^${name}\\.\\d+\\.[a-z0-9]+\\.tmp$`);
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const entry of names) {
+    if (!leftover.test(entry)) continue;
+    try {
+      const path = join(dir, entry);
+      if (Date.now() - statSync(path).mtimeMs > LEFTOVER_MS) rmSync(path, { force: true });
+    } catch {
+      // removed meanwhile
+    }
+  }
+}
+
 /** Writes the record through a temporary file (0600); its directory is made by {@link withLock}. */
 function writeRecord(file: string, record: KnownRecord): void {
+  removeLeftovers(file);
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
     writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { flag: "wx", mode: 0o600 });

@@ -13,6 +13,8 @@ const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 interface Stopped {
   /** Lets the stopped s5 go on; resolves with its exit code and stderr once it ends. */
   resume(): Promise<{ code: number | null; stderr: string }>;
+  /** strace's log so far: the traced calls on the path, one a line. */
+  trace(): string;
 }
 
 /**
@@ -55,6 +57,7 @@ async function stoppedAt(
       process.kill(pid!, "SIGCONT");
       return { code: await ended, stderr };
     },
+    trace: () => readFileSync(log, "utf8"),
   };
 }
 
@@ -157,6 +160,49 @@ describe.runIf(hasStrace)("the record of known keys", () => {
 });
 
 describe("the project config's lock", () => {
+  // Two s5 judge the same dead lock stale; the first takes it over and holds a fresh one. The
+  // second, going on, must not remove that one as if it were the dead lock.
+  it.runIf(hasStrace)(
+    "a stale lock two s5 judged at once is taken over by one of them only",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const key = async () =>
+        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+      const [carol, dave] = [await key(), await key()];
+      const lock = join(box.dir, ".s5.json.lock");
+      writeFileSync(lock, "12345.killed");
+      const dead = new Date(Date.now() - 40_000);
+      utimesSync(lock, dead, dead);
+      // B: its create failed (EEXIST), it has opened the dead lock to judge it: stopped there.
+      const b = await stoppedAt(box, ["keys", "add", "carol", carol], {
+        path: lock,
+        syscall: "openat",
+        when: 2,
+      });
+      // A: judges it too, takes it over, and is stopped right after making its own lock.
+      const a = await stoppedAt(box, ["keys", "add", "dave", dave], {
+        path: lock,
+        syscall: "openat",
+        when: 3,
+      });
+      expect(readFileSync(lock, "utf8")).not.toBe("12345.killed");
+      const held = readFileSync(lock, "utf8");
+      // B goes on: it finds the dead lock gone and A's in its place, and waits for A's.
+      const bEnded = b.resume();
+      while ((b.trace().match(/openat\(/g) ?? []).length < 3) {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+      }
+      expect(readFileSync(lock, "utf8")).toBe(held);
+      const [aDone, bDone] = [await a.resume(), await bEnded];
+      expect([aDone.code, bDone.code], aDone.stderr + bDone.stderr).toEqual([0, 0]);
+      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
+      expect(config).toContain(carol);
+      expect(config).toContain(dave);
+      expect(existsSync(lock)).toBe(false);
+    },
+  );
+
   it("one left by a killed s5 is said while waiting, then taken over", async () => {
     const box = sandbox();
     expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);

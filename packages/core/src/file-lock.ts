@@ -4,7 +4,17 @@
  * holder; one older than 30 s, or "from the future" (a clock set back), is from an s5 that died
  * and is taken over.
  */
-const { readFileSync, rmSync, statSync, writeFileSync } = process.getBuiltinModule("node:fs");
+const {
+  closeSync,
+  fstatSync,
+  linkSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} = process.getBuiltinModule("node:fs");
 
 export const LOCK_STALE_MS = 30_000;
 
@@ -42,9 +52,10 @@ export function takeLock(
       }
     }
     try {
+      const seen = lookAt(lock);
       // Either way: a clock set back would leave a lock "from the future" held for good.
-      const age = Math.abs(Date.now() - statSync(lock).mtimeMs);
-      if (age > LOCK_STALE_MS) rmSync(lock, { force: true });
+      const age = Math.abs(Date.now() - seen.mtimeMs);
+      if (age > LOCK_STALE_MS) takeOver(lock, seen, token);
       else if (!told) {
         told = onWait!(age);
       }
@@ -63,4 +74,45 @@ export function takeLock(
       }
     },
   };
+}
+
+/** The lock file as it is now: its identity and age, from one descriptor. */
+function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number } {
+  const fd = openSync(lock, "r");
+  try {
+    const { ino, dev, mtimeMs } = fstatSync(fd);
+    return { ino, dev, mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * Removes a stale lock — the one judged stale, not whatever is at its name by now. Two s5 that
+ * judged the same dead lock stale each removed the lock by name: the second removed the lock the
+ * first had just made, and both held it. The lock is moved aside (a rename is atomic) and checked:
+ * when it is not the file judged (same inode, same time: an inode number is reused), it is put
+ * back with a hard link. Without hard links (vfat) it cannot be, and that rare race stays.
+ */
+function takeOver(
+  lock: string,
+  judged: { ino: number; dev: number; mtimeMs: number },
+  token: string,
+) {
+  const aside = `${lock}.${token}.stale`;
+  try {
+    renameSync(lock, aside);
+  } catch {
+    return; // gone meanwhile: another s5 took it over or released it
+  }
+  try {
+    const moved = statSync(aside);
+    const same =
+      moved.ino === judged.ino && moved.dev === judged.dev && moved.mtimeMs === judged.mtimeMs;
+    if (!same) linkSync(aside, lock);
+  } catch {
+    // not put back: another s5 made a lock meanwhile (EEXIST), or no hard links here
+  } finally {
+    rmSync(aside, { force: true });
+  }
 }

@@ -757,7 +757,8 @@ declare function vaultEnvAddress(env: Readonly<Record<string, string | undefined
 declare function validateName(value: string, what: string): string;
 /**
  * The transit key and mount: flags > `S5_VAULT_TRANSIT_KEY`/`_MOUNT` > `.s5.json` > defaults
- * (`default`, `transit`). The one precedence for every command.
+ * (`default`, `transit`). The one precedence for every command. `S5_TRANSIT_KEY` is the Go tool
+ * 0.1's name for `S5_VAULT_TRANSIT_KEY`: ignored, `s5 cipher` would encrypt with `default`, silently.
  */
 declare function vaultTransit(settings: Settings): {
   key: string;

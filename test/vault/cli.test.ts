@@ -63,6 +63,44 @@ describeVault("vault backend (CLI)", () => {
     expect(readFileSync(file, "utf8")).toBe("x: from-go\ny: from-go\nz: from-go\n");
   });
 
+  it("takes the transit key the Go tool 0.1 took: S5_TRANSIT_KEY, -k / --vault-transit-key before the command", async () => {
+    // A `default` key beside the named one: a setting that is ignored encrypts with it, silently.
+    const { mount: m, key: k } = await newMount("named");
+    await apiOk(admin, "POST", `${m}/keys/default`, {});
+    const bare = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m });
+    const made = [
+      await s5(["cipher", "a"], {
+        env: vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_TRANSIT_KEY: k }),
+      }),
+      await s5(["-k", k, "cipher", "b"], { env: bare }),
+      await s5(["--transit-key", k, "cipher", "c"], { env: bare }),
+      await s5(["--vault-transit-key", k, "--log-level", "info", "cipher", "d"], { env: bare }),
+      await s5([`--vault-transit-key=${k}`, "cipher", "vault", "e"], { env: bare }),
+    ];
+    for (const [i, result] of made.entries()) {
+      expect(result.stderr).toBe("");
+      const ciphertext = /vault:v1:[A-Za-z0-9+/=]+/.exec(result.stdout)![0];
+      const plain = await apiOk(admin, "POST", `${m}/decrypt/${k}`, { ciphertext });
+      expect(Buffer.from(plain.data.plaintext, "base64").toString()).toBe("abcde"[i]);
+    }
+    // The new name wins over the old one, as in the Go tool's later releases.
+    const both = vaultEnv({
+      S5_VAULT_TRANSIT_MOUNT: m,
+      S5_VAULT_TRANSIT_KEY: "default",
+      S5_TRANSIT_KEY: k,
+    });
+    const made2 = await s5(["cipher", "f"], { env: both });
+    const ciphertext = /vault:v1:[A-Za-z0-9+/=]+/.exec(made2.stdout)![0];
+    await apiOk(admin, "POST", `${m}/decrypt/default`, { ciphertext });
+    // The Go tool 0.1's server flags: refused with what to set instead, the value never shown.
+    for (const flag of ["--vault-addr", "--vault-token"]) {
+      const refused = await s5([flag, "s.s3cr3t", "decipher", "x"], { env: bare });
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain(flag === "--vault-addr" ? "VAULT_ADDR" : "VAULT_TOKEN");
+      expect(refused.stderr).not.toContain("s3cr3t");
+    }
+  });
+
   it("writes Go-tool tokens with --legacy, and refuses once the key is rotated", async () => {
     const { mount: m, key: k } = await newMount("legacy");
     const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });

@@ -8,13 +8,35 @@ import { report } from "./report.ts";
 import { stdoutIsTTY, stdoutStream } from "./stdout.ts";
 import { renderMainUsage } from "./usage.ts";
 
-/** The Go tool's global flags come before the command; accept and skip them. */
-function skipGlobalFlags(args: readonly string[]): readonly string[] {
+/**
+ * The Go tool's global flags, which come before the command: log flags are skipped; its transit key
+ * (`-k`/`--transit-key` in 0.1, `--vault-transit-key` later) is given to the command as
+ * `--transit-key`, right after its name (before any `--`). Its 0.1 server flags are refused with
+ * what to set instead: ignored, a command would go to another server or key, silently.
+ */
+function goToolGlobalFlags(args: readonly string[]): readonly string[] {
+  const moved: string[] = [];
   let i = 0;
-  while (i < args.length && /^--log-(level|format)(=|$)/.test(args[i]!)) {
-    i += args[i]!.includes("=") ? 1 : 2;
+  for (;;) {
+    const match =
+      /^(--log-level|--log-format|--vault-transit-key|--transit-key|-k|--vault-addr|--vault-token)(=|$)/.exec(
+        args[i] ?? "",
+      );
+    if (!match) break;
+    const [, flag, equals] = match;
+    if (flag === "--vault-addr" || flag === "--vault-token") {
+      const variable = flag === "--vault-addr" ? "VAULT_ADDR" : "VAULT_TOKEN";
+      throw new UsageError(`${flag} is the Go tool 0.1's flag; s5 reads ${variable}`, {
+        hint: `set ${variable} instead (or BAO_${variable.slice(6)}); see \`s5 --help\``,
+      });
+    }
+    const value = equals ? args[i]!.slice(flag!.length + 1) : args[i + 1];
+    if (value === undefined) throw new UsageError(`option ${flag} needs a value`);
+    if (!flag!.startsWith("--log-")) moved.push("--transit-key", value);
+    i += equals ? 1 : 2;
   }
-  return args.slice(i);
+  const [name, ...rest] = args.slice(i);
+  return name === undefined ? [] : [name, ...moved, ...rest];
 }
 
 /** The command this process ran (for {@link reached}). */
@@ -35,9 +57,10 @@ export function reached(): { command: string | undefined; backends: number } {
 }
 
 export async function main(argv: readonly string[]): Promise<number> {
-  const args = skipGlobalFlags(argv);
-  const [name, ...rest] = args;
+  let name: string | undefined;
+  let rest: string[];
   try {
+    [name, ...rest] = goToolGlobalFlags(argv);
     if (name === undefined || name === "--help" || name === "-h" || name === "help") {
       const help = renderMainUsage(await loadCommands());
       if (name === undefined && !stdoutIsTTY() && argv.length === 0) {

@@ -354,7 +354,8 @@ export function validateName(value: string, what: string): string {
 
 /**
  * The transit key and mount: flags > `S5_VAULT_TRANSIT_KEY`/`_MOUNT` > `.s5.json` > defaults
- * (`default`, `transit`). The one precedence for every command.
+ * (`default`, `transit`). The one precedence for every command. `S5_TRANSIT_KEY` is the Go tool
+ * 0.1's name for `S5_VAULT_TRANSIT_KEY`: ignored, `s5 cipher` would encrypt with `default`, silently.
  */
 export function vaultTransit(settings: Settings): { key: string; mount: string } {
   const env = settings.env;
@@ -363,6 +364,7 @@ export function vaultTransit(settings: Settings): { key: string; mount: string }
     key: validateName(
       settings.overrides.transitKey ??
         (env.S5_VAULT_TRANSIT_KEY || undefined) ??
+        (env.S5_TRANSIT_KEY || undefined) ??
         vault?.transitKey ??
         "default",
       "transit key",

@@ -111,6 +111,28 @@ describe.runIf(hasStrace)("changes of .s5.json at once", () => {
     for (const key of keys) expect(key.recipients.map((r) => r.name)).toEqual(["alice"]);
   });
 
+  it("another program's write of .s5.json while keys add holds it is refused, not undone", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const file = join(box.dir, ".s5.json");
+    // Stopped once it has read the config under its lock (the first read is the settings').
+    const add = await stoppedAt(box, ["keys", "add", "carol", carol], {
+      path: file,
+      syscall: "openat",
+      when: 2,
+    });
+    expect(existsSync(`${file}.lock`)).toBe(true);
+    // A `git pull` meanwhile, which knows nothing of s5's lock.
+    const pulled = `${readFileSync(file, "utf8").trimEnd()}\n`.replace('"alice"', '"alice-pulled"');
+    writeFileSync(file, pulled);
+    const result = await add.resume();
+    expect(result.code).toBe(4);
+    expect(result.stderr).toContain("(S5_OUTPUT_CHANGED)");
+    expect(readFileSync(file, "utf8")).toBe(pulled);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+  });
+
   it("two keys add at once keep both recipients", async () => {
     const box = sandbox();
     expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);

@@ -416,6 +416,13 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/**
+ * Whether the first bytes of a file say it is not text: a NUL byte near the start — unless the file
+ * is UTF-16 or UTF-32, which render reports when it holds tokens. A byte-order mark says so; so
+ * does, without one (what some Windows tools write), a text of mostly characters below U+0100:
+ * then each code unit is NUL bytes around one that is not.
+ */
+export declare function looksBinary(head: Uint8Array): boolean;
 export { type AesOptions, type DuplicateKey, type EditCopy, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----

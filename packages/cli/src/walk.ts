@@ -7,7 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
-import { errnoOf, readHint, showable } from "@s5/core/internal";
+import { errnoOf, looksBinary, readHint, showable } from "@s5/core/internal";
 import ignore, { type Ignore } from "ignore";
 import type { TrackedPaths } from "./git-index.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -203,51 +203,6 @@ export function listFiles(paths: readonly string[]): FoundPath[] {
 const PROBE_SIZE = 8192;
 /** The first bytes of each file, read into one buffer for the whole walk. */
 const probe = Buffer.allocUnsafe(PROBE_SIZE);
-
-/**
- * A file with a NUL byte near its start is not text — unless it is UTF-16, which core reports
- * when it holds tokens: a byte-order mark, or none (what some Windows tools write) and most
- * characters below U+0100, so that one byte of each pair is NUL and the other is not.
- */
-export function looksBinary(content: Uint8Array): boolean {
-  const head = content.subarray(0, PROBE_SIZE);
-  if ((head[0] === 0xff && head[1] === 0xfe) || (head[0] === 0xfe && head[1] === 0xff))
-    return false;
-  if (!head.includes(0)) return false;
-  if (looksUtf32(head)) return false;
-  let even = 0;
-  let odd = 0;
-  for (let i = 0; i + 1 < head.length; i += 2) {
-    if (head[i] === 0) even++;
-    if (head[i + 1] === 0) odd++;
-  }
-  const pairs = head.length >> 1;
-  // ASCII-heavy UTF-16: most pairs hold a NUL on one side, hardly any on the other.
-  const utf16 =
-    pairs >= 2 && Math.max(even, odd) >= 0.6 * pairs && Math.min(even, odd) <= 0.05 * pairs;
-  return !utf16;
-}
-
-/**
- * UTF-32 (PowerShell's `-Encoding utf32`), which core reports when it holds tokens: the big-endian
- * byte-order mark (the little-endian one starts like UTF-16's), or none and most characters below
- * U+0100: three NUL bytes in each four, the fourth not.
- */
-function looksUtf32(head: Uint8Array): boolean {
-  if (head[0] === 0 && head[1] === 0 && head[2] === 0xfe && head[3] === 0xff) return true;
-  const quads = head.length >> 2;
-  if (quads < 2) return false;
-  for (const text of [0, 3]) {
-    let wide = 0;
-    for (let i = 0; i < quads * 4; i += 4) {
-      let zeros = 0;
-      for (let j = 0; j < 4; j++) if (j !== text && head[i + j] === 0) zeros++;
-      if (zeros === 3 && head[i + text] !== 0) wide++;
-    }
-    if (wide >= 0.6 * quads) return true;
-  }
-  return false;
-}
 
 function readError(file: string, cause: unknown): IoError {
   const code = (cause as { code?: string }).code ?? "error";

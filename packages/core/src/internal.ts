@@ -82,3 +82,4 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
+export { looksBinary } from "./wide-text.ts";

@@ -17,6 +17,7 @@ import { applyFilters, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
 import { parseBody } from "./token.ts";
+import { wideText } from "./wide-text.ts";
 
 /** A named input: a file's bytes, or text from a bundler or the environment. */
 export interface Source<T extends string | Uint8Array = string | Uint8Array> {
@@ -118,7 +119,7 @@ export function wideFailure(source: Source): TokenFailure | undefined {
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   // `{` in UTF-16 is a 0 byte and 0x7b: without a 0 byte (most files), no UTF-16 token.
   if (bytes.indexOf(0) === -1) return undefined;
-  const wide = utf32Text(bytes) ?? utf16Text(bytes);
+  const wide = wideText(bytes);
   if (wide === undefined) return undefined;
   const { text, width } = wide;
   const found = scan(text);
@@ -138,44 +139,6 @@ export function wideFailure(source: Source): TokenFailure | undefined {
       },
     ),
   };
-}
-
-/** The text of UTF-16 bytes: the byte-order mark decides; without one, the first `{{` at an even offset. */
-function utf16Text(bytes: Buffer): { text: string; width: 2 } | undefined {
-  const le = bytes.indexOf("{\u0000{\u0000", 0, "latin1");
-  const be = bytes.indexOf("\u0000{\u0000{", 0, "latin1");
-  const littleEndian =
-    (bytes[0] === 0xff && bytes[1] === 0xfe) ||
-    (!(bytes[0] === 0xfe && bytes[1] === 0xff) && le !== -1 && le % 2 === 0);
-  const bigEndian = !littleEndian && be !== -1 && be % 2 === 0;
-  if (!littleEndian && !bigEndian) return undefined;
-  if (littleEndian) return { text: bytes.toString("utf16le"), width: 2 };
-  const swapped = Buffer.from(bytes.subarray(0, bytes.length - (bytes.length % 2)));
-  return { text: swapped.swap16().toString("utf16le"), width: 2 };
-}
-
-/**
- * The text of UTF-32 bytes, or undefined: a byte-order mark (`FF FE 00 00`, `00 00 FE FF`: the
- * little-endian one starts like UTF-16's, so this is asked first), else the first `{{` at an
- * offset that is a multiple of 4. Node has no UTF-32 decoder; this runs only for such a file.
- */
-function utf32Text(bytes: Buffer): { text: string; width: 4 } | undefined {
-  const bom = bytes.length >= 4 ? bytes.readUInt32BE(0) : -1;
-  const le = bytes.indexOf("{\u0000\u0000\u0000{\u0000\u0000\u0000", 0, "latin1");
-  const be = bytes.indexOf("\u0000\u0000\u0000{\u0000\u0000\u0000{", 0, "latin1");
-  const littleEndian = bom === 0xfffe0000 || (bom !== 0x0000feff && le !== -1 && le % 4 === 0);
-  const bigEndian = !littleEndian && be !== -1 && be % 4 === 0;
-  if (!littleEndian && !bigEndian) return undefined;
-  const parts: string[] = [];
-  const points: number[] = [];
-  for (let at = 0; at + 3 < bytes.length; at += 4) {
-    const unit = littleEndian ? bytes.readUInt32LE(at) : bytes.readUInt32BE(at);
-    // Not a character (past U+10FFFF, a lone surrogate): the replacement character, as a decoder does.
-    points.push(unit <= 0x10ffff && (unit < 0xd800 || unit > 0xdfff) ? unit : 0xfffd);
-    if (points.length === 4096) parts.push(String.fromCodePoint(...points.splice(0)));
-  }
-  parts.push(String.fromCodePoint(...points));
-  return { text: parts.join(""), width: 4 };
 }
 
 /**

@@ -18,14 +18,18 @@ type Stats = import("node:fs").Stats;
 /**
  * Reads a file through one descriptor, after `check` has looked at what was opened: the file
  * whose mode and owner are judged is the file read, even if the path is replaced or its mode
- * changed in between (a FIFO's open waits for a writer, as long as that takes). Errors are Node's
- * (with their `code`) or `check`'s.
+ * changed in between (a FIFO's open waits for a writer, as long as that takes). The text comes
+ * with that stat. Errors are Node's (with their `code`) or `check`'s.
  */
-export function readOpened(file: string, check: (stat: Stats) => void): string {
+export function readOpened(
+  file: string,
+  check: (stat: Stats) => void = () => {},
+): { text: string; stat: Stats } {
   const fd = openSync(file, "r");
   try {
-    check(fstatSync(fd));
-    return readFileSync(fd, "utf8");
+    const stat = fstatSync(fd);
+    check(stat);
+    return { text: readFileSync(fd, "utf8"), stat };
   } finally {
     closeSync(fd);
   }
@@ -85,7 +89,7 @@ export function readKeyFile(
     return readOpened(file, (stat) => {
       const refusal = refusalOf(stat, file, what, setting);
       if (refusal) throw refusal;
-    });
+    }).text;
   } catch (cause) {
     // A refusal of what was opened; Node's errors are not S5 errors.
     if (cause instanceof KeyError) throw cause;

@@ -148,7 +148,7 @@ export function readText(file: string, setting: string, credential?: SharedCrede
   try {
     return readOpened(file, (stat) => {
       if (credential) checkShared(file, stat, fileOf(setting), credential);
-    });
+    }).text;
   } catch (cause) {
     // A refusal of what was opened; Node's errors are not S5 errors.
     if (cause instanceof S5Error) throw cause;
@@ -269,15 +269,12 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
       try {
         // Warned of, not refused: `bao login` writes it 0600, but a token path may name a Vault
         // Agent sink, 0640 unless configured, and a refusal would stop what ran yesterday.
-        let opened: { mode: number; uid: number } | undefined;
-        auth.token =
-          readOpened(file, (stat) => {
-            opened = stat;
-          }).trim() || undefined;
+        const opened = readOpened(file);
+        auth.token = opened.text.trim() || undefined;
         auth.tokenFile = file;
-        if (auth.token && opened) {
+        if (auth.token) {
           const use = "they can use your Vault token";
-          checkShared(file, opened, "the Vault token file", { warn, use });
+          checkShared(file, opened.stat, "the Vault token file", { warn, use });
         }
       } catch {
         // no token helper file: reported when a request needs a token

@@ -758,7 +758,11 @@ declare function findProjectFile(cwd: string): string | undefined;
 declare function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): ProjectConfig;
 /** Resolves flags, environment, project config and defaults into one set of settings. */
 declare function resolveSettings(input?: SettingsInput): Settings;
-/** `BAO_ADDR`, else `VAULT_ADDR` (the Vault CLI's order); the Vault config reads it the same way. */
+/**
+ * Where Vault requests go: a Vault Agent's address (`BAO_AGENT_ADDR`, `VAULT_AGENT_ADDR`) before
+ * the server's (`BAO_ADDR`, `VAULT_ADDR`), as Vault's own client reads them. The Vault config reads
+ * it the same way.
+ */
 declare function vaultEnvAddress(env: Readonly<Record<string, string | undefined>>): string | undefined;
 /** Checks a transit key or a mount path (segments joined by `/`) before it goes into a URL. */
 declare function validateName(value: string, what: string): string;

@@ -330,11 +330,23 @@ export function resolveSettings(input: SettingsInput = {}): Settings {
   };
 }
 
-/** `BAO_ADDR`, else `VAULT_ADDR` (the Vault CLI's order); the Vault config reads it the same way. */
+/**
+ * Where Vault requests go: a Vault Agent's address (`BAO_AGENT_ADDR`, `VAULT_AGENT_ADDR`) before
+ * the server's (`BAO_ADDR`, `VAULT_ADDR`), as Vault's own client reads them. The Vault config reads
+ * it the same way.
+ */
 export function vaultEnvAddress(
   env: Readonly<Record<string, string | undefined>>,
 ): string | undefined {
-  return env.BAO_ADDR || env.VAULT_ADDR || undefined;
+  const name = vaultAddressName(env);
+  return name ? env[name] : undefined;
+}
+
+/** The variable {@link vaultEnvAddress} takes the address from, for messages. */
+export function vaultAddressName(
+  env: Readonly<Record<string, string | undefined>>,
+): string | undefined {
+  return ["BAO_AGENT_ADDR", "VAULT_AGENT_ADDR", "BAO_ADDR", "VAULT_ADDR"].find((name) => env[name]);
 }
 
 const NAME = /^\w([\w.-]*\w)?$/;

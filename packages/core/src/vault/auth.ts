@@ -6,7 +6,7 @@
 import { KeyError } from "../errors.ts";
 import type { VaultClient } from "./client.ts";
 import { readText, type VaultAuth } from "./config.ts";
-import { missingToken, type Operation } from "./errors.ts";
+import { AGENT_TOKEN, missingToken, type Operation } from "./errors.ts";
 
 export interface TokenSource {
   /** A token to send; logs in on first use. */
@@ -68,6 +68,8 @@ export function createTokenSource(client: VaultClient, auth: VaultAuth): TokenSo
   };
 
   const given = async (): Promise<Lease> => {
+    // The agent adds its own token to a request that has none.
+    if (!auth.token && auth.agent) return { token: "", ttlSeconds: 0, renewable: false };
     if (!auth.token) throw missingToken(auth.tokenFile);
     if (!auth.renewGiven) return { token: auth.token, ttlSeconds: 0, renewable: false };
     const op: Operation = { action: "renew", address };
@@ -131,6 +133,7 @@ export function createTokenSource(client: VaultClient, auth: VaultAuth): TokenSo
     },
     describe() {
       if (auth.method !== "token") return `the ${auth.method} login at auth/${auth.mount}`;
+      if (!auth.token && auth.agent) return AGENT_TOKEN;
       return auth.tokenFile ?? "VAULT_TOKEN";
     },
     invalidate(token) {

@@ -8,6 +8,7 @@ import {
   readBoolean,
   type Settings,
   validateName,
+  vaultAddressName,
   vaultEnvAddress,
   vaultTransit,
 } from "../config.ts";
@@ -55,6 +56,11 @@ export interface VaultAuth {
   jwtFile?: string | undefined;
   /** Renew a given token in the background too (login tokens are always renewed). @default false */
   renewGiven: boolean;
+  /**
+   * Requests go to a Vault Agent (`VAULT_AGENT_ADDR`): without a token of its own, s5 sends none
+   * and the agent adds its auto-auth token (`api_proxy { use_auto_auth_token = true }`).
+   */
+  agent?: boolean | undefined;
 }
 
 export interface VaultConfig {
@@ -246,7 +252,7 @@ function readCa(env: Env): string | undefined {
   return pems.join("\n");
 }
 
-function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
+function readAuth(env: Env, warn: (message: string) => void, agent: boolean): VaultAuth {
   const method = (env.S5_VAULT_AUTH_METHOD || "token").trim().toLowerCase();
   if (method !== "token" && method !== "approle" && method !== "kubernetes" && method !== "jwt") {
     // Shown only when it is a typo of a method: it may be a credential set in the wrong variable.
@@ -258,7 +264,7 @@ function readAuth(env: Env, warn: (message: string) => void): VaultAuth {
   }
   const mount = validateName(env.S5_VAULT_AUTH_MOUNT || method, "auth mount");
   const renewGiven = readBoolean(env.S5_VAULT_RENEW, "S5_VAULT_RENEW") ?? false;
-  const auth: VaultAuth = { method, mount, renewGiven };
+  const auth: VaultAuth = { method, mount, renewGiven, agent };
   if (method === "token") {
     auth.token = vaultEnv(env, "TOKEN")?.trim();
     if (!auth.token) {
@@ -354,7 +360,7 @@ function proxyAddress(value: string | undefined): string | undefined {
 }
 
 /** `S5_VAULT_CLUSTER_ADDRS`: API addresses separated by commas or spaces. */
-function clusterAddresses(address: string, list: string | undefined): string[] {
+function clusterAddresses(address: string, list: string | undefined, name: string): string[] {
   const others = (list ?? "")
     .split(/[\s,]+/)
     .filter((item) => item !== "")
@@ -365,7 +371,7 @@ function clusterAddresses(address: string, list: string | undefined): string[] {
   if (address.startsWith("https:") && plain) {
     throw new ConfigError(
       "S5_CONFIG_VAULT_ADDR",
-      `S5_VAULT_CLUSTER_ADDRS holds a plain http address (${plain}) while VAULT_ADDR is https`,
+      `S5_VAULT_CLUSTER_ADDRS holds a plain http address (${plain}) while ${name} is https`,
       { hint: "list the nodes' https API addresses; s5 sends the Vault token to each of them" },
     );
   }
@@ -377,7 +383,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   const env = settings.env;
   const address = vaultEnvAddress(settings.env);
   if (!address) {
-    const fromFile = /(?:^| )(?:VAULT|BAO)_ADDR=/.test(env[FROM_FILES] ?? "");
+    const fromFile = /(?:^| )(?:VAULT|BAO)_(?:AGENT_)?ADDR=/.test(env[FROM_FILES] ?? "");
     throw new ConfigError("S5_CONFIG_VAULT_ADDR", "the Vault backend needs VAULT_ADDR", {
       hint: fromFile
         ? "the VAULT_ADDR here came from a .env file (through `s5 run` or s5/config), and s5 takes " +
@@ -386,7 +392,8 @@ export function readVaultConfig(settings: Settings): VaultConfig {
       missing: true,
     });
   }
-  const base = baseAddress(address, "VAULT_ADDR");
+  const addressName = vaultAddressName(env) ?? "VAULT_ADDR";
+  const base = baseAddress(address, addressName);
   const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
   const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
   const transit = vaultTransit(settings);
@@ -425,12 +432,12 @@ export function readVaultConfig(settings: Settings): VaultConfig {
       "S5_VAULT_RETRY_TIMEOUT",
     ),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
-    clusterAddresses: clusterAddresses(base, env.S5_VAULT_CLUSTER_ADDRS),
+    clusterAddresses: clusterAddresses(base, env.S5_VAULT_CLUSTER_ADDRS, addressName),
     proxy: proxyAddress(vaultEnv(env, "HTTP_PROXY")),
     transitKey: transit.key,
     transitMount: transit.mount,
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),
     parallelism: parseCount(env.S5_VAULT_PARALLELISM, "S5_VAULT_PARALLELISM", 8, 1),
-    auth: readAuth(env, settings.warn),
+    auth: readAuth(env, settings.warn, addressName.endsWith("_AGENT_ADDR")),
   };
 }

@@ -136,11 +136,25 @@ function denied(op: Operation, status: number, reason = "", tried?: Tried): S5Er
   }
 }
 
+/** What {@link invalidToken} is told when s5 sent no token to a Vault Agent. */
+export const AGENT_TOKEN = "the Vault Agent's auto-auth token";
+
 /**
  * A 403 where the token itself is refused (it cannot even look itself up): bogus, expired or
  * revoked — not a policy that denies the operation.
  */
 export function invalidToken(op: Operation, source: string): S5Error {
+  if (source === AGENT_TOKEN) {
+    return new KeyError(
+      "S5_KEY_VAULT_TOKEN_INVALID",
+      `Vault at ${op.address} refused a request without a token (VAULT_AGENT_ADDR is set and no token is)`,
+      {
+        hint:
+          "VAULT_AGENT_ADDR must name a Vault Agent that adds its auto-auth token " +
+          "(`api_proxy { use_auto_auth_token = true }`) and is logged in; or set VAULT_TOKEN",
+      },
+    );
+  }
   return new KeyError(
     "S5_KEY_VAULT_TOKEN_INVALID",
     `Vault at ${op.address} does not accept the token from ${source}`,

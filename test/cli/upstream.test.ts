@@ -49,6 +49,19 @@ describe("the Go tool's AES tokens and command lines", () => {
     expect(readFileSync(join(box.dir, "out.yml"), "utf8")).toBe(`a: ${plaintext}`);
   });
 
+  it("prints the version for the Go tool's `s5 -v`, alone and after its global flags", async () => {
+    const box = sandbox();
+    const { version } = JSON.parse(
+      readFileSync(new URL("../../packages/cli/package.json", import.meta.url), "utf8"),
+    );
+    for (const args of [["-v"], ["--log-level", "info", "-v"]]) {
+      const result = await box.s5(args);
+      expect(result.stderr).toBe("");
+      expect(result.code).toBe(0);
+      expect(String(result.stdout)).toBe(`${version}\n`);
+    }
+  });
+
   it("without a backend word, recognises a Go-tool AES token by its shape", async () => {
     const box = sandbox();
     const { key, token, plaintext } = vectors[2]!;

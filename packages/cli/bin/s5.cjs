@@ -143,7 +143,8 @@ function codeCacheDir() {
   return process.env.NODE_DISABLE_COMPILE_CACHE ? undefined : privateCacheDir("code-cache");
 }
 
-if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
+// `-v` is the Go tool's (urfave/cli's) short flag for the version.
+if (args.length === 1 && (args[0] === "--version" || args[0] === "-V" || args[0] === "-v")) {
   const { version } = JSON.parse(readFileSync(join(__dirname, "..", "package.json"), "utf8"));
   // Straight to fd 1: process.stdout would load Node's streams (20 modules) for one line.
   try {

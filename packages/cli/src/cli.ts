@@ -70,7 +70,7 @@ export async function main(argv: readonly string[]): Promise<number> {
       stdoutStream().write(help);
       return 0;
     }
-    if (name === "--version" || name === "-V" || name === "version") {
+    if (name === "--version" || name === "-V" || name === "-v" || name === "version") {
       const { readFileSync } = await import("node:fs");
       const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
       stdoutStream().write(`${pkg.version}\n`);

@@ -91,6 +91,6 @@ ${columns(rows, 15)}
 
 BACKEND (optional, as in the Go tool): local, aes, vault — or --backend / S5_BACKEND.
 Run \`s5 <command> --help\` for details. Exit codes: see the README.
-Options: -h, --help; -V, --version
+Options: -h, --help; -V, -v, --version
 `;
 }

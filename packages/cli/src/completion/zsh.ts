@@ -65,7 +65,7 @@ ${described}
   )
   _arguments -C \\
     '(- *)'{-h,--help}'[show help]' \\
-    '(- *)'{-V,--version}'[print the version]' \\
+    '(- *)'{-V,-v,--version}'[print the version]' \\
     '1: :->command' \\
     '*:: :->argument'
   case $state in

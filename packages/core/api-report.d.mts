@@ -136,6 +136,40 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * decryption for the loader. Not a public API: it may change in any release.
  */
 import { $ as readBoolean, A as scan, B as knownKeysPlace, C as ScanResult, G as ProjectConfig, H as rememberKeys, I as SyncBackendName, K as Settings, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, P as LineIndex, Q as parseBackendName, S as MalformedMatch, V as KnownKeysPlace, X as goToolBackendOf, Z as loadSecretKeys, a as openForEdit, at as ProjectKey, c as applyFilter, ct as Backend, d as isFilterName, h as ResolveOptions, j as scanInPlace, jt as stackFrames, n as Reuse, nt as validateName, p as FoundTokens, rt as vaultEnvAddress, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
+/**
+ * The string literals of a JSON text, with their places and paths, read without parsing the text
+ * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
+ * Used to find a key given twice in one object — `JSON.parse` keeps the last of two equal keys, so
+ * a second `"publicKey"` far along a line would decide while a review reads the first — and to
+ * decrypt the tokens of a JSON text string by string (Pulumi's structured config). The text has
+ * already passed `JSON.parse`: this walk only follows strings and nesting, not the grammar.
+ */
+/** A string literal: offsets of its quotes, its path, whether it is a key and of which object. */
+interface JsonString {
+  /** Offset of the opening quote (UTF-16 units). */
+  start: number;
+  /** Offset just past the closing quote. */
+  end: number;
+  /** Where its value is: `db.hosts[1]`; for a key, the member it names: `db.password`. */
+  path: string;
+  /** For a key: the object's path (`""` at the top level). */
+  parent: string;
+  /** For a key: which object it belongs to (its position among the text's objects). */
+  object: number | undefined;
+  key: boolean;
+}
+/** Every string literal of a valid JSON text, in order. */
+export declare function jsonStrings(text: string): JsonString[];
+/** A key seen twice in one object: its decoded name, the object's path and where it repeats. */
+interface DuplicateKey {
+  key: string;
+  /** `local.keys[0]`, or `""` at the top level. */
+  path: string;
+  /** UTF-16 offset of the second occurrence's opening quote. */
+  offset: number;
+}
+/** The first duplicate key in a valid JSON text, or undefined. */
+export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -190,40 +224,6 @@ export declare function readHint(code: string, directory?: string): string | und
  * @example writeHint("ENOSPC") // "the disk is full: free some space, then run the command again"
  */
 export declare function writeHint(code: string): string;
-/**
- * The string literals of a JSON text, with their places and paths, read without parsing the text
- * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
- * Used to find a key given twice in one object — `JSON.parse` keeps the last of two equal keys, so
- * a second `"publicKey"` far along a line would decide while a review reads the first — and to
- * decrypt the tokens of a JSON text string by string (Pulumi's structured config). The text has
- * already passed `JSON.parse`: this walk only follows strings and nesting, not the grammar.
- */
-/** A string literal: offsets of its quotes, its path, whether it is a key and of which object. */
-interface JsonString {
-  /** Offset of the opening quote (UTF-16 units). */
-  start: number;
-  /** Offset just past the closing quote. */
-  end: number;
-  /** Where its value is: `db.hosts[1]`; for a key, the member it names: `db.password`. */
-  path: string;
-  /** For a key: the object's path (`""` at the top level). */
-  parent: string;
-  /** For a key: which object it belongs to (its position among the text's objects). */
-  object: number | undefined;
-  key: boolean;
-}
-/** Every string literal of a valid JSON text, in order. */
-export declare function jsonStrings(text: string): JsonString[];
-/** A key seen twice in one object: its decoded name, the object's path and where it repeats. */
-interface DuplicateKey {
-  key: string;
-  /** `local.keys[0]`, or `""` at the top level. */
-  path: string;
-  /** UTF-16 offset of the second occurrence's opening quote. */
-  offset: number;
-}
-/** The first duplicate key in a valid JSON text, or undefined. */
-export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
 interface LocalOptions {
   /** Project keys from the project config; the last one encrypts. */
   keys: readonly ProjectKey[];

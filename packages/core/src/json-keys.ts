@@ -103,3 +103,27 @@ export function findDuplicateKey(text: string): DuplicateKey | undefined {
   }
   return undefined;
 }
+
+/** A member of a JSON object as written: its key's text (quotes included) and its value's. */
+export interface JsonMember {
+  key: string;
+  keyText: string;
+  valueText: string;
+}
+
+/**
+ * The members of a valid JSON text's top-level object, each value's text exactly as written (so a
+ * caller that rewrites some members keeps the others byte for byte, numbers past 2^53 included).
+ */
+export function topLevelMembers(text: string): JsonMember[] {
+  const keys = jsonStrings(text).filter((string) => string.key && string.object === 0);
+  const end = text.lastIndexOf("}");
+  return keys.map((string, i) => {
+    const colon = text.indexOf(":", string.end);
+    let value = text.slice(colon + 1, keys[i + 1]?.start ?? end).trimEnd();
+    // Up to the next key, the separating comma is the last character (a value never ends with one).
+    if (keys[i + 1] !== undefined) value = value.slice(0, -1);
+    const keyText = text.slice(string.start, string.end);
+    return { key: JSON.parse(keyText) as string, keyText, valueText: value.trim() };
+  });
+}

@@ -6,6 +6,8 @@
  */
 import { KeyError } from "../errors.ts";
 import { type HeldLock, takeLock } from "../file-lock.ts";
+import { type JsonMember, topLevelMembers } from "../json-keys.ts";
+import { upgradeHint } from "../version.ts";
 
 const {
   mkdirSync,
@@ -39,7 +41,15 @@ export interface KnownKeysPlace {
 export interface KnownRecord {
   version: 1;
   projects: { [project: string]: string[] };
+  /**
+   * The record's members as read, in order: a member this s5 does not know (a newer s5's) is
+   * written back byte for byte, never dropped. Undefined for a record not yet written.
+   */
+  members?: readonly JsonMember[] | undefined;
 }
+
+/** The record's format; a newer s5 that must not be ignored writes a higher one (see readRecord). */
+const RECORD_VERSION = 1;
 
 /**
  * The project's names in the record: the path of its `.s5.json` as found, and its real path. Both
@@ -102,6 +112,18 @@ export function readRecord(file: string): KnownRecord {
     parsed = undefined;
   }
   const projects = parsed?.projects;
+  // A newer s5's record: this s5 cannot tell what it would misjudge in it (a key it revoked), nor
+  // write it without losing what it does not know. Moving it aside would forget every key this
+  // machine trusts: the hint says not to.
+  if (typeof parsed?.version === "number" && parsed.version > RECORD_VERSION) {
+    throw new KeyError(
+      "S5_KEY_KNOWN_NEWER",
+      `${file} (where this machine keeps the project keys it trusts) was written by a newer s5 (record version ${parsed.version}; this s5 reads version ${RECORD_VERSION}): ${upgradeHint()}`,
+      {
+        hint: "keep the file: moved aside or edited, this machine would forget which project keys it trusts",
+      },
+    );
+  }
   const valid =
     parsed?.version === 1 &&
     typeof projects === "object" &&
@@ -114,7 +136,9 @@ export function readRecord(file: string): KnownRecord {
       hint: "s5 writes it; move it aside, and the next encryption in each project trusts its keys again",
     });
   }
-  return { version: 1, projects: { ...projects } };
+  // Members of a version-1 record that this s5 does not know are a newer s5's additions that an
+  // older one may ignore (one that must not be ignored raises the version): kept as written.
+  return { version: 1, projects: { ...projects }, members: topLevelMembers(text) };
 }
 
 /** Throws when group or others may write `path` (never on Windows, which has no such bits). */
@@ -166,12 +190,33 @@ function removeLeftovers(file: string): void {
   }
 }
 
+/**
+ * The record's text: `version` and `projects` as this s5 has them, every other member exactly as
+ * it was read, in the order read.
+ */
+function recordText(record: KnownRecord): string {
+  const own = new Map([
+    ["version", String(RECORD_VERSION)],
+    ["projects", JSON.stringify(record.projects, null, 2).replaceAll("\n", "\n  ")],
+  ]);
+  const members = [...(record.members ?? [])];
+  for (const key of own.keys()) {
+    if (!members.some((member) => member.key === key)) {
+      members.push({ key, keyText: JSON.stringify(key), valueText: "" });
+    }
+  }
+  const lines = members.map(
+    (member) => `  ${member.keyText}: ${own.get(member.key) ?? member.valueText}`,
+  );
+  return `{\n${lines.join(",\n")}\n}\n`;
+}
+
 /** Writes the record through a temporary file (0600); its directory is made by {@link withLock}. */
 function writeRecord(file: string, record: KnownRecord): void {
   removeLeftovers(file);
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    writeFileSync(temporary, `${JSON.stringify(record, null, 2)}\n`, { flag: "wx", mode: 0o600 });
+    writeFileSync(temporary, recordText(record), { flag: "wx", mode: 0o600 });
     renameSync(temporary, file);
   } catch (error) {
     throw cannotWrite(file, error);

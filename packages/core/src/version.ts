@@ -1,0 +1,12 @@
+/**
+ * This s5's version (every package of s5 moves together: .changeset/config.json), for messages
+ * about files a newer s5 wrote: "upgrade s5 (this is 0.1.0)".
+ */
+import corePackage from "../package.json" with { type: "json" };
+
+export const S5_VERSION: string = corePackage.version;
+
+/** The end of every refusal of something a newer s5 wrote. */
+export function upgradeHint(): string {
+  return `upgrade s5 (this is ${S5_VERSION})`;
+}

@@ -1,0 +1,43 @@
+// One team, several versions of s5: what this s5 does with files a newer one wrote. It never
+// drops what it does not know when it rewrites a file, never takes an unknown thing for one it
+// knows, and refuses what it cannot use with "a newer s5 … upgrade s5 (this is X.Y.Z)".
+
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import corePackage from "../../packages/core/package.json" with { type: "json" };
+import { sandbox } from "./run.ts";
+
+const THIS = `upgrade s5 (this is ${corePackage.version})`;
+
+describe("the record of known project keys, written by a newer s5", () => {
+  it("keeps members it does not know byte for byte when it adds a project", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const record = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // A newer s5 added members an older one may ignore (still version 1), written its own way.
+    const added = `"revoked": [ "s5pk-${"A".repeat(43)}",  12345678901234567890123 ],\n  "note":{"a" : 1}`;
+    writeFileSync(record, readFileSync(record, "utf8").replace(/\n}\n$/, `,\n  ${added}\n}\n`));
+    mkdirSync(join(alice.dir, "p2"));
+    expect((await alice.s5(["init", "--dir", "p2"])).code).toBe(0);
+    const text = readFileSync(record, "utf8");
+    expect(text).toContain(`"revoked": [ "s5pk-${"A".repeat(43)}",  12345678901234567890123 ]`);
+    expect(text).toContain(`"note": {"a" : 1}`);
+    expect(Object.keys(JSON.parse(text).projects)).toHaveLength(2);
+  });
+
+  it("refuses a record of a newer version, and does not say to move it aside", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const record = join(alice.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    const newer = readFileSync(record, "utf8").replace('"version": 1', '"version": 2');
+    writeFileSync(record, newer);
+    const refused = await alice.s5(["cipher", "x"]);
+    expect(refused.code).toBe(7);
+    expect(refused.stdout.toString()).toBe("");
+    expect(refused.stderr).toContain(`was written by a newer s5 (record version 2`);
+    expect(refused.stderr).toContain(`${THIS} (S5_KEY_KNOWN_NEWER)`);
+    expect(refused.stderr).not.toContain("move it aside");
+    expect(readFileSync(record, "utf8")).toBe(newer);
+  });
+});

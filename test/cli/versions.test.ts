@@ -41,3 +41,32 @@ describe("the record of known project keys, written by a newer s5", () => {
     expect(readFileSync(record, "utf8")).toBe(newer);
   });
 });
+
+describe("a project config a newer s5 wrote", () => {
+  it("is neither used nor rewritten, and the message says to upgrade", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const bob = sandbox();
+    const bobPublic = (await bob.s5(["init", "--name", "bob"])).stdout.toString().trim();
+    const token = (await alice.s5(["cipher", "hunter2"])).stdout.toString();
+    writeFileSync(join(alice.dir, "a.yml"), `pw: ${token}\n`);
+    const file = join(alice.dir, ".s5.json");
+    const config = JSON.parse(readFileSync(file, "utf8"));
+    // A recipient entry of a kind this s5 does not know: skipping it could drop a recipient.
+    config.local.keys[0].recipients.push({ kind: "group", name: "ops", members: ["x"] });
+    const newer = `${JSON.stringify(config, null, 2)}\n`;
+    writeFileSync(file, newer);
+    for (const args of [
+      ["render", "a.yml"],
+      ["keys", "add", "bob", bobPublic],
+      ["keys", "rotate"],
+    ]) {
+      const refused = await alice.s5(args);
+      expect(refused.code, args.join(" ")).toBe(12);
+      expect(refused.stderr).toContain("unknown key `kind`");
+      expect(refused.stderr).toContain(THIS);
+      expect(refused.stdout.toString()).toBe("");
+    }
+    expect(readFileSync(file, "utf8")).toBe(newer);
+  });
+});

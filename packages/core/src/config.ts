@@ -16,6 +16,7 @@ import { LineIndex } from "./location.ts";
 import { plantedBy, readKeyFile, unreadable } from "./private-file.ts";
 import { type Schema, showKey, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
+import { isNewer, S5_VERSION, upgradeHint } from "./version.ts";
 
 // Not `import … from "node:fs"`: that ESM facade loads all of fs (streams, promises), ~4 ms that
 // the runtime loader (`s5/config`) would add to every application start.
@@ -260,13 +261,38 @@ function validateProject(value: unknown, file: string): ProjectConfig {
     if (problems.length > SHOWN_PROBLEMS) {
       lines.push(`… and ${problems.length - SHOWN_PROBLEMS} more problems`);
     }
+    // Never used in part: a key this s5 does not know may change what the ones it knows mean (a
+    // new kind of key, a recipient who must be left out), and a rewrite would drop it.
+    const writer = newerWriter(value);
+    if (writer) {
+      throw new ConfigError(
+        "S5_CONFIG_NEWER",
+        `the project config ${file} was written by a newer s5 (${writer}, its \`$schema\` says), with what this one does not know: ${upgradeHint()}\n  ${lines.join("\n  ")}`,
+        { hint: "leave the file as it is: an older s5 neither uses nor rewrites it" },
+      );
+    }
+    const unknown = problems.some((problem) => problem.unknown);
     throw new ConfigError("S5_CONFIG_INVALID", lines.join("\n  "), {
-      hint: "see the README's configuration section; editors check .s5.json as you type when it has a `$schema`",
+      hint: unknown
+        ? `a key or word this s5 does not know may have been written by a newer s5: ${upgradeHint()}; if it is a mistake, fix or remove it (the README's configuration section)`
+        : "see the README's configuration section; editors check .s5.json as you type when it has a `$schema`",
     });
   }
   const config = value as ProjectConfig;
   for (const key of config.local?.keys ?? []) key.recipients ??= [];
   return config;
+}
+
+/**
+ * The version of s5 that wrote a project config, when its `$schema` is the published schema of a
+ * version newer than this one (`s5 init` writes `https://unpkg.com/@s5/core@X.Y.Z/s5.schema.json`
+ * where s5 is not installed in the project), else undefined.
+ */
+function newerWriter(value: unknown): string | undefined {
+  const schema = (value as { $schema?: unknown } | null)?.$schema;
+  if (typeof schema !== "string") return undefined;
+  const version = /\/@s5\/core@(\d+\.\d+\.\d+)[^/]*\/s5\.schema\.json$/.exec(schema)?.[1];
+  return version !== undefined && isNewer(version, S5_VERSION) ? version : undefined;
 }
 
 /** s5's directory in the user's configuration (`$XDG_CONFIG_HOME/s5`, `~/.config/s5`). */

@@ -10,3 +10,15 @@ export const S5_VERSION: string = corePackage.version;
 export function upgradeHint(): string {
   return `upgrade s5 (this is ${S5_VERSION})`;
 }
+
+/** Whether version `a` (`X.Y.Z`) comes after `b`; a pre-release of `b` counts as `b`. */
+export function isNewer(a: string, b: string): boolean {
+  const [x, y] = [a, b].map((v) => v.split(/[.+-]/).slice(0, 3).map(Number)) as [
+    number[],
+    number[],
+  ];
+  for (let i = 0; i < 3; i++) {
+    if (x[i] !== y[i]) return (x[i] ?? 0) > (y[i] ?? 0);
+  }
+  return false;
+}

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import corePackage from "../package.json" with { type: "json" };
 import { backendNames } from "../src/backend.ts";
 import { type ProjectConfig, projectSchema, readProjectFile } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
@@ -296,5 +297,32 @@ describe("readProjectFile", () => {
   it("a byte-order mark before the JSON is read past, as Node's JSON loading does", async () => {
     const config = await initConfig();
     expect(readProjectFile(write(`\ufeff${JSON.stringify(config, null, 2)}`))).toEqual(config);
+  });
+
+  it("what a newer s5 may have written is refused with its version to upgrade from, a typo is not", async () => {
+    const upgrade = `upgrade s5 (this is ${corePackage.version})`;
+    // A new kind of project key: used as a sealed box, a recipient could be dropped or misread.
+    const config = (await initConfig()) as Broken;
+    config.local.keys[0].kind = "hybrid-x25519-mlkem768";
+    const unknown = failure(write(JSON.stringify(config)));
+    expect(unknown.code).toBe("S5_CONFIG_INVALID");
+    expect(unknown.hint).toContain(`may have been written by a newer s5: ${upgrade}`);
+    // A backend word this s5 does not have.
+    const backend = failure(write(JSON.stringify({ ...config, backend: "kms" })));
+    expect(backend.hint).toContain(upgrade);
+    // A near typo is a typo: no upgrade is suggested.
+    const typo = failure(write(JSON.stringify({ backnd: "aes" })));
+    expect(typo.hint).not.toContain("upgrade");
+    // `s5 init` names the schema of its version when s5 is not installed in the project: proof.
+    config.$schema = "https://unpkg.com/@s5/core@99.0.0/s5.schema.json";
+    const newer = failure(write(JSON.stringify(config)));
+    expect(newer.code).toBe("S5_CONFIG_NEWER");
+    expect(newer.exitCode).toBe(12);
+    expect(newer.message).toContain(`written by a newer s5 (99.0.0, its \`$schema\` says)`);
+    expect(newer.message).toContain(upgrade);
+    expect(newer.message).toContain("unknown key `kind`");
+    // The schema of an older s5, or of this one, proves nothing.
+    config.$schema = "https://unpkg.com/@s5/core@0.0.9/s5.schema.json";
+    expect(failure(write(JSON.stringify(config))).code).toBe("S5_CONFIG_INVALID");
   });
 });

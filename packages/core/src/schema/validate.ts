@@ -47,6 +47,11 @@ export interface Problem {
   path: string;
   /** What is wrong, naming keys and paths only. */
   message: string;
+  /**
+   * A key or a word that is not near one the schema knows (no typo to suggest): a newer s5 may
+   * have written it.
+   */
+  unknown?: true | undefined;
 }
 
 /** Keywords of `schema` (at any depth) that {@link validate} does not implement, as paths. */
@@ -132,6 +137,7 @@ function check(
     problems.push({
       path,
       message: `${subject} must be one of ${list}${near ? ` (did you mean \`${near}\`?)` : ""}`,
+      ...(near || typeof value !== "string" ? {} : { unknown: true }),
     });
     return;
   }
@@ -178,6 +184,7 @@ function check(
           message:
             `unknown key ${showKey(key)} in ${name}${where}` +
             (near ? ` (did you mean \`${near}\`?)` : ` (known keys: ${known.join(", ")})`),
+          ...(near ? {} : { unknown: true }),
         });
       }
     }

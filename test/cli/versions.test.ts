@@ -70,3 +70,50 @@ describe("a project config a newer s5 wrote", () => {
     expect(readFileSync(file, "utf8")).toBe(newer);
   });
 });
+
+describe("tokens a newer s5 wrote", () => {
+  it("a new backend word or filter is never read as one this s5 knows, nor rewritten around", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const token = (await alice.s5(["cipher", "hunter2"])).stdout.toString();
+    const body = token.slice("{{ s5:".length, -" }}".length);
+    const file = join(alice.dir, "a.yml");
+    // A newer backend, a token format of its own, a filter this s5 does not have (taken as
+    // `raw`, the value would land unescaped), and a value to seal beside them.
+    const text = [
+      `kms: {{ s5:kms:projects/p/keys/k:AAAABBBB }}`,
+      `v2: {{ s5:v2:local:${body.split(":")[1]}:AAAA }}`,
+      `filtered: {{ s5:${body} | toml }}`,
+      `plain: ${token}`,
+      `new: {{ s5:seal hunter3 }}`,
+      "",
+    ].join("\n");
+    writeFileSync(file, text);
+    for (const args of [
+      ["render", "a.yml"],
+      ["check", "a.yml"],
+      ["rewrap", "-i", "a.yml"],
+    ]) {
+      const refused = await alice.s5(args);
+      expect(refused.code, args.join(" ")).toBe(args[0] === "check" ? 10 : 5);
+      expect(refused.stdout.toString(), args.join(" ")).not.toContain("hunter");
+      // `check` reports on stdout, the others on stderr; the hints go to stderr.
+      const report = refused.stdout.toString() + refused.stderr;
+      expect(report).toContain("a.yml:1:6: unknown token backend `kms` (S5_TOKEN_SCHEME)");
+      expect(report).toContain("a.yml:2:5: unknown token backend `v2` (S5_TOKEN_SCHEME)");
+      expect(report).toContain("a.yml:3:11: unknown filter `toml` (S5_TOKEN_FILTER)");
+      expect(refused.stderr).toContain(`a token a newer s5 wrote needs it: ${THIS}`);
+    }
+    const sealed = await alice.s5(["seal", "-i", "a.yml"]);
+    expect(sealed.code).toBe(5);
+    expect(sealed.stderr).toContain(
+      "a.yml:1:6: neither a seal marker nor a token this s5 reads: its backend word is not one of this s5's (S5_TOKEN_SCHEME)",
+    );
+    expect(sealed.stderr).toContain(`a token a newer s5 wrote needs it: ${THIS}`);
+    expect(sealed.stderr).not.toContain("kms");
+    const edited = await alice.s5(["edit", "a.yml"], { env: { EDITOR: "true" } });
+    expect(edited.code).toBe(5);
+    expect(edited.stderr).toContain(THIS);
+    expect(readFileSync(file, "utf8")).toBe(text);
+  });
+});

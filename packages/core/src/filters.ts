@@ -3,6 +3,8 @@
  * backslashes or newlines cannot break the file around it. Several filters apply left to right.
  */
 import { TokenError } from "./errors.ts";
+import { closest } from "./suggest.ts";
+import { upgradeHint } from "./version.ts";
 
 export type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
 
@@ -72,10 +74,22 @@ export function applyFilter(name: string, value: Uint8Array): Uint8Array {
     case "shell":
       return encoder.encode(shellWord(text(value, name)));
     default:
-      throw new TokenError("S5_TOKEN_FILTER", `unknown filter \`${name}\``, {
-        hint: `filters are: ${filterNames.join(", ")}`,
-      });
+      throw unknownFilter(name);
   }
+}
+
+/**
+ * A filter this s5 does not have. Never applied as another (as `raw`, say): a newer s5's filter
+ * escapes for a place this one knows nothing of. A near typo is named; otherwise a newer s5 may
+ * have written it.
+ */
+export function unknownFilter(name: string): TokenError {
+  const near = closest(name, filterNames);
+  return new TokenError("S5_TOKEN_FILTER", `unknown filter \`${name}\``, {
+    hint: near
+      ? `did you mean \`${near}\`? filters are: ${filterNames.join(", ")}`
+      : `filters are: ${filterNames.join(", ")}; a token a newer s5 wrote with another needs it: ${upgradeHint()}`,
+  });
 }
 
 /** Applies filters left to right. */

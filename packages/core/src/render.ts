@@ -13,7 +13,7 @@ import {
   TokenFailures,
   toS5Error,
 } from "./errors.ts";
-import { applyFilters, isFilterName } from "./filters.ts";
+import { applyFilters, isFilterName, unknownFilter } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
 import { parseBody } from "./token.ts";
@@ -83,9 +83,7 @@ export function findTokens(source: Source, goToolBackend?: BackendName): FoundTo
     try {
       const unknown = match.filters.find((name) => !isFilterName(name));
       if (unknown !== undefined) {
-        throw new TokenError("S5_TOKEN_FILTER", `unknown filter \`${unknown}\``, {
-          hint: "filters are: raw, json, yaml, base64, shell",
-        });
+        throw unknownFilter(unknown);
       }
       // The match is ours alone: adding to it spares a copy per token (100k in a large file).
       const token = match as FoundToken;

@@ -13,12 +13,13 @@ import {
   TokenFailures,
   toS5Error,
 } from "./errors.ts";
-import { isFilterName } from "./filters.ts";
+import { isFilterName, unknownFilter } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, wideFailure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
+import { upgradeHint } from "./version.ts";
 
 /** `{{ s5:SEAL ` or `{{s5:Seal `: a seal marker but for the case of `seal`. */
 const SEAL_IN_CAPITALS = /^\{\{[ \t]*s5:(?!seal)[sS][eE][aA][lL][ \t]/;
@@ -68,9 +69,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     if (unknown !== undefined) {
       failures.push({
         location: lines.locate(marker.start),
-        error: new TokenError("S5_TOKEN_FILTER", `unknown filter \`${unknown}\``, {
-          hint: "filters are: raw, json, yaml, base64, shell",
-        }),
+        error: unknownFilter(unknown),
       });
     }
   }
@@ -131,12 +130,13 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
 }
 
 /** Whether a token body parses (without naming the Go tool's backend: either shape reads). */
-function readsAsBody(body: string): boolean {
+/** Undefined when `body` is a token's body this s5 reads, else the code of why not. */
+function unreadBody(body: string): string | undefined {
   try {
     parseBody(body);
-    return true;
-  } catch {
-    return false;
+    return undefined;
+  } catch (error) {
+    return (error as TokenError).code ?? "S5_TOKEN_MALFORMED";
   }
 }
 
@@ -183,18 +183,29 @@ function leftovers(
   // Well formed as a token, but not one: `{{s5:sealhunter2}}` (no space), `{{ s5:seal:pw }}`,
   // `{{ s5:hunter2 }}`. Left as it is, the plaintext would stay in the file until a render fails.
   for (const token of found.tokens) {
-    if (/^seal/i.test(token.body) || !readsAsBody(token.body)) {
-      failures.push({
-        location: lines.locate(token.start),
-        error: new TokenError(
-          "S5_TOKEN_MALFORMED",
-          /^seal/i.test(token.body)
-            ? "neither a seal marker nor a token: `s5:seal` with no plain space after it"
+    const seal = /^seal/i.test(token.body);
+    const why = seal ? "S5_TOKEN_MALFORMED" : unreadBody(token.body);
+    if (why === undefined) continue;
+    // `{{ s5:kms:… }}`: a backend word this s5 does not know, maybe a newer s5's token. Its word
+    // is not shown (here it may be a plaintext), and it is left to no one: sealing around it
+    // would keep a token no older s5 reads, or a plaintext.
+    const newer = why === "S5_TOKEN_SCHEME";
+    failures.push({
+      location: lines.locate(token.start),
+      error: new TokenError(
+        newer ? "S5_TOKEN_SCHEME" : "S5_TOKEN_MALFORMED",
+        seal
+          ? "neither a seal marker nor a token: `s5:seal` with no plain space after it"
+          : newer
+            ? "neither a seal marker nor a token this s5 reads: its backend word is not one of this s5's"
             : "neither a seal marker nor a token: its body is not one s5 can read",
-          { hint: "write {{ s5:seal VALUE }}: `s5:seal`, a space, then the value" },
-        ),
-      });
-    }
+        {
+          hint: newer
+            ? `a token a newer s5 wrote needs it: ${upgradeHint()}; a value to encrypt is written {{ s5:seal VALUE }}`
+            : "write {{ s5:seal VALUE }}: `s5:seal`, a space, then the value",
+        },
+      ),
+    });
   }
   // One character away from a marker (`{{ s5 seal pw }}`): neither seal nor render would see it.
   const reported = new Set(

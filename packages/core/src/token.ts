@@ -11,6 +11,8 @@
  */
 import type { AesBody, BackendName, TokenBody } from "./backend.ts";
 import { TokenError, UsageError } from "./errors.ts";
+import { closest } from "./suggest.ts";
+import { upgradeHint } from "./version.ts";
 
 const VAULT = /^vault:v([1-9][0-9]{0,9}):([A-Za-z0-9+/]+={0,2})$/;
 const LOCAL = /^local:([A-Za-z0-9_-]{1,32}):([A-Za-z0-9_-]+)$/;
@@ -122,8 +124,12 @@ export function parseBody(body: string, goToolBackend?: BackendName): TokenBody 
   }
   if (body.includes(":")) {
     const scheme = body.slice(0, body.indexOf(":"));
+    // Never read as another backend's, nor as the Go tool's bare body: a newer s5's token.
+    const near = closest(scheme, ["vault", "local", "aes"]);
     throw new TokenError("S5_TOKEN_SCHEME", `unknown token backend \`${scheme}\``, {
-      hint: "this s5 reads `vault:`, `local:` and `aes:` tokens and the Go tool's bare tokens",
+      hint: near
+        ? `did you mean \`${near}:\`? this s5 reads \`vault:\`, \`local:\` and \`aes:\` tokens and the Go tool's bare tokens`
+        : `this s5 reads \`vault:\`, \`local:\` and \`aes:\` tokens and the Go tool's bare tokens; a token a newer s5 wrote needs it: ${upgradeHint()}`,
     });
   }
   const aes = goToolAes(body);

@@ -229,6 +229,7 @@ the content the commit will have.`,
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
     const goToolBackend = goToolBackendOf(settings);
     const problems: Problem[] = [];
+    const hints = new Set<string>();
     const all: { file: string; found: FoundTokens }[] = [];
     let files = 0;
     if (values.staged && positionals.length > 0) {
@@ -246,8 +247,13 @@ the content the commit will have.`,
         });
       }
       const found = findTokens({ name: file, content }, goToolBackend);
-      for (const { location, error } of found.failures)
+      for (const { location, error } of found.failures) {
         problems.push({ location, message: error.message, code: error.code });
+        // A backend word or filter this s5 does not have: its hint says whether a newer s5's.
+        if (error.hint && (error.code === "S5_TOKEN_SCHEME" || error.code === "S5_TOKEN_FILTER")) {
+          hints.add(error.hint);
+        }
+      }
       // The plaintext heuristics read the file as a string, which V8 caps at ~512 MiB: a larger
       // file (a video the pre-commit framework names) is checked for tokens and markers only.
       const asText = content.length <= constants.MAX_STRING_LENGTH;
@@ -333,6 +339,7 @@ the content the commit will have.`,
     process.stderr.write(
       `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
     );
+    for (const hint of hints) process.stderr.write(`  hint: ${hint}\n`);
     return exitCode;
   },
 });

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { At as formatLocation, Ct as Location, D as TokenMatch, Dt as TokenFailure, E as TOKEN_HINT, Et as TokenError, F as Backends, G as ProjectConfig, J as defaultBackend, K as Settings, Mt as toS5Error, Ot as TokenFailures, R as createBackends, St as KeyError, T as Spliced, Tt as S5ErrorOptions, U as Overrides, W as PROJECT_FILE, Y as findProjectFile, _ as findOneToken, _t as ConfigError, at as ProjectKey, b as renderSources, bt as ExitCodeValue, ct as Backend, dt as LocalBody, et as readProjectFile, f as FoundToken, ft as TokenBody, g as Source, gt as BackendError, h as ResolveOptions, ht as backendNames, i as SealResult, it as vaultTransit, k as mayContainToken, kt as UsageError, l as applyFilters, lt as BackendName, m as RenderOptions, mt as VaultBody, o as sealText, ot as Recipient, p as FoundTokens, pt as TokenInfo, q as SettingsInput, r as SealOptions, s as FilterName, st as AesBody, tt as resolveSettings, u as filterNames, ut as ItemResult, v as findTokens, vt as DecryptError, wt as S5Error, x as resolveTokens, xt as IoError, yt as ExitCode } from "./seal.mjs";
+import { A as mayContainToken, At as UsageError, Ct as KeyError, D as TOKEN_HINT, Dt as TokenError, E as Spliced, Et as S5ErrorOptions, G as PROJECT_FILE, I as Backends, J as SettingsInput, K as ProjectConfig, Nt as toS5Error, O as TokenMatch, Ot as TokenFailure, S as resolveTokens, St as IoError, Tt as S5Error, W as Overrides, X as findProjectFile, Y as defaultBackend, _ as Source, _t as BackendError, at as vaultTransit, bt as ExitCode, c as FilterName, ct as AesBody, d as filterNames, dt as ItemResult, ft as LocalBody, g as ResolveOptions, gt as backendNames, h as RenderOptions, ht as VaultBody, i as SealResult, jt as formatLocation, kt as TokenFailures, lt as Backend, m as FoundTokens, mt as TokenInfo, nt as resolveSettings, ot as ProjectKey, p as FoundToken, pt as TokenBody, q as Settings, r as SealOptions, s as sealText, st as Recipient, tt as readProjectFile, u as applyFilters, ut as BackendName, v as findOneToken, vt as ConfigError, wt as Location, x as renderSources, xt as ExitCodeValue, y as findTokens, yt as DecryptError, z as createBackends } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as readBoolean, A as scan, B as knownKeysPlace, C as ScanResult, G as ProjectConfig, H as rememberKeys, I as SyncBackendName, K as Settings, L as backendsUsed, M as spliceBytes, N as spliceText, O as bytesAsText, P as LineIndex, Q as parseBackendName, S as MalformedMatch, V as KnownKeysPlace, X as goToolBackendOf, Z as loadSecretKeys, a as openForEdit, at as ProjectKey, c as applyFilter, ct as Backend, d as isFilterName, h as ResolveOptions, j as scanInPlace, jt as stackFrames, n as Reuse, nt as validateName, p as FoundTokens, rt as vaultEnvAddress, t as EditCopy, w as ScanStats, y as plaintextsAsText, z as createSyncBackend } from "./seal.mjs";
+import { $ as parseBackendName, B as createSyncBackend, C as MalformedMatch, F as LineIndex, H as KnownKeysPlace, K as ProjectConfig, L as SyncBackendName, M as scanInPlace, Mt as stackFrames, N as spliceBytes, P as spliceText, Q as loadSecretKeys, R as backendsUsed, T as ScanStats, U as rememberKeys, V as knownKeysPlace, Z as goToolBackendOf, a as inGoToolForm, b as plaintextsAsText, et as readBoolean, f as isFilterName, g as ResolveOptions, it as vaultEnvAddress, j as scan, k as bytesAsText, l as applyFilter, lt as Backend, m as FoundTokens, n as Reuse, o as openForEdit, ot as ProjectKey, q as Settings, rt as validateName, t as EditCopy, w as ScanResult } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -424,6 +424,7 @@ export declare function closest(input: string, candidates: Iterable<string>): st
  */
 export declare function looksBinary(head: Uint8Array): boolean;
 export { type AesOptions, type DuplicateKey, type EditCopy, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */
@@ -1055,8 +1056,11 @@ interface SealOptions {
   /**
    * New tokens in the Go tool's form (`legacyTokens`, `S5_LEGACY_TOKENS`, `--legacy`): a marker
    * with a filter, or the local backend, is refused with its place, as `s5 cipher --legacy` is.
+   * `"where-possible"`: in the Go tool's form where it has one (AES, Vault at key version 1, no
+   * filter), else in s5's, counted in {@link SealResult.notGoTool} — for a file the Go tool may
+   * still render (every token in its form), where a token it cannot match would be left in place.
    */
-  goTool?: boolean | undefined;
+  goTool?: boolean | "where-possible" | undefined;
 }
 interface SealResult {
   text: string;
@@ -1064,6 +1068,8 @@ interface SealResult {
   sealed: number;
   /** Markers whose original token was kept. */
   kept: number;
+  /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
+  notGoTool?: number | undefined;
 }
 /** Replaces every seal marker with a token, encrypting all new values in one backend call. */
 declare function sealText(text: string, options: SealOptions): Promise<SealResult>;
@@ -1075,4 +1081,9 @@ interface EditCopy {
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
-export { readBoolean as $, scan as A, formatLocation as At, knownKeysPlace as B, ScanResult as C, Location as Ct, TokenMatch as D, TokenFailure as Dt, TOKEN_HINT as E, TokenError as Et, Backends as F, ProjectConfig as G, rememberKeys as H, SyncBackendName as I, defaultBackend as J, Settings as K, backendsUsed as L, spliceBytes as M, toS5Error as Mt, spliceText as N, bytesAsText as O, TokenFailures as Ot, LineIndex as P, parseBackendName as Q, createBackends as R, MalformedMatch as S, KeyError as St, Spliced as T, S5ErrorOptions as Tt, Overrides as U, KnownKeysPlace as V, PROJECT_FILE as W, goToolBackendOf as X, findProjectFile as Y, loadSecretKeys as Z, findOneToken as _, ConfigError as _t, openForEdit as a, ProjectKey as at, renderSources as b, ExitCodeValue as bt, applyFilter as c, Backend as ct, isFilterName as d, LocalBody as dt, readProjectFile as et, FoundToken as f, TokenBody as ft, Source as g, BackendError as gt, ResolveOptions as h, backendNames as ht, SealResult as i, vaultTransit as it, scanInPlace as j, stackFrames as jt, mayContainToken as k, UsageError as kt, applyFilters as l, BackendName as lt, RenderOptions as m, VaultBody as mt, Reuse as n, validateName as nt, sealText as o, Recipient as ot, FoundTokens as p, TokenInfo as pt, SettingsInput as q, SealOptions as r, vaultEnvAddress as rt, FilterName as s, AesBody as st, EditCopy as t, resolveSettings as tt, filterNames as u, ItemResult as ut, findTokens as v, DecryptError as vt, ScanStats as w, S5Error as wt, resolveTokens as x, IoError as xt, plaintextsAsText as y, ExitCode as yt, createSyncBackend as z };
+/**
+ * Whether every token of a text is in the Go tool's form (at least one): a file the Go tool may
+ * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
+ */
+declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
+export { parseBackendName as $, mayContainToken as A, UsageError as At, createSyncBackend as B, MalformedMatch as C, KeyError as Ct, TOKEN_HINT as D, TokenError as Dt, Spliced as E, S5ErrorOptions as Et, LineIndex as F, PROJECT_FILE as G, KnownKeysPlace as H, Backends as I, SettingsInput as J, ProjectConfig as K, SyncBackendName as L, scanInPlace as M, stackFrames as Mt, spliceBytes as N, toS5Error as Nt, TokenMatch as O, TokenFailure as Ot, spliceText as P, loadSecretKeys as Q, backendsUsed as R, resolveTokens as S, IoError as St, ScanStats as T, S5Error as Tt, rememberKeys as U, knownKeysPlace as V, Overrides as W, findProjectFile as X, defaultBackend as Y, goToolBackendOf as Z, Source as _, BackendError as _t, inGoToolForm as a, vaultTransit as at, plaintextsAsText as b, ExitCode as bt, FilterName as c, AesBody as ct, filterNames as d, ItemResult as dt, readBoolean as et, isFilterName as f, LocalBody as ft, ResolveOptions as g, backendNames as gt, RenderOptions as h, VaultBody as ht, SealResult as i, vaultEnvAddress as it, scan as j, formatLocation as jt, bytesAsText as k, TokenFailures as kt, applyFilter as l, Backend as lt, FoundTokens as m, TokenInfo as mt, Reuse as n, resolveSettings as nt, openForEdit as o, ProjectKey as ot, FoundToken as p, TokenBody as pt, Settings as q, SealOptions as r, validateName as rt, sealText as s, Recipient as st, EditCopy as t, readProjectFile as tt, applyFilters as u, BackendName as ut, findOneToken as v, ConfigError as vt, ScanResult as w, Location as wt, renderSources as x, ExitCodeValue as xt, findTokens as y, DecryptError as yt, createBackends as z };

@@ -117,3 +117,48 @@ describe("tokens a newer s5 wrote", () => {
     expect(readFileSync(file, "utf8")).toBe(text);
   });
 });
+
+describe("files an older tool renders: the Go tool", () => {
+  // The Go tool's own test vectors (key and tokens), and its pattern: it leaves anything else in
+  // place, silently, so a token it cannot match reaches the output as text.
+  const KEY = "cc6af4c2bf251c1cce0aebdbd39dc91d";
+  const COUCOU =
+    "{{s5:MTdkNjc2OWRlNDliMTljZjAwNGM3YjI3MTRkNGRjNWFmZGE0NDUzYWM5Zjg6M2NhYzZjNjliMTQxZDdmZGU5MmEyZTMy}}";
+  const FOO =
+    "{{s5:MmZmZTI0NDI1NjY3YTdhNjZhZjFmMGZjMzdkZjM0OTBiZGY0MDc6YTEzNzdlOGJkMTc2ZDg5NjE2ZTJlNjll}}";
+  const GO_TOOL = /\{\{\s?s5:([A-Za-z0-9+\\/=]*)\s?\}\}/g;
+
+  it("edit and seal keep a Go-tool file in its form, and say which new token cannot be", async () => {
+    const box = sandbox();
+    const env = { S5_AES_KEY: KEY };
+    const file = join(box.dir, "values.yml");
+    writeFileSync(file, `a: ${COUCOU}\nb: ${FOO}\n`);
+    const edited = await box.s5(["edit", "aes", "values.yml"], {
+      env: { ...env, EDITOR: "sed -i s/coucou/hello/" },
+    });
+    expect(edited.code).toBe(0);
+    const text = readFileSync(file, "utf8");
+    expect(text).toContain(`b: ${FOO}\n`);
+    expect(text.match(GO_TOOL)).toHaveLength(2);
+    expect(edited.stderr).not.toContain("note");
+    // A marker with a filter has no Go-tool form: sealed in s5's, and said.
+    writeFileSync(file, `${text}c: {{ s5:seal x | yaml }}\nd: {{ s5:seal y }}\n`);
+    const sealed = await box.s5(["seal", "aes", "-i", "values.yml"], { env });
+    expect(sealed.code).toBe(0);
+    expect(sealed.stderr).toContain(
+      "values.yml: its other tokens are in the Go tool's form, 1 new one(s) in s5's",
+    );
+    const after = readFileSync(file, "utf8");
+    expect(after.match(GO_TOOL)).toHaveLength(3);
+    expect(after).toMatch(/^c: \{\{ s5:aes:[\w-]+ \| yaml \}\}$/m);
+    const rendered = await box.s5(["render", "aes", "values.yml"], { env });
+    expect(rendered.stdout.toString()).toBe('a: hello\nb: foo\nc: "x"\nd: y\n');
+    // Chosen in so many words, the form is what was chosen.
+    writeFileSync(file, `a: ${COUCOU}\ne: {{ s5:seal z }}\n`);
+    const chosen = await box.s5(["seal", "aes", "-i", "values.yml"], {
+      env: { ...env, S5_LEGACY_TOKENS: "false" },
+    });
+    expect(chosen.code).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^e: \{\{ s5:aes:[\w-]+ \}\}$/m);
+  });
+});

@@ -74,7 +74,7 @@ export {
   spliceBytes,
   spliceText,
 } from "./scan.ts";
-export { type EditCopy, openForEdit, type Reuse } from "./seal.ts";
+export { type EditCopy, inGoToolForm, openForEdit, type Reuse } from "./seal.ts";
 export {
   entropy,
   findSuspectSecrets,

@@ -2,7 +2,7 @@
  * Turning seal markers into tokens (`s5 seal`), and tokens into markers and back (`s5 edit`), so
  * that a value whose plaintext did not change keeps its token byte for byte.
  */
-import type { BackendName } from "./backend.ts";
+import type { BackendName, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { isBlank } from "./cipher.ts";
 import {
@@ -42,8 +42,11 @@ export interface SealOptions {
   /**
    * New tokens in the Go tool's form (`legacyTokens`, `S5_LEGACY_TOKENS`, `--legacy`): a marker
    * with a filter, or the local backend, is refused with its place, as `s5 cipher --legacy` is.
+   * `"where-possible"`: in the Go tool's form where it has one (AES, Vault at key version 1, no
+   * filter), else in s5's, counted in {@link SealResult.notGoTool} — for a file the Go tool may
+   * still render (every token in its form), where a token it cannot match would be left in place.
    */
-  goTool?: boolean | undefined;
+  goTool?: boolean | "where-possible" | undefined;
 }
 
 export interface SealResult {
@@ -52,7 +55,19 @@ export interface SealResult {
   sealed: number;
   /** Markers whose original token was kept. */
   kept: number;
+  /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
+  notGoTool?: number | undefined;
 }
+
+/** Whether the Go tool has a form for this body with these filters (see `checkGoToolForm`). */
+function goToolFits(body: TokenBody, filters: readonly string[]): boolean {
+  if (filters.length > 0) return false;
+  return (
+    body.backend === "aes" ||
+    (body.backend === "vault" && body.ciphertext.startsWith(GO_TOOL_VAULT_VERSION))
+  );
+}
+const GO_TOOL_VAULT_VERSION = "vault:v1:";
 
 /** Replaces every seal marker with a token, encrypting all new values in one backend call. */
 export async function sealText(text: string, options: SealOptions): Promise<SealResult> {
@@ -97,7 +112,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
       );
     }
   }
-  if (options.goTool) {
+  if (options.goTool === true) {
     const refused: TokenFailure[] = [];
     for (const marker of fresh) {
       try {
@@ -108,6 +123,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     }
     if (refused.length > 0) throw new TokenFailures(refused);
   }
+  let notGoTool = 0;
   if (fresh.length > 0) {
     const backend = await options.backends.get(options.backend);
     const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
@@ -115,10 +131,12 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     let next = 0;
     for (const [i, marker] of markers.entries()) {
       if (replacements[i] === undefined) {
-        replacements[i] = formatToken(bodies[next++]!, {
-          filters: marker.filters,
-          goTool: options.goTool,
-        });
+        const body = bodies[next++]!;
+        const goTool =
+          options.goTool === true ||
+          (options.goTool === "where-possible" && goToolFits(body, marker.filters));
+        if (options.goTool === "where-possible" && !goTool) notGoTool++;
+        replacements[i] = formatToken(body, { filters: marker.filters, goTool });
       }
     }
   }
@@ -126,6 +144,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     text: spliceText(text, markers, replacements as string[]),
     sealed: fresh.length,
     kept: markers.length - fresh.length,
+    ...(options.goTool === "where-possible" ? { notGoTool } : {}),
   };
 }
 
@@ -269,4 +288,18 @@ export async function openForEdit(
     return formatMarker(value, token.filters, !bareMarkerFits(text, token.end));
   });
   return { text: spliceText(text, found.tokens, markers), reuse };
+}
+
+/**
+ * Whether every token of a text is in the Go tool's form (at least one): a file the Go tool may
+ * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
+ */
+export function inGoToolForm(text: string, goToolBackend?: BackendName): boolean {
+  let found: ReturnType<typeof findTokens>;
+  try {
+    found = findTokens({ name: "", content: text }, goToolBackend);
+  } catch {
+    return false;
+  }
+  return found.tokens.length > 0 && found.tokens.every((token) => token.info.goTool);
 }

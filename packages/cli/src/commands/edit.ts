@@ -19,6 +19,7 @@ import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { privateEditor } from "../editor-args.ts";
+import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
@@ -255,13 +256,14 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
             name: file,
             reuse: copy.reuse,
             allowEmpty: values["allow-empty"],
-            goTool: settings.goToolTokens,
+            goTool: goToolFormFor(settings, original),
           },
           () => createBackends(resolveSettings({ overrides: overridesFrom(values, backendWord) })),
         );
         if (result === "edit") continue;
         await writeBack(file, originalBytes, result.text, values.force);
         process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
+        noteNotGoTool(file, result.notGoTool);
         return 0;
       }
     } finally {

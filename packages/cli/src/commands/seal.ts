@@ -2,6 +2,7 @@ import { createBackends, defaultBackend, resolveSettings, sealText } from "@s5/c
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
@@ -54,8 +55,10 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       const text = await readText(file);
       const name = file === "-" ? "<stdin>" : file;
       const allowEmpty = values["allow-empty"];
-      const goTool = settings.goToolTokens;
-      outputs.push((await sealText(text, { backends, backend, name, allowEmpty, goTool })).text);
+      const goTool = goToolFormFor(settings, text);
+      const sealed = await sealText(text, { backends, backend, name, allowEmpty, goTool });
+      noteNotGoTool(name, sealed.notGoTool);
+      outputs.push(sealed.text);
     }
     const force = values.force;
     if (inPlace) {

@@ -13,6 +13,7 @@ import {
   type TokenFailure,
   TokenFailures,
 } from "@s5/core";
+import corePackage from "../package.json" with { type: "json" };
 import { KubernetesError } from "./errors.ts";
 import type { S5Secret } from "./resource.ts";
 
@@ -32,10 +33,38 @@ const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$
 
 const here = (file: string) => ({ file, line: 1, column: 1 });
 
+/** The fields of an S5Secret's spec (and of its `metadata`) that this controller acts on. */
+const SPEC_FIELDS = new Set(["type", "immutable", "metadata", "data", "stringData"]);
+const SPEC_METADATA_FIELDS = new Set(["labels", "annotations"]);
+
+/**
+ * A field this controller does not know: a newer chart's CRD lets it through to an older
+ * controller (during a rollout, or one pinned), and ignored it could change what the Secret must
+ * be (its name, who may read it). No Secret is written until the controller is upgraded.
+ */
+function unknownFields(spec: object): TokenFailure[] {
+  const found: string[] = [];
+  for (const key of Object.keys(spec)) if (!SPEC_FIELDS.has(key)) found.push(`spec.${key}`);
+  const metadata = (spec as { metadata?: unknown }).metadata;
+  if (metadata !== null && typeof metadata === "object") {
+    for (const key of Object.keys(metadata)) {
+      if (!SPEC_METADATA_FIELDS.has(key)) found.push(`spec.metadata.${key}`);
+    }
+  }
+  return found.map((field) => ({
+    location: here(field),
+    error: new KubernetesError(
+      "S5_K8S_SPEC_UNKNOWN",
+      `\`${field}\` is not a field this s5 controller knows: the S5Secret was written for a newer s5, and the Secret is not written without it`,
+      { hint: `upgrade the s5 controller (this is ${corePackage.version})` },
+    ),
+  }));
+}
+
 /** Checks what the spec holds besides values: string maps, and no token in metadata. */
 function specFailures(resource: S5Secret): TokenFailure[] {
-  const failures: TokenFailure[] = [];
   const spec = resource.spec ?? {};
+  const failures: TokenFailure[] = unknownFields(spec);
   for (const field of ["data", "stringData"] as const) {
     for (const [key, value] of Object.entries(spec[field] ?? {})) {
       if (typeof value !== "string") {

@@ -6,6 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { describe, expect, it } from "vitest";
+import corePackage from "../package.json" with { type: "json" };
 import { renderSecret } from "../src/render.ts";
 import type { S5Secret } from "../src/resource.ts";
 
@@ -118,5 +119,31 @@ describe("renderSecret", () => {
     if (rendered.ok) return;
     expect(rendered.reason).toBe("KeyMissing");
     expect(rendered.transient).toBe(true);
+  });
+});
+
+describe("an S5Secret written for a newer s5", () => {
+  it("a spec field this controller does not know writes no Secret, and says to upgrade", async () => {
+    await using backends = createBackends(settings());
+    const [value] = await cipherValues(backends, "aes", [Buffer.from("hunter2")]);
+    const newer = resource({ stringData: { pw: value! } }) as S5Secret & {
+      spec: Record<string, unknown>;
+    };
+    // A newer chart's CRD lets these through: ignored, the Secret could go to another name, or
+    // keep labels that let others read it.
+    newer.spec.secretName = "other";
+    newer.spec.metadata = { labels: { a: "b" }, ownerTeam: "ops" } as Record<string, unknown>;
+    const rendered = await renderSecret(newer, backends);
+    expect(rendered.ok).toBe(false);
+    if (rendered.ok) return;
+    expect(rendered.reason).toBe("InvalidSpec");
+    expect(rendered.transient).toBe(false);
+    const text = rendered.error.describe();
+    expect(text).toContain(
+      "spec.secretName:1:1: `spec.secretName` is not a field this s5 controller knows",
+    );
+    expect(text).toContain("spec.metadata.ownerTeam:1:1:");
+    expect(text).toContain(`upgrade the s5 controller (this is ${corePackage.version})`);
+    expect(text).not.toContain("hunter2");
   });
 });

@@ -45,20 +45,16 @@ async function writeProject(file: string, config: ProjectConfig): Promise<void> 
 /** How long a change of the project config waits for another s5's: longer than a stale lock. */
 const PROJECT_LOCK_WAIT_MS = LOCK_STALE_MS + 5000;
 
+/** The project config's lock, held; or, where it cannot be made (a read-only checkout), why. */
+export type ProjectLock =
+  | { held: HeldLock; lock: string }
+  | { held: undefined; lock: string; cause: unknown };
+
 /**
- * Changes the project config (`undefined` when there is none yet) under `FILE.lock`: it is read
- * once the lock is held, and `change` returns the config to write, or nothing to leave it. Two s5
- * at once (a script's parallel `keys add`, `keys rotate` beside `keys remove`) each changed the
- * file as read before the other's write, and one change was lost without a word: a recipient
- * dropped, or a removed one put back and sealed the new key. Another program's write meanwhile
- * (`git pull`) is refused (S5_OUTPUT_CHANGED) rather than undone.
+ * Takes `FILE.lock` (beside the file's real path, like git's `index.lock`), waiting for another
+ * s5's and saying so when it is old. Throws when another holds it all that time.
  */
-export async function updateProject<T>(
-  file: string,
-  change: (
-    config: ProjectConfig | undefined,
-  ) => Promise<{ write?: ProjectConfig | undefined; result: T; afterWrite?: () => void }>,
-): Promise<T> {
+export function lockProject(file: string): ProjectLock {
   let real = file;
   try {
     real = realpathSync(file);
@@ -77,19 +73,7 @@ export async function updateProject<T>(
       return true;
     });
   } catch (cause) {
-    // A checkout that cannot be written (read-only, a full disk) still answers what changes
-    // nothing (`s5 init` in a project set up already prints your public key; a refusal of a
-    // name keeps its own words): only a change to write needs the lock.
-    const { write, result } = await change(readProjectIfAny(file));
-    if (!write) return result;
-    throw new IoError(
-      "S5_OUTPUT",
-      `cannot write ${file}: cannot make ${lock} (${errnoOf(cause)})`,
-      {
-        cause,
-        hint: writeHint(errnoOf(cause)),
-      },
-    );
+    return { held: undefined, lock, cause };
   }
   if (!held) {
     throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
@@ -97,6 +81,45 @@ export async function updateProject<T>(
     });
   }
   cleanupOnSignal(lock);
+  const taken = held;
+  return {
+    lock,
+    held: {
+      release() {
+        forgetTemp(lock);
+        taken.release();
+      },
+    },
+  };
+}
+
+/**
+ * Changes the project config (`undefined` when there is none yet) under `FILE.lock`: it is read
+ * once the lock is held, and `change` returns the config to write, or nothing to leave it. Two s5
+ * at once (a script's parallel `keys add`, `keys rotate` beside `keys remove`) each changed the
+ * file as read before the other's write, and one change was lost without a word: a recipient
+ * dropped, or a removed one put back and sealed the new key. Another program's write meanwhile
+ * (`git pull`) is refused (S5_OUTPUT_CHANGED) rather than undone.
+ */
+export async function updateProject<T>(
+  file: string,
+  change: (
+    config: ProjectConfig | undefined,
+  ) => Promise<{ write?: ProjectConfig | undefined; result: T; afterWrite?: () => void }>,
+): Promise<T> {
+  const taken = lockProject(file);
+  if (!taken.held) {
+    // A checkout that cannot be written (read-only, a full disk) still answers what changes
+    // nothing (`s5 init` in a project set up already prints your public key; a refusal of a
+    // name keeps its own words): only a change to write needs the lock.
+    const { write, result } = await change(readProjectIfAny(file));
+    if (!write) return result;
+    const code = errnoOf(taken.cause);
+    throw new IoError("S5_OUTPUT", `cannot write ${file}: cannot make ${taken.lock} (${code})`, {
+      cause: taken.cause,
+      hint: writeHint(code),
+    });
+  }
   try {
     stampBeforeRead(file);
     const { write, result, afterWrite } = await change(readProjectIfAny(file));
@@ -106,8 +129,7 @@ export async function updateProject<T>(
     }
     return result;
   } finally {
-    forgetTemp(lock);
-    held.release();
+    taken.held.release();
   }
 }
 

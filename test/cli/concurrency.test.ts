@@ -5,14 +5,17 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
 interface Stopped {
-  /** Lets the stopped s5 go on; resolves with its exit code and stderr once it ends. */
-  resume(): Promise<{ code: number | null; stderr: string }>;
+  /** The stopped process's id. */
+  pid: number;
+  /** Lets the stopped s5 go on; resolves with its exit code, stdout and stderr once it ends. */
+  resume(): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** strace's log so far: the traced calls on the path, one a line. */
   trace(): string;
 }
@@ -32,8 +35,12 @@ async function stoppedAt(
     ["-f", "-qq", "-o", log, "-P", stop.path, "-e", `trace=${stop.syscall}`, "-e"]
       .concat([`inject=${stop.syscall}:signal=SIGSTOP:when=${stop.when ?? 1}`])
       .concat([process.execPath, S5_BIN, ...args]),
-    { cwd: box.dir, env: box.env, stdio: ["ignore", "ignore", "pipe"] },
+    { cwd: box.dir, env: box.env, stdio: ["ignore", "pipe", "pipe"] },
   );
+  let stdout = "";
+  traced.stdout.on("data", (chunk: Buffer) => {
+    stdout += chunk.toString();
+  });
   let stderr = "";
   traced.stderr.on("data", (chunk: Buffer) => {
     stderr += chunk.toString();
@@ -53,9 +60,10 @@ async function stoppedAt(
     else await new Promise((resolve) => setTimeout(resolve, 10));
   }
   return {
+    pid,
     async resume() {
       process.kill(pid!, "SIGCONT");
-      return { code: await ended, stderr };
+      return { code: await ended, stdout, stderr };
     },
     trace: () => readFileSync(log, "utf8"),
   };
@@ -265,5 +273,153 @@ describe("the project config's lock", () => {
     expect(await code).toBe(0);
     expect(stderr.match(/s5: note: waiting for/g)).toHaveLength(1);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
+  });
+});
+
+/** Alice's project with Bob as a recipient; returns Bob's secret key and the config as he kept it. */
+async function projectWithBob(box: Sandbox): Promise<{ bobSecret: string; bobsCopy: string }> {
+  expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+  const generated = await box.s5(["keys", "generate"]);
+  const bob = generated.stderr.match(/s5pk-[\w-]{43}/)![0];
+  expect((await box.s5(["keys", "add", "bob", bob])).code).toBe(0);
+  // What Bob has: his secret key, and the project config as it was while he was a recipient.
+  const bobsCopy = join(box.dir, "..", "bobs-copy.s5.json");
+  writeFileSync(bobsCopy, readFileSync(join(box.dir, ".s5.json")));
+  return { bobSecret: generated.stdout.toString().trim(), bobsCopy };
+}
+
+/** The key ids of the local-key tokens in `text`. */
+const keyIds = (text: string) => [...text.matchAll(/s5:local:([\w-]{8}):/g)].map((m) => m[1]);
+
+/** What Bob, removed, reads of `token` with the key he kept: the plaintext, or an error. */
+async function bobReads(
+  box: Sandbox,
+  kept: { bobSecret: string; bobsCopy: string },
+  token: string,
+) {
+  const home = join(box.dir, "..", "bob-home");
+  const env = { S5_PRIVATE_KEY: kept.bobSecret, HOME: home, XDG_CONFIG_HOME: home };
+  const read = await box.s5(["decipher", "--config", kept.bobsCopy, token], { env });
+  return read.code === 0 ? read.stdout.toString() : `exit ${read.code}`;
+}
+
+describe.runIf(hasStrace)("a key retired while another s5 seals", () => {
+  // The README's `s5 keys remove bob && s5 keys rotate`, while a task runner's `s5 seal -i` has
+  // read .s5.json and the record of known keys: its new tokens must not go to the key Bob kept.
+  it("seal -i that read .s5.json before keys rotate seals again to the new key", async () => {
+    const box = sandbox();
+    const bob = await projectWithBob(box);
+    const file = join(box.dir, ".s5.json");
+    const oldKey = JSON.parse(readFileSync(file, "utf8")).local.keys[0].id as string;
+    writeFileSync(join(box.dir, "values.yml"), "password: {{ s5:seal after-bob-left }}\n");
+    const record = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // Stopped once it has read both: the record needs no change, so nothing is asked again.
+    const seal = await stoppedAt(box, ["seal", "-i", "values.yml"], {
+      path: record,
+      syscall: "openat",
+    });
+    expect((await box.s5(["keys", "remove", "bob"])).code).toBe(0);
+    expect((await box.s5(["keys", "rotate"])).code).toBe(0);
+    const newKey = JSON.parse(readFileSync(file, "utf8")).local.keys[1].id as string;
+    const done = await seal.resume();
+    expect(done.code, done.stderr).toBe(0);
+    const sealed = readFileSync(join(box.dir, "values.yml"), "utf8");
+    expect(keyIds(sealed)).toEqual([newKey]);
+    expect(done.stderr).toContain(`local key ${oldKey} was retired`);
+    expect(await bobReads(box, bob, sealed.slice("password: ".length).trim())).toBe("exit 7");
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect((await box.s5(["render", "values.yml"])).stdout.toString()).toBe(
+      "password: after-bob-left\n",
+    );
+  });
+
+  // The key is checked under .s5.json.lock, which keys rotate holds from its read to its write:
+  // a rotation lands wholly before the check or wholly after the sealed file.
+  it("seal -i checks its key under .s5.json.lock: a keys rotate lands wholly after its output", async () => {
+    const box = sandbox();
+    const bob = await projectWithBob(box);
+    const file = join(box.dir, ".s5.json");
+    const oldKey = JSON.parse(readFileSync(file, "utf8")).local.keys[0].id as string;
+    writeFileSync(join(box.dir, "values.yml"), "password: {{ s5:seal before-the-rotation }}\n");
+    // Stopped once it has read .s5.json again (the first read is the settings'), after sealing.
+    const seal = await stoppedAt(box, ["seal", "-i", "values.yml"], {
+      path: file,
+      syscall: "openat",
+      when: 2,
+    });
+    // It holds the lock while it checks.
+    expect(readFileSync(`${file}.lock`, "utf8")).toMatch(new RegExp(`^${seal.pid}\\.`));
+    expect(readFileSync(join(box.dir, "values.yml"), "utf8")).toContain("s5:seal");
+    const rotating = box.s5(["keys", "rotate"]);
+    const done = await seal.resume();
+    expect(done.code, done.stderr).toBe(0);
+    expect((await rotating).code).toBe(0);
+    // Sealed to the key the project encrypted to until the rotation, which came after it landed.
+    const sealed = readFileSync(join(box.dir, "values.yml"), "utf8");
+    expect(keyIds(sealed)).toEqual([oldKey]);
+    expect(done.stderr).toBe("");
+    expect(JSON.parse(readFileSync(file, "utf8")).local.keys).toHaveLength(2);
+    expect(existsSync(`${file}.lock`)).toBe(false);
+    expect(await bobReads(box, bob, sealed.slice("password: ".length).trim())).toBe(
+      "before-the-rotation",
+    );
+  });
+
+  it("cipher that read .s5.json before a teammate's keys rotate prints a token of the new key", async () => {
+    const box = sandbox();
+    const bob = await projectWithBob(box);
+    const file = join(box.dir, ".s5.json");
+    const oldKey = JSON.parse(readFileSync(file, "utf8")).local.keys[0].id as string;
+    // The teammate's machine (or CI) rotates in this checkout: this machine's record is unchanged.
+    const teammate = { S5_KNOWN_KEYS_FILE: join(box.dir, "..", "teammate-known-keys.json") };
+    const cipher = await stoppedAt(box, ["cipher", "after-bob-left"], {
+      path: file,
+      syscall: "openat",
+    });
+    expect((await box.s5(["keys", "remove", "bob"], { env: teammate })).code).toBe(0);
+    expect((await box.s5(["keys", "rotate"], { env: teammate })).code).toBe(0);
+    const newKey = JSON.parse(readFileSync(file, "utf8")).local.keys[1].id as string;
+    const done = await cipher.resume();
+    expect(done.code, done.stderr).toBe(0);
+    expect(keyIds(done.stdout)).toEqual([newKey]);
+    expect(done.stderr).toContain(`local key ${oldKey} was retired while s5 sealed`);
+    // A rotation from the key this machine encrypted to, checked by opening it, as ever.
+    expect(done.stderr).toContain(`local key ${newKey} now encrypts`);
+    expect(await bobReads(box, bob, done.stdout)).toBe("exit 7");
+  });
+});
+
+describe("a key retired while s5 edit's editor is open", () => {
+  const editor = `"${process.execPath}" "${fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url))}"`;
+
+  it("the edits are sealed to the key the project encrypts to once the editor closes", async () => {
+    const box = sandbox();
+    const bob = await projectWithBob(box);
+    const file = join(box.dir, ".s5.json");
+    const before = readFileSync(file, "utf8");
+    // A teammate's `keys remove bob && keys rotate`, which a `git pull` brings while the editor
+    // is open (made here, then put back as it was before).
+    const teammate = { S5_KNOWN_KEYS_FILE: join(box.dir, "..", "teammate-known-keys.json") };
+    expect((await box.s5(["keys", "remove", "bob"], { env: teammate })).code).toBe(0);
+    expect((await box.s5(["keys", "rotate"], { env: teammate })).code).toBe(0);
+    const rotated = readFileSync(file, "utf8");
+    const newKey = JSON.parse(rotated).local.keys[1].id as string;
+    writeFileSync(file, before);
+    writeFileSync(join(box.dir, "values.yml"), "a: 1\n");
+    const edit = await box.s5(["edit", "values.yml"], {
+      env: {
+        EDITOR: editor,
+        TEST_EDIT: JSON.stringify([["a: 1", "a: 1\npassword: {{ s5:seal after-bob-left }}"]]),
+        TEST_EDIT_ALSO: JSON.stringify([file, rotated]),
+      },
+    });
+    expect(edit.code, edit.stderr).toBe(0);
+    const sealed = readFileSync(join(box.dir, "values.yml"), "utf8");
+    expect(keyIds(sealed)).toEqual([newKey]);
+    const token = sealed.split("password: ")[1]!.trim();
+    expect(await bobReads(box, bob, token)).toBe("exit 7");
+    expect((await box.s5(["render", "values.yml"])).stdout.toString()).toBe(
+      "a: 1\npassword: after-bob-left\n",
+    );
   });
 });

@@ -732,8 +732,17 @@ describe("read-only files", () => {
     expect(made.code).toBe(0);
     const publicKey = made.stdout.toString().trim();
     const config = readFileSync(join(project, ".s5.json"), "utf8");
+    mkdirSync(join(project, "pkg"));
+    writeFileSync(join(project, "pkg", "values.yml"), "a: {{ s5:seal x }}\n");
     const unlock = lockDirectory(project);
     try {
+      // New tokens are checked against .s5.json without its lock (current-key.ts).
+      const sealed = await box.s5(["seal", "-i", "pkg/values.yml"], { cwd: project });
+      expect(sealed.stderr).toBe("");
+      expect(sealed.code).toBe(0);
+      const cipher = await box.s5(["cipher", "y"], { cwd: project });
+      expect(cipher.stderr).toBe("");
+      expect(cipher.code).toBe(0);
       // A teammate's first step: s5 init prints the public key to send to a recipient.
       const again = await box.s5(["init"], { cwd: project });
       expect(again.stderr).toContain("is already set up");
@@ -752,7 +761,8 @@ describe("read-only files", () => {
       unlock();
     }
     expect(readFileSync(join(project, ".s5.json"), "utf8")).toBe(config);
-    expect(readdirSync(project)).toEqual([".s5.json"]);
+    expect(readdirSync(project).sort()).toEqual([".s5.json", "pkg"]);
+    expect(readFileSync(join(project, "pkg", "values.yml"), "utf8")).toMatch(/^a: \{\{ s5:local:/);
   });
 });
 

@@ -42,6 +42,12 @@ export interface WriteOptions {
   inPlace?: boolean | undefined;
   /** Replace a read-only file (`--force`). @default false */
   force?: boolean | undefined;
+  /**
+   * Called once every temporary file is ready, before the first rename: what it holds (the
+   * project config's lock, current-key.ts) is released once the renames are done, before stdout
+   * or a stream is written (a reader may take its time). Throwing stops with nothing written.
+   */
+  hold?: (() => { release(): void }) | undefined;
 }
 
 export interface Output {
@@ -374,6 +380,49 @@ export async function writeOutputs(
     for (const temp of temps) removeTemp(temp);
     throw withNothingChanged(error);
   }
+  let held: { release(): void } | undefined;
+  try {
+    held = options.hold?.();
+  } catch (error) {
+    for (const temp of temps) removeTemp(temp);
+    throw error;
+  }
+  try {
+    replaceAll(replaced, temps, options);
+  } finally {
+    held?.release();
+  }
+  for (const dir of new Set(replaced.map((plan) => dirname(plan.real)))) await syncDirectory(dir);
+  const narrowed = replaced.filter((plan) => plan.narrowed !== undefined);
+  if (narrowed.length > 0) {
+    // One line that a person reads: the first few files, then how many more (`render -i` of a
+    // whole directory narrows them all).
+    const list = narrowed
+      .slice(0, NOTE_NAMES)
+      .map((plan) => `${plan.output.path} (was ${octal(plan.narrowed!)})`);
+    const more = narrowed.length - list.length;
+    process.stderr.write(
+      `s5: note: group and others lost access to ${list.join(", ")}${more > 0 ? ` and ${more} more` : ""}: a file holding plaintext is never readable by them\n`,
+    );
+  }
+  for (const plan of plans) {
+    if (plan.kind === "stdout") {
+      if (options.secret) warnSharedDescriptor(1, "stdout");
+      await writeStdout(plan.output.pieces);
+    } else if (plan.kind === "descriptor") {
+      if (options.secret) warnSharedDescriptor(plan.fd, plan.output.path);
+      writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
+    } else if (plan.kind === "stream")
+      await writeStream(plan.output.path, plan.output.pieces, options);
+  }
+}
+
+/** Renames every prepared file into place, or none when one of them changed since s5 read it. */
+function replaceAll(
+  replaced: Extract<Plan, { kind: "replace" }>[],
+  temps: string[],
+  options: WriteOptions,
+): void {
   // A file s5 read and now replaces must be as it was read (`-i`): an editor's save, a `git pull`
   // or another s5 during a Vault round trip would be lost without a word.
   const changed = options.inPlace
@@ -411,29 +460,6 @@ export async function writeOutputs(
         },
       );
     }
-  }
-  for (const dir of new Set(replaced.map((plan) => dirname(plan.real)))) await syncDirectory(dir);
-  const narrowed = replaced.filter((plan) => plan.narrowed !== undefined);
-  if (narrowed.length > 0) {
-    // One line that a person reads: the first few files, then how many more (`render -i` of a
-    // whole directory narrows them all).
-    const list = narrowed
-      .slice(0, NOTE_NAMES)
-      .map((plan) => `${plan.output.path} (was ${octal(plan.narrowed!)})`);
-    const more = narrowed.length - list.length;
-    process.stderr.write(
-      `s5: note: group and others lost access to ${list.join(", ")}${more > 0 ? ` and ${more} more` : ""}: a file holding plaintext is never readable by them\n`,
-    );
-  }
-  for (const plan of plans) {
-    if (plan.kind === "stdout") {
-      if (options.secret) warnSharedDescriptor(1, "stdout");
-      await writeStdout(plan.output.pieces);
-    } else if (plan.kind === "descriptor") {
-      if (options.secret) warnSharedDescriptor(plan.fd, plan.output.path);
-      writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
-    } else if (plan.kind === "stream")
-      await writeStream(plan.output.path, plan.output.pieces, options);
   }
 }
 

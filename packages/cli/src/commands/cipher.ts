@@ -7,6 +7,7 @@ import {
 } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
+import { guardSeals, sealToCurrentKey } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
@@ -102,13 +103,19 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
           ? await readHidden("s5: value to encrypt (not shown; Enter ends it, Ctrl-C stops): ")
           : await readStdin("a VALUE", "pipe the value in (`… | s5 cipher`)");
     const plaintext = settings.noTrim ? raw : trimValue(raw);
-    await using backends = createBackends(settings);
-    const [token] = await cipherValues(backends, defaultBackend(settings), [plaintext], {
-      goTool: settings.goToolTokens,
-      filters: values.filter,
-      allowEmpty: values["allow-empty"],
+    const fresh = () => resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    // Sealed again when a rotation retired the key before the token was printed (current-key.ts).
+    await sealToCurrentKey(settings, fresh, async (current) => {
+      await using made = createBackends(current);
+      const { backends, hold } = guardSeals(current, made);
+      const [token] = await cipherValues(backends, defaultBackend(current), [plaintext], {
+        goTool: current.goToolTokens,
+        filters: values.filter,
+        allowEmpty: values["allow-empty"],
+      });
+      hold().release();
+      await writeStdout([Buffer.from(token + (stdoutIsTTY() ? "\n" : ""))]);
     });
-    await writeStdout([Buffer.from(token + (stdoutIsTTY() ? "\n" : ""))]);
     return 0;
   },
 });

@@ -10,6 +10,7 @@ import {
   IoError,
   resolveSettings,
   S5Error,
+  type Settings,
   sealText,
   toS5Error,
 } from "@s5/core";
@@ -17,6 +18,13 @@ import { openForEdit } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
+import {
+  guardSeals,
+  isRetired,
+  keyRetiredSince,
+  noteSealingAgain,
+  RETIRED_ATTEMPTS,
+} from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { privateEditor } from "../editor-args.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
@@ -66,24 +74,45 @@ async function askAgain(question: string): Promise<boolean | undefined> {
 type SealOptions = Parameters<typeof sealText>[1];
 
 /**
- * Seals the edited text. A typo in a marker sends the user back to the editor ("edit"); any other
- * failure (Vault down, a token that expired while the editor was open, a key to trust first)
- * asks whether to try again once it is fixed — with fresh backends, so a `bao login` meanwhile
+ * Seals the edited text and lands it (`land`: writes it back, holding what `hold` holds). A typo
+ * in a marker sends the user back to the editor ("edit"); a key retired by a `keys rotate` while
+ * s5 sealed means sealing again to the new one (current-key.ts); any other failure of sealing
+ * (Vault down, a token that expired while the editor was open, a key to trust first) asks whether
+ * to try again once it is fixed — with fresh settings and backends, so a `bao login` meanwhile
  * counts — and the edits wait. Without a yes, the edits (plaintext) are discarded, and the error
- * says so.
+ * says so. A failure to write back is `land`'s to report (it keeps the edits).
  */
 async function sealEdits(
   edited: string,
-  options: SealOptions,
-  fresh: () => Backends,
+  options: Omit<SealOptions, "backends" | "backend">,
+  start: { settings: Settings; backends: Backends },
+  fresh: () => Settings,
+  land: (text: string, hold: () => { release(): void }) => Promise<void>,
 ): Promise<Awaited<ReturnType<typeof sealText>> | "edit"> {
-  for (let attempt = 0; ; attempt++) {
+  // The project's key may have been rotated while the editor was open: then from the file as it
+  // is now (the start's settings would be refused by the record of known keys, or retired). Only
+  // then: fresh backends log in to Vault again, which a single-use credential does not survive.
+  let reuse = defaultBackend(start.settings) !== "local" || !keyRetiredSince(start.settings);
+  let retired = 0;
+  for (;;) {
+    let landing = false;
     try {
-      if (attempt === 0) return await sealText(edited, options);
-      await using backends = fresh();
-      return await sealText(edited, { ...options, backends });
+      const settings = reuse ? start.settings : fresh();
+      await using made = reuse ? undefined : createBackends(settings);
+      const { backends, hold } = guardSeals(settings, made ?? start.backends);
+      reuse = false;
+      const backend = defaultBackend(settings);
+      const result = await sealText(edited, { ...options, backends, backend });
+      landing = true;
+      await land(result.text, hold);
+      return result;
     } catch (error) {
       const failure = toS5Error(error);
+      if (isRetired(failure) && ++retired < RETIRED_ATTEMPTS) {
+        noteSealingAgain(failure);
+        continue;
+      }
+      if (landing && !isRetired(failure)) throw error;
       const typo = failure.exitCode === ExitCode.malformed || failure.code === "S5_VALUE_EMPTY";
       process.stderr.write(`s5: error: ${failure.describe()}\n`);
       const again = await askAgain(
@@ -156,17 +185,28 @@ async function guardChanged(file: string, original: Buffer): Promise<void> {
   );
 }
 
-/** Writes the result in place; on any failure the edits are kept (sealed) and the error says where. */
-async function writeBack(file: string, original: Buffer, text: string, force: boolean | undefined) {
+/**
+ * Writes the result in place; on any failure the edits are kept (sealed) and the error says where
+ * — but for a key retired meanwhile: those tokens go to no file, they are sealed again.
+ */
+async function writeBack(
+  file: string,
+  original: Buffer,
+  text: string,
+  force: boolean | undefined,
+  hold: () => { release(): void },
+) {
   try {
     await guardChanged(file, original);
     await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], {
       secret: false,
       inPlace: true,
       force,
+      hold,
     });
   } catch (error) {
     const failure = toS5Error(error);
+    if (isRetired(failure)) throw failure;
     const kept = await keepEdits(file, text);
     throw new S5Error(failure.code, failure.exitCode, failure.message, {
       cause: failure,
@@ -251,17 +291,16 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
         const result = await sealEdits(
           edited,
           {
-            backends,
-            backend: defaultBackend(settings),
             name: file,
             reuse: copy.reuse,
             allowEmpty: values["allow-empty"],
             goTool: goToolFormFor(settings, original),
           },
-          () => createBackends(resolveSettings({ overrides: overridesFrom(values, backendWord) })),
+          { settings, backends },
+          () => resolveSettings({ overrides: overridesFrom(values, backendWord) }),
+          (text, hold) => writeBack(file, originalBytes, text, values.force, hold),
         );
         if (result === "edit") continue;
-        await writeBack(file, originalBytes, result.text, values.force);
         process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
         noteNotGoTool(file, result.notGoTool);
         return 0;

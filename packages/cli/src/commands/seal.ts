@@ -1,6 +1,7 @@
 import { createBackends, defaultBackend, resolveSettings, sealText } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
+import { guardSeals, sealToCurrentKey } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
@@ -43,31 +44,40 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       context.usage("-i needs files and cannot go with -o");
     }
     if (values.output !== undefined && files.length > 1) context.usage("-o takes one input");
-    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    await using backends = createBackends(settings);
-    const outputs: string[] = [];
-    const backend = defaultBackend(settings);
+    const fresh = () => resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    const first = fresh();
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
     // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
     const checked = inPlace ? files : values.output === undefined ? [] : [values.output];
     checkOutputs(checked, { secret: false, inPlace, force: values.force });
-    for (const file of files) {
-      const text = await readText(file);
-      const name = file === "-" ? "<stdin>" : file;
-      const allowEmpty = values["allow-empty"];
-      const goTool = goToolFormFor(settings, text);
-      const sealed = await sealText(text, { backends, backend, name, allowEmpty, goTool });
-      noteNotGoTool(name, sealed.notGoTool);
-      outputs.push(sealed.text);
-    }
-    const force = values.force;
-    if (inPlace) {
-      const targets = files.map((path, i) => ({ path, pieces: [Buffer.from(outputs[i]!)] }));
-      await writeOutputs(targets, { secret: false, inPlace: true, force });
-    } else if (values.output !== undefined) {
-      const target = { path: values.output, pieces: [Buffer.from(outputs[0]!)] };
-      await writeOutputs([target], { secret: false, force });
-    } else await writeStdout(outputs.map((text) => Buffer.from(text)));
+    // Read once: sealed again from the same text when a rotation retired the key (current-key.ts).
+    const texts: string[] = [];
+    await sealToCurrentKey(first, fresh, async (settings) => {
+      await using made = createBackends(settings);
+      const { backends, hold } = guardSeals(settings, made);
+      const outputs: string[] = [];
+      const backend = defaultBackend(settings);
+      for (const [i, file] of files.entries()) {
+        texts[i] ??= await readText(file);
+        const name = file === "-" ? "<stdin>" : file;
+        const allowEmpty = values["allow-empty"];
+        const goTool = goToolFormFor(settings, texts[i]!);
+        const sealed = await sealText(texts[i]!, { backends, backend, name, allowEmpty, goTool });
+        noteNotGoTool(name, sealed.notGoTool);
+        outputs.push(sealed.text);
+      }
+      const force = values.force;
+      if (inPlace) {
+        const targets = files.map((path, i) => ({ path, pieces: [Buffer.from(outputs[i]!)] }));
+        await writeOutputs(targets, { secret: false, inPlace: true, force, hold });
+      } else if (values.output !== undefined) {
+        const target = { path: values.output, pieces: [Buffer.from(outputs[0]!)] };
+        await writeOutputs([target], { secret: false, force, hold });
+      } else {
+        hold().release();
+        await writeStdout(outputs.map((text) => Buffer.from(text)));
+      }
+    });
     return 0;
   },
 });

@@ -1,0 +1,133 @@
+/**
+ * New local-key tokens land only while the key they were sealed to is still the one the project
+ * encrypts to. `s5 keys remove bob && s5 keys rotate` retires the key Bob may have kept; an
+ * `s5 seal` (or `cipher`, `edit`) that read `.s5.json` just before sealed to that key all the
+ * same, and Bob could read a value sealed after he was removed.
+ *
+ * Before its output lands, such a run takes the project config's lock (the one `keys rotate`
+ * holds from its read to its write), reads the file again, and goes on only if its newest key is
+ * the one it sealed to; the lock is held until the renames are done, so a rotation comes wholly
+ * before or wholly after them. Otherwise the command seals again from the file as it is now (a
+ * few times, then it stops with nothing written). Only runs that made new local tokens take the
+ * lock, for milliseconds; where it cannot be made (a read-only checkout), the file is read again
+ * without it.
+ */
+import {
+  type Backend,
+  type Backends,
+  IoError,
+  type ProjectKey,
+  readProjectFile,
+  S5Error,
+  type Settings,
+} from "@s5/core";
+import { lockProject } from "./project.ts";
+
+const RETIRED = "S5_OUTPUT_KEY_RETIRED";
+
+/** How many times a command seals before it gives up on a key retired each time. */
+export const RETIRED_ATTEMPTS = 3;
+
+export interface SealGuard {
+  /** The backends to seal with: the local backend is watched for new tokens. */
+  readonly backends: Backends;
+  /**
+   * Before new local tokens land: holds the project config's lock and checks the key they were
+   * sealed to is still its newest (S5_OUTPUT_KEY_RETIRED otherwise). For `writeOutputs`' `hold`.
+   */
+  hold(): { release(): void };
+}
+
+/** Watches `backends` (made from `settings`) for new local-key tokens. */
+export function guardSeals(settings: Settings, backends: Backends): SealGuard {
+  const project = settings.project;
+  // The key the local backend encrypts to (local/backend.ts): the project's newest.
+  const key = project?.config.local?.keys.at(-1);
+  let sealed = false;
+  let local: Promise<Backend> | undefined;
+  const watched: Backends = {
+    goToolBackend: backends.goToolBackend,
+    get(name) {
+      if (name !== "local") return backends.get(name);
+      local ??= backends.get(name).then((backend) => ({
+        ...backend,
+        async encrypt(plaintexts) {
+          const bodies = await backend.encrypt(plaintexts);
+          sealed ||= bodies.length > 0;
+          return bodies;
+        },
+      }));
+      return local;
+    },
+    [Symbol.asyncDispose]: () => backends[Symbol.asyncDispose](),
+  };
+  return {
+    backends: watched,
+    hold() {
+      if (!sealed || !project || !key) return { release() {} };
+      const taken = lockProject(project.file);
+      try {
+        const now = readProjectFile(project.file).local?.keys.at(-1);
+        if (now?.publicKey !== key.publicKey) throw retired(project.file, key, now);
+      } catch (error) {
+        taken.held?.release();
+        throw error;
+      }
+      return { release: () => taken.held?.release() };
+    },
+  };
+}
+
+function retired(file: string, key: ProjectKey, now: ProjectKey | undefined): IoError {
+  const newest = now ? `now encrypts to local key ${now.id}` : "lists no local key now";
+  return new IoError(
+    RETIRED,
+    `local key ${key.id} was retired while s5 sealed: ${file} ${newest} (a \`s5 keys rotate\` at the same time?); nothing was written`,
+    { hint: "run the command again: it seals to the key the project encrypts to now" },
+  );
+}
+
+/**
+ * Whether the key `settings` encrypt to with local keys is no longer the project's newest (read
+ * again, without the lock): `s5 edit` asks before sealing, its editor having been open for minutes.
+ */
+export function keyRetiredSince(settings: Settings): boolean {
+  const project = settings.project;
+  const key = project?.config.local?.keys.at(-1);
+  if (!project || !key) return false;
+  try {
+    return readProjectFile(project.file).local?.keys.at(-1)?.publicKey !== key.publicKey;
+  } catch {
+    return true; // unreadable now: the fresh settings say why
+  }
+}
+
+/** Whether `error` says the key a run sealed to was retired before its output landed. */
+export function isRetired(error: unknown): boolean {
+  return error instanceof S5Error && error.code === RETIRED;
+}
+
+/**
+ * Runs `attempt` (seal, then write with the guard's `hold`), and again with the project config as
+ * it is now when the key it sealed to was retired meanwhile: a few times, then the error.
+ */
+export async function sealToCurrentKey<T>(
+  settings: Settings,
+  fresh: () => Settings,
+  attempt: (settings: Settings) => Promise<T>,
+): Promise<T> {
+  for (let n = 1; ; n++) {
+    try {
+      return await attempt(n === 1 ? settings : fresh());
+    } catch (error) {
+      if (!isRetired(error) || n >= RETIRED_ATTEMPTS) throw error;
+      noteSealingAgain(error as S5Error);
+    }
+  }
+}
+
+/** Said on stderr before sealing again: the tokens of the first try were never written. */
+export function noteSealingAgain(error: S5Error): void {
+  const said = error.message.replace(/; nothing was written$/, "");
+  process.stderr.write(`s5: note: ${said}; sealing again\n`);
+}

@@ -27,13 +27,16 @@ interface Stopped {
 async function stoppedAt(
   box: Sandbox,
   args: string[],
-  stop: { path: string; syscall: string; when?: number },
+  stop: { path: string; syscall: string; when?: number; inject?: string },
 ): Promise<Stopped> {
   const log = join(box.dir, "..", `strace-${Math.random().toString(36).slice(2)}.log`);
   const traced = spawn(
     "strace",
     ["-f", "-qq", "-o", log, "-P", stop.path, "-e", `trace=${stop.syscall}`, "-e"]
       .concat([`inject=${stop.syscall}:signal=SIGSTOP:when=${stop.when ?? 1}`])
+      // Another call made to fail: `link:error=EPERM` is a file system without hard links.
+      .concat(stop.inject ? ["-e", `trace=${stop.syscall},${stop.inject.split(":")[0]}`] : [])
+      .concat(stop.inject ? ["-e", `inject=${stop.inject}`] : [])
       .concat([process.execPath, S5_BIN, ...args]),
     { cwd: box.dir, env: box.env, stdio: ["ignore", "pipe", "pipe"] },
   );
@@ -96,6 +99,38 @@ describe.runIf(hasStrace)("s5 processes at once", () => {
     expect(done.stderr).toContain("using your identity");
     expect(await roundTrip(box, a)).toBe("a-value");
     expect(await roundTrip(box, b)).toBe("a-value");
+  });
+
+  // Without hard links (vfat, exFAT: strace makes link fail here as it does there), the identity
+  // is made with O_EXCL and is empty until written; another s5 that read it empty replaced it.
+  it("s5 init at once where there are no hard links: the second waits for the first's identity", async () => {
+    const box = sandbox();
+    const [a, b] = [join(box.dir, "a"), join(box.dir, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
+    mkdirSync(join(box.env.XDG_CONFIG_HOME!, "s5"), { recursive: true, mode: 0o700 });
+    // The first has made the identity (empty) with O_EXCL: stopped before it writes its key.
+    const first = await stoppedAt(box, ["init", "--dir", a], {
+      path: identity,
+      syscall: "openat",
+      when: 2,
+      inject: "link:error=EPERM",
+    });
+    expect(readFileSync(identity, "utf8")).toBe("");
+    // The second finds it empty, and is stopped where it tries the lock the first holds (the
+    // code before replaced the empty file with an identity of its own, and went on).
+    const second = await stoppedAt(box, ["init", "--dir", b], {
+      path: `${identity}.lock`,
+      syscall: "openat",
+    });
+    const [doneFirst, doneSecond] = [await first.resume(), await second.resume()];
+    expect([doneFirst.code, doneSecond.code], doneFirst.stderr + doneSecond.stderr).toEqual([0, 0]);
+    expect(doneFirst.stderr).toContain("created your identity");
+    expect(doneSecond.stderr).toContain("using your identity");
+    expect(await roundTrip(box, a)).toBe("a-value");
+    expect(await roundTrip(box, b)).toBe("a-value");
+    expect(existsSync(`${identity}.lock`)).toBe(false);
   });
 });
 

@@ -171,15 +171,8 @@ export async function ensureIdentity(
   file: string,
   raced = false,
 ): Promise<{ identity: Identity; created: boolean }> {
-  const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
-  if (existing !== undefined) {
-    const [secret] = parseSecretKeys(existing, `the identity file ${file}`);
-    if (secret) {
-      const [publicKey] = await publicKeysOf([secret]);
-      const secretKey = encodeSecretKey(secret);
-      return { identity: { secretKey, publicKey: publicKey! }, created: false };
-    }
-  }
+  const existing = await readIdentity(file);
+  if (existing?.identity) return { identity: existing.identity, created: false };
   const identity = await generateIdentity();
   mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
   const text =
@@ -195,16 +188,66 @@ export async function ensureIdentity(
     // Theirs, read again; a name that still reads as none (a dangling link) is replaced below.
     return ensureIdentity(file, true);
   }
-  await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: true });
-  return { identity, created: true };
+  // A file without a key may be another s5's, made empty where there are no hard links and
+  // written under the identity's lock (createOnly): asked again once that lock is held.
+  const held = lockIdentity(file);
+  try {
+    const now = await readIdentity(file);
+    if (now?.identity) return { identity: now.identity, created: false };
+    await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: true });
+    return { identity, created: true };
+  } finally {
+    held.release();
+  }
+}
+
+/** The identity in `file`: none (no file), or the file's key (undefined when it holds none). */
+async function readIdentity(file: string): Promise<{ identity: Identity | undefined } | undefined> {
+  const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
+  if (existing === undefined) return undefined;
+  const [secret] = parseSecretKeys(existing, `the identity file ${file}`);
+  if (!secret) return { identity: undefined };
+  const [publicKey] = await publicKeysOf([secret]);
+  return { identity: { secretKey: encodeSecretKey(secret), publicKey: publicKey! } };
+}
+
+/** Takes `FILE.lock` beside the identity, as the project config's (file-lock.ts). */
+function lockIdentity(file: string): HeldLock {
+  const lock = `${file}.lock`;
+  let held: HeldLock | undefined;
+  try {
+    held = takeLock(lock, PROJECT_LOCK_WAIT_MS);
+  } catch (cause) {
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot write ${file}: cannot make ${lock} (${errnoOf(cause)})`,
+      {
+        cause,
+        hint: writeHint(errnoOf(cause)),
+      },
+    );
+  }
+  if (!held) {
+    throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
+      hint: `another s5 is making your identity; if none runs, remove ${lock}`,
+    });
+  }
+  cleanupOnSignal(lock);
+  const taken = held;
+  return {
+    release() {
+      forgetTemp(lock);
+      taken.release();
+    },
+  };
 }
 
 /**
  * Creates `file` whole (0600) unless it exists: written to a temporary file, then linked to its
  * name, which fails when another process made it first (false). A file system without hard links
- * gets `O_EXCL`: another s5 that reads the file in the moment before it is written finds it empty
- * and replaces it, as it does any empty identity (Node has no rename that refuses to replace), so
- * there two `s5 init` at once in a fresh home can still lose one.
+ * (vfat, exFAT; ENOSYS from FUSE file systems such as sshfs) gets `O_EXCL`, and the file is empty
+ * until written: it is made and written under the identity's lock, which another s5 that finds it
+ * empty takes before replacing it (ensureIdentity), so it finds it written instead.
  */
 function createOnly(file: string, text: string): boolean {
   const temp = join(dirname(file), `.${basename(file)}.s5-${randomSuffix()}`);
@@ -217,17 +260,20 @@ function createOnly(file: string, text: string): boolean {
     } catch (error) {
       const code = errnoOf(error);
       if (code === "EEXIST") return false;
-      // No hard links here (vfat, exFAT; ENOSYS from some FUSE file systems such as sshfs).
       if (!["EPERM", "ENOTSUP", "EOPNOTSUPP", "ENOSYS"].includes(code ?? "")) throw error;
     }
+    const held = lockIdentity(file);
     try {
       writeNew(file, text);
       return true;
     } catch (error) {
       if (errnoOf(error) === "EEXIST") return false;
       throw error;
+    } finally {
+      held.release();
     }
   } catch (cause) {
+    if (cause instanceof IoError) throw cause;
     throw new IoError("S5_OUTPUT", `cannot write ${file} (${errnoOf(cause)})`, {
       cause,
       hint: writeHint(errnoOf(cause)),

@@ -509,7 +509,7 @@ declare class IoError extends S5Error {
 /** Text that starts like a token but is not one s5 can read. */
 declare class TokenError extends S5Error {
   name: string;
-  constructor(code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED", message: string, options?: S5ErrorOptions);
+  constructor(code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED" | "S5_VALUE_CONTEXT", message: string, options?: S5ErrorOptions);
 }
 /** A key that is missing or unusable (no private key, wrong AES key length, no Vault token…). */
 declare class KeyError extends S5Error {
@@ -1024,6 +1024,14 @@ interface RenderOptions {
    * @default false
    */
   keepFailed?: boolean | undefined;
+  /**
+   * Refuse a token without filters whose plaintext would end the string or scalar it stands in,
+   * or add structure, when the source's name tells its kind (`.json`, `.yaml`/`.yml`, `.env`,
+   * `.env.*`, `*.env`): `S5_VALUE_CONTEXT` with its place. `false` for sources that are values,
+   * not files (their names are no file names).
+   * @default true
+   */
+  checkPlaces?: boolean | undefined;
 }
 /**
  * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails

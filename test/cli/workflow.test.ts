@@ -118,8 +118,13 @@ describe("s5 edit", () => {
     expect(after[0]).toBe(`a: ${tokens[0]}`);
     expect(after[1]).not.toBe(`b: ${tokens[1]}`);
     expect(after[3]).toBe(`c: ${tokens[2]}\r`);
-    expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe(
+    // Through stdin (no name, not judged): `c`'s line break would leave its YAML plain scalar,
+    // which a render of s.yml refuses (test/cli/value-context.test.ts).
+    expect((await box.s5(["render"], { input: readFileSync(file) })).stdout.toString()).toBe(
       "a: alpha\nb: BETA\nd: delta\nc: multi\nline\r\n",
+    );
+    expect((await box.s5(["render", "s.yml"])).stderr).toContain(
+      "s.yml:4:4: this token's plaintext",
     );
   });
 

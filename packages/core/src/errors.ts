@@ -147,7 +147,12 @@ export class IoError extends S5Error {
 export class TokenError extends S5Error {
   override name = "TokenError";
   constructor(
-    code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED",
+    code:
+      | "S5_TOKEN_MALFORMED"
+      | "S5_TOKEN_FILTER"
+      | "S5_TOKEN_SCHEME"
+      | "S5_TOKEN_UNSEALED"
+      | "S5_VALUE_CONTEXT",
     message: string,
     options: S5ErrorOptions = {},
   ) {

@@ -5,6 +5,7 @@
  */
 import type { Backend, BackendName, ItemResult, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
+import { checkPlaces } from "./context/index.ts";
 import {
   IoError,
   type S5Error,
@@ -322,6 +323,14 @@ export interface RenderOptions {
    * @default false
    */
   keepFailed?: boolean | undefined;
+  /**
+   * Refuse a token without filters whose plaintext would end the string or scalar it stands in,
+   * or add structure, when the source's name tells its kind (`.json`, `.yaml`/`.yml`, `.env`,
+   * `.env.*`, `*.env`): `S5_VALUE_CONTEXT` with its place. `false` for sources that are values,
+   * not files (their names are no file names).
+   * @default true
+   */
+  checkPlaces?: boolean | undefined;
 }
 
 /** Strict, and a leading byte-order mark is part of the value (the default decoder drops it). */
@@ -368,7 +377,15 @@ export async function renderSources<T extends string | Uint8Array>(
   options: RenderOptions = {},
 ): Promise<(T extends string ? string : Spliced)[]> {
   const found = sources.map((source) => findTokens(source, backends.goToolBackend));
-  const values = await resolveTokens(found, backends, { keepFailed: options.keepFailed === true });
+  const failures: TokenFailure[] = [];
+  const values = await resolveTokens(found, backends, { failures });
+  if (options.checkPlaces !== false) {
+    for (const [i, source] of sources.entries()) {
+      const item = found[i]!;
+      checkPlaces(source, item.tokens, values[i]!, () => item.lines, failures);
+    }
+  }
+  if (failures.length > 0 && options.keepFailed !== true) throw new TokenFailures(failures);
   return sources.map((source, i) => {
     const tokens = found[i]!.tokens;
     const tokenValues = values[i]!.map((value, j) => {

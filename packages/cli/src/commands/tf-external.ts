@@ -40,7 +40,8 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
     await using backends = createBackends(
       resolveSettings({ overrides: overridesFrom(values, backendWord) }),
     );
-    const rendered = await renderSources(sources, backends);
+    // Its sources are values named `query.KEY`, not files: no place to judge.
+    const rendered = await renderSources(sources, backends, { checkPlaces: false });
     const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
     await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
     return 0;

@@ -1,0 +1,175 @@
+/**
+ * A value that would rewrite the document it lands in. `s5 render` splices a plaintext as it is
+ * (no filter: `raw`, as the Go tool did); in a file whose kind its name tells, a plaintext that
+ * would end the string or scalar its token stands in, or begin structure the file does not show,
+ * is refused with its place. An explicit filter (`| raw` too) is the author's choice: not judged.
+ *
+ * Cost: a value is looked at byte by byte against a table; only when one holds a byte that matters
+ * to its file's kind is the file followed from its start (once, for all its tokens) to find where
+ * each token stands.
+ */
+import { TokenError, type TokenFailure } from "../errors.ts";
+import type { LineIndex } from "../location.ts";
+import { bytesAsText, type TokenMatch } from "../scan.ts";
+import { envPlaces } from "./env.ts";
+import { jsonPlaces } from "./json.ts";
+import type { DocumentKind, Lexer, Place } from "./places.ts";
+import { type Around, breaksPlace } from "./rules.ts";
+import { yamlPlaces } from "./yaml.ts";
+
+export type { DocumentKind } from "./places.ts";
+
+/**
+ * The kind of a file from its name: `.json`; `.yaml`, `.yml`; `.env`, `.env.*` (`.env.local`) and
+ * `*.env` (Docker's `env_file`). Other names (and stdin) are not judged.
+ */
+export function documentKind(name: string): DocumentKind | undefined {
+  const base = name
+    .slice(Math.max(name.lastIndexOf("/"), name.lastIndexOf("\\")) + 1)
+    .toLowerCase();
+  if (base.endsWith(".json")) return "json";
+  if (base.endsWith(".yaml") || base.endsWith(".yml")) return "yaml";
+  if (base === ".env" || base.startsWith(".env.") || base.endsWith(".env")) return "env";
+  return undefined;
+}
+
+const LEXERS: Record<DocumentKind, Lexer> = { json: jsonPlaces, yaml: yamlPlaces, env: envPlaces };
+
+/** Per kind, for each byte: 1 when it may matter anywhere in a value, 2 when first only. */
+const TABLES: Record<DocumentKind, Uint8Array> = {
+  yaml: table("\n\r#:'\"\\,[]{}\xc2\xe2", "-?&*!|>%@`. \t"),
+  json: table(`"\\{}[],:/*${String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))}`, ""),
+  env: table("\n\r#'\"`\\\xe2", " \t"),
+};
+
+function table(anywhere: string, first: string): Uint8Array {
+  const bytes = new Uint8Array(256);
+  for (const char of first) bytes[char.charCodeAt(0)] = 2;
+  for (const char of anywhere) bytes[char.charCodeAt(0)] = 1;
+  return bytes;
+}
+
+/** Whether a value holds a byte that may end or reshape some place of this kind. */
+function mayBreak(value: Uint8Array, bytes: Uint8Array): boolean {
+  if (value.length > 0 && bytes[value[0]!] !== 0) return true;
+  for (let i = 1; i < value.length; i++) if (bytes[value[i]!] === 1) return true;
+  return false;
+}
+
+/** The file around a token, for the rules that look past the value. */
+function around(text: string, token: TokenMatch): Around {
+  let rest = token.end;
+  while (rest < text.length && (text[rest] === " " || text[rest] === "\t")) rest++;
+  const next = text[rest];
+  const restBlank = next === undefined || next === "\n" || next === "\r";
+  return {
+    before: token.start > 0 ? text[token.start - 1] : undefined,
+    after: token.end < text.length ? text[token.end] : undefined,
+    restBlank,
+    restComment: restBlank || next === "#",
+  };
+}
+
+/** Half of V8's longest string: a larger file is not judged (see docs/decisions.md). */
+const LONGEST_TEXT = 2 ** 28;
+
+function describe(place: Place): { what: string; hint: string } {
+  const yamlHint =
+    "write the token alone as the value with `| yaml` (a complete double-quoted scalar: " +
+    "`key: {{ s5:… | yaml }}`), or use `| base64` and decode it where it is read; " +
+    "`| raw` says the splice is meant";
+  const envHint =
+    "put the token in quotes the value cannot end ('…', \"…\" or `…`), or use `| base64` and decode " +
+    "it where it is read, or let `s5 run -f FILE` read the file (it decrypts each value after " +
+    "reading it); `| raw` says the splice is meant";
+  const commentHint = "move the token out of the comment, or add `| raw` if the splice is meant";
+  switch (place.kind) {
+    case "yaml-plain":
+      return {
+        what: place.flow
+          ? "a YAML plain scalar in a flow collection"
+          : "a YAML plain (unquoted) scalar",
+        hint: yamlHint,
+      };
+    case "yaml-single":
+      return { what: "a YAML single-quoted scalar", hint: `drop the quotes and ${yamlHint}` };
+    case "yaml-double":
+      return { what: "a YAML double-quoted scalar", hint: `drop the quotes and ${yamlHint}` };
+    case "yaml-block":
+      return {
+        what: "a YAML block scalar (| or >)",
+        hint: `instead of the block, ${yamlHint}`,
+      };
+    case "yaml-comment":
+      return { what: "a YAML comment", hint: commentHint };
+    case "json-string":
+      return {
+        what: "a JSON string",
+        hint: "add `| json` to the token (it escapes the value for the inside of a JSON string); `| raw` says the splice is meant",
+      };
+    case "json-bare":
+      return {
+        what: "a JSON value outside a string",
+        hint: 'put the token in a JSON string with `| json` (`"{{ s5:… | json }}"`); `| raw` says the splice is meant',
+      };
+    case "json-line-comment":
+    case "json-block-comment":
+      return { what: "a JSON comment", hint: commentHint };
+    case "env-unquoted":
+      return { what: "an unquoted .env value", hint: envHint };
+    case "env-quoted": {
+      const quoted = { "'": "single-quoted", '"': "double-quoted", "`": "backquoted" }[place.quote];
+      return { what: `a ${quoted} .env value`, hint: envHint };
+    }
+    case "env-comment":
+      return { what: "a .env comment", hint: commentHint };
+  }
+}
+
+/**
+ * The failure of a token refused for its place. It names the place and what to do, never the
+ * value nor which of its characters decided: the refusal itself tells that the plaintext holds one
+ * of the characters this kind of place cannot take, and no more.
+ */
+function misplaced(place: Place): TokenError {
+  const { what, hint } = describe(place);
+  return new TokenError(
+    "S5_VALUE_CONTEXT",
+    `this token's plaintext would break out of ${what} it stands in (end it, or add structure the file does not show)`,
+    { hint },
+  );
+}
+
+/**
+ * Judges the unfiltered values of one source by where their tokens stand: each refused value is
+ * reported in `failures` and becomes `undefined` in `values` (kept as its token with
+ * `keepFailed`). Sources whose name tells no kind are not judged.
+ */
+export function checkPlaces(
+  source: { name: string; content: string | Uint8Array },
+  tokens: readonly TokenMatch[],
+  values: (Uint8Array | undefined)[],
+  lines: () => LineIndex,
+  failures: TokenFailure[],
+): void {
+  const kind = documentKind(source.name);
+  if (kind === undefined || source.content.length > LONGEST_TEXT) return;
+  const bytes = TABLES[kind];
+  let places: (Place | undefined)[] | undefined;
+  let text: string | undefined;
+  for (let j = 0; j < tokens.length; j++) {
+    const value = values[j];
+    const token = tokens[j]!;
+    if (value === undefined || token.filters.length > 0 || !mayBreak(value, bytes)) continue;
+    text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content);
+    places ??= LEXERS[kind](text, tokens);
+    const place = places[j];
+    if (place === undefined) continue;
+    const plaintext = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString(
+      "latin1",
+    );
+    if (!breaksPlace(place, plaintext, around(text, token))) continue;
+    failures.push({ location: lines().locate(token.start), error: misplaced(place) });
+    values[j] = undefined;
+  }
+}

@@ -1,0 +1,273 @@
+// A plaintext that would rewrite the document it lands in: refused by where its token stands.
+import { describe, expect, it } from "vitest";
+import { cipherValues } from "../src/cipher.ts";
+import { documentKind } from "../src/context/index.ts";
+import { TokenFailures } from "../src/errors.ts";
+import { renderSources } from "../src/render.ts";
+import { testBackends } from "./helpers.ts";
+
+const backends = await testBackends();
+
+async function token(value: string, filters?: string[]) {
+  const [out] = await cipherValues(backends, "aes", [Buffer.from(value)], {
+    filters,
+    allowEmpty: true,
+  });
+  return out!;
+}
+
+/** Renders `template` (`@` stands for the token of `value`) as a file called `name`. */
+async function render(name: string, template: string, value: string, filters?: string[]) {
+  const content = template.replace("@", await token(value, filters));
+  try {
+    const [out] = await renderSources([{ name, content: Buffer.from(content) }], backends);
+    return { ok: true as const, text: out!.toBuffer().toString() };
+  } catch (error) {
+    if (!(error instanceof TokenFailures)) throw error;
+    return { ok: false as const, error };
+  }
+}
+
+/** Expects a refusal naming `place`, with no trace of the value. */
+async function refused(name: string, template: string, value: string, place: string) {
+  const result = await render(name, template, value);
+  expect(result.ok, `${JSON.stringify(value)} in ${JSON.stringify(template)}`).toBe(false);
+  if (result.ok) return;
+  const [failure] = result.error.failures;
+  expect(failure!.error.code).toBe("S5_VALUE_CONTEXT");
+  expect(failure!.error.message).toContain(place);
+  const line = template.slice(0, template.indexOf("@")).split("\n").length;
+  expect(failure!.location).toMatchObject({ file: name, line });
+  const shown = `${result.error.describe()}\n${failure!.error.describe()}`;
+  for (const part of value.split(/[\n\r]/).filter((piece) => piece.trim().length > 3)) {
+    expect(shown).not.toContain(part);
+  }
+}
+
+async function accepted(name: string, template: string, value: string, filters?: string[]) {
+  const result = await render(name, template, value, filters);
+  expect(result.ok, `${JSON.stringify(value)} in ${JSON.stringify(template)}`).toBe(true);
+  return result.ok ? result.text : "";
+}
+
+const PEM =
+  "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8w\n-----END PRIVATE KEY-----\n";
+
+describe("the kind of a file, from its name", () => {
+  it("knows JSON, YAML and .env files, and nothing else", () => {
+    expect(documentKind("deploy/values.yml")).toBe("yaml");
+    expect(documentKind("a.YAML")).toBe("yaml");
+    expect(documentKind("x/secrets.json")).toBe("json");
+    expect(documentKind(".env")).toBe("env");
+    expect(documentKind("app/.env.production")).toBe("env");
+    expect(documentKind("web.env")).toBe("env");
+    expect(documentKind(".env.json")).toBe("json");
+    for (const name of ["<stdin>", "main.tf", "x.txt", "environment", "query.db"]) {
+      expect(documentKind(name)).toBeUndefined();
+    }
+  });
+});
+
+describe("YAML", () => {
+  it("refuses what would end a plain scalar or begin structure", async () => {
+    const plain = "a YAML plain (unquoted) scalar";
+    await refused("v.yml", "password: @\nother: 1\n", "x\nadmin: true", plain);
+    await refused("v.yml", "password: @\n", "x\radmin: true", plain);
+    await refused("v.yml", "password: @ tail\n", "abc\n", plain);
+    await refused("v.yml", "password: @\n", "abc:\n", plain);
+    await refused("v.yml", "password: @\n", "x\u2028admin: true", plain);
+    await refused("v.yml", "password: @\n", "a: b", plain);
+    await refused("v.yml", "password: @\n", "ends with:", plain);
+    await refused("v.yml", "password: @\n", "cut # here", plain);
+    await refused("v.yml", "password: @\n", "#all of it", plain);
+    for (const start of [
+      "*alias",
+      "&anchor x",
+      "!!binary eA==",
+      "|",
+      ">",
+      "'quoted",
+      '"quoted',
+      "[a]",
+      "{a: 1}",
+      "%x",
+      "@x",
+      "`x",
+    ]) {
+      await refused("v.yml", "password: @\n", start, plain);
+    }
+    await refused("v.yml", "list:\n  - @\n", "- nested", plain);
+    await refused("v.yml", "list:\n  - @\n", "admin: true", plain);
+    await refused("v.yml", "@: value\n", "a: b", plain);
+    await refused("v.yml", "@\n", "--- x", plain);
+  });
+
+  it("refuses what would end a flow collection's scalar", async () => {
+    const flow = "a YAML plain scalar in a flow collection";
+    await refused("v.yml", "args: [a, @]\n", "b, --admin", flow);
+    await refused("v.yml", "env: {A: @}\n", "x}", flow);
+    await refused("v.yml", "args: [\n  a,\n  @\n]\n", "b]", flow);
+  });
+
+  it("refuses a quote or a line break in a quoted scalar", async () => {
+    await refused("v.yml", "password: '@'\n", "it's", "a YAML single-quoted scalar");
+    await refused("v.yml", "password: '@'\n", "a\nb", "a YAML single-quoted scalar");
+    await refused("v.yml", 'password: "@"\n', 'say "hi"', "a YAML double-quoted scalar");
+    await refused("v.yml", 'password: "@"\n', "C:\\new", "a YAML double-quoted scalar");
+    await refused("v.yml", 'password: "@"\n', "two\nlines", "a YAML double-quoted scalar");
+  });
+
+  it("refuses a line that would leave a block scalar", async () => {
+    const block = "a YAML block scalar";
+    await refused("v.yml", "tls:\n  key: |\n    @\n  other: 1\n", PEM, block);
+    await refused("v.yml", "key: >-\n  @\n", "a\nb: c", block);
+    await refused("v.yml", "key: |2\n    x\n  @\n", "a\n b", block);
+  });
+
+  it("refuses a line break in a comment", async () => {
+    await refused("v.yml", "a: 1 # was @\n", "x\nadmin: true", "a YAML comment");
+    await refused("v.yml", "# @\na: 1\n", "x\nadmin: true", "a YAML comment");
+  });
+
+  it("accepts what stays in its place", async () => {
+    expect(await accepted("v.yml", "password: @\n", "p@ss-w0rd:x#y, [z] {w}")).toBe(
+      "password: p@ss-w0rd:x#y, [z] {w}\n",
+    );
+    await accepted("v.yml", "password: @\n", "-x");
+    // A secret file's last newline: the rest of the line (nothing, a comment) moves down unchanged.
+    expect(await accepted("v.yml", "password: @ # note\nb: 1\n", "abc\n")).toBe(
+      "password: abc\n # note\nb: 1\n",
+    );
+    await accepted("v.yml", "empty: @\n", "\n");
+    await accepted("v.yml", "password: pre @\n", "*not-an-alias 'x'");
+    await accepted("v.yml", "password: '@'\n", 'a: b # "c" \\ ,[]{}');
+    await accepted("v.yml", 'password: "@"\n', "it's: #, [x]");
+    await accepted("v.yml", "key: |\n  @\n  more\nnext: 1\n", "line\n  indented\n\n  again\n");
+    await accepted("v.yml", "key: |\n    @\n", "top\n    kept");
+    await accepted("v.yml", "a: |\n  x: @\n  ---\n", "y\n  z");
+    // A filter says where the value goes; `| raw` says the splice is meant.
+    await accepted("v.yml", "tls:\n  key: @\n", PEM, ["yaml"]);
+    await accepted("v.yml", "password: @\n", "x\nadmin: true", ["raw"]);
+    await accepted("v.yml", "password: @\n", "x\nadmin: true", ["base64"]);
+  });
+
+  it("reads a Helm template's actions as text", async () => {
+    const chart =
+      '{{- if .Values.enabled }}\nkey: {{ .Values.a | default "[x, {" }}\npw: @\n{{- end }}\n';
+    await refused("t.yaml", chart, "a\nb: c", "a YAML plain (unquoted) scalar");
+    await accepted("t.yaml", chart, "a, b]");
+  });
+
+  it("does not judge a token whose place it cannot tell", async () => {
+    // A block scalar header followed by text: not YAML the lexer follows.
+    await accepted("v.yml", "key: | text\n@\n", "a\nb: c");
+    await accepted("v.yml", "a: ]\nb: [\n@", "x\ny: 1");
+  });
+});
+
+describe("JSON", () => {
+  it("refuses a quote, a backslash or a control character in a string", async () => {
+    for (const value of ['a", "admin": "true', "C:\\x", "two\nlines", "tab\there"]) {
+      await refused("s.json", '{"password": "@", "user": "u"}', value, "a JSON string");
+    }
+    await refused("s.json", '{"@": 1}', 'k": 2, "x', "a JSON string");
+  });
+
+  it("refuses a bare value that is not one JSON value", async () => {
+    await refused(
+      "s.json",
+      '{"port": @, "user": "u"}',
+      '1, "admin": true',
+      "a JSON value outside a string",
+    );
+    await refused("s.json", "[@]", "1], [2", "a JSON value outside a string");
+  });
+
+  it("refuses a line break in a comment of JSON with comments", async () => {
+    await refused("tsconfig.json", '{\n  // @\n  "a": 1\n}', 'x\n"admin": true,', "a JSON comment");
+    await refused("tsconfig.json", '{ /* @ */ "a": 1 }', '*/ "b": 2, /*', "a JSON comment");
+  });
+
+  it("accepts a value that stays in its place", async () => {
+    const json = await accepted("s.json", '{"password": "@"}', 'a"b\\c\nd', ["json"]);
+    expect(JSON.parse(json).password).toBe('a"b\\c\nd');
+    expect(
+      JSON.parse(await accepted("s.json", '{"creds": @}', '{"type": "sa", "key": "x"}')),
+    ).toEqual({
+      creds: { type: "sa", key: "x" },
+    });
+    await accepted("s.json", '{"port": @}', "8080");
+    await accepted("s.json", '{"url": "@"}', "https://a.example/x?y=1,2 {z}");
+    await accepted("s.json", '{"a": "// not a comment", "b": "@"}', "p:w/d");
+    await accepted("s.json", '{"p": "@"}', "x\ny", ["raw"]);
+  });
+});
+
+describe(".env", () => {
+  it("refuses what would end an unquoted value", async () => {
+    const unquoted = "an unquoted .env value";
+    await refused(".env", "PASSWORD=@\nUSER=u\n", "x\nADMIN=true", unquoted);
+    await refused(".env", "PASSWORD=@\n", "x\rADMIN=true", unquoted);
+    await refused(".env", "PASSWORD=@\n", "cut#here", unquoted);
+    await refused(".env.production", "export PASSWORD= @\n", "'opens a quote", unquoted);
+    await refused("web.env", "PASSWORD: @\n", '"opens', unquoted);
+  });
+
+  it("refuses the closing quote, or a backslash before it, in a quoted value", async () => {
+    await refused(".env", "PASSWORD='@'\n", "it's", "a single-quoted .env value");
+    await refused(".env", "PASSWORD='@'\nB='x'\n", "ends\\", "a single-quoted .env value");
+    await refused(".env", 'PASSWORD="@"\n', 'say "hi"', "a double-quoted .env value");
+    await refused(".env", "PASSWORD=`@`\n", "a`b", "a backquoted .env value");
+  });
+
+  it("refuses a line break in a comment", async () => {
+    await refused(".env", "# @\nA=1\n", "x\nADMIN=true", "a .env comment");
+    await refused(".env", "A='1' # @\n", "x\nADMIN=true", "a .env comment");
+  });
+
+  it("accepts what stays in its place", async () => {
+    await accepted(".env", "PASSWORD='@'\n", PEM);
+    await accepted(".env", 'PASSWORD="@"\n', `${PEM}'#\`\\n`);
+    await accepted(".env", "PASSWORD=pre@\n", "'not a quote here'");
+    await accepted(".env", "PASSWORD=@\n", "p=ss w:rd\\");
+    await accepted(".env", "PASSWORD=@\nB=1\n", "abc\n");
+    await accepted(".env", 'PASSWORD="@ after"\n', "ends\\");
+    await accepted(".env", "PASSWORD=@\n", "x\nADMIN=true", ["raw"]);
+    // A value opened and never closed: dotenv reads it another way; `s5 run` reports it.
+    await accepted(".env", "PASSWORD='@\n", "a\nB=1");
+  });
+});
+
+describe("what is not judged", () => {
+  it("leaves files of other kinds, sources that are values, and failed tokens as they were", async () => {
+    await accepted("main.tf", "password: @\n", "x\nadmin: true");
+    await accepted("<stdin>", "password: @\n", "x\nadmin: true");
+    const content = Buffer.from(`password: ${await token("x\nadmin: true")}\n`);
+    const [out] = await renderSources([{ name: "v.yml", content }], backends, {
+      checkPlaces: false,
+    });
+    expect(out!.toBuffer().toString()).toBe("password: x\nadmin: true\n");
+  });
+
+  it("keeps a refused token as it is with keepFailed, as a token that does not decrypt", async () => {
+    const bad = await token("x\nadmin: true");
+    const good = await token("fine");
+    const content = Buffer.from(`a: ${bad}\nb: ${good}\n`);
+    const [out] = await renderSources([{ name: "v.yml", content }], backends, { keepFailed: true });
+    expect(out!.toBuffer().toString()).toBe(`a: ${bad}\nb: fine\n`);
+  });
+
+  it("reports every refusal of a render with the other failures, each at its place", async () => {
+    const content = Buffer.from(
+      `a: ${await token("x\ny: 1")}\nb: {{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}\nc: "${await token('"')}"\n`,
+    );
+    const error = await renderSources([{ name: "v.yml", content }], backends).catch((e) => e);
+    expect(error).toBeInstanceOf(TokenFailures);
+    const failures = (error as TokenFailures).failures.map((f) => [f.location.line, f.error.code]);
+    expect(failures).toEqual([
+      [1, "S5_VALUE_CONTEXT"],
+      [2, expect.stringMatching(/^S5_/)],
+      [3, "S5_VALUE_CONTEXT"],
+    ]);
+  });
+});

@@ -37,6 +37,9 @@ export default defineCommand({
 as it was. All or nothing: when any token fails, nothing is printed or written and the exit code is
 not 0 — safe for \`s5 render secret.yml | kubectl apply -f -\`.
 Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | shell.
+In a .json, .yaml/.yml or .env file, a value without a filter that would end the string or scalar
+its token stands in (a line break in \`key: {{ s5:… }}\`, a quote in a JSON string) is refused
+(S5_VALUE_CONTEXT) with the filter that fits; \`| raw\` splices it as it is. Stdin is not judged.
 Several files without -i are printed one after another.`,
   usage: "[BACKEND] [FILE…|-] [-o OUT | -i] [options]",
   positionals: [

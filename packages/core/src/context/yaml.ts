@@ -11,6 +11,10 @@ import { isBlank, isLineBreak, type Lexer, type Place } from "./places.ts";
 
 const HASH = 0x23;
 
+/** Inside a plain scalar, the characters that may end it or begin something: all others are text. */
+const PLAIN_STOP = new Uint8Array(128);
+for (const char of ":#{}[],\n\r") PLAIN_STOP[char.charCodeAt(0)] = 1;
+
 const isFlowIndicator = (code: number) =>
   code === 0x2c || code === 0x5b || code === 0x5d || code === 0x7b || code === 0x7d;
 
@@ -105,6 +109,17 @@ export const yamlPlaces: Lexer = (text, tokens) => {
     const code = text.charCodeAt(at);
     if (isLineBreak(code)) {
       nextLine();
+      continue;
+    }
+    if (quote === "" && !nodeStart && !PLAIN_STOP[code]) {
+      // Inside a plain scalar: run to the next character that may matter (most of a file).
+      const stop = Math.min(token.start, text.length);
+      let c = code;
+      do {
+        afterBlank = isBlank(c);
+        at++;
+        c = text.charCodeAt(at);
+      } while (at < stop && !PLAIN_STOP[c]);
       continue;
     }
     if (quote === "'") {

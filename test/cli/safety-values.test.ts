@@ -36,6 +36,21 @@ describe("half-sealed secrets", () => {
     expect(rendered.stdout.toString()).toBe("a: Xy7}}kP9#qLm2vR8\nb: a|raw\n");
   });
 
+  it("seal does not show what follows ` | ` in a marker: it may be the rest of the value", async () => {
+    const box = sandbox();
+    const text = "a: {{ s5:seal correct horse | batterystaple }}\nb: {{ s5:seal x | jsn }}\n";
+    writeFileSync(join(box.dir, "v.yml"), text);
+    const result = await box.s5(["seal", "-i", "v.yml"], { env });
+    expect(result.code).toBe(5);
+    expect(result.stderr).toContain("v.yml:1:4: unknown filter (not shown");
+    expect(result.stderr).toContain('{{ s5:seal "…" }}');
+    expect(result.stderr).toContain("v.yml:2:4: unknown filter (not shown");
+    expect(result.stderr).toContain("did you mean `json`?");
+    expect(result.stderr).not.toContain("battery");
+    expect(result.stderr).not.toContain("jsn");
+    expect(readFileSync(join(box.dir, "v.yml"), "utf8")).toBe(text);
+  });
+
   it("seal and edit refuse what begins like a marker but is not one, and change nothing", async () => {
     const box = sandbox();
     const lines = [

@@ -13,11 +13,12 @@ import {
   TokenFailures,
   toS5Error,
 } from "./errors.ts";
-import { isFilterName, unknownFilter } from "./filters.ts";
+import { filterNames, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
 import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "./markers.ts";
 import { findTokens, resolveTokens, wideFailure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
+import { closest } from "./suggest.ts";
 import { checkGoToolForm, formatToken, parseBody } from "./token.ts";
 import { upgradeHint } from "./version.ts";
 
@@ -82,10 +83,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   for (const marker of markers) {
     const unknown = marker.filters.find((name) => !isFilterName(name));
     if (unknown !== undefined) {
-      failures.push({
-        location: lines.locate(marker.start),
-        error: unknownFilter(unknown),
-      });
+      failures.push({ location: lines.locate(marker.start), error: unknownMarkerFilter(unknown) });
     }
   }
   failures.push(...leftovers(text, [...markers, ...malformed], lines));
@@ -148,8 +146,29 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   };
 }
 
-/** Whether a token body parses (without naming the Go tool's backend: either shape reads). */
-/** Undefined when `body` is a token's body this s5 reads, else the code of why not. */
+/**
+ * A seal marker's filter this s5 does not have. Unlike a token's, it is not shown: in a marker,
+ * what follows ` | ` may be the rest of the value (`{{ s5:seal correct horse | battery }}`). A near
+ * typo gets its suggestion.
+ */
+function unknownMarkerFilter(name: string): TokenError {
+  const near = closest(name, filterNames);
+  const names = `filters are: ${filterNames.join(", ")}`;
+  return new TokenError(
+    "S5_TOKEN_FILTER",
+    "unknown filter (not shown: in a seal marker, what follows ` | ` may be part of the value)",
+    {
+      hint: near
+        ? `did you mean \`${near}\`? ${names}`
+        : `${names}; a value that holds \` | \` is written as a JSON string: {{ s5:seal "…" }}`,
+    },
+  );
+}
+
+/**
+ * Undefined when `body` is a token's body this s5 reads (without naming the Go tool's backend:
+ * either shape reads), else the code of why not.
+ */
 function unreadBody(body: string): string | undefined {
   try {
     parseBody(body);

@@ -62,28 +62,42 @@ export function lockProject(file: string): ProjectLock {
     // none yet: locked under the name it will have
   }
   const lock = `${real}.lock`;
+  const taken = takeFileLock(file, lock, "another s5 is changing it", (age) => {
+    // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed.
+    if (age < 2000) return false;
+    process.stderr.write(
+      `s5: note: waiting for ${lock}: another s5 is changing ${file}, or one was killed while it did (the lock is taken over ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s from now)\n`,
+    );
+    return true;
+  });
+  if ("cause" in taken) return { held: undefined, lock, cause: taken.cause };
+  return { lock, held: taken.held };
+}
+
+/**
+ * Takes `lock` to change `file` (`holder`: who holds it, for the refusal), removed on a signal that
+ * ends s5: the cause when it cannot be made; throws when another s5 holds it past the wait.
+ */
+function takeFileLock(
+  file: string,
+  lock: string,
+  holder: string,
+  onWait?: (age: number) => boolean,
+): { held: HeldLock } | { cause: unknown } {
   let held: HeldLock | undefined;
   try {
-    held = takeLock(lock, PROJECT_LOCK_WAIT_MS, (age) => {
-      // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed.
-      if (age < 2000) return false;
-      process.stderr.write(
-        `s5: note: waiting for ${lock}: another s5 is changing ${file}, or one was killed while it did (the lock is taken over ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s from now)\n`,
-      );
-      return true;
-    });
+    held = takeLock(lock, PROJECT_LOCK_WAIT_MS, onWait);
   } catch (cause) {
-    return { held: undefined, lock, cause };
+    return { cause };
   }
   if (!held) {
     throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
-      hint: `another s5 is changing it; if none runs, remove ${lock}`,
+      hint: `${holder}; if none runs, remove ${lock}`,
     });
   }
   cleanupOnSignal(lock);
   const taken = held;
   return {
-    lock,
     held: {
       release() {
         forgetTemp(lock);
@@ -214,32 +228,13 @@ async function readIdentity(file: string): Promise<{ identity: Identity | undefi
 /** Takes `FILE.lock` beside the identity, as the project config's (file-lock.ts). */
 function lockIdentity(file: string): HeldLock {
   const lock = `${file}.lock`;
-  let held: HeldLock | undefined;
-  try {
-    held = takeLock(lock, PROJECT_LOCK_WAIT_MS);
-  } catch (cause) {
-    throw new IoError(
-      "S5_OUTPUT",
-      `cannot write ${file}: cannot make ${lock} (${errnoOf(cause)})`,
-      {
-        cause,
-        hint: writeHint(errnoOf(cause)),
-      },
-    );
-  }
-  if (!held) {
-    throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
-      hint: `another s5 is making your identity; if none runs, remove ${lock}`,
-    });
-  }
-  cleanupOnSignal(lock);
-  const taken = held;
-  return {
-    release() {
-      forgetTemp(lock);
-      taken.release();
-    },
-  };
+  const taken = takeFileLock(file, lock, "another s5 is making your identity");
+  if ("held" in taken) return taken.held;
+  const code = errnoOf(taken.cause);
+  throw new IoError("S5_OUTPUT", `cannot write ${file}: cannot make ${lock} (${code})`, {
+    cause: taken.cause,
+    hint: writeHint(code),
+  });
 }
 
 /**

@@ -223,6 +223,8 @@ describe(".env", () => {
   it("refuses a line break in a comment", async () => {
     await refused(".env", "# @\nA=1\n", "x\nADMIN=true", "a .env comment");
     await refused(".env", "A='1' # @\n", "x\nADMIN=true", "a .env comment");
+    // NEL, a line break to some readers, alone in the value: the .env kind looks at it too.
+    await refused(".env", "# @\nA=1\n", "x\u0085ADMIN=true", "a .env comment");
   });
 
   it("accepts what stays in its place", async () => {

@@ -13,7 +13,7 @@ import {
   type TokenFailure,
   TokenFailures,
 } from "@s5/core";
-import corePackage from "../package.json" with { type: "json" };
+import ownPackage from "../package.json" with { type: "json" };
 import { KubernetesError } from "./errors.ts";
 import type { S5Secret } from "./resource.ts";
 
@@ -56,7 +56,7 @@ function unknownFields(spec: object): TokenFailure[] {
     error: new KubernetesError(
       "S5_K8S_SPEC_UNKNOWN",
       `\`${field}\` is not a field this s5 controller knows: the S5Secret was written for a newer s5, and the Secret is not written without it`,
-      { hint: `upgrade the s5 controller (this is ${corePackage.version})` },
+      { hint: `upgrade the s5 controller (this is ${ownPackage.version})` },
     ),
   }));
 }

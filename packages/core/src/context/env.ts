@@ -6,9 +6,15 @@
  * dotenv would fall back to reading a line another way (a quote not closed, text after a closing
  * quote, a line that is no assignment), the token's place is not told.
  */
-import { isBlank, isLineBreak, type Lexer, type Place, type Span } from "./places.ts";
-
-const HASH = 0x23;
+import {
+  HASH,
+  isBlank,
+  isLineBreak,
+  type Lexer,
+  lineEnd,
+  type Place,
+  type Span,
+} from "./places.ts";
 
 function isNameChar(code: number): boolean {
   return (
@@ -19,12 +25,6 @@ function isNameChar(code: number): boolean {
     code === 0x2e ||
     code === 0x2d
   );
-}
-
-function lineEnd(text: string, from: number): number {
-  let at = from;
-  while (at < text.length && !isLineBreak(text.charCodeAt(at))) at++;
-  return at;
 }
 
 /** The offset of the quote that closes a value opened at `open`, as dotenv finds it, or -1. */

@@ -39,7 +39,7 @@ const LEXERS: Record<DocumentKind, Lexer> = { json: jsonPlaces, yaml: yamlPlaces
 const TABLES: Record<DocumentKind, Uint8Array> = {
   yaml: table("\n\r#:'\"\\,[]{}\xc2\xe2", "-?&*!|>%@`. \t"),
   json: table(`"\\{}[],:/*${String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))}`, ""),
-  env: table("\n\r#'\"`\\\xe2", " \t"),
+  env: table("\n\r#'\"`\\\xc2\xe2", " \t"),
 };
 
 function table(anywhere: string, first: string): Uint8Array {

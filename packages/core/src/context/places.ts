@@ -39,3 +39,12 @@ export type Lexer = (text: string, tokens: readonly Span[]) => (Place | undefine
 
 export const isLineBreak = (code: number): boolean => code === 0x0a || code === 0x0d;
 export const isBlank = (code: number): boolean => code === 0x20 || code === 0x09;
+
+export const HASH = 0x23;
+
+/** The offset of the line break (or the text's end) that ends the line holding `from`. */
+export function lineEnd(text: string, from: number): number {
+  let at = from;
+  while (at < text.length && !isLineBreak(text.charCodeAt(at))) at++;
+  return at;
+}

@@ -7,9 +7,7 @@
  * places of the tokens after are not told. A template's `{{ … }}` (Helm's) that is no token is
  * read as text of a plain scalar.
  */
-import { isBlank, isLineBreak, type Lexer, type Place } from "./places.ts";
-
-const HASH = 0x23;
+import { HASH, isBlank, isLineBreak, type Lexer, lineEnd, type Place } from "./places.ts";
 
 /** Inside a plain scalar, the characters that may end it or begin something: all others are text. */
 const PLAIN_STOP = new Uint8Array(128);
@@ -72,7 +70,7 @@ export const yamlPlaces: Lexer = (text, tokens) => {
         if (block.content === undefined || indent < block.content) block = undefined;
       }
       if (block) {
-        const end = lineEndOf(text, at);
+        const end = lineEnd(text, at);
         while (k < tokens.length && tokens[k]!.start < end) {
           places[k] = { kind: "yaml-block", indent: block.content ?? indent };
           at = tokens[k]!.end;
@@ -93,7 +91,7 @@ export const yamlPlaces: Lexer = (text, tokens) => {
         continue;
       }
       if (flow === 0 && indent === 0 && text.charCodeAt(at) === 0x25) {
-        at = lineEndOf(text, at); // a directive (%YAML, %TAG)
+        at = lineEnd(text, at); // a directive (%YAML, %TAG)
         continue;
       }
     }
@@ -142,7 +140,7 @@ export const yamlPlaces: Lexer = (text, tokens) => {
       continue;
     }
     if (code === HASH && afterBlank) {
-      const end = lineEndOf(text, at);
+      const end = lineEnd(text, at);
       while (k < tokens.length && tokens[k]!.start < end) {
         places[k] = { kind: "yaml-comment" };
         k++;
@@ -229,9 +227,3 @@ export const yamlPlaces: Lexer = (text, tokens) => {
     return { kind: "yaml-plain", atStart: nodeStart, flow: flow > 0, column0: at === lineStart };
   }
 };
-
-function lineEndOf(text: string, from: number): number {
-  let at = from;
-  while (at < text.length && !isLineBreak(text.charCodeAt(at))) at++;
-  return at;
-}

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { A as mayContainToken, At as UsageError, Ct as KeyError, D as TOKEN_HINT, Dt as TokenError, E as Spliced, Et as S5ErrorOptions, G as PROJECT_FILE, I as Backends, J as SettingsInput, K as ProjectConfig, Nt as toS5Error, O as TokenMatch, Ot as TokenFailure, S as resolveTokens, St as IoError, Tt as S5Error, W as Overrides, X as findProjectFile, Y as defaultBackend, _ as Source, _t as BackendError, at as vaultTransit, bt as ExitCode, c as FilterName, ct as AesBody, d as filterNames, dt as ItemResult, ft as LocalBody, g as ResolveOptions, gt as backendNames, h as RenderOptions, ht as VaultBody, i as SealResult, jt as formatLocation, kt as TokenFailures, lt as Backend, m as FoundTokens, mt as TokenInfo, nt as resolveSettings, ot as ProjectKey, p as FoundToken, pt as TokenBody, q as Settings, r as SealOptions, s as sealText, st as Recipient, tt as readProjectFile, u as applyFilters, ut as BackendName, v as findOneToken, vt as ConfigError, wt as Location, x as renderSources, xt as ExitCodeValue, y as findTokens, yt as DecryptError, z as createBackends } from "./seal.mjs";
+import { A as TokenMatch, At as TokenFailure, C as DOCUMENT_KINDS, Ct as ExitCodeValue, Dt as S5Error, Et as Location, Ft as toS5Error, J as ProjectConfig, K as Overrides, M as mayContainToken, Mt as UsageError, Nt as formatLocation, O as Spliced, Ot as S5ErrorOptions, Q as findProjectFile, R as Backends, S as resolveTokens, St as ExitCode, Tt as KeyError, V as createBackends, X as SettingsInput, Y as Settings, Z as defaultBackend, _ as Source, _t as VaultBody, bt as ConfigError, c as FilterName, ct as ProjectKey, d as filterNames, dt as Backend, ft as BackendName, g as ResolveOptions, gt as TokenInfo, h as RenderOptions, ht as TokenBody, i as SealResult, it as resolveSettings, jt as TokenFailures, k as TOKEN_HINT, kt as TokenError, lt as Recipient, m as FoundTokens, mt as LocalBody, p as FoundToken, pt as ItemResult, q as PROJECT_FILE, r as SealOptions, rt as readProjectFile, s as sealText, st as vaultTransit, u as applyFilters, ut as AesBody, v as findOneToken, vt as backendNames, w as DocumentKind, wt as IoError, x as renderSources, xt as DecryptError, y as findTokens, yt as BackendError } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -127,7 +127,7 @@ export declare function formatToken(body: TokenBody, options?: {
   filters?: readonly string[] | undefined;
   goTool?: boolean | undefined;
 }): string;
-export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DecryptError, ExitCode, type ExitCodeValue, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
+export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DOCUMENT_KINDS, DecryptError, type DocumentKind, ExitCode, type ExitCodeValue, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
 
 // ---- internal.d.mts ----
 /**
@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as parseBackendName, B as createSyncBackend, C as MalformedMatch, F as LineIndex, H as KnownKeysPlace, K as ProjectConfig, L as SyncBackendName, M as scanInPlace, Mt as stackFrames, N as spliceBytes, P as spliceText, Q as loadSecretKeys, R as backendsUsed, T as ScanStats, U as rememberKeys, V as knownKeysPlace, Z as goToolBackendOf, a as inGoToolForm, b as plaintextsAsText, et as readBoolean, f as isFilterName, g as ResolveOptions, it as vaultEnvAddress, j as scan, k as bytesAsText, l as applyFilter, lt as Backend, m as FoundTokens, n as Reuse, o as openForEdit, ot as ProjectKey, q as Settings, rt as validateName, t as EditCopy, w as ScanResult } from "./seal.mjs";
+import { $ as goToolBackendOf, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, J as ProjectConfig, L as LineIndex, N as scan, P as scanInPlace, Pt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, Y as Settings, a as inGoToolForm, at as validateName, b as plaintextsAsText, ct as ProjectKey, dt as Backend, et as loadSecretKeys, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, m as FoundTokens, n as Reuse, nt as readBoolean, o as openForEdit, ot as vaultEnvAddress, t as EditCopy, tt as parseBackendName, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -956,6 +956,14 @@ declare function spliceBytes(source: Uint8Array, matches: readonly {
   start: number;
   end: number;
 }[], values: readonly Uint8Array[]): Spliced;
+/**
+ * Where a token stands in a document of a known kind, as the lexers of this directory find it.
+ * Each kind of place says what a plaintext spliced there cannot hold (see `rules.ts`).
+ */
+/** The file kinds whose places s5 can tell from their text. */
+declare const DOCUMENT_KINDS: readonly ["json", "yaml", "env"];
+/** A file kind whose places s5 can tell: from its name (see `documentKind`), or given. */
+type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /** A named input: a file's bytes, or text from a bundler or the environment. */
 interface Source<T extends string | Uint8Array = string | Uint8Array> {
   /** File name (or variable name) used in error locations. */
@@ -1025,13 +1033,13 @@ interface RenderOptions {
    */
   keepFailed?: boolean | undefined;
   /**
-   * Refuse a token without filters whose plaintext would end the string or scalar it stands in,
-   * or add structure, when the source's name tells its kind (`.json`, `.yaml`/`.yml`, `.env`,
-   * `.env.*`, `*.env`): `S5_VALUE_CONTEXT` with its place. `false` for sources that are values,
-   * not files (their names are no file names).
-   * @default true
+   * The kind of every source, for the refusal of a token without filters whose plaintext would
+   * end the string or scalar it stands in, or add structure (`S5_VALUE_CONTEXT` with its place).
+   * `text`: no source is judged (sources that are values, not files). By default each source's
+   * name tells its kind (`.json`, `.yaml`/`.yml`, `.env`, `.env.*`, `*.env`), and others are not
+   * judged.
    */
-  checkPlaces?: boolean | undefined;
+  inputType?: DocumentKind | "text" | undefined;
 }
 /**
  * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails
@@ -1093,4 +1101,4 @@ declare function openForEdit(text: string, name: string, backends: Backends): Pr
  * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
  */
 declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
-export { parseBackendName as $, mayContainToken as A, UsageError as At, createSyncBackend as B, MalformedMatch as C, KeyError as Ct, TOKEN_HINT as D, TokenError as Dt, Spliced as E, S5ErrorOptions as Et, LineIndex as F, PROJECT_FILE as G, KnownKeysPlace as H, Backends as I, SettingsInput as J, ProjectConfig as K, SyncBackendName as L, scanInPlace as M, stackFrames as Mt, spliceBytes as N, toS5Error as Nt, TokenMatch as O, TokenFailure as Ot, spliceText as P, loadSecretKeys as Q, backendsUsed as R, resolveTokens as S, IoError as St, ScanStats as T, S5Error as Tt, rememberKeys as U, knownKeysPlace as V, Overrides as W, findProjectFile as X, defaultBackend as Y, goToolBackendOf as Z, Source as _, BackendError as _t, inGoToolForm as a, vaultTransit as at, plaintextsAsText as b, ExitCode as bt, FilterName as c, AesBody as ct, filterNames as d, ItemResult as dt, readBoolean as et, isFilterName as f, LocalBody as ft, ResolveOptions as g, backendNames as gt, RenderOptions as h, VaultBody as ht, SealResult as i, vaultEnvAddress as it, scan as j, formatLocation as jt, bytesAsText as k, TokenFailures as kt, applyFilter as l, Backend as lt, FoundTokens as m, TokenInfo as mt, Reuse as n, resolveSettings as nt, openForEdit as o, ProjectKey as ot, FoundToken as p, TokenBody as pt, Settings as q, SealOptions as r, validateName as rt, sealText as s, Recipient as st, EditCopy as t, readProjectFile as tt, applyFilters as u, BackendName as ut, findOneToken as v, ConfigError as vt, ScanResult as w, Location as wt, renderSources as x, ExitCodeValue as xt, findTokens as y, DecryptError as yt, createBackends as z };
+export { goToolBackendOf as $, TokenMatch as A, TokenFailure as At, backendsUsed as B, DOCUMENT_KINDS as C, ExitCodeValue as Ct, ScanStats as D, S5Error as Dt, ScanResult as E, Location as Et, spliceBytes as F, toS5Error as Ft, rememberKeys as G, createSyncBackend as H, spliceText as I, ProjectConfig as J, Overrides as K, LineIndex as L, mayContainToken as M, UsageError as Mt, scan as N, formatLocation as Nt, Spliced as O, S5ErrorOptions as Ot, scanInPlace as P, stackFrames as Pt, findProjectFile as Q, Backends as R, resolveTokens as S, ExitCode as St, MalformedMatch as T, KeyError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, SettingsInput as X, Settings as Y, defaultBackend as Z, Source as _, VaultBody as _t, inGoToolForm as a, validateName as at, plaintextsAsText as b, ConfigError as bt, FilterName as c, ProjectKey as ct, filterNames as d, Backend as dt, loadSecretKeys as et, isFilterName as f, BackendName as ft, ResolveOptions as g, TokenInfo as gt, RenderOptions as h, TokenBody as ht, SealResult as i, resolveSettings as it, bytesAsText as j, TokenFailures as jt, TOKEN_HINT as k, TokenError as kt, applyFilter as l, Recipient as lt, FoundTokens as m, LocalBody as mt, Reuse as n, readBoolean as nt, openForEdit as o, vaultEnvAddress as ot, FoundToken as p, ItemResult as pt, PROJECT_FILE as q, SealOptions as r, readProjectFile as rt, sealText as s, vaultTransit as st, EditCopy as t, parseBackendName as tt, applyFilters as u, AesBody as ut, findOneToken as v, backendNames as vt, DocumentKind as w, IoError as wt, renderSources as x, DecryptError as xt, findTokens as y, BackendError as yt, SyncBackendName as z };

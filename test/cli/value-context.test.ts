@@ -123,6 +123,24 @@ describe("s5 render of a value that would rewrite its file", () => {
     expect((await box.s5(["render", "values.txt"], { env })).code).toBe(0);
   });
 
+  it("judges stdin and any file as --input-type says (text: none), and refuses an unknown type", async () => {
+    const { box, cipher, write } = await setUp();
+    const input = `password: ${await cipher(SECRET)}\n`;
+    const piped = await box.s5(["render", "--input-type", "yaml"], { env, input });
+    expect(piped.code).toBe(5);
+    expect(piped.stdout.length).toBe(0);
+    expect(piped.stderr).toContain("<stdin>:1:11");
+    expect(piped.stderr).toContain("S5_VALUE_CONTEXT");
+    expectNoValue(piped.stderr);
+    write("values.yml", input);
+    const text = await box.s5(["render", "--input-type", "text", "values.yml"], { env });
+    expect(text.code).toBe(0);
+    expect(text.stdout.toString()).toBe(`password: ${SECRET}\n`);
+    const unknown = await box.s5(["render", "--input-type", "xml", "values.yml"], { env });
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toContain("--input-type is one of: json, yaml, env");
+  });
+
   it("keeps a refused token as a token with --keep-failed, as one that does not decrypt", async () => {
     const { box, cipher, write } = await setUp();
     const token = await cipher(SECRET);

@@ -48,6 +48,8 @@ export {
   type SettingsInput,
   vaultTransit,
 } from "./config.ts";
+// The kinds of file whose values are judged by where they land (`RenderOptions.inputType`).
+export { DOCUMENT_KINDS, type DocumentKind } from "./context/index.ts";
 // Errors: every failure is an S5Error with a code, an exit code and a hint.
 export {
   BackendError,

@@ -5,7 +5,7 @@
  */
 import type { Backend, BackendName, ItemResult, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
-import { checkPlaces } from "./context/index.ts";
+import { checkPlaces, type DocumentKind } from "./context/index.ts";
 import {
   IoError,
   type S5Error,
@@ -324,13 +324,13 @@ export interface RenderOptions {
    */
   keepFailed?: boolean | undefined;
   /**
-   * Refuse a token without filters whose plaintext would end the string or scalar it stands in,
-   * or add structure, when the source's name tells its kind (`.json`, `.yaml`/`.yml`, `.env`,
-   * `.env.*`, `*.env`): `S5_VALUE_CONTEXT` with its place. `false` for sources that are values,
-   * not files (their names are no file names).
-   * @default true
+   * The kind of every source, for the refusal of a token without filters whose plaintext would
+   * end the string or scalar it stands in, or add structure (`S5_VALUE_CONTEXT` with its place).
+   * `text`: no source is judged (sources that are values, not files). By default each source's
+   * name tells its kind (`.json`, `.yaml`/`.yml`, `.env`, `.env.*`, `*.env`), and others are not
+   * judged.
    */
-  checkPlaces?: boolean | undefined;
+  inputType?: DocumentKind | "text" | undefined;
 }
 
 /** Strict, and a leading byte-order mark is part of the value (the default decoder drops it). */
@@ -379,11 +379,9 @@ export async function renderSources<T extends string | Uint8Array>(
   const found = sources.map((source) => findTokens(source, backends.goToolBackend));
   const failures: TokenFailure[] = [];
   const values = await resolveTokens(found, backends, { failures });
-  if (options.checkPlaces !== false) {
-    for (const [i, source] of sources.entries()) {
-      const item = found[i]!;
-      checkPlaces(source, item.tokens, values[i]!, () => item.lines, failures);
-    }
+  for (const [i, source] of sources.entries()) {
+    const item = found[i]!;
+    checkPlaces(source, item.tokens, values[i]!, () => item.lines, failures, options.inputType);
   }
   if (failures.length > 0 && options.keepFailed !== true) throw new TokenFailures(failures);
   return sources.map((source, i) => {

@@ -246,9 +246,29 @@ describe("what is not judged", () => {
     await accepted("<stdin>", "password: @\n", "x\nadmin: true");
     const content = Buffer.from(`password: ${await token("x\nadmin: true")}\n`);
     const [out] = await renderSources([{ name: "v.yml", content }], backends, {
-      checkPlaces: false,
+      inputType: "text",
     });
     expect(out!.toBuffer().toString()).toBe("password: x\nadmin: true\n");
+  });
+
+  it("judges every source as the kind given, whatever its name (stdin too)", async () => {
+    const content = Buffer.from(`password: ${await token("x\nadmin: true")}\n`);
+    for (const name of ["<stdin>", "values.yaml.tpl"]) {
+      const refused = renderSources([{ name, content }], backends, { inputType: "yaml" });
+      await expect(refused).rejects.toThrow(TokenFailures);
+      await refused.catch((error: TokenFailures) => {
+        expect(error.failures[0]!.error.code).toBe("S5_VALUE_CONTEXT");
+        expect(error.failures[0]!.location).toMatchObject({ file: name, line: 1, column: 11 });
+      });
+    }
+    // A name that tells no kind is judged only when one is given.
+    const json = Buffer.from(`{"a": "${await token('", "admin": "true')}"}`);
+    const source = [{ name: "config.txt", content: json }];
+    const [spliced] = await renderSources(source, backends);
+    expect(spliced!.toBuffer().toString()).toBe('{"a": "", "admin": "true"}');
+    await expect(renderSources(source, backends, { inputType: "json" })).rejects.toThrow(
+      TokenFailures,
+    );
   });
 
   it("keeps a refused token as it is with keepFailed, as a token that does not decrypt", async () => {

@@ -1,5 +1,7 @@
 import {
   createBackends,
+  DOCUMENT_KINDS,
+  type DocumentKind,
   renderSources,
   resolveSettings,
   type Source,
@@ -30,6 +32,9 @@ function boundYoungGeneration(sources: readonly Source<Uint8Array>[]): void {
   }
 }
 
+/** What `--input-type` takes: the kinds core judges, and `text` for none. */
+const INPUT_TYPES: readonly string[] = [...DOCUMENT_KINDS, "text"];
+
 export default defineCommand({
   name: "render",
   summary: "replace every token in files",
@@ -39,7 +44,8 @@ not 0 — safe for \`s5 render secret.yml | kubectl apply -f -\`.
 Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | shell.
 In a .json, .yaml/.yml or .env file, a value without a filter that would end the string or scalar
 its token stands in (a line break in \`key: {{ s5:… }}\`, a quote in a JSON string) is refused
-(S5_VALUE_CONTEXT) with the filter that fits; \`| raw\` splices it as it is. Stdin is not judged.
+(S5_VALUE_CONTEXT) with the filter that fits; \`| raw\` splices it as it is. Stdin is judged
+with --input-type (\`helm template . | s5 render --input-type yaml\`).
 Several files without -i are printed one after another.`,
   usage: "[BACKEND] [FILE…|-] [-o OUT | -i] [options]",
   positionals: [
@@ -63,6 +69,14 @@ group/other bits; a FIFO, a device or /dev/stdout is written as a stream`,
 and loses group/other bits`,
     },
     force: inPlaceOptions.force,
+    "input-type": {
+      type: "string",
+      value: "TYPE",
+      description: `judge values by where they land as in a file of this type, whatever the
+names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
+      default: "from each file's name",
+      choices: INPUT_TYPES,
+    },
     "keep-failed": {
       type: "boolean",
       description: "leave tokens that do not decrypt as they are, exit 0 (for git diff)",
@@ -84,6 +98,10 @@ and loses group/other bits`,
     }
     if (files.filter((file) => file === "-").length > 1)
       context.usage("stdin (-) can be read once");
+    const inputType = values["input-type"];
+    if (inputType !== undefined && !INPUT_TYPES.includes(inputType)) {
+      context.usage(`--input-type is one of: ${INPUT_TYPES.join(", ")}`);
+    }
 
     const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
     const bar = progress(files.length);
@@ -100,7 +118,10 @@ and loses group/other bits`,
     let outputs: Spliced[];
     try {
       await using backends = createBackends(settings);
-      outputs = await renderSources(sources, backends, { keepFailed: values["keep-failed"] });
+      outputs = await renderSources(sources, backends, {
+        keepFailed: values["keep-failed"],
+        inputType: inputType as DocumentKind | "text" | undefined,
+      });
     } finally {
       bar.done();
     }

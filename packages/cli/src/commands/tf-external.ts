@@ -41,7 +41,7 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
       resolveSettings({ overrides: overridesFrom(values, backendWord) }),
     );
     // Its sources are values named `query.KEY`, not files: no place to judge.
-    const rendered = await renderSources(sources, backends, { checkPlaces: false });
+    const rendered = await renderSources(sources, backends, { inputType: "text" });
     const result = Object.fromEntries(keys.map((key, i) => [key, rendered[i]!]));
     await writeStdout([Buffer.from(`${JSON.stringify(result)}\n`)]);
     return 0;

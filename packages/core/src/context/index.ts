@@ -17,7 +17,7 @@ import type { DocumentKind, Lexer, Place } from "./places.ts";
 import { type Around, breaksPlace } from "./rules.ts";
 import { yamlPlaces } from "./yaml.ts";
 
-export type { DocumentKind } from "./places.ts";
+export { DOCUMENT_KINDS, type DocumentKind } from "./places.ts";
 
 /**
  * The kind of a file from its name: `.json`; `.yaml`, `.yml`; `.env`, `.env.*` (`.env.local`) and
@@ -143,7 +143,8 @@ function misplaced(place: Place): TokenError {
 /**
  * Judges the unfiltered values of one source by where their tokens stand: each refused value is
  * reported in `failures` and becomes `undefined` in `values` (kept as its token with
- * `keepFailed`). Sources whose name tells no kind are not judged.
+ * `keepFailed`). `given`: the kind of every source (`text`: none is judged); else from its name,
+ * and sources whose name tells no kind are not judged.
  */
 export function checkPlaces(
   source: { name: string; content: string | Uint8Array },
@@ -151,8 +152,9 @@ export function checkPlaces(
   values: (Uint8Array | undefined)[],
   lines: () => LineIndex,
   failures: TokenFailure[],
+  given?: DocumentKind | "text",
 ): void {
-  const kind = documentKind(source.name);
+  const kind = given === "text" ? undefined : (given ?? documentKind(source.name));
   if (kind === undefined || source.content.length > LONGEST_TEXT) return;
   const bytes = TABLES[kind];
   let places: (Place | undefined)[] | undefined;

@@ -3,8 +3,11 @@
  * Each kind of place says what a plaintext spliced there cannot hold (see `rules.ts`).
  */
 
-/** A file kind whose places s5 can tell from its text: from its name (see `documentKind`). */
-export type DocumentKind = "json" | "yaml" | "env";
+/** The file kinds whose places s5 can tell from their text. */
+export const DOCUMENT_KINDS = ["json", "yaml", "env"] as const;
+
+/** A file kind whose places s5 can tell: from its name (see `documentKind`), or given. */
+export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 
 export type Place =
   /** A YAML plain (unquoted) scalar; `atStart`: the token begins it; `flow`: inside `[…]`/`{…}`. */

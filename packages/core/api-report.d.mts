@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as goToolBackendOf, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, J as ProjectConfig, L as LineIndex, N as scan, P as scanInPlace, Pt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, Y as Settings, a as inGoToolForm, at as validateName, b as plaintextsAsText, ct as ProjectKey, dt as Backend, et as loadSecretKeys, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, m as FoundTokens, n as Reuse, nt as readBoolean, o as openForEdit, ot as vaultEnvAddress, t as EditCopy, tt as parseBackendName, z as SyncBackendName } from "./seal.mjs";
+import { $ as goToolBackendOf, A as TokenMatch, At as TokenFailure, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, J as ProjectConfig, L as LineIndex, N as scan, P as scanInPlace, Pt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, Y as Settings, a as inGoToolForm, at as validateName, b as plaintextsAsText, ct as ProjectKey, dt as Backend, et as loadSecretKeys, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, m as FoundTokens, n as Reuse, nt as readBoolean, o as openForEdit, ot as vaultEnvAddress, t as EditCopy, tt as parseBackendName, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -170,6 +170,16 @@ interface DuplicateKey {
 }
 /** The first duplicate key in a valid JSON text, or undefined. */
 export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
+/**
+ * Judges the unfiltered values of one source by where their tokens stand: each refused value is
+ * reported in `failures` and becomes `undefined` in `values` (kept as its token with
+ * `keepFailed`). `given`: the kind of every source (`text`: none is judged); else from its name,
+ * and sources whose name tells no kind are not judged.
+ */
+export declare function checkPlaces(source: {
+  name: string;
+  content: string | Uint8Array;
+}, tokens: readonly TokenMatch[], values: (Uint8Array | undefined)[], lines: () => LineIndex, failures: TokenFailure[], given?: DocumentKind | "text"): void;
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;

@@ -141,6 +141,25 @@ describe("s5 render of a value that would rewrite its file", () => {
     expect(unknown.stderr).toContain("--input-type is one of: json, yaml, env");
   });
 
+  it("s5 check finds what render would refuse (exit 10), with its place and fix, and no value", async () => {
+    const { box, cipher, write } = await setUp();
+    write("values.yml", `a: ${await cipher(SECRET)}\nb: ${await cipher(SECRET, "yaml")}\n`);
+    write("raw.yml", `c: ${await cipher(SECRET, "raw")}\n`);
+    const text = await box.s5(["check", "values.yml", "raw.yml"], { env });
+    expect(text.code).toBe(10);
+    expect(text.stdout.toString()).toContain("values.yml:1:4:");
+    expect(text.stdout.toString()).toContain("S5_VALUE_CONTEXT");
+    expect(text.stdout.toString()).toContain("| yaml");
+    expect(text.stderr).toContain("3 token(s) (3 decrypted): 1 problem(s)");
+    expectNoValue(text.stdout, text.stderr);
+    const json = await box.s5(["check", "--json", "values.yml", "raw.yml"], { env });
+    expect(json.code).toBe(10);
+    const [problem, ...others] = JSON.parse(json.stdout.toString());
+    expect(others).toEqual([]);
+    expect(problem).toMatchObject({ file: "values.yml", line: 1, column: 4 });
+    expect(problem.code).toBe("S5_VALUE_CONTEXT");
+  });
+
   it("keeps a refused token as a token with --keep-failed, as one that does not decrypt", async () => {
     const { box, cipher, write } = await setUp();
     const token = await cipher(SECRET);

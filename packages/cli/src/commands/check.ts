@@ -15,10 +15,11 @@ import {
   resolveTokens,
   type S5Error,
   type Settings,
-  TokenFailures,
+  type TokenFailure,
   toS5Error,
 } from "@s5/core";
 import {
+  checkPlaces,
   findSuspectSecrets,
   goToolBackendOf,
   mayHoldNearMiss,
@@ -36,6 +37,13 @@ import { stdoutStream, writeStdout } from "../stdout.ts";
 import { textFiles } from "../walk.ts";
 
 const CHECK_FORMATS = ["text", "json", "sarif"] as const;
+
+/** A file with tokens: its tokens and bytes, for the decrypt check and where its values land. */
+interface Checked {
+  file: string;
+  found: FoundTokens;
+  content: Buffer;
+}
 
 /** The name of write.ts's temporary files (`.NAME.s5-` and 12 hex digits), left only by SIGKILL. */
 const LEFTOVER = /^\..+\.s5-[0-9a-f]{12}$/;
@@ -126,51 +134,55 @@ const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
  * the directory of its first file, to resolve its settings from.
  */
 function byProject(
-  all: readonly { file: string; found: FoundTokens }[],
+  all: readonly Checked[],
   named: boolean,
-): Map<string | undefined, { dir: string; found: FoundTokens[] }> {
-  const groups = new Map<string | undefined, { dir: string; found: FoundTokens[] }>();
-  for (const { file, found } of all) {
-    const dir = dirname(resolve(file));
+): Map<string | undefined, { dir: string; files: Checked[] }> {
+  const groups = new Map<string | undefined, { dir: string; files: Checked[] }>();
+  for (const checked of all) {
+    const dir = dirname(resolve(checked.file));
     const project = named ? undefined : findProjectFile(dir);
     const group = groups.get(project);
-    if (group) group.found.push(found);
-    else groups.set(project, { dir, found: [found] });
+    if (group) group.files.push(checked);
+    else groups.set(project, { dir, files: [checked] });
   }
   return groups;
 }
 
 /**
  * Decrypts every token (one batch per backend); a token that fails is a problem unless its key is
- * not available here. Returns how many tokens did not decrypt, problems or not.
+ * not available here, and so is a value that `s5 render` would refuse where it stands (it would
+ * rewrite its file). Returns how many tokens did not decrypt, problems or not.
  */
-async function checkDecrypt(all: readonly FoundTokens[], backends: Backends, problems: Problem[]) {
-  try {
-    await resolveTokens(all, backends);
-    return 0;
-  } catch (error) {
-    if (!(error instanceof TokenFailures)) throw error;
-    // Malformed tokens come back too: reported already, and not counted among the tokens.
-    const malformed = new Set(all.flatMap((found) => found.failures));
-    const reported = new Set(problems.map((problem) => where(problem.location)));
-    const unavailable = new Map<string, number>();
-    let undecrypted = 0;
-    for (const failure of error.failures) {
-      if (malformed.has(failure)) continue;
-      const { location, error: cause } = failure;
-      undecrypted++;
-      if (reported.has(where(location))) continue;
-      if (keyUnavailable(cause)) {
-        unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
-      } else {
-        problems.push({ location, message: cause.message, code: cause.code });
-      }
-    }
-    for (const [reason, count] of unavailable) {
-      process.stderr.write(`note: ${count} token(s) not decrypted here: ${reason}\n`);
-    }
-    return undecrypted;
+async function checkDecrypt(files: readonly Checked[], backends: Backends, problems: Problem[]) {
+  const all = files.map(({ found }) => found);
+  const failures: TokenFailure[] = [];
+  const values = await resolveTokens(all, backends, { failures });
+  for (const [i, { file, found, content }] of files.entries()) {
+    checkPlaces({ name: file, content }, found.tokens, values[i]!, () => found.lines, failures);
   }
+  // Malformed tokens come back too: reported already, and not counted among the tokens.
+  const malformed = new Set(all.flatMap((found) => found.failures));
+  const reported = new Set(problems.map((problem) => where(problem.location)));
+  const unavailable = new Map<string, number>();
+  let undecrypted = 0;
+  for (const failure of failures) {
+    if (malformed.has(failure)) continue;
+    const { location, error: cause } = failure;
+    // Decrypted, but where it stands it would rewrite its file: render refuses it.
+    if (cause.code !== "S5_VALUE_CONTEXT") undecrypted++;
+    if (reported.has(where(location))) continue;
+    if (keyUnavailable(cause)) {
+      unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
+    } else {
+      // Which filter fits is the fix of a misplaced value: said with it.
+      const fix = cause.code === "S5_VALUE_CONTEXT" && cause.hint ? `; ${cause.hint}` : "";
+      problems.push({ location, message: cause.message + fix, code: cause.code });
+    }
+  }
+  for (const [reason, count] of unavailable) {
+    process.stderr.write(`note: ${count} token(s) not decrypted here: ${reason}\n`);
+  }
+  return undecrypted;
 }
 
 export default defineCommand({
@@ -185,6 +197,8 @@ export default defineCommand({
     whose key is not available here (no identity, not a recipient, no AES key or Vault access)
     are counted as not decrypted and do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
+  - a decrypted value that \`s5 render\` would refuse where it stands in a .json, .yaml/.yml or
+    .env file (it would end its string or scalar: S5_VALUE_CONTEXT, with the filter that fits);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.
@@ -230,7 +244,7 @@ the content the commit will have.`,
     const goToolBackend = goToolBackendOf(settings);
     const problems: Problem[] = [];
     const hints = new Set<string>();
-    const all: { file: string; found: FoundTokens }[] = [];
+    const all: Checked[] = [];
     let files = 0;
     if (values.staged && positionals.length > 0) {
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
@@ -288,13 +302,14 @@ the content the commit will have.`,
         }
       }
       // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
-      if (found.tokens.length > 0) all.push({ file, found });
+      if (found.tokens.length > 0) all.push({ file, found, content });
     }
 
     const tokens = all.reduce((sum, { found }) => sum + found.tokens.length, 0);
     let undecrypted = 0;
     const named = values.config !== undefined || Boolean(process.env.S5_CONFIG);
-    for (const [project, { dir, found }] of byProject(all, named)) {
+    for (const [project, { dir, files: checked }] of byProject(all, named)) {
+      const found = checked.map((file) => file.found);
       // Each file with the keys of its own project (a monorepo holds several).
       const own =
         named || project === settings.project?.file
@@ -302,7 +317,7 @@ the content the commit will have.`,
           : resolveSettings({ cwd: dir, overrides: overridesFrom(values, backendWord) });
       await using backends = createBackends(own);
       await checkVaultVersions(found, own, backends, problems);
-      if (!values["no-decrypt"]) undecrypted += await checkDecrypt(found, backends, problems);
+      if (!values["no-decrypt"]) undecrypted += await checkDecrypt(checked, backends, problems);
       else checkListedKeys(found, own, problems);
     }
 

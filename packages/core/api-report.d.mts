@@ -426,6 +426,8 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/** The end of every refusal of something a newer s5 wrote. */
+export declare function upgradeHint(): string;
 /**
  * Whether the first bytes of a file say it is not text: a NUL byte near the start — unless the file
  * is UTF-16 or UTF-32, which render reports when it holds tokens. A byte-order mark says so; so

@@ -118,6 +118,59 @@ describe("tokens a newer s5 wrote", () => {
   });
 });
 
+describe("an S5Secret a newer s5 wrote", () => {
+  it("k8s unwrap of another s5.dev version or an unknown spec field says to upgrade, and writes nothing", async () => {
+    const alice = sandbox();
+    expect((await alice.s5(["init", "--name", "alice"])).code).toBe(0);
+    const token = (await alice.s5(["cipher", "hunter2"])).stdout.toString().trim();
+    const resource = (apiVersion: string, spec = "") =>
+      `apiVersion: ${apiVersion}\nkind: S5Secret\nmetadata: {name: db}\nspec:\n${spec}  stringData:\n    password: "${token}"\n`;
+    const current = resource("s5.dev/v1alpha1");
+    const cases = [
+      // A newer CRD version, alone and after one this s5 reads (it was copied through as it was,
+      // and `unwrap | s5 render | kubectl apply` would have applied it with its tokens).
+      [
+        "v2.yml",
+        resource("s5.dev/v1alpha2"),
+        "v2.yml:1:13: this S5Secret is apiVersion s5.dev/v1alpha2, which this s5 does not read (it reads s5.dev/v1alpha1): it may be a newer s5's (S5_K8S_API_VERSION)",
+      ],
+      [
+        "mix.yml",
+        `${current}---\n${resource("s5.dev/v1alpha2")}`,
+        "mix.yml:8:13: this S5Secret is apiVersion s5.dev/v1alpha2",
+      ],
+      // A field a newer CRD accepts.
+      [
+        "field.yml",
+        resource("s5.dev/v1alpha1", "  secretName: other\n"),
+        "field.yml:5:3: the S5Secret's spec has `secretName`, which the converted resource has no place for (S5_K8S_UNKNOWN_FIELD)",
+      ],
+      [
+        "meta.yml",
+        resource("s5.dev/v1alpha1", "  metadata:\n    finalizers: [x]\n"),
+        "the S5Secret's spec.metadata has `finalizers`",
+      ],
+    ] as const;
+    for (const [name, text, said] of cases) {
+      const file = join(alice.dir, name);
+      writeFileSync(file, text);
+      const refused = await alice.s5(["k8s", "unwrap", "-i", name]);
+      expect(refused.code, name).toBe(3);
+      expect(refused.stderr, name).toContain(said);
+      expect(refused.stderr, name).toContain(THIS);
+      expect(refused.stderr, name).toContain("newer s5's");
+      expect(readFileSync(file, "utf8"), name).toBe(text);
+    }
+    // A near typo is named, with the same words about a newer s5.
+    writeFileSync(join(alice.dir, "typo.yml"), resource("s5.dev/v1alpha1", "  strinData: {}\n"));
+    const typo = await alice.s5(["k8s", "unwrap", "typo.yml"]);
+    expect(typo.code).toBe(3);
+    expect(typo.stderr).toContain(
+      `did you mean \`stringData\`? If not, the field may be a newer s5's: ${THIS}`,
+    );
+  });
+});
+
 describe("files an older tool renders: the Go tool", () => {
   // The Go tool's own test vectors (key and tokens), and its pattern: it leaves anything else in
   // place, silently, so a token it cannot match reaches the output as text.

@@ -83,4 +83,5 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
+export { upgradeHint } from "./version.ts";
 export { looksBinary } from "./wide-text.ts";

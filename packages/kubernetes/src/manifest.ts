@@ -9,7 +9,7 @@
  * `data` keeps `| base64`: a Secret's `data` is base64 either way.
  */
 import { type BackendName, type FoundToken, formatToken } from "@s5/core";
-import { showable } from "@s5/core/internal";
+import { closest, showable, upgradeHint } from "@s5/core/internal";
 import { type Document, isAlias, isMap, isScalar, isSeq, Pair, Scalar, YAMLMap } from "yaml";
 import { KubernetesError } from "./errors.ts";
 import { Aside } from "./manifest-aside.ts";
@@ -22,7 +22,7 @@ import {
   splice,
   writeMap,
 } from "./manifest-yaml.ts";
-import { API_VERSION, KIND } from "./resource.ts";
+import { API_VERSION, GROUP, KIND } from "./resource.ts";
 
 /** A token's text for a YAML string: the original, or rewritten when it spans lines. */
 function tokenText(token: FoundToken, filters: readonly string[], original?: string): string {
@@ -101,6 +101,30 @@ function refuseInLists(doc: Document, aside: Aside, apiVersion: string, kind: st
         "S5_K8S_LIST",
       );
     }
+  }
+}
+
+/**
+ * An S5Secret of another version of s5.dev (a newer s5's CRD): refused, not copied through as
+ * another document — its fields may mean what this s5 cannot tell, and `unwrap | s5 render |
+ * kubectl apply` would apply it with its tokens instead of the Secret.
+ */
+function refuseOtherVersions(doc: Document, aside: Aside): void {
+  const items = isMap(doc.contents) ? doc.get("items", true) : undefined;
+  for (const node of [doc.contents, ...(isSeq(items) ? items.items : [])]) {
+    if (!isMap(node) || node.get("kind") !== KIND) continue;
+    const apiVersion = node.get("apiVersion", true);
+    const value = isScalar(apiVersion) ? apiVersion.value : undefined;
+    if (typeof value !== "string" || !value.startsWith(`${GROUP}/`) || value === API_VERSION) {
+      continue;
+    }
+    throw shapeError(
+      aside,
+      apiVersion,
+      `this ${KIND} is apiVersion ${showable(value)}, which this s5 does not read (it reads ${API_VERSION}): it may be a newer s5's`,
+      `${upgradeHint()}; if it is a mistake, write apiVersion: ${API_VERSION}`,
+      "S5_K8S_API_VERSION",
+    );
   }
 }
 
@@ -224,17 +248,32 @@ function mapOrEmpty(pair: Pair | undefined, field: string, aside: Aside): YAMLMa
  * `stringdata:` and the values under it would be missing from the Secret the cluster gets.
  * Refused with its line, as `kubectl apply --validate=strict` refuses an unknown field.
  */
-function refuseUnknownFields(map: YAMLMap, known: readonly string[], where: string, aside: Aside) {
+function refuseUnknownFields(
+  map: YAMLMap,
+  known: readonly string[],
+  where: string,
+  aside: Aside,
+  ours = false,
+) {
   for (const pair of map.items) {
     const key = keyOf(pair);
     if (typeof key === "string" && known.includes(key)) continue;
     const shown =
       typeof key === "string" ? `\`${shownKey(aside, key)}\`` : "a key that is not a string";
+    const fields = known.map((field) => `\`${field}\``).join(", ");
+    const near = typeof key === "string" ? closest(key, known) : undefined;
+    // An S5Secret's fields are s5's own: one this s5 does not know may be a newer s5's (its CRD
+    // accepts it), and dropping it could change what the Secret must be.
+    const hint = !ours
+      ? `keep to ${fields}: fix the name, or remove the field`
+      : near
+        ? `did you mean \`${near}\`? If not, the field may be a newer s5's: ${upgradeHint()}`
+        : `this s5 knows ${fields}; the field may be a newer s5's: ${upgradeHint()}; if it is a mistake, fix the name or remove the field`;
     throw shapeError(
       aside,
       pair.key,
       `${where} has ${shown}, which the converted resource has no place for`,
-      `keep to ${known.map((field) => `\`${field}\``).join(", ")}: fix the name, or remove the field`,
+      hint,
       "S5_K8S_UNKNOWN_FIELD",
     );
   }
@@ -346,14 +385,14 @@ function unwrapResource(doc: Document.Parsed, aside: Aside): string {
   const secret = new YAMLMap();
   setReplaced(secret, old, "apiVersion", "v1");
   setReplaced(secret, old, "kind", "Secret");
-  refuseUnknownFields(old, RESOURCE_FIELDS, `the ${KIND}`, aside);
+  refuseUnknownFields(old, RESOURCE_FIELDS, `the ${KIND}`, aside, true);
   const metaPair = pairOf(old, "metadata");
   const metadata = mapOrEmpty(metaPair, "metadata", aside);
   const spec = mapOrEmpty(pairOf(old, "spec"), "spec", aside);
-  refuseUnknownFields(spec, SPEC_FIELDS, `the ${KIND}'s spec`, aside);
+  refuseUnknownFields(spec, SPEC_FIELDS, `the ${KIND}'s spec`, aside, true);
   const secretMetaPair = pairOf(spec, "metadata");
   const secretMeta = mapOrEmpty(secretMetaPair, "spec.metadata", aside);
-  refuseUnknownFields(secretMeta, SECRET_META_FIELDS, `the ${KIND}'s spec.metadata`, aside);
+  refuseUnknownFields(secretMeta, SECRET_META_FIELDS, `the ${KIND}'s spec.metadata`, aside, true);
   // `spec:` and `spec.metadata:` are dissolved: their comments go before what they held.
   const specComments = commentsOf(pairOf(old, "spec"));
   const metaComments = commentsOf(secretMetaPair);
@@ -426,6 +465,7 @@ export function unwrapManifest(
   const replaced = new Map<Document.Parsed, string>();
   for (const doc of parseManifest(aside)) {
     refuseInLists(doc, aside, API_VERSION, KIND);
+    refuseOtherVersions(doc, aside);
     if (isKind(doc, API_VERSION, KIND)) replaced.set(doc, unwrapResource(doc, aside));
   }
   if (replaced.size === 0) {

@@ -265,6 +265,34 @@ describe("s5 ls and s5 check", () => {
     ]);
   });
 
+  it("ls exits 5 when some tokens could not be listed, the list and --json still whole", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    const keyId = token.split(":")[2];
+    // A token of a newer s5, a filter this s5 lacks, a truncated token, a marker still in clear.
+    writeFileSync(
+      join(box.dir, "a.yml"),
+      `a: ${token}\nb: {{ s5:kms:abc }}\nc: {{ s5:local:${keyId}:AAAA | toml }}\nd: {{ s5:aes:AAAA }}\ne: {{ s5:seal x }}\n`,
+    );
+    writeFileSync(join(box.dir, "b.yml"), `b: ${token}\n`);
+    const text = await box.s5(["ls"]);
+    expect(text.code).toBe(5);
+    expect(text.stdout.toString()).toBe(`a.yml:1:4 local ${keyId} -\nb.yml:1:4 local ${keyId} -\n`);
+    expect(text.stderr).toContain("a.yml:2:4: unknown token backend `kms` (S5_TOKEN_SCHEME)");
+    expect(text.stderr).toContain("a.yml:5:4: a value marked for encryption is still plaintext");
+    expect(text.stderr).toContain("4 token(s) or marker(s) could not be listed");
+    expect(text.stderr).toContain("a token a newer s5 wrote needs it: upgrade s5 (this is");
+    expect(text.stderr).not.toContain("x }}");
+    const json = await box.s5(["ls", "--json"]);
+    expect(json.code).toBe(5);
+    expect(JSON.parse(json.stdout.toString()).map((row: { file: string }) => row.file)).toEqual([
+      "a.yml",
+      "b.yml",
+    ]);
+    // Every token read: 0, as before.
+    expect((await box.s5(["ls", "b.yml"])).code).toBe(0);
+  });
+
   it("walks a tree as git does: nested .gitignore files, skipped directories and binary files", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

@@ -1,4 +1,4 @@
-import { findTokens, formatLocation, resolveSettings, vaultTransit } from "@s5/core";
+import { ExitCode, findTokens, formatLocation, resolveSettings, vaultTransit } from "@s5/core";
 import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
@@ -13,8 +13,11 @@ export default defineCommand({
 say; a Vault ciphertext does not name its transit key, so Vault tokens show the key the settings
 name, the one s5 would decrypt them with). Directories are walked, honouring .gitignore as git
 does (in a git work tree: those above them, info/exclude and core.excludesFile too, and every
-file git tracks is read); binary files are skipped. Malformed tokens are reported on stderr. Default: the current directory.
-With --json: one JSON array of {file, line, column, backend, key, version, legacy, goTool, filters}.`,
+file git tracks is read); binary files are skipped. Default: the current directory.
+With --json: one JSON array of {file, line, column, backend, key, version, legacy, goTool, filters}.
+What cannot be listed (a malformed token, a backend word or filter this s5 does not have, a seal
+marker still in clear) is reported on stderr and the exit code is 5: the list on stdout is whole
+but for those.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },
@@ -28,10 +31,17 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
     // every command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").
     const vaultKey = vaultTransit(settings).key;
     const rows: Record<string, unknown>[] = [];
+    const hints = new Set<string>();
+    let unlisted = 0;
     for (const { file, content } of textFiles(positionals)) {
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures) {
         process.stderr.write(`${formatLocation(location)}: ${error.message} (${error.code})\n`);
+        // A backend word or filter this s5 does not have: its hint says whether a newer s5's.
+        if (error.hint && (error.code === "S5_TOKEN_SCHEME" || error.code === "S5_TOKEN_FILTER")) {
+          hints.add(error.hint);
+        }
+        unlisted++;
       }
       for (const token of found.tokens) {
         const { line, column } = found.lines.locate(token.start);
@@ -57,7 +67,18 @@ With --json: one JSON array of {file, line, column, backend, key, version, legac
               `${formatLocation({ file: r.file as string, line: r.line as number, column: r.column as number })} ${r.backend} ${r.key ?? "-"} ${r.version === null ? "-" : `v${r.version}`}${r.goTool ? " (go-tool)" : ""}\n`,
           )
           .join("");
+    // An inventory with holes says so in its exit code (a script reading `--json` would take it
+    // for the whole list); set before writing, so a reader that stops early (`| head`) ends s5
+    // with it too.
+    const exitCode = unlisted > 0 ? ExitCode.malformed : 0;
+    process.exitCode = exitCode;
     await writeStdout([Buffer.from(text)]);
-    return 0;
+    if (unlisted > 0) {
+      process.stderr.write(
+        `s5: error: ${unlisted} token(s) or marker(s) could not be listed; the list leaves them out\n`,
+      );
+    }
+    for (const hint of hints) process.stderr.write(`  hint: ${hint}\n`);
+    return exitCode;
   },
 });

@@ -66,6 +66,8 @@ type Plan =
       /** The file a symbolic link points to, or the path itself. */
       real: string;
       mode: number;
+      /** It holds plaintext: never open to group or others. */
+      secret: boolean;
       owner: { uid: number; gid: number } | undefined;
       /** The mode the file had, when writing takes group/other bits away. */
       narrowed: number | undefined;
@@ -192,6 +194,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
       output,
       real: path,
       mode: options.secret ? 0o600 : (options.newMode ?? 0o666) & ~umask(),
+      secret: options.secret,
       owner: undefined,
       narrowed: undefined,
     };
@@ -217,6 +220,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
     output,
     real,
     mode,
+    secret: options.secret,
     owner: { uid: stat.uid, gid: stat.gid },
     narrowed: options.secret && (current & 0o077) !== 0 ? current : undefined,
   };
@@ -313,6 +317,37 @@ function firstBytes(name: string, max: number): string {
     .replace(/\uFFFD+$/, "");
 }
 
+/** Errors of a file system that has no modes at all (a FAT through FUSE, fusefat: ENOSYS). */
+const NO_MODES = new Set(["ENOSYS", "ENOTSUP", "EOPNOTSUPP"]);
+
+/**
+ * Gives the temporary file its mode, and for plaintext checks the mode the file system shows:
+ * that is what other users get. A file system without `fchmod` (fusefat) shows every file as its
+ * mounting user's 0700; one that takes the chmod may still show and enforce a mode of its own (a
+ * CIFS `file_mode`, `bindfs --perms`). Plaintext goes on only when group and others get nothing;
+ * tokens whatever the file system gives.
+ */
+async function setMode(handle: FileHandle, plan: Extract<Plan, { kind: "replace" }>) {
+  let unsupported: string | undefined;
+  try {
+    await handle.chmod(plan.mode);
+  } catch (cause) {
+    if (!NO_MODES.has(errnoOf(cause))) throw cause;
+    unsupported = errnoOf(cause);
+  }
+  if (!plan.secret) return;
+  const shown = (await handle.stat()).mode & 0o7777;
+  if ((shown & 0o077) === 0) return;
+  const lacks = unsupported ? ` and cannot set a file's mode (fchmod: ${unsupported})` : "";
+  throw new IoError(
+    "S5_OUTPUT",
+    `cannot write ${plan.output.path}: its file system shows the new file as mode ${octal(shown)}, open to group or others${lacks}: s5 writes no plaintext there`,
+    {
+      hint: "write it on a file system that keeps modes, or mount this one so that its files are closed to group and others",
+    },
+  );
+}
+
 async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string> {
   // `.NAME.s5-` and 12 hex digits: a long NAME is cut so the whole stays within 255 bytes.
   const name = firstBytes(basename(plan.real), 255 - 17);
@@ -335,7 +370,7 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
       }
     }
     // After chown, which may clear bits, and after the content: never wider than 0600 while open.
-    await handle.chmod(plan.mode);
+    await setMode(handle, plan);
     await handle.sync();
     await handle.close();
     handle = undefined;
@@ -343,6 +378,7 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
   } catch (cause) {
     await handle?.close().catch(() => {});
     removeTemp(temp);
+    if (cause instanceof IoError) throw cause;
     throw new IoError("S5_OUTPUT", `cannot write ${plan.output.path} (${errnoOf(cause)})`, {
       cause,
       hint: writeHint(errnoOf(cause)),

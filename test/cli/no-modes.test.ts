@@ -1,0 +1,132 @@
+// A file system without modes: a FAT through FUSE (Debian's fusefat), where fchmod is ENOSYS and
+// every file shows the mounting user's 0700. s5 writes through a temporary file it makes 0600 and
+// then gives the target's mode; there that step cannot be done, and every write failed with it.
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { S5_BIN, sandbox } from "./run.ts";
+
+const found = (program: string, args: string[]) => spawnSync(program, args).error === undefined;
+// Mounting needs /dev/fuse and, here, root (no user_allow_other is needed: s5 runs as the mounter).
+const canMountFat =
+  process.getuid?.() === 0 &&
+  existsSync("/dev/fuse") &&
+  found("fusefat", ["-h"]) &&
+  found("mkfs.vfat", ["--help"]) &&
+  found("fusermount", ["-V"]);
+const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+const canBind =
+  process.getuid?.() === 0 &&
+  existsSync("/dev/fuse") &&
+  found("bindfs", ["--version"]) &&
+  found("fusermount", ["-V"]);
+
+/** Temporary files s5 left in `dir` (`.NAME.s5-…`). */
+const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes(".s5-"));
+
+describe("a file system without modes", () => {
+  it.runIf(canMountFat)(
+    "fusefat: init, seal -i, render -i and keys rotate write there",
+    async () => {
+      const box = sandbox();
+      const image = join(box.dir, "..", "fat.img");
+      const mount = join(box.dir, "..", "fat");
+      mkdirSync(mount);
+      writeFileSync(image, "");
+      expect(spawnSync("truncate", ["-s", "8M", image]).status).toBe(0);
+      expect(spawnSync("mkfs.vfat", [image]).status).toBe(0);
+      const mounted = spawnSync("fusefat", ["-o", "rw+", image, mount]);
+      expect(mounted.status, mounted.stderr.toString()).toBe(0);
+      try {
+        const project = join(mount, "p");
+        mkdirSync(project);
+        const run = async (args: string[]) => {
+          const out = await box.s5(args, { cwd: project });
+          expect(out.code, `${args.join(" ")}: ${out.stderr}`).toBe(0);
+          return out;
+        };
+        // `.s5.json`, then a file of tokens, then a file of plaintext, then `.s5.json` replaced.
+        await run(["init", "--name", "fat"]);
+        const file = join(project, "v.yml");
+        writeFileSync(file, "a: {{ s5:seal hello }}\n");
+        await run(["seal", "-i", "v.yml"]);
+        expect(readFileSync(file, "utf8")).toMatch(/^a: \{\{ s5:local:[^ ]+ \}\}\n$/);
+        await run(["keys", "rotate"]);
+        await run(["render", "-i", "v.yml"]);
+        expect(readFileSync(file, "utf8")).toBe("a: hello\n");
+        // What the file system shows for every file: closed to group and others.
+        expect(statSync(file).mode & 0o077).toBe(0);
+        expect(leftovers(project)).toEqual([]);
+      } finally {
+        spawnSync("fusermount", ["-u", mount]);
+      }
+    },
+  );
+
+  // A file system that takes the chmod and still shows (and enforces) a mode of its own, as a
+  // CIFS mount's file_mode does: s5 said "group and others lost access" of a file open to all.
+  it.runIf(canBind)("bindfs --perms=0777: plaintext is refused, tokens are written", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
+    const source = join(box.dir, "..", "source");
+    const mount = join(box.dir, "..", "open");
+    mkdirSync(source);
+    mkdirSync(mount);
+    const bound = spawnSync("bindfs", ["--perms=0777", source, mount]);
+    expect(bound.status, bound.stderr.toString()).toBe(0);
+    try {
+      const file = join(mount, "v.yml");
+      const text = `a: ${token}\n`;
+      writeFileSync(file, text);
+      for (const args of [
+        ["render", "-i", file],
+        ["render", file, "-o", join(mount, "new.yml")],
+      ]) {
+        const refused = await box.s5(args);
+        expect(refused.code, args.join(" ")).toBe(4);
+        expect(refused.stderr).toContain(
+          "its file system shows the new file as mode 0777, open to group or others: s5 writes no plaintext there; nothing was changed (S5_OUTPUT)",
+        );
+      }
+      expect(readFileSync(file, "utf8")).toBe(text);
+      expect(readdirSync(mount)).toEqual(["v.yml"]);
+      // Tokens are no secret: seal writes them whatever the mode.
+      writeFileSync(file, "b: {{ s5:seal hello }}\n");
+      const sealed = await box.s5(["seal", "-i", file]);
+      expect(sealed.code, sealed.stderr).toBe(0);
+      expect(readdirSync(mount)).toEqual(["v.yml"]);
+    } finally {
+      spawnSync("fusermount", ["-u", mount]);
+    }
+  });
+
+  // The same without a mount: strace makes fchmod fail as fusefat does, on a file system whose
+  // modes are real. The temporary file was made 0600: what render writes is no more open.
+  it.runIf(hasStrace)("fchmod made to fail with ENOSYS: render -i writes, 0600", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
+    const file = join(box.dir, "v.yml");
+    writeFileSync(file, `a: ${token}\n`, { mode: 0o644 });
+    const traced = spawnSync(
+      "strace",
+      [
+        "-f",
+        "-qq",
+        "-o",
+        "/dev/null",
+        "-e",
+        "trace=fchmod",
+        "-e",
+        "inject=fchmod:error=ENOSYS",
+      ].concat([process.execPath, S5_BIN, "render", "-i", "v.yml"]),
+      { cwd: box.dir, env: box.env, encoding: "utf8" },
+    );
+    expect(traced.status, traced.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toBe("a: hello\n");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(leftovers(box.dir)).toEqual([]);
+  });
+});

@@ -7,6 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync 
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { canRun } from "../setup/system-tools.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
@@ -81,7 +82,7 @@ async function roundTrip(box: Sandbox, dir: string): Promise<string> {
   return decipher.code === 0 ? decipher.stdout.toString() : decipher.stderr;
 }
 
-describe.runIf(hasStrace)("s5 processes at once", () => {
+describe.runIf(canRun(hasStrace))("s5 processes at once", () => {
   it("s5 init in two projects at once, in a fresh home, makes one identity that opens both", async () => {
     const box = sandbox();
     const [a, b] = [join(box.dir, "a"), join(box.dir, "b")];
@@ -134,7 +135,7 @@ describe.runIf(hasStrace)("s5 processes at once", () => {
   });
 });
 
-describe.runIf(hasStrace)("changes of .s5.json at once", () => {
+describe.runIf(canRun(hasStrace))("changes of .s5.json at once", () => {
   it("keys rotate beside keys remove: the removed recipient stays removed, and gets no new key", async () => {
     const box = sandbox();
     expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
@@ -197,7 +198,7 @@ describe.runIf(hasStrace)("changes of .s5.json at once", () => {
   });
 });
 
-describe.runIf(hasStrace)("the record of known keys", () => {
+describe.runIf(canRun(hasStrace))("the record of known keys", () => {
   it("an s5 cipher that read the record before a keys rotate recorded its key does not move the machine back", async () => {
     const box = sandbox();
     expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
@@ -227,7 +228,7 @@ describe.runIf(hasStrace)("the record of known keys", () => {
 describe("the project config's lock", () => {
   // Two s5 judge the same dead lock stale; the first takes it over and holds a fresh one. The
   // second, going on, must not remove that one as if it were the dead lock.
-  it.runIf(hasStrace)(
+  it.runIf(canRun(hasStrace))(
     "a stale lock two s5 judged at once is taken over by one of them only",
     async () => {
       const box = sandbox();
@@ -338,7 +339,7 @@ async function bobReads(
   return read.code === 0 ? read.stdout.toString() : `exit ${read.code}`;
 }
 
-describe.runIf(hasStrace)("a key retired while another s5 seals", () => {
+describe.runIf(canRun(hasStrace))("a key retired while another s5 seals", () => {
   // The README's `s5 keys remove bob && s5 keys rotate`, while a task runner's `s5 seal -i` has
   // read .s5.json and the record of known keys: its new tokens must not go to the key Bob kept.
   it("seal -i that read .s5.json before keys rotate seals again to the new key", async () => {

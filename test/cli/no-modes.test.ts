@@ -5,6 +5,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { canRun } from "../setup/system-tools.ts";
 import { S5_BIN, sandbox } from "./run.ts";
 
 const found = (program: string, args: string[]) => spawnSync(program, args).error === undefined;
@@ -26,7 +27,7 @@ const canBind =
 const leftovers = (dir: string) => readdirSync(dir).filter((name) => name.includes(".s5-"));
 
 describe("a file system without modes", () => {
-  it.runIf(canMountFat)(
+  it.runIf(canRun(canMountFat))(
     "fusefat: init, seal -i, render -i and keys rotate write there",
     async () => {
       const box = sandbox();
@@ -66,67 +67,73 @@ describe("a file system without modes", () => {
 
   // A file system that takes the chmod and still shows (and enforces) a mode of its own, as a
   // CIFS mount's file_mode does: s5 said "group and others lost access" of a file open to all.
-  it.runIf(canBind)("bindfs --perms=0777: plaintext is refused, tokens are written", async () => {
-    const box = sandbox();
-    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
-    const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
-    const source = join(box.dir, "..", "source");
-    const mount = join(box.dir, "..", "open");
-    mkdirSync(source);
-    mkdirSync(mount);
-    const bound = spawnSync("bindfs", ["--perms=0777", source, mount]);
-    expect(bound.status, bound.stderr.toString()).toBe(0);
-    try {
-      const file = join(mount, "v.yml");
-      const text = `a: ${token}\n`;
-      writeFileSync(file, text);
-      for (const args of [
-        ["render", "-i", file],
-        ["render", file, "-o", join(mount, "new.yml")],
-      ]) {
-        const refused = await box.s5(args);
-        expect(refused.code, args.join(" ")).toBe(4);
-        expect(refused.stderr).toContain(
-          "its file system shows the new file as mode 0777, open to group or others: s5 writes no plaintext there; nothing was changed (S5_OUTPUT)",
-        );
+  it.runIf(canRun(canBind))(
+    "bindfs --perms=0777: plaintext is refused, tokens are written",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
+      const source = join(box.dir, "..", "source");
+      const mount = join(box.dir, "..", "open");
+      mkdirSync(source);
+      mkdirSync(mount);
+      const bound = spawnSync("bindfs", ["--perms=0777", source, mount]);
+      expect(bound.status, bound.stderr.toString()).toBe(0);
+      try {
+        const file = join(mount, "v.yml");
+        const text = `a: ${token}\n`;
+        writeFileSync(file, text);
+        for (const args of [
+          ["render", "-i", file],
+          ["render", file, "-o", join(mount, "new.yml")],
+        ]) {
+          const refused = await box.s5(args);
+          expect(refused.code, args.join(" ")).toBe(4);
+          expect(refused.stderr).toContain(
+            "its file system shows the new file as mode 0777, open to group or others: s5 writes no plaintext there; nothing was changed (S5_OUTPUT)",
+          );
+        }
+        expect(readFileSync(file, "utf8")).toBe(text);
+        expect(readdirSync(mount)).toEqual(["v.yml"]);
+        // Tokens are no secret: seal writes them whatever the mode.
+        writeFileSync(file, "b: {{ s5:seal hello }}\n");
+        const sealed = await box.s5(["seal", "-i", file]);
+        expect(sealed.code, sealed.stderr).toBe(0);
+        expect(readdirSync(mount)).toEqual(["v.yml"]);
+      } finally {
+        spawnSync("fusermount", ["-u", mount]);
       }
-      expect(readFileSync(file, "utf8")).toBe(text);
-      expect(readdirSync(mount)).toEqual(["v.yml"]);
-      // Tokens are no secret: seal writes them whatever the mode.
-      writeFileSync(file, "b: {{ s5:seal hello }}\n");
-      const sealed = await box.s5(["seal", "-i", file]);
-      expect(sealed.code, sealed.stderr).toBe(0);
-      expect(readdirSync(mount)).toEqual(["v.yml"]);
-    } finally {
-      spawnSync("fusermount", ["-u", mount]);
-    }
-  });
+    },
+  );
 
   // The same without a mount: strace makes fchmod fail as fusefat does, on a file system whose
   // modes are real. The temporary file was made 0600: what render writes is no more open.
-  it.runIf(hasStrace)("fchmod made to fail with ENOSYS: render -i writes, 0600", async () => {
-    const box = sandbox();
-    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
-    const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
-    const file = join(box.dir, "v.yml");
-    writeFileSync(file, `a: ${token}\n`, { mode: 0o644 });
-    const traced = spawnSync(
-      "strace",
-      [
-        "-f",
-        "-qq",
-        "-o",
-        "/dev/null",
-        "-e",
-        "trace=fchmod",
-        "-e",
-        "inject=fchmod:error=ENOSYS",
-      ].concat([process.execPath, S5_BIN, "render", "-i", "v.yml"]),
-      { cwd: box.dir, env: box.env, encoding: "utf8" },
-    );
-    expect(traced.status, traced.stderr).toBe(0);
-    expect(readFileSync(file, "utf8")).toBe("a: hello\n");
-    expect(statSync(file).mode & 0o777).toBe(0o600);
-    expect(leftovers(box.dir)).toEqual([]);
-  });
+  it.runIf(canRun(hasStrace))(
+    "fchmod made to fail with ENOSYS: render -i writes, 0600",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
+      const file = join(box.dir, "v.yml");
+      writeFileSync(file, `a: ${token}\n`, { mode: 0o644 });
+      const traced = spawnSync(
+        "strace",
+        [
+          "-f",
+          "-qq",
+          "-o",
+          "/dev/null",
+          "-e",
+          "trace=fchmod",
+          "-e",
+          "inject=fchmod:error=ENOSYS",
+        ].concat([process.execPath, S5_BIN, "render", "-i", "v.yml"]),
+        { cwd: box.dir, env: box.env, encoding: "utf8" },
+      );
+      expect(traced.status, traced.stderr).toBe(0);
+      expect(readFileSync(file, "utf8")).toBe("a: hello\n");
+      expect(statSync(file).mode & 0o777).toBe(0o600);
+      expect(leftovers(box.dir)).toEqual([]);
+    },
+  );
 });

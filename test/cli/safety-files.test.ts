@@ -21,6 +21,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { canRun } from "../setup/system-tools.ts";
 import { isRoot, lockDirectory, pinFile } from "./files.ts";
 import { S5_BIN, sandbox } from "./run.ts";
 
@@ -400,7 +401,7 @@ describe("plaintext and other users", () => {
   );
 
   const hasStrace = spawnSync("strace", ["-V"]).status === 0;
-  it.runIf(isRoot && hasStrace)(
+  it.runIf(isRoot && canRun(hasStrace))(
     "a FIFO swapped for another user's between the check and the open is refused",
     async () => {
       const { box, cipher } = await aesBox();
@@ -623,7 +624,7 @@ describe("several files with -i: all or nothing", () => {
   }
 
   const hasStrace = spawnSync("strace", ["-V"]).status === 0;
-  it.runIf(hasStrace)(
+  it.runIf(canRun(hasStrace))(
     "a signal while the files are renamed waits until all of them are",
     async () => {
       const { box, cipher } = await aesBox();

@@ -95,6 +95,26 @@ describe("a file system without modes", () => {
         }
         expect(readFileSync(file, "utf8")).toBe(text);
         expect(readdirSync(mount)).toEqual(["v.yml"]);
+        // Refused before the plaintext is written: no write ever reaches the temporary file
+        // (strace -y names each descriptor's file).
+        if (hasStrace) {
+          const log = join(box.dir, "..", "writes.log");
+          const traced = spawnSync(
+            "strace",
+            ["-f", "-qq", "-y", "-o", log, "-e", "trace=write,pwrite64,writev,pwritev"].concat([
+              process.execPath,
+              S5_BIN,
+              "render",
+              "-i",
+              file,
+            ]),
+            { cwd: box.dir, env: box.env, encoding: "utf8" },
+          );
+          expect(traced.status).toBe(4);
+          const writes = readFileSync(log, "utf8");
+          expect(writes).toContain("write(2<"); // the refusal, on stderr
+          expect(writes).not.toMatch(/\.v\.yml\.s5-/);
+        }
         // Tokens are no secret: seal writes them whatever the mode.
         writeFileSync(file, "b: {{ s5:seal hello }}\n");
         const sealed = await box.s5(["seal", "-i", file]);

@@ -335,6 +335,15 @@ async function setMode(handle: FileHandle, plan: Extract<Plan, { kind: "replace"
     if (!NO_MODES.has(errnoOf(cause))) throw cause;
     unsupported = errnoOf(cause);
   }
+  await refuseShownOpen(handle, plan, unsupported);
+}
+
+/** For plaintext: refused when the file system shows the file open to group or others. */
+async function refuseShownOpen(
+  handle: FileHandle,
+  plan: Extract<Plan, { kind: "replace" }>,
+  unsupported?: string,
+) {
   if (!plan.secret) return;
   const shown = (await handle.stat()).mode & 0o7777;
   if ((shown & 0o077) === 0) return;
@@ -359,6 +368,8 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
     // the file after a signal's handler removed the name (then left behind once s5 ends).
     closeSync(openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
     handle = await open(temp, constants.O_WRONLY);
+    // Made 0600, but a file system may show (and give) others more: then no plaintext goes in.
+    await refuseShownOpen(handle, plan);
     await writeAll(handle, plan.output.pieces);
     const owner = plan.owner;
     if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {

@@ -1061,7 +1061,7 @@ interface RenderOptions {
  */
 declare function plaintextsAsText(values: readonly (Uint8Array | undefined)[], found: FoundTokens, failures?: TokenFailure[]): string[];
 declare function renderSources<T extends string | Uint8Array>(sources: readonly Source<T>[], backends: Backends, options?: RenderOptions): Promise<(T extends string ? string : Spliced)[]>;
-type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
+type FilterName = "raw" | "json" | "yaml" | "hcl" | "base64" | "shell";
 declare const filterNames: readonly FilterName[];
 declare function isFilterName(name: string): name is FilterName;
 /** Applies one filter to a plaintext. Throws {@link TokenError} for names it does not know. */

@@ -45,7 +45,7 @@ export async function cipherValues(
   if (unknown !== undefined) {
     // Not echoed: a command-line argument may be a secret (`-f` where a value was meant).
     throw new UsageError("unknown filter (not shown)", {
-      hint: "filters are: raw, json, yaml, base64, shell",
+      hint: "filters are: raw, json, yaml, hcl, base64, shell",
     });
   }
   // Refused before anything is sent.

@@ -6,9 +6,9 @@ import { TokenError } from "./errors.ts";
 import { closest } from "./suggest.ts";
 import { upgradeHint } from "./version.ts";
 
-export type FilterName = "raw" | "json" | "yaml" | "base64" | "shell";
+export type FilterName = "raw" | "json" | "yaml" | "hcl" | "base64" | "shell";
 
-export const filterNames: readonly FilterName[] = ["raw", "json", "yaml", "base64", "shell"];
+export const filterNames: readonly FilterName[] = ["raw", "json", "yaml", "hcl", "base64", "shell"];
 
 // ignoreBOM: a leading byte-order mark is part of the value, as `raw` and `base64` keep it.
 const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
@@ -46,6 +46,29 @@ function yamlScalar(value: string): string {
   return `"${inside}"`;
 }
 
+/**
+ * Escapes for the inside of an HCL quoted string (OpenTofu/Terraform, without the quotes): `\`,
+ * `"` and control characters as HCL's escapes, `${` and `%{` doubled (`$${`, `%%{`) so they stay
+ * text, and a `$` or `%` at the end as `\u0024`/`\u0025` and a `{` at the start as `\u007b` so that
+ * the file's text next to the token (`$` before it, `{` after it) cannot complete one.
+ */
+function hclInside(value: string): string {
+  const escaped = value.replace(/[\\"\x00-\x1f]/g, (char) => {
+    const named: Record<string, string> = {
+      "\\": "\\\\",
+      '"': '\\"',
+      "\n": "\\n",
+      "\r": "\\r",
+      "\t": "\\t",
+    };
+    return named[char] ?? `\\u${char.charCodeAt(0).toString(16).padStart(4, "0")}`;
+  });
+  return escaped
+    .replace(/([$%])\{/g, (_, sign: string) => `${sign}${sign}{`)
+    .replace(/[$%]$/, (sign) => (sign === "$" ? "\\u0024" : "\\u0025"))
+    .replace(/^\{/, "\\u007b");
+}
+
 /** A POSIX shell word: single quotes, with embedded single quotes closed and reopened. */
 function shellWord(value: string): string {
   if (value.includes("\0")) {
@@ -71,6 +94,8 @@ export function applyFilter(name: string, value: Uint8Array): Uint8Array {
       return encoder.encode(jsonInside(text(value, name)));
     case "yaml":
       return encoder.encode(yamlScalar(text(value, name)));
+    case "hcl":
+      return encoder.encode(hclInside(text(value, name)));
     case "shell":
       return encoder.encode(shellWord(text(value, name)));
     default:

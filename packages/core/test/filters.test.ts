@@ -14,6 +14,7 @@ describe("filters", () => {
     expect(run(["raw"], value)).toBe(value);
     expect(run(["json"], value)).toBe(value);
     expect(JSON.parse(run(["yaml"], value))).toBe(value);
+    expect(run(["hcl"], value)).toBe(value);
     expect(run(["shell"], value)).toBe(`'${value}'`);
     expect(Buffer.from(run(["base64"], value), "base64").toString()).toBe(value);
   });
@@ -30,6 +31,17 @@ describe("filters", () => {
     expect(run(["yaml"], "yes")).toBe('"yes"');
     expect(run(["yaml"], "a: b # c\nd")).toBe('"a: b # c\\nd"');
     expect(run(["yaml"], "\u0085\ufeff")).toBe('"\\u0085\\ufeff"');
+  });
+
+  it("hcl escapes for the inside of an HCL quoted string, interpolation included", () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    expect(run(["hcl"], 'a"b\\c\n\t\u0001 ${x} %{y} $${z} $x')).toBe(
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's escapes, on purpose
+      'a\\"b\\\\c\\n\\t\\u0001 $${x} %%{y} $$${z} $x',
+    );
+    // The file's text next to the token cannot complete an interpolation: `"$@"`, `"@{x}"`.
+    expect(run(["hcl"], "{a$")).toBe("\\u007ba\\u0024");
+    expect(run(["hcl"], "a%")).toBe("a\\u0025");
   });
 
   it("base64 encodes bytes", () => {

@@ -54,7 +54,7 @@ const PEM =
   "-----BEGIN PRIVATE KEY-----\nMIIBVQIBADANBgkqhkiG9w0BAQEFAASCAT8w\n-----END PRIVATE KEY-----\n";
 
 describe("the kind of a file, from its name", () => {
-  it("knows JSON, YAML and .env files, and nothing else", () => {
+  it("knows JSON, YAML, .env, HCL and TOML files, and nothing else", () => {
     expect(documentKind("deploy/values.yml")).toBe("yaml");
     expect(documentKind("a.YAML")).toBe("yaml");
     expect(documentKind("x/secrets.json")).toBe("json");
@@ -62,7 +62,18 @@ describe("the kind of a file, from its name", () => {
     expect(documentKind("app/.env.production")).toBe("env");
     expect(documentKind("web.env")).toBe("env");
     expect(documentKind(".env.json")).toBe("json");
-    for (const name of ["<stdin>", "main.tf", "x.txt", "environment", "query.db"]) {
+    for (const name of [
+      "main.tf",
+      "a/b.tofu",
+      "terraform.tfvars",
+      "prod.auto.tfvars",
+      "x.pkr.hcl",
+    ]) {
+      expect(documentKind(name)).toBe("hcl");
+    }
+    expect(documentKind("main.tf.json")).toBe("json");
+    expect(documentKind("Cargo.toml")).toBe("toml");
+    for (const name of ["<stdin>", "x.txt", "environment", "query.db", "main.tfstate"]) {
       expect(documentKind(name)).toBeUndefined();
     }
   });
@@ -240,9 +251,124 @@ describe(".env", () => {
   });
 });
 
+describe("HCL", () => {
+  it("refuses what would end a quoted string or begin code in it", async () => {
+    const quoted = "an HCL quoted string";
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    const injection = '${file("/etc/shadow")}';
+    await refused("main.tf", 'password = "@"\n', injection, quoted);
+    await refused("main.tf", 'password = "@"\n', "%{ if true }x%{ endif }", quoted);
+    await refused("terraform.tfvars", 'password = "@"\n', 'x"\nadmin = true', quoted);
+    await refused("a.auto.tfvars", 'password = "@"\n', "C:\\x", quoted);
+    await refused("a.tfvars", 'password = "@"\n', "two\rlines", quoted);
+    // With the file's text next to it: `$` then the file's `{` (or `${`, then read as `$${`).
+    await refused("main.tf", 'a = "@{x}"\n', "a$", quoted);
+    await refused("main.tf", 'a = "@%{ if x }y%{ endif }"\n', "a%", quoted);
+    await refused("main.tf", 'a = "$@"\n', "{x}", quoted);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    await refused("main.tf", 'a = "${var.b}-@"\n', 'x"', quoted);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    await refused("main.tf", 'a = "${join(",", ["@"])}"\n', 'x"', quoted);
+  });
+
+  it("refuses what would end a heredoc, begin code in it or change its flush", async () => {
+    const heredoc = "an HCL heredoc";
+    await refused("main.tf", "a = <<EOT\n@\nEOT\n", "x\nEOT\nadmin = true", heredoc);
+    await refused("main.tf", "a = <<EOT\n@\nEOT\n", "x\n  EOT  ", heredoc);
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    await refused("main.tf", "a = <<EOT\n@\nEOT\n", "${var.x}", heredoc);
+    // `<<-` cuts the least indentation from every line: a PEM's lines at column 0 would change it.
+    await refused("main.tf", "a = <<-EOT\n    @\n    more\n  EOT\n", PEM, heredoc);
+    await refused("main.tf", "a = <<-EOT\n    x\n  @\n  EOT\n", "  y", heredoc);
+  });
+
+  it("refuses code where only a literal value may go", async () => {
+    const bare = "an HCL expression";
+    await refused("terraform.tfvars", "port = @\n", "var.admin", bare);
+    await refused("main.tf", "x = @\n", 'file("/etc/shadow")', bare);
+    await refused("main.tf", "x = [1, @]\n", "2, 3", bare);
+    await refused("main.tf", "x = @\n", "1\nadmin = true", bare);
+  });
+
+  it("refuses a line break in a comment, and the end of a block comment", async () => {
+    await refused("main.tf", "# @\nx = 1\n", "a\nadmin = true", "an HCL comment");
+    await refused("main.tf", "x = 1 // @\n", "a\nadmin = true", "an HCL comment");
+    await refused("main.tf", "/* @ */\nx = 1\n", "*/ admin = true /*", "an HCL comment");
+  });
+
+  it("accepts what stays in its place", async () => {
+    await accepted("main.tf", 'password = "@"\n', "p@ss w:rd #1 $HOME {x} % 'y' //z");
+    await accepted("main.tf", 'a = "@$x"\n', "a$");
+    await accepted("main.tf", "a = <<EOT\n  @\nEOT\n", `${PEM}"quoted" \\ no escapes`);
+    await accepted("main.tf", "a = <<-EOT\n    @\n    more\n  EOT\n", "x\n    y");
+    await accepted("main.tf", "a = <<-EOT\n    x\n    @\n  EOT\n", "  y");
+    await accepted("terraform.tfvars", "port = @\n", "8080");
+    await accepted("terraform.tfvars", "ratio = @ # note\n", "-1.5e3");
+    await accepted("terraform.tfvars", "on = @\n", "true\n");
+    expect(await accepted("terraform.tfvars", "tags = @\n", '{"a": "b", "c": [1, 2]}')).toBe(
+      'tags = {"a": "b", "c": [1, 2]}\n',
+    );
+    await accepted("main.tf", "# @\nx = 1\n", "a\rb");
+    await accepted("main.tf", 'password = "@"\n', PEM, ["hcl"]);
+    await accepted("main.tf", 'password = "@"\n', 'x"\nadmin = true', ["raw"]);
+  });
+
+  it("does not judge a token whose place it cannot tell", async () => {
+    // Glued to other code, or a name.
+    await accepted("main.tf", "x = a + @\n", "var.b");
+    await accepted("main.tf", "@ = 1\n", "a = 1\nb");
+    // A heredoc never closed.
+    await accepted("main.tf", "a = <<EOT\n@\n", "x\nEOT");
+  });
+});
+
+describe("TOML", () => {
+  it("refuses what would end a string", async () => {
+    await refused("Cargo.toml", 'password = "@"\n', 'x"\nadmin = true', "a TOML basic string");
+    await refused("Cargo.toml", 'password = "@"\n', "C:\\x", "a TOML basic string");
+    await refused("app.toml", "password = '@'\n", "it's", "a TOML literal string");
+    await refused("app.toml", "password = '@'\n", "two\nlines", "a TOML literal string");
+    const multi = "a TOML multi-line basic string";
+    await refused("app.toml", 'key = """\n@"""\n', 'x"""\nadmin = true\n"""', multi);
+    await refused("app.toml", 'key = """\n@"""\n', 'x"""', multi);
+    await refused("app.toml", 'key = """\n@"""\n', "C:\\x", multi);
+    await refused("app.toml", 'key = """@\n"""\n', "\nfirst line dropped", multi);
+    await refused("app.toml", "key = '''\n@'''\n", "x'''", "a TOML multi-line literal string");
+  });
+
+  it("refuses what is not one value where a value goes", async () => {
+    await refused("app.toml", "port = @\n", "8080\nadmin = true", "a TOML value");
+    await refused("app.toml", "ports = [1, @]\n", "2, 3", "a TOML value");
+    await refused("app.toml", "port = @\n", "8080 # x", "a TOML value");
+    await refused("app.toml", "t = {a = @}\n", "1, admin = true", "a TOML value");
+  });
+
+  it("refuses a line break in a comment", async () => {
+    await refused("app.toml", "# @\na = 1\n", "x\n[admin]", "a TOML comment");
+  });
+
+  it("accepts what stays in its place", async () => {
+    await accepted("app.toml", 'password = "@"\n', "p@ss w:rd #1 [x] {y} 'z'");
+    await accepted("app.toml", "password = '@'\n", 'C:\\x "q" #1');
+    await accepted("app.toml", 'key = """\n@"""\n', `${PEM}"" x`);
+    await accepted("app.toml", 'key = """\n@"""\n', 'ends with ""');
+    await accepted("app.toml", "key = '''\n@'''\n", `${PEM}'' \\ no escapes`);
+    for (const value of ["8080", "-0.5e3", "true", "1979-05-27T07:32:00Z", '"x"', '[1, ["a"]]']) {
+      await accepted("app.toml", "v = @\n", value);
+    }
+    await accepted("app.toml", "v = @ # note\n", "8080\n");
+    await accepted("app.toml", 'password = "@"\n', 'x"\nadmin = true', ["json"]);
+  });
+
+  it("does not judge keys and table headers", async () => {
+    await accepted("app.toml", "[@]\na = 1\n", "x]\n[admin");
+    await accepted("app.toml", "@ = 1\n", "a = 1\nb");
+  });
+});
+
 describe("what is not judged", () => {
   it("leaves files of other kinds, sources that are values, and failed tokens as they were", async () => {
-    await accepted("main.tf", "password: @\n", "x\nadmin: true");
+    await accepted("Dockerfile", "password: @\n", "x\nadmin: true");
     await accepted("<stdin>", "password: @\n", "x\nadmin: true");
     const content = Buffer.from(`password: ${await token("x\nadmin: true")}\n`);
     const [out] = await renderSources([{ name: "v.yml", content }], backends, {

@@ -68,7 +68,7 @@ Spaces, CR and LF around the value are trimmed unless --no-trim (the Go tool tri
       value: "NAME",
       multiple: true,
       choices: filterNames,
-      description: "add an escaping filter to the token: raw, json, yaml, base64, shell",
+      description: "add an escaping filter to the token: raw, json, yaml, hcl, base64, shell",
     },
     legacy: {
       type: "boolean",

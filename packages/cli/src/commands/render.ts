@@ -41,11 +41,12 @@ export default defineCommand({
   description: `Replaces every token in the files (or stdin, or \`-\`) with its plaintext and keeps every other byte
 as it was. All or nothing: when any token fails, nothing is printed or written and the exit code is
 not 0 — safe for \`s5 render secret.yml | kubectl apply -f -\`.
-Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | shell.
-In a .json, .yaml/.yml or .env file, a value without a filter that would end the string or scalar
-its token stands in (a line break in \`key: {{ s5:… }}\`, a quote in a JSON string) is refused
-(S5_VALUE_CONTEXT) with the filter that fits; \`| raw\` splices it as it is. Stdin is judged
-with --input-type (\`helm template . | s5 render --input-type yaml\`).
+Filters in tokens escape the value for where it lands: {{ s5:… | base64 }}, | json, | yaml, | hcl,
+| shell. In a .json, .yaml/.yml, .env, .tf/.tfvars/.hcl or .toml file, a value without a filter that
+would end the string or scalar its token stands in (a line break in \`key: {{ s5:… }}\`, a quote in a
+JSON string, \`\${\` in an HCL string) is refused (S5_VALUE_CONTEXT) with the filter that fits;
+\`| raw\` splices it as it is. Stdin is judged with --input-type
+(\`helm template . | s5 render --input-type yaml\`).
 Several files without -i are printed one after another.`,
   usage: "[BACKEND] [FILE…|-] [-o OUT | -i] [options]",
   positionals: [

@@ -12,16 +12,19 @@ import { TokenError, type TokenFailure } from "../errors.ts";
 import type { LineIndex } from "../location.ts";
 import { bytesAsText, type TokenMatch } from "../scan.ts";
 import { envPlaces } from "./env.ts";
+import { hclPlaces } from "./hcl.ts";
 import { jsonPlaces } from "./json.ts";
 import type { DocumentKind, Lexer, Place } from "./places.ts";
 import { type Around, breaksPlace } from "./rules.ts";
+import { tomlPlaces } from "./toml.ts";
 import { yamlPlaces } from "./yaml.ts";
 
 export { DOCUMENT_KINDS, type DocumentKind } from "./places.ts";
 
 /**
  * The kind of a file from its name: `.json`; `.yaml`, `.yml`; `.env`, `.env.*` (`.env.local`) and
- * `*.env` (Docker's `env_file`). Other names (and stdin) are not judged.
+ * `*.env` (Docker's `env_file`); HCL: `.tf`, `.tofu`, `.tfvars`, `.hcl`; `.toml`. Other names (and
+ * stdin) are not judged.
  */
 export function documentKind(name: string): DocumentKind | undefined {
   const base = name
@@ -30,16 +33,31 @@ export function documentKind(name: string): DocumentKind | undefined {
   if (base.endsWith(".json")) return "json";
   if (base.endsWith(".yaml") || base.endsWith(".yml")) return "yaml";
   if (base === ".env" || base.startsWith(".env.") || base.endsWith(".env")) return "env";
+  if (/\.(?:tf|tofu|tfvars|hcl)$/.test(base)) return "hcl";
+  if (base.endsWith(".toml")) return "toml";
   return undefined;
 }
 
-const LEXERS: Record<DocumentKind, Lexer> = { json: jsonPlaces, yaml: yamlPlaces, env: envPlaces };
+const LEXERS: Record<DocumentKind, Lexer> = {
+  json: jsonPlaces,
+  yaml: yamlPlaces,
+  env: envPlaces,
+  hcl: hclPlaces,
+  toml: tomlPlaces,
+};
+
+/** Every ASCII punctuation character but `_`: in an HCL expression's place each may begin code. */
+const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~";
+const CONTROLS = String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i));
 
 /** Per kind, for each byte: 1 when it may matter anywhere in a value, 2 when first only. */
 const TABLES: Record<DocumentKind, Uint8Array> = {
   yaml: table("\n\r#:'\"\\,[]{}\xc2\xe2", "-?&*!|>%@`. \t"),
   json: table(`"\\{}[],:/*${String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))}`, ""),
   env: table("\n\r#'\"`\\\xc2\xe2", " \t"),
+  // First: white space a `<<-` heredoc counts as indentation (NBSP, U+2000… begin C2, E1–E3).
+  hcl: table(PUNCTUATION + CONTROLS, " \t\v\f\xc2\xe1\xe2\xe3"),
+  toml: table(`"'\\#[]{},${CONTROLS}\x7f`, ""),
 };
 
 function table(anywhere: string, first: string): Uint8Array {
@@ -83,6 +101,10 @@ function describe(place: Place): { what: string; hint: string } {
     "it where it is read, or let `s5 run -f FILE` read the file (it decrypts each value after " +
     "reading it); `| raw` says the splice is meant";
   const commentHint = "move the token out of the comment, or add `| raw` if the splice is meant";
+  const hclQuoted = 'put the token in a quoted string with `| hcl` (`"{{ s5:… | hcl }}"`)';
+  const tomlJson =
+    "add `| json` to the token (it escapes the value for the inside of a basic string: TOML reads JSON's escapes); `| raw` says the splice is meant";
+  const tomlQuoted = `\`"{{ s5:… | json }}"\` (\`| json\` escapes the value for it), or \`| base64\` and decode it where it is read; \`| raw\` says the splice is meant`;
   switch (place.kind) {
     case "yaml-plain":
       return {
@@ -123,6 +145,40 @@ function describe(place: Place): { what: string; hint: string } {
     }
     case "env-comment":
       return { what: "a .env comment", hint: commentHint };
+    case "hcl-string":
+      return {
+        what: "an HCL quoted string",
+        hint: "add `| hcl` to the token (it escapes the value for the inside of an HCL quoted string: quotes, backslashes, line breaks, `${` and `%{`); `| raw` says the splice is meant",
+      };
+    case "hcl-heredoc":
+      return {
+        what: "an HCL heredoc",
+        hint: `${hclQuoted} instead of the heredoc, or use \`| base64\` and decode it where it is read (\`base64decode(…)\`); \`| raw\` says the splice is meant`,
+      };
+    case "hcl-bare":
+      return {
+        what: "an HCL expression (where only a literal value may go)",
+        hint: `${hclQuoted}; \`| raw\` says the splice is meant`,
+      };
+    case "hcl-line-comment":
+    case "hcl-block-comment":
+      return { what: "an HCL comment", hint: commentHint };
+    case "toml-basic":
+      return { what: "a TOML basic string", hint: tomlJson };
+    case "toml-literal":
+      return { what: "a TOML literal string", hint: `use a basic string: ${tomlQuoted}` };
+    case "toml-multiline":
+      return {
+        what:
+          place.quote === '"'
+            ? "a TOML multi-line basic string"
+            : "a TOML multi-line literal string",
+        hint: `use a basic string: ${tomlQuoted}`,
+      };
+    case "toml-bare":
+      return { what: "a TOML value", hint: `put the token in a basic string: ${tomlQuoted}` };
+    case "toml-comment":
+      return { what: "a TOML comment", hint: commentHint };
   }
 }
 

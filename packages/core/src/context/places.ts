@@ -4,7 +4,7 @@
  */
 
 /** The file kinds whose places s5 can tell from their text. */
-export const DOCUMENT_KINDS = ["json", "yaml", "env"] as const;
+export const DOCUMENT_KINDS = ["json", "yaml", "env", "hcl", "toml"] as const;
 
 /** A file kind whose places s5 can tell: from its name (see `documentKind`), or given. */
 export type DocumentKind = (typeof DOCUMENT_KINDS)[number];
@@ -26,7 +26,43 @@ export type Place =
   | { kind: "env-unquoted"; atStart: boolean }
   /** A quoted `.env` value; `beforeClose`: the token ends right at the closing quote. */
   | { kind: "env-quoted"; quote: "'" | '"' | "`"; beforeClose: boolean }
-  | { kind: "env-comment" };
+  | { kind: "env-comment" }
+  /** In an HCL quoted string: the file's character before the token and two after it. */
+  | { kind: "hcl-string"; before: string; after: string }
+  /**
+   * A heredoc's line (`<<EOT`, `<<-EOT`) ending at a line that is `marker`; `lead` and `rest`:
+   * the file's text on the token's lines before and after it. `flush` (`<<-`): the least
+   * indentation of its lines as the file has them, and of the lines the token is not on.
+   */
+  | {
+      kind: "hcl-heredoc";
+      marker: string;
+      lead: string;
+      rest: string;
+      flush: { least: number; others: number } | undefined;
+    }
+  /** An HCL expression alone between separators (`port = {{ s5:… }}`, `[a, {{ s5:… }}]`). */
+  | { kind: "hcl-bare" }
+  | { kind: "hcl-line-comment" }
+  | { kind: "hcl-block-comment" }
+  | { kind: "toml-basic" }
+  | { kind: "toml-literal" }
+  /**
+   * In a multi-line string (`quote`: `"` for `"""…"""`, `'` for `'''…'''`): the quotes of its
+   * text right before the token and right after it (the closing delimiter among them when 3 or
+   * more), whether the token follows the opening delimiter, and the file's character after it.
+   */
+  | {
+      kind: "toml-multiline";
+      quote: '"' | "'";
+      quotesBefore: number;
+      quotesAfter: number;
+      atOpen: boolean;
+      after: string;
+    }
+  /** A TOML value alone where a value goes (`port = {{ s5:… }}`, `[1, {{ s5:… }}]`). */
+  | { kind: "toml-bare" }
+  | { kind: "toml-comment" };
 
 /** A token's span in the text (byte offsets for a byte source viewed as latin1). */
 export interface Span {

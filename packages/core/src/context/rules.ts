@@ -3,7 +3,9 @@
  * as it is would end the string or scalar it stands in, or begin structure the file does not show.
  * Only values the place would read back whole and alone pass.
  */
+import { breaksHcl } from "./hcl-rules.ts";
 import type { Place } from "./places.ts";
+import { breaksToml } from "./toml-rules.ts";
 
 /**
  * Line breaks as YAML 1.1 readers (PyYAML, Go's yaml.v2) count them: LF, CR, NEL (C2 85), LS and PS
@@ -36,7 +38,7 @@ export interface Around {
  * (nothing, or a comment where `#` starts one): `abc\n` (a secret file's last newline) stays
  * whole in a plain scalar. Otherwise undefined.
  */
-function withoutTrailingBreaks(value: string, restFits: boolean): string | undefined {
+export function withoutTrailingBreaks(value: string, restFits: boolean): string | undefined {
   const first = value.search(/[\n\r]/);
   if (first === -1 || !restFits || !/^[ \t\n\r]*$/.test(value.slice(first))) return undefined;
   return value.slice(0, first);
@@ -143,5 +145,17 @@ export function breaksPlace(place: Place, value: string, around: Around): boolea
     }
     case "env-quoted":
       return value.includes(place.quote) || (place.beforeClose && value.endsWith("\\"));
+    case "hcl-string":
+    case "hcl-heredoc":
+    case "hcl-bare":
+    case "hcl-line-comment":
+    case "hcl-block-comment":
+      return breaksHcl(place, value, around);
+    case "toml-basic":
+    case "toml-literal":
+    case "toml-multiline":
+    case "toml-bare":
+    case "toml-comment":
+      return breaksToml(place, value, around);
   }
 }

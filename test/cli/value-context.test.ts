@@ -97,6 +97,42 @@ describe("s5 render of a value that would rewrite its file", () => {
     expect(readFileSync(join(box.dir, "ok.yml"), "utf8")).toContain("{{ s5:aes:");
   });
 
+  it("refuses code in an HCL string, a heredoc cut short, and a quote in a TOML string", async () => {
+    const { box, cipher, write } = await setUp();
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    const injection = 'Sup3rS3cretPw${file("/etc/shadow")}';
+    write("main.tf", `resource "x" "y" {\n  password = "${await cipher(injection)}"\n}\n`);
+    write(
+      "prod.auto.tfvars",
+      `cert = <<EOT\n${await cipher("Sup3rS3cretPw\nEOT\nadmin = true")}\nEOT\n`,
+    );
+    write("Cargo.toml", `[db]\npassword = "${await cipher('Sup3rS3cretPw"\nadmin = true')}"\n`);
+    const cases = [
+      ["main.tf", "main.tf:2:15", "an HCL quoted string", "| hcl"],
+      ["prod.auto.tfvars", "prod.auto.tfvars:2:1", "an HCL heredoc", "| hcl"],
+      ["Cargo.toml", "Cargo.toml:2:13", "a TOML basic string", "| json"],
+    ] as const;
+    for (const [file, place, words, filter] of cases) {
+      const before = readFileSync(join(box.dir, file));
+      const out = await box.s5(["render", "-i", file], { env });
+      expect(out.code, file).toBe(5);
+      expect(out.stderr).toContain(`${place}: this token's plaintext would break out of ${words}`);
+      expect(out.stderr).toContain(filter);
+      expectNoValue(out.stdout, out.stderr);
+      expect(out.stderr).not.toContain("/etc/shadow");
+      expect(readFileSync(join(box.dir, file)).equals(before)).toBe(true);
+    }
+    // With the filter that fits: rendered, escaped for the place.
+    write("ok.tf", `password = "${await cipher(injection, "hcl")}"\n`);
+    const hcl = await box.s5(["render", "ok.tf"], { env });
+    expect(hcl.code).toBe(0);
+    expect(hcl.stdout.toString()).toBe('password = "Sup3rS3cretPw$${file(\\"/etc/shadow\\")}"\n');
+    write("ok.toml", `password = "${await cipher('Sup3rS3cretPw"\nadmin = true', "json")}"\n`);
+    const toml = await box.s5(["render", "ok.toml"], { env });
+    expect(toml.code).toBe(0);
+    expect(toml.stdout.toString()).toBe('password = "Sup3rS3cretPw\\"\\nadmin = true"\n');
+  });
+
   it("renders the same values with the filter that fits, or with | raw", async () => {
     const { box, cipher, write } = await setUp();
     write("tls.yaml", `tls:\n  key: ${await cipher(PEM, "yaml")}\n`);

@@ -288,6 +288,10 @@ describe("HCL", () => {
     await refused("main.tf", "x = @\n", 'file("/etc/shadow")', bare);
     await refused("main.tf", "x = [1, @]\n", "2, 3", bare);
     await refused("main.tf", "x = @\n", "1\nadmin = true", bare);
+    // Nothing, in a list, drops an element (`[1, ]`); a CR alone is white space to JSON, not HCL.
+    await refused("main.tf", "x = [1, @]\n", "  ", bare);
+    await refused("main.tf", "x = [1, @]\n", "", bare);
+    await refused("main.tf", "x = @\n", " \r101", bare);
   });
 
   it("refuses a line break in a comment, and the end of a block comment", async () => {
@@ -341,6 +345,8 @@ describe("TOML", () => {
     await refused("app.toml", "ports = [1, @]\n", "2, 3", "a TOML value");
     await refused("app.toml", "port = @\n", "8080 # x", "a TOML value");
     await refused("app.toml", "t = {a = @}\n", "1, admin = true", "a TOML value");
+    await refused("app.toml", "ports = [0, @]\n", "", "a TOML value");
+    await refused("app.toml", "ports = [0, @]\n", "  ", "a TOML value");
   });
 
   it("refuses a line break in a comment", async () => {

@@ -48,6 +48,8 @@ const HCL_LITERAL = /^[ \t]*(?:-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|fa
 function isLiteral(value: string): boolean {
   if (HCL_LITERAL.test(value)) return true;
   if (/[$%]\{/.test(value)) return false;
+  // JSON's white space that HCL's is not: a CR alone, a line break before or after the value.
+  if (/\r(?!\n)|^[ \t]*[\n\r]|[\n\r][ \t]*$/.test(value)) return false;
   try {
     JSON.parse(Buffer.from(value, "latin1").toString("utf8"));
     return true;

@@ -57,7 +57,8 @@ const TABLES: Record<DocumentKind, Uint8Array> = {
   env: table("\n\r#'\"`\\\xc2\xe2", " \t"),
   // First: white space a `<<-` heredoc counts as indentation (NBSP, U+2000… begin C2, E1–E3).
   hcl: table(PUNCTUATION + CONTROLS, " \t\v\f\xc2\xe1\xe2\xe3"),
-  toml: table(`"'\\#[]{},${CONTROLS}\x7f`, ""),
+  // First: white space, which alone is no value (`[0,   ]` is `[0]`).
+  toml: table(`"'\\#[]{},${CONTROLS}\x7f`, " "),
 };
 
 function table(anywhere: string, first: string): Uint8Array {
@@ -218,7 +219,10 @@ export function checkPlaces(
   for (let j = 0; j < tokens.length; j++) {
     const value = values[j];
     const token = tokens[j]!;
-    if (value === undefined || token.filters.length > 0 || !mayBreak(value, bytes)) continue;
+    if (value === undefined || token.filters.length > 0) continue;
+    // An empty value is looked at where a list may take it: `[0, ]` drops an element in HCL, TOML.
+    if (!mayBreak(value, bytes) && !(value.length === 0 && (kind === "hcl" || kind === "toml")))
+      continue;
     text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content);
     places ??= LEXERS[kind](text, tokens);
     const place = places[j];

@@ -5,11 +5,19 @@
  * different could break out of its place in the file (config injection).
  */
 import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { parse } from "yaml";
+import { missingTool, toolsDir } from "../iac/tools.ts";
 import { sandbox } from "./run.ts";
+
+const builtTofu = join(toolsDir, "bin/tofu");
+const TOFU = process.env.S5_TOFU || (existsSync(builtTofu) ? builtTofu : undefined);
+const TOMLLIB = spawnSync("python3", ["-c", "import tomllib"]).status === 0;
 
 const KEY = "cc6af4c2bf251c1cce0aebdbd39dc91d";
 
@@ -42,6 +50,11 @@ const EDGES = [
   "😀 é ß",
   "\u0001\u001f\u007f\u009f",
   "\ufffe\uffff",
+  // HCL's interpolation and directives, and their escapes.
+  // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+  '${file("/etc/shadow")} %{ if true }x%{ endif } $${x} %%{y} $',
+  "{x} a$",
+  "%",
 ];
 
 const values = [
@@ -102,4 +115,64 @@ describe("escaping filters, read back by their parsers", () => {
     const back = shell.stdout.toString().split("\0").slice(0, -1);
     expect(back).toEqual(words);
   });
+
+  if (!TOFU) missingTool(`the hcl filter's read-back: no ${builtTofu} and S5_TOFU is not set`);
+  it.skipIf(!TOFU)(
+    "hcl gives back every value through OpenTofu, next to the file's `$` and `{`",
+    async () => {
+      const box = sandbox();
+      const tokens = await tokensFor(values);
+      // Each value after the file's `$` and before its `{x}`: a `{` first or `$` last must not join them.
+      const text = tokens
+        .map((token, i) => {
+          const filtered = withFilter(token, "hcl");
+          return `locals {\n  a${i} = "$${filtered}"\n  b${i} = "${filtered}{x}"\n}\n`;
+        })
+        .join("");
+      const out = await box.s5(["render", "-"], { input: text, env: { S5_AES_KEY: KEY } });
+      expect(out.code).toBe(0);
+      const dir = mkdtempSync(join(tmpdir(), "s5-hcl-filter-"));
+      try {
+        writeFileSync(join(dir, "main.tf"), out.stdout);
+        const list = values.map((_, i) => `[local.a${i}, local.b${i}]`).join(", ");
+        const tofu = spawnSync(TOFU!, ["console"], {
+          cwd: dir,
+          input: `base64encode(jsonencode([${list}]))\n`,
+          encoding: "utf8",
+          env: { ...process.env, TF_CLI_CONFIG_FILE: "/dev/null", TF_IN_AUTOMATION: "1" },
+        });
+        expect(tofu.status, tofu.stderr).toBe(0);
+        expect(tofu.stdout.trim().startsWith('"'), tofu.stderr.slice(0, 2000)).toBe(true);
+        expect(
+          JSON.parse(Buffer.from(JSON.parse(tofu.stdout.trim()), "base64").toString()),
+        ).toEqual(values.map((v) => [`$${v}`, `${v}{x}`]));
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    },
+  );
+
+  if (!TOMLLIB) missingTool("the json filter's TOML read-back: no python3 with tomllib");
+  it.skipIf(!TOMLLIB)(
+    "json in a TOML basic string gives back every value through tomllib",
+    async () => {
+      const box = sandbox();
+      // DEL (U+007F) is the one character TOML wants escaped and JSON does not: a parse error, loud.
+      const kept = values.filter((value) => !value.includes("\u007f"));
+      const tokens = await tokensFor(kept);
+      const text = tokens.map((token, i) => `v${i} = "${withFilter(token, "json")}"\n`).join("");
+      const out = await box.s5(["render", "-"], { input: text, env: { S5_AES_KEY: KEY } });
+      expect(out.code).toBe(0);
+      const python = spawnSync(
+        "python3",
+        ["-c", "import json, sys, tomllib; print(json.dumps(tomllib.loads(sys.stdin.read())))"],
+        { input: out.stdout, encoding: "utf8" },
+      );
+      expect(python.status, python.stderr).toBe(0);
+      const parsed = JSON.parse(python.stdout) as Record<string, string>;
+      kept.forEach((value, i) => {
+        expect(parsed[`v${i}`], JSON.stringify(value)).toBe(value);
+      });
+    },
+  );
 });

@@ -179,7 +179,8 @@ describe("HCL and TOML values judged by their place, read back by OpenTofu and t
     }
   });
 
-  if (!PYTHON) missingTool("the TOML read-back: no python3 with tomllib (Python 3.11 or later)");
+  // Python is no tool the CI builds (S5_REQUIRE_IAC_TOOLS does not ask for it): said, and skipped.
+  if (!PYTHON) process.stderr.write("[toml] SKIPPED the TOML read-back: no python3 with tomllib\n");
   it.skipIf(!PYTHON)(
     "TOML: accepted values read back as themselves, the rest unchanged",
     async () => {

@@ -973,7 +973,7 @@ declare function spliceBytes(source: Uint8Array, matches: readonly {
  * Each kind of place says what a plaintext spliced there cannot hold (see `rules.ts`).
  */
 /** The file kinds whose places s5 can tell from their text. */
-declare const DOCUMENT_KINDS: readonly ["json", "yaml", "env"];
+declare const DOCUMENT_KINDS: readonly ["json", "yaml", "env", "hcl", "toml"];
 /** A file kind whose places s5 can tell: from its name (see `documentKind`), or given. */
 type DocumentKind = (typeof DOCUMENT_KINDS)[number];
 /** A named input: a file's bytes, or text from a bundler or the environment. */

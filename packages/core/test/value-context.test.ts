@@ -118,6 +118,12 @@ describe("YAML", () => {
     await refused("v.yml", "args: [a, @]\n", "b, --admin", flow);
     await refused("v.yml", "env: {A: @}\n", "x}", flow);
     await refused("v.yml", "args: [\n  a,\n  @\n]\n", "b]", flow);
+    // A blank value alone between separators is no element: `[a, ]` is `[a]`.
+    await refused("v.yml", "args: [a, @]\n", "", flow);
+    await refused("v.yml", "args: [@, b]\n", "  ", flow);
+    await refused("v.yml", "args: [\n  a,\n  @\n]\n", "", flow);
+    await accepted("v.yml", "args: [a, @x]\n", "");
+    await accepted("v.yml", "a: @\n", "");
   });
 
   it("refuses a quote or a line break in a quoted scalar", async () => {

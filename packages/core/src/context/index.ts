@@ -84,6 +84,7 @@ function around(text: string, token: TokenMatch): Around {
   return {
     before: token.start > 0 ? text[token.start - 1] : undefined,
     after: token.end < text.length ? text[token.end] : undefined,
+    next,
     restBlank,
     restComment: restBlank || next === "#",
   };
@@ -220,8 +221,9 @@ export function checkPlaces(
     const value = values[j];
     const token = tokens[j]!;
     if (value === undefined || token.filters.length > 0) continue;
-    // An empty value is looked at where a list may take it: `[0, ]` drops an element in HCL, TOML.
-    if (!mayBreak(value, bytes) && !(value.length === 0 && (kind === "hcl" || kind === "toml")))
+    // An empty value is looked at where a list may take it: `[0, ]` drops an element (HCL, TOML,
+    // a YAML flow sequence).
+    if (!mayBreak(value, bytes) && !(value.length === 0 && kind !== "json" && kind !== "env"))
       continue;
     text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content);
     places ??= LEXERS[kind](text, tokens);

@@ -26,6 +26,8 @@ export interface Around {
   before: string | undefined;
   /** The character after the token (undefined at the file's end). */
   after: string | undefined;
+  /** The first character after the token that is not a space or tab (undefined: the file's end). */
+  next: string | undefined;
   /** Only white space follows the token on its line. */
   restBlank: boolean;
   /** Only white space, then a `#` comment, or nothing, follows the token on its line. */
@@ -52,6 +54,14 @@ function breaksPlain(
 ): boolean {
   let value = whole;
   let { before, after } = around;
+  // Alone between a flow collection's separators, a blank value is no element: `[a, ]` is `[a]`.
+  if (
+    place.flow &&
+    place.atStart &&
+    /^[ \t]*$/.test(value) &&
+    /^[,\]}\n\r]?$/.test(around.next ?? "")
+  )
+    return true;
   if (YAML_BREAK.test(value)) {
     const kept = place.flow ? undefined : withoutTrailingBreaks(value, around.restComment);
     if (kept === undefined || YAML_BREAK.test(kept)) return true;

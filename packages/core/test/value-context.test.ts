@@ -378,6 +378,23 @@ describe("TOML", () => {
   });
 });
 
+describe("OpenTofu's JSON syntax", () => {
+  it("refuses an interpolation in a .tf.json string, which OpenTofu reads as a template", async () => {
+    const place = "a string of an OpenTofu JSON file";
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: OpenTofu's interpolation, as text
+    const interpolation = "${var.admin_password}";
+    await refused("main.tf.json", '{"locals": {"pw": "@"}}', interpolation, place);
+    await refused("main.tofu.json", '{"locals": {"pw": "@"}}', "%{ if true }x%{ endif }", place);
+    await refused("main.tf.json", '{"locals": {"pw": "$@"}}', "{var.x}", place);
+    // The same value in a JSON file that is no template, and a lone `$`, land as they are.
+    await accepted("config.json", '{"pw": "@"}', interpolation);
+    await accepted("main.tf.json", '{"locals": {"pw": "@"}}', "pa$$word%");
+    expect(await accepted("main.tf.json", '{"pw": "@"}', interpolation, ["hcl"])).toBe(
+      '{"pw": "$${var.admin_password}"}',
+    );
+  });
+});
+
 describe("what is not judged", () => {
   it("leaves files of other kinds, sources that are values, and failed tokens as they were", async () => {
     await accepted("Dockerfile", "password: @\n", "x\nadmin: true");

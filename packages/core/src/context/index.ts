@@ -127,6 +127,12 @@ function describe(place: Place): { what: string; hint: string } {
     case "yaml-comment":
       return { what: "a YAML comment", hint: commentHint };
     case "json-string":
+      if (place.template) {
+        return {
+          what: "a string of an OpenTofu JSON file (`.tf.json`: a template, where `${` and `%{` run)",
+          hint: "add `| hcl` to the token (it escapes quotes, `${` and `%{` with escapes JSON reads too); `| raw` says the splice is meant",
+        };
+      }
       return {
         what: "a JSON string",
         hint: "add `| json` to the token (it escapes the value for the inside of a JSON string); `| raw` says the splice is meant",
@@ -215,6 +221,8 @@ export function checkPlaces(
   const kind = given === "text" ? undefined : (given ?? documentKind(source.name));
   if (kind === undefined || source.content.length > LONGEST_TEXT) return;
   const bytes = TABLES[kind];
+  // OpenTofu's JSON syntax reads every string of a `.tf.json` as a template.
+  const templated = kind === "json" && /\.(?:tf|tofu)\.json$/i.test(source.name);
   let places: (Place | undefined)[] | undefined;
   let text: string | undefined;
   for (let j = 0; j < tokens.length; j++) {
@@ -227,8 +235,9 @@ export function checkPlaces(
       continue;
     text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content);
     places ??= LEXERS[kind](text, tokens);
-    const place = places[j];
-    if (place === undefined) continue;
+    const found = places[j];
+    if (found === undefined) continue;
+    const place = templated && found.kind === "json-string" ? { ...found, template: true } : found;
     const plaintext = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString(
       "latin1",
     );

@@ -17,7 +17,8 @@ export type Place =
   /** A content line of a block scalar (`|`, `>`) whose lines are indented by `indent` spaces. */
   | { kind: "yaml-block"; indent: number }
   | { kind: "yaml-comment" }
-  | { kind: "json-string" }
+  /** `template`: a string OpenTofu reads as a template (`.tf.json`), where `${` and `%{` run. */
+  | { kind: "json-string"; template?: boolean }
   /** Outside a string, alone between separators (`"port": {{ s5:… }},`). */
   | { kind: "json-bare" }
   | { kind: "json-line-comment" }

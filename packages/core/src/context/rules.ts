@@ -142,7 +142,13 @@ export function breaksPlace(place: Place, value: string, around: Around): boolea
     case "json-block-comment":
       return value.includes("*/");
     case "json-string":
-      return JSON_STRING_BAD.test(value);
+      if (JSON_STRING_BAD.test(value)) return true;
+      // In a template: an interpolation or directive, or the file's `$`/`%` made one by a `{`.
+      return (
+        place.template === true &&
+        (/[$%]\{/.test(value) ||
+          (value.startsWith("{") && (around.before === "$" || around.before === "%")))
+      );
     case "json-bare":
       return /["{}[\],:/]/.test(value) && !isJsonValue(value);
     case "env-unquoted": {

@@ -9,12 +9,15 @@ import { canRun } from "../setup/system-tools.ts";
 import { S5_BIN, sandbox } from "./run.ts";
 
 const found = (program: string, args: string[]) => spawnSync(program, args).error === undefined;
+// dosfstools puts mkfs.vfat in sbin, which a user's PATH (and CI's) may not name.
+const mkfsVfat =
+  ["/usr/sbin/mkfs.vfat", "/sbin/mkfs.vfat"].find((path) => existsSync(path)) ?? "mkfs.vfat";
 // Mounting needs /dev/fuse and, here, root (no user_allow_other is needed: s5 runs as the mounter).
 const canMountFat =
   process.getuid?.() === 0 &&
   existsSync("/dev/fuse") &&
   found("fusefat", ["-h"]) &&
-  found("mkfs.vfat", ["--help"]) &&
+  found(mkfsVfat, ["--help"]) &&
   found("fusermount", ["-V"]);
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 const canBind =
@@ -36,7 +39,7 @@ describe("a file system without modes", () => {
       mkdirSync(mount);
       writeFileSync(image, "");
       expect(spawnSync("truncate", ["-s", "8M", image]).status).toBe(0);
-      expect(spawnSync("mkfs.vfat", [image]).status).toBe(0);
+      expect(spawnSync(mkfsVfat, [image]).status).toBe(0);
       const mounted = spawnSync("fusefat", ["-o", "rw+", image, mount]);
       expect(mounted.status, mounted.stderr.toString()).toBe(0);
       try {

@@ -1,7 +1,9 @@
 // The project's test command (`npm test`): build, lint + format, typecheck, package checks, then
 // every vitest project. Runs every step even after a failure and ends with "N passed, N failed".
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 
 const steps = [
   ["build", "npx", ["turbo", "run", "build", "--output-logs=errors-only"]],
@@ -36,6 +38,11 @@ const report = ".cache/vitest-report.json";
 rmSync(report, { force: true });
 console.log("\n== tests (vitest)");
 const extra = process.argv.slice(2);
+// Every temporary directory of the tests (a sandbox per case: thousands a run, which stayed in
+// /tmp) goes below one for the run, removed at its end. Sticky and open to all as /tmp is: tests
+// of other users' files make their own directories there.
+const runTemp = mkdtempSync(join(tmpdir(), "s5-test-"));
+chmodSync(runTemp, 0o1777);
 const run = spawnSync(
   "npx",
   [
@@ -46,8 +53,15 @@ const run = spawnSync(
     `--outputFile.json=${report}`,
     ...extra,
   ],
-  { stdio: "inherit" },
+  { stdio: "inherit", env: { ...process.env, TMPDIR: runTemp } },
 );
+try {
+  rmSync(runTemp, { recursive: true, force: true });
+} catch (error) {
+  console.log(
+    `note: could not remove ${runTemp} (${error.code ?? error}): a mount left by a test?`,
+  );
+}
 let skipped = 0;
 try {
   const result = JSON.parse(readFileSync(report, "utf8"));

@@ -124,16 +124,21 @@ const TOML: { template: string; expect: ((value: string) => unknown) | "one" | "
   { template: "before = 1\n# @\nsecret = 0\nafter = 2\n", expect: () => 0 },
 ];
 
+/** A token of each value (the AES backend: no key file, no server). */
+async function aesTokens(): Promise<string[]> {
+  await using backends = createBackends(resolveSettings({ env: { S5_AES_KEY: KEY } }));
+  return cipherValues(
+    backends,
+    "aes",
+    values.map((value) => Buffer.from(value)),
+    { allowEmpty: true },
+  );
+}
+
 describe("HCL and TOML values judged by their place, read back by OpenTofu and tomllib", () => {
   if (!TOFU) missingTool(`the HCL read-back: no ${built} and S5_TOFU is not set`);
   it.skipIf(!TOFU)("HCL: accepted values read back as themselves, the rest unchanged", async () => {
-    await using backends = createBackends(resolveSettings({ env: { S5_AES_KEY: KEY } }));
-    const tokens = await cipherValues(
-      backends,
-      "aes",
-      values.map((value) => Buffer.from(value)),
-      { allowEmpty: true },
-    );
+    const tokens = await aesTokens();
     const dir = mkdtempSync(join(tmpdir(), "s5-hcl-"));
     try {
       for (const { template, expect: want } of HCL) {
@@ -184,13 +189,7 @@ describe("HCL and TOML values judged by their place, read back by OpenTofu and t
   it.skipIf(!PYTHON)(
     "TOML: accepted values read back as themselves, the rest unchanged",
     async () => {
-      await using backends = createBackends(resolveSettings({ env: { S5_AES_KEY: KEY } }));
-      const tokens = await cipherValues(
-        backends,
-        "aes",
-        values.map((value) => Buffer.from(value)),
-        { allowEmpty: true },
-      );
+      const tokens = await aesTokens();
       for (const { template, expect: want } of TOML) {
         const rendered = await render("config.toml", template, tokens);
         const script =

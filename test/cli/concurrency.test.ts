@@ -3,7 +3,15 @@
 // stopping one process at a known point (strace delivers SIGSTOP on a chosen system call), running
 // the other to its end, then letting the first go on.
 import { spawn, spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readlinkSync,
+  rmSync,
+  utimesSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
@@ -11,6 +19,13 @@ import { canRun } from "../setup/system-tools.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+// Another user's s5, and a /proc of one's own that hides processes: root, a mount namespace.
+const OTHER = 65534;
+const asRoot = process.platform === "linux" && process.getuid?.() === 0;
+const unshare =
+  asRoot &&
+  spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0 &&
+  spawnSync("setpriv", ["--version"]).status === 0;
 
 interface Stopped {
   /** The stopped process's id. */
@@ -19,6 +34,8 @@ interface Stopped {
   resume(): Promise<{ code: number | null; stdout: string; stderr: string }>;
   /** strace's log so far: the traced calls on the path, one a line. */
   trace(): string;
+  /** Kills the stopped s5 (SIGKILL: it can clean nothing up); resolves once it has ended. */
+  kill(): Promise<void>;
 }
 
 /**
@@ -70,6 +87,10 @@ async function stoppedAt(
       return { code: await ended, stdout, stderr };
     },
     trace: () => readFileSync(log, "utf8"),
+    async kill() {
+      process.kill(pid!, "SIGKILL");
+      await ended;
+    },
   };
 }
 
@@ -266,6 +287,137 @@ describe("the project config's lock", () => {
       expect(config).toContain(carol);
       expect(config).toContain(dave);
       expect(existsSync(lock)).toBe(false);
+    },
+  );
+
+  // A killed s5 (SIGKILL, an OOM kill, a cancelled CI job) leaves its lock: on the same machine
+  // its token says whose it was, and a holder that has ended is not waited for.
+  it.runIf(canRun(hasStrace))(
+    "one left by an s5 killed while it held it is taken over at once",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const key = async () =>
+        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+      const [carol, dave] = [await key(), await key()];
+      const lock = join(box.dir, ".s5.json.lock");
+      // Stopped right after it wrote its token into the lock, then killed there.
+      const killed = await stoppedAt(box, ["keys", "add", "carol", carol], {
+        path: lock,
+        syscall: "write",
+      });
+      await killed.kill();
+      expect(readFileSync(lock, "utf8")).toContain(` holder ${killed.pid} `);
+      const add = await box.s5(["keys", "add", "dave", dave]);
+      expect(add.code, add.stderr).toBe(0);
+      expect(add.stderr).not.toContain("waiting for");
+      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
+      expect(config).toContain(dave);
+      expect(config).not.toContain(carol);
+      expect(existsSync(lock)).toBe(false);
+    },
+  );
+
+  it.runIf(canRun(hasStrace))(
+    "one whose holder still runs is waited for, not taken over",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const key = async () =>
+        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+      const [carol, dave] = [await key(), await key()];
+      const lock = join(box.dir, ".s5.json.lock");
+      // Alive, stopped while it holds the lock (as a slow disk or a debugger would hold it).
+      const holder = await stoppedAt(box, ["keys", "add", "carol", carol], {
+        path: lock,
+        syscall: "write",
+      });
+      const token = readFileSync(lock, "utf8");
+      const child = spawn(process.execPath, [S5_BIN, "keys", "add", "dave", dave], {
+        cwd: box.dir,
+        env: box.env,
+        stdio: ["ignore", "ignore", "pipe"],
+      });
+      let stderr = "";
+      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+      await new Promise<void>((resolve) =>
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes("s5: note: waiting for")) resolve();
+        }),
+      );
+      expect(readFileSync(lock, "utf8")).toBe(token);
+      const first = await holder.resume();
+      expect([first.code, await code], first.stderr + stderr).toEqual([0, 0]);
+      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
+      expect(config).toContain(carol);
+      expect(config).toContain(dave);
+    },
+  );
+
+  it("one whose process id now belongs to a process started later is taken over at once", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const lock = join(box.dir, ".s5.json.lock");
+    // The id is this test's own process (alive), the start time not its own: the id was reused.
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+    const namespace = readlinkSync("/proc/self/ns/pid");
+    writeFileSync(lock, `1.dead holder ${process.pid} 1 ${boot} ${namespace}`);
+    const add = await box.s5(["keys", "add", "carol", carol]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).not.toContain("waiting for");
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
+  });
+
+  // With /proc mounted hidepid=2 (a hardened host), another user's processes are not shown: a
+  // lock another user's running s5 holds would look ended, and taking it over would lose a change.
+  it.runIf(asRoot && unshare)(
+    "one held by a process /proc does not show (hidepid) is waited for, not judged",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+      const lock = join(box.dir, ".s5.json.lock");
+      // Held by this test's own process (root, alive), its mark as s5 writes it.
+      const stat = readFileSync("/proc/self/stat", "latin1");
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+      const held = `1.live holder ${process.pid} ${start} ${boot} ${readlinkSync("/proc/self/ns/pid")}`;
+      writeFileSync(lock, held);
+      const root = join(box.dir, "..");
+      spawnSync("chown", ["-R", `${OTHER}:${OTHER}`, root]);
+      const env = Object.entries(box.env).map(([name, value]) => `${name}=${value}`);
+      const child = spawn(
+        "unshare",
+        ["-m", "--propagation", "private", "sh", "-c"].concat([
+          'mount -t proc -o hidepid=2 proc /proc && exec setpriv --reuid=$0 --regid=$0 --clear-groups env -i "$@"',
+          String(OTHER),
+          ...env,
+          process.execPath,
+          S5_BIN,
+          "keys",
+          "add",
+          "carol",
+          carol,
+        ]),
+        { cwd: box.dir, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+      // Until s5 says it waits, or ends (having taken the lock over).
+      await new Promise<void>((resolve) => {
+        void code.then(() => resolve());
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes("s5: note: waiting for")) resolve();
+        });
+      });
+      expect(stderr).toContain("s5: note: waiting for");
+      expect(readFileSync(lock, "utf8")).toBe(held);
+      rmSync(lock);
+      expect(await code, stderr).toBe(0);
+      expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
     },
   );
 

@@ -1,15 +1,18 @@
 /**
  * A lock file made with O_EXCL, for a read-change-write of a file that several s5 processes may
  * change at once (the record of known keys, a project's `.s5.json`). It holds a token of its
- * holder; one older than 30 s, or "from the future" (a clock set back), is from an s5 that died
- * and is taken over.
+ * holder; one whose holder this machine can see has ended (lock-holder.ts), one older than 30 s, or
+ * one "from the future" (a clock set back), is from an s5 that died and is taken over.
  */
+import { holderGone, holderMark } from "./lock-holder.ts";
+
 const {
   closeSync,
   fstatSync,
   linkSync,
   openSync,
   readFileSync,
+  readSync,
   renameSync,
   rmSync,
   statSync,
@@ -33,7 +36,7 @@ export function takeLock(
   waitMs: number,
   onWait?: (age: number) => boolean,
 ): HeldLock | undefined {
-  const token = `${process.pid}.${Math.random().toString(36).slice(2)}`;
+  const token = `${process.pid}.${Math.random().toString(36).slice(2)}${holderMark()}`;
   const started = Date.now();
   let told = onWait === undefined;
   for (;;) {
@@ -55,7 +58,7 @@ export function takeLock(
       const seen = lookAt(lock);
       // Either way: a clock set back would leave a lock "from the future" held for good.
       const age = Math.abs(Date.now() - seen.mtimeMs);
-      if (age > LOCK_STALE_MS) takeOver(lock, seen, token);
+      if (age > LOCK_STALE_MS || holderGone(seen.text)) takeOver(lock, seen, token);
       else if (!told) {
         told = onWait!(age);
       }
@@ -76,12 +79,14 @@ export function takeLock(
   };
 }
 
-/** The lock file as it is now: its identity and age, from one descriptor. */
-function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number } {
+/** The lock file as it is now: its identity, age and token, from one descriptor. */
+function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number; text: string } {
   const fd = openSync(lock, "r");
   try {
     const { ino, dev, mtimeMs } = fstatSync(fd);
-    return { ino, dev, mtimeMs };
+    const bytes = Buffer.alloc(512);
+    const length = readSync(fd, bytes, 0, bytes.length, 0);
+    return { ino, dev, mtimeMs, text: bytes.toString("latin1", 0, length) };
   } finally {
     closeSync(fd);
   }

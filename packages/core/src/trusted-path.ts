@@ -70,6 +70,9 @@ export interface MountEntry {
   ro: boolean;
   /** The filesystem itself is read-only (`ro` in its super options): everywhere. */
   fsRo: boolean;
+  /** The filesystem's type (`proc`, `ext4`) and its super options (`rw`, `hidepid=2`). */
+  type: string;
+  superOptions: string[];
 }
 
 // mountinfo writes space, tab, newline and backslash in paths as \040, \011, \012, \134.
@@ -86,6 +89,7 @@ export function parseMountInfo(text: string): MountEntry[] {
     const dash = fields.indexOf("-", 6);
     if (dash < 0 || fields.length < dash + 4) continue;
     const hasRo = (options: string | undefined) => options?.split(",").includes("ro") === true;
+    const superOptions = fields[dash + 3]!.split(",");
     mounts.push({
       id: Number(fields[0]),
       parent: Number(fields[1]),
@@ -93,7 +97,9 @@ export function parseMountInfo(text: string): MountEntry[] {
       root: unescapeField(fields[3]!),
       point: unescapeField(fields[4]!),
       ro: hasRo(fields[5]),
-      fsRo: hasRo(fields[dash + 3]),
+      fsRo: superOptions.includes("ro"),
+      type: fields[dash + 1]!,
+      superOptions,
     });
   }
   return mounts;

@@ -56,6 +56,8 @@ describe("mountinfo", () => {
       point: "/etc/vault ca",
       ro: true,
       fsRo: true,
+      type: "tmpfs",
+      superOptions: ["ro", "size=1024k"],
     });
     expect(mounts[2]).toMatchObject({ root: "/srv/certs", point: "/etc/certs", ro: true });
     expect(mounts[2]!.fsRo).toBe(false);

@@ -1,0 +1,84 @@
+/**
+ * Who holds a lock file, written so that another s5 on the same machine can tell the holder has
+ * ended: a killed s5 (SIGKILL, an OOM kill, a closed CI job) leaves its lock, and waiting out the
+ * 30 s of staleness held every seal and key change of the project meanwhile (the record of known
+ * keys waits only 5 s: its writes failed). The mark is the holder's process id with the start
+ * time Linux gives it (a reused id has another), the boot it ran in and its PID namespace (a
+ * container that shares the directory sees other processes, or none: never judged there). Where
+ * any of this cannot be read (not Linux, no /proc, another host over NFS), nothing is judged and
+ * the age alone decides, as before.
+ */
+import { type MountEntry, parseMountInfo } from "./trusted-path.ts";
+
+const { readFileSync, readlinkSync } = process.getBuiltinModule("node:fs");
+
+interface Machine {
+  boot: string;
+  namespace: string;
+}
+
+let machine: Machine | null | undefined;
+
+/**
+ * This boot and PID namespace, when /proc is this process's own (`/proc/self` is its id) and
+ * shows every process: mounted with `hidepid`, another user's s5 would look ended.
+ */
+function thisMachine(): Machine | null {
+  if (machine !== undefined) return machine;
+  machine = null;
+  try {
+    if (readlinkSync("/proc/self") !== String(process.pid)) return machine;
+    if (hidesProcesses(parseMountInfo(readFileSync("/proc/self/mountinfo", "utf8")))) {
+      return machine;
+    }
+    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
+    const namespace = readlinkSync("/proc/self/ns/pid");
+    if (/^[\w-]+$/.test(boot) && /^pid:\[\d+\]$/.test(namespace)) machine = { boot, namespace };
+  } catch {
+    // not Linux, or /proc hidden
+  }
+  return machine;
+}
+
+/** Whether the `proc` mounted on /proc hides some processes (`hidepid=` other than 0 or off). */
+export function hidesProcesses(mounts: readonly MountEntry[]): boolean {
+  const proc = mounts.findLast((mount) => mount.point === "/proc" && mount.type === "proc");
+  const hidepid = proc?.superOptions.find((option) => option.startsWith("hidepid="))?.slice(8);
+  return hidepid !== undefined && hidepid !== "0" && hidepid !== "off";
+}
+
+/** A process's start time (clock ticks after boot) and state, from `/proc/PID/stat`. */
+function processStat(pid: number): { start: string; state: string } | undefined {
+  let text: string;
+  try {
+    text = readFileSync(`/proc/${pid}/stat`, "latin1");
+  } catch {
+    return undefined;
+  }
+  // "PID (COMM) STATE …": COMM may hold spaces and parentheses; the fields follow its last ")".
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return { state: fields[0] ?? "", start: fields[19] ?? "" };
+}
+
+/** What s5 adds to its lock token so that others can judge it later; empty where none could. */
+export function holderMark(): string {
+  const here = thisMachine();
+  const self = here && processStat(process.pid);
+  if (!here || !self?.start) return "";
+  return ` holder ${process.pid} ${self.start} ${here.boot} ${here.namespace}`;
+}
+
+/**
+ * Whether the lock's token names a holder on this machine that has ended: no such process, a
+ * process by that id started at another time, or one that is a zombie. False whenever it cannot
+ * be told (a lock written by an older s5, another machine or namespace, a token being written).
+ */
+export function holderGone(token: string): boolean {
+  const mark = / holder (\d+) (\d+) (\S+) (\S+)$/.exec(token);
+  const here = thisMachine();
+  if (!mark || !here) return false;
+  const [, pid, start, boot, namespace] = mark;
+  if (boot !== here.boot || namespace !== here.namespace) return false;
+  const now = processStat(Number(pid));
+  return now === undefined || now.start !== start || now.state === "Z" || now.state === "X";
+}

@@ -159,4 +159,50 @@ describe("a file system without modes", () => {
       expect(leftovers(box.dir)).toEqual([]);
     },
   );
+
+  // A file system that takes the chmod and changes it (bindfs --chmod-filter; a FUSE or network
+  // file system with an ACL inheritance of its own): the new file shows 0600 until s5 gives it
+  // its mode, then the group can read it. Checked only after the content, the plaintext sat in a
+  // group-readable file until the refusal removed it. A group's bit alone is enough to refuse.
+  it.runIf(canRun(canBind) && canRun(hasStrace))(
+    "bindfs --chmod-filter=g+r: the mode a chmod gives is checked before the plaintext goes in",
+    async () => {
+      const box = sandbox();
+      const init = await box.s5(["init", "--name", "alice"]);
+      expect(init.code, init.stderr).toBe(0);
+      const token = (await box.s5(["cipher", "hello"])).stdout.toString().trim();
+      const source = join(box.dir, "..", "source");
+      const mount = join(box.dir, "..", "filtered");
+      mkdirSync(source);
+      mkdirSync(mount);
+      const bound = spawnSync("bindfs", ["--chmod-filter=g+r", source, mount]);
+      expect(bound.status, bound.stderr.toString()).toBe(0);
+      try {
+        const file = join(mount, "v.yml");
+        const text = `a: ${token}\n`;
+        writeFileSync(file, text, { mode: 0o600 });
+        const log = join(box.dir, "..", "writes.log");
+        const traced = spawnSync(
+          "strace",
+          ["-f", "-qq", "-y", "-o", log, "-e", "trace=write,pwrite64,writev,pwritev"].concat([
+            process.execPath,
+            S5_BIN,
+            "render",
+            "-i",
+            file,
+          ]),
+          { cwd: box.dir, env: box.env, encoding: "utf8" },
+        );
+        expect(traced.status, traced.stderr).toBe(4);
+        expect(traced.stderr).toContain(
+          "its file system shows the new file as mode 0640, open to group or others: s5 writes no plaintext there; nothing was changed (S5_OUTPUT)",
+        );
+        expect(readFileSync(log, "utf8")).not.toMatch(/\.v\.yml\.s5-/);
+        expect(readFileSync(file, "utf8")).toBe(text);
+        expect(readdirSync(mount)).toEqual(["v.yml"]);
+      } finally {
+        spawnSync("fusermount", ["-u", mount]);
+      }
+    },
+  );
 });

@@ -368,8 +368,9 @@ async function prepare(plan: Extract<Plan, { kind: "replace" }>): Promise<string
     // the file after a signal's handler removed the name (then left behind once s5 ends).
     closeSync(openSync(temp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600));
     handle = await open(temp, constants.O_WRONLY);
-    // Made 0600, but a file system may show (and give) others more: then no plaintext goes in.
-    await refuseShownOpen(handle, plan);
+    // Made 0600, but a file system may show (and give) others more, also once a chmod has been
+    // through it (bindfs --chmod-filter): plaintext gets its mode, and is judged, before it goes in.
+    if (plan.secret) await setMode(handle, plan);
     await writeAll(handle, plan.output.pieces);
     const owner = plan.owner;
     if (owner && (owner.uid !== process.getuid?.() || owner.gid !== process.getgid?.())) {

@@ -1,6 +1,7 @@
 // Key material is never written to, or read from, a file that group or others can access.
 
 import { spawn, spawnSync } from "node:child_process";
+import { generateKeyPairSync } from "node:crypto";
 import {
   chmodSync,
   chownSync,
@@ -205,6 +206,55 @@ describe("the key file judged is the key file read", () => {
       expect(stderr).toContain(
         `the private key file ${fifo} is accessible by group or others (mode 0644)`,
       );
+      expect(stdout).toBe("");
+    },
+  );
+});
+
+describe("the client key judged is the client key read", () => {
+  // As the identity above: Vault's TLS client key is refused as a key file is, and the mode that
+  // counts is the one of what s5 opened. No Vault is needed: the key is read before any request
+  // (the address below answers nothing, so a key that was taken fails otherwise, with exit 6).
+  it.runIf(existsSync("/proc/self/task"))(
+    "refuses a VAULT_CLIENT_KEY FIFO whose mode was widened while s5 waited to open it",
+    async () => {
+      const box = sandbox();
+      const { privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+      const pem = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+      const fifo = join(box.dir, "..", "client.key");
+      expect(spawnSync("mkfifo", ["-m", "600", fifo]).status).toBe(0);
+      const env = {
+        VAULT_ADDR: "http://127.0.0.1:1",
+        VAULT_TOKEN: "s.not-a-real-token",
+        VAULT_MAX_RETRIES: "0",
+        VAULT_CLIENT_KEY: fifo,
+      };
+      const child = spawn(process.execPath, [S5_BIN, "cipher", "vault", "v"], {
+        cwd: box.dir,
+        env: { ...box.env, ...env },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      let stdout = "";
+      let stderr = "";
+      child.stdout.on("data", (chunk: Buffer) => {
+        stdout += chunk.toString();
+      });
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+      });
+      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+      while (!waitsOnFifo(child.pid!)) await new Promise((resolve) => setTimeout(resolve, 10));
+      chmodSync(fifo, 0o644);
+      try {
+        writeFileSync(fifo, pem);
+      } catch (error) {
+        if ((error as { code?: string }).code !== "EPIPE") throw error;
+      }
+      expect(await code, stderr).toBe(7);
+      expect(stderr).toContain(
+        `the client key file ${fifo} is accessible by group or others (mode 0644); s5 will not use it (S5_KEY_FILE_MODE)`,
+      );
+      expect(stderr).not.toContain(pem.split("\n")[1]!.slice(0, 20));
       expect(stdout).toBe("");
     },
   );

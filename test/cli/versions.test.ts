@@ -139,6 +139,12 @@ describe("an S5Secret a newer s5 wrote", () => {
         `${current}---\n${resource("s5.dev/v1alpha2")}`,
         "mix.yml:8:13: this S5Secret is apiVersion s5.dev/v1alpha2",
       ],
+      // The same inside a List (kubectl get -o yaml of several).
+      [
+        "list.yml",
+        `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: s5.dev/v1alpha2\n    kind: S5Secret\n    metadata: {name: db}\n    spec:\n      stringData:\n        password: "${token}"\n`,
+        "list.yml:4:17: this S5Secret is apiVersion s5.dev/v1alpha2",
+      ],
       // A field a newer CRD accepts.
       [
         "field.yml",

@@ -135,7 +135,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { $ as goToolBackendOf, A as TokenMatch, At as TokenFailure, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, J as ProjectConfig, L as LineIndex, N as scan, P as scanInPlace, Pt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, Y as Settings, a as inGoToolForm, at as validateName, b as plaintextsAsText, ct as ProjectKey, dt as Backend, et as loadSecretKeys, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, m as FoundTokens, n as Reuse, nt as readBoolean, o as openForEdit, ot as vaultEnvAddress, t as EditCopy, tt as parseBackendName, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
+import { $ as goToolBackendOf, A as TokenMatch, At as TokenFailure, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, J as ProjectConfig, L as LineIndex, N as scan, P as scanInPlace, Pt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, Y as Settings, a as inGoToolForm, at as validateName, b as plaintextsAsText, ct as ProjectKey, dt as Backend, et as loadSecretKeys, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, m as FoundTokens, n as EditToken, nt as readBoolean, o as openForEdit, ot as vaultEnvAddress, t as EditCopy, tt as parseBackendName, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -435,7 +435,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type DuplicateKey, type EditCopy, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type Reuse, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type DuplicateKey, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */
@@ -1068,16 +1068,17 @@ declare function isFilterName(name: string): name is FilterName;
 declare function applyFilter(name: string, value: Uint8Array): Uint8Array;
 /** Applies filters left to right. */
 declare function applyFilters(names: readonly string[], value: Uint8Array): Uint8Array;
-/** Token texts to reuse, by plaintext and filters. */
-type Reuse = Map<string, string[]>;
 interface SealOptions {
   backends: Backends;
-  /** Backend for new tokens. */
+  /** Backend for new values (markers that stand for no token of {@link SealOptions.from}). */
   backend: BackendName;
   /** File name for error locations. */
   name: string;
-  /** Tokens to keep for values that did not change (from {@link openForEdit}). */
-  reuse?: Reuse | undefined;
+  /**
+   * The copy an editor was given ({@link openForEdit}): a value that did not change keeps its token
+   * byte for byte, and a changed one is sealed with the backend of the token at its place.
+   */
+  from?: EditCopy | undefined;
   /** Seal a new value that is empty or only white space (refused otherwise). */
   allowEmpty?: boolean | undefined;
   /**
@@ -1097,14 +1098,35 @@ interface SealResult {
   kept: number;
   /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
   notGoTool?: number | undefined;
+  /**
+   * With {@link SealOptions.from}: new values (at no token's place) sealed with the default backend
+   * while a token of another backend lost its value in the same edit — a value whose line was
+   * rewritten beside a new one, or moved and changed, which may have been meant to replace it.
+   */
+  unplaced?: {
+    location: Location;
+    removed: BackendName;
+  }[] | undefined;
 }
-/** Replaces every seal marker with a token, encrypting all new values in one backend call. */
+/** Replaces every seal marker with a token, encrypting all new values in one call per backend. */
 declare function sealText(text: string, options: SealOptions): Promise<SealResult>;
+/** A token of a file opened for editing, shown in the copy as a marker. */
+interface EditToken {
+  /** The marker's place in the copy. */
+  start: number;
+  end: number;
+  /** The token's text in the file, kept when its value does not change. */
+  text: string;
+  value: string;
+  filters: readonly string[];
+  /** The backend a changed value is sealed with. */
+  backend: BackendName;
+}
 interface EditCopy {
   /** The text with every token shown as a seal marker holding its plaintext. */
   text: string;
-  /** The original tokens, to keep for values that do not change. */
-  reuse: Reuse;
+  /** The tokens the copy's markers stand for, in order. */
+  tokens: EditToken[];
 }
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
 declare function openForEdit(text: string, name: string, backends: Backends): Promise<EditCopy>;
@@ -1113,4 +1135,4 @@ declare function openForEdit(text: string, name: string, backends: Backends): Pr
  * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
  */
 declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
-export { goToolBackendOf as $, TokenMatch as A, TokenFailure as At, backendsUsed as B, DOCUMENT_KINDS as C, ExitCodeValue as Ct, ScanStats as D, S5Error as Dt, ScanResult as E, Location as Et, spliceBytes as F, toS5Error as Ft, rememberKeys as G, createSyncBackend as H, spliceText as I, ProjectConfig as J, Overrides as K, LineIndex as L, mayContainToken as M, UsageError as Mt, scan as N, formatLocation as Nt, Spliced as O, S5ErrorOptions as Ot, scanInPlace as P, stackFrames as Pt, findProjectFile as Q, Backends as R, resolveTokens as S, ExitCode as St, MalformedMatch as T, KeyError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, SettingsInput as X, Settings as Y, defaultBackend as Z, Source as _, VaultBody as _t, inGoToolForm as a, validateName as at, plaintextsAsText as b, ConfigError as bt, FilterName as c, ProjectKey as ct, filterNames as d, Backend as dt, loadSecretKeys as et, isFilterName as f, BackendName as ft, ResolveOptions as g, TokenInfo as gt, RenderOptions as h, TokenBody as ht, SealResult as i, resolveSettings as it, bytesAsText as j, TokenFailures as jt, TOKEN_HINT as k, TokenError as kt, applyFilter as l, Recipient as lt, FoundTokens as m, LocalBody as mt, Reuse as n, readBoolean as nt, openForEdit as o, vaultEnvAddress as ot, FoundToken as p, ItemResult as pt, PROJECT_FILE as q, SealOptions as r, readProjectFile as rt, sealText as s, vaultTransit as st, EditCopy as t, parseBackendName as tt, applyFilters as u, AesBody as ut, findOneToken as v, backendNames as vt, DocumentKind as w, IoError as wt, renderSources as x, DecryptError as xt, findTokens as y, BackendError as yt, SyncBackendName as z };
+export { goToolBackendOf as $, TokenMatch as A, TokenFailure as At, backendsUsed as B, DOCUMENT_KINDS as C, ExitCodeValue as Ct, ScanStats as D, S5Error as Dt, ScanResult as E, Location as Et, spliceBytes as F, toS5Error as Ft, rememberKeys as G, createSyncBackend as H, spliceText as I, ProjectConfig as J, Overrides as K, LineIndex as L, mayContainToken as M, UsageError as Mt, scan as N, formatLocation as Nt, Spliced as O, S5ErrorOptions as Ot, scanInPlace as P, stackFrames as Pt, findProjectFile as Q, Backends as R, resolveTokens as S, ExitCode as St, MalformedMatch as T, KeyError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, SettingsInput as X, Settings as Y, defaultBackend as Z, Source as _, VaultBody as _t, inGoToolForm as a, validateName as at, plaintextsAsText as b, ConfigError as bt, FilterName as c, ProjectKey as ct, filterNames as d, Backend as dt, loadSecretKeys as et, isFilterName as f, BackendName as ft, ResolveOptions as g, TokenInfo as gt, RenderOptions as h, TokenBody as ht, SealResult as i, resolveSettings as it, bytesAsText as j, TokenFailures as jt, TOKEN_HINT as k, TokenError as kt, applyFilter as l, Recipient as lt, FoundTokens as m, LocalBody as mt, EditToken as n, readBoolean as nt, openForEdit as o, vaultEnvAddress as ot, FoundToken as p, ItemResult as pt, PROJECT_FILE as q, SealOptions as r, readProjectFile as rt, sealText as s, vaultTransit as st, EditCopy as t, parseBackendName as tt, applyFilters as u, AesBody as ut, findOneToken as v, backendNames as vt, DocumentKind as w, IoError as wt, renderSources as x, DecryptError as xt, findTokens as y, BackendError as yt, SyncBackendName as z };

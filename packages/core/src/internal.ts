@@ -75,7 +75,7 @@ export {
   spliceBytes,
   spliceText,
 } from "./scan.ts";
-export { type EditCopy, inGoToolForm, openForEdit, type Reuse } from "./seal.ts";
+export { type EditCopy, type EditToken, inGoToolForm, openForEdit } from "./seal.ts";
 export {
   entropy,
   findSuspectSecrets,

@@ -5,8 +5,10 @@
 import type { BackendName, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { isBlank } from "./cipher.ts";
+import { alignMarkers } from "./edit-align.ts";
 import {
   ExitCode,
+  type Location,
   S5Error,
   TokenError,
   type TokenFailure,
@@ -15,7 +17,13 @@ import {
 } from "./errors.ts";
 import { filterNames, isFilterName } from "./filters.ts";
 import { LineIndex } from "./location.ts";
-import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "./markers.ts";
+import {
+  bareMarkerFits,
+  formatMarker,
+  type MarkerMatch,
+  nearMissMarkers,
+  scanMarkers,
+} from "./markers.ts";
 import { findTokens, resolveTokens, wideFailure } from "./render.ts";
 import { scan, spliceText } from "./scan.ts";
 import { closest } from "./suggest.ts";
@@ -25,19 +33,19 @@ import { upgradeHint } from "./version.ts";
 /** `{{ s5:SEAL ` or `{{s5:Seal `: a seal marker but for the case of `seal`. */
 const SEAL_IN_CAPITALS = /^\{\{[ \t]*s5:(?!seal)[sS][eE][aA][lL][ \t]/;
 
-/** Token texts to reuse, by plaintext and filters. */
-export type Reuse = Map<string, string[]>;
-
 const reuseKey = (value: string, filters: readonly string[]) => JSON.stringify([value, ...filters]);
 
 export interface SealOptions {
   backends: Backends;
-  /** Backend for new tokens. */
+  /** Backend for new values (markers that stand for no token of {@link SealOptions.from}). */
   backend: BackendName;
   /** File name for error locations. */
   name: string;
-  /** Tokens to keep for values that did not change (from {@link openForEdit}). */
-  reuse?: Reuse | undefined;
+  /**
+   * The copy an editor was given ({@link openForEdit}): a value that did not change keeps its token
+   * byte for byte, and a changed one is sealed with the backend of the token at its place.
+   */
+  from?: EditCopy | undefined;
   /** Seal a new value that is empty or only white space (refused otherwise). */
   allowEmpty?: boolean | undefined;
   /**
@@ -58,6 +66,12 @@ export interface SealResult {
   kept: number;
   /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
   notGoTool?: number | undefined;
+  /**
+   * With {@link SealOptions.from}: new values (at no token's place) sealed with the default backend
+   * while a token of another backend lost its value in the same edit — a value whose line was
+   * rewritten beside a new one, or moved and changed, which may have been meant to replace it.
+   */
+  unplaced?: { location: Location; removed: BackendName }[] | undefined;
 }
 
 /** Whether the Go tool has a form for this body with these filters (see `checkGoToolForm`). */
@@ -70,7 +84,7 @@ function goToolFits(body: TokenBody, filters: readonly string[]): boolean {
 }
 const GO_TOOL_VAULT_VERSION = "vault:v1:";
 
-/** Replaces every seal marker with a token, encrypting all new values in one backend call. */
+/** Replaces every seal marker with a token, encrypting all new values in one call per backend. */
 export async function sealText(text: string, options: SealOptions): Promise<SealResult> {
   const { markers, malformed } = scanMarkers(text);
   const lines = new LineIndex(options.name, text);
@@ -89,11 +103,9 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   failures.push(...leftovers(text, [...markers, ...malformed], lines));
   if (failures.length > 0) throw new TokenFailures(failures);
 
-  const reuse = new Map([...(options.reuse ?? [])].map(([key, list]) => [key, [...list]]));
-  const replacements: (string | undefined)[] = markers.map((marker) =>
-    reuse.get(reuseKey(marker.value, marker.filters))?.shift(),
-  );
+  const { replacements, backendOf, origins } = keepOrPlace(text, markers, options);
   const fresh = markers.filter((_, i) => replacements[i] === undefined);
+  const unplaced = unplacedValues(markers, origins, replacements, lines, options);
   if (!options.allowEmpty) {
     const blank = fresh.filter((marker) => isBlank(Buffer.from(marker.value)));
     if (blank.length > 0) {
@@ -112,9 +124,10 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
   }
   if (options.goTool === true) {
     const refused: TokenFailure[] = [];
-    for (const marker of fresh) {
+    for (const [i, marker] of markers.entries()) {
+      if (replacements[i] !== undefined) continue;
       try {
-        checkGoToolForm(options.backend, marker.filters);
+        checkGoToolForm(backendOf[i]!, marker.filters);
       } catch (error) {
         refused.push({ location: lines.locate(marker.start), error: toS5Error(error) });
       }
@@ -122,29 +135,138 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     if (refused.length > 0) throw new TokenFailures(refused);
   }
   let notGoTool = 0;
-  if (fresh.length > 0) {
-    const backend = await options.backends.get(options.backend);
-    const bodies = await backend.encrypt(fresh.map((marker) => Buffer.from(marker.value)));
-
-    let next = 0;
-    for (const [i, marker] of markers.entries()) {
-      if (replacements[i] === undefined) {
-        const body = bodies[next++]!;
-        const goTool =
-          options.goTool === true ||
-          (options.goTool === "where-possible" && goToolFits(body, marker.filters));
-        if (options.goTool === "where-possible" && !goTool) notGoTool++;
-        replacements[i] = formatToken(body, { filters: marker.filters, goTool });
-      }
+  // One backend call per backend: the default's for new values, each changed value's token's.
+  const byBackend = new Map<BackendName, number[]>();
+  for (const [i, name] of backendOf.entries()) {
+    if (replacements[i] !== undefined) continue;
+    byBackend.set(name, [...(byBackend.get(name) ?? []), i]);
+  }
+  for (const [name, indexes] of byBackend) {
+    const bodies = await encryptAt(name, indexes, markers, lines, options);
+    for (const [k, i] of indexes.entries()) {
+      const marker = markers[i]!;
+      const body = bodies[k]!;
+      const goTool =
+        options.goTool === true ||
+        (options.goTool === "where-possible" && goToolFits(body, marker.filters));
+      if (options.goTool === "where-possible" && !goTool) notGoTool++;
+      replacements[i] = formatToken(body, { filters: marker.filters, goTool });
     }
   }
   return {
+    ...(unplaced.length > 0 ? { unplaced } : {}),
     text: spliceText(text, markers, replacements as string[]),
     sealed: fresh.length,
     kept: markers.length - fresh.length,
     ...(options.goTool === "where-possible" ? { notGoTool } : {}),
   };
 }
+
+/**
+ * Per marker: the token text it keeps (undefined: it is sealed), and the backend it is sealed
+ * with. Without an edit copy, every marker is a new value for `options.backend`. With one, a marker
+ * at a token's place (edit-align.ts) whose value and filters did not change keeps that token; a
+ * changed one is sealed with that token's backend (its readers stay who they were); then a
+ * value found elsewhere in the copy keeps that token (a value moved, or written twice) — for a
+ * changed value only one of the same backend as its place's token; the rest are new values.
+ */
+function keepOrPlace(
+  text: string,
+  markers: readonly MarkerMatch[],
+  options: SealOptions,
+): {
+  replacements: (string | undefined)[];
+  backendOf: BackendName[];
+  origins: (number | undefined)[];
+} {
+  const replacements: (string | undefined)[] = markers.map(() => undefined);
+  const backendOf: BackendName[] = markers.map(() => options.backend);
+  const from = options.from;
+  if (!from) return { replacements, backendOf, origins: [] };
+  const origins = alignMarkers(from.text, from.tokens, text, markers);
+  const used = new Set<number>();
+  for (const [i, marker] of markers.entries()) {
+    const origin = origins[i];
+    if (origin === undefined) continue;
+    const token = from.tokens[origin]!;
+    backendOf[i] = token.backend;
+    if (reuseKey(marker.value, marker.filters) === reuseKey(token.value, token.filters)) {
+      replacements[i] = token.text;
+      used.add(origin);
+    }
+  }
+  for (const [i, marker] of markers.entries()) {
+    if (replacements[i] !== undefined) continue;
+    const key = reuseKey(marker.value, marker.filters);
+    const placed = origins[i] !== undefined;
+    const other = from.tokens.findIndex(
+      (token, k) =>
+        !used.has(k) &&
+        reuseKey(token.value, token.filters) === key &&
+        (!placed || token.backend === backendOf[i]),
+    );
+    if (other === -1) continue;
+    replacements[i] = from.tokens[other]!.text;
+    used.add(other);
+  }
+  return { replacements, backendOf, origins };
+}
+
+/** See {@link SealResult.unplaced}. */
+function unplacedValues(
+  markers: readonly MarkerMatch[],
+  origins: readonly (number | undefined)[],
+  replacements: readonly (string | undefined)[],
+  lines: LineIndex,
+  options: SealOptions,
+): NonNullable<SealResult["unplaced"]> {
+  const tokens = options.from?.tokens ?? [];
+  const placed = new Set(origins.filter((origin) => origin !== undefined));
+  const kept = new Set(replacements);
+  const removed = tokens.find(
+    (token, k) => !placed.has(k) && !kept.has(token.text) && token.backend !== options.backend,
+  );
+  if (!removed) return [];
+  return markers
+    .filter((_, i) => replacements[i] === undefined && origins[i] === undefined)
+    .map((marker) => ({ location: lines.locate(marker.start), removed: removed.backend }));
+}
+
+/**
+ * Encrypts the values of `indexes` with backend `name`. When that is not the backend for new
+ * values (a changed value sealed with its token's), a failure says so and where: encrypting with
+ * another backend instead would change who can read the value.
+ */
+async function encryptAt(
+  name: BackendName,
+  indexes: readonly number[],
+  markers: readonly MarkerMatch[],
+  lines: LineIndex,
+  options: SealOptions,
+): Promise<TokenBody[]> {
+  const plaintexts = indexes.map((i) => Buffer.from(markers[i]!.value));
+  try {
+    const backend = await options.backends.get(name);
+    return await backend.encrypt(plaintexts);
+  } catch (error) {
+    if (name === options.backend) throw error;
+    const failure = toS5Error(error);
+    const first = lines.locate(markers[indexes[0]!]!.start);
+    const more = indexes.length > 1 ? ` (and ${indexes.length - 1} more)` : "";
+    throw new S5Error(
+      failure.code,
+      failure.exitCode,
+      `${failure.message}; ${first.file}:${first.line}:${first.column}${more}: a changed value is encrypted again with its token's backend (${BACKEND_NAMES[name]}), never another, so that the same readers can read it`,
+      { cause: failure, hint: failure.hint },
+    );
+  }
+}
+
+const BACKEND_NAMES: Record<BackendName, string> = {
+  vault: "Vault, the same transit key",
+  local: "local keys, the project's current key",
+  aes: "AES, the same key",
+};
 
 /**
  * A seal marker's filter this s5 does not have. Unlike a token's, it is not shown: in a marker,
@@ -270,11 +392,24 @@ function leftovers(
   return failures;
 }
 
+/** A token of a file opened for editing, shown in the copy as a marker. */
+export interface EditToken {
+  /** The marker's place in the copy. */
+  start: number;
+  end: number;
+  /** The token's text in the file, kept when its value does not change. */
+  text: string;
+  value: string;
+  filters: readonly string[];
+  /** The backend a changed value is sealed with. */
+  backend: BackendName;
+}
+
 export interface EditCopy {
   /** The text with every token shown as a seal marker holding its plaintext. */
   text: string;
-  /** The original tokens, to keep for values that do not change. */
-  reuse: Reuse;
+  /** The tokens the copy's markers stand for, in order. */
+  tokens: EditToken[];
 }
 
 /** Decrypts every token of a text (one batch) into seal markers, for an editor. */
@@ -287,7 +422,8 @@ export async function openForEdit(
   // The plaintexts themselves: an editor shows the value, its filters stay in the marker.
   const [values = []] = await resolveTokens([found], backends, { filters: false });
   const decoder = new TextDecoder("utf-8", { fatal: true, ignoreBOM: true });
-  const reuse: Reuse = new Map();
+  const tokens: EditToken[] = [];
+  let shift = 0;
   const markers = found.tokens.map((token, i) => {
     let value: string;
     try {
@@ -302,11 +438,20 @@ export async function openForEdit(
         },
       );
     }
-    const key = reuseKey(value, token.filters);
-    reuse.set(key, [...(reuse.get(key) ?? []), text.slice(token.start, token.end)]);
-    return formatMarker(value, token.filters, !bareMarkerFits(text, token.end));
+    const marker = formatMarker(value, token.filters, !bareMarkerFits(text, token.end));
+    const start = token.start + shift;
+    shift += marker.length - (token.end - token.start);
+    tokens.push({
+      start,
+      end: start + marker.length,
+      text: text.slice(token.start, token.end),
+      value,
+      filters: token.filters,
+      backend: token.info.backend,
+    });
+    return marker;
   });
-  return { text: spliceText(text, found.tokens, markers), reuse };
+  return { text: spliceText(text, found.tokens, markers), tokens };
 }
 
 /**

@@ -197,7 +197,7 @@ describe("edit, tried as a hostile user would", () => {
           backends,
           backend: "local",
           name: "f",
-          reuse: copy.reuse,
+          from: copy,
           allowEmpty: true,
         });
         expect(again.text).toBe(document);

@@ -8,7 +8,6 @@ import {
   defaultBackend,
   ExitCode,
   IoError,
-  resolveSettings,
   S5Error,
   type Settings,
   sealText,
@@ -27,6 +26,7 @@ import {
 } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { privateEditor } from "../editor-args.ts";
+import { settingsForFiles } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
@@ -137,6 +137,21 @@ async function sealEdits(
   }
 }
 
+/**
+ * New values that may have been meant to replace a token of another backend (its line rewritten
+ * beside them, or moved and changed): said, as s5 cannot tell, so that no reader changes silently.
+ */
+function noteUnplaced(
+  unplaced: Awaited<ReturnType<typeof sealText>>["unplaced"],
+  backend: string,
+): void {
+  for (const { location, removed } of unplaced ?? []) {
+    process.stderr.write(
+      `s5: note: ${location.file}:${location.line}:${location.column}: a new value, sealed with the ${backend} backend (the default for new values), while a token of the ${removed} backend lost its value in this edit; if this value replaces it, its readers changed: \`s5 cipher ${removed}\` it and put that token in its place (a value changed where its token stood keeps the token's backend)\n`,
+    );
+  }
+}
+
 async function runEditor(temp: string, running: (child: ChildProcess | undefined) => void) {
   const run = startEditor(temp);
   running(run.child);
@@ -221,7 +236,10 @@ export default defineCommand({
   description: `Opens FILE in $VISUAL or $EDITOR (default: vi) with every token shown as a seal marker holding its
 plaintext, then writes the file back atomically:
   - values you did not change keep their token byte for byte (clean diffs);
-  - changed values, and new markers such as {{ s5:seal new-value }}, get new tokens.
+  - a changed value gets a new token of its old token's backend (the same Vault transit key, the
+    project's current local key, the same AES key), so the same people can read it;
+  - new markers such as {{ s5:seal new-value }} get tokens of the project's backend.
+The file is read with the keys of its own project (the nearest .s5.json above it).
 The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
 exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
 reopens the editor with your edits (after asking), and a file that changed while the editor was
@@ -250,7 +268,8 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
     const [file] = positionals;
     if (file === undefined || positionals.length > 1 || file === "-")
       context.usage("edit takes one FILE");
-    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    // The file's own project (a subdirectory's `.s5.json`), not only the working directory's.
+    const { settings, fresh } = settingsForFiles([file], overridesFrom(values, backendWord));
     // Read once: the same bytes are compared again before writing (guardChanged).
     const originalBytes = await readInput(file);
     const original = decodeText(originalBytes, file);
@@ -292,17 +311,18 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
           edited,
           {
             name: file,
-            reuse: copy.reuse,
+            from: copy,
             allowEmpty: values["allow-empty"],
             goTool: goToolFormFor(settings, original),
           },
           { settings, backends },
-          () => resolveSettings({ overrides: overridesFrom(values, backendWord) }),
+          fresh,
           (text, hold) => writeBack(file, originalBytes, text, values.force, hold),
         );
         if (result === "edit") continue;
         process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
         noteNotGoTool(file, result.notGoTool);
+        noteUnplaced(result.unplaced, defaultBackend(settings));
         return 0;
       }
     } finally {

@@ -1,8 +1,9 @@
-import { createBackends, defaultBackend, resolveSettings, sealText } from "@s5/core";
+import { createBackends, defaultBackend, sealText } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { guardSeals, sealToCurrentKey } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { settingsForFiles } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
@@ -44,8 +45,8 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       context.usage("-i needs files and cannot go with -o");
     }
     if (values.output !== undefined && files.length > 1) context.usage("-o takes one input");
-    const fresh = () => resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    const first = fresh();
+    // The files' own project (a subdirectory's `.s5.json`), not only the working directory's.
+    const { settings: first, fresh } = settingsForFiles(files, overridesFrom(values, backendWord));
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
     // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
     const checked = inPlace ? files : values.output === undefined ? [] : [values.output];

@@ -1,0 +1,138 @@
+// A value keeps who may read it: `s5 edit` seals a changed value with its token's backend (not the
+// project's default), and `edit` and `seal` seal into a file with the keys of the file's own
+// project (the nearest `.s5.json` above it), not the working directory's.
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, it } from "vitest";
+import { sandbox } from "./run.ts";
+
+const EDITOR = `"${process.execPath}" "${fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url))}"`;
+const AES_KEY = "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff";
+
+async function project() {
+  const box = sandbox();
+  await box.s5(["init", "--name", "dev"]);
+  return box;
+}
+
+const cipher = async (box: Awaited<ReturnType<typeof project>>, args: string[]) =>
+  (await box.s5(["cipher", ...args])).stdout.toString();
+
+describe("s5 edit seals a changed value with its token's backend", () => {
+  it("an AES value of the Go tool, in a project of local keys, stays AES in the Go tool's form", async () => {
+    const box = await project();
+    const a = await cipher(box, ["aes", "--legacy", "--key", AES_KEY, "old-aes"]);
+    const b = await cipher(box, ["aes", "--legacy", "--key", AES_KEY, "other"]);
+    expect(a).toMatch(/^\{\{s5:[A-Za-z0-9+/=]+\}\}$/);
+    const file = join(box.dir, "go.yml");
+    writeFileSync(file, `a: ${a}\nb: ${b}\n`);
+    const env = { EDITOR, S5_AES_KEY: AES_KEY };
+    const edit = await box.s5(["edit", "go.yml"], {
+      env: { ...env, TEST_EDIT: JSON.stringify([["old-aes", "new-aes"]]) },
+    });
+    expect(edit.code).toBe(0);
+    expect(edit.stderr).toContain("go.yml: 1 new token(s), 1 kept");
+    // Before: `a: {{ s5:local:… }}` and a note that the Go tool would leave it in place.
+    expect(edit.stderr).not.toContain("note");
+    const [lineA, lineB] = readFileSync(file, "utf8").split("\n");
+    expect(lineA).toMatch(/^a: \{\{s5:[A-Za-z0-9+/=]+\}\}$/);
+    expect(lineB).toBe(`b: ${b}`);
+    const token = lineA!.slice(3);
+    const deciphered = await box.s5(["decipher", "aes", "--key", AES_KEY, token]);
+    expect(deciphered.stdout.toString()).toBe("new-aes");
+  });
+
+  it("follows a value whose line changed too, and says when it cannot tell", async () => {
+    const box = await project();
+    const local = await cipher(box, ["l1"]);
+    const aes = await cipher(box, ["aes", "--key", AES_KEY, "a1"]);
+    const file = join(box.dir, "m.yml");
+    writeFileSync(file, `team: ${local}\nci: ${aes}\nend: plain\n`);
+    const env = { EDITOR, S5_AES_KEY: AES_KEY };
+    // The key renamed and the value changed on one line: still the token at that place.
+    const renamed = await box.s5(["edit", "m.yml"], {
+      env: {
+        ...env,
+        TEST_EDIT: JSON.stringify([
+          ["ci: {{ s5:seal a1 }}", "ci_password:   {{ s5:seal a2 }}  # rotated"],
+          ["team: {{ s5:seal l1 }}", "team: {{ s5:seal l2 }}"],
+        ]),
+      },
+    });
+    expect(renamed.code).toBe(0);
+    expect(renamed.stderr).not.toContain("note");
+    let lines = readFileSync(file, "utf8").split("\n");
+    expect(lines[0]).toMatch(/^team: \{\{ s5:local:/);
+    expect(lines[1]).toMatch(/^ci_password: {3}\{\{ s5:aes:\S+ \}\} {2}# rotated$/);
+
+    // Moved below a new line and changed: no place to follow, so a new value — and a note.
+    const moved = await box.s5(["edit", "m.yml"], {
+      env: {
+        ...env,
+        TEST_EDIT: JSON.stringify([
+          ["ci_password:   {{ s5:seal a2 }}  # rotated\n", ""],
+          ["end: plain\n", "end: plain\nci: {{ s5:seal a3 }}\n"],
+        ]),
+      },
+    });
+    expect(moved.code).toBe(0);
+    expect(moved.stderr).toContain(
+      "s5: note: m.yml:3:5: a new value, sealed with the local backend (the default for new values), while a token of the aes backend lost its value in this edit",
+    );
+    expect(moved.stderr).not.toContain("a3");
+    lines = readFileSync(file, "utf8").split("\n");
+    expect(lines[2]).toMatch(/^ci: \{\{ s5:local:/);
+    const rendered = await box.s5(["render", "m.yml"], { env });
+    expect(rendered.stdout.toString()).toBe("team: l2\nend: plain\nci: a3\n");
+  });
+});
+
+describe("a file of a subdirectory with its own .s5.json", () => {
+  async function nested() {
+    const box = await project();
+    const sub = join(box.dir, "sub");
+    mkdirSync(sub);
+    expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: sub })).code).toBe(0);
+    const keyOf = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id as string;
+    return { box, sub, top: keyOf(box.dir), own: keyOf(sub) };
+  }
+
+  it("seal -i from the top seals to the subdirectory's project key", async () => {
+    const { box, sub, top, own } = await nested();
+    expect(own).not.toBe(top);
+    writeFileSync(join(sub, "x.yml"), "a: {{ s5:seal one }}\n");
+    const sealed = await box.s5(["seal", "-i", "sub/x.yml"]);
+    expect(sealed.code).toBe(0);
+    // Before: sealed to the top project's key, which the subdirectory's project does not list.
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toContain(`{{ s5:local:${own}:`);
+    const rendered = await box.s5(["render", "x.yml"], { cwd: sub });
+    expect(rendered.stdout.toString()).toBe("a: one\n");
+
+    // Files of two projects in one run: refused, nothing written.
+    writeFileSync(join(box.dir, "y.yml"), "b: {{ s5:seal two }}\n");
+    writeFileSync(join(sub, "z.yml"), "c: {{ s5:seal three }}\n");
+    const mixed = await box.s5(["seal", "-i", "y.yml", "sub/z.yml"]);
+    expect(mixed.code).toBe(2);
+    expect(mixed.stderr).toContain("one run seals with one project's keys");
+    expect(readFileSync(join(box.dir, "y.yml"), "utf8")).toBe("b: {{ s5:seal two }}\n");
+    expect(readFileSync(join(sub, "z.yml"), "utf8")).toBe("c: {{ s5:seal three }}\n");
+  });
+
+  it("edit from the top opens it with the subdirectory's keys and seals to them", async () => {
+    const { box, sub, own } = await nested();
+    const token = (await box.s5(["cipher", "old"], { cwd: sub })).stdout.toString();
+    writeFileSync(join(sub, "x.yml"), `a: ${token}\n`);
+    const edit = await box.s5(["edit", "sub/x.yml"], {
+      env: { EDITOR, TEST_EDIT: JSON.stringify([["old", "new"]]) },
+    });
+    // Before: S5_KEY_LOCAL_UNKNOWN (the top project's keys), exit 7.
+    expect(edit.stderr).toContain("sub/x.yml: 1 new token(s), 0 kept");
+    expect(edit.code).toBe(0);
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toContain(`{{ s5:local:${own}:`);
+    expect(readdirSync(sub).sort()).toEqual([".s5.json", "x.yml"]);
+    const rendered = await box.s5(["render", "x.yml"], { cwd: sub });
+    expect(rendered.stdout.toString()).toBe("a: new\n");
+  });
+});

@@ -1,0 +1,124 @@
+// `s5 edit` seals a changed value with its token's backend: a Vault value an engineer edits in a
+// project whose new tokens are local keys stays a Vault token of the same transit key (before, it
+// became a local-key token that every recipient of `.s5.json` could read), and where that backend
+// cannot encrypt the edit fails rather than choose another. Against a real OpenBao server.
+import { spawn } from "node:child_process";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import {
+  admin,
+  apiOk,
+  bin,
+  describeVault,
+  newMount,
+  s5,
+  tempDir,
+  tokenWithPolicy,
+  vaultEnv,
+} from "./helpers.ts";
+
+const EDITOR = `"${process.execPath}" "${join(import.meta.dirname, "../fixtures/editor.mjs")}"`;
+
+/** A local-keys project (new tokens: local) whose `.s5.json` also names a transit mount and key. */
+async function project(env: Record<string, string>, mount: string, key: string) {
+  const dir = tempDir();
+  expect((await s5(["init", "--name", "dev"], { env, cwd: dir })).code).toBe(0);
+  const config = JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8"));
+  config.backend = "local";
+  config.vault = { transitMount: mount, transitKey: key };
+  writeFileSync(join(dir, ".s5.json"), `${JSON.stringify(config, null, 2)}\n`);
+  return dir;
+}
+
+async function vaultDecrypt(mount: string, key: string, token: string): Promise<string> {
+  const ciphertext = /\{\{ s5:(vault:v\d+:[A-Za-z0-9+/=]+) \}\}/.exec(token)![1]!;
+  const body = await apiOk(admin, "POST", `${mount}/decrypt/${key}`, { ciphertext });
+  return Buffer.from(body.data.plaintext, "base64").toString();
+}
+
+describeVault("s5 edit keeps a changed value's backend (Vault)", () => {
+  it("a changed Vault value stays a token of the same transit key, in a project of local keys", async () => {
+    const { mount, key } = await newMount("ci");
+    const env = vaultEnv();
+    const dir = await project(env, mount, key);
+    const vault = (await s5(["cipher", "vault", "ci-only-1"], { env, cwd: dir })).stdout;
+    expect(vault).toMatch(/^\{\{ s5:vault:v1:/);
+    const local = (await s5(["cipher", "everyone-1"], { env, cwd: dir })).stdout;
+    expect(local).toMatch(/^\{\{ s5:local:/);
+    const file = join(dir, "app.yml");
+    writeFileSync(file, `ci: ${vault}\nteam: ${local}\n`);
+    const edit = await s5(["edit", "app.yml"], {
+      env: {
+        ...env,
+        EDITOR,
+        TEST_EDIT: JSON.stringify([
+          ["ci-only-1", "ci-only-2"],
+          ["everyone-1 }}\n", "everyone-2 }}\nnew: {{ s5:seal added }}\n"],
+        ]),
+      },
+      cwd: dir,
+    });
+    expect(edit.stderr).toContain("app.yml: 3 new token(s), 0 kept");
+    expect(edit.code).toBe(0);
+    const [ci, team, added] = readFileSync(file, "utf8").split("\n");
+    // Before: `ci: {{ s5:local:… }}`, readable by every recipient of .s5.json.
+    expect(ci).toMatch(/^ci: \{\{ s5:vault:v1:\S+ \}\}$/);
+    expect(await vaultDecrypt(mount, key, ci!)).toBe("ci-only-2");
+    expect(team).toMatch(/^team: \{\{ s5:local:/);
+    // A value the user adds takes the project's default, as before.
+    expect(added).toMatch(/^new: \{\{ s5:local:/);
+    const rendered = await s5(["render", "app.yml"], { env, cwd: dir });
+    expect(rendered.stdout).toBe("ci: ci-only-2\nteam: everyone-2\nnew: added\n");
+  });
+
+  it("where the Vault key cannot encrypt, nothing is written, and the edits wait for a login", async () => {
+    const { mount, key } = await newMount("ci");
+    const env = vaultEnv();
+    const dir = await project(env, mount, key);
+    const vault = (await s5(["cipher", "vault", "ci-only-1"], { env, cwd: dir })).stdout;
+    const file = join(dir, "app.yml");
+    const before = `ci: ${vault}\n`;
+    writeFileSync(file, before);
+    // This engineer may decrypt with the key, not encrypt.
+    const decryptOnly = await tokenWithPolicy(
+      `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
+    );
+    const engineer = { ...vaultEnv({ VAULT_TOKEN: undefined, HOME: env.HOME }), EDITOR };
+    writeFileSync(join(env.HOME!, ".vault-token"), decryptOnly, { mode: 0o600 });
+    const edit = { ...engineer, TEST_EDIT: JSON.stringify([["ci-only-1", "ci-only-2"]]) };
+
+    // Nobody to answer: the edits (plaintext) are discarded, the file is as it was.
+    const refused = await s5(["edit", "app.yml"], { env: edit, cwd: dir });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("app.yml:1:5: a changed value is encrypted again with");
+    expect(refused.stderr).toContain("(Vault, the same transit key), never another");
+    expect(refused.stderr).toContain("encrypt again once that is fixed? (your edits wait)");
+    expect(refused.stderr).toContain("your edits were discarded; app.yml is unchanged");
+    expect(refused.stderr).not.toContain("ci-only");
+    expect(readFileSync(file, "utf8")).toBe(before);
+    expect(readdirSync(dir).sort()).toEqual([".s5.json", "app.yml"]);
+
+    // A login with the right while s5 asks: the same edits are sealed, with the same key.
+    const child = spawn(process.execPath, [bin, "edit", "app.yml"], { env: edit, cwd: dir });
+    let stderr = "";
+    const asked = new Promise<void>((resolve) => {
+      child.stderr.on("data", (chunk: Buffer) => {
+        stderr += chunk.toString();
+        if (stderr.includes("your edits wait")) resolve();
+      });
+    });
+    const exited = new Promise<number | null>((resolve) => child.on("exit", resolve));
+    await Promise.race([asked, exited]);
+    expect(stderr).toContain("your edits wait");
+    const both = await tokenWithPolicy(
+      `path "${mount}/decrypt/${key}" { capabilities = ["update"] }\npath "${mount}/encrypt/${key}" { capabilities = ["update"] }`,
+    );
+    writeFileSync(join(env.HOME!, ".vault-token"), both);
+    child.stdin.end("y\n");
+    expect(await exited).toBe(0);
+    const [ci] = readFileSync(file, "utf8").split("\n");
+    expect(ci).toMatch(/^ci: \{\{ s5:vault:v1:\S+ \}\}$/);
+    expect(await vaultDecrypt(mount, key, ci!)).toBe("ci-only-2");
+  });
+});

@@ -120,6 +120,28 @@ describe("a file of a subdirectory with its own .s5.json", () => {
     expect(readFileSync(join(sub, "z.yml"), "utf8")).toBe("c: {{ s5:seal three }}\n");
   });
 
+  it("render from the top reads each file with its own project's keys, all or nothing", async () => {
+    const { box, sub } = await nested();
+    const top = (await box.s5(["cipher", "top-value"])).stdout.toString();
+    const own = (await box.s5(["cipher", "sub-value"], { cwd: sub })).stdout.toString();
+    writeFileSync(join(box.dir, "y.yml"), `b: ${top}\n`);
+    writeFileSync(join(sub, "x.yml"), `a: ${own}\n`);
+    // Before: S5_KEY_LOCAL_UNKNOWN for sub/x.yml (read with the top project's keys), exit 7.
+    const both = await box.s5(["render", "y.yml", "sub/x.yml", "-"], { input: `c: ${top}\n` });
+    expect(both.stderr).toBe("");
+    expect(both.stdout.toString()).toBe("b: top-value\na: sub-value\nc: top-value\n");
+    // A token of the top project in the subdirectory's file fails there: nothing is written.
+    writeFileSync(join(sub, "w.yml"), `d: ${top}\n`);
+    const failed = await box.s5(["render", "-i", "y.yml", "sub/x.yml", "sub/w.yml"]);
+    expect(failed.code).toBe(7);
+    expect(failed.stderr).toContain("sub/w.yml:1:4");
+    expect(readFileSync(join(box.dir, "y.yml"), "utf8")).toBe(`b: ${top}\n`);
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toBe(`a: ${own}\n`);
+    const inPlace = await box.s5(["render", "-i", "y.yml", "sub/x.yml"]);
+    expect(inPlace.code, inPlace.stderr).toBe(0);
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toBe("a: sub-value\n");
+  });
+
   it("edit from the top opens it with the subdirectory's keys and seals to them", async () => {
     const { box, sub, own } = await nested();
     const token = (await box.s5(["cipher", "old"], { cwd: sub })).stdout.toString();

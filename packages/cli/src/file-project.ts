@@ -1,9 +1,10 @@
 /**
- * Which project a file that gets new tokens belongs to. Settings are found from the working
- * directory, but a file in a subdirectory with its own `.s5.json` (a monorepo's package, another
- * team's directory) belongs to that project: `s5 seal -i sub/x.yml` run from the top sealed to the
- * top project's key, silently, and the sub-project's recipients could not read the value (its own
- * CI failed at render). `s5 check` already reads each file with its own project's keys.
+ * Which project a file belongs to. Settings are found from the working directory, but a file in a
+ * subdirectory with its own `.s5.json` (a monorepo's package, another team's directory) belongs
+ * to that project: `s5 seal -i sub/x.yml` run from the top sealed to the top project's key,
+ * silently, and the sub-project's recipients could not read the value (its own CI failed at
+ * render); `s5 render -i apps/*\/values.yml` from the top failed on every sub-project's token
+ * (S5_KEY_LOCAL_UNKNOWN). `s5 check` already reads each file with its own project's keys.
  */
 import { dirname, resolve } from "node:path";
 import {
@@ -14,41 +15,72 @@ import {
   UsageError,
 } from "@s5/core";
 
+/** Files of one project: their indexes in the list given, and how to read its settings. */
+export interface ProjectGroup {
+  /** The project's `.s5.json`, or undefined for none. */
+  project: string | undefined;
+  /** The first file of the group, for messages. */
+  first: string;
+  indexes: number[];
+  /** Its settings, read again on each call (after a rotation, a login). */
+  read: () => Settings;
+}
+
 /**
- * The settings to seal into `files` with: those of their project (the nearest `.s5.json` above
- * each), or the working directory's for stdin, for files outside any project, and when a config
- * is named (`--config`, `S5_CONFIG`). Files of two projects in one run are refused: one run seals
- * with one project's keys. `fresh` reads them again (after a rotation, a login).
+ * `files` by their project: the nearest `.s5.json` above each, or the working directory's for
+ * stdin (`-`), for files outside any project, and for all when a config is named (`--config`,
+ * `S5_CONFIG`). The working directory's group reuses `settings`, read already.
+ */
+export function groupByProject(
+  files: readonly string[],
+  overrides: Overrides,
+  settings: Settings,
+): ProjectGroup[] {
+  const here = () => resolveSettings({ overrides });
+  const own = settings.project?.file;
+  if (overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined) {
+    return [{ project: own, first: files[0] ?? "-", indexes: files.map((_, i) => i), read: here }];
+  }
+  const groups = new Map<string | undefined, ProjectGroup>();
+  for (const [i, file] of files.entries()) {
+    const project = file === "-" ? own : (findProjectFile(dirname(resolve(file))) ?? own);
+    const group = groups.get(project);
+    if (group) {
+      group.indexes.push(i);
+      continue;
+    }
+    const read =
+      project === undefined || project === own
+        ? here
+        : () => resolveSettings({ cwd: dirname(project), overrides });
+    groups.set(project, { project, first: file, indexes: [i], read });
+  }
+  return [...groups.values()];
+}
+
+/**
+ * The settings to seal into `files` with: those of their project. Files of two projects in one
+ * run are refused: one run seals with one project's keys, under one `.s5.json.lock`. `fresh`
+ * reads them again (after a rotation, a login).
  */
 export function settingsForFiles(
   files: readonly string[],
   overrides: Overrides,
 ): { settings: Settings; fresh: () => Settings } {
-  const here = () => resolveSettings({ overrides });
-  const settings = here();
-  if (overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined) {
-    return { settings, fresh: here };
-  }
-  const own = settings.project?.file;
-  const projects = new Map<string | undefined, string>();
-  for (const file of files) {
-    const project = file === "-" ? own : (findProjectFile(dirname(resolve(file))) ?? own);
-    if (!projects.has(project)) projects.set(project, file);
-  }
-  if (projects.size > 1) {
-    const [[first, a], [second, b]] = [...projects] as [
-      [string | undefined, string],
-      [string | undefined, string],
-    ];
+  const settings = resolveSettings({ overrides });
+  const groups = groupByProject(files, overrides, settings);
+  if (groups.length > 1) {
+    const [a, b] = groups as [ProjectGroup, ProjectGroup];
     throw new UsageError(
-      `${a} belongs to the project of ${first ?? "no .s5.json"} and ${b} to that of ${second ?? "no .s5.json"}; one run seals with one project's keys`,
+      `${a.first} belongs to the project of ${a.project ?? "no .s5.json"} and ${b.first} to that of ${b.project ?? "no .s5.json"}; one run seals with one project's keys`,
       {
         hint: "seal each project's files in a run of their own (or name one config with --config)",
       },
     );
   }
-  const [project] = projects.keys();
-  if (project === undefined || project === own) return { settings, fresh: here };
-  const fresh = () => resolveSettings({ cwd: dirname(project), overrides });
-  return { settings: fresh(), fresh };
+  const [group] = groups;
+  if (!group || group.project === settings.project?.file) {
+    return { settings, fresh: () => resolveSettings({ overrides }) };
+  }
+  return { settings: group.read(), fresh: group.read };
 }

@@ -10,6 +10,7 @@ import {
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { groupByProject } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { warnSharedDescriptor } from "../output-checks.ts";
@@ -104,7 +105,10 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
       context.usage(`--input-type is one of: ${INPUT_TYPES.join(", ")}`);
     }
 
-    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    const overrides = overridesFrom(values, backendWord);
+    const settings = resolveSettings({ overrides });
+    // Each file with its own project's settings (a monorepo's packages each have a .s5.json).
+    const groups = groupByProject(files, overrides, settings);
     const bar = progress(files.length);
     const sources: Source<Uint8Array>[] = [];
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
@@ -116,13 +120,22 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
       bar.tick("read");
     }
     boundYoungGeneration(sources);
-    let outputs: Spliced[];
+    const outputs: Spliced[] = [];
     try {
-      await using backends = createBackends(settings);
-      outputs = await renderSources(sources, backends, {
-        keepFailed: values["keep-failed"],
-        inputType: inputType as DocumentKind | "text" | undefined,
-      });
+      // One project after another; nothing is written until all are rendered.
+      for (const group of groups) {
+        const own = group.project === settings.project?.file;
+        await using backends = createBackends(own ? settings : group.read());
+        const rendered = await renderSources(
+          group.indexes.map((i) => sources[i]!),
+          backends,
+          {
+            keepFailed: values["keep-failed"],
+            inputType: inputType as DocumentKind | "text" | undefined,
+          },
+        );
+        for (const [k, i] of group.indexes.entries()) outputs[i] = rendered[k]!;
+      }
     } finally {
       bar.done();
     }

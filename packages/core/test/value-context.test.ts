@@ -448,3 +448,25 @@ describe("what is not judged", () => {
     ]);
   });
 });
+
+describe("the shape of the input", () => {
+  it("reads a byte-order mark and Unicode white space before a .env name, as dotenv does", async () => {
+    const unquoted = "an unquoted .env value";
+    // Notepad's BOM: dotenv reads `A` on the first line (its `\s` is Unicode's).
+    await refused(".env", "\ufeffPASSWORD=@\nUSER=u\n", "x\nADMIN=true", unquoted);
+    await refused(".env", "A=1\n\u00a0PASSWORD=@\n", "x\nADMIN=true", unquoted);
+    await refused(".env", "PASSWORD=\u3000@\n", "x\nADMIN=true", unquoted);
+    // A closing quote followed by a no-break space still closes the value for dotenv.
+    await refused(".env", 'PASSWORD="@"\u00a0\n', 'say "hi"', "a double-quoted .env value");
+    await accepted(".env", "\ufeffPASSWORD=@\nUSER=u\n", "p=ss w:rd\\");
+  });
+
+  it("judges a token in a <<- heredoc of 200,000 lines (Math.min over them all threw)", async () => {
+    const heredoc = `a = <<-EOT\n${"  x\n".repeat(200_000)}  @\nEOT\n`;
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    await refused("main.tf", heredoc, "a${b}", "an HCL heredoc");
+    // A later line at column 0 would change the least indentation, cut from every line.
+    await refused("main.tf", heredoc, "b\nc", "an HCL heredoc");
+    await accepted("main.tf", heredoc, "b\n  c");
+  });
+});

@@ -6,15 +6,7 @@
  * dotenv would fall back to reading a line another way (a quote not closed, text after a closing
  * quote, a line that is no assignment), the token's place is not told.
  */
-import {
-  HASH,
-  isBlank,
-  isLineBreak,
-  type Lexer,
-  lineEnd,
-  type Place,
-  type Span,
-} from "./places.ts";
+import { HASH, isLineBreak, type Lexer, lineEnd, type Place, type Span } from "./places.ts";
 
 function isNameChar(code: number): boolean {
   return (
@@ -25,6 +17,43 @@ function isNameChar(code: number): boolean {
     code === 0x2e ||
     code === 0x2d
   );
+}
+
+/**
+ * The length of the white space at `at` as dotenv's `\s` reads it, or 0: space, tab, VT, FF, and
+ * the Unicode spaces (NBSP, U+1680, U+2000–U+200A, U+202F, U+205F, U+3000, and the byte-order
+ * mark a Windows editor writes first), one character in a string or their UTF-8 bytes in a byte
+ * source viewed as latin1. Line breaks are not counted. Read as a name's character instead, a
+ * byte-order mark hid the first line's assignment, and its value was not judged.
+ */
+function spaceAt(text: string, at: number): number {
+  const code = text.charCodeAt(at);
+  if (code === 0x20 || code === 0x09 || code === 0x0b || code === 0x0c) return 1;
+  if (code < 0xa0) return 0;
+  if (
+    code === 0xa0 ||
+    code === 0x1680 ||
+    (code >= 0x2000 && code <= 0x200a) ||
+    code === 0x202f ||
+    code === 0x205f ||
+    code === 0x3000 ||
+    code === 0xfeff
+  )
+    return 1;
+  const bytes = text.slice(at, at + 3);
+  if (bytes.startsWith("\xc2\xa0")) return 2;
+  return /^(?:\xe1\x9a\x80|\xe2\x80[\x80-\x8a\xaf]|\xe2\x81\x9f|\xe3\x80\x80|\xef\xbb\xbf)$/.test(
+    bytes,
+  )
+    ? 3
+    : 0;
+}
+
+/** The offset after the white space (as dotenv's `\s`, but line breaks) from `at`. */
+function skipSpace(text: string, at: number): number {
+  let next = at;
+  for (let length = spaceAt(text, next); length > 0; length = spaceAt(text, next)) next += length;
+  return next;
 }
 
 /** The offset of the quote that closes a value opened at `open`, as dotenv finds it, or -1. */
@@ -39,8 +68,7 @@ function closingQuote(text: string, open: number): number {
       at = found + 1;
       continue;
     }
-    let after = found + 1;
-    while (after < text.length && isBlank(text.charCodeAt(after))) after++;
+    const after = skipSpace(text, found + 1);
     const code = text.charCodeAt(after);
     return after >= text.length || isLineBreak(code) || code === HASH ? found : -1;
   }
@@ -59,8 +87,12 @@ export const envPlaces: Lexer = (text, tokens) => {
   let at = 0;
   while (k < tokens.length && at < text.length) {
     // Blank lines and white space at a line's start.
-    while (at < text.length && (isBlank(text.charCodeAt(at)) || isLineBreak(text.charCodeAt(at))))
-      at++;
+    while (at < text.length) {
+      const space = spaceAt(text, at);
+      if (space > 0) at += space;
+      else if (isLineBreak(text.charCodeAt(at))) at++;
+      else break;
+    }
     if (at >= text.length) break;
     const end = lineEnd(text, at);
     if (text.charCodeAt(at) === HASH) {
@@ -69,23 +101,15 @@ export const envPlaces: Lexer = (text, tokens) => {
       continue;
     }
     let name = at;
-    if (text.startsWith("export", at) && isBlank(text.charCodeAt(at + 6))) {
-      name = at + 6;
-      while (isBlank(text.charCodeAt(name))) name++;
-    }
+    if (text.startsWith("export", at) && spaceAt(text, at + 6) > 0) name = skipSpace(text, at + 6);
     let after = name;
     while (after < end && isNameChar(text.charCodeAt(after))) after++;
     const nextToken = tokens[k]?.start ?? Infinity;
     let value = -1;
     if (after > name && nextToken >= after) {
-      let sign = after;
-      while (isBlank(text.charCodeAt(sign))) sign++;
+      const sign = skipSpace(text, after);
       if (text.charCodeAt(sign) === 0x3d) value = sign + 1;
-      else if (
-        sign === after &&
-        text.charCodeAt(sign) === 0x3a &&
-        isBlank(text.charCodeAt(sign + 1))
-      )
+      else if (sign === after && text.charCodeAt(sign) === 0x3a && spaceAt(text, sign + 1) > 0)
         value = sign + 2;
     }
     if (value === -1 || nextToken < value) {
@@ -94,7 +118,7 @@ export const envPlaces: Lexer = (text, tokens) => {
       at = end;
       continue;
     }
-    while (value < end && isBlank(text.charCodeAt(value))) value++;
+    value = Math.min(skipSpace(text, value), end);
     const open = text[value];
     if (open === "'" || open === '"' || open === "`") {
       const close = closingQuote(text, value);

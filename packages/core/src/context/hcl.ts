@@ -14,7 +14,14 @@ type Frame =
   /** Code; `open`: the brackets open in it; `interp`: a `${…}`/`%{…}` its `}` closes. */
   | { type: "code"; open: string[]; interp: boolean }
   | { type: "string" }
-  | { type: "heredoc"; marker: string; end: number; flush: number[] | undefined; lines: number[] };
+  | {
+      type: "heredoc";
+      marker: string;
+      end: number;
+      flush: number[] | undefined;
+      lines: number[];
+      minima?: { before: number[]; after: number[] };
+    };
 
 const HEREDOC = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/y;
 
@@ -61,6 +68,32 @@ function indents(text: string, lines: number[]): number[] {
     const indent = goIndent(line);
     return indent === line.length ? Infinity : indent;
   });
+}
+
+/**
+ * The least of `values` before each index (`before[i]`: of `values[0..i)`) and from each index on
+ * (`after[i]`: of `values[i..]`), so each token of a `<<-` heredoc finds the least indentation of
+ * the lines it is not on without going over every line: per token, that was quadratic in a long
+ * heredoc (and `Math.min(...all)` threw past ~120,000 lines).
+ */
+function minima(values: readonly number[]): { before: number[]; after: number[] } {
+  const before = [Infinity];
+  for (const value of values) before.push(Math.min(before.at(-1)!, value));
+  const after = new Array<number>(values.length + 1).fill(Infinity);
+  for (let i = values.length - 1; i >= 0; i--) after[i] = Math.min(after[i + 1]!, values[i]!);
+  return { before, after };
+}
+
+/** The index of the first of the sorted `starts` that is `at` or after it (or their count). */
+function firstAtOrAfter(starts: readonly number[], at: number): number {
+  let low = 0;
+  let high = starts.length;
+  while (low < high) {
+    const middle = (low + high) >>> 1;
+    if (starts[middle]! < at) low = middle + 1;
+    else high = middle;
+  }
+  return low;
 }
 
 /** `=`, `:`, `(`, `[`, `,`, `{` before (or a line's start inside `[…]`/`(…)`), a separator after. */
@@ -202,11 +235,16 @@ export const hclPlaces: Lexer = (text, tokens) => {
       const last = lineTextEnd(text, token.end);
       let flush: { least: number; others: number } | undefined;
       if (frame.flush) {
-        let others = Infinity;
-        frame.lines.forEach((start, i) => {
-          if (start < first || start > last) others = Math.min(others, frame.flush![i]!);
-        });
-        flush = { least: Math.min(...frame.flush), others };
+        frame.minima ??= minima(frame.flush);
+        // The lines the token is on: from the first line starting at `first` to the last
+        // starting before `last`.
+        const from = firstAtOrAfter(frame.lines, first);
+        const to = firstAtOrAfter(frame.lines, last + 1);
+        const { before, after } = frame.minima;
+        flush = {
+          least: before[frame.flush.length]!,
+          others: Math.min(before[from]!, after[to]!),
+        };
       }
       return {
         kind: "hcl-heredoc",

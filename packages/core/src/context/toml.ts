@@ -11,10 +11,14 @@ type Str = { quote: '"' | "'"; multiline: boolean; start: number };
 
 const BACKSLASH = 0x5c;
 
-/** How many `quote` characters run from `at` in the direction `step`. */
-function run(text: string, at: number, quote: string, step: 1 | -1): number {
+/**
+ * How many `quote` characters run from `at` in the direction `step`, counting no further than
+ * `most`: the lexer needs to know only whether a run opens or closes a string (a line of a
+ * million quotes, counted to its end at each string it opens and closes, took hours).
+ */
+function run(text: string, at: number, quote: string, step: 1 | -1, most = Infinity): number {
   let count = 0;
-  while (text[at + count * step] === quote) count++;
+  while (count < most && text[at + count * step] === quote) count++;
   return count;
 }
 
@@ -44,9 +48,9 @@ export const tomlPlaces: Lexer = (text, tokens) => {
     if (str) {
       if (str.multiline) {
         if (str.quote === '"' && code === BACKSLASH) at += 2;
-        else if (text[at] === str.quote && run(text, at, str.quote, 1) >= 3) {
+        else if (text[at] === str.quote && run(text, at, str.quote, 1, 3) >= 3) {
           // Up to two quotes before the closing three are text.
-          at += Math.min(run(text, at, str.quote, 1), 5);
+          at += run(text, at, str.quote, 1, 5);
           str = undefined;
         } else at++;
         return true;
@@ -79,7 +83,7 @@ export const tomlPlaces: Lexer = (text, tokens) => {
     }
     if (code === 0x22 || code === 0x27) {
       const quote = text[at] as '"' | "'";
-      const multiline = run(text, at, quote, 1) >= 3;
+      const multiline = run(text, at, quote, 1, 3) >= 3;
       str = { quote, multiline, start: at };
       at += multiline ? 3 : 1;
       // A newline right after `"""` is not part of the string.

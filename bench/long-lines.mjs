@@ -5,6 +5,10 @@
 //        tokens, without the key: every token fails and is located
 //   (L2) `s5 ls` of a 1 MB line of tokens
 //   (L3) `s5 render` of 20 MB of `{{ s5:` (all malformed; exits 5)
+// and inputs shaped to hit a worst case, each beside a plain file of the same size:
+//   (L4) `s5 check` of a 1.6 MB line of 100k near-miss markers and a 1 MB line of `a.a.a…`,
+//        beside the same text in short lines
+//   (L5) `s5 render` of a TOML file with a line of a million quotes before a token to judge
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { median, run } from "./_child.mjs";
@@ -27,6 +31,18 @@ function row(figure, longMs, shortMs) {
     ratio: formatRatio(longMs / shortMs),
     goal: "< 1 s",
     result: verdict(longMs < 1000),
+  };
+}
+
+/** A row for an input shaped to hit a worst case, beside a plain input of the same size. */
+function shapeRow(figure, shapedMs, plainMs, baseline) {
+  return {
+    figure,
+    s5: formatMs(shapedMs),
+    baseline: `${formatMs(plainMs)} (${baseline})`,
+    ratio: formatRatio(shapedMs / plainMs),
+    goal: "< 3× the plain file",
+    result: verdict(shapedMs < 3 * plainMs),
   };
 }
 
@@ -70,5 +86,35 @@ export async function runLongLineBench({ core, project, dir, node, s5Bin }) {
     timed(node, [s5Bin, "render", join(work, "flood.txt")], failing),
     timed(node, [s5Bin, "render", join(work, "flood-lines.txt")], failing),
   );
-  return [l1, l2, l3];
+
+  const shaped = `db: ${tokens[0]}\nk: ${"{{ s5 seal x }} ".repeat(100_000)}\nd: ${"a.".repeat(500_000)}\n`;
+  writeFileSync(join(work, "shaped.yml"), shaped);
+  // The same near misses and dots in lines of ~100 bytes: what is left is the cost of the shape.
+  writeFileSync(
+    join(work, "shaped-lines.yml"),
+    `db: ${tokens[0]}\n${`k: ${"{{ s5 seal x }} ".repeat(6)}\n`.repeat(16_667)}` +
+      `d: ${"a.".repeat(50)}\n`.repeat(10_000),
+  );
+  const checking = { ...project, status: 10 };
+  const l4 = shapeRow(
+    `(L4) \`s5 check\` of ${formatMB(shaped.length)}: a line of 100k near-miss markers, a line of \`a.a.a…\``,
+    timed(node, [s5Bin, "check", join(work, "shaped.yml")], checking),
+    timed(node, [s5Bin, "check", join(work, "shaped-lines.yml")], checking),
+    "the same, in lines of ~100 bytes",
+  );
+
+  const [quoted] = await encryptTokens(core, project, "local", ['x"y']);
+  const quotes = `a = ${'"'.repeat(1_000_000)}\nb = "${quoted}"\n`;
+  writeFileSync(join(work, "quotes.toml"), quotes);
+  writeFileSync(
+    join(work, "quotes-plain.toml"),
+    `${'a = "value"\n'.repeat(Math.ceil(quotes.length / 12))}b = "${quoted}"\n`,
+  );
+  const l5 = shapeRow(
+    `(L5) \`s5 render\` of a TOML file, a line of a million quotes before a token (exit 5)`,
+    timed(node, [s5Bin, "render", join(work, "quotes.toml")], failing),
+    timed(node, [s5Bin, "render", join(work, "quotes-plain.toml")], failing),
+    "a plain file of the same size",
+  );
+  return [l1, l2, l3, l4, l5];
 }

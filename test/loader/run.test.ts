@@ -95,6 +95,23 @@ describe("s5 run", () => {
     expect(notExecutable.stderr).toContain("hint: make it executable (`chmod +x ./plain.sh`)");
   });
 
+  it("a decrypted value too large for one variable of an exec: 126, the name, never the value", async () => {
+    // Linux allows one `NAME=value` string of 128 KiB at most (MAX_ARG_STRLEN): a bundle of
+    // certificates can be larger. Node's spawn throws E2BIG; s5 said S5_INTERNAL.
+    const big = `-----BEGIN CERTIFICATE-----\n${"QUJD".repeat(40_000)}\n`;
+    const [token] = await project.encrypt([big]);
+    project.write({ "big.env": `CA_BUNDLE=${token}\n` });
+    const out = await project.s5(["run", "-f", "big.env", "--", process.execPath, "-e", "0"]);
+    expect(out.code).toBe(126);
+    expect(out.stderr).toContain(
+      "cannot run `" +
+        process.execPath +
+        "`: CA_BUNDLE is over the 128 KiB the system allows one variable (E2BIG) (S5_RUN_ENV_TOO_BIG)",
+    );
+    expect(out.stderr).toContain("hint: keep large values in a file instead");
+    expect(out.stderr).not.toContain("QUJD");
+  });
+
   it("exits with 128 + the signal number when the child is killed", async () => {
     const killed = await project.s5([
       "run",

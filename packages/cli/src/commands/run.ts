@@ -84,6 +84,34 @@ function startError(file: string, error: NodeJS.ErrnoException): S5Error {
   });
 }
 
+/**
+ * Linux refuses an exec (E2BIG) with one environment or argument string over 128 KiB
+ * (MAX_ARG_STRLEN, `NAME=value` with its NUL) or all of them over ARG_MAX: a decrypted value (a
+ * bundle of certificates, a multi-line JSON) can be that large. Names the variables, never a value.
+ */
+const MAX_ARG_STRLEN = 128 * 1024;
+
+function tooBigError(file: string, env: Record<string, string | undefined>): S5Error {
+  const big = Object.entries(env)
+    .filter(
+      ([name, value]) =>
+        value !== undefined && Buffer.byteLength(`${name}=${value}`) + 1 > MAX_ARG_STRLEN,
+    )
+    .map(([name]) => name);
+  const which =
+    big.length > 0
+      ? `${big.join(", ")} ${big.length === 1 ? "is" : "are"} over the 128 KiB the system allows one variable`
+      : "the environment and arguments together are over what the system allows (ARG_MAX)";
+  return new S5Error(
+    "S5_RUN_ENV_TOO_BIG",
+    ExitCode.cannotRun,
+    `cannot run \`${file}\`: ${which} (E2BIG)`,
+    {
+      hint: "keep large values in a file instead (render it with `s5 render -o FILE`, 0600) and pass its path in the variable",
+    },
+  );
+}
+
 export default defineCommand({
   name: "run",
   summary: "run a command with the env decrypted",
@@ -139,10 +167,21 @@ VAULT_TOKEN, …); by default they stay with s5`,
     });
     const redactors = values.redact ? [new Redactor(secrets), new Redactor(secrets)] : undefined;
 
-    const child = spawn(file, rest, {
-      env: childEnv(env, { own: process.env, passCredentials: values["pass-credentials"] }),
-      stdio: redactors ? ["inherit", "pipe", "pipe"] : "inherit",
+    const childVariables = childEnv(env, {
+      own: process.env,
+      passCredentials: values["pass-credentials"],
     });
+    let child: ReturnType<typeof spawn>;
+    try {
+      child = spawn(file, rest, {
+        env: childVariables,
+        stdio: redactors ? ["inherit", "pipe", "pipe"] : "inherit",
+      });
+    } catch (error) {
+      // Node throws E2BIG from spawn itself, before any "error" event.
+      if ((error as NodeJS.ErrnoException).code !== "E2BIG") throw error;
+      return report(tooBigError(file, childVariables));
+    }
     const forward = (signal: NodeJS.Signals) => {
       child.kill(signal);
     };

@@ -146,7 +146,17 @@ describe.runIf(canRun(hasStrace))("s5 processes at once", () => {
       path: `${identity}.lock`,
       syscall: "openat",
     });
-    const [doneFirst, doneSecond] = [await first.resume(), await second.resume()];
+    // The second goes on first: it must wait for the first's lock (its next look at the lock
+    // judges it), not read the identity still empty and write one of its own.
+    const secondEnded = second.resume();
+    let ended = false;
+    void secondEnded.then(() => {
+      ended = true;
+    });
+    while (!ended && (second.trace().match(/openat\(/g) ?? []).length < 2) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const [doneFirst, doneSecond] = [await first.resume(), await secondEnded];
     expect([doneFirst.code, doneSecond.code], doneFirst.stderr + doneSecond.stderr).toEqual([0, 0]);
     expect(doneFirst.stderr).toContain("created your identity");
     expect(doneSecond.stderr).toContain("using your identity");
@@ -217,6 +227,26 @@ describe.runIf(canRun(hasStrace))("changes of .s5.json at once", () => {
     expect(key.recipients.map((r: { name: string }) => r.name)).toEqual(["alice", "dave", "carol"]);
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
+
+  it("keys remove beside keys add: the recipient added meanwhile stays", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const key = async () => (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const [bob, carol] = [await key(), await key()];
+    expect((await box.s5(["keys", "add", "bob", bob])).code).toBe(0);
+    const file = join(box.dir, ".s5.json");
+    // The removal has read the project config (its settings, before the lock); Carol is added
+    // meanwhile.
+    const remove = await stoppedAt(box, ["keys", "remove", "bob"], {
+      path: file,
+      syscall: "openat",
+    });
+    expect((await box.s5(["keys", "add", "carol", carol])).code).toBe(0);
+    const removed = await remove.resume();
+    expect(removed.code, removed.stderr).toBe(0);
+    const [only] = JSON.parse(readFileSync(file, "utf8")).local.keys;
+    expect(only.recipients.map((r: { name: string }) => r.name)).toEqual(["alice", "carol"]);
+  });
 });
 
 describe.runIf(canRun(hasStrace))("the record of known keys", () => {
@@ -243,6 +273,63 @@ describe.runIf(canRun(hasStrace))("the record of known keys", () => {
     const after = await box.s5(["cipher", "y"]);
     expect(after.stderr).toBe("");
     expect(after.code).toBe(0);
+  });
+
+  it("two s5 that record keys at once: the second waits for the first's lock, and both are kept", async () => {
+    const box = sandbox();
+    const [a, b] = [join(box.dir, "a"), join(box.dir, "b")];
+    mkdirSync(a);
+    mkdirSync(b);
+    expect((await box.s5(["init", "--dir", a])).code).toBe(0);
+    expect((await box.s5(["init", "--dir", b])).code).toBe(0);
+    const record = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // A machine that has recorded neither project yet (projects it cloned).
+    writeFileSync(record, JSON.stringify({ version: 1, projects: {} }));
+    // The first holds the record's lock: stopped once it opens the record under it.
+    const first = await stoppedAt(box, ["cipher", "--config", join(a, ".s5.json"), "x"], {
+      path: record,
+      syscall: "openat",
+      when: 2,
+    });
+    expect(existsSync(`${record}.lock`)).toBe(true);
+    // The second finds the lock taken (its create failed; it opens the lock to judge it).
+    const second = await stoppedAt(box, ["cipher", "--config", join(b, ".s5.json"), "y"], {
+      path: `${record}.lock`,
+      syscall: "openat",
+      when: 2,
+    });
+    const [one, two] = [await first.resume(), await second.resume()];
+    expect([one.code, two.code], one.stderr + two.stderr).toEqual([0, 0]);
+    const projects = JSON.parse(readFileSync(record, "utf8")).projects as Record<string, string[]>;
+    const keysOf = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys[0].publicKey as string;
+    const listed = Object.values(projects).flat();
+    expect(listed).toContain(keysOf(a));
+    expect(listed).toContain(keysOf(b));
+  });
+
+  it("an s5 decipher that read the record before a keys rotate recorded its key does not move the machine back", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    // A teammate's rotation, pulled, and a token of its key: this machine has not met it yet.
+    const elsewhere = { S5_KNOWN_KEYS_FILE: join(box.dir, "..", "other-known-keys.json") };
+    expect((await box.s5(["keys", "rotate"], { env: elsewhere })).code).toBe(0);
+    const cipher = await box.s5(["cipher", "x"], { env: elsewhere });
+    const token = cipher.stdout.toString().trim();
+    const record = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // The decipher has read the record, and will move on to the teammate's key it opened; this
+    // machine rotates again meanwhile.
+    const decipher = await stoppedAt(box, ["decipher", token], { path: record, syscall: "openat" });
+    expect((await box.s5(["keys", "rotate"])).code).toBe(0);
+    const done = await decipher.resume();
+    expect([done.code, done.stdout], done.stderr).toEqual([0, "x"]);
+    const keys = JSON.parse(readFileSync(join(box.dir, ".s5.json"), "utf8")).local.keys as {
+      publicKey: string;
+    }[];
+    expect(keys).toHaveLength(3);
+    // Still the rotation's key, not the teammate's it retired.
+    const projects = JSON.parse(readFileSync(record, "utf8")).projects as Record<string, string[]>;
+    for (const entry of Object.values(projects)) expect(entry.at(-1)).toBe(keys[2]!.publicKey);
   });
 });
 
@@ -420,6 +507,23 @@ describe("the project config's lock", () => {
       expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
     },
   );
+
+  // A clock set back (a VM restored from a snapshot, NTP stepping back) leaves a lock "made in the
+  // future": judged by its age alone it would never be stale, and would hold every change for good.
+  it("one made in the future (a clock set back) is taken over at once", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const lock = join(box.dir, ".s5.json.lock");
+    writeFileSync(lock, "12345.killed");
+    const future = new Date(Date.now() + 40_000);
+    utimesSync(lock, future, future);
+    const add = await box.s5(["keys", "add", "carol", carol]);
+    expect(add.code, add.stderr).toBe(0);
+    expect(add.stderr).not.toContain("waiting for");
+    expect(existsSync(lock)).toBe(false);
+    expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
+  });
 
   it("one left by a killed s5 is said while waiting, then taken over", async () => {
     const box = sandbox();

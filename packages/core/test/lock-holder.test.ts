@@ -1,6 +1,8 @@
 // Who holds a lock file, as another s5 on the same machine judges it (src/lock-holder.ts).
-import { spawnSync } from "node:child_process";
-import { readFileSync, readlinkSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { hidesProcesses, holderGone, holderMark } from "../src/lock-holder.ts";
 import { parseMountInfo } from "../src/trusted-path.ts";
@@ -8,6 +10,11 @@ import { parseMountInfo } from "../src/trusted-path.ts";
 const linux = process.platform === "linux";
 const boot = linux ? readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim() : "";
 const namespace = linux ? readlinkSync("/proc/self/ns/pid") : "";
+// A PID namespace of its own whose /proc is still the parent's: root, util-linux's unshare.
+const pidNamespace =
+  linux &&
+  process.getuid?.() === 0 &&
+  spawnSync("unshare", ["--pid", "--fork", "true"]).status === 0;
 
 describe.runIf(linux)("a lock's holder", () => {
   it("this process's own mark names it as alive", () => {
@@ -24,6 +31,50 @@ describe.runIf(linux)("a lock's holder", () => {
     expect(holderGone(`1.a holder ${process.pid} 1 ${boot} ${namespace}`)).toBe(true);
   });
 
+  // A holder killed while its parent does not reap it (a shell's `exec`, a container's init that
+  // waits for nothing) stays a zombie: by id and start time it still "runs", and would be waited for.
+  it("a zombie (ended, not yet reaped) is gone", async () => {
+    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], {
+      stdio: ["ignore", "pipe", "ignore"],
+    });
+    try {
+      const pid = await new Promise<number>((resolve) =>
+        parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString()))),
+      );
+      // The child ends at once; its parent, now `sleep`, never reaps it.
+      let fields: string[] = [];
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
+        fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+      } while (fields[0] !== "Z");
+      expect(holderGone(`1.a holder ${pid} ${fields[19]} ${boot} ${namespace}`)).toBe(true);
+    } finally {
+      parent.kill("SIGKILL");
+    }
+  });
+
+  // `/proc/PID/stat` names the command in parentheses, and a command's name may hold ") ": the
+  // fields are read after its last ")", or a live holder's start time is misread and it "ended".
+  it("a live holder whose command name holds a parenthesis and spaces is not gone", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-comm-"));
+    const odd = join(dir, "a) b c");
+    symlinkSync(spawnSync("sh", ["-c", "command -v sleep"]).stdout.toString().trim(), odd);
+    const holder = spawn(odd, ["60"], { stdio: "ignore" });
+    try {
+      let stat = "";
+      do {
+        await new Promise((resolve) => setTimeout(resolve, 10));
+        stat = readFileSync(`/proc/${holder.pid}/stat`, "latin1");
+      } while (!stat.includes("(a) b c)"));
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
+      expect(holderGone(`1.a holder ${holder.pid} ${start} ${boot} ${namespace}`)).toBe(false);
+    } finally {
+      holder.kill("SIGKILL");
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("is never judged from another boot, another PID namespace, or a token without a mark", () => {
     const gone = 2 ** 22 + 1; // above pid_max's largest value: no such process
     expect(holderGone(`1.a holder ${gone} 5 another-boot ${namespace}`)).toBe(false);
@@ -31,6 +82,19 @@ describe.runIf(linux)("a lock's holder", () => {
     expect(holderGone(`${gone}.abc`)).toBe(false);
     expect(holderGone("")).toBe(false);
     expect(holderGone(`1.a holder ${gone} 5 ${boot} ${namespace}`)).toBe(true);
+  });
+});
+
+describe.runIf(pidNamespace)("a /proc of another PID namespace", () => {
+  // In a container started with a PID namespace but the host's /proc (`unshare --pid` without
+  // `--mount-proc`), /proc/PID names another process than s5's PID: a mark read there would name
+  // a stranger, whose end would make a live holder's lock look abandoned.
+  it("gives no mark: the lock's age alone decides", () => {
+    const source = new URL("../src/lock-holder.ts", import.meta.url).pathname;
+    const script = `import(${JSON.stringify(source)}).then((m) => process.stdout.write(JSON.stringify([process.pid, m.holderMark()])))`;
+    const run = spawnSync("unshare", ["--pid", "--fork", process.execPath, "-e", script]);
+    expect(run.stderr.toString()).toBe("");
+    expect(JSON.parse(run.stdout.toString())).toEqual([1, ""]);
   });
 });
 

@@ -2,7 +2,7 @@
 // drops what it does not know when it rewrites a file, never takes an unknown thing for one it
 // knows, and refuses what it cannot use with "a newer s5 … upgrade s5 (this is X.Y.Z)".
 
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import corePackage from "../../packages/core/package.json" with { type: "json" };
@@ -219,5 +219,20 @@ describe("files an older tool renders: the Go tool", () => {
     });
     expect(chosen.code).toBe(0);
     expect(readFileSync(file, "utf8")).toMatch(/^e: \{\{ s5:aes:[\w-]+ \}\}$/m);
+    // …and so in the project config.
+    writeFileSync(join(box.dir, ".s5.json"), '{ "legacyTokens": false }\n');
+    writeFileSync(file, `a: ${COUCOU}\nf: {{ s5:seal w }}\n`);
+    const configured = await box.s5(["seal", "aes", "-i", "values.yml"], { env });
+    expect(configured.code, configured.stderr).toBe(0);
+    expect(readFileSync(file, "utf8")).toMatch(/^f: \{\{ s5:aes:[\w-]+ \}\}$/m);
+    // A file with a token in s5's form is not the Go tool's to render: new tokens in s5's.
+    rmSync(join(box.dir, ".s5.json"));
+    const ours = (await box.s5(["cipher", "aes", "v"], { env })).stdout.toString().trim();
+    expect(ours).toMatch(/^\{\{ s5:aes:/);
+    writeFileSync(file, `a: ${COUCOU}\nb: ${ours}\ng: {{ s5:seal u }}\n`);
+    const mixed = await box.s5(["seal", "aes", "-i", "values.yml"], { env });
+    expect(mixed.code, mixed.stderr).toBe(0);
+    expect(mixed.stderr).toBe("");
+    expect(readFileSync(file, "utf8")).toMatch(/^g: \{\{ s5:aes:[\w-]+ \}\}$/m);
   });
 });

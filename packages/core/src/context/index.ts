@@ -50,7 +50,7 @@ const LEXERS: Record<DocumentKind, Lexer> = {
 const PUNCTUATION = "!\"#$%&'()*+,-./:;<=>?@[\\]^`{|}~";
 const CONTROLS = String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i));
 
-/** Per kind, for each byte: 1 when it may matter anywhere in a value, 2 when first only. */
+/** Per kind, for each byte: 1 when it may matter anywhere in a value, 2 when first only (3: below). */
 const TABLES: Record<DocumentKind, Uint8Array> = {
   yaml: table("\n\r#:'\"\\,[]{}\xc2\xe2", "-?&*!|>%@`. \t"),
   json: table(`"\\{}[],:/*${String.fromCharCode(...Array.from({ length: 32 }, (_, i) => i))}`, ""),
@@ -60,6 +60,10 @@ const TABLES: Record<DocumentKind, Uint8Array> = {
   // First: white space, which alone is no value (`[0,   ]` is `[0]`).
   toml: table(`"'\\#[]{},${CONTROLS}\x7f`, " "),
 };
+
+// 3: first or last. In YAML a `#` is a comment only after white space: `k: TOKEN#x` is one scalar,
+// and a value that ends with a space would make the file's `#x` a comment (`abc #x` reads `abc`).
+for (const char of " \t") TABLES.yaml[char.charCodeAt(0)] = 3;
 
 function table(anywhere: string, first: string): Uint8Array {
   const bytes = new Uint8Array(256);
@@ -71,6 +75,7 @@ function table(anywhere: string, first: string): Uint8Array {
 /** Whether a value holds a byte that may end or reshape some place of this kind. */
 function mayBreak(value: Uint8Array, bytes: Uint8Array): boolean {
   if (value.length > 0 && bytes[value[0]!] !== 0) return true;
+  if (value.length > 1 && bytes[value[value.length - 1]!] === 3) return true;
   for (let i = 1; i < value.length; i++) if (bytes[value[i]!] === 1) return true;
   return false;
 }

@@ -482,4 +482,60 @@ describe("rules mutation found untested", () => {
     expect(await accepted("a.yml", "k: @#x\n", "abc")).toBe("k: abc#x\n");
     expect(await accepted("a.yml", "k: @ #x\n", "abc ")).toBe("k: abc  #x\n");
   });
+
+  // Not at the scalar's start (where YAML's indicators are refused anyway): after the file's space.
+  it("YAML: a value that begins with `#` after white space inside a scalar", async () => {
+    await refused("a.yml", "k: x @\n", "#abc", "YAML plain");
+    await refused("a.yml", "k: x\t@\n", "#abc", "YAML plain");
+    expect(await accepted("a.yml", "k: x@\n", "#abc")).toBe("k: x#abc\n");
+  });
+
+  // The value's last `*` with the file's `/` after it, or its first `/` after the file's `*`.
+  it("HCL: a block comment closed by the value together with the file's text", async () => {
+    await refused("a.tf", "/* x @/ */\nk = 1\n", "abc*", "an HCL comment");
+    await refused("a.tf", "/* x *@ */\nk = 1\n", "/abc", "an HCL comment");
+    expect(await accepted("a.tf", "/* x @ */\nk = 1\n", "abc*")).toBe("/* x abc* */\nk = 1\n");
+  });
+
+  // JSON reads `"${…}"` as a string; HCL reads a quoted string as a template that runs it.
+  it("HCL: a JSON string or array in an expression's place that holds `${` or `%{`", async () => {
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: HCL's interpolation, on purpose
+    await refused("a.tf", "k = @\n", '"${file(\\"/etc/passwd\\")}"', "an HCL expression");
+    await refused("a.tf", "k = @\n", '["%{ if true }x%{ endif }"]', "an HCL expression");
+    expect(await accepted("a.tf", "k = @\n", '["a", "b"]')).toBe('k = ["a", "b"]\n');
+  });
+
+  // A parser would stop there (loud, which the property tests accept): refused first, with its place.
+  it("TOML: control characters TOML does not allow raw in a string", async () => {
+    await refused("a.toml", 'k = "@"\n', "a\nb", "a TOML basic string");
+    await refused("a.toml", 'k = "@"\n', "a\u0001b", "a TOML basic string");
+    await refused("a.toml", 'k = "@"\n', "a\u007fb", "a TOML basic string");
+    await refused("a.toml", 'k = """@"""\n', "a\u0001b", "a TOML multi-line basic string");
+    await refused("a.toml", 'k = """@"""\n', "a\rb", "a TOML multi-line basic string");
+    expect(await accepted("a.toml", 'k = """@"""\n', "a\nb\tc")).toBe('k = """a\nb\tc"""\n');
+    await refused("a.toml", "# x @\nk = 1\n", "a\u0001b", "a TOML comment");
+    expect(await accepted("a.toml", "# x @\nk = 1\n", "a\tb")).toBe("# x a\tb\nk = 1\n");
+  });
+  // Each kind looks at a value only when it holds a byte that may matter there: these must count.
+  it("YAML: NEL, LS and PS alone are line breaks to YAML 1.1 readers", async () => {
+    await refused("a.yml", "k: @\n", "a\u2028b", "YAML plain");
+    await refused("a.yml", "k: @\n", "a\u0085b", "YAML plain");
+    await refused("a.yml", "# @\nk: 1\n", "a\u2029b", "a YAML comment");
+    // `...` at a line's start ends the document.
+    await refused("a.yml", "@\n", "...", "YAML plain");
+  });
+
+  it("JSON: `*/` alone closes a block comment", async () => {
+    await refused("a.json", '/* @ */\n{"k": 1}\n', "a*/b", "a JSON comment");
+  });
+
+  // dotenv reads names of letters, digits, `_`, `.` and `-`: a value after `A.B=` is checked too.
+  it(".env: a value after a name with `.` or `-`", async () => {
+    await refused(".env", "A.B=@\n", "x\nEVIL=1", "an unquoted .env value");
+    await refused(".env", "A-B=@\n", "x # y", "an unquoted .env value");
+    // A quote after a backslash does not close the value: the token is still inside it.
+    await refused(".env", 'K="x\\" @"\n', 'a"b', "a double-quoted .env value");
+    // Nor is a comment after an unquoted value left unlooked at.
+    await refused(".env", "K=v # @\n", "x\nEVIL=1", "a .env comment");
+  });
 });

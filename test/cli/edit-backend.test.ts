@@ -135,6 +135,13 @@ describe("a file of a subdirectory with its own .s5.json", () => {
     const failed = await box.s5(["render", "-i", "y.yml", "sub/x.yml", "sub/w.yml"]);
     expect(failed.code).toBe(7);
     expect(failed.stderr).toContain("sub/w.yml:1:4");
+    // Failures of both projects are reported at once.
+    writeFileSync(join(box.dir, "v.yml"), `e: ${own}\n`);
+    const two = await box.s5(["render", "v.yml", "sub/w.yml"]);
+    expect(two.code).toBe(7);
+    expect(two.stderr).toContain("2 tokens failed");
+    expect(two.stderr).toContain("v.yml:1:4");
+    expect(two.stderr).toContain("sub/w.yml:1:4");
     expect(readFileSync(join(box.dir, "y.yml"), "utf8")).toBe(`b: ${top}\n`);
     expect(readFileSync(join(sub, "x.yml"), "utf8")).toBe(`a: ${own}\n`);
     const inPlace = await box.s5(["render", "-i", "y.yml", "sub/x.yml"]);

@@ -6,6 +6,8 @@ import {
   resolveSettings,
   type Source,
   type Spliced,
+  type TokenFailure,
+  TokenFailures,
 } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -121,24 +123,31 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
     }
     boundYoungGeneration(sources);
     const outputs: Spliced[] = [];
+    // Every project's failed tokens, reported together: nothing is written unless all rendered.
+    const failures: TokenFailure[] = [];
     try {
-      // One project after another; nothing is written until all are rendered.
       for (const group of groups) {
         const own = group.project === settings.project?.file;
         await using backends = createBackends(own ? settings : group.read());
-        const rendered = await renderSources(
-          group.indexes.map((i) => sources[i]!),
-          backends,
-          {
-            keepFailed: values["keep-failed"],
-            inputType: inputType as DocumentKind | "text" | undefined,
-          },
-        );
-        for (const [k, i] of group.indexes.entries()) outputs[i] = rendered[k]!;
+        try {
+          const rendered = await renderSources(
+            group.indexes.map((i) => sources[i]!),
+            backends,
+            {
+              keepFailed: values["keep-failed"],
+              inputType: inputType as DocumentKind | "text" | undefined,
+            },
+          );
+          for (const [k, i] of group.indexes.entries()) outputs[i] = rendered[k]!;
+        } catch (error) {
+          if (!(error instanceof TokenFailures) || groups.length === 1) throw error;
+          failures.push(...error.failures);
+        }
       }
     } finally {
       bar.done();
     }
+    if (failures.length > 0) throw new TokenFailures(failures);
 
     if (inPlace) {
       const targets = files.map((path, i) => ({ path, pieces: outputs[i]! }));

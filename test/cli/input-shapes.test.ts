@@ -54,4 +54,41 @@ describe("inputs shaped to be slow", () => {
       "a.toml:2:6: this token's plaintext would break out of a TOML basic string",
     );
   });
+
+  it("s5 render reads heredocs nested 125,000 deep once", async () => {
+    const box = sandbox();
+    const token = (await box.s5(["cipher", "x$" + "{y}"], { env })).stdout.toString().trim();
+    // Each heredoc read its body to its closing line and kept a list of its lines: depth × size,
+    // out of a 4 GB heap after minutes.
+    const depth = 125_000;
+    let text = "a = <<-E0\n";
+    for (let i = 1; i < depth; i++) text += `\${<<-E${i}\n`;
+    text += `  ${token}\n`;
+    for (let i = depth - 1; i >= 1; i--) text += `E${i}\n}\n`;
+    writeFileSync(join(box.dir, "a.hcl"), `${text}E0\n`);
+    const result = s5(box, ["render", "a.hcl"]);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toContain(
+      `a.hcl:${depth + 1}:3: this token's plaintext would break out of an HCL heredoc`,
+    );
+  });
+
+  it("s5 render refuses, as not judged, thousands of tokens on a long heredoc line", async () => {
+    const box = sandbox();
+    const token = (await box.s5(["cipher", "x,y"], { env })).stdout.toString().trim();
+    // Each token was judged with its whole line: 20,000 tokens on a 1 MB line, minutes. Past a
+    // few times the file's size of reading, the tokens left are refused, never let through.
+    const line = (filter: string) => `${token.slice(0, -3)}${filter} }} `.repeat(20_000);
+    writeFileSync(join(box.dir, "a.hcl"), `a = <<-E\n  ${line("")}\n  b\nE\n`);
+    const result = s5(box, ["render", "a.hcl"]);
+    expect(result.status).toBe(5);
+    expect(result.stderr).toMatch(
+      /a\.hcl:2:\d+: this token's place in an HCL heredoc could not be judged: .* \(S5_VALUE_CONTEXT\)/,
+    );
+    expect(result.stderr).toContain("`| raw` says the splice is meant");
+    writeFileSync(join(box.dir, "a.hcl"), `a = <<-E\n  ${line(" | raw")}\n  b\nE\n`);
+    const raw = s5(box, ["render", "a.hcl"]);
+    expect(raw.status, raw.stderr).toBe(0);
+    expect(raw.stdout).toContain("x,y x,y");
+  });
 });

@@ -7,94 +7,27 @@
  * for nothing. Where the text stops making sense (a line break in a quoted string, `<<` with no
  * marker, an escape over a token's start), the places of the tokens after are not told.
  */
+
+import { HclLines, lineTextEnd } from "./hcl-lines.ts";
 import { isBlank, isLineBreak, type Lexer, type Place, type Span } from "./places.ts";
-import { goIndent, goTrim, unicodeText } from "./unicode.ts";
 
 type Frame =
   /** Code; `open`: the brackets open in it; `interp`: a `${…}`/`%{…}` its `}` closes. */
   | { type: "code"; open: string[]; interp: boolean }
   | { type: "string" }
-  | {
-      type: "heredoc";
-      marker: string;
-      end: number;
-      flush: number[] | undefined;
-      lines: number[];
-      minima?: { before: number[]; after: number[] };
-    };
+  /** Its content lines are `[first, close)`, its closing line starts at `end`; `flush`: `<<-`. */
+  | { type: "heredoc"; marker: string; end: number; first: number; close: number; flush: boolean };
 
 const HEREDOC = /<<(-?)([A-Za-z_][A-Za-z0-9_-]*)\r?\n/y;
 
-/** The offset just past the line holding `at` (past its `\n`), or the text's end. */
-function nextLine(text: string, at: number): number {
-  const found = text.indexOf("\n", at);
-  return found === -1 ? text.length : found + 1;
-}
-
-function lineStartOf(text: string, at: number): number {
-  return text.lastIndexOf("\n", at - 1) + 1;
-}
-
-/** The end of a line's text, before its `\r\n` or `\n`. */
-function lineTextEnd(text: string, at: number): number {
-  let end = text.indexOf("\n", at);
-  if (end === -1) return text.length;
-  if (end > at && text.charCodeAt(end - 1) === 0x0d) end--;
-  return end;
-}
-
 /**
- * A heredoc opened at `start` (its content's first line): the offset of its closing line, and the
- * start of each content line. The closing line is found as the scanner finds it, as the first
- * line whose text is the marker; a line inside an interpolation that is the marker (not seen in
- * real files) would fool it.
+ * How much of the file's text the heredoc rules may be handed, in times the file's length (plus
+ * 16 MB, tens of milliseconds): each token is judged with the text of its whole line, so a long
+ * line holding thousands of tokens was read once per token (10,000 tokens on a 0.5 MB line: 35 s,
+ * four times that at twice the size). Past it, a token in a heredoc is refused as not judged,
+ * never let through; real files are far below (a few tokens on a line of a few kilobytes).
  */
-function heredocLines(text: string, start: number, marker: string) {
-  const lines: number[] = [];
-  let at = start;
-  while (at < text.length) {
-    const end = lineTextEnd(text, at);
-    if (goTrim(unicodeText(text.slice(at, end))) === marker) return { end: at, lines };
-    lines.push(at);
-    at = nextLine(text, at);
-  }
-  return undefined;
-}
-
-/** `<<-`: each content line's indentation as hclsyntax counts it (a blank line: none). */
-function indents(text: string, lines: number[]): number[] {
-  return lines.map((start) => {
-    const line = unicodeText(text.slice(start, lineTextEnd(text, start)));
-    const indent = goIndent(line);
-    return indent === line.length ? Infinity : indent;
-  });
-}
-
-/**
- * The least of `values` before each index (`before[i]`: of `values[0..i)`) and from each index on
- * (`after[i]`: of `values[i..]`), so each token of a `<<-` heredoc finds the least indentation of
- * the lines it is not on without going over every line: per token, that was quadratic in a long
- * heredoc (and `Math.min(...all)` threw past ~120,000 lines).
- */
-function minima(values: readonly number[]): { before: number[]; after: number[] } {
-  const before = [Infinity];
-  for (const value of values) before.push(Math.min(before.at(-1)!, value));
-  const after = new Array<number>(values.length + 1).fill(Infinity);
-  for (let i = values.length - 1; i >= 0; i--) after[i] = Math.min(after[i + 1]!, values[i]!);
-  return { before, after };
-}
-
-/** The index of the first of the sorted `starts` that is `at` or after it (or their count). */
-function firstAtOrAfter(starts: readonly number[], at: number): number {
-  let low = 0;
-  let high = starts.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (starts[middle]! < at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
-}
+const HEREDOC_READS = 4;
 
 /** `=`, `:`, `(`, `[`, `,`, `{` before (or a line's start inside `[…]`/`(…)`), a separator after. */
 function standsAlone(text: string, token: Span, open: string[]): boolean {
@@ -119,6 +52,12 @@ export const hclPlaces: Lexer = (text, tokens) => {
   const places: (Place | undefined)[] = new Array(tokens.length).fill(undefined);
   const frames: Frame[] = [{ type: "code", open: [], interp: false }];
   let at = 0;
+  /** The file's lines, read when the first heredoc opens. */
+  let lines: HclLines | undefined;
+  /** What the heredoc rules may still be handed (see HEREDOC_READS). */
+  let budget = HEREDOC_READS * text.length + 2 ** 24;
+  /** The last token's lines in a heredoc (a long line with many tokens is looked for once). */
+  let span = { from: -1, to: -1, first: 0, last: 0 };
   /** Inside a comment: where it ends, and its kind. */
   let comment: { end: number; place: Place } | undefined;
 
@@ -181,14 +120,17 @@ export const hclPlaces: Lexer = (text, tokens) => {
       const intro = HEREDOC.exec(text);
       if (!intro) return false;
       const start = at + intro[0].length;
-      const body = heredocLines(text, start, intro[2]!);
-      if (!body) return false; // never closed
+      lines ??= new HclLines(text);
+      const first = lines.lineOf(start);
+      const close = lines.closing(intro[2]!, first);
+      if (close === undefined) return false; // never closed
       frames.push({
         type: "heredoc",
         marker: intro[2]!,
-        end: body.end,
-        lines: body.lines,
-        flush: intro[1] ? indents(text, body.lines) : undefined,
+        end: lines.start(close),
+        first,
+        close,
+        flush: intro[1] === "-",
       });
       at = start;
     } else if (code === 0x7b || code === 0x5b || code === 0x28) {
@@ -231,26 +173,33 @@ export const hclPlaces: Lexer = (text, tokens) => {
       };
     }
     if (frame.type === "heredoc") {
-      const first = lineStartOf(text, token.start);
-      const last = lineTextEnd(text, token.end);
+      if (!(token.start >= span.from && token.end <= span.to)) {
+        const first = lines!.lineOf(token.start);
+        const last = lines!.lineOf(token.end);
+        span = {
+          from: lines!.start(first),
+          to: lineTextEnd(text, lines!.start(last)),
+          first,
+          last,
+        };
+      }
+      budget -= span.to - span.from;
+      if (budget < 0) return { kind: "hcl-unjudged" };
       let flush: { least: number; others: number } | undefined;
       if (frame.flush) {
-        frame.minima ??= minima(frame.flush);
-        // The lines the token is on: from the first line starting at `first` to the last
-        // starting before `last`.
-        const from = firstAtOrAfter(frame.lines, first);
-        const to = firstAtOrAfter(frame.lines, last + 1);
-        const { before, after } = frame.minima;
         flush = {
-          least: before[frame.flush.length]!,
-          others: Math.min(before[from]!, after[to]!),
+          least: lines!.leastIndent(frame.first, frame.close),
+          others: Math.min(
+            lines!.leastIndent(frame.first, span.first),
+            lines!.leastIndent(span.last + 1, frame.close),
+          ),
         };
       }
       return {
         kind: "hcl-heredoc",
         marker: frame.marker,
-        lead: text.slice(first, token.start),
-        rest: text.slice(token.end, last),
+        lead: text.slice(span.from, token.start),
+        rest: text.slice(token.end, span.to),
         flush,
       };
     }

@@ -175,6 +175,7 @@ function describe(place: Place): { what: string; hint: string } {
       };
     case "hcl-line-comment":
     case "hcl-block-comment":
+    case "hcl-unjudged": // told by `misplaced`
       return { what: "an HCL comment", hint: commentHint };
     case "toml-basic":
       return { what: "a TOML basic string", hint: tomlJson };
@@ -201,6 +202,15 @@ function describe(place: Place): { what: string; hint: string } {
  * of the characters this kind of place cannot take, and no more.
  */
 function misplaced(place: Place): TokenError {
+  if (place.kind === "hcl-unjudged") {
+    return new TokenError(
+      "S5_VALUE_CONTEXT",
+      "this token's place in an HCL heredoc could not be judged: the file holds more heredoc text around its tokens than s5 reads for its size (many tokens on long lines)",
+      {
+        hint: 'add `| hcl` and put the token in a quoted string (`"{{ s5:… | hcl }}"`), or use `| base64` and decode it where it is read; `| raw` says the splice is meant',
+      },
+    );
+  }
   const { what, hint } = describe(place);
   return new TokenError(
     "S5_VALUE_CONTEXT",

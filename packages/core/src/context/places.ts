@@ -44,6 +44,11 @@ export type Place =
     }
   /** An HCL expression alone between separators (`port = {{ s5:… }}`, `[a, {{ s5:… }}]`). */
   | { kind: "hcl-bare" }
+  /**
+   * In an HCL heredoc, past what the file's size allows to spend judging it (see `HEREDOC_READS`
+   * in `hcl.ts`): refused, never let through unjudged.
+   */
+  | { kind: "hcl-unjudged" }
   | { kind: "hcl-line-comment" }
   | { kind: "hcl-block-comment" }
   | { kind: "toml-basic" }

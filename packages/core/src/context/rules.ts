@@ -167,6 +167,8 @@ export function breaksPlace(place: Place, value: string, around: Around): boolea
     case "hcl-line-comment":
     case "hcl-block-comment":
       return breaksHcl(place, value, around);
+    case "hcl-unjudged":
+      return true;
     case "toml-basic":
     case "toml-literal":
     case "toml-multiline":

@@ -58,16 +58,50 @@ export class LineIndex {
     return { file: this.file, line: line + 1, column };
   }
 
+  /**
+   * Lines end at `\n`, `\r\n` and a `\r` alone: a file with classic Mac line ends is read so by
+   * YAML, dotenv, VS Code and vim, and was told as one long line (a refusal on its second line
+   * said line 1). A byte-order mark opens the first line and is no column, as in an editor.
+   */
   #lineStarts(): number[] {
     if (this.#starts) return this.#starts;
-    const starts = [0];
-    let at = this.#text.indexOf("\n");
+    const text = this.#text;
+    const starts = [this.#bomLength()];
+    let at = text.indexOf("\n");
     while (at !== -1) {
       starts.push(at + 1);
-      at = this.#text.indexOf("\n", at + 1);
+      at = text.indexOf("\n", at + 1);
+    }
+    let cr = text.indexOf("\r");
+    if (cr !== -1) {
+      // Merged in order with the `\n` ones: most files have none, and pay one search.
+      const merged = [starts[0]!];
+      let next = 1;
+      while (cr !== -1) {
+        if (this.#codeAt(cr + 1) !== 0x0a) {
+          while (next < starts.length && starts[next]! <= cr) merged.push(starts[next++]!);
+          merged.push(cr + 1);
+        }
+        cr = text.indexOf("\r", cr + 1);
+      }
+      while (next < starts.length) merged.push(starts[next++]!);
+      this.#starts = merged;
+      return merged;
     }
     this.#starts = starts;
     return starts;
+  }
+
+  #codeAt(at: number): number | undefined {
+    const text = this.#text;
+    return typeof text === "string" ? text.charCodeAt(at) : text[at];
+  }
+
+  /** The first line's byte-order mark: U+FEFF, or its 3 UTF-8 bytes in a byte source. */
+  #bomLength(): number {
+    if (this.#codeAt(0) === 0xfeff) return 1;
+    const bytes = this.#codeAt(0) === 0xef && this.#codeAt(1) === 0xbb && this.#codeAt(2) === 0xbf;
+    return this.#bytes && bytes ? 3 : 0;
   }
 
   /** Code points in `[from, to)`: UTF-8 lead bytes, or UTF-16 units that are not low surrogates. */

@@ -86,6 +86,41 @@ describe("s5 edit seals a changed value with its token's backend", () => {
     const rendered = await box.s5(["render", "m.yml"], { env });
     expect(rendered.stdout.toString()).toBe("team: l2\nend: plain\nci: a3\n");
   });
+  it("an unchanged value whose place the alignment gives another token keeps its own", async () => {
+    const box = await project();
+    const local = await cipher(box, ["dev-secret"]);
+    const aes = await cipher(box, ["aes", "--key", AES_KEY, "ci-secret"]);
+    const env = { EDITOR, S5_AES_KEY: AES_KEY };
+    // The first of two items deleted: the second's line pairs with the first's (same shape).
+    writeFileSync(join(box.dir, "list.yml"), `hosts:\n  - ${local}\n  - ${aes}\n`);
+    const deleted = await box.s5(["edit", "list.yml"], {
+      env: { ...env, TEST_EDIT: JSON.stringify([["  - {{ s5:seal dev-secret }}\n", ""]]) },
+    });
+    expect(deleted.code, deleted.stderr).toBe(0);
+    // Before: `- {{ s5:local:… }}`, the CI-only value sealed for every recipient (exit 0, no note).
+    expect(readFileSync(join(box.dir, "list.yml"), "utf8")).toBe(`hosts:\n  - ${aes}\n`);
+
+    // Two blocks of the same shape reordered, values unchanged.
+    writeFileSync(
+      join(box.dir, "blocks.yml"),
+      `prod:\n  password: ${aes}\ndev:\n  password: ${local}\n`,
+    );
+    const prod = "prod:\n  password: {{ s5:seal ci-secret }}\n";
+    const dev = "dev:\n  password: {{ s5:seal dev-secret }}\n";
+    const reordered = await box.s5(["edit", "blocks.yml"], {
+      env: {
+        ...env,
+        TEST_EDIT: JSON.stringify([
+          [prod, ""],
+          [dev, dev + prod],
+        ]),
+      },
+    });
+    expect(reordered.code, reordered.stderr).toBe(0);
+    expect(readFileSync(join(box.dir, "blocks.yml"), "utf8")).toBe(
+      `dev:\n  password: ${local}\nprod:\n  password: ${aes}\n`,
+    );
+  });
 });
 
 describe("a file of a subdirectory with its own .s5.json", () => {

@@ -166,9 +166,9 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
  * Per marker: the token text it keeps (undefined: it is sealed), and the backend it is sealed
  * with. Without an edit copy, every marker is a new value for `options.backend`. With one, a marker
  * at a token's place (edit-align.ts) whose value and filters did not change keeps that token; a
- * changed one is sealed with that token's backend (its readers stay who they were); then a
- * value found elsewhere in the copy keeps that token (a value moved, or written twice) — for a
- * changed value only one of the same backend as its place's token; the rest are new values.
+ * changed one is sealed with that token's backend (its readers stay who they were) unless its
+ * value is found in a token of the copy that no place kept (a value moved, or written twice): it
+ * keeps that token, one of its place's backend first; the rest are new values.
  */
 function keepOrPlace(
   text: string,
@@ -195,16 +195,19 @@ function keepOrPlace(
       used.add(origin);
     }
   }
+  // A value the copy held in a token that no place kept is that token moved (a line moved or
+  // deleted above, blocks reordered: the alignment then gives the place another token's). It keeps
+  // its token, of whatever backend: that token's readers could read this value already, where
+  // sealing it with the place's backend could give it to others (an AES-only value made local).
   for (const [i, marker] of markers.entries()) {
     if (replacements[i] !== undefined) continue;
     const key = reuseKey(marker.value, marker.filters);
-    const placed = origins[i] !== undefined;
-    const other = from.tokens.findIndex(
-      (token, k) =>
-        !used.has(k) &&
-        reuseKey(token.value, token.filters) === key &&
-        (!placed || token.backend === backendOf[i]),
+    const free = (token: EditToken, k: number) =>
+      !used.has(k) && reuseKey(token.value, token.filters) === key;
+    let other = from.tokens.findIndex(
+      (token, k) => free(token, k) && token.backend === backendOf[i],
     );
+    if (other === -1) other = from.tokens.findIndex(free);
     if (other === -1) continue;
     replacements[i] = from.tokens[other]!.text;
     used.add(other);

@@ -120,6 +120,28 @@ describe("s5 edit seals a changed value with its token's backend", () => {
     expect(readFileSync(join(box.dir, "blocks.yml"), "utf8")).toBe(
       `dev:\n  password: ${local}\nprod:\n  password: ${aes}\n`,
     );
+
+    // Two values on a line swapped, the one that moved onto the local value's place changed:
+    // before, sealed with local keys as that place's (exit 0, no note); now a new value, noted.
+    writeFileSync(join(box.dir, "line.yml"), `x: [${aes}, ${local}]\n`);
+    const swapped = await box.s5(["edit", "line.yml"], {
+      env: {
+        ...env,
+        TEST_EDIT: JSON.stringify([
+          [
+            "[{{ s5:seal ci-secret }}, {{ s5:seal dev-secret }}]",
+            "[{{ s5:seal dev-secret }}, {{ s5:seal ci-secret2 }}]",
+          ],
+        ]),
+      },
+    });
+    expect(swapped.code, swapped.stderr).toBe(0);
+    expect(swapped.stderr).toContain(
+      "s5: note: line.yml:1:31: a new value, sealed with the local backend (the default for new values), while a token of the aes backend lost its value in this edit",
+    );
+    expect(readFileSync(join(box.dir, "line.yml"), "utf8")).toMatch(
+      new RegExp(`^x: \\[${local.replace(/[{}]/g, "\\$&")}, \\{\\{ s5:local:`),
+    );
   });
 });
 

@@ -185,6 +185,8 @@ function keepOrPlace(
   if (!from) return { replacements, backendOf, origins: [] };
   const origins = alignMarkers(from.text, from.tokens, text, markers);
   const used = new Set<number>();
+  /** Markers that kept a token other than their place's, and that token. */
+  const moved = new Map<number, number>();
   for (const [i, marker] of markers.entries()) {
     const origin = origins[i];
     if (origin === undefined) continue;
@@ -211,6 +213,19 @@ function keepOrPlace(
     if (other === -1) continue;
     replacements[i] = from.tokens[other]!.text;
     used.add(other);
+    if (other !== origins[i]) moved.set(i, other);
+  }
+  // A place whose token's value went to another line was no place of that token (two values
+  // swapped on a line, or in blocks of one shape): a changed value there is a new value, and the
+  // note below names it, rather than taking the backend of a token it never was.
+  const movedTokens = new Set(moved.values());
+  for (const i of markers.keys()) {
+    const origin = origins[i];
+    if (origin === undefined) continue;
+    if (moved.has(i) || (replacements[i] === undefined && movedTokens.has(origin))) {
+      origins[i] = undefined;
+      if (replacements[i] === undefined) backendOf[i] = options.backend;
+    }
   }
   return { replacements, backendOf, origins };
 }

@@ -241,13 +241,23 @@ export function nearMissMarkers(text: string): number[] {
   const offsets: number[] = [];
   // Each line is read once for `s5:ignore`, not once per match: a minified line of a few MB with
   // thousands of near misses was read whole for each.
+  // Lines end as LineIndex says (a lone CR too), found going forward: linear in the text.
+  const breaks = /\r\n?|\n/g;
   let lineEnd = -1;
   let ignored = false;
   for (const { index } of text.matchAll(nearMiss())) {
     if (index > lineEnd) {
-      const start = text.lastIndexOf("\n", index) + 1;
-      const end = text.indexOf("\n", index);
-      lineEnd = end === -1 ? text.length : end;
+      let start = lineEnd === -1 ? 0 : lineEnd;
+      breaks.lastIndex = start;
+      let end = text.length;
+      for (let found = breaks.exec(text); found; found = breaks.exec(text)) {
+        if (found.index >= index) {
+          end = found.index;
+          break;
+        }
+        start = found.index + found[0].length;
+      }
+      lineEnd = end;
       ignored = text.slice(start, lineEnd).includes("s5:ignore");
     }
     if (!ignored) offsets.push(index);

@@ -184,7 +184,9 @@ function blockLines(lines: readonly string[], index: number): string[] {
 export function findSuspectSecrets(text: string): SuspectSecret[] {
   const found: SuspectSecret[] = [];
   let offset = 0;
-  const all = text.split("\n");
+  // Lines as LineIndex tells them (a lone CR ends one too; each break here is one character):
+  // a file with classic Mac line ends was one line, its secrets unseen and one `s5:ignore` for all.
+  const all = text.split(/\r(?!\n)|\n/);
   for (const [index, whole] of all.entries()) {
     const lineStart = offset;
     offset += whole.length + 1;

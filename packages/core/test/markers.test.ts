@@ -1,6 +1,6 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { bareMarkerFits, formatMarker, scanMarkers } from "../src/markers.ts";
+import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "../src/markers.ts";
 import { findSuspectSecrets } from "../src/secrets.ts";
 
 describe("seal markers", () => {
@@ -132,6 +132,20 @@ describe("plaintext secret heuristic", () => {
     ].join("\n");
     const lines = findSuspectSecrets(text).map((s) => text.slice(0, s.offset).split("\n").length);
     expect(lines).toEqual([1, 2, 5, 6]);
+  });
+
+  it("reads a lone CR as a line end, as locations do (classic Mac files)", () => {
+    // Before: the file was one line: no finding at all, and one `s5:ignore` hid every line.
+    for (const end of ["\r", "\n", "\r\n"]) {
+      const text = ["a: 1 # s5:ignore", "password: hunter2hunter2", "b: {{ s5 seal x }}", ""].join(
+        end,
+      );
+      const found = findSuspectSecrets(text).map((s) => text.slice(s.offset, s.offset + 8));
+      expect(found, JSON.stringify(end)).toEqual(["hunter2h"]);
+      expect(nearMissMarkers(text), JSON.stringify(end)).toEqual([text.indexOf("{{ s5 seal")]);
+      const ignored = text.replace("x }}", "x }} # s5:ignore");
+      expect(nearMissMarkers(ignored), JSON.stringify(end)).toEqual([]);
+    }
   });
 
   it("looks at every pair of a line, block scalars and XML elements", () => {

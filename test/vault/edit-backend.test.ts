@@ -3,7 +3,7 @@
 // became a local-key token that every recipient of `.s5.json` could read), and where that backend
 // cannot encrypt the edit fails rather than choose another. Against a real OpenBao server.
 import { spawn } from "node:child_process";
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import {
@@ -120,5 +120,38 @@ describeVault("s5 edit keeps a changed value's backend (Vault)", () => {
     const [ci] = readFileSync(file, "utf8").split("\n");
     expect(ci).toMatch(/^ci: \{\{ s5:vault:v1:\S+ \}\}$/);
     expect(await vaultDecrypt(mount, key, ci!)).toBe("ci-only-2");
+  });
+});
+
+describeVault("a sub-project's own transit key, from the monorepo's top", () => {
+  it("rewrap and ls take each file's project (the nearest .s5.json)", async () => {
+    const { mount, key } = await newMount("top");
+    await apiOk(admin, "POST", `${mount}/keys/sub`, {});
+    const env = vaultEnv();
+    const dir = await project(env, mount, key);
+    const sub = join(dir, "sub");
+    mkdirSync(sub);
+    expect((await s5(["init", "--dir", ".", "--name", "dev"], { env, cwd: sub })).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(sub, ".s5.json"), "utf8"));
+    config.vault = { transitMount: mount, transitKey: "sub" };
+    writeFileSync(join(sub, ".s5.json"), `${JSON.stringify(config, null, 2)}\n`);
+    const token = (await s5(["cipher", "vault", "sub-value"], { env, cwd: sub })).stdout;
+    expect(token).toMatch(/^\{\{ s5:vault:v1:/);
+    writeFileSync(join(sub, "x.yml"), `a: ${token}\n`);
+
+    // Before: the top's key, which does not open the token.
+    const listed = await s5(["ls", "sub/x.yml"], { env, cwd: dir });
+    expect(listed.stdout).toBe("sub/x.yml:1:4 vault sub v1\n");
+
+    await apiOk(admin, "POST", `${mount}/keys/sub/rotate`, {});
+    // Before: compared with the top key's version (1), left at v1, "rewrapped 0 of 1", exit 0 —
+    // and raising the sub key's min_decryption_version then made it unreadable.
+    const rewrapped = await s5(["rewrap", "-i", "sub/x.yml"], { env, cwd: dir });
+    expect(rewrapped.stderr).toContain("rewrapped 1 of 1 Vault tokens");
+    expect(rewrapped.code).toBe(0);
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toMatch(/^a: \{\{ s5:vault:v2:/);
+    await apiOk(admin, "POST", `${mount}/keys/sub/config`, { min_decryption_version: 2 });
+    const rendered = await s5(["render", "sub/x.yml"], { env, cwd: dir });
+    expect(rendered.stdout).toBe("a: sub-value\n");
   });
 });

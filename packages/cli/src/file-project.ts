@@ -84,3 +84,23 @@ export function settingsForFiles(
   }
   return { settings: group.read(), fresh: group.read };
 }
+
+/**
+ * Each file's project's settings, one file at a time (a walk that does not list its files first,
+ * `s5 ls`): read once per project. The same rules as {@link groupByProject}.
+ */
+export function settingsPerFile(
+  overrides: Overrides,
+  settings: Settings,
+): (file: string) => Settings {
+  const read = new Map<string | undefined, Settings>([[settings.project?.file, settings]]);
+  return (file) => {
+    const [group] = groupByProject([file], overrides, settings) as [ProjectGroup];
+    let found = read.get(group.project);
+    if (!found) {
+      found = group.read();
+      read.set(group.project, found);
+    }
+    return found;
+  };
+}

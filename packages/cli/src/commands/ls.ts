@@ -2,6 +2,7 @@ import { ExitCode, findTokens, formatLocation, resolveSettings, vaultTransit } f
 import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
+import { settingsPerFile } from "../file-project.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
 import { textFiles } from "../walk.ts";
@@ -11,7 +12,7 @@ export default defineCommand({
   summary: "list every token",
   description: `Lists every token, one a line: \`file:line:col backend key version\` (\`-\` where a token does not
 say; a Vault ciphertext does not name its transit key, so Vault tokens show the key the settings
-name, the one s5 would decrypt them with). Directories are walked, honouring .gitignore as git
+name for the file's project (its nearest .s5.json), the one s5 would decrypt them with). Directories are walked, honouring .gitignore as git
 does (in a git work tree: those above them, info/exclude and core.excludesFile too, and every
 file git tracks is read); binary files are skipped. Default: the current directory.
 With --json: one JSON array of {file, line, column, backend, key, version, legacy, goTool, filters}.
@@ -25,15 +26,19 @@ but for those.`,
   options: { ...commonOptions, ...backendOptions, ...jsonOption },
   examples: ["s5 ls --json ."],
   async run({ values, positionals, backendWord }) {
-    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
-    const goToolBackend = goToolBackendOf(settings);
-    // Bare Go-tool Vault tokens name no key: the one the settings say (the same precedence as
-    // every command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").
-    const vaultKey = vaultTransit(settings).key;
+    const overrides = overridesFrom(values, backendWord);
+    // Each file with its own project's settings: a sub-project's Vault tokens were listed with
+    // the working directory's transit key, which does not open them.
+    const settingsOf = settingsPerFile(overrides, resolveSettings({ overrides }));
     const rows: Record<string, unknown>[] = [];
     const hints = new Set<string>();
     let unlisted = 0;
     for (const { file, content } of textFiles(positionals)) {
+      const settings = settingsOf(file);
+      const goToolBackend = goToolBackendOf(settings);
+      // Vault tokens name no key: the one the settings say (the same precedence as every
+      // command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").
+      const vaultKey = vaultTransit(settings).key;
       const found = findTokens({ name: file, content }, goToolBackend);
       for (const { location, error } of found.failures) {
         process.stderr.write(`${formatLocation(location)}: ${error.message} (${error.code})\n`);

@@ -1,7 +1,16 @@
-import { createBackends, resolveSettings, rewrapSources, type Source } from "@s5/core";
+import {
+  createBackends,
+  resolveSettings,
+  rewrapSources,
+  type Source,
+  type Spliced,
+  type TokenFailure,
+  TokenFailures,
+} from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
+import { groupByProject } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
@@ -38,7 +47,11 @@ to skip tokens already current).`,
       context.usage(`the ${backendWord} backend has no rewrap; only Vault tokens are rewrapped`);
     }
 
-    const settings = resolveSettings({ overrides: overridesFrom(values, backendWord) });
+    const overrides = overridesFrom(values, backendWord);
+    const settings = resolveSettings({ overrides });
+    // Each file with its own project's transit key and mount: with the working directory's, a
+    // sub-project's tokens were compared to another key's version and left behind, exit 0.
+    const groups = groupByProject(files, overrides, settings);
     const sources: Source<Uint8Array>[] = [];
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
     // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
@@ -47,13 +60,31 @@ to skip tokens already current).`,
     for (const file of files) {
       sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
     }
-    await using backends = createBackends(settings);
-    // Bare (Go tool) tokens by their shape: its AES payload is AES (left as it is), the rest
-    // Vault, whatever the project's default backend is; `s5 rewrap vault` takes them all as Vault.
-    const result = await rewrapSources(sources, backends, {
-      bareTokens: backendWord ?? "shape",
-      goToolTokens: settings.goToolTokens,
-    });
+    const result = { outputs: [] as Spliced[], changed: 0, total: 0, keptGoTool: 0 };
+    // Every project's failed tokens, reported together: nothing is written unless all rewrapped.
+    const failures: TokenFailure[] = [];
+    for (const group of groups) {
+      const own = group.project === settings.project?.file ? settings : group.read();
+      await using backends = createBackends(own);
+      try {
+        // Bare (Go tool) tokens by their shape: its AES payload is AES (left as it is), the rest
+        // Vault, whatever the project's default backend is; `s5 rewrap vault` takes them all as
+        // Vault.
+        const done = await rewrapSources(
+          group.indexes.map((i) => sources[i]!),
+          backends,
+          { bareTokens: backendWord ?? "shape", goToolTokens: own.goToolTokens },
+        );
+        for (const [k, i] of group.indexes.entries()) result.outputs[i] = done.outputs[k]!;
+        result.changed += done.changed;
+        result.total += done.total;
+        result.keptGoTool += done.keptGoTool;
+      } catch (error) {
+        if (!(error instanceof TokenFailures) || groups.length === 1) throw error;
+        failures.push(...error.failures);
+      }
+    }
+    if (failures.length > 0) throw new TokenFailures(failures);
 
     if (inPlace) {
       const targets = files.map((path, i) => ({ path, pieces: result.outputs[i]! }));

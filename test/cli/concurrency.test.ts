@@ -94,6 +94,22 @@ async function stoppedAt(
   };
 }
 
+/**
+ * A lock token as s5 writes it for process `pid` started at `start` (clock ticks after boot, as
+ * this test's time namespace shows it): its boot, PID namespace and time namespace.
+ */
+function markedToken(pid: number, start: string | number): string {
+  const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
+  const time = existsSync("/proc/self/ns/time") ? `+${readlinkSync("/proc/self/ns/time")}` : "";
+  return `1.x holder ${pid} ${start} ${boot} ${readlinkSync("/proc/self/ns/pid")}${time}`;
+}
+
+/** This process's start time, as /proc/self/stat gives it. */
+function ownStart(): string {
+  const stat = readFileSync("/proc/self/stat", "latin1");
+  return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+}
+
 /** Whether this home can encrypt and decrypt a value in `dir`'s project. */
 async function roundTrip(box: Sandbox, dir: string): Promise<string> {
   const cipher = await box.s5(["cipher"], { input: "a-value", cwd: dir });
@@ -448,9 +464,7 @@ describe("the project config's lock", () => {
     const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
     const lock = join(box.dir, ".s5.json.lock");
     // The id is this test's own process (alive), the start time not its own: the id was reused.
-    const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-    const namespace = readlinkSync("/proc/self/ns/pid");
-    writeFileSync(lock, `1.dead holder ${process.pid} 1 ${boot} ${namespace}`);
+    writeFileSync(lock, markedToken(process.pid, 1));
     const add = await box.s5(["keys", "add", "carol", carol]);
     expect(add.code, add.stderr).toBe(0);
     expect(add.stderr).not.toContain("waiting for");
@@ -467,10 +481,7 @@ describe("the project config's lock", () => {
       const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
       const lock = join(box.dir, ".s5.json.lock");
       // Held by this test's own process (root, alive), its mark as s5 writes it.
-      const stat = readFileSync("/proc/self/stat", "latin1");
-      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19];
-      const boot = readFileSync("/proc/sys/kernel/random/boot_id", "utf8").trim();
-      const held = `1.live holder ${process.pid} ${start} ${boot} ${readlinkSync("/proc/self/ns/pid")}`;
+      const held = markedToken(process.pid, ownStart());
       writeFileSync(lock, held);
       const root = join(box.dir, "..");
       spawnSync("chown", ["-R", `${OTHER}:${OTHER}`, root]);
@@ -524,6 +535,48 @@ describe("the project config's lock", () => {
     expect(existsSync(lock)).toBe(false);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
+
+  // In a time namespace (`unshare -T`, a CRIU restore) /proc shows start times shifted by its
+  // boot-clock offset: a live holder would look like another process by the same id.
+  it.runIf(asRoot && unshare && canRun(hasStrace))(
+    "one held by a live s5 is waited for from another time namespace",
+    async () => {
+      const box = sandbox();
+      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+      const key = async () =>
+        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+      const [carol, dave] = [await key(), await key()];
+      const lock = join(box.dir, ".s5.json.lock");
+      // A real s5 holds it (its own mark), stopped right after writing its token.
+      const holder = await stoppedAt(box, ["keys", "add", "carol", carol], {
+        path: lock,
+        syscall: "write",
+      });
+      const held = readFileSync(lock, "utf8");
+      const child = spawn(
+        "unshare",
+        ["-T", "--boottime", "100000", process.execPath, S5_BIN, "keys", "add", "dave", dave],
+        { cwd: box.dir, env: box.env, stdio: ["ignore", "ignore", "pipe"] },
+      );
+      let stderr = "";
+      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+      // Until s5 says it waits, or ends (having taken the lock over).
+      await new Promise<void>((resolve) => {
+        void code.then(() => resolve());
+        child.stderr.on("data", (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (stderr.includes("s5: note: waiting for")) resolve();
+        });
+      });
+      expect(stderr).toContain("s5: note: waiting for");
+      expect(readFileSync(lock, "utf8")).toBe(held);
+      const first = await holder.resume();
+      expect([first.code, await code], first.stderr + stderr).toEqual([0, 0]);
+      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
+      expect(config).toContain(carol);
+      expect(config).toContain(dave);
+    },
+  );
 
   it("one left by a killed s5 is said while waiting, then taken over", async () => {
     const box = sandbox();

@@ -3,8 +3,9 @@
  * ended: a killed s5 (SIGKILL, an OOM kill, a closed CI job) leaves its lock, and waiting out the
  * 30 s of staleness held every seal and key change of the project meanwhile (the record of known
  * keys waits only 5 s: its writes failed). The mark is the holder's process id with the start
- * time Linux gives it (a reused id has another), the boot it ran in and its PID namespace (a
- * container that shares the directory sees other processes, or none: never judged there). Where
+ * time Linux gives it (a reused id has another), the boot it ran in, its PID namespace (a
+ * container that shares the directory sees other processes, or none: never judged there) and its
+ * time namespace (start times are shown shifted by its boot-clock offset). Where
  * any of this cannot be read (not Linux, no /proc, another host over NFS), nothing is judged and
  * the age alone decides, as before.
  */
@@ -32,12 +33,26 @@ function thisMachine(): Machine | null {
       return machine;
     }
     const boot = readFileSync("/proc/sys/kernel/random/boot_id", "latin1").trim();
-    const namespace = readlinkSync("/proc/self/ns/pid");
-    if (/^[\w-]+$/.test(boot) && /^pid:\[\d+\]$/.test(namespace)) machine = { boot, namespace };
+    // A start time is read in the reader's time namespace (its boot clock may be shifted:
+    // `unshare -T`, a CRIU restore): judged only within the same one, where Linux has them.
+    const time = timeNamespace();
+    const namespace = `${readlinkSync("/proc/self/ns/pid")}${time ? `+${time}` : ""}`;
+    if (/^[\w-]+$/.test(boot) && /^pid:\[\d+\](\+time:\[\d+\])?$/.test(namespace)) {
+      machine = { boot, namespace };
+    }
   } catch {
     // not Linux, or /proc hidden
   }
   return machine;
+}
+
+/** This process's time namespace (Linux 5.6 and later), or undefined where there are none. */
+function timeNamespace(): string | undefined {
+  try {
+    return readlinkSync("/proc/self/ns/time");
+  } catch {
+    return undefined;
+  }
 }
 
 /** Whether the `proc` mounted on /proc hides some processes (`hidepid=` other than 0 or off). */

@@ -143,6 +143,35 @@ describe("s5 edit seals a changed value with its token's backend", () => {
       new RegExp(`^x: \\[${local.replace(/[{}]/g, "\\$&")}, \\{\\{ s5:local:`),
     );
   });
+  it("blocks of one shape swapped and both values changed: each keeps its block's backend", async () => {
+    const box = await project();
+    const local = await cipher(box, ["dev-secret"]);
+    const aes = await cipher(box, ["aes", "--key", AES_KEY, "prod-secret"]);
+    const env = { EDITOR, S5_AES_KEY: AES_KEY };
+    const file = join(box.dir, "blocks.yml");
+    writeFileSync(file, `prod:\n  password: ${aes}\ndev:\n  password: ${local}\n`);
+    const swapped = await box.s5(["edit", "blocks.yml"], {
+      env: {
+        ...env,
+        TEST_EDIT: JSON.stringify([
+          [
+            "prod:\n  password: {{ s5:seal prod-secret }}\ndev:\n  password: {{ s5:seal dev-secret }}\n",
+            "dev:\n  password: {{ s5:seal dev-secret2 }}\nprod:\n  password: {{ s5:seal prod-secret2 }}\n",
+          ],
+        ]),
+      },
+    });
+    expect(swapped.code, swapped.stderr).toBe(0);
+    // Before: both sealed with local keys, prod's CI-only value readable by every recipient.
+    expect(swapped.stderr).not.toContain("note");
+    const lines = readFileSync(file, "utf8").split("\n");
+    expect(lines[1]).toMatch(/^ {2}password: \{\{ s5:local:/);
+    expect(lines[3]).toMatch(/^ {2}password: \{\{ s5:aes:/);
+    const rendered = await box.s5(["render", "blocks.yml"], { env });
+    expect(rendered.stdout.toString()).toBe(
+      "dev:\n  password: dev-secret2\nprod:\n  password: prod-secret2\n",
+    );
+  });
 });
 
 describe("a file of a subdirectory with its own .s5.json", () => {

@@ -51,7 +51,35 @@ function linesOf(text: string, spans: readonly Span[]): Line[] {
   }
   cut(text.length);
   lines.push({ shape, markers, before });
+  withContext(lines);
   return lines;
+}
+
+/** How many of the lines a marker's line sits under count in its shape. */
+const MAX_PARENTS = 16;
+
+/**
+ * A marker's line gets, in its shape, the lines it sits under (each nearest line above it that is
+ * less indented, and a `[section]` header), so that `  password: ●` under `prod:` and under `dev:`
+ * differ: blocks swapped in an edit pair by where they stand in the file's structure, not by their
+ * order (a value sealed for Vault in `prod` took the local key of `dev`'s place).
+ */
+function withContext(lines: Line[]): void {
+  const stack: { indent: number; shape: string }[] = [];
+  let section = "";
+  for (const line of lines) {
+    const shape = line.shape;
+    const body = shape.trimStart();
+    if (body === "") continue;
+    const indent = shape.length - body.length;
+    while (stack.length > 0 && stack.at(-1)!.indent >= indent) stack.pop();
+    if (indent === 0 && body.startsWith("[") && line.markers.length === 0) section = body;
+    if (line.markers.length > 0) {
+      const parents = stack.slice(-MAX_PARENTS).map((parent) => parent.shape);
+      line.shape = [section, ...parents, shape].join("\u0001");
+    }
+    stack.push({ indent, shape });
+  }
 }
 
 /** Pairs of equal lines (indexes into `a` and `b`), in order: common ends, then an LCS. */
@@ -149,5 +177,32 @@ export function alignMarkers(
     i = x + 1;
     j = y + 1;
   }
+  pairMoved(a, b, origins);
   return origins;
+}
+
+/**
+ * Pairs a line moved elsewhere (blocks swapped: a diff keeps one block in place and sees the other
+ * removed here and added there): an edited line whose markers have no place yet, whose shape is
+ * that of exactly one copy line none of whose markers has been given, and the other way round.
+ */
+function pairMoved(a: readonly Line[], b: readonly Line[], origins: (number | undefined)[]): void {
+  const given = new Set(origins.filter((origin) => origin !== undefined));
+  const loose = (lines: readonly Line[], free: (marker: number) => boolean) => {
+    const byShape = new Map<string, Line[]>();
+    for (const line of lines) {
+      if (line.markers.length === 0 || !line.markers.every(free)) continue;
+      byShape.set(line.shape, [...(byShape.get(line.shape) ?? []), line]);
+    }
+    return byShape;
+  };
+  const copyLines = loose(a, (marker) => !given.has(marker));
+  const editedLines = loose(b, (marker) => origins[marker] === undefined);
+  for (const [shape, [edited, ...more]] of editedLines) {
+    const from = copyLines.get(shape);
+    if (more.length > 0 || from?.length !== 1 || !edited) continue;
+    const copyLine = from[0]!;
+    if (copyLine.markers.length !== edited.markers.length) continue;
+    for (const [k, marker] of edited.markers.entries()) origins[marker] = copyLine.markers[k];
+  }
 }

@@ -34,10 +34,30 @@ describe("alignMarkers", () => {
     ).toEqual([0, 1, undefined, 2, 3]);
   });
 
-  it("a value moved to another line and changed has no place", () => {
+  it("a value moved to another line and changed keeps its place when its line is the only one like it", () => {
     const moved = copy
       .replace("a: {{ s5:seal 1 }}\n", "")
       .replace("c: plain\n", "c: plain\na: {{ s5:seal 7 }}\n");
-    expect(align(copy, moved)).toEqual([1, undefined, 2, 3]);
+    expect(align(copy, moved)).toEqual([1, 0, 2, 3]);
+    // Its line rewritten too: nothing tells where it was.
+    expect(align(copy, moved.replace("a: {{ s5:seal 7", "aa: {{ s5:seal 7"))).toEqual([
+      1,
+      undefined,
+      2,
+      3,
+    ]);
+  });
+
+  it("blocks swapped, their values changed: each value keeps the place under its own block", () => {
+    const blocks = "prod:\n  password: {{ s5:seal p }}\ndev:\n  password: {{ s5:seal d }}\n";
+    const swapped = "dev:\n  password: {{ s5:seal d2 }}\nprod:\n  password: {{ s5:seal p2 }}\n";
+    expect(align(blocks, swapped)).toEqual([1, 0]);
+    // TOML sections: the header is the block.
+    const toml = "[prod]\npw = {{ s5:seal p }}\n[dev]\npw = {{ s5:seal d }}\n";
+    const tomlSwapped = "[dev]\npw = {{ s5:seal d2 }}\n[prod]\npw = {{ s5:seal p2 }}\n";
+    expect(align(toml, tomlSwapped)).toEqual([1, 0]);
+    // Two lines alike under one block: by their order, as before.
+    const list = "hosts:\n  - {{ s5:seal a }}\n  - {{ s5:seal b }}\n";
+    expect(align(list, list.replace("seal a", "seal a2"))).toEqual([0, 1]);
   });
 });

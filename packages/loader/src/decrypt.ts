@@ -1,16 +1,20 @@
 /**
  * The asynchronous core of the loader, run in the worker (for `config()`) or in the caller's thread
- * (for `load()`): every value goes to core in one call, so each backend gets one batch per start.
- * Requests and replies are plain data, so they can cross a MessagePort.
+ * (for `load()`): the values of one project go to core in one call, so each backend gets one batch
+ * per project per start (one project is the usual case: one batch per start). Requests and replies
+ * are plain data, so they can cross a MessagePort.
  */
+import { dirname } from "node:path";
 import {
-  type BackendName,
   createBackends,
+  type FoundTokens,
+  findProjectFile,
   findTokens,
   type Overrides,
   resolveSettings,
   resolveTokens,
   S5Error,
+  type Settings,
   TokenError,
   type TokenFailure,
   TokenFailures,
@@ -26,8 +30,13 @@ import {
 } from "@s5/core/internal";
 
 export interface DecryptRequest {
-  /** Variable names and values; every value holds at least one token. */
-  items: { name: string; value: string }[];
+  /**
+   * Variable names and values; every value holds at least one token. `dir`: the directory of the
+   * `.env` file the value comes from, when it is not `cwd`; its tokens are decrypted with the
+   * settings of the project found from there.
+   */
+  items: { name: string; value: string; dir?: string | undefined }[];
+  /** Where the settings of the other values (the process environment's, `cwd`'s files) are found. */
   cwd: string;
   /** The environment backends read their settings from (keys, `VAULT_*`). */
   env: Record<string, string | undefined>;
@@ -148,15 +157,67 @@ function splice(
   return { ok: true, values, secrets: request.withSecrets ? texts.flat() : undefined, steps };
 }
 
-function settingsOf(request: DecryptRequest) {
-  return resolveSettings({ cwd: request.cwd, env: request.env, overrides: request.overrides });
+function settingsOf(request: DecryptRequest, cwd = request.cwd): Settings {
+  return resolveSettings({ cwd, env: request.env, overrides: request.overrides });
 }
 
-/** Every token of every value, named by its variable for error locations. */
-function findAll(request: DecryptRequest, goToolBackend: BackendName | undefined) {
-  return request.items.map((item) =>
-    findTokens({ name: item.name, content: item.value }, goToolBackend),
-  );
+/** Values decrypted with one project's settings: their indexes in the request's items. */
+interface Group {
+  settings: Settings;
+  indexes: number[];
+}
+
+/**
+ * The items by the project whose settings decrypt them: a `.env` file's own (the nearest
+ * `.s5.json` above it, as the CLI's commands take each file's project), the working directory's
+ * for the process environment, for a file outside any project, and for all when a config is named
+ * (`--config`, `S5_CONFIG`). A monorepo's `s5 run -f apps/a/.env` from the top read apps/a's
+ * tokens with the top's keys and Vault settings (S5_KEY_LOCAL_UNKNOWN, S5_DECRYPT_VAULT). When
+ * every value comes from the working directory (the usual start), no other directory is looked at.
+ */
+function groupsOf(request: DecryptRequest): Group[] {
+  const settings = settingsOf(request);
+  const { items, overrides } = request;
+  const named = overrides?.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
+  if (named || items.every((item) => item.dir === undefined)) {
+    return [{ settings, indexes: items.map((_, i) => i) }];
+  }
+  const own = settings.project?.file;
+  const groups = new Map<string | undefined, Group>([[own, { settings, indexes: [] }]]);
+  const projectOf = new Map<string, string | undefined>();
+  for (const [i, item] of items.entries()) {
+    let project = own;
+    if (item.dir !== undefined) {
+      if (!projectOf.has(item.dir)) projectOf.set(item.dir, findProjectFile(item.dir) ?? own);
+      project = projectOf.get(item.dir);
+    }
+    let group = groups.get(project);
+    if (!group) {
+      group = { settings: settingsOf(request, dirname(project!)), indexes: [] };
+      groups.set(project, group);
+    }
+    group.indexes.push(i);
+  }
+  return [...groups.values()].filter((group) => group.indexes.length > 0);
+}
+
+/** Every token of every value, named by its variable for error locations; each with its group's. */
+function findAll(request: DecryptRequest, groups: readonly Group[]): FoundTokens[] {
+  const found: FoundTokens[] = new Array(request.items.length);
+  for (const group of groups) {
+    const backend = goToolBackendOf(group.settings);
+    for (const i of group.indexes) {
+      const item = request.items[i]!;
+      found[i] = findTokens({ name: item.name, content: item.value }, backend);
+    }
+  }
+  return found;
+}
+
+/** Several projects' failures in the variables' order, as one project's come (a stable sort). */
+function inItemOrder(request: DecryptRequest, failures: TokenFailure[]): void {
+  const order = new Map(request.items.map((item, i) => [item.name, i]));
+  failures.sort((a, b) => order.get(a.location.file)! - order.get(b.location.file)!);
 }
 
 /**
@@ -167,12 +228,18 @@ function findAll(request: DecryptRequest, goToolBackend: BackendName | undefined
 export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefined {
   const steps: [string, number][] = [["start", now()]];
   try {
-    const settings = settingsOf(request);
-    const found = findAll(request, goToolBackendOf(settings));
+    const groups = groupsOf(request);
+    const found = findAll(request, groups);
     if (!canResolveSync(found)) return undefined;
     steps.push(["settings", now()]);
     const failures: TokenFailure[] = [];
-    const plaintexts = resolveTokensSync(found, settings, { failures });
+    const plaintexts: (Uint8Array | undefined)[][] = new Array(found.length);
+    for (const { settings, indexes } of groups) {
+      const own = indexes.map((i) => found[i]!);
+      const got = resolveTokensSync(own, settings, { failures });
+      for (const [k, i] of indexes.entries()) plaintexts[i] = got[k]!;
+    }
+    if (groups.length > 1) inItemOrder(request, failures);
     steps.push(["decrypt", now()]);
     return splice(request, found, plaintexts, failures, steps);
   } catch (error) {
@@ -181,25 +248,40 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
   }
 }
 
-/** Decrypts every token of every value; all or nothing. Never throws. */
+/**
+ * Decrypts every token of every value; all or nothing. Never throws. Each project's backends ask
+ * in parallel, every project's failures reported together.
+ */
 export async function decryptItems(request: DecryptRequest): Promise<DecryptReply> {
-  let backends: ReturnType<typeof createBackends> | undefined;
+  const opened: ReturnType<typeof createBackends>[] = [];
   const steps: [string, number][] = [["start", now()]];
   try {
-    backends = createBackends(settingsOf(request));
-    const found = findAll(request, backends.goToolBackend);
+    const groups = groupsOf(request);
+    for (const group of groups) opened.push(createBackends(group.settings));
+    const found = findAll(request, groups);
     steps.push(["settings", now()]);
     const failures: TokenFailure[] = [];
-    const plaintexts = await resolveTokens(found, backends, { failures });
+    const plaintexts: (Uint8Array | undefined)[][] = new Array(found.length);
+    const settled = await Promise.allSettled(
+      groups.map(async ({ indexes }, g) => {
+        const own = indexes.map((i) => found[i]!);
+        const got = await resolveTokens(own, opened[g]!, { failures });
+        for (const [k, i] of indexes.entries()) plaintexts[i] = got[k]!;
+      }),
+    );
+    for (const outcome of settled) if (outcome.status === "rejected") throw outcome.reason;
+    if (groups.length > 1) inItemOrder(request, failures);
     steps.push(["decrypt", now()]);
     return splice(request, found, plaintexts, failures, steps);
   } catch (error) {
     return { ok: false, error: serialize(error), steps };
   } finally {
-    try {
-      await backends?.[Symbol.asyncDispose]();
-    } catch {
-      // closing cannot change the outcome
+    for (const backends of opened) {
+      try {
+        await backends[Symbol.asyncDispose]();
+      } catch {
+        // closing cannot change the outcome
+      }
     }
   }
 }

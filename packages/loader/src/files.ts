@@ -1,5 +1,5 @@
 /** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
-import { relative, resolve } from "node:path";
+import { dirname, relative, resolve } from "node:path";
 import { ConfigError, IoError, type S5Error } from "@s5/core";
 import { plantedBy } from "@s5/core/internal";
 import { parse } from "dotenv";
@@ -46,6 +46,11 @@ export interface FileEntry {
   textAfterQuote?: boolean | undefined;
   /** Why this variable cannot be set at all (a name dotenv drops); reported with the others. */
   refused?: S5Error | undefined;
+  /**
+   * The file's directory, when it is not the working directory: its tokens are decrypted with the
+   * settings of the project found from there (the nearest `.s5.json` above the file).
+   */
+  dir?: string | undefined;
 }
 
 // `\s` as dotenv's: a byte-order mark before the first name is white space to it. The white
@@ -285,8 +290,10 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
   const parsed = new Map<string, FileEntry>();
   const quoted: FileEntry[] = [];
   const source: Source = { text };
+  const own = dirname(full);
+  const dir = own === resolve(cwd) ? undefined : own;
   for (const [key, value] of Object.entries(parse(text))) {
-    const entry: FileEntry = { key, value, origin: { file: shown }, source };
+    const entry: FileEntry = { key, value, origin: { file: shown }, source, dir };
     parsed.set(key, entry);
     // Cheap first: a value dotenv stripped a quote from rarely starts with one.
     const first = value.charCodeAt(0);

@@ -168,7 +168,7 @@ export function makePlan(options: ResolvedOptions): Plan {
 export function requestFor(plan: Plan, options: ResolvedOptions, items = plan.pending) {
   const env: Env = { ...options.processEnv };
   return {
-    items: items.map((entry) => ({ name: entry.key, value: entry.value })),
+    items: items.map((entry) => ({ name: entry.key, value: entry.value, dir: entry.dir })),
     cwd: options.cwd,
     env,
     intoEnvironment: true,

@@ -134,7 +134,7 @@ signal number when a signal ended it).`,
       value: "FILE",
       multiple: true,
       description: `read this .env file (the first one that sets a variable wins, or the last
-one with --override)`,
+one with --override), decrypted with its own project's keys (the nearest .s5.json above it)`,
     },
     override: {
       type: "boolean",

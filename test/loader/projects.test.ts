@@ -74,6 +74,12 @@ describe("each .env file with its own project (local keys)", () => {
     const byCode = await top.node(["--input-type=module", "-e", code], { TOP: tokens.top });
     expect(byCode.stderr).toBe("");
     expect(JSON.parse(byCode.stdout)).toEqual({ TOP: "top-1", A: "a-1", B: null });
+    const debug = await top.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "apps/a/.env",
+      S5_CONFIG_DEBUG: "1",
+      TOP: tokens.top,
+    });
+    expect(debug.stderr).toMatch(/decrypted in this thread: .*settings of 2 projects \+/);
   });
 
   it("all or nothing: two projects' failures reported together, nothing run, no value shown", async () => {
@@ -88,6 +94,15 @@ describe("each .env file with its own project (local keys)", () => {
     expect(out.stderr).toContain("B (.env:1:3): local key");
     expect(out.stderr).toContain("S5_KEY_LOCAL_UNKNOWN");
     expect(out.stderr).not.toMatch(/top-1|a-1/);
+    // The same in this thread (s5/config without a worker).
+    const loaded = await top.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "apps/a/top-token.env,.env",
+    });
+    expect(loaded.code).not.toBe(0);
+    expect(loaded.stdout).toBe("");
+    expect(loaded.stderr).toContain("A (apps/a/top-token.env:1:3): local key");
+    expect(loaded.stderr).toContain("B (.env:1:3): local key");
+    expect(loaded.stderr).not.toMatch(/top-1|a-1/);
   });
 
   it("a named config (--config, S5_CONFIG) reads every file with that project, as the CLI's commands", async () => {

@@ -214,6 +214,11 @@ function findAll(request: DecryptRequest, groups: readonly Group[]): FoundTokens
   return found;
 }
 
+/** The debug switch's name for reading the settings: how many projects, when more than one. */
+function settingsStep(groups: readonly Group[]): string {
+  return groups.length > 1 ? `settings of ${groups.length} projects` : "settings";
+}
+
 /** Several projects' failures in the variables' order, as one project's come (a stable sort). */
 function inItemOrder(request: DecryptRequest, failures: TokenFailure[]): void {
   const order = new Map(request.items.map((item, i) => [item.name, i]));
@@ -231,7 +236,7 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
     const groups = groupsOf(request);
     const found = findAll(request, groups);
     if (!canResolveSync(found)) return undefined;
-    steps.push(["settings", now()]);
+    steps.push([settingsStep(groups), now()]);
     const failures: TokenFailure[] = [];
     const plaintexts: (Uint8Array | undefined)[][] = new Array(found.length);
     for (const { settings, indexes } of groups) {
@@ -259,7 +264,7 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
     const groups = groupsOf(request);
     for (const group of groups) opened.push(createBackends(group.settings));
     const found = findAll(request, groups);
-    steps.push(["settings", now()]);
+    steps.push([settingsStep(groups), now()]);
     const failures: TokenFailure[] = [];
     const plaintexts: (Uint8Array | undefined)[][] = new Array(found.length);
     const settled = await Promise.allSettled(

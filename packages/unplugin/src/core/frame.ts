@@ -46,6 +46,8 @@ const FRAME_LINE = /^(.*?(?:^|[\s>])\d+ *(?:[|│]|:) ?)(.*)$/;
 /** A line of carets or underlines under a frame line (webpack/Vite `^`, Rspack `─`, esbuild `~`). */
 const CARET_LINE = /^[\s|│·╵>]*[\^─~┬]+[\s^─~┬]*$/;
 const COLOUR = /\x1b\[[0-9;]*m/g;
+/** The line ends `.` does not cross, kept (odd entries of a split). */
+const BREAK = /(\r\n?|\u2028|\u2029)/;
 
 const withTabs = (line: string) => line.replace(/\t/g, "  ");
 
@@ -62,9 +64,17 @@ function valueLine(decrypted: string, original: string): ValueLine {
   return { text: decrypted, start, end, original };
 }
 
+/**
+ * What ends a line for a JavaScript parser, and so for the frames of Vite, esbuild, webpack and
+ * Babel: a lone CR too (a classic-Mac module, or a value holding one written as it is with `| raw`).
+ * Split on LF alone, such a module was one line no frame line matched, and a value's lines paired
+ * with the source's by count quoted its middle lines.
+ */
+const LINE_END = /\r\n?|\n|\u2028|\u2029/;
+
 export function sourceOf(original: string, decrypted: string, values: readonly string[]): Source {
-  const before = original.split(/\r?\n/);
-  const after = decrypted.split(/\r?\n/);
+  const before = original.split(LINE_END);
+  const after = decrypted.split(LINE_END);
   const lines: ValueLine[] = [];
   if (before.length === after.length) {
     for (let i = 0; i < after.length; i++) {
@@ -110,6 +120,25 @@ function shownLine(lines: readonly ValueLine[], text: string): ValueLine | undef
   return undefined;
 }
 
+/** One line of the module as a frame shows it (gutter left out): redrawn, or its pieces hidden. */
+function redrawText(text: string, source: Source): string {
+  const line = shownLine(source.lines, text);
+  if (!line) {
+    source.forms ??= formIndex(source.values);
+    return hidePieces(text, source.forms);
+  }
+  return /^\s*/.exec(text)![0] + shownOriginal(line);
+}
+
+function shownOriginal(line: ValueLine): string {
+  const original = line.original?.trimStart();
+  return original === undefined
+    ? "[s5: value hidden] (a line of the module with decrypted values)"
+    : original.length > MAX_LINE
+      ? `${original.slice(0, MAX_LINE - 1)}…`
+      : original;
+}
+
 /**
  * `text` (a frame, an error message holding one) with every frame line that shows a value redrawn,
  * and the module's values hidden in the lines that cannot be (`frame-pieces.ts`).
@@ -125,6 +154,19 @@ export function redrawFrame(text: string, source: Source): string {
       continue;
     }
     dropCaret = false;
+    // Rollup ends a frame's lines at LF only: a CRLF module's lines keep their CR, a lone-CR
+    // module's line holds the module's other lines. `.` stops at a CR: each piece is its own line.
+    const [first, ...more] = plain.split(BREAK);
+    if (more.length > 0) {
+      const match = FRAME_LINE.exec(first!);
+      const pieces = [match ? match[2]! : first!, ...more].map((piece, i) =>
+        i % 2 === 1 ? piece : redrawText(piece, source),
+      );
+      const text = pieces.join("");
+      out.push((match ? match[1]! : "") + text);
+      dropCaret = match !== null && text !== plain.slice(match[1]!.length);
+      continue;
+    }
     const match = FRAME_LINE.exec(plain);
     if (!match) {
       source.forms ??= formIndex(source.values);
@@ -140,15 +182,8 @@ export function redrawFrame(text: string, source: Source): string {
       out.push(hidden === match[2] ? raw : `${match[1]}${hidden}`);
       continue;
     }
-    const original = line.original?.trimStart();
-    const shown =
-      original === undefined
-        ? "[s5: value hidden] (a line of the module with decrypted values)"
-        : original.length > MAX_LINE
-          ? `${original.slice(0, MAX_LINE - 1)}…`
-          : original;
     // The frame's own indent (the gutter's spaces, the line's): the original's is trimmed.
-    out.push(`${match[1]}${/^\s*/.exec(match[2]!)![0]}${shown}`);
+    out.push(`${match[1]}${/^\s*/.exec(match[2]!)![0]}${shownOriginal(line)}`);
     dropCaret = true;
   }
   return out.join("\n");

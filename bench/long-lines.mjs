@@ -11,6 +11,8 @@
 //   (L5) `s5 render` of a TOML file with a line of a million quotes before a token to judge
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import s5esbuild from "@s5/unplugin/esbuild";
+import { build as esbuild } from "esbuild";
 import { median, run } from "./_child.mjs";
 import { encryptTokens, plaintexts } from "./_fixtures.mjs";
 import { formatMB, formatMs, formatRatio, verdict } from "./_format.mjs";
@@ -116,5 +118,54 @@ export async function runLongLineBench({ core, project, dir, node, s5Bin }) {
     timed(node, [s5Bin, "render", join(work, "quotes-plain.toml")], failing),
     "a plain file of the same size",
   );
-  return [l1, l2, l3, l4, l5];
+  return [l1, l2, l3, l4, l5, await bundleRow(project, work, tokens)];
+}
+
+/**
+ * (L6): esbuild with the plugin over a module of 100k lines beside one of 50k (linear: 2×), each
+ * line a token in code and the same in a comment (left as it is: the module stays as long).
+ */
+export async function bundleRow(project, work, tokens) {
+  const dir = join(work, "bundle");
+  mkdirSync(dir, { recursive: true });
+  const env = { ...project.env, S5_CONFIG: join(project.cwd, ".s5.json") };
+  const sizes = {};
+  for (const count of [50_000, 100_000]) {
+    const lines = Array.from(
+      { length: count },
+      (_, i) =>
+        `export const v${i} = "${tokens[i % tokens.length]}"; // ${tokens[i % tokens.length]}`,
+    );
+    const text = `${lines.join("\n")}\n`;
+    writeFileSync(join(dir, `m${count}.js`), text);
+    sizes[count] = text.length;
+  }
+  const bundle = async (count) => {
+    const start = performance.now();
+    await esbuild({
+      absWorkingDir: dir,
+      entryPoints: [`m${count}.js`],
+      bundle: true,
+      platform: "node",
+      write: false,
+      logLevel: "silent",
+      plugins: [s5esbuild({ env })],
+    });
+    return performance.now() - start;
+  };
+  const times = { 50000: [], 100000: [] };
+  for (let i = 0; i < RUNS; i++) {
+    times[50_000].push(await bundle(50_000));
+    times[100_000].push(await bundle(100_000));
+  }
+  const twice = median(times[100_000]);
+  const once = median(times[50_000]);
+  return {
+    figure: `(L6) esbuild build with the plugin, no \`sourcemap\`: a ${formatMB(sizes[100_000])} module, 100k lines of a token and a token in a comment`,
+    s5: formatMs(twice),
+    baseline: `${formatMs(once)} (half of it, 50k lines)`,
+    ratio: formatRatio(twice / once),
+    goal: "< 2.5× (linear: 2×)",
+    result: verdict(twice < 2.5 * once),
+  };
 }

@@ -15,17 +15,13 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
-import { canRun } from "../setup/system-tools.ts";
+import { asRoot, canRun, canUnshare, OTHER_UID } from "../setup/system-tools.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 // Another user's s5, and a /proc of one's own that hides processes: root, a mount namespace.
-const OTHER = 65534;
-const asRoot = process.platform === "linux" && process.getuid?.() === 0;
-const unshare =
-  asRoot &&
-  spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0 &&
-  spawnSync("setpriv", ["--version"]).status === 0;
+const OTHER = OTHER_UID;
+const unshare = canUnshare;
 
 interface Stopped {
   /** The stopped process's id. */
@@ -108,6 +104,29 @@ function markedToken(pid: number, start: string | number): string {
 function ownStart(): string {
   const stat = readFileSync("/proc/self/stat", "latin1");
   return stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+}
+
+/**
+ * Starts `command` (s5, or a wrapper that runs it) in the sandbox's project and resolves once it
+ * says it waits for a lock, or once it has ended without saying so (it took the lock at once).
+ */
+async function untilWaiting(
+  box: Sandbox,
+  command: string,
+  args: string[],
+  env: Record<string, string> | undefined = box.env,
+): Promise<{ stderr: () => string; code: Promise<number | null> }> {
+  const child = spawn(command, args, { cwd: box.dir, env, stdio: ["ignore", "ignore", "pipe"] });
+  let stderr = "";
+  const code = new Promise<number | null>((resolve) => child.on("close", resolve));
+  await new Promise<void>((resolve) => {
+    void code.then(() => resolve());
+    child.stderr.on("data", (chunk: Buffer) => {
+      stderr += chunk.toString();
+      if (stderr.includes("s5: note: waiting for")) resolve();
+    });
+  });
+  return { stderr: () => stderr, code };
 }
 
 /** Whether this home can encrypt and decrypt a value in `dir`'s project. */
@@ -436,22 +455,17 @@ describe("the project config's lock", () => {
         syscall: "write",
       });
       const token = readFileSync(lock, "utf8");
-      const child = spawn(process.execPath, [S5_BIN, "keys", "add", "dave", dave], {
-        cwd: box.dir,
-        env: box.env,
-        stdio: ["ignore", "ignore", "pipe"],
-      });
-      let stderr = "";
-      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
-      await new Promise<void>((resolve) =>
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stderr.includes("s5: note: waiting for")) resolve();
-        }),
-      );
+      const waiting = await untilWaiting(box, process.execPath, [
+        S5_BIN,
+        "keys",
+        "add",
+        "dave",
+        dave,
+      ]);
+      expect(waiting.stderr()).toContain("s5: note: waiting for");
       expect(readFileSync(lock, "utf8")).toBe(token);
       const first = await holder.resume();
-      expect([first.code, await code], first.stderr + stderr).toEqual([0, 0]);
+      expect([first.code, await waiting.code], first.stderr + waiting.stderr()).toEqual([0, 0]);
       const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
       expect(config).toContain(carol);
       expect(config).toContain(dave);
@@ -486,7 +500,8 @@ describe("the project config's lock", () => {
       const root = join(box.dir, "..");
       spawnSync("chown", ["-R", `${OTHER}:${OTHER}`, root]);
       const env = Object.entries(box.env).map(([name, value]) => `${name}=${value}`);
-      const child = spawn(
+      const waiting = await untilWaiting(
+        box,
         "unshare",
         ["-m", "--propagation", "private", "sh", "-c"].concat([
           'mount -t proc -o hidepid=2 proc /proc && exec setpriv --reuid=$0 --regid=$0 --clear-groups env -i "$@"',
@@ -499,22 +514,12 @@ describe("the project config's lock", () => {
           "carol",
           carol,
         ]),
-        { cwd: box.dir, stdio: ["ignore", "ignore", "pipe"] },
+        undefined,
       );
-      let stderr = "";
-      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
-      // Until s5 says it waits, or ends (having taken the lock over).
-      await new Promise<void>((resolve) => {
-        void code.then(() => resolve());
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stderr.includes("s5: note: waiting for")) resolve();
-        });
-      });
-      expect(stderr).toContain("s5: note: waiting for");
+      expect(waiting.stderr()).toContain("s5: note: waiting for");
       expect(readFileSync(lock, "utf8")).toBe(held);
       rmSync(lock);
-      expect(await code, stderr).toBe(0);
+      expect(await waiting.code, waiting.stderr()).toBe(0);
       expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
     },
   );
@@ -553,25 +558,21 @@ describe("the project config's lock", () => {
         syscall: "write",
       });
       const held = readFileSync(lock, "utf8");
-      const child = spawn(
-        "unshare",
-        ["-T", "--boottime", "100000", process.execPath, S5_BIN, "keys", "add", "dave", dave],
-        { cwd: box.dir, env: box.env, stdio: ["ignore", "ignore", "pipe"] },
-      );
-      let stderr = "";
-      const code = new Promise<number | null>((resolve) => child.on("close", resolve));
-      // Until s5 says it waits, or ends (having taken the lock over).
-      await new Promise<void>((resolve) => {
-        void code.then(() => resolve());
-        child.stderr.on("data", (chunk: Buffer) => {
-          stderr += chunk.toString();
-          if (stderr.includes("s5: note: waiting for")) resolve();
-        });
-      });
-      expect(stderr).toContain("s5: note: waiting for");
+      const waiting = await untilWaiting(box, "unshare", [
+        "-T",
+        "--boottime",
+        "100000",
+        process.execPath,
+        S5_BIN,
+        "keys",
+        "add",
+        "dave",
+        dave,
+      ]);
+      expect(waiting.stderr()).toContain("s5: note: waiting for");
       expect(readFileSync(lock, "utf8")).toBe(held);
       const first = await holder.resume();
-      expect([first.code, await code], first.stderr + stderr).toEqual([0, 0]);
+      expect([first.code, await waiting.code], first.stderr + waiting.stderr()).toEqual([0, 0]);
       const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
       expect(config).toContain(carol);
       expect(config).toContain(dave);
@@ -600,23 +601,17 @@ describe("the project config's lock", () => {
     const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
     const lock = join(box.dir, ".s5.json.lock");
     writeFileSync(lock, "12345.busy");
-    const child = spawn(process.execPath, [S5_BIN, "keys", "add", "carol", carol], {
-      cwd: box.dir,
-      env: box.env,
-      stdio: ["ignore", "ignore", "pipe"],
-    });
-    let stderr = "";
-    const code = new Promise<number | null>((resolve) => child.on("close", resolve));
     // The other s5 finishes once this one has said it waits (about 2 s after the lock was made).
-    await new Promise<void>((resolve) =>
-      child.stderr.on("data", (chunk: Buffer) => {
-        stderr += chunk.toString();
-        if (stderr.includes("s5: note: waiting for")) resolve();
-      }),
-    );
+    const waiting = await untilWaiting(box, process.execPath, [
+      S5_BIN,
+      "keys",
+      "add",
+      "carol",
+      carol,
+    ]);
     rmSync(lock);
-    expect(await code).toBe(0);
-    expect(stderr.match(/s5: note: waiting for/g)).toHaveLength(1);
+    expect(await waiting.code).toBe(0);
+    expect(waiting.stderr().match(/s5: note: waiting for/g)).toHaveLength(1);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
 });

@@ -1,4 +1,3 @@
-import { spawnSync } from "node:child_process";
 import { generateKeyPairSync, sign } from "node:crypto";
 import {
   chmodSync,
@@ -13,6 +12,7 @@ import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { startOpenBao } from "../../scripts/openbao.mjs";
 import { runChild } from "../child.ts";
+import { asRoot, canUnshare, OTHER_UID } from "../setup/system-tools.ts";
 import { startFaultProxy } from "./fault-proxy.ts";
 import {
   admin,
@@ -32,12 +32,8 @@ import {
 const b64url = (value: string | Buffer) => Buffer.from(value).toString("base64url");
 
 // Files of another user need root to make (chown); mounts need a mount namespace of one's own.
-const OTHER = 65534;
-const asRoot = process.platform === "linux" && process.getuid?.() === 0;
-const unshare =
-  asRoot &&
-  spawnSync("unshare", ["-m", "--propagation", "private", "true"]).status === 0 &&
-  spawnSync("setpriv", ["--version"]).status === 0;
+const OTHER = OTHER_UID;
+const unshare = canUnshare;
 
 describeVault("vault auth, namespaces and TLS", () => {
   let mount: string;

@@ -7,13 +7,7 @@
  * (S5_KEY_LOCAL_UNKNOWN). `s5 check` already reads each file with its own project's keys.
  */
 import { dirname, resolve } from "node:path";
-import {
-  findProjectFile,
-  type Overrides,
-  resolveSettings,
-  type Settings,
-  UsageError,
-} from "@s5/core";
+import { type Overrides, projectOfDir, resolveSettings, type Settings, UsageError } from "@s5/core";
 
 /** Files of one project: their indexes in the list given, and how to read its settings. */
 export interface ProjectGroup {
@@ -27,33 +21,21 @@ export interface ProjectGroup {
 }
 
 /**
- * `files` by their project: the nearest `.s5.json` above each, or the working directory's for
- * stdin (`-`), for files outside any project, and for all when a config is named (`--config`,
- * `S5_CONFIG`). The working directory's group reuses `settings`, read already.
+ * `files` by their project (core's `projectOfDir`: the nearest `.s5.json` above each; the working
+ * directory's for stdin `-`, for files outside any project, and for all when a config is named).
  */
 export function groupByProject(
   files: readonly string[],
   overrides: Overrides,
   settings: Settings,
 ): ProjectGroup[] {
-  const here = () => resolveSettings({ overrides });
-  const own = settings.project?.file;
-  if (overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined) {
-    return [{ project: own, first: files[0] ?? "-", indexes: files.map((_, i) => i), read: here }];
-  }
   const groups = new Map<string | undefined, ProjectGroup>();
   for (const [i, file] of files.entries()) {
-    const project = file === "-" ? own : (findProjectFile(dirname(resolve(file))) ?? own);
+    const dir = file === "-" ? undefined : dirname(resolve(file));
+    const { project, read } = projectOfDir(dir, settings, { overrides });
     const group = groups.get(project);
-    if (group) {
-      group.indexes.push(i);
-      continue;
-    }
-    const read =
-      project === undefined || project === own
-        ? here
-        : () => resolveSettings({ cwd: dirname(project), overrides });
-    groups.set(project, { project, first: file, indexes: [i], read });
+    if (group) group.indexes.push(i);
+    else groups.set(project, { project, first: file, indexes: [i], read });
   }
   return [...groups.values()];
 }

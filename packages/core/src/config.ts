@@ -168,6 +168,35 @@ export function findProjectFile(cwd: string): string | undefined {
   }
 }
 
+/** The project that reads a file's tokens, and how to read its settings. */
+export interface FileProject {
+  /** Its `.s5.json` (undefined: none). */
+  project: string | undefined;
+  /** Reads its settings (again on each call: after a rotation, a login). */
+  read: () => Settings;
+}
+
+/**
+ * The project whose keys and settings read the tokens of a file in `dir`: the nearest `.s5.json`
+ * above it (a monorepo's packages each have their own), or the working directory's — `settings`,
+ * read already with `input` — when there is no directory (stdin, the process environment), for a
+ * file outside any project, and for every file when a config is named (`--config`, `S5_CONFIG`).
+ * The one rule the CLI's commands and the loader group their files by.
+ */
+export function projectOfDir(
+  dir: string | undefined,
+  settings: Settings,
+  input: SettingsInput,
+): FileProject {
+  const own = settings.project?.file;
+  const here = { project: own, read: () => resolveSettings(input) };
+  const named = settings.overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
+  if (dir === undefined || named) return here;
+  const project = findProjectFile(dir);
+  if (project === undefined || project === own) return here;
+  return { project, read: () => resolveSettings({ ...input, cwd: dirname(project) }) };
+}
+
 /**
  * A project config found upward is used when it is this user's or root's, or when only its owner
  * can change the directory it is in (a service's `/srv/app`, a CI runner's checkout that a root

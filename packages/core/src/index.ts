@@ -38,10 +38,12 @@ export {
 export { type CipherOptions, cipherValues } from "./cipher.ts";
 export {
   defaultBackend,
+  type FileProject,
   findProjectFile,
   type Overrides,
   PROJECT_FILE,
   type ProjectConfig,
+  projectOfDir,
   readProjectFile,
   resolveSettings,
   type Settings,

@@ -4,13 +4,13 @@
  * per project per start (one project is the usual case: one batch per start). Requests and replies
  * are plain data, so they can cross a MessagePort.
  */
-import { dirname } from "node:path";
 import {
   createBackends,
+  type FileProject,
   type FoundTokens,
-  findProjectFile,
   findTokens,
   type Overrides,
+  projectOfDir,
   resolveSettings,
   resolveTokens,
   S5Error,
@@ -177,24 +177,24 @@ interface Group {
  */
 function groupsOf(request: DecryptRequest): Group[] {
   const settings = settingsOf(request);
-  const { items, overrides } = request;
-  const named = overrides?.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
-  if (named || items.every((item) => item.dir === undefined)) {
+  const { items } = request;
+  if (items.every((item) => item.dir === undefined)) {
     return [{ settings, indexes: items.map((_, i) => i) }];
   }
   const own = settings.project?.file;
+  const input = { cwd: request.cwd, env: request.env, overrides: request.overrides };
   const groups = new Map<string | undefined, Group>([[own, { settings, indexes: [] }]]);
-  const projectOf = new Map<string, string | undefined>();
+  const projectOf = new Map<string | undefined, FileProject>();
   for (const [i, item] of items.entries()) {
-    let project = own;
-    if (item.dir !== undefined) {
-      if (!projectOf.has(item.dir)) projectOf.set(item.dir, findProjectFile(item.dir) ?? own);
-      project = projectOf.get(item.dir);
+    let found = projectOf.get(item.dir);
+    if (!found) {
+      found = projectOfDir(item.dir, settings, input);
+      projectOf.set(item.dir, found);
     }
-    let group = groups.get(project);
+    let group = groups.get(found.project);
     if (!group) {
-      group = { settings: settingsOf(request, dirname(project!)), indexes: [] };
-      groups.set(project, group);
+      group = { settings: found.read(), indexes: [] };
+      groups.set(found.project, group);
     }
     group.indexes.push(i);
   }

@@ -129,6 +129,31 @@ async function untilWaiting(
   return { stderr: () => stderr, code };
 }
 
+/**
+ * A real s5 holds `.s5.json.lock` (its own mark), stopped right after writing its token; another
+ * `keys add`, started through `launch`, must wait for it, not take it over; both changes land.
+ */
+async function liveHolderWaitedFor(launch: (args: string[]) => [string, string[]]): Promise<void> {
+  const box = sandbox();
+  expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+  const key = async () => (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+  const [carol, dave] = [await key(), await key()];
+  const lock = join(box.dir, ".s5.json.lock");
+  const holder = await stoppedAt(box, ["keys", "add", "carol", carol], {
+    path: lock,
+    syscall: "write",
+  });
+  const held = readFileSync(lock, "utf8");
+  const waiting = await untilWaiting(box, ...launch(["keys", "add", "dave", dave]));
+  expect(waiting.stderr()).toContain("s5: note: waiting for");
+  expect(readFileSync(lock, "utf8")).toBe(held);
+  const first = await holder.resume();
+  expect([first.code, await waiting.code], first.stderr + waiting.stderr()).toEqual([0, 0]);
+  const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
+  expect(config).toContain(carol);
+  expect(config).toContain(dave);
+}
+
 /** Whether this home can encrypt and decrypt a value in `dir`'s project. */
 async function roundTrip(box: Sandbox, dir: string): Promise<string> {
   const cipher = await box.s5(["cipher"], { input: "a-value", cwd: dir });
@@ -443,32 +468,8 @@ describe("the project config's lock", () => {
   it.runIf(canRun(hasStrace))(
     "one whose holder still runs is waited for, not taken over",
     async () => {
-      const box = sandbox();
-      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
-      const key = async () =>
-        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
-      const [carol, dave] = [await key(), await key()];
-      const lock = join(box.dir, ".s5.json.lock");
       // Alive, stopped while it holds the lock (as a slow disk or a debugger would hold it).
-      const holder = await stoppedAt(box, ["keys", "add", "carol", carol], {
-        path: lock,
-        syscall: "write",
-      });
-      const token = readFileSync(lock, "utf8");
-      const waiting = await untilWaiting(box, process.execPath, [
-        S5_BIN,
-        "keys",
-        "add",
-        "dave",
-        dave,
-      ]);
-      expect(waiting.stderr()).toContain("s5: note: waiting for");
-      expect(readFileSync(lock, "utf8")).toBe(token);
-      const first = await holder.resume();
-      expect([first.code, await waiting.code], first.stderr + waiting.stderr()).toEqual([0, 0]);
-      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
-      expect(config).toContain(carol);
-      expect(config).toContain(dave);
+      await liveHolderWaitedFor((args) => [process.execPath, [S5_BIN, ...args]]);
     },
   );
 
@@ -546,36 +547,10 @@ describe("the project config's lock", () => {
   it.runIf(asRoot && unshare && canRun(hasStrace))(
     "one held by a live s5 is waited for from another time namespace",
     async () => {
-      const box = sandbox();
-      expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
-      const key = async () =>
-        (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
-      const [carol, dave] = [await key(), await key()];
-      const lock = join(box.dir, ".s5.json.lock");
-      // A real s5 holds it (its own mark), stopped right after writing its token.
-      const holder = await stoppedAt(box, ["keys", "add", "carol", carol], {
-        path: lock,
-        syscall: "write",
-      });
-      const held = readFileSync(lock, "utf8");
-      const waiting = await untilWaiting(box, "unshare", [
-        "-T",
-        "--boottime",
-        "100000",
-        process.execPath,
-        S5_BIN,
-        "keys",
-        "add",
-        "dave",
-        dave,
+      await liveHolderWaitedFor((args) => [
+        "unshare",
+        ["-T", "--boottime", "100000", process.execPath, S5_BIN, ...args],
       ]);
-      expect(waiting.stderr()).toContain("s5: note: waiting for");
-      expect(readFileSync(lock, "utf8")).toBe(held);
-      const first = await holder.resume();
-      expect([first.code, await waiting.code], first.stderr + waiting.stderr()).toEqual([0, 0]);
-      const config = readFileSync(join(box.dir, ".s5.json"), "utf8");
-      expect(config).toContain(carol);
-      expect(config).toContain(dave);
     },
   );
 

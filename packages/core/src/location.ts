@@ -122,14 +122,19 @@ export class LineIndex {
   }
 }
 
-/** The 0-based line holding `offset` (binary search over line starts). */
+/** The 0-based line holding `offset` (line starts begin with 0). */
 function lineOf(starts: readonly number[], offset: number): number {
+  return Math.max(0, firstAfter(starts, offset) - 1);
+}
+
+export /** The index of the first of the sorted `values` greater than `at` (or their count). */
+function firstAfter(values: readonly number[], at: number): number {
   let low = 0;
-  let high = starts.length - 1;
+  let high = values.length;
   while (low < high) {
-    const middle = (low + high + 1) >> 1;
-    if (starts[middle]! <= offset) low = middle;
-    else high = middle - 1;
+    const middle = (low + high) >>> 1;
+    if (values[middle]! <= at) low = middle + 1;
+    else high = middle;
   }
   return low;
 }

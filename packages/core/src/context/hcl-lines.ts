@@ -5,6 +5,7 @@
  * Here every line is trimmed once, the lines that could close a heredoc are kept by marker, and the
  * least `<<-` indentation of any run of lines is answered from a tree of minima.
  */
+import { firstAfter } from "../location.ts";
 import { goIndent, goTrim, unicodeText } from "./unicode.ts";
 
 const MARKER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
@@ -90,16 +91,4 @@ export class HclLines {
     }
     return tree;
   }
-}
-
-/** The index of the first of the sorted `values` greater than `at` (or their count). */
-function firstAfter(values: readonly number[], at: number): number {
-  let low = 0;
-  let high = values.length;
-  while (low < high) {
-    const middle = (low + high) >>> 1;
-    if (values[middle]! <= at) low = middle + 1;
-    else high = middle;
-  }
-  return low;
 }

@@ -191,7 +191,8 @@ export function projectOfDir(
   const own = settings.project?.file;
   const here = { project: own, read: () => resolveSettings(input) };
   const named = settings.overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
-  if (dir === undefined || named) return here;
+  // The working directory's own files (the usual render) need no second walk up the tree.
+  if (dir === undefined || named || resolve(dir) === resolve(settings.cwd)) return here;
   const project = findProjectFile(dir);
   if (project === undefined || project === own) return here;
   return { project, read: () => resolveSettings({ ...input, cwd: dirname(project) }) };

@@ -141,6 +141,20 @@ describe("YAML", () => {
     await refused("v.yml", "key: |2\n    x\n  @\n", "a\n b", block);
   });
 
+  it("refuses a last line break where the next line continues the plain scalar", async () => {
+    // `abc\n` then `  continued` reads `abc\ncontinued`, where the file shows `abc continued`.
+    const plain = "a YAML plain (unquoted) scalar";
+    await refused("v.yml", "key: @\n  continued\n", "abc\n", plain);
+    await refused("v.yml", "key: @ # note\n\n   \n    continued\n", "abc\r\n", plain);
+    await refused("v.yml", "list:\n  - @\n    continued\n", "abc\n", plain);
+    // Not continued: a sibling, a less indented line, a comment line, the file's end.
+    await accepted("v.yml", "key: @\nnext: 1\n", "abc\n");
+    await accepted("v.yml", "a:\n  key: @\n\nb: 1\n", "abc\n");
+    await accepted("v.yml", "key: @\n    # a comment\nnext: 1\n", "abc\n");
+    await accepted("v.yml", "key: @", "abc\n");
+    await accepted("v.yml", "list:\n  - @\n  - b\n", "abc\n");
+  });
+
   it("refuses a line break in a comment", async () => {
     await refused("v.yml", "a: 1 # was @\n", "x\nadmin: true", "a YAML comment");
     await refused("v.yml", "# @\na: 1\n", "x\nadmin: true", "a YAML comment");

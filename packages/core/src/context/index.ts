@@ -92,7 +92,31 @@ function around(text: string, token: TokenMatch): Around {
     next,
     restBlank,
     restComment: restBlank || next === "#",
+    continued: () => continuesLine(text, token.start, rest),
   };
+}
+
+/**
+ * Whether the next line of `text` after the one holding `at` that is not blank is indented deeper
+ * (in spaces) than that line, and does not start a comment. `from`: a place on the line past `at`.
+ */
+function continuesLine(text: string, at: number, from: number): boolean {
+  let start = at;
+  while (start > 0 && text[start - 1] !== "\n" && text[start - 1] !== "\r") start--;
+  let indent = 0;
+  while (text[start + indent] === " ") indent++;
+  let i = from;
+  while (i < text.length && text[i] !== "\n" && text[i] !== "\r") i++;
+  for (;;) {
+    while (text[i] === "\n" || text[i] === "\r") i++;
+    const lineStart = i;
+    while (text[i] === " ") i++;
+    const spaces = i - lineStart;
+    while (text[i] === " " || text[i] === "\t") i++;
+    if (i >= text.length) return false;
+    if (text[i] === "\n" || text[i] === "\r") continue;
+    return text[i] !== "#" && spaces > indent;
+  }
 }
 
 /** Half of V8's longest string: a larger file is not judged (see docs/decisions.md). */

@@ -32,6 +32,12 @@ export interface Around {
   restBlank: boolean;
   /** Only white space, then a `#` comment, or nothing, follows the token on its line. */
   restComment: boolean;
+  /**
+   * Whether the file's next line that is not blank is indented deeper than the token's line and
+   * is no comment: in YAML it continues a plain scalar there. Asked only when needed (it reads
+   * past the token's line).
+   */
+  continued: () => boolean;
 }
 
 /**
@@ -65,6 +71,8 @@ function breaksPlain(
   if (YAML_BREAK.test(value)) {
     const kept = place.flow ? undefined : withoutTrailingBreaks(value, around.restComment);
     if (kept === undefined || YAML_BREAK.test(kept)) return true;
+    // `k: TOKEN` above `  more`: the kept break would join the lines with a line break, not a space.
+    if (around.continued()) return true;
     value = kept;
     after = "\n";
   }

@@ -755,6 +755,78 @@ describe.runIf(canRun(hasStrace))("a key retired while another s5 seals", () => 
     expect(existsSync(`${file}.lock`)).toBe(false);
   });
 
+  // A monorepo's files sealed in one run from its top, two projects of their own: a rotation in
+  // one of them retires only that project's key; the other keeps its settings and its tokens.
+  it("seal -i of two projects' files seals again to the new key of the one that rotated", async () => {
+    const box = sandbox();
+    const [a, b] = [join(box.dir, "apps", "a"), join(box.dir, "apps", "b")];
+    for (const dir of [a, b]) {
+      mkdirSync(dir, { recursive: true });
+      expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: dir })).code).toBe(0);
+    }
+    const keyOf = (dir: string) =>
+      JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id as string;
+    const [keyA, oldB] = [keyOf(a), keyOf(b)];
+    writeFileSync(join(a, "x.yml"), "x: {{ s5:seal for-a }}\n");
+    writeFileSync(join(b, "y.yml"), "y: {{ s5:seal for-b }}\n");
+    const record = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    // Stopped once it has read the record for both projects (a's file first, then b's).
+    const seal = await stoppedAt(box, ["seal", "-i", "apps/a/x.yml", "apps/b/y.yml"], {
+      path: record,
+      syscall: "openat",
+      when: 2,
+    });
+    expect((await box.s5(["keys", "rotate"], { cwd: b })).code).toBe(0);
+    const newB = keyOf(b);
+    const done = await seal.resume();
+    // Before: refused, "one run seals with one project's keys" (S5_USAGE), exit 2.
+    expect(done.code, done.stderr).toBe(0);
+    expect(done.stderr).toContain(`local key ${oldB} was retired`);
+    expect(done.stderr.match(/sealing again/g)).toHaveLength(1);
+    expect(keyIds(readFileSync(join(a, "x.yml"), "utf8"))).toEqual([keyA]);
+    expect(keyIds(readFileSync(join(b, "y.yml"), "utf8"))).toEqual([newB]);
+    // Both locks let go: the one taken for the refused try, and those of the try that landed.
+    expect(existsSync(join(a, ".s5.json.lock"))).toBe(false);
+    expect(existsSync(join(b, ".s5.json.lock"))).toBe(false);
+    const rendered = await box.s5(["render", "apps/a/x.yml", "apps/b/y.yml"]);
+    expect(rendered.stdout.toString()).toBe("x: for-a\ny: for-b\n");
+  });
+
+  // Two runs naming the same projects in other orders must not each hold one lock and wait for
+  // the other's: the locks are taken in one order (their paths, sorted), whatever the files'.
+  it("seal -i of two projects takes their locks in one order and holds both to the renames", async () => {
+    const box = sandbox();
+    const [a, b] = [join(box.dir, "apps", "a"), join(box.dir, "apps", "b")];
+    for (const dir of [a, b]) {
+      mkdirSync(dir, { recursive: true });
+      expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: dir })).code).toBe(0);
+    }
+    writeFileSync(join(a, "x.yml"), "x: {{ s5:seal for-a }}\n");
+    writeFileSync(join(b, "y.yml"), "y: {{ s5:seal for-b }}\n");
+    const log = join(box.dir, "..", "strace-order.log");
+    const traced = spawnSync(
+      "strace",
+      ["-f", "-qq", "-o", log, "-e", "trace=openat,rename", process.execPath, S5_BIN].concat([
+        "seal",
+        "-i",
+        "apps/b/y.yml",
+        "apps/a/x.yml",
+      ]),
+      { cwd: box.dir, env: box.env },
+    );
+    expect(traced.status, traced.stderr.toString()).toBe(0);
+    const steps = readFileSync(log, "utf8")
+      .split("\n")
+      .flatMap((line) => {
+        const lock = /apps\/(a|b)\/\.s5\.json\.lock", O_(WRONLY\|O_CREAT|RDONLY)/.exec(line);
+        if (lock) return [`${lock[2] === "RDONLY" ? "release" : "take"} ${lock[1]}`];
+        const renamed = /^\d+ +rename\(.*apps\/(a|b)\//.exec(line);
+        return renamed ? [`rename ${renamed[1]}`] : [];
+      });
+    // Released as each lock is read back before it is removed (its holder's check).
+    expect(steps).toEqual(["take a", "take b", "rename b", "rename a", "release b", "release a"]);
+  });
+
   it("cipher that read .s5.json before a teammate's keys rotate prints a token of the new key", async () => {
     const box = sandbox();
     const bob = await projectWithBob(box);

@@ -155,3 +155,66 @@ describeVault("a sub-project's own transit key, from the monorepo's top", () => 
     expect(rendered.stdout).toBe("a: sub-value\n");
   });
 });
+
+describeVault("a monorepo sealed in one run: one app with a Vault key, one with local keys", () => {
+  /** A top without a project; `apps/v` seals with Vault (its own transit key), `apps/l` locally. */
+  async function monorepo(env: Record<string, string>) {
+    const { mount, key } = await newMount("apps");
+    const top = tempDir();
+    const v = join(top, "apps", "v");
+    const l = join(top, "apps", "l");
+    mkdirSync(v, { recursive: true });
+    mkdirSync(l, { recursive: true });
+    writeFileSync(
+      join(v, ".s5.json"),
+      `${JSON.stringify({ backend: "vault", vault: { transitMount: mount, transitKey: key } })}\n`,
+    );
+    expect((await s5(["init", "--dir", ".", "--name", "dev"], { env, cwd: l })).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(l, ".s5.json"), "utf8"));
+    config.backend = "local";
+    writeFileSync(join(l, ".s5.json"), `${JSON.stringify(config, null, 2)}\n`);
+    return { mount, key, top, v, l, localKey: config.local.keys.at(-1).id as string };
+  }
+
+  it("seals each file with its project's backend; Vault refusing one writes neither", async () => {
+    const env = vaultEnv();
+    const { mount, key, top, v, l, localKey } = await monorepo(env);
+    writeFileSync(join(l, "y.yml"), "y: {{ s5:seal for-everyone }}\n");
+    writeFileSync(join(v, "x.yml"), "x: {{ s5:seal ci-only }}\n");
+    const sealed = await s5(["seal", "-i", "apps/l/y.yml", "apps/v/x.yml"], { env, cwd: top });
+    // Before: "one run seals with one project's keys" (S5_USAGE), exit 2.
+    expect(sealed.stderr).toBe("");
+    expect(sealed.code).toBe(0);
+    const [x] = readFileSync(join(v, "x.yml"), "utf8").split("\n");
+    expect(x).toMatch(/^x: \{\{ s5:vault:v1:\S+ \}\}$/);
+    expect(await vaultDecrypt(mount, key, x!)).toBe("ci-only");
+    expect(readFileSync(join(l, "y.yml"), "utf8")).toMatch(
+      new RegExp(`^y: \\{\\{ s5:local:${localKey}:`),
+    );
+    const rendered = await s5(["render", "apps/l/y.yml", "apps/v/x.yml"], { env, cwd: top });
+    expect(rendered.stdout).toBe("y: for-everyone\nx: ci-only\n");
+
+    // A Vault token that may decrypt, not encrypt: the local file, sealed first, is not written.
+    const decryptOnly = await tokenWithPolicy(
+      `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
+    );
+    const engineer = { ...env, VAULT_TOKEN: decryptOnly };
+    const y = "y: {{ s5:seal again }}\n";
+    const x2 = "x: {{ s5:seal ci-only-2 }}\n";
+    writeFileSync(join(l, "y.yml"), y);
+    writeFileSync(join(v, "x.yml"), x2);
+    const refused = await s5(["seal", "-i", "apps/l/y.yml", "apps/v/x.yml"], {
+      env: engineer,
+      cwd: top,
+    });
+    const alone = await s5(["seal", "-i", "x.yml"], { env: engineer, cwd: v });
+    expect(alone.code).not.toBe(0);
+    expect(refused.code).toBe(alone.code);
+    expect(refused.stderr).toContain("S5_");
+    expect(refused.stderr).not.toContain("ci-only");
+    expect(readFileSync(join(l, "y.yml"), "utf8")).toBe(y);
+    expect(readFileSync(join(v, "x.yml"), "utf8")).toBe(x2);
+    expect(readdirSync(l).sort()).toEqual([".s5.json", "y.yml"]);
+    expect(readdirSync(v).sort()).toEqual([".s5.json", "x.yml"]);
+  });
+});

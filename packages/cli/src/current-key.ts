@@ -12,6 +12,7 @@
  * lock, for milliseconds; where it cannot be made (a read-only checkout), the file is read again
  * without it.
  */
+import { realpathSync } from "node:fs";
 import {
   type Backend,
   type Backends,
@@ -21,7 +22,7 @@ import {
   S5Error,
   type Settings,
 } from "@s5/core";
-import { lockProject } from "./project.ts";
+import { lockProject, type ProjectLock } from "./project.ts";
 
 const RETIRED = "S5_OUTPUT_KEY_RETIRED";
 
@@ -36,6 +37,10 @@ export interface SealGuard {
    * sealed to is still its newest (S5_OUTPUT_KEY_RETIRED otherwise). For `writeOutputs`' `hold`.
    */
   hold(): { release(): void };
+  /** The project config whose lock `hold` takes: set once new local tokens were sealed. */
+  readonly lockFile: string | undefined;
+  /** `hold`'s check alone, for a caller that holds the lock ({@link holdAll}). */
+  check(): void;
 }
 
 /** Watches `backends` (made from `settings`) for new local-key tokens. */
@@ -61,14 +66,22 @@ export function guardSeals(settings: Settings, backends: Backends): SealGuard {
     },
     [Symbol.asyncDispose]: () => backends[Symbol.asyncDispose](),
   };
+  const check = () => {
+    if (!sealed || !project || !key) return;
+    const now = readProjectFile(project.file).local?.keys.at(-1);
+    if (now?.publicKey !== key.publicKey) throw retired(project.file, key, now);
+  };
   return {
     backends: watched,
+    get lockFile() {
+      return sealed && key ? project?.file : undefined;
+    },
+    check,
     hold() {
       if (!sealed || !project || !key) return { release() {} };
       const taken = lockProject(project.file);
       try {
-        const now = readProjectFile(project.file).local?.keys.at(-1);
-        if (now?.publicKey !== key.publicKey) throw retired(project.file, key, now);
+        check();
       } catch (error) {
         taken.held?.release();
         throw error;
@@ -76,6 +89,42 @@ export function guardSeals(settings: Settings, backends: Backends): SealGuard {
       return { release: () => taken.held?.release() };
     },
   };
+}
+
+/**
+ * `hold` of a run that sealed files of several projects: every lock their new local tokens need,
+ * then every check. The locks are taken in one order (by the real path of the lock, as
+ * `lockProject` names it), so two runs naming the same projects in another order never hold one
+ * each and wait for the other; a project config reached by two names is locked once. All are
+ * released together, also when a lock or a check fails.
+ */
+export function holdAll(guards: readonly SealGuard[]): { release(): void } {
+  if (guards.length === 1) return guards[0]!.hold();
+  const files = new Map<string, string>();
+  for (const guard of guards) {
+    const file = guard.lockFile;
+    if (file !== undefined) files.set(realOrSame(file), file);
+  }
+  const taken: ProjectLock[] = [];
+  const release = () => {
+    for (const lock of taken.reverse()) lock.held?.release();
+  };
+  try {
+    for (const real of [...files.keys()].sort()) taken.push(lockProject(files.get(real)!));
+    for (const guard of guards) guard.check();
+  } catch (error) {
+    release();
+    throw error;
+  }
+  return { release };
+}
+
+function realOrSame(file: string): string {
+  try {
+    return realpathSync(file);
+  } catch {
+    return file;
+  }
 }
 
 function retired(file: string, key: ProjectKey, now: ProjectKey | undefined): IoError {
@@ -111,10 +160,10 @@ export function isRetired(error: unknown): boolean {
  * Runs `attempt` (seal, then write with the guard's `hold`), and again with the project config as
  * it is now when the key it sealed to was retired meanwhile: a few times, then the error.
  */
-export async function sealToCurrentKey<T>(
-  settings: Settings,
-  fresh: () => Settings,
-  attempt: (settings: Settings) => Promise<T>,
+export async function sealToCurrentKey<S, T>(
+  settings: S,
+  fresh: () => S,
+  attempt: (settings: S) => Promise<T>,
 ): Promise<T> {
   for (let n = 1; ; n++) {
     try {

@@ -7,7 +7,7 @@
  * (S5_KEY_LOCAL_UNKNOWN). `s5 check` already reads each file with its own project's keys.
  */
 import { dirname, resolve } from "node:path";
-import { type Overrides, projectOfDir, resolveSettings, type Settings, UsageError } from "@s5/core";
+import { type Overrides, projectOfDir, resolveSettings, type Settings } from "@s5/core";
 
 /** Files of one project: their indexes in the list given, and how to read its settings. */
 export interface ProjectGroup {
@@ -40,31 +40,26 @@ export function groupByProject(
   return [...groups.values()];
 }
 
+/** One project's files of a run that seals, and the settings to seal them with. */
+export interface SealingProject {
+  /** Indexes of its files in the list given. */
+  indexes: number[];
+  settings: Settings;
+  /** Its settings read again (after a rotation, a login). */
+  fresh: () => Settings;
+}
+
 /**
- * The settings to seal into `files` with: those of their project. Files of two projects in one
- * run are refused: one run seals with one project's keys, under one `.s5.json.lock`. `fresh`
- * reads them again (after a rotation, a login).
+ * The projects to seal `files` with, each file with its own (as {@link groupByProject}), in the
+ * order of their first file. The working directory's project keeps the settings read for it.
  */
-export function settingsForFiles(
-  files: readonly string[],
-  overrides: Overrides,
-): { settings: Settings; fresh: () => Settings } {
+export function projectsForFiles(files: readonly string[], overrides: Overrides): SealingProject[] {
   const settings = resolveSettings({ overrides });
-  const groups = groupByProject(files, overrides, settings);
-  if (groups.length > 1) {
-    const [a, b] = groups as [ProjectGroup, ProjectGroup];
-    throw new UsageError(
-      `${a.first} belongs to the project of ${a.project ?? "no .s5.json"} and ${b.first} to that of ${b.project ?? "no .s5.json"}; one run seals with one project's keys`,
-      {
-        hint: "seal each project's files in a run of their own (or name one config with --config)",
-      },
-    );
-  }
-  const [group] = groups;
-  if (!group || group.project === settings.project?.file) {
-    return { settings, fresh: () => resolveSettings({ overrides }) };
-  }
-  return { settings: group.read(), fresh: group.read };
+  return groupByProject(files, overrides, settings).map((group) =>
+    group.project === settings.project?.file
+      ? { indexes: group.indexes, settings, fresh: () => resolveSettings({ overrides }) }
+      : { indexes: group.indexes, settings: group.read(), fresh: group.read },
+  );
 }
 
 /**

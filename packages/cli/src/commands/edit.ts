@@ -26,7 +26,7 @@ import {
 } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { privateEditor } from "../editor-args.ts";
-import { settingsForFiles } from "../file-project.ts";
+import { projectsForFiles, type SealingProject } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
@@ -269,7 +269,9 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
     if (file === undefined || positionals.length > 1 || file === "-")
       context.usage("edit takes one FILE");
     // The file's own project (a subdirectory's `.s5.json`), not only the working directory's.
-    const { settings, fresh } = settingsForFiles([file], overridesFrom(values, backendWord));
+    const [{ settings, fresh }] = projectsForFiles([file], overridesFrom(values, backendWord)) as [
+      SealingProject,
+    ];
     // Read once: the same bytes are compared again before writing (guardChanged).
     const originalBytes = await readInput(file);
     const original = decodeText(originalBytes, file);

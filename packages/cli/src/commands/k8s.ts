@@ -3,6 +3,7 @@ import { goToolBackendOf } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
+import { settingsPerFile } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
@@ -53,12 +54,13 @@ both refuse a field the other kind has no place for (a misspelt stringdata: woul
     if (!inPlace && inputs.length > 1) context.usage("give one FILE, or several with -i");
     const { unwrapManifest, wrapManifest } = await manifestModule();
     const convert = action === "wrap" ? wrapManifest : unwrapManifest;
-    // Only to recognise the Go tool's bare tokens (`-b vault`); nothing is decrypted.
-    const backend = goToolBackendOf(
-      resolveSettings({ overrides: overridesFrom(values, backendWord) }),
-    );
+    // Only to recognise the Go tool's bare tokens (`-b vault`, a project's `backend`); nothing is
+    // decrypted. Each file's own project says it (a monorepo's app with `backend: vault`).
+    const overrides = overridesFrom(values, backendWord);
+    const settingsOf = settingsPerFile(overrides, resolveSettings({ overrides }));
     const outputs = [];
     for (const path of inputs) {
+      const backend = goToolBackendOf(settingsOf(path));
       const text = (await readInput(path)).toString("utf8");
       const name = path === "-" ? "<stdin>" : path;
       const warn = (message: string) => process.stderr.write(`s5: warning: ${message}\n`);

@@ -1,14 +1,32 @@
-import { createBackends, defaultBackend, sealText } from "@s5/core";
+import { type Backends, createBackends, defaultBackend, type Settings, sealText } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
-import { guardSeals, sealToCurrentKey } from "../current-key.ts";
+import { guardSeals, holdAll, keyRetiredSince, sealToCurrentKey } from "../current-key.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { settingsForFiles } from "../file-project.ts";
+import { projectsForFiles } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
+
+/** Backends made once per project's settings, kept across attempts; all ended with the run. */
+function backendsBySettings(): { of(settings: Settings): Backends } & AsyncDisposable {
+  const made = new Map<Settings, Backends>();
+  return {
+    of(settings) {
+      let backends = made.get(settings);
+      if (!backends) {
+        backends = createBackends(settings);
+        made.set(settings, backends);
+      }
+      return backends;
+    },
+    async [Symbol.asyncDispose]() {
+      for (const backends of made.values()) await backends[Symbol.asyncDispose]();
+    },
+  };
+}
 
 export default defineCommand({
   name: "seal",
@@ -45,29 +63,50 @@ All new values of a run are encrypted in one backend call. All or nothing, like 
       context.usage("-i needs files and cannot go with -o");
     }
     if (values.output !== undefined && files.length > 1) context.usage("-o takes one input");
-    // The files' own project (a subdirectory's `.s5.json`), not only the working directory's.
-    const { settings: first, fresh } = settingsForFiles(files, overridesFrom(values, backendWord));
+    // Each file with its own project (a monorepo's packages each have a .s5.json): its keys, its
+    // Vault key, its backend; all or nothing across them.
+    const projects = projectsForFiles(files, overridesFrom(values, backendWord));
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
     // only to be refused, and a target s5 must not write would cost a Vault round for nothing.
     const checked = inPlace ? files : values.output === undefined ? [] : [values.output];
     checkOutputs(checked, { secret: false, inPlace, force: values.force });
-    // Read once: sealed again from the same text when a rotation retired the key (current-key.ts).
+    const projectOf: number[] = [];
+    for (const [k, project] of projects.entries())
+      for (const i of project.indexes) projectOf[i] = k;
+    // Read once: sealed again from the same text when a rotation retired a key (current-key.ts),
+    // with the settings of each project whose key was retired read again; the others keep theirs
+    // and their backends (a Vault login is not repeated).
     const texts: string[] = [];
-    await sealToCurrentKey(first, fresh, async (settings) => {
-      await using made = createBackends(settings);
-      const { backends, hold } = guardSeals(settings, made);
+    let current = projects.map((project) => project.settings);
+    const fresh = () => {
+      current = current.map((settings, k) =>
+        projects.length === 1 || keyRetiredSince(settings) ? projects[k]!.fresh() : settings,
+      );
+      return current;
+    };
+    await using made = backendsBySettings();
+    await sealToCurrentKey(current, fresh, async (all) => {
+      const guards = all.map((settings) => guardSeals(settings, made.of(settings)));
+      const backends = all.map((settings) => defaultBackend(settings));
       const outputs: string[] = [];
-      const backend = defaultBackend(settings);
       for (const [i, file] of files.entries()) {
         texts[i] ??= await readText(file);
+        const k = projectOf[i]!;
         const name = file === "-" ? "<stdin>" : file;
         const allowEmpty = values["allow-empty"];
-        const goTool = goToolFormFor(settings, texts[i]!);
-        const sealed = await sealText(texts[i]!, { backends, backend, name, allowEmpty, goTool });
+        const goTool = goToolFormFor(all[k]!, texts[i]!);
+        const sealed = await sealText(texts[i]!, {
+          backends: guards[k]!.backends,
+          backend: backends[k]!,
+          name,
+          allowEmpty,
+          goTool,
+        });
         noteNotGoTool(name, sealed.notGoTool);
         outputs.push(sealed.text);
       }
       const force = values.force;
+      const hold = () => holdAll(guards);
       if (inPlace) {
         const targets = files.map((path, i) => ({ path, pieces: [Buffer.from(outputs[i]!)] }));
         await writeOutputs(targets, { secret: false, inPlace: true, force, hold });

@@ -34,7 +34,8 @@ export default defineCommand({
   description: `Encrypts every value marked for encryption and leaves everything else as it was:
   password: {{ s5:seal hunter2 }}                 a bare value: up to \`|\`, \`}}\` or the line end
   tls.key: {{ s5:seal "line 1\\nline 2" | yaml }}  a JSON string: any value; filters as in tokens
-All new values of a run are encrypted in one backend call. All or nothing, like render.`,
+Each file is sealed with its own project's keys and backend (the nearest .s5.json above it), so
+files of a monorepo's apps go in one run. All or nothing, like render: across every project.`,
   usage: "[BACKEND] [FILE…|-] [-i | -o OUT] [options]",
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },

@@ -18,6 +18,9 @@ decrypted. On any failure it exits non-zero with a message on stderr that never 
     query   = { password = "{{ s5:local:AbCdEfGh:… }}" }
   }
   # data.external.db.result.password is the plaintext
+The query names no file: its tokens are read with the working directory's project, and OpenTofu
+runs the program where \`tofu\` runs (the root module). A module with its own .s5.json sets
+\`working_dir = path.module\` in the data source.
 Warning: the result of a data source is stored in the state (and plan) in plain text. Prefer
 \`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.`,
   positionals: [{ name: "BACKEND", optional: true, complete: BACKEND_WORDS }],

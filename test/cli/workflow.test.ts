@@ -899,6 +899,23 @@ describe("s5 ls and s5 check", () => {
     expect(result.stderr).toContain("1 token(s) not decrypted here");
     expect((await box.s5(["check", "--no-decrypt"])).code).toBe(0);
   });
+
+  it("passes with a note when no Vault address is set here (no Vault access, as no Vault token)", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString();
+    // A Vault token is never sent anywhere without VAULT_ADDR: its body need not be real.
+    writeFileSync(join(box.dir, "a.yml"), `a: ${token}\nb: {{ s5:vault:v1:c2VjcmV0 }}\n`);
+    const result = await box.s5(["check"]);
+    expect(result.stdout.toString()).toBe("");
+    expect(result.stderr).toContain(
+      "1 token(s) not decrypted here: the Vault backend needs VAULT_ADDR",
+    );
+    expect(result.stderr).toContain("2 token(s) (1 decrypted): 0 problem(s)");
+    expect(result.code).toBe(0);
+    // A Vault setting that is there but wrong is still a problem.
+    const wrong = await box.s5(["check"], { env: { VAULT_ADDR: "ftp://127.0.0.1:1" } });
+    expect(wrong.code).toBe(10);
+  });
 });
 
 describe("git textconv", () => {

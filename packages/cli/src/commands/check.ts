@@ -3,6 +3,7 @@ import { basename, dirname, resolve } from "node:path";
 import {
   BackendError,
   type Backends,
+  ConfigError,
   createBackends,
   ExitCode,
   type FoundTokens,
@@ -80,6 +81,10 @@ function byteOffsets(text: string): (offset: number) => number {
 /** Errors that mean "no key here", not "this token is bad". */
 function keyUnavailable(error: S5Error): boolean {
   if (error instanceof KeyError) return !PROJECT_KEY_PROBLEMS.has(error.code);
+  // Setup that is missing here (no VAULT_ADDR, no transit engine at the mount: exit 7, as a
+  // missing key) is no Vault access, like a missing Vault token; setup there but wrong (12) is
+  // a problem.
+  if (error instanceof ConfigError) return error.exitCode === ExitCode.key;
   return (
     error instanceof BackendError &&
     (error.exitCode === ExitCode.denied || error.exitCode === ExitCode.unavailable)
@@ -212,11 +217,12 @@ export default defineCommand({
   - a token that does not decrypt, where a key to decrypt it is available here, and a local-key
     token whose key its project's .s5.json (the nearest above the file) does not list (nobody
     here can decrypt it; found with --no-decrypt too) or whose key entry was altered; tokens
-    whose key is not available here (no identity, not a recipient, no AES key or Vault access)
-    are counted as not decrypted and do not fail;
+    whose key is not available here (no identity, not a recipient, no AES key, no Vault address
+    or access) are counted as not decrypted and do not fail;
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
-  - a decrypted value that \`s5 render\` would refuse where it stands in a .json, .yaml/.yml or
-    .env file (it would end its string or scalar: S5_VALUE_CONTEXT, with the filter that fits);
+  - a decrypted value that \`s5 render\` would refuse where it stands in a .json, .yaml/.yml,
+    .env, .tf/.tfvars/.hcl or .toml file (it would end its string or scalar: S5_VALUE_CONTEXT,
+    with the filter that fits);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.

@@ -313,6 +313,30 @@ describeVault("vault backend (CLI)", () => {
     expect(admin2.stdout.trim().split("\n")).toHaveLength(1);
   });
 
+  it("the README's policies: a key not made yet, and tokens asked of the wrong key, say what to do", async () => {
+    const { mount: m } = await newMount("new");
+    const app = "app-not-made";
+    const engineer = await tokenWithPolicy(
+      `path "${m}/encrypt/${app}" { capabilities = ["update"] }`,
+    );
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, VAULT_TOKEN: engineer });
+    // `update` cannot create the key (Vault's upsert needs `create`): the hint says who makes it.
+    const first = await s5(["cipher", "vault", "-k", app, "v"], { env: e });
+    expect(first.code).toBe(9);
+    expect(first.stderr).toContain(`bao write -f ${m}/keys/${app}`);
+    await apiOk(admin, "POST", `${m}/keys/${app}`, {});
+    const token = (await s5(["cipher", "vault", "-k", app, "v"], { env: e })).stdout;
+    expect(token).toMatch(/^\{\{ s5:vault:v1:/);
+    // CI may decrypt with `app`; without -k it asks for `default`, and is told to set the key.
+    const ci = await tokenWithPolicy(`path "${m}/decrypt/${app}" { capabilities = ["update"] }`);
+    const ciEnv = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, VAULT_TOKEN: ci });
+    const wrong = await s5(["decipher", token], { env: ciEnv });
+    expect(wrong.code).toBe(9);
+    expect(wrong.stderr).toContain("-k KEY, S5_VAULT_TRANSIT_KEY or vault.transitKey");
+    const right = await s5(["decipher", "-k", app, token], { env: ciEnv });
+    expect(right.stdout).toBe("v");
+  });
+
   it("an encrypt-only token may cipher but is told it may not decrypt", async () => {
     const token = await tokenWithPolicy(
       `path "${mount}/encrypt/${key}" { capabilities = ["update"] }`,

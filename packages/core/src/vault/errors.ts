@@ -96,17 +96,32 @@ function denied(op: Operation, status: number, reason = "", tried?: Tried): S5Er
           status,
           hint:
             "an encrypt-only (cipher) token cannot decrypt — that is the point of the split; " +
-            `render where a token may \`update\` ${path} (e.g. in CI), or check that VAULT_TOKEN is valid`,
+            `render where a token may \`update\` ${path} (e.g. in CI), or check that VAULT_TOKEN is valid. ` +
+            // A Vault ciphertext does not name its key: a right token asked for the wrong key
+            // (the default `default`) is refused the same way.
+            "Tokens were made with another transit key? Set it: -k KEY, S5_VAULT_TRANSIT_KEY or " +
+            "vault.transitKey in .s5.json",
         },
       );
     case "encrypt":
-    case "rewrap":
+    case "rewrap": {
+      // Vault answers 403 alike when the policy lacks `update` and when the key does not exist
+      // and the token may not `create` it (upsert): the policies the docs suggest grant
+      // `update` only, so a new user's first cipher before the key is made lands here.
+      const missing =
+        op.action === "encrypt"
+          ? `; if the key does not exist yet, \`update\` cannot create it: an admin creates it (\`bao write -f ${named(op.mount)}/keys/${named(op.key)}\`)`
+          : "";
       return new BackendError(
         "S5_VAULT_DENIED",
         ExitCode.denied,
         `permission denied: this Vault token may not ${op.action} with ${where(op)}`,
-        { status, hint: `the token's policy needs \`update\` on ${path}; check VAULT_TOKEN` },
+        {
+          status,
+          hint: `the token's policy needs \`update\` on ${path}${missing}; check VAULT_TOKEN`,
+        },
       );
+    }
     case "login":
       // Vault's reason (an audience, an expired or unknown service account) is about claims,
       // never a secret: shown as it is.

@@ -25,13 +25,15 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
 \`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.`,
   positionals: [{ name: "BACKEND", optional: true, complete: BACKEND_WORDS }],
   options: { ...commonOptions, ...backendOptions },
-  examples: ['program = ["s5", "tf-external"]'],
+  // npx: with s5 installed in the project (`npm install --save-dev s5`), `s5` alone is on no
+  // PATH that OpenTofu sees, and the data source fails with "executable file not found".
+  examples: ['program = ["npx", "s5", "tf-external"]'],
   async run({ values, positionals, backendWord }, context: Context) {
     if (positionals.length > 0) context.usage("tf-external takes no arguments");
     const query = readQuery(
       await readStdin(
         "the query JSON object",
-        'OpenTofu\'s external data source writes it on stdin (`program = ["s5", "tf-external"]`); ' +
+        'OpenTofu\'s external data source writes it on stdin (`program = ["npx", "s5", "tf-external"]`); ' +
           `to try it by hand, pipe one in: \`echo '{"db":"{{ s5:… }}"}' | s5 tf-external\``,
       ),
     );

@@ -309,3 +309,23 @@ describe("a Vault server that does not answer", () => {
     expect(app.stderr).not.toContain("note");
   });
 });
+
+describe("a malformed AES key: where it was given", () => {
+  it("names --key or S5_AES_KEY, never the key", async () => {
+    const box = sandbox();
+    const bad = "zz11223344556677";
+    const token = "{{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}";
+    const fromFlag = await box.s5(["decipher", "aes", "--key", bad, token]);
+    expect(fromFlag.code).toBe(7);
+    expect(fromFlag.stderr).toContain(
+      "the AES key from --key must be 32, 48 or 64 hex digits (S5_KEY_AES_INVALID)",
+    );
+    const fromEnv = await box.s5(["decipher", "aes", token], { env: { S5_AES_KEY: bad } });
+    expect(fromEnv.code).toBe(7);
+    expect(fromEnv.stderr).toContain(
+      "the AES key from S5_AES_KEY must be 32, 48 or 64 hex digits (S5_KEY_AES_INVALID)",
+    );
+    expect(fromEnv.stderr).toContain("pass it as S5_AES_KEY");
+    for (const out of [fromFlag, fromEnv]) expect(out.stderr + out.stdout).not.toContain(bad);
+  });
+});

@@ -36,7 +36,8 @@ export function createSyncBackend(settings: Settings, name: SyncBackendName): Ba
       hint: "pass --key HEX or set S5_AES_KEY",
     });
   }
-  return createAesBackend({ key: settings.aesKey });
+  const from = settings.overrides.aesKey !== undefined ? "--key" : "S5_AES_KEY";
+  return createAesBackend({ key: settings.aesKey, from });
 }
 
 /** Where this machine records the project keys it trusts for the project of `projectFile`. */

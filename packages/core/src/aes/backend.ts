@@ -17,13 +17,16 @@ const TAG = 16;
 export interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
+  /** Where the key was given (`--key`, `S5_AES_KEY`), for a message about it. */
+  from?: string | undefined;
 }
 
-function parseKey(hex: string): Buffer {
+function parseKey(hex: string, from: string | undefined): Buffer {
   const trimmed = hex.trim();
   if (!/^(?:[0-9a-fA-F]{32}|[0-9a-fA-F]{48}|[0-9a-fA-F]{64})$/.test(trimmed)) {
-    throw new KeyError("S5_KEY_AES_INVALID", "the AES key must be 32, 48 or 64 hex digits", {
-      hint: "generate one with `openssl rand -hex 32` and pass it as --key or S5_AES_KEY",
+    const named = from ? `the AES key from ${from}` : "the AES key";
+    throw new KeyError("S5_KEY_AES_INVALID", `${named} must be 32, 48 or 64 hex digits`, {
+      hint: `generate one with \`openssl rand -hex 32\` and pass it as ${from ?? "--key or S5_AES_KEY"}`,
     });
   }
   return Buffer.from(trimmed, "hex");
@@ -69,7 +72,7 @@ function seal(key: AesKey, plaintext: Uint8Array): AesBody {
 }
 
 export function createAesBackend(options: AesOptions): Backend {
-  const key = makeKey(parseKey(options.key));
+  const key = makeKey(parseKey(options.key, options.from));
   const decryptAll = (bodies: readonly TokenBody[]): ItemResult<Uint8Array>[] =>
     bodies.map((body) => {
       try {

@@ -8,6 +8,7 @@ import {
   openSync,
   readdirSync,
   readFileSync,
+  rmSync,
   statSync,
   symlinkSync,
   writeFileSync,
@@ -846,6 +847,108 @@ describe("s5 ls and s5 check", () => {
     expect(keyless.code).toBe(10);
     expect(keyless.stderr).toContain("1 token(s) not decrypted here");
     expect(keyless.stderr).toContain("2 token(s) (0 decrypted): 1 problem(s)");
+  });
+
+  it("reports a token copied to a second place, however its text is spelt (a pull request that may only encrypt)", async () => {
+    const box = await project();
+    // 8 bytes: a 56-byte sealed box, whose base64url's last character has two unused bits.
+    const token = (await box.s5(["cipher", "prod-pw1"])).stdout.toString();
+    writeFileSync(join(box.dir, "secret.yml"), `kind: Secret\nstringData:\n  password: ${token}\n`);
+    writeFileSync(
+      join(box.dir, "other.yml"),
+      `a: ${(await box.s5(["cipher", "prod-pw1"])).stdout}\n`,
+    );
+    // Another seal of the same value is no copy: a fresh ciphertext.
+    expect((await box.s5(["check", "."])).code).toBe(0);
+    // Mallory, who may only encrypt, copies the token into a ConfigMap (readable by whoever
+    // reads ConfigMaps) and into a variable a test prints, spelt with another last character.
+    const ABC = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+    const last = token.indexOf(" }}") - 1;
+    const respelt = `${token.slice(0, last)}${ABC[ABC.indexOf(token[last]!) ^ 1]}${token.slice(last + 1)}`;
+    expect(respelt).not.toBe(token);
+    writeFileSync(join(box.dir, "configmap.yml"), `kind: ConfigMap\ndata:\n  greeting: ${token}\n`);
+    writeFileSync(join(box.dir, ".env.test"), `GREETING=${respelt.replace("}}", "| shell }}")}\n`);
+    // It is the same secret: render reveals it at both new places.
+    expect((await box.s5(["render", "configmap.yml", ".env.test"])).stdout.toString()).toBe(
+      "kind: ConfigMap\ndata:\n  greeting: prod-pw1\nGREETING='prod-pw1'\n",
+    );
+    const copy = (place: string, other: string) =>
+      `${place}: the same token as at ${other} (and at 1 more place(s)): a copy (a fresh seal never repeats a ciphertext), so one secret stands in both places; if that is meant, mark each of their lines s5:ignore (S5_CHECK_COPY)`;
+    const warnings = [
+      copy(".env.test:1:10", "configmap.yml:3:13"),
+      copy("configmap.yml:3:13", ".env.test:1:10"),
+      copy("secret.yml:3:13", ".env.test:1:10"),
+    ];
+    // A warning (a copy may be meant: one value used twice), on stderr, from the tokens alone:
+    // the pre-commit hook (--no-decrypt) finds it too.
+    for (const args of [
+      ["check", "."],
+      ["check", "--no-decrypt", "."],
+    ]) {
+      const result = await box.s5(args);
+      expect(result.code).toBe(0);
+      expect(result.stdout.toString()).toBe("");
+      expect(result.stderr.split("\n").filter((line) => line.startsWith("warning: "))).toEqual(
+        warnings.map((line) => `warning: ${line}`),
+      );
+      expect(result.stderr).toContain(": 0 problem(s), 3 warning(s)\n");
+    }
+    // In SARIF (a pull request's annotations, on the copy's own line) and JSON, with its level.
+    const sarif = JSON.parse((await box.s5(["check", "--format", "sarif", "."])).stdout.toString());
+    const [run] = sarif.runs;
+    expect(run.tool.driver.rules).toEqual([
+      expect.objectContaining({ id: "S5_CHECK_COPY", defaultConfiguration: { level: "warning" } }),
+    ]);
+    expect(run.results.map((result: { level: string }) => result.level)).toEqual([
+      "warning",
+      "warning",
+      "warning",
+    ]);
+    expect(run.results[1].locations[0].physicalLocation).toMatchObject({
+      artifactLocation: { uri: "configmap.yml" },
+      region: { startLine: 3, startColumn: 13 },
+    });
+    const json = JSON.parse((await box.s5(["check", "--json", "."])).stdout.toString());
+    expect(json[1]).toEqual({
+      file: "configmap.yml",
+      line: 3,
+      column: 13,
+      code: "S5_CHECK_COPY",
+      message: warnings[1]!.slice("configmap.yml:3:13: ".length, -" (S5_CHECK_COPY)".length),
+      level: "warning",
+    });
+    // A copy that is meant: each of its lines says so.
+    rmSync(join(box.dir, ".env.test"));
+    writeFileSync(join(box.dir, "configmap.yml"), `data:\n  greeting: ${token} # s5:ignore\n`);
+    const one = await box.s5(["check", "."]);
+    expect(one.stderr).toMatch(
+      /^warning: secret\.yml:3:13: the same token as at configmap\.yml:2:13: a copy/m,
+    );
+    expect(one.stderr).not.toContain("warning: configmap.yml");
+    writeFileSync(
+      join(box.dir, "secret.yml"),
+      `kind: Secret\nstringData:\n  password: ${token} # s5:ignore\n`,
+    );
+    expect((await box.s5(["check", "."])).stderr).not.toContain("S5_CHECK_COPY");
+  });
+
+  it("a Vault token copied in the Go tool's bare form is the same token", async () => {
+    const box = sandbox();
+    // A Vault ciphertext's shape (30 bytes: nonce, data, tag); not decrypted (--no-decrypt).
+    const payload = Buffer.from("s5-copy-test-vault-ciphertext!").toString("base64");
+    writeFileSync(join(box.dir, "a.yml"), `a: {{ s5:vault:v1:${payload} }}\n`);
+    writeFileSync(
+      join(box.dir, "b.yml"),
+      `b: {{ s5:${payload} }}\nc: {{ s5:vault:v2:${payload} }}\n`,
+    );
+    const result = await box.s5(["check", "--no-decrypt", "."], { env: { S5_BACKEND: "vault" } });
+    expect(result.code).toBe(0);
+    const warned = result.stderr.split("\n").filter((line) => line.startsWith("warning: "));
+    // Another key version of the same bytes is another ciphertext (it would not decrypt).
+    expect(warned.map((line) => line.split(": the same token as at ")[0])).toEqual([
+      "warning: a.yml:1:4",
+      "warning: b.yml:1:4",
+    ]);
   });
 
   it("reports a temporary file left by an s5 that was killed (it may hold plaintext)", async () => {

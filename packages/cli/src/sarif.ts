@@ -7,10 +7,13 @@ export interface Problem {
   location: Location;
   message: string;
   code: string;
+  /** Shown, but not failing the check (a copied token: it may be meant). */
+  warning?: boolean;
 }
 
 /** What each problem code means, for the SARIF rules (codes not listed get a generic text). */
 const RULES: Record<string, string> = {
+  S5_CHECK_COPY: "The same token at two places: a copy, one secret reaching a second place",
   S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
   S5_CHECK_TOO_OLD: "A Vault token below its key's min_decryption_version",
   S5_TOKEN_MALFORMED: "A malformed s5 token",
@@ -42,15 +45,15 @@ export function toSarif(problems: readonly Problem[], version: string): object {
             rules: ids.map((id) => ({
               id,
               shortDescription: { text: RULES[id] ?? `s5 check: ${id}` },
-              defaultConfiguration: { level: "error" },
+              defaultConfiguration: { level: levelOf(id, problems) },
             })),
           },
         },
         originalUriBaseIds: { "%SRCROOT%": { uri: `${pathToUri(process.cwd())}/` } },
-        results: problems.map(({ location, message, code }) => ({
+        results: problems.map(({ location, message, code, warning }) => ({
           ruleId: code,
           ruleIndex: ids.indexOf(code),
-          level: "error",
+          level: warning ? "warning" : "error",
           message: { text: message },
           locations: [
             {
@@ -64,6 +67,11 @@ export function toSarif(problems: readonly Problem[], version: string): object {
       },
     ],
   };
+}
+
+/** A rule's level: that of its results (a code is always one or the other). */
+function levelOf(code: string, problems: readonly Problem[]): "warning" | "error" {
+  return problems.find((problem) => problem.code === code)?.warning ? "warning" : "error";
 }
 
 function pathToUri(path: string): string {

@@ -30,6 +30,7 @@ import {
 } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
+import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { stagedFiles } from "../git-staged.ts";
 import { backendOptions, commonOptions } from "../options.ts";
@@ -226,6 +227,9 @@ export default defineCommand({
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.
+It warns (on stderr; exit code unchanged) where one token stands at two places (S5_CHECK_COPY):
+every seal makes a new ciphertext, so it is a copy, one secret reaching a second place (a
+ConfigMap, a client module); mark each of its lines s5:ignore where that is meant.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
@@ -347,29 +351,39 @@ the content the commit will have.`,
       else checkListedKeys(found, own, problems);
     }
 
+    // One token at two places is a copy: one secret reaching a second place, which a review of
+    // opaque tokens cannot see. From the tokens alone: no key needed (the hook finds it too).
+    // After the decrypt check, which leaves out places already reported.
+    problems.push(...findCopies(all));
     problems.sort(
       (a, b) =>
         a.location.file.localeCompare(b.location.file) ||
         a.location.line - b.location.line ||
         a.location.column - b.location.column,
     );
+    const failing = problems.filter((problem) => !problem.warning);
+    const warnings = problems.length - failing.length;
     // Set before the report is written: a reader that stops early (`| head`) ends s5 with the
     // code the check earned, not 0 (`--json` writes in place, and its EPIPE came first).
-    const exitCode = problems.length > 0 ? ExitCode.check : 0;
+    const exitCode = failing.length > 0 ? ExitCode.check : 0;
     process.exitCode = exitCode;
     if (format === "text") {
-      for (const { location, message, code } of problems) {
-        stdoutStream().write(`${formatLocation(location)}: ${message} (${code})\n`);
+      // Problems on stdout (what a script reads), warnings on stderr with the notes.
+      for (const { location, message, code, warning } of problems) {
+        const line = `${formatLocation(location)}: ${message} (${code})\n`;
+        if (warning) process.stderr.write(`warning: ${line}`);
+        else stdoutStream().write(line);
       }
     } else {
       const output =
         format === "json"
-          ? problems.map(({ location: { file, line, column }, message, code }) => ({
+          ? problems.map(({ location: { file, line, column }, message, code, warning }) => ({
               file,
               line,
               column,
               code,
               message,
+              level: warning ? "warning" : "error",
             }))
           : toSarif(problems, await version());
       await writeStdout([Buffer.from(`${JSON.stringify(output, null, 2)}\n`)]);
@@ -377,8 +391,9 @@ the content the commit will have.`,
     const decrypted = values["no-decrypt"]
       ? "not decrypted (--no-decrypt)"
       : `${tokens - undecrypted} decrypted`;
+    const warned = warnings > 0 ? `, ${warnings} warning(s)` : "";
     process.stderr.write(
-      `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${problems.length} problem(s)\n`,
+      `checked ${files} file(s), ${tokens} token(s) (${decrypted}): ${failing.length} problem(s)${warned}\n`,
     );
     for (const hint of hints) process.stderr.write(`  hint: ${hint}\n`);
     return exitCode;

@@ -952,6 +952,51 @@ describe("project key integrity", () => {
     expect((await alice.s5(["cipher", "after-rotation"], job())).code).toBe(0);
   });
 
+  it("a machine's first use of local keys in a project says so, once: a pull request that switched a Vault project to its author's key", async () => {
+    // A project sealed with Vault: Alice never used local keys in it, so the record knows none.
+    const alice = sandbox();
+    writeFileSync(
+      join(alice.dir, ".s5.json"),
+      '{ "backend": "vault", "vault": { "transitKey": "app" } }\n',
+    );
+    // Mallory's pull request: backend local, with a key of her own (sealed to her alone).
+    const mallory = sandbox();
+    expect((await mallory.s5(["init", "--name", "mallory"])).code).toBe(0);
+    const config = JSON.parse(readFileSync(join(alice.dir, ".s5.json"), "utf8"));
+    config.backend = "local";
+    config.local = readProject(mallory.dir).local;
+    writeFileSync(join(alice.dir, ".s5.json"), JSON.stringify(config));
+    const key = config.local.keys[0];
+    const first = await alice.s5(["cipher", "a-new-secret"]);
+    expect(first.code).toBe(0);
+    expect(first.stdout.toString()).toContain(`{{ s5:local:${key.id}:`);
+    // Before: nothing on stderr. Trusted as a first use still (as ssh trusts a new host), but said.
+    expect(first.stderr).toBe(
+      `s5: warning: local key ${key.id} now encrypts in ${join(alice.dir, ".s5.json")}, trusted as this machine's first use of local keys there (public key ${key.publicKey}); if you expected another key or backend (a change to .s5.json may have brought this one), check \`git log -p .s5.json\`\n`,
+    );
+    const again = await alice.s5(["cipher", "another"]);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toBe("");
+    // A record that cannot be written says that, each time, and no more (every use is a first).
+    writeFileSync(join(alice.dir, "..", "not-a-dir"), "");
+    const unwritable = await alice.s5(["cipher", "x"], {
+      env: { S5_KNOWN_KEYS_FILE: join(alice.dir, "..", "not-a-dir", "known-keys.json") },
+    });
+    expect(unwritable.code).toBe(0);
+    expect(unwritable.stderr).toMatch(
+      /^s5: warning: cannot write .*will not notice if they are replaced\n$/,
+    );
+    // Not after `s5 init` (its own key), nor where S5_TRUSTED_KEY pins the key (CI).
+    const bob = sandbox();
+    expect((await bob.s5(["init", "--name", "bob"])).code).toBe(0);
+    expect((await bob.s5(["cipher", "x"])).stderr).toBe("");
+    const job = await mallory.s5(["cipher", "x"], {
+      env: { XDG_CONFIG_HOME: join(mallory.dir, "..", "ci"), S5_TRUSTED_KEY: key.publicKey },
+    });
+    expect(job.code).toBe(0);
+    expect(job.stderr).toBe("");
+  });
+
   it("S5_TRUSTED_KEY set to another project's key, or to no public key, says exactly that", async () => {
     const alice = sandbox();
     await alice.s5(["init", "--name", "alice"]);

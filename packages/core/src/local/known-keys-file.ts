@@ -232,21 +232,22 @@ function writeRecord(file: string, record: KnownRecord): void {
 /**
  * Records keys while encrypting: `decide` is asked again with the record as it is once its lock is
  * held (another s5 may have moved it on since it was read). A record that cannot be written is
- * reported, not fatal: then `unlocked`, decided on the record read before, is what was added.
+ * reported, not fatal: then `unlocked`, decided on the record read before, is what was added, and
+ * `recorded` is false.
  */
 export function rememberWhileEncrypting(
   place: KnownKeysPlace,
   decide: (record: KnownRecord) => readonly string[] | undefined,
   unlocked: readonly string[],
-): readonly string[] | undefined {
+): { added: readonly string[] | undefined; recorded: boolean } {
   try {
-    return updateRecord(place, decide);
+    return { added: updateRecord(place, decide), recorded: true };
   } catch (error) {
     if ((error as KeyError).code !== "S5_KEY_KNOWN_WRITE") throw error;
     place.warn?.(
       `${(error as KeyError).message}: this machine cannot remember the project keys it encrypts to, and will not notice if they are replaced`,
     );
-    return unlocked;
+    return { added: unlocked, recorded: false };
   }
 }
 

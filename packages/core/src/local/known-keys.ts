@@ -130,8 +130,12 @@ export function checkKnownKey(
   };
   const unlocked = decide(readRecord(place.file));
   if (!unlocked) return;
-  const added = rememberWhileEncrypting(place, decide, unlocked);
+  const { added, recorded } = rememberWhileEncrypting(place, decide, unlocked);
   if (added && moved) movedOn(place, encrypting.id, "");
+  // A first use is trusted, as ssh trusts a new host, and said, as ssh says it: a pull request
+  // that switched a Vault project to local keys of its author's is a first use on every machine
+  // that only used Vault there. A record that cannot be written has said so already, each time.
+  else if (added && recorded && !place.pinned) firstUse(place, encrypting);
 }
 
 /**
@@ -220,6 +224,12 @@ function sameRepository(record: KnownRecord, names: readonly string[]): string |
 function movedOn(place: KnownKeysPlace, id: string, how: string): void {
   place.warn?.(
     `local key ${id} now encrypts in ${place.project}${how}: a rotation from the key this machine used there, checked; if nobody on your team rotated, stop and check \`git log -p .s5.json\``,
+  );
+}
+
+function firstUse(place: KnownKeysPlace, key: ProjectKey): void {
+  place.warn?.(
+    `local key ${key.id} now encrypts in ${place.project}, trusted as this machine's first use of local keys there (public key ${key.publicKey}); if you expected another key or backend (a change to .s5.json may have brought this one), check \`git log -p .s5.json\``,
   );
 }
 

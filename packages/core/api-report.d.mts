@@ -70,6 +70,8 @@ interface CipherOptions {
  * const [token] = await cipherValues(backends, "local", [new TextEncoder().encode("hunter2")]);
  */
 export declare function cipherValues(backends: Backends, name: BackendName, plaintexts: readonly Uint8Array[], options?: CipherOptions): Promise<string[]>;
+/** The ciphertext a token holds, as one text for all its spellings. */
+export declare function ciphertextKey({ info, body }: FoundToken): string;
 interface RewrapOptions {
   /** Backends whose tokens are rewrapped; others are left as written. @default ["vault"] */
   backends?: readonly BackendName[] | undefined;
@@ -183,6 +185,8 @@ export declare function checkPlaces(source: {
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
+  /** Where the key was given (`--key`, `S5_AES_KEY`), for a message about it. */
+  from?: string | undefined;
 }
 export declare function createAesBackend(options: AesOptions): Backend;
 export declare const LOCK_STALE_MS = 30000;

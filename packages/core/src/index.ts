@@ -36,6 +36,7 @@ export {
 } from "./batch.ts";
 // Encrypting, rewrapping, sealing.
 export { type CipherOptions, cipherValues } from "./cipher.ts";
+export { ciphertextKey } from "./ciphertext-key.ts";
 export {
   defaultBackend,
   type FileProject,

@@ -14,6 +14,7 @@ export async function testBackends() {
   const settings = resolveSettings({
     cwd,
     env: { S5_AES_KEY: AES_KEY, S5_PRIVATE_KEY: identity.secretKey, HOME: cwd },
+    warn: () => {},
   });
   settings.project = { file: join(cwd, ".s5.json"), dir: cwd, config: {} };
   await addProjectKey(settings.project.config, [{ name: "test", publicKey: identity.publicKey }]);

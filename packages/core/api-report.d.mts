@@ -177,11 +177,16 @@ export declare function findDuplicateKey(text: string): DuplicateKey | undefined
  * reported in `failures` and becomes `undefined` in `values` (kept as its token with
  * `keepFailed`). `given`: the kind of every source (`text`: none is judged); else from its name,
  * and sources whose name tells no kind are not judged.
+ *
+ * In YAML, the values an s5 controller decrypts one by one (an S5Secret's `spec.data` and
+ * `spec.stringData`, see `s5secret.ts`) are never spliced into YAML by it: `check` does not judge
+ * them, and `render` refuses every one of them, filtered or not — spliced here, the plaintext
+ * would stand in the S5Secret.
  */
 export declare function checkPlaces(source: {
   name: string;
   content: string | Uint8Array;
-}, tokens: readonly TokenMatch[], values: (Uint8Array | undefined)[], lines: () => LineIndex, failures: TokenFailure[], given?: DocumentKind | "text"): void;
+}, tokens: readonly TokenMatch[], values: (Uint8Array | undefined)[], lines: () => LineIndex, failures: TokenFailure[], given?: DocumentKind | "text", purpose?: "render" | "check"): void;
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;

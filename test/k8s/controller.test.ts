@@ -3,6 +3,7 @@
 // local process holding only its ServiceAccount's token (so the chart's RBAC is what it has), and
 // Vault's Kubernetes auth with that ServiceAccount. A fault proxy between the controller and
 // OpenBao plays "Vault is down" (every connection reset).
+import { generateKeyPairSync } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -334,6 +335,43 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       );
       const written = await until("the Secret", () => secret("local"));
       expect(decoded(written.data.value).toString()).toBe(localValue);
+    });
+
+    it("a TLS Secret through `s5 k8s wrap`: `s5 check` passes it, and the Secret comes back exact", async () => {
+      const { privateKey } = generateKeyPairSync("ed25519");
+      const tlsKey = privateKey.export({ format: "pem", type: "pkcs8" }) as string;
+      const tlsCrt = tlsKey.replaceAll("PRIVATE KEY", "CERTIFICATE");
+      const cipher = async (value: string) => {
+        const out = await box.s5(["cipher", "--no-trim", "-f", "yaml"], { input: value });
+        expect(out.code, out.stderr).toBe(0);
+        return out.stdout.toString().trim();
+      };
+      const file = join(box.dir, "web-tls.yml");
+      writeFileSync(
+        file,
+        [
+          "apiVersion: v1",
+          "kind: Secret",
+          "metadata:",
+          "  name: web-tls",
+          `  namespace: ${APP}`,
+          "type: kubernetes.io/tls",
+          "stringData:",
+          `  tls.crt: ${await cipher(tlsCrt)}`,
+          `  tls.key: ${await cipher(tlsKey)}`,
+          `  note: ${await cipher(localValue)}`,
+          "",
+        ].join("\n"),
+      );
+      const wrap = await box.s5(["k8s", "wrap", "-i", "web-tls.yml"]);
+      expect(wrap.code, wrap.stderr).toBe(0);
+      const check = await box.s5(["check", "web-tls.yml"]);
+      expect(check.code, check.stdout.toString() + check.stderr).toBe(0);
+      ok(await kube.kubectl(["apply", "-f", file]));
+      const written = await until("the Secret", () => secret("web-tls"));
+      expect(decoded(written.data["tls.key"]).toString()).toBe(tlsKey);
+      expect(decoded(written.data["tls.crt"]).toString()).toBe(tlsCrt);
+      expect(decoded(written.data.note).toString()).toBe(localValue);
     });
 
     it("a Secret of that name the S5Secret does not own is left alone (SecretNotOwned)", async () => {

@@ -182,7 +182,15 @@ async function checkDecrypt(files: readonly Checked[], backends: Backends, probl
   const failures: TokenFailure[] = [];
   const values = await resolveTokens(all, backends, { failures });
   for (const [i, { file, found, content }] of files.entries()) {
-    checkPlaces({ name: file, content }, found.tokens, values[i]!, () => found.lines, failures);
+    checkPlaces(
+      { name: file, content },
+      found.tokens,
+      values[i]!,
+      () => found.lines,
+      failures,
+      undefined,
+      "check",
+    );
   }
   // Malformed tokens come back too: reported already, and not counted among the tokens.
   const malformed = new Set(all.flatMap((found) => found.failures));
@@ -223,7 +231,9 @@ export default defineCommand({
   - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
   - a decrypted value that \`s5 render\` would refuse where it stands in a .json, .yaml/.yml,
     .env, .tf/.tfvars/.hcl or .toml file (it would end its string or scalar: S5_VALUE_CONTEXT,
-    with the filter that fits);
+    with the filter that fits); the values of an S5Secret's spec.data and spec.stringData,
+    which the s5 controller decrypts one by one and never splices into YAML, are not judged
+    (in the shape \`s5 k8s wrap\` writes; \`s5 render\` refuses them);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.

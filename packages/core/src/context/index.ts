@@ -16,6 +16,7 @@ import { hclPlaces } from "./hcl.ts";
 import { jsonPlaces } from "./json.ts";
 import type { DocumentKind, Lexer, Place } from "./places.ts";
 import { type Around, breaksPlace } from "./rules.ts";
+import { controllerValues, mentionsS5Secret } from "./s5secret.ts";
 import { tomlPlaces } from "./toml.ts";
 import { yamlPlaces } from "./yaml.ts";
 
@@ -122,6 +123,23 @@ function continuesLine(text: string, at: number, from: number): boolean {
 /** Half of V8's longest string: a larger file is not judged (see docs/decisions.md). */
 const LONGEST_TEXT = 2 ** 28;
 
+/** For a YAML place in a document that names an S5Secret: `| yaml` would be wrong there. */
+const S5SECRET_HINT =
+  "in an S5Secret add no `| yaml` (the s5 controller decrypts each value into the Secret as it is, " +
+  "and would keep the quotes `| yaml` adds): write it as `s5 k8s wrap` does — block style, " +
+  "`apiVersion: s5.dev/v1alpha1` and `kind: S5Secret` unquoted at the top, each value a one-line " +
+  "double-quoted string under `spec.data` or `spec.stringData` — and s5 leaves those values to the " +
+  "controller; if this is no S5Secret, `| yaml` fits";
+
+/** `s5 render` of a value the controller decrypts: its plaintext would stand in the S5Secret. */
+const S5SECRET_RENDERED = new TokenError(
+  "S5_VALUE_CONTEXT",
+  "this token is a value of an S5Secret, which the s5 controller decrypts in the cluster: rendered here, its plaintext would stand in the S5Secret itself, which Kubernetes does not guard as it guards a Secret",
+  {
+    hint: "commit and apply the S5Secret with its tokens; for the Secret it stands for outside the cluster, `s5 k8s unwrap FILE | s5 render - | kubectl apply -f -`",
+  },
+);
+
 function describe(place: Place): { what: string; hint: string } {
   const yamlHint =
     "write the token alone as the value with `| yaml` (a complete double-quoted scalar: " +
@@ -225,7 +243,7 @@ function describe(place: Place): { what: string; hint: string } {
  * value nor which of its characters decided: the refusal itself tells that the plaintext holds one
  * of the characters this kind of place cannot take, and no more.
  */
-function misplaced(place: Place): TokenError {
+function misplaced(place: Place, s5secret = false): TokenError {
   if (place.kind === "hcl-unjudged") {
     return new TokenError(
       "S5_VALUE_CONTEXT",
@@ -235,7 +253,8 @@ function misplaced(place: Place): TokenError {
       },
     );
   }
-  const { what, hint } = describe(place);
+  const { what, hint: usual } = describe(place);
+  const hint = s5secret && place.kind.startsWith("yaml-") ? S5SECRET_HINT : usual;
   return new TokenError(
     "S5_VALUE_CONTEXT",
     `this token's plaintext would break out of ${what} it stands in (end it, or add structure the file does not show)`,
@@ -243,11 +262,22 @@ function misplaced(place: Place): TokenError {
   );
 }
 
+/** Whether `content` holds `word` (ASCII), without copying a byte source into a string. */
+function holds(content: string | Uint8Array, word: string): boolean {
+  if (typeof content === "string") return content.includes(word);
+  return Buffer.from(content.buffer, content.byteOffset, content.byteLength).includes(word);
+}
+
 /**
  * Judges the unfiltered values of one source by where their tokens stand: each refused value is
  * reported in `failures` and becomes `undefined` in `values` (kept as its token with
  * `keepFailed`). `given`: the kind of every source (`text`: none is judged); else from its name,
  * and sources whose name tells no kind are not judged.
+ *
+ * In YAML, the values an s5 controller decrypts one by one (an S5Secret's `spec.data` and
+ * `spec.stringData`, see `s5secret.ts`) are never spliced into YAML by it: `check` does not judge
+ * them, and `render` refuses every one of them, filtered or not — spliced here, the plaintext
+ * would stand in the S5Secret.
  */
 export function checkPlaces(
   source: { name: string; content: string | Uint8Array },
@@ -256,6 +286,7 @@ export function checkPlaces(
   lines: () => LineIndex,
   failures: TokenFailure[],
   given?: DocumentKind | "text",
+  purpose: "render" | "check" = "render",
 ): void {
   const kind = given === "text" ? undefined : (given ?? documentKind(source.name));
   if (kind === undefined || source.content.length > LONGEST_TEXT) return;
@@ -264,24 +295,44 @@ export function checkPlaces(
   const templated = kind === "json" && /\.(?:tf|tofu)\.json$/i.test(source.name);
   let places: (Place | undefined)[] | undefined;
   let text: string | undefined;
+  const asText = () =>
+    (text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content));
+  // Told once per source, and only for YAML that names the kind at all.
+  let controlled: boolean[] | undefined | null = null;
+  const byController = (j: number) => {
+    if (kind !== "yaml") return false;
+    if (controlled === null) {
+      controlled = holds(source.content, "S5Secret")
+        ? controllerValues(asText(), tokens)
+        : undefined;
+    }
+    return controlled?.[j] === true;
+  };
   for (let j = 0; j < tokens.length; j++) {
     const value = values[j];
     const token = tokens[j]!;
-    if (value === undefined || token.filters.length > 0) continue;
+    if (value === undefined) continue;
+    if (purpose === "render" && byController(j)) {
+      failures.push({ location: lines().locate(token.start), error: S5SECRET_RENDERED });
+      values[j] = undefined;
+      continue;
+    }
+    if (token.filters.length > 0) continue;
     // An empty value is looked at where a list may take it: `[0, ]` drops an element (HCL, TOML,
     // a YAML flow sequence).
     if (!mayBreak(value, bytes) && !(value.length === 0 && kind !== "json" && kind !== "env"))
       continue;
-    text ??= typeof source.content === "string" ? source.content : bytesAsText(source.content);
-    places ??= LEXERS[kind](text, tokens);
+    places ??= LEXERS[kind](asText(), tokens);
     const found = places[j];
     if (found === undefined) continue;
     const place = templated && found.kind === "json-string" ? { ...found, template: true } : found;
     const plaintext = Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString(
       "latin1",
     );
-    if (!breaksPlace(place, plaintext, around(text, token))) continue;
-    failures.push({ location: lines().locate(token.start), error: misplaced(place) });
+    if (!breaksPlace(place, plaintext, around(asText(), token))) continue;
+    if (purpose === "check" && byController(j)) continue;
+    const s5secret = kind === "yaml" && mentionsS5Secret(asText(), token.start);
+    failures.push({ location: lines().locate(token.start), error: misplaced(place, s5secret) });
     values[j] = undefined;
   }
 }

@@ -1,0 +1,215 @@
+/**
+ * The tokens an s5 controller decrypts one by one: the values of `spec.data` and `spec.stringData`
+ * of an `S5Secret` (`apiVersion: s5.dev/v1alpha1`). The controller reads each such value as a
+ * string and decrypts it into the Secret's data; nothing splices it into YAML, so its place in
+ * the file is not what decides whether it lands whole.
+ *
+ * Told only for documents written in the one shape `s5 k8s wrap` writes, read line by line: a
+ * block map at column 0 whose `apiVersion` and `kind` are those words, unquoted; every other line
+ * a comment, or a `key:` opening a deeper map, or a `key: value` whose value is a one-line quoted
+ * string (or a plain word without tokens); a token counts when it stands inside such a quoted
+ * string under `spec.data` or `spec.stringData`. Anything else in the document — flow style, a
+ * block scalar, a sequence, an anchor, a tag, a duplicate key, a quoted `kind`, a string over
+ * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
+ * and none of its tokens count: they are judged as any YAML place is. Documents are cut at the
+ * lines kubectl cuts at (`---`, alone or with a comment).
+ */
+import type { Span } from "./places.ts";
+
+const API_VERSION = "s5.dev/v1alpha1";
+const KIND = "S5Secret";
+
+/** A key as `wrap` and people write them: a Secret's data keys (`tls.key`, `.dockerconfigjson`), labels. */
+const KEY = /^( *)([A-Za-z0-9._/-]+):(?=[ \t]|$)/;
+/** What a plain value cannot begin with (YAML's indicators) or hold (`: `, a tab, a template). */
+const PLAIN_BAD_START = /^[-?:,[\]{}#&*!|>'"%@`\\]/;
+const PLAIN_BAD = /:(?:[ \t]|$)|\t|\{\{/;
+/** Line breaks YAML 1.1 readers (go-yaml, which kubectl uses) count besides LF and CR. */
+const OTHER_BREAKS = /\u0085|\u2028|\u2029|\xe2\x80[\xa8\xa9]/;
+/** A document marker line as kubectl's reader splits on it: `---`, then nothing or a comment. */
+const MARKER = /^---[ \t]*(?:#.*)?$/;
+const END_MARKER = /^\.\.\.(?:[ \t]|$)/;
+const REST_OK = /^(?:[ \t]*|[ \t]+#.*)$/;
+
+interface Line {
+  start: number;
+  end: number;
+}
+
+/** The lines of `text` (LF, CR LF and CR end one, as in YAML). */
+function linesOf(text: string): Line[] {
+  const lines: Line[] = [];
+  let start = 0;
+  for (let at = 0; at <= text.length; at++) {
+    const code = text.charCodeAt(at);
+    if (at < text.length && code !== 0x0a && code !== 0x0d) continue;
+    lines.push({ start, end: at });
+    if (code === 0x0d && text.charCodeAt(at + 1) === 0x0a) at++;
+    start = at + 1;
+  }
+  return lines;
+}
+
+/**
+ * The end of a quoted scalar opening at `open` in `line` (after its closing quote), skipping
+ * tokens, which are opaque text; -1 when it does not close on the line. `inside` hears of every
+ * token it holds.
+ */
+function quotedEnd(
+  line: string,
+  offset: number,
+  open: number,
+  tokens: readonly Span[],
+  inside: (k: number) => void,
+  from: number,
+): number {
+  const quote = line[open];
+  let k = from;
+  for (let at = open + 1; at < line.length; at++) {
+    while (k < tokens.length && tokens[k]!.start < offset + at) k++;
+    if (k < tokens.length && tokens[k]!.start === offset + at) {
+      inside(k);
+      at = tokens[k]!.end - offset - 1;
+      continue;
+    }
+    const char = line[at];
+    if (quote === '"' && char === "\\") {
+      at++;
+      continue;
+    }
+    if (char !== quote) continue;
+    if (quote === "'" && line[at + 1] === "'") {
+      at++;
+      continue;
+    }
+    return at + 1;
+  }
+  return -1;
+}
+
+/** The tokens of one document (`lines`) that the controller decrypts, or none if not told. */
+function documentValues(
+  text: string,
+  lines: readonly Line[],
+  tokens: readonly Span[],
+  flags: boolean[],
+): void {
+  const first = lines[0];
+  const last = lines.at(-1);
+  if (!first || !last) return;
+  // A token over a line break: the document is not read line by line here.
+  let k = 0;
+  while (k < tokens.length && tokens[k]!.end <= first.start) k++;
+  for (let j = k; j < tokens.length && tokens[j]!.start < last.end; j++) {
+    if (/[\n\r]/.test(text.slice(tokens[j]!.start, tokens[j]!.end))) return;
+  }
+  if (OTHER_BREAKS.test(text.slice(first.start, last.end))) return;
+  /** Open maps: the indentation of their keys (the root's: 0), their path and keys seen. */
+  const maps: { indent: number; path: string; keys: Set<string> }[] = [
+    { indent: 0, path: "", keys: new Set() },
+  ];
+  /** A `key:` opened a map on the line before, whose keys are not seen yet. */
+  let opened: string | undefined;
+  const top = new Map<string, string>();
+  const found: number[] = [];
+  for (const { start, end } of lines) {
+    const line = text.slice(start, end);
+    if (/^[ \t]*(?:#.*)?$/.test(line)) continue; // blank, or a comment
+    const key = KEY.exec(line);
+    if (!key) return;
+    const indent = key[1]!.length;
+    const name = key[2]!;
+    if (opened !== undefined && indent > maps.at(-1)!.indent) {
+      const parent = maps.at(-1)!;
+      maps.push({ indent, path: `${parent.path}${opened}.`, keys: new Set() });
+    } else {
+      while (maps.length > 1 && maps.at(-1)!.indent > indent) maps.pop();
+    }
+    opened = undefined;
+    const map = maps.at(-1)!;
+    // Deeper than its map's keys (a continuation line) or between two levels: not this shape.
+    if (map.indent !== indent || map.keys.has(name)) return;
+    map.keys.add(name);
+    let at = key[0].length;
+    while (line[at] === " " || line[at] === "\t") at++;
+    const rest = line.slice(at);
+    // `key:`, alone or with a comment (the KEY pattern saw white space after the colon).
+    if (rest === "" || rest[0] === "#") {
+      opened = name;
+      continue;
+    }
+    while (k < tokens.length && tokens[k]!.start < start + at) {
+      // A token in a key: not this shape.
+      if (tokens[k]!.start >= start) return;
+      k++;
+    }
+    const value = map.path === "spec.data." || map.path === "spec.stringData.";
+    if (rest[0] === '"' || rest[0] === "'") {
+      const inside: number[] = [];
+      const close = quotedEnd(line, start, at, tokens, (t) => inside.push(t), k);
+      if (close === -1 || !REST_OK.test(line.slice(close))) return;
+      if (value) found.push(...inside);
+      if (maps.length === 1) top.set(name, "");
+    } else {
+      const plain = rest.replace(/[ \t]+#.*$/, "").trimEnd();
+      if (PLAIN_BAD_START.test(plain) || PLAIN_BAD.test(plain)) return;
+      if (maps.length === 1) top.set(name, plain);
+    }
+    // Tokens after the value on this line stand in its comment.
+    while (k < tokens.length && tokens[k]!.start < end) k++;
+  }
+  if (top.get("apiVersion") !== API_VERSION || top.get("kind") !== KIND) return;
+  for (const j of found) flags[j] = true;
+}
+
+/**
+ * For each token, whether an s5 controller decrypts it as one value of an S5Secret (see above);
+ * undefined when none is.
+ */
+export function controllerValues(text: string, tokens: readonly Span[]): boolean[] | undefined {
+  if (!text.includes(KIND)) return undefined;
+  const flags: boolean[] = new Array(tokens.length).fill(false);
+  let document: Line[] = [];
+  let spoilt = false;
+  const end = () => {
+    if (!spoilt) documentValues(text, document, tokens, flags);
+    document = [];
+    spoilt = false;
+  };
+  for (const line of linesOf(text)) {
+    const shown = text.slice(line.start, line.end);
+    if (MARKER.test(shown)) end();
+    else if (shown.startsWith("---") && /^---(?:[ \t]|$)/.test(shown)) {
+      // Content on the marker's line (`--- {…}`, `--- !tag`): the next document is not this shape.
+      end();
+      spoilt = true;
+    } else {
+      // `...` ends a document where kubectl does not cut: what follows it is read by neither alike.
+      if (END_MARKER.test(shown)) spoilt = true;
+      document.push(line);
+    }
+  }
+  end();
+  return flags.includes(true) ? flags : undefined;
+}
+
+/**
+ * Whether the document holding offset `at` names an S5Secret anywhere (in a comment too): then a
+ * refusal's hint must not say `| yaml`, which the controller would keep in the Secret's value.
+ */
+export function mentionsS5Secret(text: string, at: number): boolean {
+  if (!text.includes(KIND)) return false;
+  let start = 0;
+  let end = text.length;
+  for (const line of linesOf(text)) {
+    if (!/^---(?:[ \t]|$)/.test(text.slice(line.start, Math.min(line.end, line.start + 4)))) {
+      continue;
+    }
+    if (line.start <= at) start = line.end;
+    else {
+      end = line.start;
+      break;
+    }
+  }
+  return text.slice(start, end).includes(KIND);
+}

@@ -1,0 +1,194 @@
+// `s5 check` of what `s5 k8s wrap` writes, the built CLI as a child process: the values of an
+// S5Secret's data and stringData are decrypted by the controller one by one, never spliced into
+// YAML, so a TLS key or a value holding `"` passes the check; the rest of the file, the other
+// documents, and documents that only look like an S5Secret keep the YAML rules; and `s5 render`
+// refuses to put an S5Secret's plaintext into YAML.
+import { generateKeyPairSync } from "node:crypto";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { parse } from "yaml";
+import { runChild } from "../child.ts";
+import { s5OnPath, sandbox } from "./run.ts";
+
+describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
+  const box = sandbox();
+  const tlsKey = generateKeyPairSync("ed25519").privateKey.export({
+    format: "pem",
+    type: "pkcs8",
+  }) as string;
+  const quoted = 'he said "hi" \\ and left';
+  const docker = '{"auths":{"r.example":{"auth":"dTpw"}}}';
+  const run = async (args: string[], input?: string) => {
+    const out = await box.s5(args, input === undefined ? {} : { input });
+    expect(out.code, out.stderr).toBe(0);
+    return out.stdout.toString();
+  };
+  const cipher = (value: string, ...filter: string[]) =>
+    run(["cipher", "--no-trim", ...filter.flatMap((f) => ["-f", f])], value).then((t) => t.trim());
+  /** A file, then `s5 check` of it: exit code and what it printed. */
+  const check = async (name: string, text: string) => {
+    writeFileSync(join(box.dir, name), text);
+    const out = await box.s5(["check", name]);
+    return { code: out.code, stdout: out.stdout.toString(), stderr: out.stderr };
+  };
+
+  beforeAll(async () => {
+    await run(["init", "--name", "dev"]);
+  });
+
+  it("wrap -i then check: a TLS key, a value with quotes and JSON pass (exit 0)", async () => {
+    const secret = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: web-tls",
+      "type: kubernetes.io/tls",
+      "stringData:",
+      `  tls.key: ${await cipher(tlsKey, "yaml")}`,
+      `  tls.crt: ${await cipher(tlsKey.replaceAll("PRIVATE KEY", "CERTIFICATE"), "yaml")}`,
+      `  note: ${await cipher(quoted, "yaml")}`,
+      `  .dockerconfigjson: ${await cipher(docker, "yaml")}`,
+      "data:",
+      `  bin: ${await cipher('\x00\x01\n"', "base64")}`,
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "tls.yml"), secret);
+    expect((await box.s5(["check", "tls.yml"])).code).toBe(0);
+    await run(["k8s", "wrap", "-i", "tls.yml"]);
+    const wrapped = readFileSync(join(box.dir, "tls.yml"), "utf8");
+    expect(wrapped).toContain("kind: S5Secret");
+    expect(parse(wrapped).spec.stringData["tls.key"]).toMatch(/^\{\{ s5:local:\S+ \}\}$/);
+    const out = await box.s5(["check", "tls.yml"]);
+    expect(out.code, out.stdout.toString() + out.stderr).toBe(0);
+    expect(out.stderr).toContain("5 token(s) (5 decrypted): 0 problem(s)");
+    // As CI runs it, on the directory.
+    const dir = await box.s5(["check", "."]);
+    expect(dir.code, dir.stdout.toString() + dir.stderr).toBe(0);
+  });
+
+  it("render of an S5Secret is refused (its plaintext would stand in it); unwrap | render gives the Secret", async () => {
+    const out = await box.s5(["render", "tls.yml"]);
+    expect(out.code).toBe(5);
+    expect(out.stdout.length).toBe(0);
+    expect(out.stderr).toMatch(
+      /tls\.yml:\d+:\d+: this token is a value of an S5Secret, which the s5 controller decrypts in the cluster.*\(S5_VALUE_CONTEXT\)/,
+    );
+    expect(out.stderr).toContain("s5 k8s unwrap FILE | s5 render -");
+    expect(out.stderr).not.toContain("PRIVATE");
+    expect(out.stderr).not.toContain("said");
+    const pipe = await runChild(
+      "bash",
+      ["-c", "set -o pipefail; s5 k8s unwrap tls.yml | s5 render -"],
+      {
+        cwd: box.dir,
+        env: { ...box.env, PATH: `${s5OnPath(box.dir)}:${box.env.PATH}` },
+      },
+    );
+    expect(pipe.code, pipe.stderr).toBe(0);
+    const secret = parse(pipe.stdout);
+    expect(secret.kind).toBe("Secret");
+    expect(secret.stringData["tls.key"]).toBe(tlsKey);
+    expect(secret.stringData.note).toBe(quoted);
+    expect(secret.stringData[".dockerconfigjson"]).toBe(docker);
+  });
+
+  it("another document's splice is still refused, with the `| yaml` hint", async () => {
+    const wrapped = readFileSync(join(box.dir, "tls.yml"), "utf8");
+    const text = [
+      wrapped.trimEnd(),
+      "---",
+      "apiVersion: v1",
+      "kind: ConfigMap",
+      "metadata:",
+      "  name: app",
+      "data:",
+      `  greeting: "${await cipher(quoted)}"`,
+      "",
+    ].join("\n");
+    const line = text.split("\n").findIndex((l) => l.startsWith("  greeting:")) + 1;
+    const out = await check("multi.yml", text);
+    expect(out.code).toBe(10);
+    expect(out.stdout).toContain(
+      `multi.yml:${line}:14: this token's plaintext would break out of a YAML double-quoted scalar`,
+    );
+    expect(out.stdout).toContain("with `| yaml`");
+    expect(out.stdout.match(/S5_VALUE_CONTEXT/g)).toHaveLength(1);
+    expect(out.stderr).toContain("1 problem(s)");
+  });
+
+  it("documents that only look like an S5Secret keep the YAML rules", async () => {
+    const t = await cipher(quoted);
+    const pem = await cipher(tlsKey);
+    const body = ["spec:", "  stringData:", `    q: "${t}"`];
+    const shapes: Record<string, string[]> = {
+      "kind in a comment": ["apiVersion: s5.dev/v1alpha1", "# kind: S5Secret", ...body],
+      "a nested kind": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: ConfigMap",
+        "spec:",
+        "  kind: S5Secret",
+        "  stringData:",
+        `    q: "${t}"`,
+      ],
+      "kind in another document": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        "---",
+        "apiVersion: s5.dev/v1alpha1",
+        ...body,
+      ],
+      "flow style": [
+        `{apiVersion: s5.dev/v1alpha1, kind: S5Secret, spec: {stringData: {q: "${t}"}}}`,
+      ],
+      "a quoted kind": ["apiVersion: s5.dev/v1alpha1", 'kind: "S5Secret"', ...body],
+      "another group": ["apiVersion: example.com/v1", "kind: S5Secret", ...body],
+      "another version": ["apiVersion: s5.dev/v1alpha2", "kind: S5Secret", ...body],
+      "a duplicate kind": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        "kind: ConfigMap",
+        ...body,
+      ],
+      "a value under a block scalar key": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        "spec:",
+        "  stringData: |",
+        `    q: "${pem}"`,
+      ],
+      "a tab in an indentation": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        "spec:",
+        "  stringData:",
+        `  \tq: "${t}"`,
+      ],
+      "data outside spec": [
+        "apiVersion: s5.dev/v1alpha1",
+        "kind: S5Secret",
+        "stringData:",
+        `  q: "${t}"`,
+      ],
+    };
+    for (const [what, lines] of Object.entries(shapes)) {
+      const out = await check("shape.yml", `${lines.join("\n")}\n`);
+      expect(out.code, what).toBe(10);
+      expect(out.stdout, what).toContain("(S5_VALUE_CONTEXT)");
+      const render = await box.s5(["render", "shape.yml"]);
+      expect(render.code, what).toBe(5);
+      expect(render.stdout.length, what).toBe(0);
+    }
+  });
+
+  it("a refused value in what looks like an S5Secret gets no `| yaml` hint", async () => {
+    const t = await cipher(quoted);
+    const out = await check(
+      "quoted-kind.yml",
+      `apiVersion: s5.dev/v1alpha1\nkind: "S5Secret"\nspec:\n  stringData:\n    q: "${t}"\n`,
+    );
+    expect(out.code).toBe(10);
+    expect(out.stdout).toContain("in an S5Secret add no `| yaml`");
+    expect(out.stdout).not.toContain("write the token alone as the value with `| yaml`");
+  });
+});

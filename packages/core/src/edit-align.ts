@@ -4,7 +4,8 @@
  * edited text are compared line by line with every marker replaced by one placeholder, so a
  * changed value alone changes no line; lines the user changed around values (a hunk) pair their
  * markers in order when they hold as many as before, else by the text before each marker on its
- * line. A marker with no place (a new line of its own) is a new value.
+ * line; a line moved there, the one of its shape on both sides, is paired with its own line first.
+ * A marker with no place (a new line of its own) is a new value.
  */
 
 interface Span {
@@ -164,10 +165,18 @@ export function alignMarkers(
   const a = linesOf(copy, copySpans);
   const b = linesOf(edited, editedSpans);
   const origins: (number | undefined)[] = editedSpans.map(() => undefined);
+  const pairs = matchLines(a, b);
+  // A line outside the common ones that is, context and all, the one line of its shape on both
+  // sides moved there: paired before the hunks pair by order, which would give it the place of a
+  // line rewritten or removed where it now stands (a value sealed for CI taking a local key).
+  const moved = pairMoved(unmatched(a, pairs, 0), unmatched(b, pairs, 1), origins);
   let i = 0;
   let j = 0;
-  for (const [x, y] of [...matchLines(a, b), [a.length, b.length] as [number, number]]) {
-    if (x > i || y > j) pairHunk(a.slice(i, x), b.slice(j, y), origins);
+  for (const [x, y] of [...pairs, [a.length, b.length] as [number, number]]) {
+    if (x > i || y > j) {
+      const rest = (lines: readonly Line[]) => lines.filter((line) => !moved.has(line));
+      pairHunk(rest(a.slice(i, x)), rest(b.slice(j, y)), origins);
+    }
     if (x < a.length && y < b.length) {
       const from = a[x]!.markers;
       for (const [k, marker] of b[y]!.markers.entries()) {
@@ -181,12 +190,25 @@ export function alignMarkers(
   return origins;
 }
 
+/** The lines of one side that the diff did not pair with a line of the other. */
+function unmatched(lines: readonly Line[], pairs: readonly [number, number][], side: 0 | 1) {
+  const paired = new Set(pairs.map((pair) => pair[side]));
+  return lines.filter((_, k) => !paired.has(k));
+}
+
 /**
  * Pairs a line moved elsewhere (blocks swapped: a diff keeps one block in place and sees the other
  * removed here and added there): an edited line whose markers have no place yet, whose shape is
  * that of exactly one copy line none of whose markers has been given, and the other way round.
+ * Run on the lines the diff left over before the hunks are paired, then on all lines after (a line
+ * alike another until a hunk took that one). Returns the lines it paired.
  */
-function pairMoved(a: readonly Line[], b: readonly Line[], origins: (number | undefined)[]): void {
+function pairMoved(
+  a: readonly Line[],
+  b: readonly Line[],
+  origins: (number | undefined)[],
+): Set<Line> {
+  const paired = new Set<Line>();
   const given = new Set(origins.filter((origin) => origin !== undefined));
   const loose = (lines: readonly Line[], free: (marker: number) => boolean) => {
     const byShape = new Map<string, Line[]>();
@@ -204,5 +226,7 @@ function pairMoved(a: readonly Line[], b: readonly Line[], origins: (number | un
     const copyLine = from[0]!;
     if (copyLine.markers.length !== edited.markers.length) continue;
     for (const [k, marker] of edited.markers.entries()) origins[marker] = copyLine.markers[k];
+    paired.add(copyLine).add(edited);
   }
+  return paired;
 }

@@ -204,6 +204,14 @@ describe("a file of a subdirectory with its own .s5.json", () => {
     expect(mixed.code, mixed.stderr).toBe(0);
     expect(readFileSync(join(box.dir, "y.yml"), "utf8")).toContain(`{{ s5:local:${top}:`);
     expect(readFileSync(join(sub, "z.yml"), "utf8")).toContain(`{{ s5:local:${own}:`);
+    // A config named by S5_CONFIG (as by --config) is every file's project: one run, its key.
+    writeFileSync(join(box.dir, "y.yml"), "b: {{ s5:seal two }}\n");
+    writeFileSync(join(sub, "z.yml"), "c: {{ s5:seal three }}\n");
+    const named = await box.s5(["seal", "-i", "y.yml", "sub/z.yml"], {
+      env: { S5_CONFIG: join(box.dir, ".s5.json") },
+    });
+    expect(named.code, named.stderr).toBe(0);
+    expect(readFileSync(join(sub, "z.yml"), "utf8")).toContain(`{{ s5:local:${top}:`);
   });
 
   it("render from the top reads each file with its own project's keys, all or nothing", async () => {

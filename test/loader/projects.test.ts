@@ -119,6 +119,28 @@ describe("each .env file with its own project (local keys)", () => {
     });
     expect(byEnv.code).not.toBe(0);
     expect(byEnv.stderr).toContain("TOP (process.env");
+    // S5_CONFIG naming the top's project, from the top: apps/a's file is read with the top's keys
+    // too (the working directory's project was the top's already: only the name decides here).
+    const topByEnv = await top.s5(
+      ["run", "-f", "apps/a/.env", "--", process.execPath, "-e", PRINT],
+      {
+        S5_CONFIG: join(top.dir, ".s5.json"),
+      },
+    );
+    expect(topByEnv.code).toBe(7);
+    expect(topByEnv.stderr).toContain("A (apps/a/.env:1:3)");
+  });
+
+  it("a .env outside any project is read with the working directory's project", async () => {
+    const outside = join(top.dir, "..", "outside");
+    mkdirSync(outside, { recursive: true });
+    writeFileSync(join(outside, ".env"), `TOP=${tokens.top}\n`);
+    const out = await top.s5(
+      ["run", "-f", join(outside, ".env"), "--", process.execPath, "-e", PRINT],
+      {},
+    );
+    expect(out.code, out.stderr).toBe(0);
+    expect(JSON.parse(out.stdout).TOP).toBe("top-1");
   });
 });
 

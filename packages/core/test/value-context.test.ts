@@ -473,6 +473,19 @@ describe("the shape of the input", () => {
     // A closing quote followed by a no-break space still closes the value for dotenv.
     await refused(".env", 'PASSWORD="@"\u00a0\n', 'say "hi"', "a double-quoted .env value");
     await accepted(".env", "\ufeffPASSWORD=@\nUSER=u\n", "p=ss w:rd\\");
+    // White space before `=` (dotenv's `\s*=`), a no-break space too.
+    await refused(".env", "PASSWORD =@\n", "x\nADMIN=true", unquoted);
+    await refused(".env", "PASSWORD\u00a0=@\n", "x\nADMIN=true", unquoted);
+  });
+
+  it("reads the same white space in a .env given as a string (not bytes)", async () => {
+    // A host that renders text it holds (a string source) is read character by character.
+    for (const template of ["\ufeffPASSWORD=@\n", "A=1\n\u00a0PASSWORD=@\n"]) {
+      const content = template.replace("@", await token("x\nADMIN=true"));
+      const error = await renderSources([{ name: ".env", content }], backends).catch((e) => e);
+      expect(error, JSON.stringify(template)).toBeInstanceOf(TokenFailures);
+      expect((error as TokenFailures).failures[0]!.error.code).toBe("S5_VALUE_CONTEXT");
+    }
   });
 
   it("judges a token in a <<- heredoc of 200,000 lines (Math.min over them all threw)", async () => {
@@ -482,6 +495,21 @@ describe("the shape of the input", () => {
     // A later line at column 0 would change the least indentation, cut from every line.
     await refused("main.tf", heredoc, "b\nc", "an HCL heredoc");
     await accepted("main.tf", heredoc, "b\n  c");
+  });
+
+  it("reads the file's lines once for its heredocs: an empty heredoc, blank lines in a <<- one", async () => {
+    // A heredoc closed on its first line: the closing line found from there, not the next one (the
+    // quoted string after it was taken for heredoc text, and a quote in its value let through).
+    await refused(
+      "main.tf",
+      'a = <<EOT\nEOT\nb = "@"\nc = <<EOT\nx\nEOT\n',
+      'a"b',
+      "an HCL quoted string",
+    );
+    // A blank line sets no indentation: a value line at column 0 still changes the least one.
+    await refused("main.tf", "a = <<-EOT\n  x\n\n  @\nEOT\n", "b\nc", "an HCL heredoc");
+    await refused("main.tf", "a = <<-EOT\r\n  x\r\n\r\n  @\r\nEOT\r\n", "b\nc", "an HCL heredoc");
+    await accepted("main.tf", "a = <<-EOT\n  x\n\n  @\nEOT\n", "b\n  c");
   });
 });
 

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { $ as findProjectFile, A as TokenMatch, At as S5ErrorOptions, C as DOCUMENT_KINDS, Ct as DecryptError, Dt as KeyError, Et as IoError, Ft as formatLocation, J as PROJECT_FILE, K as FileProject, Lt as toS5Error, M as mayContainToken, Mt as TokenFailure, Nt as TokenFailures, O as Spliced, Ot as Location, Pt as UsageError, Q as defaultBackend, R as Backends, S as resolveTokens, St as ConfigError, Tt as ExitCodeValue, V as createBackends, X as Settings, Y as ProjectConfig, Z as SettingsInput, _ as Source, _t as TokenBody, at as readProjectFile, bt as backendNames, c as FilterName, d as filterNames, dt as Recipient, ft as AesBody, g as ResolveOptions, gt as LocalBody, h as RenderOptions, ht as ItemResult, i as SealResult, jt as TokenError, k as TOKEN_HINT, kt as S5Error, lt as vaultTransit, m as FoundTokens, mt as BackendName, ot as resolveSettings, p as FoundToken, pt as Backend, q as Overrides, r as SealOptions, rt as projectOfDir, s as sealText, u as applyFilters, ut as ProjectKey, v as findOneToken, vt as TokenInfo, w as DocumentKind, wt as ExitCode, x as renderSources, xt as BackendError, y as findTokens, yt as VaultBody } from "./seal.mjs";
+import { $ as defaultBackend, A as TokenMatch, At as S5Error, C as DOCUMENT_KINDS, Ct as ConfigError, Dt as IoError, Et as ExitCodeValue, Ft as UsageError, It as formatLocation, J as Overrides, M as mayContainToken, Mt as TokenError, Nt as TokenFailure, O as Spliced, Ot as KeyError, Pt as TokenFailures, Q as SettingsInput, R as Backends, Rt as toS5Error, S as resolveTokens, St as BackendError, Tt as ExitCode, V as createBackends, X as ProjectConfig, Y as PROJECT_FILE, Z as Settings, _ as Source, _t as LocalBody, bt as VaultBody, c as FilterName, d as filterNames, dt as ProjectKey, et as findProjectFile, ft as Recipient, g as ResolveOptions, gt as ItemResult, h as RenderOptions, ht as BackendName, i as SealResult, it as projectOfDir, jt as S5ErrorOptions, k as TOKEN_HINT, kt as Location, m as FoundTokens, mt as Backend, ot as readProjectFile, p as FoundToken, pt as AesBody, q as FileProject, r as SealOptions, s as sealText, st as resolveSettings, u as applyFilters, ut as vaultTransit, v as findOneToken, vt as TokenBody, w as DocumentKind, wt as DecryptError, x as renderSources, xt as backendNames, y as findTokens, yt as TokenInfo } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -137,7 +137,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as rememberKeys, H as createSyncBackend, I as spliceText, It as stackFrames, L as LineIndex, Mt as TokenFailure, N as scan, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as Settings, Y as ProjectConfig, a as inGoToolForm, b as plaintextsAsText, ct as vaultEnvAddress, et as goToolBackendOf, f as isFilterName, g as ResolveOptions, it as readBoolean, j as bytesAsText, l as applyFilter, m as FoundTokens, n as EditToken, nt as parseBackendName, o as openForEdit, pt as Backend, st as validateName, t as EditCopy, tt as loadSecretKeys, ut as ProjectKey, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
+import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, Lt as stackFrames, N as scan, Nt as TokenFailure, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -435,6 +435,22 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/** The transit mount and key of one seal, and which of them the user chose. */
+interface TransitUse {
+  mount: string;
+  key: string;
+  chosen: {
+    mount: boolean;
+    key: boolean;
+  };
+}
+export declare function transitUseOf(settings: Settings): TransitUse;
+/**
+ * `s5 keys trust MOUNT/KEY`: this machine seals with that transit mount and key in the project
+ * from now on. It must be the one a seal would use now (a flag or variable counts), so that what
+ * is trusted is what was checked.
+ */
+export declare function trustTransit(place: KnownKeysPlace, use: TransitUse, given: string): KnownTransit;
 /** The end of every refusal of something a newer s5 wrote. */
 export declare function upgradeHint(): string;
 /**
@@ -836,6 +852,11 @@ interface KnownKeysPlace {
   /** Decrypting may move the record on to a newer key (see {@link learnKnownKey}): the CLI's. */
   learn?: boolean | undefined;
 }
+/** The Vault transit mount and key this machine sealed new values with in a project. */
+interface KnownTransit {
+  mount?: string | undefined;
+  key?: string | undefined;
+}
 /**
  * Appends public keys to a project's entries (under each of its names), in order: the last one
  * given is the key this machine encrypts to there from now on (one listed already moves to the
@@ -1159,4 +1180,4 @@ declare function openForEdit(text: string, name: string, backends: Backends): Pr
  * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
  */
 declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
-export { findProjectFile as $, TokenMatch as A, S5ErrorOptions as At, backendsUsed as B, DOCUMENT_KINDS as C, DecryptError as Ct, ScanStats as D, KeyError as Dt, ScanResult as E, IoError as Et, spliceBytes as F, formatLocation as Ft, rememberKeys as G, createSyncBackend as H, spliceText as I, stackFrames as It, PROJECT_FILE as J, FileProject as K, LineIndex as L, toS5Error as Lt, mayContainToken as M, TokenFailure as Mt, scan as N, TokenFailures as Nt, Spliced as O, Location as Ot, scanInPlace as P, UsageError as Pt, defaultBackend as Q, Backends as R, resolveTokens as S, ConfigError as St, MalformedMatch as T, ExitCodeValue as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, Settings as X, ProjectConfig as Y, SettingsInput as Z, Source as _, TokenBody as _t, inGoToolForm as a, readProjectFile as at, plaintextsAsText as b, backendNames as bt, FilterName as c, vaultEnvAddress as ct, filterNames as d, Recipient as dt, goToolBackendOf as et, isFilterName as f, AesBody as ft, ResolveOptions as g, LocalBody as gt, RenderOptions as h, ItemResult as ht, SealResult as i, readBoolean as it, bytesAsText as j, TokenError as jt, TOKEN_HINT as k, S5Error as kt, applyFilter as l, vaultTransit as lt, FoundTokens as m, BackendName as mt, EditToken as n, parseBackendName as nt, openForEdit as o, resolveSettings as ot, FoundToken as p, Backend as pt, Overrides as q, SealOptions as r, projectOfDir as rt, sealText as s, validateName as st, EditCopy as t, loadSecretKeys as tt, applyFilters as u, ProjectKey as ut, findOneToken as v, TokenInfo as vt, DocumentKind as w, ExitCode as wt, renderSources as x, BackendError as xt, findTokens as y, VaultBody as yt, SyncBackendName as z };
+export { defaultBackend as $, TokenMatch as A, S5Error as At, backendsUsed as B, DOCUMENT_KINDS as C, ConfigError as Ct, ScanStats as D, IoError as Dt, ScanResult as E, ExitCodeValue as Et, spliceBytes as F, UsageError as Ft, KnownTransit as G, createSyncBackend as H, spliceText as I, formatLocation as It, Overrides as J, rememberKeys as K, LineIndex as L, stackFrames as Lt, mayContainToken as M, TokenError as Mt, scan as N, TokenFailure as Nt, Spliced as O, KeyError as Ot, scanInPlace as P, TokenFailures as Pt, SettingsInput as Q, Backends as R, toS5Error as Rt, resolveTokens as S, BackendError as St, MalformedMatch as T, ExitCode as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, ProjectConfig as X, PROJECT_FILE as Y, Settings as Z, Source as _, LocalBody as _t, inGoToolForm as a, readBoolean as at, plaintextsAsText as b, VaultBody as bt, FilterName as c, validateName as ct, filterNames as d, ProjectKey as dt, findProjectFile as et, isFilterName as f, Recipient as ft, ResolveOptions as g, ItemResult as gt, RenderOptions as h, BackendName as ht, SealResult as i, projectOfDir as it, bytesAsText as j, S5ErrorOptions as jt, TOKEN_HINT as k, Location as kt, applyFilter as l, vaultEnvAddress as lt, FoundTokens as m, Backend as mt, EditToken as n, loadSecretKeys as nt, openForEdit as o, readProjectFile as ot, FoundToken as p, AesBody as pt, FileProject as q, SealOptions as r, parseBackendName as rt, sealText as s, resolveSettings as st, EditCopy as t, goToolBackendOf as tt, applyFilters as u, vaultTransit as ut, findOneToken as v, TokenBody as vt, DocumentKind as w, DecryptError as wt, renderSources as x, backendNames as xt, findTokens as y, TokenInfo as yt, SyncBackendName as z };

@@ -447,6 +447,22 @@ export function vaultTransit(settings: Settings): { key: string; mount: string }
   };
 }
 
+/**
+ * Which of the transit key and mount the user chose (a flag or an environment variable), as
+ * opposed to `.s5.json` or the default: only the latter are judged against the record of the
+ * transit key this machine sealed with in a project (vault/known-transit.ts).
+ */
+export function vaultTransitChosen(settings: Settings): { key: boolean; mount: boolean } {
+  const env = settings.env;
+  return {
+    key:
+      settings.overrides.transitKey !== undefined ||
+      Boolean(env.S5_VAULT_TRANSIT_KEY) ||
+      Boolean(env.S5_TRANSIT_KEY),
+    mount: settings.overrides.transitMount !== undefined || Boolean(env.S5_VAULT_TRANSIT_MOUNT),
+  };
+}
+
 /** The backend of the Go tool's bare tokens, when the command line or config names one. */
 export function goToolBackendOf(settings: Settings): "aes" | "vault" | undefined {
   return settings.backend === "aes" || settings.backend === "vault" ? settings.backend : undefined;

@@ -12,7 +12,9 @@ import {
   removeProjectRecipient,
   rotateProjectKey,
   showable,
+  transitUseOf,
   trustProjectKeys,
+  trustTransit,
 } from "@s5/core/internal";
 import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
@@ -63,7 +65,9 @@ export default defineCommand({
   trust [ID]            after a change of keys that s5 refused (S5_KEY_LOCAL_UNTRUSTED) and you
                         checked with its author: encrypt to the key that encrypts now (ID, if
                         given, must be its id). Each machine encrypts only to the key it last
-                        trusted in a project, or to a rotation from it that your key can check`,
+                        trusted in a project, or to a rotation from it that your key can check
+  trust MOUNT/KEY       after a Vault transit key or mount named by .s5.json that s5 refused
+                        (S5_KEY_VAULT_UNTRUSTED) and you checked: seal with it in this project`,
   positionals: [
     { name: "ACTION", complete: KEYS_ACTIONS },
     { name: "ARGUMENT", optional: true, multiple: true },
@@ -267,8 +271,20 @@ export default defineCommand({
         return 0;
       }
       case "trust": {
-        if (rest.length > 1) context.usage("usage: s5 keys trust [ID]");
+        if (rest.length > 1) context.usage("usage: s5 keys trust [ID | MOUNT/KEY]");
         const project = requireProject(settings);
+        // A Vault transit mount and key (a local key's id never holds `/`).
+        if (rest[0]?.includes("/")) {
+          const trusted = trustTransit(
+            knownKeysPlace(settings, project.file),
+            transitUseOf(settings),
+            rest[0],
+          );
+          say(
+            `this machine now seals with Vault transit key ${trusted.key} (mount ${trusted.mount}) in ${project.file}`,
+          );
+          return 0;
+        }
         const key = await trustProjectKeys(
           project.config,
           knownKeysPlace(settings, project.file),

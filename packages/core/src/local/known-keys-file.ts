@@ -38,9 +38,20 @@ export interface KnownKeysPlace {
   learn?: boolean | undefined;
 }
 
+/** The Vault transit mount and key this machine sealed new values with in a project. */
+export interface KnownTransit {
+  mount?: string | undefined;
+  key?: string | undefined;
+}
+
 export interface KnownRecord {
   version: 1;
   projects: { [project: string]: string[] };
+  /**
+   * Per project, the transit mount and key (vault/known-transit.ts). A member an older s5 keeps
+   * byte for byte and ignores: it then seals with Vault unchecked, as it always did.
+   */
+  vault?: { [project: string]: KnownTransit } | undefined;
   /**
    * The record's members as read, in order: a member this s5 does not know (a newer s5's) is
    * written back byte for byte, never dropped. Undefined for a record not yet written.
@@ -131,14 +142,35 @@ export function readRecord(file: string): KnownRecord {
     Object.values(projects).every(
       (keys) => Array.isArray(keys) && keys.every((key) => typeof key === "string"),
     );
-  if (!valid) {
+  const vault = (parsed as { vault?: unknown } | undefined)?.vault;
+  const validVault =
+    vault === undefined ||
+    (typeof vault === "object" &&
+      vault !== null &&
+      !Array.isArray(vault) &&
+      Object.values(vault).every(
+        (entry) =>
+          typeof entry === "object" &&
+          entry !== null &&
+          ["mount", "key"].every(
+            (part) =>
+              (entry as Record<string, unknown>)[part] === undefined ||
+              typeof (entry as Record<string, unknown>)[part] === "string",
+          ),
+      ));
+  if (!valid || !validVault) {
     throw new KeyError("S5_KEY_KNOWN_FILE", `${file} is not a record of known project keys`, {
       hint: "s5 writes it; move it aside, and the next encryption in each project trusts its keys again",
     });
   }
   // Members of a version-1 record that this s5 does not know are a newer s5's additions that an
   // older one may ignore (one that must not be ignored raises the version): kept as written.
-  return { version: 1, projects: { ...projects }, members: topLevelMembers(text) };
+  return {
+    version: 1,
+    projects: { ...projects },
+    vault: vault === undefined ? undefined : { ...(vault as Record<string, KnownTransit>) },
+    members: topLevelMembers(text),
+  };
 }
 
 /** Throws when group or others may write `path` (never on Windows, which has no such bits). */
@@ -199,6 +231,10 @@ function recordText(record: KnownRecord): string {
     ["version", String(RECORD_VERSION)],
     ["projects", JSON.stringify(record.projects, null, 2).replaceAll("\n", "\n  ")],
   ]);
+  // Written only once there is one: a record without Vault entries keeps its shape.
+  if (record.vault !== undefined) {
+    own.set("vault", JSON.stringify(record.vault, null, 2).replaceAll("\n", "\n  "));
+  }
   const members = [...(record.members ?? [])];
   for (const key of own.keys()) {
     if (!members.some((member) => member.key === key)) {
@@ -311,6 +347,36 @@ export function updateRecord(
       changed = true;
     }
     if (changed) writeRecord(place.file, record);
+  });
+  return decided;
+}
+
+/**
+ * Sets the project's transit entry (under each of its names) to what `decide` returns for the
+ * record as it is once the lock is held; undefined changes nothing. Returns what was decided.
+ */
+export function updateTransit(
+  place: KnownKeysPlace,
+  decide: (record: KnownRecord) => KnownTransit | undefined,
+): KnownTransit | undefined {
+  let decided: KnownTransit | undefined;
+  withLock(place.file, () => {
+    const record = readRecord(place.file);
+    decided = decide(record);
+    if (!decided) return;
+    const vault = { ...record.vault };
+    let changed = false;
+    for (const name of projectNames(place.project)) {
+      // A part decided as undefined keeps what is recorded.
+      const next = {
+        mount: decided.mount ?? vault[name]?.mount,
+        key: decided.key ?? vault[name]?.key,
+      };
+      if (next.mount === vault[name]?.mount && next.key === vault[name]?.key) continue;
+      vault[name] = { mount: next.mount, key: next.key };
+      changed = true;
+    }
+    if (changed) writeRecord(place.file, { ...record, vault });
   });
   return decided;
 }

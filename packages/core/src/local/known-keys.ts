@@ -183,7 +183,7 @@ export function learnKnownKey(
  * submodule its superproject's (its git directory is under the superproject's `.git/modules/`).
  * Undefined outside git. A clone inside another repository is a repository of its own.
  */
-function repositoryOf(dir: string): string | undefined {
+export function repositoryOf(dir: string): string | undefined {
   for (let at = dir; ; at = dirname(at)) {
     const dotGit = join(at, ".git");
     if (existsSync(dotGit)) {

@@ -10,6 +10,7 @@ import { parseBody } from "../token.ts";
 import { createTokenSource } from "./auth.ts";
 import { type ClientStats, createVaultClient } from "./client.ts";
 import { readVaultConfig } from "./config.ts";
+import { checkKnownTransit, transitUseOf } from "./known-transit.ts";
 import { createTransit } from "./transit.ts";
 
 export interface VaultBackendOptions {
@@ -96,6 +97,13 @@ export async function createVaultBackend(
     name: "vault",
 
     async encrypt(plaintexts) {
+      // Before anything is sent: a transit key that .s5.json changed is refused (known-transit.ts).
+      if (settings.project) {
+        checkKnownTransit(
+          { file: settings.knownKeysFile, project: settings.project.file, warn: settings.warn },
+          transitUseOf(settings),
+        );
+      }
       const results = await transit.batch(
         "encrypt",
         plaintexts.map((plaintext) => Buffer.from(plaintext).toString("base64")),

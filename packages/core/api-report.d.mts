@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { $ as defaultBackend, A as TokenMatch, At as S5Error, C as DOCUMENT_KINDS, Ct as ConfigError, Dt as IoError, Et as ExitCodeValue, Ft as UsageError, It as formatLocation, J as Overrides, M as mayContainToken, Mt as TokenError, Nt as TokenFailure, O as Spliced, Ot as KeyError, Pt as TokenFailures, Q as SettingsInput, R as Backends, Rt as toS5Error, S as resolveTokens, St as BackendError, Tt as ExitCode, V as createBackends, X as ProjectConfig, Y as PROJECT_FILE, Z as Settings, _ as Source, _t as LocalBody, bt as VaultBody, c as FilterName, d as filterNames, dt as ProjectKey, et as findProjectFile, ft as Recipient, g as ResolveOptions, gt as ItemResult, h as RenderOptions, ht as BackendName, i as SealResult, it as projectOfDir, jt as S5ErrorOptions, k as TOKEN_HINT, kt as Location, m as FoundTokens, mt as Backend, ot as readProjectFile, p as FoundToken, pt as AesBody, q as FileProject, r as SealOptions, s as sealText, st as resolveSettings, u as applyFilters, ut as vaultTransit, v as findOneToken, vt as TokenBody, w as DocumentKind, wt as DecryptError, x as renderSources, xt as backendNames, y as findTokens, yt as TokenInfo } from "./seal.mjs";
+import { $ as defaultBackend, A as TokenMatch, At as Location, C as DOCUMENT_KINDS, Ct as BackendError, Dt as ExitCodeValue, Et as ExitCode, Ft as TokenFailures, It as UsageError, J as Overrides, Lt as formatLocation, M as mayContainToken, Mt as S5ErrorOptions, Nt as TokenError, O as Spliced, Ot as IoError, Pt as TokenFailure, Q as SettingsInput, R as Backends, S as resolveTokens, St as backendNames, Tt as DecryptError, V as createBackends, X as ProjectConfig, Y as PROJECT_FILE, Z as Settings, _ as Source, _t as LocalBody, bt as TokenInfo, c as FilterName, d as filterNames, dt as ProjectKey, et as findProjectFile, ft as Recipient, g as ResolveOptions, gt as ItemResult, h as RenderOptions, ht as BackendName, i as SealResult, it as projectOfDir, jt as S5Error, k as TOKEN_HINT, kt as KeyError, m as FoundTokens, mt as Backend, ot as readProjectFile, p as FoundToken, pt as AesBody, q as FileProject, r as SealOptions, s as sealText, st as resolveSettings, u as applyFilters, ut as vaultTransit, v as findOneToken, vt as SealDestination, w as DocumentKind, wt as ConfigError, x as renderSources, xt as VaultBody, y as findTokens, yt as TokenBody, zt as toS5Error } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -129,7 +129,7 @@ export declare function formatToken(body: TokenBody, options?: {
   filters?: readonly string[] | undefined;
   goTool?: boolean | undefined;
 }): string;
-export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DOCUMENT_KINDS, DecryptError, type DocumentKind, ExitCode, type ExitCodeValue, type FileProject, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, projectOfDir, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
+export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DOCUMENT_KINDS, DecryptError, type DocumentKind, ExitCode, type ExitCodeValue, type FileProject, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealDestination, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, projectOfDir, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
 
 // ---- internal.d.mts ----
 /**
@@ -137,7 +137,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, Lt as stackFrames, N as scan, Nt as TokenFailure, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
+import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, Pt as TokenFailure, Rt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -636,12 +636,31 @@ interface AesBody {
   key?: undefined;
   version?: undefined;
 }
+/**
+ * Where a backend's new tokens go, as far as it knows without decrypting: who can read them. Never
+ * a value. A backend that does not say gives its name only.
+ */
+interface SealDestination {
+  backend: BackendName;
+  /** Local keys: the project key's id (`local:ID:…`). Vault: the transit key's name. */
+  key?: string | undefined;
+  /** Local keys: how many recipients that key is sealed to (who can read its tokens). */
+  recipients?: number | undefined;
+  /** Vault: the transit mount, and the namespace when one is set. */
+  mount?: string | undefined;
+  namespace?: string | undefined;
+}
 /** What a token says about itself, without decrypting it (a parsed body). */
 type TokenInfo = TokenBody;
 interface Backend extends AsyncDisposable {
   readonly name: BackendName;
   /** Encrypts many plaintexts; returns one parsed body per plaintext, in order. */
   encrypt(plaintexts: readonly Uint8Array[]): Promise<TokenBody[]>;
+  /**
+   * Where {@link Backend.encrypt} seals now (the key, its readers), for a summary that says where
+   * new values went: a place whose backend was changed is then seen to send a new value elsewhere.
+   */
+  destination?(): SealDestination;
   /** Decrypts many bodies of this backend, one result per body, in order. */
   decrypt(bodies: readonly TokenBody[]): Promise<ItemResult<Uint8Array>[]>;
   /**
@@ -1141,6 +1160,15 @@ interface SealResult {
   sealed: number;
   /** Markers whose original token was kept. */
   kept: number;
+  /**
+   * Where the new tokens went, one entry per backend used, with how many: a changed value takes its
+   * place's backend, so a place whose token was swapped for another backend's (a pull request)
+   * sends the new value there — said, so that it is seen. Empty when nothing was sealed.
+   */
+  destinations: {
+    to: SealDestination;
+    count: number;
+  }[];
   /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
   notGoTool?: number | undefined;
   /**
@@ -1180,4 +1208,4 @@ declare function openForEdit(text: string, name: string, backends: Backends): Pr
  * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
  */
 declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
-export { defaultBackend as $, TokenMatch as A, S5Error as At, backendsUsed as B, DOCUMENT_KINDS as C, ConfigError as Ct, ScanStats as D, IoError as Dt, ScanResult as E, ExitCodeValue as Et, spliceBytes as F, UsageError as Ft, KnownTransit as G, createSyncBackend as H, spliceText as I, formatLocation as It, Overrides as J, rememberKeys as K, LineIndex as L, stackFrames as Lt, mayContainToken as M, TokenError as Mt, scan as N, TokenFailure as Nt, Spliced as O, KeyError as Ot, scanInPlace as P, TokenFailures as Pt, SettingsInput as Q, Backends as R, toS5Error as Rt, resolveTokens as S, BackendError as St, MalformedMatch as T, ExitCode as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, ProjectConfig as X, PROJECT_FILE as Y, Settings as Z, Source as _, LocalBody as _t, inGoToolForm as a, readBoolean as at, plaintextsAsText as b, VaultBody as bt, FilterName as c, validateName as ct, filterNames as d, ProjectKey as dt, findProjectFile as et, isFilterName as f, Recipient as ft, ResolveOptions as g, ItemResult as gt, RenderOptions as h, BackendName as ht, SealResult as i, projectOfDir as it, bytesAsText as j, S5ErrorOptions as jt, TOKEN_HINT as k, Location as kt, applyFilter as l, vaultEnvAddress as lt, FoundTokens as m, Backend as mt, EditToken as n, loadSecretKeys as nt, openForEdit as o, readProjectFile as ot, FoundToken as p, AesBody as pt, FileProject as q, SealOptions as r, parseBackendName as rt, sealText as s, resolveSettings as st, EditCopy as t, goToolBackendOf as tt, applyFilters as u, vaultTransit as ut, findOneToken as v, TokenBody as vt, DocumentKind as w, DecryptError as wt, renderSources as x, backendNames as xt, findTokens as y, TokenInfo as yt, SyncBackendName as z };
+export { defaultBackend as $, TokenMatch as A, Location as At, backendsUsed as B, DOCUMENT_KINDS as C, BackendError as Ct, ScanStats as D, ExitCodeValue as Dt, ScanResult as E, ExitCode as Et, spliceBytes as F, TokenFailures as Ft, KnownTransit as G, createSyncBackend as H, spliceText as I, UsageError as It, Overrides as J, rememberKeys as K, LineIndex as L, formatLocation as Lt, mayContainToken as M, S5ErrorOptions as Mt, scan as N, TokenError as Nt, Spliced as O, IoError as Ot, scanInPlace as P, TokenFailure as Pt, SettingsInput as Q, Backends as R, stackFrames as Rt, resolveTokens as S, backendNames as St, MalformedMatch as T, DecryptError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, ProjectConfig as X, PROJECT_FILE as Y, Settings as Z, Source as _, LocalBody as _t, inGoToolForm as a, readBoolean as at, plaintextsAsText as b, TokenInfo as bt, FilterName as c, validateName as ct, filterNames as d, ProjectKey as dt, findProjectFile as et, isFilterName as f, Recipient as ft, ResolveOptions as g, ItemResult as gt, RenderOptions as h, BackendName as ht, SealResult as i, projectOfDir as it, bytesAsText as j, S5Error as jt, TOKEN_HINT as k, KeyError as kt, applyFilter as l, vaultEnvAddress as lt, FoundTokens as m, Backend as mt, EditToken as n, loadSecretKeys as nt, openForEdit as o, readProjectFile as ot, FoundToken as p, AesBody as pt, FileProject as q, SealOptions as r, parseBackendName as rt, sealText as s, resolveSettings as st, EditCopy as t, goToolBackendOf as tt, applyFilters as u, vaultTransit as ut, findOneToken as v, SealDestination as vt, DocumentKind as w, ConfigError as wt, renderSources as x, VaultBody as xt, findTokens as y, TokenBody as yt, SyncBackendName as z, toS5Error as zt };

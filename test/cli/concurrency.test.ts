@@ -641,6 +641,10 @@ describe.runIf(canRun(hasStrace))("a key retired while another s5 seals", () => 
     const sealed = readFileSync(join(box.dir, "values.yml"), "utf8");
     expect(keyIds(sealed)).toEqual([newKey]);
     expect(done.stderr).toContain(`local key ${oldKey} was retired`);
+    // The summary names the key the value went to in the end, and its one recipient left.
+    expect(done.stderr).toContain(
+      `\nvalues.yml: 1 new token(s): 1 to local key ${newKey} (1 recipient)\n`,
+    );
     expect(await bobReads(box, bob, sealed.slice("password: ".length).trim())).toBe("exit 7");
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect((await box.s5(["render", "values.yml"])).stdout.toString()).toBe(
@@ -672,7 +676,10 @@ describe.runIf(canRun(hasStrace))("a key retired while another s5 seals", () => 
     // Sealed to the key the project encrypted to until the rotation, which came after it landed.
     const sealed = readFileSync(join(box.dir, "values.yml"), "utf8");
     expect(keyIds(sealed)).toEqual([oldKey]);
-    expect(done.stderr).toBe("");
+    // Its summary names that key, not the rotation's.
+    expect(done.stderr).toBe(
+      `values.yml: 1 new token(s): 1 to local key ${oldKey} (2 recipients)\n`,
+    );
     expect(JSON.parse(readFileSync(file, "utf8")).local.keys).toHaveLength(2);
     expect(existsSync(`${file}.lock`)).toBe(false);
     expect(await bobReads(box, bob, sealed.slice("password: ".length).trim())).toBe(

@@ -32,7 +32,7 @@ describe("s5 edit seals a changed value with its token's backend", () => {
       env: { ...env, TEST_EDIT: JSON.stringify([["old-aes", "new-aes"]]) },
     });
     expect(edit.code).toBe(0);
-    expect(edit.stderr).toContain("go.yml: 1 new token(s), 1 kept");
+    expect(edit.stderr).toContain("go.yml: 1 new token(s): 1 to AES; 1 kept\n");
     // Before: `a: {{ s5:local:… }}` and a note that the Go tool would leave it in place.
     expect(edit.stderr).not.toContain("note");
     const [lineA, lineB] = readFileSync(file, "utf8").split("\n");
@@ -251,11 +251,70 @@ describe("a file of a subdirectory with its own .s5.json", () => {
       env: { EDITOR, TEST_EDIT: JSON.stringify([["old", "new"]]) },
     });
     // Before: S5_KEY_LOCAL_UNKNOWN (the top project's keys), exit 7.
-    expect(edit.stderr).toContain("sub/x.yml: 1 new token(s), 0 kept");
+    expect(edit.stderr).toContain(
+      `sub/x.yml: 1 new token(s): 1 to local key ${own} (1 recipient); 0 kept\n`,
+    );
     expect(edit.code).toBe(0);
     expect(readFileSync(join(sub, "x.yml"), "utf8")).toContain(`{{ s5:local:${own}:`);
     expect(readdirSync(sub).sort()).toEqual([".s5.json", "x.yml"]);
     const rendered = await box.s5(["render", "x.yml"], { cwd: sub });
     expect(rendered.stdout.toString()).toBe("a: new\n");
+  });
+});
+
+describe("the summary of `edit` and `seal` says where new values went", () => {
+  const keyOf = (dir: string) =>
+    JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id as string;
+
+  it("seal names the local key and how many recipients it has, or AES; never a value", async () => {
+    const box = await project();
+    const generated = await box.s5(["keys", "generate"]);
+    const publicKey = /public key: (s5pk-\S+)/.exec(generated.stderr)![1]!;
+    expect((await box.s5(["keys", "add", "ci", publicKey])).code).toBe(0);
+    writeFileSync(join(box.dir, "v.yml"), "a: {{ s5:seal one-1 }}\nb: {{ s5:seal two-2 }}\n");
+    const sealed = await box.s5(["seal", "-i", "v.yml"]);
+    expect(sealed.code).toBe(0);
+    // Before: nothing at all on stderr.
+    expect(sealed.stderr).toBe(
+      `v.yml: 2 new token(s): 2 to local key ${keyOf(box.dir)} (2 recipients)\n`,
+    );
+    // To stdout: the text alone there, the line on stderr.
+    const piped = await box.s5(["seal", "aes", "--key", AES_KEY], {
+      input: "c: {{ s5:seal three-3 }}\n",
+    });
+    expect(piped.code).toBe(0);
+    expect(piped.stdout.toString()).toMatch(/^c: \{\{ s5:aes:\S+ \}\}\n$/);
+    expect(piped.stderr).toBe("<stdin>: 1 new token(s): 1 to AES\n");
+    // Nothing sealed, nothing said.
+    writeFileSync(join(box.dir, "plain.yml"), "d: plain\n");
+    const none = await box.s5(["seal", "-i", "plain.yml"]);
+    expect(none.stderr).toBe("");
+    for (const result of [sealed, piped]) expect(result.stderr).not.toMatch(/one-1|two-2|three/);
+  });
+
+  it("edit names each backend its new tokens went to, with how many", async () => {
+    const box = await project();
+    const local = await cipher(box, ["l1"]);
+    const aes = await cipher(box, ["aes", "--key", AES_KEY, "a1"]);
+    const other = await cipher(box, ["aes", "--key", AES_KEY, "a2"]);
+    const file = join(box.dir, "m.yml");
+    writeFileSync(file, `team: ${local}\nci: ${aes}\nci2: ${other}\nkeep: ${local}\n`);
+    const edit = await box.s5(["edit", "m.yml"], {
+      env: {
+        EDITOR,
+        S5_AES_KEY: AES_KEY,
+        TEST_EDIT: JSON.stringify([
+          ["seal a1 }}", "seal b1 }}"],
+          ["seal a2 }}", "seal b2 }}\nadded: {{ s5:seal n1 }}"],
+        ]),
+      },
+    });
+    expect(edit.code).toBe(0);
+    // Before: "m.yml: 3 new token(s), 2 kept".
+    expect(edit.stderr).toBe(
+      `m.yml: 3 new token(s): 2 to AES, 1 to local key ${keyOf(box.dir)} (1 recipient); 2 kept\n`,
+    );
+    const rendered = await box.s5(["render", "m.yml"], { env: { S5_AES_KEY: AES_KEY } });
+    expect(rendered.stdout.toString()).toBe("team: l1\nci: b1\nci2: b2\nadded: n1\nkeep: l1\n");
   });
 });

@@ -471,7 +471,7 @@ describe("plaintext and other users", () => {
     chownSync(file, 1234, 2000);
     // Another member of group 2000 seals it.
     const sealed = asTeammate(["seal", "aes", "-i", file], shared);
-    expect(sealed.stderr).toBe("");
+    expect(sealed.stderr).toBe(`${file}: 1 new token(s): 1 to AES\n`);
     expect(sealed.status).toBe(0);
     expect([statSync(file).gid, mode(file)]).toEqual([2000, 0o664]);
     rmSync(shared, { recursive: true, force: true });
@@ -739,7 +739,10 @@ describe("read-only files", () => {
     try {
       // New tokens are checked against .s5.json without its lock (current-key.ts).
       const sealed = await box.s5(["seal", "-i", "pkg/values.yml"], { cwd: project });
-      expect(sealed.stderr).toBe("");
+      const key = JSON.parse(config).local.keys.at(-1).id;
+      expect(sealed.stderr).toBe(
+        `pkg/values.yml: 1 new token(s): 1 to local key ${key} (1 recipient)\n`,
+      );
       expect(sealed.code).toBe(0);
       const cipher = await box.s5(["cipher", "y"], { cwd: project });
       expect(cipher.stderr).toBe("");

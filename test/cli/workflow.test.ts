@@ -21,6 +21,10 @@ import { S5_BIN, sandbox } from "./run.ts";
 
 const EDITOR = `"${process.execPath}" "${fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url))}"`;
 
+/** The id of the key a project's new local-key tokens go to (named in edit's summary). */
+const localKeyId = (dir: string): string =>
+  JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id;
+
 /** Runs git with `env` (a sandbox's HOME, no system configuration) and returns its stdout. */
 function gitRunner(env: Record<string, string>) {
   return (cwd: string, ...args: string[]) => {
@@ -104,7 +108,9 @@ describe("s5 edit", () => {
         TEST_EDIT_LOG: log,
       },
     });
-    expect(result.stderr).toContain("2 new token(s), 2 kept");
+    expect(result.stderr).toContain(
+      `s.yml: 2 new token(s): 2 to local key ${localKeyId(box.dir)} (1 recipient); 2 kept\n`,
+    );
     const seen = JSON.parse(readFileSync(log, "utf8"));
     expect(seen.content).toBe(
       'a: {{ s5:seal alpha }}\nb: {{ s5:seal beta }}\nc: {{ s5:seal "multi\\nline" }}\r\n',
@@ -140,7 +146,9 @@ describe("s5 edit", () => {
     const edit = await box.s5(["edit", "e.yml"], {
       env: { EDITOR, TEST_EDIT: JSON.stringify([["seal x", "seal y"]]) },
     });
-    expect(edit.stderr).toContain("1 new token(s), 1 kept");
+    expect(edit.stderr).toContain(
+      `e.yml: 1 new token(s): 1 to local key ${localKeyId(box.dir)} (1 recipient); 1 kept\n`,
+    );
     expect(readFileSync(file, "utf8").split("\n")[0]).toBe(`a: ${empty}`);
     // A new empty value: the editor is offered again (here answered "no"); nothing is written.
     const before = readFileSync(file, "utf8");
@@ -183,7 +191,9 @@ describe("s5 edit", () => {
         TEST_EDIT_LOG: log,
       },
     });
-    expect(edit.stderr).toContain("1 new token(s), 2 kept");
+    expect(edit.stderr).toContain(
+      `t.yml: 1 new token(s): 1 to local key ${localKeyId(box.dir)} (1 recipient); 2 kept\n`,
+    );
     // Those two were shown quoted, so that they read back whole.
     expect(JSON.parse(readFileSync(log, "utf8")).content).toBe(
       'args: [{{ s5:seal "v1" }}, "}}"]\nb: {{ s5:seal "v2" }}suffix\n',
@@ -1123,7 +1133,9 @@ describe("s5 edit: mistakes and concurrent changes lose nothing", () => {
     expect(result.code).toBe(0);
     expect(result.stderr).toContain("s.yml:3:4: malformed seal marker");
     expect(result.stderr).toContain("edit again to fix it? [Y/n]");
-    expect(result.stderr).toContain("3 new token(s), 0 kept");
+    expect(result.stderr).toContain(
+      `s.yml: 3 new token(s): 3 to local key ${localKeyId(box.dir)} (1 recipient); 0 kept\n`,
+    );
     expect(readFileSync(counter, "utf8")).toBe("2");
     expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe(
       "a: ONE\nb: two\nc: th|ree\n",
@@ -1278,7 +1290,9 @@ cat deploy/s.yml`;
     const edit = await box.s5(["edit", "s.yml"], {
       env: { EDITOR: `TEST_EDIT='[["seal x","seal y"]]' ${EDITOR}` },
     });
-    expect(edit.stderr).toContain("1 new token(s), 0 kept");
+    expect(edit.stderr).toContain(
+      `s.yml: 1 new token(s): 1 to local key ${localKeyId(box.dir)} (1 recipient); 0 kept\n`,
+    );
     expect((await box.s5(["render", "s.yml"])).stdout.toString()).toBe("a: y\n");
   });
 

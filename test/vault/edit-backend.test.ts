@@ -59,7 +59,11 @@ describeVault("s5 edit keeps a changed value's backend (Vault)", () => {
       },
       cwd: dir,
     });
-    expect(edit.stderr).toContain("app.yml: 3 new token(s), 0 kept");
+    // Where each went: the Vault value to its transit key, the local ones to the project key.
+    const localKey = JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys[0].id;
+    expect(edit.stderr).toContain(
+      `app.yml: 3 new token(s): 1 to Vault transit key ${key} (mount ${mount}), 2 to local key ${localKey} (1 recipient); 0 kept\n`,
+    );
     expect(edit.code).toBe(0);
     const [ci, team, added] = readFileSync(file, "utf8").split("\n");
     // Before: `ci: {{ s5:local:… }}`, readable by every recipient of .s5.json.
@@ -183,9 +187,12 @@ describeVault("a monorepo sealed in one run: one app with a Vault key, one with 
     writeFileSync(join(v, "x.yml"), "x: {{ s5:seal ci-only }}\n");
     const sealed = await s5(["seal", "-i", "apps/l/y.yml", "apps/v/x.yml"], { env, cwd: top });
     // Before: "one run seals with one project's keys" (S5_USAGE), exit 2. The Vault project's
-    // first seal on this machine is said once (known-transit.test.ts).
+    // first seal on this machine is said once (known-transit.test.ts); then each file's line
+    // names where its values went.
     expect(sealed.stderr).toBe(
-      `s5: warning: Vault transit key ${key} (mount ${mount}) now seals in ${join(v, ".s5.json")}, trusted as this machine's first Vault seal there; if you expected another key (a change to .s5.json may have brought this one), check \`git log -p .s5.json\`\n`,
+      `s5: warning: Vault transit key ${key} (mount ${mount}) now seals in ${join(v, ".s5.json")}, trusted as this machine's first Vault seal there; if you expected another key (a change to .s5.json may have brought this one), check \`git log -p .s5.json\`\n` +
+        `apps/l/y.yml: 1 new token(s): 1 to local key ${localKey} (1 recipient)\n` +
+        `apps/v/x.yml: 1 new token(s): 1 to Vault transit key ${key} (mount ${mount})\n`,
     );
     expect(sealed.code).toBe(0);
     const [x] = readFileSync(join(v, "x.yml"), "utf8").split("\n");
@@ -219,5 +226,53 @@ describeVault("a monorepo sealed in one run: one app with a Vault key, one with 
     expect(readFileSync(join(v, "x.yml"), "utf8")).toBe(x2);
     expect(readdirSync(l).sort()).toEqual([".s5.json", "y.yml"]);
     expect(readdirSync(v).sort()).toEqual([".s5.json", "x.yml"]);
+  });
+});
+
+describeVault("the summary of `s5 edit` says where new values went", () => {
+  it("a place whose Vault token a pull request swapped for a local-key token: the new value is seen going to the local key", async () => {
+    const { mount, key } = await newMount("app");
+    const env = vaultEnv();
+    const dir = await project(env, mount, key);
+    // Mallory is a recipient of the project's local key (she may encrypt, and read team values),
+    // never of the Vault key `app`.
+    const generated = await s5(["keys", "generate"], { env, cwd: dir });
+    const mallorySecret = generated.stdout.trim();
+    const malloryPublic = /public key: (s5pk-\S+)/.exec(generated.stderr)![1]!;
+    expect((await s5(["keys", "add", "mallory", malloryPublic], { env, cwd: dir })).code).toBe(0);
+    const localKey = JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id;
+    const prod = (await s5(["cipher", "vault", "prod-1"], { env, cwd: dir })).stdout;
+    const team = (await s5(["cipher", "team-1"], { env, cwd: dir })).stdout;
+    const file = join(dir, "values.yml");
+    writeFileSync(file, `prod_password: ${prod}\nteam: ${team}\n`);
+    const rotate = (from: string, to: string) =>
+      s5(["edit", "values.yml"], {
+        env: { ...env, EDITOR, TEST_EDIT: JSON.stringify([[from, to]]) },
+        cwd: dir,
+      });
+
+    const kept = await rotate("prod-1", "prod-2");
+    expect(kept.code).toBe(0);
+    expect(kept.stderr).toBe(
+      `values.yml: 1 new token(s): 1 to Vault transit key ${key} (mount ${mount}); 1 kept\n`,
+    );
+
+    // Mallory's pull request: the place's token becomes one of the local key, of a value she knows.
+    const swapped = (await s5(["cipher", "rotate-me"], { env, cwd: dir })).stdout;
+    writeFileSync(file, `prod_password: ${swapped}\nteam: ${team}\n`);
+    // Alice rotates the production password: edit keeps the place's backend, as designed.
+    const edit = await rotate("rotate-me", "prod-3");
+    expect(edit.code).toBe(0);
+    // Before: "values.yml: 1 new token(s), 1 kept" — nothing said of who can read it now.
+    expect(edit.stderr).toBe(
+      `values.yml: 1 new token(s): 1 to local key ${localKey} (2 recipients); 1 kept\n`,
+    );
+    expect(edit.stderr).not.toContain("prod-3");
+    // What the line warns of: Mallory reads it.
+    const read = await s5(["render", "values.yml"], {
+      env: { ...env, S5_PRIVATE_KEY: mallorySecret, HOME: tempDir() },
+      cwd: dir,
+    });
+    expect(read.stdout).toBe("prod_password: prod-3\nteam: team-1\n");
   });
 });

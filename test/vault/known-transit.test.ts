@@ -52,14 +52,17 @@ describeVault("the transit key a project seals with is remembered", () => {
     const first = await run(["seal", "-i", "a.yml"]);
     expect(first.code).toBe(0);
     expect(first.stderr).toBe(
-      `s5: warning: Vault transit key app (mount ${mount}) now seals in ${join(dir, ".s5.json")}, trusted as this machine's first Vault seal there; if you expected another key (a change to .s5.json may have brought this one), check \`git log -p .s5.json\`\n`,
+      `s5: warning: Vault transit key app (mount ${mount}) now seals in ${join(dir, ".s5.json")}, trusted as this machine's first Vault seal there; if you expected another key (a change to .s5.json may have brought this one), check \`git log -p .s5.json\`\n` +
+        `a.yml: 1 new token(s): 1 to Vault transit key app (mount ${mount})\n`,
     );
     const token = readFileSync(join(dir, "a.yml"), "utf8");
     expect(await decryptWith("app", token)).toBe("pw-1");
     writeFileSync(join(dir, "b.yml"), "password: {{ s5:seal pw-2 }}\n");
     const again = await run(["seal", "-i", "b.yml"]);
     expect(again.code).toBe(0);
-    expect(again.stderr).toBe("");
+    expect(again.stderr).toBe(
+      `b.yml: 1 new token(s): 1 to Vault transit key app (mount ${mount})\n`,
+    );
   });
 
   it("a transit key or mount changed in .s5.json is refused, nothing written, until s5 keys trust", async () => {
@@ -120,7 +123,9 @@ describeVault("the transit key a project seals with is remembered", () => {
     );
     const sealed = await run(["seal", "-i", "values.yml"]);
     expect(sealed.code).toBe(0);
-    expect(sealed.stderr).toBe("");
+    expect(sealed.stderr).toBe(
+      `values.yml: 1 new token(s): 1 to Vault transit key mallory (mount ${mount})\n`,
+    );
     expect(await decryptWith("mallory", readFileSync(join(dir, "values.yml"), "utf8"))).toBe(
       "prod-pw",
     );

@@ -49,6 +49,21 @@ export interface AesBody {
   version?: undefined;
 }
 
+/**
+ * Where a backend's new tokens go, as far as it knows without decrypting: who can read them. Never
+ * a value. A backend that does not say gives its name only.
+ */
+export interface SealDestination {
+  backend: BackendName;
+  /** Local keys: the project key's id (`local:ID:…`). Vault: the transit key's name. */
+  key?: string | undefined;
+  /** Local keys: how many recipients that key is sealed to (who can read its tokens). */
+  recipients?: number | undefined;
+  /** Vault: the transit mount, and the namespace when one is set. */
+  mount?: string | undefined;
+  namespace?: string | undefined;
+}
+
 /** What a token says about itself, without decrypting it (a parsed body). */
 export type TokenInfo = TokenBody;
 
@@ -56,6 +71,11 @@ export interface Backend extends AsyncDisposable {
   readonly name: BackendName;
   /** Encrypts many plaintexts; returns one parsed body per plaintext, in order. */
   encrypt(plaintexts: readonly Uint8Array[]): Promise<TokenBody[]>;
+  /**
+   * Where {@link Backend.encrypt} seals now (the key, its readers), for a summary that says where
+   * new values went: a place whose backend was changed is then seen to send a new value elsewhere.
+   */
+  destination?(): SealDestination;
   /** Decrypts many bodies of this backend, one result per body, in order. */
   decrypt(bodies: readonly TokenBody[]): Promise<ItemResult<Uint8Array>[]>;
   /**

@@ -18,6 +18,7 @@ export type {
   BackendName,
   ItemResult,
   LocalBody,
+  SealDestination,
   TokenBody,
   TokenInfo,
   VaultBody,

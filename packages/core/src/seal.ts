@@ -2,7 +2,7 @@
  * Turning seal markers into tokens (`s5 seal`), and tokens into markers and back (`s5 edit`), so
  * that a value whose plaintext did not change keeps its token byte for byte.
  */
-import type { BackendName, TokenBody } from "./backend.ts";
+import type { BackendName, SealDestination, TokenBody } from "./backend.ts";
 import type { Backends } from "./backends.ts";
 import { isBlank } from "./cipher.ts";
 import { alignMarkers } from "./edit-align.ts";
@@ -64,6 +64,12 @@ export interface SealResult {
   sealed: number;
   /** Markers whose original token was kept. */
   kept: number;
+  /**
+   * Where the new tokens went, one entry per backend used, with how many: a changed value takes its
+   * place's backend, so a place whose token was swapped for another backend's (a pull request)
+   * sends the new value there — said, so that it is seen. Empty when nothing was sealed.
+   */
+  destinations: { to: SealDestination; count: number }[];
   /** With `goTool: "where-possible"`: new tokens in s5's form, which the Go tool cannot read. */
   notGoTool?: number | undefined;
   /**
@@ -141,8 +147,10 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     if (replacements[i] !== undefined) continue;
     byBackend.set(name, [...(byBackend.get(name) ?? []), i]);
   }
+  const destinations: SealResult["destinations"] = [];
   for (const [name, indexes] of byBackend) {
-    const bodies = await encryptAt(name, indexes, markers, lines, options);
+    const { bodies, to } = await encryptAt(name, indexes, markers, lines, options);
+    destinations.push({ to, count: indexes.length });
     for (const [k, i] of indexes.entries()) {
       const marker = markers[i]!;
       const body = bodies[k]!;
@@ -158,6 +166,7 @@ export async function sealText(text: string, options: SealOptions): Promise<Seal
     text: spliceText(text, markers, replacements as string[]),
     sealed: fresh.length,
     kept: markers.length - fresh.length,
+    destinations,
     ...(options.goTool === "where-possible" ? { notGoTool } : {}),
   };
 }
@@ -251,9 +260,9 @@ function unplacedValues(
 }
 
 /**
- * Encrypts the values of `indexes` with backend `name`. When that is not the backend for new
- * values (a changed value sealed with its token's), a failure says so and where: encrypting with
- * another backend instead would change who can read the value.
+ * Encrypts the values of `indexes` with backend `name`, and says where they went. When that is
+ * not the backend for new values (a changed value sealed with its token's), a failure says so and
+ * where: encrypting with another backend instead would change who can read the value.
  */
 async function encryptAt(
   name: BackendName,
@@ -261,11 +270,12 @@ async function encryptAt(
   markers: readonly MarkerMatch[],
   lines: LineIndex,
   options: SealOptions,
-): Promise<TokenBody[]> {
+): Promise<{ bodies: TokenBody[]; to: SealDestination }> {
   const plaintexts = indexes.map((i) => Buffer.from(markers[i]!.value));
   try {
     const backend = await options.backends.get(name);
-    return await backend.encrypt(plaintexts);
+    const bodies = await backend.encrypt(plaintexts);
+    return { bodies, to: backend.destination?.() ?? { backend: name } };
   } catch (error) {
     if (name === options.backend) throw error;
     const failure = toS5Error(error);

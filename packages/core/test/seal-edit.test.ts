@@ -24,6 +24,25 @@ async function edit(file: string, change: (copy: string) => string, backend: Bac
   return sealText(change(from.text), { backends, backend, name: "f.yml", from });
 }
 
+describe("where new values went (SealResult.destinations)", () => {
+  it("one entry per backend used, with its key and readers, in the order of the values", async () => {
+    const localKey = /^\{\{ s5:local:([\w-]+):/.exec(await token("local", "k"))![1];
+    const file = `a: ${await token("aes", "a1")}\nb: ${await token("local", "l1")}\nc: ${await token("aes", "c1")}\n`;
+    const out = await edit(
+      file,
+      (copy) =>
+        `${copy.replace("seal a1", "seal a2").replace("seal l1", "seal l2").replace("seal c1", "seal c2")}d: {{ s5:seal n }}\n`,
+      "local",
+    );
+    expect(out.destinations).toEqual([
+      { to: { backend: "aes" }, count: 2 },
+      { to: { backend: "local", key: localKey, recipients: 1 }, count: 2 },
+    ]);
+    const unchanged = await edit(file, (copy) => copy, "local");
+    expect(unchanged.destinations).toEqual([]);
+  });
+});
+
 describe("an edit sealed again", () => {
   it("a filter changed on a value that did not change is a new token with that filter", async () => {
     const file = `a: ${await token("aes", "dmFsdWU=")}\n`;

@@ -30,6 +30,7 @@ import { projectsForFiles, type SealingProject } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { sealSummary } from "../seal-summary.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
@@ -322,7 +323,7 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
           (text, hold) => writeBack(file, originalBytes, text, values.force, hold),
         );
         if (result === "edit") continue;
-        process.stderr.write(`${file}: ${result.sealed} new token(s), ${result.kept} kept\n`);
+        process.stderr.write(sealSummary(file, result, { kept: true }));
         noteNotGoTool(file, result.notGoTool);
         noteUnplaced(result.unplaced, defaultBackend(settings));
         return 0;

@@ -7,6 +7,7 @@ import { projectsForFiles } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
+import { sealSummary } from "../seal-summary.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
@@ -90,6 +91,7 @@ files of a monorepo's apps go in one run. All or nothing, like render: across ev
       const guards = all.map((settings) => guardSeals(settings, made.of(settings)));
       const backends = all.map((settings) => defaultBackend(settings));
       const outputs: string[] = [];
+      const summaries: string[] = [];
       for (const [i, file] of files.entries()) {
         texts[i] ??= await readText(file);
         const k = projectOf[i]!;
@@ -105,6 +107,7 @@ files of a monorepo's apps go in one run. All or nothing, like render: across ev
         });
         noteNotGoTool(name, sealed.notGoTool);
         outputs.push(sealed.text);
+        if (sealed.sealed > 0) summaries.push(sealSummary(name, sealed, { kept: false }));
       }
       const force = values.force;
       const hold = () => holdAll(guards);
@@ -118,6 +121,8 @@ files of a monorepo's apps go in one run. All or nothing, like render: across ev
         hold().release();
         await writeStdout(outputs.map((text) => Buffer.from(text)));
       }
+      // Once every file is written (all or none): where each file's new values went.
+      process.stderr.write(summaries.join(""));
     });
     return 0;
   },

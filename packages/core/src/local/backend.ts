@@ -148,6 +148,11 @@ export function createLocalBackend(options: LocalOptions): Backend {
       }));
     },
 
+    destination() {
+      const key = options.keys.at(-1);
+      return { backend: "local", key: key?.id, recipients: key?.recipients.length };
+    },
+
     async decrypt(bodies) {
       const sodium = await loadSodium();
       const results = decryptWith(sodium, bodies);

@@ -114,6 +114,11 @@ export async function createVaultBackend(
       });
     },
 
+    destination() {
+      const { transitKey: key, transitMount: mount, namespace } = config;
+      return { backend: "vault", key, mount, ...(namespace ? { namespace } : {}) };
+    },
+
     async decrypt(bodies) {
       const results = await run("decrypt", bodies);
       return results.map((result): ItemResult<Uint8Array> => {

@@ -64,20 +64,27 @@ export function projectsForFiles(files: readonly string[], overrides: Overrides)
 
 /**
  * Each file's project's settings, one file at a time (a walk that does not list its files first,
- * `s5 ls`): read once per project. The same rules as {@link groupByProject}.
+ * `s5 ls`): read once per project, and looked up once per directory (a walk of 20,000 files
+ * looked for `.s5.json` in every directory above each file: 120,000 `stat`s). The same rules as
+ * {@link groupByProject}.
  */
 export function settingsPerFile(
   overrides: Overrides,
   settings: Settings,
 ): (file: string) => Settings {
   const read = new Map<string | undefined, Settings>([[settings.project?.file, settings]]);
+  const byDir = new Map<string, Settings>();
   return (file) => {
+    const dir = file === "-" ? undefined : dirname(resolve(file));
+    const known = dir === undefined ? undefined : byDir.get(dir);
+    if (known) return known;
     const [group] = groupByProject([file], overrides, settings) as [ProjectGroup];
     let found = read.get(group.project);
     if (!found) {
       found = group.read();
       read.set(group.project, found);
     }
+    if (dir !== undefined) byDir.set(dir, found);
     return found;
   };
 }

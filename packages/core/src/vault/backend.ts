@@ -93,16 +93,19 @@ export async function createVaultBackend(
     );
   };
 
+  let transitChecked = false;
   return {
     name: "vault",
 
     async encrypt(plaintexts) {
       // Before anything is sent: a transit key that .s5.json changed is refused (known-transit.ts).
-      if (settings.project) {
+      // Once per backend: its settings do not change, and a seal of many files encrypts per file.
+      if (settings.project && !transitChecked) {
         checkKnownTransit(
           { file: settings.knownKeysFile, project: settings.project.file, warn: settings.warn },
           transitUseOf(settings),
         );
+        transitChecked = true;
       }
       const results = await transit.batch(
         "encrypt",

@@ -137,7 +137,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, Pt as TokenFailure, Rt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
+import { A as TokenMatch, At as Location, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, Pt as TokenFailure, Rt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, ht as BackendName, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, p as FoundToken, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -383,6 +383,35 @@ export declare function formatMarker(value: string, filters?: readonly string[],
 export declare function nearMissMarkers(text: string): number[];
 /** Whether bytes may hold a near-miss marker: a native search first (`s5 check` of a tree). */
 export declare function mayHoldNearMiss(bytes: Uint8Array): boolean;
+/** A file as it was at the earlier version. */
+interface EarlierFile {
+  /** Its name then (as it is reported). */
+  name: string;
+  content: Uint8Array;
+  /** Its name now (renamed or not), or undefined when it is gone. */
+  now: string | undefined;
+}
+/** A file as it is now, with its tokens (`findTokens`). */
+interface CurrentFile {
+  name: string;
+  content: Uint8Array;
+  found: FoundTokens;
+}
+/** A token of a current file that stood at another place at the earlier version. */
+interface MovedToken {
+  /** Index into the current files. */
+  file: number;
+  token: FoundToken;
+  /** Where its ciphertext stood at the earlier version. */
+  from: Location;
+}
+/**
+ * The tokens of `current` whose ciphertext stood elsewhere in `earlier`: in another file, or at
+ * another place of the same file. A token at its own place, a new token, and a token whose place
+ * was not found but stood in the same changed stretch of its file (a line rewritten around it)
+ * are not moves. Pass only the files that changed: an unchanged file's tokens are where they were.
+ */
+export declare function findMovedTokens(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): MovedToken[];
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came
@@ -460,7 +489,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type DuplicateKey, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type MovedToken, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

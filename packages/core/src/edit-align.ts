@@ -162,9 +162,36 @@ export function alignMarkers(
   edited: string,
   editedSpans: readonly Span[],
 ): (number | undefined)[] {
+  return alignPlaces(copy, copySpans, edited, editedSpans).origins;
+}
+
+/** `alignMarkers`' answer, with the hunk each marker stood in on its side. */
+export interface Places {
+  /** Per edited marker: the copy's marker at its place, or undefined. */
+  origins: (number | undefined)[];
+  /**
+   * Per marker of each side: the changed stretch of lines (a hunk, numbered alike on both sides)
+   * it stands in, or -1 on a line the two sides have in common.
+   */
+  copyHunks: number[];
+  editedHunks: number[];
+}
+
+/** {@link alignMarkers}, and which markers of the two sides stand in the same hunk. */
+export function alignPlaces(
+  copy: string,
+  copySpans: readonly Span[],
+  edited: string,
+  editedSpans: readonly Span[],
+): Places {
   const a = linesOf(copy, copySpans);
   const b = linesOf(edited, editedSpans);
   const origins: (number | undefined)[] = editedSpans.map(() => undefined);
+  const copyHunks = copySpans.map(() => -1);
+  const editedHunks = editedSpans.map(() => -1);
+  const mark = (lines: readonly Line[], hunks: number[], hunk: number) => {
+    for (const line of lines) for (const marker of line.markers) hunks[marker] = hunk;
+  };
   const pairs = matchLines(a, b);
   // A line outside the common ones that is, context and all, the one line of its shape on both
   // sides moved there: paired before the hunks pair by order, which would give it the place of a
@@ -172,8 +199,12 @@ export function alignMarkers(
   const moved = pairMoved(unmatched(a, pairs, 0), unmatched(b, pairs, 1), origins);
   let i = 0;
   let j = 0;
+  let hunk = 0;
   for (const [x, y] of [...pairs, [a.length, b.length] as [number, number]]) {
     if (x > i || y > j) {
+      mark(a.slice(i, x), copyHunks, hunk);
+      mark(b.slice(j, y), editedHunks, hunk);
+      hunk++;
       const rest = (lines: readonly Line[]) => lines.filter((line) => !moved.has(line));
       pairHunk(rest(a.slice(i, x)), rest(b.slice(j, y)), origins);
     }
@@ -187,7 +218,7 @@ export function alignMarkers(
     j = y + 1;
   }
   pairMoved(a, b, origins);
-  return origins;
+  return { origins, copyHunks, editedHunks };
 }
 
 /** The lines of one side that the diff did not pair with a line of the other. */

@@ -62,6 +62,12 @@ export {
   nearMissMarkers,
   scanMarkers,
 } from "./markers.ts";
+export {
+  type CurrentFile,
+  type EarlierFile,
+  findMovedTokens,
+  type MovedToken,
+} from "./moved.ts";
 export { plantedBy, readKeyFile, trustedDirectory } from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";

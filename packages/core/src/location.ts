@@ -2,7 +2,7 @@ import type { Location } from "./errors.ts";
 import { bytesAsText } from "./scan.ts";
 
 /** Half of V8's longest string (2^29 - 24 characters in Node 24), a margin for other engines. */
-const LONGEST_STRING = 2 ** 28;
+export const LONGEST_STRING = 2 ** 28;
 
 /**
  * Turns offsets into 1-based line and column numbers, built lazily and only when a location is

@@ -19,7 +19,12 @@ interface Source {
  * byte to the line's ends, once per line (`seen`): a minified line of many MB with many copies
  * on it is read once, not once per copy.
  */
-function ignoredLine(content: Buffer, offset: number, line: number, seen: Map<number, boolean>) {
+export function ignoredLine(
+  content: Buffer,
+  offset: number,
+  line: number,
+  seen: Map<number, boolean>,
+) {
   const known = seen.get(line);
   if (known !== undefined) return known;
   let start = offset;

@@ -33,6 +33,7 @@ import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { stagedFiles } from "../git-staged.ts";
+import { findMoves } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
 import { stdoutStream, writeStdout } from "../stdout.ts";
@@ -239,7 +240,9 @@ export default defineCommand({
     a line to skip it.
 It warns (on stderr; exit code unchanged) where one token stands at two places (S5_CHECK_COPY):
 every seal makes a new ciphertext, so it is a copy, one secret reaching a second place (a
-ConfigMap, a client module); mark each of its lines s5:ignore where that is meant.
+ConfigMap, a client module); mark each of its lines s5:ignore where that is meant. With --base
+REF (a pull request's CI: --base origin/main), it also warns where a token stood at another
+place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to its new place.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
@@ -264,12 +267,21 @@ the content the commit will have.`,
       default: "text",
     },
     json: { type: "boolean", description: "the same as --format json" },
+    base: {
+      type: "string",
+      value: "REF",
+      description: "warn where a token stood at another place at git commit REF (moved or swapped)",
+    },
     staged: {
       type: "boolean",
       description: "check what is staged for the next commit, as git will commit it (hooks)",
     },
   },
-  examples: ["s5 check .", "s5 check --format sarif . > s5.sarif   # for GitHub code scanning"],
+  examples: [
+    "s5 check .",
+    "s5 check --format sarif . > s5.sarif   # for GitHub code scanning",
+    "s5 check --base origin/main .          # a pull request: tokens moved since main",
+  ],
   async run({ values, positionals, backendWord }, context: Context) {
     const format = values.json ? "json" : (values.format ?? "text");
     if (
@@ -365,6 +377,10 @@ the content the commit will have.`,
     // opaque tokens cannot see. From the tokens alone: no key needed (the hook finds it too).
     // After the decrypt check, which leaves out places already reported.
     problems.push(...findCopies(all));
+    // A token moved since REF leaves one copy: only the earlier files tell (git, tokens alone).
+    if (values.base !== undefined) {
+      problems.push(...findMoves(all, values.base, Boolean(values.staged), goToolBackend));
+    }
     problems.sort(
       (a, b) =>
         a.location.file.localeCompare(b.location.file) ||

@@ -1,0 +1,238 @@
+// `s5 check --base REF`: tokens moved (or swapped) since a commit, which a review of opaque tokens
+// cannot see and a copy check cannot find (a move leaves one of each). Real git, the built CLI.
+import { spawnSync } from "node:child_process";
+import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { type Sandbox, sandbox } from "./run.ts";
+
+function gitIn(box: Sandbox) {
+  return (...args: string[]) => {
+    const result = spawnSync(
+      "git",
+      ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args],
+      { cwd: box.dir, env: box.env, encoding: "utf8" },
+    );
+    expect(result.status, result.stderr).toBe(0);
+    return result.stdout;
+  };
+}
+
+const read = (box: Sandbox, file: string) => readFileSync(join(box.dir, file), "utf8");
+const write = (box: Sandbox, file: string, text: string) =>
+  writeFileSync(join(box.dir, file), text);
+
+/** A project with sealed files, committed as the first commit of a new repository. */
+async function committed(files: Record<string, string>) {
+  const box = sandbox();
+  await box.s5(["init", "--name", "dev"]);
+  for (const [file, text] of Object.entries(files)) write(box, file, text);
+  const sealed = await box.s5(["seal", "-i", ...Object.keys(files)]);
+  expect(sealed.code, sealed.stderr).toBe(0);
+  const git = gitIn(box);
+  git("init", "-q");
+  git("add", "-A");
+  git("commit", "-qm", "first");
+  return { box, git };
+}
+
+/** The token on line `line` (1-based) of a file. */
+function tokenAt(box: Sandbox, file: string, line: number): string {
+  const found = read(box, file)
+    .split("\n")
+    [line - 1]!.match(/\{\{ s5:[^}]+\}\}/);
+  expect(found).not.toBeNull();
+  return found![0];
+}
+
+/** The S5_CHECK_MOVED warnings of a check, as `place <- earlier place`. */
+function moves(stderr: string): string[] {
+  return stderr
+    .split("\n")
+    .filter((line) => line.endsWith("(S5_CHECK_MOVED)"))
+    .map((line) => {
+      const match = line.match(/^warning: (\S+): this token stood at (\S+) at (\S+): moved/);
+      expect(match, line).not.toBeNull();
+      return `${match![1]} <- ${match![2]} at ${match![3]}`;
+    });
+}
+
+const SECRET =
+  "staging:\n  password: {{ s5:seal stage-pw }}\nproduction:\n  password: {{ s5:seal prod-pw }}\n";
+
+describe("s5 check --base", () => {
+  it("names a token moved to another file, where it stood, from the tokens alone", async () => {
+    const { box } = await committed({
+      "secret.yml": SECRET,
+      "configmap.yml": "data:\n  greeting: hello\n",
+    });
+    // The production token goes to a ConfigMap; its old place gets a new token of its own.
+    const prod = tokenAt(box, "secret.yml", 4);
+    write(box, "configmap.yml", `data:\n  greeting: ${prod}\n`);
+    write(box, "secret.yml", read(box, "secret.yml").replace(prod, "{{ s5:seal other }}"));
+    expect((await box.s5(["seal", "-i", "secret.yml"])).code).toBe(0);
+
+    // Without history, nothing to see: one copy of each token.
+    const plain = await box.s5(["check", "."]);
+    expect(plain.code).toBe(0);
+    expect(plain.stderr).not.toContain("warning:");
+
+    for (const args of [
+      ["check", "--base", "HEAD", "."],
+      ["check", "--no-decrypt", "--base", "HEAD", "."],
+    ]) {
+      const result = await box.s5(args);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stdout.toString()).toBe("");
+      expect(moves(result.stderr)).toEqual(["configmap.yml:2:13 <- secret.yml:4:13 at HEAD"]);
+      expect(result.stderr).toContain(": 0 problem(s), 1 warning(s)\n");
+      expect(result.stderr).not.toContain("prod-pw");
+    }
+    // JSON and SARIF carry it as a warning on the token's line now.
+    const json = JSON.parse(
+      (await box.s5(["check", "--json", "--base", "HEAD", "."])).stdout.toString(),
+    );
+    expect(json).toEqual([
+      expect.objectContaining({
+        file: "configmap.yml",
+        line: 2,
+        column: 13,
+        code: "S5_CHECK_MOVED",
+        level: "warning",
+      }),
+    ]);
+    // Meant: the line says so.
+    write(box, "configmap.yml", `data:\n  greeting: ${prod} # s5:ignore\n`);
+    const ignored = await box.s5(["check", "--base", "HEAD", "."]);
+    expect(moves(ignored.stderr)).toEqual([]);
+  });
+
+  it("names tokens swapped between two places of a file, of YAML, JSON and .env", async () => {
+    const { box } = await committed({
+      "secret.yml": SECRET,
+      "app.json":
+        '{\n  "dev": { "key": "{{ s5:seal d }}" },\n  "prod": { "key": "{{ s5:seal p }}" }\n}\n',
+      ".env": "DEV_KEY={{ s5:seal d2 }}\nPROD_KEY={{ s5:seal p2 }}\n",
+    });
+    const swap = (file: string, a: number, b: number) => {
+      const lines = read(box, file).split("\n");
+      const first = tokenAt(box, file, a);
+      const second = tokenAt(box, file, b);
+      lines[a - 1] = lines[a - 1]!.replace(first, second);
+      lines[b - 1] = lines[b - 1]!.replace(second, first);
+      write(box, file, lines.join("\n"));
+    };
+    swap("secret.yml", 2, 4);
+    swap("app.json", 2, 3);
+    swap(".env", 1, 2);
+    const result = await box.s5(["check", "--base", "HEAD", "."]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(moves(result.stderr)).toEqual([
+      ".env:1:9 <- .env:2:10 at HEAD",
+      ".env:2:10 <- .env:1:9 at HEAD",
+      "app.json:2:20 <- app.json:3:21 at HEAD",
+      "app.json:3:21 <- app.json:2:20 at HEAD",
+      "secret.yml:2:13 <- secret.yml:4:13 at HEAD",
+      "secret.yml:4:13 <- secret.yml:2:13 at HEAD",
+    ]);
+  });
+
+  it("is quiet for changes that keep each token at its place", async () => {
+    const { box, git } = await committed({
+      "secret.yml": SECRET,
+      "old-name.yml": "db:\n  user: app\n  password: {{ s5:seal db-pw }}\n",
+    });
+    const stage = tokenAt(box, "secret.yml", 2);
+    const prod = tokenAt(box, "secret.yml", 4);
+    // Blocks reordered, a key renamed, a comment added, a new value above, all under a new parent.
+    write(
+      box,
+      "secret.yml",
+      [
+        "app:",
+        "  extra: {{ s5:seal new-value }}",
+        "  production:",
+        `    db_password: ${prod}   # rotated in May`,
+        "  staging:",
+        `    password: ${stage}`,
+        "",
+      ].join("\n"),
+    );
+    expect((await box.s5(["seal", "-i", "secret.yml"])).code).toBe(0);
+    // A file renamed (git mv) and one of its values changed by `s5 edit`'s way: a new token.
+    git("mv", "old-name.yml", "new-name.yml");
+    write(box, "new-name.yml", "db:\n  user: app2\n  password: {{ s5:seal db-pw-2 }}\n");
+    expect((await box.s5(["seal", "-i", "new-name.yml"])).code).toBe(0);
+    const result = await box.s5(["check", "--base", "HEAD", "."]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("warning:");
+  });
+
+  it("follows a renamed file, and names its old name", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    git("mv", "secret.yml", "values.yml");
+    const lines = read(box, "values.yml").split("\n");
+    [lines[1], lines[3]] = [lines[3]!, lines[1]!];
+    write(box, "values.yml", lines.join("\n"));
+    const result = await box.s5(["check", "--base", "HEAD", "."]);
+    expect(moves(result.stderr)).toEqual([
+      "values.yml:2:13 <- secret.yml:4:13 at HEAD",
+      "values.yml:4:13 <- secret.yml:2:13 at HEAD",
+    ]);
+    // A file moved without git (deleted, a new untracked one): the same tokens, named from the
+    // deleted file; a whole file moved is no move of a token within it only when git sees it.
+    git("mv", "values.yml", "secret.yml");
+    git("checkout", "--", "secret.yml");
+    renameSync(join(box.dir, "secret.yml"), join(box.dir, "untracked.yml"));
+    const plainMove = await box.s5(["check", "--base", "HEAD", "."]);
+    expect(moves(plainMove.stderr)).toEqual([
+      "untracked.yml:2:13 <- secret.yml:2:13 at HEAD",
+      "untracked.yml:4:13 <- secret.yml:4:13 at HEAD",
+    ]);
+  });
+
+  it("with --staged, compares what is staged with REF", async () => {
+    const { box, git } = await committed({
+      "secret.yml": SECRET,
+      "configmap.yml": "data:\n  greeting: hello\n",
+    });
+    const prod = tokenAt(box, "secret.yml", 4);
+    write(box, "configmap.yml", `data:\n  greeting: ${prod}\n`);
+    git("add", "configmap.yml");
+    // Staged: a copy (secret.yml unchanged at the index) and no move; then the move, staged.
+    const copied = await box.s5(["check", "--staged", "--base", "HEAD"]);
+    expect(moves(copied.stderr)).toEqual([]);
+    write(box, "secret.yml", read(box, "secret.yml").replace(prod, "{{ s5:seal other }}"));
+    expect((await box.s5(["seal", "-i", "secret.yml"])).code).toBe(0);
+    git("add", "secret.yml");
+    const staged = await box.s5(["check", "--staged", "--base", "HEAD"]);
+    expect(staged.code, staged.stderr).toBe(0);
+    expect(moves(staged.stderr)).toEqual(["configmap.yml:2:13 <- secret.yml:4:13 at HEAD"]);
+    // The work tree's own change, not staged, is not what the commit will hold.
+    git("commit", "-qm", "second");
+    write(box, "configmap.yml", "data:\n  greeting: hello\n");
+    expect(moves((await box.s5(["check", "--staged", "--base", "HEAD~1"])).stderr)).toEqual([]);
+  });
+
+  it("says what to do when REF names no commit, or there is no git work tree", async () => {
+    const { box } = await committed({ "secret.yml": SECRET });
+    const unknown = await box.s5(["check", "--base", "origin/main", "."]);
+    expect(unknown.code).toBe(3);
+    expect(unknown.stderr).toContain("--base origin/main: git knows no commit by that name");
+    expect(unknown.stderr).toContain("git fetch origin main");
+    expect(unknown.stderr).toContain("S5_INPUT");
+    // An option-like REF is a name, not an option of git's.
+    const dashed = await box.s5(["check", "--base=--output=x", "."]);
+    expect(dashed.code).toBe(3);
+    expect(dashed.stderr).toContain("git knows no commit by that name");
+    const outside = sandbox();
+    await outside.s5(["init", "--name", "dev"]);
+    write(outside, "a.yml", "a: {{ s5:seal x }}\n");
+    await outside.s5(["seal", "-i", "a.yml"]);
+    const noGit = await outside.s5(["check", "--base", "HEAD", "."], {
+      env: { GIT_CEILING_DIRECTORIES: join(outside.dir, "..") },
+    });
+    expect(noGit.code).toBe(3);
+    expect(noGit.stderr).toContain("inside a git work tree");
+  });
+});

@@ -397,21 +397,35 @@ interface CurrentFile {
   content: Uint8Array;
   found: FoundTokens;
 }
-/** A token of a current file that stood at another place at the earlier version. */
-interface MovedToken {
+/**
+ * A token of a current file that stood at another place at the earlier version (`moved`), or
+ * that stands where a token of another backend stood (`backend`: who may read the place's value
+ * changed, as when a Vault token for CI alone is replaced by a local-key one).
+ */
+type PlaceChange = {
+  kind: "moved";
   /** Index into the current files. */
   file: number;
   token: FoundToken;
   /** Where its ciphertext stood at the earlier version. */
   from: Location;
-}
+} | {
+  kind: "backend";
+  file: number;
+  token: FoundToken;
+  /** The earlier token at its place. */
+  from: Location;
+  /** That token's backend. */
+  was: BackendName;
+};
 /**
- * The tokens of `current` whose ciphertext stood elsewhere in `earlier`: in another file, or at
- * another place of the same file. A token at its own place, a new token, and a token whose place
- * was not found but stood in the same changed stretch of its file (a line rewritten around it)
- * are not moves. Pass only the files that changed: an unchanged file's tokens are where they were.
+ * The tokens of `current` whose ciphertext stood elsewhere in `earlier` (`moved`): in another
+ * file, or at another place of the same file. A token at its own place, a new token, and a token
+ * whose place was not found but stood in the same changed stretch of its file (a line rewritten
+ * around it) are not moves. And the new tokens at a place where a token of another backend stood
+ * (`backend`). Pass only the files that changed: an unchanged file's tokens are where they were.
  */
-export declare function findMovedTokens(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): MovedToken[];
+export declare function comparePlaces(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): PlaceChange[];
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came
@@ -489,7 +503,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type MovedToken, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

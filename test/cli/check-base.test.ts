@@ -235,4 +235,28 @@ describe("s5 check --base", () => {
     expect(noGit.code).toBe(3);
     expect(noGit.stderr).toContain("inside a git work tree");
   });
+
+  it("names a place whose new token is of another backend (who may read it changed)", async () => {
+    const { box } = await committed({ "secret.yml": SECRET });
+    // production's local-key token replaced by an AES one (the key only CI holds, say).
+    const prod = tokenAt(box, "secret.yml", 4);
+    write(box, "secret.yml", read(box, "secret.yml").replace(prod, "{{ s5:seal prod-pw-2 }}"));
+    const env = { S5_AES_KEY: "0".repeat(64) };
+    expect((await box.s5(["seal", "aes", "-i", "secret.yml"], { env })).code).toBe(0);
+    const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."], { env });
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).toContain(
+      "warning: secret.yml:4:13: this place held a local-key token (secret.yml:4:13 at HEAD) and holds an AES token now: who may read its value changed; if that is meant, mark the line s5:ignore (S5_CHECK_BACKEND)\n",
+    );
+    expect(moves(result.stderr)).toEqual([]);
+    // A new value of the same backend at a place is an edit: nothing to say.
+    write(
+      box,
+      "secret.yml",
+      read(box, "secret.yml").replace(tokenAt(box, "secret.yml", 4), "{{ s5:seal prod-pw-3 }}"),
+    );
+    expect((await box.s5(["seal", "-i", "secret.yml"])).code).toBe(0);
+    const same = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."]);
+    expect(same.stderr).not.toContain("warning:");
+  });
 });

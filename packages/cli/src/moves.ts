@@ -8,7 +8,7 @@
 import { resolve } from "node:path";
 import type { BackendName } from "@s5/core";
 import { type FoundTokens, formatLocation } from "@s5/core";
-import { findMovedTokens, showable } from "@s5/core/internal";
+import { comparePlaces, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
 import { baseFiles } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
@@ -20,8 +20,18 @@ interface Source {
   content: Buffer;
 }
 
-/** One warning (S5_CHECK_MOVED) per token of `sources` that stood elsewhere at `ref`. */
-export function findMoves(
+/** How a backend is named in a warning. */
+const BACKEND_WORDS: Record<BackendName, string> = {
+  local: "a local-key token",
+  vault: "a Vault transit token",
+  aes: "an AES token",
+};
+
+/**
+ * One warning per token of `sources` that stood elsewhere at `ref` (S5_CHECK_MOVED), and per new
+ * token at a place that held one of another backend at `ref` (S5_CHECK_BACKEND).
+ */
+export function findPlaceChanges(
   sources: readonly Source[],
   ref: string,
   staged: boolean,
@@ -33,7 +43,8 @@ export function findMoves(
     .map(({ file, found, content }) => ({ name: resolve(file), content, found, file }));
   const problems: Problem[] = [];
   const seen = new Map<string, Map<number, boolean>>();
-  for (const { file, token, from } of findMovedTokens(earlier, current, goToolBackend)) {
+  for (const change of comparePlaces(earlier, current, goToolBackend)) {
+    const { file, token, from } = change;
     const source = current[file]!;
     const location = source.found.lines.locate(token.start);
     let lines = seen.get(source.file);
@@ -42,12 +53,22 @@ export function findMoves(
       seen.set(source.file, lines);
     }
     if (ignoredLine(source.content, token.start, location.line, lines)) continue;
-    problems.push({
-      location,
-      message: `this token stood at ${formatLocation(from)} at ${showable(ref)}: moved, it decrypts here to the value it had there, which a review of tokens cannot see; if the move is meant, mark the line s5:ignore`,
-      code: "S5_CHECK_MOVED",
-      warning: true,
-    });
+    const at = `${formatLocation(from)} at ${showable(ref)}`;
+    problems.push(
+      change.kind === "moved"
+        ? {
+            location,
+            message: `this token stood at ${at}: moved, it decrypts here to the value it had there, which a review of tokens cannot see; if the move is meant, mark the line s5:ignore`,
+            code: "S5_CHECK_MOVED",
+            warning: true,
+          }
+        : {
+            location,
+            message: `this place held ${BACKEND_WORDS[change.was]} (${at}) and holds ${BACKEND_WORDS[token.info.backend]} now: who may read its value changed; if that is meant, mark the line s5:ignore`,
+            code: "S5_CHECK_BACKEND",
+            warning: true,
+          },
+    );
   }
   return problems;
 }

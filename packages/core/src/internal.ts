@@ -64,9 +64,9 @@ export {
 } from "./markers.ts";
 export {
   type CurrentFile,
+  comparePlaces,
   type EarlierFile,
-  findMovedTokens,
-  type MovedToken,
+  type PlaceChange,
 } from "./moved.ts";
 export { plantedBy, readKeyFile, trustedDirectory } from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";

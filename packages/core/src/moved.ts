@@ -1,5 +1,6 @@
 /**
- * Tokens moved since an earlier version of the files (`s5 check --base REF`). A token decrypts to
+ * Tokens moved since an earlier version of the files (`s5 check --base REF`), and places whose
+ * token changed backend. A token decrypts to
  * its value wherever it stands, so a token taken from one place to another (the production
  * password into a ConfigMap, into a variable a test prints; two environments' tokens swapped)
  * carries its value there, and a reviewer of opaque tokens sees a changed token, not where it came
@@ -33,14 +34,29 @@ export interface CurrentFile {
   found: FoundTokens;
 }
 
-/** A token of a current file that stood at another place at the earlier version. */
-export interface MovedToken {
-  /** Index into the current files. */
-  file: number;
-  token: FoundToken;
-  /** Where its ciphertext stood at the earlier version. */
-  from: Location;
-}
+/**
+ * A token of a current file that stood at another place at the earlier version (`moved`), or
+ * that stands where a token of another backend stood (`backend`: who may read the place's value
+ * changed, as when a Vault token for CI alone is replaced by a local-key one).
+ */
+export type PlaceChange =
+  | {
+      kind: "moved";
+      /** Index into the current files. */
+      file: number;
+      token: FoundToken;
+      /** Where its ciphertext stood at the earlier version. */
+      from: Location;
+    }
+  | {
+      kind: "backend";
+      file: number;
+      token: FoundToken;
+      /** The earlier token at its place. */
+      from: Location;
+      /** That token's backend. */
+      was: BackendName;
+    };
 
 interface Earlier {
   file: EarlierFile;
@@ -67,16 +83,17 @@ function placesIn(then: Earlier, now: CurrentFile): Places {
 }
 
 /**
- * The tokens of `current` whose ciphertext stood elsewhere in `earlier`: in another file, or at
- * another place of the same file. A token at its own place, a new token, and a token whose place
- * was not found but stood in the same changed stretch of its file (a line rewritten around it)
- * are not moves. Pass only the files that changed: an unchanged file's tokens are where they were.
+ * The tokens of `current` whose ciphertext stood elsewhere in `earlier` (`moved`): in another
+ * file, or at another place of the same file. A token at its own place, a new token, and a token
+ * whose place was not found but stood in the same changed stretch of its file (a line rewritten
+ * around it) are not moves. And the new tokens at a place where a token of another backend stood
+ * (`backend`). Pass only the files that changed: an unchanged file's tokens are where they were.
  */
-export function findMovedTokens(
+export function comparePlaces(
   earlier: readonly EarlierFile[],
   current: readonly CurrentFile[],
   goToolBackend?: BackendName,
-): MovedToken[] {
+): PlaceChange[] {
   const byNow = new Map<string, Earlier>();
   const where = new Map<string, { then: Earlier; token: number }>();
   for (const file of earlier) {
@@ -88,8 +105,10 @@ export function findMovedTokens(
       if (!where.has(key)) where.set(key, { then, token });
     }
   }
-  const moved: MovedToken[] = [];
-  if (where.size === 0) return moved;
+  const changes: PlaceChange[] = [];
+  if (where.size === 0) return changes;
+  const locate = (then: Earlier, token: number) =>
+    then.found.lines.locate(then.found.tokens[token]!.start);
   for (const [index, now] of current.entries()) {
     const then = byNow.get(now.name);
     const places = then ? placesIn(then, now) : undefined;
@@ -98,7 +117,15 @@ export function findMovedTokens(
       const origin = places?.origins[i];
       if (then && origin !== undefined && then.keys[origin] === key) continue;
       const before = where.get(key);
-      if (!before) continue;
+      if (!before) {
+        // A new token: of the backend of the one its place held?
+        const was =
+          then && origin !== undefined ? then.found.tokens[origin]!.info.backend : undefined;
+        if (was !== undefined && was !== token.info.backend) {
+          changes.push({ kind: "backend", file: index, token, from: locate(then!, origin!), was });
+        }
+        continue;
+      }
       // In this file, a token with no place found (its line rewritten, with another count of
       // tokens and other text before them) is no move if it stood in the same changed stretch of
       // lines: an edit around it. From another stretch it moved (two lines rewritten and their
@@ -108,9 +135,8 @@ export function findMovedTokens(
         const stretch = places.copyHunks[own]!;
         if (stretch !== -1 && stretch === places.editedHunks[i]) continue;
       }
-      const from = before.then.found.lines.locate(before.then.found.tokens[before.token]!.start);
-      moved.push({ file: index, token, from });
+      changes.push({ kind: "moved", file: index, token, from: locate(before.then, before.token) });
     }
   }
-  return moved;
+  return changes;
 }

@@ -1,6 +1,6 @@
 // Tokens moved since an earlier version of the files (`s5 check --base`): the places rule.
 import { describe, expect, it } from "vitest";
-import { type CurrentFile, type EarlierFile, findMovedTokens } from "../src/moved.ts";
+import { type CurrentFile, comparePlaces, type EarlierFile } from "../src/moved.ts";
 import { findTokens } from "../src/render.ts";
 
 /** A Vault token of 30 made-up bytes (never decrypted here), one per letter. */
@@ -20,13 +20,19 @@ function current(name: string, text: string): CurrentFile {
 
 /** Each move as `file:line:col <- file:line:col`. */
 function moves(before: EarlierFile[], after: CurrentFile[]): string[] {
-  return findMovedTokens(before, after).map(({ file, token: moved, from }) => {
+  return changes(before, after, "moved");
+}
+
+/** The changes of one kind, as `file:line:col <- file:line:col`. */
+function changes(before: EarlierFile[], after: CurrentFile[], kind: string): string[] {
+  const found = comparePlaces(before, after).filter((change) => change.kind === kind);
+  return found.map(({ file, token: moved, from }) => {
     const at = after[file]!.found.lines.locate(moved.start);
     return `${at.file}:${at.line}:${at.column} <- ${from.file}:${from.line}:${from.column}`;
   });
 }
 
-describe("findMovedTokens", () => {
+describe("comparePlaces", () => {
   it("names a token of a deleted file that stands in another now", () => {
     expect(
       moves(
@@ -76,6 +82,20 @@ describe("findMovedTokens", () => {
     expect(moves(before, [current("new.yml", `p: ${token("q")}\nq: ${token("p")}\n`)])).toEqual([
       "new.yml:1:4 <- old.yml:2:4",
       "new.yml:2:4 <- old.yml:1:4",
+    ]);
+  });
+
+  it("names a new token of another backend where a token stood", () => {
+    const local = `{{ s5:local:AAAAAAAA:${Buffer.alloc(80, 7).toString("base64url")} }}`;
+    const before = `prod: ${token("p")}\ndev: ${local}\n`;
+    // prod's Vault token replaced by a local-key one; dev's local one by another local one.
+    const after = `prod: ${local.replace("AAAAAAAA:", "AAAAAAAA:B")}\ndev: ${local.replace("AAAAAAAA:", "AAAAAAAA:C")}\n`;
+    expect(current("f.yml", after).found.failures).toEqual([]);
+    expect(changes([earlier("f.yml", before)], [current("f.yml", after)], "backend")).toEqual([
+      "f.yml:1:7 <- f.yml:1:7",
+    ]);
+    expect(comparePlaces([earlier("f.yml", before)], [current("f.yml", after)])).toEqual([
+      expect.objectContaining({ kind: "backend", was: "vault" }),
     ]);
   });
 });

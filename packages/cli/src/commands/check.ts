@@ -33,7 +33,7 @@ import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { stagedFiles } from "../git-staged.ts";
-import { findMoves } from "../moves.ts";
+import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
 import { stdoutStream, writeStdout } from "../stdout.ts";
@@ -242,7 +242,8 @@ It warns (on stderr; exit code unchanged) where one token stands at two places (
 every seal makes a new ciphertext, so it is a copy, one secret reaching a second place (a
 ConfigMap, a client module); mark each of its lines s5:ignore where that is meant. With --base
 REF (a pull request's CI: --base origin/main), it also warns where a token stood at another
-place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to its new place.
+place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to its new place;
+and where a place's new token is of another backend than at REF (S5_CHECK_BACKEND).
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
@@ -379,7 +380,7 @@ the content the commit will have.`,
     problems.push(...findCopies(all));
     // A token moved since REF leaves one copy: only the earlier files tell (git, tokens alone).
     if (values.base !== undefined) {
-      problems.push(...findMoves(all, values.base, Boolean(values.staged), goToolBackend));
+      problems.push(...findPlaceChanges(all, values.base, Boolean(values.staged), goToolBackend));
     }
     problems.sort(
       (a, b) =>

@@ -194,6 +194,21 @@ interface AesOptions {
   from?: string | undefined;
 }
 export declare function createAesBackend(options: AesOptions): Backend;
+/** One change, at the member it is about. */
+interface ConfigChange {
+  /** The member's path (`vault.transitKey`, `local.keys`), as the message names it. */
+  path: string;
+  message: string;
+  /** Offset in the later text of the member's key (0 when it is gone: the file's start). */
+  offset: number;
+}
+/**
+ * The changes from `before` (undefined: the file is new) to `after` that change where new values
+ * are sealed or who may read them: `backend`, `vault.transitKey`, `vault.transitMount`, the
+ * encrypting local key, recipients added. Texts that are not a JSON object give none (they are
+ * reported as config errors where they are read).
+ */
+export declare function configChanges(before: string | undefined, after: string): ConfigChange[];
 export declare const LOCK_STALE_MS = 30000;
 interface HeldLock {
   /** Removes the lock if it is still this holder's (one taken over as stale is another's). */
@@ -503,7 +518,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

@@ -259,4 +259,57 @@ describe("s5 check --base", () => {
     const same = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."]);
     expect(same.stderr).not.toContain("warning:");
   });
+
+  it("names a project config change that redirects new values, at its member", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    const configs = (stderr: string) =>
+      stderr
+        .split("\n")
+        .filter((line) => line.endsWith("(S5_CHECK_CONFIG)"))
+        .map((line) =>
+          line
+            .replace(/^warning: /, "")
+            .replace(/ \(changed since HEAD\) \(S5_CHECK_CONFIG\)$/, ""),
+        );
+    // Unchanged: nothing. The hook's form (--staged) and CI's (.) both read .s5.json.
+    expect(
+      configs((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr),
+    ).toEqual([]);
+    // A teammate added (s5 keys add), then the key rotated (s5 keys rotate): both said.
+    const bob = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    expect((await box.s5(["keys", "add", "bob", bob])).code).toBe(0);
+    const added = configs((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr);
+    expect(added).toEqual([
+      expect.stringMatching(
+        /^\.s5\.json:\d+:\d+: recipient "bob" added to local key [\w-]{8}: they can read every value sealed to it$/,
+      ),
+    ]);
+    expect((await box.s5(["keys", "rotate"])).code).toBe(0);
+    git("add", ".s5.json");
+    const rotated = configs(
+      (await box.s5(["check", "--no-decrypt", "--staged", "--base", "HEAD"])).stderr,
+    );
+    expect(rotated).toEqual([
+      expect.stringMatching(/: recipient "bob" added to local key/),
+      expect.stringMatching(
+        /: local key [\w-]{8} now seals new values \(was [\w-]{8}\): its recipients can read them$/,
+      ),
+    ]);
+    // A hostile change: Vault, with a transit key of the author's.
+    git("reset", "-q", "--hard");
+    const file = join(box.dir, ".s5.json");
+    const config = JSON.parse(read(box, ".s5.json"));
+    writeFileSync(
+      file,
+      `${JSON.stringify({ ...config, backend: "vault", vault: { transitKey: "mallory" } }, null, 2)}\n`,
+    );
+    const lines = read(box, ".s5.json").split("\n");
+    const lineOf = (text: string) => lines.findIndex((line) => line.includes(text)) + 1;
+    expect(
+      configs((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr),
+    ).toEqual([
+      `.s5.json:${lineOf('"backend"')}:3: \`backend\` "local" → "vault": new values are sealed with another backend`,
+      `.s5.json:${lineOf('"transitKey"')}:5: \`vault.transitKey\` not set (default) → "mallory": new Vault values are sealed with another transit key`,
+    ]);
+  });
 });

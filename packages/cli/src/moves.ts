@@ -8,7 +8,8 @@
 import { resolve } from "node:path";
 import type { BackendName } from "@s5/core";
 import { type FoundTokens, formatLocation } from "@s5/core";
-import { comparePlaces, showable } from "@s5/core/internal";
+import type { EarlierFile } from "@s5/core/internal";
+import { comparePlaces, configChanges, LineIndex, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
 import { baseFiles } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
@@ -33,15 +34,16 @@ const BACKEND_WORDS: Record<BackendName, string> = {
  */
 export function findPlaceChanges(
   sources: readonly Source[],
+  configs: readonly { file: string; content: Buffer }[],
   ref: string,
   staged: boolean,
   goToolBackend: BackendName | undefined,
 ): Problem[] {
   const { earlier, changed } = baseFiles(ref, staged);
+  const problems = projectChanges(configs, earlier, changed, ref);
   const current = sources
     .filter(({ file }) => changed.has(resolve(file)))
     .map(({ file, found, content }) => ({ name: resolve(file), content, found, file }));
-  const problems: Problem[] = [];
   const seen = new Map<string, Map<number, boolean>>();
   for (const change of comparePlaces(earlier, current, goToolBackend)) {
     const { file, token, from } = change;
@@ -69,6 +71,38 @@ export function findPlaceChanges(
             warning: true,
           },
     );
+  }
+  return problems;
+}
+
+/**
+ * One warning (S5_CHECK_CONFIG) per change since `ref` to a project config among the files checked
+ * that changes where new values go or who may read them (core's `configChanges`), at its member.
+ */
+function projectChanges(
+  configs: readonly { file: string; content: Buffer }[],
+  earlier: readonly EarlierFile[],
+  changed: ReadonlySet<string>,
+  ref: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const { file, content } of configs) {
+    const path = resolve(file);
+    if (!changed.has(path)) continue;
+    const before = earlier.find((then) => then.now === path);
+    const text = content.toString("utf8");
+    const lines = new LineIndex(file, text);
+    for (const change of configChanges(
+      before && Buffer.from(before.content).toString("utf8"),
+      text,
+    )) {
+      problems.push({
+        location: lines.locate(change.offset),
+        message: `${change.message} (changed since ${showable(ref)})`,
+        code: "S5_CHECK_CONFIG",
+        warning: true,
+      });
+    }
   }
   return problems;
 }

@@ -18,6 +18,7 @@ export {
   validateName,
   vaultEnvAddress,
 } from "./config.ts";
+export { type ConfigChange, configChanges } from "./config-changes.ts";
 export { checkPlaces } from "./context/index.ts";
 export { stackFrames } from "./errors.ts";
 export { type HeldLock, LOCK_STALE_MS, takeLock } from "./file-lock.ts";

@@ -12,6 +12,7 @@ import {
   formatLocation,
   KeyError,
   type Location,
+  PROJECT_FILE,
   resolveSettings,
   resolveTokens,
   type S5Error,
@@ -243,7 +244,9 @@ every seal makes a new ciphertext, so it is a copy, one secret reaching a second
 ConfigMap, a client module); mark each of its lines s5:ignore where that is meant. With --base
 REF (a pull request's CI: --base origin/main), it also warns where a token stood at another
 place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to its new place;
-and where a place's new token is of another backend than at REF (S5_CHECK_BACKEND).
+where a place's new token is of another backend than at REF (S5_CHECK_BACKEND); and where a
+project config (.s5.json) changed since REF where new values go or who may read them
+(S5_CHECK_CONFIG: backend, transit key or mount, the encrypting local key, a recipient added).
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
@@ -296,6 +299,8 @@ the content the commit will have.`,
     const problems: Problem[] = [];
     const hints = new Set<string>();
     const all: Checked[] = [];
+    /** The project configs among the files, for --base. */
+    const configs: { file: string; content: Buffer }[] = [];
     let files = 0;
     if (values.staged && positionals.length > 0) {
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
@@ -303,6 +308,9 @@ the content the commit will have.`,
     const inputs = values.staged ? stagedFiles() : textFiles(positionals);
     for (const { file, content } of inputs) {
       files++;
+      if (values.base !== undefined && basename(file) === PROJECT_FILE) {
+        configs.push({ file, content });
+      }
       if (LEFTOVER.test(basename(file))) {
         problems.push({
           location: { file, line: 1, column: 1 },
@@ -380,7 +388,9 @@ the content the commit will have.`,
     problems.push(...findCopies(all));
     // A token moved since REF leaves one copy: only the earlier files tell (git, tokens alone).
     if (values.base !== undefined) {
-      problems.push(...findPlaceChanges(all, values.base, Boolean(values.staged), goToolBackend));
+      problems.push(
+        ...findPlaceChanges(all, configs, values.base, Boolean(values.staged), goToolBackend),
+      );
     }
     problems.sort(
       (a, b) =>

@@ -101,6 +101,18 @@ describe("s5 check --base", () => {
         level: "warning",
       }),
     ]);
+    const sarif = JSON.parse(
+      (await box.s5(["check", "--format", "sarif", "--base", "HEAD", "."])).stdout.toString(),
+    );
+    expect(sarif.runs[0].tool.driver.rules).toEqual([
+      {
+        id: "S5_CHECK_MOVED",
+        shortDescription: {
+          text: "A token that stood at another place at the base commit: moved or swapped",
+        },
+        defaultConfiguration: { level: "warning" },
+      },
+    ]);
     // Meant: the line says so.
     write(box, "configmap.yml", `data:\n  greeting: ${prod} # s5:ignore\n`);
     const ignored = await box.s5(["check", "--base", "HEAD", "."]);

@@ -13,7 +13,11 @@ export interface Problem {
 
 /** What each problem code means, for the SARIF rules (codes not listed get a generic text). */
 const RULES: Record<string, string> = {
+  S5_CHECK_BACKEND: "A place whose new token is of another backend than at the base commit",
+  S5_CHECK_CONFIG:
+    "A project config change that changes where new values are sealed or who reads them",
   S5_CHECK_COPY: "The same token at two places: a copy, one secret reaching a second place",
+  S5_CHECK_MOVED: "A token that stood at another place at the base commit: moved or swapped",
   S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
   S5_CHECK_TOO_OLD: "A Vault token below its key's min_decryption_version",
   S5_TOKEN_MALFORMED: "A malformed s5 token",

@@ -25,6 +25,23 @@ const scratch = (prefix?: string) => {
 };
 const bin = join(root, "packages/cli/bin/s5.cjs");
 
+/**
+ * A proxy to `target` that holds each request to a path holding `step` 50 ms, and a wait until
+ * `count` of them have passed (or `ended` says the client is gone): a kill timed by the client's
+ * progress, not by the clock (a fixed 400 ms wait found a render already done on a fast run).
+ */
+async function slowDown(target: string, step: string) {
+  const proxy = await startFaultProxy(target);
+  proxy.plan = (seen) => (seen.path.includes(step) ? { kind: "delay", ms: 50 } : undefined);
+  const passed = async (count: number, ended: () => boolean) => {
+    const answered = () => proxy.seen.filter((seen) => seen.path.includes(step) && seen.status);
+    while (answered().length < count && !ended()) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+  };
+  return { proxy, passed };
+}
+
 describeHa("s5 against an HA cluster (leader failover)", () => {
   let cluster: Cluster;
   let env: Record<string, string>;
@@ -71,8 +88,12 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
   });
 
   it("a render of 20,000 tokens survives the active node killed mid-render", async () => {
+    // Each decrypt batch held 50 ms on its way (~80 batches, one at a time: seconds), and the
+    // leader killed once three have passed: mid-render on any machine. A fixed wait before the
+    // kill found the render done on a fast run (a cold CI run, 400 ms).
+    const slow = await slowDown(cluster.proxyAddr, "/decrypt/");
     const child = spawn(process.execPath, [bin, "render", file], {
-      env,
+      env: { ...env, VAULT_ADDR: slow.proxy.url },
       stdio: ["ignore", "pipe", "pipe"],
     });
     const out: Buffer[] = [];
@@ -83,10 +104,11 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     });
     const done = new Promise<number | null>((resolve) => child.on("close", resolve));
     // Kill the leader while s5 is still sending batches (and before it printed anything).
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await slow.passed(3, () => child.exitCode !== null);
     const runningAtKill = child.exitCode === null && out.length === 0;
     const killed = await cluster.killLeader();
     const code = await done;
+    await slow.proxy.close();
     // Back to three nodes whatever happened, so that a failure here is not every later test's.
     await cluster.restart(killed);
     expect(runningAtKill, "the render ended before the failover").toBe(true);
@@ -103,16 +125,21 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     expect(rotate.ok).toBe(true);
     const copy = join(scratch(), "rewrap.yml");
     writeFileSync(copy, readFileSync(file));
-    const child = spawn(process.execPath, [bin, "rewrap", "-i", copy], { env });
+    // Held 50 ms a batch and the leader killed after three, as the render above.
+    const slow = await slowDown(cluster.proxyAddr, "/rewrap/");
+    const child = spawn(process.execPath, [bin, "rewrap", "-i", copy], {
+      env: { ...env, VAULT_ADDR: slow.proxy.url },
+    });
     let stderr = "";
     child.stderr.on("data", (chunk: Buffer) => {
       stderr += chunk.toString();
     });
     const done = new Promise<number | null>((resolve) => child.on("close", resolve));
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    await slow.passed(3, () => child.exitCode !== null);
     const runningAtKill = child.exitCode === null;
     const killed = await cluster.killLeader();
     const code = await done;
+    await slow.proxy.close();
     await cluster.restart(killed);
     expect({ code, stderr }).toEqual({
       code: 0,
@@ -214,11 +241,15 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
     });
 
     it("when the node at VAULT_ADDR dies mid-render, s5 moves on to the next of S5_VAULT_CLUSTER_ADDRS", async () => {
+      // The standby reached through a proxy that holds each batch 50 ms; both die after three
+      // batches (the proxy's port refuses from then on, as the node's would).
+      const slow = await slowDown(standby.addr, "/decrypt/");
+      const others = cluster.nodes.filter((node) => node !== standby).map((node) => node.addr);
       const child = spawn(process.execPath, [bin, "render", file], {
         env: {
           ...env,
-          VAULT_ADDR: standby.addr,
-          S5_VAULT_CLUSTER_ADDRS: cluster.nodes.map((node) => node.addr).join(","),
+          VAULT_ADDR: slow.proxy.url,
+          S5_VAULT_CLUSTER_ADDRS: [slow.proxy.url, ...others].join(","),
         },
         stdio: ["ignore", "pipe", "pipe"],
       });
@@ -229,15 +260,16 @@ describeHa("s5 against an HA cluster (leader failover)", () => {
         stderr += chunk.toString();
       });
       const done = new Promise<number | null>((resolve) => child.on("close", resolve));
-      await new Promise((resolve) => setTimeout(resolve, 400));
+      await slow.passed(3, () => child.exitCode !== null);
       const runningAtKill = child.exitCode === null && out.length === 0;
+      await slow.proxy.close();
       await cluster.kill(standby);
       const code = await done;
+      await cluster.restart(standby);
       expect(runningAtKill, "the render ended before the node died").toBe(true);
       expect(stderr).toBe("");
       expect(code).toBe(0);
       expect(Buffer.concat(out).toString()).toBe(expected);
-      await cluster.restart(standby);
     });
 
     it("a write the standby forwards (a key created on first encrypt) works", async () => {

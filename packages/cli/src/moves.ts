@@ -2,8 +2,9 @@
  * Tokens moved since a commit, for `s5 check --base REF`: a token taken from one place to another
  * (the production password into a ConfigMap or a variable a test prints, two environments' tokens
  * swapped) decrypts at its new place to its old place's value, and a reviewer of opaque tokens
- * sees only a changed token. Core finds them (`findMovedTokens`); this reads the earlier files
- * from git and reports each as a warning on the token's line now, naming where it stood.
+ * sees only a changed token. Core finds them (`comparePlaces`), and the project config changes
+ * that redirect new values (`configChanges`); this reads the earlier files from git and reports
+ * each as a warning on the line it is about now, naming where it stood.
  */
 import { resolve } from "node:path";
 import type { BackendName } from "@s5/core";

@@ -503,6 +503,22 @@ interface TransitUse {
   };
 }
 export declare function transitUseOf(settings: Settings): TransitUse;
+/** What this machine remembers of a project's Vault transit key, as `s5 keys list` shows it. */
+interface RememberedTransit {
+  /** The mount and key remembered (a part a flag or variable chose is undefined). */
+  mount?: string | undefined;
+  key?: string | undefined;
+  /** The project (`.s5.json`) it is remembered for: this one, or one in the same git repository. */
+  project: string;
+  /** `MOUNT/KEY` a seal would use now, when the record refuses it (S5_KEY_VAULT_UNTRUSTED). */
+  refused?: string | undefined;
+}
+/**
+ * The project's remembered transit key, or the one a seal here is judged by (another project of
+ * the same repository); undefined when this machine never sealed with Vault there. Reads, writes
+ * nothing.
+ */
+export declare function rememberedTransit(place: KnownKeysPlace, use: TransitUse): RememberedTransit | undefined;
 /**
  * `s5 keys trust MOUNT/KEY`: this machine seals with that transit mount and key in the project
  * from now on. It must be the one a seal would use now (a flag or variable counts), so that what
@@ -518,7 +534,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

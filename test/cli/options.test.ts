@@ -249,6 +249,7 @@ describe("machine-readable output: one JSON array per command; SARIF for check",
     const keys = JSON.parse((await box.s5(["keys", "list", "--json"])).stdout.toString());
     expect(keys).toEqual([
       {
+        kind: "local",
         id: token.split(":")[2],
         publicKey: expect.stringMatching(/^s5pk-/),
         encrypts: true,

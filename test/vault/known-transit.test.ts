@@ -164,6 +164,79 @@ describeVault("the transit key a project seals with is remembered", () => {
     expect(same.stderr).toContain("trusted as this machine's first Vault seal there");
   });
 
+  it("s5 keys list shows the transit key this machine remembers, marked as no project key", async () => {
+    const { dir, env, run } = project();
+    const file = join(dir, ".s5.json");
+    // Nothing remembered yet: nothing listed.
+    const none = await run(["keys", "list"]);
+    expect(none.code).toBe(0);
+    expect(none.stdout).toBe("");
+    expect(JSON.parse((await run(["keys", "list", "--json"])).stdout)).toEqual([]);
+    expect((await run(["cipher", "before"])).code).toBe(0);
+    const remembered = `vault  Vault transit key app (mount ${mount})  (remembered on this machine for this project: not a project key, not in .s5.json)\n`;
+    const listed = await run(["keys", "list"]);
+    expect(listed.code).toBe(0);
+    expect(listed.stdout).toBe(remembered);
+    const item = {
+      kind: "vault",
+      id: null,
+      publicKey: null,
+      encrypts: false,
+      created: null,
+      recipients: [],
+      mount,
+      key: "app",
+      rememberedFor: file,
+      refused: null,
+    };
+    expect(JSON.parse((await run(["keys", "list", "--json"])).stdout)).toEqual([item]);
+
+    // Mallory's change: the seal is refused, and the list says which key is trusted and which refused.
+    writeFileSync(
+      file,
+      `${JSON.stringify({ backend: "vault", vault: { transitMount: mount, transitKey: "mallory" } })}\n`,
+    );
+    const record = join(env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    const recordBefore = readFileSync(record, "utf8");
+    expect((await run(["cipher", "x"])).code).toBe(7);
+    const refused = await run(["keys", "list"]);
+    expect(refused.code).toBe(0);
+    expect(refused.stdout).toBe(
+      remembered +
+        `  .s5.json now names ${mount}/mallory: seals here are refused (S5_KEY_VAULT_UNTRUSTED); check \`git log -p .s5.json\`, then \`s5 keys trust ${mount}/mallory\` if it is meant\n`,
+    );
+    expect(JSON.parse((await run(["keys", "list", "--json"])).stdout)).toEqual([
+      { ...item, refused: `${mount}/mallory` },
+    ]);
+    // Listing writes nothing.
+    expect(readFileSync(record, "utf8")).toBe(recordBefore);
+
+    // A new sub-project of the same repository is judged by the key sealed with beside it.
+    const sub = join(dir, "services", "new");
+    mkdirSync(sub, { recursive: true });
+    writeFileSync(
+      join(sub, ".s5.json"),
+      `${JSON.stringify({ backend: "vault", vault: { transitMount: mount, transitKey: "mallory" } })}\n`,
+    );
+    const beside = await run(["keys", "list", "--json"], {}, sub);
+    expect(JSON.parse(beside.stdout)).toEqual([{ ...item, refused: `${mount}/mallory` }]);
+    expect((await run(["keys", "list"], {}, sub)).stdout).toContain(
+      `(remembered on this machine for ${file} (same git repository): not a project key`,
+    );
+
+    // Beside local keys: listed after them, and the local items keep their members.
+    writeFileSync(
+      file,
+      `${JSON.stringify({ backend: "vault", vault: { transitMount: mount, transitKey: "app" } })}\n`,
+    );
+    expect((await run(["init", "--backend", "local"])).code).toBe(0);
+    const both = JSON.parse((await run(["keys", "list", "--json"])).stdout) as { kind: string }[];
+    expect(both.map((entry) => entry.kind)).toEqual(["local", "vault"]);
+    expect(both[0]).toMatchObject({ encrypts: true, recipients: [{}] });
+    const text = (await run(["keys", "list"])).stdout;
+    expect(text.split("\n").at(-2)).toBe(remembered.trimEnd());
+  });
+
   it("a key or mount the user chose (flag, S5_VAULT_TRANSIT_KEY) is not judged; CI's fresh home records", async () => {
     const { dir, run } = project();
     expect((await run(["cipher", "before"])).code).toBe(0);

@@ -90,6 +90,11 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
-export { transitUseOf, trustTransit } from "./vault/known-transit.ts";
+export {
+  type RememberedTransit,
+  rememberedTransit,
+  transitUseOf,
+  trustTransit,
+} from "./vault/known-transit.ts";
 export { upgradeHint } from "./version.ts";
 export { looksBinary } from "./wide-text.ts";

@@ -8,6 +8,8 @@ import {
   knownKeysPlace,
   loadSecretKeys,
   publicKeysOf,
+  type RememberedTransit,
+  rememberedTransit,
   rememberKeys,
   removeProjectRecipient,
   rotateProjectKey,
@@ -48,7 +50,9 @@ export default defineCommand({
   name: "keys",
   summary: "manage local-key recipients",
   description: `  show                  print your public key(s) (share them to become a recipient)
-  list                  list the project's local keys and their recipients
+  list                  list the project's local keys and their recipients, then the Vault
+                        transit key this machine remembers sealing with there (known-keys.json;
+                        not a project key), and whether .s5.json now names another
   generate              print a new identity for CI: the secret key on stdout (store it as the CI
                         secret S5_PRIVATE_KEY), its public key on stderr
   add NAME PUBLIC_KEY   let NAME decrypt: seals every project key to PUBLIC_KEY (s5pk-…);
@@ -121,14 +125,22 @@ export default defineCommand({
         noArguments();
         const project = requireProject(settings);
         const keys = project.config.local?.keys ?? [];
+        // Not a project key: what this machine remembers sealing with there (known-keys.json), so
+        // that whoever meets S5_KEY_VAULT_UNTRUSTED sees what is trusted and what is refused.
+        const vault = rememberedTransit(
+          knownKeysPlace(settings, project.file),
+          transitUseOf(settings),
+        );
         if (values.json) {
-          const items = keys.map((key, i) => ({
+          const items: object[] = keys.map((key, i) => ({
+            kind: "local",
             id: key.id,
             publicKey: key.publicKey,
             encrypts: i === keys.length - 1,
             created: key.created ?? null,
             recipients: key.recipients.map(({ name, publicKey }) => ({ name, publicKey })),
           }));
+          if (vault) items.push(vaultItem(vault));
           out(JSON.stringify(items, null, 2));
           return 0;
         }
@@ -154,6 +166,7 @@ export default defineCommand({
             out(`  ${showable(r.name)}  ${r.publicKey}${mark}`);
           }
         });
+        if (vault) for (const line of vaultLines(vault, project.file)) out(line);
         return 0;
       }
       case "add": {
@@ -300,3 +313,39 @@ export default defineCommand({
     }
   },
 });
+
+/**
+ * `keys list --json`'s item for the remembered transit key: the local items' members (null, empty,
+ * false), so that `.[].recipients[]` or `select(.encrypts)` over the list still read.
+ */
+function vaultItem(vault: RememberedTransit) {
+  return {
+    kind: "vault",
+    id: null,
+    publicKey: null,
+    encrypts: false,
+    created: null,
+    recipients: [],
+    mount: vault.mount ?? null,
+    key: vault.key ?? null,
+    rememberedFor: vault.project,
+    refused: vault.refused ?? null,
+  };
+}
+
+/** `keys list`'s lines for the remembered transit key (the record's text, escaped as names are). */
+function vaultLines(vault: RememberedTransit, project: string): string[] {
+  const chosen = "(chosen by a flag or variable)";
+  const key = `Vault transit key ${vault.key === undefined ? chosen : showable(vault.key)} (mount ${vault.mount === undefined ? chosen : showable(vault.mount)})`;
+  const where =
+    vault.project === project ? "this project" : `${vault.project} (same git repository)`;
+  const lines = [
+    `vault  ${key}  (remembered on this machine for ${where}: not a project key, not in .s5.json)`,
+  ];
+  if (vault.refused) {
+    lines.push(
+      `  .s5.json now names ${showable(vault.refused)}: seals here are refused (S5_KEY_VAULT_UNTRUSTED); check \`git log -p .s5.json\`, then \`s5 keys trust ${showable(vault.refused)}\` if it is meant`,
+    );
+  }
+  return lines;
+}

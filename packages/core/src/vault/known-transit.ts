@@ -41,37 +41,21 @@ const named = (transit: KnownTransit) => `${transit.mount}/${transit.key}`;
  * file) before anything is sent; records what `.s5.json` decided on a first use.
  */
 export function checkKnownTransit(place: KnownKeysPlace, use: TransitUse): void {
-  // The parts `.s5.json` (or its silence: the defaults) decides.
-  const judged: KnownTransit = {
-    mount: use.chosen.mount ? undefined : use.mount,
-    key: use.chosen.key ? undefined : use.key,
-  };
+  const judged = judgedParts(use);
   if (judged.mount === undefined && judged.key === undefined) return;
   const names = projectNames(place.project);
-  const differs = (entry: KnownTransit) =>
-    (judged.mount !== undefined && entry.mount !== undefined && entry.mount !== judged.mount) ||
-    (judged.key !== undefined && entry.key !== undefined && entry.key !== judged.key);
   const decide = (record: KnownRecord): KnownTransit | undefined => {
-    const own = names.map((name) => record.vault?.[name]).find((entry) => entry !== undefined);
-    if (own) {
-      if (differs(own)) throw untrusted(place, use, own, "it sealed with");
-      // A part chosen by a flag or variable until now is recorded the first time .s5.json decides it.
-      const missing: KnownTransit = {
-        mount: own.mount === undefined ? judged.mount : undefined,
-        key: own.key === undefined ? judged.key : undefined,
-      };
-      return missing.mount !== undefined || missing.key !== undefined ? missing : undefined;
+    const verdict = judge(record, names, judged);
+    if (verdict.refusal) {
+      const { entry, in: other } = verdict.refusal;
+      throw untrusted(
+        place,
+        use,
+        entry,
+        other ? `it never sealed here, and sealed in ${other} with` : "it sealed with",
+      );
     }
-    // A project new to this machine beside one it sealed in with Vault, in the same git
-    // repository (a `.s5.json` a change added, a worktree of a branch that changed the key): the
-    // key that project sealed with is the one to expect.
-    const near = sameRepository(record, names);
-    const agreeing = near.filter(([, entry]) => !differs(entry));
-    if (near.length > 0 && agreeing.length === 0) {
-      const [other, entry] = near[0]!;
-      throw untrusted(place, use, entry, `it never sealed here, and sealed in ${other} with`);
-    }
-    return judged;
+    return verdict.record;
   };
   if (!decide(readRecord(place.file))) return;
   let recorded = true;
@@ -92,6 +76,82 @@ export function checkKnownTransit(place: KnownKeysPlace, use: TransitUse): void 
       `Vault transit key ${use.key} (mount ${use.mount}) now seals in ${place.project}, trusted as this machine's first Vault seal there; if you expected another key (a change to .s5.json may have brought this one), check \`git log -p .s5.json\``,
     );
   }
+}
+
+/** The parts `.s5.json` (or its silence: the defaults) decides; a part chosen by a flag or variable is not judged. */
+function judgedParts(use: TransitUse): KnownTransit {
+  return {
+    mount: use.chosen.mount ? undefined : use.mount,
+    key: use.chosen.key ? undefined : use.key,
+  };
+}
+
+/** What the record says of a seal with the `judged` parts in the project of `names`. */
+interface Verdict {
+  /** The project's own entry. */
+  own?: KnownTransit | undefined;
+  /** The entry that refuses the seal, and the other project it is under when not the project's own. */
+  refusal?: { entry: KnownTransit; in?: string | undefined } | undefined;
+  /** What a seal would add to the record: a first use, or a part recorded the first time `.s5.json` decides it. */
+  record?: KnownTransit | undefined;
+}
+
+function judge(record: KnownRecord, names: readonly string[], judged: KnownTransit): Verdict {
+  const differs = (entry: KnownTransit) =>
+    (judged.mount !== undefined && entry.mount !== undefined && entry.mount !== judged.mount) ||
+    (judged.key !== undefined && entry.key !== undefined && entry.key !== judged.key);
+  const own = names.map((name) => record.vault?.[name]).find((entry) => entry !== undefined);
+  if (own) {
+    if (differs(own)) return { own, refusal: { entry: own } };
+    // A part chosen by a flag or variable until now is recorded the first time .s5.json decides it.
+    const missing: KnownTransit = {
+      mount: own.mount === undefined ? judged.mount : undefined,
+      key: own.key === undefined ? judged.key : undefined,
+    };
+    return {
+      own,
+      record: missing.mount !== undefined || missing.key !== undefined ? missing : undefined,
+    };
+  }
+  // A project new to this machine beside one it sealed in with Vault, in the same git
+  // repository (a `.s5.json` a change added, a worktree of a branch that changed the key): the
+  // key that project sealed with is the one to expect.
+  const near = sameRepository(record, names);
+  if (near.length > 0 && near.every(([, entry]) => differs(entry))) {
+    const [other, entry] = near[0]!;
+    return { refusal: { entry, in: other } };
+  }
+  return { record: judged };
+}
+
+/** What this machine remembers of a project's Vault transit key, as `s5 keys list` shows it. */
+export interface RememberedTransit {
+  /** The mount and key remembered (a part a flag or variable chose is undefined). */
+  mount?: string | undefined;
+  key?: string | undefined;
+  /** The project (`.s5.json`) it is remembered for: this one, or one in the same git repository. */
+  project: string;
+  /** `MOUNT/KEY` a seal would use now, when the record refuses it (S5_KEY_VAULT_UNTRUSTED). */
+  refused?: string | undefined;
+}
+
+/**
+ * The project's remembered transit key, or the one a seal here is judged by (another project of
+ * the same repository); undefined when this machine never sealed with Vault there. Reads, writes
+ * nothing.
+ */
+export function rememberedTransit(
+  place: KnownKeysPlace,
+  use: TransitUse,
+): RememberedTransit | undefined {
+  const names = projectNames(place.project);
+  const record = readRecord(place.file);
+  const verdict = judge(record, names, judgedParts(use));
+  const refused = verdict.refusal ? named(use) : undefined;
+  if (verdict.own) return { ...verdict.own, project: place.project, refused };
+  if (verdict.refusal?.in)
+    return { ...verdict.refusal.entry, project: verdict.refusal.in, refused };
+  return undefined;
 }
 
 /**

@@ -209,6 +209,12 @@ interface ConfigChange {
  * reported as config errors where they are read).
  */
 export declare function configChanges(before: string | undefined, after: string): ConfigChange[];
+/**
+ * What a Secret's `data` holds: base64, padded, nothing else (no line breaks, no spaces). The s5
+ * controller refuses an S5Secret whose `spec.data` value is not this once decrypted
+ * (S5_K8S_DATA_BASE64), and `s5 check` says so first, by the same rule.
+ */
+export declare function isSecretData(value: string): boolean;
 export declare const LOCK_STALE_MS = 30000;
 interface HeldLock {
   /** Removes the lock if it is still this holder's (one taken over as stale is another's). */
@@ -620,7 +626,7 @@ declare class IoError extends S5Error {
 /** Text that starts like a token but is not one s5 can read. */
 declare class TokenError extends S5Error {
   name: string;
-  constructor(code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED" | "S5_VALUE_CONTEXT", message: string, options?: S5ErrorOptions);
+  constructor(code: "S5_TOKEN_MALFORMED" | "S5_TOKEN_FILTER" | "S5_TOKEN_SCHEME" | "S5_TOKEN_UNSEALED" | "S5_VALUE_CONTEXT" | "S5_K8S_DATA_BASE64", message: string, options?: S5ErrorOptions);
 }
 /** A key that is missing or unusable (no private key, wrong AES key length, no Vault token…). */
 declare class KeyError extends S5Error {

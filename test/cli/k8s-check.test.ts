@@ -191,4 +191,42 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect(out.stdout).toContain("in an S5Secret add no `| yaml`");
     expect(out.stdout).not.toContain("write the token alone as the value with `| yaml`");
   });
+
+  it("a spec.data value the controller would refuse (not base64 once decrypted) is reported, never shown", async () => {
+    const password = "hunter2-plain!";
+    const text = [
+      "apiVersion: s5.dev/v1alpha1",
+      "kind: S5Secret",
+      "metadata:",
+      "  name: db",
+      "spec:",
+      "  data:",
+      `    password: "${await cipher(password)}"`,
+      `    good: "${await cipher(password, "base64")}"`,
+      `    encoded: "${await cipher("aGVsbG8=")}"`,
+      `    suffixed: "aGVs${await cipher("bG8=")}"`,
+      "  stringData:",
+      `    text: "${await cipher(password)}"`,
+      "",
+    ].join("\n");
+    // Before: exit 0, and the controller then refused the S5Secret (S5_K8S_DATA_BASE64).
+    const out = await check("data.yml", text);
+    expect(out.code).toBe(10);
+    expect(out.stdout).toBe(
+      "data.yml:7:16: the s5 controller will refuse this S5Secret: its spec.data value `password` is not base64 once decrypted (a Secret's data holds base64); under data, write the token as `{{ s5:… | base64 }}` (the Secret then holds the plaintext's bytes), or move the key to stringData (S5_K8S_DATA_BASE64)\n",
+    );
+    expect(out.stderr).toContain("5 token(s) (5 decrypted): 1 problem(s)");
+    expect(out.stdout + out.stderr).not.toContain(password);
+    const json = await box.s5(["check", "--json", "data.yml"]);
+    expect(JSON.parse(json.stdout.toString())).toMatchObject([
+      { file: "data.yml", line: 7, column: 16, code: "S5_K8S_DATA_BASE64", level: "error" },
+    ]);
+    // The fix the hint names passes; without a key to decrypt it, nothing is judged.
+    const fixed = await check(
+      "fixed.yml",
+      text.replace(/(password: "\{\{ s5:\S+) \}\}/, "$1 | base64 }}"),
+    );
+    expect(fixed.code, fixed.stdout).toBe(0);
+    expect((await box.s5(["check", "--no-decrypt", "data.yml"])).code).toBe(0);
+  });
 });

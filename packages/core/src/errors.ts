@@ -152,7 +152,8 @@ export class TokenError extends S5Error {
       | "S5_TOKEN_FILTER"
       | "S5_TOKEN_SCHEME"
       | "S5_TOKEN_UNSEALED"
-      | "S5_VALUE_CONTEXT",
+      | "S5_VALUE_CONTEXT"
+      | "S5_K8S_DATA_BASE64",
     message: string,
     options: S5ErrorOptions = {},
   ) {

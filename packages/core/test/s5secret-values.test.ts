@@ -2,13 +2,13 @@
 // values), told from the text: only the shape `s5 k8s wrap` writes; anything else is not told, so
 // its tokens keep the YAML rules.
 import { describe, expect, it } from "vitest";
-import { controllerValues } from "../src/context/s5secret.ts";
+import { controllerDataValues, controllerValues, isSecretData } from "../src/context/s5secret.ts";
 
 const T = "{{ s5:aes:v1:AAAA }}";
 const HEAD = "apiVersion: s5.dev/v1alpha1\nkind: S5Secret\n";
 
-/** The flags of the tokens (`@`) in `text`. */
-function told(text: string): boolean[] {
+/** `text` with each `@` a token, and the tokens' spans. */
+function withTokens(text: string) {
   const tokens: { start: number; end: number }[] = [];
   let content = "";
   for (const [i, part] of text.split("@").entries()) {
@@ -18,6 +18,12 @@ function told(text: string): boolean[] {
     }
     content += part;
   }
+  return { content, tokens };
+}
+
+/** The flags of the tokens (`@`) in `text`. */
+function told(text: string): boolean[] {
+  const { content, tokens } = withTokens(text);
   return controllerValues(content, tokens) ?? tokens.map(() => false);
 }
 
@@ -61,6 +67,43 @@ describe("controllerValues", () => {
       `apiVersion: 's5.dev/v1alpha1'\nkind: S5Secret\n${value}`,
     ]) {
       expect(told(text).includes(true), JSON.stringify(text)).toBe(false);
+    }
+  });
+});
+
+// The s5 controller refuses an S5Secret whose spec.data value is not base64 once decrypted
+// (packages/kubernetes/src/render.ts uses isSecretData); `s5 check` reads the same values.
+describe("controllerDataValues and isSecretData", () => {
+  it("gives each spec.data value as text and tokens, as YAML reads the text", () => {
+    const { content, tokens } = withTokens(
+      `${HEAD}spec:\n  data:\n    a: "@"\n    b: 'it''s@x'\n    c: "x\\u0041@"\n    d: "@@"\n    e: "plain"\n  stringData:\n    f: "@"\n`,
+    );
+    expect(controllerDataValues(content, tokens)).toEqual([
+      { key: "a", first: 0, pieces: [0] },
+      { key: "b", first: 1, pieces: ["it's", 1, "x"] },
+      // An escape may stand for a base64 character: not read here, so not judged.
+      { key: "c", first: 2, pieces: undefined },
+      { key: "d", first: 3, pieces: [3, 4] },
+    ]);
+    // Another shape: none (its tokens keep the YAML rules).
+    const other = withTokens(`apiVersion: v1\nkind: Secret\ndata:\n  a: "@"\n`);
+    expect(controllerDataValues(other.content, other.tokens)).toEqual([]);
+  });
+
+  it("takes padded base64 only, as a Secret's data", () => {
+    for (const good of ["", "aGk=", "aGVsbG8=", "YWJj", "+/+/"])
+      expect(isSecretData(good)).toBe(true);
+    for (const bad of [
+      "hunter2!",
+      "aGk",
+      "aGk=\n",
+      " aGk=",
+      "aGk==",
+      "a b ",
+      "aGVsbG8",
+      "aGk=aGk=",
+    ]) {
+      expect(isSecretData(bad), bad).toBe(false);
     }
   });
 });

@@ -13,6 +13,7 @@ import {
   type TokenFailure,
   TokenFailures,
 } from "@s5/core";
+import { isSecretData } from "@s5/core/internal";
 import ownPackage from "../package.json" with { type: "json" };
 import { KubernetesError } from "./errors.ts";
 import type { S5Secret } from "./resource.ts";
@@ -28,8 +29,6 @@ export type Rendered =
       /** Trying again without a change to the object may work (see {@link isTransient}). */
       transient: boolean;
     };
-
-const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/;
 
 const here = (file: string) => ({ file, line: 1, column: 1 });
 
@@ -164,7 +163,8 @@ export async function renderSecret(resource: S5Secret, backends: Backends): Prom
     }
     const key = name.slice(name.indexOf(".") + 1);
     if (name.startsWith("data.")) {
-      if (!BASE64.test(outcome.value)) {
+      // Core's rule, which `s5 check` applies to the same values before they reach a cluster.
+      if (!isSecretData(outcome.value)) {
         failures.push({
           location: here(name),
           error: new KubernetesError(

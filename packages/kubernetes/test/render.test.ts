@@ -4,8 +4,17 @@ import { randomBytes } from "node:crypto";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cipherValues, createBackends, resolveSettings } from "@s5/core";
+import {
+  cipherValues,
+  createBackends,
+  findTokens,
+  resolveSettings,
+  resolveTokens,
+  type TokenFailure,
+} from "@s5/core";
+import { checkPlaces } from "@s5/core/internal";
 import { describe, expect, it } from "vitest";
+import { parse } from "yaml";
 import corePackage from "../package.json" with { type: "json" };
 import { renderSecret } from "../src/render.ts";
 import type { S5Secret } from "../src/resource.ts";
@@ -145,5 +154,64 @@ describe("an S5Secret written for a newer s5", () => {
     expect(text).toContain("spec.metadata.ownerTeam:1:1:");
     expect(text).toContain(`upgrade the s5 controller (this is ${corePackage.version})`);
     expect(text).not.toContain("hunter2");
+  });
+});
+
+// `s5 check` says before a cluster does which `spec.data` values the controller refuses: core's
+// checkPlaces ("check") of the S5Secret's YAML and renderSecret of the same object must agree.
+describe("a spec.data value that is not base64 once decrypted", () => {
+  const s = settings();
+
+  it("is refused by the controller exactly where s5 check reports it", async () => {
+    await using backends = createBackends(s);
+    const t = async (value: string, filters: string[] = []) =>
+      (
+        await cipherValues(backends, "aes", [Buffer.from(value)], { filters, allowEmpty: true })
+      )[0]!;
+    // What stands between the quotes, and whether the controller refuses it.
+    const cases: [string, boolean][] = [
+      [await t("hunter2!"), true],
+      [await t("aGk="), false],
+      [await t("hunter2!", ["base64"]), false],
+      [`x${await t("aGk=")}`, true],
+      [`aGk${await t("=")}`, false],
+      [await t("a b"), true],
+      [await t(""), false],
+      [`aGk=${await t("\n")}`, true],
+      [await t("aGk=\n"), true],
+      [`${await t("aGk")}${await t("=")}`, false],
+      [await t("\u00e9t\u00e9"), true],
+    ];
+    for (const [between, refused] of cases) {
+      const text = `apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata:\n  name: db\nspec:\n  data:\n    k: "${between}"\n`;
+      const rendered = await renderSecret(
+        resource({ data: { k: parse(text).spec.data.k } }),
+        backends,
+      );
+      const controller = !rendered.ok && rendered.error.describe().includes("S5_K8S_DATA_BASE64");
+      expect(controller, between).toBe(refused);
+      const found = findTokens({ name: "s.yml", content: text });
+      const failures: TokenFailure[] = [];
+      const [values] = await resolveTokens([found], backends, { failures });
+      checkPlaces(
+        { name: "s.yml", content: text },
+        found.tokens,
+        values!,
+        () => found.lines,
+        failures,
+        undefined,
+        "check",
+      );
+      expect(
+        failures.map((failure) => failure.error.code),
+        between,
+      ).toEqual(refused ? ["S5_K8S_DATA_BASE64"] : []);
+      for (const failure of failures) {
+        // At the value's first token.
+        const column = 9 + between.indexOf("{{");
+        expect(failure.location).toEqual({ file: "s.yml", line: 7, column });
+        expect(failure.error.hint).toContain("| base64");
+      }
+    }
   });
 });

@@ -152,6 +152,9 @@ function checkListedKeys(all: readonly FoundTokens[], settings: Settings, proble
   }
 }
 
+/** Values that decrypted, and are refused for where they land (their hint says the fix). */
+const REFUSED_VALUES = new Set(["S5_VALUE_CONTEXT", "S5_K8S_DATA_BASE64"]);
+
 const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 
 /**
@@ -202,14 +205,16 @@ async function checkDecrypt(files: readonly Checked[], backends: Backends, probl
   for (const failure of failures) {
     if (malformed.has(failure)) continue;
     const { location, error: cause } = failure;
-    // Decrypted, but where it stands it would rewrite its file: render refuses it.
-    if (cause.code !== "S5_VALUE_CONTEXT") undecrypted++;
+    // Decrypted, but where it stands it would rewrite its file (render refuses it), or the s5
+    // controller would refuse its S5Secret.
+    const refused = REFUSED_VALUES.has(cause.code);
+    if (!refused) undecrypted++;
     if (reported.has(where(location))) continue;
     if (keyUnavailable(cause)) {
       unavailable.set(cause.message, (unavailable.get(cause.message) ?? 0) + 1);
     } else {
-      // Which filter fits is the fix of a misplaced value: said with it.
-      const fix = cause.code === "S5_VALUE_CONTEXT" && cause.hint ? `; ${cause.hint}` : "";
+      // Which filter fits is the fix of a refused value: said with it.
+      const fix = refused && cause.hint ? `; ${cause.hint}` : "";
       problems.push({ location, message: cause.message + fix, code: cause.code });
     }
   }
@@ -235,7 +240,9 @@ export default defineCommand({
     .env, .tf/.tfvars/.hcl or .toml file (it would end its string or scalar: S5_VALUE_CONTEXT,
     with the filter that fits); the values of an S5Secret's spec.data and spec.stringData,
     which the s5 controller decrypts one by one and never splices into YAML, are not judged
-    (in the shape \`s5 k8s wrap\` writes; \`s5 render\` refuses them);
+    (in the shape \`s5 k8s wrap\` writes; \`s5 render\` refuses them), except that a
+    spec.data value must be base64 once decrypted, as the controller refuses it otherwise
+    (S5_K8S_DATA_BASE64: add \`| base64\`);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
     a line to skip it.

@@ -16,7 +16,12 @@ import { hclPlaces } from "./hcl.ts";
 import { jsonPlaces } from "./json.ts";
 import type { DocumentKind, Lexer, Place } from "./places.ts";
 import { type Around, breaksPlace } from "./rules.ts";
-import { controllerValues, mentionsS5Secret } from "./s5secret.ts";
+import {
+  controllerDataValues,
+  controllerValues,
+  isSecretData,
+  mentionsS5Secret,
+} from "./s5secret.ts";
 import { tomlPlaces } from "./toml.ts";
 import { yamlPlaces } from "./yaml.ts";
 
@@ -130,6 +135,20 @@ const S5SECRET_HINT =
   "`apiVersion: s5.dev/v1alpha1` and `kind: S5Secret` unquoted at the top, each value a one-line " +
   "double-quoted string under `spec.data` or `spec.stringData` — and s5 leaves those values to the " +
   "controller; if this is no S5Secret, `| yaml` fits";
+
+/**
+ * `s5 check` of an S5Secret's `spec.data` value that is not base64 once decrypted: the s5
+ * controller refuses the whole S5Secret for it (packages/kubernetes, render.ts: the same code).
+ */
+function dataNotBase64(key: string): TokenError {
+  return new TokenError(
+    "S5_K8S_DATA_BASE64",
+    `the s5 controller will refuse this S5Secret: its spec.data value \`${key}\` is not base64 once decrypted (a Secret's data holds base64)`,
+    {
+      hint: "under data, write the token as `{{ s5:… | base64 }}` (the Secret then holds the plaintext's bytes), or move the key to stringData",
+    },
+  );
+}
 
 /** `s5 render` of a value the controller decrypts: its plaintext would stand in the S5Secret. */
 const S5SECRET_RENDERED = new TokenError(
@@ -334,5 +353,39 @@ export function checkPlaces(
     const s5secret = kind === "yaml" && mentionsS5Secret(asText(), token.start);
     failures.push({ location: lines().locate(token.start), error: misplaced(place, s5secret) });
     values[j] = undefined;
+  }
+  if (purpose === "check" && kind === "yaml" && holds(source.content, "S5Secret")) {
+    dataValues(asText(), tokens, values, (j, error) =>
+      failures.push({ location: lines().locate(tokens[j]!.start), error }),
+    );
+  }
+}
+
+/**
+ * Judges an S5Secret's `spec.data` values as the s5 controller will: each whole value (the text
+ * around its tokens too) must be base64 once decrypted. A value with a token not decrypted here,
+ * or text not read here (see `controllerDataValues`), is not judged. A second reading of the
+ * file's lines, only for YAML that names `S5Secret`.
+ */
+function dataValues(
+  text: string,
+  tokens: readonly TokenMatch[],
+  values: readonly (Uint8Array | undefined)[],
+  refuse: (first: number, error: TokenError) => void,
+): void {
+  next: for (const { key, first, pieces } of controllerDataValues(text, tokens)) {
+    if (!pieces) continue;
+    let rendered = "";
+    for (const piece of pieces) {
+      if (typeof piece === "string") {
+        rendered += piece;
+        continue;
+      }
+      const value = values[piece];
+      if (value === undefined) continue next;
+      // Latin-1: a byte past ASCII is no base64 either way, and each byte stays one character.
+      rendered += Buffer.from(value.buffer, value.byteOffset, value.byteLength).toString("latin1");
+    }
+    if (!isSecretData(rendered)) refuse(first, dataNotBase64(key));
   }
 }

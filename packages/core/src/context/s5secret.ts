@@ -87,12 +87,23 @@ function quotedEnd(
   return -1;
 }
 
-/** The tokens of one document (`lines`) that the controller decrypts, or none if not told. */
+/** One value of an S5Secret's `spec.data` or `spec.stringData`, as a one-line quoted string. */
+interface ValueSpan {
+  field: "data" | "stringData";
+  key: string;
+  /** The offsets of its opening quote and of its closing quote. */
+  open: number;
+  close: number;
+  /** The indexes of the tokens it holds. */
+  tokens: number[];
+}
+
+/** The values of one document (`lines`) that the controller decrypts, or none if not told. */
 function documentValues(
   text: string,
   lines: readonly Line[],
   tokens: readonly Span[],
-  flags: boolean[],
+  values: ValueSpan[],
 ): void {
   const first = lines[0];
   const last = lines.at(-1);
@@ -111,7 +122,7 @@ function documentValues(
   /** A `key:` opened a map on the line before, whose keys are not seen yet. */
   let opened: string | undefined;
   const top = new Map<string, string>();
-  const found: number[] = [];
+  const found: ValueSpan[] = [];
   for (const { start, end } of lines) {
     const line = text.slice(start, end);
     if (/^[ \t]*(?:#.*)?$/.test(line)) continue; // blank, or a comment
@@ -143,12 +154,21 @@ function documentValues(
       if (tokens[k]!.start >= start) return;
       k++;
     }
-    const value = map.path === "spec.data." || map.path === "spec.stringData.";
+    const field =
+      map.path === "spec.data." ? "data" : map.path === "spec.stringData." ? "stringData" : "";
     if (rest[0] === '"' || rest[0] === "'") {
       const inside: number[] = [];
       const close = quotedEnd(line, start, at, tokens, (t) => inside.push(t), k);
       if (close === -1 || !REST_OK.test(line.slice(close))) return;
-      if (value) found.push(...inside);
+      if (field !== "" && inside.length > 0) {
+        found.push({
+          field,
+          key: name,
+          open: start + at,
+          close: start + close - 1,
+          tokens: inside,
+        });
+      }
       if (maps.length === 1) top.set(name, "");
     } else {
       const plain = rest.replace(/[ \t]+#.*$/, "").trimEnd();
@@ -159,20 +179,17 @@ function documentValues(
     while (k < tokens.length && tokens[k]!.start < end) k++;
   }
   if (top.get("apiVersion") !== API_VERSION || top.get("kind") !== KIND) return;
-  for (const j of found) flags[j] = true;
+  values.push(...found);
 }
 
-/**
- * For each token, whether an s5 controller decrypts it as one value of an S5Secret (see above);
- * undefined when none is.
- */
-export function controllerValues(text: string, tokens: readonly Span[]): boolean[] | undefined {
-  if (!text.includes(KIND)) return undefined;
-  const flags: boolean[] = new Array(tokens.length).fill(false);
+/** The values an s5 controller decrypts one by one, in every document told (see above). */
+function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
+  const values: ValueSpan[] = [];
+  if (!text.includes(KIND)) return values;
   let document: Line[] = [];
   let spoilt = false;
   const end = () => {
-    if (!spoilt) documentValues(text, document, tokens, flags);
+    if (!spoilt) documentValues(text, document, tokens, values);
     document = [];
     spoilt = false;
   };
@@ -190,7 +207,65 @@ export function controllerValues(text: string, tokens: readonly Span[]): boolean
     }
   }
   end();
-  return flags.includes(true) ? flags : undefined;
+  return values;
+}
+
+/**
+ * For each token, whether an s5 controller decrypts it as one value of an S5Secret (see above);
+ * undefined when none is.
+ */
+export function controllerValues(text: string, tokens: readonly Span[]): boolean[] | undefined {
+  const values = valueSpans(text, tokens);
+  if (values.length === 0) return undefined;
+  const flags: boolean[] = new Array(tokens.length).fill(false);
+  for (const value of values) for (const j of value.tokens) flags[j] = true;
+  return flags;
+}
+
+/**
+ * What a Secret's `data` holds: base64, padded, nothing else (no line breaks, no spaces). The s5
+ * controller refuses an S5Secret whose `spec.data` value is not this once decrypted
+ * (S5_K8S_DATA_BASE64), and `s5 check` says so first, by the same rule.
+ */
+export function isSecretData(value: string): boolean {
+  return /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(value);
+}
+
+/** A `spec.data` value: its key, and its text as pieces — literal text, or a token's index. */
+export interface DataValue {
+  key: string;
+  /** The first token's index (where a problem is reported). */
+  first: number;
+  /** Undefined when its literal text is not read here (a double-quoted string with an escape). */
+  pieces: (string | number)[] | undefined;
+}
+
+/**
+ * The `spec.data` values an s5 controller decrypts, with the text around their tokens as YAML
+ * reads it: in a single-quoted string `''` is one quote; a double-quoted one with a `\` escape is
+ * not decoded here (an escape may stand for a base64 character), so its value is not judged.
+ */
+export function controllerDataValues(text: string, tokens: readonly Span[]): DataValue[] {
+  return valueSpans(text, tokens)
+    .filter((value) => value.field === "data")
+    .map((value) => {
+      const quote = text[value.open];
+      const pieces: (string | number)[] = [];
+      let at = value.open + 1;
+      let readable = true;
+      const literal = (end: number) => {
+        const part = text.slice(at, end);
+        if (quote === '"' && part.includes("\\")) readable = false;
+        if (part !== "") pieces.push(quote === "'" ? part.replaceAll("''", "'") : part);
+      };
+      for (const j of value.tokens) {
+        literal(tokens[j]!.start);
+        pieces.push(j);
+        at = tokens[j]!.end;
+      }
+      literal(value.close);
+      return { key: value.key, first: value.tokens[0]!, pieces: readable ? pieces : undefined };
+    });
 }
 
 /**

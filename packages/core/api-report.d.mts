@@ -363,6 +363,8 @@ export declare function removeProjectRecipient(config: ProjectConfig, nameOrKey:
   name: string;
   publicKey: string;
 }[];
+/** Makes `dir` and its missing parents (each with `mode`); nothing when it exists. */
+export declare function makeDirs(dir: string, mode?: number): void;
 /**
  * Seal markers: plaintext marked for encryption, which `s5 seal` and `s5 edit` turn into tokens.
  *

@@ -984,7 +984,7 @@ describe("project key integrity", () => {
     });
     expect(unwritable.code).toBe(0);
     expect(unwritable.stderr).toMatch(
-      /^s5: warning: cannot write .*will not notice if they are replaced\n$/,
+      /^s5: warning: cannot write .*will not notice if they are replaced \(S5_KEY_KNOWN_WRITE; set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write\)\n$/,
     );
     // Not after `s5 init` (its own key), nor where S5_TRUSTED_KEY pins the key (CI).
     const bob = sandbox();

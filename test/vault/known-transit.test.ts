@@ -294,7 +294,7 @@ describeVault("the transit key a project seals with is remembered", () => {
     });
     expect(unwritable.code).toBe(0);
     expect(unwritable.stderr).toMatch(
-      /^s5: warning: cannot write .*will not notice if \.s5\.json names another\n$/,
+      /^s5: warning: cannot write .*will not notice if \.s5\.json names another \(S5_KEY_KNOWN_WRITE; set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write\)\n$/,
     );
   });
 

@@ -99,6 +99,31 @@ function isSafePath(dir) {
 }
 
 /**
+ * `mkdir -p dir` one level at a time, from the nearest one that exists (as core's make-dirs.ts):
+ * Node's recursive mkdirSync loops for ever under /proc (ENOENT for the child, EEXIST for /proc),
+ * and an XDG_CACHE_HOME there hung every command.
+ */
+function makeDirs(dir, mode) {
+  const missing = [];
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      lstatSync(at);
+      break;
+    } catch (error) {
+      if (error.code !== "ENOENT" || dirname(at) === at) throw error;
+      missing.push(at);
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at, { mode });
+    } catch (error) {
+      if (error.code !== "EEXIST") throw error;
+    }
+  }
+}
+
+/**
  * `name` under the user's cache directory for s5, created 0700 if missing, or undefined when
  * there is none to trust: compiled code is code, so only a real directory of this user that no one
  * else can use, under a base no one else can write to, on a path no one else can change. Returned
@@ -110,7 +135,7 @@ function privateCacheDir(name) {
     const base = cacheHome();
     if (!base) return undefined;
     const dir = join(base, name);
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     if (process.platform === "win32") return dir;
     if (!isOwnDir(base, 0o022) || !isOwnDir(dir, 0o077)) return undefined;
     const real = realpathSync.native(dir);

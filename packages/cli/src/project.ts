@@ -5,7 +5,6 @@ import {
   existsSync,
   fsyncSync,
   linkSync,
-  mkdirSync,
   openSync,
   realpathSync,
   writeSync,
@@ -20,6 +19,7 @@ import {
   type HeldLock,
   type Identity,
   LOCK_STALE_MS,
+  makeDirs,
   parseSecretKeys,
   publicKeysOf,
   readKeyFile,
@@ -188,7 +188,21 @@ export async function ensureIdentity(
   const existing = await readIdentity(file);
   if (existing?.identity) return { identity: existing.identity, created: false };
   const identity = await generateIdentity();
-  mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+  try {
+    makeDirs(dirname(file), 0o700);
+  } catch (cause) {
+    // The level that could not be made (`/proc/nonexistent` of an XDG_CONFIG_HOME under /proc).
+    const made = (cause as { path?: unknown }).path;
+    const code = errnoOf(cause);
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot create your identity ${file}: cannot make its directory ${typeof made === "string" ? made : dirname(file)} (${code})`,
+      {
+        cause,
+        hint: `${writeHint(code)}; or set S5_IDENTITY_FILE (or XDG_CONFIG_HOME) to a place of yours`,
+      },
+    );
+  }
   const text =
     "# s5 identity: your secret key for local-key tokens. Keep it private; never commit it.\n" +
     `# created: ${new Date().toISOString()}\n` +

@@ -56,6 +56,7 @@ export {
   trustProjectKeys,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
+export { makeDirs } from "./make-dirs.ts";
 export {
   formatMarker,
   type MarkerMatch,

@@ -47,6 +47,31 @@ function isSafePath(dir: string): boolean {
 }
 
 /**
+ * `mkdir -p dir` one level at a time, from the nearest one that exists (as core's make-dirs.ts and
+ * the CLI's bin): Node's recursive mkdirSync loops for ever under /proc, and an XDG_CACHE_HOME
+ * there hung every start.
+ */
+function makeDirs(dir: string, mode: number): void {
+  const missing: string[] = [];
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      lstatSync(at);
+      break;
+    } catch (error) {
+      if ((error as { code?: string }).code !== "ENOENT" || dirname(at) === at) throw error;
+      missing.push(at);
+    }
+  }
+  for (const at of missing.reverse()) {
+    try {
+      mkdirSync(at, { mode });
+    } catch (error) {
+      if ((error as { code?: string }).code !== "EEXIST") throw error;
+    }
+  }
+}
+
+/**
  * The engine's code cache directory (its real path, the one checked), created 0700 if missing;
  * `undefined` when there is none to trust.
  */
@@ -56,7 +81,7 @@ export function codeCacheDir(env: NodeJS.ProcessEnv = process.env): string | und
     const base = cacheHome(env);
     if (!base) return undefined;
     const dir = join(base, "code-cache");
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
+    makeDirs(dir, 0o700);
     if (process.platform === "win32") return dir;
     if (!isOwnDir(base, 0o022) || !isOwnDir(dir, 0o077)) return undefined;
     const real = realpathSync.native(dir);

@@ -7,18 +7,11 @@
 import { KeyError } from "../errors.ts";
 import { type HeldLock, takeLock } from "../file-lock.ts";
 import { type JsonMember, topLevelMembers } from "../json-keys.ts";
+import { makeDirs } from "../make-dirs.ts";
 import { upgradeHint } from "../version.ts";
 
-const {
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  realpathSync,
-  renameSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} = process.getBuiltinModule("node:fs");
+const { readdirSync, readFileSync, realpathSync, renameSync, rmSync, statSync, writeFileSync } =
+  process.getBuiltinModule("node:fs");
 const { basename, dirname, join, resolve } = process.getBuiltinModule("node:path");
 
 /** Where the record is kept and which project it is about. */
@@ -185,11 +178,15 @@ function refuseShared(path: string, mode: number, fix: string): void {
   );
 }
 
+/** What to do about a record that cannot be written (said also where encrypting goes on). */
+export const KNOWN_WRITE_HINT =
+  "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write";
+
 function cannotWrite(file: string, error: unknown): KeyError {
   return new KeyError(
     "S5_KEY_KNOWN_WRITE",
     `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
-    { hint: "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write" },
+    { hint: KNOWN_WRITE_HINT },
   );
 }
 
@@ -281,7 +278,7 @@ export function rememberWhileEncrypting(
   } catch (error) {
     if ((error as KeyError).code !== "S5_KEY_KNOWN_WRITE") throw error;
     place.warn?.(
-      `${(error as KeyError).message}: this machine cannot remember the project keys it encrypts to, and will not notice if they are replaced`,
+      `${(error as KeyError).message}: this machine cannot remember the project keys it encrypts to, and will not notice if they are replaced (S5_KEY_KNOWN_WRITE; ${KNOWN_WRITE_HINT})`,
     );
     return { added: unlocked, recorded: false };
   }
@@ -298,7 +295,18 @@ function withLock(file: string, update: () => void): void {
   const lock = `${file}.lock`;
   let held: HeldLock | undefined;
   try {
-    mkdirSync(dirname(file), { recursive: true, mode: 0o700 });
+    makeDirs(dirname(file), 0o700);
+  } catch (error) {
+    // The level that could not be made: `/proc/nonexistent` of `/proc/nonexistent/x/known.json`.
+    const made = (error as { path?: unknown }).path;
+    const where = typeof made === "string" ? made : dirname(file);
+    throw new KeyError(
+      "S5_KEY_KNOWN_WRITE",
+      `cannot write ${file}: cannot make its directory ${where} (${(error as { code?: string }).code ?? "error"})`,
+      { hint: KNOWN_WRITE_HINT },
+    );
+  }
+  try {
     held = takeLock(lock, LOCK_WAIT_MS);
   } catch (error) {
     throw cannotWrite(file, error);

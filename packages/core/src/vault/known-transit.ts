@@ -12,6 +12,7 @@ import { type Settings, vaultTransit, vaultTransitChosen } from "../config.ts";
 import { KeyError } from "../errors.ts";
 import { repositoryOf } from "../local/known-keys.ts";
 import {
+  KNOWN_WRITE_HINT,
   type KnownKeysPlace,
   type KnownRecord,
   type KnownTransit,
@@ -65,7 +66,7 @@ export function checkKnownTransit(place: KnownKeysPlace, use: TransitUse): void 
   } catch (error) {
     if ((error as KeyError).code !== "S5_KEY_KNOWN_WRITE") throw error;
     place.warn?.(
-      `${(error as KeyError).message}: this machine cannot remember the Vault transit key it seals with, and will not notice if .s5.json names another`,
+      `${(error as KeyError).message}: this machine cannot remember the Vault transit key it seals with, and will not notice if .s5.json names another (S5_KEY_KNOWN_WRITE; ${KNOWN_WRITE_HINT})`,
     );
     recorded = false;
   }

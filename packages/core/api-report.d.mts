@@ -215,6 +215,14 @@ export declare function configChanges(before: string | undefined, after: string)
  * (S5_K8S_DATA_BASE64), and `s5 check` says so first, by the same rule.
  */
 export declare function isSecretData(value: string): boolean;
+/**
+ * Who holds a lock, from its token, for a refusal to say (never the token itself): its process
+ * id, and whether that process still runs here where that can be told.
+ */
+declare function describeHolder(token: string): {
+  pid?: number | undefined;
+  text: string;
+};
 export declare const LOCK_STALE_MS = 30000;
 interface HeldLock {
   /** Removes the lock if it is still this holder's (one taken over as stale is another's). */
@@ -226,6 +234,8 @@ interface HeldLock {
  * Node's error when it cannot be made at all (a read-only or full file system).
  */
 export declare function takeLock(lock: string, waitMs: number, onWait?: (age: number) => boolean): HeldLock | undefined;
+/** Who holds `lock` now ({@link describeHolder}); undefined when it is gone. */
+export declare function lockHolder(lock: string): ReturnType<typeof describeHolder> | undefined;
 /**
  * Settings that a `.env` file set, seen again by an s5 started beneath `s5 run` or `s5/config`.
  * s5 takes the settings that decide where and how it connects (`VAULT_ADDR`, proxies, TLS, keys,

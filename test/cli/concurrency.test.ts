@@ -6,6 +6,7 @@ import { spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   readlinkSync,
   rmSync,
@@ -15,6 +16,7 @@ import {
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, it } from "vitest";
+import { runChild } from "../child.ts";
 import { asRoot, canRun, canUnshare, OTHER_UID } from "../setup/system-tools.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
@@ -589,6 +591,60 @@ describe("the project config's lock", () => {
     expect(waiting.stderr().match(/s5: note: waiting for/g)).toHaveLength(1);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
+
+  // A lock older than 30 s is taken over, so one outlasts the wait (35 s) only when it is taken
+  // again and again, or kept fresh: here a live process's, touched while s5 waits (~35 s).
+  it.runIf(existsSync("/proc/self/stat"))(
+    "one held past the wait in one project of a seal: which project, who holds it, nothing written anywhere",
+    async () => {
+      const box = sandbox();
+      const [a, b] = [join(box.dir, "apps", "a"), join(box.dir, "apps", "b")];
+      for (const dir of [a, b]) {
+        mkdirSync(dir, { recursive: true });
+        expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: dir })).code).toBe(0);
+      }
+      const files = [join(a, "x.yml"), join(b, "y.yml"), join(a, ".s5.json"), join(b, ".s5.json")];
+      writeFileSync(files[0]!, "x: {{ s5:seal for-a }}\n");
+      writeFileSync(files[1]!, "y: {{ s5:seal for-b }}\n");
+      const before = files.map((file) => readFileSync(file, "utf8"));
+      const holder = spawn("sleep", ["600"], { stdio: "ignore" });
+      const stat = readFileSync(`/proc/${holder.pid}/stat`, "latin1");
+      const start = stat.slice(stat.lastIndexOf(")") + 2).split(" ")[19]!;
+      const token = markedToken(holder.pid!, start).replace(/^1\./, `${holder.pid}.`);
+      const lock = join(b, ".s5.json.lock");
+      writeFileSync(lock, token);
+      const fresh = setInterval(() => utimesSync(lock, new Date(), new Date()), 500);
+      let seal: Awaited<ReturnType<typeof runChild>>;
+      try {
+        seal = await runChild(
+          process.execPath,
+          [S5_BIN, "seal", "-i", "apps/a/x.yml", "apps/b/y.yml"],
+          {
+            cwd: box.dir,
+            env: box.env,
+          },
+        );
+      } finally {
+        clearInterval(fresh);
+        holder.kill("SIGKILL");
+      }
+      // Before: "cannot write …/apps/b/.s5.json: …lock is held", with no holder, no word of
+      // the other project, nor that nothing was written.
+      expect(seal.code).toBe(4);
+      expect(seal.stderr).toContain(
+        `s5: error: cannot write ${join(b, ".s5.json")}: ${lock} is held by s5 process ${holder.pid}, still running on this machine, and was for all of the 35 s s5 waits; ${join(b, ".s5.json")} is one of the 2 projects this run seals in, and nothing was written (or printed) for any of them (S5_OUTPUT)\n` +
+          `  hint: another s5 is changing it: run the command again once it is done; if no s5 runs (\`ps -p ${holder.pid}\`), remove ${lock}\n`,
+      );
+      expect(files.map((file) => readFileSync(file, "utf8"))).toEqual(before);
+      // No temporary file left in either project, the holder's lock left as it was, a's let go.
+      for (const dir of [a, b]) {
+        expect(readdirSync(dir).sort()).toEqual(
+          dir === a ? [".s5.json", "x.yml"] : [".s5.json", ".s5.json.lock", "y.yml"],
+        );
+      }
+      expect(readFileSync(lock, "utf8")).toBe(token);
+    },
+  );
 });
 
 /** Alice's project with Bob as a recipient; returns Bob's secret key and the config as he kept it. */

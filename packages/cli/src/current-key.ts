@@ -110,13 +110,33 @@ export function holdAll(guards: readonly SealGuard[]): { release(): void } {
     for (const lock of taken.reverse()) lock.held?.release();
   };
   try {
-    for (const real of [...files.keys()].sort()) taken.push(lockProject(files.get(real)!));
+    for (const real of [...files.keys()].sort()) {
+      try {
+        taken.push(lockProject(files.get(real)!));
+      } catch (error) {
+        throw inOneOf(error, files.get(real)!, guards.length);
+      }
+    }
     for (const guard of guards) guard.check();
   } catch (error) {
     release();
     throw error;
   }
   return { release };
+}
+
+/**
+ * A project's lock that could not be had fails the whole run (all or nothing): said with which
+ * project of the run it was and that nothing landed in any, so that its user knows no file of the
+ * other projects needs looking at, and that the run is to be started again as it was.
+ */
+function inOneOf(error: unknown, file: string, projects: number): unknown {
+  if (!(error instanceof IoError) || error.code !== "S5_OUTPUT") return error;
+  return new IoError(
+    "S5_OUTPUT",
+    `${error.message}; ${file} is one of the ${projects} projects this run seals in, and nothing was written (or printed) for any of them`,
+    { cause: error.cause, hint: error.hint },
+  );
 }
 
 function realOrSame(file: string): string {

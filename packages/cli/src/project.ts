@@ -19,6 +19,7 @@ import {
   type HeldLock,
   type Identity,
   LOCK_STALE_MS,
+  lockHolder,
   makeDirs,
   parseSecretKeys,
   publicKeysOf,
@@ -91,9 +92,18 @@ function takeFileLock(
     return { cause };
   }
   if (!held) {
-    throw new IoError("S5_OUTPUT", `cannot write ${file}: ${lock} is held`, {
-      hint: `${holder}; if none runs, remove ${lock}`,
-    });
+    // Past the wait: a lock older than LOCK_STALE_MS is taken over, so this one was taken again
+    // and again, or kept fresh, all that time. Who holds it now, as far as this machine can tell.
+    const who = lockHolder(lock);
+    const by = who ? ` by ${who.text}` : "";
+    const end = who?.pid === undefined ? "" : ` (\`ps -p ${who.pid}\`)`;
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot write ${file}: ${lock} is held${by}, and was for all of the ${PROJECT_LOCK_WAIT_MS / 1000} s s5 waits`,
+      {
+        hint: `${holder}: run the command again once it is done; if no s5 runs${end}, remove ${lock}`,
+      },
+    );
   }
   cleanupOnSignal(lock);
   const taken = held;

@@ -4,7 +4,7 @@
  * holder; one whose holder this machine can see has ended (lock-holder.ts), one older than 30 s, or
  * one "from the future" (a clock set back), is from an s5 that died and is taken over.
  */
-import { holderGone, holderMark } from "./lock-holder.ts";
+import { describeHolder, holderGone, holderMark } from "./lock-holder.ts";
 
 const {
   closeSync,
@@ -119,5 +119,14 @@ function takeOver(
     // not put back: another s5 made a lock meanwhile (EEXIST), or no hard links here
   } finally {
     rmSync(aside, { force: true });
+  }
+}
+
+/** Who holds `lock` now ({@link describeHolder}); undefined when it is gone. */
+export function lockHolder(lock: string): ReturnType<typeof describeHolder> | undefined {
+  try {
+    return describeHolder(lookAt(lock).text);
+  } catch {
+    return undefined;
   }
 }

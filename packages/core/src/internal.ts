@@ -22,7 +22,7 @@ export { type ConfigChange, configChanges } from "./config-changes.ts";
 export { checkPlaces } from "./context/index.ts";
 export { isSecretData } from "./context/s5secret.ts";
 export { stackFrames } from "./errors.ts";
-export { type HeldLock, LOCK_STALE_MS, takeLock } from "./file-lock.ts";
+export { type HeldLock, LOCK_STALE_MS, lockHolder, takeLock } from "./file-lock.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
 export { showable } from "./hidden.ts";

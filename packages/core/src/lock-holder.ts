@@ -97,3 +97,22 @@ export function holderGone(token: string): boolean {
   const now = processStat(Number(pid));
   return now === undefined || now.start !== start || now.state === "Z" || now.state === "X";
 }
+
+/**
+ * Who holds a lock, from its token, for a refusal to say (never the token itself): its process
+ * id, and whether that process still runs here where that can be told.
+ */
+export function describeHolder(token: string): { pid?: number | undefined; text: string } {
+  const pid = /^(\d{1,10})\./.exec(token)?.[1];
+  if (pid === undefined) return { text: "a holder s5 cannot name" };
+  const mark = / holder (\d+) (\d+) (\S+) (\S+)$/.exec(token);
+  const here = thisMachine();
+  if (!mark || !here)
+    return { pid: Number(pid), text: `process ${pid} (whether it runs cannot be told here)` };
+  if (mark[3] !== here.boot || mark[4] !== here.namespace) {
+    return { pid: Number(pid), text: `process ${pid} of another machine, boot or container` };
+  }
+  return holderGone(token)
+    ? { pid: Number(pid), text: `process ${pid}, which has ended` }
+    : { pid: Number(pid), text: `s5 process ${pid}, still running on this machine` };
+}

@@ -4,7 +4,7 @@ import { existsSync, mkdtempSync, readFileSync, readlinkSync, rmSync, symlinkSyn
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { hidesProcesses, holderGone, holderMark } from "../src/lock-holder.ts";
+import { describeHolder, hidesProcesses, holderGone, holderMark } from "../src/lock-holder.ts";
 import { parseMountInfo } from "../src/trusted-path.ts";
 
 const linux = process.platform === "linux";
@@ -87,6 +87,29 @@ describe.runIf(linux)("a lock's holder", () => {
     expect(holderGone(`${gone}.abc`)).toBe(false);
     expect(holderGone("")).toBe(false);
     expect(holderGone(`1.a holder ${gone} 5 ${boot} ${namespace}`)).toBe(true);
+  });
+});
+
+describe.runIf(linux)("a lock's holder, as a refusal names it", () => {
+  it("names the process and whether it still runs, never the token's other text", () => {
+    const mark = holderMark();
+    expect(describeHolder(`${process.pid}.abc${mark}`)).toEqual({
+      pid: process.pid,
+      text: `s5 process ${process.pid}, still running on this machine`,
+    });
+    const ended = spawnSync(process.execPath, ["-e", "process.stdout.write(String(process.pid))"]);
+    const pid = Number(ended.stdout.toString());
+    const start = mark.split(" ")[3];
+    expect(describeHolder(`${pid}.a holder ${pid} ${start} ${boot} ${namespace}`).text).toBe(
+      `process ${pid}, which has ended`,
+    );
+    expect(describeHolder(`77.a holder 77 1 other-boot ${namespace}`).text).toBe(
+      "process 77 of another machine, boot or container",
+    );
+    expect(describeHolder("12345.killed").text).toBe(
+      "process 12345 (whether it runs cannot be told here)",
+    );
+    expect(describeHolder("\u001b[2Jsomeone")).toEqual({ text: "a holder s5 cannot name" });
   });
 });
 

@@ -226,6 +226,75 @@ describe("s5 check --base", () => {
     expect(moves((await box.s5(["check", "--staged", "--base", "HEAD~1"])).stderr)).toEqual([]);
   });
 
+  it("compares with where the branch left REF, as a pull request's diff does", async () => {
+    const { box, git } = await committed({
+      "secret.yml": SECRET,
+      "configmap.yml": "data:\n  greeting: hello\n",
+    });
+    git("branch", "-M", "main");
+    git("checkout", "-qb", "feature");
+    write(box, "other.yml", "token: {{ s5:seal other }}\n");
+    expect((await box.s5(["seal", "-i", "other.yml"])).code).toBe(0);
+    git("add", "other.yml");
+    git("commit", "-qm", "feature");
+    // Meanwhile main moves the production token to the ConfigMap (another pull request).
+    git("checkout", "-q", "main");
+    const prod = tokenAt(box, "secret.yml", 4);
+    write(box, "configmap.yml", `data:\n  greeting: ${prod}\n`);
+    write(box, "secret.yml", read(box, "secret.yml").replace(prod, "{{ s5:seal new }}"));
+    expect((await box.s5(["seal", "-i", "secret.yml"])).code).toBe(0);
+    git("commit", "-qam", "main moves a token");
+    git("checkout", "-q", "feature");
+    // The feature branch moved nothing: main's move is not its own, reversed.
+    const behind = await box.s5(["check", "--no-decrypt", "--base", "main", "."]);
+    expect(behind.code, behind.stderr).toBe(0);
+    expect(behind.stderr).not.toContain("S5_CHECK_MOVED");
+    expect(behind.stderr).not.toContain("note:");
+    // Its own swap is named, against the commit it left main at.
+    const fork = git("merge-base", "main", "HEAD").trim().slice(0, 12);
+    const lines = read(box, "secret.yml").split("\n");
+    [lines[1], lines[3]] = [lines[3]!, lines[1]!];
+    write(box, "secret.yml", lines.join("\n"));
+    const swapped = await box.s5(["check", "--no-decrypt", "--base", "main", "."]);
+    const named = swapped.stderr.split("\n").filter((line) => line.endsWith("(S5_CHECK_MOVED)"));
+    expect(named).toEqual([
+      `warning: secret.yml:2:13: this token stood at secret.yml:4:13 at main where this branch left it (${fork}): moved, it decrypts here to the value it had there, which a review of tokens cannot see; if the move is meant, mark the line s5:ignore (S5_CHECK_MOVED)`,
+      `warning: secret.yml:4:13: this token stood at secret.yml:2:13 at main where this branch left it (${fork}): moved, it decrypts here to the value it had there, which a review of tokens cannot see; if the move is meant, mark the line s5:ignore (S5_CHECK_MOVED)`,
+    ]);
+    git("checkout", "--", "secret.yml");
+
+    // CI checks out a pull request's merge commit, one commit deep, and fetches main one deep:
+    // no history in common, but the merge's own parent is main, so main is the point.
+    git("checkout", "-qb", "merged", "main");
+    git("merge", "-q", "--no-ff", "-m", "merge", "feature");
+    git("checkout", "-q", "feature");
+    const shallow = (branch: string) => {
+      const dir = join(box.dir, "..", `ci-${branch}`);
+      const run = (cwd: string, ...args: string[]) => {
+        const result = spawnSync("git", args, { cwd, env: box.env, encoding: "utf8" });
+        expect(result.status, result.stderr).toBe(0);
+      };
+      run(box.dir, "clone", "-q", "--depth", "1", "-b", branch, `file://${box.dir}`, dir);
+      run(dir, "fetch", "-q", "--depth", "1", "origin", "main:refs/remotes/origin/main");
+      return dir;
+    };
+    const merged = await box.s5(["check", "--no-decrypt", "--base", "origin/main", "."], {
+      cwd: shallow("merged"),
+    });
+    expect(merged.code, merged.stderr).toBe(0);
+    expect(merged.stderr).not.toContain("S5_CHECK_MOVED");
+    expect(merged.stderr).not.toContain("note:");
+    // The branch's head alone, one deep: REF itself, and a note that says what that costs.
+    const head = await box.s5(["check", "--no-decrypt", "--base", "origin/main", "."], {
+      cwd: shallow("feature"),
+    });
+    expect(head.code, head.stderr).toBe(0);
+    expect(head.stderr).toContain(
+      "note: --base origin/main: git here knows no history common to it and HEAD (a shallow clone?), so s5 compares with origin/main itself: what it gained since this branch left it counts as changed here, and a token it moved shows as moved back; fetch the history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)\n",
+    );
+    expect(moves(head.stderr)).toEqual(["secret.yml:4:13 <- configmap.yml:2:13 at origin/main"]);
+  });
+
   it("says what to do when REF names no commit, or there is no git work tree", async () => {
     const { box } = await committed({ "secret.yml": SECRET });
     const unknown = await box.s5(["check", "--base", "origin/main", "."]);

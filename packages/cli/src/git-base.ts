@@ -15,6 +15,10 @@ export interface BaseFiles {
   earlier: EarlierFile[];
   /** Absolute paths of the files that differ from REF (untracked ones too, outside `--staged`). */
   changed: Set<string>;
+  /** How the warnings name the commit compared with: REF, or where this branch left REF. */
+  label: string;
+  /** Said on stderr when the commit compared with is REF only because no fork point was found. */
+  note?: string;
 }
 
 /** The commit `ref` names, or an error that says what to do (CI clones are often shallow). */
@@ -30,11 +34,59 @@ function commitOf(ref: string, top: string): string {
   }
 }
 
+/** The parents a commit names (read from the object: a shallow clone's git sees none). */
+function parentsOf(commit: string, top: string): string[] {
+  const text = git(["cat-file", "commit", commit], top, "--base").toString("latin1");
+  const header = text.slice(0, text.indexOf("\n\n"));
+  return header
+    .split("\n")
+    .filter((line) => line.startsWith("parent "))
+    .map((line) => line.slice("parent ".length));
+}
+
+/** `git merge-base`'s answer, or undefined where the histories do not meet here. */
+function mergeBase(commit: string, top: string): string | undefined {
+  try {
+    return git(["merge-base", commit, "HEAD"], top, "--base").toString().trim() || undefined;
+  } catch {
+    return undefined; // none in the history here (a shallow clone, unrelated histories, no HEAD)
+  }
+}
+
+/**
+ * The commit to compare with, as a pull request's diff does: where HEAD's history left REF's (`git
+ * merge-base`), so that what REF gained since (another pull request merged, a token moved there)
+ * is not taken for this branch's change, reversed. A shallow clone may hold no common history: if
+ * HEAD is a merge of REF (a pull request's merge commit, as CI checks it out), REF is that point;
+ * otherwise REF itself, with a note that says what that means and how to fetch the history.
+ */
+function compareWith(ref: string, commit: string, top: string) {
+  const fork = mergeBase(commit, top);
+  if (fork === commit) return { commit, label: showable(ref) };
+  if (fork)
+    return {
+      commit: fork,
+      label: `${showable(ref)} where this branch left it (${fork.slice(0, 12)})`,
+    };
+  let parents: string[] = [];
+  try {
+    parents = parentsOf("HEAD", top);
+  } catch {
+    // no commit yet: REF it is
+  }
+  if (parents.includes(commit)) return { commit, label: showable(ref) };
+  return {
+    commit,
+    label: showable(ref),
+    note: `--base ${showable(ref)}: git here knows no history common to it and HEAD (a shallow clone?), so s5 compares with ${showable(ref)} itself: what it gained since this branch left it counts as changed here, and a token it moved shows as moved back; fetch the history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)`,
+  };
+}
+
 /** Reads what changed between `ref` and the work tree (or the index, `staged`). */
 export function baseFiles(ref: string, staged: boolean): BaseFiles {
   const cwd = process.cwd();
   const top = git(["rev-parse", "--show-toplevel"], cwd, "--base").toString().trim();
-  const commit = commitOf(ref, top);
+  const { commit, label, note } = compareWith(ref, commitOf(ref, top), top);
   // `:old-mode new-mode old-id new-id status\0path\0` per file; a rename (`R087`) has two paths.
   const fields = git(
     ["diff", "--raw", "-z", "--no-abbrev", "-M", ...(staged ? ["--cached"] : []), commit, "--"],
@@ -68,5 +120,5 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
   for (const { entry, content } of readBlobs(then, top, "--base")) {
     earlier.push({ name: entry.name, content, now: entry.now });
   }
-  return { earlier, changed };
+  return { earlier, changed, label, ...(note ? { note } : {}) };
 }

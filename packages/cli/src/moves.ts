@@ -10,7 +10,7 @@ import { resolve } from "node:path";
 import type { BackendName } from "@s5/core";
 import { type FoundTokens, formatLocation } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
-import { comparePlaces, configChanges, LineIndex, showable } from "@s5/core/internal";
+import { comparePlaces, configChanges, LineIndex } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
 import { baseFiles } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
@@ -40,8 +40,9 @@ export function findPlaceChanges(
   staged: boolean,
   goToolBackend: BackendName | undefined,
 ): Problem[] {
-  const { earlier, changed } = baseFiles(ref, staged);
-  const problems = projectChanges(configs, earlier, changed, ref);
+  const { earlier, changed, label, note } = baseFiles(ref, staged);
+  if (note) process.stderr.write(`note: ${note}\n`);
+  const problems = projectChanges(configs, earlier, changed, label);
   const current = sources
     .filter(({ file }) => changed.has(resolve(file)))
     .map(({ file, found, content }) => ({ name: resolve(file), content, found, file }));
@@ -56,7 +57,7 @@ export function findPlaceChanges(
       seen.set(source.file, lines);
     }
     if (ignoredLine(source.content, token.start, location.line, lines)) continue;
-    const at = `${formatLocation(from)} at ${showable(ref)}`;
+    const at = `${formatLocation(from)} at ${label}`;
     problems.push(
       change.kind === "moved"
         ? {
@@ -84,7 +85,7 @@ function projectChanges(
   configs: readonly { file: string; content: Buffer }[],
   earlier: readonly EarlierFile[],
   changed: ReadonlySet<string>,
-  ref: string,
+  label: string,
 ): Problem[] {
   const problems: Problem[] = [];
   for (const { file, content } of configs) {
@@ -99,7 +100,7 @@ function projectChanges(
     )) {
       problems.push({
         location: lines.locate(change.offset),
-        message: `${change.message} (changed since ${showable(ref)})`,
+        message: `${change.message} (changed since ${label})`,
         code: "S5_CHECK_CONFIG",
         warning: true,
       });

@@ -254,6 +254,7 @@ place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to
 where a place's new token is of another backend than at REF (S5_CHECK_BACKEND); and where a
 project config (.s5.json) changed since REF where new values go or who may read them
 (S5_CHECK_CONFIG: backend, transit key or mount, the encrypting local key, a recipient added).
+REF is taken where this branch left it (git merge-base), as a pull request's diff is.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
@@ -281,7 +282,8 @@ the content the commit will have.`,
     base: {
       type: "string",
       value: "REF",
-      description: "warn where a token stood at another place at git commit REF (moved or swapped)",
+      description:
+        "warn where a token stood at another place at git commit REF, where this branch left it",
     },
     staged: {
       type: "boolean",

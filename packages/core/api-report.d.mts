@@ -181,12 +181,13 @@ export declare function findDuplicateKey(text: string): DuplicateKey | undefined
  * In YAML, the values an s5 controller decrypts one by one (an S5Secret's `spec.data` and
  * `spec.stringData`, see `s5secret.ts`) are never spliced into YAML by it: `check` does not judge
  * them, and `render` refuses every one of them, filtered or not — spliced here, the plaintext
- * would stand in the S5Secret.
+ * would stand in the S5Secret. `read` (git's textconv: output a person reads) judges them as
+ * any other value.
  */
 export declare function checkPlaces(source: {
   name: string;
   content: string | Uint8Array;
-}, tokens: readonly TokenMatch[], values: (Uint8Array | undefined)[], lines: () => LineIndex, failures: TokenFailure[], given?: DocumentKind | "text", purpose?: "render" | "check"): void;
+}, tokens: readonly TokenMatch[], values: (Uint8Array | undefined)[], lines: () => LineIndex, failures: TokenFailure[], given?: DocumentKind | "text", purpose?: "render" | "check" | "read"): void;
 interface AesOptions {
   /** The key in hex: 32, 48 or 64 hex digits (AES-128, -192, -256). */
   key: string;
@@ -1208,6 +1209,14 @@ interface RenderOptions {
    * judged.
    */
   inputType?: DocumentKind | "text" | undefined;
+  /**
+   * The output is for a person to read, never to apply (git's textconv driver): the values of an
+   * S5Secret, which a render otherwise refuses (the s5 controller decrypts them in the cluster;
+   * spliced, the plaintext would stand in the S5Secret), are shown, judged by their places as
+   * every other value is.
+   * @default false
+   */
+  forReading?: boolean | undefined;
 }
 /**
  * The plaintexts of one source's tokens as text, where they land in a string: a binary one fails

@@ -1060,6 +1060,56 @@ describe("git textconv", () => {
     const raw = git("diff", "--no-color", "--no-textconv", "--numstat").stdout;
     expect(raw.trim()).toBe("1\t1\ts.yml");
   });
+
+  it("--textconv shows an S5Secret's values too, which render refuses; to stdout only", async () => {
+    const box = await project();
+    const git = (...args: string[]) =>
+      spawnSync("git", ["-c", "user.email=t@example.com", "-c", "user.name=t", ...args], {
+        cwd: box.dir,
+        env: { ...box.env, GIT_CONFIG_NOSYSTEM: "1", PATH: `${process.env.PATH}` },
+        encoding: "utf8",
+      });
+    git("init", "-q");
+    writeFileSync(join(box.dir, ".gitattributes"), "*.yml diff=s5\n");
+    const secret = (password: string) =>
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: {{ s5:seal ${password} }}\n  user: {{ s5:seal app }}\n`;
+    writeFileSync(join(box.dir, "db.yml"), secret("old-password"));
+    expect((await box.s5(["seal", "-i", "db.yml"])).code).toBe(0);
+    expect((await box.s5(["k8s", "wrap", "-i", "db.yml"])).code).toBe(0);
+    git("add", ".");
+    git("commit", "-qm", "init");
+    const user = readFileSync(join(box.dir, "db.yml"), "utf8").split("\n")[7]!;
+    const sealed = await box.s5(["cipher", "new-password"]);
+    const lines = readFileSync(join(box.dir, "db.yml"), "utf8").split("\n");
+    lines[6] = `    password: "${sealed.stdout.toString().trim()}"`;
+    writeFileSync(join(box.dir, "db.yml"), lines.join("\n"));
+
+    // render refuses it (its plaintext would stand in the S5Secret); --keep-failed keeps tokens.
+    expect((await box.s5(["render", "db.yml"])).code).toBe(5);
+    const driver = (flag: string) =>
+      git(
+        "-c",
+        `diff.s5.textconv="${process.execPath}" "${S5_BIN}" render ${flag}`,
+        "diff",
+        "--no-color",
+      ).stdout;
+    const tokens = driver("--keep-failed");
+    expect(tokens).not.toContain("old-password");
+    expect(tokens).toMatch(/^- {4}password: "\{\{ s5:local:/m);
+    const plain = driver("--textconv");
+    expect(plain).toContain('-    password: "old-password"');
+    expect(plain).toContain('+    password: "new-password"');
+    expect(plain).not.toMatch(/^[-+] {4}user/m);
+    expect(user).toMatch(/^ {4}user: "\{\{ s5:local:/);
+    // Never into a file: the rendered S5Secret is for reading.
+    for (const args of [["-o", "out.yml"], ["-i"]]) {
+      const refused = await box.s5(["render", "--textconv", ...args, "db.yml"]);
+      expect(refused.code).toBe(2);
+      expect(refused.stderr).toContain("--textconv writes to stdout only");
+    }
+    expect(existsSync(join(box.dir, "out.yml"))).toBe(false);
+    expect(readFileSync(join(box.dir, "db.yml"), "utf8")).toBe(lines.join("\n"));
+  });
 });
 
 describe("s5 completion", () => {

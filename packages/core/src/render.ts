@@ -331,6 +331,14 @@ export interface RenderOptions {
    * judged.
    */
   inputType?: DocumentKind | "text" | undefined;
+  /**
+   * The output is for a person to read, never to apply (git's textconv driver): the values of an
+   * S5Secret, which a render otherwise refuses (the s5 controller decrypts them in the cluster;
+   * spliced, the plaintext would stand in the S5Secret), are shown, judged by their places as
+   * every other value is.
+   * @default false
+   */
+  forReading?: boolean | undefined;
 }
 
 /** Strict, and a leading byte-order mark is part of the value (the default decoder drops it). */
@@ -381,7 +389,15 @@ export async function renderSources<T extends string | Uint8Array>(
   const values = await resolveTokens(found, backends, { failures });
   for (const [i, source] of sources.entries()) {
     const item = found[i]!;
-    checkPlaces(source, item.tokens, values[i]!, () => item.lines, failures, options.inputType);
+    checkPlaces(
+      source,
+      item.tokens,
+      values[i]!,
+      () => item.lines,
+      failures,
+      options.inputType,
+      options.forReading ? "read" : "render",
+    );
   }
   if (failures.length > 0 && options.keepFailed !== true) throw new TokenFailures(failures);
   return sources.map((source, i) => {

@@ -83,12 +83,17 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
     },
     "keep-failed": {
       type: "boolean",
-      description: "leave tokens that do not decrypt as they are, exit 0 (for git diff)",
+      description: "leave tokens that do not decrypt as they are, exit 0",
+    },
+    textconv: {
+      type: "boolean",
+      description: `for git diff (a textconv driver): --keep-failed, and an S5Secret's values shown
+too; to stdout only: the output is for reading, never for kubectl`,
     },
   },
   examples: ["s5 render secret.yml | kubectl apply -f -", "s5 render -i config/*.yml"],
   notes: `As a git diff driver (shows plaintext diffs where you have the key, tokens elsewhere):
-  git config diff.s5.textconv "s5 render --keep-failed"
+  git config diff.s5.textconv "s5 render --textconv"
   echo '*.yml diff=s5' >> .gitattributes`,
   async run({ values, positionals, backendWord }, context: Context) {
     const files = positionals.length > 0 ? positionals : ["-"];
@@ -99,6 +104,10 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
     if (inPlace && files.includes("-")) context.usage("-i needs files, not stdin");
     if (values.output !== undefined && files.length > 1) {
       context.usage("-o takes one input; use -i for several files");
+    }
+    if (values.textconv && (inPlace || values.output !== undefined)) {
+      // An S5Secret rendered whole is no manifest to keep: its plaintext would stand in it.
+      context.usage("--textconv writes to stdout only (its output is for reading)");
     }
     if (files.filter((file) => file === "-").length > 1)
       context.usage("stdin (-) can be read once");
@@ -134,7 +143,8 @@ names (stdin too): ${DOCUMENT_KINDS.join(", ")}; text judges none`,
             group.indexes.map((i) => sources[i]!),
             backends,
             {
-              keepFailed: values["keep-failed"],
+              keepFailed: values["keep-failed"] || values.textconv,
+              forReading: values.textconv,
               inputType: inputType as DocumentKind | "text" | undefined,
             },
           );

@@ -296,7 +296,8 @@ function holds(content: string | Uint8Array, word: string): boolean {
  * In YAML, the values an s5 controller decrypts one by one (an S5Secret's `spec.data` and
  * `spec.stringData`, see `s5secret.ts`) are never spliced into YAML by it: `check` does not judge
  * them, and `render` refuses every one of them, filtered or not — spliced here, the plaintext
- * would stand in the S5Secret.
+ * would stand in the S5Secret. `read` (git's textconv: output a person reads) judges them as
+ * any other value.
  */
 export function checkPlaces(
   source: { name: string; content: string | Uint8Array },
@@ -305,7 +306,7 @@ export function checkPlaces(
   lines: () => LineIndex,
   failures: TokenFailure[],
   given?: DocumentKind | "text",
-  purpose: "render" | "check" = "render",
+  purpose: "render" | "check" | "read" = "render",
 ): void {
   const kind = given === "text" ? undefined : (given ?? documentKind(source.name));
   if (kind === undefined || source.content.length > LONGEST_TEXT) return;

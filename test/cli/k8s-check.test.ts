@@ -229,4 +229,34 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect(fixed.code, fixed.stdout).toBe(0);
     expect((await box.s5(["check", "--no-decrypt", "data.yml"])).code).toBe(0);
   });
+
+  it("an S5Secret saved with a byte-order mark and CRLF (a Windows editor) is told as one", async () => {
+    const password = "hunter2-bom!";
+    const good = await cipher(password, "base64");
+    const lines = [
+      "\ufeffapiVersion: s5.dev/v1alpha1",
+      "kind: S5Secret",
+      "metadata:",
+      "  name: db",
+      "spec:",
+      "  data:",
+      `    password: "${await cipher(password)}"`,
+      `    good: "${good}"`,
+      "",
+    ];
+    // kubectl reads past the mark (go-yaml skips it): the controller gets this S5Secret as is.
+    // Before: check exit 0, and render printed the S5Secret with both plaintexts in it (exit 0).
+    const out = await check("bom.yml", lines.join("\r\n"));
+    expect(out.code, out.stderr).toBe(10);
+    expect(out.stdout).toMatch(
+      /^bom\.yml:7:16: .*`password` is not base64 .*\(S5_K8S_DATA_BASE64\)\n$/,
+    );
+    const render = await box.s5(["render", "bom.yml"]);
+    expect(render.code).toBe(5);
+    expect(render.stdout.length).toBe(0);
+    expect(render.stderr).toContain("2 tokens failed; nothing was written");
+    expect(render.stderr).toContain("bom.yml:7:16: this token is a value of an S5Secret");
+    expect(out.stdout + out.stderr + render.stderr).not.toContain(password);
+    expect(render.stderr).not.toContain(Buffer.from(password).toString("base64"));
+  });
 });

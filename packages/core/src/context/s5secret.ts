@@ -182,6 +182,20 @@ function documentValues(
   values.push(...found);
 }
 
+/**
+ * A document's first line without a byte-order mark (a Windows editor's; U+FEFF, or its UTF-8
+ * bytes in a byte source): kubectl's YAML reader skips one at the start of each document, so the
+ * controller decrypts that S5Secret as any other.
+ */
+function afterMark(text: string, line: Line): Line {
+  const mark = text.startsWith("\ufeff", line.start)
+    ? 1
+    : text.startsWith("\xef\xbb\xbf", line.start)
+      ? 3
+      : 0;
+  return { start: Math.min(line.start + mark, line.end), end: line.end };
+}
+
 /** The values an s5 controller decrypts one by one, in every document told (see above). */
 function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
   const values: ValueSpan[] = [];
@@ -203,7 +217,7 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     } else {
       // `...` ends a document where kubectl does not cut: what follows it is read by neither alike.
       if (END_MARKER.test(shown)) spoilt = true;
-      document.push(line);
+      document.push(document.length === 0 ? afterMark(text, line) : line);
     }
   }
   end();

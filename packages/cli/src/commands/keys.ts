@@ -338,7 +338,7 @@ function vaultLines(vault: RememberedTransit, project: string): string[] {
   const chosen = "(chosen by a flag or variable)";
   const key = `Vault transit key ${vault.key === undefined ? chosen : showable(vault.key)} (mount ${vault.mount === undefined ? chosen : showable(vault.mount)})`;
   const where =
-    vault.project === project ? "this project" : `${vault.project} (same git repository)`;
+    vault.project === project ? "this project" : `${showable(vault.project)} (same git repository)`;
   const lines = [
     `vault  ${key}  (remembered on this machine for ${where}: not a project key, not in .s5.json)`,
   ];

@@ -10,6 +10,7 @@
  */
 import { type Settings, vaultTransit, vaultTransitChosen } from "../config.ts";
 import { KeyError } from "../errors.ts";
+import { showable } from "../hidden.ts";
 import { repositoryOf } from "../local/known-keys.ts";
 import {
   KNOWN_WRITE_HINT,
@@ -53,7 +54,7 @@ export function checkKnownTransit(place: KnownKeysPlace, use: TransitUse): void 
         place,
         use,
         entry,
-        other ? `it never sealed here, and sealed in ${other} with` : "it sealed with",
+        other ? `it never sealed here, and sealed in ${showable(other)} with` : "it sealed with",
       );
     }
     return verdict.record;
@@ -190,7 +191,8 @@ function untrusted(
   known: KnownTransit,
   how: string,
 ): KeyError {
-  const before = `${known.mount ?? use.mount}/${known.key ?? use.key}`;
+  // The record's text: a hand-edited one may hold anything, terminal escapes too.
+  const before = showable(`${known.mount ?? use.mount}/${known.key ?? use.key}`);
   return new KeyError(
     "S5_KEY_VAULT_UNTRUSTED",
     `${place.project} names Vault transit key ${named(use)}, and this machine does not trust it there (${how} ${before}): whoever may decrypt with it could read every new secret`,

@@ -1,0 +1,60 @@
+// A record of known keys (known-keys.json) edited by hand, or by a program that should not have:
+// what `s5 keys list` and a refused seal print from it is escaped as names are, so a terminal
+// escape sequence in it cannot retitle, clear or recolour the user's terminal. No Vault needed:
+// both read the record before anything is sent.
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { expect, it } from "vitest";
+import { sandbox } from "./run.ts";
+
+it("a hostile Vault entry in known-keys.json reaches no terminal unescaped", async () => {
+  const box = sandbox();
+  execFileSync("git", ["init", "-q", box.dir]);
+  writeFileSync(
+    join(box.dir, ".s5.json"),
+    `${JSON.stringify({ backend: "vault", vault: { transitMount: "transit", transitKey: "app" } })}\n`,
+  );
+  // Another project of the same repository (the neighbour rule shows its name), its key and mount
+  // holding an OSC title, a screen clear and a colour.
+  const neighbour = join(box.dir, "\u001b]0;owned\u0007\u001b[2J", ".s5.json");
+  const dir = join(box.env.XDG_CONFIG_HOME!, "s5");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const record = join(dir, "known-keys.json");
+  const text = JSON.stringify({
+    version: 1,
+    projects: {},
+    vault: { [neighbour]: { mount: "tr\u001b[31mansit", key: "app\u009b2J" } },
+  });
+  writeFileSync(record, text, { mode: 0o600 });
+  const escapes = /[\u0000-\u0008\u000b-\u001f\u007f-\u009f]/;
+
+  const list = await box.s5(["keys", "list"]);
+  expect(list.code, list.stderr).toBe(0);
+  const shown = list.stdout.toString();
+  // Before: the neighbour's name was printed raw (the key and mount were escaped already).
+  expect(shown).not.toMatch(escapes);
+  expect(shown).toContain(
+    "vault  Vault transit key app\\u009b2J (mount tr\\u001b[31mansit)  (remembered on this machine for ",
+  );
+  expect(shown).toContain(
+    `${box.dir}/\\u001b]0;owned\\u0007\\u001b[2J/.s5.json (same git repository)`,
+  );
+  // --json is JSON: its escapes are JSON's (C0 controls; a C1 character is JSON text).
+  const json = await box.s5(["keys", "list", "--json"]);
+  expect(json.stdout.toString()).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
+  expect(JSON.parse(json.stdout.toString()).at(-1).rememberedFor).toBe(neighbour);
+
+  writeFileSync(join(box.dir, "a.yml"), "password: '{{ s5:seal pw }}'\n");
+  const seal = await box.s5(["seal", "-i", "a.yml"], {
+    env: { VAULT_ADDR: "http://127.0.0.1:9", VAULT_TOKEN: "unused" },
+  });
+  // Refused before Vault is asked; before: the neighbour's name, key and mount printed raw.
+  expect(seal.code).toBe(7);
+  expect(seal.stderr).not.toMatch(escapes);
+  expect(seal.stderr).toContain(
+    `sealed in ${box.dir}/\\u001b]0;owned\\u0007\\u001b[2J/.s5.json with tr\\u001b[31mansit/app\\u009b2J)`,
+  );
+  expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe("password: '{{ s5:seal pw }}'\n");
+  expect(readFileSync(record, "utf8")).toBe(text);
+});

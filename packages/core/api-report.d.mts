@@ -463,9 +463,9 @@ export declare function comparePlaces(earlier: readonly EarlierFile[], current: 
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came
- * from, for a message.
+ * from, for a message; `known`: the path is s5's default, not the setting's value (always shown).
  */
-export declare function readKeyFile(file: string, what: string, required: boolean, setting: string): string | undefined;
+export declare function readKeyFile(file: string, what: string, required: boolean, setting: string, known?: boolean): string | undefined;
 /**
  * A directory where nobody but its owner can add or replace files, and that owner is this user,
  * root, or `fileOwner` (a user's own directory, or a CI runner's checkout that root works in): a

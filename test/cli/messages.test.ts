@@ -209,6 +209,35 @@ describe("a file a variable names, that is not there", () => {
     expect(role.stderr).not.toContain("role-secret");
     expect(role.stderr).not.toContain("the file of S5_VAULT_ROLE_ID_FILE");
   });
+
+  it("the identity's default path under a config directory that is a file is shown, no variable blamed", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "dev"])).code).toBe(0);
+    writeFileSync(join(box.dir, "a.yml"), "a: {{ s5:seal x }}\n");
+    expect((await box.s5(["seal", "-i", "a.yml"])).code).toBe(0);
+    // ~/.config a file (an unlucky dotfiles setup), S5_IDENTITY_FILE never set. Before: both said
+    // "S5_IDENTITY_FILE names no file (ENOTDIR); its value is not shown", and told the user to fix it.
+    const config = join(box.env.HOME!, "config-file");
+    writeFileSync(config, "not a directory\n");
+    const identity = join(config, "s5", "identity.txt");
+    const expected =
+      `cannot read the identity file ${identity} (ENOTDIR) (S5_KEY_FILE)\n` +
+      "  hint: a part of the path is a file, not a directory: check the path";
+    for (const args of [["render", "a.yml"], ["init"]]) {
+      const out = await box.s5(args, { env: { XDG_CONFIG_HOME: config } });
+      expect(out.code, args[0]).toBe(7);
+      expect(out.stderr, args[0]).toContain(expected);
+      expect(out.stderr, args[0]).not.toContain("S5_IDENTITY_FILE");
+    }
+    // Named by the variable, its value is still not shown.
+    const named = await box.s5(["render", "a.yml"], {
+      env: { S5_IDENTITY_FILE: join(config, "secret-like") },
+    });
+    expect(named.stderr).toContain(
+      "S5_IDENTITY_FILE names no file (ENOTDIR); its value is not shown",
+    );
+    expect(named.stderr).not.toContain("secret-like");
+  });
 });
 
 describe("a setting with an invalid value", () => {

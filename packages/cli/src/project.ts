@@ -193,9 +193,10 @@ export function readProjectIfAny(file: string): ProjectConfig | undefined {
  */
 export async function ensureIdentity(
   file: string,
-  raced = false,
+  /** `known`: the path is s5's default (S5_IDENTITY_FILE unset), shown in a message. */
+  { raced = false, known = false }: { raced?: boolean; known?: boolean } = {},
 ): Promise<{ identity: Identity; created: boolean }> {
-  const existing = await readIdentity(file);
+  const existing = await readIdentity(file, known);
   if (existing?.identity) return { identity: existing.identity, created: false };
   const identity = await generateIdentity();
   try {
@@ -224,13 +225,13 @@ export async function ensureIdentity(
     checkOutputs([file], { secret: true });
     if (createOnly(file, text)) return { identity, created: true };
     // Theirs, read again; a name that still reads as none (a dangling link) is replaced below.
-    return ensureIdentity(file, true);
+    return ensureIdentity(file, { raced: true, known });
   }
   // A file without a key may be another s5's, made empty where there are no hard links and
   // written under the identity's lock (createOnly): asked again once that lock is held.
   const held = lockIdentity(file);
   try {
-    const now = await readIdentity(file);
+    const now = await readIdentity(file, known);
     if (now?.identity) return { identity: now.identity, created: false };
     await writeOutputs([{ path: file, pieces: [Buffer.from(text)] }], { secret: true });
     return { identity, created: true };
@@ -240,8 +241,11 @@ export async function ensureIdentity(
 }
 
 /** The identity in `file`: none (no file), or the file's key (undefined when it holds none). */
-async function readIdentity(file: string): Promise<{ identity: Identity | undefined } | undefined> {
-  const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE");
+async function readIdentity(
+  file: string,
+  known: boolean,
+): Promise<{ identity: Identity | undefined } | undefined> {
+  const existing = readKeyFile(file, "the identity file", false, "S5_IDENTITY_FILE", known);
   if (existing === undefined) return undefined;
   const [secret] = parseSecretKeys(existing, `the identity file ${file}`);
   if (!secret) return { identity: undefined };

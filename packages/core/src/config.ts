@@ -488,8 +488,14 @@ export function defaultBackend(settings: Settings): BackendName {
 /** All secret keys this process may use for local-key tokens, from every place they can be. */
 export function loadSecretKeys(settings: Settings): Uint8Array[] {
   const keys: Uint8Array[] = [];
-  const fromFile = (file: string, what: string, required: boolean, setting: string) => {
-    const text = readKeyFile(file, what, required, setting);
+  const fromFile = (
+    file: string,
+    what: string,
+    required: boolean,
+    setting: string,
+    known?: boolean,
+  ) => {
+    const text = readKeyFile(file, what, required, setting, known);
     if (text !== undefined) keys.push(...parseSecretKeys(text, `${what} ${file}`));
   };
   if (settings.env.S5_PRIVATE_KEY) {
@@ -499,6 +505,8 @@ export function loadSecretKeys(settings: Settings): Uint8Array[] {
     const setting = "S5_PRIVATE_KEY_FILE (or --private-key-file)";
     fromFile(settings.privateKeyFile, "the private key file", true, setting);
   }
-  fromFile(settings.identityFile, "the identity file", false, "S5_IDENTITY_FILE");
+  // Unset, the path is s5's default under XDG_CONFIG_HOME (or HOME): shown, S5_IDENTITY_FILE not blamed.
+  const chosen = Boolean(settings.env.S5_IDENTITY_FILE);
+  fromFile(settings.identityFile, "the identity file", false, "S5_IDENTITY_FILE", !chosen);
   return keys;
 }

@@ -77,13 +77,14 @@ export function unreadable(
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came
- * from, for a message.
+ * from, for a message; `known`: the path is s5's default, not the setting's value (always shown).
  */
 export function readKeyFile(
   file: string,
   what: string,
   required: boolean,
   setting: string,
+  known = false,
 ): string | undefined {
   try {
     return readOpened(file, (stat) => {
@@ -94,7 +95,7 @@ export function readKeyFile(
     // A refusal of what was opened; Node's errors are not S5 errors.
     if (cause instanceof KeyError) throw cause;
     if (!required && (cause as { code?: string }).code === "ENOENT") return undefined;
-    const { message, ...rest } = unreadable(what, file, setting, cause);
+    const { message, ...rest } = unreadable(what, file, setting, cause, known);
     throw new KeyError("S5_KEY_FILE", message, rest);
   }
 }

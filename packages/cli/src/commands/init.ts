@@ -45,7 +45,9 @@ Teammates and CI become recipients with \`s5 keys add\` (see \`s5 keys --help\`)
     const file = values.config
       ? resolve(values.config)
       : (enclosing ?? join(resolve(values.dir ?? "."), PROJECT_FILE));
-    const { identity, created } = await ensureIdentity(settings.identityFile);
+    const { identity, created } = await ensureIdentity(settings.identityFile, {
+      known: !settings.env.S5_IDENTITY_FILE,
+    });
     const say = (line: string) => process.stderr.write(`${line}\n`);
     say(
       created

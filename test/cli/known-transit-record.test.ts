@@ -58,3 +58,35 @@ it("a hostile Vault entry in known-keys.json reaches no terminal unescaped", asy
   expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe("password: '{{ s5:seal pw }}'\n");
   expect(readFileSync(record, "utf8")).toBe(text);
 });
+
+it("a record s5 cannot read does not hide the project's own keys from keys list", async () => {
+  const box = sandbox();
+  expect((await box.s5(["init", "--name", "dev"])).code).toBe(0);
+  const listed = (await box.s5(["keys", "list"])).stdout.toString();
+  expect(listed).toMatch(/^\S+ {2}s5pk-\S+ {2}\(encrypts/);
+  const dir = join(box.env.XDG_CONFIG_HOME!, "s5");
+  const record = join(dir, "known-keys.json");
+  // Garbage, and a newer s5's record (kept as it is: the hint says not to move it).
+  const records: [string, string][] = [
+    ["not json\n", "S5_KEY_KNOWN_FILE"],
+    ['{"version":2}\n', "S5_KEY_KNOWN_NEWER"],
+  ];
+  for (const [text, code] of records) {
+    writeFileSync(record, text, { mode: 0o600 });
+    // Before (since keys list shows the remembered Vault key): exit 7, and no key listed.
+    const list = await box.s5(["keys", "list"]);
+    expect(list.code, list.stderr).toBe(0);
+    expect(list.stdout.toString()).toBe(listed);
+    expect(list.stderr).toMatch(
+      new RegExp(
+        `^s5: warning: the Vault transit key this machine remembers is not shown: ${record.replaceAll(/[.*+?^${}()|[\]\\/]/g, "\\$&")} .*\\(${code}\\)\\n {2}hint: .+\\n$`,
+      ),
+    );
+    const json = await box.s5(["keys", "list", "--json"]);
+    expect(json.code).toBe(0);
+    expect(JSON.parse(json.stdout.toString()).map((item: { kind: string }) => item.kind)).toEqual([
+      "local",
+    ]);
+    expect(readFileSync(record, "utf8")).toBe(text);
+  }
+});

@@ -127,10 +127,7 @@ export default defineCommand({
         const keys = project.config.local?.keys ?? [];
         // Not a project key: what this machine remembers sealing with there (known-keys.json), so
         // that whoever meets S5_KEY_VAULT_UNTRUSTED sees what is trusted and what is refused.
-        const vault = rememberedTransit(
-          knownKeysPlace(settings, project.file),
-          transitUseOf(settings),
-        );
+        const vault = rememberedOrSaid(settings, project.file, say);
         if (values.json) {
           const items: object[] = keys.map((key, i) => ({
             kind: "local",
@@ -313,6 +310,26 @@ export default defineCommand({
     }
   },
 });
+
+/**
+ * The remembered transit key for `keys list`; a record it cannot read (garbage, a newer s5's) is
+ * said and left out: the project's own keys are listed whatever the record holds.
+ */
+function rememberedOrSaid(
+  settings: Settings,
+  project: string,
+  say: (line: string) => void,
+): RememberedTransit | undefined {
+  try {
+    return rememberedTransit(knownKeysPlace(settings, project), transitUseOf(settings));
+  } catch (error) {
+    if (!(error instanceof KeyError) || !error.code.startsWith("S5_KEY_KNOWN_")) throw error;
+    say(
+      `s5: warning: the Vault transit key this machine remembers is not shown: ${error.message} (${error.code})${error.hint ? `\n  hint: ${error.hint}` : ""}`,
+    );
+    return undefined;
+  }
+}
 
 /**
  * `keys list --json`'s item for the remembered transit key: the local items' members (null, empty,

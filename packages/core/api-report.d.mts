@@ -230,11 +230,12 @@ interface HeldLock {
   release(): void;
 }
 /**
- * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age in ms at each look while
- * s5 waits, until it returns true: it has said what it wanted to); `undefined` when another holds it all that time. Throws
+ * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age and how long s5 has waited,
+ * in ms, at each look while s5 waits, until it returns true: it has said what it wanted to; a lock
+ * kept fresh stays young however long s5 waits); `undefined` when another holds it all that time. Throws
  * Node's error when it cannot be made at all (a read-only or full file system).
  */
-export declare function takeLock(lock: string, waitMs: number, onWait?: (age: number) => boolean): HeldLock | undefined;
+export declare function takeLock(lock: string, waitMs: number, onWait?: (age: number, waited: number) => boolean): HeldLock | undefined;
 /** Who holds `lock` now ({@link describeHolder}); undefined when it is gone. */
 export declare function lockHolder(lock: string): ReturnType<typeof describeHolder> | undefined;
 /**

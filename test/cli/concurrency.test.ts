@@ -567,7 +567,13 @@ describe("the project config's lock", () => {
     utimesSync(lock, made, made);
     const add = await box.s5(["keys", "add", "carol", carol]);
     expect(add.code).toBe(0);
-    expect(add.stderr).toContain(`s5: note: waiting for ${lock}`);
+    // Who holds it, and that it is taken over only if it stays as it is.
+    expect(add.stderr).toMatch(
+      new RegExp(
+        `^s5: note: waiting for ${lock.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} \\(held by process 12345 \\(whether it runs cannot be told here\\)\\): another s5 is changing \\S+, or one was killed while it did; s5 waits 3[345] s more at most, and takes the lock over if it stays unchanged [12] s$`,
+        "m",
+      ),
+    );
     expect(existsSync(lock)).toBe(false);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
   });
@@ -631,6 +637,15 @@ describe("the project config's lock", () => {
       // Before: "cannot write …/apps/b/.s5.json: …lock is held", with no holder, no word of
       // the other project, nor that nothing was written.
       expect(seal.code).toBe(4);
+      // Said while it waited, with no promise of a take-over: the lock was kept fresh. Before,
+      // nothing was said for the 35 s (the lock was never 2 s old). The seconds as the clock gave.
+      const said = seal.stderr.replace(
+        / \d+ s more at most(.*) \d+ s\n/,
+        " N s more at most$1 M s\n",
+      );
+      expect(said).toContain(
+        `s5: note: waiting for ${lock} (held by s5 process ${holder.pid}, still running on this machine): another s5 is changing ${join(b, ".s5.json")}, or one was killed while it did; s5 waits N s more at most, and takes the lock over if it stays unchanged M s\n`,
+      );
       expect(seal.stderr).toContain(
         `s5: error: cannot write ${join(b, ".s5.json")}: ${lock} is held by s5 process ${holder.pid}, still running on this machine, and was for all of the 35 s s5 waits; ${join(b, ".s5.json")} is one of the 2 projects this run seals in, and nothing was written (or printed) for any of them (S5_OUTPUT)\n` +
           `  hint: another s5 is changing it: run the command again once it is done; if no s5 runs (\`ps -p ${holder.pid}\`), remove ${lock}\n`,

@@ -63,11 +63,16 @@ export function lockProject(file: string): ProjectLock {
     // none yet: locked under the name it will have
   }
   const lock = `${real}.lock`;
-  const taken = takeFileLock(file, lock, "another s5 is changing it", (age) => {
-    // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed.
-    if (age < 2000) return false;
+  const taken = takeFileLock(file, lock, "another s5 is changing it", (age, waited) => {
+    // Another s5 holds it for a moment; one this old is more likely from an s5 that was killed,
+    // and a wait this long is worth a word even for a lock kept fresh.
+    if (age < 2000 && waited < 2000) return false;
+    // Said once: a lock kept fresh (touched, or taken again) is not taken over, so "if".
+    const who = lockHolder(lock);
+    const wait = Math.ceil((PROJECT_LOCK_WAIT_MS - waited) / 1000);
+    const over = Math.ceil((LOCK_STALE_MS - age) / 1000);
     process.stderr.write(
-      `s5: note: waiting for ${lock}: another s5 is changing ${file}, or one was killed while it did (the lock is taken over ${Math.ceil((LOCK_STALE_MS - age) / 1000)} s from now)\n`,
+      `s5: note: waiting for ${lock}${who ? ` (held by ${who.text})` : ""}: another s5 is changing ${file}, or one was killed while it did; s5 waits ${wait} s more at most, and takes the lock over if it stays unchanged ${over} s\n`,
     );
     return true;
   });
@@ -83,7 +88,7 @@ function takeFileLock(
   file: string,
   lock: string,
   holder: string,
-  onWait?: (age: number) => boolean,
+  onWait?: (age: number, waited: number) => boolean,
 ): { held: HeldLock } | { cause: unknown } {
   let held: HeldLock | undefined;
   try {

@@ -27,14 +27,15 @@ export interface HeldLock {
 }
 
 /**
- * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age in ms at each look while
- * s5 waits, until it returns true: it has said what it wanted to); `undefined` when another holds it all that time. Throws
+ * Takes `lock`, waiting up to `waitMs` (`onWait` is told the lock's age and how long s5 has waited,
+ * in ms, at each look while s5 waits, until it returns true: it has said what it wanted to; a lock
+ * kept fresh stays young however long s5 waits); `undefined` when another holds it all that time. Throws
  * Node's error when it cannot be made at all (a read-only or full file system).
  */
 export function takeLock(
   lock: string,
   waitMs: number,
-  onWait?: (age: number) => boolean,
+  onWait?: (age: number, waited: number) => boolean,
 ): HeldLock | undefined {
   const token = `${process.pid}.${Math.random().toString(36).slice(2)}${holderMark()}`;
   const started = Date.now();
@@ -60,7 +61,7 @@ export function takeLock(
       const age = Math.abs(Date.now() - seen.mtimeMs);
       if (age > LOCK_STALE_MS || holderGone(seen.text)) takeOver(lock, seen, token);
       else if (!told) {
-        told = onWait!(age);
+        told = onWait!(age, Date.now() - started);
       }
     } catch {
       // released meanwhile

@@ -10,6 +10,7 @@ import {
   readFileSync,
   readlinkSync,
   rmSync,
+  symlinkSync,
   utimesSync,
   writeFileSync,
 } from "node:fs";
@@ -576,6 +577,31 @@ describe("the project config's lock", () => {
     );
     expect(existsSync(lock)).toBe(false);
     expect(readFileSync(join(box.dir, ".s5.json"), "utf8")).toContain(carol);
+  });
+
+  it("one that is a directory or a symbolic link, which no s5 makes, is refused at once, not waited for", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "alice"])).code).toBe(0);
+    const carol = (await box.s5(["keys", "generate"])).stderr.match(/s5pk-[\w-]{43}/)![0];
+    const config = join(box.dir, ".s5.json");
+    const before = readFileSync(config, "utf8");
+    const lock = join(box.dir, ".s5.json.lock");
+    for (const [kind, make] of [
+      ["a directory", () => mkdirSync(lock)],
+      ["a symbolic link", () => symlinkSync(join(box.dir, "nowhere"), lock)],
+    ] as const) {
+      make();
+      // Before: 35 s of waiting, then "is held" with no holder named.
+      const add = await box.s5(["keys", "add", "carol", carol]);
+      expect(add.code).toBe(4);
+      expect(add.stderr).toBe(
+        `s5: error: cannot write ${config}: ${lock} is ${kind}, not a lock s5 made (S5_OUTPUT)\n` +
+          "  hint: its lock is a directory or a symbolic link, which no s5 makes: remove it (`ls -ld` it first), then run the command again\n",
+      );
+      expect(readFileSync(config, "utf8")).toBe(before);
+      rmSync(lock, { recursive: true });
+    }
+    expect((await box.s5(["keys", "add", "carol", carol])).code).toBe(0);
   });
 
   it("a lock that was fresh when s5 began to wait is said once it is old, and s5 goes on when it goes", async () => {

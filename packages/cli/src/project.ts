@@ -143,11 +143,7 @@ export async function updateProject<T>(
     // name keeps its own words): only a change to write needs the lock.
     const { write, result } = await change(readProjectIfAny(file));
     if (!write) return result;
-    const code = errnoOf(taken.cause);
-    throw new IoError("S5_OUTPUT", `cannot write ${file}: cannot make ${taken.lock} (${code})`, {
-      cause: taken.cause,
-      hint: writeHint(code),
-    });
+    throw lockFailure(file, taken.lock, taken.cause);
   }
   try {
     stampBeforeRead(file);
@@ -263,9 +259,16 @@ function lockIdentity(file: string): HeldLock {
   const lock = `${file}.lock`;
   const taken = takeFileLock(file, lock, "another s5 is making your identity");
   if ("held" in taken) return taken.held;
-  const code = errnoOf(taken.cause);
-  throw new IoError("S5_OUTPUT", `cannot write ${file}: cannot make ${lock} (${code})`, {
-    cause: taken.cause,
+  throw lockFailure(file, lock, taken.cause);
+}
+
+/** `file` cannot be written because its `lock` cannot be made (`cause`), said with what to do. */
+function lockFailure(file: string, lock: string, cause: unknown): IoError {
+  const code = errnoOf(cause);
+  // A directory or a link where the lock goes (core's ENOTLOCK) says so itself.
+  const what = code === "ENOTLOCK" ? (cause as Error).message : `cannot make ${lock} (${code})`;
+  return new IoError("S5_OUTPUT", `cannot write ${file}: ${what}`, {
+    cause,
     hint: writeHint(code),
   });
 }

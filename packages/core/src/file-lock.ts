@@ -10,6 +10,7 @@ const {
   closeSync,
   fstatSync,
   linkSync,
+  lstatSync,
   openSync,
   readFileSync,
   readSync,
@@ -55,6 +56,7 @@ export function takeLock(
         throw error;
       }
     }
+    notALock(lock);
     try {
       const seen = lookAt(lock);
       // Either way: a clock set back would leave a lock "from the future" held for good.
@@ -78,6 +80,30 @@ export function takeLock(
       }
     },
   };
+}
+
+/**
+ * Throws (code `ENOTLOCK`) when `lock` is no regular file: no s5 makes a directory or a symbolic
+ * link there, and neither can be read or taken over as a lock, so waiting would only end in "held"
+ * 35 s later. Gone meanwhile: nothing to say.
+ */
+function notALock(lock: string): void {
+  let kind: string;
+  try {
+    const entry = lstatSync(lock);
+    if (entry.isFile()) return;
+    kind = entry.isDirectory()
+      ? "a directory"
+      : entry.isSymbolicLink()
+        ? "a symbolic link"
+        : "no regular file";
+  } catch {
+    return; // released meanwhile
+  }
+  throw Object.assign(new Error(`${lock} is ${kind}, not a lock s5 made`), {
+    code: "ENOTLOCK",
+    path: lock,
+  });
 }
 
 /** The lock file as it is now: its identity, age and token, from one descriptor. */

@@ -66,6 +66,8 @@ export function writeHint(code: string): string {
       return "a part of the path is a file, not a directory: check the path";
     case "EISDIR":
       return "it is a directory: name a file in it";
+    case "ENOTLOCK":
+      return "its lock is a directory or a symbolic link, which no s5 makes: remove it (`ls -ld` it first), then run the command again";
     default:
       return "check the path, the directory's permissions and free space";
   }

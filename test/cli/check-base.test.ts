@@ -284,6 +284,17 @@ describe("s5 check --base", () => {
     expect(merged.code, merged.stderr).toBe(0);
     expect(merged.stderr).not.toContain("S5_CHECK_MOVED");
     expect(merged.stderr).not.toContain("note:");
+    // The README's GitHub form: two deep, the merge's first parent named.
+    const twoDeep = join(box.dir, "..", "ci-two-deep");
+    const clone = ["clone", "-q", "--depth", "2", "-b", "merged", `file://${box.dir}`, twoDeep];
+    expect(spawnSync("git", clone, { env: box.env }).status).toBe(0);
+    const parent = await box.s5(["check", "--no-decrypt", "--base", "HEAD^1", "."], {
+      cwd: twoDeep,
+    });
+    expect(parent.code, parent.stderr).toBe(0);
+    expect(parent.stderr).not.toContain("S5_CHECK_MOVED");
+    expect(parent.stderr).not.toContain("note:");
+    expect(parent.stderr).toContain("checked 4 file(s)");
     // The branch's head alone, one deep: REF itself, and a note that says what that costs.
     const head = await box.s5(["check", "--no-decrypt", "--base", "origin/main", "."], {
       cwd: shallow("feature"),

@@ -1,7 +1,7 @@
 // `s5 check --base REF`: tokens moved (or swapped) since a commit, which a review of opaque tokens
 // cannot see and a copy check cannot find (a move leaves one of each). Real git, the built CLI.
 import { spawnSync } from "node:child_process";
-import { readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Sandbox, sandbox } from "./run.ts";
@@ -403,5 +403,50 @@ describe("s5 check --base", () => {
       `.s5.json:${lineOf('"backend"')}:3: \`backend\` "local" → "vault": new values are sealed with another backend`,
       `.s5.json:${lineOf('"transitKey"')}:5: \`vault.transitKey\` not set (default) → "mallory": new Vault values are sealed with another transit key`,
     ]);
+  });
+
+  it("names a sub-project's config deleted or moved away: its files take the next one's settings", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    // apps/b is a project of its own, with another key (Vault for its new values).
+    const b = join(box.dir, "apps", "b");
+    mkdirSync(b, { recursive: true });
+    expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
+    const config = JSON.parse(read(box, "apps/b/.s5.json"));
+    write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
+    git("add", "-A");
+    git("commit", "-qm", "apps/b");
+    const rootKey = JSON.parse(read(box, ".s5.json")).local.keys.at(-1).id;
+    const bKey = config.local.keys.at(-1).id;
+    const gone = (stderr: string) =>
+      stderr
+        .split("\n")
+        .filter((line) => line.endsWith("(S5_CHECK_CONFIG)"))
+        .map((line) => line.replace(/^warning: /, "").replace(/ \(S5_CHECK_CONFIG\)$/, ""));
+    // Deleted: apps/b's files now take the root's settings.
+    git("rm", "-q", "apps/b/.s5.json");
+    for (const args of [["."], ["--staged"]]) {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(gone(result.stderr)).toEqual([
+        'apps/b/.s5.json:1:1: this project config is gone since HEAD (deleted): the files of its directory now take the settings of .s5.json, so `backend` "vault" → "local": new values are sealed with another backend',
+        `apps/b/.s5.json:1:1: this project config is gone since HEAD (deleted): the files of its directory now take the settings of .s5.json, so local key ${rootKey} now seals new values (was ${bKey}): its recipients can read them`,
+      ]);
+    }
+    // Moved one level down: the same for its old directory (the new place is a new config).
+    git("reset", "-q", "--hard");
+    mkdirSync(join(b, "old"));
+    git("mv", "apps/b/.s5.json", "apps/b/old/.s5.json");
+    const moved = gone((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr);
+    expect(moved).toContain(
+      'apps/b/.s5.json:1:1: this project config is gone since HEAD (moved to apps/b/old/.s5.json): the files of its directory now take the settings of .s5.json, so `backend` "vault" → "local": new values are sealed with another backend',
+    );
+    // The same settings above: nothing to say.
+    git("reset", "-q", "--hard");
+    write(box, ".s5.json", read(box, "apps/b/.s5.json"));
+    git("commit", "-qam", "same settings at the top");
+    git("rm", "-q", "apps/b/.s5.json");
+    expect(gone((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr)).toEqual(
+      [],
+    );
   });
 });

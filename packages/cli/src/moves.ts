@@ -6,9 +6,10 @@
  * that redirect new values (`configChanges`); this reads the earlier files from git and reports
  * each as a warning on the line it is about now, naming where it stood.
  */
-import { resolve } from "node:path";
+import { readFileSync } from "node:fs";
+import { basename, dirname, relative, resolve } from "node:path";
 import type { BackendName } from "@s5/core";
-import { type FoundTokens, formatLocation } from "@s5/core";
+import { type FoundTokens, findProjectFile, formatLocation, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { comparePlaces, configChanges, LineIndex } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
@@ -42,7 +43,10 @@ export function findPlaceChanges(
 ): Problem[] {
   const { earlier, changed, label, note } = baseFiles(ref, staged);
   if (note) process.stderr.write(`note: ${note}\n`);
-  const problems = projectChanges(configs, earlier, changed, label);
+  const problems = [
+    ...projectChanges(configs, earlier, changed, label),
+    ...removedProjects(configs, earlier, label),
+  ];
   const current = sources
     .filter(({ file }) => changed.has(resolve(file)))
     .map(({ file, found, content }) => ({ name: resolve(file), content, found, file }));
@@ -107,4 +111,61 @@ function projectChanges(
     }
   }
   return problems;
+}
+
+/**
+ * One warning (S5_CHECK_CONFIG) per change of settings that a project config of `ref` gone from
+ * its directory since (deleted, or moved elsewhere) makes: the files of that directory now take
+ * the settings of the next `.s5.json` above, or of none — a pull request that deletes a
+ * sub-project's config sends its new values to the parent project's keys. Said at the removed
+ * file's first line.
+ */
+function removedProjects(
+  configs: readonly { file: string; content: Buffer }[],
+  earlier: readonly EarlierFile[],
+  label: string,
+): Problem[] {
+  const problems: Problem[] = [];
+  for (const then of earlier) {
+    if (basename(then.name) !== PROJECT_FILE) continue;
+    const path = resolve(then.name);
+    if (then.now === path) continue; // changed in place: compared above
+    const next = nextProject(dirname(dirname(path)));
+    const text = next && (contentOf(next, configs) ?? undefined);
+    if (next && text === undefined) continue; // unreadable: reported where it is read
+    const gone = then.now ? `moved to ${relative(process.cwd(), then.now)}` : "deleted";
+    const now = next ? `the settings of ${relative(process.cwd(), next)}` : "no project config";
+    for (const change of configChanges(Buffer.from(then.content).toString("utf8"), text ?? "{}")) {
+      problems.push({
+        location: { file: then.name, line: 1, column: 1 },
+        message: `this project config is gone since ${label} (${gone}): the files of its directory now take ${now}, so ${change.message.replace(/^a new project config: /, "")}`,
+        code: "S5_CHECK_CONFIG",
+        warning: true,
+      });
+    }
+  }
+  return problems;
+}
+
+/** The `.s5.json` s5 now finds from `dir` upward; none when there is none or it is refused. */
+function nextProject(dir: string): string | undefined {
+  try {
+    return findProjectFile(dir);
+  } catch {
+    return undefined; // another user's in a directory others can write: s5 refuses it
+  }
+}
+
+/** A config's text as checked (`--staged`: the index's), else as on disk; null if unreadable. */
+function contentOf(
+  file: string,
+  configs: readonly { file: string; content: Buffer }[],
+): string | null {
+  const checked = configs.find((config) => resolve(config.file) === file);
+  if (checked) return checked.content.toString("utf8");
+  try {
+    return readFileSync(file, "utf8");
+  } catch {
+    return null;
+  }
 }

@@ -253,7 +253,8 @@ REF (a pull request's CI: --base origin/main), it also warns where a token stood
 place at REF (S5_CHECK_MOVED): a token moved, or two swapped, takes its value to its new place;
 where a place's new token is of another backend than at REF (S5_CHECK_BACKEND); and where a
 project config (.s5.json) changed since REF where new values go or who may read them
-(S5_CHECK_CONFIG: backend, transit key or mount, the encrypting local key, a recipient added).
+(S5_CHECK_CONFIG: backend, transit key or mount, the encrypting local key, a recipient added,
+a sub-project's config removed, whose files then take the next one's settings).
 REF is taken where this branch left it (git merge-base), as a pull request's diff is.
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the

@@ -129,11 +129,11 @@ export function comparePlaces(
       // In this file, a token with no place found (its line rewritten, with another count of
       // tokens and other text before them) is no move if it stood in the same changed stretch of
       // lines: an edit around it. From another stretch it moved (two lines rewritten and their
-      // tokens swapped: each line is a stretch of its own).
-      if (then && places && before.then === then && origin === undefined) {
-        const own = then.keys.indexOf(key);
-        const stretch = places.copyHunks[own]!;
-        if (stretch !== -1 && stretch === places.editedHunks[i]) continue;
+      // tokens swapped: each line is a stretch of its own). Asked of this file even where the
+      // token's first earlier place is another file (a copy there too).
+      if (then && places && origin === undefined) {
+        const stretch = places.copyHunks[then.keys.indexOf(key)];
+        if (stretch !== undefined && stretch !== -1 && stretch === places.editedHunks[i]) continue;
       }
       changes.push({ kind: "moved", file: index, token, from: locate(before.then, before.token) });
     }

@@ -49,6 +49,28 @@ describe("comparePlaces", () => {
     expect(moves([earlier("f.yml", before)], [current("f.yml", after)])).toEqual([]);
   });
 
+  it("is no move where a line is rewritten around a token that another changed file holds too", () => {
+    const before = [
+      earlier("a.yml", `copy: ${token("a")}\nz: 1\n`),
+      earlier("f.yml", `x:\n  a: ${token("a")}\n  b: ${token("b")}\n`),
+    ];
+    const after = [
+      current("a.yml", `copy: ${token("a")}\nz: 2\n`),
+      current("f.yml", `x:\n  renamed: ${token("a")} ${token("n")}\n  b: ${token("b")}\n`),
+    ];
+    expect(moves(before, after)).toEqual([]);
+  });
+
+  it("names the first place a token stood at when it stood at two", () => {
+    const before = [earlier("a.yml", `a: ${token("a")}\n`), earlier("b.yml", `b: ${token("a")}\n`)];
+    const after = [
+      current("a.yml", "a: 1\n"),
+      current("b.yml", "b: 2\n"),
+      current("c.yml", `c: ${token("a")}\n`),
+    ];
+    expect(moves(before, after)).toEqual(["c.yml:1:4 <- a.yml:1:4"]);
+  });
+
   it("is a move from another stretch of lines, however the lines were rewritten", () => {
     const before = `staging:\n  password: ${token("s")}\nproduction:\n  password: ${token("p")}\n`;
     // Both lines rewritten (other keys, a token added), their tokens swapped: no place is found

@@ -69,14 +69,16 @@ export function configChanges(before: string | undefined, after: string): Config
   for (const string of jsonStrings(after)) {
     if (string.key && !keyOffsets.has(string.path)) keyOffsets.set(string.path, string.start);
   }
-  // The member's own key, else the nearest enclosing one that is there (a member removed).
+  // The member's own key, else the nearest enclosing one that is there (a member removed); the
+  // file's start once no shorter path is left (a path the pattern cannot shorten ends it too).
   const at = (path: string) => {
-    for (let p = path; p !== ""; p = p.replace(/(\.[^.[]*|\[\d+\])$/, "")) {
+    for (let p = path; ; ) {
       const offset = keyOffsets.get(p);
       if (offset !== undefined) return offset;
-      if (!/[.[]/.test(p)) break;
+      const up = p.replace(/(\.[^.[]*|\[\d+\])$/, "");
+      if (up === p) return 0;
+      p = up;
     }
-    return 0;
   };
   const changes: ConfigChange[] = [];
   const add = (path: string, message: string) => changes.push({ path, message, offset: at(path) });

@@ -71,6 +71,15 @@ describe("configChanges", () => {
     expect(changes(added, base)).toEqual([]);
   });
 
+  it("says a member removed with its enclosing one at the file's start; local keys removed, nothing of them", () => {
+    const vault = { backend: "vault", vault: { transitKey: "k" }, local: base.local };
+    // No local keys left seal nothing: only the backend and transit key are said.
+    expect(changes(vault, { $schema: "x" })).toEqual([
+      '1 backend: `backend` "vault" → not set: new values are sealed with another backend',
+      '1 vault.transitKey: `vault.transitKey` "k" → not set (default): new Vault values are sealed with another transit key',
+    ]);
+  });
+
   it("describes a new config, and leaves text that is not a JSON object alone", () => {
     expect(changes(undefined, { backend: "vault", vault: { transitKey: "k" } })).toEqual([
       '2 backend: a new project config: `backend` not set → "vault": new values are sealed with another backend',

@@ -85,11 +85,12 @@ describe("controllerValues", () => {
 describe("controllerDataValues and isSecretData", () => {
   it("gives each spec.data value as text and tokens, as YAML reads the text", () => {
     const { content, tokens } = withTokens(
-      `${HEAD}spec:\n  data:\n    a: "@"\n    b: 'it''s@x'\n    c: "x\\u0041@"\n    d: "@@"\n    e: "plain"\n  stringData:\n    f: "@"\n`,
+      `${HEAD}spec:\n  data:\n    a: "@"\n    b: 'it''s\\@x'\n    c: "x\\u0041@"\n    d: "@@"\n    e: "plain"\n  stringData:\n    f: "@"\n`,
     );
     expect(controllerDataValues(content, tokens)).toEqual([
       { key: "a", first: 0, pieces: [0] },
-      { key: "b", first: 1, pieces: ["it's", 1, "x"] },
+      // A `\` in a single-quoted string is itself: read, not an escape.
+      { key: "b", first: 1, pieces: ["it's\\", 1, "x"] },
       // An escape may stand for a base64 character: not read here, so not judged.
       { key: "c", first: 2, pieces: undefined },
       { key: "d", first: 3, pieces: [3, 4] },

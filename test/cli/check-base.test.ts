@@ -180,6 +180,17 @@ describe("s5 check --base", () => {
     expect(result.stderr).not.toContain("warning:");
   });
 
+  it("leaves a file unchanged since REF alone, though a changed one lost a copy of its token", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    write(box, "copy.yml", `copy: ${tokenAt(box, "secret.yml", 2)}\n`);
+    git("add", "copy.yml");
+    git("commit", "-qm", "a copy");
+    write(box, "copy.yml", "copy: none\n");
+    const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."]);
+    expect(result.code, result.stderr).toBe(0);
+    expect(result.stderr).not.toContain("warning:");
+  });
+
   it("follows a renamed file, and names its old name", async () => {
     const { box, git } = await committed({ "secret.yml": SECRET });
     git("mv", "secret.yml", "values.yml");

@@ -1,7 +1,7 @@
 // `s5 check --base REF`: tokens moved (or swapped) since a commit, which a review of opaque tokens
 // cannot see and a copy check cannot find (a move leaves one of each). Real git, the built CLI.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { type Sandbox, sandbox } from "./run.ts";
@@ -424,6 +424,7 @@ describe("s5 check --base", () => {
     expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
     const config = JSON.parse(read(box, "apps/b/.s5.json"));
     write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
+    write(box, "apps/b/app.yml", "port: 80\n");
     git("add", "-A");
     git("commit", "-qm", "apps/b");
     const rootKey = JSON.parse(read(box, ".s5.json")).local.keys.at(-1).id;
@@ -459,5 +460,40 @@ describe("s5 check --base", () => {
     expect(gone((await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."])).stderr)).toEqual(
       [],
     );
+  });
+
+  it("says nothing of a sub-project deleted or moved whole, and names a config replaced by a link", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    const b = join(box.dir, "apps", "b");
+    mkdirSync(b, { recursive: true });
+    expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
+    const config = JSON.parse(read(box, "apps/b/.s5.json"));
+    write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
+    write(box, "apps/b/app.yml", "port: 80\n");
+    git("add", "-A");
+    git("commit", "-qm", "apps/b");
+    const said = async (...args: string[]) => {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stderr.split("\n").filter((line) => line.endsWith("(S5_CHECK_CONFIG)"));
+    };
+    // Its directory gone with it: no file takes another project's settings.
+    git("rm", "-qr", "apps/b");
+    expect(await said(".")).toEqual([]);
+    expect(await said("--staged")).toEqual([]);
+    git("reset", "-q", "--hard");
+    git("mv", "apps/b", "apps/c");
+    expect(await said(".")).toEqual([]);
+    expect(await said("--staged")).toEqual([]);
+    // A link to the root's config: s5 reads the root's settings there now.
+    git("reset", "-q", "--hard");
+    rmSync(join(b, ".s5.json"));
+    symlinkSync(join("..", "..", ".s5.json"), join(b, ".s5.json"));
+    git("add", "-A");
+    for (const args of [["."], ["--staged"]]) {
+      expect(await said(...args)).toContain(
+        'warning: apps/b/.s5.json:1:1: this project config is a symbolic link since HEAD (to ../../.s5.json): the files of its directory now take the settings of .s5.json, so `backend` "vault" → "local": new values are sealed with another backend (S5_CHECK_CONFIG)',
+      );
+    }
   });
 });

@@ -3,6 +3,7 @@
  * between REF and what is checked (the work tree, or the index with `--staged`), with its content
  * at REF and its name now (git's rename detection, `-M`), and the names of the files changed since.
  */
+import { lstatSync } from "node:fs";
 import { relative, resolve } from "node:path";
 import { IoError } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
@@ -19,7 +20,11 @@ export interface BaseFiles {
   label: string;
   /** Said on stderr when the commit compared with is REF only because no fork point was found. */
   note?: string;
+  /** Absolute paths of the changed files that are symbolic links now (git's mode 120000). */
+  links: Set<string>;
 }
+
+const SYMLINK = "120000";
 
 /** The commit `ref` names, or an error that says what to do (CI clones are often shallow). */
 function commitOf(ref: string, top: string): string {
@@ -98,6 +103,7 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
   const named = (path: string) => relative(cwd, resolve(top, path)) || path;
   const then: { id: string; name: string; now: string | undefined }[] = [];
   const changed = new Set<string>();
+  const links = new Set<string>();
   for (let i = 0; i + 1 < fields.length; ) {
     const [oldMode, newMode, oldId, , status = ""] = fields[i]!.slice(1).split(" ");
     const twoPaths = status.startsWith("R") || status.startsWith("C");
@@ -106,6 +112,7 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
     i += twoPaths ? 3 : 2;
     const gone = status.startsWith("D");
     if (!gone && newMode !== GITLINK) changed.add(resolve(top, newPath));
+    if (!gone && newMode === SYMLINK) links.add(resolve(top, newPath));
     if (status.startsWith("A") || oldMode === GITLINK || !oldId) continue;
     then.push({ id: oldId, name: named(path), now: gone ? undefined : resolve(top, newPath) });
   }
@@ -120,5 +127,31 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
   for (const { entry, content } of readBlobs(then, top, "--base")) {
     earlier.push({ name: entry.name, content, now: entry.now });
   }
-  return { earlier, changed, label, ...(note ? { note } : {}) };
+  return { earlier, changed, label, links, ...(note ? { note } : {}) };
+}
+
+/**
+ * Whether git sees a file under `dir` (absolute) now: in the index with `staged`, else tracked or
+ * new in the work tree and there on disk (a file deleted but not staged is listed by the index).
+ */
+export function holdsFiles(dir: string, staged: boolean): boolean {
+  const cwd = process.cwd();
+  const listed = git(
+    [
+      "ls-files",
+      "-z",
+      "--cached",
+      ...(staged ? [] : ["--others", "--exclude-standard"]),
+      "--",
+      dir,
+    ],
+    cwd,
+    "--base",
+  );
+  return listed
+    .toString()
+    .split("\0")
+    .some(
+      (path) => path !== "" && (staged || lstatSync(resolve(cwd, path), { throwIfNoEntry: false })),
+    );
 }

@@ -6,14 +6,14 @@
  * that redirect new values (`configChanges`); this reads the earlier files from git and reports
  * each as a warning on the line it is about now, naming where it stood.
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import type { BackendName } from "@s5/core";
 import { type FoundTokens, findProjectFile, formatLocation, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
-import { comparePlaces, configChanges, LineIndex } from "@s5/core/internal";
+import { comparePlaces, configChanges, LineIndex, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
-import { baseFiles } from "./git-base.ts";
+import { baseFiles, holdsFiles } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
 
 /** A checked file with its tokens (check.ts's `Checked`). */
@@ -41,11 +41,11 @@ export function findPlaceChanges(
   staged: boolean,
   goToolBackend: BackendName | undefined,
 ): Problem[] {
-  const { earlier, changed, label, note } = baseFiles(ref, staged);
+  const { earlier, changed, label, note, links } = baseFiles(ref, staged);
   if (note) process.stderr.write(`note: ${note}\n`);
   const problems = [
     ...projectChanges(configs, earlier, changed, label),
-    ...removedProjects(configs, earlier, label),
+    ...removedProjects(configs, earlier, label, links, staged),
   ];
   const current = sources
     .filter(({ file }) => changed.has(resolve(file)))
@@ -117,34 +117,54 @@ function projectChanges(
  * One warning (S5_CHECK_CONFIG) per change of settings that a project config of `ref` gone from
  * its directory since (deleted, or moved elsewhere) makes: the files of that directory now take
  * the settings of the next `.s5.json` above, or of none — a pull request that deletes a
- * sub-project's config sends its new values to the parent project's keys. Said at the removed
- * file's first line.
+ * sub-project's config sends its new values to the parent project's keys. The same for one
+ * replaced by a symbolic link (`links`), which s5 follows: it reads the settings it points at.
+ * A directory that holds no file now (the sub-project deleted or moved whole) has none to say.
+ * Said at the removed file's first line.
  */
 function removedProjects(
   configs: readonly { file: string; content: Buffer }[],
   earlier: readonly EarlierFile[],
   label: string,
+  links: ReadonlySet<string>,
+  staged: boolean,
 ): Problem[] {
   const problems: Problem[] = [];
   for (const then of earlier) {
     if (basename(then.name) !== PROJECT_FILE) continue;
     const path = resolve(then.name);
-    if (then.now === path) continue; // changed in place: compared above
-    const next = nextProject(dirname(dirname(path)));
-    const text = next && (contentOf(next, configs) ?? undefined);
+    const link = links.has(path);
+    if (then.now === path && !link) continue; // changed in place: compared above
+    if (!holdsFiles(dirname(path), staged)) continue;
+    const next = link ? path : nextProject(dirname(dirname(path)));
+    const text = next && (contentOf(next, link ? [] : configs) ?? undefined);
     if (next && text === undefined) continue; // unreadable: reported where it is read
-    const gone = then.now ? `moved to ${relative(process.cwd(), then.now)}` : "deleted";
-    const now = next ? `the settings of ${relative(process.cwd(), next)}` : "no project config";
+    const gone = link
+      ? `a symbolic link since ${label} (to ${linkTarget(path)})`
+      : `gone since ${label} (${then.now ? `moved to ${relative(process.cwd(), then.now)}` : "deleted"})`;
+    const settingsOf = next && (link ? realpathSync(next) : next);
+    const now = settingsOf
+      ? `the settings of ${relative(process.cwd(), settingsOf)}`
+      : "no project config";
     for (const change of configChanges(Buffer.from(then.content).toString("utf8"), text ?? "{}")) {
       problems.push({
         location: { file: then.name, line: 1, column: 1 },
-        message: `this project config is gone since ${label} (${gone}): the files of its directory now take ${now}, so ${change.message.replace(/^a new project config: /, "")}`,
+        message: `this project config is ${gone}: the files of its directory now take ${now}, so ${change.message.replace(/^a new project config: /, "")}`,
         code: "S5_CHECK_CONFIG",
         warning: true,
       });
     }
   }
   return problems;
+}
+
+/** Where a link points, as written (shown escaped: a name may hold anything). */
+function linkTarget(path: string): string {
+  try {
+    return showable(readlinkSync(path));
+  } catch {
+    return "?";
+  }
 }
 
 /** The `.s5.json` s5 now finds from `dir` upward; none when there is none or it is refused. */

@@ -8,11 +8,11 @@ import { describeHolder, holderGone, holderMark } from "./lock-holder.ts";
 
 const {
   closeSync,
+  constants,
   fstatSync,
   linkSync,
   lstatSync,
   openSync,
-  readFileSync,
   readSync,
   renameSync,
   rmSync,
@@ -21,6 +21,10 @@ const {
 } = process.getBuiltinModule("node:fs");
 
 export const LOCK_STALE_MS = 30_000;
+
+// A lock read never waits on a FIFO nor follows a link put at its name after `notALock` looked
+// (an open of a FIFO for reading waits for a writer: s5 hung for good).
+const READ_LOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
 export interface HeldLock {
   /** Removes the lock if it is still this holder's (one taken over as stale is another's). */
@@ -74,7 +78,7 @@ export function takeLock(
   return {
     release() {
       try {
-        if (readFileSync(lock, "utf8") === token) rmSync(lock, { force: true });
+        if (lookAt(lock).text === token) rmSync(lock, { force: true });
       } catch {
         // gone
       }
@@ -108,9 +112,12 @@ function notALock(lock: string): void {
 
 /** The lock file as it is now: its identity, age and token, from one descriptor. */
 function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number; text: string } {
-  const fd = openSync(lock, "r");
+  const fd = openSync(lock, READ_LOCK);
   try {
-    const { ino, dev, mtimeMs } = fstatSync(fd);
+    const entry = fstatSync(fd);
+    if (!entry.isFile())
+      throw Object.assign(new Error(`${lock}: no regular file`), { code: "ENOTLOCK" });
+    const { ino, dev, mtimeMs } = entry;
     const bytes = Buffer.alloc(512);
     const length = readSync(fd, bytes, 0, bytes.length, 0);
     return { ino, dev, mtimeMs, text: bytes.toString("latin1", 0, length) };

@@ -2,7 +2,7 @@
 // CI jobs): what one writes must not undo what another wrote. Each race is made deterministic by
 // stopping one process at a known point (strace delivers SIGSTOP on a chosen system call), running
 // the other to its end, then letting the first go on.
-import { spawn, spawnSync } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   existsSync,
   mkdirSync,
@@ -589,6 +589,7 @@ describe("the project config's lock", () => {
     for (const [kind, make] of [
       ["a directory", () => mkdirSync(lock)],
       ["a symbolic link", () => symlinkSync(join(box.dir, "nowhere"), lock)],
+      ["no regular file", () => execFileSync("mkfifo", [lock])],
     ] as const) {
       make();
       // Before: 35 s of waiting, then "is held" with no holder named.
@@ -596,12 +597,21 @@ describe("the project config's lock", () => {
       expect(add.code).toBe(4);
       expect(add.stderr).toBe(
         `s5: error: cannot write ${config}: ${lock} is ${kind}, not a lock s5 made (S5_OUTPUT)\n` +
-          "  hint: its lock is a directory or a symbolic link, which no s5 makes: remove it (`ls -ld` it first), then run the command again\n",
+          "  hint: its lock is no regular file (a directory, a link, a FIFO), which no s5 makes: remove it (`ls -ld` it first), then run the command again\n",
       );
       expect(readFileSync(config, "utf8")).toBe(before);
       rmSync(lock, { recursive: true });
     }
     expect((await box.s5(["keys", "add", "carol", carol])).code).toBe(0);
+    // The record of known keys' lock: named as such (it was "(ENOTLOCK)", and the hint blamed
+    // S5_KNOWN_KEYS_FILE's directory).
+    const known = join(box.env.XDG_CONFIG_HOME!, "s5", "known-keys.json");
+    mkdirSync(`${known}.lock`);
+    const rotate = await box.s5(["keys", "rotate"]);
+    expect(rotate.code).toBe(7);
+    expect(rotate.stderr).toContain(
+      `but this machine could not record it: cannot write ${known}: ${known}.lock is a directory, not a lock s5 made (S5_KEY_KNOWN_WRITE)`,
+    );
   });
 
   it("a lock that was fresh when s5 began to wait is said once it is old, and s5 goes on when it goes", async () => {

@@ -67,7 +67,7 @@ export function writeHint(code: string): string {
     case "EISDIR":
       return "it is a directory: name a file in it";
     case "ENOTLOCK":
-      return "its lock is a directory or a symbolic link, which no s5 makes: remove it (`ls -ld` it first), then run the command again";
+      return "its lock is no regular file (a directory, a link, a FIFO), which no s5 makes: remove it (`ls -ld` it first), then run the command again";
     default:
       return "check the path, the directory's permissions and free space";
   }

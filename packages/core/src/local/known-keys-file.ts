@@ -6,6 +6,7 @@
  */
 import { KeyError } from "../errors.ts";
 import { type HeldLock, takeLock } from "../file-lock.ts";
+import { writeHint } from "../io-hints.ts";
 import { type JsonMember, topLevelMembers } from "../json-keys.ts";
 import { makeDirs } from "../make-dirs.ts";
 import { upgradeHint } from "../version.ts";
@@ -183,11 +184,16 @@ export const KNOWN_WRITE_HINT =
   "set S5_KNOWN_KEYS_FILE to a file in a directory of yours that you can write";
 
 function cannotWrite(file: string, error: unknown): KeyError {
-  return new KeyError(
-    "S5_KEY_KNOWN_WRITE",
-    `cannot write ${file} (${(error as { code?: string }).code ?? "error"})`,
-    { hint: KNOWN_WRITE_HINT },
-  );
+  const code = (error as { code?: string }).code;
+  // Its lock a directory, a link or a FIFO (file-lock.ts): the lock is what to look at.
+  if (code === "ENOTLOCK") {
+    return new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file}: ${(error as Error).message}`, {
+      hint: writeHint(code),
+    });
+  }
+  return new KeyError("S5_KEY_KNOWN_WRITE", `cannot write ${file} (${code ?? "error"})`, {
+    hint: KNOWN_WRITE_HINT,
+  });
 }
 
 /** How old a temporary record must be to be another s5's leftover, not its write in progress. */

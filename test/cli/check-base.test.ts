@@ -317,6 +317,22 @@ describe("s5 check --base", () => {
     expect(moves(head.stderr)).toEqual(["secret.yml:4:13 <- configmap.yml:2:13 at origin/main"]);
   });
 
+  // All history here and none in common: fetching cannot help (git refuses --unshallow).
+  it("says an orphan branch shares no history with REF, with no advice to fetch", async () => {
+    const { box, git } = await committed({ "secret.yml": SECRET });
+    git("branch", "-M", "main");
+    git("checkout", "-q", "--orphan", "fresh");
+    const note =
+      "note: --base main: HEAD has no history in common with it (an orphan branch, or no commit yet), so s5 compares with main itself: every difference from it counts as changed here\n";
+    for (const committed of [false, true]) {
+      if (committed) git("commit", "-qm", "orphan");
+      const result = await box.s5(["check", "--no-decrypt", "--base", "main", "."]);
+      expect(result.code, result.stderr).toBe(0);
+      expect(result.stderr).toContain(note);
+      expect(result.stderr).not.toContain("unshallow");
+    }
+  });
+
   it("says what to do when REF names no commit, or there is no git work tree", async () => {
     const { box } = await committed({ "secret.yml": SECRET });
     const unknown = await box.s5(["check", "--base", "origin/main", "."]);

@@ -49,6 +49,17 @@ function parentsOf(commit: string, top: string): string[] {
     .map((line) => line.slice("parent ".length));
 }
 
+/** Whether this clone's history is cut short (`git clone --depth`, actions/checkout). */
+function shallow(top: string): boolean {
+  try {
+    return (
+      git(["rev-parse", "--is-shallow-repository"], top, "--base").toString().trim() === "true"
+    );
+  } catch {
+    return true; // a git too old to say: the note that names both causes
+  }
+}
+
 /** `git merge-base`'s answer, or undefined where the histories do not meet here. */
 function mergeBase(commit: string, top: string): string | undefined {
   try {
@@ -80,6 +91,14 @@ function compareWith(ref: string, commit: string, top: string) {
     // no commit yet: REF it is
   }
   if (parents.includes(commit)) return { commit, label: showable(ref) };
+  if (!shallow(top)) {
+    // All history is here: fetching more cannot help (git refuses --unshallow here).
+    return {
+      commit,
+      label: showable(ref),
+      note: `--base ${showable(ref)}: HEAD has no history in common with it (an orphan branch, or no commit yet), so s5 compares with ${showable(ref)} itself: every difference from it counts as changed here`,
+    };
+  }
   return {
     commit,
     label: showable(ref),

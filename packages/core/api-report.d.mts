@@ -1214,7 +1214,10 @@ interface RenderOptions {
    * The output is for a person to read, never to apply (git's textconv driver): the values of an
    * S5Secret, which a render otherwise refuses (the s5 controller decrypts them in the cluster;
    * spliced, the plaintext would stand in the S5Secret), are shown, judged by their places as
-   * every other value is.
+   * every other value is. Each value's hidden characters (controls, which move a terminal's
+   * cursor; bidirectional controls; zero-width characters) are shown escaped, as `\u001b`: a
+   * value sealed by someone who may only encrypt cannot erase or reorder lines of the diff a
+   * reviewer reads. Line breaks and tabs stay.
    * @default false
    */
   forReading?: boolean | undefined;

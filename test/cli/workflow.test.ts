@@ -1109,6 +1109,20 @@ describe("git textconv", () => {
     }
     expect(existsSync(join(box.dir, "out.yml"))).toBe(false);
     expect(readFileSync(join(box.dir, "db.yml"), "utf8")).toBe(lines.join("\n"));
+
+    // A value that would move the reader's cursor (erase a line of the diff) or reorder text
+    // (bidirectional control) is shown escaped to the reader; render itself gives it whole. (A
+    // line break, CR too, is a YAML value's end: kept as its token by both.)
+    const hostile = "ok\x1b[2K\x1b[1Aevil\u202eabc\x7f";
+    const token = (await box.s5(["cipher", "--no-trim", hostile])).stdout.toString().trim();
+    writeFileSync(join(box.dir, "app.yml"), `a: "${token}"\nb: "{{ s5:seal tab\there }}"\n`);
+    expect((await box.s5(["seal", "-i", "app.yml"])).code).toBe(0);
+    const read = await box.s5(["render", "--textconv", "app.yml"]);
+    expect(read.stdout.toString()).toBe(
+      'a: "ok\\u001b[2K\\u001b[1Aevil\\u202eabc\\u007f"\nb: "tab\there"\n',
+    );
+    const whole = await box.s5(["render", "app.yml"]);
+    expect(whole.stdout.toString()).toBe(`a: "${hostile}"\nb: "tab\there"\n`);
   });
 });
 

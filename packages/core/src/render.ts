@@ -15,6 +15,7 @@ import {
   toS5Error,
 } from "./errors.ts";
 import { applyFilters, isFilterName, unknownFilter } from "./filters.ts";
+import { showable } from "./hidden.ts";
 import { LineIndex } from "./location.ts";
 import { type Spliced, scan, spliceBytes, spliceText, type TokenMatch } from "./scan.ts";
 import { parseBody } from "./token.ts";
@@ -335,7 +336,10 @@ export interface RenderOptions {
    * The output is for a person to read, never to apply (git's textconv driver): the values of an
    * S5Secret, which a render otherwise refuses (the s5 controller decrypts them in the cluster;
    * spliced, the plaintext would stand in the S5Secret), are shown, judged by their places as
-   * every other value is.
+   * every other value is. Each value's hidden characters (controls, which move a terminal's
+   * cursor; bidirectional controls; zero-width characters) are shown escaped, as `\u001b`: a
+   * value sealed by someone who may only encrypt cannot erase or reorder lines of the diff a
+   * reviewer reads. Line breaks and tabs stay.
    * @default false
    */
   forReading?: boolean | undefined;
@@ -379,6 +383,19 @@ export function plaintextsAsText(
   return texts;
 }
 
+/**
+ * A value as the reader of a diff sees it: each hidden character escaped as `showable` does (not
+ * valid UTF-8: its bytes as U+FFFD), line breaks and tabs kept. Printable ASCII is returned as is.
+ */
+function readable(value: Uint8Array): Uint8Array {
+  if (value.every((byte) => (byte >= 0x20 && byte < 0x7f) || byte === 0x09 || byte === 0x0a)) {
+    return value;
+  }
+  const text = new TextDecoder().decode(value);
+  const pieces = text.split(/([\t\n])/);
+  return Buffer.from(pieces.map((piece, k) => (k % 2 === 1 ? piece : showable(piece))).join(""));
+}
+
 export async function renderSources<T extends string | Uint8Array>(
   sources: readonly Source<T>[],
   backends: Backends,
@@ -403,7 +420,7 @@ export async function renderSources<T extends string | Uint8Array>(
   return sources.map((source, i) => {
     const tokens = found[i]!.tokens;
     const tokenValues = values[i]!.map((value, j) => {
-      if (value) return value;
+      if (value) return options.forReading ? readable(value) : value;
       const token = tokens[j]!;
       const original = source.content.slice(token.start, token.end);
       return typeof original === "string" ? Buffer.from(original, "latin1") : original;

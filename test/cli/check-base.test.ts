@@ -36,6 +36,20 @@ async function committed(files: Record<string, string>) {
   return { box, git };
 }
 
+/** The committed project with `apps/b` a project of its own (Vault for its new values), committed. */
+async function withSubProject() {
+  const { box, git } = await committed({ "secret.yml": SECRET });
+  const b = join(box.dir, "apps", "b");
+  mkdirSync(b, { recursive: true });
+  expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
+  const config = JSON.parse(read(box, "apps/b/.s5.json"));
+  write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
+  write(box, "apps/b/app.yml", "port: 80\n");
+  git("add", "-A");
+  git("commit", "-qm", "apps/b");
+  return { box, git, b, config };
+}
+
 /** The token on line `line` (1-based) of a file. */
 function tokenAt(box: Sandbox, file: string, line: number): string {
   const found = read(box, file)
@@ -433,16 +447,7 @@ describe("s5 check --base", () => {
   });
 
   it("names a sub-project's config deleted or moved away: its files take the next one's settings", async () => {
-    const { box, git } = await committed({ "secret.yml": SECRET });
-    // apps/b is a project of its own, with another key (Vault for its new values).
-    const b = join(box.dir, "apps", "b");
-    mkdirSync(b, { recursive: true });
-    expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
-    const config = JSON.parse(read(box, "apps/b/.s5.json"));
-    write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
-    write(box, "apps/b/app.yml", "port: 80\n");
-    git("add", "-A");
-    git("commit", "-qm", "apps/b");
+    const { box, git, b, config } = await withSubProject();
     const rootKey = JSON.parse(read(box, ".s5.json")).local.keys.at(-1).id;
     const bKey = config.local.keys.at(-1).id;
     const gone = (stderr: string) =>
@@ -479,15 +484,7 @@ describe("s5 check --base", () => {
   });
 
   it("says nothing of a sub-project deleted or moved whole, and names a config replaced by a link", async () => {
-    const { box, git } = await committed({ "secret.yml": SECRET });
-    const b = join(box.dir, "apps", "b");
-    mkdirSync(b, { recursive: true });
-    expect((await box.s5(["init", "--dir", ".", "--name", "dev"], { cwd: b })).code).toBe(0);
-    const config = JSON.parse(read(box, "apps/b/.s5.json"));
-    write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`);
-    write(box, "apps/b/app.yml", "port: 80\n");
-    git("add", "-A");
-    git("commit", "-qm", "apps/b");
+    const { box, git, b } = await withSubProject();
     const said = async (...args: string[]) => {
       const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
       expect(result.code, result.stderr).toBe(0);

@@ -55,6 +55,9 @@ describe("client or server build, as each bundler says it", () => {
     expect(ctx().isClient(inVite("server"))).toBe(false);
     expect(ctx({ client: true }).isClient(inVite("server"))).toBe(true);
     expect(ctx({ client: false }).isClient(inVite("client"))).toBe(false);
+    // …but for the dev server's browser environment, which answers any browser.
+    const devBrowser = { environment: { config: { consumer: "client", command: "serve" } } };
+    expect(ctx({ client: false }).isClient(devBrowser)).toBe(true);
     expect(plugin("vite").generateBundle(tokenChunk(), inVite("client"))).toBeDefined();
     expect(plugin("vite").generateBundle(tokenChunk(), inVite("ssr"))).toBeUndefined();
   });

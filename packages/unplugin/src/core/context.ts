@@ -28,7 +28,13 @@ import { scanPublicDir } from "./public-dir.ts";
 import { createRedactor, HIDDEN, redactCompilation, setField } from "./redact.ts";
 import { languageOf } from "./syntax.ts";
 import { esbuildCheck, rolldownCheck, type SyntaxCheck } from "./syntax-check.ts";
-import { consumerOf, isClientTarget, viteConfigOf, viteWantsMap } from "./target.ts";
+import {
+  consumerOf,
+  isClientTarget,
+  isViteDevBrowser,
+  viteConfigOf,
+  viteWantsMap,
+} from "./target.ts";
 import { type ModuleEnv, resolveModule, type TransformOutput } from "./transform.ts";
 import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
 
@@ -116,8 +122,12 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       return answer;
     },
 
-    /** Vite says it per hook (the environment's consumer), esbuild per build, others once. */
+    /**
+     * Vite says it per hook (the environment's consumer), esbuild per build, others once. The
+     * `client` option wins, but for the Vite dev server's browser environment.
+     */
     isClient(hookThis: unknown): boolean {
+      if (isViteDevBrowser(hookThis)) return true;
       if (options.client !== undefined) return options.client;
       const consumer = consumerOf(hookThis);
       if (consumer !== undefined) return consumer === "client";
@@ -187,11 +197,14 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
       }
     },
 
-    /** Vite dev server: index.html is served without the module pipeline, so a client page. */
+    /**
+     * Vite dev server: index.html is served without the module pipeline, to a browser (so a
+     * client page whatever the `client` option says).
+     */
     async transformHtml(html: string, filename: string): Promise<string> {
       if (!TOKEN_HINT.test(html)) return html;
       try {
-        const result = await transformModule(html, filename, options.client ?? true);
+        const result = await transformModule(html, filename, true);
         return result ? result.code : html;
       } catch (error) {
         throw toBuildError(error);

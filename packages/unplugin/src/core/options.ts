@@ -15,7 +15,9 @@ export interface Options {
   /**
    * Whether this build is a client (browser) build. By default the plugin asks the bundler:
    * Vite's environment `consumer`, webpack/Rspack `target`, esbuild and Rolldown `platform`;
-   * Rollup builds count as server builds.
+   * Rollup builds count as server builds. The Vite dev server's browser (`client`) environment
+   * is always a client: it serves its modules to any browser that asks, so `false` does not
+   * reach it (list public files in `allowClient` instead).
    * @default undefined (detected)
    * @example client: process.env.BUILD_TARGET === "browser"
    */

@@ -9,6 +9,17 @@ export function consumerOf(hookThis: unknown): string | undefined {
     ?.config?.consumer;
 }
 
+/**
+ * Vite: does the hook run in the dev server's browser environment? It serves its modules to any
+ * browser that asks, so no option can make it a server.
+ */
+export function isViteDevBrowser(hookThis: unknown): boolean {
+  const config = (
+    hookThis as { environment?: { config?: { command?: string; consumer?: string } } } | undefined
+  )?.environment?.config;
+  return config?.command === "serve" && config.consumer === "client";
+}
+
 /** Vite: the config of the environment a hook runs in; `undefined` outside Vite. */
 export function viteConfigOf(hookThis: unknown): unknown {
   return (hookThis as { environment?: { config?: unknown } } | undefined)?.environment?.config;

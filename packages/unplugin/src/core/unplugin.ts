@@ -21,6 +21,27 @@ export type { TransformOutput } from "./transform.ts";
  */
 export { TOKEN_HINT };
 
+/** What Vitest's `configureVitest` hook is given that the plugin uses (Vitest ≥ 4.0.11). */
+interface VitestCacheContext {
+  defineCacheKeyGenerator?: (
+    generate: (module: { sourceCode: string }) => false | undefined,
+  ) => void;
+  experimental_defineCacheKeyGenerator?: VitestCacheContext["defineCacheKeyGenerator"];
+}
+
+/**
+ * Vitest's `fsModuleCache` writes each transformed module to disk (node_modules, the umask's
+ * mode): a module with a token would be stored with its plaintexts. `false` keeps a module out;
+ * the source it is given is the file as read, tokens and all. (A hook Vite's own types do not
+ * name: Vitest adds it to them only where it is imported.)
+ */
+const vitestHooks: Record<string, unknown> = {
+  configureVitest(context: VitestCacheContext) {
+    const define = context.defineCacheKeyGenerator ?? context.experimental_defineCacheKeyGenerator;
+    define?.(({ sourceCode }) => (TOKEN_HINT.test(sourceCode) ? false : undefined));
+  },
+};
+
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const ctx = createContext(rawOptions, meta);
 
@@ -71,6 +92,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       configureServer(server) {
         return guardViteDevServer(server as unknown as ViteDevServerLike, ctx.redactError);
       },
+      ...vitestHooks,
       transformIndexHtml: {
         order: "pre",
         async handler(html, context) {

@@ -14,9 +14,18 @@ async function project(): Promise<{ box: Sandbox; cipher(value: string): Promise
 }
 
 /** What the provider does: `cmd.Stdin = json(query)`, then reads stdout as a map of strings. */
-async function external(box: Sandbox, query: unknown, args: string[] = []) {
+async function external(
+  box: Sandbox,
+  query: unknown,
+  args: string[] = [],
+  env: Record<string, string> = {},
+) {
   const input = typeof query === "string" || Buffer.isBuffer(query) ? query : JSON.stringify(query);
-  const result = await box.s5(["tf-external", ...args], { input });
+  // The provider's environment is OpenTofu's: a TF_LOG of the shell running the tests is not.
+  const result = await box.s5(["tf-external", ...args], {
+    input,
+    env: { TF_LOG: "", TF_LOG_PROVIDER: "", ...env },
+  });
   return { ...result, stdout: result.stdout.toString() };
 }
 
@@ -163,6 +172,35 @@ describe("s5 tf-external (the external data source protocol)", () => {
     expect(result.stderr).toContain("query.bad:1:3");
     expect(result.stderr).not.toContain("the-good-plaintext");
     expect(result.stderr).not.toContain("the-foreign-plaintext");
+  });
+
+  it("refuses to run when OpenTofu logs providers at TRACE (the provider logs the output)", async () => {
+    const { box, cipher } = await project();
+    const query = { password: await cipher("traced-pa55word") };
+    // OpenTofu's rule: TF_LOG_PROVIDER, else TF_LOG; JSON and unknown levels mean TRACE.
+    const traced: Record<string, string>[] = [
+      { TF_LOG: "trace" },
+      { TF_LOG: "JSON" },
+      { TF_LOG: "1" },
+      { TF_LOG: "debug", TF_LOG_PROVIDER: "trace" },
+    ];
+    for (const env of traced) {
+      const result = await external(box, query, [], env);
+      expect(result.code, JSON.stringify(env)).toBe(12);
+      expect(result.stdout).toBe("");
+      expect(result.stderr).toContain("(S5_CONFIG_TF_LOG)");
+      expect(result.stderr).toContain("hint: set TF_LOG_PROVIDER=debug");
+      expect(result.stderr).not.toContain("traced-pa55word");
+    }
+    const quiet: Record<string, string>[] = [
+      { TF_LOG: "debug" },
+      { TF_LOG: "trace", TF_LOG_PROVIDER: "off" },
+    ];
+    for (const env of quiet) {
+      const result = await external(box, query, [], env);
+      expect(result.code, JSON.stringify(env) + result.stderr).toBe(0);
+      expect(JSON.parse(result.stdout)).toEqual({ password: "traced-pa55word" });
+    }
   });
 
   it("reports a malformed token with exit code 5", async () => {

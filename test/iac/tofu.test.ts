@@ -154,6 +154,44 @@ describe.skipIf(!TOFU || !MIRROR)('OpenTofu: data "external" running `s5 tf-exte
     expect(readFileSync(join(box.dir, "terraform.tfstate"), "utf8")).toContain(plaintext);
   });
 
+  it("refuses to run under a provider TRACE log, where the provider writes the program's output", async () => {
+    const box = sandbox();
+    expect((await box.s5(["init", "--name", "tofu"])).code).toBe(0);
+    const plaintext = "traced-pa55word";
+    const token = (await box.s5(["cipher", plaintext])).stdout.toString();
+    const env = stack(box, ["external/main.tf"], MIRROR);
+    expect((await run(TOFU!, ["init", "-no-color"], box.dir, env)).code).toBe(0);
+    const args = [
+      "apply",
+      "-no-color",
+      "-auto-approve",
+      `-var=db_password_token=${token}`,
+      `-var=s5=${JSON.stringify([process.execPath, S5_BIN])}`,
+    ];
+    // The external provider logs the program's stdout at TRACE ("Executed external program",
+    // output=…), and OpenTofu prints the provider's log at the level TF_LOG_PROVIDER or TF_LOG sets.
+    const levels: Record<string, string>[] = [
+      { TF_LOG: "trace" },
+      { TF_LOG_PROVIDER: "TRACE" },
+      { TF_LOG: "json" },
+    ];
+    for (const logs of levels) {
+      const traced = await run(TOFU!, args, box.dir, { ...env, ...logs });
+      expect(traced.output, JSON.stringify(logs)).not.toContain(plaintext);
+      expect(traced.code, JSON.stringify(logs)).not.toBe(0);
+      expect(traced.output).toContain("S5_CONFIG_TF_LOG");
+    }
+    // OpenTofu's own trace, with the provider's log at DEBUG: s5 runs, and the log holds no value.
+    const core = await run(TOFU!, args, box.dir, {
+      ...env,
+      TF_LOG: "trace",
+      TF_LOG_PROVIDER: "debug",
+    });
+    expect(core.output).toContain("[TRACE]");
+    expect(core.output).not.toContain(plaintext);
+    expect(core.code, core.output.slice(-2000)).toBe(0);
+  });
+
   it("fails the plan with s5's message (the location, never a value) when a token fails", async () => {
     const box = sandbox();
     expect((await box.s5(["init", "--name", "tofu"])).code).toBe(0);

@@ -3,7 +3,8 @@
 // and release downloads are unreachable), so this one implements the documented protocol the
 // same way, on the terraform-plugin-framework: run `program` in `working_dir` with the `query`
 // map as one JSON object on stdin; a non-zero exit fails the read with the program's stderr;
-// stdout must be one JSON object of strings, which becomes `result` (stored in the state).
+// stdout must be one JSON object of strings, which becomes `result` (stored in the state); like
+// the real one, it logs the program's stdout and stderr at TRACE.
 //
 // scripts/build-tofu.sh installs it in a filesystem mirror (.cache/tofu-providers) under a
 // version no real release uses, so it is never mistaken for the real provider.
@@ -24,6 +25,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
 )
 
 type externalProvider struct{}
@@ -102,6 +104,10 @@ func (d *externalDataSource) Read(ctx context.Context, req datasource.ReadReques
 	var stderr bytes.Buffer
 	cmd.Stderr = &stderr
 	output, err := cmd.Output()
+	// As the real provider (2.3.x) does: the program's stdout and stderr, whatever they hold, in
+	// the provider's TRACE log, which OpenTofu shows under TF_LOG=trace.
+	tflog.Trace(ctx, "Executed external program",
+		map[string]interface{}{"program": cmd.String(), "output": string(output), "stderr": stderr.String()})
 	if err != nil {
 		resp.Diagnostics.AddError(
 			"External Program Execution Failed",

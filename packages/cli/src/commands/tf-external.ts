@@ -5,6 +5,7 @@ import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { writeStdout } from "../stdout.ts";
+import { refuseProviderTrace } from "../tf-log.ts";
 import { readQuery, shown } from "../tf-query.ts";
 
 export default defineCommand({
@@ -21,6 +22,8 @@ decrypted. On any failure it exits non-zero with a message on stderr that never 
 The query names no file: its tokens are read with the working directory's project, and OpenTofu
 runs the program where \`tofu\` runs (the root module). A module with its own .s5.json sets
 \`working_dir = path.module\` in the data source.
+It refuses to run when TF_LOG_PROVIDER (else TF_LOG) logs providers at TRACE: the provider
+writes the program's output into that log.
 Warning: the result of a data source is stored in the state (and plan) in plain text. Prefer
 \`s5 run -- tofu apply\` with TF_VAR_* and \`ephemeral = true\` variables; see the README.`,
   positionals: [{ name: "BACKEND", optional: true, complete: BACKEND_WORDS }],
@@ -37,6 +40,7 @@ Warning: the result of a data source is stored in the state (and plan) in plain 
           `to try it by hand, pipe one in: \`echo '{"db":"{{ s5:… }}"}' | s5 tf-external\``,
       ),
     );
+    refuseProviderTrace(process.env);
     const keys = Object.keys(query);
     const sources: Source<string>[] = keys.map((key) => ({
       name: `query.${shown(key)}`,

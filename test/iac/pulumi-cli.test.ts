@@ -95,7 +95,8 @@ describe.skipIf(!available)("Pulumi CLI: apps/pulumi-program on a local file bac
     await set("settings.apiKey", apiKeyToken, true);
     await set("settings.timeoutSeconds", "30", true);
 
-    const preview = await pulumi(["preview", "--diff"]);
+    // The engine's verbose log too (docs/iac.md: only PULUMI_DEBUG_GRPC records secrets).
+    const preview = await pulumi(["preview", "--diff", "-v=9", "--logtostderr", "--logflow"]);
     expect(preview.stderr + preview.stdout).not.toContain(password);
     expect(preview.stderr + preview.stdout).not.toContain(apiKey);
     expect(preview.code, preview.stderr + preview.stdout).toBe(0);

@@ -6,16 +6,11 @@ import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import s5vite from "@s5/unplugin/vite";
 import { createServer, type InlineConfig } from "vite";
-import { beforeAll, describe, expect, it } from "vitest";
-import { type Keys, makeKeys, tempProject } from "./setup.ts";
+import { describe, expect, it } from "vitest";
+import { sealedBeforeAll, tempProject } from "./setup.ts";
 
 const SECRET = "Sup3r-Secr3t-VALUE-42";
-let keys: Keys;
-let token: string;
-beforeAll(async () => {
-  keys = await makeKeys();
-  token = await keys.encrypt(SECRET);
-});
+const sealed = sealedBeforeAll(SECRET);
 
 /** Every form of the secret a response could carry it in. */
 const leaked = (body: string) =>
@@ -25,11 +20,11 @@ const leaked = (body: string) =>
 
 function app(): string {
   return tempProject("s5-dev-http-", {
-    "index.html": `<!doctype html><html><head><meta name="k" content="${token}"></head><body><script type="module" src="/src/main.ts"></script></body></html>\n`,
+    "index.html": `<!doctype html><html><head><meta name="k" content="${sealed.token}"></head><body><script type="module" src="/src/main.ts"></script></body></html>\n`,
     "src/main.ts": `const server = import.meta.glob("./server/*", { eager: true });\nconsole.log(server);\n`,
-    "src/server/secrets.ts": `export const password = "${token}";\n`,
-    "src/server/data.json": `{ "password": "${token}" }\n`,
-    "src/server/style.css": `:root { --pw: "${token}"; }\nbody { background: url("/x.png?${token}"); }\n`,
+    "src/server/secrets.ts": `export const password = "${sealed.token}";\n`,
+    "src/server/data.json": `{ "password": "${sealed.token}" }\n`,
+    "src/server/style.css": `:root { --pw: "${sealed.token}"; }\nbody { background: url("/x.png?${sealed.token}"); }\n`,
   });
 }
 
@@ -43,7 +38,7 @@ async function serve(
     configFile: false,
     logLevel: "silent",
     server: { port: 0, host: "127.0.0.1", hmr: false },
-    plugins: [s5vite({ env: keys.env, ...options })],
+    plugins: [s5vite({ env: sealed.keys.env, ...options })],
     ...extra,
   });
   await server.listen();

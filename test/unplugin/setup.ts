@@ -10,6 +10,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { createBackends, formatToken, resolveSettings } from "@s5/core";
+import { beforeAll } from "vitest";
 import { runChild } from "../child.ts";
 import { sandbox } from "../cli/run.ts";
 import { linkModules } from "../loader/helpers.ts";
@@ -111,6 +112,19 @@ export function readTree(dir: string): string {
 }
 
 /** A temporary ES module project (the repository's node_modules linked) with `files` (name → text). */
+/**
+ * Throw-away keys made before a test file's tests, and `secret` sealed with them: read
+ * `sealed.keys` and `sealed.token` inside the tests.
+ */
+export function sealedBeforeAll(secret: string): { keys: Keys; token: string } {
+  const sealed = {} as { keys: Keys; token: string };
+  beforeAll(async () => {
+    sealed.keys = await makeKeys();
+    sealed.token = await sealed.keys.encrypt(secret);
+  });
+  return sealed;
+}
+
 export function tempProject(prefix: string, files: Record<string, string>): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
   linkModules(dir);

@@ -5,18 +5,13 @@
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { beforeAll, describe, expect, it } from "vitest";
+import { describe, expect, it } from "vitest";
 import { runChild } from "../child.ts";
-import { type Keys, makeKeys, tempProject } from "./setup.ts";
+import { sealedBeforeAll, tempProject } from "./setup.ts";
 
 const VITEST = fileURLToPath(new URL("../../node_modules/vitest/vitest.mjs", import.meta.url));
 const SECRET = "Sup3r-Secr3t-VALUE-42";
-let keys: Keys;
-let token: string;
-beforeAll(async () => {
-  keys = await makeKeys();
-  token = await keys.encrypt(SECRET);
-});
+const sealed = sealedBeforeAll(SECRET);
 
 /** Every file under `dir`. */
 function filesUnder(dir: string): string[] {
@@ -30,13 +25,13 @@ describe("Vitest's module cache", () => {
   it("holds no module the plugin decrypted, and still caches the others", async () => {
     const root = tempProject("s5-vitest-cache-", {
       "vitest.config.mjs": `import s5 from "@s5/unplugin/vite";\nexport default { plugins: [s5()], test: { fsModuleCache: true, fsModuleCachePath: "./module-cache", include: ["a.test.mjs"] } };\n`,
-      "secret.mjs": `export const password = "${token}";\n`,
+      "secret.mjs": `export const password = "${sealed.token}";\n`,
       "plain.mjs": `export const greeting = "hello-from-the-cache";\n`,
       "a.test.mjs": `import { expect, it } from "vitest";\nimport { password } from "./secret.mjs";\nimport { greeting } from "./plain.mjs";\nit("reads both", () => {\n  expect(Buffer.from(password).toString("hex")).toBe("${Buffer.from(SECRET).toString("hex")}");\n  expect(greeting).toBe("hello-from-the-cache");\n});\n`,
     });
     // (The test file names the secret in hex: its own text is cached too.) This test runs inside Vitest: its own variables would make the child a worker of it.
     const env = Object.fromEntries(
-      Object.entries(keys.env).filter(([name]) => !name.startsWith("VITEST")),
+      Object.entries(sealed.keys.env).filter(([name]) => !name.startsWith("VITEST")),
     );
     const run = await runChild(process.execPath, [VITEST, "run", "--root", root], {
       cwd: root,

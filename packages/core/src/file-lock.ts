@@ -11,7 +11,6 @@ const {
   constants,
   fstatSync,
   linkSync,
-  lstatSync,
   openSync,
   readSync,
   renameSync,
@@ -22,8 +21,8 @@ const {
 
 export const LOCK_STALE_MS = 30_000;
 
-// A lock read never waits on a FIFO nor follows a link put at its name after `notALock` looked
-// (an open of a FIFO for reading waits for a writer: s5 hung for good).
+// A lock read never waits on a FIFO (an open of one for reading waits for a writer: s5 hung for
+// good) nor follows a link: what is at the lock's name is judged on the descriptor read.
 const READ_LOCK = constants.O_RDONLY | (constants.O_NONBLOCK ?? 0) | (constants.O_NOFOLLOW ?? 0);
 
 export interface HeldLock {
@@ -60,7 +59,6 @@ export function takeLock(
         throw error;
       }
     }
-    notALock(lock);
     try {
       const seen = lookAt(lock);
       // Either way: a clock set back would leave a lock "from the future" held for good.
@@ -69,8 +67,9 @@ export function takeLock(
       else if (!told) {
         told = onWait!(age, Date.now() - started);
       }
-    } catch {
-      // released meanwhile
+    } catch (error) {
+      // No lock s5 made: waiting would only end in "held". Anything else: released meanwhile.
+      if ((error as { code?: string }).code === "ENOTLOCK") throw error;
     }
     if (Date.now() - started > waitMs) return undefined;
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 5 + Math.random() * 20);
@@ -87,36 +86,24 @@ export function takeLock(
 }
 
 /**
- * Throws (code `ENOTLOCK`) when `lock` is no regular file: no s5 makes a directory or a symbolic
- * link there, and neither can be read or taken over as a lock, so waiting would only end in "held"
- * 35 s later. Gone meanwhile: nothing to say.
+ * The lock file as it is now: its identity, age and token, from one descriptor. Throws (code
+ * `ENOTLOCK`) when it is no regular file — a directory, a symbolic link, a FIFO: no s5 makes one,
+ * and it can be neither read nor taken over as a lock.
  */
-function notALock(lock: string): void {
-  let kind: string;
-  try {
-    const entry = lstatSync(lock);
-    if (entry.isFile()) return;
-    kind = entry.isDirectory()
-      ? "a directory"
-      : entry.isSymbolicLink()
-        ? "a symbolic link"
-        : "no regular file";
-  } catch {
-    return; // released meanwhile
-  }
-  throw Object.assign(new Error(`${lock} is ${kind}, not a lock s5 made`), {
-    code: "ENOTLOCK",
-    path: lock,
-  });
-}
-
-/** The lock file as it is now: its identity, age and token, from one descriptor. */
 function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number; text: string } {
-  const fd = openSync(lock, READ_LOCK);
+  let fd: number;
+  try {
+    fd = openSync(lock, READ_LOCK);
+  } catch (error) {
+    // O_NOFOLLOW refuses a link, dangling or not.
+    if ((error as { code?: string }).code === "ELOOP") throw notALock(lock, "a symbolic link");
+    throw error;
+  }
   try {
     const entry = fstatSync(fd);
-    if (!entry.isFile())
-      throw Object.assign(new Error(`${lock}: no regular file`), { code: "ENOTLOCK" });
+    if (!entry.isFile()) {
+      throw notALock(lock, entry.isDirectory() ? "a directory" : "no regular file");
+    }
     const { ino, dev, mtimeMs } = entry;
     const bytes = Buffer.alloc(512);
     const length = readSync(fd, bytes, 0, bytes.length, 0);
@@ -124,6 +111,13 @@ function lookAt(lock: string): { ino: number; dev: number; mtimeMs: number; text
   } finally {
     closeSync(fd);
   }
+}
+
+function notALock(lock: string, kind: string): Error {
+  return Object.assign(new Error(`${lock} is ${kind}, not a lock s5 made`), {
+    code: "ENOTLOCK",
+    path: lock,
+  });
 }
 
 /**

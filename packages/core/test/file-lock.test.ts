@@ -1,5 +1,5 @@
-// takeLock against what another process puts at a lock's name between two of its looks. The race
-// is made certain in a child whose lstatSync swaps the lock as it answers.
+// takeLock against what another process puts at a lock's name while s5 waits for it. The race is
+// made certain in a child whose openSync swaps the lock just before s5 opens it to read it.
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -7,10 +7,10 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 
 describe("takeLock", () => {
-  // A held lock (a live holder: PID 1) replaced by a FIFO once it was seen a regular file: the
-  // open to read it waited for a writer for good. Now it is refused as no lock s5 made.
+  // A held lock (a live holder: PID 1) replaced by a FIFO as s5 opens it: an open to read it
+  // waited for a writer for good. Now it is refused as no lock s5 made.
   it.runIf(process.platform !== "win32")(
-    "refuses a lock replaced by a FIFO after its look, and does not hang on it",
+    "refuses a lock replaced by a FIFO while s5 waits, and does not hang on it",
     () => {
       const lock = join(mkdtempSync(join(tmpdir(), "s5-file-lock-")), ".s5.json.lock");
       writeFileSync(lock, "1.held");
@@ -18,16 +18,15 @@ describe("takeLock", () => {
       const script = `
       const fs = process.getBuiltinModule("node:fs");
       const { execFileSync } = process.getBuiltinModule("node:child_process");
-      const lstat = fs.lstatSync;
+      const open = fs.openSync;
       let swapped = false;
-      fs.lstatSync = (path, ...rest) => {
-        const answer = lstat(path, ...rest);
-        if (!swapped && path === ${JSON.stringify(lock)} && answer.isFile()) {
+      fs.openSync = (path, ...rest) => {
+        if (!swapped && path === ${JSON.stringify(lock)}) {
           swapped = true;
           fs.rmSync(path);
           execFileSync("mkfifo", [path]);
         }
-        return answer;
+        return open(path, ...rest);
       };
       import(${JSON.stringify(source)}).then((m) => {
         try { m.takeLock(${JSON.stringify(lock)}, 5000); console.log("taken"); }

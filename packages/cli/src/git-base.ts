@@ -39,9 +39,14 @@ function commitOf(ref: string, top: string): string {
   }
 }
 
-/** The parents a commit names (read from the object: a shallow clone's git sees none). */
-function parentsOf(commit: string, top: string): string[] {
-  const text = git(["cat-file", "commit", commit], top, "--base").toString("latin1");
+/** The parents HEAD's commit names (read from the object: a shallow clone's git sees none). */
+function headParents(top: string): string[] {
+  let text: string;
+  try {
+    text = git(["cat-file", "commit", "HEAD"], top, "--base").toString("latin1");
+  } catch {
+    return []; // no commit yet
+  }
   const header = text.slice(0, text.indexOf("\n\n"));
   return header
     .split("\n")
@@ -77,33 +82,18 @@ function mergeBase(commit: string, top: string): string | undefined {
  * otherwise REF itself, with a note that says what that means and how to fetch the history.
  */
 function compareWith(ref: string, commit: string, top: string) {
+  const label = showable(ref);
   const fork = mergeBase(commit, top);
-  if (fork === commit) return { commit, label: showable(ref) };
-  if (fork)
-    return {
-      commit: fork,
-      label: `${showable(ref)} where this branch left it (${fork.slice(0, 12)})`,
-    };
-  let parents: string[] = [];
-  try {
-    parents = parentsOf("HEAD", top);
-  } catch {
-    // no commit yet: REF it is
+  if (fork && fork !== commit) {
+    return { commit: fork, label: `${label} where this branch left it (${fork.slice(0, 12)})` };
   }
-  if (parents.includes(commit)) return { commit, label: showable(ref) };
-  if (!shallow(top)) {
-    // All history is here: fetching more cannot help (git refuses --unshallow here).
-    return {
-      commit,
-      label: showable(ref),
-      note: `--base ${showable(ref)}: HEAD has no history in common with it (an orphan branch, or no commit yet), so s5 compares with ${showable(ref)} itself: every difference from it counts as changed here`,
-    };
-  }
-  return {
-    commit,
-    label: showable(ref),
-    note: `--base ${showable(ref)}: git here knows no history common to it and HEAD (a shallow clone?), so s5 compares with ${showable(ref)} itself: what it gained since this branch left it counts as changed here, and a token it moved shows as moved back; fetch the history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)`,
-  };
+  if (fork || headParents(top).includes(commit)) return { commit, label };
+  // No common history here: a shallow clone can fetch it; an orphan branch has it all already (and
+  // git refuses --unshallow there).
+  const note = shallow(top)
+    ? `--base ${label}: git here knows no history common to it and HEAD (a shallow clone?), so s5 compares with ${label} itself: what it gained since this branch left it counts as changed here, and a token it moved shows as moved back; fetch the history (actions/checkout: fetch-depth: 0; or git fetch --unshallow)`
+    : `--base ${label}: HEAD has no history in common with it (an orphan branch, or no commit yet), so s5 compares with ${label} itself: every difference from it counts as changed here`;
+  return { commit, label, note };
 }
 
 /** Reads what changed between `ref` and the work tree (or the index, `staged`). */

@@ -192,17 +192,22 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect(out.stdout).not.toContain("write the token alone as the value with `| yaml`");
   });
 
+  /** An S5Secret's lines to its `data`: `password` sealed as is (line 7), then `good`. */
+  const dataSecret = async (password: string, good: string) => [
+    "apiVersion: s5.dev/v1alpha1",
+    "kind: S5Secret",
+    "metadata:",
+    "  name: db",
+    "spec:",
+    "  data:",
+    `    password: "${await cipher(password)}"`,
+    `    good: "${good}"`,
+  ];
+
   it("a spec.data value the controller would refuse (not base64 once decrypted) is reported, never shown", async () => {
     const password = "hunter2-plain!";
     const text = [
-      "apiVersion: s5.dev/v1alpha1",
-      "kind: S5Secret",
-      "metadata:",
-      "  name: db",
-      "spec:",
-      "  data:",
-      `    password: "${await cipher(password)}"`,
-      `    good: "${await cipher(password, "base64")}"`,
+      ...(await dataSecret(password, await cipher(password, "base64"))),
       `    encoded: "${await cipher("aGVsbG8=")}"`,
       `    suffixed: "aGVs${await cipher("bG8=")}"`,
       "  stringData:",
@@ -233,17 +238,8 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
   it("an S5Secret saved with a byte-order mark and CRLF (a Windows editor) is told as one", async () => {
     const password = "hunter2-bom!";
     const good = await cipher(password, "base64");
-    const lines = [
-      "\ufeffapiVersion: s5.dev/v1alpha1",
-      "kind: S5Secret",
-      "metadata:",
-      "  name: db",
-      "spec:",
-      "  data:",
-      `    password: "${await cipher(password)}"`,
-      `    good: "${good}"`,
-      "",
-    ];
+    const lines = [...(await dataSecret(password, good)), ""];
+    lines[0] = `\ufeff${lines[0]}`;
     // kubectl reads past the mark (go-yaml skips it): the controller gets this S5Secret as is.
     // Before: check exit 0, and render printed the S5Secret with both plaintexts in it (exit 0).
     const out = await check("bom.yml", lines.join("\r\n"));

@@ -513,6 +513,8 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/** `backend` (the `vault` backend of {@link createBackends}) over transit key `key`. */
+export declare function forTransitKey(backend: Backend, key: string): Backend;
 /** The transit mount and key of one seal, and which of them the user chose. */
 interface TransitUse {
   mount: string;

@@ -92,6 +92,7 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
+export { forTransitKey } from "./vault/keyed.ts";
 export {
   type RememberedTransit,
   rememberedTransit,

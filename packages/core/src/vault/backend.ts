@@ -4,14 +4,15 @@
  * with `vault:v1:` stripped, and get it back before they are sent.
  */
 import type { Backend, ItemResult, TokenBody, VaultBody } from "../backend.ts";
-import type { Settings } from "../config.ts";
-import { BackendError, ExitCode, type S5Error, TokenError } from "../errors.ts";
+import { type Settings, validateName } from "../config.ts";
+import { BackendError, ConfigError, ExitCode, type S5Error, TokenError } from "../errors.ts";
 import { parseBody } from "../token.ts";
 import { createTokenSource } from "./auth.ts";
 import { type ClientStats, createVaultClient } from "./client.ts";
 import { readVaultConfig } from "./config.ts";
+import type { TransitKeyed } from "./keyed.ts";
 import { checkKnownTransit, transitUseOf } from "./known-transit.ts";
-import { createTransit } from "./transit.ts";
+import { createTransit, type Transit } from "./transit.ts";
 
 export interface VaultBackendOptions {
   /** Counts requests and retries (tests, benchmark). */
@@ -61,6 +62,65 @@ function bodyOf(ciphertext: string, goTool: boolean): VaultBody {
   return { ...body, goTool: goTool && body.version === 1 };
 }
 
+/** Sends the Vault bodies, deduplicated; others fail without a request. */
+async function sendBodies(
+  transit: Transit,
+  action: "decrypt" | "rewrap",
+  bodies: readonly (TokenBody | undefined)[],
+): Promise<ItemResult<string>[]> {
+  const ciphertexts = bodies.map((body) =>
+    body?.backend === "vault" ? body.ciphertext : undefined,
+  );
+  const distinct = [...new Set(ciphertexts.filter((text) => text !== undefined))];
+  const answers = await transit.batch(action, distinct);
+  const byText = new Map(distinct.map((text, i) => [text, answers[i]!]));
+  return ciphertexts.map((text) =>
+    text === undefined ? { ok: false, error: notVault as S5Error } : byText.get(text)!,
+  );
+}
+
+/** What needs only the key's transit: decrypt, rewrap, the key's versions. */
+function readingWith(transit: Transit): Pick<Backend, "decrypt" | "rewrap" | "keyVersions"> {
+  return {
+    async decrypt(bodies) {
+      const results = await sendBodies(transit, "decrypt", bodies);
+      return results.map((result): ItemResult<Uint8Array> => {
+        if (!result.ok) return result;
+        // Node's decoder skips what is not base64: a value from something that is not Vault
+        // would come out as other bytes, silently.
+        if (typeof result.value !== "string" || !isBase64(result.value)) {
+          return { ok: false, error: notBase64() };
+        }
+        return { ok: true, value: Buffer.from(result.value, "base64") };
+      });
+    },
+
+    async rewrap(bodies) {
+      // Bodies already at the latest version stay as they are, so a second rewrap changes
+      // nothing; without `read` on the key, every body is rewrapped. A version above the latest
+      // is no body of this key (another key's, or altered): Vault is asked, and refuses it.
+      const latest = await transit.latestVersion();
+      const current = (body: TokenBody) =>
+        body.backend === "vault" && latest !== undefined && body.version === latest;
+      const results = await sendBodies(
+        transit,
+        "rewrap",
+        bodies.map((body) => (current(body) ? undefined : body)),
+      );
+      return results.map((result, i): ItemResult<TokenBody> => {
+        const body = bodies[i]!;
+        if (current(body)) return { ok: true, value: body };
+        if (!result.ok) return result;
+        return { ok: true, value: bodyOf(result.value, body.goTool) };
+      });
+    },
+
+    keyVersions() {
+      return transit.keyVersions();
+    },
+  };
+}
+
 /**
  * Creates the Vault backend from settings (VAULT_ADDR, the token or login method, transit key
  * and mount…). Nothing is sent until the first call.
@@ -71,27 +131,11 @@ function bodyOf(ciphertext: string, goTool: boolean): VaultBody {
 export async function createVaultBackend(
   settings: Settings,
   options: VaultBackendOptions = {},
-): Promise<Backend> {
+): Promise<Backend & TransitKeyed> {
   const config = readVaultConfig(settings);
   const client = createVaultClient(config, options.stats);
   const tokens = createTokenSource(client, config.auth);
   const transit = createTransit(client, tokens);
-
-  /** Sends the Vault bodies, deduplicated; others fail without a request. */
-  const run = async (
-    action: "decrypt" | "rewrap",
-    bodies: readonly (TokenBody | undefined)[],
-  ): Promise<ItemResult<string>[]> => {
-    const ciphertexts = bodies.map((body) =>
-      body?.backend === "vault" ? body.ciphertext : undefined,
-    );
-    const distinct = [...new Set(ciphertexts.filter((text) => text !== undefined))];
-    const answers = await transit.batch(action, distinct);
-    const byText = new Map(distinct.map((text, i) => [text, answers[i]!]));
-    return ciphertexts.map((text) =>
-      text === undefined ? { ok: false, error: notVault as S5Error } : byText.get(text)!,
-    );
-  };
 
   let transitChecked = false;
   return {
@@ -122,40 +166,26 @@ export async function createVaultBackend(
       return { backend: "vault", key, mount, ...(namespace ? { namespace } : {}) };
     },
 
-    async decrypt(bodies) {
-      const results = await run("decrypt", bodies);
-      return results.map((result): ItemResult<Uint8Array> => {
-        if (!result.ok) return result;
-        // Node's decoder skips what is not base64: a value from something that is not Vault
-        // would come out as other bytes, silently.
-        if (typeof result.value !== "string" || !isBase64(result.value)) {
-          return { ok: false, error: notBase64() };
-        }
-        return { ok: true, value: Buffer.from(result.value, "base64") };
-      });
-    },
+    ...readingWith(transit),
 
-    async rewrap(bodies) {
-      // Bodies already at the latest version stay as they are, so a second rewrap changes
-      // nothing; without `read` on the key, every body is rewrapped. A version above the latest
-      // is no body of this key (another key's, or altered): Vault is asked, and refuses it.
-      const latest = await transit.latestVersion();
-      const current = (body: TokenBody) =>
-        body.backend === "vault" && latest !== undefined && body.version === latest;
-      const results = await run(
-        "rewrap",
-        bodies.map((body) => (current(body) ? undefined : body)),
-      );
-      return results.map((result, i): ItemResult<TokenBody> => {
-        const body = bodies[i]!;
-        if (current(body)) return { ok: true, value: body };
-        if (!result.ok) return result;
-        return { ok: true, value: bodyOf(result.value, body.goTool) };
-      });
-    },
-
-    keyVersions() {
-      return transit.keyVersions();
+    forTransitKey(key: string): Backend {
+      const name = validateName(key, "transit key");
+      return {
+        name: "vault",
+        async encrypt() {
+          throw new ConfigError(
+            "S5_CONFIG_TRANSIT_KEY_READ_ONLY",
+            `the backend for transit key ${name} only decrypts and rewraps`,
+          );
+        },
+        destination() {
+          const { transitMount: mount, namespace } = config;
+          return { backend: "vault", key: name, mount, ...(namespace ? { namespace } : {}) };
+        },
+        ...readingWith(createTransit(client, tokens, name)),
+        // The login and connections are the backend's that made this one.
+        async [Symbol.asyncDispose]() {},
+      };
     },
 
     async [Symbol.asyncDispose]() {

@@ -91,8 +91,13 @@ function missingResults(address: string): S5Error {
   );
 }
 
-export function createTransit(client: VaultClient, tokens: TokenSource): Transit {
-  const { transitMount: mount, transitKey: key, batchSize, parallelism, address } = client.config;
+/** Transit with `key` (by default the settings' transit key) over one client and login. */
+export function createTransit(
+  client: VaultClient,
+  tokens: TokenSource,
+  key = client.config.transitKey,
+): Transit {
+  const { transitMount: mount, batchSize, parallelism, address } = client.config;
 
   /** Vault answers 403 to a bogus token as to a policy that denies: ask which it is. */
   const rejected = async (token: string, op: Operation): Promise<S5Error | undefined> => {

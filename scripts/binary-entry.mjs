@@ -18,6 +18,26 @@ if (DEBUG_VARIABLES.some((name) => process.env[name])) {
   process.execve(process.execPath, [process.execPath, ...args], env);
 }
 
+// As in bin/s5.cjs: a diagnostic report would record the credentials of the environment (a file
+// created 0644), and an inspector that NODE_OPTIONS opens here would let whoever reaches its port
+// read them and the decrypted values.
+if (/--report[-_]/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) {
+  try {
+    process.report.excludeEnv = true;
+  } catch {
+    // a Node without the setting
+  }
+}
+if (/--inspect/.test(process.env.NODE_OPTIONS ?? "")) {
+  const inspector = process.getBuiltinModule("node:inspector");
+  if (inspector.url()) {
+    inspector.close();
+    process.stderr.write(
+      "s5: warning: closed the inspector that NODE_OPTIONS opened in s5's own process (whoever reached it could read credentials and decrypted values)\n",
+    );
+  }
+}
+
 if (args.length === 1 && (args[0] === "--version" || args[0] === "-V")) {
   process.stdout.write(`${S5_VERSION}\n`);
 } else {

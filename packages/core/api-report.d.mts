@@ -217,6 +217,23 @@ export declare function configChanges(before: string | undefined, after: string)
  */
 export declare function isSecretData(value: string): boolean;
 /**
+ * The switch (as `NAME=value`) that would make Node print the environment of the processes and
+ * workers this one starts, or undefined. `live`: also ask Node, which read NODE_DEBUG once at
+ * start-up whatever the environment says now.
+ */
+export declare function environmentDebugSwitch(env?: Readonly<Record<string, string | undefined>>, live?: boolean): string | undefined;
+/**
+ * The flag of a `NODE_OPTIONS` value that would write a diagnostic report holding the environment,
+ * or undefined: none, or `--report-exclude-env` beside it.
+ */
+export declare function reportSwitch(nodeOptions: string | undefined): string | undefined;
+/**
+ * Keeps the environment out of this process's diagnostic reports (a flag, the program's own
+ * `process.report.writeReport()`): called once decrypted values are in `process.env`. Node
+ * < 22.13 has no such setting and ignores it; a runtime without `process.report` has no reports.
+ */
+export declare function excludeEnvFromReports(): void;
+/**
  * Who holds a lock, from its token, for a refusal to say (never the token itself): its process
  * id, and whether that process still runs here where that can be told.
  */

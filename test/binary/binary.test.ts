@@ -4,7 +4,7 @@
 // render, run and check with local keys, AES and Vault (the test's OpenBao); tokens made by the
 // binary (JavaScript libsodium) open with the Node CLI (sodium-native) and the other way round.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -119,6 +119,39 @@ describeVault("the single-file s5, on a machine without Node", () => {
   it("AES (the Go tool's backend)", async () => {
     const key = "8f".repeat(32);
     await everyCommand(project("aes"), { S5_AES_KEY: key }, ["aes"]);
+  });
+
+  it("Node's diagnostic switches: a report holds no credential, no inspector stays open, run refuses NODE_DEBUG=child_process", async () => {
+    const cwd = project("diagnostics");
+    const key = "7e".repeat(32);
+    const env = { S5_AES_KEY: key };
+    const token = await s5(["cipher", "aes"], cwd, env, "diagnostics-value\n");
+    writeFileSync(join(cwd, "app.yml"), `a: ${token.stdout.trim()}\n`);
+    // The signal arrives once s5's own code runs (test/loader/diagnostics.test.ts does the same).
+    writeFileSync(
+      join(cwd, "signal.cjs"),
+      `setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
+    );
+    const rendered = await s5(["render", "aes", "app.yml"], cwd, {
+      ...env,
+      NODE_OPTIONS: `--report-on-signal --require ${join(cwd, "signal.cjs")}`,
+    });
+    expect(rendered.stdout, rendered.stderr).toBe("a: diagnostics-value\n");
+    const report = readdirSync(cwd).find((name) => name.startsWith("report."));
+    expect(report).toBeDefined();
+    expect(readFileSync(join(cwd, report!), "utf8")).not.toContain(key);
+    const inspected = await s5(["render", "aes", "app.yml"], cwd, {
+      ...env,
+      NODE_OPTIONS: "--inspect=127.0.0.1:0",
+    });
+    expect(inspected.stderr).toContain("s5: warning: closed the inspector");
+    const refused = await s5(["run", "--", "true"], cwd, {
+      ...env,
+      A: token.stdout.trim(),
+      NODE_DEBUG: "child_process",
+    });
+    expect(refused.code).toBe(12);
+    expect(refused.stderr).toContain("(S5_CONFIG_DEBUG_SWITCH)");
   });
 
   it("Vault transit (OpenBao): node-vault is inside the binary", async () => {

@@ -49,6 +49,35 @@ if (debugSet.length > 0) {
   process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
 }
 
+// A diagnostic report (--report-on-signal, --report-uncaught-exception, --report-on-fatalerror, in
+// NODE_OPTIONS or on Node's command line) records every environment variable — VAULT_TOKEN,
+// S5_PRIVATE_KEY, S5_AES_KEY — in a file Node creates with the umask's mode (0644) in the working
+// directory. Asked only when such a flag is there: process.report is loaded on first use.
+if (/--report[-_]/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) {
+  try {
+    process.report.excludeEnv = true;
+  } catch {
+    // a Node without reports, or without the setting (< 22.13)
+  }
+}
+
+// NODE_OPTIONS=--inspect, meant for an application (`s5 run -- node app.js`), opens Node's
+// inspector in s5's own process too: whoever can reach its port could read s5's credentials and
+// the decrypted values while the command runs, and the command could not take the port. Closed
+// here; --inspect on Node's own command line (`node --inspect bin/s5.cjs`) keeps it.
+if (
+  /--inspect/.test(process.env.NODE_OPTIONS ?? "") &&
+  !process.execArgv.some((flag) => flag.startsWith("--inspect"))
+) {
+  const inspector = process.getBuiltinModule("node:inspector");
+  if (inspector.url()) {
+    inspector.close();
+    process.stderr.write(
+      "s5: warning: closed the inspector that NODE_OPTIONS opened in s5's own process (whoever reached it could read credentials and decrypted values); to debug s5 itself, put --inspect on node's command line\n",
+    );
+  }
+}
+
 /**
  * The user's own cache directory for s5, or undefined (no home, a relative XDG_CACHE_HOME).
  * The loader's worker keeps its code cache there by the same rules (packages/loader/src/code-cache.ts):

@@ -21,6 +21,11 @@ export {
 export { type ConfigChange, configChanges } from "./config-changes.ts";
 export { checkPlaces } from "./context/index.ts";
 export { isSecretData } from "./context/s5secret.ts";
+export {
+  environmentDebugSwitch,
+  excludeEnvFromReports,
+  reportSwitch,
+} from "./env-switches.ts";
 export { stackFrames } from "./errors.ts";
 export { type HeldLock, LOCK_STALE_MS, lockHolder, takeLock } from "./file-lock.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";

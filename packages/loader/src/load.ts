@@ -1,5 +1,6 @@
 /** `config()` (synchronous) and `load()` (asynchronous): read, decrypt, then set the environment. */
-import type { Overrides } from "@s5/core";
+import { ConfigError, type Overrides } from "@s5/core";
+import { environmentDebugSwitch, excludeEnvFromReports } from "@s5/core/internal";
 import { decryptItems, decryptItemsSync, now } from "./decrypt.ts";
 import { debug, plural, summary } from "./log.ts";
 import { type LoaderOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
@@ -19,6 +20,7 @@ function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan;
   const began = now();
   const resolved = resolveOptions(options);
   const plan = makePlan(resolved);
+  if (plan.pending.length > 0 && resolved.processEnv === process.env) refuseEnvDebug();
   debug(
     resolved,
     `read ${plan.files.length > 0 ? plan.files.join(", ") : "no .env file"} in ${resolved.cwd}; ` +
@@ -26,6 +28,22 @@ function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan;
       (plan.pending.length > 0 ? `: ${plan.pending.map((entry) => entry.key).join(", ")}` : ""),
   );
   return { resolved, plan, began };
+}
+
+/**
+ * Refuses before anything is decrypted when Node would print the environment this process gives
+ * its child processes or workers (`s5 run` checks its command's the same way).
+ */
+function refuseEnvDebug(): void {
+  const leak = environmentDebugSwitch(process.env);
+  if (!leak) return;
+  throw new ConfigError(
+    "S5_CONFIG_DEBUG_SWITCH",
+    `${leak} makes Node print the environment of every process and worker this application starts, and it would hold the decrypted values; nothing was decrypted`,
+    {
+      hint: "name only the sections you need, without child_process and worker (NODE_DEBUG=http,net), or unset NODE_DEBUG; Node reads it once, at start-up",
+    },
+  );
 }
 
 function finish(
@@ -36,6 +54,8 @@ function finish(
 ): LoadResult {
   const parsed = applyPlan(plan, values, resolved);
   const decrypted = plan.pending.map((entry) => entry.key);
+  // A diagnostic report records every variable, in a file Node creates 0644 in the working directory.
+  if (decrypted.length > 0 && resolved.processEnv === process.env) excludeEnvFromReports();
   const ms = (now() - began).toFixed(1);
   if (plan.assign.size > 0) {
     const from = plan.files.length > 0 ? ` from ${plan.files.join(", ")}` : "";

@@ -1,8 +1,8 @@
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
-import { ExitCode, S5Error } from "@s5/core";
-import { MIN_REDACTED_LENGTH } from "@s5/core/internal";
+import { ConfigError, ExitCode, S5Error } from "@s5/core";
+import { environmentDebugSwitch, MIN_REDACTED_LENGTH, reportSwitch } from "@s5/core/internal";
 import type { Redactor } from "@s5/loader";
 import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
@@ -12,6 +12,36 @@ import { backendOptions, commonOptions } from "../options.ts";
 import { report } from "../report.ts";
 import { stdoutStream } from "../stdout.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
+
+/**
+ * Refuses a command environment in which Node would print or record the decrypted values: its
+ * `child_process` and `worker` debug sections print the environment of every process and worker
+ * the command starts, and a diagnostic report records every variable, in a file Node creates 0644
+ * in the working directory. s5 cannot turn either off inside the command, as the loader does in
+ * its own process.
+ */
+function refuseCommandLogs(env: Record<string, string | undefined>): void {
+  const debug = environmentDebugSwitch(env, false);
+  if (debug) {
+    throw new ConfigError(
+      "S5_CONFIG_DEBUG_SWITCH",
+      `${debug} would make a Node command print the environment of every process and worker it starts, decrypted values included; nothing was started`,
+      {
+        hint: "name only the sections you need, without child_process and worker (NODE_DEBUG=http,net), or unset NODE_DEBUG",
+      },
+    );
+  }
+  const report = reportSwitch(env.NODE_OPTIONS);
+  if (report) {
+    throw new ConfigError(
+      "S5_CONFIG_DEBUG_SWITCH",
+      `NODE_OPTIONS has ${report}: a Node command's diagnostic report would record its environment, decrypted values included, in a file others may read; nothing was started`,
+      {
+        hint: "add --report-exclude-env to NODE_OPTIONS (Node >= 22.13), or remove the flag",
+      },
+    );
+  }
+}
 
 /**
  * Signals a supervisor passes on: every one that would end s5 (temp.ts's list), else s5 would die
@@ -159,7 +189,7 @@ VAULT_TOKEN, …); by default they stay with s5`,
     const env: Record<string, string | undefined> = { ...process.env };
     // The loader is an ES module of its own, loaded by this command only (see bin/engine.cjs).
     const { loadWithSecrets, Redactor } = await import("@s5/loader");
-    const { secrets } = await loadWithSecrets({
+    const { secrets, decrypted } = await loadWithSecrets({
       path: values.file,
       override: values.override,
       processEnv: env,
@@ -171,6 +201,8 @@ VAULT_TOKEN, …); by default they stay with s5`,
       own: process.env,
       passCredentials: values["pass-credentials"],
     });
+    // With what the files set too (a .env may set NODE_OPTIONS); nothing has started yet.
+    if (decrypted.length > 0) refuseCommandLogs(childVariables);
     let child: ReturnType<typeof spawn>;
     try {
       child = spawn(file, rest, {

@@ -15,6 +15,12 @@ function wildcard(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
+/** Whether a `NODE_DEBUG` value (names and `*` wildcards, comma-separated) turns on one of `names`. */
+export function nodeDebugCovers(value: string, names: readonly string[]): boolean {
+  const sections = value.split(/[\s,]+/).filter(Boolean);
+  return sections.some((section) => names.some((name) => wildcard(section).test(name)));
+}
+
 /**
  * Whether Node's own logger prints one of those sections in this process. Node reads NODE_DEBUG
  * once, at start-up: a host that deletes or blanks `process.env.NODE_DEBUG` afterwards (to "clean"
@@ -35,12 +41,7 @@ export function leakingDebugSwitch(
   live = env === process.env,
 ): string | undefined {
   const node = env.NODE_DEBUG;
-  if (node) {
-    const sections = node.split(/[\s,]+/).filter(Boolean);
-    if (sections.some((section) => NODE_SECTIONS.some((name) => wildcard(section).test(name)))) {
-      return `NODE_DEBUG=${node}`;
-    }
-  }
+  if (node && nodeDebugCovers(node, NODE_SECTIONS)) return `NODE_DEBUG=${node}`;
   // `=(at start-up)`: the value it had is gone from the environment, and Node kept it.
   if (live && nodeLogsRequests()) return "NODE_DEBUG=(at start-up)";
   if (env.NODE_DEBUG_NATIVE) return `NODE_DEBUG_NATIVE=${env.NODE_DEBUG_NATIVE}`;

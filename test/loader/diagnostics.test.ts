@@ -1,0 +1,219 @@
+// Node's own diagnostic switches where s5 puts decrypted values into an environment (`s5/config`,
+// `s5/preload`, `s5 run`'s command) and where the CLI holds credentials: NODE_DEBUG's
+// child_process and worker sections print the environment of every process and worker started,
+// and a diagnostic report records every variable in a file Node creates 0644 in the working
+// directory. Real Node processes, real reports.
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localProject, type Project } from "./helpers.ts";
+
+const SECRET = "diagnostics-plaintext-Vr7q";
+
+/** An app that starts a child process and a worker with its environment, then prints a line. */
+const APP = [
+  `import { spawnSync } from "node:child_process";`,
+  `import { Worker } from "node:worker_threads";`,
+  `spawnSync("true");`,
+  `const worker = new Worker("0", { eval: true, env: process.env });`,
+  `await new Promise((done) => worker.on("exit", done));`,
+  `if (process.argv[2] === "throw") throw new Error("the app failed");`,
+  `console.log(process.env.PASSWORD === ${JSON.stringify(SECRET)} ? "decrypted" : "not decrypted");`,
+].join("\n");
+
+/** A port free on 127.0.0.1 right now. */
+async function freePort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((done) => server.listen(0, "127.0.0.1", done));
+  const { port } = server.address() as { port: number };
+  await new Promise((done) => server.close(done));
+  return port;
+}
+
+function reports(dir: string): string[] {
+  return readdirSync(dir).filter((name) => /^report\..*\.json$/.test(name));
+}
+
+/** Reads and removes the one report in `dir`. */
+function takeReport(dir: string): { text: string; mode: number } {
+  const names = reports(dir);
+  expect(names).toHaveLength(1);
+  const path = join(dir, names[0]!);
+  const text = readFileSync(path, "utf8");
+  const mode = statSync(path).mode & 0o777;
+  rmSync(path);
+  return { text, mode };
+}
+
+describe("Node's diagnostic switches", () => {
+  let project: Project;
+
+  beforeAll(async () => {
+    project = await localProject();
+    const [token] = await project.encrypt([SECRET]);
+    project.write({ ".env": `PASSWORD=${token}\n`, "app.mjs": `${APP}\n`, "plain.env": "A=b\n" });
+  });
+
+  it("s5/config and s5/preload refuse NODE_DEBUG=child_process, worker or *: the app's children would print the values", async () => {
+    for (const entry of [
+      ["--import", "s5/config"],
+      ["--import", "s5/preload"],
+      ["--require", "s5/config"],
+    ]) {
+      for (const NODE_DEBUG of ["child_process", "worker", "*", "http,child*"]) {
+        const out = await project.node([...entry, "app.mjs"], { NODE_DEBUG });
+        const what = `${entry.join(" ")} NODE_DEBUG=${NODE_DEBUG}`;
+        expect(out.code, what).toBe(12);
+        expect(out.stderr, what).toContain("(S5_CONFIG_DEBUG_SWITCH)");
+        expect(out.stderr, what).toContain("hint: name only the sections you need");
+        expect(out.stderr).not.toContain(SECRET);
+        expect(out.stdout, what).toBe("");
+      }
+    }
+    // Other sections run, and print no value: the app's children and worker included.
+    const http = await project.node(["--import", "s5/config", "app.mjs"], {
+      NODE_DEBUG: "http,net,tls,module,esm,timer",
+    });
+    expect(http.code, http.stderr).toBe(0);
+    expect(http.stdout).toBe("decrypted\n");
+    expect(http.stderr).not.toContain(SECRET);
+    // Nothing to decrypt, nothing to refuse.
+    const none = await project.node(["--import", "s5/config", "app.mjs"], {
+      NODE_DEBUG: "child_process",
+      S5_CONFIG_PATH: "plain.env",
+    });
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe("not decrypted\n");
+  });
+
+  it("a diagnostic report of an app that s5 decrypted for holds no environment (Node writes it 0644)", async () => {
+    const cases: [string[], string[], Record<string, string>][] = [
+      [["--report-uncaught-exception", "--import", "s5/config"], ["throw"], {}],
+      [["--import", "s5/preload"], ["throw"], { NODE_OPTIONS: "--report-uncaught-exception" }],
+    ];
+    for (const [flags, args, extra] of cases) {
+      const out = await project.node([...flags, "app.mjs", ...args], extra);
+      expect(out.code).toBe(1);
+      const { text, mode } = takeReport(project.dir);
+      // What this test guards against: a file any local user may read.
+      expect(mode & 0o044).not.toBe(0);
+      expect(text, flags.join(" ")).not.toContain(SECRET);
+      expect(JSON.parse(text)).not.toHaveProperty("environmentVariables");
+      expect(JSON.parse(text).javascriptStack.message).toContain("the app failed");
+    }
+    // The app's own writeReport(), after s5 decrypted.
+    writeFileSync(
+      join(project.dir, "writes.mjs"),
+      `import "s5/config";\nprocess.report.writeReport();\n`,
+    );
+    const own = await project.node(["writes.mjs"]);
+    expect(own.code, own.stderr).toBe(0);
+    expect(takeReport(project.dir).text).not.toContain(SECRET);
+  });
+
+  it("s5 run refuses a command environment that would print or record the values", async () => {
+    const refused: Record<string, string>[] = [
+      { NODE_DEBUG: "child_process" },
+      { NODE_DEBUG: "worker,http" },
+      { NODE_DEBUG: "*" },
+      { NODE_OPTIONS: "--report-uncaught-exception" },
+      { NODE_OPTIONS: "--report_on_signal" },
+      { NODE_OPTIONS: "--max-old-space-size=512 --report-on-fatalerror" },
+    ];
+    for (const extra of refused) {
+      const out = await project.s5(["run", "--", process.execPath, "app.mjs"], extra);
+      const what = JSON.stringify(extra);
+      expect(out.code, what).toBe(12);
+      expect(out.stderr, what).toContain("(S5_CONFIG_DEBUG_SWITCH)");
+      expect(out.stderr, what).toContain("nothing was started");
+      expect(out.stderr).not.toContain(SECRET);
+      expect(out.stdout, what).toBe("");
+    }
+    // NODE_OPTIONS from the .env file s5 reads for the command counts too.
+    project.write({
+      "options.env": `${readFileSync(join(project.dir, ".env"), "utf8")}NODE_OPTIONS=--report-on-fatalerror\n`,
+    });
+    const fromFile = await project.s5([
+      "run",
+      "-f",
+      "options.env",
+      "--",
+      process.execPath,
+      "app.mjs",
+    ]);
+    expect(fromFile.code, fromFile.stderr).toBe(12);
+    expect(fromFile.stderr).toContain("NODE_OPTIONS has --report-on-fatalerror");
+    // With the environment kept out of reports, the command runs and its report holds no value.
+    const excluded = await project.s5(["run", "--", process.execPath, "app.mjs", "throw"], {
+      NODE_OPTIONS: "--report-uncaught-exception --report-exclude-env",
+    });
+    expect(excluded.code).toBe(1);
+    expect(takeReport(project.dir).text).not.toContain(SECRET);
+    // Other sections are handed back, and nothing to decrypt is nothing to refuse.
+    const http = await project.s5(["run", "--", process.execPath, "app.mjs"], {
+      NODE_DEBUG: "http",
+    });
+    expect(http.code, http.stderr).toBe(0);
+    expect(http.stdout).toBe("decrypted\n");
+    const none = await project.s5(["run", "-f", "plain.env", "--", process.execPath, "app.mjs"], {
+      NODE_DEBUG: "*",
+      NODE_OPTIONS: "--report-uncaught-exception",
+    });
+    expect(none.code, none.stderr).toBe(0);
+    expect(none.stdout).toBe("not decrypted\n");
+    expect(reports(project.dir)).toEqual([]);
+  });
+
+  it("NODE_OPTIONS=--inspect opens no inspector in s5's own process: the command gets the port, no one else reaches s5", async () => {
+    const port = await freePort();
+    // Asks the port from a process without the flag: who answers there while s5 runs?
+    writeFileSync(
+      join(project.dir, "probe.mjs"),
+      `try { const list = await (await fetch("http://127.0.0.1:${port}/json/list")).json(); console.log(list.map((target) => target.title).join(" ")); } catch (error) { console.log(error.cause?.code ?? error.message); }\n`,
+    );
+    const NODE_OPTIONS = `--inspect=127.0.0.1:${port}`;
+    const probe = await project.s5(
+      ["run", "--", "sh", "-c", `unset NODE_OPTIONS; exec "${process.execPath}" probe.mjs`],
+      {
+        NODE_OPTIONS,
+      },
+    );
+    expect(probe.code, probe.stderr).toBe(0);
+    expect(probe.stdout).toBe("ECONNREFUSED\n");
+    expect(probe.stderr).toContain("s5: warning: closed the inspector that NODE_OPTIONS opened");
+    // A Node command (the one the flag was meant for) opens its own on that port.
+    const app = await project.s5(
+      [
+        "run",
+        "--",
+        process.execPath,
+        "-e",
+        `console.log(require("node:inspector").url() ?? "none")`,
+      ],
+      { NODE_OPTIONS },
+    );
+    expect(app.code, app.stderr).toBe(0);
+    expect(app.stdout).toContain(`ws://127.0.0.1:${port}/`);
+    expect(app.stderr).not.toContain("address already in use");
+  });
+
+  it("the CLI's own diagnostic report holds no credential (S5_PRIVATE_KEY in its environment)", async () => {
+    const identity = readFileSync(join(project.home, ".config", "s5", "identity.txt"), "utf8");
+    const key = identity.match(/S5-SECRET-KEY-\S+/)![0];
+    // The signal arrives once s5's own code is running: a report of the process s5 runs in.
+    writeFileSync(
+      join(project.dir, "signal.cjs"),
+      `setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
+    );
+    const out = await project.s5(["render", ".env"], {
+      S5_PRIVATE_KEY: key,
+      NODE_OPTIONS: `--report-on-signal --require ${join(project.dir, "signal.cjs")}`,
+    });
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe(`PASSWORD=${SECRET}\n`);
+    const { text } = takeReport(project.dir);
+    expect(text).not.toContain(key);
+    expect(text).not.toContain(SECRET);
+  });
+});

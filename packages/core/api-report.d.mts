@@ -173,6 +173,12 @@ interface DuplicateKey {
 /** The first duplicate key in a valid JSON text, or undefined. */
 export declare function findDuplicateKey(text: string): DuplicateKey | undefined;
 /**
+ * The kind of a file from its name: `.json`; `.yaml`, `.yml`; `.env`, `.env.*` (`.env.local`) and
+ * `*.env` (Docker's `env_file`); HCL: `.tf`, `.tofu`, `.tfvars`, `.hcl`; `.toml`. Other names (and
+ * stdin) are not judged.
+ */
+export declare function documentKind(name: string): DocumentKind | undefined;
+/**
  * Judges the unfiltered values of one source by where their tokens stand: each refused value is
  * reported in `failures` and becomes `undefined` in `values` (kept as its token with
  * `keepFailed`). `given`: the kind of every source (`text`: none is judged); else from its name,
@@ -210,6 +216,15 @@ interface ConfigChange {
  * reported as config errors where they are read).
  */
 export declare function configChanges(before: string | undefined, after: string): ConfigChange[];
+/**
+ * The offsets of the lines past the first that begin with a byte-order mark and then `---` (files
+ * a Windows editor saved, joined): YAML 1.2 allows the mark before a document, but no reader s5
+ * knows does — kubectl's (go-yaml) skips it and then reads `---` as text, so the whole file fails
+ * (`could not find expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML.
+ * `s5 check` says where; the documents are cut there all the same, so that `render` refuses an
+ * S5Secret's values whichever way the file is read.
+ */
+export declare function markedMarkers(text: string): number[];
 /**
  * What a Secret's `data` holds: base64, padded, nothing else (no line breaks, no spaces). The s5
  * controller refuses an S5Secret whose `spec.data` value is not this once decrypted

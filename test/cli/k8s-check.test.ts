@@ -255,4 +255,37 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect(out.stdout + out.stderr + render.stderr).not.toContain(password);
     expect(render.stderr).not.toContain(Buffer.from(password).toString("base64"));
   });
+
+  it("a byte-order mark before `---`: told at the file's start, and said where files were joined", async () => {
+    const password = "hunter2-joined!";
+    const secret = await dataSecret(password, await cipher(password, "base64"));
+    // At the start kubectl reads the S5Secret (go-yaml skips a mark that starts the stream).
+    // Before: check exit 0, render spliced the plaintext into the S5Secret (exit 0).
+    const start = await check("start.yml", `\ufeff---\n${secret.join("\n")}\n`);
+    expect(start.code, start.stderr).toBe(10);
+    expect(start.stdout).toMatch(/^start\.yml:8:16: .*\(S5_K8S_DATA_BASE64\)\n$/);
+    const render = await box.s5(["render", "start.yml"]);
+    expect(render.code).toBe(5);
+    expect(render.stdout.length).toBe(0);
+    // Two files joined, the second saved with a mark: kubectl refuses the whole file ("could not
+    // find expected ':'"), so check says where; both S5Secrets are told all the same. Before:
+    // exit 0, and render spliced both plaintexts (exit 0).
+    const joined = [...secret, "\ufeff---", ...secret, ""].join("\r\n");
+    const out = await check("joined.yml", joined);
+    expect(out.code, out.stderr).toBe(10);
+    expect(out.stdout.split("\n").filter((line) => !line.includes("S5_CHECK_COPY"))).toEqual([
+      expect.stringMatching(/^joined\.yml:7:16: .*\(S5_K8S_DATA_BASE64\)$/),
+      "joined.yml:9:1: a byte-order mark (U+FEFF) before this `---`: kubectl refuses the whole file (its YAML reader takes the `---` for text, not a new document), as other YAML readers do; remove the mark (S5_CHECK_YAML_MARK)",
+      expect.stringMatching(/^joined\.yml:16:16: .*\(S5_K8S_DATA_BASE64\)$/),
+      "",
+    ]);
+    const both = await box.s5(["render", "joined.yml"]);
+    expect(both.code).toBe(5);
+    expect(both.stdout.length).toBe(0);
+    expect(both.stderr).toContain("4 tokens failed; nothing was written");
+    expect(both.stderr).toContain("joined.yml:7:16: this token is a value of an S5Secret");
+    expect(start.stdout + start.stderr + render.stderr + out.stdout + both.stderr).not.toContain(
+      password,
+    );
+  });
 });

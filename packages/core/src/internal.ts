@@ -19,8 +19,8 @@ export {
   vaultEnvAddress,
 } from "./config.ts";
 export { type ConfigChange, configChanges } from "./config-changes.ts";
-export { checkPlaces } from "./context/index.ts";
-export { isSecretData } from "./context/s5secret.ts";
+export { checkPlaces, documentKind } from "./context/index.ts";
+export { isSecretData, markedMarkers } from "./context/s5secret.ts";
 export {
   environmentDebugSwitch,
   excludeEnvFromReports,

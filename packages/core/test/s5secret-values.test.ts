@@ -2,7 +2,12 @@
 // values), told from the text: only the shape `s5 k8s wrap` writes; anything else is not told, so
 // its tokens keep the YAML rules.
 import { describe, expect, it } from "vitest";
-import { controllerDataValues, controllerValues, isSecretData } from "../src/context/s5secret.ts";
+import {
+  controllerDataValues,
+  controllerValues,
+  isSecretData,
+  markedMarkers,
+} from "../src/context/s5secret.ts";
 
 const T = "{{ s5:aes:v1:AAAA }}";
 const HEAD = "apiVersion: s5.dev/v1alpha1\nkind: S5Secret\n";
@@ -50,6 +55,24 @@ describe("controllerValues", () => {
         true,
       ]);
       expect(told(`${HEAD}spec:\n  data:\n${mark}    a: "@"\n`), mark).toEqual([false]);
+    }
+  });
+
+  it("cuts documents where a byte-order mark stands before `---`, and says where past the first line", () => {
+    const secret = `${HEAD}spec:\n  data:\n    a: "@"\n`;
+    for (const mark of ["\ufeff", "\xef\xbb\xbf"]) {
+      // At the file's start kubectl reads it (the mark starts the stream): before, not told.
+      expect(told(`${mark}---\n${secret}`), mark).toEqual([true]);
+      expect(told(`${mark}--- # web\r\n${secret.replaceAll("\n", "\r\n")}`), mark).toEqual([true]);
+      // Files joined: kubectl refuses the whole file, but a reader may cut there (YAML 1.2 lets a
+      // mark stand before a document): told on both sides, so render refuses their values.
+      const joined = `${secret}${mark}---\n${secret}`;
+      expect(told(joined), mark).toEqual([true, true]);
+      const { content } = withTokens(joined);
+      expect(markedMarkers(content), mark).toEqual([content.lastIndexOf(`${mark}---`)]);
+      expect(markedMarkers(`${mark}---\n${secret}`), mark).toEqual([]);
+      // A mark before other text is no marker.
+      expect(markedMarkers(`a: 1\n${mark}----\n${mark}---x\n`), mark).toEqual([]);
     }
   });
 

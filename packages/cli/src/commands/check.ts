@@ -22,8 +22,10 @@ import {
 } from "@s5/core";
 import {
   checkPlaces,
+  documentKind,
   findSuspectSecrets,
   goToolBackendOf,
+  markedMarkers,
   mayHoldNearMiss,
   nearMissMarkers,
   showable,
@@ -224,6 +226,9 @@ async function checkDecrypt(files: readonly Checked[], backends: Backends, probl
   return undecrypted;
 }
 
+/** A byte-order mark, then `---` (UTF-8). */
+const MARKED_MARKER = Buffer.from("\ufeff---");
+
 export default defineCommand({
   name: "check",
   summary: "find bad tokens and plaintext secrets",
@@ -369,6 +374,25 @@ the content the commit will have.`,
             location,
             message: "written like a seal marker, but not one: the value after it is in clear",
             code: "S5_CHECK_MARKER",
+          });
+        }
+      }
+      // A byte-order mark before a `---` past the first line (files a Windows editor saved,
+      // joined): kubectl reads no object of the file.
+      if (
+        asText &&
+        found.tokens.length + found.failures.length > 0 &&
+        documentKind(file) === "yaml" &&
+        content.includes(MARKED_MARKER)
+      ) {
+        const text = content.toString("utf8");
+        const byteOffset = byteOffsets(text);
+        for (const offset of markedMarkers(text)) {
+          problems.push({
+            location: found.lines.locate(byteOffset(offset)),
+            message:
+              "a byte-order mark (U+FEFF) before this `---`: kubectl refuses the whole file (its YAML reader takes the `---` for text, not a new document), as other YAML readers do; remove the mark",
+            code: "S5_CHECK_YAML_MARK",
           });
         }
       }

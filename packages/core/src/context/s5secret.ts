@@ -12,7 +12,8 @@
  * block scalar, a sequence, an anchor, a tag, a duplicate key, a quoted `kind`, a string over
  * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
  * and none of its tokens count: they are judged as any YAML place is. Documents are cut at the
- * lines kubectl cuts at (`---`, alone or with a comment).
+ * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark stands
+ * before one (see `markedMarkers`).
  */
 import type { Span } from "./places.ts";
 
@@ -196,6 +197,27 @@ function afterMark(text: string, line: Line): Line {
   return { start: Math.min(line.start + mark, line.end), end: line.end };
 }
 
+/**
+ * The offsets of the lines past the first that begin with a byte-order mark and then `---` (files
+ * a Windows editor saved, joined): YAML 1.2 allows the mark before a document, but no reader s5
+ * knows does — kubectl's (go-yaml) skips it and then reads `---` as text, so the whole file fails
+ * (`could not find expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML.
+ * `s5 check` says where; the documents are cut there all the same, so that `render` refuses an
+ * S5Secret's values whichever way the file is read.
+ */
+export function markedMarkers(text: string): number[] {
+  const found: number[] = [];
+  if (!text.includes("\ufeff---") && !text.includes("\xef\xbb\xbf---")) return found;
+  for (const line of linesOf(text)) {
+    const from = afterMark(text, line).start;
+    if (line.start === 0 || from === line.start) continue;
+    if (/^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)))) {
+      found.push(line.start);
+    }
+  }
+  return found;
+}
+
 /** The values an s5 controller decrypts one by one, in every document told (see above). */
 function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
   const values: ValueSpan[] = [];
@@ -208,7 +230,8 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     spoilt = false;
   };
   for (const line of linesOf(text)) {
-    const shown = text.slice(line.start, line.end);
+    // A mark before `---` cuts too (see `markedMarkers`): told either way, a value is refused.
+    const shown = text.slice(afterMark(text, line).start, line.end);
     if (MARKER.test(shown)) end();
     else if (shown.startsWith("---") && /^---(?:[ \t]|$)/.test(shown)) {
       // Content on the marker's line (`--- {…}`, `--- !tag`): the next document is not this shape.
@@ -291,7 +314,8 @@ export function mentionsS5Secret(text: string, at: number): boolean {
   let start = 0;
   let end = text.length;
   for (const line of linesOf(text)) {
-    if (!/^---(?:[ \t]|$)/.test(text.slice(line.start, Math.min(line.end, line.start + 4)))) {
+    const from = afterMark(text, line).start;
+    if (!/^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)))) {
       continue;
     }
     if (line.start <= at) start = line.end;

@@ -483,6 +483,49 @@ describe("s5 check --base", () => {
     );
   });
 
+  it("with --staged, reads the config that takes a removed one's place from the index, not the disk", async () => {
+    const { box, git, config } = await withSubProject();
+    const rootText = read(box, ".s5.json");
+    const bText = `${JSON.stringify({ ...config, backend: "vault" }, null, 2)}\n`;
+    const said = async (...args: string[]) => {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
+      // 10 where secret.yml's tokens are of a key the config on disk no longer lists.
+      expect([0, 10], result.stderr).toContain(result.code);
+      return result.stderr
+        .split("\n")
+        .filter((line) => line.startsWith("warning: apps/b/.s5.json:1:1: this project config"));
+    };
+    git("rm", "-q", "apps/b/.s5.json");
+    // The root's config on disk made apps/b's, not staged: the commit holds the root's settings.
+    // Before: --staged read the disk and said nothing.
+    write(box, ".s5.json", bText);
+    expect(await said(".")).toEqual([]);
+    const staged = await said("--staged");
+    expect(staged).toHaveLength(2);
+    expect(staged[0]).toContain(
+      'now take the settings of .s5.json, so `backend` "vault" → "local"',
+    );
+    // From a subdirectory, the index's paths are found the same.
+    const below = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "--staged"], {
+      cwd: join(box.dir, "apps"),
+    });
+    expect(below.stderr).toContain(
+      "warning: b/.s5.json:1:1: this project config is gone since HEAD (deleted): the files of its directory now take the settings of ../.s5.json, so `backend`",
+    );
+    // The other way: apps/b's settings staged at the root, the disk's root config as it was.
+    git("add", ".s5.json");
+    write(box, ".s5.json", rootText);
+    expect(await said("--staged")).toEqual([]);
+    expect(await said(".")).toHaveLength(2);
+    // The root's config deleted on disk only: the commit keeps it (before: "no project config").
+    git("reset", "-q", "--hard");
+    git("rm", "-q", "apps/b/.s5.json");
+    rmSync(join(box.dir, ".s5.json"));
+    const kept = await said("--staged");
+    expect(kept).toHaveLength(2);
+    for (const line of kept) expect(line).toContain("now take the settings of .s5.json, so");
+  });
+
   it("says nothing of a sub-project deleted or moved whole, and names a config replaced by a link", async () => {
     const { box, git, b } = await withSubProject();
     const said = async (...args: string[]) => {

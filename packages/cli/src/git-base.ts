@@ -4,8 +4,8 @@
  * at REF and its name now (git's rename detection, `-M`), and the names of the files changed since.
  */
 import { lstatSync } from "node:fs";
-import { relative, resolve } from "node:path";
-import { IoError } from "@s5/core";
+import { dirname, posix, relative, resolve } from "node:path";
+import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { git, readBlobs } from "./git-blobs.ts";
@@ -163,4 +163,52 @@ export function holdsFiles(dir: string, staged: boolean): boolean {
     .some(
       (path) => path !== "" && (staged || lstatSync(resolve(cwd, path), { throwIfNoEntry: false })),
     );
+}
+
+/**
+ * With `--staged`: the `.s5.json` nearest above `dir` (absolute) that the index holds, with the
+ * content it will commit — not the work tree's, which may differ from it or be gone. `above`:
+ * the index holds none in the work tree; the directory to look on from, on disk (a config
+ * outside the repository is no part of a commit, and s5 reads it there).
+ */
+export function stagedProject(
+  dir: string,
+): { file: string; content: Buffer | undefined } | { above: string } {
+  const cwd = process.cwd();
+  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  const prefix = git(["rev-parse", "--show-prefix"], cwd, "--staged").toString().trim();
+  // Paths from the top, as the index names them (`/` on every system).
+  const candidates: string[] = [];
+  let at = posix.normalize(posix.join(prefix, relative(cwd, dir).split("\\").join("/")));
+  while (at !== ".." && !at.startsWith("../")) {
+    candidates.push(at === "." ? PROJECT_FILE : `${at}/${PROJECT_FILE}`);
+    if (at === ".") break;
+    at = posix.dirname(at);
+  }
+  const listed = new Map<string, { mode: string; id: string }>();
+  if (candidates.length > 0) {
+    // `<mode> <id> <stage>\t<path>\0` per entry.
+    const answer = git(
+      ["ls-files", "--stage", "-z", "--", ...candidates.map((path) => `:(literal)${path}`)],
+      top,
+      "--staged",
+    );
+    for (const entry of answer.toString().split("\0")) {
+      const tab = entry.indexOf("\t");
+      if (tab === -1) continue;
+      const [mode = "", id = ""] = entry.slice(0, tab).split(" ");
+      listed.set(entry.slice(tab + 1), { mode, id });
+    }
+  }
+  for (const path of candidates) {
+    const entry = listed.get(path);
+    if (!entry) continue;
+    const file = resolve(top, path);
+    // A symbolic link: s5 follows it on disk, where its target is read.
+    if (entry.mode === SYMLINK) return { file, content: undefined };
+    for (const { content } of readBlobs([{ id: entry.id }], top, "--staged")) {
+      return { file, content };
+    }
+  }
+  return { above: dirname(top) };
 }

@@ -13,7 +13,7 @@ import { type FoundTokens, findProjectFile, formatLocation, PROJECT_FILE } from 
 import type { EarlierFile } from "@s5/core/internal";
 import { comparePlaces, configChanges, LineIndex, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
-import { baseFiles, holdsFiles } from "./git-base.ts";
+import { baseFiles, holdsFiles, stagedProject } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
 
 /** A checked file with its tokens (check.ts's `Checked`). */
@@ -136,13 +136,16 @@ function removedProjects(
     const link = links.has(path);
     if (then.now === path && !link) continue; // changed in place: compared above
     if (!holdsFiles(dirname(path), staged)) continue;
-    const next = link ? path : nextProject(dirname(dirname(path)));
-    const text = next && (contentOf(next, link ? [] : configs) ?? undefined);
+    const next = link ? { file: path } : configAbove(dirname(dirname(path)), staged);
+    const text =
+      next &&
+      // --staged: a config the index holds comes with its content, a link is read where it leads.
+      (next.content?.toString("utf8") ?? contentOf(next.file, link || staged ? [] : configs));
     if (next && text === undefined) continue; // unreadable: reported where it is read
     const gone = link
       ? `a symbolic link since ${label} (to ${linkTarget(path)})`
       : `gone since ${label} (${then.now ? `moved to ${relative(process.cwd(), then.now)}` : "deleted"})`;
-    const settingsOf = next && (link ? realpathSync(next) : next);
+    const settingsOf = next && (link ? realpathSync(next.file) : next.file);
     const now = settingsOf
       ? `the settings of ${relative(process.cwd(), settingsOf)}`
       : "no project config";
@@ -176,16 +179,30 @@ function nextProject(dir: string): string | undefined {
   }
 }
 
-/** A config's text as checked (`--staged`: the index's), else as on disk; null if unreadable. */
+/**
+ * The `.s5.json` s5 finds from `dir` upward for what is checked: with `staged`, the one the index
+ * holds, with its staged content (none there: on disk above the work tree); else on disk.
+ */
+function configAbove(
+  dir: string,
+  staged: boolean,
+): { file: string; content?: Buffer | undefined } | undefined {
+  const found = staged ? stagedProject(dir) : { above: dir };
+  if (!("above" in found)) return found;
+  const file = nextProject(found.above);
+  return file === undefined ? undefined : { file };
+}
+
+/** A config's text as checked, else as on disk; undefined if unreadable. */
 function contentOf(
   file: string,
   configs: readonly { file: string; content: Buffer }[],
-): string | null {
+): string | undefined {
   const checked = configs.find((config) => resolve(config.file) === file);
   if (checked) return checked.content.toString("utf8");
   try {
     return readFileSync(file, "utf8");
   } catch {
-    return null;
+    return undefined;
   }
 }

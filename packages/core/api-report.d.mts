@@ -288,6 +288,13 @@ export declare const FROM_FILES = "S5_SET_FROM_FILES";
  * marks already there, a parent's). The mark itself is never taken from a file.
  */
 export declare function markFromFiles(env: Record<string, string | undefined>, names: Iterable<string>, before: string | undefined): void;
+/**
+ * JSON as a terminal should show it: `JSON.stringify`'s text with each hidden character it leaves
+ * raw (DEL, C1 controls such as CSI U+009B, bidirectional controls, U+2028…) as a JSON escape —
+ * the same value to a parser. C0 controls in strings JSON escapes itself; outside them it writes
+ * only its own line breaks and spaces.
+ */
+export declare function showableJson(value: unknown, indent?: number): string;
 /** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export declare function showable(text: string): string;
 /**

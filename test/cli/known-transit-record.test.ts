@@ -40,10 +40,16 @@ it("a hostile Vault entry in known-keys.json reaches no terminal unescaped", asy
   expect(shown).toContain(
     `${box.dir}/\\u001b]0;owned\\u0007\\u001b[2J/.s5.json (same git repository)`,
   );
-  // --json is JSON: its escapes are JSON's (C0 controls; a C1 character is JSON text).
+  // --json: JSON escapes for C0 controls, and for a C1 one too (CSI, U+009B, which JSON allows
+  // raw: before, printed raw). The same values to a parser.
   const json = await box.s5(["keys", "list", "--json"]);
-  expect(json.stdout.toString()).not.toMatch(/[\u0000-\u0009\u000b-\u001f]/);
-  expect(JSON.parse(json.stdout.toString()).at(-1).rememberedFor).toBe(neighbour);
+  expect(json.stdout.toString()).not.toMatch(escapes);
+  expect(json.stdout.toString()).toContain('"key": "app\\u009b2J"');
+  expect(JSON.parse(json.stdout.toString()).at(-1)).toMatchObject({
+    rememberedFor: neighbour,
+    key: "app\u009b2J",
+    mount: "tr\u001b[31mansit",
+  });
 
   writeFileSync(join(box.dir, "a.yml"), "password: '{{ s5:seal pw }}'\n");
   const seal = await box.s5(["seal", "-i", "a.yml"], {
@@ -57,6 +63,29 @@ it("a hostile Vault entry in known-keys.json reaches no terminal unescaped", asy
   );
   expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe("password: '{{ s5:seal pw }}'\n");
   expect(readFileSync(record, "utf8")).toBe(text);
+});
+
+it("an empty Vault entry (none s5 writes) is listed as nothing remembered, not as a choice", async () => {
+  const box = sandbox();
+  execFileSync("git", ["init", "-q", box.dir]);
+  const project = join(box.dir, ".s5.json");
+  writeFileSync(project, `${JSON.stringify({ backend: "vault" })}\n`);
+  const dir = join(box.env.XDG_CONFIG_HOME!, "s5");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const record = { version: 1, projects: {}, vault: { [project]: {} } };
+  writeFileSync(join(dir, "known-keys.json"), JSON.stringify(record), { mode: 0o600 });
+  const list = await box.s5(["keys", "list"]);
+  expect(list.code, list.stderr).toBe(0);
+  // Before: "Vault transit key (chosen by a flag or variable) (mount (chosen by a flag or variable))".
+  expect(list.stdout.toString()).toBe(
+    "vault  no Vault transit key or mount (the entry this machine keeps for this project in known-keys.json is empty, which s5 does not write: edited by hand?); the next Vault seal there records what .s5.json names\n",
+  );
+  // One part recorded: the other is said as chosen by a flag or variable, as s5 writes it.
+  record.vault[project] = { mount: "transit" } as never;
+  writeFileSync(join(dir, "known-keys.json"), JSON.stringify(record), { mode: 0o600 });
+  expect((await box.s5(["keys", "list"])).stdout.toString()).toContain(
+    "vault  Vault transit key (chosen by a flag or variable) (mount transit)  (remembered on this machine for this project",
+  );
 });
 
 it("a record s5 cannot read does not hide the project's own keys from keys list", async () => {

@@ -304,6 +304,23 @@ describe("s5 ls and s5 check", () => {
     expect((await box.s5(["ls", "b.yml"])).code).toBe(0);
   });
 
+  it("ls --json and check --json escape a file name's C1 and bidirectional controls", async () => {
+    const box = await project();
+    const token = (await box.s5(["cipher", "v"])).stdout.toString().trim();
+    const name = "c\u009b2J\u202eb.yml";
+    writeFileSync(join(box.dir, name), `a: ${token}\nb: {{ s5:kms:abc }}\n`);
+    // JSON allows both raw; before, a terminal showing the output acted on them (CSI, RLO).
+    for (const args of [
+      ["ls", "--json", name],
+      ["check", "--json", name],
+    ]) {
+      const out = (await box.s5(args)).stdout.toString();
+      expect(out, args.join(" ")).not.toMatch(/[\u007f-\u009f\u202e]/);
+      expect(out, args.join(" ")).toContain('"file": "c\\u009b2J\\u202eb.yml"');
+      expect(JSON.parse(out)[0].file).toBe(name);
+    }
+  });
+
   it("walks a tree as git does: nested .gitignore files, skipped directories and binary files", async () => {
     const box = await project();
     const token = (await box.s5(["cipher", "v"])).stdout.toString();

@@ -26,6 +26,26 @@ export function isShowable(text: string): boolean {
   return !hidden.test(text);
 }
 
+/**
+ * JSON as a terminal should show it: `JSON.stringify`'s text with each hidden character it leaves
+ * raw (DEL, C1 controls such as CSI U+009B, bidirectional controls, U+2028…) as a JSON escape —
+ * the same value to a parser. C0 controls in strings JSON escapes itself; outside them it writes
+ * only its own line breaks and spaces.
+ */
+export function showableJson(value: unknown, indent?: number): string {
+  const text = JSON.stringify(value, null, indent);
+  if (/^[\x00-\x7e]*$/.test(text)) return text;
+  eachHidden ??= new RegExp(HIDDEN, "gu");
+  return text.replace(eachHidden, (c) =>
+    c.charCodeAt(0) < 0x7f
+      ? c
+      : Array.from(
+          { length: c.length },
+          (_, i) => `\\u${c.charCodeAt(i).toString(16).padStart(4, "0")}`,
+        ).join(""),
+  );
+}
+
 /** Text as a terminal should show it: each hidden character as `\uXXXX` (or `\u{XXXXX}`). */
 export function showable(text: string): string {
   if (PRINTABLE_ASCII.test(text)) return text;

@@ -30,7 +30,7 @@ export { stackFrames } from "./errors.ts";
 export { type HeldLock, LOCK_STALE_MS, lockHolder, takeLock } from "./file-lock.ts";
 export { FROM_FILES, markFromFiles } from "./file-settings.ts";
 export { applyFilter, isFilterName } from "./filters.ts";
-export { showable } from "./hidden.ts";
+export { showable, showableJson } from "./hidden.ts";
 export { errnoOf, readHint, writeHint } from "./io-hints.ts";
 export {
   type DuplicateKey,

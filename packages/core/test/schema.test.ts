@@ -6,7 +6,7 @@ import corePackage from "../package.json" with { type: "json" };
 import { backendNames } from "../src/backend.ts";
 import { type ProjectConfig, projectSchema, readProjectFile } from "../src/config.ts";
 import { ConfigError } from "../src/errors.ts";
-import { isShowable, showable } from "../src/hidden.ts";
+import { isShowable, showable, showableJson } from "../src/hidden.ts";
 import { addProjectKey, generateIdentity } from "../src/local/manage.ts";
 import { type Schema, unsupportedKeywords, validate } from "../src/schema/validate.ts";
 
@@ -186,8 +186,13 @@ describe("validate against the project schema", () => {
     ]) {
       expect(named(name), JSON.stringify(name)).toEqual(["local.keys[0].recipients[0].name"]);
       expect(showable(name)).toMatch(/^[\x20-\x7e]*$/);
+      // As JSON (`--json`): the same value to a parser, no character a terminal acts on.
+      const json = showableJson({ name, c1: "\u009b2J", del: "\u007f" }, 2);
+      expect(json).toMatch(/^[\x20-\x7e\n]*$/);
+      expect(JSON.parse(json)).toEqual({ name, c1: "\u009b2J", del: "\u007f" });
     }
     expect(named("\ud83d\ude00")).toEqual([]);
+    expect(showableJson(["Zoë ✓ 🔑\n"])).toBe('["Zoë ✓ 🔑\\n"]');
   });
 
   it("an unknown backend lists the backends, suggesting one only for a near typo", () => {

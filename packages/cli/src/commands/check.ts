@@ -29,6 +29,7 @@ import {
   mayHoldNearMiss,
   nearMissMarkers,
   showable,
+  showableJson,
   vaultEnvAddress,
 } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
@@ -457,7 +458,7 @@ the content the commit will have.`,
               level: warning ? "warning" : "error",
             }))
           : toSarif(problems, await version());
-      await writeStdout([Buffer.from(`${JSON.stringify(output, null, 2)}\n`)]);
+      await writeStdout([Buffer.from(`${showableJson(output, 2)}\n`)]);
     }
     const decrypted = values["no-decrypt"]
       ? "not decrypted (--no-decrypt)"

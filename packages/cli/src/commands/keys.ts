@@ -14,6 +14,7 @@ import {
   removeProjectRecipient,
   rotateProjectKey,
   showable,
+  showableJson,
   transitUseOf,
   trustProjectKeys,
   trustTransit,
@@ -138,7 +139,7 @@ export default defineCommand({
             recipients: key.recipients.map(({ name, publicKey }) => ({ name, publicKey })),
           }));
           if (vault) items.push(vaultItem(vault));
-          out(JSON.stringify(items, null, 2));
+          out(showableJson(items, 2));
           return 0;
         }
         // With a key at hand, each recipient's proof is checked: an entry added by editing
@@ -352,10 +353,17 @@ function vaultItem(vault: RememberedTransit) {
 
 /** `keys list`'s lines for the remembered transit key (the record's text, escaped as names are). */
 function vaultLines(vault: RememberedTransit, project: string): string[] {
-  const chosen = "(chosen by a flag or variable)";
-  const key = `Vault transit key ${vault.key === undefined ? chosen : showable(vault.key)} (mount ${vault.mount === undefined ? chosen : showable(vault.mount)})`;
   const where =
     vault.project === project ? "this project" : `${showable(vault.project)} (same git repository)`;
+  // A part a flag or variable chose is not recorded; an entry with neither part s5 never writes
+  // (a seal with both chosen records nothing): the next seal records what .s5.json names.
+  if (vault.key === undefined && vault.mount === undefined) {
+    return [
+      `vault  no Vault transit key or mount (the entry this machine keeps for ${where} in known-keys.json is empty, which s5 does not write: edited by hand?); the next Vault seal there records what .s5.json names`,
+    ];
+  }
+  const chosen = "(chosen by a flag or variable)";
+  const key = `Vault transit key ${vault.key === undefined ? chosen : showable(vault.key)} (mount ${vault.mount === undefined ? chosen : showable(vault.mount)})`;
   const lines = [
     `vault  ${key}  (remembered on this machine for ${where}: not a project key, not in .s5.json)`,
   ];

@@ -1,5 +1,5 @@
 import { ExitCode, findTokens, formatLocation, resolveSettings, vaultTransit } from "@s5/core";
-import { goToolBackendOf } from "@s5/core/internal";
+import { goToolBackendOf, showableJson } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { settingsPerFile } from "../file-project.ts";
@@ -65,7 +65,7 @@ but for those.`,
       }
     }
     const text = values.json
-      ? `${JSON.stringify(rows, null, 2)}\n`
+      ? `${showableJson(rows, 2)}\n`
       : rows
           .map(
             (r) =>

@@ -508,11 +508,16 @@ describe("other descriptors, names and modes", () => {
     const token = await cipher("fd-secret");
     writeFileSync(join(box.dir, "a.yml"), `a: ${token}\n`);
     const out = join(box.dir, "out.yml");
-    for (const args of [
-      ["render", "a.yml"],
-      ["decipher", token],
-      ["render", "a.yml", "-o", "/dev/fd/1"],
-    ]) {
+    // The advice fits the command: `decipher` has no -o, and `render --textconv` refuses it
+    // (before, both were told to use it).
+    const withFile = "use -o FILE (created 0600), or chmod go-rwx it\n";
+    const stdoutOnly = "chmod go-rwx it, or redirect to a file made under umask 077\n";
+    for (const [fix, ...args] of [
+      [withFile, "render", "a.yml"],
+      [stdoutOnly, "decipher", token],
+      [withFile, "render", "a.yml", "-o", "/dev/fd/1"],
+      [stdoutOnly, "render", "--textconv", "a.yml"],
+    ] as [string, ...string[]][]) {
       writeFileSync(out, "");
       chmodSync(out, 0o644);
       const fd = openSync(out, "w");
@@ -526,6 +531,9 @@ describe("other descriptors, names and modes", () => {
       expect(result.status, args.join(" ")).toBe(0);
       expect(result.stderr, args.join(" ")).toContain(
         "s5: warning: stdout is a file that group or others may read (mode 0644)",
+      );
+      expect(result.stderr, args.join(" ")).toContain(
+        `they can read the plaintext written to it; ${fix}`,
       );
       expect(result.stderr).not.toContain("fd-secret");
       expect(readFileSync(out, "utf8")).toContain("fd-secret");

@@ -66,11 +66,17 @@ export function refuseForeignLinks(path: string): void {
   }
 }
 
+/** What to do about a shared output, for a command that can write a file of its own (`-o`). */
+export const SHARED_FIX = "use -o FILE (created 0600), or chmod go-rwx it";
+/** The same for one that writes to stdout only (`decipher`, `render --textconv`). */
+export const SHARED_FIX_STDOUT = "chmod go-rwx it, or redirect to a file made under umask 077";
+
 /**
  * Plaintext written to a descriptor that is a regular file group or others may read (`> out.yml`
- * under umask 022, `2>>build.log`): s5 did not create it and leaves its mode alone, but says so.
+ * under umask 022, `2>>build.log`): s5 did not create it and leaves its mode alone, but says so,
+ * with `fix` (a command without `-o` must not advise it).
  */
-export function warnSharedDescriptor(fd: number, name: string): void {
+export function warnSharedDescriptor(fd: number, name: string, fix: string): void {
   let mode: number;
   try {
     const stat = fstatSync(fd);
@@ -81,6 +87,6 @@ export function warnSharedDescriptor(fd: number, name: string): void {
   }
   if ((mode & 0o044) === 0) return;
   process.stderr.write(
-    `s5: warning: ${name} is a file that group or others may read (mode 0${mode.toString(8)}): they can read the plaintext written to it; use -o FILE (created 0600), or chmod go-rwx it\n`,
+    `s5: warning: ${name} is a file that group or others may read (mode 0${mode.toString(8)}): they can read the plaintext written to it; ${fix}\n`,
   );
 }

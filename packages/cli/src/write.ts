@@ -21,7 +21,7 @@ import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
 import { errnoOf, trustedDirectory, writeHint } from "@s5/core/internal";
 import { stampNow, stampOf } from "./io.ts";
-import { refuseForeignLinks, warnSharedDescriptor } from "./output-checks.ts";
+import { refuseForeignLinks, SHARED_FIX, warnSharedDescriptor } from "./output-checks.ts";
 import { writeStdout } from "./stdout.ts";
 import { cleanupOnSignal, forgetTemp, removeTemp } from "./temp.ts";
 
@@ -455,10 +455,10 @@ export async function writeOutputs(
   }
   for (const plan of plans) {
     if (plan.kind === "stdout") {
-      if (options.secret) warnSharedDescriptor(1, "stdout");
+      if (options.secret) warnSharedDescriptor(1, "stdout", SHARED_FIX);
       await writeStdout(plan.output.pieces);
     } else if (plan.kind === "descriptor") {
-      if (options.secret) warnSharedDescriptor(plan.fd, plan.output.path);
+      if (options.secret) warnSharedDescriptor(plan.fd, plan.output.path, SHARED_FIX);
       writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
     } else if (plan.kind === "stream")
       await writeStream(plan.output.path, plan.output.pieces, options);

@@ -4,7 +4,7 @@ import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStdin } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
-import { warnSharedDescriptor } from "../output-checks.ts";
+import { SHARED_FIX_STDOUT, warnSharedDescriptor } from "../output-checks.ts";
 import { stdoutIsTTY, writeStdout } from "../stdout.ts";
 
 export default defineCommand({
@@ -40,7 +40,7 @@ White space around the input is ignored.`,
     await using backends = createBackends(settings);
     const found = findOneToken(input, "token", backends.goToolBackend);
     const [[value]] = (await resolveTokens([found], backends)) as [[Uint8Array]];
-    warnSharedDescriptor(1, "stdout");
+    warnSharedDescriptor(1, "stdout", SHARED_FIX_STDOUT);
     await writeStdout([value, Buffer.from(stdoutIsTTY() ? "\n" : "")]);
     return 0;
   },

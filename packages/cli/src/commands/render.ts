@@ -15,7 +15,7 @@ import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { groupByProject } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
-import { warnSharedDescriptor } from "../output-checks.ts";
+import { SHARED_FIX, SHARED_FIX_STDOUT, warnSharedDescriptor } from "../output-checks.ts";
 import { progress } from "../progress.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -168,7 +168,8 @@ too; to stdout only: the output is for reading, never for kubectl`,
         force: values.force,
       });
     } else {
-      warnSharedDescriptor(1, "stdout");
+      // --textconv refuses -o: its advice would be refused.
+      warnSharedDescriptor(1, "stdout", values.textconv ? SHARED_FIX_STDOUT : SHARED_FIX);
       for (const output of outputs) await writeStdout(output);
     }
     return 0;

@@ -123,6 +123,11 @@ interface ControllerOptions {
   leaderElection: LeaderElectionOptions | false;
   /** The s5 settings backends are made from (Vault address and auth, local keys). */
   settings?: (() => Settings) | undefined;
+  /**
+   * Each namespace's Vault transit key, `{namespace}` replaced (`s5-{namespace}`): an S5Secret's
+   * tokens are opened only with its namespace's key, and tokens of other backends are refused.
+   */
+  namespaceKey?: string | undefined;
   log?: Logger | undefined;
   metrics?: Metrics | undefined;
 }
@@ -235,6 +240,12 @@ type Rendered = {
   reason: string;
   /** Trying again without a change to the object may work (see {@link isTransient}). */
   transient: boolean;
+  /**
+   * A failure that a fresh login or connection may mend (Vault down, a login refused), as
+   * opposed to one of a key alone (missing, or denied by policy), which fresh backends for
+   * every other S5Secret would not.
+   */
+  backendWide: boolean;
 };
 /** Decrypts every value of `resource` in one round and returns the Secret's `data`. */
 export declare function renderSecret(resource: S5Secret, backends: Backends): Promise<Rendered>;

@@ -28,6 +28,7 @@ describe("s5-controller (the command)", () => {
       "--lease-duration",
       "--resync",
       "--backoff-max",
+      "--namespace-key",
     ]) {
       expect(out.stdout).toContain(flag);
     }
@@ -42,7 +43,15 @@ describe("s5-controller (the command)", () => {
   it("a bad duration or a missing kubeconfig is one JSON error line with a code", async () => {
     const duration = await run(["--kubeconfig", "/nonexistent/kubeconfig", "--resync", "soon"]);
     const missing = await run(["--kubeconfig", "/nonexistent/kubeconfig"]);
-    for (const out of [duration, missing]) {
+    // Before the kubeconfig is read: a template without {namespace} would open every namespace's
+    // tokens with one key, the scope it was asked for gone.
+    const template = await run([
+      "--kubeconfig",
+      "/nonexistent/kubeconfig",
+      "--namespace-key",
+      "s5",
+    ]);
+    for (const out of [duration, missing, template]) {
       expect(out.code).not.toBe(0);
       const lines = out.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -51,6 +60,8 @@ describe("s5-controller (the command)", () => {
       expect(entry.code).toMatch(/^S5_/);
     }
     expect(missing.stderr).toContain("/nonexistent/kubeconfig");
+    expect(JSON.parse(template.stderr).code).toBe("S5_K8S_FLAG");
+    expect(template.stderr).toContain("{namespace}");
   });
 
   // Where /healthz, /readyz and /metrics listen when --listen names no host: every address in a

@@ -2,12 +2,13 @@
 // ServiceAccount token, its output kept for the tests to grep, and the chart applied to the API
 // server so that the process has exactly the chart's RBAC.
 import { type ChildProcess, spawn } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { expect } from "vitest";
 import { type ChildResult, runChild } from "../child.ts";
-import { type Kube, kubeTool } from "../setup/kube.ts";
+import { createTokenReviewer, type Kube, kubeTool } from "../setup/kube.ts";
+import { admin, apiOk, tempDir, unique } from "../vault/helpers.ts";
 
 export const chartDir = fileURLToPath(new URL("../../packages/kubernetes/chart", import.meta.url));
 // S5_CONTROLLER_BIN: the same tests against another build (an older one, to see a test fail).
@@ -166,6 +167,14 @@ export function startController(
   };
 }
 
+/** Waits until the controller's /readyz says 200. */
+export async function untilReady(controller: ControllerProcess): Promise<void> {
+  await until("the controller to be ready", async () => {
+    const res = await fetch(`${await controller.url()}/readyz`);
+    return res.status === 200 ? true : undefined;
+  });
+}
+
 /** Every place a plaintext must never appear, as one string: logs, events, S5Secret status. */
 export async function everythingSaid(kube: Kube, controllers: ControllerProcess[]) {
   const events = ok(await kube.kubectl(["get", "events", "-A", "-o", "json"]));
@@ -196,4 +205,66 @@ export async function expectNoPlaintext(
       }
     }
   }
+}
+
+export interface ControllerLogin {
+  /** The kubernetes auth method's mount. */
+  auth: string;
+  /** The ServiceAccount token a pod would have. */
+  jwtFile: string;
+}
+
+/** The controller's environment: Vault at `vaultAddr` with `login`, short retries. */
+export function controllerEnv(
+  vaultAddr: string,
+  login: ControllerLogin,
+  extra: Record<string, string>,
+): Record<string, string> {
+  return {
+    PATH: process.env.PATH ?? "/usr/bin:/bin",
+    HOME: tempDir("s5-ctl-home-"),
+    NO_PROXY: "127.0.0.1,localhost",
+    VAULT_ADDR: vaultAddr,
+    S5_VAULT_AUTH_METHOD: "kubernetes",
+    S5_VAULT_AUTH_MOUNT: login.auth,
+    S5_VAULT_ROLE: "s5-controller",
+    S5_VAULT_JWT_FILE: login.jwtFile,
+    S5_VAULT_RETRY_TIMEOUT: "1s",
+    S5_VAULT_RETRY_BASE_MS: "50",
+    ...extra,
+  };
+}
+
+/**
+ * OpenBao's Kubernetes auth for the chart's ServiceAccount (`s5-controller` in `namespace`), with
+ * a policy of `policy`'s text: the auth mount, and a file holding the token a pod would have.
+ */
+export async function controllerLogin(
+  kube: Kube,
+  namespace: string,
+  policy: string,
+): Promise<ControllerLogin> {
+  const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
+  const policyName = unique("ctl-policy");
+  await apiOk(admin, "POST", `sys/policies/acl/${policyName}`, { policy });
+  const reviewer = await createTokenReviewer(kubectl);
+  const auth = unique("k8s");
+  await apiOk(admin, "POST", `sys/auth/${auth}`, { type: "kubernetes" });
+  await apiOk(admin, "POST", `auth/${auth}/config`, {
+    kubernetes_host: kube.server,
+    kubernetes_ca_cert: readFileSync(kube.caFile, "utf8"),
+    token_reviewer_jwt: reviewer,
+    disable_local_ca_jwt: true,
+  });
+  await apiOk(admin, "POST", `auth/${auth}/role/s5-controller`, {
+    bound_service_account_names: ["s5-controller"],
+    bound_service_account_namespaces: [namespace],
+    audience: "vault",
+    token_policies: [policyName],
+  });
+  // In a pod this is the projected token file; here the same token, made by the API server.
+  const jwtFile = join(tempDir(), "token");
+  const args = ["create", "token", "s5-controller", "-n", namespace, "--audience=vault"];
+  writeFileSync(jwtFile, (await kubectl(...args, "--duration=1h")).trim(), { mode: 0o600 });
+  return { auth, jwtFile };
 }

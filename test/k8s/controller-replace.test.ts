@@ -18,6 +18,7 @@ import {
   sleep,
   startController,
   until,
+  untilReady,
 } from "./controller-harness.ts";
 
 const NS = "s5-system";
@@ -195,10 +196,7 @@ describeKube("the s5 controller when the API server refuses a Secret", () => {
       S5_CONFIG: join(box.dir, ".s5.json"),
       S5_PRIVATE_KEY_FILE: join(box.env.XDG_CONFIG_HOME ?? "", "s5", "identity.txt"),
     });
-    await until("the controller to be ready", async () => {
-      const res = await fetch(`${await controller.url()}/readyz`);
-      return res.status === 200 ? true : undefined;
-    });
+    await untilReady(controller);
   });
   afterAll(async () => {
     await controller?.stop();

@@ -4,21 +4,24 @@
 // Vault's Kubernetes auth with that ServiceAccount. A fault proxy between the controller and
 // OpenBao plays "Vault is down" (every connection reset).
 import { generateKeyPairSync } from "node:crypto";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sandbox } from "../cli/run.ts";
-import { createTokenReviewer, describeKube, type Kube, startKube } from "../setup/kube.ts";
+import { describeKube, type Kube, startKube } from "../setup/kube.ts";
 import { type FaultProxy, startFaultProxy } from "../vault/fault-proxy.ts";
-import { admin, apiOk, describeVault, newMount, tempDir, unique } from "../vault/helpers.ts";
+import { admin, apiOk, describeVault, newMount, unique } from "../vault/helpers.ts";
 import {
   type ControllerProcess,
+  controllerEnv,
+  controllerLogin,
   expectNoPlaintext,
   installChart,
   ok,
   renderChart,
   startController,
   until,
+  untilReady,
 } from "./controller-harness.ts";
 
 const NS = "s5-system";
@@ -92,65 +95,25 @@ describeVault("the s5 controller against a real API server and OpenBao", () => {
       // Vault: a transit key, a policy that only decrypts, and Kubernetes auth whose role is
       // bound to the controller's ServiceAccount.
       ({ mount, key } = await newMount("app"));
-      const policy = unique("ctl-policy");
-      await apiOk(admin, "POST", `sys/policies/acl/${policy}`, {
-        policy: `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
-      });
-      const reviewer = await createTokenReviewer(kubectl);
-      auth = unique("k8s");
-      await apiOk(admin, "POST", `sys/auth/${auth}`, { type: "kubernetes" });
-      await apiOk(admin, "POST", `auth/${auth}/config`, {
-        kubernetes_host: kube.server,
-        kubernetes_ca_cert: readFileSync(kube.caFile, "utf8"),
-        token_reviewer_jwt: reviewer,
-        disable_local_ca_jwt: true,
-      });
-      await apiOk(admin, "POST", `auth/${auth}/role/s5-controller`, {
-        bound_service_account_names: ["s5-controller"],
-        bound_service_account_namespaces: [NS],
-        audience: "vault",
-        token_policies: [policy],
-      });
-      // In a pod this is the projected token file; here the same token, made by the API server.
-      const jwtFile = join(tempDir(), "token");
-      writeFileSync(
-        jwtFile,
-        (
-          await kubectl(
-            "create",
-            "token",
-            "s5-controller",
-            "-n",
-            NS,
-            "--audience=vault",
-            "--duration=1h",
-          )
-        ).trim(),
-        { mode: 0o600 },
+      const login = await controllerLogin(
+        kube,
+        NS,
+        `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
       );
+      auth = login.auth;
       const init = await box.s5(["init", "--name", "dev"]);
       expect(init.code, init.stderr).toBe(0);
       proxy = await startFaultProxy(admin.addr);
-      controller = startController(kubeconfig, {
-        PATH: process.env.PATH ?? "/usr/bin:/bin",
-        HOME: tempDir("s5-ctl-home-"),
-        NO_PROXY: "127.0.0.1,localhost",
-        VAULT_ADDR: proxy.url,
-        S5_VAULT_AUTH_METHOD: "kubernetes",
-        S5_VAULT_AUTH_MOUNT: auth,
-        S5_VAULT_ROLE: "s5-controller",
-        S5_VAULT_TRANSIT_MOUNT: mount,
-        S5_VAULT_TRANSIT_KEY: key,
-        S5_VAULT_JWT_FILE: jwtFile,
-        S5_VAULT_RETRY_TIMEOUT: "1s",
-        S5_VAULT_RETRY_BASE_MS: "50",
-        S5_CONFIG: join(box.dir, ".s5.json"),
-        S5_PRIVATE_KEY_FILE: join(box.env.XDG_CONFIG_HOME ?? "", "s5", "identity.txt"),
-      });
-      await until("the controller to be ready", async () => {
-        const res = await fetch(`${await controller.url()}/readyz`);
-        return res.status === 200 ? true : undefined;
-      });
+      controller = startController(
+        kubeconfig,
+        controllerEnv(proxy.url, login, {
+          S5_VAULT_TRANSIT_MOUNT: mount,
+          S5_VAULT_TRANSIT_KEY: key,
+          S5_CONFIG: join(box.dir, ".s5.json"),
+          S5_PRIVATE_KEY_FILE: join(box.env.XDG_CONFIG_HOME ?? "", "s5", "identity.txt"),
+        }),
+      );
+      await untilReady(controller);
     });
     afterAll(async () => {
       await controller?.stop();

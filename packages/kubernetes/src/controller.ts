@@ -24,6 +24,7 @@ import { type Cache, startInformer, type TrackedInformer } from "./informer.ts";
 import { type LeaderElector, startLeaderElection } from "./leader.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
+import { namespaceBackends, parseNamespaceKey } from "./namespace-key.ts";
 import { type BackoffOptions, WorkQueue } from "./queue.ts";
 import { renderSecret } from "./render.ts";
 import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
@@ -77,6 +78,11 @@ export interface ControllerOptions {
   leaderElection: LeaderElectionOptions | false;
   /** The s5 settings backends are made from (Vault address and auth, local keys). */
   settings?: (() => Settings) | undefined;
+  /**
+   * Each namespace's Vault transit key, `{namespace}` replaced (`s5-{namespace}`): an S5Secret's
+   * tokens are opened only with its namespace's key, and tokens of other backends are refused.
+   */
+  namespaceKey?: string | undefined;
   log?: Logger | undefined;
   metrics?: Metrics | undefined;
 }
@@ -132,6 +138,13 @@ export function startController(options: ControllerOptions): Controller {
       Promise.resolve(old[Symbol.asyncDispose]()).catch(() => {});
     }, 60_000).unref();
   };
+
+  const namespaceKey = options.namespaceKey && parseNamespaceKey(options.namespaceKey);
+  /** The backends an S5Secret's tokens are opened with: its namespace's key with `namespaceKey`. */
+  const backendsOf = (resource: S5Secret): Backends =>
+    namespaceKey
+      ? namespaceBackends(currentBackends(), namespaceKey, resource.metadata.namespace ?? "")
+      : currentBackends();
 
   let queue: WorkQueue | undefined;
   let informer: Cache | undefined;
@@ -192,17 +205,17 @@ export function startController(options: ControllerOptions): Controller {
     }
     if (!leading()) return;
     const started = performance.now();
-    let rendered = await renderSecret(resource, currentBackends());
-    if (!rendered.ok && rendered.transient && backendsWorked) {
+    let rendered = await renderSecret(resource, backendsOf(resource));
+    if (!rendered.ok && rendered.backendWide && backendsWorked) {
       // Backends that worked before and fail now: a login that expired (its max TTL), or Vault
       // restarted. Once at once with a fresh login (the token file is read again), then backoff.
       resetBackends();
-      rendered = await renderSecret(resource, currentBackends());
+      rendered = await renderSecret(resource, backendsOf(resource));
     }
     metrics.decrypt.observe((performance.now() - started) / 1000);
     if (rendered.ok) backendsWorked = true;
     if (!rendered.ok) {
-      if (rendered.transient) resetBackends();
+      if (rendered.backendWide) resetBackends();
       return fail(resource, rendered.error, rendered.reason, rendered.transient);
     }
     if (!leading()) return;

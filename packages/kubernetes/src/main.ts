@@ -11,6 +11,7 @@ import { type Controller, startController } from "./controller.ts";
 import { parseDuration } from "./duration.ts";
 import { KubernetesError } from "./errors.ts";
 import { createLogger, type Level } from "./log.ts";
+import { parseNamespaceKey } from "./namespace-key.ts";
 import { startHealthServer } from "./server.ts";
 
 const USAGE = `Usage: s5-controller [options]
@@ -20,6 +21,8 @@ Turns S5Secrets into Secrets: decrypts their s5 tokens in the cluster.
 Options:
   --kubeconfig FILE        kubeconfig to use (default: in-cluster, else $KUBECONFIG)
   --namespace NS           watch only this namespace (default: all)
+  --namespace-key TEMPLATE open each namespace's tokens only with its own Vault transit key,
+                           {namespace} replaced (e.g. s5-{namespace}); other backends refused
   --listen ADDRESS         /healthz, /readyz, /metrics: HOST:PORT, :PORT (every address) or
                            PORT (default: :8080 in a pod, 127.0.0.1:8080 elsewhere; port 0: any)
   --no-leader-elect        run without a Lease (only ever one process)
@@ -47,6 +50,7 @@ function flags(argv: readonly string[]) {
     options: {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
+      "namespace-key": { type: "string" },
       listen: { type: "string" },
       "leader-elect": { type: "boolean", default: true },
       "no-leader-elect": { type: "boolean" },
@@ -126,6 +130,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   const log = createLogger(level);
   let controller: Controller | undefined;
   try {
+    const template = values["namespace-key"];
+    const namespaceKey = template === undefined ? undefined : parseNamespaceKey(template);
     const kc = loadKubeConfig(values.kubeconfig);
     const elect = values["leader-elect"] && !values["no-leader-elect"];
     const leaseNamespace =
@@ -145,6 +151,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
     controller = startController({
       kubeConfig: kc,
       namespace: values.namespace,
+      namespaceKey,
       resyncMs: parseDuration(values.resync, "--resync"),
       backoff: {
         baseMs: parseDuration(values["backoff-base"], "--backoff-base"),

@@ -28,6 +28,12 @@ export type Rendered =
       reason: string;
       /** Trying again without a change to the object may work (see {@link isTransient}). */
       transient: boolean;
+      /**
+       * A failure that a fresh login or connection may mend (Vault down, a login refused), as
+       * opposed to one of a key alone (missing, or denied by policy), which fresh backends for
+       * every other S5Secret would not.
+       */
+      backendWide: boolean;
     };
 
 const here = (file: string) => ({ file, line: 1, column: 1 });
@@ -127,6 +133,13 @@ export function isTransient(error: S5Error): boolean {
   );
 }
 
+/**
+ * Failures of one transit key: whatever the login, the key is missing or the policy refuses it
+ * (a 403 already gets one fresh login in core). With `--namespace-key` one namespace's key may be
+ * missing while every other works.
+ */
+const ONE_KEY = new Set(["S5_KEY_VAULT_NOT_FOUND", "S5_VAULT_DENIED"]);
+
 function failed(failures: TokenFailure[]): Rendered {
   const error = new TokenFailures(failures);
   // The first failure decides the reason; a server being down outranks a broken token.
@@ -136,6 +149,9 @@ function failed(failures: TokenFailure[]): Rendered {
     error,
     reason: reasonOf((transient ?? failures[0]!).error),
     transient: transient !== undefined,
+    backendWide: failures.some(
+      (failure) => isTransient(failure.error) && !ONE_KEY.has(failure.error.code),
+    ),
   };
 }
 

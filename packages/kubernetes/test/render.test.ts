@@ -128,6 +128,8 @@ describe("renderSecret", () => {
     if (rendered.ok) return;
     expect(rendered.reason).toBe("KeyMissing");
     expect(rendered.transient).toBe(true);
+    // Fresh backends read the key file again: worth making at the retry.
+    expect(rendered.backendWide).toBe(true);
   });
 });
 

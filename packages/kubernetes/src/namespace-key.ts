@@ -1,0 +1,92 @@
+/**
+ * `--namespace-key s5-{namespace}`: the Vault transit key an S5Secret's tokens are opened with is
+ * its namespace's own, so a token copied from another namespace's S5Secret (tokens sit in Git)
+ * does not decrypt here — sealed-secrets' namespace scope, with one controller. Tokens of other
+ * backends (a local key, AES) have no such key: refused.
+ */
+import { type Backend, type Backends, ExitCode, type ItemResult, S5Error } from "@s5/core";
+import { forTransitKey, validateName } from "@s5/core/internal";
+import { KubernetesError } from "./errors.ts";
+
+const PLACEHOLDER = "{namespace}";
+
+/** Checks a `--namespace-key` template: `{namespace}` once, the rest a transit key name's characters. */
+export function parseNamespaceKey(template: string): string {
+  const parts = template.split(PLACEHOLDER);
+  const rest = parts.join("");
+  if (parts.length !== 2 || (rest !== "" && !/^[A-Za-z0-9_.-]+$/.test(rest))) {
+    throw new KubernetesError(
+      "S5_K8S_FLAG",
+      `--namespace-key must hold ${PLACEHOLDER} once, with letters, digits, \`_\`, \`-\` and \`.\` around it (e.g. s5-${PLACEHOLDER})`,
+    );
+  }
+  return template;
+}
+
+/** The transit key of `namespace` by `template`. */
+export function namespaceKeyOf(template: string, namespace: string): string {
+  if (namespace === "") {
+    throw new KubernetesError("S5_K8S_NAMESPACE_KEY", "the S5Secret has no namespace, so no key");
+  }
+  return validateName(template.replace(PLACEHOLDER, namespace), "transit key");
+}
+
+/** The hint of a failure that the namespace's key explains, or undefined to leave it as it is. */
+function scopedError(error: S5Error, key: string, namespace: string, mount: string): S5Error {
+  const made = `this controller opens the tokens of namespace ${namespace}'s S5Secrets only with transit key ${key} (--namespace-key)`;
+  switch (error.code) {
+    case "S5_DECRYPT_VAULT":
+    case "S5_DECRYPT_VAULT_VERSION":
+      return new KubernetesError("S5_K8S_NAMESPACE_KEY", error.message, {
+        exitCode: ExitCode.decrypt,
+        hint: `${made}: a token sealed with another namespace's key does not open here; seal the value with ${key} (vault.transitKey in the project's .s5.json)`,
+      });
+    case "S5_KEY_VAULT_NOT_FOUND":
+      return new S5Error(error.code, error.exitCode, error.message, {
+        hint: `${made}: create it (\`bao write -f ${mount}/keys/${key}\`)`,
+      });
+    case "S5_VAULT_DENIED":
+      return new S5Error(error.code, error.exitCode, error.message, {
+        hint: `${made}: give the controller's Vault role \`update\` on ${mount}/decrypt/${key} (a policy path with \`*\` where the template has {namespace} covers every namespace)`,
+      });
+    default:
+      return error;
+  }
+}
+
+/** `base` for the S5Secrets of `namespace`: Vault tokens with its key, no other backend. */
+export function namespaceBackends(base: Backends, template: string, namespace: string): Backends {
+  return {
+    goToolBackend: base.goToolBackend,
+    async get(name): Promise<Backend> {
+      const key = namespaceKeyOf(template, namespace);
+      if (name !== "vault") {
+        throw new KubernetesError(
+          "S5_K8S_NAMESPACE_KEY",
+          `a ${name} token is not opened by this controller: it opens each namespace's tokens with that namespace's Vault transit key (--namespace-key)`,
+          { exitCode: ExitCode.decrypt, hint: `seal the value with Vault transit key ${key}` },
+        );
+      }
+      const backend = forTransitKey(await base.get("vault"), key);
+      const mount = backend.destination?.().mount ?? "transit";
+      return {
+        ...backend,
+        async decrypt(bodies) {
+          // One error object per error object, so a report still groups the tokens they stopped.
+          const seen = new Map<S5Error, S5Error>();
+          return (await backend.decrypt(bodies)).map((result): ItemResult<Uint8Array> => {
+            if (result.ok) return result;
+            let error = seen.get(result.error);
+            if (!error) {
+              error = scopedError(result.error, key, namespace, mount);
+              seen.set(result.error, error);
+            }
+            return { ok: false, error };
+          });
+        },
+      };
+    },
+    // The base backends are the controller's, closed by it.
+    async [Symbol.asyncDispose]() {},
+  };
+}

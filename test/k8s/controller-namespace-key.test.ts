@@ -172,7 +172,7 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
       ok(await apply("billing", "local", cipher.stdout.toString().trim()));
       const ready = await refused("billing", "local");
       expect(ready.reason).toBe("DecryptFailed");
-      expect(ready.message).toContain("a local token is not opened by this controller");
+      expect(ready.message).toContain("a local-key token is not opened by this controller");
       expect(await secret("billing", "local")).toBeUndefined();
     });
   });

@@ -10,14 +10,31 @@ import { KubernetesError } from "./errors.ts";
 
 const PLACEHOLDER = "{namespace}";
 
-/** Checks a `--namespace-key` template: `{namespace}` once, the rest a transit key name's characters. */
+/**
+ * Checks a `--namespace-key` template: `{namespace}` once, with a key name's characters around it,
+ * and not alone. Checked with a namespace name, so a template that makes no valid key (`.{namespace}`,
+ * `{namespace}-`) stops the controller at its start rather than failing every S5Secret. Alone,
+ * each key would be named as its namespace: namespace `default` would open s5's default transit
+ * key `default`, which every project that names no key seals with.
+ */
 export function parseNamespaceKey(template: string): string {
   const parts = template.split(PLACEHOLDER);
   const rest = parts.join("");
-  if (parts.length !== 2 || (rest !== "" && !/^[A-Za-z0-9_.-]+$/.test(rest))) {
+  let valid = parts.length === 2 && rest !== "" && /^[A-Za-z0-9_.-]+$/.test(rest);
+  if (valid) {
+    try {
+      validateName(template.replace(PLACEHOLDER, "a"), "transit key");
+    } catch {
+      valid = false;
+    }
+  }
+  if (!valid) {
     throw new KubernetesError(
       "S5_K8S_FLAG",
-      `--namespace-key must hold ${PLACEHOLDER} once, with letters, digits, \`_\`, \`-\` and \`.\` around it (e.g. s5-${PLACEHOLDER})`,
+      `--namespace-key must hold ${PLACEHOLDER} once, with letters, digits, \`_\`, \`-\` and \`.\` around it, making a key name that starts and ends with a letter, digit or \`_\` (e.g. s5-${PLACEHOLDER})`,
+      {
+        hint: `a prefix of their own keeps the namespaces' keys apart from every other key (\`${PLACEHOLDER}\` alone would open transit key \`default\`, s5's default, in namespace default)`,
+      },
     );
   }
   return template;
@@ -63,7 +80,7 @@ export function namespaceBackends(base: Backends, template: string, namespace: s
       if (name !== "vault") {
         throw new KubernetesError(
           "S5_K8S_NAMESPACE_KEY",
-          `a ${name} token is not opened by this controller: it opens each namespace's tokens with that namespace's Vault transit key (--namespace-key)`,
+          `${name === "aes" ? "an AES" : "a local-key"} token is not opened by this controller: it opens each namespace's tokens with that namespace's Vault transit key (--namespace-key)`,
           { exitCode: ExitCode.decrypt, hint: `seal the value with Vault transit key ${key}` },
         );
       }

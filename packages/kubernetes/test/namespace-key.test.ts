@@ -11,7 +11,7 @@ import { renderSecret } from "../src/render.ts";
 
 describe("--namespace-key", () => {
   it("takes {namespace} once, among a key name's characters", () => {
-    for (const good of ["s5-{namespace}", "{namespace}", "team.{namespace}_key"]) {
+    for (const good of ["s5-{namespace}", "{namespace}-s5", "team.{namespace}_key"]) {
       expect(parseNamespaceKey(good)).toBe(good);
     }
     for (const bad of [
@@ -20,6 +20,13 @@ describe("--namespace-key", () => {
       "s5/{namespace}",
       "s5 {namespace}",
       "{ns}",
+      // No key name: a key must start and end with a letter, digit or `_`. Accepted, every
+      // S5Secret failed with S5_CONFIG_VAULT_NAME (a config error: a fresh login at each retry).
+      ".{namespace}",
+      "{namespace}-",
+      "-{namespace}.",
+      // Alone: namespace `default` would open s5's default transit key, `default`.
+      "{namespace}",
     ]) {
       expect(() => parseNamespaceKey(bad)).toThrow(
         expect.objectContaining({ code: "S5_K8S_FLAG" }),
@@ -56,6 +63,7 @@ describe("--namespace-key", () => {
     expect(said).toContain("stringData.password");
     expect(said).toContain("S5_K8S_NAMESPACE_KEY");
     expect(said).toContain("s5-shop");
+    expect(said).toContain("an AES token is not opened");
     expect(said).not.toContain("aes value");
   });
 });

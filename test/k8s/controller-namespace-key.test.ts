@@ -31,9 +31,12 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
     let kube: Kube;
     let controller: ControllerProcess;
     let proxy: FaultProxy;
+    let kubeconfig: string;
+    let login: Awaited<ReturnType<typeof controllerLogin>>;
     let auth: string;
     let mount: string;
     let billingToken: string;
+    let shopToken: string;
     const box = sandbox();
     const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
 
@@ -87,14 +90,14 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
 
     beforeAll(async () => {
       kube = await startKube();
-      const kubeconfig = await installChart(kube, NS);
+      kubeconfig = await installChart(kube, NS);
       for (const namespace of ["billing", "shop", "dev"]) {
         await kubectl("create", "namespace", namespace);
       }
       // A mount with one key per team (none for dev), and one policy for every team's key.
       ({ mount } = await newMount("s5-billing"));
       await apiOk(admin, "POST", `${mount}/keys/s5-shop`, {});
-      const login = await controllerLogin(
+      login = await controllerLogin(
         kube,
         NS,
         `path "${mount}/decrypt/s5-*" { capabilities = ["update"] }`,
@@ -127,7 +130,8 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
     it("each team's S5Secret opens with its namespace's key", async () => {
       billingToken = await seal("billing", billingPassword);
       ok(await apply("billing", "db", billingToken));
-      ok(await apply("shop", "db", await seal("shop", shopPassword)));
+      shopToken = await seal("shop", shopPassword);
+      ok(await apply("shop", "db", shopToken));
       expect(await until("billing's Secret", () => password("billing", "db"))).toBe(
         billingPassword,
       );
@@ -163,6 +167,25 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
       await expectNoPlaintext(kube, [controller], [billingPassword, shopPassword]);
     });
 
+    it("the Go tool's bare form and another key version of billing's token: still billing's key", async () => {
+      // Bare (`{{ s5:BASE64 }}`): core reads it as a Vault body, the namespace's key opens it.
+      const bare = billingToken.replace("s5:vault:v1:", "s5:");
+      expect(bare).not.toBe(billingToken);
+      ok(await apply("billing", "bare", bare));
+      expect(await until("billing's bare Secret", () => password("billing", "bare"))).toBe(
+        billingPassword,
+      );
+      ok(await apply("shop", "bare", bare));
+      const ready = await refused("shop", "bare");
+      expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY");
+      // A version shop's key does not have: refused as well, never another key tried.
+      ok(await apply("shop", "v9", billingToken.replace("s5:vault:v1:", "s5:vault:v9:")));
+      const v9 = await refused("shop", "v9");
+      expect(v9.message).toContain("S5_K8S_NAMESPACE_KEY");
+      expect(await secret("shop", "bare")).toBeUndefined();
+      expect(await secret("shop", "v9")).toBeUndefined();
+    });
+
     it("a local-key token is refused: it has no namespace key", async () => {
       const project = join(box.dir, "local");
       mkdirSync(project, { recursive: true });
@@ -174,6 +197,34 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
       expect(ready.reason).toBe("DecryptFailed");
       expect(ready.message).toContain("a local-key token is not opened by this controller");
       expect(await secret("billing", "local")).toBeUndefined();
+    });
+
+    // Not --namespace-key's, but its change: a key missing (or denied) no longer made fresh
+    // backends, so a transit key corrected in S5_CONFIG's .s5.json (a ConfigMap) was never read
+    // again: KeyMissing until a restart. Backends that have decrypted nothing start afresh.
+    it("without it, a transit key corrected in S5_CONFIG's .s5.json is read again", async () => {
+      await controller.stop();
+      const config = join(box.dir, "controller.s5.json");
+      const configure = (key: string) =>
+        writeFileSync(
+          config,
+          JSON.stringify({ backend: "vault", vault: { transitKey: key, transitMount: mount } }),
+        );
+      configure("s5-typo");
+      // Only ops: another namespace's failure (billing's local-key token) would reset them anyway.
+      controller = startController(
+        kubeconfig,
+        controllerEnv(proxy.url, login, { S5_CONFIG: config }),
+        ["--namespace", "ops"],
+      );
+      await untilReady(controller);
+      await kubectl("create", "namespace", "ops");
+      ok(await apply("ops", "db", shopToken));
+      const missing = await refused("ops", "db");
+      expect(missing.reason).toBe("KeyMissing");
+      expect(missing.message).toContain("s5-typo");
+      configure("s5-shop");
+      expect(await until("ops's Secret", () => password("ops", "db"))).toBe(shopPassword);
     });
   });
 });

@@ -215,7 +215,11 @@ export function startController(options: ControllerOptions): Controller {
     metrics.decrypt.observe((performance.now() - started) / 1000);
     if (rendered.ok) backendsWorked = true;
     if (!rendered.ok) {
-      if (rendered.backendWide) resetBackends();
+      // A key missing or denied (not backendWide) is the key's once these backends have
+      // decrypted something: their login and settings work. Before that it may be theirs (a
+      // transit key or mount in S5_CONFIG's .s5.json, a token file, since corrected): fresh
+      // backends read them again, as for any other failure that may pass.
+      if (rendered.backendWide || (rendered.transient && !backendsWorked)) resetBackends();
       return fail(resource, rendered.error, rendered.reason, rendered.transient);
     }
     if (!leading()) return;

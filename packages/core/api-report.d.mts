@@ -239,7 +239,9 @@ export declare function isSecretData(value: string): boolean;
 export declare function environmentDebugSwitch(env?: Readonly<Record<string, string | undefined>>, live?: boolean): string | undefined;
 /**
  * The flag of a `NODE_OPTIONS` value that would write a diagnostic report holding the environment,
- * or undefined: none, or `--report-exclude-env` beside it.
+ * or undefined: none, or `--report-exclude-env` in force beside it. Read as Node reads it: quotes,
+ * `_` for `-` in a name, a value after `=` that a switch ignores, and the last of `--X` and `--no-X`
+ * wins (`--report-exclude-env --no-report-exclude-env` records the environment).
  */
 export declare function reportSwitch(nodeOptions: string | undefined): string | undefined;
 /**

@@ -120,6 +120,9 @@ describe("Node's diagnostic switches", () => {
       { NODE_OPTIONS: "--report-uncaught-exception" },
       { NODE_OPTIONS: "--report_on_signal" },
       { NODE_OPTIONS: "--max-old-space-size=512 --report-on-fatalerror" },
+      // Read as Node reads NODE_OPTIONS: quotes, and the last of --X and --no-X.
+      { NODE_OPTIONS: '"--report-uncaught-exception"' },
+      { NODE_OPTIONS: "--report-on-signal --report-exclude-env --no-report-exclude-env" },
     ];
     for (const extra of refused) {
       const out = await project.s5(["run", "--", process.execPath, "app.mjs"], extra);

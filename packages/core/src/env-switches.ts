@@ -37,15 +37,51 @@ export function environmentDebugSwitch(
 }
 
 /**
+ * The arguments Node reads from a `NODE_OPTIONS` value, as Node splits it: at spaces outside
+ * double quotes, quotes removed wherever they stand (`--report-"on"-signal`), and a backslash
+ * inside quotes taking the next character as it is. Undefined for a value Node refuses to start
+ * with (an unterminated string, a backslash at the end).
+ */
+function nodeOptionsArgs(value: string): string[] | undefined {
+  const args: string[] = [];
+  let quoted = false;
+  let fresh = true;
+  for (let index = 0; index < value.length; index++) {
+    let char = value[index]!;
+    if (char === "\\" && quoted) {
+      if (index + 1 === value.length) return undefined;
+      char = value[++index]!;
+    } else if (char === " " && !quoted) {
+      fresh = true;
+      continue;
+    } else if (char === '"') {
+      quoted = !quoted;
+      continue;
+    }
+    if (fresh) args.push(char);
+    else args[args.length - 1] += char;
+    fresh = false;
+  }
+  return quoted ? undefined : args;
+}
+
+/**
  * The flag of a `NODE_OPTIONS` value that would write a diagnostic report holding the environment,
- * or undefined: none, or `--report-exclude-env` beside it.
+ * or undefined: none, or `--report-exclude-env` in force beside it. Read as Node reads it: quotes,
+ * `_` for `-` in a name, a value after `=` that a switch ignores, and the last of `--X` and `--no-X`
+ * wins (`--report-exclude-env --no-report-exclude-env` records the environment).
  */
 export function reportSwitch(nodeOptions: string | undefined): string | undefined {
-  if (!nodeOptions || !/--report[-_]/.test(nodeOptions)) return undefined;
-  // Node reads `_` in a flag's name as `-`.
-  const flags = nodeOptions.split(/\s+/).map((flag) => flag.split("=")[0]!.replace(/_/g, "-"));
-  if (flags.includes("--report-exclude-env")) return undefined;
-  return flags.find((flag) => REPORT_TRIGGERS.includes(flag));
+  if (!nodeOptions) return undefined;
+  const on = new Map<string, boolean>();
+  for (const arg of nodeOptionsArgs(nodeOptions) ?? []) {
+    if (!arg.startsWith("--")) continue;
+    const name = arg.split("=")[0]!.replace(/_/g, "-");
+    if (name.startsWith("--no-")) on.set(`--${name.slice(5)}`, false);
+    else on.set(name, true);
+  }
+  if (on.get("--report-exclude-env")) return undefined;
+  return REPORT_TRIGGERS.find((flag) => on.get(flag));
 }
 
 /**

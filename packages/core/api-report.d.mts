@@ -251,6 +251,13 @@ export declare function reportSwitch(nodeOptions: string | undefined): string | 
  */
 export declare function excludeEnvFromReports(): void;
 /**
+ * Keeps the environment out of the reports of the Node processes this one starts (they inherit
+ * `NODE_OPTIONS` and the decrypted values; s5 cannot reach into them): adds `--report-exclude-env`
+ * to a `NODE_OPTIONS` whose report flag would record it. Only on a Node that has the flag, so that
+ * a child on the same Node accepts it.
+ */
+export declare function excludeEnvFromChildReports(env: Record<string, string | undefined>): void;
+/**
  * Who holds a lock, from its token, for a refusal to say (never the token itself): its process
  * id, and whether that process still runs here where that can be told.
  */

@@ -112,6 +112,40 @@ describe("Node's diagnostic switches", () => {
     expect(takeReport(project.dir).text).not.toContain(SECRET);
   });
 
+  it("the Node processes an app that s5 decrypted for starts keep the values out of their reports and logs", async () => {
+    project.write({
+      "child.cjs": `throw new Error("the child failed");\n`,
+      "spawn.mjs": `import { spawnSync } from "node:child_process";\nspawnSync(process.execPath, ["child.cjs"]);\n`,
+      "fork.mjs": `import { fork } from "node:child_process";\nawait new Promise((done) => fork("child.cjs").on("exit", done));\n`,
+      "nested.mjs": `import { spawnSync } from "node:child_process";\nconst out = spawnSync(process.execPath, ["-e", "require('node:child_process').spawnSync('true')"], { encoding: "utf8" });\nprocess.stdout.write(out.stderr);\n`,
+      "debug.env": `${readFileSync(join(project.dir, ".env"), "utf8")}NODE_DEBUG=child_process\n`,
+      "options.env": `${readFileSync(join(project.dir, ".env"), "utf8")}NODE_OPTIONS=--report-uncaught-exception\n`,
+    });
+    const cases: [string[], Record<string, string>][] = [
+      // NODE_OPTIONS's flag is every Node child's too.
+      [["--import", "s5/config", "spawn.mjs"], { NODE_OPTIONS: "--report-uncaught-exception" }],
+      [["--import", "s5/config", "spawn.mjs"], { S5_CONFIG_PATH: "options.env" }],
+      // A flag on node's command line goes to a forked child (with s5/config, which finds the
+      // values already set: nothing to decrypt).
+      [["--report-uncaught-exception", "--import", "s5/config", "fork.mjs"], {}],
+    ];
+    for (const [args, extra] of cases) {
+      const out = await project.node(args, extra);
+      const what = `${args.join(" ")} ${JSON.stringify(extra)}`;
+      expect(out.code, `${what}: ${out.stderr}`).toBe(0);
+      const { text } = takeReport(project.dir);
+      expect(text, what).not.toContain(SECRET);
+      expect(JSON.parse(text).javascriptStack.message, what).toContain("the child failed");
+    }
+    // NODE_DEBUG set by the .env file: Node read this process's already, its children read it.
+    const debug = await project.node(["--import", "s5/config", "nested.mjs"], {
+      S5_CONFIG_PATH: "debug.env",
+    });
+    expect(debug.code).toBe(12);
+    expect(debug.stderr).toContain("NODE_DEBUG=child_process makes Node print");
+    expect(debug.stdout + debug.stderr).not.toContain(SECRET);
+  });
+
   it("s5 run refuses a command environment that would print or record the values", async () => {
     const refused: Record<string, string>[] = [
       { NODE_DEBUG: "child_process" },

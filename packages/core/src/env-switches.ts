@@ -97,3 +97,15 @@ export function excludeEnvFromReports(): void {
     // an older Node's frozen object: it has no such setting either
   }
 }
+
+/**
+ * Keeps the environment out of the reports of the Node processes this one starts (they inherit
+ * `NODE_OPTIONS` and the decrypted values; s5 cannot reach into them): adds `--report-exclude-env`
+ * to a `NODE_OPTIONS` whose report flag would record it. Only on a Node that has the flag, so that
+ * a child on the same Node accepts it.
+ */
+export function excludeEnvFromChildReports(env: Record<string, string | undefined>): void {
+  const report = (process as { report?: object }).report;
+  if (!report || !("excludeEnv" in report) || !reportSwitch(env.NODE_OPTIONS)) return;
+  env.NODE_OPTIONS = `${env.NODE_OPTIONS} --report-exclude-env`;
+}

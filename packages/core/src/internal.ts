@@ -23,6 +23,7 @@ export { checkPlaces, documentKind } from "./context/index.ts";
 export { isSecretData, markedMarkers } from "./context/s5secret.ts";
 export {
   environmentDebugSwitch,
+  excludeEnvFromChildReports,
   excludeEnvFromReports,
   reportSwitch,
 } from "./env-switches.ts";

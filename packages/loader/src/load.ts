@@ -1,6 +1,10 @@
 /** `config()` (synchronous) and `load()` (asynchronous): read, decrypt, then set the environment. */
 import { ConfigError, type Overrides } from "@s5/core";
-import { environmentDebugSwitch, excludeEnvFromReports } from "@s5/core/internal";
+import {
+  environmentDebugSwitch,
+  excludeEnvFromChildReports,
+  excludeEnvFromReports,
+} from "@s5/core/internal";
 import { decryptItems, decryptItemsSync, now } from "./decrypt.ts";
 import { debug, plural, summary } from "./log.ts";
 import { type LoaderOptions, type ResolvedOptions, resolveOptions } from "./options.ts";
@@ -20,7 +24,7 @@ function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan;
   const began = now();
   const resolved = resolveOptions(options);
   const plan = makePlan(resolved);
-  if (plan.pending.length > 0 && resolved.processEnv === process.env) refuseEnvDebug();
+  if (plan.pending.length > 0 && resolved.processEnv === process.env) refuseEnvDebug(plan);
   debug(
     resolved,
     `read ${plan.files.length > 0 ? plan.files.join(", ") : "no .env file"} in ${resolved.cwd}; ` +
@@ -34,8 +38,12 @@ function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan;
  * Refuses before anything is decrypted when Node would print the environment this process gives
  * its child processes or workers (`s5 run` checks its command's the same way).
  */
-function refuseEnvDebug(): void {
-  const leak = environmentDebugSwitch(process.env);
+function refuseEnvDebug(plan: Plan): void {
+  // A NODE_DEBUG the files set is this process's children's, not its own (Node read it already).
+  const fromFiles = plan.assign.get("NODE_DEBUG")?.value;
+  const leak =
+    environmentDebugSwitch(process.env) ??
+    (fromFiles === undefined ? undefined : environmentDebugSwitch({ NODE_DEBUG: fromFiles }));
   if (!leak) return;
   throw new ConfigError(
     "S5_CONFIG_DEBUG_SWITCH",
@@ -54,8 +62,14 @@ function finish(
 ): LoadResult {
   const parsed = applyPlan(plan, values, resolved);
   const decrypted = plan.pending.map((entry) => entry.key);
-  // A diagnostic report records every variable, in a file Node creates 0644 in the working directory.
-  if (decrypted.length > 0 && resolved.processEnv === process.env) excludeEnvFromReports();
+  // A diagnostic report records every variable, in a file Node creates 0644 in the working
+  // directory: this process's, and those of the Node processes it starts with its environment
+  // (NODE_OPTIONS's report flags are theirs too). `inherited`: started by such a process (fork,
+  // cluster), with the values already in its environment and nothing left to decrypt.
+  if ((decrypted.length > 0 || plan.inherited) && resolved.processEnv === process.env) {
+    excludeEnvFromReports();
+    excludeEnvFromChildReports(process.env);
+  }
   const ms = (now() - began).toFixed(1);
   if (plan.assign.size > 0) {
     const from = plan.files.length > 0 ? ` from ${plan.files.join(", ")}` : "";

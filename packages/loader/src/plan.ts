@@ -35,6 +35,11 @@ export interface Plan {
   files: string[];
   /** Variables that cannot be set; the start fails, after their tokens' failures are known too. */
   failures: InputFailure[];
+  /**
+   * Whether a file's token stands for a variable the environment already holds: most often a
+   * process started by one that decrypted it (`fork`, cluster), its value the plaintext.
+   */
+  inherited: boolean;
 }
 
 /** Cheap first: most values do not contain `{{` at all. */
@@ -130,11 +135,13 @@ export function makePlan(options: ResolvedOptions): Plan {
   }
   const env = options.processEnv;
   const assign = new Map<string, FileEntry>();
+  let inherited = false;
   for (const [key, entry] of fromFiles) {
     // Own properties only: `constructor` or `toString` is not "already set" because a plain
     // object (`s5 run`'s copy, a `processEnv`) inherits it (dotenv's `populate` asks the same).
     const set = Object.hasOwn(env, key) && env[key] !== undefined;
     if (options.override || !set) assign.set(key, entry);
+    else if (!inherited && hasToken(entry.value)) inherited = true;
     if (assign.has(key) && entry.value.includes("\0")) {
       failures.push({
         entry,
@@ -157,7 +164,7 @@ export function makePlan(options: ResolvedOptions): Plan {
   const pending = [...assign.values()].filter(
     (entry) => !failed.has(entry) && hasToken(entry.value),
   );
-  return { assign, pending, files, failures };
+  return { assign, pending, files, failures, inherited };
 }
 
 /**

@@ -21,14 +21,17 @@ if (DEBUG_VARIABLES.some((name) => process.env[name])) {
 // As in bin/s5.cjs: a diagnostic report would record the credentials of the environment (a file
 // created 0644), and an inspector that NODE_OPTIONS opens here would let whoever reaches its port
 // read them and the decrypted values.
-if (/--report[-_]/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) {
+// NODE_OPTIONS as Node reads it, near enough for a test: quotes and escapes dropped
+// (`"--insp\ect"` is --inspect to Node).
+const nodeOptions = (process.env.NODE_OPTIONS ?? "").replace(/["\\]/g, "");
+if (/--report[-_]/.test(`${nodeOptions} ${process.execArgv.join(" ")}`)) {
   try {
     process.report.excludeEnv = true;
   } catch {
     // a Node without the setting
   }
 }
-if (/--inspect/.test(process.env.NODE_OPTIONS ?? "")) {
+if (/--inspect/.test(nodeOptions)) {
   const inspector = process.getBuiltinModule("node:inspector");
   if (inspector.url()) {
     inspector.close();

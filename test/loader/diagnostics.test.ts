@@ -210,15 +210,16 @@ describe("Node's diagnostic switches", () => {
       `try { const list = await (await fetch("http://127.0.0.1:${port}/json/list")).json(); console.log(list.map((target) => target.title).join(" ")); } catch (error) { console.log(error.cause?.code ?? error.message); }\n`,
     );
     const NODE_OPTIONS = `--inspect=127.0.0.1:${port}`;
-    const probe = await project.s5(
-      ["run", "--", "sh", "-c", `unset NODE_OPTIONS; exec "${process.execPath}" probe.mjs`],
-      {
-        NODE_OPTIONS,
-      },
-    );
-    expect(probe.code, probe.stderr).toBe(0);
-    expect(probe.stdout).toBe("ECONNREFUSED\n");
-    expect(probe.stderr).toContain("s5: warning: closed the inspector that NODE_OPTIONS opened");
+    // As Node reads NODE_OPTIONS: a backslash in quotes takes the next character as it is.
+    for (const options of [NODE_OPTIONS, `"--insp\\ect=127.0.0.1:${port}"`]) {
+      const probe = await project.s5(
+        ["run", "--", "sh", "-c", `unset NODE_OPTIONS; exec "${process.execPath}" probe.mjs`],
+        { NODE_OPTIONS: options },
+      );
+      expect(probe.code, probe.stderr).toBe(0);
+      expect(probe.stdout, options).toBe("ECONNREFUSED\n");
+      expect(probe.stderr).toContain("s5: warning: closed the inspector that NODE_OPTIONS opened");
+    }
     // A Node command (the one the flag was meant for) opens its own on that port.
     const app = await project.s5(
       [

@@ -53,7 +53,10 @@ if (debugSet.length > 0) {
 // NODE_OPTIONS or on Node's command line) records every environment variable — VAULT_TOKEN,
 // S5_PRIVATE_KEY, S5_AES_KEY — in a file Node creates with the umask's mode (0644) in the working
 // directory. Asked only when such a flag is there: process.report is loaded on first use.
-if (/--report[-_]/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.join(" ")}`)) {
+// NODE_OPTIONS as Node reads it, near enough for a test: quotes and escapes dropped
+// (`"--insp\ect"` is --inspect to Node).
+const nodeOptions = (process.env.NODE_OPTIONS ?? "").replace(/["\\]/g, "");
+if (/--report[-_]/.test(`${nodeOptions} ${process.execArgv.join(" ")}`)) {
   try {
     process.report.excludeEnv = true;
   } catch {
@@ -66,8 +69,9 @@ if (/--report[-_]/.test(`${process.env.NODE_OPTIONS ?? ""} ${process.execArgv.jo
 // the decrypted values while the command runs, and the command could not take the port. Closed
 // here; --inspect on Node's own command line (`node --inspect bin/s5.cjs`) keeps it.
 if (
-  /--inspect/.test(process.env.NODE_OPTIONS ?? "") &&
-  !process.execArgv.some((flag) => flag.startsWith("--inspect"))
+  /--inspect/.test(nodeOptions) &&
+  // Only a flag that opens it: `--inspect-port` alone does not.
+  !process.execArgv.some((flag) => /^--inspect(?:[-_](?:brk|wait))?(?:=|$)/.test(flag))
 ) {
   const inspector = process.getBuiltinModule("node:inspector");
   if (inspector.url()) {

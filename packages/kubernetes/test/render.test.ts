@@ -5,11 +5,14 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import {
+  type Backends,
   cipherValues,
   createBackends,
+  ExitCode,
   findTokens,
   resolveSettings,
   resolveTokens,
+  S5Error,
   type TokenFailure,
 } from "@s5/core";
 import { checkPlaces } from "@s5/core/internal";
@@ -130,6 +133,40 @@ describe("renderSecret", () => {
     expect(rendered.transient).toBe(true);
     // Fresh backends read the key file again: worth making at the retry.
     expect(rendered.backendWide).toBe(true);
+  });
+
+  it("a key missing or denied is that key's: no fresh backends; a server down is every key's", async () => {
+    await using backends = createBackends(s);
+    const a = await token(backends, "a");
+    const b = await token(backends, "b");
+    /** The AES backend, its decrypt failing with each error in turn, one per token. */
+    const failing = (...errors: S5Error[]): Backends => ({
+      goToolBackend: undefined,
+      async get(name) {
+        const backend = await backends.get(name);
+        return { ...backend, decrypt: async () => errors.map((error) => ({ ok: false, error })) };
+      },
+      async [Symbol.asyncDispose]() {},
+    });
+    const missing = new S5Error("S5_KEY_VAULT_NOT_FOUND", ExitCode.key, "no key s5-shop");
+    const denied = new S5Error("S5_VAULT_DENIED", ExitCode.denied, "permission denied");
+    const down = new S5Error("S5_VAULT_SEALED", ExitCode.unavailable, "Vault is sealed");
+    const cases: [S5Error[], boolean][] = [
+      [[missing, missing], false],
+      [[denied, denied], false],
+      [[missing, denied], false],
+      [[denied, down], true],
+      [[down, down], true],
+    ];
+    for (const [errors, backendWide] of cases) {
+      const what = errors.map((error) => error.code).join(", ");
+      const rendered = await renderSecret(resource({ stringData: { a, b } }), failing(...errors));
+      expect(rendered.ok, what).toBe(false);
+      if (rendered.ok) continue;
+      // Retried either way (the key may be created, the policy or Vault mended).
+      expect(rendered.transient, what).toBe(true);
+      expect(rendered.backendWide, what).toBe(backendWide);
+    }
   });
 });
 

@@ -193,6 +193,8 @@ describe("validate against the project schema", () => {
     }
     expect(named("\ud83d\ude00")).toEqual([]);
     expect(showableJson(["Zoë ✓ 🔑\n"])).toBe('["Zoë ✓ 🔑\\n"]');
+    // ASCII alone: DEL is still escaped (JSON leaves it raw).
+    expect(showableJson({ del: "a\u007f" })).toBe('{"del":"a\\u007f"}');
   });
 
   it("an unknown backend lists the backends, suggesting one only for a near typo", () => {

@@ -7,7 +7,7 @@ import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node
 import { createServer } from "node:net";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { localProject, type Project } from "./helpers.ts";
+import { localProject, type Project, s5Bin } from "./helpers.ts";
 
 const SECRET = "diagnostics-plaintext-Vr7q";
 
@@ -87,6 +87,17 @@ describe("Node's diagnostic switches", () => {
     expect(none.stdout).toBe("not decrypted\n");
   });
 
+  it("an app that unsets NODE_DEBUG before s5/config still gets a refusal: Node read it at start-up", async () => {
+    writeFileSync(
+      join(project.dir, "unsets.mjs"),
+      `delete process.env.NODE_DEBUG;\nawait import("s5/config");\nawait import("./app.mjs");\n`,
+    );
+    const out = await project.node(["unsets.mjs"], { NODE_DEBUG: "child_process" });
+    expect(out.code).toBe(12);
+    expect(out.stderr).toContain("NODE_DEBUG=(at start-up) makes Node print");
+    expect(out.stdout + out.stderr).not.toContain(SECRET);
+  });
+
   it("a diagnostic report of an app that s5 decrypted for holds no environment (Node writes it 0644)", async () => {
     const cases: [string[], string[], Record<string, string>][] = [
       [["--report-uncaught-exception", "--import", "s5/config"], ["throw"], {}],
@@ -136,6 +147,19 @@ describe("Node's diagnostic switches", () => {
       const { text } = takeReport(project.dir);
       expect(text, what).not.toContain(SECRET);
       expect(JSON.parse(text).javascriptStack.message, what).toContain("the child failed");
+    }
+    // The flag is added only where a report flag would record the environment.
+    project.write({
+      "options.mjs": `import "s5/config";\nconsole.log(process.env.NODE_OPTIONS);\n`,
+    });
+    for (const [NODE_OPTIONS, seen] of [
+      ["--max-old-space-size=512", "--max-old-space-size=512"],
+      ["--report-on-signal", "--report-on-signal --report-exclude-env"],
+      ["--report-on-signal --report-exclude-env", "--report-on-signal --report-exclude-env"],
+    ]) {
+      const out = await project.node(["options.mjs"], { NODE_OPTIONS: NODE_OPTIONS! });
+      expect(out.code, out.stderr).toBe(0);
+      expect(out.stdout, NODE_OPTIONS).toBe(`${seen}\n`);
     }
     // NODE_DEBUG set by the .env file: Node read this process's already, its children read it.
     const debug = await project.node(["--import", "s5/config", "nested.mjs"], {
@@ -236,6 +260,30 @@ describe("Node's diagnostic switches", () => {
     expect(app.stderr).not.toContain("address already in use");
   });
 
+  it("--inspect on node's own command line keeps s5's inspector open, NODE_OPTIONS's too", async () => {
+    const [mine, theirs] = [await freePort(), await freePort()];
+    writeFileSync(
+      join(project.dir, "probe-own.mjs"),
+      `try { const list = await (await fetch("http://127.0.0.1:${mine}/json/list")).json(); console.log(list.length > 0 ? "open" : "none"); } catch (error) { console.log(error.cause?.code ?? error.message); }\n`,
+    );
+    // Node's command line comes after NODE_OPTIONS: the inspector listens on its port.
+    const out = await project.node(
+      [
+        `--inspect=127.0.0.1:${mine}`,
+        s5Bin,
+        "run",
+        "--",
+        "sh",
+        "-c",
+        `unset NODE_OPTIONS; exec "${process.execPath}" probe-own.mjs`,
+      ],
+      { NODE_OPTIONS: `--inspect=127.0.0.1:${theirs}` },
+    );
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe("open\n");
+    expect(out.stderr).not.toContain("closed the inspector");
+  });
+
   it("the CLI's own diagnostic report holds no credential (S5_PRIVATE_KEY in its environment)", async () => {
     const identity = readFileSync(join(project.home, ".config", "s5", "identity.txt"), "utf8");
     const key = identity.match(/S5-SECRET-KEY-\S+/)![0];
@@ -253,5 +301,14 @@ describe("Node's diagnostic switches", () => {
     const { text } = takeReport(project.dir);
     expect(text).not.toContain(key);
     expect(text).not.toContain(SECRET);
+    // The flag on node's own command line (`node --report-on-signal bin/s5.cjs`) as well.
+    const direct = await project.node(
+      ["--report-on-signal", "--require", join(project.dir, "signal.cjs"), s5Bin, "render", ".env"],
+      { S5_PRIVATE_KEY: key },
+    );
+    expect(direct.code, direct.stderr).toBe(0);
+    const own = takeReport(project.dir).text;
+    expect(own).not.toContain(key);
+    expect(own).not.toContain(SECRET);
   });
 });

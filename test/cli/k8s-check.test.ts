@@ -288,4 +288,21 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
       password,
     );
   });
+
+  it("S5_CHECK_YAML_MARK's line counts bytes: characters of several bytes above the mark", async () => {
+    const password = "hunter2-accent!";
+    const secret = await dataSecret(password, await cipher(password, "base64"));
+    const out = await check(
+      "accent.yml",
+      ["# café ✓", ...secret, "\ufeff---", ...secret, ""].join("\n"),
+    );
+    expect(out.code, out.stderr).toBe(10);
+    expect(out.stdout).toContain("accent.yml:10:1: a byte-order mark (U+FEFF) before this `---`");
+    expect(out.stdout + out.stderr).not.toContain(password);
+    // Only YAML files that hold tokens are looked at: a YAML file without one, or a text file.
+    const none = await check("none.yml", "a: 1\n\ufeff---\nb: 2\n");
+    expect(none.stdout).not.toContain("S5_CHECK_YAML_MARK");
+    const text = await check("notes.txt", `a ${await cipher("v")}\n\ufeff---\n`);
+    expect(text.stdout).not.toContain("S5_CHECK_YAML_MARK");
+  });
 });

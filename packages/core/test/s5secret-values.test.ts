@@ -7,6 +7,7 @@ import {
   controllerValues,
   isSecretData,
   markedMarkers,
+  mentionsS5Secret,
 } from "../src/context/s5secret.ts";
 
 const T = "{{ s5:aes:v1:AAAA }}";
@@ -73,6 +74,10 @@ describe("controllerValues", () => {
       expect(markedMarkers(`${mark}---\n${secret}`), mark).toEqual([]);
       // A mark before other text is no marker.
       expect(markedMarkers(`a: 1\n${mark}----\n${mark}---x\n`), mark).toEqual([]);
+      // The document after the mark is another: an S5Secret before it is not this one's.
+      const plain = `${secret}${mark}---\na: ${T}\n`;
+      expect(mentionsS5Secret(plain, plain.indexOf(T)), mark).toBe(false);
+      expect(mentionsS5Secret(plain, plain.indexOf("spec:")), mark).toBe(true);
     }
   });
 

@@ -128,6 +128,8 @@ describe("Node's diagnostic switches", () => {
       "child.cjs": `throw new Error("the child failed");\n`,
       "spawn.mjs": `import { spawnSync } from "node:child_process";\nspawnSync(process.execPath, ["child.cjs"]);\n`,
       "fork.mjs": `import { fork } from "node:child_process";\nawait new Promise((done) => fork("child.cjs").on("exit", done));\n`,
+      // s5/config imported by the app's code, not by the flag: a forked child does not load it.
+      "fork-plain.mjs": `import "s5/config";\nimport { fork } from "node:child_process";\nawait new Promise((done) => fork("child.cjs").on("exit", done));\n`,
       "nested.mjs": `import { spawnSync } from "node:child_process";\nconst out = spawnSync(process.execPath, ["-e", "require('node:child_process').spawnSync('true')"], { encoding: "utf8" });\nprocess.stdout.write(out.stderr);\n`,
       "debug.env": `${readFileSync(join(project.dir, ".env"), "utf8")}NODE_DEBUG=child_process\n`,
       "options.env": `${readFileSync(join(project.dir, ".env"), "utf8")}NODE_OPTIONS=--report-uncaught-exception\n`,
@@ -139,6 +141,8 @@ describe("Node's diagnostic switches", () => {
       // A flag on node's command line goes to a forked child (with s5/config, which finds the
       // values already set: nothing to decrypt).
       [["--report-uncaught-exception", "--import", "s5/config", "fork.mjs"], {}],
+      // …and to a forked child that never loads s5, the decrypted values in its environment.
+      [["--report-uncaught-exception", "fork-plain.mjs"], {}],
     ];
     for (const [args, extra] of cases) {
       const out = await project.node(args, extra);

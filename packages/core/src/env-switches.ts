@@ -73,8 +73,13 @@ function nodeOptionsArgs(value: string): string[] | undefined {
  */
 export function reportSwitch(nodeOptions: string | undefined): string | undefined {
   if (!nodeOptions) return undefined;
+  return reportFlag(nodeOptionsArgs(nodeOptions) ?? []);
+}
+
+/** {@link reportSwitch} of arguments Node has split already (`process.execArgv`). */
+function reportFlag(args: readonly string[]): string | undefined {
   const on = new Map<string, boolean>();
-  for (const arg of nodeOptionsArgs(nodeOptions) ?? []) {
+  for (const arg of args) {
     if (!arg.startsWith("--")) continue;
     const name = arg.split("=")[0]!.replace(/_/g, "-");
     if (name.startsWith("--no-")) on.set(`--${name.slice(5)}`, false);
@@ -106,6 +111,9 @@ export function excludeEnvFromReports(): void {
  */
 export function excludeEnvFromChildReports(env: Record<string, string | undefined>): void {
   const report = (process as { report?: object }).report;
-  if (!report || !("excludeEnv" in report) || !reportSwitch(env.NODE_OPTIONS)) return;
-  env.NODE_OPTIONS = `${env.NODE_OPTIONS} --report-exclude-env`;
+  if (!report || !("excludeEnv" in report)) return;
+  if (reportSwitch(env.NODE_OPTIONS)) env.NODE_OPTIONS = `${env.NODE_OPTIONS} --report-exclude-env`;
+  // A flag on node's own command line: `fork()` gives the child `process.execArgv`, whether or
+  // not the child loads s5 (a `child.cjs` that does not, its environment the decrypted one).
+  if (reportFlag(process.execArgv)) process.execArgv.push("--report-exclude-env");
 }

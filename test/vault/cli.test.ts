@@ -308,8 +308,17 @@ describeVault("vault backend (CLI)", () => {
     const check = await s5(["check", dir], { env: { ...e, VAULT_TOKEN: reader } });
     expect(check.code).toBe(10);
     expect(check.stdout).toBe(
-      `${join(dir, "app.yml")}:1:4: key version 1 is below the key's min_decryption_version 2; run \`s5 rewrap\` (S5_CHECK_TOO_OLD)\n`,
+      `${join(dir, "app.yml")}:1:4: key version 1 is below the key's min_decryption_version 2: Vault no longer opens it, nor rewraps it; lower min_decryption_version to 1, run \`s5 rewrap -i\`, then raise it again (S5_CHECK_TOO_OLD)\n`,
     );
+    // The step check names works once min_decryption_version is lowered; before, check said
+    // only "run `s5 rewrap`", which fails on these tokens (S5_DECRYPT_VAULT_TOO_OLD).
+    const rewrap = await s5(["rewrap", "-i", join(dir, "app.yml")], { env: e });
+    expect(rewrap.code).toBe(6);
+    expect(rewrap.stderr).toContain("S5_DECRYPT_VAULT_TOO_OLD");
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 1 });
+    expect((await s5(["rewrap", "-i", join(dir, "app.yml")], { env: e })).code).toBe(0);
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 2 });
+    expect((await s5(["check", dir], { env: e })).code).toBe(0);
     expect(check.stderr).toContain("not decrypted here");
     const admin2 = await s5(["check", dir], { env: e });
     expect(admin2.stdout.trim().split("\n")).toHaveLength(1);

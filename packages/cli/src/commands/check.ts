@@ -124,7 +124,8 @@ async function checkVaultVersions(
       if (version < versions.minDecryption) {
         problems.push({
           location: found.lines.locate(token.start),
-          message: `key version ${version} is below the key's min_decryption_version ${versions.minDecryption}; run \`s5 rewrap\``,
+          // Vault rewraps only what it may still decrypt: `s5 rewrap` alone fails on this token.
+          message: `key version ${version} is below the key's min_decryption_version ${versions.minDecryption}: Vault no longer opens it, nor rewraps it; lower min_decryption_version to ${version}, run \`s5 rewrap -i\`, then raise it again`,
           code: "S5_CHECK_TOO_OLD",
         });
       }

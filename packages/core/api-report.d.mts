@@ -95,6 +95,11 @@ interface RewrapOutput<T extends string | Uint8Array> {
   total: number;
   /** Tokens in the Go tool's form left as they are (`goToolTokens`). */
   keptGoTool: number;
+  /**
+   * Tokens of the backends not selected, left as they are, by backend: after `s5 keys rotate`, a
+   * local-key token still holds the key it was sealed with.
+   */
+  others: Partial<Record<BackendName, number>>;
 }
 /**
  * Rewraps every token of the selected backends in all sources at once.

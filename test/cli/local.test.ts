@@ -70,6 +70,24 @@ describe("local keys (the embedded default)", () => {
     expect(out.stdout.toString()).toBe("old new");
   });
 
+  it("rewrap after keys rotate says the local-key tokens were left as they are", async () => {
+    const box = sandbox();
+    await box.s5(["init"]);
+    const old = (await box.s5(["cipher", "old"])).stdout.toString();
+    expect((await box.s5(["keys", "rotate"])).code).toBe(0);
+    const file = `a: ${old}\nb: ${old}\n`;
+    writeFileSync(join(box.dir, "a.yml"), file);
+    // Before: "rewrapped 0 of 0 Vault tokens", exit 0, and nothing about the two tokens still
+    // sealed to the old key — read as the rotation's step done.
+    const rewrap = await box.s5(["rewrap", "-i", "a.yml"]);
+    expect(rewrap.code).toBe(0);
+    expect(rewrap.stderr).toBe(
+      "s5: rewrapped 0 of 0 Vault tokens in 1 file\n" +
+        "s5: note: 2 local-key tokens left as they are: rewrap moves only Vault tokens; a local-key token keeps the key it was sealed with (it still decrypts), so change a value that a removed recipient may know (s5 edit) to seal it to the newest key\n",
+    );
+    expect(readFileSync(join(box.dir, "a.yml"), "utf8")).toBe(file);
+  });
+
   it("finds the project config upward from a subdirectory", async () => {
     const box = sandbox();
     await box.s5(["init"]);

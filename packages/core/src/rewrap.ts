@@ -34,6 +34,11 @@ export interface RewrapOutput<T extends string | Uint8Array> {
   total: number;
   /** Tokens in the Go tool's form left as they are (`goToolTokens`). */
   keptGoTool: number;
+  /**
+   * Tokens of the backends not selected, left as they are, by backend: after `s5 keys rotate`, a
+   * local-key token still holds the key it was sealed with.
+   */
+  others: Partial<Record<BackendName, number>>;
 }
 
 /**
@@ -61,12 +66,16 @@ export async function rewrapSources<T extends string | Uint8Array>(
     return !text.includes("s5:");
   };
   let keptGoTool = 0;
+  const others: Partial<Record<BackendName, number>> = {};
   const failures: TokenFailure[] = found.flatMap((item) => item.failures);
 
   const bodies = new Map<BackendName, Map<string, TokenBody>>();
   for (const [i, { tokens }] of found.entries()) {
     for (const token of tokens) {
-      if (!selected.has(token.info.backend)) continue;
+      if (!selected.has(token.info.backend)) {
+        others[token.info.backend] = (others[token.info.backend] ?? 0) + 1;
+        continue;
+      }
       if (kept(sources[i]!, token)) {
         keptGoTool++;
         continue;
@@ -136,5 +145,5 @@ export async function rewrapSources<T extends string | Uint8Array>(
       values.map((value) => Buffer.from(value, "latin1")),
     );
   }) as (T extends string ? string : Spliced)[];
-  return { outputs, changed, total, keptGoTool };
+  return { outputs, changed, total, keptGoTool, others };
 }

@@ -60,7 +60,7 @@ to skip tokens already current).`,
     for (const file of files) {
       sources.push({ name: file === "-" ? "<stdin>" : file, content: await readInput(file) });
     }
-    const result = { outputs: [] as Spliced[], changed: 0, total: 0, keptGoTool: 0 };
+    const result = { outputs: [] as Spliced[], changed: 0, total: 0, keptGoTool: 0, local: 0 };
     // Every project's failed tokens, reported together: nothing is written unless all rewrapped.
     const failures: TokenFailure[] = [];
     for (const group of groups) {
@@ -79,6 +79,7 @@ to skip tokens already current).`,
         result.changed += done.changed;
         result.total += done.total;
         result.keptGoTool += done.keptGoTool;
+        result.local += done.others.local ?? 0;
       } catch (error) {
         if (!(error instanceof TokenFailures) || groups.length === 1) throw error;
         failures.push(...error.failures);
@@ -94,6 +95,12 @@ to skip tokens already current).`,
       );
     } else {
       for (const output of result.outputs) await writeStdout(output);
+    }
+    if (result.local > 0) {
+      // "rewrapped 0 of 0" alone read as the rotation's step done (`s5 keys rotate`, then rewrap).
+      process.stderr.write(
+        `s5: note: ${result.local} local-key token${result.local === 1 ? "" : "s"} left as ${result.local === 1 ? "it is" : "they are"}: rewrap moves only Vault tokens; a local-key token keeps the key it was sealed with (it still decrypts), so change a value that a removed recipient may know (s5 edit) to seal it to the newest key\n`,
+      );
     }
     if (result.keptGoTool > 0) {
       process.stderr.write(

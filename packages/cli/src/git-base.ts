@@ -175,8 +175,14 @@ export function stagedProject(
   dir: string,
 ): { file: string; content: Buffer | undefined } | { above: string } {
   const cwd = process.cwd();
-  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
-  const prefix = git(["rev-parse", "--show-prefix"], cwd, "--staged").toString().trim();
+  // One git process: the top, then the prefix (an empty line at the top itself).
+  const [top = "", prefix = ""] = git(
+    ["rev-parse", "--show-toplevel", "--show-prefix"],
+    cwd,
+    "--staged",
+  )
+    .toString()
+    .split("\n");
   // Paths from the top, as the index names them (`/` on every system).
   const candidates: string[] = [];
   let at = posix.normalize(posix.join(prefix, relative(cwd, dir).split("\\").join("/")));

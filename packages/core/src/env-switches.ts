@@ -6,7 +6,7 @@
  * report records every environment variable, in a file Node creates with the umask's mode
  * (0644) in the working directory.
  */
-import { nodeDebugCovers } from "./vault/debug-switch.ts";
+import { nodeDebugSwitch } from "./vault/debug-switch.ts";
 
 const ENV_SECTIONS = ["child_process", "worker"];
 
@@ -26,14 +26,7 @@ export function environmentDebugSwitch(
   env: Readonly<Record<string, string | undefined>> = process.env,
   live = env === process.env,
 ): string | undefined {
-  const node = env.NODE_DEBUG;
-  if (node && nodeDebugCovers(node, ENV_SECTIONS)) return `NODE_DEBUG=${node}`;
-  if (live) {
-    const { debuglog } = process.getBuiltinModule("node:util");
-    if (ENV_SECTIONS.some((section) => debuglog(section).enabled))
-      return "NODE_DEBUG=(at start-up)";
-  }
-  return undefined;
+  return nodeDebugSwitch(env, live, ENV_SECTIONS);
 }
 
 /**

@@ -19,16 +19,11 @@ const PLACEHOLDER = "{namespace}";
  */
 export function parseNamespaceKey(template: string): string {
   const parts = template.split(PLACEHOLDER);
-  const rest = parts.join("");
-  let valid = parts.length === 2 && rest !== "" && /^[A-Za-z0-9_.-]+$/.test(rest);
-  if (valid) {
-    try {
-      validateName(template.replace(PLACEHOLDER, "a"), "transit key");
-    } catch {
-      valid = false;
-    }
-  }
-  if (!valid) {
+  if (
+    parts.length !== 2 ||
+    parts.join("") === "" ||
+    !isKeyName(template.replace(PLACEHOLDER, "a"))
+  ) {
     throw new KubernetesError(
       "S5_K8S_FLAG",
       `--namespace-key must hold ${PLACEHOLDER} once, with letters, digits, \`_\`, \`-\` and \`.\` around it, making a key name that starts and ends with a letter, digit or \`_\` (e.g. s5-${PLACEHOLDER})`,
@@ -40,6 +35,15 @@ export function parseNamespaceKey(template: string): string {
   return template;
 }
 
+function isKeyName(name: string): boolean {
+  try {
+    validateName(name, "transit key");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** The transit key of `namespace` by `template`. */
 export function namespaceKeyOf(template: string, namespace: string): string {
   if (namespace === "") {
@@ -48,7 +52,7 @@ export function namespaceKeyOf(template: string, namespace: string): string {
   return validateName(template.replace(PLACEHOLDER, namespace), "transit key");
 }
 
-/** The hint of a failure that the namespace's key explains, or undefined to leave it as it is. */
+/** A failure that the namespace's key explains, with a hint that says so; any other as it is. */
 function scopedError(error: S5Error, key: string, namespace: string, mount: string): S5Error {
   const made = `this controller opens the tokens of namespace ${namespace}'s S5Secrets only with transit key ${key} (--namespace-key)`;
   switch (error.code) {

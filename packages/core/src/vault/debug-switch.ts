@@ -16,20 +16,30 @@ function wildcard(pattern: string): RegExp {
 }
 
 /** Whether a `NODE_DEBUG` value (names and `*` wildcards, comma-separated) turns on one of `names`. */
-export function nodeDebugCovers(value: string, names: readonly string[]): boolean {
+function nodeDebugCovers(value: string, names: readonly string[]): boolean {
   const sections = value.split(/[\s,]+/).filter(Boolean);
   return sections.some((section) => names.some((name) => wildcard(section).test(name)));
 }
 
 /**
- * Whether Node's own logger prints one of those sections in this process. Node reads NODE_DEBUG
- * once, at start-up: a host that deletes or blanks `process.env.NODE_DEBUG` afterwards (to "clean"
- * its environment, or from a .env file with override) still prints every request, token included,
- * so the variable alone cannot be trusted. `debuglog(…).enabled` asks Node and prints nothing.
+ * The `NODE_DEBUG` (as `NAME=value`) that turns on one of `sections`, or undefined. `live`: also
+ * ask Node. Node reads NODE_DEBUG once, at start-up: a host that deletes or blanks
+ * `process.env.NODE_DEBUG` afterwards (to "clean" its environment, or from a .env file with
+ * override) still prints, so the variable alone cannot be trusted. `debuglog(…).enabled` asks Node
+ * and prints nothing; `=(at start-up)`: the value it had is gone from the environment, Node kept it.
  */
-function nodeLogsRequests(): boolean {
+export function nodeDebugSwitch(
+  env: Readonly<Record<string, string | undefined>>,
+  live: boolean,
+  sections: readonly string[],
+): string | undefined {
+  const node = env.NODE_DEBUG;
+  if (node && nodeDebugCovers(node, sections)) return `NODE_DEBUG=${node}`;
+  if (!live) return undefined;
   const { debuglog } = process.getBuiltinModule("node:util");
-  return NODE_SECTIONS.some((section) => debuglog(section).enabled);
+  return sections.some((section) => debuglog(section).enabled)
+    ? "NODE_DEBUG=(at start-up)"
+    : undefined;
 }
 
 /**
@@ -40,10 +50,8 @@ export function leakingDebugSwitch(
   env: Readonly<Record<string, string | undefined>> = process.env,
   live = env === process.env,
 ): string | undefined {
-  const node = env.NODE_DEBUG;
-  if (node && nodeDebugCovers(node, NODE_SECTIONS)) return `NODE_DEBUG=${node}`;
-  // `=(at start-up)`: the value it had is gone from the environment, and Node kept it.
-  if (live && nodeLogsRequests()) return "NODE_DEBUG=(at start-up)";
+  const node = nodeDebugSwitch(env, live, NODE_SECTIONS);
+  if (node) return node;
   if (env.NODE_DEBUG_NATIVE) return `NODE_DEBUG_NATIVE=${env.NODE_DEBUG_NATIVE}`;
   return undefined;
 }

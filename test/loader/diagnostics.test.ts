@@ -87,6 +87,36 @@ describe("Node's diagnostic switches", () => {
     expect(none.stdout).toBe("not decrypted\n");
   });
 
+  // The README's security model says these record names and code positions, no value.
+  it("tracing and profiling switches record no value: --trace-*, --cpu-prof, NODE_V8_COVERAGE", async () => {
+    const out = await project.node(
+      [
+        "--trace-env",
+        "--trace-warnings",
+        "--trace-uncaught",
+        "--trace-exit",
+        "--cpu-prof",
+        "--cpu-prof-dir=prof",
+        "--import",
+        "s5/config",
+        "app.mjs",
+      ],
+      { NODE_V8_COVERAGE: join(project.dir, "coverage") },
+    );
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe("decrypted\n");
+    // Each switch did its work: the names it traced, a profile, coverage files.
+    expect(out.stderr).toContain("PASSWORD");
+    const written = ["prof", "coverage"].flatMap((dir) =>
+      readdirSync(join(project.dir, dir)).map((name) => join(project.dir, dir, name)),
+    );
+    expect(written.some((file) => file.endsWith(".cpuprofile"))).toBe(true);
+    expect(written.some((file) => file.includes("coverage"))).toBe(true);
+    for (const text of [out.stderr, ...written.map((file) => readFileSync(file, "utf8"))]) {
+      expect(text).not.toContain(SECRET);
+    }
+  });
+
   it("an app that unsets NODE_DEBUG before s5/config still gets a refusal: Node read it at start-up", async () => {
     writeFileSync(
       join(project.dir, "unsets.mjs"),

@@ -353,6 +353,35 @@ export declare function parseSecretKeys(text: string, source?: string): Buffer[]
  * as an option, so `--` goes before it then (`s5 keys trust -- -AbC12xy`).
  */
 export declare function idArgument(id: string): string;
+interface KeyFilesOptions {
+  /**
+   * The file of secret keys, in the form `S5_PRIVATE_KEY_FILE` takes: identities (`s5 keys
+   * generate`) or project keys themselves, several for a rotation.
+   * @example "/etc/s5/namespace-keys/billing"
+   */
+  keyFile: string;
+  /**
+   * The project config (`.s5.json`) whose keys those identities unlock; none: only tokens of a
+   * project key held in `keyFile` open.
+   * @default undefined
+   */
+  configFile?: string | undefined;
+  /**
+   * Where the key file's path came from, for messages.
+   * @example "--namespace-private-keys"
+   */
+  setting: string;
+}
+interface KeyFilesBackend {
+  backend: Backend;
+  /**
+   * The public halves (`s5pk-…`) of the key file's keys: two scopes that hold the same key are
+   * one scope, which the caller refuses. Not for messages.
+   */
+  publicKeys: string[];
+}
+/** The local backend of a key file and an optional project config (see the module comment). */
+export declare function localBackendOfFiles(options: KeyFilesOptions): KeyFilesBackend;
 interface Identity {
   /** `S5-SECRET-KEY-…`: keep private. */
   secretKey: string;
@@ -609,7 +638,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

@@ -128,6 +128,13 @@ interface ControllerOptions {
    * tokens are opened only with its namespace's key, and tokens of other backends are refused.
    */
   namespaceKey?: string | undefined;
+  /**
+   * A directory of one private key file per namespace (`DIR/NAMESPACE`, with its project config
+   * `DIR/NAMESPACE.json` when there is one): an S5Secret's local-key tokens are opened only with
+   * its namespace's file, and tokens of other backends are refused (Vault's follow
+   * `namespaceKey` when it is given too).
+   */
+  namespacePrivateKeys?: string | undefined;
   log?: Logger | undefined;
   metrics?: Metrics | undefined;
 }

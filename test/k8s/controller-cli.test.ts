@@ -29,6 +29,7 @@ describe("s5-controller (the command)", () => {
       "--resync",
       "--backoff-max",
       "--namespace-key",
+      "--namespace-private-keys",
     ]) {
       expect(out.stdout).toContain(flag);
     }
@@ -51,7 +52,14 @@ describe("s5-controller (the command)", () => {
       "--namespace-key",
       "s5",
     ]);
-    for (const out of [duration, missing, template]) {
+    // A key directory that is not there: every namespace's local-key tokens would wait for ever.
+    const keyDir = await run([
+      "--kubeconfig",
+      "/nonexistent/kubeconfig",
+      "--namespace-private-keys",
+      "/nonexistent/namespace-keys",
+    ]);
+    for (const out of [duration, missing, template, keyDir]) {
       expect(out.code).not.toBe(0);
       const lines = out.stderr.trim().split("\n");
       expect(lines).toHaveLength(1);
@@ -62,6 +70,8 @@ describe("s5-controller (the command)", () => {
     expect(missing.stderr).toContain("/nonexistent/kubeconfig");
     expect(JSON.parse(template.stderr).code).toBe("S5_K8S_FLAG");
     expect(template.stderr).toContain("{namespace}");
+    expect(JSON.parse(keyDir.stderr).code).toBe("S5_K8S_FLAG");
+    expect(keyDir.stderr).toContain("/nonexistent/namespace-keys");
   });
 
   // Where /healthz, /readyz and /metrics listen when --listen names no host: every address in a

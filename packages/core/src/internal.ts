@@ -48,6 +48,11 @@ export {
   idArgument,
   parseSecretKeys,
 } from "./local/encoding.ts";
+export {
+  type KeyFilesBackend,
+  type KeyFilesOptions,
+  localBackendOfFiles,
+} from "./local/key-files.ts";
 export { type KnownKeysPlace, rememberKeys } from "./local/known-keys.ts";
 export {
   addProjectKey,

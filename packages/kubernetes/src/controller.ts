@@ -24,7 +24,9 @@ import { type Cache, startInformer, type TrackedInformer } from "./informer.ts";
 import { type LeaderElector, startLeaderElection } from "./leader.ts";
 import { createLogger, type Logger } from "./log.ts";
 import { Metrics } from "./metrics.ts";
-import { namespaceBackends, parseNamespaceKey } from "./namespace-key.ts";
+import { parseNamespaceKey } from "./namespace-key.ts";
+import { openNamespaceKeyDir } from "./namespace-private-keys.ts";
+import { namespaceBackends } from "./namespace-scope.ts";
 import { type BackoffOptions, WorkQueue } from "./queue.ts";
 import { renderSecret } from "./render.ts";
 import { GROUP, keyOf, PLURAL, type S5Secret, VERSION } from "./resource.ts";
@@ -83,6 +85,13 @@ export interface ControllerOptions {
    * tokens are opened only with its namespace's key, and tokens of other backends are refused.
    */
   namespaceKey?: string | undefined;
+  /**
+   * A directory of one private key file per namespace (`DIR/NAMESPACE`, with its project config
+   * `DIR/NAMESPACE.json` when there is one): an S5Secret's local-key tokens are opened only with
+   * its namespace's file, and tokens of other backends are refused (Vault's follow
+   * `namespaceKey` when it is given too).
+   */
+  namespacePrivateKeys?: string | undefined;
   log?: Logger | undefined;
   metrics?: Metrics | undefined;
 }
@@ -139,11 +148,16 @@ export function startController(options: ControllerOptions): Controller {
     }, 60_000).unref();
   };
 
-  const namespaceKey = options.namespaceKey && parseNamespaceKey(options.namespaceKey);
-  /** The backends an S5Secret's tokens are opened with: its namespace's key with `namespaceKey`. */
+  const scope = {
+    template: options.namespaceKey ? parseNamespaceKey(options.namespaceKey) : undefined,
+    keyDir: options.namespacePrivateKeys
+      ? openNamespaceKeyDir(options.namespacePrivateKeys)
+      : undefined,
+  };
+  /** The backends an S5Secret's tokens are opened with: its namespace's keys, when scoped. */
   const backendsOf = (resource: S5Secret): Backends =>
-    namespaceKey
-      ? namespaceBackends(currentBackends(), namespaceKey, resource.metadata.namespace ?? "")
+    scope.template !== undefined || scope.keyDir
+      ? namespaceBackends(currentBackends(), scope, resource.metadata.namespace ?? "")
       : currentBackends();
 
   let queue: WorkQueue | undefined;

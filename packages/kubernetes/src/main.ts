@@ -12,6 +12,7 @@ import { parseDuration } from "./duration.ts";
 import { KubernetesError } from "./errors.ts";
 import { createLogger, type Level } from "./log.ts";
 import { parseNamespaceKey } from "./namespace-key.ts";
+import { checkNamespaceKeyDir } from "./namespace-private-keys.ts";
 import { startHealthServer } from "./server.ts";
 
 const USAGE = `Usage: s5-controller [options]
@@ -23,6 +24,10 @@ Options:
   --namespace NS           watch only this namespace (default: all)
   --namespace-key TEMPLATE open each namespace's tokens only with its own Vault transit key,
                            {namespace} replaced (e.g. s5-{namespace}); other backends refused
+  --namespace-private-keys DIR
+                           open each namespace's local-key tokens only with its own key file,
+                           DIR/NAMESPACE (and project config DIR/NAMESPACE.json, if there);
+                           other backends refused (Vault's follow --namespace-key if given)
   --listen ADDRESS         /healthz, /readyz, /metrics: HOST:PORT, :PORT (every address) or
                            PORT (default: :8080 in a pod, 127.0.0.1:8080 elsewhere; port 0: any)
   --no-leader-elect        run without a Lease (only ever one process)
@@ -51,6 +56,7 @@ function flags(argv: readonly string[]) {
       kubeconfig: { type: "string" },
       namespace: { type: "string" },
       "namespace-key": { type: "string" },
+      "namespace-private-keys": { type: "string" },
       listen: { type: "string" },
       "leader-elect": { type: "boolean", default: true },
       "no-leader-elect": { type: "boolean" },
@@ -132,6 +138,8 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
   try {
     const template = values["namespace-key"];
     const namespaceKey = template === undefined ? undefined : parseNamespaceKey(template);
+    const keyDir = values["namespace-private-keys"];
+    const namespacePrivateKeys = keyDir === undefined ? undefined : checkNamespaceKeyDir(keyDir);
     const kc = loadKubeConfig(values.kubeconfig);
     const elect = values["leader-elect"] && !values["no-leader-elect"];
     const leaseNamespace =
@@ -152,6 +160,7 @@ export async function main(argv: readonly string[] = process.argv.slice(2)): Pro
       kubeConfig: kc,
       namespace: values.namespace,
       namespaceKey,
+      namespacePrivateKeys,
       resyncMs: parseDuration(values.resync, "--resync"),
       backoff: {
         baseMs: parseDuration(values["backoff-base"], "--backoff-base"),

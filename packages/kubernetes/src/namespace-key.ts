@@ -1,10 +1,10 @@
 /**
  * `--namespace-key s5-{namespace}`: the Vault transit key an S5Secret's tokens are opened with is
  * its namespace's own, so a token copied from another namespace's S5Secret (tokens sit in Git)
- * does not decrypt here — sealed-secrets' namespace scope, with one controller. Tokens of other
- * backends (a local key, AES) have no such key: refused.
+ * does not decrypt here — sealed-secrets' namespace scope, with one controller. Which backends a
+ * namespace has at all: namespace-scope.ts.
  */
-import { type Backend, type Backends, ExitCode, type ItemResult, S5Error } from "@s5/core";
+import { type Backend, ExitCode, type ItemResult, S5Error } from "@s5/core";
 import { forTransitKey, validateName } from "@s5/core/internal";
 import { KubernetesError } from "./errors.ts";
 
@@ -75,39 +75,25 @@ function scopedError(error: S5Error, key: string, namespace: string, mount: stri
   }
 }
 
-/** `base` for the S5Secrets of `namespace`: Vault tokens with its key, no other backend. */
-export function namespaceBackends(base: Backends, template: string, namespace: string): Backends {
+/** The Vault backend `vault` for the S5Secrets of `namespace`: its key, its messages. */
+export function namespaceVault(vault: Backend, template: string, namespace: string): Backend {
+  const key = namespaceKeyOf(template, namespace);
+  const backend = forTransitKey(vault, key);
+  const mount = backend.destination?.().mount ?? "transit";
   return {
-    goToolBackend: base.goToolBackend,
-    async get(name): Promise<Backend> {
-      const key = namespaceKeyOf(template, namespace);
-      if (name !== "vault") {
-        throw new KubernetesError(
-          "S5_K8S_NAMESPACE_KEY",
-          `${name === "aes" ? "an AES" : "a local-key"} token is not opened by this controller: it opens each namespace's tokens with that namespace's Vault transit key (--namespace-key)`,
-          { exitCode: ExitCode.decrypt, hint: `seal the value with Vault transit key ${key}` },
-        );
-      }
-      const backend = forTransitKey(await base.get("vault"), key);
-      const mount = backend.destination?.().mount ?? "transit";
-      return {
-        ...backend,
-        async decrypt(bodies) {
-          // One error object per error object, so a report still groups the tokens they stopped.
-          const seen = new Map<S5Error, S5Error>();
-          return (await backend.decrypt(bodies)).map((result): ItemResult<Uint8Array> => {
-            if (result.ok) return result;
-            let error = seen.get(result.error);
-            if (!error) {
-              error = scopedError(result.error, key, namespace, mount);
-              seen.set(result.error, error);
-            }
-            return { ok: false, error };
-          });
-        },
-      };
+    ...backend,
+    async decrypt(bodies) {
+      // One error object per error object, so a report still groups the tokens they stopped.
+      const seen = new Map<S5Error, S5Error>();
+      return (await backend.decrypt(bodies)).map((result): ItemResult<Uint8Array> => {
+        if (result.ok) return result;
+        let error = seen.get(result.error);
+        if (!error) {
+          error = scopedError(result.error, key, namespace, mount);
+          seen.set(result.error, error);
+        }
+        return { ok: false, error };
+      });
     },
-    // The base backends are the controller's, closed by it.
-    async [Symbol.asyncDispose]() {},
   };
 }

@@ -134,11 +134,17 @@ export function isTransient(error: S5Error): boolean {
 }
 
 /**
- * Failures of one transit key: whatever the login, the key is missing or the policy refuses it
- * (a 403 already gets one fresh login in core). With `--namespace-key` one namespace's key may be
- * missing while every other works.
+ * Failures of one key: whatever the login, the transit key is missing or the policy refuses it (a
+ * 403 already gets one fresh login in core), or a namespace's key file is missing, unreadable or
+ * shared (read again when it changes, whatever the backends). With `--namespace-key` or
+ * `--namespace-private-keys` one namespace's key may be missing while every other works.
  */
-const ONE_KEY = new Set(["S5_KEY_VAULT_NOT_FOUND", "S5_VAULT_DENIED"]);
+const ONE_KEY = new Set([
+  "S5_KEY_VAULT_NOT_FOUND",
+  "S5_VAULT_DENIED",
+  "S5_K8S_NAMESPACE_KEY_FILE",
+  "S5_K8S_NAMESPACE_KEY_SHARED",
+]);
 
 function failed(failures: TokenFailure[]): Rendered {
   const error = new TokenFailures(failures);

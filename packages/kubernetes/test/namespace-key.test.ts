@@ -6,7 +6,8 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { describe, expect, it } from "vitest";
-import { namespaceBackends, namespaceKeyOf, parseNamespaceKey } from "../src/namespace-key.ts";
+import { namespaceKeyOf, parseNamespaceKey } from "../src/namespace-key.ts";
+import { namespaceBackends } from "../src/namespace-scope.ts";
 import { renderSecret } from "../src/render.ts";
 
 describe("--namespace-key", () => {
@@ -54,7 +55,7 @@ describe("--namespace-key", () => {
     expect((await renderSecret(resource, backends)).ok).toBe(true);
     const rendered = await renderSecret(
       resource,
-      namespaceBackends(backends, "s5-{namespace}", "shop"),
+      namespaceBackends(backends, { template: "s5-{namespace}" }, "shop"),
     );
     expect(rendered.ok).toBe(false);
     if (rendered.ok) return;

@@ -1,0 +1,215 @@
+// `--namespace-private-keys DIR` with real key files and core's local backend (no cluster): each
+// namespace's local-key tokens open with its own file only, the copy of another team's key entry
+// opens nothing, a file that appears or changes is read without a restart, one key in two
+// namespaces' files is refused, and a kubelet-mounted Secret's layout works. The same against a
+// real API server: test/k8s/controller-namespace-key.test.ts.
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { cipherValues, createBackends, type ProjectConfig, resolveSettings } from "@s5/core";
+import { addProjectKey, generateIdentity, type Identity } from "@s5/core/internal";
+import { describe, expect, it } from "vitest";
+import { openNamespaceKeyDir } from "../src/namespace-private-keys.ts";
+import { namespaceBackends } from "../src/namespace-scope.ts";
+import { renderSecret } from "../src/render.ts";
+import type { S5Secret } from "../src/resource.ts";
+
+const temp = (prefix: string) => mkdtempSync(join(tmpdir(), prefix));
+const home = temp("s5-nsk-home-");
+const env = { HOME: home, XDG_CONFIG_HOME: join(home, ".config") };
+const base = createBackends(resolveSettings({ cwd: temp("s5-nsk-cwd-"), env }));
+
+interface Team {
+  /** The namespace's key, made by the cluster admin. */
+  key: Identity;
+  /** The team's project config (public), with the namespace's key as a recipient. */
+  config: ProjectConfig;
+  seal(value: string): Promise<string>;
+}
+
+/** A team's project: a member's identity and the namespace's key, recipients of one key. */
+async function team(namespace: string): Promise<Team> {
+  const key = await generateIdentity();
+  const member = await generateIdentity();
+  const config: ProjectConfig = { local: { keys: [] } };
+  await addProjectKey(config, [
+    { name: "dev", publicKey: member.publicKey },
+    { name: `k8s-${namespace}`, publicKey: key.publicKey },
+  ]);
+  const dir = temp(`s5-nsk-${namespace}-`);
+  writeFileSync(join(dir, ".s5.json"), JSON.stringify(config));
+  const seal = async (value: string) => {
+    // The first use of the project's key on this machine is trusted with a warning: not shown.
+    const settings = resolveSettings({
+      cwd: dir,
+      env: { ...env, S5_PRIVATE_KEY: member.secretKey },
+      warn: () => {},
+    });
+    await using backends = createBackends(settings);
+    const [token] = await cipherValues(backends, "local", [Buffer.from(value)]);
+    return token!;
+  };
+  return { key, config, seal };
+}
+
+/** The admin's files for `namespace`: its key (mode 0600) and its team's config. */
+function admit(dir: string, namespace: string, team: Team, key = team.key) {
+  writeFileSync(join(dir, namespace), `${key.secretKey}\n`, { mode: 0o600 });
+  writeFileSync(join(dir, `${namespace}.json`), JSON.stringify(team.config));
+}
+
+const resource = (namespace: string, token: string): S5Secret => ({
+  apiVersion: "s5.dev/v1alpha1",
+  kind: "S5Secret",
+  metadata: { name: "db", namespace, generation: 1 },
+  spec: { stringData: { password: token } },
+});
+
+const render = (dir: ReturnType<typeof openNamespaceKeyDir>, namespace: string, token: string) =>
+  renderSecret(resource(namespace, token), namespaceBackends(base, { keyDir: dir }, namespace));
+
+const password = (rendered: Awaited<ReturnType<typeof renderSecret>>) =>
+  rendered.ok ? Buffer.from(rendered.data.password ?? "", "base64").toString() : undefined;
+
+describe("--namespace-private-keys", async () => {
+  const billing = await team("billing");
+  const shop = await team("shop");
+  const billingToken = await billing.seal("billing-pass");
+  const shopToken = await shop.seal("shop-pass");
+
+  it("opens a namespace's tokens with its own key; another namespace's token is refused", async () => {
+    const dir = temp("s5-nsk-dir-");
+    admit(dir, "billing", billing);
+    admit(dir, "shop", shop);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(password(await render(keys, "shop", shopToken))).toBe("shop-pass");
+    const stolen = await render(keys, "shop", billingToken);
+    expect(stolen).toMatchObject({ ok: false, reason: "DecryptFailed", transient: false });
+    if (stolen.ok) return;
+    const said = stolen.error.describe();
+    expect(said).toContain("S5_K8S_NAMESPACE_KEY");
+    expect(said).toContain("stringData.password");
+    expect(said).toContain(join(dir, "shop"));
+    expect(said).toContain("s5 keys add k8s-shop");
+    expect(said).not.toContain("billing-pass");
+    expect(said).not.toContain(billing.key.secretKey);
+  });
+
+  it("the copy attack: shop's config holding billing's key entry opens nothing", async () => {
+    const dir = temp("s5-nsk-copy-");
+    admit(dir, "billing", billing);
+    admit(dir, "shop", shop);
+    const copied = structuredClone(shop.config);
+    copied.local!.keys.push(...structuredClone(billing.config.local!.keys));
+    writeFileSync(join(dir, "shop.json"), JSON.stringify(copied));
+    const rendered = await render(openNamespaceKeyDir(dir), "shop", billingToken);
+    expect(rendered).toMatchObject({ ok: false, reason: "DecryptFailed" });
+    if (rendered.ok) return;
+    expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY");
+  });
+
+  it("a namespace without a file waits (KeyMissing, retried), then opens once the file is there", async () => {
+    const dir = temp("s5-nsk-wait-");
+    const keys = openNamespaceKeyDir(dir);
+    const waiting = await render(keys, "billing", billingToken);
+    expect(waiting).toMatchObject({
+      ok: false,
+      reason: "KeyMissing",
+      transient: true,
+      // No fresh Vault login for one namespace's missing file.
+      backendWide: false,
+    });
+    if (waiting.ok) return;
+    const said = waiting.error.describe();
+    expect(said).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+    expect(said).toContain(join(dir, "billing"));
+    expect(said).toContain("--from-file=billing=");
+    admit(dir, "billing", billing);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+  });
+
+  it("refuses one key in two namespaces' files, naming both and not the key", async () => {
+    const dir = temp("s5-nsk-shared-");
+    admit(dir, "billing", billing);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    // An admin's slip: shop given billing's key, so that shop's team could copy billing's entry.
+    admit(dir, "shop", shop, billing.key);
+    for (const namespace of ["billing", "shop"]) {
+      const rendered = await render(keys, namespace, billingToken);
+      expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid", transient: true });
+      if (rendered.ok) return;
+      const said = rendered.error.describe();
+      expect(said).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+      expect(said).toContain("namespaces");
+      expect(said).toMatch(/billing and shop|shop and billing/);
+      expect(said).not.toContain(billing.key.secretKey);
+      expect(said).not.toContain(billing.key.publicKey);
+    }
+    // Fixed: shop gets its own key, and both open again without a restart.
+    admit(dir, "shop", shop);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(password(await render(keys, "shop", shopToken))).toBe("shop-pass");
+  });
+
+  it("refuses a key file others can read, until its mode is fixed", async () => {
+    const dir = temp("s5-nsk-mode-");
+    admit(dir, "billing", billing);
+    chmodSync(join(dir, "billing"), 0o644);
+    const keys = openNamespaceKeyDir(dir);
+    const rendered = await render(keys, "billing", billingToken);
+    expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
+    if (rendered.ok) return;
+    expect(rendered.error.describe()).toContain("accessible by group or others (mode 0644)");
+    chmodSync(join(dir, "billing"), 0o600);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+  });
+
+  it("reads a kubelet-mounted Secret (..data links) and a key rotated in it", async () => {
+    const dir = temp("s5-nsk-kubelet-");
+    const mount = (stamp: string, key: Identity) => {
+      const data = join(dir, `..2026_12_02_08_${stamp}.000000001`);
+      mkdirSync(data);
+      writeFileSync(join(data, "billing"), `${key.secretKey}\n`, { mode: 0o400 });
+      writeFileSync(join(data, "billing.json"), JSON.stringify(billing.config), { mode: 0o400 });
+      // The kubelet's atomic swap: a new link renamed over `..data`.
+      symlinkSync(`..2026_12_02_08_${stamp}.000000001`, join(dir, "..data_tmp"));
+      renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+    };
+    mount("00_00", shop.key);
+    symlinkSync("..data/billing", join(dir, "billing"));
+    symlinkSync("..data/billing.json", join(dir, "billing.json"));
+    const keys = openNamespaceKeyDir(dir);
+    expect((await render(keys, "billing", billingToken)).ok).toBe(false);
+    mount("01_00", billing.key);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(readFileSync(join(dir, "billing"), "utf8")).toContain("S5-SECRET-KEY-");
+  });
+
+  it("refuses AES and Vault tokens, and a namespace name that is a path", async () => {
+    const dir = temp("s5-nsk-other-");
+    admit(dir, "billing", billing);
+    const keys = openNamespaceKeyDir(dir);
+    const vault = await render(keys, "billing", "{{ s5:vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA }}");
+    expect(vault).toMatchObject({ ok: false, reason: "DecryptFailed" });
+    if (!vault.ok) {
+      expect(vault.error.describe()).toContain("a Vault token is not opened by this controller");
+      expect(vault.error.describe()).toContain(join(dir, "billing"));
+    }
+    const path = await render(keys, "../billing", billingToken);
+    expect(path.ok).toBe(false);
+    if (!path.ok) expect(path.error.describe()).toContain("is no namespace name");
+    expect(() => openNamespaceKeyDir(join(dir, "billing"))).toThrow(
+      expect.objectContaining({ code: "S5_K8S_FLAG" }),
+    );
+  });
+});

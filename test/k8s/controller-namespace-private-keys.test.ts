@@ -1,0 +1,265 @@
+// One controller, many teams, local keys: `--namespace-private-keys DIR` (the chart's
+// `namespacePrivateKeysSecret`) opens an S5Secret's local-key tokens only with its namespace's own
+// key file, DIR/NAMESPACE, and the team's project config DIR/NAMESPACE.json. Real API server; the
+// key directory laid out as the kubelet mounts a Secret (`..data` links), changed while the
+// controller runs. The admin makes each key with `s5 keys generate`, each team admits it with
+// `s5 keys add` and seals with `s5 seal`, as users do. No Vault: none is needed.
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
+import { join } from "node:path";
+import { afterAll, beforeAll, expect, it } from "vitest";
+import { sandbox } from "../cli/run.ts";
+import { describeKube, type Kube, startKube } from "../setup/kube.ts";
+import { tempDir, unique } from "../vault/helpers.ts";
+import {
+  type ControllerProcess,
+  expectNoPlaintext,
+  installChart,
+  ok,
+  renderChart,
+  startController,
+  until,
+  untilReady,
+} from "./controller-harness.ts";
+
+const NS = "s5-system";
+const passwords = {
+  billing: `billing-pass-${unique("b")}`,
+  shop: `shop-pass-${unique("s")}`,
+  dev: `dev-pass-${unique("d")}`,
+};
+type Team = keyof typeof passwords;
+
+describeKube("the controller with a key file per namespace (--namespace-private-keys)", () => {
+  let kube: Kube;
+  let controller: ControllerProcess;
+  let kubeconfig: string;
+  const box = sandbox();
+  const keyDir = tempDir("s5-ns-keys-");
+  /** What the mounted Secret holds: file name → content. */
+  const secretData: Record<string, string> = {};
+  const keys: Record<string, { secret: string; public: string }> = {};
+  const tokens: Partial<Record<Team, string>> = {};
+  const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
+  let generation = 0;
+
+  /**
+   * The Secret's files as the kubelet writes them: a new timestamped directory, `..data` swapped
+   * to it by a rename, and one link `NAME -> ..data/NAME` per key. `mode`: of one file, to test.
+   */
+  const publish = (modes: Record<string, number> = {}) => {
+    const dataDir = `..2026_12_02_08_00_${String(generation++).padStart(2, "0")}.000000001`;
+    mkdirSync(join(keyDir, dataDir));
+    for (const [name, content] of Object.entries(secretData)) {
+      writeFileSync(join(keyDir, dataDir, name), content, { mode: 0o400 });
+      chmodSync(join(keyDir, dataDir, name), modes[name] ?? 0o400);
+      if (!existsSync(join(keyDir, name))) symlinkSync(`..data/${name}`, join(keyDir, name));
+    }
+    symlinkSync(dataDir, join(keyDir, "..data_tmp"));
+    renameSync(join(keyDir, "..data_tmp"), join(keyDir, "..data"));
+  };
+
+  /** Runs s5 as one team's member (their own HOME: their own identity). */
+  const s5 = (team: string, args: string[], input?: string) => {
+    const home = join(box.dir, `home-${team}`);
+    mkdirSync(home, { recursive: true });
+    return box.s5(args, {
+      cwd: join(box.dir, team),
+      env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+      input,
+    });
+  };
+
+  /** The admin: `s5 keys generate` for a namespace (secret on stdout, public key on stderr). */
+  const generate = async (namespace: string) => {
+    mkdirSync(join(box.dir, "admin"), { recursive: true });
+    const run = await s5("admin", ["keys", "generate"]);
+    expect(run.code, run.stderr).toBe(0);
+    const publicKey = /s5pk-[\w-]+/.exec(run.stderr)?.[0];
+    expect(publicKey).toBeDefined();
+    keys[namespace] = { secret: run.stdout.toString(), public: publicKey! };
+  };
+
+  /** A team's project: `s5 init`, the namespace's key admitted, one value sealed. */
+  const team = async (name: Team) => {
+    mkdirSync(join(box.dir, name), { recursive: true });
+    const init = await s5(name, ["init", "--name", "dev"]);
+    expect(init.code, init.stderr).toBe(0);
+    const add = await s5(name, ["keys", "add", `k8s-${name}`, keys[name]!.public]);
+    expect(add.code, add.stderr).toBe(0);
+    writeFileSync(join(box.dir, name, "value.txt"), `{{ s5:seal ${passwords[name]} }}`);
+    const seal = await s5(name, ["seal", "-i", "value.txt"]);
+    expect(seal.code, seal.stderr).toBe(0);
+    tokens[name] = readFileSync(join(box.dir, name, "value.txt"), "utf8");
+    expect(tokens[name]).toMatch(/^\{\{ s5:local:/);
+  };
+  const configOf = (name: Team) => readFileSync(join(box.dir, name, ".s5.json"), "utf8");
+
+  const apply = (namespace: string, name: string, token: string) =>
+    kube.kubectl(["apply", "-f", "-"], {
+      input: JSON.stringify({
+        apiVersion: "s5.dev/v1alpha1",
+        kind: "S5Secret",
+        metadata: { name, namespace },
+        spec: { stringData: { password: token } },
+      }),
+    });
+  const secret = async (namespace: string, name: string) => {
+    const { status, body } = await kube.api(
+      "GET",
+      `/api/v1/namespaces/${namespace}/secrets/${name}`,
+    );
+    return status === 200 ? (body as { data: Record<string, string> }) : undefined;
+  };
+  const password = async (namespace: string, name: string) => {
+    const data = (await secret(namespace, name))?.data;
+    return data ? Buffer.from(data.password ?? "", "base64").toString() : undefined;
+  };
+  /** The Ready condition once it is False for the object's current generation. */
+  const refused = (namespace: string, name: string) =>
+    until(`Ready=False on ${namespace}/${name}`, async () => {
+      const object = JSON.parse(
+        await kubectl("get", "s5secret", name, "-n", namespace, "-o", "json"),
+      );
+      const ready = (object.status?.conditions ?? []).find(
+        (c: { type: string }) => c.type === "Ready",
+      );
+      return ready?.status === "False" && ready.observedGeneration === object.metadata.generation
+        ? (ready as { reason: string; message: string })
+        : undefined;
+    });
+
+  beforeAll(async () => {
+    kube = await startKube();
+    kubeconfig = await installChart(kube, NS);
+    for (const namespace of ["billing", "shop", "dev", "ops"]) {
+      await kubectl("create", "namespace", namespace);
+    }
+    for (const name of ["billing", "shop", "dev"] as const) {
+      await generate(name);
+      await team(name);
+    }
+    // Billing and shop are set up; dev is not yet.
+    for (const name of ["billing", "shop"] as const) {
+      secretData[name] = keys[name]!.secret;
+      secretData[`${name}.json`] = configOf(name);
+    }
+    publish();
+    controller = startController(
+      kubeconfig,
+      { PATH: process.env.PATH ?? "/usr/bin:/bin", HOME: tempDir("s5-ctl-home-") },
+      ["--namespace-private-keys", keyDir],
+    );
+    await untilReady(controller);
+  });
+  afterAll(async () => {
+    await controller?.stop();
+    await kube?.stop();
+  });
+
+  it("the chart mounts namespacePrivateKeysSecret (kubectl apply --dry-run=server)", async () => {
+    const rendered = await renderChart(kube, NS, ["namespacePrivateKeysSecret=s5-namespace-keys"]);
+    expect(rendered).toContain("- --namespace-private-keys=/etc/s5/namespace-keys");
+    expect(rendered).toContain("secretName: s5-namespace-keys");
+    expect(rendered).toMatch(
+      /secretName: s5-namespace-keys\n(\s*#[^\n]*\n)*\s*defaultMode: 0400\n/,
+    );
+    const run = await kube.kubectl(["apply", "--dry-run=server", "-f", "-"], { input: rendered });
+    expect(run.code, run.stderr).toBe(0);
+  });
+
+  it("each team's S5Secret opens with its namespace's key file", async () => {
+    ok(await apply("billing", "db", tokens.billing!));
+    ok(await apply("shop", "db", tokens.shop!));
+    expect(await until("billing's Secret", () => password("billing", "db"))).toBe(
+      passwords.billing,
+    );
+    expect(await until("shop's Secret", () => password("shop", "db"))).toBe(passwords.shop);
+  });
+
+  it("billing's token copied into shop gives no Secret: Ready=False naming shop's key file", async () => {
+    ok(await apply("shop", "stolen", tokens.billing!));
+    const ready = await refused("shop", "stolen");
+    expect(ready.reason).toBe("DecryptFailed");
+    expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY");
+    expect(ready.message).toContain(join(keyDir, "shop"));
+    expect(await secret("shop", "stolen")).toBeUndefined();
+  });
+
+  it("the copy attack: shop's .s5.json holding billing's key entry opens nothing", async () => {
+    // Shop's team copies billing's key (and its entries, sealed to billing's key file) into its
+    // own project config, which the admin mounts as shop.json.
+    const shop = JSON.parse(configOf("shop"));
+    shop.local.keys.push(...JSON.parse(configOf("billing")).local.keys);
+    secretData["shop.json"] = JSON.stringify(shop);
+    publish();
+    ok(await apply("shop", "copied", tokens.billing!));
+    const ready = await refused("shop", "copied");
+    expect(ready.reason).toBe("DecryptFailed");
+    expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY");
+    expect(await secret("shop", "copied")).toBeUndefined();
+    secretData["shop.json"] = configOf("shop");
+    publish();
+  });
+
+  it("a namespace without a key file waits, then turns Ready once the file is there (no restart)", async () => {
+    ok(await apply("dev", "db", tokens.dev!));
+    const waiting = await refused("dev", "db");
+    expect(waiting.reason).toBe("KeyMissing");
+    expect(waiting.message).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+    expect(waiting.message).toContain(join(keyDir, "dev"));
+    expect(waiting.message).toContain("--from-file=dev=");
+    secretData.dev = keys.dev!.secret;
+    secretData["dev.json"] = configOf("dev");
+    publish();
+    expect(await until("dev's Secret", () => password("dev", "db"))).toBe(passwords.dev);
+  });
+
+  it("the same key in two namespaces' files is refused, naming both and not the key", async () => {
+    // An admin's slip: ops given billing's key (with billing's config, ops would open its tokens).
+    secretData.ops = keys.billing!.secret;
+    secretData["ops.json"] = configOf("billing");
+    publish();
+    ok(await apply("ops", "db", tokens.billing!));
+    const ready = await refused("ops", "db");
+    expect(ready.reason).toBe("ConfigInvalid");
+    expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+    expect(ready.message).toContain("namespaces ops and billing");
+    expect(ready.message).not.toContain(keys.billing!.public);
+    expect(ready.message).not.toContain(keys.billing!.secret.trim());
+    expect(await secret("ops", "db")).toBeUndefined();
+    delete secretData.ops;
+    delete secretData["ops.json"];
+    publish();
+  });
+
+  it("a key file others can read is refused until its mode is fixed", async () => {
+    publish({ billing: 0o644 });
+    ok(await apply("billing", "mode", tokens.billing!));
+    const ready = await refused("billing", "mode");
+    expect(ready.reason).toBe("KeyMissing");
+    expect(ready.message).toContain("accessible by group or others (mode 0644)");
+    publish();
+    expect(await until("billing's Secret", () => password("billing", "mode"))).toBe(
+      passwords.billing,
+    );
+  });
+
+  it("a Vault token is refused without --namespace-key; no plaintext anywhere", async () => {
+    ok(await apply("billing", "vault", "{{ s5:vault:v1:AAAAAAAAAAAAAAAAAAAAAAAAAAAA }}"));
+    const ready = await refused("billing", "vault");
+    expect(ready.reason).toBe("DecryptFailed");
+    expect(ready.message).toContain("a Vault token is not opened by this controller");
+    await expectNoPlaintext(kube, [controller], Object.values(passwords));
+    for (const key of Object.values(keys)) {
+      expect(controller.output()).not.toContain(key.secret.trim());
+    }
+  });
+});

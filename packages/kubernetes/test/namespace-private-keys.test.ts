@@ -205,6 +205,11 @@ describe("--namespace-private-keys", async () => {
       expect(vault.error.describe()).toContain("a Vault token is not opened by this controller");
       expect(vault.error.describe()).toContain(join(dir, "billing"));
     }
+    // With --namespace-key too: local-key tokens still open with the key file.
+    const both = namespaceBackends(base, { template: "s5-{namespace}", keyDir: keys }, "billing");
+    expect(password(await renderSecret(resource("billing", billingToken), both))).toBe(
+      "billing-pass",
+    );
     const path = await render(keys, "../billing", billingToken);
     expect(path.ok).toBe(false);
     if (!path.ok) expect(path.error.describe()).toContain("is no namespace name");

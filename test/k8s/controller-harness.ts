@@ -268,3 +268,46 @@ export async function controllerLogin(
   writeFileSync(jwtFile, (await kubectl(...args, "--duration=1h")).trim(), { mode: 0o600 });
   return { auth, jwtFile };
 }
+
+/**
+ * S5Secrets of one `password` value across namespaces, and what the controller made of them.
+ * `cluster`: the API server, once started (in `beforeAll`).
+ */
+export function namespacedSecrets(cluster: () => Kube) {
+  const secret = async (namespace: string, name: string) => {
+    const path = `/api/v1/namespaces/${namespace}/secrets/${name}`;
+    const { status, body } = await cluster().api("GET", path);
+    return status === 200 ? (body as { data: Record<string, string> }) : undefined;
+  };
+  return {
+    /** Applies an S5Secret whose `stringData.password` is `token`. */
+    apply: (namespace: string, name: string, token: string) =>
+      cluster().kubectl(["apply", "-f", "-"], {
+        input: JSON.stringify({
+          apiVersion: "s5.dev/v1alpha1",
+          kind: "S5Secret",
+          metadata: { name, namespace },
+          spec: { stringData: { password: token } },
+        }),
+      }),
+    secret,
+    /** The Secret's `password`, decoded, once it is there. */
+    async password(namespace: string, name: string) {
+      const data = (await secret(namespace, name))?.data;
+      return data ? Buffer.from(data.password ?? "", "base64").toString() : undefined;
+    },
+    /** The Ready condition once it is False for the object's current generation. */
+    refused: (namespace: string, name: string) =>
+      until(`Ready=False on ${namespace}/${name}`, async () => {
+        const object = JSON.parse(
+          ok(await cluster().kubectl(["get", "s5secret", name, "-n", namespace, "-o", "json"])),
+        );
+        const ready = (object.status?.conditions ?? []).find(
+          (c: { type: string }) => c.type === "Ready",
+        );
+        return ready?.status === "False" && ready.observedGeneration === object.metadata.generation
+          ? (ready as { reason: string; message: string })
+          : undefined;
+      }),
+  };
+}

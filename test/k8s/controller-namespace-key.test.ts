@@ -15,6 +15,7 @@ import {
   controllerLogin,
   expectNoPlaintext,
   installChart,
+  namespacedSecrets,
   ok,
   renderChart,
   startController,
@@ -56,37 +57,7 @@ describeVault("the controller with a transit key per namespace (--namespace-key)
       expect(run.code, run.stderr).toBe(0);
       return readFileSync(join(dir, "value.txt"), "utf8");
     };
-    const apply = (namespace: string, name: string, token: string) =>
-      kube.kubectl(["apply", "-f", "-"], {
-        input: JSON.stringify({
-          apiVersion: "s5.dev/v1alpha1",
-          kind: "S5Secret",
-          metadata: { name, namespace },
-          spec: { stringData: { password: token } },
-        }),
-      });
-    const secret = async (namespace: string, name: string) => {
-      const path = `/api/v1/namespaces/${namespace}/secrets/${name}`;
-      const { status, body } = await kube.api("GET", path);
-      return status === 200 ? (body as { data: Record<string, string> }) : undefined;
-    };
-    const password = async (namespace: string, name: string) => {
-      const data = (await secret(namespace, name))?.data;
-      return data ? Buffer.from(data.password ?? "", "base64").toString() : undefined;
-    };
-    /** The Ready condition once it is False for the object's current generation. */
-    const refused = (namespace: string, name: string) =>
-      until(`Ready=False on ${namespace}/${name}`, async () => {
-        const object = JSON.parse(
-          await kubectl("get", "s5secret", name, "-n", namespace, "-o", "json"),
-        );
-        const ready = (object.status?.conditions ?? []).find(
-          (c: { type: string }) => c.type === "Ready",
-        );
-        return ready?.status === "False" && ready.observedGeneration === object.metadata.generation
-          ? (ready as { reason: string; message: string })
-          : undefined;
-      });
+    const { apply, secret, password, refused } = namespacedSecrets(() => kube);
 
     beforeAll(async () => {
       kube = await startKube();

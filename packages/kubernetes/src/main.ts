@@ -24,6 +24,7 @@ Options:
   --namespace NS           watch only this namespace (default: all)
   --namespace-key TEMPLATE open each namespace's tokens only with its own Vault transit key,
                            {namespace} replaced (e.g. s5-{namespace}); other backends refused
+                           (local keys follow --namespace-private-keys if given)
   --namespace-private-keys DIR
                            open each namespace's local-key tokens only with its own key file,
                            DIR/NAMESPACE (and project config DIR/NAMESPACE.json, if there);

@@ -15,9 +15,13 @@ function wildcard(pattern: string): RegExp {
   return new RegExp(`^${body}$`, "i");
 }
 
-/** Whether a `NODE_DEBUG` value (names and `*` wildcards, comma-separated) turns on one of `names`. */
+/**
+ * Whether a `NODE_DEBUG` value (names and `*` wildcards, comma-separated) turns on one of `names`.
+ * Split at commas only, as Node's debuglog does: a space stays part of the name, so
+ * `http, child_process` turns on `http` alone (and is not refused for `child_process`).
+ */
 function nodeDebugCovers(value: string, names: readonly string[]): boolean {
-  const sections = value.split(/[\s,]+/).filter(Boolean);
+  const sections = value.split(",").filter(Boolean);
   return sections.some((section) => names.some((name) => wildcard(section).test(name)));
 }
 

@@ -595,6 +595,15 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/**
+ * What to do about a token below the min_decryption_version of `mount`/`key`, whose version is
+ * `version` (`vault:vN:`). Vault rewraps only what it still decrypts: the minimum goes down to the
+ * token's version for the rewrap, and up again after. But a token does not name its key, and Vault
+ * compares the version before it tries the key: a token of another key below this one's minimum
+ * gets the same answer, and lowering this key's minimum would only weaken it for a rewrap that
+ * then fails. That case comes first.
+ */
+export declare function tooOldAdvice(version: number | undefined, mount: string, key: string): string;
 /** `backend` (the `vault` backend of {@link createBackends}) over transit key `key`. */
 export declare function forTransitKey(backend: Backend, key: string): Backend;
 /** The transit mount and key of one seal, and which of them the user chose. */

@@ -308,7 +308,7 @@ describeVault("vault backend (CLI)", () => {
     const check = await s5(["check", dir], { env: { ...e, VAULT_TOKEN: reader } });
     expect(check.code).toBe(10);
     expect(check.stdout).toBe(
-      `${join(dir, "app.yml")}:1:4: key version 1 is below the key's min_decryption_version 2: Vault no longer opens it, nor rewraps it; lower min_decryption_version to 1, run \`s5 rewrap -i\`, then raise it again (S5_CHECK_TOO_OLD)\n`,
+      `${join(dir, "app.yml")}:1:4: key version 1 is below the key's min_decryption_version 2: Vault no longer opens it, nor rewraps it; a token does not name its key: if it came from another key, rewrap it with that key (-k KEY) and leave this one as it is; if from \`${k}\`, lower its min_decryption_version to 1 (\`bao write ${m}/keys/${k}/config min_decryption_version=1\`), run \`s5 rewrap -i FILE…\`, then raise it again (S5_CHECK_TOO_OLD)\n`,
     );
     // The step check names works once min_decryption_version is lowered; before, check said
     // only "run `s5 rewrap`", which fails on these tokens (S5_DECRYPT_VAULT_TOO_OLD).
@@ -322,6 +322,45 @@ describeVault("vault backend (CLI)", () => {
     expect(check.stderr).toContain("not decrypted here");
     const admin2 = await s5(["check", dir], { env: e });
     expect(admin2.stdout.trim().split("\n")).toHaveLength(1);
+  });
+
+  it("rewrap's too-old hint names the version to lower to, and first the case of another key's token", async () => {
+    const { mount: m, key: k } = await newMount("old");
+    await apiOk(admin, "POST", `${m}/keys/other`, {});
+    const e = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: m, S5_VAULT_TRANSIT_KEY: k });
+    const v1 = (await s5(["cipher", "vault", "one"], { env: e })).stdout;
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    const v2 = (await s5(["cipher", "vault", "two"], { env: e })).stdout;
+    await apiOk(admin, "POST", `${m}/keys/${k}/rotate`, {});
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 3 });
+    const dir = tempDir();
+    const own = join(dir, "own.yml");
+    writeFileSync(own, `a: ${v1}\nb: ${v2}\n`);
+    const rewrap = await s5(["rewrap", "-i", own], { env: e });
+    expect(rewrap.code).toBe(6);
+    // Each version its own line and hint: the lowest is the one to lower to.
+    expect(rewrap.stderr).toContain(`own.yml:1:4: this token's key version 1 is below`);
+    expect(rewrap.stderr).toContain(`own.yml:2:4: this token's key version 2 is below`);
+    expect(rewrap.stderr).toContain(`bao write ${m}/keys/${k}/config min_decryption_version=1`);
+    // A token of another key below this key's minimum gets the same answer from Vault (it
+    // compares the version before it tries the key): the hint says that case before this key's.
+    const other = await vaultEncrypt(m, "other", "elsewhere");
+    await apiOk(admin, "POST", `${m}/keys/other/rotate`, {});
+    const foreign = join(dir, "foreign.yml");
+    writeFileSync(foreign, `x: {{ s5:${other} }}\n`);
+    const refused = await s5(["rewrap", "-i", foreign], { env: e });
+    expect(refused.code).toBe(6);
+    const hint = refused.stderr.slice(refused.stderr.indexOf("hint:"));
+    expect(hint).toMatch(/another key[^;]*-k KEY/);
+    expect(hint.indexOf("another key")).toBeLessThan(hint.indexOf("min_decryption_version=1"));
+    // Following the first part: that key's own rewrap moves it, this key stays as it is.
+    const moved = await s5(["rewrap", "-k", "other", "-i", foreign], { env: e });
+    expect(moved.stderr).toContain("rewrapped 1 of 1");
+    // Following the second: this key's tokens move once its minimum is lowered to 1.
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 1 });
+    expect((await s5(["rewrap", "-i", own], { env: e })).stderr).toContain("rewrapped 2 of 2");
+    await apiOk(admin, "POST", `${m}/keys/${k}/config`, { min_decryption_version: 3 });
+    expect((await s5(["render", own], { env: e })).stdout).toBe("a: one\nb: two\n");
   });
 
   it("the README's policies: a key not made yet, and tokens asked of the wrong key, say what to do", async () => {

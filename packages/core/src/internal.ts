@@ -103,6 +103,7 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
+export { tooOldAdvice } from "./vault/errors.ts";
 export { forTransitKey } from "./vault/keyed.ts";
 export {
   type RememberedTransit,

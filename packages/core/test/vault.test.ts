@@ -328,8 +328,12 @@ describe("vault bodies and errors", () => {
       "S5_KEY_VAULT_NOT_FOUND",
     );
     expect(responseError(500, {}, op).exitCode).toBe(8);
-    const old = itemError("ciphertext or signature version is disallowed by policy (too old)", op);
+    const tooOld = "ciphertext or signature version is disallowed by policy (too old)";
+    const old = itemError(tooOld, op, 2);
+    expect(old.message).toContain("key version 2 is below");
     expect(old.hint).toContain("s5 rewrap");
+    expect(old.hint).toContain("min_decryption_version=2");
+    expect(itemError(tooOld, op).hint).toContain("to the token's version (vault:vN:)");
     expect(vaultMessage({ errors: ["2 errors occurred:\n\t* a\n\t* b\n\n"] })).toBe("a b");
   });
 

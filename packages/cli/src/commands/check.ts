@@ -19,6 +19,7 @@ import {
   type Settings,
   type TokenFailure,
   toS5Error,
+  vaultTransit,
 } from "@s5/core";
 import {
   checkPlaces,
@@ -30,6 +31,7 @@ import {
   nearMissMarkers,
   showable,
   showableJson,
+  tooOldAdvice,
   vaultEnvAddress,
 } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
@@ -119,13 +121,14 @@ async function checkVaultVersions(
       process.stderr.write("note: Vault key versions not checked (no `read` on the transit key)\n");
       return;
     }
+    const transit = vaultTransit(settings);
     for (const { token, found } of vaultTokens) {
       const version = token.info.version ?? 1;
       if (version < versions.minDecryption) {
         problems.push({
           location: found.lines.locate(token.start),
           // Vault rewraps only what it may still decrypt: `s5 rewrap` alone fails on this token.
-          message: `key version ${version} is below the key's min_decryption_version ${versions.minDecryption}: Vault no longer opens it, nor rewraps it; lower min_decryption_version to ${version}, run \`s5 rewrap -i\`, then raise it again`,
+          message: `key version ${version} is below the key's min_decryption_version ${versions.minDecryption}: Vault no longer opens it, nor rewraps it; ${tooOldAdvice(version, transit.mount, transit.key)}`,
           code: "S5_CHECK_TOO_OLD",
         });
       }
@@ -242,7 +245,8 @@ export default defineCommand({
     here can decrypt it; found with --no-decrypt too) or whose key entry was altered; tokens
     whose key is not available here (no identity, not a recipient, no AES key, no Vault address
     or access) are counted as not decrypted and do not fail;
-  - a Vault token below its key's min_decryption_version (run \`s5 rewrap\`);
+  - a Vault token below its key's min_decryption_version (lowered to the token's version,
+    \`s5 rewrap\` moves it);
   - a decrypted value that \`s5 render\` would refuse where it stands in a .json, .yaml/.yml,
     .env, .tf/.tfvars/.hcl or .toml file (it would end its string or scalar: S5_VALUE_CONTEXT,
     with the filter that fits); the values of an S5Secret's spec.data and spec.stringData,

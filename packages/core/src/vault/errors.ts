@@ -295,18 +295,42 @@ export function responseError(
   );
 }
 
-/** One item of a batch that Vault could not process. */
-export function itemError(text: string, op: Operation): S5Error {
+/**
+ * What to do about a token below the min_decryption_version of `mount`/`key`, whose version is
+ * `version` (`vault:vN:`). Vault rewraps only what it still decrypts: the minimum goes down to the
+ * token's version for the rewrap, and up again after. But a token does not name its key, and Vault
+ * compares the version before it tries the key: a token of another key below this one's minimum
+ * gets the same answer, and lowering this key's minimum would only weaken it for a rewrap that
+ * then fails. That case comes first.
+ */
+export function tooOldAdvice(version: number | undefined, mount: string, key: string): string {
+  const to = version ?? "the token's version (vault:vN:)";
+  return (
+    "a token does not name its key: if it came from another key, rewrap it with that key " +
+    `(-k KEY) and leave this one as it is; if from \`${named(key)}\`, lower its ` +
+    `min_decryption_version to ${to} (\`bao write ${named(mount)}/keys/${named(key)}/config ` +
+    `min_decryption_version=${to}\`), run \`s5 rewrap -i FILE…\`, then raise it again`
+  );
+}
+
+/** The key version a transit ciphertext names (`vault:v3:…`), or undefined. */
+export function ciphertextVersion(ciphertext: string | undefined): number | undefined {
+  const match = /^vault:v(\d{1,9}):/.exec(ciphertext ?? "");
+  return match ? Number(match[1]) : undefined;
+}
+
+/**
+ * One item of a batch that Vault could not process. `version`: the key version the item's token
+ * names, for the advice about a token below the key's min_decryption_version.
+ */
+export function itemError(text: string, op: Operation, version?: number): S5Error {
   const message = shownText(text);
   if (/too old|disallowed by policy/.test(text)) {
+    const which = version === undefined ? "" : ` ${version}`;
     return new DecryptError(
       "S5_DECRYPT_VAULT_TOO_OLD",
-      `this token's key version is below the min_decryption_version of ${where(op)}`,
-      {
-        hint:
-          "move tokens to the latest version with `s5 rewrap -i FILE…` before raising " +
-          "min_decryption_version (lower it again for the rewrap if it was raised already)",
-      },
+      `this token's key version${which} is below the min_decryption_version of ${where(op)}`,
+      { hint: tooOldAdvice(version, op.mount ?? "transit", op.key ?? "KEY") },
     );
   }
   if (/encryption key not found/.test(text)) return responseError(400, { errors: [text] }, op);

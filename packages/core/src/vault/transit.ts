@@ -7,7 +7,7 @@ import type { ItemResult } from "../backend.ts";
 import { BackendError, ExitCode, type S5Error } from "../errors.ts";
 import type { TokenSource } from "./auth.ts";
 import type { VaultBody, VaultClient } from "./client.ts";
-import { invalidToken, itemError, type Operation } from "./errors.ts";
+import { ciphertextVersion, invalidToken, itemError, type Operation } from "./errors.ts";
 
 type Action = "encrypt" | "decrypt" | "rewrap";
 
@@ -68,14 +68,19 @@ async function pool(tasks: (() => Promise<void>)[], limit: number): Promise<void
   await Promise.all(Array.from({ length: Math.min(limit, tasks.length) }, worker));
 }
 
-/** Errors with the same text share one object, so a report groups the tokens they stopped. */
+/**
+ * Errors with the same text, of tokens at the same key version, share one object, so a report
+ * groups the tokens they stopped (a token below the key's minimum is told its own version).
+ */
 function errorCache(op: Operation) {
   const cache = new Map<string, S5Error>();
-  return (text: string): S5Error => {
-    let error = cache.get(text);
+  return (text: string, ciphertext?: string): S5Error => {
+    const version = ciphertextVersion(ciphertext);
+    const id = `${version ?? ""}:${text}`;
+    let error = cache.get(id);
     if (!error) {
-      error = itemError(text, op);
-      cache.set(text, error);
+      error = itemError(text, op, version);
+      cache.set(id, error);
     }
     return error;
   };
@@ -179,7 +184,9 @@ export function createTransit(
               error: itemFailure("Vault answered more than once for this item"),
             };
           } else if (item && typeof item.error === "string" && item.error !== "") {
-            results[i] = { ok: false, error: itemFailure(item.error) };
+            // An encrypt's value is a plaintext: never read for a version.
+            const ciphertext = action === "encrypt" ? undefined : values[i];
+            results[i] = { ok: false, error: itemFailure(item.error, ciphertext) };
           } else if (typeof value === "string") {
             results[i] = { ok: true, value };
           } else {

@@ -11,6 +11,7 @@ import { errnoOf, looksBinary, readHint, showable } from "@s5/core/internal";
 import ignore, { type Ignore } from "ignore";
 import type { TrackedPaths } from "./git-index.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
+import { onceEach } from "./same-file.ts";
 
 /** The rules of one .gitignore, and where the walk is below its directory. */
 interface Rules {
@@ -179,6 +180,7 @@ function walkDir(
 /** Files to look at for `s5 ls` and `s5 check`: default the current directory. */
 export function listFiles(paths: readonly string[]): FoundPath[] {
   const out: FoundPath[] = [];
+  const walked = new Set<FoundPath>();
   for (const path of paths.length > 0 ? paths : ["."]) {
     let isDir: boolean;
     try {
@@ -193,10 +195,13 @@ export function listFiles(paths: readonly string[]): FoundPath[] {
     // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
     if (isDir) {
       const start = startOf(path);
+      const from = out.length;
       walkDir(join(path, "."), start.rules, out, start.git);
+      for (const found of out.slice(from)) walked.add(found);
     } else out.push(path);
   }
-  return out;
+  // A file named twice, or named and inside a directory given, is listed once.
+  return onceEach(out, (path) => walked.has(path));
 }
 
 /** How much of a file decides whether it is text (git looks at as much). */

@@ -17,6 +17,7 @@ import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { SHARED_FIX, SHARED_FIX_STDOUT, warnSharedDescriptor } from "../output-checks.ts";
 import { progress } from "../progress.ts";
+import { onceEach } from "../same-file.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
@@ -50,7 +51,7 @@ would end the string or scalar its token stands in (a line break in \`key: {{ s5
 JSON string, \`\${\` in an HCL string) is refused (S5_VALUE_CONTEXT) with the filter that fits;
 \`| raw\` splices it as it is. Stdin is judged with --input-type
 (\`helm template . | s5 render --input-type yaml\`).
-Several files without -i are printed one after another.`,
+Several files without -i are printed one after another; a file named twice, once.`,
   usage: "[BACKEND] [FILE…|-] [-o OUT | -i] [options]",
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
@@ -96,7 +97,8 @@ too; to stdout only: the output is for reading, never for kubectl`,
   git config diff.s5.textconv "s5 render --textconv"
   echo '*.yml diff=s5' >> .gitattributes`,
   async run({ values, positionals, backendWord }, context: Context) {
-    const files = positionals.length > 0 ? positionals : ["-"];
+    // One real file named twice (`a.yml ./a.yml`, a link to it) is read and written once.
+    const files = onceEach(positionals.length > 0 ? positionals : ["-"]);
     const inPlace = values["in-place"] === true;
     if (inPlace && values.output !== undefined) {
       context.usage("-i and -o cannot be used together");

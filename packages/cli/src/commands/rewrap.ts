@@ -13,6 +13,7 @@ import { defineCommand } from "../define.ts";
 import { groupByProject } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
+import { onceEach } from "../same-file.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
@@ -37,7 +38,8 @@ Rotate, rewrap, then raise the key's min_decryption_version:
   notes: `Needs a token whose policy allows \`update\` on MOUNT/rewrap/KEY (and \`read\` on MOUNT/keys/KEY
 to skip tokens already current).`,
   async run({ values, positionals, backendWord }, context: Context) {
-    const files = positionals.length > 0 ? positionals : ["-"];
+    // One real file named twice (`a.yml ./a.yml`, a link to it) is read and written once.
+    const files = onceEach(positionals.length > 0 ? positionals : ["-"]);
     const inPlace = values["in-place"] === true;
     if (inPlace && files.includes("-")) context.usage("-i needs files, not stdin");
     if (files.filter((file) => file === "-").length > 1) {

@@ -7,6 +7,7 @@ import { projectsForFiles } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { readText } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
+import { onceEach } from "../same-file.ts";
 import { sealSummary } from "../seal-summary.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -59,7 +60,8 @@ files of a monorepo's apps go in one run. All or nothing, like render: across ev
   },
   examples: ["s5 seal -i values.yml"],
   async run({ values, positionals, backendWord }, context: Context) {
-    const files = positionals.length > 0 ? positionals : ["-"];
+    // One real file named twice (`a.yml ./a.yml`, a link to it) is read and written once.
+    const files = onceEach(positionals.length > 0 ? positionals : ["-"]);
     const inPlace = values["in-place"] === true;
     if (inPlace && (values.output !== undefined || files.includes("-"))) {
       context.usage("-i needs files and cannot go with -o");

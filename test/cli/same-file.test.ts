@@ -1,0 +1,76 @@
+// One real file named twice on a command line (`a.yml ./a.yml`, a symbolic link to it, a path
+// through the directory it is in) is read, counted and written once, with a note; a hard link is a
+// name of its own, and each is replaced.
+import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { sandbox } from "./run.ts";
+
+const env = { S5_AES_KEY: "00112233445566778899aabbccddeeff00112233445566778899aabbccddeeff" };
+const NOTE = "the same file as one given before";
+
+function project() {
+  const box = sandbox();
+  mkdirSync(join(box.dir, "sub"));
+  writeFileSync(join(box.dir, "sub", "a.yml"), "a: {{ s5:seal hunter2 }}\n", { mode: 0o644 });
+  symlinkSync("sub/a.yml", join(box.dir, "link.yml"));
+  return box;
+}
+
+describe("one real file named twice", () => {
+  it("is sealed, rewrapped and rendered once", async () => {
+    const box = project();
+    const names = ["sub/a.yml", "./sub/a.yml", "link.yml", join(box.dir, "sub/a.yml")];
+    const seal = await box.s5(["seal", "aes", "-i", ...names], { env });
+    expect(seal.code).toBe(0);
+    // Before: one summary per name, each file's values encrypted again.
+    expect(seal.stderr.match(/new token\(s\)/g)).toHaveLength(1);
+    expect(seal.stderr).toContain(
+      `s5: note: ./sub/a.yml, link.yml, ${join(box.dir, "sub/a.yml")}: ${NOTE}`,
+    );
+    const sealed = readFileSync(join(box.dir, "sub/a.yml"), "utf8");
+    expect(sealed).toMatch(/^a: \{\{ s5:aes:[\w-]+ \}\}\n$/);
+
+    const rewrap = await box.s5(["rewrap", "-i", "sub/a.yml", "sub/a.yml"], { env });
+    expect(rewrap.stderr).toContain("in 1 file\n");
+
+    const shown = await box.s5(["render", "aes", "sub/a.yml", "link.yml"], { env });
+    expect(shown.stdout.toString()).toBe("a: hunter2\n");
+    const render = await box.s5(["render", "aes", "-i", "sub/a.yml", "./sub/a.yml"], { env });
+    expect(render.code).toBe(0);
+    // Before: `… lost access to sub/a.yml (was 0644), ./sub/a.yml (was 0644)`.
+    expect(render.stderr).toContain("lost access to sub/a.yml (was 0644):");
+    expect(readFileSync(join(box.dir, "sub/a.yml"), "utf8")).toBe("a: hunter2\n");
+  });
+
+  it("is checked and listed once: its tokens are no copies of themselves", async () => {
+    const box = project();
+    await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });
+    for (const names of [
+      ["sub/a.yml", "./sub/a.yml"],
+      ["sub/a.yml", "link.yml"],
+      [".", "sub/a.yml"],
+      ["sub/a.yml", "."],
+    ]) {
+      const check = await box.s5(["check", "aes", ...names], { env });
+      expect(check.code, names.join(" ")).toBe(0);
+      // Before: S5_CHECK_COPY twice ("the same token as at …"), and 2 files, 2 tokens.
+      expect(check.stderr, names.join(" ")).not.toContain("S5_CHECK_COPY");
+      expect(check.stderr, names.join(" ")).toContain("checked 1 file(s), 1 token(s)");
+      expect(check.stderr, names.join(" ")).toContain(NOTE);
+      const ls = await box.s5(["ls", ...names], { env });
+      expect(ls.stdout.toString().trim().split("\n"), names.join(" ")).toHaveLength(1);
+    }
+  });
+
+  it("keeps hard links apart: each name is replaced", async () => {
+    const box = project();
+    await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });
+    linkSync(join(box.dir, "sub/a.yml"), join(box.dir, "hard.yml"));
+    const render = await box.s5(["render", "aes", "-i", "sub/a.yml", "hard.yml"], { env });
+    expect(render.code).toBe(0);
+    expect(render.stderr).not.toContain(NOTE);
+    expect(readFileSync(join(box.dir, "sub/a.yml"), "utf8")).toBe("a: hunter2\n");
+    expect(readFileSync(join(box.dir, "hard.yml"), "utf8")).toBe("a: hunter2\n");
+  });
+});

@@ -221,15 +221,25 @@ interface ConfigChange {
  * reported as config errors where they are read).
  */
 export declare function configChanges(before: string | undefined, after: string): ConfigChange[];
+/** A line past the first that begins with a byte-order mark (see {@link joinMarks}). */
+interface JoinMark {
+  /** The line's offset. */
+  at: number;
+  /** `---` follows the mark. */
+  marker: boolean;
+}
 /**
- * The offsets of the lines past the first that begin with a byte-order mark and then `---` (files
- * a Windows editor saved, joined): YAML 1.2 allows the mark before a document, but no reader s5
- * knows does — kubectl's (go-yaml) skips it and then reads `---` as text, so the whole file fails
- * (`could not find expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML.
- * `s5 check` says where; the documents are cut there all the same, so that `render` refuses an
- * S5Secret's values whichever way the file is read.
+ * The lines past the first that begin with a byte-order mark: files a Windows editor saved,
+ * joined. Before `---` (`marker`), YAML 1.2 allows it, but no reader s5 knows does — kubectl's
+ * (go-yaml) skips it and then reads `---` as text, so the whole file fails (`could not find
+ * expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML. Without `---`, kubectl's
+ * reader (apimachinery v0.35.2) and PyYAML take both files as one object, the keys after the mark
+ * replacing those before (and one key named with the mark); go-yaml v3 and the `yaml` package
+ * refuse the duplicate keys. `s5 check` says where; the documents are cut there all the same, so
+ * that `render` refuses an S5Secret's values whichever way the file is read. A mark after
+ * indentation is text of a block scalar, not a join.
  */
-export declare function markedMarkers(text: string): number[];
+export declare function joinMarks(text: string): JoinMark[];
 /**
  * What a Secret's `data` holds: base64, padded, nothing else (no line breaks, no spaces). The s5
  * controller refuses an S5Secret whose `spec.data` value is not this once decrypted

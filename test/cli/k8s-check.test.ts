@@ -289,6 +289,35 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     );
   });
 
+  it("a byte-order mark that starts a line past the first, without `---`: files joined, told and refused", async () => {
+    const password = "hunter2-nomarker!";
+    const secret = await dataSecret(password, await cipher(password, "base64"));
+    // The second file saved with a mark, joined with no `---` between: kubectl's reader takes
+    // both as one object, the keys after the mark over those before (and a key named with the
+    // mark); go-yaml v3 and the `yaml` package refuse the duplicate keys. Before: one document
+    // with duplicate keys, so no S5Secret told: check exit 0, render spliced both plaintexts.
+    for (const eol of ["\n", "\r\n"]) {
+      const joined = [...secret, `\ufeff${secret[0]}`, ...secret.slice(1), ""].join(eol);
+      const out = await check("glued.yml", joined);
+      expect(out.code, out.stderr).toBe(10);
+      expect(out.stdout.split("\n").filter((line) => !line.includes("S5_CHECK_COPY"))).toEqual([
+        expect.stringMatching(/^glued\.yml:7:16: .*\(S5_K8S_DATA_BASE64\)$/),
+        "glued.yml:9:1: a byte-order mark (U+FEFF) starts this line, with no `---` before it: two files joined (the second saved with a mark); kubectl reads both as one object, the keys after the mark replacing those before; put `---` on a line of its own here and remove the mark (S5_CHECK_YAML_MARK)",
+        expect.stringMatching(/^glued\.yml:15:16: .*\(S5_K8S_DATA_BASE64\)$/),
+        "",
+      ]);
+      const render = await box.s5(["render", "glued.yml"]);
+      expect(render.code).toBe(5);
+      expect(render.stdout.length).toBe(0);
+      expect(render.stderr).toContain("4 tokens failed; nothing was written");
+      expect(render.stderr).toContain("glued.yml:7:16: this token is a value of an S5Secret");
+      expect(out.stdout + out.stderr + render.stderr).not.toContain(password);
+    }
+    // A mark after indentation is a block scalar's text, not a join: not told.
+    const indented = await check("indented.yml", [...secret, "  \ufeffnote: x", ""].join("\n"));
+    expect(indented.stdout).not.toContain("S5_CHECK_YAML_MARK");
+  });
+
   it("S5_CHECK_YAML_MARK's line counts bytes: characters of several bytes above the mark", async () => {
     const password = "hunter2-accent!";
     const secret = await dataSecret(password, await cipher(password, "base64"));

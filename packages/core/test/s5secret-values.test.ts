@@ -6,7 +6,7 @@ import {
   controllerDataValues,
   controllerValues,
   isSecretData,
-  markedMarkers,
+  joinMarks,
   mentionsS5Secret,
 } from "../src/context/s5secret.ts";
 
@@ -70,14 +70,47 @@ describe("controllerValues", () => {
       const joined = `${secret}${mark}---\n${secret}`;
       expect(told(joined), mark).toEqual([true, true]);
       const { content } = withTokens(joined);
-      expect(markedMarkers(content), mark).toEqual([content.lastIndexOf(`${mark}---`)]);
-      expect(markedMarkers(`${mark}---\n${secret}`), mark).toEqual([]);
-      // A mark before other text is no marker.
-      expect(markedMarkers(`a: 1\n${mark}----\n${mark}---x\n`), mark).toEqual([]);
+      expect(joinMarks(content), mark).toEqual([
+        { at: content.lastIndexOf(`${mark}---`), marker: true },
+      ]);
+      expect(joinMarks(`${mark}---\n${secret}`), mark).toEqual([]);
+      // A mark before other text is no marker (but a join all the same).
+      expect(joinMarks(`a: 1\n${mark}----\n${mark}---x\n`), mark).toEqual([
+        { at: 5, marker: false },
+        { at: 10 + mark.length, marker: false },
+      ]);
       // The document after the mark is another: an S5Secret before it is not this one's.
       const plain = `${secret}${mark}---\na: ${T}\n`;
       expect(mentionsS5Secret(plain, plain.indexOf(T)), mark).toBe(false);
       expect(mentionsS5Secret(plain, plain.indexOf("spec:")), mark).toBe(true);
+    }
+  });
+
+  it("cuts documents where a byte-order mark starts a line past the first, without `---` (files joined)", () => {
+    const secret = `${HEAD}spec:\n  data:\n    a: "@"\n`;
+    for (const mark of ["\ufeff", "\xef\xbb\xbf"]) {
+      // Before: one document with duplicate keys, so neither S5Secret was told.
+      const joined = `${secret}${mark}${secret}`;
+      expect(told(joined), mark).toEqual([true, true]);
+      expect(told(joined.replaceAll("\n", "\r\n")), mark).toEqual([true, true]);
+      const { content } = withTokens(joined);
+      expect(joinMarks(content), mark).toEqual([
+        { at: content.lastIndexOf(`${mark}apiVersion`), marker: false },
+      ]);
+      const marked = withTokens(`${secret}${mark}---\n${secret}`).content;
+      expect(joinMarks(marked), mark).toEqual([
+        { at: marked.lastIndexOf(`${mark}---`), marker: true },
+      ]);
+      // At the file's start, or after indentation (a block scalar's text), no join.
+      expect(joinMarks(`${mark}${secret}`), mark).toEqual([]);
+      expect(joinMarks(`${secret}  ${mark}b: 1\n`), mark).toEqual([]);
+      // The text after the mark is another document: the S5Secret before it is not its own.
+      const plain = `${secret}${mark}a: ${T}\n`;
+      expect(mentionsS5Secret(plain, plain.indexOf(T)), mark).toBe(false);
+      expect(mentionsS5Secret(plain, plain.indexOf("spec:")), mark).toBe(true);
+      const after = `a: ${T}\n${mark}${secret}`;
+      expect(mentionsS5Secret(after, after.indexOf(T)), mark).toBe(false);
+      expect(mentionsS5Secret(after, after.lastIndexOf("spec:")), mark).toBe(true);
     }
   });
 

@@ -26,7 +26,7 @@ import {
   documentKind,
   findSuspectSecrets,
   goToolBackendOf,
-  markedMarkers,
+  joinMarks,
   mayHoldNearMiss,
   nearMissMarkers,
   showable,
@@ -231,8 +231,8 @@ async function checkDecrypt(files: readonly Checked[], backends: Backends, probl
   return undecrypted;
 }
 
-/** A byte-order mark, then `---` (UTF-8). */
-const MARKED_MARKER = Buffer.from("\ufeff---");
+/** A byte-order mark (UTF-8). */
+const BYTE_ORDER_MARK = Buffer.from("\ufeff");
 
 export default defineCommand({
   name: "check",
@@ -383,21 +383,22 @@ the content the commit will have.`,
           });
         }
       }
-      // A byte-order mark before a `---` past the first line (files a Windows editor saved,
-      // joined): kubectl reads no object of the file.
+      // A byte-order mark that starts a line past the first (files a Windows editor saved,
+      // joined): kubectl reads no object of the file, or one object of both.
       if (
         asText &&
         found.tokens.length + found.failures.length > 0 &&
         documentKind(file) === "yaml" &&
-        content.includes(MARKED_MARKER)
+        content.indexOf(BYTE_ORDER_MARK, 1) !== -1
       ) {
         const text = content.toString("utf8");
         const byteOffset = byteOffsets(text);
-        for (const offset of markedMarkers(text)) {
+        for (const { at, marker } of joinMarks(text)) {
           problems.push({
-            location: found.lines.locate(byteOffset(offset)),
-            message:
-              "a byte-order mark (U+FEFF) before this `---`: kubectl refuses the whole file (its YAML reader takes the `---` for text, not a new document), as other YAML readers do; remove the mark",
+            location: found.lines.locate(byteOffset(at)),
+            message: marker
+              ? "a byte-order mark (U+FEFF) before this `---`: kubectl refuses the whole file (its YAML reader takes the `---` for text, not a new document), as other YAML readers do; remove the mark"
+              : "a byte-order mark (U+FEFF) starts this line, with no `---` before it: two files joined (the second saved with a mark); kubectl reads both as one object, the keys after the mark replacing those before; put `---` on a line of its own here and remove the mark",
             code: "S5_CHECK_YAML_MARK",
           });
         }

@@ -12,8 +12,8 @@
  * block scalar, a sequence, an anchor, a tag, a duplicate key, a quoted `kind`, a string over
  * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
  * and none of its tokens count: they are judged as any YAML place is. Documents are cut at the
- * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark stands
- * before one (see `markedMarkers`).
+ * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark starts a
+ * line past the first, before one or not (files joined: see `joinMarks`).
  */
 import type { Span } from "./places.ts";
 
@@ -197,23 +197,38 @@ function afterMark(text: string, line: Line): Line {
   return { start: Math.min(line.start + mark, line.end), end: line.end };
 }
 
+/** Whether `line`, past the file's first, begins with a byte-order mark. */
+function markedLine(text: string, line: Line): boolean {
+  return line.start > 0 && afterMark(text, line).start !== line.start;
+}
+
+/** A line past the first that begins with a byte-order mark (see {@link joinMarks}). */
+export interface JoinMark {
+  /** The line's offset. */
+  at: number;
+  /** `---` follows the mark. */
+  marker: boolean;
+}
+
 /**
- * The offsets of the lines past the first that begin with a byte-order mark and then `---` (files
- * a Windows editor saved, joined): YAML 1.2 allows the mark before a document, but no reader s5
- * knows does — kubectl's (go-yaml) skips it and then reads `---` as text, so the whole file fails
- * (`could not find expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML.
- * `s5 check` says where; the documents are cut there all the same, so that `render` refuses an
- * S5Secret's values whichever way the file is read.
+ * The lines past the first that begin with a byte-order mark: files a Windows editor saved,
+ * joined. Before `---` (`marker`), YAML 1.2 allows it, but no reader s5 knows does — kubectl's
+ * (go-yaml) skips it and then reads `---` as text, so the whole file fails (`could not find
+ * expected ':'`), as it does in go-yaml v3, the `yaml` package and PyYAML. Without `---`, kubectl's
+ * reader (apimachinery v0.35.2) and PyYAML take both files as one object, the keys after the mark
+ * replacing those before (and one key named with the mark); go-yaml v3 and the `yaml` package
+ * refuse the duplicate keys. `s5 check` says where; the documents are cut there all the same, so
+ * that `render` refuses an S5Secret's values whichever way the file is read. A mark after
+ * indentation is text of a block scalar, not a join.
  */
-export function markedMarkers(text: string): number[] {
-  const found: number[] = [];
-  if (!text.includes("\ufeff---") && !text.includes("\xef\xbb\xbf---")) return found;
+export function joinMarks(text: string): JoinMark[] {
+  const found: JoinMark[] = [];
+  if (text.indexOf("\ufeff", 1) === -1 && text.indexOf("\xef\xbb\xbf", 1) === -1) return found;
   for (const line of linesOf(text)) {
+    if (!markedLine(text, line)) continue;
     const from = afterMark(text, line).start;
-    if (line.start === 0 || from === line.start) continue;
-    if (/^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)))) {
-      found.push(line.start);
-    }
+    const marker = /^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)));
+    found.push({ at: line.start, marker });
   }
   return found;
 }
@@ -230,7 +245,7 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     spoilt = false;
   };
   for (const line of linesOf(text)) {
-    // A mark before `---` cuts too (see `markedMarkers`): told either way, a value is refused.
+    // A mark before `---` cuts too (see `joinMarks`): told either way, a value is refused.
     const shown = text.slice(afterMark(text, line).start, line.end);
     if (MARKER.test(shown)) end();
     else if (shown.startsWith("---") && /^---(?:[ \t]|$)/.test(shown)) {
@@ -238,6 +253,8 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
       end();
       spoilt = true;
     } else {
+      // A mark that starts a line without `---`: files joined (see `joinMarks`); cut there too.
+      if (document.length > 0 && markedLine(text, line)) end();
       // `...` ends a document where kubectl does not cut: what follows it is read by neither alike.
       if (END_MARKER.test(shown)) spoilt = true;
       document.push(document.length === 0 ? afterMark(text, line) : line);
@@ -315,10 +332,10 @@ export function mentionsS5Secret(text: string, at: number): boolean {
   let end = text.length;
   for (const line of linesOf(text)) {
     const from = afterMark(text, line).start;
-    if (!/^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)))) {
-      continue;
-    }
-    if (line.start <= at) start = line.end;
+    const marker = /^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)));
+    // A mark that starts a line without `---` begins the next document on that line.
+    if (!marker && !markedLine(text, line)) continue;
+    if (line.start <= at) start = marker ? line.end : line.start;
     else {
       end = line.start;
       break;

@@ -2,7 +2,7 @@
 // `.pre-commit-hooks.yaml` (`s5 check`) on a real git repository: a commit holding a plaintext
 // secret beside a token is blocked, a clean one passes.
 import { spawnSync } from "node:child_process";
-import { existsSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -169,5 +169,70 @@ describe("a plain git hook: s5 check --staged", () => {
     expect(found).not.toContain("vendor");
     // --staged takes no paths.
     expect((await box.s5(["check", "--staged", "app.yml"])).code).toBe(2);
+  });
+
+  it("a merge in progress, or an intent-to-add .s5.json: an error that names the file, never a pass", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    const env = {
+      ...box.env,
+      GIT_CONFIG_NOSYSTEM: "1",
+      GIT_AUTHOR_NAME: "t",
+      GIT_AUTHOR_EMAIL: "t@example.com",
+      GIT_COMMITTER_NAME: "t",
+      GIT_COMMITTER_EMAIL: "t@example.com",
+    };
+    const git = (...args: string[]) =>
+      spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+    const seal = async (value: string) => (await box.s5(["cipher", value])).stdout.toString();
+    const staged = async (cwd = box.dir) => {
+      const run = await box.s5(["check", "--staged"], { env, cwd });
+      return { code: run.code, out: run.stdout.toString() + run.stderr };
+    };
+    git("init", "-q", "-b", "main");
+    writeFileSync(join(box.dir, "app.yml"), `db: ${await seal("zero")}\n`);
+    git("add", ".");
+    git("commit", "-qm", "init");
+    git("checkout", "-qb", "other");
+    writeFileSync(join(box.dir, "app.yml"), `db: ${await seal("one")}\n`);
+    git("commit", "-qam", "other");
+    git("checkout", "-q", "main");
+    writeFileSync(join(box.dir, "app.yml"), `db: ${await seal("two")}\n`);
+    git("commit", "-qam", "main");
+    expect(git("merge", "other").status).not.toBe(0);
+    // Stages 1, 2 and 3 for app.yml. Before: "checked 0 file(s)", exit 0.
+    const conflicted = await staged();
+    expect(conflicted.code, conflicted.out).toBe(3);
+    expect(conflicted.out).toContain(
+      "s5: error: the index holds unmerged files (a merge in progress): app.yml",
+    );
+    expect(conflicted.out).toContain("git add");
+    expect(conflicted.out).not.toContain("checked");
+    // Resolved and added: checked as any staged file.
+    writeFileSync(join(box.dir, "app.yml"), `db: ${await seal("three")}\n`);
+    git("add", "app.yml");
+    expect((await staged()).code).toBe(0);
+    git("commit", "-qm", "merged");
+
+    // A sub-project's config added with -N: no content staged, and a commit leaves it out, so
+    // its files would take the root's config. Before: read from disk, exit 0.
+    mkdirSync(join(box.dir, "sub"));
+    const sub = join(box.dir, "sub");
+    expect((await box.s5(["init", "--name", "sub", "--dir", "."], { cwd: sub })).code).toBe(0);
+    const four = (await box.s5(["cipher", "four"], { cwd: sub })).stdout.toString();
+    writeFileSync(join(sub, "b.yml"), `b: ${four}\n`);
+    git("add", "sub/b.yml");
+    git("add", "-N", "sub/.s5.json");
+    for (const cwd of [box.dir, sub]) {
+      const intent = await staged(cwd);
+      expect(intent.code, intent.out).toBe(3);
+      const name = cwd === box.dir ? "sub/.s5.json" : ".s5.json";
+      expect(intent.out).toContain(
+        `s5: error: ${name} is in the index with --intent-to-add (git add -N): `,
+      );
+      expect(intent.out).toContain(`git add ${name}`);
+    }
+    git("add", "sub/.s5.json");
+    expect((await staged()).code).toBe(0);
   });
 });

@@ -5,6 +5,8 @@
  * pass). Read through git itself: the index's blobs live in git's object store.
  */
 import { relative, resolve } from "node:path";
+import { IoError, PROJECT_FILE } from "@s5/core";
+import { showable } from "@s5/core/internal";
 import { git, readBlobs } from "./git-blobs.ts";
 
 /** A submodule's entry: a commit, not a blob. */
@@ -18,20 +20,69 @@ export const GITLINK = "160000";
 export function* stagedFiles(): Generator<{ file: string; content: Buffer }> {
   const cwd = process.cwd();
   const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  const named = (path: string) => relative(cwd, resolve(top, path)) || path;
   // `:old-mode new-mode old-id new-id status\0path\0` per file (renames as an add, by --no-renames).
   const fields = git(
-    ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--diff-filter=ACMRT"],
+    ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--diff-filter=ACMRTU"],
     top,
     "--staged",
   )
     .toString()
     .split("\0");
   const staged: { name: string; id: string }[] = [];
+  const unmerged: string[] = [];
   for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [, mode, , id] = fields[i]!.split(" ");
-    if (mode !== GITLINK && id) staged.push({ name: fields[i + 1]!, id });
+    const [, mode, , id, status] = fields[i]!.split(" ");
+    if (status === "U") unmerged.push(named(fields[i + 1]!));
+    else if (mode !== GITLINK && id) staged.push({ name: fields[i + 1]!, id });
   }
+  refuseUndecided(unmerged, intentToAddConfigs(top).map(named));
   for (const { entry, content } of readBlobs(staged, top, "--staged")) {
-    yield { file: relative(cwd, resolve(top, entry.name)) || entry.name, content };
+    yield { file: named(entry.name), content };
+  }
+}
+
+/**
+ * The project configs in the index with `--intent-to-add` (`git add -N`), from the top: the index
+ * holds no content of them and a commit leaves them out. Index against work tree, such an entry is
+ * the only one git shows as added.
+ */
+function intentToAddConfigs(top: string): string[] {
+  return git(
+    ["diff-files", "--name-only", "-z", "--diff-filter=A", "--", `:(glob)**/${PROJECT_FILE}`],
+    top,
+    "--staged",
+  )
+    .toString()
+    .split("\0")
+    .filter((name) => name !== "");
+}
+
+/**
+ * A commit whose content the index does not decide yet is not checked: a merge in progress
+ * (stages 1–3: git diff --cached shows no content, and a pass would say nothing was staged), or a
+ * project config added with -N (its files would be checked with the config on disk, which the
+ * commit leaves out).
+ */
+function refuseUndecided(unmerged: readonly string[], intended: readonly string[]): void {
+  const list = (names: readonly string[]) => names.map((name) => showable(name)).join(", ");
+  if (unmerged.length > 0) {
+    throw new IoError(
+      "S5_INPUT",
+      `the index holds unmerged files (a merge in progress): ${list(unmerged)}; what the commit will hold of them is not decided`,
+      {
+        hint: "resolve each conflict and `git add` the file (or `git merge --abort`), then run again",
+      },
+    );
+  }
+  const [first] = intended;
+  if (first !== undefined) {
+    throw new IoError(
+      "S5_INPUT",
+      `${list(intended)} ${intended.length === 1 ? "is" : "are"} in the index with --intent-to-add (git add -N): no content of ${intended.length === 1 ? "it is" : "them is"} staged and a commit leaves ${intended.length === 1 ? "it" : "them"} out, so the files below would take another project config than the one on disk`,
+      {
+        hint: `stage it (\`git add ${showable(first)}\`) or take it out of the index (\`git rm --cached ${showable(first)}\`), then run again`,
+      },
+    );
   }
 }

@@ -110,7 +110,8 @@ describe("the pre-commit hook (pre-commit framework)", () => {
 });
 
 describe("a plain git hook: s5 check --staged", () => {
-  it("checks what the commit will hold, renames included, not the work tree", async () => {
+  /** A project with s5 on PATH, and git run in it without the system's config. */
+  async function project() {
     const box = sandbox();
     await box.s5(["init", "--name", "dev"]);
     const env = {
@@ -124,6 +125,11 @@ describe("a plain git hook: s5 check --staged", () => {
     };
     const git = (...args: string[]) =>
       spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+    return { box, env, git };
+  }
+
+  it("checks what the commit will hold, renames included, not the work tree", async () => {
+    const { box, env, git } = await project();
     git("init", "-q");
     // The README's hook (s5 on PATH here, where a project has it in node_modules for `npx`).
     const hook = join(box.dir, ".git", "hooks", "pre-commit");
@@ -172,18 +178,7 @@ describe("a plain git hook: s5 check --staged", () => {
   });
 
   it("a merge in progress, or an intent-to-add .s5.json: an error that names the file, never a pass", async () => {
-    const box = sandbox();
-    await box.s5(["init", "--name", "dev"]);
-    const env = {
-      ...box.env,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-    };
-    const git = (...args: string[]) =>
-      spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+    const { box, env, git } = await project();
     const seal = async (value: string) => (await box.s5(["cipher", value])).stdout.toString();
     const staged = async (cwd = box.dir) => {
       const run = await box.s5(["check", "--staged"], { env, cwd });

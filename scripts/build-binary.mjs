@@ -4,8 +4,9 @@
 // Node binary (debug symbols stripped) into which postject injects them. Local keys run on the
 // JavaScript libsodium (an executable cannot load sodium-native's .node file from inside itself).
 //
-// Output: .cache/binary/s5 (git-ignored). Rebuilt only when an input changed: the sources of the
-// packages it bundles, the lock file, this script, the Node binary (a hash in .cache/binary/inputs).
+// Output: .cache/binary/s5 (git-ignored). Rebuilt only when a file it is made from changed: every
+// file the bundle read (esbuild's list, kept with their hash in .cache/binary/inputs.json), the lock
+// file, this script, the Node binary.
 // `node scripts/build-binary.mjs [--force]`; `ensureBinary()` for the tests and the benchmark.
 
 import { execFileSync } from "node:child_process";
@@ -15,7 +16,6 @@ import {
   copyFileSync,
   existsSync,
   mkdirSync,
-  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -28,35 +28,31 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(ROOT, ".cache", "binary");
 export const BINARY = join(OUT_DIR, "s5");
-const INPUTS_FILE = join(OUT_DIR, "inputs");
-const SOURCES = ["packages/core/src", "packages/loader/src", "packages/cli/src"];
+const INPUTS_FILE = join(OUT_DIR, "inputs.json");
+/** What a build is made from besides the files the bundle reads. */
+const BUILD_FILES = ["package-lock.json", "scripts/build-binary.mjs"];
 // The fuse postject flips so that Node looks for the injected blob (Node's documented value).
 const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 
 const say = (line) => process.stderr.write(`build:binary: ${line}\n`);
 
-function files(dir) {
-  return readdirSync(join(ROOT, dir), { recursive: true, withFileTypes: true })
-    .filter((entry) => entry.isFile())
-    .map((entry) => relative(ROOT, join(entry.parentPath, entry.name)))
-    .sort();
-}
-
-/** A hash of everything the binary is made from. */
-function inputsHash() {
+/** A hash of `files` (relative to the root) and of the Node binary copied into the executable. */
+function keyOf(files) {
   const hash = createHash("sha256");
-  const inputs = [
-    ...SOURCES.flatMap(files),
-    "package-lock.json",
-    "packages/cli/package.json",
-    "packages/core/package.json",
-    "scripts/build-binary.mjs",
-    "scripts/binary-entry.mjs",
-  ];
-  for (const file of inputs) hash.update(`${file}\0`).update(readFileSync(join(ROOT, file)));
+  for (const file of files) hash.update(`${file}\0`).update(readFileSync(join(ROOT, file)));
   const node = statSync(process.execPath);
   hash.update(`${process.version} ${process.execPath} ${node.size} ${node.mtimeMs}`);
   return hash.digest("hex");
+}
+
+/** Whether .cache/binary/s5 was made from the files as they are now (no record: it was not). */
+function isCurrent() {
+  try {
+    const { key, files } = JSON.parse(readFileSync(INPUTS_FILE, "utf8"));
+    return existsSync(BINARY) && keyOf(files) === key;
+  } catch {
+    return false; // no record (an older build, one cut short), or a file it read is gone
+  }
 }
 
 const version = (pkg) =>
@@ -73,6 +69,10 @@ function bundlePlugin() {
         const [, pkg, sub] = /^@s5\/(core|loader)(\/internal)?$/.exec(path);
         return { path: join(ROOT, "packages", pkg, "src", sub ? "internal.ts" : "index.ts") };
       });
+      // From its source too, as the others: its dist/ is only as new as the last `turbo build`.
+      build.onResolve({ filter: /^@s5\/kubernetes\/manifest$/ }, () => ({
+        path: join(ROOT, "packages/kubernetes/src/manifest.ts"),
+      }));
       // The loader's engine (`s5/config` and the worker of `config()`) is not part of the CLI.
       build.onResolve({ filter: /^s5:engine-source$/ }, () => ({
         path: "engine-source",
@@ -106,9 +106,11 @@ export function loadNoble() { return { hsalsa, xsalsa20poly1305, blake2b }; }`,
   };
 }
 
+/** Bundles the CLI into `file`; returns the files it read (relative to the root). */
 async function bundle(file) {
   const { build } = await import("esbuild");
   const result = await build({
+    absWorkingDir: ROOT,
     entryPoints: [join(ROOT, "scripts/binary-entry.mjs")],
     outfile: file,
     bundle: true,
@@ -125,35 +127,46 @@ async function bundle(file) {
     metafile: true,
   });
   for (const warning of result.warnings) say(`warning: ${warning.text}`);
+  // Inputs of the plugin's own namespace (`s5-binary:engine-source`) are no file.
+  return Object.keys(result.metafile.inputs).filter((input) => !input.includes(":"));
 }
 
 /** Builds .cache/binary/s5 when its inputs changed; returns its path. */
 export async function ensureBinary({ force = false } = {}) {
   if (process.platform !== "linux") throw new Error("build:binary is set up for Linux only");
-  const hash = inputsHash();
-  if (!force && existsSync(BINARY) && readFileSync(INPUTS_FILE, "utf8").trim() === hash) {
-    return BINARY;
+  // The executable is a copy of this Node: without process.execve, s5 could not drop NODE_DEBUG
+  // (binary-entry.mjs) and would fail at start wherever it is set.
+  if (typeof process.execve !== "function") {
+    throw new Error(
+      `the executable would be a copy of this Node (${process.version}), which lacks process.execve: use Node >= 22.15 (Node 24 LTS)`,
+    );
   }
+  if (!force && isCurrent()) return BINARY;
   const started = performance.now();
+  const begun = Date.now();
   mkdirSync(OUT_DIR, { recursive: true });
   const work = join(OUT_DIR, `build-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
   mkdirSync(work);
   try {
     const script = join(work, "s5.cjs");
-    await bundle(script);
+    const read = await bundle(script);
     const blob = join(work, "s5.blob");
-    const config = join(work, "sea-config.json");
+    // Paths relative to the work directory: the blob keeps `main` as the script's name, which
+    // stack traces show; an absolute one put this machine's checkout path into every copy.
     writeFileSync(
-      config,
+      join(work, "sea-config.json"),
       JSON.stringify({
-        main: script,
-        output: blob,
+        main: "s5.cjs",
+        output: "s5.blob",
         disableExperimentalSEAWarning: true,
         useCodeCache: true,
       }),
     );
-    execFileSync(process.execPath, ["--experimental-sea-config", config], { stdio: "ignore" });
+    execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {
+      cwd: work,
+      stdio: "ignore",
+    });
     const exe = join(work, "s5");
     copyFileSync(process.execPath, exe);
     chmodSync(exe, 0o755);
@@ -165,8 +178,16 @@ export async function ensureBinary({ force = false } = {}) {
       [postject, exe, "NODE_SEA_BLOB", blob, "--sentinel-fuse", FUSE, "--overwrite"],
       { stdio: "ignore" },
     );
+    rmSync(INPUTS_FILE, { force: true });
     renameSync(exe, BINARY);
-    writeFileSync(INPUTS_FILE, `${hash}\n`);
+    const files = [...new Set([...BUILD_FILES, ...read])].sort();
+    // A file saved during the build may be newer than what the bundle read: no record, so the
+    // next run builds again.
+    if (files.every((file) => statSync(join(ROOT, file)).mtimeMs < begun)) {
+      writeFileSync(INPUTS_FILE, `${JSON.stringify({ key: keyOf(files), files })}\n`);
+    } else {
+      say("a source file changed during the build: the next run builds again");
+    }
     say(
       `${relative(ROOT, BINARY)}: ${(statSync(BINARY).size / 1e6).toFixed(1)} MB, built in ${(
         (performance.now() - started) / 1000
@@ -179,6 +200,11 @@ export async function ensureBinary({ force = false } = {}) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const file = await ensureBinary({ force: process.argv.includes("--force") });
-  process.stdout.write(`${file}\n`);
+  try {
+    const file = await ensureBinary({ force: process.argv.includes("--force") });
+    process.stdout.write(`${file}\n`);
+  } catch (error) {
+    say(error.message);
+    process.exitCode = 1;
+  }
 }

@@ -1,0 +1,82 @@
+// `npm run build:binary` itself: when it builds again, what the executable carries, which Node it
+// is made from. Each rebuild takes a few seconds (one Node copied, stripped, injected).
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { expect, it } from "vitest";
+import { BINARY, ensureBinary } from "../../scripts/build-binary.mjs";
+
+const ROOT = fileURLToPath(new URL("../..", import.meta.url));
+const linux = process.platform === "linux";
+
+it.runIf(linux)(
+  "builds again when a file the bundle reads changes: @s5/kubernetes's source, not only core, loader and cli",
+  async () => {
+    await ensureBinary();
+    const built = statSync(BINARY).ino;
+    expect(statSync(await ensureBinary()).ino).toBe(built);
+    // `s5 k8s` comes from packages/kubernetes: a binary built before a change to it ran old code.
+    const source = join(ROOT, "packages/kubernetes/src/manifest.ts");
+    const text = readFileSync(source);
+    try {
+      writeFileSync(source, `${text}\n`);
+      await ensureBinary();
+      expect(statSync(BINARY).ino).not.toBe(built);
+    } finally {
+      writeFileSync(source, text);
+    }
+    const after = statSync(await ensureBinary()).ino;
+    expect(after).not.toBe(built);
+  },
+  120_000,
+);
+
+it.runIf(linux)(
+  "a binary without the record of what it was made from is built again, not an error",
+  async () => {
+    await ensureBinary();
+    const built = statSync(BINARY).ino;
+    const dir = dirname(BINARY);
+    for (const name of readdirSync(dir)) {
+      if (join(dir, name) !== BINARY) rmSync(join(dir, name), { recursive: true, force: true });
+    }
+    await ensureBinary();
+    expect(statSync(BINARY).ino).not.toBe(built);
+    // And that build's record is used: nothing changed, nothing built.
+    const again = statSync(BINARY).ino;
+    await ensureBinary();
+    expect(statSync(BINARY).ino).toBe(again);
+  },
+  120_000,
+);
+
+it.runIf(linux)(
+  "the executable carries no path of the machine that built it (stack traces name s5.cjs)",
+  async () => {
+    const bytes = readFileSync(await ensureBinary());
+    expect(bytes.includes(ROOT.replace(/\/$/, ""))).toBe(false);
+    expect(bytes.includes(".cache/binary/build-")).toBe(false);
+  },
+  120_000,
+);
+
+// The executable is a copy of the Node that builds it; s5 drops NODE_DEBUG with process.execve.
+const oldNode = ["/usr/bin/node", "/usr/local/bin/node"].find((node) => {
+  const probe = spawnSync(node, ["-p", "typeof process.execve"], { encoding: "utf8" });
+  return probe.status === 0 && probe.stdout.trim() !== "function";
+});
+
+it.runIf(linux && oldNode !== undefined)(
+  "is refused on a Node without process.execve (its binary failed wherever NODE_DEBUG was set)",
+  () => {
+    const before = statSync(BINARY, { throwIfNoEntry: false })?.ino;
+    const out = spawnSync(oldNode as string, [join(ROOT, "scripts/build-binary.mjs")], {
+      cwd: ROOT,
+      encoding: "utf8",
+    });
+    expect(out.status).not.toBe(0);
+    expect(out.stderr).toContain("lacks process.execve: use Node >= 22.15");
+    expect(statSync(BINARY, { throwIfNoEntry: false })?.ino).toBe(before);
+  },
+);

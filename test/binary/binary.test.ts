@@ -104,6 +104,9 @@ describeVault("the single-file s5, on a machine without Node", () => {
     const init = await s5(["init", "--name", "ci-image"], cwd);
     expect(init.code, init.stderr).toBe(0);
     const token = await everyCommand(cwd, {}, []);
+    // Its V8 code cache is inside the file: nothing compiled is written to the home (the Node
+    // CLI below keeps its compile cache there).
+    expect(readdirSync(home)).toEqual([".config"]);
 
     const nodeEnv = { ...base(), PATH: process.env.PATH ?? "" };
     const opened = await nodeS5(["decipher", token], { cwd, env: nodeEnv });
@@ -163,8 +166,25 @@ describeVault("the single-file s5, on a machine without Node", () => {
       S5_VAULT_TRANSIT_MOUNT: mount,
       S5_VAULT_TRANSIT_KEY: key,
     };
-    const token = await everyCommand(project("vault"), env, ["vault"]);
+    const cwd = project("vault");
+    const token = await everyCommand(cwd, env, ["vault"]);
     expect(token).toMatch(/^\{\{ s5:vault:v1:/);
+
+    // Node's debug output of the request (headers: the token; body: the base64 plaintext) is not
+    // printed: the binary drops DEBUG and NODE_DEBUG for itself, and `s5 run` hands them back.
+    const debug = { DEBUG: "*", NODE_DEBUG: "http,https,net,tls,fetch", NODE_DEBUG_NATIVE: "tls" };
+    const rendered = await s5(["render", "vault", "app.yml"], cwd, { ...env, ...debug });
+    expect(rendered.stdout).toBe("db:\n  password: p@ss w0rd\n  name: billing\n");
+    expect(rendered.stderr).toBe("");
+    const sealed = await s5(["cipher", "vault"], cwd, { ...env, ...debug }, "debugged value\n");
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(sealed.stderr).toBe("");
+    const handed = await s5(
+      ["run", "--", "sh", "-c", 'printf "%s|%s|%s" "$DEBUG" "$NODE_DEBUG" "$DB_PASSWORD"'],
+      cwd,
+      { ...env, ...debug },
+    );
+    expect(handed.stdout, handed.stderr).toBe("*|http,https,net,tls,fetch|p@ss w0rd");
   });
 });
 

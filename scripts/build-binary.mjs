@@ -143,7 +143,6 @@ export async function ensureBinary({ force = false } = {}) {
   }
   if (!force && isCurrent()) return BINARY;
   const started = performance.now();
-  const begun = Date.now();
   mkdirSync(OUT_DIR, { recursive: true });
   const work = join(OUT_DIR, `build-${process.pid}`);
   rmSync(work, { recursive: true, force: true });
@@ -183,6 +182,7 @@ export async function ensureBinary({ force = false } = {}) {
     const files = [...new Set([...BUILD_FILES, ...read])].sort();
     // A file saved during the build may be newer than what the bundle read: no record, so the
     // next run builds again.
+    const begun = performance.timeOrigin + started; // the wall clock, as mtimes are
     if (files.every((file) => statSync(join(ROOT, file)).mtimeMs < begun)) {
       writeFileSync(INPUTS_FILE, `${JSON.stringify({ key: keyOf(files), files })}\n`);
     } else {

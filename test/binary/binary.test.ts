@@ -4,7 +4,15 @@
 // render, run and check with local keys, AES and Vault (the test's OpenBao); tokens made by the
 // binary (JavaScript libsodium) open with the Node CLI (sodium-native) and the other way round.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -121,7 +129,21 @@ describeVault("the single-file s5, on a machine without Node", () => {
 
   it("AES (the Go tool's backend)", async () => {
     const key = "8f".repeat(32);
-    await everyCommand(project("aes"), { S5_AES_KEY: key }, ["aes"]);
+    const cwd = project("aes");
+    await everyCommand(cwd, { S5_AES_KEY: key }, ["aes"]);
+
+    // A CI container run as `--user 48213` with only PATH and the key: no HOME, no passwd entry
+    // (it was S5_INTERNAL: `os.homedir()` throws there).
+    chmodSync(dir, 0o755);
+    const stranger = await runChild(
+      "unshare",
+      ["-m", "sh", "-c", NO_NODE, "sh", "PATH=/usr/bin:/bin", `S5_AES_KEY=${key}`, "setpriv"]
+        .concat(["--reuid=48213", "--regid=48213", "--clear-groups", binary, "render", "app.yml"])
+        .concat(["--backend", "aes"]),
+      { cwd, env: { PATH: "/usr/bin:/bin" } },
+    );
+    expect(stranger.stderr).toBe("");
+    expect(stranger.stdout).toBe("db:\n  password: p@ss w0rd\n  name: billing\n");
   });
 
   it("Node's diagnostic switches: a report holds no credential, no inspector stays open, run refuses NODE_DEBUG=child_process", async () => {

@@ -77,6 +77,34 @@ describe("a file that cannot be read: a hint for its errno", () => {
     );
   });
 
+  // A CI container run as `--user 12345` with a clean environment: no HOME, no passwd entry, so
+  // `os.homedir()` throws. It was S5_INTERNAL for every command that looks for a key file.
+  it.runIf(isRoot && spawnSync("setpriv", ["--version"]).status === 0)(
+    "a user with no HOME and no passwd entry: AES renders, a missing key is said",
+    () => {
+      const box = sandbox();
+      writeFileSync(join(box.dir, "app.yml"), "a: 1\n");
+      chmodSync(join(box.dir, ".."), 0o755);
+      const { HOME: _home, XDG_CONFIG_HOME: _config, ...env } = box.env;
+      const s5 = (args: string[], extra: Record<string, string> = {}) =>
+        spawnSync(
+          "setpriv",
+          ["--reuid=48213", "--regid=48213", "--clear-groups", process.execPath, S5_BIN, ...args],
+          { cwd: box.dir, env: { ...env, ...extra }, encoding: "utf8" },
+        );
+      const rendered = s5(["render", "aes", "app.yml"], { S5_AES_KEY: KEY });
+      expect(rendered.stderr).toBe("");
+      expect(rendered.stdout).toBe("a: 1\n");
+      const local = s5(["decipher", "{{ s5:local:v1:abc }}"]);
+      expect(local.status).toBe(7);
+      expect(local.stderr).toContain("/nonexistent/.config/s5/identity.txt");
+      expect(local.stderr).toContain("(S5_KEY_FILE)");
+      const vault = s5(["cipher", "vault", "-k", "app", "x"], { VAULT_ADDR: "http://127.0.0.1:1" });
+      expect(vault.status).toBe(7);
+      expect(vault.stderr).toContain("no Vault token (S5_KEY_VAULT_TOKEN)");
+    },
+  );
+
   it("the project config: a directory where .s5.json is found, --config naming a directory or nothing", async () => {
     const box = sandbox();
     writeFileSync(join(box.dir, "a.yml"), "a: 1\n");

@@ -64,6 +64,25 @@ it.runIf(linux)(
   120_000,
 );
 
+// What README's "One file for CI images" says an image needs: glibc and libstdc++, as Node's own
+// Linux build (Alpine's musl, distroless/static or scratch have not).
+it.runIf(linux && process.arch === "x64")(
+  "loads only glibc's libraries and libstdc++ from the system",
+  async () => {
+    const dynamic = spawnSync("readelf", ["-d", await ensureBinary()], { encoding: "utf8" });
+    const needed = [...dynamic.stdout.matchAll(/\(NEEDED\)\s+Shared library: \[(.+)\]/g)];
+    expect(needed.map((match) => match[1]).sort()).toEqual([
+      "ld-linux-x86-64.so.2",
+      "libc.so.6",
+      "libdl.so.2",
+      "libgcc_s.so.1",
+      "libm.so.6",
+      "libpthread.so.0",
+      "libstdc++.so.6",
+    ]);
+  },
+);
+
 // The executable is a copy of the Node that builds it; s5 drops NODE_DEBUG with process.execve.
 const oldNode = ["/usr/bin/node", "/usr/local/bin/node"].find((node) => {
   const probe = spawnSync(node, ["-p", "typeof process.execve"], { encoding: "utf8" });

@@ -28,6 +28,10 @@ export function runChild(
       stderr += chunk.toString();
     });
     child.on("error", reject);
+    // A child that exits without reading its input (a refusal, `true`) closes the pipe first.
+    child.stdin?.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") reject(error);
+    });
     child.on("close", (code, signal) => {
       const stdoutBytes = Buffer.concat(out);
       resolve({ code, signal, stdout: stdoutBytes.toString(), stderr, stdoutBytes });

@@ -20,7 +20,8 @@ if (DEBUG_VARIABLES.some((name) => process.env[name])) {
 
 // As in bin/s5.cjs: a diagnostic report would record the credentials of the environment (a file
 // created 0644), and an inspector that NODE_OPTIONS opens here would let whoever reaches its port
-// read them and the decrypted values.
+// read them and the decrypted values. The build tells Node to ignore NODE_OPTIONS
+// (`execArgvExtension`); a Node too old to know the setting reads it, and these still apply.
 // NODE_OPTIONS as Node reads it, near enough for a test: quotes and escapes dropped
 // (`"--insp\ect"` is --inspect to Node).
 const nodeOptions = (process.env.NODE_OPTIONS ?? "").replace(/["\\]/g, "");

@@ -160,6 +160,10 @@ export async function ensureBinary({ force = false } = {}) {
         output: "s5.blob",
         disableExperimentalSEAWarning: true,
         useCodeCache: true,
+        // NODE_OPTIONS is for the command of `s5 run` (which gets it as it was), not for s5: a
+        // preloaded agent, a report or an inspector there would hold s5's credentials. A Node too
+        // old to know the field ignores it; binary-entry.mjs then still closes what it can.
+        execArgvExtension: "none",
       }),
     );
     execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {

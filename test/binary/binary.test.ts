@@ -4,15 +4,7 @@
 // render, run and check with local keys, AES and Vault (the test's OpenBao); tokens made by the
 // binary (JavaScript libsodium) open with the Node CLI (sodium-native) and the other way round.
 import { spawnSync } from "node:child_process";
-import {
-  chmodSync,
-  mkdirSync,
-  mkdtempSync,
-  readdirSync,
-  readFileSync,
-  rmSync,
-  writeFileSync,
-} from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -146,30 +138,34 @@ describeVault("the single-file s5, on a machine without Node", () => {
     expect(stranger.stdout).toBe("db:\n  password: p@ss w0rd\n  name: billing\n");
   });
 
-  it("Node's diagnostic switches: a report holds no credential, no inspector stays open, run refuses NODE_DEBUG=child_process", async () => {
+  it("NODE_OPTIONS is not s5's: no --require, report or inspector in its process, handed to run's command; run refuses NODE_DEBUG=child_process", async () => {
     const cwd = project("diagnostics");
     const key = "7e".repeat(32);
     const env = { S5_AES_KEY: key };
     const token = await s5(["cipher", "aes"], cwd, env, "diagnostics-value\n");
     writeFileSync(join(cwd, "app.yml"), `a: ${token.stdout.trim()}\n`);
-    // The signal arrives once s5's own code runs (test/loader/diagnostics.test.ts does the same).
+    // A module an application's NODE_OPTIONS preloads (an APM agent, say) would run with s5's
+    // credentials; this one leaves a mark and asks for a diagnostic report.
+    const preload = join(cwd, "preload.cjs");
     writeFileSync(
-      join(cwd, "signal.cjs"),
-      `setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
+      preload,
+      `require("node:fs").writeFileSync(${JSON.stringify(join(cwd, "ran"))}, "");
+setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
     );
+    const nodeOptions = `--report-on-signal --require ${preload} --inspect=127.0.0.1:0`;
     const rendered = await s5(["render", "aes", "app.yml"], cwd, {
       ...env,
-      NODE_OPTIONS: `--report-on-signal --require ${join(cwd, "signal.cjs")}`,
+      NODE_OPTIONS: nodeOptions,
     });
     expect(rendered.stdout, rendered.stderr).toBe("a: diagnostics-value\n");
-    const report = readdirSync(cwd).find((name) => name.startsWith("report."));
-    expect(report).toBeDefined();
-    expect(readFileSync(join(cwd, report!), "utf8")).not.toContain(key);
-    const inspected = await s5(["render", "aes", "app.yml"], cwd, {
+    expect(rendered.stderr).toBe("");
+    expect(readdirSync(cwd).sort()).toEqual(["app.yml", "preload.cjs"]);
+    const handed = await s5(["run", "--", "sh", "-c", 'printf "%s" "$NODE_OPTIONS"'], cwd, {
       ...env,
-      NODE_OPTIONS: "--inspect=127.0.0.1:0",
+      NODE_OPTIONS: `--require ${preload}`,
     });
-    expect(inspected.stderr).toContain("s5: warning: closed the inspector");
+    expect(handed.stdout, handed.stderr).toBe(`--require ${preload}`);
+    expect(readdirSync(cwd)).not.toContain("ran");
     const refused = await s5(["run", "--", "true"], cwd, {
       ...env,
       A: token.stdout.trim(),

@@ -164,6 +164,8 @@ export async function ensureBinary({ force = false } = {}) {
         // preloaded agent, a report or an inspector there would hold s5's credentials. A Node too
         // old to know the field ignores it; binary-entry.mjs then still closes what it can.
         execArgvExtension: "none",
+        // SIGUSR1 would open Node's inspector on 127.0.0.1:9229, where any local user may connect.
+        execArgv: ["--disable-sigusr1"],
       }),
     );
     execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {

@@ -138,7 +138,7 @@ describeVault("the single-file s5, on a machine without Node", () => {
     expect(stranger.stdout).toBe("db:\n  password: p@ss w0rd\n  name: billing\n");
   });
 
-  it("NODE_OPTIONS is not s5's: no --require, report or inspector in its process, handed to run's command; run refuses NODE_DEBUG=child_process", async () => {
+  it("NODE_OPTIONS is not s5's: no --require, report or inspector in its process, handed to run's command; SIGUSR1 opens no inspector; run refuses NODE_DEBUG=child_process", async () => {
     const cwd = project("diagnostics");
     const key = "7e".repeat(32);
     const env = { S5_AES_KEY: key };
@@ -166,6 +166,16 @@ setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
     });
     expect(handed.stdout, handed.stderr).toBe(`--require ${preload}`);
     expect(readdirSync(cwd)).not.toContain("ran");
+    // SIGUSR1 opens Node's inspector (127.0.0.1:9229, no password: any local user may connect)
+    // in the process that holds the credentials and a token from a Vault login; the single file
+    // turns that off. (The second gives an inspector that would open the time to say so.)
+    const signalled = await s5(
+      ["run", "--", "sh", "-c", 'kill -USR1 "$PPID" && sleep 1 && echo still here'],
+      cwd,
+      env,
+    );
+    expect(signalled.stderr).toBe("");
+    expect(signalled.stdout).toBe("still here\n");
     const refused = await s5(["run", "--", "true"], cwd, {
       ...env,
       A: token.stdout.trim(),

@@ -176,7 +176,12 @@ export async function ensureBinary({ force = false } = {}) {
     copyFileSync(process.execPath, exe);
     chmodSync(exe, 0o755);
     // Node as distributed here carries symbols and debug information (18 MB) that a CLI never needs.
-    execFileSync("strip", ["--strip-all", exe]);
+    try {
+      execFileSync("strip", ["--strip-all", exe]);
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error;
+      throw new Error("`strip` was not found: install binutils (apt-get install binutils)");
+    }
     const postject = join(ROOT, "node_modules/postject/dist/cli.js");
     execFileSync(
       process.execPath,

@@ -64,6 +64,21 @@ it.runIf(linux)(
   120_000,
 );
 
+it.runIf(linux)(
+  "says what to install when `strip` is missing, and leaves the binary as it was",
+  () => {
+    const before = statSync(BINARY, { throwIfNoEntry: false })?.ino;
+    const out = spawnSync(process.execPath, [join(ROOT, "scripts/build-binary.mjs"), "--force"], {
+      cwd: ROOT,
+      env: { ...process.env, PATH: "/nonexistent" },
+      encoding: "utf8",
+    });
+    expect(out.status).toBe(1);
+    expect(out.stderr).toContain("build:binary: `strip` was not found: install binutils");
+    expect(statSync(BINARY, { throwIfNoEntry: false })?.ino).toBe(before);
+  },
+);
+
 // What README's "One file for CI images" says an image needs: glibc and libstdc++, as Node's own
 // Linux build (Alpine's musl, distroless/static or scratch have not).
 it.runIf(linux && process.arch === "x64")(

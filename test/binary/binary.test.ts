@@ -1,10 +1,20 @@
 // The single-file `s5` (`npm run build:binary`) on a machine without Node: each command runs with
 // `env -i PATH=/usr/bin:/bin` in a private mount namespace where /usr/bin/node is covered (this
 // machine ships a Node 20 there), so `which node` fails as on a bare CI image. cipher, decipher,
-// render, run and check with local keys, AES and Vault (the test's OpenBao); tokens made by the
-// binary (JavaScript libsodium) open with the Node CLI (sodium-native) and the other way round.
+// render, run and check with local keys, AES and Vault (the test's OpenBao), and with AES the
+// files it writes (-o, seal -i) and `k8s wrap`; tokens made by the binary (JavaScript libsodium)
+// open with the Node CLI (sodium-native) and the other way round.
 import { spawnSync } from "node:child_process";
-import { chmodSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
@@ -122,7 +132,30 @@ describeVault("the single-file s5, on a machine without Node", () => {
   it("AES (the Go tool's backend)", async () => {
     const key = "8f".repeat(32);
     const cwd = project("aes");
-    await everyCommand(cwd, { S5_AES_KEY: key }, ["aes"]);
+    const env = { S5_AES_KEY: key };
+    const token = await everyCommand(cwd, env, ["aes"]);
+
+    // Files it writes, as the CLI on Node: -o created 0600, seal -i keeps the file's mode.
+    const out = await s5(["render", "aes", "app.yml", "-o", "out.yml"], cwd, env);
+    expect(out.code, out.stderr).toBe(0);
+    expect(statSync(join(cwd, "out.yml")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(cwd, "out.yml"), "utf8")).toContain("password: p@ss w0rd");
+    writeFileSync(join(cwd, "new.yml"), "api: {{ s5:seal n3w-value }}\n", { mode: 0o640 });
+    chmodSync(join(cwd, "new.yml"), 0o640);
+    const sealed = await s5(["seal", "aes", "-i", "new.yml"], cwd, env);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(statSync(join(cwd, "new.yml")).mode & 0o777).toBe(0o640);
+    expect(readFileSync(join(cwd, "new.yml"), "utf8")).not.toContain("n3w-value");
+    expect((await s5(["render", "aes", "new.yml"], cwd, env)).stdout).toBe("api: n3w-value\n");
+    // `s5 k8s` (@s5/kubernetes, bundled from its source).
+    writeFileSync(
+      join(cwd, "secret.yml"),
+      `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  password: ${token}\n`,
+    );
+    const wrapped = await s5(["k8s", "wrap", "secret.yml"], cwd, env);
+    expect(wrapped.stderr).toBe("");
+    expect(wrapped.stdout).toContain("kind: S5Secret");
+    expect(wrapped.stdout).toContain(token);
 
     // A CI container run as `--user 48213` with only PATH and the key: no HOME, no passwd entry
     // (it was S5_INTERNAL: `os.homedir()` throws there).

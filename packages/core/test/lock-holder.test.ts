@@ -39,17 +39,21 @@ describe.runIf(linux)("a lock's holder", () => {
   // A holder killed while its parent does not reap it (a shell's `exec`, a container's init that
   // waits for nothing) stays a zombie: by id and start time it still "runs", and would be waited for.
   it("a zombie (ended, not yet reaped) is gone", async () => {
-    const parent = spawn("sh", ["-c", "sleep 0 & echo $!; exec sleep 60"], {
-      stdio: ["ignore", "pipe", "ignore"],
+    // The child waits for the end of the test's pipe, which comes only once its parent has become
+    // `sleep` (which never reaps): had it ended before the `exec`, the shell could reap it.
+    const parent = spawn("sh", ["-c", "exec 3<&0; read _ <&3 & echo $!; exec sleep 60"], {
+      stdio: ["pipe", "pipe", "ignore"],
     });
+    const tick = () => new Promise((resolve) => setTimeout(resolve, 10));
     try {
       const pid = await new Promise<number>((resolve) =>
         parent.stdout.once("data", (chunk: Buffer) => resolve(Number(chunk.toString()))),
       );
-      // The child ends at once; its parent, now `sleep`, never reaps it.
+      while (readFileSync(`/proc/${parent.pid}/comm`, "latin1") !== "sleep\n") await tick();
+      parent.stdin.end();
       let fields: string[] = [];
       do {
-        await new Promise((resolve) => setTimeout(resolve, 10));
+        await tick();
         const stat = readFileSync(`/proc/${pid}/stat`, "latin1");
         fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
       } while (fields[0] !== "Z");

@@ -103,11 +103,21 @@ describe("controllerValues", () => {
       ]);
       // At the file's start, or after indentation (a block scalar's text), no join.
       expect(joinMarks(`${mark}${secret}`), mark).toEqual([]);
+      const both = withTokens(`${mark}${secret}${mark}${secret}`).content;
+      expect(joinMarks(both), mark).toEqual([
+        { at: both.lastIndexOf(`${mark}apiVersion`), marker: false },
+      ]);
       expect(joinMarks(`${secret}  ${mark}b: 1\n`), mark).toEqual([]);
       // The text after the mark is another document: the S5Secret before it is not its own.
       const plain = `${secret}${mark}a: ${T}\n`;
       expect(mentionsS5Secret(plain, plain.indexOf(T)), mark).toBe(false);
       expect(mentionsS5Secret(plain, plain.indexOf("spec:")), mark).toBe(true);
+      // The line of the mark is the next document's first: what it says is that document's.
+      const kindFirst = `a: 1\n${mark}kind: S5Secret\nb: ${T}\n`;
+      expect(mentionsS5Secret(kindFirst, kindFirst.indexOf(T)), mark).toBe(true);
+      // After a marker with content (`--- !tag`: the next document is not this shape), the
+      // mark starts yet another: its S5Secret is told. Before: not told, so render spliced it.
+      expect(told(`${secret}--- !x\n${mark}${secret}`), mark).toEqual([true, true]);
       const after = `a: ${T}\n${mark}${secret}`;
       expect(mentionsS5Secret(after, after.indexOf(T)), mark).toBe(false);
       expect(mentionsS5Secret(after, after.lastIndexOf("spec:")), mark).toBe(true);

@@ -253,8 +253,9 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
       end();
       spoilt = true;
     } else {
-      // A mark that starts a line without `---`: files joined (see `joinMarks`); cut there too.
-      if (document.length > 0 && markedLine(text, line)) end();
+      // A mark that starts a line without `---`: files joined (see `joinMarks`); cut there too,
+      // after a marker with content as well: the mark starts yet another document.
+      if (markedLine(text, line)) end();
       // `...` ends a document where kubectl does not cut: what follows it is read by neither alike.
       if (END_MARKER.test(shown)) spoilt = true;
       document.push(document.length === 0 ? afterMark(text, line) : line);

@@ -2,7 +2,7 @@
 // `.pre-commit-hooks.yaml` (`s5 check`) on a real git repository: a commit holding a plaintext
 // secret beside a token is blocked, a clean one passes.
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -203,6 +203,10 @@ describe("a plain git hook: s5 check --staged", () => {
     );
     expect(conflicted.out).toContain("git add");
     expect(conflicted.out).not.toContain("checked");
+    // Named from where the hook runs, as every other file.
+    mkdirSync(join(box.dir, "notes"));
+    const below = await staged(join(box.dir, "notes"));
+    expect(below.out).toContain("(a merge in progress): ../app.yml;");
     // Resolved and added: checked as any staged file.
     writeFileSync(join(box.dir, "app.yml"), `db: ${await seal("three")}\n`);
     git("add", "app.yml");
@@ -229,5 +233,9 @@ describe("a plain git hook: s5 check --staged", () => {
     }
     git("add", "sub/.s5.json");
     expect((await staged()).code).toBe(0);
+    // A config changed on disk but not staged is no intent-to-add entry: it does not stop.
+    writeFileSync(join(sub, ".s5.json"), `${readFileSync(join(sub, ".s5.json"), "utf8")}\n`);
+    const unstaged = await staged();
+    expect(unstaged.code, unstaged.out).toBe(0);
   });
 });

@@ -14,6 +14,7 @@ function project() {
   mkdirSync(join(box.dir, "sub"));
   writeFileSync(join(box.dir, "sub", "a.yml"), "a: {{ s5:seal hunter2 }}\n", { mode: 0o644 });
   symlinkSync("sub/a.yml", join(box.dir, "link.yml"));
+  symlinkSync("sub", join(box.dir, "linked"));
   return box;
 }
 
@@ -51,6 +52,8 @@ describe("one real file named twice", () => {
       ["sub/a.yml", "link.yml"],
       [".", "sub/a.yml"],
       ["sub/a.yml", "."],
+      // A directory given through a symbolic link: its files are the same files.
+      ["linked", "sub/a.yml"],
     ]) {
       const check = await box.s5(["check", "aes", ...names], { env });
       expect(check.code, names.join(" ")).toBe(0);
@@ -61,6 +64,39 @@ describe("one real file named twice", () => {
       const ls = await box.s5(["ls", ...names], { env });
       expect(ls.stdout.toString().trim().split("\n"), names.join(" ")).toHaveLength(1);
     }
+  });
+
+  it("reads a named binary file that a directory given also holds (a walk leaves binary files out)", async () => {
+    const box = project();
+    const token = (await box.s5(["cipher", "aes", "hunter2"], { env })).stdout.toString().trim();
+    // A NUL byte: a walk takes the file for binary and skips it; named, it is read all the same.
+    writeFileSync(join(box.dir, "sub", "blob.bin"), `\0${token}\n`);
+    for (const names of [
+      [".", "./sub/blob.bin"],
+      ["sub", join(box.dir, "sub/blob.bin")],
+    ]) {
+      const check = await box.s5(["check", "aes", ...names], { env });
+      expect(check.stderr, names.join(" ")).toContain("checked 2 file(s), 1 token(s)");
+      expect(check.stderr, names.join(" ")).toContain(NOTE);
+    }
+  });
+
+  it("keeps stdin as it is: `-` twice is refused, not read once", async () => {
+    const box = project();
+    for (const command of ["render", "rewrap"]) {
+      const twice = await box.s5([command, "aes", "-", "-"], { env, input: "a: 1\n" });
+      expect(twice.code, command).toBe(2);
+      expect(twice.stderr, command).toContain("stdin (-) can be read once");
+    }
+  });
+
+  it("lists ten other names in its note, then how many more", async () => {
+    const box = project();
+    await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });
+    const names = Array.from({ length: 12 }, (_, i) => `${"./".repeat(i + 1)}sub/a.yml`);
+    const render = await box.s5(["render", "aes", "sub/a.yml", ...names], { env });
+    expect(render.code).toBe(0);
+    expect(render.stderr).toContain(`${names.slice(0, 10).join(", ")} and 2 more: ${NOTE}`);
   });
 
   it("keeps hard links apart: each name is replaced", async () => {

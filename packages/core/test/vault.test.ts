@@ -15,7 +15,7 @@ import { resolveSettings } from "../src/config.ts";
 import { parseBody } from "../src/token.ts";
 import { afterJitter, agentsTakeProxy, backoff, createVaultClient } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
-import { itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
+import { ciphertextVersion, itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
 import { BATCH_BYTES, batchRanges } from "../src/vault/transit.ts";
 import { retryAfterMs } from "../src/vault/transport.ts";
 
@@ -334,6 +334,10 @@ describe("vault bodies and errors", () => {
     expect(old.hint).toContain("s5 rewrap");
     expect(old.hint).toContain("min_decryption_version=2");
     expect(itemError(tooOld, op).hint).toContain("to the token's version (vault:vN:)");
+    // A key rotated ten times or more: the version to lower to has several digits.
+    expect(ciphertextVersion("vault:v12:QUJD")).toBe(12);
+    expect(ciphertextVersion("vault:v3:QUJD")).toBe(3);
+    expect(ciphertextVersion("vault:vx:QUJD")).toBeUndefined();
     expect(vaultMessage({ errors: ["2 errors occurred:\n\t* a\n\t* b\n\n"] })).toBe("a b");
   });
 

@@ -7,12 +7,14 @@
 import { spawnSync } from "node:child_process";
 import {
   chmodSync,
+  copyFileSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
   statSync,
+  utimesSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -286,6 +288,29 @@ it.runIf(linux)(
 );
 
 it.runIf(linux)(
+  "builds again when the lock file (esbuild's version, say) or the build script changes",
+  async () => {
+    let built = statSync(await ensureBinary()).ino;
+    for (const file of ["package-lock.json", "scripts/build-binary.mjs"]) {
+      const path = join(ROOT, file);
+      const text = readFileSync(path);
+      try {
+        writeFileSync(path, `${text}\n`);
+        const changed = statSync(await ensureBinary()).ino;
+        expect(changed, file).not.toBe(built);
+        built = changed;
+      } finally {
+        writeFileSync(path, text);
+      }
+      const back = statSync(await ensureBinary()).ino;
+      expect(back, file).not.toBe(built);
+      built = back;
+    }
+  },
+  120_000,
+);
+
+it.runIf(linux)(
   "a binary without the record of what it was made from is built again, not an error",
   async () => {
     await ensureBinary();
@@ -301,6 +326,63 @@ it.runIf(linux)(
     const again = statSync(BINARY).ino;
     await ensureBinary();
     expect(statSync(BINARY).ino).toBe(again);
+  },
+  120_000,
+);
+
+it.runIf(linux)(
+  "a file newer than the build's start leaves no record: built again, and not taken for the build before once changed back",
+  async () => {
+    const before = statSync(await ensureBinary()).ino;
+    const source = join(ROOT, "packages/kubernetes/src/manifest.ts");
+    const text = readFileSync(source);
+    let built: number;
+    try {
+      // A time past the build's start stands for a save while the bundle was read.
+      writeFileSync(source, `${text}\n`);
+      const later = new Date(Date.now() + 3_600_000);
+      utimesSync(source, later, later);
+      built = statSync(await ensureBinary()).ino;
+      expect(built).not.toBe(before);
+      // No record of that build: built again, though nothing changed since.
+      const again = statSync(await ensureBinary()).ino;
+      expect(again).not.toBe(built);
+      built = again;
+    } finally {
+      writeFileSync(source, text);
+    }
+    // The file as the record before this test's builds was made from: that record is gone, so
+    // the binary (made from the changed file) is built again.
+    expect(statSync(await ensureBinary()).ino).not.toBe(built);
+  },
+  120_000,
+);
+
+it.runIf(linux)(
+  "builds again for another Node, and keeps a record that holds when run from another directory",
+  async () => {
+    const before = statSync(await ensureBinary()).ino;
+    const dir = mkdtempSync(join(tmpdir(), "s5-node-"));
+    let other: number;
+    try {
+      // A Node at another path stands for another Node (an upgrade, another version manager).
+      const node = join(dir, "node");
+      copyFileSync(process.execPath, node);
+      chmodSync(node, 0o755);
+      // From `/`: paths relative to the working directory would not lead back to the checkout.
+      const build = () =>
+        spawnSync(node, [join(ROOT, "scripts/build-binary.mjs")], { cwd: "/", encoding: "utf8" });
+      const first = build();
+      expect(first.status, first.stderr).toBe(0);
+      other = statSync(BINARY).ino;
+      expect(other).not.toBe(before);
+      const second = build();
+      expect(second.status, second.stderr).toBe(0);
+      expect(statSync(BINARY).ino).toBe(other);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+    expect(statSync(await ensureBinary()).ino).not.toBe(other);
   },
   120_000,
 );

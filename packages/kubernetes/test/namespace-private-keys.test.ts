@@ -3,12 +3,14 @@
 // opens nothing, a file that appears or changes is read without a restart, one key in two
 // namespaces' files is refused, and a kubelet-mounted Secret's layout works. The same against a
 // real API server: test/k8s/controller-namespace-key.test.ts.
+import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -216,5 +218,57 @@ describe("--namespace-private-keys", async () => {
     expect(() => openNamespaceKeyDir(join(dir, "billing"))).toThrow(
       expect.objectContaining({ code: "S5_K8S_FLAG" }),
     );
+  });
+
+  it("finds one key in two files when the other namespace's config is broken", async () => {
+    const dir = temp("s5-nsk-broken-");
+    admit(dir, "billing", billing);
+    // Billing's team ships a config that does not parse: billing's tokens wait for a fix...
+    writeFileSync(join(dir, "billing.json"), "{");
+    // ...while the admin's slip gave shop billing's key, and shop's team copied billing's entry.
+    admit(dir, "shop", shop, billing.key);
+    const copied = structuredClone(shop.config);
+    copied.local!.keys.push(...structuredClone(billing.config.local!.keys));
+    writeFileSync(join(dir, "shop.json"), JSON.stringify(copied));
+    const rendered = await render(openNamespaceKeyDir(dir), "shop", billingToken);
+    expect(password(rendered)).toBeUndefined();
+    expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid" });
+    if (!rendered.ok) expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+  });
+
+  it("reads no FIFO: a pipe in the directory stops only its own namespace", async () => {
+    const dir = temp("s5-nsk-fifo-");
+    admit(dir, "billing", billing);
+    const fifo = join(dir, "shop");
+    execFileSync("mkfifo", ["-m", "600", fifo]);
+    // A writer that opens and closes the pipe once someone reads it: a read would not hang forever.
+    const writer = spawn("sh", ["-c", `exec 3>"${fifo}"`], { stdio: "ignore" });
+    try {
+      const keys = openNamespaceKeyDir(dir);
+      expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+      const rendered = await render(keys, "shop", shopToken);
+      expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
+      if (!rendered.ok) expect(rendered.error.describe()).toContain("is not a regular file");
+    } finally {
+      writer.kill();
+    }
+  });
+
+  it("sees a key written into another namespace's file in place, and its removal", async () => {
+    const dir = temp("s5-nsk-inplace-");
+    admit(dir, "billing", billing);
+    admit(dir, "shop", shop);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(password(await render(keys, "shop", shopToken))).toBe("shop-pass");
+    // Written in place (the directory itself unchanged): shop's next token finds it, then billing's.
+    writeFileSync(join(dir, "shop"), `${billing.key.secretKey}\n`);
+    for (const namespace of ["shop", "billing"]) {
+      const rendered = await render(keys, namespace, billingToken);
+      expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid" });
+    }
+    // Shop's file removed: billing opens again, though no S5Secret of shop is rendered since.
+    rmSync(join(dir, "shop"));
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
   });
 });

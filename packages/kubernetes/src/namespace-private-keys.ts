@@ -152,7 +152,13 @@ export function openNamespaceKeyDir(dir: string): NamespaceKeyDir {
 
   /** Every namespace's files, as they are now (each read again only if it changed). */
   const loadAll = () => {
-    for (const other of readdirSync(dir)) if (LABEL.test(other)) load(other);
+    let names: string[];
+    try {
+      names = readdirSync(dir);
+    } catch (error) {
+      throw unlisted(dir, error);
+    }
+    for (const other of names) if (LABEL.test(other)) load(other);
   };
 
   /** Another namespace whose key file holds one of `publicKeys`, as its files are now. */
@@ -181,18 +187,29 @@ export function openNamespaceKeyDir(dir: string): NamespaceKeyDir {
       const keyFile = join(dir, namespace);
       const { entry, read } = load(namespace);
       if (entry === undefined) throw missing(namespace, keyFile);
+      if (entry.result instanceof S5Error) throw entry.result;
       // A file added, removed or swapped (the kubelet's `..data`) changes the directory.
       const stamp = stampOf(dir)?.text;
       if (read || stamp !== dirStamp) {
-        dirStamp = stamp;
+        dirStamp = undefined;
         loadAll();
+        dirStamp = stamp;
       }
-      if (entry.result instanceof S5Error) throw entry.result;
       const other = sharedWith(namespace, entry.publicKeys);
       if (other !== undefined) throw shared(namespace, other, dir);
       return scoped(entry.result.backend, namespace, keyFile);
     },
   };
+}
+
+/** No shared-key check without the list of files: no namespace's tokens open. */
+function unlisted(dir: string, error: unknown): KubernetesError {
+  const code = (error as { code?: string }).code ?? "unknown";
+  return new KubernetesError(
+    "S5_K8S_NAMESPACE_KEY_FILE",
+    `cannot list ${dir} (${code}): the namespaces' keys cannot be compared, so none of them opens a token`,
+    { exitCode: ExitCode.key, hint: `let the controller read the directory given to ${FLAG}` },
+  );
 }
 
 function missing(namespace: string, keyFile: string): KubernetesError {

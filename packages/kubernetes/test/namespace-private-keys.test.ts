@@ -271,4 +271,16 @@ describe("--namespace-private-keys", async () => {
     rmSync(join(dir, "shop"));
     expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
   });
+
+  it("a directory replaced by a file: the namespace's own error, with its code", async () => {
+    const dir = temp("s5-nsk-gone-");
+    admit(dir, "billing", billing);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    rmSync(dir, { recursive: true });
+    writeFileSync(dir, "");
+    const rendered = await render(keys, "billing", billingToken);
+    expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
+    if (!rendered.ok) expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+  });
 });

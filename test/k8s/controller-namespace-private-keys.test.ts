@@ -6,11 +6,13 @@
 // `s5 keys add` and seals with `s5 seal`, as users do. No Vault: none is needed.
 import {
   chmodSync,
-  existsSync,
+  lstatSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
@@ -31,6 +33,9 @@ import {
 } from "./controller-harness.ts";
 
 const NS = "s5-system";
+
+/** Whether `path` is there, a dangling link included. */
+const lexists = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 const passwords = {
   billing: `billing-pass-${unique("b")}`,
   shop: `shop-pass-${unique("s")}`,
@@ -61,10 +66,15 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     for (const [name, content] of Object.entries(secretData)) {
       writeFileSync(join(keyDir, dataDir, name), content, { mode: 0o400 });
       chmodSync(join(keyDir, dataDir, name), modes[name] ?? 0o400);
-      if (!existsSync(join(keyDir, name))) symlinkSync(`..data/${name}`, join(keyDir, name));
+      // A link left from a key removed before dangles: not `existsSync`, which follows it.
+      if (!lexists(join(keyDir, name))) symlinkSync(`..data/${name}`, join(keyDir, name));
     }
     symlinkSync(dataDir, join(keyDir, "..data_tmp"));
     renameSync(join(keyDir, "..data_tmp"), join(keyDir, "..data"));
+    // Then the links of keys no longer in the Secret go, as the kubelet removes them.
+    for (const name of readdirSync(keyDir)) {
+      if (!name.startsWith("..") && !(name in secretData)) unlinkSync(join(keyDir, name));
+    }
   };
 
   /** Runs s5 as one team's member (their own HOME: their own identity). */
@@ -206,6 +216,23 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     expect(await secret("ops", "db")).toBeUndefined();
     delete secretData.ops;
     delete secretData["ops.json"];
+    publish();
+  });
+
+  it("the same key in two files is refused while the other namespace's .s5.json is broken", async () => {
+    // Billing's team ships a config that does not parse, while ops holds billing's key and config.
+    secretData.ops = keys.billing!.secret;
+    secretData["ops.json"] = configOf("billing");
+    secretData["billing.json"] = "{";
+    publish();
+    ok(await apply("ops", "broken", tokens.billing!));
+    const ready = await refused("ops", "broken");
+    expect(ready.reason).toBe("ConfigInvalid");
+    expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+    expect(await secret("ops", "broken")).toBeUndefined();
+    delete secretData.ops;
+    delete secretData["ops.json"];
+    secretData["billing.json"] = configOf("billing");
     publish();
   });
 

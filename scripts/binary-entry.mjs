@@ -18,6 +18,10 @@ if (DEBUG_VARIABLES.some((name) => process.env[name])) {
   process.execve(process.execPath, [process.execPath, ...args], env);
 }
 
+// As in bin/s5.cjs: SIGUSR1 would open Node's inspector on 127.0.0.1:9229, where any local user
+// may connect; a listener of s5's own keeps it closed (`s5 run` passes the signal on).
+process.on("SIGUSR1", () => {});
+
 // As in bin/s5.cjs: a diagnostic report would record the credentials of the environment (a file
 // created 0644), and an inspector that NODE_OPTIONS opens here would let whoever reaches its port
 // read them and the decrypted values. The build tells Node to ignore NODE_OPTIONS

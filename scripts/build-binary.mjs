@@ -164,8 +164,8 @@ export async function ensureBinary({ force = false } = {}) {
         // preloaded agent, a report or an inspector there would hold s5's credentials. A Node too
         // old to know the field ignores it; binary-entry.mjs then still closes what it can.
         execArgvExtension: "none",
-        // SIGUSR1 would open Node's inspector on 127.0.0.1:9229, where any local user may connect.
-        execArgv: ["--disable-sigusr1"],
+        // No `--disable-sigusr1`: it makes Node drop the signal, so that `s5 run` could not pass it
+        // on to its command. binary-entry.mjs keeps SIGUSR1 from opening the inspector, as the bin.
       }),
     );
     execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {

@@ -206,12 +206,24 @@ setImmediate(() => process.kill(process.pid, "SIGUSR2"));\n`,
     // in the process that holds the credentials and a token from a Vault login; the single file
     // turns that off. (The second gives an inspector that would open the time to say so.)
     const signalled = await s5(
-      ["run", "--", "sh", "-c", 'kill -USR1 "$PPID" && sleep 1 && echo still here'],
+      [
+        "run",
+        "--",
+        "sh",
+        "-c",
+        'trap "echo command got USR1" USR1; kill -USR1 "$PPID"; sleep 1; echo still here',
+      ],
       cwd,
       env,
     );
     expect(signalled.stderr).toBe("");
-    expect(signalled.stdout).toBe("still here\n");
+    // `s5 run` passes it on to its command, as the other signals.
+    expect(signalled.stdout).toBe("command got USR1\nstill here\n");
+    // Any command: `s5 edit` holds the plaintexts while its editor (this one sends it) runs.
+    writeFileSync(join(cwd, "editor.sh"), 'kill -USR1 "$PPID"; sleep 1\n');
+    const edited = await s5(["edit", "app.yml"], cwd, { ...env, EDITOR: "sh editor.sh" });
+    expect(edited.code, edited.stderr).toBe(0);
+    expect(edited.stderr).not.toMatch(/Debugger|inspector/);
     const refused = await s5(["run", "--", "true"], cwd, {
       ...env,
       A: token.stdout.trim(),

@@ -294,6 +294,25 @@ describe("Node's diagnostic switches", () => {
     expect(app.stderr).not.toContain("address already in use");
   });
 
+  it("SIGUSR1 opens no inspector in s5's process (its command may send it): s5 run passes it on", async () => {
+    // Node's default: SIGUSR1 opens an inspector on 127.0.0.1:9229, no password, for any local user.
+    const out = await project.s5([
+      "run",
+      "--",
+      "sh",
+      "-c",
+      'trap "echo command got USR1" USR1; kill -USR1 "$PPID"; sleep 1; echo still here',
+    ]);
+    expect(out.code, out.stderr).toBe(0);
+    expect(out.stdout).toBe("command got USR1\nstill here\n");
+    expect(out.stderr).not.toMatch(/Debugger|inspector/);
+    // Any command: `s5 edit` holds the plaintexts while its editor (this one sends the signal) runs.
+    writeFileSync(join(project.dir, "editor.sh"), 'kill -USR1 "$PPID"; sleep 1\n');
+    const edit = await project.s5(["edit", ".env"], { EDITOR: "sh editor.sh" });
+    expect(edit.code, edit.stderr).toBe(0);
+    expect(edit.stderr).not.toMatch(/Debugger|inspector/);
+  });
+
   it("--inspect on node's own command line keeps s5's inspector open, NODE_OPTIONS's too", async () => {
     const [mine, theirs] = [await freePort(), await freePort()];
     writeFileSync(

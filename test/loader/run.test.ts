@@ -131,13 +131,14 @@ describe("s5 run", () => {
     expect(terminated.code).toBe(128 + 15);
   });
 
-  it("passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR2, SIGALRM, SIGVTALRM and SIGXCPU on to the child", async () => {
+  it("passes SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGUSR1, SIGUSR2, SIGALRM, SIGVTALRM and SIGXCPU on to the child", async () => {
     // The last three ended s5 and left the child running behind it, with the decrypted values.
     const signals = [
       "SIGINT",
       "SIGTERM",
       "SIGHUP",
       "SIGQUIT",
+      "SIGUSR1",
       "SIGUSR2",
       "SIGALRM",
       "SIGVTALRM",

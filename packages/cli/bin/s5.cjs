@@ -82,6 +82,13 @@ if (
   }
 }
 
+// SIGUSR1 opens Node's inspector on 127.0.0.1:9229, with no password: any local user could then
+// run code in s5's process and read its credentials and the decrypted values, for as long as it
+// runs (`s5 run`'s command may send it: `kill -USR1 $PPID`). A listener of s5's own keeps the
+// signal from opening it (the single file runs with --disable-sigusr1); `s5 run` passes it on to
+// its command. To debug s5 itself, put --inspect on node's command line.
+process.on("SIGUSR1", () => {});
+
 /**
  * The user's own cache directory for s5, or undefined (no home, a relative XDG_CACHE_HOME).
  * The loader's worker keeps its code cache there by the same rules (packages/loader/src/code-cache.ts):

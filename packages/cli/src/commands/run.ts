@@ -46,9 +46,10 @@ function refuseCommandLogs(env: Record<string, string | undefined>): void {
 /**
  * Signals a supervisor passes on: every one that would end s5 (temp.ts's list), else s5 would die
  * and leave COMMAND running, with the decrypted environment, behind it (SIGALRM from
- * `timeout -s`, SIGXCPU from `ulimit -t`). SIGKILL and SIGSTOP cannot be caught.
+ * `timeout -s`, SIGXCPU from `ulimit -t`). SIGKILL and SIGSTOP cannot be caught. And SIGUSR1
+ * (nginx's "reopen the logs", `docker kill -s USR1`), which s5 itself ignores (bin/s5.cjs).
  */
-const FORWARDED = ENDING_SIGNALS;
+const FORWARDED: NodeJS.Signals[] = [...ENDING_SIGNALS, "SIGUSR1"];
 
 function pipeRedacted(
   from: NodeJS.ReadableStream,

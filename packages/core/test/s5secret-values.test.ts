@@ -121,6 +121,17 @@ describe("controllerValues", () => {
       const after = `a: ${T}\n${mark}${secret}`;
       expect(mentionsS5Secret(after, after.indexOf(T)), mark).toBe(false);
       expect(mentionsS5Secret(after, after.lastIndexOf("spec:")), mark).toBe(true);
+      // kubectl reads joined files as one object: the S5Secret's head in the first file and a
+      // `spec` in the second are one S5Secret. Before: the second not told, render spliced it.
+      const head = `${HEAD}metadata:\n  name: x\n`;
+      const tail = 'spec:\n  stringData:\n    b: "@"\n';
+      expect(told(`${head}${mark}${tail}`), mark).toEqual([true]);
+      expect(told(`${secret}${mark}metadata:\n  name: y\n${tail}`), mark).toEqual([true, true]);
+      expect(told(`${head}${mark}a: 1\n${mark}${tail}`), mark).toEqual([true]);
+      // Or the head after the mark: its keys replace the first file's.
+      expect(told(`${tail}${mark}${HEAD}`), mark).toEqual([true]);
+      // A `---` ends the object: what follows is another.
+      expect(told(`${head}---\n${mark}${tail}`), mark).toEqual([false]);
     }
   });
 

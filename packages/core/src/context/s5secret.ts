@@ -13,7 +13,8 @@
  * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
  * and none of its tokens count: they are judged as any YAML place is. Documents are cut at the
  * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark starts a
- * line past the first, before one or not (files joined: see `joinMarks`).
+ * line past the first, before one or not (files joined: see `joinMarks`); documents joined
+ * without `---` are one S5Secret when their keys together name one, as kubectl reads them.
  */
 import type { Span } from "./places.ts";
 
@@ -99,13 +100,24 @@ interface ValueSpan {
   tokens: number[];
 }
 
-/** The values of one document (`lines`) that the controller decrypts, or none if not told. */
+/** One document read in the shape: its values under `spec.data`/`spec.stringData`, its top keys. */
+interface Shaped {
+  found: ValueSpan[];
+  /** The root map's keys, with their plain values ("" for a quoted one). */
+  top: Map<string, string>;
+}
+
+/** Whether root keys name an S5Secret (`apiVersion` and `kind` as `wrap` writes them). */
+function isS5Secret(top: ReadonlyMap<string, string>): boolean {
+  return top.get("apiVersion") === API_VERSION && top.get("kind") === KIND;
+}
+
+/** The values of one document (`lines`) under `spec.data`/`spec.stringData`; undefined if not this shape. */
 function documentValues(
   text: string,
   lines: readonly Line[],
   tokens: readonly Span[],
-  values: ValueSpan[],
-): void {
+): Shaped | undefined {
   const first = lines[0];
   const last = lines.at(-1);
   if (!first || !last) return;
@@ -179,8 +191,7 @@ function documentValues(
     // Tokens after the value on this line stand in its comment.
     while (k < tokens.length && tokens[k]!.start < end) k++;
   }
-  if (top.get("apiVersion") !== API_VERSION || top.get("kind") !== KIND) return;
-  values.push(...found);
+  return { found, top };
 }
 
 /**
@@ -239,10 +250,22 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
   if (!text.includes(KIND)) return values;
   let document: Line[] = [];
   let spoilt = false;
-  const end = () => {
-    if (!spoilt) documentValues(text, document, tokens, values);
+  // Documents cut by a mark without `---` (files joined): kubectl reads them as one object, the
+  // keys of the later ones replacing the earlier's, so an S5Secret's `apiVersion` and `kind` in
+  // one stand for all of them (the second file's `spec:` after the first's head). Each is
+  // read in the shape on its own; told when any one, or their keys together, name an S5Secret.
+  let joined: Shaped[] = [];
+  const end = (join = false) => {
+    const shaped = spoilt ? undefined : documentValues(text, document, tokens);
+    if (shaped) joined.push(shaped);
     document = [];
     spoilt = false;
+    if (join) return;
+    const merged = new Map(joined.flatMap((part) => [...part.top]));
+    if (isS5Secret(merged) || joined.some((part) => isS5Secret(part.top))) {
+      for (const part of joined) values.push(...part.found);
+    }
+    joined = [];
   };
   for (const line of linesOf(text)) {
     // A mark before `---` cuts too (see `joinMarks`): told either way, a value is refused.
@@ -255,7 +278,7 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     } else {
       // A mark that starts a line without `---`: files joined (see `joinMarks`); cut there too,
       // after a marker with content as well: the mark starts yet another document.
-      if (markedLine(text, line)) end();
+      if (markedLine(text, line)) end(true);
       // `...` ends a document where kubectl does not cut: what follows it is read by neither alike.
       if (END_MARKER.test(shown)) spoilt = true;
       document.push(document.length === 0 ? afterMark(text, line) : line);

@@ -99,6 +99,37 @@ describe("one real file named twice", () => {
     expect(render.stderr).toContain(`${names.slice(0, 10).join(", ")} and 2 more: ${NOTE}`);
   });
 
+  it("seals a file named through a link from another project with its own project's keys", async () => {
+    const box = sandbox();
+    // Two projects, each with its own key; app/link.yml leads to other/v.yml.
+    const keyOf = (dir: string) =>
+      JSON.parse(readFileSync(join(box.dir, dir, ".s5.json"), "utf8")).local.keys.at(-1).id;
+    for (const dir of ["app", "other"]) {
+      mkdirSync(join(box.dir, dir));
+      const home = join(box.dir, `home-${dir}`);
+      mkdirSync(home);
+      const made = await box.s5(["init", "--dir", ".", "--name", dir], {
+        env: { HOME: home, XDG_CONFIG_HOME: join(home, ".config") },
+        cwd: join(box.dir, dir),
+      });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    expect(keyOf("app")).not.toBe(keyOf("other"));
+    symlinkSync("../other/v.yml", join(box.dir, "app", "link.yml"));
+    for (const names of [
+      ["app/link.yml", "other/v.yml"],
+      ["other/v.yml", "app/link.yml"],
+    ]) {
+      writeFileSync(join(box.dir, "other", "v.yml"), "a: {{ s5:seal hunter2 }}\n");
+      const seal = await box.s5(["seal", "local", "-i", ...names]);
+      expect(seal.code, seal.stderr).toBe(0);
+      expect(seal.stderr).toContain(NOTE);
+      // Before, with the link first: app's key, which other's readers lack.
+      const sealed = readFileSync(join(box.dir, "other", "v.yml"), "utf8");
+      expect(sealed, names.join(" ")).toContain(`s5:local:${keyOf("other")}:`);
+    }
+  });
+
   it("keeps hard links apart: each name is replaced", async () => {
     const box = project();
     await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });

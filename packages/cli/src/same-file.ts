@@ -3,8 +3,9 @@
  * inside a directory also given — is read, counted and written once. Named twice, it was counted
  * twice in every summary, `check` warned that its tokens were copies of themselves
  * (S5_CHECK_COPY), and `-i` prepared and renamed it twice (from the same text: no update lost, but
- * `seal` encrypted every value twice, and the second rename's tokens won). Hard links stay apart:
- * each is a name of its own, and `-i` replaces each name.
+ * `seal` encrypted every value twice, and the second rename's tokens won). The name kept is one
+ * through no link when there is one, so the file is read with its own directory's project.
+ * Hard links stay apart: each is a name of its own, and `-i` replaces each name.
  */
 import { realpathSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -22,6 +23,11 @@ function realOf(path: string | Buffer): string {
   } catch {
     return typeof path === "string" ? resolve(path) : resolve(path.toString("latin1"));
   }
+}
+
+/** Whether `path` names the file `real` through no symbolic link. */
+function direct(path: string | Buffer, real: string): boolean {
+  return resolve(typeof path === "string" ? path : path.toString("latin1")) === real;
 }
 
 /**
@@ -57,7 +63,13 @@ export function onceEach<T extends string | Buffer>(
       kept.push(path);
       continue;
     }
-    if (!found && walked(kept[first]!)) kept[first] = path;
+    const before = kept[first]!;
+    // A name through no link is where the file is: its directory's project (the nearest
+    // .s5.json) is the file's own, whichever name came first (`seal -i app/link.yml
+    // other/a.yml` sealed other/a.yml with app's keys, which other's readers lack).
+    if ((!found && walked(before)) || (direct(path, key) && !direct(before, key))) {
+      kept[first] = path;
+    }
     again.push(showable(path.toString()));
   }
   if (again.length > 0) {

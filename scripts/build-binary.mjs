@@ -29,8 +29,16 @@ const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(ROOT, ".cache", "binary");
 export const BINARY = join(OUT_DIR, "s5");
 const INPUTS_FILE = join(OUT_DIR, "inputs.json");
-/** What a build is made from besides the files the bundle reads. */
-const BUILD_FILES = ["package-lock.json", "scripts/build-binary.mjs"];
+/**
+ * What a build is made from besides the files the bundle reads: the versions come from the
+ * packages' package.json, which the plugin reads itself (esbuild does not list them).
+ */
+const BUILD_FILES = [
+  "package-lock.json",
+  "scripts/build-binary.mjs",
+  "packages/cli/package.json",
+  "packages/core/package.json",
+];
 // The fuse postject flips so that Node looks for the injected blob (Node's documented value).
 const FUSE = "NODE_SEA_FUSE_fce680ab2cc467b6e072b8b5df1996b2";
 

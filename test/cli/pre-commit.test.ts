@@ -238,4 +238,45 @@ describe("a plain git hook: s5 check --staged", () => {
     const unstaged = await staged();
     expect(unstaged.code, unstaged.out).toBe(0);
   });
+
+  it("a project config that is not in the index (never added, or left out of `git commit PATHS`): an error, never a pass", async () => {
+    const { box, env, git } = await project();
+    git("init", "-q", "-b", "main");
+    git("add", ".s5.json");
+    git("commit", "-qm", "init");
+    const hook = join(box.dir, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, "#!/bin/sh\ns5 check --no-decrypt --staged\n", { mode: 0o755 });
+    // A new sub-project whose config was never added: the commit's b.yml would take the root's.
+    const sub = join(box.dir, "sub");
+    mkdirSync(sub);
+    expect((await box.s5(["init", "--name", "sub", "--dir", "."], { cwd: sub })).code).toBe(0);
+    const token = (await box.s5(["cipher", "four"], { cwd: sub })).stdout.toString();
+    writeFileSync(join(sub, "b.yml"), `b: ${token}\n`);
+    git("add", "sub/b.yml");
+    // Before: checked with sub/.s5.json from disk, exit 0.
+    const never = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    expect(never.code, never.stderr).toBe(3);
+    expect(never.stderr).toContain("s5: error: sub/.s5.json is not in the index (never added, ");
+    expect(never.stderr).toContain("git add sub/.s5.json");
+    // `git commit PATHS`: the hook sees a temporary index (HEAD and those paths), without the
+    // intent-to-add config the index has (`git add -N`). Before: the commit went through.
+    git("add", "-N", "sub/.s5.json");
+    const only = git("commit", "-qm", "b only", "sub/b.yml");
+    expect(only.status, only.stderr).not.toBe(0);
+    expect(only.stderr).toContain("sub/.s5.json is not in the index");
+    expect(git("log", "--oneline").stdout.trim().split("\n")).toHaveLength(1);
+    // Staged and committed with it: passes. A config ignored, or above the work tree, is read.
+    git("add", "sub/.s5.json");
+    expect(git("commit", "-qm", "sub", "sub/b.yml", "sub/.s5.json").status).toBe(0);
+    mkdirSync(join(box.dir, "local"));
+    expect(
+      (await box.s5(["init", "--name", "l", "--dir", "."], { cwd: join(box.dir, "local") })).code,
+    ).toBe(0);
+    writeFileSync(join(box.dir, ".gitignore"), "local/.s5.json\n");
+    const own = await box.s5(["cipher", "five"], { cwd: join(box.dir, "local") });
+    writeFileSync(join(box.dir, "local", "c.yml"), `c: ${own.stdout}\n`);
+    git("add", ".gitignore", "local/c.yml");
+    const ignored = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    expect(ignored.code, ignored.stderr).toBe(0);
+  });
 });

@@ -4,7 +4,7 @@
  * pre-commit hook would otherwise check (a secret staged, then removed from the file only, would
  * pass). Read through git itself: the index's blobs live in git's object store.
  */
-import { relative, resolve } from "node:path";
+import { isAbsolute, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import { showable } from "@s5/core/internal";
 import { git, readBlobs } from "./git-blobs.ts";
@@ -85,4 +85,49 @@ function refuseUndecided(unmerged: readonly string[], intended: readonly string[
       },
     );
   }
+}
+
+/**
+ * Stops when a project config that files staged belong to (`configs`, found on disk) is in the
+ * work tree but not in the index, and not ignored: a new sub-project's `.s5.json` never added, or
+ * one left out of `git commit PATHS` (its hook sees a temporary index: HEAD and those paths, where
+ * an intent-to-add entry is not either). The commit leaves it out, so its files would take another
+ * project config than the one they were checked with. A config above the work tree is no file of
+ * the commit's, and is read as it is.
+ */
+export function refuseConfigsOutOfIndex(configs: readonly string[]): void {
+  if (configs.length === 0) return;
+  const cwd = process.cwd();
+  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  const inside = configs
+    .map((config) => relative(top, config))
+    .filter((name) => name !== "" && !name.startsWith("..") && !isAbsolute(name));
+  if (inside.length === 0) return;
+  const out = git(
+    [
+      "ls-files",
+      "-z",
+      "--others",
+      "--exclude-standard",
+      "--",
+      ...inside.map((n) => `:(literal)${n}`),
+    ],
+    top,
+    "--staged",
+  )
+    .toString()
+    .split("\0")
+    .filter((name) => name !== "")
+    .map((name) => relative(cwd, resolve(top, name)) || name);
+  const [first] = out;
+  if (first === undefined) return;
+  const list = out.map((name) => showable(name)).join(", ");
+  const one = out.length === 1;
+  throw new IoError(
+    "S5_INPUT",
+    `${list} ${one ? "is" : "are"} not in the index (never added, or left out of \`git commit PATHS\`): the commit leaves ${one ? "it" : "them"} out, so the files below would take another project config than the one on disk`,
+    {
+      hint: `stage it (\`git add ${showable(first)}\`) and commit it with them, then run again`,
+    },
+  );
 }

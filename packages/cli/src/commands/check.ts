@@ -38,7 +38,7 @@ import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { stagedFiles } from "../git-staged.ts";
+import { refuseConfigsOutOfIndex, stagedFiles } from "../git-staged.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
@@ -410,7 +410,11 @@ the content the commit will have.`,
     const tokens = all.reduce((sum, { found }) => sum + found.tokens.length, 0);
     let undecrypted = 0;
     const named = values.config !== undefined || Boolean(process.env.S5_CONFIG);
-    for (const [project, { dir, files: checked }] of byProject(all, named)) {
+    const projects = byProject(all, named);
+    if (values.staged) {
+      refuseConfigsOutOfIndex([...projects.keys()].filter((key) => key !== undefined));
+    }
+    for (const [project, { dir, files: checked }] of projects) {
       const found = checked.map((file) => file.found);
       // Each file with the keys of its own project (a monorepo holds several).
       const own =

@@ -67,6 +67,37 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect(dir.code, dir.stdout.toString() + dir.stderr).toBe(0);
   });
 
+  it("render refuses the tokens of an S5Secret in any other shape: flow style, JSON, an item of a List", async () => {
+    const token = await cipher("flow-secret-value", "yaml");
+    const json = await cipher("json-secret-value", "json");
+    const files = {
+      "flow.yml": `{apiVersion: s5.dev/v1alpha1, kind: S5Secret, metadata: {name: db}, spec: {stringData: {a: ${token}}}}\n`,
+      "s5secret.json": `{"apiVersion": "s5.dev/v1alpha1", "kind": "S5Secret", "metadata": {"name": "db"}, "spec": {"stringData": {"a": "${json}"}}}\n`,
+      "list.yml": `apiVersion: v1\nkind: List\nitems:\n  - apiVersion: s5.dev/v1alpha1\n    kind: S5Secret\n    metadata:\n      name: db\n    spec:\n      stringData:\n        a: ${token}\n`,
+    };
+    for (const [name, text] of Object.entries(files)) {
+      writeFileSync(join(box.dir, name), text);
+      const out = await box.s5(["render", name]);
+      expect(out.code, name).toBe(5);
+      expect(out.stdout.length, name).toBe(0);
+      expect(out.stderr).toContain(`${name}:`);
+      expect(out.stderr).toContain("stands in a document that names an S5Secret");
+      expect(out.stderr).not.toContain("secret-value");
+    }
+    // Another document of the file, and a file that names no S5Secret, render as before.
+    writeFileSync(
+      join(box.dir, "other.yml"),
+      `kind: ConfigMap\ndata:\n  a: ${token}\n---\n{apiVersion: s5.dev/v1alpha1, kind: S5Secret, spec: {}}\n`,
+    );
+    const other = await box.s5(["render", "other.yml"]);
+    expect(other.code, other.stderr).toBe(0);
+    expect(other.stdout.toString()).toContain(`a: "flow-secret-value"\n`);
+    writeFileSync(join(box.dir, "plain.json"), `{"kind": "ConfigMap", "a": "${json}"}\n`);
+    const plain = await box.s5(["render", "plain.json"]);
+    expect(plain.code, plain.stderr).toBe(0);
+    expect(plain.stdout.toString()).toBe('{"kind": "ConfigMap", "a": "json-secret-value"}\n');
+  });
+
   it("render of an S5Secret is refused (its plaintext would stand in it); unwrap | render gives the Secret", async () => {
     const out = await box.s5(["render", "tls.yml"]);
     expect(out.code).toBe(5);

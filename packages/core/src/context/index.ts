@@ -21,6 +21,7 @@ import {
   controllerValues,
   isSecretData,
   mentionsS5Secret,
+  namesS5Secret,
 } from "./s5secret.ts";
 import { tomlPlaces } from "./toml.ts";
 import { yamlPlaces } from "./yaml.ts";
@@ -156,6 +157,14 @@ const S5SECRET_RENDERED = new TokenError(
   "this token is a value of an S5Secret, which the s5 controller decrypts in the cluster: rendered here, its plaintext would stand in the S5Secret itself, which Kubernetes does not guard as it guards a Secret",
   {
     hint: "commit and apply the S5Secret with its tokens; for the Secret it stands for outside the cluster, `s5 k8s unwrap FILE | s5 render - | kubectl apply -f -`",
+  },
+);
+
+const S5SECRET_SHAPE = new TokenError(
+  "S5_VALUE_CONTEXT",
+  "this token stands in a document that names an S5Secret (its kind and s5.dev/), in a shape s5 does not read line by line (flow style, JSON, an item of a List…): rendered here, its plaintext could stand in the S5Secret itself, which Kubernetes does not guard as it guards a Secret",
+  {
+    hint: "commit and apply the S5Secret with its tokens (`s5 k8s wrap` writes the shape s5 reads); for the Secret it stands for outside the cluster, `s5 k8s unwrap FILE | s5 render - | kubectl apply -f -`",
   },
 );
 
@@ -328,12 +337,21 @@ export function checkPlaces(
     }
     return controlled?.[j] === true;
   };
+  // Any other shape of a YAML document or JSON file that names an S5Secret (see namesS5Secret).
+  const named = (kind === "yaml" || kind === "json") && holds(source.content, "S5Secret");
+  const inS5Secret = (j: number) =>
+    named && namesS5Secret(asText(), tokens[j]!.start, kind === "json");
   for (let j = 0; j < tokens.length; j++) {
     const value = values[j];
     const token = tokens[j]!;
     if (value === undefined) continue;
     if (purpose === "render" && byController(j)) {
       failures.push({ location: lines().locate(token.start), error: S5SECRET_RENDERED });
+      values[j] = undefined;
+      continue;
+    }
+    if (purpose === "render" && inS5Secret(j)) {
+      failures.push({ location: lines().locate(token.start), error: S5SECRET_SHAPE });
       values[j] = undefined;
       continue;
     }

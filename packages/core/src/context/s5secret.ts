@@ -11,7 +11,8 @@
  * string under `spec.data` or `spec.stringData`. Anything else in the document — flow style, a
  * block scalar, a sequence, an anchor, a tag, a duplicate key, a quoted `kind`, a string over
  * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
- * and none of its tokens count: they are judged as any YAML place is. Documents are cut at the
+ * and none of its tokens count: `check` judges them as any YAML place, and `render` refuses every
+ * token of a document that names the kind and the group in any shape (`namesS5Secret`). Documents are cut at the
  * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark starts a
  * line past the first, before one or not (files joined: see `joinMarks`); documents joined
  * without `---` are one S5Secret when their keys together name one, as kubectl reads them.
@@ -20,6 +21,8 @@ import type { Span } from "./places.ts";
 
 const API_VERSION = "s5.dev/v1alpha1";
 const KIND = "S5Secret";
+/** The API group, as `apiVersion` starts. */
+const GROUP = "s5.dev/";
 
 /** A key as `wrap` and people write them: a Secret's data keys (`tls.key`, `.dockerconfigjson`), labels. */
 const KEY = /^( *)([A-Za-z0-9._/-]+):(?=[ \t]|$)/;
@@ -346,12 +349,8 @@ export function controllerDataValues(text: string, tokens: readonly Span[]): Dat
     });
 }
 
-/**
- * Whether the document holding offset `at` names an S5Secret anywhere (in a comment too): then a
- * refusal's hint must not say `| yaml`, which the controller would keep in the Secret's value.
- */
-export function mentionsS5Secret(text: string, at: number): boolean {
-  if (!text.includes(KIND)) return false;
+/** The YAML document holding offset `at`: cut where kubectl cuts, and at a join's mark. */
+function documentAt(text: string, at: number): string {
   let start = 0;
   let end = text.length;
   for (const line of linesOf(text)) {
@@ -365,5 +364,27 @@ export function mentionsS5Secret(text: string, at: number): boolean {
       break;
     }
   }
-  return text.slice(start, end).includes(KIND);
+  return text.slice(start, end);
+}
+
+/**
+ * Whether the document holding offset `at` names an S5Secret anywhere (in a comment too): then a
+ * refusal's hint must not say `| yaml`, which the controller would keep in the Secret's value.
+ */
+export function mentionsS5Secret(text: string, at: number): boolean {
+  return text.includes(KIND) && documentAt(text, at).includes(KIND);
+}
+
+/**
+ * Whether the document holding offset `at` (a YAML document; the whole text for JSON) names both
+ * the kind and the API group of an S5Secret, in whatever shape: flow style, JSON, an item of a
+ * `List`, a comment. Its tokens are an S5Secret's values, or near enough to one that rendering
+ * them could put a plaintext into an object Kubernetes does not guard as a Secret; the block
+ * shape `s5 k8s wrap` writes is told exactly (`controllerValues`), this is the rest.
+ */
+export function namesS5Secret(text: string, at: number, json: boolean): boolean {
+  if (!text.includes(KIND) || !text.includes(GROUP)) return false;
+  if (json) return true;
+  const document = documentAt(text, at);
+  return document.includes(KIND) && document.includes(GROUP);
 }

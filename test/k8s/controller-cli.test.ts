@@ -92,7 +92,8 @@ describe("s5-controller (the command)", () => {
           "current-context": "c",
         }),
       );
-      const address = (env: Record<string, string>) =>
+      /** The address it listens on; with `signal`, what it printed in the second after a SIGUSR1. */
+      const address = (env: Record<string, string>, signal = false) =>
         new Promise<string>((resolve, reject) => {
           const child = spawn(
             process.execPath,
@@ -108,15 +109,26 @@ describe("s5-controller (the command)", () => {
               .filter((l) => l.startsWith("{"))
               .map((l) => JSON.parse(l) as { msg: string; address?: string })
               .find((l) => l.msg === "listening");
-            if (line?.address) {
+            if (line?.address && !signal) {
               clearTimeout(timer);
               child.kill("SIGKILL");
               resolve(line.address);
+            } else if (line?.address && !child.killed && err.indexOf("SIGUSR1 sent") === -1) {
+              err += "SIGUSR1 sent\n";
+              child.kill("SIGUSR1");
+              setTimeout(() => {
+                clearTimeout(timer);
+                child.kill("SIGKILL");
+                resolve(err.slice(err.indexOf("SIGUSR1 sent")));
+              }, 1000);
             }
           });
           child.once("exit", () => reject(new Error(`exited without listening:\n${err}`)));
         });
       expect(await address({})).toMatch(/^127\.0\.0\.1:\d+$/);
+      // SIGUSR1 opens no inspector in the controller (Node's default: one on 127.0.0.1:9229).
+      const signalled = await address({}, true);
+      expect(signalled).not.toMatch(/Debugger|inspector/);
       // `::` (IPv6 and IPv4), or `0.0.0.0` where the machine has no IPv6.
       expect(await address({ KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toMatch(
         /^(\[::\]|0\.0\.0\.0):\d+$/,

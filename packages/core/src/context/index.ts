@@ -21,7 +21,7 @@ import {
   controllerValues,
   isSecretData,
   mentionsS5Secret,
-  namesS5Secret,
+  s5SecretDocuments,
 } from "./s5secret.ts";
 import { tomlPlaces } from "./toml.ts";
 import { yamlPlaces } from "./yaml.ts";
@@ -337,10 +337,15 @@ export function checkPlaces(
     }
     return controlled?.[j] === true;
   };
-  // Any other shape of a YAML document or JSON file that names an S5Secret (see namesS5Secret).
-  const named = (kind === "yaml" || kind === "json") && holds(source.content, "S5Secret");
-  const inS5Secret = (j: number) =>
-    named && namesS5Secret(asText(), tokens[j]!.start, kind === "json");
+  // Any other shape of a YAML document or JSON file that names an S5Secret (s5SecretDocuments).
+  let named: ((at: number) => boolean) | undefined;
+  const inS5Secret = (j: number) => {
+    if (kind !== "yaml" && kind !== "json") return false;
+    named ??= holds(source.content, "S5Secret")
+      ? s5SecretDocuments(asText(), kind === "json")
+      : () => false;
+    return named(tokens[j]!.start);
+  };
   for (let j = 0; j < tokens.length; j++) {
     const value = values[j];
     const token = tokens[j]!;

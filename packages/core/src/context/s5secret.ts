@@ -12,10 +12,11 @@
  * block scalar, a sequence, an anchor, a tag, a duplicate key, a quoted `kind`, a string over
  * several lines, a tab in an indentation, a line break YAML 1.1 counts (NEL, LS, PS), a `...` —
  * and none of its tokens count: `check` judges them as any YAML place, and `render` refuses every
- * token of a document that names the kind and the group in any shape (`namesS5Secret`). Documents are cut at the
- * lines kubectl cuts at (`---`, alone or with a comment), and where a byte-order mark starts a
- * line past the first, before one or not (files joined: see `joinMarks`); documents joined
- * without `---` are one S5Secret when their keys together name one, as kubectl reads them.
+ * token of a document that names the kind and the group in any shape (`s5SecretDocuments`).
+ * Documents are cut at the lines kubectl cuts at (`---`, alone or with a comment), and where a
+ * byte-order mark starts a line past the first, before one or not (files joined: see
+ * `joinMarks`); documents joined without `---` are one S5Secret when their keys together name
+ * one, as kubectl reads them.
  */
 import type { Span } from "./places.ts";
 
@@ -349,22 +350,34 @@ export function controllerDataValues(text: string, tokens: readonly Span[]): Dat
     });
 }
 
-/** The YAML document holding offset `at`: cut where kubectl cuts, and at a join's mark. */
-function documentAt(text: string, at: number): string {
-  let start = 0;
-  let end = text.length;
+/** A YAML document: `from` is where the line that opened it starts (0 for the first). */
+interface Document {
+  from: number;
+  start: number;
+  end: number;
+}
+
+/** The YAML documents of `text`, cut where kubectl cuts and at a join's mark. */
+function documentsOf(text: string): Document[] {
+  const documents: Document[] = [];
+  let open = { from: 0, start: 0 };
   for (const line of linesOf(text)) {
     const from = afterMark(text, line).start;
     const marker = /^---(?:[ \t]|$)/.test(text.slice(from, Math.min(line.end, from + 4)));
     // A mark that starts a line without `---` begins the next document on that line.
     if (!marker && !markedLine(text, line)) continue;
-    if (line.start <= at) start = marker ? line.end : line.start;
-    else {
-      end = line.start;
-      break;
-    }
+    documents.push({ ...open, end: line.start });
+    open = { from: line.start, start: marker ? line.end : line.start };
   }
-  return text.slice(start, end);
+  documents.push({ ...open, end: text.length });
+  return documents;
+}
+
+/** The index in `documents` of the document holding offset `at`. */
+function documentIndex(documents: readonly Document[], at: number): number {
+  let index = 0;
+  while (index + 1 < documents.length && documents[index + 1]!.from <= at) index++;
+  return index;
 }
 
 /**
@@ -372,19 +385,26 @@ function documentAt(text: string, at: number): string {
  * refusal's hint must not say `| yaml`, which the controller would keep in the Secret's value.
  */
 export function mentionsS5Secret(text: string, at: number): boolean {
-  return text.includes(KIND) && documentAt(text, at).includes(KIND);
+  if (!text.includes(KIND)) return false;
+  const documents = documentsOf(text);
+  const { start, end } = documents[documentIndex(documents, at)]!;
+  return text.slice(start, end).includes(KIND);
 }
 
 /**
- * Whether the document holding offset `at` (a YAML document; the whole text for JSON) names both
- * the kind and the API group of an S5Secret, in whatever shape: flow style, JSON, an item of a
- * `List`, a comment. Its tokens are an S5Secret's values, or near enough to one that rendering
- * them could put a plaintext into an object Kubernetes does not guard as a Secret; the block
- * shape `s5 k8s wrap` writes is told exactly (`controllerValues`), this is the rest.
+ * For an offset, whether its YAML document (the whole text for JSON) names both the kind and the
+ * API group of an S5Secret, in whatever shape: flow style, JSON, an item of a `List`, a comment.
+ * Its tokens are an S5Secret's values, or near enough to one that rendering them could put a
+ * plaintext into an object Kubernetes does not guard as a Secret; the block shape `s5 k8s wrap`
+ * writes is told exactly (`controllerValues`), this is the rest. The documents are cut once.
  */
-export function namesS5Secret(text: string, at: number, json: boolean): boolean {
-  if (!text.includes(KIND) || !text.includes(GROUP)) return false;
-  if (json) return true;
-  const document = documentAt(text, at);
-  return document.includes(KIND) && document.includes(GROUP);
+export function s5SecretDocuments(text: string, json: boolean): (at: number) => boolean {
+  if (!text.includes(KIND) || !text.includes(GROUP)) return () => false;
+  if (json) return () => true;
+  const documents = documentsOf(text);
+  const named = documents.map(({ start, end }) => {
+    const document = text.slice(start, end);
+    return document.includes(KIND) && document.includes(GROUP);
+  });
+  return (at) => named[documentIndex(documents, at)]!;
 }

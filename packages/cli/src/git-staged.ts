@@ -12,6 +12,14 @@ import { git, readBlobs } from "./git-blobs.ts";
 /** A submodule's entry: a commit, not a blob. */
 export const GITLINK = "160000";
 
+let knownTop: string | undefined;
+
+/** The work tree's top, asked of git once per run (the files, then their configs). */
+function workTreeTop(): string {
+  knownTop ??= git(["rev-parse", "--show-toplevel"], process.cwd(), "--staged").toString().trim();
+  return knownTop;
+}
+
 /**
  * The staged files (added, copied, modified, renamed, type-changed) as git will commit them, named
  * from the current directory. A submodule (no blob) is left out. A few git processes whatever the
@@ -19,7 +27,7 @@ export const GITLINK = "160000";
  */
 export function* stagedFiles(): Generator<{ file: string; content: Buffer }> {
   const cwd = process.cwd();
-  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  const top = workTreeTop();
   const named = (path: string) => relative(cwd, resolve(top, path)) || path;
   // `:old-mode new-mode old-id new-id status\0path\0` per file (renames as an add, by --no-renames).
   const fields = git(
@@ -98,7 +106,7 @@ function refuseUndecided(unmerged: readonly string[], intended: readonly string[
 export function refuseConfigsOutOfIndex(configs: readonly string[]): void {
   if (configs.length === 0) return;
   const cwd = process.cwd();
-  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  const top = workTreeTop();
   const inside = configs
     .map((config) => relative(top, config))
     .filter((name) => name !== "" && !name.startsWith("..") && !isAbsolute(name));

@@ -6,11 +6,37 @@ import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
-import { beforeAll, describe, expect, it } from "vitest";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { localProject, type Project, printVars, s5Bin } from "./helpers.ts";
 
 const DB = "db-password-0123456789";
 const API = "api-key-abcdefghijklmnop";
+
+// `s5 run` started by hand (to signal it) leads a process group of its own, with its command in
+// it; the group is killed after each test, so a test that fails or times out while s5 or its
+// command still runs (a signal not passed on) leaves neither behind.
+const groups = new Set<number>();
+
+function spawnRun(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
+  const s5 = spawn(process.execPath, [s5Bin, "run", ...args], {
+    ...options,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (s5.pid !== undefined) groups.add(s5.pid);
+  return s5;
+}
+
+afterEach(() => {
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: the whole group has ended.
+    }
+  }
+  groups.clear();
+});
 
 describe("s5 run", () => {
   let project: Project;
@@ -153,10 +179,9 @@ describe("s5 run", () => {
     `;
     for (const signal of signals) {
       const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-        const s5 = spawn(process.execPath, [s5Bin, "run", "--", process.execPath, "-e", child], {
+        const s5 = spawnRun(["--", process.execPath, "-e", child], {
           cwd: project.dir,
           env: project.env,
-          stdio: ["ignore", "pipe", "pipe"],
         });
         let stdout = "";
         s5.stdout.on("data", (chunk) => {
@@ -173,17 +198,9 @@ describe("s5 run", () => {
     }
     // A child without a handler dies of the forwarded signal: 128 + 15.
     const plain = await new Promise<number | null>((resolve) => {
-      const s5 = spawn(
-        process.execPath,
-        [
-          s5Bin,
-          "run",
-          "--",
-          process.execPath,
-          "-e",
-          'setInterval(() => {}, 1000); console.log("ready")',
-        ],
-        { cwd: project.dir, env: project.env, stdio: ["ignore", "pipe", "pipe"] },
+      const s5 = spawnRun(
+        ["--", process.execPath, "-e", 'setInterval(() => {}, 1000); console.log("ready")'],
+        { cwd: project.dir, env: project.env },
       );
       s5.stdout.once("data", () => s5.kill("SIGTERM"));
       s5.on("close", (code) => resolve(code));

@@ -573,6 +573,20 @@ export declare function trustedDirectory(dir: string, fileOwner: number): boolea
  * owner the caller already knows (of the file it opened, or of a link).
  */
 export declare function plantedBy(file: string, ownerNow?: number): number | undefined;
+/**
+ * Why `dir` cannot hold a private temporary directory, or undefined when it can. Its owner must be
+ * this user or root (another user owns what they could have prepared, and may rename what is in
+ * it), and it must be one only its owner can change, or shared with the sticky bit (`/tmp`,
+ * `/dev/shm`: nobody removes or renames another's entry). `exclusive` (`$XDG_RUNTIME_DIR`): this
+ * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links. Checks nothing on
+ * Windows, which has no such bits.
+ */
+export declare function tempParentRefusal(dir: string, exclusive: boolean): string | undefined;
+/**
+ * Whether `dir`, just made by this process (`mkdtemp`), is a directory of this user that nobody
+ * else can enter: a link or another's directory in its place is refused.
+ */
+export declare function isPrivateDirectory(dir: string): boolean;
 /** Whether every token found can be decrypted by {@link resolveTokensSync}. */
 export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
 /**
@@ -1221,6 +1235,8 @@ declare class Spliced implements Iterable<Uint8Array> {
    * enough for V8 to bring in its optimising compiler (~5 MB of peak memory).
    */
   chunks(size?: number): Generator<Uint8Array>;
+  /** The values spliced in, in order (what a redactor of a program's output looks for). */
+  get values(): readonly Uint8Array[];
   /** The whole output in one buffer (a copy: for small outputs and tests). */
   toBuffer(): Buffer;
 }

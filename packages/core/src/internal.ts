@@ -82,7 +82,13 @@ export {
   type EarlierFile,
   type PlaceChange,
 } from "./moved.ts";
-export { plantedBy, readKeyFile, trustedDirectory } from "./private-file.ts";
+export {
+  isPrivateDirectory,
+  plantedBy,
+  readKeyFile,
+  tempParentRefusal,
+  trustedDirectory,
+} from "./private-file.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export {

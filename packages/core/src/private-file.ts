@@ -253,3 +253,48 @@ export function plantedBy(file: string, ownerNow?: number): number | undefined {
   if (owner === me || owner === 0 || trustedDirectory(dirname(file), owner)) return undefined;
   return owner;
 }
+
+/**
+ * Why `dir` cannot hold a private temporary directory, or undefined when it can. Its owner must be
+ * this user or root (another user owns what they could have prepared, and may rename what is in
+ * it), and it must be one only its owner can change, or shared with the sticky bit (`/tmp`,
+ * `/dev/shm`: nobody removes or renames another's entry). `exclusive` (`$XDG_RUNTIME_DIR`): this
+ * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links. Checks nothing on
+ * Windows, which has no such bits.
+ */
+export function tempParentRefusal(dir: string, exclusive: boolean): string | undefined {
+  const me = process.getuid?.();
+  if (me === undefined) return undefined;
+  let stat: Stats;
+  try {
+    stat = statSync(dir);
+  } catch (error) {
+    return `cannot be read (${errnoOf(error)})`;
+  }
+  if (!stat.isDirectory()) return "is not a directory";
+  if (exclusive) {
+    if (stat.uid !== me) return `is owned by uid ${stat.uid}, not by you`;
+    if ((stat.mode & 0o777) !== 0o700) return `has mode ${octal(stat.mode)}, not 0700`;
+    return undefined;
+  }
+  if (stat.uid !== me && stat.uid !== 0) return `is owned by uid ${stat.uid}, not by you or root`;
+  if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) {
+    return `others can rename files in it (mode ${octal(stat.mode)}, no sticky bit)`;
+  }
+  return undefined;
+}
+
+/**
+ * Whether `dir`, just made by this process (`mkdtemp`), is a directory of this user that nobody
+ * else can enter: a link or another's directory in its place is refused.
+ */
+export function isPrivateDirectory(dir: string): boolean {
+  const me = process.getuid?.();
+  if (me === undefined) return true;
+  try {
+    const stat = lstatSync(dir);
+    return stat.isDirectory() && stat.uid === me && (stat.mode & 0o077) === 0;
+  } catch {
+    return false;
+  }
+}

@@ -527,6 +527,11 @@ export class Spliced implements Iterable<Uint8Array> {
     if (used > 0) yield out.subarray(0, used);
   }
 
+  /** The values spliced in, in order (what a redactor of a program's output looks for). */
+  get values(): readonly Uint8Array[] {
+    return this.#values;
+  }
+
   /** The whole output in one buffer (a copy: for small outputs and tests). */
   toBuffer(): Buffer {
     return Buffer.concat([...this]);

@@ -1,22 +1,18 @@
 import {
-  createBackends,
   DOCUMENT_KINDS,
   type DocumentKind,
-  renderSources,
   resolveSettings,
   type Source,
   type Spliced,
-  type TokenFailure,
-  TokenFailures,
 } from "@s5/core";
 import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { groupByProject } from "../file-project.ts";
 import { readInput } from "../io.ts";
 import { backendOptions, commonOptions, inPlaceOptions } from "../options.ts";
 import { SHARED_FIX, SHARED_FIX_STDOUT, warnSharedDescriptor } from "../output-checks.ts";
 import { progress } from "../progress.ts";
+import { renderFiles } from "../render-files.ts";
 import { onceEach } from "../same-file.ts";
 import { writeStdout } from "../stdout.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -120,8 +116,6 @@ too; to stdout only: the output is for reading, never for kubectl`,
 
     const overrides = overridesFrom(values, backendWord);
     const settings = resolveSettings({ overrides });
-    // Each file with its own project's settings (a monorepo's packages each have a .s5.json).
-    const groups = groupByProject(files, overrides, settings);
     const bar = progress(files.length);
     const sources: Source<Uint8Array>[] = [];
     // Before anything is read or decrypted: a FIFO named with -i would be read (and drained)
@@ -133,33 +127,17 @@ too; to stdout only: the output is for reading, never for kubectl`,
       bar.tick("read");
     }
     boundYoungGeneration(sources);
-    const outputs: Spliced[] = [];
-    // Every project's failed tokens, reported together: nothing is written unless all rendered.
-    const failures: TokenFailure[] = [];
+    let outputs: Spliced[];
     try {
-      for (const group of groups) {
-        const own = group.project === settings.project?.file;
-        await using backends = createBackends(own ? settings : group.read());
-        try {
-          const rendered = await renderSources(
-            group.indexes.map((i) => sources[i]!),
-            backends,
-            {
-              keepFailed: values["keep-failed"] || values.textconv,
-              forReading: values.textconv,
-              inputType: inputType as DocumentKind | "text" | undefined,
-            },
-          );
-          for (const [k, i] of group.indexes.entries()) outputs[i] = rendered[k]!;
-        } catch (error) {
-          if (!(error instanceof TokenFailures) || groups.length === 1) throw error;
-          failures.push(...error.failures);
-        }
-      }
+      // Each file with its own project's settings (a monorepo's packages each have a .s5.json).
+      outputs = await renderFiles(files, sources, overrides, settings, {
+        keepFailed: values["keep-failed"] || values.textconv,
+        forReading: values.textconv,
+        inputType: inputType as DocumentKind | "text" | undefined,
+      });
     } finally {
       bar.done();
     }
-    if (failures.length > 0) throw new TokenFailures(failures);
 
     if (inPlace) {
       const targets = files.map((path, i) => ({ path, pieces: outputs[i]! }));

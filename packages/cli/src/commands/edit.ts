@@ -1,6 +1,6 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { constants as osConstants, tmpdir } from "node:os";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 import {
   type Backends,
@@ -30,6 +30,7 @@ import { projectsForFiles, type SealingProject } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { makePrivateDir } from "../private-dir.ts";
 import { sealSummary } from "../seal-summary.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -241,7 +242,8 @@ plaintext, then writes the file back atomically:
     project's current local key, the same AES key), so the same people can read it;
   - new markers such as {{ s5:seal new-value }} get tokens of the project's backend.
 The file is read with the keys of its own project (the nearest .s5.json above it).
-The decrypted copy lives in a private temporary directory (mode 0700, file 0600) and is removed on
+The decrypted copy lives in a private temporary directory (mode 0700, file 0600; in memory where
+the system allows: $XDG_RUNTIME_DIR, /dev/shm) and is removed on
 exit, also after Ctrl-C. If the editor fails, the file is left untouched. A malformed marker
 reopens the editor with your edits (after asking), and a file that changed while the editor was
 open is never overwritten: your version, encrypted, is kept as FILE.s5-edit (FILE.s5-edit-2… when
@@ -279,8 +281,7 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
     // Before the editor opens: a file s5 may not replace would cost the user every edit.
     checkOutputs([file], { secret: false, inPlace: true, force: values.force });
     await using backends = createBackends(settings);
-    const dir = mkdtempSync(join(tmpdir(), "s5-edit-"));
-    const cleanup = () => rmSync(dir, { recursive: true, force: true });
+    const { dir, remove: cleanup } = makePrivateDir("s5-edit-");
     let editor: ChildProcess | undefined;
     // Ctrl-C and Ctrl-\ reach the editor too, which decides what they mean; s5 cleans up when
     // the editor ends. A signal meant for s5 alone (SIGTERM, SIGHUP…, or a terminal's signal

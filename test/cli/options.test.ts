@@ -136,6 +136,7 @@ describe("completion is generated from the declarations", () => {
     expect(at("completion", "")).toEqual(["bash", "fish", "zsh"]);
     expect(at("render", "--config", "")).toEqual(["conf", "secret.yml"]);
     expect(at("run", "-f", "se")).toEqual(["secret.yml"]);
+    expect(at("run", "--render", "se")).toEqual(["secret.yml"]);
     expect(at("init", "--dir", "")).toEqual(["conf"]);
     expect(at("cipher", "--key", "")).toEqual([]);
     expect(at("cipher", "-f", "b")).toEqual(["base64"]);

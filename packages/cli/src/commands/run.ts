@@ -1,15 +1,27 @@
 import { spawn } from "node:child_process";
 import { statSync } from "node:fs";
 import { constants } from "node:os";
-import { ConfigError, ExitCode, S5Error } from "@s5/core";
+import {
+  ConfigError,
+  ExitCode,
+  type Overrides,
+  resolveSettings,
+  S5Error,
+  type Source,
+  type Spliced,
+} from "@s5/core";
 import { environmentDebugSwitch, MIN_REDACTED_LENGTH, reportSwitch } from "@s5/core/internal";
 import type { Redactor } from "@s5/loader";
 import { overridesFrom } from "../args.ts";
 import { childEnv } from "../child-env.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
+import { readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
+import { makePrivateDir } from "../private-dir.ts";
+import { renderFiles } from "../render-files.ts";
 import { report } from "../report.ts";
+import { fillPaths, renderedPaths, writeRendered } from "../run-files.ts";
 import { stdoutStream } from "../stdout.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 
@@ -146,11 +158,18 @@ function tooBigError(file: string, env: Record<string, string | undefined>): S5E
 export default defineCommand({
   name: "run",
   summary: "run a command with the env decrypted",
-  usage: "[-f FILE]… [--override] [--redact] [options] -- COMMAND [ARGS…]",
+  usage: "[-f FILE]… [--render FILE]… [--override] [--redact] [options] -- COMMAND [ARGS…]",
   description: `Runs COMMAND with the environment decrypted: the .env file(s) are read (default: .env, when it
 exists), and every token in them and in the current environment is decrypted — all or nothing,
 before COMMAND starts. Signals are passed on to COMMAND; s5 exits with its exit code (128 + the
-signal number when a signal ended it).`,
+signal number when a signal ended it).
+--render FILE hands COMMAND a decrypted copy of FILE without one in the work tree: FILE is rendered
+as \`s5 render FILE\` renders it (all or nothing, with the .env), written under its own name (0600)
+in a new private directory (0700; in $XDG_RUNTIME_DIR when it is yours and 0700, else /dev/shm,
+else $TMPDIR), and its path replaces every \`{}\` in COMMAND's arguments, also inside one
+(\`--values={}\`); with several --render, \`{FILE}\` (FILE as given) names each and \`{}\` is refused.
+A \`{…}\` naming no rendered file stays as it is (\`\${x}\`, \`{ }\`). The directory is removed when COMMAND
+ends, also when a signal passed on ended it (not when s5 itself is killed with SIGKILL).`,
   positionals: [
     { name: "COMMAND", description: "the command to run, after `--` or after s5's options" },
     { name: "ARGS", optional: true, multiple: true },
@@ -167,6 +186,13 @@ signal number when a signal ended it).`,
       description: `read this .env file (the first one that sets a variable wins, or the last
 one with --override), decrypted with its own project's keys (the nearest .s5.json above it)`,
     },
+    render: {
+      type: "string",
+      value: "FILE",
+      multiple: true,
+      description: `give COMMAND FILE rendered, in a private temporary file
+whose path replaces \`{}\` in its arguments (\`{FILE}\` with several); removed when COMMAND ends`,
+    },
     override: {
       type: "boolean",
       description: "let values from the files replace variables already set",
@@ -182,20 +208,34 @@ one with --override), decrypted with its own project's keys (the nearest .s5.jso
 VAULT_TOKEN, …); by default they stay with s5`,
     },
   },
-  examples: ["s5 run -- node server.js", "s5 run -f .env.production --redact -- npm start"],
+  examples: [
+    "s5 run -- node server.js",
+    "s5 run -f .env.production --redact -- npm start",
+    "s5 run --render values.yml -- helm upgrade app ./chart -f {}",
+  ],
   async run({ values, rest: command }, context: Context) {
-    const [file, ...rest] = command;
+    const [file] = command;
     if (file === undefined) context.usage("the command to run is missing");
+    // The same path given twice is one file; stdin is COMMAND's.
+    const renders = [...new Set(values.render ?? [])];
+    if (renders.includes("-")) context.usage("--render needs a file, not stdin (-)");
+    // Before anything is decrypted: a command that would not find its file starts nothing.
+    fillPaths(command, renderedPaths("", renders));
 
     const env: Record<string, string | undefined> = { ...process.env };
     // The loader is an ES module of its own, loaded by this command only (see bin/engine.cjs).
     const { loadWithSecrets, Redactor } = await import("@s5/loader");
+    const overrides = overridesFrom(values, undefined);
     const { secrets, decrypted } = await loadWithSecrets({
       path: values.file,
       override: values.override,
       processEnv: env,
-      overrides: overridesFrom(values, undefined),
+      overrides,
     });
+    const rendered = await renderForCommand(renders, overrides);
+    if (values.redact) {
+      for (const output of rendered) for (const value of output.values) secrets.push(text(value));
+    }
     const redactors = values.redact ? [new Redactor(secrets), new Redactor(secrets)] : undefined;
 
     const childVariables = childEnv(env, {
@@ -204,39 +244,76 @@ VAULT_TOKEN, …); by default they stay with s5`,
     });
     // With what the files set too (a .env may set NODE_OPTIONS); nothing has started yet.
     if (decrypted.length > 0) refuseCommandLogs(childVariables);
-    let child: ReturnType<typeof spawn>;
-    try {
-      child = spawn(file, rest, {
-        env: childVariables,
-        stdio: redactors ? ["inherit", "pipe", "pipe"] : "inherit",
-      });
-    } catch (error) {
-      // Node throws E2BIG from spawn itself, before any "error" event.
-      if ((error as NodeJS.ErrnoException).code !== "E2BIG") throw error;
-      return report(tooBigError(file, childVariables));
-    }
+
+    let child: ReturnType<typeof spawn> | undefined;
+    // Installed before the rendered files exist, and from there to the start of COMMAND nothing
+    // waits: a signal is handled once COMMAND runs, passed on to it, and its end removes them.
     const forward = (signal: NodeJS.Signals) => {
-      child.kill(signal);
+      child?.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
-    const piped = redactors
-      ? Promise.all([
-          pipeRedacted(child.stdout!, stdoutStream(), redactors[0]!),
-          pipeRedacted(child.stderr!, process.stderr, redactors[1]!),
-        ])
-      : Promise.resolve();
-
+    let removeRendered = () => {};
     try {
-      return await new Promise<number>((resolve) => {
-        child.on("error", (error: NodeJS.ErrnoException) => {
-          resolve(report(startError(file, error)));
+      let args = command;
+      if (renders.length > 0) {
+        const place = makePrivateDir("s5-run-");
+        removeRendered = place.remove;
+        // An exit from elsewhere (an uncaught error) skips the `finally` below.
+        process.on("exit", removeRendered);
+        for (const skipped of place.skipped) {
+          process.stderr.write(`s5: note: ${skipped}: not used for the rendered files\n`);
+        }
+        const paths = renderedPaths(place.dir, renders);
+        writeRendered(paths, renders, rendered);
+        args = fillPaths(command, paths);
+      }
+      const [program, ...rest] = args as [string, ...string[]];
+      try {
+        child = spawn(program, rest, {
+          env: childVariables,
+          stdio: redactors ? ["inherit", "pipe", "pipe"] : "inherit",
         });
-        child.on("exit", (code, signal) => {
+      } catch (error) {
+        // Node throws E2BIG from spawn itself, before any "error" event.
+        if ((error as NodeJS.ErrnoException).code !== "E2BIG") throw error;
+        return report(tooBigError(program, childVariables));
+      }
+      const started = child;
+      const piped = redactors
+        ? Promise.all([
+            pipeRedacted(started.stdout!, stdoutStream(), redactors[0]!),
+            pipeRedacted(started.stderr!, process.stderr, redactors[1]!),
+          ])
+        : Promise.resolve();
+      return await new Promise<number>((resolve) => {
+        started.on("error", (error: NodeJS.ErrnoException) => {
+          resolve(report(startError(program, error)));
+        });
+        started.on("exit", (code, signal) => {
           piped.then(() => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
         });
       });
     } finally {
       for (const signal of FORWARDED) process.off(signal, forward);
+      removeRendered();
+      process.off("exit", removeRendered);
     }
   },
 });
+
+const utf8 = new TextDecoder();
+const text = (value: Uint8Array) => utf8.decode(value);
+
+/**
+ * The --render files read and rendered exactly as `s5 render FILE` renders them (each with its
+ * own project's keys), all or nothing, before anything is written or started.
+ */
+async function renderForCommand(
+  files: readonly string[],
+  overrides: Overrides,
+): Promise<Spliced[]> {
+  if (files.length === 0) return [];
+  const sources: Source<Uint8Array>[] = [];
+  for (const file of files) sources.push({ name: file, content: await readInput(file) });
+  return renderFiles(files, sources, overrides, resolveSettings({ overrides }), {});
+}

@@ -1,0 +1,94 @@
+/**
+ * `s5 run --render FILE`: each FILE rendered into a private directory, and its path put in
+ * COMMAND's arguments where `{}` (one FILE) or `{FILE}` stands. A file, not a FIFO: Node cannot
+ * make one without the `mkfifo` program, and a tool that reads its input twice or looks at its
+ * size (helm reads values files with os.ReadFile after a stat) would get nothing the second time.
+ */
+import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { basename, join } from "node:path";
+import { ExitCode, S5Error, type Spliced } from "@s5/core";
+
+const PLACEHOLDER = /\{([^{}]*)\}/g;
+
+/**
+ * COMMAND's arguments with `{}` and `{FILE}` replaced by `paths` (FILE as given after --render,
+ * also inside a larger argument: `--values={}`). A `{…}` that names no rendered file is left as
+ * it is (a shell script's `${x}`, find's own `{}` when nothing is rendered). Refused: `{}` with
+ * several files (which one?), and a rendered file no argument names (COMMAND could not find it).
+ */
+export function fillPaths(args: readonly string[], paths: ReadonlyMap<string, string>): string[] {
+  if (paths.size === 0) return [...args];
+  const only = paths.size === 1 ? [...paths.values()][0] : undefined;
+  const named = new Set<string>();
+  const filled = args.map((arg) =>
+    arg.replace(PLACEHOLDER, (whole, name: string) => {
+      if (name === "") {
+        if (only === undefined) {
+          throw new S5Error(
+            "S5_RUN_PLACEHOLDER",
+            ExitCode.usage,
+            `\`{}\` in the command names no one file: ${paths.size} files are rendered; nothing was started`,
+            {
+              hint: `name each by the path given to --render: ${[...paths.keys()].map((file) => `{${file}}`).join(", ")}`,
+            },
+          );
+        }
+        named.add([...paths.keys()][0]!);
+        return only;
+      }
+      const path = paths.get(name);
+      if (path === undefined) return whole;
+      named.add(name);
+      return path;
+    }),
+  );
+  const unnamed = [...paths.keys()].filter((file) => !named.has(file));
+  if (unnamed.length > 0) {
+    throw new S5Error(
+      "S5_RUN_PLACEHOLDER",
+      ExitCode.usage,
+      `no argument of the command names the rendered ${unnamed.map((file) => `\`${file}\``).join(", ")}; nothing was started`,
+      {
+        hint:
+          paths.size === 1
+            ? "put `{}` where the command takes the file: `s5 run --render values.yml -- helm upgrade app ./chart -f {}`"
+            : `put \`{FILE}\` where the command takes each file: ${unnamed.map((file) => `{${file}}`).join(", ")}`,
+      },
+    );
+  }
+  return filled;
+}
+
+/**
+ * Where each file is written in `dir`: under its own base name (a tool may judge a file by its
+ * extension: `-var-file x.tfvars.json`), in a numbered subdirectory when two share one.
+ */
+export function renderedPaths(dir: string, files: readonly string[]): Map<string, string> {
+  const counts = new Map<string, number>();
+  for (const file of files) counts.set(basename(file), (counts.get(basename(file)) ?? 0) + 1);
+  return new Map(
+    files.map((file, i) => {
+      const name = basename(file);
+      return [file, counts.get(name)! > 1 ? join(dir, String(i + 1), name) : join(dir, name)];
+    }),
+  );
+}
+
+/** Writes `outputs[i]` (0600) at the path of `files[i]`; the directory is private (0700). */
+export function writeRendered(
+  paths: ReadonlyMap<string, string>,
+  files: readonly string[],
+  outputs: readonly Spliced[],
+): void {
+  for (const [i, file] of files.entries()) {
+    const path = paths.get(file)!;
+    mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
+    // `wx`: the directory is new; a file already there was not made by s5.
+    const fd = openSync(path, "wx", 0o600);
+    try {
+      for (const chunk of outputs[i]!.chunks()) writeSync(fd, chunk);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}

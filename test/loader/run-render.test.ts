@@ -1,0 +1,288 @@
+// `s5 run --render FILE -- CMD {}`: the command reads the rendered file from a private directory
+// (0700, file 0600, in memory when it can be), which is gone after the command ends, whatever
+// ends it; a token that fails starts nothing and writes nothing.
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { describeKube, kubeTool } from "../setup/kube-tools.ts";
+import { localProject, type Project, run, s5Bin } from "./helpers.ts";
+
+const DB = "db-password-0123456789";
+const API = "api-key-abcdefghijklmnop";
+
+// Prints what it was handed: the file's mode, its directory's mode, a hash of its content, and
+// its path, as JSON; then exits with the code in its second argument.
+const INSPECT = `
+  const { statSync, readFileSync } = require("node:fs");
+  const { dirname } = require("node:path");
+  const file = process.argv[1];
+  const mode = (path) => (statSync(path).mode & 0o777).toString(8);
+  console.log(JSON.stringify({
+    file,
+    mode: mode(file),
+    dirMode: mode(dirname(file)),
+    sha256: require("node:crypto").createHash("sha256").update(readFileSync(file)).digest("hex"),
+  }));
+  process.exitCode = Number(process.argv[2] ?? 0);
+`;
+
+const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
+
+const groups = new Set<number>();
+afterEach(() => {
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: the whole group has ended.
+    }
+  }
+  groups.clear();
+});
+
+describe("s5 run --render", () => {
+  let project: Project;
+  let runtime: string;
+  let values: string;
+  let failing: string;
+
+  /** A fresh XDG_RUNTIME_DIR of this user, 0700: where the rendered files go. */
+  function runtimeDir(mode = 0o700): string {
+    const dir = mkdtempSync(join(tmpdir(), "s5-xf-runtime-"));
+    chmodSync(dir, mode);
+    return dir;
+  }
+
+  beforeAll(async () => {
+    project = await localProject();
+    const [db, api] = await project.encrypt([DB, API]);
+    // A token of another project's key: this project cannot decrypt it.
+    const other = await localProject();
+    failing = (await other.encrypt(["not-for-this-project"]))[0]!;
+    values = `db:\n  password: ${db}\napi: ${api}\n`;
+    project.write({
+      "values.yml": values,
+      "sub/values.yml": `db: ${db}\n`,
+      "bad.yml": `x: ${failing}\n`,
+    });
+  });
+
+  const rendered = `db:\n  password: ${DB}\napi: ${API}\n`;
+
+  it("hands the command the rendered file at {} (0600 in a 0700 directory), removed after exit 0 and exit 3", async () => {
+    for (const code of [0, 3]) {
+      runtime = runtimeDir();
+      const out = await project.s5(
+        [
+          "run",
+          "--render",
+          "values.yml",
+          "--",
+          process.execPath,
+          "-e",
+          INSPECT,
+          "{}",
+          String(code),
+        ],
+        { XDG_RUNTIME_DIR: runtime },
+      );
+      expect(out.stderr).toBe("");
+      expect(out.code).toBe(code);
+      const seen = JSON.parse(out.stdout);
+      expect(seen).toMatchObject({ mode: "600", dirMode: "700", sha256: sha256(rendered) });
+      // The memory-backed place, under the file's own name.
+      expect(seen.file).toMatch(new RegExp(`^${runtime}/s5-run-[^/]+/values\\.yml$`));
+      expect(existsSync(seen.file)).toBe(false);
+      expect(readdirSync(runtime)).toEqual([]);
+    }
+  });
+
+  it("removes the directory when SIGTERM sent to s5 ends the command", async () => {
+    runtime = runtimeDir();
+    // No `{}` in it: with --render, every `{}` in an argument is the path (`() => { }` is kept).
+    const child = `${INSPECT}; setInterval(() => { }, 1000);`;
+    const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
+      const s5 = spawn(
+        process.execPath,
+        [s5Bin, "run", "--render", "values.yml", "--", process.execPath, "-e", child, "{}"],
+        {
+          cwd: project.dir,
+          env: { ...project.env, XDG_RUNTIME_DIR: runtime },
+          detached: true,
+          stdio: ["ignore", "pipe", "pipe"],
+        },
+      );
+      if (s5.pid !== undefined) groups.add(s5.pid);
+      let stdout = "";
+      s5.stdout.on("data", (chunk) => {
+        stdout += chunk;
+        if (stdout.includes("\n") && !stdout.includes("sent")) {
+          // The file is there while the command runs.
+          expect(existsSync(JSON.parse(stdout).file)).toBe(true);
+          stdout += "sent";
+          s5.kill("SIGTERM");
+        }
+      });
+      s5.on("close", (code) => resolve({ code, stdout }));
+    });
+    expect(result.code).toBe(128 + 15);
+    expect(result.stdout).toContain("sent");
+    expect(readdirSync(runtime)).toEqual([]);
+  });
+
+  it("a token that fails starts nothing and writes nothing, in FILE or in .env", async () => {
+    const marker = join(project.dir, "started");
+    const touch = `require("node:fs").writeFileSync(${JSON.stringify(marker)}, "")`;
+    runtime = runtimeDir();
+    const bad = await project.s5(
+      [
+        "run",
+        "--render",
+        "values.yml",
+        "--render",
+        "bad.yml",
+        "--",
+        process.execPath,
+        "-e",
+        touch,
+        "{values.yml}",
+        "{bad.yml}",
+      ],
+      { XDG_RUNTIME_DIR: runtime },
+    );
+    expect(bad.code).not.toBe(0);
+    expect(bad.stderr).toContain("bad.yml:1:4");
+    expect(bad.stderr).toContain("S5_KEY_LOCAL_UNKNOWN");
+    for (const plaintext of [DB, API]) expect(bad.stderr + bad.stdout).not.toContain(plaintext);
+    expect(existsSync(marker)).toBe(false);
+    expect(readdirSync(runtime)).toEqual([]);
+
+    project.write({ "bad.env": `X=${failing}\n` });
+    const env = await project.s5(
+      ["run", "-f", "bad.env", "--render", "values.yml", "--", process.execPath, "-e", touch, "{}"],
+      { XDG_RUNTIME_DIR: runtime },
+    );
+    expect(env.code).not.toBe(0);
+    expect(env.stderr).toContain("bad.env");
+    expect(existsSync(marker)).toBe(false);
+    expect(readdirSync(runtime)).toEqual([]);
+  });
+
+  it("several files: each named by {FILE}, one base name twice in subdirectories; {} refused", async () => {
+    runtime = runtimeDir();
+    const print = "console.log(JSON.stringify(process.argv.slice(1)))";
+    const out = await project.s5(
+      [
+        "run",
+        "--render",
+        "values.yml",
+        "--render",
+        "sub/values.yml",
+        "--",
+        process.execPath,
+        "-e",
+        print,
+        "--",
+        "--values={values.yml}",
+        "{sub/values.yml}",
+        "$" + "{HOME}",
+        "{other}",
+      ],
+      { XDG_RUNTIME_DIR: runtime },
+    );
+    expect(out.stderr).toBe("");
+    const [top, sub, ...kept] = JSON.parse(out.stdout) as string[];
+    expect(top).toMatch(new RegExp(`^--values=${runtime}/s5-run-[^/]+/1/values\\.yml$`));
+    expect(sub).toMatch(new RegExp(`^${runtime}/s5-run-[^/]+/2/values\\.yml$`));
+    // A `{…}` that names no rendered file is left as it is.
+    expect(kept).toEqual(["$" + "{HOME}", "{other}"]);
+
+    const both = await project.s5(
+      ["run", "--render", "values.yml", "--render", "sub/values.yml", "--", "cat", "{}"],
+      { XDG_RUNTIME_DIR: runtime },
+    );
+    expect(both.code).toBe(2);
+    expect(both.stdout).toBe("");
+    expect(both.stderr).toContain(
+      "`{}` in the command names no one file: 2 files are rendered; nothing was started (S5_RUN_PLACEHOLDER)\n  hint: name each by the path given to --render: {values.yml}, {sub/values.yml}",
+    );
+    expect(readdirSync(runtime)).toEqual([]);
+  });
+
+  it("--redact masks the rendered file's values in the command's output", async () => {
+    const out = await project.s5(["run", "--redact", "--render", "values.yml", "--", "cat", "{}"], {
+      XDG_RUNTIME_DIR: runtimeDir(),
+    });
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe("db:\n  password: [REDACTED]\napi: [REDACTED]\n");
+  });
+
+  it("skips an XDG_RUNTIME_DIR others can write, with a note, for /dev/shm", async () => {
+    const open = runtimeDir(0o777);
+    const out = await project.s5(
+      ["run", "--render", "values.yml", "--", process.execPath, "-e", INSPECT, "{}"],
+      { XDG_RUNTIME_DIR: open },
+    );
+    expect(out.code).toBe(0);
+    expect(out.stderr).toBe(
+      `s5: note: $XDG_RUNTIME_DIR (${open}) has mode 0777, not 0700: not used for the rendered files\n`,
+    );
+    const seen = JSON.parse(out.stdout);
+    expect(seen.file).toMatch(/^\/dev\/shm\/s5-run-[^/]+\/values\.yml$/);
+    expect(existsSync(seen.file)).toBe(false);
+    expect(readdirSync(open)).toEqual([]);
+  });
+});
+
+describeKube("s5 run --render with helm", () => {
+  it("helm template reads the rendered values file from -f {}", async () => {
+    const project = await localProject();
+    const [token] = await project.encrypt([DB]);
+    project.write({
+      "values.yml": `password: ${token}\n`,
+      "chart/Chart.yaml": "apiVersion: v2\nname: tiny\nversion: 0.1.0\n",
+      "chart/templates/secret.yaml":
+        "apiVersion: v1\nkind: Secret\nmetadata:\n  name: tiny\nstringData:\n  password: {{ .Values.password | quote }}\n",
+    });
+    const home = join(project.home, "helm");
+    const out = await run(
+      [
+        s5Bin,
+        "run",
+        "--render",
+        "values.yml",
+        "--",
+        kubeTool("helm"),
+        "template",
+        "app",
+        "./chart",
+        "-f",
+        "{}",
+      ],
+      {
+        cwd: project.dir,
+        env: {
+          ...project.env,
+          XDG_RUNTIME_DIR: runtimeOf(project),
+          HELM_CACHE_HOME: join(home, "cache"),
+          HELM_CONFIG_HOME: join(home, "config"),
+          HELM_DATA_HOME: join(home, "data"),
+        },
+      },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toContain(`password: "${DB}"`);
+    expect(readdirSync(runtimeOf(project))).toEqual([]);
+  });
+}, ["helm"]);
+
+/** A 0700 runtime directory inside the project's home. */
+function runtimeOf(project: Project): string {
+  const dir = join(project.home, "runtime");
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  return dir;
+}

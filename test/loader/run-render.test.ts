@@ -1,11 +1,12 @@
 // `s5 run --render FILE -- CMD {}`: the command reads the rendered file from a private directory
 // (0700, file 0600, in memory when it can be), which is gone after the command ends, whatever
-// ends it; a token that fails starts nothing and writes nothing.
+// ends it; a token that fails starts nothing and writes nothing. And s5 edit's copy, made the same way.
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync } from "node:fs";
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeKube, kubeTool } from "../setup/kube-tools.ts";
 import { localProject, type Project, run, s5Bin } from "./helpers.ts";
@@ -234,6 +235,26 @@ describe("s5 run --render", () => {
     expect(seen.file).toMatch(/^\/dev\/shm\/s5-run-[^/]+\/values\.yml$/);
     expect(existsSync(seen.file)).toBe(false);
     expect(readdirSync(open)).toEqual([]);
+  });
+});
+
+describe("s5 edit's private copy", () => {
+  it("is made in XDG_RUNTIME_DIR too, and removed", async () => {
+    const project = await localProject();
+    const [token] = await project.encrypt([DB]);
+    project.write({ "s.yml": `a: ${token}\n` });
+    const runtime = runtimeOf(project);
+    const log = join(project.home, "edit-log.json");
+    const editor = fileURLToPath(new URL("../fixtures/editor.mjs", import.meta.url));
+    const out = await project.s5(["edit", "s.yml"], {
+      EDITOR: `"${process.execPath}" "${editor}"`,
+      TEST_EDIT_LOG: log,
+      XDG_RUNTIME_DIR: runtime,
+    });
+    expect(out.code).toBe(0);
+    const seen = JSON.parse(readFileSync(log, "utf8"));
+    expect(seen.file).toMatch(new RegExp(`^${runtime}/s5-edit-[^/]+/s\\.yml$`));
+    expect(readdirSync(runtime)).toEqual([]);
   });
 });
 

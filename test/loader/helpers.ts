@@ -1,6 +1,7 @@
 // Shared pieces of the loader's end-to-end tests: a project with local keys (`s5 init`), apps
 // written into it, and Node child processes run there the way a user would run them.
 
+import { spawn } from "node:child_process";
 import { mkdirSync, mkdtempSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
@@ -101,4 +102,35 @@ export const SIBLING_ESM = `export const seen = { ...process.env };\n`;
 /** Prints the named variables as JSON (missing ones as null). */
 export function printVars(names: readonly string[]): string {
   return `console.log(JSON.stringify(Object.fromEntries(${JSON.stringify(names)}.map((name) => [name, process.env[name] ?? null]))));`;
+}
+
+// `s5 run` started by hand (to signal it) leads a process group of its own, with its command in
+// it; the group is killed after each test (`afterEach(killRunGroups)`), so a test that fails or
+// times out while s5 or its command still runs (a signal not passed on) leaves neither behind.
+const runGroups = new Set<number>();
+
+/** `s5 run ARGS` in a process group of its own, its stdout and stderr piped. */
+export function spawnRun(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+) {
+  const s5 = spawn(process.execPath, [s5Bin, "run", ...args], {
+    ...options,
+    detached: true,
+    stdio: ["ignore", "pipe", "pipe"],
+  });
+  if (s5.pid !== undefined) runGroups.add(s5.pid);
+  return s5;
+}
+
+/** Kills what {@link spawnRun} started and is still running. */
+export function killRunGroups(): void {
+  for (const group of runGroups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: the whole group has ended.
+    }
+  }
+  runGroups.clear();
 }

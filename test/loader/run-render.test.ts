@@ -1,7 +1,6 @@
 // `s5 run --render FILE -- CMD {}`: the command reads the rendered file from a private directory
 // (0700, file 0600, in memory when it can be), which is gone after the command ends, whatever
 // ends it; a token that fails starts nothing and writes nothing. And s5 edit's copy, made the same way.
-import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeKube, kubeTool } from "../setup/kube-tools.ts";
-import { localProject, type Project, run, s5Bin } from "./helpers.ts";
+import { killRunGroups, localProject, type Project, run, s5Bin, spawnRun } from "./helpers.ts";
 
 const DB = "db-password-0123456789";
 const API = "api-key-abcdefghijklmnop";
@@ -32,17 +31,7 @@ const INSPECT = `
 
 const sha256 = (text: string) => createHash("sha256").update(text).digest("hex");
 
-const groups = new Set<number>();
-afterEach(() => {
-  for (const group of groups) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // ESRCH: the whole group has ended.
-    }
-  }
-  groups.clear();
-});
+afterEach(killRunGroups);
 
 describe("s5 run --render", () => {
   let project: Project;
@@ -106,17 +95,10 @@ describe("s5 run --render", () => {
     // No `{}` in it: with --render, every `{}` in an argument is the path (`() => { }` is kept).
     const child = `${INSPECT}; setInterval(() => { }, 1000);`;
     const result = await new Promise<{ code: number | null; stdout: string }>((resolve) => {
-      const s5 = spawn(
-        process.execPath,
-        [s5Bin, "run", "--render", "values.yml", "--", process.execPath, "-e", child, "{}"],
-        {
-          cwd: project.dir,
-          env: { ...project.env, XDG_RUNTIME_DIR: runtime },
-          detached: true,
-          stdio: ["ignore", "pipe", "pipe"],
-        },
-      );
-      if (s5.pid !== undefined) groups.add(s5.pid);
+      const s5 = spawnRun(["--render", "values.yml", "--", process.execPath, "-e", child, "{}"], {
+        cwd: project.dir,
+        env: { ...project.env, XDG_RUNTIME_DIR: runtime },
+      });
       let stdout = "";
       s5.stdout.on("data", (chunk) => {
         stdout += chunk;

@@ -1,42 +1,24 @@
 // `s5 run -- CMD`: the decrypted environment, exit codes, signals passed on, and redaction of the
 // child's output, also when a value is split across chunks.
-import { spawn } from "node:child_process";
 import { existsSync, writeFileSync } from "node:fs";
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { join } from "node:path";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
-import { localProject, type Project, printVars, s5Bin } from "./helpers.ts";
+import {
+  killRunGroups,
+  localProject,
+  type Project,
+  printVars,
+  s5Bin,
+  spawnRun,
+} from "./helpers.ts";
 
 const DB = "db-password-0123456789";
 const API = "api-key-abcdefghijklmnop";
 
-// `s5 run` started by hand (to signal it) leads a process group of its own, with its command in
-// it; the group is killed after each test, so a test that fails or times out while s5 or its
-// command still runs (a signal not passed on) leaves neither behind.
-const groups = new Set<number>();
-
-function spawnRun(args: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv }) {
-  const s5 = spawn(process.execPath, [s5Bin, "run", ...args], {
-    ...options,
-    detached: true,
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  if (s5.pid !== undefined) groups.add(s5.pid);
-  return s5;
-}
-
-afterEach(() => {
-  for (const group of groups) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // ESRCH: the whole group has ended.
-    }
-  }
-  groups.clear();
-});
+afterEach(killRunGroups);
 
 describe("s5 run", () => {
   let project: Project;

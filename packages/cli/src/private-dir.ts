@@ -3,10 +3,11 @@
  * decrypted copy `s5 edit` opens, the files `s5 run --render` names. In memory when the system
  * has a place for it, so the plaintext never reaches a disk: `$XDG_RUNTIME_DIR` (a tmpfs of the
  * user's own, mode 0700, on systemd systems), else `/dev/shm`, else the temporary directory
- * (`$TMPDIR`). A place another user could have prepared is skipped (the next one is used); the
- * directory made there must be this user's and private, or nothing is written.
+ * (`$TMPDIR`). A place another user could have prepared is skipped (the next one is used, and
+ * the caller says why); the directory made there must be this user's and private, or nothing is
+ * written.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError } from "@s5/core";
@@ -23,7 +24,8 @@ export function privateParent(env: NodeJS.ProcessEnv = process.env): {
     [process.platform === "linux" ? "/dev/shm" : undefined, "/dev/shm", false],
   ];
   for (const [dir, name, exclusive] of candidates) {
-    if (!dir) continue;
+    // Set but missing (a login without a session): nothing to say about it.
+    if (!dir || !existsSync(dir)) continue;
     const refusal = tempParentRefusal(dir, exclusive);
     if (refusal === undefined) return { dir, skipped };
     skipped.push(`${name} (${dir}) ${refusal}`);

@@ -203,7 +203,7 @@ describe("s5 run --render", () => {
     expect(out.stdout).toBe("db:\n  password: [REDACTED]\napi: [REDACTED]\n");
   });
 
-  it("skips an XDG_RUNTIME_DIR others can write, with a note, for /dev/shm", async () => {
+  it("skips an XDG_RUNTIME_DIR others can write, with a note, for /dev/shm; a missing one silently", async () => {
     const open = runtimeDir(0o777);
     const out = await project.s5(
       ["run", "--render", "values.yml", "--", process.execPath, "-e", INSPECT, "{}"],
@@ -217,6 +217,13 @@ describe("s5 run --render", () => {
     expect(seen.file).toMatch(/^\/dev\/shm\/s5-run-[^/]+\/values\.yml$/);
     expect(existsSync(seen.file)).toBe(false);
     expect(readdirSync(open)).toEqual([]);
+
+    // Set but missing (a login without a session): passed over without a word.
+    const missing = await project.s5(["run", "--render", "values.yml", "--", "cat", "{}"], {
+      XDG_RUNTIME_DIR: join(open, "gone"),
+    });
+    expect(missing.stderr).toBe("");
+    expect(missing.code).toBe(0);
   });
 });
 

@@ -13,7 +13,7 @@
  * await using backends = createBackends(resolveSettings());
  * const [text] = await renderSources([{ name: "secret.yml", content }], backends);
  */
-import { $ as defaultBackend, A as TokenMatch, At as Location, C as DOCUMENT_KINDS, Ct as BackendError, Dt as ExitCodeValue, Et as ExitCode, Ft as TokenFailures, It as UsageError, J as Overrides, Lt as formatLocation, M as mayContainToken, Mt as S5ErrorOptions, Nt as TokenError, O as Spliced, Ot as IoError, Pt as TokenFailure, Q as SettingsInput, R as Backends, S as resolveTokens, St as backendNames, Tt as DecryptError, V as createBackends, X as ProjectConfig, Y as PROJECT_FILE, Z as Settings, _ as Source, _t as LocalBody, bt as TokenInfo, c as FilterName, d as filterNames, dt as ProjectKey, et as findProjectFile, ft as Recipient, g as ResolveOptions, gt as ItemResult, h as RenderOptions, ht as BackendName, i as SealResult, it as projectOfDir, jt as S5Error, k as TOKEN_HINT, kt as KeyError, m as FoundTokens, mt as Backend, ot as readProjectFile, p as FoundToken, pt as AesBody, q as FileProject, r as SealOptions, s as sealText, st as resolveSettings, u as applyFilters, ut as vaultTransit, v as findOneToken, vt as SealDestination, w as DocumentKind, wt as ConfigError, x as renderSources, xt as VaultBody, y as findTokens, yt as TokenBody, zt as toS5Error } from "./seal.mjs";
+import { $ as defaultBackend, A as TokenMatch, At as KeyError, Bt as toS5Error, C as DOCUMENT_KINDS, Ct as backendNames, Dt as ExitCode, Et as DecryptError, Ft as TokenFailure, It as TokenFailures, J as Overrides, Lt as UsageError, M as mayContainToken, Mt as S5Error, Nt as S5ErrorOptions, O as Spliced, Ot as ExitCodeValue, Pt as TokenError, Q as SettingsInput, R as Backends, Rt as formatLocation, S as resolveTokens, St as VaultBody, Tt as ConfigError, V as createBackends, X as ProjectConfig, Y as PROJECT_FILE, Z as Settings, _ as Source, _t as ItemResult, at as projectOfFile, bt as TokenBody, c as FilterName, ct as resolveSettings, d as filterNames, dt as vaultTransit, et as findProjectFile, ft as ProjectKey, g as ResolveOptions, gt as BackendName, h as RenderOptions, ht as Backend, i as SealResult, it as projectOfDir, jt as Location, k as TOKEN_HINT, kt as IoError, m as FoundTokens, mt as AesBody, p as FoundToken, pt as Recipient, q as FileProject, r as SealOptions, s as sealText, st as readProjectFile, u as applyFilters, v as findOneToken, vt as LocalBody, w as DocumentKind, wt as BackendError, x as renderSources, xt as TokenInfo, y as findTokens, yt as SealDestination } from "./seal.mjs";
 /** One source's result: its values, or why it failed. */
 type Outcome<T> = {
   ok: true;
@@ -134,7 +134,7 @@ export declare function formatToken(body: TokenBody, options?: {
   filters?: readonly string[] | undefined;
   goTool?: boolean | undefined;
 }): string;
-export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DOCUMENT_KINDS, DecryptError, type DocumentKind, ExitCode, type ExitCodeValue, type FileProject, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealDestination, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, projectOfDir, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
+export { type AesBody, type Backend, BackendError, type BackendName, type Backends, type BatchOptions, type Batcher, type CipherOptions, ConfigError, DOCUMENT_KINDS, DecryptError, type DocumentKind, ExitCode, type ExitCodeValue, type FileProject, type FilterName, type FoundToken, type FoundTokens, IoError, type ItemResult, KeyError, type LocalBody, type Location, type Outcome, type Overrides, PROJECT_FILE, type ProjectConfig, type ProjectKey, type Recipient, type RenderOptions, type ResolveOptions, type RewrapOptions, type RewrapOutput, S5Error, type S5ErrorOptions, type SealDestination, type SealOptions, type SealResult, type Settings, type SettingsInput, type Source, Spliced, TOKEN_HINT, type TokenBody, TokenError, type TokenFailure, TokenFailures, type TokenInfo, type TokenMatch, UsageError, type VaultBody, applyFilters, backendNames, createBackends, defaultBackend, filterNames, findOneToken, findProjectFile, findTokens, formatLocation, mayContainToken, projectOfDir, projectOfFile, readProjectFile, renderSources, resolveSettings, resolveTokens, sealText, toS5Error, vaultTransit };
 
 // ---- internal.d.mts ----
 /**
@@ -142,7 +142,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as TokenMatch, At as Location, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, Pt as TokenFailure, Rt as stackFrames, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, at as readBoolean, b as plaintextsAsText, ct as validateName, dt as ProjectKey, f as isFilterName, g as ResolveOptions, ht as BackendName, j as bytesAsText, l as applyFilter, lt as vaultEnvAddress, m as FoundTokens, mt as Backend, n as EditToken, nt as loadSecretKeys, o as openForEdit, p as FoundToken, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, w as DocumentKind, z as SyncBackendName } from "./seal.mjs";
+import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, Ft as TokenFailure, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, b as plaintextsAsText, f as isFilterName, ft as ProjectKey, g as ResolveOptions, gt as BackendName, ht as Backend, j as bytesAsText, jt as Location, l as applyFilter, lt as validateName, m as FoundTokens, n as EditToken, nt as loadSecretKeys, o as openForEdit, ot as readBoolean, p as FoundToken, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, ut as vaultEnvAddress, w as DocumentKind, z as SyncBackendName, zt as stackFrames } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -587,6 +587,20 @@ export declare function tempParentRefusal(dir: string, exclusive: boolean): stri
  * else can enter: a link or another's directory in its place is refused.
  */
 export declare function isPrivateDirectory(dir: string): boolean;
+/**
+ * The real directory of `file` (links followed), to find its project from. A name that does not
+ * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
+ * above the name, real; reading such a file fails with its own error. `known` caches directories
+ * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
+ * caller knows it is no link (`link: false`, a file a directory walk found).
+ * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
+ */
+export declare function realDirectoryOf(file: string, known?: Map<string, string>, link?: boolean): string;
+/**
+ * The hint for a path that could not be read for ENOENT when it is a symbolic link to nothing
+ * (undefined otherwise): "check the path" sent users looking at a name that is there.
+ */
+export declare function danglingHint(path: string): string | undefined;
 /** Whether every token found can be decrypted by {@link resolveTokensSync}. */
 export declare function canResolveSync(found: readonly FoundTokens[]): boolean;
 /**
@@ -1025,13 +1039,23 @@ interface FileProject {
   read: () => Settings;
 }
 /**
- * The project whose keys and settings read the tokens of a file in `dir`: the nearest `.s5.json`
- * above it (a monorepo's packages each have their own), or the working directory's — `settings`,
- * read already with `input` — when there is no directory (stdin, the process environment), for a
- * file outside any project, and for every file when a config is named (`--config`, `S5_CONFIG`).
+ * The project whose keys and settings read the tokens of a file in `dir` (a real directory:
+ * {@link projectOfFile} finds it for a file): the nearest `.s5.json` above it (a monorepo's
+ * packages each have their own), or the working directory's — `settings`, read already with
+ * `input` — when there is no directory (stdin, the process environment), for a file outside any
+ * project, and for every file when a config is named (`--config`, `S5_CONFIG`).
  * The one rule the CLI's commands and the loader group their files by.
  */
 declare function projectOfDir(dir: string | undefined, settings: Settings, input: SettingsInput): FileProject;
+/**
+ * The project whose keys and settings read the tokens of `file` (undefined: stdin, the process
+ * environment): {@link projectOfDir} of the file's real directory — symbolic links in its name
+ * and its directories followed, so a link reads its target with the target's project; a name that
+ * does not exist yet, from its nearest existing directory. `known` caches real directories across
+ * calls (a walk of many files: one `realpath` per directory).
+ * @example projectOfFile("app/link.yml", settings, { cwd }) // the project of the link's target
+ */
+declare function projectOfFile(file: string | undefined, settings: Settings, input: SettingsInput, known?: Map<string, string>): FileProject;
 /**
  * Reads and checks a project config. `from`: where its path came from, for messages — the path of
  * a file s5 found or of `--config` is shown, one from `S5_CONFIG` only when the file exists.
@@ -1432,4 +1456,4 @@ declare function openForEdit(text: string, name: string, backends: Backends): Pr
  * still render, where new tokens keep that form where they can (`goTool: "where-possible"`).
  */
 declare function inGoToolForm(text: string, goToolBackend?: BackendName): boolean;
-export { defaultBackend as $, TokenMatch as A, Location as At, backendsUsed as B, DOCUMENT_KINDS as C, BackendError as Ct, ScanStats as D, ExitCodeValue as Dt, ScanResult as E, ExitCode as Et, spliceBytes as F, TokenFailures as Ft, KnownTransit as G, createSyncBackend as H, spliceText as I, UsageError as It, Overrides as J, rememberKeys as K, LineIndex as L, formatLocation as Lt, mayContainToken as M, S5ErrorOptions as Mt, scan as N, TokenError as Nt, Spliced as O, IoError as Ot, scanInPlace as P, TokenFailure as Pt, SettingsInput as Q, Backends as R, stackFrames as Rt, resolveTokens as S, backendNames as St, MalformedMatch as T, DecryptError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, ProjectConfig as X, PROJECT_FILE as Y, Settings as Z, Source as _, LocalBody as _t, inGoToolForm as a, readBoolean as at, plaintextsAsText as b, TokenInfo as bt, FilterName as c, validateName as ct, filterNames as d, ProjectKey as dt, findProjectFile as et, isFilterName as f, Recipient as ft, ResolveOptions as g, ItemResult as gt, RenderOptions as h, BackendName as ht, SealResult as i, projectOfDir as it, bytesAsText as j, S5Error as jt, TOKEN_HINT as k, KeyError as kt, applyFilter as l, vaultEnvAddress as lt, FoundTokens as m, Backend as mt, EditToken as n, loadSecretKeys as nt, openForEdit as o, readProjectFile as ot, FoundToken as p, AesBody as pt, FileProject as q, SealOptions as r, parseBackendName as rt, sealText as s, resolveSettings as st, EditCopy as t, goToolBackendOf as tt, applyFilters as u, vaultTransit as ut, findOneToken as v, SealDestination as vt, DocumentKind as w, ConfigError as wt, renderSources as x, VaultBody as xt, findTokens as y, TokenBody as yt, SyncBackendName as z, toS5Error as zt };
+export { defaultBackend as $, TokenMatch as A, KeyError as At, backendsUsed as B, toS5Error as Bt, DOCUMENT_KINDS as C, backendNames as Ct, ScanStats as D, ExitCode as Dt, ScanResult as E, DecryptError as Et, spliceBytes as F, TokenFailure as Ft, KnownTransit as G, createSyncBackend as H, spliceText as I, TokenFailures as It, Overrides as J, rememberKeys as K, LineIndex as L, UsageError as Lt, mayContainToken as M, S5Error as Mt, scan as N, S5ErrorOptions as Nt, Spliced as O, ExitCodeValue as Ot, scanInPlace as P, TokenError as Pt, SettingsInput as Q, Backends as R, formatLocation as Rt, resolveTokens as S, VaultBody as St, MalformedMatch as T, ConfigError as Tt, knownKeysPlace as U, createBackends as V, KnownKeysPlace as W, ProjectConfig as X, PROJECT_FILE as Y, Settings as Z, Source as _, ItemResult as _t, inGoToolForm as a, projectOfFile as at, plaintextsAsText as b, TokenBody as bt, FilterName as c, resolveSettings as ct, filterNames as d, vaultTransit as dt, findProjectFile as et, isFilterName as f, ProjectKey as ft, ResolveOptions as g, BackendName as gt, RenderOptions as h, Backend as ht, SealResult as i, projectOfDir as it, bytesAsText as j, Location as jt, TOKEN_HINT as k, IoError as kt, applyFilter as l, validateName as lt, FoundTokens as m, AesBody as mt, EditToken as n, loadSecretKeys as nt, openForEdit as o, readBoolean as ot, FoundToken as p, Recipient as pt, FileProject as q, SealOptions as r, parseBackendName as rt, sealText as s, readProjectFile as st, EditCopy as t, goToolBackendOf as tt, applyFilters as u, vaultEnvAddress as ut, findOneToken as v, LocalBody as vt, DocumentKind as w, BackendError as wt, renderSources as x, TokenInfo as xt, findTokens as y, SealDestination as yt, SyncBackendName as z, stackFrames as zt };

@@ -14,6 +14,7 @@ import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { LineIndex } from "./location.ts";
 import { plantedBy, readKeyFile, unreadable } from "./private-file.ts";
+import { realDirectoryOf } from "./real-place.ts";
 import { type Schema, showKey, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 import { isNewer, S5_VERSION, upgradeHint } from "./version.ts";
@@ -177,10 +178,11 @@ export interface FileProject {
 }
 
 /**
- * The project whose keys and settings read the tokens of a file in `dir`: the nearest `.s5.json`
- * above it (a monorepo's packages each have their own), or the working directory's — `settings`,
- * read already with `input` — when there is no directory (stdin, the process environment), for a
- * file outside any project, and for every file when a config is named (`--config`, `S5_CONFIG`).
+ * The project whose keys and settings read the tokens of a file in `dir` (a real directory:
+ * {@link projectOfFile} finds it for a file): the nearest `.s5.json` above it (a monorepo's
+ * packages each have their own), or the working directory's — `settings`, read already with
+ * `input` — when there is no directory (stdin, the process environment), for a file outside any
+ * project, and for every file when a config is named (`--config`, `S5_CONFIG`).
  * The one rule the CLI's commands and the loader group their files by.
  */
 export function projectOfDir(
@@ -190,13 +192,39 @@ export function projectOfDir(
 ): FileProject {
   const own = settings.project?.file;
   const here = { project: own, read: () => resolveSettings(input) };
-  const named = settings.overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
+  const named = namesConfig(settings);
   // The working directory's own files (the usual render) need no second walk up the tree.
   if (dir === undefined || named || resolve(dir) === resolve(settings.cwd)) return here;
   const project = findProjectFile(dir);
   if (project === undefined || project === own) return here;
   return { project, read: () => resolveSettings({ ...input, cwd: dirname(project) }) };
 }
+
+/**
+ * The project whose keys and settings read the tokens of `file` (undefined: stdin, the process
+ * environment): {@link projectOfDir} of the file's real directory — symbolic links in its name
+ * and its directories followed, so a link reads its target with the target's project; a name that
+ * does not exist yet, from its nearest existing directory. `known` caches real directories across
+ * calls (a walk of many files: one `realpath` per directory).
+ * @example projectOfFile("app/link.yml", settings, { cwd }) // the project of the link's target
+ */
+export function projectOfFile(
+  file: string | undefined,
+  settings: Settings,
+  input: SettingsInput,
+  known?: Map<string, string>,
+): FileProject {
+  // A named config is every file's project: no path looked at.
+  const dir =
+    file === undefined || namesConfig(settings)
+      ? undefined
+      : realDirectoryOf(resolve(settings.cwd, file), known);
+  return projectOfDir(dir, settings, input);
+}
+
+/** Whether a config is named (`--config`, `S5_CONFIG`): one project for every file. */
+const namesConfig = (settings: Settings) =>
+  settings.overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
 
 /**
  * A project config found upward is used when it is this user's or root's, or when only its owner

@@ -46,6 +46,7 @@ export {
   PROJECT_FILE,
   type ProjectConfig,
   projectOfDir,
+  projectOfFile,
   readProjectFile,
   resolveSettings,
   type Settings,

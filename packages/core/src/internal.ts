@@ -89,6 +89,7 @@ export {
   tempParentRefusal,
   trustedDirectory,
 } from "./private-file.ts";
+export { danglingHint, realDirectoryOf } from "./real-place.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";
 export {

@@ -1,0 +1,65 @@
+/**
+ * Where a file's bytes live, for the project that reads them. The project was found above the
+ * name given: `app/link.yml -> ../other/a.yml` was sealed with app's recipients (other's team and
+ * CI could not read it, app's could) and rendered with app's keys. A file belongs to the project
+ * of its real place: symbolic links in its name and in its directories followed.
+ */
+import { showable } from "./hidden.ts";
+
+// Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
+const { lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
+const { dirname, resolve } = process.getBuiltinModule("node:path");
+
+/**
+ * The real directory of `file` (links followed), to find its project from. A name that does not
+ * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
+ * above the name, real; reading such a file fails with its own error. `known` caches directories
+ * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
+ * caller knows it is no link (`link: false`, a file a directory walk found).
+ * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
+ */
+export function realDirectoryOf(
+  file: string,
+  known: Map<string, string> = new Map(),
+  link = true,
+): string {
+  const full = resolve(file);
+  if (link && lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) {
+    try {
+      return dirname(realpathSync(full));
+    } catch {
+      // Dangling, or a loop: found from the name's own directory, as before.
+    }
+  }
+  const dir = dirname(full);
+  let real = known.get(dir);
+  if (real === undefined) {
+    real = nearestReal(dir);
+    known.set(dir, real);
+  }
+  return real;
+}
+
+/** `dir` real, or its nearest existing parent's real path. */
+function nearestReal(dir: string): string {
+  for (let at = dir; ; at = dirname(at)) {
+    try {
+      return realpathSync(at);
+    } catch {
+      if (dirname(at) === at) return dir;
+    }
+  }
+}
+
+/**
+ * The hint for a path that could not be read for ENOENT when it is a symbolic link to nothing
+ * (undefined otherwise): "check the path" sent users looking at a name that is there.
+ */
+export function danglingHint(path: string): string | undefined {
+  try {
+    const target = readlinkSync(path);
+    return `it is a symbolic link to ${showable(target)}, which does not exist: point the link at the file, or remove it`;
+  } catch {
+    return undefined;
+  }
+}

@@ -1,7 +1,7 @@
 /** Reading `.env` files: dotenv's own parser, plus the line of each variable for messages. */
-import { dirname, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { ConfigError, IoError, type S5Error } from "@s5/core";
-import { plantedBy } from "@s5/core/internal";
+import { danglingHint, plantedBy, readHint, realDirectoryOf } from "@s5/core/internal";
 import { parse } from "dotenv";
 
 /** Where a value comes from: a line of a `.env` file, or the environment the process got. */
@@ -283,14 +283,19 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
       cause,
       hint:
         code === "ENOENT"
-          ? "check S5_CONFIG_PATH / the path option; paths are relative to the working directory"
-          : undefined,
+          ? (danglingHint(full) ??
+            "check S5_CONFIG_PATH / the path option; paths are relative to the working directory")
+          : code === "ELOOP"
+            ? readHint(code)
+            : undefined,
     });
   }
   const parsed = new Map<string, FileEntry>();
   const quoted: FileEntry[] = [];
   const source: Source = { text };
-  const own = dirname(full);
+  // Its project is found from where its bytes live (a `.env` linked from another project is that
+  // project's): core's one rule for a file's project.
+  const own = realDirectoryOf(full);
   const dir = own === resolve(cwd) ? undefined : own;
   for (const [key, value] of Object.entries(parse(text))) {
     const entry: FileEntry = { key, value, origin: { file: shown }, source, dir };

@@ -1,0 +1,54 @@
+// A `.env` reached through a symbolic link is read with the project where its bytes live (the
+// nearest `.s5.json` above its real place), by `s5/config` (`S5_CONFIG_PATH`) and `config({ path
+// })`, as by the CLI's commands. Before, with the project above the name given: the link's
+// directory's keys for another project's tokens (S5_KEY_LOCAL_UNKNOWN).
+import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { localProject, type Project, printVars, run, s5Bin } from "./helpers.ts";
+
+const PRINT = printVars(["X", "Y"]);
+
+describe("a .env through a symbolic link into another project", () => {
+  let app: Project;
+
+  beforeAll(async () => {
+    app = await localProject();
+    // A project beside the app, with its own key, for the same user.
+    const other = join(app.dir, "..", "other");
+    mkdirSync(join(other, "sub"), { recursive: true });
+    const init = await run([s5Bin, "init", "--dir", ".", "--name", "other"], {
+      cwd: other,
+      env: app.env,
+    });
+    expect(init.code, init.stderr).toBe(0);
+    const cipher = await run([s5Bin, "cipher", "from-other"], { cwd: other, env: app.env });
+    const token = cipher.stdout.trim();
+    writeFileSync(join(other, ".env"), `X=${token}\n`);
+    writeFileSync(join(other, "sub", ".env"), `Y=${token}\n`);
+    symlinkSync("../other/.env", join(app.dir, "shared.env"));
+    symlinkSync("../other/sub", join(app.dir, "linked"));
+    symlinkSync("nowhere.env", join(app.dir, "dangling.env"));
+  });
+
+  it("S5_CONFIG_PATH and config({ path }) read it with its target's project", async () => {
+    const byEnv = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "shared.env,linked/.env",
+    });
+    expect(byEnv.stderr).toBe("");
+    expect(JSON.parse(byEnv.stdout)).toEqual({ X: "from-other", Y: "from-other" });
+    const code = `import { config } from "@s5/loader"; config({ path: ["shared.env", "linked/.env"] }); ${PRINT}`;
+    const byCode = await app.node(["--input-type=module", "-e", code]);
+    expect(byCode.stderr).toBe("");
+    expect(JSON.parse(byCode.stdout)).toEqual({ X: "from-other", Y: "from-other" });
+  });
+
+  it("a dangling link says where it points", async () => {
+    const out = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "dangling.env",
+    });
+    expect(out.code).not.toBe(0);
+    expect(out.stderr).toContain("cannot read dangling.env (ENOENT) (S5_INPUT)");
+    expect(out.stderr).toContain("it is a symbolic link to nowhere.env, which does not exist");
+  });
+});

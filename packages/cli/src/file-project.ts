@@ -6,8 +6,14 @@
  * render); `s5 render -i apps/*\/values.yml` from the top failed on every sub-project's token
  * (S5_KEY_LOCAL_UNKNOWN). `s5 check` already reads each file with its own project's keys.
  */
-import { dirname, resolve } from "node:path";
-import { type Overrides, projectOfDir, resolveSettings, type Settings } from "@s5/core";
+import {
+  type Overrides,
+  projectOfDir,
+  projectOfFile,
+  resolveSettings,
+  type Settings,
+} from "@s5/core";
+import { realDirectoryOf } from "@s5/core/internal";
 
 /** Files of one project: their indexes in the list given, and how to read its settings. */
 export interface ProjectGroup {
@@ -21,18 +27,20 @@ export interface ProjectGroup {
 }
 
 /**
- * `files` by their project (core's `projectOfDir`: the nearest `.s5.json` above each; the working
- * directory's for stdin `-`, for files outside any project, and for all when a config is named).
+ * `files` by their project (core's `projectOfFile`: the nearest `.s5.json` above each file's real
+ * place, links followed; the working directory's for stdin `-`, for files outside any project, and
+ * for all when a config is named). `known`: real directories already found.
  */
 export function groupByProject(
   files: readonly string[],
   overrides: Overrides,
   settings: Settings,
+  known = new Map<string, string>(),
 ): ProjectGroup[] {
   const groups = new Map<string | undefined, ProjectGroup>();
   for (const [i, file] of files.entries()) {
-    const dir = file === "-" ? undefined : dirname(resolve(file));
-    const { project, read } = projectOfDir(dir, settings, { overrides });
+    const path = file === "-" ? undefined : file;
+    const { project, read } = projectOfFile(path, settings, { overrides }, known);
     const group = groups.get(project);
     if (group) group.indexes.push(i);
     else groups.set(project, { project, first: file, indexes: [i], read });
@@ -64,25 +72,27 @@ export function projectsForFiles(files: readonly string[], overrides: Overrides)
 
 /**
  * Each file's project's settings, one file at a time (a walk that does not list its files first,
- * `s5 ls`): read once per project, and looked up once per directory (a walk of 20,000 files
+ * `s5 ls`): read once per project, and looked up once per real directory (a walk of 20,000 files
  * looked for `.s5.json` in every directory above each file: 120,000 `stat`s). The same rules as
- * {@link groupByProject}.
+ * {@link groupByProject}; a directory costs one `realpath`, a file named (maybe a link) one
+ * `lstat`, a file a walk found (`walked`: no link) none.
  */
 export function settingsPerFile(
   overrides: Overrides,
   settings: Settings,
-): (file: string) => Settings {
+): (file: string, walked?: boolean) => Settings {
   const read = new Map<string | undefined, Settings>([[settings.project?.file, settings]]);
+  const known = new Map<string, string>();
   const byDir = new Map<string, Settings>();
-  return (file) => {
-    const dir = file === "-" ? undefined : dirname(resolve(file));
-    const known = dir === undefined ? undefined : byDir.get(dir);
-    if (known) return known;
-    const [group] = groupByProject([file], overrides, settings) as [ProjectGroup];
-    let found = read.get(group.project);
+  return (file, walked = false) => {
+    const dir = file === "-" ? undefined : realDirectoryOf(file, known, !walked);
+    const cached = dir === undefined ? undefined : byDir.get(dir);
+    if (cached) return cached;
+    const { project, read: readIt } = projectOfDir(dir, settings, { overrides });
+    let found = read.get(project);
     if (!found) {
-      found = group.read();
-      read.set(group.project, found);
+      found = readIt();
+      read.set(project, found);
     }
     if (dir !== undefined) byDir.set(dir, found);
     return found;

@@ -2,7 +2,7 @@
 import { fstatSync, readFile as readFileCallback, statSync } from "node:fs";
 import { resolve } from "node:path";
 import { IoError, UsageError } from "@s5/core";
-import { errnoOf, readHint } from "@s5/core/internal";
+import { danglingHint, errnoOf, readHint } from "@s5/core/internal";
 
 /**
  * Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected.
@@ -92,7 +92,9 @@ export async function readInput(path: string): Promise<Buffer> {
     const code = errnoOf(cause);
     throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
       cause,
-      hint: readHint(code, "name the files in it (`s5 ls DIR` lists those with tokens)"),
+      hint:
+        (code === "ENOENT" ? danglingHint(path) : undefined) ??
+        readHint(code, "name the files in it (`s5 ls DIR` lists those with tokens)"),
     });
   }
 }

@@ -4,7 +4,8 @@
  * twice in every summary, `check` warned that its tokens were copies of themselves
  * (S5_CHECK_COPY), and `-i` prepared and renamed it twice (from the same text: no update lost, but
  * `seal` encrypted every value twice, and the second rename's tokens won). The name kept is one
- * through no link when there is one, so the file is read with its own directory's project.
+ * through no link when there is one (messages name the file where it is; its project is its real
+ * place's whichever name is kept: core's `projectOfFile`).
  * Hard links stay apart: each is a name of its own, and `-i` replaces each name.
  */
 import { realpathSync } from "node:fs";
@@ -64,9 +65,7 @@ export function onceEach<T extends string | Buffer>(
       continue;
     }
     const before = kept[first]!;
-    // A name through no link is where the file is: its directory's project (the nearest
-    // .s5.json) is the file's own, whichever name came first (`seal -i app/link.yml
-    // other/a.yml` sealed other/a.yml with app's keys, which other's readers lack).
+    // A name through no link is where the file is: messages name it so, whichever came first.
     if ((!found && walked(before)) || (direct(path, key) && !direct(before, key))) {
       kept[first] = path;
     }

@@ -7,7 +7,7 @@
 import { closeSync, openSync, readdirSync, readFileSync, readSync, statSync } from "node:fs";
 import { dirname, join, relative, resolve, sep } from "node:path";
 import { IoError } from "@s5/core";
-import { errnoOf, looksBinary, readHint, showable } from "@s5/core/internal";
+import { danglingHint, errnoOf, looksBinary, readHint, showable } from "@s5/core/internal";
 import ignore, { type Ignore } from "ignore";
 import type { TrackedPaths } from "./git-index.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -189,7 +189,7 @@ export function listFiles(paths: readonly string[]): FoundPath[] {
       const code = errnoOf(cause);
       throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
         cause,
-        hint: readHint(code),
+        hint: (code === "ENOENT" ? danglingHint(path) : undefined) ?? readHint(code),
       });
     }
     // `join(path, ".")`: normalized without a trailing separator ("./" → "."), as `join` gave.
@@ -273,12 +273,16 @@ function readText(path: FoundPath, file: string, named: boolean): Buffer | undef
  * read and close, which for a tree of small files is most of the time (20,000 files of 3.6 kB on
  * the 2-core VM: 1.75 s through fs/promises, 0.16 s here).
  */
-export function* textFiles(paths: readonly string[]): Generator<{ file: string; content: Buffer }> {
+export function* textFiles(
+  paths: readonly string[],
+): Generator<{ file: string; content: Buffer; walked: boolean }> {
   const named = new Set(paths);
   for (const path of listFiles(paths)) {
     // A name that is not UTF-8 is shown with U+FFFD where its bytes were not.
     const file = typeof path === "string" ? path : path.toString("utf8");
-    const content = readText(path, file, typeof path === "string" && named.has(path));
-    if (content) yield { file, content };
+    const given = typeof path === "string" && named.has(path);
+    const content = readText(path, file, given);
+    // `walked`: found by a walk, which lists regular files only: no symbolic link.
+    if (content) yield { file, content, walked: !given };
   }
 }

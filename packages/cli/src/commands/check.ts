@@ -1,5 +1,5 @@
 import { constants } from "node:buffer";
-import { basename, dirname, resolve } from "node:path";
+import { basename } from "node:path";
 import {
   BackendError,
   type Backends,
@@ -29,6 +29,7 @@ import {
   joinMarks,
   mayHoldNearMiss,
   nearMissMarkers,
+  realDirectoryOf,
   showable,
   showableJson,
   tooOldAdvice,
@@ -165,7 +166,8 @@ const REFUSED_VALUES = new Set(["S5_VALUE_CONTEXT", "S5_K8S_DATA_BASE64"]);
 const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 
 /**
- * The files with tokens, by the project each belongs to: the nearest `.s5.json` above it (none:
+ * The files with tokens, by the project each belongs to: the nearest `.s5.json` above its real
+ * place (core's `realDirectoryOf`: links followed, as every command takes a file's project; none:
  * undefined), or all in one when a config is named (`--config`, `S5_CONFIG`). Each group keeps
  * the directory of its first file, to resolve its settings from.
  */
@@ -174,8 +176,9 @@ function byProject(
   named: boolean,
 ): Map<string | undefined, { dir: string; files: Checked[] }> {
   const groups = new Map<string | undefined, { dir: string; files: Checked[] }>();
+  const known = new Map<string, string>();
   for (const checked of all) {
-    const dir = dirname(resolve(checked.file));
+    const dir = realDirectoryOf(checked.file, known);
     const project = named ? undefined : findProjectFile(dir);
     const group = groups.get(project);
     if (group) group.files.push(checked);

@@ -33,8 +33,8 @@ but for those.`,
     const rows: Record<string, unknown>[] = [];
     const hints = new Set<string>();
     let unlisted = 0;
-    for (const { file, content } of textFiles(positionals)) {
-      const settings = settingsOf(file);
+    for (const { file, content, walked } of textFiles(positionals)) {
+      const settings = settingsOf(file, walked);
       const goToolBackend = goToolBackendOf(settings);
       // Vault tokens name no key: the one the settings say (the same precedence as every
       // command: -k, S5_VAULT_TRANSIT_KEY, .s5.json, "default").

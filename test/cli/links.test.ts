@@ -1,0 +1,133 @@
+// A file reached through a symbolic link belongs to the project where its bytes live: every
+// command takes its project from the nearest `.s5.json` above its real place (links in its name
+// and its directories followed). Before, it was found above the name given: `seal -i
+// app/link.yml` (a link to other/a.yml) sealed other's file to app's key, which other's team and
+// CI lack; `render`, `check`, `edit` and `run -f` read other's tokens with app's keys
+// (S5_KEY_LOCAL_UNKNOWN).
+import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { sandbox } from "./run.ts";
+
+const keyOf = (dir: string) =>
+  JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id as string;
+const keyIds = (text: string) => [...text.matchAll(/s5:local:([\w-]{8}):/g)].map((m) => m[1]);
+
+/** `app` and `other`, two projects of one user (each its own key); links in app to other. */
+async function projects() {
+  const box = sandbox();
+  const top = join(box.dir, "..");
+  const app = join(top, "app");
+  const other = join(top, "other");
+  for (const dir of [app, other]) {
+    mkdirSync(dir);
+    expect((await box.s5(["init", "--dir", "."], { cwd: dir })).code).toBe(0);
+    // The first use of the project's key (a warning, once) is behind: stderr is the run's own.
+    await box.s5(["cipher", "x"], { cwd: dir });
+  }
+  mkdirSync(join(other, "sub"));
+  writeFileSync(join(other, "a.yml"), "a: {{ s5:seal hunter2 }}\n");
+  writeFileSync(join(other, "sub", "b.yml"), "b: {{ s5:seal swordfish }}\n");
+  symlinkSync("../other/a.yml", join(app, "link.yml"));
+  symlinkSync("../other/sub", join(app, "linked"));
+  const s5 = (args: string[], env: Record<string, string> = {}) => box.s5(args, { cwd: app, env });
+  return { box, top, app, other, s5 };
+}
+
+describe("a file through a symbolic link into another project", () => {
+  it("is sealed to its own project's key, through the link, which stays a link", async () => {
+    const { app, other, s5 } = await projects();
+    const sealed = await s5(["seal", "-i", "link.yml", "linked/b.yml"]);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    // Before: `1 to local key <app's>`: other's team could not read its own file.
+    expect(sealed.stderr).toBe(
+      `link.yml: 1 new token(s): 1 to local key ${keyOf(other)} (1 recipient)\n` +
+        `linked/b.yml: 1 new token(s): 1 to local key ${keyOf(other)} (1 recipient)\n`,
+    );
+    expect(keyIds(readFileSync(join(other, "a.yml"), "utf8"))).toEqual([keyOf(other)]);
+    expect(keyIds(readFileSync(join(other, "sub", "b.yml"), "utf8"))).toEqual([keyOf(other)]);
+    // `-i` writes the file the link points to, and the link stays a link (as before).
+    expect(lstatSync(join(app, "link.yml")).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(app, "linked")).isSymbolicLink()).toBe(true);
+  });
+
+  it("is rendered, checked, listed and edited with its own project's keys", async () => {
+    const { other, s5, box } = await projects();
+    expect((await box.s5(["seal", "-i", "a.yml", "sub/b.yml"], { cwd: other })).code).toBe(0);
+    const render = await s5(["render", "link.yml", "linked/b.yml"]);
+    // Before: exit 7, S5_KEY_LOCAL_UNKNOWN (app's keys for other's tokens).
+    expect(render.stderr).toBe("");
+    expect(render.stdout.toString()).toBe("a: hunter2\nb: swordfish\n");
+    for (const names of [["link.yml"], ["linked"], ["."]]) {
+      const check = await s5(["check", ...names]);
+      expect(check.stderr, names.join(" ")).not.toContain("S5_KEY_LOCAL_UNKNOWN");
+    }
+    const check = await s5(["check", "link.yml", "linked"]);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stderr).toContain("checked 2 file(s), 2 token(s) (2 decrypted): 0 problem(s)");
+    const ls = await s5(["ls", "link.yml", "linked"]);
+    expect(ls.code, ls.stderr).toBe(0);
+    expect(ls.stdout.toString()).toMatch(
+      new RegExp(
+        `^link\\.yml:1:4 local ${keyOf(other)} -\\nlinked/b\\.yml:1:4 local ${keyOf(other)} -\\n$`,
+      ),
+    );
+    // An edit decrypts with other's keys and seals the new value to other's key (before: exit 7).
+    const edit = await s5(["edit", "link.yml"], { EDITOR: "sed -i s/hunter2/hunter3/" });
+    expect(edit.code, edit.stderr).toBe(0);
+    const edited = readFileSync(join(other, "a.yml"), "utf8");
+    expect(keyIds(edited)).toEqual([keyOf(other)]);
+    expect((await s5(["render", "link.yml"])).stdout.toString()).toBe("a: hunter3\n");
+  });
+
+  it("s5 run -f through a link reads the .env with its target's project", async () => {
+    const { app, other, s5, box } = await projects();
+    const token = (await box.s5(["cipher", "from-other"], { cwd: other })).stdout.toString().trim();
+    writeFileSync(join(other, ".env"), `X=${token}\n`);
+    symlinkSync("../other/.env", join(app, ".env"));
+    const out = await s5(["run", "-f", ".env", "--", process.execPath, "-p", "process.env.X"]);
+    // Before: S5_KEY_LOCAL_UNKNOWN, exit 7.
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("from-other\n");
+  });
+
+  it("a named config still names one project for all", async () => {
+    const { app, other, s5, box } = await projects();
+    expect((await box.s5(["seal", "-i", "a.yml"], { cwd: other })).code).toBe(0);
+    const named = await s5(["render", "--config", join(app, ".s5.json"), "link.yml"]);
+    expect(named.code).toBe(7);
+    expect(named.stderr).toContain(`local key ${keyOf(other)} is not in the project config`);
+  });
+
+  it("a link into no project takes the working directory's, as a file outside any project", async () => {
+    const { app, top, s5 } = await projects();
+    mkdirSync(join(top, "loose"));
+    writeFileSync(join(top, "loose", "c.yml"), "c: {{ s5:seal free }}\n");
+    symlinkSync("../loose/c.yml", join(app, "loose.yml"));
+    const sealed = await s5(["seal", "-i", "loose.yml"]);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(keyIds(readFileSync(join(top, "loose", "c.yml"), "utf8"))).toEqual([keyOf(app)]);
+  });
+
+  it("a dangling link and a loop fail with a clear error and its code", async () => {
+    const { app, s5 } = await projects();
+    symlinkSync("nowhere.yml", join(app, "dangling.yml"));
+    symlinkSync("loop-b", join(app, "loop-a"));
+    symlinkSync("loop-a", join(app, "loop-b"));
+    for (const command of [["render"], ["seal", "-i"], ["check"], ["ls"], ["rewrap"]]) {
+      const dangling = await s5([...command, "dangling.yml"]);
+      expect(dangling.code, command.join(" ")).toBe(3);
+      // Before: "check the path", while the name is there.
+      expect(dangling.stderr).toBe(
+        "s5: error: cannot read dangling.yml (ENOENT) (S5_INPUT)\n" +
+          "  hint: it is a symbolic link to nowhere.yml, which does not exist: point the link at the file, or remove it\n",
+      );
+      const loop = await s5([...command, "loop-a"]);
+      expect(loop.code, command.join(" ")).toBeGreaterThan(2);
+      expect(loop.stderr).toMatch(/\(ELOOP\) \(S5_(INPUT|OUTPUT)\)\n.*a loop\?/);
+    }
+    const run = await s5(["run", "-f", "dangling.yml", "--", "true"]);
+    expect(run.code).toBe(3);
+    expect(run.stderr).toContain("it is a symbolic link to nowhere.yml, which does not exist");
+  });
+});

@@ -3,7 +3,14 @@
 // became a local-key token that every recipient of `.s5.json` could read), and where that backend
 // cannot encrypt the edit fails rather than choose another. Against a real OpenBao server.
 import { spawn } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import {
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { expect, it } from "vitest";
 import {
@@ -128,7 +135,8 @@ describeVault("s5 edit keeps a changed value's backend (Vault)", () => {
 });
 
 describeVault("a sub-project's own transit key, from the monorepo's top", () => {
-  it("rewrap and ls take each file's project (the nearest .s5.json)", async () => {
+  /** A local-keys project with `sub`, a project of its own transit key; `sub/x.yml` holds its token. */
+  async function withSub() {
     const { mount, key } = await newMount("top");
     await apiOk(admin, "POST", `${mount}/keys/sub`, {});
     const env = vaultEnv();
@@ -142,7 +150,11 @@ describeVault("a sub-project's own transit key, from the monorepo's top", () => 
     const token = (await s5(["cipher", "vault", "sub-value"], { env, cwd: sub })).stdout;
     expect(token).toMatch(/^\{\{ s5:vault:v1:/);
     writeFileSync(join(sub, "x.yml"), `a: ${token}\n`);
+    return { mount, env, dir, sub };
+  }
 
+  it("rewrap and ls take each file's project (the nearest .s5.json)", async () => {
+    const { mount, env, dir, sub } = await withSub();
     // Before: the top's key, which does not open the token.
     const listed = await s5(["ls", "sub/x.yml"], { env, cwd: dir });
     expect(listed.stdout).toBe("sub/x.yml:1:4 vault sub v1\n");
@@ -157,6 +169,20 @@ describeVault("a sub-project's own transit key, from the monorepo's top", () => 
     await apiOk(admin, "POST", `${mount}/keys/sub/config`, { min_decryption_version: 2 });
     const rendered = await s5(["render", "sub/x.yml"], { env, cwd: dir });
     expect(rendered.stdout).toBe("a: sub-value\n");
+  });
+
+  it("rewrap and ls through a symbolic link take the project where the file is", async () => {
+    const { mount, env, dir, sub } = await withSub();
+    symlinkSync("sub/x.yml", join(dir, "link.yml"));
+    // Before: the top's key (the link's own directory), which does not open the token.
+    const listed = await s5(["ls", "link.yml"], { env, cwd: dir });
+    expect(listed.stdout).toBe("link.yml:1:4 vault sub v1\n");
+    await apiOk(admin, "POST", `${mount}/keys/sub/rotate`, {});
+    const rewrapped = await s5(["rewrap", "-i", "link.yml"], { env, cwd: dir });
+    expect(rewrapped.stderr).toContain("rewrapped 1 of 1 Vault tokens");
+    expect(rewrapped.code).toBe(0);
+    expect(readFileSync(join(sub, "x.yml"), "utf8")).toMatch(/^a: \{\{ s5:vault:v2:/);
+    expect(lstatSync(join(dir, "link.yml")).isSymbolicLink()).toBe(true);
   });
 });
 

@@ -4,7 +4,8 @@
 // app/link.yml` (a link to other/a.yml) sealed other's file to app's key, which other's team and
 // CI lack; `render`, `check`, `edit` and `run -f` read other's tokens with app's keys
 // (S5_KEY_LOCAL_UNKNOWN).
-import { lstatSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { lstatSync, mkdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run.ts";
@@ -107,6 +108,22 @@ describe("a file through a symbolic link into another project", () => {
     const sealed = await s5(["seal", "-i", "loose.yml"]);
     expect(sealed.code, sealed.stderr).toBe(0);
     expect(keyIds(readFileSync(join(top, "loose", "c.yml"), "utf8"))).toEqual([keyOf(app)]);
+  });
+
+  it("check --staged reads a staged file with the project of its name, not of a link put there since", async () => {
+    const { app, other, s5, box } = await projects();
+    expect((await box.s5(["seal", "-i", "a.yml"], { cwd: other })).code).toBe(0);
+    writeFileSync(join(app, "x.yml"), "x: {{ s5:seal staged }}\n");
+    expect((await s5(["seal", "-i", "x.yml"])).code).toBe(0);
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: app, env: box.env });
+    git("init", "-q");
+    git("add", ".s5.json", "x.yml");
+    // The work tree's x.yml is now a link into other; the index still holds app's token.
+    rmSync(join(app, "x.yml"));
+    symlinkSync("../other/a.yml", join(app, "x.yml"));
+    const check = await s5(["check", "--staged"]);
+    expect(check.code, check.stderr).toBe(0);
+    expect(check.stderr).toContain("(1 decrypted): 0 problem(s)");
   });
 
   it("a dangling link and a loop fail with a clear error and its code", async () => {

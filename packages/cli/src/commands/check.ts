@@ -174,11 +174,14 @@ const where = ({ file, line, column }: Location) => `${file}:${line}:${column}`;
 function byProject(
   all: readonly Checked[],
   named: boolean,
+  staged: boolean,
 ): Map<string | undefined, { dir: string; files: Checked[] }> {
   const groups = new Map<string | undefined, { dir: string; files: Checked[] }>();
   const known = new Map<string, string>();
   for (const checked of all) {
-    const dir = realDirectoryOf(checked.file, known);
+    // A staged file is the index's content at its name: a link the work tree has there now is
+    // not what is checked (git keeps no file beyond a linked directory).
+    const dir = realDirectoryOf(checked.file, known, !staged);
     const project = named ? undefined : findProjectFile(dir);
     const group = groups.get(project);
     if (group) group.files.push(checked);
@@ -413,7 +416,7 @@ the content the commit will have.`,
     const tokens = all.reduce((sum, { found }) => sum + found.tokens.length, 0);
     let undecrypted = 0;
     const named = values.config !== undefined || Boolean(process.env.S5_CONFIG);
-    const projects = byProject(all, named);
+    const projects = byProject(all, named, Boolean(values.staged));
     if (values.staged) {
       refuseConfigsOutOfIndex([...projects.keys()].filter((key) => key !== undefined));
     }

@@ -24,7 +24,7 @@ export function realDirectoryOf(
   link = true,
 ): string {
   const full = resolve(file);
-  if (link && lstatSync(full, { throwIfNoEntry: false })?.isSymbolicLink()) {
+  if (link && isLink(full)) {
     try {
       return dirname(realpathSync(full));
     } catch {
@@ -40,13 +40,26 @@ export function realDirectoryOf(
   return real;
 }
 
-/** `dir` real, or its nearest existing parent's real path. */
+/** Whether `path` is a symbolic link; a path that cannot be looked at (EACCES) is read as named. */
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false; // reading it fails with its own error (S5_INPUT and its hint)
+  }
+}
+
+/**
+ * `dir` real, or its nearest existing parent's real path; as named when a part of it cannot be
+ * looked at (EACCES: reading below it fails with its own error).
+ */
 function nearestReal(dir: string): string {
   for (let at = dir; ; at = dirname(at)) {
     try {
       return realpathSync(at);
-    } catch {
-      if (dirname(at) === at) return dir;
+    } catch (cause) {
+      const code = (cause as { code?: unknown }).code;
+      if (dirname(at) === at || (code !== "ENOENT" && code !== "ENOTDIR")) return dir;
     }
   }
 }

@@ -377,6 +377,12 @@ interface KeyFilesOptions {
    */
   configFile?: string | undefined;
   /**
+   * How messages name the config, before its path: whose it is, for whoever fixes it.
+   * @default "the project config"
+   * @example "namespace billing's team config"
+   */
+  configName?: string | undefined;
+  /**
    * Where the key file's path came from, for messages.
    * @example "--namespace-private-keys"
    */

@@ -251,21 +251,40 @@ function checkProjectFile(file: string): void {
  * @example readProjectFile("/repo/.s5.json")
  */
 export function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): ProjectConfig {
+  return readConfigFile(file, {
+    what: "the project config",
+    setting: from ?? PROJECT_FILE,
+    known: from !== "S5_CONFIG",
+    directory: from
+      ? `name the project's ${PROJECT_FILE} file`
+      : `s5 takes the ${PROJECT_FILE} it finds from the working directory upward as the project config; rename this directory, or pass --config FILE`,
+  });
+}
+
+/** How a project config's messages name it and where its path came from. */
+export interface ConfigFileNaming {
+  /** The file's name in messages, before its path. @example "the project config" */
+  what: string;
+  /** Where its path came from. @example "--config" */
+  setting: string;
+  /** Its path is shown even when it names no file (not a secret's place). */
+  known: boolean;
+  /** What to do when it is a directory. */
+  directory: string;
+}
+
+/**
+ * {@link readProjectFile} for a project config that is not the user's own project's (the
+ * Kubernetes controller's namespace team configs): its messages name it as `naming` says.
+ */
+export function readConfigFile(file: string, naming: ConfigFileNaming): ProjectConfig {
+  const { what, setting, known, directory } = naming;
   let text: string;
   try {
     text = readFileSync(file, "utf8");
   } catch (cause) {
     // A path s5 found, or typed on the command line, is shown; one from a variable only if it exists.
-    const { message, ...rest } = unreadable(
-      "the project config",
-      file,
-      from ?? PROJECT_FILE,
-      cause,
-      from !== "S5_CONFIG",
-      from
-        ? `name the project's ${PROJECT_FILE} file`
-        : `s5 takes the ${PROJECT_FILE} it finds from the working directory upward as the project config; rename this directory, or pass --config FILE`,
-    );
+    const { message, ...rest } = unreadable(what, file, setting, cause, known, directory);
     throw new ConfigError("S5_CONFIG_READ", message, rest);
   }
   // An editor on Windows may save with a byte-order mark; Node's own JSON loading skips it too.
@@ -275,7 +294,7 @@ export function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): 
     value = JSON.parse(text);
   } catch (cause) {
     // The parser's message quotes the text around the mistake (maybe a secret): only its position.
-    throw new ConfigError("S5_CONFIG_PARSE", `the project config ${file} is not valid JSON`, {
+    throw new ConfigError("S5_CONFIG_PARSE", `${what} ${file} is not valid JSON`, {
       cause,
       location: jsonErrorLocation(cause, text, file),
       hint: "fix the JSON syntax, or restore the file from git",
@@ -286,14 +305,14 @@ export function readProjectFile(file: string, from?: "--config" | "S5_CONFIG"): 
     const where = duplicate.path === "" ? "" : ` in \`${showable(duplicate.path)}\``;
     throw new ConfigError(
       "S5_CONFIG_DUPLICATE_KEY",
-      `the project config ${showable(file)} has the key ${showKey(duplicate.key)}${where} twice: JSON keeps the last one, which a review may not see`,
+      `${what} ${showable(file)} has the key ${showKey(duplicate.key)}${where} twice: JSON keeps the last one, which a review may not see`,
       {
         location: new LineIndex(file, text).locate(duplicate.offset),
         hint: "keep one of them (`git log -p` shows who added the second)",
       },
     );
   }
-  return validateProject(value, file);
+  return validateProject(value, `${what} ${file}`);
 }
 
 /**
@@ -312,8 +331,9 @@ function jsonErrorLocation(error: unknown, text: string, file: string) {
 /** Problems shown in one error; the rest are counted. */
 const SHOWN_PROBLEMS = 10;
 
-function validateProject(value: unknown, file: string): ProjectConfig {
-  const problems = validate(value, projectSchema, `the project config ${file}`);
+/** `named`: the file as messages name it (`the project config /repo/.s5.json`). */
+function validateProject(value: unknown, named: string): ProjectConfig {
+  const problems = validate(value, projectSchema, named);
   if (problems.length > 0) {
     const lines = problems.slice(0, SHOWN_PROBLEMS).map((problem) => problem.message);
     if (problems.length > SHOWN_PROBLEMS) {
@@ -325,7 +345,7 @@ function validateProject(value: unknown, file: string): ProjectConfig {
     if (writer) {
       throw new ConfigError(
         "S5_CONFIG_NEWER",
-        `the project config ${file} was written by a newer s5 (${writer}, its \`$schema\` says), with what this one does not know: ${upgradeHint()}\n  ${lines.join("\n  ")}`,
+        `${named} was written by a newer s5 (${writer}, its \`$schema\` says), with what this one does not know: ${upgradeHint()}\n  ${lines.join("\n  ")}`,
         { hint: "leave the file as it is: an older s5 neither uses nor rewrites it" },
       );
     }

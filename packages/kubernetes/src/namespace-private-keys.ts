@@ -6,7 +6,14 @@
  * namespaces' files is refused. Files are read again when they change (the kubelet swaps a
  * mounted Secret's files), never for each token. What a key file holds is core's to know.
  */
-import { type Backend, ExitCode, type ItemResult, S5Error } from "@s5/core";
+import {
+  type Backend,
+  ConfigError,
+  ExitCode,
+  formatLocation,
+  type ItemResult,
+  S5Error,
+} from "@s5/core";
 import { type KeyFilesBackend, localBackendOfFiles } from "@s5/core/internal";
 import { KubernetesError } from "./errors.ts";
 
@@ -49,9 +56,16 @@ function stampOf(path: string): Stamp | undefined {
 /** A failure of one namespace's files: its own code, so that no fresh Vault login follows. */
 function fileError(error: unknown, namespace: string): S5Error {
   if (!(error instanceof S5Error)) throw error;
-  return new KubernetesError("S5_K8S_NAMESPACE_KEY_FILE", error.message, {
+  // The team config is the team's .s5.json, which the admin copied: the team fixes it.
+  const hint =
+    error instanceof ConfigError
+      ? `${error.hint ? `${error.hint}; ` : ""}this is the .s5.json of namespace ${namespace}'s team, mounted as key ${namespace}.json: have the team fix it in their project, then replace that key in the Secret (or remove it: then only tokens of a project key in the key file open)`
+      : (error.hint ?? `namespace ${namespace}'s key file: see the error above`);
+  // The place in the file goes into the message: a token's place replaces the error's own.
+  const where = error.location ? `${formatLocation(error.location)}: ` : "";
+  return new KubernetesError("S5_K8S_NAMESPACE_KEY_FILE", `${where}${error.message}`, {
     exitCode: error.exitCode,
-    hint: error.hint ?? `namespace ${namespace}'s key file: see the error above`,
+    hint,
     cause: error,
   });
 }
@@ -90,6 +104,7 @@ function readFiles(
     localBackendOfFiles({
       keyFile,
       configFile: withConfig ? configFile : undefined,
+      configName: `namespace ${namespace}'s team config`,
       setting: FLAG,
     });
   try {

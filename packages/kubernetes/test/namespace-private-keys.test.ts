@@ -6,12 +6,15 @@
 import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
   symlinkSync,
+  unlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -67,6 +70,30 @@ function admit(dir: string, namespace: string, team: Team, key = team.key) {
   writeFileSync(join(dir, namespace), `${key.secretKey}\n`, { mode: 0o600 });
   writeFileSync(join(dir, `${namespace}.json`), JSON.stringify(team.config));
 }
+
+/**
+ * What the kubelet writes for a Secret volume, and for a projected volume of several Secrets
+ * (their keys merged in order, a later Secret's file replacing an earlier one's of the same
+ * name, no error): the files in a new timestamped directory, `..data` swapped to it by a rename,
+ * a link `NAME -> ..data/NAME` per file, then the links of files no longer there removed.
+ */
+function kubeletWrite(dir: string, ...secrets: Record<string, string>[]) {
+  const files: Record<string, string> = Object.assign({}, ...secrets);
+  const data = `..2026_12_02_08_00_${String(kubeletWrites++).padStart(2, "0")}.000000001`;
+  mkdirSync(join(dir, data));
+  for (const [name, content] of Object.entries(files)) {
+    writeFileSync(join(dir, data, name), content, { mode: 0o400 });
+    if (!lstatSync(join(dir, name), { throwIfNoEntry: false })) {
+      symlinkSync(`..data/${name}`, join(dir, name));
+    }
+  }
+  symlinkSync(data, join(dir, "..data_tmp"));
+  renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
+  for (const name of readdirSync(dir)) {
+    if (!name.startsWith("..") && !(name in files)) unlinkSync(join(dir, name));
+  }
+}
+let kubeletWrites = 0;
 
 const resource = (namespace: string, token: string): S5Secret => ({
   apiVersion: "s5.dev/v1alpha1",
@@ -178,23 +205,48 @@ describe("--namespace-private-keys", async () => {
 
   it("reads a kubelet-mounted Secret (..data links) and a key rotated in it", async () => {
     const dir = temp("s5-nsk-kubelet-");
-    const mount = (stamp: string, key: Identity) => {
-      const data = join(dir, `..2026_12_02_08_${stamp}.000000001`);
-      mkdirSync(data);
-      writeFileSync(join(data, "billing"), `${key.secretKey}\n`, { mode: 0o400 });
-      writeFileSync(join(data, "billing.json"), JSON.stringify(billing.config), { mode: 0o400 });
-      // The kubelet's atomic swap: a new link renamed over `..data`.
-      symlinkSync(`..2026_12_02_08_${stamp}.000000001`, join(dir, "..data_tmp"));
-      renameSync(join(dir, "..data_tmp"), join(dir, "..data"));
-    };
-    mount("00_00", shop.key);
-    symlinkSync("..data/billing", join(dir, "billing"));
-    symlinkSync("..data/billing.json", join(dir, "billing.json"));
+    const files = (key: Identity) => ({
+      billing: `${key.secretKey}\n`,
+      "billing.json": JSON.stringify(billing.config),
+    });
+    kubeletWrite(dir, files(shop.key));
     const keys = openNamespaceKeyDir(dir);
     expect((await render(keys, "billing", billingToken)).ok).toBe(false);
-    mount("01_00", billing.key);
+    kubeletWrite(dir, files(billing.key));
     expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
     expect(readFileSync(join(dir, "billing"), "utf8")).toContain("S5-SECRET-KEY-");
+  });
+
+  it("reads a projected volume of two Secrets: each one's namespaces open, one key in both is refused", async () => {
+    // The chart's namespacePrivateKeysSecrets: [keys-a, keys-b], mounted as one directory.
+    const dir = temp("s5-nsk-projected-");
+    const keysA = {
+      billing: `${billing.key.secretKey}\n`,
+      "billing.json": JSON.stringify(billing.config),
+    };
+    const keysB: Record<string, string> = {
+      shop: `${shop.key.secretKey}\n`,
+      "shop.json": JSON.stringify(shop.config),
+    };
+    kubeletWrite(dir, keysA, keysB);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(password(await render(keys, "shop", shopToken))).toBe("shop-pass");
+    // An admin's slip in keys-b: ops given billing's key, which keys-a holds.
+    keysB.ops = `${billing.key.secretKey}\n`;
+    kubeletWrite(dir, keysA, keysB);
+    for (const namespace of ["ops", "billing"]) {
+      const rendered = await render(keys, namespace, billingToken);
+      expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid" });
+      if (!rendered.ok) {
+        expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+        expect(rendered.error.describe()).toContain("namespaces");
+      }
+    }
+    delete keysB.ops;
+    kubeletWrite(dir, keysA, keysB);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    expect(password(await render(keys, "shop", shopToken))).toBe("shop-pass");
   });
 
   it("refuses AES and Vault tokens, and a namespace name that is a path", async () => {
@@ -234,6 +286,45 @@ describe("--namespace-private-keys", async () => {
     expect(password(rendered)).toBeUndefined();
     expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid" });
     if (!rendered.ok) expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
+  });
+
+  it("names a broken team config as the namespace's, with what the admin does", async () => {
+    const dir = temp("s5-nsk-team-config-");
+    admit(dir, "billing", billing);
+    writeFileSync(join(dir, "billing.json"), '{\n  "local": {\n');
+    const keys = openNamespaceKeyDir(dir);
+    const broken = await render(keys, "billing", billingToken);
+    expect(broken).toMatchObject({ ok: false, reason: "ConfigInvalid", backendWide: false });
+    if (broken.ok) return;
+    const said = broken.error.describe();
+    expect(said).toContain(
+      `${join(dir, "billing.json")}:3:1: namespace billing's team config ${join(dir, "billing.json")} is not valid JSON`,
+    );
+    expect(said).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+    expect(said).toContain("mounted as key billing.json: have the team fix it");
+    expect(said).not.toContain("--config");
+    expect(said).not.toContain("the project config");
+    // One the schema refuses, and a directory in its place: worded alike.
+    writeFileSync(join(dir, "billing.json"), JSON.stringify({ local: { keys: 3 } }));
+    const invalid = await render(keys, "billing", billingToken);
+    expect(invalid.ok).toBe(false);
+    if (!invalid.ok) {
+      expect(invalid.error.describe()).toContain("in namespace billing's team config");
+      expect(invalid.error.describe()).toContain("mounted as key billing.json");
+    }
+    rmSync(join(dir, "billing.json"));
+    mkdirSync(join(dir, "billing.json"));
+    const directory = await render(keys, "billing", billingToken);
+    expect(directory.ok).toBe(false);
+    if (!directory.ok) {
+      const text = directory.error.describe();
+      expect(text).toContain("cannot read namespace billing's team config");
+      expect(text).toContain("not a directory");
+      expect(text).not.toContain("--config");
+    }
+    rmSync(join(dir, "billing.json"), { recursive: true });
+    admit(dir, "billing", billing);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
   });
 
   it("reads no FIFO: a pipe in the directory stops only its own namespace", async () => {

@@ -6,7 +6,7 @@
  * wrote the files (a cluster admin) is the trust.
  */
 import type { Backend } from "../backend.ts";
-import { readProjectFile } from "../config.ts";
+import { PROJECT_FILE, readConfigFile } from "../config.ts";
 import { KeyError } from "../errors.ts";
 import { readKeyFile } from "../private-file.ts";
 import { createLocalBackend } from "./backend.ts";
@@ -27,6 +27,12 @@ export interface KeyFilesOptions {
    */
   configFile?: string | undefined;
   /**
+   * How messages name the config, before its path: whose it is, for whoever fixes it.
+   * @default "the project config"
+   * @example "namespace billing's team config"
+   */
+  configName?: string | undefined;
+  /**
    * Where the key file's path came from, for messages.
    * @example "--namespace-private-keys"
    */
@@ -44,7 +50,7 @@ export interface KeyFilesBackend {
 
 /** The local backend of a key file and an optional project config (see the module comment). */
 export function localBackendOfFiles(options: KeyFilesOptions): KeyFilesBackend {
-  const { keyFile, configFile, setting } = options;
+  const { keyFile, configFile, configName = "the project config", setting } = options;
   const what = "the private key file";
   const text = readKeyFile(keyFile, what, true, setting, true) ?? "";
   const secretKeys = parseSecretKeys(text, `${what} ${keyFile}`);
@@ -55,6 +61,12 @@ export function localBackendOfFiles(options: KeyFilesOptions): KeyFilesBackend {
   }
   const sodium = loadSodiumSync();
   const publicKeys = secretKeys.map((secret) => encodePublicKey(publicKeyOf(sodium, secret)));
-  const keys = configFile ? (readProjectFile(configFile, "--config").local?.keys ?? []) : [];
+  const naming = {
+    what: configName,
+    setting,
+    known: true,
+    directory: `put the project's ${PROJECT_FILE} there, not a directory`,
+  };
+  const keys = configFile ? (readConfigFile(configFile, naming).local?.keys ?? []) : [];
   return { backend: createLocalBackend({ keys, secretKeys }), publicKeys };
 }

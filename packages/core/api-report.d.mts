@@ -395,6 +395,13 @@ interface KeyFilesBackend {
    * one scope, which the caller refuses. Not for messages.
    */
   publicKeys: string[];
+  /**
+   * Whether the config's project key of this public half opens with the key file's keys (its
+   * sealed key opened and checked: an entry copied or made up opens nothing). One scope's file
+   * holding a key that another scope's config opens makes them one scope too. No work unless the
+   * config lists that key; one sealed-box open then, kept. Not for messages.
+   */
+  unlocks(publicKey: string): boolean;
 }
 /** The local backend of a key file and an optional project config (see the module comment). */
 export declare function localBackendOfFiles(options: KeyFilesOptions): KeyFilesBackend;

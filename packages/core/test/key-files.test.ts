@@ -4,8 +4,12 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import type { ProjectConfig } from "../src/config.ts";
+import { decodePublicKey, encodeSecretKey } from "../src/local/encoding.ts";
 import { localBackendOfFiles } from "../src/local/key-files.ts";
-import { generateIdentity } from "../src/local/manage.ts";
+import { createProjectKey } from "../src/local/keyring.ts";
+import { addProjectKey, generateIdentity } from "../src/local/manage.ts";
+import { loadSodium } from "../src/local/sodium.ts";
 
 const setting = "--namespace-private-keys";
 
@@ -44,5 +48,39 @@ describe("localBackendOfFiles", () => {
     }
     expect(said).toContain("mode 0644");
     expect(said).not.toContain(secretKey);
+  });
+
+  it("lists the config's project keys that the file opens, not an entry copied or made up", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-key-files-"));
+    const sodium = await loadSodium();
+    const [mine, other] = [await generateIdentity(), await generateIdentity()];
+    const keyFile = join(dir, "billing");
+    writeFileSync(keyFile, `${mine.secretKey}\n`, { mode: 0o600 });
+    const config: ProjectConfig = { local: { keys: [] } };
+    const opened = await addProjectKey(config, [
+      { name: "k8s-billing", publicKey: mine.publicKey },
+    ]);
+    // Another project's key, sealed to another identity; and an entry made up: another key's
+    // public half, listing this file's key as a recipient with a sealed key of something else.
+    const foreign = await addProjectKey(config, [{ name: "ops", publicKey: other.publicKey }]);
+    const { key: made } = createProjectKey(sodium, [{ name: "x", publicKey: other.publicKey }]);
+    made.publicKey = other.publicKey;
+    made.recipients[0]!.publicKey = mine.publicKey;
+    config.local!.keys.push(made);
+    const configFile = join(dir, "billing.json");
+    writeFileSync(configFile, JSON.stringify(config));
+    const { unlocks, publicKeys } = localBackendOfFiles({ keyFile, configFile, setting });
+    expect(publicKeys).toEqual([mine.publicKey]);
+    expect(unlocks(opened.publicKey)).toBe(true);
+    expect(unlocks(foreign.publicKey)).toBe(false);
+    expect(unlocks(other.publicKey)).toBe(false);
+    expect(unlocks(mine.publicKey)).toBe(false);
+    expect(localBackendOfFiles({ keyFile, setting }).unlocks(opened.publicKey)).toBe(false);
+    // A project key itself in the file: its own public half.
+    const { pair } = createProjectKey(sodium, [{ name: "x", publicKey: other.publicKey }]);
+    writeFileSync(keyFile, `${encodeSecretKey(pair.secretKey)}\n`, { mode: 0o600 });
+    const itself = localBackendOfFiles({ keyFile, configFile, setting });
+    expect(decodePublicKey(itself.publicKeys[0]!)).toEqual(pair.publicKey);
+    expect(itself.unlocks(opened.publicKey)).toBe(false);
   });
 });

@@ -82,12 +82,31 @@ function notRegular(file: string): KubernetesError {
   );
 }
 
-interface Loaded {
+/** The keys a namespace opens tokens of, for the shared check (public halves). */
+interface Held {
+  /** The key file's, also when its config failed. */
+  publicKeys: readonly string[];
+  /** Whether the team config's project key of this public half opens with the key file. */
+  unlocks(publicKey: string): boolean;
+}
+
+interface Loaded extends Held {
   stamps: string;
   result: KeyFilesBackend | S5Error;
-  /** The key file's public halves, also when its config failed: for the shared check. */
-  publicKeys: readonly string[];
 }
+
+/**
+ * How `a` and `b` share a key: one key in both files, or one file's key a project key that the
+ * other's config opens. Both configs opening one project key is a project shared on purpose.
+ */
+function sharing(a: Held, b: Held): "file" | "config" | undefined {
+  if (a.publicKeys.some((key) => b.publicKeys.includes(key))) return "file";
+  const opens = (x: Held, y: Held) => x.publicKeys.some((key) => y.unlocks(key));
+  return opens(a, b) || opens(b, a) ? "config" : undefined;
+}
+
+/** A namespace whose config failed: it opens no project key. */
+const opensNone = () => false;
 
 /** Reads `namespace`'s key file and config (none when `config` is undefined), just stamped. */
 function readFiles(
@@ -98,8 +117,9 @@ function readFiles(
 ): Omit<Loaded, "stamps"> {
   const keyFile = join(dir, namespace);
   const configFile = join(dir, `${namespace}.json`);
-  if (!key.readable) return { result: notRegular(keyFile), publicKeys: [] };
-  if (config && !config.readable) return { result: notRegular(configFile), publicKeys: [] };
+  const none = { publicKeys: [], unlocks: opensNone };
+  if (!key.readable) return { result: notRegular(keyFile), ...none };
+  if (config && !config.readable) return { result: notRegular(configFile), ...none };
   const open = (withConfig: boolean) =>
     localBackendOfFiles({
       keyFile,
@@ -109,7 +129,7 @@ function readFiles(
     });
   try {
     const result = open(config !== undefined);
-    return { result, publicKeys: result.publicKeys };
+    return { result, publicKeys: result.publicKeys, unlocks: result.unlocks };
   } catch (error) {
     let publicKeys: readonly string[] = [];
     try {
@@ -118,7 +138,7 @@ function readFiles(
     } catch {
       // the key file's own failure: no keys known
     }
-    return { result: fileError(error, namespace), publicKeys };
+    return { result: fileError(error, namespace), publicKeys, unlocks: opensNone };
   }
 }
 
@@ -176,18 +196,18 @@ export function openNamespaceKeyDir(dir: string): NamespaceKeyDir {
     for (const other of names) if (LABEL.test(other)) load(other);
   };
 
-  /** Another namespace whose key file holds one of `publicKeys`, as its files are now. */
-  const sharedWith = (namespace: string, publicKeys: readonly string[]): string | undefined => {
+  /** Another namespace that shares a key with `held`, as its files are now, and how. */
+  const sharedWith = (namespace: string, held: Held) => {
     const others = [...loaded]
-      .filter(
-        ([other, entry]) =>
-          other !== namespace && entry.publicKeys.some((key) => publicKeys.includes(key)),
-      )
+      .filter(([other, entry]) => other !== namespace && sharing(held, entry) !== undefined)
       .map(([other]) => other)
       .sort();
-    return others.find((other) =>
-      load(other).entry?.publicKeys.some((key) => publicKeys.includes(key)),
-    );
+    for (const other of others) {
+      const entry = load(other).entry;
+      const how = entry && sharing(held, entry);
+      if (how) return { other, how };
+    }
+    return undefined;
   };
 
   return {
@@ -210,8 +230,8 @@ export function openNamespaceKeyDir(dir: string): NamespaceKeyDir {
         loadAll();
         dirStamp = stamp;
       }
-      const other = sharedWith(namespace, entry.publicKeys);
-      if (other !== undefined) throw shared(namespace, other, dir);
+      const other = sharedWith(namespace, entry);
+      if (other !== undefined) throw shared(namespace, other.other, dir, other.how);
       return scoped(entry.result.backend, namespace, keyFile);
     },
   };
@@ -238,13 +258,25 @@ function missing(namespace: string, keyFile: string): KubernetesError {
   );
 }
 
-function shared(namespace: string, other: string, dir: string): KubernetesError {
+function shared(
+  namespace: string,
+  other: string,
+  dir: string,
+  how: "file" | "config",
+): KubernetesError {
+  const what =
+    how === "file"
+      ? "hold the same private key"
+      : "share a project key (one's key file holds it, the other's team config opens it)";
   return new KubernetesError(
     "S5_K8S_NAMESPACE_KEY_SHARED",
-    `namespaces ${namespace} and ${other} hold the same private key in ${dir}: each would open the other's tokens, so neither opens any`,
+    `namespaces ${namespace} and ${other} ${what} in ${dir}: each would open the other's tokens, so neither opens any`,
     {
       exitCode: ExitCode.config,
-      hint: `give each namespace a key of its own (\`s5 keys generate\`), then have the team of the one whose key changed add the new public key to its project (\`s5 keys add\`)`,
+      hint:
+        how === "file"
+          ? "give each namespace a key of its own (`s5 keys generate`), then have the team of the one whose key changed add the new public key to its project (`s5 keys add`)"
+          : "put no project key in a key file: give that namespace a key of its own (`s5 keys generate`) and have the project add it as a recipient (`s5 keys add`), as for a project two namespaces share on purpose",
     },
   );
 }

@@ -10,8 +10,9 @@ import { PROJECT_FILE, readConfigFile } from "../config.ts";
 import { KeyError } from "../errors.ts";
 import { readKeyFile } from "../private-file.ts";
 import { createLocalBackend } from "./backend.ts";
-import { encodePublicKey, parseSecretKeys } from "./encoding.ts";
-import { loadSodiumSync, publicKeyOf } from "./sodium.ts";
+import { decodePublicKey, encodePublicKey, parseSecretKeys } from "./encoding.ts";
+import { identityFromSecret, type ProjectKey, unlockProjectKey } from "./keyring.ts";
+import { loadSodiumSync, publicKeyOf, type SodiumModule } from "./sodium.ts";
 
 export interface KeyFilesOptions {
   /**
@@ -46,6 +47,13 @@ export interface KeyFilesBackend {
    * one scope, which the caller refuses. Not for messages.
    */
   publicKeys: string[];
+  /**
+   * Whether the config's project key of this public half opens with the key file's keys (its
+   * sealed key opened and checked: an entry copied or made up opens nothing). One scope's file
+   * holding a key that another scope's config opens makes them one scope too. No work unless the
+   * config lists that key; one sealed-box open then, kept. Not for messages.
+   */
+  unlocks(publicKey: string): boolean;
 }
 
 /** The local backend of a key file and an optional project config (see the module comment). */
@@ -68,5 +76,44 @@ export function localBackendOfFiles(options: KeyFilesOptions): KeyFilesBackend {
     directory: `put the project's ${PROJECT_FILE} there, not a directory`,
   };
   const keys = configFile ? (readConfigFile(configFile, naming).local?.keys ?? []) : [];
-  return { backend: createLocalBackend({ keys, secretKeys }), publicKeys };
+  return {
+    backend: createLocalBackend({ keys, secretKeys }),
+    publicKeys,
+    unlocks: unlocker(sodium, keys, secretKeys),
+  };
+}
+
+/** `unlocks` of {@link KeyFilesBackend}: `keys` by public half, each opened at most once. */
+function unlocker(
+  sodium: SodiumModule,
+  keys: readonly ProjectKey[],
+  secretKeys: readonly Uint8Array[],
+): (publicKey: string) => boolean {
+  const byPublicKey = new Map<string, ProjectKey>();
+  for (const key of keys) {
+    try {
+      byPublicKey.set(encodePublicKey(decodePublicKey(key.publicKey)), key);
+    } catch {
+      // Not a public key: it opens nothing, and the backend says why when a token needs it.
+    }
+  }
+  const opened = new Map<string, boolean>();
+  return (publicKey) => {
+    const key = byPublicKey.get(publicKey);
+    if (key === undefined) return false;
+    let opens = opened.get(publicKey);
+    if (opens === undefined) {
+      const identities = secretKeys.map((secret) =>
+        identityFromSecret(sodium, Buffer.from(secret)),
+      );
+      try {
+        opens = unlockProjectKey(sodium, key, key.id, identities, false) !== undefined;
+      } catch {
+        // Not sealed to these keys, or altered: the backend says so when a token needs it.
+        opens = false;
+      }
+      opened.set(publicKey, opens);
+    }
+    return opens;
+  };
 }

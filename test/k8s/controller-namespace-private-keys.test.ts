@@ -1,8 +1,9 @@
 // One controller, many teams, local keys: `--namespace-private-keys DIR` (the chart's
 // `namespacePrivateKeysSecret`) opens an S5Secret's local-key tokens only with its namespace's own
 // key file, DIR/NAMESPACE, and the team's project config DIR/NAMESPACE.json. Real API server; the
-// key directory laid out as the kubelet mounts a Secret (`..data` links), changed while the
-// controller runs. The admin makes each key with `s5 keys generate`, each team admits it with
+// key directory laid out as the kubelet mounts the chart's projected volume of two Secrets
+// (`namespacePrivateKeysSecrets`: one directory, `..data` links), changed while the controller
+// runs. The admin makes each key with `s5 keys generate`, each team admits it with
 // `s5 keys add` and seals with `s5 seal`, as users do. No Vault: none is needed.
 import {
   chmodSync,
@@ -49,18 +50,27 @@ describeKube("the controller with a key file per namespace (--namespace-private-
   let kubeconfig: string;
   const box = sandbox();
   const keyDir = tempDir("s5-ns-keys-");
-  /** What the mounted Secret holds: file name → content. */
-  const secretData: Record<string, string> = {};
+  /**
+   * What the two mounted Secrets hold, in the chart's order (file name → content): billing and
+   * shop in keys-a, dev and ops in keys-b.
+   */
+  const secretsData: Record<"keys-a" | "keys-b", Record<string, string>> = {
+    "keys-a": {},
+    "keys-b": {},
+  };
   const keys: Record<string, { secret: string; public: string }> = {};
   const tokens: Partial<Record<Team, string>> = {};
   const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
   let generation = 0;
 
   /**
-   * The Secret's files as the kubelet writes them: a new timestamped directory, `..data` swapped
-   * to it by a rename, and one link `NAME -> ..data/NAME` per key. `mode`: of one file, to test.
+   * The Secrets' files as the kubelet writes a projected volume: the Secrets' keys merged in
+   * order (a later Secret's replaces an earlier one's of the same name, without an error), in a
+   * new timestamped directory, `..data` swapped to it by a rename, and one link
+   * `NAME -> ..data/NAME` per key. `mode`: of one file, to test.
    */
   const publish = (modes: Record<string, number> = {}) => {
+    const secretData: Record<string, string> = Object.assign({}, ...Object.values(secretsData));
     const dataDir = `..2026_12_02_08_00_${String(generation++).padStart(2, "0")}.000000001`;
     mkdirSync(join(keyDir, dataDir));
     for (const [name, content] of Object.entries(secretData)) {
@@ -127,8 +137,8 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     }
     // Billing and shop are set up; dev is not yet.
     for (const name of ["billing", "shop"] as const) {
-      secretData[name] = keys[name]!.secret;
-      secretData[`${name}.json`] = configOf(name);
+      secretsData["keys-a"][name] = keys[name]!.secret;
+      secretsData["keys-a"][`${name}.json`] = configOf(name);
     }
     publish();
     controller = startController(
@@ -143,15 +153,65 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     await kube?.stop();
   });
 
-  it("the chart mounts namespacePrivateKeysSecret (kubectl apply --dry-run=server)", async () => {
-    const rendered = await renderChart(kube, NS, ["namespacePrivateKeysSecret=s5-namespace-keys"]);
+  /** The namespace-keys volume of the chart rendered with `set`, and the rendered text. */
+  const keysVolume = async (set: string[]) => {
+    const rendered = await renderChart(kube, NS, set);
     expect(rendered).toContain("- --namespace-private-keys=/etc/s5/namespace-keys");
-    expect(rendered).toContain("secretName: s5-namespace-keys");
     expect(rendered).toMatch(
-      /secretName: s5-namespace-keys\n(\s*#[^\n]*\n)*\s*defaultMode: 0400\n/,
+      /- name: namespace-keys\n\s*mountPath: \/etc\/s5\/namespace-keys\n\s*readOnly: true\n/,
     );
+    const volume = rendered.slice(rendered.lastIndexOf("- name: namespace-keys"));
+    expect(volume).toMatch(
+      /^- name: namespace-keys\n(\s*#[^\n]*\n)*\s*projected:\n\s*defaultMode: 0400\n/,
+    );
+    const sources = [...volume.matchAll(/- secret:\n\s*name: (\S+)\n/g)].map((match) => match[1]);
     const run = await kube.kubectl(["apply", "--dry-run=server", "-f", "-"], { input: rendered });
     expect(run.code, run.stderr).toBe(0);
+    return { rendered, sources };
+  };
+
+  it("the chart mounts namespacePrivateKeysSecret (kubectl apply --dry-run=server)", async () => {
+    const { sources } = await keysVolume(["namespacePrivateKeysSecret=s5-namespace-keys"]);
+    expect(sources).toEqual(["s5-namespace-keys"]);
+  });
+
+  it("the chart mounts namespacePrivateKeysSecrets as one directory, in order", async () => {
+    const { sources } = await keysVolume(["namespacePrivateKeysSecrets={keys-a,keys-b}"]);
+    expect(sources).toEqual(["keys-a", "keys-b"]);
+    // With the single value too: it comes first, and a name given twice is mounted once.
+    const both = await keysVolume([
+      "namespacePrivateKeysSecret=keys-a",
+      "namespacePrivateKeysSecrets={keys-b,keys-a,keys-c}",
+    ]);
+    expect(both.sources).toEqual(["keys-a", "keys-b", "keys-c"]);
+    const none = await renderChart(kube, NS);
+    expect(none).not.toContain("namespace-keys");
+  });
+
+  it("a Secret of 300 namespaces' files: server-side apply writes it, client-side apply does not", async () => {
+    // docs/kubernetes.md's sizes: a client-side apply copies the Secret, base64, into an annotation
+    // of at most 256 KiB; the Secret itself may hold 1 MiB. Files of a real key file's and a real
+    // .s5.json's sizes (one key, two recipients); what they hold does not matter here.
+    const keySize = keys.billing!.secret.length;
+    const configSize = configOf("billing").length;
+    expect(keySize + configSize).toBeGreaterThan(1000);
+    const manifest = async (count: number) => {
+      const dir = join(box.dir, `many-${count}`);
+      mkdirSync(dir);
+      for (let i = 0; i < count; i++) {
+        writeFileSync(join(dir, `team-${i}`), "k".repeat(keySize));
+        writeFileSync(join(dir, `team-${i}.json`), "c".repeat(configSize));
+      }
+      const args = ["-n", NS, "create", "secret", "generic", `keys-${count}`, `--from-file=${dir}`];
+      return ok(await kube.kubectl([...args, "--dry-run=client", "-o", "yaml"]));
+    };
+    const many = await manifest(300);
+    const client = await kube.kubectl(["apply", "-f", "-"], { input: many });
+    expect(client.code).not.toBe(0);
+    expect(client.stderr).toContain("metadata.annotations: Too long");
+    ok(await kube.kubectl(["apply", "--server-side", "-f", "-"], { input: many }));
+    ok(await kube.kubectl(["apply", "-f", "-"], { input: await manifest(150) }));
+    for (const name of ["keys-300", "keys-150"]) await kubectl("-n", NS, "delete", "secret", name);
   });
 
   it("each team's S5Secret opens with its namespace's key file", async () => {
@@ -177,14 +237,14 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     // own project config, which the admin mounts as shop.json.
     const shop = JSON.parse(configOf("shop"));
     shop.local.keys.push(...JSON.parse(configOf("billing")).local.keys);
-    secretData["shop.json"] = JSON.stringify(shop);
+    secretsData["keys-a"]["shop.json"] = JSON.stringify(shop);
     publish();
     ok(await apply("shop", "copied", tokens.billing!));
     const ready = await refused("shop", "copied");
     expect(ready.reason).toBe("DecryptFailed");
     expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY");
     expect(await secret("shop", "copied")).toBeUndefined();
-    secretData["shop.json"] = configOf("shop");
+    secretsData["keys-a"]["shop.json"] = configOf("shop");
     publish();
   });
 
@@ -195,16 +255,17 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     expect(waiting.message).toContain("S5_K8S_NAMESPACE_KEY_FILE");
     expect(waiting.message).toContain(join(keyDir, "dev"));
     expect(waiting.message).toContain("--from-file=dev=");
-    secretData.dev = keys.dev!.secret;
-    secretData["dev.json"] = configOf("dev");
+    secretsData["keys-b"].dev = keys.dev!.secret;
+    secretsData["keys-b"]["dev.json"] = configOf("dev");
     publish();
     expect(await until("dev's Secret", () => password("dev", "db"))).toBe(passwords.dev);
   });
 
   it("the same key in two namespaces' files is refused, naming both and not the key", async () => {
-    // An admin's slip: ops given billing's key (with billing's config, ops would open its tokens).
-    secretData.ops = keys.billing!.secret;
-    secretData["ops.json"] = configOf("billing");
+    // An admin's slip: ops given billing's key (with billing's config, ops would open its tokens),
+    // in the other Secret than billing's.
+    secretsData["keys-b"].ops = keys.billing!.secret;
+    secretsData["keys-b"]["ops.json"] = configOf("billing");
     publish();
     ok(await apply("ops", "db", tokens.billing!));
     const ready = await refused("ops", "db");
@@ -214,25 +275,25 @@ describeKube("the controller with a key file per namespace (--namespace-private-
     expect(ready.message).not.toContain(keys.billing!.public);
     expect(ready.message).not.toContain(keys.billing!.secret.trim());
     expect(await secret("ops", "db")).toBeUndefined();
-    delete secretData.ops;
-    delete secretData["ops.json"];
+    delete secretsData["keys-b"].ops;
+    delete secretsData["keys-b"]["ops.json"];
     publish();
   });
 
   it("the same key in two files is refused while the other namespace's .s5.json is broken", async () => {
     // Billing's team ships a config that does not parse, while ops holds billing's key and config.
-    secretData.ops = keys.billing!.secret;
-    secretData["ops.json"] = configOf("billing");
-    secretData["billing.json"] = "{";
+    secretsData["keys-b"].ops = keys.billing!.secret;
+    secretsData["keys-b"]["ops.json"] = configOf("billing");
+    secretsData["keys-a"]["billing.json"] = "{";
     publish();
     ok(await apply("ops", "broken", tokens.billing!));
     const ready = await refused("ops", "broken");
     expect(ready.reason).toBe("ConfigInvalid");
     expect(ready.message).toContain("S5_K8S_NAMESPACE_KEY_SHARED");
     expect(await secret("ops", "broken")).toBeUndefined();
-    delete secretData.ops;
-    delete secretData["ops.json"];
-    secretData["billing.json"] = configOf("billing");
+    delete secretsData["keys-b"].ops;
+    delete secretsData["keys-b"]["ops.json"];
+    secretsData["keys-a"]["billing.json"] = configOf("billing");
     publish();
   });
 
@@ -258,4 +319,4 @@ describeKube("the controller with a key file per namespace (--namespace-private-
       expect(controller.output()).not.toContain(key.secret.trim());
     }
   });
-});
+}, ["etcd", "kube-apiserver", "kubectl", "helm"]);

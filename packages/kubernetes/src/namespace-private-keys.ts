@@ -77,7 +77,7 @@ function notRegular(file: string): KubernetesError {
     `${file} is not a regular file (a pipe, a socket or a device): ${FLAG} does not read it`,
     {
       exitCode: ExitCode.key,
-      hint: "put the namespace's key file there, as the chart's namespacePrivateKeysSecret mounts it",
+      hint: "put the namespace's key file there, as the chart mounts namespacePrivateKeysSecret(s)",
     },
   );
 }
@@ -100,9 +100,11 @@ interface Loaded extends Held {
  * other's config opens. Both configs opening one project key is a project shared on purpose.
  */
 function sharing(a: Held, b: Held): "file" | "config" | undefined {
-  if (a.publicKeys.some((key) => b.publicKeys.includes(key))) return "file";
-  const opens = (x: Held, y: Held) => x.publicKeys.some((key) => y.unlocks(key));
-  return opens(a, b) || opens(b, a) ? "config" : undefined;
+  // Plain loops: this runs for every other namespace on every token.
+  for (const key of a.publicKeys) if (b.publicKeys.includes(key)) return "file";
+  for (const key of a.publicKeys) if (b.unlocks(key)) return "config";
+  for (const key of b.publicKeys) if (a.unlocks(key)) return "config";
+  return undefined;
 }
 
 /** A namespace whose config failed: it opens no project key. */
@@ -150,7 +152,7 @@ export function checkNamespaceKeyDir(dir: string): string {
     // said below
   }
   throw new KubernetesError("S5_K8S_FLAG", `${FLAG} must name a directory: ${dir} is none`, {
-    hint: "the directory a Secret of one key file per namespace is mounted at (the chart's namespacePrivateKeysSecret)",
+    hint: "the directory the Secrets of one key file per namespace are mounted at (the chart's namespacePrivateKeysSecret or namespacePrivateKeysSecrets)",
   });
 }
 
@@ -253,7 +255,7 @@ function missing(namespace: string, keyFile: string): KubernetesError {
     `namespace ${namespace} has no private key file ${keyFile}: this controller opens its local-key tokens only with that file (${FLAG}); the S5Secret waits for it`,
     {
       exitCode: ExitCode.key,
-      hint: `make the namespace's key (\`s5 keys generate > ${namespace}\`, mode 0600) and add it to the mounted Secret as key ${namespace} (\`kubectl -n CONTROLLER_NAMESPACE create secret generic SECRET --from-file=${namespace}=./${namespace} …\`, the chart's namespacePrivateKeysSecret); it is read without a restart`,
+      hint: `make the namespace's key (\`s5 keys generate > ${namespace}\`, mode 0600) and add it as key ${namespace} to a mounted Secret, the one that holds or will hold ${namespace}.json (\`kubectl -n CONTROLLER_NAMESPACE create secret generic SECRET --from-file=${namespace}=./${namespace} …\`, the chart's namespacePrivateKeysSecret(s)); it is read without a restart`,
     },
   );
 }

@@ -3,10 +3,11 @@
 // opens nothing, a file that appears or changes is read without a restart, one key in two
 // namespaces' files is refused, and a kubelet-mounted Secret's layout works. The same against a
 // real API server: test/k8s/controller-namespace-key.test.ts.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
   lstatSync,
+  chownSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
@@ -199,6 +200,8 @@ describe("--namespace-private-keys", async () => {
     expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
     if (rendered.ok) return;
     expect(rendered.error.describe()).toContain("accessible by group or others (mode 0644)");
+    // Core's advice kept, not replaced by the namespace's generic one.
+    expect(rendered.error.describe()).toContain(`chmod 600 ${join(dir, "billing")}`);
     chmodSync(join(dir, "billing"), 0o600);
     expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
   });
@@ -374,4 +377,128 @@ describe("--namespace-private-keys", async () => {
     expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
     if (!rendered.ok) expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_FILE");
   });
+
+  it("reads no FIFO as a namespace's config either", async () => {
+    const dir = temp("s5-nsk-fifo-config-");
+    admit(dir, "billing", billing);
+    rmSync(join(dir, "billing.json"));
+    const fifo = join(dir, "billing.json");
+    execFileSync("mkfifo", ["-m", "600", fifo]);
+    // As above: a read would end (an empty config) rather than hang.
+    const writer = spawn("sh", ["-c", `exec 3>"${fifo}"`], { stdio: "ignore" });
+    try {
+      const rendered = await render(openNamespaceKeyDir(dir), "billing", billingToken);
+      expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
+      if (!rendered.ok)
+        expect(rendered.error.describe()).toContain(`${fifo} is not a regular file`);
+    } finally {
+      writer.kill();
+    }
+  });
+
+  it("a key file that cannot be looked at is core's error, not a missing file", async () => {
+    const dir = temp("s5-nsk-loop-");
+    symlinkSync("billing", join(dir, "billing"));
+    const rendered = await render(openNamespaceKeyDir(dir), "billing", billingToken);
+    expect(rendered).toMatchObject({ ok: false, reason: "KeyMissing", backendWide: false });
+    if (rendered.ok) return;
+    expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+    expect(rendered.error.describe()).not.toContain("has no private key file");
+  });
+
+  it("a key file without a config opens no project's token: not a config error", async () => {
+    const dir = temp("s5-nsk-noconfig-");
+    admit(dir, "billing", billing);
+    rmSync(join(dir, "billing.json"));
+    const rendered = await render(openNamespaceKeyDir(dir), "billing", billingToken);
+    expect(rendered).toMatchObject({ ok: false, reason: "DecryptFailed", transient: false });
+    if (rendered.ok) return;
+    expect(rendered.error.describe()).toContain("S5_K8S_NAMESPACE_KEY");
+    expect(rendered.error.describe()).not.toContain("S5_K8S_NAMESPACE_KEY_FILE");
+  });
+
+  it("a config fixed in place is read again (its own stamp), without a restart", async () => {
+    const dir = temp("s5-nsk-config-fixed-");
+    admit(dir, "billing", billing);
+    const config = readFileSync(join(dir, "billing.json"));
+    writeFileSync(join(dir, "billing.json"), "{");
+    const keys = openNamespaceKeyDir(dir);
+    expect(await render(keys, "billing", billingToken)).toMatchObject({ ok: false });
+    writeFileSync(join(dir, "billing.json"), config);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+  });
+
+  it("a file that is no namespace name is no namespace: a copy of billing's key beside it", async () => {
+    const dir = temp("s5-nsk-backup-");
+    admit(dir, "billing", billing);
+    writeFileSync(join(dir, "billing.old"), `${billing.key.secretKey}\n`, { mode: 0o600 });
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    // Nor is it opened as one: a name with a dot, `..`, a config's name.
+    for (const name of ["billing.old", "..", "billing.json", "Billing"]) {
+      const rendered = await render(keys, name, billingToken);
+      expect(rendered.ok, name).toBe(false);
+      if (!rendered.ok) expect(rendered.error.describe(), name).toContain("is no namespace name");
+    }
+  });
+
+  it("both files changed in place to one key: the namespace read again compares with every other", async () => {
+    const dir = temp("s5-nsk-both-");
+    admit(dir, "billing", billing);
+    admit(dir, "shop", shop);
+    const keys = openNamespaceKeyDir(dir);
+    expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
+    // Written in place, the directory unchanged: shop's file takes billing's key, and billing's
+    // own file is written again (same key). Billing's next token reads its file, so all of them.
+    writeFileSync(join(dir, "shop"), `${billing.key.secretKey}\n`);
+    writeFileSync(join(dir, "billing"), `${billing.key.secretKey}\n`);
+    const rendered = await render(keys, "billing", billingToken);
+    expect(password(rendered)).toBeUndefined();
+    expect(rendered).toMatchObject({ ok: false, reason: "ConfigInvalid" });
+  });
+
+  it("tokens of another namespace stopped by one cause are told once, with their number", async () => {
+    const dir = temp("s5-nsk-group-");
+    admit(dir, "billing", billing);
+    admit(dir, "shop", shop);
+    const two = resource("shop", billingToken);
+    two.spec.stringData = { a: billingToken, b: await billing.seal("other") };
+    const rendered = await renderSecret(
+      two,
+      namespaceBackends(base, { keyDir: openNamespaceKeyDir(dir) }, "shop"),
+    );
+    expect(rendered.ok).toBe(false);
+    if (!rendered.ok) expect(rendered.error.describe()).toContain("(and 1 more tokens)");
+  });
+
+  // Root lists every directory: the controller's user, one that may look a file up but not list
+  // the directory (mode 0711), is a child process of another uid.
+  it.runIf(process.getuid?.() === 0)(
+    "a directory that cannot be listed opens no token, though the namespace's own files read",
+    () => {
+      const dir = temp("s5-nsk-unlisted-");
+      admit(dir, "billing", billing);
+      for (const file of ["billing", "billing.json"]) chownSync(join(dir, file), 65534, 65534);
+      chmodSync(dir, 0o711);
+      const module = new URL("../src/namespace-private-keys.ts", import.meta.url).pathname;
+      const code = `import { openNamespaceKeyDir } from ${JSON.stringify(module)};
+        const keys = openNamespaceKeyDir(${JSON.stringify(dir)});
+        for (let i = 0; i < 2; i++) {
+          try { keys.backendOf("billing"); console.log("opened"); }
+          catch (error) { console.log(error.code, error.message); }
+        }`;
+      const child = spawnSync(process.execPath, ["--input-type=module", "-e", code], {
+        uid: 65534,
+        gid: 65534,
+        encoding: "utf8",
+      });
+      expect(child.stderr).toBe("");
+      const lines = child.stdout.trim().split("\n");
+      expect(lines).toHaveLength(2);
+      for (const line of lines) {
+        expect(line).toContain("S5_K8S_NAMESPACE_KEY_FILE");
+        expect(line).toContain(`cannot list ${dir} (EACCES)`);
+      }
+    },
+  );
 });

@@ -83,4 +83,22 @@ describe("localBackendOfFiles", () => {
     expect(decodePublicKey(itself.publicKeys[0]!)).toEqual(pair.publicKey);
     expect(itself.unlocks(opened.publicKey)).toBe(false);
   });
+
+  it("a key file that is not there, and a config that does not parse, are errors, not no keys", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-key-files-"));
+    const none = join(dir, "none");
+    expect(() => localBackendOfFiles({ keyFile: none, setting })).toThrow(
+      expect.objectContaining({
+        code: "S5_KEY_FILE",
+        message: `cannot read the private key file ${none} (ENOENT)`,
+      }),
+    );
+    const keyFile = join(dir, "billing");
+    writeFileSync(keyFile, `${(await generateIdentity()).secretKey}\n`, { mode: 0o600 });
+    const configFile = join(dir, "billing.json");
+    writeFileSync(configFile, "{");
+    expect(() => localBackendOfFiles({ keyFile, configFile, setting })).toThrow(
+      expect.objectContaining({ code: "S5_CONFIG_PARSE" }),
+    );
+  });
 });

@@ -423,7 +423,9 @@ describe("--namespace-private-keys", async () => {
     const config = readFileSync(join(dir, "billing.json"));
     writeFileSync(join(dir, "billing.json"), "{");
     const keys = openNamespaceKeyDir(dir);
-    expect(await render(keys, "billing", billingToken)).toMatchObject({ ok: false });
+    const broken = await render(keys, "billing", billingToken);
+    expect(broken).toMatchObject({ ok: false, reason: "ConfigInvalid", backendWide: false });
+    if (!broken.ok) expect(broken.error.describe()).toContain("S5_K8S_NAMESPACE_KEY_FILE");
     writeFileSync(join(dir, "billing.json"), config);
     expect(password(await render(keys, "billing", billingToken))).toBe("billing-pass");
   });
@@ -461,8 +463,10 @@ describe("--namespace-private-keys", async () => {
     const dir = temp("s5-nsk-group-");
     admit(dir, "billing", billing);
     admit(dir, "shop", shop);
-    const two = resource("shop", billingToken);
-    two.spec.stringData = { a: billingToken, b: await billing.seal("other") };
+    const two: S5Secret = {
+      ...resource("shop", billingToken),
+      spec: { stringData: { a: billingToken, b: await billing.seal("other") } },
+    };
     const rendered = await renderSecret(
       two,
       namespaceBackends(base, { keyDir: openNamespaceKeyDir(dir) }, "shop"),

@@ -83,6 +83,10 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
       expect(out.stderr).toContain(`${name}:`);
       expect(out.stderr).toContain("stands in a document that names an S5Secret");
       expect(out.stderr).not.toContain("secret-value");
+      // --keep-failed writes the refused token as it is, never its plaintext.
+      const kept = await box.s5(["render", "--keep-failed", name]);
+      expect(kept.stdout.toString(), name).toContain("{{ s5:local:");
+      expect(kept.stdout.toString(), name).not.toContain("secret-value");
     }
     // Another document of the file, and a file that names no S5Secret, render as before.
     writeFileSync(
@@ -92,6 +96,21 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     const other = await box.s5(["render", "other.yml"]);
     expect(other.code, other.stderr).toBe(0);
     expect(other.stdout.toString()).toContain(`a: "flow-secret-value"\n`);
+    // A document names an S5Secret only with both the kind and the group: another one of the
+    // file with the group alone (an annotation) or the kind alone (a comment) renders.
+    writeFileSync(
+      join(box.dir, "half.yml"),
+      `kind: ConfigMap\nmetadata:\n  annotations:\n    s5.dev/owner: team\ndata:\n  a: ${token}\n---\n# made from an S5Secret\nkind: ConfigMap\ndata:\n  b: ${token}\n---\n{apiVersion: s5.dev/v1alpha1, kind: S5Secret, spec: {}}\n`,
+    );
+    const half = await box.s5(["render", "half.yml"]);
+    expect(half.code, half.stderr).toBe(0);
+    expect(half.stdout.toString()).toContain(`a: "flow-secret-value"\n`);
+    expect(half.stdout.toString()).toContain(`b: "flow-secret-value"\n`);
+    // JSON that names the kind without the group.
+    writeFileSync(join(box.dir, "kind.json"), `{"note": "not an S5Secret", "a": "${json}"}\n`);
+    const kind = await box.s5(["render", "kind.json"]);
+    expect(kind.code, kind.stderr).toBe(0);
+    expect(kind.stdout.toString()).toBe('{"note": "not an S5Secret", "a": "json-secret-value"}\n');
     writeFileSync(join(box.dir, "plain.json"), `{"kind": "ConfigMap", "a": "${json}"}\n`);
     const plain = await box.s5(["render", "plain.json"]);
     expect(plain.code, plain.stderr).toBe(0);

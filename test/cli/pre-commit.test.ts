@@ -279,4 +279,47 @@ describe("a plain git hook: s5 check --staged", () => {
     const ignored = await box.s5(["check", "--no-decrypt", "--staged"], { env });
     expect(ignored.code, ignored.stderr).toBe(0);
   });
+
+  it("a config not in the index, from a subdirectory; one above the work tree; a directory named like a glob", async () => {
+    const { box, env, git } = await project();
+    // The repository is a subdirectory of the project: its .s5.json is no file of the commit's.
+    const repo = join(box.dir, "repo");
+    mkdirSync(repo);
+    const inRepo = (...args: string[]) =>
+      spawnSync("git", args, { cwd: repo, env, encoding: "utf8" });
+    inRepo("init", "-q", "-b", "main");
+    const token = (await box.s5(["cipher", "six"])).stdout.toString();
+    writeFileSync(join(repo, "a.yml"), `a: ${token}\n`);
+    inRepo("add", "a.yml");
+    const above = await box.s5(["check", "--no-decrypt", "--staged"], { env, cwd: repo });
+    expect(above.code, above.stderr).toBe(0);
+    // Named from where it runs: a sub-project's config never added, from inside it.
+    git("init", "-q", "-b", "main");
+    git("add", ".s5.json");
+    git("commit", "-qm", "init");
+    const sub = join(box.dir, "sub");
+    mkdirSync(sub);
+    expect((await box.s5(["init", "--name", "sub", "--dir", "."], { cwd: sub })).code).toBe(0);
+    const own = (await box.s5(["cipher", "seven"], { cwd: sub })).stdout.toString();
+    writeFileSync(join(sub, "b.yml"), `b: ${own}\n`);
+    git("add", "sub/b.yml");
+    const fromSub = await box.s5(["check", "--no-decrypt", "--staged"], { env, cwd: sub });
+    expect(fromSub.code, fromSub.stderr).toBe(3);
+    expect(fromSub.stderr).toContain("s5: error: .s5.json is not in the index");
+    git("add", "sub/.s5.json");
+    // A project in a directory whose name is a glob (`p*`): its config, staged, is taken
+    // literally, and another directory's config it would match as a pattern is no concern.
+    for (const dir of ["p*", "px"]) {
+      mkdirSync(join(box.dir, dir));
+      const made = await box.s5(["init", "--name", "p", "--dir", "."], { cwd: join(box.dir, dir) });
+      expect(made.code, made.stderr).toBe(0);
+    }
+    const glob = (await box.s5(["cipher", "eight"], { cwd: join(box.dir, "p*") })).stdout;
+    writeFileSync(join(box.dir, "p*", "c.yml"), `c: ${glob.toString()}\n`);
+    git("add", "p*/.s5.json", "p*/c.yml");
+    // `git add` takes a glob too: px's files are not staged.
+    git("rm", "-q", "--cached", "px/.s5.json");
+    const literal = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    expect(literal.code, literal.stderr).toBe(0);
+  });
 });

@@ -128,6 +128,14 @@ describe("one real file named twice", () => {
       const sealed = readFileSync(join(box.dir, "other", "v.yml"), "utf8");
       expect(sealed, names.join(" ")).toContain(`s5:local:${keyOf("other")}:`);
     }
+    // Two names through links and none direct: the first is kept, the second is the note's.
+    symlinkSync("../other/v.yml", join(box.dir, "app", "link2.yml"));
+    writeFileSync(join(box.dir, "other", "v.yml"), "a: {{ s5:seal hunter2 }}\n");
+    const check = await box.s5(["check", "--no-decrypt", "app/link.yml", "app/link2.yml"]);
+    const said = check.stdout.toString() + check.stderr;
+    expect(said).toContain("app/link.yml:1:");
+    expect(said).not.toContain("app/link2.yml:1:");
+    expect(said).toContain("note: app/link2.yml: the same file");
   });
 
   it("keeps hard links apart: each name is replaced", async () => {

@@ -116,11 +116,13 @@ describe("s5-controller (the command)", () => {
             } else if (line?.address && !child.killed && err.indexOf("SIGUSR1 sent") === -1) {
               err += "SIGUSR1 sent\n";
               child.kill("SIGUSR1");
+              // Twice: a listener that went after the first (`once`) let the second open one.
+              setTimeout(() => child.kill("SIGUSR1"), 500);
               setTimeout(() => {
                 clearTimeout(timer);
                 child.kill("SIGKILL");
                 resolve(err.slice(err.indexOf("SIGUSR1 sent")));
-              }, 1000);
+              }, 1500);
             }
           });
           child.once("exit", () => reject(new Error(`exited without listening:\n${err}`)));

@@ -301,13 +301,17 @@ describe("Node's diagnostic switches", () => {
       "--",
       "sh",
       "-c",
-      'trap "echo command got USR1" USR1; kill -USR1 "$PPID"; sleep 1; echo still here',
+      // Twice: a listener that went after the first (`once`) let the second open the inspector.
+      'trap "echo command got USR1" USR1; for i in 1 2; do kill -USR1 "$PPID"; sleep 1; done; echo still here',
     ]);
     expect(out.code, out.stderr).toBe(0);
-    expect(out.stdout).toBe("command got USR1\nstill here\n");
+    expect(out.stdout).toBe("command got USR1\ncommand got USR1\nstill here\n");
     expect(out.stderr).not.toMatch(/Debugger|inspector/);
     // Any command: `s5 edit` holds the plaintexts while its editor (this one sends the signal) runs.
-    writeFileSync(join(project.dir, "editor.sh"), 'kill -USR1 "$PPID"; sleep 1\n');
+    writeFileSync(
+      join(project.dir, "editor.sh"),
+      'for i in 1 2; do kill -USR1 "$PPID"; sleep 1; done\n',
+    );
     const edit = await project.s5(["edit", ".env"], { EDITOR: "sh editor.sh" });
     expect(edit.code, edit.stderr).toBe(0);
     expect(edit.stderr).not.toMatch(/Debugger|inspector/);

@@ -2,7 +2,7 @@
 // namespace's local-key tokens open with its own file only, the copy of another team's key entry
 // opens nothing, a file that appears or changes is read without a restart, one key in two
 // namespaces' files is refused, and a kubelet-mounted Secret's layout works. The same against a
-// real API server: test/k8s/controller-namespace-key.test.ts.
+// real API server: test/k8s/controller-namespace-private-keys.test.ts.
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,

@@ -6,8 +6,8 @@
 import { execFileSync, spawn, spawnSync } from "node:child_process";
 import {
   chmodSync,
-  lstatSync,
   chownSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,

@@ -591,8 +591,9 @@ export declare function plantedBy(file: string, ownerNow?: number): number | und
  * this user or root (another user owns what they could have prepared, and may rename what is in
  * it), and it must be one only its owner can change, or shared with the sticky bit (`/tmp`,
  * `/dev/shm`: nobody removes or renames another's entry). `exclusive` (`$XDG_RUNTIME_DIR`): this
- * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links. Checks nothing on
- * Windows, which has no such bits.
+ * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links, and every part
+ * of the way there (each directory above it, each link followed) must be one only this user or
+ * root can change (see `pathRefusal`). Checks nothing on Windows, which has no such bits.
  */
 export declare function tempParentRefusal(dir: string, exclusive: boolean): string | undefined;
 /**

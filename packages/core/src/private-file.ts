@@ -5,6 +5,7 @@
  */
 import { KeyError } from "./errors.ts";
 import { errnoOf, readHint } from "./io-hints.ts";
+import { untrustedPart } from "./trusted-path.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { closeSync, fstatSync, lstatSync, openSync, readFileSync, statSync } =
@@ -259,8 +260,9 @@ export function plantedBy(file: string, ownerNow?: number): number | undefined {
  * this user or root (another user owns what they could have prepared, and may rename what is in
  * it), and it must be one only its owner can change, or shared with the sticky bit (`/tmp`,
  * `/dev/shm`: nobody removes or renames another's entry). `exclusive` (`$XDG_RUNTIME_DIR`): this
- * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links. Checks nothing on
- * Windows, which has no such bits.
+ * user's own, mode 0700, as the XDG spec requires of it. `stat` follows links, and every part
+ * of the way there (each directory above it, each link followed) must be one only this user or
+ * root can change (see `pathRefusal`). Checks nothing on Windows, which has no such bits.
  */
 export function tempParentRefusal(dir: string, exclusive: boolean): string | undefined {
   const me = process.getuid?.();
@@ -275,13 +277,28 @@ export function tempParentRefusal(dir: string, exclusive: boolean): string | und
   if (exclusive) {
     if (stat.uid !== me) return `is owned by uid ${stat.uid}, not by you`;
     if ((stat.mode & 0o777) !== 0o700) return `has mode ${octal(stat.mode)}, not 0700`;
-    return undefined;
+    return pathRefusal(dir);
   }
   if (stat.uid !== me && stat.uid !== 0) return `is owned by uid ${stat.uid}, not by you or root`;
   if ((stat.mode & 0o022) !== 0 && (stat.mode & 0o1000) === 0) {
     return `others can rename files in it (mode ${octal(stat.mode)}, no sticky bit)`;
   }
-  return undefined;
+  return pathRefusal(dir);
+}
+
+/**
+ * The way to `dir`: a link another user owns (`$XDG_RUNTIME_DIR=/tmp/runtime-you`, planted by
+ * them) passes the checks above while it points at a directory of yours, and can be pointed at
+ * theirs once the command has the path; a directory of theirs above it can be renamed and
+ * replaced. Either way they choose the file the command reads.
+ */
+function pathRefusal(dir: string): string | undefined {
+  try {
+    const part = untrustedPart(dir);
+    return part && `is reached through a part another user can change: ${part.text}`;
+  } catch (error) {
+    return `cannot be read (${errnoOf(error)})`;
+  }
 }
 
 /**

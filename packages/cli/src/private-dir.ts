@@ -7,11 +7,20 @@
  * the caller says why); the directory made there must be this user's and private, or nothing is
  * written.
  */
-import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import {
+  closeSync,
+  existsSync,
+  lstatSync,
+  mkdtempSync,
+  openSync,
+  realpathSync,
+  rmSync,
+  writeSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { ConfigError } from "@s5/core";
-import { isPrivateDirectory, tempParentRefusal } from "@s5/core/internal";
+import { ConfigError, IoError } from "@s5/core";
+import { errnoOf, isPrivateDirectory, tempParentRefusal, writeHint } from "@s5/core/internal";
 
 /** Where the directory is made, and why each place before it was passed over. */
 export function privateParent(env: NodeJS.ProcessEnv = process.env): {
@@ -44,7 +53,10 @@ export function privateParent(env: NodeJS.ProcessEnv = process.env): {
 
 /**
  * A new private directory (0700) named `PREFIX…`, how to remove it with all it holds, and the
- * places passed over for it (see {@link privateParent}).
+ * places passed over for it (see {@link privateParent}). Made in the parent's real path, so the
+ * path handed to a program goes through no link. `remove` removes that directory only: when the
+ * program has replaced it (its own `rm -rf`, then a new directory of that name), the new one is
+ * left; it never throws (a directory it cannot remove is said on stderr, by its path).
  */
 export function makePrivateDir(prefix: string): {
   dir: string;
@@ -52,8 +64,32 @@ export function makePrivateDir(prefix: string): {
   skipped: string[];
 } {
   const { dir: parent, skipped } = privateParent();
-  const dir = mkdtempSync(join(parent, prefix));
-  const remove = () => rmSync(dir, { recursive: true, force: true });
+  let dir: string;
+  try {
+    dir = mkdtempSync(join(realpathSync(parent), prefix));
+  } catch (cause) {
+    throw new IoError(
+      "S5_OUTPUT",
+      `cannot make a private directory in ${parent} (${errnoOf(cause)}); nothing was written`,
+      { hint: writeHint(errnoOf(cause)), cause },
+    );
+  }
+  const made = lstatSync(dir);
+  let removed = false;
+  const remove = () => {
+    if (removed) return;
+    removed = true;
+    try {
+      const now = lstatSync(dir);
+      if (!now.isDirectory() || now.ino !== made.ino || now.dev !== made.dev) return;
+      rmSync(dir, { recursive: true, force: true });
+    } catch (error) {
+      if (errnoOf(error) === "ENOENT") return;
+      process.stderr.write(
+        `s5: warning: cannot remove ${dir} (${errnoOf(error)}): it holds plaintext; remove it yourself\n`,
+      );
+    }
+  };
   if (!isPrivateDirectory(dir)) {
     remove();
     throw new ConfigError(
@@ -63,4 +99,39 @@ export function makePrivateDir(prefix: string): {
     );
   }
   return { dir, remove, skipped };
+}
+
+/**
+ * Writes `chunks` to a new file (0600, `wx`: none there was made by s5) in a directory
+ * {@link makePrivateDir} made; `what` names it for an error (`the rendered values.yml`), `then` says
+ * what did not happen (`nothing was started`). A write
+ * that fails (a full tmpfs: `$XDG_RUNTIME_DIR` is 10% of memory under systemd) is an IoError that
+ * says where and what to do; the caller removes the directory with what was written.
+ */
+export function writePrivate(
+  path: string,
+  chunks: Iterable<Uint8Array>,
+  what: string,
+  then: string,
+): void {
+  try {
+    const fd = openSync(path, "wx", 0o600);
+    try {
+      for (const chunk of chunks) {
+        // A short write (the last bytes that fit) is followed by the write that fails.
+        for (let at = 0; at < chunk.length; ) at += writeSync(fd, chunk, at);
+      }
+    } finally {
+      closeSync(fd);
+    }
+  } catch (cause) {
+    const code = errnoOf(cause);
+    throw new IoError("S5_OUTPUT", `cannot write ${what} to ${path} (${code}); ${then}`, {
+      hint:
+        code === "ENOSPC"
+          ? "that place is full (a tmpfs has a fixed size): free space in it, or set XDG_RUNTIME_DIR to another directory of yours (mode 0700) for this run"
+          : writeHint(code),
+      cause,
+    });
+  }
 }

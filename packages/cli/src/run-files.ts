@@ -4,9 +4,10 @@
  * make one without the `mkfifo` program, and a tool that reads its input twice or looks at its
  * size (helm reads values files with os.ReadFile after a stat) would get nothing the second time.
  */
-import { closeSync, mkdirSync, openSync, writeSync } from "node:fs";
+import { mkdirSync } from "node:fs";
 import { basename, join } from "node:path";
 import { ExitCode, S5Error, type Spliced } from "@s5/core";
+import { writePrivate } from "./private-dir.ts";
 
 const PLACEHOLDER = /\{([^{}]*)\}/g;
 
@@ -61,16 +62,18 @@ export function fillPaths(args: readonly string[], paths: ReadonlyMap<string, st
 
 /**
  * Where each file is written in `dir`: under its own base name (a tool may judge a file by its
- * extension: `-var-file x.tfvars.json`), in a numbered subdirectory when two share one.
+ * extension: `-var-file x.tfvars.json`); when two share one, each file in a numbered
+ * subdirectory (`1/values.yml`, `2/values.yml`, `3/2`): a file named `2` beside them would
+ * otherwise be where a subdirectory goes.
  */
 export function renderedPaths(dir: string, files: readonly string[]): Map<string, string> {
-  const counts = new Map<string, number>();
-  for (const file of files) counts.set(basename(file), (counts.get(basename(file)) ?? 0) + 1);
+  const names = new Set(files.map((file) => basename(file)));
+  const numbered = names.size < files.length;
   return new Map(
-    files.map((file, i) => {
-      const name = basename(file);
-      return [file, counts.get(name)! > 1 ? join(dir, String(i + 1), name) : join(dir, name)];
-    }),
+    files.map((file, i) => [
+      file,
+      numbered ? join(dir, String(i + 1), basename(file)) : join(dir, basename(file)),
+    ]),
   );
 }
 
@@ -83,12 +86,6 @@ export function writeRendered(
   for (const [i, file] of files.entries()) {
     const path = paths.get(file)!;
     mkdirSync(join(path, ".."), { recursive: true, mode: 0o700 });
-    // `wx`: the directory is new; a file already there was not made by s5.
-    const fd = openSync(path, "wx", 0o600);
-    try {
-      for (const chunk of outputs[i]!.chunks()) writeSync(fd, chunk);
-    } finally {
-      closeSync(fd);
-    }
+    writePrivate(path, outputs[i]!.chunks(), `the rendered ${file}`, "nothing was started");
   }
 }

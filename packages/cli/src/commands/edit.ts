@@ -1,5 +1,5 @@
 import { type ChildProcess, spawn } from "node:child_process";
-import { existsSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { constants as osConstants } from "node:os";
 import { basename, join } from "node:path";
 import {
@@ -30,7 +30,7 @@ import { projectsForFiles, type SealingProject } from "../file-project.ts";
 import { goToolFormFor, noteNotGoTool } from "../go-tool-form.ts";
 import { decodeText, readInput } from "../io.ts";
 import { backendOptions, commonOptions } from "../options.ts";
-import { makePrivateDir } from "../private-dir.ts";
+import { makePrivateDir, writePrivate } from "../private-dir.ts";
 import { sealSummary } from "../seal-summary.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
@@ -296,7 +296,12 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
     try {
       const copy = await openForEdit(original, file, backends);
       const temp = join(dir, basename(file));
-      writeFileSync(temp, copy.text, { mode: 0o600 });
+      writePrivate(
+        temp,
+        [Buffer.from(copy.text)],
+        `the decrypted copy of ${file}`,
+        `${file} is unchanged`,
+      );
       for (;;) {
         try {
           await runEditor(temp, (child) => {

@@ -156,6 +156,33 @@ describe("s5 run --render: endings", () => {
   });
 });
 
+describe("s5 run --render: file names", () => {
+  it("a name with braces, spaces or a newline is named by {FILE} as written", async () => {
+    const names = ["a{b}.yml", "c d.yml", "e\nf.yml"];
+    project.write(Object.fromEntries(names.map((name, i) => [name, `n${i}\n`])));
+    // Each argument's file content, or the argument itself when it names no file.
+    const print = `const { existsSync, readFileSync } = require("node:fs");
+      console.log(process.argv.slice(1).map((a) => existsSync(a) ? readFileSync(a, "utf8").trim() : a).join(" "))`;
+    const out = await project.s5(
+      [
+        "run",
+        ...names.flatMap((name) => ["--render", name]),
+        "--",
+        process.execPath,
+        "-e",
+        print,
+        ...names.map((name) => `{${name}}`),
+        "{b}",
+      ],
+      { XDG_RUNTIME_DIR: scratch() },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    // `{b}`, part of a name, names no rendered file: left as it is.
+    expect(out.stdout).toBe("n0 n1 n2 {b}\n");
+  });
+});
+
 describe.skipIf(!asRoot)("a full tmpfs", () => {
   let small: string | undefined;
   beforeAll(async () => {

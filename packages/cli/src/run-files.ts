@@ -9,7 +9,17 @@ import { basename, join } from "node:path";
 import { ExitCode, S5Error, type Spliced } from "@s5/core";
 import { writePrivate } from "./private-dir.ts";
 
-const PLACEHOLDER = /\{([^{}]*)\}/g;
+const escaped = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * `{}` and `{FILE}` for each rendered FILE, matched as written: a name may hold braces itself
+ * (`a{b}.yml`). Longer names first, so that of two names where one begins the other, each
+ * `{FILE}` is the one it spells.
+ */
+function placeholders(files: Iterable<string>): RegExp {
+  const names = [...files].sort((a, b) => b.length - a.length);
+  return new RegExp([...names.map((name) => escaped(`{${name}}`)), "\\{\\}"].join("|"), "g");
+}
 
 /**
  * COMMAND's arguments with `{}` and `{FILE}` replaced by `paths` (FILE as given after --render,
@@ -21,8 +31,10 @@ export function fillPaths(args: readonly string[], paths: ReadonlyMap<string, st
   if (paths.size === 0) return [...args];
   const only = paths.size === 1 ? [...paths.values()][0] : undefined;
   const named = new Set<string>();
+  const pattern = placeholders(paths.keys());
   const filled = args.map((arg) =>
-    arg.replace(PLACEHOLDER, (whole, name: string) => {
+    arg.replace(pattern, (whole) => {
+      const name = whole.slice(1, -1);
       if (name === "") {
         if (only === undefined) {
           throw new S5Error(
@@ -37,10 +49,8 @@ export function fillPaths(args: readonly string[], paths: ReadonlyMap<string, st
         named.add([...paths.keys()][0]!);
         return only;
       }
-      const path = paths.get(name);
-      if (path === undefined) return whole;
       named.add(name);
-      return path;
+      return paths.get(name)!;
     }),
   );
   const unnamed = [...paths.keys()].filter((file) => !named.has(file));

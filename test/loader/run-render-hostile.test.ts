@@ -2,7 +2,7 @@
 // runtime directory reached through another user's link, a full tmpfs, a command that replaces
 // its directory, file names that are numbers. Real child processes of the built CLI; another
 // user is simulated with ownership set by root (uid 65534), where the test runs as root.
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -18,7 +18,7 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { localProject, type Project } from "./helpers.ts";
+import { localProject, type Project, s5Bin } from "./helpers.ts";
 
 const DB = "db-password-0123456789";
 const OTHER = 65534;
@@ -153,6 +153,49 @@ describe("s5 run --render: endings", () => {
     expect(out.stderr).toBe("");
     expect(out.code).toBe(0);
     expect(out.stdout).toBe("two a-one b-one\n");
+  });
+});
+
+describe("s5 run --render: s5's own output gone", () => {
+  /** `s5 run ARGS` whose stdout or stderr pipe is closed by its reader at once. */
+  function closed(which: "stdout" | "stderr", args: string[], runtime: string) {
+    return new Promise<number | null>((resolve) => {
+      const s5 = spawn(process.execPath, [s5Bin, "run", ...args], {
+        cwd: project.dir,
+        env: { ...project.env, XDG_RUNTIME_DIR: runtime },
+        stdio: ["ignore", "pipe", "pipe"],
+      });
+      s5[which].destroy();
+      s5.on("close", resolve);
+    });
+  }
+
+  it("stderr's reader gone before the note: the command runs on with its file, s5 exits with its code", async () => {
+    const out = join(scratch(), "out");
+    const code = await closed(
+      "stderr",
+      ["--render", "values.yml", "--", "sh", "-c", `cat "$1" > ${out}; exit 7`, "s", "{}"],
+      // Others may write it: s5 writes a note on stderr, which nobody reads.
+      scratch(0o777),
+    );
+    expect(code).toBe(7);
+    expect(readFileSync(out, "utf8")).toBe(`password: ${DB}\n`);
+  });
+
+  it("--redact with stdout's reader gone: s5 waits for the command, whose file stays till it ends", async () => {
+    const out = join(scratch(), "out");
+    const runtime = scratch();
+    // More than a pipe holds, then the file: s5 exiting at its first failed write would remove
+    // the file before `cat` runs (head blocks until s5's end of the pipe is closed).
+    const script = `head -c 1000000 /dev/zero; cat "$1" > ${out}`;
+    const code = await closed(
+      "stdout",
+      ["--redact", "--render", "values.yml", "--", "sh", "-c", script, "s", "{}"],
+      runtime,
+    );
+    expect(code).toBe(0);
+    expect(readFileSync(out, "utf8")).toBe(`password: ${DB}\n`);
+    expect(readdirSync(runtime)).toEqual([]);
   });
 });
 

@@ -11,7 +11,8 @@ import { report } from "./report.ts";
 
 let streamInUse = false;
 
-function failed(error: NodeJS.ErrnoException): IoError {
+/** Stdout could not be written (not EPIPE: a full disk, an I/O error). */
+export function stdoutError(error: NodeJS.ErrnoException): IoError {
   return new IoError("S5_OUTPUT", `cannot write to stdout (${error.code ?? "error"})`, {
     cause: error,
     hint: "the output is incomplete; check the disk or the program stdout goes to",
@@ -28,7 +29,7 @@ export function stdoutStream(): NodeJS.WriteStream {
     streamInUse = true;
     process.stdout.on("error", (error: NodeJS.ErrnoException) => {
       if (error.code === "EPIPE") process.exit(process.exitCode ?? 0);
-      process.exit(report(failed(error)));
+      process.exit(report(stdoutError(error)));
     });
   }
   return process.stdout;
@@ -66,7 +67,7 @@ function writeDirect(data: Uint8Array): Uint8Array | undefined {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "EAGAIN") return data.subarray(offset);
       if (code === "EPIPE") process.exit(process.exitCode ?? 0);
-      throw failed(error as NodeJS.ErrnoException);
+      throw stdoutError(error as NodeJS.ErrnoException);
     }
   }
   return undefined;

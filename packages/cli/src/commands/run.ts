@@ -22,7 +22,7 @@ import { makePrivateDir } from "../private-dir.ts";
 import { renderFiles } from "../render-files.ts";
 import { report } from "../report.ts";
 import { fillPaths, renderedPaths, writeRendered } from "../run-files.ts";
-import { stdoutStream } from "../stdout.ts";
+import { stdoutError } from "../stdout.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
 
 /**
@@ -63,13 +63,30 @@ function refuseCommandLogs(env: Record<string, string | undefined>): void {
  */
 const FORWARDED: NodeJS.Signals[] = [...ENDING_SIGNALS, "SIGUSR1"];
 
+/**
+ * Copies COMMAND's output to s5's own, redacted. When s5's side cannot be written (its reader is
+ * gone: `s5 run --redact … | head -1`), COMMAND's pipe is closed, so that COMMAND's next write
+ * fails as it would in a pipeline without s5, and s5 waits for it: exiting at once would leave
+ * COMMAND running, and remove its rendered files under it. `failed` gets an error other than
+ * EPIPE (a full disk), for s5 to report once COMMAND has ended.
+ */
 function pipeRedacted(
-  from: NodeJS.ReadableStream,
+  from: NodeJS.ReadableStream & { destroy(): void },
   to: NodeJS.WriteStream,
   redactor: Redactor,
+  failed: (error: NodeJS.ErrnoException) => void,
 ): Promise<void> {
   return new Promise((resolve) => {
+    let broken = false;
+    to.on("error", (error: NodeJS.ErrnoException) => {
+      if (broken) return;
+      broken = true;
+      if (error.code !== "EPIPE") failed(error);
+      from.destroy();
+      resolve();
+    });
     from.on("data", (chunk: Buffer) => {
+      if (broken) return;
       const out = redactor.push(chunk);
       if (out.length > 0 && !to.write(out)) {
         from.pause();
@@ -78,12 +95,15 @@ function pipeRedacted(
     });
     from.on("end", () => {
       const rest = redactor.end();
-      if (rest.length > 0) to.write(rest);
+      if (rest.length > 0 && !broken) to.write(rest);
       resolve();
     });
     from.on("error", () => resolve());
   });
 }
+
+/** s5's own messages while COMMAND runs are lost when stderr's reader is gone; COMMAND runs on. */
+const ignore = () => {};
 
 /** Why COMMAND did not start, with the exit codes shells use: 127 not found, 126 not runnable. */
 function startError(file: string, error: NodeJS.ErrnoException): S5Error {
@@ -252,6 +272,8 @@ VAULT_TOKEN, …); by default they stay with s5`,
       child?.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
+    process.stderr.on("error", ignore);
+    let outputFailed: NodeJS.ErrnoException | undefined;
     let removeRendered = () => {};
     try {
       let args = command;
@@ -281,8 +303,10 @@ VAULT_TOKEN, …); by default they stay with s5`,
       const started = child;
       const piped = redactors
         ? Promise.all([
-            pipeRedacted(started.stdout!, stdoutStream(), redactors[0]!),
-            pipeRedacted(started.stderr!, process.stderr, redactors[1]!),
+            pipeRedacted(started.stdout!, process.stdout, redactors[0]!, (error) => {
+              outputFailed ??= error;
+            }),
+            pipeRedacted(started.stderr!, process.stderr, redactors[1]!, ignore),
           ])
         : Promise.resolve();
       return await new Promise<number>((resolve) => {
@@ -290,11 +314,18 @@ VAULT_TOKEN, …); by default they stay with s5`,
           resolve(report(startError(program, error)));
         });
         started.on("exit", (code, signal) => {
-          piped.then(() => resolve(code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0)));
+          piped.then(() => {
+            const ended = code ?? 128 + (signal ? (constants.signals[signal] ?? 0) : 0);
+            if (!outputFailed) return resolve(ended);
+            // COMMAND ended by the pipe s5 closed: the failure to write is what to report.
+            const failure = report(stdoutError(outputFailed));
+            resolve(ended === 0 || signal === "SIGPIPE" ? failure : ended);
+          });
         });
       });
     } finally {
       for (const signal of FORWARDED) process.off(signal, forward);
+      process.stderr.off("error", ignore);
       removeRendered();
       process.off("exit", removeRendered);
     }

@@ -16,6 +16,7 @@
  * The record itself: known-keys-file.ts.
  */
 import { ConfigError, KeyError } from "../errors.ts";
+import { repositoryOf } from "../repository.ts";
 import { idArgument } from "./encoding.ts";
 import type { ProjectKey } from "./keyring.ts";
 import {
@@ -29,8 +30,7 @@ import {
 
 export { type KnownKeysPlace, rememberKeys } from "./known-keys-file.ts";
 
-const { existsSync, readFileSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
-const { dirname, join, resolve, sep } = process.getBuiltinModule("node:path");
+const { dirname } = process.getBuiltinModule("node:path");
 
 /**
  * Checks the key that encrypts against the record (see the top of this file). `endorsed(from, to)`
@@ -174,38 +174,6 @@ export function learnKnownKey(
     if (updateRecord(place, decide)) movedOn(place, keys[to]!.id, " (learnt from its tokens)");
   } catch {
     // the record only makes encrypting safer; decrypting goes on without it
-  }
-}
-
-/**
- * The repository that holds `dir`: the git directory that every worktree of it shares (a
- * worktree's `.git` file names its own, whose `commondir` names the shared one), and for a
- * submodule its superproject's (its git directory is under the superproject's `.git/modules/`).
- * Undefined outside git. A clone inside another repository is a repository of its own.
- */
-export function repositoryOf(dir: string): string | undefined {
-  for (let at = dir; ; at = dirname(at)) {
-    const dotGit = join(at, ".git");
-    if (existsSync(dotGit)) {
-      try {
-        let gitDir = dotGit;
-        if (statSync(dotGit).isFile()) {
-          const named = /^gitdir:\s*(.+?)\s*$/m.exec(readFileSync(dotGit, "utf8"))?.[1];
-          if (!named) return realpathSync.native(at);
-          gitDir = resolve(at, named);
-        }
-        const commonFile = join(gitDir, "commondir");
-        const common = existsSync(commonFile)
-          ? resolve(gitDir, readFileSync(commonFile, "utf8").trim())
-          : gitDir;
-        const real = realpathSync.native(common);
-        const modules = real.indexOf(`${sep}.git${sep}modules${sep}`);
-        return modules >= 0 ? real.slice(0, modules + `${sep}.git`.length) : real;
-      } catch {
-        return resolve(at);
-      }
-    }
-    if (dirname(at) === at) return undefined;
   }
 }
 

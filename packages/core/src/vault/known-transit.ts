@@ -11,7 +11,6 @@
 import { type Settings, vaultTransit, vaultTransitChosen } from "../config.ts";
 import { KeyError } from "../errors.ts";
 import { showable } from "../hidden.ts";
-import { repositoryOf } from "../local/known-keys.ts";
 import {
   KNOWN_WRITE_HINT,
   type KnownKeysPlace,
@@ -21,6 +20,7 @@ import {
   readRecord,
   updateTransit,
 } from "../local/known-keys-file.ts";
+import { repositoryOf } from "../repository.ts";
 
 const { dirname } = process.getBuiltinModule("node:path");
 

@@ -606,7 +606,9 @@ export declare function isPrivateDirectory(dir: string): boolean;
  * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
  * above the name, real; reading such a file fails with its own error. `known` caches directories
  * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
- * caller knows it is no link (`link: false`, a file a directory walk found).
+ * caller knows it is no link (`link: false`, a file a directory walk found). A link that leads
+ * into another project out of its repository, or into another user's, is refused
+ * (link-crossing.ts).
  * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
  */
 export declare function realDirectoryOf(file: string, known?: Map<string, string>, link?: boolean): string;

@@ -2,6 +2,7 @@
 // nearest `.s5.json` above its real place), by `s5/config` (`S5_CONFIG_PATH`) and `config({ path
 // })`, as by the CLI's commands. Before, with the project above the name given: the link's
 // directory's keys for another project's tokens (S5_KEY_LOCAL_UNKNOWN).
+import { spawnSync } from "node:child_process";
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
@@ -50,5 +51,43 @@ describe("a .env through a symbolic link into another project", () => {
     expect(out.code).not.toBe(0);
     expect(out.stderr).toContain("cannot read dangling.env (ENOENT) (S5_INPUT)");
     expect(out.stderr).toContain("it is a symbolic link to nowhere.env, which does not exist");
+  });
+});
+
+describe("a .env through a symbolic link out of its git repository into another project", () => {
+  it("is refused by s5/config and config({ path }); named by its real path, it is read", async () => {
+    const app = await localProject();
+    const other = join(app.dir, "..", "other");
+    mkdirSync(other);
+    for (const dir of [app.dir, other]) spawnSync("git", ["init", "-q"], { cwd: dir });
+    const init = await run([s5Bin, "init", "--dir", "."], { cwd: other, env: app.env });
+    expect(init.code, init.stderr).toBe(0);
+    const token = (
+      await run([s5Bin, "cipher", "other-secret"], { cwd: other, env: app.env })
+    ).stdout.trim();
+    writeFileSync(join(other, ".env"), `X=${token}\n`);
+    // A link a pull request to the app's repository could commit.
+    symlinkSync("../other/.env", join(app.dir, "shared.env"));
+    const byEnv = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "shared.env",
+    });
+    // Before: exit 0, {"X":"other-secret"} in the app's environment.
+    expect(byEnv.code).not.toBe(0);
+    expect(byEnv.stdout).not.toContain("other-secret");
+    expect(byEnv.stderr).toContain(
+      "shared.env is a symbolic link into a project out of its git repository",
+    );
+    expect(byEnv.stderr).toContain("(S5_CONFIG_UNSAFE)");
+    const code = `import { config } from "@s5/loader"; config({ path: "shared.env" }); ${PRINT}`;
+    const byCode = await app.node(["--input-type=module", "-e", code]);
+    expect(byCode.code).not.toBe(0);
+    expect(byCode.stdout).not.toContain("other-secret");
+    expect(byCode.stderr).toContain("ConfigError: ");
+    expect(byCode.stderr).toContain("is a symbolic link into a project out of its git repository");
+    const real = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: join(other, ".env"),
+    });
+    expect(real.stderr).toBe("");
+    expect(JSON.parse(real.stdout)).toEqual({ X: "other-secret", Y: null });
   });
 });

@@ -6,13 +6,7 @@
  * render); `s5 render -i apps/*\/values.yml` from the top failed on every sub-project's token
  * (S5_KEY_LOCAL_UNKNOWN). `s5 check` already reads each file with its own project's keys.
  */
-import {
-  type Overrides,
-  projectOfDir,
-  projectOfFile,
-  resolveSettings,
-  type Settings,
-} from "@s5/core";
+import { type Overrides, projectOfDir, resolveSettings, type Settings } from "@s5/core";
 import { realDirectoryOf } from "@s5/core/internal";
 
 /** Files of one project: their indexes in the list given, and how to read its settings. */
@@ -38,15 +32,21 @@ export function groupByProject(
   known = new Map<string, string>(),
 ): ProjectGroup[] {
   const groups = new Map<string | undefined, ProjectGroup>();
+  // A named config is every file's project: no link is looked at.
+  const named = namesConfig(overrides, settings);
   for (const [i, file] of files.entries()) {
-    const path = file === "-" ? undefined : file;
-    const { project, read } = projectOfFile(path, settings, { overrides }, known);
+    const dir = file === "-" || named ? undefined : realDirectoryOf(file, known);
+    const { project, read } = projectOfDir(dir, settings, { overrides });
     const group = groups.get(project);
     if (group) group.indexes.push(i);
     else groups.set(project, { project, first: file, indexes: [i], read });
   }
   return [...groups.values()];
 }
+
+/** Whether a config is named (`--config`, `S5_CONFIG`): every file's project, no link looked at. */
+const namesConfig = (overrides: Overrides, settings: Settings) =>
+  overrides.configFile !== undefined || settings.env.S5_CONFIG !== undefined;
 
 /** One project's files of a run that seals, and the settings to seal them with. */
 export interface SealingProject {
@@ -84,8 +84,9 @@ export function settingsPerFile(
   const read = new Map<string | undefined, Settings>([[settings.project?.file, settings]]);
   const known = new Map<string, string>();
   const byDir = new Map<string, Settings>();
+  const named = namesConfig(overrides, settings);
   return (file, walked = false) => {
-    const dir = file === "-" ? undefined : realDirectoryOf(file, known, !walked);
+    const dir = file === "-" || named ? undefined : realDirectoryOf(file, known, !walked);
     const cached = dir === undefined ? undefined : byDir.get(dir);
     if (cached) return cached;
     const { project, read: readIt } = projectOfDir(dir, settings, { overrides });

@@ -159,7 +159,7 @@ function planOutput(output: Output, options: WriteOptions): Plan {
   let real = path;
   let stat: Stats | undefined;
   try {
-    real = realpathSync(path);
+    real = realpathSync.native(path);
     stat = statSync(real);
   } catch (cause) {
     if (errnoOf(cause) !== "ENOENT") {

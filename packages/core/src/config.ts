@@ -10,11 +10,12 @@ import { settingsEnv } from "./file-settings.ts";
 import { showable } from "./hidden.ts";
 import { homeOfProcess } from "./home.ts";
 import { findDuplicateKey } from "./json-keys.ts";
+import { nearestProjectFile } from "./link-crossing.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { LineIndex } from "./location.ts";
 import { plantedBy, readKeyFile, unreadable } from "./private-file.ts";
-import { realDirectoryOf } from "./real-place.ts";
+import { placeName, realDirectoryOf } from "./real-place.ts";
 import { type Schema, showKey, validate } from "./schema/validate.ts";
 import { closest } from "./suggest.ts";
 import { isNewer, S5_VERSION, upgradeHint } from "./version.ts";
@@ -156,17 +157,9 @@ export function parseBackendName(value: string, source: string): BackendName {
  * is refused ({@link checkProjectFile}): it decides whom new secrets are encrypted to.
  */
 export function findProjectFile(cwd: string): string | undefined {
-  let dir = resolve(cwd);
-  for (;;) {
-    const candidate = join(dir, PROJECT_FILE);
-    if (existsSync(candidate)) {
-      checkProjectFile(candidate);
-      return candidate;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
+  const found = nearestProjectFile(resolve(cwd));
+  if (found !== undefined) checkProjectFile(found);
+  return found;
 }
 
 /** The project that reads a file's tokens, and how to read its settings. */
@@ -218,7 +211,7 @@ export function projectOfFile(
   const dir =
     file === undefined || namesConfig(settings)
       ? undefined
-      : realDirectoryOf(resolve(settings.cwd, file), known);
+      : realDirectoryOf(placeName(settings.cwd, file), known);
   return projectOfDir(dir, settings, input);
 }
 

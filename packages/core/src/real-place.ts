@@ -5,17 +5,23 @@
  * of its real place: symbolic links in its name and in its directories followed.
  */
 import { showable } from "./hidden.ts";
+import { checkLinkCrossing } from "./link-crossing.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
-const { dirname, resolve } = process.getBuiltinModule("node:path");
+const { dirname, isAbsolute, resolve, sep } = process.getBuiltinModule("node:path");
+
+/** A `..` segment. */
+const UP = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
 
 /**
  * The real directory of `file` (links followed), to find its project from. A name that does not
  * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
  * above the name, real; reading such a file fails with its own error. `known` caches directories
  * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
- * caller knows it is no link (`link: false`, a file a directory walk found).
+ * caller knows it is no link (`link: false`, a file a directory walk found). A link that leads
+ * into another project out of its repository, or into another user's, is refused
+ * (link-crossing.ts).
  * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
  */
 export function realDirectoryOf(
@@ -23,22 +29,39 @@ export function realDirectoryOf(
   known: Map<string, string> = new Map(),
   link = true,
 ): string {
-  const full = resolve(file);
+  // `link/../x.yml`: the kernel, which opens the name, takes `..` from the link's target, where
+  // `path.resolve` (and Node's JS `realpath`) drop both; such a name is resolved as it is opened.
+  const upward = UP.test(file);
+  const full = upward ? placeName(process.cwd(), file) : resolve(file);
+  const real = upward ? realpathSync.native : realpathSync;
   if (link && isLink(full)) {
+    let dir: string | undefined;
     try {
-      return dirname(realpathSync(full));
+      dir = dirname(real(full));
     } catch {
       // Dangling, or a loop: found from the name's own directory, as before.
     }
+    if (dir !== undefined) {
+      checkLinkCrossing(full, full, dir);
+      return dir;
+    }
   }
   const dir = dirname(full);
-  let real = known.get(dir);
-  if (real === undefined) {
-    real = nearestReal(dir);
-    known.set(dir, real);
+  let found = known.get(dir);
+  if (found === undefined) {
+    found = nearestReal(dir, real);
+    if (found !== dir) checkLinkCrossing(full, dir, found);
+    known.set(dir, found);
   }
-  return real;
+  return found;
 }
+
+/**
+ * `file` from `cwd` as the kernel opens it: not normalized, so that a `..` after a link is
+ * resolved from the link's target ({@link realDirectoryOf}).
+ */
+export const placeName = (cwd: string, file: string): string =>
+  isAbsolute(file) ? file : `${cwd}${sep}${file}`;
 
 /** Whether `path` is a symbolic link; a path that cannot be looked at (EACCES) is read as named. */
 function isLink(path: string): boolean {
@@ -53,10 +76,10 @@ function isLink(path: string): boolean {
  * `dir` real, or its nearest existing parent's real path; as named when a part of it cannot be
  * looked at (EACCES: reading below it fails with its own error).
  */
-function nearestReal(dir: string): string {
+function nearestReal(dir: string, real: (path: string) => string): string {
   for (let at = dir; ; at = dirname(at)) {
     try {
-      return realpathSync(at);
+      return real(at);
     } catch (cause) {
       const code = (cause as { code?: unknown }).code;
       if (dirname(at) === at || (code !== "ENOENT" && code !== "ENOTDIR")) return dir;

@@ -1,5 +1,5 @@
 import { constants } from "node:buffer";
-import { basename } from "node:path";
+import { basename, dirname, resolve } from "node:path";
 import {
   BackendError,
   type Backends,
@@ -181,7 +181,10 @@ function byProject(
   for (const checked of all) {
     // A staged file is the index's content at its name: a link the work tree has there now is
     // not what is checked (git keeps no file beyond a linked directory).
-    const dir = realDirectoryOf(checked.file, known, !staged);
+    // A named config is every file's project: no link is looked at.
+    const dir = named
+      ? dirname(resolve(checked.file))
+      : realDirectoryOf(checked.file, known, !staged);
     const project = named ? undefined : findProjectFile(dir);
     const group = groups.get(project);
     if (group) group.files.push(checked);

@@ -1,0 +1,102 @@
+/**
+ * A symbolic link that takes a file into another project than the one it sits in. A file's
+ * project is found above its real place (real-place.ts), so a link chooses the keys and settings
+ * that read and seal it. A link committed to repository A (`app/leak.yml -> ../b/prod.yml`, or
+ * an absolute path to another checkout) made `s5 render app/leak.yml` decrypt repository B's
+ * secrets into A's output, where before A's keys failed on them (S5_KEY_LOCAL_UNKNOWN); one into
+ * another user's directory handed that user's `.s5.json` — its recipients, its Vault transit
+ * key — the teammate's seal and credentials, with no more than a first-use warning. Such a link is
+ * followed only within its own git repository and its owner's files; a file named by its real path
+ * is the user's own choice and is not judged.
+ */
+import { ConfigError } from "./errors.ts";
+import { showable } from "./hidden.ts";
+import { repositoryOf } from "./repository.ts";
+
+// Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
+const { existsSync, lstatSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
+const { dirname, join } = process.getBuiltinModule("node:path");
+
+/** The nearest `.s5.json` in `dir` or above it (as named), unchecked; undefined for none. */
+export function nearestProjectFile(dir: string): string | undefined {
+  for (let at = dir; ; at = dirname(at)) {
+    const candidate = join(at, ".s5.json");
+    if (existsSync(candidate)) return candidate;
+    if (dirname(at) === at) return undefined;
+  }
+}
+
+/**
+ * Throws when a symbolic link on the way to `file` (in `from` — the file, or its directory — or
+ * above it, as named) takes it into the project of `realDir`, and that project is not the link's
+ * own and lies out of the link's git repository, or belongs to another user than the link's
+ * project (neither this user nor root). A real place in no project is read with the working
+ * directory's, as any file outside a project is: nothing to refuse.
+ */
+export function checkLinkCrossing(file: string, from: string, realDir: string): void {
+  const target = nearestProjectFile(realDir);
+  if (target === undefined) return;
+  for (let at = from; ; at = dirname(at)) {
+    if (isLink(at)) {
+      const refusal = refusalOf(file, at, target);
+      if (refusal) throw refusal;
+    }
+    if (dirname(at) === at) return;
+  }
+}
+
+function isLink(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
+  } catch {
+    return false;
+  }
+}
+
+/** Why `link`, on the way to `path`, may not lead into `target`'s project (undefined: it may). */
+function refusalOf(path: string, link: string, target: string): ConfigError | undefined {
+  let holder: string;
+  try {
+    holder = realpathSync.native(dirname(link));
+  } catch {
+    return undefined; // the path fails to read with its own error
+  }
+  const own = nearestProjectFile(holder);
+  if (own !== undefined && realpathSync.native(own) === realpathSync.native(target)) {
+    return undefined;
+  }
+  const me = process.getuid?.();
+  const owner = statSync(target).uid;
+  if (me !== undefined && owner !== me && owner !== 0 && owner !== statSync(own ?? holder).uid) {
+    return refused(path, link, target, `another user's project (uid ${owner})`);
+  }
+  const repository = repositoryOf(holder);
+  if (repository !== undefined && repositoryOf(dirname(target)) !== repository) {
+    return refused(path, link, target, "a project out of its git repository");
+  }
+  return undefined;
+}
+
+function refused(path: string, link: string, target: string, what: string): ConfigError {
+  const through =
+    link === path
+      ? `${showable(path)} is a symbolic link into`
+      : `${showable(path)}: the symbolic link ${showable(link)} on its way leads into`;
+  return new ConfigError(
+    "S5_CONFIG_UNSAFE",
+    `${through} ${what}, ${showable(target)}: s5 will not read or seal it with that project's keys and settings`,
+    {
+      hint:
+        "a link committed to a repository could make s5 decrypt another project's secrets here, or seal to keys someone else chose; " +
+        `if you mean that project, name the file by its real path (${showable(realPlace(path))}), or name a config with --config`,
+    },
+  );
+}
+
+const realPlace = (path: string) => {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return path;
+  }
+};

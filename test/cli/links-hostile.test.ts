@@ -5,12 +5,20 @@
 // failed on them; one into another user's directory took that user's `.s5.json`. And `..` after a
 // link (`sub/../y.yml`, which the kernel takes from the link's target) chose the project of one
 // file, read another and wrote a third.
-import { spawnSync } from "node:child_process";
-import { chownSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { spawn, spawnSync } from "node:child_process";
+import {
+  chownSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  renameSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { asRoot, OTHER_UID } from "../setup/system-tools.ts";
-import { sandbox } from "./run.ts";
+import { asRoot, canRun, OTHER_UID } from "../setup/system-tools.ts";
+import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const keyOf = (dir: string) =>
   JSON.parse(readFileSync(join(dir, ".s5.json"), "utf8")).local.keys.at(-1).id as string;
@@ -113,5 +121,130 @@ describe("`..` after a link", () => {
     expect(keyIds(readFileSync(join(other, "y.yml"), "utf8"))).toEqual([keyOf(other)]);
     const render = await box.s5(["render", "sublink/../y.yml"], { cwd: app });
     expect(render.stdout.toString()).toBe("y: from-other\n");
+  });
+});
+
+const hasStrace = spawnSync("strace", ["-V"]).status === 0;
+
+/**
+ * s5 under strace, stopped (SIGSTOP) by `rules` (`inject=…:signal=SIGSTOP:when=N`) on the calls
+ * that touch `paths`: `stopped(n)` resolves at the n-th stop, `go()` lets it go on.
+ */
+function traced(box: Sandbox, cwd: string, args: string[], paths: string[], rules: string[]) {
+  const log = join(cwd, "..", `strace-${Math.random().toString(36).slice(2)}.log`);
+  const child = spawn(
+    "strace",
+    ["-f", "-qq", "-o", log, ...paths.flatMap((path) => ["-P", path])]
+      .concat(["-e", "trace=openat,access", ...rules.flatMap((rule) => ["-e", rule])])
+      .concat([process.execPath, S5_BIN, ...args]),
+    { cwd, env: box.env, stdio: ["ignore", "pipe", "pipe"] },
+  );
+  let stderr = "";
+  child.stderr.on("data", (chunk: Buffer) => {
+    stderr += chunk.toString();
+  });
+  const ended = new Promise<number | null>((resolve) => child.on("close", resolve));
+  let pid = 0;
+  return {
+    async stopped(n: number) {
+      for (;;) {
+        const stops = [...readLog(log).matchAll(/^(\d+) +--- SIGSTOP \{/gm)];
+        if (stops.length >= n) {
+          pid = Number(stops[n - 1]![1]);
+          return;
+        }
+        if ((await Promise.race([ended, sleep(10)])) !== "slept") {
+          throw new Error(`s5 ended before stop ${n}: ${stderr}\n${readLog(log)}`);
+        }
+      }
+    },
+    go: () => process.kill(pid, "SIGCONT"),
+    async end() {
+      return { code: await ended, stderr };
+    },
+  };
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(() => resolve("slept"), ms));
+const readLog = (log: string) => (existsSync(log) ? readFileSync(log, "utf8") : "");
+
+/** Points `link` at `target` in one rename, as someone who may write its directory can. */
+function retarget(link: string, target: string): void {
+  const temp = `${link}.new`;
+  symlinkSync(target, temp);
+  renameSync(temp, link);
+}
+
+describe.runIf(canRun(hasStrace))("a link changed while s5 runs", () => {
+  it("after its project was chosen: seal -i reads the new target, and refuses it", async () => {
+    const { box, top } = await projects(["app", "p1", "p2"], false);
+    const [app, p1, p2] = ["app", "p1", "p2"].map((name) => join(top, name)) as [
+      string,
+      string,
+      string,
+    ];
+    writeFileSync(join(p1, "a.yml"), "v: {{ s5:seal p1-secret }}\n");
+    writeFileSync(join(p2, "a.yml"), "v: {{ s5:seal p2-secret }}\n");
+    symlinkSync("../p1/a.yml", join(app, "link.yml"));
+    // Stopped when it opens p1's .s5.json: the project is chosen, the file not read yet.
+    const s5 = traced(
+      box,
+      app,
+      ["seal", "-i", "link.yml"],
+      [join(p1, ".s5.json")],
+      ["inject=openat:signal=SIGSTOP:when=1"],
+    );
+    await s5.stopped(1);
+    retarget(join(app, "link.yml"), "../p2/a.yml");
+    s5.go();
+    const { code, stderr } = await s5.end();
+    // Before: exit 0, p2's file sealed to p1's key (p2's team could no longer read it).
+    expect(code, stderr).toBe(3);
+    expect(stderr).toContain(
+      "s5: error: link.yml moved while s5 read it (a symbolic link on its way was changed): its project was chosen for another file (S5_INPUT_CHANGED)",
+    );
+    expect(readFileSync(join(p2, "a.yml"), "utf8")).toBe("v: {{ s5:seal p2-secret }}\n");
+    expect(keyIds(readFileSync(join(p2, "a.yml"), "utf8"))).toEqual([]);
+  });
+
+  it("after it was read: render -i does not write the plaintext into the new target's place", async () => {
+    const { box, top } = await projects(["app", "p1", "p2"], false);
+    const [app, p1, p2] = ["app", "p1", "p2"].map((name) => join(top, name)) as [
+      string,
+      string,
+      string,
+    ];
+    for (const [dir, value] of [
+      [p1, "p1-secret"],
+      [p2, "p2-secret"],
+    ] as const) {
+      writeFileSync(join(dir, "a.yml"), `v: {{ s5:seal ${value} }}\n`);
+      expect((await box.s5(["seal", "-i", "a.yml"], { cwd: dir })).code).toBe(0);
+    }
+    const p2Before = readFileSync(join(p2, "a.yml"), "utf8");
+    symlinkSync("../p1/a.yml", join(app, "link.yml"));
+    const identity = join(box.env.XDG_CONFIG_HOME!, "s5", "identity.txt");
+    // Stop 1: it opens the identity to decrypt (p1's file read); the link now leads to p2.
+    // Stop 2: it checks it may write p2's file (the output planned there); the link leads back
+    // to p1, the file it read, when it checks that nothing changed since.
+    const s5 = traced(
+      box,
+      app,
+      ["render", "-i", "link.yml"],
+      [identity, join(p1, "a.yml"), join(p2, "a.yml")],
+      ["inject=openat:signal=SIGSTOP:when=1", "inject=access:signal=SIGSTOP:when=2"],
+    );
+    await s5.stopped(1);
+    retarget(join(app, "link.yml"), "../p2/a.yml");
+    s5.go();
+    await s5.stopped(2);
+    retarget(join(app, "link.yml"), "../p1/a.yml");
+    s5.go();
+    const { code, stderr } = await s5.end();
+    // Before: exit 0, p1's plaintext written over p2's file.
+    expect(readFileSync(join(p2, "a.yml"), "utf8")).toBe(p2Before);
+    expect(code, stderr).not.toBe(0);
+    expect(stderr).toContain("(S5_OUTPUT_CHANGED)");
+    expect(readFileSync(join(p1, "a.yml"), "utf8")).not.toContain("p1-secret");
   });
 });

@@ -8,6 +8,7 @@
  */
 import { type Overrides, projectOfDir, resolveSettings, type Settings } from "@s5/core";
 import { realDirectoryOf } from "@s5/core/internal";
+import { decidedFrom } from "./read-place.ts";
 
 /** Files of one project: their indexes in the list given, and how to read its settings. */
 export interface ProjectGroup {
@@ -36,6 +37,8 @@ export function groupByProject(
   const named = namesConfig(overrides, settings);
   for (const [i, file] of files.entries()) {
     const dir = file === "-" || named ? undefined : realDirectoryOf(file, known);
+    // Reading it checks that what it reads is there still (a link changed meanwhile).
+    if (dir !== undefined) decidedFrom(file, dir);
     const { project, read } = projectOfDir(dir, settings, { overrides });
     const group = groups.get(project);
     if (group) group.indexes.push(i);

@@ -1,8 +1,17 @@
 /** Reading inputs: stdin, files, UTF-8 text; and the colour of stderr. (Outputs: write.ts.) */
-import { fstatSync, readFile as readFileCallback, statSync } from "node:fs";
+import {
+  type BigIntStats,
+  close,
+  fstat,
+  fstatSync,
+  open,
+  readFile as readFileCallback,
+  statSync,
+} from "node:fs";
 import { resolve } from "node:path";
 import { IoError, UsageError } from "@s5/core";
 import { danglingHint, errnoOf, readHint } from "@s5/core/internal";
+import { checkReadPlace } from "./read-place.ts";
 
 /**
  * Reads all of stdin; refuses to wait on a terminal, where nobody would know input is expected.
@@ -33,11 +42,30 @@ export async function readStdin(what: string, hint: string): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** `fs.readFile` as a promise: fs/promises would load readline and more (~2 ms) for this. */
-function readFile(path: string): Promise<Buffer> {
-  return new Promise((resolve, reject) =>
-    readFileCallback(path, (error, data) => (error ? reject(error) : resolve(data))),
-  );
+/**
+ * A file's bytes and the stat of the descriptor they were read through (what was read, even if
+ * the name leads elsewhere by then). Callbacks: fs/promises would load readline and more (~2 ms).
+ */
+function readFile(path: string): Promise<{ bytes: Buffer; stat: BigIntStats }> {
+  return new Promise((resolve, reject) => {
+    open(path, "r", (error, fd) => {
+      if (error) return reject(error);
+      const closing = (outcome: () => void) => close(fd, () => outcome());
+      fstat(fd, { bigint: true }, (statError, stat) => {
+        if (statError) return closing(() => reject(statError));
+        // Read through a descriptor, a directory reads as empty: fail as its name does.
+        if (stat.isDirectory()) {
+          const error = Object.assign(new Error(`EISDIR: ${path} is a directory`), {
+            code: "EISDIR",
+          });
+          return closing(() => reject(error));
+        }
+        readFileCallback(fd, (readError, bytes) =>
+          closing(() => (readError ? reject(readError) : resolve({ bytes, stat }))),
+        );
+      });
+    });
+  });
 }
 
 /** What a file was when s5 read it: a write since then changes one of these. */
@@ -84,11 +112,20 @@ export async function readInput(path: string): Promise<Buffer> {
     return readStdin("the input", "name a FILE, or pipe the input in (`cat FILE | s5 …`)");
   }
   try {
-    // Taken before reading: a write while it is read changes the file's times after this.
-    const stamp = stampNow(path);
-    if (stamp) stamps.set(resolve(path), stamp);
-    return await readFile(path);
+    const { bytes, stat } = await readFile(path);
+    // The stamp of what was read (a write while it is read changes its times after this), not
+    // of what the name leads to before or after.
+    const stamp = {
+      size: Number(stat.size),
+      mtimeNs: stat.mtimeNs,
+      ctimeNs: stat.ctimeNs,
+      ino: stat.ino,
+    };
+    stamps.set(resolve(path), stamp);
+    checkReadPlace(path, stat);
+    return bytes;
   } catch (cause) {
+    if (cause instanceof IoError) throw cause;
     const code = errnoOf(cause);
     throw new IoError("S5_INPUT", `cannot read ${path} (${code})`, {
       cause,

@@ -474,7 +474,7 @@ function replaceAll(
   // A file s5 read and now replaces must be as it was read (`-i`): an editor's save, a `git pull`
   // or another s5 during a Vault round trip would be lost without a word.
   const changed = options.inPlace
-    ? replaced.find((plan) => changedSinceRead(plan.output.path))
+    ? replaced.find((plan) => changedSinceRead(plan.output.path, plan.real))
     : undefined;
   if (changed) {
     for (const temp of temps) removeTemp(temp);
@@ -511,11 +511,15 @@ function replaceAll(
   }
 }
 
-/** Whether a file s5 read was written (or replaced) since: its size, times or inode differ. */
-function changedSinceRead(path: string): boolean {
+/**
+ * Whether a file s5 read was written (or replaced) since: its size, times or inode differ.
+ * `real`: the place about to be replaced, as planned — not the name again, which a link changed
+ * since the plan would lead to the file that was read while another is replaced.
+ */
+function changedSinceRead(path: string, real: string): boolean {
   const before = stampOf(path);
   if (!before) return false;
-  const now = stampNow(path);
+  const now = stampNow(real);
   return (
     now === undefined ||
     now.size !== before.size ||

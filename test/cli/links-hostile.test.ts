@@ -12,6 +12,7 @@ import {
   mkdirSync,
   readFileSync,
   renameSync,
+  rmSync,
   symlinkSync,
   writeFileSync,
 } from "node:fs";
@@ -103,6 +104,34 @@ describe("a link that leads into another project", () => {
     expect(sealed.stderr).toMatch(refusal);
     expect(sealed.stderr).toContain(`another user's project (uid ${OTHER_UID})`);
     expect(sealed.stdout.toString()).toBe("");
+  });
+});
+
+describe("a .s5.json that is a link", () => {
+  it("out of its git repository, or into another user's file, is not the project config", async () => {
+    const { box, top } = await projects(["b"], true);
+    const [app, b] = [join(top, "app"), join(top, "b")];
+    mkdirSync(app);
+    spawnSync("git", ["init", "-q"], { cwd: app });
+    writeFileSync(join(app, "values.yml"), "v: {{ s5:seal typed-here }}\n");
+    // What a pull request can commit: the project's config, a link to B's (or anyone's).
+    symlinkSync("../b/.s5.json", join(app, ".s5.json"));
+    const sealed = await box.s5(["seal", "values.yml"], { cwd: app });
+    // Before: exit 0, the app's value sealed to B's key.
+    expect(sealed.code, sealed.stderr).toBe(12);
+    expect(sealed.stderr).toMatch(
+      /^s5: error: .*\/app\/\.s5\.json is a symbolic link into a project out of its git repository, .*\/b\/\.s5\.json: s5 will not take it as the project config \(S5_CONFIG_UNSAFE\)\n/,
+    );
+    expect(sealed.stdout.toString()).toBe("");
+    if (!asRoot) return;
+    // Without git, another user's file, in a directory only they can change.
+    rmSync(join(app, ".git"), { recursive: true });
+    for (const name of ["", ".s5.json"]) chownSync(join(b, name), OTHER_UID, OTHER_UID);
+    const theirs = await box.s5(["seal", "values.yml"], { cwd: app });
+    expect(theirs.code, theirs.stderr).toBe(12);
+    expect(theirs.stderr).toContain(
+      `is a symbolic link into another user's project (uid ${OTHER_UID})`,
+    );
   });
 });
 

@@ -10,7 +10,7 @@ import { settingsEnv } from "./file-settings.ts";
 import { showable } from "./hidden.ts";
 import { homeOfProcess } from "./home.ts";
 import { findDuplicateKey } from "./json-keys.ts";
-import { nearestProjectFile } from "./link-crossing.ts";
+import { checkLinkedProjectFile, nearestProjectFile } from "./link-crossing.ts";
 import { parseSecretKeys } from "./local/encoding.ts";
 import type { ProjectKey } from "./local/keyring.ts";
 import { LineIndex } from "./location.ts";
@@ -227,6 +227,7 @@ const namesConfig = (settings: Settings) =>
  * repository of "dubious ownership". Naming the file (`--config`, `S5_CONFIG`) trusts it.
  */
 function checkProjectFile(file: string): void {
+  checkLinkedProjectFile(file);
   const owner = plantedBy(file);
   if (owner === undefined) return;
   throw new ConfigError(

@@ -65,16 +65,53 @@ function refusalOf(path: string, link: string, target: string): ConfigError | un
   if (own !== undefined && realpathSync.native(own) === realpathSync.native(target)) {
     return undefined;
   }
+  const crossed = crossing(holder, own ?? holder, target);
+  return crossed ? refused(path, link, target, crossed) : undefined;
+}
+
+/**
+ * What a link in the directory `holder` (whose project, or itself, `home` is) leads into at
+ * `target`, when that is refused: another user's file (neither this user, root nor `home`'s
+ * owner), or a place out of `holder`'s git repository. Undefined: allowed.
+ */
+function crossing(holder: string, home: string, target: string): string | undefined {
   const me = process.getuid?.();
   const owner = statSync(target).uid;
-  if (me !== undefined && owner !== me && owner !== 0 && owner !== statSync(own ?? holder).uid) {
-    return refused(path, link, target, `another user's project (uid ${owner})`);
+  if (me !== undefined && owner !== me && owner !== 0 && owner !== statSync(home).uid) {
+    return `another user's project (uid ${owner})`;
   }
   const repository = repositoryOf(holder);
   if (repository !== undefined && repositoryOf(dirname(target)) !== repository) {
-    return refused(path, link, target, "a project out of its git repository");
+    return "a project out of its git repository";
   }
   return undefined;
+}
+
+/**
+ * Throws when the project config `file` found upward is a symbolic link into another user's
+ * file or out of its git repository (see {@link crossing}): a committed `.s5.json ->
+ * /tmp/evil/.s5.json` made the project's every seal go to that user's key — silently once this
+ * machine had trusted it anywhere, as the record of known keys knows a config by its real path.
+ * A link within the repository (`.s5.json -> config/s5.json`) is used.
+ */
+export function checkLinkedProjectFile(file: string): void {
+  if (!isLink(file)) return;
+  let real: string;
+  try {
+    real = realpathSync.native(file);
+  } catch {
+    return; // reading it fails with its own error
+  }
+  const holder = dirname(file);
+  const crossed = crossing(holder, holder, real);
+  if (!crossed) return;
+  throw new ConfigError(
+    "S5_CONFIG_UNSAFE",
+    `${showable(file)} is a symbolic link into ${crossed}, ${showable(real)}: s5 will not take it as the project config`,
+    {
+      hint: "it decides whom new secrets are encrypted to: make the project's own .s5.json a file, or name that one with --config if you trust it",
+    },
+  );
 }
 
 function refused(path: string, link: string, target: string, what: string): ConfigError {

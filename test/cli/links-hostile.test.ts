@@ -5,10 +5,9 @@
 // failed on them; one into another user's directory took that user's `.s5.json`. And `..` after a
 // link (`sub/../y.yml`, which the kernel takes from the link's target) chose the project of one
 // file, read another and wrote a third.
-import { spawn, spawnSync } from "node:child_process";
+import { spawnSync } from "node:child_process";
 import {
   chownSync,
-  existsSync,
   mkdirSync,
   readFileSync,
   renameSync,
@@ -19,6 +18,7 @@ import {
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { asRoot, canRun, OTHER_UID } from "../setup/system-tools.ts";
+import { hasStrace, traced } from "../setup/traced.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const keyOf = (dir: string) =>
@@ -153,49 +153,9 @@ describe("`..` after a link", () => {
   });
 });
 
-const hasStrace = spawnSync("strace", ["-V"]).status === 0;
-
-/**
- * s5 under strace, stopped (SIGSTOP) by `rules` (`inject=…:signal=SIGSTOP:when=N`) on the calls
- * that touch `paths`: `stopped(n)` resolves at the n-th stop, `go()` lets it go on.
- */
-function traced(box: Sandbox, cwd: string, args: string[], paths: string[], rules: string[]) {
-  const log = join(cwd, "..", `strace-${Math.random().toString(36).slice(2)}.log`);
-  const child = spawn(
-    "strace",
-    ["-f", "-qq", "-o", log, ...paths.flatMap((path) => ["-P", path])]
-      .concat(["-e", "trace=openat,access", ...rules.flatMap((rule) => ["-e", rule])])
-      .concat([process.execPath, S5_BIN, ...args]),
-    { cwd, env: box.env, stdio: ["ignore", "pipe", "pipe"] },
-  );
-  let stderr = "";
-  child.stderr.on("data", (chunk: Buffer) => {
-    stderr += chunk.toString();
-  });
-  const ended = new Promise<number | null>((resolve) => child.on("close", resolve));
-  let pid = 0;
-  return {
-    async stopped(n: number) {
-      for (;;) {
-        const stops = [...readLog(log).matchAll(/^(\d+) +--- SIGSTOP \{/gm)];
-        if (stops.length >= n) {
-          pid = Number(stops[n - 1]![1]);
-          return;
-        }
-        if ((await Promise.race([ended, sleep(10)])) !== "slept") {
-          throw new Error(`s5 ended before stop ${n}: ${stderr}\n${readLog(log)}`);
-        }
-      }
-    },
-    go: () => process.kill(pid, "SIGCONT"),
-    async end() {
-      return { code: await ended, stderr };
-    },
-  };
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(() => resolve("slept"), ms));
-const readLog = (log: string) => (existsSync(log) ? readFileSync(log, "utf8") : "");
+/** s5 under strace, stopped at the calls `rules` name on `paths` (see `traced`). */
+const tracedS5 = (box: Sandbox, cwd: string, args: string[], paths: string[], rules: string[]) =>
+  traced([process.execPath, S5_BIN, ...args], { cwd, env: box.env }, paths, rules);
 
 /** Points `link` at `target` in one rename, as someone who may write its directory can. */
 function retarget(link: string, target: string): void {
@@ -216,7 +176,7 @@ describe.runIf(canRun(hasStrace))("a link changed while s5 runs", () => {
     writeFileSync(join(p2, "a.yml"), "v: {{ s5:seal p2-secret }}\n");
     symlinkSync("../p1/a.yml", join(app, "link.yml"));
     // Stopped when it opens p1's .s5.json: the project is chosen, the file not read yet.
-    const s5 = traced(
+    const s5 = tracedS5(
       box,
       app,
       ["seal", "-i", "link.yml"],
@@ -256,7 +216,7 @@ describe.runIf(canRun(hasStrace))("a link changed while s5 runs", () => {
     // Stop 1: it opens the identity to decrypt (p1's file read); the link now leads to p2.
     // Stop 2: it checks it may write p2's file (the output planned there); the link leads back
     // to p1, the file it read, when it checks that nothing changed since.
-    const s5 = traced(
+    const s5 = tracedS5(
       box,
       app,
       ["render", "-i", "link.yml"],

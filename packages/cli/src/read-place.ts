@@ -5,14 +5,14 @@
  * and seal it to project A's recipients (a loop that flipped the link won 14 runs of 60).
  */
 import { IoError } from "@s5/core";
+import { realDirectoryOf } from "@s5/core/internal";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { realpathSync, statSync } = process.getBuiltinModule("node:fs");
-const { dirname } = process.getBuiltinModule("node:path");
 
 const decided = new Map<string, string>();
 
-/** Remembers that the project of `file` (as named) was found from the real directory `dir`. */
+/** Remembers that the project of `file` (as named) was found from `dir` (core's `realDirectoryOf`). */
 export function decidedFrom(file: string, dir: string): void {
   decided.set(file, dir);
 }
@@ -26,12 +26,11 @@ export function checkReadPlace(file: string, read: { dev: bigint; ino: bigint })
   const dir = decided.get(file);
   if (dir === undefined) return;
   try {
-    const real = realpathSync.native(file);
-    const now = statSync(real, { bigint: true });
-    const there = statSync(dirname(real), { bigint: true });
-    const then = statSync(dir, { bigint: true });
+    const now = statSync(realpathSync.native(file), { bigint: true });
     const same = now.dev === read.dev && now.ino === read.ino;
-    if (same && there.dev === then.dev && there.ino === then.ino) return;
+    // Found again the same way: a Kubernetes volume's update (a new `..data` directory) that
+    // leaves the project as it was is no change of project.
+    if (same && realDirectoryOf(file) === dir) return;
   } catch {
     // gone or unreadable now: it moved
   }
@@ -39,7 +38,7 @@ export function checkReadPlace(file: string, read: { dev: bigint; ino: bigint })
     "S5_INPUT_CHANGED",
     `${file} moved while s5 read it (a symbolic link on its way was changed): its project was chosen for another file`,
     {
-      hint: "run the command again; if nobody you know changed the link, find out who else may write its directory",
+      hint: "run the command again (a Kubernetes ConfigMap or Secret volume updated at that moment does this once); if nobody you know changed the link, find out who else may write its directory",
     },
   );
 }

@@ -5,7 +5,7 @@
  * of its real place: symbolic links in its name and in its directories followed.
  */
 import { showable } from "./hidden.ts";
-import { checkLinkCrossing } from "./link-crossing.ts";
+import { checkLinkCrossing, nearestProjectFile } from "./link-crossing.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
@@ -43,17 +43,38 @@ export function realDirectoryOf(
     }
     if (dir !== undefined) {
       checkLinkCrossing(full, full, dir);
-      return dir;
+      return sameProjectAsNamed(dirname(full), dir);
     }
   }
   const dir = dirname(full);
   let found = known.get(dir);
   if (found === undefined) {
     found = nearestReal(dir, real);
-    if (found !== dir) checkLinkCrossing(full, dir, found);
+    if (found !== dir) {
+      checkLinkCrossing(full, dir, found);
+      found = sameProjectAsNamed(dir, found);
+    }
     known.set(dir, found);
   }
   return found;
+}
+
+/**
+ * `named` when the nearest `.s5.json` above it is the file the real directory `real`'s is (the
+ * same project), `real` otherwise. A Kubernetes ConfigMap volume (`.env -> ..data/.env`,
+ * `.s5.json -> ..data/.s5.json`, `..data -> ..2026_…`) found its project in the timestamped
+ * directory, which the kubelet deletes at the next update: a start during one failed with
+ * `cannot access …/..2026_…/.s5.json: ENOENT`. By its name the project is there through updates.
+ */
+function sameProjectAsNamed(named: string, real: string): string {
+  const byName = nearestProjectFile(named);
+  const byPlace = nearestProjectFile(real);
+  if (byName === undefined || byPlace === undefined || byName === byPlace) return real;
+  try {
+    return realpathSync.native(byName) === realpathSync.native(byPlace) ? named : real;
+  } catch {
+    return real; // changed meanwhile: the real place decides, as for any file
+  }
 }
 
 /**

@@ -1,0 +1,64 @@
+// The main way `s5/config` reads its files in a pod: a ConfigMap or Secret volume, written by the
+// kubelet (`FILE -> ..data/FILE`, `..data -> ..2026_…`, root's, no git), swapped to a new
+// directory when the ConfigMap is updated, possibly while the application starts. A file's project
+// is found above its real place (links followed): with the `.s5.json` in the volume too, that was
+// the timestamped directory, which the kubelet deletes at the next update.
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { kubeletWrite } from "../setup/kubelet-volume.ts";
+import { hasStrace, traced } from "../setup/traced.ts";
+import { localProject, printVars } from "./helpers.ts";
+
+const PRINT = printVars(["DB"]);
+
+async function volume() {
+  const app = await localProject();
+  const [token] = await app.encrypt(["pod-secret"]);
+  const mount = join(app.dir, "..", "etc-app");
+  const files = {
+    ".env": `DB=${token}\n`,
+    ".s5.json": readFileSync(join(app.dir, ".s5.json"), "utf8"),
+  };
+  const data = kubeletWrite(mount, files);
+  return { app, mount, files, data };
+}
+
+describe("a .env and its .s5.json in a Kubernetes volume", () => {
+  it("are read by s5/config from anywhere", async () => {
+    const { app, mount } = await volume();
+    const out = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: join(mount, ".env"),
+    });
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({ DB: "pod-secret" });
+  });
+
+  it.runIf(hasStrace)("are read when the kubelet swaps the volume during the start", async () => {
+    const { app, mount, files, data } = await volume();
+    // Stopped at the third look at the project config by the volume's data directory (strace
+    // matches the name used; the first two find it): the project is chosen, its config not read
+    // yet. The ConfigMap is updated then, and the kubelet deletes that directory. Not stopped: it
+    // read the config by no name an update can take away.
+    const node = traced(
+      [process.execPath, "--import", "s5/config", "-e", PRINT],
+      { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
+      [join(data, ".s5.json")],
+      ["inject=access:signal=SIGSTOP:when=3"],
+    );
+    if (
+      await node.stopped(1).then(
+        () => true,
+        () => false,
+      )
+    ) {
+      kubeletWrite(mount, files);
+      node.go();
+    }
+    const { code, stdout, stderr } = await node.end();
+    // Before: exit 1, "cannot access …/..2026_…/.s5.json: ENOENT (S5_INPUT)".
+    expect(stderr.replace(/^strace: .*\n/gm, "")).toBe("");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({ DB: "pod-secret" });
+  });
+});

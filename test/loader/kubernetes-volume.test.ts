@@ -3,7 +3,7 @@
 // directory when the ConfigMap is updated, possibly while the application starts. A file's project
 // is found above its real place (links followed): with the `.s5.json` in the volume too, that was
 // the timestamped directory, which the kubelet deletes at the next update.
-import { readFileSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { kubeletWrite } from "../setup/kubelet-volume.ts";
@@ -61,4 +61,53 @@ describe("a .env and its .s5.json in a Kubernetes volume", () => {
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toEqual({ DB: "pod-secret" });
   });
+
+  it.runIf(hasStrace)(
+    "are read when the kubelet swaps the volume while s5 judges its links",
+    async () => {
+      const { app, mount, files, data } = await volume();
+      // Stopped when it resolves the project config it found in the data directory, to see whether
+      // the link leads into another project: the ConfigMap is updated then.
+      const node = traced(
+        [process.execPath, "--import", "s5/config", "-e", PRINT],
+        { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
+        [join(data, ".s5.json")],
+        ["inject=readlink:signal=SIGSTOP:when=1"],
+      );
+      await node.stopped(1);
+      kubeletWrite(mount, files);
+      node.go();
+      const { code, stdout, stderr } = await node.end();
+      // Before: exit 1, "cannot access …/..2026_…/.s5.json: ENOENT (S5_INPUT)".
+      expect(stderr.replace(/^strace: .*\n/gm, "")).toBe("");
+      expect(code).toBe(0);
+      expect(JSON.parse(stdout)).toEqual({ DB: "pod-secret" });
+    },
+  );
+
+  it.runIf(hasStrace)(
+    "a read that lost the race with an update says so, not that the file is missing",
+    async () => {
+      const { app, mount, files, data } = await volume();
+      // What the reader sees when the kernel resolved `..data` to the directory the kubelet then
+      // deleted: the name leads nowhere for a moment. Stopped when s5 reads the link for its hint;
+      // the update is complete then.
+      rmSync(data, { recursive: true });
+      const node = traced(
+        [process.execPath, "--import", "s5/config", "-e", PRINT],
+        { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
+        [join(mount, ".env")],
+        ["inject=readlink:signal=SIGSTOP:when=1"],
+      );
+      await node.stopped(1);
+      kubeletWrite(mount, files);
+      node.go();
+      const { code, stderr } = await node.end();
+      expect(code).not.toBe(0);
+      // Before: "…, which does not exist: point the link at the file, or remove it".
+      expect(stderr).toContain(
+        "it is a symbolic link to ..data/.env, which changed while s5 read it: run again",
+      );
+    },
+  );
 });

@@ -38,6 +38,6 @@ export function kubeletWrite(dir: string, files: Record<string, string>): string
   for (const name of readdirSync(dir)) {
     if (!name.startsWith("..") && !(name in files)) unlinkSync(join(dir, name));
   }
-  if (before !== undefined) rmSync(join(dir, before), { recursive: true });
+  if (before !== undefined) rmSync(join(dir, before), { recursive: true, force: true });
   return join(dir, data);
 }

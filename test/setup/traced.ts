@@ -8,7 +8,7 @@ export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
 /**
  * `argv` under strace in `cwd`, stopped (SIGSTOP) by `rules` (`inject=…:signal=SIGSTOP:when=N`)
- * on the calls (`openat`, `access`) that touch `paths`: `stopped(n)` resolves at the n-th stop,
+ * on the calls (`openat`, `access`, `readlink`) that touch `paths`: `stopped(n)` resolves at the n-th stop,
  * `go()` lets it go on, `end()` gives its exit code and stderr.
  */
 export function traced(
@@ -21,7 +21,7 @@ export function traced(
   const child = spawn(
     "strace",
     ["-f", "-qq", "-o", log, ...paths.flatMap((path) => ["-P", path])]
-      .concat(["-e", "trace=openat,access", ...rules.flatMap((rule) => ["-e", rule])])
+      .concat(["-e", "trace=openat,access,readlink", ...rules.flatMap((rule) => ["-e", rule])])
       .concat(argv),
     { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] },
   );

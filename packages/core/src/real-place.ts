@@ -4,11 +4,12 @@
  * CI could not read it, app's could) and rendered with app's keys. A file belongs to the project
  * of its real place: symbolic links in its name and in its directories followed.
  */
+import { IoError } from "./errors.ts";
 import { showable } from "./hidden.ts";
 import { checkLinkCrossing, nearestProjectFile } from "./link-crossing.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
-const { lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
+const { existsSync, lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
 const { dirname, isAbsolute, resolve, sep } = process.getBuiltinModule("node:path");
 
 /** A `..` segment. */
@@ -29,6 +30,28 @@ export function realDirectoryOf(
   known: Map<string, string> = new Map(),
   link = true,
 ): string {
+  // A link changed while it was judged (a Kubernetes volume's `..data` swapped, its old directory
+  // deleted: ENOENT on a place found a moment before) is judged again, where it leads now.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return placeOf(file, known, link);
+    } catch (cause) {
+      if ((cause as { code?: unknown }).code !== "ENOENT") throw cause;
+      if (attempt === 3) {
+        throw new IoError(
+          "S5_INPUT_CHANGED",
+          `${showable(file)}: a symbolic link on its way changed while s5 looked for its project, three times`,
+          {
+            cause,
+            hint: "run the command again once the links stay still (a Kubernetes volume changes them at each update of its ConfigMap or Secret)",
+          },
+        );
+      }
+    }
+  }
+}
+
+function placeOf(file: string, known: Map<string, string>, link: boolean): string {
   // `link/../x.yml`: the kernel, which opens the name, takes `..` from the link's target, where
   // `path.resolve` (and Node's JS `realpath`) drop both; such a name is resolved as it is opened.
   const upward = UP.test(file);
@@ -61,15 +84,18 @@ export function realDirectoryOf(
 
 /**
  * `named` when the nearest `.s5.json` above it is the file the real directory `real`'s is (the
- * same project), `real` otherwise. A Kubernetes ConfigMap volume (`.env -> ..data/.env`,
+ * same project, or none for both), `real` otherwise. A Kubernetes ConfigMap volume (`.env -> ..data/.env`,
  * `.s5.json -> ..data/.s5.json`, `..data -> ..2026_…`) found its project in the timestamped
  * directory, which the kubelet deletes at the next update: a start during one failed with
- * `cannot access …/..2026_…/.s5.json: ENOENT`. By its name the project is there through updates.
+ * `cannot access …/..2026_…/.s5.json: ENOENT`, and the CLI's check that the file read is the one
+ * its project was chosen for (`S5_INPUT_CHANGED`) saw another directory. By its name the project
+ * is there through updates.
  */
 function sameProjectAsNamed(named: string, real: string): string {
   const byName = nearestProjectFile(named);
   const byPlace = nearestProjectFile(real);
-  if (byName === undefined || byPlace === undefined || byName === byPlace) return real;
+  if (byName === byPlace) return named; // one project, or none (the working directory's)
+  if (byName === undefined || byPlace === undefined) return real;
   try {
     return realpathSync.native(byName) === realpathSync.native(byPlace) ? named : real;
   } catch {
@@ -115,6 +141,11 @@ function nearestReal(dir: string, real: (path: string) => string): string {
 export function danglingHint(path: string): string | undefined {
   try {
     const target = readlinkSync(path);
+    // There now: its target changed while it was read (a Kubernetes volume's update, whose
+    // kubelet deletes the directory the link led into a moment before).
+    if (existsSync(path)) {
+      return `it is a symbolic link to ${showable(target)}, which changed while s5 read it: run again`;
+    }
     return `it is a symbolic link to ${showable(target)}, which does not exist: point the link at the file, or remove it`;
   } catch {
     return undefined;

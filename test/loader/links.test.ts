@@ -78,6 +78,10 @@ describe("a .env through a symbolic link out of its git repository into another 
       "shared.env is a symbolic link into a project out of its git repository",
     );
     expect(byEnv.stderr).toContain("(S5_CONFIG_UNSAFE)");
+    // The hint names both ways out exactly, the loader's own included.
+    expect(byEnv.stderr).toContain(
+      `name the file by its real path (${join(other, ".env")}), or name its config: --config ${join(other, ".s5.json")} (S5_CONFIG=${join(other, ".s5.json")} for s5/config)`,
+    );
     const code = `import { config } from "@s5/loader"; config({ path: "shared.env" }); ${PRINT}`;
     const byCode = await app.node(["--input-type=module", "-e", code]);
     expect(byCode.code).not.toBe(0);
@@ -89,5 +93,26 @@ describe("a .env through a symbolic link out of its git repository into another 
     });
     expect(real.stderr).toBe("");
     expect(JSON.parse(real.stdout)).toEqual({ X: "other-secret", Y: null });
+    // The other way out the hint names: the config named, every file is read with it.
+    const named = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "shared.env",
+      S5_CONFIG: join(other, ".s5.json"),
+    });
+    // Before: refused as without S5_CONFIG (S5_CONFIG_UNSAFE), though the hint offered it.
+    expect(named.stderr).toBe("");
+    expect(JSON.parse(named.stdout)).toEqual({ X: "other-secret", Y: null });
+    const byRun = await app.s5([
+      "run",
+      "--config",
+      join(other, ".s5.json"),
+      "-f",
+      "shared.env",
+      "--",
+      process.execPath,
+      "-e",
+      PRINT,
+    ]);
+    expect(byRun.stderr).toBe("");
+    expect(JSON.parse(byRun.stdout)).toEqual({ X: "other-secret", Y: null });
   });
 });

@@ -109,7 +109,7 @@ export function checkLinkedProjectFile(file: string): void {
     "S5_CONFIG_UNSAFE",
     `${showable(file)} is a symbolic link into ${crossed}, ${showable(real)}: s5 will not take it as the project config`,
     {
-      hint: "it decides whom new secrets are encrypted to: make the project's own .s5.json a file, or name that one with --config if you trust it",
+      hint: `it decides whom new secrets are encrypted to: make the project's own .s5.json a file, or, if you trust that one, name it: ${nameConfig(real)}`,
     },
   );
 }
@@ -125,10 +125,14 @@ function refused(path: string, link: string, target: string, what: string): Conf
     {
       hint:
         "a link committed to a repository could make s5 decrypt another project's secrets here, or seal to keys someone else chose; " +
-        `if you mean that project, name the file by its real path (${showable(realPlace(path))}), or name a config with --config`,
+        `if you mean that project, name the file by its real path (${showable(realPlace(path))}), or name its config: ${nameConfig(target)}`,
     },
   );
 }
+
+/** The ways to name a project config, for a hint: the CLI's option, and the loader's variable. */
+const nameConfig = (file: string) =>
+  `--config ${showable(file)} (S5_CONFIG=${showable(file)} for s5/config)`;
 
 const realPlace = (path: string) => {
   try {

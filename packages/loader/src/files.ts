@@ -266,7 +266,12 @@ function protoEntry(text: string, shown: string): FileEntry | undefined {
  * Reads one `.env` file. `undefined` when it is missing and `optional`; any other failure throws
  * an {@link IoError} naming the file.
  */
-export function readEnvFile(path: string, cwd: string, optional: boolean): FileEntry[] | undefined {
+export function readEnvFile(
+  path: string,
+  cwd: string,
+  optional: boolean,
+  named = false,
+): FileEntry[] | undefined {
   const full = resolve(cwd, path);
   const shown = relative(cwd, full).startsWith("..") ? full : relative(cwd, full) || path;
   let text: string;
@@ -295,7 +300,8 @@ export function readEnvFile(path: string, cwd: string, optional: boolean): FileE
   const source: Source = { text };
   // Its project is found from where its bytes live (a `.env` linked from another project is that
   // project's): core's one rule for a file's project.
-  const own = realDirectoryOf(full);
+  // `named`: a config is named (`S5_CONFIG`, `--config`), every file's project.
+  const own = named ? undefined : realDirectoryOf(full);
   const dir = own === resolve(cwd) ? undefined : own;
   for (const [key, value] of Object.entries(parse(text))) {
     const entry: FileEntry = { key, value, origin: { file: shown }, source, dir };

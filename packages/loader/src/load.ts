@@ -23,7 +23,11 @@ export interface LoadResult {
 function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan; began: number } {
   const began = now();
   const resolved = resolveOptions(options);
-  const plan = makePlan(resolved);
+  // A named config is every file's project (as for the CLI's commands): no link looked at.
+  const named =
+    resolved.processEnv.S5_CONFIG !== undefined ||
+    (options as ToolOptions).overrides?.configFile !== undefined;
+  const plan = makePlan(resolved, named);
   if (plan.pending.length > 0 && resolved.processEnv === process.env) refuseEnvDebug(plan);
   debug(
     resolved,

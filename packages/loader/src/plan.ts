@@ -115,13 +115,13 @@ function checkRunOn(entry: FileEntry, failures: InputFailure[]): void {
   failures.push({ entry, error: runOnError(lines), line: at + 1, column: 1 });
 }
 
-export function makePlan(options: ResolvedOptions): Plan {
+export function makePlan(options: ResolvedOptions, named = false): Plan {
   const fromFiles = new Map<string, FileEntry>();
   const files: string[] = [];
   const failures: InputFailure[] = [];
   const quoted: FileEntry[] = [];
   for (const path of options.paths) {
-    const entries = readEnvFile(path, options.cwd, options.defaultPath);
+    const entries = readEnvFile(path, options.cwd, options.defaultPath, named);
     if (!entries) continue;
     files.push(path);
     for (const entry of entries) {

@@ -110,6 +110,31 @@ describe("a file through a symbolic link into another project", () => {
     expect(keyIds(readFileSync(join(top, "loose", "c.yml"), "utf8"))).toEqual([keyOf(app)]);
   });
 
+  it("a link into no project takes its own project from any directory: a Nix store, home-manager's links", async () => {
+    const { app, top, box } = await projects();
+    // home-manager: ~/.config/app/FILE -> /nix/store/…-home-manager-files/…/FILE -> /nix/store/…-FILE,
+    // a flat store in no project, root's and read-only; its .s5.json is linked the same way.
+    const store = join(top, "nix", "store");
+    const files = join(store, "dddd-home-manager-files");
+    mkdirSync(files, { recursive: true });
+    const token = (await box.s5(["cipher", "from-nix"], { cwd: app })).stdout.toString().trim();
+    writeFileSync(join(store, "aaaa-app.yml"), `v: ${token}\n`);
+    writeFileSync(join(store, "bbbb-s5.json"), readFileSync(join(app, ".s5.json")));
+    const config = join(top, "home", ".config", "app");
+    mkdirSync(config, { recursive: true });
+    for (const [name, stored] of [
+      ["app.yml", "aaaa-app.yml"],
+      [".s5.json", "bbbb-s5.json"],
+    ]) {
+      symlinkSync(join(store, stored!), join(files, name!));
+      symlinkSync(join(files, name!), join(config, name!));
+    }
+    const out = await box.s5(["render", join(config, "app.yml")], { cwd: top });
+    // Before: exit 7, S5_KEY_LOCAL_UNKNOWN (the working directory's project, none here).
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("v: from-nix\n");
+  });
+
   it("check --staged reads a staged file with the project of its name, not of a link put there since", async () => {
     const { app, other, s5, box } = await projects();
     expect((await box.s5(["seal", "-i", "a.yml"], { cwd: other })).code).toBe(0);

@@ -66,7 +66,7 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
     }
     if (dir !== undefined) {
       checkLinkCrossing(full, full, dir);
-      return sameProjectAsNamed(dirname(full), dir);
+      return projectPlace(dirname(full), dir);
     }
   }
   const dir = dirname(full);
@@ -75,7 +75,7 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
     found = nearestReal(dir, real);
     if (found !== dir) {
       checkLinkCrossing(full, dir, found);
-      found = sameProjectAsNamed(dir, found);
+      found = projectPlace(dir, found);
     }
     known.set(dir, found);
   }
@@ -83,19 +83,23 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
 }
 
 /**
- * `named` when the nearest `.s5.json` above it is the file the real directory `real`'s is (the
- * same project, or none for both), `real` otherwise. A Kubernetes ConfigMap volume (`.env -> ..data/.env`,
- * `.s5.json -> ..data/.s5.json`, `..data -> ..2026_…`) found its project in the timestamped
- * directory, which the kubelet deletes at the next update: a start during one failed with
- * `cannot access …/..2026_…/.s5.json: ENOENT`, and the CLI's check that the file read is the one
- * its project was chosen for (`S5_INPUT_CHANGED`) saw another directory. By its name the project
- * is there through updates.
+ * Where to find the project of a file whose name's directory is `named` and whose real directory
+ * is `real`: `named` when the nearest `.s5.json` above it is the file `real`'s is (the same
+ * project), or when `real` is in no project; `real` otherwise (the target's project decides).
+ * A Kubernetes ConfigMap volume (`.env -> ..data/.env`, `.s5.json -> ..data/.s5.json`, `..data ->
+ * ..2026_…`) found its project in the timestamped directory, which the kubelet deletes at the
+ * next update: a start during one failed with `cannot access …/..2026_…/.s5.json: ENOENT`, and
+ * the CLI's check that the file read is the one its project was chosen for (`S5_INPUT_CHANGED`)
+ * saw another directory. By its name the project is there through updates.
  */
-function sameProjectAsNamed(named: string, real: string): string {
+function projectPlace(named: string, real: string): string {
   const byName = nearestProjectFile(named);
   const byPlace = nearestProjectFile(real);
-  if (byName === byPlace) return named; // one project, or none (the working directory's)
-  if (byName === undefined || byPlace === undefined) return real;
+  // One project, or none by either: the name's. None at the real place (a Nix store's flat
+  // `/nix/store/…-app.yml`, home-manager's links to it from `~/.config/app`): the name's own
+  // project reads it, as before links were followed, not the working directory's of the moment.
+  if (byName === byPlace || byPlace === undefined) return named;
+  if (byName === undefined) return real;
   try {
     return realpathSync.native(byName) === realpathSync.native(byPlace) ? named : real;
   } catch {

@@ -173,3 +173,74 @@ describe("a file through a symbolic link into another project", () => {
     expect(run.stderr).toContain("it is a symbolic link to nowhere.yml, which does not exist");
   });
 });
+
+describe("a link into a git submodule", () => {
+  /** A superproject with `lib` (its own project and key) as a submodule at vendor/lib, and `lib.yml -> vendor/lib/conf.yml`. */
+  async function superproject() {
+    const box = sandbox();
+    const top = join(box.dir, "..");
+    const git = (cwd: string, ...args: string[]) => {
+      const out = spawnSync(
+        "git",
+        [
+          "-c",
+          "user.email=t@example.com",
+          "-c",
+          "user.name=t",
+          "-c",
+          "protocol.file.allow=always",
+        ].concat(args),
+        { cwd, env: box.env },
+      );
+      expect(out.status, out.stderr.toString()).toBe(0);
+    };
+    const lib = join(top, "lib");
+    mkdirSync(lib);
+    git(lib, "init", "-q");
+    expect((await box.s5(["init", "--dir", "."], { cwd: lib })).code).toBe(0);
+    const token = (await box.s5(["cipher", "lib-secret"], { cwd: lib })).stdout.toString().trim();
+    writeFileSync(join(lib, "conf.yml"), `v: ${token}\n`);
+    git(lib, "add", "-A");
+    git(lib, "commit", "-qm", "lib");
+    const app = join(top, "app");
+    mkdirSync(app);
+    git(app, "init", "-q");
+    expect((await box.s5(["init", "--dir", "."], { cwd: app })).code).toBe(0);
+    return { box, top, app, lib, git };
+  }
+
+  it("is followed from a worktree of the superproject, whose submodules' git directories are its own", async () => {
+    const { box, top, app, lib, git } = await superproject();
+    git(app, "submodule", "add", "-q", lib, "vendor/lib");
+    symlinkSync("vendor/lib/conf.yml", join(app, "lib.yml"));
+    git(app, "add", "-A");
+    git(app, "commit", "-qm", "app");
+    const tree = join(top, "app-tree");
+    git(app, "worktree", "add", "-q", tree);
+    git(tree, "submodule", "update", "-q", "--init");
+    for (const cwd of [app, tree]) {
+      const out = await box.s5(["render", "lib.yml"], { cwd });
+      // Before, in the worktree: exit 12, "a project out of its git repository" (its submodule's
+      // git directory is under .git/worktrees/app-tree/modules/, not .git/modules/).
+      expect(out.stderr, cwd).toBe("");
+      expect(out.stdout.toString()).toBe("v: lib-secret\n");
+    }
+  });
+
+  it("with its own .git directory is refused, and the hint says how to absorb it", async () => {
+    const { box, app, lib, git } = await superproject();
+    // `git submodule add` of a clone already there keeps its .git directory in the work tree.
+    git(app, "clone", "-q", lib, "vendor/lib");
+    git(app, "submodule", "add", "-q", lib, "vendor/lib");
+    symlinkSync("vendor/lib/conf.yml", join(app, "lib.yml"));
+    const refused = await box.s5(["render", "lib.yml"], { cwd: app });
+    expect(refused.code).toBe(12);
+    expect(refused.stderr).toContain(
+      "if it is a submodule with its own .git directory, `git submodule absorbgitdirs` makes it part of this repository",
+    );
+    git(app, "submodule", "absorbgitdirs");
+    const out = await box.s5(["render", "lib.yml"], { cwd: app });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("v: lib-secret\n");
+  });
+});

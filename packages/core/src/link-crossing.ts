@@ -11,11 +11,11 @@
  */
 import { ConfigError } from "./errors.ts";
 import { showable } from "./hidden.ts";
-import { repositoryOf } from "./repository.ts";
+import { repositoryOf, workTreeOf } from "./repository.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { existsSync, lstatSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
-const { dirname, join } = process.getBuiltinModule("node:path");
+const { dirname, join, sep } = process.getBuiltinModule("node:path");
 
 /** The nearest `.s5.json` in `dir` or above it (as named), unchecked; undefined for none. */
 export function nearestProjectFile(dir: string): string | undefined {
@@ -66,7 +66,7 @@ function refusalOf(path: string, link: string, target: string): ConfigError | un
     return undefined;
   }
   const crossed = crossing(holder, own ?? holder, target);
-  return crossed ? refused(path, link, target, crossed) : undefined;
+  return crossed ? refused(path, link, target, crossed, nestedIn(holder, target)) : undefined;
 }
 
 /**
@@ -114,7 +114,33 @@ export function checkLinkedProjectFile(file: string): void {
   );
 }
 
-function refused(path: string, link: string, target: string, what: string): ConfigError {
+/**
+ * Whether `target` is in a repository of its own inside the work tree of `holder`'s: a nested
+ * clone, or a submodule whose git directory is its own `.git` (made by `git submodule add` of an
+ * existing clone, or by an old git); absorbed into the superproject's `.git/modules/`, a
+ * submodule counts as its repository.
+ */
+function nestedIn(holder: string, target: string): boolean {
+  const outer = workTreeOf(holder);
+  const inner = workTreeOf(dirname(target));
+  if (outer === undefined || inner === undefined || inner === outer) return false;
+  const real = (dir: string) => {
+    try {
+      return realpathSync.native(dir);
+    } catch {
+      return dir;
+    }
+  };
+  return real(inner).startsWith(`${real(outer)}${sep}`);
+}
+
+function refused(
+  path: string,
+  link: string,
+  target: string,
+  what: string,
+  nested: boolean,
+): ConfigError {
   const through =
     link === path
       ? `${showable(path)} is a symbolic link into`
@@ -125,7 +151,10 @@ function refused(path: string, link: string, target: string, what: string): Conf
     {
       hint:
         "a link committed to a repository could make s5 decrypt another project's secrets here, or seal to keys someone else chose; " +
-        `if you mean that project, name the file by its real path (${showable(realPlace(path))}), or name its config: ${nameConfig(target)}`,
+        `if you mean that project, name the file by its real path (${showable(realPlace(path))}), or name its config: ${nameConfig(target)}` +
+        (nested
+          ? "; if it is a submodule with its own .git directory, `git submodule absorbgitdirs` makes it part of this repository"
+          : ""),
     },
   );
 }

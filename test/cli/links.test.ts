@@ -100,7 +100,7 @@ describe("a file through a symbolic link into another project", () => {
     expect(named.stderr).toContain(`local key ${keyOf(other)} is not in the project config`);
   });
 
-  it("a link into no project takes the working directory's, as a file outside any project", async () => {
+  it("a link into no project takes the project of its name, here the working directory's", async () => {
     const { app, top, s5 } = await projects();
     mkdirSync(join(top, "loose"));
     writeFileSync(join(top, "loose", "c.yml"), "c: {{ s5:seal free }}\n");

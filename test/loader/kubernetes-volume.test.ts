@@ -35,79 +35,75 @@ describe("a .env and its .s5.json in a Kubernetes volume", () => {
   });
 
   it.runIf(hasStrace)("are read when the kubelet swaps the volume during the start", async () => {
-    const { app, mount, files, data } = await volume();
+    const pod = await volume();
     // Stopped at the third look at the project config by the volume's data directory (strace
     // matches the name used; the first two find it): the project is chosen, its config not read
-    // yet. The ConfigMap is updated then, and the kubelet deletes that directory. Not stopped: it
-    // read the config by no name an update can take away.
-    const node = traced(
-      [process.execPath, "--import", "s5/config", "-e", PRINT],
-      { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
-      [join(data, ".s5.json")],
-      ["inject=access:signal=SIGSTOP:when=3"],
-    );
-    if (
-      await node.stopped(1).then(
-        () => true,
-        () => false,
-      )
-    ) {
-      kubeletWrite(mount, files);
-      node.go();
-    }
-    const { code, stdout, stderr } = await node.end();
+    // yet. Not stopped: it read the config by no name an update can take away.
+    const out = await startUpdatedAt(pod, join(pod.data, ".s5.json"), "access", 3);
     // Before: exit 1, "cannot access …/..2026_…/.s5.json: ENOENT (S5_INPUT)".
-    expect(stderr.replace(/^strace: .*\n/gm, "")).toBe("");
-    expect(code).toBe(0);
-    expect(JSON.parse(stdout)).toEqual({ DB: "pod-secret" });
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(JSON.parse(out.stdout)).toEqual({ DB: "pod-secret" });
   });
 
   it.runIf(hasStrace)(
     "are read when the kubelet swaps the volume while s5 judges its links",
     async () => {
-      const { app, mount, files, data } = await volume();
-      // Stopped when it resolves the project config it found in the data directory, to see whether
-      // the link leads into another project: the ConfigMap is updated then.
-      const node = traced(
-        [process.execPath, "--import", "s5/config", "-e", PRINT],
-        { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
-        [join(data, ".s5.json")],
-        ["inject=readlink:signal=SIGSTOP:when=1"],
-      );
-      await node.stopped(1);
-      kubeletWrite(mount, files);
-      node.go();
-      const { code, stdout, stderr } = await node.end();
+      const pod = await volume();
+      // Stopped when it resolves the project config it found in the data directory, to see
+      // whether the link leads into another project.
+      const out = await startUpdatedAt(pod, join(pod.data, ".s5.json"), "readlink", 1);
+      expect(out.stopped).toBe(true);
       // Before: exit 1, "cannot access …/..2026_…/.s5.json: ENOENT (S5_INPUT)".
-      expect(stderr.replace(/^strace: .*\n/gm, "")).toBe("");
-      expect(code).toBe(0);
-      expect(JSON.parse(stdout)).toEqual({ DB: "pod-secret" });
+      expect(out.stderr).toBe("");
+      expect(out.code).toBe(0);
+      expect(JSON.parse(out.stdout)).toEqual({ DB: "pod-secret" });
     },
   );
 
   it.runIf(hasStrace)(
     "a read that lost the race with an update says so, not that the file is missing",
     async () => {
-      const { app, mount, files, data } = await volume();
+      const pod = await volume();
       // What the reader sees when the kernel resolved `..data` to the directory the kubelet then
       // deleted: the name leads nowhere for a moment. Stopped when s5 reads the link for its hint;
       // the update is complete then.
-      rmSync(data, { recursive: true });
-      const node = traced(
-        [process.execPath, "--import", "s5/config", "-e", PRINT],
-        { cwd: app.dir, env: { ...app.env, S5_CONFIG_PATH: join(mount, ".env") } },
-        [join(mount, ".env")],
-        ["inject=readlink:signal=SIGSTOP:when=1"],
-      );
-      await node.stopped(1);
-      kubeletWrite(mount, files);
-      node.go();
-      const { code, stderr } = await node.end();
-      expect(code).not.toBe(0);
+      rmSync(pod.data, { recursive: true });
+      const out = await startUpdatedAt(pod, join(pod.mount, ".env"), "readlink", 1);
+      expect(out.stopped).toBe(true);
+      expect(out.code).not.toBe(0);
       // Before: "…, which does not exist: point the link at the file, or remove it".
-      expect(stderr).toContain(
+      expect(out.stderr).toContain(
         "it is a symbolic link to ..data/.env, which changed while s5 read it: run again",
       );
     },
   );
 });
+
+/**
+ * `s5/config` started on the volume's `.env` under strace, the ConfigMap updated when it stops
+ * at the `when`-th `call` on `path`, if it gets there (`stopped`).
+ */
+async function startUpdatedAt(
+  pod: Awaited<ReturnType<typeof volume>>,
+  path: string,
+  call: string,
+  when: number,
+) {
+  const node = traced(
+    [process.execPath, "--import", "s5/config", "-e", PRINT],
+    { cwd: pod.app.dir, env: { ...pod.app.env, S5_CONFIG_PATH: join(pod.mount, ".env") } },
+    [path],
+    [`inject=${call}:signal=SIGSTOP:when=${when}`],
+  );
+  const stopped = await node.stopped(1).then(
+    () => true,
+    () => false,
+  );
+  if (stopped) {
+    kubeletWrite(pod.mount, pod.files);
+    node.go();
+  }
+  const out = await node.end();
+  return { ...out, stopped, stderr: out.stderr.replace(/^strace: .*\n/gm, "") };
+}

@@ -5,21 +5,12 @@
 // (`namespacePrivateKeysSecrets`: one directory, `..data` links), changed while the controller
 // runs. The admin makes each key with `s5 keys generate`, each team admits it with
 // `s5 keys add` and seals with `s5 seal`, as users do. No Vault: none is needed.
-import {
-  chmodSync,
-  lstatSync,
-  mkdirSync,
-  readdirSync,
-  readFileSync,
-  renameSync,
-  symlinkSync,
-  unlinkSync,
-  writeFileSync,
-} from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { sandbox } from "../cli/run.ts";
 import { describeKube, type Kube, startKube } from "../setup/kube.ts";
+import { kubeletWrite } from "../setup/kubelet-volume.ts";
 import { tempDir, unique } from "../vault/helpers.ts";
 import {
   type ControllerProcess,
@@ -35,8 +26,6 @@ import {
 
 const NS = "s5-system";
 
-/** Whether `path` is there, a dangling link included. */
-const lexists = (path: string) => lstatSync(path, { throwIfNoEntry: false }) !== undefined;
 const passwords = {
   billing: `billing-pass-${unique("b")}`,
   shop: `shop-pass-${unique("s")}`,
@@ -61,31 +50,13 @@ describeKube("the controller with a key file per namespace (--namespace-private-
   const keys: Record<string, { secret: string; public: string }> = {};
   const tokens: Partial<Record<Team, string>> = {};
   const kubectl = async (...args: string[]) => ok(await kube.kubectl(args));
-  let generation = 0;
-
   /**
    * The Secrets' files as the kubelet writes a projected volume: the Secrets' keys merged in
-   * order (a later Secret's replaces an earlier one's of the same name, without an error), in a
-   * new timestamped directory, `..data` swapped to it by a rename, and one link
-   * `NAME -> ..data/NAME` per key. `mode`: of one file, to test.
+   * order (a later Secret's replaces an earlier one's of the same name, without an error).
+   * `modes`: of one file, to test.
    */
-  const publish = (modes: Record<string, number> = {}) => {
-    const secretData: Record<string, string> = Object.assign({}, ...Object.values(secretsData));
-    const dataDir = `..2026_12_02_08_00_${String(generation++).padStart(2, "0")}.000000001`;
-    mkdirSync(join(keyDir, dataDir));
-    for (const [name, content] of Object.entries(secretData)) {
-      writeFileSync(join(keyDir, dataDir, name), content, { mode: 0o400 });
-      chmodSync(join(keyDir, dataDir, name), modes[name] ?? 0o400);
-      // A link left from a key removed before dangles: not `existsSync`, which follows it.
-      if (!lexists(join(keyDir, name))) symlinkSync(`..data/${name}`, join(keyDir, name));
-    }
-    symlinkSync(dataDir, join(keyDir, "..data_tmp"));
-    renameSync(join(keyDir, "..data_tmp"), join(keyDir, "..data"));
-    // Then the links of keys no longer in the Secret go, as the kubelet removes them.
-    for (const name of readdirSync(keyDir)) {
-      if (!name.startsWith("..") && !(name in secretData)) unlinkSync(join(keyDir, name));
-    }
-  };
+  const publish = (modes: Record<string, number> = {}) =>
+    kubeletWrite(keyDir, Object.assign({}, ...Object.values(secretsData)), { mode: 0o400, modes });
 
   /** Runs s5 as one team's member (their own HOME: their own identity). */
   const s5 = (team: string, args: string[], input?: string) => {

@@ -2,6 +2,7 @@
 // timestamped directory, `..data` swapped to it by a rename, a link `NAME -> ..data/NAME` per
 // file, the links of files no longer there removed, then the previous directory deleted.
 import {
+  chmodSync,
   lstatSync,
   mkdirSync,
   readdirSync,
@@ -18,14 +19,21 @@ let writes = 0;
 
 /**
  * Writes `files` (name: content) into the volume `dir` as the kubelet does, at its first mount
- * and at each update. Returns the new data directory.
+ * and at each update: each file of mode `mode` (a Secret's `defaultMode`), or its own in `modes`.
+ * Returns the new data directory.
  */
-export function kubeletWrite(dir: string, files: Record<string, string>): string {
+export function kubeletWrite(
+  dir: string,
+  files: Record<string, string>,
+  { mode = 0o444, modes = {} }: { mode?: number; modes?: Record<string, number> } = {},
+): string {
   mkdirSync(dir, { recursive: true });
   const data = `..2026_12_02_08_00_${String(writes++).padStart(2, "0")}.000000001`;
   mkdirSync(join(dir, data));
   for (const [name, content] of Object.entries(files)) {
-    writeFileSync(join(dir, data, name), content, { mode: 0o444 });
+    writeFileSync(join(dir, data, name), content);
+    chmodSync(join(dir, data, name), modes[name] ?? mode);
+    // A link left from a file removed before dangles: not `existsSync`, which follows it.
     if (!lstatSync(join(dir, name), { throwIfNoEntry: false })) {
       symlinkSync(`..data/${name}`, join(dir, name));
     }

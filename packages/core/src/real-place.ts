@@ -93,6 +93,9 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
  * saw another directory. By its name the project is there through updates.
  */
 function projectPlace(named: string, real: string): string {
+  // `link/..`: looked up by name, `..` would be dropped (as `path.resolve` does), not taken from
+  // the link's target as the kernel does; such a name is judged by its real place only.
+  if (UP.test(named)) return real;
   const byName = nearestProjectFile(named);
   const byPlace = nearestProjectFile(real);
   // One project, or none by either: the name's. None at the real place (a Nix store's flat

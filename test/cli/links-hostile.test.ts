@@ -16,9 +16,9 @@ import {
   writeFileSync,
 } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { asRoot, canRun, OTHER_UID } from "../setup/system-tools.ts";
-import { hasStrace, traced } from "../setup/traced.ts";
+import { hasStrace, killTraced, traced } from "../setup/traced.ts";
 import { S5_BIN, type Sandbox, sandbox } from "./run.ts";
 
 const keyOf = (dir: string) =>
@@ -152,6 +152,9 @@ describe("`..` after a link", () => {
     expect(render.stdout.toString()).toBe("y: from-other\n");
   });
 });
+
+// A test that fails or times out at a stop would leave s5 stopped (SIGSTOP) and strace waiting.
+afterEach(killTraced);
 
 /** s5 under strace, stopped at the calls `rules` name on `paths` (see `traced`). */
 const tracedS5 = (box: Sandbox, cwd: string, args: string[], paths: string[], rules: string[]) =>

@@ -5,9 +5,9 @@
 // the timestamped directory, which the kubelet deletes at the next update.
 import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { describe, expect, it } from "vitest";
+import { afterEach, describe, expect, it } from "vitest";
 import { kubeletWrite } from "../setup/kubelet-volume.ts";
-import { hasStrace, traced } from "../setup/traced.ts";
+import { hasStrace, killTraced, traced } from "../setup/traced.ts";
 import { localProject, printVars } from "./helpers.ts";
 
 const PRINT = printVars(["DB"]);
@@ -79,6 +79,9 @@ describe("a .env and its .s5.json in a Kubernetes volume", () => {
     },
   );
 });
+
+// A test that fails or times out at a stop would leave node stopped (SIGSTOP) and strace waiting.
+afterEach(killTraced);
 
 /**
  * `s5/config` started on the volume's `.env` under strace, the ConfigMap updated when it stops

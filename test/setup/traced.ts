@@ -6,6 +6,22 @@ import { join } from "node:path";
 
 export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
+// strace and the program it runs lead a process group of their own: `killTraced` (after each
+// test) kills what is left, so a test that fails or times out at a stop leaves no stopped process
+// and no strace waiting on it.
+const groups = new Set<number>();
+
+export function killTraced(): void {
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: strace and its program have ended.
+    }
+  }
+  groups.clear();
+}
+
 /**
  * `argv` under strace in `cwd`, stopped (SIGSTOP) by `rules` (`inject=…:signal=SIGSTOP:when=N`)
  * on the calls (`openat`, `access`, `readlink`) that touch `paths`: `stopped(n)` resolves at the n-th stop,
@@ -23,8 +39,9 @@ export function traced(
     ["-f", "-qq", "-o", log, ...paths.flatMap((path) => ["-P", path])]
       .concat(["-e", "trace=openat,access,readlink", ...rules.flatMap((rule) => ["-e", rule])])
       .concat(argv),
-    { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"] },
+    { cwd: options.cwd, env: options.env, stdio: ["ignore", "pipe", "pipe"], detached: true },
   );
+  if (child.pid !== undefined) groups.add(child.pid);
   let stdout = "";
   let stderr = "";
   child.stdout.on("data", (chunk: Buffer) => {

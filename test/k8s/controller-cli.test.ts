@@ -92,7 +92,7 @@ describe("s5-controller (the command)", () => {
           "current-context": "c",
         }),
       );
-      /** The address it listens on; with `signal`, what it printed in the second after a SIGUSR1. */
+      /** The address it listens on; with `signal`, what it printed from a SIGUSR1 to its end. */
       const address = (env: Record<string, string>, signal = false) =>
         new Promise<string>((resolve, reject) => {
           const child = spawn(
@@ -115,22 +115,39 @@ describe("s5-controller (the command)", () => {
               resolve(line.address);
             } else if (line?.address && !child.killed && err.indexOf("SIGUSR1 sent") === -1) {
               err += "SIGUSR1 sent\n";
-              child.kill("SIGUSR1");
-              // Twice: a listener that went after the first (`once`) let the second open one.
-              setTimeout(() => child.kill("SIGUSR1"), 500);
-              setTimeout(() => {
-                clearTimeout(timer);
-                child.kill("SIGKILL");
-                resolve(err.slice(err.indexOf("SIGUSR1 sent")));
-              }, 1500);
+              twice(`http://${line.address}/healthz`).catch(reject);
             }
           });
-          child.once("exit", () => reject(new Error(`exited without listening:\n${err}`)));
+          // Twice: a listener that went after the first (`once`) let the second open one. Each
+          // signal is followed by an answer from /healthz, which the controller serves after it
+          // handled the signal: two signals sent before it handled one are one (Linux merges
+          // them), and the second would prove nothing. Then SIGTERM, and all it printed.
+          async function twice(healthz: string) {
+            for (let i = 1; i <= 2; i++) {
+              child.kill("SIGUSR1");
+              await fetch(healthz).catch((error) => {
+                throw new Error(`no answer from /healthz after SIGUSR1 ${i}:\n${err}`, {
+                  cause: error,
+                });
+              });
+            }
+            child.kill("SIGTERM");
+          }
+          child.once("exit", () => {
+            if (err.indexOf("SIGUSR1 sent") === -1)
+              reject(new Error(`exited without listening:\n${err}`));
+          });
+          child.once("close", () => {
+            clearTimeout(timer);
+            resolve(err.slice(err.indexOf("SIGUSR1 sent")));
+          });
         });
       expect(await address({})).toMatch(/^127\.0\.0\.1:\d+$/);
       // SIGUSR1 opens no inspector in the controller (Node's default: one on 127.0.0.1:9229).
       const signalled = await address({}, true);
       expect(signalled).not.toMatch(/Debugger|inspector/);
+      // Alive after both (a listener gone, the second ended it), stopped by the SIGTERM.
+      expect(signalled).toMatch(/"msg":"shutting down"/);
       // `::` (IPv6 and IPv4), or `0.0.0.0` where the machine has no IPv6.
       expect(await address({ KUBERNETES_SERVICE_HOST: "10.0.0.1" })).toMatch(
         /^(\[::\]|0\.0\.0\.0):\d+$/,

@@ -302,7 +302,14 @@ describe("Node's diagnostic switches", () => {
       "sh",
       "-c",
       // Twice: a listener that went after the first (`once`) let the second open the inspector.
-      'trap "echo command got USR1" USR1; for i in 1 2; do kill -USR1 "$PPID"; sleep 1; done; echo still here',
+      // The second is sent once the command got the first: s5 has handled it. A fixed pause can
+      // be outrun on a loaded machine: two signals that reach sh while it waits are one to its trap.
+      `got=0; trap 'got=$((got + 1)); echo command got USR1' USR1
+      for i in 1 2; do
+        kill -USR1 "$PPID"; n=0
+        while [ "$got" -lt "$i" ] && [ "$n" -lt 100 ]; do sleep 0.1; n=$((n + 1)); done
+      done
+      echo still here`,
     ]);
     expect(out.code, out.stderr).toBe(0);
     expect(out.stdout).toBe("command got USR1\ncommand got USR1\nstill here\n");

@@ -2,11 +2,19 @@
 // (0700, file 0600, in memory when it can be), which is gone after the command ends, whatever
 // ends it; a token that fails starts nothing and writes nothing. And s5 edit's copy, made the same way.
 import { createHash } from "node:crypto";
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { afterEach, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { describeKube, kubeTool } from "../setup/kube-tools.ts";
 import { killRunGroups, localProject, type Project, run, s5Bin, spawnRun } from "./helpers.ts";
 
@@ -39,10 +47,16 @@ describe("s5 run --render", () => {
   let values: string;
   let failing: string;
 
+  const made: string[] = [];
+  afterAll(() => {
+    for (const dir of made) rmSync(dir, { recursive: true, force: true });
+  });
+
   /** A fresh XDG_RUNTIME_DIR of this user, 0700: where the rendered files go. */
   function runtimeDir(mode = 0o700): string {
     const dir = mkdtempSync(join(tmpdir(), "s5-xf-runtime-"));
     chmodSync(dir, mode);
+    made.push(dir);
     return dir;
   }
 

@@ -2,7 +2,7 @@
 // runtime directory reached through another user's link, a full tmpfs, a command that replaces
 // its directory, file names that are numbers. Real child processes of the built CLI; another
 // user is simulated with ownership set by root (uid 65534), where the test runs as root.
-import { execFileSync, spawn } from "node:child_process";
+import { execFileSync } from "node:child_process";
 import {
   chmodSync,
   existsSync,
@@ -17,9 +17,9 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { requireSystemTools } from "../setup/system-tools.ts";
-import { localProject, type Project, s5Bin } from "./helpers.ts";
+import { killRunGroups, localProject, type Project, spawnRun } from "./helpers.ts";
 
 const DB = "db-password-0123456789";
 const OTHER = 65534;
@@ -49,6 +49,7 @@ beforeAll(async () => {
 afterAll(() => {
   for (const dir of made) rmSync(dir, { recursive: true, force: true });
 });
+afterEach(killRunGroups);
 
 const show = (extra: string[] = []) => [
   "run",
@@ -161,10 +162,10 @@ describe("s5 run --render: s5's own output gone", () => {
   /** `s5 run ARGS` whose stdout or stderr pipe is closed by its reader at once. */
   function closed(which: "stdout" | "stderr", args: string[], runtime: string) {
     return new Promise<number | null>((resolve) => {
-      const s5 = spawn(process.execPath, [s5Bin, "run", ...args], {
+      // In a process group of its own, killed after the test: one that hangs leaves nothing.
+      const s5 = spawnRun(args, {
         cwd: project.dir,
         env: { ...project.env, XDG_RUNTIME_DIR: runtime },
-        stdio: ["ignore", "pipe", "pipe"],
       });
       s5[which].destroy();
       s5.on("close", resolve);

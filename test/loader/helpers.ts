@@ -8,6 +8,7 @@ import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { runChild } from "../child.ts";
+import { killGroups } from "../setup/processes.ts";
 
 export const root = fileURLToPath(new URL("../..", import.meta.url));
 export const s5Bin = join(root, "packages/cli/bin/s5.cjs");
@@ -125,12 +126,5 @@ export function spawnRun(
 
 /** Kills what {@link spawnRun} started and is still running. */
 export function killRunGroups(): void {
-  for (const group of runGroups) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // ESRCH: the whole group has ended.
-    }
-  }
-  runGroups.clear();
+  killGroups(runGroups);
 }

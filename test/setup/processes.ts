@@ -90,3 +90,18 @@ export function tail(file: string, chars = 1500): string {
     return "(no log)";
   }
 }
+
+/**
+ * Kills each process group in `groups` (children spawned with `detached`, each leading its own)
+ * and forgets them: after each test, what a failing or timed-out test left running goes.
+ */
+export function killGroups(groups: Set<number>): void {
+  for (const group of groups) {
+    try {
+      process.kill(-group, "SIGKILL");
+    } catch {
+      // ESRCH: the whole group has ended.
+    }
+  }
+  groups.clear();
+}

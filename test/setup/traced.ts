@@ -3,6 +3,7 @@
 import { spawn, spawnSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
+import { killGroups } from "./processes.ts";
 
 export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 
@@ -12,14 +13,7 @@ export const hasStrace = spawnSync("strace", ["-V"]).status === 0;
 const groups = new Set<number>();
 
 export function killTraced(): void {
-  for (const group of groups) {
-    try {
-      process.kill(-group, "SIGKILL");
-    } catch {
-      // ESRCH: strace and its program have ended.
-    }
-  }
-  groups.clear();
+  killGroups(groups);
 }
 
 /**

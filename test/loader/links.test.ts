@@ -114,5 +114,15 @@ describe("a .env through a symbolic link out of its git repository into another 
     ]);
     expect(byRun.stderr).toBe("");
     expect(JSON.parse(byRun.stdout)).toEqual({ X: "other-secret", Y: null });
+    // A file without tokens needs no project, so its link is not judged (and not looked at:
+    // what a start without tokens costs): its values are set, as dotenv sets them.
+    writeFileSync(join(other, "plain.env"), "Y=plain-value\n");
+    symlinkSync("../other/plain.env", join(app.dir, "plain.env"));
+    const plain = await app.node(["--import", "s5/config", "-e", PRINT], {
+      S5_CONFIG_PATH: "plain.env",
+    });
+    // Before: refused (S5_CONFIG_UNSAFE), the project of a file with nothing to decrypt judged.
+    expect(plain.stderr).toBe("");
+    expect(JSON.parse(plain.stdout)).toEqual({ X: null, Y: "plain-value" });
   });
 });

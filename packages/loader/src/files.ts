@@ -48,9 +48,10 @@ export interface FileEntry {
   refused?: S5Error | undefined;
   /**
    * The file's directory, when it is not the working directory: its tokens are decrypted with the
-   * settings of the project found from there (the nearest `.s5.json` above the file).
+   * settings of the project found from there (the nearest `.s5.json` above the file's real
+   * place). A getter in a file's entries: found when first read (a variable with a token).
    */
-  dir?: string | undefined;
+  readonly dir?: string | undefined;
 }
 
 // `\s` as dotenv's: a byte-order mark before the first name is white space to it. The white
@@ -299,12 +300,27 @@ export function readEnvFile(
   const quoted: FileEntry[] = [];
   const source: Source = { text };
   // Its project is found from where its bytes live (a `.env` linked from another project is that
-  // project's): core's one rule for a file's project.
-  // `named`: a config is named (`S5_CONFIG`, `--config`), every file's project.
-  const own = named ? undefined : realDirectoryOf(full);
-  const dir = own === resolve(cwd) ? undefined : own;
+  // project's): core's one rule for a file's project. `named`: a config is named (`S5_CONFIG`,
+  // `--config`), every file's project. Found on first use, once per file: only a variable with a
+  // token asks (a start whose files hold none looks at no link: 5.7 M instructions).
+  let place: { dir: string | undefined } | undefined;
+  const dirOfFile = () => {
+    if (place === undefined) {
+      const own = named ? undefined : realDirectoryOf(full);
+      place = { dir: own === resolve(cwd) ? undefined : own };
+    }
+    return place.dir;
+  };
   for (const [key, value] of Object.entries(parse(text))) {
-    const entry: FileEntry = { key, value, origin: { file: shown }, source, dir };
+    const entry: FileEntry = {
+      key,
+      value,
+      origin: { file: shown },
+      source,
+      get dir() {
+        return dirOfFile();
+      },
+    };
     parsed.set(key, entry);
     // Cheap first: a value dotenv stripped a quote from rarely starts with one.
     const first = value.charCodeAt(0);

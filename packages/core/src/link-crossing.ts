@@ -45,11 +45,12 @@ export function checkLinkCrossing(file: string, from: string, realDir: string): 
   }
 }
 
-function isLink(path: string): boolean {
+/** Whether `path` is a symbolic link; a path that cannot be looked at (EACCES) is read as named. */
+export function isLink(path: string): boolean {
   try {
     return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
   } catch {
-    return false;
+    return false; // reading it fails with its own error (S5_INPUT and its hint)
   }
 }
 

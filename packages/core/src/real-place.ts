@@ -6,10 +6,10 @@
  */
 import { IoError } from "./errors.ts";
 import { showable } from "./hidden.ts";
-import { checkLinkCrossing, nearestProjectFile } from "./link-crossing.ts";
+import { checkLinkCrossing, isLink, nearestProjectFile } from "./link-crossing.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
-const { existsSync, lstatSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
+const { existsSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
 const { dirname, isAbsolute, resolve, sep } = process.getBuiltinModule("node:path");
 
 /** A `..` segment. */
@@ -116,15 +116,6 @@ function projectPlace(named: string, real: string): string {
  */
 export const placeName = (cwd: string, file: string): string =>
   isAbsolute(file) ? file : `${cwd}${sep}${file}`;
-
-/** Whether `path` is a symbolic link; a path that cannot be looked at (EACCES) is read as named. */
-function isLink(path: string): boolean {
-  try {
-    return lstatSync(path, { throwIfNoEntry: false })?.isSymbolicLink() ?? false;
-  } catch {
-    return false; // reading it fails with its own error (S5_INPUT and its hint)
-  }
-}
 
 /**
  * `dir` real, or its nearest existing parent's real path; as named when a part of it cannot be

@@ -1,12 +1,13 @@
 /**
- * Where the Vault token comes from: given (`VAULT_TOKEN`, `~/.vault-token`) or a login
- * (AppRole, Kubernetes, JWT/OIDC). Login tokens are renewed at ~2/3 of their TTL by an unref'd
+ * Where the Vault token comes from: given (`VAULT_TOKEN`, `~/.vault-token`, the Vault CLI's token
+ * helper) or a login (AppRole, Kubernetes, JWT/OIDC). Login tokens are renewed at ~2/3 of their TTL by an unref'd
  * timer, so a long-lived process (loader, dev server) keeps working; `close()` stops it.
  */
 import { KeyError } from "../errors.ts";
 import type { VaultClient } from "./client.ts";
 import { readText, type VaultAuth } from "./config.ts";
 import { AGENT_TOKEN, missingToken, type Operation } from "./errors.ts";
+import { runTokenHelper } from "./token-helper.ts";
 
 export interface TokenSource {
   /** A token to send; logs in on first use. */
@@ -69,17 +70,19 @@ export function createTokenSource(client: VaultClient, auth: VaultAuth): TokenSo
 
   const given = async (): Promise<Lease> => {
     // The agent adds its own token to a request that has none.
-    if (!auth.token && auth.agent) return { token: "", ttlSeconds: 0, renewable: false };
-    if (!auth.token) throw missingToken(auth.tokenFile);
-    if (!auth.renewGiven) return { token: auth.token, ttlSeconds: 0, renewable: false };
+    const token =
+      auth.token ?? (auth.tokenHelper && (await runTokenHelper(auth.tokenHelper, address)));
+    if (!token && auth.agent) return { token: "", ttlSeconds: 0, renewable: false };
+    if (!token) throw missingToken(auth.tokenFile, auth.tokenHelper?.path);
+    if (!auth.renewGiven) return { token, ttlSeconds: 0, renewable: false };
     const op: Operation = { action: "renew", address };
     const body = client.check(
-      await client.send("GET", ["auth", "token", "lookup-self"], op, { token: auth.token }),
+      await client.send("GET", ["auth", "token", "lookup-self"], op, { token }),
       op,
     );
     const data = body.data ?? {};
     return {
-      token: auth.token,
+      token,
       ttlSeconds: typeof data.ttl === "number" ? data.ttl : 0,
       renewable: data.renewable === true,
     };
@@ -133,6 +136,7 @@ export function createTokenSource(client: VaultClient, auth: VaultAuth): TokenSo
     },
     describe() {
       if (auth.method !== "token") return `the ${auth.method} login at auth/${auth.mount}`;
+      if (auth.tokenHelper && !auth.token) return `the token helper ${auth.tokenHelper.path}`;
       if (!auth.token && auth.agent) return AGENT_TOKEN;
       return auth.tokenFile ?? "VAULT_TOKEN";
     },

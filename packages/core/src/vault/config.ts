@@ -25,6 +25,7 @@ import {
 } from "../private-file.ts";
 import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
+import { findTokenHelper, type TokenHelper } from "./token-helper.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
 
@@ -48,6 +49,8 @@ export interface VaultAuth {
   token?: string | undefined;
   /** The token file that was read, for messages. */
   tokenFile?: string | undefined;
+  /** The Vault CLI's external token helper, run at the first request when no token is given. */
+  tokenHelper?: TokenHelper | undefined;
   roleId?: string | undefined;
   secretId?: string | undefined;
   role?: string | undefined;
@@ -267,11 +270,13 @@ function readAuth(env: Env, warn: (message: string) => void, agent: boolean): Va
   const auth: VaultAuth = { method, mount, renewGiven, agent };
   if (method === "token") {
     auth.token = vaultEnv(env, "TOKEN")?.trim();
-    if (!auth.token) {
-      const file =
-        env.BAO_TOKEN_PATH ||
-        env.VAULT_TOKEN_PATH ||
-        join(env.HOME || homeOfProcess(), ".vault-token");
+    const home = env.HOME || homeOfProcess();
+    // As the Vault CLI: a configured token helper replaces `~/.vault-token` (not a token path).
+    if (!auth.token && !env.BAO_TOKEN_PATH && !env.VAULT_TOKEN_PATH) {
+      auth.tokenHelper = findTokenHelper(env, home);
+    }
+    if (!auth.token && !auth.tokenHelper) {
+      const file = env.BAO_TOKEN_PATH || env.VAULT_TOKEN_PATH || join(home, ".vault-token");
       try {
         // Warned of, not refused: `bao login` writes it 0600, but a token path may name a Vault
         // Agent sink, 0640 unless configured, and a refusal would stop what ran yesterday.

@@ -355,7 +355,16 @@ export function itemError(text: string, op: Operation, version?: number): S5Erro
   );
 }
 
-export function missingToken(file?: string): KeyError {
+export function missingToken(file?: string, helper?: string): KeyError {
+  if (helper) {
+    return new KeyError(
+      "S5_KEY_VAULT_TOKEN",
+      `no Vault token: the token helper ${helper} has none`,
+      {
+        hint: "log in (`bao login` or `vault login` stores the token through it), or set VAULT_TOKEN",
+      },
+    );
+  }
   return new KeyError("S5_KEY_VAULT_TOKEN", "no Vault token", {
     hint:
       `set VAULT_TOKEN, run \`bao login\` (it writes ${file ?? "~/.vault-token"}), ` +

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Gets a real Kubernetes control plane for the end-to-end tests in test/k8s (see docs/kubernetes.md):
 # etcd (Debian package etcd-server), kubectl (expected on PATH), and kube-apiserver,
-# kube-controller-manager and helm built
+# kube-controller-manager, helm 3 and helm 4 (as helm4) built
 # from the Go module proxy into ~/.cache/s5-tools/bin. Re-runnable: what is already there is kept.
 #
 # k8s.io/kubernetes replaces its ~33 staging modules (k8s.io/api, k8s.io/client-go, …) with local
@@ -15,10 +15,12 @@ set -euo pipefail
 
 KUBE_VERSION="${KUBE_VERSION:-v1.36.3}"
 HELM_VERSION="${HELM_VERSION:-v3.22.0}"
+HELM4_VERSION="${HELM4_VERSION:-v4.3.2}"
 root="$(cd "$(dirname "$0")/.." && pwd)"
 source "$root/scripts/_go-tools-env.sh"
 apiserver="$cache/bin/kube-apiserver"
 helm="$cache/bin/helm"
+helm4="$cache/bin/helm4"
 
 # etcd: the Debian package (3.4). Its service is not started (no init system here; policy-rc.d).
 if command -v etcd >/dev/null; then
@@ -102,5 +104,19 @@ else
   echo "built $helm in $((SECONDS - step))s"
 fi
 "$helm" version --short
+
+# helm 4 beside it, as `helm4`, for the plugin test (test/k8s/helm-plugin.test.ts). Built into its
+# own GOBIN and moved: `go install` names both binaries `helm`.
+if [[ -x "$helm4" && -z "${S5_REBUILD:-}" ]]; then
+  echo "helm4 already built: $helm4"
+else
+  step=$SECONDS
+  GOFLAGS=-buildvcs=false GOBIN="$cache/build/helm4" go install -p "$jobs" -trimpath \
+    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION" \
+    "helm.sh/helm/v4/cmd/helm@$HELM4_VERSION"
+  mv "$cache/build/helm4/helm" "$helm4"
+  echo "built $helm4 in $((SECONDS - step))s"
+fi
+"$helm4" version --short
 
 echo "done in $((SECONDS - start))s"

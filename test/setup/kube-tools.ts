@@ -13,7 +13,13 @@ const toolsDir =
 /** Set by .ci/run after scripts/build-k8s.sh succeeded: a missing tool then fails the tests. */
 export const kubeToolsRequired = process.env.S5_REQUIRE_K8S_TOOLS === "1";
 
-export type KubeTool = "etcd" | "kube-apiserver" | "kube-controller-manager" | "kubectl" | "helm";
+export type KubeTool =
+  | "etcd"
+  | "kube-apiserver"
+  | "kube-controller-manager"
+  | "kubectl"
+  | "helm"
+  | "helm4";
 
 function executable(file: string): string | undefined {
   try {
@@ -33,8 +39,8 @@ function onPath(name: string): string | undefined {
 }
 
 /**
- * Where a tool is, or undefined. kube-apiserver and helm only from the tools cache: the versions
- * scripts/build-k8s.sh built, not whatever else is on PATH.
+ * Where a tool is, or undefined. kube-apiserver and helm (3, and 4 as `helm4`) only from the tools
+ * cache: the versions scripts/build-k8s.sh built, not whatever else is on PATH.
  */
 export function findKubeTool(tool: KubeTool): string | undefined {
   switch (tool) {
@@ -45,6 +51,7 @@ export function findKubeTool(tool: KubeTool): string | undefined {
     case "kube-apiserver":
     case "kube-controller-manager":
     case "helm":
+    case "helm4":
       return executable(join(toolsDir, "bin", tool));
   }
 }

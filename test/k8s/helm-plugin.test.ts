@@ -48,17 +48,18 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
     /** helm as a user runs it: its plugins, cache and temp files all under `root`. */
     const run = (
       args: string[],
-      options: { cwd?: string; env?: Record<string, string>; plugins?: string } = {},
+      options: { cwd?: string; env?: Record<string, string>; data?: string } = {},
     ) =>
       runChild(helm, args, {
         cwd: options.cwd ?? box.dir,
         env: {
           ...box.env,
           PATH: withS5,
-          HELM_PLUGINS: options.plugins ?? join(root, "plugins"),
           HELM_CACHE_HOME: join(root, "helm-cache"),
           HELM_CONFIG_HOME: join(root, "helm-config"),
-          HELM_DATA_HOME: join(root, "helm-data"),
+          // Plugins in $HELM_DATA_HOME/plugins: helm 4.3 installs a local directory there
+          // whatever HELM_PLUGINS says (helm issue #32646), and loads them from HELM_PLUGINS.
+          HELM_DATA_HOME: options.data ?? join(root, "helm-data"),
           TMPDIR: join(root, "tmp"),
           ...options.env,
         },
@@ -75,10 +76,9 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
       mkdirSync(join(file, ".."), { recursive: true });
       writeFileSync(file, `${name}: ${await cipher(name)}\n`);
     };
-    /** A plugin directory as `helm plugin install` gets it, installed under `plugins`. */
-    const install = async (dir: string, plugins: string) => {
-      mkdirSync(plugins, { recursive: true });
-      const out = await run(["plugin", "install", dir], { plugins });
+    /** A plugin directory as `helm plugin install` gets it, into the helm data directory `data`. */
+    const install = async (dir: string, data: string) => {
+      const out = await run(["plugin", "install", dir], { data });
       expect(out.code, out.stderr).toBe(0);
     };
 
@@ -103,7 +103,7 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
       );
       // A copy of the plugin alone, as from a git checkout or a tarball: s5 must be on PATH.
       cpSync(helmPlugin, join(root, "plugin-copy"), { recursive: true });
-      await install(join(root, "plugin-copy"), join(root, "plugins"));
+      await install(join(root, "plugin-copy"), join(root, "helm-data"));
     });
     afterAll(() => {
       if (root) rmSync(root, { recursive: true, force: true });
@@ -206,11 +206,11 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
       const pkg = join(root, "node_modules", "s5");
       cpSync(helmPlugin, join(pkg, "helm-plugin"), { recursive: true });
       for (const dir of ["bin", "dist"]) symlinkSync(join(S5_BIN, "..", "..", dir), join(pkg, dir));
-      const plugins = join(root, "plugins-npm");
-      await install(join(pkg, "helm-plugin"), plugins);
+      const data = join(root, "helm-data-npm");
+      await install(join(pkg, "helm-plugin"), data);
       await values(join(box.dir, "values.yml"), "plain");
       const out = await run(["template", chart, "-f", "s5://values.yml"], {
-        plugins,
+        data,
         env: { PATH: withoutS5 },
       });
       expect(out.stderr).toBe("");

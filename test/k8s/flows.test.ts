@@ -171,6 +171,16 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
     expect(readFileSync(join(box.dir, "plugin-values.yml"), "utf8")).toBe(values);
 
+    // helm's own output, which docs/kubernetes.md warns of: `--debug` prints the values it was
+    // given on stdout (a CI log), and `helm get values` reads them back from the release.
+    const debug = await sh(
+      `${helmEnv} helm upgrade viaplugin "${chart}" -f s5://plugin-values.yml --debug`,
+    );
+    expect(debug.code, debug.stderr).toBe(0);
+    expect(debug.stdout).toContain("USER-SUPPLIED VALUES:");
+    expect(debug.stdout).toContain("ünïcödé ✓");
+    expect((await sh("helm get values viaplugin")).stdout).toContain("ünïcödé ✓");
+
     // A token that fails stops helm: nothing is installed.
     writeFileSync(
       join(box.dir, "bad-values.yml"),

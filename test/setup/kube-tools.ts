@@ -64,7 +64,7 @@ export function missingKubeTools(
   if (missing.length === 0) return undefined;
   return (
     `missing ${missing.join(", ")} (looked on PATH, /usr/bin and ${join(toolsDir, "bin")}): ` +
-    "run scripts/build-k8s.sh to install etcd and build kube-apiserver, kube-controller-manager and helm"
+    "run scripts/build-k8s.sh to install etcd and build kube-apiserver, kube-controller-manager, helm and helm4"
   );
 }
 

@@ -93,30 +93,24 @@ done
 "$apiserver" --version
 "$cache/bin/kube-controller-manager" --version
 
-if [[ -x "$helm" && -z "${S5_REBUILD:-}" ]]; then
-  echo "helm already built: $helm"
-else
-  step=$SECONDS
-  # helm has no replace directive: a plain `go install` (GOFLAGS' -mod=mod does not apply to it).
-  GOFLAGS=-buildvcs=false GOBIN="$cache/bin" go install -p "$jobs" -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v3/internal/version.version=$HELM_VERSION" \
-    "helm.sh/helm/v3/cmd/helm@$HELM_VERSION"
-  echo "built $helm in $((SECONDS - step))s"
-fi
-"$helm" version --short
-
-# helm 4 beside it, as `helm4`, for the plugin test (test/k8s/helm-plugin.test.ts). Built into its
-# own GOBIN and moved: `go install` names both binaries `helm`.
-if [[ -x "$helm4" && -z "${S5_REBUILD:-}" ]]; then
-  echo "helm4 already built: $helm4"
-else
-  step=$SECONDS
-  GOFLAGS=-buildvcs=false GOBIN="$cache/build/helm4" go install -p "$jobs" -trimpath \
-    -ldflags "-s -w -X helm.sh/helm/v4/internal/version.version=$HELM4_VERSION" \
-    "helm.sh/helm/v4/cmd/helm@$HELM4_VERSION"
-  mv "$cache/build/helm4/helm" "$helm4"
-  echo "built $helm4 in $((SECONDS - step))s"
-fi
-"$helm4" version --short
+# helm 3, and helm 4 as `helm4` for the plugin test (test/k8s/helm-plugin.test.ts). helm has no
+# replace directive: a plain `go install` (GOFLAGS' -mod=mod does not apply to it), into a GOBIN
+# of its own and then moved, since both binaries are called `helm`.
+build_helm() { # OUT MAJOR VERSION
+  local out="$1" major="$2" version="$3"
+  if [[ -x "$out" && -z "${S5_REBUILD:-}" ]]; then
+    echo "$(basename "$out") already built: $out"
+  else
+    local step=$SECONDS
+    GOFLAGS=-buildvcs=false GOBIN="$cache/build/helm-$major" go install -p "$jobs" -trimpath \
+      -ldflags "-s -w -X helm.sh/helm/$major/internal/version.version=$version" \
+      "helm.sh/helm/$major/cmd/helm@$version"
+    mv "$cache/build/helm-$major/helm" "$out"
+    echo "built $out in $((SECONDS - step))s"
+  fi
+  "$out" version --short
+}
+build_helm "$helm" v3 "$HELM_VERSION"
+build_helm "$helm4" v4 "$HELM4_VERSION"
 
 echo "done in $((SECONDS - start))s"

@@ -1,4 +1,4 @@
-// Runs a command with a Node >= 22.12 first on PATH: `node scripts/with-node.mjs CMD ARGS…`. On an
+// Runs a command with a Node >= 22.13 first on PATH: `node scripts/with-node.mjs CMD ARGS…`. On an
 // older Node it puts .cache/node/bin (see check-node.mjs) first, so turbo, tsdown, vitest and the
 // demo run on Node 24 even when npm itself runs on Node 20.
 import { spawnSync } from "node:child_process";
@@ -10,7 +10,7 @@ const [command, ...args] = process.argv.slice(2);
 const env = { ...process.env };
 if (needsNewerNode()) {
   if (!existsSync(nodeBin)) {
-    console.error("[s5] Node >= 22.12 is needed: run `npm install` first (it fetches Node 24)");
+    console.error("[s5] Node >= 22.13 is needed: run `npm install` first (it fetches Node 24)");
     process.exit(1);
   }
   // No empty entry: one (a PATH that was unset or empty) means the working directory, where a

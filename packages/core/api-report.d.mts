@@ -262,7 +262,8 @@ export declare function reportSwitch(nodeOptions: string | undefined): string | 
 /**
  * Keeps the environment out of this process's diagnostic reports (a flag, the program's own
  * `process.report.writeReport()`): called once decrypted values are in `process.env`. Node
- * < 22.13 has no such setting and ignores it; a runtime without `process.report` has no reports.
+ * < 22.13 has no such setting: s5 refuses it (node-floor.ts); a runtime without `process.report`
+ * has no reports.
  */
 export declare function excludeEnvFromReports(): void;
 /**
@@ -566,6 +567,8 @@ type PlaceChange = {
  * (`backend`). Pass only the files that changed: an unchanged file's tokens are where they were.
  */
 export declare function comparePlaces(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): PlaceChange[];
+/** Throws when `version` (default: this Node's) is older than {@link NODE_FLOOR}. */
+export declare function refuseOldNode(version?: string): void;
 /**
  * Reads a file of secret keys, refusing one that group or others can access.
  * `undefined` when it does not exist and is not `required`. `setting` names where the path came

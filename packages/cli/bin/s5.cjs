@@ -4,6 +4,20 @@
 // CommonJS, like bin/engine.cjs: an ES module as the main script starts Node's ES module loader,
 // which cost every command ~2–3 ms of CPU (paired runs of 1-token and 1000-token Vault renders,
 // and of `--version`). Only the commands that load an ES package (`s5 run`, `s5 k8s`) start it.
+
+// The oldest Node s5 runs on, as core's node-floor.ts says why (an older Node writes decrypted
+// values and credentials into diagnostic reports): refused before anything else
+// (process.getBuiltinModule below is 22.3+).
+{
+  const [major, minor] = process.versions.node.split(".").map(Number);
+  if (major < 22 || (major === 22 && minor < 13)) {
+    process.stderr.write(
+      `s5: error: s5 needs Node >= 22.13, and this is Node ${process.versions.node}: an older Node writes decrypted values into diagnostic reports; nothing was run (S5_CONFIG_NODE_VERSION)\n  hint: upgrade Node to 22.13 or newer (the 22 LTS line, or 24 LTS)\n`,
+    );
+    process.exit(12);
+  }
+}
+
 // Built-ins through process.getBuiltinModule, as in every entry of s5.
 const { lstatSync, mkdirSync, readFileSync, realpathSync, writeSync } =
   process.getBuiltinModule("node:fs");
@@ -60,7 +74,7 @@ if (/--report[-_]/.test(`${nodeOptions} ${process.execArgv.join(" ")}`)) {
   try {
     process.report.excludeEnv = true;
   } catch {
-    // a Node without reports, or without the setting (< 22.13)
+    // a runtime without reports
   }
 }
 

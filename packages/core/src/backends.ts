@@ -8,6 +8,7 @@ import { goToolBackendOf, loadSecretKeys, type Settings } from "./config.ts";
 import { KeyError, S5Error } from "./errors.ts";
 import { createLocalBackend } from "./local/backend.ts";
 import type { KnownKeysPlace } from "./local/known-keys.ts";
+import { refuseOldNode } from "./node-floor.ts";
 
 /**
  * The backends of one settings, made on first use. Disposable: `await using backends =
@@ -24,6 +25,7 @@ export type SyncBackendName = "local" | "aes";
 
 /** Creates a local-key or AES backend at once (no `await`), with its `decryptSync`. */
 export function createSyncBackend(settings: Settings, name: SyncBackendName): Backend {
+  refuseOldNode();
   if (name === "local") {
     return createLocalBackend({
       keys: settings.project?.config.local?.keys ?? [],
@@ -64,6 +66,7 @@ export function backendsUsed(): ReadonlySet<BackendName> {
 }
 
 export function createBackends(settings: Settings): Backends {
+  refuseOldNode();
   const made = new Map<BackendName, Promise<Backend>>();
 
   const make = async (name: BackendName): Promise<Backend> => {

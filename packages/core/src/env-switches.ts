@@ -85,7 +85,8 @@ function reportFlag(args: readonly string[]): string | undefined {
 /**
  * Keeps the environment out of this process's diagnostic reports (a flag, the program's own
  * `process.report.writeReport()`): called once decrypted values are in `process.env`. Node
- * < 22.13 has no such setting and ignores it; a runtime without `process.report` has no reports.
+ * < 22.13 has no such setting: s5 refuses it (node-floor.ts); a runtime without `process.report`
+ * has no reports.
  */
 export function excludeEnvFromReports(): void {
   const report = (process as { report?: { excludeEnv?: boolean } }).report;

@@ -82,6 +82,7 @@ export {
   type EarlierFile,
   type PlaceChange,
 } from "./moved.ts";
+export { refuseOldNode } from "./node-floor.ts";
 export {
   isPrivateDirectory,
   plantedBy,

@@ -4,6 +4,7 @@ import {
   environmentDebugSwitch,
   excludeEnvFromChildReports,
   excludeEnvFromReports,
+  refuseOldNode,
 } from "@s5/core/internal";
 import { decryptItems, decryptItemsSync, now } from "./decrypt.ts";
 import { debug, plural, summary } from "./log.ts";
@@ -28,6 +29,7 @@ function start(options: LoaderOptions): { resolved: ResolvedOptions; plan: Plan;
     resolved.processEnv.S5_CONFIG !== undefined ||
     (options as ToolOptions).overrides?.configFile !== undefined;
   const plan = makePlan(resolved, named);
+  if (plan.pending.length > 0) refuseOldNode();
   if (plan.pending.length > 0 && resolved.processEnv === process.env) refuseEnvDebug(plan);
   debug(
     resolved,

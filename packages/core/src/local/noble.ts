@@ -1,6 +1,6 @@
 /**
  * The @noble primitives behind the JavaScript libsodium (sodium-js.ts). Loaded with require
- * (synchronous; the packages are ESM, which Node ≥ 22.12 requires) and only when that fallback is
+ * (synchronous; the packages are ESM, which Node ≥ 22.13 requires) and only when that fallback is
  * used. (X25519 comes from Node's own crypto instead: @noble/curves' took ~6 ms per open here,
  * OpenSSL ~0.3 ms.) The single-file build replaces this module with static imports
  * (scripts/build-binary.mjs).

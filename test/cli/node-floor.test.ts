@@ -73,6 +73,15 @@ describe(`Node ${FLOOR} with local keys`, () => {
       "process.env.PW + ' ' + process.version",
     ]);
     expect(ran.stdout).toBe(`floor-secret-1 v${FLOOR}\n`);
+    // DEBUG alone is dropped for s5 in place (no execve before 22.15) and handed to the command.
+    const debug = await on(
+      [s5Bin, "run", "--", floor, "-p", "process.env.DEBUG + ' ' + process.env.PW"],
+      {
+        DEBUG: "app:*",
+      },
+    );
+    expect(debug.stderr).toBe("");
+    expect(debug.stdout).toBe("app:* floor-secret-1\n");
     const printed = JSON.stringify({ PW: "floor-secret-1" });
     for (const args of [
       ["--import", "s5/config", "print.mjs"],
@@ -114,7 +123,11 @@ describeVault(`Node ${FLOOR} with Vault transit`, () => {
     const required = await run(["app.cjs"], { cwd: dir, env, command: floor });
     expect(required.stderr).toBe("");
     expect(JSON.parse(required.stdout)).toEqual(want);
-    const rendered = await run([s5Bin, "render", ".env"], { cwd: dir, env, command: floor });
+    const rendered = await run([s5Bin, "render", ".env"], {
+      cwd: dir,
+      env: { ...env, DEBUG: "*" },
+      command: floor,
+    });
     expect(rendered.stderr).toBe("");
     expect(rendered.stdout).toBe(`${names.map((name, i) => `${name}=vault-${i}`).join("\n")}\n`);
   });

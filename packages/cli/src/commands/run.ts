@@ -24,6 +24,7 @@ import { report } from "../report.ts";
 import { fillPaths, renderedPaths, writeRendered } from "../run-files.ts";
 import { stdoutError } from "../stdout.ts";
 import { ENDING_SIGNALS } from "../temp.ts";
+import { terminalSignals } from "../terminal-signal.ts";
 
 /**
  * Refuses a command environment in which Node would print or record the decrypted values: its
@@ -181,8 +182,9 @@ export default defineCommand({
   usage: "[-f FILE]… [--render FILE]… [--override] [--redact] [options] -- COMMAND [ARGS…]",
   description: `Runs COMMAND with the environment decrypted: the .env file(s) are read (default: .env, when it
 exists), and every token in them and in the current environment is decrypted — all or nothing,
-before COMMAND starts. Signals are passed on to COMMAND; s5 exits with its exit code (128 + the
-signal number when a signal ended it).
+before COMMAND starts. Signals are passed on to COMMAND, except what a terminal sent it too (a
+Ctrl-C reaches it once); s5 exits with its exit code (128 + the signal number when a signal ended
+it).
 --render FILE hands COMMAND a decrypted copy of FILE without one in the work tree: FILE is rendered
 as \`s5 render FILE\` renders it (all or nothing, with the .env), written under its own name (0600)
 in a new private directory (0700; in $XDG_RUNTIME_DIR when it is yours and 0700, else /dev/shm,
@@ -268,8 +270,11 @@ VAULT_TOKEN, …); by default they stay with s5`,
     let child: ReturnType<typeof spawn> | undefined;
     // Installed before the rendered files exist, and from there to the start of COMMAND nothing
     // waits: a signal is handled once COMMAND runs, passed on to it, and its end removes them.
+    // Not what COMMAND got from the terminal already (Ctrl-C): once is what the user meant.
+    const fromTerminal = terminalSignals();
     const forward = (signal: NodeJS.Signals) => {
-      child?.kill(signal);
+      if (child?.pid === undefined || fromTerminal(signal, child.pid)) return;
+      child.kill(signal);
     };
     for (const signal of FORWARDED) process.on(signal, forward);
     process.stderr.on("error", ignore);

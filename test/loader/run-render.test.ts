@@ -4,17 +4,22 @@
 import { createHash } from "node:crypto";
 import {
   chmodSync,
+  chownSync,
   existsSync,
+  lstatSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
   readFileSync,
   rmSync,
+  symlinkSync,
+  writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
+import { until } from "../k8s/controller-harness.ts";
 import { describeKube, kubeTool } from "../setup/kube-tools.ts";
 import { killRunGroups, localProject, type Project, run, s5Bin, spawnRun } from "./helpers.ts";
 
@@ -128,6 +133,66 @@ describe("s5 run --render", () => {
     expect(result.code).toBe(128 + 15);
     expect(result.stdout).toContain("sent");
     expect(readdirSync(runtime)).toEqual([]);
+  });
+
+  it("the next s5 removes what an s5 killed with SIGKILL left, once its command has ended too", async () => {
+    runtime = runtimeDir();
+    const env = { ...project.env, XDG_RUNTIME_DIR: runtime };
+    // Prints the file's path and its own pid, then runs until killed.
+    const child = `console.log(JSON.stringify({ file: process.argv[1], pid: process.pid })); setInterval(() => { }, 1000);`;
+    const start = async () => {
+      const s5 = spawnRun(["--render", "values.yml", "--", process.execPath, "-e", child, "{}"], {
+        cwd: project.dir,
+        env,
+      });
+      let stdout = "";
+      s5.stdout.on("data", (chunk) => {
+        stdout += chunk;
+      });
+      const line = await until("the command's line", async () =>
+        stdout.includes("\n") ? stdout : undefined,
+      );
+      return { s5, ...(JSON.parse(line) as { file: string; pid: number }) };
+    };
+    const next = async () => {
+      const out = await project.s5(["run", "--render", "values.yml", "--", "true", "{}"], env);
+      expect(out.stderr).toBe("");
+      expect(out.code).toBe(0);
+    };
+    const live = await start();
+    const killed = await start();
+    // Named as s5 names its directories, but a link (to a directory with a file), another
+    // user's directory, and a name of a live process are not touched.
+    const target = runtimeDir();
+    writeFileSync(join(target, "keep"), "");
+    symlinkSync(target, join(runtime, "s5-run-999999999-1-linkAA"));
+    const others = join(runtime, "s5-run-999999999-1-otherA");
+    mkdirSync(others, { mode: 0o700 });
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(others, 65534, 65534);
+
+    const exited = new Promise((resolve) => killed.s5.on("exit", resolve));
+    killed.s5.kill("SIGKILL");
+    await exited;
+    // The command runs on, orphaned: it may still read its file.
+    await next();
+    expect(existsSync(killed.file)).toBe(true);
+
+    process.kill(killed.pid, "SIGKILL");
+    await until("the command ended", async () => {
+      try {
+        return readFileSync(`/proc/${killed.pid}/stat`, "latin1").includes(") Z ") || undefined;
+      } catch {
+        return true;
+      }
+    });
+    await next();
+    expect(existsSync(dirname(killed.file))).toBe(false);
+    expect(existsSync(live.file)).toBe(true);
+    expect(existsSync(join(target, "keep"))).toBe(true);
+    expect(lstatSync(join(runtime, "s5-run-999999999-1-linkAA")).isSymbolicLink()).toBe(true);
+    expect(existsSync(others)).toBe(root);
+    live.s5.kill("SIGTERM");
   });
 
   it("a token that fails starts nothing and writes nothing, in FILE or in .env", async () => {

@@ -6,6 +6,10 @@
  * (`$TMPDIR`). A place another user could have prepared is skipped (the next one is used, and
  * the caller says why); the directory made there must be this user's and private, or nothing is
  * written.
+ *
+ * A directory outlives an s5 killed with SIGKILL (the OOM killer, `kill -9`): its name holds the
+ * process id and start time of the s5 that made it, and the command it was made for is written
+ * in it, so that the next s5 to make one in the same place removes it once both have ended.
  */
 import {
   closeSync,
@@ -13,14 +17,63 @@ import {
   lstatSync,
   mkdtempSync,
   openSync,
+  readdirSync,
+  readFileSync,
   realpathSync,
   rmSync,
+  writeFileSync,
   writeSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, IoError } from "@s5/core";
 import { errnoOf, isPrivateDirectory, tempParentRefusal, writeHint } from "@s5/core/internal";
+import { isRunning, processStat } from "./proc-stat.ts";
+
+/** `s5-run-PID-START-XXXXXX`: the name a directory gets where the start time is known (Linux). */
+const LEFT_OVER = /^s5-(?:run|edit)-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
+/** In the directory: the process id and start time of the command it was made for. */
+const COMMAND_FILE = ".s5-command";
+
+/** Whether the command written in `dir` by `keepFor` runs. */
+function commandRuns(dir: string): boolean {
+  let text: string;
+  try {
+    text = readFileSync(join(dir, COMMAND_FILE), "latin1");
+  } catch {
+    return false;
+  }
+  const [pid, start] = text.trim().split(" ").map(Number);
+  return pid !== undefined && start !== undefined && isRunning(pid, start);
+}
+
+/**
+ * Removes from `parent` the directories an s5 killed with SIGKILL left: named as {@link LEFT_OVER},
+ * this user's, a directory (a link is not followed), and neither the s5 that made it nor the
+ * command it was made for runs. Another run's directory is never touched (its s5 runs); two s5s
+ * that start together may both remove one, which is the same.
+ */
+function removeLeftOvers(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  const me = process.getuid?.();
+  for (const name of names) {
+    const made = LEFT_OVER.exec(name);
+    if (!made || isRunning(Number(made[1]), Number(made[2]))) continue;
+    const dir = join(parent, name);
+    try {
+      const stat = lstatSync(dir);
+      if (!stat.isDirectory() || stat.uid !== me || commandRuns(dir)) continue;
+      rmSync(dir, { recursive: true, force: true });
+    } catch {
+      // removed by another s5 meanwhile, or not removable: the next s5 tries again
+    }
+  }
+}
 
 /** Where the directory is made, and why each place before it was passed over. */
 export function privateParent(env: NodeJS.ProcessEnv = process.env): {
@@ -57,16 +110,23 @@ export function privateParent(env: NodeJS.ProcessEnv = process.env): {
  * path handed to a program goes through no link. `remove` removes that directory only: when the
  * program has replaced it (its own `rm -rf`, then a new directory of that name), the new one is
  * left; it never throws (a directory it cannot remove is said on stderr, by its path).
+ * `keepFor(pid)` names the command it is made for: should s5 be killed, the directory is kept
+ * until that command has ended too. What killed s5s left in the same place is removed first.
  */
-export function makePrivateDir(prefix: string): {
+export function makePrivateDir(prefix: "s5-run-" | "s5-edit-"): {
   dir: string;
   remove: () => void;
+  keepFor: (pid: number | undefined) => void;
   skipped: string[];
 } {
   const { dir: parent, skipped } = privateParent();
+  const started = processStat("self")?.start;
+  const name = started === undefined ? prefix : `${prefix}${process.pid}-${started}-`;
   let dir: string;
   try {
-    dir = mkdtempSync(join(realpathSync(parent), prefix));
+    const place = realpathSync(parent);
+    removeLeftOvers(place);
+    dir = mkdtempSync(join(place, name));
   } catch (cause) {
     throw new IoError(
       "S5_OUTPUT",
@@ -98,7 +158,20 @@ export function makePrivateDir(prefix: string): {
       { hint: `check who else can change ${parent}, or set TMPDIR to a directory of yours` },
     );
   }
-  return { dir, remove, skipped };
+  let written = false;
+  const keepFor = (pid: number | undefined) => {
+    const start = pid === undefined ? undefined : processStat(pid)?.start;
+    if (start === undefined) return;
+    try {
+      // Replaced for a later command (`s5 edit` opens the editor again), never a file of the user's.
+      const flag = written ? "w" : "wx";
+      writeFileSync(join(dir, COMMAND_FILE), `${pid} ${start}\n`, { flag, mode: 0o600 });
+      written = true;
+    } catch {
+      // the user's own file of that name: the directory is then kept while its s5 runs
+    }
+  };
+  return { dir, remove, keepFor, skipped };
 }
 
 /**

@@ -10,38 +10,10 @@
  * elsewhere, while s5 is a terminal's foreground job, does not reach COMMAND. Linux's /proc;
  * elsewhere every signal is passed on, as before.
  */
-import { readFileSync } from "node:fs";
+import { processStat } from "./proc-stat.ts";
 
 /** The signals a terminal (or a shell on its hangup) sends to a whole process group. */
 const GROUP_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGQUIT", "SIGHUP"]);
-
-interface ProcessStat {
-  /** The process group. */
-  pgrp: number;
-  /** The session: its leader's process id. */
-  session: number;
-  /** The controlling terminal's device number; 0 for none. */
-  tty: number;
-  /** The foreground process group of the controlling terminal; -1 for none. */
-  tpgid: number;
-}
-
-/** Fields 5 to 8 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
-function processStat(pid: number | "self"): ProcessStat | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return undefined;
-  }
-  // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  const [pgrp, session, tty, tpgid] = fields.slice(2, 6).map(Number);
-  if (pgrp === undefined || session === undefined || tty === undefined || tpgid === undefined) {
-    return undefined;
-  }
-  return { pgrp, session, tty, tpgid };
-}
 
 /**
  * Remembers, when COMMAND starts, whether s5 has a controlling terminal; then tells for each

@@ -281,7 +281,7 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
     // Before the editor opens: a file s5 may not replace would cost the user every edit.
     checkOutputs([file], { secret: false, inPlace: true, force: values.force });
     await using backends = createBackends(settings);
-    const { dir, remove: cleanup } = makePrivateDir("s5-edit-");
+    const { dir, remove: cleanup, keepFor } = makePrivateDir("s5-edit-");
     let editor: ChildProcess | undefined;
     // Ctrl-C and Ctrl-\ reach the editor too, which decides what they mean; s5 cleans up when
     // the editor ends. A signal meant for s5 alone (SIGTERM, SIGHUP…, or a terminal's signal
@@ -306,6 +306,8 @@ that exists), as it is when the file cannot be written back (moved, read-only, a
         try {
           await runEditor(temp, (child) => {
             editor = child;
+            // Should s5 be killed (SIGKILL), the copy stays while the editor has it open.
+            if (child) keepFor(child.pid);
           });
         } catch (error) {
           if (error instanceof S5Error) error.message += `; ${file} is unchanged`;

@@ -191,7 +191,8 @@ in a new private directory (0700; in $XDG_RUNTIME_DIR when it is yours and 0700,
 else $TMPDIR), and its path replaces every \`{}\` in COMMAND's arguments, also inside one
 (\`--values={}\`); with several --render, \`{FILE}\` (FILE as given) names each and \`{}\` is refused.
 A \`{…}\` naming no rendered file stays as it is (\`\${x}\`, \`{ }\`). The directory is removed when COMMAND
-ends, also when a signal passed on ended it (not when s5 itself is killed with SIGKILL).`,
+ends, also when a signal passed on ended it; when s5 itself is killed with SIGKILL, by the next s5
+that makes one in the same place, once COMMAND has ended too.`,
   positionals: [
     { name: "COMMAND", description: "the command to run, after `--` or after s5's options" },
     { name: "ARGS", optional: true, multiple: true },
@@ -280,11 +281,13 @@ VAULT_TOKEN, …); by default they stay with s5`,
     process.stderr.on("error", ignore);
     let outputFailed: NodeJS.ErrnoException | undefined;
     let removeRendered = () => {};
+    let keepFor: (pid: number | undefined) => void = () => {};
     try {
       let args = command;
       if (renders.length > 0) {
         const place = makePrivateDir("s5-run-");
         removeRendered = place.remove;
+        keepFor = place.keepFor;
         // An exit from elsewhere (an uncaught error) skips the `finally` below.
         process.on("exit", removeRendered);
         for (const skipped of place.skipped) {
@@ -306,6 +309,8 @@ VAULT_TOKEN, …); by default they stay with s5`,
         return report(tooBigError(program, childVariables));
       }
       const started = child;
+      // Should s5 be killed (SIGKILL), the files stay while COMMAND runs.
+      keepFor(started.pid);
       const piped = redactors
         ? Promise.all([
             pipeRedacted(started.stdout!, process.stdout, redactors[0]!, (error) => {

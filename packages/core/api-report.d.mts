@@ -274,6 +274,17 @@ export declare function excludeEnvFromReports(): void;
  */
 export declare function excludeEnvFromChildReports(env: Record<string, string | undefined>): void;
 /**
+ * What s5 adds to its lock token so that others can judge it later; empty where none could. Of
+ * another process (`s5 run`'s command) for a record that lasts while it runs.
+ */
+export declare function holderMark(pid?: number): string;
+/**
+ * Whether the lock's token names a holder on this machine that has ended: no such process, a
+ * process by that id started at another time, or one that is a zombie. False whenever it cannot
+ * be told (a lock written by an older s5, another machine or namespace, a token being written).
+ */
+export declare function holderGone(token: string): boolean;
+/**
  * Who holds a lock, from its token, for a refusal to say (never the token itself): its process
  * id, and whether that process still runs here where that can be told.
  */
@@ -604,6 +615,22 @@ export declare function tempParentRefusal(dir: string, exclusive: boolean): stri
  * else can enter: a link or another's directory in its place is refused.
  */
 export declare function isPrivateDirectory(dir: string): boolean;
+interface ProcessStat {
+  /** `Z` (or `X`) for a process that has ended but is not yet waited for. */
+  state: string;
+  /** The process group. */
+  pgrp: number;
+  /** The session: its leader's process id. */
+  session: number;
+  /** The controlling terminal's device number; 0 for none. */
+  tty: number;
+  /** The foreground process group of the controlling terminal; -1 for none. */
+  tpgid: number;
+  /** When it started, in clock ticks after the boot. */
+  start: number;
+}
+/** Fields 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
+export declare function processStat(pid: number | "self"): ProcessStat | undefined;
 /**
  * The real directory of `file` (links followed), to find its project from. A name that does not
  * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
@@ -704,7 +731,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ProcessStat, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

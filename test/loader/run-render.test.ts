@@ -161,22 +161,25 @@ describe("s5 run --render", () => {
     };
     const live = await start();
     const killed = await start();
-    // Named as s5 names its directories, but a link (to a directory with a file), another
-    // user's directory, and a name of a live process are not touched.
-    const target = runtimeDir();
-    writeFileSync(join(target, "keep"), "");
-    symlinkSync(target, join(runtime, "s5-run-999999999-1-linkAA"));
-    const others = join(runtime, "s5-run-999999999-1-otherA");
-    mkdirSync(others, { mode: 0o700 });
-    const root = process.getuid?.() === 0;
-    if (root) chownSync(others, 65534, 65534);
-
     const exited = new Promise((resolve) => killed.s5.on("exit", resolve));
     killed.s5.kill("SIGKILL");
     await exited;
     // The command runs on, orphaned: it may still read its file.
     await next();
     expect(existsSync(killed.file)).toBe(true);
+
+    // Named as s5 names its directories, with the same marks of ended processes, but a link (to
+    // a directory with a file) and another user's directory are not touched.
+    const holders = readFileSync(join(dirname(killed.file), ".s5-holders"));
+    const target = runtimeDir();
+    writeFileSync(join(target, "keep"), "");
+    writeFileSync(join(target, ".s5-holders"), holders);
+    symlinkSync(target, join(runtime, "s5-run-linkAA"));
+    const others = join(runtime, "s5-run-otherA");
+    mkdirSync(others, { mode: 0o700 });
+    writeFileSync(join(others, ".s5-holders"), holders);
+    const root = process.getuid?.() === 0;
+    if (root) chownSync(others, 65534, 65534);
 
     process.kill(killed.pid, "SIGKILL");
     await until("the command ended", async () => {
@@ -190,7 +193,7 @@ describe("s5 run --render", () => {
     expect(existsSync(dirname(killed.file))).toBe(false);
     expect(existsSync(live.file)).toBe(true);
     expect(existsSync(join(target, "keep"))).toBe(true);
-    expect(lstatSync(join(runtime, "s5-run-999999999-1-linkAA")).isSymbolicLink()).toBe(true);
+    expect(lstatSync(join(runtime, "s5-run-linkAA")).isSymbolicLink()).toBe(true);
     expect(existsSync(others)).toBe(root);
     live.s5.kill("SIGTERM");
   });

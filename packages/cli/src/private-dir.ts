@@ -7,9 +7,10 @@
  * the caller says why); the directory made there must be this user's and private, or nothing is
  * written.
  *
- * A directory outlives an s5 killed with SIGKILL (the OOM killer, `kill -9`): its name holds the
- * process id and start time of the s5 that made it, and the command it was made for is written
- * in it, so that the next s5 to make one in the same place removes it once both have ended.
+ * A directory outlives an s5 killed with SIGKILL (the OOM killer, `kill -9`): once the command it
+ * was made for has started, the directory holds who made it and for whom (lock-holder.ts's marks:
+ * process id, start time, boot, PID namespace), so that the next s5 to make one in the same place
+ * removes it once both have ended.
  */
 import {
   closeSync,
@@ -27,31 +28,36 @@ import {
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { ConfigError, IoError } from "@s5/core";
-import { errnoOf, isPrivateDirectory, tempParentRefusal, writeHint } from "@s5/core/internal";
-import { isRunning, processStat } from "./proc-stat.ts";
+import {
+  errnoOf,
+  holderGone,
+  holderMark,
+  isPrivateDirectory,
+  tempParentRefusal,
+  writeHint,
+} from "@s5/core/internal";
 
-/** `s5-run-PID-START-XXXXXX`: the name a directory gets where the start time is known (Linux). */
-const LEFT_OVER = /^s5-(?:run|edit)-(\d+)-(\d+)-[A-Za-z0-9]{6}$/;
-/** In the directory: the process id and start time of the command it was made for. */
-const COMMAND_FILE = ".s5-command";
+/** The name `mkdtemp` gives a directory of `s5 run --render` or `s5 edit`. */
+const MADE_BY_S5 = /^s5-(?:run|edit)-[A-Za-z0-9]{6}$/;
+/** In the directory: the marks of the s5 that made it and of its command, one a line. */
+const HOLDERS_FILE = ".s5-holders";
 
-/** Whether the command written in `dir` by `keepFor` runs. */
-function commandRuns(dir: string): boolean {
-  let text: string;
+/** Whether every process marked in `dir` has ended (false without marks, or any it cannot judge). */
+function holdersGone(dir: string): boolean {
+  let marks: string[];
   try {
-    text = readFileSync(join(dir, COMMAND_FILE), "latin1");
+    marks = readFileSync(join(dir, HOLDERS_FILE), "latin1").split("\n").filter(Boolean);
   } catch {
     return false;
   }
-  const [pid, start] = text.trim().split(" ").map(Number);
-  return pid !== undefined && start !== undefined && isRunning(pid, start);
+  return marks.length > 0 && marks.every((mark) => holderGone(mark));
 }
 
 /**
- * Removes from `parent` the directories an s5 killed with SIGKILL left: named as {@link LEFT_OVER},
- * this user's, a directory (a link is not followed), and neither the s5 that made it nor the
- * command it was made for runs. Another run's directory is never touched (its s5 runs); two s5s
- * that start together may both remove one, which is the same.
+ * Removes from `parent` the directories an s5 killed with SIGKILL left: named as s5 names them,
+ * this user's, a directory (a link is not followed), with marks that say that the s5 that made it
+ * and its command have both ended. Another run's directory is never touched (its s5 runs, or its
+ * marks are not written yet); two s5s that start together may both remove one, which is the same.
  */
 function removeLeftOvers(parent: string): void {
   let names: string[];
@@ -62,12 +68,11 @@ function removeLeftOvers(parent: string): void {
   }
   const me = process.getuid?.();
   for (const name of names) {
-    const made = LEFT_OVER.exec(name);
-    if (!made || isRunning(Number(made[1]), Number(made[2]))) continue;
+    if (!MADE_BY_S5.test(name)) continue;
     const dir = join(parent, name);
     try {
       const stat = lstatSync(dir);
-      if (!stat.isDirectory() || stat.uid !== me || commandRuns(dir)) continue;
+      if (!stat.isDirectory() || stat.uid !== me || !holdersGone(dir)) continue;
       rmSync(dir, { recursive: true, force: true });
     } catch {
       // removed by another s5 meanwhile, or not removable: the next s5 tries again
@@ -110,8 +115,9 @@ export function privateParent(env: NodeJS.ProcessEnv = process.env): {
  * path handed to a program goes through no link. `remove` removes that directory only: when the
  * program has replaced it (its own `rm -rf`, then a new directory of that name), the new one is
  * left; it never throws (a directory it cannot remove is said on stderr, by its path).
- * `keepFor(pid)` names the command it is made for: should s5 be killed, the directory is kept
- * until that command has ended too. What killed s5s left in the same place is removed first.
+ * `keepFor(pid)` names the command it is made for: should s5 be killed, the directory is removed
+ * by a later s5 once that command has ended too (before that call, never: it is not known yet
+ * whether a command will read it). What killed s5s left in the same place is removed first.
  */
 export function makePrivateDir(prefix: "s5-run-" | "s5-edit-"): {
   dir: string;
@@ -120,13 +126,11 @@ export function makePrivateDir(prefix: "s5-run-" | "s5-edit-"): {
   skipped: string[];
 } {
   const { dir: parent, skipped } = privateParent();
-  const started = processStat("self")?.start;
-  const name = started === undefined ? prefix : `${prefix}${process.pid}-${started}-`;
   let dir: string;
   try {
     const place = realpathSync(parent);
     removeLeftOvers(place);
-    dir = mkdtempSync(join(place, name));
+    dir = mkdtempSync(join(place, prefix));
   } catch (cause) {
     throw new IoError(
       "S5_OUTPUT",
@@ -160,15 +164,16 @@ export function makePrivateDir(prefix: "s5-run-" | "s5-edit-"): {
   }
   let written = false;
   const keepFor = (pid: number | undefined) => {
-    const start = pid === undefined ? undefined : processStat(pid)?.start;
-    if (start === undefined) return;
+    if (pid === undefined) return;
+    const marks = [holderMark(), holderMark(pid)];
+    if (marks.includes("")) return;
     try {
       // Replaced for a later command (`s5 edit` opens the editor again), never a file of the user's.
       const flag = written ? "w" : "wx";
-      writeFileSync(join(dir, COMMAND_FILE), `${pid} ${start}\n`, { flag, mode: 0o600 });
+      writeFileSync(join(dir, HOLDERS_FILE), `${marks.join("\n")}\n`, { flag, mode: 0o600 });
       written = true;
     } catch {
-      // the user's own file of that name: the directory is then kept while its s5 runs
+      // the user's own file of that name: the directory is then left, as by an older s5
     }
   };
   return { dir, remove, keepFor, skipped };

@@ -10,7 +10,7 @@
  * elsewhere, while s5 is a terminal's foreground job, does not reach COMMAND. Linux's /proc;
  * elsewhere every signal is passed on, as before.
  */
-import { processStat } from "./proc-stat.ts";
+import { processStat } from "@s5/core/internal";
 
 /** The signals a terminal (or a shell on its hangup) sends to a whole process group. */
 const GROUP_SIGNALS: ReadonlySet<NodeJS.Signals> = new Set(["SIGINT", "SIGQUIT", "SIGHUP"]);

@@ -67,6 +67,7 @@ export {
   trustProjectKeys,
 } from "./local/manage.ts";
 export { LineIndex } from "./location.ts";
+export { holderGone, holderMark } from "./lock-holder.ts";
 export { makeDirs } from "./make-dirs.ts";
 export {
   formatMarker,
@@ -90,6 +91,7 @@ export {
   tempParentRefusal,
   trustedDirectory,
 } from "./private-file.ts";
+export { type ProcessStat, processStat } from "./proc-stat.ts";
 export { danglingHint, realDirectoryOf } from "./real-place.ts";
 export { plaintextsAsText } from "./render.ts";
 export { canResolveSync, resolveTokensSync } from "./resolve-sync.ts";

@@ -9,6 +9,7 @@
  * any of this cannot be read (not Linux, no /proc, another host over NFS), nothing is judged and
  * the age alone decides, as before.
  */
+import { processStat } from "./proc-stat.ts";
 import { type MountEntry, parseMountInfo } from "./trusted-path.ts";
 
 const { readFileSync, readlinkSync } = process.getBuiltinModule("node:fs");
@@ -62,25 +63,15 @@ export function hidesProcesses(mounts: readonly MountEntry[]): boolean {
   return hidepid !== undefined && hidepid !== "0" && hidepid !== "off";
 }
 
-/** A process's start time (clock ticks after boot) and state, from `/proc/PID/stat`. */
-function processStat(pid: number): { start: string; state: string } | undefined {
-  let text: string;
-  try {
-    text = readFileSync(`/proc/${pid}/stat`, "latin1");
-  } catch {
-    return undefined;
-  }
-  // "PID (COMM) STATE …": COMM may hold spaces and parentheses; the fields follow its last ")".
-  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-  return { state: fields[0] ?? "", start: fields[19] ?? "" };
-}
-
-/** What s5 adds to its lock token so that others can judge it later; empty where none could. */
-export function holderMark(): string {
+/**
+ * What s5 adds to its lock token so that others can judge it later; empty where none could. Of
+ * another process (`s5 run`'s command) for a record that lasts while it runs.
+ */
+export function holderMark(pid = process.pid): string {
   const here = thisMachine();
-  const self = here && processStat(process.pid);
-  if (!here || !self?.start) return "";
-  return ` holder ${process.pid} ${self.start} ${here.boot} ${here.namespace}`;
+  const held = here && processStat(pid);
+  if (!here || !held) return "";
+  return ` holder ${pid} ${held.start} ${here.boot} ${here.namespace}`;
 }
 
 /**
@@ -95,7 +86,7 @@ export function holderGone(token: string): boolean {
   const [, pid, start, boot, namespace] = mark;
   if (boot !== here.boot || namespace !== here.namespace) return false;
   const now = processStat(Number(pid));
-  return now === undefined || now.start !== start || now.state === "Z" || now.state === "X";
+  return now === undefined || String(now.start) !== start || now.state === "Z" || now.state === "X";
 }
 
 /**

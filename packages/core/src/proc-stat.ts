@@ -1,11 +1,12 @@
 /**
- * What Linux's /proc/PID/stat says of a process: its process group, session and terminal (for
- * `s5 run`'s signals), and when it started (a pid alone may be another process's by now).
+ * What Linux's /proc/PID/stat says of a process: when it started (a pid alone may be another
+ * process's by now: lock holders, `s5 run`'s left-over directories) and its process group,
+ * session and terminal (`s5 run`'s signals).
  */
-import { readFileSync } from "node:fs";
+const { readFileSync } = process.getBuiltinModule("node:fs");
 
 export interface ProcessStat {
-  /** `Z` for a process that has ended but is not yet waited for. */
+  /** `Z` (or `X`) for a process that has ended but is not yet waited for. */
   state: string;
   /** The process group. */
   pgrp: number;
@@ -34,10 +35,4 @@ export function processStat(pid: number | "self"): ProcessStat | undefined {
   if (state === undefined || numbers.some((n) => !Number.isInteger(n))) return undefined;
   const [p, s, t, f, start] = numbers as [number, number, number, number, number];
   return { state, pgrp: p, session: s, tty: t, tpgid: f, start };
-}
-
-/** Whether the process PID that started at START still runs (an ended one not yet waited for does not). */
-export function isRunning(pid: number, start: number): boolean {
-  const stat = processStat(pid);
-  return stat !== undefined && stat.start === start && stat.state !== "Z";
 }

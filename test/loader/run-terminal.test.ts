@@ -72,6 +72,18 @@ describe("s5 run in a terminal", () => {
       return found?.slice(prefix.length);
     });
   const newLog = () => join(project.dir, `signals-${++logs}.log`);
+  /** `s5 run -- node count.cjs LOG`. */
+  const counted = (log: string) => [
+    process.execPath,
+    s5Bin,
+    "run",
+    "--",
+    process.execPath,
+    "count.cjs",
+    log,
+  ];
+  const inTerminal = (args: string[]) =>
+    spawnTerminal(args, { cwd: project.dir, env: { ...project.env, PS1: "$ " } });
 
   beforeAll(async () => {
     project = await localProject();
@@ -80,10 +92,7 @@ describe("s5 run in a terminal", () => {
 
   it("one Ctrl-C and one Ctrl-\\ reach the command once each", async () => {
     const log = newLog();
-    const terminal = spawnTerminal(
-      [process.execPath, s5Bin, "run", "--", process.execPath, "count.cjs", log],
-      { cwd: project.dir, env: project.env },
-    );
+    const terminal = inTerminal(counted(log));
     const s5 = Number(await line(log, "ready "));
     process.kill(s5, "SIGSTOP");
     terminal.type("\x03");
@@ -100,10 +109,12 @@ describe("s5 run in a terminal", () => {
     const log = newLog();
     // A shell without job control leads the session: on the hangup it ends, and the kernel sends
     // SIGHUP to the terminal's foreground group, s5's.
-    const terminal = spawnTerminal(
-      ["sh", "-c", `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`, process.execPath],
-      { cwd: project.dir, env: project.env },
-    );
+    const terminal = inTerminal([
+      "sh",
+      "-c",
+      `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`,
+      process.execPath,
+    ]);
     const s5 = Number(await line(log, "ready "));
     process.kill(s5, "SIGSTOP");
     terminal.hangUp();
@@ -116,10 +127,7 @@ describe("s5 run in a terminal", () => {
   it("a hangup's SIGHUP reaches the command when s5 leads the session (ssh -t host s5 run …)", async () => {
     const log = newLog();
     // The kernel sends a hangup's SIGHUP to the session's leader alone: s5 must pass it on.
-    const terminal = spawnTerminal(
-      [process.execPath, s5Bin, "run", "--", process.execPath, "count.cjs", log],
-      { cwd: project.dir, env: project.env },
-    );
+    const terminal = inTerminal(counted(log));
     const s5 = Number(await line(log, "ready "));
     terminal.hangUp();
     await line(log, "got SIGHUP 1");
@@ -129,10 +137,7 @@ describe("s5 run in a terminal", () => {
 
   it("Ctrl-Z, fg, an answer typed to the command, then Ctrl-C, in an interactive shell", async () => {
     const log = newLog();
-    const terminal = spawnTerminal(["bash", "--norc", "--noprofile", "-i"], {
-      cwd: project.dir,
-      env: { ...project.env, PS1: "$ " },
-    });
+    const terminal = inTerminal(["bash", "--norc", "--noprofile", "-i"]);
     terminal.type(
       `"${process.execPath}" "${s5Bin}" run -- "${process.execPath}" prompt.cjs "${log}"\n`,
     );
@@ -154,10 +159,7 @@ describe("s5 run in a terminal", () => {
 
   it("a SIGINT sent to s5 alone, a background job of the terminal, reaches the command once", async () => {
     const log = newLog();
-    const terminal = spawnTerminal(["bash", "--norc", "--noprofile", "-i"], {
-      cwd: project.dir,
-      env: { ...project.env, PS1: "$ " },
-    });
+    const terminal = inTerminal(["bash", "--norc", "--noprofile", "-i"]);
     terminal.type(
       `"${process.execPath}" "${s5Bin}" run -- "${process.execPath}" count.cjs "${log}" &\n`,
     );

@@ -632,16 +632,22 @@ interface ProcessStat {
 /** Fields 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
 export declare function processStat(pid: number | "self"): ProcessStat | undefined;
 /**
+ * What a file's place is judged for: `read` (its project's keys read and seal it), or `write` (an
+ * output named by `-o`: a committed `out.yml -> ../b/prod.yml` made `s5 render -o out.yml` write
+ * this project's plaintext over another repository's file).
+ */
+type PlaceUse = "read" | "write";
+/**
  * The real directory of `file` (links followed), to find its project from. A name that does not
  * exist yet (a file being created), a dangling link or a loop: the nearest existing directory
  * above the name, real; reading such a file fails with its own error. `known` caches directories
  * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
  * caller knows it is no link (`link: false`, a file a directory walk found). A link that leads
  * into another project out of its repository, or into another user's, is refused
- * (link-crossing.ts).
+ * (link-crossing.ts); `use: "write"` judges an output's place so, with a message about writing.
  * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
  */
-export declare function realDirectoryOf(file: string, known?: Map<string, string>, link?: boolean): string;
+export declare function realDirectoryOf(file: string, known?: Map<string, string>, link?: boolean, use?: PlaceUse): string;
 /**
  * The hint for a path that could not be read for ENOENT when it is a symbolic link to nothing
  * (undefined otherwise): "check the path" sent users looking at a name that is there.

@@ -9,6 +9,7 @@ import { spawnSync } from "node:child_process";
 import {
   chownSync,
   mkdirSync,
+  readdirSync,
   readFileSync,
   renameSync,
   rmSync,
@@ -104,6 +105,45 @@ describe("a link that leads into another project", () => {
     expect(sealed.stderr).toMatch(refusal);
     expect(sealed.stderr).toContain(`another user's project (uid ${OTHER_UID})`);
     expect(sealed.stdout.toString()).toBe("");
+  });
+});
+
+describe("an output named through a link", () => {
+  it("into another project out of its git repository is refused: render -o, seal -o", async () => {
+    const { box, top } = await projects(["a", "b"], true);
+    const [a, b] = [join(top, "a"), join(top, "b")];
+    mkdirSync(join(b, "sub"));
+    writeFileSync(join(b, "prod.yml"), "db: {{ s5:seal prod-password }}\n");
+    expect((await box.s5(["seal", "-i", "prod.yml"], { cwd: b })).code).toBe(0);
+    const prod = readFileSync(join(b, "prod.yml"), "utf8");
+    writeFileSync(join(a, "own.yml"), "a: {{ s5:seal a-secret }}\n");
+    expect((await box.s5(["seal", "-i", "own.yml"], { cwd: a })).code).toBe(0);
+    // What a pull request to A can commit: the output a build writes, a link into B.
+    symlinkSync("../b/prod.yml", join(a, "out.yml"));
+    symlinkSync("../b/sub", join(a, "dist"));
+    for (const args of [
+      ["render", "own.yml", "-o", "out.yml"],
+      ["render", "own.yml", "-o", "dist/new.yml"],
+      ["seal", "own.yml", "-o", "out.yml"],
+    ]) {
+      const out = await box.s5(args, { cwd: a });
+      // Before: exit 0, A's plaintext over B's sealed file (or a new file in B's work tree).
+      expect(out.code, `${args.join(" ")}: ${out.stderr}`).toBe(12);
+      expect(out.stderr, args.join(" ")).toMatch(
+        /^s5: error: .* into a project out of its git repository, .*\/b\/\.s5\.json: s5 will not write its output there \(S5_CONFIG_UNSAFE\)\n {2}hint: .*name the real path \(.*\/b\/(prod|sub\/new)\.yml\)\n$/,
+      );
+    }
+    expect(readFileSync(join(b, "prod.yml"), "utf8")).toBe(prod);
+    expect(readdirSync(join(b, "sub"))).toEqual([]);
+    // A link into no project (a build directory elsewhere) is written through, as before; so is
+    // another project's file named by its real path: the user's choice.
+    mkdirSync(join(top, "build"));
+    symlinkSync("../build", join(a, "public"));
+    for (const output of ["public/app.yml", "../b/sub/named.yml"]) {
+      const out = await box.s5(["render", "own.yml", "-o", output], { cwd: a });
+      expect(out.code, out.stderr).toBe(0);
+      expect(readFileSync(join(a, output), "utf8")).toBe("a: a-secret\n");
+    }
   });
 });
 

@@ -19,7 +19,7 @@ import {
 import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
-import { errnoOf, trustedDirectory, writeHint } from "@s5/core/internal";
+import { errnoOf, realDirectoryOf, trustedDirectory, writeHint } from "@s5/core/internal";
 import { stampNow, stampOf } from "./io.ts";
 import { refuseForeignLinks, SHARED_FIX, warnSharedDescriptor } from "./output-checks.ts";
 import { writeStdout } from "./stdout.ts";
@@ -156,6 +156,9 @@ function planOutput(output: Output, options: WriteOptions): Plan {
     return { kind: "descriptor", output, fd: Number(descriptor[1] ?? descriptor[2] ?? 2) };
   }
   refuseForeignLinks(path);
+  // A link of yours into another project out of its repository (committed: `out.yml ->
+  // ../b/prod.yml`) is judged as an input's is; `-i` names an input, judged when it was read.
+  if (!options.inPlace) realDirectoryOf(path, undefined, true, "write");
   let real = path;
   let stat: Stats | undefined;
   try {

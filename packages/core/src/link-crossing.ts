@@ -15,7 +15,7 @@ import { repositoryOf, workTreeOf } from "./repository.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { existsSync, lstatSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
-const { dirname, join, sep } = process.getBuiltinModule("node:path");
+const { basename, dirname, join, sep } = process.getBuiltinModule("node:path");
 
 /** The nearest `.s5.json` in `dir` or above it (as named), unchecked; undefined for none. */
 export function nearestProjectFile(dir: string): string | undefined {
@@ -33,12 +33,17 @@ export function nearestProjectFile(dir: string): string | undefined {
  * project (neither this user nor root). A real place in no project is read with the working
  * directory's, as any file outside a project is: nothing to refuse.
  */
-export function checkLinkCrossing(file: string, from: string, realDir: string): void {
+export function checkLinkCrossing(
+  file: string,
+  from: string,
+  realDir: string,
+  use: PlaceUse = "read",
+): void {
   const target = nearestProjectFile(realDir);
   if (target === undefined) return;
   for (let at = from; ; at = dirname(at)) {
     if (isLink(at)) {
-      const refusal = refusalOf(file, at, target);
+      const refusal = refusalOf(file, at, target, use);
       if (refusal) throw refusal;
     }
     if (dirname(at) === at) return;
@@ -54,8 +59,20 @@ export function isLink(path: string): boolean {
   }
 }
 
+/**
+ * What a file's place is judged for: `read` (its project's keys read and seal it), or `write` (an
+ * output named by `-o`: a committed `out.yml -> ../b/prod.yml` made `s5 render -o out.yml` write
+ * this project's plaintext over another repository's file).
+ */
+export type PlaceUse = "read" | "write";
+
 /** Why `link`, on the way to `path`, may not lead into `target`'s project (undefined: it may). */
-function refusalOf(path: string, link: string, target: string): ConfigError | undefined {
+function refusalOf(
+  path: string,
+  link: string,
+  target: string,
+  use: PlaceUse,
+): ConfigError | undefined {
   let holder: string;
   try {
     holder = realpathSync.native(dirname(link));
@@ -67,7 +84,7 @@ function refusalOf(path: string, link: string, target: string): ConfigError | un
     return undefined;
   }
   const crossed = crossing(holder, own ?? holder, target);
-  return crossed ? refused(path, link, target, crossed, nestedIn(holder, target)) : undefined;
+  return crossed ? refused(path, link, target, crossed, nestedIn(holder, target), use) : undefined;
 }
 
 /**
@@ -141,11 +158,21 @@ function refused(
   target: string,
   what: string,
   nested: boolean,
+  use: PlaceUse,
 ): ConfigError {
   const through =
     link === path
       ? `${showable(path)} is a symbolic link into`
       : `${showable(path)}: the symbolic link ${showable(link)} on its way leads into`;
+  if (use === "write") {
+    return new ConfigError(
+      "S5_CONFIG_UNSAFE",
+      `${through} ${what}, ${showable(target)}: s5 will not write its output there`,
+      {
+        hint: `a link committed to a repository could make s5 write this project's plaintext, or tokens of its keys, over another project's file; if you mean to write there, name the real path (${showable(realPlace(path))})`,
+      },
+    );
+  }
   return new ConfigError(
     "S5_CONFIG_UNSAFE",
     `${through} ${what}, ${showable(target)}: s5 will not read or seal it with that project's keys and settings`,
@@ -164,10 +191,15 @@ function refused(
 const nameConfig = (file: string) =>
   `--config ${showable(file)} (S5_CONFIG=${showable(file)} for s5/config)`;
 
+/** `path` real; a name that does not exist yet in its real directory (an output to create). */
 const realPlace = (path: string) => {
   try {
     return realpathSync.native(path);
   } catch {
-    return path;
+    try {
+      return join(realpathSync.native(dirname(path)), basename(path));
+    } catch {
+      return path;
+    }
   }
 };

@@ -6,7 +6,7 @@
  */
 import { IoError } from "./errors.ts";
 import { showable } from "./hidden.ts";
-import { checkLinkCrossing, isLink, nearestProjectFile } from "./link-crossing.ts";
+import { checkLinkCrossing, isLink, nearestProjectFile, type PlaceUse } from "./link-crossing.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
 const { existsSync, readlinkSync, realpathSync } = process.getBuiltinModule("node:fs");
@@ -22,19 +22,20 @@ const UP = /(?:^|[\\/])\.\.(?:[\\/]|$)/;
  * (one `realpath` each), as a walk of many files needs; a file costs one `lstat`, none when the
  * caller knows it is no link (`link: false`, a file a directory walk found). A link that leads
  * into another project out of its repository, or into another user's, is refused
- * (link-crossing.ts).
+ * (link-crossing.ts); `use: "write"` judges an output's place so, with a message about writing.
  * @example realDirectoryOf("app/link.yml") // "/repo/other" when it links to ../other/a.yml
  */
 export function realDirectoryOf(
   file: string,
   known: Map<string, string> = new Map(),
   link = true,
+  use: PlaceUse = "read",
 ): string {
   // A link changed while it was judged (a Kubernetes volume's `..data` swapped, its old directory
   // deleted: ENOENT on a place found a moment before) is judged again, where it leads now.
   for (let attempt = 1; ; attempt++) {
     try {
-      return placeOf(file, known, link);
+      return placeOf(file, known, link, use);
     } catch (cause) {
       if ((cause as { code?: unknown }).code !== "ENOENT") throw cause;
       if (attempt === 3) {
@@ -51,7 +52,7 @@ export function realDirectoryOf(
   }
 }
 
-function placeOf(file: string, known: Map<string, string>, link: boolean): string {
+function placeOf(file: string, known: Map<string, string>, link: boolean, use: PlaceUse): string {
   // `link/../x.yml`: the kernel, which opens the name, takes `..` from the link's target, where
   // `path.resolve` (and Node's JS `realpath`) drop both; such a name is resolved as it is opened.
   const upward = UP.test(file);
@@ -65,7 +66,7 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
       // Dangling, or a loop: found from the name's own directory, as before.
     }
     if (dir !== undefined) {
-      checkLinkCrossing(full, full, dir);
+      checkLinkCrossing(full, full, dir, use);
       return projectPlace(dirname(full), dir);
     }
   }
@@ -74,7 +75,7 @@ function placeOf(file: string, known: Map<string, string>, link: boolean): strin
   if (found === undefined) {
     found = nearestReal(dir, real);
     if (found !== dir) {
-      checkLinkCrossing(full, dir, found);
+      checkLinkCrossing(full, dir, found, use);
       found = projectPlace(dir, found);
     }
     known.set(dir, found);

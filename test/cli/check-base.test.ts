@@ -552,4 +552,34 @@ describe("s5 check --base", () => {
       );
     }
   });
+
+  it("reads a config that was a symbolic link at REF where it led: replaced by a file, or deleted", async () => {
+    const { box, git, b, config } = await withSubProject();
+    mkdirSync(join(b, "cfg"));
+    renameSync(join(b, ".s5.json"), join(b, "cfg", "s5.json"));
+    symlinkSync(join("cfg", "s5.json"), join(b, ".s5.json"));
+    git("add", "-A");
+    git("commit", "-qm", "apps/b's config in cfg/");
+    const said = async (...args: string[]) => {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stderr.split("\n").filter((line) => line.endsWith("(S5_CHECK_CONFIG)"));
+    };
+    // Git stores the link's text, no JSON: before, neither change was said.
+    rmSync(join(b, ".s5.json"));
+    write(box, "apps/b/.s5.json", `${JSON.stringify({ ...config, backend: "local" }, null, 2)}\n`);
+    git("add", "-A");
+    for (const args of [["."], ["--staged"]]) {
+      expect(await said(...args)).toEqual([
+        'warning: apps/b/.s5.json:20:3: `backend` "vault" → "local": new values are sealed with another backend (changed since HEAD) (S5_CHECK_CONFIG)',
+      ]);
+    }
+    git("reset", "-q", "--hard");
+    git("rm", "-q", "apps/b/.s5.json");
+    for (const args of [["."], ["--staged"]]) {
+      expect(await said(...args)).toContain(
+        'warning: apps/b/.s5.json:1:1: this project config is gone since HEAD (deleted): the files of its directory now take the settings of .s5.json, so `backend` "vault" → "local": new values are sealed with another backend (S5_CHECK_CONFIG)',
+      );
+    }
+  });
 });

@@ -96,6 +96,38 @@ function compareWith(ref: string, commit: string, top: string) {
   return { commit, label, note };
 }
 
+/**
+ * The blob a `.s5.json` that was a symbolic link at `commit` (`.s5.json -> config/s5.json`) led
+ * to there: git stores the link's text, which is no JSON, so a pull request that replaced such a
+ * link by a file naming another transit key or recipients changed nothing `--base` could see.
+ * Followed in `commit`'s tree; undefined for a link out of the repository, or to nothing there:
+ * no settings s5 can know.
+ */
+function linkedConfigId(commit: string, path: string, id: string, top: string): string | undefined {
+  let at = path;
+  let link = id;
+  for (let hops = 0; hops < 8; hops++) {
+    let text = "";
+    for (const { content } of readBlobs([{ id: link }], top, "--base")) text = content.toString();
+    const target = posix.normalize(posix.join(posix.dirname(at), text));
+    if (posix.isAbsolute(text) || target === ".." || target.startsWith("../")) break;
+    // `<mode> <type> <id>\t<path>\0`, nothing when the tree has no such path.
+    const entry = git(
+      ["ls-tree", "-z", "--full-tree", commit, "--", `:(literal)${target}`],
+      top,
+      "--base",
+    )
+      .toString()
+      .split("\t")[0]!
+      .split(" ");
+    if (entry[1] !== "blob") break;
+    if (entry[0] !== SYMLINK) return entry[2]!;
+    at = target;
+    link = entry[2]!;
+  }
+  return undefined;
+}
+
 /** Reads what changed between `ref` and the work tree (or the index, `staged`). */
 export function baseFiles(ref: string, staged: boolean): BaseFiles {
   const cwd = process.cwd();
@@ -113,6 +145,7 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
   const then: { id: string; name: string; now: string | undefined }[] = [];
   const changed = new Set<string>();
   const links = new Set<string>();
+  const unknown: EarlierFile[] = [];
   for (let i = 0; i + 1 < fields.length; ) {
     const [oldMode, newMode, oldId, , status = ""] = fields[i]!.slice(1).split(" ");
     const twoPaths = status.startsWith("R") || status.startsWith("C");
@@ -123,7 +156,14 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
     if (!gone && newMode !== GITLINK) changed.add(resolve(top, newPath));
     if (!gone && newMode === SYMLINK) links.add(resolve(top, newPath));
     if (status.startsWith("A") || oldMode === GITLINK || !oldId) continue;
-    then.push({ id: oldId, name: named(path), now: gone ? undefined : resolve(top, newPath) });
+    const now = gone ? undefined : resolve(top, newPath);
+    const id =
+      oldMode === SYMLINK && posix.basename(path) === PROJECT_FILE
+        ? linkedConfigId(commit, path, oldId, top)
+        : oldId;
+    // Settings unknown: read as none, so that every setting now is said to be new.
+    if (id === undefined) unknown.push({ name: named(path), content: Buffer.from("{}"), now });
+    else then.push({ id, name: named(path), now });
   }
   if (!staged) {
     // Files git does not track yet are new since REF too.
@@ -132,7 +172,7 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
       if (path) changed.add(resolve(top, path));
     }
   }
-  const earlier: EarlierFile[] = [];
+  const earlier: EarlierFile[] = unknown;
   for (const { entry, content } of readBlobs(then, top, "--base")) {
     earlier.push({ name: entry.name, content, now: entry.now });
   }

@@ -173,6 +173,29 @@ describe("a .s5.json that is a link", () => {
       `is a symbolic link into another user's project (uid ${OTHER_UID})`,
     );
   });
+
+  it("to nothing is a config that cannot be read, not none: nothing falls to the parent's keys", async () => {
+    const { box, top } = await projects(["outer"], true);
+    const app = join(top, "outer", "app");
+    mkdirSync(app);
+    writeFileSync(join(app, "values.yml"), "v: {{ s5:seal typed-here }}\n");
+    // What a pull request can commit: the sub-project's config, a link to a path it never adds.
+    symlinkSync("cfg/s5.json", join(app, ".s5.json"));
+    spawnSync("git", ["add", "-A"], { cwd: app });
+    const dangling =
+      /^s5: error: cannot read the project config .*\/app\/\.s5\.json \(ENOENT\) \(S5_CONFIG_READ\)\n {2}hint: it is a symbolic link to cfg\/s5\.json, which does not exist: point the link at the file, or remove it\n$/;
+    for (const args of [
+      ["seal", "-i", "values.yml"],
+      ["check", "--staged"],
+      ["ls", "."],
+    ]) {
+      const out = await box.s5(args, { cwd: app });
+      // Before: taken for no config: sealed to outer's key (exit 0), the hook passed it.
+      expect(out.code, `${args.join(" ")}: ${out.stderr}`).toBe(12);
+      expect(out.stderr, args.join(" ")).toMatch(dangling);
+    }
+    expect(readFileSync(join(app, "values.yml"), "utf8")).toBe("v: {{ s5:seal typed-here }}\n");
+  });
 });
 
 describe("`..` after a link", () => {

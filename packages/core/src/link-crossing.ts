@@ -14,15 +14,29 @@ import { showable } from "./hidden.ts";
 import { repositoryOf, workTreeOf } from "./repository.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
-const { existsSync, lstatSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
+const { lstatSync, realpathSync, statSync } = process.getBuiltinModule("node:fs");
 const { basename, dirname, join, sep } = process.getBuiltinModule("node:path");
 
-/** The nearest `.s5.json` in `dir` or above it (as named), unchecked; undefined for none. */
+/**
+ * The nearest `.s5.json` in `dir` or above it (as named), unchecked; undefined for none. A link
+ * to nothing is one (reading it fails, naming it): taken for none, as `existsSync` does, a
+ * committed `.s5.json -> cfg/missing.json` sent every new value of the project to the parent
+ * project's keys, or to Vault's `transit/default`, with no word.
+ */
 export function nearestProjectFile(dir: string): string | undefined {
   for (let at = dir; ; at = dirname(at)) {
     const candidate = join(at, ".s5.json");
-    if (existsSync(candidate)) return candidate;
+    if (present(candidate)) return candidate;
     if (dirname(at) === at) return undefined;
+  }
+}
+
+/** Whether `path` is there as a name (a link to nothing too); not where it cannot be looked at. */
+function present(path: string): boolean {
+  try {
+    return lstatSync(path, { throwIfNoEntry: false }) !== undefined;
+  } catch {
+    return false; // EACCES, ENOTDIR: as existsSync
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { KeyError } from "./errors.ts";
 import { errnoOf, readHint } from "./io-hints.ts";
+import { danglingHint } from "./real-place.ts";
 import { untrustedPart } from "./trusted-path.ts";
 
 // Not `import … from "node:fs"`: its ESM facade costs milliseconds at every application start.
@@ -62,9 +63,10 @@ export function unreadable(
   }
   if (exists || known) {
     const hint =
-      code === "ENOENT" && setting.startsWith("--")
+      (code === "ENOENT" && danglingHint(file)) ||
+      (code === "ENOENT" && setting.startsWith("--")
         ? `check the path given to ${setting}`
-        : readHint(code, directory);
+        : readHint(code, directory));
     return { message: `cannot read ${what} ${file} (${code})`, hint, cause };
   }
   return {

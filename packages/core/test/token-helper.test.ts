@@ -10,6 +10,15 @@ describe("the token_helper of a Vault CLI config file", () => {
     expect(tokenHelperOf('  token_helper="/a/\\"q\\"/h" # set by enable\n', "f")).toBe('/a/"q"/h');
   });
 
+  it("takes the last of two settings, as the CLI's HCL decoder does", () => {
+    const twice = 'token_helper = "/first/helper"\ntoken_helper = "/second/helper"\n';
+    expect(tokenHelperOf(twice, "f")).toBe("/second/helper");
+    expect(tokenHelperOf('{"token_helper": "/first", "token_helper": "/second"}', "f")).toBe(
+      "/second",
+    );
+    expect(tokenHelperOf('token_helper = "/a"\r\n# token_helper = "/b"\r\n', "f")).toBe("/a");
+  });
+
   it("finds none in comments, other keys or an empty file", () => {
     expect(tokenHelperOf('# token_helper = "/x"\n// token_helper = "/y"\n', "f")).toBeUndefined();
     expect(tokenHelperOf('/* token_helper = "/z" */\n', "f")).toBeUndefined();

@@ -50,7 +50,8 @@ function withoutComments(text: string): string {
  */
 export function tokenHelperOf(text: string, file: string): string | undefined {
   const code = withoutComments(text);
-  const setting = /(?:^|[\s{,])"?token_helper"?\s*[=:]\s*/m.exec(code);
+  // The last one when it is set twice: the CLI's HCL decoder keeps the last value.
+  const setting = [...code.matchAll(/(?:^|[\s{,])"?token_helper"?\s*[=:]\s*/gm)].at(-1);
   if (!setting) return undefined;
   const rest = code.slice(setting.index + setting[0].length);
   const match = /^"(?:[^"\\\n]|\\.)*"/.exec(rest);

@@ -114,6 +114,24 @@ describeVault("the Vault CLI's token helper", () => {
     expect(notExecutable.stderr).toContain("could not be started (EACCES)");
   });
 
+  it("does not wait for a daemon the helper started that keeps its stdout open", async () => {
+    const { home, helper } = homeWithHelper(admin.token);
+    const pidFile = join(home, "daemon.pid");
+    // As `pass` starting gpg-agent would if the agent kept the descriptors it was given.
+    writeFileSync(
+      helper,
+      `#!/bin/sh\nprintf '%s' '${admin.token}'\nsleep 3600 2>/dev/null &\necho $! > ${pidFile}\n`,
+      { mode: 0o755 },
+    );
+    try {
+      const out = await s5(["decipher", token], { env: envOf(home) });
+      expect(out.stderr).toBe("");
+      expect(out.stdout).toBe("helper-secret-Zq8");
+    } finally {
+      process.kill(Number(readFileSync(pidFile, "utf8")));
+    }
+  });
+
   it("refuses a helper or a config file another user can change, and a relative path", async () => {
     const open = homeWithHelper(admin.token);
     chmodSync(open.helper, 0o757);

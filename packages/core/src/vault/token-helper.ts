@@ -166,7 +166,16 @@ export function runTokenHelper(helper: TokenHelper, address: string): Promise<st
         `check that it is executable (\`chmod +x ${helper.path}\`), or correct token_helper in ${helper.config}`,
       ),
     );
+    // A helper that starts a daemon (an agent it talks to) may leave it holding stdout, and then
+    // "close" waits for the daemon's end: once the helper has exited, what it printed is in the
+    // pipe. A moment later, and after one more read of the pipe (the poll phase that precedes
+    // `setImmediate`), stdout is closed; "close" follows.
+    let stop: NodeJS.Timeout | undefined;
+    child.on("exit", () => {
+      stop = setTimeout(() => setImmediate(() => child.stdout.destroy()), 100);
+    });
     child.on("close", (code, signal) => {
+      clearTimeout(stop);
       if (size > MAX_OUTPUT) {
         failed(
           `printed more than ${MAX_OUTPUT} bytes (not shown)`,

@@ -35,3 +35,15 @@ export async function fetchNode(version, dir) {
     rmSync(tmp, { recursive: true, force: true });
   }
 }
+
+/** Node `version`'s `bin/node` in `dir` (a directory of the cache), fetched when missing. */
+export async function cachedNode(version, dir) {
+  const { existsSync } = await import("node:fs");
+  const { execFileSync } = await import("node:child_process");
+  const bin = join(dir, "bin", "node");
+  const has = () =>
+    existsSync(bin) &&
+    execFileSync(bin, ["--version"], { encoding: "utf8" }).trim() === `v${version}`;
+  if (!has()) await fetchNode(version, dir);
+  return bin;
+}

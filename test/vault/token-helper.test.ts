@@ -3,7 +3,7 @@
 import { chmodSync, chownSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { beforeAll, expect, it } from "vitest";
-import { linkModules, run } from "../loader/helpers.ts";
+import { linkModules, run, s5Bin } from "../loader/helpers.ts";
 import { OTHER_UID } from "../setup/system-tools.ts";
 import { admin, describeVault, newMount, s5, tempDir, vaultEncrypt, vaultEnv } from "./helpers.ts";
 
@@ -167,5 +167,26 @@ describeVault("the Vault CLI's token helper", () => {
     expect(out.stderr).toBe("");
     expect(out.stdout.trim()).toBe("helper-secret-Zq8");
     expect(readFileSync(log, "utf8")).toBe(`get ${admin.addr} ${home}\n`);
+  });
+
+  it("takes no helper from a .env: BAO_CONFIG_PATH, VAULT_CONFIG_PATH or HOME there, seen by an s5 beneath `s5 run`", async () => {
+    const dir = tempDir("s5-helper-app-");
+    // A repository's own helper and config, both the user's files once cloned.
+    const { home: repoHome, log } = homeWithHelper(admin.token, { name: ".bao" });
+    for (const line of [
+      `BAO_CONFIG_PATH=${join(repoHome, ".bao")}`,
+      `VAULT_CONFIG_PATH=${join(repoHome, ".bao")}`,
+      `HOME=${repoHome}`,
+    ]) {
+      writeFileSync(join(dir, ".env"), `${line}\nA=${token}\n`);
+      // s5 run has VAULT_TOKEN and keeps it; the s5 it starts has none of its own.
+      const env = { ...envOf(tempDir("s5-home-")), VAULT_TOKEN: admin.token };
+      const out = await s5(["run", "--", process.execPath, s5Bin, "decipher", token], {
+        env,
+        cwd: dir,
+      });
+      expect(out.stderr).toContain("no Vault token (S5_KEY_VAULT_TOKEN)");
+      expect(existsSync(log)).toBe(false);
+    }
   });
 });

@@ -104,7 +104,68 @@ describe("a link that leads into another project", () => {
     expect(sealed.code, sealed.stderr).toBe(12);
     expect(sealed.stderr).toMatch(refusal);
     expect(sealed.stderr).toContain(`another user's project (uid ${OTHER_UID})`);
+    // Outside git: no submodule to absorb.
+    expect(sealed.stderr).not.toContain("absorbgitdirs");
     expect(sealed.stdout.toString()).toBe("");
+  });
+
+  it("through a linked directory above it is refused too, and the absorb hint is for a repository inside only", async () => {
+    const { box, top } = await projects(["app", "app-lib"], true);
+    const [app, lib] = [join(top, "app"), join(top, "app-lib")];
+    mkdirSync(join(lib, "deep", "er"), { recursive: true });
+    writeFileSync(join(lib, "deep", "er", "c.yml"), "c: {{ s5:seal lib-secret }}\n");
+    expect((await box.s5(["seal", "-i", "deep/er/c.yml"], { cwd: lib })).code).toBe(0);
+    // The link is two directories above the file: its own directory and the next are real.
+    symlinkSync("../app-lib", join(app, "vendor"));
+    const out = await box.s5(["render", "vendor/deep/er/c.yml"], { cwd: app });
+    expect(out.code, out.stderr).toBe(12);
+    expect(out.stderr).toMatch(refusal);
+    expect(out.stderr).toContain(
+      `c.yml: the symbolic link ${join(app, "vendor")} on its way leads into a project out of its git repository`,
+    );
+    expect(out.stdout.toString()).not.toContain("lib-secret");
+    // app-lib is beside app, not inside it, though its name begins with app's.
+    expect(out.stderr).not.toContain("absorbgitdirs");
+    // The hint's other way out: the config named, the file is read through the link, with it.
+    const named = await box.s5(
+      ["render", "--config", join(lib, ".s5.json"), "vendor/deep/er/c.yml"],
+      {
+        cwd: app,
+      },
+    );
+    expect(named.stderr).toBe("");
+    expect(named.stdout.toString()).toBe("c: lib-secret\n");
+  });
+
+  it.runIf(asRoot)("of another user, in a project of that user, is followed", async () => {
+    const { box, top } = await projects(["app", "mine"], false);
+    const [app, mine] = [join(top, "app"), join(top, "mine")];
+    writeFileSync(join(mine, "values.yml"), "token: {{ s5:seal theirs }}\n");
+    // Root (a CI runner) in a user's checkout: a link of theirs into another project of theirs.
+    for (const dir of [app, mine])
+      for (const name of ["", ".s5.json"]) chownSync(join(dir, name), OTHER_UID, OTHER_UID);
+    chownSync(join(mine, "values.yml"), OTHER_UID, OTHER_UID);
+    symlinkSync("../mine/values.yml", join(app, "values.yml"));
+    const sealed = await box.s5(["seal", "values.yml"], { cwd: app });
+    expect(sealed.stderr).not.toContain("S5_CONFIG_UNSAFE");
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(keyIds(sealed.stdout.toString())).toEqual([keyOf(mine)]);
+  });
+
+  it("from a checkout whose .git names a git directory not there is refused: the work tree is its repository", async () => {
+    const { box, top } = await projects(["app", "b"], false);
+    const [app, b] = [join(top, "app"), join(top, "b")];
+    // A submodule copied alone (a container's build context): its .git file names the
+    // superproject's git directory, which is not there.
+    writeFileSync(join(app, ".git"), "gitdir: ../gone/.git/modules/app\n");
+    writeFileSync(join(b, "prod.yml"), "db: {{ s5:seal prod-password }}\n");
+    expect((await box.s5(["seal", "-i", "prod.yml"], { cwd: b })).code).toBe(0);
+    symlinkSync("../b/prod.yml", join(app, "leak.yml"));
+    const out = await box.s5(["render", "leak.yml"], { cwd: app });
+    expect(out.code, out.stderr).toBe(12);
+    expect(out.stderr).toMatch(refusal);
+    expect(out.stderr).not.toContain("absorbgitdirs");
+    expect(out.stdout.toString()).not.toContain("prod-password");
   });
 });
 

@@ -172,11 +172,63 @@ describe("a file through a symbolic link into another project", () => {
     expect(run.code).toBe(3);
     expect(run.stderr).toContain("it is a symbolic link to nowhere.yml, which does not exist");
   });
+
+  it("a link from no git repository into a project in one is followed: nobody committed it", async () => {
+    const { app, other, s5 } = await projects();
+    spawnSync("git", ["init", "-q"], { cwd: other });
+    const sealed = await s5(["seal", "-i", "link.yml"]);
+    expect(sealed.code, sealed.stderr).toBe(0);
+    expect(keyIds(readFileSync(join(other, "a.yml"), "utf8"))).toEqual([keyOf(other)]);
+    expect(lstatSync(join(app, "link.yml")).isSymbolicLink()).toBe(true);
+  });
+
+  it("a link within its project, into or out of a clone nested there with no .s5.json of its own, is followed", async () => {
+    const { app, s5, box } = await projects();
+    spawnSync("git", ["init", "-q"], { cwd: app });
+    const lib = join(app, "vendor", "lib");
+    mkdirSync(lib, { recursive: true });
+    spawnSync("git", ["init", "-q"], { cwd: lib });
+    const token = (await box.s5(["cipher", "vendored"], { cwd: app })).stdout.toString().trim();
+    writeFileSync(join(lib, "conf.yml"), `v: ${token}\n`);
+    writeFileSync(join(app, "app.yml"), `w: ${token}\n`);
+    symlinkSync("vendor/lib/conf.yml", join(app, "lib.yml"));
+    symlinkSync("../../app.yml", join(lib, "up.yml"));
+    // The clone is another repository, but both files are app's own project's.
+    const out = await s5(["render", "lib.yml", "vendor/lib/up.yml"]);
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("v: vendored\nw: vendored\n");
+  });
+
+  it("a directory linked into no project takes the project of its name, from any directory", async () => {
+    const { app, top, box } = await projects();
+    // home-manager's recursive links of a whole directory: ~/.config/app -> /nix/store/…-app-config.
+    const stored = join(top, "nix", "store", "cccc-app-config");
+    mkdirSync(stored, { recursive: true });
+    const token = (await box.s5(["cipher", "dir-from-nix"], { cwd: app })).stdout.toString().trim();
+    writeFileSync(join(stored, "app.yml"), `v: ${token}\n`);
+    symlinkSync(stored, join(app, "config"));
+    const out = await box.s5(["render", join(app, "config", "app.yml")], { cwd: top });
+    // Taken from its real place: no project there, nor in the working directory (S5_KEY_LOCAL_UNKNOWN).
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("v: dir-from-nix\n");
+  });
+
+  it("a link in no project into one takes the project of its target", async () => {
+    const { top, other, box } = await projects();
+    expect((await box.s5(["seal", "-i", "a.yml"], { cwd: other })).code).toBe(0);
+    const loose = join(top, "loose");
+    mkdirSync(loose);
+    symlinkSync("../other/a.yml", join(loose, "a.yml"));
+    // From the link's own directory, in no project: its name would find none.
+    const out = await box.s5(["render", "a.yml"], { cwd: loose });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("a: hunter2\n");
+  });
 });
 
 describe("a link into a git submodule", () => {
   /** A superproject with `lib` (its own project and key) as a submodule at vendor/lib, and `lib.yml -> vendor/lib/conf.yml`. */
-  async function superproject() {
+  async function superproject(name = "app") {
     const box = sandbox();
     const top = join(box.dir, "..");
     const git = (cwd: string, ...args: string[]) => {
@@ -202,8 +254,8 @@ describe("a link into a git submodule", () => {
     writeFileSync(join(lib, "conf.yml"), `v: ${token}\n`);
     git(lib, "add", "-A");
     git(lib, "commit", "-qm", "lib");
-    const app = join(top, "app");
-    mkdirSync(app);
+    const app = join(top, name);
+    mkdirSync(app, { recursive: true });
     git(app, "init", "-q");
     expect((await box.s5(["init", "--dir", "."], { cwd: app })).code).toBe(0);
     return { box, top, app, lib, git };
@@ -242,5 +294,35 @@ describe("a link into a git submodule", () => {
     const out = await box.s5(["render", "lib.yml"], { cwd: app });
     expect(out.stderr).toBe("");
     expect(out.stdout.toString()).toBe("v: lib-secret\n");
+  });
+
+  it("is followed when a directory above the superproject is named modules", async () => {
+    // The submodule's git directory is …/modules/app/.git/modules/vendor/lib: the first
+    // `/modules/` on its way is no git directory's.
+    const { box, app, lib, git } = await superproject(join("modules", "app"));
+    git(app, "submodule", "add", "-q", lib, "vendor/lib");
+    symlinkSync("vendor/lib/conf.yml", join(app, "lib.yml"));
+    const out = await box.s5(["render", "lib.yml"], { cwd: app });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("v: lib-secret\n");
+  });
+
+  it("a link in a worktree into the main checkout is within the repository", async () => {
+    const { box, top, app, git } = await superproject();
+    mkdirSync(join(app, "pkg"));
+    expect((await box.s5(["init", "--dir", "."], { cwd: join(app, "pkg") })).code).toBe(0);
+    const token = (await box.s5(["cipher", "main-secret"], { cwd: join(app, "pkg") })).stdout
+      .toString()
+      .trim();
+    writeFileSync(join(app, "pkg", "p.yml"), `p: ${token}\n`);
+    git(app, "add", "-A");
+    git(app, "commit", "-qm", "app");
+    const tree = join(top, "app-tree");
+    git(app, "worktree", "add", "-q", tree);
+    // The worktree's git directory (.git/worktrees/app-tree) shares app's .git (its commondir).
+    symlinkSync(join(app, "pkg", "p.yml"), join(tree, "main.yml"));
+    const out = await box.s5(["render", "main.yml"], { cwd: tree });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.toString()).toBe("p: main-secret\n");
   });
 });

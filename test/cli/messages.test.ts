@@ -77,6 +77,39 @@ describe("a file that cannot be read: a hint for its errno", () => {
     );
   });
 
+  // Looking for its project (links followed) must not fail first, with Node's words and no hint:
+  // seal chooses a file's project before it reads the file.
+  it.runIf(isRoot && spawnSync("setpriv", ["--version"]).status === 0)(
+    "a file in a directory another user may not enter: seal says EACCES with what to check",
+    () => {
+      const box = sandbox();
+      chmodSync(box.dir, 0o755);
+      const locked = join(box.dir, "locked");
+      mkdirSync(join(locked, "sub"), { recursive: true });
+      chmodSync(locked, 0o700);
+      const file = join(locked, "sub", "a.yml");
+      writeFileSync(file, "a: {{ s5:seal x }}\n");
+      const result = spawnSync(
+        "setpriv",
+        [
+          "--reuid=65534",
+          "--regid=65534",
+          "--clear-groups",
+          process.execPath,
+          S5_BIN,
+          "seal",
+          file,
+        ],
+        // A Vault address where nothing listens: the file is read before any key is asked for.
+        { cwd: "/", env: { ...box.env, VAULT_ADDR: "http://127.0.0.1:9" }, encoding: "utf8" },
+      );
+      expect(result.stderr).toBe(
+        `s5: error: cannot read ${file} (EACCES) (S5_INPUT)\n  hint: you may not read it: check its permissions and its directories' (\`ls -ld\`), or run s5 as a user who may\n`,
+      );
+      expect(result.status).toBe(3);
+    },
+  );
+
   // A CI container run as `--user 12345` with a clean environment: no HOME, no passwd entry, so
   // `os.homedir()` throws. It was S5_INTERNAL for every command that looks for a key file.
   it.runIf(isRoot && spawnSync("setpriv", ["--version"]).status === 0)(

@@ -3,12 +3,12 @@
 // directory when the ConfigMap is updated, possibly while the application starts. A file's project
 // is found above its real place (links followed): with the `.s5.json` in the volume too, that was
 // the timestamped directory, which the kubelet deletes at the next update.
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, readlinkSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { kubeletWrite } from "../setup/kubelet-volume.ts";
 import { hasStrace, killTraced, traced } from "../setup/traced.ts";
-import { localProject, printVars } from "./helpers.ts";
+import { localProject, printVars, s5Bin } from "./helpers.ts";
 
 const PRINT = printVars(["DB"]);
 
@@ -33,6 +33,34 @@ describe("a .env and its .s5.json in a Kubernetes volume", () => {
     expect(out.stderr).toBe("");
     expect(JSON.parse(out.stdout)).toEqual({ DB: "pod-secret" });
   });
+
+  it.runIf(hasStrace)(
+    "a file of the volume is sealed by the CLI when the kubelet swaps it after its project was chosen",
+    async () => {
+      const { app, mount, files } = await volume();
+      const pod = { app, mount, files: { ...files, "values.yml": "v: {{ s5:seal pod-value }}\n" } };
+      kubeletWrite(mount, pod.files);
+      const chosen = readlinkSync(join(mount, "..data"));
+      // Stopped when it opens the project config (the project chosen, values.yml not read):
+      // by the volume's name, it is the same after the update; by the data directory of the
+      // moment, the file read would be in another directory than its project was chosen for.
+      const s5 = traced(
+        [process.execPath, s5Bin, "seal", join(mount, "values.yml")],
+        { cwd: app.dir, env: app.env },
+        [join(mount, ".s5.json"), join(mount, chosen, ".s5.json")],
+        ["inject=openat:signal=SIGSTOP:when=1"],
+      );
+      await s5.stopped(1);
+      kubeletWrite(mount, pod.files);
+      s5.go();
+      const out = await s5.end();
+      expect(out.stderr).not.toContain("S5_INPUT_CHANGED");
+      expect(out.code, out.stderr).toBe(0);
+      // The first use of its key is told of the project by the volume's name.
+      expect(out.stderr).toContain(`now encrypts in ${join(mount, ".s5.json")}, trusted`);
+      expect(out.stdout).toMatch(/^v: \{\{ s5:local:/);
+    },
+  );
 
   it.runIf(hasStrace)("are read when the kubelet swaps the volume during the start", async () => {
     const pod = await volume();

@@ -226,6 +226,30 @@ describe("s5 run --render: file names", () => {
     // `{b}`, part of a name, names no rendered file: left as it is.
     expect(out.stdout).toBe("n0 n1 n2 {b}\n");
   });
+
+  it("of two names where one begins the other, each {FILE} is the one it spells", async () => {
+    // `{k}v}` begins with `{k}`: the longer name is matched first, whatever the order given.
+    const names = ["k", "k}v"];
+    project.write(Object.fromEntries(names.map((name, i) => [name, `m${i}\n`])));
+    const print = `const { readFileSync } = require("node:fs");
+      console.log(process.argv.slice(1).map((a) => readFileSync(a, "utf8").trim()).join(" "))`;
+    const out = await project.s5(
+      [
+        "run",
+        ...names.flatMap((name) => ["--render", name]),
+        "--",
+        process.execPath,
+        "-e",
+        print,
+        "{k}v}",
+        "{k}",
+      ],
+      { XDG_RUNTIME_DIR: scratch() },
+    );
+    expect(out.stderr).toBe("");
+    expect(out.code).toBe(0);
+    expect(out.stdout).toBe("m1 m0\n");
+  });
 });
 
 describe.skipIf(!asRoot)("a full tmpfs", () => {

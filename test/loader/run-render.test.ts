@@ -21,6 +21,7 @@ import { fileURLToPath } from "node:url";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../k8s/controller-harness.ts";
 import { describeKube, kubeTool } from "../setup/kube-tools.ts";
+import { asRoot, OTHER_UID } from "../setup/system-tools.ts";
 import { killRunGroups, localProject, type Project, run, s5Bin, spawnRun } from "./helpers.ts";
 
 const DB = "db-password-0123456789";
@@ -310,6 +311,30 @@ describe("s5 run --render", () => {
     expect(missing.stderr).toBe("");
     expect(missing.code).toBe(0);
   });
+
+  it.runIf(asRoot)(
+    "skips an XDG_RUNTIME_DIR of another user, or one not 0700, with a note",
+    async () => {
+      const theirs = runtimeDir(0o700);
+      chownSync(theirs, OTHER_UID, OTHER_UID);
+      const readOnly = runtimeDir(0o500);
+      for (const [dir, why] of [
+        [theirs, `is owned by uid ${OTHER_UID}, not by you`],
+        [readOnly, "has mode 0500, not 0700"],
+      ] as const) {
+        const out = await project.s5(
+          ["run", "--render", "values.yml", "--", process.execPath, "-e", INSPECT, "{}"],
+          { XDG_RUNTIME_DIR: dir },
+        );
+        expect(out.code, out.stderr).toBe(0);
+        expect(out.stderr).toBe(
+          `s5: note: $XDG_RUNTIME_DIR (${dir}) ${why}: not used for the rendered files\n`,
+        );
+        expect(JSON.parse(out.stdout).file.startsWith(`${dir}/`)).toBe(false);
+        expect(readdirSync(dir)).toEqual([]);
+      }
+    },
+  );
 });
 
 describe("s5 edit's private copy", () => {

@@ -268,13 +268,27 @@ export function stackFrames(error: unknown): string {
   return [`${error.name} (message not shown)`, ...frames].join("\n");
 }
 
+/** What to do about a path s5 met but could not use, by its error code. */
+const ACCESS_HINTS: Record<string, string> = {
+  ENOENT:
+    "it was removed or renamed while s5 ran, or a link on the way leads nowhere: check the path and run again",
+  EACCES:
+    "you may not read it (or enter a directory on the way): name only the files and directories to use, or run as a user who may read it",
+  EPERM:
+    "the system does not let you use it: name only the files and directories to use, or run as a user who may",
+  EISDIR: "name a file, not a directory",
+};
+
 /** Turns anything thrown into an {@link S5Error}, without copying unknown messages that may hold data. */
 export function toS5Error(error: unknown): S5Error {
   if (error instanceof S5Error) return error;
   const code = (error as { code?: unknown } | null)?.code;
   if (code === "ENOENT" || code === "EACCES" || code === "EISDIR" || code === "EPERM") {
     const path = (error as { path?: string }).path ?? "";
-    return new IoError("S5_INPUT", `cannot access ${path}: ${String(code)}`, { cause: error });
+    return new IoError("S5_INPUT", `cannot access ${path}: ${String(code)}`, {
+      cause: error,
+      hint: ACCESS_HINTS[code],
+    });
   }
   return new S5Error("S5_INTERNAL", ExitCode.internal, "unexpected internal error", {
     cause: error,

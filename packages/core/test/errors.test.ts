@@ -1,3 +1,4 @@
+import { readFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { describe, expect, it } from "vitest";
 import { resolveSettings } from "../src/config.ts";
@@ -68,5 +69,32 @@ describe("S5Error across copies of core", () => {
     expect(lookalike instanceof S5Error).toBe(false);
     expect(toS5Error(lookalike).code).toBe("S5_INTERNAL");
     expect((null as unknown) instanceof S5Error).toBe(false);
+  });
+});
+
+describe("toS5Error of a path s5 could not use", () => {
+  const thrown = (use: () => unknown) => {
+    try {
+      use();
+    } catch (error) {
+      return toS5Error(error);
+    }
+    throw new Error("did not throw");
+  };
+
+  it("names the path and says what to do, by the error's code", () => {
+    const gone = thrown(() => readFileSync("/nonexistent-s5/x.yml"));
+    expect(gone.code).toBe("S5_INPUT");
+    expect(gone.message).toBe("cannot access /nonexistent-s5/x.yml: ENOENT");
+    expect(gone.hint).toMatch(
+      /removed or renamed while s5 ran, or a link on the way leads nowhere/,
+    );
+    expect(thrown(() => readFileSync(tmpdir())).hint).toBe("name a file, not a directory");
+    const denied = Object.assign(new Error("EACCES: permission denied, scandir '/proc/1/fdinfo'"), {
+      code: "EACCES",
+      path: "/proc/1/fdinfo",
+    });
+    expect(toS5Error(denied).message).toBe("cannot access /proc/1/fdinfo: EACCES");
+    expect(toS5Error(denied).hint).toMatch(/name only the files and directories to use/);
   });
 });

@@ -616,6 +616,8 @@ export declare function tempParentRefusal(dir: string, exclusive: boolean): stri
  */
 export declare function isPrivateDirectory(dir: string): boolean;
 interface ProcessStat {
+  /** Its process id as this /proc shows it (another PID namespace's /proc shows another). */
+  pid: number;
   /** `Z` (or `X`) for a process that has ended but is not yet waited for. */
   state: string;
   /** The process group. */
@@ -629,7 +631,7 @@ interface ProcessStat {
   /** When it started, in clock ticks after the boot. */
   start: number;
 }
-/** Fields 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
+/** Fields 1, 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
 export declare function processStat(pid: number | "self"): ProcessStat | undefined;
 /**
  * What a file's place is judged for: `read` (its project's keys read and seal it), or `write` (an

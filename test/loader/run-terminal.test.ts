@@ -9,13 +9,19 @@
 // send s5 SIGUSR1 and let it go on: s5 handles its pending signals in order (the lower number
 // first), so when the command gets the SIGUSR1 s5 passes on, s5 has done all it would do with
 // the others.
-import { readFileSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
 import { until } from "../k8s/controller-harness.ts";
 import { killRunGroups, localProject, type Project, s5Bin, spawnTerminal } from "./helpers.ts";
 
 afterEach(killRunGroups);
+
+/** Whether this test may make a PID namespace with its own /proc (root, util-linux's unshare). */
+const canUnshare =
+  process.getuid?.() === 0 &&
+  spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status === 0;
 
 /** Counts the signals it gets into LOG; prints the counts and ends on SIGUSR1. */
 const COUNT = `
@@ -52,6 +58,22 @@ process.stdin.once("data", (line) => {
 });
 setInterval(() => {}, 1 << 30);
 `;
+
+/** The process id, as this test sees it, of the s5 whose id in its own PID namespace is `inner`. */
+function outerPid(inner: number): number | undefined {
+  for (const name of readdirSync("/proc").filter((entry) => /^\d+$/.test(entry))) {
+    try {
+      const status = readFileSync(`/proc/${name}/status`, "utf8");
+      const ids = /^NSpid:\s+(.+)$/m.exec(status)?.[1]?.split(/\s+/);
+      const command = readFileSync(`/proc/${name}/cmdline`, "utf8");
+      if (ids?.length === 2 && ids[1] === String(inner) && command.includes(s5Bin))
+        return Number(name);
+    } catch {
+      // ended meanwhile
+    }
+  }
+  return undefined;
+}
 
 describe("s5 run in a terminal", () => {
   let project: Project;
@@ -172,4 +194,63 @@ describe("s5 run in a terminal", () => {
     terminal.type("wait; exit\n");
     await terminal.exited;
   });
+
+  it.runIf(canUnshare)(
+    "a SIGINT sent to s5 alone, a background job in a PID namespace of its own, reaches the command",
+    async () => {
+      // Its /proc (`unshare --mount-proc`, as a container's) shows no process of the terminal's
+      // shell: the job's group, the session and the terminal's foreground group all read 0.
+      const log = newLog();
+      const pidFile = join(project.dir, `unshare-${logs}.pid`);
+      const terminal = inTerminal(["bash", "--norc", "--noprofile", "-i"]);
+      terminal.type(
+        `unshare --pid --fork --mount-proc "${process.execPath}" "${s5Bin}" run -- "${process.execPath}" count.cjs "${log}" & echo $! > "${pidFile}"\n`,
+      );
+      await line(log, "ready ");
+      const unshare = Number(readFileSync(pidFile, "utf8"));
+      terminal.group(unshare);
+      const s5 = Number(readFileSync(`/proc/${unshare}/task/${unshare}/children`, "utf8").trim());
+      // Pending together, s5 handles SIGINT before SIGUSR1 and passes them on in that order.
+      process.kill(s5, "SIGINT");
+      process.kill(s5, "SIGUSR1");
+      expect(JSON.parse(await line(log, "counts "))).toEqual({ SIGINT: 1 });
+      terminal.type("wait; exit\n");
+      await terminal.exited;
+    },
+  );
+
+  it.runIf(canUnshare)(
+    "one Ctrl-C reaches the command once in a shell's job in a PID namespace of its own",
+    async () => {
+      // The shell made the job's group in the namespace: it and the foreground group can be seen.
+      // The job is `sh -c '…; true'`: bash would take the terminal back when its child s5 stops.
+      const log = newLog();
+      const terminal = inTerminal([
+        "unshare",
+        "--pid",
+        "--fork",
+        "--mount-proc",
+        "bash",
+        "--norc",
+        "--noprofile",
+        "-i",
+      ]);
+      terminal.type(
+        `sh -c '${counted(log)
+          .map((arg) => `"${arg}"`)
+          .join(" ")}; true'\n`,
+      );
+      const s5 = outerPid(Number(await line(log, "ready ")));
+      if (s5 === undefined) throw new Error("no s5 found by its id in the namespace");
+      terminal.group(s5);
+      process.kill(s5, "SIGSTOP");
+      terminal.type("\x03");
+      await line(log, "got SIGINT 1");
+      process.kill(s5, "SIGUSR1");
+      process.kill(s5, "SIGCONT");
+      expect(JSON.parse(await line(log, "counts "))).toEqual({ SIGINT: 1 });
+      terminal.type("exit\n");
+      await terminal.exited;
+    },
+  );
 });

@@ -29,8 +29,13 @@ export function terminalSignals(): (signal: NodeJS.Signals, command: number) => 
     if (!GROUP_SIGNALS.has(signal)) return false;
     const self = processStat("self");
     const child = processStat(command);
-    if (self === undefined || child === undefined || child.pgrp !== self.pgrp) return false;
+    // Another PID namespace's /proc (not remounted for s5's): COMMAND's id names another process.
+    if (self === undefined || child === undefined || self.pid !== process.pid) return false;
+    if (child.pgrp !== self.pgrp) return false;
     if (signal === "SIGHUP") return hadTerminal && self.tty === 0 && self.session !== process.pid;
-    return self.tpgid === self.pgrp;
+    // A group made out of s5's PID namespace reads 0 (`unshare --pid --mount-proc`, bubblewrap),
+    // and so does the terminal's foreground group when it is such a group too: equal, they would
+    // say nothing of whether they are one, and a signal sent to s5 alone would reach no one.
+    return self.pgrp > 0 && self.tpgid === self.pgrp;
   };
 }

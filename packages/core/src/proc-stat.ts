@@ -6,6 +6,8 @@
 const { readFileSync } = process.getBuiltinModule("node:fs");
 
 export interface ProcessStat {
+  /** Its process id as this /proc shows it (another PID namespace's /proc shows another). */
+  pid: number;
   /** `Z` (or `X`) for a process that has ended but is not yet waited for. */
   state: string;
   /** The process group. */
@@ -20,7 +22,7 @@ export interface ProcessStat {
   start: number;
 }
 
-/** Fields 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
+/** Fields 1, 3, 5 to 8 and 22 of /proc/PID/stat; undefined when it cannot be read (not Linux, gone). */
 export function processStat(pid: number | "self"): ProcessStat | undefined {
   let text: string;
   try {
@@ -31,8 +33,10 @@ export function processStat(pid: number | "self"): ProcessStat | undefined {
   // The command name (field 2) is in parentheses and may hold spaces and parentheses itself.
   const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
   const [state, , pgrp, session, tty, tpgid] = fields;
-  const numbers = [pgrp, session, tty, tpgid, fields[19]].map(Number);
+  const numbers = [text.slice(0, text.indexOf(" ")), pgrp, session, tty, tpgid, fields[19]].map(
+    Number,
+  );
   if (state === undefined || numbers.some((n) => !Number.isInteger(n))) return undefined;
-  const [p, s, t, f, start] = numbers as [number, number, number, number, number];
-  return { state, pgrp: p, session: s, tty: t, tpgid: f, start };
+  const [id, p, s, t, f, start] = numbers as [number, number, number, number, number, number];
+  return { pid: id, state, pgrp: p, session: s, tty: t, tpgid: f, start };
 }

@@ -582,4 +582,26 @@ describe("s5 check --base", () => {
       );
     }
   });
+
+  it("follows a directory link on the way of a config that was a symbolic link at REF", async () => {
+    const { box, git, b } = await withSubProject();
+    const settings = read(box, "apps/b/.s5.json");
+    mkdirSync(join(b, "conf"));
+    renameSync(join(b, ".s5.json"), join(b, "conf", "s5.json"));
+    symlinkSync("conf", join(b, "cfg"));
+    symlinkSync(join("cfg", "s5.json"), join(b, ".s5.json"));
+    git("add", "-A");
+    git("commit", "-qm", "apps/b's config in conf/, named through cfg");
+    // The link made a file with the same settings: nothing changed where new values go.
+    rmSync(join(b, ".s5.json"));
+    write(box, "apps/b/.s5.json", settings);
+    git("add", "-A");
+    for (const args of [["."], ["--staged"]]) {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", ...args]);
+      expect(result.code, result.stderr).toBe(0);
+      // Before: `cfg/s5.json` was looked up as a path of REF's tree, found nothing, and every
+      // setting was said to be new.
+      expect(result.stderr).not.toContain("S5_CHECK_CONFIG");
+    }
+  });
 });

@@ -100,32 +100,64 @@ function compareWith(ref: string, commit: string, top: string) {
  * The blob a `.s5.json` that was a symbolic link at `commit` (`.s5.json -> config/s5.json`) led
  * to there: git stores the link's text, which is no JSON, so a pull request that replaced such a
  * link by a file naming another transit key or recipients changed nothing `--base` could see.
- * Followed in `commit`'s tree; undefined for a link out of the repository, or to nothing there:
- * no settings s5 can know.
+ * Followed in `commit`'s tree one name at a time, as the kernel follows it in a work tree (a
+ * directory link on the way, `cfg -> conf`; `..` from where a link led); at most 8 links;
+ * undefined for a link out of the repository, or to nothing there: no settings s5 can know.
  */
 function linkedConfigId(commit: string, path: string, id: string, top: string): string | undefined {
-  let at = path;
-  let link = id;
-  for (let hops = 0; hops < 8; hops++) {
-    let text = "";
-    for (const { content } of readBlobs([{ id: link }], top, "--base")) text = content.toString();
-    const target = posix.normalize(posix.join(posix.dirname(at), text));
-    if (posix.isAbsolute(text) || target === ".." || target.startsWith("../")) break;
-    // `<mode> <type> <id>\t<path>\0`, nothing when the tree has no such path.
-    const entry = git(
-      ["ls-tree", "-z", "--full-tree", commit, "--", `:(literal)${target}`],
-      top,
-      "--base",
-    )
-      .toString()
-      .split("\t")[0]!
-      .split(" ");
-    if (entry[1] !== "blob") break;
-    if (entry[0] !== SYMLINK) return entry[2]!;
-    at = target;
-    link = entry[2]!;
+  // A path of the tree goes through no link: the names resolved so far, and those still to go.
+  const done = posix
+    .dirname(path)
+    .split("/")
+    .filter((name) => name !== ".");
+  let rest = linkText(id, top);
+  for (let links = 1; rest !== undefined && rest.length > 0; ) {
+    const name = rest.shift()!;
+    if (name === "" || name === ".") continue;
+    if (name === "..") {
+      if (done.pop() === undefined) return undefined;
+      continue;
+    }
+    const entry = treeEntry(commit, [...done, name].join("/"), top);
+    if (entry === undefined) return undefined;
+    if (entry.mode === SYMLINK) {
+      if (++links > 8) return undefined;
+      const text = linkText(entry.id, top);
+      rest = text && [...text, ...rest];
+    } else if (rest.length === 0) {
+      return entry.type === "blob" ? entry.id : undefined;
+    } else if (entry.type === "tree") {
+      done.push(name);
+    } else {
+      return undefined;
+    }
   }
   return undefined;
+}
+
+/** A link's text as names; undefined for an absolute one (out of the repository). */
+function linkText(id: string, top: string): string[] | undefined {
+  let text = "";
+  for (const { content } of readBlobs([{ id }], top, "--base")) text = content.toString();
+  return posix.isAbsolute(text) ? undefined : text.split("/");
+}
+
+/** The entry at `path` (no link on its way) in `commit`'s tree; undefined for none. */
+function treeEntry(
+  commit: string,
+  path: string,
+  top: string,
+): { mode: string; type: string; id: string } | undefined {
+  // `<mode> <type> <id>\t<path>\0`, nothing when the tree has no such path.
+  const [mode, type, id] = git(
+    ["ls-tree", "-z", "--full-tree", commit, "--", `:(literal)${path}`],
+    top,
+    "--base",
+  )
+    .toString()
+    .split("\t")[0]!
+    .split(" ");
+  return mode && type && id ? { mode, type, id } : undefined;
 }
 
 /** Reads what changed between `ref` and the work tree (or the index, `staged`). */

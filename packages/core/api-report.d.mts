@@ -596,7 +596,8 @@ export declare function trustedDirectory(dir: string, fileOwner: number): boolea
 /**
  * The owner of a file that another user (not root) owns in a directory others can write — a file
  * they could have planted (`/tmp`, a team's directory) — or undefined: yours, root's, in a
- * directory only its owner can change, missing, or on a system without owners. `ownerNow`: the
+ * directory only its owner can change, missing, or on a system without owners; of a link to
+ * nothing, the link's owner. `ownerNow`: the
  * owner the caller already knows (of the file it opened, or of a link).
  */
 export declare function plantedBy(file: string, ownerNow?: number): number | undefined;

@@ -7,7 +7,9 @@
 // file, read another and wrote a third.
 import { spawnSync } from "node:child_process";
 import {
+  chmodSync,
   chownSync,
+  lchownSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -257,6 +259,29 @@ describe("a .s5.json that is a link", () => {
     }
     expect(readFileSync(join(app, "values.yml"), "utf8")).toBe("v: {{ s5:seal typed-here }}\n");
   });
+
+  it.runIf(asRoot)(
+    "to nothing, another user's in a directory others can write, is refused as theirs",
+    async () => {
+      const { box, top } = await projects([], false);
+      // `/tmp` above a project: anyone may put a `.s5.json` there, a link to nothing as well.
+      const shared = join(top, "shared");
+      mkdirSync(join(shared, "app"), { recursive: true });
+      chmodSync(shared, 0o1777);
+      writeFileSync(join(shared, "app", "values.yml"), "v: plain\n");
+      symlinkSync(join(top, "nowhere", "s5.json"), join(shared, ".s5.json"));
+      lchownSync(join(shared, ".s5.json"), OTHER_UID, OTHER_UID);
+      const out = await box.s5(["render", "values.yml", "-o", "out.yml"], {
+        cwd: join(shared, "app"),
+      });
+      // Before: "point the link at the file, or remove it" (S5_CONFIG_READ), which only its
+      // owner may do; their file there is refused as theirs.
+      expect(out.code, out.stderr).toBe(12);
+      expect(out.stderr).toContain(
+        `.s5.json belongs to another user (uid ${OTHER_UID}) in a directory others can write: s5 will not use it (S5_CONFIG_UNSAFE)`,
+      );
+    },
+  );
 });
 
 describe("`..` after a link", () => {

@@ -19,7 +19,7 @@ import { killRunGroups, localProject, type Project, s5Bin, spawnTerminal } from 
 afterEach(killRunGroups);
 
 /** Whether this test may make a PID namespace with its own /proc (root, util-linux's unshare). */
-const canUnshare =
+const canUnsharePid =
   process.getuid?.() === 0 &&
   spawnSync("unshare", ["--pid", "--fork", "--mount-proc", "true"]).status === 0;
 
@@ -195,7 +195,7 @@ describe("s5 run in a terminal", () => {
     await terminal.exited;
   });
 
-  it.runIf(canUnshare)(
+  it.runIf(canUnsharePid)(
     "a SIGINT sent to s5 alone, a background job in a PID namespace of its own, reaches the command",
     async () => {
       // Its /proc (`unshare --mount-proc`, as a container's) shows no process of the terminal's
@@ -219,7 +219,7 @@ describe("s5 run in a terminal", () => {
     },
   );
 
-  it.runIf(canUnshare)(
+  it.runIf(canUnsharePid)(
     "one Ctrl-C reaches the command once in a shell's job in a PID namespace of its own",
     async () => {
       // The shell made the job's group in the namespace: it and the foreground group can be seen.

@@ -240,7 +240,8 @@ export function trustedDirectory(dir: string, fileOwner: number): boolean {
 /**
  * The owner of a file that another user (not root) owns in a directory others can write — a file
  * they could have planted (`/tmp`, a team's directory) — or undefined: yours, root's, in a
- * directory only its owner can change, missing, or on a system without owners. `ownerNow`: the
+ * directory only its owner can change, missing, or on a system without owners; of a link to
+ * nothing, the link's owner. `ownerNow`: the
  * owner the caller already knows (of the file it opened, or of a link).
  */
 export function plantedBy(file: string, ownerNow?: number): number | undefined {
@@ -251,7 +252,15 @@ export function plantedBy(file: string, ownerNow?: number): number | undefined {
     // `ownerNow`: the owner of what the caller has open (or of a link), not looked up again.
     owner = ownerNow ?? statSync(file).uid;
   } catch {
-    return undefined;
+    // A link to nothing is its owner's: "point the link at the file, or remove it", which reading
+    // it would say, is for them to do.
+    try {
+      const link = lstatSync(file);
+      if (!link.isSymbolicLink()) return undefined;
+      owner = link.uid;
+    } catch {
+      return undefined;
+    }
   }
   if (owner === me || owner === 0 || trustedDirectory(dirname(file), owner)) return undefined;
   return owner;

@@ -92,15 +92,22 @@ function changeable(what: string, path: string, part: Untrusted): ConfigError {
  */
 export function findTokenHelper(env: Env, home: string): TokenHelper | undefined {
   const trust = pathTrust();
+  const named = Boolean(env.BAO_CONFIG_PATH || env.VAULT_CONFIG_PATH);
   for (const config of configFiles(env, home)) {
     let text: string;
+    let found = false;
     try {
       const { statSync } = process.getBuiltinModule("node:fs");
       if (!statSync(config).isFile()) continue;
+      found = true;
       text = readOpened(config).text;
     } catch (cause) {
       const code = (cause as { code?: string }).code;
       if (code === "ENOENT" || code === "ENOTDIR") continue;
+      // A home s5 may not enter (an account without one: `/nonexistent`, made 0700 by root on
+      // some systems) holds no config file of this user's; one that is there and unreadable, or
+      // a named one, is said.
+      if (code === "EACCES" && !found && !named) continue;
       throw new ConfigError(
         "S5_CONFIG_VAULT_TOKEN_HELPER",
         `cannot read the Vault CLI config file ${config} (${code ?? "error"})`,

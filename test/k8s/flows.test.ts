@@ -2,7 +2,7 @@
 // `s5 render secret.yml | kubectl apply -f -`, `s5 check` before applying, `s5 render -i values.yml
 // && helm upgrade --install`, and the helm downloader plugin that never writes plaintext to disk.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { runChild } from "../child.ts";
@@ -33,14 +33,12 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     kube = await startKube();
     box = sandbox();
     await box.s5(["init", "--name", "dev"]);
-    // `s5` on PATH, as a user has it; helm and kubectl from the tools the harness found.
+    // `s5` on PATH, as a user has it; helm and kubectl from the tools the harness found. This
+    // Node first: the helm plugin runs its package's CLI with the `node` on PATH, and kubectl's
+    // directory (/usr/bin, from Debian) may hold an older one.
     const bin = s5OnPath(box.dir);
-    env = {
-      ...box.env,
-      PATH: [bin, join(kubeTool("helm"), ".."), join(kubeTool("kubectl"), ".."), box.env.PATH].join(
-        ":",
-      ),
-    };
+    const tools = [join(kubeTool("helm"), ".."), join(kubeTool("kubectl"), "..")];
+    env = { ...box.env, PATH: [dirname(process.execPath), bin, ...tools, box.env.PATH].join(":") };
   });
   afterAll(async () => {
     await kube?.stop();

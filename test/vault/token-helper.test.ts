@@ -189,4 +189,86 @@ describeVault("the Vault CLI's token helper", () => {
       expect(existsSync(log)).toBe(false);
     }
   });
+
+  it("reads the config file the CLI would: BAO_CONFIG_PATH before VAULT_CONFIG_PATH, ~/ in it, ~/.bao before ~/.vault", async () => {
+    // Each `wrong` helper fails loudly: had s5 run it, the decipher would fail.
+    const wrong = homeWithHelper(admin.token, { exit: 3 });
+    const right = homeWithHelper(admin.token, { name: ".bao" });
+    writeFileSync(join(right.home, ".vault"), `token_helper = "${wrong.helper}"\n`);
+    const both = await s5(["decipher", token], { env: envOf(right.home) });
+    expect(both.stdout).toBe("helper-secret-Zq8");
+    expect(existsSync(wrong.log)).toBe(false);
+
+    const named = homeWithHelper(admin.token, { name: "bao-cli.hcl" });
+    writeFileSync(join(named.home, "vault-cli.hcl"), `token_helper = "${wrong.helper}"\n`);
+    const bothNamed = await s5(["decipher", token], {
+      env: envOf(named.home, {
+        BAO_CONFIG_PATH: named.config,
+        VAULT_CONFIG_PATH: join(named.home, "vault-cli.hcl"),
+      }),
+    });
+    expect(bothNamed.stdout).toBe("helper-secret-Zq8");
+    expect(existsSync(wrong.log)).toBe(false);
+
+    const tilde = homeWithHelper(admin.token, { name: "vault-cli.hcl" });
+    const expanded = await s5(["decipher", token], {
+      env: envOf(tilde.home, { VAULT_CONFIG_PATH: "~/vault-cli.hcl" }),
+    });
+    expect(expanded.stdout).toBe("helper-secret-Zq8");
+    expect(readFileSync(tilde.log, "utf8")).toBe(`get ${admin.addr} ${tilde.home}\n`);
+  });
+
+  it("is not run for a token path, not read with VAULT_TOKEN; a ~/.vault directory is no config", async () => {
+    const failing = homeWithHelper(admin.token, { exit: 3 });
+    const tokenFile = join(failing.home, "agent-sink");
+    writeFileSync(tokenFile, admin.token, { mode: 0o600 });
+    const path = await s5(["decipher", token], {
+      env: envOf(failing.home, { VAULT_TOKEN_PATH: tokenFile }),
+    });
+    expect(path.stdout).toBe("helper-secret-Zq8");
+    expect(existsSync(failing.log)).toBe(false);
+
+    // A config another user can change is refused when the helper would be used, not otherwise.
+    const theirs = homeWithHelper(admin.token);
+    chownSync(theirs.config, OTHER_UID, OTHER_UID);
+    const given = await s5(["decipher", token], {
+      env: { ...envOf(theirs.home), VAULT_TOKEN: admin.token },
+    });
+    expect(given.stderr).toBe("");
+    expect(given.stdout).toBe("helper-secret-Zq8");
+
+    const directory = tempDir("s5-home-");
+    mkdirSync(join(directory, ".vault"));
+    writeFileSync(join(directory, ".vault-token"), admin.token, { mode: 0o600 });
+    expect((await s5(["decipher", token], { env: envOf(directory) })).stdout).toBe(
+      "helper-secret-Zq8",
+    );
+  });
+
+  it("refuses a helper's output over 64 KiB without showing it", async () => {
+    const { home } = homeWithHelper("x".repeat(70_000));
+    const out = await s5(["decipher", token], { env: envOf(home) });
+    expect(out.code).toBe(7);
+    expect(out.stderr).toContain("printed more than 65536 bytes (not shown)");
+    expect(out.stderr).not.toContain("xxxxxxxx");
+  });
+
+  it("runs the helper with the address s5 sends to (BAO_ADDR before VAULT_ADDR); one killed midway gives no token", async () => {
+    const { home, log } = homeWithHelper(admin.token);
+    const out = await s5(["decipher", token], {
+      env: envOf(home, { BAO_ADDR: admin.addr, VAULT_ADDR: "http://127.0.0.1:9" }),
+    });
+    expect(out.stdout).toBe("helper-secret-Zq8");
+    expect(readFileSync(log, "utf8")).toBe(`get ${admin.addr} ${home}\n`);
+
+    // It printed the token, then died of a signal: what it printed is not trusted.
+    const killed = homeWithHelper(admin.token);
+    writeFileSync(killed.helper, `#!/bin/sh\nprintf '%s' '${admin.token}'\nkill -9 $$\n`);
+    const died = await s5(["decipher", token], { env: envOf(killed.home) });
+    expect(died.code).toBe(7);
+    expect(died.stderr).toContain(
+      `the Vault token helper ${killed.helper} failed (signal SIGKILL)`,
+    );
+    expect(died.stdout).toBe("");
+  });
 });

@@ -117,6 +117,7 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
       await values(join(box.dir, "dir", "with space.yml"), "space");
       await values(join(box.dir, "-dash.yml"), "dash");
       await values(join(box.dir, "upper.yml"), "upper");
+      await values(join(box.dir, "opaque.yml"), "opaque");
       await values(join(box.env.HOME as string, "home.yml"), "tilde");
       writeFileSync(join(box.dir, "secret.txt"), await cipher("setfile", []));
       const out = await run([
@@ -135,6 +136,8 @@ for (const tool of ["helm", "helm4"] as const satisfies readonly KubeTool[]) {
         "s5://-dash.yml",
         "-f",
         "S5://upper.yml",
+        "-f",
+        "s5:opaque.yml",
         "-f",
         "s5://~/home.yml",
         "--set-file",

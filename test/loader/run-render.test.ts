@@ -1,6 +1,7 @@
 // `s5 run --render FILE -- CMD {}`: the command reads the rendered file from a private directory
 // (0700, file 0600, in memory when it can be), which is gone after the command ends, whatever
 // ends it; a token that fails starts nothing and writes nothing. And s5 edit's copy, made the same way.
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
@@ -181,6 +182,15 @@ describe("s5 run --render", () => {
     writeFileSync(join(others, ".s5-holders"), holders);
     const root = process.getuid?.() === 0;
     if (root) chownSync(others, 65534, 65534);
+    // An empty marks file (s5 killed while it wrote it) proves nothing; a name s5 does not give
+    // is not s5's.
+    const empty = join(runtime, "s5-run-emptyA");
+    mkdirSync(empty, { mode: 0o700 });
+    writeFileSync(join(empty, ".s5-holders"), "");
+    writeFileSync(join(empty, "keep"), "");
+    const unnamed = join(runtime, "s5-kept-dirA");
+    mkdirSync(unnamed, { mode: 0o700 });
+    writeFileSync(join(unnamed, ".s5-holders"), holders);
 
     process.kill(killed.pid, "SIGKILL");
     await until("the command ended", async () => {
@@ -196,7 +206,19 @@ describe("s5 run --render", () => {
     expect(existsSync(join(target, "keep"))).toBe(true);
     expect(lstatSync(join(runtime, "s5-run-linkAA")).isSymbolicLink()).toBe(true);
     expect(existsSync(others)).toBe(root);
+    expect(existsSync(join(empty, "keep"))).toBe(true);
+    expect(existsSync(unnamed)).toBe(true);
     live.s5.kill("SIGTERM");
+  });
+
+  it("a file named .s5-holders is handed as rendered, not replaced by s5's marks", async () => {
+    project.write({ "named/.s5-holders": values });
+    const out = await project.s5(
+      ["run", "--render", "named/.s5-holders", "--", process.execPath, "-e", INSPECT, "{}"],
+      { XDG_RUNTIME_DIR: runtimeDir() },
+    );
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toMatchObject({ sha256: sha256(rendered) });
   });
 
   it("a token that fails starts nothing and writes nothing, in FILE or in .env", async () => {
@@ -354,6 +376,66 @@ describe("s5 edit's private copy", () => {
     const seen = JSON.parse(readFileSync(log, "utf8"));
     expect(seen.file).toMatch(new RegExp(`^${runtime}/s5-edit-[^/]+/s\\.yml$`));
     expect(readdirSync(runtime)).toEqual([]);
+  });
+});
+
+describe("s5 edit killed with SIGKILL", () => {
+  it("leaves its copy while the editor runs; the next s5 removes it once the editor has ended", async () => {
+    const project = await localProject();
+    const [token] = await project.encrypt([DB]);
+    project.write({ "s.yml": `a: ${token}\n`, "v.yml": `b: ${token}\n` });
+    const runtime = runtimeOf(project);
+    const log = join(project.home, "editor.log");
+    const editor = join(project.home, "editor.sh");
+    writeFileSync(editor, `#!/bin/sh\necho "$1" > "${log}"\nexec sleep 600\n`, { mode: 0o755 });
+    const env = { ...project.env, EDITOR: editor, XDG_RUNTIME_DIR: runtime };
+    const s5 = spawn(process.execPath, [s5Bin, "edit", "s.yml"], {
+      cwd: project.dir,
+      env,
+      detached: true,
+      stdio: "ignore",
+    });
+    const group = s5.pid!;
+    try {
+      const copy = await until("the editor's file", async () => {
+        try {
+          return readFileSync(log, "utf8").trim() || undefined;
+        } catch {
+          return undefined;
+        }
+      });
+      const next = async () => {
+        const out = await project.s5(["run", "--render", "v.yml", "--", "true", "{}"], env);
+        expect(out.stderr).toBe("");
+        expect(out.code).toBe(0);
+      };
+      const exited = new Promise((resolve) => s5.on("exit", resolve));
+      process.kill(group, "SIGKILL");
+      await exited;
+      await next();
+      expect(existsSync(copy)).toBe(true);
+      const marks = readFileSync(join(dirname(copy), ".s5-holders"), "latin1");
+      const pids = [...marks.matchAll(/ holder (\d+) /g)].map((match) => Number(match[1]));
+      expect(pids).toHaveLength(2);
+      process.kill(-group, "SIGKILL");
+      for (const pid of pids) {
+        await until(`process ${pid} ended`, async () => {
+          try {
+            return readFileSync(`/proc/${pid}/stat`, "latin1").includes(") Z ") || undefined;
+          } catch {
+            return true;
+          }
+        });
+      }
+      await next();
+      expect(existsSync(dirname(copy))).toBe(false);
+    } finally {
+      try {
+        process.kill(-group, "SIGKILL");
+      } catch {
+        // ended
+      }
+    }
   });
 });
 

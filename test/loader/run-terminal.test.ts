@@ -9,7 +9,7 @@
 // send s5 SIGUSR1 and let it go on: s5 handles its pending signals in order (the lower number
 // first), so when the command gets the SIGUSR1 s5 passes on, s5 has done all it would do with
 // the others.
-import { spawnSync } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, beforeAll, describe, expect, it } from "vitest";
@@ -28,7 +28,7 @@ const COUNT = `
 const { appendFileSync } = require("node:fs");
 const log = (line) => appendFileSync(process.argv[2], line + "\\n");
 const counts = {};
-for (const signal of ["SIGINT", "SIGQUIT", "SIGHUP"]) {
+for (const signal of ["SIGINT", "SIGQUIT", "SIGHUP", "SIGTERM"]) {
   process.on(signal, () => {
     counts[signal] = (counts[signal] ?? 0) + 1;
     log("got " + signal + " " + counts[signal]);
@@ -38,6 +38,7 @@ process.on("SIGUSR1", () => {
   log("counts " + JSON.stringify(counts));
   process.exit(0);
 });
+log("pid " + process.pid);
 log("ready " + process.ppid);
 setInterval(() => {}, 1 << 30);
 `;
@@ -253,4 +254,69 @@ describe("s5 run in a terminal", () => {
       await terminal.exited;
     },
   );
+
+  it("a SIGTERM and a reload's SIGHUP sent to s5 alone, the terminal's foreground job, reach the command", async () => {
+    const log = newLog();
+    // sh leads the session; s5, in its group, is the foreground job and does not lead.
+    const terminal = inTerminal([
+      "sh",
+      "-c",
+      `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`,
+      process.execPath,
+    ]);
+    const s5 = Number(await line(log, "ready "));
+    process.kill(s5, "SIGHUP");
+    await line(log, "got SIGHUP 1");
+    process.kill(s5, "SIGTERM");
+    await line(log, "got SIGTERM 1");
+    process.kill(s5, "SIGUSR1");
+    expect(JSON.parse(await line(log, "counts "))).toEqual({ SIGHUP: 1, SIGTERM: 1 });
+    terminal.hangUp();
+  });
+
+  it("a Ctrl-C reaches a command that left s5's process group (setsid) through s5", async () => {
+    const log = newLog();
+    // setsid(1) in a process that leads no group makes a new session in place, then runs node:
+    // the terminal's Ctrl-C reaches s5 alone, which passes it on.
+    const terminal = inTerminal([
+      process.execPath,
+      s5Bin,
+      "run",
+      "--",
+      "setsid",
+      process.execPath,
+      "count.cjs",
+      log,
+    ]);
+    const s5 = Number(await line(log, "ready "));
+    terminal.group(Number(await line(log, "pid ")));
+    terminal.type("\x03");
+    await line(log, "got SIGINT 1");
+    process.kill(s5, "SIGUSR1");
+    expect(JSON.parse(await line(log, "counts "))).toEqual({ SIGINT: 1 });
+    expect(await terminal.exited).toBe(0);
+  });
+
+  it("without a terminal, a SIGHUP sent to s5 (a supervisor's reload) reaches the command", async () => {
+    const log = newLog();
+    // sh leads the session (no terminal); s5, its child, does not.
+    const sh = spawn(
+      "sh",
+      ["-c", `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`, process.execPath],
+      { cwd: project.dir, env: project.env, detached: true, stdio: "ignore" },
+    );
+    try {
+      const s5 = Number(await line(log, "ready "));
+      process.kill(s5, "SIGHUP");
+      await line(log, "got SIGHUP 1");
+      process.kill(s5, "SIGUSR1");
+      expect(JSON.parse(await line(log, "counts "))).toEqual({ SIGHUP: 1 });
+    } finally {
+      try {
+        if (sh.pid !== undefined) process.kill(-sh.pid, "SIGKILL");
+      } catch {
+        // all ended
+      }
+    }
+  });
 });

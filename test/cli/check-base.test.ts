@@ -604,4 +604,47 @@ describe("s5 check --base", () => {
       expect(result.stderr).not.toContain("S5_CHECK_CONFIG");
     }
   });
+
+  it("follows a config link at REF through a link to a link; one out of the repository, or absolute, is no settings", async () => {
+    const { box, git, b, config } = await withSubProject();
+    mkdirSync(join(b, "cfg"));
+    renameSync(join(b, ".s5.json"), join(b, "cfg", "real.json"));
+    symlinkSync("real.json", join(b, "cfg", "s5.json"));
+    symlinkSync(join("cfg", "s5.json"), join(b, ".s5.json"));
+    git("add", "-A");
+    git("commit", "-qm", "apps/b's config through two links");
+    const said = async () => {
+      const result = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."]);
+      expect(result.code, result.stderr).toBe(0);
+      return result.stderr.split("\n").filter((line) => line.endsWith("(S5_CHECK_CONFIG)"));
+    };
+    const local = `${JSON.stringify({ ...config, backend: "local" }, null, 2)}\n`;
+    /** Commits `.s5.json` as `make` leaves it, then replaces it by `local`: what check says. */
+    const replaced = async (make: () => void) => {
+      rmSync(join(b, ".s5.json"));
+      make();
+      git("add", "-A");
+      git("commit", "-qm", "apps/b's config changed");
+      rmSync(join(b, ".s5.json"));
+      write(box, "apps/b/.s5.json", local);
+      const lines = await said();
+      git("reset", "-q", "--hard", "HEAD~1");
+      return lines;
+    };
+    rmSync(join(b, ".s5.json"));
+    write(box, "apps/b/.s5.json", local);
+    expect(await said()).toEqual([
+      'warning: apps/b/.s5.json:20:3: `backend` "vault" → "local": new values are sealed with another backend (changed since HEAD) (S5_CHECK_CONFIG)',
+    ]);
+    git("reset", "-q", "--hard");
+    // Links whose settings s5 cannot know at REF are read as a config without settings: every
+    // setting now is named.
+    const fromNone = await replaced(() => write(box, "apps/b/.s5.json", "{}\n"));
+    expect(fromNone.length).toBeGreaterThan(1);
+    for (const target of ["../../../outside/s5.json", "/cfg/real.json"]) {
+      expect(await replaced(() => symlinkSync(target, join(b, ".s5.json"))), target).toEqual(
+        fromNone,
+      );
+    }
+  });
 });

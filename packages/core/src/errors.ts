@@ -3,6 +3,7 @@
  * uses for it, and a hint saying what to do next. Messages never hold a plaintext or a key.
  */
 import { showable } from "./hidden.ts";
+import { metHint } from "./io-hints.ts";
 
 /** Where in an input something went wrong (1-based line and column). */
 export interface Location {
@@ -268,17 +269,6 @@ export function stackFrames(error: unknown): string {
   return [`${error.name} (message not shown)`, ...frames].join("\n");
 }
 
-/** What to do about a path s5 met but could not use, by its error code. */
-const ACCESS_HINTS: Record<string, string> = {
-  ENOENT:
-    "it was removed or renamed while s5 ran, or a link on the way leads nowhere: check the path and run again",
-  EACCES:
-    "you may not read it (or enter a directory on the way): name only the files and directories to use, or run as a user who may read it",
-  EPERM:
-    "the system does not let you use it: name only the files and directories to use, or run as a user who may",
-  EISDIR: "name a file, not a directory",
-};
-
 /** Turns anything thrown into an {@link S5Error}, without copying unknown messages that may hold data. */
 export function toS5Error(error: unknown): S5Error {
   if (error instanceof S5Error) return error;
@@ -287,7 +277,7 @@ export function toS5Error(error: unknown): S5Error {
     const path = (error as { path?: string }).path ?? "";
     return new IoError("S5_INPUT", `cannot access ${path}: ${String(code)}`, {
       cause: error,
-      hint: ACCESS_HINTS[code],
+      hint: metHint(code),
     });
   }
   return new S5Error("S5_INTERNAL", ExitCode.internal, "unexpected internal error", {

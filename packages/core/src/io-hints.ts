@@ -46,6 +46,26 @@ export function readHint(
 }
 
 /**
+ * The hint for a path s5 met on its own (a directory's entry during a walk, a file it found) and
+ * then could not use, by its errno: not one the user named, so not "relative to the working
+ * directory" as {@link readHint} says; undefined for an errno without advice.
+ */
+export function metHint(code: string): string | undefined {
+  switch (code) {
+    case "ENOENT":
+      return "it was removed or renamed while s5 ran, or a link on the way leads nowhere: check the path and run again";
+    case "EACCES":
+      return "you may not read it (or enter a directory on the way): name only the files and directories to use, or run as a user who may read it";
+    case "EPERM":
+      return "the system does not let you use it: name only the files and directories to use, or run as a user who may";
+    case "EISDIR":
+      return "name a file, not a directory";
+    default:
+      return undefined;
+  }
+}
+
+/**
  * The hint for writing a path that failed with `code`: the same errno, said for a write.
  * @example writeHint("ENOSPC") // "the disk is full: free some space, then run the command again"
  */

@@ -15,6 +15,7 @@
  */
 import { isAbsolute, join } from "node:path";
 import { ConfigError, KeyError } from "../errors.ts";
+import { errnoOf } from "../io-hints.ts";
 import { readOpened } from "../private-file.ts";
 import { pathTrust, type Untrusted } from "../trusted-path.ts";
 
@@ -87,6 +88,39 @@ function changeable(what: string, path: string, part: Untrusted): ConfigError {
 }
 
 /**
+ * A config file's text; undefined when there is none: no such file, a directory (some tools keep
+ * a `~/.vault` directory), or — for the default files, not a named one — a home s5 may not enter
+ * (an account without one: `/nonexistent`, made 0700 by root on some systems). One that is there
+ * and cannot be read is said.
+ */
+function readConfig(config: string, named: boolean): string | undefined {
+  const { statSync } = process.getBuiltinModule("node:fs");
+  const absent = (code: string) => code === "ENOENT" || code === "ENOTDIR";
+  try {
+    if (!statSync(config).isFile()) return undefined;
+  } catch (cause) {
+    const code = errnoOf(cause);
+    if (absent(code) || (code === "EACCES" && !named)) return undefined;
+    throw unreadableConfig(config, code, cause);
+  }
+  try {
+    return readOpened(config).text;
+  } catch (cause) {
+    const code = errnoOf(cause);
+    if (absent(code)) return undefined;
+    throw unreadableConfig(config, code, cause);
+  }
+}
+
+function unreadableConfig(config: string, code: string, cause: unknown): ConfigError {
+  return new ConfigError(
+    "S5_CONFIG_VAULT_TOKEN_HELPER",
+    `cannot read the Vault CLI config file ${config} (${code})`,
+    { hint: `make ${config} readable by you, or set VAULT_TOKEN`, cause },
+  );
+}
+
+/**
  * The token helper the Vault/OpenBao CLI config names, checked; `undefined` when no config file
  * names one (none exists, or it is a directory, as some tools keep a `~/.vault` directory).
  */
@@ -94,26 +128,8 @@ export function findTokenHelper(env: Env, home: string): TokenHelper | undefined
   const trust = pathTrust();
   const named = Boolean(env.BAO_CONFIG_PATH || env.VAULT_CONFIG_PATH);
   for (const config of configFiles(env, home)) {
-    let text: string;
-    let found = false;
-    try {
-      const { statSync } = process.getBuiltinModule("node:fs");
-      if (!statSync(config).isFile()) continue;
-      found = true;
-      text = readOpened(config).text;
-    } catch (cause) {
-      const code = (cause as { code?: string }).code;
-      if (code === "ENOENT" || code === "ENOTDIR") continue;
-      // A home s5 may not enter (an account without one: `/nonexistent`, made 0700 by root on
-      // some systems) holds no config file of this user's; one that is there and unreadable, or
-      // a named one, is said.
-      if (code === "EACCES" && !found && !named) continue;
-      throw new ConfigError(
-        "S5_CONFIG_VAULT_TOKEN_HELPER",
-        `cannot read the Vault CLI config file ${config} (${code ?? "error"})`,
-        { hint: `make ${config} readable by you, or set VAULT_TOKEN`, cause },
-      );
-    }
+    const text = readConfig(config, named);
+    if (text === undefined) continue;
     const path = tokenHelperOf(text, config);
     if (!path) continue;
     const configPart = trust(config);
@@ -129,10 +145,9 @@ export function findTokenHelper(env: Env, home: string): TokenHelper | undefined
     try {
       helperPart = trust(path);
     } catch (cause) {
-      const code = (cause as { code?: string }).code ?? "error";
       throw new ConfigError(
         "S5_CONFIG_VAULT_TOKEN_HELPER",
-        `the token helper ${path} that ${config} names cannot be used (${code})`,
+        `the token helper ${path} that ${config} names cannot be used (${errnoOf(cause)})`,
         { hint: `install it there, or correct token_helper in ${config}`, cause },
       );
     }
@@ -167,9 +182,9 @@ export function runTokenHelper(helper: TokenHelper, address: string): Promise<st
       if (size > MAX_OUTPUT) child.kill();
       else chunks.push(chunk);
     });
-    child.on("error", (cause: NodeJS.ErrnoException) =>
+    child.on("error", (cause) =>
       failed(
-        `could not be started (${cause.code ?? "error"})`,
+        `could not be started (${errnoOf(cause)})`,
         `check that it is executable (\`chmod +x ${helper.path}\`), or correct token_helper in ${helper.config}`,
       ),
     );

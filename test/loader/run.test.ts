@@ -337,6 +337,7 @@ describe("s5 run", () => {
       BAO_TOKEN: "s.bao-token-Pq4",
       // A proxy's login is a credential too (no Vault request is made here).
       VAULT_HTTP_PROXY: "http://proxy-user:proxy-pw-Pq4@127.0.0.1:9",
+      VAULT_PROXY_ADDR: "http://proxy-user:proxy-pw-Pq5@127.0.0.1:9",
     };
     const names = ["DB_PASSWORD", "BAO_HTTP_PROXY", ...Object.keys(credentials)];
     const none = Object.fromEntries(Object.keys(credentials).map((name) => [name, null]));
@@ -360,6 +361,17 @@ describe("s5 run", () => {
       BAO_HTTP_PROXY: "http://127.0.0.1:9",
     });
     expect(JSON.parse(plain.stdout)).toMatchObject({ BAO_HTTP_PROXY: "http://127.0.0.1:9" });
+    // The general proxy variables are the command's too (its own requests go through them), a
+    // login in them included: s5 reads them, it does not own them.
+    const general = {
+      HTTPS_PROXY: "http://corp-user:corp-pw-Pq6@127.0.0.1:9",
+      NO_PROXY: "corp.test",
+    };
+    const shared = await project.s5(
+      ["run", "--", process.execPath, "-e", printVars(Object.keys(general))],
+      general,
+    );
+    expect(JSON.parse(shared.stdout)).toEqual(general);
     // Without a scheme, `new URL` reads `proxy-user:` as one and finds no login: still a login.
     for (const proxy of ["proxy-user:proxy-pw-Pq4@127.0.0.1:9", "proxy-user@127.0.0.1:9"]) {
       const bare = await project.s5(["run", "--", process.execPath, "-e", printVars(names)], {

@@ -103,7 +103,12 @@ describe("a credential where its file's path goes", () => {
       [
         { VAULT_HTTP_PROXY: "http://u:Proxy-Bad-U8@[bad" },
         "Proxy-Bad-U8",
-        "VAULT_HTTP_PROXY is not an http(s) URL (not shown) (S5_CONFIG_VAULT_PROXY)",
+        "VAULT_HTTP_PROXY is not an http(s) proxy URL (not shown) (S5_CONFIG_VAULT_PROXY)",
+      ],
+      [
+        { HTTPS_PROXY: "socks5://u:Proxy-Socks-U9@proxy.corp.test:1080" },
+        "Proxy-Socks-U9",
+        "HTTPS_PROXY names a SOCKS proxy (not shown), and s5 sends to Vault through HTTP proxies only (S5_CONFIG_VAULT_PROXY)",
       ],
     ];
     for (const [env, secret, message] of cases) {

@@ -7,7 +7,7 @@
  * Variables that give access to keys or Vault: s5's, not the command's. The files that hold a key
  * or a token are named here too, as `S5_PRIVATE_KEY_FILE` is: the identity, the Vault token file
  * (`VAULT_TOKEN_PATH`) and the TLS client key (`VAULT_CLIENT_KEY`), with OpenBao's `BAO_` names.
- * `VAULT_HTTP_PROXY` joins them when it holds a proxy's user name and password.
+ * `VAULT_PROXY_ADDR`/`VAULT_HTTP_PROXY` join them when they hold a proxy's user name and password.
  */
 export const CREDENTIALS = [
   "S5_PRIVATE_KEY",
@@ -28,8 +28,16 @@ export const CREDENTIALS = [
   "BAO_CLIENT_KEY",
 ] as const;
 
-/** Proxy settings s5 sends Vault requests through: a credential when they name a user. */
-const PROXIES = ["VAULT_HTTP_PROXY", "BAO_HTTP_PROXY"] as const;
+/**
+ * Proxy settings only Vault requests go through: a credential when they name a user. The general
+ * `HTTPS_PROXY`/`HTTP_PROXY` stay: the command uses them for its own requests.
+ */
+const PROXIES = [
+  "VAULT_HTTP_PROXY",
+  "BAO_HTTP_PROXY",
+  "VAULT_PROXY_ADDR",
+  "BAO_PROXY_ADDR",
+] as const;
 
 /**
  * A user name or password is written before an `@`, whatever the rest: `new URL` is not asked,

@@ -13,10 +13,17 @@
 /** The variable holding `NAME=HASH` pairs, space-separated, of settings set from files. */
 export const FROM_FILES = "S5_SET_FROM_FILES";
 
-/** Names that are s5's settings, its Vault's, OpenBao's, or decide where its files are found. */
+/**
+ * Names that are s5's settings, its Vault's, OpenBao's, the proxy variables s5 reaches Vault
+ * through (a file's `HTTPS_PROXY` would choose who carries the token), or decide where its files
+ * are found.
+ */
 export function isSettingName(name: string): boolean {
-  // In any case: Windows' environment ignores it (`vault_addr` is read back as `VAULT_ADDR`).
-  return /^(?:S5_|VAULT_|BAO_|XDG_CONFIG_HOME$|HOME$)/i.test(name);
+  // In any case: Windows' environment ignores it (`vault_addr` is read back as `VAULT_ADDR`); Go
+  // reads `https_proxy` as `HTTPS_PROXY`.
+  return /^(?:S5_|VAULT_|BAO_|XDG_CONFIG_HOME$|HOME$|(?:HTTPS?|NO)_PROXY$|REQUEST_METHOD$)/i.test(
+    name,
+  );
 }
 
 /**

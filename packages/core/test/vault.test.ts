@@ -16,6 +16,7 @@ import { parseBody } from "../src/token.ts";
 import { afterJitter, agentsTakeProxy, backoff, createVaultClient } from "../src/vault/client.ts";
 import { parseDuration, readVaultConfig } from "../src/vault/config.ts";
 import { ciphertextVersion, itemError, responseError, vaultMessage } from "../src/vault/errors.ts";
+import { proxyFor } from "../src/vault/proxy.ts";
 import { BATCH_BYTES, batchRanges } from "../src/vault/transit.ts";
 import { retryAfterMs } from "../src/vault/transport.ts";
 
@@ -255,7 +256,10 @@ describe("vault config", () => {
       VAULT_TOKEN: "t",
       VAULT_HTTP_PROXY: "http://proxy.example.test:3128",
     });
-    expect(proxied.proxy).toBe("http://proxy.example.test:3128");
+    expect(proxyFor(proxied.proxies, proxied.address)).toEqual({
+      url: "http://proxy.example.test:3128",
+      name: "VAULT_HTTP_PROXY",
+    });
     if (agentsTakeProxy()) createVaultClient(proxied).close();
     else expect(() => createVaultClient(proxied)).toThrow(/S5_CONFIG_VAULT_PROXY|cannot send/);
   });

@@ -19,6 +19,7 @@ import {
   type Tried,
   transportError,
 } from "./errors.ts";
+import { proxyFor } from "./proxy.ts";
 import {
   type AnswerHeaders,
   requestCheck,
@@ -49,6 +50,8 @@ export interface VaultResponse {
   tried?: Tried | undefined;
   /** `Retry-After` and `Location`, when the server sent them. */
   headers?: AnswerHeaders | undefined;
+  /** The variable that named the proxy the answer came through, if any. */
+  proxy?: string | undefined;
 }
 
 export interface SendOptions {
@@ -80,20 +83,6 @@ export interface VaultClient {
 export interface ClientStats {
   requests: number;
   retries: number;
-}
-
-const LOOPBACK = /^(localhost|127(?:\.\d{1,3}){3}|\[::1\])$/i;
-
-/**
- * Proxy settings for our own agents. Node ≥ 22.21 / 24.5 agents take `proxyEnv`; s5's sender reads no
- * proxy variable itself, so `HTTP(S)_PROXY` are never used — not even for 127.0.0.1, where axios
- * (node-vault's default) used them (defect 4). Only `VAULT_HTTP_PROXY` is honoured, never for a
- * loopback address.
- */
-function proxyEnv(config: VaultConfig): Http.ProxyEnv {
-  const host = new URL(config.address).hostname;
-  if (!config.proxy || LOOPBACK.test(host)) return {};
-  return { HTTP_PROXY: config.proxy, HTTPS_PROXY: config.proxy };
 }
 
 /** Node's agents take `proxyEnv` from 22.21 and 24.5 on (23 never got it). */
@@ -183,35 +172,52 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       },
     );
   }
-  const proxy = proxyEnv(config);
-  if (proxy.HTTP_PROXY && !agentsTakeProxy()) {
-    throw new ConfigError(
-      "S5_CONFIG_VAULT_PROXY",
-      `VAULT_HTTP_PROXY is set, and this Node (${process.version}) cannot send through a proxy`,
-      { hint: "use Node >= 22.21 or >= 24.5, or unset VAULT_HTTP_PROXY to reach Vault directly" },
-    );
+  // Every node a request may go to is known now (redirects are followed only among them): each
+  // one's proxy is chosen, and refused on a Node that cannot send through one, before any request.
+  const proxies = new Map(
+    config.clusterAddresses.map((node) => [node, proxyFor(config.proxies, node)]),
+  );
+  for (const proxy of proxies.values()) {
+    if (proxy && !agentsTakeProxy()) {
+      throw new ConfigError(
+        "S5_CONFIG_VAULT_PROXY",
+        `${proxy.name} names a proxy for Vault, and this Node (${process.version}) cannot send through one`,
+        {
+          hint: `use Node >= 22.21 or >= 24.5, or reach Vault directly: unset ${proxy.name}${/^(?:VAULT|BAO)_/.test(proxy.name) ? "" : " or add Vault's host to NO_PROXY"}`,
+        },
+      );
+    }
   }
-  const agentOptions = {
-    keepAlive: true,
-    maxSockets: Math.max(config.parallelism, 2),
-    proxyEnv: proxy,
-  };
-  // Our own agents: keep-alive even with TLS options (defect 2), a real boolean for
-  // VAULT_SKIP_VERIFY (defect 1), and the CA / client certificate / server name (defect 11).
-  const httpAgent = new http.Agent(agentOptions);
-  // Built for the first https:// node: https loads tls and crypto (~8–10 ms in the loader's worker).
-  let httpsAgent: https.Agent | undefined;
-  const httpsAgentFor = (endpoint: string): https.Agent | undefined => {
-    if (!/^https:/i.test(endpoint)) return undefined;
-    httpsAgent ??= new (process.getBuiltinModule("node:https").Agent)({
-      ...agentOptions,
-      ca: config.tls.ca,
-      cert: config.tls.cert,
-      key: config.tls.key,
-      servername: config.tls.servername,
-      rejectUnauthorized: config.tls.rejectUnauthorized,
-    });
-    return httpsAgent;
+  // Our own agents, one per protocol and proxy: keep-alive even with TLS options (defect 2), a real
+  // boolean for VAULT_SKIP_VERIFY (defect 1), the CA / client certificate / server name (defect 11),
+  // and a `proxyEnv` of ours, never the process environment's (defect 4).
+  const agents = new Map<string, Http.Agent>();
+  const agentFor = (endpoint: string, secure: boolean): Http.Agent => {
+    const proxy = proxies.has(endpoint)
+      ? proxies.get(endpoint)
+      : proxyFor(config.proxies, endpoint);
+    const id = `${secure}|${proxy?.url ?? ""}`;
+    let agent = agents.get(id);
+    if (agent) return agent;
+    const options = {
+      keepAlive: true,
+      maxSockets: Math.max(config.parallelism, 2),
+      proxyEnv: proxy ? { [secure ? "HTTPS_PROXY" : "HTTP_PROXY"]: proxy.url } : {},
+    };
+    // https is loaded for the first https:// node only: it loads tls and crypto (~8–10 ms in the
+    // loader's worker).
+    agent = secure
+      ? new (process.getBuiltinModule("node:https").Agent)({
+          ...options,
+          ca: config.tls.ca,
+          cert: config.tls.cert,
+          key: config.tls.key,
+          servername: config.tls.servername,
+          rejectUnauthorized: config.tls.rejectUnauthorized,
+        })
+      : new http.Agent(options);
+    agents.set(id, agent);
+    return agent;
   };
 
   const vaultAt = (endpoint: string) => {
@@ -264,8 +270,8 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       ...(options.body ? { json: options.body } : {}),
       // A timeout (defect 3) and our agents (defect 2).
       timeout,
-      httpAgent,
-      httpsAgent: httpsAgentFor(endpoint),
+      httpAgent: agentFor(endpoint, false),
+      httpsAgent: /^https:/i.test(endpoint) ? (agentFor(endpoint, true) as https.Agent) : undefined,
     };
     try {
       const body = await clientAt(endpoint).request(request);
@@ -280,6 +286,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
         status,
         body: (body && typeof body === "object" ? body : {}) as VaultBody,
         headers: request.answer,
+        proxy: proxies.get(endpoint)?.name,
       };
     }
   };
@@ -405,12 +412,14 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           if (!NEVER_SENT.test(code)) unanswered ??= code;
           // A protocol mismatch (http:// to a TLS port…) is found on the first failure, not retried.
           const final = last();
-          if (attempt === 0 || final || !isRetryableCode(code)) {
+          // Through a proxy, a direct look at the server would not see what the request met.
+          const proxy = proxies.get(nodes[used]!);
+          if (!proxy && (attempt === 0 || final || !isRetryableCode(code))) {
             const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }
           if (final || !isRetryableCode(code)) {
-            throw transportError(code, op, tried(), cutOff);
+            throw transportError(code, { ...op, proxy: proxy?.name }, tried(), cutOff);
           }
           if (attempt === 0) {
             noteRetrying(
@@ -426,11 +435,15 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     },
     check(response, op) {
       if (response.status >= 200 && response.status < 300) return response.body;
-      throw responseError(response.status, response.body, op, response.tried);
+      throw responseError(
+        response.status,
+        response.body,
+        { ...op, proxy: response.proxy },
+        response.tried,
+      );
     },
     close() {
-      httpAgent.destroy();
-      httpsAgent?.destroy();
+      for (const agent of agents.values()) agent.destroy();
     },
   };
 }

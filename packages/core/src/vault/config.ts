@@ -25,6 +25,7 @@ import {
 } from "../private-file.ts";
 import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
+import { type Proxies, readProxies } from "./proxy.ts";
 import { findTokenHelper, type TokenHelper } from "./token-helper.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -95,8 +96,8 @@ export interface VaultConfig {
    * node in use does not answer at all, requests move on to the next one.
    */
   clusterAddresses: string[];
-  /** `VAULT_HTTP_PROXY`; other proxy variables are ignored. */
-  proxy?: string | undefined;
+  /** The proxy variables, as the Vault CLI reads them (`proxy.ts`). */
+  proxies: Proxies;
   /** @default "default" */
   transitKey: string;
   /** @default "transit" */
@@ -333,7 +334,7 @@ function baseAddress(value: string, name: string): string {
       "S5_CONFIG_VAULT_ADDR",
       `${name} holds a user name or password (not shown)`,
       {
-        hint: "Vault takes a token, not a password in its address; a proxy's credentials go in VAULT_HTTP_PROXY",
+        hint: "Vault takes a token, not a password in its address; a proxy's credentials go in VAULT_PROXY_ADDR or HTTPS_PROXY",
       },
     );
   }
@@ -342,25 +343,6 @@ function baseAddress(value: string, name: string): string {
     "S5_CONFIG_VAULT_ADDR",
     `${name} is not an http(s) URL${url ? `: ${value}` : " (not shown: it may be a secret set in the wrong place)"}`,
     { hint: "an address looks like https://vault.example.com:8200" },
-  );
-}
-
-/** `VAULT_HTTP_PROXY`, checked here: Node's agent would fail on it with an internal error. */
-function proxyAddress(value: string | undefined): string | undefined {
-  if (!value) return undefined;
-  try {
-    const url = new URL(value);
-    if (url.protocol === "http:" || url.protocol === "https:") return value;
-  } catch {
-    // reported below
-  }
-  // Not shown: it may hold the proxy's password.
-  throw new ConfigError(
-    "S5_CONFIG_VAULT_PROXY",
-    "VAULT_HTTP_PROXY is not an http(s) URL (not shown)",
-    {
-      hint: "a proxy looks like http://user:password@proxy.example.com:3128",
-    },
   );
 }
 
@@ -438,7 +420,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     ),
     retryBaseMs: parseCount(env.S5_VAULT_RETRY_BASE_MS, "S5_VAULT_RETRY_BASE_MS", 250, 0),
     clusterAddresses: clusterAddresses(base, env.S5_VAULT_CLUSTER_ADDRS, addressName),
-    proxy: proxyAddress(vaultEnv(env, "HTTP_PROXY")),
+    proxies: readProxies(env),
     transitKey: transit.key,
     transitMount: transit.mount,
     batchSize: parseCount(env.S5_VAULT_BATCH_SIZE, "S5_VAULT_BATCH_SIZE", 240, 1),

@@ -22,6 +22,8 @@ export interface Operation {
   key?: string | undefined;
   /** Auth method and mount for `login`. */
   method?: string | undefined;
+  /** The variable that named the proxy the request went through, if any. */
+  proxy?: string | undefined;
 }
 
 /**
@@ -213,6 +215,7 @@ export function responseError(
   tried?: Tried,
 ): S5Error {
   // Recognised on Vault's own text (a route names the mount: `transit2/`); shown filtered.
+  if (status === 407) return proxyLogin(op);
   const raw = vaultMessage(body);
   const message = shownText(raw);
   if (/namespace not found/.test(raw)) {
@@ -399,11 +402,12 @@ export function transportError(code: string, op: Operation, tried: Tried, cutOff
       },
     );
   }
+  const via = op.proxy ? ` through the proxy ${op.proxy} names` : "";
   if (TLS_CODES.test(code)) {
     return new BackendError(
       "S5_VAULT_TLS",
       ExitCode.unavailable,
-      `cannot verify Vault's TLS certificate at ${op.address} (${code})`,
+      `cannot verify Vault's TLS certificate at ${op.address}${via} (${code})`,
       {
         hint:
           "point VAULT_CACERT (or VAULT_CAPATH / VAULT_CACERT_BYTES) at the CA that signed it; " +
@@ -429,11 +433,42 @@ export function transportError(code: string, op: Operation, tried: Tried, cutOff
       },
     );
   }
+  if (op.proxy) {
+    return new BackendError(
+      "S5_VAULT_UNAVAILABLE",
+      ExitCode.unavailable,
+      `cannot reach Vault at ${op.address}${via}${tries} (${code})`,
+      {
+        hint:
+          code === "ERR_PROXY_TUNNEL"
+            ? `the proxy refused to connect to Vault's host and port, or wants a login (http://user:password@proxy:3128 in ${op.proxy}); to reach Vault directly, ${directly(op.proxy)}`
+            : `check the proxy in ${op.proxy}, VAULT_ADDR and that the server is running; to reach Vault directly, ${directly(op.proxy)}; ${BUDGET_HINT}`,
+      },
+    );
+  }
   return new BackendError(
     "S5_VAULT_UNAVAILABLE",
     ExitCode.unavailable,
     `cannot reach Vault at ${op.address}${tries} (${code})`,
     { hint: `check VAULT_ADDR (or BAO_ADDR) and that the server is running; ${BUDGET_HINT}` },
+  );
+}
+
+/** How to stop using the proxy `name` names for Vault. */
+function directly(name: string): string {
+  return /^(?:VAULT|BAO)_/.test(name) ? `unset ${name}` : "add its host to NO_PROXY";
+}
+
+/** HTTP 407 from a proxy on the way: it wants a login. */
+function proxyLogin(op: Operation): S5Error {
+  return new ConfigError(
+    "S5_CONFIG_VAULT_PROXY",
+    `the proxy ${op.proxy ?? "on the way"}${op.proxy ? " names" : ""} asked for a login (HTTP 407) on the ${op.action} request to ${op.address}`,
+    {
+      hint: op.proxy
+        ? `put the proxy's user and password in ${op.proxy} (http://user:password@proxy:3128), or ${directly(op.proxy)} to reach Vault directly`
+        : "something between s5 and Vault is a proxy that wants a login: check VAULT_ADDR",
+    },
   );
 }
 

@@ -26,6 +26,9 @@ export const CREDENTIALS = [
   "BAO_TOKEN_PATH",
   "VAULT_CLIENT_KEY",
   "BAO_CLIENT_KEY",
+  // A gateway's credentials in front of Vault (Cloudflare Access' service token and the like).
+  "VAULT_HEADERS",
+  "BAO_HEADERS",
 ] as const;
 
 /**

@@ -12,6 +12,7 @@ import type { VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
 import { diagnoseTransport } from "./diagnose.ts";
 import {
+  gatewayRefusal,
   isRetryableCode,
   type Operation,
   redirectError,
@@ -266,7 +267,9 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     const request: SentRequest = {
       method,
       path,
-      headers: options.token ? { "X-Vault-Token": options.token } : {},
+      headers: options.token
+        ? { ...config.headers, "X-Vault-Token": options.token }
+        : { ...config.headers },
       ...(options.body ? { json: options.body } : {}),
       // A timeout (defect 3) and our agents (defect 2).
       timeout,
@@ -384,6 +387,12 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
               ? config.timeoutMs
               : Math.min(config.timeoutMs, Math.max(left(), RETRY_TIMEOUT_FLOOR_MS));
           const response = await once(nodes[used]!, method, path, op, options, timeout);
+          if (
+            (response.status === 401 || response.status === 403) &&
+            !Array.isArray(response.body.errors)
+          ) {
+            throw gatewayRefusal(response.status, { ...op, proxy: response.proxy });
+          }
           if (response.status < 500 && response.status !== 429) {
             return attempt > 0 ? { ...response, tried: tried() } : response;
           }

@@ -25,6 +25,7 @@ import {
 } from "../private-file.ts";
 import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
+import { readHeaders } from "./headers.ts";
 import { type Proxies, readProxies } from "./proxy.ts";
 import { findTokenHelper, type TokenHelper } from "./token-helper.ts";
 
@@ -73,6 +74,8 @@ export interface VaultConfig {
   /** Where a note goes when a request starts to be retried (the CLI's stderr); see `Overrides.note`. */
   note?: ((message: string) => void) | undefined;
   namespace?: string | undefined;
+  /** `VAULT_HEADERS`: sent with every request (a gateway's credentials; never shown). */
+  headers: Record<string, string>;
   tls: VaultTls;
   /** Per request. @default 60000 (`VAULT_CLIENT_TIMEOUT`, seconds or a duration like `5s`) */
   timeoutMs: number;
@@ -389,6 +392,10 @@ export function readVaultConfig(settings: Settings): VaultConfig {
     address: base,
     note: settings.overrides.note,
     namespace: vaultEnv(env, "NAMESPACE")?.replace(/^\/+|\/+$/g, ""),
+    headers: readHeaders(
+      vaultEnv(env, "HEADERS"),
+      env.BAO_HEADERS ? "BAO_HEADERS" : "VAULT_HEADERS",
+    ),
     tls: {
       ca: readCa(env),
       cert: ((file) =>

@@ -454,6 +454,25 @@ export function transportError(code: string, op: Operation, tried: Tried, cutOff
   );
 }
 
+/**
+ * A 401/403 whose body is not Vault's (Vault always answers with `{"errors": [...]}`): something in
+ * front of Vault refused the request — an access gateway, a load balancer's rule — not Vault.
+ */
+export function gatewayRefusal(status: number, op: Operation): S5Error {
+  return new BackendError(
+    "S5_VAULT_DENIED",
+    ExitCode.denied,
+    `the server at ${op.address} refused the ${op.action} request (HTTP ${status}) with an answer that is not Vault's: something in front of Vault refused it${op.proxy ? ` (or the proxy ${op.proxy} names)` : ""}`,
+    {
+      status,
+      hint:
+        "an access gateway (Cloudflare Access, an identity-aware proxy, an API gateway) wants its " +
+        "own credentials: give them to s5 as to the Vault CLI, in VAULT_HEADERS " +
+        `('{"CF-Access-Client-Id": "…", "CF-Access-Client-Secret": "…"}'); otherwise check VAULT_ADDR`,
+    },
+  );
+}
+
 /** How to stop using the proxy `name` names for Vault. */
 function directly(name: string): string {
   return /^(?:VAULT|BAO)_/.test(name) ? `unset ${name}` : "add its host to NO_PROXY";

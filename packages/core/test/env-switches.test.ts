@@ -6,6 +6,11 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+
+// Each case starts a real Node (~40 ms alone, seconds on a loaded 2-core machine): a guard
+// against a hang, not a timing check.
+const SPAWNS_TIMEOUT_MS = 60_000;
+
 import { environmentDebugSwitch, reportSwitch } from "../src/env-switches.ts";
 import { leakingDebugSwitch } from "../src/vault/debug-switch.ts";
 
@@ -27,29 +32,33 @@ function nodeRecordsEnv(nodeOptions: string): boolean {
 }
 
 describe("reportSwitch", () => {
-  it("says a report would hold the environment exactly when Node's would", () => {
-    const cases = [
-      "--report-uncaught-exception",
-      '"--report-uncaught-exception"',
-      '--report-"uncaught"-exception',
-      '"--report-uncaught\\-exception"',
-      "--report_uncaught_exception",
-      "--report-uncaught-exception=false",
-      "--report-uncaught-exception --no-report-uncaught-exception",
-      "--report-uncaught-exception --report-exclude-env",
-      '--report-uncaught-exception "--report-exclude-env"',
-      "--report-uncaught-exception --report-exclude-env=false",
-      "--report-uncaught-exception --report-exclude-env --no-report-exclude-env",
-      "--no-report-exclude-env --report-uncaught-exception",
-      "--report-exclude-env --report-uncaught-exception --no-report_exclude_env",
-      "--report-uncaught-exception  --report-exclude-env",
-      "--report-compact --report-dir=. --report-signal=SIGUSR2",
-      "--max-old-space-size=512",
-    ];
-    for (const options of cases) {
-      expect(reportSwitch(options) !== undefined, options).toBe(nodeRecordsEnv(options));
-    }
-  });
+  it(
+    "says a report would hold the environment exactly when Node's would",
+    () => {
+      const cases = [
+        "--report-uncaught-exception",
+        '"--report-uncaught-exception"',
+        '--report-"uncaught"-exception',
+        '"--report-uncaught\\-exception"',
+        "--report_uncaught_exception",
+        "--report-uncaught-exception=false",
+        "--report-uncaught-exception --no-report-uncaught-exception",
+        "--report-uncaught-exception --report-exclude-env",
+        '--report-uncaught-exception "--report-exclude-env"',
+        "--report-uncaught-exception --report-exclude-env=false",
+        "--report-uncaught-exception --report-exclude-env --no-report-exclude-env",
+        "--no-report-exclude-env --report-uncaught-exception",
+        "--report-exclude-env --report-uncaught-exception --no-report_exclude_env",
+        "--report-uncaught-exception  --report-exclude-env",
+        "--report-compact --report-dir=. --report-signal=SIGUSR2",
+        "--max-old-space-size=512",
+      ];
+      for (const options of cases) {
+        expect(reportSwitch(options) !== undefined, options).toBe(nodeRecordsEnv(options));
+      }
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 });
 
 /** The sections a real Node, started with this NODE_DEBUG, turns on among `sections`. */
@@ -91,14 +100,18 @@ describe("the NODE_DEBUG checks", () => {
   const env = ["child_process", "worker"];
   const vault = ["net", "http", "https", "tls", "http2", "undici", "fetch", "stream"];
 
-  it("refuse exactly what Node would turn on", () => {
-    for (const value of spellings) {
-      expect(environmentDebugSwitch({ NODE_DEBUG: value }, false) !== undefined, value).toBe(
-        nodeEnables(value, env),
-      );
-      expect(leakingDebugSwitch({ NODE_DEBUG: value }, false) !== undefined, value).toBe(
-        nodeEnables(value, vault),
-      );
-    }
-  });
+  it(
+    "refuse exactly what Node would turn on",
+    () => {
+      for (const value of spellings) {
+        expect(environmentDebugSwitch({ NODE_DEBUG: value }, false) !== undefined, value).toBe(
+          nodeEnables(value, env),
+        );
+        expect(leakingDebugSwitch({ NODE_DEBUG: value }, false) !== undefined, value).toBe(
+          nodeEnables(value, vault),
+        );
+      }
+    },
+    SPAWNS_TIMEOUT_MS,
+  );
 });

@@ -3,11 +3,13 @@
 // (Vault's Go API) use it.
 
 import type { ChildProcess } from "node:child_process";
-import { writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { createServer } from "node:net";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../scripts/openbao.mjs";
 import { running, spawnLogged, stopChild, tail } from "../setup/processes.ts";
+import { asRoot, OTHER_UID } from "../setup/system-tools.ts";
 import {
   admin,
   describeVault,
@@ -26,6 +28,7 @@ describeVault("through a Vault Agent", () => {
   let mount: string;
   let key: string;
   let agentToken: string;
+  let socket: string;
 
   beforeAll(async () => {
     ({ mount, key } = await newMount("agent"));
@@ -38,6 +41,10 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     writeFileSync(tokenFile, agentToken, { mode: 0o600 });
     const port = await freePort();
     agentAddr = `http://127.0.0.1:${port}`;
+    // Its socket in a directory of this user's (0755): the agent's own place.
+    socket = join(dir, "run", "agent.sock");
+    mkdirSync(join(dir, "run"), { mode: 0o755 });
+    chmodSync(join(dir, "run"), 0o755);
     const config = join(dir, "agent.hcl");
     writeFileSync(
       config,
@@ -48,6 +55,10 @@ auto_auth {
 api_proxy { use_auto_auth_token = true }
 listener "tcp" {
   address = "127.0.0.1:${port}"
+  tls_disable = true
+}
+listener "unix" {
+  address = "${socket}"
   tls_disable = true
 }
 `,
@@ -67,7 +78,7 @@ listener "tcp" {
             () => false,
           )
         : false;
-      if (answered) break;
+      if (answered && existsSync(socket)) break;
       if (tries > 300) throw new Error(`bao agent did not start:\n${tail(log)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
@@ -116,4 +127,106 @@ listener "tcp" {
     expect(run.stderr).toContain("VAULT_TOKEN");
     expect(run.stderr).not.toContain("s.not-a-token");
   });
+
+  it("reaches the agent over its Unix socket (unix://, as the CLI), never through a proxy", async () => {
+    const proxies = {
+      HTTP_PROXY: "http://127.0.0.1:9",
+      HTTPS_PROXY: "http://127.0.0.1:9",
+      VAULT_PROXY_ADDR: "http://127.0.0.1:9",
+    };
+    const env = { ...agentEnv(`unix://${socket}`), ...proxies };
+    const sealed = await s5(["cipher", "vault"], { env, input: "agent-secret-4" });
+    expect(sealed.stderr).toBe("");
+    const token = sealed.stdout.trim();
+    const rendered = await s5(["render"], { env, input: `pw: ${token}\n` });
+    expect(rendered.stderr).toBe("");
+    expect(rendered.stdout).toBe("pw: agent-secret-4\n");
+    // VAULT_ADDR may name it too, with a token of its own that the agent passes on.
+    const direct = await s5(["decipher", token.slice(3, -3).trim()], {
+      env: {
+        ...vaultEnv({ VAULT_ADDR: `unix://${socket}`, VAULT_TOKEN: agentToken }),
+        S5_VAULT_TRANSIT_MOUNT: mount,
+        S5_VAULT_TRANSIT_KEY: key,
+      },
+    });
+    expect(direct.stderr).toBe("");
+    expect(direct.stdout).toBe("agent-secret-4");
+  });
+
+  it("says what is wrong with a socket address: not absolute, not there", async () => {
+    const relative = await s5(["cipher", "vault", "x"], { env: agentEnv("unix://agent.sock") });
+    expect(relative.code).toBe(12);
+    expect(relative.stderr).toContain(
+      "VAULT_AGENT_ADDR names a Unix socket without an absolute path: unix://agent.sock",
+    );
+    const absent = join(tempDir(), "absent.sock");
+    const gone = await s5(["cipher", "vault", "x"], {
+      env: { ...agentEnv(`unix://${absent}`), VAULT_MAX_RETRIES: "0" },
+    });
+    expect(gone.code).toBe(8);
+    expect(gone.stderr).toContain(`cannot reach Vault at unix://${absent} (ENOENT)`);
+  });
+
+  it("refuses a socket another user could have put there: a directory everyone may write to", async () => {
+    const dir = tempDir();
+    const open = join(dir, "open");
+    mkdirSync(open);
+    chmodSync(open, 0o777);
+    const planted = join(open, "agent.sock");
+    const server = createServer((connection) => connection.destroy());
+    await new Promise<void>((resolve) => server.listen(planted, resolve));
+    try {
+      const run = await s5(["cipher", "vault"], {
+        env: agentEnv(`unix://${planted}`),
+        input: "agent-secret-5",
+      });
+      expect(run.code).toBe(12);
+      expect(run.stderr).toContain(
+        `VAULT_AGENT_ADDR (unix://${planted}) can be changed by another user: everyone can write to ${open}`,
+      );
+      expect(run.stderr).toContain("S5_CONFIG_VAULT_ADDR");
+      expect(run.stderr).toContain(`chmod o-w ${open}`);
+    } finally {
+      server.close();
+    }
+  });
+
+  it.skipIf(!asRoot)(
+    "refuses another user's socket in a sticky /tmp-like directory; accepts a service's own directory",
+    async () => {
+      const dir = tempDir();
+      chmodSync(dir, 0o755);
+      const sticky = join(dir, "tmp");
+      mkdirSync(sticky);
+      chmodSync(sticky, 0o1777);
+      const service = join(dir, "service");
+      mkdirSync(service);
+      const servers = [];
+      try {
+        for (const where of [sticky, service]) {
+          const path = join(where, "agent.sock");
+          const server = createServer((connection) => connection.destroy());
+          await new Promise<void>((resolve) => server.listen(path, resolve));
+          servers.push(server);
+          chownSync(path, OTHER_UID, OTHER_UID);
+        }
+        chownSync(service, OTHER_UID, OTHER_UID);
+        const planted = join(sticky, "agent.sock");
+        const refused = await s5(["cipher", "vault", "x"], { env: agentEnv(`unix://${planted}`) });
+        expect(refused.code).toBe(12);
+        expect(refused.stderr).toContain(
+          `VAULT_AGENT_ADDR (unix://${planted}) can be changed by another user: ${planted} belongs to another user (uid ${OTHER_UID})`,
+        );
+        // The socket and its directory of one service user: that user runs the agent.
+        const own = join(service, "agent.sock");
+        const accepted = await s5(["cipher", "vault", "x"], {
+          env: { ...agentEnv(`unix://${own}`), VAULT_MAX_RETRIES: "0" },
+        });
+        expect(accepted.stderr).not.toContain("can be changed by another user");
+        expect(accepted.code).toBe(8);
+      } finally {
+        for (const server of servers) server.close();
+      }
+    },
+  );
 });

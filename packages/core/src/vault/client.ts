@@ -8,7 +8,7 @@ import type * as Http from "node:http";
 import type https from "node:https";
 import createNodeVault from "node-vault";
 import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts";
-import type { VaultConfig } from "./config.ts";
+import { socketPathOf, type VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
 import { diagnoseTransport } from "./diagnose.ts";
 import {
@@ -223,7 +223,8 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
 
   const vaultAt = (endpoint: string) => {
     const vault = createNodeVault({
-      endpoint,
+      // A socket's requests are plain HTTP to "localhost" over the socket (as the Vault CLI's).
+      endpoint: endpoint.startsWith("unix:") ? "http://localhost" : endpoint,
       apiVersion: "v1",
       noCustomHTTPVerbs: true,
       // A no-op logger: `DEBUG=node-vault` would print request bodies, i.e. plaintexts (defect 6).
@@ -274,6 +275,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       // A timeout (defect 3) and our agents (defect 2).
       timeout,
       httpAgent: agentFor(endpoint, false),
+      socketPath: endpoint.startsWith("unix:") ? socketPathOf(endpoint) : undefined,
       httpsAgent: /^https:/i.test(endpoint) ? (agentFor(endpoint, true) as https.Agent) : undefined,
     };
     try {
@@ -423,7 +425,8 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
           const final = last();
           // Through a proxy, a direct look at the server would not see what the request met.
           const proxy = proxies.get(nodes[used]!);
-          if (!proxy && (attempt === 0 || final || !isRetryableCode(code))) {
+          const local = nodes[used]!.startsWith("unix:");
+          if (!proxy && !local && (attempt === 0 || final || !isRetryableCode(code))) {
             const cause = await diagnoseTransport(nodes[used]!, code);
             if (cause) throw cause;
           }

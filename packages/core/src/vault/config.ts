@@ -27,6 +27,7 @@ import { closest } from "../suggest.ts";
 import { caCheck, refuseChangeable } from "./file-trust.ts";
 import { readHeaders } from "./headers.ts";
 import { type Proxies, readProxies } from "./proxy.ts";
+import { refuseChangeableSocket } from "./socket-trust.ts";
 import { findTokenHelper, type TokenHelper } from "./token-helper.ts";
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -342,11 +343,28 @@ function baseAddress(value: string, name: string): string {
     );
   }
   if (url?.protocol === "http:" || url?.protocol === "https:") return url.href.replace(/\/+$/, "");
+  // A Vault Agent's or Proxy's `listener "unix"`, as the CLI takes it: unix:///run/vault/agent.sock.
+  if (url?.protocol === "unix:") {
+    const path = socketPathOf(url.href);
+    if (url.host === "" && path.startsWith("/") && !path.includes("\0")) return `unix://${path}`;
+    throw new ConfigError(
+      "S5_CONFIG_VAULT_ADDR",
+      `${name} names a Unix socket without an absolute path: ${value}`,
+      { hint: "a socket address looks like unix:///run/vault/agent.sock (three slashes)" },
+    );
+  }
   throw new ConfigError(
     "S5_CONFIG_VAULT_ADDR",
     `${name} is not an http(s) URL${url ? `: ${value}` : " (not shown: it may be a secret set in the wrong place)"}`,
-    { hint: "an address looks like https://vault.example.com:8200" },
+    {
+      hint: "an address looks like https://vault.example.com:8200 (or unix:///run/vault/agent.sock for an agent's socket)",
+    },
   );
+}
+
+/** The socket file of a `unix://` address. */
+export function socketPathOf(address: string): string {
+  return decodeURIComponent(new URL(address).pathname);
 }
 
 /** `S5_VAULT_CLUSTER_ADDRS`: API addresses separated by commas or spaces. */
@@ -384,6 +402,7 @@ export function readVaultConfig(settings: Settings): VaultConfig {
   }
   const addressName = vaultAddressName(env) ?? "VAULT_ADDR";
   const base = baseAddress(address, addressName);
+  if (base.startsWith("unix:")) refuseChangeableSocket(socketPathOf(base), addressName);
   const skipVerify = readBoolean(vaultEnv(env, "SKIP_VERIFY"), "VAULT_SKIP_VERIFY") ?? false;
   const timeout = vaultEnv(env, "CLIENT_TIMEOUT");
   const transit = vaultTransit(settings);

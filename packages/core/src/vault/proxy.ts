@@ -180,6 +180,8 @@ export function isLoopback(host: string): boolean {
 /** The proxy a request to `address` (a Vault base URL) goes through, or none. */
 export function proxyFor(proxies: Proxies, address: string): Proxy | undefined {
   const url = new URL(address);
+  // A Unix socket is this machine's (Node would not send it through a proxy either).
+  if (url.protocol === "unix:") return undefined;
   const host = url.hostname.replace(/^\[|\]$/g, "").toLowerCase();
   if (isLoopback(host)) return undefined;
   if (proxies.vault) return proxies.vault;

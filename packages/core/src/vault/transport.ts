@@ -31,6 +31,8 @@ export interface SentRequest {
   httpAgent: http.Agent;
   /** Only for an https:// node (built on first use, see client.ts). */
   httpsAgent?: https.Agent | undefined;
+  /** A Unix socket to send over (a `unix://` address); the URL's host is then `localhost`. */
+  socketPath?: string | undefined;
   /** Set by node-vault: the full URL. */
   uri?: string;
   /** Set by the sender once an answer came. */
@@ -114,6 +116,7 @@ export function send(options: SentRequest): Promise<SenderResult> {
         method: options.method,
         headers,
         agent: secure ? options.httpsAgent : options.httpAgent,
+        ...(options.socketPath ? { socketPath: options.socketPath } : {}),
       },
       (response) => {
         answering = true;

@@ -186,6 +186,14 @@ listener "unix" {
       );
       expect(run.stderr).toContain("S5_CONFIG_VAULT_ADDR");
       expect(run.stderr).toContain(`chmod o-w ${open}`);
+      // Requests may move on to a node of S5_VAULT_CLUSTER_ADDRS: the same rule.
+      const other = await s5(["cipher", "vault", "x"], {
+        env: { ...agentEnv(agentAddr), S5_VAULT_CLUSTER_ADDRS: `unix://${planted}` },
+      });
+      expect(other.code).toBe(12);
+      expect(other.stderr).toContain(
+        `S5_VAULT_CLUSTER_ADDRS (unix://${planted}) can be changed by another user`,
+      );
     } finally {
       server.close();
     }

@@ -373,6 +373,10 @@ function clusterAddresses(address: string, list: string | undefined, name: strin
     .split(/[\s,]+/)
     .filter((item) => item !== "")
     .map((item) => baseAddress(item, "an address in S5_VAULT_CLUSTER_ADDRS"));
+  for (const item of others) {
+    if (item.startsWith("unix:"))
+      refuseChangeableSocket(socketPathOf(item), "S5_VAULT_CLUSTER_ADDRS");
+  }
   // Requests move on to these addresses (and follow redirects to them) with the token: a plain
   // http one beside an https VAULT_ADDR would send it where anyone on the path can read it.
   const plain = others.find((item) => item.startsWith("http:"));

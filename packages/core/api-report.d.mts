@@ -142,7 +142,7 @@ export { type AesBody, type Backend, BackendError, type BackendName, type Backen
  * beyond the public API: the scanner, locations, seal markers, local-key management, synchronous
  * decryption for the loader. Not a public API: it may change in any release.
  */
-import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, Ft as TokenFailure, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, N as scan, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, b as plaintextsAsText, f as isFilterName, ft as ProjectKey, g as ResolveOptions, gt as BackendName, ht as Backend, j as bytesAsText, jt as Location, l as applyFilter, lt as validateName, m as FoundTokens, n as EditToken, nt as loadSecretKeys, o as openForEdit, ot as readBoolean, p as FoundToken, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, ut as vaultEnvAddress, w as DocumentKind, z as SyncBackendName, zt as stackFrames } from "./seal.mjs";
+import { A as TokenMatch, B as backendsUsed, D as ScanStats, E as ScanResult, F as spliceBytes, Ft as TokenFailure, G as KnownTransit, H as createSyncBackend, I as spliceText, K as rememberKeys, L as LineIndex, Mt as S5Error, N as scan, P as scanInPlace, T as MalformedMatch, U as knownKeysPlace, W as KnownKeysPlace, X as ProjectConfig, Z as Settings, a as inGoToolForm, b as plaintextsAsText, f as isFilterName, ft as ProjectKey, g as ResolveOptions, gt as BackendName, ht as Backend, j as bytesAsText, jt as Location, l as applyFilter, lt as validateName, m as FoundTokens, n as EditToken, nt as loadSecretKeys, o as openForEdit, ot as readBoolean, p as FoundToken, rt as parseBackendName, t as EditCopy, tt as goToolBackendOf, ut as vaultEnvAddress, w as DocumentKind, z as SyncBackendName, zt as stackFrames } from "./seal.mjs";
 /**
  * The string literals of a JSON text, with their places and paths, read without parsing the text
  * into values (so nothing else of it is read or rewritten: `123456789012345678901` stays as it is).
@@ -688,6 +688,17 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/** One finding. `fail` stops s5 there; `warn` works but is worth a look; `info` is a fact. */
+interface Finding {
+  status: "ok" | "fail" | "warn" | "info";
+  /** What was looked at: `address`, `proxy`, `tls`, `token`, `server`, `transit`… */
+  topic: string;
+  text: string;
+  /** For a failure: the error s5 would stop with (code, message, hint). */
+  error?: S5Error | undefined;
+}
+/** Checks the Vault setup of `settings` against the server, read-only. */
+export declare function checkVault(settings: Settings): Promise<Finding[]>;
 /**
  * What to do about a token below the min_decryption_version of `mount`/`key`, whose version is
  * `version` (`vault:vN:`). Vault rewraps only what it still decrypts: the minimum goes down to the
@@ -740,7 +751,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ProcessStat, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type Finding, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ProcessStat, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

@@ -28,7 +28,7 @@ const has = (shell: string) => spawnSync("which", [shell]).status === 0;
 describe("the parser accepts every declared option", () => {
   it("for every command (all options at once, then --help)", async () => {
     const box = sandbox();
-    expect(defs.length).toBe(14);
+    expect(defs.length).toBe(15);
     for (const def of defs) {
       const args = Object.entries(def.options).flatMap(([name, option]) =>
         option.type === "string"

@@ -15,6 +15,7 @@ export const commands: Record<string, Loader> = {
   rewrap: () => import("./commands/rewrap.ts"),
   ls: () => import("./commands/ls.ts"),
   check: () => import("./commands/check.ts"),
+  doctor: () => import("./commands/doctor.ts"),
   run: () => import("./commands/run.ts"),
   "tf-external": () => import("./commands/tf-external.ts"),
   k8s: () => import("./commands/k8s.ts"),

@@ -281,7 +281,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
     try {
       const body = await clientAt(endpoint).request(request);
       if (!body || typeof body !== "object") throw notVaultJson(endpoint, body);
-      return { status: 200, body: body as VaultBody, headers: request.answer };
+      return { status: request.status ?? 200, body: body as VaultBody, headers: request.answer };
     } catch (error) {
       // node-vault's error classes are not exported (defect 7): duck-type the status.
       const status = statusOf(error);

@@ -37,6 +37,11 @@ export interface SentRequest {
   uri?: string;
   /** Set by the sender once an answer came. */
   answer?: AnswerHeaders;
+  /**
+   * The answer's HTTP status, set by the sender: node-vault resolves some non-2xx answers as
+   * successes (every `sys/health` answer: 429 standby, 503 sealed…), so its result cannot tell.
+   */
+  status?: number;
 }
 
 /** What node-vault expects back from its sender. */
@@ -139,6 +144,7 @@ export function send(options: SentRequest): Promise<SenderResult> {
             retryAfter: header(response.headers["retry-after"]),
             location: header(response.headers.location),
           };
+          options.status = response.statusCode ?? 0;
           resolve({
             statusCode: response.statusCode ?? 0,
             body: parseBody(Buffer.concat(chunks).toString("utf8")),

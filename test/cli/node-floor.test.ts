@@ -17,6 +17,7 @@ import {
   statSync,
   writeFileSync,
 } from "node:fs";
+import { type AddressInfo, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedNode } from "../../scripts/node-version.mjs";
@@ -167,6 +168,41 @@ describeVault(`Node ${FLOOR} with Vault transit`, () => {
     expect(built.stderr).toContain(`s5 needs Node >= 22.13, and this is Node ${BELOW}`);
     expect(built.stderr).not.toContain("vault-0");
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("refuses a proxy chosen for Vault (its agents cannot send through one) before a byte goes out", async () => {
+    // Node 22.13-22.20's agents have no `proxyEnv`: s5 would go around the proxy the user chose.
+    const met: string[] = [];
+    const proxy = createServer((socket) => {
+      met.push("connection");
+      socket.destroy();
+    });
+    await new Promise<void>((done) => proxy.listen(0, "127.0.0.1", done));
+    const port = (proxy.address() as AddressInfo).port;
+    try {
+      const dir = tempDir("s5-floor-proxy-");
+      linkModules(dir);
+      writeFileSync(join(dir, "a.yml"), "pw: {{ s5:vault:v1:abc }}\n");
+      writeFileSync(join(dir, ".env"), "PW={{ s5:vault:v1:abc }}\n");
+      writeFileSync(join(dir, "app.cjs"), `require("s5/config");\n${printVars(["PW"])}\n`);
+      const env = vaultEnv({
+        VAULT_ADDR: "http://vault.s5.test:8200",
+        HTTP_PROXY: `http://127.0.0.1:${port}`,
+      });
+      for (const args of [[s5Bin, "render", "a.yml"], ["app.cjs"]]) {
+        const refused = await run(args, { cwd: dir, env, command: floor });
+        expect(refused.code, args.join(" ")).not.toBe(0);
+        expect(refused.stderr).toContain(
+          `HTTP_PROXY names a proxy for Vault, and this Node (v${FLOOR}) cannot send through one`,
+        );
+        expect(refused.stderr).toContain("S5_CONFIG_VAULT_PROXY");
+        expect(refused.stderr).toContain("use Node >= 22.21 or >= 24.5");
+        expect(refused.stderr).not.toContain(String(port));
+      }
+      expect(met).toEqual([]);
+    } finally {
+      proxy.close();
+    }
   });
 });
 

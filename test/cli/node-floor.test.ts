@@ -21,8 +21,16 @@ import { type AddressInfo, createServer } from "node:net";
 import { dirname, join } from "node:path";
 import { beforeAll, describe, expect, it } from "vitest";
 import { cachedNode } from "../../scripts/node-version.mjs";
+import { startOpenBao } from "../../scripts/openbao.mjs";
 import { linkModules, localProject, printVars, root, run, s5Bin } from "../loader/helpers.ts";
-import { describeVault, newMount, tempDir, vaultEncrypt, vaultEnv } from "../vault/helpers.ts";
+import {
+  describeVault,
+  newMount,
+  server,
+  tempDir,
+  vaultEncrypt,
+  vaultEnv,
+} from "../vault/helpers.ts";
 
 const FLOOR = "22.13.0";
 const BELOW = "22.12.0";
@@ -168,6 +176,24 @@ describeVault(`Node ${FLOOR} with Vault transit`, () => {
     expect(built.stderr).toContain(`s5 needs Node >= 22.13, and this is Node ${BELOW}`);
     expect(built.stderr).not.toContain("vault-0");
     expect(existsSync(join(dir, "out"))).toBe(false);
+  });
+
+  it("says that an http:// address names a TLS port (Node 22 reads the server's plain 400 as an answer)", async () => {
+    const tls = await startOpenBao({ bin: server.bin, tls: true });
+    try {
+      const plain = tls.addr.replace("https://", "http://");
+      const env = vaultEnv({ VAULT_ADDR: plain, VAULT_TOKEN: tls.token });
+      const refused = await run([s5Bin, "cipher", "vault", "floor-x"], {
+        cwd: tempDir("s5-floor-tls-"),
+        env,
+        command: floor,
+      });
+      expect(refused.stderr).toContain(`VAULT_ADDR is ${plain}, but the server there speaks TLS`);
+      expect(refused.stderr).toContain(`use ${tls.addr}`);
+      expect(refused.code).toBe(12);
+    } finally {
+      await tls.stop();
+    }
   });
 
   it("refuses a proxy chosen for Vault (its agents cannot send through one) before a byte goes out", async () => {

@@ -10,7 +10,7 @@ import createNodeVault from "node-vault";
 import { BackendError, ConfigError, ExitCode, type S5Error } from "../errors.ts";
 import { socketPathOf, type VaultConfig } from "./config.ts";
 import { leakingDebugSwitch } from "./debug-switch.ts";
-import { diagnoseTransport } from "./diagnose.ts";
+import { diagnosePlainAnswer, diagnoseTransport } from "./diagnose.ts";
 import {
   gatewayRefusal,
   isRetryableCode,
@@ -287,6 +287,11 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
       const status = statusOf(error);
       if (status === undefined) throw error;
       const body = (error as { response: { body?: unknown } }).response.body;
+      // A TLS port's plain-text 400 to an http:// address (as Node 22 reads it: Node 24 fails).
+      if (status === 400 && typeof body === "string" && !proxies.get(endpoint)) {
+        const cause = await diagnosePlainAnswer(endpoint);
+        if (cause) throw cause;
+      }
       return {
         status,
         body: (body && typeof body === "object" ? body : {}) as VaultBody,
@@ -416,7 +421,7 @@ export function createVaultClient(config: VaultConfig, stats?: ClientStats): Vau
             noteRetrying(nodes[used]!, `answered HTTP ${response.status}`);
           }
         } catch (error) {
-          if (error instanceof BackendError) throw error;
+          if (error instanceof BackendError || error instanceof ConfigError) throw error;
           // Never keep the failure as a cause: a client's error may hold the request (plaintexts).
           const code = codeOf(error);
           const cutOff = error instanceof SendError && error.cutOff;

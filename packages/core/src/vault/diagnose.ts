@@ -61,13 +61,7 @@ export async function diagnoseTransport(
   const url = new URL(address);
   const host = url.hostname.replace(/^\[|\]$/g, "");
   const port = Number(url.port || (url.protocol === "https:" ? 443 : 80));
-  if (url.protocol === "http:" && (await speaksTls(host, port))) {
-    return new ConfigError(
-      "S5_CONFIG_VAULT_ADDR",
-      `VAULT_ADDR is ${address}, but the server there speaks TLS`,
-      { hint: `use https://${url.host}${url.pathname === "/" ? "" : url.pathname}` },
-    );
-  }
+  if (url.protocol === "http:") return diagnosePlainAnswer(address);
   if (url.protocol === "https:" && (await speaksHttp(host, port))) {
     return new ConfigError(
       "S5_CONFIG_VAULT_ADDR",
@@ -78,4 +72,22 @@ export async function diagnoseTransport(
     );
   }
   return undefined;
+}
+
+/**
+ * The configuration error behind an `http://` address whose server answered a request with a
+ * 400 that is no Vault JSON. Go's TLS server answers plain HTTP with `400 Bad Request` ("Client
+ * sent an HTTP request to an HTTPS server"): Node 24's parser rejects that answer (a transport
+ * error, above), Node 22's takes it as an answer.
+ */
+export async function diagnosePlainAnswer(address: string): Promise<S5Error | undefined> {
+  const url = new URL(address);
+  if (url.protocol !== "http:") return undefined;
+  const host = url.hostname.replace(/^\[|\]$/g, "");
+  if (!(await speaksTls(host, Number(url.port || 80)))) return undefined;
+  return new ConfigError(
+    "S5_CONFIG_VAULT_ADDR",
+    `VAULT_ADDR is ${address}, but the server there speaks TLS`,
+    { hint: `use https://${url.host}${url.pathname === "/" ? "" : url.pathname}` },
+  );
 }

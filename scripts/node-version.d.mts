@@ -2,6 +2,6 @@
 export const NODE_VERSION: string;
 export const NODE_DIR: string;
 export const nodeBin: string;
-export function needsNewerNode(version?: string): boolean;
+export function needsOwnNode(version?: string): boolean;
 export function fetchNode(version: string, dir: string): Promise<void>;
 export function cachedNode(version: string, dir: string): Promise<string>;

@@ -1,5 +1,6 @@
-// Which Node this repository's scripts run on: the one running npm when it is >= 22.13, else the
-// Node 24 that scripts/check-node.mjs put into .cache/node (Linux x64, as on CI machines).
+// Which Node this repository's scripts run on: the one running npm when it can build and test s5
+// (`needsOwnNode`), else the Node 24 that scripts/check-node.mjs put into .cache/node (Linux x64,
+// as on CI machines).
 import { basename, dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -7,9 +8,17 @@ export const NODE_VERSION = "24.21.0";
 export const NODE_DIR = fileURLToPath(new URL("../.cache/node", import.meta.url));
 export const nodeBin = join(NODE_DIR, "bin", "node");
 
-export function needsNewerNode(version = process.versions.node) {
+/**
+ * Whether this repository's own scripts need a Node of their own on `version`. The packages run on
+ * Node >= 22.13, but building and testing them needs more: tsdown wants ^22.18 || ^24.11 || >=26
+ * and the controller's Kubernetes client 22.19. On any other Node (20, 22.13-22.18, 23, 24.0-24.10,
+ * 25) the scripts run on the Node 24 fetched into .cache/node.
+ */
+export function needsOwnNode(version = process.versions.node) {
   const [major, minor] = version.split(".").map(Number);
-  return major < 22 || (major === 22 && minor < 13);
+  if (major === 22) return minor < 19;
+  if (major === 24) return minor < 11;
+  return major < 26;
 }
 
 /** Whether `bin` runs and is Node `version` (a half-written binary does not run). */

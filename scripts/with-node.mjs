@@ -1,16 +1,18 @@
-// Runs a command with a Node >= 22.13 first on PATH: `node scripts/with-node.mjs CMD ARGS…`. On an
-// older Node it puts .cache/node/bin (see check-node.mjs) first, so turbo, tsdown, vitest and the
-// demo run on Node 24 even when npm itself runs on Node 20.
+// Runs a command with a Node that can build and test s5 first on PATH: `node scripts/with-node.mjs
+// CMD ARGS…`. On another Node (`needsOwnNode`) it puts .cache/node/bin (see check-node.mjs) first,
+// so turbo, tsdown, vitest and the demo run on Node 24 even when npm itself runs on Node 20.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { needsNewerNode, nodeBin } from "./node-version.mjs";
+import { needsOwnNode, nodeBin } from "./node-version.mjs";
 
 const [command, ...args] = process.argv.slice(2);
 const env = { ...process.env };
-if (needsNewerNode()) {
+if (needsOwnNode()) {
   if (!existsSync(nodeBin)) {
-    console.error("[s5] Node >= 22.13 is needed: run `npm install` first (it fetches Node 24)");
+    console.error(
+      `[s5] Node ${process.versions.node} cannot build and test s5 (it needs ^22.19, ^24.11 or >= 26): run \`npm install\` first (it fetches Node 24)`,
+    );
     process.exit(1);
   }
   // No empty entry: one (a PATH that was unset or empty) means the working directory, where a

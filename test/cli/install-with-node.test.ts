@@ -6,6 +6,7 @@ import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
+import { cachedNode, NODE_VERSION, needsOwnNode } from "../../scripts/node-version.mjs";
 import { root } from "../loader/helpers.ts";
 
 // An older Node takes the branch that edits PATH; this machine ships one in /usr/bin.
@@ -38,3 +39,29 @@ it.skipIf(!oldNode)("with-node.mjs never looks for the command in the working di
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+// The packages run on 22.13, but tsdown needs ^22.18 || ^24.11 and the controller 22.19: on the
+// floor Node the repository's scripts must still run on the Node 24 of .cache/node.
+const FLOOR = "22.13.0";
+
+it("needsOwnNode names the Nodes the build and tests cannot run on", () => {
+  for (const version of ["20.19.0", "22.13.0", "22.18.1", "23.11.0", "24.10.0", "25.2.0"])
+    expect(needsOwnNode(version), version).toBe(true);
+  for (const version of ["22.19.0", "22.22.0", "24.11.0", "24.21.0", "26.0.0"])
+    expect(needsOwnNode(version), version).toBe(false);
+});
+
+it.skipIf(!existsSync(nodeBin))(
+  `on Node ${FLOOR} the scripts run on the repository's Node 24`,
+  async () => {
+    const floor = await cachedNode(FLOOR, join(root, ".cache", `node-${FLOOR}`));
+    const out = spawnSync(floor, [join(root, "scripts/with-node.mjs"), "node", "--version"], {
+      cwd: root,
+      env: { PATH: "/usr/bin:/bin" },
+      encoding: "utf8",
+    });
+    expect(out.stderr).toBe("");
+    expect(out.stdout.trim()).toBe(`v${NODE_VERSION}`);
+  },
+  300_000,
+);

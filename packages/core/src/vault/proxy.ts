@@ -6,7 +6,8 @@
  * - Otherwise Go's `ProxyFromEnvironment`: `HTTPS_PROXY` (or `https_proxy`) for an https server,
  *   `HTTP_PROXY` (or `http_proxy`) for an http one, the upper-case name first; `HTTP_PROXY` not
  *   under CGI (`REQUEST_METHOD` set: a request header could set it, "httpoxy"); `NO_PROXY` (or
- *   `no_proxy`) exempts hosts. `ALL_PROXY` is not read (neither Go nor the CLI reads it).
+ *   `no_proxy`) exempts hosts, matched exactly as Go matches them (packages/core/test/proxy.test.ts
+ *   holds Go's own answers). `ALL_PROXY` is not read (neither Go nor the CLI reads it).
  * - Never for localhost or a loopback address (a local Vault, an agent, a test server), whichever
  *   variable names the proxy: node-vault's axios sent even those through it (defect 4).
  * Values are never shown in a message: a proxy URL may hold a user name and password.
@@ -21,11 +22,16 @@ export interface Proxy {
   name: string;
 }
 
-/** One `NO_PROXY` entry: a domain (with its subdomains unless it starts with a dot), an IP, a range. */
+/**
+ * One `NO_PROXY` entry, read as Go's httpproxy reads it: a CIDR range, an IP (`[v6]` only with a
+ * port), with a port or without (`host:` is any port), else a domain — with its subdomains, or
+ * only those when it starts with `.` or `*.`, its Unicode labels in punycode. A domain never
+ * matches an IP address; an IP written inside IPv6 (`::ffff:10.1.2.3`) is that IPv4 address.
+ */
 type Exemption =
   | { kind: "domain"; suffix: string; itself: boolean; port: string }
   | { kind: "ip"; ip: string; port: string }
-  | { kind: "range"; bytes: number[]; bits: number; v6: boolean };
+  | { kind: "range"; bytes: number[]; bits: number };
 
 export interface Proxies {
   /** `VAULT_PROXY_ADDR` / `VAULT_HTTP_PROXY`: for every non-loopback server. */
@@ -72,20 +78,19 @@ function proxyUrl(value: string, name: string): Proxy {
   );
 }
 
-const IPV4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+/** An IPv4 address as Go's netip reads it: four decimal bytes, no leading zeros. */
+const IPV4 = /^(?:(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(?:25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)$/;
 
-/** The bytes of an IPv4 or IPv6 address, or undefined. */
+/**
+ * The bytes of an IP address written as Go's `net.ParseIP` takes it (no brackets, no zone), or
+ * undefined: 4 for IPv4, 16 for IPv6.
+ */
 function ipBytes(text: string): number[] | undefined {
-  const host = text.replace(/^\[|\]$/g, "");
-  const v4 = IPV4.exec(host);
-  if (v4) {
-    const bytes = v4.slice(1).map(Number);
-    return bytes.every((b) => b <= 255) ? bytes : undefined;
-  }
-  if (!host.includes(":")) return undefined;
+  if (IPV4.test(text)) return text.split(".").map(Number);
+  if (!text.includes(":") || !/^[\da-f:.]+$/i.test(text)) return undefined;
   try {
     // The URL parser writes IPv6 in its one canonical form, which is easy to expand.
-    const canonical = new URL(`http://[${host}]/`).hostname.slice(1, -1);
+    const canonical = new URL(`http://[${text}]/`).hostname.slice(1, -1);
     const [head = "", tail = ""] = canonical.split("::");
     const part = (s: string) => (s ? s.split(":") : []);
     const words = [...part(head)];
@@ -101,27 +106,70 @@ function ipBytes(text: string): number[] | undefined {
   }
 }
 
-/** One NO_PROXY entry, as Go's httpproxy reads it. */
-function exemption(entry: string): Exemption | undefined {
-  const slash = entry.indexOf("/");
-  if (slash > 0) {
-    const bytes = ipBytes(entry.slice(0, slash));
-    const bits = Number(entry.slice(slash + 1));
-    if (bytes && Number.isInteger(bits) && bits >= 0 && bits <= bytes.length * 8) {
-      return { kind: "range", bytes, bits, v6: bytes.length === 16 };
-    }
-    return undefined;
+/** An IPv4 address written inside IPv6 (`::ffff:a.b.c.d`) as the IPv4 address: Go's `To4`. */
+function to4(bytes: number[]): number[] {
+  const mapped =
+    bytes.length === 16 &&
+    bytes.slice(0, 10).every((b) => b === 0) &&
+    bytes[10] === 255 &&
+    bytes[11] === 255;
+  return mapped ? bytes.slice(12) : bytes;
+}
+
+/** Go's `net.SplitHostPort`: `host:port` or `[host]:port`, else undefined. */
+function splitHostPort(text: string): { host: string; port: string } | undefined {
+  const colon = text.lastIndexOf(":");
+  if (colon < 0) return undefined;
+  let host: string;
+  let from = 0;
+  let after = 0;
+  if (text.startsWith("[")) {
+    const end = text.indexOf("]");
+    if (end + 1 !== colon) return undefined; // no "]", no port after it, or colons after it
+    host = text.slice(1, end);
+    from = 1;
+    after = end + 1;
+  } else {
+    host = text.slice(0, colon);
+    if (host.includes(":")) return undefined;
   }
-  if (ipBytes(entry)) return { kind: "ip", ip: ipBytes(entry)!.join("."), port: "" };
-  const colon = entry.lastIndexOf(":");
-  const hasPort = colon > 0 && !entry.endsWith("]") && /^\d+$/.test(entry.slice(colon + 1));
-  let host = hasPort ? entry.slice(0, colon) : entry;
-  const port = hasPort ? entry.slice(colon + 1) : "";
-  if (ipBytes(host)) return { kind: "ip", ip: ipBytes(host)!.join("."), port };
-  if (host.startsWith("*.")) host = host.slice(1);
+  if (text.slice(from).includes("[") || text.slice(after).includes("]")) return undefined;
+  return { host, port: text.slice(colon + 1) };
+}
+
+/** One NO_PROXY entry (trimmed, lower case), as Go's httpproxy reads it; undefined: ignored. */
+function exemption(entry: string): Exemption | undefined {
+  // A range: Go's ParseCIDR (an address, "/", decimal digits no more than its bits).
+  const slash = entry.indexOf("/");
+  if (slash >= 0) {
+    const bytes = ipBytes(entry.slice(0, slash));
+    const digits = entry.slice(slash + 1);
+    const v4 = bytes !== undefined && IPV4.test(entry.slice(0, slash));
+    if (bytes && /^\d+$/.test(digits) && Number(digits) <= (v4 ? 32 : 128)) {
+      const bits = Number(digits);
+      // Go compares an IPv4 range of IPv6 (::ffff:10.0.0.0/104) as the IPv4 one (10.0.0.0/8).
+      const network = bytes.map((byte, i) =>
+        i * 8 >= bits ? 0 : i * 8 + 8 <= bits ? byte : byte & (0xff << (8 - (bits - i * 8))),
+      );
+      const four = to4(network);
+      return { kind: "range", bytes: four, bits: four === network ? bits : bits - 96 };
+    }
+  }
+  const split = splitHostPort(entry);
+  if (split && split.host === "") return undefined;
+  let host = split ? split.host : entry;
+  const port = split ? split.port : "";
+  const ip = ipBytes(host);
+  if (ip) return { kind: "ip", ip: to4(ip).join("."), port };
   if (host === "") return undefined;
+  if (host.startsWith("*.")) host = host.slice(1);
   const itself = !host.startsWith(".");
-  return { kind: "domain", suffix: itself ? `.${host}` : host, itself, port };
+  let suffix = itself ? `.${host}` : host;
+  // Unicode labels as punycode, as the URL parser writes the host (Go: IDNA's lookup profile).
+  if (/[^\x00-\x7f]/.test(suffix)) {
+    suffix = process.getBuiltinModule("node:url").domainToASCII(suffix) || suffix;
+  }
+  return { kind: "domain", suffix, itself, port };
 }
 
 /** The proxy settings of `env` (the real environment, never a `.env` file's). */
@@ -154,26 +202,32 @@ function inRange(ip: number[], range: Extract<Exemption, { kind: "range" }>): bo
   return true;
 }
 
+/** Whether NO_PROXY exempts `host` (as the URL parser writes it, no brackets) on `port`. */
 function exempt(proxies: Proxies, host: string, port: string): boolean {
   if (proxies.none) return true;
-  const ip = ipBytes(host);
+  const bytes = ipBytes(host);
+  const ip = bytes && to4(bytes);
   return proxies.exemptions.some((entry) => {
     if (entry.kind === "range") return ip !== undefined && inRange(ip, entry);
     if (entry.port && entry.port !== port) return false;
     if (entry.kind === "ip") return ip !== undefined && ip.join(".") === entry.ip;
+    // A name never matches an address (Go's domainMatch), nor ignores a trailing dot.
+    if (ip) return false;
     return host.endsWith(entry.suffix) || (entry.itself && host === entry.suffix.slice(1));
   });
 }
 
 /** Whether `host` is this machine: localhost or a loopback address (127/8, ::1). */
 export function isLoopback(host: string): boolean {
-  const name = host.toLowerCase().replace(/\.$/, "");
+  const name = host
+    .toLowerCase()
+    .replace(/^\[|\]$/g, "")
+    .replace(/\.$/, "");
   if (name === "localhost" || name.endsWith(".localhost")) return true;
-  const ip = ipBytes(name);
-  if (!ip) return false;
+  const bytes = ipBytes(name);
+  if (!bytes) return false;
+  const ip = to4(bytes);
   if (ip.length === 4) return ip[0] === 127;
-  const mapped = ip.slice(0, 10).every((b) => b === 0) && ip[10] === 255 && ip[11] === 255;
-  if (mapped) return ip[12] === 127;
   return ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1;
 }
 
@@ -189,5 +243,5 @@ export function proxyFor(proxies: Proxies, address: string): Proxy | undefined {
   const proxy = secure ? proxies.https : proxies.http;
   if (!proxy) return undefined;
   const port = url.port || (secure ? "443" : "80");
-  return exempt(proxies, host.replace(/\.$/, ""), port) ? undefined : proxy;
+  return exempt(proxies, host, port) ? undefined : proxy;
 }

@@ -238,6 +238,25 @@ describeVault("proxies", () => {
     expect(proxy.seen).toEqual([]);
   });
 
+  it("stops at a proxy variable s5 cannot use only when a request would go through it", async () => {
+    proxy.seen.length = 0;
+    const socks = "socks5://alice:socks-pw-Hy9@127.0.0.1:1080";
+    // A SOCKS HTTPS_PROXY beside an http Vault; a SOCKS HTTP_PROXY beside a loopback one.
+    const other = await render({ HTTPS_PROXY: socks, HTTP_PROXY: proxy.url });
+    expect(other.stderr).toBe("");
+    expect(other.stdout).toBe(`a: ${PLAIN}\n`);
+    expect(proxy.seen.some((line) => decrypted(remote).test(line))).toBe(true);
+    const local = await render({ HTTP_PROXY: socks, VAULT_ADDR: admin.addr });
+    expect(local.stderr).toBe("");
+    expect(local.stdout).toBe(`a: ${PLAIN}\n`);
+    // The one that would carry the requests: refused before any, its value not shown.
+    const used = await render({ HTTP_PROXY: socks });
+    expect(used.code).toBe(12);
+    expect(used.stderr).toContain("S5_CONFIG_VAULT_PROXY");
+    expect(used.stderr).toContain("HTTP_PROXY names a SOCKS proxy (not shown)");
+    expect(used.stderr).not.toContain("socks-pw-Hy9");
+  });
+
   it("logs in to a proxy with the user and password in its URL; a 407 says what to do, without them", async () => {
     locked.seen.length = 0;
     const [user, password] = LOGIN.split(":");

@@ -116,13 +116,12 @@ describe("proxyFor", () => {
     expect(
       proxyFor(readProxies({ HTTPS_PROXY: "alice:pw@proxy:3128" }), "https://v.test")?.url,
     ).toBe("http://alice:pw@proxy:3128");
-    const refused = (env: Record<string, string>) => {
+    const refused = (env: Record<string, string>, address = "https://v.test") => {
       try {
-        readProxies(env);
+        return proxyFor(readProxies(env), address)?.name ?? "direct";
       } catch (error) {
         return String(error);
       }
-      return "accepted";
     };
     const socks = refused({ HTTPS_PROXY: "socks5://alice:s3cret@proxy:1080" });
     expect(socks).toContain("HTTPS_PROXY names a SOCKS proxy (not shown)");
@@ -130,7 +129,21 @@ describe("proxyFor", () => {
     const bad = refused({ VAULT_PROXY_ADDR: "http://alice:s3cret@" });
     expect(bad).toContain("VAULT_PROXY_ADDR is not an http(s) proxy URL (not shown)");
     expect(bad).not.toContain("s3cret");
-    expect(refused({ http_proxy: "ftp://proxy:21" })).toContain("http_proxy is not an http(s)");
+    expect(refused({ http_proxy: "ftp://proxy:21" }, "http://v.test")).toContain(
+      "http_proxy is not an http(s)",
+    );
+    // Refused only where a request would go through it, as the CLI is not stopped by a proxy
+    // variable it does not use: another scheme's, a loopback Vault, a host NO_PROXY exempts.
+    const socks5 = "socks5://proxy:1080";
+    expect(refused({ HTTP_PROXY: socks5, HTTPS_PROXY: P }, "https://v.test")).toBe("HTTPS_PROXY");
+    expect(refused({ HTTPS_PROXY: socks5 }, "http://v.test")).toBe("direct");
+    expect(refused({ HTTPS_PROXY: socks5, VAULT_PROXY_ADDR: "x:y:z" }, "https://[::1]")).toBe(
+      "direct",
+    );
+    expect(refused({ HTTPS_PROXY: socks5, NO_PROXY: "v.test" }, "https://v.test")).toBe("direct");
+    expect(refused({ HTTPS_PROXY: socks5, VAULT_PROXY_ADDR: P }, "https://v.test")).toBe(
+      "VAULT_PROXY_ADDR",
+    );
   });
 });
 

@@ -60,14 +60,19 @@ function settingsFindings(config: VaultConfig, env: Settings["env"]): Finding[] 
     found("info", "address", `${config.address} (${name ?? "VAULT_ADDR"})`),
     found("info", "namespace", config.namespace ? config.namespace : "none (the root namespace)"),
   ];
-  const proxy = proxyFor(config.proxies, config.address);
-  findings.push(
-    found(
-      "info",
-      "proxy",
-      proxy ? `${proxyShown(proxy.url)} (${proxy.name})` : "none: requests go to Vault directly",
-    ),
-  );
+  try {
+    const proxy = proxyFor(config.proxies, config.address);
+    findings.push(
+      found(
+        "info",
+        "proxy",
+        proxy ? `${proxyShown(proxy.url)} (${proxy.name})` : "none: requests go to Vault directly",
+      ),
+    );
+  } catch (error) {
+    // A proxy s5 cannot use, chosen for this address: every request would stop there.
+    findings.push(failed("proxy", error));
+  }
   if (config.address.startsWith("https:")) {
     const ca = ["CACERT", "CACERT_BYTES", "CAPATH"].find((n) => vaultEnv(env, n));
     findings.push(
@@ -163,6 +168,7 @@ export async function checkVault(settings: Settings): Promise<Finding[]> {
     return [failed("settings", error)];
   }
   const findings = settingsFindings(config, settings.env);
+  if (findings.some((finding) => finding.status === "fail")) return findings;
   let client: VaultClient;
   try {
     client = createVaultClient(config);

@@ -33,11 +33,17 @@ type Exemption =
   | { kind: "ip"; ip: string; port: string }
   | { kind: "range"; bytes: number[]; bits: number };
 
+/**
+ * A variable's proxy, or why s5 cannot use it (a SOCKS proxy, no URL): refused only when a request
+ * would go through it, as the CLI is not stopped by an `HTTP_PROXY` it never uses.
+ */
+type Named = Proxy | ConfigError;
+
 export interface Proxies {
   /** `VAULT_PROXY_ADDR` / `VAULT_HTTP_PROXY`: for every non-loopback server. */
-  vault?: Proxy | undefined;
-  http?: Proxy | undefined;
-  https?: Proxy | undefined;
+  vault?: Named | undefined;
+  http?: Named | undefined;
+  https?: Named | undefined;
   /** Every host exempted (`NO_PROXY=*`). */
   none: boolean;
   exemptions: Exemption[];
@@ -53,7 +59,7 @@ function first(env: Env, names: readonly string[]): { value: string; name: strin
 }
 
 /** A proxy URL (a bare `host:port` is http, as Go reads it); never echoed. */
-function proxyUrl(value: string, name: string): Proxy {
+function proxyUrl(value: string, name: string): Named {
   const text = /^[a-z][a-z\d+.-]*:\/\//i.test(value) ? value : `http://${value}`;
   let url: URL | undefined;
   try {
@@ -65,7 +71,7 @@ function proxyUrl(value: string, name: string): Proxy {
     return { url: text, name };
   }
   const socks = url?.protocol.startsWith("socks");
-  throw new ConfigError(
+  return new ConfigError(
     "S5_CONFIG_VAULT_PROXY",
     socks
       ? `${name} names a SOCKS proxy (not shown), and s5 sends to Vault through HTTP proxies only`
@@ -231,8 +237,17 @@ export function isLoopback(host: string): boolean {
   return ip.slice(0, 15).every((b) => b === 0) && ip[15] === 1;
 }
 
-/** The proxy a request to `address` (a Vault base URL) goes through, or none. */
+/**
+ * The proxy a request to `address` (a Vault base URL) goes through, or none; throws
+ * `S5_CONFIG_VAULT_PROXY` when that proxy is one s5 cannot use.
+ */
 export function proxyFor(proxies: Proxies, address: string): Proxy | undefined {
+  const proxy = chosen(proxies, address);
+  if (proxy instanceof ConfigError) throw proxy;
+  return proxy;
+}
+
+function chosen(proxies: Proxies, address: string): Named | undefined {
   const url = new URL(address);
   // A Unix socket is this machine's (Node would not send it through a proxy either).
   if (url.protocol === "unix:") return undefined;

@@ -3,9 +3,17 @@
 // (Vault's Go API) use it.
 
 import type { ChildProcess } from "node:child_process";
-import { chmodSync, chownSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  chownSync,
+  existsSync,
+  lchownSync,
+  mkdirSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { createServer } from "node:net";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort } from "../../scripts/openbao.mjs";
 import { running, spawnLogged, stopChild, tail } from "../setup/processes.ts";
@@ -29,6 +37,8 @@ describeVault("through a Vault Agent", () => {
   let key: string;
   let agentToken: string;
   let socket: string;
+  /** The same agent's sockets in places of another user (uid 65534, when the tests run as root). */
+  let places: { evil: string; service: string; link: string };
 
   beforeAll(async () => {
     ({ mount, key } = await newMount("agent"));
@@ -45,6 +55,21 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     socket = join(dir, "run", "agent.sock");
     mkdirSync(join(dir, "run"), { mode: 0o755 });
     chmodSync(join(dir, "run"), 0o755);
+    // Where another user could put an agent of its own: a directory of its own in a sticky,
+    // /tmp-like one; a service's own directory in a closed one (/run/vault); a link to the
+    // latter that the service user owns. The agent listens in each; the owners change once it does.
+    chmodSync(dir, 0o755);
+    mkdirSync(join(dir, "tmp"), { mode: 0o1777 });
+    chmodSync(join(dir, "tmp"), 0o1777);
+    mkdirSync(join(dir, "tmp", "evil"), { mode: 0o755 });
+    mkdirSync(join(dir, "srv", "vault"), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dir, "etc"), { mode: 0o755 });
+    symlinkSync(join(dir, "srv", "vault"), join(dir, "etc", "vault"));
+    places = {
+      evil: join(dir, "tmp", "evil", "agent.sock"),
+      service: join(dir, "srv", "vault", "agent.sock"),
+      link: join(dir, "etc", "vault", "agent.sock"),
+    };
     const config = join(dir, "agent.hcl");
     writeFileSync(
       config,
@@ -59,6 +84,14 @@ listener "tcp" {
 }
 listener "unix" {
   address = "${socket}"
+  tls_disable = true
+}
+listener "unix" {
+  address = "${places.evil}"
+  tls_disable = true
+}
+listener "unix" {
+  address = "${places.service}"
   tls_disable = true
 }
 `,
@@ -78,9 +111,19 @@ listener "unix" {
             () => false,
           )
         : false;
-      if (answered && existsSync(socket)) break;
+      if (answered && existsSync(socket) && existsSync(places.evil) && existsSync(places.service))
+        break;
       if (tries > 300) throw new Error(`bao agent did not start:\n${tail(log)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    if (asRoot) {
+      for (const entry of [places.evil, join(dir, "tmp", "evil")]) {
+        chownSync(entry, OTHER_UID, OTHER_UID);
+      }
+      for (const entry of [places.service, join(dir, "srv", "vault")]) {
+        chownSync(entry, OTHER_UID, OTHER_UID);
+      }
+      lchownSync(join(dir, "etc", "vault"), OTHER_UID, OTHER_UID);
     }
   }, 60_000);
 
@@ -237,4 +280,60 @@ listener "unix" {
       }
     },
   );
+
+  it.skipIf(!asRoot)(
+    "refuses a real agent in another user's own directory inside a sticky /tmp: it would get the token",
+    async () => {
+      // uid 65534 owns the directory and the socket; /tmp's sticky bit keeps others from its
+      // entries, not from making one of their own there. Before, the agent answered (exit 0).
+      const run = await s5(["cipher", "vault"], {
+        env: agentEnv(`unix://${places.evil}`),
+        input: "agent-secret-6",
+      });
+      expect(run.code).toBe(12);
+      expect(run.stderr).toContain("S5_CONFIG_VAULT_ADDR");
+      expect(run.stderr).toContain(
+        `VAULT_AGENT_ADDR (unix://${places.evil}) can be changed by another user: ${places.evil} belongs to another user (uid ${OTHER_UID})`,
+      );
+      expect(run.stdout).toBe("");
+      expect(run.stderr).not.toContain("agent-secret-6");
+    },
+  );
+
+  it.skipIf(!asRoot)(
+    "takes a real agent in its service user's own directory (/run/vault), checked as written: never through a link that user owns",
+    async () => {
+      const sealed = await s5(["cipher", "vault"], {
+        env: agentEnv(`unix://${places.service}`),
+        input: "agent-secret-7",
+      });
+      expect(sealed.stderr).toBe("");
+      expect(sealed.stdout).toMatch(/^\{\{ s5:vault:v1:/);
+      // The same socket, named through a link uid 65534 owns: it can point the link at any
+      // socket (another user's) between the check and the connection. Before, accepted (exit 0).
+      const linked = await s5(["cipher", "vault"], {
+        env: agentEnv(`unix://${places.link}`),
+        input: "agent-secret-8",
+      });
+      expect(linked.code).toBe(12);
+      expect(linked.stderr).toContain(
+        `is a symbolic link of another user (uid ${OTHER_UID}), who can point it elsewhere`,
+      );
+      expect(linked.stdout).toBe("");
+    },
+  );
+
+  it("refuses a socket not there yet where anyone may create it: the first to do so gets the token", async () => {
+    // The agent is not running; /tmp-like: sticky, writable by everyone. Before, s5 connected
+    // (ENOENT, exit 8), and would have to whoever made the socket first.
+    const sticky = dirname(dirname(places.evil));
+    const absent = join(sticky, "absent.sock");
+    const run = await s5(["cipher", "vault", "x"], {
+      env: { ...agentEnv(`unix://${absent}`), VAULT_MAX_RETRIES: "0" },
+    });
+    expect(run.code).toBe(12);
+    expect(run.stderr).toContain(
+      `VAULT_AGENT_ADDR (unix://${absent}) can be changed by another user: everyone can add files to ${sticky} (mode 01777)`,
+    );
+  });
 });

@@ -47,6 +47,14 @@ export interface Untrusted {
 export interface TrustOptions {
   /** Owners trusted besides root and this user (sodium-native: the owner of s5's own files). */
   owners?: readonly number[] | undefined;
+  /**
+   * A service's own directory (a Vault Agent's socket in /run/vault): the last `serviceDepth`
+   * entries of the real path (2: the socket and its directory) are trusted when the highest of
+   * them belongs to one user, that user owns each of them it is not root's or yours, and the
+   * directory above is no place everyone may create entries in (not even a sticky one: anyone may
+   * make a directory of their own in /tmp). Never a link on the way, nor any other entry.
+   */
+  serviceDepth?: number | undefined;
 }
 
 /**
@@ -235,6 +243,23 @@ export function untrustedPart(
     if (target.startsWith("/")) at = "/";
     pending.push(...target.split("/").reverse());
   }
+  // A service's own entries: the real path's last ones, under a directory nobody else adds to.
+  const service: string[] = [];
+  let serviceUid = -1;
+  if (options?.serviceDepth) {
+    let top = at;
+    for (let depth = 1; depth < options.serviceDepth; depth++) {
+      service.push(top);
+      top = top.slice(0, Math.max(1, top.lastIndexOf("/")));
+    }
+    service.push(top);
+    const above = top.slice(0, Math.max(1, top.lastIndexOf("/")));
+    const aboveStat = stats[visited.indexOf(above)];
+    const topStat = stats[visited.indexOf(top)];
+    if (top !== "/" && aboveStat && topStat && (aboveStat.mode & 0o002) === 0) {
+      serviceUid = topStat.uid;
+    }
+  }
   // The last looked at first: the file, then the directories above it, then the links on the
   // way and the directories that hold them; so the part named is the one nearest the file.
   let mounts: MountEntry[] | undefined;
@@ -244,7 +269,8 @@ export function untrustedPart(
       stat.uid === 0 ||
       stat.uid === uid ||
       stat.uid === euid ||
-      options?.owners?.includes(stat.uid) === true;
+      options?.owners?.includes(stat.uid) === true ||
+      (stat.uid === serviceUid && !stat.isSymbolicLink() && service.includes(visited[i]!));
     // A link's own mode bits mean nothing (0777 on Linux): only its owner can change it.
     const everyone = (stat.mode & 0o002) !== 0 && !stat.isSymbolicLink();
     const sticky = (stat.mode & 0o1000) !== 0 && stat.isDirectory();

@@ -46,6 +46,8 @@ describe("proxyFor", () => {
     ]) {
       expect(via(env, address), address).toBeUndefined();
     }
+    // Nor a Unix socket's (a Vault Agent's).
+    expect(via(env, "unix:///run/vault/agent.sock")).toBeUndefined();
     expect(isLoopback("128.0.0.1")).toBe(false);
     expect(isLoopback("::2")).toBe(false);
     expect(isLoopback("localhost.corp.test")).toBe(false);
@@ -83,6 +85,8 @@ describe("proxyFor", () => {
     expect(at("fd00::/8", "https://[fe80::1]:8200")).toBe("HTTPS_PROXY");
     expect(at("2001:db8::1", "https://[2001:db8:0::1]")).toBeUndefined();
     expect(at("[2001:db8::1]:8200", "https://[2001:db8::1]:8200")).toBeUndefined();
+    // "]" must come right before the port's colon (Go's SplitHostPort), else no IP.
+    expect(at("[2001:db8::1]x:443", "https://[2001:db8::1]")).toBe("HTTPS_PROXY");
     // Brackets without a port make no IP for Go: never matched.
     expect(at("[2001:db8::1]", "https://[2001:db8::1]")).toBe("HTTPS_PROXY");
     // A name never matches an IP's text, nor an IP a name.
@@ -116,6 +120,10 @@ describe("proxyFor", () => {
     expect(
       proxyFor(readProxies({ HTTPS_PROXY: "alice:pw@proxy:3128" }), "https://v.test")?.url,
     ).toBe("http://alice:pw@proxy:3128");
+    // A proxy reached over TLS is one too.
+    expect(
+      proxyFor(readProxies({ HTTPS_PROXY: "https://proxy.corp.test:3129" }), "https://v.test"),
+    ).toEqual({ url: "https://proxy.corp.test:3129", name: "HTTPS_PROXY" });
     const refused = (env: Record<string, string>, address = "https://v.test") => {
       try {
         return proxyFor(readProxies(env), address)?.name ?? "direct";

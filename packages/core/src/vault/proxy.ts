@@ -162,7 +162,6 @@ function exemption(entry: string): Exemption | undefined {
     }
   }
   const split = splitHostPort(entry);
-  if (split && split.host === "") return undefined;
   let host = split ? split.host : entry;
   const port = split ? split.port : "";
   const ip = ipBytes(host);

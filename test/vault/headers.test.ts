@@ -101,6 +101,21 @@ describeVault("VAULT_HEADERS", () => {
     }
   });
 
+  it("reads an empty VAULT_HEADERS as none, and an empty BAO_HEADERS as unset", async () => {
+    const direct = await s5(["render", "a.yml"], {
+      cwd: dir,
+      env: { ...env, VAULT_ADDR: admin.addr, VAULT_HEADERS: "" },
+    });
+    expect(direct.stderr).toBe("");
+    expect(direct.stdout).toBe(`a: ${PLAIN}\nb: ${PLAIN}\n`);
+    const gated = await s5(["render", "a.yml"], {
+      cwd: dir,
+      env: { ...env, BAO_HEADERS: "", VAULT_HEADERS: HEADERS },
+    });
+    expect(gated.stderr).toBe("");
+    expect(gated.stdout).toBe(`a: ${PLAIN}\nb: ${PLAIN}\n`);
+  });
+
   it("takes BAO_HEADERS before VAULT_HEADERS", async () => {
     const wrong = JSON.stringify({ "CF-Access-Client-Id": ID, "CF-Access-Client-Secret": "nope" });
     const result = await s5(["render", "a.yml"], {
@@ -123,6 +138,10 @@ describeVault("VAULT_HEADERS", () => {
       [JSON.stringify({ Host: SECRET }), 'VAULT_HEADERS sets "Host", which s5 sets itself'],
       [
         JSON.stringify({ "CF-Access-Client-Secret": `${SECRET}\r\nX-Injected: 1` }),
+        'VAULT_HEADERS gives "CF-Access-Client-Secret" a value that is not one line of text (not shown)',
+      ],
+      [
+        JSON.stringify({ "CF-Access-Client-Secret": `${SECRET}\nX-Injected: 1` }),
         'VAULT_HEADERS gives "CF-Access-Client-Secret" a value that is not one line of text (not shown)',
       ],
       [

@@ -38,7 +38,7 @@ describeVault("through a Vault Agent", () => {
   let agentToken: string;
   let socket: string;
   /** The same agent's sockets in places of another user (uid 65534, when the tests run as root). */
-  let places: { evil: string; service: string; link: string };
+  let places: { evil: string; service: string; link: string; nested: string };
 
   beforeAll(async () => {
     ({ mount, key } = await newMount("agent"));
@@ -63,12 +63,14 @@ path "${mount}/decrypt/${key}" { capabilities = ["update"] }`,
     chmodSync(join(dir, "tmp"), 0o1777);
     mkdirSync(join(dir, "tmp", "evil"), { mode: 0o755 });
     mkdirSync(join(dir, "srv", "vault"), { recursive: true, mode: 0o755 });
+    mkdirSync(join(dir, "home", "svc", "run"), { recursive: true, mode: 0o755 });
     mkdirSync(join(dir, "etc"), { mode: 0o755 });
     symlinkSync(join(dir, "srv", "vault"), join(dir, "etc", "vault"));
     places = {
       evil: join(dir, "tmp", "evil", "agent.sock"),
       service: join(dir, "srv", "vault", "agent.sock"),
       link: join(dir, "etc", "vault", "agent.sock"),
+      nested: join(dir, "home", "svc", "run", "agent.sock"),
     };
     const config = join(dir, "agent.hcl");
     writeFileSync(
@@ -94,6 +96,10 @@ listener "unix" {
   address = "${places.service}"
   tls_disable = true
 }
+listener "unix" {
+  address = "${places.nested}"
+  tls_disable = true
+}
 `,
     );
     log = join(dir, "agent.log");
@@ -111,7 +117,11 @@ listener "unix" {
             () => false,
           )
         : false;
-      if (answered && existsSync(socket) && existsSync(places.evil) && existsSync(places.service))
+      if (
+        answered &&
+        existsSync(socket) &&
+        [places.evil, places.service, places.nested].every((path) => existsSync(path))
+      )
         break;
       if (tries > 300) throw new Error(`bao agent did not start:\n${tail(log)}`);
       await new Promise((resolve) => setTimeout(resolve, 100));
@@ -124,6 +134,13 @@ listener "unix" {
         chownSync(entry, OTHER_UID, OTHER_UID);
       }
       lchownSync(join(dir, "etc", "vault"), OTHER_UID, OTHER_UID);
+      for (const entry of [
+        places.nested,
+        join(dir, "home", "svc", "run"),
+        join(dir, "home", "svc"),
+      ]) {
+        chownSync(entry, OTHER_UID, OTHER_UID);
+      }
     }
   }, 60_000);
 
@@ -320,6 +337,26 @@ listener "unix" {
         `is a symbolic link of another user (uid ${OTHER_UID}), who can point it elsewhere`,
       );
       expect(linked.stdout).toBe("");
+      // Its directory inside another of its own (a home's run/): that user could swap run/
+      // itself; only the socket's own directory is the service user's to own.
+      const nested = await s5(["cipher", "vault", "x"], {
+        env: agentEnv(`unix://${places.nested}`),
+      });
+      expect(nested.code).toBe(12);
+      expect(nested.stderr).toContain(
+        `can be changed by another user: ${dirname(dirname(places.nested))} belongs to another user (uid ${OTHER_UID})`,
+      );
+      // s5 doctor names the setting, and no proxy or TLS line for a socket.
+      const doctor = await s5(["doctor"], {
+        env: { ...agentEnv(`unix://${places.service}`), HTTPS_PROXY: "http://127.0.0.1:9" },
+      });
+      expect(doctor.stderr).toBe("");
+      expect(doctor.stdout).toContain(
+        `     address    unix://${places.service} (VAULT_AGENT_ADDR)`,
+      );
+      expect(doctor.stdout).toContain("     proxy      none: requests go to Vault directly");
+      expect(doctor.stdout).not.toContain(" tls ");
+      expect(doctor.code).toBe(0);
     },
   );
 

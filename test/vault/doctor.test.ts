@@ -63,6 +63,24 @@ describeVault("s5 doctor", () => {
     expect(run.stdout).not.toContain(token);
   });
 
+  it("takes a decrypt-only token (CI's) as fit, and warns of one about to expire", async () => {
+    const policy = `path "${mount}/decrypt/${key}" { capabilities = ["update"] }`;
+    const ci = await tokenWithPolicy(policy);
+    const run = await s5(["doctor"], { env: { ...env, VAULT_TOKEN: ci } });
+    expect(run.code).toBe(0);
+    expect(run.stdout).toContain(
+      `ok   transit    ${mount}/…/${key}: may decrypt; may not encrypt, rewrap, read\n`,
+    );
+    const name = `doctor-short-${key}`;
+    await apiOk(admin, "POST", `sys/policies/acl/${name}`, { policy });
+    const body = await apiOk(admin, "POST", "auth/token/create", { policies: [name], ttl: "5m" });
+    const short = await s5(["doctor"], { env: { ...env, VAULT_TOKEN: body.auth.client_token } });
+    expect(short.code).toBe(0);
+    expect(short.stdout).toMatch(
+      /warn token {6}valid; policies: default, doctor-short-\S+; expires in [45] min/,
+    );
+  });
+
   it("fails with the code s5 would stop with: a bad token, no rights, a missing key, no server", async () => {
     const bad = await s5(["doctor"], { env: { ...env, VAULT_TOKEN: "s.not-a-token-Dq1" } });
     expect(bad.code).toBe(7);
@@ -91,6 +109,24 @@ describeVault("s5 doctor", () => {
     expect(down.stdout).toContain(
       "FAIL server     cannot reach Vault at http://127.0.0.1:9 (ECONNREFUSED) (S5_VAULT_UNAVAILABLE)",
     );
+    // Nothing is asked of a server that is not there: no other failure, no token line follows.
+    expect(down.stdout.match(/FAIL/g)).toHaveLength(1);
+    expect(down.stdout).not.toMatch(/ (token|transit|key) {2,}/);
+
+    // A proxy s5 cannot use, chosen for this Vault: that is the failure, and nothing is sent.
+    const socks = await s5(["doctor"], {
+      env: {
+        ...env,
+        VAULT_ADDR: "https://vault.s5.test:8200",
+        HTTPS_PROXY: "socks5://alice:socks-pw-Dq4@127.0.0.1:1080",
+      },
+    });
+    expect(socks.code).toBe(12);
+    expect(socks.stdout).toContain(
+      "FAIL proxy      HTTPS_PROXY names a SOCKS proxy (not shown), and s5 sends to Vault through HTTP proxies only (S5_CONFIG_VAULT_PROXY)",
+    );
+    expect(socks.stdout).not.toMatch(/ (client|server|token) {2,}/);
+    expect(socks.stdout).not.toContain("socks-pw-Dq4");
   });
 
   it("shows proxies and headers without their logins and values; --json for scripts", async () => {

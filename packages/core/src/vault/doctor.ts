@@ -5,7 +5,7 @@
  * transit rights come from `sys/capabilities-self`. No line holds a token, a proxy's login or a
  * header's value.
  */
-import type { Settings } from "../config.ts";
+import { type Settings, vaultAddressName } from "../config.ts";
 import { BackendError, ExitCode, KeyError, S5Error } from "../errors.ts";
 import { createTokenSource } from "./auth.ts";
 import { createVaultClient, type VaultClient } from "./client.ts";
@@ -55,7 +55,7 @@ function proxyShown(url: string): string {
 
 /** The settings: where, through what, trusting which CA, with which token. */
 function settingsFindings(config: VaultConfig, env: Settings["env"]): Finding[] {
-  const name = ["BAO_AGENT_ADDR", "VAULT_AGENT_ADDR", "BAO_ADDR", "VAULT_ADDR"].find((n) => env[n]);
+  const name = vaultAddressName(env);
   const findings = [
     found("info", "address", `${config.address} (${name ?? "VAULT_ADDR"})`),
     found("info", "namespace", config.namespace ? config.namespace : "none (the root namespace)"),

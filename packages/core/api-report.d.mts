@@ -688,6 +688,24 @@ export declare function findSuspectSecrets(text: string): SuspectSecret[];
  * closest("--transit-ky", ["--transit-key", "--key"]) // "--transit-key"
  */
 export declare function closest(input: string, candidates: Iterable<string>): string | undefined;
+/** A value in clear at a place where a token stood. */
+interface Unsealed {
+  /** Index into the current files. */
+  file: number;
+  /** Byte offset of the value in the current file. */
+  offset: number;
+  /** Where the token stood in the earlier version. */
+  from: Location;
+}
+/**
+ * The values of `current` that stand in clear where a token of the file's earlier version stood
+ * (`earlier`, matched by their name now; a new file, by each file gone since): on a line changed
+ * since, whose text around the value is that of the token's line, byte for byte. A token kept or
+ * replaced by another token, a placeholder or a reference put in its place (`none`,
+ * `${DB_PASSWORD}`), a line removed, and a line rewritten around its value are not reported: the
+ * heuristics judge those. Pass only the files that changed.
+ */
+export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): Unsealed[];
 /** One finding. `fail` stops s5 there; `warn` works but is worth a look; `info` is a fact. */
 interface Finding {
   status: "ok" | "fail" | "warn" | "info";
@@ -751,7 +769,7 @@ export declare function upgradeHint(): string;
  * then each code unit is NUL bytes around one that is not.
  */
 export declare function looksBinary(head: Uint8Array): boolean;
-export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type Finding, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ProcessStat, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
+export { type AesOptions, type ConfigChange, type CurrentFile, type DuplicateKey, type EarlierFile, type EditCopy, type EditToken, type Finding, type HeldLock, type Identity, type JsonString, type KeyFilesBackend, type KeyFilesOptions, type KnownKeysPlace, LineIndex, type LocalOptions, type MalformedMatch, type MarkerMatch, type MarkerScan, type PlaceChange, type ProcessStat, type RememberedTransit, type ScanResult, type ScanStats, type SuspectSecret, type SyncBackendName, type Unsealed, applyFilter, backendsUsed, bytesAsText, createSyncBackend, goToolBackendOf, inGoToolForm, isFilterName, knownKeysPlace, loadSecretKeys, openForEdit, parseBackendName, plaintextsAsText, readBoolean, rememberKeys, scan, scanInPlace, spliceBytes, spliceText, stackFrames, validateName, vaultEnvAddress };
 
 // ---- seal.d.mts ----
 /** Where in an input something went wrong (1-based line and column). */

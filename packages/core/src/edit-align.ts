@@ -16,6 +16,8 @@ interface Span {
 /** One line of a text, its markers replaced by a placeholder: the line's shape and its markers. */
 interface Line {
   shape: string;
+  /** Offset of the line's first character in its text. */
+  start: number;
   /** Indexes of the markers on this line, in order. */
   markers: number[];
   /** Per marker: the line's text before it (from the previous marker's end), trimmed. */
@@ -28,6 +30,7 @@ const MAX_CELLS = 4_000_000;
 function linesOf(text: string, spans: readonly Span[]): Line[] {
   const lines: Line[] = [];
   let shape = "";
+  let start = 0;
   let markers: number[] = [];
   let before: string[] = [];
   let from = 0;
@@ -35,8 +38,11 @@ function linesOf(text: string, spans: readonly Span[]): Line[] {
     const piece = text.slice(from, to);
     const parts = piece.split("\n");
     shape += parts[0];
+    let at = from + parts[0]!.length;
     for (const part of parts.slice(1)) {
-      lines.push({ shape, markers, before });
+      lines.push({ shape, start, markers, before });
+      start = at + 1;
+      at = start + part.length;
       shape = part;
       markers = [];
       before = [];
@@ -51,7 +57,7 @@ function linesOf(text: string, spans: readonly Span[]): Line[] {
     from = span.end;
   }
   cut(text.length);
-  lines.push({ shape, markers, before });
+  lines.push({ shape, start, markers, before });
   withContext(lines);
   return lines;
 }
@@ -126,6 +132,42 @@ function matchLines(a: readonly Line[], b: readonly Line[]): [number, number][] 
   }
   for (let k = tail; k > 0; k--) pairs.push([a.length - k, b.length - k]);
   return pairs;
+}
+
+/** A line of a text: from `start` up to its line feed (not included), or the text's end. */
+export interface LineSpan {
+  start: number;
+  end: number;
+}
+
+/**
+ * The stretches of lines that differ between two texts (hunks, in order), each as the lines of
+ * either side that the line diff pairs with none of the other — {@link alignPlaces}'s hunks,
+ * line by line: a line whose token became its value in clear is one of them on both sides.
+ */
+export function changedStretches(
+  copy: string,
+  copySpans: readonly Span[],
+  edited: string,
+  editedSpans: readonly Span[],
+): { copy: LineSpan[]; edited: LineSpan[] }[] {
+  const a = linesOf(copy, copySpans);
+  const b = linesOf(edited, editedSpans);
+  const span = (lines: readonly Line[], text: string) => (line: Line, k: number) => ({
+    start: line.start,
+    end: k + 1 < lines.length ? lines[k + 1]!.start - 1 : text.length,
+  });
+  const spansA = a.map(span(a, copy));
+  const spansB = b.map(span(b, edited));
+  const stretches: { copy: LineSpan[]; edited: LineSpan[] }[] = [];
+  let i = 0;
+  let j = 0;
+  for (const [x, y] of [...matchLines(a, b), [a.length, b.length] as [number, number]]) {
+    if (x > i || y > j) stretches.push({ copy: spansA.slice(i, x), edited: spansB.slice(j, y) });
+    i = x + 1;
+    j = y + 1;
+  }
+  return stretches;
 }
 
 /** Pairs the markers of one hunk: in order when as many, else by the text before each. */

@@ -113,6 +113,7 @@ export {
   type SuspectSecret,
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
+export { findUnsealed, type Unsealed } from "./unsealed.ts";
 export { checkVault, type Finding } from "./vault/doctor.ts";
 export { tooOldAdvice } from "./vault/errors.ts";
 export { forTransitKey } from "./vault/keyed.ts";

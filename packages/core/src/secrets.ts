@@ -61,6 +61,14 @@ const KNOWN = [
 const PLACEHOLDER =
   /^(\$\{.*\}|\$[A-Z_]+|<.*>|\{\{.*\}\}|%\(.*\)s|changeme|change-me|example|xxx+|\*+|null|none|true|false|~|)$/i;
 
+/**
+ * Whether a value is a placeholder or a reference, not a value of its own: nothing, `""`, `none`,
+ * `changeme`, `${DB_PASSWORD}`, `{{ .Values.password }}`, `<password>`.
+ */
+export function isPlaceholder(value: string): boolean {
+  return PLACEHOLDER.test(unquote(value.trim()).trim());
+}
+
 /** Shannon entropy in bits per character. */
 export function entropy(value: string): number {
   const counts = new Map<string, number>();

@@ -1,0 +1,176 @@
+/**
+ * Values that stood sealed in an earlier version of a file and stand in clear now: a file rendered
+ * in place (`s5 render -i`, which replaces each token by its value and keeps every other byte) and
+ * then staged, or a token pasted over by its value. The worst leak a commit can make — the value
+ * was secret, so it is one — and one the plaintext heuristics alone can miss (a value that looks
+ * like nothing, under a key that sounds like nothing). Found from the text alone (no key): the
+ * earlier line with its tokens cut out is a template, and a changed line of the same stretch that
+ * fills a token's hole with something that is not a token is that token's value in clear.
+ */
+
+import type { BackendName } from "./backend.ts";
+import { changedStretches, type LineSpan } from "./edit-align.ts";
+import type { Location } from "./errors.ts";
+import { LONGEST_STRING } from "./location.ts";
+import type { CurrentFile, EarlierFile } from "./moved.ts";
+import { type FoundToken, type FoundTokens, findTokens } from "./render.ts";
+import { bytesAsText, mayContainToken } from "./scan.ts";
+import { isPlaceholder } from "./secrets.ts";
+
+/** A value in clear at a place where a token stood. */
+export interface Unsealed {
+  /** Index into the current files. */
+  file: number;
+  /** Byte offset of the value in the current file. */
+  offset: number;
+  /** Where the token stood in the earlier version. */
+  from: Location;
+}
+
+/**
+ * Where each of the earlier line's tokens stood filled in `line`: the line must be the earlier
+ * line's text around its tokens, byte for byte, with something in each token's place. Returns the
+ * offsets (into the line) and texts of what fills each hole, or undefined when it does not fit.
+ */
+function fill(parts: readonly string[], line: string): { at: number; text: string }[] | undefined {
+  const first = parts[0]!;
+  const last = parts.at(-1)!;
+  if (!line.startsWith(first) || !line.endsWith(last)) return undefined;
+  const stop = line.length - last.length;
+  const holes: { at: number; text: string }[] = [];
+  let at = first.length;
+  for (let k = 1; k < parts.length - 1; k++) {
+    // Each hole holds at least one character: the next part is looked for past it.
+    const next = line.indexOf(parts[k]!, at + 1);
+    if (next === -1 || next > stop) return undefined;
+    holes.push({ at, text: line.slice(at, next) });
+    at = next + parts[k]!.length;
+  }
+  if (at > stop) return undefined;
+  holes.push({ at, text: line.slice(at, stop) });
+  return holes;
+}
+
+/** What stands for a character of a token in {@link masked}: found in no line's text around it. */
+const MASK = "\u0000";
+
+/**
+ * A line of the current text with its tokens' characters masked: the text around a hole is never
+ * looked for inside a token (whose `s5:vault:v1:` holds the `:` a URL's line has around values).
+ */
+function masked(text: string, tokens: readonly FoundToken[], line: LineSpan): string {
+  let out = "";
+  let at = line.start;
+  for (const token of tokensOn(tokens, line)) {
+    const end = Math.min(token.end, line.end);
+    out += text.slice(at, token.start) + MASK.repeat(end - token.start);
+    at = end;
+  }
+  return out + text.slice(at, line.end);
+}
+
+/** The tokens of `tokens` that stand on `line` (they are in order). */
+function tokensOn(tokens: readonly FoundToken[], line: LineSpan): FoundToken[] {
+  return tokens.filter((token) => token.start >= line.start && token.start < line.end);
+}
+
+/** An earlier file's tokens and text, found once however many files are held to it. */
+interface Then {
+  name: string;
+  found: FoundTokens;
+  text: string;
+}
+
+/**
+ * The values of `current` that stand in clear where a token of the file's earlier version stood
+ * (`earlier`, matched by their name now; a new file, by each file gone since): on a line changed
+ * since, whose text around the value is that of the token's line, byte for byte. A token kept or
+ * replaced by another token, a placeholder or a reference put in its place (`none`,
+ * `${DB_PASSWORD}`), a line removed, and a line rewritten around its value are not reported: the
+ * heuristics judge those. Pass only the files that changed.
+ */
+export function findUnsealed(
+  earlier: readonly EarlierFile[],
+  current: readonly CurrentFile[],
+  goToolBackend?: BackendName,
+): Unsealed[] {
+  const prepared = new Map<EarlierFile, Then | undefined>();
+  const prepare = (file: EarlierFile) => {
+    if (!prepared.has(file)) {
+      const found =
+        file.content.length > LONGEST_STRING
+          ? undefined
+          : findTokens({ name: file.name, content: file.content }, goToolBackend);
+      prepared.set(
+        file,
+        found && found.tokens.length > 0
+          ? { name: file.name, found, text: bytesAsText(file.content) }
+          : undefined,
+      );
+    }
+    return prepared.get(file);
+  };
+  const byNow = new Map<string, EarlierFile>();
+  for (const file of earlier) if (file.now !== undefined) byNow.set(file.now, file);
+  // A file renamed and rendered in one change is too unlike its old self for git to pair them
+  // (its long tokens became short values): a new file is held to each file gone since.
+  const gone = earlier.filter((file) => file.now === undefined);
+  const found: Unsealed[] = [];
+  for (const [index, now] of current.entries()) {
+    if (now.content.length > LONGEST_STRING) continue;
+    const then = byNow.get(now.name);
+    const nowText = bytesAsText(now.content);
+    for (const file of then ? [then] : gone) {
+      const earlierFile = prepare(file);
+      if (!earlierFile) continue;
+      const inFile = unsealedIn(earlierFile, now.found, nowText);
+      for (const { offset, from } of inFile) found.push({ file: index, offset, from });
+      if (inFile.length > 0) break;
+    }
+  }
+  return found;
+}
+
+/** {@link findUnsealed} for one file and one earlier version of it. */
+function unsealedIn(
+  then: Then,
+  nowFound: FoundTokens,
+  nowText: string,
+): { offset: number; from: Location }[] {
+  const found: { offset: number; from: Location }[] = [];
+  const tokensThen = then.found.tokens;
+  for (const stretch of changedStretches(then.text, tokensThen, nowText, nowFound.tokens)) {
+    const used = new Set<LineSpan>();
+    for (const line of stretch.copy) {
+      const tokens = tokensOn(tokensThen, line);
+      if (tokens.length === 0) continue;
+      // The line's text around its tokens: what a render keeps byte for byte.
+      const parts: string[] = [];
+      let from = line.start;
+      for (const token of tokens) {
+        parts.push(then.text.slice(from, token.start));
+        from = token.end;
+      }
+      parts.push(then.text.slice(from, line.end));
+      for (const candidate of stretch.edited) {
+        if (used.has(candidate)) continue;
+        const holes = fill(parts, masked(nowText, nowFound.tokens, candidate));
+        if (!holes) continue;
+        used.add(candidate);
+        for (const [k, hole] of holes.entries()) {
+          // Emptied, a placeholder or a reference (`${DB_PASSWORD}`), or sealed again (a token, a
+          // seal marker): no value in clear.
+          if (isPlaceholder(hole.text) || hole.text.includes(MASK) || mayContainToken(hole.text)) {
+            continue;
+          }
+          found.push({
+            offset: candidate.start + hole.at,
+            from: then.found.lines.locate(tokens[k]!.start),
+          });
+        }
+        break;
+      }
+    }
+  }
+  return found;
+}

@@ -1,0 +1,94 @@
+// Values in clear where a token stood (`s5 check --staged`, `--base`): the rule, on texts alone.
+import { describe, expect, it } from "vitest";
+import type { CurrentFile, EarlierFile } from "../src/moved.ts";
+import { findTokens } from "../src/render.ts";
+import { findUnsealed } from "../src/unsealed.ts";
+
+/** A Vault token of 30 made-up bytes (never decrypted here), one per letter. */
+const token = (letter: string) =>
+  `{{ s5:vault:v1:${Buffer.from(letter.repeat(30)).toString("base64")} }}`;
+
+const earlier = (name: string, text: string, now: string | undefined = name): EarlierFile => ({
+  name,
+  content: Buffer.from(text),
+  now,
+});
+
+function current(name: string, text: string): CurrentFile {
+  const content = Buffer.from(text);
+  return { name, content, found: findTokens({ name, content }) };
+}
+
+/** Each value in clear as `file:line:col <- file:line:col`. */
+function unsealed(before: EarlierFile[], after: CurrentFile[]): string[] {
+  return findUnsealed(before, after).map(({ file, offset, from }) => {
+    const at = after[file]!.found.lines.locate(offset);
+    return `${at.file}:${at.line}:${at.column} <- ${from.file}:${from.line}:${from.column}`;
+  });
+}
+
+describe("findUnsealed", () => {
+  it("finds each value a render put where a token stood, and nothing of a file sealed as before", () => {
+    const then = `db:\n  password: ${token("a")}\n  host: ${token("b")} # primary\n  port: 5432\n`;
+    expect(
+      unsealed(
+        [earlier("v.yml", then)],
+        [current("v.yml", "db:\n  password: s3cr3t\n  host: db.local # primary\n  port: 5432\n")],
+      ),
+    ).toEqual(["v.yml:2:13 <- v.yml:2:13", "v.yml:3:9 <- v.yml:3:9"]);
+    // Re-sealed (new tokens), one token kept, a value emptied or its line removed: nothing.
+    const again = then.replace(token("a"), token("c"));
+    expect(unsealed([earlier("v.yml", then)], [current("v.yml", again)])).toEqual([]);
+    expect(
+      unsealed(
+        [earlier("v.yml", then)],
+        [current("v.yml", `db:\n  password: ""\n  host: ${token("b")} # primary\n  port: 5432\n`)],
+      ),
+    ).toEqual([]);
+    expect(unsealed([earlier("v.yml", then)], [current("v.yml", "db:\n  port: 5432\n")])).toEqual(
+      [],
+    );
+    // A placeholder or a reference put in its place holds no value of its own.
+    for (const instead of ["${DB_PASSWORD}", "none", "'changeme'", "{{ .Values.password }}"]) {
+      expect(
+        unsealed([earlier("v.yml", then)], [current("v.yml", then.replace(token("a"), instead))]),
+      ).toEqual([]);
+    }
+    // A seal marker put back is no value in clear (the marker check reports it).
+    expect(
+      unsealed(
+        [earlier("v.yml", then)],
+        [current("v.yml", then.replace(token("a"), "{{ s5:seal s3cr3t }}"))],
+      ),
+    ).toEqual([]);
+  });
+
+  it("two tokens on a line, one rendered; CRLF; a line rewritten around its value is not followed", () => {
+    const then = `URL=postgres://${token("a")}:${token("b")}@db/app\r\nMODE=prod\r\n`;
+    expect(
+      unsealed(
+        [earlier(".env", then)],
+        [current(".env", `URL=postgres://${token("a")}:hunter2@db/app\r\nMODE=prod\r\n`)],
+      ),
+    ).toEqual([".env:1:75 <- .env:1:75"]);
+    expect(
+      unsealed(
+        [earlier(".env", then)],
+        [current(".env", "DATABASE_URL=postgres://app:hunter2@db/app\r\nMODE=prod\r\n")],
+      ),
+    ).toEqual([]);
+  });
+
+  it("a token alone on its line; a file renamed and rendered (no earlier name now) is held to the files gone", () => {
+    const then = `-----\n${token("a")}\n-----\n`;
+    expect(
+      unsealed([earlier("key.pem", then)], [current("key.pem", "-----\nMIIEvQ\n-----\n")]),
+    ).toEqual(["key.pem:2:1 <- key.pem:2:1"]);
+    expect(
+      unsealed(
+        [{ name: "old.yml", content: Buffer.from(`a: 1\npw: ${token("a")}\n`), now: undefined }],
+        [current("new.yml", "a: 1\npw: hunter2\n"), current("other.yml", "b: 2\n")],
+      ),
+    ).toEqual(["new.yml:2:5 <- old.yml:2:5"]);
+  });
+});

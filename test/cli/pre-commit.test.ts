@@ -79,6 +79,29 @@ describe("the pre-commit hook (pre-commit framework)", () => {
     expect(clean.stdout).toContain("Passed");
   });
 
+  it("blocks a file rendered in place and staged: it held tokens at HEAD", async () => {
+    // The framework names the files (the work tree, unstaged changes stashed): a rendered file
+    // holds no token, and its values passed as a file without tokens.
+    writeFileSync(
+      join(box.dir, "rendered.yml"),
+      "db:\n  host: {{ s5:seal db.internal.example }}\n",
+    );
+    expect((await box.s5(["seal", "-i", "rendered.yml"])).code).toBe(0);
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: box.dir, env });
+    git("add", "rendered.yml");
+    expect(git("commit", "-qm", "sealed", "--", "rendered.yml").status).toBe(0);
+    expect((await box.s5(["render", "-i", "rendered.yml"])).code).toBe(0);
+    git("add", "rendered.yml");
+    const hook = await tryHook("rendered.yml");
+    expect(hook.code, hook.stdout).toBe(1);
+    expect(hook.stdout).toContain(
+      "rendered.yml:2:9: a value in clear where a token stood at rendered.yml:2:9 at HEAD",
+    );
+    expect(hook.stdout).toContain("(S5_CHECK_RENDERED)");
+    expect(hook.stdout).not.toContain("db.internal.example");
+    git("checkout", "HEAD", "--", "rendered.yml");
+  });
+
   it("is given files that pre-commit takes for binary: a UTF-16 .env.prod is reported", async () => {
     // PowerShell 5's `>` writes UTF-16; pre-commit judges an extension it does not know by the
     // first bytes, and with `types: [text]` never named this file to s5.

@@ -160,8 +160,23 @@ function treeEntry(
   return mode && type && id ? { mode, type, id } : undefined;
 }
 
-/** Reads what changed between `ref` and the work tree (or the index, `staged`). */
-export function baseFiles(ref: string, staged: boolean): BaseFiles {
+/** Whether the repository has a commit at HEAD (none before the first commit). */
+export function hasHead(): boolean {
+  const cwd = process.cwd();
+  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  try {
+    git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], top, "--staged");
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads what changed between `ref` and the work tree (or the index, `staged`); `untracked`: the
+ * files git does not track yet count as changed (new since REF).
+ */
+export function baseFiles(ref: string, staged: boolean, untracked = true): BaseFiles {
   const cwd = process.cwd();
   const top = git(["rev-parse", "--show-toplevel"], cwd, "--base").toString().trim();
   const { commit, label, note } = compareWith(ref, commitOf(ref, top), top);
@@ -197,10 +212,10 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
     if (id === undefined) unknown.push({ name: named(path), content: Buffer.from("{}"), now });
     else then.push({ id, name: named(path), now });
   }
-  if (!staged) {
+  if (!staged && untracked) {
     // Files git does not track yet are new since REF too.
-    const untracked = git(["ls-files", "--others", "--exclude-standard", "-z"], top, "--base");
-    for (const path of untracked.toString().split("\0")) {
+    const others = git(["ls-files", "--others", "--exclude-standard", "-z"], top, "--base");
+    for (const path of others.toString().split("\0")) {
       if (path) changed.add(resolve(top, path));
     }
   }

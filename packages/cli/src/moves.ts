@@ -13,7 +13,7 @@ import { type FoundTokens, findProjectFile, formatLocation, PROJECT_FILE } from 
 import type { EarlierFile } from "@s5/core/internal";
 import { comparePlaces, configChanges, LineIndex, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
-import { baseFiles, holdsFiles, stagedProject } from "./git-base.ts";
+import { type BaseFiles, holdsFiles, stagedProject } from "./git-base.ts";
 import type { Problem } from "./sarif.ts";
 
 /** A checked file with its tokens (check.ts's `Checked`). */
@@ -31,17 +31,17 @@ const BACKEND_WORDS: Record<BackendName, string> = {
 };
 
 /**
- * One warning per token of `sources` that stood elsewhere at `ref` (S5_CHECK_MOVED), and per new
- * token at a place that held one of another backend at `ref` (S5_CHECK_BACKEND).
+ * One warning per token of `sources` that stood elsewhere at `base`'s commit (S5_CHECK_MOVED), and
+ * per new token at a place that held one of another backend there (S5_CHECK_BACKEND).
  */
 export function findPlaceChanges(
   sources: readonly Source[],
   configs: readonly { file: string; content: Buffer }[],
-  ref: string,
+  base: BaseFiles,
   staged: boolean,
   goToolBackend: BackendName | undefined,
 ): Problem[] {
-  const { earlier, changed, label, note, links } = baseFiles(ref, staged);
+  const { earlier, changed, label, note, links } = base;
   if (note) process.stderr.write(`note: ${note}\n`);
   const problems = [
     ...projectChanges(configs, earlier, changed, label),

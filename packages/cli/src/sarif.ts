@@ -19,6 +19,8 @@ const RULES: Record<string, string> = {
   S5_CHECK_COPY: "The same token at two places: a copy, one secret reaching a second place",
   S5_CHECK_MOVED: "A token that stood at another place at the base commit: moved or swapped",
   S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
+  S5_CHECK_RENDERED:
+    "A value in clear where a token stood at HEAD or the base commit: a file rendered in place",
   S5_CHECK_TOO_OLD: "A Vault token below its key's min_decryption_version",
   S5_K8S_DATA_BASE64: "An S5Secret's spec.data value that is not base64 once decrypted",
   S5_TOKEN_MALFORMED: "A malformed s5 token",

@@ -40,6 +40,7 @@ import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { refuseConfigsOutOfIndex, stagedFiles } from "../git-staged.ts";
+import { findRendered, type History, readHistory, sealedInWorkTree } from "../history.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
@@ -264,8 +265,13 @@ export default defineCommand({
     spec.data value must be base64 once decrypted, as the controller refuses it otherwise
     (S5_K8S_DATA_BASE64: add \`| base64\`);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
-    a known credential format, or a long random-looking string). Put \`s5:ignore\` in a comment on
-    a line to skip it.
+    a known credential format, or a long random-looking string). A file that held tokens at
+    HEAD (--staged, or a file of a git work tree), at REF (--base), or in the work tree beside
+    the index (--staged) is one with tokens, whatever the content checked holds;
+  - a value in clear where a token stood at HEAD or REF, on a line otherwise the same (a file
+    rendered in place, \`s5 render -i\`, then staged: S5_CHECK_RENDERED); a placeholder or a
+    reference put there (none, \`\${DB_PASSWORD}\`) is not one.
+Put \`s5:ignore\` in a comment on a line to skip it.
 It warns (on stderr; exit code unchanged) where one token stands at two places (S5_CHECK_COPY):
 every seal makes a new ciphertext, so it is a copy, one secret reaching a second place (a
 ConfigMap, a client module); mark each of its lines s5:ignore where that is meant. With --base
@@ -336,6 +342,14 @@ the content the commit will have.`,
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
     }
     const inputs = values.staged ? stagedFiles() : textFiles(positionals);
+    // Read once the first file is: stagedFiles first refuses an index that decides nothing yet.
+    let history: History | undefined;
+    const historyOf = () => {
+      history ??= readHistory(Boolean(values.staged), values.base);
+      return history;
+    };
+    /** The files that held tokens at HEAD or REF (--base): their values may be in clear now. */
+    const heldToEarlier: Checked[] = [];
     for (const { file, content } of inputs) {
       files++;
       if (values.base !== undefined && basename(file) === PROJECT_FILE) {
@@ -350,6 +364,15 @@ the content the commit will have.`,
         });
       }
       const found = findTokens({ name: file, content }, goToolBackend);
+      const sealed = found.tokens.length + found.failures.length > 0;
+      const wasSealed = historyOf().sealedBefore.has(resolve(file));
+      if (historyOf().compared.has(resolve(file))) {
+        heldToEarlier.push({ file, found, content });
+      }
+      // A file of secrets is judged by the content checked, whichever of its versions held the
+      // tokens: HEAD's or REF's, or the work tree's beside the index's (rendered, staged, sealed
+      // again and not staged). Rendered in place, it holds none, and its values passed unseen.
+      const ofSecrets = sealed || wasSealed || (Boolean(values.staged) && sealedInWorkTree(file));
       for (const { location, error } of found.failures) {
         problems.push({ location, message: error.message, code: error.code });
         // A backend word or filter this s5 does not have: its hint says whether a newer s5's.
@@ -360,12 +383,12 @@ the content the commit will have.`,
       // The plaintext heuristics read the file as a string, which V8 caps at ~512 MiB: a larger
       // file (a video the pre-commit framework names) is checked for tokens and markers only.
       const asText = content.length <= constants.MAX_STRING_LENGTH;
-      if (!asText && found.tokens.length + found.failures.length > 0) {
+      if (!asText && ofSecrets) {
         process.stderr.write(
           `note: ${showable(file)}: too large to look for plaintext secrets or near-miss markers in (tokens and markers checked)\n`,
         );
       }
-      if (asText && found.tokens.length + found.failures.length > 0) {
+      if (asText && ofSecrets) {
         const text = content.toString("utf8");
         const byteOffset = byteOffsets(text);
         for (const suspect of findSuspectSecrets(text)) {
@@ -443,8 +466,19 @@ the content the commit will have.`,
     // A token moved since REF leaves one copy: only the earlier files tell (git, tokens alone).
     if (values.base !== undefined) {
       problems.push(
-        ...findPlaceChanges(all, configs, values.base, Boolean(values.staged), goToolBackend),
+        ...findPlaceChanges(all, configs, historyOf().base!, Boolean(values.staged), goToolBackend),
       );
+    }
+    // A value in clear where a token stood: the worst leak, a failure. It stands for the
+    // heuristics' finding on its line, which says less.
+    if (heldToEarlier.length > 0) {
+      const rendered = findRendered(heldToEarlier, historyOf(), goToolBackend);
+      const lines = new Set(rendered.map(({ location }) => `${location.file}:${location.line}`));
+      const kept = problems.filter(
+        ({ location, code }) =>
+          code !== "S5_CHECK_PLAINTEXT" || !lines.has(`${location.file}:${location.line}`),
+      );
+      problems.splice(0, problems.length, ...kept, ...rendered);
     }
     problems.sort(
       (a, b) =>

@@ -1,0 +1,151 @@
+/**
+ * The earlier versions `s5 check` holds what it checks against: HEAD's for `--staged` (what the
+ * commit replaces) and for files of a git work tree (what they would replace), and REF's for
+ * `--base REF` (where the branch left it). A file that held tokens
+ * there is a file of secrets, whatever it holds now: `s5 render -i` and `git add` stage a file of
+ * values in clear and no token, which the plaintext heuristics — run on files with tokens only —
+ * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
+ */
+import { readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import type { BackendName, FoundTokens } from "@s5/core";
+import { formatLocation, mayContainToken } from "@s5/core";
+import { findUnsealed } from "@s5/core/internal";
+import { ignoredLine } from "./copies.ts";
+import { type BaseFiles, baseFiles, hasHead } from "./git-base.ts";
+import { gitWorkTree } from "./git-work-tree.ts";
+import type { Problem } from "./sarif.ts";
+
+/** What was compared with, and what it held. */
+export interface History {
+  /** `--base`'s files, for the moves and config changes (moves.ts). */
+  base: BaseFiles | undefined;
+  /** Every comparison: HEAD's (`--staged`), REF's (`--base`). */
+  comparisons: BaseFiles[];
+  /** Absolute paths of the files that held a token (or something like one) in a comparison. */
+  sealedBefore: Set<string>;
+  /**
+   * Those, and the files new since a comparison in which a file of tokens is gone: renamed and
+   * rendered in one change, git pairs no earlier file with it.
+   */
+  compared: Set<string>;
+}
+
+/** Bytes read as one character each: enough to look for a token's opening. */
+const holdsToken = (content: Uint8Array) =>
+  mayContainToken(
+    Buffer.from(content.buffer, content.byteOffset, content.byteLength).toString("latin1"),
+  );
+
+/**
+ * HEAD's versions of the files changed in the work tree, when the current directory is in one
+ * and git answers: files named by the pre-commit framework (`s5 check -- FILE…`, the work tree
+ * with unstaged changes stashed: what the commit holds) are held to what they replace. Outside a
+ * work tree no git is run (git may not be installed where s5 checks files); where git fails,
+ * or before the first commit, the files are judged alone, as before.
+ */
+function workTreeHistory(): BaseFiles | undefined {
+  if (gitWorkTree(process.cwd()) === undefined) return undefined;
+  try {
+    // Files git does not track are new: nothing of theirs was sealed. No HEAD yet: git fails.
+    return baseFiles("HEAD", false, false);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Reads the earlier versions a check compares with: HEAD's for `--staged` (the index), REF's for
+ * `--base REF`, and without either HEAD's for the work tree (in a git work tree).
+ */
+export function readHistory(staged: boolean, ref: string | undefined): History {
+  const comparisons: BaseFiles[] = [];
+  // Before the first commit the index replaces nothing.
+  if (staged && hasHead()) comparisons.push(baseFiles("HEAD", true));
+  if (!staged && ref === undefined) {
+    const head = workTreeHistory();
+    if (head) comparisons.push(head);
+  }
+  const base = ref === undefined ? undefined : baseFiles(ref, staged);
+  if (base) comparisons.push(base);
+  const sealedBefore = new Set<string>();
+  const compared = new Set<string>();
+  for (const { earlier, changed } of comparisons) {
+    let goneSealed = false;
+    for (const file of earlier) {
+      if (!holdsToken(file.content)) continue;
+      if (file.now === undefined) goneSealed = true;
+      else sealedBefore.add(file.now);
+    }
+    if (!goneSealed) continue;
+    const paired = new Set(earlier.map((file) => file.now));
+    for (const path of changed) if (!paired.has(path)) compared.add(path);
+  }
+  for (const path of sealedBefore) compared.add(path);
+  return { base, comparisons, sealedBefore, compared };
+}
+
+/** The largest work-tree file read to tell whether a staged file is one of secrets. */
+const WORK_TREE_LIMIT = 64 * 1024 * 1024;
+
+/**
+ * Whether the work tree's copy of a staged file holds a token: the index holds its values in
+ * clear and the work tree its tokens (rendered, staged, sealed again and not staged) — a file of
+ * secrets whose commit would hold them in clear. Only its content is judged, the index's.
+ */
+export function sealedInWorkTree(file: string): boolean {
+  try {
+    const content = readFileSync(file);
+    return content.length <= WORK_TREE_LIMIT && holdsToken(content);
+  } catch {
+    return false; // gone, a directory, unreadable: the index's content is judged alone
+  }
+}
+
+/** A checked file (check.ts's `Checked`). */
+interface Source {
+  file: string;
+  found: FoundTokens;
+  content: Buffer;
+}
+
+/**
+ * One problem (S5_CHECK_RENDERED) per value in clear where a token stood at a comparison's
+ * version: on the line it stands on now, naming where the token stood. Never the value.
+ */
+export function findRendered(
+  sources: readonly Source[],
+  history: History,
+  goToolBackend: BackendName | undefined,
+): Problem[] {
+  const problems: Problem[] = [];
+  const reported = new Set<string>();
+  const seen = new Map<string, Map<number, boolean>>();
+  for (const { earlier, changed, label, note } of history.comparisons) {
+    const current = sources
+      .filter(({ file }) => changed.has(resolve(file)))
+      .map((source) => ({ ...source, name: resolve(source.file) }));
+    for (const { file, offset, from } of findUnsealed(earlier, current, goToolBackend)) {
+      const source = current[file]!;
+      const location = source.found.lines.locate(offset);
+      const key = `${source.file}:${location.line}:${location.column}`;
+      if (reported.has(key)) continue;
+      reported.add(key);
+      let lines = seen.get(source.file);
+      if (!lines) {
+        lines = new Map();
+        seen.set(source.file, lines);
+      }
+      if (ignoredLine(source.content, offset, location.line, lines)) continue;
+      problems.push({
+        location,
+        message: `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): take the token back from there, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
+        code: "S5_CHECK_RENDERED",
+        // Compared with REF itself (no fork point here, said in a note): the change may be REF's
+        // own since, reversed — a token it added reads as one this branch took out.
+        ...(note ? { warning: true } : {}),
+      });
+    }
+  }
+  return problems;
+}

@@ -1,0 +1,204 @@
+// A file rendered in place (`s5 render -i`, values in clear, no token left) and staged passed the
+// README's pre-commit hook: the plaintext heuristics ran on files with tokens only, judged from the
+// content checked alone. The file's earlier versions (HEAD's, REF's, the work tree's beside the
+// index) now say it is a file of secrets, and a value in clear where a token stood is refused
+// (S5_CHECK_RENDERED). Real git, a real `git commit` through the hook, the built CLI.
+import { spawnSync } from "node:child_process";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { s5OnPath, sandbox } from "./run.ts";
+
+/** Values no heuristic takes for a secret: only where they stood tells. */
+const PASSWORD = "Zx9kq2LmPw7vB3nR";
+const HOST = "db.internal.example";
+
+/** A project with s5 on PATH, the README's plain hook, and values.yml sealed and committed. */
+async function project() {
+  const box = sandbox();
+  await box.s5(["init", "--name", "dev"]);
+  const env = {
+    ...box.env,
+    PATH: `${s5OnPath(box.dir)}:${box.env.PATH}`,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+  };
+  const git = (...args: string[]) =>
+    spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+  const file = (name: string) => join(box.dir, name);
+  const read = (name: string) => readFileSync(file(name), "utf8");
+  const s5 = async (...args: string[]) => {
+    const run = await box.s5(args, { env });
+    return { code: run.code, out: run.stdout.toString() + run.stderr };
+  };
+  git("init", "-q", "-b", "main");
+  // The README's hook (`.husky/pre-commit, or .git/hooks/pre-commit`), with s5 on PATH here where
+  // a project has it in node_modules for `npx`.
+  writeFileSync(file(".git/hooks/pre-commit"), "#!/bin/sh\ns5 check --no-decrypt --staged\n", {
+    mode: 0o755,
+  });
+  writeFileSync(
+    file("values.yml"),
+    `db:\n  password: {{ s5:seal ${PASSWORD} }}\n  host: {{ s5:seal ${HOST} }}\n  port: 5432\n`,
+  );
+  expect((await s5("seal", "-i", "values.yml")).code).toBe(0);
+  git("add", ".s5.json", "values.yml");
+  expect(git("commit", "-qm", "sealed").status).toBe(0);
+  const sealed = read("values.yml");
+  const commits = () => git("log", "--oneline").stdout.trim().split("\n").length;
+  return { box, env, git, file, read, s5, sealed, commits };
+}
+
+describe("a file rendered in place, then staged: the hook refuses it", () => {
+  it("render -i, git add, git commit: refused at each value's line, the value never shown", async () => {
+    const { git, s5, read, commits } = await project();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    expect(read("values.yml")).toContain(PASSWORD);
+    git("add", "values.yml");
+    const commit = git("commit", "-qm", "rendered");
+    const out = commit.stdout + commit.stderr;
+    expect(commit.status, out).not.toBe(0);
+    expect(commits()).toBe(1);
+    expect(out).toContain(
+      "values.yml:2:13: a value in clear where a token stood at values.yml:2:13 at HEAD",
+    );
+    expect(out).toContain(
+      "values.yml:3:9: a value in clear where a token stood at values.yml:3:9 at HEAD",
+    );
+    expect(out).toContain("(S5_CHECK_RENDERED)");
+    expect(out).toContain("2 problem(s)");
+    expect(out).not.toContain(PASSWORD);
+    expect(out).not.toContain(HOST);
+  });
+
+  it("a file of tokens at HEAD with a value typed over its token: refused; emptied, sealed again, removed or s5:ignore: passes", async () => {
+    const { git, s5, file, sealed, commits } = await project();
+    // Typed over by hand (no render): the value needs no secret-sounding key to be refused.
+    writeFileSync(file("values.yml"), sealed.replace(/host: \{\{[^}]*\}\}/, `host: ${HOST}`));
+    git("add", "values.yml");
+    const typed = git("commit", "-qm", "typed");
+    expect(typed.status).not.toBe(0);
+    expect(typed.stdout + typed.stderr).toContain(
+      "values.yml:3:9: a value in clear where a token stood",
+    );
+    expect(commits()).toBe(1);
+    // Marked as meant: passes.
+    writeFileSync(
+      file("values.yml"),
+      sealed.replace(/host: \{\{[^}]*\}\}/, `host: ${HOST}  # public now, s5:ignore`),
+    );
+    git("add", "values.yml");
+    expect((await s5("check", "--no-decrypt", "--staged")).code).toBe(0);
+    // Sealed again (a new token), the line removed, the value emptied: nothing in clear.
+    writeFileSync(
+      file("values.yml"),
+      sealed.replace(/host: \{\{[^}]*\}\}/, `host: {{ s5:seal ${HOST} }}`),
+    );
+    expect((await s5("seal", "-i", "values.yml")).code).toBe(0);
+    writeFileSync(
+      file("values.yml"),
+      readFileSync(file("values.yml"), "utf8").replace(/ {2}password: .*\n/, ""),
+    );
+    git("add", "values.yml");
+    const passed = await s5("check", "--no-decrypt", "--staged");
+    expect(passed.code, passed.out).toBe(0);
+    writeFileSync(file("values.yml"), sealed.replace(/host: \{\{[^}]*\}\}/, 'host: ""'));
+    git("add", "values.yml");
+    expect((await s5("check", "--no-decrypt", "--staged")).code).toBe(0);
+  });
+});
+
+describe("a partially staged file is judged by the index's content", () => {
+  it("index in clear, work tree sealed again: refused at the index's lines", async () => {
+    const { git, s5, file, sealed, commits } = await project();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    // A line above the values in the index only: the report's lines are the index's.
+    writeFileSync(file("values.yml"), `# billing\n${readFileSync(file("values.yml"), "utf8")}`);
+    git("add", "values.yml");
+    writeFileSync(file("values.yml"), sealed);
+    const commit = git("commit", "-qm", "half");
+    const out = commit.stdout + commit.stderr;
+    expect(commit.status, out).not.toBe(0);
+    expect(out).toContain(
+      "values.yml:3:13: a value in clear where a token stood at values.yml:2:13 at HEAD",
+    );
+    expect(out).toContain("values.yml:4:9: a value in clear");
+    expect(out).not.toContain(PASSWORD);
+    expect(commits()).toBe(1);
+  });
+
+  it("index sealed, work tree in clear: the commit holds tokens and passes", async () => {
+    const { git, s5, file, read, commits } = await project();
+    writeFileSync(file("values.yml"), `${read("values.yml")}  user: billing\n`);
+    git("add", "values.yml");
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    const commit = git("commit", "-qm", "user");
+    expect(commit.status, commit.stdout + commit.stderr).toBe(0);
+    expect(commits()).toBe(2);
+    expect(git("show", "HEAD:values.yml").stdout).not.toContain(PASSWORD);
+  });
+
+  it("a new file: in clear in the index, sealed in the work tree: judged as a file of secrets", async () => {
+    const { git, s5, file } = await project();
+    writeFileSync(file("new.yml"), `api:\n  password: ${PASSWORD}\n`);
+    git("add", "new.yml");
+    writeFileSync(file("new.yml"), `api:\n  password: {{ s5:seal ${PASSWORD} }}\n`);
+    expect((await s5("seal", "-i", "new.yml")).code).toBe(0);
+    const check = await s5("check", "--no-decrypt", "--staged");
+    expect(check.code, check.out).toBe(10);
+    expect(check.out).toContain("new.yml:2:13: `password` holds a plaintext value");
+    expect(check.out).not.toContain(PASSWORD);
+    // Sealed in the index too: passes.
+    git("add", "new.yml");
+    expect((await s5("check", "--no-decrypt", "--staged")).code).toBe(0);
+  });
+});
+
+describe("check --base REF: the committed content of each changed file", () => {
+  it("a branch whose commit holds a rendered file: refused against main, and with --staged", async () => {
+    const { git, s5, file, sealed } = await project();
+    git("checkout", "-qb", "feature");
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    const base = await s5("check", "--no-decrypt", "--base", "main", ".");
+    expect(base.code, base.out).toBe(10);
+    expect(base.out).toContain(
+      "values.yml:2:13: a value in clear where a token stood at values.yml:2:13 at main",
+    );
+    expect(base.out).toContain("values.yml:3:9: a value in clear");
+    expect(base.out).not.toContain(PASSWORD);
+    // Sealed again and staged: what the next commit holds passes against main.
+    writeFileSync(file("values.yml"), sealed);
+    git("add", "values.yml");
+    const staged = await s5("check", "--no-decrypt", "--staged", "--base", "main");
+    expect(staged.code, staged.out).toBe(0);
+    expect(git("commit", "-qm", "sealed again").status).toBe(0);
+    // The index in clear again, the work tree sealed: --staged --base judges the index.
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    writeFileSync(file("values.yml"), sealed);
+    const half = await s5("check", "--no-decrypt", "--staged", "--base", "main");
+    expect(half.code, half.out).toBe(10);
+    expect(half.out).toContain("values.yml:2:13: a value in clear");
+    expect(half.out).toContain("1 file(s)");
+  });
+
+  it("a file renamed and rendered in one commit is followed", async () => {
+    const { git, s5, read } = await project();
+    git("checkout", "-qb", "feature");
+    git("mv", "values.yml", "prod.yml");
+    expect((await s5("render", "-i", "prod.yml")).code).toBe(0);
+    expect(read("prod.yml")).toContain(HOST);
+    git("add", "prod.yml");
+    expect(git("commit", "-q", "--no-verify", "-m", "renamed").status).toBe(0);
+    const base = await s5("check", "--no-decrypt", "--base", "main", ".");
+    expect(base.code, base.out).toBe(10);
+    expect(base.out).toContain(
+      "prod.yml:3:9: a value in clear where a token stood at values.yml:3:9 at main",
+    );
+  });
+});

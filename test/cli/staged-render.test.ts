@@ -54,7 +54,7 @@ async function project() {
 
 describe("a file rendered in place, then staged: the hook refuses it", () => {
   it("render -i, git add, git commit: refused at each value's line, the value never shown", async () => {
-    const { git, s5, read, commits } = await project();
+    const { git, s5, read, sealed, commits } = await project();
     expect((await s5("render", "-i", "values.yml")).code).toBe(0);
     expect(read("values.yml")).toContain(PASSWORD);
     git("add", "values.yml");
@@ -72,6 +72,12 @@ describe("a file rendered in place, then staged: the hook refuses it", () => {
     expect(out).toContain("2 problem(s)");
     expect(out).not.toContain(PASSWORD);
     expect(out).not.toContain(HOST);
+    // The command the message names puts the tokens back, in the index and the work tree.
+    const restore = "git restore --source=HEAD --staged --worktree -- values.yml";
+    expect(out).toContain(`\`${restore}\` puts HEAD's tokens back`);
+    expect(git(...restore.split(" ").slice(1)).status).toBe(0);
+    expect(read("values.yml")).toBe(sealed);
+    expect(git("status", "--porcelain").stdout).toBe("");
   });
 
   it("a file of tokens at HEAD with a value typed over its token: refused; emptied, sealed again, removed or s5:ignore: passes", async () => {

@@ -10,7 +10,7 @@ import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
-import { findUnsealed } from "@s5/core/internal";
+import { findUnsealed, showable } from "@s5/core/internal";
 import { ignoredLine } from "./copies.ts";
 import { type BaseFiles, baseFiles, hasHead } from "./git-base.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -139,7 +139,11 @@ export function findRendered(
       if (ignoredLine(source.content, offset, location.line, lines)) continue;
       problems.push({
         location,
-        message: `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): take the token back from there, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
+        message: `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${
+          label === "HEAD"
+            ? `\`git restore --source=HEAD --staged --worktree -- ${showable(from.file)}\` puts HEAD's tokens back (and drops the file's other changes)`
+            : "take the token back from there"
+        }, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
         code: "S5_CHECK_RENDERED",
         // Compared with REF itself (no fork point here, said in a note): the change may be REF's
         // own since, reversed — a token it added reads as one this branch took out.

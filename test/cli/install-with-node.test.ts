@@ -2,7 +2,7 @@
 // Node. With PATH unset it made `…/node/bin:`, whose empty entry is the working directory: a
 // `turbo` or `node` file in the directory it ran from (a checkout, a download) ran instead.
 import { spawnSync } from "node:child_process";
-import { chmodSync, existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { expect, it } from "vitest";
@@ -64,4 +64,36 @@ it.skipIf(!existsSync(nodeBin))(
     expect(out.stdout.trim()).toBe(`v${NODE_VERSION}`);
   },
   300_000,
+);
+
+// The README's quick start: on an older Node first on PATH (this machine's /usr/bin/node is 20),
+// `npx s5` stops; the README's block puts the fetched Node and the clone's `s5` on PATH, and s5
+// then works in a directory of the user's own. The README said `npx s5 --help` worked as it was.
+it.skipIf(!oldNode)(
+  "the README's block gives a shell on an older Node an s5 that runs anywhere",
+  () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-quick-start-"));
+    try {
+      const env = { HOME: dir, PATH: "/usr/bin:/bin" };
+      const npx = spawnSync("node_modules/.bin/s5", ["--version"], {
+        cwd: root,
+        env,
+        encoding: "utf8",
+      });
+      expect(npx.status).toBe(12);
+      expect(npx.stderr).toContain("(S5_CONFIG_NODE_VERSION)");
+      // The block as the README shows it, then the user's own directory.
+      const readme = readFileSync(join(root, "README.md"), "utf8");
+      const after = readme.split("test/cli/install-with-node.test.ts runs it")[1] ?? "";
+      const block = after.split("```")[1]?.replace(/^sh\n/, "") ?? "";
+      expect(block).toContain("source .ci/node-env");
+      const script = `${block}cd "${dir}" && s5 init --name me >/dev/null 2>&1 && printf %s hunter2 | s5 cipher | s5 decipher`;
+      const run = spawnSync("bash", ["-c", script], { cwd: root, env, encoding: "utf8" });
+      expect(run.stderr).toBe("");
+      expect(run.status).toBe(0);
+      expect(run.stdout).toMatch(/^s5 — secrets inside ordinary config files\n[\s\S]*\nhunter2$/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
 );

@@ -49,6 +49,7 @@ describe("findUnsealed", () => {
       [],
     );
     // A placeholder or a reference put in its place holds no value of its own.
+    // biome-ignore lint/suspicious/noTemplateCurlyInString: a shell reference, written as users do
     for (const instead of ["${DB_PASSWORD}", "none", "'changeme'", "{{ .Values.password }}"]) {
       expect(
         unsealed([earlier("v.yml", then)], [current("v.yml", then.replace(token("a"), instead))]),

@@ -1,4 +1,4 @@
-// The seed's flows against a real API server (etcd + kube-apiserver), kubectl and helm:
+// The seed's flows against a real API server (etcd + kube-apiserver), kubectl, helm 3 and helm 4:
 // `s5 render secret.yml | kubectl apply -f -`, `s5 check` before applying, `s5 render -i values.yml
 // && helm upgrade --install`, and the helm downloader plugin that never writes plaintext to disk.
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
@@ -37,7 +37,11 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     // Node first: the helm plugin runs its package's CLI with the `node` on PATH, and kubectl's
     // directory (/usr/bin, from Debian) may hold an older one.
     const bin = s5OnPath(box.dir);
-    const tools = [join(kubeTool("helm"), ".."), join(kubeTool("kubectl"), "..")];
+    const tools = [
+      join(kubeTool("helm"), ".."),
+      join(kubeTool("helm4"), ".."),
+      join(kubeTool("kubectl"), ".."),
+    ];
     env = { ...box.env, PATH: [dirname(process.execPath), bin, ...tools, box.env.PATH].join(":") };
   });
   afterAll(async () => {
@@ -139,55 +143,68 @@ describeKube("the seed's flows: kubectl and helm against a real API server", () 
     expect((await sh("kubectl get secret leaky")).code).not.toBe(0);
   });
 
-  it("s5 render -i values.yml && helm upgrade --install: the Secret holds the exact values", async () => {
-    writeFileSync(
-      join(box.dir, "values.yml"),
-      `secrets:\n  db: ${await cipher(tricky, "yaml")}\n  api: ${await cipher("api-key-$1", "yaml")}\n`,
-    );
-    const install = await sh(
-      "s5 render -i values.yml && helm upgrade --install app " +
-        `"${chart}" -f values.yml --wait=false`,
-    );
-    expect(install.code, install.stderr).toBe(0);
-    const data = JSON.parse((await sh("kubectl get secret app-secrets -o json")).stdout).data;
-    expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
-    expect(Buffer.from(data.api, "base64").toString()).toBe("api-key-$1");
-  });
+  // helm 3 and helm 4 (as `helm4`), each its own releases and plugin directory.
+  for (const tool of ["helm", "helm4"] as const) {
+    const release = tool === "helm" ? "" : "4";
 
-  it("the helm plugin renders s5://values.yml in memory: nothing decrypted on disk", async () => {
-    const values = `secrets:\n  db: ${await cipher(tricky, "yaml")}\n`;
-    writeFileSync(join(box.dir, "plugin-values.yml"), values);
-    const plugins = join(box.dir, "..", "helm-plugins");
-    mkdirSync(plugins);
-    const helmEnv = `HELM_PLUGINS="${plugins}"`;
-    expect((await sh(`${helmEnv} helm plugin install "${helmPlugin}"`)).code).toBe(0);
-    const install = await sh(
-      `${helmEnv} helm upgrade --install viaplugin "${chart}" -f s5://plugin-values.yml`,
-    );
-    expect(install.code, install.stderr).toBe(0);
-    const data = JSON.parse((await sh("kubectl get secret viaplugin-secrets -o json")).stdout).data;
-    expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
-    expect(readFileSync(join(box.dir, "plugin-values.yml"), "utf8")).toBe(values);
+    it(`s5 render -i values.yml && ${tool} upgrade --install: the Secret holds the exact values`, async () => {
+      const file = `values${release}.yml`;
+      writeFileSync(
+        join(box.dir, file),
+        `secrets:\n  db: ${await cipher(tricky, "yaml")}\n  api: ${await cipher("api-key-$1", "yaml")}\n`,
+      );
+      const install = await sh(
+        `s5 render -i ${file} && ${tool} upgrade --install app${release} ` +
+          `"${chart}" -f ${file} --wait=false`,
+      );
+      expect(install.code, install.stderr).toBe(0);
+      const secret = await sh(`kubectl get secret app${release}-secrets -o json`);
+      const data = JSON.parse(secret.stdout).data;
+      expect(Buffer.from(data.db, "base64").toString()).toBe(tricky);
+      expect(Buffer.from(data.api, "base64").toString()).toBe("api-key-$1");
+    });
 
-    // helm's own output, which docs/kubernetes.md warns of: `--debug` prints the values it was
-    // given on stdout (a CI log), and `helm get values` reads them back from the release.
-    const debug = await sh(
-      `${helmEnv} helm upgrade viaplugin "${chart}" -f s5://plugin-values.yml --debug`,
-    );
-    expect(debug.code, debug.stderr).toBe(0);
-    expect(debug.stdout).toContain("USER-SUPPLIED VALUES:");
-    expect(debug.stdout).toContain("ünïcödé ✓");
-    expect((await sh("helm get values viaplugin")).stdout).toContain("ünïcödé ✓");
+    it(`the helm plugin with ${tool} renders s5://values.yml in memory: nothing decrypted on disk`, async () => {
+      const values = `secrets:\n  db: ${await cipher(tricky, "yaml")}\n`;
+      writeFileSync(join(box.dir, "plugin-values.yml"), values);
+      // helm 4.3 installs a local plugin into $HELM_DATA_HOME/plugins whatever HELM_PLUGINS says
+      // (helm issue #32646): both point at one directory of this tool's own.
+      const data = join(box.dir, "..", `helm-data-${tool}`);
+      const plugins = join(data, "plugins");
+      mkdirSync(plugins, { recursive: true });
+      const helm = `HELM_DATA_HOME="${data}" HELM_PLUGINS="${plugins}" ${tool}`;
+      const added = await sh(`${helm} plugin install "${helmPlugin}"`);
+      expect(added.code, added.stderr).toBe(0);
+      const name = `viaplugin${release}`;
+      const install = await sh(
+        `${helm} upgrade --install ${name} "${chart}" -f s5://plugin-values.yml`,
+      );
+      expect(install.code, install.stderr).toBe(0);
+      const secret = JSON.parse((await sh(`kubectl get secret ${name}-secrets -o json`)).stdout);
+      expect(Buffer.from(secret.data.db, "base64").toString()).toBe(tricky);
+      expect(readFileSync(join(box.dir, "plugin-values.yml"), "utf8")).toBe(values);
 
-    // A token that fails stops helm: nothing is installed.
-    writeFileSync(
-      join(box.dir, "bad-values.yml"),
-      "secrets:\n  db: {{ s5:local:AbCdEfGh:bm9wZQ }}\n",
-    );
-    const bad = await sh(
-      `${helmEnv} helm upgrade --install badrelease "${chart}" -f s5://bad-values.yml`,
-    );
-    expect(bad.code).not.toBe(0);
-    expect((await sh("kubectl get secret badrelease-secrets")).code).not.toBe(0);
-  });
+      // helm's own output, which docs/kubernetes.md warns of: `--debug` prints the values it was
+      // given on stdout (a CI log), and `helm get values` reads them back from the release.
+      const debug = await sh(
+        `${helm} upgrade ${name} "${chart}" -f s5://plugin-values.yml --debug`,
+      );
+      expect(debug.code, debug.stderr).toBe(0);
+      expect(debug.stdout).toContain("USER-SUPPLIED VALUES:");
+      expect(debug.stdout).toContain("ünïcödé ✓");
+      expect((await sh(`${tool} get values ${name}`)).stdout).toContain("ünïcödé ✓");
+
+      // A token that fails stops helm: nothing is installed.
+      writeFileSync(
+        join(box.dir, "bad-values.yml"),
+        "secrets:\n  db: {{ s5:local:AbCdEfGh:bm9wZQ }}\n",
+      );
+      const bad = await sh(
+        `${helm} upgrade --install badrelease${release} "${chart}" -f s5://bad-values.yml`,
+      );
+      expect(bad.code).not.toBe(0);
+      expect(bad.stderr).not.toContain("ünïcödé");
+      expect((await sh(`kubectl get secret badrelease${release}-secrets`)).code).not.toBe(0);
+    });
+  }
 });

@@ -93,14 +93,15 @@ process.once("exit", () => {
   for (const child of running) child.kill("SIGKILL");
 });
 
-/** Starts `s5-controller` with short intervals (flags can override them). */
+/** Starts `s5-controller` with short intervals (flags can override them), on `node`. */
 export function startController(
   kubeconfig: string,
   env: Record<string, string>,
   args: string[] = [],
+  node = process.execPath,
 ): ControllerProcess {
   const child = spawn(
-    process.execPath,
+    node,
     [
       bin,
       "--kubeconfig",

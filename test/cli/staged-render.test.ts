@@ -4,7 +4,7 @@
 // index) now say it is a file of secrets, and a value in clear where a token stood is refused
 // (S5_CHECK_RENDERED). Real git, a real `git commit` through the hook, the built CLI.
 import { spawnSync } from "node:child_process";
-import { readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { s5OnPath, sandbox } from "./run.ts";
@@ -206,5 +206,34 @@ describe("check --base REF: the committed content of each changed file", () => {
     expect(base.out).toContain(
       "prod.yml:3:9: a value in clear where a token stood at values.yml:3:9 at main",
     );
+  });
+});
+
+describe("render -o into the work tree: a new file of values the hook cannot tell", () => {
+  it("warns when git does not ignore the output, not when it does or outside a work tree", async () => {
+    const { box, env, s5, read } = await project();
+    const warned = await s5("render", "values.yml", "-o", "out.yml");
+    expect(warned.code).toBe(0);
+    expect(read("out.yml")).toContain(PASSWORD);
+    expect(warned.out).toContain(
+      "s5: warning: out.yml holds decrypted values and git does not ignore it",
+    );
+    expect(warned.out).toContain("(S5_RENDER_NOT_IGNORED)");
+    expect(warned.out).toContain("hint: add it to .gitignore");
+    expect(warned.out).not.toContain(PASSWORD);
+
+    writeFileSync(join(box.dir, ".gitignore"), "rendered/\n");
+    mkdirSync(join(box.dir, "rendered"));
+    const ignored = await s5("render", "values.yml", "-o", "rendered/out.yml");
+    expect(ignored.code).toBe(0);
+    expect(ignored.out).toBe("");
+
+    const outside = join(box.dir, "..", `outside-${process.pid}.yml`);
+    const away = await box.s5(["render", "values.yml", "-o", outside], { env });
+    expect(away.code).toBe(0);
+    expect(away.stderr.toString()).toBe("");
+    // Stdout is never warned of: a pipe to kubectl.
+    const piped = await s5("render", "values.yml");
+    expect(piped.out).not.toContain("S5_RENDER_NOT_IGNORED");
   });
 });

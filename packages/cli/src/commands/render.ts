@@ -15,6 +15,7 @@ import { progress } from "../progress.ts";
 import { renderFiles } from "../render-files.ts";
 import { onceEach } from "../same-file.ts";
 import { writeStdout } from "../stdout.ts";
+import { warnUnignoredOutput } from "../unignored-output.ts";
 import { checkOutputs, writeOutputs } from "../write.ts";
 
 /**
@@ -147,6 +148,7 @@ too; to stdout only: the output is for reading, never for kubectl`,
         secret: true,
         force: values.force,
       });
+      warnUnignoredOutput(values.output);
     } else {
       // --textconv refuses -o: its advice would be refused.
       warnSharedDescriptor(1, "stdout", values.textconv ? SHARED_FIX_STDOUT : SHARED_FIX);

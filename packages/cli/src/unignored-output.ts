@@ -1,0 +1,28 @@
+/**
+ * `s5 render -o FILE` writes values in clear. Inside a git work tree, a FILE that git does not
+ * ignore is one `git add -A` away from a commit, and no earlier version with tokens lets the
+ * pre-commit hook see what it is: s5 says so (a warning; the file is written). No warning outside a
+ * work tree, or where git cannot be run (nothing to commit it with).
+ */
+import { spawnSync } from "node:child_process";
+import { statSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { gitWorkTree } from "./git-work-tree.ts";
+
+export function warnUnignoredOutput(path: string): void {
+  const absolute = resolve(path);
+  // A FIFO, a device or /dev/stdout is a stream, not a file to commit.
+  if (!statSync(absolute, { throwIfNoEntry: false })?.isFile()) return;
+  const tree = gitWorkTree(dirname(absolute));
+  if (!tree) return;
+  // 0: ignored, 1: not ignored, 128 and the rest: git could not tell (not its work tree after all).
+  const result = spawnSync("git", ["check-ignore", "-q", "--", absolute], {
+    cwd: dirname(absolute),
+    stdio: "ignore",
+  });
+  if (result.error || result.status !== 1) return;
+  process.stderr.write(
+    `s5: warning: ${path} holds decrypted values and git does not ignore it (work tree ${tree.top}): \`git add -A\` would commit them, and the pre-commit hook cannot tell a new file of values from any other (S5_RENDER_NOT_IGNORED)\n` +
+      "  hint: add it to .gitignore, or write it outside the work tree (or to stdout)\n",
+  );
+}

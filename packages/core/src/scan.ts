@@ -112,23 +112,20 @@ const UNICODE_SPACE = [
 const UNICODE_SPACES = new RegExp(`^(?:${UNICODE_SPACE})`);
 
 /**
- * Where the character loop below would stop and look further: `{{`, white space (the grammar's
- * and the Unicode spaces it reports), then `s5:` or the Go tool's `vault:vN`. Text is searched by
- * the engine's compiled matcher instead of a character loop: a new process runs the loop cold,
- * and in a 1000-token file that loop was hot enough to be optimised, which costs ~5 MB.
+ * What a string source is searched for, in one pass of the engine's compiled matcher: a complete
+ * token without filters, the usual case (`{{`, spaces, `s5:` or the Go tool's `vault:vN`, kept in
+ * the body, the body, spaces, `}}`; groups 1–3: the spaces, `s5:` or nothing, the body), or else
+ * where the character loop below must look further (`{{`, the grammar's white space or the Unicode
+ * spaces it reports, then `s5:`, `S5:` or `vault:vN`; no body). The second alternative reads what
+ * the first could not: filters, a Unicode space, a malformed token. Both share the first spaces,
+ * taken whole (a look-ahead and a back-reference: an atomic group), so a flood of `{{ s5:` reads
+ * them once and `{{` before a million spaces does not try each split of them (quadratic).
  */
-const CANDIDATE = new RegExp(
-  `\\{\\{(?:[ \\t\\n\\r\\f]|${UNICODE_SPACE})*(?:[sS]5:|vault:v[1-9])`,
+const TOKEN_OR_CANDIDATE = new RegExp(
+  "\\{\\{(?=([ \\t\\n\\r\\f]*))\\1(?:(s5:(?=[A-Za-z0-9:+/=_.-])|(?=vault:v[1-9]))([A-Za-z0-9:+/=_.-]+)[ \\t\\n\\r\\f]*\\}\\}" +
+    `|(?:[ \\t\\n\\r\\f]|${UNICODE_SPACE})*(?:[sS]5:|vault:v[1-9]))`,
   "g",
 );
-
-/**
- * A complete token without filters, the usual case, at a candidate: `{{`, spaces, `s5:` (or the
- * Go tool's `vault:vN`, kept in the body), the body, spaces, `}}`. Anything else (filters, a
- * Unicode space, a malformed token) goes through the character loop, which reports it.
- */
-const WELL_FORMED =
-  /\{\{([ \t\n\r\f]*)(s5:(?=[A-Za-z0-9:+/=_.-])|(?=vault:v[1-9]))([A-Za-z0-9:+/=_.-]+)[ \t\n\r\f]*\}\}/y;
 
 /** Length of the Unicode space (in source units) at `at`, or 0. */
 function unicodeSpaceAt(text: Text, at: number): number {
@@ -270,13 +267,6 @@ export function scanInPlace(source: Uint8Array, stats?: ScanStats): ScanResult {
   return scanText(bytes, bytes, stats);
 }
 
-/** The next place worth a look from `from`: a candidate (strings) or any `{{` (bytes in place). */
-function nextStart(text: Text, from: number, length: number): number {
-  if (typeof text !== "string") return findOpen(text, from, length);
-  CANDIDATE.lastIndex = from;
-  return CANDIDATE.exec(text)?.index ?? -1;
-}
-
 /** `bytes`: the source's bytes when `text` shows them (as latin1, or themselves), for messages. */
 function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): ScanResult {
   const tokens: TokenMatch[] = [];
@@ -292,39 +282,14 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
   };
   const length = text.length;
   let steps = 0;
-  let from = 0;
 
   let malformedCount = 0;
   const fail = (entry: MalformedMatch) => {
     if (malformedCount++ < MAX_MALFORMED) malformed.push(entry);
   };
 
-  for (;;) {
-    const start = nextStart(text, from, length);
-    if (start === -1) break;
-    // A candidate's body starts where CANDIDATE stopped; without a body character it cannot be
-    // well formed (a flood of `{{ s5:` tries no second expression per candidate).
-    if (typeof text === "string" && isBodyByte(text.charCodeAt(CANDIDATE.lastIndex))) {
-      WELL_FORMED.lastIndex = start;
-      const match = WELL_FORMED.exec(text);
-      if (match) {
-        const body = intern(match[3]!);
-        const bodyStart = start + 2 + match[1]!.length + match[2]!.length;
-        const end = start + match[0].length;
-        steps += end - start;
-        tokens.push({
-          start,
-          end,
-          body,
-          bodyStart,
-          bodyEnd: bodyStart + body.length,
-          filters: NO_FILTERS,
-          info: undefined,
-        });
-        from = end;
-        continue;
-      }
-    }
+  /** Reads what starts at `start` (a `{{`) with the character loop; returns where to go on. */
+  const readAt = (start: number): number => {
     let at = start + 2;
     let unicodeSpace = false;
     for (;;) {
@@ -342,16 +307,13 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
     } else if (startsWithAt(text, "S5:", at)) {
       // `{{ S5:seal …` or a token typed in capitals: never text to pass through.
       fail({ start, end: at + 3, reason: "`S5:` is written `s5:`, in lower case" });
-      from = at + 3;
-      continue;
+      return at + 3;
     } else if (!isGoToolVaultToken(text, at)) {
-      from = start + 1;
-      continue;
+      return start + 1;
     }
     if (unicodeSpace) {
       fail({ start, end: at, reason: `${NOT_A_SPACE} between \`{{\` and the token` });
-      from = at;
-      continue;
+      return at;
     }
 
     const bodyStart = at;
@@ -386,8 +348,7 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
             filters: filters.length > 0 ? filters : NO_FILTERS,
             info: undefined,
           });
-          from = at + 2;
-          continue;
+          return at + 2;
         }
       } else if (at >= length) {
         reason = "the token is not closed with `}}`";
@@ -400,7 +361,41 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
       }
     }
     fail({ start, end: at, reason });
-    from = at > start + 2 ? at : start + 1;
+    return at > start + 2 ? at : start + 1;
+  };
+
+  if (typeof text === "string") {
+    // The engine walks the matches (`matchAll`, read by `Array.from`) and calls back once per
+    // token: no loop of ours turns once per token. A 1000-token render ran such a loop long enough
+    // for V8 to compile it on the stack, with Maglev and then TurboFan: ~6 MiB of peak memory for
+    // a compile that a short process never uses. A callback is tiered by its calls instead, and
+    // TurboFan takes a few thousand. The matches need no feedback from here: what the character
+    // loop reads from a candidate holds no `{`, so the next match starts where it would look next.
+    // biome-ignore lint/suspicious/useIterableCallbackReturn: only the calls are wanted; the array of undefined is dropped
+    Array.from(text.matchAll(TOKEN_OR_CANDIDATE), (match) => {
+      const start = match.index;
+      const body = match[3];
+      if (body === undefined) readAt(start);
+      else {
+        const bodyStart = start + 2 + match[1]!.length + match[2]!.length;
+        steps += match[0].length;
+        tokens.push({
+          start,
+          end: start + match[0].length,
+          body: intern(body),
+          bodyStart,
+          bodyEnd: bodyStart + body.length,
+          filters: NO_FILTERS,
+          info: undefined,
+        });
+      }
+    });
+  } else {
+    for (let from = 0; ; ) {
+      const start = findOpen(text, from, length);
+      if (start === -1) break;
+      from = readAt(start);
+    }
   }
 
   if (stats) stats.steps += steps;

@@ -106,6 +106,7 @@ describe("properties", () => {
       "{{ s5:",
       "{{s5:",
       "{{ vault:v1:",
+      "{{ S5:",
       "s5:",
       "vault:v",
       "aes:",
@@ -117,6 +118,9 @@ describe("properties", () => {
       " ",
       "\t",
       "\n",
+      "\r",
+      "\f",
+      "\u000b",
       "A",
       "z",
       "9",
@@ -203,7 +207,13 @@ describe("properties", () => {
       fill("{{ s5:"),
       fill("{{"),
       `{{ s5:${fill("A")}`,
+      // The string way's expression reads the spaces after `{{` once for both of its ways (a
+      // token, a candidate): a version that tried each split of them between the two never
+      // finished the first of these.
       `{{${fill(" ")}`,
+      `{{${fill(" \u00a0")}`,
+      `{{${fill(" ")}}}`,
+      fill("{{ \u00a0 "),
       fill("{{ s5:A |"),
       fill("{{ s5:A | b "),
       fill("{{s5:A}"),

@@ -13,7 +13,8 @@
  *   command each (`@s5/loader` for `s5 run`, the optional `@s5/kubernetes` for `s5 k8s`) go
  *   through `__s5Meta.import`, the bin's own `import()`. Any other `import(` fails the build.
  * The first line names the build (a hash of the rest): cached data of another build is never
- * offered to V8, which checks only the source's length.
+ * offered to V8, which checks only the source's length. The rest is one function expression,
+ * `(function (module, exports, __s5Meta) {…})`, compiled by the bin as it is read.
  */
 import { createHash } from "node:crypto";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -22,6 +23,9 @@ import { build } from "esbuild";
 import { engineBuildOptions } from "../../../tsdown.base.ts";
 
 const PACKAGES = new Set(["@s5/loader", "@s5/kubernetes/manifest"]);
+
+/** The engine's body is one function expression, which bin/engine.cjs calls with these. */
+const ENGINE_HEAD = '(function (module, exports, __s5Meta) {"use strict";\n';
 
 /** The rewrites of `import(…)` in the bundle; throws on any other. */
 function rewriteImports(code: string): string {
@@ -63,7 +67,10 @@ export async function buildEngine(packageDir: string): Promise<void> {
       },
     ],
   });
-  const code = rewriteImports(result.outputFiles[0]!.text);
+  // Wrapped here, not by the bin: the bin compiles the file's text as it reads it, and V8 keeps
+  // that one string as the script's source. Wrapping at run time made a second string of the
+  // same 330 kB (both lived until the process ended).
+  const code = `${ENGINE_HEAD}${rewriteImports(result.outputFiles[0]!.text)}\n})\n`;
   const hash = createHash("sha256").update(code).digest("hex").slice(0, 16);
   writeFileSync(join(packageDir, "dist/engine.js"), `// s5-engine ${hash}\n${code}`);
 }

@@ -379,10 +379,16 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
       else {
         const bodyStart = start + 2 + match[1]!.length + match[2]!.length;
         steps += match[0].length;
+        // `intern`, written out: a function called once per token is one more that V8 compiles.
+        let shared = seen.get(body);
+        if (shared === undefined) {
+          shared = body;
+          if (seen.size < 4096) seen.set(body, body);
+        }
         tokens.push({
           start,
           end: start + match[0].length,
-          body: intern(body),
+          body: shared,
           bodyStart,
           bodyEnd: bodyStart + body.length,
           filters: NO_FILTERS,

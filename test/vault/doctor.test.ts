@@ -1,8 +1,11 @@
 // `s5 doctor` against a real OpenBao: what it says of the settings, the server, the token and the
 // transit key's rights, its exit code, and that no line holds a token, a login or a header's value.
 
+import { spawn } from "node:child_process";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { startOpenBao } from "../../scripts/openbao.mjs";
+import { freePort, startOpenBao } from "../../scripts/openbao.mjs";
 import {
   admin,
   api,
@@ -11,6 +14,7 @@ import {
   newMount,
   s5,
   server,
+  tempDir,
   tokenWithPolicy,
   vaultEnv,
 } from "./helpers.ts";
@@ -168,6 +172,45 @@ describeVault("s5 doctor", () => {
     const wrong = await s5(["doctor"], { env: { ...env, VAULT_SKIP_VERIFY: "maybe" } });
     expect(wrong.code).toBe(12);
     expect(wrong.stdout).toContain("FAIL settings");
+  });
+
+  it("says when the server is not initialised (a real bao server on fresh raft storage)", async () => {
+    const dir = tempDir("s5-doctor-uninit-");
+    const [port, cluster] = [await freePort(), await freePort()];
+    mkdirSync(join(dir, "data"));
+    writeFileSync(
+      join(dir, "config.hcl"),
+      [
+        `storage "raft" {\n  path = "${join(dir, "data")}"\n  node_id = "n1"\n}`,
+        `listener "tcp" {\n  address = "127.0.0.1:${port}"\n  cluster_address = "127.0.0.1:${cluster}"\n  tls_disable = true\n}`,
+        `api_addr = "http://127.0.0.1:${port}"`,
+        `cluster_addr = "https://127.0.0.1:${cluster}"`,
+        "",
+      ].join("\n"),
+    );
+    const bao = spawn(server.bin!, ["server", `-config=${join(dir, "config.hcl")}`], {
+      stdio: "ignore",
+      env: { PATH: process.env.PATH, HOME: dir },
+    });
+    try {
+      const addr = `http://127.0.0.1:${port}`;
+      for (let tries = 0; ; tries++) {
+        const health = await fetch(`${addr}/v1/sys/health`).catch(() => undefined);
+        if (health?.status === 501) break;
+        if (tries > 200) throw new Error("the uninitialised server did not answer");
+        await new Promise((resolve) => setTimeout(resolve, 100));
+      }
+      const run = await s5(["doctor"], { env: { ...env, VAULT_ADDR: addr } });
+      expect(run.code).toBe(8);
+      expect(run.stdout).toMatch(
+        /FAIL server {5}Vault v?\S+ at http:\/\/127\.0\.0\.1:\d+ answers, but is not initialised \(S5_VAULT_UNAVAILABLE\)/,
+      );
+      expect(run.stdout).toContain("hint: an admin initialises it (`bao operator init`)");
+      // Nothing is asked after a server failure.
+      expect(run.stdout).not.toMatch(/ token {6}/);
+    } finally {
+      bao.kill("SIGKILL");
+    }
   });
 
   describeVault("over TLS", () => {

@@ -6,7 +6,7 @@ import { freePort } from "../../scripts/openbao.mjs";
 import { type Cluster, type ClusterNode, startCluster } from "../setup/ha-cluster.ts";
 import { findHaproxy, type Haproxy, startHaproxy } from "../setup/haproxy.ts";
 import { tempDir as ownedDir, removeDir } from "../setup/processes.ts";
-import { describeHa, server, unique } from "./helpers.ts";
+import { describeHa, s5, server, unique, vaultEnv } from "./helpers.ts";
 
 const log = (line: string) => process.stderr.write(`[ha] ${line}\n`);
 const since = (start: number) => Math.round(performance.now() - start);
@@ -111,6 +111,23 @@ describeHa("OpenBao HA cluster: 3 raft nodes behind HAProxy", () => {
     // OpenBao ≥ 2.5 with raft storage: standbys serve requests that only read storage themselves
     // (disable_standby_reads defaults to false). Freezing the active node proves it: a forwarded
     // request would hang. Short freeze, far below raft's 1 s heartbeat timeout: no election.
+    it("s5 doctor says a standby answers, with the key's rights through it", async () => {
+      const { standby } = await aStandby();
+      const env = vaultEnv({
+        VAULT_ADDR: standby.addr,
+        VAULT_TOKEN: cluster.rootToken,
+        S5_VAULT_TRANSIT_KEY: cluster.key,
+      });
+      const run = await s5(["doctor"], { env });
+      expect(run.stdout).toMatch(
+        /ok {3}server {5}answers: Vault \S+, a standby \(it serves transit requests or forwards them to the active node\)/,
+      );
+      expect(run.stdout).toContain(
+        `ok   transit    transit/…/${cluster.key}: may encrypt, decrypt`,
+      );
+      expect(run.code).toBe(0);
+    });
+
     it("serves transit encrypt and decrypt itself (200, no redirect), even with the active node frozen", async () => {
       const { active, standby } = await aStandby();
       const made = await encrypt(cluster.proxyAddr, "made on the active node");

@@ -118,12 +118,21 @@ async function serverFinding(client: VaultClient, address: string): Promise<Find
     case 200:
       return found("ok", "server", `answers: Vault${version}, unsealed, active`);
     case 429:
-    case 472:
-    case 473:
       return found(
         "ok",
         "server",
-        `answers: Vault${version}, a standby (it forwards to the active node)`,
+        `answers: Vault${version}, a standby (it serves transit requests or forwards them to the active node)`,
+      );
+    case 473:
+      return found("ok", "server", `answers: Vault${version}, a performance standby`);
+    case 472:
+      // A disaster-recovery secondary serves no client requests until it is promoted.
+      return stops(
+        "server",
+        unavailable(
+          `Vault${version} at ${address} is a disaster-recovery secondary: it serves no transit requests`,
+          "point VAULT_ADDR at the primary cluster",
+        ),
       );
     case 501:
       return stops(

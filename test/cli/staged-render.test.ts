@@ -117,6 +117,29 @@ describe("a file rendered in place, then staged: the hook refuses it", () => {
   });
 });
 
+describe("line endings git changes on the way into the index", () => {
+  it("HEAD's file has CRLF; rendered in place and staged under `text eol=lf`: refused", async () => {
+    const { git, s5, file, read, commits } = await project();
+    // A colleague's CRLF file, sealed and committed as it is.
+    writeFileSync(file("values.yml"), read("values.yml").replaceAll("\n", "\r\n"));
+    git("add", "values.yml");
+    expect(git("commit", "-qm", "crlf").status).toBe(0);
+    expect(git("cat-file", "-p", "HEAD:values.yml").stdout).toContain("\r\n");
+    // The line endings normalised in the same commit: git stages the rendered file with LF.
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    writeFileSync(file(".gitattributes"), "*.yml text eol=lf\n");
+    git("add", ".gitattributes", "values.yml");
+    expect(git("cat-file", "-p", ":values.yml").stdout).not.toContain("\r");
+    const commit = git("commit", "-qm", "normalised");
+    const out = commit.stdout + commit.stderr;
+    expect(commit.status, out).not.toBe(0);
+    expect(commits()).toBe(2);
+    expect(out).toContain("values.yml:3:9: a value in clear where a token stood at values.yml:3:9");
+    expect(out).toContain("(S5_CHECK_RENDERED)");
+    expect(out).not.toContain(HOST);
+  });
+});
+
 describe("a partially staged file is judged by the index's content", () => {
   it("index in clear, work tree sealed again: refused at the index's lines", async () => {
     const { git, s5, file, sealed, commits } = await project();

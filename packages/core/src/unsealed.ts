@@ -32,9 +32,15 @@ export interface Unsealed {
  * line's text around its tokens, byte for byte, with something in each token's place. Returns the
  * offsets (into the line) and texts of what fills each hole, or undefined when it does not fit.
  */
-function fill(parts: readonly string[], line: string): { at: number; text: string }[] | undefined {
+function fill(
+  parts: readonly string[],
+  lineText: string,
+): { at: number; text: string }[] | undefined {
   const first = parts[0]!;
-  const last = parts.at(-1)!;
+  // A line's carriage return is its ending, not its text: `git add` under `core.autocrlf` or
+  // `text=auto` stages a file rendered in place with LF where HEAD's had CRLF (or the reverse).
+  const last = withoutCR(parts.at(-1)!);
+  const line = withoutCR(lineText);
   if (!line.startsWith(first) || !line.endsWith(last)) return undefined;
   const stop = line.length - last.length;
   const holes: { at: number; text: string }[] = [];
@@ -50,6 +56,9 @@ function fill(parts: readonly string[], line: string): { at: number; text: strin
   holes.push({ at, text: line.slice(at, stop) });
   return holes;
 }
+
+/** A line's text without the carriage return of a CRLF ending. */
+const withoutCR = (text: string) => (text.endsWith("\r") ? text.slice(0, -1) : text);
 
 /** What stands for a character of a token in {@link masked}: found in no line's text around it. */
 const MASK = "\u0000";

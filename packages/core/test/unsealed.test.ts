@@ -80,6 +80,30 @@ describe("findUnsealed", () => {
     ).toEqual([]);
   });
 
+  it("CRLF at HEAD, LF staged (or the reverse): the line ending is no part of the line's text", () => {
+    // `*.yml text eol=lf` (or `git add --renormalize`) stages a file rendered in place with LF
+    // where HEAD's had CRLF: each line then differed from its template by its `\r`.
+    const crlf = `db:\r\n  host: ${token("a")}\r\n  port: 5432\r\n`;
+    const lf = `db:\n  host: ${token("a")}\n  port: 5432\n`;
+    expect(
+      unsealed(
+        [earlier("v.yml", crlf)],
+        [current("v.yml", "db:\n  host: db.internal.example\n  port: 5432\n")],
+      ),
+    ).toEqual(["v.yml:2:9 <- v.yml:2:9"]);
+    expect(
+      unsealed(
+        [earlier("v.yml", lf)],
+        [current("v.yml", "db:\r\n  host: db.internal.example\r\n  port: 5432\r\n")],
+      ),
+    ).toEqual(["v.yml:2:9 <- v.yml:2:9"]);
+    // Sealed again with the other ending: no value in clear.
+    expect(unsealed([earlier("v.yml", crlf)], [current("v.yml", lf)])).toEqual([]);
+    expect(
+      unsealed([earlier("v.yml", crlf)], [current("v.yml", crlf.replace(token("a"), '""'))]),
+    ).toEqual([]);
+  });
+
   it("a token alone on its line; a file renamed and rendered (no earlier name now) is held to the files gone", () => {
     const then = `-----\n${token("a")}\n-----\n`;
     expect(

@@ -117,6 +117,35 @@ describe("a file rendered in place, then staged: the hook refuses it", () => {
   });
 });
 
+describe("the restore command S5_CHECK_RENDERED names, pasted into a shell", () => {
+  it("restores that file alone when its name is a glob or pathspec magic", async () => {
+    const { box, git, s5, file, read, env } = await project();
+    // Named as git and the shell read patterns: `*.yml` is every YAML file to both.
+    for (const name of ["*.yml", ":(top)a b.yml"]) {
+      writeFileSync(file(name), `k: 1\nhost: {{ s5:seal ${HOST} }}\n`);
+      expect((await s5("seal", "-i", "--", name)).code).toBe(0);
+    }
+    git("add", "--", ":(literal)*.yml", ":(literal):(top)a b.yml");
+    expect(git("commit", "-qm", "more").status).toBe(0);
+    const edited = `${read("values.yml")}# an edit of my own\n`;
+    writeFileSync(file("values.yml"), edited);
+    for (const name of ["*.yml", ":(top)a b.yml"]) {
+      const sealed = read(name);
+      expect((await s5("render", "-i", "--", name)).code).toBe(0);
+      git("add", "--", `:(literal)${name}`);
+      const check = await s5("check", "--no-decrypt", "--staged");
+      expect(check.code, check.out).toBe(10);
+      const command = /`(git restore [^`]*)` puts HEAD's tokens back/.exec(check.out)?.[1];
+      expect(command, check.out).toBeDefined();
+      const run = spawnSync("sh", ["-c", command!], { cwd: box.dir, env, encoding: "utf8" });
+      expect(run.status, run.stderr).toBe(0);
+      expect(read(name)).toBe(sealed);
+      // Another file's changes are its own: the command leaves them.
+      expect(read("values.yml")).toBe(edited);
+    }
+  });
+});
+
 describe("line endings git changes on the way into the index", () => {
   it("HEAD's file has CRLF; rendered in place and staged under `text eol=lf`: refused", async () => {
     const { git, s5, file, read, commits } = await project();

@@ -11,6 +11,7 @@ import { resolve } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
+import { shellQuote } from "./completion/model.ts";
 import { ignoredLine } from "./copies.ts";
 import { type BaseFiles, baseFiles, hasHead } from "./git-base.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -110,6 +111,16 @@ interface Source {
 }
 
 /**
+ * A path as the restore command names it, to be pasted into a shell: plain when it is a word of
+ * only ordinary characters, else single-quoted and a literal pathspec — `*.yml` pasted as it was
+ * named every YAML file (the shell's glob, then git's) and `:(top)x.yml` another file, whose other
+ * changes the command dropped.
+ */
+function restoredPath(path: string): string {
+  return /^[\w./@%+=,-]+$/.test(path) ? path : shellQuote(`:(literal)${path}`);
+}
+
+/**
  * One problem (S5_CHECK_RENDERED) per value in clear where a token stood at a comparison's
  * version: on the line it stands on now, naming where the token stood. Never the value.
  */
@@ -141,7 +152,7 @@ export function findRendered(
         location,
         message: `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${
           label === "HEAD"
-            ? `\`git restore --source=HEAD --staged --worktree -- ${showable(from.file)}\` puts HEAD's tokens back (and drops the file's other changes)`
+            ? `\`git restore --source=HEAD --staged --worktree -- ${showable(restoredPath(from.file))}\` puts HEAD's tokens back (and drops the file's other changes)`
             : "take the token back from there"
         }, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
         code: "S5_CHECK_RENDERED",

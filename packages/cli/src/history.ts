@@ -7,7 +7,7 @@
  * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
  */
 import { readFileSync } from "node:fs";
-import { resolve } from "node:path";
+import { basename, resolve } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
@@ -30,6 +30,8 @@ export interface History {
    * rendered in one change, git pairs no earlier file with it.
    */
   compared: Set<string>;
+  /** The base names of `compared`'s files: most files checked are none of them. */
+  names: Set<string>;
 }
 
 /** Bytes read as one character each: enough to look for a token's opening. */
@@ -83,7 +85,20 @@ export function readHistory(staged: boolean, ref: string | undefined): History {
     for (const path of changed) if (!paired.has(path)) compared.add(path);
   }
   for (const path of sealedBefore) compared.add(path);
-  return { base, comparisons, sealedBefore, compared };
+  const names = new Set([...compared].map((path) => basename(path)));
+  return { base, comparisons, sealedBefore, compared, names };
+}
+
+/**
+ * Whether a file checked (named as check names it) held tokens in a comparison, and whether it is
+ * held to one. Its path is resolved only when a file of its name is among them: `resolve` costs
+ * about a microsecond, and two per file made a check of 20,000 files ~40 ms slower in or out of a
+ * git work tree.
+ */
+export function heldTo(history: History, file: string): { wasSealed: boolean; compared: boolean } {
+  if (!history.names.has(basename(file))) return { wasSealed: false, compared: false };
+  const path = resolve(file);
+  return { wasSealed: history.sealedBefore.has(path), compared: history.compared.has(path) };
 }
 
 /** The largest work-tree file read to tell whether a staged file is one of secrets. */

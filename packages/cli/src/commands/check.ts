@@ -40,7 +40,7 @@ import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { refuseConfigsOutOfIndex, stagedFiles } from "../git-staged.ts";
-import { findRendered, type History, readHistory, sealedInWorkTree } from "../history.ts";
+import { findRendered, type History, heldTo, readHistory, sealedInWorkTree } from "../history.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
@@ -365,8 +365,8 @@ the content the commit will have.`,
       }
       const found = findTokens({ name: file, content }, goToolBackend);
       const sealed = found.tokens.length + found.failures.length > 0;
-      const wasSealed = historyOf().sealedBefore.has(resolve(file));
-      if (historyOf().compared.has(resolve(file))) {
+      const { wasSealed, compared } = heldTo(historyOf(), file);
+      if (compared) {
         heldToEarlier.push({ file, found, content });
       }
       // A file of secrets is judged by the content checked, whichever of its versions held the

@@ -28,7 +28,7 @@ function sourceFile(dir, file) {
 }
 
 /** Writes the tree; returns its size in bytes and how many tokens it holds outside ignored paths. */
-function writeTree(tree) {
+export function writeTree(tree) {
   let bytes = 0;
   let tokens = 0;
   const put = (path, text) => {

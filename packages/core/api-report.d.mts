@@ -696,6 +696,8 @@ interface Unsealed {
   offset: number;
   /** Where the token stood in the earlier version. */
   from: Location;
+  /** The earlier file is one of `copied` (unchanged since): the current file is a new copy of it. */
+  copy?: true;
 }
 /**
  * The values of `current` that stand in clear where a token of the file's earlier version stood
@@ -703,9 +705,11 @@ interface Unsealed {
  * since, whose text around the value is that of the token's line, byte for byte. A token kept or
  * replaced by another token, a placeholder or a reference put in its place (`none`,
  * `${DB_PASSWORD}`), a line removed, and a line rewritten around its value are not reported: the
- * heuristics judge those. Pass only the files that changed.
+ * heuristics judge those. Pass only the files that changed. `copied`: files of tokens unchanged
+ * since, which a new file may be a rendered copy of (`s5 render values.yml > prod.yml`): a new file
+ * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
  */
-export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName): Unsealed[];
+export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName, copied?: readonly EarlierFile[]): Unsealed[];
 /** One finding. `fail` stops s5 there; `warn` works but is worth a look; `info` is a fact. */
 interface Finding {
   status: "ok" | "fail" | "warn" | "info";

@@ -261,6 +261,48 @@ describe("check --base REF: the committed content of each changed file", () => {
   });
 });
 
+describe("a new file that is a rendered copy of a file of tokens still there", () => {
+  it("s5 render > FILE or a copy rendered in place, then git add -A: the hook refuses it", async () => {
+    const { box, env, git, s5, file, read, commits } = await project();
+    // Rendered to stdout (no -o, so no warning), and a copy rendered in place.
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    expect(rendered.code).toBe(0);
+    writeFileSync(file("values.prod.yml"), rendered.stdout);
+    writeFileSync(file("values.test.yml"), read("values.yml"));
+    expect((await s5("render", "-i", "values.test.yml")).code).toBe(0);
+    // A file of the same shape with placeholders, and one that shares a line or two: no copies.
+    writeFileSync(
+      file("values.example.yml"),
+      "db:\n  password: <password>\n  host: <host>\n  port: 5432\n",
+    );
+    writeFileSync(file("other.yml"), "db:\n  host: localhost\n  user: me\n  mode: dev\n");
+    git("add", "-A");
+    const commit = git("commit", "-qm", "copies");
+    const out = commit.stdout + commit.stderr;
+    expect(commit.status, out).not.toBe(0);
+    expect(commits()).toBe(1);
+    for (const copy of ["values.prod.yml", "values.test.yml"]) {
+      expect(out).toContain(
+        `${copy}:2:13: a value in clear where values.yml:2:13 holds a token at HEAD: this new file is a copy of values.yml`,
+      );
+      expect(out).toContain(`${copy}:3:9: a value in clear where values.yml:3:9 holds a token`);
+      expect(out).toContain(`\`git rm --cached -- ${copy}\` keeps it out of the commit`);
+    }
+    expect(out).toContain("4 problem(s)");
+    expect(out).not.toContain(PASSWORD);
+    expect(out).not.toContain(HOST);
+    // The pre-commit framework names the files (the work tree against HEAD): the same.
+    const named = await s5("check", "--no-decrypt", "--", "values.prod.yml", "other.yml");
+    expect(named.code, named.out).toBe(10);
+    expect(named.out).toContain("values.prod.yml:2:13: a value in clear where values.yml:2:13");
+    // Taken out of the commit as the message says: the rest commits.
+    git("rm", "-q", "--cached", "--", "values.prod.yml", "values.test.yml");
+    const passed = git("commit", "-qm", "the rest");
+    expect(passed.status, passed.stdout + passed.stderr).toBe(0);
+    expect(commits()).toBe(2);
+  });
+});
+
 describe("render -o into the work tree: a new file of values the hook cannot tell", () => {
   it("warns when git does not ignore the output, not when it does or outside a work tree", async () => {
     const { box, env, s5, read } = await project();

@@ -3,7 +3,8 @@
  * between REF and what is checked (the work tree, or the index with `--staged`), with its content
  * at REF and its name now (git's rename detection, `-M`), and the names of the files changed since.
  */
-import { lstatSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { lstatSync, readFileSync, statSync } from "node:fs";
 import { dirname, posix, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
@@ -158,6 +159,43 @@ function treeEntry(
     .split("\t")[0]!
     .split(" ");
   return mode && type && id ? { mode, type, id } : undefined;
+}
+
+/** The largest file read as a source a new file may copy: a config file, not a data set. */
+const SOURCE_LIMIT = 16 * 1024 * 1024;
+
+/**
+ * The files git tracks that hold something like a token and are none of `changed` (absolute
+ * paths): the same at the commit compared with, and what a new file of values may be a copy of.
+ * Read from the work tree (\`git grep\` there reads files, not blobs: half the time on 20,000
+ * files); a file with unstaged changes is read as it is there. Named from the current directory;
+ * `now` is their absolute path.
+ */
+export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
+  const cwd = process.cwd();
+  const top = git(["rev-parse", "--show-toplevel"], cwd, "--staged").toString().trim();
+  // `path\0` per file, from the top (run there); exit 1 when none matches.
+  const listed = spawnSync(
+    "git",
+    ["grep", "-l", "-z", "-I", "--full-name", "-F", "-e", "s5:", "--"],
+    {
+      cwd: top,
+      maxBuffer: 1 << 30,
+    },
+  );
+  if (listed.error || listed.status !== 0) return [];
+  const sources: EarlierFile[] = [];
+  for (const path of listed.stdout.toString().split("\0")) {
+    const file = resolve(top, path);
+    if (path === "" || changed.has(file)) continue;
+    try {
+      if (statSync(file).size > SOURCE_LIMIT) continue;
+      sources.push({ name: relative(cwd, file) || path, content: readFileSync(file), now: file });
+    } catch {
+      // Gone from the work tree: nothing to copy from.
+    }
+  }
+  return sources;
 }
 
 /** Whether the repository has a commit at HEAD (none before the first commit). */

@@ -13,7 +13,7 @@ import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
 import { shellQuote } from "./completion/model.ts";
 import { ignoredLine } from "./copies.ts";
-import { type BaseFiles, baseFiles, hasHead } from "./git-base.ts";
+import { type BaseFiles, baseFiles, hasHead, sealedSources } from "./git-base.ts";
 import { gitWorkTree } from "./git-work-tree.ts";
 import type { Problem } from "./sarif.ts";
 
@@ -74,13 +74,10 @@ export function readHistory(staged: boolean, ref: string | undefined): History {
   const sealedBefore = new Set<string>();
   const compared = new Set<string>();
   for (const { earlier, changed } of comparisons) {
-    let goneSealed = false;
     for (const file of earlier) {
-      if (!holdsToken(file.content)) continue;
-      if (file.now === undefined) goneSealed = true;
-      else sealedBefore.add(file.now);
+      if (file.now !== undefined && holdsToken(file.content)) sealedBefore.add(file.now);
     }
-    if (!goneSealed) continue;
+    // A new file: renamed from a file gone since, or a copy of one still there (findRendered).
     const paired = new Set(earlier.map((file) => file.now));
     for (const path of changed) if (!paired.has(path)) compared.add(path);
   }
@@ -151,7 +148,12 @@ export function findRendered(
     const current = sources
       .filter(({ file }) => changed.has(resolve(file)))
       .map((source) => ({ ...source, name: resolve(source.file) }));
-    for (const { file, offset, from } of findUnsealed(earlier, current, goToolBackend)) {
+    // New files may be copies of files of tokens that did not change: those are read (git grep)
+    // only when there is one.
+    const paired = new Set(earlier.map((file) => file.now));
+    const copied = current.some(({ name }) => !paired.has(name)) ? sealedSources(changed) : [];
+    const unsealed = findUnsealed(earlier, current, goToolBackend, copied);
+    for (const { file, offset, from, copy } of unsealed) {
       const source = current[file]!;
       const location = source.found.lines.locate(offset);
       const key = `${source.file}:${location.line}:${location.column}`;
@@ -165,11 +167,17 @@ export function findRendered(
       if (ignoredLine(source.content, offset, location.line, lines)) continue;
       problems.push({
         location,
-        message: `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${
-          label === "HEAD"
-            ? `\`git restore --source=HEAD --staged --worktree -- ${showable(restoredPath(from.file))}\` puts HEAD's tokens back (and drops the file's other changes)`
-            : "take the token back from there"
-        }, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
+        message: copy
+          ? `a value in clear where ${formatLocation(from)} holds a token at ${label}: this new file is a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
+              label === "HEAD"
+                ? `\`git rm --cached -- ${showable(restoredPath(source.file))}\` keeps it out of the commit`
+                : "take it out of this branch's commits"
+            }, and write such a file outside the work tree or git-ignore it; if the value is meant to be public, mark the line s5:ignore`
+          : `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${
+              label === "HEAD"
+                ? `\`git restore --source=HEAD --staged --worktree -- ${showable(restoredPath(from.file))}\` puts HEAD's tokens back (and drops the file's other changes)`
+                : "take the token back from there"
+            }, or seal the value again ({{ s5:seal … }}, then s5 seal -i); if the value is meant to be public, mark the line s5:ignore`,
         code: "S5_CHECK_RENDERED",
         // Compared with REF itself (no fork point here, said in a note): the change may be REF's
         // own since, reversed — a token it added reads as one this branch took out.

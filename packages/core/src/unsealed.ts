@@ -25,6 +25,8 @@ export interface Unsealed {
   offset: number;
   /** Where the token stood in the earlier version. */
   from: Location;
+  /** The earlier file is one of `copied` (unchanged since): the current file is a new copy of it. */
+  copy?: true;
 }
 
 /**
@@ -96,12 +98,15 @@ interface Then {
  * since, whose text around the value is that of the token's line, byte for byte. A token kept or
  * replaced by another token, a placeholder or a reference put in its place (`none`,
  * `${DB_PASSWORD}`), a line removed, and a line rewritten around its value are not reported: the
- * heuristics judge those. Pass only the files that changed.
+ * heuristics judge those. Pass only the files that changed. `copied`: files of tokens unchanged
+ * since, which a new file may be a rendered copy of (`s5 render values.yml > prod.yml`): a new file
+ * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
  */
 export function findUnsealed(
   earlier: readonly EarlierFile[],
   current: readonly CurrentFile[],
   goToolBackend?: BackendName,
+  copied: readonly EarlierFile[] = [],
 ): Unsealed[] {
   const prepared = new Map<EarlierFile, Then | undefined>();
   const prepare = (file: EarlierFile) => {
@@ -129,15 +134,72 @@ export function findUnsealed(
     if (now.content.length > LONGEST_STRING) continue;
     const then = byNow.get(now.name);
     const nowText = bytesAsText(now.content);
+    let inFile: { offset: number; from: Location }[] = [];
     for (const file of then ? [then] : gone) {
       const earlierFile = prepare(file);
       if (!earlierFile) continue;
-      const inFile = unsealedIn(earlierFile, now.found, nowText);
+      inFile = unsealedIn(earlierFile, now.found, nowText);
       for (const { offset, from } of inFile) found.push({ file: index, offset, from });
       if (inFile.length > 0) break;
     }
+    if (then || inFile.length > 0) continue;
+    // A new file may be a copy of a file that is still there, with its values in clear (`s5
+    // render values.yml > prod.yml`, or a copy rendered in place): held to each such file that
+    // it mostly repeats, so that a new file that merely shares a line or two is not.
+    const nowLines = copied.length > 0 ? new Set(nowText.split("\n").map(withoutCR)) : undefined;
+    for (const file of copied) {
+      const earlierFile = prepare(file);
+      if (!earlierFile || file.now === now.name || file.name === now.name) continue;
+      if (!mayRepeat(earlierFile, nowLines!)) continue;
+      const inCopy = unsealedIn(earlierFile, now.found, nowText, true);
+      for (const { offset, from } of inCopy) found.push({ file: index, offset, from, copy: true });
+      if (inCopy.length > 0) break;
+    }
   }
   return found;
+}
+
+/**
+ * Whether half the lines of `then` with text and no token stand in `nowLines` somewhere: a copy
+ * rendered may, and only then is the line diff worth making (a new file is held to every file of
+ * tokens in the repository).
+ */
+function mayRepeat(then: Then, nowLines: ReadonlySet<string>): boolean {
+  const withTokens = new Set(
+    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
+  );
+  let lines = 0;
+  let found = 0;
+  for (const [k, line] of then.text.split("\n").entries()) {
+    if (withTokens.has(k + 1) || line.trim() === "") continue;
+    lines++;
+    if (nowLines.has(withoutCR(line))) found++;
+  }
+  return found >= 1 && 2 * found >= lines;
+}
+
+/**
+ * Whether `now` mostly repeats `then`: at least half the lines of `then` that hold text and no
+ * token stand unchanged in it (and one at least), as in a copy rendered.
+ */
+function mostlyRepeats(then: Then, stretches: readonly { copy: readonly LineSpan[] }[]): boolean {
+  const blank = (line: LineSpan) => then.text.slice(line.start, line.end).trim() === "";
+  let lines = 0;
+  for (let start = 0; start <= then.text.length; ) {
+    const feed = then.text.indexOf("\n", start);
+    const end = feed === -1 ? then.text.length : feed;
+    if (!blank({ start, end })) lines++;
+    start = end + 1;
+  }
+  const changed = stretches.reduce(
+    (sum, stretch) => sum + stretch.copy.filter((line) => !blank(line)).length,
+    0,
+  );
+  const withTokens = new Set(
+    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
+  );
+  const shared = lines - changed;
+  return shared >= 1 && 2 * shared >= lines - withTokens.size;
 }
 
 /** {@link findUnsealed} for one file and one earlier version of it. */
@@ -145,10 +207,15 @@ function unsealedIn(
   then: Then,
   nowFound: FoundTokens,
   nowText: string,
+  copy = false,
 ): { offset: number; from: Location }[] {
   const found: { offset: number; from: Location }[] = [];
   const tokensThen = then.found.tokens;
-  for (const stretch of changedStretches(then.text, tokensThen, nowText, nowFound.tokens)) {
+  const stretches = changedStretches(then.text, tokensThen, nowText, nowFound.tokens);
+  if (copy && !mostlyRepeats(then, stretches)) return found;
+  // A copy rendered has each changed line of tokens filled in: one that does not is no copy.
+  let unfilled = 0;
+  for (const stretch of stretches) {
     const used = new Set<LineSpan>();
     for (const line of stretch.copy) {
       const tokens = tokensOn(tokensThen, line);
@@ -161,11 +228,13 @@ function unsealedIn(
         from = token.end;
       }
       parts.push(then.text.slice(from, line.end));
+      unfilled++;
       for (const candidate of stretch.edited) {
         if (used.has(candidate)) continue;
         const holes = fill(parts, masked(nowText, nowFound.tokens, candidate));
         if (!holes) continue;
         used.add(candidate);
+        unfilled--;
         for (const [k, hole] of holes.entries()) {
           // Emptied, a placeholder or a reference (`${DB_PASSWORD}`), or sealed again (a token, a
           // seal marker): no value in clear.
@@ -181,5 +250,5 @@ function unsealedIn(
       }
     }
   }
-  return found;
+  return copy && unfilled > 0 ? [] : found;
 }

@@ -27,6 +27,14 @@ function unsealed(before: EarlierFile[], after: CurrentFile[]): string[] {
   });
 }
 
+/** {@link unsealed} with `sources` the unchanged files a new file may be a copy of. */
+function unsealedCopies(sources: EarlierFile[], after: CurrentFile[]): string[] {
+  return findUnsealed([], after, undefined, sources).map(({ file, offset, from }) => {
+    const at = after[file]!.found.lines.locate(offset);
+    return `${at.file}:${at.line}:${at.column} <- ${from.file}:${from.line}:${from.column}`;
+  });
+}
+
 describe("findUnsealed", () => {
   it("finds each value a render put where a token stood, and nothing of a file sealed as before", () => {
     const then = `db:\n  password: ${token("a")}\n  host: ${token("b")} # primary\n  port: 5432\n`;
@@ -102,6 +110,30 @@ describe("findUnsealed", () => {
     expect(
       unsealed([earlier("v.yml", crlf)], [current("v.yml", crlf.replace(token("a"), '""'))]),
     ).toEqual([]);
+  });
+
+  it("a new file that mostly repeats an unchanged file of tokens, values in clear: a copy rendered", () => {
+    const sealed = `db:\n  host: ${token("a")}\n  port: 5432\n  name: app\n`;
+    const source = { name: "values.yml", content: Buffer.from(sealed), now: undefined };
+    const copy = current(
+      "prod.yml",
+      "db:\n  host: db.internal.example\n  port: 5432\n  name: app\n",
+    );
+    expect(findUnsealed([], [copy], undefined, [source]).map(({ copy }) => copy)).toEqual([true]);
+    expect(unsealedCopies([source], [copy])).toEqual(["prod.yml:2:9 <- values.yml:2:9"]);
+    // Only a line or two alike, placeholders in its place, or its tokens kept: no copy in clear.
+    const other = current("other.yml", "db:\n  host: localhost\n  port: 5433\n  mode: dev\n");
+    const twoTokens = {
+      ...source,
+      content: Buffer.from(`db:\n  pw: ${token("b")}\n${sealed.slice(4)}`),
+    };
+    // Its lines mostly alike, but not every line of tokens filled in: no copy.
+    expect(unsealedCopies([twoTokens], [other])).toEqual([]);
+    const placeholder = current("example.yml", sealed.replace(token("a"), "<host>"));
+    const sealedCopy = current("copy.yml", sealed);
+    expect(unsealedCopies([source], [other, placeholder, sealedCopy])).toEqual([]);
+    // Nor is the file itself a copy of itself, nor a file held to its earlier version.
+    expect(unsealedCopies([source], [current("values.yml", copy.content.toString())])).toEqual([]);
   });
 
   it("a token alone on its line; a file renamed and rendered (no earlier name now) is held to the files gone", () => {

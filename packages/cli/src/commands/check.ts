@@ -270,7 +270,9 @@ export default defineCommand({
     the index (--staged) is one with tokens, whatever the content checked holds;
   - a value in clear where a token stood at HEAD or REF, on a line otherwise the same (a file
     rendered in place, \`s5 render -i\`, then staged: S5_CHECK_RENDERED); a placeholder or a
-    reference put there (none, \`\${DB_PASSWORD}\`) is not one.
+    reference put there (none, \`\${DB_PASSWORD}\`) is not one; and a new file that mostly
+    repeats a file of tokens git tracks, its lines of tokens filled in with values (a copy
+    rendered, \`s5 render FILE > COPY\`, then staged: S5_CHECK_RENDERED).
 Put \`s5:ignore\` in a comment on a line to skip it.
 It warns (on stderr; exit code unchanged) where one token stands at two places (S5_CHECK_COPY):
 every seal makes a new ciphertext, so it is a copy, one secret reaching a second place (a

@@ -1,7 +1,7 @@
 /**
  * `s5 render -o FILE` writes values in clear. Inside a git work tree, a FILE that git does not
- * ignore is one `git add -A` away from a commit, and no earlier version with tokens lets the
- * pre-commit hook see what it is: s5 says so (a warning; the file is written). No warning outside a
+ * ignore is one `git add -A` away from a commit, and the pre-commit hook knows such a file only
+ * while it repeats a tracked file of tokens (`S5_CHECK_RENDERED`): s5 says so (a warning; the file is written). No warning outside a
  * work tree, or where git cannot be run (nothing to commit it with).
  */
 import { spawnSync } from "node:child_process";
@@ -22,7 +22,7 @@ export function warnUnignoredOutput(path: string): void {
   });
   if (result.error || result.status !== 1) return;
   process.stderr.write(
-    `s5: warning: ${path} holds decrypted values and git does not ignore it (work tree ${tree.top}): \`git add -A\` would commit them, and the pre-commit hook cannot tell a new file of values from any other (S5_RENDER_NOT_IGNORED)\n` +
+    `s5: warning: ${path} holds decrypted values and git does not ignore it (work tree ${tree.top}): \`git add -A\` would commit them, and the pre-commit hook knows a new file of values only while it repeats a tracked file of tokens (S5_RENDER_NOT_IGNORED)\n` +
       "  hint: add it to .gitignore, or write it outside the work tree (or to stdout)\n",
   );
 }

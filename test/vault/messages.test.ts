@@ -101,12 +101,16 @@ describe("a credential where its file's path goes", () => {
         "VAULT_CLIENT_TIMEOUT must be a duration",
       ],
       [
-        { VAULT_HTTP_PROXY: "http://u:Proxy-Bad-U8@[bad" },
+        // A proxy is refused only where a request would go through it: never to a loopback Vault.
+        { VAULT_ADDR: "http://vault.s5.test:8200", VAULT_HTTP_PROXY: "http://u:Proxy-Bad-U8@[bad" },
         "Proxy-Bad-U8",
         "VAULT_HTTP_PROXY is not an http(s) proxy URL (not shown) (S5_CONFIG_VAULT_PROXY)",
       ],
       [
-        { HTTPS_PROXY: "socks5://u:Proxy-Socks-U9@proxy.corp.test:1080" },
+        {
+          VAULT_ADDR: "https://vault.s5.test:8200",
+          HTTPS_PROXY: "socks5://u:Proxy-Socks-U9@proxy.corp.test:1080",
+        },
         "Proxy-Socks-U9",
         "HTTPS_PROXY names a SOCKS proxy (not shown), and s5 sends to Vault through HTTP proxies only (S5_CONFIG_VAULT_PROXY)",
       ],

@@ -246,6 +246,17 @@ export declare function joinMarks(text: string): JoinMark[];
  * (S5_K8S_DATA_BASE64), and `s5 check` says so first, by the same rule.
  */
 export declare function isSecretData(value: string): boolean;
+/** One finding. `fail` stops s5 there; `warn` works but is worth a look; `info` is a fact. */
+interface Finding {
+  status: "ok" | "fail" | "warn" | "info";
+  /** What was looked at: `address`, `proxy`, `tls`, `token`, `server`, `transit`… */
+  topic: string;
+  text: string;
+  /** For a failure: the error s5 would stop with (code, message, hint). */
+  error?: S5Error | undefined;
+}
+/** Checks the Vault setup of `settings` against the server, read-only. */
+export declare function checkVault(settings: Settings): Promise<Finding[]>;
 /**
  * The switch (as `NAME=value`) that would make Node print the environment of the processes and
  * workers this one starts, or undefined. `live`: also ask Node, which read NODE_DEBUG once at
@@ -710,17 +721,6 @@ interface Unsealed {
  * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
  */
 export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName, copied?: readonly EarlierFile[]): Unsealed[];
-/** One finding. `fail` stops s5 there; `warn` works but is worth a look; `info` is a fact. */
-interface Finding {
-  status: "ok" | "fail" | "warn" | "info";
-  /** What was looked at: `address`, `proxy`, `tls`, `token`, `server`, `transit`… */
-  topic: string;
-  text: string;
-  /** For a failure: the error s5 would stop with (code, message, hint). */
-  error?: S5Error | undefined;
-}
-/** Checks the Vault setup of `settings` against the server, read-only. */
-export declare function checkVault(settings: Settings): Promise<Finding[]>;
 /**
  * What to do about a token below the min_decryption_version of `mount`/`key`, whose version is
  * `version` (`vault:vN:`). Vault rewraps only what it still decrypts: the minimum goes down to the

@@ -21,6 +21,7 @@ export {
 export { type ConfigChange, configChanges } from "./config-changes.ts";
 export { checkPlaces, documentKind } from "./context/index.ts";
 export { isSecretData, joinMarks } from "./context/s5secret.ts";
+export { checkVault, type Finding } from "./doctor.ts";
 export {
   environmentDebugSwitch,
   excludeEnvFromChildReports,
@@ -114,7 +115,6 @@ export {
 } from "./secrets.ts";
 export { closest } from "./suggest.ts";
 export { findUnsealed, type Unsealed } from "./unsealed.ts";
-export { checkVault, type Finding } from "./vault/doctor.ts";
 export { tooOldAdvice } from "./vault/errors.ts";
 export { forTransitKey } from "./vault/keyed.ts";
 export {

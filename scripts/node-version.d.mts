@@ -3,5 +3,6 @@ export const NODE_VERSION: string;
 export const NODE_DIR: string;
 export const nodeBin: string;
 export function needsOwnNode(version?: string): boolean;
+export function ownNodeReason(version?: string): string;
 export function fetchNode(version: string, dir: string): Promise<void>;
 export function cachedNode(version: string, dir: string): Promise<string>;

@@ -78,3 +78,8 @@ export async function cachedNode(version, dir) {
   if (!(await isNode(bin, version))) await fetchNode(version, dir);
   return bin;
 }
+
+/** Why `needsOwnNode` said yes, as the scripts' messages put it. */
+export function ownNodeReason(version = process.versions.node) {
+  return `Node ${version} cannot build and test s5 (it needs ^22.19, ^24.11 or >= 26)`;
+}

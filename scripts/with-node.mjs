@@ -4,15 +4,13 @@
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 import { dirname } from "node:path";
-import { needsOwnNode, nodeBin } from "./node-version.mjs";
+import { needsOwnNode, nodeBin, ownNodeReason } from "./node-version.mjs";
 
 const [command, ...args] = process.argv.slice(2);
 const env = { ...process.env };
 if (needsOwnNode()) {
   if (!existsSync(nodeBin)) {
-    console.error(
-      `[s5] Node ${process.versions.node} cannot build and test s5 (it needs ^22.19, ^24.11 or >= 26): run \`npm install\` first (it fetches Node 24)`,
-    );
+    console.error(`[s5] ${ownNodeReason()}: run \`npm install\` first (it fetches Node 24)`);
     process.exit(1);
   }
   // No empty entry: one (a PATH that was unset or empty) means the working directory, where a

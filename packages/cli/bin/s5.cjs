@@ -120,9 +120,10 @@ function cacheHome() {
   if (process.platform === "win32")
     return env.LOCALAPPDATA ? join(env.LOCALAPPDATA, "s5") : undefined;
   if (env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME)) return join(env.XDG_CACHE_HOME, "s5");
-  let home;
+  // What `os.homedir()` returns when HOME is set, without loading `node:os` (~2M instructions).
+  let home = env.HOME;
   try {
-    home = process.getBuiltinModule("node:os").homedir();
+    home ||= process.getBuiltinModule("node:os").homedir();
   } catch {
     return undefined;
   }

@@ -1,10 +1,11 @@
 /**
  * `s5 render -o FILE` writes values in clear. Inside a git work tree, a FILE that git does not
  * ignore is one `git add -A` away from a commit, and the pre-commit hook knows such a file only
- * while it repeats a tracked file of tokens (`S5_CHECK_RENDERED`): s5 says so (a warning; the file is written). No warning outside a
- * work tree, or where git cannot be run (nothing to commit it with).
+ * while it repeats a tracked file of tokens (`S5_CHECK_RENDERED`): s5 says so (a warning; the file
+ * is written). No warning outside a work tree, or where git cannot be run (nothing to commit it
+ * with). `node:child_process` is loaded only when git is run: with it, every render loaded `net`,
+ * `dgram` and Node's streams (~12 M instructions, callgrind) before reading a file.
  */
-import { spawnSync } from "node:child_process";
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { gitWorkTree } from "./git-work-tree.ts";
@@ -16,6 +17,7 @@ export function warnUnignoredOutput(path: string): void {
   const tree = gitWorkTree(dirname(absolute));
   if (!tree) return;
   // 0: ignored, 1: not ignored, 128 and the rest: git could not tell (not its work tree after all).
+  const { spawnSync } = process.getBuiltinModule("node:child_process");
   const result = spawnSync("git", ["check-ignore", "-q", "--", absolute], {
     cwd: dirname(absolute),
     stdio: "ignore",

@@ -138,11 +138,12 @@ describeVault("s5 doctor", () => {
       env: {
         ...env,
         VAULT_ADDR: "http://vault.s5.test:8200",
-        HTTP_PROXY: "http://alice:proxy-pw-Dq2@127.0.0.1:9",
+        HTTP_PROXY: "http://alice:proxy-pw-Dq2@127.0.0.1:9/gate?token=proxy-query-Dq5",
         VAULT_HEADERS: JSON.stringify({ "CF-Access-Client-Secret": "header-secret-Dq3" }),
       },
     });
     expect(run.stdout).not.toContain("proxy-pw-Dq2");
+    expect(run.stdout).not.toContain("proxy-query-Dq5");
     expect(run.stdout).not.toContain("header-secret-Dq3");
     expect(run.stdout).toContain("the token and the values cross the network in clear");
     const items = JSON.parse(run.stdout) as {
@@ -152,7 +153,7 @@ describeVault("s5 doctor", () => {
       code: string | null;
     }[];
     expect(items.find((item) => item.topic === "proxy")?.text).toBe(
-      "http://127.0.0.1:9 (HTTP_PROXY)",
+      "http://127.0.0.1:9 (its path and query not shown) (HTTP_PROXY)",
     );
     expect(items.find((item) => item.topic === "headers")?.text).toBe(
       "CF-Access-Client-Secret (VAULT_HEADERS; values not shown)",

@@ -45,12 +45,14 @@ const failed = (topic: string, error: unknown): Finding => {
   return { status: "fail", topic, text: error.message, error };
 };
 
-/** The proxy URL without its login. */
+/**
+ * The proxy as scheme, host and port: no login, and no path or query either (an HTTP proxy uses
+ * neither, and a `?token=…` someone put there is a credential all the same).
+ */
 function proxyShown(url: string): string {
   const shown = new URL(url);
-  shown.username = "";
-  shown.password = "";
-  return shown.href.replace(/\/$/, "");
+  const dropped = shown.pathname.replace(/^\/$/, "") + shown.search + shown.hash;
+  return dropped ? `${shown.origin} (its path and query not shown)` : shown.origin;
 }
 
 /** The settings: where, through what, trusting which CA, with which token. */

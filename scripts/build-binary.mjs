@@ -1,6 +1,6 @@
 // `npm run build:binary`: a single-file `s5` for CI images and machines without Node, with Node's
-// single executable applications (SEA): the CLI and every dependency (node-vault and its tree
-// included) bundled into one CommonJS script by esbuild, its V8 code cache, and a copy of this
+// single executable applications (SEA): the CLI and every dependency (node-vault as core's build
+// bundles it) bundled into one CommonJS script by esbuild, its V8 code cache, and a copy of this
 // Node binary (debug symbols stripped) into which postject injects them. Local keys run on the
 // JavaScript libsodium (an executable cannot load sodium-native's .node file from inside itself).
 //
@@ -28,7 +28,7 @@ import { fileURLToPath } from "node:url";
 const ROOT = fileURLToPath(new URL("..", import.meta.url));
 const OUT_DIR = join(ROOT, ".cache", "binary");
 export const BINARY = join(OUT_DIR, "s5");
-const INPUTS_FILE = join(OUT_DIR, "inputs.json");
+export const INPUTS_FILE = join(OUT_DIR, "inputs.json");
 /**
  * What a build is made from besides the files the bundle reads: the versions come from the
  * packages' package.json, which the plugin reads itself (esbuild does not list them).
@@ -36,6 +36,7 @@ const INPUTS_FILE = join(OUT_DIR, "inputs.json");
 const BUILD_FILES = [
   "package-lock.json",
   "scripts/build-binary.mjs",
+  "packages/core/build/transport.ts",
   "packages/cli/package.json",
   "packages/core/package.json",
 ];
@@ -66,8 +67,11 @@ function isCurrent() {
 const version = (pkg) =>
   JSON.parse(readFileSync(join(ROOT, "packages", pkg, "package.json"), "utf8")).version;
 
-/** Makes the bundle self-contained where the packages read files next to themselves. */
-function bundlePlugin() {
+/**
+ * Makes the bundle self-contained where the packages read files next to themselves, and bundles
+ * node-vault as core's build does (`transport`: packages/core/build/transport.ts).
+ */
+function bundlePlugin(transport) {
   const cliVersion = JSON.stringify({ version: version("cli") });
   const coreVersion = JSON.stringify({ version: version("core") });
   return {
@@ -99,6 +103,15 @@ export function loadNoble() { return { hsalsa, xsalsa20poly1305, blake2b }; }`,
         loader: "ts",
         resolveDir: join(ROOT, "packages/core/src/local"),
       }));
+      // node-vault without what it loads for the defaults s5 replaces (axios and its tree, tv4,
+      // mustache, debug, its command table). Bundled, axios's fetch adapter tried fetch, Request
+      // and ReadableStream as it was evaluated, which loaded Node's undici and web streams: ~70 ms
+      // at the start of every command that evaluated the Vault client (all of them, `--version`
+      // too, while core's doctor imported it statically: 109 ms against 44.8 ms on Node).
+      build.onLoad({ filter: transport.NODE_VAULT }, ({ path }) => ({
+        contents: transport.applyEdits(readFileSync(path, "utf8"), path),
+        loader: "js",
+      }));
       // Versions read from package.json files next to the code: constants instead.
       build.onLoad({ filter: /packages[/\\](cli|core)[/\\]src[/\\].*\.ts$/ }, ({ path }) => {
         let text = readFileSync(path, "utf8");
@@ -117,6 +130,8 @@ export function loadNoble() { return { hsalsa, xsalsa20poly1305, blake2b }; }`,
 /** Bundles the CLI into `file`; returns the files it read (relative to the root). */
 async function bundle(file) {
   const { build } = await import("esbuild");
+  // TypeScript, which the Nodes that run the repository's scripts strip (scripts/node-version.mjs).
+  const transport = await import("../packages/core/build/transport.ts");
   const result = await build({
     absWorkingDir: ROOT,
     entryPoints: [join(ROOT, "scripts/binary-entry.mjs")],
@@ -130,7 +145,7 @@ async function bundle(file) {
     // sodium-native stays out: the binary uses the JavaScript libsodium (see above).
     external: ["sodium-native"],
     define: { S5_VERSION: JSON.stringify(version("cli")) },
-    plugins: [bundlePlugin()],
+    plugins: [bundlePlugin(transport)],
     logLevel: "error",
     metafile: true,
   });

@@ -84,9 +84,14 @@ const EDITS: Edit[] = [
   ),
 ];
 
-const NODE_VAULT = /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/;
+/** node-vault's one file s5 bundles. */
+export const NODE_VAULT = /[\\/]node_modules[\\/]node-vault[\\/]src[\\/]index\.js$/;
 
-function applyEdits(code: string, file: string): string {
+/**
+ * node-vault's `code` (from `file`) with {@link EDITS} made: core's build and the single-file
+ * build (scripts/build-binary.mjs) bundle the same node-vault.
+ */
+export function applyEdits(code: string, file: string): string {
   let out = code;
   for (const edit of EDITS) {
     const count = out.split(edit.from).length - 1;

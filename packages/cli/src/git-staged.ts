@@ -7,18 +7,10 @@
 import { isAbsolute, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import { showable } from "@s5/core/internal";
-import { git, readBlobs } from "./git-blobs.ts";
+import { git, gitTop, readBlobs } from "./git-blobs.ts";
 
 /** A submodule's entry: a commit, not a blob. */
 export const GITLINK = "160000";
-
-let knownTop: string | undefined;
-
-/** The work tree's top, asked of git once per run (the files, then their configs). */
-function workTreeTop(): string {
-  knownTop ??= git(["rev-parse", "--show-toplevel"], process.cwd(), "--staged").toString().trim();
-  return knownTop;
-}
 
 /**
  * The staged files (added, copied, modified, renamed, type-changed) as git will commit them, named
@@ -27,7 +19,7 @@ function workTreeTop(): string {
  */
 export function* stagedFiles(): Generator<{ file: string; content: Buffer }> {
   const cwd = process.cwd();
-  const top = workTreeTop();
+  const top = gitTop("--staged");
   const named = (path: string) => relative(cwd, resolve(top, path)) || path;
   // `:old-mode new-mode old-id new-id status\0path\0` per file (renames as an add, by --no-renames).
   const fields = git(
@@ -106,7 +98,7 @@ function refuseUndecided(unmerged: readonly string[], intended: readonly string[
 export function refuseConfigsOutOfIndex(configs: readonly string[]): void {
   if (configs.length === 0) return;
   const cwd = process.cwd();
-  const top = workTreeTop();
+  const top = gitTop("--staged");
   const inside = configs
     .map((config) => relative(top, config))
     .filter((name) => name !== "" && !name.startsWith("..") && !isAbsolute(name));

@@ -331,3 +331,64 @@ describe("render -o into the work tree: a new file of values the hook cannot tel
     expect(piped.out).not.toContain("S5_RENDER_NOT_IGNORED");
   });
 });
+
+/**
+ * A `git` before the real one on PATH that fails where `fails` (a shell `case` pattern) matches
+ * one of its arguments: what s5 does when one question to git fails and the others answer.
+ */
+function failingGit(dir: string, fails: string): string {
+  const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
+  const bin = join(dir, "..", "failing-git");
+  mkdirSync(bin, { recursive: true });
+  writeFileSync(
+    join(bin, "git"),
+    `#!/bin/sh\nfor a in "$@"; do case "$a" in ${fails}) echo "fatal: refused here" >&2; exit 128;; esac; done\nexec "${real}" "$@"\n`,
+    { mode: 0o755 },
+  );
+  return bin;
+}
+
+describe("s5 check -- FILE…: git asked of the files named, the whole tree where that cannot tell", () => {
+  it("a file renamed and rendered in one change, named alone: followed to the file it was", async () => {
+    const { box, git, s5 } = await project();
+    git("mv", "values.yml", "prod.yml");
+    expect((await s5("render", "-i", "prod.yml")).code).toBe(0);
+    git("add", "prod.yml");
+    // A file outside the work tree named too: no file of git's, and no failure of it.
+    const outside = join(box.dir, "..", "outside.yml");
+    writeFileSync(outside, "a: 1\n");
+    for (const names of [["prod.yml"], ["prod.yml", outside]]) {
+      const check = await s5("check", "--no-decrypt", "--", ...names);
+      expect(check.code, check.out).toBe(10);
+      expect(check.out).toContain(
+        "prod.yml:3:9: a value in clear where a token stood at values.yml:3:9 at HEAD",
+      );
+      expect(check.out).not.toContain(HOST);
+    }
+  });
+
+  it("a narrow git diff that fails: the whole tree is asked, and decides", async () => {
+    const { box, env, s5 } = await project();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    // Every question with a pathspec refused.
+    const failing = { ...env, PATH: `${failingGit(box.dir, "':(literal)'*")}:${env.PATH}` };
+    const run = await box.s5(["check", "--no-decrypt", "--", "values.yml"], { env: failing });
+    const out = run.stdout.toString() + run.stderr;
+    expect(run.code, out).toBe(10);
+    expect(out).toContain("values.yml:3:9: a value in clear where a token stood");
+    expect(out).not.toContain(HOST);
+  });
+
+  it("--staged where git diff against HEAD fails but HEAD is there: an error, never a pass", async () => {
+    const { box, env, git, s5 } = await project();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    const failing = { ...env, PATH: `${failingGit(box.dir, "-M")}:${env.PATH}` };
+    const run = await box.s5(["check", "--no-decrypt", "--staged"], { env: failing });
+    const out = run.stdout.toString() + run.stderr;
+    expect(run.code, out).not.toBe(0);
+    expect(run.code, out).not.toBe(10);
+    expect(out).toContain("git diff failed: fatal: refused here");
+    expect(out).not.toContain(HOST);
+  });
+});

@@ -26,11 +26,9 @@ export interface GitWorkTree {
  * the current directory); without it, the first directory up from the start with a `.git`.
  */
 export function gitWorkTree(start: string): GitWorkTree | undefined {
-  const found = process.env.GIT_DIR ? fromEnvironment(process.env.GIT_DIR) : discover(start);
+  const found = findWorkTree(start);
   if (!found) return undefined;
-  const { top, gitDir } = found;
-  const rel = relative(top, start).split(sep).join("/");
-  if (rel === ".." || rel.startsWith("../") || isAbsolute(rel)) return undefined;
+  const { top, gitDir, rel } = found;
   if (!gitDir) return { top, rel, excludeFiles: [], tracked: undefined };
   const common = commonDirOf(gitDir);
   const config = found.config ?? new GitConfig(gitDir, common);
@@ -43,6 +41,23 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
     ? resolve(process.env.GIT_INDEX_FILE)
     : join(gitDir, "index");
   return { top, rel, excludeFiles, tracked: readTrackedPaths(index, gitDir, hashSize, rel) };
+}
+
+/**
+ * Whether `start` (an absolute path) is in a git work tree, found as `gitWorkTree` finds it but
+ * without reading its index: ~25 ms of a 20,000-file tree's, which `s5 check -- FILE` read only
+ * to know whether to ask git about the file.
+ */
+export function inGitWorkTree(start: string): boolean {
+  return findWorkTree(start) !== undefined;
+}
+
+function findWorkTree(start: string): (Found & { rel: string }) | undefined {
+  const found = process.env.GIT_DIR ? fromEnvironment(process.env.GIT_DIR) : discover(start);
+  if (!found) return undefined;
+  const rel = relative(found.top, start).split(sep).join("/");
+  if (rel === ".." || rel.startsWith("../") || isAbsolute(rel)) return undefined;
+  return { ...found, rel };
 }
 
 interface Found {

@@ -13,8 +13,8 @@ import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
 import { shellQuote } from "./completion/model.ts";
 import { ignoredLine } from "./copies.ts";
-import { type BaseFiles, baseFiles, hasHead, sealedSources } from "./git-base.ts";
-import { gitWorkTree } from "./git-work-tree.ts";
+import { type BaseFiles, baseFiles, headFiles, sealedSources } from "./git-base.ts";
+import { inGitWorkTree } from "./git-work-tree.ts";
 import type { Problem } from "./sarif.ts";
 
 /** What was compared with, and what it held. */
@@ -47,11 +47,13 @@ const holdsToken = (content: Uint8Array) =>
  * work tree no git is run (git may not be installed where s5 checks files); where git fails,
  * or before the first commit, the files are judged alone, as before.
  */
-function workTreeHistory(): BaseFiles | undefined {
-  if (gitWorkTree(process.cwd()) === undefined) return undefined;
+function workTreeHistory(paths: readonly string[]): BaseFiles | undefined {
+  if (!inGitWorkTree(process.cwd())) return undefined;
   try {
-    // Files git does not track are new: nothing of theirs was sealed. No HEAD yet: git fails.
-    return baseFiles("HEAD", false, false);
+    return headFiles(
+      false,
+      (paths.length > 0 ? paths : ["."]).map((path) => resolve(path)),
+    );
   } catch {
     return undefined;
   }
@@ -59,16 +61,18 @@ function workTreeHistory(): BaseFiles | undefined {
 
 /**
  * Reads the earlier versions a check compares with: HEAD's for `--staged` (the index), REF's for
- * `--base REF`, and without either HEAD's for the work tree (in a git work tree).
+ * `--base REF`, and without either HEAD's for the work tree (in a git work tree), of the files
+ * and directories named (`paths`: the current directory when none is).
  */
-export function readHistory(staged: boolean, ref: string | undefined): History {
+export function readHistory(
+  staged: boolean,
+  ref: string | undefined,
+  paths: readonly string[] = [],
+): History {
   const comparisons: BaseFiles[] = [];
   // Before the first commit the index replaces nothing.
-  if (staged && hasHead()) comparisons.push(baseFiles("HEAD", true));
-  if (!staged && ref === undefined) {
-    const head = workTreeHistory();
-    if (head) comparisons.push(head);
-  }
+  const head = staged ? headFiles(true) : ref === undefined ? workTreeHistory(paths) : undefined;
+  if (head) comparisons.push(head);
   const base = ref === undefined ? undefined : baseFiles(ref, staged);
   if (base) comparisons.push(base);
   const sealedBefore = new Set<string>();

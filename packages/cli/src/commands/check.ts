@@ -347,7 +347,7 @@ the content the commit will have.`,
     // Read once the first file is: stagedFiles first refuses an index that decides nothing yet.
     let history: History | undefined;
     const historyOf = () => {
-      history ??= readHistory(Boolean(values.staged), values.base);
+      history ??= readHistory(Boolean(values.staged), values.base, positionals);
       return history;
     };
     /** The files that held tokens at HEAD or REF (--base): their values may be in clear now. */

@@ -392,3 +392,39 @@ describe("s5 check -- FILE…: git asked of the files named, the whole tree wher
     expect(out).not.toContain(HOST);
   });
 });
+
+describe("the work tree's top, found without git where git would find it so", () => {
+  it("a linked worktree, a subdirectory, GIT_DIR with GIT_WORK_TREE, core.worktree: each holds the rendered file to HEAD", async () => {
+    const { box, env, git, s5, file } = await project();
+    mkdirSync(file("sub"));
+    writeFileSync(file("sub/keep.txt"), "k\n");
+    git("add", "sub/keep.txt");
+    expect(git("commit", "-qm", "sub").status).toBe(0);
+    const refused = async (cwd: string, extra: Record<string, string> = {}) => {
+      const run = await box.s5(["check", "--no-decrypt", "--staged"], {
+        cwd,
+        env: { ...env, ...extra },
+      });
+      const out = run.stdout.toString() + run.stderr;
+      expect(run.code, out).toBe(10);
+      expect(out).toContain("a value in clear where a token stood at");
+      expect(out).not.toContain(HOST);
+    };
+    // A linked worktree: `.git` is a file naming its git directory.
+    const tree = join(box.dir, "..", "linked");
+    expect(git("worktree", "add", "-q", tree).status).toBe(0);
+    const inTree = (...args: string[]) => spawnSync("git", args, { cwd: tree, env });
+    expect((await box.s5(["render", "-i", "values.yml"], { cwd: tree, env })).code).toBe(0);
+    inTree("add", "values.yml");
+    await refused(tree);
+    await refused(join(tree, "sub"));
+    // The main checkout, named by GIT_DIR and GIT_WORK_TREE from elsewhere, or by core.worktree.
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    const gitDir = file(".git");
+    await refused(join(box.dir, ".."), { GIT_DIR: gitDir, GIT_WORK_TREE: box.dir });
+    await refused(file("sub"), { GIT_DIR: gitDir });
+    git("config", "core.worktree", box.dir);
+    await refused(file("sub"));
+  });
+});

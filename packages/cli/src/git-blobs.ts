@@ -4,6 +4,7 @@
  */
 import { spawnSync } from "node:child_process";
 import { IoError } from "@s5/core";
+import { discoveredTop } from "./git-work-tree.ts";
 
 /** Runs git; `option` (`--staged`, `--base`) names what needed it in the error a failure gives. */
 export function git(
@@ -49,12 +50,15 @@ function gitUpTo(
 let knownTop: string | undefined;
 
 /**
- * The work tree's top (`git rev-parse --show-toplevel`), asked of git once per run: the staged
- * files, HEAD's versions, the copy search and the configs each needed it, and a check with
- * `--staged` started that git four times (~3 ms each here, more on a loaded machine).
+ * The work tree's top, found once per run: the staged files, HEAD's versions, the copy search
+ * and the configs each needed it, and a check with `--staged` started `git rev-parse
+ * --show-toplevel` three times (~4 ms each here, more on a loaded machine). Found without git
+ * where git would find it as s5 does (`discoveredTop`), else asked of git.
  */
 export function gitTop(option: string): string {
-  knownTop ??= git(["rev-parse", "--show-toplevel"], process.cwd(), option).toString().trim();
+  knownTop ??=
+    discoveredTop(process.cwd()) ??
+    git(["rev-parse", "--show-toplevel"], process.cwd(), option).toString().trim();
   return knownTop;
 }
 

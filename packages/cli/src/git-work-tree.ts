@@ -52,6 +52,22 @@ export function inGitWorkTree(start: string): boolean {
   return findWorkTree(start) !== undefined;
 }
 
+/**
+ * The top of the work tree around `start` (absolute) as git names it, found without running git
+ * (`git rev-parse --show-toplevel` was ~4 ms of a one-file check); undefined wherever git may name
+ * another: `GIT_DIR` or `GIT_WORK_TREE` set, a `core.worktree`, a `.git` that names no directory.
+ */
+export function discoveredTop(start: string): string | undefined {
+  if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return undefined;
+  const found = findWorkTree(start);
+  if (!found?.gitDir) return undefined;
+  const config = new GitConfig(found.gitDir, commonDirOf(found.gitDir));
+  if (config.get("core.worktree") !== undefined || config.get("core.bare") === "true") {
+    return undefined;
+  }
+  return found.top;
+}
+
 function findWorkTree(start: string): (Found & { rel: string }) | undefined {
   const found = process.env.GIT_DIR ? fromEnvironment(process.env.GIT_DIR) : discover(start);
   if (!found) return undefined;

@@ -333,20 +333,26 @@ describe("render -o into the work tree: a new file of values the hook cannot tel
 });
 
 /**
- * A `git` before the real one on PATH that fails where `fails` (a shell `case` pattern) matches
- * one of its arguments: what s5 does when one question to git fails and the others answer.
+ * A `git` before the real one on PATH that runs `before` (shell, `$a` each argument in turn) and
+ * then the real git: what s5 does when one question to git fails, or is slow to answer.
  */
-function failingGit(dir: string, fails: string): string {
+function wrappedGit(dir: string, name: string, before: string): string {
   const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
-  const bin = join(dir, "..", "failing-git");
+  const bin = join(dir, "..", name);
   mkdirSync(bin, { recursive: true });
-  writeFileSync(
-    join(bin, "git"),
-    `#!/bin/sh\nfor a in "$@"; do case "$a" in ${fails}) echo "fatal: refused here" >&2; exit 128;; esac; done\nexec "${real}" "$@"\n`,
-    { mode: 0o755 },
-  );
+  writeFileSync(join(bin, "git"), `#!/bin/sh\n${before}\nexec "${real}" "$@"\n`, {
+    mode: 0o755,
+  });
   return bin;
 }
+
+/** A git that fails where `fails` (a shell `case` pattern) matches one of its arguments. */
+const failingGit = (dir: string, fails: string) =>
+  wrappedGit(
+    dir,
+    "failing-git",
+    `for a in "$@"; do case "$a" in ${fails}) echo "fatal: refused here" >&2; exit 128;; esac; done`,
+  );
 
 describe("s5 check -- FILE…: git asked of the files named, the whole tree where that cannot tell", () => {
   it("a file renamed and rendered in one change, named alone: followed to the file it was", async () => {
@@ -426,5 +432,39 @@ describe("the work tree's top, found without git where git would find it so", ()
     await refused(file("sub"), { GIT_DIR: gitDir });
     git("config", "core.worktree", box.dir);
     await refused(file("sub"));
+  });
+});
+
+describe("files read while git answers", () => {
+  it("a slow git diff, 4,200 files read before it answers: the rendered file is still refused; a --base whose git fails: an error", async () => {
+    const { box, env, s5, file } = await project();
+    mkdirSync(file("many"));
+    for (let i = 0; i < 4200; i++) writeFileSync(file(`many/f${i}.txt`), `n: ${i}\n`);
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    const slow = {
+      ...env,
+      PATH: `${wrappedGit(box.dir, "slow-git", '[ "$1" = diff ] && sleep 1')}:${env.PATH}`,
+    };
+    // Every file is checked once git has answered: .s5.json too where the walk finds it.
+    for (const [names, count] of [
+      [["."], 4202],
+      [["many", "values.yml"], 4201],
+      [["values.yml", "many"], 4201],
+    ] as const) {
+      const run = await box.s5(["check", "--no-decrypt", ...names], { env: slow });
+      const out = run.stdout.toString() + run.stderr;
+      expect(run.code, out).toBe(10);
+      expect(out).toContain("values.yml:3:9: a value in clear where a token stood");
+      expect(out).toContain(`checked ${count} file(s)`);
+      expect(out).not.toContain(HOST);
+    }
+    const failing = { ...env, PATH: `${failingGit(box.dir, "-M")}:${env.PATH}` };
+    const base = await box.s5(["check", "--no-decrypt", "--base", "main", "."], {
+      env: failing,
+    });
+    const out = base.stdout.toString() + base.stderr;
+    expect(base.code, out).not.toBe(0);
+    expect(base.code, out).not.toBe(10);
+    expect(out).toContain("git diff failed: fatal: refused here");
   });
 });

@@ -9,7 +9,7 @@ import { dirname, isAbsolute, posix, relative, resolve, sep } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
-import { git, gitTop, readBlobs } from "./git-blobs.ts";
+import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
 import { GITLINK } from "./git-staged.ts";
 
 export interface BaseFiles {
@@ -212,10 +212,10 @@ function hasHead(top: string): boolean {
  * Reads what changed between `ref` and the work tree (or the index, `staged`): with the files git
  * does not track yet as changed (new since REF) outside `staged`.
  */
-export function baseFiles(ref: string, staged: boolean): BaseFiles {
+export async function baseFiles(ref: string, staged: boolean): Promise<BaseFiles> {
   const top = gitTop("--base");
   const { commit, label, note } = compareWith(ref, commitOf(ref, top), top);
-  return filesSince(commit, top, { staged, untracked: !staged, label, note })!;
+  return (await filesSince(commit, top, { staged, untracked: !staged, label, note }))!;
 }
 
 /**
@@ -228,24 +228,27 @@ export function baseFiles(ref: string, staged: boolean): BaseFiles {
  * form), and git is asked of them alone — `git diff` of a whole 20,000-file tree stats every
  * file (~50 ms here, against ~10 ms for one). A new file among them (one git pairs with no
  * earlier file: added, renamed, copied) may be a file of tokens renamed and rendered from
- * anywhere, so the whole tree is asked again; so is git when the narrow question fails (a path
- * beyond a symbolic link). Paths outside the work tree are no file of it.
+ * anywhere, so the whole tree is asked again; so is git when the narrow question fails. Paths
+ * outside the work tree are no file of it.
  */
-export function headFiles(staged: boolean, paths?: readonly string[]): BaseFiles | undefined {
+export async function headFiles(
+  staged: boolean,
+  paths?: readonly string[],
+): Promise<BaseFiles | undefined> {
   const top = gitTop("--staged");
   const options = { staged, untracked: false, label: "HEAD" };
   const specs = paths && pathspecsOf(paths, top);
   if (specs?.length === 0) return undefined;
   if (specs) {
     try {
-      const narrow = filesSince("HEAD", top, { ...options, specs });
+      const narrow = await filesSince("HEAD", top, { ...options, specs });
       if (narrow) return narrow;
     } catch {
       // Asked again of the whole tree below, whose failure says what failed.
     }
   }
   try {
-    return filesSince("HEAD", top, options);
+    return await filesSince("HEAD", top, options);
   } catch (error) {
     if (!hasHead(top)) return undefined;
     throw error;
@@ -281,24 +284,30 @@ interface Since {
 }
 
 /** The files of `commit` that changed since, and the paths changed (see `BaseFiles`). */
-function filesSince(commit: string, top: string, since: Since): BaseFiles | undefined {
+async function filesSince(
+  commit: string,
+  top: string,
+  since: Since,
+): Promise<BaseFiles | undefined> {
   const { staged, untracked, label, note, specs } = since;
   const cwd = process.cwd();
   // `:old-mode new-mode old-id new-id status\0path\0` per file; a rename (`R087`) has two paths.
-  const fields = git(
-    [
-      "diff",
-      "--raw",
-      "-z",
-      "--no-abbrev",
-      "-M",
-      ...(staged ? ["--cached"] : []),
-      commit,
-      "--",
-      ...(specs ?? []),
-    ],
-    top,
-    "--base",
+  const fields = (
+    await gitAsync(
+      [
+        "diff",
+        "--raw",
+        "-z",
+        "--no-abbrev",
+        "-M",
+        ...(staged ? ["--cached"] : []),
+        commit,
+        "--",
+        ...(specs ?? []),
+      ],
+      top,
+      "--base",
+    )
   )
     .toString()
     .split("\0");

@@ -47,10 +47,10 @@ const holdsToken = (content: Uint8Array) =>
  * work tree no git is run (git may not be installed where s5 checks files); where git fails,
  * or before the first commit, the files are judged alone, as before.
  */
-function workTreeHistory(paths: readonly string[]): BaseFiles | undefined {
+async function workTreeHistory(paths: readonly string[]): Promise<BaseFiles | undefined> {
   if (!inGitWorkTree(process.cwd())) return undefined;
   try {
-    return headFiles(
+    return await headFiles(
       false,
       (paths.length > 0 ? paths : ["."]).map((path) => resolve(path)),
     );
@@ -64,16 +64,20 @@ function workTreeHistory(paths: readonly string[]): BaseFiles | undefined {
  * `--base REF`, and without either HEAD's for the work tree (in a git work tree), of the files
  * and directories named (`paths`: the current directory when none is).
  */
-export function readHistory(
+export async function readHistory(
   staged: boolean,
   ref: string | undefined,
   paths: readonly string[] = [],
-): History {
+): Promise<History> {
   const comparisons: BaseFiles[] = [];
   // Before the first commit the index replaces nothing.
-  const head = staged ? headFiles(true) : ref === undefined ? workTreeHistory(paths) : undefined;
+  const head = staged
+    ? await headFiles(true)
+    : ref === undefined
+      ? await workTreeHistory(paths)
+      : undefined;
   if (head) comparisons.push(head);
-  const base = ref === undefined ? undefined : baseFiles(ref, staged);
+  const base = ref === undefined ? undefined : await baseFiles(ref, staged);
   if (base) comparisons.push(base);
   const sealedBefore = new Set<string>();
   const compared = new Set<string>();

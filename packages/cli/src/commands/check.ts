@@ -241,6 +241,16 @@ async function checkDecrypt(files: readonly Checked[], backends: Backends, probl
   return undecrypted;
 }
 
+/**
+ * Files read while git answers, before s5 waits for it: every `WAIT_STEP` files the answer is
+ * let in (Node reads a child's output only between them).
+ */
+const WAIT_FILES = 4096;
+const WAIT_BYTES = 64 * 1024 * 1024;
+const WAIT_STEP = 32;
+
+const noop = () => {};
+
 /** A byte-order mark (UTF-8). */
 const BYTE_ORDER_MARK = Buffer.from("\ufeff");
 
@@ -344,15 +354,24 @@ the content the commit will have.`,
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
     }
     const inputs = values.staged ? stagedFiles() : textFiles(positionals);
-    // Read once the first file is: stagedFiles first refuses an index that decides nothing yet.
+    // Asked of git before the walk, and read while git answers (`git diff HEAD` of a large tree
+    // is tens of ms); with --staged once the first file is read: stagedFiles first refuses an
+    // index that decides nothing yet.
+    let reading: Promise<History> | undefined;
     let history: History | undefined;
     const historyOf = () => {
-      history ??= readHistory(Boolean(values.staged), values.base, positionals);
-      return history;
+      if (!reading) {
+        reading = readHistory(Boolean(values.staged), values.base, positionals);
+        reading.then((read) => {
+          history = read;
+        }, noop); // a failure is thrown where the history is waited for
+      }
+      return reading;
     };
+    if (!values.staged) historyOf();
     /** The files that held tokens at HEAD or REF (--base): their values may be in clear now. */
     const heldToEarlier: Checked[] = [];
-    for (const { file, content } of inputs) {
+    const checkFile = (file: string, content: Buffer, history: History) => {
       files++;
       if (values.base !== undefined && basename(file) === PROJECT_FILE) {
         configs.push({ file, content });
@@ -367,7 +386,7 @@ the content the commit will have.`,
       }
       const found = findTokens({ name: file, content }, goToolBackend);
       const sealed = found.tokens.length + found.failures.length > 0;
-      const { wasSealed, compared } = heldTo(historyOf(), file);
+      const { wasSealed, compared } = heldTo(history, file);
       if (compared) {
         heldToEarlier.push({ file, found, content });
       }
@@ -439,6 +458,26 @@ the content the commit will have.`,
       }
       // Its malformed tokens are reported above; checkDecrypt skips locations already reported.
       if (found.tokens.length > 0) all.push({ file, found, content });
+    };
+    // Files read before git has answered wait for it, up to a bound: then s5 waits for git.
+    const waiting: { file: string; content: Buffer }[] = [];
+    let waitingBytes = 0;
+    for (const input of inputs) {
+      if (!history) {
+        historyOf();
+        waiting.push(input);
+        waitingBytes += input.content.length;
+        if (waiting.length % WAIT_STEP === 0) await new Promise(setImmediate);
+        if (!history && waiting.length < WAIT_FILES && waitingBytes < WAIT_BYTES) continue;
+        history ??= await historyOf();
+        for (const one of waiting.splice(0)) checkFile(one.file, one.content, history);
+        continue;
+      }
+      checkFile(input.file, input.content, history);
+    }
+    if (waiting.length > 0) {
+      history ??= await historyOf();
+      for (const one of waiting) checkFile(one.file, one.content, history);
     }
 
     const tokens = all.reduce((sum, { found }) => sum + found.tokens.length, 0);
@@ -468,13 +507,19 @@ the content the commit will have.`,
     // A token moved since REF leaves one copy: only the earlier files tell (git, tokens alone).
     if (values.base !== undefined) {
       problems.push(
-        ...findPlaceChanges(all, configs, historyOf().base!, Boolean(values.staged), goToolBackend),
+        ...findPlaceChanges(
+          all,
+          configs,
+          (await historyOf()).base!,
+          Boolean(values.staged),
+          goToolBackend,
+        ),
       );
     }
     // A value in clear where a token stood: the worst leak, a failure. It stands for the
     // heuristics' finding on its line, which says less.
     if (heldToEarlier.length > 0) {
-      const rendered = findRendered(heldToEarlier, historyOf(), goToolBackend);
+      const rendered = findRendered(heldToEarlier, await historyOf(), goToolBackend);
       const lines = new Set(rendered.map(({ location }) => `${location.file}:${location.line}`));
       const kept = problems.filter(
         ({ location, code }) =>

@@ -295,6 +295,9 @@ async function filesSince(
   const fields = (
     await gitAsync(
       [
+        // A few paths: no threads started to stat the index's files ahead (~3 ms of a 20,000-file
+        // tree's 8). The whole tree: they stat it on each core.
+        ...(specs ? ["-c", "core.preloadIndex=false"] : []),
         "diff",
         "--raw",
         "-z",

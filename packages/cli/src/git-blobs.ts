@@ -23,6 +23,9 @@ export function git(
   return answer;
 }
 
+/** The git command `args` run (`diff` of `-c core.preloadIndex=false diff …`). */
+const commandOf = (args: readonly string[]) => (args[0] === "-c" ? args[2] : args[0]);
+
 /**
  * `git` without blocking: a check starts `git diff HEAD` (~30 ms of a 20,000-file tree, every file
  * stat'ed) and walks the tree while git runs. The same answer and the same errors as `git`.
@@ -53,7 +56,7 @@ export function gitAsync(args: string[], cwd: string, option: string): Promise<B
     child.on("close", (status) => {
       if (tooMuch) {
         fail(
-          new IoError("S5_INPUT", `git ${args[0]} answered more than expected`, {
+          new IoError("S5_INPUT", `git ${commandOf(args)} answered more than expected`, {
             hint: "check the files by name instead (s5 check FILE…)",
           }),
         );
@@ -61,7 +64,7 @@ export function gitAsync(args: string[], cwd: string, option: string): Promise<B
         fail(
           new IoError(
             "S5_INPUT",
-            `git ${args[0]} failed: ${Buffer.concat(err).toString().trim()}`,
+            `git ${commandOf(args)} failed: ${Buffer.concat(err).toString().trim()}`,
             {
               hint: `run s5 check ${option} inside a git work tree`,
             },

@@ -355,8 +355,9 @@ the content the commit will have.`,
     }
     const inputs = values.staged ? stagedFiles() : textFiles(positionals);
     // Asked of git before the walk, and read while git answers (`git diff HEAD` of a large tree
-    // is tens of ms); with --staged once the first file is read: stagedFiles first refuses an
-    // index that decides nothing yet.
+    // is tens of ms; with --staged, while the staged files are read). A failure is thrown only
+    // where the history is waited for: stagedFiles' refusal of an index that decides nothing yet
+    // comes first, at the first file.
     let reading: Promise<History> | undefined;
     let history: History | undefined;
     const historyOf = () => {
@@ -368,7 +369,7 @@ the content the commit will have.`,
       }
       return reading;
     };
-    if (!values.staged) historyOf();
+    historyOf();
     /** The files that held tokens at HEAD or REF (--base): their values may be in clear now. */
     const heldToEarlier: Checked[] = [];
     const checkFile = (file: string, content: Buffer, history: History) => {

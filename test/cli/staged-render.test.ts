@@ -373,6 +373,38 @@ describe("s5 check -- FILE…: git asked of the files named, the whole tree wher
     }
   });
 
+  it("files named, read from HEAD and the index by one git cat-file: odd names, a file git no longer tracks, line endings git's filters change", async () => {
+    const { git, s5, file, read, sealed } = await project();
+    // Names git's object syntax reads otherwise (`:1:x` is a stage) and one with a space.
+    for (const name of ["1:x.yml", "a b.yml"]) writeFileSync(file(name), sealed);
+    git("add", "--", ":(literal)1:x.yml", "a b.yml");
+    expect(git("commit", "-qm", "more").status).toBe(0);
+    for (const name of ["1:x.yml", "a b.yml"]) {
+      expect((await s5("render", "-i", "--", name)).code).toBe(0);
+      const check = await s5("check", "--no-decrypt", "--", name, "values.yml");
+      expect(check.code, check.out).toBe(10);
+      expect(check.out).toContain(
+        `${name}:3:9: a value in clear where a token stood at ${name}:3:9 at HEAD`,
+      );
+      expect(check.out).not.toContain(HOST);
+      writeFileSync(file(name), sealed);
+    }
+    // CRLF in the work tree, LF in git (core.autocrlf): unchanged to git, and nothing found.
+    git("config", "core.autocrlf", "true");
+    writeFileSync(file("values.yml"), sealed.replaceAll("\n", "\r\n"));
+    expect(git("diff", "--raw", "HEAD").stdout).toBe("");
+    expect((await s5("check", "--no-decrypt", "--", "values.yml")).code).toBe(0);
+    git("config", "core.autocrlf", "false");
+    // Taken out of the index and rendered: the commit removes it, and git diff HEAD says so (D):
+    // judged alone, as before (its values are of no secret-sounding key).
+    writeFileSync(file("values.yml"), sealed);
+    git("rm", "-q", "--cached", "values.yml");
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    expect(read("values.yml")).toContain(HOST);
+    const gone = await s5("check", "--no-decrypt", "--", "values.yml");
+    expect(gone.code, gone.out).toBe(0);
+  });
+
   it("a narrow git diff that fails: the whole tree is asked, and decides", async () => {
     const { box, env, s5 } = await project();
     expect((await s5("render", "-i", "values.yml")).code).toBe(0);

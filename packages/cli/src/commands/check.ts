@@ -465,7 +465,6 @@ the content the commit will have.`,
     let waitingBytes = 0;
     for (const input of inputs) {
       if (!history) {
-        historyOf();
         waiting.push(input);
         waitingBytes += input.content.length;
         if (waiting.length % WAIT_STEP === 0) await new Promise(setImmediate);

@@ -15,16 +15,9 @@ export function git(
   maxBuffer = 1 << 30,
 ): Buffer {
   const answer = gitUpTo(args, cwd, option, input, maxBuffer);
-  if (answer === undefined) {
-    throw new IoError("S5_INPUT", `git ${args[0]} answered more than expected`, {
-      hint: "check the files by name instead (s5 check FILE…)",
-    });
-  }
+  if (answer === undefined) throw tooMuch(args);
   return answer;
 }
-
-/** The git command `args` run (`diff` of `-c core.preloadIndex=false diff …`). */
-const commandOf = (args: readonly string[]) => (args[0] === "-c" ? args[2] : args[0]);
 
 /**
  * `git` without blocking: a check starts `git diff HEAD` (~30 ms of a 20,000-file tree, every file
@@ -36,41 +29,17 @@ export function gitAsync(args: string[], cwd: string, option: string): Promise<B
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
-    let tooMuch = false;
     child.stdout.on("data", (chunk: Buffer) => {
       bytes += chunk.length;
-      if (bytes > 1 << 30) {
-        tooMuch = true;
-        child.kill();
-      } else out.push(chunk);
+      if (bytes > 1 << 30) child.kill();
+      else out.push(chunk);
     });
     child.stderr.on("data", (chunk: Buffer) => err.push(chunk));
-    child.on("error", (cause) =>
-      fail(
-        new IoError("S5_INPUT", `${option} needs git, and git could not be run`, {
-          cause,
-          hint: "install git, or name the files to check",
-        }),
-      ),
-    );
+    child.on("error", (cause) => fail(notRun(option, cause)));
     child.on("close", (status) => {
-      if (tooMuch) {
-        fail(
-          new IoError("S5_INPUT", `git ${commandOf(args)} answered more than expected`, {
-            hint: "check the files by name instead (s5 check FILE…)",
-          }),
-        );
-      } else if (status !== 0) {
-        fail(
-          new IoError(
-            "S5_INPUT",
-            `git ${commandOf(args)} failed: ${Buffer.concat(err).toString().trim()}`,
-            {
-              hint: `run s5 check ${option} inside a git work tree`,
-            },
-          ),
-        );
-      } else done(Buffer.concat(out));
+      if (bytes > 1 << 30) fail(tooMuch(args));
+      else if (status !== 0) fail(failed(args, Buffer.concat(err), option));
+      else done(Buffer.concat(out));
     });
   });
 }
@@ -85,19 +54,29 @@ function gitUpTo(
 ): Buffer | undefined {
   const result = spawnSync("git", args, { cwd, input, maxBuffer });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOBUFS") return undefined;
-  if (result.error) {
-    throw new IoError("S5_INPUT", `${option} needs git, and git could not be run`, {
-      cause: result.error,
-      hint: "install git, or name the files to check",
-    });
-  }
-  if (result.status !== 0) {
-    throw new IoError("S5_INPUT", `git ${args[0]} failed: ${result.stderr.toString().trim()}`, {
-      hint: `run s5 check ${option} inside a git work tree`,
-    });
-  }
+  if (result.error) throw notRun(option, result.error);
+  if (result.status !== 0) throw failed(args, result.stderr, option);
   return result.stdout;
 }
+
+/** The git command `args` run (`diff` of `-c core.preloadIndex=false diff …`). */
+const commandOf = (args: readonly string[]) => (args[0] === "-c" ? args[2] : args[0]);
+
+const notRun = (option: string, cause: Error) =>
+  new IoError("S5_INPUT", `${option} needs git, and git could not be run`, {
+    cause,
+    hint: "install git, or name the files to check",
+  });
+
+const tooMuch = (args: readonly string[]) =>
+  new IoError("S5_INPUT", `git ${commandOf(args)} answered more than expected`, {
+    hint: "check the files by name instead (s5 check FILE…)",
+  });
+
+const failed = (args: readonly string[], stderr: Buffer, option: string) =>
+  new IoError("S5_INPUT", `git ${commandOf(args)} failed: ${stderr.toString().trim()}`, {
+    hint: `run s5 check ${option} inside a git work tree`,
+  });
 
 let knownTop: string | undefined;
 

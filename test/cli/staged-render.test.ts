@@ -500,3 +500,23 @@ describe("files read while git answers", () => {
     expect(out).toContain("git diff failed: fatal: refused here");
   });
 });
+
+describe("--staged before the first commit: the index read against nothing", () => {
+  it("a staged file with a secret beside a token is refused; its copy of nothing is no rendered copy", async () => {
+    const box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    const env = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: box.dir, env });
+    git("init", "-q");
+    const token = (await box.s5(["cipher", "db-password-value"])).stdout.toString();
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\napi_password: Hunter2Hunter2!\n`);
+    writeFileSync(join(box.dir, "plain.yml"), `host: ${HOST}\n`);
+    git("add", ".s5.json", "app.yml", "plain.yml");
+    const run = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    const out = run.stdout.toString() + run.stderr;
+    expect(run.code, out).toBe(10);
+    expect(out).toContain("app.yml:2:15: `api_password` holds a plaintext value");
+    expect(out).toContain("checked 3 file(s)");
+    expect(out).not.toContain("S5_CHECK_RENDERED");
+  });
+});

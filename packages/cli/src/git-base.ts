@@ -11,7 +11,6 @@ import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
 import { namedAtHead } from "./git-named.ts";
-import { GITLINK } from "./git-staged.ts";
 
 export interface BaseFiles {
   /** The files of REF that changed since, named from the current directory; `now` is absolute. */
@@ -27,6 +26,9 @@ export interface BaseFiles {
 }
 
 const SYMLINK = "120000";
+
+/** A submodule's entry: a commit, not a blob. */
+export const GITLINK = "160000";
 
 /** The commit `ref` names, or an error that says what to do (CI clones are often shallow). */
 function commitOf(ref: string, top: string): string {
@@ -200,7 +202,7 @@ export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
 }
 
 /** Whether the repository has a commit at HEAD (none before the first commit). */
-function hasHead(top: string): boolean {
+export function hasHead(top: string): boolean {
   try {
     git(["rev-parse", "--verify", "--quiet", "HEAD^{commit}"], top, "--staged");
     return true;
@@ -220,8 +222,8 @@ export async function baseFiles(ref: string, staged: boolean): Promise<BaseFiles
 }
 
 /**
- * HEAD's versions of what changed since: in the index (`staged`), or in the work tree (files git
- * does not track are new: nothing of theirs was sealed); undefined before the first commit. No
+ * HEAD's versions of what changed since in the work tree (files git does not track are new:
+ * nothing of theirs was sealed); undefined before the first commit. No
  * `rev-parse` nor `merge-base` first: `git diff HEAD` fails where there is no HEAD, and HEAD is
  * its own fork point (three git processes were one).
  *
@@ -233,15 +235,12 @@ export async function baseFiles(ref: string, staged: boolean): Promise<BaseFiles
  * anywhere, so the whole tree is asked again; so is git when the narrow question fails. Paths
  * outside the work tree are no file of it.
  */
-export async function headFiles(
-  staged: boolean,
-  paths?: readonly string[],
-): Promise<BaseFiles | undefined> {
+export async function headFiles(paths: readonly string[]): Promise<BaseFiles | undefined> {
   const top = gitTop("--staged");
-  const options = { staged, untracked: false, label: "HEAD" };
-  const specs = paths && pathspecsOf(paths, top);
+  const options = { staged: false, untracked: false, label: "HEAD" };
+  const specs = pathspecsOf(paths, top);
   if (specs?.length === 0) return undefined;
-  if (specs && paths && !staged) {
+  if (specs) {
     try {
       const named = namedAtHead(paths, top);
       if (named) return named;
@@ -300,7 +299,6 @@ async function filesSince(
   since: Since,
 ): Promise<BaseFiles | undefined> {
   const { staged, untracked, label, note, specs } = since;
-  const cwd = process.cwd();
   // `:old-mode new-mode old-id new-id status\0path\0` per file; a rename (`R087`) has two paths.
   const fields = (
     await gitAsync(
@@ -324,32 +322,7 @@ async function filesSince(
   )
     .toString()
     .split("\0");
-  const named = (path: string) => relative(cwd, resolve(top, path)) || path;
-  const then: { id: string; name: string; now: string | undefined }[] = [];
-  const changed = new Set<string>();
-  const links = new Set<string>();
-  const unknown: EarlierFile[] = [];
-  for (let i = 0; i + 1 < fields.length; ) {
-    const [oldMode, newMode, oldId, , status = ""] = fields[i]!.slice(1).split(" ");
-    const twoPaths = status.startsWith("R") || status.startsWith("C");
-    const path = fields[i + 1]!;
-    const newPath = twoPaths ? fields[i + 2]! : path;
-    i += twoPaths ? 3 : 2;
-    const gone = status.startsWith("D");
-    // Asked of some paths only: a file gone is what a new file could be, and none is new here.
-    if (gone && specs) continue;
-    if (!gone && newMode !== GITLINK) changed.add(resolve(top, newPath));
-    if (!gone && newMode === SYMLINK) links.add(resolve(top, newPath));
-    if (status.startsWith("A") || oldMode === GITLINK || !oldId) continue;
-    const now = gone ? undefined : resolve(top, newPath);
-    const id =
-      oldMode === SYMLINK && posix.basename(path) === PROJECT_FILE
-        ? linkedConfigId(commit, path, oldId, top)
-        : oldId;
-    // Settings unknown: read as none, so that every setting now is said to be new.
-    if (id === undefined) unknown.push({ name: named(path), content: Buffer.from("{}"), now });
-    else then.push({ id, name: named(path), now });
-  }
+  const { toRead: then, unknown, changed, links } = readDiff(fields, commit, top, specs);
   if (specs) {
     const paired = new Set([...then, ...unknown].map((file) => file.now));
     for (const path of changed) if (!paired.has(path)) return undefined;
@@ -366,6 +339,57 @@ async function filesSince(
     earlier.push({ name: entry.name, content, now: entry.now });
   }
   return { earlier, changed, label, links, ...(note ? { note } : {}) };
+}
+
+/** One `git diff --raw -z -M` answer, read. */
+export interface Diff {
+  /** The earlier files whose blobs are to be read, named from the current directory. */
+  toRead: { id: string; name: string; now: string | undefined }[];
+  /** Earlier project configs whose settings are unknown (a link out of the repository). */
+  unknown: EarlierFile[];
+  /** Absolute paths of the files that differ now; `links`: those that are symbolic links now. */
+  changed: Set<string>;
+  links: Set<string>;
+  /** Each file there now (not deleted): its path from the top, new mode, new blob and status. */
+  now: { path: string; mode: string; id: string; status: string }[];
+}
+
+/**
+ * Reads `git diff --raw -z -M` against `commit` (`fields`: its answer split at NUL): `:old-mode
+ * new-mode old-id new-id status\0path\0` per file, a rename or copy (`R087`) with two paths.
+ * `specs`: asked of some paths only, so no file is gone that a new file could be.
+ */
+export function readDiff(
+  fields: readonly string[],
+  commit: string,
+  top: string,
+  specs?: readonly string[],
+): Diff {
+  const cwd = process.cwd();
+  const named = (path: string) => relative(cwd, resolve(top, path)) || path;
+  const diff: Diff = { toRead: [], unknown: [], changed: new Set(), links: new Set(), now: [] };
+  for (let i = 0; i + 1 < fields.length; ) {
+    const [oldMode, newMode = "", oldId, newId = "", status = ""] = fields[i]!.slice(1).split(" ");
+    const twoPaths = status.startsWith("R") || status.startsWith("C");
+    const path = fields[i + 1]!;
+    const newPath = twoPaths ? fields[i + 2]! : path;
+    i += twoPaths ? 3 : 2;
+    const gone = status.startsWith("D");
+    if (!gone) diff.now.push({ path: newPath, mode: newMode, id: newId, status });
+    if (gone && specs) continue;
+    if (!gone && newMode !== GITLINK) diff.changed.add(resolve(top, newPath));
+    if (!gone && newMode === SYMLINK) diff.links.add(resolve(top, newPath));
+    if (status.startsWith("A") || oldMode === GITLINK || !oldId) continue;
+    const now = gone ? undefined : resolve(top, newPath);
+    const id =
+      oldMode === SYMLINK && posix.basename(path) === PROJECT_FILE
+        ? linkedConfigId(commit, path, oldId, top)
+        : oldId;
+    // Settings unknown: read as none, so that every setting now is said to be new.
+    if (id === undefined) diff.unknown.push({ name: named(path), content: Buffer.from("{}"), now });
+    else diff.toRead.push({ id, name: named(path), now });
+  }
+  return diff;
 }
 
 /**

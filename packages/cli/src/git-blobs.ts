@@ -112,10 +112,9 @@ export function* readBlobs<T extends { id: string }>(
   top: string,
   option: string,
 ): Generator<{ entry: T; content: Buffer }> {
-  if (entries.length === 0) return;
-  const whole = gitUpTo(["cat-file", "--batch"], top, option, idsOf(entries), GROUP_BYTES);
+  const whole = blobsInOne(entries, top, option);
   if (whole) {
-    yield* blobsOf(whole, entries);
+    yield* whole;
     return;
   }
   // Sizes first (`<id> <type> <size>`), to read the blobs in groups of bounded size.
@@ -146,6 +145,20 @@ export function* readBlobs<T extends { id: string }>(
     groupBytes += Number(size);
   }
   yield* flush();
+}
+
+/**
+ * The blobs `entries` name from one `git cat-file --batch`, or undefined where its answer would
+ * pass 256 MiB (`readBlobs` then reads them in groups).
+ */
+export function blobsInOne<T extends { id: string }>(
+  entries: readonly T[],
+  top: string,
+  option: string,
+): { entry: T; content: Buffer }[] | undefined {
+  if (entries.length === 0) return [];
+  const whole = gitUpTo(["cat-file", "--batch"], top, option, idsOf(entries), GROUP_BYTES);
+  return whole && [...blobsOf(whole, entries)];
 }
 
 /** The objects' names, one a line, for `git cat-file`'s input. */

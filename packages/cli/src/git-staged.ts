@@ -6,39 +6,70 @@
  */
 import { isAbsolute, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
+import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
-import { git, gitTop, readBlobs } from "./git-blobs.ts";
+import { type BaseFiles, type Diff, GITLINK, hasHead, readDiff } from "./git-base.ts";
+import { blobsInOne, git, gitTop, readBlobs } from "./git-blobs.ts";
 
-/** A submodule's entry: a commit, not a blob. */
-export const GITLINK = "160000";
+/** What `s5 check --staged` checks, and what it holds it to. */
+export interface Staged {
+  /** The staged files as git will commit them, named from the current directory. */
+  files: Iterable<{ file: string; content: Buffer }>;
+  /** HEAD's versions of the files the index changes; undefined before the first commit. */
+  head: BaseFiles | undefined;
+}
 
 /**
- * The staged files (added, copied, modified, renamed, type-changed) as git will commit them, named
- * from the current directory. A submodule (no blob) is left out. A few git processes whatever the
- * number of files: the index's blob ids from `git diff --raw`, their contents from `readBlobs`.
+ * The staged files (added, copied, modified, renamed, type-changed) as git will commit them, and
+ * HEAD's versions of what they change. A submodule (no blob) is left out. One `git diff --cached
+ * -M HEAD` tells both (the staged list and the history each started one), and one `git cat-file`
+ * reads both sides' blobs where they fit in one answer (else HEAD's, then the staged ones in
+ * groups, as `readBlobs` does). An index that decides nothing yet is refused here, first.
  */
-export function* stagedFiles(): Generator<{ file: string; content: Buffer }> {
+export function readStaged(): Staged {
   const cwd = process.cwd();
   const top = gitTop("--staged");
   const named = (path: string) => relative(cwd, resolve(top, path)) || path;
-  // `:old-mode new-mode old-id new-id status\0path\0` per file (renames as an add, by --no-renames).
-  const fields = git(
-    ["diff", "--cached", "--raw", "-z", "--no-renames", "--no-abbrev", "--diff-filter=ACMRTU"],
-    top,
-    "--staged",
-  )
-    .toString()
-    .split("\0");
-  const staged: { name: string; id: string }[] = [];
+  const { diff, head } = indexDiff(top);
+  const staged: { name: string; id: string; now: undefined; staged: true }[] = [];
   const unmerged: string[] = [];
-  for (let i = 0; i + 1 < fields.length; i += 2) {
-    const [, mode, , id, status] = fields[i]!.split(" ");
-    if (status === "U") unmerged.push(named(fields[i + 1]!));
-    else if (mode !== GITLINK && id) staged.push({ name: fields[i + 1]!, id });
+  for (const { path, mode, id, status } of diff.now) {
+    if (status === "U") unmerged.push(named(path));
+    else if (mode !== GITLINK && id) staged.push({ name: path, id, now: undefined, staged: true });
   }
   refuseUndecided(unmerged, intentToAddConfigs(top).map(named));
-  for (const { entry, content } of readBlobs(staged, top, "--staged")) {
-    yield { file: named(entry.name), content };
+  const lazily = function* () {
+    for (const { entry, content } of readBlobs(staged, top, "--staged")) {
+      yield { file: named(entry.name), content };
+    }
+  };
+  if (!head) return { files: lazily(), head: undefined };
+  const { toRead: then, unknown, changed, links } = diff;
+  const one = blobsInOne([...then, ...staged], top, "--staged");
+  const earlier: EarlierFile[] = [...unknown];
+  const files: { file: string; content: Buffer }[] = [];
+  for (const { entry, content } of one ?? readBlobs(then, top, "--staged")) {
+    if ("staged" in entry) files.push({ file: named(entry.name), content });
+    else earlier.push({ name: entry.name, content, now: entry.now });
+  }
+  return { files: one ? files : lazily(), head: { earlier, changed, label: "HEAD", links } };
+}
+
+/**
+ * `git diff --cached -M HEAD`, read, and whether there is a HEAD: before the first commit the
+ * index is read against nothing (`git diff --cached` alone), and it replaces nothing. Where HEAD
+ * is there and git fails, the failure is the answer.
+ */
+function indexDiff(top: string): { diff: Diff; head: boolean } {
+  const ask = (...against: string[]) =>
+    git(["diff", "--cached", "--raw", "-z", "--no-abbrev", "-M", ...against, "--"], top, "--staged")
+      .toString()
+      .split("\0");
+  try {
+    return { diff: readDiff(ask("HEAD"), "HEAD", top), head: true };
+  } catch (error) {
+    if (hasHead(top)) throw error;
+    return { diff: readDiff(ask(), "HEAD", top), head: false };
   }
 }
 

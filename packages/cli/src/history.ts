@@ -50,32 +50,27 @@ const holdsToken = (content: Uint8Array) =>
 async function workTreeHistory(paths: readonly string[]): Promise<BaseFiles | undefined> {
   if (!inGitWorkTree(process.cwd())) return undefined;
   try {
-    return await headFiles(
-      false,
-      (paths.length > 0 ? paths : ["."]).map((path) => resolve(path)),
-    );
+    return await headFiles((paths.length > 0 ? paths : ["."]).map((path) => resolve(path)));
   } catch {
     return undefined;
   }
 }
 
 /**
- * Reads the earlier versions a check compares with: HEAD's for `--staged` (the index), REF's for
- * `--base REF`, and without either HEAD's for the work tree (in a git work tree), of the files
- * and directories named (`paths`: the current directory when none is).
+ * Reads the earlier versions a check compares with: HEAD's for `--staged` (the index: `stagedHead`,
+ * read with the staged files), REF's for `--base REF`, and without either HEAD's for the work tree
+ * (in a git work tree), of the files and directories named (`paths`: the current directory when
+ * none is).
  */
 export async function readHistory(
   staged: boolean,
   ref: string | undefined,
   paths: readonly string[] = [],
+  stagedHead?: BaseFiles,
 ): Promise<History> {
   const comparisons: BaseFiles[] = [];
-  // Before the first commit the index replaces nothing.
-  const head = staged
-    ? await headFiles(true)
-    : ref === undefined
-      ? await workTreeHistory(paths)
-      : undefined;
+  // With --staged, read with the staged files (`readStaged`): none before the first commit.
+  const head = staged ? stagedHead : ref === undefined ? await workTreeHistory(paths) : undefined;
   if (head) comparisons.push(head);
   const base = ref === undefined ? undefined : await baseFiles(ref, staged);
   if (base) comparisons.push(base);

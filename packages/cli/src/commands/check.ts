@@ -39,7 +39,7 @@ import { overridesFrom } from "../args.ts";
 import type { Context } from "../context.ts";
 import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
-import { refuseConfigsOutOfIndex, stagedFiles } from "../git-staged.ts";
+import { readStaged, refuseConfigsOutOfIndex } from "../git-staged.ts";
 import { findRendered, type History, heldTo, readHistory, sealedInWorkTree } from "../history.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
@@ -353,16 +353,16 @@ the content the commit will have.`,
     if (values.staged && positionals.length > 0) {
       context.usage("--staged checks what git has staged; it takes no FILE or DIR");
     }
-    const inputs = values.staged ? stagedFiles() : textFiles(positionals);
+    // With --staged, an index that decides nothing yet is refused here, before anything is read.
+    const staged = values.staged ? readStaged() : undefined;
+    const inputs = staged ? staged.files : textFiles(positionals);
     // Asked of git before the walk, and read while git answers (`git diff HEAD` of a large tree
-    // is tens of ms; with --staged, while the staged files are read). A failure is thrown only
-    // where the history is waited for: stagedFiles' refusal of an index that decides nothing yet
-    // comes first, at the first file.
+    // is tens of ms). A failure is thrown where the history is waited for.
     let reading: Promise<History> | undefined;
     let history: History | undefined;
     const historyOf = () => {
       if (!reading) {
-        reading = readHistory(Boolean(values.staged), values.base, positionals);
+        reading = readHistory(Boolean(values.staged), values.base, positionals, staged?.head);
         reading.then((read) => {
           history = read;
         }, noop); // a failure is thrown where the history is waited for

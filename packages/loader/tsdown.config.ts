@@ -6,10 +6,18 @@ import { bundledLicenses, engineBuildOptions, packageBuild } from "../../tsdown.
 type Plugin = Extract<NonNullable<UserConfig["plugins"]>, { name: string }>;
 
 /**
+ * What the engine's text starts with: it is one function expression, which src/engine-run.ts
+ * compiles as it is and calls with these four (the ES modules it was bundled from are strict).
+ */
+const ENGINE_HEAD = '(function (require, module, exports, __s5Meta) {"use strict";\n';
+
+/**
  * `s5:engine-source`: the engine (src/engine.ts: `s5/config`, `s5/preload` and their worker) with
  * core bundled in, as one string that src/engine-run.ts compiles with V8's cached data. A file
  * next to dist/ would be lost when the application is bundled; a string travels with the code.
  * The native module stays outside and is resolved at run time (see src/engine-run.ts).
+ * The string is wrapped here, not at run time: V8 keeps the string it compiles as the script's
+ * source, and a wrapper added at start made a second copy (~180 kB) beside the literal.
  */
 const engineSource: Plugin = {
   name: "s5-engine-source",
@@ -45,7 +53,7 @@ const engineSource: Plugin = {
         },
       ],
     });
-    const text = result.outputFiles[0]!.text;
+    const text = `${ENGINE_HEAD}${result.outputFiles[0]!.text}\n})`;
     // Names the engine's code cache files: cached data of another build is never offered to V8.
     const hash = createHash("sha256").update(text).digest("hex").slice(0, 16);
     return `export default ${JSON.stringify(text)};\nexport const hash = ${JSON.stringify(hash)};`;

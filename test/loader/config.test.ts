@@ -16,10 +16,11 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { runInNewContext } from "node:vm";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isRoot } from "../cli/files.ts";
-import { localProject, type Project, printVars, SIBLING_ESM } from "./helpers.ts";
+import { localProject, type Project, printVars, root, SIBLING_ESM } from "./helpers.ts";
 
 const DB = "db-pa55word-with-$dollar-and-#hash";
 const API = "api-key-0123456789abcdef";
@@ -225,6 +226,35 @@ describe("s5/config with local keys", () => {
     expect((await bare.node(["app.mjs"], env)).code).toBe(0);
     expect(readFileSync(file()).equals(second)).toBe(true);
     rmSync(cache, { recursive: true, force: true });
+  });
+
+  it("compiles the engine's text as the loader's chunk holds it: no second copy made around it", async () => {
+    // V8 keeps the compiled string as the script's source for as long as the process runs. The
+    // engine once wrapped the chunk's literal in a function at start: a second string of
+    // ~160 kB beside the literal, in the app's thread and again in the worker. The build wraps it.
+    const dir = mkdtempSync(join(tmpdir(), "s5-loader-script-"));
+    const preload = join(dir, "script-spy.cjs");
+    const compiled = join(dir, "compiled.txt");
+    writeFileSync(
+      preload,
+      `const vm = require("node:vm");\nconst fs = require("node:fs");\n` +
+        `const Original = vm.Script;\n` +
+        `vm.Script = class extends Original { constructor(source, options) { super(source, options);\n` +
+        `  if (options?.filename === "s5-engine.js") fs.writeFileSync(${JSON.stringify(compiled)}, source); } };\n`,
+    );
+    const out = await project.node(["esm-app.mjs"], { NODE_OPTIONS: `--require ${preload}` });
+    expect(JSON.parse(out.stdout)).toMatchObject(expected);
+    // The chunk's string literal that starts as the engine's text does, read as JavaScript reads it.
+    const dist = join(root, "packages/loader/dist");
+    const chunk = readdirSync(dist).find((name) => /^engine-.*\.mjs$/.test(name));
+    const text = readFileSync(join(dist, chunk!), "utf8");
+    const source = readFileSync(compiled, "utf8");
+    const start = text.indexOf(JSON.stringify(source.slice(0, 40)).slice(0, -1));
+    expect(start).toBeGreaterThan(-1);
+    let end = start + 1;
+    while (text[end] !== '"') end += text[end] === "\\" ? 2 : 1;
+    expect(runInNewContext(text.slice(start, end + 1)) === source).toBe(true);
+    rmSync(dir, { recursive: true, force: true });
   });
 
   it("writing its cached data, the engine keeps the three newest files of other builds for that use, and clears stale temporary files", async () => {

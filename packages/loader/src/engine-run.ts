@@ -254,14 +254,9 @@ export function compileEngine(
     }
   }
   const { Script } = process.getBuiltinModule("node:vm");
-  // Strict, as the ES modules it was bundled from.
-  const script = new Script(
-    `(function (require, module, exports, __s5Meta) {"use strict";\n${code}\n})`,
-    {
-      filename: "s5-engine.js",
-      cachedData,
-    },
-  );
+  // `code` is one function expression (the build wraps it: tsdown.config.ts), compiled as it is:
+  // V8 keeps this string as the script's source, and a wrapper added here was a second copy.
+  const script = new Script(code, { filename: "s5-engine.js", cachedData });
   if (script.cachedDataRejected === true) stored = -1;
   const holder = { exports: {} as Engine };
   script.runInThisContext()(load, holder, holder.exports, meta);

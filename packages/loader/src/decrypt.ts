@@ -255,10 +255,35 @@ export function decryptItemsSync(request: DecryptRequest): DecryptReply | undefi
 
 /**
  * Decrypts every token of every value; all or nothing. Never throws. Each project's backends ask
- * in parallel, every project's failures reported together.
+ * in parallel, every project's failures reported together. `answer`, when given, receives the
+ * reply before the backends close their connections: the worker hands it over then, and the
+ * waiting thread ends the worker, connections and all, without waiting for them to close.
  */
-export async function decryptItems(request: DecryptRequest): Promise<DecryptReply> {
+export async function decryptItems(
+  request: DecryptRequest,
+  answer?: (reply: DecryptReply) => void,
+): Promise<DecryptReply> {
   const opened: ReturnType<typeof createBackends>[] = [];
+  try {
+    const reply = await decryptWith(request, opened);
+    answer?.(reply);
+    return reply;
+  } finally {
+    for (const backends of opened) {
+      try {
+        await backends[Symbol.asyncDispose]();
+      } catch {
+        // closing cannot change the outcome
+      }
+    }
+  }
+}
+
+/** {@link decryptItems}' work; the backends it makes go into `opened`, for the caller to close. */
+async function decryptWith(
+  request: DecryptRequest,
+  opened: ReturnType<typeof createBackends>[],
+): Promise<DecryptReply> {
   const steps: [string, number][] = [["start", now()]];
   try {
     const groups = groupsOf(request);
@@ -280,13 +305,5 @@ export async function decryptItems(request: DecryptRequest): Promise<DecryptRepl
     return splice(request, found, plaintexts, failures, steps);
   } catch (error) {
     return { ok: false, error: serialize(error), steps };
-  } finally {
-    for (const backends of opened) {
-      try {
-        await backends[Symbol.asyncDispose]();
-      } catch {
-        // closing cannot change the outcome
-      }
-    }
   }
 }

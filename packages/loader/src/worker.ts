@@ -23,17 +23,15 @@ export function serve(beforeReply?: () => void): void {
   // The request (values, and the environment with its credentials) comes through the port, not in
   // the Worker's options, which NODE_DEBUG=worker prints in the application's thread.
   port.once("message", (request: DecryptRequest) => {
-    decryptItems(request).then(
-      (reply) => {
-        try {
-          beforeReply?.();
-        } catch {
-          // a cache that cannot be written changes nothing of the answer
-        }
-        port.postMessage(reply);
-        wake(WORKER_DONE);
-      },
-      () => wake(WORKER_EXITED),
-    );
+    // Answered before the connections close: the waiting thread ends this worker on waking.
+    decryptItems(request, (reply) => {
+      try {
+        beforeReply?.();
+      } catch {
+        // a cache that cannot be written changes nothing of the answer
+      }
+      port.postMessage(reply);
+      wake(WORKER_DONE);
+    }).catch(() => wake(WORKER_EXITED));
   });
 }

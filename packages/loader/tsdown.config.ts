@@ -1,4 +1,5 @@
 import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
 import { build } from "esbuild";
 import type { UserConfig } from "tsdown";
 import { bundledLicenses, engineBuildOptions, packageBuild } from "../../tsdown.base.ts";
@@ -38,6 +39,15 @@ const engineSource: Plugin = {
       define: { "import.meta.url": "__s5Meta.url", "import.meta.filename": "__s5Meta.filename" },
       plugins: [
         {
+          name: "s5-dotenv",
+          setup(engine) {
+            engine.onLoad({ filter: DOTENV }, async ({ path }) => ({
+              contents: dotenvSource(await readFile(path, "utf8")),
+              loader: "js",
+            }));
+          },
+        },
+        {
           // Inside the engine, its own text (to start the worker with) is what it was compiled from.
           name: "s5-engine-self",
           setup(engine) {
@@ -61,22 +71,36 @@ const engineSource: Plugin = {
 };
 
 /**
- * dotenv requires Node's built-ins with `require()`: bundled as they are, they would need a
+ * dotenv's source as s5 bundles it, in the loader's chunk and in the engine. dotenv requires
+ * Node's built-ins with `require()`: bundled as they are, they would need a
  * `createRequire(import.meta.url)` shim at the top of the chunk, whose `createRequire` name clashes
- * with the banner many ESM bundles of applications carry. `process.getBuiltinModule` instead.
+ * with the banner many ESM bundles of applications carry; `process.getBuiltinModule` instead.
+ * `node:os` is not in Node's start-up snapshot (~1.1 M instructions to load), and dotenv reads it
+ * only to expand `~` in `config()`'s paths, which s5 never calls: a stand-in loads it on first
+ * use. Any other `require` left fails the build, so a dotenv release that adds one is reviewed.
  */
+function dotenvSource(code: string): string {
+  const os = code.split('require("os")').length - 1;
+  if (os !== 1) throw new Error(`dotenv: expected one require("os"), found ${os}`);
+  const edited = code
+    .replace(
+      'require("os")',
+      'new Proxy({}, { get: (_, key) => process.getBuiltinModule("node:os")[key] })',
+    )
+    .replace(/\brequire\("(fs|path|url|crypto)"\)/g, 'process.getBuiltinModule("node:$1")');
+  const left = /\brequire\([^)]*\)/.exec(edited);
+  if (left) throw new Error(`dotenv: ${left[0]} is not handled (packages/loader/tsdown.config.ts)`);
+  return edited;
+}
+
+const DOTENV = /[\\/]node_modules[\\/]dotenv[\\/]/;
+
 const dotenvBuiltins: Plugin = {
   name: "s5-dotenv-builtins",
   transform: {
-    filter: { id: /[\\/]node_modules[\\/]dotenv[\\/]/ },
+    filter: { id: DOTENV },
     handler(code) {
-      return {
-        code: code.replace(
-          /\brequire\("(fs|path|os|url|crypto)"\)/g,
-          'process.getBuiltinModule("node:$1")',
-        ),
-        map: null,
-      };
+      return { code: dotenvSource(code), map: null };
     },
   },
 };

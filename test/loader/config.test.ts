@@ -257,6 +257,16 @@ describe("s5/config with local keys", () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
+  it("with HOME set, a start loads no node:os (dotenv reads it only for config()'s `~` paths)", async () => {
+    // node:os is not in Node's start-up snapshot: loading it cost every start ~1.1 M instructions.
+    project.write({
+      "os-app.mjs": `import "s5/config";\nconsole.log(JSON.stringify({ os: process.moduleLoadList.includes("NativeModule os"), DB_PASSWORD: process.env.DB_PASSWORD }));\n`,
+    });
+    const out = await project.node(["os-app.mjs"]);
+    expect(out.stderr).toBe("");
+    expect(JSON.parse(out.stdout)).toEqual({ os: false, DB_PASSWORD: DB });
+  });
+
   it("writing its cached data, the engine keeps the three newest files of other builds for that use, and clears stale temporary files", async () => {
     const cache = mkdtempSync(join(tmpdir(), "s5-loader-prune-"));
     const dir = join(cache, "s5", "code-cache");

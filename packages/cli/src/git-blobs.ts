@@ -165,26 +165,44 @@ export function blobsInOne<T extends { id: string }>(
 const idsOf = (entries: readonly { id: string }[]) =>
   `${entries.map((entry) => entry.id).join("\n")}\n`;
 
+/** One object of a `git cat-file --batch` answer. */
+export interface BatchObject {
+  id: string;
+  type: string;
+  content: Buffer;
+}
+
 /**
- * The blobs of one `git cat-file --batch` answer, `<id> <type> <size>\n<content>\n` per object
- * and `<id> missing\n` (or `ambiguous`) per name git has no object for: another object's content
- * is passed over, as is an answer cut short.
+ * The objects of one `git cat-file --batch` answer, one per name asked (`count`), in order:
+ * `<id> <type> <size>\n<content>\n` each, and undefined for `<name> missing\n` (or `ambiguous`),
+ * a name git has no object for. Ends where the answer is cut short.
  */
-function* blobsOf<T extends { id: string }>(
-  batch: Buffer,
-  entries: readonly T[],
-): Generator<{ entry: T; content: Buffer }> {
+export function* batchObjects(batch: Buffer, count: number): Generator<BatchObject | undefined> {
   let at = 0;
-  for (const entry of entries) {
+  for (let i = 0; i < count; i++) {
     const end = batch.indexOf(0x0a, at);
     if (end === -1) return;
     const header = batch.toString("latin1", at, end).split(" ");
     at = end + 1;
-    if (header.length !== 3) continue;
+    if (header.length !== 3) {
+      yield undefined;
+      continue;
+    }
     const size = Number(header[2]);
     if (!Number.isSafeInteger(size) || at + size > batch.length) return;
-    const content = batch.subarray(at, at + size);
+    yield { id: header[0]!, type: header[1]!, content: batch.subarray(at, at + size) };
     at += size + 1;
-    if (header[1] === "blob" && header[0] === entry.id) yield { entry, content };
+  }
+}
+
+/** The blobs of one `git cat-file --batch` answer for `entries` (another object's is passed over). */
+function* blobsOf<T extends { id: string }>(
+  batch: Buffer,
+  entries: readonly T[],
+): Generator<{ entry: T; content: Buffer }> {
+  let i = 0;
+  for (const object of batchObjects(batch, entries.length)) {
+    const entry = entries[i++]!;
+    if (object?.type === "blob" && object.id === entry.id) yield { entry, content: object.content };
   }
 }

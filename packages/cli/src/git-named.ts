@@ -7,7 +7,7 @@ import { lstatSync, readFileSync } from "node:fs";
 import { isAbsolute, relative, sep } from "node:path";
 import type { EarlierFile } from "@s5/core/internal";
 import type { BaseFiles } from "./git-base.ts";
-import { git } from "./git-blobs.ts";
+import { batchObjects, git } from "./git-blobs.ts";
 
 /** The largest file compared here; a larger one is left to `git diff`. */
 const NAMED_LIMIT = 16 * 1024 * 1024;
@@ -38,23 +38,14 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
   const answer = git(["cat-file", "--batch"], top, "--staged", input);
   const earlier: EarlierFile[] = [];
   const changed = new Set<string>();
-  let at = 0;
-  /** The next object's content if it is a blob; undefined for one missing or of another type. */
-  const next = (): Buffer | undefined => {
-    const end = answer.indexOf(0x0a, at);
-    if (end === -1) throw new Error("git cat-file's answer is cut short");
-    const header = answer.toString("latin1", at, end);
-    at = end + 1;
-    const match = /^[0-9a-f]{40,64} (\w+) (\d+)$/.exec(header);
-    if (!match) return undefined; // `<name> missing` (or ambiguous): no content follows
-    const size = Number(match[2]);
-    const content = answer.subarray(at, at + size);
-    at += size + 1;
-    return match[1] === "blob" && content.length === size ? content : undefined;
-  };
+  const objects = [...batchObjects(answer, files.size * 2)];
+  if (objects.length < files.size * 2) throw new Error("git cat-file's answer is cut short");
+  /** The `i`th object's content if it is a blob; undefined for one missing or of another type. */
+  const blob = (i: number) => (objects[i]?.type === "blob" ? objects[i]!.content : undefined);
+  let i = 0;
   for (const [path, name] of files) {
-    const then = next();
-    const staged = next();
+    const then = blob(i++);
+    const staged = blob(i++);
     if (!then || !staged) return undefined;
     if (readFileSync(path).equals(then)) continue;
     changed.add(path);

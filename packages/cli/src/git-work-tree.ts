@@ -44,12 +44,12 @@ export function gitWorkTree(start: string): GitWorkTree | undefined {
 }
 
 /**
- * Whether `start` (an absolute path) is in a git work tree, found as `gitWorkTree` finds it but
- * without reading its index: ~25 ms of a 20,000-file tree's, which `s5 check -- FILE` read only
- * to know whether to ask git about the file.
+ * The top of the git work tree `start` (an absolute path) is in, found as `gitWorkTree` finds it
+ * but without reading its index: ~25 ms of a 20,000-file tree's, which `s5 check -- FILE` and
+ * `render -o` read only to know whether they were in a work tree.
  */
-export function inGitWorkTree(start: string): boolean {
-  return findWorkTree(start) !== undefined;
+export function workTreeTop(start: string): string | undefined {
+  return findWorkTree(start)?.top;
 }
 
 /**

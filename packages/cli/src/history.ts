@@ -14,7 +14,7 @@ import { findUnsealed, showable } from "@s5/core/internal";
 import { shellQuote } from "./completion/model.ts";
 import { ignoredLine } from "./copies.ts";
 import { type BaseFiles, baseFiles, headFiles, sealedSources } from "./git-base.ts";
-import { inGitWorkTree } from "./git-work-tree.ts";
+import { workTreeTop } from "./git-work-tree.ts";
 import type { Problem } from "./sarif.ts";
 
 /** What was compared with, and what it held. */
@@ -48,7 +48,7 @@ const holdsToken = (content: Uint8Array) =>
  * or before the first commit, the files are judged alone, as before.
  */
 async function workTreeHistory(paths: readonly string[]): Promise<BaseFiles | undefined> {
-  if (!inGitWorkTree(process.cwd())) return undefined;
+  if (workTreeTop(process.cwd()) === undefined) return undefined;
   try {
     return await headFiles((paths.length > 0 ? paths : ["."]).map((path) => resolve(path)));
   } catch {

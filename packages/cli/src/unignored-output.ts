@@ -8,14 +8,14 @@
  */
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { gitWorkTree } from "./git-work-tree.ts";
+import { workTreeTop } from "./git-work-tree.ts";
 
 export function warnUnignoredOutput(path: string): void {
   const absolute = resolve(path);
   // A FIFO, a device or /dev/stdout is a stream, not a file to commit.
   if (!statSync(absolute, { throwIfNoEntry: false })?.isFile()) return;
-  const tree = gitWorkTree(dirname(absolute));
-  if (!tree) return;
+  const top = workTreeTop(dirname(absolute));
+  if (top === undefined) return;
   // 0: ignored, 1: not ignored, 128 and the rest: git could not tell (not its work tree after all).
   const { spawnSync } = process.getBuiltinModule("node:child_process");
   const result = spawnSync("git", ["check-ignore", "-q", "--", absolute], {
@@ -24,7 +24,7 @@ export function warnUnignoredOutput(path: string): void {
   });
   if (result.error || result.status !== 1) return;
   process.stderr.write(
-    `s5: warning: ${path} holds decrypted values and git does not ignore it (work tree ${tree.top}): \`git add -A\` would commit them, and the pre-commit hook knows a new file of values only while it repeats a tracked file of tokens (S5_RENDER_NOT_IGNORED)\n` +
+    `s5: warning: ${path} holds decrypted values and git does not ignore it (work tree ${top}): \`git add -A\` would commit them, and the pre-commit hook knows a new file of values only while it repeats a tracked file of tokens (S5_RENDER_NOT_IGNORED)\n` +
       "  hint: add it to .gitignore, or write it outside the work tree (or to stdout)\n",
   );
 }

@@ -5,12 +5,13 @@
  */
 import { spawnSync } from "node:child_process";
 import { lstatSync, readFileSync, statSync } from "node:fs";
-import { dirname, isAbsolute, posix, relative, resolve, sep } from "node:path";
+import { dirname, posix, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
 import { namedAtHead } from "./git-named.ts";
+import { nameInTree } from "./git-work-tree.ts";
 
 export interface BaseFiles {
   /** The files of REF that changed since, named from the current directory; `now` is absolute. */
@@ -247,8 +248,6 @@ export async function headFiles(paths: readonly string[]): Promise<BaseFiles | u
     } catch {
       // git diff decides below.
     }
-  }
-  if (specs) {
     try {
       const narrow = await filesSince("HEAD", top, { ...options, specs });
       if (narrow) return narrow;
@@ -271,10 +270,9 @@ export async function headFiles(paths: readonly string[]): Promise<BaseFiles | u
 function pathspecsOf(paths: readonly string[], top: string): string[] | undefined {
   const specs: string[] = [];
   for (const path of paths) {
-    const name = relative(top, path);
+    const name = nameInTree(top, path);
     if (name === "") return undefined;
-    if (name === ".." || name.startsWith(`..${sep}`) || isAbsolute(name)) continue;
-    specs.push(`:(literal)${name.split(sep).join("/")}`);
+    if (name !== undefined) specs.push(`:(literal)${name}`);
   }
   return specs;
 }

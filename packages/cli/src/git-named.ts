@@ -4,10 +4,11 @@
  * loads the whole index (~5 ms of a 20,000-file tree's) and is a second process after it.
  */
 import { lstatSync, readFileSync } from "node:fs";
-import { isAbsolute, relative, sep } from "node:path";
+import { relative } from "node:path";
 import type { EarlierFile } from "@s5/core/internal";
 import type { BaseFiles } from "./git-base.ts";
 import { batchObjects, git } from "./git-blobs.ts";
+import { nameInTree } from "./git-work-tree.ts";
 
 /** The largest file compared here; a larger one is left to `git diff`. */
 const NAMED_LIMIT = 16 * 1024 * 1024;
@@ -25,12 +26,12 @@ const NAMED_LIMIT = 16 * 1024 * 1024;
 export function namedAtHead(paths: readonly string[], top: string): BaseFiles | undefined {
   const files = new Map<string, string>();
   for (const path of paths) {
-    const name = relative(top, path);
-    if (name === ".." || name.startsWith(`..${sep}`) || isAbsolute(name)) continue;
+    const name = nameInTree(top, path);
+    if (name === undefined) continue;
     if (name === "" || name.includes("\n")) return undefined;
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (!stat?.isFile() || stat.size > NAMED_LIMIT) return undefined;
-    files.set(path, name.split(sep).join("/"));
+    files.set(path, name);
   }
   if (files.size === 0) return undefined;
   // HEAD's blob then the index's, per file; the whole line is the object's name.

@@ -68,12 +68,21 @@ export function discoveredTop(start: string): string | undefined {
   return found.top;
 }
 
+/**
+ * `path` (absolute) as a name in the work tree whose top is `top`, with `/` (`""`: the top
+ * itself); undefined when it is outside.
+ */
+export function nameInTree(top: string, path: string): string | undefined {
+  const name = relative(top, path);
+  if (name === ".." || name.startsWith(`..${sep}`) || isAbsolute(name)) return undefined;
+  return name.split(sep).join("/");
+}
+
 function findWorkTree(start: string): (Found & { rel: string }) | undefined {
   const found = process.env.GIT_DIR ? fromEnvironment(process.env.GIT_DIR) : discover(start);
   if (!found) return undefined;
-  const rel = relative(found.top, start).split(sep).join("/");
-  if (rel === ".." || rel.startsWith("../") || isAbsolute(rel)) return undefined;
-  return { ...found, rel };
+  const rel = nameInTree(found.top, start);
+  return rel === undefined ? undefined : { ...found, rel };
 }
 
 interface Found {

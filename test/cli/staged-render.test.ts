@@ -405,6 +405,24 @@ describe("s5 check -- FILE…: git asked of the files named, the whole tree wher
     expect(gone.code, gone.out).toBe(0);
   });
 
+  it("a new file whose name ends in a CR, a rendered copy: git cat-file drops the CR, git diff decides", async () => {
+    const { git, s5, file, box, env } = await project();
+    writeFileSync(file("notes.txt"), "some notes\n");
+    git("add", "notes.txt");
+    expect(git("commit", "-qm", "notes").status).toBe(0);
+    // `HEAD:notes.txt\r` on cat-file's input is `HEAD:notes.txt`: the new file looked changed
+    // from notes.txt, and no copy of values.yml.
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    writeFileSync(file("notes.txt\r"), rendered.stdout);
+    git("add", "-A");
+    const check = await s5("check", "--no-decrypt", "--", "notes.txt\r");
+    expect(check.code, check.out).toBe(10);
+    expect(check.out).toContain(
+      "notes.txt\\u000d:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
+    );
+    expect(check.out).not.toContain(HOST);
+  });
+
   it("a narrow git diff that fails: the whole tree is asked, and decides", async () => {
     const { box, env, s5 } = await project();
     expect((await s5("render", "-i", "values.yml")).code).toBe(0);

@@ -20,7 +20,7 @@ const NAMED_LIMIT = 16 * 1024 * 1024;
  * HEAD's too: its tokens stand where they stood, and nothing is found). Undefined wherever that
  * does not tell it all, for `git diff` to decide: a name new since HEAD (added, renamed: the file
  * it was may be anywhere), one the index no longer holds (`git rm --cached`: gone from the
- * commit), a directory, a link, a submodule's path, a name with a new line, a larger file. Paths
+ * commit), a directory, a link, a submodule's path, a name with a line break, a larger file. Paths
  * outside the work tree are no file of it.
  */
 export function namedAtHead(paths: readonly string[], top: string): BaseFiles | undefined {
@@ -28,7 +28,9 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
   for (const path of paths) {
     const name = nameInTree(top, path);
     if (name === undefined) continue;
-    if (name === "" || name.includes("\n")) return undefined;
+    // git reads its input a line at a time and drops a CR before the line's end: `HEAD:a.yml\r`
+    // asked for `HEAD:a.yml`, another file (a new `a.yml\r` paired with it passed the copy rule).
+    if (name === "" || /[\n\r]/.test(name)) return undefined;
     const stat = lstatSync(path, { throwIfNoEntry: false });
     if (!stat?.isFile() || stat.size > NAMED_LIMIT) return undefined;
     files.set(path, name);

@@ -485,6 +485,25 @@ describe("the work tree's top, found without git where git would find it so", ()
   });
 });
 
+describe("a `.git` directory git takes for no repository", () => {
+  it("an empty one in a subdirectory: git's top is further up, and the rendered file is held to HEAD", async () => {
+    const { box, env, git, file, sealed } = await project();
+    mkdirSync(file("sub/.git"), { recursive: true });
+    writeFileSync(file("sub/v.yml"), sealed);
+    git("add", "sub/v.yml");
+    expect(git("commit", "-qm", "sub").status).toBe(0);
+    const sub = file("sub");
+    expect((await box.s5(["render", "-i", "v.yml"], { cwd: sub, env })).code).toBe(0);
+    for (const names of [["--", "v.yml"], ["."]]) {
+      const run = await box.s5(["check", "--no-decrypt", ...names], { cwd: sub, env });
+      const out = run.stdout.toString() + run.stderr;
+      expect(run.code, out).toBe(10);
+      expect(out).toContain("v.yml:3:9: a value in clear where a token stood at v.yml:3:9 at HEAD");
+      expect(out).not.toContain(HOST);
+    }
+  });
+});
+
 describe("files read while git answers", () => {
   it("a slow git diff, 4,200 files read before it answers: the rendered file is still refused; a --base whose git fails: an error", async () => {
     const { box, env, s5, file } = await project();

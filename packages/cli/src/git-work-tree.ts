@@ -4,9 +4,9 @@
  * and the files it tracks (its index). Read without running git: a walk must not start a
  * program, and git may not be installed where s5 runs.
  */
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, relative, resolve, sep } from "node:path";
-import { expandHome, GitConfig, xdgGitFile } from "./git-config.ts";
+import { expandHome, GitConfig, readOptional, xdgGitFile } from "./git-config.ts";
 import { readTrackedPaths, type TrackedPaths } from "./git-index.ts";
 
 export interface GitWorkTree {
@@ -55,12 +55,13 @@ export function workTreeTop(start: string): string | undefined {
 /**
  * The top of the work tree around `start` (absolute) as git names it, found without running git
  * (`git rev-parse --show-toplevel` was ~4 ms of a one-file check); undefined wherever git may name
- * another: `GIT_DIR` or `GIT_WORK_TREE` set, a `core.worktree`, a `.git` that names no directory.
+ * another: `GIT_DIR` or `GIT_WORK_TREE` set, a `core.worktree`, a `.git` that names no directory
+ * or one git takes for no repository (it looks further up).
  */
 export function discoveredTop(start: string): string | undefined {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return undefined;
   const found = findWorkTree(start);
-  if (!found?.gitDir) return undefined;
+  if (!found?.gitDir || !isRepository(found.gitDir)) return undefined;
   const config = new GitConfig(found.gitDir, commonDirOf(found.gitDir));
   if (config.get("core.worktree") !== undefined || config.get("core.bare") === "true") {
     return undefined;
@@ -129,6 +130,27 @@ function gitDirAt(top: string): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/**
+ * Whether git takes `gitDir` for a repository where it finds it (git's `is_git_directory`): a
+ * HEAD that is a link or names a ref or a commit, and `objects` and `refs` in its common
+ * directory. Git passes over a `.git` directory that is not (an empty one, a tool's marker) and
+ * finds the work tree further up, where a check of a subdirectory found its top there and read
+ * every path of git's answers from the wrong directory: no file was held to HEAD.
+ */
+function isRepository(gitDir: string): boolean {
+  const head = lstatSync(join(gitDir, "HEAD"), { throwIfNoEntry: false });
+  if (!head) return false;
+  if (
+    !head.isSymbolicLink() &&
+    !/^(ref:|[0-9a-f]{40})/.test(readOptional(join(gitDir, "HEAD")) ?? "")
+  ) {
+    return false;
+  }
+  const common = commonDirOf(gitDir);
+  const objects = process.env.GIT_OBJECT_DIRECTORY || join(common, "objects");
+  return existsSync(objects) && existsSync(join(common, "refs"));
 }
 
 /** A linked worktree shares `info/exclude` and `config` with its main repository. */

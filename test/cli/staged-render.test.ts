@@ -303,6 +303,27 @@ describe("a new file that is a rendered copy of a file of tokens still there", (
   });
 });
 
+describe("a rendered copy under a git configuration that colours git grep's names", () => {
+  it("color.ui=always, color.grep=always: the copy is still refused, named and --staged", async () => {
+    const { box, env, git, s5, file } = await project();
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    writeFileSync(file("values.prod.yml"), rendered.stdout);
+    git("add", "values.prod.yml");
+    for (const setting of ["color.ui", "color.grep"]) {
+      git("config", setting, "always");
+      for (const args of [["--", "values.prod.yml"], ["--staged"]]) {
+        const check = await s5("check", "--no-decrypt", ...args);
+        expect(check.code, `${setting} ${args.join(" ")}: ${check.out}`).toBe(10);
+        expect(check.out).toContain(
+          "values.prod.yml:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
+        );
+        expect(check.out).not.toContain(HOST);
+      }
+      git("config", "--unset", setting);
+    }
+  });
+});
+
 describe("render -o into the work tree: a new file of values the hook cannot tell", () => {
   it("warns when git does not ignore the output, not when it does or outside a work tree", async () => {
     const { box, env, s5, read } = await project();

@@ -178,10 +178,12 @@ const SOURCE_LIMIT = 16 * 1024 * 1024;
 export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
   const cwd = process.cwd();
   const top = gitTop("--staged");
-  // `path\0` per file, from the top (run there); exit 1 when none matches.
+  // `path\0` per file, from the top (run there); exit 1 when none matches. `--no-color`: under
+  // `color.ui=always` (or `color.grep`) git wrapped each name in escapes, no file was found by
+  // them, and a rendered copy had nothing to be a copy of.
   const listed = spawnSync(
     "git",
-    ["grep", "-l", "-z", "-I", "--full-name", "-F", "-e", "s5:", "--"],
+    ["grep", "--no-color", "-l", "-z", "-I", "--full-name", "-F", "-e", "s5:", "--"],
     {
       cwd: top,
       maxBuffer: 1 << 30,

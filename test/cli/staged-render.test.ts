@@ -444,6 +444,40 @@ describe("s5 check -- FILE…: git asked of the files named, the whole tree wher
     expect(check.out).not.toContain(HOST);
   });
 
+  it("GIT_LITERAL_PATHSPECS=1 where s5 runs: its pathspecs keep their magic", async () => {
+    const { box, env, git, s5, file, sealed } = await project();
+    const literal = { ...env, GIT_LITERAL_PATHSPECS: "1" };
+    const check = async (...args: string[]) => {
+      const run = await box.s5(["check", "--no-decrypt", ...args], { env: literal });
+      return { code: run.code, out: run.stdout.toString() + run.stderr };
+    };
+    // A file renamed and rendered, and a rendered copy: each new to git, asked of git diff.
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    writeFileSync(file("copy.yml"), rendered.stdout);
+    git("mv", "values.yml", "prod.yml");
+    expect((await s5("render", "-i", "prod.yml")).code).toBe(0);
+    git("add", "prod.yml", "copy.yml");
+    // Both new where a file of tokens is gone: held to it.
+    for (const name of ["prod.yml", "copy.yml"]) {
+      const named = await check("--", name);
+      expect(named.code, named.out).toBe(10);
+      expect(named.out).toContain(
+        `${name}:3:9: a value in clear where a token stood at values.yml:3:9`,
+      );
+      expect(named.out).not.toContain(HOST);
+    }
+    // A sub-project's config added with -N: --staged refuses the undecided index.
+    git("rm", "-q", "--cached", "prod.yml", "copy.yml");
+    mkdirSync(file("sub"));
+    writeFileSync(file("sub/.s5.json"), readFileSync(file(".s5.json")));
+    writeFileSync(file("sub/v.yml"), sealed);
+    git("add", "sub/v.yml");
+    git("add", "-N", "sub/.s5.json");
+    const staged = await check("--staged");
+    expect(staged.code, staged.out).not.toBe(0);
+    expect(staged.out).toContain("sub/.s5.json is in the index with --intent-to-add");
+  });
+
   it("a narrow git diff that fails: the whole tree is asked, and decides", async () => {
     const { box, env, s5 } = await project();
     expect((await s5("render", "-i", "values.yml")).code).toBe(0);

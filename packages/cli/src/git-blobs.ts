@@ -25,7 +25,7 @@ export function git(
  */
 export function gitAsync(args: string[], cwd: string, option: string): Promise<Buffer> {
   return new Promise((done, fail) => {
-    const child = spawn("git", args, { cwd, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn("git", args, { cwd, env: gitEnv(), stdio: ["ignore", "pipe", "pipe"] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
     let bytes = 0;
@@ -44,6 +44,19 @@ export function gitAsync(args: string[], cwd: string, option: string): Promise<B
   });
 }
 
+/**
+ * The environment git runs in: s5's own, less `GIT_LITERAL_PATHSPECS` where something set it (a
+ * GUI's or a script's git, whose hook s5 runs in). It turns off all pathspec magic, so s5's
+ * `:(literal)` and `:(glob)` pathspecs named no file: the narrow `git diff` of the files named
+ * answered nothing, and a file renamed and rendered, or a rendered copy, passed `s5 check --
+ * FILE`; `--staged` saw no config added with `git add -N`.
+ */
+function gitEnv(): NodeJS.ProcessEnv | undefined {
+  if (process.env.GIT_LITERAL_PATHSPECS === undefined) return undefined;
+  const { GIT_LITERAL_PATHSPECS: _, ...env } = process.env;
+  return env;
+}
+
 /** `git`, but undefined where git's answer would pass `maxBuffer` bytes (git is stopped there). */
 function gitUpTo(
   args: string[],
@@ -52,7 +65,7 @@ function gitUpTo(
   input: string | undefined,
   maxBuffer: number,
 ): Buffer | undefined {
-  const result = spawnSync("git", args, { cwd, input, maxBuffer });
+  const result = spawnSync("git", args, { cwd, env: gitEnv(), input, maxBuffer });
   if ((result.error as NodeJS.ErrnoException | undefined)?.code === "ENOBUFS") return undefined;
   if (result.error) throw notRun(option, result.error);
   if (result.status !== 0) throw failed(args, result.stderr, option);

@@ -303,7 +303,7 @@ describe("a new file that is a rendered copy of a file of tokens still there", (
   });
 });
 
-describe("a rendered copy under a git configuration that colours git grep's names", () => {
+describe("the copy search's git grep, under a configuration or attributes that change its answer", () => {
   it("color.ui=always, color.grep=always: the copy is still refused, named and --staged", async () => {
     const { box, env, git, s5, file } = await project();
     const rendered = await box.s5(["render", "values.yml"], { env });
@@ -321,6 +321,30 @@ describe("a rendered copy under a git configuration that colours git grep's name
       }
       git("config", "--unset", setting);
     }
+  });
+
+  it("the file of tokens marked -diff or binary in .gitattributes: still a source of copies", async () => {
+    const { box, env, git, s5, file } = await project();
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    writeFileSync(file("values.prod.yml"), rendered.stdout);
+    for (const attribute of ["-diff", "binary"]) {
+      writeFileSync(file(".gitattributes"), `values.yml ${attribute}\n`);
+      git("add", ".gitattributes", "values.prod.yml");
+      for (const args of [["--", "values.prod.yml"], ["--staged"]]) {
+        const check = await s5("check", "--no-decrypt", ...args);
+        expect(check.code, `${attribute} ${args.join(" ")}: ${check.out}`).toBe(10);
+        expect(check.out).toContain(
+          "values.prod.yml:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
+        );
+        expect(check.out).not.toContain(HOST);
+      }
+    }
+    // A binary file (a NUL in its first bytes) that holds `s5:` is no source, and no failure.
+    writeFileSync(file("blob.bin"), Buffer.from("\0\0s5:\n{{ s5:local:x }}\n"));
+    git("add", "blob.bin");
+    expect(git("commit", "-q", "--no-verify", "-m", "bin", "--", "blob.bin").status).toBe(0);
+    const check = await s5("check", "--no-decrypt", "--", "values.prod.yml");
+    expect(check.code, check.out).toBe(10);
   });
 });
 

@@ -180,10 +180,12 @@ export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
   const top = gitTop("--staged");
   // `path\0` per file, from the top (run there); exit 1 when none matches. `--no-color`: under
   // `color.ui=always` (or `color.grep`) git wrapped each name in escapes, no file was found by
-  // them, and a rendered copy had nothing to be a copy of.
+  // them, and a rendered copy had nothing to be a copy of. No `-I`: git takes a file the
+  // repository's .gitattributes marks `-diff` or `binary` for binary, and passed over every file
+  // of tokens so marked; binary files are told by their content below.
   const listed = spawnSync(
     "git",
-    ["grep", "--no-color", "-l", "-z", "-I", "--full-name", "-F", "-e", "s5:", "--"],
+    ["grep", "--no-color", "-l", "-z", "--full-name", "-F", "-e", "s5:", "--"],
     {
       cwd: top,
       maxBuffer: 1 << 30,
@@ -196,7 +198,10 @@ export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
     if (path === "" || changed.has(file)) continue;
     try {
       if (statSync(file).size > SOURCE_LIMIT) continue;
-      sources.push({ name: relative(cwd, file) || path, content: readFileSync(file), now: file });
+      const content = readFileSync(file);
+      // Binary as git tells it without attributes: a NUL in the first 8,000 bytes.
+      if (content.subarray(0, 8000).includes(0)) continue;
+      sources.push({ name: relative(cwd, file) || path, content, now: file });
     } catch {
       // Gone from the work tree: nothing to copy from.
     }

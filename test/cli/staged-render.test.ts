@@ -4,7 +4,7 @@
 // index) now say it is a file of secrets, and a value in clear where a token stood is refused
 // (S5_CHECK_RENDERED). Real git, a real `git commit` through the hook, the built CLI.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { s5OnPath, sandbox } from "./run.ts";
@@ -561,6 +561,28 @@ describe("the work tree's top, found without git where git would find it so", ()
     await refused(file("sub"), { GIT_DIR: gitDir });
     git("config", "core.worktree", box.dir);
     await refused(file("sub"));
+  });
+});
+
+describe("a work tree whose name ends in a space, its top asked of git", () => {
+  it("core.worktree set: the rendered file is held to HEAD, named, in the tree and staged", async () => {
+    const { box, env } = await project();
+    const top = `${box.dir} `;
+    renameSync(box.dir, top);
+    const inTop = (...args: string[]) => spawnSync("git", args, { cwd: top, env });
+    inTop("config", "core.worktree", top);
+    expect((await box.s5(["render", "-i", "values.yml"], { cwd: top, env })).code).toBe(0);
+    const check = async (...args: string[]) => {
+      const run = await box.s5(["check", "--no-decrypt", ...args], { cwd: top, env });
+      const out = run.stdout.toString() + run.stderr;
+      expect(run.code, `${args.join(" ")}: ${out}`).toBe(10);
+      expect(out).toContain("values.yml:3:9: a value in clear where a token stood");
+      expect(out).not.toContain(HOST);
+    };
+    await check("--", "values.yml");
+    await check(".");
+    inTop("add", "values.yml");
+    await check("--staged");
   });
 });
 

@@ -102,7 +102,8 @@ let knownTop: string | undefined;
 export function gitTop(option: string): string {
   knownTop ??=
     discoveredTop(process.cwd()) ??
-    git(["rev-parse", "--show-toplevel"], process.cwd(), option).toString().trim();
+    // Only the line's end: a directory's name may end in a space (trim() named another).
+    git(["rev-parse", "--show-toplevel"], process.cwd(), option).toString().replace(/\n$/, "");
   return knownTop;
 }
 

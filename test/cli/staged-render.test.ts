@@ -4,7 +4,7 @@
 // index) now say it is a file of secrets, and a value in clear where a token stood is refused
 // (S5_CHECK_RENDERED). Real git, a real `git commit` through the hook, the built CLI.
 import { spawnSync } from "node:child_process";
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { s5OnPath, sandbox } from "./run.ts";
@@ -345,6 +345,55 @@ describe("the copy search's git grep, under a configuration or attributes that c
     expect(git("commit", "-q", "--no-verify", "-m", "bin", "--", "blob.bin").status).toBe(0);
     const check = await s5("check", "--no-decrypt", "--", "values.prod.yml");
     expect(check.code, check.out).toBe(10);
+  });
+});
+
+describe("a link replaced by a file", () => {
+  it("a rendered copy of the file the link led to, in its place: refused named, staged and against a base", async () => {
+    const { box, env, git, file } = await project();
+    mkdirSync(file("envs"));
+    git("mv", "values.yml", "envs/prod.yml");
+    symlinkSync("envs/prod.yml", file("values.yml"));
+    git("add", "values.yml");
+    expect(git("commit", "-qm", "link").status).toBe(0);
+    // Rendered to a new file put in the link's place (an editor's or a script's rename).
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    expect(rendered.code).toBe(0);
+    rmSync(file("values.yml"));
+    writeFileSync(file("values.yml"), rendered.stdout);
+    git("add", "values.yml");
+    for (const args of [["--", "values.yml"], ["--staged"], ["."]]) {
+      const run = await box.s5(["check", "--no-decrypt", ...args], { env });
+      const out = run.stdout.toString() + run.stderr;
+      expect(run.code, `${args.join(" ")}: ${out}`).toBe(10);
+      expect(out).toContain(
+        "values.yml:3:9: a value in clear where envs/prod.yml:3:9 holds a token at HEAD: this new file is a copy of envs/prod.yml",
+      );
+      expect(out).not.toContain(HOST);
+    }
+    git("checkout", "-qb", "feature");
+    expect(git("commit", "-q", "--no-verify", "-m", "file").status).toBe(0);
+    const base = await box.s5(["check", "--no-decrypt", "--base", "main", "."], { env });
+    const out = base.stdout.toString() + base.stderr;
+    expect(base.code, out).toBe(10);
+    expect(out).toContain(
+      "values.yml:3:9: a value in clear where envs/prod.yml:3:9 holds a token at main",
+    );
+    // A link led elsewhere, or replaced by a file of its own: no copy, passes.
+    git("checkout", "-q", "main");
+    writeFileSync(file("envs/dev.yml"), "db:\n  host: localhost\n");
+    rmSync(file("values.yml"));
+    symlinkSync("envs/dev.yml", file("values.yml"));
+    git("add", "values.yml", "envs/dev.yml");
+    const relinked = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    expect(relinked.code, relinked.stderr).toBe(0);
+    rmSync(file("values.yml"));
+    writeFileSync(file("values.yml"), "db:\n  host: localhost\n  port: 5432\n");
+    git("add", "values.yml");
+    for (const args of [["--", "values.yml"], ["--staged"]]) {
+      const own = await box.s5(["check", "--no-decrypt", ...args], { env });
+      expect(own.code, `${args.join(" ")}: ${own.stderr}`).toBe(0);
+    }
   });
 });
 

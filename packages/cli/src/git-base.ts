@@ -385,6 +385,17 @@ export function readDiff(
     if (!gone && newMode !== GITLINK) diff.changed.add(resolve(top, newPath));
     if (!gone && newMode === SYMLINK) diff.links.add(resolve(top, newPath));
     if (status.startsWith("A") || oldMode === GITLINK || !oldId) continue;
+    // A link that became a file: the link's text is no earlier version of what the file holds (a
+    // copy of the file it led to, rendered, passed as a change of that text), so it is new, and
+    // the copy rule holds it to the files of tokens. A config's link is followed below.
+    if (
+      !gone &&
+      oldMode === SYMLINK &&
+      newMode !== SYMLINK &&
+      posix.basename(path) !== PROJECT_FILE
+    ) {
+      continue;
+    }
     const now = gone ? undefined : resolve(top, newPath);
     const id =
       oldMode === SYMLINK && posix.basename(path) === PROJECT_FILE

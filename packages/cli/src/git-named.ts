@@ -20,8 +20,9 @@ const NAMED_LIMIT = 16 * 1024 * 1024;
  * HEAD's too: its tokens stand where they stood, and nothing is found). Undefined wherever that
  * does not tell it all, for `git diff` to decide: a name new since HEAD (added, renamed: the file
  * it was may be anywhere), one the index no longer holds (`git rm --cached`: gone from the
- * commit), a directory, a link, a submodule's path, a name with a line break, a larger file. Paths
- * outside the work tree are no file of it.
+ * commit), a directory, a link, a submodule's path, a name with a line break, a larger file, a
+ * HEAD version of one line with no end (a link's text?). Paths outside the work tree are no file
+ * of it.
  */
 export function namedAtHead(paths: readonly string[], top: string): BaseFiles | undefined {
   const files = new Map<string, string>();
@@ -50,6 +51,9 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
     const then = blob(i++);
     const staged = blob(i++);
     if (!then || !staged) return undefined;
+    // One line with no end may be a link's text (cat-file gives no mode): git diff tells a link
+    // that became a file, which is new to the rules (readDiff).
+    if (then.length <= 4096 && !then.includes(0x0a)) return undefined;
     if (readFileSync(path).equals(then)) continue;
     changed.add(path);
     earlier.push({ name: relative(process.cwd(), path) || name, content: then, now: path });

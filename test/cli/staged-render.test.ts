@@ -652,6 +652,23 @@ describe("a `.git` directory git takes for no repository", () => {
       expect(out).not.toContain(HOST);
     }
   });
+
+  it("the walk looks past it too: a tracked file under a path its .gitignore ignores is still read", async () => {
+    const { box, env, git, file, sealed } = await project();
+    mkdirSync(file("sub/.git"), { recursive: true });
+    mkdirSync(file("sub/gen"), { recursive: true });
+    writeFileSync(file("sub/.gitignore"), "gen/\n");
+    writeFileSync(file("sub/gen/v.yml"), sealed);
+    git("add", "-f", "sub/.gitignore", "sub/gen/v.yml");
+    expect(git("commit", "-qm", "sub").status).toBe(0);
+    const sub = file("sub");
+    expect((await box.s5(["render", "-i", "gen/v.yml"], { cwd: sub, env })).code).toBe(0);
+    const run = await box.s5(["check", "--no-decrypt", "."], { cwd: sub, env });
+    const out = run.stdout.toString() + run.stderr;
+    expect(run.code, out).toBe(10);
+    expect(out).toContain("a value in clear where a token stood");
+    expect(out).not.toContain(HOST);
+  });
 });
 
 describe("files read while git answers", () => {

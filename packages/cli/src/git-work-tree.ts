@@ -92,14 +92,24 @@ interface Found {
   config?: GitConfig;
 }
 
+/**
+ * The first directory up from `start` with a `.git`, as git discovers it: a `.git` directory git
+ * takes for no repository (an empty one, a tool's marker) is passed over, and the search goes on
+ * above it — stopping there read the ignore rules and the index of nothing, and a tracked file
+ * under an ignored path went unread by `s5 check .`. A `.git` file stops the search (git fails
+ * there when it names no repository).
+ */
 function discover(start: string): Found | undefined {
-  let top = start;
-  while (!existsSync(join(top, ".git"))) {
+  for (let top = start; ; ) {
+    const dotGit = join(top, ".git");
+    if (existsSync(dotGit)) {
+      const gitDir = gitDirAt(top);
+      if (gitDir !== dotGit || isRepository(gitDir)) return { top, gitDir };
+    }
     const parent = dirname(top);
     if (parent === top) return undefined;
     top = parent;
   }
-  return { top, gitDir: gitDirAt(top) };
 }
 
 /** `GIT_DIR` (with `GIT_WORK_TREE` or `core.worktree`), as git takes them: no discovery. */

@@ -369,6 +369,11 @@ describe("a link replaced by a file", () => {
       expect(out).toContain(
         "values.yml:3:9: a value in clear where envs/prod.yml:3:9 holds a token at HEAD: this new file is a copy of envs/prod.yml",
       );
+      // `git rm --cached` would take the link out of the commit too: the link is staged again.
+      expect(out).toContain(
+        "`git restore --staged -- values.yml` keeps the link it replaced in the commit",
+      );
+      expect(out).not.toContain("git rm --cached");
       expect(out).not.toContain(HOST);
     }
     git("checkout", "-qb", "feature");

@@ -24,6 +24,8 @@ export interface BaseFiles {
   note?: string;
   /** Absolute paths of the changed files that are symbolic links now (git's mode 120000). */
   links: Set<string>;
+  /** Absolute paths of the files that were symbolic links at REF and are files now. */
+  wereLinks?: Set<string>;
 }
 
 const SYMLINK = "120000";
@@ -327,7 +329,7 @@ async function filesSince(
   )
     .toString()
     .split("\0");
-  const { toRead: then, unknown, changed, links } = readDiff(fields, commit, top, specs);
+  const { toRead: then, unknown, changed, links, wereLinks } = readDiff(fields, commit, top, specs);
   if (specs) {
     const paired = new Set([...then, ...unknown].map((file) => file.now));
     for (const path of changed) if (!paired.has(path)) return undefined;
@@ -343,7 +345,7 @@ async function filesSince(
   for (const { entry, content } of readBlobs(then, top, "--base")) {
     earlier.push({ name: entry.name, content, now: entry.now });
   }
-  return { earlier, changed, label, links, ...(note ? { note } : {}) };
+  return { earlier, changed, label, links, wereLinks, ...(note ? { note } : {}) };
 }
 
 /** One `git diff --raw -z -M` answer, read. */
@@ -352,9 +354,13 @@ export interface Diff {
   toRead: { id: string; name: string; now: string | undefined }[];
   /** Earlier project configs whose settings are unknown (a link out of the repository). */
   unknown: EarlierFile[];
-  /** Absolute paths of the files that differ now; `links`: those that are symbolic links now. */
+  /**
+   * Absolute paths of the files that differ now; `links`: those that are symbolic links now;
+   * `wereLinks`: those that were links and are files now.
+   */
   changed: Set<string>;
   links: Set<string>;
+  wereLinks: Set<string>;
   /** Each file there now (not deleted): its path from the top, new mode, new blob and status. */
   now: { path: string; mode: string; id: string; status: string }[];
 }
@@ -372,7 +378,14 @@ export function readDiff(
 ): Diff {
   const cwd = process.cwd();
   const named = (path: string) => relative(cwd, resolve(top, path)) || path;
-  const diff: Diff = { toRead: [], unknown: [], changed: new Set(), links: new Set(), now: [] };
+  const diff: Diff = {
+    toRead: [],
+    unknown: [],
+    changed: new Set(),
+    links: new Set(),
+    wereLinks: new Set(),
+    now: [],
+  };
   for (let i = 0; i + 1 < fields.length; ) {
     const [oldMode, newMode = "", oldId, newId = "", status = ""] = fields[i]!.slice(1).split(" ");
     const twoPaths = status.startsWith("R") || status.startsWith("C");
@@ -394,6 +407,7 @@ export function readDiff(
       newMode !== SYMLINK &&
       posix.basename(path) !== PROJECT_FILE
     ) {
+      diff.wereLinks.add(resolve(top, newPath));
       continue;
     }
     const now = gone ? undefined : resolve(top, newPath);

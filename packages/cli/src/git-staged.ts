@@ -44,7 +44,7 @@ export function readStaged(): Staged {
     }
   };
   if (!head) return { files: lazily(), head: undefined };
-  const { toRead: then, unknown, changed, links } = diff;
+  const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");
   const earlier: EarlierFile[] = [...unknown];
   const files: { file: string; content: Buffer }[] = [];
@@ -52,7 +52,10 @@ export function readStaged(): Staged {
     if ("staged" in entry) files.push({ file: named(entry.name), content });
     else earlier.push({ name: entry.name, content, now: entry.now });
   }
-  return { files: one ? files : lazily(), head: { earlier, changed, label: "HEAD", links } };
+  return {
+    files: one ? files : lazily(),
+    head: { earlier, changed, label: "HEAD", links, wereLinks },
+  };
 }
 
 /**

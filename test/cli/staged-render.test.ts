@@ -303,6 +303,18 @@ describe("a new file that is a rendered copy of a file of tokens still there", (
   });
 });
 
+/** `s5 check` of values.prod.yml, named and `--staged`: refused as a rendered copy of values.yml. */
+async function refusesCopy(s5: Awaited<ReturnType<typeof project>>["s5"], label: string) {
+  for (const args of [["--", "values.prod.yml"], ["--staged"]]) {
+    const check = await s5("check", "--no-decrypt", ...args);
+    expect(check.code, `${label} ${args.join(" ")}: ${check.out}`).toBe(10);
+    expect(check.out).toContain(
+      "values.prod.yml:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
+    );
+    expect(check.out).not.toContain(HOST);
+  }
+}
+
 describe("the copy search's git grep, under a configuration or attributes that change its answer", () => {
   it("color.ui=always, color.grep=always: the copy is still refused, named and --staged", async () => {
     const { box, env, git, s5, file } = await project();
@@ -311,14 +323,7 @@ describe("the copy search's git grep, under a configuration or attributes that c
     git("add", "values.prod.yml");
     for (const setting of ["color.ui", "color.grep"]) {
       git("config", setting, "always");
-      for (const args of [["--", "values.prod.yml"], ["--staged"]]) {
-        const check = await s5("check", "--no-decrypt", ...args);
-        expect(check.code, `${setting} ${args.join(" ")}: ${check.out}`).toBe(10);
-        expect(check.out).toContain(
-          "values.prod.yml:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
-        );
-        expect(check.out).not.toContain(HOST);
-      }
+      await refusesCopy(s5, setting);
       git("config", "--unset", setting);
     }
   });
@@ -330,14 +335,7 @@ describe("the copy search's git grep, under a configuration or attributes that c
     for (const attribute of ["-diff", "binary"]) {
       writeFileSync(file(".gitattributes"), `values.yml ${attribute}\n`);
       git("add", ".gitattributes", "values.prod.yml");
-      for (const args of [["--", "values.prod.yml"], ["--staged"]]) {
-        const check = await s5("check", "--no-decrypt", ...args);
-        expect(check.code, `${attribute} ${args.join(" ")}: ${check.out}`).toBe(10);
-        expect(check.out).toContain(
-          "values.prod.yml:3:9: a value in clear where values.yml:3:9 holds a token at HEAD: this new file is a copy of values.yml",
-        );
-        expect(check.out).not.toContain(HOST);
-      }
+      await refusesCopy(s5, attribute);
     }
     // A binary file (a NUL in its first bytes) that holds `s5:` is no source, and no failure.
     writeFileSync(file("blob.bin"), Buffer.from("\0\0s5:\n{{ s5:local:x }}\n"));

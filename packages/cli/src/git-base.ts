@@ -25,7 +25,7 @@ export interface BaseFiles {
   /** Absolute paths of the changed files that are symbolic links now (git's mode 120000). */
   links: Set<string>;
   /** Absolute paths of the files that were symbolic links at REF and are files now. */
-  wereLinks?: Set<string>;
+  wereLinks: Set<string>;
 }
 
 const SYMLINK = "120000";

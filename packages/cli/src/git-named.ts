@@ -58,5 +58,5 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
     changed.add(path);
     earlier.push({ name: relative(process.cwd(), path) || name, content: then, now: path });
   }
-  return { earlier, changed, label: "HEAD", links: new Set() };
+  return { earlier, changed, label: "HEAD", links: new Set(), wereLinks: new Set() };
 }

@@ -61,7 +61,7 @@ export function workTreeTop(start: string): string | undefined {
 export function discoveredTop(start: string): string | undefined {
   if (process.env.GIT_DIR || process.env.GIT_WORK_TREE) return undefined;
   const found = findWorkTree(start);
-  if (!found?.gitDir || !isRepository(found.gitDir)) return undefined;
+  if (!found?.gitDir || !found.repository) return undefined;
   const config = new GitConfig(found.gitDir, commonDirOf(found.gitDir));
   if (config.get("core.worktree") !== undefined || config.get("core.bare") === "true") {
     return undefined;
@@ -90,6 +90,8 @@ interface Found {
   top: string;
   gitDir: string | undefined;
   config?: GitConfig;
+  /** Whether git takes `gitDir` for a repository (`isRepository`); found by discovery only. */
+  repository?: boolean;
 }
 
 /**
@@ -104,7 +106,8 @@ function discover(start: string): Found | undefined {
     const dotGit = join(top, ".git");
     if (existsSync(dotGit)) {
       const gitDir = gitDirAt(top);
-      if (gitDir !== dotGit || isRepository(gitDir)) return { top, gitDir };
+      const repository = gitDir !== undefined && isRepository(gitDir);
+      if (repository || gitDir !== dotGit) return { top, gitDir, repository };
     }
     const parent = dirname(top);
     if (parent === top) return undefined;

@@ -131,6 +131,10 @@ interface Source {
  * named every YAML file (the shell's glob, then git's) and `:(top)x.yml` another file, whose other
  * changes the command dropped.
  */
+function restoredPath(path: string): string {
+  return /^[\w./@%+=,-]+$/.test(path) ? path : shellQuote(`:(literal)${path}`);
+}
+
 /**
  * What keeps a new file out of the commit: out of the index, or — where it replaced a link — the
  * link staged again (`git rm --cached` would take the link out of the commit with it).
@@ -140,10 +144,6 @@ function keepOut(file: string, wasLink: boolean): string {
   return wasLink
     ? `\`git restore --staged -- ${path}\` keeps the link it replaced in the commit (the file stays in the work tree)`
     : `\`git rm --cached -- ${path}\` keeps it out of the commit`;
-}
-
-function restoredPath(path: string): string {
-  return /^[\w./@%+=,-]+$/.test(path) ? path : shellQuote(`:(literal)${path}`);
 }
 
 /**
@@ -184,7 +184,7 @@ export function findRendered(
         message: copy
           ? `a value in clear where ${formatLocation(from)} holds a token at ${label}: this new file is a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
               label === "HEAD"
-                ? keepOut(source.file, wereLinks?.has(resolve(source.file)) === true)
+                ? keepOut(source.file, wereLinks.has(resolve(source.file)))
                 : "take it out of this branch's commits"
             }, and write such a file outside the work tree or git-ignore it; if the value is meant to be public, mark the line s5:ignore`
           : `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${

@@ -358,18 +358,11 @@ the content the commit will have.`,
     const inputs = staged ? staged.files : textFiles(positionals);
     // Asked of git before the walk, and read while git answers (`git diff HEAD` of a large tree
     // is tens of ms). A failure is thrown where the history is waited for.
-    let reading: Promise<History> | undefined;
     let history: History | undefined;
-    const historyOf = () => {
-      if (!reading) {
-        reading = readHistory(Boolean(values.staged), values.base, positionals, staged?.head);
-        reading.then((read) => {
-          history = read;
-        }, noop); // a failure is thrown where the history is waited for
-      }
-      return reading;
-    };
-    historyOf();
+    const reading = readHistory(Boolean(values.staged), values.base, positionals, staged?.head);
+    reading.then((read) => {
+      history = read;
+    }, noop); // a failure is thrown where the history is waited for
     /** The files that held tokens at HEAD or REF (--base): their values may be in clear now. */
     const heldToEarlier: Checked[] = [];
     const checkFile = (file: string, content: Buffer, history: History) => {
@@ -469,14 +462,14 @@ the content the commit will have.`,
         waitingBytes += input.content.length;
         if (waiting.length % WAIT_STEP === 0) await new Promise(setImmediate);
         if (!history && waiting.length < WAIT_FILES && waitingBytes < WAIT_BYTES) continue;
-        history ??= await historyOf();
+        history ??= await reading;
         for (const one of waiting.splice(0)) checkFile(one.file, one.content, history);
         continue;
       }
       checkFile(input.file, input.content, history);
     }
     if (waiting.length > 0) {
-      history ??= await historyOf();
+      history ??= await reading;
       for (const one of waiting) checkFile(one.file, one.content, history);
     }
 
@@ -510,7 +503,7 @@ the content the commit will have.`,
         ...findPlaceChanges(
           all,
           configs,
-          (await historyOf()).base!,
+          (await reading).base!,
           Boolean(values.staged),
           goToolBackend,
         ),
@@ -519,7 +512,7 @@ the content the commit will have.`,
     // A value in clear where a token stood: the worst leak, a failure. It stands for the
     // heuristics' finding on its line, which says less.
     if (heldToEarlier.length > 0) {
-      const rendered = findRendered(heldToEarlier, await historyOf(), goToolBackend);
+      const rendered = findRendered(heldToEarlier, await reading, goToolBackend);
       const lines = new Set(rendered.map(({ location }) => `${location.file}:${location.line}`));
       const kept = problems.filter(
         ({ location, code }) =>

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { runChild } from "../child.ts";
-import { s5OnPath, sandbox } from "./run.ts";
+import { gitProject, s5OnPath, sandbox } from "./run.ts";
 
 const REPO = fileURLToPath(new URL("../../", import.meta.url));
 const VENV = join(REPO, ".cache", "pre-commit-venv");
@@ -134,22 +134,7 @@ describe("the pre-commit hook (pre-commit framework)", () => {
 
 describe("a plain git hook: s5 check --staged", () => {
   /** A project with s5 on PATH, and git run in it without the system's config. */
-  async function project() {
-    const box = sandbox();
-    await box.s5(["init", "--name", "dev"]);
-    const env = {
-      ...box.env,
-      PATH: `${s5OnPath(box.dir)}:${box.env.PATH}`,
-      GIT_CONFIG_NOSYSTEM: "1",
-      GIT_AUTHOR_NAME: "t",
-      GIT_AUTHOR_EMAIL: "t@example.com",
-      GIT_COMMITTER_NAME: "t",
-      GIT_COMMITTER_EMAIL: "t@example.com",
-    };
-    const git = (...args: string[]) =>
-      spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
-    return { box, env, git };
-  }
+  const project = gitProject;
 
   it("checks what the commit will hold, renames included, not the work tree", async () => {
     const { box, env, git } = await project();

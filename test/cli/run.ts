@@ -1,5 +1,5 @@
 /** Runs the built `s5` CLI as a child process in a private temporary home. */
-import { spawn } from "node:child_process";
+import { spawn, spawnSync } from "node:child_process";
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -69,4 +69,31 @@ export function s5OnPath(next: string): string {
   writeFileSync(join(bin, "s5"), `#!/bin/sh\nexec "${process.execPath}" "${S5_BIN}" "$@"\n`);
   chmodSync(join(bin, "s5"), 0o755);
   return bin;
+}
+
+/**
+ * A sandbox with `s5 init` done, s5 on PATH (for git's hooks), and git run in it without the
+ * system's config and with an author: `git(…)` answers as text, `s5(…)` with stdout and stderr
+ * joined.
+ */
+export async function gitProject() {
+  const box = sandbox();
+  await box.s5(["init", "--name", "dev"]);
+  const env = {
+    ...box.env,
+    PATH: `${s5OnPath(box.dir)}:${box.env.PATH}`,
+    GIT_CONFIG_NOSYSTEM: "1",
+    GIT_AUTHOR_NAME: "t",
+    GIT_AUTHOR_EMAIL: "t@example.com",
+    GIT_COMMITTER_NAME: "t",
+    GIT_COMMITTER_EMAIL: "t@example.com",
+  };
+  const git = (...args: string[]) =>
+    spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
+  const file = (name: string) => join(box.dir, name);
+  const s5 = async (...args: string[]) => {
+    const run = await box.s5(args, { env });
+    return { code: run.code, out: run.stdout.toString() + run.stderr };
+  };
+  return { box, env, git, file, s5 };
 }

@@ -7,50 +7,10 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { s5OnPath, sandbox } from "./run.ts";
+import { HOST, hookProject, PASSWORD } from "./hook-project.ts";
+import { sandbox } from "./run.ts";
 
-/** Values no heuristic takes for a secret: only where they stood tells. */
-const PASSWORD = "Zx9kq2LmPw7vB3nR";
-const HOST = "db.internal.example";
-
-/** A project with s5 on PATH, the README's plain hook, and values.yml sealed and committed. */
-async function project() {
-  const box = sandbox();
-  await box.s5(["init", "--name", "dev"]);
-  const env = {
-    ...box.env,
-    PATH: `${s5OnPath(box.dir)}:${box.env.PATH}`,
-    GIT_CONFIG_NOSYSTEM: "1",
-    GIT_AUTHOR_NAME: "t",
-    GIT_AUTHOR_EMAIL: "t@example.com",
-    GIT_COMMITTER_NAME: "t",
-    GIT_COMMITTER_EMAIL: "t@example.com",
-  };
-  const git = (...args: string[]) =>
-    spawnSync("git", args, { cwd: box.dir, env, encoding: "utf8" });
-  const file = (name: string) => join(box.dir, name);
-  const read = (name: string) => readFileSync(file(name), "utf8");
-  const s5 = async (...args: string[]) => {
-    const run = await box.s5(args, { env });
-    return { code: run.code, out: run.stdout.toString() + run.stderr };
-  };
-  git("init", "-q", "-b", "main");
-  // The README's hook (`.husky/pre-commit, or .git/hooks/pre-commit`), with s5 on PATH here where
-  // a project has it in node_modules for `npx`.
-  writeFileSync(file(".git/hooks/pre-commit"), "#!/bin/sh\ns5 check --no-decrypt --staged\n", {
-    mode: 0o755,
-  });
-  writeFileSync(
-    file("values.yml"),
-    `db:\n  password: {{ s5:seal ${PASSWORD} }}\n  host: {{ s5:seal ${HOST} }}\n  port: 5432\n`,
-  );
-  expect((await s5("seal", "-i", "values.yml")).code).toBe(0);
-  git("add", ".s5.json", "values.yml");
-  expect(git("commit", "-qm", "sealed").status).toBe(0);
-  const sealed = read("values.yml");
-  const commits = () => git("log", "--oneline").stdout.trim().split("\n").length;
-  return { box, env, git, file, read, s5, sealed, commits };
-}
+const project = hookProject;
 
 describe("a file rendered in place, then staged: the hook refuses it", () => {
   it("render -i, git add, git commit: refused at each value's line, the value never shown", async () => {

@@ -12,6 +12,7 @@ import { showable } from "@s5/core/internal";
 import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
 import { namedAtHead } from "./git-named.ts";
 import { nameInTree } from "./git-work-tree.ts";
+import { fileContent } from "./lfs.ts";
 
 export interface BaseFiles {
   /** The files of REF that changed since, named from the current directory; `now` is absolute. */
@@ -343,7 +344,7 @@ async function filesSince(
   }
   const earlier: EarlierFile[] = unknown;
   for (const { entry, content } of readBlobs(then, top, "--base")) {
-    earlier.push({ name: entry.name, content, now: entry.now });
+    earlier.push({ name: entry.name, content: fileContent(content, top).content, now: entry.now });
   }
   return { earlier, changed, label, links, wereLinks, ...(note ? { note } : {}) };
 }

@@ -9,6 +9,7 @@ import type { EarlierFile } from "@s5/core/internal";
 import type { BaseFiles } from "./git-base.ts";
 import { batchObjects, git } from "./git-blobs.ts";
 import { nameInTree } from "./git-work-tree.ts";
+import { fileContent } from "./lfs.ts";
 
 /** The largest file compared here; a larger one is left to `git diff`. */
 const NAMED_LIMIT = 16 * 1024 * 1024;
@@ -54,9 +55,11 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
     // One line with no end may be a link's text (cat-file gives no mode): git diff tells a link
     // that became a file, which is new to the rules (readDiff).
     if (then.length <= 4096 && !then.includes(0x0a)) return undefined;
-    if (readFileSync(path).equals(then)) continue;
+    // A file git-lfs stores: HEAD holds its pointer, compared as the content it names (lfs.ts).
+    const content = fileContent(then, top).content;
+    if (readFileSync(path).equals(content)) continue;
     changed.add(path);
-    earlier.push({ name: relative(process.cwd(), path) || name, content: then, now: path });
+    earlier.push({ name: relative(process.cwd(), path) || name, content, now: path });
   }
   return { earlier, changed, label: "HEAD", links: new Set(), wereLinks: new Set() };
 }

@@ -10,6 +10,7 @@ import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { type BaseFiles, type Diff, GITLINK, hasHead, readDiff } from "./git-base.ts";
 import { blobsInOne, git, gitTop, readBlobs } from "./git-blobs.ts";
+import { fileContent } from "./lfs.ts";
 
 /** What `s5 check --staged` checks, and what it holds it to. */
 export interface Staged {
@@ -17,6 +18,11 @@ export interface Staged {
   files: Iterable<{ file: string; content: Buffer }>;
   /** HEAD's versions of the files the index changes; undefined before the first commit. */
   head: BaseFiles | undefined;
+  /**
+   * The staged files git stores through git-lfs whose content is found neither in the LFS store
+   * nor in the work tree (their pointer is what was checked), filled as `files` is read.
+   */
+  unread: string[];
 }
 
 /**
@@ -38,23 +44,36 @@ export function readStaged(): Staged {
     else if (mode !== GITLINK && id) staged.push({ name: path, id, now: undefined, staged: true });
   }
   refuseUndecided(unmerged, intentToAddConfigs(top).map(named));
+  const unread: string[] = [];
+  // A file stored through git-lfs is checked as its content, not its pointer (lfs.ts).
+  const asFile = (name: string, blob: Buffer) => {
+    const { content, unread: pointer } = fileContent(blob, top, resolve(top, name));
+    if (pointer) unread.push(named(name));
+    return { file: named(name), content };
+  };
   const lazily = function* () {
     for (const { entry, content } of readBlobs(staged, top, "--staged")) {
-      yield { file: named(entry.name), content };
+      yield asFile(entry.name, content);
     }
   };
-  if (!head) return { files: lazily(), head: undefined };
+  if (!head) return { files: lazily(), head: undefined, unread };
   const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");
   const earlier: EarlierFile[] = [...unknown];
   const files: { file: string; content: Buffer }[] = [];
   for (const { entry, content } of one ?? readBlobs(then, top, "--staged")) {
-    if ("staged" in entry) files.push({ file: named(entry.name), content });
-    else earlier.push({ name: entry.name, content, now: entry.now });
+    if ("staged" in entry) files.push(asFile(entry.name, content));
+    else
+      earlier.push({
+        name: entry.name,
+        content: fileContent(content, top).content,
+        now: entry.now,
+      });
   }
   return {
     files: one ? files : lazily(),
     head: { earlier, changed, label: "HEAD", links, wereLinks },
+    unread,
   };
 }
 

@@ -17,6 +17,8 @@ const RULES: Record<string, string> = {
   S5_CHECK_CONFIG:
     "A project config change that changes where new values are sealed or who reads them",
   S5_CHECK_COPY: "The same token at two places: a copy, one secret reaching a second place",
+  S5_CHECK_LFS:
+    "A staged file git-lfs stores whose content was found nowhere: only its pointer was checked",
   S5_CHECK_MOVED: "A token that stood at another place at the base commit: moved or swapped",
   S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
   S5_CHECK_RENDERED:

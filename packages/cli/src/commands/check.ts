@@ -297,7 +297,9 @@ REF is taken where this branch left it (git merge-base), as a pull request's dif
 Directories are walked, honouring .gitignore as git does (in a git work tree: those above them,
 info/exclude and core.excludesFile too, and every file git tracks is read). Default: the
 current directory. With --staged (a pre-commit hook), the files staged for the next commit, with
-the content the commit will have.`,
+the content the commit will have. A file git stores through git-lfs is checked as its content (from
+the LFS store where it hashes to git's pointer), not as the pointer: S5_CHECK_LFS warns where a
+staged one's content is found nowhere.`,
   positionals: [
     { name: "BACKEND", optional: true, complete: BACKEND_WORDS },
     { name: "FILE|DIR", optional: true, multiple: true, complete: "file" },
@@ -493,6 +495,16 @@ the content the commit will have.`,
       else checkListedKeys(found, own, problems);
     }
 
+    // A staged file git-lfs stores whose content s5 could not read: only its pointer was checked.
+    for (const file of staged?.unread ?? []) {
+      problems.push({
+        location: { file, line: 1, column: 1 },
+        message:
+          "stored through git-lfs, and its content is neither in the LFS store nor in the work tree (as the index's pointer names it): only the pointer was checked; `git lfs fsck` tells what is missing",
+        code: "S5_CHECK_LFS",
+        warning: true,
+      });
+    }
     // One token at two places is a copy: one secret reaching a second place, which a review of
     // opaque tokens cannot see. From the tokens alone: no key needed (the hook finds it too).
     // After the decrypt check, which leaves out places already reported.

@@ -1,0 +1,152 @@
+// Files git stores through git-lfs: git holds a pointer, the LFS store the content. `s5 check` read
+// the pointer as the file, at HEAD and in the index alike, so a file of tokens tracked through LFS,
+// rendered in place and staged, passed every form of the hook. Real git and git-lfs (Debian's
+// package; .ci/run installs it), the built CLI, a real `git commit` through the README's hook.
+import { spawnSync } from "node:child_process";
+import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { canRun } from "../setup/system-tools.ts";
+import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
+
+const hasLfs = spawnSync("git", ["lfs", "version"]).status === 0;
+
+/** A project whose YAML files git stores through git-lfs, values.yml sealed and committed. */
+async function lfsProject(store?: string) {
+  const project = await hookProject(
+    (git) => {
+      expect(git("lfs", "install", "--local").status).toBe(0);
+      if (store) git("config", "lfs.storage", store);
+      expect(git("lfs", "track", "*.yml").status).toBe(0);
+    },
+    [".gitattributes"],
+  );
+  // What git holds is the pointer; the tokens are in the LFS store.
+  expect(project.git("cat-file", "-p", "HEAD:values.yml").stdout).toMatch(
+    /^version https:\/\/git-lfs\.github\.com\/spec\/v1\noid sha256:[0-9a-f]{64}\nsize \d+\n$/,
+  );
+  return project;
+}
+
+/** The paths of the objects in an LFS store. */
+function objectsIn(store: string): string[] {
+  return readdirSync(join(store, "objects"), { recursive: true, withFileTypes: true })
+    .filter((entry) => entry.isFile())
+    .map((entry) => join(entry.parentPath, entry.name));
+}
+
+describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", () => {
+  it("rendered in place and staged: refused by the hook, --staged, a check of the file and of the file named", async () => {
+    const { git, s5 } = await lfsProject();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    const out = refusedCommit(git, "rendered");
+    expect(out).toContain(
+      "values.yml:2:13: a value in clear where a token stood at values.yml:2:13 at HEAD",
+    );
+    expect(out).toContain("values.yml:3:9: a value in clear where a token stood");
+    expect(out).not.toContain(PASSWORD);
+    expect(out).not.toContain(HOST);
+    for (const args of [["--staged"], ["values.yml"], ["."], ["--", "values.yml"]]) {
+      const run = await s5("check", "--no-decrypt", ...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(10);
+      expect(run.out).toContain("(S5_CHECK_RENDERED)");
+      expect(run.out).not.toContain(PASSWORD);
+    }
+    // The restore command it names brings the tokens back through git-lfs's filter.
+    expect(
+      git("restore", "--source=HEAD", "--staged", "--worktree", "--", "values.yml").status,
+    ).toBe(0);
+    expect((await s5("check", "--no-decrypt", "--staged")).code).toBe(0);
+  });
+
+  it("committed past the hook on a branch: check --base main refuses it", async () => {
+    const { git, s5 } = await lfsProject();
+    git("switch", "-q", "-c", "feature");
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    const run = await s5("check", "--no-decrypt", "--base", "main", ".");
+    expect(run.code, run.out).toBe(10);
+    expect(run.out).toContain(
+      "values.yml:2:13: a value in clear where a token stood at values.yml:2:13 at main",
+    );
+  });
+
+  it("a secret typed in clear beside its tokens: the plaintext heuristics read the content, not the pointer", async () => {
+    const { git, file, s5 } = await lfsProject();
+    const sealed = readFileSync(file("values.yml"), "utf8");
+    writeFileSync(file("values.yml"), `${sealed}api_key: sk_live_4eC39HqLyjWDarjtT1zdp7dc\n`);
+    git("add", "values.yml");
+    const run = await s5("check", "--no-decrypt", "--staged");
+    expect(run.code, run.out).toBe(10);
+    expect(run.out).toContain("values.yml:5:");
+    expect(run.out).toContain("(S5_CHECK_PLAINTEXT)");
+    expect(run.out).not.toContain("sk_live_4eC39HqLyjWDarjtT1zdp7dc");
+  });
+
+  it("a new file through LFS that is a rendered copy of the file of tokens: refused", async () => {
+    const { git, file, s5 } = await lfsProject();
+    const rendered = await s5("render", "values.yml");
+    expect(rendered.code).toBe(0);
+    writeFileSync(file("prod.yml"), rendered.out.slice(0, rendered.out.indexOf("port: 5432") + 11));
+    git("add", "prod.yml");
+    expect(git("cat-file", "-p", ":0:prod.yml").stdout).toMatch(/^version https:/);
+    const run = await s5("check", "--no-decrypt", "--staged");
+    expect(run.code, run.out).toBe(10);
+    expect(run.out).toContain("this new file is a copy of values.yml");
+    expect(run.out).not.toContain(PASSWORD);
+  });
+
+  it("a store moved by lfs.storage, and a linked worktree that shares its repository's store", async () => {
+    const { box, git, env, s5 } = await lfsProject("../../lfs-elsewhere");
+    expect(objectsIn(join(box.dir, "..", "lfs-elsewhere")).length).toBeGreaterThan(0);
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    const run = await s5("check", "--no-decrypt", "--staged");
+    expect(run.code, run.out).toBe(10);
+    expect(run.out).toContain("(S5_CHECK_RENDERED)");
+    // Relative to the repository (.git). A linked worktree: its own index, the main repository's LFS store.
+    git("restore", "--source=HEAD", "--staged", "--worktree", "--", "values.yml");
+    const tree = join(box.dir, "..", "tree2");
+    expect(git("worktree", "add", "-q", "-b", "two", tree).status).toBe(0);
+    expect(readFileSync(join(tree, "values.yml"), "utf8")).toContain("s5:");
+    expect((await box.s5(["render", "-i", "values.yml"], { env, cwd: tree })).code).toBe(0);
+    spawnSync("git", ["add", "values.yml"], { cwd: tree, env });
+    const inTree = await box.s5(["check", "--no-decrypt", "--staged"], { env, cwd: tree });
+    expect(inTree.code, inTree.stdout.toString() + inTree.stderr).toBe(10);
+    expect(inTree.stdout.toString()).toContain("(S5_CHECK_RENDERED)");
+  });
+
+  it("a staged pointer whose content is nowhere, or whose stored object does not hash to it: a warning, never the object's text", async () => {
+    const { box, git, file, s5 } = await lfsProject();
+    const sealed = readFileSync(file("values.yml"), "utf8");
+    writeFileSync(file("values.yml"), `${sealed}# one more line\n`);
+    git("add", "values.yml");
+    const store = join(box.dir, ".git", "lfs");
+    const staged = git("cat-file", "-p", ":0:values.yml").stdout;
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(staged)![1]!;
+    const object = objectsIn(store).find((path) => path.endsWith(oid))!;
+    expect(object).toBeDefined();
+    // The work tree changed again (its bytes no longer the pointer's), the object gone.
+    writeFileSync(file("values.yml"), sealed);
+    rmSync(object);
+    const gone = await s5("check", "--no-decrypt", "--staged");
+    expect(gone.code, gone.out).toBe(0);
+    expect(gone.out).toContain(
+      "warning: values.yml:1:1: stored through git-lfs, and its content is neither in the LFS store nor in the work tree",
+    );
+    expect(gone.out).toContain("(S5_CHECK_LFS)");
+    // An object at the pointer's path whose bytes are another file's (rendered): not read.
+    writeFileSync(object, `db:\n  password: ${PASSWORD}\n  host: ${HOST}\n  port: 5432\n`);
+    const forged = await s5("check", "--no-decrypt", "--staged");
+    expect(forged.code, forged.out).toBe(0);
+    expect(forged.out).toContain("(S5_CHECK_LFS)");
+    expect(forged.out).not.toContain(PASSWORD);
+    // The work tree holding the staged content again: read from there, and it passes clean.
+    writeFileSync(file("values.yml"), `${sealed}# one more line\n`);
+    const fromTree = await s5("check", "--no-decrypt", "--staged", "--json");
+    expect(fromTree.code, fromTree.out).toBe(0);
+    expect(fromTree.out).not.toContain("S5_CHECK_LFS");
+  });
+});

@@ -73,6 +73,54 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
     );
   });
 
+  it("a CI checkout without LFS objects: --base warns for each pointer it could not read, and refuses once they are fetched", async () => {
+    const { box, git, env, s5 } = await lfsProject();
+    git("switch", "-q", "-c", "feature");
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    // A clone that runs no LFS filter (none configured in it): pointers in the work tree, as
+    // actions/checkout leaves them without `lfs: true`.
+    const ci = join(box.dir, "..", "ci");
+    const clone = spawnSync("git", ["clone", "-q", "-b", "feature", box.dir, ci], {
+      env: { ...env, GIT_LFS_SKIP_SMUDGE: "1" },
+    });
+    expect(clone.status, clone.stderr?.toString()).toBe(0);
+    expect(readFileSync(join(ci, "values.yml"), "utf8")).toMatch(/^version https:/);
+    const inCi = (...args: string[]) => spawnSync("git", args, { cwd: ci, env, encoding: "utf8" });
+    const check = async () => {
+      const run = await box.s5(["check", "--no-decrypt", "--base", "origin/main", "."], {
+        env,
+        cwd: ci,
+      });
+      return { code: run.code, out: run.stdout.toString() + run.stderr };
+    };
+    const neither = await check();
+    expect(neither.code, neither.out).toBe(0);
+    expect(neither.out).toContain(
+      "warning: values.yml:1:1: a git-lfs pointer whose content is not in the repository's LFS store (not fetched: `git lfs pull`",
+    );
+    expect(neither.out).toContain(
+      "warning: values.yml:1:1: its version at origin/main is a git-lfs pointer whose content is not in the repository's LFS store (not fetched)",
+    );
+    expect(neither.out).toContain("whether it held tokens there is not known");
+    // The checkout's objects fetched: the base's still tell nothing.
+    expect(inCi("lfs", "install", "--local").status).toBe(0);
+    expect(inCi("lfs", "pull").status).toBe(0);
+    expect(readFileSync(join(ci, "values.yml"), "utf8")).toContain(PASSWORD);
+    const checkout = await check();
+    expect(checkout.code, checkout.out).toBe(0);
+    expect(checkout.out).not.toContain("(not fetched: `git lfs pull`");
+    expect(checkout.out).toContain("its version at origin/main");
+    // The base's too: the rendered file is refused.
+    expect(inCi("lfs", "fetch", "origin", "origin/main").status).toBe(0);
+    const both = await check();
+    expect(both.code, both.out).toBe(10);
+    expect(both.out).toContain("values.yml:2:13: a value in clear where a token stood");
+    expect(both.out).not.toContain("S5_CHECK_LFS");
+    expect(both.out).not.toContain(PASSWORD);
+  });
+
   it("a secret typed in clear beside its tokens: the plaintext heuristics read the content, not the pointer", async () => {
     const { git, file, s5 } = await lfsProject();
     const sealed = readFileSync(file("values.yml"), "utf8");

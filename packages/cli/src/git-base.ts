@@ -12,7 +12,7 @@ import { showable } from "@s5/core/internal";
 import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
 import { namedAtHead } from "./git-named.ts";
 import { nameInTree } from "./git-work-tree.ts";
-import { fileContent } from "./lfs.ts";
+import { earlierFile } from "./lfs.ts";
 
 export interface BaseFiles {
   /** The files of REF that changed since, named from the current directory; `now` is absolute. */
@@ -27,6 +27,11 @@ export interface BaseFiles {
   links: Set<string>;
   /** Absolute paths of the files that were symbolic links at REF and are files now. */
   wereLinks: Set<string>;
+  /**
+   * Absolute paths of the changed files whose version at REF git-lfs stores and whose content
+   * is not in the LFS store (not fetched): whether they held tokens there is not known.
+   */
+  unfetched: Set<string>;
 }
 
 const SYMLINK = "120000";
@@ -343,10 +348,11 @@ async function filesSince(
     }
   }
   const earlier: EarlierFile[] = unknown;
+  const unfetched = new Set<string>();
   for (const { entry, content } of readBlobs(then, top, "--base")) {
-    earlier.push({ name: entry.name, content: fileContent(content, top).content, now: entry.now });
+    earlier.push(earlierFile(entry, content, top, unfetched));
   }
-  return { earlier, changed, label, links, wereLinks, ...(note ? { note } : {}) };
+  return { earlier, changed, label, links, wereLinks, unfetched, ...(note ? { note } : {}) };
 }
 
 /** One `git diff --raw -z -M` answer, read. */

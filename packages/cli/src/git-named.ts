@@ -9,7 +9,7 @@ import type { EarlierFile } from "@s5/core/internal";
 import type { BaseFiles } from "./git-base.ts";
 import { batchObjects, git } from "./git-blobs.ts";
 import { nameInTree } from "./git-work-tree.ts";
-import { fileContent } from "./lfs.ts";
+import { earlierFile } from "./lfs.ts";
 
 /** The largest file compared here; a larger one is left to `git diff`. */
 const NAMED_LIMIT = 16 * 1024 * 1024;
@@ -43,6 +43,7 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
   const answer = git(["cat-file", "--batch"], top, "--staged", input);
   const earlier: EarlierFile[] = [];
   const changed = new Set<string>();
+  const unfetched = new Set<string>();
   const objects = [...batchObjects(answer, files.size * 2)];
   if (objects.length < files.size * 2) throw new Error("git cat-file's answer is cut short");
   /** The `i`th object's content if it is a blob; undefined for one missing or of another type. */
@@ -56,10 +57,15 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
     // that became a file, which is new to the rules (readDiff).
     if (then.length <= 4096 && !then.includes(0x0a)) return undefined;
     // A file git-lfs stores: HEAD holds its pointer, compared as the content it names (lfs.ts).
-    const content = fileContent(then, top).content;
-    if (readFileSync(path).equals(content)) continue;
+    const file = earlierFile(
+      { name: relative(process.cwd(), path) || name, now: path },
+      then,
+      top,
+      unfetched,
+    );
+    if (readFileSync(path).equals(file.content)) continue;
     changed.add(path);
-    earlier.push({ name: relative(process.cwd(), path) || name, content, now: path });
+    earlier.push(file);
   }
-  return { earlier, changed, label: "HEAD", links: new Set(), wereLinks: new Set() };
+  return { earlier, changed, label: "HEAD", links: new Set(), wereLinks: new Set(), unfetched };
 }

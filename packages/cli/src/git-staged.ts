@@ -10,7 +10,7 @@ import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { type BaseFiles, type Diff, GITLINK, hasHead, readDiff } from "./git-base.ts";
 import { blobsInOne, git, gitTop, readBlobs } from "./git-blobs.ts";
-import { fileContent } from "./lfs.ts";
+import { earlierFile, fileContent } from "./lfs.ts";
 
 /** What `s5 check --staged` checks, and what it holds it to. */
 export interface Staged {
@@ -60,19 +60,15 @@ export function readStaged(): Staged {
   const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");
   const earlier: EarlierFile[] = [...unknown];
+  const unfetched = new Set<string>();
   const files: { file: string; content: Buffer }[] = [];
   for (const { entry, content } of one ?? readBlobs(then, top, "--staged")) {
     if ("staged" in entry) files.push(asFile(entry.name, content));
-    else
-      earlier.push({
-        name: entry.name,
-        content: fileContent(content, top).content,
-        now: entry.now,
-      });
+    else earlier.push(earlierFile(entry, content, top, unfetched));
   }
   return {
     files: one ? files : lazily(),
-    head: { earlier, changed, label: "HEAD", links, wereLinks },
+    head: { earlier, changed, label: "HEAD", links, wereLinks, unfetched },
     unread,
   };
 }

@@ -9,7 +9,8 @@
  */
 import { readFileSync, statSync } from "node:fs";
 import { resolve } from "node:path";
-import { git } from "./git-blobs.ts";
+import type { EarlierFile } from "@s5/core/internal";
+import { git, gitTop } from "./git-blobs.ts";
 
 /** What a pointer names. */
 export interface Pointer {
@@ -130,4 +131,35 @@ export function fileContent(blob: Buffer, top: string, workTreeFile?: string): F
     readAs(stored, pointer) ??
     (workTreeFile === undefined ? undefined : readAs(workTreeFile, pointer));
   return content ? { content } : { content: blob, unread: pointer };
+}
+
+/**
+ * A file of the work tree that is an LFS pointer — a checkout whose LFS objects were not fetched,
+ * CI's default — read as the content it names where the repository's store has it (`unread`
+ * where not). Outside a git work tree it is read as it is.
+ */
+export function workTreeContent(content: Buffer): FileContent {
+  if (!pointerOf(content)) return { content };
+  let top: string;
+  try {
+    top = gitTop("--base");
+  } catch {
+    return { content };
+  }
+  return fileContent(content, top);
+}
+
+/**
+ * A file of a commit compared with (HEAD, REF), its blob read as the content it stands for (a git-lfs pointer as the content
+ * it names); one whose content is not in the store is added to `unfetched` (its path now).
+ */
+export function earlierFile(
+  file: { name: string; now: string | undefined },
+  blob: Buffer,
+  top: string,
+  unfetched: Set<string>,
+): EarlierFile {
+  const { content, unread } = fileContent(blob, top);
+  if (unread && file.now !== undefined) unfetched.add(file.now);
+  return { name: file.name, content, now: file.now };
 }

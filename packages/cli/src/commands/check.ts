@@ -1,5 +1,5 @@
 import { constants } from "node:buffer";
-import { basename, dirname, resolve } from "node:path";
+import { basename, dirname, relative, resolve } from "node:path";
 import {
   BackendError,
   type Backends,
@@ -41,6 +41,7 @@ import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStaged, refuseConfigsOutOfIndex } from "../git-staged.ts";
 import { findRendered, type History, heldTo, readHistory, sealedInWorkTree } from "../history.ts";
+import { workTreeContent } from "../lfs.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
@@ -357,7 +358,9 @@ staged one's content is found nowhere.`,
     }
     // With --staged, an index that decides nothing yet is refused here, before anything is read.
     const staged = values.staged ? readStaged() : undefined;
-    const inputs = staged ? staged.files : textFiles(positionals);
+    /** Files git-lfs stores whose content was found nowhere: their pointer was checked. */
+    const unread = staged ? staged.unread : [];
+    const inputs = staged ? staged.files : asContent(textFiles(positionals), unread);
     // Asked of git before the walk, and read while git answers (`git diff HEAD` of a large tree
     // is tens of ms). A failure is thrown where the history is waited for.
     let history: History | undefined;
@@ -495,16 +498,7 @@ staged one's content is found nowhere.`,
       else checkListedKeys(found, own, problems);
     }
 
-    // A staged file git-lfs stores whose content s5 could not read: only its pointer was checked.
-    for (const file of staged?.unread ?? []) {
-      problems.push({
-        location: { file, line: 1, column: 1 },
-        message:
-          "stored through git-lfs, and its content is neither in the LFS store nor in the work tree (as the index's pointer names it): only the pointer was checked; `git lfs fsck` tells what is missing",
-        code: "S5_CHECK_LFS",
-        warning: true,
-      });
-    }
+    problems.push(...unreadContent(unread, await reading, Boolean(values.staged)));
     // One token at two places is a copy: one secret reaching a second place, which a review of
     // opaque tokens cannot see. From the tokens alone: no key needed (the hook finds it too).
     // After the decrypt check, which leaves out places already reported.
@@ -576,6 +570,59 @@ staged one's content is found nowhere.`,
     return exitCode;
   },
 });
+
+/**
+ * The files of the work tree, those that are git-lfs pointers read as their content where the
+ * LFS store has it (lfs.ts); the others named in `unread`.
+ */
+function* asContent(
+  files: Iterable<{ file: string; content: Buffer }>,
+  unread: string[],
+): Generator<{ file: string; content: Buffer }> {
+  for (const { file, content } of files) {
+    const read = workTreeContent(content);
+    if (read.unread) unread.push(file);
+    yield { file, content: read.content };
+  }
+}
+
+/**
+ * One warning (S5_CHECK_LFS) per file git-lfs stores whose content s5 could not read: each one
+ * staged, those of the work tree changed since HEAD or REF (the others are what was there: a
+ * checkout without LFS objects is not a change), and each changed file whose version at HEAD or
+ * REF is such a pointer (whether it held tokens there is not known).
+ */
+function unreadContent(unread: readonly string[], history: History, staged: boolean): Problem[] {
+  const changed = (file: string) =>
+    history.comparisons.some((comparison) => comparison.changed.has(resolve(file)));
+  const warning = (file: string, message: string): Problem => ({
+    location: { file, line: 1, column: 1 },
+    message,
+    code: "S5_CHECK_LFS",
+    warning: true,
+  });
+  const problems = unread
+    .filter((file) => staged || changed(file))
+    .map((file) =>
+      warning(
+        file,
+        staged
+          ? "stored through git-lfs, and its content is neither in the LFS store nor in the work tree (as the index's pointer names it): only the pointer was checked; `git lfs fsck` tells what is missing"
+          : "a git-lfs pointer whose content is not in the repository's LFS store (not fetched: `git lfs pull`; in CI, fetch LFS objects with the checkout): only the pointer was checked",
+      ),
+    );
+  for (const { label, unfetched } of history.comparisons) {
+    for (const path of unfetched) {
+      problems.push(
+        warning(
+          relative(process.cwd(), path) || path,
+          `its version at ${label} is a git-lfs pointer whose content is not in the repository's LFS store (not fetched): whether it held tokens there is not known; fetch that commit's LFS objects (\`git lfs fetch REMOTE COMMIT\`; in CI, the base's as well as the checkout's) and run again`,
+        ),
+      );
+    }
+  }
+  return problems;
+}
 
 async function version(): Promise<string> {
   const { readFileSync } = await import("node:fs");

@@ -8,6 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { canRun } from "../setup/system-tools.ts";
 import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
+import { gitProject, S5_BIN } from "./run.ts";
 
 const hasLfs = spawnSync("git", ["lfs", "version"]).status === 0;
 
@@ -196,5 +197,36 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
     const fromTree = await s5("check", "--no-decrypt", "--staged", "--json");
     expect(fromTree.code, fromTree.out).toBe(0);
     expect(fromTree.out).not.toContain("S5_CHECK_LFS");
+  });
+});
+
+describe("a FIFO in a staged file's place in the work tree", () => {
+  it("the hook reads the index's content and never blocks on it (a plain file, and an LFS pointer the store lacks)", async () => {
+    const { box, git, file, env } = await gitProject();
+    git("init", "-q", "-b", "main");
+    writeFileSync(file("plain.yml"), "a: 1\n");
+    // A pointer to an empty object (written by hand: git-lfs passes empty files through), which
+    // no store here holds: the work tree's file would be read in its place.
+    const empty = "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855";
+    writeFileSync(
+      file("lfs.yml"),
+      `version https://git-lfs.github.com/spec/v1\noid sha256:${empty}\nsize 0\n`,
+    );
+    git("add", "plain.yml", "lfs.yml");
+    for (const name of ["plain.yml", "lfs.yml"]) {
+      rmSync(file(name));
+      expect(spawnSync("mkfifo", [file(name)]).status).toBe(0);
+    }
+    // Bounded: before the fix s5 waited for a writer for ever (killed here, not left behind).
+    const run = spawnSync(process.execPath, [S5_BIN, "check", "--no-decrypt", "--staged"], {
+      cwd: box.dir,
+      env,
+      encoding: "utf8",
+      timeout: 30_000,
+    });
+    expect(run.signal, run.stderr).toBeNull();
+    expect(run.status, run.stderr).toBe(0);
+    expect(run.stderr).toContain("checked 2 file(s)");
+    expect(run.stderr).toContain("lfs.yml:1:1: stored through git-lfs");
   });
 });

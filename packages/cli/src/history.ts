@@ -6,7 +6,7 @@
  * values in clear and no token, which the plaintext heuristics — run on files with tokens only —
  * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
  */
-import { readFileSync } from "node:fs";
+import { readFileSync, statSync } from "node:fs";
 import { basename, resolve } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
@@ -111,10 +111,12 @@ const WORK_TREE_LIMIT = 64 * 1024 * 1024;
  */
 export function sealedInWorkTree(file: string): boolean {
   try {
-    const content = readFileSync(file);
-    return content.length <= WORK_TREE_LIMIT && holdsToken(content);
+    // A regular file of a bounded size only: a FIFO put in the file's place blocked the read,
+    // and the hook with it, for ever; a larger file was read whole before it was measured.
+    const stat = statSync(file);
+    return stat.isFile() && stat.size <= WORK_TREE_LIMIT && holdsToken(readFileSync(file));
   } catch {
-    return false; // gone, a directory, unreadable: the index's content is judged alone
+    return false; // gone, unreadable: the index's content is judged alone
   }
 }
 

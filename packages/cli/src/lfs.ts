@@ -101,7 +101,9 @@ function storeOf(top: string): string {
 /** `file`'s content where it is `pointer`'s (its size, then its SHA-256); else undefined. */
 function readAs(file: string, pointer: Pointer): Buffer | undefined {
   try {
-    if (statSync(file).size !== pointer.size) return undefined;
+    // A regular file only: a FIFO put there would block the read (and every commit).
+    const stat = statSync(file);
+    if (!stat.isFile() || stat.size !== pointer.size) return undefined;
     return verified(readFileSync(file), pointer);
   } catch {
     return undefined; // gone, a directory, unreadable

@@ -6,6 +6,7 @@ import { spawnSync } from "node:child_process";
 import { readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
+import { pointerOf } from "../../packages/cli/src/lfs.ts";
 import { canRun } from "../setup/system-tools.ts";
 import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
 import { gitProject, S5_BIN } from "./run.ts";
@@ -228,5 +229,48 @@ describe("a FIFO in a staged file's place in the work tree", () => {
     expect(run.status, run.stderr).toBe(0);
     expect(run.stderr).toContain("checked 2 file(s)");
     expect(run.stderr).toContain("lfs.yml:1:1: stored through git-lfs");
+  });
+});
+
+describe("what s5 takes for a git-lfs pointer: what git-lfs reads as one", () => {
+  const oid = "4d7a214614ab2935c943f9e0ff69d22eadbb8f32b1258daaa5e2ca24d17e2393";
+  const pointer = (text: string) => pointerOf(Buffer.from(text, "latin1"));
+  const v1 = "version https://git-lfs.github.com/spec/v1";
+  it("the written form, and the forms git-lfs also reads", () => {
+    const named = { oid, size: 12345, extended: false };
+    expect(pointer(`${v1}\noid sha256:${oid}\nsize 12345\n`)).toEqual(named);
+    expect(pointer(`${v1}\r\noid sha256:${oid}\r\nsize 12345\r\n`)).toEqual(named);
+    expect(pointer(`\n  ${v1}\n\noid sha256:${oid.toUpperCase()}\nsize 12345`)).toEqual(named);
+    expect(
+      pointer(`version https://hawser.github.com/spec/v1\noid sha256:${oid}\nsize 12345\n`),
+    ).toEqual(named);
+    expect(pointer(`version http://git-media.io/v/2\noid sha256:${oid}\nsize 12345\n`)).toEqual(
+      named,
+    );
+    expect(pointer(`${v1}\next-0-foo sha256:${oid}\noid sha256:${oid}\nsize 0\n`)).toEqual({
+      oid,
+      size: 0,
+      extended: true,
+    });
+  });
+  it("anything else is a file", () => {
+    for (const text of [
+      "",
+      "version ",
+      `${v1}\n`,
+      `${v1}\nsize 12345\noid sha256:${oid}\n`,
+      `${v1}\noid sha256:${oid}\n`,
+      `${v1}\noid sha256:${oid}\nsize 12345\nextra 1\n`,
+      `${v1}\noid sha256:${oid}\nsize -1\n`,
+      `${v1}\noid sha256:${oid}\nsize 12k\n`,
+      `${v1}\noid sha256:${oid.slice(1)}\nsize 1\n`,
+      `${v1}\noid sha1:${oid.slice(0, 40)}\nsize 1\n`,
+      `version https://git-lfs.github.com/spec/v2\noid sha256:${oid}\nsize 1\n`,
+      `${v1}\noid sha256:${oid}\next-0-foo x\nsize 1\n`,
+      `${v1}\noid sha256:${oid}\nsize 1\n${" ".repeat(1024)}`,
+      "password: hunter2\n",
+    ]) {
+      expect(pointer(text), JSON.stringify(text)).toBeUndefined();
+    }
   });
 });

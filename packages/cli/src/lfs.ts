@@ -16,12 +16,15 @@ import { git, gitTop } from "./git-blobs.ts";
 export interface Pointer {
   oid: string;
   size: number;
+  /** Extensions ran on the content (`ext-…` keys): the stored object is not the file's content. */
+  extended: boolean;
 }
 
-/** The pointer versions git-lfs reads (the second written by its pre-releases). */
+/** The pointer versions git-lfs reads (its alpha's and pre-release's too). */
 const VERSIONS = new Set([
-  "version https://git-lfs.github.com/spec/v1",
-  "version https://hawser.github.com/spec/v1",
+  "https://git-lfs.github.com/spec/v1",
+  "https://hawser.github.com/spec/v1",
+  "http://git-media.io/v/2",
 ]);
 
 /** git-lfs takes no larger blob for a pointer. */
@@ -33,34 +36,52 @@ const POINTER_LIMIT = 1024;
  */
 const LFS_LIMIT = 64 * 1024 * 1024;
 
+const VERSION_KEY = Buffer.from("version ");
+
 /**
- * The pointer `content` is, as the specification writes one (`key value` lines, a line break at
- * the end of each, `version` first); undefined for anything else, and for a pointer with
- * extensions (`ext-…`: its stored object is not the file's content).
+ * The pointer `content` is, read as git-lfs reads one — not only as its specification writes
+ * one: white space around it, blank lines and CRLF line ends are allowed, the oid's hex in either
+ * case; `version`, then any `ext-…` keys, then `oid` and `size`. Undefined for anything else.
+ * Where s5 is more lenient than git-lfs nothing is lost: what a pointer names is read only where
+ * it hashes to its oid.
  */
 export function pointerOf(content: Uint8Array): Pointer | undefined {
-  // "version " first: most blobs are told apart by one byte.
-  if (content.length > POINTER_LIMIT || content[0] !== 0x76 || content.at(-1) !== 0x0a) {
+  if (content.length > POINTER_LIMIT) return undefined;
+  // Most blobs are told apart by their first bytes, without a string made of them.
+  let start = 0;
+  while (start < content.length && /\s/.test(String.fromCharCode(content[start]!))) start++;
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  if (
+    start + VERSION_KEY.length > bytes.length ||
+    bytes.compare(VERSION_KEY, 0, VERSION_KEY.length, start, start + VERSION_KEY.length) !== 0
+  ) {
     return undefined;
   }
-  const lines = Buffer.from(content.buffer, content.byteOffset, content.byteLength)
-    .toString("latin1")
-    .slice(0, -1)
-    .split("\n");
-  if (!VERSIONS.has(lines[0]!)) return undefined;
-  let oid: string | undefined;
-  let size: number | undefined;
-  for (const line of lines.slice(1)) {
-    const pair = /^([a-z0-9.-]+) ([^\r\n]*)$/.exec(line);
-    if (!pair) return undefined;
-    const [, key, value] = pair as unknown as [string, string, string];
-    if (key.startsWith("ext-")) return undefined;
-    if (key === "oid") oid = /^sha256:([0-9a-f]{64})$/.exec(value)?.[1];
-    if (key === "size") size = /^(0|[1-9][0-9]{0,15})$/.test(value) ? Number(value) : undefined;
+  const fields: [string, string][] = [];
+  let extended = false;
+  for (const raw of bytes.toString("latin1").trim().split("\n")) {
+    const line = raw.endsWith("\r") ? raw.slice(0, -1) : raw;
+    if (line === "") continue;
+    const space = line.indexOf(" ");
+    if (space <= 0) return undefined;
+    const key = line.slice(0, space);
+    if (key.startsWith("ext-") && fields.length === 1) extended = true;
+    else fields.push([key, line.slice(space + 1)]);
   }
-  return oid !== undefined && size !== undefined && Number.isSafeInteger(size)
-    ? { oid, size }
-    : undefined;
+  const [version, oid, size] = fields;
+  if (
+    fields.length !== 3 ||
+    version![0] !== "version" ||
+    oid![0] !== "oid" ||
+    size![0] !== "size"
+  ) {
+    return undefined;
+  }
+  const hex = /^sha256:([0-9a-fA-F]{64})$/.exec(oid![1])?.[1];
+  if (!VERSIONS.has(version![1]) || hex === undefined || !/^[0-9]{1,15}$/.test(size![1])) {
+    return undefined;
+  }
+  return { oid: hex.toLowerCase(), size: Number(size![1]), extended };
 }
 
 /** `content` when it has `pointer`'s size and SHA-256. */
@@ -127,6 +148,8 @@ export function fileContent(blob: Buffer, top: string, workTreeFile?: string): F
   const pointer = pointerOf(blob);
   if (!pointer) return { content: blob };
   if (pointer.size > LFS_LIMIT) return { content: blob };
+  // Its object is the content before git-lfs's extensions ran on it: not the file's.
+  if (pointer.extended) return { content: blob, unread: pointer };
   const { oid } = pointer;
   const stored = resolve(storeOf(top), "objects", oid.slice(0, 2), oid.slice(2, 4), oid);
   const content =

@@ -38,6 +38,9 @@ const LFS_LIMIT = 64 * 1024 * 1024;
 
 const VERSION_KEY = Buffer.from("version ");
 
+/** ASCII white space, as Go's `bytes.TrimSpace` (git-lfs) trims it. */
+const isSpace = (byte: number) => byte === 0x20 || (byte >= 0x09 && byte <= 0x0d);
+
 /**
  * The pointer `content` is, read as git-lfs reads one — not only as its specification writes
  * one: white space around it, blank lines and CRLF line ends are allowed, the oid's hex in either
@@ -49,7 +52,8 @@ export function pointerOf(content: Uint8Array): Pointer | undefined {
   if (content.length > POINTER_LIMIT) return undefined;
   // Most blobs are told apart by their first bytes, without a string made of them.
   let start = 0;
-  while (start < content.length && /\s/.test(String.fromCharCode(content[start]!))) start++;
+  while (start < content.length && isSpace(content[start]!)) start++;
+  if (content[start] !== 0x76) return undefined; // "v"
   const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
   if (
     start + VERSION_KEY.length > bytes.length ||

@@ -168,6 +168,42 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
     expect(inTree.stdout.toString()).toContain("(S5_CHECK_RENDERED)");
   });
 
+  it("HEAD's object gone from the store: whether the file held tokens is not known, and said", async () => {
+    const { box, git, file, s5, sealed } = await lfsProject();
+    const oid = /oid sha256:([0-9a-f]{64})/.exec(
+      git("cat-file", "-p", "HEAD:values.yml").stdout,
+    )![1]!;
+    rmSync(objectsIn(join(box.dir, ".git", "lfs")).find((path) => path.endsWith(oid))!);
+    writeFileSync(file("values.yml"), `${sealed}# a comment\n`);
+    git("add", "values.yml");
+    for (const args of [["--staged"], ["values.yml"], ["--", "values.yml"]]) {
+      const run = await s5("check", "--no-decrypt", ...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(0);
+      expect(run.out).toContain(
+        "warning: values.yml:1:1: its version at HEAD is a git-lfs pointer whose content is not in the repository's LFS store",
+      );
+    }
+  });
+
+  it("an object over 64 MiB is not read: the hook is no reader of data sets", async () => {
+    const { git, file, s5 } = await lfsProject();
+    const rendered = (await s5("render", "values.yml")).out;
+    const pad = `# ${"x".repeat(1022)}\n`;
+    const size = 64 * 1024 * 1024 + 1;
+    const body = rendered + pad.repeat(Math.ceil((size - rendered.length) / pad.length));
+    writeFileSync(file("big.yml"), body);
+    git("add", "big.yml");
+    const run = await s5("check", "--no-decrypt", "--staged");
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).not.toContain("S5_CHECK");
+    // Under the limit the same copy is read and refused.
+    writeFileSync(file("big.yml"), body.slice(0, 1024 * 1024));
+    git("add", "big.yml");
+    const small = await s5("check", "--no-decrypt", "--staged");
+    expect(small.code, small.out).toBe(10);
+    expect(small.out).toContain("this new file is a copy of values.yml");
+  });
+
   it("a staged pointer whose content is nowhere, or whose stored object does not hash to it: a warning, never the object's text", async () => {
     const { box, git, file, s5 } = await lfsProject();
     const sealed = readFileSync(file("values.yml"), "utf8");

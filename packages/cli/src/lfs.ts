@@ -111,7 +111,8 @@ function storeOf(top: string): string {
     );
     let setting = "";
     try {
-      setting = git(["config", "--get", "lfs.storage"], top, "--staged")
+      // `--path`: a `~/…` setting is the home's, as git-lfs reads it.
+      setting = git(["config", "--path", "--get", "lfs.storage"], top, "--staged")
         .toString()
         .replace(/\n$/, "");
     } catch {
@@ -138,7 +139,7 @@ function readAs(file: string, pointer: Pointer): Buffer | undefined {
 /** What a blob holds as a file. */
 export interface FileContent {
   content: Buffer;
-  /** An LFS pointer whose content was found nowhere, or too large: the pointer is what is read. */
+  /** An LFS pointer whose content was found nowhere (or has extensions): the pointer is read. */
   unread?: Pointer;
 }
 

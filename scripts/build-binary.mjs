@@ -1,27 +1,32 @@
 // `npm run build:binary`: a single-file `s5` for CI images and machines without Node, with Node's
 // single executable applications (SEA): the CLI and every dependency (node-vault as core's build
-// bundles it) bundled into one CommonJS script by esbuild, its V8 code cache, and a copy of this
-// Node binary (debug symbols stripped) into which postject injects them. Local keys run on the
-// JavaScript libsodium (an executable cannot load sodium-native's .node file from inside itself).
+// bundles it) bundled into one CommonJS script by esbuild, a V8 code cache of it made after running
+// s5's common commands (`train`), the start that compiles the one with the other
+// (binary-start.cjs), and a copy of this Node binary (debug symbols stripped) into which postject
+// injects them. Local keys run on the JavaScript libsodium (an executable cannot load
+// sodium-native's .node file from inside itself).
 //
 // Output: .cache/binary/s5 (git-ignored). Rebuilt only when a file it is made from changed: every
 // file the bundle read (esbuild's list, kept with their hash in .cache/binary/inputs.json), the lock
 // file, this script, the Node binary.
 // `node scripts/build-binary.mjs [--force]`; `ensureBinary()` for the tests and the benchmark.
 
-import { execFileSync } from "node:child_process";
+import { execFile, execFileSync } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   chmodSync,
   copyFileSync,
   existsSync,
   mkdirSync,
+  mkdtempSync,
   readFileSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
 } from "node:fs";
+import { createServer } from "node:http";
+import { tmpdir } from "node:os";
 import { join, relative } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -36,6 +41,8 @@ export const INPUTS_FILE = join(OUT_DIR, "inputs.json");
 const BUILD_FILES = [
   "package-lock.json",
   "scripts/build-binary.mjs",
+  "scripts/binary-start.cjs",
+  "scripts/_binary-train.cjs",
   "packages/core/build/transport.ts",
   "packages/cli/package.json",
   "packages/core/package.json",
@@ -140,8 +147,15 @@ async function bundle(file) {
     platform: "node",
     format: "cjs",
     target: "node24",
+    // import() as require(): start.cjs compiles the bundle with vm.Script, whose import() needs
+    // a loader Node marks experimental (a warning on stderr); the bundle imports built-ins only.
+    supported: { "dynamic-import": false },
     minify: true,
     legalComments: "none",
+    // A function of a CommonJS module's arguments, which binary-start.cjs compiles and calls: the
+    // wrapper in the asset itself, not added at start (a second copy of 0.5 MB to flatten).
+    banner: { js: "(function (exports, require, module, __filename, __dirname) {" },
+    footer: { js: "})" },
     // sodium-native stays out: the binary uses the JavaScript libsodium (see above).
     external: ["sodium-native"],
     define: { S5_VERSION: JSON.stringify(version("cli")) },
@@ -152,6 +166,155 @@ async function bundle(file) {
   for (const warning of result.warnings) say(`warning: ${warning.text}`);
   // Inputs of the plugin's own namespace (`s5-binary:engine-source`) are no file.
   return Object.keys(result.metafile.inputs).filter((input) => !input.includes(":"));
+}
+
+/**
+ * A stand-in for Vault's transit engine on 127.0.0.1, for the training's Vault commands: a
+ * "ciphertext" is the plaintext in base64. Nothing it sees is secret (the training's own values).
+ */
+async function transitStandIn() {
+  const server = createServer((request, response) => {
+    let body = "";
+    request.on("data", (chunk) => {
+      body += chunk;
+    });
+    request.on("end", () => {
+      const [, action] = /^\/v1\/transit\/(encrypt|decrypt|keys)\//.exec(request.url ?? "") ?? [];
+      const items = action && body ? (JSON.parse(body).batch_input ?? []) : [];
+      const data =
+        action === "keys"
+          ? { latest_version: 1, min_decryption_version: 1 }
+          : {
+              batch_results: items.map(({ plaintext, ciphertext, reference }) =>
+                action === "encrypt"
+                  ? { ciphertext: `vault:v1:${plaintext}`, reference }
+                  : { plaintext: ciphertext.slice("vault:v1:".length), reference },
+              ),
+            };
+      response.writeHead(action ? 200 : 404, { "content-type": "application/json" });
+      response.end(JSON.stringify(action ? { data } : { errors: [] }));
+    });
+  });
+  await new Promise((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return server;
+}
+
+/**
+ * Makes `work`/s5.cache: runs the bundle through s5's common commands (scripts/_binary-train.cjs),
+ * each in a process of its own that starts from the cache the one before wrote, so that the cache
+ * holds the bytecode of every function they ran, not only of those V8 compiles eagerly (a local
+ * render ran 58 M instructions of lazy compiling with SEA's own cache). A code cache holds bytecode
+ * and the source's literals, no heap: nothing these runs read or print goes into it, and they run
+ * with an environment of their own (not the build's: no credential of this machine).
+ */
+async function train(work) {
+  // Outside the checkout: `s5 check` there would read the repository this is built from.
+  const dir = mkdtempSync(join(tmpdir(), "s5-train-"));
+  const home = join(dir, "home");
+  mkdirSync(home);
+  const vault = await transitStandIn();
+  const env = {
+    PATH: "/usr/local/bin:/usr/bin:/bin",
+    HOME: home,
+    XDG_CONFIG_HOME: join(home, ".config"),
+    NO_COLOR: "1",
+    VAULT_ADDR: `http://127.0.0.1:${vault.address().port}`,
+    VAULT_TOKEN: "training-token",
+    S5_VAULT_TRANSIT_KEY: "training",
+    S5_AES_KEY: "5a".repeat(32),
+  };
+  const s5 = (args, input = "") =>
+    new Promise((resolve, reject) => {
+      const child = execFile(
+        process.execPath,
+        [join(ROOT, "scripts/_binary-train.cjs"), work, join(work, "start.cjs"), "--", ...args],
+        { cwd: dir, env, encoding: "utf8" },
+        (error, stdout, stderr) => {
+          if (error) {
+            reject(new Error(`training run \`s5 ${args.join(" ")}\` failed: ${stderr.trim()}`));
+          } else {
+            resolve(stdout.trim());
+          }
+        },
+      );
+      child.stdin.end(input);
+    });
+  try {
+    await s5(["--version"]);
+    await s5(["init", "--name", "training"]);
+    for (const backend of [[], ["vault"], ["aes"]]) {
+      const token = await s5(["cipher", ...backend], "training value\n");
+      writeFileSync(join(dir, "app.yml"), `db:\n  password: ${token}\n  name: training\n`);
+      await s5(["render", ...backend, "app.yml"]);
+      await s5(["decipher", ...backend, token]);
+    }
+    writeFileSync(join(dir, ".env"), `A=${await s5(["cipher"], "training value\n")}\n`);
+    await s5(["run", "--", "true"]);
+    await s5(["check", "app.yml"]);
+  } finally {
+    vault.close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** A new work directory beside the binary (`build-PID…`: the tests leave those alone). */
+function workDirectory() {
+  mkdirSync(OUT_DIR, { recursive: true });
+  return mkdtempSync(join(OUT_DIR, `build-${process.pid}-`));
+}
+
+/**
+ * Bundles the CLI, makes its code cache (`edit`, if given, changes it) and the executable, all in
+ * `work`; returns the executable's path, the files the bundle read and the bundle's size.
+ */
+async function build(work, edit) {
+  const script = join(work, "s5.cjs");
+  const read = await bundle(script);
+  copyFileSync(join(ROOT, "scripts/binary-start.cjs"), join(work, "start.cjs"));
+  await train(work);
+  const cache = join(work, "s5.cache");
+  if (edit) writeFileSync(cache, edit(readFileSync(cache)));
+  // Paths relative to the work directory: the blob keeps `main` as the script's name; an
+  // absolute one put this machine's checkout path into every copy.
+  writeFileSync(
+    join(work, "sea-config.json"),
+    JSON.stringify({
+      main: "start.cjs",
+      output: "s5.blob",
+      disableExperimentalSEAWarning: true,
+      // The bundle and the code cache `train` made (start.cjs compiles the one with the other).
+      // SEA's own cache would hold only start.cjs, which is compiled in no time.
+      assets: { "s5.cjs": "s5.cjs", "s5.cache": "s5.cache" },
+      useCodeCache: false,
+      // NODE_OPTIONS is for the command of `s5 run` (which gets it as it was), not for s5: a
+      // preloaded agent, a report or an inspector there would hold s5's credentials. A Node too
+      // old to know the field ignores it; binary-entry.mjs then still closes what it can.
+      execArgvExtension: "none",
+      // No `--disable-sigusr1`: it makes Node drop the signal, so that `s5 run` could not pass it
+      // on to its command. binary-entry.mjs keeps SIGUSR1 from opening the inspector, as the bin.
+    }),
+  );
+  execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {
+    cwd: work,
+    stdio: "ignore",
+  });
+  const exe = join(work, "s5");
+  copyFileSync(process.execPath, exe);
+  chmodSync(exe, 0o755);
+  // Node as distributed here carries symbols and debug information (18 MB) that a CLI never needs.
+  try {
+    execFileSync("strip", ["--strip-all", exe]);
+  } catch (error) {
+    if (error.code !== "ENOENT") throw error;
+    throw new Error("`strip` was not found: install binutils (apt-get install binutils)");
+  }
+  const postject = join(ROOT, "node_modules/postject/dist/cli.js");
+  execFileSync(
+    process.execPath,
+    [postject, exe, "NODE_SEA_BLOB", join(work, "s5.blob"), "--sentinel-fuse", FUSE, "--overwrite"],
+    { stdio: "ignore" },
+  );
+  return { exe, read, bundleSize: statSync(script).size };
 }
 
 /** Builds .cache/binary/s5 when its inputs changed; returns its path. */
@@ -166,51 +329,9 @@ export async function ensureBinary({ force = false } = {}) {
   }
   if (!force && isCurrent()) return BINARY;
   const started = performance.now();
-  mkdirSync(OUT_DIR, { recursive: true });
-  const work = join(OUT_DIR, `build-${process.pid}`);
-  rmSync(work, { recursive: true, force: true });
-  mkdirSync(work);
+  const work = workDirectory();
   try {
-    const script = join(work, "s5.cjs");
-    const read = await bundle(script);
-    const blob = join(work, "s5.blob");
-    // Paths relative to the work directory: the blob keeps `main` as the script's name, which
-    // stack traces show; an absolute one put this machine's checkout path into every copy.
-    writeFileSync(
-      join(work, "sea-config.json"),
-      JSON.stringify({
-        main: "s5.cjs",
-        output: "s5.blob",
-        disableExperimentalSEAWarning: true,
-        useCodeCache: true,
-        // NODE_OPTIONS is for the command of `s5 run` (which gets it as it was), not for s5: a
-        // preloaded agent, a report or an inspector there would hold s5's credentials. A Node too
-        // old to know the field ignores it; binary-entry.mjs then still closes what it can.
-        execArgvExtension: "none",
-        // No `--disable-sigusr1`: it makes Node drop the signal, so that `s5 run` could not pass it
-        // on to its command. binary-entry.mjs keeps SIGUSR1 from opening the inspector, as the bin.
-      }),
-    );
-    execFileSync(process.execPath, ["--experimental-sea-config", "sea-config.json"], {
-      cwd: work,
-      stdio: "ignore",
-    });
-    const exe = join(work, "s5");
-    copyFileSync(process.execPath, exe);
-    chmodSync(exe, 0o755);
-    // Node as distributed here carries symbols and debug information (18 MB) that a CLI never needs.
-    try {
-      execFileSync("strip", ["--strip-all", exe]);
-    } catch (error) {
-      if (error.code !== "ENOENT") throw error;
-      throw new Error("`strip` was not found: install binutils (apt-get install binutils)");
-    }
-    const postject = join(ROOT, "node_modules/postject/dist/cli.js");
-    execFileSync(
-      process.execPath,
-      [postject, exe, "NODE_SEA_BLOB", blob, "--sentinel-fuse", FUSE, "--overwrite"],
-      { stdio: "ignore" },
-    );
+    const { exe, read, bundleSize } = await build(work);
     rmSync(INPUTS_FILE, { force: true });
     renameSync(exe, BINARY);
     const files = [...new Set([...BUILD_FILES, ...read])].sort();
@@ -225,9 +346,25 @@ export async function ensureBinary({ force = false } = {}) {
     say(
       `${relative(ROOT, BINARY)}: ${(statSync(BINARY).size / 1e6).toFixed(1)} MB, built in ${(
         (performance.now() - started) / 1000
-      ).toFixed(1)} s (bundle ${(statSync(script).size / 1e6).toFixed(2)} MB)`,
+      ).toFixed(1)} s (bundle ${(bundleSize / 1e6).toFixed(2)} MB)`,
     );
     return BINARY;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+/**
+ * For the tests: an executable at `out` made as .cache/binary/s5 is, but with the code cache the
+ * training made passed through `edit` first (a damaged cache, one of another V8). No record is
+ * written and .cache/binary/s5 is left as it is.
+ */
+export async function buildWithCache(out, edit) {
+  const work = workDirectory();
+  try {
+    const { exe } = await build(work, edit);
+    renameSync(exe, out);
+    return out;
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -21,7 +21,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, expect, it } from "vitest";
-import { BINARY, ensureBinary, INPUTS_FILE } from "../../scripts/build-binary.mjs";
+import { BINARY, buildWithCache, ensureBinary, INPUTS_FILE } from "../../scripts/build-binary.mjs";
 import { runChild } from "../child.ts";
 import { admin, describeVault, newMount, s5 as nodeS5 } from "../vault/helpers.ts";
 
@@ -285,6 +285,9 @@ it.runIf(linux)(
       "packages/kubernetes/src/manifest.ts",
       "package-lock.json",
       "scripts/build-binary.mjs",
+      // The start that compiles the bundle with the code cache, and the training that makes it.
+      "scripts/binary-start.cjs",
+      "scripts/_binary-train.cjs",
       // What it cuts from node-vault, which esbuild does not list either.
       "packages/core/build/transport.ts",
       // The version it reports (`s5 --version`): a release bump without a new lock file kept it.
@@ -394,8 +397,78 @@ it.runIf(linux)(
     const bytes = readFileSync(await ensureBinary());
     expect(bytes.includes(ROOT.replace(/\/$/, ""))).toBe(false);
     expect(bytes.includes(".cache/binary/build-")).toBe(false);
+    // Nor anything its code cache was made from running (build-binary.mjs's `train`): a code
+    // cache holds bytecode and the source's literals, not the values a run saw.
+    for (const seen of ["training value", "training-token", "dHJhaW5pbmcgdmFsdWU", "s5-train-"]) {
+      expect(bytes.includes(seen), seen).toBe(false);
+    }
   },
   120_000,
+);
+
+// The code cache is made at build time after running s5's common commands (build-binary.mjs's
+// `train`), so it holds what those ran, not only what V8 compiles eagerly. A cache V8 rejects
+// costs the compiling and nothing else; one the build machine rejects is a broken build.
+it.runIf(linux)(
+  "starts from the code cache it was built with (S5_CODE_CACHE_REPORT)",
+  async () => {
+    const binary = await ensureBinary();
+    for (const args of [["--version"], ["version"]]) {
+      const out = spawnSync(binary, args, {
+        env: { PATH: "/usr/bin:/bin", S5_CODE_CACHE_REPORT: "1" },
+        encoding: "utf8",
+      });
+      expect(out.stderr).toBe("s5: code cache accepted\n");
+      expect(out.stdout).toMatch(/^\d+\.\d+\.\d+\n$/);
+      expect(out.status).toBe(0);
+    }
+  },
+  120_000,
+);
+
+it.runIf(linux)(
+  "a code cache V8 rejects (another V8's, cut short, not a cache at all) changes nothing but the time it takes",
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), "s5-cache-"));
+    try {
+      const key = "3c".repeat(32);
+      const env = { PATH: "/usr/bin:/bin", HOME: dir, S5_AES_KEY: key };
+      const sealed = spawnSync(await ensureBinary(), ["cipher", "aes"], {
+        env,
+        input: "cached value\n",
+        encoding: "utf8",
+      });
+      expect(sealed.status, sealed.stderr).toBe(0);
+      writeFileSync(join(dir, "app.yml"), `db: ${sealed.stdout.trim()}\n`);
+      const edits: Record<string, (cache: Buffer) => Buffer> = {
+        // The header's second word is the V8 version's hash.
+        "another V8": (cache) => {
+          const other = Buffer.from(cache);
+          other[4] = (other[4] ?? 0) ^ 1;
+          return other;
+        },
+        "cut short": (cache) => cache.subarray(0, cache.length >> 1),
+        "not a cache": (cache) => Buffer.alloc(cache.length, 0x5a),
+      };
+      for (const [name, edit] of Object.entries(edits)) {
+        const binary = await buildWithCache(join(dir, "s5"), edit);
+        const run = (args: string[], report = false) =>
+          spawnSync(binary, args, {
+            cwd: dir,
+            env: report ? { ...env, S5_CODE_CACHE_REPORT: "1" } : env,
+            encoding: "utf8",
+          });
+        expect(run(["--version"], true).stderr, name).toBe("s5: code cache rejected\n");
+        const rendered = run(["render", "aes", "app.yml"]);
+        expect(rendered.stderr, name).toBe("");
+        expect(rendered.stdout, name).toBe("db: cached value\n");
+        expect(rendered.status, name).toBe(0);
+      }
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  },
+  180_000,
 );
 
 it.runIf(linux)(

@@ -1,32 +1,74 @@
-// The single-file `s5` (npm run build:binary): its size, and its start-up (`s5 --version`) beside
-// `s5 --version` on Node and `node -e 0`, all measured in this run. The Go tool's binary is not
-// measured: the Go module proxy does not serve github.com/mvisonneau/s5 (403), so its size is the
-// one its releases publish. `node bench/binary.mjs` prints the rows.
-import { readFileSync, statSync } from "node:fs";
+// The single-file `s5` (npm run build:binary): its size, its start-up (`s5 --version`) beside
+// `s5 --version` on Node and `node -e 0`, and a render of a one-token local-key file beside the same
+// render on Node, all measured in this run. The Go tool's binary is not measured: the Go module
+// proxy does not serve github.com/mvisonneau/s5 (403), so its size is the one its releases publish.
+// The executable is measured as a copy, as an image layer holds it: run straight from the file
+// postject wrote, the kernel maps its text in other sizes (docs/decisions.md, twenty-ninth look).
+// `node bench/binary.mjs` prints the rows.
+import { spawnSync } from "node:child_process";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { gzipSync } from "node:zlib";
 import { ensureBinary } from "../scripts/build-binary.mjs";
 import { median, run } from "./_child.mjs";
+import { keysSandbox } from "./_fixtures.mjs";
 import { formatMB, formatMs, formatRatio, markdownTable } from "./_format.mjs";
 
 const root = fileURLToPath(new URL("..", import.meta.url));
 const RUNS = Number(process.env.BENCH_STARTUP_RUNS ?? 20);
+const bin = join(root, "packages/cli/bin/s5.cjs");
 
 export default async function runBinaryBench() {
-  const binary = await ensureBinary();
-  const bin = join(root, "packages/cli/bin/s5.cjs");
-  const commands = {
-    binary: () => run(binary, ["--version"], { cwd: root }),
-    node: () => run(process.execPath, [bin, "--version"], { cwd: root }),
-    bare: () => run(process.execPath, ["-e", "0"], { cwd: root }),
-  };
-  const times = { binary: [], node: [], bare: [] };
-  for (const command of Object.values(commands)) command(); // warm the page cache
+  const built = await ensureBinary();
+  const dir = mkdtempSync(join(tmpdir(), "s5-bench-binary-"));
+  try {
+    const binary = join(dir, "s5");
+    copyFileSync(built, binary);
+    chmodSync(binary, 0o755);
+    return measure(binary, dir);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** Medians of `RUNS` interleaved rounds of each command, after one run each to warm the caches. */
+function interleaved(commands) {
+  const times = Object.fromEntries(Object.keys(commands).map((name) => [name, []]));
+  for (const command of Object.values(commands)) command();
   for (let i = 0; i < RUNS; i++) {
     for (const [name, command] of Object.entries(commands)) times[name].push(command().ms);
   }
-  const [binaryMs, nodeMs, bareMs] = [times.binary, times.node, times.bare].map(median);
+  return Object.fromEntries(Object.entries(times).map(([name, ms]) => [name, median(ms)]));
+}
+
+function measure(binary, dir) {
+  const env = keysSandbox(dir, bin);
+  const cipher = spawnSync(process.execPath, [bin, "cipher"], {
+    cwd: dir,
+    env,
+    input: "a value of the bench\n",
+    encoding: "utf8",
+  });
+  if (cipher.status !== 0) throw new Error(`s5 cipher failed: ${cipher.stderr}`);
+  writeFileSync(join(dir, "app.yml"), `db:\n  password: ${cipher.stdout.trim()}\n`);
+  const options = { cwd: dir, env };
+  const ms = interleaved({
+    binary: () => run(binary, ["--version"], options),
+    node: () => run(process.execPath, [bin, "--version"], options),
+    bare: () => run(process.execPath, ["-e", "0"], options),
+    binaryRender: () => run(binary, ["render", "app.yml"], options),
+    nodeRender: () => run(process.execPath, [bin, "render", "app.yml"], options),
+  });
   return [
     {
       figure: "Single-file `s5` (`npm run build:binary`): size on disk",
@@ -38,9 +80,17 @@ export default async function runBinaryBench() {
     },
     {
       figure: `Single-file \`s5 --version\` vs \`s5 --version\` on Node (median of ${RUNS})`,
-      s5: formatMs(binaryMs),
-      baseline: `${formatMs(nodeMs)} (\`node -e 0\`: ${formatMs(bareMs)})`,
-      ratio: formatRatio(binaryMs / nodeMs),
+      s5: formatMs(ms.binary),
+      baseline: `${formatMs(ms.node)} (\`node -e 0\`: ${formatMs(ms.bare)})`,
+      ratio: formatRatio(ms.binary / ms.node),
+      goal: "—",
+      result: "info",
+    },
+    {
+      figure: `Single-file \`s5 render\` of a 1-token local-key file vs the same on Node (median of ${RUNS})`,
+      s5: formatMs(ms.binaryRender),
+      baseline: formatMs(ms.nodeRender),
+      ratio: formatRatio(ms.binaryRender / ms.nodeRender),
       goal: "—",
       result: "info",
     },

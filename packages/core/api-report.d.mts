@@ -707,7 +707,11 @@ interface Unsealed {
   offset: number;
   /** Where the token stood in the earlier version. */
   from: Location;
-  /** The earlier file is one of `copied` (unchanged since): the current file is a new copy of it. */
+  /**
+   * The earlier file is one of `copied` (unchanged since): the current file is a copy of it — a
+   * new file, or one whose earlier version held no token (a template overwritten, `s5 render
+   * config.s5.yml > config.yml`).
+   */
   copy?: true;
 }
 /**
@@ -719,8 +723,12 @@ interface Unsealed {
  * heuristics judge those. Pass only the files that changed. `copied`: files of tokens unchanged
  * since, which a new file may be a rendered copy of (`s5 render values.yml > prod.yml`): a new file
  * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
+ * So is a file whose earlier version held no token (a template, or anything) where its changed
+ * lines may hold a secret's value ({@link mayBeRendered}): only its values on lines changed since
+ * are reported. `copied` may be a function, called once and only when a file is held to copies
+ * (finding them is a search of the whole repository).
  */
-export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName, copied?: readonly EarlierFile[]): Unsealed[];
+export declare function findUnsealed(earlier: readonly EarlierFile[], current: readonly CurrentFile[], goToolBackend?: BackendName, copied?: readonly EarlierFile[] | (() => readonly EarlierFile[])): Unsealed[];
 /**
  * What to do about a token below the min_decryption_version of `mount`/`key`, whose version is
  * `version` (`vault:vN:`). Vault rewraps only what it still decrypts: the minimum goes down to the

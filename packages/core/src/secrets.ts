@@ -40,6 +40,24 @@ function assignment(line: string): [string, string] | undefined {
 }
 const SECRET_NAME =
   /(pass(word|wd|phrase)?|pwd|secret|token|api[_-]?key|private[_-]?key|credential|auth)/i;
+
+/**
+ * A line's assignment as {@link findSuspectSecrets} reads it: its key, the text before the value
+ * (byte for byte) and the value, unquoted; undefined for a line that is none.
+ */
+export function assigned(line: string): { key: string; before: string; value: string } | undefined {
+  const match = ASSIGNMENT.exec(line);
+  const pair = match && assignment(line);
+  if (!pair) return undefined;
+  return {
+    key: pair[0],
+    before: line.slice(0, line.length - match[2]!.length),
+    value: unquote(pair[1].trim()),
+  };
+}
+
+/** Whether a key sounds like one of a secret (`password`, `api_key`, `DB_TOKEN`). */
+export const secretName = (key: string) => SECRET_NAME.test(key);
 const KNOWN = [
   { pattern: /-----BEGIN [A-Z ]*PRIVATE KEY-----/, name: "a private key" },
   { pattern: /\bAKIA[0-9A-Z]{16}\b/, name: "an AWS access key id" },

@@ -15,7 +15,7 @@ import { LONGEST_STRING } from "./location.ts";
 import type { CurrentFile, EarlierFile } from "./moved.ts";
 import { type FoundToken, type FoundTokens, findTokens } from "./render.ts";
 import { bytesAsText, mayContainToken } from "./scan.ts";
-import { isPlaceholder } from "./secrets.ts";
+import { assigned, findSuspectSecrets, isPlaceholder, secretName } from "./secrets.ts";
 
 /** A value in clear at a place where a token stood. */
 export interface Unsealed {
@@ -25,7 +25,11 @@ export interface Unsealed {
   offset: number;
   /** Where the token stood in the earlier version. */
   from: Location;
-  /** The earlier file is one of `copied` (unchanged since): the current file is a new copy of it. */
+  /**
+   * The earlier file is one of `copied` (unchanged since): the current file is a copy of it — a
+   * new file, or one whose earlier version held no token (a template overwritten, `s5 render
+   * config.s5.yml > config.yml`).
+   */
   copy?: true;
 }
 
@@ -101,13 +105,22 @@ interface Then {
  * heuristics judge those. Pass only the files that changed. `copied`: files of tokens unchanged
  * since, which a new file may be a rendered copy of (`s5 render values.yml > prod.yml`): a new file
  * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
+ * So is a file whose earlier version held no token (a template, or anything) where its changed
+ * lines may hold a secret's value ({@link mayBeRendered}): only its values on lines changed since
+ * are reported. `copied` may be a function, called once and only when a file is held to copies
+ * (finding them is a search of the whole repository).
  */
 export function findUnsealed(
   earlier: readonly EarlierFile[],
   current: readonly CurrentFile[],
   goToolBackend?: BackendName,
-  copied: readonly EarlierFile[] = [],
+  copied: readonly EarlierFile[] | (() => readonly EarlierFile[]) = [],
 ): Unsealed[] {
+  let copies: readonly EarlierFile[] | undefined;
+  const copiesOf = () => {
+    copies ??= typeof copied === "function" ? copied() : copied;
+    return copies;
+  };
   const prepared = new Map<EarlierFile, Then | undefined>();
   const prepare = (file: EarlierFile) => {
     if (!prepared.has(file)) {
@@ -142,21 +155,93 @@ export function findUnsealed(
       for (const { offset, from } of inFile) found.push({ file: index, offset, from });
       if (inFile.length > 0) break;
     }
-    if (then || inFile.length > 0) continue;
+    if (inFile.length > 0) continue;
+    // A file of tokens then is held to that version alone. One that held none (a template of
+    // the same keys, or anything) may have been overwritten by a rendered copy of another (`s5
+    // render config.s5.yml > config.yml`): held to copies where its changed lines may hold a
+    // secret's value, so that an ordinary edit does not pay for the search.
+    let thenText: string | undefined;
+    if (then) {
+      if (prepare(then) || then.content.length > LONGEST_STRING) continue;
+      thenText = bytesAsText(then.content);
+      if (!mayBeRendered(thenText, nowText)) continue;
+    }
     // A new file may be a copy of a file that is still there, with its values in clear (`s5
     // render values.yml > prod.yml`, or a copy rendered in place): held to each such file that
     // it mostly repeats, so that a new file that merely shares a line or two is not.
-    const nowLines = copied.length > 0 ? new Set(nowText.split("\n").map(withoutCR)) : undefined;
-    for (const file of copied) {
+    const sources = copiesOf();
+    const nowLines = sources.length > 0 ? new Set(nowText.split("\n").map(withoutCR)) : undefined;
+    // Values committed in clear at the earlier version are none of this change's.
+    const kept = thenText === undefined ? undefined : new Set(thenText.split("\n").map(withoutCR));
+    for (const file of sources) {
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
       if (!mayRepeat(earlierFile, nowLines!)) continue;
-      const inCopy = unsealedIn(earlierFile, now.found, nowText, true);
+      let inCopy = unsealedIn(earlierFile, now.found, nowText, true);
+      if (kept) inCopy = inCopy.filter(({ offset }) => !kept.has(lineAt(nowText, offset)));
       for (const { offset, from } of inCopy) found.push({ file: index, offset, from, copy: true });
       if (inCopy.length > 0) break;
     }
   }
   return found;
+}
+
+/** The line of `text` that `offset` stands on, without its CR. */
+function lineAt(text: string, offset: number): string {
+  const start = text.lastIndexOf("\n", offset - 1) + 1;
+  const feed = text.indexOf("\n", offset);
+  return withoutCR(text.slice(start, feed === -1 ? text.length : feed));
+}
+
+/**
+ * A value that reads as code, not as one a render wrote: unquoted, with a call in it or on a
+ * line that goes on (`token: options.token,`, `auth.helper = find(env);`). A rendered value
+ * stands in a config's syntax: quoted in JSON and code, bare in YAML and .env, where a line ends
+ * with no comma or semicolon.
+ */
+function codeLike(line: string, raw: string): boolean {
+  if (/^["'`]/.test(raw)) return false;
+  return raw.includes("(") || /[,;{([]\s*$/.test(line);
+}
+
+/**
+ * Whether a file whose earlier version (`thenText`) held no token may now be a rendered copy of
+ * a file of tokens: one of its changed lines (not in the earlier version, nor marked s5:ignore)
+ * holds what the plaintext heuristics take for a secret, a value under a secret-sounding key
+ * however plain (`password: hunter`), or a value where the earlier version had a placeholder
+ * after the same text (a template's `password: changeme`, `host: <host>`). Only then is the
+ * repository searched for files of tokens it copies: an edit of code or of an ordinary setting
+ * (`timeout: 30` to `60`) is none. A value under a bland key put over a value of an unrelated
+ * file passes it (and the copy rule).
+ */
+export function mayBeRendered(thenText: string, nowText: string): boolean {
+  if (nowText.slice(0, 8000).includes("\u0000")) return false; // binary, as git tells it
+  const thenLines = thenText.split("\n").map(withoutCR);
+  const nowLines = nowText.split("\n").map(withoutCR);
+  const before = new Set(thenLines);
+  const added = nowLines.filter(
+    (line) => !before.has(line) && line.trim() !== "" && !line.includes("s5:ignore"),
+  );
+  if (added.length === 0) return false;
+  const after = new Set(nowLines);
+  // The text before each placeholder the change replaced: a template's holes.
+  const holes = new Set<string>();
+  for (const line of thenLines) {
+    if (after.has(line)) continue;
+    const pair = assigned(line);
+    if (pair && isPlaceholder(pair.value)) holes.add(pair.before);
+  }
+  for (const line of added) {
+    const pair = assigned(line);
+    if (!pair || isPlaceholder(pair.value) || mayContainToken(pair.value)) continue;
+    if (
+      holes.has(pair.before) ||
+      (secretName(pair.key) && !codeLike(line, line.slice(pair.before.length)))
+    ) {
+      return true;
+    }
+  }
+  return findSuspectSecrets(added.join("\n")).length > 0;
 }
 
 /**

@@ -2,7 +2,7 @@
 import { describe, expect, it } from "vitest";
 import type { CurrentFile, EarlierFile } from "../src/moved.ts";
 import { findTokens } from "../src/render.ts";
-import { findUnsealed } from "../src/unsealed.ts";
+import { findUnsealed, mayBeRendered } from "../src/unsealed.ts";
 
 /** A Vault token of 30 made-up bytes (never decrypted here), one per letter. */
 const token = (letter: string) =>
@@ -134,6 +134,52 @@ describe("findUnsealed", () => {
     expect(unsealedCopies([source], [other, placeholder, sealedCopy])).toEqual([]);
     // Nor is the file itself a copy of itself, nor a file held to its earlier version.
     expect(unsealedCopies([source], [current("values.yml", copy.content.toString())])).toEqual([]);
+  });
+
+  it("a file that held no token, overwritten by a copy rendered: held to copies where a changed line may hold a secret, and only then are they asked for", () => {
+    const sealed = `db:\n  password: ${token("a")}\n  host: ${token("b")}\n  port: 5432\n`;
+    const source = { name: "values.yml", content: Buffer.from(sealed), now: undefined };
+    const rendered = "db:\n  password: hunter\n  host: db.internal\n  port: 5432\n";
+    let asked = 0;
+    const held = (then: string, now: string) =>
+      findUnsealed([earlier("config.yml", then)], [current("config.yml", now)], undefined, () => {
+        asked++;
+        return [source];
+      }).map(({ offset, from, copy }) => {
+        const at = current("config.yml", now).found.lines.locate(offset);
+        return `${at.line}:${at.column} <- ${from.file}:${from.line}:${from.column}${copy ? " copy" : ""}`;
+      });
+    // A template of the same keys, or a file of other content: each value a copy's.
+    const template = "db:\n  password: changeme\n  host: <host>\n  port: 5432\n";
+    const copied = ["2:13 <- values.yml:2:13 copy", "3:9 <- values.yml:3:9 copy"];
+    expect(held(template, rendered)).toEqual(copied);
+    expect(held("title: notes\nitems: [one, two]\n", rendered)).toEqual(copied);
+    // A value the earlier version held already was committed then: only the changed lines.
+    expect(held(template.replace("<host>", "db.internal"), rendered)).toEqual([copied[0]]);
+    expect(asked).toBe(3); // once per call
+    // Under a bland key, where the template had a placeholder: still a copy.
+    const hostOnly = {
+      ...source,
+      content: Buffer.from(`db:\n  host: ${token("b")}\n  port: 5432\n`),
+    };
+    expect(
+      findUnsealed(
+        [earlier("config.yml", "db:\n  host: <host>\n  port: 5432\n")],
+        [current("config.yml", "db:\n  host: db.internal\n  port: 5432\n")],
+        undefined,
+        [hostOnly],
+      ).length,
+    ).toBe(1);
+    // An ordinary edit, a value sealed, a line marked s5:ignore: the copies are never asked for.
+    expect(held("timeout: 30\nlog: info\n", "timeout: 60\nlog: debug\n")).toEqual([]);
+    expect(held(template, template.replace("changeme", token("c")))).toEqual([]);
+    expect(held(template, template.replace("changeme", "hunter # s5:ignore"))).toEqual([]);
+    expect(asked).toBe(3);
+    expect(mayBeRendered("a: 1\n", "a: 1\napi_key: plain\n")).toBe(true);
+    expect(mayBeRendered("a: 1\n", "a: 1\nurl: https://u:Zx9kq2Lm@db.internal/x\n")).toBe(true);
+    expect(mayBeRendered("port: <port>\n", "port: 5432\n")).toBe(true);
+    expect(mayBeRendered("port: 5431\n", "port: 5432\n")).toBe(false);
+    expect(mayBeRendered("password: x\n", "password: x\n")).toBe(false);
   });
 
   it("a token alone on its line; a file renamed and rendered (no earlier name now) is held to the files gone", () => {

@@ -15,7 +15,7 @@ import { LONGEST_STRING } from "./location.ts";
 import type { CurrentFile, EarlierFile } from "./moved.ts";
 import { type FoundToken, type FoundTokens, findTokens } from "./render.ts";
 import { bytesAsText, mayContainToken } from "./scan.ts";
-import { assigned, findSuspectSecrets, isPlaceholder, secretName } from "./secrets.ts";
+import { assigned, findSuspectSecrets, isPlaceholder, maySuspect, secretName } from "./secrets.ts";
 
 /** A value in clear at a place where a token stood. */
 export interface Unsealed {
@@ -241,7 +241,8 @@ export function mayBeRendered(thenText: string, nowText: string): boolean {
       return true;
     }
   }
-  return findSuspectSecrets(added.join("\n")).length > 0;
+  const changed = added.join("\n");
+  return maySuspect(changed) && findSuspectSecrets(changed).length > 0;
 }
 
 /**

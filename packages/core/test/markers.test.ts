@@ -1,7 +1,7 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import { bareMarkerFits, formatMarker, nearMissMarkers, scanMarkers } from "../src/markers.ts";
-import { findSuspectSecrets } from "../src/secrets.ts";
+import { findSuspectSecrets, maySuspect } from "../src/secrets.ts";
 
 describe("seal markers", () => {
   it("reads bare and JSON values with filters", () => {
@@ -165,6 +165,33 @@ describe("plaintext secret heuristic", () => {
     ].join("\n");
     const lines = findSuspectSecrets(text).map((s) => text.slice(0, s.offset).split("\n").length);
     expect(lines).toEqual([1, 2, 3, 5, 6]);
+  });
+
+  it("maySuspect, its quick first question, is true of each line it flags", () => {
+    const token = "{{ s5:aes:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA }}";
+    const flagged = [
+      "password: hunter2hunter2",
+      "DB_PASS=s3cr3t!",
+      "aws: AKIAABCDEFGHIJKLMNOP",
+      "blob: Zx9Qp2Lk7Wm4Rt8Yv1Nb6Hc3Jd5Fg0Sa",
+      "k: -----BEGIN RSA PRIVATE KEY-----",
+      "REDIS_URL=redis://:s3cr3tpass@cache:6379",
+      '{"user":"app","Pwd":"Hunter2!xyz"}',
+      "<config><credential>Hunter2!xyz</credential></config>",
+      `password: ${token}kP9#qLm2vR8 }}`,
+      `key: AKIAABCDEFGHIJKLMNOP ${token}`,
+    ];
+    for (const line of flagged) {
+      expect(findSuspectSecrets(line), line).not.toEqual([]);
+      expect(maySuspect(line), line).toBe(true);
+    }
+    expect(maySuspect("timeout: 60\nlog: debug\nexport const port = 5432;")).toBe(false);
+    fc.assert(
+      fc.property(fc.string(), fc.string({ unit: "grapheme-ascii" }), (key, value) => {
+        const line = `${key}: ${value}`;
+        return findSuspectSecrets(line).length === 0 || maySuspect(line);
+      }),
+    );
   });
 
   it("checks what is left around tokens on their lines", () => {

@@ -687,3 +687,124 @@ describe("--staged before the first commit: the index read against nothing", () 
     expect(out).not.toContain("S5_CHECK_RENDERED");
   });
 });
+
+describe("a tracked file that held no token, overwritten by a rendered copy of another", () => {
+  /** values.yml's keys with a template's values: every line but its values is values.yml's. */
+  const TEMPLATE = "db:\n  password: changeme\n  host: <host>\n  port: 5432\n";
+
+  /** `config.yml` committed with `content`, then overwritten by `s5 render values.yml`. */
+  async function overwritten(content: string) {
+    const project_ = await project();
+    const { box, env, git, file } = project_;
+    writeFileSync(file("config.yml"), content);
+    git("add", "config.yml");
+    expect(git("commit", "-qm", "config").status).toBe(0);
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    expect(rendered.code).toBe(0);
+    writeFileSync(file("config.yml"), rendered.stdout);
+    return { ...project_, rendered: rendered.stdout };
+  }
+
+  /** The copy's password and host lines refused, the command that restores HEAD's version named. */
+  function refused(run: { code: number | null; out: string }, label: string, at = "HEAD") {
+    expect(run.code, `${label}: ${run.out}`).toBe(10);
+    for (const [line, column] of ["2:13", "3:9"].map((place) => place.split(":"))) {
+      expect(run.out).toContain(
+        `config.yml:${line}:${column}: a value in clear where values.yml:${line}:${column} holds a token at ${at}: this file (it held no token) is now a copy of values.yml`,
+      );
+    }
+    if (at === "HEAD") {
+      expect(run.out).toContain(
+        "`git restore --source=HEAD --staged --worktree -- config.yml` puts HEAD's version of it back",
+      );
+    }
+    expect(run.out).not.toContain("git rm --cached");
+    expect(run.out).not.toContain(PASSWORD);
+    expect(run.out).not.toContain(HOST);
+  }
+
+  it("a template of the same keys: refused in the work tree, --staged, by the hook and against a base", async () => {
+    const { git, s5, file, read, commits, rendered } = await overwritten(TEMPLATE);
+    // The work tree against HEAD, before anything is staged.
+    refused(await s5("check", "--no-decrypt", "--", "config.yml"), "-- FILE");
+    refused(await s5("check", "--no-decrypt", "."), ".");
+    git("add", "config.yml");
+    refused(await s5("check", "--no-decrypt", "--staged"), "--staged");
+    const commit = git("commit", "-qm", "rendered over the template");
+    refused({ code: commit.status === 0 ? 0 : 10, out: commit.stdout + commit.stderr }, "hook");
+    expect(commits()).toBe(2);
+    // The command the message names puts the template back, in the index and the work tree.
+    expect(
+      git("restore", "--source=HEAD", "--staged", "--worktree", "--", "config.yml").status,
+    ).toBe(0);
+    expect(read("config.yml")).toBe(TEMPLATE);
+    expect(git("status", "--porcelain").stdout).toBe("");
+    // A branch that commits the copy anyway (--no-verify): refused against main.
+    git("checkout", "-qb", "feature");
+    writeFileSync(file("config.yml"), rendered);
+    git("add", "config.yml");
+    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    refused(await s5("check", "--no-decrypt", "--base", "main", "."), "--base", "main");
+  });
+
+  it("a file of other content, overwritten: refused; marked s5:ignore: passes", async () => {
+    const { git, s5, file, read } = await overwritten("title: notes\nitems:\n  - one\n  - two\n");
+    refused(await s5("check", "--no-decrypt", "--", "config.yml"), "-- FILE");
+    git("add", "config.yml");
+    refused(await s5("check", "--no-decrypt", "--staged"), "--staged");
+    writeFileSync(
+      file("config.yml"),
+      read("config.yml")
+        .split("\n")
+        .map((line) =>
+          line.includes("password") || line.includes("host") ? `${line} # s5:ignore` : line,
+        )
+        .join("\n"),
+    );
+    git("add", "config.yml");
+    for (const args of [["--", "config.yml"], ["--staged"]]) {
+      const run = await s5("check", "--no-decrypt", ...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(0);
+    }
+  });
+
+  it("a file that shares a line or two, or an ordinary edit: passes, and an ordinary edit never searches for copies", async () => {
+    const { box, env, git, s5, file } = await project();
+    writeFileSync(file("other.yml"), "db:\n  user: me\n  port: 5432\n");
+    writeFileSync(file("app.yml"), "timeout: 30\nlog: info\n");
+    writeFileSync(file("main.ts"), "export const port = 5432;\n");
+    git("add", "other.yml", "app.yml", "main.ts");
+    expect(git("commit", "-qm", "more").status).toBe(0);
+    // A password added beside values.yml's lines, but no host: not every line of tokens filled.
+    writeFileSync(file("other.yml"), `db:\n  user: me\n  password: ${PASSWORD}\n  port: 5432\n`);
+    git("add", "other.yml");
+    for (const args of [["--", "other.yml"], ["--staged"]]) {
+      const run = await s5("check", "--no-decrypt", ...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(0);
+    }
+    expect(git("commit", "-qm", "password").status).toBe(0);
+    // Code and a setting changed: passes, and git grep (the search for copies) never runs.
+    writeFileSync(file("app.yml"), "timeout: 60\nlog: debug\n");
+    writeFileSync(file("main.ts"), "export const port = 6543;\nexport const host = 'db';\n");
+    git("add", "app.yml", "main.ts");
+    const logged = join(box.dir, "..", "git.log");
+    const wrapped = join(box.dir, "..", "logged-git");
+    mkdirSync(wrapped);
+    const real = spawnSync("sh", ["-c", "command -v git"], { env, encoding: "utf8" }).stdout.trim();
+    writeFileSync(
+      join(wrapped, "git"),
+      `#!/bin/sh\necho "$*" >> '${logged}'\nexec '${real}' "$@"\n`,
+      {
+        mode: 0o755,
+      },
+    );
+    const traced = { ...env, PATH: `${wrapped}:${env.PATH}` };
+    for (const args of [["--", "app.yml", "main.ts"], ["--staged"], ["."]]) {
+      const run = await box.s5(["check", "--no-decrypt", ...args], { env: traced });
+      expect(run.code, `${args.join(" ")}: ${run.stderr}`).toBe(0);
+    }
+    const calls = readFileSync(logged, "utf8");
+    expect(calls).toContain("diff");
+    expect(calls).not.toContain("grep");
+  });
+});

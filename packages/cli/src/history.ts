@@ -26,8 +26,9 @@ export interface History {
   /** Absolute paths of the files that held a token (or something like one) in a comparison. */
   sealedBefore: Set<string>;
   /**
-   * Those, and the files new since a comparison in which a file of tokens is gone: renamed and
-   * rendered in one change, git pairs no earlier file with it.
+   * Every file changed since a comparison: those, the files new since it (a copy rendered, or a
+   * file of tokens renamed and rendered in one change, which git pairs with no earlier file), and
+   * those that held no token then (overwritten by a rendered copy of another file?).
    */
   compared: Set<string>;
   /** The base names of `compared`'s files: most files checked are none of them. */
@@ -80,9 +81,10 @@ export async function readHistory(
     for (const file of earlier) {
       if (file.now !== undefined && holdsToken(file.content)) sealedBefore.add(file.now);
     }
-    // A new file: renamed from a file gone since, or a copy of one still there (findRendered).
-    const paired = new Set(earlier.map((file) => file.now));
-    for (const path of changed) if (!paired.has(path)) compared.add(path);
+    // A new file: renamed from a file gone since, or a copy of one still there; a file that held
+    // no token: overwritten by a copy? Core tells (findRendered), searching for copies only
+    // where a changed line may hold a secret.
+    for (const path of changed) compared.add(path);
   }
   for (const path of sealedBefore) compared.add(path);
   const names = new Set([...compared].map((path) => basename(path)));
@@ -138,13 +140,17 @@ function restoredPath(path: string): string {
 }
 
 /**
- * What keeps a new file out of the commit: out of the index, or — where it replaced a link — the
- * link staged again (`git rm --cached` would take the link out of the commit with it).
+ * What keeps a copy out of the commit: a new file out of the index; where it replaced a link, the
+ * link staged again; where it overwrote a tracked file, that file's version at HEAD put back
+ * (`git rm --cached` would take the link, or the tracked file, out of the commit with it).
  */
-function keepOut(file: string, wasLink: boolean): string {
+function keepOut(file: string, was: "new" | "link" | "tracked"): string {
   const path = showable(restoredPath(file));
-  return wasLink
-    ? `\`git restore --staged -- ${path}\` keeps the link it replaced in the commit (the file stays in the work tree)`
+  if (was === "link") {
+    return `\`git restore --staged -- ${path}\` keeps the link it replaced in the commit (the file stays in the work tree)`;
+  }
+  return was === "tracked"
+    ? `\`git restore --source=HEAD --staged --worktree -- ${path}\` puts HEAD's version of it back`
     : `\`git rm --cached -- ${path}\` keeps it out of the commit`;
 }
 
@@ -164,11 +170,10 @@ export function findRendered(
     const current = sources
       .filter(({ file }) => changed.has(resolve(file)))
       .map((source) => ({ ...source, name: resolve(source.file) }));
-    // New files may be copies of files of tokens that did not change: those are read (git grep)
-    // only when there is one.
+    // New files, and files that held no token, may be copies of files of tokens that did not
+    // change: those are read (git grep) only when core holds a file to them.
     const paired = new Set(earlier.map((file) => file.now));
-    const copied = current.some(({ name }) => !paired.has(name)) ? sealedSources(changed) : [];
-    const unsealed = findUnsealed(earlier, current, goToolBackend, copied);
+    const unsealed = findUnsealed(earlier, current, goToolBackend, () => sealedSources(changed));
     for (const { file, offset, from, copy } of unsealed) {
       const source = current[file]!;
       const location = source.found.lines.locate(offset);
@@ -181,13 +186,16 @@ export function findRendered(
         seen.set(source.file, lines);
       }
       if (ignoredLine(source.content, offset, location.line, lines)) continue;
+      const was = wereLinks.has(source.name) ? "link" : paired.has(source.name) ? "tracked" : "new";
       problems.push({
         location,
         message: copy
-          ? `a value in clear where ${formatLocation(from)} holds a token at ${label}: this new file is a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
+          ? `a value in clear where ${formatLocation(from)} holds a token at ${label}: this ${was === "tracked" ? "file (it held no token) is now" : "new file is"} a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
               label === "HEAD"
-                ? keepOut(source.file, wereLinks.has(resolve(source.file)))
-                : "take it out of this branch's commits"
+                ? keepOut(source.file, was)
+                : was === "tracked"
+                  ? `put back its version at ${label} and take the copy out of this branch's commits`
+                  : "take it out of this branch's commits"
             }, and write such a file outside the work tree or git-ignore it; if the value is meant to be public, mark the line s5:ignore`
           : `a value in clear where a token stood at ${formatLocation(from)} at ${label} (a file rendered in place, s5 render -i?): ${
               label === "HEAD"

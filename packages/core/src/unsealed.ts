@@ -171,14 +171,22 @@ export function findUnsealed(
     // it mostly repeats, so that a new file that merely shares a line or two is not.
     const sources = copiesOf();
     const nowLines = sources.length > 0 ? new Set(nowText.split("\n").map(withoutCR)) : undefined;
-    // Values committed in clear at the earlier version are none of this change's.
-    const kept = thenText === undefined ? undefined : new Set(thenText.split("\n").map(withoutCR));
+    // Values committed in clear at the earlier version are none of this change's (its lines, made
+    // into a set only when a copy is found).
+    let kept: Set<string> | undefined;
+    const keptLines = (text: string) => {
+      kept ??= new Set(text.split("\n").map(withoutCR));
+      return kept;
+    };
     for (const file of sources) {
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
       if (!mayRepeat(earlierFile, nowLines!)) continue;
       let inCopy = unsealedIn(earlierFile, now.found, nowText, true);
-      if (kept) inCopy = inCopy.filter(({ offset }) => !kept.has(lineAt(nowText, offset)));
+      if (thenText !== undefined && inCopy.length > 0) {
+        const lines = keptLines(thenText);
+        inCopy = inCopy.filter(({ offset }) => !lines.has(lineAt(nowText, offset)));
+      }
       for (const { offset, from } of inCopy) found.push({ file: index, offset, from, copy: true });
       if (inCopy.length > 0) break;
     }
@@ -216,8 +224,11 @@ function codeLike(line: string, raw: string): boolean {
  */
 export function mayBeRendered(thenText: string, nowText: string): boolean {
   if (nowText.slice(0, 8000).includes("\u0000")) return false; // binary, as git tells it
-  const thenLines = thenText.split("\n").map(withoutCR);
-  const nowLines = nowText.split("\n").map(withoutCR);
+  // The lines around the change, the same in both, are left out before any line is split: a
+  // 45 MB data file with one line changed took 5.9 s and 600 MB here, every line in two sets.
+  const [thenPart, nowPart] = changedLines(thenText, nowText);
+  const thenLines = thenPart.split("\n").map(withoutCR);
+  const nowLines = nowPart.split("\n").map(withoutCR);
   const before = new Set(thenLines);
   const added = nowLines.filter(
     (line) => !before.has(line) && line.trim() !== "" && !line.includes("s5:ignore"),
@@ -243,6 +254,57 @@ export function mayBeRendered(thenText: string, nowText: string): boolean {
   }
   const changed = added.join("\n");
   return maySuspect(changed) && findSuspectSecrets(changed).length > 0;
+}
+
+/** How many characters `a` and `b` share from their starts (compared a block at a time). */
+function sharedStart(a: string, b: string, limit: number): number {
+  let at = 0;
+  while (at < limit) {
+    const end = Math.min(at + 4096, limit);
+    if (a.slice(at, end) !== b.slice(at, end)) break;
+    at = end;
+  }
+  while (at < limit && a.charCodeAt(at) === b.charCodeAt(at)) at++;
+  return at;
+}
+
+/** How many characters `a` and `b` share at their ends, at most `limit`. */
+function sharedEnd(a: string, b: string, limit: number): number {
+  let back = 0;
+  while (back < limit) {
+    const step = Math.min(4096, limit - back);
+    if (
+      a.slice(a.length - back - step, a.length - back) !==
+      b.slice(b.length - back - step, b.length - back)
+    ) {
+      break;
+    }
+    back += step;
+  }
+  while (back < limit && a.charCodeAt(a.length - back - 1) === b.charCodeAt(b.length - back - 1)) {
+    back++;
+  }
+  return back;
+}
+
+/**
+ * The whole lines of `then` and of `now` between the lines both start and end with: what an
+ * edit changed, and the lines it cut through.
+ */
+export function changedLines(then: string, now: string): [string, string] {
+  const shortest = Math.min(then.length, now.length);
+  const same = sharedStart(then, now, shortest);
+  const start = then.lastIndexOf("\n", same - 1) + 1;
+  const end = then.length - sharedEnd(then, now, shortest - same);
+  // To the end of the line the shared end starts in (none where it starts one).
+  const lineEnd =
+    end === 0 || then.charCodeAt(end - 1) === 0x0a
+      ? end
+      : then.indexOf("\n", end) === -1
+        ? then.length
+        : then.indexOf("\n", end);
+  const after = then.length - lineEnd;
+  return [then.slice(start, lineEnd), now.slice(start, now.length - after)];
 }
 
 /**

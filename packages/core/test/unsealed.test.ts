@@ -1,8 +1,9 @@
 // Values in clear where a token stood (`s5 check --staged`, `--base`): the rule, on texts alone.
+import fc from "fast-check";
 import { describe, expect, it } from "vitest";
 import type { CurrentFile, EarlierFile } from "../src/moved.ts";
 import { findTokens } from "../src/render.ts";
-import { findUnsealed, mayBeRendered } from "../src/unsealed.ts";
+import { changedLines, findUnsealed, mayBeRendered } from "../src/unsealed.ts";
 
 /** A Vault token of 30 made-up bytes (never decrypted here), one per letter. */
 const token = (letter: string) =>
@@ -193,5 +194,49 @@ describe("findUnsealed", () => {
         [current("new.yml", "a: 1\npw: hunter2\n"), current("other.yml", "b: 2\n")],
       ),
     ).toEqual(["new.yml:2:5 <- old.yml:2:5"]);
+  });
+});
+
+describe("changedLines: what mayBeRendered reads of a large file", () => {
+  it("the whole lines between those both start and end with", () => {
+    const line = fc.constantFrom(
+      "a: 1",
+      "b: 2",
+      "password: x",
+      "",
+      "c: 3\r",
+      "longer line of text",
+    );
+    const lines = fc.array(line, { maxLength: 12 });
+    fc.assert(
+      fc.property(lines, lines, lines, lines, fc.boolean(), (head, was, is, tail, end) => {
+        const then = [...head, ...was, ...tail].join("\n") + (end ? "\n" : "");
+        const now = [...head, ...is, ...tail].join("\n") + (end ? "\n" : "");
+        const [a, b] = changedLines(then, now);
+        // then = P + a + S and now = P + b + S, P whole lines (S shared): some P fits.
+        const fits = (p: number) =>
+          (p === 0 || then[p - 1] === "\n") &&
+          then.slice(0, p) === now.slice(0, p) &&
+          then.slice(p, p + a.length) === a &&
+          now.slice(p, p + b.length) === b &&
+          then.slice(p + a.length) === now.slice(p + b.length);
+        expect(Array.from({ length: then.length + 1 }, (_, p) => p).some(fits)).toBe(true);
+        // Every line of now that then does not hold is among b's.
+        const thenSet = new Set(then.split("\n"));
+        const bSet = new Set(b.split("\n"));
+        for (const text of now.split("\n")) {
+          if (!thenSet.has(text)) expect(bSet.has(text), text).toBe(true);
+        }
+      }),
+    );
+    // One line changed in a large file: that line alone.
+    const big = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join("\n");
+    expect(changedLines(big, big.replace("line 500", "password: x"))).toEqual([
+      "line 500",
+      "password: x",
+    ]);
+    expect(changedLines("a\nb\n", "a\nb\n")).toEqual(["", ""]);
+    expect(changedLines("a\nb", "a\nbc")).toEqual(["b", "bc"]);
+    expect(changedLines("x: 1\n", "y: 2\nx: 1\n")).toEqual(["", "y: 2\n"]);
   });
 });

@@ -78,20 +78,37 @@ const KNOWN = [
 ];
 /**
  * What a line holds where {@link findSuspectSecrets} may report it, in one quick expression: a
- * secret-sounding word (a key, or an inline pair's), the start of a {@link KNOWN} format, or a
- * run of 20 characters without space (a long random-looking value). Keep it in step with them.
+ * secret-sounding word (a key, or an inline pair's) or the start of a {@link KNOWN} format; or
+ * ({@link hasLongRun}) a run of 20 characters without space (a long random-looking value). Keep
+ * them in step with it.
  */
 const MAY_SUSPECT = new RegExp(
-  `${SECRET_NAME.source}|-----BEGIN|AKIA|gh[pousr]_|xox[abprs]-|sk_(?:live|test)_|hvs\\.|S5-SECRET-KEY-|:\\/\\/|\\S{20}`,
+  `${SECRET_NAME.source}|-----BEGIN|AKIA|gh[pousr]_|xox[abprs]-|sk_(?:live|test)_|hvs\\.|S5-SECRET-KEY-|:\\/\\/`,
   "i",
 );
+
+/**
+ * Whether `text` holds a run of 20 characters or more with no ASCII white space in it: what
+ * `\S{20}` finds, and more (other spaces count as characters here). A loop, not the expression:
+ * `\S{20}` tries up to 19 characters from every position, ~180 ms on the 7 MB a commit that
+ * reformats 2,000 files changes, against ~10 ms.
+ */
+function hasLongRun(text: string): boolean {
+  let run = 0;
+  for (let i = 0; i < text.length; i++) {
+    const code = text.charCodeAt(i);
+    if (code === 0x20 || (code >= 0x09 && code <= 0x0d)) run = 0;
+    else if (++run >= 20) return true;
+  }
+  return false;
+}
 
 /**
  * Whether {@link findSuspectSecrets} may find something in `text` (false: it finds nothing).
  * Its expressions are compiled on their first use, ~2 ms: a process with no file of tokens to
  * judge (the pre-commit hook at an ordinary commit) asks this first.
  */
-export const maySuspect = (text: string) => MAY_SUSPECT.test(text);
+export const maySuspect = (text: string) => MAY_SUSPECT.test(text) || hasLongRun(text);
 
 const PLACEHOLDER =
   /^(\$\{.*\}|\$[A-Z_]+|<.*>|\{\{.*\}\}|%\(.*\)s|changeme|change-me|example|xxx+|\*+|null|none|true|false|~|)$/i;

@@ -294,7 +294,8 @@ function sharedEnd(a: string, b: string, limit: number): number {
 export function changedLines(then: string, now: string): [string, string] {
   const shortest = Math.min(then.length, now.length);
   const same = sharedStart(then, now, shortest);
-  const start = then.lastIndexOf("\n", same - 1) + 1;
+  // (lastIndexOf from -1 searches from 0: a file that starts with a line break started at 1.)
+  const start = same === 0 ? 0 : then.lastIndexOf("\n", same - 1) + 1;
   const end = then.length - sharedEnd(then, now, shortest - same);
   // To the end of the line the shared end starts in (none where it starts one).
   const lineEnd =

@@ -228,6 +228,7 @@ describe("changedLines: what mayBeRendered reads of a large file", () => {
           if (!thenSet.has(text)) expect(bSet.has(text), text).toBe(true);
         }
       }),
+      { numRuns: 1000 },
     );
     // One line changed in a large file: that line alone.
     const big = Array.from({ length: 1000 }, (_, i) => `line ${i}`).join("\n");
@@ -236,6 +237,8 @@ describe("changedLines: what mayBeRendered reads of a large file", () => {
       "password: x",
     ]);
     expect(changedLines("a\nb\n", "a\nb\n")).toEqual(["", ""]);
+    // A file that starts with a line break (fast-check found it: lastIndexOf from -1 finds 0).
+    expect(changedLines("\n", "a: 1\n")).toEqual(["", "a: 1"]);
     expect(changedLines("a\nb", "a\nbc")).toEqual(["b", "bc"]);
     expect(changedLines("x: 1\n", "y: 2\nx: 1\n")).toEqual(["", "y: 2\n"]);
   });

@@ -168,6 +168,18 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
     expect(inTree.stdout.toString()).toContain("(S5_CHECK_RENDERED)");
   });
 
+  it("lfs.storage of `~/…`: git-lfs reads it as written, inside the repository, not the home's", async () => {
+    const { box, git, s5 } = await lfsProject("~/lfs-home");
+    // Where git-lfs put the objects: `<.git>/~/lfs-home`, as its source (no expansion) says.
+    expect(objectsIn(join(box.dir, ".git", "~", "lfs-home")).length).toBeGreaterThan(0);
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    git("add", "values.yml");
+    const out = refusedCommit(git, "rendered");
+    expect(out).toContain("values.yml:2:13: a value in clear where a token stood");
+    expect(out).not.toContain("S5_CHECK_LFS");
+    expect(out).not.toContain(PASSWORD);
+  });
+
   it("HEAD's object gone from the store: whether the file held tokens is not known, and said", async () => {
     const { box, git, file, s5, sealed } = await lfsProject();
     const oid = /oid sha256:([0-9a-f]{64})/.exec(

@@ -8,6 +8,7 @@
  * not hash to what git holds.
  */
 import { readFileSync, statSync } from "node:fs";
+import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { EarlierFile } from "@s5/core/internal";
 import { git, gitTop } from "./git-blobs.ts";
@@ -95,33 +96,38 @@ function verified(content: Buffer, pointer: Pointer): Buffer | undefined {
   return hash.update(content).digest("hex") === pointer.oid ? content : undefined;
 }
 
-/** The store of each work tree's top, asked of git once. */
-const stores = new Map<string, string>();
+/** The stores of each work tree's top, asked of git once. */
+const stores = new Map<string, string[]>();
 
 /**
- * The directory of the repository's LFS objects, as git-lfs finds it: `lfs.storage` (relative to
- * the repository's common directory, which a linked worktree shares), else `<common dir>/lfs`.
+ * The directories of the repository's LFS objects, as git-lfs finds them: `lfs.storage` (relative
+ * to the repository's common directory, which a linked worktree shares), else `<common dir>/lfs`.
+ * git-lfs reads the setting as it is written: `~/store` is `<common dir>/~/store` to it (3.3.0, as
+ * its source does still), not the home's as `git config --path` says — s5 read the home's, found
+ * nothing, and a file rendered in place passed with a warning to fetch what was there. The home's
+ * is looked in too, after it, should a git-lfs expand it: an object is read only where it hashes
+ * to the pointer, wherever it is found.
  */
-function storeOf(top: string): string {
-  let store = stores.get(top);
-  if (store === undefined) {
+function storesOf(top: string): string[] {
+  let found = stores.get(top);
+  if (found === undefined) {
     const common = resolve(
       top,
       git(["rev-parse", "--git-common-dir"], top, "--staged").toString().replace(/\n$/, ""),
     );
     let setting = "";
     try {
-      // `--path`: a `~/…` setting is the home's, as git-lfs reads it.
-      setting = git(["config", "--path", "--get", "lfs.storage"], top, "--staged")
+      setting = git(["config", "--get", "lfs.storage"], top, "--staged")
         .toString()
         .replace(/\n$/, "");
     } catch {
       // Not set (git config exits 1).
     }
-    store = resolve(common, setting || "lfs");
-    stores.set(top, store);
+    found = [resolve(common, setting || "lfs")];
+    if (setting.startsWith("~/")) found.push(resolve(homedir(), setting.slice(2)));
+    stores.set(top, found);
   }
-  return store;
+  return found;
 }
 
 /** `file`'s content where it is `pointer`'s (its size, then its SHA-256); else undefined. */
@@ -156,10 +162,11 @@ export function fileContent(blob: Buffer, top: string, workTreeFile?: string): F
   // Its object is the content before git-lfs's extensions ran on it: not the file's.
   if (pointer.extended) return { content: blob, unread: pointer };
   const { oid } = pointer;
-  const stored = resolve(storeOf(top), "objects", oid.slice(0, 2), oid.slice(2, 4), oid);
-  const content =
-    readAs(stored, pointer) ??
-    (workTreeFile === undefined ? undefined : readAs(workTreeFile, pointer));
+  let content: Buffer | undefined;
+  for (const store of storesOf(top)) {
+    content ??= readAs(resolve(store, "objects", oid.slice(0, 2), oid.slice(2, 4), oid), pointer);
+  }
+  if (workTreeFile !== undefined) content ??= readAs(workTreeFile, pointer);
   return content ? { content } : { content: blob, unread: pointer };
 }
 

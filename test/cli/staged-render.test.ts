@@ -715,7 +715,7 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     }
     if (at === "HEAD") {
       expect(run.out).toContain(
-        "`git restore --source=HEAD --staged --worktree -- config.yml` puts HEAD's version of it back",
+        "`git restore --source=HEAD --staged --worktree -- config.yml` puts HEAD's version of it back (and drops the file's other changes)",
       );
     }
     expect(run.out).not.toContain("git rm --cached");

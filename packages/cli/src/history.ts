@@ -150,7 +150,7 @@ function keepOut(file: string, was: "new" | "link" | "tracked"): string {
     return `\`git restore --staged -- ${path}\` keeps the link it replaced in the commit (the file stays in the work tree)`;
   }
   return was === "tracked"
-    ? `\`git restore --source=HEAD --staged --worktree -- ${path}\` puts HEAD's version of it back`
+    ? `\`git restore --source=HEAD --staged --worktree -- ${path}\` puts HEAD's version of it back (and drops the file's other changes)`
     : `\`git rm --cached -- ${path}\` keeps it out of the commit`;
 }
 

@@ -234,6 +234,30 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
     expect(text.out).toContain("pic.png:4:6: a value marked for encryption is still plaintext");
   });
 
+  it("content behind a git-lfs extension: said as such, not as an object to fetch or fsck", async () => {
+    const { git, file, s5 } = await lfsProject();
+    // A real extension: git-lfs runs it before storing, and its pointer gains `ext-0-upper`.
+    git("config", "lfs.extension.upper.clean", "tr a-z A-Z");
+    git("config", "lfs.extension.upper.smudge", "tr A-Z a-z");
+    git("config", "lfs.extension.upper.priority", "0");
+    writeFileSync(file("ext.yml"), "a: 1\n");
+    git("add", "ext.yml");
+    expect(git("cat-file", "-p", ":0:ext.yml").stdout).toContain("\next-0-upper sha256:");
+    expect(git("commit", "-qm", "ext").status).toBe(0);
+    writeFileSync(file("ext.yml"), "a: 2\n");
+    git("add", "ext.yml");
+    const run = await s5("check", "--no-decrypt", "--staged");
+    expect(run.code, run.out).toBe(0);
+    expect(run.out).toContain(
+      "warning: ext.yml:1:1: stored through git-lfs with extensions (ext-… in its pointer), whose content s5 does not read",
+    );
+    expect(run.out).toContain(
+      "warning: ext.yml:1:1: its version at HEAD is a git-lfs pointer with extensions (ext-…), whose content s5 does not read",
+    );
+    expect(run.out).not.toContain("fsck");
+    expect(run.out).not.toContain("fetch");
+  });
+
   it("a staged pointer whose content is nowhere, or whose stored object does not hash to it: a warning, never the object's text", async () => {
     const { box, git, file, s5 } = await lfsProject();
     const sealed = readFileSync(file("values.yml"), "utf8");

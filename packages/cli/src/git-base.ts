@@ -29,9 +29,10 @@ export interface BaseFiles {
   wereLinks: Set<string>;
   /**
    * Absolute paths of the changed files whose version at REF git-lfs stores and whose content
-   * is not in the LFS store (not fetched): whether they held tokens there is not known.
+   * was not read — not in the LFS store (not fetched), or behind git-lfs extensions (`true`):
+   * whether they held tokens there is not known.
    */
-  unfetched: Set<string>;
+  unfetched: Map<string, boolean>;
 }
 
 const SYMLINK = "120000";
@@ -348,7 +349,7 @@ async function filesSince(
     }
   }
   const earlier: EarlierFile[] = unknown;
-  const unfetched = new Set<string>();
+  const unfetched = new Map<string, boolean>();
   for (const { entry, content } of readBlobs(then, top, "--base")) {
     earlier.push(earlierFile(entry, content, top, unfetched));
   }

@@ -43,7 +43,7 @@ export function namedAtHead(paths: readonly string[], top: string): BaseFiles | 
   const answer = git(["cat-file", "--batch"], top, "--staged", input);
   const earlier: EarlierFile[] = [];
   const changed = new Set<string>();
-  const unfetched = new Set<string>();
+  const unfetched = new Map<string, boolean>();
   const objects = [...batchObjects(answer, files.size * 2)];
   if (objects.length < files.size * 2) throw new Error("git cat-file's answer is cut short");
   /** The `i`th object's content if it is a blob; undefined for one missing or of another type. */

@@ -10,7 +10,7 @@ import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
 import { type BaseFiles, type Diff, GITLINK, hasHead, readDiff } from "./git-base.ts";
 import { blobsInOne, git, gitTop, readBlobs } from "./git-blobs.ts";
-import { earlierFile, fileContent } from "./lfs.ts";
+import { earlierFile, fileContent, type Unread } from "./lfs.ts";
 
 /** What `s5 check --staged` checks, and what it holds it to. */
 export interface Staged {
@@ -19,10 +19,11 @@ export interface Staged {
   /** HEAD's versions of the files the index changes; undefined before the first commit. */
   head: BaseFiles | undefined;
   /**
-   * The staged files git stores through git-lfs whose content is found neither in the LFS store
-   * nor in the work tree (their pointer is what was checked), filled as `files` is read.
+   * The staged files git stores through git-lfs whose content was not read — found neither in
+   * the LFS store nor in the work tree, or behind git-lfs extensions — (their pointer is what
+   * was checked), filled as `files` is read.
    */
-  unread: string[];
+  unread: Unread[];
 }
 
 /**
@@ -44,11 +45,11 @@ export function readStaged(): Staged {
     else if (mode !== GITLINK && id) staged.push({ name: path, id, now: undefined, staged: true });
   }
   refuseUndecided(unmerged, intentToAddConfigs(top).map(named));
-  const unread: string[] = [];
+  const unread: Unread[] = [];
   // A file stored through git-lfs is checked as its content, not its pointer (lfs.ts).
   const asFile = (name: string, blob: Buffer) => {
     const { content, unread: pointer } = fileContent(blob, top, resolve(top, name));
-    if (pointer) unread.push(named(name));
+    if (pointer) unread.push({ file: named(name), extended: pointer.extended });
     return { file: named(name), content };
   };
   const lazily = function* () {
@@ -60,7 +61,7 @@ export function readStaged(): Staged {
   const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");
   const earlier: EarlierFile[] = [...unknown];
-  const unfetched = new Set<string>();
+  const unfetched = new Map<string, boolean>();
   const files: { file: string; content: Buffer }[] = [];
   for (const { entry, content } of one ?? readBlobs(then, top, "--staged")) {
     if ("staged" in entry) files.push(asFile(entry.name, content));

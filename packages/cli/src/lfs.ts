@@ -173,6 +173,13 @@ function readAs(file: string, pointer: Pointer): Buffer | typeof BINARY | undefi
   }
 }
 
+/** A file git-lfs stores whose content was not read: its pointer was checked. */
+export interface Unread {
+  file: string;
+  /** Its pointer has extensions (`ext-…`): its content is never read, wherever it is. */
+  extended: boolean;
+}
+
 /** What a blob holds as a file. */
 export interface FileContent {
   content: Buffer;
@@ -223,16 +230,17 @@ export function workTreeContent(content: Buffer): FileContent {
 }
 
 /**
- * A file of a commit compared with (HEAD, REF), its blob read as the content it stands for (a git-lfs pointer as the content
- * it names); one whose content is not in the store is added to `unfetched` (its path now).
+ * A file of a commit compared with (HEAD, REF), its blob read as the content it stands for (a
+ * git-lfs pointer as the content it names); one whose content was not read is added to
+ * `unfetched` (its path now: whether its pointer has extensions, which no fetch makes readable).
  */
 export function earlierFile(
   file: { name: string; now: string | undefined },
   blob: Buffer,
   top: string,
-  unfetched: Set<string>,
+  unfetched: Map<string, boolean>,
 ): EarlierFile {
   const { content, unread } = fileContent(blob, top);
-  if (unread && file.now !== undefined) unfetched.add(file.now);
+  if (unread && file.now !== undefined) unfetched.set(file.now, unread.extended);
   return { name: file.name, content, now: file.now };
 }

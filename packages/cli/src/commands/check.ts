@@ -41,7 +41,7 @@ import { findCopies } from "../copies.ts";
 import { BACKEND_WORDS, defineCommand } from "../define.ts";
 import { readStaged, refuseConfigsOutOfIndex } from "../git-staged.ts";
 import { findRendered, type History, heldTo, readHistory, sealedInWorkTree } from "../history.ts";
-import { workTreeContent } from "../lfs.ts";
+import { type Unread, workTreeContent } from "../lfs.ts";
 import { findPlaceChanges } from "../moves.ts";
 import { backendOptions, commonOptions } from "../options.ts";
 import { type Problem, toSarif } from "../sarif.ts";
@@ -577,11 +577,11 @@ staged one's content is found nowhere.`,
  */
 function* asContent(
   files: Iterable<{ file: string; content: Buffer }>,
-  unread: string[],
+  unread: Unread[],
 ): Generator<{ file: string; content: Buffer }> {
   for (const { file, content } of files) {
     const read = workTreeContent(content);
-    if (read.unread) unread.push(file);
+    if (read.unread) unread.push({ file, extended: read.unread.extended });
     yield { file, content: read.content };
   }
 }
@@ -592,7 +592,7 @@ function* asContent(
  * checkout without LFS objects is not a change), and each changed file whose version at HEAD or
  * REF is such a pointer (whether it held tokens there is not known).
  */
-function unreadContent(unread: readonly string[], history: History, staged: boolean): Problem[] {
+function unreadContent(unread: readonly Unread[], history: History, staged: boolean): Problem[] {
   const changed = (file: string) =>
     history.comparisons.some((comparison) => comparison.changed.has(resolve(file)));
   const warning = (file: string, message: string): Problem => ({
@@ -601,22 +601,30 @@ function unreadContent(unread: readonly string[], history: History, staged: bool
     code: "S5_CHECK_LFS",
     warning: true,
   });
+  // Content behind git-lfs extensions (`ext-…`: the object is what they made of it) is never
+  // read: no fetch or fsck changes that, and the advice for a missing object sent one looking.
+  const extended =
+    "stored through git-lfs with extensions (ext-… in its pointer), whose content s5 does not read: only the pointer was checked";
   const problems = unread
-    .filter((file) => staged || changed(file))
-    .map((file) =>
+    .filter(({ file }) => staged || changed(file))
+    .map(({ file, extended: behindExtensions }) =>
       warning(
         file,
-        staged
-          ? "stored through git-lfs, and its content is neither in the LFS store nor in the work tree (as the index's pointer names it): only the pointer was checked; `git lfs fsck` tells what is missing"
-          : "a git-lfs pointer whose content is not in the repository's LFS store (not fetched: `git lfs pull`; in CI, fetch LFS objects with the checkout): only the pointer was checked",
+        behindExtensions
+          ? extended
+          : staged
+            ? "stored through git-lfs, and its content is neither in the LFS store nor in the work tree (as the index's pointer names it): only the pointer was checked; `git lfs fsck` tells what is missing"
+            : "a git-lfs pointer whose content is not in the repository's LFS store (not fetched: `git lfs pull`; in CI, fetch LFS objects with the checkout): only the pointer was checked",
       ),
     );
   for (const { label, unfetched } of history.comparisons) {
-    for (const path of unfetched) {
+    for (const [path, behindExtensions] of unfetched) {
       problems.push(
         warning(
           relative(process.cwd(), path) || path,
-          `its version at ${label} is a git-lfs pointer whose content is not in the repository's LFS store (not fetched): whether it held tokens there is not known; fetch that commit's LFS objects (\`git lfs fetch REMOTE COMMIT\`; in CI, the base's as well as the checkout's) and run again`,
+          behindExtensions
+            ? `its version at ${label} is a git-lfs pointer with extensions (ext-…), whose content s5 does not read: whether it held tokens there is not known`
+            : `its version at ${label} is a git-lfs pointer whose content is not in the repository's LFS store (not fetched): whether it held tokens there is not known; fetch that commit's LFS objects (\`git lfs fetch REMOTE COMMIT\`; in CI, the base's as well as the checkout's) and run again`,
         ),
       );
     }

@@ -411,6 +411,26 @@ const failingGit = (dir: string, fails: string) =>
     `for a in "$@"; do case "$a" in ${fails}) echo "fatal: refused here" >&2; exit 128;; esac; done`,
   );
 
+describe("a file named through a linked directory: git names it by its real place", () => {
+  it("`d/values.yml` (d a link to the top) and the path through a link to the work tree: refused", async () => {
+    const { box, s5 } = await project();
+    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+    // A link in the work tree, and one outside it: a shell's "$PWD/values.yml" where PWD went
+    // through a link (macOS's /tmp, a home on another mount) names the file so.
+    symlinkSync(".", join(box.dir, "here"));
+    const outside = `${box.dir}-link`;
+    symlinkSync(box.dir, outside);
+    for (const named of ["here/values.yml", join(outside, "values.yml"), "here", outside]) {
+      for (const form of [[named], ["--", named]]) {
+        const check = await s5("check", "--no-decrypt", ...form);
+        expect(check.code, `${form.join(" ")}: ${check.out}`).toBe(10);
+        expect(check.out).toContain("values.yml:2:13: a value in clear where a token stood");
+        expect(check.out).not.toContain(PASSWORD);
+      }
+    }
+  });
+});
+
 describe("s5 check -- FILE…: git asked of the files named, the whole tree where that cannot tell", () => {
   it("a file renamed and rendered in one change, named alone: followed to the file it was", async () => {
     const { box, git, s5 } = await project();

@@ -7,7 +7,7 @@
  * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
  */
 import { readFileSync, statSync } from "node:fs";
-import { basename, resolve } from "node:path";
+import { basename } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
@@ -15,6 +15,7 @@ import { shellQuote } from "./completion/model.ts";
 import { ignoredLine } from "./copies.ts";
 import { type BaseFiles, baseFiles, headFiles, sealedSources } from "./git-base.ts";
 import { workTreeTop } from "./git-work-tree.ts";
+import { namedPlace, placer } from "./place.ts";
 import type { Problem } from "./sarif.ts";
 
 /** What was compared with, and what it held. */
@@ -33,6 +34,8 @@ export interface History {
   compared: Set<string>;
   /** The base names of `compared`'s files: most files checked are none of them. */
   names: Set<string>;
+  /** A checked file's absolute path as git names it (place.ts). */
+  placeOf: (file: string) => string;
 }
 
 /** Bytes read as one character each: enough to look for a token's opening. */
@@ -51,7 +54,7 @@ const holdsToken = (content: Uint8Array) =>
 async function workTreeHistory(paths: readonly string[]): Promise<BaseFiles | undefined> {
   if (workTreeTop(process.cwd()) === undefined) return undefined;
   try {
-    return await headFiles((paths.length > 0 ? paths : ["."]).map((path) => resolve(path)));
+    return await headFiles((paths.length > 0 ? paths : ["."]).map(namedPlace));
   } catch {
     return undefined;
   }
@@ -88,7 +91,9 @@ export async function readHistory(
   }
   for (const path of sealedBefore) compared.add(path);
   const names = new Set([...compared].map((path) => basename(path)));
-  return { base, comparisons, sealedBefore, compared, names };
+  // With --staged the files are git's own names: no link.
+  const placeOf = placer(staged ? [] : paths);
+  return { base, comparisons, sealedBefore, compared, names, placeOf };
 }
 
 /**
@@ -99,7 +104,7 @@ export async function readHistory(
  */
 export function heldTo(history: History, file: string): { wasSealed: boolean; compared: boolean } {
   if (!history.names.has(basename(file))) return { wasSealed: false, compared: false };
-  const path = resolve(file);
+  const path = history.placeOf(file);
   return { wasSealed: history.sealedBefore.has(path), compared: history.compared.has(path) };
 }
 
@@ -168,8 +173,8 @@ export function findRendered(
   const seen = new Map<string, Map<number, boolean>>();
   for (const { earlier, changed, label, note, wereLinks } of history.comparisons) {
     const current = sources
-      .filter(({ file }) => changed.has(resolve(file)))
-      .map((source) => ({ ...source, name: resolve(source.file) }));
+      .filter(({ file }) => changed.has(history.placeOf(file)))
+      .map((source) => ({ ...source, name: history.placeOf(source.file) }));
     // New files, and files that held no token, may be copies of files of tokens that did not
     // change: those are read (git grep) only when core holds a file to them.
     const paired = new Set(earlier.map((file) => file.now));

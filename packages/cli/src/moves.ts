@@ -6,6 +6,7 @@
  * that redirect new values (`configChanges`); this reads the earlier files from git and reports
  * each as a warning on the line it is about now, naming where it stood.
  */
+
 import { readFileSync, readlinkSync, realpathSync } from "node:fs";
 import { basename, dirname, relative, resolve } from "node:path";
 import type { BackendName } from "@s5/core";
@@ -40,6 +41,7 @@ export function findPlaceChanges(
   base: BaseFiles,
   staged: boolean,
   goToolBackend: BackendName | undefined,
+  placeOf: (file: string) => string,
 ): Problem[] {
   const { earlier, changed, label, note, links } = base;
   if (note) process.stderr.write(`note: ${note}\n`);
@@ -48,8 +50,8 @@ export function findPlaceChanges(
     ...removedProjects(configs, earlier, label, links, staged),
   ];
   const current = sources
-    .filter(({ file }) => changed.has(resolve(file)))
-    .map(({ file, found, content }) => ({ name: resolve(file), content, found, file }));
+    .filter(({ file }) => changed.has(placeOf(file)))
+    .map(({ file, found, content }) => ({ name: placeOf(file), content, found, file }));
   const seen = new Map<string, Map<number, boolean>>();
   for (const change of comparePlaces(earlier, current, goToolBackend)) {
     const { file, token, from } = change;

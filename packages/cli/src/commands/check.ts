@@ -512,6 +512,7 @@ staged one's content is found nowhere.`,
           (await reading).base!,
           Boolean(values.staged),
           goToolBackend,
+          (await reading).placeOf,
         ),
       );
     }
@@ -594,7 +595,7 @@ function* asContent(
  */
 function unreadContent(unread: readonly Unread[], history: History, staged: boolean): Problem[] {
   const changed = (file: string) =>
-    history.comparisons.some((comparison) => comparison.changed.has(resolve(file)));
+    history.comparisons.some((comparison) => comparison.changed.has(history.placeOf(file)));
   const warning = (file: string, message: string): Problem => ({
     location: { file, line: 1, column: 1 },
     message,

@@ -725,6 +725,35 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     return { ...project_, rendered: rendered.stdout };
   }
 
+  it("a line of tokens dropped from the copy (or one the template never had): the other values still refused", async () => {
+    const { box, env, git, file, s5 } = await project();
+    writeFileSync(
+      file("api.yml"),
+      `api:\n  user: {{ s5:seal svc-shop }}\n  key: {{ s5:seal ${PASSWORD} }}\n  url: {{ s5:seal https://${HOST}/v1 }}\n  timeout: 30\n`,
+    );
+    expect((await s5("seal", "-i", "api.yml")).code).toBe(0);
+    writeFileSync(file("api.local.yml"), "api:\n  key: changeme\n  url: <url>\n  timeout: 30\n");
+    git("add", "api.yml", "api.local.yml");
+    expect(git("commit", "-qm", "api").status).toBe(0);
+    const rendered = await box.s5(["render", "api.yml"], { env });
+    expect(rendered.code).toBe(0);
+    // The render, less the line the template never had: every line of tokens but one filled.
+    const trimmed = rendered.stdout.toString().replace(/^ {2}user: .*\n/m, "");
+    writeFileSync(file("api.local.yml"), trimmed);
+    git("add", "api.local.yml");
+    for (const args of [["--staged"], ["--", "api.local.yml"]]) {
+      const run = await s5("check", "--no-decrypt", ...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(10);
+      expect(run.out).toContain(
+        "api.local.yml:2:8: a value in clear where api.yml:3:8 holds a token",
+      );
+      expect(run.out).toContain(
+        "api.local.yml:3:8: a value in clear where api.yml:4:8 holds a token",
+      );
+      expect(run.out).not.toContain(PASSWORD);
+    }
+  });
+
   /** The copy's password and host lines refused, the command that restores HEAD's version named. */
   function refused(run: { code: number | null; out: string }, label: string, at = "HEAD") {
     expect(run.code, `${label}: ${run.out}`).toBe(10);

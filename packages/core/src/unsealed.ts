@@ -182,7 +182,7 @@ export function findUnsealed(
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
       if (!mayRepeat(earlierFile, nowLines!)) continue;
-      let inCopy = unsealedIn(earlierFile, now.found, nowText, true);
+      let inCopy = unsealedIn(earlierFile, now.found, nowText, true, thenText !== undefined);
       if (thenText !== undefined && inCopy.length > 0) {
         const lines = keptLines(thenText);
         inCopy = inCopy.filter(({ offset }) => !lines.has(lineAt(nowText, offset)));
@@ -351,12 +351,20 @@ function mostlyRepeats(then: Then, stretches: readonly { copy: readonly LineSpan
   return shared >= 1 && 2 * shared >= lines - withTokens.size;
 }
 
-/** {@link findUnsealed} for one file and one earlier version of it. */
+/**
+ * {@link findUnsealed} for one file and one earlier version of it. A `copy` has each of the
+ * source's lines of tokens filled in — a new file that merely shares some lines does not; a
+ * `tracked` file (it held no token) most of them: a render over a template with a line of tokens
+ * then dropped, or one the template never had, passed with its other values in clear. (Half is
+ * not enough: a file of other content that gained a `password:` line beside a two-token file's
+ * `db:` and `port:` would be one.)
+ */
 function unsealedIn(
   then: Then,
   nowFound: FoundTokens,
   nowText: string,
   copy = false,
+  tracked = false,
 ): { offset: number; from: Location }[] {
   const found: { offset: number; from: Location }[] = [];
   const tokensThen = then.found.tokens;
@@ -364,6 +372,7 @@ function unsealedIn(
   if (copy && !mostlyRepeats(then, stretches)) return found;
   // A copy rendered has each changed line of tokens filled in: one that does not is no copy.
   let unfilled = 0;
+  let withTokens = 0;
   for (const stretch of stretches) {
     const used = new Set<LineSpan>();
     for (const line of stretch.copy) {
@@ -378,6 +387,7 @@ function unsealedIn(
       }
       parts.push(then.text.slice(from, line.end));
       unfilled++;
+      withTokens++;
       for (const candidate of stretch.edited) {
         if (used.has(candidate)) continue;
         const holes = fill(parts, masked(nowText, nowFound.tokens, candidate));
@@ -399,5 +409,6 @@ function unsealedIn(
       }
     }
   }
-  return copy && unfilled > 0 ? [] : found;
+  if (!copy || unfilled === 0) return found;
+  return tracked && 2 * unfilled < withTokens ? found : [];
 }

@@ -158,6 +158,29 @@ describe("findUnsealed", () => {
     // A value the earlier version held already was committed then: only the changed lines.
     expect(held(template.replace("<host>", "db.internal"), rendered)).toEqual([copied[0]]);
     expect(asked).toBe(3); // once per call
+    // A line of tokens the copy lost (dropped after the render, or never in the template): the
+    // others' values are still a copy's; a new file so is not (it may merely share lines).
+    const threeTokens = {
+      ...source,
+      content: Buffer.from(`${sealed}api:\n  timeout: 30\n  key: ${token("c")}\n`),
+    };
+    const trimmed = `${rendered}api:\n  timeout: 30\n`;
+    expect(
+      findUnsealed([earlier("config.yml", template)], [current("config.yml", trimmed)], undefined, [
+        threeTokens,
+      ]).map(({ from }) => `${from.line}:${from.column}`),
+    ).toEqual(["2:13", "3:9"]);
+    expect(unsealedCopies([threeTokens], [current("new.yml", trimmed)])).toEqual([]);
+    // Most of them lost: no copy (half, of a file of two: staged-render.test.ts's other.yml).
+    const oneOfThree = "db:\n  password: hunter\n  port: 5432\napi:\n  timeout: 30\n";
+    expect(
+      findUnsealed(
+        [earlier("config.yml", template)],
+        [current("config.yml", oneOfThree)],
+        undefined,
+        [threeTokens],
+      ),
+    ).toEqual([]);
     // Under a bland key, where the template had a placeholder: still a copy.
     const hostOnly = {
       ...source,

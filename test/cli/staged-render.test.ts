@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HOST, hookProject, PASSWORD } from "./hook-project.ts";
+import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
 import { sandbox } from "./run.ts";
 
 const project = hookProject;
@@ -724,6 +724,38 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     writeFileSync(file("config.yml"), rendered.stdout);
     return { ...project_, rendered: rendered.stdout };
   }
+
+  it("a .env.example beside a .env of tokens: a sample value edited passes, the .env rendered over it is refused", async () => {
+    const { box, env, git, file, s5 } = await project();
+    writeFileSync(
+      file(".env"),
+      `SECRET_KEY={{ s5:seal ${PASSWORD} }}\nAPI_KEY={{ s5:seal sk_live_4eC39HqLyjWDarjtT1zdp7dc }}\nDB_PASSWORD={{ s5:seal Pw7vB3nRq }}\nLOG_LEVEL=info\nPORT=8080\n`,
+    );
+    expect((await s5("seal", "-i", ".env")).code).toBe(0);
+    const example =
+      "SECRET_KEY=changeme\nAPI_KEY=sk_test_xxx\nDB_PASSWORD=\nLOG_LEVEL=info\nPORT=8080\n";
+    writeFileSync(file(".env.example"), example);
+    git("add", ".env", ".env.example");
+    expect(git("commit", "-qm", "env").status).toBe(0);
+    // Sample values a developer changes, one commit each: no copy of .env.
+    for (const edited of [
+      example.replace("changeme", "insecure-dev-key"),
+      example.replace("sk_test_xxx", "sk_test_51HxYzAbCdEfGhIjKlMnOpQr"),
+    ]) {
+      writeFileSync(file(".env.example"), edited);
+      git("add", ".env.example");
+      const commit = git("commit", "-qm", "sample");
+      expect(commit.status, commit.stdout + commit.stderr).toBe(0);
+    }
+    // The .env rendered over it: every value at once.
+    const rendered = await box.s5(["render", ".env"], { env });
+    expect(rendered.code).toBe(0);
+    writeFileSync(file(".env.example"), rendered.stdout);
+    git("add", ".env.example");
+    const out = refusedCommit(git, "rendered");
+    expect(out).toContain("this file (it held no token) is now a copy of .env");
+    expect(out).not.toContain(PASSWORD);
+  });
 
   it("a line of tokens dropped from the copy (or one the template never had): the other values still refused", async () => {
     const { box, env, git, file, s5 } = await project();

@@ -186,12 +186,23 @@ export function findUnsealed(
       if (thenText !== undefined && inCopy.length > 0) {
         const lines = keptLines(thenText);
         inCopy = inCopy.filter(({ offset }) => !lines.has(lineAt(nowText, offset)));
+        // A render writes every value at once: most of the source's lines of tokens filled in
+        // this change, not one. A plaintext mirror whose sample value was edited (.env.example
+        // beside a .env of tokens: `SECRET_KEY=changeme` → `dev-key`) is no copy rendered.
+        if (2 * new Set(inCopy.map(({ from }) => from.line)).size <= tokenLines(earlierFile)) {
+          inCopy = [];
+        }
       }
       for (const { offset, from } of inCopy) found.push({ file: index, offset, from, copy: true });
       if (inCopy.length > 0) break;
     }
   }
   return found;
+}
+
+/** How many lines of `then` hold a token. */
+function tokenLines(then: Then): number {
+  return new Set(then.found.tokens.map((token) => then.found.lines.locate(token.start).line)).size;
 }
 
 /** The line of `text` that `offset` stands on, without its CR. */

@@ -155,9 +155,32 @@ describe("findUnsealed", () => {
     const copied = ["2:13 <- values.yml:2:13 copy", "3:9 <- values.yml:3:9 copy"];
     expect(held(template, rendered)).toEqual(copied);
     expect(held("title: notes\nitems: [one, two]\n", rendered)).toEqual(copied);
-    // A value the earlier version held already was committed then: only the changed lines.
-    expect(held(template.replace("<host>", "db.internal"), rendered)).toEqual([copied[0]]);
+    // A value the earlier version held already was committed then: one line of two filled in
+    // this change is an edit, not a render (which writes every value at once).
+    expect(held(template.replace("<host>", "db.internal"), rendered)).toEqual([]);
     expect(asked).toBe(3); // once per call
+    // A plaintext mirror of a .env of tokens (.env.example): a sample value edited is no copy;
+    // the file rendered over it is.
+    const env = {
+      name: ".env",
+      content: Buffer.from(
+        `SECRET_KEY=${token("d")}\nAPI_KEY=${token("e")}\nDB_PASSWORD=${token("f")}\nLOG_LEVEL=info\nPORT=8080\n`,
+      ),
+      now: undefined,
+    };
+    const example =
+      "SECRET_KEY=changeme\nAPI_KEY=sk_test_xxx\nDB_PASSWORD=\nLOG_LEVEL=info\nPORT=8080\n";
+    const mirror = (now: string) =>
+      findUnsealed([earlier(".env.example", example)], [current(".env.example", now)], undefined, [
+        env,
+      ]).length;
+    expect(mirror(example.replace("changeme", "insecure-dev-key"))).toBe(0);
+    expect(mirror(example.replace("sk_test_xxx", "sk_test_4eC39HqLyjWDarjtT1zdp7dc"))).toBe(0);
+    expect(
+      mirror(
+        "SECRET_KEY=Zx9kq2Lm\nAPI_KEY=hunter-api\nDB_PASSWORD=Pw7vB3nR\nLOG_LEVEL=info\nPORT=8080\n",
+      ),
+    ).toBe(3);
     // A line of tokens the copy lost (dropped after the render, or never in the template): the
     // others' values are still a copy's; a new file so is not (it may merely share lines).
     const threeTokens = {

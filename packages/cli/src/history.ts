@@ -6,7 +6,7 @@
  * values in clear and no token, which the plaintext heuristics — run on files with tokens only —
  * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
  */
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { basename } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
@@ -16,6 +16,7 @@ import { ignoredLine } from "./copies.ts";
 import { type BaseFiles, baseFiles, headFiles, sealedSources } from "./git-base.ts";
 import { workTreeTop } from "./git-work-tree.ts";
 import { namedPlace, placer } from "./place.ts";
+import { readRegular } from "./regular-file.ts";
 import type { Problem } from "./sarif.ts";
 
 /** What was compared with, and what it held. */
@@ -117,14 +118,16 @@ const WORK_TREE_LIMIT = 64 * 1024 * 1024;
  * secrets whose commit would hold them in clear. Only its content is judged, the index's.
  */
 export function sealedInWorkTree(file: string): boolean {
-  try {
-    // A regular file of a bounded size only: a FIFO put in the file's place blocked the read,
-    // and the hook with it, for ever; a larger file was read whole before it was measured.
-    const stat = statSync(file);
-    return stat.isFile() && stat.size <= WORK_TREE_LIMIT && holdsToken(readFileSync(file));
-  } catch {
-    return false; // gone, unreadable: the index's content is judged alone
-  }
+  // A regular file of a bounded size only: a FIFO put in the file's place blocked the read, and
+  // the hook with it, for ever; a larger file was read whole before it was measured. Gone or
+  // unreadable: the index's content is judged alone.
+  return (
+    readRegular(
+      file,
+      (stat) => stat.size <= WORK_TREE_LIMIT,
+      (fd) => holdsToken(readFileSync(fd)),
+    ) ?? false
+  );
 }
 
 /** A checked file (check.ts's `Checked`). */

@@ -7,20 +7,12 @@
  * pointer's: s5 runs no filter (a program git's configuration names) and trusts no file that does
  * not hash to what git holds.
  */
-import {
-  closeSync,
-  constants,
-  fstatSync,
-  openSync,
-  readFileSync,
-  readSync,
-  type Stats,
-  statSync,
-} from "node:fs";
+import { readFileSync, readSync } from "node:fs";
 import { homedir } from "node:os";
 import { resolve } from "node:path";
 import type { EarlierFile } from "@s5/core/internal";
 import { git, gitTop } from "./git-blobs.ts";
+import { readRegular } from "./regular-file.ts";
 
 /** What a pointer names. */
 export interface Pointer {
@@ -150,27 +142,20 @@ const BINARY = Symbol("binary");
  * first bytes are those of a binary file; else undefined.
  */
 function readAs(file: string, pointer: Pointer): Buffer | typeof BINARY | undefined {
-  let fd: number | undefined;
-  try {
-    // A regular file of the pointer's size only, asked before it is opened (a device a link
-    // leads to is never opened), and again of what was opened, without waiting: a FIFO there,
-    // or swapped in after the first question, blocked the read and every commit with it.
-    const fits = (stat: Stats) => stat.isFile() && stat.size === pointer.size;
-    if (!fits(statSync(file))) return undefined;
-    fd = openSync(file, constants.O_RDONLY | constants.O_NONBLOCK);
-    const stat = fstatSync(fd);
-    if (!fits(stat)) return undefined;
-    // What git-lfs mostly stores — images, models, archives — holds no token and is no rendered
-    // file: read whole and hashed, 20 staged objects of 40 MB held the hook 20 s and 1.1 GB.
-    const head = Buffer.alloc(Math.min(stat.size, BINARY_PROBE));
-    const got = readSync(fd, head, 0, head.length, 0);
-    if (head.subarray(0, got).includes(0)) return BINARY;
-    return verified(readFileSync(fd), pointer);
-  } catch {
-    return undefined; // gone, a directory, unreadable
-  } finally {
-    if (fd !== undefined) closeSync(fd);
-  }
+  // A regular file of the pointer's size only (regular-file.ts: a FIFO blocked every commit).
+  return readRegular(
+    file,
+    (stat) => stat.size === pointer.size,
+    (fd, stat) => {
+      // What git-lfs mostly stores — images, models, archives — holds no token and is no
+      // rendered file: read whole and hashed, 20 staged objects of 40 MB held the hook 20 s and
+      // 1.1 GB.
+      const head = Buffer.alloc(Math.min(stat.size, BINARY_PROBE));
+      const got = readSync(fd, head, 0, head.length, 0);
+      if (head.subarray(0, got).includes(0)) return BINARY;
+      return verified(readFileSync(fd), pointer);
+    },
+  );
 }
 
 /** A file git-lfs stores whose content was not read: its pointer was checked. */

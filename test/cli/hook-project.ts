@@ -47,3 +47,18 @@ export function refusedCommit(
   expect(commit.status, out).not.toBe(0);
   return out;
 }
+
+/**
+ * values.yml rendered in place and committed past the hook (`--no-verify`) on a new branch
+ * `feature`, as a pull request would carry it.
+ */
+export async function renderedOnBranch(project: {
+  git: Awaited<ReturnType<typeof gitProject>>["git"];
+  s5: Awaited<ReturnType<typeof gitProject>>["s5"];
+}): Promise<void> {
+  const { git, s5 } = project;
+  expect(git("switch", "-q", "-c", "feature").status).toBe(0);
+  expect((await s5("render", "-i", "values.yml")).code).toBe(0);
+  git("add", "values.yml");
+  expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+}

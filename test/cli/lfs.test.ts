@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { pointerOf } from "../../packages/cli/src/lfs.ts";
 import { canRun } from "../setup/system-tools.ts";
-import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
+import { HOST, hookProject, PASSWORD, refusedCommit, renderedOnBranch } from "./hook-project.ts";
 import { gitProject, S5_BIN } from "./run.ts";
 
 const hasLfs = spawnSync("git", ["lfs", "version"]).status === 0;
@@ -64,10 +64,7 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
 
   it("committed past the hook on a branch: check --base main refuses it", async () => {
     const { git, s5 } = await lfsProject();
-    git("switch", "-q", "-c", "feature");
-    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
-    git("add", "values.yml");
-    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    await renderedOnBranch({ git, s5 });
     const run = await s5("check", "--no-decrypt", "--base", "main", ".");
     expect(run.code, run.out).toBe(10);
     expect(run.out).toContain(
@@ -77,10 +74,7 @@ describe.runIf(canRun(hasLfs))("a file of tokens git stores through git-lfs", ()
 
   it("a CI checkout without LFS objects: --base warns for each pointer it could not read, and refuses once they are fetched", async () => {
     const { box, git, env, s5 } = await lfsProject();
-    git("switch", "-q", "-c", "feature");
-    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
-    git("add", "values.yml");
-    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    await renderedOnBranch({ git, s5 });
     // A clone that runs no LFS filter (none configured in it): pointers in the work tree, as
     // actions/checkout leaves them without `lfs: true`.
     const ci = join(box.dir, "..", "ci");

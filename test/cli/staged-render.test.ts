@@ -7,7 +7,7 @@ import { spawnSync } from "node:child_process";
 import { mkdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
-import { HOST, hookProject, PASSWORD, refusedCommit } from "./hook-project.ts";
+import { HOST, hookProject, PASSWORD, refusedCommit, renderedOnBranch } from "./hook-project.ts";
 import { sandbox } from "./run.ts";
 
 const project = hookProject;
@@ -178,10 +178,7 @@ describe("a partially staged file is judged by the index's content", () => {
 describe("check --base REF: the committed content of each changed file", () => {
   it("a branch whose commit holds a rendered file: refused against main, and with --staged", async () => {
     const { git, s5, file, sealed } = await project();
-    git("checkout", "-qb", "feature");
-    expect((await s5("render", "-i", "values.yml")).code).toBe(0);
-    git("add", "values.yml");
-    expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
+    await renderedOnBranch({ git, s5 });
     const base = await s5("check", "--no-decrypt", "--base", "main", ".");
     expect(base.code, base.out).toBe(10);
     expect(base.out).toContain(

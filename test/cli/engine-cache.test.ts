@@ -15,6 +15,7 @@ import {
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { describe, expect, it } from "vitest";
+import { damagedCopies, expectIntact, LOG_CACHED_DATA, scriptSpy } from "../script-spy.ts";
 import { type Sandbox, sandbox } from "./run.ts";
 
 const AES_KEY = "0123456789abcdef0123456789abcdef";
@@ -110,6 +111,37 @@ describe.skipIf(process.platform === "win32")("the CLI's engine cache", () => {
     expect(again[0]).toBe(2);
   });
 
+  it("is not used when a byte of V8's data changed on disk: the run is right, and the file written again", async () => {
+    // V8 checks a cache's header, not its payload (a release build skips the checksum): one byte
+    // changed there crashed every later run of the command (SIGSEGV, SIGTRAP) or ran wrong code.
+    const box = sandbox();
+    const cache = join(box.dir, "cache");
+    const dir = join(cache, "s5", "code-cache");
+    const { preload, log } = scriptSpy(
+      join(box.dir, ".."),
+      `String(options?.filename).endsWith("/dist/engine.js")`,
+      LOG_CACHED_DATA,
+    );
+    const env = { XDG_CACHE_HOME: cache, NODE_OPTIONS: `--require ${preload}` };
+    const token = await aesToken(box, "plaintext-77c0aa", env);
+    const render = () => ok(box, ["render", "--key", AES_KEY], env, `a: ${token}\n`);
+    expect(await render()).toBe("a: plaintext-77c0aa\n");
+    const name = [...engineFiles(dir).keys()].find((n) => n.startsWith("cli-render-"))!;
+    const file = join(dir, name);
+    const good = readFileSync(file);
+    expect(await render()).toBe("a: plaintext-77c0aa\n");
+    expect(readFileSync(log, "utf8").trim().split("\n").at(-1)).toBe("given");
+
+    // Nine places through the file, each alone: V8's header, its payload, the last byte.
+    for (const damaged of damagedCopies(good)) {
+      writeFileSync(file, damaged);
+      writeFileSync(log, "");
+      expect(await render()).toBe("a: plaintext-77c0aa\n");
+      expect(readFileSync(log, "utf8")).toBe("none\n");
+      expectIntact(readFileSync(file), 2); // written again, whole
+    }
+  });
+
   it("is not used in a directory others can write to, through a link, or with NODE_DISABLE_COMPILE_CACHE", async () => {
     const box = sandbox();
     const shared = join(box.dir, "shared");
@@ -164,15 +196,10 @@ describe.skipIf(process.platform === "win32")("the CLI's engine cache", () => {
     // bin once wrapped the file's text in a function at run time: a second string of ~330 kB, and
     // ~1.3 MiB more peak memory in a 1000-token Vault render. The build wraps it now.
     const box = sandbox();
-    const preload = join(box.dir, "..", "script-spy.cjs");
-    const log = join(box.dir, "..", "scripts.txt");
-    writeFileSync(
-      preload,
-      `const vm = require("node:vm");\nconst fs = require("node:fs");\n` +
-        `const Original = vm.Script;\n` +
-        `vm.Script = class extends Original { constructor(source, options) { super(source, options);\n` +
-        `  if (String(options?.filename).endsWith("/dist/engine.js")) fs.appendFileSync(${JSON.stringify(log)}, ` +
-        `(source === fs.readFileSync(options.filename, "latin1") ? "as read" : "changed") + "\\n"); } };\n`,
+    const { preload, log } = scriptSpy(
+      join(box.dir, ".."),
+      `String(options?.filename).endsWith("/dist/engine.js")`,
+      `fs.appendFileSync(log, (source === fs.readFileSync(options.filename, "latin1") ? "as read" : "changed") + "\\n");`,
     );
     const env = { NODE_OPTIONS: `--require ${preload}` };
     expect(await ok(box, ["render"], env, "a: 1\n")).toBe("a: 1\n");

@@ -20,6 +20,7 @@ import { runInNewContext } from "node:vm";
 import { cipherValues, createBackends, resolveSettings } from "@s5/core";
 import { beforeAll, describe, expect, it } from "vitest";
 import { isRoot } from "../cli/files.ts";
+import { damagedCopies, expectIntact, LOG_CACHED_DATA, scriptSpy } from "../script-spy.ts";
 import { localProject, type Project, printVars, root, SIBLING_ESM } from "./helpers.ts";
 
 const DB = "db-pa55word-with-$dollar-and-#hash";
@@ -228,19 +229,49 @@ describe("s5/config with local keys", () => {
     rmSync(cache, { recursive: true, force: true });
   });
 
+  it("the engine's cached data is not used when a byte of it changed on disk: the start is right, and the file written again", async () => {
+    // V8 checks a cache's header, not its payload (a release build skips the checksum): one byte
+    // changed there crashed every later start (SIGSEGV) or ran wrong code.
+    const cache = mkdtempSync(join(tmpdir(), "s5-loader-damage-"));
+    const { preload, log } = scriptSpy(
+      cache,
+      `options?.filename === "s5-engine.js"`,
+      LOG_CACHED_DATA,
+    );
+    const env = { XDG_CACHE_HOME: cache, NODE_OPTIONS: `--require ${preload}` };
+    const start = async () => {
+      const out = await project.node(["esm-app.mjs"], env);
+      expect(out.stderr).toBe("");
+      expect(JSON.parse(out.stdout)).toMatchObject(expected);
+    };
+    await start();
+    const dir = join(cache, "s5", "code-cache");
+    const name = readdirSync(dir).find((n) => n.startsWith("engine-config-"))!;
+    const file = join(dir, name);
+    const good = readFileSync(file);
+    await start();
+    expect(readFileSync(log, "utf8").trim().split("\n").at(-1)).toBe("given");
+
+    // Nine places through the file, each alone: V8's header, its payload, the last byte.
+    for (const damaged of damagedCopies(good)) {
+      writeFileSync(file, damaged);
+      writeFileSync(log, "");
+      await start();
+      expect(readFileSync(log, "utf8")).toBe("none\n");
+      expectIntact(readFileSync(file), 1); // written again, whole; 1: tokens were decrypted
+    }
+    rmSync(cache, { recursive: true, force: true });
+  });
+
   it("compiles the engine's text as the loader's chunk holds it: no second copy made around it", async () => {
     // V8 keeps the compiled string as the script's source for as long as the process runs. The
     // engine once wrapped the chunk's literal in a function at start: a second string of
     // ~160 kB beside the literal, in the app's thread and again in the worker. The build wraps it.
     const dir = mkdtempSync(join(tmpdir(), "s5-loader-script-"));
-    const preload = join(dir, "script-spy.cjs");
-    const compiled = join(dir, "compiled.txt");
-    writeFileSync(
-      preload,
-      `const vm = require("node:vm");\nconst fs = require("node:fs");\n` +
-        `const Original = vm.Script;\n` +
-        `vm.Script = class extends Original { constructor(source, options) { super(source, options);\n` +
-        `  if (options?.filename === "s5-engine.js") fs.writeFileSync(${JSON.stringify(compiled)}, source); } };\n`,
+    const { preload, log: compiled } = scriptSpy(
+      dir,
+      `options?.filename === "s5-engine.js"`,
+      "fs.writeFileSync(log, source);",
     );
     const out = await project.node(["esm-app.mjs"], { NODE_OPTIONS: `--require ${preload}` });
     expect(JSON.parse(out.stdout)).toMatchObject(expected);

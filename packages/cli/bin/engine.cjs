@@ -8,7 +8,8 @@
 // the same rules: the user's cache directory, a real directory of this user that no one else can
 // use (compiled code is code); files 0600, written all-or-nothing; none with
 // NODE_DISABLE_COMPILE_CACHE. One file per command, build, Node and architecture; its first byte
-// says which backends the run that wrote it used (bits: local 1, aes 2, vault 4). A successful run
+// says which backends the run that wrote it used (bits: local 1, aes 2, vault 4), then V8's cached
+// data twice (a damaged file is told by its copies differing: `readIntact`). A successful run
 // that used another writes it again (what V8 accepted from the file stays in the new one).
 // Writing and pruning mirror the loader's (packages/loader/src/engine-run.ts, which must stay
 // self-contained for its worker, and which this plain bin cannot load cheaply): change both
@@ -43,11 +44,8 @@ async function runEngine(args, cacheDir) {
   let cachedData;
   if (file) {
     try {
-      const data = fs.readFileSync(file);
-      if (data.length > 1) {
-        stored = data[0];
-        cachedData = data.subarray(1);
-      }
+      const read = readIntact(file);
+      if (read) ({ reach: stored, data: cachedData } = read);
     } catch {
       // none yet
     }
@@ -85,11 +83,39 @@ async function runEngine(args, cacheDir) {
   return exitCode;
 }
 
-/** Writes the cached data through a temporary file, then prunes other builds' files. */
+/**
+ * The reach byte and V8's cached data of a file `save` wrote, or `undefined` when its two copies
+ * differ (damaged on disk, or written by an older s5). V8 checks a cache's header (version,
+ * flags, source, length) but, in a release build, not its payload: a byte changed there crashed
+ * every later start of the command (SIGSEGV), or ran wrong code. The second copy is compared in
+ * 64 kB pieces, so no more memory is held than for one (~0.2 ms; loading `node:zlib` for a CRC
+ * costs ~2.5 ms).
+ */
+function readIntact(path) {
+  const fd = fs.openSync(path, "r");
+  try {
+    const half = (fs.fstatSync(fd).size - 1) / 2;
+    if (!Number.isInteger(half) || half < 1) return undefined;
+    const first = Buffer.allocUnsafe(1 + half);
+    if (fs.readSync(fd, first, 0, first.length, 0) !== first.length) return undefined;
+    const piece = Buffer.allocUnsafe(Math.min(half, 65536));
+    for (let at = 0; at < half; ) {
+      const read = fs.readSync(fd, piece, 0, Math.min(piece.length, half - at), 1 + half + at);
+      if (read <= 0 || first.compare(piece, 0, read, 1 + at, 1 + at + read) !== 0) return undefined;
+      at += read;
+    }
+    return { reach: first[0], data: first.subarray(1) };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
+
+/** Writes the cached data (twice: see `readIntact`) through a temporary file, then prunes other builds' files. */
 function save(file, use, script, reach) {
   const temporary = `${file}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
   try {
-    const data = Buffer.concat([Buffer.of(reach), script.createCachedData()]);
+    const cached = script.createCachedData();
+    const data = Buffer.concat([Buffer.of(reach), cached, cached]);
     fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
     fs.renameSync(temporary, file);
     prune(file, use);

@@ -239,16 +239,38 @@ export function compileEngine(
       return url;
     },
   };
-  // The file is one byte, how far the run that wrote it went (a `Reach`), then V8's cached data.
+  // The file is one byte, how far the run that wrote it went (a `Reach`), then V8's cached data
+  // twice. V8 checks a cache's header (version, flags, source, length) but, in a release build,
+  // not its payload: a byte changed there on disk crashed every later start (SIGSEGV) or ran wrong
+  // code. Two copies that differ tell a damaged file (or an older s5's). The second is compared in
+  // 64 kB pieces, so no more memory is held than for one (~0.1 ms; loading `node:zlib` for a CRC
+  // costs ~2.5 ms). The CLI's bin does the same (packages/cli/bin/engine.cjs).
+  const readIntact = (path: string): { reach: number; data: Buffer } | undefined => {
+    const fd = fs.openSync(path, "r");
+    try {
+      const half = (fs.fstatSync(fd).size - 1) / 2;
+      if (!Number.isInteger(half) || half < 1) return undefined;
+      const first = Buffer.allocUnsafe(1 + half);
+      if (fs.readSync(fd, first, 0, first.length, 0) !== first.length) return undefined;
+      const piece = Buffer.allocUnsafe(Math.min(half, 65536));
+      for (let at = 0; at < half; ) {
+        const read = fs.readSync(fd, piece, 0, Math.min(piece.length, half - at), 1 + half + at);
+        if (read <= 0 || first.compare(piece, 0, read, 1 + at, 1 + at + read) !== 0) {
+          return undefined;
+        }
+        at += read;
+      }
+      return { reach: first[0]!, data: first.subarray(1) };
+    } finally {
+      fs.closeSync(fd);
+    }
+  };
   let cachedData: Buffer | undefined;
   let stored = -1;
   if (cacheFile) {
     try {
-      const file = fs.readFileSync(cacheFile);
-      if (file.length > 1) {
-        stored = file[0]!;
-        cachedData = file.subarray(1);
-      }
+      const read = readIntact(cacheFile);
+      if (read) ({ reach: stored, data: cachedData } = read);
     } catch {
       // none yet
     }
@@ -293,7 +315,8 @@ export function compileEngine(
     if (!cacheFile || reached <= stored) return;
     const temporary = `${cacheFile}.${process.pid}.${Math.random().toString(36).slice(2)}.tmp`;
     try {
-      const data = Buffer.concat([Buffer.of(reached), script.createCachedData()]);
+      const cached = script.createCachedData();
+      const data = Buffer.concat([Buffer.of(reached), cached, cached]);
       fs.writeFileSync(temporary, data, { flag: "wx", mode: 0o600 });
       fs.renameSync(temporary, cacheFile);
       stored = reached;

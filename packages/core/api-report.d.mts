@@ -720,9 +720,10 @@ interface Unsealed {
  * since, whose text around the value is that of the token's line, byte for byte. A token kept or
  * replaced by another token, a placeholder or a reference put in its place (`none`,
  * `${DB_PASSWORD}`), a line removed, and a line rewritten around its value are not reported: the
- * heuristics judge those. Pass only the files that changed. `copied`: files of tokens unchanged
- * since, which a new file may be a rendered copy of (`s5 render values.yml > prod.yml`): a new file
- * that mostly repeats one, each of its changed lines of tokens filled in, is held to it (`copy`).
+ * heuristics judge those. Pass only the files that changed. `copied`: files of tokens (unchanged
+ * since, or as this change holds them), which a new file may be a rendered copy of (`s5 render
+ * values.yml > prod.yml`): a new file that mostly repeats one, each of its changed lines of tokens
+ * filled in and most with a value (not a placeholder), is held to it (`copy`).
  * So is a file whose earlier version held no token (a template, or anything) where its changed
  * lines may hold a secret's value ({@link mayBeRendered}): only its values on lines changed since
  * are reported. `copied` may be a function, called once and only when a file is held to copies

@@ -137,6 +137,24 @@ describe("findUnsealed", () => {
     expect(unsealedCopies([source], [current("values.yml", copy.content.toString())])).toEqual([]);
   });
 
+  it("a new file whose lines of tokens mostly hold no value (a .env.example added with its .env) is no copy; rendered, it is", () => {
+    const env = `SECRET_KEY=${token("a")}\nAPI_KEY=${token("b")}\nDB_PASSWORD=${token("c")}\nLOG_LEVEL=info\nPORT=8080\n`;
+    const source = { name: ".env", content: Buffer.from(env), now: ".env" };
+    // A placeholder, a blank and one sample value: one line of three holds a value.
+    const example =
+      "SECRET_KEY=changeme\nAPI_KEY=sk_test_xxx\nDB_PASSWORD=\nLOG_LEVEL=info\nPORT=8080\n";
+    expect(unsealedCopies([source], [current(".env.example", example)])).toEqual([]);
+    // Two of three hold one: a copy, each value reported.
+    const two = example.replace("DB_PASSWORD=", "DB_PASSWORD=Pw7vB3nRq");
+    expect(unsealedCopies([source], [current(".env.example", two)])).toEqual([
+      ".env.example:2:9 <- .env:2:9",
+      ".env.example:3:13 <- .env:3:13",
+    ]);
+    const rendered =
+      "SECRET_KEY=k3y-Zx9kq2\nAPI_KEY=sk_live_4eC39\nDB_PASSWORD=Pw7vB3nRq\nLOG_LEVEL=info\nPORT=8080\n";
+    expect(unsealedCopies([source], [current(".env.prod", rendered)])).toHaveLength(3);
+  });
+
   it("a file that held no token, overwritten by a copy rendered: held to copies where a changed line may hold a secret, and only then are they asked for", () => {
     const sealed = `db:\n  password: ${token("a")}\n  host: ${token("b")}\n  port: 5432\n`;
     const source = { name: "values.yml", content: Buffer.from(sealed), now: undefined };

@@ -703,6 +703,46 @@ describe("--staged before the first commit: the index read against nothing", () 
     expect(out).toContain("checked 3 file(s)");
     expect(out).not.toContain("S5_CHECK_RENDERED");
   });
+
+  it("a file of tokens and its render staged for the first commit: refused, staged and in the work tree; git-ignored: passes", async () => {
+    // Before the first commit nothing was compared: a project's first commit could hold its
+    // file of tokens and a render of it in clear.
+    const box = sandbox();
+    await box.s5(["init", "--name", "dev"]);
+    const env = { ...box.env, GIT_CONFIG_NOSYSTEM: "1" };
+    const git = (...args: string[]) => spawnSync("git", args, { cwd: box.dir, env });
+    git("init", "-q");
+    writeFileSync(
+      join(box.dir, "values.yml"),
+      `db:\n  password: {{ s5:seal ${PASSWORD} }}\n  host: {{ s5:seal ${HOST} }}\n  port: 5432\n`,
+    );
+    expect((await box.s5(["seal", "-i", "values.yml"], { env })).code).toBe(0);
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    writeFileSync(join(box.dir, "values.prod.yml"), rendered.stdout);
+    const check = async (...args: string[]) => {
+      const run = await box.s5(["check", "--no-decrypt", ...args], { env });
+      return { code: run.code, out: run.stdout.toString() + run.stderr };
+    };
+    git("add", "-A");
+    for (const args of [["--staged"], ["."], ["--", "values.prod.yml", "values.yml"]]) {
+      const run = await check(...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(10);
+      expect(run.out).toContain(
+        "values.prod.yml:2:13: a value in clear where values.yml:2:13 holds a token in this change: this new file is a copy of values.yml",
+      );
+      expect(run.out).toContain("`git rm --cached -- values.prod.yml` keeps it out of the commit");
+      expect(run.out).not.toContain(PASSWORD);
+      expect(run.out).not.toContain(HOST);
+    }
+    // Kept out of git as the message says: nothing left to refuse.
+    writeFileSync(join(box.dir, ".gitignore"), "values.prod.yml\n");
+    git("rm", "-q", "--cached", "--", "values.prod.yml");
+    git("add", ".gitignore");
+    for (const args of [["--staged"], ["."]]) {
+      const run = await check(...args);
+      expect(run.code, `${args.join(" ")}: ${run.out}`).toBe(0);
+    }
+  });
 });
 
 describe("a tracked file that held no token, overwritten by a rendered copy of another", () => {
@@ -723,7 +763,7 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
   }
 
   it("a .env.example beside a .env of tokens: a sample value edited passes, the .env rendered over it is refused", async () => {
-    const { box, env, git, file, s5 } = await project();
+    const { box, env, git, file, read, s5 } = await project();
     writeFileSync(
       file(".env"),
       `SECRET_KEY={{ s5:seal ${PASSWORD} }}\nAPI_KEY={{ s5:seal sk_live_4eC39HqLyjWDarjtT1zdp7dc }}\nDB_PASSWORD={{ s5:seal Pw7vB3nRq }}\nLOG_LEVEL=info\nPORT=8080\n`,
@@ -744,6 +784,13 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
       const commit = git("commit", "-qm", "sample");
       expect(commit.status, commit.stdout + commit.stderr).toBe(0);
     }
+    // A secret sealed into .env and its sample added to .env.example in one commit: no copy.
+    writeFileSync(file(".env"), `${read(".env")}REDIS_PASSWORD={{ s5:seal r3dis-Pw-2024 }}\n`);
+    expect((await s5("seal", "-i", ".env")).code).toBe(0);
+    writeFileSync(file(".env.example"), `${read(".env.example")}REDIS_PASSWORD=dev-redis-pw\n`);
+    git("add", ".env", ".env.example");
+    const both = git("commit", "-qm", "redis");
+    expect(both.status, both.stdout + both.stderr).toBe(0);
     // The .env rendered over it: every value at once.
     const rendered = await box.s5(["render", ".env"], { env });
     expect(rendered.code).toBe(0);
@@ -800,6 +847,16 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     expect(run.out).not.toContain(PASSWORD);
     expect(run.out).not.toContain(HOST);
   }
+  /** Refused as a copy of values.yml as it is in this change, the line of its new token too. */
+  function inChange(run: { code: number | null; out: string }, label: string) {
+    expect(run.code, `${label}: ${run.out}`).toBe(10);
+    for (const place of ["2:13", "3:9", "5:9"]) {
+      expect(run.out, label).toContain(
+        `config.yml:${place}: a value in clear where values.yml:${place} holds a token in this change: this file (it held no token) is now a copy of values.yml`,
+      );
+    }
+    for (const value of [PASSWORD, HOST, "svc-shop"]) expect(run.out).not.toContain(value);
+  }
 
   it("a template of the same keys: refused in the work tree, --staged, by the hook and against a base", async () => {
     const { git, s5, file, read, commits, rendered } = await overwritten(TEMPLATE);
@@ -823,6 +880,57 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     git("add", "config.yml");
     expect(git("commit", "-q", "--no-verify", "-m", "rendered").status).toBe(0);
     refused(await s5("check", "--no-decrypt", "--base", "main", "."), "--base", "main");
+  });
+
+  it("its file of tokens changed in the same commit (a value sealed, then rendered over the template): refused in every form", async () => {
+    // Only files of tokens unchanged since were sources of copies: the usual way to add a secret
+    // (seal it, render, commit both) passed every form, the hook's included.
+    const { box, env, git, s5, file, read, commits } = await project();
+    writeFileSync(file("config.yml"), `${TEMPLATE}  user: <user>\n`);
+    git("add", "config.yml");
+    expect(git("commit", "-qm", "config").status).toBe(0);
+    writeFileSync(file("values.yml"), `${read("values.yml")}  user: {{ s5:seal svc-shop }}\n`);
+    expect((await s5("seal", "-i", "values.yml")).code).toBe(0);
+    const rendered = await box.s5(["render", "values.yml"], { env });
+    expect(rendered.code).toBe(0);
+    expect(rendered.stdout.toString()).toContain("user: svc-shop");
+    writeFileSync(file("config.yml"), rendered.stdout);
+    for (const args of [["--", "config.yml", "values.yml"], ["."]]) {
+      inChange(await s5("check", "--no-decrypt", ...args), args.join(" "));
+    }
+    git("add", "-A");
+    inChange(await s5("check", "--no-decrypt", "--staged"), "--staged");
+    const commit = git("commit", "-qm", "sealed and rendered");
+    inChange({ code: commit.status === 0 ? 0 : 10, out: commit.stdout + commit.stderr }, "hook");
+    expect(commits()).toBe(2);
+    // Committed past the hook on a branch: refused against main.
+    git("checkout", "-qb", "feature");
+    expect(git("commit", "-q", "--no-verify", "-m", "both").status).toBe(0);
+    inChange(await s5("check", "--no-decrypt", "--base", "main", "."), "--base main");
+  });
+
+  it("a new file of tokens and its render added in one commit: refused, named as the source", async () => {
+    const { box, env, git, s5, file, commits } = await project();
+    writeFileSync(
+      file("api.yml"),
+      `api:\n  key: {{ s5:seal ${PASSWORD} }}\n  url: {{ s5:seal https://${HOST}/v1 }}\n  timeout: 30\n`,
+    );
+    expect((await s5("seal", "-i", "api.yml")).code).toBe(0);
+    const rendered = await box.s5(["render", "api.yml"], { env });
+    expect(rendered.code).toBe(0);
+    writeFileSync(file("api.prod.yml"), rendered.stdout);
+    git("add", "-A");
+    const out = refusedCommit(git, "api");
+    expect(out).toContain(
+      "api.prod.yml:2:8: a value in clear where api.yml:2:8 holds a token in this change: this new file is a copy of api.yml",
+    );
+    expect(out).toContain("`git rm --cached -- api.prod.yml` keeps it out of the commit");
+    expect(out).not.toContain(PASSWORD);
+    expect(out).not.toContain(HOST);
+    expect(commits()).toBe(1);
+    // Taken out as the message says: the file of tokens commits.
+    git("rm", "-q", "--cached", "--", "api.prod.yml");
+    expect(git("commit", "-qm", "api").status).toBe(0);
   });
 
   it("a file of other content, overwritten: refused; marked s5:ignore: passes", async () => {

@@ -274,9 +274,43 @@ export async function headFiles(paths: readonly string[]): Promise<BaseFiles | u
   try {
     return await filesSince("HEAD", top, options);
   } catch (error) {
-    if (!hasHead(top)) return undefined;
+    if (!hasHead(top)) return beforeFirstCommit(top, specs);
     throw error;
   }
+}
+
+/**
+ * Before the first commit: nothing to compare with, and every file git would commit (tracked or
+ * not ignored; of `specs` where given) is new — a copy rendered beside its file of tokens is
+ * found among them as in any later commit.
+ */
+function beforeFirstCommit(top: string, specs: readonly string[] | undefined): BaseFiles {
+  const listed = git(
+    ["ls-files", "--cached", "--others", "--exclude-standard", "-z", "--", ...(specs ?? [])],
+    top,
+    "--staged",
+  );
+  return firstCommit(
+    listed
+      .toString()
+      .split("\0")
+      .filter((path) => path !== ""),
+    top,
+  );
+}
+
+/** The comparison of a first commit: no earlier file, each of `paths` (from the top) changed. */
+export function firstCommit(paths: Iterable<string>, top: string): BaseFiles {
+  const changed = new Set<string>();
+  for (const path of paths) changed.add(resolve(top, path));
+  return {
+    earlier: [],
+    changed,
+    label: "HEAD",
+    links: new Set(),
+    wereLinks: new Set(),
+    unfetched: new Map(),
+  };
 }
 
 /**

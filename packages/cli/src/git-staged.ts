@@ -8,7 +8,7 @@ import { isAbsolute, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
-import { type BaseFiles, type Diff, GITLINK, hasHead, readDiff } from "./git-base.ts";
+import { type BaseFiles, type Diff, firstCommit, GITLINK, hasHead, readDiff } from "./git-base.ts";
 import { blobsInOne, git, gitTop, readBlobs } from "./git-blobs.ts";
 import { earlierFile, fileContent, type Unread } from "./lfs.ts";
 
@@ -16,8 +16,8 @@ import { earlierFile, fileContent, type Unread } from "./lfs.ts";
 export interface Staged {
   /** The staged files as git will commit them, named from the current directory. */
   files: Iterable<{ file: string; content: Buffer }>;
-  /** HEAD's versions of the files the index changes; undefined before the first commit. */
-  head: BaseFiles | undefined;
+  /** HEAD's versions of the files the index changes; before the first commit, none (every file new). */
+  head: BaseFiles;
   /**
    * The staged files git stores through git-lfs whose content was not read — found neither in
    * the LFS store nor in the work tree, or behind git-lfs extensions — (their pointer is what
@@ -57,7 +57,11 @@ export function readStaged(): Staged {
       yield asFile(entry.name, content);
     }
   };
-  if (!head) return { files: lazily(), head: undefined, unread };
+  if (!head) {
+    // Before the first commit every staged file is new (`git diff --cached` against nothing).
+    const paths = diff.now.filter(({ mode }) => mode !== GITLINK).map(({ path }) => path);
+    return { files: lazily(), head: firstCommit(paths, top), unread };
+  }
   const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");
   const earlier: EarlierFile[] = [...unknown];

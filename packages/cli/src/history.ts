@@ -7,7 +7,7 @@
  * never looked at. Core says which values stand in clear where a token stood (`findUnsealed`).
  */
 import { readFileSync } from "node:fs";
-import { basename } from "node:path";
+import { basename, relative } from "node:path";
 import type { BackendName, FoundTokens } from "@s5/core";
 import { formatLocation, mayContainToken } from "@s5/core";
 import { findUnsealed, showable } from "@s5/core/internal";
@@ -49,8 +49,8 @@ const holdsToken = (content: Uint8Array) =>
  * HEAD's versions of the files changed in the work tree, when the current directory is in one
  * and git answers: files named by the pre-commit framework (`s5 check -- FILE…`, the work tree
  * with unstaged changes stashed: what the commit holds) are held to what they replace. Outside a
- * work tree no git is run (git may not be installed where s5 checks files); where git fails,
- * or before the first commit, the files are judged alone, as before.
+ * work tree no git is run (git may not be installed where s5 checks files); where git fails, the
+ * files are judged alone, as before; before the first commit, each is new.
  */
 async function workTreeHistory(paths: readonly string[]): Promise<BaseFiles | undefined> {
   if (workTreeTop(process.cwd()) === undefined) return undefined;
@@ -74,7 +74,7 @@ export async function readHistory(
   stagedHead?: BaseFiles,
 ): Promise<History> {
   const comparisons: BaseFiles[] = [];
-  // With --staged, read with the staged files (`readStaged`): none before the first commit.
+  // With --staged, read with the staged files (`readStaged`); before the first commit, nothing.
   const head = staged ? stagedHead : ref === undefined ? await workTreeHistory(paths) : undefined;
   if (head) comparisons.push(head);
   const base = ref === undefined ? undefined : await baseFiles(ref, staged);
@@ -178,10 +178,24 @@ export function findRendered(
     const current = sources
       .filter(({ file }) => changed.has(history.placeOf(file)))
       .map((source) => ({ ...source, name: history.placeOf(source.file) }));
-    // New files, and files that held no token, may be copies of files of tokens that did not
-    // change: those are read (git grep) only when core holds a file to them.
+    // New files, and files that held no token, may be copies of files of tokens: those of this
+    // change as they are now (first: a file rendered in this change is likeliest rendered from
+    // one), and those that did not change, read (git grep) only when core holds a file to them. A
+    // value sealed and its file rendered in one commit, or a project's file of tokens added with
+    // its render, passed the hook when only unchanged files were looked at.
     const paired = new Set(earlier.map((file) => file.now));
-    const unsealed = findUnsealed(earlier, current, goToolBackend, () => sealedSources(changed));
+    const ofChange = current
+      .filter(({ found }) => found.tokens.length > 0)
+      .map(({ name, content }) => ({
+        name: relative(process.cwd(), name) || name,
+        content,
+        now: name,
+      }));
+    const inChange = new Set(ofChange.map(({ name }) => name));
+    const unsealed = findUnsealed(earlier, current, goToolBackend, () => [
+      ...ofChange,
+      ...sealedSources(changed),
+    ]);
     for (const { file, offset, from, copy } of unsealed) {
       const source = current[file]!;
       const location = source.found.lines.locate(offset);
@@ -198,7 +212,7 @@ export function findRendered(
       problems.push({
         location,
         message: copy
-          ? `a value in clear where ${formatLocation(from)} holds a token at ${label}: this ${was === "tracked" ? "file (it held no token) is now" : "new file is"} a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
+          ? `a value in clear where ${formatLocation(from)} holds a token ${inChange.has(from.file) ? "in this change" : `at ${label}`}: this ${was === "tracked" ? "file (it held no token) is now" : "new file is"} a copy of ${showable(from.file)} with its values in clear (s5 render … > FILE?): ${
               label === "HEAD"
                 ? keepOut(source.file, was)
                 : was === "tracked"

@@ -1,7 +1,7 @@
 // One real file named twice on a command line (`a.yml ./a.yml`, a symbolic link to it, a path
 // through the directory it is in) is read, counted and written once, with a note; a hard link is a
 // name of its own, and each is replaced.
-import { linkSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from "node:fs";
+import { linkSync, mkdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { sandbox } from "./run.ts";
@@ -147,5 +147,40 @@ describe("one real file named twice", () => {
     expect(render.stderr).not.toContain(NOTE);
     expect(readFileSync(join(box.dir, "sub/a.yml"), "utf8")).toBe("a: hunter2\n");
     expect(readFileSync(join(box.dir, "hard.yml"), "utf8")).toBe("a: hunter2\n");
+    // Both names were replaced: no name left holding the old content, nothing to warn of.
+    expect(render.stderr).not.toContain("S5_OUTPUT_LINKS");
+  });
+
+  it("warns when a name not given still holds the old content: after seal -i, the values in clear", async () => {
+    // Every write makes a new file and renames it into place (all-or-nothing), so a hard link
+    // elsewhere keeps the file as it was: after `seal -i`, the seal markers and their values.
+    const box = project();
+    const hard = join(box.dir, "backup.yml");
+    linkSync(join(box.dir, "sub/a.yml"), hard);
+    const { ino } = statSync(hard);
+    const seal = await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });
+    expect(seal.code).toBe(0);
+    expect(seal.stderr).toContain(
+      "s5: warning: sub/a.yml had 1 other name (hard links), which still hold what it held before: the values in clear — s5 wrote a new file in its place (S5_OUTPUT_LINKS)",
+    );
+    expect(seal.stderr).toContain(`\`find MOUNT -xdev -inum ${ino}\` lists it`);
+    expect(seal.stderr).toContain("seal or remove it");
+    expect(seal.stderr).not.toContain("hunter2");
+    // What it says: the other name is the old file, found by that inode.
+    expect(readFileSync(hard, "utf8")).toBe("a: {{ s5:seal hunter2 }}\n");
+    expect(readFileSync(join(box.dir, "sub/a.yml"), "utf8")).not.toContain("hunter2");
+    // Two other names, and a render: said as such, with no "values in clear".
+    linkSync(join(box.dir, "sub/a.yml"), join(box.dir, "one.yml"));
+    linkSync(join(box.dir, "sub/a.yml"), join(box.dir, "two.yml"));
+    const render = await box.s5(["render", "aes", "-i", "sub/a.yml"], { env });
+    expect(render.code).toBe(0);
+    expect(render.stderr).toContain(
+      "s5: warning: sub/a.yml had 2 other names (hard links), which still hold what it held before — s5 wrote",
+    );
+    expect(render.stderr).toContain("update or remove them");
+    // A file of one name: no warning.
+    const again = await box.s5(["seal", "aes", "-i", "sub/a.yml"], { env });
+    expect(again.code).toBe(0);
+    expect(again.stderr).not.toContain("S5_OUTPUT_LINKS");
   });
 });

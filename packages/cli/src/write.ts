@@ -20,6 +20,7 @@ import type { FileHandle } from "node:fs/promises";
 import { basename, dirname, join } from "node:path";
 import { IoError } from "@s5/core";
 import { errnoOf, realDirectoryOf, trustedDirectory, writeHint } from "@s5/core/internal";
+import { shellQuote } from "./completion/model.ts";
 import { stampNow, stampOf } from "./io.ts";
 import { refuseForeignLinks, SHARED_FIX, warnSharedDescriptor } from "./output-checks.ts";
 import { writeStdout } from "./stdout.ts";
@@ -48,6 +49,11 @@ export interface WriteOptions {
    * or a stream is written (a reader may take its time). Throwing stops with nothing written.
    */
   hold?: (() => { release(): void }) | undefined;
+  /**
+   * What a file replaced held that its other names (hard links) keep — said in the warning when
+   * it has any: "values in clear" for `seal -i`.
+   */
+  before?: string | undefined;
 }
 
 export interface Output {
@@ -71,6 +77,11 @@ type Plan =
       owner: { uid: number; gid: number } | undefined;
       /** The mode the file had, when writing takes group/other bits away. */
       narrowed: number | undefined;
+      /** How many other names (hard links) the file replaced has: they keep its old content. */
+      otherNames: number;
+      /** The file system and inode of the file replaced, by which its other names are found. */
+      device: number;
+      inode: number;
     };
 
 const STDOUT_PATH = /^\/(?:dev\/stdout|dev\/fd\/1|proc\/self\/fd\/1)$/;
@@ -200,6 +211,9 @@ function planOutput(output: Output, options: WriteOptions): Plan {
       secret: options.secret,
       owner: undefined,
       narrowed: undefined,
+      otherNames: 0,
+      device: 0,
+      inode: 0,
     };
   }
   const current = stat.mode & 0o7777;
@@ -226,6 +240,9 @@ function planOutput(output: Output, options: WriteOptions): Plan {
     secret: options.secret,
     owner: { uid: stat.uid, gid: stat.gid },
     narrowed: options.secret && (current & 0o077) !== 0 ? current : undefined,
+    otherNames: stat.nlink - 1,
+    device: stat.dev,
+    inode: stat.ino,
   };
 }
 
@@ -456,6 +473,7 @@ export async function writeOutputs(
       `s5: note: group and others lost access to ${list.join(", ")}${more > 0 ? ` and ${more} more` : ""}: a file holding plaintext is never readable by them\n`,
     );
   }
+  warnOtherNames(replaced, options.before);
   for (const plan of plans) {
     if (plan.kind === "stdout") {
       if (options.secret) warnSharedDescriptor(1, "stdout", SHARED_FIX);
@@ -465,6 +483,35 @@ export async function writeOutputs(
       writeDescriptor(plan.output.path, plan.fd, plan.output.pieces);
     } else if (plan.kind === "stream")
       await writeStream(plan.output.path, plan.output.pieces, options);
+  }
+}
+
+/**
+ * A file with other names (hard links) is replaced by a new file under the name given, as every
+ * write is (all-or-nothing): its other names keep the old content — after `seal -i`, the values in
+ * clear — where the user believes them gone. Names replaced in the same write are not counted.
+ */
+function warnOtherNames(
+  replaced: Extract<Plan, { kind: "replace" }>[],
+  before: string | undefined,
+) {
+  const named = new Map<string, number>();
+  const key = (plan: (typeof replaced)[number]) => `${plan.device}:${plan.inode}`;
+  for (const plan of replaced) {
+    if (plan.otherNames > 0) named.set(key(plan), (named.get(key(plan)) ?? 0) + 1);
+  }
+  const said = new Set<string>();
+  for (const plan of replaced) {
+    const others = plan.otherNames + 1 - (named.get(key(plan)) ?? 1);
+    if (others <= 0 || said.has(key(plan))) continue;
+    said.add(key(plan));
+    const { path } = plan.output;
+    const names = others === 1 ? "1 other name" : `${others} other names`;
+    const them = others === 1 ? "it" : "them";
+    process.stderr.write(
+      `s5: warning: ${path} had ${names} (hard links), which still hold what it held before${before ? `: ${before}` : ""} — s5 wrote a new file in its place (S5_OUTPUT_LINKS)\n` +
+        `  hint: \`find MOUNT -xdev -inum ${plan.inode}\` lists ${them}, MOUNT the mount point of the file system that holds ${shellQuote(path)} (\`df ${shellQuote(path)}\` says it); ${before ? "seal or remove" : "update or remove"} ${them}\n`,
+    );
   }
 }
 

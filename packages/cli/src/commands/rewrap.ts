@@ -91,7 +91,12 @@ to skip tokens already current).`,
 
     if (inPlace) {
       const targets = files.map((path, i) => ({ path, pieces: result.outputs[i]! }));
-      await writeOutputs(targets, { secret: false, inPlace: true, force: values.force });
+      await writeOutputs(targets, {
+        secret: false,
+        inPlace: true,
+        force: values.force,
+        before: "its tokens before the rewrap, which the earlier key versions still open",
+      });
       process.stderr.write(
         `s5: rewrapped ${result.changed} of ${result.total} Vault tokens in ${files.length} file${files.length === 1 ? "" : "s"}\n`,
       );

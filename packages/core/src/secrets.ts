@@ -65,6 +65,10 @@ const KNOWN = [
   { pattern: /\bxox[abprs]-[A-Za-z0-9-]{10,}/, name: "a Slack token" },
   { pattern: /\bsk_(live|test)_[A-Za-z0-9]{16,}/, name: "a Stripe key" },
   { pattern: /\bhvs\.[A-Za-z0-9_-]{20,}/, name: "a Vault token" },
+  { pattern: /\bnpm_[A-Za-z0-9]{36}\b/, name: "an npm token" },
+  { pattern: /\bglpat-[A-Za-z0-9_-]{20,}/, name: "a GitLab token" },
+  { pattern: /\bpypi-AgEIcHlwaS5vcmc[A-Za-z0-9_-]{50,}/, name: "a PyPI token" },
+  { pattern: /\bAIza[0-9A-Za-z_-]{35}\b/, name: "a Google API key" },
   { pattern: /S5-SECRET-KEY-[A-Za-z0-9_-]{43}/, name: "an s5 secret key" },
   // `scheme://user:password@host`, the password written out (not a token, not `${VAR}`), not a
   // placeholder or a local service's default (`postgres://postgres:postgres@localhost`). The
@@ -83,7 +87,7 @@ const KNOWN = [
  * them in step with it.
  */
 const MAY_SUSPECT = new RegExp(
-  `${SECRET_NAME.source}|-----BEGIN|AKIA|gh[pousr]_|xox[abprs]-|sk_(?:live|test)_|hvs\\.|S5-SECRET-KEY-|:\\/\\/`,
+  `${SECRET_NAME.source}|-----BEGIN|AKIA|gh[pousr]_|xox[abprs]-|sk_(?:live|test)_|hvs\\.|npm_|glpat-|pypi-|AIza|S5-SECRET-KEY-|:\\/\\/`,
   "i",
 );
 

@@ -180,6 +180,10 @@ describe("plaintext secret heuristic", () => {
       "<config><credential>Hunter2!xyz</credential></config>",
       `password: ${token}kP9#qLm2vR8 }}`,
       `key: AKIAABCDEFGHIJKLMNOP ${token}`,
+      "//registry.npmjs.org/:_authToken=npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c",
+      "x glpat-Ab3dEf6hIj9kLm2nOp5q y",
+      "repo: pypi-AgEIcHlwaS5vcmcCJDU2ZGI0ZTk0LTk4ZDktNGE3Mi1hYzQ5LWI4ZmQ4N2M1ZTQyNAACKlsz",
+      "maps: AIzaSyA1b2C3d4E5f6G7h8I9j0K1l2M3n4O5p6Q",
     ];
     for (const line of flagged) {
       expect(findSuspectSecrets(line), line).not.toEqual([]);

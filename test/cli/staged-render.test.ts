@@ -909,6 +909,37 @@ describe("a tracked file that held no token, overwritten by a rendered copy of a
     inChange(await s5("check", "--no-decrypt", "--base", "main", "."), "--base main");
   });
 
+  it("a one-line file of tokens (.npmrc, a password file) rendered over its template: refused by the hook", async () => {
+    // No line but its token's: no copy was found, and the npm token was no known format.
+    const { box, env, git, s5, file, commits } = await project();
+    const npmToken = "npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c";
+    const auth = "//registry.npmjs.org/:_authToken=";
+    writeFileSync(file("npmrc.s5"), `${auth}{{ s5:seal ${npmToken} }}\n`);
+    writeFileSync(file("db.s5.yml"), `password: {{ s5:seal ${PASSWORD} }}\n`);
+    expect((await s5("seal", "-i", "npmrc.s5", "db.s5.yml")).code).toBe(0);
+    writeFileSync(file(".npmrc"), `${auth}\${NPM_TOKEN}\n`);
+    writeFileSync(file("db.yml"), "password: changeme\n");
+    git("add", "-A");
+    expect(git("commit", "-qm", "one-line files").status).toBe(0);
+    for (const [source, target] of [
+      ["npmrc.s5", ".npmrc"],
+      ["db.s5.yml", "db.yml"],
+    ] as const) {
+      const rendered = await box.s5(["render", source], { env });
+      expect(rendered.code).toBe(0);
+      writeFileSync(file(target), rendered.stdout);
+    }
+    git("add", "-A");
+    const out = refusedCommit(git, "rendered");
+    expect(out).toContain(
+      ".npmrc:1:34: a value in clear where npmrc.s5:1:34 holds a token at HEAD: this file (it held no token) is now a copy of npmrc.s5",
+    );
+    expect(out).toContain("db.yml:1:11: a value in clear where db.s5.yml:1:11 holds a token");
+    expect(out).not.toContain(npmToken);
+    expect(out).not.toContain(PASSWORD);
+    expect(commits()).toBe(2);
+  });
+
   it("a new file of tokens and its render added in one commit: refused, named as the source", async () => {
     const { box, env, git, s5, file, commits } = await project();
     writeFileSync(

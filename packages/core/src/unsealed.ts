@@ -182,7 +182,7 @@ export function findUnsealed(
     for (const file of sources) {
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
-      if (!mayRepeat(earlierFile, nowLines!)) continue;
+      if (!mayRepeat(earlierFile, nowLines!, thenText !== undefined)) continue;
       let inCopy = unsealedIn(earlierFile, now.found, nowText, true, thenText !== undefined);
       if (thenText !== undefined && inCopy.length > 0) {
         const lines = keptLines(thenText);
@@ -322,11 +322,39 @@ export function changedLines(then: string, now: string): [string, string] {
 }
 
 /**
+ * What a copy of a file of tokens with no other line (`.npmrc`'s `//registry.npmjs.org/:_authToken=
+ * {{ … }}`) is known by: the text around its tokens, at least this many characters that are not
+ * white space. A new file is held to such a file only then (`password: ` alone is in too many
+ * files); a tracked file whose placeholder a value replaced (`${NPM_TOKEN}`), whatever its length.
+ */
+const AROUND_TOKENS = 16;
+
+/** Whether `then` has no line of text without a token, and so nothing but its token lines to repeat. */
+function tokensOnly(then: Then): boolean {
+  const withTokens = new Set(
+    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
+  );
+  return then.text.split("\n").every((line, k) => withTokens.has(k + 1) || line.trim() === "");
+}
+
+/** Whether a copy of `then`, a file of tokens only, is told by its text around the tokens. */
+function knownByTokenLines(then: Then, tracked: boolean): boolean {
+  if (tracked) return true;
+  let around = 0;
+  let from = 0;
+  for (const token of [...then.found.tokens, { start: then.text.length, end: then.text.length }]) {
+    around += then.text.slice(from, token.start).replace(/\s+/g, "").length;
+    from = token.end;
+  }
+  return around >= AROUND_TOKENS;
+}
+
+/**
  * Whether half the lines of `then` with text and no token stand in `nowLines` somewhere: a copy
  * rendered may, and only then is the line diff worth making (a new file is held to every file of
- * tokens in the repository).
+ * tokens in the repository). A file of tokens only: {@link knownByTokenLines}.
  */
-function mayRepeat(then: Then, nowLines: ReadonlySet<string>): boolean {
+function mayRepeat(then: Then, nowLines: ReadonlySet<string>, tracked: boolean): boolean {
   const withTokens = new Set(
     then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
   );
@@ -337,14 +365,21 @@ function mayRepeat(then: Then, nowLines: ReadonlySet<string>): boolean {
     lines++;
     if (nowLines.has(withoutCR(line))) found++;
   }
+  if (lines === 0) return knownByTokenLines(then, tracked);
   return found >= 1 && 2 * found >= lines;
 }
 
 /**
  * Whether `now` mostly repeats `then`: at least half the lines of `then` that hold text and no
- * token stand unchanged in it (and one at least), as in a copy rendered.
+ * token stand unchanged in it (and one at least), as in a copy rendered. A file of tokens only:
+ * {@link knownByTokenLines} (each of its lines filled in is asked by the caller).
  */
-function mostlyRepeats(then: Then, stretches: readonly { copy: readonly LineSpan[] }[]): boolean {
+function mostlyRepeats(
+  then: Then,
+  stretches: readonly { copy: readonly LineSpan[] }[],
+  tracked: boolean,
+): boolean {
+  if (tokensOnly(then)) return knownByTokenLines(then, tracked);
   const blank = (line: LineSpan) => then.text.slice(line.start, line.end).trim() === "";
   let lines = 0;
   for (let start = 0; start <= then.text.length; ) {
@@ -382,7 +417,7 @@ function unsealedIn(
   const found: { offset: number; from: Location }[] = [];
   const tokensThen = then.found.tokens;
   const stretches = changedStretches(then.text, tokensThen, nowText, nowFound.tokens);
-  if (copy && !mostlyRepeats(then, stretches)) return found;
+  if (copy && !mostlyRepeats(then, stretches, tracked)) return found;
   // A copy rendered has each changed line of tokens filled in: one that does not is no copy.
   let unfilled = 0;
   let withTokens = 0;

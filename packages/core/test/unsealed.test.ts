@@ -137,6 +137,35 @@ describe("findUnsealed", () => {
     expect(unsealedCopies([source], [current("values.yml", copy.content.toString())])).toEqual([]);
   });
 
+  it("a file of tokens only (no other line): known by the text around its tokens", () => {
+    // No line of text to repeat: a one-line .npmrc or password file rendered over its template
+    // passed as no copy of anything.
+    const npmrc = `//registry.npmjs.org/:_authToken=${token("a")}\n`;
+    const short = `password: ${token("b")}\n`;
+    const sources = [
+      { name: "npmrc.s5", content: Buffer.from(npmrc), now: "npmrc.s5" },
+      { name: "db.s5.yml", content: Buffer.from(short), now: "db.s5.yml" },
+    ];
+    const value = "npm_Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4zAb7c";
+    const rendered = `//registry.npmjs.org/:_authToken=${value}\n`;
+    // Tracked, its placeholder replaced: a copy, however short the text around.
+    const copiesOf = (name: string, then: string, now: string) =>
+      findUnsealed([earlier(name, then)], [current(name, now)], undefined, sources).map(
+        ({ from, copy }) => `${from.file}:${from.line}:${from.column} ${copy}`,
+      );
+    expect(
+      copiesOf(".npmrc", `//registry.npmjs.org/:_authToken=\${NPM_TOKEN}\n`, rendered),
+    ).toEqual(["npmrc.s5:1:34 true"]);
+    expect(copiesOf("db.yml", "password: changeme\n", "password: Vq8xLm2pR7tZ\n")).toEqual([
+      "db.s5.yml:1:11 true",
+    ]);
+    // New: only with 16 characters or more around the tokens (`password: ` is in too many files).
+    expect(unsealedCopies(sources, [current(".npmrc", rendered)])).toEqual([
+      ".npmrc:1:34 <- npmrc.s5:1:34",
+    ]);
+    expect(unsealedCopies(sources, [current("db.yml", "password: Vq8xLm2pR7tZ\n")])).toEqual([]);
+  });
+
   it("a new file whose lines of tokens mostly hold no value (a .env.example added with its .env) is no copy; rendered, it is", () => {
     const env = `SECRET_KEY=${token("a")}\nAPI_KEY=${token("b")}\nDB_PASSWORD=${token("c")}\nLOG_LEVEL=info\nPORT=8080\n`;
     const source = { name: ".env", content: Buffer.from(env), now: ".env" };

@@ -182,7 +182,7 @@ export function findUnsealed(
     for (const file of sources) {
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
-      if (!mayRepeat(earlierFile, nowLines!, thenText !== undefined)) continue;
+      if (!mayRepeat(earlierFile, nowLines!, nowText, thenText !== undefined)) continue;
       let inCopy = unsealedIn(earlierFile, now.found, nowText, true, thenText !== undefined);
       if (thenText !== undefined && inCopy.length > 0) {
         const lines = keptLines(thenText);
@@ -325,7 +325,9 @@ export function changedLines(then: string, now: string): [string, string] {
  * What a copy of a file of tokens with no other line (`.npmrc`'s `//registry.npmjs.org/:_authToken=
  * {{ … }}`) is known by: the text around its tokens, at least this many characters that are not
  * white space. A new file is held to such a file only then (`password: ` alone is in too many
- * files); a tracked file whose placeholder a value replaced (`${NPM_TOKEN}`), whatever its length.
+ * files); a tracked file where a changed line may hold a secret (a template's placeholder
+ * replaced, `${NPM_TOKEN}`) with any text around — but not none: a file of one bare token would
+ * take any line the heuristics flag (a lockfile's `"integrity": "sha512-…"`) for its copy.
  */
 const AROUND_TOKENS = 16;
 
@@ -339,14 +341,13 @@ function tokensOnly(then: Then): boolean {
 
 /** Whether a copy of `then`, a file of tokens only, is told by its text around the tokens. */
 function knownByTokenLines(then: Then, tracked: boolean): boolean {
-  if (tracked) return true;
   let around = 0;
   let from = 0;
   for (const token of [...then.found.tokens, { start: then.text.length, end: then.text.length }]) {
     around += then.text.slice(from, token.start).replace(/\s+/g, "").length;
     from = token.end;
   }
-  return around >= AROUND_TOKENS;
+  return around >= (tracked ? 1 : AROUND_TOKENS);
 }
 
 /**
@@ -354,7 +355,12 @@ function knownByTokenLines(then: Then, tracked: boolean): boolean {
  * rendered may, and only then is the line diff worth making (a new file is held to every file of
  * tokens in the repository). A file of tokens only: {@link knownByTokenLines}.
  */
-function mayRepeat(then: Then, nowLines: ReadonlySet<string>, tracked: boolean): boolean {
+function mayRepeat(
+  then: Then,
+  nowLines: ReadonlySet<string>,
+  nowText: string,
+  tracked: boolean,
+): boolean {
   const withTokens = new Set(
     then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
   );
@@ -365,8 +371,24 @@ function mayRepeat(then: Then, nowLines: ReadonlySet<string>, tracked: boolean):
     lines++;
     if (nowLines.has(withoutCR(line))) found++;
   }
-  if (lines === 0) return knownByTokenLines(then, tracked);
+  if (lines === 0) return knownByTokenLines(then, tracked) && startsRepeated(then, nowText);
   return found >= 1 && 2 * found >= lines;
+}
+
+/**
+ * Whether the text before each of `then`'s lines' first token stands in `nowText`: asked of a
+ * file of tokens only before its line diff is made (a new file is held to every such file).
+ */
+function startsRepeated(then: Then, nowText: string): boolean {
+  const seen = new Set<number>();
+  for (const token of then.found.tokens) {
+    const { line } = then.found.lines.locate(token.start);
+    if (seen.has(line)) continue;
+    seen.add(line);
+    const start = then.text.lastIndexOf("\n", token.start - 1) + 1;
+    if (!nowText.includes(then.text.slice(start, token.start))) return false;
+  }
+  return true;
 }
 
 /**

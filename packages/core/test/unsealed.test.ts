@@ -164,6 +164,17 @@ describe("findUnsealed", () => {
       ".npmrc:1:34 <- npmrc.s5:1:34",
     ]);
     expect(unsealedCopies(sources, [current("db.yml", "password: Vq8xLm2pR7tZ\n")])).toEqual([]);
+    // A file of one bare token has nothing around it: no line, flagged or not, is a copy of it.
+    const bare = [{ name: "id.s5", content: Buffer.from(`${token("c")}\n`), now: "id.s5" }];
+    const lock = (hash: string) => `"integrity": "sha512-${hash}"\n`;
+    const then = lock("A".repeat(40));
+    const now = lock("Zx9Qp2Lk7Wm4Rt8Yv1Nb6Hc3Jd5Fg0SaQw3Er5Ty7");
+    expect(
+      findUnsealed([earlier("lock.json", then)], [current("lock.json", now)], undefined, bare),
+    ).toEqual([]);
+    expect(
+      unsealedCopies(bare, [current("new.txt", "Zx9Qp2Lk7Wm4Rt8Yv1Nb6Hc3Jd5Fg0Sa\n")]),
+    ).toEqual([]);
   });
 
   it("a new file whose lines of tokens mostly hold no value (a .env.example added with its .env) is no copy; rendered, it is", () => {

@@ -302,6 +302,35 @@ describe("text that is not a token", () => {
     expect(shaped.stderr).toContain("needs VAULT_ADDR");
   });
 
+  it("a plaintext written after `s5:` (seal left out): no command names a character of it", async () => {
+    const box = sandbox();
+    // `!` and `§` stop the token: each is part of the password that `seal ` was left out before.
+    writeFileSync(join(box.dir, "v.yml"), "a: {{ s5:Hunter2!pw }}\nb: {{ s5:Kq7x§pw }}\n");
+    const runs = [
+      ["check", "v.yml"],
+      ["check", "--no-decrypt", "v.yml"],
+      ["check", "--format", "json", "v.yml"],
+      ["check", "--format", "sarif", "v.yml"],
+      ["render", "v.yml"],
+      ["ls", "v.yml"],
+      ["rewrap", "v.yml"],
+      ["seal", "v.yml"],
+    ];
+    for (const args of runs) {
+      const result = await box.s5(args, { env });
+      const said = `${result.stdout.toString()}${result.stderr}`;
+      expect(result.code, args.join(" ")).not.toBe(0);
+      expect(said, args.join(" ")).toContain("v.yml");
+      for (const shown of ["`!`", "§", "U+00A7", "Hunter2", "Kq7x"]) {
+        expect(said, `${args.join(" ")}: ${shown}`).not.toContain(shown);
+      }
+    }
+    // A character that stops a backend's ciphertext is a copying slip: named, to find it.
+    const slip = await box.s5(["render"], { env, input: "a: {{ s5:aes:AbC!def }}\n" });
+    expect(slip.code).toBe(5);
+    expect(slip.stderr).toContain("<stdin>:1:4: malformed token: unexpected character `!`");
+  });
+
   it("a token written with a non-breaking space fails with its place; render and check see it", async () => {
     const box = sandbox();
     const token = (await box.s5(["cipher", "--key", KEY, "nbsp-value"], { env })).stdout.toString();

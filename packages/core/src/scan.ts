@@ -355,7 +355,9 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
       } else if (unicodeSpaceAt(text, at) > 0) {
         reason = `${NOT_A_SPACE} in the token`;
       } else if (at === afterBody && body.length > 0) {
-        reason = `unexpected character ${describeChar(bytes ?? text, at)} in the token`;
+        reason = CIPHERTEXT.test(body)
+          ? `unexpected character ${describeChar(bytes ?? text, at)} in the token`
+          : UNNAMED_CHARACTER;
       } else {
         reason = "the token is not closed with `}}`";
       }
@@ -410,6 +412,15 @@ function scanText(text: Text, bytes: Buffer | undefined, stats?: ScanStats): Sca
 
 const NOT_A_SPACE =
   "a Unicode space (such as a non-breaking space) is not white space to s5; use a plain space";
+
+/**
+ * A body that has begun as a backend's ciphertext: a character that stops it there is a copying
+ * slip, and naming it helps find it. Any other body may be a plaintext written after `s5:`
+ * (`{{ s5:hunter2! }}`, "seal " left out): its character is not named, as `seal` does not.
+ */
+const CIPHERTEXT = /^(?:vault:v[0-9]+:|local:[A-Za-z0-9_-]+:|aes:)/;
+const UNNAMED_CHARACTER =
+  "unexpected character in the token (not shown: what follows `s5:` may be a plaintext)";
 
 /** The character at `at`, for a message: itself when printable ASCII, else its code point. */
 function describeChar(text: Text, at: number): string {

@@ -44,6 +44,9 @@ describe("scan", () => {
   it("reports what starts like a token but is not one", () => {
     expect(scan("{{ s5: }}").malformed[0]?.reason).toBe("the token is empty");
     expect(scan("{{ s5:abc!def }}").malformed[0]?.reason).toBe(
+      "unexpected character in the token (not shown: what follows `s5:` may be a plaintext)",
+    );
+    expect(scan("{{ s5:vault:v1:abc!def }}").malformed[0]?.reason).toBe(
       "unexpected character `!` in the token",
     );
     expect(scan("{{ s5:abc").malformed[0]?.reason).toBe("the token is not closed with `}}`");
@@ -83,9 +86,36 @@ describe("scan", () => {
     expect(scan(Buffer.from("{{S5:AAAA}}")).malformed).toHaveLength(1);
     expect(scan("{{\u00a0.Values.x }}").malformed).toEqual([]);
     expect(scan(Buffer.from("{{\u2028 .Values.x }} {{\u0085}}")).malformed).toEqual([]);
-    expect(scan(Buffer.from("{{ s5:AB\u00e9 }}")).malformed[0]?.reason).toBe(
+    expect(scan(Buffer.from("{{ s5:aes:AB\u00e9 }}")).malformed[0]?.reason).toBe(
       "unexpected character U+00E9 in the token",
     );
+  });
+
+  it("names a character that stops a token only where it stops a backend's ciphertext", () => {
+    // Anything else may be a plaintext written after `s5:` ("seal " left out): `s5 check` would
+    // print a character of it, in CI logs and SARIF uploads.
+    for (const text of [
+      "{{ s5:hunter2! }}",
+      "{{ s5:Pa55\u00a7word }}",
+      "{{ s5:seal:x!y }}",
+      "{{ s5:vault:x!y }}",
+      "{{ s5:local:x!y }}",
+      "{{ s5:kms:x!y }}",
+    ]) {
+      for (const source of [text, Buffer.from(text)]) {
+        const reason = scan(source).malformed[0]?.reason;
+        expect(reason, text).toMatch(/^unexpected character in the token \(not shown/);
+      }
+    }
+    for (const [text, shown] of [
+      ["{{ s5:vault:v12:AbC!x }}", "`!`"],
+      ['{{ s5:local:K01UTOsW:AbC"x }}', '`"`'],
+      ["{{ s5:aes:AbC\u00a7 }}", "U+00A7"],
+    ] as const) {
+      expect(scan(Buffer.from(text)).malformed[0]?.reason, text).toBe(
+        `unexpected character ${shown} in the token`,
+      );
+    }
   });
 
   it("keeps the first 1000 malformed tokens and counts the rest", () => {

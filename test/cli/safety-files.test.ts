@@ -573,6 +573,33 @@ describe("other descriptors, names and modes", () => {
     expect(piped.stderr).toBe("");
   });
 
+  it("a secret key that keys generate writes to a stdout others may read gets the same warning", async () => {
+    const { box } = await aesBox();
+    const out = join(box.dir, "ci.key");
+    for (const mode of [0o644, 0o600]) {
+      writeFileSync(out, "");
+      chmodSync(out, mode);
+      const fd = openSync(out, "w");
+      const result = spawnSync(process.execPath, [S5_BIN, "keys", "generate"], {
+        cwd: box.dir,
+        env: { ...process.env, ...env },
+        stdio: ["ignore", fd, "pipe"],
+        encoding: "utf8",
+      });
+      closeSync(fd);
+      expect(result.status).toBe(0);
+      const key = readFileSync(out, "utf8");
+      expect(key).toMatch(/^S5-SECRET-KEY-/);
+      const warning =
+        "s5: warning: stdout is a file that group or others may read (mode 0644): they can read the secret key written to it; chmod go-rwx it, or redirect to a file made under umask 077\n";
+      if (mode === 0o644) expect(result.stderr).toContain(warning);
+      else expect(result.stderr).not.toContain("warning");
+      expect(result.stderr).not.toContain(key.trim());
+    }
+    const piped = await box.s5(["keys", "generate"], { env });
+    expect(piped.stderr).not.toContain("warning");
+  });
+
   it("a FIFO that group or others may read is refused, even your own", async () => {
     const { box, cipher } = await aesBox();
     writeFileSync(join(box.dir, "a.yml"), `a: ${await cipher("fifo-secret")}\n`);

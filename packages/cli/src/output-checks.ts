@@ -74,9 +74,15 @@ export const SHARED_FIX_STDOUT = "chmod go-rwx it, or redirect to a file made un
 /**
  * Plaintext written to a descriptor that is a regular file group or others may read (`> out.yml`
  * under umask 022, `2>>build.log`): s5 did not create it and leaves its mode alone, but says so,
- * with `fix` (a command without `-o` must not advise it).
+ * with `fix` (a command without `-o` must not advise it). `what` is what is written (a secret key
+ * for `keys generate`).
  */
-export function warnSharedDescriptor(fd: number, name: string, fix: string): void {
+export function warnSharedDescriptor(
+  fd: number,
+  name: string,
+  fix: string,
+  what = "the plaintext",
+): void {
   let mode: number;
   try {
     const stat = fstatSync(fd);
@@ -87,6 +93,6 @@ export function warnSharedDescriptor(fd: number, name: string, fix: string): voi
   }
   if ((mode & 0o044) === 0) return;
   process.stderr.write(
-    `s5: warning: ${name} is a file that group or others may read (mode 0${mode.toString(8)}): they can read the plaintext written to it; ${fix}\n`,
+    `s5: warning: ${name} is a file that group or others may read (mode 0${mode.toString(8)}): they can read ${what} written to it; ${fix}\n`,
   );
 }

@@ -23,6 +23,7 @@ import { shownName } from "../args.ts";
 import type { Context } from "../context.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
+import { SHARED_FIX_STDOUT, warnSharedDescriptor } from "../output-checks.ts";
 import { updateProject } from "../project.ts";
 import { stdoutStream } from "../stdout.ts";
 
@@ -117,6 +118,9 @@ export default defineCommand({
       case "generate": {
         noArguments();
         const identity = await generateIdentity();
+        // `s5 keys generate > ci.key` under umask 022: a key others here may read, which s5 init
+        // never writes (the same warning as for a plaintext).
+        warnSharedDescriptor(1, "stdout", SHARED_FIX_STDOUT, "the secret key");
         out(identity.secretKey);
         say(`# public key: ${identity.publicKey}`);
         say("# store the secret as S5_PRIVATE_KEY in CI, then: s5 keys add ci <public key>");

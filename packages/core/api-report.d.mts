@@ -692,6 +692,13 @@ export declare function entropy(value: string): number;
 /** Lines of `text` that look like they hold an unencrypted secret. */
 export declare function findSuspectSecrets(text: string): SuspectSecret[];
 /**
+ * The byte offsets of the s5 secret keys in `content` (an identity, `keys generate`'s output, a
+ * `.env`'s `S5_PRIVATE_KEY=…`), on lines without `s5:ignore`: whoever reads one opens every value
+ * sealed to it. Asked of every file `s5 check` reads, tokens or none: a byte search, no string
+ * made of the file (nearly every file has no prefix at all).
+ */
+export declare function findSecretKeys(content: Uint8Array): number[];
+/**
  * The known name closest to `input` (a few edits, fewer for short names; case ignored), or
  * undefined when nothing is that close.
  *

@@ -185,6 +185,52 @@ describe("a plain git hook: s5 check --staged", () => {
     expect((await box.s5(["check", "--staged", "app.yml"])).code).toBe(2);
   });
 
+  it("an s5 secret key staged in a file of no tokens (an identity, `keys generate > ci.key`) is blocked, never shown", async () => {
+    const { box, env, git } = await project();
+    git("init", "-q");
+    const hook = join(box.dir, ".git", "hooks", "pre-commit");
+    writeFileSync(hook, "#!/bin/sh\ns5 check --no-decrypt --staged\n", { mode: 0o755 });
+    const token = (await box.s5(["cipher", "db-password-value"])).stdout.toString();
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\n`);
+    git("add", ".s5.json", "app.yml");
+    expect(git("commit", "-qm", "clean").status).toBe(0);
+    const key = (await box.s5(["keys", "generate"])).stdout.toString().trim();
+    expect(key).toMatch(/^S5-SECRET-KEY-[\w-]{43}$/);
+    const identity = readFileSync(join(box.env.HOME!, ".config", "s5", "identity.txt"), "utf8");
+    writeFileSync(join(box.dir, "ci.key"), `${key}\n`);
+    writeFileSync(join(box.dir, ".env.ci"), `NODE_ENV=test\nS5_PRIVATE_KEY=${key}\n`);
+    writeFileSync(join(box.dir, "identity.txt"), identity);
+    git("add", "ci.key", ".env.ci", "identity.txt");
+    const blocked = git("commit", "-qm", "keys");
+    const said = blocked.stdout + blocked.stderr;
+    expect(blocked.status, said).not.toBe(0);
+    expect(said).toContain("ci.key:1:1: an s5 secret key");
+    expect(said).toContain(".env.ci:2:16: an s5 secret key");
+    expect(said).toMatch(/identity\.txt:\d+:1: an s5 secret key/);
+    expect(said).toContain("(S5_CHECK_SECRET_KEY)");
+    expect(said).not.toContain("S5-SECRET-KEY-");
+    expect(git("log", "--oneline").stdout.trim().split("\n")).toHaveLength(1);
+    // Beside a token the heuristics say it once; a key meant to be public is marked, and passes.
+    git("reset", "-q");
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\nS5_PRIVATE_KEY=${key}\n`);
+    writeFileSync(join(box.dir, "ci.key"), `${key} # s5:ignore (a test's key)\n`);
+    git("add", "app.yml", "ci.key");
+    const beside = await box.s5(["check", "--no-decrypt", "--staged"], { env });
+    const report = beside.stdout.toString();
+    expect(beside.code).toBe(10);
+    expect(report.trim().split("\n"), report).toEqual([
+      "app.yml:2:16: looks like an s5 secret key; encrypt it or mark the line s5:ignore (S5_CHECK_PLAINTEXT)",
+    ]);
+    git("reset", "-q");
+    git("add", "ci.key");
+    expect(git("commit", "-qm", "a public test key").status).toBe(0);
+    // `s5 check DIR` (CI) says the same, in SARIF too, without the key.
+    const sarif = await box.s5(["check", "--no-decrypt", "--format", "sarif", "."], { env });
+    expect(sarif.code).toBe(10);
+    expect(sarif.stdout.toString()).toContain('"ruleId": "S5_CHECK_SECRET_KEY"');
+    expect(sarif.stdout.toString()).not.toContain("S5-SECRET-KEY-");
+  });
+
   it("a merge in progress, or an intent-to-add .s5.json: an error that names the file, never a pass", async () => {
     const { box, env, git } = await project();
     const seal = async (value: string) => (await box.s5(["cipher", value])).stdout.toString();

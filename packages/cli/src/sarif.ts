@@ -23,6 +23,7 @@ const RULES: Record<string, string> = {
   S5_CHECK_PLAINTEXT: "A value that looks like an unencrypted secret, in a file with tokens",
   S5_CHECK_RENDERED:
     "A value in clear where a token stood at HEAD or the base commit, or in a new copy of a file of tokens: a file rendered",
+  S5_CHECK_SECRET_KEY: "An s5 secret key (an identity), which opens every value sealed to it",
   S5_CHECK_TOO_OLD: "A Vault token below its key's min_decryption_version",
   S5_K8S_DATA_BASE64: "An S5Secret's spec.data value that is not base64 once decrypted",
   S5_TOKEN_MALFORMED: "A malformed s5 token",

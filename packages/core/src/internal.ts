@@ -109,6 +109,7 @@ export {
 export { type EditCopy, type EditToken, inGoToolForm, openForEdit } from "./seal.ts";
 export {
   entropy,
+  findSecretKeys,
   findSuspectSecrets,
   MIN_REDACTED_LENGTH,
   type SuspectSecret,

@@ -4,6 +4,7 @@
  * where what is left around the tokens is checked (a half-encrypted value leaves its tail there).
  * A line holding `s5:ignore` (in a comment) is skipped.
  */
+import { SECRET_PREFIX } from "./local/encoding.ts";
 import { scan } from "./scan.ts";
 
 /**
@@ -325,6 +326,46 @@ export function findSuspectSecrets(text: string): SuspectSecret[] {
     ) {
       found.push({ offset: at, reason: `\`${name}\` holds a long random-looking value` });
     }
+  }
+  return found;
+}
+
+/** Whether `code` (a byte) is a base64url character, as a secret key's body is written. */
+function isKeyByte(code: number | undefined): boolean {
+  return (
+    code !== undefined &&
+    ((code >= 0x41 && code <= 0x5a) ||
+      (code >= 0x61 && code <= 0x7a) ||
+      (code >= 0x30 && code <= 0x39) ||
+      code === 0x2d ||
+      code === 0x5f)
+  );
+}
+
+/** The length of an s5 secret key's body (32 bytes in base64url). */
+const KEY_BODY = 43;
+const IGNORE = Buffer.from("s5:ignore");
+
+/**
+ * The byte offsets of the s5 secret keys in `content` (an identity, `keys generate`'s output, a
+ * `.env`'s `S5_PRIVATE_KEY=…`), on lines without `s5:ignore`: whoever reads one opens every value
+ * sealed to it. Asked of every file `s5 check` reads, tokens or none: a byte search, no string
+ * made of the file (nearly every file has no prefix at all).
+ */
+export function findSecretKeys(content: Uint8Array): number[] {
+  const bytes = Buffer.from(content.buffer, content.byteOffset, content.byteLength);
+  const found: number[] = [];
+  for (let at = bytes.indexOf(SECRET_PREFIX); at !== -1; ) {
+    const body = at + SECRET_PREFIX.length;
+    let end = body;
+    while (end < bytes.length && isKeyByte(bytes[end])) end++;
+    if (end - body === KEY_BODY) {
+      const start = bytes.lastIndexOf(0x0a, at) + 1;
+      const feed = bytes.indexOf(0x0a, end);
+      const line = bytes.subarray(start, feed === -1 ? bytes.length : feed);
+      if (!line.includes(IGNORE)) found.push(at);
+    }
+    at = bytes.indexOf(SECRET_PREFIX, end);
   }
   return found;
 }

@@ -24,6 +24,7 @@ import {
 import {
   checkPlaces,
   documentKind,
+  findSecretKeys,
   findSuspectSecrets,
   goToolBackendOf,
   joinMarks,
@@ -275,6 +276,7 @@ export default defineCommand({
     (in the shape \`s5 k8s wrap\` writes; \`s5 render\` refuses them), except that a
     spec.data value must be base64 once decrypted, as the controller refuses it otherwise
     (S5_K8S_DATA_BASE64: add \`| base64\`);
+  - in any file, an s5 secret key (an identity, \`s5 keys generate\`'s output);
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). A file that held tokens at
     HEAD (--staged, or a file of a git work tree), at REF (--base), or in the work tree beside
@@ -393,6 +395,18 @@ staged one's content is found nowhere.`,
       // tokens: HEAD's or REF's, or the work tree's beside the index's (rendered, staged, sealed
       // again and not staged). Rendered in place, it holds none, and its values passed unseen.
       const ofSecrets = sealed || wasSealed || (Boolean(values.staged) && sealedInWorkTree(file));
+      // An s5 secret key where the heuristics do not look (a file of no tokens): an identity, or
+      // `keys generate`'s output, on its way into git. In a file of secrets they report it.
+      if (!ofSecrets) {
+        for (const offset of findSecretKeys(content)) {
+          problems.push({
+            location: found.lines.locate(offset),
+            message:
+              "an s5 secret key (an identity, or `s5 keys generate`'s output): whoever reads it opens every value sealed to it; keep it out of git (`git rm --cached FILE`), and if it was ever pushed, remove its recipient and rotate (`s5 keys remove`, `s5 keys rotate`); if it is meant to be public (a test's key), mark the line s5:ignore",
+            code: "S5_CHECK_SECRET_KEY",
+          });
+        }
+      }
       for (const { location, error } of found.failures) {
         problems.push({ location, message: error.message, code: error.code });
         // A backend word or filter this s5 does not have: its hint says whether a newer s5's.

@@ -231,6 +231,50 @@ describe("a plain git hook: s5 check --staged", () => {
     expect(sarif.stdout.toString()).not.toContain("S5-SECRET-KEY-");
   });
 
+  it("git, which s5 runs for itself (check, render -o), gets none of s5's credentials", async () => {
+    const { box, env, git } = await project();
+    git("init", "-q");
+    const token = (await box.s5(["cipher", "db-password-value"])).stdout.toString();
+    writeFileSync(join(box.dir, "app.yml"), `db: ${token}\n`);
+    git("add", ".s5.json", "app.yml");
+    expect(git("commit", "-qm", "init").status).toBe(0);
+    // A git that writes down the environment it was started with, then runs the real one.
+    const real = spawnSync("sh", ["-c", "command -v git"], { encoding: "utf8" }).stdout.trim();
+    const bin = join(box.dir, "..", "fake-git");
+    const seen = join(box.dir, "..", "git-env");
+    mkdirSync(bin);
+    writeFileSync(join(bin, "git"), `#!/bin/sh\nenv >> '${seen}'\nexec '${real}' "$@"\n`, {
+      mode: 0o755,
+    });
+    const key = (await box.s5(["keys", "generate"])).stdout.toString().trim();
+    const credentials = {
+      S5_AES_KEY: "aes-key-of-the-test",
+      VAULT_TOKEN: "vault-token-of-the-test",
+      VAULT_HEADERS: '{"X-Gateway":"gateway-secret-of-the-test"}',
+      VAULT_PROXY_ADDR: "http://user:proxy-password-of-the-test@proxy.example:3128",
+    };
+    const withGit = { ...env, ...credentials, PATH: `${bin}:${env.PATH}` };
+    writeFileSync(join(box.dir, "app.yml"), "db: db-password-value\n");
+    git("add", "app.yml");
+    const staged = await box.s5(["check", "--no-decrypt", "--staged"], { env: withGit });
+    expect(staged.stdout.toString()).toContain("(S5_CHECK_RENDERED)");
+    const base = await box.s5(["check", "--no-decrypt", "--base", "HEAD", "."], { env: withGit });
+    expect(base.stdout.toString()).toContain("(S5_CHECK_RENDERED)");
+    git("checkout", "-q", "--", ".");
+    git("reset", "-q", "--hard");
+    const rendered = await box.s5(["render", "app.yml", "-o", "out.yml"], {
+      env: { ...withGit, S5_PRIVATE_KEY: key },
+    });
+    expect(rendered.stderr).toContain("S5_RENDER_NOT_IGNORED");
+    const recorded = readFileSync(seen, "utf8");
+    // git ran (every command above asked it), and saw none of them.
+    expect(recorded).toContain("GIT_CONFIG_NOSYSTEM=1");
+    for (const value of [...Object.values(credentials), key, "proxy-password-of-the-test"]) {
+      expect(recorded).not.toContain(value);
+    }
+    expect(recorded).not.toMatch(/^(?:S5_PRIVATE_KEY|S5_AES_KEY|VAULT_TOKEN|VAULT_HEADERS)=/m);
+  });
+
   it("a merge in progress, or an intent-to-add .s5.json: an error that names the file, never a pass", async () => {
     const { box, env, git } = await project();
     const seal = async (value: string) => (await box.s5(["cipher", value])).stdout.toString();

@@ -80,3 +80,18 @@ export function childEnv(
   }
   return out;
 }
+
+/**
+ * `env` without s5's credentials, for the helpers s5 runs for itself (git), which need none: git
+ * passes its environment on to what it starts (a clean filter such as git-lfs, an fsmonitor
+ * hook), and none of them is s5's to hand a key or a Vault token to.
+ */
+export function withoutCredentials(env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const out = { ...env };
+  for (const name of CREDENTIALS) delete out[name];
+  for (const name of PROXIES) {
+    const value = out[name];
+    if (value !== undefined && holdsLogin(value)) delete out[name];
+  }
+  return out;
+}

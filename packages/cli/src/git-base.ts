@@ -9,7 +9,7 @@ import { dirname, posix, relative, resolve } from "node:path";
 import { IoError, PROJECT_FILE } from "@s5/core";
 import type { EarlierFile } from "@s5/core/internal";
 import { showable } from "@s5/core/internal";
-import { git, gitAsync, gitTop, readBlobs } from "./git-blobs.ts";
+import { git, gitAsync, gitEnv, gitTop, readBlobs } from "./git-blobs.ts";
 import { namedAtHead } from "./git-named.ts";
 import { nameInTree } from "./git-work-tree.ts";
 import { earlierFile } from "./lfs.ts";
@@ -197,6 +197,7 @@ export function sealedSources(changed: ReadonlySet<string>): EarlierFile[] {
     ["grep", "--no-color", "-l", "-z", "--full-name", "-F", "-e", "s5:", "--"],
     {
       cwd: top,
+      env: gitEnv(),
       maxBuffer: 1 << 30,
     },
   );

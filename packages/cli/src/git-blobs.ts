@@ -4,6 +4,7 @@
  */
 import { spawn, spawnSync } from "node:child_process";
 import { IoError } from "@s5/core";
+import { withoutCredentials } from "./child-env.ts";
 import { discoveredTop } from "./git-work-tree.ts";
 
 /** Runs git; `option` (`--staged`, `--base`) names what needed it in the error a failure gives. */
@@ -45,15 +46,15 @@ export function gitAsync(args: string[], cwd: string, option: string): Promise<B
 }
 
 /**
- * The environment git runs in: s5's own, less `GIT_LITERAL_PATHSPECS` where something set it (a
- * GUI's or a script's git, whose hook s5 runs in). It turns off all pathspec magic, so s5's
- * `:(literal)` and `:(glob)` pathspecs named no file: the narrow `git diff` of the files named
- * answered nothing, and a file renamed and rendered, or a rendered copy, passed `s5 check --
- * FILE`; `--staged` saw no config added with `git add -N`.
+ * The environment git runs in: s5's own, less its credentials (child-env.ts) and less
+ * `GIT_LITERAL_PATHSPECS` where something set it (a GUI's or a script's git, whose hook s5 runs
+ * in). That variable turns off all pathspec magic, so s5's `:(literal)` and `:(glob)` pathspecs
+ * named no file: the narrow `git diff` of the files named answered nothing, and a file renamed and
+ * rendered, or a rendered copy, passed `s5 check -- FILE`; `--staged` saw no config added with
+ * `git add -N`.
  */
-function gitEnv(): NodeJS.ProcessEnv | undefined {
-  if (process.env.GIT_LITERAL_PATHSPECS === undefined) return undefined;
-  const { GIT_LITERAL_PATHSPECS: _, ...env } = process.env;
+export function gitEnv(): NodeJS.ProcessEnv {
+  const { GIT_LITERAL_PATHSPECS: _, ...env } = withoutCredentials(process.env);
   return env;
 }
 

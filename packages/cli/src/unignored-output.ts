@@ -8,6 +8,7 @@
  */
 import { statSync } from "node:fs";
 import { dirname, resolve } from "node:path";
+import { withoutCredentials } from "./child-env.ts";
 import { workTreeTop } from "./git-work-tree.ts";
 
 export function warnUnignoredOutput(path: string): void {
@@ -20,6 +21,7 @@ export function warnUnignoredOutput(path: string): void {
   const { spawnSync } = process.getBuiltinModule("node:child_process");
   const result = spawnSync("git", ["check-ignore", "-q", "--", absolute], {
     cwd: dirname(absolute),
+    env: withoutCredentials(process.env),
     stdio: "ignore",
   });
   if (result.error || result.status !== 1) return;

@@ -8,7 +8,7 @@ import s5rspack from "@s5/unplugin/rspack";
 import s5vite from "@s5/unplugin/vite";
 import s5webpack from "@s5/unplugin/webpack";
 import { build as esbuild } from "esbuild";
-import { createServer, build as viteBuild } from "vite";
+import { createLogger, createServer, build as viteBuild } from "vite";
 import { beforeAll, describe, expect, it } from "vitest";
 import webpack from "webpack";
 import { runChild } from "../child.ts";
@@ -445,5 +445,82 @@ describe("long values and many values", () => {
     expect(result.code).toBe(0);
     expect(result.stdout).toContain(`no-restricted-syntax:   "${HIDDEN}",   "${HIDDEN}"`);
     for (const value of values.slice(0, 5)) expect(result.stdout).not.toContain(value);
+  });
+});
+
+describe("warnings about a decrypted module: printed as the build goes on, without the plaintext", () => {
+  /** Every warning the build gives the user's `onLog` (what the CLI prints), as text. */
+  const logged = (logs: { message?: string; frame?: string }[]) =>
+    stripColours(logs.map((log) => `${log.message}\n${log.frame ?? ""}`).join("\n"));
+
+  it("Rolldown: its own EVAL warning quotes the decrypted line", async () => {
+    const { rolldown } = await import("rolldown");
+    const s5rolldown = (await import("@s5/unplugin/rolldown")).default;
+    const dir = project({
+      "src/server.js": `export function run(x) { const pw = "${token}"; return eval(x) + pw; }\n`,
+    });
+    const logs: { message?: string; frame?: string }[] = [];
+    const bundle = await rolldown({
+      input: join(dir, "src/server.js"),
+      platform: "node",
+      plugins: [s5rolldown({ env: keys.env })],
+      onLog: (_level, log) => {
+        logs.push(log);
+      },
+    });
+    const { output } = await bundle.generate({ format: "esm" });
+    await bundle.close();
+    // The build still has the value; its log does not.
+    expect(output[0].code).toContain(SECRET);
+    const text = logged(logs);
+    expect(text).toContain("EVAL");
+    expect(text).not.toContain(SECRET);
+  });
+
+  it("vite build --ssr: the same warning, as Vite prints it", async () => {
+    const dir = project({
+      "src/server.js": `export function run(x) { const pw = "${token}"; return eval(x) + pw; }\n`,
+    });
+    const printed: string[] = [];
+    const logger = createLogger("info");
+    const warn = logger.warn.bind(logger);
+    logger.warn = (message, options) => {
+      printed.push(message);
+      warn(message, options);
+    };
+    logger.info = () => {};
+    await viteBuild({
+      root: dir,
+      configFile: false,
+      customLogger: logger,
+      plugins: [s5vite({ env: keys.env })],
+      build: { ssr: "src/server.js", outDir: "dist" },
+    });
+    const text = stripColours(printed.join("\n"));
+    expect(text).toContain("EVAL");
+    expect(text).not.toContain(SECRET);
+  });
+
+  it("Rollup: a later plugin's warning that quotes the decrypted line", async () => {
+    const { rollup } = await import("rollup");
+    const dir = project({ "src/server.js": `export const pw = "${token}";\n` });
+    const lint = {
+      name: "lint",
+      transform(this: { warn(message: string): void }, code: string) {
+        this.warn(`prefer-env: ${code.split("\n")[0]}`);
+        return null;
+      },
+    };
+    const logs: { message?: string; frame?: string }[] = [];
+    await rollup({
+      input: join(dir, "src/server.js"),
+      plugins: [s5rollup({ env: keys.env }), lint],
+      onLog: (_level, log) => {
+        logs.push(log);
+      },
+    });
+    const text = logged(logs);
+    expect(text).toContain("prefer-env: export const pw = ");
+    expect(text).not.toContain(SECRET);
   });
 });

@@ -64,6 +64,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     renderError(error?: Error) {
       if (error) ctx.redactError(error);
     },
+    // A warning about a module we decrypted carries its code frame too, printed as the build goes
+    // on (Rolldown's own, native `EVAL` quotes the decrypted line): redacted in place before the
+    // bundler prints it or hands it to the user's `onLog`/`onwarn`, as an error is.
+    onLog(_level: string, log: object) {
+      ctx.redactError(log);
+    },
   };
 
   // Rolldown (and Vite on it) test the hint natively: a chunk without one is never copied into

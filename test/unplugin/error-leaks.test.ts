@@ -524,3 +524,42 @@ describe("warnings about a decrypted module: printed as the build goes on, witho
     expect(text).not.toContain(SECRET);
   });
 });
+
+describe("Vite dev server: warnings", () => {
+  it("a later plugin's warning that quotes a line of a decrypted SSR module is printed without the value", async () => {
+    const root = project({ "src/server.js": `export const config = { password: "${token}" };\n` });
+    const printed: string[] = [];
+    const logger = createLogger("warn");
+    const warn = logger.warn.bind(logger);
+    logger.warn = (message, options) => {
+      printed.push(message);
+      warn(message, options);
+    };
+    const lint = {
+      name: "lint",
+      transform(this: { warn(message: string): void }, code: string, id: string) {
+        if (id.endsWith("server.js")) this.warn(`prefer-env: ${code.split("\n")[0]}`);
+        return null;
+      },
+    };
+    const server = await createServer({
+      root,
+      configFile: false,
+      customLogger: logger,
+      plugins: [s5vite({ env: keys.env }), lint],
+      server: { middlewareMode: true },
+    });
+    try {
+      const module = (await server.ssrLoadModule("/src/server.js")) as {
+        config: { password: string };
+      };
+      // The module has its value; what was printed does not.
+      expect(module.config.password).toBe(SECRET);
+      const text = stripColours(printed.join("\n"));
+      expect(text).toContain("prefer-env: export const config = { password: ");
+      expect(text).not.toContain(SECRET);
+    } finally {
+      await server.close();
+    }
+  });
+});

@@ -96,7 +96,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         ctx.useRoot(config.root);
       },
       configureServer(server) {
-        return guardViteDevServer(server as unknown as ViteDevServerLike, ctx.redactError);
+        return guardViteDevServer(
+          server as unknown as ViteDevServerLike,
+          ctx.redactError,
+          ctx.redactText,
+        );
       },
       ...vitestHooks,
       transformIndexHtml: {

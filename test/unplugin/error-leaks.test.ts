@@ -563,3 +563,26 @@ describe("Vite dev server: warnings", () => {
     }
   });
 });
+
+describe("esbuild: the warnings a build returns", () => {
+  it("a direct-eval warning on a decrypted line is returned without the value", async () => {
+    const dir = project({
+      "src/server.js": `export function run(x) { const pw = "${token}"; return eval(x) + pw; }\n`,
+    });
+    // esbuild prints its own messages natively, before any plugin callback (a documented limit):
+    // a script that silences them and prints what build() returns gets them redacted.
+    const result = await esbuild({
+      entryPoints: [join(dir, "src/server.js")],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      logLevel: "silent",
+      plugins: [s5esbuild({ env: keys.env })],
+    });
+    expect(result.outputFiles[0]!.text).toContain(SECRET);
+    const text = JSON.stringify(result.warnings);
+    expect(text).toContain("direct-eval");
+    expect(text).not.toContain(SECRET);
+  });
+});

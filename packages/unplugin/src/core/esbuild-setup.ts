@@ -69,12 +69,17 @@ export function setupEsbuild(
   ctx: {
     setEsbuildClient(build: PluginBuild, client: boolean): boolean;
     scanEmitted(files: EmittedFile[], client: boolean): string | undefined;
+    redactError(error: unknown): boolean;
   },
 ): void {
   const initial = build.initialOptions;
   const client = ctx.setEsbuildClient(build, isClientPlatform(initial.platform));
   if (initial.write !== false) initial.metafile = true;
   build.onEnd(async (result) => {
+    // esbuild has printed its messages by now (natively, see docs/unplugin.md's Limits); what it
+    // returns to the script that built is redacted: a `direct-eval` warning quotes its line.
+    ctx.redactError(result.warnings);
+    ctx.redactError(result.errors);
     const message = ctx.scanEmitted(
       await esbuildFiles(result, initial.absWorkingDir ?? process.cwd()),
       client,

@@ -65,4 +65,15 @@ describe("esbuild", () => {
       });
     }
   });
+
+  it("a build with `sourcemap` keeps the file as written in the map, never the decrypted module", async () => {
+    const dir = tempProject("s5-maps-", { "src/a.js": source });
+    await esbuildOf(dir, "external");
+    expect(readFileSync(join(dir, "dist/a.js"), "utf8")).toContain("short-Val");
+    const map = JSON.parse(readFileSync(join(dir, "dist/a.js.map"), "utf8")) as {
+      sourcesContent: string[];
+    };
+    expect(map.sourcesContent).toEqual([source]);
+    expect(JSON.stringify(map)).not.toContain("short-Val");
+  });
 });

@@ -191,6 +191,10 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
         }
         // unplugin appends an inline sourcemap comment for esbuild: only JavaScript can take one.
         if (meta.framework === "esbuild" && languageOf(id, code) !== "js") return result.code;
+        // It also fills a map's missing `sourcesContent` with the code it is handed, the decrypted
+        // module, which esbuild then writes into the build's source map (uploaded to error
+        // trackers, served beside bundles): the file as written instead, as Rollup and Vite have.
+        if (meta.framework === "esbuild" && result.map) result.map.sourcesContent = [code];
         return { code: result.code, map: result.map } satisfies TransformResult;
       } catch (error) {
         throw toBuildError(error);

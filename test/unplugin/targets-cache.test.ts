@@ -56,6 +56,88 @@ describe("webpack filesystem cache", () => {
   });
 });
 
+describe("a later loader's own cache on disk (babel-loader's cacheDirectory)", () => {
+  /**
+   * A loader that caches as babel-loader does: what it is given, written under its options'
+   * `cacheDirectory` (babel-loader: `node_modules/.cache/babel-loader`, the umask's mode).
+   */
+  const cachingLoader = [
+    'const { mkdirSync, writeFileSync } = require("node:fs");',
+    'const { createHash } = require("node:crypto");',
+    "module.exports = function (source) {",
+    "  const { cacheDirectory } = this.getOptions();",
+    "  if (cacheDirectory) {",
+    "    mkdirSync(cacheDirectory, { recursive: true });",
+    '    const name = createHash("sha256").update(source).digest("hex");',
+    '    writeFileSync(cacheDirectory + "/" + name + ".json", source);',
+    "  }",
+    "  return source;",
+    "};",
+    "",
+  ].join("\n");
+
+  const config = (dir: string, out: string) => ({
+    mode: "production" as const,
+    target: "node" as const,
+    context: dir,
+    entry: "./src/server.js",
+    output: { path: join(dir, out), filename: "server.cjs" },
+    optimization: { minimize: false },
+    module: {
+      rules: [
+        {
+          test: /\.js$/,
+          use: {
+            loader: join(dir, "caching-loader.cjs"),
+            options: { cacheDirectory: join(dir, ".cache", out) },
+          },
+        },
+      ],
+    },
+  });
+
+  const files = async () => ({
+    "caching-loader.cjs": cachingLoader,
+    "src/secret.js": `export const password = "${await keys.encrypt("Babel-Cach3d-SECRET-7")}";\n`,
+    "src/plain.js": "export const port = 5432;\n",
+    "src/server.js":
+      'import { password } from "./secret.js";\nimport { port } from "./plain.js";\nconsole.log(password.length, port);\n',
+  });
+
+  it("webpack: the module we decrypted is not cached there; the others still are", async () => {
+    const dir = project(await files());
+    const compiler = webpack({
+      ...config(dir, "webpack"),
+      plugins: [s5webpack({ env: keys.env })],
+    });
+    const stats = await new Promise<webpack.Stats | undefined>((resolve, reject) =>
+      compiler.run((error, result) => (error ? reject(error) : resolve(result))),
+    );
+    await new Promise((resolve) => compiler.close(resolve));
+    expect(stats?.hasErrors()).toBe(false);
+    expect(readFileSync(join(dir, "webpack", "server.cjs"), "utf8")).toContain("Babel-Cach3d");
+    const cache = readTree(join(dir, ".cache", "webpack"));
+    expect(cache).toContain("5432");
+    expect(cache).not.toContain("Babel-Cach3d");
+  });
+
+  it("Rspack: the same", async () => {
+    const { rspack } = await import("@rspack/core");
+    const s5rspack = (await import("@s5/unplugin/rspack")).default;
+    const dir = project(await files());
+    const compiler = rspack({ ...config(dir, "rspack"), plugins: [s5rspack({ env: keys.env })] });
+    const stats = await new Promise<{ hasErrors(): boolean } | undefined>((resolve, reject) =>
+      compiler.run((error, result) => (error ? reject(error) : resolve(result ?? undefined))),
+    );
+    await new Promise((resolve) => compiler.close(() => resolve(undefined)));
+    expect(stats?.hasErrors()).toBe(false);
+    expect(readFileSync(join(dir, "rspack", "server.cjs"), "utf8")).toContain("Babel-Cach3d");
+    const cache = readTree(join(dir, ".cache", "rspack"));
+    expect(cache).toContain("5432");
+    expect(cache).not.toContain("Babel-Cach3d");
+  });
+});
+
 describe("esbuild client or server", () => {
   const files = async (value: string) => ({
     "src/secret.ts": `export const apiKey = "${await keys.encrypt(value)}";\n`,

@@ -36,7 +36,12 @@ import {
   viteWantsMap,
 } from "./target.ts";
 import { type ModuleEnv, resolveModule, type TransformOutput } from "./transform.ts";
-import { guardWebpackCache, type WebpackLikeCompiler } from "./webpack-cache.ts";
+import {
+  guardWebpackCache,
+  keepLaterLoaderCachesOff,
+  type LoaderRunLike,
+  type WebpackLikeCompiler,
+} from "./webpack-cache.ts";
 
 export type S5Context = ReturnType<typeof createContext>;
 
@@ -188,6 +193,7 @@ export function createContext(rawOptions: Options | undefined, meta: UnpluginCon
         const native = hookThis.getNativeBuildContext?.();
         if (native && (native.framework === "webpack" || native.framework === "rspack")) {
           native.loaderContext?.cacheable(false);
+          keepLaterLoaderCachesOff(native.loaderContext as LoaderRunLike | undefined);
         }
         // unplugin appends an inline sourcemap comment for esbuild: only JavaScript can take one.
         if (meta.framework === "esbuild" && languageOf(id, code) !== "js") return result.code;

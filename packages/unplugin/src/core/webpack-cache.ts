@@ -110,3 +110,37 @@ export function keepRspackCacheInMemory(compiler: { options: { cache?: unknown }
     );
   }
 }
+
+/** What the plugin reads of a webpack/Rspack loader context (loader-runner's). */
+export interface LoaderRunLike {
+  loaders?: { options?: unknown }[];
+  loaderIndex?: number;
+  /** webpack's module, whose `loaders` its `getOptions()` reads (loader-runner's are copies). */
+  _module?: { loaders?: { options?: unknown }[] };
+}
+
+/**
+ * A loader that runs after ours and keeps its own cache on disk — babel-loader's
+ * `cacheDirectory` (`node_modules/.cache/babel-loader`, the umask's mode, kept after the build) —
+ * would store the decrypted module there, which no hook of webpack's cache sees. For a module we
+ * decrypted, each later loader's `cacheDirectory` is turned off: its options for this module only
+ * (webpack and loader-runner make the loader entries per module; the options object they point to
+ * is shared, and left as it is), read when that loader asks for them.
+ */
+export function keepLaterLoaderCachesOff(run: LoaderRunLike | undefined): void {
+  const index = run?.loaderIndex;
+  if (typeof index !== "number") return;
+  for (const loaders of [run?.loaders, run?._module?.loaders]) {
+    if (!Array.isArray(loaders)) continue;
+    // Loaders run from the last to the first: those after ours have lower indexes.
+    for (let i = 0; i < Math.min(index, loaders.length); i++) {
+      const loader = loaders[i];
+      const options = loader?.options;
+      if (!loader || typeof options !== "object" || options === null) continue;
+      if (!(options as { cacheDirectory?: unknown }).cacheDirectory) continue;
+      try {
+        loader.options = { ...options, cacheDirectory: false };
+      } catch {}
+    }
+  }
+}

@@ -285,6 +285,55 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     expect((await box.s5(["check", "--no-decrypt", "data.yml"])).code).toBe(0);
   });
 
+  it("a value of an S5Secret with no token is plaintext committed: reported, never shown, also with no token in the file", async () => {
+    const secret = [
+      "apiVersion: v1",
+      "kind: Secret",
+      "metadata:",
+      "  name: db",
+      "stringData:",
+      `  token: ${await cipher("tok-value", "yaml")}`,
+      "  pin: Xy7pQ2",
+      '  api: "qWe9-rTy1"',
+      "  user: app # s5:ignore (a user name)",
+      '  empty: ""',
+      "",
+    ].join("\n");
+    writeFileSync(join(box.dir, "db.yml"), secret);
+    const wrap = await box.s5(["k8s", "wrap", "-i", "db.yml"]);
+    // wrap says so of each, as before; the hook did not.
+    expect(wrap.stderr).toContain("stringData.pin holds no token");
+    const out = await box.s5(["check", "db.yml"]);
+    const said = out.stdout.toString();
+    expect(out.code, said).toBe(10);
+    expect(said.trim().split("\n")).toEqual([
+      expect.stringMatching(
+        /^db\.yml:8:10: a value of an S5Secret with no token: .*\(S5_CHECK_PLAINTEXT\)$/,
+      ),
+      expect.stringMatching(
+        /^db\.yml:9:10: a value of an S5Secret with no token: .*\(S5_CHECK_PLAINTEXT\)$/,
+      ),
+    ]);
+    for (const value of ["Xy7pQ2", "qWe9-rTy1"]) expect(said + out.stderr).not.toContain(value);
+    // A Secret wrapped before any value was sealed: no token in the file at all.
+    writeFileSync(
+      join(box.dir, "plain.yml"),
+      "apiVersion: v1\nkind: Secret\nmetadata:\n  name: p\ndata:\n  key: WHk3cFEy\n",
+    );
+    await box.s5(["k8s", "wrap", "-i", "plain.yml"]);
+    const plain = await box.s5(["check", "--no-decrypt", "plain.yml"]);
+    expect(plain.code).toBe(10);
+    expect(plain.stdout.toString()).toMatch(
+      /^plain\.yml:7:10: a value of an S5Secret with no token/,
+    );
+    // Every value sealed: passes.
+    const sealed = secret.replace("  pin: Xy7pQ2", `  pin: ${await cipher("Xy7pQ2", "yaml")}`);
+    writeFileSync(join(box.dir, "sealed.yml"), sealed.replace('  api: "qWe9-rTy1"\n', ""));
+    await box.s5(["k8s", "wrap", "-i", "sealed.yml"]);
+    const passed = await box.s5(["check", "sealed.yml"]);
+    expect(passed.code, passed.stdout.toString()).toBe(0);
+  });
+
   it("an S5Secret saved with a byte-order mark and CRLF (a Windows editor) is told as one", async () => {
     const password = "hunter2-bom!";
     const good = await cipher(password, "base64");

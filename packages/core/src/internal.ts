@@ -20,7 +20,7 @@ export {
 } from "./config.ts";
 export { type ConfigChange, configChanges } from "./config-changes.ts";
 export { checkPlaces, documentKind } from "./context/index.ts";
-export { isSecretData, joinMarks } from "./context/s5secret.ts";
+export { clearS5SecretValues, isSecretData, joinMarks } from "./context/s5secret.ts";
 export { checkVault, type Finding } from "./doctor.ts";
 export {
   environmentDebugSwitch,

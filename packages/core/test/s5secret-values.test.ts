@@ -3,6 +3,7 @@
 // its tokens keep the YAML rules.
 import { describe, expect, it } from "vitest";
 import {
+  clearS5SecretValues,
   controllerDataValues,
   controllerValues,
   isSecretData,
@@ -197,5 +198,32 @@ describe("controllerDataValues and isSecretData", () => {
     ]) {
       expect(isSecretData(bad), bad).toBe(false);
     }
+  });
+});
+
+describe("clearS5SecretValues", () => {
+  /** The keys whose values hold no token, in the S5Secrets told. */
+  const clear = (text: string) => {
+    const { content, tokens } = withTokens(text);
+    return clearS5SecretValues(content, tokens).map((at) =>
+      content.slice(content.lastIndexOf("\n", at) + 1, at).trim(),
+    );
+  };
+
+  it("names each spec.data/stringData value without a token, plain or quoted, not an empty one", () => {
+    const text = `${HEAD}spec:\n  data:\n    a: "@"\n    b: WHk=\n  stringData:\n    c: 'x@'\n    d: "pw"\n    e: ""\n    f: ~\n    g: pw # a comment\n`;
+    expect(clear(text)).toEqual(["b:", "d:", "g:"]);
+  });
+
+  it("only in S5Secrets of the shape wrap writes: a Secret, a flow-style S5Secret, metadata are none", () => {
+    expect(clear("apiVersion: v1\nkind: Secret\nstringData:\n  a: pw\n")).toEqual([]);
+    expect(clear(`${HEAD}spec: {stringData: {a: pw}}\n`)).toEqual([]);
+    expect(clear(`${HEAD}metadata:\n  name: pw\nspec:\n  stringData:\n    a: "@"\n`)).toEqual([]);
+    // Two documents: the Secret's values are not the S5Secret's.
+    expect(
+      clear(
+        `apiVersion: v1\nkind: Secret\nstringData:\n  a: pw\n---\n${HEAD}spec:\n  stringData:\n    b: pw\n`,
+      ),
+    ).toEqual(["b:"]);
   });
 });

@@ -22,7 +22,9 @@ import {
   vaultTransit,
 } from "@s5/core";
 import {
+  bytesAsText,
   checkPlaces,
+  clearS5SecretValues,
   documentKind,
   findSecretKeys,
   findSuspectSecrets,
@@ -277,6 +279,8 @@ export default defineCommand({
     spec.data value must be base64 once decrypted, as the controller refuses it otherwise
     (S5_K8S_DATA_BASE64: add \`| base64\`);
   - in any file, an s5 secret key (an identity, \`s5 keys generate\`'s output);
+  - a value of an S5Secret's spec.data or spec.stringData that holds no token (in the shape
+    \`s5 k8s wrap\` writes), whatever else the file holds;
   - in a file with tokens, a value that looks like an unencrypted secret (a secret-sounding key,
     a known credential format, or a long random-looking string). A file that held tokens at
     HEAD (--staged, or a file of a git work tree), at REF (--base), or in the work tree beside
@@ -429,6 +433,30 @@ staged one's content is found nowhere.`,
           problems.push({
             location: found.lines.locate(byteOffset(suspect.offset)),
             message: `${suspect.reason}; encrypt it or mark the line s5:ignore`,
+            code: "S5_CHECK_PLAINTEXT",
+          });
+        }
+      }
+      // An S5Secret's values are a Secret's data: one that holds no token is committed in clear
+      // (`s5 k8s wrap` warns of each), also in a file of no tokens at all (a Secret wrapped before
+      // any value was sealed). A line the heuristics reported already is not said twice.
+      if (asText && documentKind(file) === "yaml" && content.includes("S5Secret")) {
+        const text = bytesAsText(content);
+        const said = new Set(
+          problems
+            .filter((problem) => problem.location.file === file)
+            .map((problem) => problem.location.line),
+        );
+        for (const offset of clearS5SecretValues(text, found.tokens)) {
+          const location = found.lines.locate(offset);
+          const start = text.lastIndexOf("\n", offset) + 1;
+          const feed = text.indexOf("\n", offset);
+          if (said.has(location.line)) continue;
+          if (text.slice(start, feed === -1 ? text.length : feed).includes("s5:ignore")) continue;
+          problems.push({
+            location,
+            message:
+              "a value of an S5Secret with no token: the Secret's data is committed in clear; encrypt it (`s5 cipher`, or mark it {{ s5:seal … }} and run `s5 seal -i`), or mark the line s5:ignore if it is meant to be public (a user name)",
             code: "S5_CHECK_PLAINTEXT",
           });
         }

@@ -107,6 +107,8 @@ interface ValueSpan {
 /** One document read in the shape: its values under `spec.data`/`spec.stringData`, its top keys. */
 interface Shaped {
   found: ValueSpan[];
+  /** Where its `spec.data`/`spec.stringData` values that hold no token start (not empty ones). */
+  clear: number[];
   /** The root map's keys, with their plain values ("" for a quoted one). */
   top: Map<string, string>;
 }
@@ -140,6 +142,7 @@ function documentValues(
   let opened: string | undefined;
   const top = new Map<string, string>();
   const found: ValueSpan[] = [];
+  const clear: number[] = [];
   for (const { start, end } of lines) {
     const line = text.slice(start, end);
     if (/^[ \t]*(?:#.*)?$/.test(line)) continue; // blank, or a comment
@@ -185,17 +188,19 @@ function documentValues(
           close: start + close - 1,
           tokens: inside,
         });
-      }
+      } else if (field !== "" && close - at > 2) clear.push(start + at);
       if (maps.length === 1) top.set(name, "");
     } else {
       const plain = rest.replace(/[ \t]+#.*$/, "").trimEnd();
       if (PLAIN_BAD_START.test(plain) || PLAIN_BAD.test(plain)) return;
       if (maps.length === 1) top.set(name, plain);
+      // An empty value or a null is no secret.
+      if (field !== "" && !/^(?:~|null|Null|NULL)$/.test(plain)) clear.push(start + at);
     }
     // Tokens after the value on this line stand in its comment.
     while (k < tokens.length && tokens[k]!.start < end) k++;
   }
-  return { found, top };
+  return { found, top, clear };
 }
 
 /**
@@ -250,8 +255,26 @@ export function joinMarks(text: string): JoinMark[] {
 
 /** The values an s5 controller decrypts one by one, in every document told (see above). */
 function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
+  return readS5Secrets(text, tokens).values;
+}
+
+/**
+ * Where the values of the S5Secrets told (see above) that hold no token start: an S5Secret's data
+ * is a Secret's, and `s5 k8s wrap` warns of each such value that it is plaintext in the file;
+ * `s5 check` reports them too, so that the hook does not commit them.
+ */
+export function clearS5SecretValues(text: string, tokens: readonly Span[]): number[] {
+  return readS5Secrets(text, tokens).clear;
+}
+
+/** {@link valueSpans}, and the values without a token of the same documents. */
+function readS5Secrets(
+  text: string,
+  tokens: readonly Span[],
+): { values: ValueSpan[]; clear: number[] } {
   const values: ValueSpan[] = [];
-  if (!text.includes(KIND)) return values;
+  const clear: number[] = [];
+  if (!text.includes(KIND)) return { values, clear };
   let document: Line[] = [];
   let spoilt = false;
   // Documents cut by a mark without `---` (files joined): kubectl reads them as one object, the
@@ -267,7 +290,10 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     if (join) return;
     const merged = new Map(joined.flatMap((part) => [...part.top]));
     if (isS5Secret(merged) || joined.some((part) => isS5Secret(part.top))) {
-      for (const part of joined) values.push(...part.found);
+      for (const part of joined) {
+        values.push(...part.found);
+        clear.push(...part.clear);
+      }
     }
     joined = [];
   };
@@ -289,7 +315,7 @@ function valueSpans(text: string, tokens: readonly Span[]): ValueSpan[] {
     }
   }
   end();
-  return values;
+  return { values, clear };
 }
 
 /**

@@ -332,6 +332,12 @@ describe("s5 check of an S5Secret written by s5 k8s wrap", () => {
     await box.s5(["k8s", "wrap", "-i", "sealed.yml"]);
     const passed = await box.s5(["check", "sealed.yml"]);
     expect(passed.code, passed.stdout.toString()).toBe(0);
+    // A Helm chart's S5Secret, its tokens in values.yaml: templates are no values in clear.
+    const chart = await check(
+      "chart-secret.yml",
+      'apiVersion: s5.dev/v1alpha1\nkind: S5Secret\nmetadata:\n  name: db\nspec:\n  stringData:\n    password: "{{ .Values.db.password }}"\n',
+    );
+    expect(chart.code, chart.stdout).toBe(0);
   });
 
   it("an S5Secret saved with a byte-order mark and CRLF (a Windows editor) is told as one", async () => {

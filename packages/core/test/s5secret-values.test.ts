@@ -215,6 +215,11 @@ describe("clearS5SecretValues", () => {
     expect(clear(text)).toEqual(["b:", "d:", "g:"]);
   });
 
+  it("leaves templates and references alone: a Helm chart's S5Secret takes its tokens from values.yaml", () => {
+    const text = `${HEAD}spec:\n  stringData:\n    a: "{{ .Values.db.password }}"\n    b: "postgres://{{ .Values.user }}@db"\n    c: "\${DB_PASSWORD}"\n    d: changeme\n    e: "<password>"\n`;
+    expect(clear(text)).toEqual([]);
+  });
+
   it("only in S5Secrets of the shape wrap writes: a Secret, a flow-style S5Secret, metadata are none", () => {
     expect(clear("apiVersion: v1\nkind: Secret\nstringData:\n  a: pw\n")).toEqual([]);
     expect(clear(`${HEAD}spec: {stringData: {a: pw}}\n`)).toEqual([]);

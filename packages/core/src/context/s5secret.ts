@@ -18,6 +18,7 @@
  * `joinMarks`); documents joined without `---` are one S5Secret when their keys together name
  * one, as kubectl reads them.
  */
+import { isPlaceholder } from "../secrets.ts";
 import type { Span } from "./places.ts";
 
 const API_VERSION = "s5.dev/v1alpha1";
@@ -113,6 +114,14 @@ interface Shaped {
   top: Map<string, string>;
 }
 
+/**
+ * A value that is no secret of its own: empty, a null, a placeholder, or a template or reference
+ * whose value is elsewhere (a Helm chart's `"{{ .Values.password }}"`, `${DB_PASSWORD}`).
+ */
+function isReference(value: string): boolean {
+  return isPlaceholder(value) || value.includes("{{") || value.includes("${");
+}
+
 /** Whether root keys name an S5Secret (`apiVersion` and `kind` as `wrap` writes them). */
 function isS5Secret(top: ReadonlyMap<string, string>): boolean {
   return top.get("apiVersion") === API_VERSION && top.get("kind") === KIND;
@@ -188,14 +197,13 @@ function documentValues(
           close: start + close - 1,
           tokens: inside,
         });
-      } else if (field !== "" && close - at > 2) clear.push(start + at);
+      } else if (field !== "" && !isReference(line.slice(at, close))) clear.push(start + at);
       if (maps.length === 1) top.set(name, "");
     } else {
       const plain = rest.replace(/[ \t]+#.*$/, "").trimEnd();
       if (PLAIN_BAD_START.test(plain) || PLAIN_BAD.test(plain)) return;
       if (maps.length === 1) top.set(name, plain);
-      // An empty value or a null is no secret.
-      if (field !== "" && !/^(?:~|null|Null|NULL)$/.test(plain)) clear.push(start + at);
+      if (field !== "" && !isReference(plain)) clear.push(start + at);
     }
     // Tokens after the value on this line stand in its comment.
     while (k < tokens.length && tokens[k]!.start < end) k++;

@@ -3,6 +3,7 @@
 
 import { spawn } from "node:child_process";
 import { mkdirSync, writeFileSync } from "node:fs";
+import http from "node:http";
 import { join } from "node:path";
 import { afterAll, beforeAll, expect, it } from "vitest";
 import { freePort, startOpenBao } from "../../scripts/openbao.mjs";
@@ -11,6 +12,7 @@ import {
   api,
   apiOk,
   describeVault,
+  listenLoopback,
   newMount,
   s5,
   server,
@@ -162,6 +164,52 @@ describeVault("s5 doctor", () => {
     expect(server).toMatchObject({ status: "fail", code: "S5_VAULT_UNAVAILABLE" });
     expect(server?.text).toContain("through the proxy HTTP_PROXY names");
     expect(run.code).toBe(8);
+  });
+
+  it("shows what a server says with its control characters escaped", async () => {
+    // The server's version, the token's policies and the key's type were printed as sent: a
+    // hostile or broken server could move the cursor, retitle the terminal or hide a line.
+    const ESC = "\u001b";
+    const fake = http.createServer((request, response) => {
+      let body = "";
+      request.on("data", (chunk) => {
+        body += chunk;
+      });
+      request.on("end", () => {
+        const url = request.url ?? "";
+        const json = (value: unknown) => {
+          response.writeHead(200, { "content-type": "application/json" });
+          response.end(JSON.stringify(value));
+        };
+        if (url.startsWith("/v1/sys/health")) {
+          json({
+            initialized: true,
+            sealed: false,
+            standby: false,
+            version: `2.0${ESC}]0;pwned\u0007`,
+          });
+        } else if (url === "/v1/auth/token/lookup-self") {
+          json({ data: { policies: [`default${ESC}[2K${ESC}[1A`], ttl: 0 } });
+        } else if (url === "/v1/sys/capabilities-self") {
+          const { paths } = JSON.parse(body) as { paths: string[] };
+          json({ data: Object.fromEntries(paths.map((path) => [path, ["update", "read"]])) });
+        } else {
+          json({ data: { type: `aes256-gcm96${ESC}[31m`, latest_version: 1 } });
+        }
+      });
+    });
+    const { url, close } = await listenLoopback(fake);
+    try {
+      const run = await s5(["doctor"], { env: { ...env, VAULT_ADDR: url } });
+      expect(run.stdout).not.toContain(ESC);
+      expect(run.stdout).not.toContain("\u0007");
+      expect(run.stdout).toContain("answers: Vault 2.0\\u001b]0;pwned\\u0007, unsealed, active");
+      expect(run.stdout).toContain("policies: default\\u001b[2K\\u001b[1A;");
+      expect(run.stdout).toContain(": aes256-gcm96\\u001b[31m, latest version 1");
+      expect(run.code).toBe(0);
+    } finally {
+      await close();
+    }
   });
 
   it("says when no Vault is set up, and when a configuration is wrong", async () => {

@@ -1,5 +1,5 @@
 import { defaultBackend, resolveSettings, S5Error } from "@s5/core";
-import { checkVault, type Finding } from "@s5/core/internal";
+import { checkVault, type Finding, showable } from "@s5/core/internal";
 import { overridesFrom } from "../args.ts";
 import { defineCommand } from "../define.ts";
 import { backendOptions, commonOptions, jsonOption } from "../options.ts";
@@ -12,11 +12,17 @@ const MARK: Record<Finding["status"], string> = {
   info: "    ",
 };
 
-/** A finding as one line, a failure with its code and hint. */
+/**
+ * A finding as one line, a failure with its code and hint. Its text holds what the server said (its
+ * version, the token's policies, the key's type): control characters are shown escaped, so a
+ * server cannot move the cursor, retitle the terminal or hide a line of the report.
+ */
 function line(finding: Finding): string {
-  const head = `${MARK[finding.status]} ${finding.topic.padEnd(10)} ${finding.text}`;
+  const head = `${MARK[finding.status]} ${finding.topic.padEnd(10)} ${showable(finding.text)}`;
   if (!finding.error) return `${head}\n`;
-  const hint = finding.error.hint ? `\n     ${" ".repeat(10)} hint: ${finding.error.hint}` : "";
+  const hint = finding.error.hint
+    ? `\n     ${" ".repeat(10)} hint: ${showable(finding.error.hint)}`
+    : "";
   return `${head} (${finding.error.code})${hint}\n`;
 }
 

@@ -100,6 +100,9 @@ function aesBody(source: string | Buffer, goTool: boolean): AesBody {
   return new AesToken(source, goTool);
 }
 
+/** A backend's word as s5 writes one: lowercase letters and digits, short. */
+const BACKEND_WORD = /^[a-z][a-z0-9-]{0,15}$/;
+
 /**
  * Parses a token body. `goToolBackend` decides the Go tool's bare bodies; without it, a body
  * shaped like the Go tool's AES payload is `aes` and any other Vault-shaped one is `vault`.
@@ -126,7 +129,12 @@ export function parseBody(body: string, goToolBackend?: BackendName): TokenBody 
     const scheme = body.slice(0, body.indexOf(":"));
     // Never read as another backend's, nor as the Go tool's bare body: a newer s5's token.
     const near = closest(scheme, ["vault", "local", "aes"]);
-    throw new TokenError("S5_TOKEN_SCHEME", `unknown token backend \`${scheme}\``, {
+    // Named only where it reads as a backend's word (`kms`, `v2`): what stands before the colon
+    // may be a plaintext written where `seal ` was left out (`{{ s5:Sup3rPw:x }}`).
+    const word = BACKEND_WORD.test(scheme)
+      ? `\`${scheme}\``
+      : "(not shown: what follows `s5:` may be a plaintext)";
+    throw new TokenError("S5_TOKEN_SCHEME", `unknown token backend ${word}`, {
       hint: near
         ? `did you mean \`${near}:\`? this s5 reads \`vault:\`, \`local:\` and \`aes:\` tokens and the Go tool's bare tokens`
         : `this s5 reads \`vault:\`, \`local:\` and \`aes:\` tokens and the Go tool's bare tokens; a token a newer s5 wrote needs it: ${upgradeHint()}`,

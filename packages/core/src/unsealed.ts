@@ -182,7 +182,9 @@ export function findUnsealed(
     for (const file of sources) {
       const earlierFile = prepare(file);
       if (!earlierFile || file.now === now.name || file.name === now.name) continue;
-      if (!mayRepeat(earlierFile, nowLines!, nowText, thenText !== undefined)) continue;
+      const shape = shapeOf(earlierFile);
+      if (!mayRepeat(shape, nowLines!, nowText, thenText !== undefined)) continue;
+      if (!fillsAHole(shape, nowText)) continue;
       let inCopy = unsealedIn(earlierFile, now.found, nowText, true, thenText !== undefined);
       if (thenText !== undefined && inCopy.length > 0) {
         const lines = keptLines(thenText);
@@ -331,64 +333,92 @@ export function changedLines(then: string, now: string): [string, string] {
  */
 const AROUND_TOKENS = 16;
 
-/** Whether `then` has no line of text without a token, and so nothing but its token lines to repeat. */
-function tokensOnly(then: Then): boolean {
-  const withTokens = new Set(
-    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
-  );
-  return then.text.split("\n").every((line, k) => withTokens.has(k + 1) || line.trim() === "");
+/** What the copy search asks of a file of tokens for each file it may be a copy of, made once. */
+interface Shape {
+  /** Its lines of text without a token (not blank), without CR. */
+  plain: string[];
+  /** The text before each of its lines' first token, from the line's start. */
+  starts: string[];
+  /** Characters other than white space around its tokens (a file of tokens only; else 0). */
+  around: number;
 }
 
-/** Whether a copy of `then`, a file of tokens only, is told by its text around the tokens. */
-function knownByTokenLines(then: Then, tracked: boolean): boolean {
-  let around = 0;
+const shapes = new WeakMap<Then, Shape>();
+
+function shapeOf(then: Then): Shape {
+  let shape = shapes.get(then);
+  if (shape) return shape;
+  const withTokens = new Set<number>();
+  const starts: string[] = [];
+  let outside = "";
   let from = 0;
-  for (const token of [...then.found.tokens, { start: then.text.length, end: then.text.length }]) {
-    around += then.text.slice(from, token.start).replace(/\s+/g, "").length;
+  for (const token of then.found.tokens) {
+    const { line } = then.found.lines.locate(token.start);
+    if (!withTokens.has(line)) {
+      starts.push(then.text.slice(then.text.lastIndexOf("\n", token.start - 1) + 1, token.start));
+    }
+    withTokens.add(line);
+    outside += then.text.slice(from, token.start);
     from = token.end;
   }
-  return around >= (tracked ? 1 : AROUND_TOKENS);
+  const plain = then.text
+    .split("\n")
+    .filter((line, k) => !withTokens.has(k + 1) && line.trim() !== "")
+    .map(withoutCR);
+  // Asked only of a file of tokens only, where all text outside its tokens stands on their lines.
+  const around =
+    plain.length === 0 ? (outside + then.text.slice(from)).replace(/\s+/g, "").length : 0;
+  shape = { plain, starts, around };
+  shapes.set(then, shape);
+  return shape;
+}
+
+/**
+ * Whether a file of tokens only is known by its lines' text around the tokens: a new file is held
+ * to it with {@link AROUND_TOKENS} characters or more, a tracked one with any.
+ */
+function knownByTokenLines(shape: Shape, tracked: boolean): boolean {
+  return shape.around >= (tracked ? 1 : AROUND_TOKENS);
 }
 
 /**
  * Whether half the lines of `then` with text and no token stand in `nowLines` somewhere: a copy
  * rendered may, and only then is the line diff worth making (a new file is held to every file of
- * tokens in the repository). A file of tokens only: {@link knownByTokenLines}.
+ * tokens in the repository). A file of tokens only: {@link knownByTokenLines}, each line's start
+ * found in `nowText`.
  */
 function mayRepeat(
-  then: Then,
+  shape: Shape,
   nowLines: ReadonlySet<string>,
   nowText: string,
   tracked: boolean,
 ): boolean {
-  const withTokens = new Set(
-    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
-  );
-  let lines = 0;
-  let found = 0;
-  for (const [k, line] of then.text.split("\n").entries()) {
-    if (withTokens.has(k + 1) || line.trim() === "") continue;
-    lines++;
-    if (nowLines.has(withoutCR(line))) found++;
+  if (shape.plain.length === 0) {
+    return knownByTokenLines(shape, tracked) && shape.starts.every((at) => nowText.includes(at));
   }
-  if (lines === 0) return knownByTokenLines(then, tracked) && startsRepeated(then, nowText);
-  return found >= 1 && 2 * found >= lines;
+  let found = 0;
+  for (const line of shape.plain) if (nowLines.has(line)) found++;
+  return found >= 1 && 2 * found >= shape.plain.length;
 }
 
 /**
- * Whether the text before each of `then`'s lines' first token stands in `nowText`: asked of a
- * file of tokens only before its line diff is made (a new file is held to every such file).
+ * Whether some line of `nowText` starts as one of the source's lines of tokens does, with
+ * something other than a token where its first token stood: a copy rendered has, and without one
+ * no hole holds a value (a file of tokens of the same layout, as a monorepo's services have, is no
+ * copy: the line diff was made for each pair of them). A line whose token starts it tells nothing.
  */
-function startsRepeated(then: Then, nowText: string): boolean {
-  const seen = new Set<number>();
-  for (const token of then.found.tokens) {
-    const { line } = then.found.lines.locate(token.start);
-    if (seen.has(line)) continue;
-    seen.add(line);
-    const start = then.text.lastIndexOf("\n", token.start - 1) + 1;
-    if (!nowText.includes(then.text.slice(start, token.start))) return false;
+function fillsAHole(shape: Shape, nowText: string): boolean {
+  for (const start of shape.starts) {
+    if (start.trim() === "") return true;
+    for (let at = nowText.indexOf(start); at !== -1; at = nowText.indexOf(start, at + 1)) {
+      if (at > 0 && nowText.charCodeAt(at - 1) !== 0x0a) continue;
+      const after = at + start.length;
+      if (!nowText.startsWith("{{", after) && !mayContainToken(nowText.slice(after, after + 64))) {
+        return true;
+      }
+    }
   }
-  return true;
+  return false;
 }
 
 /**
@@ -401,7 +431,8 @@ function mostlyRepeats(
   stretches: readonly { copy: readonly LineSpan[] }[],
   tracked: boolean,
 ): boolean {
-  if (tokensOnly(then)) return knownByTokenLines(then, tracked);
+  const shape = shapeOf(then);
+  if (shape.plain.length === 0) return knownByTokenLines(shape, tracked);
   const blank = (line: LineSpan) => then.text.slice(line.start, line.end).trim() === "";
   let lines = 0;
   for (let start = 0; start <= then.text.length; ) {

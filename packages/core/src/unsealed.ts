@@ -412,10 +412,9 @@ function fillsAHole(shape: Shape, nowText: string): boolean {
     if (start.trim() === "") return true;
     for (let at = nowText.indexOf(start); at !== -1; at = nowText.indexOf(start, at + 1)) {
       if (at > 0 && nowText.charCodeAt(at - 1) !== 0x0a) continue;
-      const after = at + start.length;
-      if (!nowText.startsWith("{{", after) && !mayContainToken(nowText.slice(after, after + 64))) {
-        return true;
-      }
+      // A token in that place starts right there, as the source's did; anything else may be a
+      // value (a token further on, on the next line, is none of this line's).
+      if (!nowText.startsWith("{{", at + start.length)) return true;
     }
   }
   return false;

@@ -177,6 +177,18 @@ describe("findUnsealed", () => {
     ).toEqual([]);
   });
 
+  it("a copy with most lines rendered and a token kept on the next line is still a copy", () => {
+    // The pre-test before the line diff once took a token within 64 characters after a value
+    // (the next short line's) for the token in the value's place: two values of three passed.
+    const sealed = `a: ${token("a")}\nb: ${token("b")}\nc: ${token("c")}\nname: app\nport: 5432\n`;
+    const source = { name: "v.yml", content: Buffer.from(sealed), now: "v.yml" };
+    const copy = `a: s3cr3t-1\nb: s3cr3t-2\nc: ${token("c")}\nname: app\nport: 5432\n`;
+    expect(unsealedCopies([source], [current("prod.yml", copy)])).toEqual([
+      "prod.yml:1:4 <- v.yml:1:4",
+      "prod.yml:2:4 <- v.yml:2:4",
+    ]);
+  });
+
   it("a new file whose lines of tokens mostly hold no value (a .env.example added with its .env) is no copy; rendered, it is", () => {
     const env = `SECRET_KEY=${token("a")}\nAPI_KEY=${token("b")}\nDB_PASSWORD=${token("c")}\nLOG_LEVEL=info\nPORT=8080\n`;
     const source = { name: ".env", content: Buffer.from(env), now: ".env" };

@@ -291,19 +291,13 @@ function beforeFirstCommit(top: string, specs: readonly string[] | undefined): B
     top,
     "--staged",
   );
-  return firstCommit(
-    listed
-      .toString()
-      .split("\0")
-      .filter((path) => path !== ""),
-    top,
-  );
+  const changed = new Set<string>();
+  for (const path of listed.toString().split("\0")) if (path) changed.add(resolve(top, path));
+  return firstCommit(changed);
 }
 
-/** The comparison of a first commit: no earlier file, each of `paths` (from the top) changed. */
-export function firstCommit(paths: Iterable<string>, top: string): BaseFiles {
-  const changed = new Set<string>();
-  for (const path of paths) changed.add(resolve(top, path));
+/** The comparison of a first commit: no earlier file, each of `changed` (absolute paths) new. */
+export function firstCommit(changed: Set<string>): BaseFiles {
   return {
     earlier: [],
     changed,

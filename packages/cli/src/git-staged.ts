@@ -59,8 +59,7 @@ export function readStaged(): Staged {
   };
   if (!head) {
     // Before the first commit every staged file is new (`git diff --cached` against nothing).
-    const paths = diff.now.filter(({ mode }) => mode !== GITLINK).map(({ path }) => path);
-    return { files: lazily(), head: firstCommit(paths, top), unread };
+    return { files: lazily(), head: firstCommit(diff.changed), unread };
   }
   const { toRead: then, unknown, changed, links, wereLinks } = diff;
   const one = blobsInOne([...then, ...staged], top, "--staged");

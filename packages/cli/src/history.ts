@@ -74,7 +74,8 @@ export async function readHistory(
   stagedHead?: BaseFiles,
 ): Promise<History> {
   const comparisons: BaseFiles[] = [];
-  // With --staged, read with the staged files (`readStaged`); before the first commit, nothing.
+  // With --staged, read with the staged files (`readStaged`; before the first commit, against
+  // nothing: every staged file new).
   const head = staged ? stagedHead : ref === undefined ? await workTreeHistory(paths) : undefined;
   if (head) comparisons.push(head);
   const base = ref === undefined ? undefined : await baseFiles(ref, staged);

@@ -194,7 +194,10 @@ export function findUnsealed(
       // (in this change, for a tracked file), not one. A plaintext mirror whose sample value was
       // edited (.env.example beside a .env of tokens: `SECRET_KEY=changeme` → `dev-key`), or one
       // added with its .env, mostly placeholders and blanks, is no copy rendered.
-      if (2 * new Set(inCopy.map(({ from }) => from.line)).size <= tokenLines(earlierFile)) {
+      if (
+        2 * new Set(inCopy.map(({ from }) => from.line)).size <=
+        shapeOf(earlierFile).starts.length
+      ) {
         inCopy = [];
       }
       for (const { offset, from } of inCopy) found.push({ file: index, offset, from, copy: true });
@@ -202,11 +205,6 @@ export function findUnsealed(
     }
   }
   return found;
-}
-
-/** How many lines of `then` hold a token. */
-function tokenLines(then: Then): number {
-  return new Set(then.found.tokens.map((token) => then.found.lines.locate(token.start).line)).size;
 }
 
 /** The line of `text` that `offset` stands on, without its CR. */
@@ -444,11 +442,8 @@ function mostlyRepeats(
     (sum, stretch) => sum + stretch.copy.filter((line) => !blank(line)).length,
     0,
   );
-  const withTokens = new Set(
-    then.found.tokens.map((token) => then.found.lines.locate(token.start).line),
-  );
   const shared = lines - changed;
-  return shared >= 1 && 2 * shared >= lines - withTokens.size;
+  return shared >= 1 && 2 * shared >= lines - shape.starts.length;
 }
 
 /**
